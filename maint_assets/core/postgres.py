@@ -1,0 +1,92 @@
+"""The PostgreSQL databases the assets maintain, with the safety rules every refresh follows.
+
+Each refresh holds a PostgreSQL advisory lock named after its asset, so a second run, or an
+operator running the same SQL by hand with ``SELECT pg_advisory_lock(hashtextextended(
+'maint_assets:<asset key>', 0))``, waits or fails instead of overlapping. Work happens in
+explicit transactions with lock and statement timeouts, so a killed or stuck run rolls back
+and leaves the previous data in place.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import dagster as dg
+import psycopg
+from psycopg import conninfo, errors
+from pydantic import Field
+
+LOCK_NAMESPACE = "maint_assets:"
+
+
+class DatabaseUnavailable(RuntimeError):
+    """The database cannot be reached; the message names it but never the password."""
+
+
+class MaintenanceLocked(RuntimeError):
+    """Another session holds the maintenance lock of the asset."""
+
+
+class PostgresResource(dg.ConfigurableResource):
+    """One PostgreSQL database, addressed by a libpq URL (password from PGPASSWORD/PGPASSFILE)."""
+
+    url: str = Field(description="libpq URL, e.g. postgresql://maint@db.example:5432/atlas")
+    lock_timeout_s: float = Field(default=30.0, description="wait at most this long for a lock")
+    statement_timeout_s: float = Field(
+        default=4 * 3600.0, description="abort any single statement running longer than this"
+    )
+
+    def describe(self) -> str:
+        """host, port and database of the URL, without credentials."""
+        parts = conninfo.conninfo_to_dict(self.url)
+        host = parts.get("host", "localhost")
+        port = parts.get("port", "5432")
+        return f"database {parts.get('dbname', '?')!r} at {host}:{port}"
+
+    @contextmanager
+    def connect(self, autocommit: bool = True) -> Iterator[psycopg.Connection]:
+        try:
+            conn = psycopg.connect(
+                self.url, autocommit=autocommit, application_name="maint_assets"
+            )
+        except psycopg.OperationalError as err:
+            reason = str(err).strip().splitlines()[-1] if str(err).strip() else type(err).__name__
+            raise DatabaseUnavailable(f"cannot connect to {self.describe()}: {reason}") from None
+        with conn:
+            yield conn
+
+    @contextmanager
+    def maintenance_session(self, lock_name: str) -> Iterator[psycopg.Connection]:
+        """An autocommit connection holding the advisory lock ``lock_name`` until it closes."""
+        with self.connect() as conn:
+            conn.execute("SELECT set_config('lock_timeout', %s, false)", [_ms(self.lock_timeout_s)])
+            try:
+                conn.execute(
+                    "SELECT pg_advisory_lock(hashtextextended(%s, 0))", [LOCK_NAMESPACE + lock_name]
+                )
+            except errors.LockNotAvailable:
+                raise MaintenanceLocked(
+                    f"{lock_name} is being maintained by another session on {self.describe()} "
+                    f"(waited {self.lock_timeout_s:g} s for its advisory lock)"
+                ) from None
+            yield conn
+
+    @contextmanager
+    def transaction(self, conn: psycopg.Connection) -> Iterator[psycopg.Connection]:
+        """One transaction with this resource's lock and statement timeouts."""
+        with conn.transaction():
+            conn.execute(
+                "SELECT set_config('lock_timeout', %s, true), set_config('statement_timeout', %s, true)",
+                [_ms(self.lock_timeout_s), _ms(self.statement_timeout_s)],
+            )
+            yield conn
+
+    @contextmanager
+    def locked_transaction(self, lock_name: str) -> Iterator[psycopg.Connection]:
+        with self.maintenance_session(lock_name) as conn, self.transaction(conn):
+            yield conn
+
+
+def _ms(seconds: float) -> str:
+    return f"{int(seconds * 1000)}ms"

@@ -1,0 +1,105 @@
+"""Refreshing derived relations so readers never see them empty or half-built.
+
+A materialized view is refreshed CONCURRENTLY when it is populated and has a usable unique
+index (readers keep reading), plainly otherwise. A derived table is rebuilt in the build
+schema with CREATE TABLE AS (which PostgreSQL can parallelise), indexed, then swapped in
+within the same transaction: readers see the old rows until the commit, then the new ones.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import psycopg
+from psycopg import sql
+
+from maint_assets.core.sql_files import compose, statement
+
+BUILD_SCHEMA = "maint_assets_build"
+_GRANTABLE = {"SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE", "REFERENCES", "TRIGGER"}
+
+
+class MissingRelation(LookupError):
+    pass
+
+
+@dataclass(frozen=True)
+class RefreshOutcome:
+    mode: str
+    row_count: int
+    rows_added: int
+    rows_removed: int
+
+    def metadata(self) -> dict[str, object]:
+        return {
+            "dagster/row_count": self.row_count,
+            "refresh_mode": self.mode,
+            "rows_added": self.rows_added,
+            "rows_removed": self.rows_removed,
+        }
+
+
+def relation_state(conn: psycopg.Connection, schema: str, name: str) -> tuple[str, bool] | None:
+    row = conn.execute(
+        statement("core/refresh", "relation_state"), {"schema": schema, "name": name}
+    ).fetchone()
+    return (row[0], row[1]) if row else None
+
+
+def refresh_matview(conn: psycopg.Connection, schema: str, name: str) -> RefreshOutcome:
+    state = relation_state(conn, schema, name)
+    if state is None or state[0] != "m":
+        raise MissingRelation(f"materialized view {schema}.{name} does not exist")
+    populated = state[1]
+    relation = (schema, name)
+    snapshot = f"prev_{name}"
+    if populated:
+        conn.execute(compose("core/refresh", "snapshot_row_hashes", snapshot=snapshot,
+                             relation=relation))
+    unique = conn.execute(
+        statement("core/refresh", "has_usable_unique_index"), {"schema": schema, "name": name}
+    ).fetchone()[0]
+    mode = "concurrently" if populated and unique else "plain"
+    conn.execute(compose("core/refresh", f"refresh_{mode}", relation=relation))
+    rows = _count(conn, relation)
+    if populated:
+        added, removed = conn.execute(compose(
+            "core/refresh", "diff_against_snapshot", relation=relation, snapshot=snapshot
+        )).fetchone()
+    else:
+        added, removed = rows, 0
+    return RefreshOutcome(mode=mode, row_count=rows, rows_added=added, rows_removed=removed)
+
+
+def rebuild_table(conn: psycopg.Connection, group: str, schema: str, name: str) -> RefreshOutcome:
+    """Run ``build`` then ``indexes`` of ``sql/<group>.sql`` on ``{table}`` and swap it in."""
+    build = (BUILD_SCHEMA, name)
+    live = (schema, name)
+    conn.execute(compose("core/refresh", "drop_table_if_exists", relation=build))
+    conn.execute(compose(group, "build", table=build))
+    conn.execute(compose(group, "indexes", table=build))
+    conn.execute(compose("core/refresh", "analyze", relation=build))
+    rows = _count(conn, build)
+    previous = relation_state(conn, schema, name)
+    if previous is None:
+        added, removed, grants = rows, 0, []
+    else:
+        added, removed = conn.execute(
+            compose("core/refresh", "diff_relations", new=build, old=live)
+        ).fetchone()
+        grants = conn.execute(
+            statement("core/refresh", "table_grants"), {"schema": schema, "name": name}
+        ).fetchall()
+        conn.execute(compose("core/refresh", "drop_table", relation=live))
+    conn.execute(compose("core/refresh", "move_table", relation=build, schema=schema))
+    for grantee, privilege in grants:
+        if privilege in _GRANTABLE:
+            conn.execute(sql.SQL(statement("core/refresh", "grant")).format(
+                privilege=sql.SQL(privilege), relation=sql.Identifier(*live),
+                grantee=sql.Identifier(grantee),
+            ))
+    return RefreshOutcome(mode="rebuild", row_count=rows, rows_added=added, rows_removed=removed)
+
+
+def _count(conn: psycopg.Connection, relation: tuple[str, str]) -> int:
+    return conn.execute(compose("core/refresh", "count_rows", relation=relation)).fetchone()[0]

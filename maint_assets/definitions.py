@@ -1,0 +1,18 @@
+"""The maint_assets code location: every domain's definitions, one automation sensor."""
+
+import dagster as dg
+
+from maint_assets.atlas.definitions import defs as atlas_defs
+
+automation = dg.AutomationConditionSensorDefinition(
+    "automation",
+    target=dg.AssetSelection.all(),
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    minimum_interval_seconds=30,
+    description="Runs what eager automation conditions request after upstream updates.",
+)
+
+defs = dg.Definitions.merge(
+    atlas_defs,
+    dg.Definitions(sensors=[automation], executor=dg.in_process_executor),
+)

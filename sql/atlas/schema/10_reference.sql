@@ -1,0 +1,193 @@
+-- Source tables that are not observations: datasets, variables, efforts, taxa_obs, regions,
+-- taxonomy groups, the zoom lookup and the api source-priority tables.
+DO $$ BEGIN
+    CREATE TYPE public.type_observation AS ENUM ('presence', 'presence-absence', 'abundance', 'occurrence');
+EXCEPTION WHEN duplicate_object THEN NULL; END $$;
+
+CREATE OR REPLACE FUNCTION public.trigger_set_modified_at() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    NEW.modified_at := now();
+    NEW.modified_by := current_user;
+    RETURN NEW;
+END $$;
+
+CREATE TABLE IF NOT EXISTS public.datasets (
+    id serial PRIMARY KEY,
+    original_source varchar NOT NULL,
+    org_dataset_id varchar,
+    creator varchar,
+    title varchar NOT NULL,
+    publisher varchar,
+    modified date NOT NULL,
+    keywords varchar[],
+    abstract text,
+    type_sampling varchar,
+    type_obs public.type_observation,
+    intellectual_rights varchar,
+    license varchar,
+    owner varchar,
+    methods text,
+    open_data boolean NOT NULL,
+    exhaustive boolean NOT NULL,
+    direct_obs boolean NOT NULL,
+    centroid boolean DEFAULT false,
+    doi text DEFAULT '',
+    citation text DEFAULT '',
+    eml json,
+    eml_url text,
+    UNIQUE (original_source, org_dataset_id)
+);
+
+CREATE TABLE IF NOT EXISTS public.variables (
+    id serial PRIMARY KEY,
+    name varchar NOT NULL,
+    unit varchar NOT NULL DEFAULT '',
+    description text,
+    UNIQUE (name, unit)
+);
+
+CREATE TABLE IF NOT EXISTS public.efforts (
+    id serial PRIMARY KEY,
+    id_variables integer NOT NULL REFERENCES public.variables (id),
+    effort_value numeric NOT NULL,
+    UNIQUE (id_variables, effort_value)
+);
+
+CREATE TABLE IF NOT EXISTS public.obs_efforts (
+    id_obs bigint NOT NULL,
+    id_efforts integer NOT NULL REFERENCES public.efforts (id),
+    UNIQUE (id_obs, id_efforts)
+);
+
+CREATE TABLE IF NOT EXISTS public.taxa_obs (
+    id serial PRIMARY KEY,
+    scientific_name text NOT NULL,
+    authorship text NOT NULL DEFAULT '',
+    rank text DEFAULT '',
+    created_at timestamptz NOT NULL DEFAULT now(),
+    modified_at timestamptz NOT NULL DEFAULT now(),
+    modified_by text NOT NULL DEFAULT current_user,
+    parent_scientific_name text,
+    UNIQUE (scientific_name, authorship, rank, parent_scientific_name)
+);
+CREATE INDEX IF NOT EXISTS taxa_obs_scientific_name_idx ON public.taxa_obs (scientific_name);
+CREATE OR REPLACE TRIGGER update_modified_at BEFORE UPDATE ON public.taxa_obs
+    FOR EACH ROW EXECUTE FUNCTION public.trigger_set_modified_at();
+
+CREATE TABLE IF NOT EXISTS public.regions (
+    fid serial PRIMARY KEY,
+    type varchar(50) NOT NULL,
+    name text NOT NULL,
+    scale integer NOT NULL,
+    scale_desc text,
+    geom geometry(MultiPolygon, 4326) NOT NULL,
+    source_table varchar(50),
+    source_record_id varchar(50),
+    source_updated_at timestamp,
+    created_at timestamp NOT NULL DEFAULT now(),
+    updated_at timestamp NOT NULL DEFAULT now(),
+    area_km2 numeric,
+    width_km numeric,
+    extra jsonb,
+    within_quebec boolean,
+    source_dataset_name text,
+    source_creator text,
+    scale_desc_fr text,
+    scale_desc_en text,
+    UNIQUE (type, source_table, source_record_id)
+);
+CREATE INDEX IF NOT EXISTS regions_geom_gist ON public.regions USING gist (geom);
+CREATE INDEX IF NOT EXISTS regions_name_idx ON public.regions (name);
+CREATE INDEX IF NOT EXISTS regions_scale_desc_idx ON public.regions (scale_desc);
+CREATE INDEX IF NOT EXISTS regions_type_idx ON public.regions (type);
+CREATE INDEX IF NOT EXISTS regions_type_fid_idx ON public.regions (type, fid);
+CREATE INDEX IF NOT EXISTS regions_type_scale_idx ON public.regions (type, scale);
+
+-- EPSG:32198 is NAD83 / Québec Lambert, the projection production measures areas in.
+CREATE OR REPLACE FUNCTION public.update_area() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    NEW.area_km2 := ST_Area(ST_Transform(NEW.geom, 32198)) / 1e6;
+    RETURN NEW;
+END $$;
+CREATE OR REPLACE FUNCTION public.update_width_km() RETURNS trigger
+LANGUAGE plpgsql AS $$
+DECLARE projected geometry := ST_Transform(NEW.geom, 32198);
+BEGIN
+    NEW.width_km := (ST_XMax(projected) - ST_XMin(projected)) / 1000;
+    RETURN NEW;
+END $$;
+CREATE OR REPLACE TRIGGER update_area BEFORE INSERT OR UPDATE ON public.regions
+    FOR EACH ROW EXECUTE FUNCTION public.update_area();
+CREATE OR REPLACE TRIGGER update_width_km BEFORE INSERT OR UPDATE ON public.regions
+    FOR EACH ROW EXECUTE FUNCTION public.update_width_km();
+
+CREATE TABLE IF NOT EXISTS atlas_api.regions_zoom_lookup (
+    type text,
+    scale integer,
+    zoom integer,
+    name_en varchar(50),
+    name_fr varchar(50),
+    show_sensitive boolean DEFAULT false,
+    scale_desc_fr varchar(50),
+    scale_desc_en varchar(50)
+);
+CREATE INDEX IF NOT EXISTS regions_zoom_lookup_type_idx ON atlas_api.regions_zoom_lookup (type);
+CREATE INDEX IF NOT EXISTS regions_zoom_lookup_zoom_idx ON atlas_api.regions_zoom_lookup (zoom);
+CREATE INDEX IF NOT EXISTS regions_zoom_lookup_show_sensitive_idx
+    ON atlas_api.regions_zoom_lookup (show_sensitive);
+INSERT INTO atlas_api.regions_zoom_lookup (type, scale, zoom, name_en, name_fr, show_sensitive,
+                                           scale_desc_fr, scale_desc_en)
+SELECT v.* FROM (VALUES
+    ('admin', 1, 4, 'Province', 'Province', true, 'Province', 'Province'),
+    ('admin', 2, 5, 'Administrative region', 'Région administrative', true, 'Région administrative', 'Administrative region'),
+    ('admin', 3, 7, 'Regional county municipality', 'MRC', false, 'MRC', 'Regional county municipality'),
+    ('admin', 4, 10, 'Municipality', 'Municipalité', false, 'Municipalité', 'Municipality'),
+    ('hex', 250, 4, 'Hexagon 250 km', 'Hexagone 250 km', true, 'Hexagone 250 km', 'Hexagon 250 km'),
+    ('hex', 100, 5, 'Hexagon 100 km', 'Hexagone 100 km', true, 'Hexagone 100 km', 'Hexagon 100 km'),
+    ('hex', 50, 6, 'Hexagon 50 km', 'Hexagone 50 km', false, 'Hexagone 50 km', 'Hexagon 50 km'),
+    ('hex', 20, 7, 'Hexagon 20 km', 'Hexagone 20 km', false, 'Hexagone 20 km', 'Hexagon 20 km'),
+    ('hex', 10, 9, 'Hexagon 10 km', 'Hexagone 10 km', false, 'Hexagone 10 km', 'Hexagon 10 km'),
+    ('hex', 5, 10, 'Hexagon 5 km', 'Hexagone 5 km', false, 'Hexagone 5 km', 'Hexagon 5 km'),
+    ('cadre_eco', 1, 5, 'Natural province', 'Province naturelle', true, 'Province naturelle', 'Natural province'),
+    ('cadre_eco', 2, 6, 'Natural region', 'Région naturelle', false, 'Région naturelle', 'Natural region'),
+    ('cadre_eco', 3, 7, 'Physiographic set', 'Ensemble physiographique', false, 'Ensemble physiographique', 'Physiographic set'),
+    ('cadre_eco', 4, 9, 'Topographic set', 'Ensemble topographique', false, 'Ensemble topographique', 'Topographic set'),
+    ('protected', 1, 8, 'Protected area', 'Aire protégée', false, 'Aire protégée', 'Protected area')
+) AS v (type, scale, zoom, name_en, name_fr, show_sensitive, scale_desc_fr, scale_desc_en)
+WHERE NOT EXISTS (SELECT 1 FROM atlas_api.regions_zoom_lookup);
+
+CREATE TABLE IF NOT EXISTS public.taxa_groups (
+    id serial PRIMARY KEY,
+    short varchar(20) UNIQUE,
+    vernacular_fr text,
+    vernacular_en text,
+    level integer,
+    source_desc text,
+    groups_within text[]
+);
+
+CREATE TABLE IF NOT EXISTS public.taxa_group_members (
+    short varchar(20),
+    scientific_name text
+);
+
+CREATE TABLE IF NOT EXISTS api.taxa_ref_sources (
+    source_id numeric PRIMARY KEY,
+    source_name text,
+    source_priority integer
+);
+INSERT INTO api.taxa_ref_sources VALUES
+    (1002, 'CDPNQ', 1), (1001, 'Bryoquel', 2), (147, 'VASCAN', 3), (3, 'ITIS', 4),
+    (11, 'GBIF Backbone Taxonomy', 5), (1, 'Catalogue of Life', 6), (1000, 'Offline checklist', 7)
+ON CONFLICT (source_id) DO NOTHING;
+
+CREATE TABLE IF NOT EXISTS api.taxa_vernacular_sources (
+    source_name text PRIMARY KEY,
+    source_priority integer
+);
+INSERT INTO api.taxa_vernacular_sources VALUES
+    ('CDPNQ', 1), ('Eliso', 2), ('Bryoquel', 3), ('VASCAN', 4), ('ITIS', 5),
+    ('GBIF Backbone Taxonomy', 6), ('Offline checklist', 7)
+ON CONFLICT (source_name) DO NOTHING;
