@@ -29,7 +29,6 @@ CREATE TABLE IF NOT EXISTS public.observations (
     record_by text,
     PRIMARY KEY (id, within_quebec)
 ) PARTITION BY LIST (within_quebec);
-ALTER SEQUENCE observations_partitions.observations_id_seq OWNED BY public.observations.id;
 
 CREATE TABLE IF NOT EXISTS observations_partitions.within_quebec
     PARTITION OF public.observations FOR VALUES IN (true);

@@ -1,0 +1,46 @@
+# The two commands: `make demo` and `make test`. Both install what is missing first.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PG_MAJOR := 15
+POSTGIS_CONTROL := /usr/share/postgresql/$(PG_MAJOR)/extension/postgis.control
+
+.PHONY: demo test install system-deps lint bench db-down
+
+demo: install
+	$(BIN)/maint-assets demo
+
+test: install
+	$(BIN)/ruff check .
+	$(BIN)/pytest
+
+install: system-deps $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+# PostgreSQL 15 + PostGIS from Debian when we can install them (root on Debian); otherwise
+# the cluster code stops with a message naming the packages.
+system-deps:
+	@if [ ! -x /usr/lib/postgresql/$(PG_MAJOR)/bin/pg_ctl ] || [ ! -f $(POSTGIS_CONTROL) ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing postgresql-$(PG_MAJOR) and postgresql-$(PG_MAJOR)-postgis-3"; \
+	    apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+	      postgresql-$(PG_MAJOR) postgresql-$(PG_MAJOR)-postgis-3 >/dev/null; \
+	  else \
+	    echo "missing: install the Debian packages postgresql-$(PG_MAJOR) postgresql-$(PG_MAJOR)-postgis-3"; \
+	  fi; \
+	fi
+
+lint: install
+	$(BIN)/ruff check .
+
+bench: install
+	$(BIN)/python bench/atlas_full_refresh.py
+
+db-down: install
+	$(BIN)/maint-assets db down

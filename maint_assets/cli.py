@@ -1,0 +1,164 @@
+"""The ``maint-assets`` command: the local database, demo data, and the demo itself."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from maint_assets.core.local_cluster import ClusterError, LocalCluster
+from maint_assets.core.paths import CHECKOUT, STATE_DIR
+from maint_assets.core.postgres import DatabaseUnavailable, PostgresResource
+from maint_assets.core.schema import apply_schema
+
+DEMO_DATABASES = ("atlas", "dagster")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except (ClusterError, DatabaseUnavailable) as err:
+        print(f"maint-assets: {err}", file=sys.stderr)
+        return 1
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="maint-assets", description=__doc__)
+    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    db = commands.add_parser("db", help="the private PostgreSQL cluster under .maint/")
+    db_commands = db.add_subparsers(required=True, metavar="ACTION")
+    db_commands.add_parser("up", help="initialise and start it, create its databases").set_defaults(run=_db_up)
+    db_commands.add_parser("down", help="stop it").set_defaults(run=_db_down)
+    db_commands.add_parser("status", help="say whether it runs, where and on which port").set_defaults(run=_db_status)
+    url = db_commands.add_parser("url", help="print a database's URL (password in PGPASSFILE)")
+    url.add_argument("--database", default="atlas")
+    url.set_defaults(run=_db_url)
+    db_commands.add_parser("env", help="print shell exports for the demo's environment").set_defaults(run=_db_env)
+
+    schema = commands.add_parser("schema", help="apply a domain's idempotent DDL to its database")
+    schema.add_argument("domain", choices=["atlas"])
+    schema.set_defaults(run=_schema)
+
+    demo_data = commands.add_parser("demo-data", help="generate a Québec-like atlas dataset")
+    demo_data.add_argument("--observations", type=int, default=100_000)
+    demo_data.add_argument("--seed", type=int, default=1)
+    demo_data.add_argument("--if-empty", action="store_true",
+                           help="do nothing when observations are already loaded")
+    demo_data.set_defaults(run=_demo_data)
+
+    demo = commands.add_parser("demo", help="database up, demo data if missing, Dagster UI")
+    demo.add_argument("--observations", type=int, default=100_000)
+    demo.add_argument("--host", default="127.0.0.1")
+    demo.add_argument("--port", type=int, default=3000)
+    demo.set_defaults(run=_demo)
+    return parser
+
+
+def _cluster() -> LocalCluster:
+    return LocalCluster.for_checkout(CHECKOUT)
+
+
+def demo_environment(cluster: LocalCluster) -> dict[str, str]:
+    """Environment for Dagster and the assets against the local cluster."""
+    return {
+        **cluster.client_env(),
+        "ATLAS_DATABASE_URL": cluster.url("atlas"),
+        "DAGSTER_PG_URL": cluster.url("dagster").replace("postgresql://", "postgresql+psycopg2://", 1),
+        "DAGSTER_HOME": str(STATE_DIR / "dagster_home"),
+    }
+
+
+def _db_up(_: argparse.Namespace) -> int:
+    cluster = _cluster()
+    state = cluster.up(DEMO_DATABASES)
+    print(f"PostgreSQL running on {cluster.host}:{state.port} (pid {state.pid}, data {state.data_dir})")
+    return 0
+
+
+def _db_down(_: argparse.Namespace) -> int:
+    _cluster().down()
+    print("PostgreSQL stopped")
+    return 0
+
+
+def _db_status(_: argparse.Namespace) -> int:
+    cluster = _cluster()
+    state = cluster.status()
+    if state.running:
+        print(f"running on {cluster.host}:{state.port} (pid {state.pid}, data {state.data_dir}); "
+              f"connect with PGPASSFILE={cluster.passfile} psql {cluster.url('atlas')}")
+        return 0
+    print(f"stopped ({'initialised' if state.initialized else 'not initialised'}, "
+          f"data {state.data_dir}, port {state.port})")
+    return 3
+
+
+def _db_url(args: argparse.Namespace) -> int:
+    print(_cluster().url(args.database))
+    return 0
+
+
+def _db_env(_: argparse.Namespace) -> int:
+    for name, value in demo_environment(_cluster()).items():
+        print(f"export {name}={value}")
+    return 0
+
+
+def _atlas_db() -> PostgresResource:
+    """The configured atlas database, or the local cluster's when none is configured."""
+    if "ATLAS_DATABASE_URL" not in os.environ:
+        cluster = _cluster()
+        cluster.up(DEMO_DATABASES)
+        os.environ.update(cluster.client_env())
+        os.environ["ATLAS_DATABASE_URL"] = cluster.url("atlas")
+    return PostgresResource(url=os.environ["ATLAS_DATABASE_URL"])
+
+
+def _schema(args: argparse.Namespace) -> int:
+    db = _atlas_db()
+    with db.connect() as conn:
+        applied = apply_schema(conn, args.domain)
+    print(f"applied {', '.join(applied)} to {db.describe()}")
+    return 0
+
+
+def _demo_data(args: argparse.Namespace) -> int:
+    from maint_assets.atlas.demo_data import is_loaded, load_demo_data
+
+    db = _atlas_db()
+    with db.connect() as conn:
+        apply_schema(conn, "atlas")
+        if args.if_empty and is_loaded(conn):
+            print(f"demo data already loaded in {db.describe()}")
+            return 0
+        summary = load_demo_data(conn, observations=args.observations, seed=args.seed)
+    print(f"loaded {summary.observations} observations, {summary.regions} regions and "
+          f"{summary.taxa_obs} taxa_obs names into {db.describe()} in {summary.seconds:.1f} s "
+          f"({summary.rows_per_second:,.0f} observations/s)")
+    return 0
+
+
+def _demo(args: argparse.Namespace) -> int:
+    cluster = _cluster()
+    cluster.up(DEMO_DATABASES)
+    env = demo_environment(cluster)
+    os.environ.update(env)
+    _demo_data(argparse.Namespace(observations=args.observations, seed=1, if_empty=True))
+    home = Path(env["DAGSTER_HOME"])
+    home.mkdir(parents=True, exist_ok=True)
+    link = home / "dagster.yaml"
+    if not link.exists():
+        link.symlink_to(CHECKOUT / "dagster.yaml")
+    print(f"Dagster UI on http://{args.host}:{args.port} (Ctrl-C stops it; the database keeps "
+          "running until `maint-assets db down`)", flush=True)
+    os.chdir(CHECKOUT)
+    os.execvp("dagster", ["dagster", "dev", "-w", str(CHECKOUT / "workspace.yaml"),
+                          "-h", args.host, "-p", str(args.port)])
+    return 0  # not reached: exec replaced this process
+
+
+if __name__ == "__main__":
+    sys.exit(main())
