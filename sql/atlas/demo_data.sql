@@ -182,9 +182,12 @@ SELECT 'demo-' || a.n,
        CASE WHEN a.r_value < 0.6 THEN 1 ELSE 2 END,
        CASE WHEN a.r_value < 0.6 THEN 1 ELSE 1 + floor(a.r_value * 40) END,
        t.ids[1 + floor(power(a.r_taxon, 3) * cardinality(t.ids))::integer],
-       a.inside,
+       -- the same test the insert trigger makes, done set-based (the trigger re-checks
+       -- rows marked outside): points near the border land on the side the polygon says
+       ST_Within(ST_Transform(a.p, 4326), q.geom),
        'observer ' || (a.n %% 997)
-FROM attributes a, taxa t, sources s;
+FROM attributes a, taxa t, sources s,
+     (SELECT geom FROM public.regions WHERE type = 'admin' AND scale = 1) q;
 
 -- name: seed_random
 SELECT setseed(%(fraction)s);

@@ -1,0 +1,79 @@
+"""A real PostgreSQL + PostGIS cluster for the whole session, in a temporary directory on a
+free port (never the demo's), with a template database of generated atlas data that each
+test clones."""
+
+import os
+import socket
+import tempfile
+from collections.abc import Iterator
+from itertools import count
+from pathlib import Path
+
+import pytest
+from psycopg import sql
+
+from maint_assets.atlas.demo_data import load_demo_data
+from maint_assets.atlas.taxonomy.checklist import ChecklistResolver
+from maint_assets.core.local_cluster import LocalCluster
+from maint_assets.core.postgres import PostgresResource
+from maint_assets.core.schema import apply_schema
+
+TEMPLATE = "atlas_template"
+TEST_OBSERVATIONS = 6000
+_clones = count()
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[LocalCluster]:
+    # The server runs as `postgres` when we are root, so its directory must be reachable.
+    home = Path(tempfile.mkdtemp(prefix="maint-assets-tests-"))
+    home.chmod(0o755)
+    cluster = LocalCluster(home=home / "pg", port=_free_port())
+    cluster.up(["dagster"])
+    previous = os.environ.get("PGPASSFILE")
+    os.environ.update(cluster.client_env())
+    try:
+        yield cluster
+    finally:
+        cluster.destroy()
+        if previous is None:
+            os.environ.pop("PGPASSFILE", None)
+        else:
+            os.environ["PGPASSFILE"] = previous
+
+
+@pytest.fixture(scope="session")
+def atlas_template(pg_cluster: LocalCluster) -> str:
+    pg_cluster.up([TEMPLATE])
+    with pg_cluster.connect(TEMPLATE, autocommit=True) as conn:
+        apply_schema(conn, "atlas")
+        load_demo_data(conn, observations=TEST_OBSERVATIONS, seed=7)
+    return TEMPLATE
+
+
+@pytest.fixture
+def atlas_url(pg_cluster: LocalCluster, atlas_template: str) -> Iterator[str]:
+    """A fresh copy of the template atlas database for one test."""
+    name = f"atlas_test_{os.getpid()}_{next(_clones)}"
+    with pg_cluster.connect(autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
+            sql.Identifier(name), sql.Identifier(atlas_template)))
+    yield pg_cluster.url(name)
+    with pg_cluster.connect(autocommit=True) as conn:
+        conn.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+@pytest.fixture
+def atlas_db(atlas_url: str) -> PostgresResource:
+    return PostgresResource(url=atlas_url, lock_timeout_s=5)
+
+
+@pytest.fixture
+def resources(atlas_db: PostgresResource) -> dict[str, object]:
+    return {"atlas_db": atlas_db, "taxonomy": ChecklistResolver()}

@@ -1,0 +1,115 @@
+"""Bad input and faults: every failure fails the run, names what is wrong, and leaves the
+previous data in place."""
+
+import threading
+
+import dagster as dg
+import psycopg
+
+from maint_assets.atlas.spatial import OBS_REGION_COUNTS, WEB_REGIONS
+from maint_assets.atlas.taxonomy.checklist import ChecklistResolver
+from maint_assets.core.postgres import LOCK_NAMESPACE, PostgresResource
+from maint_assets_tests.atlas_helpers import materialize, rows
+
+SNAPSHOT = "SELECT md5(string_agg(t::text, ',' ORDER BY t::text)) FROM atlas_api.obs_region_counts t"
+
+
+def _failure_message(result: dg.ExecuteInProcessResult) -> str:
+    failures = [e for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
+    assert failures, "the run should have failed"
+    return "\n".join(e.event_specific_data.error.to_string() for e in failures)
+
+
+def test_a_missing_source_table_fails_naming_it_and_keeps_the_previous_counts(resources, atlas_url):
+    assert materialize(resources, selection=[OBS_REGION_COUNTS]).success
+    before = rows(atlas_url, SNAPSHOT)
+    with psycopg.connect(atlas_url, autocommit=True) as conn:
+        conn.execute("ALTER TABLE public.regions RENAME TO regions_misplaced")
+    result = materialize(resources, selection=[OBS_REGION_COUNTS], raise_on_error=False)
+    assert not result.success
+    assert 'relation "public.regions" does not exist' in _failure_message(result)
+    assert rows(atlas_url, SNAPSHOT) == before
+    leftovers = "SELECT count(*) FROM pg_tables WHERE schemaname = 'maint_assets_build'"
+    assert rows(atlas_url, leftovers) == [(0,)]
+
+
+def test_a_failing_swap_rolls_back_and_keeps_the_previous_table(resources, atlas_url):
+    assert materialize(resources, selection=[OBS_REGION_COUNTS]).success
+    before = rows(atlas_url, SNAPSHOT)
+    with psycopg.connect(atlas_url, autocommit=True) as conn:
+        conn.execute("INSERT INTO public.observations (id_datasets, geom, year_obs, id_variables,"
+                     " obs_value, id_taxa_obs) SELECT id_datasets, geom, year_obs, id_variables,"
+                     " obs_value, id_taxa_obs FROM public.observations LIMIT 50")
+        # a view on the count table makes DROP fail at the very end of the refresh
+        conn.execute("CREATE VIEW public.counts_report AS SELECT * FROM atlas_api.obs_region_counts")
+    result = materialize(resources, selection=[OBS_REGION_COUNTS], raise_on_error=False)
+    assert "counts_report" in _failure_message(result)
+    assert rows(atlas_url, SNAPSHOT) == before
+
+
+def test_a_locked_source_times_out_instead_of_queueing_forever(atlas_url):
+    db = PostgresResource(url=atlas_url, lock_timeout_s=1)
+    resources = {"atlas_db": db, "taxonomy": ChecklistResolver()}
+    with psycopg.connect(atlas_url) as blocker:
+        blocker.execute("LOCK TABLE public.regions IN ACCESS EXCLUSIVE MODE")
+        result = materialize(resources, selection=[WEB_REGIONS], raise_on_error=False)
+    assert "lock timeout" in _failure_message(result)
+    assert rows(atlas_url, "SELECT ispopulated FROM pg_matviews WHERE matviewname = 'web_regions'") == [(False,)]
+
+
+def test_a_second_session_cannot_refresh_the_same_asset_at_once(atlas_url):
+    db = PostgresResource(url=atlas_url, lock_timeout_s=1)
+    resources = {"atlas_db": db, "taxonomy": ChecklistResolver()}
+    lock = LOCK_NAMESPACE + WEB_REGIONS.to_user_string()
+    with psycopg.connect(atlas_url, autocommit=True) as operator:
+        operator.execute("SELECT pg_advisory_lock(hashtextextended(%s, 0))", [lock])
+        result = materialize(resources, selection=[WEB_REGIONS], raise_on_error=False)
+    message = _failure_message(result)
+    assert "atlas/atlas_api/web_regions is being maintained by another session" in message
+    # once the operator is done, the refresh goes through
+    assert materialize(resources, selection=[WEB_REGIONS]).success
+
+
+def test_an_unreachable_database_is_named_without_its_password():
+    db = PostgresResource(url="postgresql://maint:s3cret-pw@127.0.0.1:9/atlas")
+    result = materialize({"atlas_db": db, "taxonomy": ChecklistResolver()},
+                         selection=[WEB_REGIONS], raise_on_error=False)
+    message = _failure_message(result)
+    assert "cannot connect to database 'atlas' at 127.0.0.1:9" in message
+    assert "s3cret-pw" not in message
+
+
+def test_a_view_refresh_cut_by_the_statement_timeout_keeps_the_previous_rows(resources, atlas_url):
+    assert materialize(resources, selection=[WEB_REGIONS]).success
+    before = rows(atlas_url, "SELECT md5(string_agg(fid::text, ',' ORDER BY fid)) FROM atlas_api.web_regions")
+    with psycopg.connect(atlas_url, autocommit=True) as conn:
+        conn.execute("DELETE FROM public.regions WHERE type = 'protected'")
+    hurried = {**resources, "atlas_db": PostgresResource(url=atlas_url, statement_timeout_s=0.05)}
+    result = materialize(hurried, selection=[WEB_REGIONS], raise_on_error=False)
+    assert "statement timeout" in _failure_message(result)
+    assert rows(atlas_url, "SELECT md5(string_agg(fid::text, ',' ORDER BY fid)) FROM atlas_api.web_regions") == before
+    # the next refresh, with time enough, is concurrent and drops exactly the deleted regions
+    result = materialize(resources, selection=[WEB_REGIONS])
+    meta = {k: v.value for k, v in result.get_asset_materialization_events()[0].materialization.metadata.items()}
+    assert meta["refresh_mode"] == "concurrently"
+    assert (meta["rows_added"], meta["rows_removed"]) == (0, 150)
+
+
+def test_concurrent_readers_see_the_old_counts_until_the_swap_commits(resources, atlas_url):
+    assert materialize(resources, selection=[OBS_REGION_COUNTS]).success
+    seen: list[int] = []
+    stop = threading.Event()
+
+    def read() -> None:
+        with psycopg.connect(atlas_url, autocommit=True) as conn:
+            while not stop.is_set():
+                seen.append(conn.execute("SELECT count(*) FROM atlas_api.obs_region_counts").fetchone()[0])
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    try:
+        assert materialize(resources, selection=[OBS_REGION_COUNTS]).success
+    finally:
+        stop.set()
+        reader.join()
+    assert seen and min(seen) > 0
