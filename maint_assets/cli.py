@@ -30,13 +30,19 @@ def _parser() -> argparse.ArgumentParser:
 
     db = commands.add_parser("db", help="the private PostgreSQL cluster under .maint/")
     db_commands = db.add_subparsers(required=True, metavar="ACTION")
-    db_commands.add_parser("up", help="initialise and start it, create its databases").set_defaults(run=_db_up)
+    db_commands.add_parser("up", help="initialise and start it, create its databases").set_defaults(
+        run=_db_up
+    )
     db_commands.add_parser("down", help="stop it").set_defaults(run=_db_down)
-    db_commands.add_parser("status", help="say whether it runs, where and on which port").set_defaults(run=_db_status)
+    db_commands.add_parser(
+        "status", help="say whether it runs, where and on which port"
+    ).set_defaults(run=_db_status)
     url = db_commands.add_parser("url", help="print a database's URL (password in PGPASSFILE)")
     url.add_argument("--database", default="atlas")
     url.set_defaults(run=_db_url)
-    db_commands.add_parser("env", help="print shell exports for the demo's environment").set_defaults(run=_db_env)
+    db_commands.add_parser(
+        "env", help="print shell exports for the demo's environment"
+    ).set_defaults(run=_db_env)
 
     schema = commands.add_parser("schema", help="apply a domain's idempotent DDL to its database")
     schema.add_argument("domain", choices=["atlas"])
@@ -45,8 +51,9 @@ def _parser() -> argparse.ArgumentParser:
     demo_data = commands.add_parser("demo-data", help="generate a Québec-like atlas dataset")
     demo_data.add_argument("--observations", type=int, default=100_000)
     demo_data.add_argument("--seed", type=int, default=1)
-    demo_data.add_argument("--if-empty", action="store_true",
-                           help="do nothing when observations are already loaded")
+    demo_data.add_argument(
+        "--if-empty", action="store_true", help="do nothing when observations are already loaded"
+    )
     demo_data.set_defaults(run=_demo_data)
 
     demo = commands.add_parser("demo", help="database up, demo data if missing, Dagster UI")
@@ -66,7 +73,9 @@ def demo_environment(cluster: LocalCluster) -> dict[str, str]:
     return {
         **cluster.client_env(),
         "ATLAS_DATABASE_URL": cluster.url("atlas"),
-        "DAGSTER_PG_URL": cluster.url("dagster").replace("postgresql://", "postgresql+psycopg2://", 1),
+        "DAGSTER_PG_URL": cluster.url("dagster").replace(
+            "postgresql://", "postgresql+psycopg2://", 1
+        ),
         "DAGSTER_HOME": str(STATE_DIR / "dagster_home"),
     }
 
@@ -74,7 +83,10 @@ def demo_environment(cluster: LocalCluster) -> dict[str, str]:
 def _db_up(_: argparse.Namespace) -> int:
     cluster = _cluster()
     state = cluster.up(DEMO_DATABASES)
-    print(f"PostgreSQL running on {cluster.host}:{state.port} (pid {state.pid}, data {state.data_dir})")
+    print(
+        f"PostgreSQL running on {cluster.host}:{state.port} "
+        f"(pid {state.pid}, data {state.data_dir})"
+    )
     return 0
 
 
@@ -88,11 +100,15 @@ def _db_status(_: argparse.Namespace) -> int:
     cluster = _cluster()
     state = cluster.status()
     if state.running:
-        print(f"running on {cluster.host}:{state.port} (pid {state.pid}, data {state.data_dir}); "
-              f"connect with PGPASSFILE={cluster.passfile} psql {cluster.url('atlas')}")
+        print(
+            f"running on {cluster.host}:{state.port} (pid {state.pid}, data {state.data_dir}); "
+            f"connect with PGPASSFILE={cluster.passfile} psql {cluster.url('atlas')}"
+        )
         return 0
-    print(f"stopped ({'initialised' if state.initialized else 'not initialised'}, "
-          f"data {state.data_dir}, port {state.port})")
+    print(
+        f"stopped ({'initialised' if state.initialized else 'not initialised'}, "
+        f"data {state.data_dir}, port {state.port})"
+    )
     return 3
 
 
@@ -135,9 +151,11 @@ def _demo_data(args: argparse.Namespace) -> int:
             print(f"demo data already loaded in {db.describe()}")
             return 0
         summary = load_demo_data(conn, observations=args.observations, seed=args.seed)
-    print(f"loaded {summary.observations} observations, {summary.regions} regions and "
-          f"{summary.taxa_obs} taxa_obs names into {db.describe()} in {summary.seconds:.1f} s "
-          f"({summary.rows_per_second:,.0f} observations/s)")
+    print(
+        f"loaded {summary.observations} observations, {summary.regions} regions and "
+        f"{summary.taxa_obs} taxa_obs names into {db.describe()} in {summary.seconds:.1f} s "
+        f"({summary.rows_per_second:,.0f} observations/s)"
+    )
     return 0
 
 
@@ -152,11 +170,25 @@ def _demo(args: argparse.Namespace) -> int:
     link = home / "dagster.yaml"
     if not link.exists():
         link.symlink_to(CHECKOUT / "dagster.yaml")
-    print(f"Dagster UI on http://{args.host}:{args.port} (Ctrl-C stops it; the database keeps "
-          "running until `maint-assets db down`)", flush=True)
+    print(
+        f"Dagster UI on http://{args.host}:{args.port} (Ctrl-C stops it; the database keeps "
+        "running until `maint-assets db down`)",
+        flush=True,
+    )
     os.chdir(CHECKOUT)
-    os.execvp("dagster", ["dagster", "dev", "-w", str(CHECKOUT / "workspace.yaml"),
-                          "-h", args.host, "-p", str(args.port)])
+    os.execvp(
+        "dagster",
+        [
+            "dagster",
+            "dev",
+            "-w",
+            str(CHECKOUT / "workspace.yaml"),
+            "-h",
+            args.host,
+            "-p",
+            str(args.port),
+        ],
+    )
     return 0  # not reached: exec replaced this process
 
 

@@ -2,7 +2,7 @@
 
 import dagster as dg
 
-from maint_assets.atlas.definitions import defs as atlas_defs
+from maint_assets.atlas import definitions as atlas
 
 automation = dg.AutomationConditionSensorDefinition(
     "automation",
@@ -13,6 +13,6 @@ automation = dg.AutomationConditionSensorDefinition(
 )
 
 defs = dg.Definitions.merge(
-    atlas_defs,
+    atlas.defs,
     dg.Definitions(sensors=[automation], executor=dg.in_process_executor),
 )

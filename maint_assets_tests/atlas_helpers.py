@@ -10,12 +10,20 @@ DERIVED = [*taxonomy.ASSETS, *spatial.ASSETS]
 ALL_ASSETS = [*sources.ALL, *DERIVED]
 
 
-def materialize(resources: dict[str, object], selection=None, run_config=None,
-                raise_on_error: bool = True) -> dg.ExecuteInProcessResult:
+def materialize(
+    resources: dict[str, object],
+    selection=None,
+    run_config=None,
+    raise_on_error: bool = True,
+    instance: dg.DagsterInstance | None = None,
+) -> dg.ExecuteInProcessResult:
     return dg.materialize(
-        [*ALL_ASSETS, *checks.CHECKS], resources=resources,
+        [*ALL_ASSETS, *checks.CHECKS],
+        resources=resources,
         selection=selection or dg.AssetSelection.assets(*DERIVED),
-        run_config=run_config, raise_on_error=raise_on_error,
+        run_config=run_config,
+        raise_on_error=raise_on_error,
+        instance=instance,
     )
 
 

@@ -62,8 +62,11 @@ def atlas_url(pg_cluster: LocalCluster, atlas_template: str) -> Iterator[str]:
     """A fresh copy of the template atlas database for one test."""
     name = f"atlas_test_{os.getpid()}_{next(_clones)}"
     with pg_cluster.connect(autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
-            sql.Identifier(name), sql.Identifier(atlas_template)))
+        conn.execute(
+            sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
+                sql.Identifier(name), sql.Identifier(atlas_template)
+            )
+        )
     yield pg_cluster.url(name)
     with pg_cluster.connect(autocommit=True) as conn:
         conn.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))

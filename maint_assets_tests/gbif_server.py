@@ -21,7 +21,11 @@ class GbifReplay:
             def do_GET(self) -> None:
                 url = urlparse(self.path)
                 name = parse_qs(url.query).get("name", [""])[0]
-                key = f"{url.path.removeprefix('/v1')}?{name}" if name else url.path.removeprefix("/v1")
+                key = (
+                    f"{url.path.removeprefix('/v1')}?{name}"
+                    if name
+                    else url.path.removeprefix("/v1")
+                )
                 replay.hits[key] += 1
                 pending = replay.faults.get(key)
                 if key in replay.broken:

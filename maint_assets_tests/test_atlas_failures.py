@@ -11,7 +11,9 @@ from maint_assets.atlas.taxonomy.checklist import ChecklistResolver
 from maint_assets.core.postgres import LOCK_NAMESPACE, PostgresResource
 from maint_assets_tests.atlas_helpers import materialize, rows
 
-SNAPSHOT = "SELECT md5(string_agg(t::text, ',' ORDER BY t::text)) FROM atlas_api.obs_region_counts t"
+SNAPSHOT = (
+    "SELECT md5(string_agg(t::text, ',' ORDER BY t::text)) FROM atlas_api.obs_region_counts t"
+)
 
 
 def _failure_message(result: dg.ExecuteInProcessResult) -> str:
@@ -37,11 +39,15 @@ def test_a_failing_swap_rolls_back_and_keeps_the_previous_table(resources, atlas
     assert materialize(resources, selection=[OBS_REGION_COUNTS]).success
     before = rows(atlas_url, SNAPSHOT)
     with psycopg.connect(atlas_url, autocommit=True) as conn:
-        conn.execute("INSERT INTO public.observations (id_datasets, geom, year_obs, id_variables,"
-                     " obs_value, id_taxa_obs) SELECT id_datasets, geom, year_obs, id_variables,"
-                     " obs_value, id_taxa_obs FROM public.observations LIMIT 50")
+        conn.execute(
+            "INSERT INTO public.observations (id_datasets, geom, year_obs, id_variables,"
+            " obs_value, id_taxa_obs) SELECT id_datasets, geom, year_obs, id_variables,"
+            " obs_value, id_taxa_obs FROM public.observations LIMIT 50"
+        )
         # a view on the count table makes DROP fail at the very end of the refresh
-        conn.execute("CREATE VIEW public.counts_report AS SELECT * FROM atlas_api.obs_region_counts")
+        conn.execute(
+            "CREATE VIEW public.counts_report AS SELECT * FROM atlas_api.obs_region_counts"
+        )
     result = materialize(resources, selection=[OBS_REGION_COUNTS], raise_on_error=False)
     assert "counts_report" in _failure_message(result)
     assert rows(atlas_url, SNAPSHOT) == before
@@ -54,7 +60,9 @@ def test_a_locked_source_times_out_instead_of_queueing_forever(atlas_url):
         blocker.execute("LOCK TABLE public.regions IN ACCESS EXCLUSIVE MODE")
         result = materialize(resources, selection=[WEB_REGIONS], raise_on_error=False)
     assert "lock timeout" in _failure_message(result)
-    assert rows(atlas_url, "SELECT ispopulated FROM pg_matviews WHERE matviewname = 'web_regions'") == [(False,)]
+    assert rows(
+        atlas_url, "SELECT ispopulated FROM pg_matviews WHERE matviewname = 'web_regions'"
+    ) == [(False,)]
 
 
 def test_a_second_session_cannot_refresh_the_same_asset_at_once(atlas_url):
@@ -72,8 +80,11 @@ def test_a_second_session_cannot_refresh_the_same_asset_at_once(atlas_url):
 
 def test_an_unreachable_database_is_named_without_its_password():
     db = PostgresResource(url="postgresql://maint:s3cret-pw@127.0.0.1:9/atlas")
-    result = materialize({"atlas_db": db, "taxonomy": ChecklistResolver()},
-                         selection=[WEB_REGIONS], raise_on_error=False)
+    result = materialize(
+        {"atlas_db": db, "taxonomy": ChecklistResolver()},
+        selection=[WEB_REGIONS],
+        raise_on_error=False,
+    )
     message = _failure_message(result)
     assert "cannot connect to database 'atlas' at 127.0.0.1:9" in message
     assert "s3cret-pw" not in message
@@ -81,16 +92,27 @@ def test_an_unreachable_database_is_named_without_its_password():
 
 def test_a_view_refresh_cut_by_the_statement_timeout_keeps_the_previous_rows(resources, atlas_url):
     assert materialize(resources, selection=[WEB_REGIONS]).success
-    before = rows(atlas_url, "SELECT md5(string_agg(fid::text, ',' ORDER BY fid)) FROM atlas_api.web_regions")
+    before = rows(
+        atlas_url, "SELECT md5(string_agg(fid::text, ',' ORDER BY fid)) FROM atlas_api.web_regions"
+    )
     with psycopg.connect(atlas_url, autocommit=True) as conn:
         conn.execute("DELETE FROM public.regions WHERE type = 'protected'")
     hurried = {**resources, "atlas_db": PostgresResource(url=atlas_url, statement_timeout_s=0.05)}
     result = materialize(hurried, selection=[WEB_REGIONS], raise_on_error=False)
     assert "statement timeout" in _failure_message(result)
-    assert rows(atlas_url, "SELECT md5(string_agg(fid::text, ',' ORDER BY fid)) FROM atlas_api.web_regions") == before
+    assert (
+        rows(
+            atlas_url,
+            "SELECT md5(string_agg(fid::text, ',' ORDER BY fid)) FROM atlas_api.web_regions",
+        )
+        == before
+    )
     # the next refresh, with time enough, is concurrent and drops exactly the deleted regions
     result = materialize(resources, selection=[WEB_REGIONS])
-    meta = {k: v.value for k, v in result.get_asset_materialization_events()[0].materialization.metadata.items()}
+    meta = {
+        k: v.value
+        for k, v in result.get_asset_materialization_events()[0].materialization.metadata.items()
+    }
     assert meta["refresh_mode"] == "concurrently"
     assert (meta["rows_added"], meta["rows_removed"]) == (0, 150)
 
@@ -103,7 +125,9 @@ def test_concurrent_readers_see_the_old_counts_until_the_swap_commits(resources,
     def read() -> None:
         with psycopg.connect(atlas_url, autocommit=True) as conn:
             while not stop.is_set():
-                seen.append(conn.execute("SELECT count(*) FROM atlas_api.obs_region_counts").fetchone()[0])
+                seen.append(
+                    conn.execute("SELECT count(*) FROM atlas_api.obs_region_counts").fetchone()[0]
+                )
 
     reader = threading.Thread(target=read)
     reader.start()

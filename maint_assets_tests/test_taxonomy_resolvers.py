@@ -28,21 +28,34 @@ def gbif():
 
 
 def _resolver(server: GbifReplay, **overrides) -> GbifResolver:
-    return GbifResolver(base_url=server.base_url, backoff_s=0.01, requests_per_second=0,
-                        **overrides)
+    return GbifResolver(
+        base_url=server.base_url, backoff_s=0.01, requests_per_second=0, **overrides
+    )
 
 
 def test_gbif_match_maps_accepted_names_synonyms_and_higher_ranks(gbif):
-    answers = _resolver(gbif).match([_query(1, "Setophaga canadensis"),
-                                     _query(2, "Wilsonia canadensis"),
-                                     _query(3, "Setophaga demoensis"), _query(4, "Nomen nudum")])
+    answers = _resolver(gbif).match(
+        [
+            _query(1, "Setophaga canadensis"),
+            _query(2, "Wilsonia canadensis"),
+            _query(3, "Setophaga demoensis"),
+            _query(4, "Nomen nudum"),
+        ]
+    )
     assert answers.failures == {}
     own = [r for r in answers.found[1] if not r.is_parent]
     assert [(r.scientific_name, r.valid, r.match_type) for r in own] == [
-        ("Setophaga canadensis", True, "exact")]
+        ("Setophaga canadensis", True, "exact")
+    ]
     assert own[0].classification_srids == ("1", "44", "212", "729", "5263", "2489923", "2489929")
     assert {r.rank for r in answers.found[1] if r.is_parent} == {
-        "kingdom", "phylum", "class", "order", "family", "genus"}
+        "kingdom",
+        "phylum",
+        "class",
+        "order",
+        "family",
+        "genus",
+    }
     synonym = {r.scientific_name: r for r in answers.found[2] if not r.is_parent}
     assert synonym["Wilsonia canadensis"].valid is False
     assert synonym["Wilsonia canadensis"].valid_srid == "2489929"
@@ -61,8 +74,13 @@ def test_gbif_retries_server_errors_then_succeeds(gbif):
 def test_gbif_gives_up_cleanly_and_stops_after_consecutive_failures(gbif):
     gbif.broken |= {"/species/match?Acer saccharum", "/species/match?Setophaga canadensis"}
     resolver = _resolver(gbif, max_attempts=3, give_up_after=2)
-    answers = resolver.match([_query(1, "Acer saccharum"), _query(2, "Setophaga canadensis"),
-                              _query(3, "Wilsonia canadensis")])
+    answers = resolver.match(
+        [
+            _query(1, "Acer saccharum"),
+            _query(2, "Setophaga canadensis"),
+            _query(3, "Wilsonia canadensis"),
+        ]
+    )
     assert "HTTP 500" in answers.failures[1]
     assert gbif.hits["/species/match?Acer saccharum"] == 3
     assert answers.failures[3].startswith("not attempted")
@@ -78,18 +96,23 @@ def test_gbif_cache_answers_repeated_requests(gbif, tmp_path):
 
 
 def test_gbif_vernacular_names_keep_french_and_english(gbif):
-    answers = _resolver(gbif).vernacular([RefKey(7, "GBIF Backbone Taxonomy", "2489929",
-                                                 "Setophaga canadensis", "species")])
+    answers = _resolver(gbif).vernacular(
+        [RefKey(7, "GBIF Backbone Taxonomy", "2489929", "Setophaga canadensis", "species")]
+    )
     assert {(v.language, v.name) for v in answers.found[7]} == {
-        ("eng", "Canada Warbler"), ("fra", "Paruline du Canada")}
+        ("eng", "Canada Warbler"),
+        ("fra", "Paruline du Canada"),
+    }
 
 
 def test_taxa_ref_failure_lists_unresolved_names_and_keeps_the_rest(gbif, atlas_url, atlas_db):
     with psycopg.connect(atlas_url, autocommit=True) as conn:
         conn.execute("TRUNCATE public.taxa_obs RESTART IDENTITY CASCADE")
-        conn.execute("INSERT INTO public.taxa_obs (scientific_name, rank) VALUES "
-                     "('Setophaga canadensis', 'species'), ('Acer saccharum', 'species'), "
-                     "('Wilsonia canadensis', 'species')")
+        conn.execute(
+            "INSERT INTO public.taxa_obs (scientific_name, rank) VALUES "
+            "('Setophaga canadensis', 'species'), ('Acer saccharum', 'species'), "
+            "('Wilsonia canadensis', 'species')"
+        )
     gbif.broken.add("/species/match?Acer saccharum")
     resources = {"atlas_db": atlas_db, "taxonomy": _resolver(gbif, max_attempts=2)}
     result = materialize(resources, selection=[TAXA_REF, TAXA_OBS_REF_LOOKUP], raise_on_error=False)
@@ -97,9 +120,12 @@ def test_taxa_ref_failure_lists_unresolved_names_and_keeps_the_rest(gbif, atlas_
     failure = next(e for e in result.all_events if e.event_type_value == "STEP_FAILURE")
     message = failure.event_specific_data.error.message + str(failure.event_specific_data)
     assert "1 taxa_obs names could not be resolved" in message and "Acer saccharum" in message
-    kept = rows(atlas_url, """SELECT o.scientific_name FROM public.taxa_obs o
+    kept = rows(
+        atlas_url,
+        """SELECT o.scientific_name FROM public.taxa_obs o
         WHERE EXISTS (SELECT 1 FROM public.taxa_obs_ref_lookup l WHERE l.id_taxa_obs = o.id)
-        ORDER BY 1""")
+        ORDER BY 1""",
+    )
     assert kept == [("Setophaga canadensis",), ("Wilsonia canadensis",)]
     # the server recovers: the next (incremental) run asks only for the missing name
     gbif.broken.clear()
@@ -110,16 +136,27 @@ def test_taxa_ref_failure_lists_unresolved_names_and_keeps_the_rest(gbif, atlas_
 
 
 def test_taxa_ref_is_incremental_and_keeps_ids_stable(resources, atlas_url):
-    assert materialize(resources, selection=[TAXA_REF, TAXA_OBS_REF_LOOKUP, TAXA_VERNACULAR, TAXA_OBS_VERNACULAR_LOOKUP]).success
+    assert materialize(
+        resources,
+        selection=[TAXA_REF, TAXA_OBS_REF_LOOKUP, TAXA_VERNACULAR, TAXA_OBS_VERNACULAR_LOOKUP],
+    ).success
     ids_before = rows(atlas_url, "SELECT source_record_id, id FROM public.taxa_ref ORDER BY 1")
     with psycopg.connect(atlas_url, autocommit=True) as conn:
-        conn.execute("INSERT INTO public.taxa_obs (scientific_name, rank) VALUES ('Acer saccharum', 'species')")
-        conn.execute("UPDATE public.taxa_obs SET scientific_name = 'Picea glauca' "
-                     "WHERE id = (SELECT min(id) FROM public.taxa_obs WHERE rank = 'species')")
+        conn.execute(
+            "INSERT INTO public.taxa_obs (scientific_name, rank) "
+            "VALUES ('Acer saccharum', 'species')"
+        )
+        conn.execute(
+            "UPDATE public.taxa_obs SET scientific_name = 'Picea glauca' "
+            "WHERE id = (SELECT min(id) FROM public.taxa_obs WHERE rank = 'species')"
+        )
     result = materialize(resources, selection=[TAXA_REF, TAXA_OBS_REF_LOOKUP])
     assert metadata(result, TAXA_REF)["names_resolved"] == 2
-    full = materialize(resources, selection=[TAXA_REF, TAXA_OBS_REF_LOOKUP],
-                       run_config={"ops": {"atlas_taxa_ref": {"config": {"full": True}}}})
+    full = materialize(
+        resources,
+        selection=[TAXA_REF, TAXA_OBS_REF_LOOKUP],
+        run_config={"ops": {"atlas_taxa_ref": {"config": {"full": True}}}},
+    )
     meta = metadata(full, TAXA_REF)
     assert meta["mode"] == "full" and meta["names_resolved"] > 1900
     ids_after = dict(rows(atlas_url, "SELECT source_record_id, id FROM public.taxa_ref"))
@@ -133,22 +170,38 @@ def test_checklist_resolver_exact_fuzzy_synonym_and_complex_matches():
     checklist = resolver._checklist
     species = next(t for t in checklist.by_id.values() if t.rank == "species" and not t.accepted_id)
     synonym = next(t for t in checklist.by_id.values() if t.accepted_id)
-    sibling = next(t for t in checklist.by_id.values() if t.parent_id == species.parent_id
-                   and t is not species and t.rank == "species" and not t.accepted_id)
+    sibling = next(
+        t
+        for t in checklist.by_id.values()
+        if t.parent_id == species.parent_id
+        and t is not species
+        and t.rank == "species"
+        and not t.accepted_id
+    )
     genus, epithet = species.scientific_name.split(" ", 1)
     misspelt = f"{genus} {epithet[:-2]}{epithet[-1]}{epithet[-2]}"
-    found = resolver.match([
-        NameQuery(1, species.scientific_name, "", "species", None),
-        NameQuery(2, misspelt, "", "species", None),
-        NameQuery(3, synonym.scientific_name, "", "species", None),
-        NameQuery(4, f"{species.scientific_name}|{sibling.scientific_name}", "", "species", None),
-    ]).found
-    own = {i: [(r.scientific_name, r.match_type, r.valid) for r in found[i] if not r.is_parent]
-           for i in found}
+    found = resolver.match(
+        [
+            NameQuery(1, species.scientific_name, "", "species", None),
+            NameQuery(2, misspelt, "", "species", None),
+            NameQuery(3, synonym.scientific_name, "", "species", None),
+            NameQuery(
+                4, f"{species.scientific_name}|{sibling.scientific_name}", "", "species", None
+            ),
+        ]
+    ).found
+    own = {
+        i: [(r.scientific_name, r.match_type, r.valid) for r in found[i] if not r.is_parent]
+        for i in found
+    }
     assert own[1] == [(species.scientific_name, "exact", True)]
     assert own[2] == [(species.scientific_name, "fuzzy", True)]
     accepted = checklist.by_id[synonym.accepted_id].scientific_name
-    assert sorted(own[3]) == sorted([(accepted, "exact", True),
-                                     (synonym.scientific_name, "exact", False)])
-    assert (checklist.by_id[species.parent_id].scientific_name, "complex_closest_parent",
-            True) in own[4]
+    assert sorted(own[3]) == sorted(
+        [(accepted, "exact", True), (synonym.scientific_name, "exact", False)]
+    )
+    assert (
+        checklist.by_id[species.parent_id].scientific_name,
+        "complex_closest_parent",
+        True,
+    ) in own[4]

@@ -1,7 +1,6 @@
 """Checks of the atlas graph: counts agree with a direct recount, api.taxa covers every
 resolved name once, and no materialized view is left unpopulated."""
 
-
 import dagster as dg
 from pydantic import Field
 
@@ -17,49 +16,78 @@ class RecountConfig(dg.Config):
 
 
 def _recount_check(asset_key: dg.AssetKey, query: str) -> dg.AssetChecksDefinition:
-    @dg.asset_check(asset=asset_key, blocking=True, name="matches_direct_recount",
-                    description="Rows of a sample of regions equal a direct ST_Within recount.")
-    def _check(context: dg.AssetCheckExecutionContext, config: RecountConfig,
-               atlas_db: PostgresResource) -> dg.AssetCheckResult:
+    @dg.asset_check(
+        asset=asset_key,
+        blocking=True,
+        name="matches_direct_recount",
+        description="Rows of a sample of regions equal a direct ST_Within recount.",
+    )
+    def _check(
+        context: dg.AssetCheckExecutionContext, config: RecountConfig, atlas_db: PostgresResource
+    ) -> dg.AssetCheckResult:
         with atlas_db.connect() as conn:
-            fids = [r[0] for r in conn.execute(
-                statement("atlas/checks", "sample_regions"),
-                {"seed": context.run.run_id, "per_level": config.regions_per_level})]
+            fids = [
+                r[0]
+                for r in conn.execute(
+                    statement("atlas/checks", "sample_regions"),
+                    {"seed": context.run.run_id, "per_level": config.regions_per_level},
+                )
+            ]
             mismatches, sampled_rows = conn.execute(
-                statement("atlas/checks", query), {"fids": fids}).fetchone()
+                statement("atlas/checks", query), {"fids": fids}
+            ).fetchone()
         return dg.AssetCheckResult(
             passed=mismatches == 0,
-            metadata={"regions_sampled": len(fids), "rows_compared": sampled_rows,
-                      "mismatched_rows": mismatches, "sampled_fids": dg.MetadataValue.json(fids)},
+            metadata={
+                "regions_sampled": len(fids),
+                "rows_compared": sampled_rows,
+                "mismatched_rows": mismatches,
+                "sampled_fids": dg.MetadataValue.json(fids),
+            },
         )
 
     return _check
 
 
-@dg.asset_check(asset=API_TAXA, blocking=True, name="one_row_per_resolved_taxa_obs",
-                description="Every resolved taxa_obs has exactly one api.taxa row, and no other has.")
+@dg.asset_check(
+    asset=API_TAXA,
+    blocking=True,
+    name="one_row_per_resolved_taxa_obs",
+    description="Every resolved taxa_obs has exactly one api.taxa row, and no other has.",
+)
 def api_taxa_coverage(atlas_db: PostgresResource) -> dg.AssetCheckResult:
     with atlas_db.connect() as conn:
         resolved, missing, duplicated, unexpected = conn.execute(
-            statement("atlas/checks", "api_taxa_coverage")).fetchone()
+            statement("atlas/checks", "api_taxa_coverage")
+        ).fetchone()
     return dg.AssetCheckResult(
         passed=missing == duplicated == unexpected == 0,
-        metadata={"resolved_taxa_obs": resolved, "missing": missing, "duplicated": duplicated,
-                  "unexpected": unexpected},
+        metadata={
+            "resolved_taxa_obs": resolved,
+            "missing": missing,
+            "duplicated": duplicated,
+            "unexpected": unexpected,
+        },
     )
 
 
 def _populated_check(asset_key: dg.AssetKey) -> dg.AssetChecksDefinition:
     schema, name = asset_key.path[-2:]
 
-    @dg.asset_check(asset=asset_key, blocking=True, name="populated",
-                    description="The materialized view is populated (readable).")
+    @dg.asset_check(
+        asset=asset_key,
+        blocking=True,
+        name="populated",
+        description="The materialized view is populated (readable).",
+    )
     def _check(atlas_db: PostgresResource) -> dg.AssetCheckResult:
         with atlas_db.connect() as conn:
-            row = conn.execute(statement("atlas/checks", "matview_populated"),
-                               {"schema": schema, "name": name}).fetchone()
-        return dg.AssetCheckResult(passed=bool(row and row[0]),
-                                   metadata={"exists": row is not None})
+            row = conn.execute(
+                statement("atlas/checks", "matview_populated"), {"schema": schema, "name": name}
+            ).fetchone()
+        return dg.AssetCheckResult(
+            passed=bool(row and row[0]), metadata={"exists": row is not None}
+        )
 
     return _check
 
@@ -68,6 +96,8 @@ CHECKS = [
     _recount_check(OBS_REGION_COUNTS, "recount_region_counts_mismatches"),
     _recount_check(OBS_REGIONS_TAXA_DATASETS_COUNTS, "recount_datasets_counts_mismatches"),
     api_taxa_coverage,
-    *(_populated_check(k) for k in (TAXA_OBS_GROUP_LOOKUP, API_TAXA,
-                                     key("atlas_api", "web_regions"))),
+    *(
+        _populated_check(k)
+        for k in (TAXA_OBS_GROUP_LOOKUP, API_TAXA, key("atlas_api", "web_regions"))
+    ),
 ]

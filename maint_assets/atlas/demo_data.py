@@ -28,8 +28,14 @@ SUBDIVISIONS = [
     ("cadre_eco", 4, "Ensemble topographique", "Ensemble topographique", "cadre_eco", 3, 300),
 ]
 HEX_SCALES = (250, 100, 50, 20, 10, 5)
-LEVEL_2_LISTS = {"INVASIVE_SPECIES": 30, "CDPNQ_SUSC": 20, "CDPNQ_VUL": 20,
-                 "CDPNQ_VUL_HARVEST": 10, "CDPNQ_ENDANGERED": 15, "SENSITIVE": 15}
+LEVEL_2_LISTS = {
+    "INVASIVE_SPECIES": 30,
+    "CDPNQ_SUSC": 20,
+    "CDPNQ_VUL": 20,
+    "CDPNQ_VUL_HARVEST": 10,
+    "CDPNQ_ENDANGERED": 15,
+    "SENSITIVE": 15,
+}
 
 
 @dataclass(frozen=True)
@@ -49,7 +55,9 @@ def is_loaded(conn: psycopg.Connection) -> bool:
     return bool(has_observations and has_regions)
 
 
-def load_demo_data(conn: psycopg.Connection, observations: int = 100_000, seed: int = 1) -> DemoSummary:
+def load_demo_data(
+    conn: psycopg.Connection, observations: int = 100_000, seed: int = 1
+) -> DemoSummary:
     """Replace the atlas source data with a generated dataset, in one transaction."""
     if observations < 0 or seed < 1:
         raise ValueError("observations must be >= 0 and seed >= 1")
@@ -63,23 +71,35 @@ def load_demo_data(conn: psycopg.Connection, observations: int = 100_000, seed: 
         conn.execute(statement(GROUP, "datasets"), {"count": 36})
         conn.execute(statement(GROUP, "seed_random"), {"fraction": (seed % 1000) / 1000})
         outside = observations // 10
-        conn.execute(statement(GROUP, "observations"),
-                     {"inside": observations - outside, "outside": outside, "seed": seed})
+        conn.execute(
+            statement(GROUP, "observations"),
+            {"inside": observations - outside, "outside": outside, "seed": seed},
+        )
         conn.execute(statement(GROUP, "obs_efforts"))
         conn.execute(statement(GROUP, "analyze"))
         regions = conn.execute("SELECT count(*) FROM public.regions").fetchone()[0]
         loaded = conn.execute("SELECT count(*) FROM public.observations").fetchone()[0]
-    return DemoSummary(observations=loaded, regions=regions, taxa_obs=taxa,
-                       seconds=time.monotonic() - started)
+    return DemoSummary(
+        observations=loaded, regions=regions, taxa_obs=taxa, seconds=time.monotonic() - started
+    )
 
 
 def _regions(conn: psycopg.Connection, seed: int) -> None:
     conn.execute(statement(GROUP, "province"))
     for type_, scale, desc, prefix, parent_type, parent_scale, cells in SUBDIVISIONS:
-        conn.execute(statement(GROUP, "subdivide"), {
-            "type": type_, "scale": scale, "scale_desc": desc, "prefix": prefix,
-            "parent_type": parent_type, "parent_scale": parent_scale, "count": cells,
-            "seed": seed * 1000 + scale})
+        conn.execute(
+            statement(GROUP, "subdivide"),
+            {
+                "type": type_,
+                "scale": scale,
+                "scale_desc": desc,
+                "prefix": prefix,
+                "parent_type": parent_type,
+                "parent_scale": parent_scale,
+                "count": cells,
+                "seed": seed * 1000 + scale,
+            },
+        )
     for scale in HEX_SCALES:
         conn.execute(statement(GROUP, "hexagons"), {"scale": scale})
     conn.execute(statement(GROUP, "protected_areas"), {"count": 150, "seed": seed})
@@ -98,15 +118,19 @@ def _taxa_obs(conn: psycopg.Connection, rng: random.Random) -> int:
 
     for t in taxa:
         if t.rank in ("species", "subspecies", "genus", "family") and (
-                not t.accepted_id or rng.random() < 0.6):
+            not t.accepted_id or rng.random() < 0.6
+        ):
             add(t.scientific_name, t.authorship, t.rank)
     for t in rng.sample(species, 200):
-        add(t.scientific_name, t.authorship.strip("()") + " ex auct." if t.authorship else "",
-            "species")
+        add(
+            t.scientific_name,
+            t.authorship.strip("()") + " ex auct." if t.authorship else "",
+            "species",
+        )
     for t in rng.sample(species, 30):
         genus, epithet = t.scientific_name.split(" ", 1)
         i = rng.randrange(1, len(epithet) - 2)
-        add(f"{genus} {epithet[:i]}{epithet[i + 1]}{epithet[i]}{epithet[i + 2:]}", "", "species")
+        add(f"{genus} {epithet[:i]}{epithet[i + 1]}{epithet[i]}{epithet[i + 2 :]}", "", "species")
     for t in rng.sample(species, 40):
         add(f"{t.scientific_name.split()[0]} demoensis{rng.randrange(100, 999)}", "", "species")
     by_genus: dict[str, list[str]] = {}
@@ -117,14 +141,20 @@ def _taxa_obs(conn: psycopg.Connection, rng: random.Random) -> int:
         add(f"{a}|{b}", "", "species")
     for t in rng.sample(species, 10):
         add(t.scientific_name, t.authorship, "species", genera[t.parent_id].scientific_name)
-    with conn.cursor().copy("COPY public.taxa_obs (scientific_name, authorship, rank, "
-                            "parent_scientific_name) FROM STDIN") as copy:
+    with conn.cursor().copy(
+        "COPY public.taxa_obs (scientific_name, authorship, rank, "
+        "parent_scientific_name) FROM STDIN"
+    ) as copy:
         for row in rows:
             copy.write_row(row)
-    members = [(short, t.scientific_name)
-               for short, n in LEVEL_2_LISTS.items() for t in rng.sample(species, n)]
-    with conn.cursor().copy("COPY public.taxa_group_members (short, scientific_name) "
-                            "FROM STDIN") as copy:
+    members = [
+        (short, t.scientific_name)
+        for short, n in LEVEL_2_LISTS.items()
+        for t in rng.sample(species, n)
+    ]
+    with conn.cursor().copy(
+        "COPY public.taxa_group_members (short, scientific_name) FROM STDIN"
+    ) as copy:
         for row in members:
             copy.write_row(row)
     return len(rows)

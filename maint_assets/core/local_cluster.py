@@ -121,7 +121,9 @@ class LocalCluster:
         initialized = (self.data_dir / "PG_VERSION").exists() if self._readable() else False
         pid: int | None = None
         if initialized:
-            done = self._run_server_tool(["pg_ctl", "status", "-D", str(self.data_dir)], check=False)
+            done = self._run_server_tool(
+                ["pg_ctl", "status", "-D", str(self.data_dir)], check=False
+            )
             if done.returncode == 0:
                 pid_file = (done.stdout or "").split("PID:")[-1].split(")")[0].strip()
                 pid = int(pid_file) if pid_file.isdigit() else None
@@ -171,28 +173,51 @@ class LocalCluster:
             _chown_to_postgres(self.home)
             _chown_to_postgres(pwfile)
         try:
-            self._run_server_tool([
-                "initdb", "-D", str(self.data_dir), "-U", SUPERUSER, f"--pwfile={pwfile}",
-                "--auth=scram-sha-256", "-E", "UTF8", "--locale=C.UTF-8", "--no-sync",
-            ])
+            self._run_server_tool(
+                [
+                    "initdb",
+                    "-D",
+                    str(self.data_dir),
+                    "-U",
+                    SUPERUSER,
+                    f"--pwfile={pwfile}",
+                    "--auth=scram-sha-256",
+                    "-E",
+                    "UTF8",
+                    "--locale=C.UTF-8",
+                    "--no-sync",
+                ]
+            )
         finally:
             pwfile.unlink(missing_ok=True)
         settings = "".join(f"{k} = {v}\n" for k, v in SERVER_SETTINGS.items())
         conf = self.data_dir / "postgresql.conf"
-        conf.write_text(conf.read_text() + f"\n# maint_assets local cluster\nport = {self.port}\n"
-                        + settings)
+        conf.write_text(
+            conf.read_text() + f"\n# maint_assets local cluster\nport = {self.port}\n" + settings
+        )
         self.passfile.write_text(f"{self.host}:{self.port}:*:{SUPERUSER}:{password}\n")
         self.passfile.chmod(0o600)
 
     def _start(self) -> None:
         done = self._run_server_tool(
-            ["pg_ctl", "start", "-D", str(self.data_dir), "-l", str(self.log_file), "-w", "-t", "60"],
+            [
+                "pg_ctl",
+                "start",
+                "-D",
+                str(self.data_dir),
+                "-l",
+                str(self.log_file),
+                "-w",
+                "-t",
+                "60",
+            ],
             check=False,
         )
         if done.returncode != 0:
             tail = _tail(self.log_file) if self.log_file.exists() else done.stderr
             raise ClusterError(
-                f"PostgreSQL did not start on {self.host}:{self.port} (data {self.data_dir}):\n{tail}"
+                f"PostgreSQL did not start on {self.host}:{self.port} "
+                f"(data {self.data_dir}):\n{tail}"
             )
 
     def _create_databases(self, databases: Sequence[str]) -> None:
@@ -225,9 +250,12 @@ def _check_binaries() -> None:
             f"(missing: {', '.join(missing)}): install the Debian package {SERVER_PACKAGE} "
             f"(apt-get install -y {SERVER_PACKAGE}) or set MAINT_PG_BINDIR"
         )
-    sharedir = subprocess.run(
-        [str(bindir / "pg_config"), "--sharedir"], capture_output=True, text=True, check=False
-    ).stdout.strip() or f"/usr/share/postgresql/{PG_MAJOR}"
+    sharedir = (
+        subprocess.run(
+            [str(bindir / "pg_config"), "--sharedir"], capture_output=True, text=True, check=False
+        ).stdout.strip()
+        or f"/usr/share/postgresql/{PG_MAJOR}"
+    )
     if not (Path(sharedir) / "extension" / "postgis.control").exists():
         raise ClusterError(
             f"PostGIS is not installed for PostgreSQL {PG_MAJOR} ({sharedir}/extension has no "
@@ -247,7 +275,8 @@ def _check_binaries() -> None:
 def _reachable_by_postgres(path: Path) -> bool:
     done = subprocess.run(
         ["runuser", "-u", SYSTEM_USER, "--", "test", "-x", str(path.resolve())],
-        capture_output=True, check=False,
+        capture_output=True,
+        check=False,
     )
     return done.returncode == 0
 

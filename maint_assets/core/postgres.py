@@ -47,9 +47,7 @@ class PostgresResource(dg.ConfigurableResource):
     @contextmanager
     def connect(self, autocommit: bool = True) -> Iterator[psycopg.Connection]:
         try:
-            conn = psycopg.connect(
-                self.url, autocommit=autocommit, application_name="maint_assets"
-            )
+            conn = psycopg.connect(self.url, autocommit=autocommit, application_name="maint_assets")
         except psycopg.OperationalError as err:
             reason = str(err).strip().splitlines()[-1] if str(err).strip() else type(err).__name__
             raise DatabaseUnavailable(f"cannot connect to {self.describe()}: {reason}") from None
@@ -77,7 +75,8 @@ class PostgresResource(dg.ConfigurableResource):
         """One transaction with this resource's lock and statement timeouts."""
         with conn.transaction():
             conn.execute(
-                "SELECT set_config('lock_timeout', %s, true), set_config('statement_timeout', %s, true)",
+                "SELECT set_config('lock_timeout', %s, true),"
+                " set_config('statement_timeout', %s, true)",
                 [_ms(self.lock_timeout_s), _ms(self.statement_timeout_s)],
             )
             yield conn

@@ -54,8 +54,9 @@ def refresh_matview(conn: psycopg.Connection, schema: str, name: str) -> Refresh
     relation = (schema, name)
     snapshot = f"prev_{name}"
     if populated:
-        conn.execute(compose("core/refresh", "snapshot_row_hashes", snapshot=snapshot,
-                             relation=relation))
+        conn.execute(
+            compose("core/refresh", "snapshot_row_hashes", snapshot=snapshot, relation=relation)
+        )
     unique = conn.execute(
         statement("core/refresh", "has_usable_unique_index"), {"schema": schema, "name": name}
     ).fetchone()[0]
@@ -63,9 +64,9 @@ def refresh_matview(conn: psycopg.Connection, schema: str, name: str) -> Refresh
     conn.execute(compose("core/refresh", f"refresh_{mode}", relation=relation))
     rows = _count(conn, relation)
     if populated:
-        added, removed = conn.execute(compose(
-            "core/refresh", "diff_against_snapshot", relation=relation, snapshot=snapshot
-        )).fetchone()
+        added, removed = conn.execute(
+            compose("core/refresh", "diff_against_snapshot", relation=relation, snapshot=snapshot)
+        ).fetchone()
     else:
         added, removed = rows, 0
     return RefreshOutcome(mode=mode, row_count=rows, rows_added=added, rows_removed=removed)
@@ -94,10 +95,13 @@ def rebuild_table(conn: psycopg.Connection, group: str, schema: str, name: str) 
     conn.execute(compose("core/refresh", "move_table", relation=build, schema=schema))
     for grantee, privilege in grants:
         if privilege in _GRANTABLE:
-            conn.execute(sql.SQL(statement("core/refresh", "grant")).format(
-                privilege=sql.SQL(privilege), relation=sql.Identifier(*live),
-                grantee=sql.Identifier(grantee),
-            ))
+            conn.execute(
+                sql.SQL(statement("core/refresh", "grant")).format(
+                    privilege=sql.SQL(privilege),
+                    relation=sql.Identifier(*live),
+                    grantee=sql.Identifier(grantee),
+                )
+            )
     return RefreshOutcome(mode="rebuild", row_count=rows, rows_added=added, rows_removed=removed)
 
 

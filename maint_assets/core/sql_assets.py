@@ -2,7 +2,6 @@
 tables rebuilt from one CREATE TABLE AS. Each refresh runs in one transaction holding the
 asset's advisory lock, with the database resource's timeouts."""
 
-
 from collections.abc import Sequence
 
 import dagster as dg
@@ -19,12 +18,23 @@ def _schema_and_name(key: dg.AssetKey) -> tuple[str, str]:
 
 
 def matview_asset(
-    key: dg.AssetKey, *, deps: Sequence[Dep], db: str, group: str, pool: str,
-    description: str, automation_condition: dg.AutomationCondition | None = None,
+    key: dg.AssetKey,
+    *,
+    deps: Sequence[Dep],
+    db: str,
+    group: str,
+    pool: str,
+    description: str,
+    automation_condition: dg.AutomationCondition | None = None,
 ) -> dg.AssetsDefinition:
     @dg.asset(
-        key=key, deps=deps, group_name=group, pool=pool, description=description,
-        kinds={"postgres", "view"}, required_resource_keys={db},
+        key=key,
+        deps=deps,
+        group_name=group,
+        pool=pool,
+        description=description,
+        kinds={"postgres", "view"},
+        required_resource_keys={db},
         automation_condition=automation_condition,
     )
     def _refresh(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
@@ -38,12 +48,24 @@ def matview_asset(
 
 
 def rebuilt_table_asset(
-    key: dg.AssetKey, *, sql_group: str, deps: Sequence[Dep], db: str, group: str, pool: str,
-    description: str, automation_condition: dg.AutomationCondition | None = None,
+    key: dg.AssetKey,
+    *,
+    sql_group: str,
+    deps: Sequence[Dep],
+    db: str,
+    group: str,
+    pool: str,
+    description: str,
+    automation_condition: dg.AutomationCondition | None = None,
 ) -> dg.AssetsDefinition:
     @dg.asset(
-        key=key, deps=deps, group_name=group, pool=pool, description=description,
-        kinds={"postgres", "table"}, required_resource_keys={db},
+        key=key,
+        deps=deps,
+        group_name=group,
+        pool=pool,
+        description=description,
+        kinds={"postgres", "table"},
+        required_resource_keys={db},
         automation_condition=automation_condition,
     )
     def _rebuild(context: dg.AssetExecutionContext) -> dg.MaterializeResult:

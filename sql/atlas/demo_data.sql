@@ -1,6 +1,6 @@
 -- A Québec-like demo atlas: a province outline, nested admin and ecological regions (Voronoi
 -- cells clipped to their parent), hexagon grids, protected areas, datasets, and observations
--- generated set-based. Geometry work happens in EPSG:32198 (Québec Lambert, metres).
+-- generated set-based. Distances (hexagon sizes, buffers) use EPSG:32198 (Québec Lambert, metres).
 
 -- name: reset
 TRUNCATE public.observations, public.obs_efforts, public.efforts, public.variables,
@@ -27,10 +27,9 @@ VALUES ('admin', 1, 'Province', 'Québec', ST_Multi(ST_GeomFromText(
 
 -- name: subdivide
 -- Voronoi cells of points scattered in each parent region, clipped to the parent, so every
--- level nests in the one above it.
+-- level nests exactly in the one above it (done in lon/lat, the regions' own SRID).
 WITH parent AS (
-    SELECT fid, ST_Transform(geom, 32198) AS g,
-           sum(ST_Area(geom)) OVER () AS total, ST_Area(geom) AS area
+    SELECT fid, geom AS g, sum(ST_Area(geom)) OVER () AS total, ST_Area(geom) AS area
     FROM public.regions
     WHERE type = %(parent_type)s AND scale = %(parent_scale)s
 ),
@@ -50,7 +49,7 @@ clipped AS (
 INSERT INTO public.regions (type, scale, scale_desc, name, geom, within_quebec, source_table,
                             source_record_id)
 SELECT %(type)s::text, %(scale)s::integer, %(scale_desc)s::text, %(prefix)s::text || ' ' || n,
-       ST_Transform(geom, 4326), true, 'demo', %(type)s::text || '-' || %(scale)s::text || '-' || n
+       geom, true, 'demo', %(type)s::text || '-' || %(scale)s::text || '-' || n
 FROM clipped
 WHERE NOT ST_IsEmpty(geom);
 
@@ -134,7 +133,7 @@ WITH province AS (
     SELECT ST_Transform(geom, 32198) AS g FROM public.regions WHERE type = 'admin' AND scale = 1
 ),
 weights AS (
-    SELECT fid, ST_Transform(geom, 32198) AS g,
+    SELECT fid, geom AS g,
            ST_Area(geom) * exp(-(ST_Y(ST_Centroid(geom)) - 45) / 2.5) AS w
     FROM public.regions WHERE type = 'admin' AND scale = 4
 ),
@@ -151,8 +150,9 @@ points AS (
     SELECT (ST_Dump(ST_GeneratePoints(g, n::integer, %(seed)s + fid))).geom AS p, true AS inside
     FROM quotas WHERE n > 0
     UNION ALL
-    SELECT (ST_Dump(ST_GeneratePoints(ST_Difference(ST_Buffer(g, 150000, 4), g), %(outside)s,
-                                      %(seed)s))).geom, false
+    SELECT (ST_Dump(ST_GeneratePoints(
+               ST_Transform(ST_Difference(ST_Buffer(g, 150000, 4), g), 4326), %(outside)s,
+               %(seed)s))).geom, false
     FROM province WHERE %(outside)s > 0
 ),
 numbered AS (
@@ -174,7 +174,7 @@ INSERT INTO public.observations (org_id_obs, id_datasets, geom, year_obs, month_
                                  record_by)
 SELECT 'demo-' || a.n,
        s.ids[1 + floor(a.r_dataset * cardinality(s.ids))::integer],
-       ST_Transform(a.p, 4326),
+       a.p,
        2025 - floor(power(a.r_year, 2) * 55)::integer,
        1 + floor(a.r_day * 12)::integer,
        1 + floor(a.r_day * 12 * 28)::integer %% 28,
@@ -184,7 +184,7 @@ SELECT 'demo-' || a.n,
        t.ids[1 + floor(power(a.r_taxon, 3) * cardinality(t.ids))::integer],
        -- the same test the insert trigger makes, done set-based (the trigger re-checks
        -- rows marked outside): points near the border land on the side the polygon says
-       ST_Within(ST_Transform(a.p, 4326), q.geom),
+       ST_Within(a.p, q.geom),
        'observer ' || (a.n %% 997)
 FROM attributes a, taxa t, sources s,
      (SELECT geom FROM public.regions WHERE type = 'admin' AND scale = 1) q;

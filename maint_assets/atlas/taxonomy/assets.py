@@ -7,7 +7,6 @@ taxa_obs are resolved unless the run's config asks for a full refresh; taxa_ref 
 merged on (source_name, source_record_id), so their ids stay stable.
 """
 
-
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from itertools import islice
@@ -27,6 +26,7 @@ from maint_assets.atlas.taxonomy.resolver import (
     TaxonomyResolver,
     VernacularRecord,
 )
+from maint_assets.core.automation import EAGER
 from maint_assets.core.postgres import PostgresResource
 from maint_assets.core.sql_assets import matview_asset
 from maint_assets.core.sql_files import statement
@@ -38,13 +38,14 @@ TAXA_OBS_VERNACULAR_LOOKUP = key("public", "taxa_obs_vernacular_lookup")
 TAXA_OBS_GROUP_LOOKUP = key("public", "taxa_obs_group_lookup")
 API_TAXA = key("api", "taxa")
 
-EAGER = dg.AutomationCondition.eager()
 MAX_LISTED_FAILURES = 50
 T = TypeVar("T")
 
 
 class TaxonomyRefreshConfig(dg.Config):
-    full: bool = Field(default=False, description="resolve every name again, not only new or changed ones")
+    full: bool = Field(
+        default=False, description="resolve every name again, not only new or changed ones"
+    )
     batch_size: int = Field(default=500, description="names resolved and merged per transaction")
 
 
@@ -54,31 +55,55 @@ def batched(items: Sequence[T], size: int) -> Iterator[tuple[T, ...]]:
         yield batch
 
 
-def _specs(keys: Sequence[dg.AssetKey], deps: Sequence[object], description: str) -> list[dg.AssetSpec]:
-    return [dg.AssetSpec(k, deps=deps, group_name=TAXONOMY, description=description,
-                         kinds={"postgres", "table"}, automation_condition=EAGER) for k in keys]
+def _specs(
+    keys: Sequence[dg.AssetKey], deps: Sequence[object], description: str
+) -> list[dg.AssetSpec]:
+    return [
+        dg.AssetSpec(
+            k,
+            deps=deps,
+            group_name=TAXONOMY,
+            description=description,
+            kinds={"postgres", "table"},
+            automation_condition=EAGER,
+        )
+        for k in keys
+    ]
 
 
 @dg.multi_asset(
-    specs=_specs([TAXA_REF, TAXA_OBS_REF_LOOKUP], [sources.taxa_obs],
-                 "Reference taxa matched for every taxa_obs name, with the lookup linking them."),
-    pool=POOL, name="atlas_taxa_ref",
+    specs=_specs(
+        [TAXA_REF, TAXA_OBS_REF_LOOKUP],
+        [sources.taxa_obs],
+        "Reference taxa matched for every taxa_obs name, with the lookup linking them.",
+    ),
+    pool=POOL,
+    name="atlas_taxa_ref",
 )
 def taxa_ref(
-    context: dg.AssetExecutionContext, config: TaxonomyRefreshConfig,
-    atlas_db: PostgresResource, taxonomy: TaxonomyResolver,
+    context: dg.AssetExecutionContext,
+    config: TaxonomyRefreshConfig,
+    atlas_db: PostgresResource,
+    taxonomy: TaxonomyResolver,
 ) -> Iterator[dg.MaterializeResult]:
     group, resolver = "atlas/taxa_ref", taxonomy.resolver_name
     counts: Counter[str] = Counter()
     failed: dict[str, str] = {}
     with atlas_db.maintenance_session(TAXA_REF.to_user_string()) as conn:
-        pending = [NameQuery(*row) for row in conn.execute(
-            statement(group, "pending"), {"full": config.full, "resolver": resolver})]
+        pending = [
+            NameQuery(*row)
+            for row in conn.execute(
+                statement(group, "pending"), {"full": config.full, "resolver": resolver}
+            )
+        ]
         context.log.info(f"{len(pending)} taxa_obs names to resolve with {resolver}")
         for batch in batched(pending, config.batch_size):
             answers = taxonomy.match(batch)
-            failed |= {q.scientific_name: answers.failures[q.id_taxa_obs]
-                       for q in batch if q.id_taxa_obs in answers.failures}
+            failed |= {
+                q.scientific_name: answers.failures[q.id_taxa_obs]
+                for q in batch
+                if q.id_taxa_obs in answers.failures
+            }
             with atlas_db.transaction(conn):
                 _merge_matches(conn, batch, answers, resolver, counts)
         with atlas_db.transaction(conn):
@@ -86,19 +111,41 @@ def taxa_ref(
             refs, lookups, names, unmatched = conn.execute(statement(group, "totals")).fetchone()
     if failed:
         raise _resolution_failure("taxa_obs names", failed, counts)
-    common = {"mode": "full" if config.full else "incremental", "resolver": resolver,
-              "names_resolved": len(pending), "names_unmatched_total": unmatched}
-    yield dg.MaterializeResult(asset_key=TAXA_REF, metadata={
-        **common, "dagster/row_count": refs, "rows_added": counts["refs_added"],
-        "rows_updated": counts["refs_updated"], "rows_removed": counts["refs_removed"]})
-    yield dg.MaterializeResult(asset_key=TAXA_OBS_REF_LOOKUP, metadata={
-        **common, "dagster/row_count": lookups, "rows_added": counts["lookup_added"],
-        "rows_removed": counts["lookup_removed"], "taxa_obs_total": names})
+    common = {
+        "mode": "full" if config.full else "incremental",
+        "resolver": resolver,
+        "names_resolved": len(pending),
+        "names_unmatched_total": unmatched,
+    }
+    yield dg.MaterializeResult(
+        asset_key=TAXA_REF,
+        metadata={
+            **common,
+            "dagster/row_count": refs,
+            "rows_added": counts["refs_added"],
+            "rows_updated": counts["refs_updated"],
+            "rows_removed": counts["refs_removed"],
+        },
+    )
+    yield dg.MaterializeResult(
+        asset_key=TAXA_OBS_REF_LOOKUP,
+        metadata={
+            **common,
+            "dagster/row_count": lookups,
+            "rows_added": counts["lookup_added"],
+            "rows_removed": counts["lookup_removed"],
+            "taxa_obs_total": names,
+        },
+    )
 
 
-def _merge_matches(conn: psycopg.Connection, batch: Sequence[NameQuery],
-                   answers: Resolution[int, list[RefRecord]], resolver: str,
-                   counts: Counter[str]) -> None:
+def _merge_matches(
+    conn: psycopg.Connection,
+    batch: Sequence[NameQuery],
+    answers: Resolution[int, list[RefRecord]],
+    resolver: str,
+    counts: Counter[str],
+) -> None:
     group = "atlas/taxa_ref"
     conn.execute(statement(group, "stage"))
     with conn.cursor().copy(statement(group, "copy_names")) as copy:
@@ -108,9 +155,22 @@ def _merge_matches(conn: psycopg.Connection, batch: Sequence[NameQuery],
     with conn.cursor().copy(statement(group, "copy_refs")) as copy:
         for id_taxa_obs, records in answers.found.items():
             for r in records:
-                copy.write_row((id_taxa_obs, r.source_name, r.source_id, r.source_record_id,
-                                r.scientific_name, r.authorship, r.rank, r.valid, r.valid_srid,
-                                list(r.classification_srids), r.match_type, r.is_parent))
+                copy.write_row(
+                    (
+                        id_taxa_obs,
+                        r.source_name,
+                        r.source_id,
+                        r.source_record_id,
+                        r.scientific_name,
+                        r.authorship,
+                        r.rank,
+                        r.valid,
+                        r.valid_srid,
+                        list(r.classification_srids),
+                        r.match_type,
+                        r.is_parent,
+                    )
+                )
     conn.execute(statement(group, "drop_stale"))
     added, updated = conn.execute(statement(group, "upsert_refs")).fetchone()
     counts["refs_added"] += added
@@ -122,25 +182,38 @@ def _merge_matches(conn: psycopg.Connection, batch: Sequence[NameQuery],
 
 
 @dg.multi_asset(
-    specs=_specs([TAXA_VERNACULAR, TAXA_OBS_VERNACULAR_LOOKUP], [TAXA_REF, TAXA_OBS_REF_LOOKUP],
-                 "Vernacular names (fra, eng) of reference taxa, linked to every taxa_obs."),
-    pool=POOL, name="atlas_taxa_vernacular",
+    specs=_specs(
+        [TAXA_VERNACULAR, TAXA_OBS_VERNACULAR_LOOKUP],
+        [TAXA_REF, TAXA_OBS_REF_LOOKUP],
+        "Vernacular names (fra, eng) of reference taxa, linked to every taxa_obs.",
+    ),
+    pool=POOL,
+    name="atlas_taxa_vernacular",
 )
 def taxa_vernacular(
-    context: dg.AssetExecutionContext, config: TaxonomyRefreshConfig,
-    atlas_db: PostgresResource, taxonomy: TaxonomyResolver,
+    context: dg.AssetExecutionContext,
+    config: TaxonomyRefreshConfig,
+    atlas_db: PostgresResource,
+    taxonomy: TaxonomyResolver,
 ) -> Iterator[dg.MaterializeResult]:
     group, resolver = "atlas/taxa_vernacular", taxonomy.resolver_name
     counts: Counter[str] = Counter()
     failed: dict[str, str] = {}
     with atlas_db.maintenance_session(TAXA_VERNACULAR.to_user_string()) as conn:
-        pending = [RefKey(*row) for row in conn.execute(
-            statement(group, "pending"), {"full": config.full, "resolver": resolver})]
+        pending = [
+            RefKey(*row)
+            for row in conn.execute(
+                statement(group, "pending"), {"full": config.full, "resolver": resolver}
+            )
+        ]
         context.log.info(f"{len(pending)} reference taxa to ask {resolver} for vernacular names")
         for batch in batched(pending, config.batch_size):
             answers = taxonomy.vernacular(batch)
-            failed |= {r.scientific_name: answers.failures[r.id_taxa_ref]
-                       for r in batch if r.id_taxa_ref in answers.failures}
+            failed |= {
+                r.scientific_name: answers.failures[r.id_taxa_ref]
+                for r in batch
+                if r.id_taxa_ref in answers.failures
+            }
             with atlas_db.transaction(conn):
                 _merge_vernacular(conn, answers, resolver, counts)
         with atlas_db.transaction(conn):
@@ -148,30 +221,59 @@ def taxa_vernacular(
             counts["lookup_removed"] += conn.execute(statement(group, "remove_lookup")).rowcount
             counts["lookup_added"] += conn.execute(statement(group, "add_lookup")).rowcount
             counts["names_removed"] += conn.execute(
-                statement(group, "remove_orphan_vernacular")).rowcount
+                statement(group, "remove_orphan_vernacular")
+            ).rowcount
             names, lookups = conn.execute(statement(group, "totals")).fetchone()
     if failed:
         raise _resolution_failure("reference taxa", failed, counts)
-    common = {"mode": "full" if config.full else "incremental", "resolver": resolver,
-              "taxa_asked": len(pending)}
-    yield dg.MaterializeResult(asset_key=TAXA_VERNACULAR, metadata={
-        **common, "dagster/row_count": names, "rows_added": counts["names_added"],
-        "rows_updated": counts["names_updated"], "rows_removed": counts["names_removed"]})
-    yield dg.MaterializeResult(asset_key=TAXA_OBS_VERNACULAR_LOOKUP, metadata={
-        **common, "dagster/row_count": lookups, "rows_added": counts["lookup_added"],
-        "rows_removed": counts["lookup_removed"]})
+    common = {
+        "mode": "full" if config.full else "incremental",
+        "resolver": resolver,
+        "taxa_asked": len(pending),
+    }
+    yield dg.MaterializeResult(
+        asset_key=TAXA_VERNACULAR,
+        metadata={
+            **common,
+            "dagster/row_count": names,
+            "rows_added": counts["names_added"],
+            "rows_updated": counts["names_updated"],
+            "rows_removed": counts["names_removed"],
+        },
+    )
+    yield dg.MaterializeResult(
+        asset_key=TAXA_OBS_VERNACULAR_LOOKUP,
+        metadata={
+            **common,
+            "dagster/row_count": lookups,
+            "rows_added": counts["lookup_added"],
+            "rows_removed": counts["lookup_removed"],
+        },
+    )
 
 
-def _merge_vernacular(conn: psycopg.Connection,
-                      answers: Resolution[int, list[VernacularRecord]], resolver: str,
-                      counts: Counter[str]) -> None:
+def _merge_vernacular(
+    conn: psycopg.Connection,
+    answers: Resolution[int, list[VernacularRecord]],
+    resolver: str,
+    counts: Counter[str],
+) -> None:
     group = "atlas/taxa_vernacular"
     conn.execute(statement(group, "stage"))
     with conn.cursor().copy(statement(group, "copy_vernacular")) as copy:
         for id_taxa_ref, records in answers.found.items():
             for v in records:
-                copy.write_row((id_taxa_ref, v.source_name, v.source_record_id, v.name,
-                                v.language, v.rank, v.rank_order))
+                copy.write_row(
+                    (
+                        id_taxa_ref,
+                        v.source_name,
+                        v.source_record_id,
+                        v.name,
+                        v.language,
+                        v.rank,
+                        v.rank_order,
+                    )
+                )
     with conn.cursor().copy(statement(group, "copy_refs")) as copy:
         for id_taxa_ref in answers.found:
             copy.write_row((id_taxa_ref,))
@@ -186,27 +288,50 @@ def _resolution_failure(what: str, failed: dict[str, str], counts: Counter[str])
     listed = sorted(failed)[:MAX_LISTED_FAILURES]
     more = f" (and {len(failed) - len(listed)} more)" if len(failed) > len(listed) else ""
     return dg.Failure(
-        description=(f"{len(failed)} {what} could not be resolved; everything else was merged "
-                     f"and is kept: {', '.join(listed)}{more}"),
-        metadata={"unresolved": dg.MetadataValue.json(dict(sorted(failed.items())[:500])),
-                  **{k: v for k, v in counts.items()}},
+        description=(
+            f"{len(failed)} {what} could not be resolved; everything else was merged "
+            f"and is kept: {', '.join(listed)}{more}"
+        ),
+        metadata={
+            "unresolved": dg.MetadataValue.json(dict(sorted(failed.items())[:500])),
+            **{k: v for k, v in counts.items()},
+        },
     )
 
 
 taxa_obs_group_lookup = matview_asset(
     TAXA_OBS_GROUP_LOOKUP,
-    deps=[TAXA_REF, TAXA_OBS_REF_LOOKUP, sources.taxa_groups, sources.taxa_group_members,
-          sources.observations],
-    db=DB, group=TAXONOMY, pool=POOL, automation_condition=EAGER,
+    deps=[
+        TAXA_REF,
+        TAXA_OBS_REF_LOOKUP,
+        sources.taxa_groups,
+        sources.taxa_group_members,
+        sources.observations,
+    ],
+    db=DB,
+    group=TAXONOMY,
+    pool=POOL,
+    automation_condition=EAGER,
     description="Groups of each taxa_obs (the runbook's 'taxa_groups' view).",
 )
 
 api_taxa = matview_asset(
     API_TAXA,
-    deps=[sources.taxa_obs, TAXA_REF, TAXA_OBS_REF_LOOKUP, TAXA_VERNACULAR,
-          TAXA_OBS_VERNACULAR_LOOKUP, TAXA_OBS_GROUP_LOOKUP, sources.taxa_groups,
-          sources.taxa_ref_sources, sources.taxa_vernacular_sources],
-    db=DB, group=TAXONOMY, pool=POOL, automation_condition=EAGER,
+    deps=[
+        sources.taxa_obs,
+        TAXA_REF,
+        TAXA_OBS_REF_LOOKUP,
+        TAXA_VERNACULAR,
+        TAXA_OBS_VERNACULAR_LOOKUP,
+        TAXA_OBS_GROUP_LOOKUP,
+        sources.taxa_groups,
+        sources.taxa_ref_sources,
+        sources.taxa_vernacular_sources,
+    ],
+    db=DB,
+    group=TAXONOMY,
+    pool=POOL,
+    automation_condition=EAGER,
     description="One row per resolved taxa_obs: best valid name, vernacular names, group.",
 )
 

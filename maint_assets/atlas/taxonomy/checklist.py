@@ -65,8 +65,11 @@ class Checklist:
                 return None
             candidates, match_type = self.by_name[close[0]], "fuzzy"
         if parent and len(candidates) > 1:
-            under_parent = [c for c in candidates if any(
-                _normal(a.scientific_name) == _normal(parent) for a in self.lineage(c))]
+            under_parent = [
+                c
+                for c in candidates
+                if any(_normal(a.scientific_name) == _normal(parent) for a in self.lineage(c))
+            ]
             candidates = under_parent or candidates
         return candidates[0], match_type
 
@@ -92,7 +95,8 @@ class ChecklistResolver(TaxonomyResolver):
                 out.found[query.id_taxa_obs] = self._match_complex(parts)
             else:
                 out.found[query.id_taxa_obs] = self._match_one(
-                    query.scientific_name, query.parent_scientific_name)
+                    query.scientific_name, query.parent_scientific_name
+                )
         return out
 
     def vernacular(self, refs: Sequence[RefKey]) -> Resolution[int, list[VernacularRecord]]:
@@ -116,11 +120,15 @@ class ChecklistResolver(TaxonomyResolver):
         taxon, match_type = found
         accepted = self._checklist.by_id[taxon.accepted_id] if taxon.accepted_id else taxon
         lineage = self._checklist.lineage(accepted)
-        records = [self._record(t, lineage, match_type, is_parent=t is not accepted)
-                   for t in lineage]
+        records = [
+            self._record(t, lineage, match_type, is_parent=t is not accepted) for t in lineage
+        ]
         if taxon is not accepted:
-            records.append(self._record(taxon, lineage, match_type, is_parent=False,
-                                        valid_srid=accepted.taxon_id))
+            records.append(
+                self._record(
+                    taxon, lineage, match_type, is_parent=False, valid_srid=accepted.taxon_id
+                )
+            )
         return records
 
     def _match_complex(self, parts: list[str]) -> list[RefRecord]:
@@ -140,12 +148,19 @@ class ChecklistResolver(TaxonomyResolver):
         shared = [a for a in lineages[0] if all(a in other for other in lineages[1:])]
         closest = shared[-1]
         records.append(self._record(closest, shared, "complex_closest_parent", is_parent=False))
-        records += [self._record(a, shared, "complex_closest_parent", is_parent=True)
-                    for a in shared[:-1]]
+        records += [
+            self._record(a, shared, "complex_closest_parent", is_parent=True) for a in shared[:-1]
+        ]
         return records
 
-    def _record(self, taxon: Taxon, lineage: list[Taxon], match_type: str, is_parent: bool,
-                valid_srid: str | None = None) -> RefRecord:
+    def _record(
+        self,
+        taxon: Taxon,
+        lineage: list[Taxon],
+        match_type: str,
+        is_parent: bool,
+        valid_srid: str | None = None,
+    ) -> RefRecord:
         upto = lineage[: lineage.index(taxon) + 1] if taxon in lineage else lineage
         return RefRecord(
             source_name=SOURCE_NAME,

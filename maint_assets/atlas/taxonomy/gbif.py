@@ -70,7 +70,8 @@ class GbifResolver(TaxonomyResolver):
         for item in items:
             if consecutive >= self.give_up_after:
                 out.failures[key_of(item)] = (
-                    f"not attempted: GBIF failed {consecutive} times in a row")
+                    f"not attempted: GBIF failed {consecutive} times in a row"
+                )
                 continue
             try:
                 out.found[key_of(item)] = resolve_one(item)
@@ -97,15 +98,28 @@ class GbifResolver(TaxonomyResolver):
         matched = [m for m in matched if m.get("matchType") in ("EXACT", "FUZZY")]
         if not matched:
             return []
-        records = [r for m in matched for r in self._records(m, match_type="complex")
-                   if not r.is_parent]
-        shared = [rank for rank in HIGHER_RANKS
-                  if all(m.get(f"{rank}Key") == matched[0].get(f"{rank}Key")
-                         and m.get(f"{rank}Key") is not None for m in matched)]
+        records = [
+            r for m in matched for r in self._records(m, match_type="complex") if not r.is_parent
+        ]
+        shared = [
+            rank
+            for rank in HIGHER_RANKS
+            if all(
+                m.get(f"{rank}Key") == matched[0].get(f"{rank}Key")
+                and m.get(f"{rank}Key") is not None
+                for m in matched
+            )
+        ]
         for depth, rank in enumerate(shared):
-            records.append(self._parent(matched[0], rank, shared[: depth + 1],
-                                        "complex_closest_parent",
-                                        is_parent=depth < len(shared) - 1))
+            records.append(
+                self._parent(
+                    matched[0],
+                    rank,
+                    shared[: depth + 1],
+                    "complex_closest_parent",
+                    is_parent=depth < len(shared) - 1,
+                )
+            )
         return records
 
     def _records(self, found: dict[str, Any], match_type: str | None = None) -> list[RefRecord]:
@@ -118,35 +132,82 @@ class GbifResolver(TaxonomyResolver):
         if kind == "HIGHERRANK":
             # The name itself is unknown to GBIF; only its ancestors matched.
             lineage.append(rank)
-            return [self._parent(found, r, lineage[: i + 1], "higherrank", is_parent=True,
-                                 own=(r == rank))
-                    for i, r in enumerate(lineage)]
+            return [
+                self._parent(
+                    found, r, lineage[: i + 1], "higherrank", is_parent=True, own=(r == rank)
+                )
+                for i, r in enumerate(lineage)
+            ]
         usage = str(found["usageKey"])
         accepted = str(found.get("acceptedUsageKey") or usage)
-        srids = tuple(str(found[f"{r}Key"]) for r in lineage) + (accepted,)
-        records = [self._parent(found, r, lineage[: i + 1], match_type, is_parent=True)
-                   for i, r in enumerate(lineage)]
+        srids = (*(str(found[f"{r}Key"]) for r in lineage), accepted)
+        records = [
+            self._parent(found, r, lineage[: i + 1], match_type, is_parent=True)
+            for i, r in enumerate(lineage)
+        ]
         canonical = found.get("canonicalName") or found.get("scientificName", "")
-        authorship = found.get("scientificName", "")[len(canonical):].strip() or None
+        authorship = found.get("scientificName", "")[len(canonical) :].strip() or None
         if accepted != usage:
             detail = self._get(f"/species/{accepted}", {})
-            records.append(RefRecord(
-                SOURCE_NAME, SOURCE_ID, accepted, detail.get("canonicalName", ""),
-                detail.get("authorship") or None, str(detail.get("rank", rank)).lower(),
-                True, accepted, srids, match_type, False))
-        records.append(RefRecord(
-            SOURCE_NAME, SOURCE_ID, usage, canonical, authorship, rank,
-            accepted == usage, accepted, srids, match_type, False))
+            records.append(
+                RefRecord(
+                    SOURCE_NAME,
+                    SOURCE_ID,
+                    accepted,
+                    detail.get("canonicalName", ""),
+                    detail.get("authorship") or None,
+                    str(detail.get("rank", rank)).lower(),
+                    True,
+                    accepted,
+                    srids,
+                    match_type,
+                    False,
+                )
+            )
+        records.append(
+            RefRecord(
+                SOURCE_NAME,
+                SOURCE_ID,
+                usage,
+                canonical,
+                authorship,
+                rank,
+                accepted == usage,
+                accepted,
+                srids,
+                match_type,
+                False,
+            )
+        )
         return records
 
-    def _parent(self, found: dict[str, Any], rank: str, lineage: list[str], match_type: str,
-                is_parent: bool, own: bool = False) -> RefRecord:
+    def _parent(
+        self,
+        found: dict[str, Any],
+        rank: str,
+        lineage: list[str],
+        match_type: str,
+        is_parent: bool,
+        own: bool = False,
+    ) -> RefRecord:
         key = str(found["usageKey"] if own else found[f"{rank}Key"])
         name = found.get("canonicalName") if own else found.get(rank, "")
-        srids = tuple(str(found["usageKey"] if own and r == rank else found[f"{r}Key"])
-                      for r in lineage)
-        return RefRecord(SOURCE_NAME, SOURCE_ID, key, name or "", None, rank, True, key, srids,
-                         match_type, is_parent)
+        srids = tuple(
+            str(found["usageKey"] if own and r == rank else found[f"{r}Key"]) for r in lineage
+        )
+        return RefRecord(
+            SOURCE_NAME,
+            SOURCE_ID,
+            key,
+            name or "",
+            None,
+            rank,
+            True,
+            key,
+            srids,
+            match_type,
+            is_parent,
+        )
 
     def _vernacular_names(self, ref: RefKey) -> list[VernacularRecord]:
         if ref.source_name != SOURCE_NAME:
@@ -155,11 +216,16 @@ class GbifResolver(TaxonomyResolver):
         best: dict[str, str] = {}
         for item in found.get("results", []):
             language = item.get("language")
-            if language in LANGUAGES and item.get("vernacularName"):
-                if language not in best or item.get("preferred"):
-                    best[language] = item["vernacularName"]
-        return [VernacularRecord(SOURCE_NAME, ref.source_record_id, name, language, ref.rank)
-                for language, name in sorted(best.items())]
+            if (
+                language in LANGUAGES
+                and item.get("vernacularName")
+                and (language not in best or item.get("preferred"))
+            ):
+                best[language] = item["vernacularName"]
+        return [
+            VernacularRecord(SOURCE_NAME, ref.source_record_id, name, language, ref.rank)
+            for language, name in sorted(best.items())
+        ]
 
     # -- HTTP --------------------------------------------------------------------------------
     @cached_property
@@ -225,17 +291,22 @@ class _Cache:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.ttl = ttl_days * 86400
         self.db = sqlite3.connect(path, check_same_thread=False)
-        self.db.execute("CREATE TABLE IF NOT EXISTS responses "
-                        "(key TEXT PRIMARY KEY, body TEXT NOT NULL, fetched_at REAL NOT NULL)")
+        self.db.execute(
+            "CREATE TABLE IF NOT EXISTS responses "
+            "(key TEXT PRIMARY KEY, body TEXT NOT NULL, fetched_at REAL NOT NULL)"
+        )
 
     def get(self, key: str) -> dict[str, Any] | None:
-        row = self.db.execute("SELECT body, fetched_at FROM responses WHERE key = ?",
-                              (key,)).fetchone()
+        row = self.db.execute(
+            "SELECT body, fetched_at FROM responses WHERE key = ?", (key,)
+        ).fetchone()
         if row is None or time.time() - row[1] > self.ttl:
             return None
         return json.loads(row[0])
 
     def put(self, key: str, body: dict[str, Any]) -> None:
         with self.db:
-            self.db.execute("INSERT OR REPLACE INTO responses VALUES (?, ?, ?)",
-                            (key, json.dumps(body), time.time()))
+            self.db.execute(
+                "INSERT OR REPLACE INTO responses VALUES (?, ?, ?)",
+                (key, json.dumps(body), time.time()),
+            )

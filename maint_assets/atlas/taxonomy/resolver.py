@@ -12,8 +12,16 @@ from typing import Generic, TypeVar
 import dagster as dg
 
 RANK_ORDER = {
-    "kingdom": 1, "phylum": 2, "class": 3, "order": 4, "family": 5, "genus": 6,
-    "species": 7, "subspecies": 8, "variety": 8, "form": 8,
+    "kingdom": 1,
+    "phylum": 2,
+    "class": 3,
+    "order": 4,
+    "family": 5,
+    "genus": 6,
+    "species": 7,
+    "subspecies": 8,
+    "variety": 8,
+    "form": 8,
 }
 
 
@@ -30,8 +38,9 @@ class NameQuery:
     @property
     def key(self) -> str:
         """What the resolution depends on; a change means the row must be resolved again."""
-        return "|".join([self.scientific_name, self.authorship, self.rank,
-                         self.parent_scientific_name or ""])
+        return "|".join(
+            [self.scientific_name, self.authorship, self.rank, self.parent_scientific_name or ""]
+        )
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,14 @@
+"""Automation conditions shared by every domain."""
+
+import dagster as dg
+
+# Source tables are external assets: they always exist in their database, whether or not
+# Dagster has recorded an event for them, so they must not count as "missing" and hold
+# their downstream assets back.
+EXTERNAL_ASSETS = (
+    dg.AssetSelection.all(include_sources=True) - dg.AssetSelection.all().materializable()
+)
+
+EAGER = dg.AutomationCondition.eager().replace(
+    "any_deps_missing", dg.AutomationCondition.any_deps_missing().ignore(EXTERNAL_ASSETS)
+)

@@ -1,0 +1,95 @@
+"""The maint-assets command against the tests' cluster, and the demo data generator."""
+
+import psycopg
+import pytest
+from psycopg import sql
+
+from maint_assets.atlas.demo_data import load_demo_data
+from maint_assets.cli import main
+from maint_assets.core.schema import apply_schema
+
+FINGERPRINT = """SELECT md5(string_agg(concat_ws('|', id, ST_AsText(geom), id_taxa_obs, year_obs,
+                  month_obs, day_obs, id_datasets, within_quebec), ',' ORDER BY id))
+                  FROM public.observations"""
+
+
+@pytest.fixture
+def empty_db(pg_cluster):
+    names = []
+
+    def make(name: str) -> str:
+        with pg_cluster.connect(autocommit=True) as conn:
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        names.append(name)
+        return pg_cluster.url(name)
+
+    yield make
+    with pg_cluster.connect(autocommit=True) as conn:
+        for name in names:
+            conn.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+def test_demo_data_command_loads_once_and_is_idempotent(empty_db, monkeypatch, capsys):
+    monkeypatch.setenv("ATLAS_DATABASE_URL", empty_db("atlas_cli"))
+    assert main(["demo-data", "--observations", "1500", "--seed", "3", "--if-empty"]) == 0
+    assert "loaded 1500 observations" in capsys.readouterr().out
+    assert main(["demo-data", "--observations", "1500", "--if-empty"]) == 0
+    assert "already loaded" in capsys.readouterr().out
+    assert main(["schema", "atlas"]) == 0
+    assert "applied 00_extensions.sql" in capsys.readouterr().out
+
+
+def test_cli_names_an_unreachable_database_without_its_password(monkeypatch, capsys):
+    monkeypatch.setenv("ATLAS_DATABASE_URL", "postgresql://maint:hunter2-secret@127.0.0.1:9/atlas")
+    assert main(["schema", "atlas"]) == 1
+    err = capsys.readouterr().err
+    assert "database 'atlas' at 127.0.0.1:9" in err and "hunter2" not in err
+
+
+def test_same_seed_same_data_other_seed_other_data(empty_db):
+    fingerprints = []
+    for name, seed in (("atlas_seed_a", 5), ("atlas_seed_b", 5), ("atlas_seed_c", 6)):
+        with psycopg.connect(empty_db(name), autocommit=True) as conn:
+            apply_schema(conn, "atlas")
+            summary = load_demo_data(conn, observations=2000, seed=seed)
+            assert summary.observations == 2000
+            fingerprints.append(conn.execute(FINGERPRINT).fetchone()[0])
+    assert fingerprints[0] == fingerprints[1] != fingerprints[2]
+
+
+def test_demo_regions_cover_the_fifteen_levels_and_nest(atlas_url):
+    with psycopg.connect(atlas_url) as conn:
+        levels = conn.execute("""
+            SELECT count(DISTINCT (r.type, r.scale)) FROM public.regions r
+            JOIN atlas_api.regions_zoom_lookup z USING (type, scale)""").fetchone()
+        # municipalities lie within the province; no outside row lies inside it
+        outside = conn.execute("""SELECT count(*) FROM public.regions m, public.regions p
+            WHERE m.type = 'admin' AND m.scale = 4 AND p.type = 'admin' AND p.scale = 1
+              AND NOT ST_CoveredBy(ST_Buffer(m.geom, -0.001), p.geom)""").fetchone()
+        trigger_routed = conn.execute("""
+            SELECT count(*) FROM observations_partitions.outside_quebec o, public.regions p
+            WHERE p.type = 'admin' AND p.scale = 1 AND ST_Within(o.geom, p.geom)""").fetchone()
+    assert levels == (15,)
+    assert outside == (0,)
+    assert trigger_routed == (0,)
+
+
+def test_insert_trigger_routes_rows_by_the_province_polygon(atlas_url):
+    with psycopg.connect(atlas_url, autocommit=True) as conn:
+        conn.execute("""
+            INSERT INTO public.observations (org_id_obs, id_datasets, geom, year_obs, month_obs,
+                                             id_variables, obs_value, id_taxa_obs)
+            SELECT v.tag, (SELECT min(id) FROM public.datasets), v.g, 2024, 6, 1, 1,
+                   (SELECT min(id) FROM public.taxa_obs)
+            FROM (VALUES ('quebec-city', ST_SetSRID(ST_MakePoint(-71.2, 46.8), 4326)),
+                         ('new-york', ST_SetSRID(ST_MakePoint(-73.9, 40.7), 4326))
+            ) AS v (tag, g)""")
+        placed = dict(
+            conn.execute("""SELECT org_id_obs, within_quebec FROM public.observations
+                                      WHERE org_id_obs IN ('quebec-city', 'new-york')""").fetchall()
+        )
+        dwc = conn.execute(
+            "SELECT dwc_event_date FROM public.observations WHERE org_id_obs = 'quebec-city'"
+        ).fetchone()
+    assert placed == {"quebec-city": True, "new-york": False}
+    assert dwc == ("2024-06",)

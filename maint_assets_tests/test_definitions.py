@@ -1,0 +1,101 @@
+"""The code location loads, and its schedules, sensors, pools and automation have the
+intended defaults."""
+
+import dagster as dg
+import pytest
+
+from maint_assets.atlas.keys import POOL
+from maint_assets.atlas.taxonomy.assets import (
+    API_TAXA,
+    TAXA_OBS_GROUP_LOOKUP,
+    TAXA_OBS_REF_LOOKUP,
+    TAXA_REF,
+    TAXA_VERNACULAR,
+)
+from maint_assets.definitions import defs
+from maint_assets_tests.atlas_helpers import ALL_ASSETS, DERIVED, materialize
+
+
+@pytest.fixture(autouse=True)
+def _atlas_url(monkeypatch):
+    monkeypatch.setenv("ATLAS_DATABASE_URL", "postgresql://nobody@127.0.0.1:9/atlas")
+
+
+def test_definitions_load():
+    dg.Definitions.validate_loadable(defs)
+    keys = {k.to_user_string() for k in defs.resolve_asset_graph().get_all_asset_keys()}
+    assert {
+        "atlas/public/taxa_ref",
+        "atlas/public/taxa_obs_ref_lookup",
+        "atlas/public/taxa_vernacular",
+        "atlas/public/taxa_obs_vernacular_lookup",
+        "atlas/public/taxa_obs_group_lookup",
+        "atlas/api/taxa",
+        "atlas/atlas_api/web_regions",
+        "atlas/atlas_api/obs_region_counts",
+        "atlas/atlas_api/obs_regions_taxa_datasets_counts",
+    } <= keys
+
+
+def test_weekly_schedule_runs_friday_21_toronto_and_is_on():
+    schedule = defs.resolve_schedule_def("atlas_weekly_friday_2100")
+    assert schedule.cron_schedule == "0 21 * * 5"
+    assert schedule.execution_timezone == "America/Toronto"
+    assert schedule.default_status == dg.DefaultScheduleStatus.RUNNING
+    job = defs.resolve_job_def("atlas_weekly_refresh")
+    selected = {node.name for node in job.graph.node_defs}
+    assert {
+        "atlas_taxa_ref",
+        "atlas_taxa_vernacular",
+        "atlas__api__taxa",
+        "atlas__atlas_api__obs_region_counts",
+    } <= selected
+
+
+def test_automation_sensor_ships_running_and_covers_everything():
+    sensor = defs.resolve_sensor_def("automation")
+    assert isinstance(sensor, dg.AutomationConditionSensorDefinition)
+    assert sensor.default_status == dg.DefaultSensorStatus.RUNNING
+
+
+def test_every_derived_asset_is_eager_and_in_the_database_pool():
+    graph = defs.resolve_asset_graph()
+    for assets_def in DERIVED:
+        for key in assets_def.keys:
+            node = graph.get(key)
+            assert node.automation_condition is not None, key
+            assert (
+                "eager" in node.automation_condition.get_label()
+                or node.automation_condition.name == "eager"
+            ), key
+        assert assets_def.op.pool == POOL
+
+
+def test_taxa_ref_alone_brings_its_whole_chain_in_dependency_order(resources):
+    """What the automation sensor does after someone materializes taxa_ref by hand."""
+    taxa_obs_vernacular_lookup = dg.AssetKey(["atlas", "public", "taxa_obs_vernacular_lookup"])
+    graph = dg.Definitions(assets=ALL_ASSETS, resources=resources)
+    with dg.instance_for_test() as instance:
+        first = dg.evaluate_automation_conditions(defs=graph, instance=instance)
+        assert first.total_requested == 0
+        assert materialize(
+            resources, selection=[TAXA_REF, TAXA_OBS_REF_LOOKUP], instance=instance
+        ).success
+        second = dg.evaluate_automation_conditions(
+            defs=graph, instance=instance, cursor=first.cursor
+        )
+        requested = {r.key for r in second.results if r.true_subset.size}
+        assert requested == {
+            TAXA_VERNACULAR,
+            taxa_obs_vernacular_lookup,
+            TAXA_OBS_GROUP_LOOKUP,
+            API_TAXA,
+        }
+        run = materialize(resources, selection=list(requested), instance=instance)
+        order = [e.asset_key for e in run.get_asset_materialization_events()]
+        assert order.index(API_TAXA) == len(order) - 1
+        assert set(order[:-1]) == requested - {API_TAXA}
+        third = dg.evaluate_automation_conditions(
+            defs=graph, instance=instance, cursor=second.cursor
+        )
+        assert third.total_requested == 0  # the chain is fresh: nothing runs twice
