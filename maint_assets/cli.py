@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shlex
 import sys
 from pathlib import Path
 
@@ -46,6 +47,11 @@ def _parser() -> argparse.ArgumentParser:
 
     schema = commands.add_parser("schema", help="apply a domain's idempotent DDL to its database")
     schema.add_argument("domain", choices=["atlas"])
+    schema.add_argument(
+        "--bookkeeping",
+        action="store_true",
+        help="only maint_assets' own schemas (for an existing production database)",
+    )
     schema.set_defaults(run=_schema)
 
     demo_data = commands.add_parser("demo-data", help="generate a Québec-like atlas dataset")
@@ -69,14 +75,20 @@ def _cluster() -> LocalCluster:
 
 
 def demo_environment(cluster: LocalCluster) -> dict[str, str]:
-    """Environment for Dagster and the assets against the local cluster."""
+    """Environment for Dagster and the assets against the local cluster; prepares the
+    Dagster home, whose dagster.yaml is the checkout's."""
+    home = STATE_DIR / "dagster_home"
+    home.mkdir(parents=True, exist_ok=True)
+    config = home / "dagster.yaml"
+    if not config.is_symlink():
+        config.symlink_to(CHECKOUT / "dagster.yaml")
     return {
         **cluster.client_env(),
         "ATLAS_DATABASE_URL": cluster.url("atlas"),
         "DAGSTER_PG_URL": cluster.url("dagster").replace(
             "postgresql://", "postgresql+psycopg2://", 1
         ),
-        "DAGSTER_HOME": str(STATE_DIR / "dagster_home"),
+        "DAGSTER_HOME": str(home),
     }
 
 
@@ -119,7 +131,7 @@ def _db_url(args: argparse.Namespace) -> int:
 
 def _db_env(_: argparse.Namespace) -> int:
     for name, value in demo_environment(_cluster()).items():
-        print(f"export {name}={value}")
+        print(f"export {name}={shlex.quote(value)}")
     return 0
 
 
@@ -136,7 +148,7 @@ def _atlas_db() -> PostgresResource:
 def _schema(args: argparse.Namespace) -> int:
     db = _atlas_db()
     with db.connect() as conn:
-        applied = apply_schema(conn, args.domain)
+        applied = apply_schema(conn, args.domain, bookkeeping_only=args.bookkeeping)
     print(f"applied {', '.join(applied)} to {db.describe()}")
     return 0
 
@@ -165,30 +177,16 @@ def _demo(args: argparse.Namespace) -> int:
     env = demo_environment(cluster)
     os.environ.update(env)
     _demo_data(argparse.Namespace(observations=args.observations, seed=1, if_empty=True))
-    home = Path(env["DAGSTER_HOME"])
-    home.mkdir(parents=True, exist_ok=True)
-    link = home / "dagster.yaml"
-    if not link.exists():
-        link.symlink_to(CHECKOUT / "dagster.yaml")
     print(
         f"Dagster UI on http://{args.host}:{args.port} (Ctrl-C stops it; the database keeps "
         "running until `maint-assets db down`)",
         flush=True,
     )
     os.chdir(CHECKOUT)
-    os.execvp(
-        "dagster",
-        [
-            "dagster",
-            "dev",
-            "-w",
-            str(CHECKOUT / "workspace.yaml"),
-            "-h",
-            args.host,
-            "-p",
-            str(args.port),
-        ],
-    )
+    # The venv's own dagster, whether or not the venv is on PATH (make runs .venv/bin/...).
+    dagster = str(Path(sys.executable).parent / "dagster")
+    workspace = str(CHECKOUT / "workspace.yaml")
+    os.execv(dagster, [dagster, "dev", "-w", workspace, "-h", args.host, "-p", str(args.port)])
     return 0  # not reached: exec replaced this process
 
 

@@ -117,6 +117,24 @@ def test_a_view_refresh_cut_by_the_statement_timeout_keeps_the_previous_rows(res
     assert (meta["rows_added"], meta["rows_removed"]) == (0, 150)
 
 
+def test_a_rebuild_keeps_the_grants_readers_rely_on(resources, atlas_url):
+    with psycopg.connect(atlas_url, autocommit=True) as conn:
+        conn.execute(
+            "DO $$ BEGIN CREATE ROLE web_anon NOLOGIN; "
+            "EXCEPTION WHEN duplicate_object THEN NULL; END $$"
+        )
+    assert materialize(resources, selection=[OBS_REGION_COUNTS]).success
+    with psycopg.connect(atlas_url, autocommit=True) as conn:
+        conn.execute("GRANT SELECT ON atlas_api.obs_region_counts TO web_anon, PUBLIC")
+    assert materialize(resources, selection=[OBS_REGION_COUNTS]).success
+    grants = rows(
+        atlas_url,
+        """SELECT grantee, privilege_type FROM information_schema.role_table_grants
+           WHERE table_name = 'obs_region_counts' AND grantee <> current_user ORDER BY 1""",
+    )
+    assert grants == [("PUBLIC", "SELECT"), ("web_anon", "SELECT")]
+
+
 def test_concurrent_readers_see_the_old_counts_until_the_swap_commits(resources, atlas_url):
     assert materialize(resources, selection=[OBS_REGION_COUNTS]).success
     seen: list[int] = []

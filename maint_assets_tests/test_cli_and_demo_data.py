@@ -37,6 +37,8 @@ def test_demo_data_command_loads_once_and_is_idempotent(empty_db, monkeypatch, c
     assert "already loaded" in capsys.readouterr().out
     assert main(["schema", "atlas"]) == 0
     assert "applied 00_extensions.sql" in capsys.readouterr().out
+    assert main(["schema", "atlas", "--bookkeeping"]) == 0
+    assert "applied 60_maint_assets.sql to database 'atlas_cli'" in capsys.readouterr().out
 
 
 def test_cli_names_an_unreachable_database_without_its_password(monkeypatch, capsys):

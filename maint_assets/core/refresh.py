@@ -99,7 +99,7 @@ def rebuild_table(conn: psycopg.Connection, group: str, schema: str, name: str) 
                 sql.SQL(statement("core/refresh", "grant")).format(
                     privilege=sql.SQL(privilege),
                     relation=sql.Identifier(*live),
-                    grantee=sql.Identifier(grantee),
+                    grantee=sql.SQL("PUBLIC") if grantee == "PUBLIC" else sql.Identifier(grantee),
                 )
             )
     return RefreshOutcome(mode="rebuild", row_count=rows, rows_added=added, rows_removed=removed)

@@ -54,23 +54,3 @@ CREATE TABLE IF NOT EXISTS public.taxa_obs_vernacular_lookup (
     rank_order integer NOT NULL DEFAULT 0,
     UNIQUE (id_taxa_obs, id_taxa_vernacular)
 );
-
--- Bookkeeping for incremental resolution (not in the production dump): which taxa_obs were
--- resolved from which name, and which taxa_ref carry which vernacular names.
-CREATE TABLE IF NOT EXISTS maint_assets.taxa_obs_resolution (
-    id_taxa_obs integer PRIMARY KEY REFERENCES public.taxa_obs (id) ON DELETE CASCADE,
-    name_key text NOT NULL,
-    matched boolean NOT NULL,
-    resolver text NOT NULL,
-    resolved_at timestamptz NOT NULL DEFAULT now()
-);
-CREATE TABLE IF NOT EXISTS maint_assets.taxa_ref_vernacular_resolution (
-    id_taxa_ref integer PRIMARY KEY REFERENCES public.taxa_ref (id) ON DELETE CASCADE,
-    resolver text NOT NULL,
-    resolved_at timestamptz NOT NULL DEFAULT now()
-);
-CREATE TABLE IF NOT EXISTS maint_assets.taxa_ref_vernacular (
-    id_taxa_ref integer NOT NULL REFERENCES public.taxa_ref (id) ON DELETE CASCADE,
-    id_taxa_vernacular integer NOT NULL REFERENCES public.taxa_vernacular (id) ON DELETE CASCADE,
-    PRIMARY KEY (id_taxa_ref, id_taxa_vernacular)
-);
