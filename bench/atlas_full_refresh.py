@@ -10,8 +10,11 @@ sides. Taxonomy is resolved once before timing, so the timed runs resolve nothin
 
 import argparse
 import os
+import shutil
+import signal
 import statistics
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -93,12 +96,28 @@ def psql_script(conn: psycopg.Connection, resolver: str) -> str:
             text(group, "indexes", table=build),
             text("core/refresh", "analyze", relation=build),
             text("core/refresh", "count_rows", relation=build),
-            text("core/refresh", "diff_relations", new=build, old=live),
+            diff_by_key(conn, build, live),
             text("core/refresh", "drop_table", relation=live),
             text("core/refresh", "move_table", relation=build, schema="atlas_api"),
             "COMMIT;",
         ]
     return "\n".join(lines) + "\n"
+
+
+def diff_by_key(conn: psycopg.Connection, new: tuple[str, str], old: tuple[str, str]) -> str:
+    """The key-based diff the rebuild runs, with the key read from the live table's index."""
+    key = conn.execute(
+        statement("core/refresh", "unique_key_columns"), {"schema": old[0], "name": old[1]}
+    ).fetchone()[0]
+    return (
+        sql.SQL(statement("core/refresh", "diff_by_key"))
+        .format(
+            new=sql.Identifier(*new),
+            old=sql.Identifier(*old),
+            key=sql.SQL(", ").join(map(sql.Identifier, key)),
+        )
+        .as_string(conn)
+    )
 
 
 def main() -> None:
@@ -107,6 +126,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=2)
     args = parser.parse_args()
 
+    # An interrupted benchmark must still stop its cluster and free its disk.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     home = Path(tempfile.mkdtemp(prefix="maint-assets-bench-"))
     home.chmod(0o755)
     cluster = LocalCluster(home=home / "pg", port=55499)
@@ -165,6 +186,7 @@ def main() -> None:
         print(f"  ratio dagster/psql {d / p:8.3f}   (target <= 1.15)")
     finally:
         cluster.destroy()
+        shutil.rmtree(home, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@ free port (never the demo's), with a template database of generated atlas data t
 test clones."""
 
 import os
+import shutil
 import socket
 import tempfile
 from collections.abc import Iterator
@@ -42,6 +43,7 @@ def pg_cluster() -> Iterator[LocalCluster]:
         yield cluster
     finally:
         cluster.destroy()
+        shutil.rmtree(home, ignore_errors=True)
         if previous is None:
             os.environ.pop("PGPASSFILE", None)
         else:

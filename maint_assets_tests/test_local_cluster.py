@@ -2,6 +2,7 @@
 or PostGIS is missing."""
 
 import os
+import shutil
 import stat
 import tempfile
 from pathlib import Path
@@ -19,6 +20,7 @@ def cluster():
     cluster = LocalCluster(home=home / "pg", port=_free_port())
     yield cluster
     cluster.destroy()
+    shutil.rmtree(home, ignore_errors=True)
 
 
 def test_up_is_idempotent_and_data_survives_a_restart(cluster, monkeypatch):

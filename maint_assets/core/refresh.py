@@ -29,14 +29,18 @@ class RefreshOutcome:
     row_count: int
     rows_added: int
     rows_removed: int
+    rows_updated: int | None = None  # known when rows have a key to match versions by
 
     def metadata(self) -> dict[str, object]:
-        return {
+        counts = {
             "dagster/row_count": self.row_count,
             "refresh_mode": self.mode,
             "rows_added": self.rows_added,
             "rows_removed": self.rows_removed,
         }
+        if self.rows_updated is not None:
+            counts["rows_updated"] = self.rows_updated
+        return counts
 
 
 def relation_state(conn: psycopg.Connection, schema: str, name: str) -> tuple[str, bool] | None:
@@ -72,8 +76,11 @@ def refresh_matview(conn: psycopg.Connection, schema: str, name: str) -> Refresh
     return RefreshOutcome(mode=mode, row_count=rows, rows_added=added, rows_removed=removed)
 
 
-def rebuild_table(conn: psycopg.Connection, group: str, schema: str, name: str) -> RefreshOutcome:
-    """Run ``build`` then ``indexes`` of ``sql/<group>.sql`` on ``{table}`` and swap it in."""
+def rebuild_table(conn: psycopg.Connection, schema: str, name: str, group: str) -> RefreshOutcome:
+    """Run ``build`` then ``indexes`` of ``sql/<group>.sql`` on ``{table}`` and swap it in.
+
+    The indexes must include a unique one: it identifies rows when counting what changed.
+    """
     build = (BUILD_SCHEMA, name)
     live = (schema, name)
     conn.execute(compose("core/refresh", "drop_table_if_exists", relation=build))
@@ -81,13 +88,10 @@ def rebuild_table(conn: psycopg.Connection, group: str, schema: str, name: str) 
     conn.execute(compose(group, "indexes", table=build))
     conn.execute(compose("core/refresh", "analyze", relation=build))
     rows = _count(conn, build)
-    previous = relation_state(conn, schema, name)
-    if previous is None:
-        added, removed, grants = rows, 0, []
+    if relation_state(conn, schema, name) is None:
+        added, removed, updated, grants = rows, 0, 0, []
     else:
-        added, removed = conn.execute(
-            compose("core/refresh", "diff_relations", new=build, old=live)
-        ).fetchone()
+        added, removed, updated = _diff_by_key(conn, build, live)
         grants = conn.execute(
             statement("core/refresh", "table_grants"), {"schema": schema, "name": name}
         ).fetchall()
@@ -102,7 +106,29 @@ def rebuild_table(conn: psycopg.Connection, group: str, schema: str, name: str) 
                     grantee=sql.SQL("PUBLIC") if grantee == "PUBLIC" else sql.Identifier(grantee),
                 )
             )
-    return RefreshOutcome(mode="rebuild", row_count=rows, rows_added=added, rows_removed=removed)
+    return RefreshOutcome(
+        mode="rebuild",
+        row_count=rows,
+        rows_added=added,
+        rows_removed=removed,
+        rows_updated=updated,
+    )
+
+
+def _diff_by_key(
+    conn: psycopg.Connection, new: tuple[str, str], old: tuple[str, str]
+) -> tuple[int, int, int]:
+    key = conn.execute(
+        statement("core/refresh", "unique_key_columns"), {"schema": new[0], "name": new[1]}
+    ).fetchone()[0]
+    if not key:
+        raise MissingRelation(f"{new[0]}.{new[1]} has no unique index to compare versions by")
+    query = sql.SQL(statement("core/refresh", "diff_by_key")).format(
+        new=sql.Identifier(*new),
+        old=sql.Identifier(*old),
+        key=sql.SQL(", ").join(map(sql.Identifier, key)),
+    )
+    return conn.execute(query).fetchone()
 
 
 def _count(conn: psycopg.Connection, relation: tuple[str, str]) -> int:

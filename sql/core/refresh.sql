@@ -26,11 +26,25 @@ SELECT (SELECT count(*) FROM (SELECT md5(t::text) FROM {relation} t
        (SELECT count(*) FROM (SELECT h FROM {snapshot}
                               EXCEPT ALL SELECT md5(t::text) FROM {relation} t) removed);
 
--- name: diff_relations
-SELECT (SELECT count(*) FROM (SELECT md5(n::text) FROM {new} n
-                              EXCEPT ALL SELECT md5(o::text) FROM {old} o) added),
-       (SELECT count(*) FROM (SELECT md5(o::text) FROM {old} o
-                              EXCEPT ALL SELECT md5(n::text) FROM {new} n) removed);
+-- name: unique_key_columns
+-- The columns of the table's first unique index: what identifies a row across rebuilds.
+SELECT array_agg(a.attname ORDER BY k.ord)
+FROM (SELECT i.indexrelid, i.indrelid, i.indkey
+      FROM pg_index i
+      WHERE i.indrelid = (quote_ident(%(schema)s) || '.' || quote_ident(%(name)s))::regclass
+        AND i.indisunique AND i.indpred IS NULL AND i.indexprs IS NULL
+      ORDER BY i.indexrelid LIMIT 1) i
+CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k (attnum, ord)
+JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum;
+
+-- name: diff_by_key
+-- Rows added, removed and changed between two versions of a table, joined on its unique key
+-- (a hash join on the key columns: far cheaper than comparing whole rows both ways).
+SELECT count(*) FILTER (WHERE o.ctid IS NULL),
+       count(*) FILTER (WHERE n.ctid IS NULL),
+       count(*) FILTER (WHERE n.ctid IS NOT NULL AND o.ctid IS NOT NULL
+                          AND row(n.*) IS DISTINCT FROM row(o.*))
+FROM {new} n FULL JOIN {old} o USING ({key});
 
 -- name: refresh_concurrently
 REFRESH MATERIALIZED VIEW CONCURRENTLY {relation};

@@ -8,7 +8,7 @@ merged on (source_name, source_record_id), so their ids stay stable.
 """
 
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from itertools import islice
 from typing import TypeVar
 
@@ -40,6 +40,7 @@ API_TAXA = key("api", "taxa")
 
 MAX_LISTED_FAILURES = 50
 T = TypeVar("T")
+Item = TypeVar("Item", NameQuery, RefKey)
 
 
 class TaxonomyRefreshConfig(dg.Config):
@@ -88,24 +89,18 @@ def taxa_ref(
 ) -> Iterator[dg.MaterializeResult]:
     group, resolver = "atlas/taxa_ref", taxonomy.resolver_name
     counts: Counter[str] = Counter()
-    failed: dict[str, str] = {}
     with atlas_db.maintenance_session(TAXA_REF.to_user_string()) as conn:
-        pending = [
-            NameQuery(*row)
-            for row in conn.execute(
-                statement(group, "pending"), {"full": config.full, "resolver": resolver}
-            )
-        ]
+        pending = [NameQuery(*row) for row in _pending(conn, group, config, resolver)]
         context.log.info(f"{len(pending)} taxa_obs names to resolve with {resolver}")
-        for batch in batched(pending, config.batch_size):
-            answers = taxonomy.match(batch)
-            failed |= {
-                q.scientific_name: answers.failures[q.id_taxa_obs]
-                for q in batch
-                if q.id_taxa_obs in answers.failures
-            }
-            with atlas_db.transaction(conn):
-                _merge_matches(conn, batch, answers, resolver, counts)
+        failed = _resolve_in_batches(
+            atlas_db,
+            conn,
+            pending,
+            config.batch_size,
+            taxonomy.match,
+            lambda batch, answers: _merge_matches(conn, batch, answers, resolver, counts),
+            key=lambda q: q.id_taxa_obs,
+        )
         with atlas_db.transaction(conn):
             counts["refs_removed"] += conn.execute(statement(group, "remove_orphan_refs")).rowcount
             refs, lookups, names, unmatched = conn.execute(statement(group, "totals")).fetchone()
@@ -198,24 +193,18 @@ def taxa_vernacular(
 ) -> Iterator[dg.MaterializeResult]:
     group, resolver = "atlas/taxa_vernacular", taxonomy.resolver_name
     counts: Counter[str] = Counter()
-    failed: dict[str, str] = {}
     with atlas_db.maintenance_session(TAXA_VERNACULAR.to_user_string()) as conn:
-        pending = [
-            RefKey(*row)
-            for row in conn.execute(
-                statement(group, "pending"), {"full": config.full, "resolver": resolver}
-            )
-        ]
+        pending = [RefKey(*row) for row in _pending(conn, group, config, resolver)]
         context.log.info(f"{len(pending)} reference taxa to ask {resolver} for vernacular names")
-        for batch in batched(pending, config.batch_size):
-            answers = taxonomy.vernacular(batch)
-            failed |= {
-                r.scientific_name: answers.failures[r.id_taxa_ref]
-                for r in batch
-                if r.id_taxa_ref in answers.failures
-            }
-            with atlas_db.transaction(conn):
-                _merge_vernacular(conn, answers, resolver, counts)
+        failed = _resolve_in_batches(
+            atlas_db,
+            conn,
+            pending,
+            config.batch_size,
+            taxonomy.vernacular,
+            lambda _, answers: _merge_vernacular(conn, answers, resolver, counts),
+            key=lambda r: r.id_taxa_ref,
+        )
         with atlas_db.transaction(conn):
             conn.execute(statement(group, "desired_lookup"))
             counts["lookup_removed"] += conn.execute(statement(group, "remove_lookup")).rowcount
@@ -282,6 +271,37 @@ def _merge_vernacular(
     counts["names_updated"] += updated
     conn.execute(statement(group, "relink_refs"))
     conn.execute(statement(group, "record_resolution"), {"resolver": resolver})
+
+
+def _pending(
+    conn: psycopg.Connection, group: str, config: TaxonomyRefreshConfig, resolver: str
+) -> list[tuple]:
+    query = statement(group, "pending")
+    return conn.execute(query, {"full": config.full, "resolver": resolver}).fetchall()
+
+
+def _resolve_in_batches(
+    db: PostgresResource,
+    conn: psycopg.Connection,
+    pending: Sequence[Item],
+    batch_size: int,
+    ask: Callable[[Sequence[Item]], Resolution],
+    merge: Callable[[Sequence[Item], Resolution], None],
+    key: Callable[[Item], int],
+) -> dict[str, str]:
+    """Ask the resolver batch by batch (no transaction open meanwhile), merging each batch's
+    answers in a transaction of its own; returns the reasons of failures by scientific name."""
+    failed: dict[str, str] = {}
+    for batch in batched(pending, batch_size):
+        answers = ask(batch)
+        failed |= {
+            item.scientific_name: answers.failures[key(item)]
+            for item in batch
+            if key(item) in answers.failures
+        }
+        with db.transaction(conn):
+            merge(batch, answers)
+    return failed
 
 
 def _resolution_failure(what: str, failed: dict[str, str], counts: Counter[str]) -> dg.Failure:
