@@ -54,6 +54,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     schema.set_defaults(run=_schema)
 
+    capture = commands.add_parser(
+        "capture", help="install change capture (and bookkeeping) on a domain's database"
+    )
+    capture.add_argument("domain", choices=["atlas"])
+    capture.set_defaults(run=_capture)
+
     demo_data = commands.add_parser("demo-data", help="generate a Québec-like atlas dataset")
     demo_data.add_argument("--observations", type=int, default=100_000)
     demo_data.add_argument("--seed", type=int, default=1)
@@ -89,6 +95,9 @@ def demo_environment(cluster: LocalCluster) -> dict[str, str]:
             "postgresql://", "postgresql+psycopg2://", 1
         ),
         "DAGSTER_HOME": str(home),
+        # The demo reacts faster than the production defaults (30 s).
+        "ATLAS_CHANGE_SENSOR_INTERVAL_S": "5",
+        "MAINT_AUTOMATION_INTERVAL_S": "5",
     }
 
 
@@ -153,12 +162,24 @@ def _schema(args: argparse.Namespace) -> int:
     return 0
 
 
+def _capture(args: argparse.Namespace) -> int:
+    from maint_assets.atlas.change_log import install_capture
+
+    db = _atlas_db()
+    with db.connect() as conn:
+        applied = apply_schema(conn, args.domain, bookkeeping_only=True) + install_capture(conn)
+    print(f"applied {', '.join(applied)} to {db.describe()}")
+    return 0
+
+
 def _demo_data(args: argparse.Namespace) -> int:
+    from maint_assets.atlas.change_log import install_capture
     from maint_assets.atlas.demo_data import is_loaded, load_demo_data
 
     db = _atlas_db()
     with db.connect() as conn:
         apply_schema(conn, "atlas")
+        install_capture(conn)
         if args.if_empty and is_loaded(conn):
             print(f"demo data already loaded in {db.describe()}")
             return 0

@@ -1,5 +1,7 @@
 """The maint_assets code location: every domain's definitions, one automation sensor."""
 
+import os
+
 import dagster as dg
 
 from maint_assets.atlas import definitions as atlas
@@ -8,7 +10,7 @@ automation = dg.AutomationConditionSensorDefinition(
     "automation",
     target=dg.AssetSelection.all(),
     default_status=dg.DefaultSensorStatus.RUNNING,
-    minimum_interval_seconds=30,
+    minimum_interval_seconds=int(os.environ.get("MAINT_AUTOMATION_INTERVAL_S", "30")),
     description="Runs what eager automation conditions request after upstream updates.",
 )
 

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from psycopg import sql
 
+from maint_assets.atlas.change_log import install_capture
 from maint_assets.atlas.demo_data import load_demo_data
 from maint_assets.atlas.taxonomy.checklist import ChecklistResolver
 from maint_assets.core.local_cluster import LocalCluster
@@ -55,6 +56,7 @@ def atlas_template(pg_cluster: LocalCluster) -> str:
     pg_cluster.up([TEMPLATE])
     with pg_cluster.connect(TEMPLATE, autocommit=True) as conn:
         apply_schema(conn, "atlas")
+        install_capture(conn)
         load_demo_data(conn, observations=TEST_OBSERVATIONS, seed=7)
     return TEMPLATE
 

@@ -54,7 +54,7 @@ def test_obs_region_counts_equal_a_point_in_polygon_recount(refreshed, atlas_url
     )
     inside = rows(atlas_url, "SELECT count(*) FROM observations_partitions.within_quebec")
     assert per_obs == inside
-    assert metadata(refreshed, OBS_REGION_COUNTS)["refresh_mode"] == "rebuild"
+    assert metadata(refreshed, OBS_REGION_COUNTS)["refresh_mode"] == "full"
 
 
 def test_datasets_counts_equal_a_recount(refreshed, atlas_url):

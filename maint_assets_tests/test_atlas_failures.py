@@ -48,7 +48,10 @@ def test_a_failing_swap_rolls_back_and_keeps_the_previous_table(resources, atlas
         conn.execute(
             "CREATE VIEW public.counts_report AS SELECT * FROM atlas_api.obs_region_counts"
         )
-    result = materialize(resources, selection=[OBS_REGION_COUNTS], raise_on_error=False)
+    full = {"ops": {"atlas__atlas_api__obs_region_counts": {"config": {"full": True}}}}
+    result = materialize(
+        resources, selection=[OBS_REGION_COUNTS], run_config=full, raise_on_error=False
+    )
     assert "counts_report" in _failure_message(result)
     assert rows(atlas_url, SNAPSHOT) == before
 

@@ -4,6 +4,7 @@ resolved name once, and no materialized view is left unpopulated."""
 import dagster as dg
 from pydantic import Field
 
+from maint_assets.atlas import sources
 from maint_assets.atlas.keys import key
 from maint_assets.atlas.spatial import OBS_REGION_COUNTS, OBS_REGIONS_TAXA_DATASETS_COUNTS
 from maint_assets.atlas.taxonomy.assets import API_TAXA, TAXA_OBS_GROUP_LOOKUP
@@ -92,10 +93,36 @@ def _populated_check(asset_key: dg.AssetKey) -> dg.AssetChecksDefinition:
     return _check
 
 
+class BacklogConfig(dg.Config):
+    max_age_minutes: float = Field(
+        default=120, description="fail when a change has waited longer than this"
+    )
+
+
+@dg.asset_check(
+    asset=sources.observations.key,
+    name="change_log_consumed",
+    description="The change log does not hold changes older than the allowed age: its "
+    "consumers run, so it cannot grow without bound.",
+)
+def change_log_consumed(config: BacklogConfig, atlas_db: PostgresResource) -> dg.AssetCheckResult:
+    with atlas_db.connect() as conn:
+        backlog = conn.execute(statement("atlas/change_log", "backlog")).fetchall()
+    oldest = max((age for _, _, age in backlog), default=0.0)
+    return dg.AssetCheckResult(
+        passed=oldest <= config.max_age_minutes * 60,
+        metadata={
+            "oldest_change_age_minutes": round(float(oldest) / 60, 1),
+            "pending_changes": dg.MetadataValue.json({s: n for s, n, _ in backlog}),
+        },
+    )
+
+
 CHECKS = [
     _recount_check(OBS_REGION_COUNTS, "recount_region_counts_mismatches"),
     _recount_check(OBS_REGIONS_TAXA_DATASETS_COUNTS, "recount_datasets_counts_mismatches"),
     api_taxa_coverage,
+    change_log_consumed,
     *(
         _populated_check(k)
         for k in (TAXA_OBS_GROUP_LOOKUP, API_TAXA, key("atlas_api", "web_regions"))

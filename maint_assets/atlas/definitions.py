@@ -4,7 +4,7 @@ import os
 
 import dagster as dg
 
-from maint_assets.atlas import checks, schedules, sources, spatial
+from maint_assets.atlas import checks, schedules, sensors, sources, spatial
 from maint_assets.atlas.taxonomy import assets as taxonomy
 from maint_assets.atlas.taxonomy.checklist import ChecklistResolver
 from maint_assets.atlas.taxonomy.gbif import GbifResolver
@@ -22,8 +22,9 @@ def taxonomy_resolver() -> TaxonomyResolver:
 defs = dg.Definitions(
     assets=[*sources.ALL, *taxonomy.ASSETS, *spatial.ASSETS],
     asset_checks=checks.CHECKS,
-    jobs=[schedules.atlas_weekly_refresh],
-    schedules=[schedules.atlas_weekly_schedule],
+    jobs=[schedules.atlas_weekly_refresh, schedules.change_log_watch],
+    schedules=[schedules.atlas_weekly_schedule, schedules.change_log_watch_schedule],
+    sensors=[sensors.atlas_source_changes],
     resources={
         "atlas_db": PostgresResource(url=dg.EnvVar("ATLAS_DATABASE_URL")),
         "taxonomy": taxonomy_resolver(),

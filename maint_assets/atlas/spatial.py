@@ -1,15 +1,61 @@
 """The spatial chain: region outlines for the web map and point-in-polygon count tables."""
 
-from maint_assets.atlas import sources
-from maint_assets.atlas.keys import DB, POOL, SPATIAL, key
+import dagster as dg
+from pydantic import Field
+
+from maint_assets.atlas import change_log, sources
+from maint_assets.atlas.counts import SOURCES, refresh_counts
+from maint_assets.atlas.keys import DB, FRESHNESS, POOL, SPATIAL, key
 from maint_assets.core.automation import EAGER
-from maint_assets.core.sql_assets import matview_asset, rebuilt_table_asset
+from maint_assets.core.postgres import PostgresResource
+from maint_assets.core.sql_assets import matview_asset
 
 WEB_REGIONS = key("atlas_api", "web_regions")
 OBS_REGION_COUNTS = key("atlas_api", "obs_region_counts")
 OBS_REGIONS_TAXA_DATASETS_COUNTS = key("atlas_api", "obs_regions_taxa_datasets_counts")
 
-_COUNT_DEPS = [sources.observations, sources.regions, sources.regions_zoom_lookup]
+
+class CountsRefreshConfig(dg.Config):
+    full: bool = Field(
+        default=False, description="rebuild from scratch instead of applying changes"
+    )
+    max_incremental_changes: int = Field(
+        default=200_000, description="above this many pending observation changes, rebuild"
+    )
+
+
+def _count_table_asset(asset_key: dg.AssetKey, description: str) -> dg.AssetsDefinition:
+    schema, name = asset_key.path[-2:]
+
+    @dg.asset(
+        key=asset_key,
+        deps=[sources.observations, sources.regions, sources.regions_zoom_lookup],
+        group_name=SPATIAL,
+        pool=POOL,
+        kinds={"postgres", "table"},
+        description=description,
+        automation_condition=EAGER,
+        freshness_policy=FRESHNESS,
+    )
+    def _counts(config: CountsRefreshConfig, atlas_db: PostgresResource) -> dg.MaterializeResult:
+        lock = asset_key.to_user_string()
+        with atlas_db.locked_transaction(lock, repeatable_read=True) as conn:
+            result = refresh_counts(
+                conn,
+                schema,
+                name,
+                f"atlas/{name}",
+                consumer=lock,
+                full=config.full,
+                max_incremental_changes=config.max_incremental_changes,
+            )
+        # Trimming only after the commit: a failed refresh must find its changes again.
+        with atlas_db.connect() as conn:
+            trimmed = change_log.trim(conn, SOURCES)
+        return dg.MaterializeResult(metadata={**result.metadata(), "change_log_trimmed": trimmed})
+
+    return _counts
+
 
 web_regions = matview_asset(
     WEB_REGIONS,
@@ -18,29 +64,18 @@ web_regions = matview_asset(
     group=SPATIAL,
     pool=POOL,
     automation_condition=EAGER,
+    freshness_policy=FRESHNESS,
     description="Region outlines simplified for the zoom level each level is shown at.",
 )
 
-obs_region_counts = rebuilt_table_asset(
+obs_region_counts = _count_table_asset(
     OBS_REGION_COUNTS,
-    sql_group="atlas/obs_region_counts",
-    deps=_COUNT_DEPS,
-    db=DB,
-    group=SPATIAL,
-    pool=POOL,
-    automation_condition=EAGER,
-    description="Observations per region, taxon and year, for every counted region level.",
+    "Observations per region, taxon and year, for every counted region level.",
 )
 
-obs_regions_taxa_datasets_counts = rebuilt_table_asset(
+obs_regions_taxa_datasets_counts = _count_table_asset(
     OBS_REGIONS_TAXA_DATASETS_COUNTS,
-    sql_group="atlas/obs_regions_taxa_datasets_counts",
-    deps=_COUNT_DEPS,
-    db=DB,
-    group=SPATIAL,
-    pool=POOL,
-    automation_condition=EAGER,
-    description="Observations per region, taxon and dataset, with first and last year.",
+    "Observations per region, taxon and dataset, with first and last year.",
 )
 
 ASSETS = [web_regions, obs_region_counts, obs_regions_taxa_datasets_counts]

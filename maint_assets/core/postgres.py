@@ -71,9 +71,14 @@ class PostgresResource(dg.ConfigurableResource):
             yield conn
 
     @contextmanager
-    def transaction(self, conn: psycopg.Connection) -> Iterator[psycopg.Connection]:
-        """One transaction with this resource's lock and statement timeouts."""
+    def transaction(
+        self, conn: psycopg.Connection, repeatable_read: bool = False
+    ) -> Iterator[psycopg.Connection]:
+        """One transaction with this resource's lock and statement timeouts; with
+        ``repeatable_read`` every statement in it reads the same snapshot."""
         with conn.transaction():
+            if repeatable_read:
+                conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
             conn.execute(
                 "SELECT set_config('lock_timeout', %s, true),"
                 " set_config('statement_timeout', %s, true)",
@@ -82,9 +87,14 @@ class PostgresResource(dg.ConfigurableResource):
             yield conn
 
     @contextmanager
-    def locked_transaction(self, lock_name: str) -> Iterator[psycopg.Connection]:
-        with self.maintenance_session(lock_name) as conn, self.transaction(conn):
-            yield conn
+    def locked_transaction(
+        self, lock_name: str, repeatable_read: bool = False
+    ) -> Iterator[psycopg.Connection]:
+        with (
+            self.maintenance_session(lock_name) as conn,
+            self.transaction(conn, repeatable_read) as in_transaction,
+        ):
+            yield in_transaction
 
 
 def _ms(seconds: float) -> str:

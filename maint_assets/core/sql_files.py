@@ -45,6 +45,6 @@ def compose(group: str, name: str, **identifiers: str | tuple[str, ...]) -> sql.
     return sql.SQL(statement(group, name)).format(**quoted)
 
 
-def schema_files(domain: str) -> list[Path]:
-    """The idempotent DDL files of a domain, in the order they apply."""
-    return sorted((SQL_DIR / domain / "schema").glob("*.sql"))
+def schema_files(domain: str, part: str = "schema") -> list[Path]:
+    """The idempotent DDL files of a domain (``sql/<domain>/<part>/``), in the order they apply."""
+    return sorted((SQL_DIR / domain / part).glob("*.sql"))

@@ -20,3 +20,39 @@ CREATE INDEX obs_region_counts_type_idx ON {table} (type);
 CREATE INDEX obs_region_counts_year_obs_idx ON {table} (year_obs);
 CREATE INDEX obs_region_counts_type_fid_idx ON {table} (type, fid);
 CREATE INDEX obs_region_counts_type_scale_idx ON {table} (type, scale);
+
+-- Incremental maintenance from the change log (sql/atlas/change_log.sql stages the deltas).
+
+-- name: apply_deltas
+-- Regions that changed are recounted whole instead (recount_regions).
+WITH upserted AS (
+    INSERT INTO {table} AS t (type, scale, fid, id_taxa_obs, year_obs, count_obs)
+    SELECT r.type::text, r.scale, r.fid, d.id_taxa_obs, d.year_obs, sum(d.sign)::integer
+    FROM observation_deltas d
+    JOIN public.regions r ON ST_Within(d.geom, r.geom) AND d.within_quebec = r.within_quebec
+    JOIN atlas_api.regions_zoom_lookup z ON z.type = r.type AND z.scale = r.scale
+    WHERE r.fid NOT IN (SELECT fid FROM changed_regions)
+    GROUP BY r.type, r.scale, r.fid, d.id_taxa_obs, d.year_obs
+    HAVING sum(d.sign) <> 0
+    ON CONFLICT (fid, id_taxa_obs, year_obs) DO UPDATE SET count_obs = t.count_obs + EXCLUDED.count_obs
+    RETURNING (xmax = 0) AS inserted
+)
+SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM upserted;
+
+-- name: drop_regions
+DELETE FROM {table} WHERE fid IN (SELECT fid FROM changed_regions);
+
+-- name: recount_regions
+INSERT INTO {table} (type, scale, fid, id_taxa_obs, year_obs, count_obs)
+SELECT r.type::text, r.scale, r.fid, o.id_taxa_obs, o.year_obs, count(o.id)::integer
+FROM changed_regions c
+JOIN public.regions r ON r.fid = c.fid
+JOIN atlas_api.regions_zoom_lookup z ON z.type = r.type AND z.scale = r.scale
+JOIN public.observations o ON ST_Within(o.geom, r.geom) AND o.within_quebec = r.within_quebec
+GROUP BY r.type, r.scale, r.fid, o.id_taxa_obs, o.year_obs;
+
+-- name: drop_empty
+DELETE FROM {table} WHERE count_obs = 0;
+
+-- name: negative_counts
+SELECT count(*) FROM {table} WHERE count_obs < 0;

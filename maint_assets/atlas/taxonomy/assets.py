@@ -16,8 +16,8 @@ import dagster as dg
 import psycopg
 from pydantic import Field
 
-from maint_assets.atlas import sources
-from maint_assets.atlas.keys import DB, POOL, TAXONOMY, key
+from maint_assets.atlas import change_log, sources
+from maint_assets.atlas.keys import DB, FRESHNESS, POOL, TAXONOMY, key
 from maint_assets.atlas.taxonomy.resolver import (
     NameQuery,
     RefKey,
@@ -67,6 +67,7 @@ def _specs(
             description=description,
             kinds={"postgres", "table"},
             automation_condition=EAGER,
+            freshness_policy=FRESHNESS,
         )
         for k in keys
     ]
@@ -104,6 +105,11 @@ def taxa_ref(
         with atlas_db.transaction(conn):
             counts["refs_removed"] += conn.execute(statement(group, "remove_orphan_refs")).rowcount
             refs, lookups, names, unmatched = conn.execute(statement(group, "totals")).fetchone()
+            # Names are compared with what was resolved, so the change log of taxa_obs is only
+            # read for the sensor; consuming it here keeps it bounded.
+            change_log.advance(conn, TAXA_REF.to_user_string(), ["taxa_obs"])
+        with atlas_db.transaction(conn):
+            change_log.trim(conn, ["taxa_obs"])
     if failed:
         raise _resolution_failure("taxa_obs names", failed, counts)
     common = {
@@ -332,6 +338,7 @@ taxa_obs_group_lookup = matview_asset(
     group=TAXONOMY,
     pool=POOL,
     automation_condition=EAGER,
+    freshness_policy=FRESHNESS,
     description="Groups of each taxa_obs (the runbook's 'taxa_groups' view).",
 )
 
@@ -352,6 +359,7 @@ api_taxa = matview_asset(
     group=TAXONOMY,
     pool=POOL,
     automation_condition=EAGER,
+    freshness_policy=FRESHNESS,
     description="One row per resolved taxa_obs: best valid name, vernacular names, group.",
 )
 

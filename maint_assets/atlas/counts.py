@@ -1,0 +1,109 @@
+"""Keeping the point-in-polygon count tables exact from the change log.
+
+Each refresh decides by itself: it applies the pending changes (signed deltas of the old and
+new version of every changed observation; whole recounts of changed regions), or rebuilds the
+table when it has no change-log position yet, the log was truncated, the run config asks for
+it, or there are so many changes that a rebuild is cheaper. Either way it runs in one
+REPEATABLE READ transaction, so the changes it consumes and the tables it reads are one
+snapshot, and it records its new change-log position in that same transaction.
+"""
+
+from dataclasses import dataclass
+
+import psycopg
+
+from maint_assets.atlas import change_log
+from maint_assets.core.refresh import RefreshOutcome, rebuild_table, relation_state
+from maint_assets.core.sql_files import compose, statement, statements
+
+SOURCES = ["observations", "regions"]
+
+
+class CountsDrifted(RuntimeError):
+    """Applying deltas produced negative counts: the table no longer matched its sources."""
+
+
+@dataclass(frozen=True)
+class CountsRefresh:
+    outcome: RefreshOutcome
+    reason: str | None  # why a rebuild was chosen; None when incremental
+    changes: change_log.PendingChanges | None
+
+    def metadata(self) -> dict[str, object]:
+        meta: dict[str, object] = {
+            **self.outcome.metadata(),
+            "refresh_mode": "full" if self.reason else "incremental",
+        }
+        if self.reason:
+            meta["full_refresh_reason"] = self.reason
+        if self.changes:
+            meta |= {
+                "observations_inserted": self.changes.inserted,
+                "observations_updated": self.changes.updated,
+                "observations_deleted": self.changes.deleted,
+                "regions_changed": self.changes.regions,
+            }
+        return meta
+
+
+def refresh_counts(
+    conn: psycopg.Connection,
+    schema: str,
+    name: str,
+    group: str,
+    consumer: str,
+    full: bool,
+    max_incremental_changes: int,
+) -> CountsRefresh:
+    """Inside a REPEATABLE READ transaction: bring the count table up to date."""
+    reason = "full refresh requested" if full else None
+    if reason is None and relation_state(conn, schema, name) is None:
+        reason = "the table does not exist yet"
+    reason = reason or change_log.why_not_incremental(conn, consumer, SOURCES)
+    changes = None
+    if reason is None:
+        changes = change_log.stage_pending(conn, consumer)
+        if changes.observations > max_incremental_changes:
+            reason = (
+                f"{changes.observations} observation changes pending, more than "
+                f"{max_incremental_changes}: a rebuild is cheaper"
+            )
+    if reason is None:
+        try:
+            with conn.transaction():  # a savepoint: drift falls back to a rebuild
+                outcome = _apply_changes(conn, schema, name, group)
+        except CountsDrifted as err:
+            reason = str(err)
+    if reason is not None:
+        outcome = rebuild_table(conn, schema, name, group)
+    change_log.advance(conn, consumer, SOURCES)
+    return CountsRefresh(outcome=outcome, reason=reason, changes=changes)
+
+
+def _apply_changes(conn: psycopg.Connection, schema: str, name: str, group: str) -> RefreshOutcome:
+    table = (schema, name)
+    conn.execute(statement(change_log.GROUP, "observation_deltas"))
+    conn.execute(statement(change_log.GROUP, "changed_regions"))
+    # A table that keeps first and last years (its SQL file has these steps) must find the
+    # rows whose extreme year lost an observation before the deltas change them.
+    tracks_years = "stale_extremes" in statements(group)
+    if tracks_years:
+        conn.execute(compose(group, "stage_deltas", table=table))
+        conn.execute(compose(group, "stale_extremes", table=table))
+    added, updated = conn.execute(compose(group, "apply_deltas", table=table)).fetchone()
+    if tracks_years:
+        conn.execute(compose(group, "recompute_extremes", table=table))
+    removed = conn.execute(compose(group, "drop_regions", table=table)).rowcount
+    added += conn.execute(compose(group, "recount_regions", table=table)).rowcount
+    removed += conn.execute(compose(group, "drop_empty", table=table)).rowcount
+    negative = conn.execute(compose(group, "negative_counts", table=table)).fetchone()[0]
+    if negative:
+        raise CountsDrifted(f"{negative} rows of {schema}.{name} went negative: rebuilt instead")
+    rows = conn.execute(compose("core/refresh", "count_rows", relation=table)).fetchone()[0]
+    return RefreshOutcome(
+        mode="incremental",
+        row_count=rows,
+        rows_added=added,
+        rows_removed=removed,
+        rows_updated=updated,
+    )

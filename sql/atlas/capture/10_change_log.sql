@@ -1,0 +1,119 @@
+-- Change capture for the atlas sources: statement-level triggers with transition tables
+-- append one compact row per changed observation, region or taxa_obs to a change log.
+-- Idempotent: `maint-assets capture atlas` installs it on an existing production database.
+--
+-- Consumers (the incrementally maintained assets) never rely on positions being committed in
+-- order: each remembers a transaction-id frontier (every change by a transaction older than
+-- it is consumed) plus the positions it consumed beyond that frontier.
+CREATE SCHEMA IF NOT EXISTS maint_assets;
+
+CREATE TABLE IF NOT EXISTS maint_assets.change_log (
+    position bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    xid xid8 NOT NULL DEFAULT pg_current_xact_id(),
+    logged_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+    source text NOT NULL,           -- observations, regions, taxa_obs
+    op "char" NOT NULL,             -- I(nsert), U(pdate), D(elete)
+    row_id bigint NOT NULL,
+    -- What the count tables depend on, before and after the change (observations only).
+    old_geom geometry(Point, 4326),
+    old_within_quebec boolean,
+    old_id_taxa_obs integer,
+    old_year_obs integer,
+    old_id_datasets integer,
+    new_geom geometry(Point, 4326),
+    new_within_quebec boolean,
+    new_id_taxa_obs integer,
+    new_year_obs integer,
+    new_id_datasets integer
+);
+CREATE INDEX IF NOT EXISTS change_log_source_xid_idx ON maint_assets.change_log (source, xid);
+
+-- Bumped when someone truncates the log by hand: consumers then rebuild in full.
+CREATE TABLE IF NOT EXISTS maint_assets.change_log_epoch (
+    singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+    epoch integer NOT NULL DEFAULT 1,
+    truncated_at timestamptz
+);
+INSERT INTO maint_assets.change_log_epoch DEFAULT VALUES ON CONFLICT DO NOTHING;
+
+CREATE TABLE IF NOT EXISTS maint_assets.change_consumers (
+    consumer text NOT NULL,
+    source text NOT NULL,
+    frontier xid8 NOT NULL,
+    carried bigint[] NOT NULL DEFAULT '{}',
+    epoch integer NOT NULL,
+    consumed_at timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (consumer, source)
+);
+
+CREATE OR REPLACE FUNCTION maint_assets.change_log_truncated() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE maint_assets.change_log_epoch SET epoch = epoch + 1, truncated_at = now();
+    RETURN NULL;
+END $$;
+CREATE OR REPLACE TRIGGER change_log_truncated AFTER TRUNCATE ON maint_assets.change_log
+    FOR EACH STATEMENT EXECUTE FUNCTION maint_assets.change_log_truncated();
+
+-- observations: one function per event, because a trigger with transition tables may only
+-- handle one event. Updates pair old and new rows by id; updates that leave every counted
+-- column as it was are not logged.
+CREATE OR REPLACE FUNCTION maint_assets.capture_observations_insert() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO maint_assets.change_log (source, op, row_id, new_geom, new_within_quebec,
+                                         new_id_taxa_obs, new_year_obs, new_id_datasets)
+    SELECT 'observations', 'I', id, geom, within_quebec, id_taxa_obs, year_obs, id_datasets
+    FROM inserted;
+    RETURN NULL;
+END $$;
+
+CREATE OR REPLACE FUNCTION maint_assets.capture_observations_delete() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO maint_assets.change_log (source, op, row_id, old_geom, old_within_quebec,
+                                         old_id_taxa_obs, old_year_obs, old_id_datasets)
+    SELECT 'observations', 'D', id, geom, within_quebec, id_taxa_obs, year_obs, id_datasets
+    FROM deleted;
+    RETURN NULL;
+END $$;
+
+CREATE OR REPLACE FUNCTION maint_assets.capture_observations_update() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO maint_assets.change_log (source, op, row_id,
+        old_geom, old_within_quebec, old_id_taxa_obs, old_year_obs, old_id_datasets,
+        new_geom, new_within_quebec, new_id_taxa_obs, new_year_obs, new_id_datasets)
+    SELECT 'observations',
+           CASE WHEN o.id IS NULL THEN 'I' WHEN n.id IS NULL THEN 'D' ELSE 'U' END,
+           coalesce(n.id, o.id),
+           o.geom, o.within_quebec, o.id_taxa_obs, o.year_obs, o.id_datasets,
+           n.geom, n.within_quebec, n.id_taxa_obs, n.year_obs, n.id_datasets
+    FROM deleted o FULL JOIN inserted n ON n.id = o.id
+    WHERE o.id IS NULL OR n.id IS NULL
+       OR (o.geom::bytea, o.within_quebec, o.id_taxa_obs, o.year_obs, o.id_datasets)
+          IS DISTINCT FROM (n.geom::bytea, n.within_quebec, n.id_taxa_obs, n.year_obs, n.id_datasets);
+    RETURN NULL;
+END $$;
+
+-- regions and taxa_obs: which rows changed is enough (a changed region is recounted whole;
+-- a changed name is resolved again).
+CREATE OR REPLACE FUNCTION maint_assets.capture_ids() RETURNS trigger
+LANGUAGE plpgsql AS $$
+DECLARE
+    id_column text := TG_ARGV[0];
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        EXECUTE format('INSERT INTO maint_assets.change_log (source, op, row_id)
+                        SELECT %L, ''I'', %I FROM inserted', TG_TABLE_NAME, id_column);
+    ELSIF TG_OP = 'DELETE' THEN
+        EXECUTE format('INSERT INTO maint_assets.change_log (source, op, row_id)
+                        SELECT %L, ''D'', %I FROM deleted', TG_TABLE_NAME, id_column);
+    ELSE
+        EXECUTE format('INSERT INTO maint_assets.change_log (source, op, row_id)
+                        SELECT %L, ''U'', %I FROM inserted
+                        UNION SELECT %L, ''U'', %I FROM deleted',
+                       TG_TABLE_NAME, id_column, TG_TABLE_NAME, id_column);
+    END IF;
+    RETURN NULL;
+END $$;

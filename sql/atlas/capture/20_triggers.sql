@@ -1,0 +1,42 @@
+-- The triggers. Statements on public.observations are captured by the parent's triggers
+-- (their transition tables hold the rows of every partition, including rows an UPDATE moves
+-- from one partition to the other); statements aimed at a partition directly, such as the
+-- insert trigger's move of a row into within_quebec, by the partition's own.
+DO $$
+DECLARE
+    target text;
+BEGIN
+    FOREACH target IN ARRAY ARRAY['public.observations', 'observations_partitions.within_quebec',
+                                  'observations_partitions.outside_quebec']
+    LOOP
+        EXECUTE format('CREATE OR REPLACE TRIGGER maint_capture_insert AFTER INSERT ON %s
+                        REFERENCING NEW TABLE AS inserted FOR EACH STATEMENT
+                        EXECUTE FUNCTION maint_assets.capture_observations_insert()', target);
+        EXECUTE format('CREATE OR REPLACE TRIGGER maint_capture_update AFTER UPDATE ON %s
+                        REFERENCING OLD TABLE AS deleted NEW TABLE AS inserted FOR EACH STATEMENT
+                        EXECUTE FUNCTION maint_assets.capture_observations_update()', target);
+        EXECUTE format('CREATE OR REPLACE TRIGGER maint_capture_delete AFTER DELETE ON %s
+                        REFERENCING OLD TABLE AS deleted FOR EACH STATEMENT
+                        EXECUTE FUNCTION maint_assets.capture_observations_delete()', target);
+    END LOOP;
+END $$;
+
+CREATE OR REPLACE TRIGGER maint_capture_insert AFTER INSERT ON public.regions
+    REFERENCING NEW TABLE AS inserted FOR EACH STATEMENT
+    EXECUTE FUNCTION maint_assets.capture_ids('fid');
+CREATE OR REPLACE TRIGGER maint_capture_update AFTER UPDATE ON public.regions
+    REFERENCING OLD TABLE AS deleted NEW TABLE AS inserted FOR EACH STATEMENT
+    EXECUTE FUNCTION maint_assets.capture_ids('fid');
+CREATE OR REPLACE TRIGGER maint_capture_delete AFTER DELETE ON public.regions
+    REFERENCING OLD TABLE AS deleted FOR EACH STATEMENT
+    EXECUTE FUNCTION maint_assets.capture_ids('fid');
+
+CREATE OR REPLACE TRIGGER maint_capture_insert AFTER INSERT ON public.taxa_obs
+    REFERENCING NEW TABLE AS inserted FOR EACH STATEMENT
+    EXECUTE FUNCTION maint_assets.capture_ids('id');
+CREATE OR REPLACE TRIGGER maint_capture_update AFTER UPDATE ON public.taxa_obs
+    REFERENCING OLD TABLE AS deleted NEW TABLE AS inserted FOR EACH STATEMENT
+    EXECUTE FUNCTION maint_assets.capture_ids('id');
+CREATE OR REPLACE TRIGGER maint_capture_delete AFTER DELETE ON public.taxa_obs
+    REFERENCING OLD TABLE AS deleted FOR EACH STATEMENT
+    EXECUTE FUNCTION maint_assets.capture_ids('id');
