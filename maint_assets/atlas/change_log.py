@@ -41,7 +41,10 @@ def why_not_incremental(conn: psycopg.Connection, consumer: str, sources: list[s
     if set(state) != set(sources):
         return "no change-log position recorded yet"
     if not all(state.values()):
-        return "the change log was truncated since the last refresh"
+        return (
+            "change history was lost since the last refresh "
+            "(the change log or a source table was truncated)"
+        )
     return None
 
 

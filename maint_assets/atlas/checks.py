@@ -1,53 +1,15 @@
-"""Checks of the atlas graph: counts agree with a direct recount, api.taxa covers every
-resolved name once, and no materialized view is left unpopulated."""
+"""Checks of the atlas graph: api.taxa covers every resolved name once, no materialized view
+is left unpopulated, the change log is consumed. (The count tables check a sample of regions
+against a direct recount within their own refresh: see counts.py.)"""
 
 import dagster as dg
 from pydantic import Field
 
 from maint_assets.atlas import sources
 from maint_assets.atlas.keys import key
-from maint_assets.atlas.spatial import OBS_REGION_COUNTS, OBS_REGIONS_TAXA_DATASETS_COUNTS
 from maint_assets.atlas.taxonomy.assets import API_TAXA, TAXA_OBS_GROUP_LOOKUP
 from maint_assets.core.postgres import PostgresResource
 from maint_assets.core.sql_files import statement
-
-
-class RecountConfig(dg.Config):
-    regions_per_level: int = Field(default=3, description="regions sampled per (type, scale)")
-
-
-def _recount_check(asset_key: dg.AssetKey, query: str) -> dg.AssetChecksDefinition:
-    @dg.asset_check(
-        asset=asset_key,
-        blocking=True,
-        name="matches_direct_recount",
-        description="Rows of a sample of regions equal a direct ST_Within recount.",
-    )
-    def _check(
-        context: dg.AssetCheckExecutionContext, config: RecountConfig, atlas_db: PostgresResource
-    ) -> dg.AssetCheckResult:
-        with atlas_db.connect() as conn:
-            fids = [
-                r[0]
-                for r in conn.execute(
-                    statement("atlas/checks", "sample_regions"),
-                    {"seed": context.run.run_id, "per_level": config.regions_per_level},
-                )
-            ]
-            mismatches, sampled_rows = conn.execute(
-                statement("atlas/checks", query), {"fids": fids}
-            ).fetchone()
-        return dg.AssetCheckResult(
-            passed=mismatches == 0,
-            metadata={
-                "regions_sampled": len(fids),
-                "rows_compared": sampled_rows,
-                "mismatched_rows": mismatches,
-                "sampled_fids": dg.MetadataValue.json(fids),
-            },
-        )
-
-    return _check
 
 
 @dg.asset_check(
@@ -119,8 +81,6 @@ def change_log_consumed(config: BacklogConfig, atlas_db: PostgresResource) -> dg
 
 
 CHECKS = [
-    _recount_check(OBS_REGION_COUNTS, "recount_region_counts_mismatches"),
-    _recount_check(OBS_REGIONS_TAXA_DATASETS_COUNTS, "recount_datasets_counts_mismatches"),
     api_taxa_coverage,
     change_log_consumed,
     *(

@@ -2,10 +2,12 @@
 
 Each refresh decides by itself: it applies the pending changes (signed deltas of the old and
 new version of every changed observation; whole recounts of changed regions), or rebuilds the
-table when it has no change-log position yet, the log was truncated, the run config asks for
-it, or there are so many changes that a rebuild is cheaper. Either way it runs in one
-REPEATABLE READ transaction, so the changes it consumes and the tables it reads are one
-snapshot, and it records its new change-log position in that same transaction.
+table when it has no change-log position yet, history was lost, the run config asks for it,
+or there are so many changes that a rebuild is cheaper. Either way it runs in one REPEATABLE
+READ transaction, so the changes it consumes, the tables it reads and the sample it checks
+against a direct recount are one snapshot; it records its new change-log position in that
+same transaction. An incremental result that disagrees with the recount is rolled back and
+rebuilt, and the refresh says so.
 """
 
 from dataclasses import dataclass
@@ -20,7 +22,18 @@ SOURCES = ["observations", "regions"]
 
 
 class CountsDrifted(RuntimeError):
-    """Applying deltas produced negative counts: the table no longer matched its sources."""
+    """The incrementally maintained table no longer matches its sources."""
+
+
+@dataclass(frozen=True)
+class SampleCheck:
+    regions: list[int]
+    rows_compared: int
+    mismatched_rows: int
+
+    @property
+    def passed(self) -> bool:
+        return self.mismatched_rows == 0
 
 
 @dataclass(frozen=True)
@@ -28,6 +41,7 @@ class CountsRefresh:
     outcome: RefreshOutcome
     reason: str | None  # why a rebuild was chosen; None when incremental
     changes: change_log.PendingChanges | None
+    check: SampleCheck
 
     def metadata(self) -> dict[str, object]:
         meta: dict[str, object] = {
@@ -54,8 +68,10 @@ def refresh_counts(
     consumer: str,
     full: bool,
     max_incremental_changes: int,
+    sample_seed: str,
+    regions_per_level: int,
 ) -> CountsRefresh:
-    """Inside a REPEATABLE READ transaction: bring the count table up to date."""
+    """Inside a REPEATABLE READ transaction: bring the count table up to date and check it."""
     reason = "full refresh requested" if full else None
     if reason is None and relation_state(conn, schema, name) is None:
         reason = "the table does not exist yet"
@@ -68,16 +84,30 @@ def refresh_counts(
                 f"{changes.observations} observation changes pending, more than "
                 f"{max_incremental_changes}: a rebuild is cheaper"
             )
+    sample = [
+        r[0]
+        for r in conn.execute(
+            statement("atlas/checks", "sample_regions"),
+            {"seed": sample_seed, "per_level": regions_per_level},
+        )
+    ]
     if reason is None:
         try:
             with conn.transaction():  # a savepoint: drift falls back to a rebuild
                 outcome = _apply_changes(conn, schema, name, group)
+                check = _check_sample(conn, schema, name, group, sample)
+                if not check.passed:
+                    raise CountsDrifted(
+                        f"{check.mismatched_rows} rows of the sampled regions "
+                        "disagreed with a recount after applying changes"
+                    )
         except CountsDrifted as err:
-            reason = str(err)
+            reason = f"{err}: rebuilt instead"
     if reason is not None:
         outcome = rebuild_table(conn, schema, name, group)
+        check = _check_sample(conn, schema, name, group, sample)
     change_log.advance(conn, consumer, SOURCES)
-    return CountsRefresh(outcome=outcome, reason=reason, changes=changes)
+    return CountsRefresh(outcome=outcome, reason=reason, changes=changes, check=check)
 
 
 def _apply_changes(conn: psycopg.Connection, schema: str, name: str, group: str) -> RefreshOutcome:
@@ -98,7 +128,7 @@ def _apply_changes(conn: psycopg.Connection, schema: str, name: str, group: str)
     removed += conn.execute(compose(group, "drop_empty", table=table)).rowcount
     negative = conn.execute(compose(group, "negative_counts", table=table)).fetchone()[0]
     if negative:
-        raise CountsDrifted(f"{negative} rows of {schema}.{name} went negative: rebuilt instead")
+        raise CountsDrifted(f"{negative} rows went negative")
     rows = conn.execute(compose("core/refresh", "count_rows", relation=table)).fetchone()[0]
     return RefreshOutcome(
         mode="incremental",
@@ -107,3 +137,12 @@ def _apply_changes(conn: psycopg.Connection, schema: str, name: str, group: str)
         rows_removed=removed,
         rows_updated=updated,
     )
+
+
+def _check_sample(
+    conn: psycopg.Connection, schema: str, name: str, group: str, fids: list[int]
+) -> SampleCheck:
+    mismatched, compared = conn.execute(
+        compose(group, "sample_mismatches", table=(schema, name)), {"fids": fids}
+    ).fetchone()
+    return SampleCheck(regions=fids, rows_compared=compared, mismatched_rows=mismatched)

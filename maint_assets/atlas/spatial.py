@@ -22,6 +22,12 @@ class CountsRefreshConfig(dg.Config):
     max_incremental_changes: int = Field(
         default=200_000, description="above this many pending observation changes, rebuild"
     )
+    regions_per_level: int = Field(
+        default=3, description="regions per (type, scale) checked against a direct recount"
+    )
+
+
+RECOUNT_CHECK = "matches_direct_recount"
 
 
 def _count_table_asset(asset_key: dg.AssetKey, description: str) -> dg.AssetsDefinition:
@@ -36,8 +42,19 @@ def _count_table_asset(asset_key: dg.AssetKey, description: str) -> dg.AssetsDef
         description=description,
         automation_condition=EAGER,
         freshness_policy=FRESHNESS,
+        check_specs=[
+            dg.AssetCheckSpec(
+                RECOUNT_CHECK,
+                asset=asset_key,
+                blocking=True,
+                description="Rows of a sample of regions (every level) equal a direct ST_Within "
+                "recount, read in the same snapshot as the refresh.",
+            )
+        ],
     )
-    def _counts(config: CountsRefreshConfig, atlas_db: PostgresResource) -> dg.MaterializeResult:
+    def _counts(
+        context: dg.AssetExecutionContext, config: CountsRefreshConfig, atlas_db: PostgresResource
+    ) -> dg.MaterializeResult:
         lock = asset_key.to_user_string()
         with atlas_db.locked_transaction(lock, repeatable_read=True) as conn:
             result = refresh_counts(
@@ -48,11 +65,28 @@ def _count_table_asset(asset_key: dg.AssetKey, description: str) -> dg.AssetsDef
                 consumer=lock,
                 full=config.full,
                 max_incremental_changes=config.max_incremental_changes,
+                sample_seed=context.run.run_id,
+                regions_per_level=config.regions_per_level,
             )
         # Trimming only after the commit: a failed refresh must find its changes again.
         with atlas_db.connect() as conn:
             trimmed = change_log.trim(conn, SOURCES)
-        return dg.MaterializeResult(metadata={**result.metadata(), "change_log_trimmed": trimmed})
+        check = result.check
+        return dg.MaterializeResult(
+            metadata={**result.metadata(), "change_log_trimmed": trimmed},
+            check_results=[
+                dg.AssetCheckResult(
+                    check_name=RECOUNT_CHECK,
+                    passed=check.passed,
+                    metadata={
+                        "regions_sampled": len(check.regions),
+                        "rows_compared": check.rows_compared,
+                        "mismatched_rows": check.mismatched_rows,
+                        "sampled_fids": dg.MetadataValue.json(check.regions),
+                    },
+                )
+            ],
+        )
 
     return _counts
 

@@ -14,6 +14,16 @@ with warnings.catch_warnings():
         dg.AssetSelection.all().materializable()
     )
 
-EAGER = dg.AutomationCondition.eager().replace(
-    "any_deps_missing", dg.AutomationCondition.any_deps_missing().ignore(EXTERNAL_ASSETS)
+# eager() takes an upstream update as handled once the asset is next updated, even by a run
+# that started before the update arrived: a change landing during a refresh would then wait
+# for the next change. Only a new request handles it here; a run that already consumed the
+# change makes the extra refresh a no-op.
+HANDLED = (
+    dg.AutomationCondition.newly_requested() | dg.AutomationCondition.initial_evaluation()
+).with_label("handled")
+
+EAGER = (
+    dg.AutomationCondition.eager()
+    .replace("any_deps_missing", dg.AutomationCondition.any_deps_missing().ignore(EXTERNAL_ASSETS))
+    .replace("handled", HANDLED)
 )

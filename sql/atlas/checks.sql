@@ -1,4 +1,5 @@
--- Asset checks of the atlas graph.
+-- Asset checks of the atlas graph (the count tables verify a sample of regions inside their
+-- own refresh transaction: see sample_mismatches in their SQL files).
 
 -- name: sample_regions
 -- A reproducible sample of counted regions: every (type, scale) level is represented.
@@ -8,37 +9,6 @@ SELECT fid FROM (
     JOIN atlas_api.regions_zoom_lookup z ON z.type = r.type AND z.scale = r.scale
 ) s
 WHERE n <= %(per_level)s;
-
--- name: recount_region_counts_mismatches
-WITH recount AS (
-    SELECT r.type::text AS type, r.scale, r.fid, o.id_taxa_obs, o.year_obs, count(*)::integer AS count_obs
-    FROM public.regions r
-    JOIN public.observations o ON ST_Within(o.geom, r.geom) AND o.within_quebec = r.within_quebec
-    WHERE r.fid = ANY (%(fids)s)
-    GROUP BY r.type, r.scale, r.fid, o.id_taxa_obs, o.year_obs
-), stored AS (
-    SELECT type, scale, fid, id_taxa_obs, year_obs, count_obs
-    FROM atlas_api.obs_region_counts WHERE fid = ANY (%(fids)s)
-)
-SELECT (SELECT count(*) FROM (SELECT * FROM recount EXCEPT SELECT * FROM stored) a)
-     + (SELECT count(*) FROM (SELECT * FROM stored EXCEPT SELECT * FROM recount) b),
-       (SELECT count(*) FROM stored);
-
--- name: recount_datasets_counts_mismatches
-WITH recount AS (
-    SELECT r.fid, r.type::text AS type, o.id_taxa_obs, o.id_datasets, min(o.year_obs) AS min_year,
-           max(o.year_obs) AS max_year, count(*)::integer AS count_obs
-    FROM public.regions r
-    JOIN public.observations o ON ST_Within(o.geom, r.geom) AND o.within_quebec = r.within_quebec
-    WHERE r.fid = ANY (%(fids)s)
-    GROUP BY r.fid, r.type, o.id_taxa_obs, o.id_datasets
-), stored AS (
-    SELECT fid, type, id_taxa_obs, id_datasets, min_year, max_year, count_obs
-    FROM atlas_api.obs_regions_taxa_datasets_counts WHERE fid = ANY (%(fids)s)
-)
-SELECT (SELECT count(*) FROM (SELECT * FROM recount EXCEPT SELECT * FROM stored) a)
-     + (SELECT count(*) FROM (SELECT * FROM stored EXCEPT SELECT * FROM recount) b),
-       (SELECT count(*) FROM stored);
 
 -- name: api_taxa_coverage
 -- Every taxa_obs with an accepted, non-complex, own (not parent) match has exactly one row.

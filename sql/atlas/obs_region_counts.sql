@@ -56,3 +56,18 @@ DELETE FROM {table} WHERE count_obs = 0;
 
 -- name: negative_counts
 SELECT count(*) FROM {table} WHERE count_obs < 0;
+
+-- name: sample_mismatches
+-- Rows of the sampled regions that differ from a direct ST_Within recount, and rows compared.
+WITH recount AS (
+    SELECT r.type::text AS type, r.scale, r.fid, o.id_taxa_obs, o.year_obs, count(*)::integer AS count_obs
+    FROM public.regions r
+    JOIN public.observations o ON ST_Within(o.geom, r.geom) AND o.within_quebec = r.within_quebec
+    WHERE r.fid = ANY (%(fids)s)
+    GROUP BY r.type, r.scale, r.fid, o.id_taxa_obs, o.year_obs
+), stored AS (
+    SELECT type, scale, fid, id_taxa_obs, year_obs, count_obs FROM {table} WHERE fid = ANY (%(fids)s)
+)
+SELECT (SELECT count(*) FROM (SELECT * FROM recount EXCEPT SELECT * FROM stored) a)
+     + (SELECT count(*) FROM (SELECT * FROM stored EXCEPT SELECT * FROM recount) b),
+       (SELECT count(*) FROM stored);

@@ -92,3 +92,20 @@ DELETE FROM {table} WHERE count_obs = 0;
 
 -- name: negative_counts
 SELECT count(*) FROM {table} WHERE count_obs < 0;
+
+-- name: sample_mismatches
+-- Rows of the sampled regions that differ from a direct ST_Within recount, and rows compared.
+WITH recount AS (
+    SELECT r.fid, r.type::text AS type, o.id_taxa_obs, o.id_datasets, min(o.year_obs) AS min_year,
+           max(o.year_obs) AS max_year, count(*)::integer AS count_obs
+    FROM public.regions r
+    JOIN public.observations o ON ST_Within(o.geom, r.geom) AND o.within_quebec = r.within_quebec
+    WHERE r.fid = ANY (%(fids)s)
+    GROUP BY r.fid, r.type, o.id_taxa_obs, o.id_datasets
+), stored AS (
+    SELECT fid, type, id_taxa_obs, id_datasets, min_year, max_year, count_obs
+    FROM {table} WHERE fid = ANY (%(fids)s)
+)
+SELECT (SELECT count(*) FROM (SELECT * FROM recount EXCEPT SELECT * FROM stored) a)
+     + (SELECT count(*) FROM (SELECT * FROM stored EXCEPT SELECT * FROM recount) b),
+       (SELECT count(*) FROM stored);

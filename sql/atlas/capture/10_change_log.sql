@@ -28,7 +28,8 @@ CREATE TABLE IF NOT EXISTS maint_assets.change_log (
 );
 CREATE INDEX IF NOT EXISTS change_log_source_xid_idx ON maint_assets.change_log (source, xid);
 
--- Bumped when someone truncates the log by hand: consumers then rebuild in full.
+-- Bumped when history is lost (the log, or a source table, truncated): consumers then
+-- rebuild in full instead of applying changes.
 CREATE TABLE IF NOT EXISTS maint_assets.change_log_epoch (
     singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),
     epoch integer NOT NULL DEFAULT 1,
@@ -46,14 +47,14 @@ CREATE TABLE IF NOT EXISTS maint_assets.change_consumers (
     PRIMARY KEY (consumer, source)
 );
 
-CREATE OR REPLACE FUNCTION maint_assets.change_log_truncated() RETURNS trigger
+CREATE OR REPLACE FUNCTION maint_assets.change_history_lost() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
     UPDATE maint_assets.change_log_epoch SET epoch = epoch + 1, truncated_at = now();
     RETURN NULL;
 END $$;
 CREATE OR REPLACE TRIGGER change_log_truncated AFTER TRUNCATE ON maint_assets.change_log
-    FOR EACH STATEMENT EXECUTE FUNCTION maint_assets.change_log_truncated();
+    FOR EACH STATEMENT EXECUTE FUNCTION maint_assets.change_history_lost();
 
 -- observations: one function per event, because a trigger with transition tables may only
 -- handle one event. Updates pair old and new rows by id; updates that leave every counted

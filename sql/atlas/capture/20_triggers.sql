@@ -18,6 +18,9 @@ BEGIN
         EXECUTE format('CREATE OR REPLACE TRIGGER maint_capture_delete AFTER DELETE ON %s
                         REFERENCING OLD TABLE AS deleted FOR EACH STATEMENT
                         EXECUTE FUNCTION maint_assets.capture_observations_delete()', target);
+        EXECUTE format('CREATE OR REPLACE TRIGGER maint_capture_truncate AFTER TRUNCATE ON %s
+                        FOR EACH STATEMENT EXECUTE FUNCTION maint_assets.change_history_lost()',
+                       target);
     END LOOP;
 END $$;
 
@@ -30,6 +33,9 @@ CREATE OR REPLACE TRIGGER maint_capture_update AFTER UPDATE ON public.regions
 CREATE OR REPLACE TRIGGER maint_capture_delete AFTER DELETE ON public.regions
     REFERENCING OLD TABLE AS deleted FOR EACH STATEMENT
     EXECUTE FUNCTION maint_assets.capture_ids('fid');
+
+CREATE OR REPLACE TRIGGER maint_capture_truncate AFTER TRUNCATE ON public.regions
+    FOR EACH STATEMENT EXECUTE FUNCTION maint_assets.change_history_lost();
 
 CREATE OR REPLACE TRIGGER maint_capture_insert AFTER INSERT ON public.taxa_obs
     REFERENCING NEW TABLE AS inserted FOR EACH STATEMENT
