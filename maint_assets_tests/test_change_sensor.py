@@ -85,3 +85,23 @@ def test_a_transaction_committing_after_a_later_one_is_not_skipped(atlas_url):
         slow.commit()
     late = _tick(atlas_url, middle.cursor)
     assert late.asset_events[0].metadata["rows_inserted"].value == 4
+
+
+def test_change_log_watch_fails_when_changes_wait_too_long(atlas_url):
+    from maint_assets.definitions import defs
+
+    db = PostgresResource(url=atlas_url)
+    job = defs.resolve_job_def("atlas_change_log_watch")
+    with psycopg.connect(atlas_url, autocommit=True) as conn:
+        conn.execute("UPDATE maint_assets.change_log SET logged_at = now() - interval '3 hours'")
+    stale = job.execute_in_process(resources={"atlas_db": db}, raise_on_error=False)
+    [evaluation] = stale.get_asset_check_evaluations()
+    assert not evaluation.passed
+    assert evaluation.metadata["oldest_change_age_minutes"].value >= 180
+    relaxed = {
+        "ops": {
+            "atlas__public__observations_change_log_consumed": {"config": {"max_age_minutes": 600}}
+        }
+    }
+    fine = job.execute_in_process(resources={"atlas_db": db}, run_config=relaxed)
+    assert fine.get_asset_check_evaluations()[0].passed

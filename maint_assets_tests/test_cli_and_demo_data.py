@@ -95,3 +95,20 @@ def test_insert_trigger_routes_rows_by_the_province_polygon(atlas_url):
         ).fetchone()
     assert placed == {"quebec-city": True, "new-york": False}
     assert dwc == ("2024-06",)
+
+
+def test_capture_command_installs_on_an_existing_database_idempotently(
+    empty_db, monkeypatch, capsys
+):
+    url = empty_db("atlas_capture")
+    with psycopg.connect(url, autocommit=True) as conn:
+        apply_schema(conn, "atlas")  # an existing atlas database, without capture
+    monkeypatch.setenv("ATLAS_DATABASE_URL", url)
+    for _ in range(2):
+        assert main(["capture", "atlas"]) == 0
+        assert "10_change_log.sql, 20_triggers.sql" in capsys.readouterr().out
+    with psycopg.connect(url) as conn:
+        triggers = conn.execute("""SELECT count(*) FROM pg_trigger
+                                   WHERE tgname LIKE 'maint_capture_%%'""").fetchone()[0]
+    # insert, update, delete and truncate on the parent and both partitions, regions, taxa_obs
+    assert triggers == 4 * 3 + 4 + 3

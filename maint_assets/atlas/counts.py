@@ -19,6 +19,7 @@ from maint_assets.core.refresh import RefreshOutcome, rebuild_table, relation_st
 from maint_assets.core.sql_files import compose, statement, statements
 
 SOURCES = ["observations", "regions"]
+SAMPLE_MAX_AREA_KM2 = 30_000
 
 
 class CountsDrifted(RuntimeError):
@@ -88,7 +89,11 @@ def refresh_counts(
         r[0]
         for r in conn.execute(
             statement("atlas/checks", "sample_regions"),
-            {"seed": sample_seed, "per_level": regions_per_level},
+            {
+                "seed": sample_seed,
+                "per_level": regions_per_level,
+                "max_area_km2": SAMPLE_MAX_AREA_KM2,
+            },
         )
     ]
     if reason is None:

@@ -2,11 +2,16 @@
 -- own refresh transaction: see sample_mismatches in their SQL files).
 
 -- name: sample_regions
--- A reproducible sample of counted regions: every (type, scale) level is represented.
+-- A sample of counted regions, a few per (type, scale) level, reproducible from the seed.
+-- Regions larger than the bound are left out: recounting the whole province (or a hexagon of
+-- 250 km) would cost as much as a rebuild, and the counting logic is the same at every level.
 SELECT fid FROM (
-    SELECT r.fid, row_number() OVER (PARTITION BY r.type, r.scale ORDER BY md5(r.fid::text || %(seed)s)) AS n
+    SELECT r.fid,
+           row_number() OVER (PARTITION BY r.type, r.scale
+                              ORDER BY md5(r.fid::text || %(seed)s)) AS n
     FROM public.regions r
     JOIN atlas_api.regions_zoom_lookup z ON z.type = r.type AND z.scale = r.scale
+    WHERE r.area_km2 <= %(max_area_km2)s
 ) s
 WHERE n <= %(per_level)s;
 
