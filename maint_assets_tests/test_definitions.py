@@ -4,7 +4,9 @@ intended defaults."""
 import dagster as dg
 import pytest
 
+from maint_assets.atlas import sources
 from maint_assets.atlas.keys import POOL
+from maint_assets.atlas.spatial import OBS_REGION_COUNTS, OBS_REGIONS_TAXA_DATASETS_COUNTS
 from maint_assets.atlas.taxonomy.assets import (
     API_TAXA,
     TAXA_OBS_GROUP_LOOKUP,
@@ -91,7 +93,11 @@ def test_taxa_ref_alone_brings_its_whole_chain_in_dependency_order(resources):
             TAXA_OBS_GROUP_LOOKUP,
             API_TAXA,
         }
-        run = materialize(resources, selection=list(requested), instance=instance)
+        # As the daemon launches it: a run that records its asset selection, which is how
+        # automation tells updates made by the same run from newer ones.
+        run = graph.resolve_implicit_global_asset_job_def().execute_in_process(
+            instance=instance, asset_selection=list(requested)
+        )
         order = [e.asset_key for e in run.get_asset_materialization_events()]
         assert order.index(API_TAXA) == len(order) - 1
         assert set(order[:-1]) == requested - {API_TAXA}
@@ -99,3 +105,22 @@ def test_taxa_ref_alone_brings_its_whole_chain_in_dependency_order(resources):
             defs=graph, instance=instance, cursor=second.cursor
         )
         assert third.total_requested == 0  # the chain is fresh: nothing runs twice
+
+
+def test_a_change_reported_right_after_a_request_is_not_dropped(resources):
+    """The sensor reports new observations on the tick after the count tables were requested
+    (their run not finished): that change still gets its own refresh."""
+    counts = {OBS_REGION_COUNTS, OBS_REGIONS_TAXA_DATASETS_COUNTS}
+    graph = dg.Definitions(assets=ALL_ASSETS, resources=resources)
+    with dg.instance_for_test() as instance:
+        cursor = dg.evaluate_automation_conditions(defs=graph, instance=instance).cursor
+        requested = []
+        for new_rows in (True, True, False):
+            if new_rows:
+                instance.report_runless_asset_event(
+                    dg.AssetMaterialization(asset_key=sources.observations.key)
+                )
+            tick = dg.evaluate_automation_conditions(defs=graph, instance=instance, cursor=cursor)
+            cursor = tick.cursor
+            requested.append({r.key for r in tick.results if r.true_subset.size} & counts)
+        assert requested == [counts, counts, set()]

@@ -18,8 +18,13 @@ with warnings.catch_warnings():
 # that started before the update arrived: a change landing during a refresh would then wait
 # for the next change. Only a new request handles it here; a run that already consumed the
 # change makes the extra refresh a no-op.
+# A request is seen as "newly requested" on the tick after it was made. An upstream update
+# seen on that same tick arrived after the request was decided, so it must not be reset by
+# it: eager's built-in tie-break by timestamps does not apply to these composite conditions,
+# and the update would be dropped.
 HANDLED = (
-    dg.AutomationCondition.newly_requested() | dg.AutomationCondition.initial_evaluation()
+    (dg.AutomationCondition.newly_requested() & ~dg.AutomationCondition.any_deps_updated())
+    | dg.AutomationCondition.initial_evaluation()
 ).with_label("handled")
 
 EAGER = (
