@@ -19,7 +19,8 @@ from maint_assets.core.refresh import RefreshOutcome, rebuild_table, relation_st
 from maint_assets.core.sql_files import compose, statement, statements
 
 SOURCES = ["observations", "regions"]
-SAMPLE_MAX_AREA_KM2 = 30_000
+GROUP = "atlas/counts"
+SAMPLE_MAX_AREA_KM2 = 10_000
 
 
 class CountsDrifted(RuntimeError):
@@ -73,6 +74,7 @@ def refresh_counts(
     regions_per_level: int,
 ) -> CountsRefresh:
     """Inside a REPEATABLE READ transaction: bring the count table up to date and check it."""
+    conn.execute(statement(GROUP, "settings"))
     reason = "full refresh requested" if full else None
     if reason is None and relation_state(conn, schema, name) is None:
         reason = "the table does not exist yet"
@@ -110,6 +112,10 @@ def refresh_counts(
             reason = f"{err}: rebuilt instead"
     if reason is not None:
         outcome = rebuild_table(conn, schema, name, group)
+        conn.execute(
+            statement(GROUP, "record_row_count"),
+            {"relation": f"{schema}.{name}", "row_count": outcome.row_count},
+        )
         check = _check_sample(conn, schema, name, group, sample)
     change_log.advance(conn, consumer, SOURCES)
     return CountsRefresh(outcome=outcome, reason=reason, changes=changes, check=check)
@@ -117,31 +123,52 @@ def refresh_counts(
 
 def _apply_changes(conn: psycopg.Connection, schema: str, name: str, group: str) -> RefreshOutcome:
     table = (schema, name)
-    conn.execute(statement(change_log.GROUP, "observation_deltas"))
-    conn.execute(statement(change_log.GROUP, "changed_regions"))
+    for temp_table in ("observation_deltas", "changed_regions"):
+        conn.execute(statement(change_log.GROUP, temp_table))
+        _analyze(conn, temp_table)
+    conn.execute(statement(group, "touched"))
     # A table that keeps first and last years (its SQL file has these steps) must find the
     # rows whose extreme year lost an observation before the deltas change them.
     tracks_years = "stale_extremes" in statements(group)
     if tracks_years:
         conn.execute(compose(group, "stage_deltas", table=table))
+        _analyze(conn, "dataset_deltas")
         conn.execute(compose(group, "stale_extremes", table=table))
-    added, updated = conn.execute(compose(group, "apply_deltas", table=table)).fetchone()
+    conn.execute(compose(group, "apply_deltas", table=table))
+    added, updated, negative = conn.execute(statement(GROUP, "touched_summary")).fetchone()
+    if negative:
+        raise CountsDrifted(f"{negative} rows went negative")
     if tracks_years:
         conn.execute(compose(group, "recompute_extremes", table=table))
     removed = conn.execute(compose(group, "drop_regions", table=table)).rowcount
     added += conn.execute(compose(group, "recount_regions", table=table)).rowcount
     removed += conn.execute(compose(group, "drop_empty", table=table)).rowcount
-    negative = conn.execute(compose(group, "negative_counts", table=table)).fetchone()[0]
-    if negative:
-        raise CountsDrifted(f"{negative} rows went negative")
-    rows = conn.execute(compose("core/refresh", "count_rows", relation=table)).fetchone()[0]
     return RefreshOutcome(
         mode="incremental",
-        row_count=rows,
+        row_count=_adjust_row_count(conn, table, added - removed),
         rows_added=added,
         rows_removed=removed,
         rows_updated=updated,
     )
+
+
+def _analyze(conn: psycopg.Connection, temp_table: str) -> None:
+    # Fresh temporary tables have no statistics: without them the planner joins the few
+    # changed rows against millions by hash instead of through the indexes.
+    conn.execute(compose("core/refresh", "analyze", relation=("pg_temp", temp_table)))
+
+
+def _adjust_row_count(conn: psycopg.Connection, table: tuple[str, str], delta: int) -> int:
+    relation = ".".join(table)
+    row = conn.execute(
+        statement(GROUP, "adjust_row_count"), {"relation": relation, "delta": delta}
+    ).fetchone()
+    if row:
+        return row[0]
+    # First incremental refresh of a table built before row counts were kept: count once.
+    rows = conn.execute(compose("core/refresh", "count_rows", relation=table)).fetchone()[0]
+    conn.execute(statement(GROUP, "record_row_count"), {"relation": relation, "row_count": rows})
+    return rows
 
 
 def _check_sample(

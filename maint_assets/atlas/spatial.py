@@ -47,7 +47,7 @@ def _count_table_asset(asset_key: dg.AssetKey, description: str) -> dg.AssetsDef
                 RECOUNT_CHECK,
                 asset=asset_key,
                 blocking=True,
-                description="Rows of a sample of regions (a few per level, up to 30 000 km²) "
+                description="Rows of a sample of regions (a few per level, up to 10 000 km²) "
                 "equal a direct ST_Within recount, read in the same snapshot as the refresh.",
             )
         ],

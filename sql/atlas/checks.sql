@@ -8,7 +8,7 @@
 SELECT fid FROM (
     SELECT r.fid,
            row_number() OVER (PARTITION BY r.type, r.scale
-                              ORDER BY md5(r.fid::text || %(seed)s)) AS n
+                              ORDER BY hashint4(r.fid # hashtext(%(seed)s))) AS n
     FROM public.regions r
     JOIN atlas_api.regions_zoom_lookup z ON z.type = r.type AND z.scale = r.scale
     WHERE r.area_km2 <= %(max_area_km2)s

@@ -2,7 +2,9 @@
 -- with the first and last year observed; same spatial rule as obs_region_counts.
 
 -- name: build
-CREATE TABLE {table} AS
+-- Pages keep 10 % free so that incremental count updates stay on their page (HOT
+-- updates: no new index entries).
+CREATE TABLE {table} WITH (fillfactor = 90) AS
 SELECT r.fid, r.type::text AS type, o.id_taxa_obs, o.id_datasets,
        min(o.year_obs) AS min_year, max(o.year_obs) AS max_year,
        count(o.id)::integer AS count_obs
@@ -43,7 +45,15 @@ CREATE TEMP TABLE stale_extremes ON COMMIT DROP AS
 SELECT t.fid, t.id_taxa_obs, t.id_datasets
 FROM {table} t
 JOIN dataset_deltas d USING (fid, id_taxa_obs, id_datasets)
-WHERE d.removed_min <= t.min_year OR d.removed_max >= t.max_year;
+WHERE d.removed_min IS NOT NULL
+  AND (d.removed_min <= t.min_year OR d.removed_max >= t.max_year);
+
+-- name: touched
+-- The rows the deltas changed, with their new counts: empty and negative rows are found here
+-- instead of by scanning the whole table.
+CREATE TEMP TABLE touched_counts (
+    fid integer, id_taxa_obs integer, id_datasets integer, count_obs integer, inserted boolean
+) ON COMMIT DROP;
 
 -- name: apply_deltas
 WITH upserted AS (
@@ -55,9 +65,9 @@ WITH upserted AS (
     SET count_obs = t.count_obs + EXCLUDED.count_obs,
         min_year = least(t.min_year, EXCLUDED.min_year),
         max_year = greatest(t.max_year, EXCLUDED.max_year)
-    RETURNING (xmax = 0) AS inserted
+    RETURNING t.fid, t.id_taxa_obs, t.id_datasets, t.count_obs, (xmax = 0) AS inserted
 )
-SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM upserted;
+INSERT INTO touched_counts SELECT * FROM upserted;
 
 -- name: recompute_extremes
 UPDATE {table} t
@@ -88,10 +98,10 @@ JOIN public.observations o ON ST_Within(o.geom, r.geom) AND o.within_quebec = r.
 GROUP BY r.fid, r.type, o.id_taxa_obs, o.id_datasets;
 
 -- name: drop_empty
-DELETE FROM {table} WHERE count_obs = 0;
-
--- name: negative_counts
-SELECT count(*) FROM {table} WHERE count_obs < 0;
+DELETE FROM {table} t
+USING touched_counts k
+WHERE k.count_obs = 0
+  AND t.fid = k.fid AND t.id_taxa_obs = k.id_taxa_obs AND t.id_datasets = k.id_datasets;
 
 -- name: sample_mismatches
 -- Rows of the sampled regions that differ from a direct ST_Within recount, and rows compared.

@@ -23,3 +23,11 @@ CREATE TABLE IF NOT EXISTS maint_assets.taxa_ref_vernacular (
     id_taxa_vernacular integer NOT NULL REFERENCES public.taxa_vernacular (id) ON DELETE CASCADE,
     PRIMARY KEY (id_taxa_ref, id_taxa_vernacular)
 );
+
+-- The row count of each incrementally maintained table as of its last refresh: an
+-- incremental refresh adds what it inserted and deleted instead of counting millions of rows.
+CREATE TABLE IF NOT EXISTS maint_assets.maintained_row_counts (
+    relation text PRIMARY KEY,
+    row_count bigint NOT NULL,
+    counted_at timestamptz NOT NULL DEFAULT now()
+);
