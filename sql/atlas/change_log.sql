@@ -32,6 +32,8 @@ FROM pending_changes WHERE source = 'observations' AND op IN ('U', 'D')
 UNION ALL
 SELECT 1, new_geom, new_within_quebec, new_id_taxa_obs, new_year_obs, new_id_datasets
 FROM pending_changes WHERE source = 'observations' AND op IN ('I', 'U');
+-- The count tables look up the changed points of each region through this index.
+CREATE INDEX ON observation_deltas USING gist (geom);
 
 -- name: changed_regions
 CREATE TEMP TABLE changed_regions ON COMMIT DROP AS

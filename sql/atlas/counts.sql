@@ -2,10 +2,15 @@
 -- statements that depend on their columns).
 
 -- name: settings
--- JIT compiles each statement for as long as the whole incremental refresh takes (the
--- planner prices the small temporary tables as if they were large), and does not speed
--- up the point-in-polygon joins of a rebuild.
-SELECT set_config('jit', 'off', true);
+-- For the refresh transaction only. JIT compiles each statement for as long as a whole
+-- incremental refresh takes (the planner prices the small temporary tables as if they were
+-- large) and does not speed up a rebuild. The incremental statements read a few rows of
+-- tables of millions through their indexes: with the default random_page_cost the planner
+-- hashes the whole table instead. The temporary tables of a large batch of changes do not
+-- fit the default 8 MB of temp_buffers. (A fresh session: temp_buffers cannot change once
+-- a temporary table was used.)
+SELECT set_config('jit', 'off', true), set_config('random_page_cost', '1.1', true),
+       set_config('temp_buffers', '64MB', true);
 
 -- name: touched_summary
 SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted),

@@ -33,13 +33,20 @@ CREATE TEMP TABLE touched_counts (
 ) ON COMMIT DROP;
 
 -- name: apply_deltas
--- Regions that changed are recounted whole instead (recount_regions).
+-- Each region is tested against the changed points (LATERAL puts the regions on the outer
+-- side): a polygon tested against many points is prepared once, and probing the small
+-- index of the changed points is cheap; from a thousand changes on this is several times
+-- faster than looking up the regions of each point. Regions that changed are recounted
+-- whole instead (recount_regions).
 WITH upserted AS (
     INSERT INTO {table} AS t (type, scale, fid, id_taxa_obs, year_obs, count_obs)
     SELECT r.type::text, r.scale, r.fid, d.id_taxa_obs, d.year_obs, sum(d.sign)::integer
-    FROM observation_deltas d
-    JOIN public.regions r ON ST_Within(d.geom, r.geom) AND d.within_quebec = r.within_quebec
+    FROM public.regions r
     JOIN atlas_api.regions_zoom_lookup z ON z.type = r.type AND z.scale = r.scale
+    CROSS JOIN LATERAL (
+        SELECT * FROM observation_deltas d
+        WHERE ST_Within(d.geom, r.geom) AND d.within_quebec = r.within_quebec
+    ) d
     WHERE r.fid NOT IN (SELECT fid FROM changed_regions)
     GROUP BY r.type, r.scale, r.fid, d.id_taxa_obs, d.year_obs
     HAVING sum(d.sign) <> 0
