@@ -12,8 +12,9 @@ from maint_assets.core.local_cluster import ClusterError, LocalCluster
 from maint_assets.core.paths import CHECKOUT, STATE_DIR
 from maint_assets.core.postgres import DatabaseUnavailable, PostgresResource
 from maint_assets.core.schema import apply_schema
+from maint_assets.metabase.stand_in import load_stand_in
 
-DEMO_DATABASES = ("atlas", "dagster")
+DEMO_DATABASES = ("atlas", "dagster", "metabase")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -91,6 +92,9 @@ def demo_environment(cluster: LocalCluster) -> dict[str, str]:
     return {
         **cluster.client_env(),
         "ATLAS_DATABASE_URL": cluster.url("atlas"),
+        # staging and scratch databases are created on the same local server
+        "ATLAS_STAGING_SERVER_URL": cluster.url("postgres"),
+        "METABASE_DATABASE_URL": cluster.url("metabase"),
         "DAGSTER_PG_URL": cluster.url("dagster").replace(
             "postgresql://", "postgresql+psycopg2://", 1
         ),
@@ -198,6 +202,9 @@ def _demo(args: argparse.Namespace) -> int:
     env = demo_environment(cluster)
     os.environ.update(env)
     _demo_data(argparse.Namespace(observations=args.observations, seed=1, if_empty=True))
+    with cluster.connect("metabase", autocommit=True) as conn:
+        if load_stand_in(conn):
+            print("created a stand-in Metabase application database (metabase)")
     print(
         f"Dagster UI on http://{args.host}:{args.port} (Ctrl-C stops it; the database keeps "
         "running until `maint-assets db down`)",

@@ -5,6 +5,8 @@ import os
 import dagster as dg
 
 from maint_assets.atlas import definitions as atlas
+from maint_assets.core.artifacts import ArtifactStore
+from maint_assets.metabase import definitions as metabase
 
 automation = dg.AutomationConditionSensorDefinition(
     "automation",
@@ -14,7 +16,26 @@ automation = dg.AutomationConditionSensorDefinition(
     description="Runs what eager automation conditions request after upstream updates.",
 )
 
+
+def artifact_store() -> ArtifactStore:
+    """An S3 bucket when MAINT_ARTIFACTS_BUCKET is set (credentials: the AWS_* variables),
+    else the local directory MAINT_ARTIFACTS_DIR (default .maint/artifacts)."""
+    env = os.environ
+    return ArtifactStore(
+        **({"directory": env["MAINT_ARTIFACTS_DIR"]} if env.get("MAINT_ARTIFACTS_DIR") else {}),
+        bucket=env.get("MAINT_ARTIFACTS_BUCKET", ""),
+        prefix=env.get("MAINT_ARTIFACTS_PREFIX", ""),
+        endpoint_url=env.get("MAINT_ARTIFACTS_ENDPOINT_URL", ""),
+        region_name=env.get("AWS_REGION", "us-east-1"),
+    )
+
+
 defs = dg.Definitions.merge(
     atlas.defs,
-    dg.Definitions(sensors=[automation], executor=dg.in_process_executor),
+    metabase.defs,
+    dg.Definitions(
+        sensors=[automation],
+        resources={"artifacts": artifact_store()},
+        executor=dg.in_process_executor,
+    ),
 )

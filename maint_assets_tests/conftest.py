@@ -2,6 +2,7 @@
 free port (never the demo's), with a template database of generated atlas data that each
 test clones."""
 
+import logging
 import os
 import shutil
 import socket
@@ -16,11 +17,18 @@ from psycopg import sql
 from maint_assets.atlas.change_log import install_capture
 from maint_assets.atlas.demo_data import load_demo_data
 from maint_assets.atlas.taxonomy.checklist import ChecklistResolver
+from maint_assets.core.artifacts import ArtifactStore
 from maint_assets.core.local_cluster import LocalCluster
 from maint_assets.core.postgres import PostgresResource
 from maint_assets.core.schema import apply_schema
+from maint_assets.metabase.stand_in import load_stand_in
 
 TEMPLATE = "atlas_template"
+S3_CREDENTIALS = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_DEFAULT_REGION": "us-east-1",
+}
 TEST_OBSERVATIONS = 6000
 _clones = count()
 
@@ -84,3 +92,54 @@ def atlas_db(atlas_url: str) -> PostgresResource:
 @pytest.fixture
 def resources(atlas_db: PostgresResource) -> dict[str, object]:
     return {"atlas_db": atlas_db, "taxonomy": ChecklistResolver()}
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint() -> Iterator[str]:
+    """A real S3 server (moto's, over HTTP) for the session; any credentials are accepted."""
+    from moto.server import ThreadedMotoServer
+
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    saved = {k: os.environ.get(k) for k in S3_CREDENTIALS}
+    os.environ.update(S3_CREDENTIALS)
+    try:
+        yield f"http://{host}:{port}"
+    finally:
+        server.stop()
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+@pytest.fixture
+def s3_store(s3_endpoint: str) -> ArtifactStore:
+    """An artifact store on a new bucket of the S3 server."""
+    import boto3
+
+    bucket = f"maint-assets-test-{next(_clones)}"
+    boto3.client("s3", endpoint_url=s3_endpoint, region_name="us-east-1").create_bucket(
+        Bucket=bucket
+    )
+    return ArtifactStore(bucket=bucket, prefix="backups", endpoint_url=s3_endpoint)
+
+
+@pytest.fixture
+def staging_server(pg_cluster: LocalCluster) -> PostgresResource:
+    return PostgresResource(url=pg_cluster.url("postgres"))
+
+
+@pytest.fixture
+def metabase_url(pg_cluster: LocalCluster) -> Iterator[str]:
+    """A fresh stand-in Metabase application database."""
+    name = f"metabase_test_{os.getpid()}_{next(_clones)}"
+    pg_cluster.up([name])
+    with pg_cluster.connect(name, autocommit=True) as conn:
+        load_stand_in(conn)
+    yield pg_cluster.url(name)
+    with pg_cluster.connect(autocommit=True) as conn:
+        conn.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))

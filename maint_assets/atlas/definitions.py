@@ -5,6 +5,7 @@ import os
 import dagster as dg
 
 from maint_assets.atlas import checks, schedules, sensors, sources, spatial
+from maint_assets.atlas.backups import assets as backups
 from maint_assets.atlas.taxonomy import assets as taxonomy
 from maint_assets.atlas.taxonomy.checklist import ChecklistResolver
 from maint_assets.atlas.taxonomy.gbif import GbifResolver
@@ -20,13 +21,23 @@ def taxonomy_resolver() -> TaxonomyResolver:
 
 
 defs = dg.Definitions(
-    assets=[*sources.ALL, *taxonomy.ASSETS, *spatial.ASSETS],
-    asset_checks=checks.CHECKS,
-    jobs=[schedules.atlas_weekly_refresh, schedules.change_log_watch],
-    schedules=[schedules.atlas_weekly_schedule, schedules.change_log_watch_schedule],
+    assets=[*sources.ALL, *taxonomy.ASSETS, *spatial.ASSETS, *backups.ASSETS],
+    asset_checks=[*checks.CHECKS, *backups.CHECKS],
+    jobs=[
+        schedules.atlas_weekly_refresh,
+        schedules.atlas_weekly_backups,
+        schedules.change_log_watch,
+    ],
+    schedules=[
+        schedules.atlas_weekly_schedule,
+        schedules.atlas_backups_schedule,
+        schedules.change_log_watch_schedule,
+    ],
     sensors=[sensors.atlas_source_changes],
     resources={
         "atlas_db": PostgresResource(url=dg.EnvVar("ATLAS_DATABASE_URL")),
+        # Any database of the server where the staging and scratch databases are created.
+        "atlas_staging_server": PostgresResource(url=dg.EnvVar("ATLAS_STAGING_SERVER_URL")),
         "taxonomy": taxonomy_resolver(),
     },
 )

@@ -1,0 +1,348 @@
+"""The atlas dumps, each proven to restore, and the staging database built from them.
+
+Each dump is written from one exported snapshot (the dump and the row counts of its manifest
+agree), stored in the artifact store with its SHA-256, and pruned by the store's retention
+policy. Its blocking restore check loads the stored copy (checksum verified) into a scratch
+database, after the dumps it needs, and compares row counts with the manifest: when a dump
+does not restore, the staging database of the same run is not rebuilt.
+"""
+
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+import dagster as dg
+from pydantic import Field
+
+from maint_assets.atlas import sources
+from maint_assets.atlas.backups import dumps
+from maint_assets.atlas.spatial import OBS_REGION_COUNTS, OBS_REGIONS_TAXA_DATASETS_COUNTS
+from maint_assets.atlas.taxonomy.assets import (
+    TAXA_OBS_REF_LOOKUP,
+    TAXA_OBS_VERNACULAR_LOOKUP,
+    TAXA_REF,
+    TAXA_VERNACULAR,
+)
+from maint_assets.core import databases
+from maint_assets.core.artifacts import Artifact, ArtifactCorrupt, ArtifactStore
+from maint_assets.core.pg_tools import PgToolError
+from maint_assets.core.postgres import PostgresResource
+from maint_assets.core.refresh import rebuild_table
+from maint_assets.core.schema import apply_schema
+from maint_assets.core.sql_files import compose, statement
+
+GROUP = "atlas_backups"
+FOLDER = "atlas/backups"
+
+
+def key(name: str) -> dg.AssetKey:
+    return dg.AssetKey(["atlas", "backups", name])
+
+
+ROLES, SCHEMA, REFERENCE, REGIONS, SAMPLE = (
+    key(n) for n in ("roles", "schema", "reference_data", "regions", "observations_sample")
+)
+STAGING = dg.AssetKey(["atlas", "staging", "database"])
+# What each dump needs loaded before it, in order.
+PREREQUISITES = {
+    SCHEMA: [],
+    REFERENCE: [SCHEMA],
+    REGIONS: [SCHEMA],
+    SAMPLE: [SCHEMA, REFERENCE, REGIONS],
+}
+STAGING_ORDER = [SCHEMA, REFERENCE, REGIONS, SAMPLE]
+
+
+def folder(asset_key: dg.AssetKey) -> str:
+    return f"{FOLDER}/{asset_key.path[-1]}"
+
+
+class DumpConfig(dg.Config):
+    """The dumps without settings of their own."""
+
+
+class ReferenceDumpConfig(dg.Config):
+    tables: list[str] = Field(
+        default=dumps.REFERENCE_TABLES, description="schema-qualified tables; each must exist"
+    )
+
+
+class SampleDumpConfig(dg.Config):
+    rows: int = Field(default=60_000, ge=1, description="observations in the sample")
+    seed: int = Field(default=1, description="same seed and same rows: same sample")
+
+
+def _store(
+    context: dg.AssetExecutionContext,
+    artifacts: ArtifactStore,
+    atlas_db: PostgresResource,
+    snapshot: dumps.Snapshot,
+    dump: dumps.Dump,
+) -> dg.MaterializeResult:
+    asset_key = context.asset_key
+    artifact = artifacts.put(
+        dump.path,
+        folder(asset_key),
+        dump.path.name,
+        {
+            "asset": asset_key.to_user_string(),
+            "format": dump.format,
+            "source": atlas_db.describe(),
+            "server_version": snapshot.server_version,
+            "tables": dump.tables,
+            "disable_triggers": dump.disable_triggers,
+            "run_id": context.run.run_id,
+        },
+    )
+    pruned = artifacts.prune(folder(asset_key), artifacts.retention)
+    return dg.MaterializeResult(
+        metadata={
+            "artifact": artifact.key,
+            "store": artifacts.describe(),
+            "size_bytes": artifact.size,
+            "sha256": artifact.sha256,
+            "tables": dg.MetadataValue.json(dump.tables),
+            "server_version": snapshot.server_version,
+            "pruned": dg.MetadataValue.json([a.key for a in pruned]),
+        }
+    )
+
+
+def _dump_asset(
+    asset_key: dg.AssetKey,
+    deps: list,
+    description: str,
+    write: Callable[..., dumps.Dump],
+    config_type: type[dg.Config] = DumpConfig,
+) -> dg.AssetsDefinition:
+    @dg.asset(
+        key=asset_key,
+        deps=deps,
+        group_name=GROUP,
+        kinds={"postgres", "s3"},
+        description=description,
+    )
+    def _dump(
+        context: dg.AssetExecutionContext,
+        config: config_type,  # type: ignore[valid-type]
+        atlas_db: PostgresResource,
+        artifacts: ArtifactStore,
+    ) -> dg.MaterializeResult:
+        with atlas_db.connect() as conn, tempfile.TemporaryDirectory() as tmp:
+            snapshot = dumps.open_snapshot(conn, atlas_db.url)
+            try:
+                dump = write(snapshot, Path(tmp), config)
+            finally:
+                conn.execute("ROLLBACK")
+            return _store(context, artifacts, atlas_db, snapshot, dump)
+
+    return _dump
+
+
+def _source_assets(*specs: dg.AssetSpec) -> list[dg.AssetKey]:
+    return [s.key for s in specs]
+
+
+roles = _dump_asset(
+    ROLES,
+    [],
+    "Roles and their attributes (pg_dumpall --roles-only --no-role-passwords): no password hashes.",
+    lambda snap, out, _config: dumps.roles_dump(snap, out),
+)
+schema = _dump_asset(
+    SCHEMA,
+    _source_assets(*sources.ALL),
+    "Schema of the atlas schemas (pg_dump -s), without owners or privileges.",
+    lambda snap, out, _config: dumps.schema_dump(snap, out),
+)
+reference_data = _dump_asset(
+    REFERENCE,
+    [
+        *_source_assets(
+            sources.datasets,
+            sources.taxa_obs,
+            sources.taxa_groups,
+            sources.taxa_group_members,
+            sources.regions_zoom_lookup,
+            sources.taxa_ref_sources,
+            sources.taxa_vernacular_sources,
+        ),
+        TAXA_REF,
+        TAXA_OBS_REF_LOOKUP,
+        TAXA_VERNACULAR,
+        TAXA_OBS_VERNACULAR_LOOKUP,
+    ],
+    "Every taxonomy and lookup table (pg_dump -Fc --strict-names: a missing table fails).",
+    lambda snap, out, config: dumps.reference_dump(snap, out, config.tables),
+    ReferenceDumpConfig,
+)
+regions = _dump_asset(
+    REGIONS,
+    [sources.regions.key],
+    "public.regions, custom format, compressed.",
+    lambda snap, out, _config: dumps.regions_dump(snap, out),
+)
+observations_sample = _dump_asset(
+    SAMPLE,
+    [sources.observations.key],
+    "A seeded, reproducible sample of observations with their obs_efforts and efforts.",
+    lambda snap, out, config: dumps.observations_sample(snap, out, config.rows, config.seed),
+    SampleDumpConfig,
+)
+
+
+def _fetch_latest(artifacts: ArtifactStore, asset_key: dg.AssetKey, into: Path) -> Artifact:
+    artifact = artifacts.latest(folder(asset_key))
+    if artifact is None:
+        raise ArtifactCorrupt(f"no {asset_key.to_user_string()} dump in {artifacts.describe()}")
+    artifacts.fetch(artifact, into / artifact.name)
+    return artifact
+
+
+def _load_latest(
+    artifacts: ArtifactStore, keys: list[dg.AssetKey], url: str, major: int, tmp: Path
+) -> list[Artifact]:
+    loaded = []
+    for asset_key in keys:
+        artifact = _fetch_latest(artifacts, asset_key, tmp)
+        databases.load_dump(
+            url,
+            tmp / artifact.name,
+            artifact.manifest["format"],
+            major,
+            artifact.key,
+            disable_triggers=artifact.manifest.get("disable_triggers", False),
+        )
+        loaded.append(artifact)
+    return loaded
+
+
+def _restore_check(asset_key: dg.AssetKey) -> dg.AssetChecksDefinition:
+    @dg.asset_check(
+        asset=asset_key,
+        name="restores",
+        blocking=True,
+        description="The stored dump (checksum verified) loads into a scratch database, after "
+        "the dumps it needs, and its tables hold the row counts of its manifest.",
+    )
+    def _check(
+        artifacts: ArtifactStore, atlas_staging_server: PostgresResource
+    ) -> dg.AssetCheckResult:
+        keys = [*PREREQUISITES[asset_key], asset_key]
+        major = databases.major_version(atlas_staging_server)
+        scratch = f"maint_assets_check_{asset_key.path[-1]}"
+        with (
+            tempfile.TemporaryDirectory() as tmp,
+            databases.scratch_database(atlas_staging_server, scratch) as url,
+        ):
+            try:
+                loaded = _load_latest(artifacts, keys, url, major, Path(tmp))
+            except (PgToolError, ArtifactCorrupt) as err:
+                return dg.AssetCheckResult(passed=False, metadata={"error": str(err)})
+            wrong = databases.count_mismatches(url, loaded[-1].manifest.get("tables", {}))
+        return dg.AssetCheckResult(
+            passed=not wrong,
+            metadata={
+                "artifact": loaded[-1].key,
+                "restored_after": dg.MetadataValue.json([a.key for a in loaded[:-1]]),
+                "tables_checked": len(loaded[-1].manifest.get("tables", {})),
+                "mismatches": dg.MetadataValue.json(
+                    {t: {"found": f, "expected": e} for t, (f, e) in wrong.items()}
+                ),
+            },
+        )
+
+    return _check
+
+
+@dg.asset_check(
+    asset=ROLES,
+    name="no_password_hashes",
+    blocking=True,
+    description="The stored roles dump holds no password or password hash.",
+)
+def roles_without_passwords(artifacts: ArtifactStore) -> dg.AssetCheckResult:
+    with tempfile.TemporaryDirectory() as tmp:
+        artifact = _fetch_latest(artifacts, ROLES, Path(tmp))
+        text = (Path(tmp) / artifact.name).read_text()
+    found = dumps.password_lines(text)
+    return dg.AssetCheckResult(
+        passed=not found,
+        metadata={"artifact": artifact.key, "lines_with_passwords": len(found)},
+    )
+
+
+class StagingConfig(dg.Config):
+    database: str = Field(default="atlas_staging", description="name of the staging database")
+
+
+@dg.asset(
+    key=STAGING,
+    deps=[SCHEMA, REFERENCE, REGIONS, SAMPLE],
+    group_name=GROUP,
+    kinds={"postgres"},
+    description="A staging database rebuilt from the latest dumps with constraints enforced, "
+    "every materialized view and count table populated, row counts checked against the "
+    "manifests; swapped in by renaming, so a failed rebuild leaves the previous one.",
+)
+def staging_database(
+    context: dg.AssetExecutionContext,
+    config: StagingConfig,
+    atlas_db: PostgresResource,
+    atlas_staging_server: PostgresResource,
+    artifacts: ArtifactStore,
+) -> dg.MaterializeResult:
+    target = databases.database_url(atlas_staging_server, config.database)
+    if databases.same_database(target, atlas_db.url):
+        raise ValueError(
+            f"refusing to rebuild {config.database!r}: it is the production database "
+            f"({atlas_db.describe()})"
+        )
+    building = f"{config.database}__building"
+    major = databases.major_version(atlas_staging_server)
+    url = databases.create_database(atlas_staging_server, building, None)
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            loaded = _load_latest(artifacts, STAGING_ORDER, url, major, Path(tmp))
+        wrong = {
+            t: v
+            for a in loaded
+            for t, v in databases.count_mismatches(url, a.manifest.get("tables", {})).items()
+        }
+        if wrong:
+            raise ValueError(f"staging row counts differ from the dump manifests: {wrong}")
+        populated = _populate(url)
+    except Exception:
+        databases.drop_database(atlas_staging_server, building)
+        raise
+    databases.swap_in(atlas_staging_server, building, config.database)
+    context.log.info(f"{config.database} replaced by the database built from {len(loaded)} dumps")
+    return dg.MaterializeResult(
+        metadata={
+            "database": config.database,
+            "server": atlas_staging_server.describe(),
+            "dumps": dg.MetadataValue.json([a.key for a in loaded]),
+            "populated": dg.MetadataValue.json(populated),
+        }
+    )
+
+
+def _populate(url: str) -> dict[str, int]:
+    """Refresh every materialized view (dependencies first) and rebuild the count tables."""
+    populated = {}
+    with PostgresResource(url=url).connect() as conn:
+        apply_schema(conn, "atlas", bookkeeping_only=True)
+        with conn.transaction():
+            for nsp, name in conn.execute(statement(dumps.GROUP, "matviews_in_order")).fetchall():
+                conn.execute(compose(dumps.GROUP, "refresh_matview", view=(nsp, name)))
+                populated |= databases.count_rows(conn, [f"{nsp}.{name}"])
+            for asset_key in (OBS_REGION_COUNTS, OBS_REGIONS_TAXA_DATASETS_COUNTS):
+                nsp, name = asset_key.path[-2:]
+                outcome = rebuild_table(conn, nsp, name, f"atlas/{name}")
+                populated[f"{nsp}.{name}"] = outcome.row_count
+    return populated
+
+
+DUMPS = [roles, schema, reference_data, regions, observations_sample]
+ASSETS = [*DUMPS, staging_database]
+CHECKS = [roles_without_passwords, *(_restore_check(k) for k in PREREQUISITES)]

@@ -1,0 +1,151 @@
+"""Writing the atlas dumps: each into a file, with the row counts its manifest records, all
+read from one exported snapshot so a dump and its counts agree."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import psycopg
+
+from maint_assets.core.databases import count_rows
+from maint_assets.core.pg_tools import PgToolError, run_tool
+from maint_assets.core.sql_files import statement
+
+GROUP = "atlas/backups"
+# The whole database but the build schema (transient tables): extensions come with it, and
+# the change-capture triggers find their functions.
+EXCLUDED_SCHEMAS = ["maint_assets_build"]
+# Every taxonomy and lookup table (the seed dump misspelled three of these and so silently
+# lost taxa_ref and the vernacular lookup). Materialized views are not data: staging
+# refreshes them.
+REFERENCE_TABLES = [
+    "public.datasets",
+    "public.variables",
+    "public.taxa_obs",
+    "public.taxa_ref",
+    "public.taxa_obs_ref_lookup",
+    "public.taxa_vernacular",
+    "public.taxa_obs_vernacular_lookup",
+    "public.taxa_groups",
+    "public.taxa_group_members",
+    "atlas_api.regions_zoom_lookup",
+    "api.taxa_ref_sources",
+    "api.taxa_vernacular_sources",
+]
+_PASSWORD = re.compile(r"\bPASSWORD\b|SCRAM-SHA-256\$|\bmd5[0-9a-f]{32}\b", re.IGNORECASE)
+
+
+@dataclass
+class Snapshot:
+    """An open REPEATABLE READ transaction whose snapshot pg_dump can read through."""
+
+    conn: psycopg.Connection
+    url: str
+    name: str
+    server_version_num: int
+    server_version: str
+
+    @property
+    def major(self) -> int:
+        return self.server_version_num // 10000
+
+
+@dataclass
+class Dump:
+    path: Path
+    format: str  # "plain" (psql) or "custom" (pg_restore)
+    tables: dict[str, int] = field(default_factory=dict)
+    disable_triggers: bool = False  # restore with the table's triggers off
+
+
+def open_snapshot(conn: psycopg.Connection, url: str) -> Snapshot:
+    # Not READ ONLY: the sample stages its ids in a temporary table.
+    conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ")
+    name, num, version = conn.execute(statement(GROUP, "export_snapshot")).fetchone()
+    return Snapshot(conn, url, name, num, version)
+
+
+def _pg_dump(snap: Snapshot, args: list[str], out: Path, what: str) -> None:
+    run_tool(
+        "pg_dump",
+        snap.major,
+        [f"--snapshot={snap.name}", "--no-owner", "--no-privileges", "-f", str(out), *args],
+        snap.url,
+        what,
+    )
+
+
+def schema_dump(snap: Snapshot, out: Path) -> Dump:
+    path = out / "schema.sql"
+    args = ["--schema-only", *(f"--exclude-schema={s}" for s in EXCLUDED_SCHEMAS)]
+    _pg_dump(snap, args, path, "the schema")
+    return Dump(path, "plain")
+
+
+def roles_dump(snap: Snapshot, out: Path) -> Dump:
+    """Roles and their attributes, never their password hashes."""
+    path = out / "roles.sql"
+    run_tool(
+        "pg_dumpall",
+        snap.major,
+        ["--roles-only", "--no-role-passwords", "-f", str(path)],
+        snap.url,
+        "the roles",
+    )
+    if password_lines(path.read_text()):
+        raise PgToolError("pg_dumpall wrote a password into the roles dump: refusing to keep it")
+    return Dump(path, "plain")
+
+
+def password_lines(text: str) -> list[str]:
+    return [line for line in text.splitlines() if _PASSWORD.search(line)]
+
+
+def reference_dump(snap: Snapshot, out: Path, tables: list[str]) -> Dump:
+    path = out / "reference_data.dump"
+    # --strict-names: a table name that matches nothing fails the dump instead of being skipped.
+    args = ["--data-only", "--format=custom", "--strict-names", *(f"--table={t}" for t in tables)]
+    _pg_dump(snap, args, path, f"the reference tables {', '.join(tables)}")
+    return Dump(path, "custom", count_rows(snap.conn, tables))
+
+
+def regions_dump(snap: Snapshot, out: Path) -> Dump:
+    path = out / "regions.dump"
+    args = ["--data-only", "--format=custom", "--compress=6", "--table=public.regions"]
+    _pg_dump(snap, args, path, "public.regions")
+    # The regions triggers compute area and width, which the dump already holds, and call
+    # PostGIS unqualified: under the empty search_path pg_restore sets they fail.
+    return Dump(path, "custom", count_rows(snap.conn, ["public.regions"]), disable_triggers=True)
+
+
+def observations_sample(snap: Snapshot, out: Path, rows: int, seed: int) -> Dump:
+    """A plain SQL file loading the sampled observations, their obs_efforts and the efforts
+    those reference; datasets, variables and taxa come with the reference dump."""
+    conn = snap.conn
+    conn.execute(statement(GROUP, "sample_ids"), {"seed": seed, "rows": rows})
+    observations, efforts, obs_efforts = conn.execute(statement(GROUP, "sample_counts")).fetchone()
+    path = out / "observations_sample.sql"
+    with path.open("wb") as f:
+        f.write(b"SET client_encoding = 'UTF8';\n")
+        for table, query in (
+            ("public.efforts", "copy_efforts"),
+            ("public.observations", "copy_observations"),
+            ("public.obs_efforts", "copy_obs_efforts"),
+        ):
+            f.write(f"COPY {table} FROM stdin;\n".encode())
+            with conn.cursor().copy(statement(GROUP, query)) as copy:
+                for chunk in copy:
+                    f.write(chunk)
+            f.write(b"\\.\n")
+        f.write(
+            b"SELECT setval('observations_partitions.observations_id_seq', "
+            b"greatest((SELECT max(id) FROM public.observations), 1));\n"
+        )
+    tables = {
+        "public.observations": observations,
+        "public.efforts": efforts,
+        "public.obs_efforts": obs_efforts,
+    }
+    return Dump(path, "plain", tables)

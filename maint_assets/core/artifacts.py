@@ -1,0 +1,286 @@
+"""Where the files the assets produce (dumps first of all) are kept: a local directory by
+default, an S3 bucket (AWS, MinIO, Ceph: any endpoint) when one is configured.
+
+Every artifact is a file plus a JSON manifest named after it (``<key>.manifest.json``):
+what it is, its size and SHA-256, and whatever its producer records (source database, server
+version, row counts). The manifest is written last, so an artifact without one is an
+unfinished write and is never listed. Files are streamed in both directions (a dump of any
+size never sits whole in memory); on a local disk they are written under a temporary name and
+renamed, on S3 they only become visible once their upload completes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path, PurePosixPath
+from typing import Any, Protocol
+
+import dagster as dg
+from pydantic import Field
+
+from maint_assets.core.paths import STATE_DIR
+from maint_assets.core.retention import RetentionPolicy
+
+MANIFEST_SUFFIX = ".manifest.json"
+_CHUNK = 8 * 1024 * 1024
+_STAMP = "%Y%m%dT%H%M%S%fZ"
+
+
+class ArtifactCorrupt(RuntimeError):
+    """A stored file does not match the size or checksum its manifest records."""
+
+
+class ArtifactStoreUnavailable(RuntimeError):
+    """The directory or bucket cannot be written or read; the message names it."""
+
+
+@dataclass(frozen=True)
+class Artifact:
+    key: str  # path inside the store, e.g. atlas/backups/regions/regions-20261122T2100…Z.dump
+    size: int
+    sha256: str
+    created_at: datetime
+    manifest: dict[str, Any]
+
+    @property
+    def name(self) -> str:
+        return PurePosixPath(self.key).name
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        while chunk := f.read(_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+class _Backend(Protocol):
+    def describe(self) -> str: ...
+    def put_file(self, source: Path, key: str) -> None: ...
+    def put_bytes(self, data: bytes, key: str) -> None: ...
+    def get_file(self, key: str, destination: Path) -> None: ...
+    def get_bytes(self, key: str) -> bytes: ...
+    def keys(self, prefix: str) -> list[str]: ...
+    def delete(self, keys: list[str]) -> None: ...
+
+
+class _LocalBackend:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def describe(self) -> str:
+        return f"directory {self.root}"
+
+    def _path(self, key: str) -> Path:
+        return self.root / PurePosixPath(key)
+
+    @contextmanager
+    def _atomic(self, key: str) -> Iterator[Path]:
+        final = self._path(key)
+        final.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{final.name}.", suffix=".part", dir=final.parent)
+        os.close(fd)
+        try:
+            yield Path(tmp)
+            os.replace(tmp, final)
+        finally:
+            Path(tmp).unlink(missing_ok=True)
+
+    def put_file(self, source: Path, key: str) -> None:
+        with self._atomic(key) as tmp:
+            shutil.copyfile(source, tmp)
+
+    def put_bytes(self, data: bytes, key: str) -> None:
+        with self._atomic(key) as tmp:
+            tmp.write_bytes(data)
+
+    def get_file(self, key: str, destination: Path) -> None:
+        shutil.copyfile(self._path(key), destination)
+
+    def get_bytes(self, key: str) -> bytes:
+        return self._path(key).read_bytes()
+
+    def keys(self, prefix: str) -> list[str]:
+        base = self._path(prefix)
+        if not base.is_dir():
+            return []
+        return sorted(
+            p.relative_to(self.root).as_posix()
+            for p in base.rglob("*")
+            if p.is_file() and not p.name.startswith(".")
+        )
+
+    def delete(self, keys: list[str]) -> None:
+        for key in keys:
+            self._path(key).unlink(missing_ok=True)
+
+
+class _S3Backend:
+    def __init__(self, client: Any, bucket: str, prefix: str, describe: str) -> None:
+        from boto3.s3.transfer import TransferConfig
+
+        self.client = client
+        self.bucket = bucket
+        self.prefix = prefix.strip("/")
+        self._describe = describe
+        # upload_file reads each part from disk when it sends it: memory stays at a few parts.
+        self.transfer = TransferConfig(
+            multipart_threshold=_CHUNK * 2, multipart_chunksize=_CHUNK * 2, max_concurrency=4
+        )
+
+    def describe(self) -> str:
+        return self._describe
+
+    def _key(self, key: str) -> str:
+        return f"{self.prefix}/{key}" if self.prefix else key
+
+    def put_file(self, source: Path, key: str) -> None:
+        self.client.upload_file(str(source), self.bucket, self._key(key), Config=self.transfer)
+
+    def put_bytes(self, data: bytes, key: str) -> None:
+        self.client.put_object(Bucket=self.bucket, Key=self._key(key), Body=data)
+
+    def get_file(self, key: str, destination: Path) -> None:
+        self.client.download_file(self.bucket, self._key(key), str(destination))
+
+    def get_bytes(self, key: str) -> bytes:
+        return self.client.get_object(Bucket=self.bucket, Key=self._key(key))["Body"].read()
+
+    def keys(self, prefix: str) -> list[str]:
+        full = self._key(prefix).rstrip("/") + "/"
+        strip = len(self.prefix) + 1 if self.prefix else 0
+        pages = self.client.get_paginator("list_objects_v2").paginate(
+            Bucket=self.bucket, Prefix=full
+        )
+        return sorted(obj["Key"][strip:] for page in pages for obj in page.get("Contents", []))
+
+    def delete(self, keys: list[str]) -> None:
+        for start in range(0, len(keys), 1000):  # the API's limit per request
+            batch = [{"Key": self._key(k)} for k in keys[start : start + 1000]]
+            self.client.delete_objects(Bucket=self.bucket, Delete={"Objects": batch, "Quiet": True})
+
+
+class ArtifactStore(dg.ConfigurableResource):
+    """A local directory, or an S3 bucket when ``bucket`` is set (credentials from the
+    environment: AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY or an AWS profile)."""
+
+    directory: str = Field(
+        default=str(STATE_DIR / "artifacts"), description="local directory (when no bucket)"
+    )
+    bucket: str = Field(default="", description="S3 bucket; empty keeps artifacts locally")
+    prefix: str = Field(default="", description="key prefix inside the bucket")
+    endpoint_url: str = Field(default="", description="S3-compatible endpoint (MinIO, Ceph)")
+    region_name: str = Field(default="us-east-1")
+    retention: RetentionPolicy = Field(default_factory=RetentionPolicy)
+
+    def _backend(self) -> _Backend:
+        if not self.bucket:
+            return _LocalBackend(Path(self.directory))
+        from dagster_aws.s3 import S3Resource
+
+        s3 = S3Resource(endpoint_url=self.endpoint_url or None, region_name=self.region_name)
+        where = f" at {self.endpoint_url}" if self.endpoint_url else ""
+        return _S3Backend(s3.get_client(), self.bucket, self.prefix, f"bucket {self.bucket}{where}")
+
+    def describe(self) -> str:
+        return self._backend().describe()
+
+    def put(
+        self,
+        source: Path,
+        folder: str,
+        filename: str,
+        manifest: dict[str, Any],
+        created: datetime | None = None,
+    ) -> Artifact:
+        """Store ``source`` as ``<folder>/<stem>-<UTC time><suffix>`` with its manifest;
+        ``created`` backdates an imported artifact (default: now)."""
+        created = (created or datetime.now(UTC)).astimezone(UTC)
+        stem, dot, suffix = filename.partition(".")
+        key = f"{folder}/{stem}-{created.strftime(_STAMP)}{dot}{suffix}"
+        size = source.stat().st_size
+        record = {
+            **manifest,
+            "key": key,
+            "size": size,
+            "sha256": sha256_of(source),
+            "created_at": created.isoformat(),
+        }
+        backend = self._backend()
+        with _reaching(backend):
+            backend.put_file(source, key)
+            backend.put_bytes(
+                json.dumps(record, indent=2, default=str).encode(), key + MANIFEST_SUFFIX
+            )
+        return _artifact(record)
+
+    def list(self, folder: str) -> list[Artifact]:
+        """Complete artifacts under ``folder``, oldest first."""
+        backend = self._backend()
+        with _reaching(backend):
+            keys = backend.keys(folder)
+            manifests = [
+                json.loads(backend.get_bytes(k)) for k in keys if k.endswith(MANIFEST_SUFFIX)
+            ]
+        return sorted((_artifact(m) for m in manifests), key=lambda a: a.created_at)
+
+    def latest(self, folder: str) -> Artifact | None:
+        artifacts = self.list(folder)
+        return artifacts[-1] if artifacts else None
+
+    def fetch(self, artifact: Artifact, destination: Path) -> Path:
+        """Download ``artifact`` to ``destination`` and verify it against its manifest."""
+        backend = self._backend()
+        with _reaching(backend):
+            backend.get_file(artifact.key, destination)
+        size = destination.stat().st_size
+        digest = sha256_of(destination)
+        if size != artifact.size or digest != artifact.sha256:
+            raise ArtifactCorrupt(
+                f"{artifact.key} in {backend.describe()} does not match its manifest "
+                f"(size {size} vs {artifact.size}, "
+                f"sha256 {digest[:12]}… vs {artifact.sha256[:12]}…)"
+            )
+        return destination
+
+    def prune(self, folder: str, policy: RetentionPolicy) -> list[Artifact]:
+        """Delete the artifacts of ``folder`` that ``policy`` does not keep; return them."""
+        artifacts = self.list(folder)
+        kept = policy.kept([a.created_at for a in artifacts])
+        doomed = [a for a in artifacts if a.created_at not in kept]
+        backend = self._backend()
+        with _reaching(backend):
+            # Manifests first: an interrupted prune leaves unlisted files, never listed
+            # artifacts whose file is gone.
+            backend.delete([a.key + MANIFEST_SUFFIX for a in doomed])
+            backend.delete([a.key for a in doomed])
+        return doomed
+
+
+def _artifact(record: dict[str, Any]) -> Artifact:
+    return Artifact(
+        key=record["key"],
+        size=record["size"],
+        sha256=record["sha256"],
+        created_at=datetime.fromisoformat(record["created_at"]),
+        manifest=record,
+    )
+
+
+@contextmanager
+def _reaching(backend: _Backend) -> Iterator[None]:
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    try:
+        yield
+    except (OSError, BotoCoreError, ClientError) as err:
+        raise ArtifactStoreUnavailable(f"{backend.describe()}: {err}") from err

@@ -1,0 +1,110 @@
+"""Running pg_dump, pg_dumpall, pg_restore and psql against a database given by URL.
+
+The connection reaches the tools through libpq environment variables (PGHOST, PGPORT,
+PGDATABASE, PGUSER and, when the URL carries one, PGPASSWORD), never through argv, where any
+user of the machine could read it. The tools come from the PostgreSQL installation whose major
+version matches the server's (or is newer): an older pg_dump refuses a newer server, and a
+restore from a mismatched client is the classic way to lose a backup.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+from psycopg import conninfo
+
+_ENV_FROM_URL = {
+    "host": "PGHOST",
+    "port": "PGPORT",
+    "dbname": "PGDATABASE",
+    "user": "PGUSER",
+    "password": "PGPASSWORD",
+    "sslmode": "PGSSLMODE",
+}
+_INSTALLS = Path("/usr/lib/postgresql")
+
+
+class PgToolError(RuntimeError):
+    """A client tool is missing, too old for the server, or failed; the message says which."""
+
+
+def server_major(server_version_num: int) -> int:
+    """12.x and later: 150018 -> 15."""
+    return server_version_num // 10000
+
+
+def client_env(url: str, database: str | None = None) -> dict[str, str]:
+    """The process environment for a client tool connecting to ``url`` (or ``database`` on
+    the same server)."""
+    parts = conninfo.conninfo_to_dict(url)
+    if database is not None:
+        parts["dbname"] = database
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PG") or k == "PGPASSFILE"}
+    env.update({_ENV_FROM_URL[k]: str(v) for k, v in parts.items() if k in _ENV_FROM_URL})
+    if "PGPASSWORD" not in env and "PGPASSWORD" in os.environ:
+        env["PGPASSWORD"] = os.environ["PGPASSWORD"]
+    return env
+
+
+def tool_path(tool: str, major: int) -> Path:
+    """The ``tool`` binary able to talk to a server of major version ``major``."""
+    installed = sorted(
+        (int(p.name), p / "bin" / tool)
+        for p in (_INSTALLS.iterdir() if _INSTALLS.is_dir() else [])
+        if p.name.isdigit() and (p / "bin" / tool).exists()
+    )
+    usable = [path for version, path in installed if version >= major]
+    if usable:
+        # The same major version if installed, else the oldest newer one.
+        return next((p for v, p in installed if v == major), usable[0])
+    on_path = shutil.which(tool)
+    if on_path and _major_of(Path(on_path)) >= major:
+        return Path(on_path)
+    found = ", ".join(f"{tool} {v}" for v, _ in installed) or f"no {tool}"
+    raise PgToolError(
+        f"{tool} for PostgreSQL {major} or newer is needed (found {found}): "
+        f"install postgresql-client-{major}"
+    )
+
+
+def _major_of(binary: Path) -> int:
+    out = subprocess.run([str(binary), "--version"], capture_output=True, text=True).stdout
+    match = re.search(r"\(PostgreSQL\) (\d+)", out)
+    return int(match.group(1)) if match else 0
+
+
+def run_tool(
+    tool: str,
+    major: int,
+    args: list[str],
+    url: str,
+    what: str,
+    database: str | None = None,
+    stdout: Path | None = None,
+) -> str:
+    """Run ``tool args`` against ``url``; raise PgToolError naming ``what`` on failure.
+
+    Returns stderr (pg_restore and psql report notices there)."""
+    binary = tool_path(tool, major)
+    out = stdout.open("wb") if stdout else subprocess.DEVNULL
+    try:
+        done = subprocess.run(
+            [str(binary), *args],
+            env=client_env(url, database),
+            stdout=out,
+            stderr=subprocess.PIPE,
+            text=False,
+            check=False,
+        )
+    finally:
+        if stdout:
+            out.close()
+    errors = done.stderr.decode(errors="replace").strip()
+    if done.returncode != 0:
+        last = "\n".join(errors.splitlines()[-8:]) or f"exit status {done.returncode}"
+        raise PgToolError(f"{tool} failed for {what}: {last}")
+    return errors

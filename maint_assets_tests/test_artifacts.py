@@ -1,0 +1,74 @@
+"""The artifact store, on a local directory and on a real S3 server: checksums, manifests,
+listing only complete artifacts, corruption detection, and retention."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from maint_assets.core.artifacts import ArtifactCorrupt, ArtifactStore
+from maint_assets.core.retention import RetentionPolicy
+
+START = datetime(2026, 1, 1, 21, 0, tzinfo=UTC)  # a Thursday
+
+
+def test_retention_keeps_the_last_n_and_the_newest_of_each_week_and_month():
+    daily = [START + timedelta(days=d) for d in range(120)]  # 1 January to 30 April
+    kept = RetentionPolicy(keep_last=3, keep_weekly=2, keep_monthly=3).kept(daily)
+    newest = daily[-1]
+    assert kept == {
+        newest,  # last 3: 30, 29, 28 April; newest of this ISO week and of April: 30 April
+        newest - timedelta(days=1),
+        newest - timedelta(days=2),
+        datetime(2026, 4, 26, 21, 0, tzinfo=UTC),  # Sunday: newest of the previous ISO week
+        datetime(2026, 3, 31, 21, 0, tzinfo=UTC),  # newest of March
+        datetime(2026, 2, 28, 21, 0, tzinfo=UTC),  # newest of February
+    }
+
+
+def test_retention_counts_weeks_that_have_backups_not_calendar_weeks():
+    sparse = [START, START + timedelta(weeks=10)]
+    assert RetentionPolicy(keep_last=1, keep_weekly=2, keep_monthly=0).kept(sparse) == set(sparse)
+
+
+@pytest.fixture(params=["local", "s3"])
+def store(request, tmp_path) -> ArtifactStore:
+    if request.param == "local":
+        return ArtifactStore(directory=str(tmp_path / "store"))
+    return request.getfixturevalue("s3_store")
+
+
+def test_put_list_fetch_and_prune(store, tmp_path):
+    source = tmp_path / "dump.sql"
+    for day in range(10):
+        source.write_text(f"-- dump {day}\n" * (1000 + day))
+        store.put(source, "things/dumps", "dump.sql", {"day": day}, START + timedelta(days=day))
+    listed = store.list("things/dumps")
+    assert [a.manifest["day"] for a in listed] == list(range(10))
+    latest = store.fetch(listed[-1], tmp_path / "back.sql")
+    assert latest.read_text() == source.read_text()
+
+    pruned = store.prune(
+        "things/dumps", RetentionPolicy(keep_last=2, keep_weekly=2, keep_monthly=1)
+    )
+    # kept: days 9, 8 (last two); day 9 is also the newest of its week and month; day 3
+    # (Sunday 4 January) is the newest of the week before
+    assert sorted(a.manifest["day"] for a in store.list("things/dumps")) == [3, 8, 9]
+    assert sorted(a.manifest["day"] for a in pruned) == [0, 1, 2, 4, 5, 6, 7]
+
+
+def test_a_changed_file_is_detected_on_fetch(store, tmp_path):
+    source = tmp_path / "dump.sql"
+    source.write_text("good content\n")
+    artifact = store.put(source, "things", "dump.sql", {})
+    source.write_text("tampered content\n")
+    # overwrite the stored file through the backend, as a disk or bucket fault would
+    store._backend().put_file(source, artifact.key)
+    with pytest.raises(ArtifactCorrupt, match="does not match its manifest"):
+        store.fetch(artifact, tmp_path / "back.sql")
+
+
+def test_a_file_without_manifest_is_not_listed(store, tmp_path):
+    source = tmp_path / "dump.sql"
+    source.write_text("half of an upload\n")
+    store._backend().put_file(source, "things/dump-unfinished.sql")
+    assert store.list("things") == []

@@ -1,0 +1,187 @@
+"""Atlas dumps land in the artifact store (a real S3 server) with their checksums, restore,
+build the staging database, and fail safe: a wrong table name, a dump that does not restore,
+a staging target that is production."""
+
+import hashlib
+import subprocess
+
+import boto3
+import dagster as dg
+import psycopg
+import pytest
+
+from maint_assets.atlas.backups import assets as backups
+from maint_assets.atlas.backups import dumps
+from maint_assets.core import pg_tools
+from maint_assets.core.artifacts import ArtifactStore
+from maint_assets.core.databases import database_url
+from maint_assets.core.postgres import PostgresResource
+from maint_assets_tests.atlas_helpers import ALL_ASSETS, rows
+
+SAMPLE_ROWS = 500
+BACKUPS = dg.AssetSelection.groups(backups.GROUP)
+
+
+SAMPLE_CONFIG = {"ops": {"atlas__backups__observations_sample": {"config": {"rows": SAMPLE_ROWS}}}}
+
+
+def _materialize(resources, selection=BACKUPS, run_config=None, raise_on_error=True):
+    if run_config is None:
+        run_config = SAMPLE_CONFIG if selection is BACKUPS else {}
+    return dg.materialize(
+        [*ALL_ASSETS, *backups.ASSETS, *backups.CHECKS],
+        resources=resources,
+        selection=selection,
+        run_config=run_config,
+        raise_on_error=raise_on_error,
+    )
+
+
+@pytest.fixture
+def backup_resources(resources, s3_store, staging_server):
+    return {**resources, "artifacts": s3_store, "atlas_staging_server": staging_server}
+
+
+def _checks(result: dg.ExecuteInProcessResult) -> dict[str, bool]:
+    return {
+        f"{e.asset_key.path[-1]}:{e.check_name}": e.passed
+        for e in result.get_asset_check_evaluations()
+    }
+
+
+def _failure(result: dg.ExecuteInProcessResult) -> str:
+    return result.get_step_failure_events()[0].event_specific_data.error.to_string()
+
+
+def _s3_object(store: ArtifactStore, key: str) -> bytes:
+    client = boto3.client("s3", endpoint_url=store.endpoint_url, region_name="us-east-1")
+    return client.get_object(Bucket=store.bucket, Key=f"{store.prefix}/{key}")["Body"].read()
+
+
+def test_dumps_land_in_s3_restore_and_build_a_populated_staging_database(
+    backup_resources, s3_store, staging_server, atlas_url, pg_cluster
+):
+    result = _materialize(backup_resources)
+    assert set(_checks(result).values()) == {True}, _checks(result)
+    assert len(_checks(result)) == 5
+    for dump_key in (backups.SCHEMA, backups.REFERENCE, backups.REGIONS, backups.SAMPLE):
+        artifact = s3_store.latest(backups.folder(dump_key))
+        body = _s3_object(s3_store, artifact.key)
+        assert hashlib.sha256(body).hexdigest() == artifact.sha256 and len(body) == artifact.size
+        assert artifact.manifest["server_version"].startswith("15.")
+    reference = s3_store.latest(backups.folder(backups.REFERENCE)).manifest["tables"]
+    assert set(reference) == set(dumps.REFERENCE_TABLES)
+    assert reference["public.taxa_ref"] == rows(atlas_url, "SELECT count(*) FROM taxa_ref")[0][0]
+
+    staging = database_url(staging_server, "atlas_staging")
+    assert rows(staging, "SELECT count(*) FROM public.observations") == [(SAMPLE_ROWS,)]
+    # the sample's observations are the source's rows, and the efforts they reference came along
+    assert rows(staging, "SELECT count(*) FROM obs_efforts") == rows(
+        atlas_url,
+        "SELECT count(*) FROM obs_efforts WHERE id_obs IN (SELECT id FROM observations "
+        f"ORDER BY hashint8extended(id, 1), id LIMIT {SAMPLE_ROWS})",
+    )
+    assert rows(staging, "SELECT bool_and(ispopulated) FROM pg_matviews") == [(True,)]
+    assert rows(staging, "SELECT count(*) > 0 FROM atlas_api.obs_region_counts") == [(True,)]
+    for table, n in reference.items():
+        assert rows(staging, f"SELECT count(*) FROM {table}") == [(n,)], table
+
+    # no password in any dump (the cluster's scram password is in its pass file)
+    password = pg_cluster.passfile.read_text().strip().rsplit(":", 1)[1]
+    for dump_key in (backups.ROLES, backups.SCHEMA, backups.SAMPLE):
+        text = _s3_object(s3_store, s3_store.latest(backups.folder(dump_key)).key).decode()
+        assert password not in text and "SCRAM-SHA-256$" not in text
+    assert (
+        "CREATE ROLE" in _s3_object(s3_store, s3_store.latest("atlas/backups/roles").key).decode()
+    )
+
+
+def test_the_sample_is_reproducible(backup_resources, s3_store):
+    selection = dg.AssetSelection.assets(backups.SAMPLE).without_checks()
+    first = _materialize(backup_resources, selection, SAMPLE_CONFIG)
+    second = _materialize(backup_resources, selection, SAMPLE_CONFIG)
+    assert first.success and second.success
+    artifacts = s3_store.list(backups.folder(backups.SAMPLE))
+    assert len(artifacts) == 2 and artifacts[0].sha256 == artifacts[1].sha256
+
+
+def test_a_misspelled_reference_table_fails_the_dump_naming_it(backup_resources, s3_store):
+    result = _materialize(
+        backup_resources,
+        dg.AssetSelection.assets(backups.REFERENCE),
+        {
+            "ops": {
+                "atlas__backups__reference_data": {
+                    "config": {"tables": ["public.datasets", "public.taxa_refs"]}
+                }
+            }
+        },
+        raise_on_error=False,
+    )
+    assert not result.success
+    assert "public.taxa_refs" in _failure(result)
+    assert s3_store.list(backups.folder(backups.REFERENCE)) == []  # nothing half-written kept
+
+
+def test_a_dump_that_does_not_restore_fails_its_check_and_keeps_the_staging_database(
+    backup_resources, staging_server, monkeypatch
+):
+    assert _materialize(backup_resources).success
+    staging = database_url(staging_server, "atlas_staging")
+    with psycopg.connect(staging, autocommit=True) as conn:
+        conn.execute("CREATE TABLE staging_marker (built_by text)")
+
+    def broken_regions(snap, out):
+        dump = dumps.Dump(out / "regions.dump", "custom", {"public.regions": 1})
+        dump.path.write_bytes(b"PGDMP this is not an archive")
+        return dump
+
+    monkeypatch.setattr(dumps, "regions_dump", broken_regions)
+    result = _materialize(backup_resources, raise_on_error=False)
+    assert _checks(result)["regions:restores"] is False
+    assert backups.STAGING not in {e.asset_key for e in result.get_asset_materialization_events()}
+    assert rows(staging, "SELECT to_regclass('staging_marker') IS NOT NULL") == [(True,)]
+
+    # rebuilding staging alone from the broken dump fails, and still leaves the old one
+    alone = _materialize(
+        backup_resources, dg.AssetSelection.assets(backups.STAGING), raise_on_error=False
+    )
+    assert not alone.success
+    assert rows(staging, "SELECT to_regclass('staging_marker') IS NOT NULL") == [(True,)]
+    assert rows(staging, "SELECT count(*) FROM public.observations") == [(SAMPLE_ROWS,)]
+
+
+def test_staging_refuses_to_replace_the_production_database(backup_resources, atlas_url):
+    production = psycopg.conninfo.conninfo_to_dict(atlas_url)["dbname"]
+    result = _materialize(
+        backup_resources,
+        dg.AssetSelection.assets(backups.STAGING),
+        {"ops": {"atlas__staging__database": {"config": {"database": production}}}},
+        raise_on_error=False,
+    )
+    assert not result.success
+    assert "production" in _failure(result)
+    assert rows(atlas_url, "SELECT count(*) > 1000 FROM observations") == [(True,)]
+
+
+def test_no_password_reaches_the_argv_of_the_client_tools(
+    backup_resources, atlas_url, pg_cluster, monkeypatch
+):
+    password = pg_cluster.passfile.read_text().strip().rsplit(":", 1)[1]
+    with_password = psycopg.conninfo.make_conninfo(atlas_url, password=password)
+    argvs = []
+    real_run = subprocess.run
+
+    def recording_run(args, **kwargs):
+        argvs.append(list(args))
+        return real_run(args, **kwargs)
+
+    monkeypatch.setattr(pg_tools.subprocess, "run", recording_run)
+    monkeypatch.delenv("PGPASSFILE")  # the password can only come from the URL now
+    resources = {**backup_resources, "atlas_db": PostgresResource(url=with_password)}
+    selection = dg.AssetSelection.assets(backups.SCHEMA, backups.REGIONS).without_checks()
+    result = _materialize(resources, selection, run_config={}, raise_on_error=False)
+    assert result.success
+    dumps_run = [a for a in argvs if a[0].endswith("pg_dump")]
+    assert len(dumps_run) == 2
+    assert not any(password in arg for argv in argvs for arg in argv)
