@@ -4,6 +4,7 @@ a staging target that is production."""
 
 import hashlib
 import subprocess
+from pathlib import Path
 
 import boto3
 import dagster as dg
@@ -185,3 +186,9 @@ def test_no_password_reaches_the_argv_of_the_client_tools(
     dumps_run = [a for a in argvs if a[0].endswith("pg_dump")]
     assert len(dumps_run) == 2
     assert not any(password in arg for argv in argvs for arg in argv)
+
+
+def test_client_tools_must_be_as_new_as_the_server():
+    assert pg_tools.tool_path("pg_dump", 15) == Path("/usr/lib/postgresql/15/bin/pg_dump")
+    with pytest.raises(pg_tools.PgToolError, match=r"PostgreSQL 16 or newer.*postgresql-client-16"):
+        pg_tools.tool_path("pg_dump", 16)
