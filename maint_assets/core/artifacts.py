@@ -97,7 +97,12 @@ class _LocalBackend:
 
     def put_file(self, source: Path, key: str) -> None:
         with self._atomic(key) as tmp:
-            shutil.copyfile(source, tmp)
+            # The source is a temporary file its producer gives up: renamed when it is on the
+            # same file system (no second copy of a large dump), copied otherwise.
+            try:
+                os.replace(source, tmp)
+            except OSError:
+                shutil.copyfile(source, tmp)
 
     def put_bytes(self, data: bytes, key: str) -> None:
         with self._atomic(key) as tmp:
@@ -203,7 +208,8 @@ class ArtifactStore(dg.ConfigurableResource):
         created: datetime | None = None,
     ) -> Artifact:
         """Store ``source`` as ``<folder>/<stem>-<UTC time><suffix>`` with its manifest;
-        ``created`` backdates an imported artifact (default: now)."""
+        ``created`` backdates an imported artifact (default: now). ``source`` is consumed: a
+        local store may move it instead of copying it."""
         created = (created or datetime.now(UTC)).astimezone(UTC)
         stem, dot, suffix = filename.partition(".")
         key = f"{folder}/{stem}-{created.strftime(_STAMP)}{dot}{suffix}"

@@ -29,12 +29,6 @@ TO STDOUT;
 COPY (SELECT oe.* FROM public.obs_efforts oe JOIN sample_ids s ON s.id = oe.id_obs
       ORDER BY oe.id_obs, oe.id_efforts) TO STDOUT;
 
--- name: sample_counts
-SELECT (SELECT count(*) FROM sample_ids),
-       (SELECT count(DISTINCT oe.id_efforts) FROM public.obs_efforts oe
-        JOIN sample_ids s ON s.id = oe.id_obs),
-       (SELECT count(*) FROM public.obs_efforts oe JOIN sample_ids s ON s.id = oe.id_obs);
-
 -- name: matviews_in_order
 -- Materialized views, each after the views it reads (dependency depth first).
 WITH RECURSIVE deps AS (
