@@ -206,10 +206,12 @@ class ArtifactStore(dg.ConfigurableResource):
         filename: str,
         manifest: dict[str, Any],
         created: datetime | None = None,
+        sha256: str | None = None,
     ) -> Artifact:
         """Store ``source`` as ``<folder>/<stem>-<UTC time><suffix>`` with its manifest;
-        ``created`` backdates an imported artifact (default: now). ``source`` is consumed: a
-        local store may move it instead of copying it."""
+        ``created`` backdates an imported artifact (default: now); ``sha256`` is the file's
+        checksum when its producer computed it while writing (else it is computed here).
+        ``source`` is consumed: a local store may move it instead of copying it."""
         created = (created or datetime.now(UTC)).astimezone(UTC)
         stem, dot, suffix = filename.partition(".")
         key = f"{folder}/{stem}-{created.strftime(_STAMP)}{dot}{suffix}"
@@ -218,7 +220,7 @@ class ArtifactStore(dg.ConfigurableResource):
             **manifest,
             "key": key,
             "size": size,
-            "sha256": sha256_of(source),
+            "sha256": sha256 or sha256_of(source),
             "created_at": created.isoformat(),
         }
         backend = self._backend()

@@ -43,11 +43,12 @@ def client_env(url: str, database: str | None = None) -> dict[str, str]:
     parts = conninfo.conninfo_to_dict(url)
     if database is not None:
         parts["dbname"] = database
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PG") or k == "PGPASSFILE"}
-    env.update({_ENV_FROM_URL[k]: str(v) for k, v in parts.items() if k in _ENV_FROM_URL})
-    if "PGPASSWORD" not in env and "PGPASSWORD" in os.environ:
-        env["PGPASSWORD"] = os.environ["PGPASSWORD"]
-    return env
+    # What the URL names wins over the environment; the rest (PGPASSFILE, PGSSLROOTCERT…)
+    # reaches the tool as libpq would read it in this process.
+    return {
+        **os.environ,
+        **{_ENV_FROM_URL[k]: str(v) for k, v in parts.items() if k in _ENV_FROM_URL},
+    }
 
 
 def tool_path(tool: str, major: int) -> Path:

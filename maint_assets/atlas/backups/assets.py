@@ -93,6 +93,7 @@ def _store(
             "disable_triggers": dump.disable_triggers,
             "run_id": context.run.run_id,
         },
+        sha256=dump.sha256,
     )
     pruned = artifacts.prune(folder(asset_key), artifacts.retention)
     return dg.MaterializeResult(

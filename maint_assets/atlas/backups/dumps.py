@@ -3,6 +3,7 @@ read from one exported snapshot so a dump and its counts agree."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -58,6 +59,7 @@ class Dump:
     format: str  # "plain" (psql) or "custom" (pg_restore)
     tables: dict[str, int] = field(default_factory=dict)
     disable_triggers: bool = False  # restore with the table's triggers off
+    sha256: str | None = None  # when the writer hashed the file as it wrote it
 
 
 def open_snapshot(conn: psycopg.Connection, url: str) -> Snapshot:
@@ -120,6 +122,24 @@ def regions_dump(snap: Snapshot, out: Path) -> Dump:
     return Dump(path, "custom", count_rows(snap.conn, ["public.regions"]), disable_triggers=True)
 
 
+class HashingWriter:
+    """A binary file that feeds what is written to it into ``digest``."""
+
+    def __init__(self, path: Path, digest) -> None:
+        self.file = path.open("wb")
+        self.digest = digest
+
+    def write(self, data: bytes) -> None:
+        self.digest.update(data)
+        self.file.write(data)
+
+    def __enter__(self) -> HashingWriter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.file.close()
+
+
 def observations_sample(snap: Snapshot, out: Path, rows: int, seed: int) -> Dump:
     """A plain SQL file loading the sampled observations, their obs_efforts and the efforts
     those reference; datasets, variables and taxa come with the reference dump."""
@@ -127,7 +147,9 @@ def observations_sample(snap: Snapshot, out: Path, rows: int, seed: int) -> Dump
     conn.execute(statement(GROUP, "sample_ids"), {"seed": seed, "rows": rows})
     path = out / "observations_sample.sql"
     tables = {}
-    with path.open("wb") as f:
+    # Hashed as written: a second pass over a file of gigabytes costs seconds.
+    digest = hashlib.sha256()
+    with HashingWriter(path, digest) as f:
         f.write(b"SET client_encoding = 'UTF8';\n")
         for table, query in (
             ("public.efforts", "copy_efforts"),
@@ -148,4 +170,4 @@ def observations_sample(snap: Snapshot, out: Path, rows: int, seed: int) -> Dump
             b"SELECT setval('observations_partitions.observations_id_seq', "
             b"greatest((SELECT max(id) FROM public.observations), 1));\n"
         )
-    return Dump(path, "plain", tables)
+    return Dump(path, "plain", tables, sha256=digest.hexdigest())
