@@ -15,9 +15,10 @@ from psycopg import conninfo
 from pydantic import Field
 
 from maint_assets.core import databases
-from maint_assets.core.artifacts import Artifact, ArtifactCorrupt, ArtifactStore
-from maint_assets.core.pg_tools import PgToolError, run_tool
+from maint_assets.core.artifacts import Artifact, ArtifactStore
+from maint_assets.core.pg_tools import run_tool
 from maint_assets.core.postgres import PostgresResource
+from maint_assets.core.restores import restore_check
 
 APP_DB_BACKUP = dg.AssetKey(["metabase", "app_db_backup"])
 FOLDER = "metabase/app_db_backup"
@@ -102,28 +103,7 @@ def app_db_backup(
 def app_db_backup_restores(
     metabase_db: PostgresResource, artifacts: ArtifactStore
 ) -> dg.AssetCheckResult:
-    artifact = artifacts.latest(FOLDER)
-    if artifact is None:
-        return dg.AssetCheckResult(passed=False, metadata={"error": "no backup stored"})
-    major = databases.major_version(metabase_db)
-    with (
-        tempfile.TemporaryDirectory() as tmp,
-        databases.scratch_database(metabase_db, "maint_assets_check_metabase") as url,
-    ):
-        try:
-            path = artifacts.fetch(artifact, Path(tmp) / artifact.name)
-            databases.load_dump(url, path, "custom", major, artifact.key)
-        except (PgToolError, ArtifactCorrupt) as err:
-            return dg.AssetCheckResult(passed=False, metadata={"error": str(err)})
-        wrong = databases.count_mismatches(url, artifact.manifest["tables"])
-    return dg.AssetCheckResult(
-        passed=not wrong,
-        metadata={
-            "artifact": artifact.key,
-            "tables_checked": len(artifact.manifest["tables"]),
-            "mismatches": dg.MetadataValue.json({t: list(v) for t, v in wrong.items()}),
-        },
-    )
+    return restore_check(artifacts, metabase_db, [FOLDER], "maint_assets_check_metabase")
 
 
 class RestoreConfig(dg.Config):

@@ -24,10 +24,10 @@ from maint_assets.atlas.taxonomy.assets import (
     TAXA_VERNACULAR,
 )
 from maint_assets.core import databases
-from maint_assets.core.artifacts import Artifact, ArtifactCorrupt, ArtifactStore
-from maint_assets.core.pg_tools import PgToolError
+from maint_assets.core.artifacts import ArtifactStore
 from maint_assets.core.postgres import PostgresResource
 from maint_assets.core.refresh import rebuild_table
+from maint_assets.core.restores import load_latest, restore_check
 from maint_assets.core.schema import apply_schema
 from maint_assets.core.sql_files import compose, statement
 
@@ -192,32 +192,6 @@ observations_sample = _dump_asset(
 )
 
 
-def _fetch_latest(artifacts: ArtifactStore, asset_key: dg.AssetKey, into: Path) -> Artifact:
-    artifact = artifacts.latest(folder(asset_key))
-    if artifact is None:
-        raise ArtifactCorrupt(f"no {asset_key.to_user_string()} dump in {artifacts.describe()}")
-    artifacts.fetch(artifact, into / artifact.name)
-    return artifact
-
-
-def _load_latest(
-    artifacts: ArtifactStore, keys: list[dg.AssetKey], url: str, major: int, tmp: Path
-) -> list[Artifact]:
-    loaded = []
-    for asset_key in keys:
-        artifact = _fetch_latest(artifacts, asset_key, tmp)
-        databases.load_dump(
-            url,
-            tmp / artifact.name,
-            artifact.manifest["format"],
-            major,
-            artifact.key,
-            disable_triggers=artifact.manifest.get("disable_triggers", False),
-        )
-        loaded.append(artifact)
-    return loaded
-
-
 def _restore_check(asset_key: dg.AssetKey) -> dg.AssetChecksDefinition:
     @dg.asset_check(
         asset=asset_key,
@@ -229,29 +203,9 @@ def _restore_check(asset_key: dg.AssetKey) -> dg.AssetChecksDefinition:
     def _check(
         artifacts: ArtifactStore, atlas_staging_server: PostgresResource
     ) -> dg.AssetCheckResult:
-        keys = [*PREREQUISITES[asset_key], asset_key]
-        major = databases.major_version(atlas_staging_server)
+        folders = [folder(k) for k in [*PREREQUISITES[asset_key], asset_key]]
         scratch = f"maint_assets_check_{asset_key.path[-1]}"
-        with (
-            tempfile.TemporaryDirectory() as tmp,
-            databases.scratch_database(atlas_staging_server, scratch) as url,
-        ):
-            try:
-                loaded = _load_latest(artifacts, keys, url, major, Path(tmp))
-            except (PgToolError, ArtifactCorrupt) as err:
-                return dg.AssetCheckResult(passed=False, metadata={"error": str(err)})
-            wrong = databases.count_mismatches(url, loaded[-1].manifest.get("tables", {}))
-        return dg.AssetCheckResult(
-            passed=not wrong,
-            metadata={
-                "artifact": loaded[-1].key,
-                "restored_after": dg.MetadataValue.json([a.key for a in loaded[:-1]]),
-                "tables_checked": len(loaded[-1].manifest.get("tables", {})),
-                "mismatches": dg.MetadataValue.json(
-                    {t: {"found": f, "expected": e} for t, (f, e) in wrong.items()}
-                ),
-            },
-        )
+        return restore_check(artifacts, atlas_staging_server, folders, scratch)
 
     return _check
 
@@ -263,9 +217,11 @@ def _restore_check(asset_key: dg.AssetKey) -> dg.AssetChecksDefinition:
     description="The stored roles dump holds no password or password hash.",
 )
 def roles_without_passwords(artifacts: ArtifactStore) -> dg.AssetCheckResult:
+    artifact = artifacts.latest(folder(ROLES))
+    if artifact is None:
+        return dg.AssetCheckResult(passed=False, metadata={"error": "no roles dump stored"})
     with tempfile.TemporaryDirectory() as tmp:
-        artifact = _fetch_latest(artifacts, ROLES, Path(tmp))
-        text = (Path(tmp) / artifact.name).read_text()
+        text = artifacts.fetch(artifact, Path(tmp) / artifact.name).read_text()
     found = dumps.password_lines(text)
     return dg.AssetCheckResult(
         passed=not found,
@@ -304,7 +260,8 @@ def staging_database(
     url = databases.create_database(atlas_staging_server, building, None)
     try:
         with tempfile.TemporaryDirectory() as tmp:
-            loaded = _load_latest(artifacts, STAGING_ORDER, url, major, Path(tmp))
+            folders = [folder(k) for k in STAGING_ORDER]
+            loaded = load_latest(artifacts, folders, url, major, Path(tmp))
         wrong = {
             t: v
             for a in loaded
