@@ -35,6 +35,7 @@ REFERENCE_TABLES = [
     "api.taxa_ref_sources",
     "api.taxa_vernacular_sources",
 ]
+_BLOCK = 1 << 20
 _PASSWORD = re.compile(r"\bPASSWORD\b|SCRAM-SHA-256\$|\bmd5[0-9a-f]{32}\b", re.IGNORECASE)
 
 
@@ -129,7 +130,7 @@ class HashingWriter:
         self.file = path.open("wb")
         self.digest = digest
 
-    def write(self, data: bytes) -> None:
+    def write(self, data: bytes | bytearray) -> None:
         self.digest.update(data)
         self.file.write(data)
 
@@ -158,13 +159,20 @@ def observations_sample(snap: Snapshot, out: Path, rows: int, seed: int) -> Dump
         ):
             f.write(f"COPY {table} FROM stdin;\n".encode())
             # In COPY's text format a newline only ends a row (newlines in values are
-            # escaped), so counting them counts the rows without another query.
+            # escaped), so counting them counts the rows without another query. PostgreSQL
+            # sends one message per row: they are gathered into blocks of about 1 MiB before
+            # being counted, hashed and written.
             tables[table] = 0
+            block = bytearray()
             with conn.cursor().copy(statement(GROUP, query)) as copy:
-                for chunk in copy:
-                    data = bytes(chunk)
-                    f.write(data)
-                    tables[table] += data.count(b"\n")
+                for row in copy:
+                    block += row
+                    if len(block) >= _BLOCK:
+                        tables[table] += block.count(b"\n")
+                        f.write(block)
+                        block.clear()
+            tables[table] += block.count(b"\n")
+            f.write(block)
             f.write(b"\\.\n")
         f.write(
             b"SELECT setval('observations_partitions.observations_id_seq', "
