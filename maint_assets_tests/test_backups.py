@@ -192,3 +192,41 @@ def test_client_tools_must_be_as_new_as_the_server():
     assert pg_tools.tool_path("pg_dump", 15) == Path("/usr/lib/postgresql/15/bin/pg_dump")
     with pytest.raises(pg_tools.PgToolError, match=r"PostgreSQL 16 or newer.*postgresql-client-16"):
         pg_tools.tool_path("pg_dump", 16)
+
+
+def test_the_roles_dump_recreates_every_role_and_the_check_leaves_no_trace(
+    backup_resources, s3_store, staging_server, atlas_url, tmp_path
+):
+    roles_only = dg.AssetSelection.assets(backups.ROLES)
+    with psycopg.connect(atlas_url, autocommit=True) as conn:
+        conn.execute("DROP ROLE IF EXISTS atlas_reader_test")
+        conn.execute("CREATE ROLE atlas_reader_test LOGIN PASSWORD 'not-in-any-dump'")
+    try:
+        result = _materialize(backup_resources, roles_only)
+        assert set(_checks(result).values()) == {True}
+        good = s3_store.latest(backups.folder(backups.ROLES))
+        assert "atlas_reader_test" in good.manifest["roles"]
+        text = s3_store.fetch(good, tmp_path / "roles.sql").read_text()
+        assert "not-in-any-dump" not in text and "atlas_reader_test" in text
+
+        # a dump that lost a role's line no longer re-creates what its manifest lists
+        with psycopg.connect(atlas_url, autocommit=True) as conn:
+            conn.execute("DROP ROLE atlas_reader_test")
+        cut = tmp_path / "cut.sql"
+        kept = [line for line in text.splitlines() if "atlas_reader_test" not in line]
+        cut.write_text("\n".join(kept))
+        s3_store.put(cut, backups.folder(backups.ROLES), "roles.sql", good.manifest)
+        check = dg.materialize(
+            [*backups.ASSETS, *backups.CHECKS],
+            resources=backup_resources,
+            selection=dg.AssetSelection.checks_for_assets(backups.ROLES),
+            raise_on_error=False,
+        ).get_asset_check_evaluations()[0]
+        assert not check.passed
+        assert check.metadata["missing_roles"].value == ["atlas_reader_test"]
+        assert rows(
+            staging_server.url, "SELECT count(*) FROM pg_roles WHERE rolname = 'atlas_reader_test'"
+        ) == [(0,)]  # the replay was rolled back
+    finally:
+        with psycopg.connect(atlas_url, autocommit=True) as conn:
+            conn.execute("DROP ROLE IF EXISTS atlas_reader_test")

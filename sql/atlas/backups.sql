@@ -50,3 +50,6 @@ ORDER BY x.depth DESC, n.nspname, c.relname;
 
 -- name: refresh_matview
 REFRESH MATERIALIZED VIEW {view};
+
+-- name: role_names
+SELECT coalesce(array_agg(rolname ORDER BY rolname), '{}') FROM pg_roles WHERE rolname !~ '^pg_';

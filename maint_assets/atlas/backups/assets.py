@@ -12,6 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import dagster as dg
+import psycopg
 from pydantic import Field
 
 from maint_assets.atlas import sources
@@ -91,6 +92,7 @@ def _store(
             "server_version": snapshot.server_version,
             "tables": dump.tables,
             "disable_triggers": dump.disable_triggers,
+            "roles": dump.roles,
             "run_id": context.run.run_id,
         },
         sha256=dump.sha256,
@@ -212,20 +214,44 @@ def _restore_check(asset_key: dg.AssetKey) -> dg.AssetChecksDefinition:
 
 @dg.asset_check(
     asset=ROLES,
-    name="no_password_hashes",
+    name="restores_without_passwords",
     blocking=True,
-    description="The stored roles dump holds no password or password hash.",
+    description="The stored roles dump holds no password or password hash, and re-creates "
+    "every role of its manifest: replayed on the staging server inside a transaction that "
+    "is rolled back (roles are cluster-wide; roles that exist there already are kept).",
 )
-def roles_without_passwords(artifacts: ArtifactStore) -> dg.AssetCheckResult:
+def roles_restore(
+    artifacts: ArtifactStore, atlas_staging_server: PostgresResource
+) -> dg.AssetCheckResult:
     artifact = artifacts.latest(folder(ROLES))
     if artifact is None:
         return dg.AssetCheckResult(passed=False, metadata={"error": "no roles dump stored"})
     with tempfile.TemporaryDirectory() as tmp:
         text = artifacts.fetch(artifact, Path(tmp) / artifact.name).read_text()
-    found = dumps.password_lines(text)
+    with_passwords = dumps.password_lines(text)
+    failed = []
+    with atlas_staging_server.connect() as conn:
+        conn.execute("BEGIN")
+        for sql in dumps.role_statements(text):
+            try:
+                with conn.transaction():  # a savepoint per statement
+                    conn.execute(sql)
+            except psycopg.errors.DuplicateObject:
+                pass  # the role exists on this server: its attributes are still replayed
+            except psycopg.Error as err:
+                failed.append(f"{sql[:80]}: {str(err).strip().splitlines()[0]}")
+        present = set(conn.execute(statement(dumps.GROUP, "role_names")).fetchone()[0])
+        conn.execute("ROLLBACK")
+    missing = sorted(set(artifact.manifest.get("roles", [])) - present)
     return dg.AssetCheckResult(
-        passed=not found,
-        metadata={"artifact": artifact.key, "lines_with_passwords": len(found)},
+        passed=not (with_passwords or failed or missing),
+        metadata={
+            "artifact": artifact.key,
+            "lines_with_passwords": len(with_passwords),
+            "roles": len(artifact.manifest.get("roles", [])),
+            "failed_statements": dg.MetadataValue.json(failed),
+            "missing_roles": dg.MetadataValue.json(missing),
+        },
     )
 
 
@@ -303,4 +329,4 @@ def _populate(url: str) -> dict[str, int]:
 
 DUMPS = [roles, schema, reference_data, regions, observations_sample]
 ASSETS = [*DUMPS, staging_database]
-CHECKS = [roles_without_passwords, *(_restore_check(k) for k in PREREQUISITES)]
+CHECKS = [roles_restore, *(_restore_check(k) for k in PREREQUISITES)]

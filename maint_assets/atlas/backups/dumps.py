@@ -61,6 +61,7 @@ class Dump:
     tables: dict[str, int] = field(default_factory=dict)
     disable_triggers: bool = False  # restore with the table's triggers off
     sha256: str | None = None  # when the writer hashed the file as it wrote it
+    roles: list[str] = field(default_factory=list)  # roles a roles dump must re-create
 
 
 def open_snapshot(conn: psycopg.Connection, url: str) -> Snapshot:
@@ -99,7 +100,18 @@ def roles_dump(snap: Snapshot, out: Path) -> Dump:
     )
     if password_lines(path.read_text()):
         raise PgToolError("pg_dumpall wrote a password into the roles dump: refusing to keep it")
-    return Dump(path, "plain")
+    roles = snap.conn.execute(statement(GROUP, "role_names")).fetchone()[0]
+    return Dump(path, "plain", roles=roles)
+
+
+def role_statements(text: str) -> list[str]:
+    """The SQL statements of a pg_dumpall --roles-only file: one per line, psql
+    meta-commands (\\restrict…) and comments left out."""
+    return [
+        line
+        for line in (raw.strip() for raw in text.splitlines())
+        if line and not line.startswith(("--", "\\"))
+    ]
 
 
 def password_lines(text: str) -> list[str]:
