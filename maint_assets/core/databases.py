@@ -1,7 +1,7 @@
 """Databases as a whole: scratch databases for restore checks, loading dumps into them,
 building a replacement and swapping it in by renaming, counting rows against a manifest."""
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -13,7 +13,6 @@ from maint_assets.core.postgres import PostgresResource
 from maint_assets.core.sql_files import compose, statement
 
 GROUP = "core/databases"
-Prepare = Callable[[psycopg.Connection], None]
 
 
 def database_url(server: PostgresResource, database: str) -> str:
@@ -34,16 +33,12 @@ def major_version(server: PostgresResource) -> int:
         return server_major(conn.info.server_version)
 
 
-def create_database(server: PostgresResource, database: str, prepare: Prepare | None) -> str:
-    """(Re)create ``database`` on ``server``, run ``prepare`` in it; return its URL."""
-    url = database_url(server, database)
+def create_database(server: PostgresResource, database: str) -> str:
+    """(Re)create ``database`` on ``server``; return its URL."""
     with server.connect() as conn:
         conn.execute(compose(GROUP, "drop_database", database=database))
         conn.execute(compose(GROUP, "create_database", database=database))
-    if prepare:
-        with PostgresResource(url=url).connect() as conn:
-            prepare(conn)
-    return url
+    return database_url(server, database)
 
 
 def drop_database(server: PostgresResource, database: str) -> None:
@@ -52,11 +47,9 @@ def drop_database(server: PostgresResource, database: str) -> None:
 
 
 @contextmanager
-def scratch_database(
-    server: PostgresResource, name: str, prepare: Prepare | None = None
-) -> Iterator[str]:
+def scratch_database(server: PostgresResource, name: str) -> Iterator[str]:
     """A new database ``name`` on ``server`` for the duration of the block; its URL."""
-    url = create_database(server, name, prepare)
+    url = create_database(server, name)
     try:
         yield url
     finally:

@@ -283,7 +283,7 @@ def staging_database(
         )
     building = f"{config.database}__building"
     major = databases.major_version(atlas_staging_server)
-    url = databases.create_database(atlas_staging_server, building, None)
+    url = databases.create_database(atlas_staging_server, building)
     try:
         with tempfile.TemporaryDirectory() as tmp:
             folders = [folder(k) for k in STAGING_ORDER]
