@@ -11,6 +11,7 @@ renamed, on S3 they only become visible once their upload completes.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -190,11 +191,7 @@ class ArtifactStore(dg.ConfigurableResource):
     def _backend(self) -> _Backend:
         if not self.bucket:
             return _LocalBackend(Path(self.directory))
-        from dagster_aws.s3 import S3Resource
-
-        s3 = S3Resource(endpoint_url=self.endpoint_url or None, region_name=self.region_name)
-        where = f" at {self.endpoint_url}" if self.endpoint_url else ""
-        return _S3Backend(s3.get_client(), self.bucket, self.prefix, f"bucket {self.bucket}{where}")
+        return _s3_backend(self.bucket, self.prefix, self.endpoint_url, self.region_name)
 
     def describe(self) -> str:
         return self._backend().describe()
@@ -272,6 +269,18 @@ class ArtifactStore(dg.ConfigurableResource):
             backend.delete([a.key + MANIFEST_SUFFIX for a in doomed])
             backend.delete([a.key for a in doomed])
         return doomed
+
+
+@functools.cache
+def _s3_backend(bucket: str, prefix: str, endpoint_url: str, region_name: str) -> _S3Backend:
+    # One client per bucket and endpoint for the process: building a boto3 client costs tens
+    # of milliseconds, and a dump asset reaches the store four times (put, list, delete,
+    # describe). Clients are thread-safe.
+    from dagster_aws.s3 import S3Resource
+
+    s3 = S3Resource(endpoint_url=endpoint_url or None, region_name=region_name)
+    where = f" at {endpoint_url}" if endpoint_url else ""
+    return _S3Backend(s3.get_client(), bucket, prefix, f"bucket {bucket}{where}")
 
 
 def _artifact(record: dict[str, Any]) -> Artifact:
