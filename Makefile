@@ -15,7 +15,9 @@ test: install
 	$(BIN)/ruff check .
 	$(BIN)/pytest
 
+# Client-API-VN pins SQLAlchemy < 2: it gets its own virtualenv under .maint/ (idempotent).
 install: system-deps $(STAMP)
+	$(BIN)/maint-assets vn install-tool >/dev/null
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)

@@ -13,8 +13,10 @@ from maint_assets.core.paths import CHECKOUT, STATE_DIR
 from maint_assets.core.postgres import DatabaseUnavailable, PostgresResource
 from maint_assets.core.schema import apply_schema
 from maint_assets.metabase.stand_in import load_stand_in
+from maint_assets.vn_sync.client_api_vn import ClientApiVn
+from maint_assets.vn_sync.demo_data import DEMO_TRANSFER_VN_CONFIG
 
-DEMO_DATABASES = ("atlas", "dagster", "metabase")
+DEMO_DATABASES = ("atlas", "dagster", "metabase", "vn")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -69,6 +71,22 @@ def _parser() -> argparse.ArgumentParser:
     )
     demo_data.set_defaults(run=_demo_data)
 
+    vn = commands.add_parser("vn", help="VisioNature: Client-API-VN's environment, tables, demo")
+    vn_commands = vn.add_subparsers(required=True, metavar="ACTION")
+    vn_commands.add_parser(
+        "install-tool", help="create Client-API-VN's own virtualenv (.maint/client-api-vn)"
+    ).set_defaults(run=_vn_install_tool)
+    vn_commands.add_parser(
+        "tables", help="transfer_vn --json_tables_create for src_vn_json and src_vn_json_check"
+    ).set_defaults(run=_vn_tables)
+    vn_demo = vn_commands.add_parser(
+        "demo-data", help="VisioNature-like sightings with a failing sync's divergences"
+    )
+    vn_demo.add_argument("--observations", type=int, default=50_000)
+    vn_demo.add_argument("--seed", type=int, default=1)
+    vn_demo.add_argument("--if-empty", action="store_true")
+    vn_demo.set_defaults(run=_vn_demo_data)
+
     demo = commands.add_parser("demo", help="database up, demo data if missing, Dagster UI")
     demo.add_argument("--observations", type=int, default=100_000)
     demo.add_argument("--host", default="127.0.0.1")
@@ -95,6 +113,10 @@ def demo_environment(cluster: LocalCluster) -> dict[str, str]:
         # staging and scratch databases are created on the same local server
         "ATLAS_STAGING_SERVER_URL": cluster.url("postgres"),
         "METABASE_DATABASE_URL": cluster.url("metabase"),
+        "VN_DATABASE_URL": cluster.url("vn"),
+        "VN_TRANSFER_VN_CONFIG": str(DEMO_TRANSFER_VN_CONFIG),
+        # No VisioNature API here: the download step reads the demo's source schema instead.
+        "VN_DOWNLOAD_COMMAND": f"{sys.executable} -m maint_assets.vn_sync.stand_in",
         "DAGSTER_PG_URL": cluster.url("dagster").replace(
             "postgresql://", "postgresql+psycopg2://", 1
         ),
@@ -196,12 +218,60 @@ def _demo_data(args: argparse.Namespace) -> int:
     return 0
 
 
+def _vn_install_tool(_: argparse.Namespace) -> int:
+    from maint_assets.vn_sync.client_api_vn import install
+
+    print(f"transfer_vn ready: {install()}")
+    return 0
+
+
+def _vn_env() -> tuple[PostgresResource, ClientApiVn]:
+    """The configured VisioNature database and transfer_vn configuration, or the local
+    cluster's database and the demo configuration."""
+    if "VN_DATABASE_URL" not in os.environ:
+        cluster = _cluster()
+        cluster.up(DEMO_DATABASES)
+        os.environ.update(cluster.client_env())
+        os.environ["VN_DATABASE_URL"] = cluster.url("vn")
+    config = os.environ.get("VN_TRANSFER_VN_CONFIG", str(DEMO_TRANSFER_VN_CONFIG))
+    return PostgresResource(url=os.environ["VN_DATABASE_URL"]), ClientApiVn(config_file=config)
+
+
+def _vn_tables(_: argparse.Namespace) -> int:
+    from maint_assets.vn_sync.demo_data import create_tables
+    from maint_assets.vn_sync.keys import CHECK, PRODUCTION
+
+    db, tool = _vn_env()
+    create_tables(tool, db, (PRODUCTION, CHECK))
+    print(f"Client-API-VN tables present in {PRODUCTION} and {CHECK} of {db.describe()}")
+    return 0
+
+
+def _vn_demo_data(args: argparse.Namespace) -> int:
+    from maint_assets.vn_sync.demo_data import is_loaded, load_demo_data
+
+    _vn_tables(args)
+    db, _ = _vn_env()
+    with db.connect() as conn:
+        if args.if_empty and is_loaded(conn):
+            print(f"VisioNature demo data already loaded in {db.describe()}")
+            return 0
+        summary = load_demo_data(conn, rows=args.observations, seed=args.seed)
+    print(
+        f"loaded {summary.observations} production observations, {summary.forms} forms, "
+        f"{summary.places} places ({summary.check_observations} in the check copy) into "
+        f"{db.describe()} in {summary.seconds:.1f} s"
+    )
+    return 0
+
+
 def _demo(args: argparse.Namespace) -> int:
     cluster = _cluster()
     cluster.up(DEMO_DATABASES)
     env = demo_environment(cluster)
     os.environ.update(env)
     _demo_data(argparse.Namespace(observations=args.observations, seed=1, if_empty=True))
+    _vn_demo_data(argparse.Namespace(observations=50_000, seed=1, if_empty=True))
     with cluster.connect("metabase", autocommit=True) as conn:
         if load_stand_in(conn):
             print("created a stand-in Metabase application database (metabase)")

@@ -6,7 +6,9 @@ import dagster as dg
 
 from maint_assets.atlas import definitions as atlas
 from maint_assets.core.artifacts import ArtifactStore
+from maint_assets.core.notify import notifier_from_env
 from maint_assets.metabase import definitions as metabase
+from maint_assets.vn_sync import definitions as vn_sync
 
 automation = dg.AutomationConditionSensorDefinition(
     "automation",
@@ -33,9 +35,10 @@ def artifact_store() -> ArtifactStore:
 defs = dg.Definitions.merge(
     atlas.defs,
     metabase.defs,
+    vn_sync.defs,
     dg.Definitions(
         sensors=[automation],
-        resources={"artifacts": artifact_store()},
+        resources={"artifacts": artifact_store(), "notifier": notifier_from_env()},
         executor=dg.in_process_executor,
     ),
 )

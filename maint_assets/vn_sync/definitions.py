@@ -1,0 +1,53 @@
+"""Everything the VisioNature domain contributes to the code location."""
+
+import os
+
+import dagster as dg
+
+from maint_assets.core.postgres import PostgresResource
+from maint_assets.vn_sync import download, repair
+from maint_assets.vn_sync.client_api_vn import DEFAULT_VENV, DEFAULT_WORK_DIR, ClientApiVn
+from maint_assets.vn_sync.keys import CHECK, PRODUCTION, TABLES, key
+
+TIMEZONE = "Europe/Paris"
+
+vn_daily_update = dg.define_asset_job(
+    "vn_daily_update",
+    selection=dg.AssetSelection.assets(*(key(CHECK, t) for t in TABLES)),
+    config={"ops": {"vn_check_download": {"config": {"mode": "update"}}}},
+    description="transfer_vn --update into the check copy.",
+)
+vn_weekly_repair = dg.define_asset_job(
+    "vn_weekly_repair",
+    selection=dg.AssetSelection.assets(
+        *(key(schema, t) for schema in (CHECK, PRODUCTION) for t in TABLES)
+    ),
+    config={"ops": {"vn_check_download": {"config": {"mode": "window"}}}},
+    description="Download the last 14 days again into the check copy, then repair production "
+    "from it; the repair does not run when the download fails.",
+)
+
+defs = dg.Definitions(
+    assets=[download.vn_check_download, repair.vn_sync_repair],
+    jobs=[vn_daily_update, vn_weekly_repair],
+    schedules=[
+        dg.ScheduleDefinition(
+            name="vn_daily_update_0205", job=vn_daily_update, cron_schedule="5 2 * * *",
+            execution_timezone=TIMEZONE, default_status=dg.DefaultScheduleStatus.RUNNING,
+        ),
+        dg.ScheduleDefinition(
+            name="vn_weekly_repair_sunday_0330", job=vn_weekly_repair,
+            cron_schedule="30 3 * * 0", execution_timezone=TIMEZONE,
+            default_status=dg.DefaultScheduleStatus.RUNNING,
+        ),
+    ],
+    resources={
+        "vn_db": PostgresResource(url=dg.EnvVar("VN_DATABASE_URL")),
+        "client_api_vn": ClientApiVn(
+            config_file=dg.EnvVar("VN_TRANSFER_VN_CONFIG"),
+            venv=os.environ.get("VN_CLIENT_API_VN_VENV", str(DEFAULT_VENV)),
+            work_dir=os.environ.get("VN_WORK_DIR", str(DEFAULT_WORK_DIR)),
+            download_command=os.environ.get("VN_DOWNLOAD_COMMAND", ""),
+        ),
+    },
+)

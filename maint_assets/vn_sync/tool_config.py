@@ -1,0 +1,98 @@
+"""transfer_vn configurations derived from the operator's own file, which is never edited.
+
+The runbook rewrote ``start_date`` in the operator's YAML with sed, which silently did nothing
+when the line was commented out (as in Client-API-VN's template) and then re-downloaded the
+whole history. Here each run writes a generated file: the operator's settings, with the
+database and schema of this run and the window's start date set as keys, not as text.
+Client-API-VN's own loader validates the result before transfer_vn sees it.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote_plus
+
+import yaml
+
+SECRET_KEYS = ("db_pw", "db_secret_key", "user_pw", "client_key", "client_secret")
+
+
+class ToolConfigError(ValueError):
+    """The operator's transfer_vn configuration cannot be used; the message names the file."""
+
+
+def load(path: Path) -> dict[str, Any]:
+    try:
+        text = path.read_text()
+    except OSError as err:
+        raise ToolConfigError(f"cannot read the transfer_vn configuration {path}: {err}") from None
+    try:
+        config = yaml.safe_load(text)
+    except yaml.YAMLError as err:
+        raise ToolConfigError(f"{path} is not valid YAML: {err}") from None
+    if not isinstance(config, dict) or not isinstance(config.get("site"), dict):
+        raise ToolConfigError(f"{path} has no `site:` section; is it a transfer_vn YAML file?")
+    return config
+
+
+def derive(
+    user: dict[str, Any],
+    *,
+    schema: str,
+    database: dict[str, Any],
+    start_date: date | None = None,
+) -> dict[str, Any]:
+    """The operator's configuration writing into ``schema`` of ``database`` (db_host, db_port,
+    db_name, db_user, db_pw); with ``start_date``, a download of the window from that date to
+    now (any ``end_date`` is dropped)."""
+    config = _copy(user)
+    db = config.setdefault("database", {})
+    db.update(database, enabled=True, db_schema_import=schema)
+    filters = config.get("filter") or {}
+    if start_date is not None:
+        filters.pop("end_date", None)
+        filters["start_date"] = start_date
+    if filters:
+        config["filter"] = filters
+    else:
+        config.pop("filter", None)  # an empty `filter:` is invalid for Client-API-VN
+    return config
+
+
+def type_date(config: dict[str, Any]) -> str:
+    return str((config.get("filter") or {}).get("type_date", "sighting"))
+
+
+def enabled_controlers(config: dict[str, Any]) -> set[str]:
+    return {
+        name
+        for name, ctrl in (config.get("controler") or {}).items()
+        if isinstance(ctrl, dict) and ctrl.get("enabled") in (True, "true", "yes", "on")
+    }
+
+
+def secrets(config: dict[str, Any]) -> list[str]:
+    """Every password and key in the configuration, to keep out of logs and errors."""
+    found = [str((config.get("database") or {}).get(k, "")) for k in SECRET_KEYS]
+    for site in (config.get("site") or {}).values():
+        if isinstance(site, dict):
+            found += [str(site.get(k, "")) for k in SECRET_KEYS]
+    # transfer_vn sends the API password as a query parameter: mask its URL-encoded form too.
+    found += [quote_plus(s) for s in found]
+    return sorted({s for s in found if len(s) >= 3}, key=len, reverse=True)
+
+
+def dump(config: dict[str, Any]) -> str:
+    # Block style only: Client-API-VN's strictyaml refuses flow mappings and sequences.
+    return yaml.safe_dump(config, default_flow_style=False, sort_keys=False, indent=4)
+
+
+def _copy(value: Any) -> Any:
+    """A deep copy without empty lists, which YAML can only write in flow style (``[]``)."""
+    if isinstance(value, dict):
+        return {k: _copy(v) for k, v in value.items() if v != []}
+    if isinstance(value, list):
+        return [_copy(v) for v in value]
+    return value
