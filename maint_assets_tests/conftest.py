@@ -2,12 +2,15 @@
 free port (never the demo's), with a template database of generated atlas data that each
 test clones."""
 
+import email
+import email.policy
 import logging
 import os
 import shutil
 import socket
 import tempfile
 from collections.abc import Iterator
+from email.message import EmailMessage
 from itertools import count
 from pathlib import Path
 
@@ -143,3 +146,60 @@ def metabase_url(pg_cluster: LocalCluster) -> Iterator[str]:
     yield pg_cluster.url(name)
     with pg_cluster.connect(autocommit=True) as conn:
         conn.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+@pytest.fixture(scope="session")
+def vn_template(pg_cluster: LocalCluster) -> str:
+    """A database whose production and check schemas were created by transfer_vn itself."""
+    from maint_assets.vn_sync.client_api_vn import ClientApiVn, install
+    from maint_assets.vn_sync.demo_data import DEMO_TRANSFER_VN_CONFIG, create_tables
+    from maint_assets.vn_sync.keys import CHECK, PRODUCTION
+
+    install()
+    name = "vn_template"
+    pg_cluster.up([name])
+    work = Path(tempfile.mkdtemp(prefix="vn-tables-"))
+    tool = ClientApiVn(config_file=str(DEMO_TRANSFER_VN_CONFIG), work_dir=str(work))
+    create_tables(tool, PostgresResource(url=pg_cluster.url(name)), (PRODUCTION, CHECK))
+    shutil.rmtree(work, ignore_errors=True)
+    return name
+
+
+@pytest.fixture
+def vn_url(pg_cluster: LocalCluster, vn_template: str) -> Iterator[str]:
+    name = f"vn_test_{os.getpid()}_{next(_clones)}"
+    with pg_cluster.connect(autocommit=True) as conn:
+        conn.execute(
+            sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
+                sql.Identifier(name), sql.Identifier(vn_template)
+            )
+        )
+    yield pg_cluster.url(name)
+    with pg_cluster.connect(autocommit=True) as conn:
+        conn.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+@pytest.fixture(scope="session")
+def smtp_server() -> Iterator["SmtpSink"]:
+    """A real SMTP server (aiosmtpd) on a free port, keeping what it receives."""
+    from aiosmtpd.controller import Controller
+
+    sink = SmtpSink()
+    controller = Controller(sink, hostname="127.0.0.1", port=_free_port())
+    controller.start()
+    sink.port = controller.port
+    try:
+        yield sink
+    finally:
+        controller.stop()
+
+
+class SmtpSink:
+    def __init__(self) -> None:
+        self.messages: list[tuple[str, list[str], EmailMessage]] = []
+        self.port = 0
+
+    async def handle_DATA(self, server, session, envelope) -> str:
+        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        self.messages.append((envelope.mail_from, list(envelope.rcpt_tos), message))
+        return "250 OK"

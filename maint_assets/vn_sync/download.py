@@ -148,7 +148,7 @@ def _window(
                 "check_schema": CHECK, "window_start": start,
                 "deletions_from": window.deletions_from,
                 "download_started": window.download_started, "type_date": window.type_date,
-                "tables": list(tables), "run_id": context.run_id,
+                "tables": list(tables), "run_id": context.run.run_id,
             },
         )
     _drop_staging(vn_db)

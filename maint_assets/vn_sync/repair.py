@@ -92,7 +92,7 @@ def vn_sync_repair(
                 conn.execute(
                     statement(RECONCILE, "record_action"),
                     {"action": action, "count": result.counts[action],
-                     "table_name": f"{PRODUCTION}.{result.table}", "run_id": context.run_id},
+                     "table_name": f"{PRODUCTION}.{result.table}", "run_id": context.run.run_id},
                 )
     for result in results.values():
         if result.malformed:
@@ -100,7 +100,7 @@ def vn_sync_repair(
                 f"{CHECK}.{result.table}: {result.malformed_count} malformed item(s) left "
                 f"alone, first (id, site): {result.malformed}"
             )
-    email = _notify(notifier, vn_db, results, start, context.run_id)
+    email = _notify(notifier, vn_db, results, start, context.run.run_id)
     if email.startswith("failed"):
         context.log.error(f"the repair is committed but its summary was not sent: {email}")
     for table in TABLES:

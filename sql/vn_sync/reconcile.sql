@@ -11,9 +11,9 @@
 CREATE TEMP TABLE vn_changes ON COMMIT DROP AS
 WITH source AS (
     SELECT s.*,
-           jsonb_typeof(s.item) = 'object'
-           AND s.item #>> '{{observers,0,id_sighting}}' = s.id::text
-           AND s.item #>> '{{date,@timestamp}}' ~ '^[0-9]+$' AS valid
+           coalesce(jsonb_typeof(s.item) = 'object'
+                    AND s.item #>> '{{observers,0,id_sighting}}' = s.id::text
+                    AND s.item #>> '{{date,@timestamp}}' ~ '^[0-9]+$', false) AS valid
     FROM {source}.observations_json s
 )
 SELECT s.id, s.site,
@@ -45,8 +45,8 @@ WHERE CASE WHEN t.item #>> %(date_path)s ~ '^[0-9]+$'
 CREATE TEMP TABLE vn_changes ON COMMIT DROP AS
 WITH source AS (
     SELECT s.*,
-           jsonb_typeof(s.item) = 'object' AND s.item ->> '@id' = s.id::text
-           AND s.item ->> 'date_start' ~ '^\d{{4}}-\d{{2}}-\d{{2}}$' AS valid
+           coalesce(jsonb_typeof(s.item) = 'object' AND s.item ->> '@id' = s.id::text
+                    AND s.item ->> 'date_start' ~ '^\d{{4}}-\d{{2}}-\d{{2}}$', false) AS valid
     FROM {source}.forms_json s
 )
 SELECT s.id, s.site,
@@ -74,7 +74,9 @@ WHERE CASE WHEN t.item ->> 'date_start' ~ '^\d{{4}}-\d{{2}}-\d{{2}}$'
 -- the target still points to is never deleted.
 CREATE TEMP TABLE vn_changes ON COMMIT DROP AS
 WITH source AS (
-    SELECT s.*, jsonb_typeof(s.item) = 'object' AND s.item ->> '@id' = s.id::text AS valid
+    SELECT s.*,
+           coalesce(jsonb_typeof(s.item) = 'object' AND s.item ->> '@id' = s.id::text, false)
+               AS valid
     FROM {source}.places_json s
 )
 SELECT s.id, s.site,
