@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
 import signal
 import subprocess
 import sys
@@ -121,7 +122,7 @@ class ClientApiVn(dg.ConfigurableResource):
         """``transfer_vn --<action> <path>``; raises TransferVnError naming the action and the
         failed log lines (passwords masked) when transfer_vn logs an error."""
         download = action in {"full", "update"}
-        program = self.download_command.split() if download and self.download_command else [
+        program = shlex.split(self.download_command) if download and self.download_command else [
             str(self.transfer_vn())
         ]
         args = (*program, f"--{action}", str(path))
