@@ -10,6 +10,7 @@ import shutil
 import socket
 import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from email.message import EmailMessage
 from itertools import count
 from pathlib import Path
@@ -72,19 +73,26 @@ def atlas_template(pg_cluster: LocalCluster) -> str:
     return TEMPLATE
 
 
+@contextmanager
+def _clone(cluster: LocalCluster, template: str, prefix: str) -> Iterator[str]:
+    """A fresh copy of ``template`` for one test, dropped afterwards."""
+    name = f"{prefix}_{os.getpid()}_{next(_clones)}"
+    with cluster.connect(autocommit=True) as conn:
+        conn.execute(
+            sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
+                sql.Identifier(name), sql.Identifier(template)
+            )
+        )
+    yield cluster.url(name)
+    with cluster.connect(autocommit=True) as conn:
+        conn.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
 @pytest.fixture
 def atlas_url(pg_cluster: LocalCluster, atlas_template: str) -> Iterator[str]:
     """A fresh copy of the template atlas database for one test."""
-    name = f"atlas_test_{os.getpid()}_{next(_clones)}"
-    with pg_cluster.connect(autocommit=True) as conn:
-        conn.execute(
-            sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
-                sql.Identifier(name), sql.Identifier(atlas_template)
-            )
-        )
-    yield pg_cluster.url(name)
-    with pg_cluster.connect(autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
+    with _clone(pg_cluster, atlas_template, "atlas_test") as url:
+        yield url
 
 
 @pytest.fixture
@@ -167,16 +175,8 @@ def vn_template(pg_cluster: LocalCluster) -> str:
 
 @pytest.fixture
 def vn_url(pg_cluster: LocalCluster, vn_template: str) -> Iterator[str]:
-    name = f"vn_test_{os.getpid()}_{next(_clones)}"
-    with pg_cluster.connect(autocommit=True) as conn:
-        conn.execute(
-            sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
-                sql.Identifier(name), sql.Identifier(vn_template)
-            )
-        )
-    yield pg_cluster.url(name)
-    with pg_cluster.connect(autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
+    with _clone(pg_cluster, vn_template, "vn_test") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

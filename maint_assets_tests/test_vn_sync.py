@@ -4,18 +4,20 @@ created by Client-API-VN's own transfer_vn; only the download reads the offline 
 import sqlite3
 import time
 from collections import Counter
+from datetime import date
 from pathlib import Path
 
+import dagster as dg
 import psycopg
 import pytest
 
 from maint_assets.core.notify import SmtpNotifier
-from maint_assets.vn_sync import tool_config
+from maint_assets.core.postgres import PostgresResource
+from maint_assets.vn_sync import download, repair, tool_config
 from maint_assets.vn_sync.client_api_vn import ClientApiVn, TransferVnError
-from maint_assets.vn_sync.demo_data import DEMO_TRANSFER_VN_CONFIG, SOURCE
+from maint_assets.vn_sync.demo_data import DEMO_TRANSFER_VN_CONFIG, SOURCE, create_source
 from maint_assets.vn_sync.keys import CHECK, PRODUCTION
 from maint_assets_tests.vn_helpers import (
-    create_source,
     day,
     failure_text,
     form,
@@ -71,9 +73,7 @@ def _scenario(conn: psycopg.Connection) -> None:
     insert_observations(conn, SOURCE, source)
     insert_observations(conn, PRODUCTION, production)
     # The check copy starts as production, except that the live sync got id 4's newer version.
-    insert_observations(
-        conn, CHECK, [r for r in production if r[:2] != (4, "tst1")] + [source[-2]]
-    )
+    insert_observations(conn, CHECK, [r for r in production if r[:2] != (4, "tst1")] + [source[-2]])
     forms = [(i, "tst1", form(i, "tst1", 2)) for i in (50, *range(200, 240))]
     insert_items(conn, SOURCE, "forms_json", forms)
     insert_items(
@@ -204,9 +204,6 @@ def test_deletions_over_the_limit_change_nothing(scenario: str, tmp_path: Path) 
             [CHECK, day(13), int(time.time()), ["observations_json"]],
         )
         before = snapshot(conn)
-    import dagster as dg
-
-    from maint_assets.vn_sync import repair
 
     alone = dg.materialize(
         [repair.vn_sync_repair], resources=resources(scenario, tmp_path), raise_on_error=False
@@ -305,9 +302,6 @@ def test_summary_mail_reaches_a_real_smtp_server(
 
 
 def test_daily_update_brings_newer_rows_into_the_check_copy(scenario: str, tmp_path: Path) -> None:
-    import dagster as dg
-
-    from maint_assets.vn_sync import download
 
     res = resources(scenario, tmp_path)
     with psycopg.connect(scenario, autocommit=True) as conn:
@@ -330,7 +324,6 @@ def test_daily_update_brings_newer_rows_into_the_check_copy(scenario: str, tmp_p
 def test_generated_config_is_derived_and_validated_by_client_api_vn(
     vn_url: str, tmp_path: Path
 ) -> None:
-    from maint_assets.core.postgres import PostgresResource
 
     user_file = tmp_path / "user.yaml"
     user_file.write_text(DEMO_TRANSFER_VN_CONFIG.read_text())
@@ -338,7 +331,6 @@ def test_generated_config_is_derived_and_validated_by_client_api_vn(
     tool = ClientApiVn(config_file=str(user_file), work_dir=str(tmp_path / "work"))
     db = PostgresResource(url=vn_url)
     start = time.gmtime(day(14))
-    from datetime import date
 
     with tool.generated_config(db, "src_vn_json_check_window", date(*start[:3])) as (path, cfg):
         text = path.read_text()
@@ -358,7 +350,6 @@ def test_generated_config_is_derived_and_validated_by_client_api_vn(
 
 
 def test_transfer_vn_output_never_shows_the_passwords(vn_url: str, tmp_path: Path) -> None:
-    from maint_assets.core.postgres import PostgresResource
 
     leaky = tmp_path / "leaky_download"
     # A download that logs its configuration's secret lines as errors.

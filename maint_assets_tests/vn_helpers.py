@@ -15,7 +15,7 @@ from maint_assets.core.notify import SmtpNotifier
 from maint_assets.core.postgres import PostgresResource
 from maint_assets.vn_sync import download, repair
 from maint_assets.vn_sync.client_api_vn import ClientApiVn
-from maint_assets.vn_sync.demo_data import DEMO_TRANSFER_VN_CONFIG, SOURCE
+from maint_assets.vn_sync.demo_data import DEMO_TRANSFER_VN_CONFIG
 from maint_assets.vn_sync.keys import CHECK, PRODUCTION, TABLES
 
 DAY = 86400
@@ -52,17 +52,6 @@ def observation(
         ],
     }
     return id_, site, json.dumps(item), update_ts, form
-
-
-def create_source(conn: psycopg.Connection) -> None:
-    conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(SOURCE)))
-    conn.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(SOURCE)))
-    for table in TABLES:
-        conn.execute(
-            sql.SQL("CREATE TABLE {} (LIKE {} INCLUDING ALL)").format(
-                sql.Identifier(SOURCE, table), sql.Identifier(PRODUCTION, table)
-            )
-        )
 
 
 def insert_observations(conn: psycopg.Connection, schema: str, rows: list[tuple]) -> None:

@@ -79,14 +79,8 @@ def load_demo_data(
     }
     names = {"source": SOURCE, "production": PRODUCTION, "check": CHECK}
     with conn.transaction():
-        conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(SOURCE)))
-        conn.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(SOURCE)))
+        create_source(conn)
         for table in TABLES:
-            conn.execute(
-                sql.SQL("CREATE TABLE {} (LIKE {} INCLUDING ALL)").format(
-                    sql.Identifier(SOURCE, table), sql.Identifier(PRODUCTION, table)
-                )
-            )
             for schema in (PRODUCTION, CHECK):
                 conn.execute(sql.SQL("TRUNCATE {}").format(sql.Identifier(schema, table)))
         conn.execute(compose(GROUP, "draw_function"))
@@ -107,6 +101,18 @@ def load_demo_data(
     for schema in (SOURCE, PRODUCTION, CHECK):
         conn.execute(sql.SQL("ANALYZE {}").format(sql.Identifier(schema, "observations_json")))
     return DemoSummary(*counts, seconds=time.monotonic() - started)
+
+
+def create_source(conn: psycopg.Connection) -> None:
+    """An empty ``vn_source`` schema (the stand-in's VisioNature site), Client-API-VN's layout."""
+    conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(SOURCE)))
+    conn.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(SOURCE)))
+    for table in TABLES:
+        conn.execute(
+            sql.SQL("CREATE TABLE {} (LIKE {} INCLUDING ALL)").format(
+                sql.Identifier(SOURCE, table), sql.Identifier(PRODUCTION, table)
+            )
+        )
 
 
 def _copy(conn: psycopg.Connection, target: str) -> None:

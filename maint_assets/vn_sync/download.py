@@ -16,7 +16,6 @@ from psycopg import sql
 from pydantic import Field
 
 from maint_assets.core.postgres import PostgresResource
-from maint_assets.core.schema import apply_schema
 from maint_assets.core.sql_files import statement
 from maint_assets.vn_sync import tool_config
 from maint_assets.vn_sync.client_api_vn import ClientApiVn
@@ -28,8 +27,8 @@ from maint_assets.vn_sync.reconcile import (
     ReconcileRefused,
     TableResult,
     Window,
-    missing_tables,
     reconcile,
+    require_tables,
 )
 
 FRESHNESS = dg.FreshnessPolicy.time_window(
@@ -72,14 +71,7 @@ def vn_check_download(
     vn_db: PostgresResource,
     client_api_vn: ClientApiVn,
 ):
-    with vn_db.connect() as conn:
-        apply_schema(conn, "vn_sync", bookkeeping_only=True)
-        missing = missing_tables(conn, [CHECK], list(TABLES))
-    if missing:
-        raise dg.Failure(
-            f"missing check tables in {vn_db.describe()}: {', '.join(missing)}; create them with "
-            "`maint-assets vn tables`"
-        )
+    require_tables(vn_db, [CHECK])
     if config.mode == "update":
         metadata = _update(context, vn_db, client_api_vn)
     else:

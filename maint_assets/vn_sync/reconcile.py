@@ -10,10 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+import dagster as dg
 import psycopg
 
+from maint_assets.core.postgres import PostgresResource
+from maint_assets.core.schema import apply_schema
 from maint_assets.core.sql_files import compose, statement
-from maint_assets.vn_sync.keys import FORMS, OBSERVATIONS, PLACES
+from maint_assets.vn_sync.keys import FORMS, OBSERVATIONS, PLACES, TABLES
 
 GROUP = "vn_sync/reconcile"
 ACTIONS = ("insert", "update", "delete")
@@ -50,11 +53,22 @@ class TableResult:
         return sum(self.counts.values())
 
 
-def missing_tables(conn: psycopg.Connection, schemas: list[str], tables: list[str]) -> list[str]:
-    rows = conn.execute(
-        statement(GROUP, "missing_tables"), {"schemas": schemas, "tables": tables}
-    ).fetchall()
-    return [name for (name,) in rows]
+def require_tables(db: PostgresResource, schemas: list[str]) -> None:
+    """Installs the bookkeeping tables; fails naming every Client-API-VN table missing from
+    ``schemas``."""
+    with db.connect() as conn:
+        apply_schema(conn, "vn_sync", bookkeeping_only=True)
+        missing = [
+            name
+            for (name,) in conn.execute(
+                statement(GROUP, "missing_tables"), {"schemas": schemas, "tables": list(TABLES)}
+            )
+        ]
+    if missing:
+        raise dg.Failure(
+            f"missing tables in {db.describe()}: {', '.join(missing)} (Client-API-VN creates "
+            "them: `maint-assets vn tables`)"
+        )
 
 
 def reconcile(

@@ -14,7 +14,6 @@ from pydantic import Field
 
 from maint_assets.core.notify import NotifierError, SmtpNotifier
 from maint_assets.core.postgres import PostgresResource
-from maint_assets.core.schema import apply_schema
 from maint_assets.core.sql_files import statement
 from maint_assets.vn_sync.keys import CHECK, GROUP, POOL, PRODUCTION, TABLES, key
 from maint_assets.vn_sync.reconcile import (
@@ -22,8 +21,8 @@ from maint_assets.vn_sync.reconcile import (
     ReconcileRefused,
     TableResult,
     Window,
-    missing_tables,
     reconcile,
+    require_tables,
 )
 from maint_assets.vn_sync.reconcile import GROUP as RECONCILE
 
@@ -63,12 +62,8 @@ def vn_sync_repair(
     vn_db: PostgresResource,
     notifier: SmtpNotifier,
 ):
-    with vn_db.connect() as conn:
-        apply_schema(conn, "vn_sync", bookkeeping_only=True)
+    require_tables(vn_db, [CHECK, PRODUCTION])
     with vn_db.locked_transaction(f"vn/{PRODUCTION}") as conn:
-        missing = missing_tables(conn, [CHECK, PRODUCTION], list(TABLES))
-        if missing:
-            raise dg.Failure(f"missing tables in {vn_db.describe()}: {', '.join(missing)}")
         row = conn.execute(
             statement(RECONCILE, "latest_window"), {"check_schema": CHECK}
         ).fetchone()
