@@ -47,8 +47,8 @@ class TransferVnError(RuntimeError):
 
 def install(venv: Path = DEFAULT_VENV) -> Path:
     """Create (or complete) Client-API-VN's environment; returns its transfer_vn."""
-    transfer_vn = venv / "bin" / "transfer_vn"
-    if transfer_vn.exists() and (venv / ".installed").read_text() == " ".join(REQUIREMENTS):
+    transfer_vn, stamp = venv / "bin" / "transfer_vn", venv / ".installed"
+    if transfer_vn.exists() and stamp.exists() and stamp.read_text() == " ".join(REQUIREMENTS):
         return transfer_vn
     for step in (
         [sys.executable, "-m", "venv", "--clear", str(venv)],
@@ -60,7 +60,7 @@ def install(venv: Path = DEFAULT_VENV) -> Path:
                 f"cannot install Client-API-VN into {venv}: {' '.join(step[:3])} exited with "
                 f"status {done.returncode}:\n{done.stderr[-2000:]}"
             )
-    (venv / ".installed").write_text(" ".join(REQUIREMENTS))
+    stamp.write_text(" ".join(REQUIREMENTS))
     return transfer_vn
 
 
@@ -90,10 +90,13 @@ class ClientApiVn(dg.ConfigurableResource):
         return tool_config.load(Path(self.config_file))
 
     def transfer_vn(self) -> Path:
-        path = Path(self.venv) / "bin" / "transfer_vn"
+        return self._program("transfer_vn")
+
+    def _program(self, name: str) -> Path:
+        path = Path(self.venv) / "bin" / name
         if not path.exists():
             raise TransferVnError(
-                f"transfer_vn not found in {self.venv}; run `maint-assets vn install-tool`"
+                f"{name} not found in {self.venv}; run `maint-assets vn install-tool`"
             )
         return path
 
@@ -146,8 +149,7 @@ class ClientApiVn(dg.ConfigurableResource):
         return work
 
     def _validate(self, path: Path, config: dict[str, Any]) -> None:
-        python = Path(self.venv) / "bin" / "python"
-        self.transfer_vn()
+        python = self._program("python")
         done = subprocess.run(
             [str(python), "-c", _VALIDATE, str(path)],
             capture_output=True, text=True, env=self._env(), cwd=self._work_dir(), check=False,

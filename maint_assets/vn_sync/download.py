@@ -25,7 +25,6 @@ from maint_assets.vn_sync.reconcile import (
 )
 from maint_assets.vn_sync.reconcile import (
     ReconcileRefused,
-    TableResult,
     Window,
     reconcile,
     require_tables,
@@ -147,19 +146,10 @@ def _window(
     return {
         t: {
             "mode": "window", "window_start": start.isoformat(), "type_date": window.type_date,
-            "downloaded_rows": staged[t], **_result_metadata(results.get(t)),
+            "downloaded_rows": staged[t],
+            **(results[t].metadata() if t in results else {"reconciled": False}),
         }
         for t in TABLES
-    }
-
-
-def _result_metadata(result: TableResult | None) -> dict[str, object]:
-    if result is None:
-        return {"reconciled": False}
-    return {
-        "inserted": result.counts["insert"], "updated": result.counts["update"],
-        "deleted": result.counts["delete"], "kept_newer": result.target_newer,
-        "malformed": result.malformed_count, "rows_in_window": result.window_rows,
     }
 
 

@@ -48,9 +48,12 @@ class TableResult:
     malformed: list[tuple[int, str]] = field(default_factory=list)
     malformed_count: int = 0
 
-    @property
-    def changed(self) -> int:
-        return sum(self.counts.values())
+    def metadata(self) -> dict[str, int]:
+        return {
+            "inserted": self.counts["insert"], "updated": self.counts["update"],
+            "deleted": self.counts["delete"], "kept_newer": self.target_newer,
+            "malformed": self.malformed_count, "rows_in_window": self.window_rows,
+        }
 
 
 def require_tables(db: PostgresResource, schemas: list[str]) -> None:

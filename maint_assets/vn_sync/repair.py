@@ -105,16 +105,7 @@ def vn_sync_repair(
             metadata={
                 "window_start": start.isoformat(), "window_download_run": window_run,
                 "email": email,
-                **(
-                    {
-                        "inserted": result.counts["insert"], "updated": result.counts["update"],
-                        "deleted": result.counts["delete"], "kept_newer": result.target_newer,
-                        "malformed_skipped": result.malformed_count,
-                        "rows_in_window": result.window_rows,
-                    }
-                    if result
-                    else {"reconciled": False}
-                ),
+                **(result.metadata() if result else {"reconciled": False}),
             },
         )
 

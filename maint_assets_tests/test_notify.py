@@ -1,0 +1,40 @@
+"""E-mail through a real SMTP server (aiosmtpd), and a clear error when there is none."""
+
+import socket
+
+import pytest
+
+from maint_assets.core.notify import NotifierError, SmtpNotifier
+
+
+def test_mail_reaches_every_recipient(smtp_server) -> None:
+    smtp_server.messages.clear()
+    notifier = SmtpNotifier(
+        host="127.0.0.1", port=smtp_server.port, sender="maint@example.org",
+        recipients="a@example.org, b@example.org",
+    )
+    assert notifier.send("subject é", "body\nline 2\n")
+    sender, recipients, message = smtp_server.messages[0]
+    assert (sender, recipients) == ("maint@example.org", ["a@example.org", "b@example.org"])
+    assert message["Subject"] == "subject é"
+    assert message.get_content().splitlines() == ["body", "line 2"]
+
+
+def test_without_host_or_recipients_nothing_is_sent(smtp_server) -> None:
+    smtp_server.messages.clear()
+    assert not SmtpNotifier(recipients="a@example.org").send("s", "b")
+    assert not SmtpNotifier(host="127.0.0.1", port=smtp_server.port).send("s", "b")
+    assert smtp_server.messages == []
+
+
+def test_an_unreachable_server_is_named_without_the_password() -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # closed once the block ends: nothing listens there
+    notifier = SmtpNotifier(
+        host="127.0.0.1", port=port, recipients="a@example.org", username="maint",
+        password="sw0rdfish-secret", timeout_s=5,
+    )
+    with pytest.raises(NotifierError, match=f"cannot send mail through 127.0.0.1:{port}") as err:
+        notifier.send("s", "b")
+    assert "sw0rdfish-secret" not in str(err.value)
