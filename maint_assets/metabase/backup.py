@@ -16,9 +16,9 @@ from pydantic import Field
 
 from maint_assets.core import databases
 from maint_assets.core.artifacts import Artifact, ArtifactStore
-from maint_assets.core.pg_tools import run_tool
 from maint_assets.core.postgres import PostgresResource
 from maint_assets.core.restores import restore_check
+from maint_assets.core.snapshots import exported_snapshot, pg_dump
 
 APP_DB_BACKUP = dg.AssetKey(["metabase", "app_db_backup"])
 FOLDER = "metabase/app_db_backup"
@@ -31,28 +31,14 @@ def _dump(
 ) -> Artifact:
     """pg_dump -Fc of the application database, with every table's row count, from one
     snapshot."""
-    major = databases.major_version(metabase_db)
     path = tmp / "metabase.dump"
-    with metabase_db.connect() as conn:
-        conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ")
-        snapshot = conn.execute("SELECT pg_export_snapshot()").fetchone()[0]
-        tables = databases.count_rows(conn, databases.user_tables(conn))
-        run_tool(
-            "pg_dump",
-            major,
-            [
-                f"--snapshot={snapshot}",
-                "--format=custom",
-                "--no-owner",
-                "--no-privileges",
-                "-f",
-                str(path),
-            ],
-            metabase_db.url,
+    with exported_snapshot(metabase_db) as snap:
+        tables = databases.count_rows(snap.conn, databases.user_tables(snap.conn))
+        pg_dump(
+            snap, ["--format=custom"], path,
             f"the Metabase application database ({metabase_db.describe()})",
         )
-        conn.execute("ROLLBACK")
-        version = conn.info.parameter_status("server_version")
+        version = snap.server_version
     return artifacts.put(
         path,
         folder,

@@ -1,11 +1,5 @@
--- Atlas dumps: the snapshot every dump of one run reads, row counts for the manifests, and
--- the reproducible sample of observations.
-
--- name: export_snapshot
--- Held open by the asset while pg_dump reads through --snapshot: the dump and the row counts
--- in its manifest see the same data.
-SELECT pg_export_snapshot(), current_setting('server_version_num')::integer,
-       current_setting('server_version');
+-- Atlas dumps: the reproducible sample of observations and the views to refresh after a
+-- restore.
 
 -- name: sample_ids
 -- Ordered by a seeded hash of the id, not by random(): the same seed and the same rows give

@@ -26,3 +26,9 @@ JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition
   AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%'
 ORDER BY 1;
+
+-- name: export_snapshot
+-- Held open while pg_dump reads through --snapshot: the dump and the row counts in its
+-- manifest see the same data.
+SELECT pg_export_snapshot(), current_setting('server_version_num')::integer,
+       current_setting('server_version');

@@ -30,6 +30,7 @@ from maint_assets.core.postgres import PostgresResource
 from maint_assets.core.refresh import rebuild_table
 from maint_assets.core.restores import load_latest, restore_check
 from maint_assets.core.schema import apply_schema
+from maint_assets.core.snapshots import Snapshot, open_snapshot
 from maint_assets.core.sql_files import compose, statement
 
 GROUP = "atlas_backups"
@@ -77,7 +78,7 @@ def _store(
     context: dg.AssetExecutionContext,
     artifacts: ArtifactStore,
     atlas_db: PostgresResource,
-    snapshot: dumps.Snapshot,
+    snapshot: Snapshot,
     dump: dumps.Dump,
 ) -> dg.MaterializeResult:
     asset_key = context.asset_key
@@ -132,7 +133,7 @@ def _dump_asset(
         artifacts: ArtifactStore,
     ) -> dg.MaterializeResult:
         with atlas_db.connect() as conn, tempfile.TemporaryDirectory() as tmp:
-            snapshot = dumps.open_snapshot(conn, atlas_db.url)
+            snapshot = open_snapshot(conn, atlas_db.url)
             try:
                 dump = write(snapshot, Path(tmp), config)
             finally:

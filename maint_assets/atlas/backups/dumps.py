@@ -8,10 +8,9 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import psycopg
-
 from maint_assets.core.databases import count_rows
 from maint_assets.core.pg_tools import PgToolError, run_tool
+from maint_assets.core.snapshots import Snapshot, pg_dump
 from maint_assets.core.sql_files import statement
 
 GROUP = "atlas/backups"
@@ -40,21 +39,6 @@ _PASSWORD = re.compile(r"\bPASSWORD\b|SCRAM-SHA-256\$|\bmd5[0-9a-f]{32}\b", re.I
 
 
 @dataclass
-class Snapshot:
-    """An open REPEATABLE READ transaction whose snapshot pg_dump can read through."""
-
-    conn: psycopg.Connection
-    url: str
-    name: str
-    server_version_num: int
-    server_version: str
-
-    @property
-    def major(self) -> int:
-        return self.server_version_num // 10000
-
-
-@dataclass
 class Dump:
     path: Path
     format: str  # "plain" (psql) or "custom" (pg_restore)
@@ -64,27 +48,10 @@ class Dump:
     roles: list[str] = field(default_factory=list)  # roles a roles dump must re-create
 
 
-def open_snapshot(conn: psycopg.Connection, url: str) -> Snapshot:
-    # Not READ ONLY: the sample stages its ids in a temporary table.
-    conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ")
-    name, num, version = conn.execute(statement(GROUP, "export_snapshot")).fetchone()
-    return Snapshot(conn, url, name, num, version)
-
-
-def _pg_dump(snap: Snapshot, args: list[str], out: Path, what: str) -> None:
-    run_tool(
-        "pg_dump",
-        snap.major,
-        [f"--snapshot={snap.name}", "--no-owner", "--no-privileges", "-f", str(out), *args],
-        snap.url,
-        what,
-    )
-
-
 def schema_dump(snap: Snapshot, out: Path) -> Dump:
     path = out / "schema.sql"
     args = ["--schema-only", *(f"--exclude-schema={s}" for s in EXCLUDED_SCHEMAS)]
-    _pg_dump(snap, args, path, "the schema")
+    pg_dump(snap, args, path, "the schema")
     return Dump(path, "plain")
 
 
@@ -122,14 +89,14 @@ def reference_dump(snap: Snapshot, out: Path, tables: list[str]) -> Dump:
     path = out / "reference_data.dump"
     # --strict-names: a table name that matches nothing fails the dump instead of being skipped.
     args = ["--data-only", "--format=custom", "--strict-names", *(f"--table={t}" for t in tables)]
-    _pg_dump(snap, args, path, f"the reference tables {', '.join(tables)}")
+    pg_dump(snap, args, path, f"the reference tables {', '.join(tables)}")
     return Dump(path, "custom", count_rows(snap.conn, tables))
 
 
 def regions_dump(snap: Snapshot, out: Path) -> Dump:
     path = out / "regions.dump"
     args = ["--data-only", "--format=custom", "--compress=6", "--table=public.regions"]
-    _pg_dump(snap, args, path, "public.regions")
+    pg_dump(snap, args, path, "public.regions")
     # The regions triggers compute area and width, which the dump already holds, and call
     # PostGIS unqualified: under the empty search_path pg_restore sets they fail.
     return Dump(path, "custom", count_rows(snap.conn, ["public.regions"]), disable_triggers=True)

@@ -1,0 +1,57 @@
+"""Exported snapshots: pg_dump and the row counts of a backup's manifest read the same data."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import psycopg
+
+from maint_assets.core.pg_tools import run_tool
+from maint_assets.core.postgres import PostgresResource
+from maint_assets.core.sql_files import statement
+
+
+@dataclass
+class Snapshot:
+    """An open REPEATABLE READ transaction whose snapshot pg_dump can read through."""
+
+    conn: psycopg.Connection
+    url: str
+    name: str
+    server_version_num: int
+    server_version: str
+
+    @property
+    def major(self) -> int:
+        return self.server_version_num // 10000
+
+
+def open_snapshot(conn: psycopg.Connection, url: str) -> Snapshot:
+    # Not READ ONLY: a caller may stage rows in a temporary table.
+    conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ")
+    name, num, version = conn.execute(statement("core/databases", "export_snapshot")).fetchone()
+    return Snapshot(conn, url, name, num, version)
+
+
+@contextmanager
+def exported_snapshot(db: PostgresResource) -> Iterator[Snapshot]:
+    with db.connect() as conn:
+        snapshot = open_snapshot(conn, db.url)
+        try:
+            yield snapshot
+        finally:
+            conn.execute("ROLLBACK")
+
+
+def pg_dump(snap: Snapshot, args: list[str], out: Path, what: str) -> None:
+    """pg_dump through the snapshot, without owners or privileges, into ``out``."""
+    run_tool(
+        "pg_dump",
+        snap.major,
+        [f"--snapshot={snap.name}", "--no-owner", "--no-privileges", "-f", str(out), *args],
+        snap.url,
+        what,
+    )
