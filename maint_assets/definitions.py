@@ -9,6 +9,7 @@ from maint_assets.core.artifacts import ArtifactStore
 from maint_assets.core.notify import notifier_from_env
 from maint_assets.metabase import definitions as metabase
 from maint_assets.vn_sync import definitions as vn_sync
+from maint_assets.webarchive import definitions as webarchive
 
 automation = dg.AutomationConditionSensorDefinition(
     "automation",
@@ -36,6 +37,7 @@ defs = dg.Definitions.merge(
     atlas.defs,
     metabase.defs,
     vn_sync.defs,
+    webarchive.defs,
     dg.Definitions(
         sensors=[automation],
         resources={"artifacts": artifact_store(), "notifier": notifier_from_env()},

@@ -1,0 +1,58 @@
+"""Indexing one WARC with cdxj-indexer, in a worker process: its sorted lines and its stats.
+
+Only response, revisit and resource records are indexed: Heritrix's metadata records carry
+the page's URL and second and sort first, so pywb would replay them instead of the page.
+Lines are sorted in byte order (pywb finds nothing in an index sorted any other way), and the
+filename field is the WARC's path in its store, which is what pywb's ``archive_paths`` and
+OutbackCDX's consumers resolve.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from cdxj_indexer.main import CDX11Indexer, CDXJIndexer
+
+from maint_assets.webarchive.stores import backend_for
+
+RECORDS = "response,revisit,resource"
+FORMATS = {"cdxj": CDXJIndexer, "cdx11": CDX11Indexer}
+
+
+@dataclass(frozen=True)
+class IndexedWarc:
+    path: str
+    collection: str
+    output: Path | None = None
+    records: int = 0
+    first_capture: str | None = None
+    last_capture: str | None = None
+    error: str | None = None
+
+
+def index_warc(
+    store_url: str, endpoint_url: str, path: str, collection: str, out: Path, fmt: str
+) -> IndexedWarc:
+    """Index ``path`` of the store into ``out`` (sorted lines, no header); a WARC that cannot
+    be read (truncated, not a WARC, unreadable) comes back with its error instead."""
+    try:
+        with backend_for(store_url, endpoint_url).local_copy(path) as local:
+            raw = out.with_suffix(".raw")
+            with raw.open("w") as fh:
+                FORMATS[fmt](
+                    output=fh, inputs=[str(local)], filename=path, records=RECORDS
+                ).process_all()
+        lines = [
+            line for line in raw.read_text().splitlines(keepends=True)
+            if line.strip() and not line.startswith(" CDX")
+        ]
+        raw.unlink()
+        if not lines:
+            return IndexedWarc(path, collection, error="no response, revisit or resource record")
+    except Exception as err:
+        return IndexedWarc(path, collection, error=f"{type(err).__name__}: {err}"[:1000])
+    lines.sort()
+    out.write_text("".join(lines))
+    stamps = sorted(line.split(" ", 2)[1] for line in lines)
+    return IndexedWarc(path, collection, out, len(lines), stamps[0], stamps[-1])

@@ -1,0 +1,111 @@
+"""WARC stores: where the crawlers' files are, listed and read the same way whatever holds them.
+
+(No Dagster import here: indexing workers load this module.)
+
+A store is addressed by URL: a local directory (``/data/warcs`` or ``file:///data/warcs``) or
+an S3 prefix (``s3://bucket/prefix``, any endpoint). Another kind (WebHDFS) is one more backend
+class registered under its scheme; the assets only use ``list`` and ``local_copy``.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Protocol
+from urllib.parse import urlparse
+
+
+class StoreError(RuntimeError):
+    """The store cannot be listed or read; the message names it."""
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    path: str  # relative to the store's root, '/'-separated
+    size: int
+    mtime: datetime
+
+
+class Backend(Protocol):
+    def list(self) -> Iterator[StoredFile]: ...
+
+    def local_copy(self, path: str) -> Iterator[Path]: ...
+
+
+@dataclass(frozen=True)
+class LocalBackend:
+    root: Path
+
+    def list(self) -> Iterator[StoredFile]:
+        if not self.root.is_dir():
+            raise StoreError(f"WARC store {self.root} is not a readable directory")
+        stack = [self.root]
+        while stack:
+            with os.scandir(stack.pop()) as entries:
+                for entry in entries:
+                    if entry.is_dir(follow_symlinks=False):
+                        stack.append(Path(entry.path))
+                    elif entry.is_file(follow_symlinks=False):
+                        stat = entry.stat(follow_symlinks=False)
+                        yield StoredFile(
+                            Path(entry.path).relative_to(self.root).as_posix(),
+                            stat.st_size,
+                            datetime.fromtimestamp(stat.st_mtime, UTC),
+                        )
+
+    @contextmanager
+    def local_copy(self, path: str) -> Iterator[Path]:
+        yield self.root / path
+
+
+@dataclass(frozen=True)
+class S3Backend:
+    bucket: str
+    prefix: str
+    endpoint_url: str
+    region_name: str
+
+    def _client(self):
+        import boto3
+
+        return boto3.client(
+            "s3", endpoint_url=self.endpoint_url or None, region_name=self.region_name
+        )
+
+    def list(self) -> Iterator[StoredFile]:
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        start = f"{self.prefix}/" if self.prefix else ""
+        try:
+            pages = self._client().get_paginator("list_objects_v2").paginate(
+                Bucket=self.bucket, Prefix=start
+            )
+            for page in pages:
+                for item in page.get("Contents", []):
+                    yield StoredFile(
+                        item["Key"][len(start):], item["Size"], item["LastModified"]
+                    )
+        except (BotoCoreError, ClientError) as err:
+            raise StoreError(f"cannot list s3://{self.bucket}/{start}: {err}") from None
+
+    @contextmanager
+    def local_copy(self, path: str) -> Iterator[Path]:
+        key = f"{self.prefix}/{path}" if self.prefix else path
+        with tempfile.TemporaryDirectory(prefix="warc-") as tmp:
+            local = Path(tmp) / Path(path).name
+            self._client().download_file(self.bucket, key, str(local))
+            yield local
+
+
+def backend_for(url: str, endpoint_url: str = "", region_name: str = "us-east-1") -> Backend:
+    parsed = urlparse(url)
+    if parsed.scheme in ("", "file"):
+        return LocalBackend(Path(parsed.path if parsed.scheme else url))
+    if parsed.scheme == "s3":
+        return S3Backend(parsed.netloc, parsed.path.strip("/"), endpoint_url, region_name)
+    raise StoreError(f"unsupported WARC store {url!r} (a directory or s3://bucket/prefix)")

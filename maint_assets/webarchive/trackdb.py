@@ -1,0 +1,87 @@
+"""TrackDB: a PostgreSQL table of every file of a WARC store, refreshed from a listing.
+
+One listing, streamed into a temporary table with COPY, then set-based: new files inserted,
+changed ones updated (and queued for indexing again), files no longer listed flagged as
+missing, never deleted, and the indexing status of the others kept. An empty listing of a
+store that had files is refused: an unmounted volume must not look like a deleted archive.
+"""
+
+from datetime import UTC, datetime
+
+import dagster as dg
+from pydantic import Field
+
+from maint_assets.core.automation import EAGER
+from maint_assets.core.postgres import PostgresResource
+from maint_assets.core.schema import apply_schema
+from maint_assets.core.sql_files import statement
+from maint_assets.webarchive.keys import GROUP, STORE_POOL, TRACKDB, WARC_STORE
+from maint_assets.webarchive.layout import classify
+from maint_assets.webarchive.metrics import Pushgateway
+from maint_assets.webarchive.resources import WarcStore
+
+SQL = "webarchive/trackdb_files"
+
+
+class TrackDbConfig(dg.Config):
+    allow_empty_listing: bool = Field(
+        default=False, description="accept a listing with no file for a store that had files"
+    )
+
+
+@dg.asset(
+    key=TRACKDB,
+    deps=[WARC_STORE],
+    group_name=GROUP,
+    pool=STORE_POOL,
+    kinds={"postgres"},
+    automation_condition=EAGER,
+    description="Every file of the WARC store: kind, collection, stream, job, crawl time, "
+    "first/last seen, missing flag, CDX indexing status",
+)
+def trackdb_files(
+    config: TrackDbConfig,
+    webarchive_db: PostgresResource,
+    warc_store: WarcStore,
+    pushgateway: Pushgateway,
+) -> dg.MaterializeResult:
+    store, now = warc_store.url, datetime.now(UTC)
+    with webarchive_db.connect() as conn:
+        apply_schema(conn, "webarchive", bookkeeping_only=True)
+    with webarchive_db.locked_transaction(f"webarchive/trackdb/{store}") as conn:
+        conn.execute(statement(SQL, "create_listing"))
+        files = 0
+        with conn.cursor().copy(statement(SQL, "copy_listing")) as copy:
+            for found in warc_store.list():
+                layout = classify(found.path, found.mtime)
+                copy.write_row((
+                    found.path, found.size, found.mtime, layout.kind, layout.collection,
+                    layout.stream, layout.job, layout.crawl_ts,
+                ))
+                files += 1
+        conn.execute(statement(SQL, "analyze_listing"))
+        params = {"store": store, "now": now, "files": files}
+        present = conn.execute(statement(SQL, "present_files"), params).fetchone()[0]
+        if files == 0 and present and not config.allow_empty_listing:
+            raise dg.Failure(
+                f"the listing of {store} is empty but TrackDB has {present} file(s) there; "
+                "nothing was changed (allow_empty_listing accepts it)"
+            )
+        row = conn.execute(statement(SQL, "previous_listing"), params).fetchone()
+        new, changed = conn.execute(statement(SQL, "upsert_files"), params).fetchone()
+        flagged = conn.execute(
+            statement(SQL, "flag_missing"), {**params, "previous": row[0] if row else None}
+        ).rowcount
+        conn.execute(statement(SQL, "record_listing"), params)
+        kinds = conn.execute(statement(SQL, "kind_counts"), params).fetchall()
+    pushgateway.push(TRACKDB, True, files=files, records=new + changed)
+    return dg.MaterializeResult(
+        metadata={
+            "store": store, "files_listed": files, "new": new, "changed": changed,
+            "flagged_missing": flagged,
+            "by_kind": dg.MetadataValue.md(
+                "| kind | present | missing |\n|---|---|---|\n"
+                + "\n".join(f"| {k} | {p} | {m} |" for k, p, m in kinds)
+            ),
+        }
+    )

@@ -1,0 +1,85 @@
+-- Refreshing TrackDB from one listing of a store: new files added, changed files updated (and
+-- indexed again), files no longer listed flagged, never deleted; unchanged rows not written.
+
+-- name: create_listing
+CREATE TEMP TABLE listing (
+    path text NOT NULL, size bigint NOT NULL, mtime timestamptz NOT NULL, kind text NOT NULL,
+    collection text, stream text, job text, crawl_ts timestamptz NOT NULL
+) ON COMMIT DROP;
+
+-- name: copy_listing
+COPY listing (path, size, mtime, kind, collection, stream, job, crawl_ts) FROM STDIN;
+
+-- name: analyze_listing
+ANALYZE listing;
+
+-- name: present_files
+SELECT count(*) FROM webarchive.trackdb_files WHERE store = %(store)s AND NOT missing;
+
+-- name: previous_listing
+SELECT last_listed_at FROM webarchive.stores WHERE store = %(store)s FOR UPDATE;
+
+-- name: upsert_files
+WITH written AS (
+    INSERT INTO webarchive.trackdb_files AS f
+        (store, path, size, mtime, kind, collection, stream, job, crawl_ts, first_seen)
+    SELECT %(store)s, l.path, l.size, l.mtime, l.kind, l.collection, l.stream, l.job,
+           l.crawl_ts, %(now)s
+    FROM listing l
+    ON CONFLICT (store, path) DO UPDATE
+    SET size = excluded.size, mtime = excluded.mtime, kind = excluded.kind,
+        collection = excluded.collection, stream = excluded.stream, job = excluded.job,
+        crawl_ts = excluded.crawl_ts, missing = false, last_seen = NULL,
+        -- a file rewritten since it was indexed (or since it failed) is indexed again
+        cdx_indexed_at = CASE WHEN (f.size, f.mtime) = (excluded.size, excluded.mtime)
+                              THEN f.cdx_indexed_at END,
+        cdx_error = CASE WHEN (f.size, f.mtime) = (excluded.size, excluded.mtime)
+                         THEN f.cdx_error END
+    WHERE (f.size, f.mtime, f.kind, f.missing) IS DISTINCT FROM
+          (excluded.size, excluded.mtime, excluded.kind, false)
+    RETURNING (xmax = 0) AS inserted
+)
+SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM written;
+
+-- name: flag_missing
+UPDATE webarchive.trackdb_files f
+SET missing = true, last_seen = %(previous)s
+WHERE f.store = %(store)s AND NOT f.missing
+  AND NOT EXISTS (SELECT FROM listing l WHERE l.path = f.path);
+
+-- name: record_listing
+INSERT INTO webarchive.stores (store, last_listed_at, files)
+VALUES (%(store)s, %(now)s, %(files)s)
+ON CONFLICT (store) DO UPDATE SET last_listed_at = excluded.last_listed_at, files = excluded.files;
+
+-- name: kind_counts
+SELECT kind, count(*) FILTER (WHERE NOT missing), count(*) FILTER (WHERE missing)
+FROM webarchive.trackdb_files WHERE store = %(store)s GROUP BY kind ORDER BY kind;
+
+-- name: to_index
+-- Newest first, as the archive's users look for recent captures first.
+SELECT path, coalesce(collection, %(default_collection)s)
+FROM webarchive.trackdb_files
+WHERE store = %(store)s AND kind = 'warcs' AND NOT missing
+  AND cdx_indexed_at IS NULL AND cdx_error IS NULL
+ORDER BY crawl_ts DESC, path
+LIMIT %(batch)s;
+
+-- name: record_indexed
+UPDATE webarchive.trackdb_files f
+SET cdx_indexed_at = now(), cdx_error = NULL, cdx_records = r.records,
+    cdx_first_capture = r.first_capture, cdx_last_capture = r.last_capture,
+    cdx_bad_lines = r.bad_lines
+FROM unnest(%(paths)s::text[], %(records)s::int[], %(firsts)s::text[], %(lasts)s::text[],
+            %(bad_lines)s::int[]) AS r(path, records, first_capture, last_capture, bad_lines)
+WHERE f.store = %(store)s AND f.path = r.path;
+
+-- name: record_failed
+UPDATE webarchive.trackdb_files f SET cdx_error = r.error
+FROM unnest(%(paths)s::text[], %(errors)s::text[]) AS r(path, error)
+WHERE f.store = %(store)s AND f.path = r.path;
+
+-- name: waiting
+SELECT count(*) FROM webarchive.trackdb_files
+WHERE store = %(store)s AND kind = 'warcs' AND NOT missing
+  AND cdx_indexed_at IS NULL AND cdx_error IS NULL;
