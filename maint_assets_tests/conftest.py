@@ -203,3 +203,21 @@ class SmtpSink:
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         self.messages.append((envelope.mail_from, list(envelope.rcpt_tos), message))
         return "250 OK"
+
+
+@pytest.fixture(scope="session")
+def pushgateway_url() -> Iterator[str]:
+    from maint_assets_tests.webarchive_servers import pushgateway
+
+    with pushgateway(_free_port()) as url:
+        yield url
+
+
+@pytest.fixture
+def empty_db(pg_cluster: LocalCluster) -> Iterator[str]:
+    """A new empty database for one test."""
+    name = f"empty_{os.getpid()}_{next(_clones)}"
+    pg_cluster.up([name])
+    yield pg_cluster.url(name)
+    with pg_cluster.connect(autocommit=True) as conn:
+        conn.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))

@@ -16,6 +16,7 @@ from warcio.warcwriter import WARCWriter
 
 from maint_assets.core.schema import apply_schema
 from maint_assets.core.sql_files import statement
+from maint_assets.webarchive.indexing import InvalidWarc, verify_warc
 
 JOB = "frequent-npld"
 HOSTS = ["news.example.org", "blogs.example.net", "reports.example.com", "closed.example.org"]
@@ -70,8 +71,8 @@ def write_store(
         name = f"BL-{JOB}-{start.strftime('%Y%m%d%H%M%S')}000-{w:05d}-1~crawler~8443.warc.gz"
         path = folder / "warcs" / name
         write_warc(path, captures)
-        if w == warcs:  # cut half-way through: a truncated WARC
-            path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+        if w == warcs:  # cut half-way through a record: a truncated WARC
+            _truncate(path)
         elif w == warcs + 1:  # Heritrix is still writing it
             path.rename(path.with_name(path.name + ".open"))
         else:
@@ -88,6 +89,20 @@ def load_w3act(conn: psycopg.Connection) -> None:
     apply_schema(conn, "webarchive/w3act")
     with conn.transaction():
         conn.execute(statement("webarchive/w3act_demo", "load"))
+
+
+def _truncate(path: Path) -> None:
+    """Cut the file half-way, inside a gzip member (a cut between two members would leave a
+    shorter but valid WARC)."""
+    data = path.read_bytes()
+    cut = len(data) // 2
+    while True:
+        path.write_bytes(data[:cut])
+        try:
+            verify_warc(path)
+        except InvalidWarc:
+            return
+        cut += 1
 
 
 def _warc_date(timestamp: str) -> str:

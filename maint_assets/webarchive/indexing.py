@@ -9,6 +9,7 @@ OutbackCDX's consumers resolve.
 
 from __future__ import annotations
 
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +18,11 @@ from cdxj_indexer.main import CDX11Indexer, CDXJIndexer
 from maint_assets.webarchive.stores import backend_for
 
 RECORDS = "response,revisit,resource"
+_BLOCK = 1 << 20
+
+
+class InvalidWarc(ValueError):
+    pass
 FORMATS = {"cdxj": CDXJIndexer, "cdx11": CDX11Indexer}
 
 
@@ -38,6 +44,7 @@ def index_warc(
     be read (truncated, not a WARC, unreadable) comes back with its error instead."""
     try:
         with backend_for(store_url, endpoint_url).local_copy(path) as local:
+            verify_warc(local)
             raw = out.with_suffix(".raw")
             with raw.open("w") as fh:
                 FORMATS[fmt](
@@ -56,3 +63,31 @@ def index_warc(
     out.write_text("".join(lines))
     stamps = sorted(line.split(" ", 2)[1] for line in lines)
     return IndexedWarc(path, collection, out, len(lines), stamps[0], stamps[-1])
+
+
+def verify_warc(path: Path) -> None:
+    """Raise InvalidWarc unless ``path`` starts with a WARC record and, when gzipped, ends
+    with a complete gzip member. cdxj-indexer does neither: it indexes a text file named
+    .warc.gz as one odd record, and a truncated WARC up to its last whole record, silently."""
+    with path.open("rb") as f:
+        head = f.read(2)
+        f.seek(0)
+        if head != b"\x1f\x8b":
+            if f.read(5) != b"WARC/":
+                raise InvalidWarc("not a WARC file (no WARC/ version line)")
+            return
+        member, first, fed = zlib.decompressobj(wbits=31), b"", False
+        while block := f.read(_BLOCK):
+            while block:
+                data = member.decompress(block)
+                fed = True
+                if len(first) < 5:
+                    first += data[:5]
+                if member.eof:
+                    block, member, fed = member.unused_data, zlib.decompressobj(wbits=31), False
+                else:
+                    block = b""
+        if not first.startswith(b"WARC/"):
+            raise InvalidWarc("not a WARC file (no WARC/ version line)")
+        if fed:
+            raise InvalidWarc(f"truncated: its last gzip member ends early ({f.tell()} bytes)")
