@@ -25,16 +25,19 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install -q -e '.[dev]'
 	touch $(STAMP)
 
-# PostgreSQL 15 + PostGIS from Debian when we can install them (root on Debian); otherwise
-# the cluster code stops with a message naming the packages.
+# PostgreSQL 15 + PostGIS, and the Prometheus Pushgateway the metrics tests push to, from
+# Debian when we can install them (root on Debian); otherwise the cluster code and the tests
+# stop with a message naming the packages.
+DEBIAN_PACKAGES := postgresql-$(PG_MAJOR) postgresql-$(PG_MAJOR)-postgis-3 prometheus-pushgateway
 system-deps:
-	@if [ ! -x /usr/lib/postgresql/$(PG_MAJOR)/bin/pg_ctl ] || [ ! -f $(POSTGIS_CONTROL) ]; then \
+	@if [ ! -x /usr/lib/postgresql/$(PG_MAJOR)/bin/pg_ctl ] || [ ! -f $(POSTGIS_CONTROL) ] \
+	    || ! command -v prometheus-pushgateway >/dev/null; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    echo "installing postgresql-$(PG_MAJOR) and postgresql-$(PG_MAJOR)-postgis-3"; \
+	    echo "installing $(DEBIAN_PACKAGES)"; \
 	    apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
-	      postgresql-$(PG_MAJOR) postgresql-$(PG_MAJOR)-postgis-3 >/dev/null; \
+	      $(DEBIAN_PACKAGES) >/dev/null; \
 	  else \
-	    echo "missing: install the Debian packages postgresql-$(PG_MAJOR) postgresql-$(PG_MAJOR)-postgis-3"; \
+	    echo "missing: install the Debian packages $(DEBIAN_PACKAGES)"; \
 	  fi; \
 	fi
 

@@ -16,7 +16,8 @@ from maint_assets.metabase.stand_in import load_stand_in
 from maint_assets.vn_sync.client_api_vn import ClientApiVn
 from maint_assets.vn_sync.demo_data import DEMO_TRANSFER_VN_CONFIG
 
-DEMO_DATABASES = ("atlas", "dagster", "metabase", "vn")
+DEMO_DATABASES = ("atlas", "dagster", "metabase", "vn", "webarchive", "w3act")
+DEMO_WARC_STORE = STATE_DIR / "webarchive" / "warcs"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -117,6 +118,10 @@ def demo_environment(cluster: LocalCluster) -> dict[str, str]:
         "VN_TRANSFER_VN_CONFIG": str(DEMO_TRANSFER_VN_CONFIG),
         # No VisioNature API here: the download step reads the demo's source schema instead.
         "VN_DOWNLOAD_COMMAND": f"{sys.executable} -m maint_assets.vn_sync.stand_in",
+        "WEBARCHIVE_DATABASE_URL": cluster.url("webarchive"),
+        "W3ACT_DATABASE_URL": cluster.url("w3act"),
+        "WEBARCHIVE_STORE_URL": str(DEMO_WARC_STORE),
+        "WEBARCHIVE_SENSOR_INTERVAL_S": "10",
         "DAGSTER_PG_URL": cluster.url("dagster").replace(
             "postgresql://", "postgresql+psycopg2://", 1
         ),
@@ -265,6 +270,16 @@ def _vn_demo_data(args: argparse.Namespace) -> int:
     return 0
 
 
+def _webarchive_demo_data(cluster: LocalCluster) -> None:
+    from maint_assets.webarchive.demo_data import load_w3act, write_store
+
+    if not DEMO_WARC_STORE.exists():
+        captures = write_store(DEMO_WARC_STORE)
+        print(f"wrote demo WARCs with {len(captures)} captures under {DEMO_WARC_STORE}")
+    with cluster.connect("w3act", autocommit=True) as conn:
+        load_w3act(conn)
+
+
 def _demo(args: argparse.Namespace) -> int:
     cluster = _cluster()
     cluster.up(DEMO_DATABASES)
@@ -272,6 +287,7 @@ def _demo(args: argparse.Namespace) -> int:
     os.environ.update(env)
     _demo_data(argparse.Namespace(observations=args.observations, seed=1, if_empty=True))
     _vn_demo_data(argparse.Namespace(observations=50_000, seed=1, if_empty=True))
+    _webarchive_demo_data(cluster)
     with cluster.connect("metabase", autocommit=True) as conn:
         if load_stand_in(conn):
             print("created a stand-in Metabase application database (metabase)")
