@@ -144,6 +144,10 @@ def test_cdxj_index_is_served_by_pywb_and_bad_warcs_are_recorded(
             )
             assert replay.status_code == 200 and replay.content == capture.body
 
+    check = dg.materialize([cdx.cdx_index, cdx.every_warc_readable], resources=res)
+    evaluation = check.get_asset_check_evaluations()[0]
+    assert not evaluation.passed and evaluation.metadata["unreadable_warcs"].value == 2
+
     nothing = dg.materialize([cdx.cdx_index], resources=res)
     assert _metadata(nothing)["webarchive/cdx/index"]["warcs_indexed"] == 0
 

@@ -47,8 +47,11 @@ def cdx_index(
     pushgateway: Pushgateway,
 ) -> dg.MaterializeResult:
     store = warc_store.url
-    params = {"store": store, "batch": config.batch_size,
-              "default_collection": cdx.default_collection}
+    params = {
+        "store": store,
+        "batch": config.batch_size,
+        "default_collection": cdx.default_collection,
+    }
     with webarchive_db.connect() as conn:
         batch = conn.execute(statement(SQL, "to_index"), params).fetchall()
     fmt = "cdxj" if cdx.output == "cdxj" else "cdx11"
@@ -58,16 +61,25 @@ def cdx_index(
         refused = _publish(cdx, indexed, context.run.run_id)
     failed = [r for r in results if r.error]
     with webarchive_db.connect() as conn, conn.transaction():
-        conn.execute(statement(SQL, "record_indexed"), {
-            "store": store, "paths": [r.path for r in indexed],
-            "records": [r.records for r in indexed],
-            "firsts": [r.first_capture for r in indexed],
-            "lasts": [r.last_capture for r in indexed],
-            "bad_lines": [len(refused.get(r.path, [])) for r in indexed],
-        })
-        conn.execute(statement(SQL, "record_failed"), {
-            "store": store, "paths": [r.path for r in failed], "errors": [r.error for r in failed]
-        })
+        conn.execute(
+            statement(SQL, "record_indexed"),
+            {
+                "store": store,
+                "paths": [r.path for r in indexed],
+                "records": [r.records for r in indexed],
+                "firsts": [r.first_capture for r in indexed],
+                "lasts": [r.last_capture for r in indexed],
+                "bad_lines": [len(refused.get(r.path, [])) for r in indexed],
+            },
+        )
+        conn.execute(
+            statement(SQL, "record_failed"),
+            {
+                "store": store,
+                "paths": [r.path for r in failed],
+                "errors": [r.error for r in failed],
+            },
+        )
         waiting = conn.execute(statement(SQL, "waiting"), params).fetchone()[0]
     for r in failed:
         context.log.warning(f"not indexed: {r.path}: {r.error}")
@@ -75,17 +87,40 @@ def cdx_index(
     for line in bad[:20]:
         context.log.warning(f"line refused by the CDX server: {line.rstrip()}")
     records = sum(r.records for r in indexed)
-    pushgateway.push(
-        CDX_INDEX, True, files=len(indexed), records=records, failures=len(failed)
-    )
+    pushgateway.push(CDX_INDEX, True, files=len(indexed), records=records, failures=len(failed))
     return dg.MaterializeResult(
         metadata={
-            "output": cdx.output, "warcs_indexed": len(indexed), "records": records,
-            "warcs_failed": len(failed), "lines_refused": len(bad), "warcs_waiting": waiting,
+            "output": cdx.output,
+            "warcs_indexed": len(indexed),
+            "records": records,
+            "warcs_failed": len(failed),
+            "lines_refused": len(bad),
+            "warcs_waiting": waiting,
             "failed": dg.MetadataValue.md(
                 "\n".join(f"- `{r.path}`: {r.error}" for r in failed[:50]) or "none"
             ),
         }
+    )
+
+
+@dg.asset_check(
+    asset=CDX_INDEX,
+    name="every_warc_readable",
+    description="No WARC of the store is left unindexed because it could not be read "
+    "(truncated, not a WARC); warns with the newest ones and their errors.",
+)
+def every_warc_readable(
+    webarchive_db: PostgresResource, warc_store: WarcStore
+) -> dg.AssetCheckResult:
+    with webarchive_db.connect() as conn:
+        rows = conn.execute(statement(SQL, "unreadable"), {"store": warc_store.url}).fetchall()
+    return dg.AssetCheckResult(
+        passed=not rows,
+        severity=dg.AssetCheckSeverity.WARN,
+        metadata={
+            "unreadable_warcs": rows[0][0] if rows else 0,
+            "newest": dg.MetadataValue.md("\n".join(f"- `{p}`: {e}" for _, p, e in rows) or "none"),
+        },
     )
 
 
@@ -100,8 +135,13 @@ def _index(
     ) as pool:
         futures = [
             pool.submit(
-                index_warc, warc_store.url, warc_store.endpoint_url, path, collection,
-                tmp / f"{i}.{fmt}", fmt,
+                index_warc,
+                warc_store.url,
+                warc_store.endpoint_url,
+                path,
+                collection,
+                tmp / f"{i}.{fmt}",
+                fmt,
             )
             for i, (path, collection) in enumerate(batch)
         ]
@@ -114,7 +154,10 @@ def _publish(cdx: CdxSettings, indexed: list[IndexedWarc], run_id: str) -> dict[
         by_collection = sorted(indexed, key=lambda r: r.collection)
         for collection, group in groupby(by_collection, key=lambda r: r.collection):
             publish_cdxj(
-                Path(cdx.cdxj_dir), collection, [r.output for r in group], run_id,
+                Path(cdx.cdxj_dir),
+                collection,
+                [r.output for r in group],
+                run_id,
                 cdx.max_index_files,
             )
         return {}

@@ -60,7 +60,10 @@ defs = dg.Definitions(
         warc_store, trackdb.trackdb_files, cdx.cdx_index, access_lists.access_control_lists,
         w3act_backup.w3act_backup,
     ],
-    asset_checks=[w3act_backup.w3act_dump_restores, w3act_backup.w3act_csv_zip_complete],
+    asset_checks=[
+        cdx.every_warc_readable, w3act_backup.w3act_dump_restores,
+        w3act_backup.w3act_csv_zip_complete,
+    ],
     jobs=[webarchive_hourly, webarchive_daily],
     sensors=[webarchive_new_files, webarchive_failures_to_pushgateway],
     schedules=[

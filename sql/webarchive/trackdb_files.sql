@@ -83,3 +83,9 @@ WHERE f.store = %(store)s AND f.path = r.path;
 SELECT count(*) FROM webarchive.trackdb_files
 WHERE store = %(store)s AND kind = 'warcs' AND NOT missing
   AND cdx_indexed_at IS NULL AND cdx_error IS NULL;
+
+-- name: unreadable
+SELECT count(*) OVER (), path, cdx_error FROM webarchive.trackdb_files
+WHERE store = %(store)s AND NOT missing AND cdx_error IS NOT NULL
+ORDER BY crawl_ts DESC, path
+LIMIT 20;
