@@ -7,7 +7,7 @@
    over 100 000 tracked, already indexed files.
 
     .venv/bin/python bench/webarchive.py [--warcs 16] [--records 4000] [--repeat 3]
-                                         [--tracked 100000]
+                                         [--tracked 100000] [--parts throughput,idle]
 
 It starts its own temporary cluster (never the demo's).
 """
@@ -55,11 +55,14 @@ def main() -> None:
     parser.add_argument("--records", type=int, default=4000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--tracked", type=int, default=100_000)
+    parser.add_argument("--parts", default="throughput,idle")
     parser.add_argument("--port", type=int, default=55472)
     args = parser.parse_args()
     with temporary_cluster(args.port, ["webarchive", "idle"]) as (cluster, home):
-        throughput(cluster.url("webarchive"), home, args)
-        idle_run(cluster.url("idle"), home, args.tracked)
+        if "throughput" in args.parts:
+            throughput(cluster.url("webarchive"), home, args)
+        if "idle" in args.parts:
+            idle_run(cluster.url("idle"), home, args.tracked)
 
 
 def throughput(url: str, home: Path, args: argparse.Namespace) -> None:

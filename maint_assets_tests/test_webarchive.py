@@ -349,3 +349,35 @@ def test_sensor_reports_new_files_once(tmp_path: Path) -> None:
         dg.build_sensor_context(cursor=first.cursor, resources={"warc_store": store})
     )
     assert later.asset_events[0].metadata["new_files"].value == 1
+
+
+def test_an_s3_store_is_listed_and_indexed(
+    empty_db: str, store: tuple[Path, list[Capture]], tmp_path: Path, s3_endpoint: str
+) -> None:
+    import boto3
+
+    root, captures = store
+    s3 = boto3.client("s3", endpoint_url=s3_endpoint, region_name="us-east-1")
+    s3.create_bucket(Bucket="warcs")
+    for path in root.rglob("*"):
+        if path.is_file():
+            s3.upload_file(str(path), "warcs", f"crawls/{path.relative_to(root).as_posix()}")
+    res = {
+        **_resources(empty_db, root, tmp_path),
+        "warc_store": WarcStore(url="s3://warcs/crawls", endpoint_url=s3_endpoint),
+    }
+    result = dg.materialize([trackdb.trackdb_files, cdx.cdx_index], resources=res)
+    meta = _metadata(result)
+    assert meta["webarchive/webarchive/trackdb_files"]["files_listed"] == WARCS + 4
+    index = meta["webarchive/cdx/index"]
+    assert (index["warcs_indexed"], index["warcs_failed"], index["records"]) == (
+        WARCS,
+        2,
+        len(captures),
+    )
+    lines = (tmp_path / "collections" / "npld" / "indexes").glob("*.cdxj")
+    assert all(
+        '"filename": "heritrix/output/' in line
+        for p in lines
+        for line in p.read_text().splitlines()
+    )

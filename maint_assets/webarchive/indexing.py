@@ -9,6 +9,7 @@ OutbackCDX's consumers resolve.
 
 from __future__ import annotations
 
+import json
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,17 +45,17 @@ def index_warc(
     be read (truncated, not a WARC, unreadable) comes back with its error instead."""
     try:
         with backend_for(store_url, endpoint_url).local_copy(path) as local:
-            verify_warc(local)
             raw = out.with_suffix(".raw")
             with raw.open("w") as fh:
                 FORMATS[fmt](
                     output=fh, inputs=[str(local)], filename=path, records=RECORDS
                 ).process_all()
-        lines = [
-            line for line in raw.read_text().splitlines(keepends=True)
-            if line.strip() and not line.startswith(" CDX")
-        ]
-        raw.unlink()
+            lines = [
+                line for line in raw.read_text().splitlines(keepends=True)
+                if line.strip() and not line.startswith(" CDX")
+            ]
+            raw.unlink()
+            verify_warc(local, max((_offset(line, fmt) for line in lines), default=0))
         if not lines:
             return IndexedWarc(path, collection, error="no response, revisit or resource record")
     except Exception as err:
@@ -65,10 +66,12 @@ def index_warc(
     return IndexedWarc(path, collection, out, len(lines), stamps[0], stamps[-1])
 
 
-def verify_warc(path: Path) -> None:
-    """Raise InvalidWarc unless ``path`` starts with a WARC record and, when gzipped, ends
-    with a complete gzip member. cdxj-indexer does neither: it indexes a text file named
-    .warc.gz as one odd record, and a truncated WARC up to its last whole record, silently."""
+def verify_warc(path: Path, last_record: int = 0) -> None:
+    """Raise InvalidWarc unless ``path`` starts with a WARC record and, when gzipped, its
+    members from ``last_record`` (the offset of the last record indexed) to the end are
+    complete. cdxj-indexer checks neither: it indexes a text file named .warc.gz as one odd
+    record, and a truncated WARC up to where it was cut, silently. Only the tail is read again:
+    the indexer stops at a cut, so a cut lies after the last record it indexed."""
     with path.open("rb") as f:
         head = f.read(2)
         f.seek(0)
@@ -76,18 +79,24 @@ def verify_warc(path: Path) -> None:
             if f.read(5) != b"WARC/":
                 raise InvalidWarc("not a WARC file (no WARC/ version line)")
             return
-        member, first, fed = zlib.decompressobj(wbits=31), b"", False
+        if not zlib.decompressobj(wbits=31).decompress(f.read(_BLOCK), 5).startswith(b"WARC/"):
+            raise InvalidWarc("not a WARC file (no WARC/ version line)")
+        f.seek(last_record)
+        member, fed = zlib.decompressobj(wbits=31), False
         while block := f.read(_BLOCK):
             while block:
-                data = member.decompress(block)
+                member.decompress(block)
                 fed = True
-                if len(first) < 5:
-                    first += data[:5]
                 if member.eof:
                     block, member, fed = member.unused_data, zlib.decompressobj(wbits=31), False
                 else:
                     block = b""
-        if not first.startswith(b"WARC/"):
-            raise InvalidWarc("not a WARC file (no WARC/ version line)")
         if fed:
             raise InvalidWarc(f"truncated: its last gzip member ends early ({f.tell()} bytes)")
+
+
+def _offset(line: str, fmt: str) -> int:
+    """The byte offset of a line's record (CDXJ's JSON "offset", CDX11's tenth field)."""
+    if fmt == "cdxj":
+        return int(json.loads(line.split(" ", 2)[2])["offset"])
+    return int(line.split(" ")[9])

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 
 _HERITRIX = re.compile(
     r"(?:^|/)heritrix/output/(?P<job>[^/]+)/(?P<launch>\d{14})/(?P<folder>warcs|viral|logs)/"
@@ -35,16 +36,8 @@ class FileLayout:
 
 
 def classify(path: str, mtime: datetime) -> FileLayout:
-    name = path.rsplit("/", 1)[-1]
-    match = _HERITRIX.search(path) or _DATA.search(path)
-    groups = match.groupdict() if match else {}
-    folder = groups.get("folder")
-    job = groups.get("job")
-    collection = groups.get("collection")
-    stream = groups.get("stream")
-    if match and match.re is _HERITRIX:
-        collection = "bypm" if job == "frequent-bypm" else "npld"
-        stream = "domain" if job and job.startswith("dc") else "frequent"
+    directory, _, name = path.rpartition("/")
+    folder, job, collection, stream, launch = _directory(directory)
     is_warc = name.endswith(WARC_SUFFIXES)
     if folder in ("warcs", "viral"):
         kind = "warcs" if is_warc else "warcs-invalid"
@@ -52,15 +45,37 @@ def classify(path: str, mtime: datetime) -> FileLayout:
         kind = "crawl-logs" if name.startswith("crawl.log") else "logs"
     else:
         kind = "warcs" if is_warc else "unknown"
-    return FileLayout(kind, collection, stream, job, _crawl_time(name, groups.get("launch"), mtime))
+    return FileLayout(kind, collection, stream, job, _crawl_time(name, launch, mtime))
+
+
+@lru_cache(maxsize=4096)
+def _directory(directory: str) -> tuple[str | None, ...]:
+    """What a directory's path says; cached, as a store has many files per directory."""
+    path = directory + "/"
+    match = _HERITRIX.search(path) or _DATA.search(path)
+    if not match:
+        return None, None, None, None, None
+    groups = match.groupdict()
+    job, collection, stream = groups["job"], groups.get("collection"), groups.get("stream")
+    if match.re is _HERITRIX:
+        collection = "bypm" if job == "frequent-bypm" else "npld"
+        stream = "domain" if job.startswith("dc") else "frequent"
+    return groups["folder"], job, collection, stream, groups.get("launch")
 
 
 def _crawl_time(name: str, launch: str | None, mtime: datetime) -> datetime:
     found = _WARC_TIME.search(name)
     if found:
-        return datetime.strptime(found.group(1)[:14], "%Y%m%d%H%M%S").replace(
-            microsecond=int(found.group(1)[14:]) * 1000, tzinfo=UTC
-        )
+        return _stamp(found.group(1)[:14]).replace(microsecond=int(found.group(1)[14:]) * 1000)
     if launch:
-        return datetime.strptime(launch, "%Y%m%d%H%M%S").replace(tzinfo=UTC)
+        return _stamp(launch)
     return mtime
+
+
+def _stamp(digits: str) -> datetime:
+    """yyyymmddhhmmss; by hand, as strptime costs more than the rest of the listing."""
+    d = digits
+    return datetime(
+        int(d[:4]), int(d[4:6]), int(d[6:8]), int(d[8:10]), int(d[10:12]), int(d[12:14]),
+        tzinfo=UTC,
+    )

@@ -44,17 +44,18 @@ class LocalBackend:
     def list(self) -> Iterator[StoredFile]:
         if not self.root.is_dir():
             raise StoreError(f"WARC store {self.root} is not a readable directory")
-        stack = [self.root]
+        # Plain strings, not Path objects: a store holds hundreds of thousands of files.
+        skip = len(str(self.root)) + 1
+        stack = [str(self.root)]
         while stack:
             with os.scandir(stack.pop()) as entries:
                 for entry in entries:
                     if entry.is_dir(follow_symlinks=False):
-                        stack.append(Path(entry.path))
+                        stack.append(entry.path)
                     elif entry.is_file(follow_symlinks=False):
                         stat = entry.stat(follow_symlinks=False)
                         yield StoredFile(
-                            Path(entry.path).relative_to(self.root).as_posix(),
-                            stat.st_size,
+                            entry.path[skip:], stat.st_size,
                             datetime.fromtimestamp(stat.st_mtime, UTC),
                         )
 

@@ -20,12 +20,19 @@ SELECT count(*) FROM webarchive.trackdb_files WHERE store = %(store)s AND NOT mi
 SELECT last_listed_at FROM webarchive.stores WHERE store = %(store)s FOR UPDATE;
 
 -- name: upsert_files
-WITH written AS (
+-- New and changed files are found with one hash join; only they reach the upsert (probing the
+-- primary key for every listed file costs more than the whole join).
+WITH changed AS (
+    SELECT l.* FROM listing l
+    LEFT JOIN webarchive.trackdb_files f ON f.store = %(store)s AND f.path = l.path
+    WHERE f.path IS NULL
+       OR (f.size, f.mtime, f.kind, f.missing) IS DISTINCT FROM (l.size, l.mtime, l.kind, false)
+), written AS (
     INSERT INTO webarchive.trackdb_files AS f
         (store, path, size, mtime, kind, collection, stream, job, crawl_ts, first_seen)
-    SELECT %(store)s, l.path, l.size, l.mtime, l.kind, l.collection, l.stream, l.job,
-           l.crawl_ts, %(now)s
-    FROM listing l
+    SELECT %(store)s, c.path, c.size, c.mtime, c.kind, c.collection, c.stream, c.job,
+           c.crawl_ts, %(now)s
+    FROM changed c
     ON CONFLICT (store, path) DO UPDATE
     SET size = excluded.size, mtime = excluded.mtime, kind = excluded.kind,
         collection = excluded.collection, stream = excluded.stream, job = excluded.job,
