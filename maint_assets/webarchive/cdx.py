@@ -2,10 +2,8 @@
 batches, one worker process per core; a WARC that cannot be read is recorded with its error in
 TrackDB and skipped, never blocking the others."""
 
-import multiprocessing
 import os
 import tempfile
-from concurrent.futures import ProcessPoolExecutor
 from itertools import groupby
 from pathlib import Path
 
@@ -16,7 +14,7 @@ from maint_assets.core.automation import EAGER
 from maint_assets.core.postgres import PostgresResource
 from maint_assets.core.sql_files import statement
 from maint_assets.webarchive.cdx_outputs import OutbackCdx, publish_cdxj
-from maint_assets.webarchive.indexing import IndexedWarc, index_warc
+from maint_assets.webarchive.indexing import IndexedWarc, index_all
 from maint_assets.webarchive.keys import CDX_INDEX, GROUP, STORE_POOL, TRACKDB
 from maint_assets.webarchive.metrics import Pushgateway
 from maint_assets.webarchive.resources import CdxSettings, WarcStore
@@ -127,25 +125,12 @@ def every_warc_readable(
 def _index(
     warc_store: WarcStore, batch: list[tuple[str, str]], tmp: Path, fmt: str, workers: int
 ) -> list[IndexedWarc]:
-    if not batch:
-        return []
-    # spawn: worker processes must not inherit the run's threads and connections.
-    with ProcessPoolExecutor(
-        max_workers=min(workers, len(batch)), mp_context=multiprocessing.get_context("spawn")
-    ) as pool:
-        futures = [
-            pool.submit(
-                index_warc,
-                warc_store.url,
-                warc_store.endpoint_url,
-                path,
-                collection,
-                tmp / f"{i}.{fmt}",
-                fmt,
-            )
-            for i, (path, collection) in enumerate(batch)
-        ]
-        return [f.result() for f in futures]
+    tasks = [
+        {"store_url": warc_store.url, "endpoint_url": warc_store.endpoint_url, "path": path,
+         "collection": collection, "out": str(tmp / f"{i}.{fmt}"), "fmt": fmt}
+        for i, (path, collection) in enumerate(batch)
+    ]
+    return index_all(tasks, workers)
 
 
 def _publish(cdx: CdxSettings, indexed: list[IndexedWarc], run_id: str) -> dict[str, list[str]]:

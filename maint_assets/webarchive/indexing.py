@@ -1,4 +1,4 @@
-"""Indexing one WARC with cdxj-indexer, in a worker process: its sorted lines and its stats.
+"""Indexing WARCs with cdxj-indexer in worker processes: each WARC's sorted lines and stats.
 
 Only response, revisit and resource records are indexed: Heritrix's metadata records carry
 the page's URL and second and sort first, so pywb would replay them instead of the page.
@@ -10,8 +10,12 @@ OutbackCDX's consumers resolve.
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+import threading
 import zlib
-from dataclasses import dataclass
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from cdxj_indexer.main import CDX11Indexer, CDXJIndexer
@@ -100,3 +104,62 @@ def _offset(line: str, fmt: str) -> int:
     if fmt == "cdxj":
         return int(json.loads(line.split(" ", 2)[2])["offset"])
     return int(line.split(" ")[9])
+
+
+def index_all(tasks: list[dict], workers: int) -> list[IndexedWarc]:
+    """``index_warc(**task)`` for every task, on ``workers`` processes, in task order.
+
+    The workers are ``python -m maint_assets.webarchive.indexing`` processes fed one task at a
+    time over a pipe, not a multiprocessing pool: a spawned pool re-imports the parent's main
+    module in every worker (in a Dagster run, all of Dagster, about 1.5 s each), and a forked
+    one would inherit the run's threads and locks."""
+    if not tasks:
+        return []
+    results: list[IndexedWarc | None] = [None] * len(tasks)
+    pending = iter(range(len(tasks)))
+    lock = threading.Lock()
+
+    def work() -> None:
+        with subprocess.Popen(
+            [sys.executable, "-m", __name__], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            text=True,
+        ) as worker:
+            try:
+                while True:
+                    with lock:
+                        i = next(pending, None)
+                    if i is None:
+                        return
+                    worker.stdin.write(json.dumps(tasks[i]) + "\n")
+                    worker.stdin.flush()
+                    answer = worker.stdout.readline()
+                    if not answer:
+                        raise RuntimeError(f"the indexing worker died on {tasks[i]['path']}")
+                    results[i] = _result(json.loads(answer))
+            finally:
+                worker.stdin.close()
+
+    count = max(1, min(workers, len(tasks)))
+    with ThreadPoolExecutor(max_workers=count) as pool:
+        for running in [pool.submit(work) for _ in range(count)]:
+            running.result()  # a worker's failure fails the batch
+    return [r for r in results if r is not None]
+
+
+def _result(fields: dict) -> IndexedWarc:
+    output = fields.pop("output")
+    return IndexedWarc(**fields, output=Path(output) if output else None)
+
+
+def _serve() -> None:
+    # Answers go to the real stdout; anything the libraries print goes to stderr.
+    answers, sys.stdout = sys.stdout, sys.stderr
+    for line in sys.stdin:
+        task = json.loads(line)
+        result = index_warc(**{**task, "out": Path(task["out"])})
+        answers.write(json.dumps({**asdict(result), "output": str(result.output or "")}) + "\n")
+        answers.flush()
+
+
+if __name__ == "__main__":
+    _serve()
