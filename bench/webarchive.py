@@ -36,7 +36,8 @@ def write_warcs(root: Path, warcs: int, records: int) -> int:
     folder = root / "heritrix" / "output" / JOB / "20261101060000" / "warcs"
     for w in range(warcs):
         write_warc(
-            folder / f"BL-{JOB}-20261101{w:02d}0000000-{w:05d}-1~bench~8443.warc.gz",
+            folder
+            / f"BL-{JOB}-202611{1 + w // 24:02d}{w % 24:02d}0000000-{w:05d}-1~bench~8443.warc.gz",
             [
                 Capture(
                     f"https://site{i % 97}.example.org/page/{w}/{i}",
@@ -70,12 +71,19 @@ def throughput(url: str, home: Path, args: argparse.Namespace) -> None:
     started = time.perf_counter()
     total = write_warcs(root, args.warcs, args.records)
     size = sum(p.stat().st_size for p in root.rglob("*.warc.gz"))
-    print(f"{args.warcs} WARCs, {total:,} records, {size / 2**20:.1f} MiB written in "
-          f"{time.perf_counter() - started:.1f} s; {os.cpu_count()} cores", flush=True)
+    print(
+        f"{args.warcs} WARCs, {total:,} records, {size / 2**20:.1f} MiB written in "
+        f"{time.perf_counter() - started:.1f} s; {os.cpu_count()} cores",
+        flush=True,
+    )
     db = PostgresResource(url=url)
     out = home / "collections"
-    res = {"webarchive_db": db, "warc_store": WarcStore(url=str(root)),
-           "cdx": CdxSettings(cdxj_dir=str(out)), "pushgateway": Pushgateway()}
+    res = {
+        "webarchive_db": db,
+        "warc_store": WarcStore(url=str(root)),
+        "cdx": CdxSettings(cdxj_dir=str(out)),
+        "pushgateway": Pushgateway(),
+    }
     dg.materialize([trackdb.trackdb_files], resources=res)
     warcs = sorted(str(p) for p in root.rglob("*.warc.gz"))
     cli, ours = [], []
@@ -83,8 +91,14 @@ def throughput(url: str, home: Path, args: argparse.Namespace) -> None:
         with tempfile.TemporaryDirectory() as tmp:
             started = time.perf_counter()
             subprocess.run(
-                [str(Path(sys.executable).parent / "cdxj-indexer"), "--records", RECORDS,
-                 "-o", f"{tmp}/all.cdxj", *warcs],
+                [
+                    str(Path(sys.executable).parent / "cdxj-indexer"),
+                    "--records",
+                    RECORDS,
+                    "-o",
+                    f"{tmp}/all.cdxj",
+                    *warcs,
+                ],
                 check=True,
             )
             cli.append(time.perf_counter() - started)
@@ -101,10 +115,14 @@ def throughput(url: str, home: Path, args: argparse.Namespace) -> None:
         )
         assert indexed == total, (indexed, total)
     c, o = statistics.median(cli), statistics.median(ours)
-    print(f"cdxj-indexer command: {', '.join(f'{t:.2f}' for t in cli)} s -> median {c:.2f} s "
-          f"= {total / c:,.0f} records/s")
-    print(f"cdx_index asset:      {', '.join(f'{t:.2f}' for t in ours)} s -> median {o:.2f} s "
-          f"= {total / o:,.0f} records/s")
+    print(
+        f"cdxj-indexer command: {', '.join(f'{t:.2f}' for t in cli)} s -> median {c:.2f} s "
+        f"= {total / c:,.0f} records/s"
+    )
+    print(
+        f"cdx_index asset:      {', '.join(f'{t:.2f}' for t in ours)} s -> median {o:.2f} s "
+        f"= {total / o:,.0f} records/s"
+    )
     print(f"throughput ratio asset / command: {c / o:.2f} (target >= 1.5)", flush=True)
 
 
@@ -118,9 +136,12 @@ def idle_run(url: str, home: Path, tracked: int) -> None:
         (folder / f"BL-{JOB}-20261101000000000-{i:06d}-1~idle~8443.warc.gz").touch()
     print(f"{tracked:,} files created in {time.perf_counter() - started:.1f} s", flush=True)
     db = PostgresResource(url=url)
-    res = {"webarchive_db": db, "warc_store": WarcStore(url=str(root)),
-           "cdx": CdxSettings(cdxj_dir=str(home / "idle-collections")),
-           "pushgateway": Pushgateway()}
+    res = {
+        "webarchive_db": db,
+        "warc_store": WarcStore(url=str(root)),
+        "cdx": CdxSettings(cdxj_dir=str(home / "idle-collections")),
+        "pushgateway": Pushgateway(),
+    }
     dg.materialize([trackdb.trackdb_files], resources=res)
     with db.connect() as conn:  # as if every file had been indexed already
         conn.execute("UPDATE webarchive.trackdb_files SET cdx_indexed_at = now()")
@@ -137,11 +158,14 @@ def idle_run(url: str, home: Path, tracked: int) -> None:
         assert meta["trackdb_files"]["new"] == 0 and meta["index"]["warcs_indexed"] == 0
         steps = {
             e.step_key: e.event_specific_data.duration_ms / 1000
-            for e in result.all_events if e.event_type_value == "STEP_SUCCESS"
+            for e in result.all_events
+            if e.event_type_value == "STEP_SUCCESS"
         }
-    print(f"hourly run with nothing new over {tracked:,} tracked files: "
-          f"{', '.join(f'{t:.2f}' for t in times)} s (whole in-process run, target < 2 s); "
-          f"steps of the last: " + ", ".join(f"{k} {v:.2f} s" for k, v in steps.items()))
+    print(
+        f"hourly run with nothing new over {tracked:,} tracked files: "
+        f"{', '.join(f'{t:.2f}' for t in times)} s (whole in-process run, target < 2 s); "
+        f"steps of the last: " + ", ".join(f"{k} {v:.2f} s" for k, v in steps.items())
+    )
 
 
 if __name__ == "__main__":

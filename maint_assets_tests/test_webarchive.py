@@ -381,3 +381,32 @@ def test_an_s3_store_is_listed_and_indexed(
         for p in lines
         for line in p.read_text().splitlines()
     )
+
+
+def test_layout_from_paths() -> None:
+    from datetime import UTC, datetime
+
+    from maint_assets.webarchive.layout import classify
+
+    mtime = datetime(2026, 11, 20, tzinfo=UTC)
+    warc = classify(
+        "heritrix/output/dc2026/20261101060000/warcs/BL-dc2026-20261102030405123-00001-x.warc.gz",
+        mtime,
+    )
+    assert (warc.kind, warc.collection, warc.stream, warc.job) == (
+        "warcs",
+        "npld",
+        "domain",
+        "dc2026",
+    )
+    assert warc.crawl_ts == datetime(2026, 11, 2, 3, 4, 5, 123000, tzinfo=UTC)
+    odd = classify("heritrix/output/j/20261101060000/warcs/BL-j-20261101310000000-1.warc.gz", mtime)
+    assert odd.crawl_ts == datetime(2026, 11, 1, 6, tzinfo=UTC)  # hour 31: the launch instead
+    data = classify("1_data/bypm/frequent/j1/logs/crawl.log.cp00001", mtime)
+    assert (data.kind, data.collection, data.stream, data.crawl_ts) == (
+        "crawl-logs",
+        "bypm",
+        "frequent",
+        mtime,
+    )
+    assert classify("elsewhere/notes.txt", mtime).kind == "unknown"

@@ -22,7 +22,7 @@ from maint_assets.core.files import atomic_file
 from maint_assets.core.paths import STATE_DIR
 from maint_assets.core.postgres import PostgresResource
 from maint_assets.core.sql_files import statement
-from maint_assets.webarchive.keys import ACCESS_CONTROL_LISTS, GROUP, W3ACT_POOL
+from maint_assets.webarchive.keys import ACCESS_CONTROL_LISTS, DAILY_FRESHNESS, GROUP, W3ACT_POOL
 from maint_assets.webarchive.metrics import Pushgateway
 
 SQL = "webarchive/access_control_lists"
@@ -73,6 +73,7 @@ def render(open_seeds: list[tuple], annotated: list[tuple]) -> dict[str, str]:
 @dg.asset(
     key=ACCESS_CONTROL_LISTS,
     group_name=GROUP,
+    freshness_policy=DAILY_FRESHNESS,
     pool=W3ACT_POOL,
     kinds={"pywb"},
     description="allows.aclj, allows.txt and annotations.json from W3ACT, published "

@@ -15,7 +15,7 @@ from maint_assets.core.postgres import PostgresResource
 from maint_assets.core.sql_files import statement
 from maint_assets.webarchive.cdx_outputs import OutbackCdx, publish_cdxj
 from maint_assets.webarchive.indexing import IndexedWarc, index_all
-from maint_assets.webarchive.keys import CDX_INDEX, GROUP, STORE_POOL, TRACKDB
+from maint_assets.webarchive.keys import CDX_INDEX, GROUP, HOURLY_FRESHNESS, STORE_POOL, TRACKDB
 from maint_assets.webarchive.metrics import Pushgateway
 from maint_assets.webarchive.resources import CdxSettings, WarcStore
 
@@ -31,6 +31,7 @@ class CdxConfig(dg.Config):
     key=CDX_INDEX,
     deps=[TRACKDB],
     group_name=GROUP,
+    freshness_policy=HOURLY_FRESHNESS,
     pool=STORE_POOL,
     automation_condition=EAGER,
     kinds={"pywb"},

@@ -10,6 +10,7 @@ invalid WARC and is never indexed.
 from __future__ import annotations
 
 import re
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -64,11 +65,16 @@ def _directory(directory: str) -> tuple[str | None, ...]:
 
 
 def _crawl_time(name: str, launch: str | None, mtime: datetime) -> datetime:
+    """From the WARC's name, else its launch folder, else its modification time: a name with
+    digits that are no date (hour 31) falls through instead of failing the listing."""
     found = _WARC_TIME.search(name)
-    if found:
-        return _stamp(found.group(1)[:14]).replace(microsecond=int(found.group(1)[14:]) * 1000)
-    if launch:
-        return _stamp(launch)
+    with suppress(ValueError):
+        if found:
+            digits = found.group(1)
+            return _stamp(digits[:14]).replace(microsecond=int(digits[14:]) * 1000)
+    with suppress(ValueError):
+        if launch:
+            return _stamp(launch)
     return mtime
 
 

@@ -15,7 +15,7 @@ from maint_assets.core.automation import EAGER
 from maint_assets.core.postgres import PostgresResource
 from maint_assets.core.schema import apply_schema
 from maint_assets.core.sql_files import statement
-from maint_assets.webarchive.keys import GROUP, STORE_POOL, TRACKDB, WARC_STORE
+from maint_assets.webarchive.keys import GROUP, HOURLY_FRESHNESS, STORE_POOL, TRACKDB, WARC_STORE
 from maint_assets.webarchive.layout import classify
 from maint_assets.webarchive.metrics import Pushgateway
 from maint_assets.webarchive.resources import WarcStore
@@ -33,6 +33,7 @@ class TrackDbConfig(dg.Config):
     key=TRACKDB,
     deps=[WARC_STORE],
     group_name=GROUP,
+    freshness_policy=HOURLY_FRESHNESS,
     pool=STORE_POOL,
     kinds={"postgres"},
     automation_condition=EAGER,

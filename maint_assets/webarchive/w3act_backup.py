@@ -17,7 +17,7 @@ from maint_assets.core.artifacts import ArtifactStore
 from maint_assets.core.postgres import PostgresResource
 from maint_assets.core.restores import restore_check
 from maint_assets.core.snapshots import exported_snapshot, pg_dump
-from maint_assets.webarchive.keys import GROUP, W3ACT_BACKUP, W3ACT_POOL
+from maint_assets.webarchive.keys import DAILY_FRESHNESS, GROUP, W3ACT_BACKUP, W3ACT_POOL
 from maint_assets.webarchive.metrics import Pushgateway
 
 DUMP_FOLDER = "webarchive/w3act/dump"
@@ -27,6 +27,7 @@ CSV_FOLDER = "webarchive/w3act/csv"
 @dg.asset(
     key=W3ACT_BACKUP,
     group_name=GROUP,
+    freshness_policy=DAILY_FRESHNESS,
     pool=W3ACT_POOL,
     kinds={"postgres", "s3"},
     description="pg_dump -Fc and a CSV-per-table zip of the W3ACT database, from one snapshot",
