@@ -244,18 +244,24 @@ def test_access_lists_load_in_pywb_and_allow_exactly_the_open_targets(
     ]
     publish = tmp_path / "acl"
     store = ArtifactStore(directory=str(tmp_path / "artifacts"))
-    result = dg.materialize(
-        [access_lists.access_control_lists],
-        resources={
-            "w3act_db": PostgresResource(url=empty_db),
-            "artifacts": store,
-            "pushgateway": Pushgateway(),
-        },
-        run_config={
-            "ops": {"webarchive__access__control_lists": {"config": {"publish_dir": str(publish)}}}
-        },
-    )
-    assert result.success
+
+    def lists() -> dg.ExecuteInProcessResult:
+        return dg.materialize(
+            [access_lists.access_control_lists],
+            resources={
+                "w3act_db": PostgresResource(url=empty_db),
+                "artifacts": store,
+                "pushgateway": Pushgateway(),
+            },
+            run_config={
+                "ops": {
+                    "webarchive__access__control_lists": {"config": {"publish_dir": str(publish)}}
+                }
+            },
+            raise_on_error=False,
+        )
+
+    assert lists().success
     rules = pywb_access(publish / "allows.aclj", allowed + blocked)
     assert [u for u in allowed + blocked if rules[u] == "allow"] == allowed
     assert all(rules[u] == "block" for u in blocked)
@@ -278,18 +284,7 @@ def test_access_lists_load_in_pywb_and_allow_exactly_the_open_targets(
     with psycopg.connect(empty_db, autocommit=True) as conn:
         conn.execute("DELETE FROM license_target")
     before = (publish / "allows.aclj").read_text()
-    refused = dg.materialize(
-        [access_lists.access_control_lists],
-        resources={
-            "w3act_db": PostgresResource(url=empty_db),
-            "artifacts": store,
-            "pushgateway": Pushgateway(),
-        },
-        run_config={
-            "ops": {"webarchive__access__control_lists": {"config": {"publish_dir": str(publish)}}}
-        },
-        raise_on_error=False,
-    )
+    refused = lists()
     assert not refused.success and (publish / "allows.aclj").read_text() == before
 
 

@@ -78,18 +78,8 @@ def pushgateway(port: int) -> Iterator[str]:
     binary = shutil.which("prometheus-pushgateway")
     if binary is None:
         raise RuntimeError("missing: apt-get install prometheus-pushgateway")
-    url = f"http://127.0.0.1:{port}"
-    process = subprocess.Popen(
-        [binary, f"--web.listen-address=127.0.0.1:{port}"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        _wait_ready(f"{url}/-/ready", "prometheus-pushgateway")
+    with _server([binary, f"--web.listen-address=127.0.0.1:{port}"], port, "/-/ready") as url:
         yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 # pywb runs in its own processes: importing its web app monkey-patches the interpreter with
@@ -121,15 +111,18 @@ def pywb(directory: Path, collections: dict[str, dict]) -> Iterator[str]:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
+    wayback = str(Path(sys.executable).parent / "wayback")
+    with _server([wayback, "-p", str(port), "-b", "127.0.0.1"], port, "/", directory) as url:
+        yield url
+
+
+@contextmanager
+def _server(args: list[str], port: int, ready_path: str, cwd: Path | None = None) -> Iterator[str]:
+    """A server process on 127.0.0.1:``port``, ready once ``ready_path`` answers 200."""
     url = f"http://127.0.0.1:{port}"
-    process = subprocess.Popen(
-        [str(Path(sys.executable).parent / "wayback"), "-p", str(port), "-b", "127.0.0.1"],
-        cwd=directory,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    process = subprocess.Popen(args, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        _wait_ready(f"{url}/", "pywb")
+        _wait_ready(f"{url}{ready_path}", Path(args[0]).name)
         yield url
     finally:
         process.terminate()
