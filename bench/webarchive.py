@@ -25,11 +25,12 @@ import dagster as dg
 from common import temporary_cluster
 
 from maint_assets.core.postgres import PostgresResource
+from maint_assets.core.stores import FileStore
 from maint_assets.webarchive import cdx, trackdb
 from maint_assets.webarchive.demo_data import JOB, Capture, write_warc
 from maint_assets.webarchive.indexing import RECORDS
 from maint_assets.webarchive.metrics import Pushgateway
-from maint_assets.webarchive.resources import CdxSettings, WarcStore
+from maint_assets.webarchive.resources import CdxSettings
 
 
 def write_warcs(root: Path, warcs: int, records: int) -> int:
@@ -80,7 +81,7 @@ def throughput(url: str, home: Path, args: argparse.Namespace) -> None:
     out = home / "collections"
     res = {
         "webarchive_db": db,
-        "warc_store": WarcStore(url=str(root)),
+        "warc_store": FileStore(url=str(root)),
         "cdx": CdxSettings(cdxj_dir=str(out)),
         "pushgateway": Pushgateway(),
     }
@@ -138,7 +139,7 @@ def idle_run(url: str, home: Path, tracked: int) -> None:
     db = PostgresResource(url=url)
     res = {
         "webarchive_db": db,
-        "warc_store": WarcStore(url=str(root)),
+        "warc_store": FileStore(url=str(root)),
         "cdx": CdxSettings(cdxj_dir=str(home / "idle-collections")),
         "pushgateway": Pushgateway(),
     }

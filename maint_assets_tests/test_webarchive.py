@@ -14,11 +14,12 @@ import requests
 
 from maint_assets.core.artifacts import ArtifactStore
 from maint_assets.core.postgres import PostgresResource
+from maint_assets.core.stores import FileStore
 from maint_assets.webarchive import access_lists, cdx, trackdb, w3act_backup
 from maint_assets.webarchive.demo_data import Capture, load_w3act, write_store, write_warc
 from maint_assets.webarchive.keys import TRACKDB
 from maint_assets.webarchive.metrics import Pushgateway
-from maint_assets.webarchive.resources import CdxSettings, WarcStore
+from maint_assets.webarchive.resources import CdxSettings
 from maint_assets.webarchive.sensors import webarchive_new_files
 from maint_assets_tests.webarchive_servers import outbackcdx, pywb, pywb_access
 
@@ -34,7 +35,7 @@ def store(tmp_path: Path) -> tuple[Path, list[Capture]]:
 def _resources(url: str, root: Path, tmp_path: Path, **cdx_settings: object) -> dict:
     return {
         "webarchive_db": PostgresResource(url=url, lock_timeout_s=5),
-        "warc_store": WarcStore(url=str(root)),
+        "warc_store": FileStore(url=str(root)),
         "cdx": CdxSettings(cdxj_dir=str(tmp_path / "collections"), **cdx_settings),
         "pushgateway": Pushgateway(),
     }
@@ -330,7 +331,7 @@ def test_metrics_reach_a_real_pushgateway(
 def test_sensor_reports_new_files_once(tmp_path: Path) -> None:
     root = tmp_path / "store"
     write_store(root, warcs=2, records=3)
-    store = WarcStore(url=str(root))
+    store = FileStore(url=str(root))
     first = webarchive_new_files(dg.build_sensor_context(resources={"warc_store": store}))
     assert first.asset_events[0].metadata["new_files"].value == 6
     idle = webarchive_new_files(
@@ -359,7 +360,7 @@ def test_an_s3_store_is_listed_and_indexed(
             s3.upload_file(str(path), "warcs", f"crawls/{path.relative_to(root).as_posix()}")
     res = {
         **_resources(empty_db, root, tmp_path),
-        "warc_store": WarcStore(url="s3://warcs/crawls", endpoint_url=s3_endpoint),
+        "warc_store": FileStore(url="s3://warcs/crawls", endpoint_url=s3_endpoint),
     }
     result = dg.materialize([trackdb.trackdb_files, cdx.cdx_index], resources=res)
     meta = _metadata(result)

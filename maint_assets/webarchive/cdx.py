@@ -13,11 +13,12 @@ from pydantic import Field
 from maint_assets.core.automation import EAGER
 from maint_assets.core.postgres import PostgresResource
 from maint_assets.core.sql_files import statement
+from maint_assets.core.stores import FileStore
 from maint_assets.webarchive.cdx_outputs import OutbackCdx, publish_cdxj
 from maint_assets.webarchive.indexing import IndexedWarc, index_all
 from maint_assets.webarchive.keys import CDX_INDEX, GROUP, HOURLY_FRESHNESS, STORE_POOL, TRACKDB
 from maint_assets.webarchive.metrics import Pushgateway
-from maint_assets.webarchive.resources import CdxSettings, WarcStore
+from maint_assets.webarchive.resources import CdxSettings
 
 SQL = "webarchive/trackdb_files"
 
@@ -41,7 +42,7 @@ def cdx_index(
     context: dg.AssetExecutionContext,
     config: CdxConfig,
     webarchive_db: PostgresResource,
-    warc_store: WarcStore,
+    warc_store: FileStore,
     cdx: CdxSettings,
     pushgateway: Pushgateway,
 ) -> dg.MaterializeResult:
@@ -109,7 +110,7 @@ def cdx_index(
     "(truncated, not a WARC); warns with the newest ones and their errors.",
 )
 def every_warc_readable(
-    webarchive_db: PostgresResource, warc_store: WarcStore
+    webarchive_db: PostgresResource, warc_store: FileStore
 ) -> dg.AssetCheckResult:
     with webarchive_db.connect() as conn:
         rows = conn.execute(statement(SQL, "unreadable"), {"store": warc_store.url}).fetchall()
@@ -124,7 +125,7 @@ def every_warc_readable(
 
 
 def _index(
-    warc_store: WarcStore, batch: list[tuple[str, str]], tmp: Path, fmt: str, workers: int
+    warc_store: FileStore, batch: list[tuple[str, str]], tmp: Path, fmt: str, workers: int
 ) -> list[IndexedWarc]:
     tasks = [
         {"store_url": warc_store.url, "endpoint_url": warc_store.endpoint_url, "path": path,

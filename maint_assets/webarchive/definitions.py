@@ -5,6 +5,7 @@ import os
 import dagster as dg
 
 from maint_assets.core.postgres import PostgresResource
+from maint_assets.core.stores import FileStore
 from maint_assets.webarchive import access_lists, cdx, trackdb, w3act_backup
 from maint_assets.webarchive.keys import (
     ACCESS_CONTROL_LISTS,
@@ -15,7 +16,7 @@ from maint_assets.webarchive.keys import (
     WARC_STORE,
 )
 from maint_assets.webarchive.metrics import Pushgateway
-from maint_assets.webarchive.resources import CdxSettings, WarcStore
+from maint_assets.webarchive.resources import CdxSettings
 from maint_assets.webarchive.sensors import webarchive_new_files
 
 TIMEZONE = "Europe/London"
@@ -79,7 +80,7 @@ defs = dg.Definitions(
     resources={
         "webarchive_db": PostgresResource(url=dg.EnvVar("WEBARCHIVE_DATABASE_URL")),
         "w3act_db": PostgresResource(url=dg.EnvVar("W3ACT_DATABASE_URL")),
-        "warc_store": WarcStore(
+        "warc_store": FileStore(
             url=dg.EnvVar("WEBARCHIVE_STORE_URL"),
             endpoint_url=_env("WEBARCHIVE_STORE_ENDPOINT_URL"),
             region_name=_env("AWS_REGION", "us-east-1"),

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from cdxj_indexer.main import CDX11Indexer, CDXJIndexer
 
-from maint_assets.webarchive.stores import backend_for
+from maint_assets.core.file_stores import backend_for
 
 RECORDS = "response,revisit,resource"
 _BLOCK = 1 << 20

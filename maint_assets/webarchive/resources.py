@@ -1,27 +1,11 @@
-"""The web archive's configurable resources: its WARC store and where CDX lines go."""
+"""Where the web archive's CDX lines go."""
 
-from collections.abc import Iterator
 from typing import Literal
 
 import dagster as dg
 from pydantic import Field
 
 from maint_assets.core.paths import STATE_DIR
-from maint_assets.webarchive.stores import Backend, StoredFile, backend_for
-
-
-class WarcStore(dg.ConfigurableResource):
-    """The WARC files of one store."""
-
-    url: str = Field(description="a directory, file:///dir or s3://bucket/prefix")
-    endpoint_url: str = Field(default="", description="S3-compatible endpoint (MinIO, Ceph…)")
-    region_name: str = Field(default="us-east-1")
-
-    def backend(self) -> Backend:
-        return backend_for(self.url, self.endpoint_url, self.region_name)
-
-    def list(self) -> Iterator[StoredFile]:
-        return self.backend().list()
 
 
 class CdxSettings(dg.ConfigurableResource):

@@ -2,13 +2,12 @@
 newest modification time seen, with the files that share it) are reported as a new
 materialization of the store, which TrackDB and the CDX index then follow."""
 
-import json
 import os
 
 import dagster as dg
 
+from maint_assets.core.stores import FileStore, new_files
 from maint_assets.webarchive.keys import WARC_STORE
-from maint_assets.webarchive.resources import WarcStore
 
 
 @dg.sensor(
@@ -18,30 +17,22 @@ from maint_assets.webarchive.resources import WarcStore
     description="Lists the WARC store; new files record a materialization of the store.",
 )
 def webarchive_new_files(
-    context: dg.SensorEvaluationContext, warc_store: WarcStore
+    context: dg.SensorEvaluationContext, warc_store: FileStore
 ) -> dg.SensorResult:
-    seen = json.loads(context.cursor) if context.cursor else {"mtime": "", "paths": []}
-    known = set(seen["paths"])
-    new = [
-        f for f in warc_store.list()
-        if (stamp := f.mtime.isoformat(timespec="microseconds")) > seen["mtime"]
-        or (stamp == seen["mtime"] and f.path not in known)
-    ]
+    new, cursor = new_files(warc_store.list(), context.cursor)
     if not new:
         return dg.SensorResult(skip_reason=f"no new file in {warc_store.url}")
-    newest = max(f.mtime.isoformat(timespec="microseconds") for f in new)
-    at_newest = [f.path for f in new if f.mtime.isoformat(timespec="microseconds") == newest]
-    cursor = {
-        "mtime": newest,
-        "paths": sorted(at_newest + (seen["paths"] if newest == seen["mtime"] else [])),
-    }
+    newest = max(f.mtime for f in new).isoformat()
     return dg.SensorResult(
-        cursor=json.dumps(cursor),
+        cursor=cursor,
         asset_events=[
             dg.AssetMaterialization(
                 WARC_STORE,
-                metadata={"store": warc_store.url, "new_files": len(new),
-                          "newest_modified": newest},
+                metadata={
+                    "store": warc_store.url,
+                    "new_files": len(new),
+                    "newest_modified": newest,
+                },
             )
         ],
     )

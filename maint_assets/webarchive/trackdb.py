@@ -15,10 +15,10 @@ from maint_assets.core.automation import EAGER
 from maint_assets.core.postgres import PostgresResource
 from maint_assets.core.schema import apply_schema
 from maint_assets.core.sql_files import statement
+from maint_assets.core.stores import FileStore
 from maint_assets.webarchive.keys import GROUP, HOURLY_FRESHNESS, STORE_POOL, TRACKDB, WARC_STORE
 from maint_assets.webarchive.layout import classify
 from maint_assets.webarchive.metrics import Pushgateway
-from maint_assets.webarchive.resources import WarcStore
 
 SQL = "webarchive/trackdb_files"
 
@@ -43,7 +43,7 @@ class TrackDbConfig(dg.Config):
 def trackdb_files(
     config: TrackDbConfig,
     webarchive_db: PostgresResource,
-    warc_store: WarcStore,
+    warc_store: FileStore,
     pushgateway: Pushgateway,
 ) -> dg.MaterializeResult:
     store, now = warc_store.url, datetime.now(UTC)

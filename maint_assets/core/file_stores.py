@@ -1,4 +1,4 @@
-"""WARC stores: where the crawlers' files are, listed and read the same way whatever holds them.
+"""File stores: files listed and read the same way whatever holds them (WARCs, catalogue pages).
 
 (No Dagster import here: indexing workers load this module.)
 
