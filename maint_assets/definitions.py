@@ -5,6 +5,7 @@ import os
 import dagster as dg
 
 from maint_assets.atlas import definitions as atlas
+from maint_assets.catalog import definitions as catalog
 from maint_assets.core.artifacts import ArtifactStore
 from maint_assets.core.notify import notifier_from_env
 from maint_assets.metabase import definitions as metabase
@@ -35,6 +36,7 @@ def artifact_store() -> ArtifactStore:
 
 defs = dg.Definitions.merge(
     atlas.defs,
+    catalog.defs,
     metabase.defs,
     vn_sync.defs,
     webarchive.defs,

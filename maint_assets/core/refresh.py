@@ -81,10 +81,23 @@ def rebuild_table(conn: psycopg.Connection, schema: str, name: str, group: str) 
 
     The indexes must include a unique one: it identifies rows when counting what changed.
     """
+    start_rebuild(conn, name, group)
+    return finish_rebuild(conn, schema, name, group)
+
+
+def start_rebuild(conn: psycopg.Connection, name: str, group: str) -> tuple[str, str]:
+    """Run ``build`` of ``sql/<group>.sql`` into the build schema; returns the new table, for a
+    caller that fills it itself (COPY) before ``finish_rebuild``."""
     build = (BUILD_SCHEMA, name)
-    live = (schema, name)
     conn.execute(compose("core/refresh", "drop_table_if_exists", relation=build))
     conn.execute(compose(group, "build", table=build))
+    return build
+
+
+def finish_rebuild(conn: psycopg.Connection, schema: str, name: str, group: str) -> RefreshOutcome:
+    """Index and analyze the built table, then swap it in for ``schema.name``, grants kept."""
+    build = (BUILD_SCHEMA, name)
+    live = (schema, name)
     conn.execute(compose(group, "indexes", table=build))
     conn.execute(compose("core/refresh", "analyze", relation=build))
     rows = _count(conn, build)

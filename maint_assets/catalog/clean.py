@@ -1,0 +1,161 @@
+"""From raw catalogue rows to the table's rows (pandas): completeness, licence and open access,
+the natural-risk flag, commune and département codes, one row per identifier."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import pandas as pd
+
+# The fields a complete record fills (the runbook's list).
+COMPLETENESS_FIELDS = [
+    "title",
+    "description",
+    "modified",
+    "publisher",
+    "licenses",
+    "access_rights",
+    "spatial",
+    "status",
+    "contact_point",
+]
+_LICENCES = [  # (pattern in the normalised licence, canonical name)
+    (re.compile(r"etalab|licence[ -]?ouverte|open[ -]?licen[cs]e|\blo[- ]?2"), "etalab-2.0"),
+    (re.compile(r"publicdomain/zero|\bcc0\b"), "CC0-1.0"),
+    (re.compile(r"creativecommons\.org/licenses/by/|\bcc[- ]by\b(?![- ]?(nc|nd|sa))"), "CC-BY-4.0"),
+    (re.compile(r"odbl|open database licen[cs]e"), "ODbL-1.0"),
+]
+OPEN_LICENCES = {"etalab-2.0", "CC0-1.0", "CC-BY-4.0", "ODbL-1.0"}
+_OPEN_RIGHTS = re.compile(
+    r"pas de restriction d.acces public|no limitations? (on|to) public access|licence ouverte"
+)
+_NATURAL_RISK = re.compile(
+    r"\bpprn?\b|prevention des risques naturels|risques? naturels?|\binondations?\b|"
+    r"mouvements? de terrain|\bavalanches?\b|\bseismes?\b|feux? de foret"
+)
+_COMMUNE = re.compile(r"/commune/(\w+)$")
+_DEPARTEMENT = re.compile(r"/departement/(\w+)$")
+COLUMNS = [
+    "identifier",
+    "uri",
+    "title",
+    "description",
+    "modified",
+    "publisher",
+    "licence",
+    "licence_source",
+    "open_access",
+    "access_rights",
+    "themes",
+    "keywords",
+    "communes",
+    "departements",
+    "geo_coverage",
+    "temporal_start",
+    "temporal_end",
+    "distributions",
+    "formats",
+    "contact_point",
+    "status",
+    "natural_risk",
+    "completeness",
+    "page",
+]
+ARRAY_COLUMNS = ["themes", "keywords", "communes", "departements", "formats"]
+
+
+def clean(raw: pd.DataFrame) -> pd.DataFrame:
+    df = raw.copy()
+    filled = pd.DataFrame({c: df[c].map(_filled) for c in COMPLETENESS_FIELDS})
+    df["completeness"] = (100 * filled.sum(axis=1) / len(COMPLETENESS_FIELDS)).round(1)
+    df["licence_source"] = df["licenses"].map(lambda ls: "; ".join(ls) if len(ls) else None)
+    df["licence"] = df["licenses"].map(_licence)
+    df["access_rights"] = df["access_rights"].map(lambda ls: "; ".join(ls) if len(ls) else None)
+    df["open_access"] = df["licence"].isin(OPEN_LICENCES) | df["access_rights"].map(
+        lambda r: bool(r) and bool(_OPEN_RIGHTS.search(_plain(r)))
+    )
+    text = (
+        df["title"].fillna("")
+        + " "
+        + df["description"].fillna("")
+        + " "
+        + df["keywords"].map(" ".join)
+        + " "
+        + df["themes"].map(" ".join)
+    )
+    df["natural_risk"] = text.map(lambda t: bool(_NATURAL_RISK.search(_plain(t))))
+    df["communes"] = df["spatial"].map(lambda ls: _codes(ls, _COMMUNE))
+    df["departements"] = [
+        _departements(s, c) for s, c in zip(df["spatial"], df["communes"], strict=True)
+    ]
+    df["geo_coverage"] = [
+        "Communale" if len(c) else "Départementale" if len(d) else None
+        for c, d in zip(df["communes"], df["departements"], strict=True)
+    ]
+    for column in ("modified", "temporal_start", "temporal_end"):
+        df[column] = pd.to_datetime(df[column], errors="coerce", utc=True).dt.date
+    # One row per identifier: the most recently modified wins, then the latest page.
+    df = df.sort_values(["modified", "page"], na_position="first", kind="stable")
+    df = df.drop_duplicates("identifier", keep="last").sort_values("identifier", kind="stable")
+    return df[COLUMNS].reset_index(drop=True)
+
+
+def to_copy_csv(df: pd.DataFrame, path: str) -> None:
+    """CSV that PostgreSQL's COPY reads as the table's columns: arrays as array literals."""
+    out = df.copy()
+    for column in ARRAY_COLUMNS:
+        out[column] = out[column].map(_array_literal)
+    out.to_csv(path, index=False)
+
+
+def column_stats(df: pd.DataFrame) -> dict[str, dict[str, object]]:
+    stats = {}
+    for column in COLUMNS:
+        values = df[column]
+        if column in ARRAY_COLUMNS:
+            filled = values.map(len).gt(0)
+            stats[column] = {"filled": int(filled.sum()), "distinct": None}
+        else:
+            stats[column] = {"filled": int(values.notna().sum()), "distinct": int(values.nunique())}
+    return stats
+
+
+def _filled(value: object) -> bool:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return False
+    if hasattr(value, "__len__"):
+        return len(value) > 0
+    return True
+
+
+def _licence(licences: object) -> str | None:
+    if not len(licences):
+        return None
+    for licence in licences:
+        for pattern, name in _LICENCES:
+            if pattern.search(_plain(licence)):
+                return name
+    return "other"
+
+
+def _plain(text: str) -> str:
+    """Lower case without accents, for matching French and English wording alike."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def _codes(uris: object, pattern: re.Pattern[str]) -> list[str]:
+    return sorted({m.group(1) for u in uris if (m := pattern.search(u))})
+
+
+def _departements(spatial: object, communes: list[str]) -> list[str]:
+    found = set(_codes(spatial, _DEPARTEMENT))
+    if not found:  # a commune code starts with its département's (three digits overseas)
+        found = {c[:3] if c.startswith("97") else c[:2] for c in communes}
+    return sorted(found)
+
+
+def _array_literal(values: object) -> str:
+    items = ",".join('"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"' for v in values)
+    return "{" + items + "}"

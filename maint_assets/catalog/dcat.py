@@ -1,0 +1,105 @@
+"""Reading DCAT JSON-LD pages with rdflib: one row per ``dcat:Dataset``, lists kept as lists
+(the runbook wrote Python reprs into a CSV and parsed them back)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pyarrow as pa
+from rdflib import RDF, RDFS, Graph, Namespace, URIRef
+from rdflib.namespace import DCAT, DCTERMS, FOAF
+
+VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
+ADMS = Namespace("http://www.w3.org/ns/adms#")
+SCHEMA = Namespace("http://schema.org/")
+
+_TEXT = pa.string()
+_LIST = pa.list_(pa.string())
+SCHEMA_RAW = pa.schema(
+    [
+        ("identifier", _TEXT),
+        ("uri", _TEXT),
+        ("title", _TEXT),
+        ("description", _TEXT),
+        ("modified", _TEXT),
+        ("publisher", _TEXT),
+        ("licenses", _LIST),
+        ("access_rights", _LIST),
+        ("themes", _LIST),
+        ("keywords", _LIST),
+        ("spatial", _LIST),
+        ("temporal_start", _TEXT),
+        ("temporal_end", _TEXT),
+        ("distributions", pa.int32()),
+        ("formats", _LIST),
+        ("contact_point", _TEXT),
+        ("status", _TEXT),
+        ("page", _TEXT),
+    ]
+)
+
+
+class MalformedPage(ValueError):
+    """A page is not JSON-LD, or holds no dcat:Dataset."""
+
+
+def read_page(data: bytes, page: str) -> pa.Table:
+    graph = Graph()
+    try:
+        graph.parse(data=data, format="json-ld")
+    except Exception as err:
+        raise MalformedPage(f"{page}: not JSON-LD ({type(err).__name__}: {err})"[:500]) from None
+    rows = [_row(graph, s, page) for s in sorted(set(graph.subjects(RDF.type, DCAT.Dataset)))]
+    if not rows:
+        raise MalformedPage(f"{page}: no dcat:Dataset in the page")
+    return pa.Table.from_pylist(rows, schema=SCHEMA_RAW)
+
+
+def _row(g: Graph, s: Any, page: str) -> dict[str, Any]:
+    distributions = list(g.objects(s, DCAT.distribution))
+    licences = [*g.objects(s, DCTERMS.license)]
+    for d in distributions:
+        licences += g.objects(d, DCTERMS.license)
+    temporal = g.value(s, DCTERMS.temporal)
+    contact = g.value(s, DCAT.contactPoint)
+    email = _text(g.value(contact, VCARD.hasEmail)) if contact is not None else None
+    status = _text(g.value(s, ADMS.status))
+    return {
+        "identifier": _text(g.value(s, DCTERMS.identifier))
+        or (str(s) if isinstance(s, URIRef) else None),
+        "uri": str(s) if isinstance(s, URIRef) else None,
+        "title": _text(g.value(s, DCTERMS.title)),
+        "description": _text(g.value(s, DCTERMS.description)),
+        "modified": _text(g.value(s, DCTERMS.modified)),
+        "publisher": _name(g, g.value(s, DCTERMS.publisher)),
+        "licenses": sorted({_text(x) for x in licences} - {None}),
+        "access_rights": sorted({_name(g, x) for x in g.objects(s, DCTERMS.accessRights)} - {None}),
+        "themes": sorted(str(x) for x in g.objects(s, DCAT.theme)),
+        "keywords": sorted(str(x) for x in g.objects(s, DCAT.keyword)),
+        "spatial": sorted(str(x) for x in g.objects(s, DCTERMS.spatial) if isinstance(x, URIRef)),
+        "temporal_start": _text(_first(g, temporal, DCAT.startDate, SCHEMA.startDate)),
+        "temporal_end": _text(_first(g, temporal, DCAT.endDate, SCHEMA.endDate)),
+        "distributions": len(distributions),
+        "formats": sorted({str(f) for d in distributions for f in g.objects(d, DCTERMS.format)}),
+        "contact_point": email.removeprefix("mailto:") if email else None,
+        "status": status.rstrip("/").rsplit("/", 1)[-1] if status else None,
+        "page": page,
+    }
+
+
+def _first(g: Graph, node: Any, *predicates: URIRef) -> Any:
+    if node is None:
+        return None
+    return next((v for p in predicates if (v := g.value(node, p)) is not None), None)
+
+
+def _name(g: Graph, node: Any) -> str | None:
+    """A literal as text; a resource by its foaf:name or rdfs:label, else its URI."""
+    if node is None:
+        return None
+    label = g.value(node, FOAF.name) or g.value(node, RDFS.label)
+    return _text(label) if label is not None else (str(node) if isinstance(node, URIRef) else None)
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None else str(value).strip() or None

@@ -1,0 +1,167 @@
+"""The catalogue chain end to end: DCAT pages on a real S3 server (moto over HTTP), the
+session's PostgreSQL, and readers that must never see a half-loaded table."""
+
+import shutil
+import threading
+from pathlib import Path
+
+import boto3
+import dagster as dg
+import psycopg
+import pytest
+
+from maint_assets.catalog import assets
+from maint_assets.catalog.demo_data import write_pages
+from maint_assets.core.artifacts import ArtifactStore
+from maint_assets.core.postgres import PostgresResource
+from maint_assets.core.stores import FileStore
+
+CHAIN = [assets.raw_datasets, assets.datasets_clean, assets.public_datasets]
+
+
+@pytest.fixture
+def s3_pages(s3_endpoint: str, tmp_path: Path):
+    """Upload the pages of a directory to a new bucket; returns (upload, store)."""
+    s3 = boto3.client("s3", endpoint_url=s3_endpoint, region_name="us-east-1")
+    bucket = f"catalog-{tmp_path.name.replace('_', '-')[:40]}".lower()
+    s3.create_bucket(Bucket=bucket)
+
+    def upload(directory: Path) -> None:
+        for path in sorted(directory.iterdir()):
+            s3.upload_file(str(path), bucket, f"DUMP/{path.name}")
+
+    return upload, FileStore(url=f"s3://{bucket}/DUMP", endpoint_url=s3_endpoint)
+
+
+def _run(
+    db: str, store: FileStore, artifacts: ArtifactStore, **config
+) -> dg.ExecuteInProcessResult:
+    return dg.materialize(
+        CHAIN,
+        resources={
+            "catalog_db": PostgresResource(url=db, lock_timeout_s=5),
+            "catalog_pages": store,
+            "artifacts": artifacts,
+        },
+        run_config={"ops": config} if config else None,
+        raise_on_error=False,
+    )
+
+
+def _rows(db: str) -> dict[str, tuple]:
+    with psycopg.connect(db) as conn:
+        rows = conn.execute(
+            "SELECT identifier, modified::text, licence, open_access, natural_risk, communes, "
+            "departements, geo_coverage, completeness::float, distributions, contact_point "
+            "FROM public.datasets"
+        ).fetchall()
+    return {r[0]: r[1:] for r in rows}
+
+
+def test_pages_on_s3_to_a_clean_table(empty_db: str, tmp_path: Path, s3_pages) -> None:
+    upload, store = s3_pages
+    write_pages(tmp_path / "pages", datasets=1200, per_page=500)
+    upload(tmp_path / "pages")
+    result = _run(empty_db, store, ArtifactStore(directory=str(tmp_path / "artifacts")))
+    assert result.success
+    rows = _rows(empty_db)
+    assert len(rows) == 1200  # 24 repeated identifiers kept once
+    # i=0: PPRN topic, département-level spatial, Etalab licence, no description or contact.
+    assert rows["ds-0000000"][:4] == ("2024-01-01", "etalab-2.0", True, True)
+    assert rows["ds-0000000"][4] == [] and len(rows["ds-0000000"][5]) == 1
+    assert rows["ds-0000000"][6] == "Départementale"
+    assert rows["ds-0000000"][7] == pytest.approx(77.8) and rows["ds-0000000"][9] is None
+    # i=1: a commune, its département derived from the code, CC-BY, flood keywords.
+    commune = rows["ds-0000001"][4]
+    assert len(commune) == 1 and rows["ds-0000001"][5] == [commune[0][:2]]
+    assert rows["ds-0000001"][1:4] == ("CC-BY-4.0", True, True)
+    assert rows["ds-0000001"][6] == "Communale" and rows["ds-0000001"][7] == 100.0
+    assert rows["ds-0000003"][1:3] == ("other", False)  # proprietary licence, restricted
+    assert rows["ds-0000002"][1:4] == ("ODbL-1.0", True, False)
+    checks = {e.check_name: e.passed for e in result.get_asset_check_evaluations()}
+    assert checks == {"required_columns": True, "unique_identifiers": True, "row_count_kept": True}
+
+
+def test_a_malformed_page_fails_naming_it_or_is_skipped(
+    empty_db: str, tmp_path: Path, s3_pages
+) -> None:
+    upload, store = s3_pages
+    artifacts = ArtifactStore(directory=str(tmp_path / "artifacts"))
+    write_pages(tmp_path / "pages", datasets=600, per_page=300)
+    upload(tmp_path / "pages")
+    assert _run(empty_db, store, artifacts).success
+    before = _rows(empty_db)
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "catalog-page-00099.jsonld").write_text('{"@context": {}, "@graph": [')
+    upload(bad)
+    failed = _run(empty_db, store, artifacts)
+    assert not failed.success
+    error = failed.get_step_failure_events()[0].event_specific_data.error.message
+    assert "catalog-page-00099.jsonld" in error and "not JSON-LD" in error
+    assert _rows(empty_db) == before
+    skipped = _run(
+        empty_db,
+        store,
+        artifacts,
+        catalog__raw_datasets={"config": {"skip_malformed_pages": True}},
+    )
+    assert skipped.success
+    meta = {
+        e.asset_key.to_user_string(): {k: v.value for k, v in e.materialization.metadata.items()}
+        for e in skipped.get_asset_materialization_events()
+    }
+    assert list(meta["catalog/raw_datasets"]["skipped_pages"]) == ["catalog-page-00099.jsonld"]
+    assert _rows(empty_db) == before
+
+
+def test_a_load_failing_its_checks_leaves_the_live_table_readable_and_unchanged(
+    empty_db: str, tmp_path: Path
+) -> None:
+    artifacts = ArtifactStore(directory=str(tmp_path / "artifacts"))
+    pages = tmp_path / "pages"
+    write_pages(pages, datasets=2000, per_page=1000)
+    store = FileStore(url=str(pages))
+    assert _run(empty_db, store, artifacts).success
+    shutil.rmtree(pages)
+    write_pages(pages, datasets=500, per_page=500)  # a truncated dump: 75 % fewer datasets
+
+    seen, errors, stop = set(), [], threading.Event()
+
+    def read() -> None:
+        with psycopg.connect(empty_db, autocommit=True) as conn:
+            while not stop.is_set():
+                try:
+                    seen.add(conn.execute("SELECT count(*) FROM public.datasets").fetchone()[0])
+                except psycopg.Error as err:
+                    errors.append(err)
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    try:
+        refused = _run(empty_db, store, artifacts)
+    finally:
+        stop.set()
+        reader.join()
+    assert not refused.success
+    checks = {e.check_name: e.passed for e in refused.get_asset_check_evaluations()}
+    assert checks["row_count_kept"] is False and checks["unique_identifiers"] is True
+    assert errors == [] and seen == {2000}
+    assert len(_rows(empty_db)) == 2000
+
+    # The same load accepted once the drop is allowed, still never half-visible to readers.
+    stop.clear()
+    reader = threading.Thread(target=read)
+    reader.start()
+    try:
+        accepted = _run(
+            empty_db,
+            store,
+            artifacts,
+            catalog__public__datasets={"config": {"max_drop_fraction": 0.9}},
+        )
+    finally:
+        stop.set()
+        reader.join()
+    assert accepted.success and errors == [] and seen <= {2000, 500}
+    assert len(_rows(empty_db)) == 500

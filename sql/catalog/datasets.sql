@@ -1,0 +1,50 @@
+-- The catalogue table Metabase's dashboards read: built in maint_assets_build with COPY,
+-- checked, indexed, then swapped in for public.datasets in the same transaction.
+
+-- name: build
+CREATE TABLE {table} (
+    identifier text,
+    uri text,
+    title text,
+    description text,
+    modified date,
+    publisher text,
+    licence text,
+    licence_source text,
+    open_access boolean NOT NULL,
+    access_rights text,
+    themes text[],
+    keywords text[],
+    communes text[],
+    departements text[],
+    geo_coverage text,
+    temporal_start date,
+    temporal_end date,
+    distributions integer NOT NULL,
+    formats text[],
+    contact_point text,
+    status text,
+    natural_risk boolean NOT NULL,
+    completeness numeric(5, 1) NOT NULL,
+    page text
+);
+
+-- name: copy
+COPY {table} FROM STDIN WITH (FORMAT csv, HEADER true);
+
+-- name: indexes
+CREATE UNIQUE INDEX ON {table} (identifier);
+CREATE INDEX ON {table} USING gin (departements);
+
+-- name: missing_required
+SELECT count(*) FILTER (WHERE identifier IS NULL), count(*) FILTER (WHERE title IS NULL),
+       count(*)
+FROM {table};
+
+-- name: duplicate_identifiers
+SELECT identifier, count(*) FROM {table}
+GROUP BY identifier HAVING count(*) > 1
+ORDER BY count(*) DESC, identifier LIMIT 10;
+
+-- name: live_rows
+SELECT count(*) FROM {table};
