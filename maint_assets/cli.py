@@ -16,8 +16,9 @@ from maint_assets.metabase.stand_in import load_stand_in
 from maint_assets.vn_sync.client_api_vn import ClientApiVn
 from maint_assets.vn_sync.demo_data import DEMO_TRANSFER_VN_CONFIG
 
-DEMO_DATABASES = ("atlas", "dagster", "metabase", "vn", "webarchive", "w3act")
+DEMO_DATABASES = ("atlas", "dagster", "metabase", "vn", "webarchive", "w3act", "catalog")
 DEMO_WARC_STORE = STATE_DIR / "webarchive" / "warcs"
+DEMO_CATALOG_PAGES = STATE_DIR / "catalog" / "pages"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -122,6 +123,9 @@ def demo_environment(cluster: LocalCluster) -> dict[str, str]:
         "W3ACT_DATABASE_URL": cluster.url("w3act"),
         "WEBARCHIVE_STORE_URL": str(DEMO_WARC_STORE),
         "WEBARCHIVE_SENSOR_INTERVAL_S": "10",
+        "CATALOG_DATABASE_URL": cluster.url("catalog"),
+        "CATALOG_PAGES_URL": str(DEMO_CATALOG_PAGES),
+        "CATALOG_SENSOR_INTERVAL_S": "10",
         "DAGSTER_PG_URL": cluster.url("dagster").replace(
             "postgresql://", "postgresql+psycopg2://", 1
         ),
@@ -288,6 +292,11 @@ def _demo(args: argparse.Namespace) -> int:
     _demo_data(argparse.Namespace(observations=args.observations, seed=1, if_empty=True))
     _vn_demo_data(argparse.Namespace(observations=50_000, seed=1, if_empty=True))
     _webarchive_demo_data(cluster)
+    if not DEMO_CATALOG_PAGES.exists():
+        from maint_assets.catalog.demo_data import write_pages
+
+        pages = write_pages(DEMO_CATALOG_PAGES, datasets=5000)
+        print(f"wrote {pages} DCAT catalogue pages under {DEMO_CATALOG_PAGES}")
     with cluster.connect("metabase", autocommit=True) as conn:
         if load_stand_in(conn):
             print("created a stand-in Metabase application database (metabase)")

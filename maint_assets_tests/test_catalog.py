@@ -165,3 +165,46 @@ def test_a_load_failing_its_checks_leaves_the_live_table_readable_and_unchanged(
         reader.join()
     assert accepted.success and errors == [] and seen <= {2000, 500}
     assert len(_rows(empty_db)) == 500
+
+
+def test_duplicate_identifiers_and_a_corrupt_artifact_are_refused(
+    empty_db: str, tmp_path: Path
+) -> None:
+    artifacts = ArtifactStore(directory=str(tmp_path / "artifacts"))
+    pages = tmp_path / "pages"
+    write_pages(pages, datasets=300, per_page=300)
+    assert _run(empty_db, FileStore(url=str(pages)), artifacts).success
+    before = _rows(empty_db)
+    good = artifacts.latest(assets.CLEAN_FOLDER)
+    lines = artifacts.fetch(good, tmp_path / "clean.csv").read_text().splitlines(keepends=True)
+    doubled = tmp_path / "doubled.csv"
+    doubled.write_text("".join(lines + lines[1:3]))  # two rows again
+    artifacts.put(doubled, assets.CLEAN_FOLDER, "datasets.csv", {"rows": len(lines) + 1})
+
+    def load() -> dg.ExecuteInProcessResult:
+        return dg.materialize(
+            [assets.public_datasets],
+            resources={"catalog_db": PostgresResource(url=empty_db), "artifacts": artifacts},
+            raise_on_error=False,
+        )
+
+    refused = load()
+    checks = {e.check_name: e for e in refused.get_asset_check_evaluations()}
+    assert not refused.success and not checks["unique_identifiers"].passed
+    assert set(checks["unique_identifiers"].metadata["duplicates"].value) == {
+        line.split(",", 1)[0] for line in lines[1:3]
+    }
+    assert _rows(empty_db) == before
+
+    # A stored file that no longer matches its manifest is found while streaming into COPY,
+    # and the transaction rolls back.
+    latest = artifacts.latest(assets.CLEAN_FOLDER)
+    stored = tmp_path / "artifacts" / latest.key
+    stored.write_bytes(b"".join(line.encode() for line in lines))
+    corrupt = load()
+    assert not corrupt.success
+    error = corrupt.get_step_failure_events()[0].event_specific_data.error
+    assert "does not match its manifest" in (
+        error.message + (error.cause.message if error.cause else "")
+    )
+    assert _rows(empty_db) == before

@@ -18,11 +18,11 @@ import os
 import shutil
 import tempfile
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
-from typing import Any, Protocol
+from typing import Any, BinaryIO, Protocol
 
 import dagster as dg
 from pydantic import Field
@@ -70,6 +70,7 @@ class _Backend(Protocol):
     def put_bytes(self, data: bytes, key: str) -> None: ...
     def get_file(self, key: str, destination: Path) -> None: ...
     def get_bytes(self, key: str) -> bytes: ...
+    def open(self, key: str) -> BinaryIO: ...
     def keys(self, prefix: str) -> list[str]: ...
     def delete(self, keys: list[str]) -> None: ...
 
@@ -114,6 +115,9 @@ class _LocalBackend:
 
     def get_bytes(self, key: str) -> bytes:
         return self._path(key).read_bytes()
+
+    def open(self, key: str) -> BinaryIO:
+        return self._path(key).open("rb")
 
     def keys(self, prefix: str) -> list[str]:
         base = self._path(prefix)
@@ -160,6 +164,9 @@ class _S3Backend:
 
     def get_bytes(self, key: str) -> bytes:
         return self.client.get_object(Bucket=self.bucket, Key=self._key(key))["Body"].read()
+
+    def open(self, key: str) -> BinaryIO:
+        return self.client.get_object(Bucket=self.bucket, Key=self._key(key))["Body"]
 
     def keys(self, prefix: str) -> list[str]:
         full = self._key(prefix).rstrip("/") + "/"
@@ -241,6 +248,24 @@ class ArtifactStore(dg.ConfigurableResource):
     def latest(self, folder: str) -> Artifact | None:
         artifacts = self.list(folder)
         return artifacts[-1] if artifacts else None
+
+    def read(self, artifact: Artifact, block: int = 1 << 20) -> Iterator[bytes]:
+        """``artifact``'s content in blocks, hashed on the way; raises ArtifactCorrupt after the
+        last block when it does not match its manifest, so a consumer streaming it into a
+        transaction can still roll back."""
+        backend = self._backend()
+        digest, size = hashlib.sha256(), 0
+        with _reaching(backend), closing(backend.open(artifact.key)) as f:
+            while data := f.read(block):
+                digest.update(data)
+                size += len(data)
+                yield data
+        if size != artifact.size or digest.hexdigest() != artifact.sha256:
+            raise ArtifactCorrupt(
+                f"{artifact.key} in {backend.describe()} does not match its manifest "
+                f"(size {size} vs {artifact.size}, "
+                f"sha256 {digest.hexdigest()[:12]}… vs {artifact.sha256[:12]}…)"
+            )
 
     def fetch(self, artifact: Artifact, destination: Path) -> Path:
         """Download ``artifact`` to ``destination`` and verify it against its manifest."""

@@ -94,17 +94,31 @@ def start_rebuild(conn: psycopg.Connection, name: str, group: str) -> tuple[str,
     return build
 
 
-def finish_rebuild(conn: psycopg.Connection, schema: str, name: str, group: str) -> RefreshOutcome:
-    """Index and analyze the built table, then swap it in for ``schema.name``, grants kept."""
+def finish_rebuild(
+    conn: psycopg.Connection,
+    schema: str,
+    name: str,
+    group: str,
+    indexed: bool = False,
+    diff: bool = True,
+) -> RefreshOutcome:
+    """Index (unless ``indexed``) and analyze the built table, then swap it in for
+    ``schema.name``, grants kept. Without ``diff`` the rows are not matched against the
+    previous version (a full join of both), only counted."""
     build = (BUILD_SCHEMA, name)
     live = (schema, name)
-    conn.execute(compose(group, "indexes", table=build))
+    if not indexed:
+        conn.execute(compose(group, "indexes", table=build))
     conn.execute(compose("core/refresh", "analyze", relation=build))
     rows = _count(conn, build)
     if relation_state(conn, schema, name) is None:
         added, removed, updated, grants = rows, 0, 0, []
     else:
-        added, removed, updated = _diff_by_key(conn, build, live)
+        if diff:
+            added, removed, updated = _diff_by_key(conn, build, live)
+        else:
+            previous = _count(conn, live)
+            added, removed, updated = max(rows - previous, 0), max(previous - rows, 0), None
         grants = conn.execute(
             statement("core/refresh", "table_grants"), {"schema": schema, "name": name}
         ).fetchall()

@@ -34,7 +34,6 @@ COPY {table} FROM STDIN WITH (FORMAT csv, HEADER true);
 
 -- name: indexes
 CREATE UNIQUE INDEX ON {table} (identifier);
-CREATE INDEX ON {table} USING gin (departements);
 
 -- name: missing_required
 SELECT count(*) FILTER (WHERE identifier IS NULL), count(*) FILTER (WHERE title IS NULL),
