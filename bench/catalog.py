@@ -140,6 +140,7 @@ import resource, sys, tempfile
 import dagster as dg
 from maint_assets.catalog import assets
 from maint_assets.core.artifacts import ArtifactStore
+from maint_assets.core.stores import FileStore
 base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 with tempfile.TemporaryDirectory() as tmp:
     result = dg.materialize([assets.raw_datasets, assets.datasets_clean], resources={

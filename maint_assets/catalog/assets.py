@@ -141,7 +141,10 @@ def datasets_clean(
 ) -> dg.MaterializeResult:
     with tempfile.TemporaryDirectory() as tmp:
         raw = _fetch_latest(artifacts, RAW_FOLDER, Path(tmp))
-        df = cleaning.clean(pq.read_table(raw).to_pandas())
+        # self_destruct: Arrow's buffers are freed as pandas takes the columns over.
+        df = cleaning.clean(pq.read_table(raw).to_pandas(split_blocks=True, self_destruct=True))
+        stats = cleaning.column_stats(df)
+        preview = df.head(5)[["identifier", "title", "licence", "open_access", "completeness"]]
         out = Path(tmp) / "datasets.csv"
         cleaning.to_copy_csv(df, str(out))
         artifact = artifacts.put(
@@ -156,7 +159,6 @@ def datasets_clean(
             },
         )
     artifacts.prune(CLEAN_FOLDER, artifacts.retention)
-    preview = df.head(5)[["identifier", "title", "licence", "open_access", "completeness"]]
     return dg.MaterializeResult(
         metadata={
             "artifact": artifact.key,
@@ -165,7 +167,7 @@ def datasets_clean(
             "natural_risk": int(df["natural_risk"].sum()),
             "mean_completeness": float(df["completeness"].mean()) if len(df) else 0.0,
             "preview": dg.MetadataValue.md(_markdown(preview)),
-            "column_stats": dg.MetadataValue.json(cleaning.column_stats(df)),
+            "column_stats": dg.MetadataValue.json(stats),
         }
     )
 

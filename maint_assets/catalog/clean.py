@@ -65,8 +65,8 @@ COLUMNS = [
 ARRAY_COLUMNS = ["themes", "keywords", "communes", "departements", "formats"]
 
 
-def clean(raw: pd.DataFrame) -> pd.DataFrame:
-    df = raw.copy()
+def clean(df: pd.DataFrame) -> pd.DataFrame:
+    """The table's rows from the raw rows; ``df`` is reused (not copied: memory)."""
     filled = pd.DataFrame({c: df[c].map(_filled) for c in COMPLETENESS_FIELDS})
     df["completeness"] = (100 * filled.sum(axis=1) / len(COMPLETENESS_FIELDS)).round(1)
     df["licence_source"] = df["licenses"].map(lambda ls: "; ".join(ls) if len(ls) else None)
@@ -102,11 +102,11 @@ def clean(raw: pd.DataFrame) -> pd.DataFrame:
 
 
 def to_copy_csv(df: pd.DataFrame, path: str) -> None:
-    """CSV that PostgreSQL's COPY reads as the table's columns: arrays as array literals."""
-    out = df.copy()
+    """CSV that PostgreSQL's COPY reads as the table's columns: arrays as array literals.
+    ``df``'s array columns are rewritten in place (a copy would double the peak memory)."""
     for column in ARRAY_COLUMNS:
-        out[column] = out[column].map(_array_literal)
-    out.to_csv(path, index=False)
+        df[column] = df[column].map(_array_literal)
+    df.to_csv(path, index=False)
 
 
 def column_stats(df: pd.DataFrame) -> dict[str, dict[str, object]]:
