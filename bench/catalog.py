@@ -7,7 +7,8 @@
 2. peak memory (max RSS) of a process that runs extract + transform on 200 000 datasets in
    DCAT JSON-LD pages, against the same process before it starts them.
 
-    .venv/bin/python bench/catalog.py [--rows 1000000] [--datasets 200000] [--parts load,memory]
+    .venv/bin/python bench/catalog.py [--rows 1000000] [--datasets 200000] [--repeat 4]
+                                      [--parts load,memory]
 
 It starts its own temporary cluster (never the demo's).
 """
@@ -66,7 +67,7 @@ def clean_rows(n: int) -> pd.DataFrame:
     )[clean.COLUMNS]
 
 
-def load(cluster, home: Path, rows: int) -> None:
+def load(cluster, home: Path, rows: int, repeats: int) -> None:
     csv = home / "datasets.csv"
     df = clean_rows(rows)
     clean.to_copy_csv(df, str(csv))
@@ -76,7 +77,7 @@ def load(cluster, home: Path, rows: int) -> None:
     artifacts = ArtifactStore(directory=str(home / "artifacts"))
     psql = tool_path("psql", 15)
     times: dict[str, list[float]] = {"psql": [], "asset": []}
-    for repeat in range(2):
+    for repeat in range(repeats):
         with db.connect() as conn:  # the same empty table, built by the asset's own SQL
             conn.execute("CREATE SCHEMA IF NOT EXISTS maint_assets_build")
             with conn.transaction():
@@ -119,6 +120,12 @@ def load(cluster, home: Path, rows: int) -> None:
             flush=True,
         )
 
+    ratios = sorted(a / p for a, p in zip(times["asset"][1:], times["psql"][1:], strict=True))
+    print(
+        f"replacing: median ratio asset / psql {ratios[len(ratios) // 2]:.2f} over "
+        f"{len(ratios)} runs ({', '.join(f'{r:.2f}' for r in ratios)})",
+        flush=True,
+    )
     sample = min(rows, 200_000)
     engine_url = url.replace("postgresql://", "postgresql+psycopg://", 1)
     from sqlalchemy import create_engine
@@ -174,11 +181,12 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--datasets", type=int, default=200_000)
     parser.add_argument("--parts", default="load,memory")
+    parser.add_argument("--repeat", type=int, default=4)
     parser.add_argument("--port", type=int, default=55474)
     args = parser.parse_args()
     with temporary_cluster(args.port, ["catalog"]) as (cluster, home):
         if "load" in args.parts:
-            load(cluster, home, args.rows)
+            load(cluster, home, args.rows, args.repeat)
         if "memory" in args.parts:
             memory(home, args.datasets)
 

@@ -18,6 +18,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -252,14 +253,24 @@ class ArtifactStore(dg.ConfigurableResource):
     def read(self, artifact: Artifact, block: int = 1 << 20) -> Iterator[bytes]:
         """``artifact``'s content in blocks, hashed on the way; raises ArtifactCorrupt after the
         last block when it does not match its manifest, so a consumer streaming it into a
-        transaction can still roll back."""
+        transaction can still roll back. The hash runs in a thread (hashlib releases the GIL),
+        beside the consumer's own work on the blocks."""
         backend = self._backend()
         digest, size = hashlib.sha256(), 0
-        with _reaching(backend), closing(backend.open(artifact.key)) as f:
+        with (
+            _reaching(backend),
+            closing(backend.open(artifact.key)) as f,
+            ThreadPoolExecutor(max_workers=1) as hasher,
+        ):
+            hashed = None
             while data := f.read(block):
-                digest.update(data)
+                if hashed is not None:
+                    hashed.result()
+                hashed = hasher.submit(digest.update, data)
                 size += len(data)
                 yield data
+            if hashed is not None:
+                hashed.result()
         if size != artifact.size or digest.hexdigest() != artifact.sha256:
             raise ArtifactCorrupt(
                 f"{artifact.key} in {backend.describe()} does not match its manifest "
