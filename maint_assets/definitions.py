@@ -8,6 +8,7 @@ from maint_assets.atlas import definitions as atlas
 from maint_assets.catalog import definitions as catalog
 from maint_assets.core.artifacts import ArtifactStore
 from maint_assets.core.notify import notifier_from_env
+from maint_assets.ingest import definitions as ingest
 from maint_assets.metabase import definitions as metabase
 from maint_assets.vn_sync import definitions as vn_sync
 from maint_assets.webarchive import definitions as webarchive
@@ -37,6 +38,7 @@ def artifact_store() -> ArtifactStore:
 defs = dg.Definitions.merge(
     atlas.defs,
     catalog.defs,
+    ingest.defs,
     metabase.defs,
     vn_sync.defs,
     webarchive.defs,

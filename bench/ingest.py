@@ -1,0 +1,100 @@
+"""The production switch under load, measured in one run: 5 000 000 rows over three tables in
+each of two versions, 20 switches between them (the asset's own ``switch``, users' table
+carried over each time) while two readers query production in a loop.
+
+    .venv/bin/python bench/ingest.py [--studies 1000] [--samples 1000] [--objects 4] [--switches 20]
+
+Prints how long each switch held its locks (from the first lock to the commit) and the readers'
+errors. It starts its own temporary cluster (never the demo's).
+"""
+
+import argparse
+import statistics
+import threading
+import time
+
+import dagster as dg
+import psycopg
+from common import temporary_cluster
+
+from maint_assets.core.postgres import PostgresResource
+from maint_assets.ingest import assets
+from maint_assets.ingest.assets import IngestSettings
+from maint_assets.ingest.demo_data import DEMO_TABLES_FILE, write_source
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--studies", type=int, default=1000)
+    parser.add_argument("--samples", type=int, default=1000)
+    parser.add_argument("--objects", type=int, default=4)
+    parser.add_argument("--switches", type=int, default=20)
+    parser.add_argument("--port", type=int, default=55475)
+    args = parser.parse_args()
+    with temporary_cluster(args.port, ["portal"]) as (cluster, home):
+        url = cluster.url("portal")
+        db = PostgresResource(url=url, statement_timeout_s=3600)
+        source = home / "source"
+        settings = IngestSettings(tables_file=str(DEMO_TABLES_FILE), source_url=str(source))
+        res = {"ingest_db": db, "ingest": settings}
+        for version in (1, 2):
+            rows = write_source(source, args.studies, args.samples, args.objects, version)
+            started = time.perf_counter()
+            keys = [assets.staging] if version == 2 else [assets.staging, assets.production]
+            assert dg.materialize(keys, resources=res).success
+            print(
+                f"version {version}: {sum(rows.values()):,} rows {rows} ingested in "
+                f"{time.perf_counter() - started:.1f} s",
+                flush=True,
+            )
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute("CREATE TABLE portal.submissions (id serial PRIMARY KEY, body text)")
+            conn.execute(
+                "INSERT INTO portal.submissions (body) SELECT 'x' FROM generate_series(1, 10000)"
+            )
+        spec = settings.spec()
+        stop, errors, reads = threading.Event(), [], [0]
+
+        def read() -> None:
+            with psycopg.connect(url, autocommit=True) as conn:
+                while not stop.is_set():
+                    try:
+                        conn.execute(
+                            "SELECT count(*) FROM portal.study s JOIN portal.biosample b "
+                            "ON b.study_id = s.id WHERE s.id = 'st-7'"
+                        ).fetchone()
+                        conn.execute("SELECT count(*) FROM portal.submissions").fetchone()
+                        reads[0] += 1
+                    except psycopg.Error as err:
+                        errors.append(str(err).splitlines()[0])
+
+        readers = [threading.Thread(target=read) for _ in range(2)]
+        for r in readers:
+            r.start()
+        held = []
+        names = [spec.staging, f"{spec.production}__other"]
+        try:
+            for i in range(args.switches):
+                time.sleep(0.2)
+                incoming, outgoing = names[i % 2], names[(i + 1) % 2]
+                with db.locked_transaction("bench") as conn:
+                    started = time.perf_counter()
+                    assets.switch(conn, spec, incoming, outgoing, "bench", "previous")
+                    conn.execute("DELETE FROM maint_assets.ingest_versions")
+                held.append((time.perf_counter() - started) * 1000)  # to after the commit
+        finally:
+            stop.set()
+            for r in readers:
+                r.join()
+    print(
+        f"{args.switches} switches: locks held {', '.join(f'{h:.1f}' for h in held)} ms; "
+        f"median {statistics.median(held):.1f} ms, max {max(held):.1f} ms (target < 100 ms)"
+    )
+    print(
+        f"readers: {reads[0]:,} reads, {len(errors)} errors (target 0)"
+        + (f"; first: {errors[0]}" if errors else "")
+    )
+
+
+if __name__ == "__main__":
+    main()

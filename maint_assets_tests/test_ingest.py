@@ -1,0 +1,189 @@
+"""Staging ingest and the production switch against the session's PostgreSQL: readers during
+the switch, users' edits during the ingest, refused checks, rollback, retention."""
+
+import threading
+from pathlib import Path
+
+import dagster as dg
+import psycopg
+import pytest
+
+from maint_assets.core.postgres import PostgresResource
+from maint_assets.ingest import assets
+from maint_assets.ingest.assets import IngestSettings
+from maint_assets.ingest.demo_data import DEMO_TABLES_FILE, write_source
+
+
+def _resources(url: str, source: Path, tables: Path = DEMO_TABLES_FILE) -> dict:
+    return {
+        "ingest_db": PostgresResource(url=url, lock_timeout_s=10),
+        "ingest": IngestSettings(tables_file=str(tables), source_url=str(source)),
+    }
+
+
+def _ingest(url: str, source: Path, **kw) -> dg.ExecuteInProcessResult:
+    return dg.materialize(
+        [assets.staging, assets.production],
+        resources=_resources(url, source, **kw),
+        raise_on_error=False,
+    )
+
+
+def _rollback(url: str, source: Path, confirm: str = "portal") -> dg.ExecuteInProcessResult:
+    return assets.rollback_production_job.execute_in_process(
+        resources=_resources(url, source),
+        run_config={"ops": {"rollback_production": {"config": {"confirm_production": confirm}}}},
+        raise_on_error=False,
+    )
+
+
+def _counts(url: str) -> tuple[int, int, int, str]:
+    with psycopg.connect(url) as conn:
+        return conn.execute(
+            "SELECT (SELECT count(*) FROM portal.study), (SELECT count(*) FROM portal.biosample),"
+            " (SELECT count(*) FROM portal.data_object), (SELECT min(name) FROM portal.study)"
+        ).fetchone()
+
+
+@pytest.fixture
+def portal(empty_db: str, tmp_path: Path) -> tuple[str, Path]:
+    """Production at version 1 with the users' own table."""
+    source = tmp_path / "source"
+    write_source(source, version=1)
+    assert _ingest(empty_db, source).success
+    with psycopg.connect(empty_db, autocommit=True) as conn:
+        conn.execute(
+            "CREATE TABLE portal.submissions (id serial PRIMARY KEY, author text, body text)"
+        )
+        conn.execute("INSERT INTO portal.submissions (author, body) VALUES ('ann', 'first')")
+    return empty_db, source
+
+
+def test_readers_see_only_complete_versions_and_user_edits_survive(
+    portal: tuple[str, Path],
+) -> None:
+    url, source = portal
+    write_source(source, studies=30, version=2)  # 1 500 biosamples instead of 1 000
+    seen, errors, stop = set(), [], threading.Event()
+
+    def read() -> None:
+        with psycopg.connect(url, autocommit=True) as conn:
+            while not stop.is_set():
+                try:
+                    seen.add(
+                        conn.execute(
+                            "SELECT (SELECT count(*) FROM portal.biosample),"
+                            " (SELECT count(*) FROM portal.submissions)"
+                        ).fetchone()
+                    )
+                except psycopg.Error as err:
+                    errors.append(err)
+
+    def edit() -> None:  # a user keeps submitting during the ingest and the switch
+        with psycopg.connect(url, autocommit=True) as conn:
+            while not stop.is_set():
+                conn.execute("INSERT INTO portal.submissions (author, body) VALUES ('bob', 'x')")
+
+    threads = [threading.Thread(target=read), threading.Thread(target=edit)]
+    for t in threads:
+        t.start()
+    try:
+        result = _ingest(url, source)
+    finally:
+        stop.set()
+        for t in threads:
+            t.join()
+    assert result.success, result.get_step_failure_events()
+    assert errors == []
+    assert 1000 in {b for b, _ in seen} and {b for b, _ in seen} <= {1000, 1500}
+    with psycopg.connect(url) as conn:
+        submitted = conn.execute("SELECT count(*) FROM portal.submissions").fetchone()[0]
+        assert (
+            submitted
+            == 1
+            + conn.execute(
+                "SELECT count(*) FROM portal.submissions WHERE author = 'bob'"
+            ).fetchone()[0]
+        )
+        assert (
+            conn.execute("SELECT count(*) FROM portal.submissions WHERE author = 'ann'").fetchone()[
+                0
+            ]
+            == 1
+        )
+    assert submitted >= max(s for _, s in seen)  # no edit lost at the switch
+    assert _counts(url)[:3] == (30, 1500, 4500)
+    meta = {
+        k: v.value
+        for k, v in result.get_asset_materialization_events()[-1].materialization.metadata.items()
+    }
+    assert meta["carried_over"] == ["submissions"] and meta["locks_held_ms"] < 1000
+
+
+def test_a_failing_check_or_constraint_prevents_the_switch(portal: tuple[str, Path]) -> None:
+    url, source = portal
+    before = _counts(url)
+    write_source(source, studies=5, version=3)  # 75 % fewer rows
+    shrunk = _ingest(url, source)
+    assert not shrunk.success
+    checks = {e.check_name: e.passed for e in shrunk.get_asset_check_evaluations()}
+    assert checks == {"required_tables_loaded": True, "no_table_shrinks": False}
+    assert _counts(url) == before
+
+    write_source(source, version=4)
+    text = (source / "biosample.jsonl").read_text().replace('"depth_m": 0.5', '"depth_m": -1')
+    (source / "biosample.jsonl").write_text(text)
+    broken = _ingest(url, source)
+    error = broken.get_step_failure_events()[0].event_specific_data.error.message
+    assert "portal__staging.biosample breaks CHECK (depth_m IS NULL OR depth_m >= 0)" in error
+    assert _counts(url) == before
+
+    (source / "data_object.csv").unlink()
+    missing = _ingest(url, source)
+    assert (
+        "data_object.csv" in missing.get_step_failure_events()[0].event_specific_data.error.message
+    )
+    assert _counts(url) == before
+
+
+def test_rollback_restores_the_previous_version_and_retention_keeps_n(
+    portal: tuple[str, Path],
+) -> None:
+    url, source = portal
+    assert not _rollback(url, source, confirm="prod").success  # confirmation names the schema
+    for version in (2, 3, 4, 5):
+        write_source(source, version=version)
+        assert _ingest(url, source).success
+    assert _counts(url)[3] == "Study 0 v5"
+    with psycopg.connect(url) as conn:
+        kept = conn.execute(
+            "SELECT archived_as FROM maint_assets.ingest_versions ORDER BY switched_at"
+        ).fetchall()
+        schemas = {
+            s
+            for (s,) in conn.execute(
+                "SELECT nspname FROM pg_namespace WHERE nspname LIKE 'portal__v%'"
+            )
+        }
+    assert len(kept) == 3 and schemas == {s for (s,) in kept}  # keep_versions: 3
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("INSERT INTO portal.submissions (author, body) VALUES ('cid', 'late')")
+    assert _rollback(url, source).success
+    assert _counts(url)[3] == "Study 0 v4"
+    with psycopg.connect(url) as conn:  # the users' table came along, with the late edit
+        assert (
+            conn.execute(
+                "SELECT count(*) FROM portal.submissions WHERE author IN ('ann', 'cid')"
+            ).fetchone()[0]
+            == 2
+        )
+    assert _rollback(url, source).success and _counts(url)[3] == "Study 0 v3"
+    assert _rollback(url, source).success and _counts(url)[3] == "Study 0 v2"
+    refused = _rollback(url, source)
+    assert not refused.success
+    assert (
+        "no previous version"
+        in refused.get_step_failure_events()[0].event_specific_data.error.message
+    )
+    assert _counts(url)[3] == "Study 0 v2"
