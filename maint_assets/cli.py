@@ -12,13 +12,24 @@ from maint_assets.core.local_cluster import ClusterError, LocalCluster
 from maint_assets.core.paths import CHECKOUT, STATE_DIR
 from maint_assets.core.postgres import DatabaseUnavailable, PostgresResource
 from maint_assets.core.schema import apply_schema
+from maint_assets.ingest.demo_data import DEMO_TABLES_FILE, write_source
 from maint_assets.metabase.stand_in import load_stand_in
 from maint_assets.vn_sync.client_api_vn import ClientApiVn
 from maint_assets.vn_sync.demo_data import DEMO_TRANSFER_VN_CONFIG
 
-DEMO_DATABASES = ("atlas", "dagster", "metabase", "vn", "webarchive", "w3act", "catalog")
+DEMO_DATABASES = (
+    "atlas",
+    "dagster",
+    "metabase",
+    "vn",
+    "webarchive",
+    "w3act",
+    "catalog",
+    "portal",
+)
 DEMO_WARC_STORE = STATE_DIR / "webarchive" / "warcs"
 DEMO_CATALOG_PAGES = STATE_DIR / "catalog" / "pages"
+DEMO_INGEST_SOURCE = STATE_DIR / "ingest" / "source"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -126,6 +137,9 @@ def demo_environment(cluster: LocalCluster) -> dict[str, str]:
         "CATALOG_DATABASE_URL": cluster.url("catalog"),
         "CATALOG_PAGES_URL": str(DEMO_CATALOG_PAGES),
         "CATALOG_SENSOR_INTERVAL_S": "10",
+        "INGEST_DATABASE_URL": cluster.url("portal"),
+        "INGEST_TABLES_FILE": str(DEMO_TABLES_FILE),
+        "INGEST_SOURCE_URL": str(DEMO_INGEST_SOURCE),
         "DAGSTER_PG_URL": cluster.url("dagster").replace(
             "postgresql://", "postgresql+psycopg2://", 1
         ),
@@ -297,6 +311,9 @@ def _demo(args: argparse.Namespace) -> int:
 
         pages = write_pages(DEMO_CATALOG_PAGES, datasets=5000)
         print(f"wrote {pages} DCAT catalogue pages under {DEMO_CATALOG_PAGES}")
+    if not DEMO_INGEST_SOURCE.exists():
+        rows = write_source(DEMO_INGEST_SOURCE)
+        print(f"wrote the portal's source files under {DEMO_INGEST_SOURCE}: {rows}")
     with cluster.connect("metabase", autocommit=True) as conn:
         if load_stand_in(conn):
             print("created a stand-in Metabase application database (metabase)")
