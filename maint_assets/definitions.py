@@ -6,6 +6,7 @@ import dagster as dg
 
 from maint_assets.atlas import definitions as atlas
 from maint_assets.catalog import definitions as catalog
+from maint_assets.core.alerts import alert_failed_runs
 from maint_assets.core.artifacts import ArtifactStore
 from maint_assets.core.notify import notifier_from_env
 from maint_assets.ingest import definitions as ingest
@@ -43,7 +44,7 @@ defs = dg.Definitions.merge(
     vn_sync.defs,
     webarchive.defs,
     dg.Definitions(
-        sensors=[automation],
+        sensors=[automation, alert_failed_runs],
         resources={"artifacts": artifact_store(), "notifier": notifier_from_env()},
         executor=dg.in_process_executor,
     ),
