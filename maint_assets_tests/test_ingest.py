@@ -187,3 +187,35 @@ def test_rollback_restores_the_previous_version_and_retention_keeps_n(
         in refused.get_step_failure_events()[0].event_specific_data.error.message
     )
     assert _counts(url)[3] == "Study 0 v2"
+
+
+def test_hostile_names_from_the_table_list_are_quoted(empty_db: str, tmp_path: Path) -> None:
+    source = tmp_path / "source"
+    source.mkdir()
+    (source / "t.csv").write_text('id,"we""ird; DROP TABLE x"\n1,a\n2,b\n')
+    tables = tmp_path / "tables.yaml"
+    tables.write_text(
+        "production: 'Portal\"; DROP SCHEMA public CASCADE; --'\n"
+        "tables:\n"
+        "  - name: 'Table \"1\"; --'\n"
+        "    file: t.csv\n"
+        "    columns: {id: integer not null, 'we\"ird; DROP TABLE x': text}\n"
+        "    primary_key: [id]\n"
+        "    indexes: [['we\"ird; DROP TABLE x']]\n"
+    )
+    assert _ingest(empty_db, source, tables=tables).success
+    with psycopg.connect(empty_db) as conn:
+        rows = conn.execute(
+            'SELECT id, "we""ird; DROP TABLE x" FROM "Portal""; DROP SCHEMA public CASCADE; --".'
+            '"Table ""1""; --" ORDER BY id'
+        ).fetchall()
+        assert (
+            conn.execute("SELECT count(*) FROM pg_namespace WHERE nspname = 'public'").fetchone()[0]
+            == 1
+        )
+    assert rows == [(1, "a"), (2, "b")]
+
+    tables.write_text(tables.read_text().replace("integer not null", "integer); DROP SCHEMA x; --"))
+    refused = _ingest(empty_db, source, tables=tables)
+    assert not refused.success
+    assert "invalid type" in refused.get_step_failure_events()[0].event_specific_data.error.message

@@ -24,7 +24,7 @@ from maint_assets.core.postgres import PostgresResource
 from maint_assets.core.schema import apply_schema
 from maint_assets.core.sql_files import compose, statement
 from maint_assets.core.stores import FileStore
-from maint_assets.ingest.tables import IngestSpec, TableSpec, load_spec
+from maint_assets.ingest.tables import IngestSpec, SpecError, TableSpec, load_spec
 
 STAGING = dg.AssetKey(["ingest", "staging"])
 PRODUCTION = dg.AssetKey(["ingest", "production"])
@@ -41,7 +41,10 @@ class IngestSettings(dg.ConfigurableResource):
     endpoint_url: str = ""
 
     def spec(self) -> IngestSpec:
-        return load_spec(Path(self.tables_file))
+        try:
+            return load_spec(Path(self.tables_file))
+        except SpecError as err:
+            raise dg.Failure(str(err)) from None
 
     def source(self) -> FileStore:
         return FileStore(url=self.source_url, endpoint_url=self.endpoint_url)
