@@ -193,14 +193,18 @@ def _db_env(_: argparse.Namespace) -> int:
     return 0
 
 
-def _atlas_db() -> PostgresResource:
-    """The configured atlas database, or the local cluster's when none is configured."""
-    if "ATLAS_DATABASE_URL" not in os.environ:
+def _database(variable: str, local_name: str) -> PostgresResource:
+    """The database ``variable`` names, or the local cluster's ``local_name`` when it is unset."""
+    if variable not in os.environ:
         cluster = _cluster()
         cluster.up(DEMO_DATABASES)
         os.environ.update(cluster.client_env())
-        os.environ["ATLAS_DATABASE_URL"] = cluster.url("atlas")
-    return PostgresResource(url=os.environ["ATLAS_DATABASE_URL"])
+        os.environ[variable] = cluster.url(local_name)
+    return PostgresResource(url=os.environ[variable])
+
+
+def _atlas_db() -> PostgresResource:
+    return _database("ATLAS_DATABASE_URL", "atlas")
 
 
 def _schema(args: argparse.Namespace) -> int:
@@ -251,13 +255,8 @@ def _vn_install_tool(_: argparse.Namespace) -> int:
 def _vn_env() -> tuple[PostgresResource, ClientApiVn]:
     """The configured VisioNature database and transfer_vn configuration, or the local
     cluster's database and the demo configuration."""
-    if "VN_DATABASE_URL" not in os.environ:
-        cluster = _cluster()
-        cluster.up(DEMO_DATABASES)
-        os.environ.update(cluster.client_env())
-        os.environ["VN_DATABASE_URL"] = cluster.url("vn")
     config = os.environ.get("VN_TRANSFER_VN_CONFIG", str(DEMO_TRANSFER_VN_CONFIG))
-    return PostgresResource(url=os.environ["VN_DATABASE_URL"]), ClientApiVn(config_file=config)
+    return _database("VN_DATABASE_URL", "vn"), ClientApiVn(config_file=config)
 
 
 def _vn_tables(_: argparse.Namespace) -> int:

@@ -5,8 +5,8 @@ from pydantic import Field
 
 from maint_assets.atlas import change_log, sources
 from maint_assets.atlas.counts import SOURCES, refresh_counts
-from maint_assets.atlas.keys import DB, FRESHNESS, POOL, SPATIAL, key
-from maint_assets.core.automation import EAGER
+from maint_assets.atlas.keys import DB, POOL, SPATIAL, key
+from maint_assets.core.automation import EAGER, WEEKLY_FRESHNESS
 from maint_assets.core.postgres import PostgresResource
 from maint_assets.core.sql_assets import matview_asset
 
@@ -41,7 +41,7 @@ def _count_table_asset(asset_key: dg.AssetKey, description: str) -> dg.AssetsDef
         kinds={"postgres", "table"},
         description=description,
         automation_condition=EAGER,
-        freshness_policy=FRESHNESS,
+        freshness_policy=WEEKLY_FRESHNESS,
         check_specs=[
             dg.AssetCheckSpec(
                 RECOUNT_CHECK,
@@ -98,7 +98,7 @@ web_regions = matview_asset(
     group=SPATIAL,
     pool=POOL,
     automation_condition=EAGER,
-    freshness_policy=FRESHNESS,
+    freshness_policy=WEEKLY_FRESHNESS,
     description="Region outlines simplified for the zoom level each level is shown at.",
 )
 

@@ -8,7 +8,6 @@ previous table until the commit, never a half-loaded or empty one.
 """
 
 import tempfile
-from datetime import timedelta
 from pathlib import Path
 
 import dagster as dg
@@ -19,7 +18,7 @@ from pydantic import Field
 from maint_assets.catalog import clean as cleaning
 from maint_assets.catalog.dcat import SCHEMA_RAW, MalformedPage, read_page
 from maint_assets.core.artifacts import Artifact, ArtifactStore
-from maint_assets.core.automation import EAGER
+from maint_assets.core.automation import DAILY_FRESHNESS, EAGER
 from maint_assets.core.postgres import PostgresResource
 from maint_assets.core.refresh import finish_rebuild, relation_state, start_rebuild
 from maint_assets.core.schema import apply_schema
@@ -32,9 +31,6 @@ CLEAN = dg.AssetKey(["catalog", "datasets_clean"])
 TABLE = dg.AssetKey(["catalog", "public", "datasets"])
 GROUP, POOL, SQL = "catalog", "catalog_db", "catalog/datasets"
 RAW_FOLDER, CLEAN_FOLDER = "catalog/raw_datasets", "catalog/datasets_clean"
-FRESHNESS = dg.FreshnessPolicy.time_window(
-    fail_window=timedelta(days=2), warn_window=timedelta(days=1, hours=2)
-)
 _BLOCK = 1 << 20
 
 pages = dg.AssetSpec(
@@ -67,7 +63,7 @@ class LoadConfig(dg.Config):
     pool=POOL,
     kinds={"parquet"},
     automation_condition=EAGER,
-    freshness_policy=FRESHNESS,
+    freshness_policy=DAILY_FRESHNESS,
     description="Every dcat:Dataset of the pages with its distributions, publisher, licences, "
     "themes, spatial and temporal coverage (Parquet)",
 )
@@ -132,7 +128,7 @@ def raw_datasets(
     pool=POOL,
     kinds={"pandas"},
     automation_condition=EAGER,
-    freshness_policy=FRESHNESS,
+    freshness_policy=DAILY_FRESHNESS,
     description="One row per identifier: completeness, normalised licence and open access, "
     "natural-risk flag, commune and département codes (CSV ready for COPY)",
 )
@@ -179,7 +175,7 @@ def datasets_clean(
     pool=POOL,
     kinds={"postgres"},
     automation_condition=EAGER,
-    freshness_policy=FRESHNESS,
+    freshness_policy=DAILY_FRESHNESS,
     check_specs=[
         dg.AssetCheckSpec("required_columns", asset=TABLE, blocking=True),
         dg.AssetCheckSpec("unique_identifiers", asset=TABLE, blocking=True),

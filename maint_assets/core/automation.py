@@ -1,6 +1,7 @@
 """Automation conditions shared by every domain."""
 
 import warnings
+from datetime import timedelta
 
 import dagster as dg
 
@@ -31,4 +32,16 @@ EAGER = (
     dg.AutomationCondition.eager()
     .replace("any_deps_missing", dg.AutomationCondition.any_deps_missing().ignore(EXTERNAL_ASSETS))
     .replace("handled", HANDLED)
+)
+
+# Freshness by schedule: an asset older than its period plus a margin means both its schedule
+# and any change-driven refresh failed.
+HOURLY_FRESHNESS = dg.FreshnessPolicy.time_window(
+    fail_window=timedelta(hours=6), warn_window=timedelta(hours=2)
+)
+DAILY_FRESHNESS = dg.FreshnessPolicy.time_window(
+    fail_window=timedelta(days=2), warn_window=timedelta(days=1, hours=2)
+)
+WEEKLY_FRESHNESS = dg.FreshnessPolicy.time_window(
+    fail_window=timedelta(days=8), warn_window=timedelta(days=7, hours=1)
 )

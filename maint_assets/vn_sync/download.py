@@ -15,6 +15,7 @@ import dagster as dg
 from psycopg import sql
 from pydantic import Field
 
+from maint_assets.core.automation import DAILY_FRESHNESS
 from maint_assets.core.postgres import PostgresResource
 from maint_assets.core.sql_files import statement
 from maint_assets.vn_sync import tool_config
@@ -28,10 +29,6 @@ from maint_assets.vn_sync.reconcile import (
     Window,
     reconcile,
     require_tables,
-)
-
-FRESHNESS = dg.FreshnessPolicy.time_window(
-    fail_window=timedelta(days=2), warn_window=timedelta(days=1, hours=2)
 )
 
 
@@ -57,7 +54,7 @@ class DownloadConfig(dg.Config):
     specs=[
         dg.AssetSpec(
             key(CHECK, table), group_name=GROUP, kinds={"postgres"},
-            freshness_policy=FRESHNESS,
+            freshness_policy=DAILY_FRESHNESS,
             description=f"The check copy's {table}, as transfer_vn downloads it from VisioNature",
         )
         for table in TABLES

@@ -7,11 +7,11 @@ The summary goes out by e-mail from the orchestrator once the repair is committe
 """
 
 
-from datetime import timedelta
 
 import dagster as dg
 from pydantic import Field
 
+from maint_assets.core.automation import WEEKLY_FRESHNESS
 from maint_assets.core.notify import NotifierError, SmtpNotifier
 from maint_assets.core.postgres import PostgresResource
 from maint_assets.core.sql_files import statement
@@ -25,10 +25,6 @@ from maint_assets.vn_sync.reconcile import (
     require_tables,
 )
 from maint_assets.vn_sync.reconcile import GROUP as RECONCILE
-
-FRESHNESS = dg.FreshnessPolicy.time_window(
-    fail_window=timedelta(days=8), warn_window=timedelta(days=7, hours=1)
-)
 
 
 class RepairConfig(dg.Config):
@@ -49,7 +45,7 @@ class RepairConfig(dg.Config):
     specs=[
         dg.AssetSpec(
             key(PRODUCTION, table), group_name=GROUP, kinds={"postgres"},
-            deps=[key(CHECK, table)], freshness_policy=FRESHNESS,
+            deps=[key(CHECK, table)], freshness_policy=WEEKLY_FRESHNESS,
             description=f"Production {table} (GeoNature reads it), repaired from the check copy",
         )
         for table in TABLES

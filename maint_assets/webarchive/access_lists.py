@@ -18,11 +18,12 @@ import surt
 from pydantic import Field
 
 from maint_assets.core.artifacts import ArtifactStore
+from maint_assets.core.automation import DAILY_FRESHNESS
 from maint_assets.core.files import atomic_file
 from maint_assets.core.paths import STATE_DIR
 from maint_assets.core.postgres import PostgresResource
 from maint_assets.core.sql_files import statement
-from maint_assets.webarchive.keys import ACCESS_CONTROL_LISTS, DAILY_FRESHNESS, GROUP, W3ACT_POOL
+from maint_assets.webarchive.keys import ACCESS_CONTROL_LISTS, GROUP, W3ACT_POOL
 from maint_assets.webarchive.metrics import Pushgateway
 
 SQL = "webarchive/access_control_lists"

@@ -10,13 +10,13 @@ from pathlib import Path
 import dagster as dg
 from pydantic import Field
 
-from maint_assets.core.automation import EAGER
+from maint_assets.core.automation import EAGER, HOURLY_FRESHNESS
 from maint_assets.core.postgres import PostgresResource
 from maint_assets.core.sql_files import statement
 from maint_assets.core.stores import FileStore
 from maint_assets.webarchive.cdx_outputs import OutbackCdx, publish_cdxj
 from maint_assets.webarchive.indexing import IndexedWarc, index_all
-from maint_assets.webarchive.keys import CDX_INDEX, GROUP, HOURLY_FRESHNESS, STORE_POOL, TRACKDB
+from maint_assets.webarchive.keys import CDX_INDEX, GROUP, STORE_POOL, TRACKDB
 from maint_assets.webarchive.metrics import Pushgateway
 from maint_assets.webarchive.resources import CdxSettings
 

@@ -11,12 +11,12 @@ from datetime import UTC, datetime
 import dagster as dg
 from pydantic import Field
 
-from maint_assets.core.automation import EAGER
+from maint_assets.core.automation import EAGER, HOURLY_FRESHNESS
 from maint_assets.core.postgres import PostgresResource
 from maint_assets.core.schema import apply_schema
 from maint_assets.core.sql_files import statement
 from maint_assets.core.stores import FileStore
-from maint_assets.webarchive.keys import GROUP, HOURLY_FRESHNESS, STORE_POOL, TRACKDB, WARC_STORE
+from maint_assets.webarchive.keys import GROUP, STORE_POOL, TRACKDB, WARC_STORE
 from maint_assets.webarchive.layout import classify
 from maint_assets.webarchive.metrics import Pushgateway
 

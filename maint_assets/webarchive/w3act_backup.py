@@ -14,10 +14,11 @@ from psycopg import sql
 
 from maint_assets.core import databases
 from maint_assets.core.artifacts import ArtifactStore
+from maint_assets.core.automation import DAILY_FRESHNESS
 from maint_assets.core.postgres import PostgresResource
 from maint_assets.core.restores import restore_check
 from maint_assets.core.snapshots import exported_snapshot, pg_dump
-from maint_assets.webarchive.keys import DAILY_FRESHNESS, GROUP, W3ACT_BACKUP, W3ACT_POOL
+from maint_assets.webarchive.keys import GROUP, W3ACT_BACKUP, W3ACT_POOL
 from maint_assets.webarchive.metrics import Pushgateway
 
 DUMP_FOLDER = "webarchive/w3act/dump"

@@ -17,7 +17,7 @@ import psycopg
 from pydantic import Field
 
 from maint_assets.atlas import change_log, sources
-from maint_assets.atlas.keys import DB, FRESHNESS, POOL, TAXONOMY, key
+from maint_assets.atlas.keys import DB, POOL, TAXONOMY, key
 from maint_assets.atlas.taxonomy.resolver import (
     NameQuery,
     RefKey,
@@ -26,7 +26,7 @@ from maint_assets.atlas.taxonomy.resolver import (
     TaxonomyResolver,
     VernacularRecord,
 )
-from maint_assets.core.automation import EAGER
+from maint_assets.core.automation import EAGER, WEEKLY_FRESHNESS
 from maint_assets.core.postgres import PostgresResource
 from maint_assets.core.sql_assets import matview_asset
 from maint_assets.core.sql_files import statement
@@ -67,7 +67,7 @@ def _specs(
             description=description,
             kinds={"postgres", "table"},
             automation_condition=EAGER,
-            freshness_policy=FRESHNESS,
+            freshness_policy=WEEKLY_FRESHNESS,
         )
         for k in keys
     ]
@@ -338,7 +338,7 @@ taxa_obs_group_lookup = matview_asset(
     group=TAXONOMY,
     pool=POOL,
     automation_condition=EAGER,
-    freshness_policy=FRESHNESS,
+    freshness_policy=WEEKLY_FRESHNESS,
     description="Groups of each taxa_obs (the runbook's 'taxa_groups' view).",
 )
 
@@ -359,7 +359,7 @@ api_taxa = matview_asset(
     group=TAXONOMY,
     pool=POOL,
     automation_condition=EAGER,
-    freshness_policy=FRESHNESS,
+    freshness_policy=WEEKLY_FRESHNESS,
     description="One row per resolved taxa_obs: best valid name, vernacular names, group.",
 )
 
