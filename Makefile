@@ -25,15 +25,17 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install -q -e '.[dev]'
 	touch $(STAMP)
 
-# PostgreSQL 15 + PostGIS, the Prometheus Pushgateway the metrics tests push to and the
-# Chromium the UI test renders with, from
+# PostgreSQL 15 + PostGIS, the Prometheus Pushgateway the metrics tests push to, promtool
+# (package prometheus) that checks the alert rules and the Chromium the UI test renders with,
+# from
 # Debian when we can install them (root on Debian); otherwise the cluster code and the tests
 # stop with a message naming the packages.
 DEBIAN_PACKAGES := postgresql-$(PG_MAJOR) postgresql-$(PG_MAJOR)-postgis-3 prometheus-pushgateway \
-	chromium
+	prometheus chromium
 system-deps:
 	@if [ ! -x /usr/lib/postgresql/$(PG_MAJOR)/bin/pg_ctl ] || [ ! -f $(POSTGIS_CONTROL) ] \
-	    || ! command -v prometheus-pushgateway >/dev/null || ! command -v chromium >/dev/null; then \
+	    || ! command -v prometheus-pushgateway >/dev/null || ! command -v promtool >/dev/null \
+	    || ! command -v chromium >/dev/null; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    echo "installing $(DEBIAN_PACKAGES)"; \
 	    apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q \

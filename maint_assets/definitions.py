@@ -1,4 +1,5 @@
-"""The maint_assets code location: every domain's definitions, one automation sensor."""
+"""The maint_assets code location: every domain's definitions, the automation sensor and the
+alert and metrics sensors."""
 
 import os
 
@@ -6,8 +7,9 @@ import dagster as dg
 
 from maint_assets.atlas import definitions as atlas
 from maint_assets.catalog import definitions as catalog
-from maint_assets.core.alerts import alert_failed_runs
+from maint_assets.core.alerts import alert_asset_health, alert_failed_runs
 from maint_assets.core.artifacts import ArtifactStore
+from maint_assets.core.metrics import Pushgateway, metrics_to_pushgateway
 from maint_assets.core.notify import notifier_from_env
 from maint_assets.ingest import definitions as ingest
 from maint_assets.metabase import definitions as metabase
@@ -44,8 +46,12 @@ defs = dg.Definitions.merge(
     vn_sync.defs,
     webarchive.defs,
     dg.Definitions(
-        sensors=[automation, alert_failed_runs],
-        resources={"artifacts": artifact_store(), "notifier": notifier_from_env()},
+        sensors=[automation, alert_failed_runs, alert_asset_health, metrics_to_pushgateway],
+        resources={
+            "artifacts": artifact_store(),
+            "notifier": notifier_from_env(),
+            "pushgateway": Pushgateway(url=os.environ.get("MAINT_PUSHGATEWAY_URL", "")),
+        },
         executor=dg.in_process_executor,
     ),
 )

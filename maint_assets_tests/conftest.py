@@ -15,6 +15,7 @@ from email.message import EmailMessage
 from itertools import count
 from pathlib import Path
 
+import dagster as dg
 import pytest
 from psycopg import sql
 
@@ -211,6 +212,14 @@ def pushgateway_url() -> Iterator[str]:
 
     with pushgateway(_free_port()) as url:
         yield url
+
+
+@pytest.fixture
+def dagster_instance(empty_db: str) -> Iterator[dg.DagsterInstance]:
+    """A Dagster instance on PostgreSQL storage, as deployed (one event log across runs)."""
+    url = empty_db.replace("postgresql://", "postgresql+psycopg2://", 1)
+    with dg.instance_for_test(overrides={"storage": {"postgres": {"postgres_url": url}}}) as inst:
+        yield inst
 
 
 @pytest.fixture

@@ -13,15 +13,15 @@ import pytest
 import requests
 
 from maint_assets.core.artifacts import ArtifactStore
+from maint_assets.core.metrics import Pushgateway, metrics_to_pushgateway
 from maint_assets.core.postgres import PostgresResource
 from maint_assets.core.stores import FileStore
 from maint_assets.webarchive import access_lists, cdx, trackdb, w3act_backup
 from maint_assets.webarchive.demo_data import Capture, load_w3act, write_store, write_warc
 from maint_assets.webarchive.keys import TRACKDB
-from maint_assets.webarchive.metrics import Pushgateway
 from maint_assets.webarchive.resources import CdxSettings
 from maint_assets.webarchive.sensors import webarchive_new_files
-from maint_assets_tests.webarchive_servers import outbackcdx, pywb, pywb_access
+from maint_assets_tests.webarchive_servers import outbackcdx, pushed, pywb, pywb_access
 
 WARCS = 6  # complete ones; write_store adds a truncated one, an open one and a non-WARC
 
@@ -37,7 +37,6 @@ def _resources(url: str, root: Path, tmp_path: Path, **cdx_settings: object) -> 
         "webarchive_db": PostgresResource(url=url, lock_timeout_s=5),
         "warc_store": FileStore(url=str(root)),
         "cdx": CdxSettings(cdxj_dir=str(tmp_path / "collections"), **cdx_settings),
-        "pushgateway": Pushgateway(),
     }
 
 
@@ -252,8 +251,7 @@ def test_access_lists_load_in_pywb_and_allow_exactly_the_open_targets(
             resources={
                 "w3act_db": PostgresResource(url=empty_db),
                 "artifacts": store,
-                "pushgateway": Pushgateway(),
-            },
+                    },
             run_config={
                 "ops": {
                     "webarchive__access__control_lists": {"config": {"publish_dir": str(publish)}}
@@ -303,8 +301,7 @@ def test_w3act_backup_dump_restores_and_zip_holds_every_table(
         resources={
             "w3act_db": PostgresResource(url=empty_db),
             "artifacts": s3_store,
-            "pushgateway": Pushgateway(),
-        },
+            },
     )
     assert result.success
     checks = {e.check_name: e.passed for e in result.get_asset_check_evaluations()}
@@ -314,18 +311,32 @@ def test_w3act_backup_dump_restores_and_zip_holds_every_table(
     assert latest.manifest["tables"]["public.field_url"] == 7
 
 
-def test_metrics_reach_a_real_pushgateway(
-    empty_db: str, store: tuple[Path, list[Capture]], tmp_path: Path, pushgateway_url: str
+def test_metrics_of_a_run_reach_a_real_pushgateway(
+    empty_db: str, store: tuple[Path, list[Capture]], tmp_path: Path, pushgateway_url: str,
+    dagster_instance: dg.DagsterInstance,
 ) -> None:
     root, _ = store
-    res = {**_resources(empty_db, root, tmp_path), "pushgateway": Pushgateway(url=pushgateway_url)}
-    assert dg.materialize([trackdb.trackdb_files], resources=res).success
-    Pushgateway(url=pushgateway_url).push(TRACKDB, False, failures=1)
-    text = requests.get(f"{pushgateway_url}/metrics", timeout=5).text
-    labels = 'asset="webarchive/webarchive/trackdb_files",instance="",job="maint_assets"'
-    assert f'maint_task_files{{{labels},status="success"}} {WARCS + 4}' in text
-    assert f'maint_task_failures{{{labels},status="failure"}} 1' in text
-    assert f'maint_task_last_success_timestamp_seconds{{{labels},status="success"}}' in text
+    instance = dagster_instance
+    result = dg.materialize(
+        [trackdb.trackdb_files], resources=_resources(empty_db, root, tmp_path),
+        instance=instance,
+    )
+    tick = metrics_to_pushgateway(
+        dg.build_sensor_context(
+            instance=instance, resources={"pushgateway": Pushgateway(url=pushgateway_url)}
+        )
+    )
+    latest = instance.get_latest_materialization_event(TRACKDB)
+    assert "metric groups pushed" in tick.skip_message
+    assert result.success and latest is not None
+    asset = "webarchive/webarchive/trackdb_files"
+    assert latest.asset_materialization.metadata["files_listed"].value == WARCS + 4
+    assert pushed(
+        pushgateway_url, "maint_asset_metadata_value", asset=asset, name="files_listed"
+    ) == WARCS + 4
+    assert pushed(
+        pushgateway_url, "maint_asset_last_success_timestamp_seconds", asset=asset
+    ) == pytest.approx(latest.timestamp)
 
 
 def test_sensor_reports_new_files_once(tmp_path: Path) -> None:

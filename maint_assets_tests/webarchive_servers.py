@@ -17,6 +17,7 @@ from pathlib import Path
 
 import requests
 import yaml
+from prometheus_client.parser import text_string_to_metric_families
 
 
 class OutbackCdxStandIn(ThreadingHTTPServer):
@@ -80,6 +81,18 @@ def pushgateway(port: int) -> Iterator[str]:
         raise RuntimeError("missing: apt-get install prometheus-pushgateway")
     with _server([binary, f"--web.listen-address=127.0.0.1:{port}"], port, "/-/ready") as url:
         yield url
+
+
+def pushed(url: str, metric: str, **labels: str) -> float | None:
+    """The value the Pushgateway at ``url`` exposes for the series ``metric{labels}`` (its own
+    ``instance`` and ``job`` labels aside), or None."""
+    text = requests.get(f"{url}/metrics", timeout=5).text
+    for family in text_string_to_metric_families(text):
+        for sample in family.samples:
+            own = {k: v for k, v in sample.labels.items() if k not in ("instance", "job")}
+            if sample.name == metric and own == labels:
+                return sample.value
+    return None
 
 
 # pywb runs in its own processes: importing its web app monkey-patches the interpreter with

@@ -24,7 +24,6 @@ from maint_assets.core.paths import STATE_DIR
 from maint_assets.core.postgres import PostgresResource
 from maint_assets.core.sql_files import statement
 from maint_assets.webarchive.keys import ACCESS_CONTROL_LISTS, GROUP, W3ACT_POOL
-from maint_assets.webarchive.metrics import Pushgateway
 
 SQL = "webarchive/access_control_lists"
 FOLDER = "webarchive/access"
@@ -85,7 +84,6 @@ def access_control_lists(
     config: AccessListsConfig,
     w3act_db: PostgresResource,
     artifacts: ArtifactStore,
-    pushgateway: Pushgateway,
 ) -> dg.MaterializeResult:
     with w3act_db.connect() as conn, conn.transaction():
         conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
@@ -112,7 +110,6 @@ def access_control_lists(
              "source": w3act_db.describe(), "run_id": context.run.run_id},
         )
         artifacts.prune(f"{FOLDER}/{name}", artifacts.retention)
-    pushgateway.push(ACCESS_CONTROL_LISTS, True, records=lines["allows.aclj"])
     return dg.MaterializeResult(
         metadata={
             "published_to": str(publish_dir),

@@ -17,7 +17,6 @@ from maint_assets.core.stores import FileStore
 from maint_assets.webarchive.cdx_outputs import OutbackCdx, publish_cdxj
 from maint_assets.webarchive.indexing import IndexedWarc, index_all
 from maint_assets.webarchive.keys import CDX_INDEX, GROUP, STORE_POOL, TRACKDB
-from maint_assets.webarchive.metrics import Pushgateway
 from maint_assets.webarchive.resources import CdxSettings
 
 SQL = "webarchive/trackdb_files"
@@ -44,7 +43,6 @@ def cdx_index(
     webarchive_db: PostgresResource,
     warc_store: FileStore,
     cdx: CdxSettings,
-    pushgateway: Pushgateway,
 ) -> dg.MaterializeResult:
     store = warc_store.url
     params = {
@@ -87,7 +85,6 @@ def cdx_index(
     for line in bad[:20]:
         context.log.warning(f"line refused by the CDX server: {line.rstrip()}")
     records = sum(r.records for r in indexed)
-    pushgateway.push(CDX_INDEX, True, files=len(indexed), records=records, failures=len(failed))
     return dg.MaterializeResult(
         metadata={
             "output": cdx.output,

@@ -15,12 +15,10 @@ from maint_assets.webarchive.keys import (
     W3ACT_BACKUP,
     WARC_STORE,
 )
-from maint_assets.webarchive.metrics import Pushgateway
 from maint_assets.webarchive.resources import CdxSettings
 from maint_assets.webarchive.sensors import webarchive_new_files
 
 TIMEZONE = "Europe/London"
-ASSETS = [TRACKDB, CDX_INDEX, ACCESS_CONTROL_LISTS, W3ACT_BACKUP]
 
 warc_store = dg.AssetSpec(
     WARC_STORE, group_name=GROUP, kinds={"s3"},
@@ -38,20 +36,6 @@ webarchive_daily = dg.define_asset_job(
 )
 
 
-@dg.run_failure_sensor(
-    name="webarchive_failures_to_pushgateway",
-    default_status=dg.DefaultSensorStatus.RUNNING,
-    description="Pushes a failure time for each web archive asset of a failed run.",
-)
-def webarchive_failures_to_pushgateway(
-    context: dg.RunFailureSensorContext, pushgateway: Pushgateway
-) -> None:
-    selected = context.dagster_run.asset_selection or set()
-    for key in ASSETS:
-        if key in selected:
-            pushgateway.push(key, False, failures=1)
-
-
 def _env(name: str, default: str = "") -> str:
     return os.environ.get(name, default)
 
@@ -66,7 +50,7 @@ defs = dg.Definitions(
         w3act_backup.w3act_csv_zip_complete,
     ],
     jobs=[webarchive_hourly, webarchive_daily],
-    sensors=[webarchive_new_files, webarchive_failures_to_pushgateway],
+    sensors=[webarchive_new_files],
     schedules=[
         dg.ScheduleDefinition(
             name="webarchive_hourly_15", job=webarchive_hourly, cron_schedule="15 * * * *",
@@ -91,6 +75,5 @@ defs = dg.Definitions(
             outbackcdx_url=_env("WEBARCHIVE_OUTBACKCDX_URL"),
             outbackcdx_collection=_env("WEBARCHIVE_OUTBACKCDX_COLLECTION", "data-heritrix"),
         ),
-        "pushgateway": Pushgateway(url=_env("MAINT_PUSHGATEWAY_URL")),
     },
 )

@@ -18,7 +18,6 @@ from maint_assets.core.sql_files import statement
 from maint_assets.core.stores import FileStore
 from maint_assets.webarchive.keys import GROUP, STORE_POOL, TRACKDB, WARC_STORE
 from maint_assets.webarchive.layout import classify
-from maint_assets.webarchive.metrics import Pushgateway
 
 SQL = "webarchive/trackdb_files"
 
@@ -44,7 +43,6 @@ def trackdb_files(
     config: TrackDbConfig,
     webarchive_db: PostgresResource,
     warc_store: FileStore,
-    pushgateway: Pushgateway,
 ) -> dg.MaterializeResult:
     store, now = warc_store.url, datetime.now(UTC)
     with webarchive_db.connect() as conn:
@@ -75,7 +73,6 @@ def trackdb_files(
         ).rowcount
         conn.execute(statement(SQL, "record_listing"), params)
         kinds = conn.execute(statement(SQL, "kind_counts"), params).fetchall()
-    pushgateway.push(TRACKDB, True, files=files, records=new + changed)
     return dg.MaterializeResult(
         metadata={
             "store": store, "files_listed": files, "new": new, "changed": changed,

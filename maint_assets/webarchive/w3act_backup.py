@@ -19,7 +19,6 @@ from maint_assets.core.postgres import PostgresResource
 from maint_assets.core.restores import restore_check
 from maint_assets.core.snapshots import exported_snapshot, pg_dump
 from maint_assets.webarchive.keys import GROUP, W3ACT_BACKUP, W3ACT_POOL
-from maint_assets.webarchive.metrics import Pushgateway
 
 DUMP_FOLDER = "webarchive/w3act/dump"
 CSV_FOLDER = "webarchive/w3act/csv"
@@ -37,7 +36,6 @@ def w3act_backup(
     context: dg.AssetExecutionContext,
     w3act_db: PostgresResource,
     artifacts: ArtifactStore,
-    pushgateway: Pushgateway,
 ) -> dg.MaterializeResult:
     with tempfile.TemporaryDirectory() as tmp, exported_snapshot(w3act_db) as snap:
         dump, archive = Path(tmp) / "w3act.dump", Path(tmp) / "w3act-db-csv.zip"
@@ -71,13 +69,6 @@ def w3act_backup(
             ),
         }
     pruned = [a.key for folder in stored for a in artifacts.prune(folder, artifacts.retention)]
-    pushgateway.push(
-        W3ACT_BACKUP,
-        True,
-        records=sum(tables.values()),
-        files=len(stored),
-        size_bytes=sum(a.size for a in stored.values()),
-    )
     return dg.MaterializeResult(
         metadata={
             "dump": stored[DUMP_FOLDER].key,
@@ -85,6 +76,7 @@ def w3act_backup(
             "store": artifacts.describe(),
             "tables": len(tables),
             "rows": sum(tables.values()),
+            "size_bytes": sum(a.size for a in stored.values()),
             "sha256": dg.MetadataValue.json({f: a.sha256 for f, a in stored.items()}),
             "pruned": dg.MetadataValue.json(pruned),
         }

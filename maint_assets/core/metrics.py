@@ -1,0 +1,175 @@
+"""Per-asset metrics in a Prometheus Pushgateway, for alert rules on stale or failing assets
+(`deploy/prometheus/alerts.yml`); the runbooks built the same gauges from a tracking
+database. A sensor reads the event log forward and pushes, per asset: last success and
+failure times, duration, row count and every numeric metadata value of the last
+materialization, freshness state; per check: passed and when."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import dagster as dg
+from prometheus_client import CollectorRegistry, Gauge, pushadd_to_gateway
+from pydantic import Field
+
+from maint_assets.core.event_feed import read_new
+
+JOB = "maint_assets"
+EVENT_TYPES = (
+    dg.DagsterEventType.ASSET_MATERIALIZATION,
+    dg.DagsterEventType.ASSET_CHECK_EVALUATION,
+    dg.DagsterEventType.FRESHNESS_STATE_CHANGE,
+    dg.DagsterEventType.RUN_FAILURE,
+)
+# Numeric so that alert rules can compare (>= 2 is failing); other states are "unknown".
+FRESHNESS_CODES = {"PASS": 0, "WARN": 1, "FAIL": 2}
+HELP = {
+    "maint_asset_last_success_timestamp_seconds": "when the asset was last materialized",
+    "maint_asset_last_failure_timestamp_seconds": "when a run planning the asset last failed "
+    "without materializing it",
+    "maint_asset_duration_seconds": "step start to materialization, last materialization",
+    "maint_asset_rows": "dagster/row_count of the last materialization",
+    "maint_asset_metadata_value": "numeric metadata of the last materialization",
+    "maint_asset_freshness_state": "0 pass, 1 warn, 2 fail, -1 unknown",
+    "maint_asset_freshness_state_change_timestamp_seconds": "when the freshness state changed",
+    "maint_asset_check_passed": "1 when the check's last evaluation passed, else 0",
+    "maint_asset_check_last_evaluation_timestamp_seconds": "when the check last ran",
+}
+
+Grouping = tuple[tuple[str, str], ...]
+
+
+@dataclass
+class Family:
+    labels: tuple[str, ...] = ()
+    values: dict[tuple[str, ...], float] = field(default_factory=dict)
+
+
+class Batch:
+    """The families to push per group; a later value of the same series replaces the earlier."""
+
+    def __init__(self) -> None:
+        self.groups: dict[Grouping, dict[str, Family]] = defaultdict(dict)
+
+    def put(self, grouping: Grouping, metric: str, value: float, **labels: str) -> None:
+        family = self.groups[grouping].setdefault(metric, Family(tuple(labels)))
+        family.values[tuple(labels.values())] = value
+
+    def drop(self, grouping: Grouping, metric: str) -> None:
+        self.groups[grouping].pop(metric, None)
+
+
+class Pushgateway(dg.ConfigurableResource):
+    """Pushes to ``url`` when it is set; does nothing otherwise."""
+
+    url: str = Field(default="", description="e.g. http://pushgateway:9091; empty disables")
+    timeout_s: float = Field(default=10.0)
+
+    def push(self, grouping: Grouping, families: dict[str, Family]) -> None:
+        """Replaces these families in the group (POST: the group's other families stay, so a
+        failure time does not erase the last success time)."""
+        registry = CollectorRegistry()
+        for name, family in families.items():
+            gauge = Gauge(name, HELP[name], family.labels, registry=registry)
+            for label_values, value in family.values.items():
+                (gauge.labels(*label_values) if family.labels else gauge).set(value)
+        try:
+            pushadd_to_gateway(
+                self.url, job=JOB, registry=registry, grouping_key=dict(grouping),
+                timeout=self.timeout_s,
+            )
+        except OSError as err:
+            raise RuntimeError(f"cannot push metrics to the Pushgateway {self.url}: {err}") from err
+
+
+@dg.sensor(
+    name="metrics_to_pushgateway",
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    minimum_interval_seconds=30,
+    description="Pushes per-asset and per-check metrics to MAINT_PUSHGATEWAY_URL.",
+)
+def metrics_to_pushgateway(
+    context: dg.SensorEvaluationContext, pushgateway: Pushgateway
+) -> dg.SkipReason:
+    if not pushgateway.url:
+        return dg.SkipReason("MAINT_PUSHGATEWAY_URL is not set")
+    records, cursor = read_new(context.instance, context.cursor, EVENT_TYPES, from_start=True)
+    batch = collect(context.instance, records)
+    for grouping, families in batch.groups.items():
+        pushgateway.push(grouping, families)
+    # Only after every push: a gateway that is down gets the same events again next tick.
+    context.update_cursor(cursor)
+    return dg.SkipReason(f"{len(records)} events, {len(batch.groups)} metric groups pushed")
+
+
+def collect(instance: dg.DagsterInstance, records: list[dg.EventLogRecord]) -> Batch:
+    """Oldest record first, so the newest value of a series wins."""
+    batch = Batch()
+    for record in records:
+        entry = record.event_log_entry
+        event = entry.get_dagster_event()
+        if event.event_type == dg.DagsterEventType.RUN_FAILURE:
+            for key in _assets_not_materialized(instance, entry.run_id):
+                failed = _asset(key)
+                batch.put(failed, "maint_asset_last_failure_timestamp_seconds", entry.timestamp)
+        elif event.event_type == dg.DagsterEventType.ASSET_CHECK_EVALUATION:
+            check = event.asset_check_evaluation_data
+            grouping = (*_asset(check.asset_key), ("check", check.check_name))
+            batch.put(
+                grouping, "maint_asset_check_passed", float(check.passed),
+                severity=check.severity.value,
+            )
+            batch.put(
+                grouping, "maint_asset_check_last_evaluation_timestamp_seconds", entry.timestamp
+            )
+        elif event.event_type == dg.DagsterEventType.FRESHNESS_STATE_CHANGE:
+            change = event.asset_freshness_state_change_data
+            grouping = _asset(change.key)
+            code = FRESHNESS_CODES.get(change.new_state.value, -1)
+            batch.put(grouping, "maint_asset_freshness_state", code)
+            batch.put(
+                grouping, "maint_asset_freshness_state_change_timestamp_seconds",
+                change.state_change_timestamp,
+            )
+        else:
+            _collect_materialization(instance, record, batch)
+    return batch
+
+
+def _collect_materialization(
+    instance: dg.DagsterInstance, record: dg.EventLogRecord, batch: Batch
+) -> None:
+    entry = record.event_log_entry
+    materialization = record.asset_materialization
+    grouping = _asset(materialization.asset_key)
+    batch.put(grouping, "maint_asset_last_success_timestamp_seconds", entry.timestamp)
+    stats = instance.get_run_step_stats(entry.run_id, step_keys=[entry.step_key])
+    if stats and stats[0].start_time:
+        batch.put(grouping, "maint_asset_duration_seconds", entry.timestamp - stats[0].start_time)
+    # A fresh family per materialization: names that left the metadata leave the gateway too.
+    batch.drop(grouping, "maint_asset_metadata_value")
+    for name, value in materialization.metadata.items():
+        if isinstance(value.value, bool) or not isinstance(value.value, int | float):
+            continue
+        if name == "dagster/row_count":
+            batch.put(grouping, "maint_asset_rows", value.value)
+        else:
+            batch.put(grouping, "maint_asset_metadata_value", value.value, name=name)
+
+
+def _assets_not_materialized(instance: dg.DagsterInstance, run_id: str) -> set[dg.AssetKey]:
+    planned, done = set(), set()
+    for record in instance.get_records_for_run(
+        run_id,
+        of_type={
+            dg.DagsterEventType.ASSET_MATERIALIZATION_PLANNED,
+            dg.DagsterEventType.ASSET_MATERIALIZATION,
+        },
+    ).records:
+        event = record.event_log_entry.get_dagster_event()
+        is_plan = event.event_type == dg.DagsterEventType.ASSET_MATERIALIZATION_PLANNED
+        (planned if is_plan else done).add(event.asset_key)
+    return planned - done
+
+
+def _asset(key: dg.AssetKey) -> Grouping:
+    return (("asset", key.to_user_string()),)
