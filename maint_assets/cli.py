@@ -13,7 +13,9 @@ from maint_assets.core.paths import CHECKOUT, STATE_DIR
 from maint_assets.core.postgres import DatabaseUnavailable, PostgresResource
 from maint_assets.core.schema import apply_schema
 from maint_assets.ingest.demo_data import DEMO_TABLES_FILE, write_source
+from maint_assets.ingest.tables import load_spec
 from maint_assets.metabase.stand_in import load_stand_in
+from maint_assets.roles import DOMAINS, apply, maintained_relations, privileges
 from maint_assets.vn_sync.client_api_vn import ClientApiVn
 from maint_assets.vn_sync.demo_data import DEMO_TRANSFER_VN_CONFIG
 
@@ -99,6 +101,24 @@ def _parser() -> argparse.ArgumentParser:
     vn_demo.add_argument("--seed", type=int, default=1)
     vn_demo.add_argument("--if-empty", action="store_true")
     vn_demo.set_defaults(run=_vn_demo_data)
+
+    roles = commands.add_parser("roles", help="the least-privileged maintenance role")
+    roles_commands = roles.add_subparsers(required=True, metavar="ACTION")
+    apply_role = roles_commands.add_parser(
+        "apply", help="create or restrict the role and grant what a domain's assets need"
+    )
+    apply_role.add_argument("domain", choices=sorted(DOMAINS))
+    apply_role.add_argument("--role", default="maint_assets")
+    apply_role.add_argument(
+        "--url", help="an administrator's connection (default: the domain's *_DATABASE_URL)"
+    )
+    apply_role.add_argument(
+        "--production-schema", default="", help="ingest only (default: INGEST_TABLES_FILE's)"
+    )
+    apply_role.add_argument(
+        "--vn-group", default="", help="vn only (default: VN_TRANSFER_VN_CONFIG's db_group)"
+    )
+    apply_role.set_defaults(run=_roles_apply)
 
     demo = commands.add_parser("demo", help="database up, demo data if missing, Dagster UI")
     demo.add_argument("--observations", type=int, default=100_000)
@@ -205,6 +225,34 @@ def _database(variable: str, local_name: str) -> PostgresResource:
 
 def _atlas_db() -> PostgresResource:
     return _database("ATLAS_DATABASE_URL", "atlas")
+
+
+def _roles_apply(args: argparse.Namespace) -> int:
+    from maint_assets.definitions import defs
+
+    variable, _ = DOMAINS[args.domain]
+    url = args.url or os.environ.get(variable)
+    if not url:
+        print(f"maint-assets: give --url or set {variable}", file=sys.stderr)
+        return 2
+    production = args.production_schema
+    if args.domain == "ingest" and not production and os.environ.get("INGEST_TABLES_FILE"):
+        production = load_spec(Path(os.environ["INGEST_TABLES_FILE"])).production
+    group = args.vn_group
+    if args.domain == "vn" and not group and os.environ.get("VN_TRANSFER_VN_CONFIG"):
+        config = ClientApiVn(config_file=os.environ["VN_TRANSFER_VN_CONFIG"]).user_config()
+        group = config.get("database", {}).get("db_group", "")
+    try:
+        needs = privileges(args.domain, production, group)
+    except ValueError as err:
+        print(f"maint-assets: {err}", file=sys.stderr)
+        return 2
+    db = PostgresResource(url=url)
+    with db.connect() as conn, conn.transaction():
+        done = apply(conn, args.role, needs, maintained_relations(defs, needs.key_prefix))
+    print(f"role {args.role} on {db.describe()}:")
+    print("\n".join(f"  {line}" for line in done))
+    return 0
 
 
 def _schema(args: argparse.Namespace) -> int:

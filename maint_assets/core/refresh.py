@@ -13,10 +13,10 @@ from dataclasses import dataclass
 import psycopg
 from psycopg import sql
 
+from maint_assets.core.grants import grant_on_table, table_grants
 from maint_assets.core.sql_files import compose, statement
 
 BUILD_SCHEMA = "maint_assets_build"
-_GRANTABLE = {"SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE", "REFERENCES", "TRIGGER"}
 
 
 class MissingRelation(LookupError):
@@ -119,20 +119,10 @@ def finish_rebuild(
         else:
             previous = _count(conn, live)
             added, removed, updated = max(rows - previous, 0), max(previous - rows, 0), None
-        grants = conn.execute(
-            statement("core/refresh", "table_grants"), {"schema": schema, "name": name}
-        ).fetchall()
+        grants = table_grants(conn, schema, name)
         conn.execute(compose("core/refresh", "drop_table", relation=live))
     conn.execute(compose("core/refresh", "move_table", relation=build, schema=schema))
-    for grantee, privilege in grants:
-        if privilege in _GRANTABLE:
-            conn.execute(
-                sql.SQL(statement("core/refresh", "grant")).format(
-                    privilege=sql.SQL(privilege),
-                    relation=sql.Identifier(*live),
-                    grantee=sql.SQL("PUBLIC") if grantee == "PUBLIC" else sql.Identifier(grantee),
-                )
-            )
+    grant_on_table(conn, grants, schema, name)
     return RefreshOutcome(
         mode="rebuild",
         row_count=rows,

@@ -20,6 +20,7 @@ import psycopg
 from psycopg import sql
 from pydantic import Field
 
+from maint_assets.core.grants import grant_on_schema, grant_on_table, schema_grants, table_grants
 from maint_assets.core.postgres import PostgresResource
 from maint_assets.core.schema import apply_schema
 from maint_assets.core.sql_files import compose, statement
@@ -156,6 +157,10 @@ def switch(
         for table in carried:
             conn.execute(compose(SQL, "carry_over", table=(prod, table), target=incoming))
     if present:
+        # What readers and applications were granted on production, they keep on the new one.
+        grant_on_schema(conn, schema_grants(conn, prod), incoming)
+        for table in spec.names:
+            grant_on_table(conn, table_grants(conn, prod, table), incoming, table)
         conn.execute(compose(SQL, "rename_schema", schema=prod, new_name=outgoing))
         conn.execute(
             statement(SQL, "record_version"),

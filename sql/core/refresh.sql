@@ -67,11 +67,3 @@ DROP TABLE {relation};
 
 -- name: move_table
 ALTER TABLE {relation} SET SCHEMA {schema};
-
--- name: table_grants
-SELECT grantee, privilege_type
-FROM information_schema.role_table_grants
-WHERE table_schema = %(schema)s AND table_name = %(name)s AND grantee <> current_user;
-
--- name: grant
-GRANT {privilege} ON {relation} TO {grantee};

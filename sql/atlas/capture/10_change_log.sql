@@ -5,7 +5,11 @@
 -- Consumers (the incrementally maintained assets) never rely on positions being committed in
 -- order: each remembers a transaction-id frontier (every change by a transaction older than
 -- it is consumed) plus the positions it consumed beyond that frontier.
-CREATE SCHEMA IF NOT EXISTS maint_assets;
+-- Created only when missing: CREATE SCHEMA IF NOT EXISTS needs CREATE on the database even
+-- when the schema exists, a right the maintenance role (sql/roles.sql) does not have.
+DO $$ BEGIN
+    IF to_regnamespace('maint_assets') IS NULL THEN CREATE SCHEMA maint_assets; END IF;
+END $$;
 
 CREATE TABLE IF NOT EXISTS maint_assets.change_log (
     position bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,

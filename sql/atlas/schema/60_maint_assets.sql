@@ -1,8 +1,14 @@
 -- maint_assets' own bookkeeping, the only DDL an existing production database needs
 -- (`maint-assets schema atlas --bookkeeping`): the schema where replacement tables are built
 -- before they are swapped in, and what the incremental taxonomy refresh remembers.
-CREATE SCHEMA IF NOT EXISTS maint_assets;
-CREATE SCHEMA IF NOT EXISTS maint_assets_build;
+-- Created only when missing: CREATE SCHEMA IF NOT EXISTS needs CREATE on the database even
+-- when the schema exists, a right the maintenance role (sql/roles.sql) does not have.
+DO $$ BEGIN
+    IF to_regnamespace('maint_assets') IS NULL THEN CREATE SCHEMA maint_assets; END IF;
+END $$;
+DO $$ BEGIN
+    IF to_regnamespace('maint_assets_build') IS NULL THEN CREATE SCHEMA maint_assets_build; END IF;
+END $$;
 
 -- Which taxa_obs were resolved from which name, and which taxa_ref carry which vernacular
 -- names (not in the production dump).

@@ -1,5 +1,9 @@
 -- The versions of an ingested production schema: which schema holds which version. Idempotent.
-CREATE SCHEMA IF NOT EXISTS maint_assets;
+-- Created only when missing: CREATE SCHEMA IF NOT EXISTS needs CREATE on the database even
+-- when the schema exists, a right the maintenance role (sql/roles.sql) does not have.
+DO $$ BEGIN
+    IF to_regnamespace('maint_assets') IS NULL THEN CREATE SCHEMA maint_assets; END IF;
+END $$;
 CREATE TABLE IF NOT EXISTS maint_assets.ingest_versions (
     id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     production text NOT NULL,

@@ -2,7 +2,11 @@
 
 -- The runbook's monitoring table (fix_synchro.sql), kept compatible: an existing one gains the
 -- run id and the table name, so its old rows and readers stay valid.
-CREATE SCHEMA IF NOT EXISTS dbadmin;
+-- Created only when missing: CREATE SCHEMA IF NOT EXISTS needs CREATE on the database even
+-- when the schema exists, a right the maintenance role (sql/roles.sql) does not have.
+DO $$ BEGIN
+    IF to_regnamespace('dbadmin') IS NULL THEN CREATE SCHEMA dbadmin; END IF;
+END $$;
 CREATE TABLE IF NOT EXISTS dbadmin.monitoring_vn_check_to_prod (
     id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     date timestamptz NOT NULL DEFAULT now(),
@@ -15,7 +19,9 @@ ALTER TABLE dbadmin.monitoring_vn_check_to_prod
 
 -- Each completed window download of a check copy: what the copy now holds exactly as the
 -- source had it. The repair only judges deletions inside the latest such window.
-CREATE SCHEMA IF NOT EXISTS maint_assets;
+DO $$ BEGIN
+    IF to_regnamespace('maint_assets') IS NULL THEN CREATE SCHEMA maint_assets; END IF;
+END $$;
 CREATE TABLE IF NOT EXISTS maint_assets.vn_check_windows (
     id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     check_schema text NOT NULL,

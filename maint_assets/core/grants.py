@@ -1,0 +1,44 @@
+"""Carrying privileges over to a replacement: a rebuilt table swapped in, or a new version of a
+schema switched in, keeps what readers and applications were granted on the old one."""
+
+import psycopg
+from psycopg import sql
+
+from maint_assets.core.sql_files import statement
+
+SQL = "core/grants"
+# What a GRANT can give (the ACL also lists MAINTAIN on PostgreSQL 17, same keyword).
+_TABLE = {"SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE", "REFERENCES", "TRIGGER", "MAINTAIN"}
+_SCHEMA = {"USAGE", "CREATE"}
+
+Grants = list[tuple[str, str]]
+
+
+def table_grants(conn: psycopg.Connection, schema: str, name: str) -> Grants:
+    return conn.execute(statement(SQL, "table_grants"), {"schema": schema, "name": name}).fetchall()
+
+
+def schema_grants(conn: psycopg.Connection, schema: str) -> Grants:
+    return conn.execute(statement(SQL, "schema_grants"), {"schema": schema}).fetchall()
+
+
+def grant_on_table(conn: psycopg.Connection, grants: Grants, schema: str, name: str) -> None:
+    _grant(conn, grants, _TABLE, "grant_on_table", relation=sql.Identifier(schema, name))
+
+
+def grant_on_schema(conn: psycopg.Connection, grants: Grants, schema: str) -> None:
+    _grant(conn, grants, _SCHEMA, "grant_on_schema", schema=sql.Identifier(schema))
+
+
+def _grant(
+    conn: psycopg.Connection, grants: Grants, allowed: set[str], name: str, **target: sql.Composable
+) -> None:
+    for grantee, privilege in grants:
+        if privilege in allowed:
+            conn.execute(
+                sql.SQL(statement(SQL, name)).format(
+                    privilege=sql.SQL(privilege),
+                    grantee=sql.SQL("PUBLIC") if grantee == "PUBLIC" else sql.Identifier(grantee),
+                    **target,
+                )
+            )

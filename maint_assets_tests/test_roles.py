@@ -1,0 +1,262 @@
+"""The maintenance role of sql/roles.sql: the atlas refresh and dumps, the catalogue load,
+the ingest switch, TrackDB and the CDX index run as it, other roles keep their access, and it
+can do nothing else (no writes to sources, no DDL on them, no new databases or roles, no
+superuser)."""
+
+import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import dagster as dg
+import psycopg
+import pytest
+from psycopg import sql
+from psycopg.conninfo import make_conninfo
+
+from maint_assets import cli
+from maint_assets.atlas.backups import assets as backups
+from maint_assets.atlas.taxonomy.checklist import ChecklistResolver
+from maint_assets.catalog.demo_data import write_pages
+from maint_assets.core.artifacts import ArtifactStore
+from maint_assets.core.local_cluster import LocalCluster
+from maint_assets.core.postgres import PostgresResource
+from maint_assets.core.stores import FileStore
+from maint_assets.definitions import defs
+from maint_assets.ingest.demo_data import write_source
+from maint_assets.roles import apply, maintained_relations, privileges
+from maint_assets.webarchive import cdx, trackdb
+from maint_assets.webarchive.demo_data import write_store
+from maint_assets_tests.atlas_helpers import ALL_ASSETS, materialize
+from maint_assets_tests.test_catalog import _run as load_catalog
+from maint_assets_tests.test_ingest import _ingest as ingest
+from maint_assets_tests.test_vn_sync import _scenario as vn_scenario
+from maint_assets_tests.test_webarchive import _resources as webarchive_resources
+from maint_assets_tests.vn_helpers import failure_text, track_writes, weekly
+from maint_assets_tests.vn_helpers import resources as vn_resources
+
+HOSTILE_ROLE = 'maint"; DROP ROLE postgres; --'
+
+
+@contextmanager
+def maintenance_role(
+    cluster: LocalCluster, admin_url: str, role: str, domain: str, **settings: str
+) -> Iterator[tuple[str, list[str]]]:
+    """``role`` applied to the database of ``admin_url`` for ``domain``: its URL, what was done.
+    Dropped afterwards, with everything it owns."""
+    password = secrets.token_urlsafe(16)
+    needs = privileges(domain, **settings)
+    with psycopg.connect(admin_url) as conn:
+        done = apply(conn, role, needs, maintained_relations(defs, needs.key_prefix))
+        # test-only: a real deployment sets it with psql's \password
+        conn.execute(
+            sql.SQL("ALTER ROLE {} PASSWORD {}").format(sql.Identifier(role), sql.Literal(password))
+        )
+    try:
+        yield make_conninfo(admin_url, user=role, password=password), done
+    finally:
+        with psycopg.connect(admin_url, autocommit=True) as conn:
+            admin = conn.execute("SELECT current_user").fetchone()[0]
+            ids = sql.Identifier(role), sql.Identifier(admin)
+            conn.execute(sql.SQL("REASSIGN OWNED BY {} TO {}").format(*ids))
+            conn.execute(sql.SQL("DROP OWNED BY {}").format(ids[0]))
+        with cluster.connect(autocommit=True) as conn:
+            conn.execute(sql.SQL("DROP ROLE {}").format(ids[0]))
+
+
+@pytest.fixture
+def role_url(pg_cluster: LocalCluster, atlas_url: str) -> Iterator[tuple[str, list[str]]]:
+    """The atlas clone's URL for the maintenance role, whose name is hostile."""
+    with maintenance_role(pg_cluster, atlas_url, HOSTILE_ROLE, "atlas") as applied:
+        yield applied
+
+
+def test_the_atlas_refresh_runs_as_the_maintenance_role(role_url) -> None:
+    url, done = role_url
+    assert "owns atlas_api.web_regions" in done and "pg_read_all_data" in done
+    resources = {"atlas_db": PostgresResource(url=url), "taxonomy": ChecklistResolver()}
+    result = materialize(resources, raise_on_error=False)
+    assert result.success, [e.message for e in result.get_step_failure_events()]
+    assert all(e.passed for e in result.get_asset_check_evaluations())
+    with psycopg.connect(url) as conn:
+        who = conn.execute("SELECT current_user, rolsuper, rolcreatedb, rolcreaterole "
+                           "FROM pg_roles WHERE rolname = current_user").fetchone()
+        owner = conn.execute("SELECT relowner::regrole::text FROM pg_class "
+                             "WHERE oid = 'public.taxa_ref'::regclass").fetchone()[0]
+    assert who == (HOSTILE_ROLE, False, False, False)
+    assert owner == sql.Identifier(HOSTILE_ROLE).as_string(None)
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "DELETE FROM public.observations",
+        "UPDATE public.regions SET name = 'x'",
+        "DROP TABLE public.observations",
+        "ALTER TABLE public.datasets ADD COLUMN x int",
+        "CREATE SCHEMA intruder",
+        "CREATE DATABASE intruder",
+        "CREATE ROLE intruder",
+        "SET session_replication_role = replica",
+    ],
+)
+def test_the_maintenance_role_can_do_nothing_else(role_url, statement: str) -> None:
+    url, _ = role_url
+    with (
+        psycopg.connect(url, autocommit=True) as conn,
+        pytest.raises(psycopg.errors.InsufficientPrivilege),
+    ):
+        conn.execute(statement)
+
+
+def test_the_atlas_dumps_run_as_the_maintenance_role(role_url, s3_store, staging_server) -> None:
+    """pg_read_all_data is enough for every dump; restoring them (the checks, the staging
+    database) happens on the staging server, under its own role."""
+    url, _ = role_url
+    resources = {
+        "atlas_db": PostgresResource(url=url),
+        "taxonomy": ChecklistResolver(),
+        "artifacts": s3_store,
+        "atlas_staging_server": staging_server,
+    }
+    result = dg.materialize(
+        [*ALL_ASSETS, *backups.ASSETS, *backups.CHECKS],
+        resources=resources,
+        selection=dg.AssetSelection.groups(backups.GROUP),
+        run_config={
+            "ops": {"atlas__backups__observations_sample": {"config": {"rows": 100}}}
+        },
+        raise_on_error=False,
+    )
+    assert result.success, [e.message for e in result.get_step_failure_events()]
+    assert all(e.passed for e in result.get_asset_check_evaluations())
+
+
+def test_the_production_switch_runs_as_the_maintenance_role(
+    pg_cluster: LocalCluster, empty_db: str, tmp_path: Path
+) -> None:
+    """The switch must own the production schema's tables, the users' own table included; the
+    application role that owned that table keeps writing to it, and reading the loaded tables
+    it was granted, after a switch."""
+    source = tmp_path / "source"
+    write_source(source, version=1)
+    assert ingest(empty_db, source).success
+    app = f"portal_app_{secrets.token_hex(3)}"
+    with psycopg.connect(empty_db, autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE ROLE {} LOGIN").format(sql.Identifier(app)))
+        conn.execute("CREATE TABLE portal.submissions (id serial PRIMARY KEY, body text)")
+        conn.execute(sql.SQL("GRANT USAGE ON SCHEMA portal TO {}").format(sql.Identifier(app)))
+        conn.execute(sql.SQL("GRANT SELECT ON portal.study TO {}").format(sql.Identifier(app)))
+        conn.execute(
+            sql.SQL("ALTER TABLE portal.submissions OWNER TO {}").format(sql.Identifier(app))
+        )
+    try:
+        with maintenance_role(
+            pg_cluster, empty_db, "maint_ingest", "ingest", production_schema="portal"
+        ) as (url, _):
+            write_source(source, version=2)
+            result = ingest(url, source)
+            assert result.success, [e.message for e in result.get_step_failure_events()]
+            with psycopg.connect(empty_db, autocommit=True) as conn:
+                conn.execute(sql.SQL("SET ROLE {}").format(sql.Identifier(app)))
+                conn.execute("INSERT INTO portal.submissions (body) VALUES ('after the switch')")
+                carried = conn.execute("SELECT count(*) FROM portal.submissions").fetchone()[0]
+                studies = conn.execute("SELECT count(*) FROM portal.study").fetchone()[0]
+            assert carried == 1 and studies > 0
+    finally:
+        with psycopg.connect(empty_db, autocommit=True) as conn:
+            conn.execute(sql.SQL("DROP OWNED BY {}").format(sql.Identifier(app)))
+            conn.execute(sql.SQL("DROP ROLE {}").format(sql.Identifier(app)))
+
+
+def test_the_catalogue_load_runs_as_the_maintenance_role(
+    pg_cluster: LocalCluster, empty_db: str, tmp_path: Path
+) -> None:
+    """Replacing public.datasets needs its ownership and CREATE on public, nothing more; the
+    dashboards' role keeps reading the new table."""
+    pages, artifacts = tmp_path / "pages", ArtifactStore(directory=str(tmp_path / "artifacts"))
+    write_pages(pages, datasets=300, per_page=100)
+    assert load_catalog(empty_db, FileStore(url=str(pages)), artifacts).success
+    reader = f"dashboards_{secrets.token_hex(3)}"
+    with psycopg.connect(empty_db, autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE ROLE {}").format(sql.Identifier(reader)))
+        grant = sql.SQL("GRANT SELECT ON public.datasets TO {}")
+        conn.execute(grant.format(sql.Identifier(reader)))
+    try:
+        with maintenance_role(pg_cluster, empty_db, "maint_catalog", "catalog") as (url, done):
+            assert "owns public.datasets" in done
+            write_pages(pages, datasets=250, per_page=100)
+            result = load_catalog(url, FileStore(url=str(pages)), artifacts)
+            assert result.success, [e.message for e in result.get_step_failure_events()]
+            with psycopg.connect(empty_db, autocommit=True) as conn:
+                conn.execute(sql.SQL("SET ROLE {}").format(sql.Identifier(reader)))
+                assert conn.execute("SELECT count(*) FROM public.datasets").fetchone()[0] == 250
+    finally:
+        with psycopg.connect(empty_db, autocommit=True) as conn:
+            conn.execute(sql.SQL("DROP OWNED BY {}").format(sql.Identifier(reader)))
+            conn.execute(sql.SQL("DROP ROLE {}").format(sql.Identifier(reader)))
+
+
+def test_trackdb_and_the_index_run_as_the_maintenance_role(
+    pg_cluster: LocalCluster, empty_db: str, tmp_path: Path
+) -> None:
+    root = tmp_path / "store"
+    write_store(root, warcs=2, records=5)
+    with maintenance_role(pg_cluster, empty_db, "maint_webarchive", "webarchive") as (url, done):
+        assert "owns schema webarchive (0 relations)" in done
+        result = dg.materialize(
+            [trackdb.trackdb_files, cdx.cdx_index],
+            resources=webarchive_resources(url, root, tmp_path),
+            raise_on_error=False,
+        )
+        assert result.success, [e.message for e in result.get_step_failure_events()]
+
+
+def test_the_command_applies_a_domain_to_its_database(
+    pg_cluster: LocalCluster, empty_db: str, monkeypatch, capsys
+) -> None:
+    monkeypatch.setenv("W3ACT_DATABASE_URL", empty_db)
+    assert cli.main(["roles", "apply", "w3act", "--role", "maint_cli"]) == 0
+    assert cli.main(["roles", "apply", "w3act", "--role", "maint_cli"]) == 0  # idempotent
+    out = capsys.readouterr().out
+    try:
+        with psycopg.connect(empty_db) as conn:
+            member = conn.execute(
+                "SELECT pg_has_role('maint_cli', 'pg_read_all_data', 'MEMBER'), "
+                "has_database_privilege('maint_cli', current_database(), 'CREATE')"
+            ).fetchone()
+        assert out.count("created role maint_cli") == 1 and "pg_read_all_data" in out
+        assert member == (True, False)
+        monkeypatch.delenv("INGEST_TABLES_FILE", raising=False)
+        assert cli.main(["roles", "apply", "ingest", "--url", empty_db]) == 2  # no schema named
+    finally:
+        with psycopg.connect(empty_db, autocommit=True) as conn:
+            conn.execute("DROP OWNED BY maint_cli")
+            conn.execute("DROP ROLE maint_cli")
+
+
+def test_the_vn_download_and_repair_run_as_the_maintenance_role(
+    pg_cluster: LocalCluster, vn_url: str, tmp_path: Path
+) -> None:
+    """transfer_vn's table creation and window download, then the repair, as the role. The
+    stand-in reads VisioNature's rows from a schema (the real tool calls its API), and the
+    GeoNature-like trigger writes a table the sync's role must be able to write in any case:
+    both are granted here, as the test's own setup."""
+    with psycopg.connect(vn_url, autocommit=True) as conn:
+        vn_scenario(conn)
+        track_writes(conn)
+    with maintenance_role(pg_cluster, vn_url, "maint_vn", "vn", vn_group="vn_group") as (
+        url, done
+    ):
+        assert "member of vn_group" in done
+        with psycopg.connect(vn_url, autocommit=True) as conn:
+            conn.execute("GRANT USAGE ON SCHEMA vn_source TO maint_vn")
+            conn.execute("GRANT SELECT ON ALL TABLES IN SCHEMA vn_source TO maint_vn")
+            conn.execute("GRANT INSERT ON public.fired TO maint_vn")
+        result = weekly(vn_resources(url, tmp_path))
+        assert result.success, failure_text(result)
+        with psycopg.connect(vn_url) as conn:
+            inserted = conn.execute(
+                "SELECT count(*) FROM public.fired WHERE op = 'INSERT'"
+            ).fetchone()[0]
+        assert inserted > 0
