@@ -129,7 +129,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _cluster() -> LocalCluster:
-    return LocalCluster.for_checkout(CHECKOUT)
+    return LocalCluster.for_state_dir(STATE_DIR)
 
 
 def demo_environment(cluster: LocalCluster) -> dict[str, str]:

@@ -15,6 +15,7 @@ from dagster._core.workspace.context import WorkspaceProcessContext
 from dagster._core.workspace.load_target import PythonFileTarget
 from dagster._daemon.freshness import FreshnessDaemon
 
+STORE = dg.AssetKey(["ops_test", "store"])
 SOURCE = dg.AssetKey(["ops_test", "source_table"])
 CHECKED = dg.AssetKey(["ops_test", "checked"])
 DOWNSTREAM = dg.AssetKey(["ops_test", "downstream"])

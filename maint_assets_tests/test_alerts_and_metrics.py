@@ -36,6 +36,8 @@ def test_metrics_match_the_runs(
         failed_checks = g.run(instance, g.checked, g.downstream)
         failed_step = g.run(instance, g.broken)
         freshness.tick(seconds_from_now=180)  # past the 2 min fail window
+        # as a sensor reports a store's new files: outside any run or step
+        instance.report_runless_asset_event(dg.AssetMaterialization(g.STORE, metadata={"n": 3}))
         tick, context = _metrics_tick(instance, pushgateway_url)
         source = instance.get_latest_materialization_event(g.SOURCE)
         step = instance.get_run_step_stats(source.run_id)[0]
@@ -66,6 +68,9 @@ def test_metrics_match_the_runs(
     assert value("maint_asset_metadata_value", asset=src, name="rows_added") == 7
     assert value("maint_asset_metadata_value", asset=src, name="store") is None
     assert value("maint_asset_freshness_state", asset=src) == 2
+    store = g.STORE.to_user_string()
+    assert value("maint_asset_metadata_value", asset=store, name="n") == 3
+    assert value("maint_asset_duration_seconds", asset=store) is None
     # The blocking check failed after its asset was written: the asset succeeded, its
     # downstream asset never ran, and that is the failure.
     passed = "maint_asset_check_passed"

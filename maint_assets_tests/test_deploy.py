@@ -152,6 +152,9 @@ LIBPQ_KEYS = {"PGAPPNAME", "PGCONNECT_TIMEOUT"}
 NOT_IN_PROFILES = {
     "MAINT_PG_BINDIR",
     "MAINT_PG_PORT",
+    "MAINT_STATE_DIR",
+    # libpq's other way to a password (the deployment gives PGPASSWORD from a Secret instead)
+    "PGPASSFILE",
     "VN_STAND_IN_SOURCE",
     "VN_STAND_IN_FAIL",
     "VN_DOWNLOAD_COMMAND",

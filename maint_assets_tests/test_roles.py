@@ -64,6 +64,20 @@ def maintenance_role(
             conn.execute(sql.SQL("DROP ROLE {}").format(ids[0]))
 
 
+@contextmanager
+def application_role(url: str, prefix: str) -> Iterator[str]:
+    """Another login role of the database (an application, a dashboard), dropped afterwards."""
+    name = f"{prefix}_{secrets.token_hex(3)}"
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE ROLE {} LOGIN").format(sql.Identifier(name)))
+    try:
+        yield name
+    finally:
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute(sql.SQL("DROP OWNED BY {}").format(sql.Identifier(name)))
+            conn.execute(sql.SQL("DROP ROLE {}").format(sql.Identifier(name)))
+
+
 @pytest.fixture
 def role_url(pg_cluster: LocalCluster, atlas_url: str) -> Iterator[tuple[str, list[str]]]:
     """The atlas clone's URL for the maintenance role, whose name is hostile."""
@@ -141,32 +155,29 @@ def test_the_production_switch_runs_as_the_maintenance_role(
     source = tmp_path / "source"
     write_source(source, version=1)
     assert ingest(empty_db, source).success
-    app = f"portal_app_{secrets.token_hex(3)}"
-    with psycopg.connect(empty_db, autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE ROLE {} LOGIN").format(sql.Identifier(app)))
+    with (
+        application_role(empty_db, "portal_app") as app,
+        psycopg.connect(empty_db, autocommit=True) as conn,
+    ):
         conn.execute("CREATE TABLE portal.submissions (id serial PRIMARY KEY, body text)")
-        conn.execute(sql.SQL("GRANT USAGE ON SCHEMA portal TO {}").format(sql.Identifier(app)))
-        conn.execute(sql.SQL("GRANT SELECT ON portal.study TO {}").format(sql.Identifier(app)))
-        conn.execute(
-            sql.SQL("ALTER TABLE portal.submissions OWNER TO {}").format(sql.Identifier(app))
-        )
-    try:
+        for grant in (
+            "GRANT USAGE ON SCHEMA portal TO {}",
+            "GRANT SELECT ON portal.study TO {}",
+            "ALTER TABLE portal.submissions OWNER TO {}",
+        ):
+            conn.execute(sql.SQL(grant).format(sql.Identifier(app)))
         with maintenance_role(
             pg_cluster, empty_db, "maint_ingest", "ingest", production_schema="portal"
         ) as (url, _):
             write_source(source, version=2)
             result = ingest(url, source)
             assert result.success, [e.message for e in result.get_step_failure_events()]
-            with psycopg.connect(empty_db, autocommit=True) as conn:
-                conn.execute(sql.SQL("SET ROLE {}").format(sql.Identifier(app)))
-                conn.execute("INSERT INTO portal.submissions (body) VALUES ('after the switch')")
-                carried = conn.execute("SELECT count(*) FROM portal.submissions").fetchone()[0]
-                studies = conn.execute("SELECT count(*) FROM portal.study").fetchone()[0]
-            assert carried == 1 and studies > 0
-    finally:
-        with psycopg.connect(empty_db, autocommit=True) as conn:
-            conn.execute(sql.SQL("DROP OWNED BY {}").format(sql.Identifier(app)))
-            conn.execute(sql.SQL("DROP ROLE {}").format(sql.Identifier(app)))
+            conn.execute(sql.SQL("SET ROLE {}").format(sql.Identifier(app)))
+            conn.execute("INSERT INTO portal.submissions (body) VALUES ('after the switch')")
+            carried = conn.execute("SELECT count(*) FROM portal.submissions").fetchone()[0]
+            studies = conn.execute("SELECT count(*) FROM portal.study").fetchone()[0]
+            conn.execute("RESET ROLE")
+        assert carried == 1 and studies > 0
 
 
 def test_the_catalogue_load_runs_as_the_maintenance_role(
@@ -177,24 +188,20 @@ def test_the_catalogue_load_runs_as_the_maintenance_role(
     pages, artifacts = tmp_path / "pages", ArtifactStore(directory=str(tmp_path / "artifacts"))
     write_pages(pages, datasets=300, per_page=100)
     assert load_catalog(empty_db, FileStore(url=str(pages)), artifacts).success
-    reader = f"dashboards_{secrets.token_hex(3)}"
-    with psycopg.connect(empty_db, autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE ROLE {}").format(sql.Identifier(reader)))
+    with (
+        application_role(empty_db, "dashboards") as reader,
+        psycopg.connect(empty_db, autocommit=True) as conn,
+    ):
         grant = sql.SQL("GRANT SELECT ON public.datasets TO {}")
         conn.execute(grant.format(sql.Identifier(reader)))
-    try:
         with maintenance_role(pg_cluster, empty_db, "maint_catalog", "catalog") as (url, done):
             assert "owns public.datasets" in done
             write_pages(pages, datasets=250, per_page=100)
             result = load_catalog(url, FileStore(url=str(pages)), artifacts)
             assert result.success, [e.message for e in result.get_step_failure_events()]
-            with psycopg.connect(empty_db, autocommit=True) as conn:
-                conn.execute(sql.SQL("SET ROLE {}").format(sql.Identifier(reader)))
-                assert conn.execute("SELECT count(*) FROM public.datasets").fetchone()[0] == 250
-    finally:
-        with psycopg.connect(empty_db, autocommit=True) as conn:
-            conn.execute(sql.SQL("DROP OWNED BY {}").format(sql.Identifier(reader)))
-            conn.execute(sql.SQL("DROP ROLE {}").format(sql.Identifier(reader)))
+            conn.execute(sql.SQL("SET ROLE {}").format(sql.Identifier(reader)))
+            assert conn.execute("SELECT count(*) FROM public.datasets").fetchone()[0] == 250
+            conn.execute("RESET ROLE")
 
 
 def test_trackdb_and_the_index_run_as_the_maintenance_role(

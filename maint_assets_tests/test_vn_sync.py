@@ -334,11 +334,17 @@ def test_generated_config_is_derived_and_validated_by_client_api_vn(
 
     with tool.generated_config(db, "src_vn_json_check_window", date(*start[:3])) as (path, cfg):
         text = path.read_text()
-        assert path.stat().st_mode & 0o077 == 0  # it holds the passwords
-    assert not path.exists()
+        passfile = path.with_suffix(".pgpass")
+        password_line = passfile.read_text()
+        assert path.stat().st_mode & 0o077 == 0  # it holds the API keys
+        assert passfile.stat().st_mode & 0o077 == 0
+    assert not path.exists() and not passfile.exists()
+    with psycopg.connect(vn_url) as conn:
+        assert password_line.rstrip("\n").endswith(":" + conn.info.password)
     assert f"start_date: {date(*start[:3]).isoformat()}" in text
     assert "db_schema_import: src_vn_json_check_window" in text
-    assert cfg["database"]["db_pw"] and cfg["database"]["db_pw"] != "placeholder"
+    # never in the file transfer_vn's scheduler pickles into jobs.sqlite
+    assert cfg["database"]["db_pw"] == "" and "db_pw: ''" in text
     assert user_file.read_text() == original  # the operator's file is never edited
     # Client-API-VN's own loader refuses a bad derived configuration before transfer_vn runs.
     user_file.write_text(original.replace("admin_mail: vn-admin@example.org", "admin_mail: nobody"))
@@ -369,8 +375,9 @@ def test_transfer_vn_output_never_shows_the_passwords(vn_url: str, tmp_path: Pat
         with pytest.raises(TransferVnError) as failed:
             tool.run("full", path, cfg)
     message = str(failed.value)
-    assert "db_pw: ***" in message and "user_pw: ***" in message
+    assert "db_pw: ''" in message and "user_pw: ***" in message
     assert "client_secret: ***" in message
-    assert cfg["database"]["db_pw"] in secrets
+    with psycopg.connect(vn_url) as conn:
+        secrets.append(conn.info.password)
     for secret in secrets:
         assert secret not in message

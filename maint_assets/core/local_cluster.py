@@ -75,16 +75,18 @@ class LocalCluster:
     host: str = "127.0.0.1"
 
     @classmethod
-    def for_checkout(cls, checkout: Path, port: int | None = None) -> LocalCluster:
-        """The demo cluster: ``.maint/pg`` in the checkout, unless ``postgres`` cannot reach it."""
+    def for_state_dir(cls, state_dir: Path, port: int | None = None) -> LocalCluster:
+        """The demo cluster: ``pg`` in the state directory (``.maint`` of the checkout), unless
+        ``postgres`` cannot reach it."""
         port = port or int(os.environ.get("MAINT_PG_PORT", DEFAULT_PORT))
-        home = checkout / ".maint" / "pg"
-        if _is_root() and not _reachable_by_postgres(checkout):
-            digest = hashlib.sha256(str(checkout.resolve()).encode()).hexdigest()[:12]
+        home = state_dir / "pg"
+        reached = state_dir if state_dir.exists() else state_dir.parent
+        if _is_root() and not _reachable_by_postgres(reached):
+            digest = hashlib.sha256(str(state_dir.resolve()).encode()).hexdigest()[:12]
             moved = FALLBACK_HOME / digest
             print(
                 f"note: the cluster's data lives in {moved}, not {home}: the '{SYSTEM_USER}' user "
-                f"that runs the server cannot enter {checkout} (a parent directory is not "
+                f"that runs the server cannot enter {reached} (a parent directory is not "
                 "searchable by others, e.g. root's home with mode 0700)",
                 file=sys.stderr,
             )

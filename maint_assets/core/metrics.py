@@ -142,7 +142,8 @@ def _collect_materialization(
     materialization = record.asset_materialization
     grouping = _asset(materialization.asset_key)
     batch.put(grouping, "maint_asset_last_success_timestamp_seconds", entry.timestamp)
-    stats = instance.get_run_step_stats(entry.run_id, step_keys=[entry.step_key])
+    # Sensors report materializations outside any run (a store's new files): no duration.
+    stats = entry.step_key and instance.get_run_step_stats(entry.run_id, [entry.step_key])
     if stats and stats[0].start_time:
         batch.put(grouping, "maint_asset_duration_seconds", entry.timestamp - stats[0].start_time)
     # A fresh family per materialization: names that left the metadata leave the gateway too.

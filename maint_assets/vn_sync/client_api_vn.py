@@ -35,8 +35,10 @@ from maint_assets.core.postgres import PostgresResource
 from maint_assets.vn_sync import tool_config
 
 REQUIREMENTS = ("Client-API-VN==2.12.0", "setuptools<81")  # transfer_vn imports pkg_resources
-DEFAULT_VENV = STATE_DIR / "client-api-vn"
-DEFAULT_WORK_DIR = STATE_DIR / "vn_sync"
+# The environment names them for every user of the tool: the assets, `maint-assets vn …`, an
+# image that installed it elsewhere.
+DEFAULT_VENV = Path(os.environ.get("VN_CLIENT_API_VN_VENV") or STATE_DIR / "client-api-vn")
+DEFAULT_WORK_DIR = Path(os.environ.get("VN_WORK_DIR") or STATE_DIR / "vn_sync")
 _FAILED_LINE = re.compile(r" - (ERROR|CRITICAL) - ")
 _VALIDATE = "import sys; from export_vn.evnconf import EvnConf; EvnConf(sys.argv[1])"
 
@@ -105,21 +107,28 @@ class ClientApiVn(dg.ConfigurableResource):
         self, db: PostgresResource, schema: str, start_date: date | None = None
     ) -> Iterator[tuple[Path, dict[str, Any]]]:
         """A derived configuration file, readable by its owner only, validated by
-        Client-API-VN's loader and removed after use (it holds the passwords)."""
+        Client-API-VN's loader and removed after use (it holds the API keys). The database
+        password is not in it but in a pass file beside it, for libpq: transfer_vn's scheduler
+        pickles the whole configuration into jobs.sqlite, which outlives the run."""
+        database, password = database_settings(db)
         config = tool_config.derive(
-            self.user_config(), schema=schema, database=database_settings(db),
-            start_date=start_date,
+            self.user_config(), schema=schema, database=database, start_date=start_date
         )
         work = self._work_dir()
         fd, name = tempfile.mkstemp(prefix=f"{schema}-", suffix=".yaml", dir=work)
         path = Path(name)
+        passfile = _passfile(path)
         try:
             with os.fdopen(fd, "w") as f:
                 f.write(tool_config.dump(config))
+            if password:
+                passfile.touch(mode=0o600)
+                passfile.write_text(_passfile_line(database, password))
             self._validate(path, config)
             yield path, config
         finally:
             path.unlink(missing_ok=True)
+            passfile.unlink(missing_ok=True)
 
     def run(self, action: str, path: Path, config: dict[str, Any]) -> ToolRun:
         """``transfer_vn --<action> <path>``; raises TransferVnError naming the action and the
@@ -129,7 +138,7 @@ class ClientApiVn(dg.ConfigurableResource):
             str(self.transfer_vn())
         ]
         args = (*program, f"--{action}", str(path))
-        output = self._execute(args, config)
+        output = self._execute(args, config, _passfile(path))
         failed = [line for line in output.splitlines() if _FAILED_LINE.search(line)]
         if failed:
             shown = "\n".join(failed[:10])
@@ -161,11 +170,11 @@ class ClientApiVn(dg.ConfigurableResource):
                 f"{reason}"
             )
 
-    def _execute(self, args: tuple[str, ...], config: dict[str, Any]) -> str:
+    def _execute(self, args: tuple[str, ...], config: dict[str, Any], passfile: Path) -> str:
         # Own process group: a timeout or a cancelled run stops transfer_vn's worker processes.
         process = subprocess.Popen(
             args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-            env=self._env(), cwd=self._work_dir(), start_new_session=True,
+            env=self._env(passfile), cwd=self._work_dir(), start_new_session=True,
         )
         try:
             output, _ = process.communicate(timeout=self.timeout_s)
@@ -181,26 +190,42 @@ class ClientApiVn(dg.ConfigurableResource):
             )
         return output
 
-    def _env(self) -> dict[str, str]:
-        work = str(self._work_dir())
-        return {**os.environ, "HOME": work}
+    def _env(self, passfile: Path | None = None) -> dict[str, str]:
+        env = {**os.environ, "HOME": str(self._work_dir())}
+        if passfile is not None and passfile.exists():
+            # An empty db_pw makes libpq (under transfer_vn's SQLAlchemy) read this file.
+            env["PGPASSFILE"] = str(passfile)
+        return env
 
 
-def database_settings(db: PostgresResource) -> dict[str, Any]:
-    """transfer_vn's database keys for the resource's database. transfer_vn needs the password
-    in its file; it is the one libpq used (URL, PGPASSWORD or PGPASSFILE), read back from a
-    connection, so the environment stays the only place it is configured."""
+def database_settings(db: PostgresResource) -> tuple[dict[str, Any], str]:
+    """transfer_vn's database keys for the resource's database, with an empty password, and
+    the password libpq used (URL, PGPASSWORD or PGPASSFILE), read back from a connection, so
+    the environment stays the only place it is configured."""
     parts = conninfo.conninfo_to_dict(db.url)
     with db.connect() as conn:
         password = conn.info.password or ""
         host, port, user = conn.info.host, conn.info.port, conn.info.user
-    return {
+    settings = {
         "db_host": host,
         "db_port": int(port),
         "db_name": parts.get("dbname", user),
         "db_user": user,
-        "db_pw": password,
+        "db_pw": "",
     }
+    return settings, password
+
+
+def _passfile(config_path: Path) -> Path:
+    return config_path.with_suffix(".pgpass")
+
+
+def _passfile_line(database: dict[str, Any], password: str) -> str:
+    def escaped(value: object) -> str:
+        return str(value).replace("\\", "\\\\").replace(":", "\\:")
+
+    fields = ("db_host", "db_port", "db_name", "db_user")
+    return ":".join([*(escaped(database[f]) for f in fields), escaped(password)]) + "\n"
 
 
 def _mask(lines: list[str], config: dict[str, Any]) -> list[str]:

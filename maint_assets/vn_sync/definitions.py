@@ -45,8 +45,8 @@ defs = dg.Definitions(
         "vn_db": PostgresResource(url=dg.EnvVar("VN_DATABASE_URL")),
         "client_api_vn": ClientApiVn(
             config_file=dg.EnvVar("VN_TRANSFER_VN_CONFIG"),
-            venv=os.environ.get("VN_CLIENT_API_VN_VENV", str(DEFAULT_VENV)),
-            work_dir=os.environ.get("VN_WORK_DIR", str(DEFAULT_WORK_DIR)),
+            venv=str(DEFAULT_VENV),
+            work_dir=str(DEFAULT_WORK_DIR),
             download_command=os.environ.get("VN_DOWNLOAD_COMMAND", ""),
         ),
     },

@@ -1,0 +1,224 @@
+"""The security pass after a full demo run: `maint-assets demo` (its own cluster, demo data,
+`dagster dev` with daemon and sensors), then every scheduled job once. No password or secret
+key may appear in any program's argv, in Dagster's storage (event log with every message and
+metadata entry, run configs, sensor cursors), in the compute logs and files of the demo, in
+the database server's log or in the artifacts (dumps restored to text, archives unpacked); no
+role password hash may be in a dump; and the UI listens on 127.0.0.1 only."""
+
+import contextlib
+import gzip
+import json
+import os
+import re
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+from urllib.parse import quote
+
+import boto3
+import psycopg
+import pytest
+import requests
+from psycopg import sql
+
+from maint_assets.core.local_cluster import LocalCluster
+from maint_assets.core.paths import CHECKOUT
+from maint_assets.vn_sync.client_api_vn import DEFAULT_VENV
+
+BIN = Path(sys.executable).parent
+AUDIT = Path(__file__).parent / "audit"
+# Every scheduled job once, with its schedule's own run config, in the demo's instance.
+RUN_SCHEDULED_JOBS = """
+import dagster as dg
+from maint_assets.definitions import defs
+instance = dg.DagsterInstance.get()
+failed = []
+for schedule in defs.schedules:
+    request = schedule.evaluate_tick(dg.build_schedule_context(instance=instance)).run_requests[0]
+    job = defs.resolve_job_def(schedule.job_name)
+    result = job.execute_in_process(
+        run_config=request.run_config, instance=instance, raise_on_error=False,
+        tags={"maint_assets/security_pass": "1"},
+    )
+    if not result.success:
+        failed.append(schedule.job_name)
+print("FAILED:" + ",".join(failed))
+"""
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def demo(tmp_path: Path, s3_endpoint: str, smtp_server, pushgateway_url: str):
+    """`maint-assets demo` on its own state directory, cluster and ports, until the UI answers;
+    yields (environment, state directory, UI port, demo output file, planted secrets)."""
+    state = tmp_path / "state"
+    bucket = f"security-{secrets.token_hex(4)}"
+    boto3.client("s3", endpoint_url=s3_endpoint, region_name="us-east-1").create_bucket(
+        Bucket=bucket
+    )
+    aws_secret = f"aws-S3cret-{secrets.token_hex(8)}"
+    env = {
+        **os.environ,
+        "MAINT_STATE_DIR": str(state),
+        "MAINT_PG_PORT": str(_free_port()),
+        "VN_CLIENT_API_VN_VENV": str(DEFAULT_VENV),
+        "MAINT_ARTIFACTS_BUCKET": bucket,
+        "MAINT_ARTIFACTS_ENDPOINT_URL": s3_endpoint,
+        "AWS_ACCESS_KEY_ID": "maint-test",
+        "AWS_SECRET_ACCESS_KEY": aws_secret,
+        "MAINT_SMTP_HOST": "127.0.0.1",
+        "MAINT_SMTP_PORT": str(smtp_server.port),
+        "MAINT_MAIL_TO": "ops@example.org",
+        "MAINT_PUSHGATEWAY_URL": pushgateway_url,
+        "PYTHONPATH": str(AUDIT),
+        "MAINT_AUDIT_ARGV": str(tmp_path / "argv.jsonl"),
+    }
+    env.pop("PGPASSFILE", None)  # the demo's own cluster, its own passfile
+    port = _free_port()
+    output = tmp_path / "demo.log"
+    with output.open("w") as out:
+        demo = subprocess.Popen(
+            [str(BIN / "maint-assets"), "demo", "--observations", "3000", "--port", str(port)],
+            cwd=CHECKOUT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+    try:
+        _wait(lambda: _answers(f"http://127.0.0.1:{port}/server_info"), demo, output, 240)
+        exported = subprocess.run(
+            [str(BIN / "maint-assets"), "db", "env"], env=env, capture_output=True, text=True,
+            check=True,
+        ).stdout
+        for line in exported.splitlines():
+            name, _, value = line.removeprefix("export ").partition("=")
+            env[name] = value.strip("'")
+        yield env, state, port, output, {"AWS secret key": aws_secret}
+    finally:
+        if demo.poll() is None:
+            os.killpg(demo.pid, signal.SIGTERM)
+            try:
+                demo.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(demo.pid, signal.SIGKILL)
+        LocalCluster.for_state_dir(state, int(env["MAINT_PG_PORT"])).destroy()
+
+
+def test_no_secret_anywhere_after_a_full_demo_run(demo, s3_endpoint, pushgateway_url) -> None:
+    env, state, port, output, planted = demo
+    cluster = LocalCluster.for_state_dir(state, int(env["MAINT_PG_PORT"]))
+    secrets_ = {**planted, "database password": cluster.passfile.read_text().rsplit(":", 1)[1]}
+    secrets_ = {k: v.strip() for k, v in secrets_.items()}
+
+    ran = subprocess.run(
+        [sys.executable, "-c", RUN_SCHEDULED_JOBS], cwd=CHECKOUT, env=env,
+        capture_output=True, text=True, timeout=900,
+    )
+    assert "FAILED:\n" in ran.stdout, ran.stdout[-3000:] + ran.stderr[-3000:]
+    # The demo's daemon reads those runs: the metrics sensor pushes them (every 30 s).
+    _wait(lambda: _pushed_assets(pushgateway_url) >= 30, None, output, 120)
+
+    found: list[str] = []
+
+    def scan(where: str, text: str) -> None:
+        for name, value in secrets_.items():
+            if value in text or quote(value, safe="") in text:
+                found.append(f"{name} in {where}")
+
+    argvs = [json.loads(line) for line in Path(env["MAINT_AUDIT_ARGV"]).read_text().splitlines()]
+    assert any(a[0].endswith("pg_dump") for _, a in argvs), "the audit hook saw no pg_dump"
+    for event, argv in argvs:
+        scan(f"argv of {event} {argv[:2]}", "\0".join(argv))
+
+    with psycopg.connect(cluster.url("dagster"), passfile=str(cluster.passfile)) as conn:
+        tables = conn.execute(
+            "SELECT schemaname, tablename FROM pg_tables WHERE schemaname = 'public'"
+        ).fetchall()
+        for schema, table in tables:
+            relation = sql.Identifier(schema, table)
+            for (row,) in conn.execute(sql.SQL("SELECT t::text FROM {} t").format(relation)):
+                scan(f"Dagster storage {table}", row)
+        materialized = conn.execute(
+            "SELECT count(DISTINCT asset_key) FROM event_logs "
+            "WHERE dagster_event_type = 'ASSET_MATERIALIZATION'"
+        ).fetchone()[0]
+    assert materialized >= 30, materialized  # every asset of the code location was scanned
+
+    for path in sorted(p for p in state.rglob("*") if p.is_file()):
+        if path in (cluster.passfile,) or cluster.home in path.parents:
+            continue  # the passfile is where the password belongs; the cluster's data files
+        scan(str(path.relative_to(state)), _text(path))
+    scan("the database server's log", _text(cluster.log_file))
+    scan("the demo's output", output.read_text(errors="replace"))
+
+    s3 = boto3.client("s3", endpoint_url=s3_endpoint, region_name="us-east-1")
+    dumps = 0
+    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=env["MAINT_ARTIFACTS_BUCKET"]):
+        for item in page.get("Contents", []):
+            body = s3.get_object(Bucket=env["MAINT_ARTIFACTS_BUCKET"], Key=item["Key"])["Body"]
+            local = state.parent / "artifact"
+            local.write_bytes(body.read())
+            text = _text(local, Path(item["Key"]).name)
+            dumps += item["Key"].endswith(".dump")
+            scan(f"artifact {item['Key']}", text)
+            if re.search(r"PASSWORD\s+'", text):
+                found.append(f"a role password (hash) in artifact {item['Key']}")
+    assert dumps >= 3, dumps
+
+    assert found == []
+    listening = [
+        line.split()[3] for line in subprocess.run(
+            ["ss", "-Hltn"], capture_output=True, text=True, check=True
+        ).stdout.splitlines()
+    ]
+    assert f"127.0.0.1:{port}" in listening
+    assert not any(address.endswith(f":{port}") and not address.startswith("127.0.0.1")
+                   for address in listening)
+
+
+def _text(path: Path, name: str = "") -> str:
+    """A file's text as it would be read: dumps restored to SQL, archives unpacked."""
+    name = name or path.name
+    if name.endswith(".dump"):
+        return subprocess.run(
+            ["/usr/lib/postgresql/15/bin/pg_restore", "--file=-", str(path)],
+            capture_output=True, text=True, check=True,
+        ).stdout
+    if name.endswith(".zip"):
+        with zipfile.ZipFile(path) as archive:
+            return "\n".join(archive.read(n).decode(errors="replace") for n in archive.namelist())
+    data = path.read_bytes()
+    if name.endswith(".gz"):
+        # the demo's truncated and not-really-gzip WARCs are read as they are
+        with contextlib.suppress(OSError, EOFError):
+            data = gzip.decompress(data)
+    return data.decode(errors="replace")
+
+
+def _answers(url: str) -> bool:
+    try:
+        return requests.get(url, timeout=2).ok
+    except requests.RequestException:
+        return False
+
+
+def _pushed_assets(url: str) -> int:
+    text = requests.get(f"{url}/metrics", timeout=5).text
+    return text.count("maint_asset_last_success_timestamp_seconds{")
+
+
+def _wait(ready, process, log: Path, timeout_s: float) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not ready():
+        if process is not None and process.poll() is not None:
+            pytest.fail(f"the demo exited:\n{log.read_text()[-3000:]}")
+        if time.monotonic() > deadline:
+            pytest.fail(f"not ready after {timeout_s} s:\n{log.read_text()[-3000:]}")
+        time.sleep(2)
