@@ -29,7 +29,6 @@ from maint_assets.core.stores import FileStore
 from maint_assets.webarchive import cdx, trackdb
 from maint_assets.webarchive.demo_data import JOB, Capture, write_warc
 from maint_assets.webarchive.indexing import RECORDS
-from maint_assets.webarchive.metrics import Pushgateway
 from maint_assets.webarchive.resources import CdxSettings
 
 
@@ -83,7 +82,6 @@ def throughput(url: str, home: Path, args: argparse.Namespace) -> None:
         "webarchive_db": db,
         "warc_store": FileStore(url=str(root)),
         "cdx": CdxSettings(cdxj_dir=str(out)),
-        "pushgateway": Pushgateway(),
     }
     dg.materialize([trackdb.trackdb_files], resources=res)
     warcs = sorted(str(p) for p in root.rglob("*.warc.gz"))
@@ -141,7 +139,6 @@ def idle_run(url: str, home: Path, tracked: int) -> None:
         "webarchive_db": db,
         "warc_store": FileStore(url=str(root)),
         "cdx": CdxSettings(cdxj_dir=str(home / "idle-collections")),
-        "pushgateway": Pushgateway(),
     }
     dg.materialize([trackdb.trackdb_files], resources=res)
     with db.connect() as conn:  # as if every file had been indexed already
