@@ -104,6 +104,7 @@ def metrics_to_pushgateway(
 def collect(instance: dg.DagsterInstance, records: list[dg.EventLogRecord]) -> Batch:
     """Oldest record first, so the newest value of a series wins."""
     batch = Batch()
+    step_starts = StepStarts(instance)
     for record in records:
         entry = record.event_log_entry
         event = entry.get_dagster_event()
@@ -131,21 +132,37 @@ def collect(instance: dg.DagsterInstance, records: list[dg.EventLogRecord]) -> B
                 change.state_change_timestamp,
             )
         else:
-            _collect_materialization(instance, record, batch)
+            _collect_materialization(step_starts, record, batch)
     return batch
 
 
+class StepStarts:
+    """When each step of a run started, one query per run (a run materializes many assets)."""
+
+    def __init__(self, instance: dg.DagsterInstance) -> None:
+        self.instance = instance
+        self.runs: dict[str, dict[str, float | None]] = {}
+
+    def get(self, run_id: str, step_key: str | None) -> float | None:
+        # Sensors report materializations outside any run (a store's new files): no step.
+        if not step_key:
+            return None
+        if run_id not in self.runs:
+            stats = self.instance.get_run_step_stats(run_id)
+            self.runs[run_id] = {s.step_key: s.start_time for s in stats}
+        return self.runs[run_id].get(step_key)
+
+
 def _collect_materialization(
-    instance: dg.DagsterInstance, record: dg.EventLogRecord, batch: Batch
+    step_starts: StepStarts, record: dg.EventLogRecord, batch: Batch
 ) -> None:
     entry = record.event_log_entry
     materialization = record.asset_materialization
     grouping = _asset(materialization.asset_key)
     batch.put(grouping, "maint_asset_last_success_timestamp_seconds", entry.timestamp)
-    # Sensors report materializations outside any run (a store's new files): no duration.
-    stats = entry.step_key and instance.get_run_step_stats(entry.run_id, [entry.step_key])
-    if stats and stats[0].start_time:
-        batch.put(grouping, "maint_asset_duration_seconds", entry.timestamp - stats[0].start_time)
+    started = step_starts.get(entry.run_id, entry.step_key)
+    if started:
+        batch.put(grouping, "maint_asset_duration_seconds", entry.timestamp - started)
     # A fresh family per materialization: names that left the metadata leave the gateway too.
     batch.drop(grouping, "maint_asset_metadata_value")
     for name, value in materialization.metadata.items():
