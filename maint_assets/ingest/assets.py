@@ -147,6 +147,12 @@ def switch(
         if present
         else []
     )
+    if present:
+        # What readers and applications were granted on production, they keep on the new
+        # version; copied before the first lock, which it does not need.
+        grant_on_schema(conn, schema_grants(conn, prod), incoming)
+        for table in spec.names:
+            grant_on_table(conn, table_grants(conn, prod, table), incoming, table)
     started = time.perf_counter()
     if carried:
         conn.execute(
@@ -157,10 +163,6 @@ def switch(
         for table in carried:
             conn.execute(compose(SQL, "carry_over", table=(prod, table), target=incoming))
     if present:
-        # What readers and applications were granted on production, they keep on the new one.
-        grant_on_schema(conn, schema_grants(conn, prod), incoming)
-        for table in spec.names:
-            grant_on_table(conn, table_grants(conn, prod, table), incoming, table)
         conn.execute(compose(SQL, "rename_schema", schema=prod, new_name=outgoing))
         conn.execute(
             statement(SQL, "record_version"),
