@@ -7,7 +7,6 @@ import email.policy
 import logging
 import os
 import shutil
-import socket
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -27,6 +26,7 @@ from maint_assets.core.local_cluster import LocalCluster
 from maint_assets.core.postgres import PostgresResource
 from maint_assets.core.schema import apply_schema
 from maint_assets.metabase.stand_in import load_stand_in
+from maint_assets_tests.ports import free_port
 
 TEMPLATE = "atlas_template"
 S3_CREDENTIALS = {
@@ -38,18 +38,12 @@ TEST_OBSERVATIONS = 6000
 _clones = count()
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def pg_cluster() -> Iterator[LocalCluster]:
     # The server runs as `postgres` when we are root, so its directory must be reachable.
     home = Path(tempfile.mkdtemp(prefix="maint-assets-tests-"))
     home.chmod(0o755)
-    cluster = LocalCluster(home=home / "pg", port=_free_port())
+    cluster = LocalCluster(home=home / "pg", port=free_port())
     cluster.up(["dagster"])
     previous = os.environ.get("PGPASSFILE")
     os.environ.update(cluster.client_env())
@@ -186,7 +180,7 @@ def smtp_server() -> Iterator["SmtpSink"]:
     from aiosmtpd.controller import Controller
 
     sink = SmtpSink()
-    controller = Controller(sink, hostname="127.0.0.1", port=_free_port())
+    controller = Controller(sink, hostname="127.0.0.1", port=free_port())
     controller.start()
     sink.port = controller.port
     try:
@@ -210,7 +204,7 @@ class SmtpSink:
 def pushgateway_url() -> Iterator[str]:
     from maint_assets_tests.webarchive_servers import pushgateway
 
-    with pushgateway(_free_port()) as url:
+    with pushgateway(free_port()) as url:
         yield url
 
 

@@ -1,8 +1,6 @@
 """The alert e-mails (real SMTP server) and the metrics (real Pushgateway) of a small graph's
 runs, checks and freshness changes, the latter from Dagster's own freshness daemon."""
 
-import socket
-
 import dagster as dg
 import pytest
 
@@ -10,6 +8,7 @@ from maint_assets.core.alerts import alert_asset_health
 from maint_assets.core.metrics import Pushgateway, metrics_to_pushgateway
 from maint_assets.core.notify import SmtpNotifier
 from maint_assets_tests import ops_graph as g
+from maint_assets_tests.ports import free_port
 from maint_assets_tests.webarchive_servers import pushed
 
 
@@ -86,9 +85,7 @@ def test_metrics_match_the_runs(
 def test_an_unreachable_pushgateway_is_named_and_nothing_is_skipped(
     dagster_instance: dg.DagsterInstance, pushgateway_url: str
 ) -> None:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        closed = f"http://127.0.0.1:{s.getsockname()[1]}"
+    closed = f"http://127.0.0.1:{free_port()}"  # nothing listens there
     instance = dagster_instance
     assert g.run(instance, g.source_table).success
     context = dg.build_sensor_context(

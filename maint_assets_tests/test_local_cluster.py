@@ -10,14 +10,14 @@ from pathlib import Path
 import pytest
 
 from maint_assets.core.local_cluster import ClusterError, LocalCluster
-from maint_assets_tests.conftest import _free_port
+from maint_assets_tests.ports import free_port
 
 
 @pytest.fixture
 def cluster():
     home = Path(tempfile.mkdtemp(prefix="maint-assets-cluster-"))
     home.chmod(0o755)
-    cluster = LocalCluster(home=home / "pg", port=_free_port())
+    cluster = LocalCluster(home=home / "pg", port=free_port())
     yield cluster
     cluster.destroy()
     shutil.rmtree(home, ignore_errors=True)

@@ -1,10 +1,9 @@
 """E-mail through a real SMTP server (aiosmtpd), and a clear error when there is none."""
 
-import socket
-
 import pytest
 
 from maint_assets.core.notify import NotifierError, SmtpNotifier
+from maint_assets_tests.ports import free_port
 
 
 def test_mail_reaches_every_recipient(smtp_server) -> None:
@@ -30,9 +29,7 @@ def test_without_host_or_recipients_nothing_is_sent(smtp_server) -> None:
 
 
 def test_an_unreachable_server_is_named_without_the_password() -> None:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]  # closed once the block ends: nothing listens there
+    port = free_port()  # nothing listens there
     notifier = SmtpNotifier(
         host="127.0.0.1",
         port=port,

@@ -12,7 +12,6 @@ import os
 import re
 import secrets
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -29,6 +28,7 @@ from psycopg import sql
 from maint_assets.core.local_cluster import LocalCluster
 from maint_assets.core.paths import CHECKOUT
 from maint_assets.vn_sync.client_api_vn import DEFAULT_VENV
+from maint_assets_tests.ports import free_port
 
 BIN = Path(sys.executable).parent
 AUDIT = Path(__file__).parent / "audit"
@@ -51,12 +51,6 @@ print("FAILED:" + ",".join(failed))
 """
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def demo(tmp_path: Path, s3_endpoint: str, smtp_server, pushgateway_url: str):
     """`maint-assets demo` on its own state directory, cluster and ports, until the UI answers;
@@ -70,7 +64,7 @@ def demo(tmp_path: Path, s3_endpoint: str, smtp_server, pushgateway_url: str):
     env = {
         **os.environ,
         "MAINT_STATE_DIR": str(state),
-        "MAINT_PG_PORT": str(_free_port()),
+        "MAINT_PG_PORT": str(free_port()),
         "VN_CLIENT_API_VN_VENV": str(DEFAULT_VENV),
         "MAINT_ARTIFACTS_BUCKET": bucket,
         "MAINT_ARTIFACTS_ENDPOINT_URL": s3_endpoint,
@@ -84,7 +78,7 @@ def demo(tmp_path: Path, s3_endpoint: str, smtp_server, pushgateway_url: str):
         "MAINT_AUDIT_ARGV": str(tmp_path / "argv.jsonl"),
     }
     env.pop("PGPASSFILE", None)  # the demo's own cluster, its own passfile
-    port = _free_port()
+    port = free_port()
     output = tmp_path / "demo.log"
     with output.open("w") as out:
         demo = subprocess.Popen(

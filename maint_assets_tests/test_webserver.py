@@ -17,7 +17,7 @@ import requests
 
 from maint_assets.core.paths import CHECKOUT
 from maint_assets.definitions import defs
-from maint_assets_tests.conftest import _free_port
+from maint_assets_tests.ports import free_port
 
 QUERY = """{
   workspaceOrError { ... on Workspace { locationEntries {
@@ -41,7 +41,7 @@ CHROMIUM_FLAGS = [
 def webserver(pg_cluster, tmp_path_factory) -> Iterator[str]:
     home = tmp_path_factory.mktemp("dagster_home")
     shutil.copy(CHECKOUT / "dagster.yaml", home)
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "DAGSTER_HOME": str(home),

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import socket
 import subprocess
 import sys
 import threading
@@ -18,6 +17,8 @@ from pathlib import Path
 import requests
 import yaml
 from prometheus_client.parser import text_string_to_metric_families
+
+from maint_assets_tests.ports import free_port
 
 
 class OutbackCdxStandIn(ThreadingHTTPServer):
@@ -121,9 +122,7 @@ def pywb(directory: Path, collections: dict[str, dict]) -> Iterator[str]:
     """pywb's ``wayback`` server on ``collections``; yields its URL."""
     directory.mkdir(parents=True, exist_ok=True)
     (directory / "config.yaml").write_text(yaml.safe_dump({"collections": collections}))
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     wayback = str(Path(sys.executable).parent / "wayback")
     with _server([wayback, "-p", str(port), "-b", "127.0.0.1"], port, "/", directory) as url:
         yield url
