@@ -23,15 +23,15 @@ def read_new(
     Without a cursor, ``from_start`` reads the whole history (page by page over ticks);
     otherwise reading starts after the newest record, so a new sensor does not replay years
     of events as news."""
-    positions: dict[str, int] = json.loads(cursor) if cursor else {}
-    if instance.event_log_storage.is_run_sharded:
+    storage = instance.event_log_storage
+    if storage.is_run_sharded:
         raise RuntimeError(
             "the instance's event log is SQLite sharded by run, which has no order across runs: "
             "use PostgreSQL storage (dagster.yaml) for alerts and metrics"
         )
     # The public fetch_* methods filter by one asset key; only the storage's EventRecordsFilter
     # reads one event type across every asset and run.
-    storage = instance.event_log_storage
+    positions: dict[str, int] = json.loads(cursor) if cursor else {}
     records: list[dg.EventLogRecord] = []
     for event_type in event_types:
         after = positions.get(event_type.value)
