@@ -1,10 +1,11 @@
 """What a file's path in a WARC store says: its kind, collection, stream, job and crawl time.
 
 Two layouts are recognised, as the web archive's crawlers write them:
-``heritrix/output/<job>/<launch yyyymmddhhmmss>/(warcs|viral|logs)/<file>`` and
-``1_data/<collection>/<stream>/<job>/(warcs|viral|logs)/<file>``. A file in a ``warcs`` folder
-that does not end in ``.warc.gz``/``.warc`` (``.warc.gz.open`` while Heritrix writes it) is an
-invalid WARC and is never indexed.
+``heritrix/output/<job>/<launch yyyymmddhhmmss>/(warcs|arcs|viral|logs)/<file>`` and
+``1_data/<collection>/<stream>/<job>/(warcs|arcs|viral|logs)/<file>``. WARC and ARC files
+(gzipped or not) are indexed wherever they are: kind ``warcs`` or ``arcs``. A file in a crawl
+output folder that is neither (``.warc.gz.open`` while Heritrix writes it) is an invalid WARC
+and is never indexed.
 """
 
 from __future__ import annotations
@@ -16,15 +17,18 @@ from datetime import UTC, datetime
 from functools import lru_cache
 
 _HERITRIX = re.compile(
-    r"(?:^|/)heritrix/output/(?P<job>[^/]+)/(?P<launch>\d{14})/(?P<folder>warcs|viral|logs)/"
+    r"(?:^|/)heritrix/output/(?P<job>[^/]+)/(?P<launch>\d{14})/(?P<folder>warcs|arcs|viral|logs)/"
 )
 _DATA = re.compile(
     r"(?:^|/)1_data/(?P<collection>npld|bypm|selective)/(?P<stream>[^/]+)/(?P<job>[^/]+)/"
-    r"(?:(?P<launch>\d{14})/)?(?P<folder>warcs|viral|logs)/"
+    r"(?:(?P<launch>\d{14})/)?(?P<folder>warcs|arcs|viral|logs)/"
 )
-# Heritrix names WARCs <prefix>-<yyyymmddhhmmssSSS>-<serial>-...
-_WARC_TIME = re.compile(r"-(\d{17})-")
+# Heritrix 3 names WARCs <prefix>-<yyyymmddhhmmssSSS>-<serial>-..., Heritrix 1 names ARCs and
+# WARCs <prefix>-<yyyymmddhhmmss>-<serial>-... (IAH-20080430204825-00000-host.arc.gz).
+_CRAWL_TIME = re.compile(r"-(\d{17}|\d{14})-")
 WARC_SUFFIXES = (".warc.gz", ".warc")
+ARC_SUFFIXES = (".arc.gz", ".arc")
+INDEXED_KINDS = ("warcs", "arcs")
 
 
 @dataclass(frozen=True)
@@ -39,13 +43,15 @@ class FileLayout:
 def classify(path: str, mtime: datetime) -> FileLayout:
     directory, _, name = path.rpartition("/")
     folder, job, collection, stream, launch = _directory(directory)
-    is_warc = name.endswith(WARC_SUFFIXES)
-    if folder in ("warcs", "viral"):
-        kind = "warcs" if is_warc else "warcs-invalid"
+    archive = "warcs" if name.endswith(WARC_SUFFIXES) else (
+        "arcs" if name.endswith(ARC_SUFFIXES) else None
+    )
+    if folder in ("warcs", "arcs", "viral"):
+        kind = archive or "warcs-invalid"
     elif folder == "logs":
         kind = "crawl-logs" if name.startswith("crawl.log") else "logs"
     else:
-        kind = "warcs" if is_warc else "unknown"
+        kind = archive or "unknown"
     return FileLayout(kind, collection, stream, job, _crawl_time(name, launch, mtime))
 
 
@@ -67,11 +73,11 @@ def _directory(directory: str) -> tuple[str | None, ...]:
 def _crawl_time(name: str, launch: str | None, mtime: datetime) -> datetime:
     """From the WARC's name, else its launch folder, else its modification time: a name with
     digits that are no date (hour 31) falls through instead of failing the listing."""
-    found = _WARC_TIME.search(name)
+    found = _CRAWL_TIME.search(name)
     with suppress(ValueError):
         if found:
             digits = found.group(1)
-            return _stamp(digits[:14]).replace(microsecond=int(digits[14:]) * 1000)
+            return _stamp(digits[:14]).replace(microsecond=int(digits[14:] or 0) * 1000)
     with suppress(ValueError):
         if launch:
             return _stamp(launch)

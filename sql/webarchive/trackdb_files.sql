@@ -41,7 +41,9 @@ WITH changed AS (
         cdx_indexed_at = CASE WHEN (f.size, f.mtime) = (excluded.size, excluded.mtime)
                               THEN f.cdx_indexed_at END,
         cdx_error = CASE WHEN (f.size, f.mtime) = (excluded.size, excluded.mtime)
-                         THEN f.cdx_error END
+                         THEN f.cdx_error END,
+        cdx_quarantined_at = CASE WHEN (f.size, f.mtime) = (excluded.size, excluded.mtime)
+                                  THEN f.cdx_quarantined_at END
     WHERE (f.size, f.mtime, f.kind, f.missing) IS DISTINCT FROM
           (excluded.size, excluded.mtime, excluded.kind, false)
     RETURNING (xmax = 0) AS inserted
@@ -62,37 +64,3 @@ ON CONFLICT (store) DO UPDATE SET last_listed_at = excluded.last_listed_at, file
 -- name: kind_counts
 SELECT kind, count(*) FILTER (WHERE NOT missing), count(*) FILTER (WHERE missing)
 FROM webarchive.trackdb_files WHERE store = %(store)s GROUP BY kind ORDER BY kind;
-
--- name: to_index
--- Newest first, as the archive's users look for recent captures first.
-SELECT path, coalesce(collection, %(default_collection)s)
-FROM webarchive.trackdb_files
-WHERE store = %(store)s AND kind = 'warcs' AND NOT missing
-  AND cdx_indexed_at IS NULL AND cdx_error IS NULL
-ORDER BY crawl_ts DESC, path
-LIMIT %(batch)s;
-
--- name: record_indexed
-UPDATE webarchive.trackdb_files f
-SET cdx_indexed_at = now(), cdx_error = NULL, cdx_records = r.records,
-    cdx_first_capture = r.first_capture, cdx_last_capture = r.last_capture,
-    cdx_bad_lines = r.bad_lines
-FROM unnest(%(paths)s::text[], %(records)s::int[], %(firsts)s::text[], %(lasts)s::text[],
-            %(bad_lines)s::int[]) AS r(path, records, first_capture, last_capture, bad_lines)
-WHERE f.store = %(store)s AND f.path = r.path;
-
--- name: record_failed
-UPDATE webarchive.trackdb_files f SET cdx_error = r.error
-FROM unnest(%(paths)s::text[], %(errors)s::text[]) AS r(path, error)
-WHERE f.store = %(store)s AND f.path = r.path;
-
--- name: waiting
-SELECT count(*) FROM webarchive.trackdb_files
-WHERE store = %(store)s AND kind = 'warcs' AND NOT missing
-  AND cdx_indexed_at IS NULL AND cdx_error IS NULL;
-
--- name: unreadable
-SELECT count(*) OVER (), path, cdx_error FROM webarchive.trackdb_files
-WHERE store = %(store)s AND NOT missing AND cdx_error IS NOT NULL
-ORDER BY crawl_ts DESC, path
-LIMIT 20;
