@@ -4,6 +4,7 @@ Pushgateway (Debian's prometheus-pushgateway) and pywb itself."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -194,21 +195,31 @@ def pywb_access(aclj: Path, urls: list[str]) -> dict[str, str]:
 
 
 @contextmanager
-def pywb(directory: Path, collections: dict[str, dict]) -> Iterator[str]:
-    """pywb's ``wayback`` server on ``collections``; yields its URL."""
+def pywb(directory: Path, config: dict | Path, env: dict[str, str] | None = None) -> Iterator[str]:
+    """pywb's ``wayback`` server on ``config`` (collections to write as its config.yaml, or a
+    config file used as it is, through PYWB_CONFIG_FILE, with ``env``); yields its URL."""
     directory.mkdir(parents=True, exist_ok=True)
-    (directory / "config.yaml").write_text(yaml.safe_dump({"collections": collections}))
+    if isinstance(config, Path):
+        env = {**(env or {}), "PYWB_CONFIG_FILE": str(config)}
+    else:
+        (directory / "config.yaml").write_text(yaml.safe_dump({"collections": config}))
     port = free_port()
     wayback = str(Path(sys.executable).parent / "wayback")
-    with _server([wayback, "-p", str(port), "-b", "127.0.0.1"], port, "/", directory) as url:
+    with _server([wayback, "-p", str(port), "-b", "127.0.0.1"], port, "/", directory, env) as url:
         yield url
 
 
 @contextmanager
-def _server(args: list[str], port: int, ready_path: str, cwd: Path | None = None) -> Iterator[str]:
+def _server(
+    args: list[str], port: int, ready_path: str, cwd: Path | None = None,
+    env: dict[str, str] | None = None,
+) -> Iterator[str]:
     """A server process on 127.0.0.1:``port``, ready once ``ready_path`` answers 200."""
     url = f"http://127.0.0.1:{port}"
-    process = subprocess.Popen(args, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        args, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        env={**os.environ, **(env or {})},
+    )
     try:
         _wait_ready(f"{url}{ready_path}", Path(args[0]).name)
         yield url
