@@ -10,7 +10,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -41,7 +41,8 @@ class OutbackCdxServer(ThreadingHTTPServer):
     A capture's key is its canonical URL and timestamp (index version 3, the default) or also
     its file and offset (4 and 5). The canonical URL is pywb's SURT here, close to OutbackCDX's
     own canonicaliser for the URLs the tests use. ``fail_with`` answers every request with that
-    status instead.
+    status instead; ``refuse`` rejects the lines it selects as unparseable ones are (a rule of
+    the server's own configuration, such as a filter plugin, that a test later relaxes).
     """
 
     def __init__(self, index_version: int = 3) -> None:
@@ -51,6 +52,7 @@ class OutbackCdxServer(ThreadingHTTPServer):
         self.posts = 0
         self.deletes = 0
         self.fail_with: int | None = None
+        self.refuse: Callable[[str], bool] = lambda line: False
 
     @property
     def url(self) -> str:
@@ -100,6 +102,8 @@ class _Handler(BaseHTTPRequestHandler):
             if line.startswith(" CDX") or not line:
                 continue
             try:
+                if not delete and self.server.refuse(line):
+                    raise ValueError("refused by the server's configuration")
                 parsed.append((self.server.key(line), line))
             except (ValueError, IndexError, KeyError):
                 return self._answer(400, f"At line: {line}")

@@ -85,7 +85,8 @@ def index_warc(
                                attempts=attempt)
         except TransientError as err:
             if attempt > retries:
-                return IndexedWarc(path, collection, "transient", error=str(err)[:1000],
+                error = f"{err} ({attempt} attempts)"[:1000]
+                return IndexedWarc(path, collection, "transient", error=error,
                                    warnings=_warnings(captured), attempts=attempt)
             time.sleep(backoff_s * 2 ** (attempt - 1))
             continue
