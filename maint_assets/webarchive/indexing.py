@@ -144,18 +144,14 @@ def _unreadable(err: Exception) -> str:
 
 def _index_local(local: Path, path: str, out: Path, fmt: str) -> list[str]:
     gzipped, kind = check_head(local)
-    raw = out.with_suffix(".raw")
-    try:
-        with raw.open("w") as fh:
-            indexer = INDEXERS[fmt](output=fh, inputs=[str(local)], filename=path, records=RECORDS)
-            indexer.process_all()
-        indexer.check(local, gzipped, kind)
-        lines = [
-            line for line in raw.read_text().splitlines(keepends=True)
-            if line.strip() and not line.startswith(" CDX")
-        ]
-    finally:
-        raw.unlink(missing_ok=True)
+    raw = io.StringIO()
+    indexer = INDEXERS[fmt](output=raw, inputs=[str(local)], filename=path, records=RECORDS)
+    indexer.process_all()
+    indexer.check(local, gzipped, kind)
+    lines = [
+        line for line in raw.getvalue().splitlines(keepends=True)
+        if line.strip() and not line.startswith(" CDX")
+    ]
     if not lines:
         raise InvalidWarc("no response, revisit or resource record")
     lines.sort()
