@@ -374,9 +374,12 @@ def test_layout_from_paths() -> None:
     )
     assert classify("elsewhere/notes.txt", mtime).kind == "unknown"
     # Heritrix 1: ARC files in an arcs folder, 14-digit timestamps; ARCs anywhere are indexed
-    arc = classify("heritrix/output/j/20080430204825/arcs/IAH-20080430204825-00000-h.arc.gz",
+    arc = classify("heritrix/output/j/20080430000000/arcs/IAH-20080430204825-00000-h.arc.gz",
                    mtime)
     assert (arc.kind, arc.crawl_ts) == ("arcs", datetime(2008, 4, 30, 20, 48, 25, tzinfo=UTC))
+    warc = classify("heritrix/output/j/20080430000000/warcs/IAH-20080430204825-00000-h.warc.gz",
+                    mtime)
+    assert warc.crawl_ts == datetime(2008, 4, 30, 20, 48, 25, tzinfo=UTC)  # not the launch
     assert classify("old/IAH-20080430204825-00001-h.arc", mtime).kind == "arcs"
     assert classify("heritrix/output/j/20080430204825/arcs/x.arc.gz.open", mtime).kind == (
         "warcs-invalid"

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import re
 from contextlib import suppress
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
+from typing import NamedTuple
 
 _HERITRIX = re.compile(
     r"(?:^|/)heritrix/output/(?P<job>[^/]+)/(?P<launch>\d{14})/(?P<folder>warcs|arcs|viral|logs)/"
@@ -31,8 +31,7 @@ ARC_SUFFIXES = (".arc.gz", ".arc")
 INDEXED_KINDS = ("warcs", "arcs")
 
 
-@dataclass(frozen=True)
-class FileLayout:
+class FileLayout(NamedTuple):  # a tuple: built for every file of every listing
     kind: str
     collection: str | None
     stream: str | None
@@ -76,18 +75,16 @@ def _crawl_time(name: str, launch: str | None, mtime: datetime) -> datetime:
     found = _CRAWL_TIME.search(name)
     with suppress(ValueError):
         if found:
-            digits = found.group(1)
-            return _stamp(digits[:14]).replace(microsecond=int(digits[14:] or 0) * 1000)
+            return _stamp(found.group(1))
     with suppress(ValueError):
         if launch:
             return _stamp(launch)
     return mtime
 
 
-def _stamp(digits: str) -> datetime:
-    """yyyymmddhhmmss; by hand, as strptime costs more than the rest of the listing."""
-    d = digits
+def _stamp(d: str) -> datetime:
+    """yyyymmddhhmmss[SSS]; by hand, as strptime costs more than the rest of the listing."""
     return datetime(
         int(d[:4]), int(d[4:6]), int(d[6:8]), int(d[8:10]), int(d[10:12]), int(d[12:14]),
-        tzinfo=UTC,
+        int(d[14:] or 0) * 1000, tzinfo=UTC,
     )
