@@ -16,7 +16,7 @@ from pydantic import Field
 
 from maint_assets.core.automation import EAGER, HOURLY_FRESHNESS
 from maint_assets.core.file_stores import StoreError
-from maint_assets.core.postgres import DatabaseUnavailable, PostgresResource
+from maint_assets.core.postgres import DatabaseUnavailable, MaintenanceLocked, PostgresResource
 from maint_assets.core.sql_files import statement
 from maint_assets.core.stores import FileStore
 from maint_assets.webarchive.cdx_outputs import CdxServerUnavailable, OutbackCdx
@@ -26,7 +26,9 @@ from maint_assets.webarchive.cdx_verify import parse, resolve, sample, served
 from maint_assets.webarchive.keys import CDX_INDEX, GROUP, STORE_POOL, TRACKDB
 from maint_assets.webarchive.resources import CdxSettings
 
-TRANSIENT = (TransientFailures, CdxServerUnavailable, StoreError, DatabaseUnavailable)
+TRANSIENT = (
+    TransientFailures, CdxServerUnavailable, StoreError, DatabaseUnavailable, MaintenanceLocked,
+)
 
 
 class CdxConfig(dg.Config):

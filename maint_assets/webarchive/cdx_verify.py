@@ -45,15 +45,18 @@ def sample(ledger: Ledger, count: int, rng: random.Random) -> Iterator[tuple[Seg
     if not segments or not count:
         return
     for segment in rng.choices(segments, weights=[s.bytes for s in segments], k=count):
-        with ledger.file(segment).open("rb") as f:
-            at = rng.randrange(segment.bytes)
-            f.seek(at)
-            if at:
-                f.readline()  # the rest of the line the seek fell into
-            line = f.readline()
-            if not line:
-                f.seek(0)
+        try:
+            with ledger.file(segment).open("rb") as f:
+                at = rng.randrange(segment.bytes)
+                f.seek(at)
+                if at:
+                    f.readline()  # the rest of the line the seek fell into
                 line = f.readline()
+                if not line:
+                    f.seek(0)
+                    line = f.readline()
+        except FileNotFoundError:  # replaced by a run since listed; its file is checked apart
+            continue
         yield segment, line.decode()
 
 
