@@ -39,12 +39,19 @@ CREATE TABLE IF NOT EXISTS webarchive.trackdb_files (
 -- Where a file's index lines are (the segment file of webarchive.cdx_segments that holds them),
 -- when it was quarantined (cdx_error: the file itself cannot be read, or the CDX server refused
 -- some of its lines) and what warcio said while reading it.
-ALTER TABLE webarchive.trackdb_files
-    ADD COLUMN IF NOT EXISTS cdx_segment text,
-    ADD COLUMN IF NOT EXISTS cdx_quarantined_at timestamptz,
-    ADD COLUMN IF NOT EXISTS cdx_warnings text[];
-
-DROP INDEX IF EXISTS webarchive.trackdb_files_to_index;
+-- (Checked first: ALTER TABLE locks the table even when the columns exist, and this file runs
+-- with every refresh.)
+DO $$ BEGIN
+    IF NOT EXISTS (SELECT FROM pg_attribute
+                   WHERE attrelid = 'webarchive.trackdb_files'::regclass
+                     AND attname = 'cdx_warnings' AND NOT attisdropped) THEN
+        ALTER TABLE webarchive.trackdb_files
+            ADD COLUMN IF NOT EXISTS cdx_segment text,
+            ADD COLUMN IF NOT EXISTS cdx_quarantined_at timestamptz,
+            ADD COLUMN IF NOT EXISTS cdx_warnings text[];
+        DROP INDEX IF EXISTS webarchive.trackdb_files_to_index;
+    END IF;
+END $$;
 CREATE INDEX IF NOT EXISTS trackdb_files_waiting ON webarchive.trackdb_files (store, crawl_ts DESC)
     WHERE kind IN ('warcs', 'arcs') AND NOT missing AND cdx_indexed_at IS NULL
       AND cdx_error IS NULL;
