@@ -3,8 +3,9 @@ newest first, in batches, one worker process per core; CDXJ segment files for py
 OutbackCDX; the lines of files that are gone, rewritten or re-queued removed; a file that
 cannot be read quarantined, a store or server that cannot be reached retried.
 
-Checks after each run: ``index_lines_resolve`` (sampled lines point at their record) and
-``every_warc_readable`` (nothing quarantined).
+Checks, evaluated in the index's own step after each run (no extra step in the hourly run):
+``index_lines_resolve`` (sampled lines point at their record) and ``every_warc_readable``
+(nothing quarantined).
 """
 
 import os
@@ -49,9 +50,26 @@ class CdxConfig(dg.Config):
     run_retry_delay_s: float = Field(default=300.0, ge=0)
 
 
+CHECKS = [
+    dg.AssetCheckSpec(
+        "index_lines_resolve", asset=CDX_INDEX,
+        description="Sampled index lines resolve to a record with their URL and timestamp at "
+        "their offset and length in their file (and OutbackCDX answers them); every segment "
+        "of the ledger exists and every indexed file's segment is live.",
+    ),
+    dg.AssetCheckSpec(
+        "every_warc_readable", asset=CDX_INDEX,
+        description="No WARC or ARC file of the store is quarantined (unreadable: truncated, "
+        "corrupt, not a WARC; or lines refused by the CDX server); warns with the newest ones. "
+        "The job webarchive_retry_failed indexes them again.",
+    ),
+]
+
+
 @dg.asset(
     key=CDX_INDEX,
     deps=[TRACKDB],
+    check_specs=CHECKS,
     group_name=GROUP,
     freshness_policy=HOURLY_FRESHNESS,
     pool=STORE_POOL,
@@ -82,16 +100,15 @@ def cdx_index(
         raise dg.RetryRequested(
             max_retries=config.run_retries, seconds_to_wait=config.run_retry_delay_s
         ) from err
-    return dg.MaterializeResult(metadata=_metadata(cdx, summary))
+    return dg.MaterializeResult(
+        metadata=_metadata(cdx, summary),
+        check_results=[
+            index_lines_resolve(webarchive_db, warc_store, cdx),
+            every_warc_readable(webarchive_db, warc_store),
+        ],
+    )
 
 
-@dg.asset_check(
-    asset=CDX_INDEX,
-    name="index_lines_resolve",
-    description="Sampled index lines resolve to a record with their URL and timestamp at "
-    "their offset and length in their file (and OutbackCDX answers them); every segment "
-    "of the ledger exists and every indexed file's segment is live.",
-)
 def index_lines_resolve(
     webarchive_db: PostgresResource, warc_store: FileStore, cdx: CdxSettings
 ) -> dg.AssetCheckResult:
@@ -129,6 +146,7 @@ def index_lines_resolve(
         if problem:
             problems.append(f"`{line.strip()[:300]}`: {problem}")
     return dg.AssetCheckResult(
+        check_name="index_lines_resolve",
         passed=not problems,
         metadata={
             "segments": len(live),
@@ -138,19 +156,13 @@ def index_lines_resolve(
     )
 
 
-@dg.asset_check(
-    asset=CDX_INDEX,
-    name="every_warc_readable",
-    description="No WARC or ARC file of the store is quarantined (unreadable: truncated, "
-    "corrupt, not a WARC; or lines refused by the CDX server); warns with the newest ones. "
-    "The job webarchive_retry_failed indexes them again.",
-)
 def every_warc_readable(
     webarchive_db: PostgresResource, warc_store: FileStore
 ) -> dg.AssetCheckResult:
     with webarchive_db.connect() as conn:
         rows = conn.execute(statement(SQL, "quarantined"), {"store": warc_store.url}).fetchall()
     return dg.AssetCheckResult(
+        check_name="every_warc_readable",
         passed=not rows,
         severity=dg.AssetCheckSeverity.WARN,
         metadata={

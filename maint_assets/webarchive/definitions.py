@@ -52,7 +52,7 @@ defs = dg.Definitions(
         w3act_backup.w3act_backup,
     ],
     asset_checks=[
-        cdx.index_lines_resolve, cdx.every_warc_readable, w3act_backup.w3act_dump_restores,
+        w3act_backup.w3act_dump_restores,
         w3act_backup.w3act_csv_zip_complete,
     ],
     jobs=[webarchive_hourly, webarchive_retry_failed, webarchive_daily],
