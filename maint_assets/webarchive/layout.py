@@ -28,7 +28,9 @@ _DATA = re.compile(
 _CRAWL_TIME = re.compile(r"-(\d{17}|\d{14})-")
 WARC_SUFFIXES = (".warc.gz", ".warc")
 ARC_SUFFIXES = (".arc.gz", ".arc")
-INDEXED_KINDS = ("warcs", "arcs")
+# Raised whenever classify's rules change: TrackDB then classifies every file again.
+# 2: ARC files (kind arcs), arcs folders, Heritrix 1's 14-digit names.
+LAYOUT_VERSION = 2
 
 
 class FileLayout(NamedTuple):  # a tuple: built for every file of every listing

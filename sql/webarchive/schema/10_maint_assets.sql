@@ -10,6 +10,9 @@ CREATE TABLE IF NOT EXISTS webarchive.stores (
     last_listed_at timestamptz NOT NULL,
     files bigint NOT NULL
 );
+-- The classification rules (layout.LAYOUT_VERSION) the store's files were last classified
+-- with: a new version classifies them all again, else only new and changed files are.
+ALTER TABLE webarchive.stores ADD COLUMN IF NOT EXISTS layout_version integer;
 
 -- Present files carry last_seen NULL (they were in the store's latest listing: see the view);
 -- unchanged files are therefore never rewritten by a refresh. fillfactor leaves room for the
