@@ -95,6 +95,14 @@ def test_trackdb_refresh_keeps_status_flags_missing_and_refuses_an_empty_listing
     again = dg.materialize([trackdb.trackdb_files], resources=res)
     meta = _metadata(again)["webarchive/webarchive/trackdb_files"]
     assert (meta["new"], meta["changed"], meta["flagged_missing"]) == (0, 0, 0)
+    # Rows classified by older rules (ARC files were "unknown") are classified again once.
+    with psycopg.connect(empty_db, autocommit=True) as conn:
+        conn.execute("UPDATE webarchive.trackdb_files SET kind = 'unknown' WHERE path LIKE %s",
+                     [f"%{name}"])
+        conn.execute("UPDATE webarchive.stores SET layout_version = 1")
+    upgraded = dg.materialize([trackdb.trackdb_files], resources=res)
+    assert _metadata(upgraded)["webarchive/webarchive/trackdb_files"]["changed"] == 1
+    assert _files(empty_db)[name][0] == "warcs"
 
     warcs = sorted(root.rglob("*-1~crawler~8443.warc.gz"))
     warcs[0].unlink()  # gone from the store
