@@ -282,7 +282,7 @@ class IndexRun:
     def _compact(self) -> None:
         """Past ``max_index_files`` segments in a collection, the smallest are merged into one
         (big ones stay: removing a WARC's lines rewrites only the segment holding them)."""
-        limit = max(2, self.cdx.max_index_files)
+        limit = self.cdx.max_index_files
         live = sorted(self.ledger.live(), key=lambda s: s.collection)
         for collection, group in groupby(live, key=lambda s: s.collection):
             segments = sorted(group, key=lambda s: (s.bytes, s.name))
