@@ -259,7 +259,7 @@ def test_an_unavailable_cdx_server_or_store_is_retried_fails_the_run_and_marks_n
     assert not any(f[2] for f in files.values()) and len([f for f in files.values() if f[3]]) == 2
 
     # An S3 store that cannot be reached while the WARCs are read: every WARC is tried again
-    # (file_retries), none is quarantined, the run fails; once it answers, all are indexed.
+    # (file_retries), none is quarantined, the run fails.
     s3 = boto3.client("s3", endpoint_url=s3_endpoint, region_name="us-east-1")
     s3.create_bucket(Bucket="warcs")
     for path in root.rglob("*"):
@@ -280,12 +280,19 @@ def test_an_unavailable_cdx_server_or_store_is_retried_fails_the_run_and_marks_n
                               "AND (cdx_error IS NOT NULL OR cdx_indexed_at IS NOT NULL)",
                               ["s3://warcs/crawls"]).fetchone()[0]
     assert marked == 0
+    # Once it answers, all are indexed; one rewritten since the listing waits for the next.
+    changed = next(p for p in sorted(root.rglob("*-1~crawler~8443.warc.gz")))
+    s3.put_object(Bucket="warcs", Key=f"crawls/{changed.relative_to(root).as_posix()}",
+                  Body=changed.read_bytes() + changed.read_bytes())
     back = dg.materialize([cdx.cdx_index], resources=s3_res,
                           run_config={"ops": {"webarchive__cdx__index": {"config": FAST}}})
     meta = _metadata(back)["webarchive/cdx/index"]
-    assert (meta["warcs_indexed"], meta["warcs_quarantined"], meta["records"]) == (
-        WARCS, 2, len(captures),
+    assert (meta["warcs_indexed"], meta["warcs_quarantined"],
+            meta["warcs_changed_since_listing"], meta["records"]) == (
+        WARCS - 1, 2, 1, len(captures) - 30,
     )
+    relisted = dg.materialize([trackdb.trackdb_files, cdx.cdx_index], resources=s3_res)
+    assert _metadata(relisted)["webarchive/cdx/index"]["records"] == 60  # both copies' records
     lines = (tmp_path / "collections" / "npld" / "indexes").glob("*.cdxj")
     assert all('"filename": "heritrix/output/' in line for p in lines for line in p.open())
 

@@ -183,8 +183,8 @@ def _log(context: dg.AssetExecutionContext, s: RunSummary) -> None:
         context.log.warning(f"quarantined {path}: {error}")
     for path, error in s.transient:
         context.log.warning(f"not indexed this time (store error, not marked) {path}: {error}")
-    for path in s.vanished:
-        context.log.info(f"gone from the store since the listing: {path}")
+    for path, why in s.stale:
+        context.log.info(f"left for the next listing {path}: {why}")
     for path, lines in s.refused.items():
         for line in lines[:5]:
             context.log.warning(f"line of {path} refused by the CDX server: {line.rstrip()}")
@@ -196,7 +196,7 @@ def _metadata(cdx: CdxSettings, s: RunSummary) -> dict:
         "warcs_indexed": len(s.indexed),
         "records": sum(r.records for r in s.indexed) - sum(len(v) for v in s.refused.values()),
         "warcs_quarantined": len(s.quarantined) + len(s.refused),
-        "warcs_vanished": len(s.vanished),
+        "warcs_changed_since_listing": len(s.stale),
         "lines_refused": sum(len(v) for v in s.refused.values()),
         "warcs_removed": s.warcs_removed,
         "lines_removed": s.lines_removed,

@@ -55,7 +55,7 @@ class RunSummary:
     indexed: list[IndexedWarc] = field(default_factory=list)
     quarantined: list[tuple[str, str]] = field(default_factory=list)
     transient: list[tuple[str, str]] = field(default_factory=list)
-    vanished: list[str] = field(default_factory=list)
+    stale: list[tuple[str, str]] = field(default_factory=list)
     refused: dict[str, list[str]] = field(default_factory=dict)
     warnings: dict[str, list[str]] = field(default_factory=dict)
     requeued: int = 0
@@ -225,8 +225,8 @@ class IndexRun:
                 s.quarantined.append((r.path, r.error))
             elif r.status == "transient":
                 s.transient.append((r.path, r.error))
-            elif r.status == "vanished":
-                s.vanished.append(r.path)
+            elif r.status == "stale":
+                s.stale.append((r.path, r.error))
         quarantined = [r for r in results if r.status == "invalid"]
         if quarantined:
             with self.db.transaction(self.conn) as conn:

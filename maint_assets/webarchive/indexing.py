@@ -13,7 +13,8 @@ A failure is one of three kinds, never confused:
   quarantined until re-queued;
 - ``transient``: the store could not be read (network, I/O, the file changing while it was
   read); retried here with exponential backoff, never recorded as bad, and the run fails;
-- ``vanished``: the file is gone from the store; the next listing flags it.
+- ``stale``: the file is gone from the store, or changed since TrackDB listed it; the next
+  listing catches up (flags it missing, or queues it again with its new size).
 
 warcio and cdxj-indexer print their warnings to stderr; each file's are captured and returned
 with it, so that they are logged with the file they concern.
@@ -47,7 +48,7 @@ class TransientError(RuntimeError):
     pass
 
 
-class Vanished(RuntimeError):
+class StaleListing(RuntimeError):
     pass
 
 
@@ -55,14 +56,13 @@ class Vanished(RuntimeError):
 class IndexedWarc:
     path: str
     collection: str
-    status: str  # indexed | invalid | transient | vanished
+    status: str  # indexed | invalid | transient | stale
     output: Path | None = None
     records: int = 0
     first_capture: str | None = None
     last_capture: str | None = None
     error: str | None = None
     warnings: list[str] = field(default_factory=list)
-    attempts: int = 1
 
 
 def index_warc(
@@ -79,21 +79,20 @@ def index_warc(
                 lines = _index_once(store_url, endpoint_url, path, out, fmt, size)
         except InvalidWarc as err:
             return IndexedWarc(path, collection, "invalid", error=str(err)[:1000],
-                               warnings=_warnings(captured), attempts=attempt)
-        except Vanished as err:
-            return IndexedWarc(path, collection, "vanished", error=str(err)[:1000],
-                               attempts=attempt)
+                               warnings=_warnings(captured))
+        except StaleListing as err:
+            return IndexedWarc(path, collection, "stale", error=str(err)[:1000])
         except TransientError as err:
             if attempt > retries:
                 error = f"{err} ({attempt} attempts)"[:1000]
                 return IndexedWarc(path, collection, "transient", error=error,
-                                   warnings=_warnings(captured), attempts=attempt)
+                                   warnings=_warnings(captured))
             time.sleep(backoff_s * 2 ** (attempt - 1))
             continue
         stamps = sorted(line.split(" ", 2)[1] for line in lines)
         return IndexedWarc(
             path, collection, "indexed", out, len(lines), stamps[0], stamps[-1],
-            warnings=_warnings(captured), attempts=attempt,
+            warnings=_warnings(captured),
         )
 
 
@@ -120,19 +119,17 @@ def _index_once(
         with backend_for(store_url, endpoint_url).local_copy(path) as local:
             found = local.stat().st_size
             if found != size:
-                raise TransientError(
-                    f"changed while being read: listed with {size} bytes, read {found}"
-                )
+                raise StaleListing(f"changed since the listing: {size} bytes then, {found} now")
             return _index_local(local, path, out, fmt)
-    except (InvalidWarc, TransientError):
+    except (InvalidWarc, TransientError, StaleListing):
         raise
     except FileNotFoundError as err:
-        raise Vanished(f"no longer in the store: {err}") from None
+        raise StaleListing(f"no longer in the store: {err}") from None
     except OSError as err:
         raise TransientError(_unreadable(err)) from None
     except Exception as err:
         if _is_missing_key(err):
-            raise Vanished(f"no longer in the store: {err}") from None
+            raise StaleListing(f"no longer in the store: {err}") from None
         if _is_store_error(err):
             raise TransientError(_unreadable(err)) from None
         raise InvalidWarc(f"{type(err).__name__}: {err}") from None
