@@ -145,6 +145,7 @@ def demo_environment(cluster: LocalCluster) -> dict[str, str]:
         "ATLAS_DATABASE_URL": cluster.url("atlas"),
         # staging and scratch databases are created on the same local server
         "ATLAS_STAGING_SERVER_URL": cluster.url("postgres"),
+        "MAINT_RESTORE_SERVER_URL": cluster.url("postgres"),
         "METABASE_DATABASE_URL": cluster.url("metabase"),
         "VN_DATABASE_URL": cluster.url("vn"),
         "VN_TRANSFER_VN_CONFIG": str(DEMO_TRANSFER_VN_CONFIG),

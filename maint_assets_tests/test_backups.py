@@ -26,7 +26,9 @@ BACKUPS = dg.AssetSelection.groups(backups.GROUP)
 SAMPLE_CONFIG = {"ops": {"atlas__backups__observations_sample": {"config": {"rows": SAMPLE_ROWS}}}}
 
 
-def _materialize(resources, selection=BACKUPS, run_config=None, raise_on_error=True):
+def _materialize(
+    resources, selection=BACKUPS, run_config=None, raise_on_error=True, instance=None
+):
     if run_config is None:
         run_config = SAMPLE_CONFIG if selection is BACKUPS else {}
     return dg.materialize(
@@ -35,6 +37,7 @@ def _materialize(resources, selection=BACKUPS, run_config=None, raise_on_error=T
         selection=selection,
         run_config=run_config,
         raise_on_error=raise_on_error,
+        instance=instance,
     )
 
 
@@ -125,9 +128,9 @@ def test_a_misspelled_reference_table_fails_the_dump_naming_it(backup_resources,
 
 
 def test_a_dump_that_does_not_restore_fails_its_check_and_keeps_the_staging_database(
-    backup_resources, staging_server, monkeypatch
+    backup_resources, staging_server, monkeypatch, dagster_instance
 ):
-    assert _materialize(backup_resources).success
+    assert _materialize(backup_resources, instance=dagster_instance).success
     staging = database_url(staging_server, "atlas_staging")
     with psycopg.connect(staging, autocommit=True) as conn:
         conn.execute("CREATE TABLE staging_marker (built_by text)")
@@ -138,16 +141,20 @@ def test_a_dump_that_does_not_restore_fails_its_check_and_keeps_the_staging_data
         return dump
 
     monkeypatch.setattr(dumps, "regions_dump", broken_regions)
-    result = _materialize(backup_resources, raise_on_error=False)
+    result = _materialize(backup_resources, raise_on_error=False, instance=dagster_instance)
     assert _checks(result)["regions:restores"] is False
     assert backups.STAGING not in {e.asset_key for e in result.get_asset_materialization_events()}
     assert rows(staging, "SELECT to_regclass('staging_marker') IS NOT NULL") == [(True,)]
 
     # rebuilding staging alone from the broken dump fails, and still leaves the old one
     alone = _materialize(
-        backup_resources, dg.AssetSelection.assets(backups.STAGING), raise_on_error=False
+        backup_resources,
+        dg.AssetSelection.assets(backups.STAGING),
+        raise_on_error=False,
+        instance=dagster_instance,
     )
     assert not alone.success
+    assert "pg_restore failed" in _failure(alone)
     assert rows(staging, "SELECT to_regclass('staging_marker') IS NOT NULL") == [(True,)]
     assert rows(staging, "SELECT count(*) FROM public.observations") == [(SAMPLE_ROWS,)]
 
@@ -195,7 +202,7 @@ def test_client_tools_must_be_as_new_as_the_server():
 
 
 def test_the_roles_dump_recreates_every_role_and_the_check_leaves_no_trace(
-    backup_resources, s3_store, staging_server, atlas_url, tmp_path
+    backup_resources, s3_store, staging_server, atlas_url, tmp_path, monkeypatch
 ):
     roles_only = dg.AssetSelection.assets(backups.ROLES)
     with psycopg.connect(atlas_url, autocommit=True) as conn:
@@ -209,18 +216,20 @@ def test_the_roles_dump_recreates_every_role_and_the_check_leaves_no_trace(
         text = s3_store.fetch(good, tmp_path / "roles.sql").read_text()
         assert "not-in-any-dump" not in text and "atlas_reader_test" in text
 
-        # a dump that lost a role's line no longer re-creates what its manifest lists
-        with psycopg.connect(atlas_url, autocommit=True) as conn:
-            conn.execute("DROP ROLE atlas_reader_test")
-        cut = tmp_path / "cut.sql"
-        kept = [line for line in text.splitlines() if "atlas_reader_test" not in line]
-        cut.write_text("\n".join(kept))
-        s3_store.put(cut, backups.folder(backups.ROLES), "roles.sql", good.manifest)
-        check = dg.materialize(
-            [*backups.ASSETS, *backups.CHECKS],
-            resources=backup_resources,
-            selection=dg.AssetSelection.checks_for_assets(backups.ROLES),
-            raise_on_error=False,
+        # a dump that lost a role's line no longer re-creates what its manifest lists (the
+        # role is gone from the cluster, which is also the staging server, once dumped)
+        def cut_roles(snap, out):
+            dump = real_roles_dump(snap, out)
+            lines = dump.path.read_text().splitlines()
+            dump.path.write_text("\n".join(x for x in lines if "atlas_reader_test" not in x))
+            with psycopg.connect(atlas_url, autocommit=True) as conn:
+                conn.execute("DROP ROLE atlas_reader_test")
+            return dump
+
+        real_roles_dump = dumps.roles_dump
+        monkeypatch.setattr(dumps, "roles_dump", cut_roles)
+        check = _materialize(
+            backup_resources, roles_only, raise_on_error=False
         ).get_asset_check_evaluations()[0]
         assert not check.passed
         assert check.metadata["missing_roles"].value == ["atlas_reader_test"]
