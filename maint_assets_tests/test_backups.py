@@ -4,18 +4,21 @@ a staging target that is production."""
 
 import hashlib
 import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import boto3
 import dagster as dg
 import psycopg
 import pytest
+from psycopg import sql
 
 from maint_assets.atlas.backups import assets as backups
 from maint_assets.atlas.backups import dumps
 from maint_assets.core import pg_tools
 from maint_assets.core.artifacts import ArtifactStore
-from maint_assets.core.databases import database_url
+from maint_assets.core.databases import database_url, load_dump, swap_in
 from maint_assets.core.postgres import PostgresResource
 from maint_assets_tests.atlas_helpers import ALL_ASSETS, rows
 
@@ -239,3 +242,151 @@ def test_the_roles_dump_recreates_every_role_and_the_check_leaves_no_trace(
     finally:
         with psycopg.connect(atlas_url, autocommit=True) as conn:
             conn.execute("DROP ROLE IF EXISTS atlas_reader_test")
+
+
+@contextmanager
+def _database(cluster, name: str, marker: str | None = None) -> Iterator[str]:
+    """A database created outside maint_assets (``marker``: the comment it carries), with a
+    table of 1 000 rows; dropped afterwards."""
+    with cluster.connect(autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        if marker:
+            conn.execute(
+                sql.SQL("COMMENT ON DATABASE {} IS {}").format(
+                    sql.Identifier(name), sql.Literal(marker)
+                )
+            )
+    url = cluster.url(name)
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("CREATE TABLE precious AS SELECT generate_series(1, 1000) AS id")
+    try:
+        yield url
+    finally:
+        with cluster.connect(autocommit=True) as conn:
+            for db in (name, f"{name}__previous", f"{name}__building"):
+                conn.execute(
+                    sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(db))
+                )
+
+
+def test_staging_replaces_only_a_database_it_created(
+    backup_resources, pg_cluster, atlas_url, dagster_instance
+):
+    staging = {"ops": {"atlas__staging__database": {"config": {"database": "precious"}}}}
+    with _database(pg_cluster, "precious") as precious:
+        result = _materialize(
+            backup_resources,
+            run_config={"ops": {**SAMPLE_CONFIG["ops"], **staging["ops"]}},
+            raise_on_error=False,
+            instance=dagster_instance,
+        )
+        assert set(_checks(result).values()) == {True}  # the dumps were fine
+        assert "refusing to drop or replace the database 'precious'" in _failure(result)
+        assert "not created by maint_assets" in _failure(result)
+        assert rows(precious, "SELECT count(*) FROM precious") == [(1000,)]
+
+    # production, named through another host name than atlas_db's URL (same server)
+    production = psycopg.conninfo.conninfo_to_dict(atlas_url)["dbname"]
+    password = pg_cluster.passfile.read_text().strip().rsplit(":", 1)[1]  # for host localhost
+    elsewhere = PostgresResource(
+        url=psycopg.conninfo.make_conninfo(
+            backup_resources["atlas_staging_server"].url, host="localhost", password=password
+        )
+    )
+    refused = _materialize(
+        {**backup_resources, "atlas_staging_server": elsewhere},
+        dg.AssetSelection.assets(backups.STAGING),
+        {"ops": {"atlas__staging__database": {"config": {"database": production}}}},
+        raise_on_error=False,
+        instance=dagster_instance,
+    )
+    assert f"refusing to rebuild {production!r}: it is the production database" in _failure(
+        refused
+    )
+    assert rows(atlas_url, "SELECT count(*) > 1000 FROM observations") == [(True,)]
+
+
+def test_a_staging_name_too_long_is_refused_before_any_dump(backup_resources, s3_store):
+    name = "s" * 54  # its '__building' copy would be 64 bytes
+    result = _materialize(
+        backup_resources,
+        run_config={
+            "ops": {
+                **SAMPLE_CONFIG["ops"],
+                "atlas__staging__database": {"config": {"database": name}},
+            }
+        },
+        raise_on_error=False,
+    )
+    assert "invalid config for atlas__staging__database" in _failure(result)
+    assert f"staging database {name!r} is 54 bytes: it must be 1 to 53 bytes" in _failure(result)
+    assert result.get_asset_materialization_events() == []
+    assert s3_store.list(backups.folder(backups.SCHEMA)) == []
+
+
+def test_the_swap_renames_in_one_transaction(pg_cluster, staging_server):
+    """The replacement cannot take the name (a session is still on it): the database keeps
+    its name and its content; it is never missing."""
+    with (
+        _database(pg_cluster, "swap_test", "maint_assets: test") as current,
+        _database(pg_cluster, "swap_test__building", "maint_assets: test") as building,
+        psycopg.connect(building) as session_on_the_replacement,
+    ):
+        with pytest.raises(psycopg.errors.ObjectInUse):
+            swap_in(staging_server, "swap_test__building", "swap_test")
+        session_on_the_replacement.close()
+        assert rows(current, "SELECT count(*) FROM precious") == [(1000,)]
+
+
+def test_the_schema_dumps_restore_check_compares_its_tables(
+    backup_resources, atlas_url, monkeypatch
+):
+    schema_only = dg.AssetSelection.assets(backups.SCHEMA)
+    (check,) = _materialize(backup_resources, schema_only).get_asset_check_evaluations()
+    tables = rows(  # partitions come with their parent table
+        atlas_url,
+        "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+        "WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition AND n.nspname NOT IN "
+        "('pg_catalog', 'information_schema', 'maint_assets_build', 'pg_toast')",
+    )[0][0]
+    assert check.passed and check.metadata["tables_checked"].value == tables > 20
+
+    def nothing_to_compare(snap, out):
+        dump = real_schema_dump(snap, out)
+        dump.relations = []
+        return dump
+
+    real_schema_dump = dumps.schema_dump
+    monkeypatch.setattr(dumps, "schema_dump", nothing_to_compare)
+    (check,) = _materialize(
+        backup_resources, schema_only, raise_on_error=False
+    ).get_asset_check_evaluations()
+    assert not check.passed
+    assert "compare nothing" in check.metadata["error"].value
+
+
+def test_client_tool_errors_name_the_constraint_not_the_row(pg_cluster, tmp_path):
+    """What pg_restore and psql print when a load fails goes into check metadata and alert
+    mails: the constraint, not the row's values."""
+    with (
+        _database(pg_cluster, "redact_source") as source,
+        _database(pg_cluster, "redact_target") as target,
+    ):
+        for url in (source, target):
+            with psycopg.connect(url, autocommit=True) as conn:
+                conn.execute("CREATE TABLE person (email text PRIMARY KEY, note text)")
+                conn.execute("INSERT INTO person VALUES ('ann@secret.example', 'secret note')")
+        dump = tmp_path / "person.dump"
+        pg_tools.run_tool(
+            "pg_dump", 15, ["--data-only", "--format=custom", "--table=person", "-f", str(dump)],
+            source, "person",
+        )
+        plain = tmp_path / "person.sql"
+        plain.write_text("COPY person FROM stdin;\nann@secret.example\tsecret note\n\\.\n")
+        for path, fmt, tool in ((dump, "custom", "pg_restore"), (plain, "plain", "psql")):
+            with pytest.raises(pg_tools.PgToolError) as failed:
+                load_dump(target, path, fmt, 15, "person")
+            message = str(failed.value)
+            assert f"{tool} failed for person" in message and "person_pkey" in message
+            assert "Key (email)=(…) already exists" in message
+            assert "secret" not in message, message

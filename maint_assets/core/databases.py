@@ -60,6 +60,14 @@ def _refuse_unless_owned(conn: psycopg.Connection, server: PostgresResource, nam
     return True
 
 
+def refuse_unless_owned(server: PostgresResource, *names: str) -> None:
+    """Raise NotOwned when one of ``names`` exists on ``server`` without maint_assets' marker:
+    checked before work that would end by replacing them."""
+    with server.connect() as conn:
+        for name in names:
+            _refuse_unless_owned(conn, server, check_identifier(name, "database name"))
+
+
 def create_database(server: PostgresResource, database: str, purpose: str) -> str:
     """(Re)create ``database`` on ``server``, marked as maint_assets' own; return its URL.
     A database of that name that maint_assets did not create is refused."""

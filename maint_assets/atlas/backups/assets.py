@@ -318,11 +318,14 @@ def staging_database(
             f"refusing to rebuild {config.database!r}: it is the production database "
             f"({atlas_db.describe()})"
         )
+    building = config.database + databases.BUILDING
+    databases.refuse_unless_owned(
+        atlas_staging_server, config.database, config.database + databases.PREVIOUS, building
+    )
     loaded = [
         recorded_artifact(context.instance, context.run.run_id, artifacts, _recorded(k))
         for k in STAGING_ORDER
     ]
-    building = config.database + databases.BUILDING
     major = databases.major_version(atlas_staging_server)
     url = databases.create_database(
         atlas_staging_server, building, f"atlas staging database, run {context.run.run_id}"
