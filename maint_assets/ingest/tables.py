@@ -102,5 +102,5 @@ def _check_names(spec: IngestSpec) -> None:
     check_base(spec.production, [archived, STAGING_SUFFIX], "production schema")
     for table in spec.tables:
         check_identifier(table.name, "table")
-        for column in table.columns:
+        for column in [*table.columns, *table.primary_key, *(c for i in table.indexes for c in i)]:
             check_identifier(column, f"column of {table.name}")
