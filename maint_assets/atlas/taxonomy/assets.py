@@ -437,7 +437,7 @@ def _failure(description: str, outcome: Outcome, counts: Counter[str]) -> dg.Fai
     listed = sorted(problems)[:MAX_LISTED]
     more = f" (and {len(problems) - len(listed)} more)" if len(problems) > len(listed) else ""
     return dg.Failure(
-        description=f"{description}: {', '.join(listed)}{more}",
+        description=f"{description}: {'; '.join(f'{n} ({problems[n]})' for n in listed)}{more}",
         metadata={
             "could_not_ask": dg.MetadataValue.json(_listed(outcome.failed)),
             "unresolved": dg.MetadataValue.json(_listed(outcome.unresolved)),

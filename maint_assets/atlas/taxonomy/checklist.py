@@ -157,8 +157,7 @@ class ChecklistResolver(TaxonomyResolver):
                 checklist.lineage(checklist.accepted(candidate))[0].scientific_name,
                 round(difflib.SequenceMatcher(None, name, near).ratio() * 100),
                 self.min_fuzzy_confidence,
-                checklist.kingdoms(query.genus),
-                checklist.kingdoms(query.parent_scientific_name or ""),
+                checklist.kingdoms,
             )
             if reason is None:
                 return checklist.by_name[near]

@@ -143,8 +143,7 @@ class GbifResolver(TaxonomyResolver):
                 found.get("kingdom"),
                 float(found.get("confidence", 0)),
                 self.min_fuzzy_confidence,
-                self._kingdoms_of(query.genus),
-                self._kingdoms_of(query.parent_scientific_name or ""),
+                self._kingdoms_of,
             )
             if reason:
                 raise NotTaken(f"GBIF {reason}")

@@ -11,7 +11,7 @@ none and are marked is_parent, so api.taxa never takes an ancestor for the name.
 from __future__ import annotations
 
 from abc import abstractmethod
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
@@ -189,8 +189,7 @@ def fuzzy_rejection(
     answer_kingdom: str | None,
     confidence: float,
     min_confidence: int,
-    genus_kingdoms: set[str],
-    parent_kingdoms: set[str],
+    kingdoms_of: Callable[[str], set[str]],
 ) -> str | None:
     """Why a fuzzy answer must not be taken for ``query`` (None when it may).
 
@@ -199,12 +198,13 @@ def fuzzy_rejection(
     when the genus itself is unknown (misspelt), those of its parent_scientific_name. With no
     such evidence the answer is rejected. A known genus must also be kept: a fuzzy answer may
     fix an epithet, not swap a genus for a look-alike (how 'Pinus fusca', a plant, became the
-    bird 'Spinus fusca')."""
+    bird 'Spinus fusca'). ``kingdoms_of(name)``: the kingdoms where a name is known exactly."""
     kingdom = answer_kingdom or "no kingdom"
     shown = f"fuzzy match {answer_name!r} ({kingdom}, confidence {confidence:g})"
     if confidence < min_confidence:
         return f"{shown} is below the minimum confidence {min_confidence}"
-    expected = genus_kingdoms or parent_kingdoms
+    genus_kingdoms = kingdoms_of(query.genus)
+    expected = genus_kingdoms or kingdoms_of(query.parent_scientific_name or "")
     if not expected:
         return f"{shown} rejected: no kingdom is known for {query.genus!r} to check it against"
     if answer_kingdom not in expected:
