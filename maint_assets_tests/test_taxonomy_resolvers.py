@@ -11,6 +11,7 @@ from maint_assets.atlas.taxonomy.assets import (
     TAXA_VERNACULAR,
 )
 from maint_assets.atlas.taxonomy.checklist import ChecklistResolver
+from maint_assets.atlas.taxonomy.choice import taxonomy_resolver
 from maint_assets.atlas.taxonomy.gbif import GbifResolver
 from maint_assets.atlas.taxonomy.resolver import NameQuery, RefKey
 from maint_assets_tests.atlas_helpers import materialize, metadata, rows
@@ -222,3 +223,28 @@ def test_checklist_resolver_exact_fuzzy_synonym_and_complex_matches():
         None,
         "complex_closest_parent",
     }
+
+
+def test_gbif_is_the_default_resolver_and_the_checklist_must_be_named():
+    default = taxonomy_resolver({})
+    assert isinstance(default, GbifResolver) and not default.accept_unresolved
+    demo = taxonomy_resolver(
+        {"ATLAS_TAXONOMY_RESOLVER": "checklist", "ATLAS_TAXONOMY_ACCEPT_UNRESOLVED": "true"}
+    )
+    assert isinstance(demo, ChecklistResolver) and demo.accept_unresolved and demo.offline
+    for wrong in (
+        {"ATLAS_TAXONOMY_RESOLVER": "cheklist"},
+        {"ATLAS_TAXONOMY_ACCEPT_UNRESOLVED": "y"},
+    ):
+        with pytest.raises(ValueError, match="ATLAS_TAXONOMY_"):
+            taxonomy_resolver(wrong)
+
+
+def test_the_offline_checklist_refuses_a_database_that_is_not_a_replica(resources, atlas_url):
+    with psycopg.connect(atlas_url, autocommit=True) as conn:
+        # what `maint-assets schema atlas --bookkeeping` leaves on a real atlas: no marker
+        conn.execute("DROP TABLE maint_assets.replica")
+    result = materialize(resources, selection=[TAXA_REF, TAXA_OBS_REF_LOOKUP], raise_on_error=False)
+    failure = next(e for e in result.all_events if e.event_type_value == "STEP_FAILURE")
+    assert "ATLAS_TAXONOMY_RESOLVER=gbif" in failure.event_specific_data.error.message
+    assert rows(atlas_url, "SELECT count(*) FROM public.taxa_ref") == [(0,)]
