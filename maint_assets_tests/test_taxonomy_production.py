@@ -110,7 +110,11 @@ def _failure(result) -> str:
 
 def test_unmatched_names_keep_their_production_rows_and_fail_the_run(gbif, atlas_url, atlas_db):
     ids = _taxa_obs(
-        atlas_url, ("Pinus", "genus", None), ("aaa vva", "species", None), ("Ursus", "genus", None)
+        atlas_url,
+        ("Pinus", "genus", None),
+        ("aaa vva", "species", None),
+        ("Calopteryx", "species", None),
+        ("Ursus", "genus", None),
     )
     # Production resolved 'Pinus' (the conifer) before GBIF's backbone gained an animal Pinus;
     # GBIF now answers NONE, "Multiple equal matches for Pinus" (recorded).
@@ -132,8 +136,9 @@ def test_unmatched_names_keep_their_production_rows_and_fail_the_run(gbif, atlas
 
     result = materialize(resources, selection=REFS, raise_on_error=False)
     message = _failure(result)
-    assert "2 taxa_obs names did not match" in message
+    assert "3 taxa_obs names did not match" in message
     assert "Multiple equal matches for Pinus" in message and "aaa vva" in message
+    assert "only the genus 'Calopteryx' of this name (HIGHERRANK)" in message
     assert (
         rows(atlas_url, TAXA_OBS_ROWS, ["Pinus"]),
         rows(atlas_url, VERNACULAR_ROWS, ["Pinus"]),
@@ -151,9 +156,16 @@ def test_unmatched_names_keep_their_production_rows_and_fail_the_run(gbif, atlas
     # still unmatched next run: asked again, failing again until fixed or accepted
     assert not materialize(resources, selection=REFS, raise_on_error=False).success
     accepted = materialize(resources, selection=REFS, run_config=ACCEPT)
-    assert metadata(accepted, TAXA_REF)["names_accepted_unresolved"] == 2
-    assert set(metadata(accepted, TAXA_REF)["accepted_unresolved"]) == {"Pinus", "aaa vva"}
+    assert metadata(accepted, TAXA_REF)["names_accepted_unresolved"] == 3
+    listed = set(metadata(accepted, TAXA_REF)["accepted_unresolved"])
+    assert listed == {"Pinus", "aaa vva", "Calopteryx"}
     assert rows(atlas_url, TAXA_OBS_ROWS, ["Pinus"]) == before[0]
+    # accepted, a name without rows gets what production writes for GBIF's higher-rank answer
+    higher = rows(atlas_url, TAXA_OBS_ROWS, ["Calopteryx"])
+    assert [r[2:7] for r in higher if r[5]] == [
+        ("Calopteryx", "Leach, 1815", "genus", "higherrank", True)
+    ]
+    assert rows(atlas_url, TAXA_OBS_ROWS, ["aaa vva"]) == []
     again = materialize(resources, selection=REFS)
     assert metadata(again, TAXA_REF)["names_resolved"] == 0
 
