@@ -45,7 +45,8 @@ TAXA_OBS_VERNACULAR_LOOKUP = key("public", "taxa_obs_vernacular_lookup")
 TAXA_OBS_GROUP_LOOKUP = key("public", "taxa_obs_group_lookup")
 API_TAXA = key("api", "taxa")
 
-MAX_LISTED = 50
+MAX_LISTED = 50  # names in a failure message
+MAX_IN_METADATA = 500
 T = TypeVar("T")
 Item = TypeVar("Item", NameQuery, RefKey)
 
@@ -429,7 +430,7 @@ def _resolve_in_batches(
 
 
 def _listed(reasons: dict[str, str]) -> dict[str, str]:
-    return dict(sorted(reasons.items())[: MAX_LISTED * 10])
+    return dict(sorted(reasons.items())[:MAX_IN_METADATA])
 
 
 def _failure(description: str, outcome: Outcome, counts: Counter[str]) -> dg.Failure:
