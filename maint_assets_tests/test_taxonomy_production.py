@@ -181,7 +181,22 @@ def test_production_api_taxa_gives_the_right_names_after_a_refresh(gbif, atlas_u
         ("Chironomus riparius", "species", None),
         ("Ursus", "genus", None),
     )
-    assert materialize(_resources(gbif, atlas_db), selection=CHAIN).success
+    # first as production's own refresh writes the exact matches, read through its views
+    exact = ["Passer domesticus", "Pinus contorta", "Quercus douglasii", "Chironomus riparius"]
+    for name in [*exact, "Ursus"]:
+        answer = RECORDED[f"/species/match?{name}"]
+        _as_production(atlas_url, ids[name], {**answer, "key": answer["usageKey"]}, None)
+    resources = _resources(gbif, atlas_db)
+    assert materialize(resources, selection=[TAXA_OBS_GROUP_LOOKUP, API_TAXA]).success
+    read = "SELECT observed_scientific_name, valid_scientific_name, rank, group_en FROM api.taxa"
+    by_production = rows(atlas_url, read)
+    with psycopg.connect(atlas_url, autocommit=True) as conn:
+        conn.execute("TRUNCATE public.taxa_obs_ref_lookup, public.taxa_ref CASCADE")
+
+    assert materialize(resources, selection=CHAIN).success
+    # the project's refresh gives the same names, ranks and groups for the same answers
+    assert set(by_production) <= set(rows(atlas_url, read))
+    assert len(by_production) == 5
     taxa = rows(
         atlas_url,
         """SELECT observed_scientific_name, valid_scientific_name, rank, group_en, group_fr,
