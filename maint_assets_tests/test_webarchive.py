@@ -298,7 +298,7 @@ def test_an_unavailable_cdx_server_or_store_is_retried_fails_the_run_and_marks_n
 
 
 def test_w3act_backup_dump_restores_and_zip_holds_every_table(
-    empty_db: str, tmp_path: Path, s3_store
+    empty_db: str, tmp_path: Path, s3_store, staging_server: PostgresResource
 ) -> None:
     with psycopg.connect(empty_db, autocommit=True) as conn:
         load_w3act(conn)
@@ -308,7 +308,8 @@ def test_w3act_backup_dump_restores_and_zip_holds_every_table(
             w3act_backup.w3act_dump_restores,
             w3act_backup.w3act_csv_zip_complete,
         ],
-        resources={"w3act_db": PostgresResource(url=empty_db), "artifacts": s3_store},
+        resources={"w3act_db": PostgresResource(url=empty_db), "artifacts": s3_store,
+                   "restore_server": staging_server},
     )
     assert result.success
     checks = {e.check_name: e.passed for e in result.get_asset_check_evaluations()}
