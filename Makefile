@@ -6,14 +6,28 @@ STAMP := $(VENV)/.installed
 PG_MAJOR := 15
 POSTGIS_CONTROL := /usr/share/postgresql/$(PG_MAJOR)/extension/postgis.control
 
-.PHONY: demo test install system-deps lint bench db-down
+.PHONY: demo test test-fast check-defs install system-deps lint bench db-down
 
 demo: install
 	$(BIN)/maint-assets demo
 
 test: install
 	$(BIN)/ruff check .
+	$(MAKE) --no-print-directory check-defs
 	$(BIN)/pytest
+
+# No server started: the definitions load (dg, as the webserver loads them) and the tests that
+# use no PostgreSQL, S3, SMTP or Pushgateway (< 60 s).
+test-fast: install
+	$(MAKE) --no-print-directory check-defs
+	$(BIN)/pytest -m "not servers" -q
+
+# dg loads the code location with a throwaway instance (the checkout's dagster.yaml needs the
+# deployment's storage).
+check-defs:
+	@home=$$(mktemp -d) && touch $$home/dagster.yaml && trap 'rm -rf "$$home"' EXIT && \
+	  DAGSTER_HOME=$$home VIRTUAL_ENV=$(CURDIR)/$(VENV) PATH=$(CURDIR)/$(BIN):$$PATH \
+	  $(BIN)/dg check defs
 
 # Client-API-VN pins SQLAlchemy < 2: it gets its own virtualenv under .maint/ (idempotent).
 install: system-deps $(STAMP)

@@ -8,17 +8,27 @@ import shlex
 import sys
 from pathlib import Path
 
+from maint_assets.atlas.privileges import TARGETS as ATLAS_ROLES
+from maint_assets.catalog.privileges import TARGETS as CATALOG_ROLES
 from maint_assets.core.local_cluster import ClusterError, LocalCluster
 from maint_assets.core.paths import CHECKOUT, STATE_DIR
 from maint_assets.core.postgres import DatabaseUnavailable, PostgresResource
+from maint_assets.core.roles import RESTORE_CHECKS, apply, maintained_relations, registry
 from maint_assets.core.schema import apply_schema
 from maint_assets.ingest.demo_data import DEMO_TABLES_FILE, write_source
+from maint_assets.ingest.privileges import TARGETS as INGEST_ROLES
 from maint_assets.ingest.tables import load_spec
+from maint_assets.metabase.privileges import TARGETS as METABASE_ROLES
 from maint_assets.metabase.stand_in import load_stand_in
-from maint_assets.roles import DOMAINS, apply, maintained_relations, privileges
 from maint_assets.vn_sync.client_api_vn import ClientApiVn
 from maint_assets.vn_sync.demo_data import DEMO_TRANSFER_VN_CONFIG
+from maint_assets.vn_sync.privileges import TARGETS as VN_SYNC_ROLES
+from maint_assets.webarchive.privileges import TARGETS as WEBARCHIVE_ROLES
 
+ROLE_TARGETS = registry(
+    ATLAS_ROLES, CATALOG_ROLES, INGEST_ROLES, METABASE_ROLES, VN_SYNC_ROLES, WEBARCHIVE_ROLES,
+    (RESTORE_CHECKS,),
+)
 DEMO_DATABASES = (
     "atlas",
     "dagster",
@@ -107,7 +117,7 @@ def _parser() -> argparse.ArgumentParser:
     apply_role = roles_commands.add_parser(
         "apply", help="create or restrict the role and grant what a domain's assets need"
     )
-    apply_role.add_argument("domain", choices=sorted(DOMAINS))
+    apply_role.add_argument("domain", choices=sorted(ROLE_TARGETS))
     apply_role.add_argument("--role", default="maint_assets")
     apply_role.add_argument(
         "--url", help="an administrator's connection (default: the domain's *_DATABASE_URL)"
@@ -235,7 +245,8 @@ def _atlas_db() -> PostgresResource:
 def _roles_apply(args: argparse.Namespace) -> int:
     from maint_assets.definitions import defs
 
-    variable, _ = DOMAINS[args.domain]
+    target = ROLE_TARGETS[args.domain]
+    variable = target.variable
     url = args.url or os.environ.get(variable)
     if not url:
         print(f"maint-assets: give --url or set {variable}", file=sys.stderr)
@@ -248,9 +259,9 @@ def _roles_apply(args: argparse.Namespace) -> int:
         config = ClientApiVn(config_file=os.environ["VN_TRANSFER_VN_CONFIG"]).user_config()
         group = config.get("database", {}).get("db_group", "")
     try:
-        needs = privileges(args.domain, production, group)
+        needs = target.resolve(production_schema=production, vn_group=group)
     except ValueError as err:
-        print(f"maint-assets: {err}", file=sys.stderr)
+        print(f"maint-assets: {args.domain}: {err}", file=sys.stderr)
         return 2
     db = PostgresResource(url=url)
     with db.connect() as conn, conn.transaction():

@@ -1,17 +1,17 @@
 """The maint_assets code location: every domain's definitions, the automation sensor and the
 alert and metrics sensors."""
 
-import os
-
 import dagster as dg
 
 from maint_assets.atlas import definitions as atlas
 from maint_assets.catalog import definitions as catalog
 from maint_assets.core.alerts import alert_asset_health, alert_failed_runs
 from maint_assets.core.artifacts import ArtifactStore
+from maint_assets.core.automation import sensor_interval
 from maint_assets.core.metrics import Pushgateway, metrics_to_pushgateway
-from maint_assets.core.notify import notifier_from_env
+from maint_assets.core.notify import notifier
 from maint_assets.core.postgres import PostgresResource
+from maint_assets.core.settings import optional_env
 from maint_assets.ingest import definitions as ingest
 from maint_assets.metabase import definitions as metabase
 from maint_assets.vn_sync import definitions as vn_sync
@@ -21,7 +21,7 @@ automation = dg.AutomationConditionSensorDefinition(
     "automation",
     target=dg.AssetSelection.all(),
     default_status=dg.DefaultSensorStatus.RUNNING,
-    minimum_interval_seconds=int(os.environ.get("MAINT_AUTOMATION_INTERVAL_S", "30")),
+    minimum_interval_seconds=sensor_interval("MAINT_AUTOMATION_INTERVAL_S", 30),
     description="Runs what eager automation conditions request after upstream updates.",
 )
 
@@ -29,13 +29,12 @@ automation = dg.AutomationConditionSensorDefinition(
 def artifact_store() -> ArtifactStore:
     """An S3 bucket when MAINT_ARTIFACTS_BUCKET is set (credentials: the AWS_* variables),
     else the local directory MAINT_ARTIFACTS_DIR (default .maint/artifacts)."""
-    env = os.environ
     return ArtifactStore(
-        **({"directory": env["MAINT_ARTIFACTS_DIR"]} if env.get("MAINT_ARTIFACTS_DIR") else {}),
-        bucket=env.get("MAINT_ARTIFACTS_BUCKET", ""),
-        prefix=env.get("MAINT_ARTIFACTS_PREFIX", ""),
-        endpoint_url=env.get("MAINT_ARTIFACTS_ENDPOINT_URL", ""),
-        region_name=env.get("AWS_REGION", "us-east-1"),
+        directory=optional_env("MAINT_ARTIFACTS_DIR", ArtifactStore().directory),
+        bucket=optional_env("MAINT_ARTIFACTS_BUCKET", ""),
+        prefix=optional_env("MAINT_ARTIFACTS_PREFIX", ""),
+        endpoint_url=optional_env("MAINT_ARTIFACTS_ENDPOINT_URL", ""),
+        region_name=optional_env("AWS_REGION", "us-east-1"),
     )
 
 
@@ -53,8 +52,8 @@ defs = dg.Definitions.merge(
             # Where the Metabase and W3ACT restore checks create their scratch databases: a
             # server the role may create databases on, never a production one.
             "restore_server": PostgresResource(url=dg.EnvVar("MAINT_RESTORE_SERVER_URL")),
-            "notifier": notifier_from_env(),
-            "pushgateway": Pushgateway(url=os.environ.get("MAINT_PUSHGATEWAY_URL", "")),
+            "notifier": notifier(),
+            "pushgateway": Pushgateway(url=optional_env("MAINT_PUSHGATEWAY_URL", "")),
         },
         executor=dg.in_process_executor,
     ),

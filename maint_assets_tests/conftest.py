@@ -28,6 +28,10 @@ from maint_assets.core.schema import apply_schema
 from maint_assets.metabase.stand_in import load_stand_in
 from maint_assets_tests.ports import free_port
 
+# Fixtures that start a server (PostgreSQL, moto S3, SMTP, Pushgateway, the GBIF replay): a test
+# using one, directly or through another fixture, is marked `servers`; `make test-fast` runs the
+# others. A test module that starts servers itself says so with `pytestmark`.
+SERVER_FIXTURES = frozenset({"pg_cluster", "s3_endpoint", "smtp_server", "pushgateway_url", "gbif"})
 TEMPLATE = "atlas_template"
 S3_CREDENTIALS = {
     "AWS_ACCESS_KEY_ID": "testing",
@@ -36,6 +40,12 @@ S3_CREDENTIALS = {
 }
 TEST_OBSERVATIONS = 6000
 _clones = count()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if SERVER_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.servers)
 
 
 @pytest.fixture(scope="session")

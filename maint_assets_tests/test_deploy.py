@@ -48,7 +48,7 @@ from maint_assets.atlas.definitions import taxonomy_resolver
 from maint_assets.atlas.taxonomy.checklist import ChecklistResolver
 from maint_assets.atlas.taxonomy.gbif import GbifResolver
 from maint_assets.core import pg_tools
-from maint_assets.core.notify import notifier_from_env
+from maint_assets.core.notify import notifier
 from maint_assets.core.paths import CHECKOUT, SQL_DIR
 from maint_assets.definitions import artifact_store
 from maint_assets.vn_sync.client_api_vn import DEFAULT_VENV
@@ -166,9 +166,11 @@ NOT_IN_PROFILES = {
 # Keys whose empty value turns a feature off (the code tests them for truth).
 MAY_BE_EMPTY = {"WEBARCHIVE_OUTBACKCDX_URL", "MAINT_PUSHGATEWAY_URL"}
 # How maint_assets reads its settings: dg.EnvVar("X"), os.environ.get("X"), env.get("X") on an
-# alias of os.environ, the webarchive's _env("X"), and subscripts.
+# alias of os.environ, optional_env("X"), sensor_interval("X"), X_ENV = "X" constants and
+# subscripts.
 _ENV_READ = re.compile(
-    r"""(?:EnvVar|environ\.get|getenv|env\.get|_env)\(\s*"([A-Z][A-Z0-9_]+)"|"""
+    r"""(?:EnvVar|environ\.get|getenv|env\.get|_env|sensor_interval)\(\s*"([A-Z][A-Z0-9_]+)"|"""
+    r"""\b[A-Z0-9_]*_ENV = "([A-Z][A-Z0-9_]+)"|"""
     r"""environ\["([A-Z][A-Z0-9_]+)"\]|\benv\["([A-Z][A-Z0-9_]+)"\]"""
 )
 # The subset of env-file syntax on which kubectl --from-env-file, a POSIX shell and
@@ -815,15 +817,16 @@ def test_code_configured_from_a_profile(monkeypatch, name):
     for key, value in profile.items():
         monkeypatch.setenv(key, value)
     monkeypatch.setenv("MAINT_SMTP_PASSWORD", secrets.token_urlsafe(12))
-    store = artifact_store()
+    # EnvVar fields: resolved as a run resolves them.
+    with dg.build_resources({"store": artifact_store(), "notifier": notifier()}) as built:
+        store, mail = built.store, built.notifier
     assert (store.bucket, store.endpoint_url, store.region_name) == (
         profile["MAINT_ARTIFACTS_BUCKET"],
         profile["MAINT_ARTIFACTS_ENDPOINT_URL"],
         profile["AWS_REGION"],
     )
-    notifier = notifier_from_env()
-    assert notifier.enabled and notifier.port == int(profile["MAINT_SMTP_PORT"])
-    assert notifier.starttls is True
+    assert mail.enabled and mail.port == int(profile["MAINT_SMTP_PORT"])
+    assert mail.use_starttls is True
     resolver = taxonomy_resolver()
     if profile["ATLAS_TAXONOMY_RESOLVER"] == "gbif":
         assert isinstance(resolver, GbifResolver)

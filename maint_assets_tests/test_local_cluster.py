@@ -12,6 +12,8 @@ import pytest
 from maint_assets.core.local_cluster import ClusterError, LocalCluster
 from maint_assets_tests.ports import free_port
 
+pytestmark = pytest.mark.servers  # each test starts its own PostgreSQL cluster
+
 
 @pytest.fixture
 def cluster():

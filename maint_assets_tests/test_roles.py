@@ -18,13 +18,14 @@ from maint_assets import cli
 from maint_assets.atlas.backups import assets as backups
 from maint_assets.atlas.taxonomy.checklist import ChecklistResolver
 from maint_assets.catalog.demo_data import write_pages
+from maint_assets.cli import ROLE_TARGETS
 from maint_assets.core.artifacts import ArtifactStore
 from maint_assets.core.local_cluster import LocalCluster
 from maint_assets.core.postgres import PostgresResource
+from maint_assets.core.roles import apply, maintained_relations
 from maint_assets.core.stores import FileStore
 from maint_assets.definitions import defs
 from maint_assets.ingest.demo_data import write_source
-from maint_assets.roles import apply, maintained_relations, privileges
 from maint_assets.webarchive import cdx, trackdb
 from maint_assets.webarchive.demo_data import write_store
 from maint_assets_tests.atlas_helpers import ALL_ASSETS, materialize
@@ -45,7 +46,7 @@ def maintenance_role(
     """``role`` applied to the database of ``admin_url`` for ``domain``: its URL, what was done.
     Dropped afterwards, with everything it owns."""
     password = secrets.token_urlsafe(16)
-    needs = privileges(domain, **settings)
+    needs = ROLE_TARGETS[domain].resolve(**settings)
     with psycopg.connect(admin_url) as conn:
         done = apply(conn, role, needs, maintained_relations(defs, needs.key_prefix))
         # test-only: a real deployment sets it with psql's \password

@@ -1,12 +1,11 @@
 """Everything the catalogue domain contributes to the code location."""
 
-import os
-
 import dagster as dg
 
 from maint_assets.catalog import assets
-from maint_assets.core.postgres import PostgresResource
-from maint_assets.core.stores import FileStore, new_files
+from maint_assets.catalog.resources import resources
+from maint_assets.core.automation import running_schedule, sensor_interval
+from maint_assets.core.file_sensors import new_files_sensor
 
 catalog_daily = dg.define_asset_job(
     "catalog_daily",
@@ -15,27 +14,14 @@ catalog_daily = dg.define_asset_job(
 )
 
 
-@dg.sensor(
+catalog_new_pages = new_files_sensor(
     name="catalog_new_pages",
-    minimum_interval_seconds=int(os.environ.get("CATALOG_SENSOR_INTERVAL_S", "300")),
-    default_status=dg.DefaultSensorStatus.RUNNING,
-    description="Lists the pages' prefix; new pages record a materialization of it, and the "
-    "chain follows.",
+    asset_key=assets.PAGES,
+    store="catalog_pages",
+    minimum_interval_seconds=sensor_interval("CATALOG_SENSOR_INTERVAL_S", 300),
+    description="Lists the pages' prefix; new or changed pages record a materialization of it, "
+    "and the chain follows.",
 )
-def catalog_new_pages(
-    context: dg.SensorEvaluationContext, catalog_pages: FileStore
-) -> dg.SensorResult:
-    new, cursor = new_files(catalog_pages.list(), context.cursor)
-    if not new:
-        return dg.SensorResult(skip_reason=f"no new page under {catalog_pages.url}")
-    return dg.SensorResult(
-        cursor=cursor,
-        asset_events=[
-            dg.AssetMaterialization(
-                assets.PAGES, metadata={"source": catalog_pages.url, "new_pages": len(new)}
-            )
-        ],
-    )
 
 
 defs = dg.Definitions(
@@ -43,20 +29,9 @@ defs = dg.Definitions(
     jobs=[catalog_daily],
     sensors=[catalog_new_pages],
     schedules=[
-        dg.ScheduleDefinition(
-            name="catalog_daily_0000",
-            job=catalog_daily,
-            cron_schedule="0 0 * * *",
-            execution_timezone="Europe/Paris",
-            default_status=dg.DefaultScheduleStatus.RUNNING,
+        running_schedule(
+            catalog_daily, "0 0 * * *", name="catalog_daily_0000", timezone="Europe/Paris"
         )
     ],
-    resources={
-        "catalog_db": PostgresResource(url=dg.EnvVar("CATALOG_DATABASE_URL")),
-        "catalog_pages": FileStore(
-            url=dg.EnvVar("CATALOG_PAGES_URL"),
-            endpoint_url=os.environ.get("CATALOG_PAGES_ENDPOINT_URL", ""),
-            region_name=os.environ.get("AWS_REGION", "us-east-1"),
-        ),
-    },
+    resources=resources(),
 )

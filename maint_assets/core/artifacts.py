@@ -337,3 +337,37 @@ def _reaching(backend: _Backend) -> Iterator[None]:
         yield
     except (OSError, BotoCoreError, ClientError) as err:
         raise ArtifactStoreUnavailable(f"{backend.describe()}: {err}") from err
+
+
+def put_artifact(
+    context: dg.AssetExecutionContext,
+    artifacts: ArtifactStore,
+    source: Path,
+    folder: str,
+    manifest: dict[str, Any],
+    *,
+    filename: str | None = None,
+    name: str = "artifact",
+    sha256: str | None = None,
+) -> dict[str, Any]:
+    """Store ``source`` (consumed) in ``folder`` with ``manifest`` plus the asset and run,
+    prune ``folder`` under the store's retention policy, and return the materialization
+    metadata that records it: ``name`` (the key restore checks read),
+    ``<name>_size_bytes``, ``<name>_sha256``, ``<name>_pruned`` and ``store``; with the
+    default name the three are ``size_bytes``, ``sha256`` and ``pruned``."""
+    artifact = artifacts.put(
+        source,
+        folder,
+        filename or source.name,
+        {"asset": context.asset_key.to_user_string(), **manifest, "run_id": context.run.run_id},
+        sha256=sha256,
+    )
+    pruned = artifacts.prune(folder, artifacts.retention)
+    prefix = "" if name == "artifact" else f"{name}_"
+    return {
+        name: artifact.key,
+        f"{prefix}size_bytes": artifact.size,
+        f"{prefix}sha256": artifact.sha256,
+        f"{prefix}pruned": dg.MetadataValue.json([a.key for a in pruned]),
+        "store": artifacts.describe(),
+    }

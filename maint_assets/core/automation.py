@@ -1,9 +1,11 @@
 """Automation conditions shared by every domain."""
 
+import os
 import warnings
 from datetime import timedelta
 
 import dagster as dg
+from dagster._core.definitions.unresolved_asset_job_definition import UnresolvedAssetJobDefinition
 
 # Source tables are external assets: they always exist in their database, whether or not
 # Dagster has recorded an event for them, so they must not count as "missing" and hold
@@ -45,3 +47,31 @@ DAILY_FRESHNESS = dg.FreshnessPolicy.time_window(
 WEEKLY_FRESHNESS = dg.FreshnessPolicy.time_window(
     fail_window=timedelta(days=8), warn_window=timedelta(days=7, hours=1)
 )
+
+
+def running_schedule(
+    job: dg.JobDefinition | UnresolvedAssetJobDefinition,
+    cron: str,
+    *,
+    name: str | None = None,
+    timezone: str = "UTC",
+    description: str | None = None,
+) -> dg.ScheduleDefinition:
+    """A schedule of ``job`` that is on as soon as the code location loads: a deployment that
+    forgot to switch one on would silently never refresh. ``name`` defaults to
+    ``<job>_schedule``."""
+    return dg.ScheduleDefinition(
+        name=name or f"{job.name}_schedule",
+        job=job,
+        cron_schedule=cron,
+        execution_timezone=timezone,
+        default_status=dg.DefaultScheduleStatus.RUNNING,
+        description=description or f"Runs {job.name} at {cron} ({timezone}).",
+    )
+
+
+def sensor_interval(variable: str, default_s: int) -> int:
+    """A sensor's minimum interval, from ``variable`` when set. The one setting read from the
+    environment when the code location loads: Dagster takes the interval from the sensor's
+    definition, not from resource configuration (the demo shortens it)."""
+    return int(os.environ.get(variable) or default_s)

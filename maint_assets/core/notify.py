@@ -7,13 +7,14 @@ Here the run sends it, through the SMTP server and credentials of the environmen
 
 from __future__ import annotations
 
-import os
 import smtplib
 import ssl
 from email.message import EmailMessage
 
 import dagster as dg
 from pydantic import Field
+
+from maint_assets.core.settings import optional_env, optional_int_env
 
 
 class NotifierError(RuntimeError):
@@ -28,13 +29,23 @@ class SmtpNotifier(dg.ConfigurableResource):
     sender: str = Field(default="maint-assets@localhost")
     recipients: str = Field(default="", description="comma-separated addresses")
     username: str = Field(default="")
-    password: str = Field(default="", description="from the environment only (EnvVar)")
-    starttls: bool = Field(default=False)
+    password: str = Field(default="", description="empty: read password_variable when sending")
+    password_variable: str = Field(
+        default="MAINT_SMTP_PASSWORD",
+        description="the environment variable holding the password, read when a message is "
+        "sent (so it may be set after the code location loaded, and is never in the config)",
+    )
+    # A string: Dagster resolves EnvVar fields to strings only.
+    starttls: str = Field(default="", description="1, true or yes: upgrade with STARTTLS")
     timeout_s: float = Field(default=30.0)
 
     @property
     def enabled(self) -> bool:
         return bool(self.host and self.to)
+
+    @property
+    def use_starttls(self) -> bool:
+        return self.starttls.strip().lower() in {"1", "true", "yes"}
 
     @property
     def to(self) -> list[str]:
@@ -51,10 +62,10 @@ class SmtpNotifier(dg.ConfigurableResource):
         message.set_content(body)
         try:
             with smtplib.SMTP(self.host, self.port, timeout=self.timeout_s) as smtp:
-                if self.starttls:
+                if self.use_starttls:
                     smtp.starttls(context=ssl.create_default_context())
                 if self.username:
-                    smtp.login(self.username, self.password)
+                    smtp.login(self.username, self._password())
                 smtp.send_message(message)
         except (OSError, smtplib.SMTPException) as err:
             raise NotifierError(
@@ -62,17 +73,18 @@ class SmtpNotifier(dg.ConfigurableResource):
             ) from None
         return True
 
+    def _password(self) -> str:
+        return self.password or dg.EnvVar(self.password_variable).get_value("") or ""
 
-def notifier_from_env() -> SmtpNotifier:
-    """SMTP settings from MAINT_SMTP_* and MAINT_MAIL_TO; the password is an EnvVar so it is
-    resolved at run time and never stored in the definitions."""
-    env = os.environ
+
+def notifier() -> SmtpNotifier:
+    """SMTP settings from MAINT_SMTP_* and MAINT_MAIL_TO (EnvVar fields); the password from
+    MAINT_SMTP_PASSWORD when a message is sent."""
     return SmtpNotifier(
-        host=env.get("MAINT_SMTP_HOST", ""),
-        port=int(env.get("MAINT_SMTP_PORT", "25")),
-        sender=env.get("MAINT_MAIL_FROM", "maint-assets@localhost"),
-        recipients=env.get("MAINT_MAIL_TO", ""),
-        username=env.get("MAINT_SMTP_USER", ""),
-        password=dg.EnvVar("MAINT_SMTP_PASSWORD") if env.get("MAINT_SMTP_PASSWORD") else "",
-        starttls=env.get("MAINT_SMTP_STARTTLS", "") in {"1", "true", "yes"},
+        host=optional_env("MAINT_SMTP_HOST", ""),
+        port=optional_int_env("MAINT_SMTP_PORT", 25),
+        sender=optional_env("MAINT_MAIL_FROM", "maint-assets@localhost"),
+        recipients=optional_env("MAINT_MAIL_TO", ""),
+        username=optional_env("MAINT_SMTP_USER", ""),
+        starttls=optional_env("MAINT_SMTP_STARTTLS", ""),
     )

@@ -21,6 +21,7 @@ from psycopg import conninfo, errors
 from pydantic import Field
 
 LOCK_NAMESPACE = "maint_assets:"
+APPLICATION_NAME = "maint_assets"
 
 
 class DatabaseUnavailable(RuntimeError):
@@ -56,7 +57,11 @@ class PostgresResource(dg.ConfigurableResource):
     @contextmanager
     def connect(self, autocommit: bool = True) -> Iterator[psycopg.Connection]:
         try:
-            conn = psycopg.connect(self.url, autocommit=autocommit, application_name="maint_assets")
+            # A fallback only: PGAPPNAME or the URL's application_name (a deployment's profile
+            # naming each job) win, as with every libpq client.
+            conn = psycopg.connect(
+                self.url, autocommit=autocommit, fallback_application_name=APPLICATION_NAME
+            )
         except psycopg.OperationalError as err:
             # libpq's whole message: its first line says why (refused, timed out, password
             # rejected), the next ones only suggest what to check.

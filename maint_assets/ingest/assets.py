@@ -31,8 +31,8 @@ from maint_assets.core.grants import grant_on_schema, grant_on_table, schema_gra
 from maint_assets.core.postgres import PostgresResource
 from maint_assets.core.schema import apply_schema
 from maint_assets.core.sql_files import compose, statement
-from maint_assets.core.stores import FileStore
-from maint_assets.ingest.tables import IngestSpec, SpecError, TableSpec, load_spec
+from maint_assets.ingest.resources import IngestSettings
+from maint_assets.ingest.tables import IngestSpec, TableSpec
 
 MARKER = "maint_assets: ingest"
 
@@ -41,23 +41,6 @@ PRODUCTION = dg.AssetKey(["ingest", "production"])
 GROUP, POOL, SQL = "ingest", "ingest_db", "ingest/switch"
 CHECKS = ["required_tables_loaded", "no_table_shrinks"]
 _BLOCK = 1 << 20
-
-
-class IngestSettings(dg.ConfigurableResource):
-    """Where the files are and which tables they fill."""
-
-    tables_file: str
-    source_url: str
-    endpoint_url: str = ""
-
-    def spec(self) -> IngestSpec:
-        try:
-            return load_spec(Path(self.tables_file))
-        except SpecError as err:
-            raise dg.Failure(str(err)) from None
-
-    def source(self) -> FileStore:
-        return FileStore(url=self.source_url, endpoint_url=self.endpoint_url)
 
 
 @dg.asset(

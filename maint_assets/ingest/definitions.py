@@ -1,12 +1,10 @@
 """Everything the ingest domain contributes to the code location."""
 
-import os
-
 import dagster as dg
 
-from maint_assets.core.postgres import PostgresResource
+from maint_assets.core.automation import running_schedule
 from maint_assets.ingest import assets
-from maint_assets.ingest.assets import IngestSettings
+from maint_assets.ingest.resources import resources
 
 ingest_weekly = dg.define_asset_job(
     "ingest_weekly",
@@ -18,20 +16,10 @@ defs = dg.Definitions(
     assets=[assets.staging, assets.production],
     jobs=[ingest_weekly, assets.rollback_production_job],
     schedules=[
-        dg.ScheduleDefinition(
-            name="ingest_weekly_monday_0400",
-            job=ingest_weekly,
-            cron_schedule="0 4 * * 1",
-            execution_timezone="America/Los_Angeles",
-            default_status=dg.DefaultScheduleStatus.RUNNING,
+        running_schedule(
+            ingest_weekly, "0 4 * * 1", name="ingest_weekly_monday_0400",
+            timezone="America/Los_Angeles",
         )
     ],
-    resources={
-        "ingest_db": PostgresResource(url=dg.EnvVar("INGEST_DATABASE_URL")),
-        "ingest": IngestSettings(
-            tables_file=dg.EnvVar("INGEST_TABLES_FILE"),
-            source_url=dg.EnvVar("INGEST_SOURCE_URL"),
-            endpoint_url=os.environ.get("INGEST_SOURCE_ENDPOINT_URL", ""),
-        ),
-    },
+    resources=resources(),
 )

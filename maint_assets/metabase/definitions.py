@@ -2,8 +2,9 @@
 
 import dagster as dg
 
-from maint_assets.core.postgres import PostgresResource
+from maint_assets.core.automation import running_schedule
 from maint_assets.metabase import backup
+from maint_assets.metabase.resources import resources
 
 metabase_daily_backup = dg.define_asset_job(
     "metabase_daily_backup",
@@ -16,13 +17,10 @@ defs = dg.Definitions(
     asset_checks=[backup.app_db_backup_restores],
     jobs=[metabase_daily_backup, backup.restore_metabase],
     schedules=[
-        dg.ScheduleDefinition(
-            name="metabase_daily_backup_0300",
-            job=metabase_daily_backup,
-            cron_schedule="0 3 * * *",
-            execution_timezone="America/Toronto",
-            default_status=dg.DefaultScheduleStatus.RUNNING,
+        running_schedule(
+            metabase_daily_backup, "0 3 * * *", name="metabase_daily_backup_0300",
+            timezone="America/Toronto",
         )
     ],
-    resources={"metabase_db": PostgresResource(url=dg.EnvVar("METABASE_DATABASE_URL"))},
+    resources=resources(),
 )

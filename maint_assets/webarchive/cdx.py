@@ -112,14 +112,14 @@ def cdx_index(
 def index_lines_resolve(
     webarchive_db: PostgresResource, warc_store: FileStore, cdx: CdxSettings
 ) -> dg.AssetCheckResult:
-    fmt = "cdxj" if cdx.output == "cdxj" else "cdx11"
-    root = cdx.cdxj_dir if cdx.output == "cdxj" else cdx.outbackcdx_ledger_dir
+    fmt = "cdxj" if cdx.target == "cdxj" else "cdx11"
+    root = cdx.cdxj_dir if cdx.target == "cdxj" else cdx.outbackcdx_ledger_dir
     backend = warc_store.backend()
     server = (OutbackCdx(cdx.outbackcdx_url, cdx.outbackcdx_collection, 1, retries=1)
-              if cdx.output == "outbackcdx" else None)
+              if cdx.target == "outbackcdx" else None)
     problems: list[str] = []
     with webarchive_db.connect() as conn:
-        ledger = Ledger(conn, warc_store.url, cdx.output, Path(root))
+        ledger = Ledger(conn, warc_store.url, cdx.target, Path(root))
         live = ledger.live()
         problems += [f"segment file missing: {ledger.file(s)}" for s in live
                      if not ledger.file(s).exists()]
@@ -192,7 +192,7 @@ def _log(context: dg.AssetExecutionContext, s: RunSummary) -> None:
 
 def _metadata(cdx: CdxSettings, s: RunSummary) -> dict:
     return {
-        "output": cdx.output,
+        "output": cdx.target,
         "warcs_indexed": len(s.indexed),
         "records": sum(r.records for r in s.indexed) - sum(len(v) for v in s.refused.values()),
         "warcs_quarantined": len(s.quarantined) + len(s.refused),

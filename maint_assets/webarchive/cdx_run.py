@@ -74,13 +74,13 @@ class IndexRun:
     ) -> None:
         self.conn, self.db, self.backend, self.cdx, self.options = conn, db, backend, cdx, options
         self.store_url, self.endpoint_url, self.log = store_url, endpoint_url, log
-        self.fmt = "cdxj" if cdx.output == "cdxj" else "cdx11"
-        root = cdx.cdxj_dir if cdx.output == "cdxj" else cdx.outbackcdx_ledger_dir
-        self.ledger = Ledger(conn, store_url, cdx.output, Path(root))
+        self.fmt = "cdxj" if cdx.target == "cdxj" else "cdx11"
+        root = cdx.cdxj_dir if cdx.target == "cdxj" else cdx.outbackcdx_ledger_dir
+        self.ledger = Ledger(conn, store_url, cdx.target, Path(root))
         self.server = (
             OutbackCdx(cdx.outbackcdx_url, cdx.outbackcdx_collection, cdx.outbackcdx_batch_lines,
                        retries=options.file_retries, backoff_s=options.retry_backoff_s)
-            if cdx.output == "outbackcdx" else None
+            if cdx.target == "outbackcdx" else None
         )
         self.summary = RunSummary()
         self.params = {"store": store_url}

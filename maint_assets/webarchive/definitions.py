@@ -1,11 +1,8 @@
 """Everything the web archive domain contributes to the code location."""
 
-import os
-
 import dagster as dg
 
-from maint_assets.core.postgres import PostgresResource
-from maint_assets.core.stores import FileStore
+from maint_assets.core.automation import running_schedule
 from maint_assets.webarchive import access_lists, cdx, trackdb, w3act_backup
 from maint_assets.webarchive.keys import (
     ACCESS_CONTROL_LISTS,
@@ -15,7 +12,7 @@ from maint_assets.webarchive.keys import (
     W3ACT_BACKUP,
     WARC_STORE,
 )
-from maint_assets.webarchive.resources import CdxSettings
+from maint_assets.webarchive.resources import resources
 from maint_assets.webarchive.sensors import webarchive_new_files
 
 TIMEZONE = "Europe/London"
@@ -42,10 +39,6 @@ webarchive_daily = dg.define_asset_job(
 )
 
 
-def _env(name: str, default: str = "") -> str:
-    return os.environ.get(name, default)
-
-
 defs = dg.Definitions(
     assets=[
         warc_store, trackdb.trackdb_files, cdx.cdx_index, access_lists.access_control_lists,
@@ -58,32 +51,12 @@ defs = dg.Definitions(
     jobs=[webarchive_hourly, webarchive_retry_failed, webarchive_daily],
     sensors=[webarchive_new_files],
     schedules=[
-        dg.ScheduleDefinition(
-            name="webarchive_hourly_15", job=webarchive_hourly, cron_schedule="15 * * * *",
-            execution_timezone=TIMEZONE, default_status=dg.DefaultScheduleStatus.RUNNING,
+        running_schedule(
+            webarchive_hourly, "15 * * * *", name="webarchive_hourly_15", timezone=TIMEZONE
         ),
-        dg.ScheduleDefinition(
-            name="webarchive_daily_0230", job=webarchive_daily, cron_schedule="30 2 * * *",
-            execution_timezone=TIMEZONE, default_status=dg.DefaultScheduleStatus.RUNNING,
+        running_schedule(
+            webarchive_daily, "30 2 * * *", name="webarchive_daily_0230", timezone=TIMEZONE
         ),
     ],
-    resources={
-        "webarchive_db": PostgresResource(url=dg.EnvVar("WEBARCHIVE_DATABASE_URL")),
-        "w3act_db": PostgresResource(url=dg.EnvVar("W3ACT_DATABASE_URL")),
-        "warc_store": FileStore(
-            url=dg.EnvVar("WEBARCHIVE_STORE_URL"),
-            endpoint_url=_env("WEBARCHIVE_STORE_ENDPOINT_URL"),
-            region_name=_env("AWS_REGION", "us-east-1"),
-        ),
-        "cdx": CdxSettings(
-            output="outbackcdx" if _env("WEBARCHIVE_OUTBACKCDX_URL") else "cdxj",
-            **({"cdxj_dir": _env("WEBARCHIVE_CDXJ_DIR")} if _env("WEBARCHIVE_CDXJ_DIR") else {}),
-            outbackcdx_url=_env("WEBARCHIVE_OUTBACKCDX_URL"),
-            outbackcdx_collection=_env("WEBARCHIVE_OUTBACKCDX_COLLECTION", "data-heritrix"),
-            **(
-                {"outbackcdx_ledger_dir": _env("WEBARCHIVE_OUTBACKCDX_LEDGER_DIR")}
-                if _env("WEBARCHIVE_OUTBACKCDX_LEDGER_DIR") else {}
-            ),
-        ),
-    },
+    resources=resources(),
 )

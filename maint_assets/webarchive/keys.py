@@ -2,6 +2,7 @@
 
 import dagster as dg
 
+DOMAIN = "webarchive"
 DB = "webarchive_db"
 W3ACT_DB = "w3act_db"
 # One run at a time per store (the runbooks' flock) and per W3ACT database.

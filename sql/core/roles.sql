@@ -1,5 +1,5 @@
 -- The maintenance role: a login role with no special attributes, given only what the assets
--- of one database need (maint_assets/roles.py says which, per domain). Run by an
+-- of one database need (each domain's privileges.py says which). Run by an
 -- administrator with `maint-assets roles apply <domain>`; idempotent. No password here: set
 -- it with psql's \password (hashed on the client, never in a statement or log).
 

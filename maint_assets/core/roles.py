@@ -1,7 +1,10 @@
-"""The least-privileged maintenance role, per database: which rights each domain's assets need
-(statements in ``sql/roles.sql``). The relations a domain maintains come from its asset keys
+"""The least-privileged maintenance role, per database: each domain declares, in its
+``privileges.py``, the databases its assets reach (by the variable that names them, the one its
+resources read) and the rights they need there; this module applies a declaration (statements
+in ``sql/core/roles.sql``). The relations a domain maintains come from its asset keys
 (``<domain>/<schema>/<table>``), so a new asset is covered without a list to keep."""
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 
 import dagster as dg
@@ -9,7 +12,7 @@ import psycopg
 
 from maint_assets.core.sql_files import compose, statement
 
-SQL = "roles"
+SQL = "core/roles"
 BOOKKEEPING = ("maint_assets", "maint_assets_build")
 
 
@@ -26,45 +29,50 @@ class Privileges:
     member_of: tuple[str, ...] = ()  # group roles whose objects a tool creates and owns
 
 
-# Each domain's database, by the variable that names it, and what its assets need there.
-DOMAINS: dict[str, tuple[str, Privileges]] = {
-    "atlas": ("ATLAS_DATABASE_URL", Privileges("atlas", BOOKKEEPING, read_all_data=True)),
-    "atlas-staging": ("ATLAS_STAGING_SERVER_URL", Privileges(createdb=True)),
-    # The Metabase and W3ACT restore checks' scratch databases: never on their own servers.
-    "restore-checks": ("MAINT_RESTORE_SERVER_URL", Privileges(createdb=True)),
-    "catalog": ("CATALOG_DATABASE_URL", Privileges("catalog", BOOKKEEPING)),
-    # transfer_vn creates and owns its schemas as the configuration's db_group: the role joins
-    # that group (and so owns them through it) instead of taking them over from the live sync.
-    "vn": (
-        "VN_DATABASE_URL",
-        Privileges(
-            own_schemas=BOOKKEEPING,
-            own_relations=(("dbadmin", "monitoring_vn_check_to_prod"),), create_schemas=True,
-        ),
-    ),
-    "webarchive": (
-        "WEBARCHIVE_DATABASE_URL", Privileges("webarchive", ("maint_assets", "webarchive"))
-    ),
-    "w3act": ("W3ACT_DATABASE_URL", Privileges(read_all_data=True)),
-    "metabase": ("METABASE_DATABASE_URL", Privileges(read_all_data=True)),
-    # The switch renames the production schema and moves every table in it: it must own them.
-    "ingest": (
-        "INGEST_DATABASE_URL", Privileges(own_schemas=("maint_assets",), create_schemas=True)
-    ),
-}
+@dataclass(frozen=True)
+class RoleTarget:
+    """One database the role is applied to (``maint-assets roles apply <name>``), named by the
+    environment variable ``variable`` its resource reads. ``settings`` names what the
+    declaration needs from the operator (e.g. ``production_schema``) and ``complete`` adds it."""
+
+    name: str
+    variable: str
+    privileges: Privileges
+    settings: tuple[str, ...] = ()
+    complete: Callable[..., Privileges] | None = None
+
+    def resolve(self, **settings: str) -> Privileges:
+        if self.complete is None:
+            return self.privileges
+        return self.complete(self.privileges, **{k: settings.get(k, "") for k in self.settings})
 
 
-def privileges(domain: str, production_schema: str = "", vn_group: str = "") -> Privileges:
-    needs = DOMAINS[domain][1]
-    if domain == "ingest":
-        if not production_schema:
-            raise ValueError("ingest: name the production schema (the table list's 'production')")
-        return replace(needs, own_schemas=(*needs.own_schemas, production_schema))
-    if domain == "vn":
-        if not vn_group:
-            raise ValueError("vn: name transfer_vn's database.db_group (VN_TRANSFER_VN_CONFIG)")
-        return replace(needs, member_of=(vn_group,))
-    return needs
+# The restore checks' scratch databases (Metabase, W3ACT): never on their own servers.
+RESTORE_CHECKS = RoleTarget("restore-checks", "MAINT_RESTORE_SERVER_URL", Privileges(createdb=True))
+
+
+def registry(*declarations: Iterable[RoleTarget]) -> dict[str, RoleTarget]:
+    """The targets of every domain by name; a name declared twice is an error."""
+    targets: dict[str, RoleTarget] = {}
+    for target in (t for declared in declarations for t in declared):
+        if target.name in targets:
+            raise ValueError(f"role target {target.name!r} is declared twice")
+        targets[target.name] = target
+    return targets
+
+
+def with_schema(needs: Privileges, schema: str, what: str) -> Privileges:
+    """``needs`` plus ownership of ``schema``, which the operator must name (``what``)."""
+    if not schema:
+        raise ValueError(f"name {what}")
+    return replace(needs, own_schemas=(*needs.own_schemas, schema))
+
+
+def with_group(needs: Privileges, group: str, what: str) -> Privileges:
+    """``needs`` plus membership of the group role ``group`` (``what``)."""
+    if not group:
+        raise ValueError(f"name {what}")
+    return replace(needs, member_of=(group,))
 
 
 def maintained_relations(defs: dg.Definitions, prefix: str) -> list[tuple[str, str]]:

@@ -1,0 +1,3 @@
+"""Asset keys, groups, pools, owners and the SQL folder of the catalogue (domain `catalog`)."""
+
+DOMAIN = "catalog"

@@ -1,0 +1,41 @@
+"""The ingest domain's resources: its database, and where the files are and which tables they
+fill."""
+
+from pathlib import Path
+
+import dagster as dg
+
+from maint_assets.core.postgres import PostgresResource
+from maint_assets.core.settings import optional_env
+from maint_assets.core.stores import FileStore
+from maint_assets.ingest.tables import IngestSpec, SpecError, load_spec
+
+DATABASE_URL_ENV = "INGEST_DATABASE_URL"
+
+
+class IngestSettings(dg.ConfigurableResource):
+    """Where the files are and which tables they fill."""
+
+    tables_file: str
+    source_url: str
+    endpoint_url: str = ""
+
+    def spec(self) -> IngestSpec:
+        try:
+            return load_spec(Path(self.tables_file))
+        except SpecError as err:
+            raise dg.Failure(str(err)) from None
+
+    def source(self) -> FileStore:
+        return FileStore(url=self.source_url, endpoint_url=self.endpoint_url)
+
+
+def resources() -> dict[str, dg.ConfigurableResource]:
+    return {
+        "ingest_db": PostgresResource(url=dg.EnvVar(DATABASE_URL_ENV)),
+        "ingest": IngestSettings(
+            tables_file=dg.EnvVar("INGEST_TABLES_FILE"),
+            source_url=dg.EnvVar("INGEST_SOURCE_URL"),
+            endpoint_url=optional_env("INGEST_SOURCE_ENDPOINT_URL", ""),
+        ),
+    }
