@@ -28,6 +28,7 @@ from typing import Any, BinaryIO, Protocol
 import dagster as dg
 from pydantic import Field
 
+from maint_assets.core.file_stores import s3_client
 from maint_assets.core.paths import STATE_DIR
 from maint_assets.core.retention import RetentionPolicy
 
@@ -312,11 +313,9 @@ def _s3_backend(bucket: str, prefix: str, endpoint_url: str, region_name: str) -
     # One client per bucket and endpoint for the process: building a boto3 client costs tens
     # of milliseconds, and a dump asset reaches the store four times (put, list, delete,
     # describe). Clients are thread-safe.
-    from dagster_aws.s3 import S3Resource
-
-    s3 = S3Resource(endpoint_url=endpoint_url or None, region_name=region_name)
     where = f" at {endpoint_url}" if endpoint_url else ""
-    return _S3Backend(s3.get_client(), bucket, prefix, f"bucket {bucket}{where}")
+    client = s3_client(endpoint_url, region_name)
+    return _S3Backend(client, bucket, prefix, f"bucket {bucket}{where}")
 
 
 def _artifact(record: dict[str, Any]) -> Artifact:

@@ -1,6 +1,6 @@
 """File stores: files listed and read the same way whatever holds them (WARCs, catalogue pages).
 
-(No Dagster import here: indexing workers load this module.)
+(No Dagster import at load time: indexing workers load this module.)
 
 A store is addressed by URL: a local directory (``/data/warcs`` or ``file:///data/warcs``) or
 an S3 prefix (``s3://bucket/prefix``, any endpoint). Another kind (WebHDFS) is one more backend
@@ -90,11 +90,7 @@ class S3Backend:
     region_name: str
 
     def _client(self):
-        import boto3
-
-        return boto3.client(
-            "s3", endpoint_url=self.endpoint_url or None, region_name=self.region_name
-        )
+        return s3_client(self.endpoint_url, self.region_name)
 
     def list(self) -> Iterator[StoredFile]:
         from botocore.exceptions import BotoCoreError, ClientError
@@ -139,6 +135,15 @@ class S3Backend:
 
     def _key(self, path: str) -> str:
         return f"{self.prefix}/{path}" if self.prefix else path
+
+
+def s3_client(endpoint_url: str, region_name: str):
+    """The one way to S3 (file stores and the artifact store): dagster-aws's S3Resource, with
+    its retry settings. Imported here, not at the top: an indexing worker reading local files
+    never loads Dagster."""
+    from dagster_aws.s3 import S3Resource
+
+    return S3Resource(endpoint_url=endpoint_url or None, region_name=region_name).get_client()
 
 
 def backend_for(url: str, endpoint_url: str = "", region_name: str = "us-east-1") -> Backend:
