@@ -27,11 +27,11 @@ import pandas as pd
 from common import temporary_cluster
 
 from maint_assets.catalog import assets, clean
-from maint_assets.catalog.demo_data import write_pages
 from maint_assets.core.artifacts import ArtifactStore
 from maint_assets.core.pg_tools import client_env, tool_path
 from maint_assets.core.postgres import PostgresResource
 from maint_assets.core.refresh import start_rebuild
+from maint_assets.demo.catalog_data import write_pages
 
 
 def clean_rows(n: int) -> pd.DataFrame:

@@ -18,9 +18,9 @@ import psycopg
 from common import temporary_cluster
 
 from maint_assets.core.postgres import PostgresResource
+from maint_assets.demo.ingest_data import DEMO_TABLES_FILE, write_source
 from maint_assets.ingest import assets
 from maint_assets.ingest.assets import IngestSettings
-from maint_assets.ingest.demo_data import DEMO_TABLES_FILE, write_source
 
 
 def main() -> None:

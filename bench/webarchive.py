@@ -38,9 +38,9 @@ from common import temporary_cluster
 
 from maint_assets.core.postgres import PostgresResource
 from maint_assets.core.stores import FileStore
+from maint_assets.demo.webarchive_data import JOB, Capture, write_warc
 from maint_assets.webarchive import cdx, trackdb
 from maint_assets.webarchive.cdx_segments import Ledger, Segment
-from maint_assets.webarchive.demo_data import JOB, Capture, write_warc
 from maint_assets.webarchive.indexing import RECORDS
 from maint_assets.webarchive.resources import CdxSettings
 

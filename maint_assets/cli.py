@@ -10,16 +10,16 @@ from pathlib import Path
 
 from maint_assets.atlas.privileges import TARGETS as ATLAS_ROLES
 from maint_assets.catalog.privileges import TARGETS as CATALOG_ROLES
-from maint_assets.core.local_cluster import ClusterError, LocalCluster
 from maint_assets.core.paths import CHECKOUT, STATE_DIR
 from maint_assets.core.postgres import DatabaseUnavailable, PostgresResource
 from maint_assets.core.roles import RESTORE_CHECKS, apply, maintained_relations, registry
 from maint_assets.core.schema import apply_schema
-from maint_assets.ingest.demo_data import DEMO_TABLES_FILE, write_source
+from maint_assets.demo.ingest_data import DEMO_TABLES_FILE, write_source
+from maint_assets.demo.local_cluster import ClusterError, LocalCluster
+from maint_assets.demo.metabase_stand_in import load_stand_in
 from maint_assets.ingest.privileges import TARGETS as INGEST_ROLES
 from maint_assets.ingest.tables import load_spec
 from maint_assets.metabase.privileges import TARGETS as METABASE_ROLES
-from maint_assets.metabase.stand_in import load_stand_in
 from maint_assets.vn_sync.client_api_vn import ClientApiVn
 from maint_assets.vn_sync.demo_data import DEMO_TRANSFER_VN_CONFIG
 from maint_assets.vn_sync.privileges import TARGETS as VN_SYNC_ROLES
@@ -352,7 +352,7 @@ def _vn_demo_data(args: argparse.Namespace) -> int:
 
 
 def _webarchive_demo_data(cluster: LocalCluster) -> None:
-    from maint_assets.webarchive.demo_data import load_w3act, write_store
+    from maint_assets.demo.webarchive_data import load_w3act, write_store
 
     if not DEMO_WARC_STORE.exists():
         captures = write_store(DEMO_WARC_STORE)
@@ -370,7 +370,7 @@ def _demo(args: argparse.Namespace) -> int:
     _vn_demo_data(argparse.Namespace(observations=50_000, seed=1, if_empty=True))
     _webarchive_demo_data(cluster)
     if not DEMO_CATALOG_PAGES.exists():
-        from maint_assets.catalog.demo_data import write_pages
+        from maint_assets.demo.catalog_data import write_pages
 
         pages = write_pages(DEMO_CATALOG_PAGES, datasets=5000)
         print(f"wrote {pages} DCAT catalogue pages under {DEMO_CATALOG_PAGES}")

@@ -11,10 +11,10 @@ import psycopg
 import pytest
 
 from maint_assets.catalog import assets
-from maint_assets.catalog.demo_data import write_pages
 from maint_assets.core.artifacts import ArtifactStore
 from maint_assets.core.postgres import PostgresResource
 from maint_assets.core.stores import FileStore
+from maint_assets.demo.catalog_data import write_pages
 
 CHAIN = [assets.raw_datasets, assets.datasets_clean, assets.public_datasets]
 

@@ -4,9 +4,9 @@ the real cause."""
 from pathlib import Path
 
 from maint_assets.catalog import assets
-from maint_assets.catalog.demo_data import write_pages
 from maint_assets.core.artifacts import ArtifactStore
 from maint_assets.core.stores import FileStore
+from maint_assets.demo.catalog_data import write_pages
 from maint_assets_tests.test_catalog import _run
 
 

@@ -10,9 +10,9 @@ import pytest
 from psycopg import sql
 
 from maint_assets.core.postgres import PostgresResource
+from maint_assets.demo.ingest_data import DEMO_TABLES_FILE, write_source
 from maint_assets.ingest import assets
 from maint_assets.ingest.assets import IngestSettings
-from maint_assets.ingest.demo_data import DEMO_TABLES_FILE, write_source
 
 
 def _resources(url: str, source: Path, tables: Path = DEMO_TABLES_FILE) -> dict:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from maint_assets.core.local_cluster import ClusterError, LocalCluster
+from maint_assets.demo.local_cluster import ClusterError, LocalCluster
 from maint_assets_tests.ports import free_port
 
 pytestmark = pytest.mark.servers  # each test starts its own PostgreSQL cluster

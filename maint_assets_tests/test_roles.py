@@ -17,17 +17,17 @@ from psycopg.conninfo import make_conninfo
 from maint_assets import cli
 from maint_assets.atlas.backups import assets as backups
 from maint_assets.atlas.taxonomy.checklist import ChecklistResolver
-from maint_assets.catalog.demo_data import write_pages
 from maint_assets.cli import ROLE_TARGETS
 from maint_assets.core.artifacts import ArtifactStore
-from maint_assets.core.local_cluster import LocalCluster
 from maint_assets.core.postgres import PostgresResource
 from maint_assets.core.roles import apply, maintained_relations
 from maint_assets.core.stores import FileStore
 from maint_assets.definitions import defs
-from maint_assets.ingest.demo_data import write_source
+from maint_assets.demo.catalog_data import write_pages
+from maint_assets.demo.ingest_data import write_source
+from maint_assets.demo.local_cluster import LocalCluster
+from maint_assets.demo.webarchive_data import write_store
 from maint_assets.webarchive import cdx, trackdb
-from maint_assets.webarchive.demo_data import write_store
 from maint_assets_tests.atlas_helpers import ALL_ASSETS, materialize
 from maint_assets_tests.test_catalog import _run as load_catalog
 from maint_assets_tests.test_ingest import _ingest as ingest

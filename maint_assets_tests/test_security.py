@@ -25,8 +25,8 @@ import pytest
 import requests
 from psycopg import sql
 
-from maint_assets.core.local_cluster import LocalCluster
 from maint_assets.core.paths import CHECKOUT
+from maint_assets.demo.local_cluster import LocalCluster
 from maint_assets.vn_sync.client_api_vn import DEFAULT_VENV
 from maint_assets_tests.ports import free_port
 

@@ -16,9 +16,9 @@ import requests
 from maint_assets.core.metrics import Pushgateway, metrics_to_pushgateway
 from maint_assets.core.postgres import PostgresResource
 from maint_assets.core.stores import FileStore
+from maint_assets.demo.webarchive_data import Capture, load_w3act, write_store, write_warc
 from maint_assets.webarchive import cdx, trackdb, w3act_backup
 from maint_assets.webarchive.definitions import webarchive_retry_failed
-from maint_assets.webarchive.demo_data import Capture, load_w3act, write_store, write_warc
 from maint_assets.webarchive.keys import TRACKDB
 from maint_assets.webarchive.resources import CdxSettings
 from maint_assets.webarchive.sensors import webarchive_new_files

@@ -13,8 +13,8 @@ import pytest
 
 from maint_assets.core.artifacts import ArtifactStore
 from maint_assets.core.postgres import PostgresResource
+from maint_assets.demo.webarchive_data import load_w3act
 from maint_assets.webarchive import access_lists
-from maint_assets.webarchive.demo_data import load_w3act
 from maint_assets_tests.webarchive_consumers import SurtPrefixSet, collection_applies
 from maint_assets_tests.webarchive_servers import pywb_access
 

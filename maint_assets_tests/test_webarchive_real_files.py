@@ -18,8 +18,8 @@ from warcio.archiveiterator import ArchiveIterator
 from maint_assets.core.artifacts import ArtifactStore
 from maint_assets.core.postgres import PostgresResource
 from maint_assets.core.stores import FileStore
+from maint_assets.demo.webarchive_data import load_w3act
 from maint_assets.webarchive import access_lists, cdx, trackdb
-from maint_assets.webarchive.demo_data import load_w3act
 from maint_assets.webarchive.resources import CdxSettings
 from maint_assets_tests.webarchive_servers import outbackcdx, pywb
 

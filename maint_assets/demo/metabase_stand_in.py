@@ -1,11 +1,11 @@
-"""A stand-in for Metabase's application database (sql/metabase/demo_app_db.sql) for the demo
+"""A stand-in for Metabase's application database (sql/demo/metabase_app_db.sql) for the demo
 and the tests: Metabase itself is not installed here."""
 
 import psycopg
 
 from maint_assets.core.sql_files import statement
 
-GROUP = "metabase/demo_app_db"
+GROUP = "demo/metabase_app_db"
 
 
 def load_stand_in(conn: psycopg.Connection) -> bool:

@@ -88,10 +88,10 @@ def write_store(
 def load_w3act(conn: psycopg.Connection) -> None:
     """W3ACT's tables (the real model's subset the access lists read) with the demo data."""
     with conn.transaction():
-        conn.execute(statement("webarchive/w3act_demo", "reset"))
-    apply_schema(conn, "webarchive/w3act")
+        conn.execute(statement("demo/w3act_data", "reset"))
+    apply_schema(conn, "demo/w3act")
     with conn.transaction():
-        conn.execute(statement("webarchive/w3act_demo", "load"))
+        conn.execute(statement("demo/w3act_data", "load"))
 
 
 def _truncate(path: Path) -> None:
