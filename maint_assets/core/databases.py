@@ -6,6 +6,7 @@ comment on it, and every drop or rename first reads that marker. A database that
 happens to name (another application's, production's) is refused by name, never touched.
 """
 
+import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -13,7 +14,7 @@ from pathlib import Path
 import psycopg
 from psycopg import conninfo, sql
 
-from maint_assets.core.identifiers import check_identifier
+from maint_assets.core.identifiers import MAX_IDENTIFIER_BYTES, check_identifier
 from maint_assets.core.pg_tools import run_tool, server_major
 from maint_assets.core.postgres import PostgresResource
 from maint_assets.core.sql_files import compose, statement
@@ -91,6 +92,19 @@ def drop_database(server: PostgresResource, database: str) -> None:
     with server.connect() as conn:
         if _refuse_unless_owned(conn, server, database):
             conn.execute(compose(GROUP, "drop_database", database=database))
+
+
+def scratch_name(prefix: str, run_id: str) -> str:
+    """``prefix`` plus the run's id, within PostgreSQL's 63 bytes: a scratch database of one
+    run is never the name another run creates (and drops). A long prefix is cut and given a
+    digest of itself, so two long prefixes stay apart."""
+    run = run_id.replace("-", "")[:16]
+    name = f"{prefix}_{run}"
+    if len(name.encode()) <= MAX_IDENTIFIER_BYTES:
+        return name
+    digest = hashlib.blake2b(prefix.encode(), digest_size=4).hexdigest()
+    keep = MAX_IDENTIFIER_BYTES - len(run) - len(digest) - 2
+    return f"{prefix.encode()[:keep].decode(errors='ignore')}_{digest}_{run}"
 
 
 @contextmanager

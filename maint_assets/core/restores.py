@@ -86,9 +86,10 @@ def restore_check(
     scratch: str,
 ) -> dg.AssetCheckResult:
     """Load the artifacts ``sources`` recorded (the dumps the last one needs, then it) into a
-    scratch database on ``server``; passed when they all load and every table the last one's
-    manifest names is there with its row count. A manifest that names no table fails: the
-    check would prove nothing."""
+    scratch database on ``server`` named ``scratch`` plus the run (two runs of the same check
+    never share one, so neither drops the other's); passed when they all load and every table
+    the last one's manifest names is there with its row count. A manifest that names no table
+    fails: the check would prove nothing."""
     try:
         chain = [
             recorded_artifact(context.instance, context.run.run_id, artifacts, s) for s in sources
@@ -109,7 +110,10 @@ def restore_check(
     major = databases.major_version(server)
     with (
         tempfile.TemporaryDirectory() as tmp,
-        databases.scratch_database(server, scratch, f"restore check of {artifact.key}") as url,
+        databases.scratch_database(
+            server, databases.scratch_name(scratch, context.run.run_id),
+            f"restore check of {artifact.key}",
+        ) as url,
     ):
         try:
             load_chain(artifacts, chain, url, major, Path(tmp))

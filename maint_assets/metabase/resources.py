@@ -1,4 +1,4 @@
-"""Metabase's resources: its application database."""
+"""The Metabase domain's resources: its application database."""
 
 import dagster as dg
 

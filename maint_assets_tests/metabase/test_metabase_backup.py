@@ -6,7 +6,9 @@ import psycopg
 import pytest
 
 from maint_assets.core.postgres import PostgresResource
-from maint_assets.metabase import backup
+from maint_assets.metabase import assets, checks
+from maint_assets.metabase.automation import restore_metabase
+from maint_assets.metabase.keys import BACKUP_FOLDER, METABASE_BACKUP, PRE_RESTORE_FOLDER
 from maint_assets_tests.atlas_helpers import rows
 
 DASHBOARDS = "SELECT count(*) FROM report_dashboard"
@@ -23,7 +25,7 @@ def metabase_resources(metabase_url, s3_store, staging_server):
 
 def _backup(resources, selection=None, instance=None) -> dg.ExecuteInProcessResult:
     return dg.materialize(
-        [backup.app_db_backup, backup.app_db_backup_restores],
+        [assets.metabase_backup, checks.metabase_backup_restores],
         resources=resources,
         selection=selection,
         instance=instance,
@@ -33,7 +35,7 @@ def _backup(resources, selection=None, instance=None) -> dg.ExecuteInProcessResu
 
 def _restore(resources, confirm: str, artifact_key: str = "") -> dg.ExecuteInProcessResult:
     config = {"confirm_target_database": confirm, "artifact_key": artifact_key}
-    return backup.restore_metabase.execute_in_process(
+    return restore_metabase.execute_in_process(
         resources=resources,
         run_config={"ops": {"restore_app_db": {"config": config}}},
         raise_on_error=False,
@@ -50,7 +52,7 @@ def test_backup_restores_and_a_confirmed_restore_brings_the_content_back(
     result = _backup(metabase_resources)
     check = result.get_asset_check_evaluations()[0]
     assert check.passed and check.metadata["tables_checked"].value == 5
-    artifact = s3_store.latest(backup.FOLDER)
+    artifact = s3_store.latest(BACKUP_FOLDER)
     assert artifact.manifest["tables"]["public.report_card"] == 40
 
     with psycopg.connect(metabase_url, autocommit=True) as conn:
@@ -61,7 +63,7 @@ def test_backup_restores_and_a_confirmed_restore_brings_the_content_back(
     assert rows(metabase_url, DASHBOARDS) == [(6,)]
     assert rows(metabase_url, "SELECT count(*) FROM core_user") == [(12,)]
     # the content it replaced was backed up first
-    before = s3_store.latest(backup.PRE_RESTORE_FOLDER)
+    before = s3_store.latest(PRE_RESTORE_FOLDER)
     assert before.manifest["tables"]["public.report_dashboard"] == 0
     assert before.manifest["tables"]["public.core_user"] == 13
 
@@ -76,20 +78,20 @@ def test_restore_refuses_without_naming_the_target(metabase_resources, metabase_
         error = result.get_step_failure_events()[0].event_specific_data.error.to_string()
         assert "confirm_target_database" in error
     assert rows(metabase_url, DASHBOARDS) == [(0,)]
-    assert s3_store.list(backup.PRE_RESTORE_FOLDER) == []
+    assert s3_store.list(PRE_RESTORE_FOLDER) == []
 
 
 def test_a_restore_failing_half_way_leaves_the_target_unchanged(
     metabase_resources, metabase_url, s3_store, tmp_path
 ):
     assert _backup(metabase_resources).success
-    good = s3_store.latest(backup.FOLDER)
+    good = s3_store.latest(BACKUP_FOLDER)
     # A backup cut short: its table of contents is intact, the data of later tables is not.
     # pg_restore drops and recreates tables, then fails reading the data.
     full = s3_store.fetch(good, tmp_path / "full.dump").read_bytes()
     cut = tmp_path / "cut.dump"
     cut.write_bytes(full[: len(full) * 3 // 4])
-    broken = s3_store.put(cut, backup.FOLDER, "metabase.dump", good.manifest)
+    broken = s3_store.put(cut, BACKUP_FOLDER, "metabase.dump", good.manifest)
     with psycopg.connect(metabase_url, autocommit=True) as conn:
         conn.execute("INSERT INTO report_dashboard (name, creator_id) VALUES ('new one', 1)")
 
@@ -110,13 +112,13 @@ def test_the_restore_check_loads_the_backup_its_asset_recorded(
     recorded = first.get_asset_materialization_events()[0].materialization.metadata["artifact"]
     assert first.get_asset_check_evaluations()[0].metadata["artifact"].value == recorded.value
     # a newer file in the folder that no run of the asset wrote (cut short, so it would fail)
-    good = s3_store.latest(backup.FOLDER)
+    good = s3_store.latest(BACKUP_FOLDER)
     full = s3_store.fetch(good, tmp_path / "full.dump").read_bytes()
     (tmp_path / "stray.dump").write_bytes(full[: len(full) // 2])
-    stray = s3_store.put(tmp_path / "stray.dump", backup.FOLDER, "metabase.dump", good.manifest)
-    assert s3_store.latest(backup.FOLDER).key == stray.key
+    stray = s3_store.put(tmp_path / "stray.dump", BACKUP_FOLDER, "metabase.dump", good.manifest)
+    assert s3_store.latest(BACKUP_FOLDER).key == stray.key
 
-    checks_only = dg.AssetSelection.checks_for_assets(backup.APP_DB_BACKUP)
+    checks_only = dg.AssetSelection.checks_for_assets(METABASE_BACKUP)
     (check,) = _backup(
         metabase_resources, checks_only, dagster_instance
     ).get_asset_check_evaluations()
@@ -146,3 +148,26 @@ def test_backup_and_restore_check_run_as_the_least_privileged_roles(
         assert result.success, result.get_step_failure_events()
         (check,) = result.get_asset_check_evaluations()
         assert check.passed and check.metadata["tables_checked"].value == 5
+
+
+def test_two_runs_of_the_restore_check_never_share_a_scratch_database(
+    metabase_resources, dagster_instance, monkeypatch
+):
+    """Each run's check restores into a database named after its run: with one fixed name per
+    check, a second run's check dropped the first's scratch database under it."""
+    from maint_assets.core import restores
+
+    used: list[str] = []
+    real_load = restores.load_chain
+
+    def recording_load(artifacts, chain, url, major, tmp):
+        used.append(psycopg.conninfo.conninfo_to_dict(url)["dbname"])
+        real_load(artifacts, chain, url, major, tmp)
+
+    monkeypatch.setattr(restores, "load_chain", recording_load)
+    first = _backup(metabase_resources, instance=dagster_instance)
+    second = _backup(metabase_resources, instance=dagster_instance)
+    assert first.success and second.success
+    assert len(used) == 2 and used[0] != used[1]
+    for name, result in zip(used, (first, second), strict=True):
+        assert result.run_id.replace("-", "")[:16] in name and len(name.encode()) <= 63

@@ -1,0 +1,27 @@
+"""The dump of Metabase's application database, for the backup and before a restore."""
+
+from pathlib import Path
+from typing import Any
+
+from maint_assets.core import databases
+from maint_assets.core.postgres import PostgresResource
+from maint_assets.core.snapshots import exported_snapshot, pg_dump
+
+
+def dump_app_db(metabase_db: PostgresResource, tmp: Path) -> tuple[Path, dict[str, Any]]:
+    """pg_dump -Fc of the application database into ``tmp``, with every table's row count,
+    from one snapshot; the file and its manifest."""
+    path = tmp / "metabase.dump"
+    with exported_snapshot(metabase_db) as snap:
+        tables = databases.count_rows(snap.conn, databases.user_tables(snap.conn))
+        pg_dump(
+            snap, ["--format=custom"], path,
+            f"the Metabase application database ({metabase_db.describe()})",
+        )
+        version = snap.server_version
+    return path, {
+        "format": "custom",
+        "source": metabase_db.describe(),
+        "server_version": version,
+        "tables": tables,
+    }

@@ -1,0 +1,84 @@
+"""Restoring a backup into Metabase's application database, on request.
+
+The restore is an op in a job, not an asset: it changes a live database. It refuses to run
+unless its config names the target database exactly, backs the target up first, and restores
+with ``pg_restore --clean --single-transaction``: a restore that fails half-way rolls back and
+leaves the target as it was (the runbook's ``pg_restore -c`` wiped it with no way back).
+"""
+
+import tempfile
+from pathlib import Path
+
+import dagster as dg
+from psycopg import conninfo
+from pydantic import Field
+
+from maint_assets.core import databases
+from maint_assets.core.artifacts import ArtifactStore
+from maint_assets.core.postgres import PostgresResource
+from maint_assets.metabase.dumps import dump_app_db
+from maint_assets.metabase.keys import BACKUP_FOLDER, METABASE_BACKUP, PRE_RESTORE_FOLDER
+
+
+class RestoreConfig(dg.Config):
+    confirm_target_database: str = Field(
+        description="must equal the name of the database being restored: the restore replaces "
+        "its content"
+    )
+    artifact_key: str = Field(
+        default="", description="the backup to restore; the latest one when empty"
+    )
+
+
+class RestoreRefused(RuntimeError):
+    pass
+
+
+@dg.op(
+    description="Back up the Metabase application database, then restore a backup into "
+    "it in one transaction."
+)
+def restore_app_db(
+    context: dg.OpExecutionContext,
+    config: RestoreConfig,
+    metabase_db: PostgresResource,
+    artifacts: ArtifactStore,
+) -> dg.Output[None]:
+    target = conninfo.conninfo_to_dict(metabase_db.url).get("dbname", "")
+    if config.confirm_target_database != target:
+        raise RestoreRefused(
+            f"this job replaces the content of {metabase_db.describe()}: set "
+            f"confirm_target_database to {target!r} to confirm (got "
+            f"{config.confirm_target_database!r})"
+        )
+    backups = artifacts.list(BACKUP_FOLDER)
+    chosen = (
+        next((a for a in backups if a.key == config.artifact_key), None)
+        if config.artifact_key
+        else (backups[-1] if backups else None)
+    )
+    if chosen is None:
+        raise RestoreRefused(
+            f"no backup {config.artifact_key or ''} in {artifacts.describe()}/{BACKUP_FOLDER}"
+        )
+    major = databases.major_version(metabase_db)
+    with tempfile.TemporaryDirectory() as tmp:
+        path, manifest = dump_app_db(metabase_db, Path(tmp))
+        before = artifacts.put(
+            path, PRE_RESTORE_FOLDER, path.name,
+            {"asset": METABASE_BACKUP.to_user_string(), **manifest, "run_id": context.run_id},
+        )
+        context.log.info(f"{metabase_db.describe()} backed up to {before.key} before restoring")
+        path = artifacts.fetch(chosen, Path(tmp) / chosen.name)
+        databases.load_dump(metabase_db.url, path, "custom", major, chosen.key, clean=True)
+    wrong = databases.count_mismatches(metabase_db.url, chosen.manifest["tables"])
+    if wrong:
+        raise RuntimeError(f"restored {chosen.key} but row counts differ: {wrong}")
+    return dg.Output(
+        None,
+        metadata={
+            "restored": chosen.key,
+            "backup_of_previous_content": before.key,
+            "target": metabase_db.describe(),
+        },
+    )
