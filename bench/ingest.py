@@ -20,7 +20,7 @@ from common import temporary_cluster
 from maint_assets.core.postgres import PostgresResource
 from maint_assets.demo.ingest_data import DEMO_TABLES_FILE, write_source
 from maint_assets.ingest import assets
-from maint_assets.ingest.assets import IngestSettings
+from maint_assets.ingest.resources import IngestSettings
 
 
 def main() -> None:
@@ -40,7 +40,10 @@ def main() -> None:
         for version in (1, 2):
             rows = write_source(source, args.studies, args.samples, args.objects, version)
             started = time.perf_counter()
-            keys = [assets.staging] if version == 2 else [assets.staging, assets.production]
+            keys = (
+                [assets.ingest_staging] if version == 2
+                else [assets.ingest_staging, assets.ingest_production]
+            )
             assert dg.materialize(keys, resources=res).success
             print(
                 f"version {version}: {sum(rows.values()):,} rows {rows} ingested in "

@@ -1,9 +1,11 @@
-"""The declarative list of tables an ingest loads: one file per table in the source, its
-columns, keys, indexes and row checks. Names are quoted by the driver; column types and check
-expressions are SQL the operator writes, as in a DDL file (types are checked against a pattern
-so a stray quote or semicolon is refused). Every name is checked against PostgreSQL's 63-byte
-limit when the list is read, the production schema's with the longest suffix the ingest
-appends to it: a truncated ``<production>__staging`` would be production itself."""
+"""The declarative list of tables an ingest loads: one file per table in the source, its columns,
+keys, indexes and row checks. Names are quoted by the driver; column types are SQL the operator
+writes, as in a DDL file, checked against a pattern so a stray quote or semicolon is refused. A
+row check is data, never SQL: a column of the table, an operator of ``OPERATORS`` and a value,
+composed into a ``CHECK`` with the column quoted and the value a literal. Every name is checked
+against PostgreSQL's 63-byte limit when the list is read, the production schema's with the
+longest suffix the ingest appends to it: a truncated ``<production>__staging`` would be
+production itself."""
 
 from __future__ import annotations
 
@@ -23,8 +25,37 @@ ARCHIVE_PREFIX, _STAMP = "__v", "%Y%m%dT%H%M%S%f"
 _TYPE = re.compile(r"^[a-z][a-z0-9_ ]*(\(\d+(, *\d+)?\))?(\[\])?( not null)?$", re.IGNORECASE)
 
 
+# Operator -> the statement of sql/ingest/ingest_staging.sql that writes its CHECK.
+OPERATORS = {
+    "=": "check_eq",
+    "<>": "check_ne",
+    "<": "check_lt",
+    "<=": "check_le",
+    ">": "check_gt",
+    ">=": "check_ge",
+    "in": "check_in",
+    "matches": "check_matches",
+    "min_length": "check_min_length",
+}
+_SCALAR = (str, int, float, bool)
+
+
 class SpecError(ValueError):
     """The table list is invalid; the message names the file and the entry."""
+
+
+@dataclass(frozen=True)
+class RowCheck:
+    """``column operator value``: e.g. ``{column: size_bytes, operator: ">=", value: 0}``;
+    ``in`` takes a list, ``matches`` a POSIX regular expression, ``min_length`` a number of
+    characters. A NULL passes, as in any CHECK (add ``not null`` to the column's type)."""
+
+    column: str
+    operator: str
+    value: str | int | float | bool | tuple[str | int | float | bool, ...]
+
+    def __str__(self) -> str:
+        return f"{self.column} {self.operator} {self.value!r}"
 
 
 @dataclass(frozen=True)
@@ -34,7 +65,7 @@ class TableSpec:
     columns: dict[str, str]
     primary_key: list[str]
     indexes: list[list[str]] = field(default_factory=list)
-    checks: list[str] = field(default_factory=list)
+    checks: list[RowCheck] = field(default_factory=list)
     required: bool = True
 
 
@@ -71,7 +102,7 @@ def load_spec(path: Path) -> IngestSpec:
                 columns=dict(t["columns"]),
                 primary_key=list(t["primary_key"]),
                 indexes=[list(i) for i in t.get("indexes", [])],
-                checks=list(t.get("checks", [])),
+                checks=[_row_check(path, t["name"], c) for c in t.get("checks", [])],
                 required=bool(t.get("required", True)),
             )
             for t in raw["tables"]
@@ -92,9 +123,39 @@ def load_spec(path: Path) -> IngestSpec:
         for column, type_ in table.columns.items():
             if not _TYPE.match(type_.strip()):
                 raise SpecError(f"{path}: {table.name}.{column} has an invalid type {type_!r}")
+        for check in table.checks:
+            if check.column not in table.columns:
+                raise SpecError(
+                    f"{path}: {table.name}: check on {check.column!r}, not a column of the table"
+                )
         if not table.file.endswith((".csv", ".jsonl")):
             raise SpecError(f"{path}: {table.name} reads {table.file}; use .csv or .jsonl")
     return spec
+
+
+def _row_check(path: Path, table: str, raw: object) -> RowCheck:
+    if not isinstance(raw, dict) or set(raw) != {"column", "operator", "value"}:
+        raise SpecError(
+            f"{path}: {table}: a check is {{column, operator, value}} (operators: "
+            f"{', '.join(OPERATORS)}), not {raw!r}"
+        )
+    operator, value = raw["operator"], raw["value"]
+    if operator not in OPERATORS:
+        raise SpecError(
+            f"{path}: {table}: unknown check operator {operator!r} ({', '.join(OPERATORS)})"
+        )
+    if operator == "in":
+        if not isinstance(value, list) or not value or not all(
+            isinstance(v, _SCALAR) for v in value
+        ):
+            raise SpecError(f"{path}: {table}: 'in' takes a non-empty list of values")
+        value = tuple(value)
+    elif operator == "min_length":
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            raise SpecError(f"{path}: {table}: 'min_length' takes a number of characters")
+    elif not isinstance(value, _SCALAR):
+        raise SpecError(f"{path}: {table}: {operator!r} takes one value, not {value!r}")
+    return RowCheck(str(raw["column"]), operator, value)
 
 
 def _check_names(spec: IngestSpec) -> None:

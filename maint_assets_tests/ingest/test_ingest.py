@@ -12,7 +12,9 @@ from psycopg import sql
 from maint_assets.core.postgres import PostgresResource
 from maint_assets.demo.ingest_data import DEMO_TABLES_FILE, write_source
 from maint_assets.ingest import assets
-from maint_assets.ingest.assets import IngestSettings
+from maint_assets.ingest.automation import rollback_production_job
+from maint_assets.ingest.resources import IngestSettings
+from maint_assets.ingest.tables import SpecError, load_spec
 
 
 def _resources(url: str, source: Path, tables: Path = DEMO_TABLES_FILE) -> dict:
@@ -24,14 +26,14 @@ def _resources(url: str, source: Path, tables: Path = DEMO_TABLES_FILE) -> dict:
 
 def _ingest(url: str, source: Path, **kw) -> dg.ExecuteInProcessResult:
     return dg.materialize(
-        [assets.staging, assets.production],
+        [assets.ingest_staging, assets.ingest_production],
         resources=_resources(url, source, **kw),
         raise_on_error=False,
     )
 
 
 def _rollback(url: str, source: Path, confirm: str = "portal") -> dg.ExecuteInProcessResult:
-    return assets.rollback_production_job.execute_in_process(
+    return rollback_production_job.execute_in_process(
         resources=_resources(url, source),
         run_config={"ops": {"rollback_production": {"config": {"confirm_production": confirm}}}},
         raise_on_error=False,
@@ -136,7 +138,7 @@ def test_a_failing_check_or_constraint_prevents_the_switch(portal: tuple[str, Pa
     (source / "biosample.jsonl").write_text(text)
     broken = _ingest(url, source)
     error = broken.get_step_failure_events()[0].event_specific_data.error.message
-    assert "portal__staging.biosample breaks CHECK (depth_m IS NULL OR depth_m >= 0)" in error
+    assert 'portal__staging.biosample breaks CHECK ("depth_m" >= 0)' in error
     assert _counts(url) == before
 
     (source / "data_object.csv").unlink()
@@ -296,9 +298,7 @@ def test_a_production_name_too_long_for_its_versions_is_refused_before_anything(
     assert _precious_rows(empty_db, production) == 1000
 
 
-def test_schemas_the_ingest_did_not_create_are_never_dropped(
-    empty_db: str, tmp_path: Path
-) -> None:
+def test_schemas_the_ingest_did_not_create_are_never_dropped(empty_db: str, tmp_path: Path) -> None:
     source = tmp_path / "source"
     write_source(source)
     _users_schema(empty_db, "portal__staging")
@@ -323,3 +323,46 @@ def test_schemas_the_ingest_did_not_create_are_never_dropped(
         schemas = {n for (n,) in conn.execute("SELECT nspname FROM pg_namespace")}
     assert original in schemas, (original, schemas)
     assert _precious_rows(empty_db, "portal") == 1000  # the users' table was carried over
+
+
+def test_row_checks_are_data_never_sql(empty_db: str, tmp_path: Path) -> None:
+    """A check written as SQL is refused when the list is read; a structured check's value is
+    a literal, so a hostile one only fails the check."""
+    source = tmp_path / "source"
+    source.mkdir()
+    (source / "t.csv").write_text("id,label\n1,a\n")
+    tables = tmp_path / "tables.yaml"
+    entry = (
+        "production: portal\n"
+        "tables:\n"
+        "  - name: t\n"
+        "    file: t.csv\n"
+        "    columns: {id: integer not null, label: text}\n"
+        "    primary_key: [id]\n"
+    )
+    tables.write_text(entry + '    checks: ["id > 0); DROP SCHEMA public CASCADE; --"]\n')
+    with pytest.raises(SpecError, match="a check is"):
+        load_spec(tables)
+    refused = _ingest(empty_db, source, tables=tables)
+    assert not refused.success and "a check is" in _error(refused)
+
+    hostile = "a'); DROP SCHEMA public CASCADE; --"
+    tables.write_text(
+        entry + f"    checks: [{{column: label, operator: '=', value: \"{hostile}\"}}]\n"
+    )
+    (check,) = load_spec(tables).tables[0].checks
+    assert (check.column, check.operator, check.value) == ("label", "=", hostile)
+    failed = _ingest(empty_db, source, tables=tables)
+    assert not failed.success and "portal__staging.t breaks CHECK" in _error(failed)
+    with psycopg.connect(empty_db) as conn:
+        assert (
+            conn.execute("SELECT count(*) FROM pg_namespace WHERE nspname = 'public'").fetchone()[0]
+            == 1
+        )
+
+    tables.write_text(entry + "    checks: [{column: nope, operator: '>', value: 0}]\n")
+    with pytest.raises(SpecError, match="not a column"):
+        load_spec(tables)
+    tables.write_text(entry + "    checks: [{column: id, operator: 'between', value: 0}]\n")
+    with pytest.raises(SpecError, match="unknown check operator"):
+        load_spec(tables)

@@ -1,0 +1,66 @@
+"""The staging schema's blocking checks, evaluated in its step and again by the switch (in
+the switch's transaction, so what is switched in is what passed)."""
+
+import dagster as dg
+import psycopg
+
+from maint_assets.core.sql_files import compose, statement
+from maint_assets.ingest.keys import CHECKS, INGEST_STAGING, SQL_PRODUCTION, SQL_STAGING
+from maint_assets.ingest.tables import IngestSpec
+
+CHECK_SPECS = [
+    dg.AssetCheckSpec(
+        "required_tables_loaded",
+        asset=INGEST_STAGING,
+        blocking=True,
+        description="Every required table of the list is present and not empty.",
+    ),
+    dg.AssetCheckSpec(
+        "no_table_shrinks",
+        asset=INGEST_STAGING,
+        blocking=True,
+        description="No table has lost more than max_shrink of its production rows.",
+    ),
+]
+assert [c.name for c in CHECK_SPECS] == CHECKS
+
+
+def staging_checks(conn: psycopg.Connection, spec: IngestSpec) -> list[dg.AssetCheckResult]:
+    staged = {
+        t.name: conn.execute(
+            compose(SQL_STAGING, "row_count", table=(spec.staging, t.name))
+        ).fetchone()[0]
+        for t in spec.tables
+    }
+    live_tables = {
+        t
+        for (t,) in conn.execute(
+            statement(SQL_PRODUCTION, "tables_of"), {"schema": spec.production}
+        )
+    }
+    empty = [t.name for t in spec.tables if t.required and not staged[t.name]]
+    shrunk = {}
+    for table in spec.tables:
+        if table.name in live_tables:
+            live = conn.execute(
+                compose(SQL_STAGING, "row_count", table=(spec.production, table.name))
+            ).fetchone()[0]
+            if staged[table.name] < (1 - spec.max_shrink) * live:
+                shrunk[table.name] = {"production": live, "staging": staged[table.name]}
+    return [
+        dg.AssetCheckResult(
+            asset_key=INGEST_STAGING,
+            check_name="required_tables_loaded",
+            passed=not empty,
+            metadata={
+                "empty_tables": dg.MetadataValue.json(empty),
+                "rows": dg.MetadataValue.json(staged),
+            },
+        ),
+        dg.AssetCheckResult(
+            asset_key=INGEST_STAGING,
+            check_name="no_table_shrinks",
+            passed=not shrunk,
+            metadata={"shrunk": dg.MetadataValue.json(shrunk), "max_shrink": spec.max_shrink},
+        ),
+    ]

@@ -1,0 +1,39 @@
+"""The schemas the ingest creates carry a marker comment (``maint_assets: ingest …``): it drops
+a staging schema, or an expired version, only when the marker says it made it."""
+
+import dagster as dg
+import psycopg
+from psycopg import sql
+
+from maint_assets.core.sql_files import statement
+from maint_assets.ingest.keys import SQL_SCHEMAS
+
+
+def exists(conn: psycopg.Connection, schema: str) -> bool:
+    return conn.execute(statement(SQL_SCHEMAS, "schema_exists"), {"schema": schema}).fetchone()[0]
+
+
+def comment(conn: psycopg.Connection, schema: str) -> str:
+    return (
+        conn.execute(statement(SQL_SCHEMAS, "schema_comment"), {"schema": schema}).fetchone()[0]
+        or ""
+    )
+
+
+def mark(conn: psycopg.Connection, schema: str, marker: str) -> None:
+    # COMMENT takes no bind parameter: the marker is a quoted literal.
+    conn.execute(
+        sql.SQL(statement(SQL_SCHEMAS, "mark_schema")).format(
+            schema=sql.Identifier(schema), marker=sql.Literal(marker)
+        )
+    )
+
+
+def refuse_unless_marked(conn: psycopg.Connection, schema: str, marker: str) -> None:
+    found = comment(conn, schema)
+    if not found.startswith(marker):
+        raise dg.Failure(
+            f"refusing to replace the schema {schema}: it was not created by maint_assets' "
+            f"ingest (its comment is {found!r}, not {marker!r}…); rename or drop it yourself "
+            "if it is really a leftover"
+        )

@@ -1,0 +1,17 @@
+-- The schemas the ingest creates, marked as its own: only those are dropped or replaced.
+
+-- name: drop_schema
+DROP SCHEMA IF EXISTS {schema} CASCADE;
+
+-- name: create_schema
+CREATE SCHEMA {schema};
+
+-- name: mark_schema
+-- The marker of a schema the ingest created: only such schemas are dropped or replaced by it.
+COMMENT ON SCHEMA {schema} IS {marker};
+
+-- name: schema_comment
+SELECT obj_description(oid, 'pg_namespace') FROM pg_namespace WHERE nspname = %(schema)s;
+
+-- name: schema_exists
+SELECT EXISTS (SELECT FROM pg_namespace WHERE nspname = %(schema)s);
