@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 from common import temporary_cluster
 
-from maint_assets.catalog import assets, clean
+from maint_assets.catalog import assets, clean, keys
 from maint_assets.core.artifacts import ArtifactStore
 from maint_assets.core.pg_tools import client_env, tool_path
 from maint_assets.core.postgres import PostgresResource
@@ -81,7 +81,7 @@ def load(cluster, home: Path, rows: int, repeats: int) -> None:
         with db.connect() as conn:  # the same empty table, built by the asset's own SQL
             conn.execute("CREATE SCHEMA IF NOT EXISTS maint_assets_build")
             with conn.transaction():
-                start_rebuild(conn, "datasets", assets.SQL)
+                start_rebuild(conn, "datasets", keys.SQL_DATASETS)
                 conn.execute("DROP TABLE IF EXISTS public.bench_copy")
                 conn.execute("ALTER TABLE maint_assets_build.datasets RENAME TO bench_copy")
                 conn.execute("ALTER TABLE maint_assets_build.bench_copy SET SCHEMA public")
@@ -102,7 +102,7 @@ def load(cluster, home: Path, rows: int, repeats: int) -> None:
         # The asset replaces public.datasets (absent on the first run, full on the second).
         staged = home / f"datasets-{repeat}.csv"
         staged.write_bytes(csv.read_bytes())
-        artifacts.put(staged, assets.CLEAN_FOLDER, "datasets.csv", {"rows": rows})
+        artifacts.put(staged, keys.CLEAN_FOLDER, "datasets.csv", {"rows": rows})
         with db.connect() as conn:
             conn.execute("CHECKPOINT")
         started = time.perf_counter()
@@ -145,7 +145,7 @@ def load(cluster, home: Path, rows: int, repeats: int) -> None:
 MEMORY = """
 import resource, sys, tempfile
 import dagster as dg
-from maint_assets.catalog import assets
+from maint_assets.catalog import assets, keys
 from maint_assets.core.artifacts import ArtifactStore
 from maint_assets.core.stores import FileStore
 base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

@@ -29,8 +29,8 @@ from maint_assets.demo.local_cluster import LocalCluster
 from maint_assets.demo.webarchive_data import write_store
 from maint_assets.webarchive import cdx, trackdb
 from maint_assets_tests.atlas_helpers import ALL_ASSETS, materialize
+from maint_assets_tests.catalog.test_catalog import _run as load_catalog
 from maint_assets_tests.ingest.test_ingest import _ingest as ingest
-from maint_assets_tests.test_catalog import _run as load_catalog
 from maint_assets_tests.test_vn_sync import _scenario as vn_scenario
 from maint_assets_tests.test_webarchive import _resources as webarchive_resources
 from maint_assets_tests.vn_helpers import failure_text, track_writes, weekly

@@ -95,8 +95,8 @@ def test_webserver_serves_the_graph(webserver: str) -> None:
     assert ("atlas/public/observations", "atlas/atlas_api/obs_region_counts") in edges
     assert ("vn/src_vn_json_check/observations_json", "vn/src_vn_json/observations_json") in edges
     assert ("webarchive/webarchive/trackdb_files", "webarchive/cdx/index") in edges
-    assert ("catalog/datasets_clean", "catalog/public/datasets") in edges
-    assert ("ingest/staging", "ingest/production") in edges
+    assert ("catalog/dataframe/datasets_clean", "catalog/public/datasets") in edges
+    assert ("ingest/schema/ingest_staging", "ingest/schema/ingest_production") in edges
 
 
 @pytest.mark.ui

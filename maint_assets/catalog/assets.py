@@ -12,34 +12,41 @@ from pathlib import Path
 
 import dagster as dg
 import pyarrow.parquet as pq
-from psycopg import errors
 from pydantic import Field
 
 from maint_assets.catalog import clean as cleaning
+from maint_assets.catalog.checks import CHECK_SPECS, datasets_checks
 from maint_assets.catalog.dcat import SCHEMA_RAW, MalformedPage, read_page
-from maint_assets.core.artifacts import Artifact, ArtifactStore
+from maint_assets.catalog.keys import (
+    CLEAN_FOLDER,
+    DATASETS,
+    DATASETS_CLEAN,
+    DCAT_PAGES,
+    GROUP_CATALOG,
+    OWNERS,
+    POOL_CATALOG_DB,
+    RAW_DATASETS,
+    RAW_FOLDER,
+    SQL_DATASETS,
+)
+from maint_assets.core.artifacts import Artifact, ArtifactStore, put_artifact
 from maint_assets.core.automation import DAILY_FRESHNESS, EAGER
 from maint_assets.core.file_stores import StoreError
 from maint_assets.core.postgres import PostgresResource
-from maint_assets.core.refresh import finish_rebuild, relation_state, start_rebuild
+from maint_assets.core.refresh import finish_rebuild, start_rebuild
 from maint_assets.core.run_config import check_run_config
 from maint_assets.core.schema import apply_schema
 from maint_assets.core.sql_files import compose
 from maint_assets.core.stores import FileStore
+from maint_assets.core.ui import column_schema
 
-PAGES = dg.AssetKey(["catalog", "source", "pages"])
-RAW = dg.AssetKey(["catalog", "raw_datasets"])
-CLEAN = dg.AssetKey(["catalog", "datasets_clean"])
-TABLE = dg.AssetKey(["catalog", "public", "datasets"])
-GROUP, POOL, SQL = "catalog", "catalog_db", "catalog/datasets"
-RAW_FOLDER, CLEAN_FOLDER = "catalog/raw_datasets", "catalog/datasets_clean"
-_BLOCK = 1 << 20
-
-pages = dg.AssetSpec(
-    PAGES,
-    group_name=GROUP,
+dcat_pages = dg.AssetSpec(
+    DCAT_PAGES,
+    group_name=GROUP_CATALOG,
+    owners=OWNERS,
     kinds={"s3"},
-    description="The catalogue's DCAT JSON-LD pages under a prefix (S3 or a directory).",
+    description="The catalogue's DCAT JSON-LD pages under a prefix (S3 or a directory), "
+    "published by the portal; the sensor catalog_new_pages records new or changed ones.",
 )
 
 
@@ -59,10 +66,11 @@ class LoadConfig(dg.Config):
 
 
 @dg.asset(
-    key=RAW,
-    deps=[PAGES],
-    group_name=GROUP,
-    pool=POOL,
+    key=RAW_DATASETS,
+    deps=[DCAT_PAGES],
+    group_name=GROUP_CATALOG,
+    pool=POOL_CATALOG_DB,
+    owners=OWNERS,
     kinds={"parquet"},
     automation_condition=EAGER,
     freshness_policy=DAILY_FRESHNESS,
@@ -105,23 +113,14 @@ def raw_datasets(
                         continue
                 writer.write_table(table)
                 rows += table.num_rows
-        artifact = artifacts.put(
-            out,
-            RAW_FOLDER,
-            out.name,
-            {
-                "asset": RAW.to_user_string(),
-                "source": catalog_pages.url,
-                "pages": len(names),
-                "skipped_pages": skipped,
-                "rows": rows,
-                "run_id": context.run.run_id,
-            },
+        recorded = put_artifact(
+            context, artifacts, out, RAW_FOLDER,
+            {"source": catalog_pages.url, "pages": len(names), "skipped_pages": skipped,
+             "rows": rows},
         )
-    artifacts.prune(RAW_FOLDER, artifacts.retention)
     return dg.MaterializeResult(
         metadata={
-            "artifact": artifact.key,
+            **recorded,
             "pages": len(names),
             "rows": rows,
             "skipped_pages": dg.MetadataValue.json(skipped),
@@ -130,10 +129,11 @@ def raw_datasets(
 
 
 @dg.asset(
-    key=CLEAN,
-    deps=[RAW],
-    group_name=GROUP,
-    pool=POOL,
+    key=DATASETS_CLEAN,
+    deps=[RAW_DATASETS],
+    group_name=GROUP_CATALOG,
+    pool=POOL_CATALOG_DB,
+    owners=OWNERS,
     kinds={"pandas"},
     automation_condition=EAGER,
     freshness_policy=DAILY_FRESHNESS,
@@ -152,21 +152,13 @@ def datasets_clean(
         preview = df.head(5)[["identifier", "title", "licence", "open_access", "completeness"]]
         out = Path(tmp) / "datasets.csv"
         cleaning.to_copy_csv(df, str(out))
-        artifact = artifacts.put(
-            out,
-            CLEAN_FOLDER,
-            out.name,
-            {
-                "asset": CLEAN.to_user_string(),
-                "rows": len(df),
-                "columns": cleaning.COLUMNS,
-                "run_id": context.run.run_id,
-            },
+        recorded = put_artifact(
+            context, artifacts, out, CLEAN_FOLDER,
+            {"rows": len(df), "columns": cleaning.COLUMNS},
         )
-    artifacts.prune(CLEAN_FOLDER, artifacts.retention)
     return dg.MaterializeResult(
         metadata={
-            "artifact": artifact.key,
+            **recorded,
             "rows": len(df),
             "open_access": int(df["open_access"].sum()),
             "natural_risk": int(df["natural_risk"].sum()),
@@ -178,20 +170,18 @@ def datasets_clean(
 
 
 @dg.asset(
-    key=TABLE,
-    deps=[CLEAN],
-    group_name=GROUP,
-    pool=POOL,
+    key=DATASETS,
+    deps=[DATASETS_CLEAN],
+    group_name=GROUP_CATALOG,
+    pool=POOL_CATALOG_DB,
+    owners=OWNERS,
     kinds={"postgres"},
     automation_condition=EAGER,
     freshness_policy=DAILY_FRESHNESS,
-    check_specs=[
-        dg.AssetCheckSpec("required_columns", asset=TABLE, blocking=True),
-        dg.AssetCheckSpec("unique_identifiers", asset=TABLE, blocking=True),
-        dg.AssetCheckSpec("row_count_kept", asset=TABLE, blocking=True),
-    ],
-    description="public.datasets, loaded with COPY beside the live table and swapped in "
-    "once its checks pass",
+    check_specs=CHECK_SPECS,
+    description="public.datasets (the table the dashboards read; the atlas has a table of the "
+    "same name, both fixed by their readers), loaded with COPY beside the live table and "
+    "swapped in once its checks pass",
 )
 def public_datasets(
     context: dg.AssetExecutionContext,
@@ -207,13 +197,13 @@ def public_datasets(
         raise dg.Failure(
             f"no artifact in {artifacts.describe()}/{CLEAN_FOLDER}: run the step before"
         )
-    with catalog_db.locked_transaction(TABLE.to_user_string()) as conn:
-        build = start_rebuild(conn, "datasets", SQL)
+    with catalog_db.locked_transaction(DATASETS.to_user_string()) as conn:
+        build = start_rebuild(conn, "datasets", SQL_DATASETS)
         # Streamed from the store, checksum verified at the end: still inside the transaction.
-        with conn.cursor().copy(compose(SQL, "copy", table=build)) as copy:
+        with conn.cursor().copy(compose(SQL_DATASETS, "copy", table=build)) as copy:
             for block in artifacts.read(latest):
                 copy.write(block)
-        checks = _checks(conn, build, config.max_drop_fraction)
+        checks = datasets_checks(conn, build, config.max_drop_fraction)
         yield from checks
         failed = [c.check_name for c in checks if not c.passed]
         if failed:
@@ -221,52 +211,21 @@ def public_datasets(
                 f"public.datasets not replaced: check(s) {', '.join(failed)} failed; the "
                 "live table is unchanged"
             )
-        outcome = finish_rebuild(conn, "public", "datasets", SQL, indexed=True, diff=False)
-    yield dg.MaterializeResult(metadata={**outcome.metadata(), "artifact": latest.key})
-
-
-def _checks(conn, build: tuple[str, str], max_drop: float) -> list[dg.AssetCheckResult]:
-    """The blocking checks, on the built table. Uniqueness is checked by building the unique
-    index itself (in a savepoint): the duplicates are only listed when it fails."""
-    no_id, no_title, rows = conn.execute(compose(SQL, "missing_required", table=build)).fetchone()
-    duplicates: list[tuple[str, int]] = []
-    try:
-        with conn.transaction():
-            conn.execute(compose(SQL, "indexes", table=build))
-    except errors.UniqueViolation:
-        duplicates = conn.execute(compose(SQL, "duplicate_identifiers", table=build)).fetchall()
-    live = (
-        conn.execute(compose(SQL, "live_rows", table=("public", "datasets"))).fetchone()[0]
-        if relation_state(conn, "public", "datasets")
-        else 0
+        outcome = finish_rebuild(
+            conn, "public", "datasets", SQL_DATASETS, indexed=True, diff=False
+        )
+        columns = column_schema(conn, "public", "datasets")
+    yield dg.MaterializeResult(
+        metadata={**outcome.metadata(), **columns, "artifact": latest.key}
     )
-    floor = (1 - max_drop) * live
-    return [
-        dg.AssetCheckResult(
-            asset_key=TABLE,
-            check_name="required_columns",
-            passed=not (no_id or no_title),
-            metadata={"rows_without_identifier": no_id, "rows_without_title": no_title},
-        ),
-        dg.AssetCheckResult(
-            asset_key=TABLE,
-            check_name="unique_identifiers",
-            passed=not duplicates,
-            metadata={"duplicates": dg.MetadataValue.json(dict(duplicates))},
-        ),
-        dg.AssetCheckResult(
-            asset_key=TABLE,
-            check_name="row_count_kept",
-            passed=rows > 0 and rows >= floor,
-            metadata={"new_rows": rows, "live_rows": live, "minimum": int(floor) or 1},
-        ),
-    ]
 
 
 def _fetch_latest(artifacts: ArtifactStore, folder: str, tmp: Path) -> Path:
     latest: Artifact | None = artifacts.latest(folder)
     if latest is None:
-        raise dg.Failure(f"no artifact in {artifacts.describe()}/{folder}: run the step before")
+        raise dg.Failure(
+            f"no artifact in {artifacts.describe()}/{folder}: materialize the step before"
+        )
     return artifacts.fetch(latest, tmp / latest.name)
 
 

@@ -37,16 +37,3 @@ COPY {table} FROM STDIN WITH (FORMAT csv, HEADER true, FREEZE true);
 -- name: indexes
 SET LOCAL maintenance_work_mem = '256MB';
 CREATE UNIQUE INDEX ON {table} (identifier);
-
--- name: missing_required
-SELECT count(*) FILTER (WHERE identifier IS NULL), count(*) FILTER (WHERE title IS NULL),
-       count(*)
-FROM {table};
-
--- name: duplicate_identifiers
-SELECT identifier, count(*) FROM {table}
-GROUP BY identifier HAVING count(*) > 1
-ORDER BY count(*) DESC, identifier LIMIT 10;
-
--- name: live_rows
-SELECT count(*) FROM {table};

@@ -3,11 +3,11 @@ the real cause."""
 
 from pathlib import Path
 
-from maint_assets.catalog import assets
+from maint_assets.catalog import keys
 from maint_assets.core.artifacts import ArtifactStore
 from maint_assets.core.stores import FileStore
 from maint_assets.demo.catalog_data import write_pages
-from maint_assets_tests.test_catalog import _run
+from maint_assets_tests.catalog.test_catalog import _run
 
 
 def _failure(result) -> str:
@@ -27,10 +27,10 @@ def test_an_out_of_range_setting_fails_the_run_before_the_extract(
     )
     assert not result.success
     (failed,) = result.get_step_failure_events()
-    assert failed.step_key == "catalog__raw_datasets"  # the first step, before its work
+    assert failed.step_key == "catalog__dataframe__raw_datasets"  # the first step, before its work
     assert "invalid config for catalog__public__datasets: max_drop_fraction" in _failure(result)
     assert "(got 5)" in _failure(result)
-    assert artifacts.list(assets.RAW_FOLDER) == []
+    assert artifacts.list(keys.RAW_FOLDER) == []
 
 
 def test_a_missing_pages_directory_is_named_as_the_catalogues(

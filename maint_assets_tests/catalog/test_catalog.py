@@ -10,7 +10,7 @@ import dagster as dg
 import psycopg
 import pytest
 
-from maint_assets.catalog import assets
+from maint_assets.catalog import assets, keys
 from maint_assets.core.artifacts import ArtifactStore
 from maint_assets.core.postgres import PostgresResource
 from maint_assets.core.stores import FileStore
@@ -104,14 +104,14 @@ def test_a_malformed_page_fails_naming_it_or_is_skipped(
         empty_db,
         store,
         artifacts,
-        catalog__raw_datasets={"config": {"skip_malformed_pages": True}},
+        catalog__dataframe__raw_datasets={"config": {"skip_malformed_pages": True}},
     )
     assert skipped.success
     meta = {
         e.asset_key.to_user_string(): {k: v.value for k, v in e.materialization.metadata.items()}
         for e in skipped.get_asset_materialization_events()
     }
-    assert list(meta["catalog/raw_datasets"]["skipped_pages"]) == ["catalog-page-00099.jsonld"]
+    assert list(meta["catalog/dataframe/raw_datasets"]["skipped_pages"]) == ["catalog-page-00099.jsonld"]
     assert _rows(empty_db) == before
 
 
@@ -175,11 +175,11 @@ def test_duplicate_identifiers_and_a_corrupt_artifact_are_refused(
     write_pages(pages, datasets=300, per_page=300)
     assert _run(empty_db, FileStore(url=str(pages)), artifacts).success
     before = _rows(empty_db)
-    good = artifacts.latest(assets.CLEAN_FOLDER)
+    good = artifacts.latest(keys.CLEAN_FOLDER)
     lines = artifacts.fetch(good, tmp_path / "clean.csv").read_text().splitlines(keepends=True)
     doubled = tmp_path / "doubled.csv"
     doubled.write_text("".join(lines + lines[1:3]))  # two rows again
-    artifacts.put(doubled, assets.CLEAN_FOLDER, "datasets.csv", {"rows": len(lines) + 1})
+    artifacts.put(doubled, keys.CLEAN_FOLDER, "datasets.csv", {"rows": len(lines) + 1})
 
     def load() -> dg.ExecuteInProcessResult:
         return dg.materialize(
@@ -198,7 +198,7 @@ def test_duplicate_identifiers_and_a_corrupt_artifact_are_refused(
 
     # A stored file that no longer matches its manifest is found while streaming into COPY,
     # and the transaction rolls back.
-    latest = artifacts.latest(assets.CLEAN_FOLDER)
+    latest = artifacts.latest(keys.CLEAN_FOLDER)
     stored = tmp_path / "artifacts" / latest.key
     stored.write_bytes(b"".join(line.encode() for line in lines))
     corrupt = load()

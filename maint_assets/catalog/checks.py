@@ -1,0 +1,75 @@
+"""The blocking checks of public.datasets, evaluated on the built table before it is swapped
+in (in the load's transaction, so what is swapped in is what passed)."""
+
+import dagster as dg
+import psycopg
+from psycopg import errors
+
+from maint_assets.catalog.keys import DATASETS, SQL_CHECKS, SQL_DATASETS
+from maint_assets.core.refresh import relation_state
+from maint_assets.core.sql_files import compose
+
+CHECK_SPECS = [
+    dg.AssetCheckSpec(
+        "required_columns",
+        asset=DATASETS,
+        blocking=True,
+        description="Every row has an identifier and a title.",
+    ),
+    dg.AssetCheckSpec(
+        "unique_identifiers",
+        asset=DATASETS,
+        blocking=True,
+        description="No identifier twice (the unique index builds).",
+    ),
+    dg.AssetCheckSpec(
+        "row_count_kept",
+        asset=DATASETS,
+        blocking=True,
+        description="Rows exist, and no fewer than the live table's by max_drop_fraction.",
+    ),
+]
+
+
+def datasets_checks(
+    conn: psycopg.Connection, build: tuple[str, str], max_drop: float
+) -> list[dg.AssetCheckResult]:
+    """The blocking checks, on the built table. Uniqueness is checked by building the unique
+    index itself (in a savepoint): the duplicates are only listed when it fails."""
+    no_id, no_title, rows = conn.execute(
+        compose(SQL_CHECKS, "missing_required", table=build)
+    ).fetchone()
+    duplicates: list[tuple[str, int]] = []
+    try:
+        with conn.transaction():
+            conn.execute(compose(SQL_DATASETS, "indexes", table=build))
+    except errors.UniqueViolation:
+        duplicates = conn.execute(
+            compose(SQL_CHECKS, "duplicate_identifiers", table=build)
+        ).fetchall()
+    live = (
+        conn.execute(compose(SQL_CHECKS, "live_rows", table=("public", "datasets"))).fetchone()[0]
+        if relation_state(conn, "public", "datasets")
+        else 0
+    )
+    floor = (1 - max_drop) * live
+    return [
+        dg.AssetCheckResult(
+            asset_key=DATASETS,
+            check_name="required_columns",
+            passed=not (no_id or no_title),
+            metadata={"rows_without_identifier": no_id, "rows_without_title": no_title},
+        ),
+        dg.AssetCheckResult(
+            asset_key=DATASETS,
+            check_name="unique_identifiers",
+            passed=not duplicates,
+            metadata={"duplicates": dg.MetadataValue.json(dict(duplicates))},
+        ),
+        dg.AssetCheckResult(
+            asset_key=DATASETS,
+            check_name="row_count_kept",
+            passed=rows > 0 and rows >= floor,
+            metadata={"new_rows": rows, "live_rows": live, "minimum": int(floor) or 1},
+        ),
+    ]

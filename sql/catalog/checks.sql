@@ -1,0 +1,14 @@
+-- The blocking checks of catalog/public/datasets, on the built table.
+
+-- name: missing_required
+SELECT count(*) FILTER (WHERE identifier IS NULL), count(*) FILTER (WHERE title IS NULL),
+       count(*)
+FROM {table};
+
+-- name: duplicate_identifiers
+SELECT identifier, count(*) FROM {table}
+GROUP BY identifier HAVING count(*) > 1
+ORDER BY count(*) DESC, identifier LIMIT 10;
+
+-- name: live_rows
+SELECT count(*) FROM {table};
