@@ -111,7 +111,8 @@ def test_a_malformed_page_fails_naming_it_or_is_skipped(
         e.asset_key.to_user_string(): {k: v.value for k, v in e.materialization.metadata.items()}
         for e in skipped.get_asset_materialization_events()
     }
-    assert list(meta["catalog/dataframe/raw_datasets"]["skipped_pages"]) == ["catalog-page-00099.jsonld"]
+    skipped_pages = meta["catalog/dataframe/raw_datasets"]["skipped_pages"]
+    assert list(skipped_pages) == ["catalog-page-00099.jsonld"]
     assert _rows(empty_db) == before
 
 
