@@ -39,7 +39,7 @@ from common import temporary_cluster
 from maint_assets.core.postgres import PostgresResource
 from maint_assets.core.stores import FileStore
 from maint_assets.demo.webarchive_data import JOB, Capture, write_warc
-from maint_assets.webarchive import cdx, trackdb
+from maint_assets.webarchive.assets import cdx_index, trackdb
 from maint_assets.webarchive.cdx_segments import Ledger, Segment
 from maint_assets.webarchive.indexing import RECORDS
 from maint_assets.webarchive.resources import CdxSettings
@@ -124,7 +124,7 @@ def throughput(url: str, home: Path, args: argparse.Namespace) -> None:
         for part in out.rglob("*.cdxj"):
             part.unlink()
         started = time.perf_counter()
-        result = dg.materialize([cdx.cdx_index], resources=res)
+        result = dg.materialize([cdx_index.cdx_index], resources=res)
         ours.append(time.perf_counter() - started)
         indexed = _meta(result)["index"]["records"]
         assert indexed == total, (indexed, total)
@@ -157,7 +157,7 @@ def collection(url: str, home: Path, args: argparse.Namespace) -> dict:
     db = PostgresResource(url=url)
     res = {"webarchive_db": db, "warc_store": FileStore(url=str(root)),
            "cdx": CdxSettings(cdxj_dir=str(home / "many-collections"), max_index_files=16)}
-    first = dg.materialize([trackdb.trackdb_files, cdx.cdx_index], resources=res,
+    first = dg.materialize([trackdb.trackdb_files, cdx_index.cdx_index], resources=res,
                            run_config=_batch(1))
     assert _meta(first)["index"]["warcs_indexed"] == 1
     with db.connect() as conn:
@@ -197,7 +197,7 @@ def idle_run(res: dict, tracked: int) -> None:
     for _ in range(3):
         started = time.perf_counter()
         result = dg.materialize(
-            [trackdb.trackdb_files, cdx.cdx_index], resources=res,
+            [trackdb.trackdb_files, cdx_index.cdx_index], resources=res,
         )
         times.append(time.perf_counter() - started)
         meta = _meta(result)
@@ -220,7 +220,7 @@ def removal(res: dict, root: Path, args: argparse.Namespace) -> None:
         (root / path).unlink()
     started = time.perf_counter()
     result = dg.materialize(
-        [trackdb.trackdb_files, cdx.cdx_index], resources=res
+        [trackdb.trackdb_files, cdx_index.cdx_index], resources=res
     )
     took = time.perf_counter() - started
     meta = _meta(result)["index"]
@@ -236,7 +236,7 @@ def removal(res: dict, root: Path, args: argparse.Namespace) -> None:
 
 
 def _batch(size: int) -> dict:
-    return {"ops": {"webarchive__cdx__index": {"config": {"batch_size": size}}}}
+    return {"ops": {"webarchive__index__cdx_index": {"config": {"batch_size": size}}}}
 
 
 def _meta(result: dg.ExecuteInProcessResult) -> dict[str, dict]:

@@ -212,7 +212,7 @@ class SmtpSink:
 
 @pytest.fixture(scope="session")
 def pushgateway_url() -> Iterator[str]:
-    from maint_assets_tests.webarchive_servers import pushgateway
+    from maint_assets_tests.webarchive.servers import pushgateway
 
     with pushgateway(free_port()) as url:
         yield url

@@ -9,7 +9,7 @@ from maint_assets.core.metrics import Pushgateway, metrics_to_pushgateway
 from maint_assets.core.notify import SmtpNotifier
 from maint_assets_tests import ops_graph as g
 from maint_assets_tests.ports import free_port
-from maint_assets_tests.webarchive_servers import pushed
+from maint_assets_tests.webarchive.servers import pushed
 
 
 def _metrics_tick(instance: dg.DagsterInstance, url: str, cursor: str | None = None):

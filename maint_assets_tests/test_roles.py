@@ -27,14 +27,14 @@ from maint_assets.demo.catalog_data import write_pages
 from maint_assets.demo.ingest_data import write_source
 from maint_assets.demo.local_cluster import LocalCluster
 from maint_assets.demo.webarchive_data import write_store
-from maint_assets.webarchive import cdx, trackdb
+from maint_assets.webarchive.assets import cdx_index, trackdb
 from maint_assets_tests.atlas_helpers import ALL_ASSETS, materialize
 from maint_assets_tests.catalog.test_catalog import _run as load_catalog
 from maint_assets_tests.ingest.test_ingest import _ingest as ingest
 from maint_assets_tests.test_vn_sync import _scenario as vn_scenario
-from maint_assets_tests.test_webarchive import _resources as webarchive_resources
 from maint_assets_tests.vn_helpers import failure_text, track_writes, weekly
 from maint_assets_tests.vn_helpers import resources as vn_resources
+from maint_assets_tests.webarchive.test_webarchive import _resources as webarchive_resources
 
 HOSTILE_ROLE = 'maint"; DROP ROLE postgres; --'
 
@@ -216,7 +216,7 @@ def test_trackdb_and_the_index_run_as_the_maintenance_role(
     with maintenance_role(pg_cluster, empty_db, "maint_webarchive", "webarchive") as (url, done):
         assert "owns schema webarchive (0 relations)" in done
         result = dg.materialize(
-            [trackdb.trackdb_files, cdx.cdx_index],
+            [trackdb.trackdb_files, cdx_index.cdx_index],
             resources=webarchive_resources(url, root, tmp_path),
             raise_on_error=False,
         )

@@ -94,7 +94,7 @@ def test_webserver_serves_the_graph(webserver: str) -> None:
     assert ("atlas/public/taxa_obs_group_lookup", "atlas/api/taxa") in edges
     assert ("atlas/public/observations", "atlas/atlas_api/obs_region_counts") in edges
     assert ("vn/src_vn_json_check/observations_json", "vn/src_vn_json/observations_json") in edges
-    assert ("webarchive/webarchive/trackdb_files", "webarchive/cdx/index") in edges
+    assert ("webarchive/webarchive/trackdb_files", "webarchive/index/cdx_index") in edges
     assert ("catalog/dataframe/datasets_clean", "catalog/public/datasets") in edges
     assert ("ingest/schema/ingest_staging", "ingest/schema/ingest_production") in edges
 

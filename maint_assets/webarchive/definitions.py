@@ -2,61 +2,24 @@
 
 import dagster as dg
 
-from maint_assets.core.automation import running_schedule
-from maint_assets.webarchive import access_lists, cdx, trackdb, w3act_backup
-from maint_assets.webarchive.keys import (
-    ACCESS_CONTROL_LISTS,
-    CDX_INDEX,
-    GROUP,
-    TRACKDB,
-    W3ACT_BACKUP,
-    WARC_STORE,
-)
+from maint_assets.core.ui import with_code_references
+from maint_assets.webarchive import automation, checks
+from maint_assets.webarchive.assets import access_lists, cdx_index, trackdb, w3act_backup
 from maint_assets.webarchive.resources import resources
-from maint_assets.webarchive.sensors import webarchive_new_files
-
-TIMEZONE = "Europe/London"
-
-warc_store = dg.AssetSpec(
-    WARC_STORE, group_name=GROUP, kinds={"s3"},
-    description="The WARC files of the store (a directory or an S3 prefix), maintained by the "
-    "crawlers; the sensor webarchive_new_files records new ones.",
-)
-
-webarchive_hourly = dg.define_asset_job(
-    "webarchive_hourly", selection=dg.AssetSelection.assets(TRACKDB, CDX_INDEX),
-    description="Refresh TrackDB from a listing of the store, then index what is new.",
-)
-webarchive_retry_failed = dg.define_asset_job(
-    "webarchive_retry_failed", selection=dg.AssetSelection.assets(CDX_INDEX),
-    config={"ops": {"webarchive__cdx__index": {"config": {"retry_quarantined": True}}}},
-    description="Index the quarantined WARC and ARC files again (after they were repaired or "
-    "replaced, or the CDX server was fixed); their lines, if any, are removed first.",
-)
-webarchive_daily = dg.define_asset_job(
-    "webarchive_daily", selection=dg.AssetSelection.assets(ACCESS_CONTROL_LISTS, W3ACT_BACKUP),
-    description="Access lists from W3ACT and W3ACT's backup.",
-)
-
 
 defs = dg.Definitions(
-    assets=[
-        warc_store, trackdb.trackdb_files, cdx.cdx_index, access_lists.access_control_lists,
-        w3act_backup.w3act_backup,
+    assets=with_code_references(
+        [
+            trackdb.warc_files, trackdb.trackdb_files, cdx_index.cdx_index,
+            access_lists.access_lists, w3act_backup.w3act_backup,
+        ]
+    ),
+    asset_checks=[checks.w3act_dump_restores, checks.w3act_csv_zip_complete],
+    jobs=[
+        automation.webarchive_hourly, automation.webarchive_retry_failed,
+        automation.webarchive_daily,
     ],
-    asset_checks=[
-        w3act_backup.w3act_dump_restores,
-        w3act_backup.w3act_csv_zip_complete,
-    ],
-    jobs=[webarchive_hourly, webarchive_retry_failed, webarchive_daily],
-    sensors=[webarchive_new_files],
-    schedules=[
-        running_schedule(
-            webarchive_hourly, "15 * * * *", name="webarchive_hourly_15", timezone=TIMEZONE
-        ),
-        running_schedule(
-            webarchive_daily, "30 2 * * *", name="webarchive_daily_0230", timezone=TIMEZONE
-        ),
-    ],
+    sensors=[automation.webarchive_new_files],
+    schedules=automation.SCHEDULES,
     resources=resources(),
 )

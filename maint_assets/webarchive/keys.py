@@ -1,18 +1,28 @@
-"""Asset keys, groups and pools of the web archive graph (domain `webarchive`)."""
+"""Asset keys, groups, pools, owners, SQL files and artifact folders of the web archive."""
 
 import dagster as dg
 
 DOMAIN = "webarchive"
-DB = "webarchive_db"
-W3ACT_DB = "w3act_db"
+SQL_DIR = "webarchive"
+SQL_TRACKDB = "webarchive/trackdb_files"
+SQL_CDX_INDEX = "webarchive/cdx_index"
+SQL_ACCESS_LISTS = "webarchive/access_lists"
+SQL_W3ACT_BACKUP = "webarchive/w3act_backup"
+GROUP_WEBARCHIVE = "webarchive"
 # One run at a time per store (the runbooks' flock) and per W3ACT database.
-STORE_POOL = "webarchive_store"
-W3ACT_POOL = "w3act_db"
-GROUP = "webarchive"
+POOL_WARC_STORE = "webarchive_store"
+POOL_W3ACT_DB = "w3act_db"
+OWNERS = ["team:webarchive"]
 SCHEMA = "webarchive"
 
-WARC_STORE = dg.AssetKey(["webarchive", "store", "warc_files"])
-TRACKDB = dg.AssetKey(["webarchive", SCHEMA, "trackdb_files"])
-CDX_INDEX = dg.AssetKey(["webarchive", "cdx", "index"])
-ACCESS_CONTROL_LISTS = dg.AssetKey(["webarchive", "access", "control_lists"])
-W3ACT_BACKUP = dg.AssetKey(["webarchive", "w3act", "backup"])
+WARC_FILES = dg.AssetKey([DOMAIN, "files", "warc_files"])
+TRACKDB = dg.AssetKey([DOMAIN, SCHEMA, "trackdb_files"])
+CDX_INDEX = dg.AssetKey([DOMAIN, "index", "cdx_index"])
+ACCESS_LISTS = dg.AssetKey([DOMAIN, "list", "access_lists"])
+W3ACT_BACKUP = dg.AssetKey([DOMAIN, "backup", "w3act_backup"])
+
+# Artifact folders (paths in the artifact store, kept as they were).
+ACCESS_LISTS_FOLDER = "webarchive/access"
+W3ACT_DUMP_FOLDER = "webarchive/w3act/dump"
+W3ACT_CSV_FOLDER = "webarchive/w3act/csv"
+W3ACT_SCRATCH_PREFIX = "maint_assets_check_w3act"

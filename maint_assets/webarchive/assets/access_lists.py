@@ -24,25 +24,35 @@ from pathlib import Path
 import dagster as dg
 from pydantic import Field
 
-from maint_assets.core.artifacts import ArtifactStore
+from maint_assets.core.artifacts import ArtifactStore, put_artifact
 from maint_assets.core.automation import DAILY_FRESHNESS
 from maint_assets.core.paths import STATE_DIR
 from maint_assets.core.postgres import PostgresResource
 from maint_assets.core.sql_files import statement
 from maint_assets.webarchive.access_rules import SCOPES, UnusableSeed, grant
-from maint_assets.webarchive.keys import ACCESS_CONTROL_LISTS, GROUP, W3ACT_POOL
+from maint_assets.webarchive.keys import (
+    ACCESS_LISTS,
+    ACCESS_LISTS_FOLDER,
+    GROUP_WEBARCHIVE,
+    OWNERS,
+    POOL_W3ACT_DB,
+    SQL_ACCESS_LISTS,
+)
 
-SQL = "webarchive/access_control_lists"
-FOLDER = "webarchive/access"
 VERSIONS_KEPT = 3
 
 
 class AccessListsConfig(dg.Config):
     publish_dir: str = Field(
-        default=os.environ.get("WEBARCHIVE_ACL_DIR", str(STATE_DIR / "webarchive" / "acl")),
+        default="",
         description="where pywb reads allows.aclj (its acl_paths) and the indexer allows.txt "
-        "and annotations.json; a symlink to the current version directory",
+        "and annotations.json; a symlink to the current version directory (empty: "
+        "WEBARCHIVE_ACL_DIR when the run starts, else .maint/webarchive/acl)",
     )
+
+    def directory(self) -> Path:
+        default = str(STATE_DIR / "webarchive" / "acl")
+        return Path(self.publish_dir or dg.EnvVar("WEBARCHIVE_ACL_DIR").get_value(default))
 
 
 def render(
@@ -140,15 +150,16 @@ def publish(publish_dir: Path, files: dict[str, str]) -> Path:
 
 
 @dg.asset(
-    key=ACCESS_CONTROL_LISTS,
-    group_name=GROUP,
+    key=ACCESS_LISTS,
+    group_name=GROUP_WEBARCHIVE,
+    owners=OWNERS,
     freshness_policy=DAILY_FRESHNESS,
-    pool=W3ACT_POOL,
+    pool=POOL_W3ACT_DB,
     kinds={"pywb"},
     description="allows.aclj (allow and block rules), allows.txt and annotations.json from "
     "W3ACT, published together and kept in the artifact store",
 )
-def access_control_lists(
+def access_lists(
     context: dg.AssetExecutionContext,
     config: AccessListsConfig,
     w3act_db: PostgresResource,
@@ -156,7 +167,7 @@ def access_control_lists(
 ) -> dg.MaterializeResult:
     with w3act_db.connect() as conn, conn.transaction():
         conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
-        read = {name: conn.execute(statement(SQL, name)).fetchall() for name in (
+        read = {name: conn.execute(statement(SQL_ACCESS_LISTS, name)).fetchall() for name in (
             "open_seeds", "blocked_seeds", "collections", "collection_seeds", "target_subjects",
         )}
     if not read["open_seeds"]:
@@ -167,20 +178,21 @@ def access_control_lists(
     files, skipped = render(*read.values())
     for reason in skipped:
         context.log.warning(f"seed left out of the access lists: {reason}")
-    publish_dir = Path(config.publish_dir)
+    publish_dir = config.directory()
     publish(publish_dir, files)
     lines, stored = {}, {}
-    for name, content in files.items():
-        lines[name] = content.count("\n")
-        with tempfile.NamedTemporaryFile("w", delete=False, suffix=name) as tmp:
-            tmp.write(content)
-        stored[name] = artifacts.put(
-            Path(tmp.name), f"{FOLDER}/{name}", name,
-            {"asset": ACCESS_CONTROL_LISTS.to_user_string(), "lines": lines[name],
-             "source": w3act_db.describe(), "run_id": context.run.run_id},
-        )
-        Path(tmp.name).unlink(missing_ok=True)
-        artifacts.prune(f"{FOLDER}/{name}", artifacts.retention)
+    # The store takes a file: each is written in a directory removed with everything in it,
+    # whatever the store does with its source (a local store moves it, S3 uploads a copy).
+    with tempfile.TemporaryDirectory(prefix="access-lists-") as tmp:
+        for name, content in files.items():
+            lines[name] = content.count("\n")
+            local = Path(tmp) / name
+            local.write_text(content)
+            stored[name] = put_artifact(
+                context, artifacts, local, f"{ACCESS_LISTS_FOLDER}/{name}",
+                {"lines": lines[name], "source": w3act_db.describe()},
+                name=name.replace(".", "_"),
+            )[name.replace(".", "_")]
     return dg.MaterializeResult(
         metadata={
             "published_to": str(publish_dir),
@@ -189,6 +201,6 @@ def access_control_lists(
             "collections": len(read["collections"]),
             **{f"lines_{n.replace('.', '_')}": v for n, v in lines.items()},
             "seeds_left_out": dg.MetadataValue.md("\n".join(f"- {s}" for s in skipped) or "none"),
-            "artifacts": dg.MetadataValue.json({n: a.key for n, a in stored.items()}),
+            "artifacts": dg.MetadataValue.json(stored),
         }
     )

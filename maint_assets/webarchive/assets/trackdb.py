@@ -19,10 +19,24 @@ from maint_assets.core.postgres import PostgresResource
 from maint_assets.core.schema import apply_schema
 from maint_assets.core.sql_files import statement
 from maint_assets.core.stores import FileStore
-from maint_assets.webarchive.keys import GROUP, STORE_POOL, TRACKDB, WARC_STORE
+from maint_assets.webarchive.keys import (
+    GROUP_WEBARCHIVE,
+    OWNERS,
+    POOL_WARC_STORE,
+    SQL_TRACKDB,
+    TRACKDB,
+    WARC_FILES,
+)
 from maint_assets.webarchive.layout import LAYOUT_VERSION, classify
 
-SQL = "webarchive/trackdb_files"
+warc_files = dg.AssetSpec(
+    WARC_FILES,
+    group_name=GROUP_WEBARCHIVE,
+    owners=OWNERS,
+    kinds={"s3"},
+    description="The WARC files of the store (a directory or an S3 prefix), maintained by the "
+    "crawlers; the sensor webarchive_new_files records new or changed ones.",
+)
 
 
 class TrackDbConfig(dg.Config):
@@ -33,10 +47,11 @@ class TrackDbConfig(dg.Config):
 
 @dg.asset(
     key=TRACKDB,
-    deps=[WARC_STORE],
-    group_name=GROUP,
+    deps=[WARC_FILES],
+    group_name=GROUP_WEBARCHIVE,
+    owners=OWNERS,
     freshness_policy=HOURLY_FRESHNESS,
-    pool=STORE_POOL,
+    pool=POOL_WARC_STORE,
     kinds={"postgres"},
     automation_condition=EAGER,
     description="Every file of the WARC store: kind, collection, stream, job, crawl time, "
@@ -51,34 +66,34 @@ def trackdb_files(
     with webarchive_db.connect() as conn:
         apply_schema(conn, "webarchive", bookkeeping_only=True)
     with webarchive_db.locked_transaction(f"webarchive/trackdb/{store}") as conn:
-        conn.execute(statement(SQL, "create_listing"))
+        conn.execute(statement(SQL_TRACKDB, "create_listing"))
         files = 0
-        with conn.cursor().copy(statement(SQL, "copy_listing")) as copy:
+        with conn.cursor().copy(statement(SQL_TRACKDB, "copy_listing")) as copy:
             for found in warc_store.list():
                 copy.write_row((found.path, found.size, found.mtime))
                 files += 1
-        conn.execute(statement(SQL, "analyze_listing"))
+        conn.execute(statement(SQL_TRACKDB, "analyze_listing"))
         params = {"store": store, "now": now, "files": files, "layout_version": LAYOUT_VERSION}
-        present = conn.execute(statement(SQL, "present_files"), params).fetchone()[0]
+        present = conn.execute(statement(SQL_TRACKDB, "present_files"), params).fetchone()[0]
         if files == 0 and present and not config.allow_empty_listing:
             raise dg.Failure(
                 f"the listing of {store} is empty but TrackDB has {present} file(s) there; "
                 "nothing was changed (allow_empty_listing accepts it)"
             )
-        row = conn.execute(statement(SQL, "previous_listing"), params).fetchone()
+        row = conn.execute(statement(SQL_TRACKDB, "previous_listing"), params).fetchone()
         every_file = row is None or row[1] != LAYOUT_VERSION
         to_classify = conn.execute(
-            statement(SQL, "to_classify"), {**params, "every_file": every_file}
+            statement(SQL_TRACKDB, "to_classify"), {**params, "every_file": every_file}
         ).fetchall()
-        with conn.cursor().copy(statement(SQL, "copy_layouts")) as copy:
+        with conn.cursor().copy(statement(SQL_TRACKDB, "copy_layouts")) as copy:
             for path, mtime in to_classify:
                 copy.write_row((path, *classify(path, mtime)))
-        new, changed = conn.execute(statement(SQL, "upsert_files"), params).fetchone()
+        new, changed = conn.execute(statement(SQL_TRACKDB, "upsert_files"), params).fetchone()
         flagged = conn.execute(
-            statement(SQL, "flag_missing"), {**params, "previous": row[0] if row else None}
+            statement(SQL_TRACKDB, "flag_missing"), {**params, "previous": row[0] if row else None}
         ).rowcount
-        conn.execute(statement(SQL, "record_listing"), params)
-        kinds = conn.execute(statement(SQL, "kind_counts"), params).fetchall()
+        conn.execute(statement(SQL_TRACKDB, "record_listing"), params)
+        kinds = conn.execute(statement(SQL_TRACKDB, "kind_counts"), params).fetchall()
     return dg.MaterializeResult(
         metadata={
             "store": store, "files_listed": files, "new": new, "changed": changed,

@@ -14,9 +14,9 @@ import pytest
 from maint_assets.core.artifacts import ArtifactStore
 from maint_assets.core.postgres import PostgresResource
 from maint_assets.demo.webarchive_data import load_w3act
-from maint_assets.webarchive import access_lists
-from maint_assets_tests.webarchive_consumers import SurtPrefixSet, collection_applies
-from maint_assets_tests.webarchive_servers import pywb_access
+from maint_assets.webarchive.assets import access_lists
+from maint_assets_tests.webarchive.consumers import SurtPrefixSet, collection_applies
+from maint_assets_tests.webarchive.servers import pywb_access
 
 # Per target of the demo data: URLs its scope opens, and look-alikes that must stay closed.
 SCOPES = {
@@ -85,9 +85,9 @@ def published(empty_db: str, tmp_path: Path) -> tuple[Path, ArtifactStore, calla
 
     def run() -> dg.ExecuteInProcessResult:
         return dg.materialize(
-            [access_lists.access_control_lists],
+            [access_lists.access_lists],
             resources={"w3act_db": PostgresResource(url=empty_db), "artifacts": store},
-            run_config={"ops": {"webarchive__access__control_lists": {
+            run_config={"ops": {"webarchive__list__access_lists": {
                 "config": {"publish_dir": str(publish)}}}},
             raise_on_error=False,
         )

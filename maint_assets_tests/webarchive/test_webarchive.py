@@ -17,13 +17,13 @@ from maint_assets.core.metrics import Pushgateway, metrics_to_pushgateway
 from maint_assets.core.postgres import PostgresResource
 from maint_assets.core.stores import FileStore
 from maint_assets.demo.webarchive_data import Capture, load_w3act, write_store, write_warc
-from maint_assets.webarchive import cdx, trackdb, w3act_backup
-from maint_assets.webarchive.definitions import webarchive_retry_failed
-from maint_assets.webarchive.keys import TRACKDB
+from maint_assets.webarchive import checks as webarchive_checks
+from maint_assets.webarchive.assets import cdx_index, trackdb, w3act_backup
+from maint_assets.webarchive.automation import webarchive_new_files, webarchive_retry_failed
+from maint_assets.webarchive.keys import TRACKDB, W3ACT_CSV_FOLDER
 from maint_assets.webarchive.resources import CdxSettings
-from maint_assets.webarchive.sensors import webarchive_new_files
 from maint_assets_tests.ports import free_port
-from maint_assets_tests.webarchive_servers import outbackcdx, pushed, pywb
+from maint_assets_tests.webarchive.servers import outbackcdx, pushed, pywb
 
 WARCS = 6  # complete ones; write_store adds a truncated one, an open one and a non-WARC
 FAST = {"file_retries": 1, "retry_backoff_s": 0.01, "run_retries": 0}
@@ -46,8 +46,8 @@ def _resources(url: str, root: Path, tmp_path: Path, **cdx_settings: object) -> 
 def _index(res: dict, **config: object) -> dg.ExecuteInProcessResult:
     """TrackDB from a listing, then the index (and its checks)."""
     return dg.materialize(
-        [trackdb.trackdb_files, cdx.cdx_index], resources=res, raise_on_error=False,
-        run_config={"ops": {"webarchive__cdx__index": {"config": {**FAST, **config}}}},
+        [trackdb.trackdb_files, cdx_index.cdx_index], resources=res, raise_on_error=False,
+        run_config={"ops": {"webarchive__index__cdx_index": {"config": {**FAST, **config}}}},
     )
 
 
@@ -129,7 +129,7 @@ def test_the_index_follows_the_store_when_warcs_are_deleted_moved_or_rewritten(
     root, captures = store
     res = _resources(empty_db, root, tmp_path, verify_sample=100)
     first = _index(res)
-    meta = _metadata(first)["webarchive/cdx/index"]
+    meta = _metadata(first)["webarchive/index/cdx_index"]
     assert (meta["warcs_indexed"], meta["warcs_quarantined"], meta["records"]) == (
         WARCS, 2, len(captures),
     )
@@ -147,11 +147,11 @@ def test_the_index_follows_the_store_when_warcs_are_deleted_moved_or_rewritten(
     new_capture = Capture("https://news.example.org/rewritten", "20261103000000", b"again")
     write_warc(rewritten, [new_capture])
     # Before TrackDB hears of it, the check sees lines that point nowhere.
-    stale = dg.materialize([cdx.cdx_index], resources=res)
+    stale = dg.materialize([cdx_index.cdx_index], resources=res)
     assert not _checks(stale)["index_lines_resolve"]
 
     healed = _index(res)
-    meta = _metadata(healed)["webarchive/cdx/index"]
+    meta = _metadata(healed)["webarchive/index/cdx_index"]
     assert (meta["warcs_removed"], meta["warcs_indexed"]) == (3, 2)
     assert _checks(healed)["index_lines_resolve"]
     lines = _index_lines(tmp_path)
@@ -183,8 +183,8 @@ def test_the_index_follows_the_store_when_warcs_are_deleted_moved_or_rewritten(
                      "state) VALUES (%s, 'maint-dead.cdxj', 'npld', 'cdxj', 'writing')",
                      [str(root)])
     (index / "maint-dead.cdxj").write_text(lines[0])
-    again = dg.materialize([cdx.cdx_index], resources=res)
-    assert _metadata(again)["webarchive/cdx/index"]["unfinished_recovered"] == 1
+    again = dg.materialize([cdx_index.cdx_index], resources=res)
+    assert _metadata(again)["webarchive/index/cdx_index"]["unfinished_recovered"] == 1
     assert _index_lines(tmp_path) == lines
 
 
@@ -203,7 +203,7 @@ def test_outbackcdx_gets_batches_quarantines_refused_lines_and_deletes_stale_one
                          outbackcdx_batch_lines=50,
                          outbackcdx_ledger_dir=str(tmp_path / "ledger"))
         result = _index(res)
-        meta = _metadata(result)["webarchive/cdx/index"]
+        meta = _metadata(result)["webarchive/index/cdx_index"]
         assert (meta["lines_refused"], meta["warcs_indexed"], meta["warcs_quarantined"]) == (
             1, WARCS + 1, 3)
         total = len(captures) + 6
@@ -224,7 +224,7 @@ def test_outbackcdx_gets_batches_quarantines_refused_lines_and_deletes_stale_one
         warcs[0].unlink()
         warcs[1].unlink()
         healed = _index(res)
-        assert _metadata(healed)["webarchive/cdx/index"]["warcs_removed"] == 2
+        assert _metadata(healed)["webarchive/index/cdx_index"]["warcs_removed"] == 2
         assert _checks(healed)["index_lines_resolve"]
         in_server = server.lines("data-heritrix")
         assert len(in_server) == total - 1 - 30
@@ -235,10 +235,10 @@ def test_outbackcdx_gets_batches_quarantines_refused_lines_and_deletes_stale_one
         # The server's rule is relaxed: the retry job indexes the quarantined WARC again.
         server.refuse = lambda line: False
         retried = dg.Definitions(
-            assets=[trackdb.trackdb_files, cdx.cdx_index], jobs=[webarchive_retry_failed],
+            assets=[trackdb.trackdb_files, cdx_index.cdx_index], jobs=[webarchive_retry_failed],
             resources=res,
         ).resolve_job_def("webarchive_retry_failed").execute_in_process()
-        assert _metadata(retried)["webarchive/cdx/index"]["requeued"] == 3
+        assert _metadata(retried)["webarchive/index/cdx_index"]["requeued"] == 3
         assert not _files(empty_db)[poisoned.name][3]
         assert len(server.lines("data-heritrix")) == total - 30
 
@@ -270,8 +270,8 @@ def test_an_unavailable_cdx_server_or_store_is_retried_fails_the_run_and_marks_n
     assert dg.materialize([trackdb.trackdb_files], resources=s3_res).success
     down = {**s3_res, "warc_store": FileStore(url="s3://warcs/crawls",
                                               endpoint_url=f"http://127.0.0.1:{free_port()}")}
-    failed = dg.materialize([cdx.cdx_index], resources=down, raise_on_error=False,
-                            run_config={"ops": {"webarchive__cdx__index": {"config": FAST}}})
+    failed = dg.materialize([cdx_index.cdx_index], resources=down, raise_on_error=False,
+                            run_config={"ops": {"webarchive__index__cdx_index": {"config": FAST}}})
     assert not failed.success
     error = failed.get_step_failure_events()[0].event_specific_data.error
     assert "could not be read" in error.cause.message and "(2 attempts)" in error.cause.message
@@ -284,15 +284,16 @@ def test_an_unavailable_cdx_server_or_store_is_retried_fails_the_run_and_marks_n
     changed = next(p for p in sorted(root.rglob("*-1~crawler~8443.warc.gz")))
     s3.put_object(Bucket="warcs", Key=f"crawls/{changed.relative_to(root).as_posix()}",
                   Body=changed.read_bytes() + changed.read_bytes())
-    back = dg.materialize([cdx.cdx_index], resources=s3_res,
-                          run_config={"ops": {"webarchive__cdx__index": {"config": FAST}}})
-    meta = _metadata(back)["webarchive/cdx/index"]
+    back = dg.materialize([cdx_index.cdx_index], resources=s3_res,
+                          run_config={"ops": {"webarchive__index__cdx_index": {"config": FAST}}})
+    meta = _metadata(back)["webarchive/index/cdx_index"]
     assert (meta["warcs_indexed"], meta["warcs_quarantined"],
             meta["warcs_changed_since_listing"], meta["records"]) == (
         WARCS - 1, 2, 1, len(captures) - 30,
     )
-    relisted = dg.materialize([trackdb.trackdb_files, cdx.cdx_index], resources=s3_res)
-    assert _metadata(relisted)["webarchive/cdx/index"]["records"] == 60  # both copies' records
+    relisted = dg.materialize([trackdb.trackdb_files, cdx_index.cdx_index], resources=s3_res)
+    # both copies' records
+    assert _metadata(relisted)["webarchive/index/cdx_index"]["records"] == 60
     lines = (tmp_path / "collections" / "npld" / "indexes").glob("*.cdxj")
     assert all('"filename": "heritrix/output/' in line for p in lines for line in p.open())
 
@@ -305,8 +306,8 @@ def test_w3act_backup_dump_restores_and_zip_holds_every_table(
     result = dg.materialize(
         [
             w3act_backup.w3act_backup,
-            w3act_backup.w3act_dump_restores,
-            w3act_backup.w3act_csv_zip_complete,
+            webarchive_checks.w3act_dump_restores,
+            webarchive_checks.w3act_csv_zip_complete,
         ],
         resources={"w3act_db": PostgresResource(url=empty_db), "artifacts": s3_store,
                    "restore_server": staging_server},
@@ -314,7 +315,7 @@ def test_w3act_backup_dump_restores_and_zip_holds_every_table(
     assert result.success
     checks = {e.check_name: e.passed for e in result.get_asset_check_evaluations()}
     assert checks == {"dump_restores": True, "csv_zip_complete": True}
-    latest = s3_store.latest(w3act_backup.CSV_FOLDER)
+    latest = s3_store.latest(W3ACT_CSV_FOLDER)
     assert latest.manifest["tables"]["public.target"] == 11
     assert latest.manifest["tables"]["public.field_url"] == 12
 

@@ -22,9 +22,16 @@ from maint_assets.core.sql_files import statement
 from maint_assets.core.stores import FileStore
 from maint_assets.webarchive.cdx_outputs import CdxServerUnavailable, OutbackCdx
 from maint_assets.webarchive.cdx_run import IndexRun, RunOptions, RunSummary, TransientFailures
-from maint_assets.webarchive.cdx_segments import SQL, Ledger, filename_of
+from maint_assets.webarchive.cdx_segments import Ledger, filename_of
 from maint_assets.webarchive.cdx_verify import parse, resolve, sample, served
-from maint_assets.webarchive.keys import CDX_INDEX, GROUP, STORE_POOL, TRACKDB
+from maint_assets.webarchive.keys import (
+    CDX_INDEX,
+    GROUP_WEBARCHIVE,
+    OWNERS,
+    POOL_WARC_STORE,
+    SQL_CDX_INDEX,
+    TRACKDB,
+)
 from maint_assets.webarchive.resources import CdxSettings
 
 TRANSIENT = (
@@ -70,9 +77,10 @@ CHECKS = [
     key=CDX_INDEX,
     deps=[TRACKDB],
     check_specs=CHECKS,
-    group_name=GROUP,
+    group_name=GROUP_WEBARCHIVE,
+    owners=OWNERS,
     freshness_policy=HOURLY_FRESHNESS,
-    pool=STORE_POOL,
+    pool=POOL_WARC_STORE,
     automation_condition=EAGER,
     kinds={"pywb"},
     description="CDX index of the store's WARC and ARC files (CDXJ segments for pywb, or "
@@ -124,14 +132,14 @@ def index_lines_resolve(
         problems += [f"segment file missing: {ledger.file(s)}" for s in live
                      if not ledger.file(s).exists()]
         problems += [f"segment {s.name} left {state} by a run" for s, state in ledger.unfinished()]
-        orphans = conn.execute(statement(SQL, "files_without_segment"),
+        orphans = conn.execute(statement(SQL_CDX_INDEX, "files_without_segment"),
                                {"store": warc_store.url}).fetchone()[0]
         if orphans:
             problems.append(f"{orphans} indexed file(s) point to no live segment")
         picked = list(sample(ledger, cdx.verify_sample, random.Random()))
         paths = sorted({filename_of(line, fmt) for _, line in picked})
         listed = dict(conn.execute(
-            statement(SQL, "segment_files"), {"store": warc_store.url, "paths": paths}
+            statement(SQL_CDX_INDEX, "segment_files"), {"store": warc_store.url, "paths": paths}
         ).fetchall())
     exact = server is not None and server.index_version() >= 4
     for _, line in picked:
@@ -160,7 +168,9 @@ def every_warc_readable(
     webarchive_db: PostgresResource, warc_store: FileStore
 ) -> dg.AssetCheckResult:
     with webarchive_db.connect() as conn:
-        rows = conn.execute(statement(SQL, "quarantined"), {"store": warc_store.url}).fetchall()
+        rows = conn.execute(
+            statement(SQL_CDX_INDEX, "quarantined"), {"store": warc_store.url}
+        ).fetchall()
     return dg.AssetCheckResult(
         check_name="every_warc_readable",
         passed=not rows,

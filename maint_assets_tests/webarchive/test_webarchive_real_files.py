@@ -19,12 +19,12 @@ from maint_assets.core.artifacts import ArtifactStore
 from maint_assets.core.postgres import PostgresResource
 from maint_assets.core.stores import FileStore
 from maint_assets.demo.webarchive_data import load_w3act
-from maint_assets.webarchive import access_lists, cdx, trackdb
+from maint_assets.webarchive.assets import access_lists, cdx_index, trackdb
 from maint_assets.webarchive.resources import CdxSettings
-from maint_assets_tests.webarchive_servers import outbackcdx, pywb
+from maint_assets_tests.webarchive.servers import outbackcdx, pywb
 
-DATA = Path(__file__).parent / "data" / "webarchive"
-CHECKOUT = Path(__file__).resolve().parents[1]
+DATA = Path(__file__).parents[1] / "data" / "webarchive"
+CHECKOUT = Path(__file__).resolve().parents[2]
 H3 = "heritrix/output/daily-0900/20140325120000/warcs"
 H1 = "heritrix/output/ia-shallow/20080430204825"
 WDU = "ukwa-webarchive-discovery"
@@ -73,7 +73,7 @@ def real_store(empty_db: str, tmp_path: Path) -> tuple[Path, dict, dg.ExecuteInP
         "cdx": CdxSettings(cdxj_dir=str(tmp_path / "collections"), verify_sample=300),
     }
     result = dg.materialize(
-        [trackdb.trackdb_files, cdx.cdx_index], resources=res
+        [trackdb.trackdb_files, cdx_index.cdx_index], resources=res
     )
     return root, res, result
 
@@ -143,10 +143,10 @@ def test_pywb_serves_the_index_under_the_access_list_with_the_deploy_config(
         load_w3act(conn)
     acl = tmp_path / "acl"
     assert dg.materialize(
-        [access_lists.access_control_lists],
+        [access_lists.access_lists],
         resources={"w3act_db": PostgresResource(url=empty_db),
                    "artifacts": ArtifactStore(directory=str(tmp_path / "artifacts"))},
-        run_config={"ops": {"webarchive__access__control_lists": {
+        run_config={"ops": {"webarchive__list__access_lists": {
             "config": {"publish_dir": str(acl)}}}},
     ).success
     env = {"WEBARCHIVE_CDXJ_DIR": str(tmp_path / "collections"),
@@ -191,7 +191,7 @@ def test_outbackcdx_receives_what_the_command_prints_in_batches(
                                outbackcdx_ledger_dir=str(tmp_path / "ledger")),
         }
         result = dg.materialize(
-            [trackdb.trackdb_files, cdx.cdx_index], resources=res
+            [trackdb.trackdb_files, cdx_index.cdx_index], resources=res
         )
         received, posts = server.lines("data-heritrix"), server.posts
     expected = _cli(root, sorted(LAYOUT.keys() - QUARANTINED), "-11")
