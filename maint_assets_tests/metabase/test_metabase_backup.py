@@ -130,7 +130,7 @@ def test_backup_and_restore_check_run_as_the_least_privileged_roles(
 ):
     """The backup reads as the metabase role (no CREATEDB); the check's scratch database is
     created as the restore-checks role on the restore server, not on Metabase's."""
-    from maint_assets_tests.test_roles import maintenance_role
+    from maint_assets_tests.core.test_roles import maintenance_role
 
     with (
         maintenance_role(pg_cluster, metabase_url, "maint_mb_test", "metabase") as (reader, _),

@@ -320,6 +320,39 @@ def test_w3act_backup_dump_restores_and_zip_holds_every_table(
     assert latest.manifest["tables"]["public.field_url"] == 12
 
 
+def test_the_zip_check_reads_the_zip_its_run_recorded(
+    empty_db: str, tmp_path: Path, s3_store, staging_server: PostgresResource,
+    dagster_instance: dg.DagsterInstance,
+) -> None:
+    """A newer zip in the folder that no run of the asset wrote (cut short, so it would fail)
+    is not what the check reads: with the newest file of the folder it failed."""
+    with psycopg.connect(empty_db, autocommit=True) as conn:
+        load_w3act(conn)
+    everything = [
+        w3act_backup.w3act_backup,
+        webarchive_checks.w3act_dump_restores,
+        webarchive_checks.w3act_csv_zip_complete,
+    ]
+    resources = {"w3act_db": PostgresResource(url=empty_db), "artifacts": s3_store,
+                 "restore_server": staging_server}
+    first = dg.materialize(everything, resources=resources, instance=dagster_instance)
+    recorded = first.get_asset_materialization_events()[0].materialization.metadata["csv_zip"]
+    good = s3_store.latest(W3ACT_CSV_FOLDER)
+    assert good.key == recorded.value
+    whole = s3_store.fetch(good, tmp_path / "whole.zip").read_bytes()
+    (tmp_path / "stray.zip").write_bytes(whole[: len(whole) // 2])
+    stray = s3_store.put(tmp_path / "stray.zip", W3ACT_CSV_FOLDER, "w3act-db-csv.zip",
+                         good.manifest)
+    assert s3_store.latest(W3ACT_CSV_FOLDER).key == stray.key
+    checks_only = dg.AssetSelection.checks(webarchive_checks.w3act_csv_zip_complete)
+    again = dg.materialize(
+        everything, resources=resources, instance=dagster_instance, selection=checks_only,
+        raise_on_error=False,
+    )
+    (check,) = again.get_asset_check_evaluations()
+    assert check.passed and check.metadata["artifact"].value == recorded.value
+
+
 def test_metrics_of_a_run_reach_a_real_pushgateway(
     empty_db: str, store: tuple[Path, list[Capture]], tmp_path: Path, pushgateway_url: str,
     dagster_instance: dg.DagsterInstance,

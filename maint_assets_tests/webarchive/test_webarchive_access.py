@@ -1,9 +1,10 @@
 """The access lists and annotations from W3ACT's real tables, judged by their consumers: pywb's
 own access checker over allows.aclj (default_access block, as deploy/pywb/config.yaml sets it),
 Heritrix's SURT-prefix rules over allows.txt and webarchive-discovery's date ranges over
-annotations.json. The W3ACT rows are sql/webarchive/w3act_demo.sql."""
+annotations.json. The W3ACT rows are sql/demo/w3act_data.sql."""
 
 import json
+import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -161,3 +162,27 @@ def test_the_three_files_are_published_together_and_a_refusal_changes_nothing(
         conn.execute("DELETE FROM license_target")
     refused = run()
     assert not refused.success and publish.resolve() == second
+
+
+def test_a_failed_store_write_leaves_no_temporary_file(
+    empty_db: str, tmp_path: Path, s3_endpoint: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The three files reach the artifact store through temporary files: a store that refuses
+    them (here a bucket that does not exist) must not leave them behind, run after run."""
+    with psycopg.connect(empty_db, autocommit=True) as conn:
+        load_w3act(conn)
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    store = ArtifactStore(bucket="no-such-bucket", endpoint_url=s3_endpoint)
+    result = dg.materialize(
+        [access_lists.access_lists],
+        resources={"w3act_db": PostgresResource(url=empty_db), "artifacts": store},
+        run_config={"ops": {"webarchive__list__access_lists": {
+            "config": {"publish_dir": str(tmp_path / "acl")}}}},
+        raise_on_error=False,
+    )
+    assert not result.success
+    error = result.get_step_failure_events()[0].event_specific_data.error.to_string()
+    assert "no-such-bucket" in error
+    assert list(scratch.iterdir()) == []

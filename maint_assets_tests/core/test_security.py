@@ -31,7 +31,7 @@ from maint_assets.vn_sync.client_api_vn import DEFAULT_VENV
 from maint_assets_tests.ports import free_port
 
 BIN = Path(sys.executable).parent
-AUDIT = Path(__file__).parent / "audit"
+AUDIT = Path(__file__).parents[1] / "audit"
 # Every scheduled job once, with its schedule's own run config, in the demo's instance.
 RUN_SCHEDULED_JOBS = """
 import dagster as dg

@@ -24,7 +24,7 @@ from dagster._core.workspace.load_target import WorkspaceFileTarget
 from maint_assets.core.paths import CHECKOUT
 from maint_assets.core.run_launcher import _process_start, _worker_start
 
-CODE = Path(__file__).parent / "fixtures" / "run_monitoring" / "code_location.py"
+CODE = Path(__file__).parents[1] / "fixtures" / "run_monitoring" / "code_location.py"
 DAEMON = Path(sys.executable).parent / "dagster-daemon"
 POLL_S = 2
 # The stated bound is the poll interval plus one pass of the check; on a loaded 2-core machine

@@ -11,7 +11,7 @@ import yaml
 
 from maint_assets.core.metrics import HELP
 
-RULES = Path(__file__).parents[1] / "deploy" / "prometheus"
+RULES = Path(__file__).parents[2] / "deploy" / "prometheus"
 
 
 @pytest.fixture(scope="module")
