@@ -114,6 +114,8 @@ def test_a_malformed_page_fails_naming_it_or_is_skipped(
     skipped_pages = meta["catalog/dataframe/raw_datasets"]["skipped_pages"]
     assert list(skipped_pages) == ["catalog-page-00099.jsonld"]
     assert _rows(empty_db) == before
+    table = meta["catalog/public/datasets"]["dagster/column_schema"]
+    assert {"identifier", "title", "licence"} <= {c.name for c in table.columns}
 
 
 def test_a_load_failing_its_checks_leaves_the_live_table_readable_and_unchanged(

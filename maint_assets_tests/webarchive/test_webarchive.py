@@ -86,6 +86,8 @@ def test_trackdb_refresh_keeps_status_flags_missing_and_refuses_an_empty_listing
     assert first.success
     meta = _metadata(first)["webarchive/webarchive/trackdb_files"]
     assert (meta["files_listed"], meta["new"], meta["changed"]) == (WARCS + 4, WARCS + 4, 0)
+    columns = {c.name: c.type for c in meta["dagster/column_schema"].columns}
+    assert columns["path"] == "text" and columns["mtime"] == "timestamp with time zone"
     files = _files(empty_db)
     kinds = sorted(kind for kind, *_ in files.values())
     assert kinds == ["crawl-logs", *["warcs"] * (WARCS + 2), "warcs-invalid"]

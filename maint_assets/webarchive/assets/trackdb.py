@@ -19,6 +19,7 @@ from maint_assets.core.postgres import PostgresResource
 from maint_assets.core.schema import apply_schema
 from maint_assets.core.sql_files import statement
 from maint_assets.core.stores import FileStore
+from maint_assets.core.ui import column_schema
 from maint_assets.webarchive.keys import (
     GROUP_WEBARCHIVE,
     OWNERS,
@@ -94,8 +95,10 @@ def trackdb_files(
         ).rowcount
         conn.execute(statement(SQL_TRACKDB, "record_listing"), params)
         kinds = conn.execute(statement(SQL_TRACKDB, "kind_counts"), params).fetchall()
+        columns = column_schema(conn, TRACKDB.path[1], TRACKDB.path[2])
     return dg.MaterializeResult(
         metadata={
+            **columns,
             "store": store, "files_listed": files, "new": new, "changed": changed,
             "flagged_missing": flagged,
             "by_kind": dg.MetadataValue.md(
