@@ -107,6 +107,13 @@ def scratch_name(prefix: str, run_id: str) -> str:
     return f"{prefix.encode()[:keep].decode(errors='ignore')}_{digest}_{run}"
 
 
+def databases_like(server: PostgresResource, prefix: str) -> list[tuple[str, str | None]]:
+    """The databases on ``server`` whose name starts with ``prefix``, with their comment."""
+    pattern = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    with server.connect() as conn:
+        return conn.execute(statement(GROUP, "databases_like"), {"pattern": pattern}).fetchall()
+
+
 @contextmanager
 def scratch_database(server: PostgresResource, name: str, purpose: str) -> Iterator[str]:
     """A new database ``name`` on ``server`` for the duration of the block; its URL."""

@@ -6,6 +6,7 @@ the newest file of a folder: a check proves the dump its own run wrote, and a fi
 or a person put there in the meantime is not mistaken for it.
 """
 
+import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -61,6 +62,29 @@ def recorded_artifact(
     return found
 
 
+RUN_TAG = "in run "
+_RUN_ID = re.compile(re.escape(RUN_TAG) + r"([0-9a-f-]{36})\b")
+
+
+def drop_scratch_of_finished_runs(
+    instance: dg.DagsterInstance, server: PostgresResource, prefix: str
+) -> list[str]:
+    """Drop the scratch databases of ``prefix`` whose run is over (a run killed before its
+    check dropped its own): each names its run in its marker; one whose run is still going,
+    or that names none, is left alone. Returns the names dropped."""
+    dropped = []
+    for name, comment in databases.databases_like(server, prefix + "_"):
+        found = _RUN_ID.search(comment or "")
+        if not (comment or "").startswith(databases.MARKER) or found is None:
+            continue
+        run = instance.get_run_by_id(found.group(1))
+        if run is not None and not run.is_finished:
+            continue
+        databases.drop_database(server, name)
+        dropped.append(name)
+    return dropped
+
+
 def load_chain(
     artifacts: ArtifactStore, chain: list[Artifact], url: str, major: int, tmp: Path
 ) -> None:
@@ -108,11 +132,14 @@ def restore_check(
             },
         )
     major = databases.major_version(server)
+    left = drop_scratch_of_finished_runs(context.instance, server, scratch)
+    if left:
+        context.log.info(f"dropped scratch databases of runs that ended without: {left}")
     with (
         tempfile.TemporaryDirectory() as tmp,
         databases.scratch_database(
             server, databases.scratch_name(scratch, context.run.run_id),
-            f"restore check of {artifact.key}",
+            f"restore check of {artifact.key} {RUN_TAG}{context.run.run_id}",
         ) as url,
     ):
         try:

@@ -8,7 +8,12 @@ import pytest
 from maint_assets.core.postgres import PostgresResource
 from maint_assets.metabase import assets, checks
 from maint_assets.metabase.automation import restore_metabase
-from maint_assets.metabase.keys import BACKUP_FOLDER, METABASE_BACKUP, PRE_RESTORE_FOLDER
+from maint_assets.metabase.keys import (
+    BACKUP_FOLDER,
+    METABASE_BACKUP,
+    PRE_RESTORE_FOLDER,
+    SCRATCH_PREFIX,
+)
 from maint_assets_tests.atlas_helpers import rows
 
 DASHBOARDS = "SELECT count(*) FROM report_dashboard"
@@ -171,3 +176,27 @@ def test_two_runs_of_the_restore_check_never_share_a_scratch_database(
     assert len(used) == 2 and used[0] != used[1]
     for name, result in zip(used, (first, second), strict=True):
         assert result.run_id.replace("-", "")[:16] in name and len(name.encode()) <= 63
+
+
+def test_a_killed_runs_scratch_database_is_dropped_by_the_next_check(
+    metabase_resources, staging_server, dagster_instance
+):
+    """A run killed during its check leaves its scratch database; the next check drops it once
+    that run is over, and leaves alone a database that names no run."""
+    from maint_assets.core import databases
+
+    first = _backup(metabase_resources, instance=dagster_instance)
+    assert first.success  # its run is over
+    killed = databases.scratch_name(SCRATCH_PREFIX, first.run_id)
+    databases.create_database(
+        staging_server, killed, f"restore check of x in run {first.run_id}"
+    )
+    unnamed = f"{SCRATCH_PREFIX}_kept_by_hand"
+    databases.create_database(staging_server, unnamed, "made by hand")
+    try:
+        again = _backup(metabase_resources, instance=dagster_instance)
+        assert again.success
+        names = {n for n, _ in databases.databases_like(staging_server, SCRATCH_PREFIX)}
+        assert killed not in names and unnamed in names
+    finally:
+        databases.drop_database(staging_server, unnamed)

@@ -45,3 +45,9 @@ ORDER BY 1;
 -- manifest see the same data.
 SELECT pg_export_snapshot(), current_setting('server_version_num')::integer,
        current_setting('server_version');
+
+-- name: databases_like
+-- The databases whose name starts with a prefix (restore checks' scratch databases), with their
+-- comment; LIKE's wildcards in the prefix are escaped by the caller.
+SELECT datname, shobj_description(oid, 'pg_database') FROM pg_database
+WHERE datname LIKE %(pattern)s ORDER BY datname;
