@@ -88,3 +88,20 @@ def test_a_failed_run_is_mailed_with_its_failed_step(smtp_server) -> None:
         ).for_run_failure()
     )
     assert smtp_server.messages == []
+
+
+def test_the_password_set_after_the_code_location_loaded_is_used(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The notifier of the loaded definitions reads MAINT_SMTP_PASSWORD when it sends: a secret
+    mounted (or rotated) after the code location loaded is the one used."""
+    import dagster as dg
+
+    monkeypatch.delenv("MAINT_SMTP_PASSWORD", raising=False)
+    from maint_assets.definitions import defs
+
+    configured = defs.resources["notifier"]
+    monkeypatch.setenv("MAINT_SMTP_PASSWORD", "set-after-loading")
+    with dg.build_resources({"notifier": configured}) as built:
+        assert built.notifier._password() == "set-after-loading"
+        assert "set-after-loading" not in repr(configured)
