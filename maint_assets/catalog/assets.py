@@ -28,6 +28,7 @@ from maint_assets.catalog.keys import (
     RAW_DATASETS,
     RAW_FOLDER,
     SQL_DATASETS,
+    SQL_DIR,
 )
 from maint_assets.core.artifacts import Artifact, ArtifactStore, put_artifact
 from maint_assets.core.automation import DAILY_FRESHNESS, EAGER
@@ -191,7 +192,7 @@ def public_datasets(
 ):
     check_run_config(context)
     with catalog_db.connect() as conn:
-        apply_schema(conn, "catalog", bookkeeping_only=True)
+        apply_schema(conn, SQL_DIR, bookkeeping_only=True)
     latest = artifacts.latest(CLEAN_FOLDER)
     if latest is None:
         raise dg.Failure(

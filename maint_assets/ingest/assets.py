@@ -34,6 +34,7 @@ from maint_assets.ingest.keys import (
     MARKER,
     OWNERS,
     POOL_INGEST_DB,
+    SQL_DIR,
     SQL_SCHEMAS,
     SQL_STAGING,
 )
@@ -61,7 +62,7 @@ def ingest_staging(
     if missing:
         raise dg.Failure(f"missing from {ingest.source_url}: {', '.join(missing)}; nothing loaded")
     with ingest_db.connect() as conn:
-        apply_schema(conn, "ingest", bookkeeping_only=True)
+        apply_schema(conn, SQL_DIR, bookkeeping_only=True)
     counts = {}
     with ingest_db.locked_transaction(f"ingest/{spec.production}") as conn:
         if schemas.exists(conn, spec.staging):

@@ -3,7 +3,6 @@
 import dagster as dg
 
 DOMAIN = "metabase"
-SQL_DIR = "metabase"  # no SQL of its own: pg_dump/pg_restore and core's statements
 GROUP_METABASE = "metabase"
 # One backup or restore at a time against Metabase's database.
 POOL_METABASE_DB = "metabase_db"

@@ -24,6 +24,7 @@ from maint_assets.webarchive.keys import (
     GROUP_WEBARCHIVE,
     OWNERS,
     POOL_WARC_STORE,
+    SQL_DIR,
     SQL_TRACKDB,
     TRACKDB,
     WARC_FILES,
@@ -65,7 +66,7 @@ def trackdb_files(
 ) -> dg.MaterializeResult:
     store, now = warc_store.url, datetime.now(UTC)
     with webarchive_db.connect() as conn:
-        apply_schema(conn, "webarchive", bookkeeping_only=True)
+        apply_schema(conn, SQL_DIR, bookkeeping_only=True)
     with webarchive_db.locked_transaction(f"webarchive/trackdb/{store}") as conn:
         conn.execute(statement(SQL_TRACKDB, "create_listing"))
         files = 0
