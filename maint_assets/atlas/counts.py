@@ -55,7 +55,6 @@ PUBLIC = {
     REGION_COUNTS: ("atlas_api", REGION_COUNTS),
     DATASET_COUNTS: ("atlas_api", DATASET_COUNTS),
 }
-CELLS = ("maint_assets", "region_cells")
 DETAIL = ("maint_assets", "region_taxon_dataset_year_counts")
 LEVELS = ("maint_assets", "counted_levels")
 COUNT_TABLES_DDL = SQL_DIR / "atlas" / "schema" / "45_count_tables.sql"
@@ -174,7 +173,7 @@ def _statement(group: str, name: str, **identifiers: tuple[str, str] | str) -> s
     """A statement of sql/<group>.sql with the fragments of sql/atlas/counts.sql ({member},
     {cell_x}, {cell_y}, {cut_regions}) written in, and {names} filled by quoted identifiers."""
     text = statement(group, name)
-    for fragment in ("cut_regions", "member", "cell_x", "cell_y"):
+    for fragment in ("cut_regions", "region_digest", "member", "cell_x", "cell_y"):
         text = text.replace("{" + fragment + "}", statement(GROUP, fragment))
     return sql.SQL(text).format(
         **{
@@ -194,28 +193,39 @@ def require_postgis(conn: psycopg.Connection, describe: str) -> None:
 
 @dataclass(frozen=True)
 class _Tables:
-    """Where a refresh writes: the live tables, or their copies in the build schema."""
+    """Where a refresh writes: the live tables, or their copies in the build schema. (The
+    cells are a cache of the regions, kept in place: see sync_cells.)"""
 
     levels: tuple[str, str]
-    cells: tuple[str, str]
     detail: tuple[str, str]
     counts: dict[str, tuple[str, str]]
 
     @classmethod
     def live(cls) -> _Tables:
-        return cls(levels=LEVELS, cells=CELLS, detail=DETAIL, counts=dict(PUBLIC))
+        return cls(levels=LEVELS, detail=DETAIL, counts=dict(PUBLIC))
 
     @classmethod
     def build(cls) -> _Tables:
         return cls(
             levels=(BUILD_SCHEMA, LEVELS[1]),
-            cells=(BUILD_SCHEMA, CELLS[1]),
             detail=(BUILD_SCHEMA, DETAIL[1]),
             counts={name: (BUILD_SCHEMA, name) for name in PUBLIC},
         )
 
     def all(self) -> list[tuple[str, str]]:
-        return [self.levels, self.cells, self.detail, *self.counts.values()]
+        return [self.levels, self.detail, *self.counts.values()]
+
+
+def sync_cells(conn: psycopg.Connection) -> int:
+    """Cut again the regions whose cells were cut from another version of them (or never,
+    or that are no longer counted); returns how many. Inside a transaction."""
+    conn.execute(_statement(GROUP, "stale_cuts"))
+    _analyze_temp(conn, "regions_to_cut")
+    stale = conn.execute("SELECT count(*) FROM pg_temp.regions_to_cut").fetchone()[0]
+    if stale:
+        conn.execute(_statement(GROUP, "recut", regions=("pg_temp", "regions_to_cut")))
+    conn.execute("DROP TABLE pg_temp.regions_to_cut")
+    return stale
 
 
 def refresh_counts(
@@ -296,6 +306,7 @@ def _apply_changes(
 ) -> tuple[int, dict[str, TableChange]]:
     """Apply pending_changes to ``tables``; returns the regions recounted and what changed."""
     conn.execute(_statement(GROUP, "changed_regions", levels=tables.levels))
+    _analyze_temp(conn, "changed_regions")
     changed, counted = conn.execute(statement(GROUP, "regions_summary")).fetchone()
     if counted > limits.max_region_recounts:
         raise NeedsRebuild(
@@ -304,21 +315,17 @@ def _apply_changes(
         )
     conn.execute(_statement(GROUP, "touched_detail"))
     if changed:
-        conn.execute(
-            _statement(
-                GROUP, "recut_regions", cells=tables.cells, regions=("pg_temp", "changed_regions")
-            )
-        )
+        conn.execute(_statement(GROUP, "recut", regions=("pg_temp", "changed_regions")))
         conn.execute(_statement(GROUP, "remove_regions_detail", detail=tables.detail))
         recount = (
             "recount_regions_detail_indexed"
             if _has_geom_index(conn)
             else "recount_regions_detail_scan"
         )
-        conn.execute(_statement(GROUP, recount, cells=tables.cells, detail=tables.detail))
+        conn.execute(_statement(GROUP, recount, detail=tables.detail))
     conn.execute(statement(change_log.GROUP, "observation_deltas"))
-    _analyze_temp(conn, "observation_deltas", "changed_regions")
-    conn.execute(_statement(GROUP, "delta_memberships", cells=tables.cells))
+    _analyze_temp(conn, "observation_deltas")
+    conn.execute(_statement(GROUP, "delta_memberships"))
     conn.execute(statement(GROUP, "detail_deltas"))
     _analyze_temp(conn, "detail_deltas")
     conn.execute(_statement(GROUP, "apply_detail_deltas", detail=tables.detail))
@@ -380,7 +387,7 @@ def _adjust_row_counts(
 def _check(conn: psycopg.Connection, tables: _Tables, recounted: int) -> TouchedCheck:
     compared, mismatched = {}, {}
     mismatched["detail"], compared["detail"] = conn.execute(
-        _statement(GROUP, "check_detail", cells=tables.cells, detail=tables.detail)
+        _statement(GROUP, "check_detail", detail=tables.detail)
     ).fetchone()
     if recounted:
         mismatched["regions"], compared["regions"] = conn.execute(
@@ -403,6 +410,10 @@ def _rebuild(
     log: Callable[[str], None],
 ) -> CountsRefresh:
     live, build = _Tables.live(), _Tables.build()
+    with db.transaction(conn):
+        conn.execute(statement(GROUP, "settings"))
+        cut = sync_cells(conn)
+    log(f"{cut} regions cut into cells")
     with db.transaction(conn, repeatable_read=True):
         conn.execute(statement(GROUP, "settings"))
         capture = change_log.installed(conn)
@@ -516,11 +527,7 @@ def _build(
         conn.execute(_statement(GROUP, "drop_if_exists", relation=table))
     steps = [
         (build.levels, _statement(GROUP, "build_levels", levels=build.levels)),
-        (
-            build.cells,
-            _statement(GROUP, "build_cells", cells=build.cells, regions=("public", "regions")),
-        ),
-        (build.detail, _statement(GROUP, "build_detail", cells=build.cells, detail=build.detail)),
+        (build.detail, _statement(GROUP, "build_detail", detail=build.detail)),
         *(
             (table, _statement(f"atlas/{name}", "build", table=table, detail=build.detail))
             for name, table in build.counts.items()

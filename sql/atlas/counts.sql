@@ -3,20 +3,23 @@
 --
 -- One point-in-polygon pass serves both tables. Counted regions (those whose (type, scale)
 -- is in the zoom lookup and whose within_quebec is known, as in production's join) are cut
--- along a grid of 1/16 degree cells into maint_assets.region_cells: a cell lying wholly
+-- along a grid of 1/8 degree cells into maint_assets.region_cells: a cell lying wholly
 -- inside a region needs no geometry test at all; a cell the boundary crosses keeps the part
 -- of the region inside it, a polygon of a few dozen vertices instead of tens of thousands.
 -- An observation finds its cells by an integer join, without probing a spatial index. The
--- cells' edges sit on odd multiples of 1/32 degree, which no coordinate rounded to four
--- decimals or fewer can equal, so points on a cell edge are rare; {member} keeps even those
--- exact.
+-- cells' edges sit at k/8 + 1/64 degree (exact in binary, so a point's cell is computed
+-- exactly), which no coordinate rounded to five decimals or fewer can equal, so points on a
+-- cell edge are rare; {member} keeps even those exact.
+--
+-- The cells are kept up to date in place, cut again whenever a region changes; the rest is
+-- rebuilt aside and swapped in.
 --
 -- maint_assets.region_taxon_dataset_year_counts (the detail) holds the counts per region,
 -- taxon, dataset and year: obs_region_counts sums it over datasets, the dataset table over
 -- years, and it is where a first or last year is found again when an observation leaves.
 --
--- Statements are composed in Python: {member}, {cell_x} and {cell_y} are the fragments below,
--- other {names} are quoted identifiers.
+-- Statements are composed in Python: {member}, {cell_x}, {cell_y}, {cut_regions} and
+-- {region_digest} are the fragments below, other {names} are quoted identifiers.
 
 -- name: member
 -- Observation o lies within region c.fid (what ST_Within(o.geom, region) says) when its cell
@@ -28,35 +31,55 @@
  OR (ST_Intersects(o.geom, c.piece) AND ST_Within(o.geom, rr.geom)))
 
 -- name: cell_x
-floor(ST_X(o.geom) * 16 + 0.5)::integer
+floor(ST_X(o.geom) * 8 - 0.125)::integer
 
 -- name: cell_y
-floor(ST_Y(o.geom) * 16 + 0.5)::integer
+floor(ST_Y(o.geom) * 8 - 0.125)::integer
 
 -- name: cut_regions
--- The cells of the regions listed in {regions} that are counted.
+-- The cells of the regions listed in {regions} that are counted. A region of tens of
+-- thousands of vertices is first cut by ST_Subdivide into pieces of at most 256 (so no test
+-- below reads the whole region), then each piece along the cells it covers; a cell is
+-- wholly inside when it lies wholly inside one piece, otherwise it keeps the parts of the
+-- pieces it overlaps, collected (a point on an edge between two parts is settled by the
+-- whole region: see member).
 WITH counted AS (
-    SELECT r.fid, r.within_quebec, r.geom, ST_Envelope(r.geom) AS box
+    SELECT r.fid, r.within_quebec, r.geom
     FROM public.regions r
     WHERE r.fid IN (SELECT fid FROM {regions}) AND r.within_quebec IS NOT NULL
       AND EXISTS (SELECT 1 FROM atlas_api.regions_zoom_lookup z
                   WHERE z.type = r.type AND z.scale = r.scale)
 ),
+pieces AS (
+    SELECT c.fid, c.within_quebec, p.geom AS piece, ST_Envelope(p.geom) AS box
+    FROM counted c, ST_Subdivide(c.geom, 256) AS p (geom)
+),
 grid AS (
-    SELECT r.fid, r.within_quebec, r.geom, x.cx, y.cy,
-           ST_MakeEnvelope((x.cx - 0.5) / 16, (y.cy - 0.5) / 16,
-                           (x.cx + 0.5) / 16, (y.cy + 0.5) / 16, 4326) AS cell
-    FROM counted r,
-         generate_series(floor(ST_XMin(r.box) * 16 + 0.5)::integer,
-                         floor(ST_XMax(r.box) * 16 + 0.5)::integer) AS x (cx),
-         generate_series(floor(ST_YMin(r.box) * 16 + 0.5)::integer,
-                         floor(ST_YMax(r.box) * 16 + 0.5)::integer) AS y (cy)
+    SELECT p.fid, p.within_quebec, p.piece, x.cx, y.cy,
+           ST_MakeEnvelope(x.cx / 8.0 + 0.015625, y.cy / 8.0 + 0.015625,
+                           (x.cx + 1) / 8.0 + 0.015625, (y.cy + 1) / 8.0 + 0.015625, 4326) AS cell
+    FROM pieces p,
+         generate_series(floor(ST_XMin(p.box) * 8 - 0.125)::integer,
+                         floor(ST_XMax(p.box) * 8 - 0.125)::integer) AS x (cx),
+         generate_series(floor(ST_YMin(p.box) * 8 - 0.125)::integer,
+                         floor(ST_YMax(p.box) * 8 - 0.125)::integer) AS y (cy)
+),
+parts AS (
+    SELECT fid, within_quebec, cx, cy,
+           CASE WHEN ST_ContainsProperly(piece, cell) THEN NULL
+                ELSE ST_ClipByBox2D(piece, cell) END AS part
+    FROM grid
+    WHERE ST_Intersects(piece, cell)
 )
 SELECT fid, within_quebec, cx, cy,
-       CASE WHEN ST_ContainsProperly(geom, cell) THEN NULL
-            ELSE ST_ClipByBox2D(geom, cell) END AS piece
-FROM grid
-WHERE ST_Intersects(geom, cell)
+       CASE WHEN bool_or(part IS NULL) THEN NULL
+            ELSE ST_Multi(ST_CollectionExtract(ST_Collect(part), 3)) END AS piece
+FROM parts
+GROUP BY fid, within_quebec, cx, cy
+
+-- name: region_digest
+-- What a region's cells depend on.
+md5(ST_AsEWKB(r.geom)) || ':' || r.within_quebec::text
 
 -- name: settings
 -- For the refresh transaction only. JIT compiles each statement for as long as a small
@@ -86,12 +109,32 @@ LEFT JOIN LATERAL (
 WHERE h.inhparent = 'public.observations'::regclass
 ORDER BY 1;
 
--- name: build_cells
-CREATE TABLE {cells} AS {cut_regions};
+-- name: stale_cuts
+-- The cells are a cache of each counted region's current version, recorded in region_cuts:
+-- regions cut from another version, not cut yet, or no longer counted are cut again.
+CREATE TEMP TABLE regions_to_cut ON COMMIT DROP AS
+WITH wanted AS (
+    SELECT r.fid, {region_digest} AS digest
+    FROM public.regions r
+    WHERE r.within_quebec IS NOT NULL
+      AND EXISTS (SELECT 1 FROM atlas_api.regions_zoom_lookup z
+                  WHERE z.type = r.type AND z.scale = r.scale)
+)
+SELECT coalesce(w.fid, c.fid) AS fid
+FROM wanted w
+FULL JOIN maint_assets.region_cuts c ON c.fid = w.fid
+WHERE w.digest IS DISTINCT FROM c.digest;
 
--- name: cells_indexes
-CREATE INDEX region_cells_cell_idx ON {cells} (cx, cy);
-CREATE INDEX region_cells_fid_idx ON {cells} (fid);
+-- name: recut
+DELETE FROM maint_assets.region_cells WHERE fid IN (SELECT fid FROM {regions});
+DELETE FROM maint_assets.region_cuts WHERE fid IN (SELECT fid FROM {regions});
+INSERT INTO maint_assets.region_cells {cut_regions};
+INSERT INTO maint_assets.region_cuts (fid, digest)
+SELECT r.fid, {region_digest}
+FROM public.regions r
+WHERE r.fid IN (SELECT fid FROM {regions}) AND r.within_quebec IS NOT NULL
+  AND EXISTS (SELECT 1 FROM atlas_api.regions_zoom_lookup z
+              WHERE z.type = r.type AND z.scale = r.scale);
 
 -- name: build_detail
 -- Sorted by its key: the count tables are aggregated from it without hashing, and its
@@ -99,15 +142,12 @@ CREATE INDEX region_cells_fid_idx ON {cells} (fid);
 CREATE TABLE {detail} AS
 SELECT c.fid, o.id_taxa_obs, o.id_datasets, o.year_obs, count(*)::integer AS count_obs
 FROM public.observations o
-JOIN {cells} c ON c.cx = {cell_x} AND c.cy = {cell_y} AND c.within_quebec = o.within_quebec
+JOIN maint_assets.region_cells c
+  ON c.cx = {cell_x} AND c.cy = {cell_y} AND c.within_quebec = o.within_quebec
 JOIN public.regions rr ON rr.fid = c.fid
 WHERE {member}
 GROUP BY c.fid, o.id_taxa_obs, o.id_datasets, o.year_obs
 ORDER BY c.fid, o.id_taxa_obs, o.id_datasets, o.year_obs;
-
--- name: detail_indexes
-ALTER TABLE {detail} ADD CONSTRAINT region_taxon_dataset_year_counts_pkey
-    PRIMARY KEY (fid, id_taxa_obs, id_datasets, year_obs);
 
 -- name: analyze
 ANALYZE {relation};
@@ -175,10 +215,6 @@ SELECT count(*), count(*) FILTER (WHERE EXISTS (
     WHERE r.fid = c.fid AND r.within_quebec IS NOT NULL))
 FROM changed_regions c;
 
--- name: recut_regions
-DELETE FROM {cells} WHERE fid IN (SELECT fid FROM changed_regions);
-INSERT INTO {cells} {cut_regions};
-
 -- name: touched_detail
 -- The detail rows a refresh changed; count_obs is the new count of a row changed by deltas.
 CREATE TEMP TABLE touched_detail (
@@ -201,7 +237,7 @@ WITH recounted AS (
     FROM changed_regions ch
     JOIN public.regions r ON r.fid = ch.fid
     JOIN public.observations o ON o.geom && r.geom AND o.within_quebec = r.within_quebec
-    JOIN {cells} c ON c.fid = r.fid AND c.cx = {cell_x} AND c.cy = {cell_y}
+    JOIN maint_assets.region_cells c ON c.fid = r.fid AND c.cx = {cell_x} AND c.cy = {cell_y}
     JOIN public.regions rr ON rr.fid = c.fid
     WHERE {member}
     GROUP BY c.fid, o.id_taxa_obs, o.id_datasets, o.year_obs
@@ -215,7 +251,8 @@ WITH recounted AS (
     INSERT INTO {detail} (fid, id_taxa_obs, id_datasets, year_obs, count_obs)
     SELECT c.fid, o.id_taxa_obs, o.id_datasets, o.year_obs, count(*)::integer
     FROM public.observations o
-    JOIN {cells} c ON c.cx = {cell_x} AND c.cy = {cell_y} AND c.within_quebec = o.within_quebec
+    JOIN maint_assets.region_cells c
+      ON c.cx = {cell_x} AND c.cy = {cell_y} AND c.within_quebec = o.within_quebec
     JOIN public.regions rr ON rr.fid = c.fid
     WHERE c.fid IN (SELECT fid FROM changed_regions) AND {member}
     GROUP BY c.fid, o.id_taxa_obs, o.id_datasets, o.year_obs
@@ -230,7 +267,8 @@ CREATE TEMP TABLE delta_memberships ON COMMIT DROP AS
 SELECT o.point, o.within_quebec, c.fid
 FROM (SELECT point, within_quebec, (array_agg(geom))[1] AS geom
       FROM observation_deltas GROUP BY point, within_quebec) o
-JOIN {cells} c ON c.cx = {cell_x} AND c.cy = {cell_y} AND c.within_quebec = o.within_quebec
+JOIN maint_assets.region_cells c
+  ON c.cx = {cell_x} AND c.cy = {cell_y} AND c.within_quebec = o.within_quebec
 JOIN public.regions rr ON rr.fid = c.fid
 WHERE c.fid NOT IN (SELECT fid FROM changed_regions) AND {member};
 
@@ -277,7 +315,8 @@ recount AS (
     JOIN public.observations o
       ON o.id_taxa_obs = k.id_taxa_obs AND o.id_datasets = k.id_datasets
      AND o.year_obs = k.year_obs
-    JOIN {cells} c ON c.cx = {cell_x} AND c.cy = {cell_y} AND c.within_quebec = o.within_quebec
+    JOIN maint_assets.region_cells c
+      ON c.cx = {cell_x} AND c.cy = {cell_y} AND c.within_quebec = o.within_quebec
     JOIN public.regions rr ON rr.fid = c.fid
     WHERE {member}
     GROUP BY c.fid, o.id_taxa_obs, o.id_datasets, o.year_obs
