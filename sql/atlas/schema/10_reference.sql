@@ -38,7 +38,7 @@ CREATE TABLE IF NOT EXISTS public.datasets (
     citation text DEFAULT '',
     eml json,
     eml_url text,
-    UNIQUE (original_source, org_dataset_id)
+    CONSTRAINT unique_dataset UNIQUE (original_source, org_dataset_id)
 );
 
 CREATE TABLE IF NOT EXISTS public.variables (
@@ -96,9 +96,10 @@ CREATE TABLE IF NOT EXISTS public.regions (
     source_dataset_name text,
     source_creator text,
     scale_desc_fr text,
-    scale_desc_en text,
-    UNIQUE (type, source_table, source_record_id)
+    scale_desc_en text
 );
+CREATE UNIQUE INDEX IF NOT EXISTS regions_type_source_table_source_record_id_idx
+    ON public.regions (type, source_table, source_record_id);
 CREATE INDEX IF NOT EXISTS regions_geom_gist ON public.regions USING gist (geom);
 CREATE INDEX IF NOT EXISTS regions_name_idx ON public.regions (name);
 CREATE INDEX IF NOT EXISTS regions_scale_desc_idx ON public.regions (scale_desc);
@@ -129,11 +130,11 @@ CREATE TABLE IF NOT EXISTS atlas_api.regions_zoom_lookup (
     type text,
     scale integer,
     zoom integer,
-    name_en varchar(50),
-    name_fr varchar(50),
+    name_en varchar(50) DEFAULT NULL,
+    name_fr varchar(50) DEFAULT NULL,
     show_sensitive boolean DEFAULT false,
-    scale_desc_fr varchar(50),
-    scale_desc_en varchar(50)
+    scale_desc_fr varchar(50) DEFAULT NULL,
+    scale_desc_en varchar(50) DEFAULT NULL
 );
 CREATE INDEX IF NOT EXISTS regions_zoom_lookup_type_idx ON atlas_api.regions_zoom_lookup (type);
 CREATE INDEX IF NOT EXISTS regions_zoom_lookup_zoom_idx ON atlas_api.regions_zoom_lookup (zoom);
