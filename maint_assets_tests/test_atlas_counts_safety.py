@@ -21,6 +21,7 @@ from maint_assets.atlas.spatial import (
 )
 from maint_assets.atlas.table_definitions import read_definition
 from maint_assets.atlas.taxonomy.checklist import ChecklistResolver
+from maint_assets.cli import main
 from maint_assets.core.postgres import PostgresResource
 from maint_assets_tests.atlas_helpers import (
     COUNTS,
@@ -166,7 +167,10 @@ def test_readers_never_wait_during_a_rebuild(resources, atlas_url):
     assert max(waits) < 1.0, (max(waits), statistics.median(waits))
 
 
-def test_a_missing_or_invalid_geom_index_is_reported_and_built_concurrently(atlas_url):
+def test_a_missing_or_invalid_geom_index_is_reported_and_built_concurrently(
+    atlas_url, monkeypatch, capsys
+):
+    monkeypatch.setenv("ATLAS_DATABASE_URL", atlas_url)
     with psycopg.connect(atlas_url, autocommit=True) as conn:
         # as in production (and the replica): the parent's index was made ON ONLY, so it is
         # invalid, and the partitions have none
@@ -174,8 +178,13 @@ def test_a_missing_or_invalid_geom_index_is_reported_and_built_concurrently(atla
             "observations_partitions.outside_quebec: no GiST index on geom",
             "observations_partitions.within_quebec: no GiST index on geom",
         ]
-        done = change_log.build_geom_indexes(conn)
-        assert len(done) == 4 and all("CONCURRENTLY" in d or "attached" in d for d in done)
+    assert main(["capture", "atlas"]) == 0
+    assert "warning: observations.geom has no valid GiST index" in capsys.readouterr().out
+    assert main(["capture", "atlas", "--build-geom-index"]) == 0
+    out = capsys.readouterr().out
+    assert out.count("CONCURRENTLY") == 2 and out.count("attached") == 2
+    assert "warning" not in out
+    with psycopg.connect(atlas_url, autocommit=True) as conn:
         assert change_log.missing_geom_indexes(conn) == []
         valid = conn.execute("""SELECT indisvalid FROM pg_index
                                 WHERE indexrelid = 'public.observations_geom_idx'::regclass""")
