@@ -25,7 +25,6 @@ import time
 from pathlib import Path
 
 import dagster as dg
-import psycopg
 from common import load_atlas, schema_arguments, temporary_cluster
 
 from maint_assets.atlas import change_log, sources, spatial
@@ -36,7 +35,9 @@ from maint_assets.core.postgres import PostgresResource
 
 COUNTS = [spatial.OBS_REGION_COUNTS, spatial.OBS_REGIONS_TAXA_DATASETS_COUNTS]
 ALL = [*sources.ALL, *taxonomy.ASSETS, *spatial.ASSETS]
-FULL = {"ops": {spatial.COUNTS_OP: {"config": {"full": True}}}}
+# Dagster's console logger at WARNING: its DEBUG lines would bury the measurements.
+QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+FULL = {**QUIET, "ops": {spatial.COUNTS_OP: {"config": {"full": True}}}}
 CHANGES = {
     "1,000 inserts": """
         INSERT INTO public.observations (org_id_obs, id_datasets, geom, year_obs, month_obs,
@@ -109,7 +110,7 @@ def step_seconds(instance: dg.DagsterInstance, run_id: str) -> float:
 def incremental_vs_full(cluster, resources) -> None:
     instance = dg.DagsterInstance.ephemeral()
 
-    def materialize(run_config=None) -> tuple[float, float, dict]:
+    def materialize(run_config=QUIET) -> tuple[float, float, dict]:
         started = time.perf_counter()
         result = dg.materialize(
             ALL, resources=resources, selection=COUNTS, run_config=run_config, instance=instance
@@ -168,7 +169,8 @@ def latency(cluster, home: Path, trials: int) -> None:
                 "SELECT count(*) FROM maint_assets.change_consumers WHERE consumer = %s",
                 [change_log.SENSOR],
             ).fetchone()[0]:
-                assert daemon.poll() is None and time.monotonic() < deadline, log.read_text()[-3000:]
+                alive = daemon.poll() is None and time.monotonic() < deadline
+                assert alive, log.read_text()[-3000:]
                 time.sleep(0.5)
             for trial in range(trials):
                 before = conn.execute(INCLUDED, params).fetchone()
@@ -234,7 +236,7 @@ def main() -> None:
             incremental_vs_full(cluster, resources)
         if "latency" in parts:
             if "incremental" not in parts:  # the count tables must exist first
-                dg.materialize(ALL, resources=resources, selection=COUNTS)
+                dg.materialize(ALL, resources=resources, selection=COUNTS, run_config=QUIET)
             latency(cluster, home, trials)
 
 

@@ -24,6 +24,7 @@ longer than that timeout.
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -216,14 +217,28 @@ class _Tables:
         return [self.levels, self.detail, *self.counts.values()]
 
 
+def _cut_version() -> dict[str, str]:
+    cutting = "".join(statement(GROUP, f) for f in ("cut_regions", "cell_x", "cell_y"))
+    return {"cut_version": hashlib.md5(cutting.encode()).hexdigest()[:12]}
+
+
+def _recut(conn: psycopg.Connection, regions: str) -> None:
+    """Cut again the regions listed in temporary table ``regions``."""
+    listed = ("pg_temp", regions)
+    conn.execute(_statement(GROUP, "uncut", regions=listed))
+    conn.execute(_statement(GROUP, "cut", regions=listed))
+    conn.execute(_statement(GROUP, "record_cuts", regions=listed), _cut_version())
+
+
 def sync_cells(conn: psycopg.Connection) -> int:
-    """Cut again the regions whose cells were cut from another version of them (or never,
-    or that are no longer counted); returns how many. Inside a transaction."""
-    conn.execute(_statement(GROUP, "stale_cuts"))
+    """Cut again the regions whose cells were cut from another version of them, or by other
+    statements (or never, or that are no longer counted); returns how many. Inside a
+    transaction."""
+    conn.execute(_statement(GROUP, "stale_cuts"), _cut_version())
     _analyze_temp(conn, "regions_to_cut")
     stale = conn.execute("SELECT count(*) FROM pg_temp.regions_to_cut").fetchone()[0]
     if stale:
-        conn.execute(_statement(GROUP, "recut", regions=("pg_temp", "regions_to_cut")))
+        _recut(conn, "regions_to_cut")
     conn.execute("DROP TABLE pg_temp.regions_to_cut")
     return stale
 
@@ -315,7 +330,7 @@ def _apply_changes(
         )
     conn.execute(_statement(GROUP, "touched_detail"))
     if changed:
-        conn.execute(_statement(GROUP, "recut", regions=("pg_temp", "changed_regions")))
+        _recut(conn, "changed_regions")
         conn.execute(_statement(GROUP, "remove_regions_detail", detail=tables.detail))
         recount = (
             "recount_regions_detail_indexed"

@@ -78,8 +78,9 @@ FROM parts
 GROUP BY fid, within_quebec, cx, cy
 
 -- name: region_digest
--- What a region's cells depend on.
-md5(ST_AsEWKB(r.geom)) || ':' || r.within_quebec::text
+-- What a region's cells depend on: the region, and how it is cut (cut_version: a hash of the
+-- statements above, so a change of grid cuts every region again).
+md5(ST_AsEWKB(r.geom)) || ':' || r.within_quebec::text || ':' || %(cut_version)s
 
 -- name: settings
 -- For the refresh transaction only. JIT compiles each statement for as long as a small
@@ -125,10 +126,14 @@ FROM wanted w
 FULL JOIN maint_assets.region_cuts c ON c.fid = w.fid
 WHERE w.digest IS DISTINCT FROM c.digest;
 
--- name: recut
+-- name: uncut
 DELETE FROM maint_assets.region_cells WHERE fid IN (SELECT fid FROM {regions});
 DELETE FROM maint_assets.region_cuts WHERE fid IN (SELECT fid FROM {regions});
+
+-- name: cut
 INSERT INTO maint_assets.region_cells {cut_regions};
+
+-- name: record_cuts
 INSERT INTO maint_assets.region_cuts (fid, digest)
 SELECT r.fid, {region_digest}
 FROM public.regions r
