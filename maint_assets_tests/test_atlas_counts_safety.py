@@ -135,11 +135,14 @@ def test_a_rebuild_keeps_owner_privileges_comments_and_index_names(resources, at
     assert after[PUBLIC["obs_region_counts"]].owner == "atlas_owner"
 
 
-def test_readers_never_wait_during_a_rebuild(resources, atlas_url):
+def test_readers_never_wait_during_a_rebuild_even_behind_a_long_read(resources, atlas_url):
+    """A long read (an API export, a dump) holds the live table when the rebuild wants to swap
+    it: other readers must not queue behind the swap's lock request meanwhile."""
     materialize(resources, selection=COUNTS)
     waits: list[float] = []
     errors: list[str] = []
     stop = threading.Event()
+    swap_waited = threading.Event()
 
     def read() -> None:
         with psycopg.connect(atlas_url, autocommit=True) as conn:
@@ -152,16 +155,34 @@ def test_readers_never_wait_during_a_rebuild(resources, atlas_url):
                 except psycopg.errors.LockNotAvailable as err:
                     errors.append(str(err))
                 waits.append(time.monotonic() - started)
+                time.sleep(0.01)
 
-    readers = [threading.Thread(target=read) for _ in range(2)]
-    for reader in readers:
-        reader.start()
+    def long_read() -> None:
+        with psycopg.connect(atlas_url) as conn:
+            conn.execute("SELECT count(*) FROM atlas_api.obs_region_counts").fetchall()
+            deadline = time.monotonic() + 120
+            while (
+                time.monotonic() < deadline
+                and not conn.execute(
+                    """SELECT EXISTS (SELECT 1 FROM pg_locks
+                   WHERE NOT granted AND relation = 'atlas_api.obs_region_counts'::regclass)"""
+                ).fetchone()[0]
+            ):
+                time.sleep(0.05)
+            swap_waited.set()
+            time.sleep(3)  # the rebuild waits for this read to finish
+
+    threads = [threading.Thread(target=read) for _ in range(2)]
+    threads.append(threading.Thread(target=long_read))
+    for thread in threads:
+        thread.start()
     try:
         result = materialize(resources, selection=COUNTS, run_config=FULL_COUNTS)
     finally:
         stop.set()
-        for reader in readers:
-            reader.join()
+        for thread in threads:
+            thread.join()
+    assert swap_waited.is_set()
     assert metadata(result, OBS_REGIONS_TAXA_DATASETS_COUNTS)["refresh_mode"] == "full"
     assert errors == [] and len(waits) > 20
     assert max(waits) < 1.0, (max(waits), statistics.median(waits))
