@@ -129,8 +129,16 @@ def give_definition(
         conn.execute(
             sql.SQL("COMMENT ON TABLE {} IS {}").format(table, sql.Literal(target.comment))
         )
-    if target.options:
-        conn.execute(sql.SQL("ALTER TABLE {} SET ({})").format(table, sql.SQL(target.options)))
+    if built.options != target.options:
+        if built.options:  # built with other storage options: back to the live table's
+            keys = [option.split("=")[0] for option in built.options.split(",")]
+            conn.execute(
+                sql.SQL("ALTER TABLE {} RESET ({})").format(
+                    table, sql.SQL(", ").join(map(sql.SQL, keys))
+                )
+            )
+        if target.options:
+            conn.execute(sql.SQL("ALTER TABLE {} SET ({})").format(table, sql.SQL(target.options)))
     # Definitions read from the catalog, with the table written as {table}.
     placed = sql.SQL(".").join([sql.Identifier(schema), sql.Identifier(name)]).as_string(conn)
     for constraint_name, _, definition in target.constraints:

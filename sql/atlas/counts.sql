@@ -144,7 +144,7 @@ WHERE r.fid IN (SELECT fid FROM {regions}) AND r.within_quebec IS NOT NULL
 -- name: build_detail
 -- Sorted by its key: the count tables are aggregated from it without hashing, and its
 -- primary key is built from ordered rows.
-CREATE TABLE {detail} AS
+CREATE TABLE {detail} WITH (fillfactor = 90) AS
 SELECT c.fid, o.id_taxa_obs, o.id_datasets, o.year_obs, count(*)::integer AS count_obs
 FROM public.observations o
 JOIN maint_assets.region_cells c

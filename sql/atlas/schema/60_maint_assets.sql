@@ -67,7 +67,7 @@ CREATE TABLE IF NOT EXISTS maint_assets.region_taxon_dataset_year_counts (
     count_obs integer NOT NULL,
     CONSTRAINT region_taxon_dataset_year_counts_pkey
         PRIMARY KEY (fid, id_taxa_obs, id_datasets, year_obs)
-);
+) WITH (fillfactor = 90);
 
 CREATE TABLE IF NOT EXISTS maint_assets.counted_levels (
     type text NOT NULL,
