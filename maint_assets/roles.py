@@ -30,6 +30,8 @@ class Privileges:
 DOMAINS: dict[str, tuple[str, Privileges]] = {
     "atlas": ("ATLAS_DATABASE_URL", Privileges("atlas", BOOKKEEPING, read_all_data=True)),
     "atlas-staging": ("ATLAS_STAGING_SERVER_URL", Privileges(createdb=True)),
+    # The Metabase and W3ACT restore checks' scratch databases: never on their own servers.
+    "restore-checks": ("MAINT_RESTORE_SERVER_URL", Privileges(createdb=True)),
     "catalog": ("CATALOG_DATABASE_URL", Privileges("catalog", BOOKKEEPING)),
     # transfer_vn creates and owns its schemas as the configuration's db_group: the role joins
     # that group (and so owns them through it) instead of taking them over from the live sync.
