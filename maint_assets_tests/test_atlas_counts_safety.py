@@ -13,6 +13,7 @@ import pytest
 from maint_assets.atlas import change_log
 from maint_assets.atlas.counts import PUBLIC
 from maint_assets.atlas.spatial import (
+    COUNTS_OP,
     FULL_CHECK,
     OBS_REGION_COUNTS,
     OBS_REGIONS_TAXA_DATASETS_COUNTS,
@@ -232,3 +233,15 @@ def test_an_observation_without_geometry_is_not_blamed_on_the_province(atlas_url
                             SELECT min(d.id), NULL, 2021, 1, 1, min(t.id)
                             FROM public.datasets d, public.taxa_obs t""")
     assert "geom" in str(raised.value) and "province" not in str(raised.value)
+
+
+def test_a_sample_size_setting_is_refused_rather_than_comparing_nothing():
+    # Issue 17: `regions_per_level: 0` made the sampled recount check pass with 0 rows
+    # compared. The check now compares every touched row, and the old knob is an error.
+    resources = {
+        "atlas_db": PostgresResource(url="postgresql://nobody@127.0.0.1:1/none"),
+        "taxonomy": ChecklistResolver(),
+    }
+    config = {"ops": {COUNTS_OP: {"config": {"regions_per_level": 0}}}}
+    with pytest.raises(dg.DagsterInvalidConfigError, match="regions_per_level"):
+        materialize(resources, selection=COUNTS, run_config=config)
