@@ -154,6 +154,10 @@ def epoch(conn: psycopg.Connection) -> int:
     return conn.execute(statement(GROUP, "epoch")).fetchone()[0]
 
 
+def start_epoch(conn: psycopg.Connection) -> None:
+    conn.execute(statement(GROUP, "start_epoch"))
+
+
 def stage_pending(conn: psycopg.Connection, after: Position, sources: list[str]) -> PendingChanges:
     """Copy the changes to ``sources`` after ``after`` into the temporary table pending_changes."""
     conn.execute(statement(GROUP, "stage_pending"), {**after.params(), "sources": sources})

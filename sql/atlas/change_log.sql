@@ -14,6 +14,11 @@ WHERE s.consumer = %(consumer)s AND s.source = ANY (%(sources)s);
 -- name: epoch
 SELECT epoch FROM maint_assets.change_log_epoch;
 
+-- name: start_epoch
+-- A database restored from a schema-only dump (the staging database) has capture's tables
+-- but none of their rows: its log starts afresh, with no consumer positioned in it.
+INSERT INTO maint_assets.change_log_epoch DEFAULT VALUES ON CONFLICT DO NOTHING;
+
 -- name: stage_pending
 -- The changes to the given sources after the position (frontier, carried).
 CREATE TEMP TABLE pending_changes ON COMMIT DROP AS

@@ -17,7 +17,7 @@ import dagster as dg
 import psycopg
 from pydantic import Field, field_validator
 
-from maint_assets.atlas import sources
+from maint_assets.atlas import change_log, sources
 from maint_assets.atlas.backups import dumps
 from maint_assets.atlas.counts import PUBLIC, refresh_counts
 from maint_assets.atlas.taxonomy.assets import (
@@ -361,6 +361,9 @@ def _populate(url: str) -> dict[str, int]:
     db = PostgresResource(url=url)
     with db.connect() as conn:
         apply_schema(conn, "atlas", bookkeeping_only=True)
+        if change_log.installed(conn):
+            with conn.transaction():
+                change_log.start_epoch(conn)
         with conn.transaction():
             for nsp, name in conn.execute(statement(dumps.GROUP, "matviews_in_order")).fetchall():
                 conn.execute(compose(dumps.GROUP, "refresh_matview", view=(nsp, name)))
