@@ -194,11 +194,12 @@ def main(argv: list[str] | None = None) -> int:
     """The demo's fake site, in its own process; it stops when the process that started it
     (the demo, which becomes Dagster by exec) ends."""
     parser = argparse.ArgumentParser(prog="python -m maint_assets.vn_sync.fake_api")
+    parser.add_argument("--database-url", required=True, help="libpq URL, no password")
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--schema", default=SCHEMA)
     args = parser.parse_args(argv)
     parent = os.getppid()
-    server = FakeVisioNature(os.environ["VN_FAKE_SITE_DATABASE_URL"], args.schema, port=args.port)
+    server = FakeVisioNature(args.database_url, args.schema, port=args.port)
     server.start()
     print(f"fake VisioNature site on {server.site_url('<site>')}", flush=True)
     while os.getppid() == parent:
