@@ -10,7 +10,11 @@ Client-API-VN's, not a copy of it.
 from __future__ import annotations
 
 import json
+import os
 import random
+import socket
+import subprocess
+import sys
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -21,7 +25,7 @@ from psycopg import sql
 
 from maint_assets.core.postgres import PostgresResource
 from maint_assets.core.sql_files import compose, statement
-from maint_assets.vn_sync import fake_site
+from maint_assets.vn_sync import fake_site, tool_config
 from maint_assets.vn_sync.client_api_vn import ClientApiVn
 from maint_assets.vn_sync.fake_api import SCHEMA
 from maint_assets.vn_sync.fake_site import FakeSite, Layout, epoch
@@ -30,6 +34,7 @@ from maint_assets.vn_sync.site_copy import copy_site
 
 GROUP = "vn_sync/demo_data"
 DEMO_TRANSFER_VN_CONFIG = Path(__file__).parent / "data" / "demo_transfer_vn.yaml"
+DEMO_ROWS = 20_000
 DEMO_SITE = "tst1"
 DEMO_LAYOUT = Layout(units=3, communes=8, places=12)
 # Taxo groups of the generated sightings, with their weights.
@@ -194,3 +199,23 @@ def diverge(
     if picks["gap"]:
         site.fault("drop", picks["gap"])
 
+
+
+def serve_demo_site(database_url: str, config: Path) -> subprocess.Popen:
+    """The demo's fake VisioNature site, in its own process on a free port (it stops with
+    the process that started it), and the demo's transfer_vn configuration pointing at it:
+    ``config``, the shipped DEMO_TRANSFER_VN_CONFIG with its site's URL."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "maint_assets.vn_sync.fake_api", "--database-url", database_url,
+         "--port", str(port)],
+    )
+    demo = tool_config.load(DEMO_TRANSFER_VN_CONFIG)
+    demo["site"][DEMO_SITE]["site"] = f"http://127.0.0.1:{port}/{DEMO_SITE}/"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(config, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # it holds the API keys
+    with os.fdopen(fd, "w") as out:
+        out.write(tool_config.dump(demo))
+    return server

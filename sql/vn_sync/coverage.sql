@@ -94,6 +94,10 @@ WHERE check_schema = %(check_schema)s
 -- The rows of {copy}.observations_json inside the window: a slice of their site, taxo group
 -- and territorial unit covered their day, with a day to spare at both ends (a site's
 -- calendar is local, the day is read in UTC; a download crossing midnight is covered).
+-- Each row's keys are read once, then joined by hash. Only rows written since two days before
+-- the window's first day are read: a version is written after the day it is dated (nobody
+-- enters a sighting before it happens; a corrected date is corrected later), so older rows
+-- cannot be inside, and reading their JSON would cost a scan of the whole table.
 CREATE TEMP TABLE {temp} ON COMMIT DROP AS
 WITH coverage AS MATERIALIZED (
     SELECT site, taxo_group::text AS taxo_group, territorial_unit,
@@ -103,17 +107,22 @@ WITH coverage AS MATERIALIZED (
 ), places AS MATERIALIZED (
     SELECT site, place::text AS place, territorial_unit
     FROM maint_assets.vn_window_places WHERE window_id = %(window_id)s
-)
-SELECT r.site, r.id, c.taxo_group, d.day
-FROM {copy}.observations_json r
-CROSS JOIN LATERAL (
-    SELECT CASE WHEN r.item #>> %(date_path)s ~ '^[0-9]{{1,12}}$'
+), keyed AS MATERIALIZED (
+    SELECT r.site, r.id, r.item #>> '{{place,@id}}' AS place,
+           r.item #>> '{{species,taxonomy}}' AS taxo_group,
+           CASE WHEN r.item #>> %(date_path)s ~ '^[0-9]{{1,12}}$'
                 THEN (to_timestamp((r.item #>> %(date_path)s)::bigint) AT TIME ZONE 'UTC')::date
-           END AS day) d
-JOIN places p ON p.site = r.site AND p.place = r.item #>> '{{place,@id}}'
-JOIN coverage c ON c.site = r.site AND c.taxo_group = r.item #>> '{{species,taxonomy}}'
+           END AS day
+    FROM {copy}.observations_json r
+    WHERE r.update_ts >= (SELECT extract(epoch FROM min(first_day) - 2)::bigint
+                          FROM maint_assets.vn_window_slices WHERE window_id = %(window_id)s)
+)
+SELECT k.site, k.id, k.taxo_group, k.day
+FROM keyed k
+JOIN places p ON p.site = k.site AND p.place = k.place
+JOIN coverage c ON c.site = k.site AND c.taxo_group = k.taxo_group
                AND c.territorial_unit = p.territorial_unit
-WHERE daterange(d.day - 1, d.day + 1, '[]') <@ c.days;
+WHERE daterange(k.day - 1, k.day + 1, '[]') <@ c.days;
 
 -- name: index_covered
 CREATE UNIQUE INDEX ON {temp} (site, id);

@@ -46,6 +46,7 @@ CREATE TABLE {schema}.sightings (
 );
 CREATE INDEX ON {schema}.sightings (site, taxo_group, sighting_day);
 CREATE INDEX ON {schema}.sightings (site, modified_at);
+CREATE INDEX ON {schema}.sightings (site, id_form) WHERE id_form IS NOT NULL;
 -- Faults a test injects, per site: drop (sighting ids observations/search leaves out),
 -- truncate (at most this many sightings per search answer), lose_diff (sighting ids
 -- observations/diff does not report), fail (an endpoint answering this HTTP status).

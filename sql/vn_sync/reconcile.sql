@@ -48,8 +48,11 @@ SELECT * FROM (
     LEFT JOIN vn_cc cc ON cc.site = k.site AND cc.id = k.id
     LEFT JOIN unconfirmed u ON u.site = k.site AND u.id = k.id
     LEFT JOIN signals s ON s.site = k.site AND s.id = k.id
-    WHERE p.id IS NULL OR k.update_ts <> p.update_ts OR k.item <> p.item
-       OR k.id_form_universal IS DISTINCT FROM p.id_form_universal
+    -- Items are compared only inside the window (or for a whole-table repair): comparing
+    -- every item of both copies is most of the cost of a run.
+    WHERE p.id IS NULL OR k.update_ts <> p.update_ts
+       OR ((cc.id IS NOT NULL OR %(whole_table)s)
+           AND (k.item <> p.item OR k.id_form_universal IS DISTINCT FROM p.id_form_universal))
     UNION ALL
     SELECT p.site, p.id,
            CASE WHEN s.deleted_at >= p.update_ts AND (k.id IS NULL OR s.deleted_at >= k.update_ts)
