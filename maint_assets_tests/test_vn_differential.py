@@ -111,8 +111,14 @@ class History:
             for _ in range(rng.randint(3, 6)):
                 synced.append(self._insert(site, rng.choice([INSIDE, OUTSIDE])))
             live = self.live(site)
-            for id_ in rng.sample(live, min(len(live), 8)):
-                change = rng.choice(["count", "count", "into", "out", "group", "delete"])
+            inside = [i for i in live if config.covers(site, fake.item(i))]
+            # each round deletes and moves out a sighting of the window, then random changes
+            picked = rng.sample(inside, min(len(inside), 2))
+            changes = ["delete", "out"][:len(picked)]
+            others = rng.sample([i for i in live if i not in picked], min(len(live), 8))
+            changes += [rng.choice(["count", "count", "into", "out", "group", "delete"])
+                        for _ in others]
+            for id_, change in zip(picked + others, changes, strict=True):
                 if change == "delete":
                     fake.delete(id_)
                     if rng.random() < 0.6:
