@@ -42,7 +42,7 @@ TABLES = [
 ]
 
 
-def psql_script(conn: psycopg.Connection, resolver: str) -> str:
+def psql_script(conn: psycopg.Connection, resolver: ChecklistResolver) -> str:
     """The assets' statements for a full refresh with nothing new to resolve, as psql text."""
 
     def text(group: str, name: str, **identifiers) -> str:
@@ -56,7 +56,9 @@ def psql_script(conn: psycopg.Connection, resolver: str) -> str:
 
     lines = ["\\set ON_ERROR_STOP on", "\\timing off"]
     for group in ("atlas/taxa_ref", "atlas/taxa_vernacular"):
-        lines += ["BEGIN;", literal(group, "pending", full=False, resolver=resolver)]
+        params = {"full": False, "resolver": resolver.resolver_name}
+        params["sources"] = list(resolver.sources)
+        lines += [statement(group, "track_unlinked"), "BEGIN;", literal(group, "pending", **params)]
         if group == "atlas/taxa_ref":
             lines += [statement(group, "remove_orphan_refs"), statement(group, "totals")]
         else:
@@ -131,13 +133,13 @@ def main() -> None:
         load_atlas(cluster, "atlas", args.observations, capture=False)
         resources = {
             "atlas_db": PostgresResource(url=cluster.url("atlas")),
-            "taxonomy": ChecklistResolver(),
+            "taxonomy": ChecklistResolver(accept_unresolved=True),  # the demo data's own unknowns
         }
         everything = [*sources.ALL, *DERIVED]
         selection = dg.AssetSelection.assets(*DERIVED)
         assert dg.materialize(everything, resources=resources, selection=selection).success
         with cluster.connect("atlas") as conn:
-            script = psql_script(conn, ChecklistResolver().resolver_name)
+            script = psql_script(conn, resources["taxonomy"])
         script_path = home / "refresh.sql"
         script_path.write_text(script)
 

@@ -146,6 +146,11 @@ def demo_environment(cluster: LocalCluster) -> dict[str, str]:
         "ATLAS_DATABASE_URL": cluster.url("atlas"),
         # staging and scratch databases are created on the same local server
         "ATLAS_STAGING_SERVER_URL": cluster.url("postgres"),
+        "MAINT_RESTORE_SERVER_URL": cluster.url("postgres"),
+        # The demo's replica resolves with the shipped checklist and accepts the names its
+        # data invents on purpose; anywhere else GBIF resolves and unmatched names fail.
+        "ATLAS_TAXONOMY_RESOLVER": "checklist",
+        "ATLAS_TAXONOMY_ACCEPT_UNRESOLVED": "true",
         "METABASE_DATABASE_URL": cluster.url("metabase"),
         "VN_DATABASE_URL": cluster.url("vn"),
         # No VisioNature site here: the demo serves a fake one and writes this configuration

@@ -11,6 +11,7 @@ from maint_assets.core.alerts import alert_asset_health, alert_failed_runs
 from maint_assets.core.artifacts import ArtifactStore
 from maint_assets.core.metrics import Pushgateway, metrics_to_pushgateway
 from maint_assets.core.notify import notifier_from_env
+from maint_assets.core.postgres import PostgresResource
 from maint_assets.ingest import definitions as ingest
 from maint_assets.metabase import definitions as metabase
 from maint_assets.vn_sync import definitions as vn_sync
@@ -49,6 +50,9 @@ defs = dg.Definitions.merge(
         sensors=[automation, alert_failed_runs, alert_asset_health, metrics_to_pushgateway],
         resources={
             "artifacts": artifact_store(),
+            # Where the Metabase and W3ACT restore checks create their scratch databases: a
+            # server the role may create databases on, never a production one.
+            "restore_server": PostgresResource(url=dg.EnvVar("MAINT_RESTORE_SERVER_URL")),
             "notifier": notifier_from_env(),
             "pushgateway": Pushgateway(url=os.environ.get("MAINT_PUSHGATEWAY_URL", "")),
         },

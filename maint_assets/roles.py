@@ -32,6 +32,8 @@ class Privileges:
 DOMAINS: dict[str, tuple[str, Privileges]] = {
     "atlas": ("ATLAS_DATABASE_URL", Privileges("atlas", BOOKKEEPING, read_all_data=True)),
     "atlas-staging": ("ATLAS_STAGING_SERVER_URL", Privileges(createdb=True)),
+    # The Metabase and W3ACT restore checks' scratch databases: never on their own servers.
+    "restore-checks": ("MAINT_RESTORE_SERVER_URL", Privileges(createdb=True)),
     "catalog": ("CATALOG_DATABASE_URL", Privileges("catalog", BOOKKEEPING)),
     # transfer_vn creates its schemas owned by the configuration's db_group and its tables owned
     # by the connecting db_user, and grants the group every right on those tables: the role

@@ -97,7 +97,7 @@ def atlas_db(atlas_url: str) -> PostgresResource:
 
 @pytest.fixture
 def resources(atlas_db: PostgresResource) -> dict[str, object]:
-    return {"atlas_db": atlas_db, "taxonomy": ChecklistResolver()}
+    return {"atlas_db": atlas_db, "taxonomy": ChecklistResolver(accept_unresolved=True)}
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,10 @@
-"""A local HTTP server replaying GBIF API responses, with scripted faults per name."""
+"""A local HTTP server replaying GBIF API responses, with scripted faults per name.
+
+fixtures/gbif/recorded.json holds answers recorded from api.gbif.org (and a few derived from
+recorded records, marked so); fixtures/gbif/responses.json older, invented ones. A taxon
+whose vernacular names were not recorded answers as GBIF answers for a taxon without any
+(the recorded page of taxon 5136034); pages after a recorded first page were not recorded
+and answer as GBIF's last, empty page."""
 
 import json
 import threading
@@ -7,7 +13,14 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
-RESPONSES = json.loads((Path(__file__).parent / "fixtures" / "gbif" / "responses.json").read_text())
+FIXTURES = Path(__file__).parent / "fixtures" / "gbif"
+RECORDED = {
+    key: entry["body"]
+    for key, entry in json.loads((FIXTURES / "recorded.json").read_text()).items()
+    if not key.startswith("_")
+}
+RESPONSES = {**json.loads((FIXTURES / "responses.json").read_text()), **RECORDED}
+NO_VERNACULAR_NAMES = RECORDED["/species/5136034/vernacularNames"]
 
 
 class GbifReplay:
@@ -15,12 +28,14 @@ class GbifReplay:
         self.hits: Counter[str] = Counter()
         self.faults: dict[str, list[int]] = {}  # request key -> statuses answered first, once each
         self.broken: set[str] = set()  # request keys always answered 500
+        self.answers: dict[str, dict] = {}  # request key -> body, for one test only
         replay = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:
                 url = urlparse(self.path)
-                name = parse_qs(url.query).get("name", [""])[0]
+                query = parse_qs(url.query)
+                name = query.get("name", [""])[0]
                 key = (
                     f"{url.path.removeprefix('/v1')}?{name}"
                     if name
@@ -32,8 +47,12 @@ class GbifReplay:
                     self._send(500, {"error": "internal"})
                 elif pending:
                     self._send(pending.pop(0), {})
-                elif key in RESPONSES:
-                    self._send(200, RESPONSES[key])
+                elif key.endswith("/vernacularNames") and query.get("offset", ["0"])[0] != "0":
+                    self._send(200, {**NO_VERNACULAR_NAMES, "offset": int(query["offset"][0])})
+                elif key in replay.answers or key in RESPONSES:
+                    self._send(200, replay.answers.get(key, RESPONSES.get(key)))
+                elif key.endswith("/vernacularNames"):
+                    self._send(200, NO_VERNACULAR_NAMES)
                 else:
                     self._send(404, {"error": "not found"})
 

@@ -1,7 +1,10 @@
 """Bad input and faults: every failure fails the run, names what is wrong, and leaves the
 previous data in place."""
 
+import subprocess
+import sys
 import threading
+import time
 
 import dagster as dg
 import psycopg
@@ -90,7 +93,38 @@ def test_an_unreachable_database_is_named_without_its_password():
     )
     message = _failure_message(result)
     assert "cannot connect to database 'atlas' at 127.0.0.1:9" in message
+    assert "Connection refused" in message  # libpq's reason, not only its advice
     assert "s3cret-pw" not in message
+
+
+# A refresh holding its advisory lock, in a process of its own.
+_REFRESH = """
+import sys
+from maint_assets.core.postgres import PostgresResource
+with PostgresResource(url=sys.argv[1]).locked_transaction("test/orphaned") as conn:
+    print("locked", flush=True)
+    conn.execute("SELECT pg_sleep(120)")
+"""
+
+
+def test_a_killed_refresh_releases_its_advisory_lock_within_seconds(atlas_url):
+    """kill -9 of the run's process while its statement runs: the server session checks every
+    client_check_interval_s (1 s) that its client is there, ends, and frees the lock."""
+    refresh = subprocess.Popen(
+        [sys.executable, "-c", _REFRESH, atlas_url], stdout=subprocess.PIPE, text=True
+    )
+    assert refresh.stdout.readline().strip() == "locked"
+    time.sleep(0.5)  # inside pg_sleep
+    refresh.kill()
+    refresh.wait()
+    killed = time.monotonic()
+    lock = LOCK_NAMESPACE + "test/orphaned"
+    with psycopg.connect(atlas_url, autocommit=True) as conn:
+        while not conn.execute(
+            "SELECT pg_try_advisory_lock(hashtextextended(%s, 0))", [lock]
+        ).fetchone()[0]:
+            assert time.monotonic() - killed < 5, "the orphaned session still holds the lock"
+            time.sleep(0.1)
 
 
 def test_a_view_refresh_cut_by_the_statement_timeout_keeps_the_previous_rows(resources, atlas_url):

@@ -4,18 +4,21 @@ a staging target that is production."""
 
 import hashlib
 import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import boto3
 import dagster as dg
 import psycopg
 import pytest
+from psycopg import sql
 
 from maint_assets.atlas.backups import assets as backups
 from maint_assets.atlas.backups import dumps
 from maint_assets.core import pg_tools
 from maint_assets.core.artifacts import ArtifactStore
-from maint_assets.core.databases import database_url
+from maint_assets.core.databases import database_url, load_dump, swap_in
 from maint_assets.core.postgres import PostgresResource
 from maint_assets_tests.atlas_helpers import ALL_ASSETS, rows
 
@@ -26,7 +29,9 @@ BACKUPS = dg.AssetSelection.groups(backups.GROUP)
 SAMPLE_CONFIG = {"ops": {"atlas__backups__observations_sample": {"config": {"rows": SAMPLE_ROWS}}}}
 
 
-def _materialize(resources, selection=BACKUPS, run_config=None, raise_on_error=True):
+def _materialize(
+    resources, selection=BACKUPS, run_config=None, raise_on_error=True, instance=None
+):
     if run_config is None:
         run_config = SAMPLE_CONFIG if selection is BACKUPS else {}
     return dg.materialize(
@@ -35,6 +40,7 @@ def _materialize(resources, selection=BACKUPS, run_config=None, raise_on_error=T
         selection=selection,
         run_config=run_config,
         raise_on_error=raise_on_error,
+        instance=instance,
     )
 
 
@@ -125,9 +131,9 @@ def test_a_misspelled_reference_table_fails_the_dump_naming_it(backup_resources,
 
 
 def test_a_dump_that_does_not_restore_fails_its_check_and_keeps_the_staging_database(
-    backup_resources, staging_server, monkeypatch
+    backup_resources, staging_server, monkeypatch, dagster_instance
 ):
-    assert _materialize(backup_resources).success
+    assert _materialize(backup_resources, instance=dagster_instance).success
     staging = database_url(staging_server, "atlas_staging")
     with psycopg.connect(staging, autocommit=True) as conn:
         conn.execute("CREATE TABLE staging_marker (built_by text)")
@@ -138,16 +144,20 @@ def test_a_dump_that_does_not_restore_fails_its_check_and_keeps_the_staging_data
         return dump
 
     monkeypatch.setattr(dumps, "regions_dump", broken_regions)
-    result = _materialize(backup_resources, raise_on_error=False)
+    result = _materialize(backup_resources, raise_on_error=False, instance=dagster_instance)
     assert _checks(result)["regions:restores"] is False
     assert backups.STAGING not in {e.asset_key for e in result.get_asset_materialization_events()}
     assert rows(staging, "SELECT to_regclass('staging_marker') IS NOT NULL") == [(True,)]
 
     # rebuilding staging alone from the broken dump fails, and still leaves the old one
     alone = _materialize(
-        backup_resources, dg.AssetSelection.assets(backups.STAGING), raise_on_error=False
+        backup_resources,
+        dg.AssetSelection.assets(backups.STAGING),
+        raise_on_error=False,
+        instance=dagster_instance,
     )
     assert not alone.success
+    assert "pg_restore failed" in _failure(alone)
     assert rows(staging, "SELECT to_regclass('staging_marker') IS NOT NULL") == [(True,)]
     assert rows(staging, "SELECT count(*) FROM public.observations") == [(SAMPLE_ROWS,)]
 
@@ -195,7 +205,7 @@ def test_client_tools_must_be_as_new_as_the_server():
 
 
 def test_the_roles_dump_recreates_every_role_and_the_check_leaves_no_trace(
-    backup_resources, s3_store, staging_server, atlas_url, tmp_path
+    backup_resources, s3_store, staging_server, atlas_url, tmp_path, monkeypatch
 ):
     roles_only = dg.AssetSelection.assets(backups.ROLES)
     with psycopg.connect(atlas_url, autocommit=True) as conn:
@@ -209,18 +219,20 @@ def test_the_roles_dump_recreates_every_role_and_the_check_leaves_no_trace(
         text = s3_store.fetch(good, tmp_path / "roles.sql").read_text()
         assert "not-in-any-dump" not in text and "atlas_reader_test" in text
 
-        # a dump that lost a role's line no longer re-creates what its manifest lists
-        with psycopg.connect(atlas_url, autocommit=True) as conn:
-            conn.execute("DROP ROLE atlas_reader_test")
-        cut = tmp_path / "cut.sql"
-        kept = [line for line in text.splitlines() if "atlas_reader_test" not in line]
-        cut.write_text("\n".join(kept))
-        s3_store.put(cut, backups.folder(backups.ROLES), "roles.sql", good.manifest)
-        check = dg.materialize(
-            [*backups.ASSETS, *backups.CHECKS],
-            resources=backup_resources,
-            selection=dg.AssetSelection.checks_for_assets(backups.ROLES),
-            raise_on_error=False,
+        # a dump that lost a role's line no longer re-creates what its manifest lists (the
+        # role is gone from the cluster, which is also the staging server, once dumped)
+        def cut_roles(snap, out):
+            dump = real_roles_dump(snap, out)
+            lines = dump.path.read_text().splitlines()
+            dump.path.write_text("\n".join(x for x in lines if "atlas_reader_test" not in x))
+            with psycopg.connect(atlas_url, autocommit=True) as conn:
+                conn.execute("DROP ROLE atlas_reader_test")
+            return dump
+
+        real_roles_dump = dumps.roles_dump
+        monkeypatch.setattr(dumps, "roles_dump", cut_roles)
+        check = _materialize(
+            backup_resources, roles_only, raise_on_error=False
         ).get_asset_check_evaluations()[0]
         assert not check.passed
         assert check.metadata["missing_roles"].value == ["atlas_reader_test"]
@@ -230,3 +242,151 @@ def test_the_roles_dump_recreates_every_role_and_the_check_leaves_no_trace(
     finally:
         with psycopg.connect(atlas_url, autocommit=True) as conn:
             conn.execute("DROP ROLE IF EXISTS atlas_reader_test")
+
+
+@contextmanager
+def _database(cluster, name: str, marker: str | None = None) -> Iterator[str]:
+    """A database created outside maint_assets (``marker``: the comment it carries), with a
+    table of 1 000 rows; dropped afterwards."""
+    with cluster.connect(autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        if marker:
+            conn.execute(
+                sql.SQL("COMMENT ON DATABASE {} IS {}").format(
+                    sql.Identifier(name), sql.Literal(marker)
+                )
+            )
+    url = cluster.url(name)
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("CREATE TABLE precious AS SELECT generate_series(1, 1000) AS id")
+    try:
+        yield url
+    finally:
+        with cluster.connect(autocommit=True) as conn:
+            for db in (name, f"{name}__previous", f"{name}__building"):
+                conn.execute(
+                    sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(db))
+                )
+
+
+def test_staging_replaces_only_a_database_it_created(
+    backup_resources, pg_cluster, atlas_url, dagster_instance
+):
+    staging = {"ops": {"atlas__staging__database": {"config": {"database": "precious"}}}}
+    with _database(pg_cluster, "precious") as precious:
+        result = _materialize(
+            backup_resources,
+            run_config={"ops": {**SAMPLE_CONFIG["ops"], **staging["ops"]}},
+            raise_on_error=False,
+            instance=dagster_instance,
+        )
+        assert set(_checks(result).values()) == {True}  # the dumps were fine
+        assert "refusing to drop or replace the database 'precious'" in _failure(result)
+        assert "not created by maint_assets" in _failure(result)
+        assert rows(precious, "SELECT count(*) FROM precious") == [(1000,)]
+
+    # production, named through another host name than atlas_db's URL (same server)
+    production = psycopg.conninfo.conninfo_to_dict(atlas_url)["dbname"]
+    password = pg_cluster.passfile.read_text().strip().rsplit(":", 1)[1]  # for host localhost
+    elsewhere = PostgresResource(
+        url=psycopg.conninfo.make_conninfo(
+            backup_resources["atlas_staging_server"].url, host="localhost", password=password
+        )
+    )
+    refused = _materialize(
+        {**backup_resources, "atlas_staging_server": elsewhere},
+        dg.AssetSelection.assets(backups.STAGING),
+        {"ops": {"atlas__staging__database": {"config": {"database": production}}}},
+        raise_on_error=False,
+        instance=dagster_instance,
+    )
+    assert f"refusing to rebuild {production!r}: it is the production database" in _failure(
+        refused
+    )
+    assert rows(atlas_url, "SELECT count(*) > 1000 FROM observations") == [(True,)]
+
+
+def test_a_staging_name_too_long_is_refused_before_any_dump(backup_resources, s3_store):
+    name = "s" * 54  # its '__building' copy would be 64 bytes
+    result = _materialize(
+        backup_resources,
+        run_config={
+            "ops": {
+                **SAMPLE_CONFIG["ops"],
+                "atlas__staging__database": {"config": {"database": name}},
+            }
+        },
+        raise_on_error=False,
+    )
+    assert "invalid config for atlas__staging__database" in _failure(result)
+    assert f"staging database {name!r} is 54 bytes: it must be 1 to 53 bytes" in _failure(result)
+    assert result.get_asset_materialization_events() == []
+    assert s3_store.list(backups.folder(backups.SCHEMA)) == []
+
+
+def test_the_swap_renames_in_one_transaction(pg_cluster, staging_server):
+    """The replacement cannot take the name (a session is still on it): the database keeps
+    its name and its content; it is never missing."""
+    with (
+        _database(pg_cluster, "swap_test", "maint_assets: test") as current,
+        _database(pg_cluster, "swap_test__building", "maint_assets: test") as building,
+        psycopg.connect(building) as session_on_the_replacement,
+    ):
+        with pytest.raises(psycopg.errors.ObjectInUse):
+            swap_in(staging_server, "swap_test__building", "swap_test")
+        session_on_the_replacement.close()
+        assert rows(current, "SELECT count(*) FROM precious") == [(1000,)]
+
+
+def test_the_schema_dumps_restore_check_compares_its_tables(
+    backup_resources, atlas_url, monkeypatch
+):
+    schema_only = dg.AssetSelection.assets(backups.SCHEMA)
+    (check,) = _materialize(backup_resources, schema_only).get_asset_check_evaluations()
+    tables = rows(  # partitions come with their parent table
+        atlas_url,
+        "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+        "WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition AND n.nspname NOT IN "
+        "('pg_catalog', 'information_schema', 'maint_assets_build', 'pg_toast')",
+    )[0][0]
+    assert check.passed and check.metadata["tables_checked"].value == tables > 20
+
+    def nothing_to_compare(snap, out):
+        dump = real_schema_dump(snap, out)
+        dump.relations = []
+        return dump
+
+    real_schema_dump = dumps.schema_dump
+    monkeypatch.setattr(dumps, "schema_dump", nothing_to_compare)
+    (check,) = _materialize(
+        backup_resources, schema_only, raise_on_error=False
+    ).get_asset_check_evaluations()
+    assert not check.passed
+    assert "compare nothing" in check.metadata["error"].value
+
+
+def test_client_tool_errors_name_the_constraint_not_the_row(pg_cluster, tmp_path):
+    """What pg_restore and psql print when a load fails goes into check metadata and alert
+    mails: the constraint, not the row's values."""
+    with (
+        _database(pg_cluster, "redact_source") as source,
+        _database(pg_cluster, "redact_target") as target,
+    ):
+        for url in (source, target):
+            with psycopg.connect(url, autocommit=True) as conn:
+                conn.execute("CREATE TABLE person (email text PRIMARY KEY, note text)")
+                conn.execute("INSERT INTO person VALUES ('ann@secret.example', 'secret note')")
+        dump = tmp_path / "person.dump"
+        pg_tools.run_tool(
+            "pg_dump", 15, ["--data-only", "--format=custom", "--table=person", "-f", str(dump)],
+            source, "person",
+        )
+        plain = tmp_path / "person.sql"
+        plain.write_text("COPY person FROM stdin;\nann@secret.example\tsecret note\n\\.\n")
+        for path, fmt, tool in ((dump, "custom", "pg_restore"), (plain, "plain", "psql")):
+            with pytest.raises(pg_tools.PgToolError) as failed:
+                load_dump(target, path, fmt, 15, "person")
+            message = str(failed.value)
+            assert f"{tool} failed for person" in message and "person_pkey" in message
+            assert "Key (email)=(…) already exists" in message
+            assert "secret" not in message, message

@@ -122,6 +122,8 @@ CHART_KEYS = {
     "dagsterDaemon.runCoordinator.type",
     "dagsterDaemon.runMonitoring.enabled",
     "dagsterDaemon.runMonitoring.startTimeoutSeconds",
+    "dagsterDaemon.runMonitoring.pollIntervalSeconds",
+    "dagsterDaemon.runMonitoring.maxResumeRunAttempts",
     "dagsterDaemon.runMonitoring.freeSlotsAfterRunEndSeconds",
     "concurrency.enabled",
     "concurrency.pools.defaultLimit",
@@ -234,6 +236,8 @@ def test_k8s_instance_config_passes_dagsters_instance_schema():
     assert config["concurrency"]["pools"] == {"default_limit": 1, "granularity": "run"}
     assert config["concurrency"]["runs"]["max_concurrent_runs"] > 0
     assert config["run_monitoring"]["free_slots_after_run_end_seconds"] > 0
+    assert config["run_monitoring"]["poll_interval_seconds"] <= 30
+    assert config["run_monitoring"].get("max_resume_run_attempts", 0) == 0
     assert config["telemetry"] == {"enabled": False}
     assert config["nux"] == {"enabled": False}
 
@@ -485,9 +489,16 @@ def _chart_instance(values: dict[str, Any]) -> dict[str, Any]:
             "pools": {"default_limit": pools["defaultLimit"], "granularity": pools["granularity"]},
             "runs": {"max_concurrent_runs": runs["maxConcurrentRuns"]},
         },
+        # configmap-instance.yaml writes max_resume_run_attempts only when it is not 0.
         "run_monitoring": {
             "enabled": monitoring["enabled"],
             "start_timeout_seconds": monitoring["startTimeoutSeconds"],
+            **(
+                {"max_resume_run_attempts": monitoring["maxResumeRunAttempts"]}
+                if monitoring["maxResumeRunAttempts"]
+                else {}
+            ),
+            "poll_interval_seconds": monitoring["pollIntervalSeconds"],
             "free_slots_after_run_end_seconds": monitoring["freeSlotsAfterRunEndSeconds"],
         },
         "telemetry": {"enabled": values["telemetry"]["enabled"]},

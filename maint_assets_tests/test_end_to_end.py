@@ -38,11 +38,16 @@ def test_inserted_observations_reach_the_counts_and_api_taxa(
         ),
         "ATLAS_CHANGE_SENSOR_INTERVAL_S": "5",
         "MAINT_AUTOMATION_INTERVAL_S": "5",
+        "ATLAS_TAXONOMY_RESOLVER": "checklist",
+        "ATLAS_TAXONOMY_ACCEPT_UNRESOLVED": "true",
     }
     # The same instance (shipped dagster.yaml, PostgreSQL storage) the daemon will use.
     monkeypatch.setenv("DAGSTER_PG_URL", env["DAGSTER_PG_URL"])
     with dg.DagsterInstance.from_config(str(home)) as instance:
-        resources = {"atlas_db": PostgresResource(url=atlas_url), "taxonomy": ChecklistResolver()}
+        resources = {
+            "atlas_db": PostgresResource(url=atlas_url),
+            "taxonomy": ChecklistResolver(accept_unresolved=True),
+        }
         assert materialize(resources, instance=instance).success  # the graph exists once
     with psycopg.connect(atlas_url, autocommit=True) as conn:
         conn.execute("TRUNCATE maint_assets.change_log")  # start from a quiet log

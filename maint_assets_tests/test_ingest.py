@@ -7,6 +7,7 @@ from pathlib import Path
 import dagster as dg
 import psycopg
 import pytest
+from psycopg import sql
 
 from maint_assets.core.postgres import PostgresResource
 from maint_assets.ingest import assets
@@ -219,3 +220,106 @@ def test_hostile_names_from_the_table_list_are_quoted(empty_db: str, tmp_path: P
     refused = _ingest(empty_db, source, tables=tables)
     assert not refused.success
     assert "invalid type" in refused.get_step_failure_events()[0].event_specific_data.error.message
+
+
+def _error(result: dg.ExecuteInProcessResult) -> str:
+    return result.get_step_failure_events()[0].event_specific_data.error.message
+
+
+def test_columns_are_loaded_by_name_and_a_renamed_one_is_refused(portal: tuple[str, Path]) -> None:
+    url, source = portal
+    write_source(source, version=2)
+    # the same columns in another order: each value still goes to the column its header names
+    study = source / "study.csv"
+    rows = [line.split(",") for line in study.read_text().splitlines()]
+    study.write_text("".join(f"{r[1]},{r[0]},{r[2]}\n" for r in rows))
+    assert study.read_text().startswith("name,id,ecosystem\n")
+    assert _ingest(url, source).success
+    with psycopg.connect(url) as conn:
+        joined = conn.execute(
+            "SELECT count(*) FROM portal.biosample b JOIN portal.study s ON s.id = b.study_id"
+        ).fetchone()[0]
+    assert joined == 1000 and _counts(url)[3] == "Study 0 v2"
+
+    before = _counts(url)
+    write_source(source, version=3)
+    study.write_text(study.read_text().replace("id,name,", "identifier,name,", 1))
+    renamed = _ingest(url, source)
+    assert not renamed.success
+    assert "missing: 'id'; not a column: 'identifier'" in _error(renamed)
+    assert _counts(url) == before
+
+    write_source(source, version=4)
+    lines = source / "biosample.jsonl"
+    lines.write_text(lines.read_text().replace('"depth_m":', '"depth":'))
+    renamed_key = _ingest(url, source)
+    assert not renamed_key.success
+    assert "missing: 'depth_m'; not a column: 'depth'" in _error(renamed_key)
+    assert _counts(url) == before
+
+
+def _users_schema(url: str, schema: str) -> None:
+    """A schema the ingest did not create, holding someone's table of 1 000 rows."""
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
+        conn.execute(
+            sql.SQL("CREATE TABLE {} AS SELECT generate_series(1, 1000) AS id").format(
+                sql.Identifier(schema, "precious")
+            )
+        )
+
+
+def _precious_rows(url: str, schema: str) -> int:
+    with psycopg.connect(url) as conn:
+        query = sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier(schema, "precious"))
+        return conn.execute(query).fetchone()[0]
+
+
+@pytest.mark.parametrize("production", ["p" * 63, "p" * 55, "é" * 20])
+def test_a_production_name_too_long_for_its_versions_is_refused_before_anything(
+    production: str, empty_db: str, tmp_path: Path
+) -> None:
+    """63 characters: PostgreSQL truncated '<production>__staging' to production itself, which
+    the staging step dropped; 55 (or 20 two-byte characters, 40 bytes) is refused too: the
+    versions' names would not fit."""
+    source = tmp_path / "source"
+    write_source(source)
+    tables = tmp_path / "tables.yaml"
+    spec = DEMO_TABLES_FILE.read_text()
+    tables.write_text(spec.replace("production: portal", f"production: {production}"))
+    _users_schema(empty_db, production)
+    refused = _ingest(empty_db, source, tables=tables)
+    assert not refused.success
+    size = len(production.encode())
+    assert f"production schema '{production}' is {size} bytes" in _error(refused)
+    assert "must be 1 to 39 bytes" in _error(refused)
+    assert _precious_rows(empty_db, production) == 1000
+
+
+def test_schemas_the_ingest_did_not_create_are_never_dropped(
+    empty_db: str, tmp_path: Path
+) -> None:
+    source = tmp_path / "source"
+    write_source(source)
+    _users_schema(empty_db, "portal__staging")
+    refused = _ingest(empty_db, source)
+    assert "refusing to replace the schema portal__staging" in _error(refused)
+    assert _precious_rows(empty_db, "portal__staging") == 1000
+
+    # production made by hand before the ingest existed: switched out, kept past keep_versions
+    with psycopg.connect(empty_db, autocommit=True) as conn:
+        conn.execute("DROP SCHEMA portal__staging CASCADE")
+    _users_schema(empty_db, "portal")
+    tables = tmp_path / "tables.yaml"
+    tables.write_text(DEMO_TABLES_FILE.read_text().replace("keep_versions: 3", "keep_versions: 1"))
+    for version in (2, 3):
+        write_source(source, version=version)
+        result = _ingest(empty_db, source, tables=tables)
+        assert result.success, _error(result)
+    meta = result.get_asset_materialization_events()[-1].materialization.metadata
+    (original,) = meta["kept_not_ours"].value
+    assert meta["dropped_versions"].value == []
+    with psycopg.connect(empty_db) as conn:
+        schemas = {n for (n,) in conn.execute("SELECT nspname FROM pg_namespace")}
+    assert original in schemas, (original, schemas)
+    assert _precious_rows(empty_db, "portal") == 1000  # the users' table was carried over

@@ -13,13 +13,21 @@ DASHBOARDS = "SELECT count(*) FROM report_dashboard"
 
 
 @pytest.fixture
-def metabase_resources(metabase_url, s3_store):
-    return {"metabase_db": PostgresResource(url=metabase_url), "artifacts": s3_store}
+def metabase_resources(metabase_url, s3_store, staging_server):
+    return {
+        "metabase_db": PostgresResource(url=metabase_url),
+        "artifacts": s3_store,
+        "restore_server": staging_server,
+    }
 
 
-def _backup(resources) -> dg.ExecuteInProcessResult:
+def _backup(resources, selection=None, instance=None) -> dg.ExecuteInProcessResult:
     return dg.materialize(
-        [backup.app_db_backup, backup.app_db_backup_restores], resources=resources
+        [backup.app_db_backup, backup.app_db_backup_restores],
+        resources=resources,
+        selection=selection,
+        instance=instance,
+        raise_on_error=False,
     )
 
 
@@ -93,3 +101,48 @@ def test_a_restore_failing_half_way_leaves_the_target_unchanged(
     )
     assert rows(metabase_url, DASHBOARDS) == [(7,)]
     assert rows(metabase_url, "SELECT count(*) FROM report_card") == [(40,)]
+
+
+def test_the_restore_check_loads_the_backup_its_asset_recorded(
+    metabase_resources, s3_store, tmp_path, dagster_instance
+):
+    first = _backup(metabase_resources, instance=dagster_instance)
+    recorded = first.get_asset_materialization_events()[0].materialization.metadata["artifact"]
+    assert first.get_asset_check_evaluations()[0].metadata["artifact"].value == recorded.value
+    # a newer file in the folder that no run of the asset wrote (cut short, so it would fail)
+    good = s3_store.latest(backup.FOLDER)
+    full = s3_store.fetch(good, tmp_path / "full.dump").read_bytes()
+    (tmp_path / "stray.dump").write_bytes(full[: len(full) // 2])
+    stray = s3_store.put(tmp_path / "stray.dump", backup.FOLDER, "metabase.dump", good.manifest)
+    assert s3_store.latest(backup.FOLDER).key == stray.key
+
+    checks_only = dg.AssetSelection.checks_for_assets(backup.APP_DB_BACKUP)
+    (check,) = _backup(
+        metabase_resources, checks_only, dagster_instance
+    ).get_asset_check_evaluations()
+    assert check.passed and check.metadata["artifact"].value == recorded.value
+
+
+def test_backup_and_restore_check_run_as_the_least_privileged_roles(
+    metabase_url, s3_store, pg_cluster
+):
+    """The backup reads as the metabase role (no CREATEDB); the check's scratch database is
+    created as the restore-checks role on the restore server, not on Metabase's."""
+    from maint_assets_tests.test_roles import maintenance_role
+
+    with (
+        maintenance_role(pg_cluster, metabase_url, "maint_mb_test", "metabase") as (reader, _),
+        maintenance_role(
+            pg_cluster, pg_cluster.url("postgres"), "maint_rc_test", "restore-checks"
+        ) as (restorer, _),
+    ):
+        result = _backup(
+            {
+                "metabase_db": PostgresResource(url=reader),
+                "artifacts": s3_store,
+                "restore_server": PostgresResource(url=restorer),
+            }
+        )
+        assert result.success, result.get_step_failure_events()
+        (check,) = result.get_asset_check_evaluations()
+        assert check.passed and check.metadata["tables_checked"].value == 5

@@ -11,6 +11,7 @@ from maint_assets.atlas.taxonomy.assets import (
     TAXA_VERNACULAR,
 )
 from maint_assets.atlas.taxonomy.checklist import ChecklistResolver
+from maint_assets.atlas.taxonomy.choice import taxonomy_resolver
 from maint_assets.atlas.taxonomy.gbif import GbifResolver
 from maint_assets.atlas.taxonomy.resolver import NameQuery, RefKey
 from maint_assets_tests.atlas_helpers import materialize, metadata, rows
@@ -60,8 +61,17 @@ def test_gbif_match_maps_accepted_names_synonyms_and_higher_ranks(gbif):
     assert synonym["Wilsonia canadensis"].valid is False
     assert synonym["Wilsonia canadensis"].valid_srid == "2489929"
     assert synonym["Setophaga canadensis"].valid is True
-    assert all(r.is_parent and r.match_type == "higherrank" for r in answers.found[3])
-    assert answers.found[4] == []
+    # ancestors carry no match type (production's api.taxa would take them for the name)
+    assert {r.match_type for r in answers.found[2] if r.is_parent} == {None}
+    # only the genus of 'Setophaga demoensis' is known: unresolved, with production's
+    # higher-rank rows kept aside for when the name is accepted
+    assert "HIGHERRANK" in answers.unresolved[3].reason
+    higher = [r for r in answers.unresolved[3].fallback if r.match_type]
+    assert [(r.scientific_name, r.match_type, r.is_parent) for r in higher] == [
+        ("Setophaga", "higherrank", True)
+    ]
+    assert answers.unresolved[4].reason == "GBIF has no match (NONE)"
+    assert 3 not in answers.found and 4 not in answers.found
 
 
 def test_gbif_retries_server_errors_then_succeeds(gbif):
@@ -99,8 +109,9 @@ def test_gbif_vernacular_names_keep_french_and_english(gbif):
     answers = _resolver(gbif).vernacular(
         [RefKey(7, "GBIF Backbone Taxonomy", "2489929", "Setophaga canadensis", "species")]
     )
+    # capitalised as production writes them ("Canada" is one of the names it keeps)
     assert {(v.language, v.name) for v in answers.found[7]} == {
-        ("eng", "Canada Warbler"),
+        ("eng", "Canada warbler"),
         ("fra", "Paruline du Canada"),
     }
 
@@ -200,8 +211,40 @@ def test_checklist_resolver_exact_fuzzy_synonym_and_complex_matches():
     assert sorted(own[3]) == sorted(
         [(accepted, "exact", True), (synonym.scientific_name, "exact", False)]
     )
+    complex_rows = {(r.scientific_name, r.match_type, r.is_parent) for r in found[4]}
+    assert (species.scientific_name, "complex", False) in complex_rows
     assert (
         checklist.by_id[species.parent_id].scientific_name,
         "complex_closest_parent",
         True,
-    ) in own[4]
+    ) in complex_rows
+    # above the closest shared ancestor, production writes no match type
+    assert {m for _, m, is_parent in complex_rows if is_parent} == {
+        None,
+        "complex_closest_parent",
+    }
+
+
+def test_gbif_is_the_default_resolver_and_the_checklist_must_be_named():
+    default = taxonomy_resolver({})
+    assert isinstance(default, GbifResolver) and not default.accept_unresolved
+    demo = taxonomy_resolver(
+        {"ATLAS_TAXONOMY_RESOLVER": "checklist", "ATLAS_TAXONOMY_ACCEPT_UNRESOLVED": "true"}
+    )
+    assert isinstance(demo, ChecklistResolver) and demo.accept_unresolved and demo.offline
+    for wrong in (
+        {"ATLAS_TAXONOMY_RESOLVER": "cheklist"},
+        {"ATLAS_TAXONOMY_ACCEPT_UNRESOLVED": "y"},
+    ):
+        with pytest.raises(ValueError, match="ATLAS_TAXONOMY_"):
+            taxonomy_resolver(wrong)
+
+
+def test_the_offline_checklist_refuses_a_database_that_is_not_a_replica(resources, atlas_url):
+    with psycopg.connect(atlas_url, autocommit=True) as conn:
+        # what `maint-assets schema atlas --bookkeeping` leaves on a real atlas: no marker
+        conn.execute("DROP TABLE maint_assets.replica")
+    result = materialize(resources, selection=[TAXA_REF, TAXA_OBS_REF_LOOKUP], raise_on_error=False)
+    failure = next(e for e in result.all_events if e.event_type_value == "STEP_FAILURE")
+    assert "ATLAS_TAXONOMY_RESOLVER=gbif" in failure.event_specific_data.error.message
+    assert rows(atlas_url, "SELECT count(*) FROM public.taxa_ref") == [(0,)]

@@ -288,7 +288,7 @@ def test_access_lists_load_in_pywb_and_allow_exactly_the_open_targets(
 
 
 def test_w3act_backup_dump_restores_and_zip_holds_every_table(
-    empty_db: str, tmp_path: Path, s3_store: ArtifactStore
+    empty_db: str, tmp_path: Path, s3_store: ArtifactStore, staging_server: PostgresResource
 ) -> None:
     with psycopg.connect(empty_db, autocommit=True) as conn:
         load_w3act(conn)
@@ -301,6 +301,7 @@ def test_w3act_backup_dump_restores_and_zip_holds_every_table(
         resources={
             "w3act_db": PostgresResource(url=empty_db),
             "artifacts": s3_store,
+            "restore_server": staging_server,
             },
     )
     assert result.success

@@ -1,24 +1,12 @@
 """Everything the atlas domain contributes to the code location."""
 
-import os
-
 import dagster as dg
 
 from maint_assets.atlas import checks, schedules, sensors, sources, spatial
 from maint_assets.atlas.backups import assets as backups
 from maint_assets.atlas.taxonomy import assets as taxonomy
-from maint_assets.atlas.taxonomy.checklist import ChecklistResolver
-from maint_assets.atlas.taxonomy.gbif import GbifResolver
-from maint_assets.atlas.taxonomy.resolver import TaxonomyResolver
+from maint_assets.atlas.taxonomy.choice import taxonomy_resolver
 from maint_assets.core.postgres import PostgresResource
-
-
-def taxonomy_resolver() -> TaxonomyResolver:
-    """GBIF in production (ATLAS_TAXONOMY_RESOLVER=gbif), the shipped checklist otherwise."""
-    if os.environ.get("ATLAS_TAXONOMY_RESOLVER", "checklist") == "gbif":
-        return GbifResolver(cache_path=os.environ.get("ATLAS_GBIF_CACHE"))
-    return ChecklistResolver()
-
 
 defs = dg.Definitions(
     assets=[*sources.ALL, *taxonomy.ASSETS, *spatial.ASSETS, *backups.ASSETS],

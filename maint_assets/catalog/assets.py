@@ -19,8 +19,10 @@ from maint_assets.catalog import clean as cleaning
 from maint_assets.catalog.dcat import SCHEMA_RAW, MalformedPage, read_page
 from maint_assets.core.artifacts import Artifact, ArtifactStore
 from maint_assets.core.automation import DAILY_FRESHNESS, EAGER
+from maint_assets.core.file_stores import StoreError
 from maint_assets.core.postgres import PostgresResource
 from maint_assets.core.refresh import finish_rebuild, relation_state, start_rebuild
+from maint_assets.core.run_config import check_run_config
 from maint_assets.core.schema import apply_schema
 from maint_assets.core.sql_files import compose
 from maint_assets.core.stores import FileStore
@@ -73,8 +75,14 @@ def raw_datasets(
     catalog_pages: FileStore,
     artifacts: ArtifactStore,
 ) -> dg.MaterializeResult:
+    check_run_config(context)
     backend = catalog_pages.backend()
-    names = sorted(f.path for f in catalog_pages.list() if f.path.endswith((".json", ".jsonld")))
+    try:
+        names = sorted(
+            f.path for f in catalog_pages.list() if f.path.endswith((".json", ".jsonld"))
+        )
+    except StoreError as err:
+        raise dg.Failure(f"cannot list the catalogue's DCAT pages: {err}") from None
     if not names:
         raise dg.Failure(f"no .json or .jsonld page under {catalog_pages.url}")
     skipped, rows = {}, 0
@@ -135,6 +143,7 @@ def raw_datasets(
 def datasets_clean(
     context: dg.AssetExecutionContext, artifacts: ArtifactStore
 ) -> dg.MaterializeResult:
+    check_run_config(context)
     with tempfile.TemporaryDirectory() as tmp:
         raw = _fetch_latest(artifacts, RAW_FOLDER, Path(tmp))
         # self_destruct: Arrow's buffers are freed as pandas takes the columns over.
@@ -190,6 +199,7 @@ def public_datasets(
     catalog_db: PostgresResource,
     artifacts: ArtifactStore,
 ):
+    check_run_config(context)
     with catalog_db.connect() as conn:
         apply_schema(conn, "catalog", bookkeeping_only=True)
     latest = artifacts.latest(CLEAN_FOLDER)

@@ -1,18 +1,30 @@
 """Databases as a whole: scratch databases for restore checks, loading dumps into them,
-building a replacement and swapping it in by renaming, counting rows against a manifest."""
+building a replacement and swapping it in by renaming, counting rows against a manifest.
+
+A database is dropped or replaced only when maint_assets created it: creation writes a marker
+comment on it, and every drop or rename first reads that marker. A database that a setting
+happens to name (another application's, production's) is refused by name, never touched.
+"""
 
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg
-from psycopg import conninfo
+from psycopg import conninfo, sql
 
+from maint_assets.core.identifiers import check_identifier
 from maint_assets.core.pg_tools import run_tool, server_major
 from maint_assets.core.postgres import PostgresResource
 from maint_assets.core.sql_files import compose, statement
 
 GROUP = "core/databases"
+MARKER = "maint_assets:"
+BUILDING, PREVIOUS = "__building", "__previous"
+
+
+class NotOwned(RuntimeError):
+    """A database the project would drop or replace was not created by it."""
 
 
 def database_url(server: PostgresResource, database: str) -> str:
@@ -20,12 +32,12 @@ def database_url(server: PostgresResource, database: str) -> str:
     return conninfo.make_conninfo(server.url, dbname=database)
 
 
-def same_database(a: str, b: str) -> bool:
-    def where(url: str) -> tuple[str, str, str]:
-        parts = conninfo.conninfo_to_dict(url)
-        return (parts.get("host", ""), str(parts.get("port", "5432")), parts.get("dbname", ""))
-
-    return where(a) == where(b)
+def server_and_oid(server: PostgresResource, database: str | None = None) -> tuple[int, int | None]:
+    """The server's system identifier (set at initdb, the same for every database of the
+    cluster, different for any other cluster or copy) and the OID of ``database`` on it (of
+    the database ``server`` connects to when None; None when there is no such database)."""
+    with server.connect() as conn:
+        return conn.execute(statement(GROUP, "server_and_oid"), {"name": database}).fetchone()
 
 
 def major_version(server: PostgresResource) -> int:
@@ -33,23 +45,58 @@ def major_version(server: PostgresResource) -> int:
         return server_major(conn.info.server_version)
 
 
-def create_database(server: PostgresResource, database: str) -> str:
-    """(Re)create ``database`` on ``server``; return its URL."""
+def _refuse_unless_owned(conn: psycopg.Connection, server: PostgresResource, name: str) -> bool:
+    """True when ``name`` exists (and so was created by maint_assets), False when it does not;
+    raises NotOwned when it exists without the marker."""
+    row = conn.execute(statement(GROUP, "database_comment"), {"name": name}).fetchone()
+    if row is None:
+        return False
+    if not (row[0] or "").startswith(MARKER):
+        raise NotOwned(
+            f"refusing to drop or replace the database {name!r} on {server.describe()}: it was "
+            f"not created by maint_assets (its comment is {row[0]!r}, not {MARKER}…); choose "
+            "another name, or drop it yourself if it is really unused"
+        )
+    return True
+
+
+def refuse_unless_owned(server: PostgresResource, *names: str) -> None:
+    """Raise NotOwned when one of ``names`` exists on ``server`` without maint_assets' marker:
+    checked before work that would end by replacing them."""
     with server.connect() as conn:
-        conn.execute(compose(GROUP, "drop_database", database=database))
+        for name in names:
+            _refuse_unless_owned(conn, server, check_identifier(name, "database name"))
+
+
+def create_database(server: PostgresResource, database: str, purpose: str) -> str:
+    """(Re)create ``database`` on ``server``, marked as maint_assets' own; return its URL.
+    A database of that name that maint_assets did not create is refused."""
+    check_identifier(database, "database name")
+    with server.connect() as conn:
+        if _refuse_unless_owned(conn, server, database):
+            conn.execute(compose(GROUP, "drop_database", database=database))
         conn.execute(compose(GROUP, "create_database", database=database))
+        # COMMENT takes no bind parameter: the marker is a quoted literal.
+        conn.execute(
+            sql.SQL(statement(GROUP, "mark_database")).format(
+                database=sql.Identifier(database), marker=sql.Literal(f"{MARKER} {purpose}")
+            )
+        )
     return database_url(server, database)
 
 
 def drop_database(server: PostgresResource, database: str) -> None:
+    """Drop ``database`` if it exists; refused when maint_assets did not create it."""
+    check_identifier(database, "database name")
     with server.connect() as conn:
-        conn.execute(compose(GROUP, "drop_database", database=database))
+        if _refuse_unless_owned(conn, server, database):
+            conn.execute(compose(GROUP, "drop_database", database=database))
 
 
 @contextmanager
-def scratch_database(server: PostgresResource, name: str) -> Iterator[str]:
+def scratch_database(server: PostgresResource, name: str, purpose: str) -> Iterator[str]:
     """A new database ``name`` on ``server`` for the duration of the block; its URL."""
-    url = create_database(server, name)
+    url = create_database(server, name, purpose)
     try:
         yield url
     finally:
@@ -57,16 +104,23 @@ def scratch_database(server: PostgresResource, name: str) -> Iterator[str]:
 
 
 def swap_in(server: PostgresResource, building: str, database: str) -> None:
-    """Replace ``database`` by ``building`` (renamed to it); the old one is dropped."""
-    previous = f"{database}__previous"
+    """Replace ``database`` by ``building`` (renamed to it) in one transaction, so that the name
+    always leads to one of the two; the old one is dropped after the commit. Both must be
+    maint_assets' own."""
+    previous = check_identifier(database + PREVIOUS, "database name")
+    drop_database(server, previous)
     with server.connect() as conn:
-        conn.execute(compose(GROUP, "drop_database", database=previous))
-        if conn.execute(statement(GROUP, "database_exists"), {"name": database}).fetchone()[0]:
-            # A database in use cannot be renamed: its sessions are ended.
-            conn.execute(statement(GROUP, "end_sessions"), {"name": database})
-            conn.execute(compose(GROUP, "rename_database", database=database, new_name=previous))
-        conn.execute(compose(GROUP, "rename_database", database=building, new_name=database))
-        conn.execute(compose(GROUP, "drop_database", database=previous))
+        _refuse_unless_owned(conn, server, building)
+        with conn.transaction():
+            if _refuse_unless_owned(conn, server, database):
+                # A database in use cannot be renamed: its sessions are ended (the rename
+                # waits a few seconds for them to exit).
+                conn.execute(statement(GROUP, "end_sessions"), {"name": database})
+                conn.execute(
+                    compose(GROUP, "rename_database", database=database, new_name=previous)
+                )
+            conn.execute(compose(GROUP, "rename_database", database=building, new_name=database))
+    drop_database(server, previous)
 
 
 def load_dump(

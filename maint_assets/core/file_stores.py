@@ -43,7 +43,7 @@ class LocalBackend:
 
     def list(self) -> Iterator[StoredFile]:
         if not self.root.is_dir():
-            raise StoreError(f"WARC store {self.root} is not a readable directory")
+            raise StoreError(f"{self.root} is not a readable directory")
         # Plain strings, not Path objects: a store holds hundreds of thousands of files.
         skip = len(str(self.root)) + 1
         stack = [str(self.root)]
@@ -109,4 +109,4 @@ def backend_for(url: str, endpoint_url: str = "", region_name: str = "us-east-1"
         return LocalBackend(Path(parsed.path if parsed.scheme else url))
     if parsed.scheme == "s3":
         return S3Backend(parsed.netloc, parsed.path.strip("/"), endpoint_url, region_name)
-    raise StoreError(f"unsupported WARC store {url!r} (a directory or s3://bucket/prefix)")
+    raise StoreError(f"unsupported store URL {url!r} (a directory or s3://bucket/prefix)")

@@ -26,6 +26,23 @@ _ENV_FROM_URL = {
     "sslmode": "PGSSLMODE",
 }
 _INSTALLS = Path("/usr/lib/postgresql")
+# Where PostgreSQL's messages quote the data of a row: key values of a constraint violation,
+# the failing row, the input COPY or a type could not read, a statement echoed with its
+# literals. Names of tables, columns and constraints stay: they say what failed.
+_REDACTIONS = [
+    (
+        re.compile(
+            r"(Key \(.*?\))=\(.*?\)(?= already exists| is not present| is still referenced"
+            r"| conflicts|\.?$)",
+            re.IGNORECASE,
+        ),
+        r"\1=(…)",
+    ),
+    (re.compile(r"(Failing row contains ).*"), r"\1(…)."),
+    (re.compile(r'(: |at or near )"(?:[^"]|"")*"'), r'\1"…"'),
+    (re.compile(r"'(?:[^']|'')*'"), "'…'"),
+    (re.compile(r"(\bVALUES\s*)\(.*", re.IGNORECASE), r"\1(…)"),
+]
 
 
 class PgToolError(RuntimeError):
@@ -78,6 +95,18 @@ def _major_of(binary: Path) -> int:
     return int(match.group(1)) if match else 0
 
 
+def redact(text: str) -> str:
+    """``text`` (a client tool's messages) without the row values PostgreSQL quotes in them:
+    these messages go into run metadata and alert mails."""
+    lines = []
+    for line in text.splitlines():
+        for pattern, replacement in _REDACTIONS:
+            line = pattern.sub(replacement, line)
+        # psql's caret under an echoed statement points into text that is gone.
+        lines.append(line if line.strip() != "^" else "")
+    return "\n".join(line for line in lines if line)
+
+
 def run_tool(
     tool: str,
     major: int,
@@ -86,10 +115,9 @@ def run_tool(
     what: str,
     database: str | None = None,
     stdout: Path | None = None,
-) -> str:
-    """Run ``tool args`` against ``url``; raise PgToolError naming ``what`` on failure.
-
-    Returns stderr (pg_restore and psql report notices there)."""
+) -> None:
+    """Run ``tool args`` against ``url``; raise PgToolError naming ``what`` on failure, with
+    the tool's last messages, row values redacted."""
     binary = tool_path(tool, major)
     out = stdout.open("wb") if stdout else subprocess.DEVNULL
     try:
@@ -104,8 +132,7 @@ def run_tool(
     finally:
         if stdout:
             out.close()
-    errors = done.stderr.decode(errors="replace").strip()
     if done.returncode != 0:
+        errors = redact(done.stderr.decode(errors="replace").strip())
         last = "\n".join(errors.splitlines()[-8:]) or f"exit status {done.returncode}"
         raise PgToolError(f"{tool} failed for {what}: {last}")
-    return errors

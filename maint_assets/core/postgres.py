@@ -4,7 +4,10 @@ Each refresh holds a PostgreSQL advisory lock named after its asset, so a second
 operator running the same SQL by hand with ``SELECT pg_advisory_lock(hashtextextended(
 'maint_assets:<asset key>', 0))``, waits or fails instead of overlapping. Work happens in
 explicit transactions with lock and statement timeouts, so a killed or stuck run rolls back
-and leaves the previous data in place.
+and leaves the previous data in place. Every session checks that its client is still there
+while a statement runs (``client_connection_check_interval``): when the run's process is
+killed, its server session ends within that interval instead of finishing a long statement
+and keeping the advisory lock meanwhile.
 """
 
 from __future__ import annotations
@@ -36,6 +39,12 @@ class PostgresResource(dg.ConfigurableResource):
     statement_timeout_s: float = Field(
         default=4 * 3600.0, description="abort any single statement running longer than this"
     )
+    client_check_interval_s: float = Field(
+        default=1.0,
+        ge=0,
+        description="while a statement runs, the server checks this often that the client is "
+        "still connected and ends the session if not (PostgreSQL 14+; 0 turns it off)",
+    )
 
     def describe(self) -> str:
         """host, port and database of the URL, without credentials."""
@@ -49,9 +58,18 @@ class PostgresResource(dg.ConfigurableResource):
         try:
             conn = psycopg.connect(self.url, autocommit=autocommit, application_name="maint_assets")
         except psycopg.OperationalError as err:
-            reason = str(err).strip().splitlines()[-1] if str(err).strip() else type(err).__name__
+            # libpq's whole message: its first line says why (refused, timed out, password
+            # rejected), the next ones only suggest what to check.
+            reason = " ".join(str(err).split()) or type(err).__name__
             raise DatabaseUnavailable(f"cannot connect to {self.describe()}: {reason}") from None
         with conn:
+            if self.client_check_interval_s and conn.info.server_version >= 140000:
+                conn.execute(
+                    "SELECT set_config('client_connection_check_interval', %s, false)",
+                    [_ms(self.client_check_interval_s)],
+                )
+                if not autocommit:
+                    conn.commit()
             yield conn
 
     @contextmanager

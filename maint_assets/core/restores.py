@@ -1,7 +1,13 @@
-"""Restoring stored dumps: the restore checks every backup asset carries, and loading the
-latest dumps of several folders into one database."""
+"""Restoring stored dumps: the restore checks every backup asset carries, and loading a chain
+of dumps into one database.
+
+What is loaded is the artifact a materialization recorded (its ``artifact`` metadata), never
+the newest file of a folder: a check proves the dump its own run wrote, and a file another run
+or a person put there in the meantime is not mistaken for it.
+"""
 
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import dagster as dg
@@ -12,16 +18,55 @@ from maint_assets.core.pg_tools import PgToolError
 from maint_assets.core.postgres import PostgresResource
 
 
-def load_latest(
-    artifacts: ArtifactStore, folders: list[str], url: str, major: int, tmp: Path
-) -> list[Artifact]:
-    """Fetch (checksum verified) and load the latest artifact of each folder, in order, each
-    as its manifest says (format, triggers)."""
-    loaded = []
-    for folder in folders:
-        artifact = artifacts.latest(folder)
-        if artifact is None:
-            raise ArtifactCorrupt(f"no dump in {artifacts.describe()}/{folder}")
+class ArtifactMissing(RuntimeError):
+    """No materialization recorded an artifact, or the one it recorded is gone."""
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """The artifact an asset's materialization recorded under ``metadata_key``, in ``folder``."""
+
+    asset_key: dg.AssetKey
+    folder: str
+    metadata_key: str = "artifact"
+
+
+def recorded_artifact(
+    instance: dg.DagsterInstance, run_id: str, artifacts: ArtifactStore, source: Recorded
+) -> Artifact:
+    """The artifact ``source``'s asset recorded in run ``run_id`` or, when that run did not
+    materialize it (a check run on its own, a dump another run wrote), in its latest
+    materialization."""
+    name = source.asset_key.to_user_string()
+    in_run = [
+        e
+        for e in instance.all_logs(run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION)
+        if e.asset_materialization and e.asset_materialization.asset_key == source.asset_key
+    ]
+    entry = in_run[-1] if in_run else instance.get_latest_materialization_event(source.asset_key)
+    if entry is None or entry.asset_materialization is None:
+        raise ArtifactMissing(f"{name} has no materialization: no artifact to load")
+    recorded = entry.asset_materialization.metadata.get(source.metadata_key)
+    if recorded is None:
+        raise ArtifactMissing(
+            f"the materialization of {name} in run {entry.run_id} recorded no "
+            f"{source.metadata_key!r}"
+        )
+    found = next((a for a in artifacts.list(source.folder) if a.key == recorded.value), None)
+    if found is None:
+        raise ArtifactMissing(
+            f"{recorded.value}, written by {name} in run {entry.run_id}, is no longer in "
+            f"{artifacts.describe()}"
+        )
+    return found
+
+
+def load_chain(
+    artifacts: ArtifactStore, chain: list[Artifact], url: str, major: int, tmp: Path
+) -> None:
+    """Fetch (checksum verified) and load each artifact of ``chain``, in order, each as its
+    manifest says (format, triggers)."""
+    for artifact in chain:
         path = artifacts.fetch(artifact, tmp / artifact.name)
         databases.load_dump(
             url,
@@ -31,34 +76,61 @@ def load_latest(
             artifact.key,
             disable_triggers=artifact.manifest.get("disable_triggers", False),
         )
-        loaded.append(artifact)
-    return loaded
 
 
 def restore_check(
-    artifacts: ArtifactStore, server: PostgresResource, folders: list[str], scratch: str
+    context: dg.AssetCheckExecutionContext,
+    artifacts: ArtifactStore,
+    server: PostgresResource,
+    sources: list[Recorded],
+    scratch: str,
 ) -> dg.AssetCheckResult:
-    """Load the latest dumps of ``folders`` into a scratch database on ``server``; passed
-    when they all load and the last one's tables hold the row counts of its manifest."""
+    """Load the artifacts ``sources`` recorded (the dumps the last one needs, then it) into a
+    scratch database on ``server``; passed when they all load and every table the last one's
+    manifest names is there with its row count. A manifest that names no table fails: the
+    check would prove nothing."""
+    try:
+        chain = [
+            recorded_artifact(context.instance, context.run.run_id, artifacts, s) for s in sources
+        ]
+    except ArtifactMissing as err:
+        return dg.AssetCheckResult(passed=False, metadata={"error": str(err)})
+    artifact = chain[-1]
+    counts: dict[str, int] = artifact.manifest.get("tables", {})
+    expected = sorted(set(counts) | set(artifact.manifest.get("relations", [])))
+    if not expected:
+        return dg.AssetCheckResult(
+            passed=False,
+            metadata={
+                "artifact": artifact.key,
+                "error": "its manifest names no table: restoring it would compare nothing",
+            },
+        )
     major = databases.major_version(server)
     with (
         tempfile.TemporaryDirectory() as tmp,
-        databases.scratch_database(server, scratch) as url,
+        databases.scratch_database(server, scratch, f"restore check of {artifact.key}") as url,
     ):
         try:
-            loaded = load_latest(artifacts, folders, url, major, Path(tmp))
+            load_chain(artifacts, chain, url, major, Path(tmp))
         except (PgToolError, ArtifactCorrupt) as err:
-            return dg.AssetCheckResult(passed=False, metadata={"error": str(err)})
-        expected = loaded[-1].manifest.get("tables", {})
-        wrong = databases.count_mismatches(url, expected)
+            return dg.AssetCheckResult(
+                passed=False, metadata={"artifact": artifact.key, "error": str(err)}
+            )
+        with PostgresResource(url=url).connect() as conn:
+            present = set(databases.user_tables(conn))
+            found = databases.count_rows(conn, [t for t in counts if t in present])
+    missing = [t for t in expected if t not in present]
+    wrong = {
+        t: {"found": found[t], "expected": n} for t, n in counts.items() if found.get(t, n) != n
+    }
     return dg.AssetCheckResult(
-        passed=not wrong,
+        passed=not (missing or wrong),
         metadata={
-            "artifact": loaded[-1].key,
-            "restored_after": dg.MetadataValue.json([a.key for a in loaded[:-1]]),
+            "artifact": artifact.key,
+            "restored_after": dg.MetadataValue.json([a.key for a in chain[:-1]]),
             "tables_checked": len(expected),
-            "mismatches": dg.MetadataValue.json(
-                {t: {"found": f, "expected": e} for t, (f, e) in wrong.items()}
-            ),
+            "missing_tables": dg.MetadataValue.json(missing),
+            "mismatches": dg.MetadataValue.json(wrong),
         },
     )

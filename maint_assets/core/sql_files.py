@@ -8,6 +8,7 @@ from pathlib import Path
 
 from psycopg import sql
 
+from maint_assets.core.identifiers import check_identifier
 from maint_assets.core.paths import SQL_DIR
 
 _SECTION = re.compile(r"^--\s*name:\s*(\w+)\s*$", re.MULTILINE)
@@ -37,10 +38,11 @@ def statement(group: str, name: str) -> str:
 
 
 def compose(group: str, name: str, **identifiers: str | tuple[str, ...]) -> sql.Composed:
-    """A statement with ``{placeholders}`` filled by quoted identifiers (never by formatting)."""
+    """A statement with ``{placeholders}`` filled by quoted identifiers (never by formatting),
+    each refused if PostgreSQL would truncate it."""
     quoted = {
-        key: sql.Identifier(*value) if isinstance(value, tuple) else sql.Identifier(value)
-        for key, value in identifiers.items()
+        key: sql.Identifier(*(check_identifier(p) for p in (v if isinstance(v, tuple) else (v,))))
+        for key, v in identifiers.items()
     }
     return sql.SQL(statement(group, name)).format(**quoted)
 

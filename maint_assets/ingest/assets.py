@@ -2,15 +2,22 @@
 
 ``ingest/staging`` loads each listed file into a fresh ``<production>__staging`` schema with
 COPY, then adds keys, row checks and indexes (a violation fails the load naming the table) and
-analyzes. Its blocking checks, run again by the switch itself, compare it with production.
+analyzes. Columns are matched by name: a CSV header, or the keys of the JSON lines, that differ
+from the table's columns (order aside) refuse the file naming the differences. Its blocking
+checks, run again by the switch itself, compare it with production.
 
 ``ingest/production`` switches in one short transaction: production tables the ingest does not
 load (users' submissions, accounts: every table not in the list, so a new one is never
 forgotten) are moved into the new version under a lock that lets reads go on and makes writes
 wait, then the schemas are renamed. Readers see the old version until the commit and the new
 one after it, never a missing or partial table; the old version is kept for rollback.
+
+Schemas the ingest creates carry a marker comment (``maint_assets: ingest …``); it drops a
+staging schema, or an expired version, only when the marker says it made it, so a name that
+happens to match (another application's schema) is refused, never dropped.
 """
 
+import csv
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,6 +33,8 @@ from maint_assets.core.schema import apply_schema
 from maint_assets.core.sql_files import compose, statement
 from maint_assets.core.stores import FileStore
 from maint_assets.ingest.tables import IngestSpec, SpecError, TableSpec, load_spec
+
+MARKER = "maint_assets: ingest"
 
 STAGING = dg.AssetKey(["ingest", "staging"])
 PRODUCTION = dg.AssetKey(["ingest", "production"])
@@ -69,8 +78,11 @@ def staging(context: dg.AssetExecutionContext, ingest_db: PostgresResource, inge
         apply_schema(conn, "ingest", bookkeeping_only=True)
     counts = {}
     with ingest_db.locked_transaction(f"ingest/{spec.production}") as conn:
-        conn.execute(compose(SQL, "drop_schema", schema=spec.staging))
+        if _exists(conn, spec.staging):
+            _refuse_unless_marked(conn, spec.staging, f"{MARKER} staging")
+            conn.execute(compose(SQL, "drop_schema", schema=spec.staging))
         conn.execute(compose(SQL, "create_schema", schema=spec.staging))
+        _mark(conn, spec.staging, f"{MARKER} staging of {spec.production}")
         for table in spec.tables:
             relation = (spec.staging, table.name)
             conn.execute(_create_table(relation, table))
@@ -110,17 +122,24 @@ def production(
                 f"{spec.production} not switched: check(s) {', '.join(failed)} fail on "
                 f"{spec.staging}; production is untouched"
             )
-        archived = f"{spec.production}__v{datetime.now(UTC):%Y%m%dT%H%M%S%f}"
+        _refuse_unless_marked(conn, spec.staging, f"{MARKER} staging")
+        archived = spec.archived(datetime.now(UTC))
         carried, held_ms = switch(
             conn, spec, spec.staging, archived, context.run.run_id, "previous"
         )
-    dropped = expire(ingest_db, spec)
+    dropped, kept = expire(ingest_db, spec)
+    if kept:
+        context.log.warning(
+            f"kept {', '.join(kept)} beyond keep_versions: not created by maint_assets (no "
+            f"'{MARKER}' comment), so never dropped by it"
+        )
     return dg.MaterializeResult(
         metadata={
             "previous_version": archived,
             "carried_over": dg.MetadataValue.json(carried),
             "locks_held_ms": round(held_ms, 1),
             "dropped_versions": dg.MetadataValue.json(dropped),
+            "kept_not_ours": dg.MetadataValue.json(kept),
         }
     )
 
@@ -173,21 +192,30 @@ def switch(
                 "state": state,
             },
         )
+    ours = _comment(conn, incoming).startswith(MARKER)
     conn.execute(compose(SQL, "rename_schema", schema=incoming, new_name=prod))
+    if ours:  # a schema someone else made (rolled back to) keeps its own comment
+        _mark(conn, prod, f"{MARKER} version of {prod}, switched in by run {run_id}")
     return carried, (time.perf_counter() - started) * 1000
 
 
-def expire(db: PostgresResource, spec: IngestSpec) -> list[str]:
-    """Drop the versions beyond the newest ``keep_versions``."""
+def expire(db: PostgresResource, spec: IngestSpec) -> tuple[list[str], list[str]]:
+    """Drop the versions beyond the newest ``keep_versions`` that maint_assets created; return
+    them, and those kept because it did not (the production schema the first switch replaced)."""
+    dropped, kept = [], []
     with db.connect() as conn, conn.transaction():
         expired = conn.execute(
             statement(SQL, "expired_versions"),
             {"production": spec.production, "keep": spec.keep_versions},
         ).fetchall()
         for id_, schema in expired:
+            if _exists(conn, schema) and not _comment(conn, schema).startswith(MARKER):
+                kept.append(schema)
+                continue
             conn.execute(compose(SQL, "drop_schema", schema=schema))
             conn.execute(statement(SQL, "forget_version"), {"id": id_})
-    return [schema for _, schema in expired]
+            dropped.append(schema)
+    return dropped, kept
 
 
 def checks(conn: psycopg.Connection, spec: IngestSpec) -> list[dg.AssetCheckResult]:
@@ -236,11 +264,14 @@ def _create_table(relation: tuple[str, str], table: TableSpec) -> sql.Composed:
 def _load(
     conn: psycopg.Connection, relation: tuple[str, str], table: TableSpec, local: Path
 ) -> None:
+    """COPY ``local`` into ``relation``, each value into the column its header (or key) names."""
     if table.file.endswith(".csv"):
-        with (
-            conn.cursor().copy(compose(SQL, "copy_csv", table=relation)) as copy,
-            local.open("rb") as f,
-        ):
+        header = _csv_header(local)
+        _match_columns(table, header, "its header")
+        copy_csv = sql.SQL(statement(SQL, "copy_csv")).format(
+            table=sql.Identifier(*relation), columns=sql.SQL(", ").join(map(sql.Identifier, header))
+        )
+        with conn.cursor().copy(copy_csv) as copy, local.open("rb") as f:
             while block := f.read(_BLOCK):
                 copy.write(block)
         return
@@ -248,8 +279,35 @@ def _load(
     with conn.cursor().copy(statement(SQL, "copy_lines")) as copy, local.open("rb") as f:
         while block := f.read(_BLOCK):
             copy.write(block)
+    keys = [k for (k,) in conn.execute(statement(SQL, "line_keys"))]
+    _match_columns(table, keys, "the keys of its lines")
     conn.execute(compose(SQL, "insert_lines", table=relation))
     conn.execute("DROP TABLE ingest_lines")
+
+
+def _csv_header(path: Path) -> list[str]:
+    with path.open(newline="", encoding="utf-8") as f:
+        return next(csv.reader(f), [])
+
+
+def _match_columns(table: TableSpec, names: list[str], what: str) -> None:
+    """Refuse the file of ``table`` unless ``names`` are its columns (in any order), each once."""
+    missing = [c for c in table.columns if c not in names]
+    unknown = [n for n in names if n not in table.columns]
+    repeated = sorted({n for n in names if names.count(n) > 1})
+    if missing or unknown or repeated:
+        differences = "; ".join(
+            f"{label}: {', '.join(map(repr, found))}"
+            for label, found in (
+                ("missing", missing), ("not a column", unknown), ("repeated", repeated)
+            )
+            if found
+        )
+        raise dg.Failure(
+            f"{table.file} does not match the columns of {table.name} "
+            f"({', '.join(table.columns)}): {what} differ ({differences}); nothing was loaded, "
+            "production is untouched"
+        )
 
 
 def _constrain(conn: psycopg.Connection, relation: tuple[str, str], table: TableSpec) -> None:
@@ -283,6 +341,29 @@ def _exists(conn: psycopg.Connection, schema: str) -> bool:
     return conn.execute(statement(SQL, "schema_exists"), {"schema": schema}).fetchone()[0]
 
 
+def _comment(conn: psycopg.Connection, schema: str) -> str:
+    return conn.execute(statement(SQL, "schema_comment"), {"schema": schema}).fetchone()[0] or ""
+
+
+def _mark(conn: psycopg.Connection, schema: str, marker: str) -> None:
+    # COMMENT takes no bind parameter: the marker is a quoted literal.
+    conn.execute(
+        sql.SQL(statement(SQL, "mark_schema")).format(
+            schema=sql.Identifier(schema), marker=sql.Literal(marker)
+        )
+    )
+
+
+def _refuse_unless_marked(conn: psycopg.Connection, schema: str, marker: str) -> None:
+    comment = _comment(conn, schema)
+    if not comment.startswith(marker):
+        raise dg.Failure(
+            f"refusing to replace the schema {schema}: it was not created by maint_assets' "
+            f"ingest (its comment is {comment!r}, not {marker!r}…); rename or drop it yourself "
+            "if it is really a leftover"
+        )
+
+
 class RollbackConfig(dg.Config):
     confirm_production: str = Field(
         description="must equal the production schema's name: the rollback replaces its content"
@@ -310,7 +391,7 @@ def rollback_production(
             raise dg.Failure(f"{spec.production} has no previous version to roll back to")
         version_id, previous = row
         conn.execute(statement(SQL, "forget_version"), {"id": version_id})
-        replaced = f"{spec.production}__rolled_back_{datetime.now(UTC):%Y%m%dT%H%M%S%f}"
+        replaced = spec.archived(datetime.now(UTC))
         carried, held_ms = switch(conn, spec, previous, replaced, context.run.run_id, "rolled_back")
     context.log.info(
         f"{spec.production} is now the version kept as {previous}; the replaced one is kept "

@@ -17,7 +17,7 @@ from pydantic import Field
 from maint_assets.core import databases
 from maint_assets.core.artifacts import Artifact, ArtifactStore
 from maint_assets.core.postgres import PostgresResource
-from maint_assets.core.restores import restore_check
+from maint_assets.core.restores import Recorded, restore_check
 from maint_assets.core.snapshots import exported_snapshot, pg_dump
 
 APP_DB_BACKUP = dg.AssetKey(["metabase", "app_db_backup"])
@@ -83,13 +83,22 @@ def app_db_backup(
     asset=APP_DB_BACKUP,
     name="restores",
     blocking=True,
-    description="The stored backup (checksum verified) restores into a scratch database "
-    "and every table holds the row count of its manifest.",
+    description="The backup its run stored (checksum verified) restores into a scratch "
+    "database on the restore server (never Metabase's own server) and every table holds the "
+    "row count of its manifest.",
 )
 def app_db_backup_restores(
-    metabase_db: PostgresResource, artifacts: ArtifactStore
+    context: dg.AssetCheckExecutionContext,
+    restore_server: PostgresResource,
+    artifacts: ArtifactStore,
 ) -> dg.AssetCheckResult:
-    return restore_check(artifacts, metabase_db, [FOLDER], "maint_assets_check_metabase")
+    return restore_check(
+        context,
+        artifacts,
+        restore_server,
+        [Recorded(APP_DB_BACKUP, FOLDER)],
+        "maint_assets_check_metabase",
+    )
 
 
 class RestoreConfig(dg.Config):

@@ -16,7 +16,7 @@ from maint_assets.core import databases
 from maint_assets.core.artifacts import ArtifactStore
 from maint_assets.core.automation import DAILY_FRESHNESS
 from maint_assets.core.postgres import PostgresResource
-from maint_assets.core.restores import restore_check
+from maint_assets.core.restores import Recorded, restore_check
 from maint_assets.core.snapshots import exported_snapshot, pg_dump
 from maint_assets.webarchive.keys import GROUP, W3ACT_BACKUP, W3ACT_POOL
 
@@ -87,13 +87,22 @@ def w3act_backup(
     asset=W3ACT_BACKUP,
     name="dump_restores",
     blocking=True,
-    description="The stored dump (checksum verified) restores into a scratch database with "
-    "the row counts of its manifest.",
+    description="The dump its run stored (checksum verified) restores into a scratch database "
+    "on the restore server (never W3ACT's own server) with the tables and row counts of its "
+    "manifest.",
 )
 def w3act_dump_restores(
-    w3act_db: PostgresResource, artifacts: ArtifactStore
+    context: dg.AssetCheckExecutionContext,
+    restore_server: PostgresResource,
+    artifacts: ArtifactStore,
 ) -> dg.AssetCheckResult:
-    return restore_check(artifacts, w3act_db, [DUMP_FOLDER], "maint_assets_check_w3act")
+    return restore_check(
+        context,
+        artifacts,
+        restore_server,
+        [Recorded(W3ACT_BACKUP, DUMP_FOLDER, metadata_key="dump")],
+        "maint_assets_check_w3act",
+    )
 
 
 @dg.asset_check(

@@ -16,10 +16,11 @@ SELECT fid FROM (
 WHERE n <= %(per_level)s;
 
 -- name: api_taxa_coverage
--- Every taxa_obs with an accepted, non-complex, own (not parent) match has exactly one row.
+-- Every taxa_obs with a lookup row api.taxa takes a name from (production's definition: a
+-- match type other than 'complex') has exactly one row, and no other taxa_obs has one.
 WITH resolved AS (
     SELECT DISTINCT id_taxa_obs FROM public.taxa_obs_ref_lookup
-    WHERE match_type IS NOT NULL AND match_type <> 'complex' AND is_parent IS NOT TRUE
+    WHERE match_type IS NOT NULL AND match_type <> 'complex'
 ), rows AS (
     SELECT id_taxa_obs, count(*) AS n FROM api.taxa GROUP BY id_taxa_obs
 )

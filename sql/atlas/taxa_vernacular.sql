@@ -1,12 +1,20 @@
--- taxa_vernacular and taxa_obs_vernacular_lookup: vernacular names of valid taxa_ref rows
--- not yet asked (all on a full refresh), then the per-taxa_obs links rebuilt set-based.
+-- taxa_vernacular and taxa_obs_vernacular_lookup: vernacular names of the valid taxa_ref rows
+-- of the resolver's sources not yet asked (all on a full refresh), then the per-taxa_obs
+-- links of those names rebuilt set-based. Names and links production wrote otherwise (CDPNQ,
+-- Eliso, Bryoquel, Wikidata...) are never removed: only what this project linked is managed.
 
 -- name: pending
 SELECT r.id, r.source_name, r.source_record_id, r.scientific_name, r.rank
 FROM public.taxa_ref r
 LEFT JOIN maint_assets.taxa_ref_vernacular_resolution v ON v.id_taxa_ref = r.id
-WHERE r.valid AND (%(full)s OR v.id_taxa_ref IS NULL OR v.resolver <> %(resolver)s)
+WHERE r.valid AND r.source_name = ANY (%(sources)s)
+  AND (%(full)s OR v.id_taxa_ref IS NULL OR v.resolver <> %(resolver)s)
 ORDER BY r.id;
+
+-- name: track_unlinked
+-- Vernacular names this run unlinked, candidates for removal once nothing uses them.
+CREATE TEMP TABLE IF NOT EXISTS unlinked_vernacular (id integer PRIMARY KEY);
+TRUNCATE unlinked_vernacular;
 
 -- name: stage
 CREATE TEMP TABLE resolved_vernacular (
@@ -27,6 +35,8 @@ COPY resolved_vernacular FROM STDIN;
 COPY resolved_vernacular_refs FROM STDIN;
 
 -- name: upsert_vernacular
+-- (source, the source's record, language) is one name; when the source renames it, the row
+-- follows (production's update_modified_at trigger stamps modified_at).
 WITH merged AS (
     INSERT INTO public.taxa_vernacular AS t (source_name, source_record_id, name, language, rank,
                                              rank_order)
@@ -36,7 +46,7 @@ WITH merged AS (
     ORDER BY source_name, source_record_id, language, name
     ON CONFLICT (source_name, source_record_id, language) DO UPDATE
     SET name = EXCLUDED.name, rank = EXCLUDED.rank, rank_order = EXCLUDED.rank_order,
-        modified_at = now(), modified_by = current_user
+        modified_by = current_user
     WHERE (t.name, t.rank, t.rank_order) IS DISTINCT FROM
           (EXCLUDED.name, EXCLUDED.rank, EXCLUDED.rank_order)
     RETURNING (xmax = 0) AS inserted
@@ -44,8 +54,13 @@ WITH merged AS (
 SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM merged;
 
 -- name: relink_refs
-DELETE FROM maint_assets.taxa_ref_vernacular
-WHERE id_taxa_ref IN (SELECT id_taxa_ref FROM resolved_vernacular_refs);
+WITH dropped AS (
+    DELETE FROM maint_assets.taxa_ref_vernacular
+    WHERE id_taxa_ref IN (SELECT id_taxa_ref FROM resolved_vernacular_refs)
+    RETURNING id_taxa_vernacular
+)
+INSERT INTO unlinked_vernacular SELECT DISTINCT id_taxa_vernacular FROM dropped
+ON CONFLICT DO NOTHING;
 INSERT INTO maint_assets.taxa_ref_vernacular (id_taxa_ref, id_taxa_vernacular)
 SELECT DISTINCT r.id_taxa_ref, v.id
 FROM resolved_vernacular r
@@ -57,36 +72,47 @@ SELECT id_taxa_ref, %(resolver)s FROM resolved_vernacular_refs
 ON CONFLICT (id_taxa_ref) DO UPDATE SET resolver = EXCLUDED.resolver, resolved_at = now();
 
 -- name: desired_lookup
--- A taxa_obs carries the names of its own valid taxon and, marked 'parent', of its ancestors;
--- members of a complex do not lend theirs to the complex.
+-- As production links names: every lookup row of a taxa_obs lends the names of its
+-- reference record, with the row's match type ('parent' for an ancestor's).
 CREATE TEMP TABLE desired_vernacular_lookup ON COMMIT DROP AS
 SELECT DISTINCT ON (l.id_taxa_obs, rv.id_taxa_vernacular)
-       l.id_taxa_obs, rv.id_taxa_vernacular,
-       CASE WHEN l.is_parent THEN 'parent' ELSE l.match_type END AS match_type,
-       v.rank_order
+       l.id_taxa_obs, rv.id_taxa_vernacular, coalesce(l.match_type, 'parent') AS match_type
 FROM public.taxa_obs_ref_lookup l
-JOIN maint_assets.taxa_ref_vernacular rv ON rv.id_taxa_ref = l.id_taxa_ref_valid
-JOIN public.taxa_vernacular v ON v.id = rv.id_taxa_vernacular
-WHERE l.match_type IS DISTINCT FROM 'complex'
-ORDER BY l.id_taxa_obs, rv.id_taxa_vernacular, l.is_parent;
+JOIN maint_assets.taxa_ref_vernacular rv ON rv.id_taxa_ref = l.id_taxa_ref
+ORDER BY l.id_taxa_obs, rv.id_taxa_vernacular, coalesce(l.match_type, 'parent');
 
 -- name: remove_lookup
-DELETE FROM public.taxa_obs_vernacular_lookup l
-WHERE NOT EXISTS (
-    SELECT 1 FROM desired_vernacular_lookup d
-    WHERE d.id_taxa_obs = l.id_taxa_obs AND d.id_taxa_vernacular = l.id_taxa_vernacular
-      AND d.match_type IS NOT DISTINCT FROM l.match_type AND d.rank_order = l.rank_order);
+-- Only links to names this project manages (or has just unlinked).
+WITH removed AS (
+    DELETE FROM public.taxa_obs_vernacular_lookup l
+    WHERE (EXISTS (SELECT 1 FROM maint_assets.taxa_ref_vernacular rv
+                   WHERE rv.id_taxa_vernacular = l.id_taxa_vernacular)
+           OR l.id_taxa_vernacular IN (SELECT id FROM unlinked_vernacular))
+      AND NOT EXISTS (
+          SELECT 1 FROM desired_vernacular_lookup d
+          WHERE d.id_taxa_obs = l.id_taxa_obs AND d.id_taxa_vernacular = l.id_taxa_vernacular
+            AND d.match_type IS NOT DISTINCT FROM l.match_type)
+    RETURNING l.id_taxa_vernacular
+), tracked AS (
+    INSERT INTO unlinked_vernacular SELECT DISTINCT id_taxa_vernacular FROM removed
+    ON CONFLICT DO NOTHING
+)
+SELECT count(*) FROM removed;
 
 -- name: add_lookup
-INSERT INTO public.taxa_obs_vernacular_lookup (id_taxa_obs, id_taxa_vernacular, match_type,
-                                               rank_order)
-SELECT id_taxa_obs, id_taxa_vernacular, match_type, rank_order FROM desired_vernacular_lookup
+INSERT INTO public.taxa_obs_vernacular_lookup (id_taxa_obs, id_taxa_vernacular, match_type)
+SELECT id_taxa_obs, id_taxa_vernacular, match_type FROM desired_vernacular_lookup
 ON CONFLICT (id_taxa_obs, id_taxa_vernacular) DO NOTHING;
 
 -- name: remove_orphan_vernacular
+-- Only names this run unlinked, once neither a reference record nor a taxa_obs uses them.
 DELETE FROM public.taxa_vernacular v
-WHERE NOT EXISTS (SELECT 1 FROM maint_assets.taxa_ref_vernacular rv
-                  WHERE rv.id_taxa_vernacular = v.id);
+USING unlinked_vernacular u
+WHERE v.id = u.id
+  AND NOT EXISTS (SELECT 1 FROM maint_assets.taxa_ref_vernacular rv
+                  WHERE rv.id_taxa_vernacular = v.id)
+  AND NOT EXISTS (SELECT 1 FROM public.taxa_obs_vernacular_lookup l
+                  WHERE l.id_taxa_vernacular = v.id);
 
 -- name: totals
 SELECT (SELECT count(*) FROM public.taxa_vernacular),

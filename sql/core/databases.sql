@@ -6,14 +6,27 @@ SELECT count(*) FROM {table};
 -- name: create_database
 CREATE DATABASE {database};
 
+-- name: mark_database
+-- The marker of a database maint_assets created: only such databases are dropped or replaced.
+COMMENT ON DATABASE {database} IS {marker};
+
+-- name: database_comment
+-- One row when the database exists: its comment (NULL when it has none).
+SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %(name)s;
+
 -- name: drop_database
 DROP DATABASE IF EXISTS {database} WITH (FORCE);
 
 -- name: rename_database
 ALTER DATABASE {database} RENAME TO {new_name};
 
--- name: database_exists
-SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = %(name)s);
+-- name: server_and_oid
+-- Which cluster this is (initdb's system identifier) and the OID of a database in it (the
+-- current one when no name is given): equal pairs are the same database, whatever the host
+-- names, ports or addresses used to reach it.
+SELECT (SELECT system_identifier FROM pg_control_system()),
+       (SELECT oid FROM pg_database
+        WHERE datname = coalesce(%(name)s::text, current_database()))::bigint;
 
 -- name: end_sessions
 SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity

@@ -6,8 +6,16 @@ DROP SCHEMA IF EXISTS {schema} CASCADE;
 -- name: create_schema
 CREATE SCHEMA {schema};
 
+-- name: mark_schema
+-- The marker of a schema the ingest created: only such schemas are dropped or replaced by it.
+COMMENT ON SCHEMA {schema} IS {marker};
+
+-- name: schema_comment
+SELECT obj_description(oid, 'pg_namespace') FROM pg_namespace WHERE nspname = %(schema)s;
+
 -- name: copy_csv
-COPY {table} FROM STDIN WITH (FORMAT csv, HEADER true);
+-- Columns in the order of the file's header, which was matched against the table's columns.
+COPY {table} ({columns}) FROM STDIN WITH (FORMAT csv, HEADER true);
 
 -- name: create_lines
 CREATE TEMP TABLE ingest_lines (line jsonb) ON COMMIT DROP;
@@ -15,6 +23,11 @@ CREATE TEMP TABLE ingest_lines (line jsonb) ON COMMIT DROP;
 -- name: copy_lines
 -- One JSON document per line; text format would read backslashes as escapes.
 COPY ingest_lines FROM STDIN WITH (FORMAT csv, QUOTE e'\x01', DELIMITER e'\x02');
+
+-- name: line_keys
+-- The keys the lines use, to match against the table's columns before inserting.
+SELECT DISTINCT k FROM ingest_lines, jsonb_object_keys(line) AS k
+WHERE jsonb_typeof(line) = 'object' ORDER BY k;
 
 -- name: insert_lines
 INSERT INTO {table} SELECT (jsonb_populate_record(NULL::{table}, line)).* FROM ingest_lines;

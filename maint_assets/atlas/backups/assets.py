@@ -2,9 +2,11 @@
 
 Each dump is written from one exported snapshot (the dump and the row counts of its manifest
 agree), stored in the artifact store with its SHA-256, and pruned by the store's retention
-policy. Its blocking restore check loads the stored copy (checksum verified) into a scratch
-database, after the dumps it needs, and compares row counts with the manifest: when a dump
-does not restore, the staging database of the same run is not rebuilt.
+policy. Its blocking restore check loads the stored copy its run wrote (checksum verified)
+into a scratch database, after the dumps it needs, and compares the tables and row counts with
+the manifest: when a dump does not restore, the staging database of the same run is not
+rebuilt. The staging database is maint_assets' own: a database of the configured name that it
+did not create, or the production database, is refused.
 """
 
 import tempfile
@@ -13,7 +15,7 @@ from pathlib import Path
 
 import dagster as dg
 import psycopg
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from maint_assets.atlas import sources
 from maint_assets.atlas.backups import dumps
@@ -26,9 +28,17 @@ from maint_assets.atlas.taxonomy.assets import (
 )
 from maint_assets.core import databases
 from maint_assets.core.artifacts import ArtifactStore
+from maint_assets.core.identifiers import check_base
 from maint_assets.core.postgres import PostgresResource
 from maint_assets.core.refresh import rebuild_table
-from maint_assets.core.restores import load_latest, restore_check
+from maint_assets.core.restores import (
+    ArtifactMissing,
+    Recorded,
+    load_chain,
+    recorded_artifact,
+    restore_check,
+)
+from maint_assets.core.run_config import check_run_config
 from maint_assets.core.schema import apply_schema
 from maint_assets.core.snapshots import Snapshot, open_snapshot
 from maint_assets.core.sql_files import compose, statement
@@ -57,6 +67,10 @@ STAGING_ORDER = [SCHEMA, REFERENCE, REGIONS, SAMPLE]
 
 def folder(asset_key: dg.AssetKey) -> str:
     return f"{FOLDER}/{asset_key.path[-1]}"
+
+
+def _recorded(asset_key: dg.AssetKey) -> Recorded:
+    return Recorded(asset_key, folder(asset_key))
 
 
 class DumpConfig(dg.Config):
@@ -92,6 +106,7 @@ def _store(
             "source": atlas_db.describe(),
             "server_version": snapshot.server_version,
             "tables": dump.tables,
+            "relations": dump.relations,
             "disable_triggers": dump.disable_triggers,
             "roles": dump.roles,
             "run_id": context.run.run_id,
@@ -132,6 +147,7 @@ def _dump_asset(
         atlas_db: PostgresResource,
         artifacts: ArtifactStore,
     ) -> dg.MaterializeResult:
+        check_run_config(context)
         with atlas_db.connect() as conn, tempfile.TemporaryDirectory() as tmp:
             snapshot = open_snapshot(conn, atlas_db.url)
             try:
@@ -204,11 +220,13 @@ def _restore_check(asset_key: dg.AssetKey) -> dg.AssetChecksDefinition:
         "the dumps it needs, and its tables hold the row counts of its manifest.",
     )
     def _check(
-        artifacts: ArtifactStore, atlas_staging_server: PostgresResource
+        context: dg.AssetCheckExecutionContext,
+        artifacts: ArtifactStore,
+        atlas_staging_server: PostgresResource,
     ) -> dg.AssetCheckResult:
-        folders = [folder(k) for k in [*PREREQUISITES[asset_key], asset_key]]
+        sources = [_recorded(k) for k in [*PREREQUISITES[asset_key], asset_key]]
         scratch = f"maint_assets_check_{asset_key.path[-1]}"
-        return restore_check(artifacts, atlas_staging_server, folders, scratch)
+        return restore_check(context, artifacts, atlas_staging_server, sources, scratch)
 
     return _check
 
@@ -222,11 +240,16 @@ def _restore_check(asset_key: dg.AssetKey) -> dg.AssetChecksDefinition:
     "is rolled back (roles are cluster-wide; roles that exist there already are kept).",
 )
 def roles_restore(
-    artifacts: ArtifactStore, atlas_staging_server: PostgresResource
+    context: dg.AssetCheckExecutionContext,
+    artifacts: ArtifactStore,
+    atlas_staging_server: PostgresResource,
 ) -> dg.AssetCheckResult:
-    artifact = artifacts.latest(folder(ROLES))
-    if artifact is None:
-        return dg.AssetCheckResult(passed=False, metadata={"error": "no roles dump stored"})
+    try:
+        artifact = recorded_artifact(
+            context.instance, context.run.run_id, artifacts, _recorded(ROLES)
+        )
+    except ArtifactMissing as err:
+        return dg.AssetCheckResult(passed=False, metadata={"error": str(err)})
     with tempfile.TemporaryDirectory() as tmp:
         text = artifacts.fetch(artifact, Path(tmp) / artifact.name).read_text()
     with_passwords = dumps.password_lines(text)
@@ -257,7 +280,16 @@ def roles_restore(
 
 
 class StagingConfig(dg.Config):
-    database: str = Field(default="atlas_staging", description="name of the staging database")
+    database: str = Field(
+        default="atlas_staging",
+        description="name of the staging database: one maint_assets creates and owns (a "
+        "database of that name it did not create is refused)",
+    )
+
+    @field_validator("database")
+    @classmethod
+    def _fits(cls, name: str) -> str:
+        return check_base(name, [databases.BUILDING, databases.PREVIOUS], "staging database")
 
 
 @dg.asset(
@@ -276,19 +308,31 @@ def staging_database(
     atlas_staging_server: PostgresResource,
     artifacts: ArtifactStore,
 ) -> dg.MaterializeResult:
-    target = databases.database_url(atlas_staging_server, config.database)
-    if databases.same_database(target, atlas_db.url):
-        raise ValueError(
+    check_run_config(context)
+    # The same cluster (system identifier) and the same database (OID): whatever host name,
+    # address or port each URL uses to reach it.
+    if databases.server_and_oid(atlas_staging_server, config.database) == (
+        databases.server_and_oid(atlas_db)
+    ):
+        raise dg.Failure(
             f"refusing to rebuild {config.database!r}: it is the production database "
             f"({atlas_db.describe()})"
         )
-    building = f"{config.database}__building"
+    building = config.database + databases.BUILDING
+    databases.refuse_unless_owned(
+        atlas_staging_server, config.database, config.database + databases.PREVIOUS, building
+    )
+    loaded = [
+        recorded_artifact(context.instance, context.run.run_id, artifacts, _recorded(k))
+        for k in STAGING_ORDER
+    ]
     major = databases.major_version(atlas_staging_server)
-    url = databases.create_database(atlas_staging_server, building)
+    url = databases.create_database(
+        atlas_staging_server, building, f"atlas staging database, run {context.run.run_id}"
+    )
     try:
         with tempfile.TemporaryDirectory() as tmp:
-            folders = [folder(k) for k in STAGING_ORDER]
-            loaded = load_latest(artifacts, folders, url, major, Path(tmp))
+            load_chain(artifacts, loaded, url, major, Path(tmp))
         wrong = {
             t: v
             for a in loaded

@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from maint_assets.core.databases import count_rows
+from maint_assets.core.databases import count_rows, user_tables
 from maint_assets.core.pg_tools import PgToolError, run_tool
 from maint_assets.core.snapshots import Snapshot, pg_dump
 from maint_assets.core.sql_files import statement
@@ -46,13 +46,16 @@ class Dump:
     disable_triggers: bool = False  # restore with the table's triggers off
     sha256: str | None = None  # when the writer hashed the file as it wrote it
     roles: list[str] = field(default_factory=list)  # roles a roles dump must re-create
+    relations: list[str] = field(default_factory=list)  # tables a schema dump must re-create
 
 
 def schema_dump(snap: Snapshot, out: Path) -> Dump:
     path = out / "schema.sql"
     args = ["--schema-only", *(f"--exclude-schema={s}" for s in EXCLUDED_SCHEMAS)]
     pg_dump(snap, args, path, "the schema")
-    return Dump(path, "plain")
+    # What its restore check compares: every table of the dumped schemas exists again.
+    tables = [t for t in user_tables(snap.conn) if t.partition(".")[0] not in EXCLUDED_SCHEMAS]
+    return Dump(path, "plain", relations=tables)
 
 
 def roles_dump(snap: Snapshot, out: Path) -> Dump:

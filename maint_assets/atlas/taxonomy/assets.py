@@ -5,10 +5,16 @@ minutes), while the asset's advisory lock is held; each batch of answers is then
 one short transaction, so a failure keeps every batch already merged. Only new or changed
 taxa_obs are resolved unless the run's config asks for a full refresh; taxa_ref rows are
 merged on (source_name, source_record_id), so their ids stay stable.
+
+Nothing production has is lost: a name the resolver cannot match keeps its rows, is listed,
+and fails the run until it is fixed or accepted (``accept_unresolved``); a resolver only
+replaces rows of its own sources; a reference record is rewritten only from an answer for
+that record itself, never from its mention as another name's ancestor.
 """
 
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
 from itertools import islice
 from typing import TypeVar
 
@@ -24,6 +30,7 @@ from maint_assets.atlas.taxonomy.resolver import (
     RefRecord,
     Resolution,
     TaxonomyResolver,
+    Unresolved,
     VernacularRecord,
 )
 from maint_assets.core.automation import EAGER, WEEKLY_FRESHNESS
@@ -38,7 +45,8 @@ TAXA_OBS_VERNACULAR_LOOKUP = key("public", "taxa_obs_vernacular_lookup")
 TAXA_OBS_GROUP_LOOKUP = key("public", "taxa_obs_group_lookup")
 API_TAXA = key("api", "taxa")
 
-MAX_LISTED_FAILURES = 50
+MAX_LISTED = 50  # names in a failure message
+MAX_IN_METADATA = 500
 T = TypeVar("T")
 Item = TypeVar("Item", NameQuery, RefKey)
 
@@ -48,6 +56,24 @@ class TaxonomyRefreshConfig(dg.Config):
         default=False, description="resolve every name again, not only new or changed ones"
     )
     batch_size: int = Field(default=500, description="names resolved and merged per transaction")
+
+
+class TaxaRefConfig(TaxonomyRefreshConfig):
+    accept_unresolved: bool = Field(
+        default=False,
+        description="accept the names the resolver cannot match in this run: they keep their "
+        "rows, are recorded as accepted and no longer fail the run (until their text changes)",
+    )
+
+
+@dataclass
+class Outcome:
+    """What a refresh could not do: names the resolver could not be asked about (retried next
+    run) and names it could not match (listed; failing unless accepted)."""
+
+    failed: dict[str, str] = field(default_factory=dict)
+    unresolved: dict[str, str] = field(default_factory=dict)
+    accepted: dict[str, str] = field(default_factory=dict)
 
 
 def batched(items: Sequence[T], size: int) -> Iterator[tuple[T, ...]]:
@@ -84,39 +110,65 @@ def _specs(
 )
 def taxa_ref(
     context: dg.AssetExecutionContext,
-    config: TaxonomyRefreshConfig,
+    config: TaxaRefConfig,
     atlas_db: PostgresResource,
     taxonomy: TaxonomyResolver,
 ) -> Iterator[dg.MaterializeResult]:
     group, resolver = "atlas/taxa_ref", taxonomy.resolver_name
+    accept = config.accept_unresolved or taxonomy.accept_unresolved
     counts: Counter[str] = Counter()
+    outcome = Outcome()
     with atlas_db.maintenance_session(TAXA_REF.to_user_string()) as conn:
-        pending = [NameQuery(*row) for row in _pending(conn, group, config, resolver)]
+        _refuse_offline_resolver_on_a_real_atlas(conn, taxonomy, atlas_db)
+        rows = _pending(conn, group, config, taxonomy)
+        pending = [NameQuery(*row[:5]) for row in rows]
+        accepted_before = {row[0] for row in rows if row[5]}
         context.log.info(f"{len(pending)} taxa_obs names to resolve with {resolver}")
-        failed = _resolve_in_batches(
+        conn.execute(statement(group, "track_unlinked"))
+        _resolve_in_batches(
             atlas_db,
             conn,
             pending,
             config.batch_size,
             taxonomy.match,
-            lambda batch, answers: _merge_matches(conn, batch, answers, resolver, counts),
+            lambda batch, answers: _merge_matches(
+                conn, batch, answers, taxonomy, accept, accepted_before, counts, outcome
+            ),
             key=lambda q: q.id_taxa_obs,
+            outcome=outcome,
         )
         with atlas_db.transaction(conn):
             counts["refs_removed"] += conn.execute(statement(group, "remove_orphan_refs")).rowcount
-            refs, lookups, names, unmatched = conn.execute(statement(group, "totals")).fetchone()
+            refs, lookups, names, accepted_total = conn.execute(
+                statement(group, "totals")
+            ).fetchone()
             # Names are compared with what was resolved, so the change log of taxa_obs is only
             # read for the sensor; consuming it here keeps it bounded.
             change_log.advance(conn, TAXA_REF.to_user_string(), ["taxa_obs"])
         with atlas_db.transaction(conn):
             change_log.trim(conn, ["taxa_obs"])
-    if failed:
-        raise _resolution_failure("taxa_obs names", failed, counts)
+    if outcome.failed:
+        raise _failure(
+            f"{len(outcome.failed)} taxa_obs names could not be resolved (the resolver could "
+            "not be asked; they are retried next run); everything else was merged and is kept",
+            outcome,
+            counts,
+        )
+    if outcome.unresolved:
+        raise _failure(
+            f"{len(outcome.unresolved)} taxa_obs names did not match; they keep their existing "
+            "rows. Fix them in taxa_obs, or accept them with the run config "
+            "accept_unresolved: true",
+            outcome,
+            counts,
+        )
     common = {
         "mode": "full" if config.full else "incremental",
         "resolver": resolver,
         "names_resolved": len(pending),
-        "names_unmatched_total": unmatched,
+        "names_accepted_unresolved": len(outcome.accepted),
+        "names_accepted_unresolved_total": accepted_total,
+        "accepted_unresolved": dg.MetadataValue.json(_listed(outcome.accepted)),
     }
     yield dg.MaterializeResult(
         asset_key=TAXA_REF,
@@ -124,7 +176,7 @@ def taxa_ref(
             **common,
             "dagster/row_count": refs,
             "rows_added": counts["refs_added"],
-            "rows_updated": counts["refs_updated"],
+            "rows_replaced": counts["refs_replaced"],
             "rows_removed": counts["refs_removed"],
         },
     )
@@ -144,42 +196,81 @@ def _merge_matches(
     conn: psycopg.Connection,
     batch: Sequence[NameQuery],
     answers: Resolution[int, list[RefRecord]],
-    resolver: str,
+    taxonomy: TaxonomyResolver,
+    accept: bool,
+    accepted_before: set[int],
     counts: Counter[str],
+    outcome: Outcome,
 ) -> None:
     group = "atlas/taxa_ref"
+    found = dict(answers.found)
+    unresolved = dict(answers.unresolved)
+    for id_taxa_obs, reason in _conflicts(found).items():
+        del found[id_taxa_obs]
+        unresolved[id_taxa_obs] = Unresolved(reason)
+    staged: list[tuple[int, str, str]] = []
+    refs: list[tuple[int, RefRecord]] = []
+    for q in batch:
+        if q.id_taxa_obs in found:
+            staged.append((q.id_taxa_obs, q.key, "matched"))
+            refs += [(q.id_taxa_obs, r) for r in found[q.id_taxa_obs]]
+        elif q.id_taxa_obs in unresolved:
+            why = unresolved[q.id_taxa_obs]
+            if accept or q.id_taxa_obs in accepted_before:
+                outcome.accepted[q.scientific_name] = why.reason
+                staged.append((q.id_taxa_obs, q.key, "fallback" if why.fallback else "accepted"))
+                refs += [(q.id_taxa_obs, r) for r in why.fallback]
+            else:
+                outcome.unresolved[q.scientific_name] = why.reason
     conn.execute(statement(group, "stage"))
     with conn.cursor().copy(statement(group, "copy_names")) as copy:
-        for q in batch:
-            if q.id_taxa_obs in answers.found:
-                copy.write_row((q.id_taxa_obs, q.key, bool(answers.found[q.id_taxa_obs])))
+        for row in staged:
+            copy.write_row(row)
     with conn.cursor().copy(statement(group, "copy_refs")) as copy:
-        for id_taxa_obs, records in answers.found.items():
-            for r in records:
-                copy.write_row(
-                    (
-                        id_taxa_obs,
-                        r.source_name,
-                        r.source_id,
-                        r.source_record_id,
-                        r.scientific_name,
-                        r.authorship,
-                        r.rank,
-                        r.valid,
-                        r.valid_srid,
-                        list(r.classification_srids),
-                        r.match_type,
-                        r.is_parent,
-                    )
+        for id_taxa_obs, r in refs:
+            copy.write_row(
+                (
+                    id_taxa_obs,
+                    r.source_name,
+                    r.source_id,
+                    r.source_record_id,
+                    r.scientific_name,
+                    r.authorship,
+                    r.rank,
+                    r.valid,
+                    r.valid_srid,
+                    list(r.classification_srids),
+                    r.match_type,
+                    r.is_parent,
                 )
+            )
     conn.execute(statement(group, "drop_stale"))
-    added, updated = conn.execute(statement(group, "upsert_refs")).fetchone()
-    counts["refs_added"] += added
-    counts["refs_updated"] += updated
+    counts["refs_added"] += conn.execute(statement(group, "insert_refs")).fetchone()[0]
+    counts["refs_replaced"] += conn.execute(statement(group, "replace_refs")).fetchone()[0]
     conn.execute(statement(group, "new_lookup"))
-    counts["lookup_removed"] += conn.execute(statement(group, "remove_lookup")).rowcount
+    counts["lookup_removed"] += conn.execute(
+        statement(group, "remove_lookup"), {"sources": list(taxonomy.sources)}
+    ).rowcount
     counts["lookup_added"] += conn.execute(statement(group, "add_lookup")).rowcount
-    conn.execute(statement(group, "record_resolution"), {"resolver": resolver})
+    conn.execute(statement(group, "record_resolution"), {"resolver": taxonomy.resolver_name})
+
+
+def _conflicts(found: dict[int, list[RefRecord]]) -> dict[int, str]:
+    """Names whose answers disagree about one record's content: none of them may write it
+    (whichever was merged last would overwrite the others' record)."""
+    seen: dict[tuple[str, str], dict[tuple[object, ...], set[int]]] = {}
+    for id_taxa_obs, records in found.items():
+        for r in records:
+            if not r.is_parent:
+                versions = seen.setdefault((r.source_name, r.source_record_id), {})
+                versions.setdefault(r.content, set()).add(id_taxa_obs)
+    out: dict[int, str] = {}
+    for (source, record_id), versions in seen.items():
+        if len(versions) > 1:
+            for ids in versions.values():
+                for i in ids:
+                    out[i] = f"answers disagree about {source} record {record_id}"
+    return out
 
 
 @dg.multi_asset(
@@ -199,10 +290,13 @@ def taxa_vernacular(
 ) -> Iterator[dg.MaterializeResult]:
     group, resolver = "atlas/taxa_vernacular", taxonomy.resolver_name
     counts: Counter[str] = Counter()
+    outcome = Outcome()
     with atlas_db.maintenance_session(TAXA_VERNACULAR.to_user_string()) as conn:
-        pending = [RefKey(*row) for row in _pending(conn, group, config, resolver)]
+        _refuse_offline_resolver_on_a_real_atlas(conn, taxonomy, atlas_db)
+        pending = [RefKey(*row) for row in _pending(conn, group, config, taxonomy)]
         context.log.info(f"{len(pending)} reference taxa to ask {resolver} for vernacular names")
-        failed = _resolve_in_batches(
+        conn.execute(statement(group, "track_unlinked"))
+        _resolve_in_batches(
             atlas_db,
             conn,
             pending,
@@ -210,17 +304,25 @@ def taxa_vernacular(
             taxonomy.vernacular,
             lambda _, answers: _merge_vernacular(conn, answers, resolver, counts),
             key=lambda r: r.id_taxa_ref,
+            outcome=outcome,
         )
         with atlas_db.transaction(conn):
             conn.execute(statement(group, "desired_lookup"))
-            counts["lookup_removed"] += conn.execute(statement(group, "remove_lookup")).rowcount
+            counts["lookup_removed"] += conn.execute(statement(group, "remove_lookup")).fetchone()[
+                0
+            ]
             counts["lookup_added"] += conn.execute(statement(group, "add_lookup")).rowcount
             counts["names_removed"] += conn.execute(
                 statement(group, "remove_orphan_vernacular")
             ).rowcount
             names, lookups = conn.execute(statement(group, "totals")).fetchone()
-    if failed:
-        raise _resolution_failure("reference taxa", failed, counts)
+    if outcome.failed:
+        raise _failure(
+            f"{len(outcome.failed)} reference taxa could not be asked for vernacular names "
+            "(retried next run); everything else was merged and is kept",
+            outcome,
+            counts,
+        )
     common = {
         "mode": "full" if config.full else "incremental",
         "resolver": resolver,
@@ -279,11 +381,29 @@ def _merge_vernacular(
     conn.execute(statement(group, "record_resolution"), {"resolver": resolver})
 
 
+def _refuse_offline_resolver_on_a_real_atlas(
+    conn: psycopg.Connection, taxonomy: TaxonomyResolver, db: PostgresResource
+) -> None:
+    """The offline checklist is partly invented: it may only write to a database made with
+    the replica's full DDL (the demo's, the tests'), which marks itself as such."""
+    replica = conn.execute(statement("atlas/taxa_ref", "is_replica")).fetchone()[0]
+    if taxonomy.offline and not replica:
+        raise dg.Failure(
+            description=(
+                f"the offline resolver {taxonomy.resolver_name} only writes to the demo's or "
+                f"the tests' replica, and {db.describe()} is not one (no maint_assets.replica): "
+                "set ATLAS_TAXONOMY_RESOLVER=gbif for a real atlas database"
+            )
+        )
+
+
 def _pending(
-    conn: psycopg.Connection, group: str, config: TaxonomyRefreshConfig, resolver: str
+    conn: psycopg.Connection, group: str, config: TaxonomyRefreshConfig, taxonomy: TaxonomyResolver
 ) -> list[tuple]:
-    query = statement(group, "pending")
-    return conn.execute(query, {"full": config.full, "resolver": resolver}).fetchall()
+    params = {"full": config.full, "resolver": taxonomy.resolver_name}
+    return conn.execute(
+        statement(group, "pending"), {**params, "sources": list(taxonomy.sources)}
+    ).fetchall()
 
 
 def _resolve_in_batches(
@@ -294,32 +414,35 @@ def _resolve_in_batches(
     ask: Callable[[Sequence[Item]], Resolution],
     merge: Callable[[Sequence[Item], Resolution], None],
     key: Callable[[Item], int],
-) -> dict[str, str]:
+    outcome: Outcome,
+) -> None:
     """Ask the resolver batch by batch (no transaction open meanwhile), merging each batch's
-    answers in a transaction of its own; returns the reasons of failures by scientific name."""
-    failed: dict[str, str] = {}
+    answers in a transaction of its own; failures are noted by scientific name."""
     for batch in batched(pending, batch_size):
         answers = ask(batch)
-        failed |= {
+        outcome.failed |= {
             item.scientific_name: answers.failures[key(item)]
             for item in batch
             if key(item) in answers.failures
         }
         with db.transaction(conn):
             merge(batch, answers)
-    return failed
 
 
-def _resolution_failure(what: str, failed: dict[str, str], counts: Counter[str]) -> dg.Failure:
-    listed = sorted(failed)[:MAX_LISTED_FAILURES]
-    more = f" (and {len(failed) - len(listed)} more)" if len(failed) > len(listed) else ""
+def _listed(reasons: dict[str, str]) -> dict[str, str]:
+    return dict(sorted(reasons.items())[:MAX_IN_METADATA])
+
+
+def _failure(description: str, outcome: Outcome, counts: Counter[str]) -> dg.Failure:
+    problems = outcome.failed or outcome.unresolved
+    listed = sorted(problems)[:MAX_LISTED]
+    more = f" (and {len(problems) - len(listed)} more)" if len(problems) > len(listed) else ""
     return dg.Failure(
-        description=(
-            f"{len(failed)} {what} could not be resolved; everything else was merged "
-            f"and is kept: {', '.join(listed)}{more}"
-        ),
+        description=f"{description}: {'; '.join(f'{n} ({problems[n]})' for n in listed)}{more}",
         metadata={
-            "unresolved": dg.MetadataValue.json(dict(sorted(failed.items())[:500])),
+            "could_not_ask": dg.MetadataValue.json(_listed(outcome.failed)),
+            "unresolved": dg.MetadataValue.json(_listed(outcome.unresolved)),
+            "accepted_unresolved": dg.MetadataValue.json(_listed(outcome.accepted)),
             **{k: v for k, v in counts.items()},
         },
     )

@@ -4,6 +4,12 @@ Requests are rate limited, retried with exponential backoff on connection errors
 5xx (honouring Retry-After), and cached on disk. A name whose requests keep failing is
 reported as a failure, not guessed; after several consecutive failures the service is taken
 to be down and the remaining names are reported as not attempted, so a run fails quickly.
+
+What GBIF's answer (/v1/species/match, matchType EXACT, FUZZY, HIGHERRANK or NONE) becomes:
+EXACT is taken; FUZZY only under the near-miss rules of ``fuzzy_rejection`` (confidence,
+kingdom, genus); HIGHERRANK (only a genus or family of the name is known) and NONE leave the
+name unresolved. When GBIF cannot choose between homonyms (NONE, "Multiple equal matches"),
+the name's parent_scientific_name picks among its exact alternatives.
 """
 
 from __future__ import annotations
@@ -12,7 +18,7 @@ import json
 import sqlite3
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -21,24 +27,38 @@ import requests
 from pydantic import Field
 
 from maint_assets.atlas.taxonomy.resolver import (
-    RANK_ORDER,
+    RANKS,
     NameQuery,
     RefKey,
     RefRecord,
     Resolution,
     TaxonomyResolver,
+    Unresolved,
     VernacularRecord,
+    fuzzy_rejection,
+    parent_rejection,
     split_complex,
 )
+from maint_assets.atlas.taxonomy.vernacular_names import most_common, sentence_case
 
 SOURCE_NAME = "GBIF Backbone Taxonomy"
 SOURCE_ID = 11
-HIGHER_RANKS = ("kingdom", "phylum", "class", "order", "family", "genus", "species")
-LANGUAGES = {"eng", "fra"}
+# The ranks GBIF's match answer gives a key and a name for.
+LINEAGE_RANKS = ("kingdom", "phylum", "class", "order", "family", "genus", "species")
+LANGUAGES = ("eng", "fra")
+MAX_VERNACULAR_PAGES = 20
 
 
 class GbifUnavailable(RuntimeError):
     pass
+
+
+class NotTaken(Exception):
+    """GBIF answered, but not with something that may be written for the name."""
+
+    def __init__(self, reason: str, fallback: tuple[RefRecord, ...] = ()):
+        super().__init__(reason)
+        self.unresolved = Unresolved(reason, fallback)
 
 
 class GbifResolver(TaxonomyResolver):
@@ -57,6 +77,10 @@ class GbifResolver(TaxonomyResolver):
     def resolver_name(self) -> str:
         return f"gbif:{self.base_url}"
 
+    @property
+    def sources(self) -> tuple[str, ...]:
+        return (SOURCE_NAME,)
+
     def match(self, names: Sequence[NameQuery]) -> Resolution[int, list[RefRecord]]:
         return self._each(names, lambda q: q.id_taxa_obs, self._match_query)
 
@@ -64,7 +88,7 @@ class GbifResolver(TaxonomyResolver):
         return self._each(refs, lambda r: r.id_taxa_ref, self._vernacular_names)
 
     # -- per item ------------------------------------------------------------------------------
-    def _each(self, items, key_of, resolve_one) -> Resolution:
+    def _each(self, items: Sequence, key_of: Callable, resolve_one: Callable) -> Resolution:
         out: Resolution = Resolution()
         consecutive = 0
         for item in items:
@@ -76,6 +100,9 @@ class GbifResolver(TaxonomyResolver):
             try:
                 out.found[key_of(item)] = resolve_one(item)
                 consecutive = 0
+            except NotTaken as err:
+                out.unresolved[key_of(item)] = err.unresolved
+                consecutive = 0
             except GbifUnavailable as err:
                 out.failures[key_of(item)] = str(err)
                 consecutive += 1
@@ -84,148 +111,199 @@ class GbifResolver(TaxonomyResolver):
     def _match_query(self, query: NameQuery) -> list[RefRecord]:
         parts = split_complex(query.scientific_name)
         if len(parts) > 1:
-            return self._match_complex(parts)
-        params = {"name": query.scientific_name, "verbose": "false", "strict": "false"}
-        if query.authorship:
-            params["authorship"] = query.authorship
-        if query.rank.lower() in RANK_ORDER:
-            params["rank"] = query.rank.upper()
-        found = self._get("/species/match", params)
-        return self._records(found)
+            return self._match_complex(query, parts)
+        found = self._accepted_answer(query, self._ask(query))
+        return self._records(found, found["matchType"].lower())
 
-    def _match_complex(self, parts: list[str]) -> list[RefRecord]:
-        matched = [self._get("/species/match", {"name": p, "verbose": "false"}) for p in parts]
-        matched = [m for m in matched if m.get("matchType") in ("EXACT", "FUZZY")]
-        if not matched:
-            return []
-        records = [
-            r for m in matched for r in self._records(m, match_type="complex") if not r.is_parent
+    def _ask(self, query: NameQuery) -> dict[str, Any]:
+        # As production asks: the name followed by its authorship, which helps GBIF choose.
+        name = " ".join(p for p in (query.scientific_name, query.authorship) if p)
+        params = {"name": name, "verbose": "true", "strict": "false"}
+        if query.rank.lower() in RANKS:
+            params["rank"] = query.rank.upper()
+        return self._get("/species/match", params)
+
+    def _accepted_answer(self, query: NameQuery, found: dict[str, Any]) -> dict[str, Any]:
+        kind = found.get("matchType", "NONE")
+        if kind == "NONE":
+            found = self._homonym_under_parent(query, found)
+            kind = found["matchType"]
+        if kind == "HIGHERRANK":
+            raise NotTaken(
+                f"GBIF knows only the {str(found.get('rank', '')).lower()} "
+                f"{found.get('canonicalName')!r} of this name (HIGHERRANK)",
+                tuple(self._records(found, "higherrank", own_is_parent=True)),
+            )
+        if kind not in ("EXACT", "FUZZY") or "usageKey" not in found:
+            raise NotTaken(f"GBIF has no match ({kind}{_note(found)})")
+        if kind == "FUZZY":
+            reason = fuzzy_rejection(
+                query,
+                str(found.get("canonicalName", "")),
+                found.get("kingdom"),
+                float(found.get("confidence", 0)),
+                self.min_fuzzy_confidence,
+                self._kingdoms_of,
+            )
+            if reason:
+                raise NotTaken(f"GBIF {reason}")
+        reason = parent_rejection(query, [found.get(r, "") for r in LINEAGE_RANKS])
+        if reason:
+            raise NotTaken(f"GBIF's {found.get('canonicalName')!r}: {reason}")
+        return found
+
+    def _homonym_under_parent(self, query: NameQuery, found: dict[str, Any]) -> dict[str, Any]:
+        """GBIF answers NONE when equal matches sit in several places of the tree ("Multiple
+        equal matches"); the one exact alternative under the name's parent is the name."""
+        parent = (query.parent_scientific_name or "").lower()
+        under = [
+            alt
+            for alt in found.get("alternatives", [])
+            if alt.get("matchType") == "EXACT"
+            and parent
+            and parent in {str(alt.get(r, "")).lower() for r in LINEAGE_RANKS}
         ]
+        if len(under) == 1:
+            return under[0]
+        raise NotTaken(f"GBIF has no match ({found.get('matchType', 'NONE')}{_note(found)})")
+
+    def _kingdoms_of(self, name: str) -> set[str]:
+        """Kingdoms where GBIF knows ``name`` exactly (several for homonyms)."""
+        if not name:
+            return set()
+        found = self._get("/species/match", {"name": name, "verbose": "true", "strict": "true"})
+        answers = [found, *found.get("alternatives", [])]
+        return {a["kingdom"] for a in answers if a.get("matchType") == "EXACT" and a.get("kingdom")}
+
+    def _match_complex(self, query: NameQuery, parts: list[str]) -> list[RefRecord]:
+        """A complex ``A|B`` as production writes it: each member 'complex', their closest
+        shared ancestor 'complex_closest_parent', ancestors above it without a match type."""
+        matched = []
+        for part in parts:
+            member = NameQuery(query.id_taxa_obs, part, "", "", None)
+            try:
+                matched.append(self._accepted_answer(member, self._ask(member)))
+            except NotTaken as err:
+                raise NotTaken(f"complex member {part!r}: {err}") from None
+        records: dict[str, RefRecord] = {}
         shared = [
             rank
-            for rank in HIGHER_RANKS
-            if all(
-                m.get(f"{rank}Key") == matched[0].get(f"{rank}Key")
-                and m.get(f"{rank}Key") is not None
-                for m in matched
-            )
+            for rank in LINEAGE_RANKS
+            if all(m.get(f"{rank}Key") == matched[0].get(f"{rank}Key") for m in matched)
+            and matched[0].get(f"{rank}Key") is not None
         ]
-        for depth, rank in enumerate(shared):
-            records.append(
-                self._parent(
-                    matched[0],
-                    rank,
-                    shared[: depth + 1],
-                    "complex_closest_parent",
-                    is_parent=depth < len(shared) - 1,
-                )
-            )
-        return records
+        shared = [r for r in shared if all(m.get("rank", "").lower() != r for m in matched)]
+        for m in matched:
+            for r in self._records(m, "complex"):
+                if r.is_parent and r.rank in shared:
+                    closest = r.rank == shared[-1]
+                    r = _with(r, "complex_closest_parent" if closest else None)
+                records.setdefault(r.source_record_id, r)
+        return list(records.values())
 
-    def _records(self, found: dict[str, Any], match_type: str | None = None) -> list[RefRecord]:
-        kind = found.get("matchType", "NONE")
-        if kind == "NONE" or "usageKey" not in found:
-            return []
-        match_type = match_type or kind.lower()
+    def _records(
+        self, found: dict[str, Any], match_type: str, own_is_parent: bool = False
+    ) -> list[RefRecord]:
+        """taxa_ref rows for one GBIF answer: ancestors first, then the accepted taxon (for a
+        synonym), then the matched usage itself."""
         rank = str(found.get("rank", "")).lower()
-        lineage = [r for r in HIGHER_RANKS if found.get(f"{r}Key") is not None and r != rank]
-        if kind == "HIGHERRANK":
-            # The name itself is unknown to GBIF; only its ancestors matched.
-            lineage.append(rank)
-            return [
-                self._parent(
-                    found, r, lineage[: i + 1], "higherrank", is_parent=True, own=(r == rank)
-                )
-                for i, r in enumerate(lineage)
-            ]
+        lineage = [r for r in LINEAGE_RANKS if found.get(f"{r}Key") is not None and r != rank]
+        keys = [str(found[f"{r}Key"]) for r in lineage]
+        records = [
+            RefRecord(
+                SOURCE_NAME,
+                SOURCE_ID,
+                keys[i],
+                str(found[r]),
+                None,
+                r,
+                True,
+                keys[i],
+                tuple(keys[: i + 1]),
+                None,
+                True,
+            )
+            for i, r in enumerate(lineage)
+            if found.get(r)
+        ]
+        if match_type == "complex":
+            records = [_with(r, "complex") for r in records]
         usage = str(found["usageKey"])
         accepted = str(found.get("acceptedUsageKey") or usage)
-        srids = (*(str(found[f"{r}Key"]) for r in lineage), accepted)
-        records = [
-            self._parent(found, r, lineage[: i + 1], match_type, is_parent=True)
-            for i, r in enumerate(lineage)
-        ]
-        canonical = found.get("canonicalName") or found.get("scientificName", "")
-        authorship = found.get("scientificName", "")[len(canonical) :].strip() or None
         if accepted != usage:
             detail = self._get(f"/species/{accepted}", {})
+            if not detail.get("canonicalName"):
+                raise NotTaken(f"GBIF's accepted record {accepted} has no canonical name")
             records.append(
                 RefRecord(
                     SOURCE_NAME,
                     SOURCE_ID,
                     accepted,
-                    detail.get("canonicalName", ""),
-                    detail.get("authorship") or None,
+                    detail["canonicalName"],
+                    _authorship(detail.get("authorship")),
                     str(detail.get("rank", rank)).lower(),
                     True,
                     accepted,
-                    srids,
+                    (*keys, accepted),
                     match_type,
-                    False,
+                    own_is_parent,
                 )
             )
+        canonical = found.get("canonicalName") or ""
+        if not canonical:
+            raise NotTaken(f"GBIF's record {usage} has no canonical name")
         records.append(
             RefRecord(
                 SOURCE_NAME,
                 SOURCE_ID,
                 usage,
                 canonical,
-                authorship,
+                _authorship(str(found.get("scientificName", ""))[len(canonical) :]),
                 rank,
                 accepted == usage,
                 accepted,
-                srids,
+                (*keys, accepted),
                 match_type,
-                False,
+                own_is_parent,
             )
         )
         return records
 
-    def _parent(
-        self,
-        found: dict[str, Any],
-        rank: str,
-        lineage: list[str],
-        match_type: str,
-        is_parent: bool,
-        own: bool = False,
-    ) -> RefRecord:
-        key = str(found["usageKey"] if own else found[f"{rank}Key"])
-        name = found.get("canonicalName") if own else found.get(rank, "")
-        srids = tuple(
-            str(found["usageKey"] if own and r == rank else found[f"{r}Key"]) for r in lineage
-        )
-        return RefRecord(
-            SOURCE_NAME,
-            SOURCE_ID,
-            key,
-            name or "",
-            None,
-            rank,
-            True,
-            key,
-            srids,
-            match_type,
-            is_parent,
-        )
-
     def _vernacular_names(self, ref: RefKey) -> list[VernacularRecord]:
+        """One name per language, as GBIF's sources give it for the taxon: the preferred one,
+        else the one most sources agree on; stored, as production stores it, under the
+        source (dataset) and that source's own key of the taxon."""
         if ref.source_name != SOURCE_NAME:
             return []
-        found = self._get(f"/species/{ref.source_record_id}/vernacularNames", {"limit": "100"})
-        best: dict[str, str] = {}
-        for item in found.get("results", []):
-            language = item.get("language")
-            if (
-                language in LANGUAGES
-                and item.get("vernacularName")
-                and (language not in best or item.get("preferred"))
-            ):
-                best[language] = item["vernacularName"]
-        return [
-            VernacularRecord(SOURCE_NAME, ref.source_record_id, name, language, ref.rank)
-            for language, name in sorted(best.items())
-        ]
+        results: list[dict[str, Any]] = []
+        for page in range(MAX_VERNACULAR_PAGES):
+            found = self._get(
+                f"/species/{ref.source_record_id}/vernacularNames",
+                {"limit": "100", "offset": str(page * 100)},
+            )
+            results += found.get("results", [])
+            if found.get("endOfRecords", True):
+                break
+        out = []
+        for language in LANGUAGES:
+            named = [
+                r for r in results if r.get("language") == language and r.get("vernacularName")
+            ]
+            if not named:
+                continue
+            candidates = [r for r in named if r.get("preferred")] or named
+            name = most_common(r["vernacularName"] for r in candidates) or ""
+            chosen = next(r for r in candidates if sentence_case(r["vernacularName"]) == name)
+            out.append(
+                VernacularRecord(
+                    str(chosen.get("source") or SOURCE_NAME),
+                    str(chosen.get("sourceTaxonKey") or ref.source_record_id),
+                    name,
+                    language,
+                    ref.rank,
+                )
+            )
+        return out
 
     # -- HTTP --------------------------------------------------------------------------------
     @cached_property
@@ -256,20 +334,42 @@ class GbifResolver(TaxonomyResolver):
                 last = f"{type(err).__name__}: {err}"
             else:
                 if response.status_code == 200:
-                    body = response.json()
-                    if self._cache:
-                        self._cache.put(cache_key, body)
-                    return body
-                last = f"HTTP {response.status_code}"
-                if response.status_code != 429 and response.status_code < 500:
-                    break
-                retry_after = response.headers.get("Retry-After", "")
-                if retry_after.isdigit():
-                    delay = max(delay, float(retry_after))
+                    try:
+                        body = response.json()
+                    except ValueError:
+                        last = "a response that is not JSON"
+                    else:
+                        if self._cache:
+                            self._cache.put(cache_key, body)
+                        return body
+                else:
+                    last = f"HTTP {response.status_code}"
+                    if response.status_code != 429 and response.status_code < 500:
+                        break
+                    retry_after = response.headers.get("Retry-After", "")
+                    if retry_after.isdigit():
+                        delay = max(delay, float(retry_after))
             if attempt < self.max_attempts:
                 time.sleep(delay)
                 delay *= 2
         raise GbifUnavailable(f"GET {path} {params.get('name', '')} failed: {last}".strip())
+
+
+def _with(record: RefRecord, match_type: str | None) -> RefRecord:
+    return RefRecord(**{**record.__dict__, "match_type": match_type})
+
+
+def _authorship(text: str | None) -> str | None:
+    """Production's convention: surrounding whitespace and one enclosing pair of brackets
+    removed ("(Linnaeus, 1766)" is stored as "Linnaeus, 1766")."""
+    text = (text or "").strip()
+    if text.startswith("(") and text.endswith(")") and text.count("(") <= 1:
+        text = text[1:-1]
+    return text or None
+
+
+def _note(found: dict[str, Any]) -> str:
+    return f": {found['note']}" if found.get("note") else ""
 
 
 class _Throttle:

@@ -4,13 +4,16 @@ DO $$ BEGIN
     CREATE TYPE public.type_observation AS ENUM ('presence', 'presence-absence', 'abundance', 'occurrence');
 EXCEPTION WHEN duplicate_object THEN NULL; END $$;
 
-CREATE OR REPLACE FUNCTION public.trigger_set_modified_at() RETURNS trigger
-LANGUAGE plpgsql AS $$
+-- Production's modified_at trigger function, used as it is by the update_modified_at triggers
+-- of taxa_obs, taxa_ref and taxa_vernacular.
+CREATE OR REPLACE FUNCTION public.trigger_set_timestamp() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
 BEGIN
-    NEW.modified_at := now();
-    NEW.modified_by := current_user;
-    RETURN NEW;
-END $$;
+  NEW.modified_at = NOW();
+  RETURN NEW;
+END;
+$$;
 
 CREATE TABLE IF NOT EXISTS public.datasets (
     id serial PRIMARY KEY,
@@ -60,20 +63,24 @@ CREATE TABLE IF NOT EXISTS public.obs_efforts (
     UNIQUE (id_obs, id_efforts)
 );
 
+-- taxa_obs as in production (constraint and index names included).
 CREATE TABLE IF NOT EXISTS public.taxa_obs (
-    id serial PRIMARY KEY,
+    id serial,
     scientific_name text NOT NULL,
-    authorship text NOT NULL DEFAULT '',
+    authorship text DEFAULT '' NOT NULL,
     rank text DEFAULT '',
-    created_at timestamptz NOT NULL DEFAULT now(),
-    modified_at timestamptz NOT NULL DEFAULT now(),
-    modified_by text NOT NULL DEFAULT current_user,
+    created_at timestamp with time zone DEFAULT CURRENT_TIMESTAMP NOT NULL,
+    modified_at timestamp with time zone DEFAULT CURRENT_TIMESTAMP NOT NULL,
+    modified_by text DEFAULT CURRENT_USER NOT NULL,
     parent_scientific_name text,
-    UNIQUE (scientific_name, authorship, rank, parent_scientific_name)
+    CONSTRAINT taxa_obs_pkey PRIMARY KEY (id),
+    CONSTRAINT taxa_obs_unique_rows
+        UNIQUE (scientific_name, authorship, rank, parent_scientific_name)
 );
 CREATE INDEX IF NOT EXISTS taxa_obs_scientific_name_idx ON public.taxa_obs (scientific_name);
 CREATE OR REPLACE TRIGGER update_modified_at BEFORE UPDATE ON public.taxa_obs
-    FOR EACH ROW EXECUTE FUNCTION public.trigger_set_modified_at();
+    FOR EACH ROW EXECUTE FUNCTION public.trigger_set_timestamp();
+DROP FUNCTION IF EXISTS public.trigger_set_modified_at();
 
 CREATE TABLE IF NOT EXISTS public.regions (
     fid serial PRIMARY KEY,
@@ -158,36 +165,44 @@ SELECT v.* FROM (VALUES
 ) AS v (type, scale, zoom, name_en, name_fr, show_sensitive, scale_desc_fr, scale_desc_en)
 WHERE NOT EXISTS (SELECT 1 FROM atlas_api.regions_zoom_lookup);
 
+-- The taxonomy groups and the api source-priority tables, as in production (taxa_groups has
+-- a unique index on short, not a constraint).
 CREATE TABLE IF NOT EXISTS public.taxa_groups (
-    id serial PRIMARY KEY,
-    short varchar(20) UNIQUE,
+    id serial,
+    short character varying(20),
     vernacular_fr text,
     vernacular_en text,
     level integer,
     source_desc text,
-    groups_within text[]
+    groups_within text[],
+    CONSTRAINT taxa_groups_pkey PRIMARY KEY (id)
 );
+CREATE INDEX IF NOT EXISTS taxa_groups_short_idx ON public.taxa_groups (short);
+CREATE UNIQUE INDEX IF NOT EXISTS taxa_groups_short_unique_idx ON public.taxa_groups (short);
 
 CREATE TABLE IF NOT EXISTS public.taxa_group_members (
-    short varchar(20),
+    short character varying(20),
     scientific_name text
 );
 
 CREATE TABLE IF NOT EXISTS api.taxa_ref_sources (
-    source_id numeric PRIMARY KEY,
-    source_name text,
-    source_priority integer
+    source_id integer NOT NULL,
+    source_name character varying(255) NOT NULL,
+    source_priority integer NOT NULL,
+    CONSTRAINT taxa_ref_sources_pkey PRIMARY KEY (source_id)
 );
+-- Production's priorities (scripts/API_taxa_view.sql), and the demo's offline checklist last.
 INSERT INTO api.taxa_ref_sources VALUES
     (1002, 'CDPNQ', 1), (1001, 'Bryoquel', 2), (147, 'VASCAN', 3), (3, 'ITIS', 4),
     (11, 'GBIF Backbone Taxonomy', 5), (1, 'Catalogue of Life', 6), (1000, 'Offline checklist', 7)
 ON CONFLICT (source_id) DO NOTHING;
 
 CREATE TABLE IF NOT EXISTS api.taxa_vernacular_sources (
-    source_name text PRIMARY KEY,
-    source_priority integer
+    source_name character varying(255) NOT NULL,
+    source_priority integer NOT NULL,
+    CONSTRAINT taxa_vernacular_sources_pkey PRIMARY KEY (source_name)
 );
 INSERT INTO api.taxa_vernacular_sources VALUES
     ('CDPNQ', 1), ('Eliso', 2), ('Bryoquel', 3), ('VASCAN', 4), ('ITIS', 5),
-    ('GBIF Backbone Taxonomy', 6), ('Offline checklist', 7)
+    ('Offline checklist', 6)
 ON CONFLICT (source_name) DO NOTHING;

@@ -1,104 +1,119 @@
 -- Materialized views maintained by the atlas assets. They are created empty; the assets
 -- populate them (plainly the first time, CONCURRENTLY afterwards where a unique index allows).
 
--- The runbook's "taxa_groups" view: which groups each taxa_obs belongs to.
+-- The runbook's "taxa_groups" view: which groups each taxa_obs belongs to. Defined as in
+-- production: a name joins a group when any of its reference records (its own or an
+-- ancestor's) bears a member name; the LEFT JOINs keep member names nothing matched, with a
+-- NULL id_taxa_obs (api.taxa_groups filters them out).
 CREATE MATERIALIZED VIEW IF NOT EXISTS public.taxa_obs_group_lookup AS
 WITH level_1_2_lookup AS (
-    SELECT lu.id_taxa_obs, g.id AS id_group, g.short AS short_group
-    FROM public.taxa_group_members m
-    JOIN public.taxa_groups g USING (short)
-    JOIN public.taxa_ref r ON r.scientific_name = m.scientific_name
-    JOIN public.taxa_obs_ref_lookup lu ON lu.id_taxa_ref = r.id
-    WHERE g.level IN (1, 2)
-),
-all_species AS (
-    SELECT DISTINCT o.id_taxa_obs, g.id AS id_group, g.short AS short_group
-    FROM observations_partitions.within_quebec o
-    CROSS JOIN public.taxa_groups g
-    WHERE g.level = 0
-),
-level_3_lookup AS (
-    SELECT l.id_taxa_obs, g.id AS id_group, g.short AS short_group
-    FROM level_1_2_lookup l
-    JOIN public.taxa_groups g ON g.level = 3 AND l.short_group = ANY (g.groups_within)
+    SELECT DISTINCT group_m.short, obs_lookup.id_taxa_obs, taxa_groups.id AS id_group
+    FROM public.taxa_group_members group_m
+    JOIN public.taxa_groups USING (short)
+    LEFT JOIN public.taxa_ref ON group_m.scientific_name = taxa_ref.scientific_name
+    LEFT JOIN public.taxa_obs_ref_lookup obs_lookup ON taxa_ref.id = obs_lookup.id_taxa_ref
+    WHERE taxa_groups.level = ANY (ARRAY[1, 2])
 )
-SELECT id_taxa_obs, id_group, short_group FROM level_1_2_lookup
+SELECT level_1_2_lookup.id_taxa_obs, level_1_2_lookup.id_group,
+       level_1_2_lookup.short AS short_group
+FROM level_1_2_lookup
 UNION
-SELECT id_taxa_obs, id_group, short_group FROM all_species
+SELECT DISTINCT ON (within_quebec.id_taxa_obs) within_quebec.id_taxa_obs,
+       taxa_groups.id AS id_group, taxa_groups.short AS short_group
+FROM observations_partitions.within_quebec, public.taxa_groups
+WHERE taxa_groups.level = 0
 UNION
-SELECT id_taxa_obs, id_group, short_group FROM level_3_lookup
+SELECT level_1_2_lookup.id_taxa_obs, level_3_groups.id AS id_group,
+       level_3_groups.short AS short_group
+FROM public.taxa_groups level_3_groups, level_1_2_lookup
+WHERE level_3_groups.level = 3
+  AND level_1_2_lookup.short::text = ANY (level_3_groups.groups_within)
 WITH NO DATA;
 CREATE INDEX IF NOT EXISTS taxa_obs_group_lookup_id_taxa_obs_idx ON public.taxa_obs_group_lookup (id_taxa_obs);
 CREATE INDEX IF NOT EXISTS taxa_obs_group_lookup_id_group_idx ON public.taxa_obs_group_lookup (id_group);
 CREATE INDEX IF NOT EXISTS taxa_obs_group_lookup_short_group_idx ON public.taxa_obs_group_lookup (short_group);
 
--- One row per resolved taxa_obs: the best valid reference, vernacular names and group.
+-- One row per taxa_obs with a match: the valid name of its best-priority source, its
+-- vernacular names and level-1 group. Defined as in production (2024-01 schema dump): every
+-- lookup row whose match_type is set, except 'complex', competes for the valid name, so
+-- ancestors must carry none; vernacular names are ranked by the link's match_type ('exact'
+-- before 'parent'), then the name's rank_order and source priority.
 CREATE MATERIALIZED VIEW IF NOT EXISTS api.taxa AS
 WITH all_ref AS (
-    SELECT lu.id_taxa_obs, lu.match_type, r.scientific_name, r.rank, r.source_name,
-           r.source_id, r.source_record_id, r.valid,
-           coalesce(s.source_priority, 9999) AS source_priority
-    FROM public.taxa_obs_ref_lookup lu
-    JOIN public.taxa_ref r ON r.id = lu.id_taxa_ref_valid
-    LEFT JOIN api.taxa_ref_sources s ON s.source_id = r.source_id
-    WHERE lu.match_type IS NOT NULL AND lu.match_type <> 'complex' AND lu.is_parent IS NOT TRUE
-),
-best_ref AS (
-    SELECT DISTINCT ON (id_taxa_obs) id_taxa_obs, scientific_name, rank
+    SELECT obs_lookup.id_taxa_obs, taxa_ref.scientific_name AS valid_scientific_name,
+           taxa_ref.rank, taxa_ref.source_name,
+           COALESCE(taxa_ref_sources.source_priority, 9999) AS source_priority,
+           taxa_ref.source_record_id AS source_taxon_key
+    FROM public.taxa_obs_ref_lookup obs_lookup
+    LEFT JOIN public.taxa_ref ON obs_lookup.id_taxa_ref_valid = taxa_ref.id
+    LEFT JOIN api.taxa_ref_sources USING (source_id)
+    WHERE obs_lookup.match_type IS NOT NULL AND obs_lookup.match_type <> 'complex'::text
+    ORDER BY obs_lookup.id_taxa_obs, COALESCE(taxa_ref_sources.source_priority, 9999)
+), agg_ref AS (
+    SELECT all_ref.id_taxa_obs,
+           json_agg(json_build_object('source_name', all_ref.source_name,
+                                      'valid_scientific_name', all_ref.valid_scientific_name,
+                                      'rank', all_ref.rank,
+                                      'source_taxon_key', all_ref.source_taxon_key))
+               AS source_references
     FROM all_ref
-    ORDER BY id_taxa_obs, source_priority, scientific_name
-),
-agg_ref AS (
-    SELECT id_taxa_obs,
-           json_agg(json_build_object(
-               'source_name', source_name, 'source_id', source_id,
-               'source_record_id', source_record_id, 'valid', valid, 'match_type', match_type)
-               ORDER BY source_priority, source_record_id) AS source_references
+    GROUP BY all_ref.id_taxa_obs
+), best_ref AS (
+    SELECT DISTINCT ON (all_ref.id_taxa_obs) all_ref.id_taxa_obs, all_ref.valid_scientific_name,
+           all_ref.rank
     FROM all_ref
-    GROUP BY id_taxa_obs
-),
-obs_group AS (
-    SELECT DISTINCT ON (gl.id_taxa_obs) gl.id_taxa_obs, g.vernacular_en, g.vernacular_fr
-    FROM public.taxa_obs_group_lookup gl
-    JOIN public.taxa_groups g ON g.id = gl.id_group
-    WHERE g.level = 1
-    ORDER BY gl.id_taxa_obs, g.id
-),
-vernacular_all AS (
-    SELECT vl.id_taxa_obs, v.name, v.language, v.source_name, vl.match_type, vl.rank_order,
-           coalesce(vs.source_priority, 9999) AS source_priority
-    FROM public.taxa_obs_vernacular_lookup vl
-    JOIN public.taxa_vernacular v ON v.id = vl.id_taxa_vernacular
-    LEFT JOIN api.taxa_vernacular_sources vs ON vs.source_name = v.source_name
-    WHERE vl.match_type IS DISTINCT FROM 'parent'
-),
-vernacular_group AS (
-    SELECT id_taxa_obs,
-           (array_agg(name ORDER BY rank_order DESC, source_priority, name)
-               FILTER (WHERE language = 'eng'))[1] AS vernacular_en,
-           (array_agg(name ORDER BY rank_order DESC, source_priority, name)
-               FILTER (WHERE language = 'fra'))[1] AS vernacular_fr,
-           json_agg(json_build_object('name', name, 'language', language,
-                                      'source', source_name, 'rank_order', rank_order)
-               ORDER BY language, source_priority, name) AS vernacular
+    ORDER BY all_ref.id_taxa_obs, all_ref.source_priority
+), obs_group AS (
+    SELECT DISTINCT ON (group_lookup.id_taxa_obs) group_lookup.id_taxa_obs,
+           COALESCE(taxa_groups.vernacular_en, 'others'::text) AS group_en,
+           COALESCE(taxa_groups.vernacular_fr, 'autres'::text) AS group_fr
+    FROM public.taxa_obs_group_lookup group_lookup
+    LEFT JOIN public.taxa_groups ON group_lookup.id_group = taxa_groups.id
+    WHERE taxa_groups.level = 1
+), vernacular_all AS (
+    SELECT v_lookup.id_taxa_obs, taxa_vernacular.id, taxa_vernacular.source_name,
+           taxa_vernacular.source_record_id, taxa_vernacular.name, taxa_vernacular.language,
+           taxa_vernacular.created_at, taxa_vernacular.modified_at, taxa_vernacular.modified_by,
+           taxa_vernacular.rank, taxa_vernacular.rank_order,
+           COALESCE(taxa_vernacular_sources.source_priority, 9999) AS source_priority,
+           v_lookup.match_type, COALESCE(taxa_vernacular.rank_order, '-1'::integer) AS rank_order
+    FROM public.taxa_obs_vernacular_lookup v_lookup
+    LEFT JOIN public.taxa_vernacular ON v_lookup.id_taxa_vernacular = taxa_vernacular.id
+    LEFT JOIN api.taxa_vernacular_sources USING (source_name)
+    WHERE v_lookup.match_type IS NOT NULL AND v_lookup.match_type <> 'complex'::text
+    ORDER BY v_lookup.id_taxa_obs, v_lookup.match_type, taxa_vernacular.rank_order DESC,
+             COALESCE(taxa_vernacular_sources.source_priority, 9999)
+), best_vernacular AS (
+    SELECT ver_en.id_taxa_obs, ver_en.name AS vernacular_en, ver_fr.name AS vernacular_fr
+    FROM (SELECT DISTINCT ON (vernacular_all.id_taxa_obs) vernacular_all.id_taxa_obs,
+                 vernacular_all.name
+          FROM vernacular_all
+          WHERE vernacular_all.language = 'eng'::text) ver_en
+    LEFT JOIN (SELECT DISTINCT ON (vernacular_all.id_taxa_obs) vernacular_all.id_taxa_obs,
+                      vernacular_all.name
+               FROM vernacular_all
+               WHERE vernacular_all.language = 'fra'::text) ver_fr
+           ON ver_en.id_taxa_obs = ver_fr.id_taxa_obs
+), vernacular_group AS (
+    SELECT vernacular_all.id_taxa_obs,
+           json_agg(json_build_object('name', vernacular_all.name,
+                                      'source', vernacular_all.source_name,
+                                      'source_taxon_key', vernacular_all.source_record_id,
+                                      'language', vernacular_all.language)) AS vernacular
     FROM vernacular_all
-    GROUP BY id_taxa_obs
+    GROUP BY vernacular_all.id_taxa_obs
 )
-SELECT b.id_taxa_obs,
-       o.scientific_name AS observed_scientific_name,
-       b.scientific_name AS valid_scientific_name,
-       b.rank,
-       vg.vernacular_en,
-       vg.vernacular_fr,
-       coalesce(og.vernacular_en, 'Others') AS group_en,
-       coalesce(og.vernacular_fr, 'Autres') AS group_fr,
-       vg.vernacular,
-       ar.source_references
-FROM best_ref b
-JOIN public.taxa_obs o ON o.id = b.id_taxa_obs
-LEFT JOIN agg_ref ar ON ar.id_taxa_obs = b.id_taxa_obs
-LEFT JOIN obs_group og ON og.id_taxa_obs = b.id_taxa_obs
-LEFT JOIN vernacular_group vg ON vg.id_taxa_obs = b.id_taxa_obs
+SELECT best_ref.id_taxa_obs, taxa_obs.scientific_name AS observed_scientific_name,
+       best_ref.valid_scientific_name, best_ref.rank, best_vernacular.vernacular_en,
+       best_vernacular.vernacular_fr, obs_group.group_en, obs_group.group_fr,
+       vernacular_group.vernacular, agg_ref.source_references
+FROM best_ref
+LEFT JOIN public.taxa_obs ON taxa_obs.id = best_ref.id_taxa_obs
+LEFT JOIN vernacular_group ON best_ref.id_taxa_obs = vernacular_group.id_taxa_obs
+LEFT JOIN obs_group ON best_ref.id_taxa_obs = obs_group.id_taxa_obs
+LEFT JOIN best_vernacular ON best_ref.id_taxa_obs = best_vernacular.id_taxa_obs
+LEFT JOIN agg_ref ON best_ref.id_taxa_obs = agg_ref.id_taxa_obs
+ORDER BY best_ref.id_taxa_obs, best_vernacular.vernacular_en
 WITH NO DATA;
 CREATE INDEX IF NOT EXISTS taxa_observed_scientific_name_idx ON api.taxa (observed_scientific_name);
 CREATE INDEX IF NOT EXISTS taxa_rank_idx ON api.taxa (rank);

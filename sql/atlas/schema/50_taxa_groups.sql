@@ -51,3 +51,18 @@ SELECT v.short, v.scientific_name FROM (VALUES
 ) AS v (short, scientific_name)
 WHERE NOT EXISTS (SELECT 1 FROM public.taxa_group_members m
                   WHERE m.short = v.short AND m.scientific_name = v.scientific_name);
+
+-- The groups with the taxa_obs of each, as production defines the API's view.
+CREATE OR REPLACE VIEW api.taxa_groups AS
+WITH taxa_obs_agg AS (
+    SELECT taxa_obs_group_lookup.id_group,
+           array_agg(taxa_obs_group_lookup.id_taxa_obs) AS id_taxa_obs
+    FROM public.taxa_obs_group_lookup
+    WHERE taxa_obs_group_lookup.id_taxa_obs IS NOT NULL
+    GROUP BY taxa_obs_group_lookup.id_group
+)
+SELECT taxa_groups.id, taxa_groups.level, taxa_groups.vernacular_en, taxa_groups.vernacular_fr,
+       taxa_obs_agg.id_taxa_obs
+FROM public.taxa_groups
+LEFT JOIN taxa_obs_agg ON taxa_groups.id = taxa_obs_agg.id_group
+ORDER BY taxa_groups.level, taxa_groups.id;

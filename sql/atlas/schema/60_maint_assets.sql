@@ -12,13 +12,24 @@ END $$;
 
 -- Which taxa_obs were resolved from which name, and which taxa_ref carry which vernacular
 -- names (not in the production dump).
+-- accepted_unresolved: the resolver could not match the name and an operator accepted that
+-- (the name no longer fails the run until its text changes).
 CREATE TABLE IF NOT EXISTS maint_assets.taxa_obs_resolution (
     id_taxa_obs integer PRIMARY KEY REFERENCES public.taxa_obs (id) ON DELETE CASCADE,
     name_key text NOT NULL,
     matched boolean NOT NULL,
     resolver text NOT NULL,
-    resolved_at timestamptz NOT NULL DEFAULT now()
+    resolved_at timestamptz NOT NULL DEFAULT now(),
+    accepted_unresolved boolean NOT NULL DEFAULT false
 );
+DO $$ BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_attribute
+                   WHERE attrelid = 'maint_assets.taxa_obs_resolution'::regclass
+                     AND attname = 'accepted_unresolved' AND NOT attisdropped) THEN
+        ALTER TABLE maint_assets.taxa_obs_resolution
+            ADD COLUMN accepted_unresolved boolean NOT NULL DEFAULT false;
+    END IF;
+END $$;
 CREATE TABLE IF NOT EXISTS maint_assets.taxa_ref_vernacular_resolution (
     id_taxa_ref integer PRIMARY KEY REFERENCES public.taxa_ref (id) ON DELETE CASCADE,
     resolver text NOT NULL,
