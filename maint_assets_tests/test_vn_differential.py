@@ -208,11 +208,11 @@ def test_production_follows_the_source_where_covered_and_nowhere_else(
             site = key[1]
             if key in source:
                 covered = config.covers(site, source[key][0]) and key not in dropped
-                want = {source[key] if covered else before.get(key)}
+                want = [source[key] if covered else before.get(key)]
                 if key in dropped and config.covers(site, source[key][0]):
                     # left out of the search: kept, unless the diff poll after the download
                     # brought the source's version (changed as the download started)
-                    want.add(source[key])
+                    want.append(source[key])
                     seen["left out of the search"] += 1
                 if before.get(key) != source[key]:
                     seen["repaired" if covered else "left alone"] += 1

@@ -250,6 +250,21 @@ def test_the_rest_is_repaired_writing_only_what_differs(weekly_run: Weekly) -> N
     assert counts[("delete", f"{PRODUCTION}.observations_json")] == 2
 
 
+def test_a_whole_table_repair_writes_outside_the_window(after_weekly: VnWorld) -> None:
+    """Only when the operator asks: the check copy's newer version of 17 (40 days old)."""
+    result = dg.materialize(
+        [repair.vn_sync_repair], resources=after_weekly.resources(), raise_on_error=False,
+        run_config={"ops": {"vn_sync_repair": {"config": {"whole_table": True}}}},
+    )
+    assert result.success, failure_text(result)
+    prod = table_rows(after_weekly.conn, PRODUCTION, "observations_json")
+    check = table_rows(after_weekly.conn, CHECK, "observations_json")
+    assert prod[(17, "tst1")] == check[(17, "tst1")]
+    assert prod[(19, "tst1")] == check[(19, "tst1")]  # its corrected date, outside the window
+    meta = metadata(result)[f"vn/{PRODUCTION}/observations_json"]
+    assert meta["whole_table"] is True and meta["deleted_absent"] == 0
+
+
 def test_summary_mail_reaches_a_real_smtp_server(weekly_run: Weekly, smtp_server) -> None:
     assert len(smtp_server.messages) == 1
     _, recipients, message = smtp_server.messages[0]

@@ -7,6 +7,7 @@ and slices of a crashed job have no line there, so they are simply not covered."
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 import psycopg
 
@@ -43,8 +44,8 @@ class Window:
 class SiteSlices:
     site: str
     slices: int
-    first_day: object
-    last_day: object
+    first_day: date
+    last_day: date
     rows: int
 
 
