@@ -61,9 +61,12 @@ class TableResult:
     def entries(self, table_name: str) -> list[Entry]:
         """Monitoring rows: one per write action (the runbook's 'insert' and 'update', even
         when 0), one per other outcome, one per item kept unconfirmed or skipped."""
-        rows = [Entry(a, self.counts[a], table_name) for a in WRITES]
-        rows[2] = Entry("delete", self.counts["delete"], table_name, detail=", ".join(
-            f"{reason}: {n}" for reason, n in sorted(self.deleted_by.items())) or None)
+        reasons = ", ".join(f"{why}: {n}" for why, n in sorted(self.deleted_by.items()))
+        rows = [
+            Entry("insert", self.counts["insert"], table_name),
+            Entry("update", self.counts["update"], table_name),
+            Entry("delete", self.counts["delete"], table_name, detail=reasons or None),
+        ]
         rows += [
             Entry(action, self.counts[action], table_name)
             for action in ("kept_newer", "outside_window", "kept_referenced")

@@ -15,8 +15,8 @@ Why not the CLI: transfer_vn runs these jobs in an APScheduler ProcessPoolExecut
 while its main thread writes its log; a worker forked while that thread held the log file's
 buffer lock waits for it forever (seen here: both workers blocked in
 ``logging.StreamHandler.flush`` under ``full_download_1``, the parent polling them). With
-the template's second site disabled, its "Skipping site" line is written right then; a run
-hung in about one try out of three.
+the template's second site disabled, its "Skipping site" line is written right then; 3 of
+about 8 such runs hung here.
 """
 
 import logging
