@@ -108,6 +108,9 @@ def repair(
     names = {"check": check, "production": production}
     results = {}
     for table in (t for t in TABLES if t in window.tables):
+        if table == OBSERVATIONS:
+            conn.execute(compose(GROUP, "observation_pairs", **names), params)
+            conn.execute(statement(GROUP, "index_pairs"))
         conn.execute(compose(GROUP, f"{KINDS[table]}_changes", **names), params)
         result = counted(conn, table)
         result.rows_in_window = in_window if table == OBSERVATIONS else 0

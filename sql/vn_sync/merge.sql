@@ -102,8 +102,13 @@ WITH signals AS MATERIALIZED (
     SELECT site, item_id AS id, max(deleted_at) AS deleted_at
     FROM maint_assets.vn_deletions WHERE table_name = 'places_json'
     GROUP BY site, item_id
+), candidates AS MATERIALIZED (
+    SELECT k.site, k.id FROM {check}.places_json k JOIN signals s USING (site, id)
 ), referenced AS MATERIALIZED (
-    SELECT DISTINCT site, item #>> '{{place,@id}}' AS place FROM {check}.observations_json
+    -- the copy's observations are read only when a place may go
+    SELECT DISTINCT o.site, o.item #>> '{{place,@id}}' AS place
+    FROM {check}.observations_json o
+    JOIN candidates c ON c.site = o.site AND c.id::text = o.item #>> '{{place,@id}}'
 )
 SELECT w.site, w.id,
        CASE WHEN NOT coalesce(jsonb_typeof(w.item) = 'object' AND w.item ->> 'id' = w.id::text,

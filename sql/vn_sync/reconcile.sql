@@ -12,6 +12,27 @@
 -- production holds that the source may lack is "unconfirmed": kept, counted and listed.
 -- Outside the window nothing is written unless %(whole_table)s.
 
+-- name: observation_pairs
+-- One pass over both copies on narrow columns (keys, update times, inside the window or not):
+-- the rows that may need a change. Items are read afterwards, for those rows only.
+CREATE TEMP TABLE vn_pairs ON COMMIT DROP AS
+SELECT coalesce(k.site, p.site) AS site, coalesce(k.id, p.id) AS id,
+       k.update_ts AS check_ts, p.update_ts AS production_ts,
+       cc.id IS NOT NULL AS check_inside, cp.id IS NOT NULL AS production_inside
+FROM {check}.observations_json k
+FULL JOIN {production}.observations_json p ON p.site = k.site AND p.id = k.id
+LEFT JOIN vn_cc cc ON cc.site = k.site AND cc.id = k.id
+LEFT JOIN vn_cp cp ON cp.site = p.site AND cp.id = p.id
+WHERE k.id IS NULL OR p.id IS NULL OR k.update_ts <> p.update_ts
+   -- items are compared only inside the window (or for a whole-table repair)
+   OR cc.id IS NOT NULL OR %(whole_table)s
+   OR EXISTS (SELECT FROM maint_assets.vn_deletions d
+              WHERE d.table_name = 'observations_json' AND d.site = p.site AND d.item_id = p.id);
+
+-- name: index_pairs
+CREATE UNIQUE INDEX ON vn_pairs (id, site);
+ANALYZE vn_pairs;
+
 -- name: observation_changes
 CREATE TEMP TABLE vn_changes ON COMMIT DROP AS
 WITH signals AS MATERIALIZED (
@@ -32,7 +53,7 @@ SELECT * FROM (
                      THEN 'malformed'
                 -- deleted at the source since this version: the other branch decides
                 WHEN s.deleted_at >= k.update_ts THEN NULL
-                WHEN cc.id IS NULL AND NOT %(whole_table)s THEN 'outside_window'
+                WHEN NOT x.check_inside AND NOT %(whole_table)s THEN 'outside_window'
                 WHEN k.update_ts < %(download_started)s AND u.id IS NOT NULL THEN 'unconfirmed'
                 WHEN %(adopted)s AND p.id IS NULL AND k.update_ts < %(capture_since)s
                      THEN 'unconfirmed'
@@ -43,35 +64,34 @@ SELECT * FROM (
                 WHEN p.id IS NULL THEN 'production may have deleted it before the deletion '
                                        'capture was installed'
            END AS reason
-    FROM {check}.observations_json k
-    LEFT JOIN {production}.observations_json p ON p.site = k.site AND p.id = k.id
-    LEFT JOIN vn_cc cc ON cc.site = k.site AND cc.id = k.id
-    LEFT JOIN unconfirmed u ON u.site = k.site AND u.id = k.id
-    LEFT JOIN signals s ON s.site = k.site AND s.id = k.id
-    -- Items are compared only inside the window (or for a whole-table repair): comparing
-    -- every item of both copies is most of the cost of a run.
-    WHERE p.id IS NULL OR k.update_ts <> p.update_ts
-       OR ((cc.id IS NOT NULL OR %(whole_table)s)
-           AND (k.item <> p.item OR k.id_form_universal IS DISTINCT FROM p.id_form_universal))
+    FROM vn_pairs x
+    JOIN {check}.observations_json k ON k.site = x.site AND k.id = x.id
+    LEFT JOIN {production}.observations_json p ON p.site = x.site AND p.id = x.id
+    LEFT JOIN unconfirmed u ON u.site = x.site AND u.id = x.id
+    LEFT JOIN signals s ON s.site = x.site AND s.id = x.id
+    WHERE x.check_ts IS NOT NULL
+      AND (p.id IS NULL OR k.update_ts <> p.update_ts OR k.item <> p.item
+           OR k.id_form_universal IS DISTINCT FROM p.id_form_universal)
     UNION ALL
-    SELECT p.site, p.id,
-           CASE WHEN s.deleted_at >= p.update_ts AND (k.id IS NULL OR s.deleted_at >= k.update_ts)
-                     THEN CASE WHEN cp.id IS NOT NULL OR %(whole_table)s THEN 'delete'
+    SELECT x.site, x.id,
+           CASE WHEN s.deleted_at >= x.production_ts
+                     AND (x.check_ts IS NULL OR s.deleted_at >= x.check_ts)
+                     THEN CASE WHEN x.production_inside OR %(whole_table)s THEN 'delete'
                                ELSE 'outside_window' END
-                WHEN k.id IS NOT NULL OR cp.id IS NULL THEN NULL
-                WHEN NOT %(absence)s OR p.update_ts >= %(download_started)s THEN 'unconfirmed'
+                WHEN x.check_ts IS NOT NULL OR NOT x.production_inside THEN NULL
+                WHEN NOT %(absence)s OR x.production_ts >= %(download_started)s
+                     THEN 'unconfirmed'
                 ELSE 'delete' END,
-           CASE WHEN s.deleted_at >= p.update_ts THEN 'signal'
+           CASE WHEN s.deleted_at >= x.production_ts THEN 'signal'
                 WHEN NOT %(absence)s THEN 'absent from the check copy; this window has no '
                                           'diff poll to confirm it'
-                WHEN p.update_ts >= %(download_started)s
+                WHEN x.production_ts >= %(download_started)s
                      THEN 'absent from the check copy, changed after the download started'
                 ELSE 'absent' END
-    FROM {production}.observations_json p
-    LEFT JOIN {check}.observations_json k ON k.site = p.site AND k.id = p.id
-    LEFT JOIN vn_cp cp ON cp.site = p.site AND cp.id = p.id
-    LEFT JOIN signals s ON s.site = p.site AND s.id = p.id
-    WHERE k.id IS NULL OR s.deleted_at >= p.update_ts
+    FROM vn_pairs x
+    LEFT JOIN signals s ON s.site = x.site AND s.id = x.id
+    WHERE x.production_ts IS NOT NULL
+      AND (x.check_ts IS NULL OR s.deleted_at >= x.production_ts)
 ) changes
 WHERE action IS NOT NULL;
 
@@ -149,8 +169,13 @@ CREATE TEMP TABLE vn_changes ON COMMIT DROP AS
 WITH signals AS MATERIALIZED (
     SELECT DISTINCT site, item_id AS id
     FROM maint_assets.vn_deletions WHERE table_name = 'places_json'
+), candidates AS MATERIALIZED (
+    SELECT p.site, p.id FROM {production}.places_json p JOIN signals s USING (site, id)
 ), referenced AS MATERIALIZED (
-    SELECT DISTINCT site, item #>> '{{place,@id}}' AS place FROM {production}.observations_json
+    -- production's observations are read only when a place may go
+    SELECT DISTINCT o.site, o.item #>> '{{place,@id}}' AS place
+    FROM {production}.observations_json o
+    JOIN candidates c ON c.site = o.site AND c.id::text = o.item #>> '{{place,@id}}'
 )
 SELECT * FROM (
     SELECT k.site, k.id,
