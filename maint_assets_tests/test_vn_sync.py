@@ -265,6 +265,42 @@ def test_a_whole_table_repair_writes_outside_the_window(after_weekly: VnWorld) -
     assert meta["whole_table"] is True and meta["deleted_absent"] == 0
 
 
+def test_the_deletion_limit_counts_only_what_the_download_covered(
+    after_weekly: VnWorld,
+) -> None:
+    """The guard: rows deleted for their absence are weighed against the production rows the
+    download covered, not against every row of the window (here mostly the disabled site's,
+    which would let 40 deletions of a few hundred covered rows through at 5 %)."""
+    conn = after_weekly.conn
+    clones = (f"INSERT INTO {PRODUCTION}.observations_json (id, site, item, update_ts) "
+              "SELECT g, site, jsonb_set(item, '{observers,0,id_sighting}', to_jsonb(g::text)), "
+              f"update_ts FROM {PRODUCTION}.observations_json, generate_series(%s::int, %s::int) g "
+              "WHERE site = %s AND id = 1")
+    conn.execute(clones, [5001, 7000, "tst2"])  # inside the window, not covered
+    conn.execute(clones, [9001, 9040, "tst1"])  # covered, and absent from the download
+    covered = conn.execute(
+        f"SELECT count(*) FROM {PRODUCTION}.observations_json WHERE site = 'tst1' "
+        "AND to_timestamp((item #>> '{date,@timestamp}')::bigint)::date "
+        "BETWEEN current_date - 14 AND current_date - 1").fetchone()[0]
+    assert 0.05 * covered < 40 < 0.05 * (covered + 2005)  # refused only as covered
+    before = snapshot(conn)
+    refused = dg.materialize([repair.vn_sync_repair], resources=after_weekly.resources(),
+                             raise_on_error=False)
+    assert not refused.success
+    assert "40 deletion(s)" in failure_text(refused)
+    assert snapshot(conn) == before
+    assert [a for a, *_ in monitoring(conn, refused.run_id)] == ["refused"]
+    allowed = dg.materialize(
+        [repair.vn_sync_repair], resources=after_weekly.resources(), raise_on_error=False,
+        run_config={"ops": {"vn_sync_repair": {"config": {"max_delete_fraction": 0.2}}}},
+    )
+    assert allowed.success, failure_text(allowed)
+    assert metadata(allowed)[f"vn/{PRODUCTION}/observations_json"]["deleted_absent"] == 40
+    prod = table_rows(conn, PRODUCTION, "observations_json")
+    assert not any((i, "tst1") in prod for i in range(9001, 9041))
+    assert all((i, "tst2") in prod for i in range(5001, 7001))
+
+
 def test_summary_mail_reaches_a_real_smtp_server(weekly_run: Weekly, smtp_server) -> None:
     assert len(smtp_server.messages) == 1
     _, recipients, message = smtp_server.messages[0]
