@@ -1,10 +1,11 @@
-"""The web archive graph against real WARCs (warcio), the session's PostgreSQL, pywb itself,
-an OutbackCDX-compatible endpoint and a real Pushgateway."""
+"""The web archive graph against WARCs written with warcio in the crawlers' layout, the
+session's PostgreSQL, pywb itself, an OutbackCDX server (its API as its source defines it), a
+real S3 server and a real Pushgateway. Real crawlers' files: test_webarchive_real_files.py;
+the access lists: test_webarchive_access.py."""
 
 import json
 import shutil
-import subprocess
-import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import dagster as dg
@@ -12,18 +13,20 @@ import psycopg
 import pytest
 import requests
 
-from maint_assets.core.artifacts import ArtifactStore
 from maint_assets.core.metrics import Pushgateway, metrics_to_pushgateway
 from maint_assets.core.postgres import PostgresResource
 from maint_assets.core.stores import FileStore
-from maint_assets.webarchive import access_lists, cdx, trackdb, w3act_backup
+from maint_assets.webarchive import cdx, trackdb, w3act_backup
+from maint_assets.webarchive.definitions import webarchive_retry_failed
 from maint_assets.webarchive.demo_data import Capture, load_w3act, write_store, write_warc
 from maint_assets.webarchive.keys import TRACKDB
 from maint_assets.webarchive.resources import CdxSettings
 from maint_assets.webarchive.sensors import webarchive_new_files
-from maint_assets_tests.webarchive_servers import outbackcdx, pushed, pywb, pywb_access
+from maint_assets_tests.ports import free_port
+from maint_assets_tests.webarchive_servers import outbackcdx, pushed, pywb
 
 WARCS = 6  # complete ones; write_store adds a truncated one, an open one and a non-WARC
+FAST = {"file_retries": 1, "retry_backoff_s": 0.01, "run_retries": 0}
 
 
 @pytest.fixture
@@ -40,11 +43,23 @@ def _resources(url: str, root: Path, tmp_path: Path, **cdx_settings: object) -> 
     }
 
 
+def _index(res: dict, **config: object) -> dg.ExecuteInProcessResult:
+    """TrackDB from a listing, then the index (and its checks)."""
+    return dg.materialize(
+        [trackdb.trackdb_files, cdx.cdx_index], resources=res, raise_on_error=False,
+        run_config={"ops": {"webarchive__cdx__index": {"config": {**FAST, **config}}}},
+    )
+
+
 def _metadata(result: dg.ExecuteInProcessResult) -> dict[str, dict]:
     return {
         e.asset_key.to_user_string(): {k: v.value for k, v in e.materialization.metadata.items()}
         for e in result.get_asset_materialization_events()
     }
+
+
+def _checks(result: dg.ExecuteInProcessResult) -> dict[str, bool]:
+    return {e.check_name: e.passed for e in result.get_asset_check_evaluations()}
 
 
 def _files(url: str) -> dict[str, tuple]:
@@ -56,12 +71,18 @@ def _files(url: str) -> dict[str, tuple]:
     return {r[0].rsplit("/", 1)[-1]: r[1:] for r in rows}
 
 
+def _index_lines(tmp_path: Path) -> list[str]:
+    return sorted(
+        line for p in (tmp_path / "collections").rglob("*.cdxj") for line in p.open()
+    )
+
+
 def test_trackdb_refresh_keeps_status_flags_missing_and_refuses_an_empty_listing(
     empty_db: str, store: tuple[Path, list[Capture]], tmp_path: Path
 ) -> None:
     root, _ = store
     res = _resources(empty_db, root, tmp_path)
-    first = dg.materialize([trackdb.trackdb_files, cdx.cdx_index], resources=res)
+    first = _index(res)
     assert first.success
     meta = _metadata(first)["webarchive/webarchive/trackdb_files"]
     assert (meta["files_listed"], meta["new"], meta["changed"]) == (WARCS + 4, WARCS + 4, 0)
@@ -74,6 +95,14 @@ def test_trackdb_refresh_keeps_status_flags_missing_and_refuses_an_empty_listing
     again = dg.materialize([trackdb.trackdb_files], resources=res)
     meta = _metadata(again)["webarchive/webarchive/trackdb_files"]
     assert (meta["new"], meta["changed"], meta["flagged_missing"]) == (0, 0, 0)
+    # Rows classified by older rules (ARC files were "unknown") are classified again once.
+    with psycopg.connect(empty_db, autocommit=True) as conn:
+        conn.execute("UPDATE webarchive.trackdb_files SET kind = 'unknown' WHERE path LIKE %s",
+                     [f"%{name}"])
+        conn.execute("UPDATE webarchive.stores SET layout_version = 1")
+    upgraded = dg.materialize([trackdb.trackdb_files], resources=res)
+    assert _metadata(upgraded)["webarchive/webarchive/trackdb_files"]["changed"] == 1
+    assert _files(empty_db)[name][0] == "warcs"
 
     warcs = sorted(root.rglob("*-1~crawler~8443.warc.gz"))
     warcs[0].unlink()  # gone from the store
@@ -84,14 +113,6 @@ def test_trackdb_refresh_keeps_status_flags_missing_and_refuses_an_empty_listing
     assert after[warcs[0].name][2] is True  # and its indexing status kept
     assert after[warcs[1].name][2] is False  # rewritten: to be indexed again
     assert after[warcs[2].name][2] is True  # untouched: status kept
-    with psycopg.connect(empty_db) as conn:
-        last_seen = dict(
-            conn.execute(
-                "SELECT path, last_seen FROM webarchive.trackdb WHERE path LIKE %s",
-                [f"%{warcs[0].name}"],
-            ).fetchall()
-        )
-    assert next(iter(last_seen.values())) is not None
 
     shutil.move(root, tmp_path / "unmounted")
     root.mkdir()
@@ -102,193 +123,182 @@ def test_trackdb_refresh_keeps_status_flags_missing_and_refuses_an_empty_listing
     assert _files(empty_db) == after
 
 
-def test_cdxj_index_is_served_by_pywb_and_bad_warcs_are_recorded(
+def test_the_index_follows_the_store_when_warcs_are_deleted_moved_or_rewritten(
     empty_db: str, store: tuple[Path, list[Capture]], tmp_path: Path
 ) -> None:
     root, captures = store
-    res = _resources(empty_db, root, tmp_path)
-    result = dg.materialize([trackdb.trackdb_files, cdx.cdx_index], resources=res)
-    meta = _metadata(result)["webarchive/cdx/index"]
-    assert (meta["warcs_indexed"], meta["warcs_failed"], meta["records"]) == (
-        WARCS,
-        2,
-        len(captures),
+    res = _resources(empty_db, root, tmp_path, verify_sample=100)
+    first = _index(res)
+    meta = _metadata(first)["webarchive/cdx/index"]
+    assert (meta["warcs_indexed"], meta["warcs_quarantined"], meta["records"]) == (
+        WARCS, 2, len(captures),
     )
-    files = _files(empty_db)
-    errors = {n: f[3] for n, f in files.items() if f[3]}
-    assert len(errors) == 2
-    assert any("truncated" in e for e in errors.values())
+    errors = {n: f[3] for n, f in _files(empty_db).items() if f[3]}
+    assert any("truncated" in e for e in errors.values()) and len(errors) == 2
     assert any("not a WARC" in e for e in errors.values())
-    assert not any(f[2] for n, f in files.items() if n.endswith(".open"))
+    assert _checks(first) == {"index_lines_resolve": True, "every_warc_readable": False}
+
+    warcs = sorted(root.rglob("*-1~crawler~8443.warc.gz"))
+    deleted, moved, rewritten = warcs[0], warcs[1], warcs[2]
+    moved_to = root / "heritrix/output/frequent-npld/20261101060000/warcs/moved" / moved.name
+    deleted.unlink()
+    moved_to.parent.mkdir()
+    shutil.move(moved, moved_to)
+    new_capture = Capture("https://news.example.org/rewritten", "20261103000000", b"again")
+    write_warc(rewritten, [new_capture])
+    # Before TrackDB hears of it, the check sees lines that point nowhere.
+    stale = dg.materialize([cdx.cdx_index], resources=res)
+    assert not _checks(stale)["index_lines_resolve"]
+
+    healed = _index(res)
+    meta = _metadata(healed)["webarchive/cdx/index"]
+    assert (meta["warcs_removed"], meta["warcs_indexed"]) == (3, 2)
+    assert _checks(healed)["index_lines_resolve"]
+    lines = _index_lines(tmp_path)
+    paths = {json.loads(line.split(" ", 2)[2])["filename"] for line in lines}
+    assert paths == {str(p.relative_to(root)) for p in [*warcs[3:6], moved_to, rewritten]}
+    assert len(lines) == len(captures) - 2 * 30 + 1  # deleted and rewritten: 30 records each
+    assert len(list((tmp_path / "collections").rglob("*.cdxj"))) <= 3  # segments, renamed whole
+
+    by_warc = {}
+    for c in captures:
+        by_warc.setdefault(c.url.split("/page/")[1].split("/")[0], c)
+    gone, kept = by_warc["0"], by_warc["1"]  # the first captures of the deleted and moved WARCs
     index = tmp_path / "collections" / "npld" / "indexes"
-    lines = [line for p in index.glob("*.cdxj") for line in p.read_text().splitlines()]
-    assert lines == sorted(lines, key=lambda s: s.encode()) and len(lines) == len(captures)
+    with pywb(tmp_path / "pywb",
+              {"npld": {"index_paths": f"{index}/", "archive_paths": f"{root}/"}}) as wayback:
+        def replay(c: Capture) -> requests.Response:
+            return requests.get(f"{wayback}/npld/{c.timestamp}id_/{c.url}", timeout=30)
 
-    with pywb(
-        tmp_path / "pywb",
-        {
-            "npld": {
-                "index_paths": str(index) + "/",
-                "archive_paths": str(root) + "/",
-            }
-        },
-    ) as wayback:
-        for capture in captures[:: max(1, len(captures) // 25)]:
-            found = requests.get(
-                f"{wayback}/npld/cdx", params={"url": capture.url, "output": "json"}, timeout=30
-            )
-            rows = [json.loads(line) for line in found.text.splitlines()]
-            assert capture.timestamp in {r["timestamp"] for r in rows}, capture.url
-            replay = requests.get(
-                f"{wayback}/npld/{capture.timestamp}id_/{capture.url}", timeout=30
-            )
-            assert replay.status_code == 200 and replay.content == capture.body
+        assert replay(kept).status_code == 200 and replay(kept).content == kept.body
+        assert replay(new_capture).content == b"again"
+        assert replay(gone).status_code == 404  # not 503: no line points to a missing file
 
-    check = dg.materialize([cdx.cdx_index, cdx.every_warc_readable], resources=res)
-    evaluation = check.get_asset_check_evaluations()[0]
-    assert not evaluation.passed and evaluation.metadata["unreadable_warcs"].value == 2
-
-    nothing = dg.materialize([cdx.cdx_index], resources=res)
-    assert _metadata(nothing)["webarchive/cdx/index"]["warcs_indexed"] == 0
+    # A file the listing misses but the store still has keeps its lines (no evidence it is
+    # gone); a run that died leaves a segment the next one removes.
+    with psycopg.connect(empty_db, autocommit=True) as conn:
+        conn.execute("UPDATE webarchive.trackdb_files SET missing = true WHERE path = %s",
+                     [str(moved_to.relative_to(root))])
+        conn.execute("INSERT INTO webarchive.cdx_segments (store, name, collection, output, "
+                     "state) VALUES (%s, 'maint-dead.cdxj', 'npld', 'cdxj', 'writing')",
+                     [str(root)])
+    (index / "maint-dead.cdxj").write_text(lines[0])
+    again = dg.materialize([cdx.cdx_index], resources=res)
+    assert _metadata(again)["webarchive/cdx/index"]["unfinished_recovered"] == 1
+    assert _index_lines(tmp_path) == lines
 
 
-def test_cdx11_to_outbackcdx_matches_the_cli_and_isolates_bad_lines(
+def test_outbackcdx_gets_batches_quarantines_refused_lines_and_deletes_stale_ones(
     empty_db: str, store: tuple[Path, list[Capture]], tmp_path: Path
 ) -> None:
     root, captures = store
-    poisoned = (
-        root / "heritrix/output/frequent-npld/20261101060000/warcs/BL-p-20261103000000000-1.warc.gz"
-    )
-    write_warc(
-        poisoned,
-        [Capture(f"https://news.example.org/ok/{i}", "20261103000000", b"fine") for i in range(5)]
-        + [Capture("https://news.example.org/poison", "20261103000001", b"bad")],
-    )
-    with outbackcdx() as server:
-        res = _resources(
-            empty_db,
-            root,
-            tmp_path,
-            output="outbackcdx",
-            outbackcdx_url=server.url,
-            outbackcdx_collection="data-heritrix",
-            max_lines=7,
-        )
-        result = dg.materialize([trackdb.trackdb_files, cdx.cdx_index], resources=res)
-        received = server.lines["data-heritrix"]
-    meta = _metadata(result)["webarchive/cdx/index"]
-    assert meta["lines_refused"] == 1 and meta["warcs_indexed"] == WARCS + 1
-    assert len(received) == len(captures) + 5
-    assert not any("poison" in line for line in received)
-    files = _files(empty_db)
-    with psycopg.connect(empty_db) as conn:
-        bad = conn.execute(
-            "SELECT cdx_bad_lines FROM webarchive.trackdb_files WHERE path LIKE '%BL-p-%'"
-        ).fetchone()[0]
-    assert bad == 1 and files[poisoned.name][2] is True
+    folder = root / "heritrix/output/frequent-npld/20261101060000/warcs"
+    poisoned = folder / "BL-p-20261103000000000-1.warc.gz"
+    write_warc(poisoned, [Capture(f"https://news.example.org/ok/{i}", "20261103000000", b"fine")
+                          for i in range(5)]
+               + [Capture("https://news.example.org/refused", "20261103000001", b"bad")])
+    with outbackcdx() as server:  # index version 3: captures keyed by URL and second
+        server.refuse = lambda line: "/refused" in line
+        res = _resources(empty_db, root, tmp_path, output="outbackcdx", outbackcdx_url=server.url,
+                         outbackcdx_batch_lines=50,
+                         outbackcdx_ledger_dir=str(tmp_path / "ledger"))
+        result = _index(res)
+        meta = _metadata(result)["webarchive/cdx/index"]
+        assert (meta["lines_refused"], meta["warcs_indexed"], meta["warcs_quarantined"]) == (
+            1, WARCS + 1, 3)
+        total = len(captures) + 6
+        assert len(server.lines("data-heritrix")) == total - 1  # the refused batch was split
+        files = _files(empty_db)
+        assert files[poisoned.name][2] and "refused by the CDX server" in files[poisoned.name][3]
+        assert not any(f[3] for n, f in files.items() if "~crawler~" in n and f[2])
+        assert _checks(result)["index_lines_resolve"]
 
-    # The same lines as the cdxj-indexer command prints for the same files.
-    complete = sorted(p for p in root.rglob("*-1~crawler~8443.warc.gz") if p.stat().st_size > 0)
-    cli = subprocess.run(
-        [
-            str(Path(sys.executable).parent / "cdxj-indexer"),
-            "-11",
-            "--records",
-            "response,revisit,resource",
-            "--dir-root",
-            str(root),
-            *map(str, complete),
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.splitlines()
-    expected = {line for line in cli if line.strip() and not line.startswith(" CDX")}
-    truncated = {line for line in expected if "00006-1~crawler" in line}  # cut WARC: not posted
-    assert {r for r in received if "BL-p-" not in r} == expected - truncated
+        # A WARC moved in two steps (copied, indexed, then the original deleted) and another
+        # deleted: their lines go through the delete endpoint; the copy's captures, which have
+        # the same keys in index version 3, are posted again.
+        warcs = sorted(root.rglob("*-1~crawler~8443.warc.gz"))
+        copy = folder / "copies" / warcs[1].name
+        copy.parent.mkdir()
+        shutil.copyfile(warcs[1], copy)
+        _index(res)
+        warcs[0].unlink()
+        warcs[1].unlink()
+        healed = _index(res)
+        assert _metadata(healed)["webarchive/cdx/index"]["warcs_removed"] == 2
+        assert _checks(healed)["index_lines_resolve"]
+        in_server = server.lines("data-heritrix")
+        assert len(in_server) == total - 1 - 30
+        assert {line.rsplit(" ", 1)[1] for line in in_server} == {
+            str(p.relative_to(root)) for p in [*warcs[2:6], copy, poisoned]
+        }
+
+        # The server's rule is relaxed: the retry job indexes the quarantined WARC again.
+        server.refuse = lambda line: False
+        retried = dg.Definitions(
+            assets=[trackdb.trackdb_files, cdx.cdx_index], jobs=[webarchive_retry_failed],
+            resources=res,
+        ).resolve_job_def("webarchive_retry_failed").execute_in_process()
+        assert _metadata(retried)["webarchive/cdx/index"]["requeued"] == 3
+        assert not _files(empty_db)[poisoned.name][3]
+        assert len(server.lines("data-heritrix")) == total - 30
 
 
-def test_an_unreachable_cdx_server_fails_the_run_and_marks_nothing(
-    empty_db: str, store: tuple[Path, list[Capture]], tmp_path: Path
+def test_an_unavailable_cdx_server_or_store_is_retried_fails_the_run_and_marks_nothing(
+    empty_db: str, store: tuple[Path, list[Capture]], tmp_path: Path, s3_endpoint: str
 ) -> None:
-    root, _ = store
+    import boto3
+
+    root, captures = store
     with outbackcdx() as server:
         server.fail_with = 503
-        res = _resources(empty_db, root, tmp_path, output="outbackcdx", outbackcdx_url=server.url)
-        result = dg.materialize(
-            [trackdb.trackdb_files, cdx.cdx_index], resources=res, raise_on_error=False
-        )
-    assert not result.success
-    assert not any(f[2] for f in _files(empty_db).values())
+        res = _resources(empty_db, root, tmp_path, output="outbackcdx", outbackcdx_url=server.url,
+                         outbackcdx_ledger_dir=str(tmp_path / "ledger"))
+        assert not _index(res).success
+        assert server.posts == 0
+    files = _files(empty_db)  # nothing indexed; quarantined only the two broken WARCs
+    assert not any(f[2] for f in files.values()) and len([f for f in files.values() if f[3]]) == 2
 
-
-def test_access_lists_load_in_pywb_and_allow_exactly_the_open_targets(
-    empty_db: str, tmp_path: Path
-) -> None:
-    with psycopg.connect(empty_db, autocommit=True) as conn:
-        load_w3act(conn)
-    allowed = [
-        "https://news.example.org/",
-        "http://www.news.example.org/story/1",
-        "https://news.example.org/archive/2020",
-        "http://blogs.example.net/post",
-        "http://alice.blogs.example.net/2024/",
-        "https://reports.example.com/2024/annual.pdf",
-    ]
-    blocked = [
-        "https://closed.example.org/",
-        "https://hidden.example.org/",
-        "https://never.example.org/",
-        "https://reports.example.com/2023/other.pdf",
-        "https://example.org/",
-    ]
-    publish = tmp_path / "acl"
-    store = ArtifactStore(directory=str(tmp_path / "artifacts"))
-
-    def lists() -> dg.ExecuteInProcessResult:
-        return dg.materialize(
-            [access_lists.access_control_lists],
-            resources={
-                "w3act_db": PostgresResource(url=empty_db),
-                "artifacts": store,
-                    },
-            run_config={
-                "ops": {
-                    "webarchive__access__control_lists": {"config": {"publish_dir": str(publish)}}
-                }
-            },
-            raise_on_error=False,
-        )
-
-    assert lists().success
-    rules = pywb_access(publish / "allows.aclj", allowed + blocked)
-    assert [u for u in allowed + blocked if rules[u] == "allow"] == allowed
-    assert all(rules[u] == "block" for u in blocked)
-    assert (publish / "allows.txt").read_text().splitlines() == [
-        "http://(com,example,reports)/2024/annual.pdf",
-        "http://(net,example,blogs,",
-        "http://(org,example,news)/",
-    ]
-    annotations = json.loads((publish / "annotations.json").read_text())
-    news = annotations["collections"]["root"]["https://www.news.example.org/"]
-    assert news == {"collection": "News", "collections": ["News"], "subject": ["Arts", "Politics"]}
-    assert "subdomains" not in annotations["collections"]  # its collection is unpublished
-    assert sorted(p.name for p in publish.iterdir()) == [
-        "allows.aclj",
-        "allows.txt",
-        "annotations.json",
-    ]  # no temporary file left
-    assert [a.manifest["lines"] for a in store.list("webarchive/access/allows.aclj")] == [3]
-
-    with psycopg.connect(empty_db, autocommit=True) as conn:
-        conn.execute("DELETE FROM license_target")
-    before = (publish / "allows.aclj").read_text()
-    refused = lists()
-    assert not refused.success and (publish / "allows.aclj").read_text() == before
+    # An S3 store that cannot be reached while the WARCs are read: every WARC is tried again
+    # (file_retries), none is quarantined, the run fails.
+    s3 = boto3.client("s3", endpoint_url=s3_endpoint, region_name="us-east-1")
+    s3.create_bucket(Bucket="warcs")
+    for path in root.rglob("*"):
+        if path.is_file():
+            s3.upload_file(str(path), "warcs", f"crawls/{path.relative_to(root).as_posix()}")
+    s3_res = {**res, "cdx": CdxSettings(cdxj_dir=str(tmp_path / "collections")),
+              "warc_store": FileStore(url="s3://warcs/crawls", endpoint_url=s3_endpoint)}
+    assert dg.materialize([trackdb.trackdb_files], resources=s3_res).success
+    down = {**s3_res, "warc_store": FileStore(url="s3://warcs/crawls",
+                                              endpoint_url=f"http://127.0.0.1:{free_port()}")}
+    failed = dg.materialize([cdx.cdx_index], resources=down, raise_on_error=False,
+                            run_config={"ops": {"webarchive__cdx__index": {"config": FAST}}})
+    assert not failed.success
+    error = failed.get_step_failure_events()[0].event_specific_data.error
+    assert "could not be read" in error.cause.message and "(2 attempts)" in error.cause.message
+    with psycopg.connect(empty_db) as conn:
+        marked = conn.execute("SELECT count(*) FROM webarchive.trackdb_files WHERE store = %s "
+                              "AND (cdx_error IS NOT NULL OR cdx_indexed_at IS NOT NULL)",
+                              ["s3://warcs/crawls"]).fetchone()[0]
+    assert marked == 0
+    # Once it answers, all are indexed; one rewritten since the listing waits for the next.
+    changed = next(p for p in sorted(root.rglob("*-1~crawler~8443.warc.gz")))
+    s3.put_object(Bucket="warcs", Key=f"crawls/{changed.relative_to(root).as_posix()}",
+                  Body=changed.read_bytes() + changed.read_bytes())
+    back = dg.materialize([cdx.cdx_index], resources=s3_res,
+                          run_config={"ops": {"webarchive__cdx__index": {"config": FAST}}})
+    meta = _metadata(back)["webarchive/cdx/index"]
+    assert (meta["warcs_indexed"], meta["warcs_quarantined"],
+            meta["warcs_changed_since_listing"], meta["records"]) == (
+        WARCS - 1, 2, 1, len(captures) - 30,
+    )
+    relisted = dg.materialize([trackdb.trackdb_files, cdx.cdx_index], resources=s3_res)
+    assert _metadata(relisted)["webarchive/cdx/index"]["records"] == 60  # both copies' records
+    lines = (tmp_path / "collections" / "npld" / "indexes").glob("*.cdxj")
+    assert all('"filename": "heritrix/output/' in line for p in lines for line in p.open())
 
 
 def test_w3act_backup_dump_restores_and_zip_holds_every_table(
-    empty_db: str, tmp_path: Path, s3_store: ArtifactStore, staging_server: PostgresResource
+    empty_db: str, tmp_path: Path, s3_store, staging_server: PostgresResource
 ) -> None:
     with psycopg.connect(empty_db, autocommit=True) as conn:
         load_w3act(conn)
@@ -298,18 +308,15 @@ def test_w3act_backup_dump_restores_and_zip_holds_every_table(
             w3act_backup.w3act_dump_restores,
             w3act_backup.w3act_csv_zip_complete,
         ],
-        resources={
-            "w3act_db": PostgresResource(url=empty_db),
-            "artifacts": s3_store,
-            "restore_server": staging_server,
-            },
+        resources={"w3act_db": PostgresResource(url=empty_db), "artifacts": s3_store,
+                   "restore_server": staging_server},
     )
     assert result.success
     checks = {e.check_name: e.passed for e in result.get_asset_check_evaluations()}
     assert checks == {"dump_restores": True, "csv_zip_complete": True}
     latest = s3_store.latest(w3act_backup.CSV_FOLDER)
-    assert latest.manifest["tables"]["public.target"] == 6
-    assert latest.manifest["tables"]["public.field_url"] == 7
+    assert latest.manifest["tables"]["public.target"] == 11
+    assert latest.manifest["tables"]["public.field_url"] == 12
 
 
 def test_metrics_of_a_run_reach_a_real_pushgateway(
@@ -359,41 +366,7 @@ def test_sensor_reports_new_files_once(tmp_path: Path) -> None:
     assert later.asset_events[0].metadata["new_files"].value == 1
 
 
-def test_an_s3_store_is_listed_and_indexed(
-    empty_db: str, store: tuple[Path, list[Capture]], tmp_path: Path, s3_endpoint: str
-) -> None:
-    import boto3
-
-    root, captures = store
-    s3 = boto3.client("s3", endpoint_url=s3_endpoint, region_name="us-east-1")
-    s3.create_bucket(Bucket="warcs")
-    for path in root.rglob("*"):
-        if path.is_file():
-            s3.upload_file(str(path), "warcs", f"crawls/{path.relative_to(root).as_posix()}")
-    res = {
-        **_resources(empty_db, root, tmp_path),
-        "warc_store": FileStore(url="s3://warcs/crawls", endpoint_url=s3_endpoint),
-    }
-    result = dg.materialize([trackdb.trackdb_files, cdx.cdx_index], resources=res)
-    meta = _metadata(result)
-    assert meta["webarchive/webarchive/trackdb_files"]["files_listed"] == WARCS + 4
-    index = meta["webarchive/cdx/index"]
-    assert (index["warcs_indexed"], index["warcs_failed"], index["records"]) == (
-        WARCS,
-        2,
-        len(captures),
-    )
-    lines = (tmp_path / "collections" / "npld" / "indexes").glob("*.cdxj")
-    assert all(
-        '"filename": "heritrix/output/' in line
-        for p in lines
-        for line in p.read_text().splitlines()
-    )
-
-
 def test_layout_from_paths() -> None:
-    from datetime import UTC, datetime
-
     from maint_assets.webarchive.layout import classify
 
     mtime = datetime(2026, 11, 20, tzinfo=UTC)
@@ -402,19 +375,24 @@ def test_layout_from_paths() -> None:
         mtime,
     )
     assert (warc.kind, warc.collection, warc.stream, warc.job) == (
-        "warcs",
-        "npld",
-        "domain",
-        "dc2026",
+        "warcs", "npld", "domain", "dc2026",
     )
     assert warc.crawl_ts == datetime(2026, 11, 2, 3, 4, 5, 123000, tzinfo=UTC)
     odd = classify("heritrix/output/j/20261101060000/warcs/BL-j-20261101310000000-1.warc.gz", mtime)
     assert odd.crawl_ts == datetime(2026, 11, 1, 6, tzinfo=UTC)  # hour 31: the launch instead
     data = classify("1_data/bypm/frequent/j1/logs/crawl.log.cp00001", mtime)
     assert (data.kind, data.collection, data.stream, data.crawl_ts) == (
-        "crawl-logs",
-        "bypm",
-        "frequent",
-        mtime,
+        "crawl-logs", "bypm", "frequent", mtime,
     )
     assert classify("elsewhere/notes.txt", mtime).kind == "unknown"
+    # Heritrix 1: ARC files in an arcs folder, 14-digit timestamps; ARCs anywhere are indexed
+    arc = classify("heritrix/output/j/20080430000000/arcs/IAH-20080430204825-00000-h.arc.gz",
+                   mtime)
+    assert (arc.kind, arc.crawl_ts) == ("arcs", datetime(2008, 4, 30, 20, 48, 25, tzinfo=UTC))
+    warc = classify("heritrix/output/j/20080430000000/warcs/IAH-20080430204825-00000-h.warc.gz",
+                    mtime)
+    assert warc.crawl_ts == datetime(2008, 4, 30, 20, 48, 25, tzinfo=UTC)  # not the launch
+    assert classify("old/IAH-20080430204825-00001-h.arc", mtime).kind == "arcs"
+    assert classify("heritrix/output/j/20080430204825/arcs/x.arc.gz.open", mtime).kind == (
+        "warcs-invalid"
+    )

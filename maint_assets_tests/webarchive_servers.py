@@ -4,55 +4,136 @@ Pushgateway (Debian's prometheus-pushgateway) and pywb itself."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import requests
+import surt
 import yaml
 from prometheus_client.parser import text_string_to_metric_families
 
 from maint_assets_tests.ports import free_port
 
 
-class OutbackCdxStandIn(ThreadingHTTPServer):
-    """Accepts ``POST /<collection>`` like OutbackCDX: the whole batch is one transaction, and
-    one line it cannot parse (fewer than 9 fields, a non-numeric status, or ``poison`` in it)
-    rejects the batch with 400 ``At line: N``. ``fail_with`` answers every POST with that
-    status instead."""
+class OutbackCdxServer(ThreadingHTTPServer):
+    """OutbackCDX's HTTP API as its source defines it (nla/outbackcdx at 43c60e8,
+    ``src/outbackcdx/Webapp.java`` and ``Capture.java``), for the tests: the real server needs
+    Maven Central to build, which CI cannot reach.
 
-    def __init__(self) -> None:
+    - ``POST /<collection>``: lines starting `` CDX`` skipped; each other line parsed like
+      ``Capture.fromCdxLine`` (9, 10, 11 or 14 fields; a timestamp of digits, at most 14; the
+      status ``-`` or an integer; length and offset numbers; CDXJ when the third field starts
+      with ``{``); the body is one batch: a line that does not parse answers
+      ``400 At line: <line>`` and adds nothing; else ``200 Added N records``.
+    - ``POST /<collection>/delete``: the same lines, deleted by key, absent ones ignored.
+    - ``GET /<collection>?url=``: the captures of that URL as CDX11 lines (its default ``fl``).
+    - ``GET /config.json``: ``featureFlags.indexVersion``.
+
+    A capture's key is its canonical URL and timestamp (index version 3, the default) or also
+    its file and offset (4 and 5). The canonical URL is pywb's SURT here, close to OutbackCDX's
+    own canonicaliser for the URLs the tests use. ``fail_with`` answers every request with that
+    status instead; ``refuse`` rejects the lines it selects as unparseable ones are (a rule of
+    the server's own configuration, such as a filter plugin, that a test later relaxes).
+    """
+
+    def __init__(self, index_version: int = 3) -> None:
         super().__init__(("127.0.0.1", 0), _Handler)
-        self.lines: dict[str, list[str]] = {}
+        self.index_version = index_version
+        self.captures: dict[str, dict[tuple, str]] = {}
         self.posts = 0
+        self.deletes = 0
         self.fail_with: int | None = None
+        self.refuse: Callable[[str], bool] = lambda line: False
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.server_address[1]}"
 
+    def lines(self, collection: str) -> list[str]:
+        return sorted(self.captures.get(collection, {}).values())
+
+    def key(self, line: str) -> tuple:
+        fields = line.split(" ")
+        if len(fields) > 2 and fields[2].startswith("{"):
+            found = json.loads(line.split(" ", 2)[2])
+            url, offset, file = found["url"], int(found.get("offset", -1)), found.get("filename")
+        else:
+            if len(fields) < 9:
+                raise ValueError("too few fields")
+            url = fields[2]
+            if fields[4] != "-":
+                int(fields[4])
+            if len(fields) >= 11:
+                if fields[8] != "-":
+                    int(fields[8])
+                offset, file = int(fields[9]), fields[10]
+            elif len(fields) == 10:
+                offset, file = int(fields[8]), fields[9]
+            else:
+                offset, file = int(fields[7]), fields[8]
+        stamp = fields[1]
+        if len(stamp) > 14 or not stamp.isdigit():
+            raise ValueError(f"bad timestamp {stamp}")
+        key = (surt.surt(url), stamp.ljust(14, "0"))
+        return (*key, file, offset) if self.index_version >= 4 else key
+
 
 class _Handler(BaseHTTPRequestHandler):
-    server: OutbackCdxStandIn
+    server: OutbackCdxServer
 
     def do_POST(self) -> None:
-        body = self.rfile.read(int(self.headers["Content-Length"])).decode()
-        self.server.posts += 1
+        body = self.rfile.read(int(self.headers["Content-Length"] or 0)).decode()
         if self.server.fail_with:
             return self._answer(self.server.fail_with, "unavailable")
-        lines = [line for line in body.splitlines() if line and not line.startswith(" CDX")]
-        for number, line in enumerate(lines, 1):
-            fields = line.split(" ")
-            if len(fields) < 9 or not (fields[4] == "-" or fields[4].isdigit()) or "poison" in line:
-                return self._answer(400, f"At line: {number}")
-        self.server.lines.setdefault(self.path.strip("/"), []).extend(lines)
-        self._answer(200, f"Added {len(lines)} records")
+        path = self.path.strip("/")
+        delete = path.endswith("/delete")
+        collection = path.removesuffix("/delete")
+        parsed = []
+        for line in body.splitlines():
+            if line.startswith(" CDX") or not line:
+                continue
+            try:
+                if not delete and self.server.refuse(line):
+                    raise ValueError("refused by the server's configuration")
+                parsed.append((self.server.key(line), line))
+            except (ValueError, IndexError, KeyError):
+                return self._answer(400, f"At line: {line}")
+        index = self.server.captures.setdefault(collection, {})
+        for key, line in parsed:
+            if delete:
+                index.pop(key, None)
+            else:
+                index[key] = line
+        if delete:
+            self.server.deletes += 1
+            return self._answer(200, f"Deleted {len(parsed)} records")
+        self.server.posts += 1
+        self._answer(200, f"Added {len(parsed)} records")
+
+    def do_GET(self) -> None:
+        if self.server.fail_with:
+            return self._answer(self.server.fail_with, "unavailable")
+        parts = urlsplit(self.path)
+        if parts.path == "/config.json":
+            return self._answer(200, json.dumps(
+                {"featureFlags": {"indexVersion": self.server.index_version}}
+            ))
+        collection = parts.path.strip("/")
+        if collection not in self.server.captures:
+            return self._answer(404, f"Collection {collection} does not exist")
+        wanted = surt.surt(parse_qs(parts.query)["url"][0])
+        found = [line for key, line in sorted(self.server.captures[collection].items())
+                 if key[0] == wanted]
+        self._answer(200, "".join(f"{line}\n" for line in found))
 
     def _answer(self, status: int, text: str) -> None:
         self.send_response(status)
@@ -64,8 +145,8 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 @contextmanager
-def outbackcdx() -> Iterator[OutbackCdxStandIn]:
-    server = OutbackCdxStandIn()
+def outbackcdx(index_version: int = 3) -> Iterator[OutbackCdxServer]:
+    server = OutbackCdxServer(index_version)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -118,21 +199,31 @@ def pywb_access(aclj: Path, urls: list[str]) -> dict[str, str]:
 
 
 @contextmanager
-def pywb(directory: Path, collections: dict[str, dict]) -> Iterator[str]:
-    """pywb's ``wayback`` server on ``collections``; yields its URL."""
+def pywb(directory: Path, config: dict | Path, env: dict[str, str] | None = None) -> Iterator[str]:
+    """pywb's ``wayback`` server on ``config`` (collections to write as its config.yaml, or a
+    config file used as it is, through PYWB_CONFIG_FILE, with ``env``); yields its URL."""
     directory.mkdir(parents=True, exist_ok=True)
-    (directory / "config.yaml").write_text(yaml.safe_dump({"collections": collections}))
+    if isinstance(config, Path):
+        env = {**(env or {}), "PYWB_CONFIG_FILE": str(config)}
+    else:
+        (directory / "config.yaml").write_text(yaml.safe_dump({"collections": config}))
     port = free_port()
     wayback = str(Path(sys.executable).parent / "wayback")
-    with _server([wayback, "-p", str(port), "-b", "127.0.0.1"], port, "/", directory) as url:
+    with _server([wayback, "-p", str(port), "-b", "127.0.0.1"], port, "/", directory, env) as url:
         yield url
 
 
 @contextmanager
-def _server(args: list[str], port: int, ready_path: str, cwd: Path | None = None) -> Iterator[str]:
+def _server(
+    args: list[str], port: int, ready_path: str, cwd: Path | None = None,
+    env: dict[str, str] | None = None,
+) -> Iterator[str]:
     """A server process on 127.0.0.1:``port``, ready once ``ready_path`` answers 200."""
     url = f"http://127.0.0.1:{port}"
-    process = subprocess.Popen(args, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        args, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        env={**os.environ, **(env or {})},
+    )
     try:
         _wait_ready(f"{url}{ready_path}", Path(args[0]).name)
         yield url

@@ -4,7 +4,8 @@
 
 A store is addressed by URL: a local directory (``/data/warcs`` or ``file:///data/warcs``) or
 an S3 prefix (``s3://bucket/prefix``, any endpoint). Another kind (WebHDFS) is one more backend
-class registered under its scheme; the assets only use ``list`` and ``local_copy``.
+class registered under its scheme; the assets use ``list``, ``local_copy``, ``stat`` (asking
+the store itself whether a file is gone) and ``read_range``.
 """
 
 from __future__ import annotations
@@ -36,6 +37,11 @@ class Backend(Protocol):
 
     def local_copy(self, path: str) -> Iterator[Path]: ...
 
+    def stat(self, path: str) -> StoredFile | None:
+        """The file at ``path``, or None when the store says it does not exist."""
+
+    def read_range(self, path: str, offset: int, length: int) -> bytes: ...
+
 
 @dataclass(frozen=True)
 class LocalBackend:
@@ -62,6 +68,18 @@ class LocalBackend:
     @contextmanager
     def local_copy(self, path: str) -> Iterator[Path]:
         yield self.root / path
+
+    def stat(self, path: str) -> StoredFile | None:
+        try:
+            found = (self.root / path).stat()
+        except FileNotFoundError:
+            return None
+        return StoredFile(path, found.st_size, datetime.fromtimestamp(found.st_mtime, UTC))
+
+    def read_range(self, path: str, offset: int, length: int) -> bytes:
+        with (self.root / path).open("rb") as f:
+            f.seek(offset)
+            return f.read(length)
 
 
 @dataclass(frozen=True)
@@ -101,6 +119,26 @@ class S3Backend:
             local = Path(tmp) / Path(path).name
             self._client().download_file(self.bucket, key, str(local))
             yield local
+
+    def stat(self, path: str) -> StoredFile | None:
+        from botocore.exceptions import ClientError
+
+        try:
+            head = self._client().head_object(Bucket=self.bucket, Key=self._key(path))
+        except ClientError as err:
+            if err.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+                return None
+            raise StoreError(f"cannot read s3://{self.bucket}/{self._key(path)}: {err}") from None
+        return StoredFile(path, head["ContentLength"], head["LastModified"])
+
+    def read_range(self, path: str, offset: int, length: int) -> bytes:
+        answer = self._client().get_object(
+            Bucket=self.bucket, Key=self._key(path), Range=f"bytes={offset}-{offset + length - 1}"
+        )
+        return answer["Body"].read()
+
+    def _key(self, path: str) -> str:
+        return f"{self.prefix}/{path}" if self.prefix else path
 
 
 def backend_for(url: str, endpoint_url: str = "", region_name: str = "us-east-1") -> Backend:

@@ -1,73 +1,142 @@
-"""Open-access lists from the W3ACT database: ``allows.aclj`` (pywb), ``allows.txt`` (SURT
-prefixes) and ``annotations.json``, published atomically to the directory pywb reads and kept
-in the artifact store.
+"""Access lists and annotations from the W3ACT database, published together.
 
-A target is open when it has a licence, is crawled and is not hidden. Its key follows its
-scope: ``subdomains`` opens the host and every subdomain, ``root``/``plus1`` the host,
-``resource`` the seed URL and below. pywb needs ``.aclj`` lines in reverse byte order (in any
-other order its block rules are silently missed) and keys in its own SURT form.
+- ``allows.aclj`` (pywb, ``acl_paths`` with ``default_access: block``): an allow rule for every
+  seed of an open target (licensed, crawled, visible), a block rule for every seed of a
+  NEVERCRAWL target, keyed by access_rules; reverse byte order (in any other order pywb misses
+  rules silently).
+- ``allows.txt`` (webarchive-discovery, Heritrix SURT prefixes): what the allow rules open.
+- ``annotations.json`` (webarchive-discovery's ``Annotations``): per scope and seed, its
+  published collections (``parent|child`` names) and subjects, and ``collectionDateRanges``
+  for every published collection (without a range webarchive-discovery applies no collection).
+
+The three files are written into a new version directory and made current by one rename of
+the symlink ``publish_dir``: readers see the old three or the new three, never a mix, and a
+failure leaves the old ones current.
 """
 
 import json
 import os
 import tempfile
+import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 
 import dagster as dg
-import surt
 from pydantic import Field
 
 from maint_assets.core.artifacts import ArtifactStore
 from maint_assets.core.automation import DAILY_FRESHNESS
-from maint_assets.core.files import atomic_file
 from maint_assets.core.paths import STATE_DIR
 from maint_assets.core.postgres import PostgresResource
 from maint_assets.core.sql_files import statement
+from maint_assets.webarchive.access_rules import SCOPES, UnusableSeed, grant
 from maint_assets.webarchive.keys import ACCESS_CONTROL_LISTS, GROUP, W3ACT_POOL
 
 SQL = "webarchive/access_control_lists"
 FOLDER = "webarchive/access"
+VERSIONS_KEPT = 3
 
 
 class AccessListsConfig(dg.Config):
     publish_dir: str = Field(
         default=os.environ.get("WEBARCHIVE_ACL_DIR", str(STATE_DIR / "webarchive" / "acl")),
-        description="where pywb reads allows.aclj (its acl_paths) and the indexer allows.txt",
+        description="where pywb reads allows.aclj (its acl_paths) and the indexer allows.txt "
+        "and annotations.json; a symlink to the current version directory",
     )
 
 
-def acl_key(url: str, scope: str) -> tuple[str, str]:
-    """pywb's ACL key and the SURT prefix (allows.txt) of a seed under its target's scope."""
-    key = surt.surt(url)
-    host = key.split(")", 1)[0]
-    if scope == "subdomains":
-        return host, f"http://({host},"
-    if scope in ("root", "plus1"):
-        return f"{host})/", f"http://({host})/"
-    return key, f"http://({key}"
-
-
-def render(open_seeds: list[tuple], annotated: list[tuple]) -> dict[str, str]:
-    """The three files' contents."""
-    aclj, prefixes = {}, set()
-    for _, scope, url in open_seeds:
-        key, prefix = acl_key(url, scope)
-        aclj.setdefault(key, json.dumps({"access": "allow", "url": url}))
-        prefixes.add(prefix)
-    annotations: dict[str, dict] = {}
-    for scope, url, collections, subjects in annotated:
-        annotations.setdefault(scope, {})[url] = {
-            "collection": collections[0], "collections": collections, "subject": subjects,
-        }
+def render(
+    open_seeds: list[tuple], blocked_seeds: list[tuple], collections: list[tuple],
+    collection_seeds: list[tuple], subjects: list[tuple],
+) -> tuple[dict[str, str], list[str]]:
+    """The three files' contents, and the seeds that could not be used (and why)."""
+    skipped: list[str] = []
+    rules: dict[str, tuple[str, str]] = {}
+    prefixes: set[str] = set()
+    for access, seeds in (("allow", open_seeds), ("block", blocked_seeds)):
+        for target, scope, url in seeds:
+            try:
+                rule = grant(url, scope)
+            except UnusableSeed as err:
+                skipped.append(f"target {target} seed {url!r}: {err}")
+                continue
+            for key in rule.pywb:
+                if access == "block" or key not in rules:  # a block wins over an allow
+                    rules[key] = (access, url)
+            if access == "allow":
+                prefixes.update(rule.heritrix)
+    aclj = sorted(
+        (f"{key} - {json.dumps({'access': access, 'url': url})}\n"
+         for key, (access, url) in rules.items()),
+        reverse=True,
+    )
     return {
-        "allows.aclj": "".join(
-            f"{key} - {rule}\n" for key, rule in sorted(aclj.items(), reverse=True)
-        ),
+        "allows.aclj": "".join(aclj),
         "allows.txt": "".join(f"{p}\n" for p in sorted(prefixes)),
         "annotations.json": json.dumps(
-            {"collections": annotations, "collectionDateRanges": {}}, indent=1, sort_keys=True
+            _annotations(collections, collection_seeds, subjects), indent=1, sort_keys=True
         ) + "\n",
+    }, skipped
+
+
+def _annotations(
+    collections: list[tuple], collection_seeds: list[tuple], subjects: list[tuple]
+) -> dict:
+    names = {cid: name for cid, name, _, _ in collections}
+    subjects_of: dict[int, list[str]] = {}
+    for target, name in subjects:
+        subjects_of.setdefault(target, []).append(name)
+    by_scope: dict[str, dict] = {scope: {} for scope in SCOPES}
+    for cid, target, scope, url in sorted(collection_seeds, key=lambda r: names.get(r[0], "")):
+        if cid not in names or scope not in by_scope:
+            continue
+        entry = by_scope[scope].setdefault(url, {
+            "collection": names[cid], "collections": [], "subject": subjects_of.get(target, []),
+        })
+        if names[cid] not in entry["collections"]:
+            entry["collections"].append(names[cid])
+    return {
+        "collections": by_scope,
+        "collectionDateRanges": {
+            name: {"start": _jackson_date(start), "end": _jackson_date(end)}
+            for _, name, start, end in collections
+        },
     }
+
+
+def _jackson_date(value: datetime | None) -> str | None:
+    """A date Jackson's default format reads into webarchive-discovery's DateRange (no date:
+    null, which it reads as "from 1970" or "until 9999")."""
+    if value is None:
+        return None
+    value = (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(UTC)
+    return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}+0000"
+
+
+def publish(publish_dir: Path, files: dict[str, str]) -> Path:
+    """Write ``files`` into a new version directory and switch the symlink ``publish_dir`` to it
+    with one rename; returns the version directory."""
+    parent = publish_dir.parent
+    versions = parent / f".{publish_dir.name}.versions"
+    version = versions / f"{datetime.now(UTC):%Y%m%dT%H%M%S%f}-{uuid.uuid4().hex[:8]}"
+    version.mkdir(parents=True)
+    for name, content in files.items():
+        with (version / name).open("w") as f:
+            f.write(content)
+            f.flush()
+            os.fsync(f.fileno())
+    link = parent / f".{publish_dir.name}.{uuid.uuid4().hex}.link"
+    os.symlink(os.path.relpath(version, parent), link)
+    if publish_dir.is_dir() and not publish_dir.is_symlink():
+        # A plain directory from before: kept as the oldest version.
+        os.rename(publish_dir, versions / "0-before-versions")
+    os.replace(link, publish_dir)
+    older = sorted(p for p in versions.iterdir() if p != version)
+    for old in older[: max(0, len(older) - (VERSIONS_KEPT - 1))]:
+        for member in old.iterdir():
+            member.unlink()
+        old.rmdir()
+    return version
 
 
 @dg.asset(
@@ -76,8 +145,8 @@ def render(open_seeds: list[tuple], annotated: list[tuple]) -> dict[str, str]:
     freshness_policy=DAILY_FRESHNESS,
     pool=W3ACT_POOL,
     kinds={"pywb"},
-    description="allows.aclj, allows.txt and annotations.json from W3ACT, published "
-    "atomically and kept in the artifact store",
+    description="allows.aclj (allow and block rules), allows.txt and annotations.json from "
+    "W3ACT, published together and kept in the artifact store",
 )
 def access_control_lists(
     context: dg.AssetExecutionContext,
@@ -87,20 +156,21 @@ def access_control_lists(
 ) -> dg.MaterializeResult:
     with w3act_db.connect() as conn, conn.transaction():
         conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
-        open_seeds = conn.execute(statement(SQL, "open_seeds")).fetchall()
-        annotated = conn.execute(statement(SQL, "annotated_seeds")).fetchall()
-    if not open_seeds:
+        read = {name: conn.execute(statement(SQL, name)).fetchall() for name in (
+            "open_seeds", "blocked_seeds", "collections", "collection_seeds", "target_subjects",
+        )}
+    if not read["open_seeds"]:
         raise dg.Failure(
             f"no open-access target in the W3ACT database ({w3act_db.describe()}); the "
             "published lists are unchanged"
         )
-    files = render(open_seeds, annotated)
+    files, skipped = render(*read.values())
+    for reason in skipped:
+        context.log.warning(f"seed left out of the access lists: {reason}")
     publish_dir = Path(config.publish_dir)
-    publish_dir.mkdir(parents=True, exist_ok=True)
+    publish(publish_dir, files)
     lines, stored = {}, {}
     for name, content in files.items():
-        with atomic_file(publish_dir / name) as f:
-            f.write(content)
         lines[name] = content.count("\n")
         with tempfile.NamedTemporaryFile("w", delete=False, suffix=name) as tmp:
             tmp.write(content)
@@ -109,13 +179,16 @@ def access_control_lists(
             {"asset": ACCESS_CONTROL_LISTS.to_user_string(), "lines": lines[name],
              "source": w3act_db.describe(), "run_id": context.run.run_id},
         )
+        Path(tmp.name).unlink(missing_ok=True)
         artifacts.prune(f"{FOLDER}/{name}", artifacts.retention)
     return dg.MaterializeResult(
         metadata={
             "published_to": str(publish_dir),
-            "open_targets": len({t for t, _, _ in open_seeds}),
+            "open_targets": len({t for t, _, _ in read["open_seeds"]}),
+            "blocked_targets": len({t for t, _, _ in read["blocked_seeds"]}),
+            "collections": len(read["collections"]),
             **{f"lines_{n.replace('.', '_')}": v for n, v in lines.items()},
+            "seeds_left_out": dg.MetadataValue.md("\n".join(f"- {s}" for s in skipped) or "none"),
             "artifacts": dg.MetadataValue.json({n: a.key for n, a in stored.items()}),
         }
     )
-

@@ -1,41 +1,82 @@
-"""The CDX index of a WARC store: only WARCs TrackDB has not seen indexed, newest first, in
-batches, one worker process per core; a WARC that cannot be read is recorded with its error in
-TrackDB and skipped, never blocking the others."""
+"""The CDX index of a WARC store (cdx_run does the work): every WARC and ARC file TrackDB lists,
+newest first, in batches, one worker process per core; CDXJ segment files for pywb or
+OutbackCDX; the lines of files that are gone, rewritten or re-queued removed; a file that
+cannot be read quarantined, a store or server that cannot be reached retried.
+
+Checks, evaluated in the index's own step after each run (no extra step in the hourly run):
+``index_lines_resolve`` (sampled lines point at their record) and ``every_warc_readable``
+(nothing quarantined).
+"""
 
 import os
-import tempfile
-from itertools import groupby
+import random
 from pathlib import Path
 
 import dagster as dg
 from pydantic import Field
 
 from maint_assets.core.automation import EAGER, HOURLY_FRESHNESS
-from maint_assets.core.postgres import PostgresResource
+from maint_assets.core.file_stores import StoreError
+from maint_assets.core.postgres import DatabaseUnavailable, MaintenanceLocked, PostgresResource
 from maint_assets.core.sql_files import statement
 from maint_assets.core.stores import FileStore
-from maint_assets.webarchive.cdx_outputs import OutbackCdx, publish_cdxj
-from maint_assets.webarchive.indexing import IndexedWarc, index_all
+from maint_assets.webarchive.cdx_outputs import CdxServerUnavailable, OutbackCdx
+from maint_assets.webarchive.cdx_run import IndexRun, RunOptions, RunSummary, TransientFailures
+from maint_assets.webarchive.cdx_segments import SQL, Ledger, filename_of
+from maint_assets.webarchive.cdx_verify import parse, resolve, sample, served
 from maint_assets.webarchive.keys import CDX_INDEX, GROUP, STORE_POOL, TRACKDB
 from maint_assets.webarchive.resources import CdxSettings
 
-SQL = "webarchive/trackdb_files"
+TRANSIENT = (
+    TransientFailures, CdxServerUnavailable, StoreError, DatabaseUnavailable, MaintenanceLocked,
+)
 
 
 class CdxConfig(dg.Config):
-    batch_size: int = Field(default=1000, ge=1, description="WARCs per run, newest first")
+    batch_size: int = Field(default=1000, ge=1, description="files per run, newest first")
     workers: int = Field(default=0, ge=0, description="worker processes; 0 = one per core")
+    retry_quarantined: bool = Field(
+        default=False, description="index the quarantined files of the store again first"
+    )
+    file_retries: int = Field(
+        default=3, ge=0, description="retries of a file (or CDX server call) on a store error"
+    )
+    retry_backoff_s: float = Field(
+        default=2.0, ge=0, description="first wait before such a retry, doubled each time"
+    )
+    run_retries: int = Field(
+        default=2, ge=0, description="runs retried by Dagster when files failed transiently"
+    )
+    run_retry_delay_s: float = Field(default=300.0, ge=0)
+
+
+CHECKS = [
+    dg.AssetCheckSpec(
+        "index_lines_resolve", asset=CDX_INDEX,
+        description="Sampled index lines resolve to a record with their URL and timestamp at "
+        "their offset and length in their file (and OutbackCDX answers them); every segment "
+        "of the ledger exists and every indexed file's segment is live.",
+    ),
+    dg.AssetCheckSpec(
+        "every_warc_readable", asset=CDX_INDEX,
+        description="No WARC or ARC file of the store is quarantined (unreadable: truncated, "
+        "corrupt, not a WARC; or lines refused by the CDX server); warns with the newest ones. "
+        "The job webarchive_retry_failed indexes them again.",
+    ),
+]
 
 
 @dg.asset(
     key=CDX_INDEX,
     deps=[TRACKDB],
+    check_specs=CHECKS,
     group_name=GROUP,
     freshness_policy=HOURLY_FRESHNESS,
     pool=STORE_POOL,
     automation_condition=EAGER,
     kinds={"pywb"},
-    description="CDX index of the store's WARCs (CDXJ files for pywb, or OutbackCDX)",
+    description="CDX index of the store's WARC and ARC files (CDXJ segments for pywb, or "
+    "OutbackCDX), kept equal to the store: lines of gone or rewritten files removed",
 )
 def cdx_index(
     context: dg.AssetExecutionContext,
@@ -44,74 +85,84 @@ def cdx_index(
     warc_store: FileStore,
     cdx: CdxSettings,
 ) -> dg.MaterializeResult:
-    store = warc_store.url
-    params = {
-        "store": store,
-        "batch": config.batch_size,
-        "default_collection": cdx.default_collection,
-    }
-    with webarchive_db.connect() as conn:
-        batch = conn.execute(statement(SQL, "to_index"), params).fetchall()
-    fmt = "cdxj" if cdx.output == "cdxj" else "cdx11"
-    with tempfile.TemporaryDirectory(prefix="cdx-") as tmp:
-        results = _index(warc_store, batch, Path(tmp), fmt, config.workers or os.cpu_count() or 1)
-        indexed = [r for r in results if not r.error]
-        refused = _publish(cdx, indexed, context.run.run_id)
-    failed = [r for r in results if r.error]
-    with webarchive_db.connect() as conn, conn.transaction():
-        conn.execute(
-            statement(SQL, "record_indexed"),
-            {
-                "store": store,
-                "paths": [r.path for r in indexed],
-                "records": [r.records for r in indexed],
-                "firsts": [r.first_capture for r in indexed],
-                "lasts": [r.last_capture for r in indexed],
-                "bad_lines": [len(refused.get(r.path, [])) for r in indexed],
-            },
-        )
-        conn.execute(
-            statement(SQL, "record_failed"),
-            {
-                "store": store,
-                "paths": [r.path for r in failed],
-                "errors": [r.error for r in failed],
-            },
-        )
-        waiting = conn.execute(statement(SQL, "waiting"), params).fetchone()[0]
-    for r in failed:
-        context.log.warning(f"not indexed: {r.path}: {r.error}")
-    bad = [line for lines in refused.values() for line in lines]
-    for line in bad[:20]:
-        context.log.warning(f"line refused by the CDX server: {line.rstrip()}")
-    records = sum(r.records for r in indexed)
+    options = RunOptions(config.batch_size, config.workers or _cores(), config.retry_quarantined,
+                         config.file_retries, config.retry_backoff_s)
+    try:
+        with webarchive_db.maintenance_session(f"webarchive/cdx/{warc_store.url}") as conn:
+            run = IndexRun(conn, webarchive_db, warc_store.url, warc_store.endpoint_url,
+                           warc_store.backend(), cdx, options, context.log.warning)
+            try:
+                summary = run.execute()
+            finally:
+                _log(context, run.summary)
+    except TRANSIENT as err:
+        context.log.error(f"transient failure, nothing marked bad: {err}")
+        raise dg.RetryRequested(
+            max_retries=config.run_retries, seconds_to_wait=config.run_retry_delay_s
+        ) from err
     return dg.MaterializeResult(
-        metadata={
-            "output": cdx.output,
-            "warcs_indexed": len(indexed),
-            "records": records,
-            "warcs_failed": len(failed),
-            "lines_refused": len(bad),
-            "warcs_waiting": waiting,
-            "failed": dg.MetadataValue.md(
-                "\n".join(f"- `{r.path}`: {r.error}" for r in failed[:50]) or "none"
-            ),
-        }
+        metadata=_metadata(cdx, summary),
+        check_results=[
+            index_lines_resolve(webarchive_db, warc_store, cdx),
+            every_warc_readable(webarchive_db, warc_store),
+        ],
     )
 
 
-@dg.asset_check(
-    asset=CDX_INDEX,
-    name="every_warc_readable",
-    description="No WARC of the store is left unindexed because it could not be read "
-    "(truncated, not a WARC); warns with the newest ones and their errors.",
-)
+def index_lines_resolve(
+    webarchive_db: PostgresResource, warc_store: FileStore, cdx: CdxSettings
+) -> dg.AssetCheckResult:
+    fmt = "cdxj" if cdx.output == "cdxj" else "cdx11"
+    root = cdx.cdxj_dir if cdx.output == "cdxj" else cdx.outbackcdx_ledger_dir
+    backend = warc_store.backend()
+    server = (OutbackCdx(cdx.outbackcdx_url, cdx.outbackcdx_collection, 1, retries=1)
+              if cdx.output == "outbackcdx" else None)
+    problems: list[str] = []
+    with webarchive_db.connect() as conn:
+        ledger = Ledger(conn, warc_store.url, cdx.output, Path(root))
+        live = ledger.live()
+        problems += [f"segment file missing: {ledger.file(s)}" for s in live
+                     if not ledger.file(s).exists()]
+        problems += [f"segment {s.name} left {state} by a run" for s, state in ledger.unfinished()]
+        orphans = conn.execute(statement(SQL, "files_without_segment"),
+                               {"store": warc_store.url}).fetchone()[0]
+        if orphans:
+            problems.append(f"{orphans} indexed file(s) point to no live segment")
+        picked = list(sample(ledger, cdx.verify_sample, random.Random()))
+        paths = sorted({filename_of(line, fmt) for _, line in picked})
+        listed = dict(conn.execute(
+            statement(SQL, "segment_files"), {"store": warc_store.url, "paths": paths}
+        ).fetchall())
+    exact = server is not None and server.index_version() >= 4
+    for _, line in picked:
+        entry = parse(line, fmt)
+        problem = (
+            "its file is not in TrackDB" if entry.filename not in listed
+            else "its file is gone from the store's listing" if listed[entry.filename]
+            else resolve(backend, entry)
+        )
+        if problem is None and server is not None:
+            problem = served(server, line, exact)
+        if problem:
+            problems.append(f"`{line.strip()[:300]}`: {problem}")
+    return dg.AssetCheckResult(
+        check_name="index_lines_resolve",
+        passed=not problems,
+        metadata={
+            "segments": len(live),
+            "lines_checked": len(picked),
+            "problems": dg.MetadataValue.md("\n".join(f"- {p}" for p in problems[:30]) or "none"),
+        },
+    )
+
+
 def every_warc_readable(
     webarchive_db: PostgresResource, warc_store: FileStore
 ) -> dg.AssetCheckResult:
     with webarchive_db.connect() as conn:
-        rows = conn.execute(statement(SQL, "unreadable"), {"store": warc_store.url}).fetchall()
+        rows = conn.execute(statement(SQL, "quarantined"), {"store": warc_store.url}).fetchall()
     return dg.AssetCheckResult(
+        check_name="every_warc_readable",
         passed=not rows,
         severity=dg.AssetCheckSeverity.WARN,
         metadata={
@@ -121,33 +172,40 @@ def every_warc_readable(
     )
 
 
-def _index(
-    warc_store: FileStore, batch: list[tuple[str, str]], tmp: Path, fmt: str, workers: int
-) -> list[IndexedWarc]:
-    tasks = [
-        {"store_url": warc_store.url, "endpoint_url": warc_store.endpoint_url, "path": path,
-         "collection": collection, "out": str(tmp / f"{i}.{fmt}"), "fmt": fmt}
-        for i, (path, collection) in enumerate(batch)
-    ]
-    return index_all(tasks, workers)
+def _cores() -> int:
+    return os.cpu_count() or 1
 
 
-def _publish(cdx: CdxSettings, indexed: list[IndexedWarc], run_id: str) -> dict[str, list[str]]:
-    """Publish the lines; returns the lines the CDX server refused, by WARC."""
-    if cdx.output == "cdxj":
-        by_collection = sorted(indexed, key=lambda r: r.collection)
-        for collection, group in groupby(by_collection, key=lambda r: r.collection):
-            publish_cdxj(
-                Path(cdx.cdxj_dir),
-                collection,
-                [r.output for r in group],
-                run_id,
-                cdx.max_index_files,
-            )
-        return {}
-    client = OutbackCdx(cdx.outbackcdx_url, cdx.outbackcdx_collection, cdx.max_lines)
-    refused = {}
-    for r in indexed:
-        with r.output.open() as lines:
-            refused[r.path] = client.post(lines)
-    return refused
+def _log(context: dg.AssetExecutionContext, s: RunSummary) -> None:
+    for path, found in s.warnings.items():
+        context.log.warning(f"warcio on {path}: " + " | ".join(found))
+    for path, error in s.quarantined:
+        context.log.warning(f"quarantined {path}: {error}")
+    for path, error in s.transient:
+        context.log.warning(f"not indexed this time (store error, not marked) {path}: {error}")
+    for path, why in s.stale:
+        context.log.info(f"left for the next listing {path}: {why}")
+    for path, lines in s.refused.items():
+        for line in lines[:5]:
+            context.log.warning(f"line of {path} refused by the CDX server: {line.rstrip()}")
+
+
+def _metadata(cdx: CdxSettings, s: RunSummary) -> dict:
+    return {
+        "output": cdx.output,
+        "warcs_indexed": len(s.indexed),
+        "records": sum(r.records for r in s.indexed) - sum(len(v) for v in s.refused.values()),
+        "warcs_quarantined": len(s.quarantined) + len(s.refused),
+        "warcs_changed_since_listing": len(s.stale),
+        "lines_refused": sum(len(v) for v in s.refused.values()),
+        "warcs_removed": s.warcs_removed,
+        "lines_removed": s.lines_removed,
+        "segments_compacted": s.compacted,
+        "unfinished_recovered": s.recovered,
+        "requeued": s.requeued,
+        "warcs_waiting": s.waiting,
+        "warcs_with_warnings": len(s.warnings),
+        "quarantined": dg.MetadataValue.md(
+            "\n".join(f"- `{p}`: {e}" for p, e in s.quarantined[:50]) or "none"
+        ),
+    }

@@ -1,91 +1,123 @@
-"""Where index lines go: CDXJ files that pywb serves, or an OutbackCDX-compatible server.
+"""An OutbackCDX server as the index's output (nla/outbackcdx, ``src/outbackcdx/Webapp.java``).
 
-CDXJ: one sorted file per run and collection, written under a temporary name and renamed into
-``<directory>/<collection>/indexes/`` (pywb merges every ``*.cdxj`` there); past
-``max_files`` files a collection's files are merged into one, again by rename.
+- ``POST /<collection>`` adds CDX lines; the whole body is one RocksDB batch, so one line it
+  cannot parse rejects the batch with ``400 At line: …`` and nothing is added. Lines of many
+  WARCs go in batches of ``batch_lines``; a refused batch is split in halves until the refused
+  lines are isolated, and each refused line is returned with the WARC it came from.
+- ``POST /<collection>/delete`` takes the same lines and deletes the captures they name, with
+  no error for absent ones. With the default index version 3 a capture's key is its
+  canonical URL and timestamp only (``Capture.encodeKeyV0``), so a delete also removes a capture
+  of another file with the same URL and second; from version 4 the key holds the file and
+  offset. ``GET /config.json`` says which (``featureFlags.indexVersion``).
+- ``GET /<collection>?url=…`` answers the captures of a URL as CDX11 lines.
 
-OutbackCDX: CDX11 lines posted in batches of at most ``max_lines``. The server rejects a whole
-batch for one bad line (400), so a rejected batch is split in halves until the bad lines are
-isolated; they are reported and skipped, the rest is added.
+Connection errors, timeouts, 5xx and 429 answers are retried with exponential backoff, then
+raised as ``CdxServerUnavailable`` (transient: the run fails and is retried, nothing is marked).
 """
 
 from __future__ import annotations
 
-import heapq
+import time
 from collections.abc import Iterable, Iterator
-from contextlib import ExitStack
-from pathlib import Path
 
 import requests
 
-from maint_assets.core.files import atomic_file
+_TRANSIENT = {429, 500, 502, 503, 504}
 
 
-class CdxOutputError(RuntimeError):
-    """The index could not be published; what was published before is unchanged."""
+class CdxServerUnavailable(RuntimeError):
+    """The CDX server could not be reached or was unavailable; nothing was marked."""
 
 
-def publish_cdxj(
-    directory: Path, collection: str, sources: list[Path], name: str, max_files: int
-) -> Path:
-    indexes = directory / collection / "indexes"
-    indexes.mkdir(parents=True, exist_ok=True)
-    target = _merge(sources, indexes / f"{name}.cdxj")
-    existing = sorted(indexes.glob("*.cdxj"))
-    if len(existing) > max_files:
-        # The merged file is renamed in before the parts go: for a moment a capture may be
-        # listed twice, never missing.
-        merged = _merge(existing, indexes / f"merged-{name}.cdxj")
-        for part in existing:
-            part.unlink()
-        return merged
-    return target
-
-
-def _merge(sources: list[Path], target: Path) -> Path:
-    with ExitStack() as stack, atomic_file(target) as out:
-        files = [stack.enter_context(p.open()) for p in sources]
-        out.writelines(heapq.merge(*files))
-    return target
+class CdxServerError(RuntimeError):
+    """The CDX server refused a request that it should accept."""
 
 
 class OutbackCdx:
-    def __init__(self, endpoint: str, collection: str, max_lines: int, timeout_s: float = 60):
-        self.url = f"{endpoint.rstrip('/')}/{collection}"
-        self.max_lines = max_lines
-        self.timeout_s = timeout_s
+    def __init__(
+        self, endpoint: str, collection: str, batch_lines: int, timeout_s: float = 60,
+        retries: int = 3, backoff_s: float = 1.0,
+    ) -> None:
+        self.base = endpoint.rstrip("/")
+        self.url = f"{self.base}/{collection}"
+        self.batch_lines = batch_lines
+        self.timeout_s, self.retries, self.backoff_s = timeout_s, retries, backoff_s
         self.session = requests.Session()
+        self.posts = 0
 
-    def post(self, lines: Iterable[str]) -> list[str]:
-        """Add ``lines``; returns the lines the server refused."""
-        refused: list[str] = []
-        for batch in _batches(lines, self.max_lines):
-            refused += self._post(batch)
+    def index_version(self) -> int:
+        answer = self._request("GET", f"{self.base}/config.json")
+        if answer.status_code != 200:
+            return 3
+        return int(answer.json().get("featureFlags", {}).get("indexVersion", 3))
+
+    def add(self, lines: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
+        """Add ``(owner, line)`` pairs; returns the refused lines by owner."""
+        refused: dict[str, list[str]] = {}
+        for batch in _batches(lines, self.batch_lines):
+            for owner, line in self._add(batch):
+                refused.setdefault(owner, []).append(line)
         return refused
 
-    def _post(self, batch: list[str]) -> list[str]:
-        try:
-            answer = self.session.post(
-                self.url, data="".join(batch).encode(), timeout=self.timeout_s
-            )
-        except requests.RequestException as err:
-            raise CdxOutputError(f"cannot reach the CDX server {self.url}: {err}") from None
+    def delete(self, lines: Iterable[str]) -> int:
+        deleted = 0
+        for batch in _batches(lines, self.batch_lines):
+            answer = self._request("POST", f"{self.url}/delete", "".join(batch))
+            if answer.status_code != 200:
+                raise CdxServerError(
+                    f"the CDX server {self.url} refused to delete {len(batch)} line(s): "
+                    f"{answer.status_code} {answer.text[:200]}"
+                )
+            deleted += len(batch)
+        return deleted
+
+    def captures(self, url: str) -> list[str]:
+        answer = self._request("GET", self.url, params={"url": url})
+        if answer.status_code == 404:
+            return []
+        if answer.status_code != 200:
+            raise CdxServerError(f"the CDX server {self.url} answered {answer.status_code}")
+        return [line for line in answer.text.splitlines() if line.strip()]
+
+    def _add(self, batch: list[tuple[str, str]]) -> list[tuple[str, str]]:
+        answer = self._request("POST", self.url, "".join(line for _, line in batch))
         if answer.status_code == 200:
             return []
         if answer.status_code != 400:
-            raise CdxOutputError(
+            raise CdxServerError(
                 f"the CDX server {self.url} answered {answer.status_code}: {answer.text[:200]}"
             )
         if len(batch) == 1:
             return batch
         half = len(batch) // 2
-        return self._post(batch[:half]) + self._post(batch[half:])
+        return self._add(batch[:half]) + self._add(batch[half:])
+
+    def _request(
+        self, method: str, url: str, body: str | None = None, params: dict | None = None
+    ) -> requests.Response:
+        for attempt in range(self.retries + 1):
+            try:
+                answer = self.session.request(
+                    method, url, data=body.encode() if body is not None else None,
+                    params=params, timeout=self.timeout_s,
+                )
+                if answer.status_code not in _TRANSIENT:
+                    self.posts += method == "POST"
+                    return answer
+                problem = f"answered {answer.status_code}: {answer.text[:200]}"
+            except requests.RequestException as err:
+                problem = f"cannot be reached: {type(err).__name__}: {err}"
+            if attempt < self.retries:
+                time.sleep(self.backoff_s * 2**attempt)
+        raise CdxServerUnavailable(
+            f"the CDX server {self.base} {problem} (tried {self.retries + 1} times)"
+        )
 
 
-def _batches(lines: Iterable[str], size: int) -> Iterator[list[str]]:
-    batch: list[str] = []
-    for line in lines:
-        batch.append(line)
+def _batches(items: Iterable, size: int) -> Iterator[list]:
+    batch: list = []
+    for item in items:
+        batch.append(item)
         if len(batch) == size:
             yield batch
             batch = []

@@ -30,6 +30,12 @@ webarchive_hourly = dg.define_asset_job(
     "webarchive_hourly", selection=dg.AssetSelection.assets(TRACKDB, CDX_INDEX),
     description="Refresh TrackDB from a listing of the store, then index what is new.",
 )
+webarchive_retry_failed = dg.define_asset_job(
+    "webarchive_retry_failed", selection=dg.AssetSelection.assets(CDX_INDEX),
+    config={"ops": {"webarchive__cdx__index": {"config": {"retry_quarantined": True}}}},
+    description="Index the quarantined WARC and ARC files again (after they were repaired or "
+    "replaced, or the CDX server was fixed); their lines, if any, are removed first.",
+)
 webarchive_daily = dg.define_asset_job(
     "webarchive_daily", selection=dg.AssetSelection.assets(ACCESS_CONTROL_LISTS, W3ACT_BACKUP),
     description="Access lists from W3ACT and W3ACT's backup.",
@@ -46,10 +52,10 @@ defs = dg.Definitions(
         w3act_backup.w3act_backup,
     ],
     asset_checks=[
-        cdx.every_warc_readable, w3act_backup.w3act_dump_restores,
+        w3act_backup.w3act_dump_restores,
         w3act_backup.w3act_csv_zip_complete,
     ],
-    jobs=[webarchive_hourly, webarchive_daily],
+    jobs=[webarchive_hourly, webarchive_retry_failed, webarchive_daily],
     sensors=[webarchive_new_files],
     schedules=[
         dg.ScheduleDefinition(
@@ -74,6 +80,10 @@ defs = dg.Definitions(
             **({"cdxj_dir": _env("WEBARCHIVE_CDXJ_DIR")} if _env("WEBARCHIVE_CDXJ_DIR") else {}),
             outbackcdx_url=_env("WEBARCHIVE_OUTBACKCDX_URL"),
             outbackcdx_collection=_env("WEBARCHIVE_OUTBACKCDX_COLLECTION", "data-heritrix"),
+            **(
+                {"outbackcdx_ledger_dir": _env("WEBARCHIVE_OUTBACKCDX_LEDGER_DIR")}
+                if _env("WEBARCHIVE_OUTBACKCDX_LEDGER_DIR") else {}
+            ),
         ),
     },
 )

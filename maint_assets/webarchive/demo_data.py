@@ -16,7 +16,7 @@ from warcio.warcwriter import WARCWriter
 
 from maint_assets.core.schema import apply_schema
 from maint_assets.core.sql_files import statement
-from maint_assets.webarchive.indexing import InvalidWarc, verify_warc
+from maint_assets.webarchive.warc_reading import InvalidWarc, verify
 
 JOB = "frequent-npld"
 HOSTS = ["news.example.org", "blogs.example.net", "reports.example.com", "closed.example.org"]
@@ -86,6 +86,9 @@ def write_store(
 
 
 def load_w3act(conn: psycopg.Connection) -> None:
+    """W3ACT's tables (the real model's subset the access lists read) with the demo data."""
+    with conn.transaction():
+        conn.execute(statement("webarchive/w3act_demo", "reset"))
     apply_schema(conn, "webarchive/w3act")
     with conn.transaction():
         conn.execute(statement("webarchive/w3act_demo", "load"))
@@ -99,7 +102,7 @@ def _truncate(path: Path) -> None:
     while True:
         path.write_bytes(data[:cut])
         try:
-            verify_warc(path)
+            verify(path)
         except InvalidWarc:
             return
         cut += 1

@@ -1,109 +1,179 @@
-"""Indexing WARCs with cdxj-indexer in worker processes: each WARC's sorted lines and stats.
+"""Indexing WARC and ARC files with cdxj-indexer in worker processes: each file's sorted lines,
+stats and warnings, and what kind of failure stopped it.
 
 Only response, revisit and resource records are indexed: Heritrix's metadata records carry
 the page's URL and second and sort first, so pywb would replay them instead of the page.
 Lines are sorted in byte order (pywb finds nothing in an index sorted any other way), and the
-filename field is the WARC's path in its store, which is what pywb's ``archive_paths`` and
+filename field is the file's path in its store, which is what pywb's ``archive_paths`` and
 OutbackCDX's consumers resolve.
+
+A failure is one of three kinds, never confused:
+
+- ``invalid``: the file itself cannot be read to its end (warc_reading says why); it is
+  quarantined until re-queued;
+- ``transient``: the store could not be read (network, I/O, the file changing while it was
+  read); retried here with exponential backoff, never recorded as bad, and the run fails;
+- ``stale``: the file is gone from the store, or changed since TrackDB listed it; the next
+  listing catches up (flags it missing, or queues it again with its new size).
+
+warcio and cdxj-indexer print their warnings to stderr; each file's are captured and returned
+with it, so that they are logged with the file they concern.
+
+(No Dagster import here: this module runs as the worker.)
 """
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
+import logging
 import subprocess
 import sys
 import threading
-import zlib
+import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from cdxj_indexer.main import CDX11Indexer, CDXJIndexer
-
 from maint_assets.core.file_stores import backend_for
+from maint_assets.webarchive.warc_reading import INDEXERS, InvalidWarc, check_head
 
 RECORDS = "response,revisit,resource"
-_BLOCK = 1 << 20
+MAX_WARNINGS = 20
 
 
-class InvalidWarc(ValueError):
+class TransientError(RuntimeError):
     pass
-FORMATS = {"cdxj": CDXJIndexer, "cdx11": CDX11Indexer}
+
+
+class StaleListing(RuntimeError):
+    pass
 
 
 @dataclass(frozen=True)
 class IndexedWarc:
     path: str
     collection: str
+    status: str  # indexed | invalid | transient | stale
     output: Path | None = None
     records: int = 0
     first_capture: str | None = None
     last_capture: str | None = None
     error: str | None = None
+    warnings: list[str] = field(default_factory=list)
 
 
 def index_warc(
-    store_url: str, endpoint_url: str, path: str, collection: str, out: Path, fmt: str
+    store_url: str, endpoint_url: str, path: str, collection: str, out: Path, fmt: str,
+    size: int, retries: int = 3, backoff_s: float = 1.0,
 ) -> IndexedWarc:
-    """Index ``path`` of the store into ``out`` (sorted lines, no header); a WARC that cannot
-    be read (truncated, not a WARC, unreadable) comes back with its error instead."""
+    """Index ``path`` of the store into ``out`` (sorted lines, no header)."""
+    attempt = 0
+    while True:
+        attempt += 1
+        captured = io.StringIO()
+        try:
+            with _captured(captured):
+                lines = _index_once(store_url, endpoint_url, path, out, fmt, size)
+        except InvalidWarc as err:
+            return IndexedWarc(path, collection, "invalid", error=str(err)[:1000],
+                               warnings=_warnings(captured))
+        except StaleListing as err:
+            return IndexedWarc(path, collection, "stale", error=str(err)[:1000])
+        except TransientError as err:
+            if attempt > retries:
+                error = f"{err} ({attempt} attempts)"[:1000]
+                return IndexedWarc(path, collection, "transient", error=error,
+                                   warnings=_warnings(captured))
+            time.sleep(backoff_s * 2 ** (attempt - 1))
+            continue
+        stamps = sorted(line.split(" ", 2)[1] for line in lines)
+        return IndexedWarc(
+            path, collection, "indexed", out, len(lines), stamps[0], stamps[-1],
+            warnings=_warnings(captured),
+        )
+
+
+@contextlib.contextmanager
+def _captured(into: io.StringIO) -> Iterator[None]:
+    """What warcio and cdxj-indexer say while one file is read: their prints to stderr
+    ("Record not followed by newline…") and logged warnings ("Replacing spaces in invalid
+    WARC-Target-URI…")."""
+    handler = logging.StreamHandler(into)
+    handler.setLevel(logging.WARNING)
+    root = logging.getLogger()
+    root.addHandler(handler)
+    try:
+        with contextlib.redirect_stderr(into), contextlib.redirect_stdout(into):
+            yield
+    finally:
+        root.removeHandler(handler)
+
+
+def _index_once(
+    store_url: str, endpoint_url: str, path: str, out: Path, fmt: str, size: int
+) -> list[str]:
     try:
         with backend_for(store_url, endpoint_url).local_copy(path) as local:
-            raw = out.with_suffix(".raw")
-            with raw.open("w") as fh:
-                FORMATS[fmt](
-                    output=fh, inputs=[str(local)], filename=path, records=RECORDS
-                ).process_all()
-            lines = [
-                line for line in raw.read_text().splitlines(keepends=True)
-                if line.strip() and not line.startswith(" CDX")
-            ]
-            raw.unlink()
-            verify_warc(local, max((_offset(line, fmt) for line in lines), default=0))
-        if not lines:
-            return IndexedWarc(path, collection, error="no response, revisit or resource record")
+            found = local.stat().st_size
+            if found != size:
+                raise StaleListing(f"changed since the listing: {size} bytes then, {found} now")
+            return _index_local(local, path, out, fmt)
+    except (InvalidWarc, TransientError, StaleListing):
+        raise
+    except FileNotFoundError as err:
+        raise StaleListing(f"no longer in the store: {err}") from None
+    except OSError as err:
+        raise TransientError(_unreadable(err)) from None
     except Exception as err:
-        return IndexedWarc(path, collection, error=f"{type(err).__name__}: {err}"[:1000])
+        if _is_missing_key(err):
+            raise StaleListing(f"no longer in the store: {err}") from None
+        if _is_store_error(err):
+            raise TransientError(_unreadable(err)) from None
+        raise InvalidWarc(f"{type(err).__name__}: {err}") from None
+
+
+def _unreadable(err: Exception) -> str:
+    return f"cannot read it from the store: {type(err).__name__}: {err}"
+
+
+def _index_local(local: Path, path: str, out: Path, fmt: str) -> list[str]:
+    gzipped, kind = check_head(local)
+    raw = io.StringIO()
+    indexer = INDEXERS[fmt](output=raw, inputs=[str(local)], filename=path, records=RECORDS)
+    indexer.process_all()
+    indexer.check(local, gzipped, kind)
+    lines = [
+        line for line in raw.getvalue().splitlines(keepends=True)
+        if line.strip() and not line.startswith(" CDX")
+    ]
+    if not lines:
+        raise InvalidWarc("no response, revisit or resource record")
     lines.sort()
     out.write_text("".join(lines))
-    stamps = sorted(line.split(" ", 2)[1] for line in lines)
-    return IndexedWarc(path, collection, out, len(lines), stamps[0], stamps[-1])
+    return lines
 
 
-def verify_warc(path: Path, last_record: int = 0) -> None:
-    """Raise InvalidWarc unless ``path`` starts with a WARC record and, when gzipped, its
-    members from ``last_record`` (the offset of the last record indexed) to the end are
-    complete. cdxj-indexer checks neither: it indexes a text file named .warc.gz as one odd
-    record, and a truncated WARC up to where it was cut, silently. Only the tail is read again:
-    the indexer stops at a cut, so a cut lies after the last record it indexed."""
-    with path.open("rb") as f:
-        head = f.read(2)
-        f.seek(0)
-        if head != b"\x1f\x8b":
-            if f.read(5) != b"WARC/":
-                raise InvalidWarc("not a WARC file (no WARC/ version line)")
-            return
-        if not zlib.decompressobj(wbits=31).decompress(f.read(_BLOCK), 5).startswith(b"WARC/"):
-            raise InvalidWarc("not a WARC file (no WARC/ version line)")
-        f.seek(last_record)
-        member, fed = zlib.decompressobj(wbits=31), False
-        while block := f.read(_BLOCK):
-            while block:
-                member.decompress(block)
-                fed = True
-                if member.eof:
-                    block, member, fed = member.unused_data, zlib.decompressobj(wbits=31), False
-                else:
-                    block = b""
-        if fed:
-            raise InvalidWarc(f"truncated: its last gzip member ends early ({f.tell()} bytes)")
+def _is_missing_key(err: Exception) -> bool:
+    response = getattr(err, "response", None)
+    code = response.get("Error", {}).get("Code") if isinstance(response, dict) else None
+    return code in ("404", "NoSuchKey", "NotFound")
 
 
-def _offset(line: str, fmt: str) -> int:
-    """The byte offset of a line's record (CDXJ's JSON "offset", CDX11's tenth field)."""
-    if fmt == "cdxj":
-        return int(json.loads(line.split(" ", 2)[2])["offset"])
-    return int(line.split(" ")[9])
+def _is_store_error(err: Exception) -> bool:
+    """Errors of the store's client library (botocore), not of the file's content."""
+    from maint_assets.core.file_stores import StoreError
+
+    if isinstance(err, StoreError):
+        return True
+    return type(err).__module__.split(".")[0] in ("botocore", "boto3", "urllib3", "requests")
+
+
+def _warnings(captured: io.StringIO) -> list[str]:
+    found = [line.strip() for line in captured.getvalue().splitlines() if line.strip()]
+    return list(dict.fromkeys(found))[:MAX_WARNINGS]
 
 
 def index_all(tasks: list[dict], workers: int) -> list[IndexedWarc]:

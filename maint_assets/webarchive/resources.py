@@ -17,7 +17,18 @@ class CdxSettings(dg.ConfigurableResource):
         description="pywb's collections root: <dir>/<collection>/indexes/*.cdxj",
     )
     default_collection: str = Field(default="default", description="for files of no collection")
-    max_index_files: int = Field(default=16, description="CDXJ files per collection before merging")
+    max_index_files: int = Field(
+        default=16, ge=2, description="segment files per collection before the small are merged"
+    )
     outbackcdx_url: str = Field(default="", description="e.g. http://cdx.example:8080")
     outbackcdx_collection: str = Field(default="data-heritrix")
-    max_lines: int = Field(default=10_000, description="CDX lines per POST")
+    outbackcdx_batch_lines: int = Field(default=10_000, ge=1, description="CDX lines per POST")
+    outbackcdx_ledger_dir: str = Field(
+        default=str(STATE_DIR / "webarchive" / "outbackcdx-ledger"),
+        description="a persistent directory keeping the lines posted, by segment: what the "
+        "delete endpoint is given when a WARC's lines must go",
+    )
+    verify_sample: int = Field(
+        default=32, ge=0,
+        description="index lines checked after each run against the record they point to",
+    )

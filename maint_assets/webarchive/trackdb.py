@@ -2,8 +2,11 @@
 
 One listing, streamed into a temporary table with COPY, then set-based: new files inserted,
 changed ones updated (and queued for indexing again), files no longer listed flagged as
-missing, never deleted, and the indexing status of the others kept. An empty listing of a
-store that had files is refused: an unmounted volume must not look like a deleted archive.
+missing, never deleted, and the indexing status of the others kept. Only new and changed files
+are classified (their paths read for kind, collection, crawl time), unless the rules changed
+(``LAYOUT_VERSION``): then all are, so that files classified by older rules (ARC files once
+"unknown") are corrected. An empty listing of a store that had files is refused: an unmounted
+volume must not look like a deleted archive.
 """
 
 from datetime import UTC, datetime
@@ -17,7 +20,7 @@ from maint_assets.core.schema import apply_schema
 from maint_assets.core.sql_files import statement
 from maint_assets.core.stores import FileStore
 from maint_assets.webarchive.keys import GROUP, STORE_POOL, TRACKDB, WARC_STORE
-from maint_assets.webarchive.layout import classify
+from maint_assets.webarchive.layout import LAYOUT_VERSION, classify
 
 SQL = "webarchive/trackdb_files"
 
@@ -52,14 +55,10 @@ def trackdb_files(
         files = 0
         with conn.cursor().copy(statement(SQL, "copy_listing")) as copy:
             for found in warc_store.list():
-                layout = classify(found.path, found.mtime)
-                copy.write_row((
-                    found.path, found.size, found.mtime, layout.kind, layout.collection,
-                    layout.stream, layout.job, layout.crawl_ts,
-                ))
+                copy.write_row((found.path, found.size, found.mtime))
                 files += 1
         conn.execute(statement(SQL, "analyze_listing"))
-        params = {"store": store, "now": now, "files": files}
+        params = {"store": store, "now": now, "files": files, "layout_version": LAYOUT_VERSION}
         present = conn.execute(statement(SQL, "present_files"), params).fetchone()[0]
         if files == 0 and present and not config.allow_empty_listing:
             raise dg.Failure(
@@ -67,6 +66,13 @@ def trackdb_files(
                 "nothing was changed (allow_empty_listing accepts it)"
             )
         row = conn.execute(statement(SQL, "previous_listing"), params).fetchone()
+        every_file = row is None or row[1] != LAYOUT_VERSION
+        to_classify = conn.execute(
+            statement(SQL, "to_classify"), {**params, "every_file": every_file}
+        ).fetchall()
+        with conn.cursor().copy(statement(SQL, "copy_layouts")) as copy:
+            for path, mtime in to_classify:
+                copy.write_row((path, *classify(path, mtime)))
         new, changed = conn.execute(statement(SQL, "upsert_files"), params).fetchone()
         flagged = conn.execute(
             statement(SQL, "flag_missing"), {**params, "previous": row[0] if row else None}

@@ -2,13 +2,21 @@
 -- indexed again), files no longer listed flagged, never deleted; unchanged rows not written.
 
 -- name: create_listing
+-- The listing (path, size, mtime) of every file; what the path says (layouts) only for the
+-- files that are new or changed, or for all when the classification rules changed.
 CREATE TEMP TABLE listing (
-    path text NOT NULL, size bigint NOT NULL, mtime timestamptz NOT NULL, kind text NOT NULL,
-    collection text, stream text, job text, crawl_ts timestamptz NOT NULL
+    path text NOT NULL, size bigint NOT NULL, mtime timestamptz NOT NULL
+) ON COMMIT DROP;
+CREATE TEMP TABLE layouts (
+    path text NOT NULL, kind text NOT NULL, collection text, stream text, job text,
+    crawl_ts timestamptz NOT NULL
 ) ON COMMIT DROP;
 
 -- name: copy_listing
-COPY listing (path, size, mtime, kind, collection, stream, job, crawl_ts) FROM STDIN;
+COPY listing (path, size, mtime) FROM STDIN;
+
+-- name: copy_layouts
+COPY layouts (path, kind, collection, stream, job, crawl_ts) FROM STDIN;
 
 -- name: analyze_listing
 ANALYZE listing;
@@ -17,16 +25,21 @@ ANALYZE listing;
 SELECT count(*) FROM webarchive.trackdb_files WHERE store = %(store)s AND NOT missing;
 
 -- name: previous_listing
-SELECT last_listed_at FROM webarchive.stores WHERE store = %(store)s FOR UPDATE;
+SELECT last_listed_at, layout_version FROM webarchive.stores WHERE store = %(store)s FOR UPDATE;
+
+-- name: to_classify
+-- New and changed files are found with one hash join (probing the primary key for every
+-- listed file costs more than the whole join).
+SELECT l.path, l.mtime FROM listing l
+LEFT JOIN webarchive.trackdb_files f ON f.store = %(store)s AND f.path = l.path
+WHERE %(every_file)s OR f.path IS NULL
+   OR (f.size, f.mtime, f.missing) IS DISTINCT FROM (l.size, l.mtime, false);
 
 -- name: upsert_files
--- New and changed files are found with one hash join; only they reach the upsert (probing the
--- primary key for every listed file costs more than the whole join).
+-- Only rows whose listing or classification differs are written.
 WITH changed AS (
-    SELECT l.* FROM listing l
-    LEFT JOIN webarchive.trackdb_files f ON f.store = %(store)s AND f.path = l.path
-    WHERE f.path IS NULL
-       OR (f.size, f.mtime, f.kind, f.missing) IS DISTINCT FROM (l.size, l.mtime, l.kind, false)
+    SELECT l.path, l.size, l.mtime, c.kind, c.collection, c.stream, c.job, c.crawl_ts
+    FROM listing l JOIN layouts c USING (path)
 ), written AS (
     INSERT INTO webarchive.trackdb_files AS f
         (store, path, size, mtime, kind, collection, stream, job, crawl_ts, first_seen)
@@ -41,9 +54,12 @@ WITH changed AS (
         cdx_indexed_at = CASE WHEN (f.size, f.mtime) = (excluded.size, excluded.mtime)
                               THEN f.cdx_indexed_at END,
         cdx_error = CASE WHEN (f.size, f.mtime) = (excluded.size, excluded.mtime)
-                         THEN f.cdx_error END
-    WHERE (f.size, f.mtime, f.kind, f.missing) IS DISTINCT FROM
-          (excluded.size, excluded.mtime, excluded.kind, false)
+                         THEN f.cdx_error END,
+        cdx_quarantined_at = CASE WHEN (f.size, f.mtime) = (excluded.size, excluded.mtime)
+                                  THEN f.cdx_quarantined_at END
+    WHERE (f.size, f.mtime, f.kind, f.missing, f.collection, f.stream, f.job, f.crawl_ts)
+          IS DISTINCT FROM (excluded.size, excluded.mtime, excluded.kind, false,
+                            excluded.collection, excluded.stream, excluded.job, excluded.crawl_ts)
     RETURNING (xmax = 0) AS inserted
 )
 SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM written;
@@ -55,44 +71,11 @@ WHERE f.store = %(store)s AND NOT f.missing
   AND NOT EXISTS (SELECT FROM listing l WHERE l.path = f.path);
 
 -- name: record_listing
-INSERT INTO webarchive.stores (store, last_listed_at, files)
-VALUES (%(store)s, %(now)s, %(files)s)
-ON CONFLICT (store) DO UPDATE SET last_listed_at = excluded.last_listed_at, files = excluded.files;
+INSERT INTO webarchive.stores (store, last_listed_at, files, layout_version)
+VALUES (%(store)s, %(now)s, %(files)s, %(layout_version)s)
+ON CONFLICT (store) DO UPDATE SET last_listed_at = excluded.last_listed_at, files = excluded.files,
+    layout_version = excluded.layout_version;
 
 -- name: kind_counts
 SELECT kind, count(*) FILTER (WHERE NOT missing), count(*) FILTER (WHERE missing)
 FROM webarchive.trackdb_files WHERE store = %(store)s GROUP BY kind ORDER BY kind;
-
--- name: to_index
--- Newest first, as the archive's users look for recent captures first.
-SELECT path, coalesce(collection, %(default_collection)s)
-FROM webarchive.trackdb_files
-WHERE store = %(store)s AND kind = 'warcs' AND NOT missing
-  AND cdx_indexed_at IS NULL AND cdx_error IS NULL
-ORDER BY crawl_ts DESC, path
-LIMIT %(batch)s;
-
--- name: record_indexed
-UPDATE webarchive.trackdb_files f
-SET cdx_indexed_at = now(), cdx_error = NULL, cdx_records = r.records,
-    cdx_first_capture = r.first_capture, cdx_last_capture = r.last_capture,
-    cdx_bad_lines = r.bad_lines
-FROM unnest(%(paths)s::text[], %(records)s::int[], %(firsts)s::text[], %(lasts)s::text[],
-            %(bad_lines)s::int[]) AS r(path, records, first_capture, last_capture, bad_lines)
-WHERE f.store = %(store)s AND f.path = r.path;
-
--- name: record_failed
-UPDATE webarchive.trackdb_files f SET cdx_error = r.error
-FROM unnest(%(paths)s::text[], %(errors)s::text[]) AS r(path, error)
-WHERE f.store = %(store)s AND f.path = r.path;
-
--- name: waiting
-SELECT count(*) FROM webarchive.trackdb_files
-WHERE store = %(store)s AND kind = 'warcs' AND NOT missing
-  AND cdx_indexed_at IS NULL AND cdx_error IS NULL;
-
--- name: unreadable
-SELECT count(*) OVER (), path, cdx_error FROM webarchive.trackdb_files
-WHERE store = %(store)s AND NOT missing AND cdx_error IS NOT NULL
-ORDER BY crawl_ts DESC, path
-LIMIT 20;

@@ -10,6 +10,9 @@ CREATE TABLE IF NOT EXISTS webarchive.stores (
     last_listed_at timestamptz NOT NULL,
     files bigint NOT NULL
 );
+-- The classification rules (layout.LAYOUT_VERSION) the store's files were last classified
+-- with: a new version classifies them all again, else only new and changed files are.
+ALTER TABLE webarchive.stores ADD COLUMN IF NOT EXISTS layout_version integer;
 
 -- Present files carry last_seen NULL (they were in the store's latest listing: see the view);
 -- unchanged files are therefore never rewritten by a refresh. fillfactor leaves room for the
@@ -36,12 +39,52 @@ CREATE TABLE IF NOT EXISTS webarchive.trackdb_files (
     PRIMARY KEY (store, path)
 ) WITH (fillfactor = 90);
 
-CREATE INDEX IF NOT EXISTS trackdb_files_to_index ON webarchive.trackdb_files (store, crawl_ts DESC)
-    WHERE kind = 'warcs' AND NOT missing AND cdx_indexed_at IS NULL AND cdx_error IS NULL;
+-- Where a file's index lines are (the segment file of webarchive.cdx_segments that holds them),
+-- when it was quarantined (cdx_error: the file itself cannot be read, or the CDX server refused
+-- some of its lines) and what warcio said while reading it.
+-- (Checked first: ALTER TABLE locks the table even when the columns exist, and this file runs
+-- with every refresh.)
+DO $$ BEGIN
+    IF NOT EXISTS (SELECT FROM pg_attribute
+                   WHERE attrelid = 'webarchive.trackdb_files'::regclass
+                     AND attname = 'cdx_warnings' AND NOT attisdropped) THEN
+        ALTER TABLE webarchive.trackdb_files
+            ADD COLUMN IF NOT EXISTS cdx_segment text,
+            ADD COLUMN IF NOT EXISTS cdx_quarantined_at timestamptz,
+            ADD COLUMN IF NOT EXISTS cdx_warnings text[];
+        DROP INDEX IF EXISTS webarchive.trackdb_files_to_index;
+    END IF;
+END $$;
+CREATE INDEX IF NOT EXISTS trackdb_files_waiting ON webarchive.trackdb_files (store, crawl_ts DESC)
+    WHERE kind IN ('warcs', 'arcs') AND NOT missing AND cdx_indexed_at IS NULL
+      AND cdx_error IS NULL;
+-- Files whose lines are stale: gone from the store, rewritten, or re-queued.
+CREATE INDEX IF NOT EXISTS trackdb_files_stale_lines ON webarchive.trackdb_files (store, cdx_segment)
+    WHERE cdx_segment IS NOT NULL AND (missing OR cdx_indexed_at IS NULL);
+CREATE INDEX IF NOT EXISTS trackdb_files_by_segment ON webarchive.trackdb_files (cdx_segment)
+    WHERE cdx_segment IS NOT NULL;
 
+-- The segment files the index of a store is made of (CDXJ files pywb reads, or the record of
+-- the CDX11 lines posted to OutbackCDX). A file is registered 'writing' before it is written,
+-- 'posting' while its lines are sent to OutbackCDX, made 'live' in the transaction that points
+-- the WARCs at it, and 'retired' before it is deleted, so that a run that dies leaves nothing
+-- the next run cannot finish or undo.
+CREATE TABLE IF NOT EXISTS webarchive.cdx_segments (
+    store text NOT NULL,
+    name text NOT NULL,
+    collection text NOT NULL,
+    output text NOT NULL CHECK (output IN ('cdxj', 'outbackcdx')),
+    state text NOT NULL CHECK (state IN ('writing', 'posting', 'live', 'retired')),
+    lines bigint NOT NULL DEFAULT 0,
+    bytes bigint NOT NULL DEFAULT 0,
+    created_at timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (store, name)
+);
+
+-- New columns go at the end: CREATE OR REPLACE VIEW can only append.
 CREATE OR REPLACE VIEW webarchive.trackdb AS
 SELECT f.store, f.path, f.size, f.mtime, f.kind, f.collection, f.stream, f.job, f.crawl_ts,
        f.first_seen, coalesce(f.last_seen, s.last_listed_at) AS last_seen, f.missing,
        f.cdx_indexed_at, f.cdx_error, f.cdx_records, f.cdx_first_capture, f.cdx_last_capture,
-       f.cdx_bad_lines
+       f.cdx_bad_lines, f.cdx_segment, f.cdx_quarantined_at, f.cdx_warnings
 FROM webarchive.trackdb_files f JOIN webarchive.stores s USING (store);

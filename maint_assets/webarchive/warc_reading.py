@@ -1,0 +1,158 @@
+"""Reading a WARC or ARC file whole while cdxj-indexer indexes it: one pass finds what the
+indexer passes over silently.
+
+cdxj-indexer (through warcio) indexes a truncated file up to where it was cut, a record whose
+content ends before its declared length, a record whose Content-Length runs into the next one
+(warcio only prints "Record not followed by newline"), and a text file named ``.warc.gz`` as an
+ARC record. Here every record is read to its end during indexing and compared with the length
+its header declares, the file must start with a WARC or ARC header, and the gzip members after
+the last record must be complete (a cut in the gzip trailer leaves every record whole).
+
+(No Dagster import here: the indexing workers load this module.)
+"""
+
+from __future__ import annotations
+
+import os
+import zlib
+from pathlib import Path
+
+from cdxj_indexer.main import CDX11Indexer, CDXJIndexer
+from warcio.archiveiterator import ArchiveIterator
+from warcio.limitreader import LimitReader
+
+_BLOCK = 1 << 20
+_HEADS = (b"WARC/", b"filedesc:")
+
+
+class InvalidWarc(ValueError):
+    """The file itself cannot be read to its end: it is quarantined, not retried."""
+
+
+class _CheckedIterator(ArchiveIterator):
+    """warcio's iterator, noting every record that ends before its declared length."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.short_records: list[tuple[int, int]] = []
+        self.last_offset = 0
+        self.last_end = 0  # uncompressed: where the last record's declared content ends
+
+    def read_to_end(self, record: object = None) -> None:
+        pending = self.record is not None and not self.member_info
+        super().read_to_end(record)
+        if not pending:
+            return
+        self.last_offset = self.member_info[0]
+        self.last_end = sum(self.member_info)
+        stream = self.record.raw_stream
+        if isinstance(stream, LimitReader) and stream.limit > 0:
+            self.short_records.append((self.member_info[0], stream.limit))
+
+
+class _Checked:
+    """cdxj-indexer with the checking iterator; ``check()`` raises what it found."""
+
+    iterator: _CheckedIterator | None = None
+
+    def _create_record_iter(self, input_: object) -> _CheckedIterator:
+        self.iterator = _CheckedIterator(
+            input_, no_record_parse=not self.record_parse, arc2warc=True,
+            verify_http=self.verify_http,
+        )
+        return self.iterator
+
+    def check(self, path: Path, gzipped: bool, kind: str) -> None:
+        it = self.iterator
+        if it is None:
+            raise InvalidWarc("no record could be read")
+        if it.short_records:
+            offset, missing = it.short_records[0]
+            raise InvalidWarc(
+                f"truncated: the record at offset {offset} ends {missing} bytes before its "
+                "declared length"
+            )
+        if it.err_count:
+            raise InvalidWarc(
+                f"{it.err_count} record(s) not followed by the record separator: a declared "
+                "length is wrong or the file was cut inside a record"
+            )
+        if gzipped:
+            check_gzip_tail(path, it.last_offset)
+            return
+        # Uncompressed: a cut inside a record's headers ends warcio's iteration silently, and
+        # a cut in the separator after the last record leaves every record whole.
+        size = path.stat().st_size
+        if it.offset != size:
+            raise InvalidWarc(
+                f"truncated: {size - it.offset} bytes after the last whole record (ending at "
+                f"{it.offset}) are not a complete record"
+            )
+        with path.open("rb") as f:
+            f.seek(it.last_end)
+            separator = f.read()
+        if kind == "warc" and separator.count(b"\n") < 2:
+            raise InvalidWarc("truncated: the last record is not followed by its two line breaks")
+
+
+class CheckedCdxj(_Checked, CDXJIndexer):
+    pass
+
+
+class CheckedCdx11(_Checked, CDX11Indexer):
+    pass
+
+
+INDEXERS = {"cdxj": CheckedCdxj, "cdx11": CheckedCdx11}
+
+
+def check_head(path: Path) -> tuple[bool, str]:
+    """Raise InvalidWarc unless ``path`` starts with a WARC or ARC header; returns whether it
+    is gzipped, and ``warc`` or ``arc``."""
+    with path.open("rb") as f:
+        head = f.read(_BLOCK)
+    gzipped = head[:2] == b"\x1f\x8b"
+    if gzipped:
+        try:
+            head = zlib.decompressobj(wbits=31).decompress(head, 64)
+        except zlib.error as err:
+            raise InvalidWarc(f"not a WARC or ARC file (broken gzip header: {err})") from None
+    head = head.lstrip(b"\r\n")
+    if not head.startswith(_HEADS):
+        raise InvalidWarc("not a WARC or ARC file (no WARC/ version line or ARC filedesc)")
+    return gzipped, "warc" if head.startswith(b"WARC/") else "arc"
+
+
+def check_gzip_tail(path: Path, last_record: int) -> None:
+    """Raise InvalidWarc unless the gzip members from ``last_record`` (the offset of the last
+    record read) to the end of the file are complete."""
+    with path.open("rb") as f:
+        f.seek(last_record)
+        member, fed = zlib.decompressobj(wbits=31), False
+        while block := f.read(_BLOCK):
+            while block:
+                try:
+                    member.decompress(block)
+                except zlib.error as err:
+                    raise InvalidWarc(
+                        f"corrupt gzip member after offset {last_record}: {err}"
+                    ) from None
+                fed = True
+                if member.eof:
+                    block, member, fed = member.unused_data, zlib.decompressobj(wbits=31), False
+                else:
+                    block = b""
+        if fed:
+            raise InvalidWarc(f"truncated: its last gzip member ends early ({f.tell()} bytes)")
+
+
+def verify(path: Path) -> None:
+    """Read ``path`` whole as the indexer does; raise InvalidWarc with what is wrong."""
+    gzipped, kind = check_head(path)
+    with open(os.devnull, "w") as sink:
+        indexer = CheckedCdxj(output=sink, inputs=[str(path)], records="all")
+        try:
+            indexer.process_all()
+        except Exception as err:
+            raise InvalidWarc(f"{type(err).__name__}: {err}") from None
+    indexer.check(path, gzipped, kind)

@@ -1,0 +1,213 @@
+"""The index over real WARC and ARC files written by other people's crawlers (Heritrix 1 and 3,
+Wget, wpull, warcprox, Webrecorder, Common Crawl: data/webarchive/README.md), judged against
+the ``cdxj-indexer`` command and served by pywb started with deploy/pywb/config.yaml."""
+
+import os
+import shutil
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import dagster as dg
+import psycopg
+import pytest
+import requests
+from warcio.archiveiterator import ArchiveIterator
+
+from maint_assets.core.artifacts import ArtifactStore
+from maint_assets.core.postgres import PostgresResource
+from maint_assets.core.stores import FileStore
+from maint_assets.webarchive import access_lists, cdx, trackdb
+from maint_assets.webarchive.demo_data import load_w3act
+from maint_assets.webarchive.resources import CdxSettings
+from maint_assets_tests.webarchive_servers import outbackcdx, pywb
+
+DATA = Path(__file__).parent / "data" / "webarchive"
+CHECKOUT = Path(__file__).resolve().parents[1]
+H3 = "heritrix/output/daily-0900/20140325120000/warcs"
+H1 = "heritrix/output/ia-shallow/20080430204825"
+WDU = "ukwa-webarchive-discovery"
+# Where each real file sits in the store (the crawlers' layouts), and the files that must be
+# quarantined; two more are cut from real ones in the fixture.
+LAYOUT = {
+    f"{H3}/BL-20140325122341434-00000-32090~opera~8443.warc.gz":
+        f"{WDU}/BL-20140325122341434-00000-32090~opera~8443.warc.gz",
+    f"{H1}/arcs/IAH-20080430204825-00000-blackbook-truncated.arc.gz":
+        f"{WDU}/IAH-20080430204825-00000-blackbook-truncated.arc.gz",
+    f"{H1}/warcs/IAH-20080430204825-00000-blackbook-truncated.warc.gz":
+        f"{WDU}/IAH-20080430204825-00000-blackbook-truncated.warc.gz",
+    f"{H1}/arcs/IAH-20080430204825-00000-blackbook.arc":
+        f"{WDU}/IAH-20080430204825-00000-blackbook-truncated.arc",
+    "1_data/selective/wget/iah-urls/warcs/IAH-urls-wget.warc.gz": f"{WDU}/IAH-urls-wget.warc.gz",
+    **{f"other/{p.parent.name}/{p.name.removesuffix('.bad')}": f"{p.parent.name}/{p.name}"
+       for p in DATA.glob("webrecorder-*/*")},
+    f"other/{WDU}/truncated_datetime.warc": f"{WDU}/truncated_datetime.warc",
+}
+CUT = {
+    f"{H3}/BL-20140325122341434-00001-cut.warc.gz": LAYOUT[
+        f"{H3}/BL-20140325122341434-00000-32090~opera~8443.warc.gz"],
+    f"{H1}/arcs/IAH-20080430204825-00001-cut.arc.gz": LAYOUT[
+        f"{H1}/arcs/IAH-20080430204825-00000-blackbook-truncated.arc.gz"],
+}
+QUARANTINED = {
+    f"{H1}/arcs/IAH-20080430204825-00000-blackbook.arc",
+    "other/webrecorder-warcio/example-trunc.warc",
+    "other/webrecorder-warcio/example-bad.warc.gz",
+    *CUT,
+}
+
+
+@pytest.fixture
+def real_store(empty_db: str, tmp_path: Path) -> tuple[Path, dict, dg.ExecuteInProcessResult]:
+    root = tmp_path / "store"
+    for path, source in LAYOUT.items():
+        (root / path).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(DATA / source, root / path)
+    for path, source in CUT.items():
+        data = (DATA / source).read_bytes()
+        (root / path).write_bytes(data[: len(data) // 2])
+    res = {
+        "webarchive_db": PostgresResource(url=empty_db),
+        "warc_store": FileStore(url=str(root)),
+        "cdx": CdxSettings(cdxj_dir=str(tmp_path / "collections"), verify_sample=300),
+    }
+    result = dg.materialize(
+        [trackdb.trackdb_files, cdx.cdx_index], resources=res
+    )
+    return root, res, result
+
+
+def _cli(root: Path, files: list[str], *flags: str) -> list[str]:
+    done = subprocess.run(
+        [str(Path(sys.executable).parent / "cdxj-indexer"), *flags, "--records",
+         "response,revisit,resource", "--dir-root", str(root), *(str(root / f) for f in files)],
+        capture_output=True, text=True, check=True,
+    )
+    return sorted(f"{line}\n" for line in done.stdout.splitlines()
+                  if line.strip() and not line.startswith(" CDX"))
+
+
+def _rows(url: str) -> dict[str, tuple]:
+    with psycopg.connect(url) as conn:
+        rows = conn.execute(
+            "SELECT path, kind, cdx_indexed_at IS NOT NULL, cdx_error, cdx_warnings, crawl_ts, "
+            "collection FROM webarchive.trackdb"
+        ).fetchall()
+    return {r[0]: r[1:] for r in rows}
+
+
+def test_every_record_cdxj_indexer_indexes_is_in_the_index_and_broken_files_are_quarantined(
+    real_store, empty_db: str, tmp_path: Path
+) -> None:
+    root, _, result = real_store
+    assert result.success
+    rows = _rows(empty_db)  # path: kind, indexed, error, warnings, crawl time, collection
+    indexed = sorted(p for p, r in rows.items() if r[1])
+    assert indexed == sorted(set(LAYOUT) - QUARANTINED)
+    assert {p for p, r in rows.items() if r[2]} == QUARANTINED  # each with its reason
+    assert {p for p in indexed if rows[p][0] == "arcs"} == {
+        f"{H1}/arcs/IAH-20080430204825-00000-blackbook-truncated.arc.gz",
+        "other/webrecorder-warcio/example.arc", "other/webrecorder-warcio/example.arc.gz",
+    }
+    assert "truncated" in rows[f"{H3}/BL-20140325122341434-00001-cut.warc.gz"][2]
+    assert "truncated" in rows[f"{H1}/arcs/IAH-20080430204825-00001-cut.arc.gz"][2]
+
+    lines = sorted(
+        line for p in (tmp_path / "collections").rglob("*.cdxj") for line in p.open()
+    )
+    assert lines == _cli(root, indexed)  # byte for byte
+    for segment in (tmp_path / "collections").rglob("*.cdxj"):
+        text = segment.read_bytes().splitlines()
+        assert text == sorted(text)
+    check = _check(result, "index_lines_resolve")
+    assert check.passed, check.metadata["problems"].value
+    assert check.metadata["lines_checked"].value == 300
+
+    # Heritrix 1 names its files with 14 digits: the crawl time, not the file's mtime.
+    arc = rows[f"{H1}/arcs/IAH-20080430204825-00000-blackbook-truncated.arc.gz"]
+    assert arc[4] == datetime(2008, 4, 30, 20, 48, 25, tzinfo=UTC)
+    assert rows[f"{H3}/BL-20140325122341434-00000-32090~opera~8443.warc.gz"][4] == datetime(
+        2014, 3, 25, 12, 23, 41, 434000, tzinfo=UTC)
+    # warcio's warnings are kept with the file they concern.
+    trunc = rows["other/webrecorder-warcio/example-trunc.warc"]
+    assert any("Record not followed by newline" in w for w in trunc[3])
+    assert not any(rows[p][3] for p in indexed)
+
+
+def test_pywb_serves_the_index_under_the_access_list_with_the_deploy_config(
+    real_store, empty_db: str, tmp_path: Path
+) -> None:
+    root, _, _ = real_store
+    with psycopg.connect(empty_db, autocommit=True) as conn:
+        load_w3act(conn)
+    acl = tmp_path / "acl"
+    assert dg.materialize(
+        [access_lists.access_control_lists],
+        resources={"w3act_db": PostgresResource(url=empty_db),
+                   "artifacts": ArtifactStore(directory=str(tmp_path / "artifacts"))},
+        run_config={"ops": {"webarchive__access__control_lists": {
+            "config": {"publish_dir": str(acl)}}}},
+    ).success
+    env = {"WEBARCHIVE_CDXJ_DIR": str(tmp_path / "collections"),
+           "WEBARCHIVE_STORE_URL": str(root), "WEBARCHIVE_ACL_DIR": str(acl)}
+    example = _payload(root / "other/webrecorder-warcio/example.warc.gz", "http://example.com/")
+    with pywb(tmp_path / "pywb", CHECKOUT / "deploy/pywb/config.yaml", env) as wayback:
+        def status(coll: str, stamp: str, url: str) -> int:
+            return requests.get(f"{wayback}/{coll}/{stamp}id_/{url}", timeout=30).status_code
+
+        # subdomains target: open; a NEVERCRAWL target inside it: blocked (451)
+        assert status("npld", "20140325122924", "http://data.gov.uk/about") == 200
+        assert status("npld", "20140325123247", "http://data.gov.uk/forum") == 451
+        # resource target http://archive.org/images/: the images below it stay closed
+        assert status("npld", "20080430204826", "http://www.archive.org/images/star.png") == 451
+        assert status("npld", "20080430204825", "http://www.archive.org/") == 451
+        # plus1 target http://example.com/, from a WARC and an ARC; no licence: closed
+        replay = requests.get(f"{wayback}/default/20140216050221id_/http://example.com/",
+                              timeout=30)
+        assert replay.status_code == 200 and replay.content == example
+        assert status("default", "20170722005011", "https://commoncrawl.org/") == 451
+        listed = requests.get(f"{wayback}/default/cdx",
+                              params={"url": "example.com/", "output": "json"}, timeout=30)
+        indexed = [line for p in (tmp_path / "collections/default").rglob("*.cdxj")
+                   for line in p.open() if line.startswith("com,example)/ ")]
+        assert len(listed.text.splitlines()) == len(indexed) == 12  # 5 WARCs and 2 ARCs
+
+
+def test_outbackcdx_receives_what_the_command_prints_in_batches(
+    empty_db: str, tmp_path: Path
+) -> None:
+    root = tmp_path / "store"
+    for path, source in LAYOUT.items():
+        if path not in QUARANTINED:
+            (root / path).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(DATA / source, root / path)
+    with outbackcdx(index_version=4) as server:  # keyed by file and offset: keeps every line
+        res = {
+            "webarchive_db": PostgresResource(url=empty_db),
+            "warc_store": FileStore(url=str(root)),
+            "cdx": CdxSettings(output="outbackcdx", outbackcdx_url=server.url,
+                               outbackcdx_batch_lines=40,
+                               outbackcdx_ledger_dir=str(tmp_path / "ledger")),
+        }
+        result = dg.materialize(
+            [trackdb.trackdb_files, cdx.cdx_index], resources=res
+        )
+        received, posts = server.lines("data-heritrix"), server.posts
+    expected = _cli(root, sorted(LAYOUT.keys() - QUARANTINED), "-11")
+    assert sorted(f"{line}\n" for line in received) == expected
+    assert posts == -(-len(expected) // 40)  # batches of lines of many files, not one per file
+    assert _check(result, "index_lines_resolve").passed
+    assert os.listdir(tmp_path / "ledger" / "data-heritrix")
+
+
+def _check(result: dg.ExecuteInProcessResult, name: str):
+    return next(e for e in result.get_asset_check_evaluations() if e.check_name == name)
+
+
+def _payload(warc: Path, url: str) -> bytes:
+    with warc.open("rb") as f:
+        for record in ArchiveIterator(f):
+            if record.rec_type == "response" and record.rec_headers.get("WARC-Target-URI") == url:
+                return record.content_stream().read()
+    raise AssertionError(f"no response for {url} in {warc}")

@@ -1,0 +1,107 @@
+-- The CDX index of a store: what TrackDB says is to index or to remove, what a run records, and
+-- the ledger of the segment files the index is made of.
+
+-- name: requeue_quarantined
+-- The retry job: quarantined files are indexed again (their lines, if any, removed first).
+UPDATE webarchive.trackdb_files
+SET cdx_error = NULL, cdx_quarantined_at = NULL, cdx_indexed_at = NULL
+WHERE store = %(store)s AND cdx_error IS NOT NULL AND NOT missing;
+
+-- name: stale_lines
+-- Files whose lines must leave the index: no longer listed (their absence is confirmed with
+-- the store before anything is removed), rewritten since they were indexed, or re-queued.
+SELECT path, cdx_segment, missing
+FROM webarchive.trackdb_files
+WHERE store = %(store)s AND cdx_segment IS NOT NULL AND (missing OR cdx_indexed_at IS NULL)
+ORDER BY cdx_segment, path;
+
+-- name: to_index
+-- Newest first, as the archive's users look for recent captures first; a file whose old lines
+-- are still in the index waits until they are removed.
+SELECT path, coalesce(collection, %(default_collection)s), size
+FROM webarchive.trackdb_files
+WHERE store = %(store)s AND kind IN ('warcs', 'arcs') AND NOT missing
+  AND cdx_indexed_at IS NULL AND cdx_error IS NULL AND cdx_segment IS NULL
+ORDER BY crawl_ts DESC, path
+LIMIT %(batch)s;
+
+-- name: record_indexed
+-- A file with refused lines (OutbackCDX) is indexed without them and quarantined.
+UPDATE webarchive.trackdb_files f
+SET cdx_indexed_at = now(), cdx_segment = r.segment, cdx_records = r.records,
+    cdx_first_capture = r.first_capture, cdx_last_capture = r.last_capture,
+    cdx_bad_lines = r.bad_lines, cdx_error = r.error,
+    cdx_quarantined_at = CASE WHEN r.error IS NULL THEN NULL ELSE now() END,
+    cdx_warnings = ARRAY(SELECT jsonb_array_elements_text(r.warnings::jsonb))
+FROM unnest(%(paths)s::text[], %(segments)s::text[], %(records)s::int[], %(firsts)s::text[],
+            %(lasts)s::text[], %(bad_lines)s::int[], %(errors)s::text[], %(warnings)s::text[])
+     AS r(path, segment, records, first_capture, last_capture, bad_lines, error, warnings)
+WHERE f.store = %(store)s AND f.path = r.path;
+
+-- name: record_quarantined
+UPDATE webarchive.trackdb_files f
+SET cdx_error = r.error, cdx_quarantined_at = now(),
+    cdx_warnings = ARRAY(SELECT jsonb_array_elements_text(r.warnings::jsonb))
+FROM unnest(%(paths)s::text[], %(errors)s::text[], %(warnings)s::text[])
+     AS r(path, error, warnings)
+WHERE f.store = %(store)s AND f.path = r.path;
+
+-- name: lines_removed
+UPDATE webarchive.trackdb_files
+SET cdx_segment = NULL, cdx_indexed_at = NULL, cdx_records = NULL, cdx_first_capture = NULL,
+    cdx_last_capture = NULL, cdx_bad_lines = NULL
+WHERE store = %(store)s AND path = ANY(%(paths)s);
+
+-- name: repoint
+UPDATE webarchive.trackdb_files SET cdx_segment = %(new)s
+WHERE store = %(store)s AND cdx_segment = ANY(%(old)s);
+
+-- name: waiting
+SELECT count(*) FROM webarchive.trackdb_files
+WHERE store = %(store)s AND kind IN ('warcs', 'arcs') AND NOT missing
+  AND cdx_indexed_at IS NULL AND cdx_error IS NULL;
+
+-- name: quarantined
+SELECT count(*) OVER (), path, cdx_error FROM webarchive.trackdb_files
+WHERE store = %(store)s AND NOT missing AND cdx_error IS NOT NULL
+ORDER BY crawl_ts DESC, path
+LIMIT 20;
+
+-- name: segment_begin
+INSERT INTO webarchive.cdx_segments (store, name, collection, output, state)
+VALUES (%(store)s, %(name)s, %(collection)s, %(output)s, 'writing');
+
+-- name: segment_posting
+UPDATE webarchive.cdx_segments SET state = 'posting' WHERE store = %(store)s AND name = %(name)s;
+
+-- name: segment_live
+UPDATE webarchive.cdx_segments SET state = 'live', lines = %(lines)s, bytes = %(bytes)s
+WHERE store = %(store)s AND name = %(name)s;
+
+-- name: segments_retire
+UPDATE webarchive.cdx_segments SET state = 'retired'
+WHERE store = %(store)s AND name = ANY(%(names)s);
+
+-- name: segments_forget
+DELETE FROM webarchive.cdx_segments WHERE store = %(store)s AND name = ANY(%(names)s);
+
+-- name: segments_live
+SELECT name, collection, lines, bytes FROM webarchive.cdx_segments
+WHERE store = %(store)s AND output = %(output)s AND state = 'live'
+ORDER BY collection, bytes, name;
+
+-- name: segments_unfinished
+SELECT name, collection, state FROM webarchive.cdx_segments
+WHERE store = %(store)s AND output = %(output)s AND state <> 'live'
+ORDER BY created_at, name;
+
+-- name: segment_files
+-- Which file of the store each sampled line's file is, and whether it is still listed.
+SELECT path, missing FROM webarchive.trackdb_files
+WHERE store = %(store)s AND path = ANY(%(paths)s);
+
+-- name: files_without_segment
+SELECT count(*) FROM webarchive.trackdb_files f
+WHERE f.store = %(store)s AND f.cdx_segment IS NOT NULL
+  AND NOT EXISTS (SELECT FROM webarchive.cdx_segments s
+                  WHERE s.store = f.store AND s.name = f.cdx_segment AND s.state = 'live');
