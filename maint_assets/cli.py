@@ -17,7 +17,7 @@ from maint_assets.ingest.tables import load_spec
 from maint_assets.metabase.stand_in import load_stand_in
 from maint_assets.roles import DOMAINS, apply, maintained_relations, privileges
 from maint_assets.vn_sync.client_api_vn import ClientApiVn
-from maint_assets.vn_sync.demo_data import DEMO_TRANSFER_VN_CONFIG
+from maint_assets.vn_sync.demo_data import DEMO_ROWS, DEMO_TRANSFER_VN_CONFIG, serve_demo_site
 
 DEMO_DATABASES = (
     "atlas",
@@ -32,6 +32,7 @@ DEMO_DATABASES = (
 DEMO_WARC_STORE = STATE_DIR / "webarchive" / "warcs"
 DEMO_CATALOG_PAGES = STATE_DIR / "catalog" / "pages"
 DEMO_INGEST_SOURCE = STATE_DIR / "ingest" / "source"
+DEMO_VN_CONFIG = STATE_DIR / "vn_sync" / "transfer_vn.yaml"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -102,7 +103,7 @@ def _parser() -> argparse.ArgumentParser:
     vn_demo = vn_commands.add_parser(
         "demo-data", help="VisioNature-like sightings with a failing sync's divergences"
     )
-    vn_demo.add_argument("--observations", type=int, default=50_000)
+    vn_demo.add_argument("--observations", type=int, default=DEMO_ROWS)
     vn_demo.add_argument("--seed", type=int, default=1)
     vn_demo.add_argument("--if-empty", action="store_true")
     vn_demo.set_defaults(run=_vn_demo_data)
@@ -157,9 +158,9 @@ def demo_environment(cluster: LocalCluster) -> dict[str, str]:
         "ATLAS_TAXONOMY_ACCEPT_UNRESOLVED": "true",
         "METABASE_DATABASE_URL": cluster.url("metabase"),
         "VN_DATABASE_URL": cluster.url("vn"),
-        "VN_TRANSFER_VN_CONFIG": str(DEMO_TRANSFER_VN_CONFIG),
-        # No VisioNature API here: the download step reads the demo's source schema instead.
-        "VN_DOWNLOAD_COMMAND": f"{sys.executable} -m maint_assets.vn_sync.stand_in",
+        # No VisioNature site here: the demo serves a fake one and writes this configuration
+        # for it (maint_assets.vn_sync.demo_data.serve_demo_site).
+        "VN_TRANSFER_VN_CONFIG": str(DEMO_VN_CONFIG),
         "WEBARCHIVE_DATABASE_URL": cluster.url("webarchive"),
         "W3ACT_DATABASE_URL": cluster.url("w3act"),
         "WEBARCHIVE_STORE_URL": str(DEMO_WARC_STORE),
@@ -326,16 +327,21 @@ def _vn_env() -> tuple[PostgresResource, ClientApiVn]:
     """The configured VisioNature database and transfer_vn configuration, or the local
     cluster's database and the demo configuration."""
     config = os.environ.get("VN_TRANSFER_VN_CONFIG", str(DEMO_TRANSFER_VN_CONFIG))
+    if config == str(DEMO_VN_CONFIG) and not DEMO_VN_CONFIG.exists():
+        config = str(DEMO_TRANSFER_VN_CONFIG)  # the demo writes it when it serves its site
     return _database("VN_DATABASE_URL", "vn"), ClientApiVn(config_file=config)
 
 
 def _vn_tables(_: argparse.Namespace) -> int:
+    from maint_assets.vn_sync.bookkeeping import prepare
     from maint_assets.vn_sync.demo_data import create_tables
     from maint_assets.vn_sync.keys import CHECK, PRODUCTION
 
     db, tool = _vn_env()
     create_tables(tool, db, (PRODUCTION, CHECK))
-    print(f"Client-API-VN tables present in {PRODUCTION} and {CHECK} of {db.describe()}")
+    prepare(db, [CHECK, PRODUCTION])  # bookkeeping and deletion capture, from now on
+    print(f"Client-API-VN tables present in {PRODUCTION} and {CHECK} of {db.describe()}, "
+          "deletions captured")
     return 0
 
 
@@ -343,12 +349,12 @@ def _vn_demo_data(args: argparse.Namespace) -> int:
     from maint_assets.vn_sync.demo_data import is_loaded, load_demo_data
 
     _vn_tables(args)
-    db, _ = _vn_env()
+    db, tool = _vn_env()
     with db.connect() as conn:
         if args.if_empty and is_loaded(conn):
             print(f"VisioNature demo data already loaded in {db.describe()}")
             return 0
-        summary = load_demo_data(conn, rows=args.observations, seed=args.seed)
+        summary = load_demo_data(conn, Path(tool.venv), rows=args.observations, seed=args.seed)
     print(
         f"loaded {summary.observations} production observations, {summary.forms} forms, "
         f"{summary.places} places ({summary.check_observations} in the check copy) into "
@@ -373,7 +379,8 @@ def _demo(args: argparse.Namespace) -> int:
     env = demo_environment(cluster)
     os.environ.update(env)
     _demo_data(argparse.Namespace(observations=args.observations, seed=1, if_empty=True))
-    _vn_demo_data(argparse.Namespace(observations=50_000, seed=1, if_empty=True))
+    serve_demo_site(cluster.url("vn"), DEMO_VN_CONFIG)
+    _vn_demo_data(argparse.Namespace(observations=DEMO_ROWS, seed=1, if_empty=True))
     _webarchive_demo_data(cluster)
     if not DEMO_CATALOG_PAGES.exists():
         from maint_assets.catalog.demo_data import write_pages

@@ -8,6 +8,7 @@ import dagster as dg
 import psycopg
 
 from maint_assets.core.sql_files import compose, statement
+from maint_assets.vn_sync.keys import CHECK, WINDOW_STAGING
 
 SQL = "roles"
 BOOKKEEPING = ("maint_assets", "maint_assets_build")
@@ -24,6 +25,7 @@ class Privileges:
     create_schemas: bool = False  # CREATE on the database: staging schemas, schema switches
     createdb: bool = False  # a server for scratch and staging databases
     member_of: tuple[str, ...] = ()  # group roles whose objects a tool creates and owns
+    use_sequences: tuple[str, ...] = ()  # schemas whose sequences a tool run as the role uses
 
 
 # Each domain's database, by the variable that names it, and what its assets need there.
@@ -33,13 +35,18 @@ DOMAINS: dict[str, tuple[str, Privileges]] = {
     # The Metabase and W3ACT restore checks' scratch databases: never on their own servers.
     "restore-checks": ("MAINT_RESTORE_SERVER_URL", Privileges(createdb=True)),
     "catalog": ("CATALOG_DATABASE_URL", Privileges("catalog", BOOKKEEPING)),
-    # transfer_vn creates and owns its schemas as the configuration's db_group: the role joins
-    # that group (and so owns them through it) instead of taking them over from the live sync.
+    # transfer_vn creates its schemas owned by the configuration's db_group and its tables owned
+    # by the connecting db_user, and grants the group every right on those tables: the role
+    # joins that group instead of taking them over from the live sync. It owns the window
+    # download's staging schema, which only the assets write.
     "vn": (
         "VN_DATABASE_URL",
         Privileges(
-            own_schemas=BOOKKEEPING,
+            own_schemas=(*BOOKKEEPING, WINDOW_STAGING),
             own_relations=(("dbadmin", "monitoring_vn_check_to_prod"),), create_schemas=True,
+            # transfer_vn's --update of the check copy, run as the role, numbers its
+            # download_log rows: the group's default privileges cover tables, not sequences
+            use_sequences=(CHECK,),
         ),
     ),
     "webarchive": (
@@ -113,6 +120,12 @@ def apply(
         ).fetchall():
             conn.execute(alter[0])
         done.append(f"owns schema {schema} ({len(rows)} relations)")
+    for schema in privileges.use_sequences:
+        if conn.execute(statement(SQL, "schema_exists"), {"schema": schema}).fetchone()[0]:
+            conn.execute(compose(SQL, "use_sequences", schema=schema, role=role))
+            done.append(f"USAGE on the sequences of {schema}")
+        else:
+            done.append(f"no schema {schema} here: sequences skipped")
     for schema, name in sorted({*privileges.own_relations, *relations}):
         row = conn.execute(statement(SQL, "relation"), {"schema": schema, "name": name}).fetchone()
         if row is None:

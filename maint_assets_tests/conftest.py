@@ -159,17 +159,21 @@ def metabase_url(pg_cluster: LocalCluster) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def vn_template(pg_cluster: LocalCluster) -> str:
-    """A database whose production and check schemas were created by transfer_vn itself."""
+    """A database whose production and check schemas (and the window's staging schema) were
+    created by transfer_vn itself, with its column tables and their row triggers."""
     from maint_assets.vn_sync.client_api_vn import ClientApiVn, install
     from maint_assets.vn_sync.demo_data import DEMO_TRANSFER_VN_CONFIG, create_tables
-    from maint_assets.vn_sync.keys import CHECK, PRODUCTION
+    from maint_assets.vn_sync.keys import CHECK, PRODUCTION, WINDOW_STAGING
 
     install()
     name = "vn_template"
     pg_cluster.up([name])
     work = Path(tempfile.mkdtemp(prefix="vn-tables-"))
     tool = ClientApiVn(config_file=str(DEMO_TRANSFER_VN_CONFIG), work_dir=str(work))
-    create_tables(tool, PostgresResource(url=pg_cluster.url(name)), (PRODUCTION, CHECK))
+    create_tables(
+        tool, PostgresResource(url=pg_cluster.url(name)), (PRODUCTION, CHECK, WINDOW_STAGING),
+        column_schemas={PRODUCTION: "src_vn", CHECK: "src_vn_check"},
+    )
     shutil.rmtree(work, ignore_errors=True)
     return name
 
