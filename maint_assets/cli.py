@@ -21,7 +21,7 @@ from maint_assets.ingest.privileges import TARGETS as INGEST_ROLES
 from maint_assets.ingest.tables import load_spec
 from maint_assets.metabase.privileges import TARGETS as METABASE_ROLES
 from maint_assets.vn_sync.client_api_vn import ClientApiVn
-from maint_assets.vn_sync.demo_data import DEMO_TRANSFER_VN_CONFIG
+from maint_assets.vn_sync.demo_data import DEMO_ROWS, DEMO_TRANSFER_VN_CONFIG, serve_demo_site
 from maint_assets.vn_sync.privileges import TARGETS as VN_SYNC_ROLES
 from maint_assets.webarchive.privileges import TARGETS as WEBARCHIVE_ROLES
 
@@ -42,6 +42,7 @@ DEMO_DATABASES = (
 DEMO_WARC_STORE = STATE_DIR / "webarchive" / "warcs"
 DEMO_CATALOG_PAGES = STATE_DIR / "catalog" / "pages"
 DEMO_INGEST_SOURCE = STATE_DIR / "ingest" / "source"
+DEMO_VN_CONFIG = STATE_DIR / "vn_sync" / "transfer_vn.yaml"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -86,6 +87,11 @@ def _parser() -> argparse.ArgumentParser:
         "capture", help="install change capture (and bookkeeping) on a domain's database"
     )
     capture.add_argument("domain", choices=["atlas"])
+    capture.add_argument(
+        "--build-geom-index",
+        action="store_true",
+        help="build the missing GiST indexes on observations.geom, CONCURRENTLY",
+    )
     capture.set_defaults(run=_capture)
 
     demo_data = commands.add_parser("demo-data", help="generate a Québec-like atlas dataset")
@@ -107,7 +113,7 @@ def _parser() -> argparse.ArgumentParser:
     vn_demo = vn_commands.add_parser(
         "demo-data", help="VisioNature-like sightings with a failing sync's divergences"
     )
-    vn_demo.add_argument("--observations", type=int, default=50_000)
+    vn_demo.add_argument("--observations", type=int, default=DEMO_ROWS)
     vn_demo.add_argument("--seed", type=int, default=1)
     vn_demo.add_argument("--if-empty", action="store_true")
     vn_demo.set_defaults(run=_vn_demo_data)
@@ -162,9 +168,9 @@ def demo_environment(cluster: LocalCluster) -> dict[str, str]:
         "ATLAS_TAXONOMY_ACCEPT_UNRESOLVED": "true",
         "METABASE_DATABASE_URL": cluster.url("metabase"),
         "VN_DATABASE_URL": cluster.url("vn"),
-        "VN_TRANSFER_VN_CONFIG": str(DEMO_TRANSFER_VN_CONFIG),
-        # No VisioNature API here: the download step reads the demo's source schema instead.
-        "VN_DOWNLOAD_COMMAND": f"{sys.executable} -m maint_assets.vn_sync.stand_in",
+        # No VisioNature site here: the demo serves a fake one and writes this configuration
+        # for it (maint_assets.vn_sync.demo_data.serve_demo_site).
+        "VN_TRANSFER_VN_CONFIG": str(DEMO_VN_CONFIG),
         "WEBARCHIVE_DATABASE_URL": cluster.url("webarchive"),
         "W3ACT_DATABASE_URL": cluster.url("w3act"),
         "WEBARCHIVE_STORE_URL": str(DEMO_WARC_STORE),
@@ -280,12 +286,24 @@ def _schema(args: argparse.Namespace) -> int:
 
 
 def _capture(args: argparse.Namespace) -> int:
-    from maint_assets.atlas.change_log import install_capture
+    from maint_assets.atlas import change_log
 
     db = _atlas_db()
     with db.connect() as conn:
-        applied = apply_schema(conn, args.domain, bookkeeping_only=True) + install_capture(conn)
+        applied = apply_schema(conn, args.domain, bookkeeping_only=True)
+        applied += change_log.install_capture(conn)
+        missing = change_log.missing_geom_indexes(conn)
+        built = change_log.build_geom_indexes(conn) if args.build_geom_index else []
     print(f"applied {', '.join(applied)} to {db.describe()}")
+    for line in built:
+        print(f"  {line}")
+    if missing and not built:
+        print(
+            "warning: observations.geom has no valid GiST index ("
+            + "; ".join(missing)
+            + "): a changed region is counted again by reading every observation; build them "
+            "without blocking writes with: maint-assets capture atlas --build-geom-index"
+        )
     return 0
 
 
@@ -320,16 +338,21 @@ def _vn_env() -> tuple[PostgresResource, ClientApiVn]:
     """The configured VisioNature database and transfer_vn configuration, or the local
     cluster's database and the demo configuration."""
     config = os.environ.get("VN_TRANSFER_VN_CONFIG", str(DEMO_TRANSFER_VN_CONFIG))
+    if config == str(DEMO_VN_CONFIG) and not DEMO_VN_CONFIG.exists():
+        config = str(DEMO_TRANSFER_VN_CONFIG)  # the demo writes it when it serves its site
     return _database("VN_DATABASE_URL", "vn"), ClientApiVn(config_file=config)
 
 
 def _vn_tables(_: argparse.Namespace) -> int:
+    from maint_assets.vn_sync.bookkeeping import prepare
     from maint_assets.vn_sync.demo_data import create_tables
     from maint_assets.vn_sync.keys import CHECK, PRODUCTION
 
     db, tool = _vn_env()
     create_tables(tool, db, (PRODUCTION, CHECK))
-    print(f"Client-API-VN tables present in {PRODUCTION} and {CHECK} of {db.describe()}")
+    prepare(db, [CHECK, PRODUCTION])  # bookkeeping and deletion capture, from now on
+    print(f"Client-API-VN tables present in {PRODUCTION} and {CHECK} of {db.describe()}, "
+          "deletions captured")
     return 0
 
 
@@ -337,12 +360,12 @@ def _vn_demo_data(args: argparse.Namespace) -> int:
     from maint_assets.vn_sync.demo_data import is_loaded, load_demo_data
 
     _vn_tables(args)
-    db, _ = _vn_env()
+    db, tool = _vn_env()
     with db.connect() as conn:
         if args.if_empty and is_loaded(conn):
             print(f"VisioNature demo data already loaded in {db.describe()}")
             return 0
-        summary = load_demo_data(conn, rows=args.observations, seed=args.seed)
+        summary = load_demo_data(conn, Path(tool.venv), rows=args.observations, seed=args.seed)
     print(
         f"loaded {summary.observations} production observations, {summary.forms} forms, "
         f"{summary.places} places ({summary.check_observations} in the check copy) into "
@@ -367,7 +390,8 @@ def _demo(args: argparse.Namespace) -> int:
     env = demo_environment(cluster)
     os.environ.update(env)
     _demo_data(argparse.Namespace(observations=args.observations, seed=1, if_empty=True))
-    _vn_demo_data(argparse.Namespace(observations=50_000, seed=1, if_empty=True))
+    serve_demo_site(cluster.url("vn"), DEMO_VN_CONFIG)
+    _vn_demo_data(argparse.Namespace(observations=DEMO_ROWS, seed=1, if_empty=True))
     _webarchive_demo_data(cluster)
     if not DEMO_CATALOG_PAGES.exists():
         from maint_assets.demo.catalog_data import write_pages

@@ -1,92 +1,152 @@
-"""Hand-made VisioNature rows and a weekly run through the stand-in download."""
+"""A fake VisioNature site served over HTTP to the real transfer_vn, the transfer_vn
+configuration pointing at it, and the weekly job's two steps."""
 
 from __future__ import annotations
 
-import json
-import sys
-import time
+from collections import Counter
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import dagster as dg
 import psycopg
+import yaml
 from psycopg import sql
 
 from maint_assets.core.notify import SmtpNotifier
 from maint_assets.core.postgres import PostgresResource
-from maint_assets.vn_sync import download, repair
-from maint_assets.vn_sync.client_api_vn import ClientApiVn
-from maint_assets.vn_sync.demo_data import DEMO_TRANSFER_VN_CONFIG
+from maint_assets.vn_sync import download, fake_site, repair
+from maint_assets.vn_sync.client_api_vn import DEFAULT_VENV, ClientApiVn
+from maint_assets.vn_sync.fake_api import FakeVisioNature
+from maint_assets.vn_sync.fake_site import FakeSite, Layout
 from maint_assets.vn_sync.keys import CHECK, PRODUCTION, TABLES
+from maint_assets.vn_sync.site_copy import copy_site
 
-DAY = 86400
-STAND_IN = f"{sys.executable} -m maint_assets.vn_sync.stand_in"
+CONTROLERS = (
+    "entities", "families", "fields", "local_admin_units", "observations", "observers", "places",
+    "species", "taxo_groups", "territorial_units", "validations",
+)
+LAYOUT = Layout(units=2, communes=2, places=3)
 
 
-def day(days_ago: int) -> int:
-    """Midnight (UTC) of the sighting date ``days_ago`` days back, as VisioNature stamps it."""
-    return (int(time.time()) // DAY - days_ago) * DAY
+def today() -> date:
+    return datetime.now(UTC).date()
 
 
-def observation(
-    id_: int,
-    site: str,
-    days_ago: int,
-    update_ts: int,
-    count: str = "1",
-    form: str | None = None,
-    place: int = 1,
-) -> tuple[int, str, str, int, str | None]:
-    item = {
-        "date": {"@timestamp": str(day(days_ago))},
-        "place": {"@id": str(place)},
-        "species": {"@id": "42"},
-        "observers": [
-            {
-                "@id": "7",
-                "@uid": "10007",
-                "id_sighting": str(id_),
-                "count": count,
-                "insert_date": str(day(days_ago) + 3600),
-                "update_date": str(update_ts),
+def days_ago(n: int) -> date:
+    return today() - timedelta(days=n)
+
+
+class VnWorld:
+    """One test database's fake VisioNature (its sites' data and the HTTP server) and the
+    operator's transfer_vn configuration, written from Client-API-VN's template keys."""
+
+    def __init__(
+        self, url: str, tmp_path: Path, sites: tuple[str, ...] = ("tst1",), fresh: bool = True
+    ) -> None:
+        """``fresh``: a new fake site schema; else the database already holds one."""
+        self.url, self.tmp_path = url, tmp_path
+        self.conn = psycopg.connect(url, autocommit=True)
+        if fresh:
+            fake_site.create(self.conn)
+        self.sites = {name: FakeSite(self.conn, name, number=30 + i)
+                      for i, name in enumerate(sites)}
+        if fresh:
+            for site in self.sites.values():
+                site.add_reference(LAYOUT)
+        self.server = FakeVisioNature(url).start()
+        self.config = tmp_path / "transfer_vn.yaml"
+        self.configure()
+
+    def configure(
+        self, disabled_sites: tuple[str, ...] = (), taxo_exclude: tuple[str, ...] = (),
+        territorial_unit_ids: tuple[str, ...] = (), type_date: str = "sighting",
+        disabled_controlers: tuple[str, ...] = (),
+    ) -> None:
+        filters: dict[str, object] = {"type_date": type_date, "json_format": "short"}
+        if taxo_exclude:
+            filters["taxo_exclude"] = list(taxo_exclude)
+        if territorial_unit_ids:
+            filters["territorial_unit_ids"] = list(territorial_unit_ids)
+        config = {
+            "main": {"admin_mail": "vn-admin@example.org"},
+            "controler": {
+                c: {"enabled": c not in disabled_controlers, "schedule": {"hour": "3"}}
+                for c in CONTROLERS
+            },
+            "filter": filters,
+            "site": {
+                name: {"enabled": name not in disabled_sites,
+                       "site": self.server.site_url(name), "user_email": "demo@example.org",
+                       "user_pw": "site-password-1", "client_key": "demo-key",
+                       "client_secret": "demo-secret"}
+                for name in self.sites
+            },
+            "database": {
+                "enabled": True, "db_host": "localhost", "db_port": 5432, "db_name": "vn",
+                "db_schema_import": CHECK, "db_schema_vn": "src_vn_check",
+                "db_group": "vn_group", "db_user": "placeholder", "db_pw": "placeholder",
+                "db_secret_key": "test-secret-key", "db_out_proj": 2154,
+            },
+            # fail fast: Client-API-VN retries a failed call max_retry times, retry_delay apart
+            "tuning": {"max_retry": 1, "retry_delay": 0, "sched_executors": 2},
+        }
+        self.config.write_text(yaml.safe_dump(config, sort_keys=False, indent=4))
+
+    def tool(self, work: str = "work") -> ClientApiVn:
+        return ClientApiVn(config_file=str(self.config), work_dir=str(self.tmp_path / work))
+
+    def resources(
+        self, notifier: SmtpNotifier | None = None, url: str | None = None
+    ) -> dict[str, object]:
+        return {
+            "vn_db": PostgresResource(url=url or self.url, lock_timeout_s=5),
+            "client_api_vn": self.tool(),
+            "notifier": notifier or SmtpNotifier(),
+        }
+
+    def copy(self, schemas: tuple[str, ...] = (PRODUCTION, CHECK),
+             ids: list[int] | None = None, site: str = "tst1") -> None:
+        """The site's sightings into the copies as transfer_vn stores them (both syncs in
+        step), and a watermark for their next --update."""
+        for schema in schemas:
+            copy_site(self.conn, DEFAULT_VENV, schema, [site], ids=ids)
+            self.conn.execute(
+                sql.SQL("INSERT INTO {} (site, taxo_group, last_ts) "
+                        "SELECT %s, g, localtimestamp FROM unnest(%s::int[]) g "
+                        "ON CONFLICT DO NOTHING").format(sql.Identifier(schema, "increment_log")),
+                [site, [1, 2, 3, 37, -1]],
+            )
+
+    def close(self) -> None:
+        self.server.stop()
+        self.conn.close()
+
+
+def weekly(
+    res: dict[str, object],
+    download_config: dict | None = None,
+    repair_config: dict | None = None,
+) -> dg.ExecuteInProcessResult:
+    """The weekly job's two steps, as the schedule runs them."""
+    return dg.materialize(
+        [download.vn_check_download, repair.vn_sync_repair],
+        resources=res,
+        run_config={
+            "ops": {
+                "vn_check_download": {"config": {"mode": "window", **(download_config or {})}},
+                "vn_sync_repair": {"config": repair_config or {}},
             }
-        ],
-    }
-    return id_, site, json.dumps(item), update_ts, form
+        },
+        raise_on_error=False,
+    )
 
 
-def insert_observations(conn: psycopg.Connection, schema: str, rows: list[tuple]) -> None:
-    with conn.cursor() as cur:
-        cur.executemany(
-            sql.SQL(
-                "INSERT INTO {} (id, site, item, update_ts, id_form_universal) "
-                "VALUES (%s, %s, %s::jsonb, %s, %s)"
-            ).format(sql.Identifier(schema, "observations_json")),
-            rows,
-        )
-
-
-def insert_items(conn: psycopg.Connection, schema: str, table: str, rows: list[tuple]) -> None:
-    with conn.cursor() as cur:
-        cur.executemany(
-            sql.SQL("INSERT INTO {} (id, site, item) VALUES (%s, %s, %s::jsonb)").format(
-                sql.Identifier(schema, table)
-            ),
-            [(i, s, json.dumps(item)) for i, s, item in rows],
-        )
-
-
-def place(id_: int, name: str = "Lieu") -> dict:
-    return {"@id": str(id_), "name": name}
-
-
-def form(id_: int, site: str, days_ago: int) -> dict:
-    date = time.strftime("%Y-%m-%d", time.gmtime(day(days_ago)))
-    return {
-        "@id": str(id_),
-        "id_form_universal": f"{site}_{id_}",
-        "date_start": date,
-        "date_stop": date,
-    }
+def daily(res: dict[str, object]) -> dg.ExecuteInProcessResult:
+    return dg.materialize(
+        [download.vn_check_download], resources=res,
+        run_config={"ops": {"vn_check_download": {"config": {"mode": "update"}}}},
+        raise_on_error=False,
+    )
 
 
 def table_rows(conn: psycopg.Connection, schema: str, table: str) -> dict[tuple, tuple]:
@@ -129,37 +189,15 @@ def track_writes(conn: psycopg.Connection) -> None:
         )
 
 
-def resources(
-    url: str, work_dir: Path, notifier: SmtpNotifier | None = None, **tool: str
-) -> dict[str, object]:
-    return {
-        "vn_db": PostgresResource(url=url, lock_timeout_s=5),
-        "client_api_vn": ClientApiVn(
-            config_file=tool.pop("config_file", str(DEMO_TRANSFER_VN_CONFIG)),
-            work_dir=str(work_dir),
-            download_command=tool.pop("download_command", STAND_IN),
-        ),
-        "notifier": notifier or SmtpNotifier(),
-    }
+def fired(conn: psycopg.Connection) -> Counter:
+    return Counter(conn.execute("SELECT tbl, op, id, site FROM public.fired").fetchall())
 
 
-def weekly(
-    res: dict[str, object],
-    download_config: dict | None = None,
-    repair_config: dict | None = None,
-) -> dg.ExecuteInProcessResult:
-    """The weekly job's two steps, as the schedule runs them."""
-    return dg.materialize(
-        [download.vn_check_download, repair.vn_sync_repair],
-        resources=res,
-        run_config={
-            "ops": {
-                "vn_check_download": {"config": {"mode": "window", **(download_config or {})}},
-                "vn_sync_repair": {"config": repair_config or {}},
-            }
-        },
-        raise_on_error=False,
-    )
+def monitoring(conn: psycopg.Connection, run_id: str) -> list[tuple]:
+    return conn.execute(
+        "SELECT action, count, table_name, site, item_id, detail "
+        "FROM dbadmin.monitoring_vn_check_to_prod WHERE run_id = %s ORDER BY id", [run_id]
+    ).fetchall()
 
 
 def metadata(result: dg.ExecuteInProcessResult) -> dict[str, dict[str, object]]:
@@ -177,3 +215,4 @@ def failure_text(result: dg.ExecuteInProcessResult) -> str:
         messages.append(error.message)
         error = error.cause
     return "\n".join(messages)
+

@@ -27,6 +27,7 @@ class Privileges:
     create_schemas: bool = False  # CREATE on the database: staging schemas, schema switches
     createdb: bool = False  # a server for scratch and staging databases
     member_of: tuple[str, ...] = ()  # group roles whose objects a tool creates and owns
+    use_sequences: tuple[str, ...] = ()  # schemas whose sequences a tool run as the role uses
 
 
 @dataclass(frozen=True)
@@ -121,6 +122,12 @@ def apply(
         ).fetchall():
             conn.execute(alter[0])
         done.append(f"owns schema {schema} ({len(rows)} relations)")
+    for schema in privileges.use_sequences:
+        if conn.execute(statement(SQL, "schema_exists"), {"schema": schema}).fetchone()[0]:
+            conn.execute(compose(SQL, "use_sequences", schema=schema, role=role))
+            done.append(f"USAGE on the sequences of {schema}")
+        else:
+            done.append(f"no schema {schema} here: sequences skipped")
     for schema, name in sorted({*privileges.own_relations, *relations}):
         row = conn.execute(statement(SQL, "relation"), {"schema": schema, "name": name}).fetchone()
         if row is None:

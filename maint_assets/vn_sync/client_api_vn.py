@@ -7,14 +7,20 @@ current directory and its log under ``~/tmp``, so two configurations (main sync 
 copy) no longer need two operating-system accounts.
 
 transfer_vn exits 0 on most failures (bad configuration, crashed download jobs), so a run is
-judged by its log: any ERROR or CRITICAL line fails it.
+judged by its log: any ERROR or CRITICAL line fails it. Its messages go through gettext; runs
+get ``LANGUAGE=C`` so that the lines read here (and its download_log) are the English ones.
+
+Downloads (``--full``, ``--update``) run transfer_vn's own job functions one after the other
+(``transfer_vn_jobs.py`` says why not its scheduler). ``--update`` through its scheduler only
+runs the jobs its store says are due: with the template's hourly schedule and a daily run,
+none ever is (a job more than an hour late is skipped), and it still exits 0. Here an update
+runs its jobs now, and fails unless every site's job logged its end.
 """
 
 from __future__ import annotations
 
 import os
 import re
-import shlex
 import signal
 import subprocess
 import sys
@@ -22,7 +28,6 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -39,8 +44,10 @@ REQUIREMENTS = ("Client-API-VN==2.12.0", "setuptools<81")  # transfer_vn imports
 # image that installed it elsewhere.
 DEFAULT_VENV = Path(os.environ.get("VN_CLIENT_API_VN_VENV") or STATE_DIR / "client-api-vn")
 DEFAULT_WORK_DIR = Path(os.environ.get("VN_WORK_DIR") or STATE_DIR / "vn_sync")
-_FAILED_LINE = re.compile(r" - (ERROR|CRITICAL) - ")
+# transfer_vn's log, and psql's (--col_tables_create runs psql and ignores its errors)
+_FAILED_LINE = re.compile(r" - (ERROR|CRITICAL) - |^psql:.*: ERROR: ")
 _VALIDATE = "import sys; from export_vn.evnconf import EvnConf; EvnConf(sys.argv[1])"
+JOBS = Path(__file__).with_name("transfer_vn_jobs.py")
 
 
 class TransferVnError(RuntimeError):
@@ -79,12 +86,8 @@ class ClientApiVn(dg.ConfigurableResource):
     venv: str = Field(default=str(DEFAULT_VENV), description="Client-API-VN's own virtualenv")
     work_dir: str = Field(
         default=str(DEFAULT_WORK_DIR),
-        description="HOME and current directory of transfer_vn: jobs.sqlite and ~/tmp logs",
-    )
-    download_command: str = Field(
-        default="",
-        description="replaces transfer_vn for --full and --update only (a wrapper, or the "
-        "offline stand-in of the demo); the other actions always use transfer_vn",
+        description="HOME of transfer_vn (its ~/tmp logs); each kind of run has its own "
+        "current directory below it (transfer_vn keeps its scheduler store there)",
     )
     timeout_s: float = Field(default=12 * 3600.0)
 
@@ -104,16 +107,15 @@ class ClientApiVn(dg.ConfigurableResource):
 
     @contextmanager
     def generated_config(
-        self, db: PostgresResource, schema: str, start_date: date | None = None
+        self, db: PostgresResource, schema: str, **derive: Any
     ) -> Iterator[tuple[Path, dict[str, Any]]]:
-        """A derived configuration file, readable by its owner only, validated by
-        Client-API-VN's loader and removed after use (it holds the API keys). The database
-        password is not in it but in a pass file beside it, for libpq: transfer_vn's scheduler
-        pickles the whole configuration into jobs.sqlite, which outlives the run."""
+        """A derived configuration file (``tool_config.derive``'s keywords), readable by its
+        owner only, validated by Client-API-VN's loader and removed after use (it holds the
+        API keys). The database password is not in it but in a pass file beside it, for
+        libpq: transfer_vn's scheduler pickles the whole configuration into jobs.sqlite,
+        which outlives the run."""
         database, password = database_settings(db)
-        config = tool_config.derive(
-            self.user_config(), schema=schema, database=database, start_date=start_date
-        )
+        config = tool_config.derive(self.user_config(), schema=schema, database=database, **derive)
         work = self._work_dir()
         fd, name = tempfile.mkstemp(prefix=f"{schema}-", suffix=".yaml", dir=work)
         path = Path(name)
@@ -130,16 +132,19 @@ class ClientApiVn(dg.ConfigurableResource):
             path.unlink(missing_ok=True)
             passfile.unlink(missing_ok=True)
 
-    def run(self, action: str, path: Path, config: dict[str, Any]) -> ToolRun:
-        """``transfer_vn --<action> <path>``; raises TransferVnError naming the action and the
-        failed log lines (passwords masked) when transfer_vn logs an error."""
-        download = action in {"full", "update"}
-        program = shlex.split(self.download_command) if download and self.download_command else [
-            str(self.transfer_vn())
-        ]
-        args = (*program, f"--{action}", str(path))
-        output = self._execute(args, config, _passfile(path))
-        failed = [line for line in output.splitlines() if _FAILED_LINE.search(line)]
+    def run(
+        self, action: str, path: Path, config: dict[str, Any], cwd: str = "."
+    ) -> ToolRun:
+        """``transfer_vn --<action> <path>``, or for ``full`` and ``update`` its jobs (see the
+        module), in the directory ``cwd`` of the work directory; raises TransferVnError
+        naming the action and the failed log lines (passwords masked) when transfer_vn logs
+        an error."""
+        if action in ("full", "update"):
+            args = (str(self._program("python")), str(JOBS), action, str(path))
+        else:
+            args = (str(self.transfer_vn()), f"--{action}", str(path))
+        output = self._execute(args, config, _passfile(path), self._work_dir(cwd))
+        failed = _failures(output)
         if failed:
             shown = "\n".join(failed[:10])
             raise TransferVnError(
@@ -148,13 +153,36 @@ class ClientApiVn(dg.ConfigurableResource):
             )
         return ToolRun(args, output)
 
-    def has_schedule(self) -> bool:
-        return (Path(self.work_dir) / "jobs.sqlite").exists()
+    def update_now(
+        self, db: PostgresResource, schema: str, controlers: set[str]
+    ) -> ToolRun:
+        """transfer_vn's update of ``schema`` (the source's diff since its watermarks) for
+        ``controlers``, now, for every enabled site; fails naming the site and controler
+        whose job did not run to its end."""
+        with self.generated_config(db, schema, controlers=controlers) as (path, config):
+            run = self.run("update", path, config, cwd="update")
+        expected = [
+            (site, ctrl) for site in tool_config.enabled_sites(config)
+            for ctrl in sorted(tool_config.enabled_controlers(config))
+        ]
+        missing = [
+            f"{ctrl} of {site}" for site, ctrl in expected
+            if f"{site} => Ending download using controler {ctrl}" not in run.output
+        ]
+        if not expected or missing:
+            raise TransferVnError(
+                f"transfer_vn --update of {schema} ran no job for "
+                f"{', '.join(missing) or 'any site (none enabled, or no controler)'}; "
+                "its output ends with:\n" + "\n".join(run.output.splitlines()[-10:])
+            )
+        return run
 
-    def _work_dir(self) -> Path:
-        work = Path(self.work_dir)
-        work.mkdir(parents=True, exist_ok=True)
-        work.chmod(0o700)
+    def _work_dir(self, sub: str = ".") -> Path:
+        home = Path(self.work_dir)
+        home.mkdir(parents=True, exist_ok=True)
+        home.chmod(0o700)
+        work = home / sub
+        work.mkdir(exist_ok=True)
         return work
 
     def _validate(self, path: Path, config: dict[str, Any]) -> None:
@@ -170,11 +198,13 @@ class ClientApiVn(dg.ConfigurableResource):
                 f"{reason}"
             )
 
-    def _execute(self, args: tuple[str, ...], config: dict[str, Any], passfile: Path) -> str:
+    def _execute(
+        self, args: tuple[str, ...], config: dict[str, Any], passfile: Path, cwd: Path
+    ) -> str:
         # Own process group: a timeout or a cancelled run stops transfer_vn's worker processes.
         process = subprocess.Popen(
             args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-            env=self._env(passfile), cwd=self._work_dir(), start_new_session=True,
+            env=self._env(passfile), cwd=cwd, start_new_session=True,
         )
         try:
             output, _ = process.communicate(timeout=self.timeout_s)
@@ -186,16 +216,32 @@ class ClientApiVn(dg.ConfigurableResource):
         if process.returncode != 0:
             tail = "\n".join(output.splitlines()[-10:])
             raise TransferVnError(
-                f"{Path(args[0]).name} {args[-2]} exited with status {process.returncode}:\n{tail}"
+                f"{' '.join(Path(a).name for a in args[:-1])} exited with status "
+                f"{process.returncode}:\n{tail}"
             )
         return output
 
     def _env(self, passfile: Path | None = None) -> dict[str, str]:
-        env = {**os.environ, "HOME": str(self._work_dir())}
+        env = {**os.environ, "HOME": str(self._work_dir()), "LANGUAGE": "C"}
         if passfile is not None and passfile.exists():
             # An empty db_pw makes libpq (under transfer_vn's SQLAlchemy) read this file.
             env["PGPASSFILE"] = str(passfile)
         return env
+
+
+def _failures(output: str) -> list[str]:
+    """The ERROR and CRITICAL lines, and the exception that ends each traceback (a crashed
+    job's cause: the log line above it only names the job)."""
+    failed, in_traceback = [], False
+    for line in output.splitlines():
+        if line.startswith("Traceback (most recent call last):"):
+            in_traceback = True
+        elif in_traceback and not line.startswith(" "):
+            failed.append(line)
+            in_traceback = False
+        elif _FAILED_LINE.search(line):
+            failed.append(line)
+    return failed
 
 
 def database_settings(db: PostgresResource) -> tuple[dict[str, Any], str]:

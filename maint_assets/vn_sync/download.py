@@ -1,14 +1,23 @@
-"""The check copy (``src_vn_json_check``), kept by transfer_vn: a daily incremental update, and a
-weekly download of the last days that replaces that window of the copy.
+"""The check copy (``src_vn_json_check``), kept by Client-API-VN's transfer_vn.
 
-The window download goes into its own schema first (tables created by transfer_vn), and only
-a download that finished without an error and brought observations replaces the window of the
-check copy, in one transaction. The runbook downloaded straight into the check copy and ran the
-repair even when the download had failed, so a partial copy could be taken for the truth.
+- ``update`` (daily): ``transfer_vn --update`` of the observations and places, run once now
+  (``ClientApiVn.update_now``): the source's diff brings changed rows and removes deleted
+  ones, which the deletion capture records as the source's signal.
+- ``window`` (weekly): ``transfer_vn --full`` of the last ``window_days`` into a staging
+  schema, then the same diff poll of the check copy from before the window's first day (the
+  other end of the download: corrections and deletions made while it ran), then, in one
+  transaction, the window's coverage is recorded from transfer_vn's download_log and the
+  download is merged into the check copy (merge.py).
+- ``adopt``: a check copy the operator's own cron keeps (daily --update, weekly --full) is
+  taken as it is; the coverage is that of the --full lines of its download_log since the
+  last adoption. No transfer_vn run of ours.
+
+A failed transfer_vn run, a refusal and everything kept unconfirmed are rows of
+dbadmin.monitoring_vn_check_to_prod; a failure changes neither copy.
 """
 
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Literal
 
 import dagster as dg
@@ -17,35 +26,47 @@ from pydantic import Field
 
 from maint_assets.core.automation import DAILY_FRESHNESS
 from maint_assets.core.postgres import PostgresResource
-from maint_assets.core.sql_files import statement
-from maint_assets.vn_sync import tool_config
-from maint_assets.vn_sync.client_api_vn import ClientApiVn
-from maint_assets.vn_sync.keys import CHECK, CONTROLERS, GROUP, POOL, TABLES, WINDOW_STAGING, key
-from maint_assets.vn_sync.reconcile import (
-    GROUP as RECONCILE,
+from maint_assets.core.sql_files import compose, statement
+from maint_assets.vn_sync import bookkeeping, coverage, tool_config
+from maint_assets.vn_sync.bookkeeping import Entry
+from maint_assets.vn_sync.client_api_vn import ClientApiVn, TransferVnError
+from maint_assets.vn_sync.keys import (
+    CHECK,
+    CONTROLERS,
+    GROUP,
+    POOL,
+    PRODUCTION,
+    REFERENCE_CONTROLERS,
+    TABLES,
+    WINDOW_STAGING,
+    key,
 )
-from maint_assets.vn_sync.reconcile import (
-    ReconcileRefused,
-    Window,
-    reconcile,
-    require_tables,
-)
+from maint_assets.vn_sync.merge import merge
+from maint_assets.vn_sync.reconcile import ReconcileRefused
+
+COVERAGE = coverage.GROUP
+# transfer_vn's diff endpoint reaches back 10 weeks (Client-API-VN's api_diff docstring); the
+# diff poll after a window asks for everything since the day before the window.
+MAX_WINDOW_DAYS = 60
+DIFF_CONTROLERS = {"observations", "places"}  # the controlers whose --update reads a diff
 
 
 class DownloadConfig(dg.Config):
-    mode: Literal["window", "update"] = Field(
+    mode: Literal["window", "update", "adopt"] = Field(
         default="window",
-        description="window: download the last window_days again and replace that window of "
-        "the check copy; update: transfer_vn --update (the jobs its schedule says are due)",
+        description="window: download the last window_days again and merge them into the "
+        "check copy; update: the source's diff since the last poll; adopt: take the check "
+        "copy the operator's own transfer_vn cron keeps, with the coverage of its latest "
+        "--full (no download of ours)",
     )
-    window_days: int = Field(default=14, ge=1)
-    max_delete_fraction: float = Field(
-        default=0.05, ge=0, le=1,
-        description="refuse (and change nothing) when the window would remove more than this "
-        "share of the check copy's rows in the window",
+    window_days: int = Field(default=14, ge=1, le=MAX_WINDOW_DAYS)
+    confirm_with_diff: bool = Field(
+        default=True,
+        description="window: poll the source's diff after the download, so that corrections "
+        "made meanwhile are known; without it, absence never proves a deletion",
     )
-    skip_malformed: bool = Field(default=False, description="apply the rest of a download "
-                                 "that has malformed items instead of failing")
+    skip_malformed: bool = Field(default=False, description="merge the rest of a download "
+                                 "that has malformed items (each listed) instead of failing")
     allow_empty: bool = Field(default=False, description="accept a window with no observation")
 
 
@@ -67,11 +88,23 @@ def vn_check_download(
     vn_db: PostgresResource,
     client_api_vn: ClientApiVn,
 ):
-    require_tables(vn_db, [CHECK])
-    if config.mode == "update":
-        metadata = _update(context, vn_db, client_api_vn)
-    else:
-        metadata = _window(context, config, vn_db, client_api_vn)
+    bookkeeping.prepare(vn_db, [CHECK, PRODUCTION])
+    run_id = context.run.run_id
+    try:
+        if config.mode == "update":
+            metadata = _update(context, vn_db, client_api_vn)
+        elif config.mode == "adopt":
+            metadata = _adopt(context, vn_db, client_api_vn)
+        else:
+            metadata = _window(context, config, vn_db, client_api_vn)
+    except (TransferVnError, ReconcileRefused) as err:
+        action = "refused" if isinstance(err, ReconcileRefused) else "failed"
+        bookkeeping.record_apart(
+            vn_db, run_id, [Entry(action, None, f"{CHECK}.observations_json", detail=str(err))]
+        )
+        raise dg.Failure(
+            f"{config.mode} of {CHECK} {action}; neither copy was changed: {err}"
+        ) from None
     for table in TABLES:
         yield dg.MaterializeResult(asset_key=key(CHECK, table), metadata=metadata[table])
 
@@ -79,13 +112,55 @@ def vn_check_download(
 def _update(
     context: dg.AssetExecutionContext, vn_db: PostgresResource, tool: ClientApiVn
 ) -> dict[str, dict[str, object]]:
-    with tool.generated_config(vn_db, CHECK) as (path, config):
-        if not tool.has_schedule():
-            tool.run("schedule", path, config)
-        run = tool.run("update", path, config)
-    context.log.info(run.output[-4000:])
+    started = int(datetime.now(UTC).timestamp())
+    controlers = DIFF_CONTROLERS & tool_config.enabled_controlers(tool.user_config())
+    _poll(context, vn_db, tool, controlers)
+    signals = _signals_since(vn_db, started)
     rows = _row_counts(vn_db, CHECK)
-    return {t: {"mode": "update", "row_count": rows[t]} for t in TABLES}
+    with vn_db.connect() as conn:
+        bookkeeping.record(conn, context.run.run_id, [
+            Entry("update", signals, f"{CHECK}.observations_json",
+                  detail=f"transfer_vn --update ran {', '.join(sorted(controlers))}; "
+                  "count: deletions the source reported")
+        ])
+    return {
+        t: {"mode": "update", "row_count": rows[t], "deletion_signals": signals} for t in TABLES
+    }
+
+
+def _poll(
+    context: dg.AssetExecutionContext, vn_db: PostgresResource, tool: ClientApiVn,
+    controlers: set[str], needed: datetime | None = None, window_log: str | None = None,
+) -> None:
+    """The source's diff into the check copy, asked for every change since the last poll
+    began (or since ``needed``, when polls have not run continuously since then)."""
+    started = datetime.now()  # naive local time: transfer_vn's clock
+    sites = tool_config.enabled_sites(tool.user_config())
+    with vn_db.connect() as conn:
+        since = conn.execute(
+            statement(COVERAGE, "poll_since"), {"check_schema": CHECK, "needed": needed}
+        ).fetchone()[0]
+        if since is not None:
+            conn.execute(
+                compose(COVERAGE, "rewind_watermarks", check=CHECK),
+                {"since": since, "sites": sites},
+            )
+            if window_log:
+                conn.execute(
+                    compose(COVERAGE, "add_watermarks", check=CHECK, log=window_log),
+                    {"since": since},
+                )
+        else:
+            since = conn.execute(
+                compose(COVERAGE, "oldest_watermark", check=CHECK), {"sites": sites}
+            ).fetchone()[0]
+    run = tool.update_now(vn_db, CHECK, controlers)
+    context.log.info(run.output[-4000:])
+    with vn_db.connect() as conn:
+        conn.execute(statement(COVERAGE, "record_poll"), {
+            "check_schema": CHECK, "since": since or started, "started": started,
+            "run_id": context.run.run_id,
+        })
 
 
 def _window(
@@ -94,60 +169,127 @@ def _window(
     vn_db: PostgresResource,
     tool: ClientApiVn,
 ) -> dict[str, dict[str, object]]:
+    user = tool.user_config()
+    enabled = tool_config.enabled_controlers(user)
+    if "observations" not in enabled:
+        raise TransferVnError(
+            f"the observations controler is disabled in {tool.config_file}: a window "
+            "download would bring nothing to compare"
+        )
+    tables = tuple(t for t in TABLES if CONTROLERS[t] in enabled)
     now = datetime.now(UTC)
     start = now.date() - timedelta(days=config.window_days)
-    _drop_staging(vn_db)
-    with tool.generated_config(vn_db, WINDOW_STAGING, start_date=start) as (path, generated):
-        window = Window(
-            start=start,
-            deletions_from=int(
-                datetime.combine(start + timedelta(days=1), datetime.min.time(), UTC).timestamp()
-            ),
-            download_started=int(now.timestamp()),
-            type_date=tool_config.type_date(generated),
-        )
-        enabled = tool_config.enabled_controlers(generated)
-        tool.run("json_tables_create", path, generated)
-        try:
-            run = tool.run("full", path, generated)
-        finally:
-            # transfer_vn --full clears the scheduler store that --update relies on.
-            with tool.generated_config(vn_db, CHECK) as (check_path, check_config):
-                tool.run("schedule", check_path, check_config)
+    _empty_staging(vn_db, tool)
+    controlers = {"observations"} | REFERENCE_CONTROLERS
+    with tool.generated_config(
+        vn_db, WINDOW_STAGING, start_date=start, controlers=controlers
+    ) as (path, generated):
+        run = tool.run("full", path, generated, cwd="window")
     context.log.info(run.output[-4000:])
-    tables = tuple(t for t in TABLES if CONTROLERS[t] in enabled)
-    staged = _row_counts(vn_db, WINDOW_STAGING)
-    if not staged[TABLES[0]] and not config.allow_empty:
-        raise dg.Failure(
-            f"transfer_vn stored no observation for the window from {start}; the check copy "
-            "and production are unchanged (allow_empty accepts an empty window)"
+    type_date = tool_config.type_date(generated)
+    with vn_db.connect() as conn:
+        downloaded = conn.execute(
+            compose(COVERAGE, "observation_count", schema=WINDOW_STAGING)
+        ).fetchone()[0]
+    if not downloaded and not config.allow_empty:
+        raise ReconcileRefused(
+            f"transfer_vn stored no observation for the window from {start} "
+            "(allow_empty accepts an empty window)"
         )
+    confirmed_at = 0
+    if config.confirm_with_diff:
+        # the other end of the download: what the source changed or deleted meanwhile
+        needed = datetime.combine(start, time()) - timedelta(days=1)
+        _poll(context, vn_db, tool, DIFF_CONTROLERS & enabled, needed, WINDOW_STAGING)
+        confirmed_at = int(datetime.now(UTC).timestamp())
     with vn_db.locked_transaction(f"vn/{CHECK}") as conn:
-        try:
-            results = reconcile(
-                conn, WINDOW_STAGING, CHECK, window, tables,
-                config.max_delete_fraction, config.skip_malformed,
-            )
-        except ReconcileRefused as err:
-            raise dg.Failure(f"window download not applied to {CHECK}: {err}") from None
-        conn.execute(
-            statement(RECONCILE, "record_window"),
-            {
-                "check_schema": CHECK, "window_start": start,
-                "deletions_from": window.deletions_from,
-                "download_started": window.download_started, "type_date": window.type_date,
-                "tables": list(tables), "run_id": context.run.run_id,
-            },
+        window, per_site = coverage.record(
+            conn, check_schema=CHECK, mode="window", log_schema=WINDOW_STAGING,
+            ref_schema=WINDOW_STAGING, type_date=type_date,
+            download_started=int(now.timestamp()), confirmed_at=confirmed_at, tables=tables,
+            sites=tool_config.enabled_sites(generated), run_id=context.run.run_id,
         )
-    _drop_staging(vn_db)
+        results, partial = merge(conn, window, WINDOW_STAGING, CHECK, config.skip_malformed)
+        entries = [Entry(
+            "window_download", downloaded, f"{WINDOW_STAGING}.observations_json",
+            detail=f"window from {start}, type_date {type_date}, "
+            + "; ".join(f"{s.site}: {s.slices} slice(s) {s.first_day}..{s.last_day}"
+                        for s in per_site),
+        )]
+        for table, result in results.items():
+            entries += result.entries(f"{CHECK}.{table}")
+        entries += [cell.entry(f"{CHECK}.observations_json") for cell in partial]
+        bookkeeping.record(conn, context.run.run_id, entries)
+    for cell in partial:
+        context.log.warning(f"partial download: {cell.entry('').detail} ({cell.site})")
     return {
         t: {
-            "mode": "window", "window_start": start.isoformat(), "type_date": window.type_date,
-            "downloaded_rows": staged[t],
+            "mode": "window", "window_start": start.isoformat(), "type_date": type_date,
+            "window_id": window.id, "diff_confirmed": bool(confirmed_at),
+            "sites": ", ".join(f"{s.site} ({s.slices} slices, {s.rows} rows)"
+                               for s in per_site) or "none",
+            "partial_cells": len(partial) if t == "observations_json" else 0,
             **(results[t].metadata() if t in results else {"reconciled": False}),
         }
         for t in TABLES
     }
+
+
+def _adopt(
+    context: dg.AssetExecutionContext, vn_db: PostgresResource, tool: ClientApiVn
+) -> dict[str, dict[str, object]]:
+    user = tool.user_config()
+    enabled = tool_config.enabled_controlers(user)
+    tables = tuple(t for t in TABLES if CONTROLERS[t] in enabled)
+    with vn_db.locked_transaction(f"vn/{CHECK}") as conn:
+        after = coverage.adopted_log_id(conn, CHECK)
+        started = coverage.log_started(conn, CHECK, after)
+        if started is None:
+            raise ReconcileRefused(
+                f"{CHECK}.download_log has no observations/search line after line {after}: "
+                "the operator's transfer_vn --full has not run since the last adoption, so "
+                "nothing is known to be covered"
+            )
+        window, per_site = coverage.record(
+            conn, check_schema=CHECK, mode="adopt", log_schema=CHECK, ref_schema=CHECK,
+            type_date=tool_config.type_date(user), download_started=started, confirmed_at=0,
+            tables=tables, sites=tool_config.enabled_sites(user), run_id=context.run.run_id,
+            after_log_id=after,
+        )
+        bookkeeping.record(conn, context.run.run_id, [Entry(
+            "adopt", sum(s.rows for s in per_site), f"{CHECK}.observations_json",
+            detail="; ".join(f"{s.site}: {s.slices} slice(s) {s.first_day}..{s.last_day}"
+                             for s in per_site),
+        )])
+    rows = _row_counts(vn_db, CHECK)
+    return {
+        t: {"mode": "adopt", "window_id": window.id, "row_count": rows[t],
+            "sites": ", ".join(f"{s.site} ({s.slices} slices)" for s in per_site) or "none"}
+        for t in TABLES
+    }
+
+
+def _empty_staging(vn_db: PostgresResource, tool: ClientApiVn) -> None:
+    """The staging schema's tables, empty: created by transfer_vn the first time."""
+    with vn_db.connect() as conn:
+        missing = conn.execute(
+            statement(bookkeeping.CAPTURE, "missing_tables"),
+            {"schemas": [WINDOW_STAGING], "tables": [
+                *TABLES, "local_admin_units_json", "territorial_units_json", "taxo_groups_json",
+                "download_log", "increment_log"]},
+        ).fetchall()
+    if missing:
+        with tool.generated_config(vn_db, WINDOW_STAGING) as (path, generated):
+            tool.run("json_tables_create", path, generated)
+    with vn_db.connect() as conn:
+        conn.execute(compose(COVERAGE, "truncate_download", schema=WINDOW_STAGING))
+
+
+def _signals_since(vn_db: PostgresResource, started: int) -> int:
+    with vn_db.connect() as conn:
+        return conn.execute(
+            statement(bookkeeping.CAPTURE, "signals_since"), {"schema": CHECK, "since": started}
+        ).fetchone()[0]
 
 
 def _row_counts(vn_db: PostgresResource, schema: str) -> dict[str, int]:
@@ -158,10 +300,3 @@ def _row_counts(vn_db: PostgresResource, schema: str) -> dict[str, int]:
             ).fetchone()[0]
             for t in TABLES
         }
-
-
-def _drop_staging(vn_db: PostgresResource) -> None:
-    with vn_db.connect() as conn:
-        conn.execute(
-            sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(WINDOW_STAGING))
-        )

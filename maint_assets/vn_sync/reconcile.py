@@ -1,27 +1,25 @@
-"""Set-based reconciliation of one copy of Client-API-VN's JSON tables into another.
-
-Used twice: the window download replaces the window of the check copy, and the check copy
-repairs production. Both run inside the caller's transaction, so a refusal (too many
-deletions, malformed rows) raises before anything is committed and the target stays as it was.
-"""
+"""Set-based reconciliation of Client-API-VN's JSON tables, by key (id, site), inside a
+window (coverage.py): the repair of production from the check copy (reconcile.sql), and the
+merge of a window download into the check copy (merge.sql). Both run inside the caller's
+transaction, so a refusal raises before anything is committed."""
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date
 
-import dagster as dg
 import psycopg
 
-from maint_assets.core.postgres import PostgresResource
-from maint_assets.core.schema import apply_schema
 from maint_assets.core.sql_files import compose, statement
+from maint_assets.vn_sync import coverage
+from maint_assets.vn_sync.bookkeeping import CAPTURE, Entry
+from maint_assets.vn_sync.coverage import Window
 from maint_assets.vn_sync.keys import FORMS, OBSERVATIONS, PLACES, TABLES
 
 GROUP = "vn_sync/reconcile"
-ACTIONS = ("insert", "update", "delete")
-# The sighting date a window is cut on, as Client-API-VN's `filter.type_date` chooses it.
-DATE_PATHS = {"sighting": ["date", "@timestamp"], "entry": ["observers", "0", "insert_date"]}
+KINDS = {OBSERVATIONS: "observation", FORMS: "form", PLACES: "place"}
+WRITES = ("insert", "update", "delete")
+SHOWN = 50  # items listed in the metadata (all of them go to the monitoring table)
 
 
 class ReconcileRefused(RuntimeError):
@@ -29,133 +27,134 @@ class ReconcileRefused(RuntimeError):
 
 
 @dataclass(frozen=True)
-class Window:
-    """What a window download made complete: sightings dated from ``deletions_from`` (epoch)
-    and not updated after ``download_started`` (epoch)."""
-
-    start: date
-    deletions_from: int
-    download_started: int
-    type_date: str = "sighting"
+class Listed:
+    action: str  # unconfirmed, malformed
+    site: str
+    id: int
+    reason: str | None
 
 
 @dataclass
 class TableResult:
     table: str
-    window_rows: int = 0
-    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(ACTIONS, 0))
-    target_newer: int = 0
-    malformed: list[tuple[int, str]] = field(default_factory=list)
-    malformed_count: int = 0
+    counts: Counter[str] = field(default_factory=Counter)
+    deleted_by: Counter[str] = field(default_factory=Counter)  # signal, absent, …
+    listed: list[Listed] = field(default_factory=list)
+    rows_in_window: int = 0
 
-    def metadata(self) -> dict[str, int]:
+    def metadata(self) -> dict[str, object]:
+        shown = [f"{i.action} ({i.site}, {i.id}): {i.reason or '-'}" for i in self.listed[:SHOWN]]
+        more = len(self.listed) - len(shown)
         return {
             "inserted": self.counts["insert"], "updated": self.counts["update"],
-            "deleted": self.counts["delete"], "kept_newer": self.target_newer,
-            "malformed": self.malformed_count, "rows_in_window": self.window_rows,
+            "deleted": self.counts["delete"],
+            "deleted_on_signal": self.deleted_by["signal"],
+            "deleted_absent": self.deleted_by["absent"],
+            "kept_newer": self.counts["kept_newer"],
+            "unconfirmed": self.counts["unconfirmed"],
+            "outside_window": self.counts["outside_window"],
+            "malformed": self.counts["malformed"],
+            "rows_in_window": self.rows_in_window,
+            "kept_items": "\n".join(shown + ([f"… and {more} more"] if more else [])) or "none",
         }
 
-
-def require_tables(db: PostgresResource, schemas: list[str]) -> None:
-    """Installs the bookkeeping tables; fails naming every Client-API-VN table missing from
-    ``schemas``."""
-    with db.connect() as conn:
-        apply_schema(conn, "vn_sync", bookkeeping_only=True)
-        missing = [
-            name
-            for (name,) in conn.execute(
-                statement(GROUP, "missing_tables"), {"schemas": schemas, "tables": list(TABLES)}
-            )
+    def entries(self, table_name: str) -> list[Entry]:
+        """Monitoring rows: one per write action (the runbook's 'insert' and 'update', even
+        when 0), one per other outcome, one per item kept unconfirmed or skipped."""
+        reasons = ", ".join(f"{why}: {n}" for why, n in sorted(self.deleted_by.items()))
+        rows = [
+            Entry("insert", self.counts["insert"], table_name),
+            Entry("update", self.counts["update"], table_name),
+            Entry("delete", self.counts["delete"], table_name, detail=reasons or None),
         ]
-    if missing:
-        raise dg.Failure(
-            f"missing tables in {db.describe()}: {', '.join(missing)} (Client-API-VN creates "
-            "them: `maint-assets vn tables`)"
-        )
+        rows += [
+            Entry(action, self.counts[action], table_name)
+            for action in ("kept_newer", "outside_window", "kept_referenced")
+            if self.counts[action]
+        ]
+        rows += [
+            Entry("skipped_malformed" if i.action == "malformed" else i.action, None, table_name,
+                  i.site, i.id, i.reason)
+            for i in self.listed
+        ]
+        return rows
 
 
-def reconcile(
-    conn: psycopg.Connection,
-    source: str,
-    target: str,
-    window: Window,
-    tables: tuple[str, ...],
-    max_delete_fraction: float,
-    skip_malformed: bool,
+@dataclass(frozen=True)
+class RepairSettings:
+    whole_table: bool = False
+    max_delete_fraction: float = 0.05
+    skip_malformed: bool = False
+
+
+def repair(
+    conn: psycopg.Connection, window: Window, check: str, production: str,
+    settings: RepairSettings,
 ) -> dict[str, TableResult]:
-    """Make ``target``'s tables agree with ``source``'s: insert what is missing, update what is
-    stale (newer ``update_ts``, or the same one with another item), keep what the target has
-    newer, delete what the source no longer has inside the window. Raises ReconcileRefused,
-    before any write of the table, when deletions exceed ``max_delete_fraction`` of the
-    window's rows or when the source has malformed items and ``skip_malformed`` is off."""
+    """Make production agree with the check copy inside ``window`` (reconcile.sql)."""
+    conn.execute(statement(CAPTURE, "repairing"))
+    capture_since = conn.execute(
+        statement(GROUP, "capture_since"), {"schema": production}
+    ).fetchone()[0]
     params = {
-        "date_path": DATE_PATHS[window.type_date],
-        "deletions_from": window.deletions_from,
-        "download_started": window.download_started,
+        "window_id": window.id, "download_started": window.download_started,
+        "date_path": window.date_path, "whole_table": settings.whole_table,
+        "absence": window.absence_is_evidence, "adopted": window.mode == "adopt",
+        "capture_since": capture_since,
     }
+    coverage.covered(conn, window, check, "vn_cc")
+    in_window = coverage.covered(conn, window, production, "vn_cp")
+    coverage.covered_days(conn, window)
+    names = {"check": check, "production": production}
     results = {}
-    for table in tables:
-        kind = {OBSERVATIONS: "observation", FORMS: "form", PLACES: "place"}[table]
-        names = {"source": source, "target": target}
-        result = TableResult(table)
-        conn.execute(compose(GROUP, f"{kind}_changes", **names), params)
-        result.window_rows = conn.execute(
-            compose(GROUP, f"{kind}_window_rows", **names), params
-        ).fetchone()[0]
-        for action, count in conn.execute(statement(GROUP, "change_counts")).fetchall():
-            if action == "target_newer":
-                result.target_newer = count
-            elif action == "malformed":
-                result.malformed_count = count
-            else:
-                result.counts[action] = count
-        _refuse_unsafe(conn, source, target, result, max_delete_fraction, skip_malformed)
-        _apply(conn, kind, {**names, "table": table}, params, result)
+    for table in (t for t in TABLES if t in window.tables):
+        if table == OBSERVATIONS:
+            conn.execute(compose(GROUP, "observation_pairs", **names), params)
+            conn.execute(statement(GROUP, "index_pairs"))
+        conn.execute(compose(GROUP, f"{KINDS[table]}_changes", **names), params)
+        result = counted(conn, table)
+        result.rows_in_window = in_window if table == OBSERVATIONS else 0
+        if result.counts["malformed"] and not settings.skip_malformed:
+            raise ReconcileRefused(malformed_message(f"{check}.{table}", result))
+        absent, limit = result.deleted_by["absent"], settings.max_delete_fraction * in_window
+        if absent > limit:
+            raise ReconcileRefused(
+                f"{absent} deletion(s) from {production}.{table} of rows absent from the "
+                f"download exceed {settings.max_delete_fraction:.1%} of the {in_window} row(s) "
+                f"the download covered ({limit:.0f}); nothing was changed"
+            )
+        apply(conn, GROUP, table, {**names, "table": table}, params, result)
         conn.execute(statement(GROUP, "drop_changes"))
         results[table] = result
     return results
 
 
-def _refuse_unsafe(
-    conn: psycopg.Connection,
-    source: str,
-    target: str,
-    result: TableResult,
-    max_delete_fraction: float,
-    skip_malformed: bool,
-) -> None:
-    if result.malformed_count:
-        result.malformed = [
-            (id_, site) for id_, site in conn.execute(statement(GROUP, "malformed_keys"))
-        ]
-        if not skip_malformed:
-            shown = ", ".join(f"({i}, {s})" for i, s in result.malformed)
-            more = " …" if result.malformed_count > len(result.malformed) else ""
-            raise ReconcileRefused(
-                f"{source}.{result.table} has {result.malformed_count} malformed item(s) "
-                f"(id, site): {shown}{more}"
-                f"; nothing was changed in {target} (set skip_malformed to repair the rest)"
-            )
-    limit = max_delete_fraction * result.window_rows
-    deletes = result.counts["delete"]
-    if deletes > limit:
-        raise ReconcileRefused(
-            f"{deletes} deletion(s) from {target}.{result.table} exceed the limit of "
-            f"{max_delete_fraction:.1%} of its {result.window_rows} row(s) in the window "
-            f"({limit:.0f}); an incomplete download looks like this, so nothing was changed"
-        )
+def counted(conn: psycopg.Connection, table: str) -> TableResult:
+    """The changes of vn_changes, counted, with the items kept without being written."""
+    result = TableResult(table)
+    for action, reason, count in conn.execute(statement(GROUP, "change_counts")):
+        result.counts[action] += count
+        if action == "delete":
+            result.deleted_by[reason or "orphan"] += count
+    result.listed = [Listed(*row) for row in conn.execute(statement(GROUP, "listed"))]
+    return result
 
 
-def _apply(
-    conn: psycopg.Connection,
-    kind: str,
-    names: dict[str, str],
-    params: dict[str, object],
-    result: TableResult,
+def malformed_message(table: str, result: TableResult) -> str:
+    shown = ", ".join(f"({i.id}, {i.site})" for i in result.listed if i.action == "malformed")
+    return (
+        f"{table} has {result.counts['malformed']} malformed item(s) (id, site): {shown}; "
+        "nothing was changed (set skip_malformed to repair the rest)"
+    )
+
+
+def apply(
+    conn: psycopg.Connection, group: str, table: str, names: dict[str, str],
+    params: dict[str, object], result: TableResult,
 ) -> None:
     """Write the changes; the counts become what PostgreSQL actually wrote."""
-    suffix = "observations" if kind == "observation" else "items"
-    for action in ACTIONS:
+    suffix = "observations" if table == OBSERVATIONS else "items"
+    for action in WRITES:
         if result.counts[action]:
-            cur = conn.execute(compose(GROUP, f"{action}_{suffix}", **names), params)
+            cur = conn.execute(compose(group, f"{action}_{suffix}", **names), params)
             result.counts[action] = cur.rowcount

@@ -1,11 +1,12 @@
-"""Repairing production (``src_vn_json``) from the check copy, deletions included.
+"""Repairing production (``src_vn_json``) from the check copy, inside the latest window.
 
-One transaction per run: observations, forms and places are reconciled, one monitoring row per
-table and action is written, and a refusal (too many deletions, malformed items) rolls all of
-it back. Only rows that differ are written, since every write fires GeoNature's row triggers.
-The summary goes out by e-mail from the orchestrator once the repair is committed.
+One transaction per run (reconcile.py): observations, forms and places; a deletion needs the
+source's deletion signal or, after a window download confirmed by the diff, the row's
+absence from both the download and the check copy where the download covered it; anything
+else is kept and listed as unconfirmed. Nothing outside the window is written unless
+``whole_table``. Every run is rows of dbadmin.monitoring_vn_check_to_prod, a refusal
+included. The summary goes out by e-mail from the orchestrator once the repair is committed.
 """
-
 
 
 import dagster as dg
@@ -14,29 +15,33 @@ from pydantic import Field
 from maint_assets.core.automation import WEEKLY_FRESHNESS
 from maint_assets.core.notify import NotifierError, SmtpNotifier
 from maint_assets.core.postgres import PostgresResource
-from maint_assets.core.sql_files import statement
+from maint_assets.vn_sync import bookkeeping, coverage
+from maint_assets.vn_sync.bookkeeping import Entry
 from maint_assets.vn_sync.keys import CHECK, GROUP, POOL, PRODUCTION, TABLES, key
 from maint_assets.vn_sync.reconcile import (
-    ACTIONS,
     ReconcileRefused,
+    RepairSettings,
     TableResult,
-    Window,
-    reconcile,
-    require_tables,
+    repair,
 )
-from maint_assets.vn_sync.reconcile import GROUP as RECONCILE
 
 
 class RepairConfig(dg.Config):
+    whole_table: bool = Field(
+        default=False,
+        description="also write outside the window: every row of the check copy not kept "
+        "unconfirmed, and every deletion the source signalled (the runbook's whole-table "
+        "comparison); deletions by absence stay limited to what the download covered",
+    )
     max_delete_fraction: float = Field(
         default=0.05, ge=0, le=1,
-        description="refuse (and change nothing) when a table would lose more than this share "
-        "of its production rows inside the checked window",
+        description="refuse (and change nothing) when the rows deleted for their absence "
+        "exceed this share of the production rows the download covered",
     )
     skip_malformed: bool = Field(
         default=False,
-        description="repair the rest when the check copy has malformed items (they are "
-        "reported and left alone); by default the run fails and changes nothing",
+        description="repair the rest when the check copy has malformed items (each is "
+        "listed and left alone); by default the run fails and changes nothing",
     )
 
 
@@ -58,40 +63,40 @@ def vn_sync_repair(
     vn_db: PostgresResource,
     notifier: SmtpNotifier,
 ):
-    require_tables(vn_db, [CHECK, PRODUCTION])
-    with vn_db.locked_transaction(f"vn/{PRODUCTION}") as conn:
-        row = conn.execute(
-            statement(RECONCILE, "latest_window"), {"check_schema": CHECK}
-        ).fetchone()
-        if row is None:
-            raise dg.Failure(
-                f"no completed window download of {CHECK} is recorded "
-                "(maint_assets.vn_check_windows): materialize vn_check_download in window mode "
-                "first; deletions can only be judged inside a downloaded window"
-            )
-        start, deletions_from, download_started, type_date, tables, window_run, _ = row
-        window = Window(start, deletions_from, download_started, type_date)
-        try:
-            results = reconcile(
-                conn, CHECK, PRODUCTION, window, tuple(t for t in TABLES if t in tables),
-                config.max_delete_fraction, config.skip_malformed,
-            )
-        except ReconcileRefused as err:
-            raise dg.Failure(f"repair of {PRODUCTION} refused: {err}") from None
-        for result in results.values():
-            for action in ACTIONS:
-                conn.execute(
-                    statement(RECONCILE, "record_action"),
-                    {"action": action, "count": result.counts[action],
-                     "table_name": f"{PRODUCTION}.{result.table}", "run_id": context.run.run_id},
+    bookkeeping.prepare(vn_db, [CHECK, PRODUCTION])
+    run_id = context.run.run_id
+    settings = RepairSettings(config.whole_table, config.max_delete_fraction,
+                              config.skip_malformed)
+    try:
+        with vn_db.locked_transaction(f"vn/{PRODUCTION}") as conn:
+            window = coverage.latest(conn, CHECK)
+            if window is None:
+                raise ReconcileRefused(
+                    f"no window of {CHECK} is recorded (maint_assets.vn_windows): materialize "
+                    "vn_check_download in window mode, or in adopt mode for a check copy your "
+                    "own cron keeps; production is only repaired where a download covered it"
                 )
+            results = repair(conn, window, CHECK, PRODUCTION, settings)
+            entries = [Entry("repair", None, f"{PRODUCTION}.observations_json", detail=(
+                f"window {window.id} ({window.mode}, run {window.run_id})"
+                + (", whole table" if config.whole_table else "")))]
+            for table, result in results.items():
+                entries += result.entries(f"{PRODUCTION}.{table}")
+            bookkeeping.record(conn, run_id, entries)
+    except ReconcileRefused as err:
+        bookkeeping.record_apart(
+            vn_db, run_id, [Entry("refused", None, f"{PRODUCTION}.observations_json",
+                                  detail=str(err))]
+        )
+        raise dg.Failure(f"repair of {PRODUCTION} refused: {err}") from None
     for result in results.values():
-        if result.malformed:
+        kept = [i for i in result.listed if i.action == "unconfirmed"]
+        if kept:
             context.log.warning(
-                f"{CHECK}.{result.table}: {result.malformed_count} malformed item(s) left "
-                f"alone, first (id, site): {result.malformed}"
+                f"{PRODUCTION}.{result.table}: {len(kept)} row(s) kept unconfirmed, first: "
+                + ", ".join(f"({i.site}, {i.id}) {i.reason}" for i in kept[:5])
             )
-    email = _notify(notifier, vn_db, results, start, context.run.run_id)
+    email = _notify(notifier, vn_db, results, window, run_id)
     if email.startswith("failed"):
         context.log.error(f"the repair is committed but its summary was not sent: {email}")
     for table in TABLES:
@@ -99,7 +104,8 @@ def vn_sync_repair(
         yield dg.MaterializeResult(
             asset_key=key(PRODUCTION, table),
             metadata={
-                "window_start": start.isoformat(), "window_download_run": window_run,
+                "window_id": window.id, "window_mode": window.mode,
+                "window_download_run": window.run_id, "whole_table": config.whole_table,
                 "email": email,
                 **(result.metadata() if result else {"reconciled": False}),
             },
@@ -110,19 +116,25 @@ def _notify(
     notifier: SmtpNotifier,
     vn_db: PostgresResource,
     results: dict[str, TableResult],
-    start: object,
+    window: coverage.Window,
     run_id: str,
 ) -> str:
-    total = {a: sum(r.counts[a] for r in results.values()) for a in ACTIONS}
+    total = {a: sum(r.counts[a] for r in results.values())
+             for a in ("insert", "update", "delete", "unconfirmed")}
     subject = (
         f"[{vn_db.describe()}] VisioNature repair: {total['insert']} inserted, "
-        f"{total['update']} updated, {total['delete']} deleted"
+        f"{total['update']} updated, {total['delete']} deleted, "
+        f"{total['unconfirmed']} unconfirmed"
     )
-    lines = [f"Repair of {PRODUCTION} from {CHECK} (window from {start}), run {run_id}:", ""]
+    lines = [f"Repair of {PRODUCTION} from {CHECK} (window {window.id}, {window.mode}), "
+             f"run {run_id}:", ""]
     lines += [
-        f"{PRODUCTION}.{r.table}: {r.counts['insert']} inserted, {r.counts['update']} updated, "
-        f"{r.counts['delete']} deleted, {r.target_newer} newer in production kept, "
-        f"{r.malformed_count} malformed skipped"
+        f"{PRODUCTION}.{r.table}: {r.counts['insert']} inserted, {r.counts['update']} "
+        f"updated, {r.counts['delete']} deleted ({r.deleted_by['signal']} on the source's "
+        f"signal, {r.deleted_by['absent']} absent from the download), {r.counts['kept_newer']} "
+        f"newer in production kept, {r.counts['unconfirmed']} unconfirmed kept, "
+        f"{r.counts['outside_window']} outside the window, {r.counts['malformed']} malformed "
+        "skipped"
         for r in results.values()
     ]
     try:

@@ -9,7 +9,7 @@ Client-API-VN's own loader validates the result before transfer_vn sees it.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote_plus
@@ -43,13 +43,21 @@ def derive(
     schema: str,
     database: dict[str, Any],
     start_date: date | None = None,
+    controlers: set[str] | None = None,
+    run_at: datetime | None = None,
+    column_schema: str | None = None,
 ) -> dict[str, Any]:
     """The operator's configuration writing into ``schema`` of ``database`` (db_host, db_port,
-    db_name, db_user, db_pw); with ``start_date``, a download of the window from that date to
-    now (any ``end_date`` is dropped)."""
+    db_name, db_user, db_pw). With ``start_date``, a download of the window from that date to
+    now (any ``end_date`` is dropped). With ``controlers``, exactly those are enabled; with
+    ``run_at`` (UTC), each enabled one is scheduled once, at that second, so that
+    ``--update`` runs its job then instead of whenever the operator's cron fields match.
+    ``column_schema`` replaces ``db_schema_vn`` (``--col_tables_create`` drops and rebuilds it)."""
     config = _copy(user)
     db = config.setdefault("database", {})
     db.update(database, enabled=True, db_schema_import=schema)
+    if column_schema is not None:
+        db["db_schema_vn"] = column_schema
     filters = config.get("filter") or {}
     if start_date is not None:
         filters.pop("end_date", None)
@@ -58,6 +66,15 @@ def derive(
         config["filter"] = filters
     else:
         config.pop("filter", None)  # an empty `filter:` is invalid for Client-API-VN
+    for name, ctrl in (config.get("controler") or {}).items():
+        if controlers is not None:
+            ctrl["enabled"] = name in controlers
+        if run_at is not None and _true(ctrl.get("enabled")):
+            # Str values: strictyaml's schedule schema refuses integers
+            ctrl["schedule"] = {
+                field: str(getattr(run_at, field))
+                for field in ("year", "month", "day", "hour", "minute", "second")
+            }
     return config
 
 
@@ -69,8 +86,21 @@ def enabled_controlers(config: dict[str, Any]) -> set[str]:
     return {
         name
         for name, ctrl in (config.get("controler") or {}).items()
-        if isinstance(ctrl, dict) and ctrl.get("enabled") in (True, "true", "yes", "on")
+        if isinstance(ctrl, dict) and _true(ctrl.get("enabled"))
     }
+
+
+def enabled_sites(config: dict[str, Any]) -> list[str]:
+    """The sites transfer_vn downloads (``full_download`` skips a site whose ``enabled`` is
+    false), in the configuration's order."""
+    return [
+        name for name, site in (config.get("site") or {}).items()
+        if isinstance(site, dict) and _true(site.get("enabled", True))
+    ]
+
+
+def _true(value: object) -> bool:
+    return value is True or str(value).lower() in ("true", "yes", "on", "1")
 
 
 def secrets(config: dict[str, Any]) -> list[str]:

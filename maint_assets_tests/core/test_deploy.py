@@ -150,16 +150,13 @@ SECRET_KEYS = {"PGPASSWORD", "MAINT_SMTP_PASSWORD", "AWS_ACCESS_KEY_ID", "AWS_SE
 LIBPQ_KEYS = {"PGAPPNAME", "PGCONNECT_TIMEOUT"}
 # What the code reads that profiles leave out on purpose: the local cluster's and the demo's
 # settings, the Client-API-VN virtualenv (the image sets it), the local artifact directory (the
-# profiles use buckets), transfer_vn's replacement (a test and demo hook).
+# profiles use buckets).
 NOT_IN_PROFILES = {
     "MAINT_PG_BINDIR",
     "MAINT_PG_PORT",
     "MAINT_STATE_DIR",
     # libpq's other way to a password (the deployment gives PGPASSWORD from a Secret instead)
     "PGPASSFILE",
-    "VN_STAND_IN_SOURCE",
-    "VN_STAND_IN_FAIL",
-    "VN_DOWNLOAD_COMMAND",
     "VN_CLIENT_API_VN_VENV",
     "MAINT_ARTIFACTS_DIR",
 }

@@ -31,9 +31,7 @@ from maint_assets.webarchive.assets import cdx_index, trackdb
 from maint_assets_tests.atlas_helpers import ALL_ASSETS, materialize
 from maint_assets_tests.catalog.test_catalog import _run as load_catalog
 from maint_assets_tests.ingest.test_ingest import _ingest as ingest
-from maint_assets_tests.test_vn_sync import _scenario as vn_scenario
-from maint_assets_tests.vn_helpers import failure_text, track_writes, weekly
-from maint_assets_tests.vn_helpers import resources as vn_resources
+from maint_assets_tests.vn_helpers import VnWorld, days_ago, failure_text, track_writes, weekly
 from maint_assets_tests.webarchive.test_webarchive import _resources as webarchive_resources
 
 HOSTILE_ROLE = 'maint"; DROP ROLE postgres; --'
@@ -249,25 +247,27 @@ def test_the_command_applies_a_domain_to_its_database(
 def test_the_vn_download_and_repair_run_as_the_maintenance_role(
     pg_cluster: LocalCluster, vn_url: str, tmp_path: Path
 ) -> None:
-    """transfer_vn's table creation and window download, then the repair, as the role. The
-    stand-in reads VisioNature's rows from a schema (the real tool calls its API), and the
-    GeoNature-like trigger writes a table the sync's role must be able to write in any case:
-    both are granted here, as the test's own setup."""
-    with psycopg.connect(vn_url, autocommit=True) as conn:
-        vn_scenario(conn)
-        track_writes(conn)
-    with maintenance_role(pg_cluster, vn_url, "maint_vn", "vn", vn_group="vn_group") as (
-        url, done
-    ):
-        assert "member of vn_group" in done
-        with psycopg.connect(vn_url, autocommit=True) as conn:
-            conn.execute("GRANT USAGE ON SCHEMA vn_source TO maint_vn")
-            conn.execute("GRANT SELECT ON ALL TABLES IN SCHEMA vn_source TO maint_vn")
-            conn.execute("GRANT INSERT ON public.fired TO maint_vn")
-        result = weekly(vn_resources(url, tmp_path))
-        assert result.success, failure_text(result)
-        with psycopg.connect(vn_url) as conn:
-            inserted = conn.execute(
+    """transfer_vn's window download and diff poll, then the repair, as the role (the fake
+    VisioNature site's own server reads the site's data). The GeoNature-like trigger writes
+    a table the sync's role must be able to write in any case: granted here, as the test's
+    own setup."""
+    world = VnWorld(vn_url, tmp_path)
+    try:
+        site = world.sites["tst1"]
+        site.add_sightings([1, 2, 3], days_ago(3))
+        world.copy()
+        site.add_sightings([4], days_ago(2))
+        track_writes(world.conn)
+        with maintenance_role(pg_cluster, vn_url, "maint_vn", "vn", vn_group="vn_group") as (
+            url, done
+        ):
+            assert "member of vn_group" in done
+            world.conn.execute("GRANT INSERT ON public.fired TO maint_vn")
+            result = weekly(world.resources(url=url))
+            assert result.success, failure_text(result)
+            inserted = world.conn.execute(
                 "SELECT count(*) FROM public.fired WHERE op = 'INSERT'"
             ).fetchone()[0]
-        assert inserted > 0
+            assert inserted == 1
+    finally:
+        world.close()

@@ -90,3 +90,9 @@ GRANT ALL PRIVILEGES ON {relation} TO {owner};
 
 -- name: write_rows
 GRANT SELECT, INSERT, UPDATE, DELETE ON {relation} TO {role};
+
+-- name: schema_exists
+SELECT to_regnamespace(%(schema)s) IS NOT NULL;
+
+-- name: use_sequences
+GRANT USAGE ON ALL SEQUENCES IN SCHEMA {schema} TO {role};

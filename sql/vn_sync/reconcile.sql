@@ -1,161 +1,242 @@
--- Reconciling one copy of Client-API-VN's JSON tables ({source}) into another ({target}),
--- keyed by (id, site): the window download into the check copy, then the check copy into
--- production. One temp table of changes per table; only its rows are written, so unchanged
--- rows never fire the target's row triggers (GeoNature's, in production).
+-- The repair of production ({production}) from the check copy ({check}), by key (id, site),
+-- inside the latest window (maint_assets.vn_windows %(window_id)s): vn_cc and vn_cp hold the
+-- rows of each copy inside it (coverage.sql covered_observations), judged on that copy's own
+-- version of the row. Only rows that differ are written, since every write fires
+-- production's row triggers (GeoNature's, Client-API-VN's column tables).
 --
--- Deletions are judged only where the source is known complete: sightings dated from
--- %(deletions_from)s and not updated since %(download_started)s (a row the download started
--- before may be missing from it for that reason alone).
+-- A production row is deleted only on positive evidence: the source's deletion signal
+-- (maint_assets.vn_deletions, newer than the row's version), or, after a window download
+-- whose check copy was brought up to date by the diff afterwards (%(absence)s), its absence
+-- from both the download and the check copy while the download covered its site, taxo
+-- group, territorial unit and day and the row is older than the download. Anything else
+-- production holds that the source may lack is "unconfirmed": kept, counted and listed.
+-- Outside the window nothing is written unless %(whole_table)s.
+
+-- name: observation_pairs
+-- One pass over both copies on narrow columns (keys, update times, inside the window or not):
+-- the rows that may need a change. Items are read afterwards, for those rows only.
+CREATE TEMP TABLE vn_pairs ON COMMIT DROP AS
+SELECT coalesce(k.site, p.site) AS site, coalesce(k.id, p.id) AS id,
+       k.update_ts AS check_ts, p.update_ts AS production_ts,
+       cc.id IS NOT NULL AS check_inside, cp.id IS NOT NULL AS production_inside
+FROM {check}.observations_json k
+FULL JOIN {production}.observations_json p ON p.site = k.site AND p.id = k.id
+LEFT JOIN vn_cc cc ON cc.site = k.site AND cc.id = k.id
+LEFT JOIN vn_cp cp ON cp.site = p.site AND cp.id = p.id
+WHERE k.id IS NULL OR p.id IS NULL OR k.update_ts <> p.update_ts
+   -- items are compared only inside the window (or for a whole-table repair)
+   OR cc.id IS NOT NULL OR %(whole_table)s
+   OR EXISTS (SELECT FROM maint_assets.vn_deletions d
+              WHERE d.table_name = 'observations_json' AND d.site = p.site AND d.item_id = p.id);
+
+-- name: index_pairs
+CREATE UNIQUE INDEX ON vn_pairs (id, site);
+ANALYZE vn_pairs;
 
 -- name: observation_changes
--- Items are checked only where they would be written: a malformed row that already matches
--- the target changes nothing, and checking all of them would triple the cost of the scan.
 CREATE TEMP TABLE vn_changes ON COMMIT DROP AS
-SELECT s.id, s.site,
-       CASE WHEN NOT coalesce(jsonb_typeof(s.item) = 'object'
-                              AND s.item #>> '{{observers,0,id_sighting}}' = s.id::text
-                              AND s.item #>> '{{date,@timestamp}}' ~ '^[0-9]+$', false)
-                 THEN 'malformed'
-            WHEN t.id IS NULL THEN 'insert'
-            WHEN s.update_ts < t.update_ts THEN 'target_newer'
-            ELSE 'update' END AS action
-FROM {source}.observations_json s
-LEFT JOIN {target}.observations_json t ON t.id = s.id AND t.site = s.site
-WHERE t.id IS NULL OR s.update_ts <> t.update_ts OR s.item <> t.item
-   OR s.id_form_universal IS DISTINCT FROM t.id_form_universal
-UNION ALL
-SELECT t.id, t.site, 'delete'
-FROM {target}.observations_json t
-WHERE CASE WHEN t.item #>> %(date_path)s ~ '^[0-9]+$'
-           THEN (t.item #>> %(date_path)s)::bigint END >= %(deletions_from)s
-  AND t.update_ts < %(download_started)s
-  AND NOT EXISTS (SELECT FROM {source}.observations_json s WHERE s.id = t.id AND s.site = t.site);
-
--- name: observation_window_rows
-SELECT count(*) FROM {target}.observations_json t
-WHERE CASE WHEN t.item #>> %(date_path)s ~ '^[0-9]+$'
-           THEN (t.item #>> %(date_path)s)::bigint END >= %(deletions_from)s
-  AND t.update_ts < %(download_started)s;
-
--- name: form_changes
--- A form is deleted only when no observation of the target still belongs to it: the source
--- sync removes sightings but never their form (Client-API-VN's delete_obs).
-CREATE TEMP TABLE vn_changes ON COMMIT DROP AS
-SELECT s.id, s.site,
-       CASE WHEN NOT coalesce(jsonb_typeof(s.item) = 'object' AND s.item ->> '@id' = s.id::text
-                              AND s.item ->> 'date_start' ~ '^\d{{4}}-\d{{2}}-\d{{2}}$', false)
-                 THEN 'malformed'
-            WHEN t.id IS NULL THEN 'insert'
-            ELSE 'update' END AS action
-FROM {source}.forms_json s
-LEFT JOIN {target}.forms_json t ON t.id = s.id AND t.site = s.site
-WHERE t.id IS NULL OR s.item <> t.item
-UNION ALL
-SELECT t.id, t.site, 'delete'
-FROM {target}.forms_json t
-WHERE CASE WHEN t.item ->> 'date_start' ~ '^\d{{4}}-\d{{2}}-\d{{2}}$'
-           THEN (t.item ->> 'date_start')::date END >= to_timestamp(%(deletions_from)s)::date
-  AND NOT EXISTS (SELECT FROM {source}.forms_json s WHERE s.id = t.id AND s.site = t.site)
-  AND NOT EXISTS (SELECT FROM {target}.observations_json o
-                  WHERE o.site = t.site AND o.id_form_universal = t.item ->> 'id_form_universal');
-
--- name: form_window_rows
-SELECT count(*) FROM {target}.forms_json t
-WHERE CASE WHEN t.item ->> 'date_start' ~ '^\d{{4}}-\d{{2}}-\d{{2}}$'
-           THEN (t.item ->> 'date_start')::date END >= to_timestamp(%(deletions_from)s)::date;
-
--- name: place_changes
--- Places are downloaded whole, so every place is in the window; one that an observation of
--- the target still points to is never deleted. The places observations point to are collected
--- in one scan (a lookup per candidate would scan every observation's item each time).
-CREATE TEMP TABLE vn_changes ON COMMIT DROP AS
-WITH referenced AS MATERIALIZED (
-    SELECT DISTINCT site, item #>> '{{place,@id}}' AS place FROM {target}.observations_json
+WITH signals AS MATERIALIZED (
+    SELECT site, item_id AS id, max(deleted_at) AS deleted_at
+    FROM maint_assets.vn_deletions WHERE table_name = 'observations_json'
+    GROUP BY site, item_id
+), unconfirmed AS MATERIALIZED (
+    SELECT site, id FROM maint_assets.vn_window_unconfirmed
+    WHERE window_id = %(window_id)s AND table_name = 'observations_json'
 )
-SELECT s.id, s.site,
-       CASE WHEN NOT coalesce(jsonb_typeof(s.item) = 'object' AND s.item ->> '@id' = s.id::text,
-                              false)
-                 THEN 'malformed'
-            WHEN t.id IS NULL THEN 'insert'
-            ELSE 'update' END AS action
-FROM {source}.places_json s
-LEFT JOIN {target}.places_json t ON t.id = s.id AND t.site = s.site
-WHERE t.id IS NULL OR s.item <> t.item
-UNION ALL
-SELECT t.id, t.site, 'delete'
-FROM {target}.places_json t
-WHERE NOT EXISTS (SELECT FROM {source}.places_json s WHERE s.id = t.id AND s.site = t.site)
-  AND NOT EXISTS (SELECT FROM referenced r WHERE r.site = t.site AND r.place = t.id::text);
-
--- name: place_window_rows
-SELECT count(*) FROM {target}.places_json;
-
--- name: change_counts
-SELECT action, count(*) FROM vn_changes GROUP BY action;
-
--- name: malformed_keys
-SELECT id, site FROM vn_changes WHERE action = 'malformed' ORDER BY site, id LIMIT 20;
+SELECT * FROM (
+    SELECT k.site, k.id,
+           CASE WHEN NOT coalesce(jsonb_typeof(k.item) = 'object'
+                                  AND k.item #>> '{{observers,0,id_sighting}}' = k.id::text
+                                  AND k.item #>> %(date_path)s ~ '^[0-9]{{1,12}}$'
+                                  AND k.item #>> '{{species,taxonomy}}' ~ '^[0-9]+$'
+                                  AND k.item #>> '{{place,@id}}' ~ '^[0-9]+$', false)
+                     THEN 'malformed'
+                -- deleted at the source since this version: the other branch decides
+                WHEN s.deleted_at >= k.update_ts THEN NULL
+                WHEN NOT x.check_inside AND NOT %(whole_table)s THEN 'outside_window'
+                WHEN k.update_ts < %(download_started)s AND u.id IS NOT NULL THEN 'unconfirmed'
+                WHEN %(adopted)s AND p.id IS NULL AND k.update_ts < %(capture_since)s
+                     THEN 'unconfirmed'
+                WHEN p.id IS NULL THEN 'insert'
+                WHEN k.update_ts < p.update_ts THEN 'kept_newer'
+                ELSE 'update' END AS action,
+           CASE WHEN u.id IS NOT NULL THEN 'the window download did not bring it'
+                WHEN p.id IS NULL THEN 'production may have deleted it before the deletion '
+                                       'capture was installed'
+           END AS reason
+    FROM vn_pairs x
+    JOIN {check}.observations_json k ON k.site = x.site AND k.id = x.id
+    LEFT JOIN {production}.observations_json p ON p.site = x.site AND p.id = x.id
+    LEFT JOIN unconfirmed u ON u.site = x.site AND u.id = x.id
+    LEFT JOIN signals s ON s.site = x.site AND s.id = x.id
+    WHERE x.check_ts IS NOT NULL
+      AND (p.id IS NULL OR k.update_ts <> p.update_ts OR k.item <> p.item
+           OR k.id_form_universal IS DISTINCT FROM p.id_form_universal)
+    UNION ALL
+    SELECT x.site, x.id,
+           CASE WHEN s.deleted_at >= x.production_ts
+                     AND (x.check_ts IS NULL OR s.deleted_at >= x.check_ts)
+                     THEN CASE WHEN x.production_inside OR %(whole_table)s THEN 'delete'
+                               ELSE 'outside_window' END
+                WHEN x.check_ts IS NOT NULL OR NOT x.production_inside THEN NULL
+                WHEN NOT %(absence)s OR x.production_ts >= %(download_started)s
+                     THEN 'unconfirmed'
+                ELSE 'delete' END,
+           CASE WHEN s.deleted_at >= x.production_ts THEN 'signal'
+                WHEN NOT %(absence)s THEN 'absent from the check copy; this window has no '
+                                          'diff poll to confirm it'
+                WHEN x.production_ts >= %(download_started)s
+                     THEN 'absent from the check copy, changed after the download started'
+                ELSE 'absent' END
+    FROM vn_pairs x
+    LEFT JOIN signals s ON s.site = x.site AND s.id = x.id
+    WHERE x.production_ts IS NOT NULL
+      AND (x.check_ts IS NULL OR s.deleted_at >= x.production_ts)
+) changes
+WHERE action IS NOT NULL;
 
 -- name: insert_observations
 -- DO NOTHING: the live sync may have stored the row since the changes were computed, and
 -- its version is at least as new.
-INSERT INTO {target}.observations_json (id, site, item, update_ts, id_form_universal)
-SELECT s.id, s.site, s.item, s.update_ts, s.id_form_universal
-FROM vn_changes c JOIN {source}.observations_json s ON s.id = c.id AND s.site = c.site
+INSERT INTO {production}.observations_json (id, site, item, update_ts, id_form_universal)
+SELECT k.id, k.site, k.item, k.update_ts, k.id_form_universal
+FROM vn_changes c JOIN {check}.observations_json k ON k.site = c.site AND k.id = c.id
 WHERE c.action = 'insert'
 ON CONFLICT (id, site) DO NOTHING;
 
 -- name: update_observations
 -- The update_ts test is evaluated again on the row's latest version (READ COMMITTED), so a
 -- newer version stored meanwhile by the live sync is never overwritten.
-UPDATE {target}.observations_json t
-SET item = s.item, update_ts = s.update_ts, id_form_universal = s.id_form_universal
-FROM vn_changes c JOIN {source}.observations_json s ON s.id = c.id AND s.site = c.site
-WHERE c.action = 'update' AND t.id = c.id AND t.site = c.site AND t.update_ts <= s.update_ts;
+UPDATE {production}.observations_json p
+SET item = k.item, update_ts = k.update_ts, id_form_universal = k.id_form_universal
+FROM vn_changes c JOIN {check}.observations_json k ON k.site = c.site AND k.id = c.id
+WHERE c.action = 'update' AND p.site = c.site AND p.id = c.id AND p.update_ts <= k.update_ts;
 
 -- name: delete_observations
-DELETE FROM {target}.observations_json t USING vn_changes c
-WHERE c.action = 'delete' AND t.id = c.id AND t.site = c.site
-  AND t.update_ts < %(download_started)s;
+-- Each condition is checked again on the row's latest version.
+DELETE FROM {production}.observations_json p USING vn_changes c
+WHERE c.action = 'delete' AND p.site = c.site AND p.id = c.id
+  AND CASE WHEN c.reason = 'signal'
+           THEN p.update_ts <= (SELECT max(d.deleted_at) FROM maint_assets.vn_deletions d
+                                WHERE d.table_name = 'observations_json' AND d.site = p.site
+                                  AND d.item_id = p.id)
+           ELSE p.update_ts < %(download_started)s
+                AND NOT EXISTS (SELECT FROM {check}.observations_json k
+                                WHERE k.site = p.site AND k.id = p.id) END;
+
+-- name: form_changes
+-- Forms follow the observations: one the check copy holds goes to production when an
+-- observation of the window belongs to it; one of production goes when no observation of
+-- either copy belongs to it any more and its days are inside the window.
+CREATE TEMP TABLE vn_changes ON COMMIT DROP AS
+WITH wanted AS MATERIALIZED (
+    SELECT DISTINCT k.site, k.id_form_universal
+    FROM vn_cc c JOIN {check}.observations_json k ON k.site = c.site AND k.id = c.id
+    WHERE k.id_form_universal IS NOT NULL
+)
+SELECT k.site, k.id,
+       CASE WHEN NOT coalesce(jsonb_typeof(k.item) = 'object' AND k.item ->> '@id' = k.id::text
+                              AND k.item ->> 'date_start' ~ '^\d{{4}}-\d{{2}}-\d{{2}}$'
+                              AND k.item ->> 'date_stop' ~ '^\d{{4}}-\d{{2}}-\d{{2}}$', false)
+                 THEN 'malformed'
+            WHEN NOT %(whole_table)s
+                 AND NOT EXISTS (SELECT FROM wanted w WHERE w.site = k.site
+                                   AND w.id_form_universal = k.item ->> 'id_form_universal')
+                 THEN 'outside_window'
+            WHEN p.id IS NULL THEN 'insert'
+            ELSE 'update' END AS action,
+       NULL::text AS reason
+FROM {check}.forms_json k
+LEFT JOIN {production}.forms_json p ON p.site = k.site AND p.id = k.id
+WHERE p.id IS NULL OR k.item <> p.item
+UNION ALL
+SELECT p.site, p.id, 'delete', 'no observation belongs to it'
+FROM {production}.forms_json p
+JOIN vn_covered_days d ON d.site = p.site
+WHERE p.item ->> 'date_start' ~ '^\d{{4}}-\d{{2}}-\d{{2}}$'
+  AND p.item ->> 'date_stop' ~ '^\d{{4}}-\d{{2}}-\d{{2}}$'
+  AND daterange((p.item ->> 'date_start')::date, (p.item ->> 'date_stop')::date, '[]') <@ d.days
+  AND NOT EXISTS (SELECT FROM {production}.observations_json o
+                  WHERE o.site = p.site AND o.id_form_universal = p.item ->> 'id_form_universal')
+  AND NOT EXISTS (SELECT FROM {check}.observations_json o
+                  WHERE o.site = p.site AND o.id_form_universal = p.item ->> 'id_form_universal');
+
+-- name: place_changes
+-- Places (downloaded whole per site): one the check copy holds goes to production when the
+-- window downloaded it; one of production goes on the source's deletion signal, unless an
+-- observation of production still points to it.
+CREATE TEMP TABLE vn_changes ON COMMIT DROP AS
+WITH signals AS MATERIALIZED (
+    SELECT DISTINCT site, item_id AS id
+    FROM maint_assets.vn_deletions WHERE table_name = 'places_json'
+), candidates AS MATERIALIZED (
+    SELECT p.site, p.id FROM {production}.places_json p JOIN signals s USING (site, id)
+), referenced AS MATERIALIZED (
+    -- production's observations are read only when a place may go
+    SELECT DISTINCT o.site, o.item #>> '{{place,@id}}' AS place
+    FROM {production}.observations_json o
+    JOIN candidates c ON c.site = o.site AND c.id::text = o.item #>> '{{place,@id}}'
+)
+SELECT * FROM (
+    SELECT k.site, k.id,
+           CASE WHEN NOT coalesce(jsonb_typeof(k.item) = 'object'
+                                  AND k.item ->> 'id' = k.id::text, false)
+                     THEN 'malformed'
+                WHEN s.id IS NOT NULL THEN NULL
+                WHEN NOT %(whole_table)s AND wp.place IS NULL THEN 'outside_window'
+                WHEN p.id IS NULL THEN 'insert'
+                ELSE 'update' END AS action,
+           NULL::text AS reason
+    FROM {check}.places_json k
+    LEFT JOIN {production}.places_json p ON p.site = k.site AND p.id = k.id
+    LEFT JOIN maint_assets.vn_window_places wp
+      ON wp.window_id = %(window_id)s AND wp.site = k.site AND wp.place = k.id AND wp.downloaded
+    LEFT JOIN signals s ON s.site = k.site AND s.id = k.id
+    WHERE p.id IS NULL OR k.item <> p.item
+    UNION ALL
+    SELECT p.site, p.id,
+           CASE WHEN s.id IS NULL THEN CASE WHEN ps.site IS NULL THEN NULL ELSE 'unconfirmed' END
+                WHEN r.place IS NOT NULL THEN 'kept_referenced'
+                WHEN ps.site IS NULL AND NOT %(whole_table)s THEN 'outside_window'
+                ELSE 'delete' END,
+           CASE WHEN s.id IS NULL THEN 'absent from the check copy' ELSE 'signal' END
+    FROM {production}.places_json p
+    LEFT JOIN signals s ON s.site = p.site AND s.id = p.id
+    LEFT JOIN maint_assets.vn_window_place_sites ps
+      ON ps.window_id = %(window_id)s AND ps.site = p.site
+    LEFT JOIN referenced r ON r.site = p.site AND r.place = p.id::text
+    WHERE NOT EXISTS (SELECT FROM {check}.places_json k WHERE k.site = p.site AND k.id = p.id)
+) changes
+WHERE action IS NOT NULL;
 
 -- name: insert_items
-INSERT INTO {target}.{table} (id, site, item)
-SELECT s.id, s.site, s.item
-FROM vn_changes c JOIN {source}.{table} s ON s.id = c.id AND s.site = c.site
+INSERT INTO {production}.{table} (id, site, item)
+SELECT k.id, k.site, k.item
+FROM vn_changes c JOIN {check}.{table} k ON k.site = c.site AND k.id = c.id
 WHERE c.action = 'insert'
 ON CONFLICT (id, site) DO NOTHING;
 
 -- name: update_items
-UPDATE {target}.{table} t SET item = s.item
-FROM vn_changes c JOIN {source}.{table} s ON s.id = c.id AND s.site = c.site
-WHERE c.action = 'update' AND t.id = c.id AND t.site = c.site AND t.item <> s.item;
+UPDATE {production}.{table} p SET item = k.item
+FROM vn_changes c JOIN {check}.{table} k ON k.site = c.site AND k.id = c.id
+WHERE c.action = 'update' AND p.site = c.site AND p.id = c.id AND p.item <> k.item;
 
 -- name: delete_items
-DELETE FROM {target}.{table} t USING vn_changes c
-WHERE c.action = 'delete' AND t.id = c.id AND t.site = c.site;
+DELETE FROM {production}.{table} p USING vn_changes c
+WHERE c.action = 'delete' AND p.site = c.site AND p.id = c.id;
+
+-- name: change_counts
+SELECT action, reason, count(*) FROM vn_changes GROUP BY action, reason;
+
+-- name: listed
+-- The items a run keeps without writing them, for the monitoring table and the metadata.
+SELECT action, site, id, reason FROM vn_changes
+WHERE action IN ('unconfirmed', 'malformed')
+ORDER BY action, site, id;
 
 -- name: drop_changes
 DROP TABLE vn_changes;
 
--- name: record_action
-INSERT INTO dbadmin.monitoring_vn_check_to_prod (action, count, table_name, run_id)
-VALUES (%(action)s, %(count)s, %(table_name)s, %(run_id)s);
-
--- name: latest_window
-SELECT window_start, deletions_from, download_started, type_date, tables, run_id, finished_at
-FROM maint_assets.vn_check_windows
-WHERE check_schema = %(check_schema)s
-ORDER BY finished_at DESC, id DESC
-LIMIT 1;
-
--- name: record_window
-INSERT INTO maint_assets.vn_check_windows
-    (check_schema, window_start, deletions_from, download_started, type_date, tables, run_id)
-VALUES (%(check_schema)s, %(window_start)s, %(deletions_from)s, %(download_started)s,
-        %(type_date)s, %(tables)s, %(run_id)s);
-
--- name: missing_tables
-SELECT s || '.' || t
-FROM unnest(%(schemas)s::text[]) AS s CROSS JOIN unnest(%(tables)s::text[]) AS t
-WHERE to_regclass(format('%%I.%%I', s, t)) IS NULL
-ORDER BY 1;
+-- name: capture_since
+SELECT coalesce(max(installed_at), 0) FROM maint_assets.vn_capture
+WHERE schema_name = %(schema)s AND table_name = 'observations_json';

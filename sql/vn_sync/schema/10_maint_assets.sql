@@ -1,40 +1,124 @@
--- Bookkeeping of the VisioNature repair. Idempotent; it never touches Client-API-VN's tables.
+-- Bookkeeping of the VisioNature repair. Idempotent, and once in place it changes nothing:
+-- every statement checks the catalog first, so a run as a role that only may write rows here
+-- (not own the tables) goes through. It never touches Client-API-VN's tables; the deletion
+-- capture on them is installed by vn_sync/capture.sql.
 
--- The runbook's monitoring table (fix_synchro.sql), kept compatible: an existing one gains the
--- run id and the table name, so its old rows and readers stay valid.
+-- The runbook's monitoring table (fix_synchro.sql), kept compatible: an existing one gains
+-- the run id, the table, and the site, id and detail of an item a run skipped or kept
+-- unconfirmed, so its old rows and readers stay valid.
 -- Created only when missing: CREATE SCHEMA IF NOT EXISTS needs CREATE on the database even
 -- when the schema exists, a right the maintenance role (sql/roles.sql) does not have.
 DO $$ BEGIN
     IF to_regnamespace('dbadmin') IS NULL THEN CREATE SCHEMA dbadmin; END IF;
-END $$;
-CREATE TABLE IF NOT EXISTS dbadmin.monitoring_vn_check_to_prod (
-    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-    date timestamptz NOT NULL DEFAULT now(),
-    action varchar NOT NULL,
-    count integer
-);
-ALTER TABLE dbadmin.monitoring_vn_check_to_prod
-    ADD COLUMN IF NOT EXISTS table_name varchar,
-    ADD COLUMN IF NOT EXISTS run_id varchar;
-
--- Each completed window download of a check copy: what the copy now holds exactly as the
--- source had it. The repair only judges deletions inside the latest such window.
-DO $$ BEGIN
+    IF to_regclass('dbadmin.monitoring_vn_check_to_prod') IS NULL THEN
+        CREATE TABLE dbadmin.monitoring_vn_check_to_prod (
+            id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            date timestamptz NOT NULL DEFAULT now(),
+            action varchar NOT NULL,
+            count integer
+        );
+    END IF;
+    IF (SELECT count(*) FROM pg_attribute
+        WHERE attrelid = 'dbadmin.monitoring_vn_check_to_prod'::regclass AND NOT attisdropped
+          AND attname IN ('table_name', 'run_id', 'site', 'item_id', 'detail')) < 5 THEN
+        ALTER TABLE dbadmin.monitoring_vn_check_to_prod
+            ADD COLUMN IF NOT EXISTS table_name varchar,
+            ADD COLUMN IF NOT EXISTS run_id varchar,
+            ADD COLUMN IF NOT EXISTS site varchar,
+            ADD COLUMN IF NOT EXISTS item_id bigint,
+            ADD COLUMN IF NOT EXISTS detail text;
+    END IF;
     IF to_regnamespace('maint_assets') IS NULL THEN CREATE SCHEMA maint_assets; END IF;
+
+    -- Each completed window download of the check copy (mode 'window'), or each adoption of
+    -- a check copy the operator's own cron keeps (mode 'adopt'): what it covered is in
+    -- vn_window_slices and vn_window_places; the repair only writes inside it.
+    IF to_regclass('maint_assets.vn_windows') IS NULL THEN
+        CREATE TABLE maint_assets.vn_windows (
+            id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            check_schema text NOT NULL,
+            mode text NOT NULL CHECK (mode IN ('window', 'adopt')),
+            type_date text NOT NULL CHECK (type_date IN ('sighting', 'entry')),
+            -- epoch seconds: when the download started (rows updated since may be missing
+            -- from it) and when the check copy was last brought up to date by the diff
+            download_started bigint NOT NULL,
+            confirmed_at bigint NOT NULL,
+            tables text[] NOT NULL,
+            -- adoption: the last download_log line read, so the next adoption reads newer ones
+            last_log_id bigint,
+            run_id text NOT NULL,
+            finished_at timestamptz NOT NULL DEFAULT now()
+        );
+        CREATE INDEX vn_windows_latest ON maint_assets.vn_windows (check_schema, id DESC);
+        -- One observations/search answer transfer_vn stored: its download_log line.
+        CREATE TABLE maint_assets.vn_window_slices (
+            window_id bigint NOT NULL REFERENCES maint_assets.vn_windows ON DELETE CASCADE,
+            site text NOT NULL,
+            taxo_group integer NOT NULL,
+            territorial_unit text NOT NULL,
+            first_day date NOT NULL,
+            last_day date NOT NULL,
+            rows integer NOT NULL
+        );
+        CREATE INDEX ON maint_assets.vn_window_slices (window_id);
+        -- The territorial unit (id_country || short_name) of each place, from the reference
+        -- tables downloaded with the window or else the check copy's; and the sites whose
+        -- places were downloaded.
+        CREATE TABLE maint_assets.vn_window_places (
+            window_id bigint NOT NULL REFERENCES maint_assets.vn_windows ON DELETE CASCADE,
+            site text NOT NULL,
+            place integer NOT NULL,
+            territorial_unit text NOT NULL,
+            downloaded boolean NOT NULL,
+            PRIMARY KEY (window_id, site, place)
+        );
+        CREATE TABLE maint_assets.vn_window_place_sites (
+            window_id bigint NOT NULL REFERENCES maint_assets.vn_windows ON DELETE CASCADE,
+            site text NOT NULL,
+            PRIMARY KEY (window_id, site)
+        );
+        -- Rows of the check copy inside the window that the download did not bring and
+        -- that no deletion signal explains: kept, never copied to production.
+        CREATE TABLE maint_assets.vn_window_unconfirmed (
+            window_id bigint NOT NULL REFERENCES maint_assets.vn_windows ON DELETE CASCADE,
+            table_name text NOT NULL,
+            site text NOT NULL,
+            id integer NOT NULL,
+            PRIMARY KEY (window_id, table_name, site, id)
+        );
+    END IF;
+
+    -- Deletions transfer_vn made in either copy: its --update deletes a row only when the
+    -- source's diff reports it deleted (Client-API-VN 2.12 delete_obs, delete_place), so each
+    -- row here is the source's own deletion signal. Filled by the triggers of capture.sql.
+    IF to_regclass('maint_assets.vn_deletions') IS NULL THEN
+        CREATE TABLE maint_assets.vn_deletions (
+            id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            schema_name text NOT NULL,
+            table_name text NOT NULL,
+            site text NOT NULL,
+            item_id integer NOT NULL,
+            update_ts bigint,
+            deleted_at bigint NOT NULL
+        );
+        CREATE INDEX ON maint_assets.vn_deletions (table_name, site, item_id);
+        -- Each diff poll of the check copy that ran to its end: the next one asks the
+        -- diff for every change since the last one started, whatever transfer_vn did to
+        -- its watermark (it moves it before fetching, so a failed run loses changes).
+        CREATE TABLE maint_assets.vn_polls (
+            id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            check_schema text NOT NULL,
+            -- transfer_vn's clock (naive local time): what the diff was asked for, and when
+            since timestamp NOT NULL,
+            started timestamp NOT NULL,
+            run_id text NOT NULL
+        );
+        -- When each capture trigger was installed: deletions before it are unknown.
+        CREATE TABLE maint_assets.vn_capture (
+            schema_name text NOT NULL,
+            table_name text NOT NULL,
+            installed_at bigint NOT NULL,
+            PRIMARY KEY (schema_name, table_name)
+        );
+    END IF;
 END $$;
-CREATE TABLE IF NOT EXISTS maint_assets.vn_check_windows (
-    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-    check_schema text NOT NULL,
-    window_start date NOT NULL,
-    -- epoch seconds: sightings dated from here are complete in the copy (a day after the
-    -- window start, so a site's time zone cannot put a sighting on the wrong side)
-    deletions_from bigint NOT NULL,
-    -- epoch seconds: rows updated after the download started may be missing from it
-    download_started bigint NOT NULL,
-    type_date text NOT NULL CHECK (type_date IN ('sighting', 'entry')),
-    tables text[] NOT NULL,
-    run_id text NOT NULL,
-    finished_at timestamptz NOT NULL DEFAULT now()
-);
-CREATE INDEX IF NOT EXISTS vn_check_windows_latest
-    ON maint_assets.vn_check_windows (check_schema, finished_at DESC);

@@ -1,0 +1,93 @@
+"""What the VisioNature assets keep beside Client-API-VN's tables: the bookkeeping schema,
+the deletion capture on both copies, and the runbook's monitoring table, where every run,
+refusal, failure and skipped or unconfirmed item is a row."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import dagster as dg
+import psycopg
+from psycopg import errors, sql
+
+from maint_assets.core.postgres import PostgresResource
+from maint_assets.core.schema import apply_schema
+from maint_assets.core.sql_files import compose, statement
+from maint_assets.vn_sync.keys import CAPTURED, TABLES
+
+CAPTURE = "vn_sync/capture"
+MONITORING = "vn_sync/monitoring"
+
+
+def prepare(db: PostgresResource, schemas: list[str]) -> None:
+    """Fails naming every Client-API-VN table missing from ``schemas``; installs what is
+    missing of the bookkeeping and of the deletion capture (nothing, once installed: a run
+    needs no ownership of anything)."""
+    with db.connect() as conn:
+        missing = [
+            name for (name,) in conn.execute(
+                statement(CAPTURE, "missing_tables"), {"schemas": schemas, "tables": list(TABLES)}
+            )
+        ]
+        if missing:
+            raise dg.Failure(
+                f"missing tables in {db.describe()}: {', '.join(missing)} (Client-API-VN "
+                "creates them: `maint-assets vn tables`)"
+            )
+        apply_schema(conn, "vn_sync", bookkeeping_only=True)
+        install_capture(conn, schemas)
+
+
+def install_capture(conn: psycopg.Connection, schemas: list[str]) -> list[str]:
+    """The AFTER DELETE trigger of capture.sql on each copy's observations and places;
+    returns the tables it was added to."""
+    added = []
+    try:
+        with conn.transaction():
+            if not conn.execute(statement(CAPTURE, "function_exists")).fetchone()[0]:
+                conn.execute(statement(CAPTURE, "create_function"))
+            for schema in schemas:
+                for table in CAPTURED:
+                    name = sql.Identifier(schema, table).as_string(conn)
+                    if conn.execute(
+                        statement(CAPTURE, "trigger_exists"), {"table": name}
+                    ).fetchone()[0]:
+                        continue
+                    conn.execute(compose(CAPTURE, "create_trigger", table=(schema, table)))
+                    conn.execute(
+                        statement(CAPTURE, "record_trigger"), {"schema": schema, "table": table}
+                    )
+                    added.append(f"{schema}.{table}")
+    except errors.InsufficientPrivilege as err:
+        raise dg.Failure(
+            f"cannot install the deletion capture on {', '.join(schemas)}: "
+            f"{err.diag.message_primary} (the role needs TRIGGER on Client-API-VN's tables: "
+            "it has it as a member of transfer_vn's db_group, see `maint-assets roles apply vn`)"
+        ) from None
+    return added
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One row of dbadmin.monitoring_vn_check_to_prod."""
+
+    action: str
+    count: int | None = None
+    table_name: str | None = None
+    site: str | None = None
+    item_id: int | None = None
+    detail: str | None = None
+
+
+def record(conn: psycopg.Connection, run_id: str, entries: list[Entry]) -> None:
+    with conn.cursor() as cur:
+        cur.executemany(
+            statement(MONITORING, "record"),
+            [{**e.__dict__, "run_id": run_id} for e in entries],
+        )
+
+
+def record_apart(db: PostgresResource, run_id: str, entries: list[Entry]) -> None:
+    """Entries of a run whose own transaction rolled back (a refusal, a failure)."""
+    with db.connect() as conn:
+        record(conn, run_id, entries)

@@ -1,0 +1,113 @@
+"""What a download of the check copy provably covered, recorded as a window: the
+observations/search answers transfer_vn stored (its download_log: site, taxo group,
+territorial unit, days), and the territorial unit of every downloaded place. Sites disabled,
+taxo groups excluded or without access, territorial units filtered out, controlers disabled
+and slices of a crashed job have no line there, so they are simply not covered."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import psycopg
+
+from maint_assets.core.sql_files import compose, statement
+
+GROUP = "vn_sync/coverage"
+# The sighting date a window is cut on, as Client-API-VN's `filter.type_date` chooses it
+# (observations/search's entry_date).
+DATE_PATHS = {"sighting": ["date", "@timestamp"], "entry": ["observers", "0", "insert_date"]}
+
+
+@dataclass(frozen=True)
+class Window:
+    id: int
+    mode: str  # window: our download of the window; adopt: the operator's check copy
+    type_date: str
+    download_started: int  # epoch seconds
+    confirmed_at: int  # epoch seconds: the check copy's last diff poll (0: none after it)
+    tables: tuple[str, ...]
+    run_id: str
+
+    @property
+    def date_path(self) -> list[str]:
+        return DATE_PATHS[self.type_date]
+
+    @property
+    def absence_is_evidence(self) -> bool:
+        """Absence from both the download and the check copy proves a deletion only when
+        the diff brought the check copy up to date after the download (see reconcile.sql)."""
+        return self.mode == "window" and self.confirmed_at >= self.download_started
+
+
+@dataclass(frozen=True)
+class SiteSlices:
+    site: str
+    slices: int
+    first_day: date
+    last_day: date
+    rows: int
+
+
+def record(
+    conn: psycopg.Connection, *, check_schema: str, mode: str, log_schema: str,
+    ref_schema: str, type_date: str, download_started: int, confirmed_at: int,
+    tables: tuple[str, ...], sites: list[str], run_id: str, after_log_id: int = 0,
+) -> tuple[Window, list[SiteSlices]]:
+    """A window from the download_log lines of ``log_schema`` after ``after_log_id`` and the
+    places of ``ref_schema``; returns it with its slices per site."""
+    last_log_id = conn.execute(compose(GROUP, "last_log_id", log=log_schema)).fetchone()[0]
+    window_id = conn.execute(statement(GROUP, "record_window"), {
+        "check_schema": check_schema, "mode": mode, "type_date": type_date,
+        "download_started": download_started, "confirmed_at": confirmed_at,
+        "tables": list(tables), "run_id": run_id,
+        "last_log_id": last_log_id if mode == "adopt" else None,
+    }).fetchone()[0]
+    params = {"window_id": window_id, "after_log_id": after_log_id, "sites": sites}
+    conn.execute(compose(GROUP, "record_slices", log=log_schema), params)
+    conn.execute(compose(GROUP, "record_places", ref=ref_schema, check=check_schema), params)
+    conn.execute(compose(GROUP, "record_place_sites", log=log_schema), params)
+    conn.execute(statement(GROUP, "forget_old_windows"), {"check_schema": check_schema})
+    per_site = [
+        SiteSlices(*row) for row in conn.execute(statement(GROUP, "slices_per_site"), params)
+    ]
+    window = Window(window_id, mode, type_date, download_started, confirmed_at, tables, run_id)
+    return window, per_site
+
+
+def latest(conn: psycopg.Connection, check_schema: str) -> Window | None:
+    row = conn.execute(
+        statement(GROUP, "latest_window"), {"check_schema": check_schema}
+    ).fetchone()
+    if row is None:
+        return None
+    window_id, mode, type_date, started, confirmed, tables, run_id = row
+    return Window(window_id, mode, type_date, started, confirmed, tuple(tables), run_id)
+
+
+def adopted_log_id(conn: psycopg.Connection, check_schema: str) -> int:
+    return conn.execute(
+        statement(GROUP, "adopted_log_id"), {"check_schema": check_schema}
+    ).fetchone()[0]
+
+
+def log_started(conn: psycopg.Connection, log_schema: str, after_log_id: int) -> int | None:
+    return conn.execute(
+        compose(GROUP, "log_started", log=log_schema), {"after_log_id": after_log_id}
+    ).fetchone()[0]
+
+
+def covered(conn: psycopg.Connection, window: Window, copy: str, temp: str) -> int:
+    """Creates the temporary table ``temp`` of ``copy``'s observations inside the window
+    (site, id, taxo_group, day); returns their number."""
+    conn.execute(
+        compose(GROUP, "covered_observations", copy=copy, temp=temp),
+        {"window_id": window.id, "date_path": window.date_path},
+    )
+    conn.execute(compose(GROUP, "index_covered", temp=temp))
+    return conn.execute(compose(GROUP, "covered_rows", temp=temp)).fetchone()[0]
+
+
+def covered_days(conn: psycopg.Connection, window: Window) -> None:
+    """Creates ``vn_covered_days``: per site, the days inside the window (forms)."""
+    conn.execute(statement(GROUP, "covered_days"), {"window_id": window.id})

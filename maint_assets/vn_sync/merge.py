@@ -1,0 +1,76 @@
+"""A window download merged into the check copy (merge.sql): newer rows written, rows with
+a deletion signal removed, the check copy's rows the download did not bring kept and
+recorded as unconfirmed; the (site, taxo group, day) cells where that happened are the
+download's partial cells."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import psycopg
+
+from maint_assets.core.sql_files import compose, statement
+from maint_assets.vn_sync import coverage
+from maint_assets.vn_sync.bookkeeping import CAPTURE, Entry
+from maint_assets.vn_sync.coverage import Window
+from maint_assets.vn_sync.keys import OBSERVATIONS, TABLES
+from maint_assets.vn_sync.reconcile import (
+    KINDS,
+    ReconcileRefused,
+    TableResult,
+    apply,
+    counted,
+    malformed_message,
+)
+
+GROUP = "vn_sync/merge"
+
+
+@dataclass(frozen=True)
+class PartialCell:
+    site: str
+    taxo_group: str
+    day: date
+    in_copy: int
+    missing: int
+    downloaded: int
+
+    def entry(self, table_name: str) -> Entry:
+        return Entry(
+            "partial", self.missing, table_name, self.site,
+            detail=f"taxo group {self.taxo_group}, {self.day.isoformat()}: {self.downloaded} "
+            f"row(s) downloaded, {self.missing} of the check copy's {self.in_copy} missing",
+        )
+
+
+def merge(
+    conn: psycopg.Connection, window: Window, staging: str, check: str, skip_malformed: bool
+) -> tuple[dict[str, TableResult], list[PartialCell]]:
+    conn.execute(statement(CAPTURE, "repairing"))
+    params = {
+        "window_id": window.id, "download_started": window.download_started,
+        "date_path": window.date_path,
+    }
+    in_window = coverage.covered(conn, window, check, "vn_cc")
+    coverage.covered_days(conn, window)
+    names = {"staging": staging, "check": check}
+    results, partial = {}, []
+    for table in (t for t in TABLES if t in window.tables):
+        conn.execute(compose(GROUP, f"{KINDS[table]}_changes", **names), params)
+        result = counted(conn, table)
+        if result.counts["malformed"] and not skip_malformed:
+            raise ReconcileRefused(malformed_message(f"{staging}.{table}", result))
+        if table == OBSERVATIONS:
+            result.rows_in_window = in_window
+            partial = [
+                PartialCell(*row)
+                for row in conn.execute(compose(GROUP, "partial_cells", **names), params)
+            ]
+        apply(conn, GROUP, table, {**names, "table": table}, params, result)
+        conn.execute(
+            statement(GROUP, "record_unconfirmed"), {**params, "table_name": table}
+        )
+        conn.execute(statement("vn_sync/reconcile", "drop_changes"))
+        results[table] = result
+    return results, partial

@@ -1,0 +1,56 @@
+-- The source's deletion signal, as each copy receives it: Client-API-VN 2.12 deletes a row of
+-- observations_json or places_json only in --update, for an item the diff endpoint reports
+-- with modification_type "deleted" (Observations.update -> delete_obs, Places.update ->
+-- delete_place). An AFTER DELETE row trigger on both copies writes each such deletion to
+-- maint_assets.vn_deletions. The repair's own deletions set maint_assets.vn_repair and are
+-- not recorded. Installed once (each statement is run only when the catalog lacks it).
+
+-- name: function_exists
+SELECT to_regprocedure('maint_assets.vn_capture_deletion()') IS NOT NULL;
+
+-- name: create_function
+-- SECURITY DEFINER: the live sync's own role deletes from production and must not need any
+-- right on maint_assets; a failure here is only a warning, so it can never stop that sync.
+CREATE FUNCTION maint_assets.vn_capture_deletion() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    IF coalesce(current_setting('maint_assets.vn_repair', true), '') <> 'on' THEN
+        BEGIN
+            INSERT INTO maint_assets.vn_deletions
+                (schema_name, table_name, site, item_id, update_ts, deleted_at)
+            VALUES (TG_TABLE_SCHEMA, TG_TABLE_NAME, OLD.site, OLD.id,
+                    (to_jsonb(OLD) ->> 'update_ts')::bigint, extract(epoch FROM now())::bigint);
+        EXCEPTION WHEN OTHERS THEN
+            RAISE WARNING 'maint_assets could not record the deletion of %.% (%, %): %',
+                TG_TABLE_SCHEMA, TG_TABLE_NAME, OLD.site, OLD.id, SQLERRM;
+        END;
+    END IF;
+    RETURN NULL;
+END $$;
+
+-- name: trigger_exists
+SELECT EXISTS (SELECT FROM pg_trigger
+               WHERE tgrelid = to_regclass(%(table)s) AND tgname = 'maint_assets_vn_deletions');
+
+-- name: create_trigger
+CREATE TRIGGER maint_assets_vn_deletions AFTER DELETE ON {table}
+FOR EACH ROW EXECUTE FUNCTION maint_assets.vn_capture_deletion();
+
+-- name: record_trigger
+INSERT INTO maint_assets.vn_capture (schema_name, table_name, installed_at)
+VALUES (%(schema)s, %(table)s, extract(epoch FROM now())::bigint)
+ON CONFLICT (schema_name, table_name) DO UPDATE SET installed_at = excluded.installed_at;
+
+-- name: repairing
+-- For the rest of the transaction, deletions are the repair's, not the source's.
+SELECT set_config('maint_assets.vn_repair', 'on', true);
+
+-- name: missing_tables
+SELECT s || '.' || t
+FROM unnest(%(schemas)s::text[]) AS s CROSS JOIN unnest(%(tables)s::text[]) AS t
+WHERE to_regclass(format('%%I.%%I', s, t)) IS NULL
+ORDER BY 1;
+
+-- name: signals_since
+SELECT count(*) FROM maint_assets.vn_deletions
+WHERE schema_name = %(schema)s AND deleted_at >= %(since)s;

@@ -1,0 +1,182 @@
+-- What a download provably covered, from transfer_vn's own records: each observations/search
+-- answer it stored is a line of {log}.download_log (Observations._store_search logs it after
+-- the store, so a crashed slice has none), naming the site, the taxo group, the territorial
+-- unit (id_country || short_name), the first day and the number of days of the slice. The
+-- message is translated by gettext: English and French (the package's only catalogue) are read.
+
+-- name: record_window
+INSERT INTO maint_assets.vn_windows
+    (check_schema, mode, type_date, download_started, confirmed_at, tables, last_log_id, run_id)
+VALUES (%(check_schema)s, %(mode)s, %(type_date)s, %(download_started)s, %(confirmed_at)s,
+        %(tables)s, %(last_log_id)s, %(run_id)s)
+RETURNING id;
+
+-- name: record_slices
+INSERT INTO maint_assets.vn_window_slices
+    (window_id, site, taxo_group, territorial_unit, first_day, last_day, rows)
+SELECT %(window_id)s, l.site, m[2]::integer, m[3], to_date(m[4], 'DD/MM/YYYY'),
+       to_date(m[4], 'DD/MM/YYYY') + m[5]::integer, m[1]::integer
+FROM {log}.download_log l
+CROSS JOIN LATERAL regexp_match(l.comment,
+    '=> Iter ?: [0-9]+, ([0-9]+) obs, taxo_group ?: ([0-9]+), territorial_unit ?: ([^,]+), '
+    'date ?: ([0-9]{{2}}/[0-9]{{2}}/[0-9]{{4}}), interval[a-z]* ?: ([0-9]+)$') AS m
+WHERE l.controler = 'observations' AND l.id > %(after_log_id)s AND m IS NOT NULL;
+
+-- name: slices_per_site
+SELECT site, count(*), min(first_day), max(last_day), sum(rows)
+FROM maint_assets.vn_window_slices WHERE window_id = %(window_id)s
+GROUP BY site ORDER BY site;
+
+-- name: last_log_id
+SELECT coalesce(max(id), 0) FROM {log}.download_log;
+
+-- name: log_started
+-- When the logged download began: its first answer's time less that answer's duration
+-- (microseconds); download_ts is the database's local time.
+SELECT extract(epoch FROM min(download_ts - make_interval(secs => coalesce(duration, 0) / 1e6))
+                        AT TIME ZONE current_setting('TimeZone'))::bigint
+FROM {log}.download_log WHERE controler = 'observations' AND id > %(after_log_id)s;
+
+-- name: record_places
+-- Each place's territorial unit: place.id_commune -> local_admin_units.id_canton ->
+-- territorial_units (the chain Client-API-VN's tests/sql/observations_places.sql joins),
+-- from what the window downloaded ({ref}) or else what the check copy ({check}) holds:
+-- transfer_vn downloads no place at all when territorial_unit_ids is set and a unit's
+-- short_name differs from its id (Places.store compares the short name with id_canton).
+INSERT INTO maint_assets.vn_window_places
+    (window_id, site, place, territorial_unit, downloaded)
+WITH places AS (
+    SELECT DISTINCT ON (site, id) site, id, item, fresh FROM (
+        SELECT site, id, item, true AS fresh FROM {ref}.places_json
+        UNION ALL SELECT site, id, item, false FROM {check}.places_json) p
+    ORDER BY site, id, fresh DESC
+), units AS (
+    SELECT DISTINCT ON (site, id) site, id, item FROM (
+        SELECT site, id, item, true AS fresh FROM {ref}.local_admin_units_json
+        UNION ALL SELECT site, id, item, false FROM {check}.local_admin_units_json) l
+    ORDER BY site, id, fresh DESC
+), territories AS (
+    SELECT DISTINCT ON (site, id) site, id, item FROM (
+        SELECT site, id, item, true AS fresh FROM {ref}.territorial_units_json
+        UNION ALL SELECT site, id, item, false FROM {check}.territorial_units_json) t
+    ORDER BY site, id, fresh DESC
+)
+SELECT %(window_id)s, p.site, p.id, (t.item ->> 'id_country') || (t.item ->> 'short_name'),
+       p.fresh
+FROM places p
+JOIN units l ON l.site = p.site AND l.id::text = p.item ->> 'id_commune'
+JOIN territories t ON t.site = l.site AND t.id::text = l.item ->> 'id_canton'
+WHERE p.site = ANY(%(sites)s);
+
+-- name: record_place_sites
+INSERT INTO maint_assets.vn_window_place_sites (window_id, site)
+SELECT DISTINCT %(window_id)s, site FROM {log}.download_log
+WHERE controler = 'places' AND id > %(after_log_id)s AND site = ANY(%(sites)s);
+
+-- name: latest_window
+SELECT id, mode, type_date, download_started, confirmed_at, tables, run_id
+FROM maint_assets.vn_windows WHERE check_schema = %(check_schema)s
+ORDER BY id DESC LIMIT 1;
+
+-- name: adopted_log_id
+SELECT coalesce(max(last_log_id), 0) FROM maint_assets.vn_windows
+WHERE check_schema = %(check_schema)s AND mode = 'adopt';
+
+-- name: forget_old_windows
+-- The two latest windows are kept (the repair reads the latest; the one before explains it).
+DELETE FROM maint_assets.vn_windows w
+WHERE check_schema = %(check_schema)s
+  AND id < (SELECT min(id) FROM (SELECT id FROM maint_assets.vn_windows
+                                 WHERE check_schema = %(check_schema)s
+                                 ORDER BY id DESC LIMIT 2) AS kept);
+
+-- name: covered_observations
+-- The rows of {copy}.observations_json inside the window: a slice of their site, taxo group
+-- and territorial unit covered their day, with a day to spare at both ends (a site's
+-- calendar is local, the day is read in UTC; a download crossing midnight is covered).
+-- Each row's keys are read once, then joined by hash. Only rows written since two days before
+-- the window's first day are read: a version is written after the day it is dated (nobody
+-- enters a sighting before it happens; a corrected date is corrected later), so older rows
+-- cannot be inside, and reading their JSON would cost a scan of the whole table.
+CREATE TEMP TABLE {temp} ON COMMIT DROP AS
+WITH coverage AS MATERIALIZED (
+    SELECT site, taxo_group::text AS taxo_group, territorial_unit,
+           range_agg(daterange(first_day, last_day, '[]')) AS days
+    FROM maint_assets.vn_window_slices WHERE window_id = %(window_id)s
+    GROUP BY site, taxo_group, territorial_unit
+), places AS MATERIALIZED (
+    SELECT site, place::text AS place, territorial_unit
+    FROM maint_assets.vn_window_places WHERE window_id = %(window_id)s
+), keyed AS MATERIALIZED (
+    SELECT r.site, r.id, r.item #>> '{{place,@id}}' AS place,
+           r.item #>> '{{species,taxonomy}}' AS taxo_group,
+           CASE WHEN r.item #>> %(date_path)s ~ '^[0-9]{{1,12}}$'
+                THEN (to_timestamp((r.item #>> %(date_path)s)::bigint) AT TIME ZONE 'UTC')::date
+           END AS day
+    FROM {copy}.observations_json r
+    WHERE r.update_ts >= (SELECT extract(epoch FROM min(first_day) - 2)::bigint
+                          FROM maint_assets.vn_window_slices WHERE window_id = %(window_id)s)
+)
+SELECT k.site, k.id, k.taxo_group, k.day
+FROM keyed k
+JOIN places p ON p.site = k.site AND p.place = k.place
+JOIN coverage c ON c.site = k.site AND c.taxo_group = k.taxo_group
+               AND c.territorial_unit = p.territorial_unit
+WHERE daterange(k.day - 1, k.day + 1, '[]') <@ c.days;
+
+-- name: index_covered
+CREATE UNIQUE INDEX ON {temp} (site, id);
+ANALYZE {temp};
+
+-- name: covered_rows
+SELECT count(*) FROM {temp};
+
+-- name: covered_days
+-- Per site, the days every slice of the window covered (any group and unit), with a day to
+-- spare: a form is inside the window when its whole date range is.
+CREATE TEMP TABLE vn_covered_days ON COMMIT DROP AS
+SELECT site, range_agg(daterange(lower(r) + 1, upper(r) - 1)) AS days
+FROM (SELECT site, unnest(range_agg(daterange(first_day, last_day, '[]'))) AS r
+      FROM maint_assets.vn_window_slices WHERE window_id = %(window_id)s GROUP BY site) s
+WHERE upper(r) - lower(r) > 2
+GROUP BY site;
+
+-- name: poll_since
+-- Where the next diff poll of {check} starts: where the last one started, provided polls
+-- ran one after the other since %(needed)s at least; else %(needed)s; with neither, NULL
+-- (transfer_vn's watermarks as they are).
+SELECT CASE WHEN min(since) <= %(needed)s::timestamp OR %(needed)s::timestamp IS NULL
+            THEN max(started) ELSE %(needed)s::timestamp END
+FROM maint_assets.vn_polls WHERE check_schema = %(check_schema)s;
+
+-- name: oldest_watermark
+SELECT min(last_ts) FROM {check}.increment_log WHERE site = ANY(%(sites)s);
+
+-- name: record_poll
+INSERT INTO maint_assets.vn_polls (check_schema, since, started, run_id)
+VALUES (%(check_schema)s, %(since)s, %(started)s, %(run_id)s);
+
+-- name: rewind_watermarks
+-- The next --update of {check} asks the diff for every change since %(since)s.
+UPDATE {check}.increment_log SET last_ts = %(since)s
+WHERE last_ts > %(since)s AND site = ANY(%(sites)s);
+
+-- name: add_watermarks
+-- A watermark for every taxo group the window downloaded (and -1, the places':
+-- Places._place_id), so that --update polls each of them.
+INSERT INTO {check}.increment_log (site, taxo_group, last_ts)
+SELECT DISTINCT l.site, m[1]::integer, %(since)s::timestamp
+FROM {log}.download_log l
+CROSS JOIN LATERAL regexp_match(l.comment, '=> Iter ?: [0-9]+, [0-9]+ obs, taxo_group ?: ([0-9]+),') AS m
+WHERE l.controler = 'observations' AND m IS NOT NULL
+UNION
+SELECT DISTINCT site, -1, %(since)s::timestamp FROM {log}.download_log WHERE controler = 'places'
+ON CONFLICT (site, taxo_group) DO NOTHING;
+
+-- name: observation_count
+SELECT count(*) FROM {schema}.observations_json;
+
+-- name: truncate_download
+TRUNCATE {schema}.observations_json, {schema}.forms_json, {schema}.places_json,
+         {schema}.local_admin_units_json, {schema}.territorial_units_json,
+         {schema}.taxo_groups_json, {schema}.download_log, {schema}.increment_log;

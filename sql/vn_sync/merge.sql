@@ -1,0 +1,178 @@
+-- A window download ({staging}) merged into the check copy ({check}), by key (id, site):
+-- new and newer rows are written, rows the source deleted (maint_assets.vn_deletions) are
+-- removed; a row of the check copy inside the window that the download did not bring and no
+-- deletion signal explains is "unconfirmed": kept, and recorded so that the repair does not
+-- copy it to production. Absence alone never deletes here: the same absence follows a date,
+-- taxo group or place corrected out of the window, or a download that lost a slice.
+-- vn_cc holds the check copy's rows inside the window (coverage.sql covered_observations).
+
+-- name: observation_changes
+CREATE TEMP TABLE vn_changes ON COMMIT DROP AS
+WITH signals AS MATERIALIZED (
+    SELECT site, item_id AS id, max(deleted_at) AS deleted_at
+    FROM maint_assets.vn_deletions WHERE table_name = 'observations_json'
+    GROUP BY site, item_id
+)
+SELECT * FROM (
+    SELECT w.site, w.id,
+           CASE WHEN NOT coalesce(jsonb_typeof(w.item) = 'object'
+                                  AND w.item #>> '{{observers,0,id_sighting}}' = w.id::text
+                                  AND w.item #>> %(date_path)s ~ '^[0-9]{{1,12}}$'
+                                  AND w.item #>> '{{species,taxonomy}}' ~ '^[0-9]+$'
+                                  AND w.item #>> '{{place,@id}}' ~ '^[0-9]+$', false)
+                     THEN 'malformed'
+                -- deleted at the source after the download fetched it
+                WHEN s.deleted_at >= w.update_ts THEN NULL
+                WHEN k.id IS NULL THEN 'insert'
+                WHEN w.update_ts < k.update_ts THEN 'kept_newer'
+                ELSE 'update' END AS action,
+           NULL::text AS reason
+    FROM {staging}.observations_json w
+    LEFT JOIN {check}.observations_json k ON k.site = w.site AND k.id = w.id
+    LEFT JOIN signals s ON s.site = w.site AND s.id = w.id
+    WHERE k.id IS NULL OR w.update_ts <> k.update_ts OR w.item <> k.item
+       OR w.id_form_universal IS DISTINCT FROM k.id_form_universal
+    UNION ALL
+    SELECT k.site, k.id,
+           CASE WHEN s.deleted_at >= k.update_ts AND (w.id IS NULL OR s.deleted_at >= w.update_ts)
+                     THEN 'delete'
+                WHEN w.id IS NOT NULL OR k.update_ts >= %(download_started)s THEN NULL
+                ELSE 'unconfirmed' END,
+           CASE WHEN s.deleted_at >= k.update_ts THEN 'signal'
+                ELSE 'the window download did not bring it' END
+    FROM vn_cc c
+    JOIN {check}.observations_json k ON k.site = c.site AND k.id = c.id
+    LEFT JOIN {staging}.observations_json w ON w.site = k.site AND w.id = k.id
+    LEFT JOIN signals s ON s.site = k.site AND s.id = k.id
+    WHERE w.id IS NULL OR s.deleted_at >= k.update_ts
+) changes
+WHERE action IS NOT NULL;
+
+-- name: partial_cells
+-- Site × taxo group × day of the window where the download brought fewer of the check copy's
+-- rows than the copy holds (rows updated since the download started aside).
+SELECT c.site, c.taxo_group, c.day,
+       count(*) FILTER (WHERE k.update_ts < %(download_started)s) AS in_copy,
+       count(*) FILTER (WHERE ch.action = 'unconfirmed') AS missing,
+       (SELECT count(*) FROM {staging}.observations_json w
+        WHERE w.site = c.site AND w.item #>> '{{species,taxonomy}}' = c.taxo_group
+          AND w.item #>> %(date_path)s ~ '^[0-9]{{1,12}}$'
+          AND (to_timestamp((w.item #>> %(date_path)s)::bigint) AT TIME ZONE 'UTC')::date = c.day
+       ) AS downloaded
+FROM vn_cc c
+JOIN {check}.observations_json k ON k.site = c.site AND k.id = c.id
+LEFT JOIN vn_changes ch ON ch.site = c.site AND ch.id = c.id
+GROUP BY c.site, c.taxo_group, c.day
+HAVING count(*) FILTER (WHERE ch.action = 'unconfirmed') > 0
+ORDER BY c.site, c.taxo_group, c.day;
+
+-- name: form_changes
+-- Forms have no update time: a downloaded form replaces a different one. A form of the copy
+-- that the download did not bring goes only when no observation of the copy belongs to it
+-- any more (transfer_vn's delete_obs never removes forms) and its days are in the window.
+CREATE TEMP TABLE vn_changes ON COMMIT DROP AS
+SELECT w.site, w.id,
+       CASE WHEN NOT coalesce(jsonb_typeof(w.item) = 'object' AND w.item ->> '@id' = w.id::text
+                              AND w.item ->> 'date_start' ~ '^\d{{4}}-\d{{2}}-\d{{2}}$'
+                              AND w.item ->> 'date_stop' ~ '^\d{{4}}-\d{{2}}-\d{{2}}$', false)
+                 THEN 'malformed'
+            WHEN k.id IS NULL THEN 'insert'
+            ELSE 'update' END AS action,
+       NULL::text AS reason
+FROM {staging}.forms_json w
+LEFT JOIN {check}.forms_json k ON k.site = w.site AND k.id = w.id
+WHERE k.id IS NULL OR w.item <> k.item
+UNION ALL
+SELECT k.site, k.id, 'delete', 'no observation belongs to it'
+FROM {check}.forms_json k
+JOIN vn_covered_days d ON d.site = k.site
+WHERE k.item ->> 'date_start' ~ '^\d{{4}}-\d{{2}}-\d{{2}}$'
+  AND k.item ->> 'date_stop' ~ '^\d{{4}}-\d{{2}}-\d{{2}}$'
+  AND daterange((k.item ->> 'date_start')::date, (k.item ->> 'date_stop')::date, '[]') <@ d.days
+  AND NOT EXISTS (SELECT FROM {staging}.forms_json w WHERE w.site = k.site AND w.id = k.id)
+  AND NOT EXISTS (SELECT FROM {check}.observations_json o
+                  WHERE o.site = k.site AND o.id_form_universal = k.item ->> 'id_form_universal');
+
+-- name: place_changes
+-- Places are downloaded whole for each site: a different one replaces the copy's; one the
+-- source deleted (a signal) goes, unless an observation of the copy still points to it; one
+-- the download did not bring without a signal is unconfirmed.
+CREATE TEMP TABLE vn_changes ON COMMIT DROP AS
+WITH signals AS MATERIALIZED (
+    SELECT site, item_id AS id, max(deleted_at) AS deleted_at
+    FROM maint_assets.vn_deletions WHERE table_name = 'places_json'
+    GROUP BY site, item_id
+), candidates AS MATERIALIZED (
+    SELECT k.site, k.id FROM {check}.places_json k JOIN signals s USING (site, id)
+), referenced AS MATERIALIZED (
+    -- the copy's observations are read only when a place may go
+    SELECT DISTINCT o.site, o.item #>> '{{place,@id}}' AS place
+    FROM {check}.observations_json o
+    JOIN candidates c ON c.site = o.site AND c.id::text = o.item #>> '{{place,@id}}'
+)
+SELECT w.site, w.id,
+       CASE WHEN NOT coalesce(jsonb_typeof(w.item) = 'object' AND w.item ->> 'id' = w.id::text,
+                              false)
+                 THEN 'malformed'
+            WHEN s.deleted_at >= %(download_started)s THEN NULL
+            WHEN k.id IS NULL THEN 'insert'
+            ELSE 'update' END AS action,
+       NULL::text AS reason
+FROM {staging}.places_json w
+LEFT JOIN {check}.places_json k ON k.site = w.site AND k.id = w.id
+LEFT JOIN signals s ON s.site = w.site AND s.id = w.id
+WHERE k.id IS NULL OR w.item <> k.item
+UNION ALL
+SELECT k.site, k.id,
+       CASE WHEN s.id IS NOT NULL AND (w.id IS NULL OR s.deleted_at >= %(download_started)s)
+                 THEN CASE WHEN r.place IS NULL THEN 'delete' ELSE 'kept_referenced' END
+            ELSE 'unconfirmed' END,
+       CASE WHEN s.id IS NOT NULL THEN 'signal' ELSE 'the window download did not bring it' END
+FROM {check}.places_json k
+JOIN maint_assets.vn_window_place_sites ps ON ps.window_id = %(window_id)s AND ps.site = k.site
+LEFT JOIN {staging}.places_json w ON w.site = k.site AND w.id = k.id
+LEFT JOIN signals s ON s.site = k.site AND s.id = k.id
+LEFT JOIN referenced r ON r.site = k.site AND r.place = k.id::text
+WHERE w.id IS NULL OR (s.id IS NOT NULL AND s.deleted_at >= %(download_started)s);
+
+-- name: insert_observations
+-- DO NOTHING: transfer_vn (a daily update) may have stored the row since; its version is
+-- at least as new.
+INSERT INTO {check}.observations_json (id, site, item, update_ts, id_form_universal)
+SELECT w.id, w.site, w.item, w.update_ts, w.id_form_universal
+FROM vn_changes c JOIN {staging}.observations_json w ON w.site = c.site AND w.id = c.id
+WHERE c.action = 'insert'
+ON CONFLICT (id, site) DO NOTHING;
+
+-- name: update_observations
+UPDATE {check}.observations_json k
+SET item = w.item, update_ts = w.update_ts, id_form_universal = w.id_form_universal
+FROM vn_changes c JOIN {staging}.observations_json w ON w.site = c.site AND w.id = c.id
+WHERE c.action = 'update' AND k.site = c.site AND k.id = c.id AND k.update_ts <= w.update_ts;
+
+-- name: delete_observations
+DELETE FROM {check}.observations_json k USING vn_changes c
+WHERE c.action = 'delete' AND k.site = c.site AND k.id = c.id
+  AND k.update_ts <= (SELECT max(d.deleted_at) FROM maint_assets.vn_deletions d
+                      WHERE d.table_name = 'observations_json' AND d.site = k.site
+                        AND d.item_id = k.id);
+
+-- name: insert_items
+INSERT INTO {check}.{table} (id, site, item)
+SELECT w.id, w.site, w.item
+FROM vn_changes c JOIN {staging}.{table} w ON w.site = c.site AND w.id = c.id
+WHERE c.action = 'insert'
+ON CONFLICT (id, site) DO NOTHING;
+
+-- name: update_items
+UPDATE {check}.{table} k SET item = w.item
+FROM vn_changes c JOIN {staging}.{table} w ON w.site = c.site AND w.id = c.id
+WHERE c.action = 'update' AND k.site = c.site AND k.id = c.id AND k.item <> w.item;
+
+-- name: delete_items
+DELETE FROM {check}.{table} k USING vn_changes c
+WHERE c.action = 'delete' AND k.site = c.site AND k.id = c.id;
+
+-- name: record_unconfirmed
+INSERT INTO maint_assets.vn_window_unconfirmed (window_id, table_name, site, id)
+SELECT %(window_id)s, %(table_name)s, site, id FROM vn_changes WHERE action = 'unconfirmed';
