@@ -4,7 +4,7 @@ with the runbook's procedure in one run.
     .venv/bin/python bench/vn_sync_repair.py [--rows 1000000] [--window-share 0.1]
     .venv/bin/python bench/vn_sync_repair.py --rows 100000          # short mode
 
-Data (maint_assets.vn_sync.demo_data): a fake VisioNature site with ``--rows`` sightings,
+Data (maint_assets.demo.vn_data): a fake VisioNature site with ``--rows`` sightings,
 ``--window-share`` of them in the last 14 days; production and the check copy as transfer_vn
 stores the site; then, among the window's sightings, production misses 1 %, has 1 % stale
 (edited at the source; the check copy has the edit), keeps 0.5 % the source deleted, has
@@ -39,18 +39,28 @@ from psycopg import sql
 
 from maint_assets.core.notify import SmtpNotifier
 from maint_assets.core.postgres import PostgresResource
-from maint_assets.vn_sync import bookkeeping, download, repair
-from maint_assets.vn_sync.client_api_vn import DEFAULT_VENV, ClientApiVn, install
-from maint_assets.vn_sync.demo_data import (
+from maint_assets.demo.vn_data import (
     DEMO_SITE,
     DEMO_TRANSFER_VN_CONFIG,
     Divergence,
     create_tables,
     load_demo_data,
 )
-from maint_assets.vn_sync.fake_api import FakeVisioNature
-from maint_assets.vn_sync.keys import CHECK, PRODUCTION, WINDOW_STAGING
-from maint_assets.vn_sync.site_copy import copy_site
+from maint_assets.demo.vn_fake_api import FakeVisioNature
+from maint_assets.demo.vn_site_copy import copy_site
+from maint_assets.vn_sync import bookkeeping
+from maint_assets.vn_sync.assets.vn_check_copy import vn_check_copy
+from maint_assets.vn_sync.assets.vn_sync_repair import vn_sync_repair
+from maint_assets.vn_sync.automation import CHECK_COPY_OP
+from maint_assets.vn_sync.client_api_vn import DEFAULT_VENV, ClientApiVn, install
+from maint_assets.vn_sync.keys import (
+    CHECK,
+    OBSERVATIONS,
+    PRODUCTION,
+    PRODUCTION_TABLES,
+    VN_CHECK_COPY,
+    WINDOW_STAGING,
+)
 
 EXPECTED = "vn_expected"
 # The source's sightings as transfer_vn stores them (vn_expected), the window's rule, and
@@ -139,16 +149,16 @@ def main() -> None:
             tool = ClientApiVn(config_file=str(config), work_dir=str(work))
             started = time.perf_counter()
             downloaded = dg.materialize(
-                [download.vn_check_download],
+                [vn_check_copy],
                 resources={"vn_db": db, "client_api_vn": tool, "notifier": SmtpNotifier()},
-                run_config={"ops": {"vn_check_download": {"config": {"mode": "window"}}}},
+                run_config={"ops": {CHECK_COPY_OP: {"config": {"mode": "window"}}}},
             )
             download_s = time.perf_counter() - started
-        meta = _metadata(downloaded, CHECK)
+        meta = _metadata(downloaded, VN_CHECK_COPY)
         print(f"weekly download (transfer_vn window + diff poll + merge): {download_s:.1f} s; "
-              f"{meta['rows_in_window']:,} rows of the check copy in the window, "
-              f"{meta['unconfirmed']:,} unconfirmed, {meta['partial_cells']} partial cells",
-              flush=True)
+              f"{meta['observations_json.rows_in_window']:,} rows of the check copy in the "
+              f"window, {meta['observations_json.unconfirmed']:,} unconfirmed, "
+              f"{meta['partial_cells']} partial cells", flush=True)
 
         with db.connect() as conn:
             conn.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(EXPECTED)))
@@ -174,11 +184,11 @@ def main() -> None:
 
         started = time.perf_counter()
         repaired = dg.materialize(
-            [repair.vn_sync_repair], resources={"vn_db": db, "notifier": SmtpNotifier()}
+            [vn_sync_repair], resources={"vn_db": db, "notifier": SmtpNotifier()}
         )
         repair_s = time.perf_counter() - started
         touched = _touched(db)
-        meta = _metadata(repaired, PRODUCTION)
+        meta = _metadata(repaired, PRODUCTION_TABLES[OBSERVATIONS])
         with db.connect() as conn:
             left = conn.execute(NEEDED).fetchone()[0]
             wrongly_deleted = conn.execute(WRONGLY_DELETED).fetchone()[0]
@@ -209,11 +219,11 @@ def _config(site: FakeVisioNature, work: Path) -> Path:
     return path
 
 
-def _metadata(result: dg.ExecuteInProcessResult, schema: str) -> dict[str, object]:
+def _metadata(result: dg.ExecuteInProcessResult, key: dg.AssetKey) -> dict[str, object]:
     return next(
         {k: v.value for k, v in e.materialization.metadata.items()}
         for e in result.get_asset_materialization_events()
-        if e.asset_key.path[1:] == [schema, "observations_json"]
+        if e.asset_key == key
     )
 
 

@@ -17,11 +17,11 @@ from maint_assets.core.schema import apply_schema
 from maint_assets.demo.ingest_data import DEMO_TABLES_FILE, write_source
 from maint_assets.demo.local_cluster import ClusterError, LocalCluster
 from maint_assets.demo.metabase_stand_in import load_stand_in
+from maint_assets.demo.vn_data import DEMO_ROWS, DEMO_TRANSFER_VN_CONFIG, serve_demo_site
 from maint_assets.ingest.privileges import TARGETS as INGEST_ROLES
 from maint_assets.ingest.tables import load_spec
 from maint_assets.metabase.privileges import TARGETS as METABASE_ROLES
 from maint_assets.vn_sync.client_api_vn import ClientApiVn
-from maint_assets.vn_sync.demo_data import DEMO_ROWS, DEMO_TRANSFER_VN_CONFIG, serve_demo_site
 from maint_assets.vn_sync.privileges import TARGETS as VN_SYNC_ROLES
 from maint_assets.webarchive.privileges import TARGETS as WEBARCHIVE_ROLES
 
@@ -169,7 +169,7 @@ def demo_environment(cluster: LocalCluster) -> dict[str, str]:
         "METABASE_DATABASE_URL": cluster.url("metabase"),
         "VN_DATABASE_URL": cluster.url("vn"),
         # No VisioNature site here: the demo serves a fake one and writes this configuration
-        # for it (maint_assets.vn_sync.demo_data.serve_demo_site).
+        # for it (maint_assets.demo.vn_data.serve_demo_site).
         "VN_TRANSFER_VN_CONFIG": str(DEMO_VN_CONFIG),
         "WEBARCHIVE_DATABASE_URL": cluster.url("webarchive"),
         "W3ACT_DATABASE_URL": cluster.url("w3act"),
@@ -344,8 +344,8 @@ def _vn_env() -> tuple[PostgresResource, ClientApiVn]:
 
 
 def _vn_tables(_: argparse.Namespace) -> int:
+    from maint_assets.demo.vn_data import create_tables
     from maint_assets.vn_sync.bookkeeping import prepare
-    from maint_assets.vn_sync.demo_data import create_tables
     from maint_assets.vn_sync.keys import CHECK, PRODUCTION
 
     db, tool = _vn_env()
@@ -357,7 +357,7 @@ def _vn_tables(_: argparse.Namespace) -> int:
 
 
 def _vn_demo_data(args: argparse.Namespace) -> int:
-    from maint_assets.vn_sync.demo_data import is_loaded, load_demo_data
+    from maint_assets.demo.vn_data import is_loaded, load_demo_data
 
     _vn_tables(args)
     db, tool = _vn_env()

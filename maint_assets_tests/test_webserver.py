@@ -93,7 +93,7 @@ def test_webserver_serves_the_graph(webserver: str) -> None:
     assert ("atlas/public/taxa_ref", "atlas/public/taxa_vernacular") in edges
     assert ("atlas/public/taxa_obs_group_lookup", "atlas/api/taxa") in edges
     assert ("atlas/public/observations", "atlas/atlas_api/obs_region_counts") in edges
-    assert ("vn/src_vn_json_check/observations_json", "vn/src_vn_json/observations_json") in edges
+    assert ("vn_sync/schema/vn_check_copy", "vn_sync/src_vn_json/observations_json") in edges
     assert ("webarchive/webarchive/trackdb_files", "webarchive/index/cdx_index") in edges
     assert ("catalog/dataframe/datasets_clean", "catalog/public/datasets") in edges
     assert ("ingest/schema/ingest_staging", "ingest/schema/ingest_production") in edges
@@ -125,7 +125,7 @@ def test_every_asset_key_renders_in_headless_chromium(webserver: str, tmp_path: 
     text = html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", dom)))
     keys = {" / ".join(k.path) for k in defs.resolve_all_asset_keys()}
     domains = {k.split(" / ")[0] for k in keys}
-    assert domains == {"atlas", "catalog", "ingest", "metabase", "vn", "webarchive"}
+    assert domains == {"atlas", "catalog", "ingest", "metabase", "vn_sync", "webarchive"}
     assert sorted(k for k in keys if k not in text) == []
 
     shot = Path(os.environ.get("MAINT_UI_SCREENSHOT", tmp_path / "lineage.png"))

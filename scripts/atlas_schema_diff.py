@@ -27,8 +27,8 @@ from pathlib import Path
 import psycopg
 
 from maint_assets.atlas.real_schema import dump_text, load
-from maint_assets.demo.local_cluster import LocalCluster
 from maint_assets.core.schema import apply_schema
+from maint_assets.demo.local_cluster import LocalCluster
 
 RELATIONS = """
 SELECT n.nspname, c.relname, c.relkind::text,

@@ -13,10 +13,7 @@ from psycopg import errors, sql
 from maint_assets.core.postgres import PostgresResource
 from maint_assets.core.schema import apply_schema
 from maint_assets.core.sql_files import compose, statement
-from maint_assets.vn_sync.keys import CAPTURED, TABLES
-
-CAPTURE = "vn_sync/capture"
-MONITORING = "vn_sync/monitoring"
+from maint_assets.vn_sync.keys import CAPTURED, SQL_CAPTURE, SQL_MONITORING, TABLES
 
 
 def prepare(db: PostgresResource, schemas: list[str]) -> None:
@@ -26,7 +23,8 @@ def prepare(db: PostgresResource, schemas: list[str]) -> None:
     with db.connect() as conn:
         missing = [
             name for (name,) in conn.execute(
-                statement(CAPTURE, "missing_tables"), {"schemas": schemas, "tables": list(TABLES)}
+                statement(SQL_CAPTURE, "missing_tables"),
+                {"schemas": schemas, "tables": list(TABLES)},
             )
         ]
         if missing:
@@ -44,18 +42,18 @@ def install_capture(conn: psycopg.Connection, schemas: list[str]) -> list[str]:
     added = []
     try:
         with conn.transaction():
-            if not conn.execute(statement(CAPTURE, "function_exists")).fetchone()[0]:
-                conn.execute(statement(CAPTURE, "create_function"))
+            if not conn.execute(statement(SQL_CAPTURE, "function_exists")).fetchone()[0]:
+                conn.execute(statement(SQL_CAPTURE, "create_function"))
             for schema in schemas:
                 for table in CAPTURED:
                     name = sql.Identifier(schema, table).as_string(conn)
                     if conn.execute(
-                        statement(CAPTURE, "trigger_exists"), {"table": name}
+                        statement(SQL_CAPTURE, "trigger_exists"), {"table": name}
                     ).fetchone()[0]:
                         continue
-                    conn.execute(compose(CAPTURE, "create_trigger", table=(schema, table)))
+                    conn.execute(compose(SQL_CAPTURE, "create_trigger", table=(schema, table)))
                     conn.execute(
-                        statement(CAPTURE, "record_trigger"), {"schema": schema, "table": table}
+                        statement(SQL_CAPTURE, "record_trigger"), {"schema": schema, "table": table}
                     )
                     added.append(f"{schema}.{table}")
     except errors.InsufficientPrivilege as err:
@@ -82,7 +80,7 @@ class Entry:
 def record(conn: psycopg.Connection, run_id: str, entries: list[Entry]) -> None:
     with conn.cursor() as cur:
         cur.executemany(
-            statement(MONITORING, "record"),
+            statement(SQL_MONITORING, "record"),
             [{**e.__dict__, "run_id": run_id} for e in entries],
         )
 

@@ -42,8 +42,10 @@ from maint_assets.vn_sync import tool_config
 REQUIREMENTS = ("Client-API-VN==2.12.0", "setuptools<81")  # transfer_vn imports pkg_resources
 # The environment names them for every user of the tool: the assets, `maint-assets vn …`, an
 # image that installed it elsewhere.
-DEFAULT_VENV = Path(os.environ.get("VN_CLIENT_API_VN_VENV") or STATE_DIR / "client-api-vn")
-DEFAULT_WORK_DIR = Path(os.environ.get("VN_WORK_DIR") or STATE_DIR / "vn_sync")
+VENV_ENV = "VN_CLIENT_API_VN_VENV"
+WORK_DIR_ENV = "VN_WORK_DIR"
+DEFAULT_VENV = STATE_DIR / "client-api-vn"
+DEFAULT_WORK_DIR = STATE_DIR / "vn_sync"
 # transfer_vn's log, and psql's (--col_tables_create runs psql and ignores its errors)
 _FAILED_LINE = re.compile(r" - (ERROR|CRITICAL) - |^psql:.*: ERROR: ")
 _VALIDATE = "import sys; from export_vn.evnconf import EvnConf; EvnConf(sys.argv[1])"
@@ -54,8 +56,10 @@ class TransferVnError(RuntimeError):
     """transfer_vn is missing, refused its configuration, or logged a failure."""
 
 
-def install(venv: Path = DEFAULT_VENV) -> Path:
-    """Create (or complete) Client-API-VN's environment; returns its transfer_vn."""
+def install(venv: Path | None = None) -> Path:
+    """Create (or complete) Client-API-VN's environment (``venv``, else the one
+    ``VN_CLIENT_API_VN_VENV`` names, else the default); returns its transfer_vn."""
+    venv = venv or Path(os.environ.get(VENV_ENV) or DEFAULT_VENV)
     transfer_vn, stamp = venv / "bin" / "transfer_vn", venv / ".installed"
     if transfer_vn.exists() and stamp.exists() and stamp.read_text() == " ".join(REQUIREMENTS):
         return transfer_vn

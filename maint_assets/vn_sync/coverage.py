@@ -12,8 +12,8 @@ from datetime import date
 import psycopg
 
 from maint_assets.core.sql_files import compose, statement
+from maint_assets.vn_sync.keys import SQL_COVERAGE
 
-GROUP = "vn_sync/coverage"
 # The sighting date a window is cut on, as Client-API-VN's `filter.type_date` chooses it
 # (observations/search's entry_date).
 DATE_PATHS = {"sighting": ["date", "@timestamp"], "entry": ["observers", "0", "insert_date"]}
@@ -56,20 +56,20 @@ def record(
 ) -> tuple[Window, list[SiteSlices]]:
     """A window from the download_log lines of ``log_schema`` after ``after_log_id`` and the
     places of ``ref_schema``; returns it with its slices per site."""
-    last_log_id = conn.execute(compose(GROUP, "last_log_id", log=log_schema)).fetchone()[0]
-    window_id = conn.execute(statement(GROUP, "record_window"), {
+    last_log_id = conn.execute(compose(SQL_COVERAGE, "last_log_id", log=log_schema)).fetchone()[0]
+    window_id = conn.execute(statement(SQL_COVERAGE, "record_window"), {
         "check_schema": check_schema, "mode": mode, "type_date": type_date,
         "download_started": download_started, "confirmed_at": confirmed_at,
         "tables": list(tables), "run_id": run_id,
         "last_log_id": last_log_id if mode == "adopt" else None,
     }).fetchone()[0]
     params = {"window_id": window_id, "after_log_id": after_log_id, "sites": sites}
-    conn.execute(compose(GROUP, "record_slices", log=log_schema), params)
-    conn.execute(compose(GROUP, "record_places", ref=ref_schema, check=check_schema), params)
-    conn.execute(compose(GROUP, "record_place_sites", log=log_schema), params)
-    conn.execute(statement(GROUP, "forget_old_windows"), {"check_schema": check_schema})
+    conn.execute(compose(SQL_COVERAGE, "record_slices", log=log_schema), params)
+    conn.execute(compose(SQL_COVERAGE, "record_places", ref=ref_schema, check=check_schema), params)
+    conn.execute(compose(SQL_COVERAGE, "record_place_sites", log=log_schema), params)
+    conn.execute(statement(SQL_COVERAGE, "forget_old_windows"), {"check_schema": check_schema})
     per_site = [
-        SiteSlices(*row) for row in conn.execute(statement(GROUP, "slices_per_site"), params)
+        SiteSlices(*row) for row in conn.execute(statement(SQL_COVERAGE, "slices_per_site"), params)
     ]
     window = Window(window_id, mode, type_date, download_started, confirmed_at, tables, run_id)
     return window, per_site
@@ -77,7 +77,7 @@ def record(
 
 def latest(conn: psycopg.Connection, check_schema: str) -> Window | None:
     row = conn.execute(
-        statement(GROUP, "latest_window"), {"check_schema": check_schema}
+        statement(SQL_COVERAGE, "latest_window"), {"check_schema": check_schema}
     ).fetchone()
     if row is None:
         return None
@@ -87,13 +87,13 @@ def latest(conn: psycopg.Connection, check_schema: str) -> Window | None:
 
 def adopted_log_id(conn: psycopg.Connection, check_schema: str) -> int:
     return conn.execute(
-        statement(GROUP, "adopted_log_id"), {"check_schema": check_schema}
+        statement(SQL_COVERAGE, "adopted_log_id"), {"check_schema": check_schema}
     ).fetchone()[0]
 
 
 def log_started(conn: psycopg.Connection, log_schema: str, after_log_id: int) -> int | None:
     return conn.execute(
-        compose(GROUP, "log_started", log=log_schema), {"after_log_id": after_log_id}
+        compose(SQL_COVERAGE, "log_started", log=log_schema), {"after_log_id": after_log_id}
     ).fetchone()[0]
 
 
@@ -101,13 +101,13 @@ def covered(conn: psycopg.Connection, window: Window, copy: str, temp: str) -> i
     """Creates the temporary table ``temp`` of ``copy``'s observations inside the window
     (site, id, taxo_group, day); returns their number."""
     conn.execute(
-        compose(GROUP, "covered_observations", copy=copy, temp=temp),
+        compose(SQL_COVERAGE, "covered_observations", copy=copy, temp=temp),
         {"window_id": window.id, "date_path": window.date_path},
     )
-    conn.execute(compose(GROUP, "index_covered", temp=temp))
-    return conn.execute(compose(GROUP, "covered_rows", temp=temp)).fetchone()[0]
+    conn.execute(compose(SQL_COVERAGE, "index_covered", temp=temp))
+    return conn.execute(compose(SQL_COVERAGE, "covered_rows", temp=temp)).fetchone()[0]
 
 
 def covered_days(conn: psycopg.Connection, window: Window) -> None:
     """Creates ``vn_covered_days``: per site, the days inside the window (forms)."""
-    conn.execute(statement(GROUP, "covered_days"), {"window_id": window.id})
+    conn.execute(statement(SQL_COVERAGE, "covered_days"), {"window_id": window.id})

@@ -1,6 +1,17 @@
-"""Schemas, tables, keys and pool of the VisioNature graph: keys are ``vn/<schema>/<table>``."""
+"""Schemas, tables, asset keys, pool, group, owners and SQL files of the VisioNature graph.
+
+Production's tables are ``vn_sync/src_vn_json/<table>``. The check copy is one schema-level
+asset, ``vn_sync/schema/vn_check_copy``: its three tables have transfer_vn's names, the same as
+production's, and are downloaded and merged together in one step."""
 
 import dagster as dg
+
+DOMAIN = "vn_sync"
+GROUP_VN_SYNC = "vn_sync"
+# One download or repair at a time against the mirror's database.
+POOL_VN_DB = "vn_db"
+OWNERS = ["team:vn_sync"]
+SQL_DIR = "vn_sync"
 
 PRODUCTION = "src_vn_json"
 CHECK = "src_vn_json_check"
@@ -20,10 +31,12 @@ CONTROLERS = {OBSERVATIONS: "observations", FORMS: "observations", PLACES: "plac
 # Downloaded with each window, for the territorial unit of each place (coverage.sql).
 REFERENCE_CONTROLERS = {"local_admin_units", "territorial_units", "taxo_groups", "places"}
 
-DB = "vn_db"
-POOL = "vn_db"
-GROUP = "vn_sync"
+VN_CHECK_COPY = dg.AssetKey([DOMAIN, "schema", "vn_check_copy"])
+PRODUCTION_TABLES = {table: dg.AssetKey([DOMAIN, PRODUCTION, table]) for table in TABLES}
 
-
-def key(schema: str, table: str) -> dg.AssetKey:
-    return dg.AssetKey(["vn", schema, table])
+# SQL files: the check copy's merge, and the modules whose statements both assets run.
+SQL_VN_CHECK_COPY = f"{SQL_DIR}/vn_check_copy"
+SQL_RECONCILE = f"{SQL_DIR}/reconcile"
+SQL_COVERAGE = f"{SQL_DIR}/coverage"
+SQL_CAPTURE = f"{SQL_DIR}/capture"
+SQL_MONITORING = f"{SQL_DIR}/monitoring"

@@ -1,4 +1,4 @@
-"""A window download merged into the check copy (merge.sql): newer rows written, rows with
+"""A window download merged into the check copy (vn_check_copy.sql): newer rows written, rows with
 a deletion signal removed, the check copy's rows the download did not bring kept and
 recorded as unconfirmed; the (site, taxo group, day) cells where that happened are the
 download's partial cells."""
@@ -12,19 +12,23 @@ import psycopg
 
 from maint_assets.core.sql_files import compose, statement
 from maint_assets.vn_sync import coverage
-from maint_assets.vn_sync.bookkeeping import CAPTURE, Entry
+from maint_assets.vn_sync.bookkeeping import Entry
 from maint_assets.vn_sync.coverage import Window
-from maint_assets.vn_sync.keys import OBSERVATIONS, TABLES
+from maint_assets.vn_sync.keys import (
+    OBSERVATIONS,
+    SQL_CAPTURE,
+    SQL_RECONCILE,
+    SQL_VN_CHECK_COPY,
+    TABLES,
+)
 from maint_assets.vn_sync.reconcile import (
-    KINDS,
+    CHANGES,
     ReconcileRefused,
     TableResult,
     apply,
     counted,
     malformed_message,
 )
-
-GROUP = "vn_sync/merge"
 
 
 @dataclass(frozen=True)
@@ -47,7 +51,7 @@ class PartialCell:
 def merge(
     conn: psycopg.Connection, window: Window, staging: str, check: str, skip_malformed: bool
 ) -> tuple[dict[str, TableResult], list[PartialCell]]:
-    conn.execute(statement(CAPTURE, "repairing"))
+    conn.execute(statement(SQL_CAPTURE, "repairing"))
     params = {
         "window_id": window.id, "download_started": window.download_started,
         "date_path": window.date_path,
@@ -57,7 +61,7 @@ def merge(
     names = {"staging": staging, "check": check}
     results, partial = {}, []
     for table in (t for t in TABLES if t in window.tables):
-        conn.execute(compose(GROUP, f"{KINDS[table]}_changes", **names), params)
+        conn.execute(compose(SQL_VN_CHECK_COPY, CHANGES[table], **names), params)
         result = counted(conn, table)
         if result.counts["malformed"] and not skip_malformed:
             raise ReconcileRefused(malformed_message(f"{staging}.{table}", result))
@@ -65,12 +69,14 @@ def merge(
             result.rows_in_window = in_window
             partial = [
                 PartialCell(*row)
-                for row in conn.execute(compose(GROUP, "partial_cells", **names), params)
+                for row in conn.execute(
+                    compose(SQL_VN_CHECK_COPY, "partial_cells", **names), params
+                )
             ]
-        apply(conn, GROUP, table, {**names, "table": table}, params, result)
+        apply(conn, SQL_VN_CHECK_COPY, table, {**names, "table": table}, params, result)
         conn.execute(
-            statement(GROUP, "record_unconfirmed"), {**params, "table_name": table}
+            statement(SQL_VN_CHECK_COPY, "record_unconfirmed"), {**params, "table_name": table}
         )
-        conn.execute(statement("vn_sync/reconcile", "drop_changes"))
+        conn.execute(statement(SQL_RECONCILE, "drop_changes"))
         results[table] = result
     return results, partial

@@ -2,6 +2,7 @@
 
 from maint_assets.core.roles import BOOKKEEPING, Privileges, RoleTarget, with_group
 from maint_assets.vn_sync.keys import CHECK, WINDOW_STAGING
+from maint_assets.vn_sync.resources import DATABASE_URL_ENV, TRANSFER_VN_CONFIG_ENV
 
 # transfer_vn creates its schemas owned by the configuration's db_group and its tables owned
 # by the connecting db_user, and grants the group every right on those tables: the role joins
@@ -10,7 +11,7 @@ from maint_assets.vn_sync.keys import CHECK, WINDOW_STAGING
 TARGETS = (
     RoleTarget(
         "vn",
-        "VN_DATABASE_URL",
+        DATABASE_URL_ENV,
         Privileges(
             own_schemas=(*BOOKKEEPING, WINDOW_STAGING),
             own_relations=(("dbadmin", "monitoring_vn_check_to_prod"),),
@@ -21,7 +22,7 @@ TARGETS = (
         ),
         settings=("vn_group",),
         complete=lambda needs, vn_group: with_group(
-            needs, vn_group, "transfer_vn's database.db_group (VN_TRANSFER_VN_CONFIG)"
+            needs, vn_group, f"transfer_vn's database.db_group ({TRANSFER_VN_CONFIG_ENV})"
         ),
     ),
 )

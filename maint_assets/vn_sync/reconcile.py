@@ -1,6 +1,6 @@
 """Set-based reconciliation of Client-API-VN's JSON tables, by key (id, site), inside a
 window (coverage.py): the repair of production from the check copy (reconcile.sql), and the
-merge of a window download into the check copy (merge.sql). Both run inside the caller's
+merge of a window download into the check copy (vn_check_copy.sql). Both run inside the caller's
 transaction, so a refusal raises before anything is committed."""
 
 from __future__ import annotations
@@ -12,13 +12,26 @@ import psycopg
 
 from maint_assets.core.sql_files import compose, statement
 from maint_assets.vn_sync import coverage
-from maint_assets.vn_sync.bookkeeping import CAPTURE, Entry
+from maint_assets.vn_sync.bookkeeping import Entry
 from maint_assets.vn_sync.coverage import Window
-from maint_assets.vn_sync.keys import FORMS, OBSERVATIONS, PLACES, TABLES
+from maint_assets.vn_sync.keys import (
+    FORMS,
+    OBSERVATIONS,
+    PLACES,
+    SQL_CAPTURE,
+    SQL_RECONCILE,
+    TABLES,
+)
 
-GROUP = "vn_sync/reconcile"
-KINDS = {OBSERVATIONS: "observation", FORMS: "form", PLACES: "place"}
-WRITES = ("insert", "update", "delete")
+# The statement computing each table's changes (reconcile.sql and vn_check_copy.sql both have
+# them), and those writing them: observations have their own, forms and places share theirs.
+CHANGES = {OBSERVATIONS: "observation_changes", FORMS: "form_changes", PLACES: "place_changes"}
+WRITES = {
+    OBSERVATIONS: {"insert": "insert_observations", "update": "update_observations",
+                   "delete": "delete_observations"},
+    FORMS: {"insert": "insert_items", "update": "update_items", "delete": "delete_items"},
+    PLACES: {"insert": "insert_items", "update": "update_items", "delete": "delete_items"},
+}
 SHOWN = 50  # items listed in the metadata (all of them go to the monitoring table)
 
 
@@ -92,9 +105,9 @@ def repair(
     settings: RepairSettings,
 ) -> dict[str, TableResult]:
     """Make production agree with the check copy inside ``window`` (reconcile.sql)."""
-    conn.execute(statement(CAPTURE, "repairing"))
+    conn.execute(statement(SQL_CAPTURE, "repairing"))
     capture_since = conn.execute(
-        statement(GROUP, "capture_since"), {"schema": production}
+        statement(SQL_RECONCILE, "capture_since"), {"schema": production}
     ).fetchone()[0]
     params = {
         "window_id": window.id, "download_started": window.download_started,
@@ -109,9 +122,9 @@ def repair(
     results = {}
     for table in (t for t in TABLES if t in window.tables):
         if table == OBSERVATIONS:
-            conn.execute(compose(GROUP, "observation_pairs", **names), params)
-            conn.execute(statement(GROUP, "index_pairs"))
-        conn.execute(compose(GROUP, f"{KINDS[table]}_changes", **names), params)
+            conn.execute(compose(SQL_RECONCILE, "observation_pairs", **names), params)
+            conn.execute(statement(SQL_RECONCILE, "index_pairs"))
+        conn.execute(compose(SQL_RECONCILE, CHANGES[table], **names), params)
         result = counted(conn, table)
         result.rows_in_window = in_window if table == OBSERVATIONS else 0
         if result.counts["malformed"] and not settings.skip_malformed:
@@ -123,8 +136,8 @@ def repair(
                 f"download exceed {settings.max_delete_fraction:.1%} of the {in_window} row(s) "
                 f"the download covered ({limit:.0f}); nothing was changed"
             )
-        apply(conn, GROUP, table, {**names, "table": table}, params, result)
-        conn.execute(statement(GROUP, "drop_changes"))
+        apply(conn, SQL_RECONCILE, table, {**names, "table": table}, params, result)
+        conn.execute(statement(SQL_RECONCILE, "drop_changes"))
         results[table] = result
     return results
 
@@ -132,11 +145,11 @@ def repair(
 def counted(conn: psycopg.Connection, table: str) -> TableResult:
     """The changes of vn_changes, counted, with the items kept without being written."""
     result = TableResult(table)
-    for action, reason, count in conn.execute(statement(GROUP, "change_counts")):
+    for action, reason, count in conn.execute(statement(SQL_RECONCILE, "change_counts")):
         result.counts[action] += count
         if action == "delete":
             result.deleted_by[reason or "orphan"] += count
-    result.listed = [Listed(*row) for row in conn.execute(statement(GROUP, "listed"))]
+    result.listed = [Listed(*row) for row in conn.execute(statement(SQL_RECONCILE, "listed"))]
     return result
 
 
@@ -149,12 +162,12 @@ def malformed_message(table: str, result: TableResult) -> str:
 
 
 def apply(
-    conn: psycopg.Connection, group: str, table: str, names: dict[str, str],
+    conn: psycopg.Connection, sql_file: str, table: str, names: dict[str, str],
     params: dict[str, object], result: TableResult,
 ) -> None:
-    """Write the changes; the counts become what PostgreSQL actually wrote."""
-    suffix = "observations" if table == OBSERVATIONS else "items"
-    for action in WRITES:
+    """Write the changes (statements of ``sql_file``); the counts become what PostgreSQL
+    actually wrote."""
+    for action, name in WRITES[table].items():
         if result.counts[action]:
-            cur = conn.execute(compose(group, f"{action}_{suffix}", **names), params)
+            cur = conn.execute(compose(sql_file, name, **names), params)
             result.counts[action] = cur.rowcount

@@ -31,7 +31,7 @@ from maint_assets.webarchive.assets import cdx_index, trackdb
 from maint_assets_tests.atlas_helpers import ALL_ASSETS, materialize
 from maint_assets_tests.catalog.test_catalog import _run as load_catalog
 from maint_assets_tests.ingest.test_ingest import _ingest as ingest
-from maint_assets_tests.vn_helpers import VnWorld, days_ago, failure_text, track_writes, weekly
+from maint_assets_tests.vn_sync.helpers import VnWorld, days_ago, failure_text, track_writes, weekly
 from maint_assets_tests.webarchive.test_webarchive import _resources as webarchive_resources
 
 HOSTILE_ROLE = 'maint"; DROP ROLE postgres; --'

@@ -15,9 +15,19 @@ from pydantic import Field
 from maint_assets.core.automation import WEEKLY_FRESHNESS
 from maint_assets.core.notify import NotifierError, SmtpNotifier
 from maint_assets.core.postgres import PostgresResource
+from maint_assets.core.ui import column_schema
 from maint_assets.vn_sync import bookkeeping, coverage
 from maint_assets.vn_sync.bookkeeping import Entry
-from maint_assets.vn_sync.keys import CHECK, GROUP, POOL, PRODUCTION, TABLES, key
+from maint_assets.vn_sync.keys import (
+    CHECK,
+    GROUP_VN_SYNC,
+    OWNERS,
+    POOL_VN_DB,
+    PRODUCTION,
+    PRODUCTION_TABLES,
+    TABLES,
+    VN_CHECK_COPY,
+)
 from maint_assets.vn_sync.reconcile import (
     ReconcileRefused,
     RepairSettings,
@@ -49,13 +59,16 @@ class RepairConfig(dg.Config):
     name="vn_sync_repair",
     specs=[
         dg.AssetSpec(
-            key(PRODUCTION, table), group_name=GROUP, kinds={"postgres"},
-            deps=[key(CHECK, table)], freshness_policy=WEEKLY_FRESHNESS,
-            description=f"Production {table} (GeoNature reads it), repaired from the check copy",
+            asset_key, group_name=GROUP_VN_SYNC, owners=OWNERS, kinds={"postgres"},
+            deps=[VN_CHECK_COPY], freshness_policy=WEEKLY_FRESHNESS,
+            description=f"Production {PRODUCTION}.{table} (GeoNature reads it), repaired from "
+            "the check copy inside the latest window",
         )
-        for table in TABLES
+        for table, asset_key in PRODUCTION_TABLES.items()
     ],
-    pool=POOL,
+    pool=POOL_VN_DB,
+    description="Repair production's observations, forms and places from the check copy in one "
+    "transaction; a deletion needs the source's signal or the row's confirmed absence.",
 )
 def vn_sync_repair(
     context: dg.AssetExecutionContext,
@@ -73,7 +86,7 @@ def vn_sync_repair(
             if window is None:
                 raise ReconcileRefused(
                     f"no window of {CHECK} is recorded (maint_assets.vn_windows): materialize "
-                    "vn_check_download in window mode, or in adopt mode for a check copy your "
+                    "vn_check_copy in window mode, or in adopt mode for a check copy your "
                     "own cron keeps; production is only repaired where a download covered it"
                 )
             results = repair(conn, window, CHECK, PRODUCTION, settings)
@@ -99,15 +112,18 @@ def vn_sync_repair(
     email = _notify(notifier, vn_db, results, window, run_id)
     if email.startswith("failed"):
         context.log.error(f"the repair is committed but its summary was not sent: {email}")
+    with vn_db.connect() as conn:
+        columns = {t: column_schema(conn, PRODUCTION, t) for t in TABLES}
     for table in TABLES:
         result = results.get(table)
         yield dg.MaterializeResult(
-            asset_key=key(PRODUCTION, table),
+            asset_key=PRODUCTION_TABLES[table],
             metadata={
                 "window_id": window.id, "window_mode": window.mode,
                 "window_download_run": window.run_id, "whole_table": config.whole_table,
                 "email": email,
                 **(result.metadata() if result else {"reconciled": False}),
+                **columns[table],
             },
         )
 

@@ -34,7 +34,7 @@ from psycopg import sql
 from psycopg.types.json import Jsonb
 
 from maint_assets.core.sql_files import compose
-from maint_assets.vn_sync.fake_api import GROUP, SCHEMA
+from maint_assets.demo.vn_fake_api import GROUP, SCHEMA
 
 # (id, name, latin_name, name_constant): the first ids of a VisioNature site
 # (tests/test_biolovision_api.py: taxo group 2 is "Chauves-souris", the first is "Oiseaux").

@@ -25,14 +25,15 @@ from psycopg import sql
 
 from maint_assets.core.postgres import PostgresResource
 from maint_assets.core.sql_files import compose, statement
-from maint_assets.vn_sync import fake_site, tool_config
+from maint_assets.demo import vn_fake_site
+from maint_assets.demo.vn_fake_api import SCHEMA
+from maint_assets.demo.vn_fake_site import FakeSite, Layout, epoch
+from maint_assets.demo.vn_site_copy import copy_site
+from maint_assets.vn_sync import tool_config
 from maint_assets.vn_sync.client_api_vn import ClientApiVn
-from maint_assets.vn_sync.fake_api import SCHEMA
-from maint_assets.vn_sync.fake_site import FakeSite, Layout, epoch
 from maint_assets.vn_sync.keys import CHECK, PRODUCTION, TABLES
-from maint_assets.vn_sync.site_copy import copy_site
 
-GROUP = "vn_sync/demo_data"
+GROUP = "demo/vn_data"
 DEMO_TRANSFER_VN_CONFIG = Path(__file__).parent / "data" / "demo_transfer_vn.yaml"
 DEMO_ROWS = 20_000
 DEMO_SITE = "tst1"
@@ -122,7 +123,7 @@ def generate_site(
             n += size
     with conn.cursor() as cur:
         cur.executemany(
-            compose("vn_sync/fake_site", "upsert_form", schema=schema),
+            compose("demo/vn_fake_site", "upsert_form", schema=schema),
             [{"site": site, "id": i, "item": json.dumps(item)} for i, item in forms],
         )
 
@@ -148,7 +149,7 @@ def load_demo_data(
     """The demo's site (``rows`` sightings on one site), production and the check copy as
     transfer_vn stores it, then ``divergence``."""
     started = time.monotonic()
-    fake_site.create(conn)
+    vn_fake_site.create(conn)
     generate_site(conn, DEMO_SITE, rows, seed, window_days, window_share)
     for schema in (PRODUCTION, CHECK):
         for table in (*TABLES, "local_admin_units_json", "territorial_units_json",
@@ -209,7 +210,7 @@ def serve_demo_site(database_url: str, config: Path) -> subprocess.Popen:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     server = subprocess.Popen(
-        [sys.executable, "-m", "maint_assets.vn_sync.fake_api", "--database-url", database_url,
+        [sys.executable, "-m", "maint_assets.demo.vn_fake_api", "--database-url", database_url,
          "--port", str(port)],
     )
     demo = tool_config.load(DEMO_TRANSFER_VN_CONFIG)

@@ -14,9 +14,9 @@ from pathlib import Path
 import psycopg
 
 from maint_assets.core.sql_files import compose, statement
-from maint_assets.vn_sync.fake_api import SCHEMA
+from maint_assets.demo.vn_fake_api import SCHEMA
 
-GROUP = "vn_sync/site_copy"
+GROUP = "demo/vn_site_copy"
 _PROJECT = (
     "import json, sys\n"
     "from pyproj import Transformer\n"

@@ -14,12 +14,15 @@ from psycopg import sql
 
 from maint_assets.core.notify import SmtpNotifier
 from maint_assets.core.postgres import PostgresResource
-from maint_assets.vn_sync import download, fake_site, repair
+from maint_assets.demo import vn_fake_site
+from maint_assets.demo.vn_fake_api import FakeVisioNature
+from maint_assets.demo.vn_fake_site import FakeSite, Layout
+from maint_assets.demo.vn_site_copy import copy_site
+from maint_assets.vn_sync.assets.vn_check_copy import vn_check_copy
+from maint_assets.vn_sync.assets.vn_sync_repair import vn_sync_repair
+from maint_assets.vn_sync.automation import CHECK_COPY_OP
 from maint_assets.vn_sync.client_api_vn import DEFAULT_VENV, ClientApiVn
-from maint_assets.vn_sync.fake_api import FakeVisioNature
-from maint_assets.vn_sync.fake_site import FakeSite, Layout
 from maint_assets.vn_sync.keys import CHECK, PRODUCTION, TABLES
-from maint_assets.vn_sync.site_copy import copy_site
 
 CONTROLERS = (
     "entities", "families", "fields", "local_admin_units", "observations", "observers", "places",
@@ -47,7 +50,7 @@ class VnWorld:
         self.url, self.tmp_path = url, tmp_path
         self.conn = psycopg.connect(url, autocommit=True)
         if fresh:
-            fake_site.create(self.conn)
+            vn_fake_site.create(self.conn)
         self.sites = {name: FakeSite(self.conn, name, number=30 + i)
                       for i, name in enumerate(sites)}
         if fresh:
@@ -129,11 +132,11 @@ def weekly(
 ) -> dg.ExecuteInProcessResult:
     """The weekly job's two steps, as the schedule runs them."""
     return dg.materialize(
-        [download.vn_check_download, repair.vn_sync_repair],
+        [vn_check_copy, vn_sync_repair],
         resources=res,
         run_config={
             "ops": {
-                "vn_check_download": {"config": {"mode": "window", **(download_config or {})}},
+                CHECK_COPY_OP: {"config": {"mode": "window", **(download_config or {})}},
                 "vn_sync_repair": {"config": repair_config or {}},
             }
         },
@@ -143,8 +146,8 @@ def weekly(
 
 def daily(res: dict[str, object]) -> dg.ExecuteInProcessResult:
     return dg.materialize(
-        [download.vn_check_download], resources=res,
-        run_config={"ops": {"vn_check_download": {"config": {"mode": "update"}}}},
+        [vn_check_copy], resources=res,
+        run_config={"ops": {CHECK_COPY_OP: {"config": {"mode": "update"}}}},
         raise_on_error=False,
     )
 

@@ -13,17 +13,19 @@ import psycopg
 import pytest
 from psycopg.conninfo import make_conninfo
 
-from maint_assets.demo.local_cluster import LocalCluster
 from maint_assets.core.notify import SmtpNotifier
 from maint_assets.core.postgres import PostgresResource
-from maint_assets.vn_sync import bookkeeping, repair, tool_config
+from maint_assets.demo.local_cluster import LocalCluster
+from maint_assets.demo.vn_data import DEMO_TRANSFER_VN_CONFIG
+from maint_assets.demo.vn_fake_site import epoch
+from maint_assets.vn_sync import bookkeeping, tool_config
+from maint_assets.vn_sync.assets.vn_check_copy import vn_check_copy
+from maint_assets.vn_sync.assets.vn_sync_repair import vn_sync_repair
+from maint_assets.vn_sync.automation import CHECK_COPY_OP
 from maint_assets.vn_sync.client_api_vn import ClientApiVn, TransferVnError
-from maint_assets.vn_sync.demo_data import DEMO_TRANSFER_VN_CONFIG
-from maint_assets.vn_sync.download import vn_check_download
-from maint_assets.vn_sync.fake_site import epoch
 from maint_assets.vn_sync.keys import CHECK, PRODUCTION
 from maint_assets_tests.conftest import _clone
-from maint_assets_tests.vn_helpers import (
+from maint_assets_tests.vn_sync.helpers import (
     LAYOUT,
     VnWorld,
     daily,
@@ -182,7 +184,7 @@ def test_places_in_the_api_shape_are_repaired(weekly_run: Weekly) -> None:
     assert places[(UNIT_01, "tst1")][0]["name"] == "Renamed"
     assert places[(NEW_PLACE, "tst1")][0]["id"] == str(NEW_PLACE)
     assert "coord_x_local" in places[(NEW_PLACE, "tst1")][0]  # as transfer_vn stored it
-    meta = metadata(weekly_run.result)[f"vn/{PRODUCTION}/places_json"]
+    meta = metadata(weekly_run.result)[f"vn_sync/{PRODUCTION}/places_json"]
     assert (meta["inserted"], meta["updated"], meta["malformed"]) == (1, 1, 0)
 
 
@@ -198,7 +200,7 @@ def test_a_sighting_moved_out_of_the_window_is_kept(weekly_run: Weekly) -> None:
     # the diff poll after the download brought its corrected date to the check copy
     check = table_rows(weekly_run.conn, CHECK, "observations_json")
     assert check[(19, "tst1")][0]["date"]["@timestamp"] == str(epoch(days_ago(60)))
-    meta = metadata(weekly_run.result)[f"vn/{PRODUCTION}/observations_json"]
+    meta = metadata(weekly_run.result)[f"vn_sync/{PRODUCTION}/observations_json"]
     assert meta["outside_window"] >= 1
 
 
@@ -220,8 +222,9 @@ def test_a_silent_gap_deletes_nothing_and_is_reported(weekly_run: Weekly) -> Non
     partial = [detail for action, _, _, _, _, detail in rows if action == "partial"]
     assert len(partial) == len({GAP.index(i) % 5 for i in DROPPED})
     assert all("missing" in d for d in partial)
-    meta = metadata(weekly_run.result)[f"vn/{CHECK}/observations_json"]
-    assert meta["partial_cells"] == len(partial) and meta["unconfirmed"] >= len(DROPPED)
+    meta = metadata(weekly_run.result)["vn_sync/schema/vn_check_copy"]
+    assert meta["partial_cells"] == len(partial)
+    assert meta["observations_json.unconfirmed"] >= len(DROPPED)
 
 
 def test_the_rest_is_repaired_writing_only_what_differs(weekly_run: Weekly) -> None:
@@ -241,7 +244,7 @@ def test_the_rest_is_repaired_writing_only_what_differs(weekly_run: Weekly) -> N
         ("places_json", "UPDATE", UNIT_01, "tst1"): 1,
         ("places_json", "INSERT", NEW_PLACE, "tst1"): 1,
     })
-    meta = metadata(weekly_run.result)[f"vn/{PRODUCTION}/observations_json"]
+    meta = metadata(weekly_run.result)[f"vn_sync/{PRODUCTION}/observations_json"]
     assert (meta["inserted"], meta["updated"], meta["deleted"], meta["kept_newer"]) == (1, 2, 2, 1)
     assert (meta["deleted_on_signal"], meta["deleted_absent"]) == (1, 1)
     rows = monitoring(weekly_run.conn, weekly_run.result.run_id)
@@ -253,7 +256,7 @@ def test_the_rest_is_repaired_writing_only_what_differs(weekly_run: Weekly) -> N
 def test_a_whole_table_repair_writes_outside_the_window(after_weekly: VnWorld) -> None:
     """Only when the operator asks: the check copy's newer version of 17 (40 days old)."""
     result = dg.materialize(
-        [repair.vn_sync_repair], resources=after_weekly.resources(), raise_on_error=False,
+        [vn_sync_repair], resources=after_weekly.resources(), raise_on_error=False,
         run_config={"ops": {"vn_sync_repair": {"config": {"whole_table": True}}}},
     )
     assert result.success, failure_text(result)
@@ -261,7 +264,7 @@ def test_a_whole_table_repair_writes_outside_the_window(after_weekly: VnWorld) -
     check = table_rows(after_weekly.conn, CHECK, "observations_json")
     assert prod[(17, "tst1")] == check[(17, "tst1")]
     assert prod[(19, "tst1")] == check[(19, "tst1")]  # its corrected date, outside the window
-    meta = metadata(result)[f"vn/{PRODUCTION}/observations_json"]
+    meta = metadata(result)[f"vn_sync/{PRODUCTION}/observations_json"]
     assert meta["whole_table"] is True and meta["deleted_absent"] == 0
 
 
@@ -284,18 +287,18 @@ def test_the_deletion_limit_counts_only_what_the_download_covered(
         "BETWEEN current_date - 14 AND current_date - 1").fetchone()[0]
     assert 0.05 * covered < 40 < 0.05 * (covered + 2005)  # refused only as covered
     before = snapshot(conn)
-    refused = dg.materialize([repair.vn_sync_repair], resources=after_weekly.resources(),
+    refused = dg.materialize([vn_sync_repair], resources=after_weekly.resources(),
                              raise_on_error=False)
     assert not refused.success
     assert "40 deletion(s)" in failure_text(refused)
     assert snapshot(conn) == before
     assert [a for a, *_ in monitoring(conn, refused.run_id)] == ["refused"]
     allowed = dg.materialize(
-        [repair.vn_sync_repair], resources=after_weekly.resources(), raise_on_error=False,
+        [vn_sync_repair], resources=after_weekly.resources(), raise_on_error=False,
         run_config={"ops": {"vn_sync_repair": {"config": {"max_delete_fraction": 0.2}}}},
     )
     assert allowed.success, failure_text(allowed)
-    assert metadata(allowed)[f"vn/{PRODUCTION}/observations_json"]["deleted_absent"] == 40
+    assert metadata(allowed)[f"vn_sync/{PRODUCTION}/observations_json"]["deleted_absent"] == 40
     prod = table_rows(conn, PRODUCTION, "observations_json")
     assert not any((i, "tst1") in prod for i in range(9001, 9041))
     assert all((i, "tst2") in prod for i in range(5001, 7001))
@@ -345,7 +348,7 @@ def test_a_failed_or_empty_download_changes_nothing_and_is_recorded(
     result = weekly(after_weekly.resources())
     assert not result.success
     assert "status code: 500" in failure_text(result)
-    assert [e.step_key for e in result.get_step_failure_events()] == ["vn_check_download"]
+    assert [e.step_key for e in result.get_step_failure_events()] == [CHECK_COPY_OP]
     rows = monitoring(after_weekly.conn, result.run_id)
     assert [a for a, *_ in rows] == ["failed"] and "500" in rows[0][5]
     site.clear_faults()
@@ -370,7 +373,7 @@ def test_bookkeeping_needs_no_ownership(after_weekly: VnWorld) -> None:
         conn.execute(f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA "
                      f"{PRODUCTION}, {CHECK} TO vn_writer")
         url = make_conninfo(after_weekly.url, user="vn_writer", password="writer-pw-1")
-        alone = dg.materialize([repair.vn_sync_repair],
+        alone = dg.materialize([vn_sync_repair],
                                resources=after_weekly.resources(url=url), raise_on_error=False)
         assert alone.success, failure_text(alone)
         assert next(a for a, *_ in monitoring(conn, alone.run_id)) == "repair"
@@ -398,8 +401,8 @@ def test_the_operators_own_check_copy_is_adopted(world: VnWorld) -> None:
     tool = world.tool("operator")
     with tool.generated_config(db, CHECK, start_date=days_ago(14)) as (path, config):
         tool.run("full", path, config)  # the operator's cron, not maint_assets
-    adopt = {"ops": {"vn_check_download": {"config": {"mode": "adopt"}}}}
-    result = dg.materialize([vn_check_download, repair.vn_sync_repair],
+    adopt = {"ops": {CHECK_COPY_OP: {"config": {"mode": "adopt"}}}}
+    result = dg.materialize([vn_check_copy, vn_sync_repair],
                             resources=world.resources(), run_config=adopt, raise_on_error=False)
     assert result.success, failure_text(result)
     prod = table_rows(world.conn, PRODUCTION, "observations_json")
@@ -408,7 +411,7 @@ def test_the_operators_own_check_copy_is_adopted(world: VnWorld) -> None:
     assert (7, "tst1") not in prod
     kept = [(a, i) for a, _, _, _, i, _ in monitoring(world.conn, result.run_id)]
     assert ("unconfirmed", 7) in kept
-    again = dg.materialize([vn_check_download], resources=world.resources(), run_config=adopt,
+    again = dg.materialize([vn_check_copy], resources=world.resources(), run_config=adopt,
                            raise_on_error=False)
     assert not again.success and "has not run since the last adoption" in failure_text(again)
 
@@ -426,14 +429,14 @@ def test_malformed_items_fail_by_default_and_are_skipped_when_allowed(
         conn.execute(f"DELETE FROM {PRODUCTION}.observations_json "
                      "WHERE site = 'tst1' AND id IN (2, 3)")
     before = snapshot(conn)
-    alone = dg.materialize([repair.vn_sync_repair], resources=after_weekly.resources(),
+    alone = dg.materialize([vn_sync_repair], resources=after_weekly.resources(),
                            raise_on_error=False)
     assert not alone.success
     assert "1 malformed item(s) (id, site): (2, tst1)" in failure_text(alone)
     assert snapshot(conn) == before
     assert [a for a, *_ in monitoring(conn, alone.run_id)] == ["refused"]
     skipped = dg.materialize(
-        [repair.vn_sync_repair], resources=after_weekly.resources(), raise_on_error=False,
+        [vn_sync_repair], resources=after_weekly.resources(), raise_on_error=False,
         run_config={"ops": {"vn_sync_repair": {"config": {"skip_malformed": True}}}},
     )
     assert skipped.success
@@ -448,7 +451,7 @@ def test_a_missing_check_table_is_named(vn_url: str, tmp_path: Path) -> None:
         conn.execute(f"DROP TABLE {CHECK}.forms_json")
     tool = ClientApiVn(config_file=str(DEMO_TRANSFER_VN_CONFIG), work_dir=str(tmp_path))
     result = dg.materialize(
-        [repair.vn_sync_repair],
+        [vn_sync_repair],
         resources={"vn_db": PostgresResource(url=vn_url), "client_api_vn": tool,
                    "notifier": SmtpNotifier()},
         raise_on_error=False,

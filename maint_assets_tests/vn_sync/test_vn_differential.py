@@ -30,11 +30,11 @@ from pathlib import Path
 import pytest
 from psycopg import sql
 
+from maint_assets.demo.vn_fake_site import place_unit
+from maint_assets.demo.vn_site_copy import copy_site
 from maint_assets.vn_sync.client_api_vn import DEFAULT_VENV
-from maint_assets.vn_sync.fake_site import place_unit
 from maint_assets.vn_sync.keys import PRODUCTION
-from maint_assets.vn_sync.site_copy import copy_site
-from maint_assets_tests.vn_helpers import (
+from maint_assets_tests.vn_sync.helpers import (
     LAYOUT,
     VnWorld,
     days_ago,

@@ -33,18 +33,20 @@ from maint_assets.vn_sync.client_api_vn import ClientApiVn, TransferVnError
 from maint_assets.vn_sync.keys import (
     CHECK,
     CONTROLERS,
-    GROUP,
-    POOL,
+    GROUP_VN_SYNC,
+    OWNERS,
+    POOL_VN_DB,
     PRODUCTION,
     REFERENCE_CONTROLERS,
+    SQL_CAPTURE,
+    SQL_COVERAGE,
     TABLES,
+    VN_CHECK_COPY,
     WINDOW_STAGING,
-    key,
 )
 from maint_assets.vn_sync.merge import merge
 from maint_assets.vn_sync.reconcile import ReconcileRefused
 
-COVERAGE = coverage.GROUP
 # transfer_vn's diff endpoint reaches back 10 weeks (Client-API-VN's api_diff docstring); the
 # diff poll after a window asks for everything since the day before the window.
 MAX_WINDOW_DAYS = 60
@@ -70,19 +72,19 @@ class DownloadConfig(dg.Config):
     allow_empty: bool = Field(default=False, description="accept a window with no observation")
 
 
-@dg.multi_asset(
-    name="vn_check_download",
-    specs=[
-        dg.AssetSpec(
-            key(CHECK, table), group_name=GROUP, kinds={"postgres"},
-            freshness_policy=DAILY_FRESHNESS,
-            description=f"The check copy's {table}, as transfer_vn downloads it from VisioNature",
-        )
-        for table in TABLES
-    ],
-    pool=POOL,
+@dg.asset(
+    key=VN_CHECK_COPY,
+    group_name=GROUP_VN_SYNC,
+    owners=OWNERS,
+    kinds={"postgres"},
+    freshness_policy=DAILY_FRESHNESS,
+    pool=POOL_VN_DB,
+    description=f"The check copy ({CHECK}: observations_json, forms_json, places_json), kept "
+    "by Client-API-VN's transfer_vn: the source's diff daily, the last days downloaded again "
+    "weekly, or the operator's own copy adopted. One asset: its tables share transfer_vn's "
+    "names with production's and are written together.",
 )
-def vn_check_download(
+def vn_check_copy(
     context: dg.AssetExecutionContext,
     config: DownloadConfig,
     vn_db: PostgresResource,
@@ -105,13 +107,12 @@ def vn_check_download(
         raise dg.Failure(
             f"{config.mode} of {CHECK} {action}; neither copy was changed: {err}"
         ) from None
-    for table in TABLES:
-        yield dg.MaterializeResult(asset_key=key(CHECK, table), metadata=metadata[table])
+    return dg.MaterializeResult(metadata=metadata)
 
 
 def _update(
     context: dg.AssetExecutionContext, vn_db: PostgresResource, tool: ClientApiVn
-) -> dict[str, dict[str, object]]:
+) -> dict[str, object]:
     started = int(datetime.now(UTC).timestamp())
     controlers = DIFF_CONTROLERS & tool_config.enabled_controlers(tool.user_config())
     _poll(context, vn_db, tool, controlers)
@@ -123,9 +124,8 @@ def _update(
                   detail=f"transfer_vn --update ran {', '.join(sorted(controlers))}; "
                   "count: deletions the source reported")
         ])
-    return {
-        t: {"mode": "update", "row_count": rows[t], "deletion_signals": signals} for t in TABLES
-    }
+    return {"mode": "update", "deletion_signals": signals,
+            **{f"{t}.row_count": rows[t] for t in TABLES}}
 
 
 def _poll(
@@ -138,26 +138,26 @@ def _poll(
     sites = tool_config.enabled_sites(tool.user_config())
     with vn_db.connect() as conn:
         since = conn.execute(
-            statement(COVERAGE, "poll_since"), {"check_schema": CHECK, "needed": needed}
+            statement(SQL_COVERAGE, "poll_since"), {"check_schema": CHECK, "needed": needed}
         ).fetchone()[0]
         if since is not None:
             conn.execute(
-                compose(COVERAGE, "rewind_watermarks", check=CHECK),
+                compose(SQL_COVERAGE, "rewind_watermarks", check=CHECK),
                 {"since": since, "sites": sites},
             )
             if window_log:
                 conn.execute(
-                    compose(COVERAGE, "add_watermarks", check=CHECK, log=window_log),
+                    compose(SQL_COVERAGE, "add_watermarks", check=CHECK, log=window_log),
                     {"since": since},
                 )
         else:
             since = conn.execute(
-                compose(COVERAGE, "oldest_watermark", check=CHECK), {"sites": sites}
+                compose(SQL_COVERAGE, "oldest_watermark", check=CHECK), {"sites": sites}
             ).fetchone()[0]
     run = tool.update_now(vn_db, CHECK, controlers)
     context.log.info(run.output[-4000:])
     with vn_db.connect() as conn:
-        conn.execute(statement(COVERAGE, "record_poll"), {
+        conn.execute(statement(SQL_COVERAGE, "record_poll"), {
             "check_schema": CHECK, "since": since or started, "started": started,
             "run_id": context.run.run_id,
         })
@@ -168,7 +168,7 @@ def _window(
     config: DownloadConfig,
     vn_db: PostgresResource,
     tool: ClientApiVn,
-) -> dict[str, dict[str, object]]:
+) -> dict[str, object]:
     user = tool.user_config()
     enabled = tool_config.enabled_controlers(user)
     if "observations" not in enabled:
@@ -189,7 +189,7 @@ def _window(
     type_date = tool_config.type_date(generated)
     with vn_db.connect() as conn:
         downloaded = conn.execute(
-            compose(COVERAGE, "observation_count", schema=WINDOW_STAGING)
+            compose(SQL_COVERAGE, "observation_count", schema=WINDOW_STAGING)
         ).fetchone()[0]
     if not downloaded and not config.allow_empty:
         raise ReconcileRefused(
@@ -223,21 +223,19 @@ def _window(
     for cell in partial:
         context.log.warning(f"partial download: {cell.entry('').detail} ({cell.site})")
     return {
-        t: {
-            "mode": "window", "window_start": start.isoformat(), "type_date": type_date,
-            "window_id": window.id, "diff_confirmed": bool(confirmed_at),
-            "sites": ", ".join(f"{s.site} ({s.slices} slices, {s.rows} rows)"
-                               for s in per_site) or "none",
-            "partial_cells": len(partial) if t == "observations_json" else 0,
-            **(results[t].metadata() if t in results else {"reconciled": False}),
-        }
-        for t in TABLES
+        "mode": "window", "window_start": start.isoformat(), "type_date": type_date,
+        "window_id": window.id, "diff_confirmed": bool(confirmed_at),
+        "sites": ", ".join(f"{s.site} ({s.slices} slices, {s.rows} rows)"
+                           for s in per_site) or "none",
+        "partial_cells": len(partial),
+        **{f"{t}.{k}": v for t in TABLES
+           for k, v in (results[t].metadata() if t in results else {"reconciled": False}).items()},
     }
 
 
 def _adopt(
     context: dg.AssetExecutionContext, vn_db: PostgresResource, tool: ClientApiVn
-) -> dict[str, dict[str, object]]:
+) -> dict[str, object]:
     user = tool.user_config()
     enabled = tool_config.enabled_controlers(user)
     tables = tuple(t for t in TABLES if CONTROLERS[t] in enabled)
@@ -263,9 +261,9 @@ def _adopt(
         )])
     rows = _row_counts(vn_db, CHECK)
     return {
-        t: {"mode": "adopt", "window_id": window.id, "row_count": rows[t],
-            "sites": ", ".join(f"{s.site} ({s.slices} slices)" for s in per_site) or "none"}
-        for t in TABLES
+        "mode": "adopt", "window_id": window.id,
+        "sites": ", ".join(f"{s.site} ({s.slices} slices)" for s in per_site) or "none",
+        **{f"{t}.row_count": rows[t] for t in TABLES},
     }
 
 
@@ -273,7 +271,7 @@ def _empty_staging(vn_db: PostgresResource, tool: ClientApiVn) -> None:
     """The staging schema's tables, empty: created by transfer_vn the first time."""
     with vn_db.connect() as conn:
         missing = conn.execute(
-            statement(bookkeeping.CAPTURE, "missing_tables"),
+            statement(SQL_CAPTURE, "missing_tables"),
             {"schemas": [WINDOW_STAGING], "tables": [
                 *TABLES, "local_admin_units_json", "territorial_units_json", "taxo_groups_json",
                 "download_log", "increment_log"]},
@@ -282,13 +280,13 @@ def _empty_staging(vn_db: PostgresResource, tool: ClientApiVn) -> None:
         with tool.generated_config(vn_db, WINDOW_STAGING) as (path, generated):
             tool.run("json_tables_create", path, generated)
     with vn_db.connect() as conn:
-        conn.execute(compose(COVERAGE, "truncate_download", schema=WINDOW_STAGING))
+        conn.execute(compose(SQL_COVERAGE, "truncate_download", schema=WINDOW_STAGING))
 
 
 def _signals_since(vn_db: PostgresResource, started: int) -> int:
     with vn_db.connect() as conn:
         return conn.execute(
-            statement(bookkeeping.CAPTURE, "signals_since"), {"schema": CHECK, "since": started}
+            statement(SQL_CAPTURE, "signals_since"), {"schema": CHECK, "since": started}
         ).fetchone()[0]
 
 

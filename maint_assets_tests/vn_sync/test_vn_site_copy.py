@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 
 from maint_assets.core.postgres import PostgresResource
+from maint_assets.demo.vn_site_copy import copy_site
 from maint_assets.vn_sync.client_api_vn import DEFAULT_VENV
 from maint_assets.vn_sync.keys import CHECK, REFERENCE_CONTROLERS, WINDOW_STAGING
-from maint_assets.vn_sync.site_copy import copy_site
-from maint_assets_tests.vn_helpers import LAYOUT, VnWorld, days_ago, table_rows
+from maint_assets_tests.vn_sync.helpers import LAYOUT, VnWorld, days_ago, table_rows
 
 TABLES = ("observations_json", "forms_json", "places_json", "local_admin_units_json",
           "territorial_units_json", "taxo_groups_json")

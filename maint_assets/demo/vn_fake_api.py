@@ -47,7 +47,7 @@ import psycopg
 
 from maint_assets.core.sql_files import compose
 
-GROUP = "vn_sync/fake_site"
+GROUP = "demo/vn_fake_site"
 SCHEMA = "vn_site"
 UNUSED = {"entities", "families", "fields", "observers", "species", "validations"}
 _ROUTE = re.compile(r"^/(?P<site>[^/]+)/api/(?P<call>[a-z_]+(?:/[^/]+)?)/?$")
@@ -193,7 +193,7 @@ def _handler(site: FakeVisioNature) -> type[BaseHTTPRequestHandler]:
 def main(argv: list[str] | None = None) -> int:
     """The demo's fake site, in its own process; it stops when the process that started it
     (the demo, which becomes Dagster by exec) ends."""
-    parser = argparse.ArgumentParser(prog="python -m maint_assets.vn_sync.fake_api")
+    parser = argparse.ArgumentParser(prog="python -m maint_assets.demo.vn_fake_api")
     parser.add_argument("--database-url", required=True, help="libpq URL, no password")
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--schema", default=SCHEMA)

@@ -1,0 +1,1 @@
+"""Tests of the vn_sync package."""
