@@ -186,6 +186,9 @@ def test_places_in_the_api_shape_are_repaired(weekly_run: Weekly) -> None:
     assert "coord_x_local" in places[(NEW_PLACE, "tst1")][0]  # as transfer_vn stored it
     meta = metadata(weekly_run.result)[f"vn_sync/{PRODUCTION}/places_json"]
     assert (meta["inserted"], meta["updated"], meta["malformed"]) == (1, 1, 0)
+    # the UI's columns, as transfer_vn created the table
+    columns = {c.name: c.type for c in meta["dagster/column_schema"].columns}
+    assert columns["item"] == "jsonb" and {"id", "site"} <= set(columns)
 
 
 def test_what_the_download_did_not_cover_is_untouched(weekly_run: Weekly) -> None:

@@ -1,5 +1,5 @@
 -- The demo's divergences between production ({production}) and what the check copy and the
--- fake site hold (maint_assets/vn_sync/demo_data.py picks the ids).
+-- fake site hold (maint_assets/demo/vn_data.py picks the ids).
 
 -- name: watermarks
 -- The copies are up to date now: their next --update asks the diff from here.

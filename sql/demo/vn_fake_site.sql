@@ -1,4 +1,4 @@
--- The fake VisioNature site's data (maint_assets/vn_sync/fake_api.py serves it): one schema
+-- The fake VisioNature site's data (maint_assets/demo/vn_fake_api.py serves it): one schema
 -- ({schema}) holding each site's items in the shapes the Biolovision API returns them, with
 -- what the API filters on extracted into generated columns. Test and demo code.
 --

@@ -12,7 +12,7 @@
 -- - places_json and local_admin_units_json: the item plus local coordinates
 --   (_store_geometry); territorial_units_json, taxo_groups_json: the item (_store_simple).
 -- Upserts follow transfer_vn's rules: an observation only by a newer update_ts, the rest
--- always. maint_assets_tests/test_vn_site_copy.py checks the result against a real --full.
+-- always. maint_assets_tests/vn_sync/test_vn_site_copy.py checks the result against a real --full.
 
 -- name: projection_table
 CREATE TEMP TABLE IF NOT EXISTS vn_projection (
