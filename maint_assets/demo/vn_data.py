@@ -1,6 +1,6 @@
-"""Client-API-VN's tables, and the demo's VisioNature: a fake site (fake_api.py) with
+"""Client-API-VN's tables, and the demo's VisioNature: a fake site (vn_fake_api.py) with
 generated sightings, production and check copies of it as transfer_vn stores them
-(site_copy.py), and the divergences a failing live sync leaves behind.
+(vn_site_copy.py), and the divergences a failing live sync leaves behind.
 
 The tables are created by transfer_vn itself (``--json_tables_create``, and for the tests
 and the demo ``--col_tables_create`` with its row triggers), so their layout is

@@ -4,8 +4,8 @@ No VisioNature site can be reached from here, so this server answers the calls t
 Client-API-VN 2.12's transfer_vn makes for ``--full`` and ``--update`` of observations and
 places, and lets the real transfer_vn download, filter and store with its own code. Each
 site of a transfer_vn configuration is a path prefix (``site: http://127.0.0.1:<port>/tst1/``)
-and its data are the rows of one schema (``sql/vn_sync/fake_site.sql``, built by
-``fake_site.py``). Routes and answers follow Client-API-VN's own client
+and its data are the rows of one schema (``sql/demo/vn_fake_site.sql``, built by
+``vn_fake_site.py``). Routes and answers follow Client-API-VN's own client
 (``src/biolovision/api.py`` at v2.12.0):
 
 - ``_url_get`` parses an answer with ``re.findall(r"([\\[{].*[}\\]])", text)``, without DOTALL:

@@ -1,4 +1,4 @@
-"""The fake VisioNature site's data (served by ``fake_api.py``): items in the shapes the
+"""The fake VisioNature site's data (served by ``vn_fake_api.py``): items in the shapes the
 Biolovision API returns, and the edits a site's users make. Test and demo code.
 
 Every shape is taken from Client-API-VN 2.12.0's own test suite and JSON schemas (paths in
@@ -52,7 +52,7 @@ def create(conn: psycopg.Connection, schema: str = SCHEMA) -> None:
 
 
 def epoch(day: date) -> int:
-    """Midnight UTC of ``day``: the site's calendar (fake_site.sql)."""
+    """Midnight UTC of ``day``: the site's calendar (vn_fake_site.sql)."""
     return int(datetime.combine(day, time(), UTC).timestamp())
 
 

@@ -1,5 +1,5 @@
 """The fake site's data written into Client-API-VN's tables as transfer_vn would store them
-(``sql/vn_sync/site_copy.sql`` says how, rule by rule): the initial production and check
+(``sql/demo/vn_site_copy.sql`` says how, rule by rule): the initial production and check
 copies of the demo, the tests and the benchmark. The local coordinates transfer_vn adds come
 from Client-API-VN's own pyproj, run in its virtualenv with its call
 (``Transformer.from_proj(4326, db_out_proj, always_xy=True)``)."""

@@ -1,7 +1,7 @@
 """The VisioNature check copy and repair against the session's PostgreSQL, whose tables were
 created by Client-API-VN's own transfer_vn (--json_tables_create, and --col_tables_create
 with its 13 row triggers). Every download is the real transfer_vn talking to a fake
-VisioNature site (maint_assets/vn_sync/fake_api.py) that answers in the API's shapes."""
+VisioNature site (maint_assets/demo/vn_fake_api.py) that answers in the API's shapes."""
 
 import time
 from collections import Counter
