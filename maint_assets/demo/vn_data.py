@@ -31,7 +31,7 @@ from maint_assets.demo.vn_fake_site import FakeSite, Layout, epoch
 from maint_assets.demo.vn_site_copy import copy_site
 from maint_assets.vn_sync import tool_config
 from maint_assets.vn_sync.client_api_vn import ClientApiVn
-from maint_assets.vn_sync.keys import CHECK, PRODUCTION, TABLES
+from maint_assets.vn_sync.keys import CHECK, PRODUCTION, SQL_BOOKKEEPING, TABLES
 
 GROUP = "demo/vn_data"
 DEMO_TRANSFER_VN_CONFIG = Path(__file__).parent / "data" / "demo_transfer_vn.yaml"
@@ -193,7 +193,7 @@ def diverge(
     params = {"site": DEMO_SITE, **picks, "now": now, "extra_from": window[:extra],
               "first_extra": 10_000_000}
     with conn.transaction():
-        conn.execute(statement("vn_sync/capture", "repairing"))
+        conn.execute(statement(SQL_BOOKKEEPING, "repairing"))
         for name in ("missing_in_production", "same_timestamp_in_production",
                      "newer_in_production", "only_in_production"):
             conn.execute(compose(GROUP, name, production=PRODUCTION, check=CHECK), params)

@@ -13,7 +13,7 @@ from psycopg import errors, sql
 from maint_assets.core.postgres import PostgresResource
 from maint_assets.core.schema import apply_schema
 from maint_assets.core.sql_files import compose, statement
-from maint_assets.vn_sync.keys import CAPTURED, SQL_CAPTURE, SQL_MONITORING, TABLES
+from maint_assets.vn_sync.keys import CAPTURED, SQL_BOOKKEEPING, TABLES
 
 
 def prepare(db: PostgresResource, schemas: list[str]) -> None:
@@ -23,7 +23,7 @@ def prepare(db: PostgresResource, schemas: list[str]) -> None:
     with db.connect() as conn:
         missing = [
             name for (name,) in conn.execute(
-                statement(SQL_CAPTURE, "missing_tables"),
+                statement(SQL_BOOKKEEPING, "missing_tables"),
                 {"schemas": schemas, "tables": list(TABLES)},
             )
         ]
@@ -37,23 +37,24 @@ def prepare(db: PostgresResource, schemas: list[str]) -> None:
 
 
 def install_capture(conn: psycopg.Connection, schemas: list[str]) -> list[str]:
-    """The AFTER DELETE trigger of capture.sql on each copy's observations and places;
+    """The AFTER DELETE trigger of bookkeeping.sql on each copy's observations and places;
     returns the tables it was added to."""
     added = []
     try:
         with conn.transaction():
-            if not conn.execute(statement(SQL_CAPTURE, "function_exists")).fetchone()[0]:
-                conn.execute(statement(SQL_CAPTURE, "create_function"))
+            if not conn.execute(statement(SQL_BOOKKEEPING, "function_exists")).fetchone()[0]:
+                conn.execute(statement(SQL_BOOKKEEPING, "create_function"))
             for schema in schemas:
                 for table in CAPTURED:
                     name = sql.Identifier(schema, table).as_string(conn)
                     if conn.execute(
-                        statement(SQL_CAPTURE, "trigger_exists"), {"table": name}
+                        statement(SQL_BOOKKEEPING, "trigger_exists"), {"table": name}
                     ).fetchone()[0]:
                         continue
-                    conn.execute(compose(SQL_CAPTURE, "create_trigger", table=(schema, table)))
+                    conn.execute(compose(SQL_BOOKKEEPING, "create_trigger", table=(schema, table)))
                     conn.execute(
-                        statement(SQL_CAPTURE, "record_trigger"), {"schema": schema, "table": table}
+                        statement(SQL_BOOKKEEPING, "record_trigger"),
+                        {"schema": schema, "table": table},
                     )
                     added.append(f"{schema}.{table}")
     except errors.InsufficientPrivilege as err:
@@ -80,7 +81,7 @@ class Entry:
 def record(conn: psycopg.Connection, run_id: str, entries: list[Entry]) -> None:
     with conn.cursor() as cur:
         cur.executemany(
-            statement(SQL_MONITORING, "record"),
+            statement(SQL_BOOKKEEPING, "record"),
             [{**e.__dict__, "run_id": run_id} for e in entries],
         )
 

@@ -16,7 +16,7 @@ from maint_assets.vn_sync.bookkeeping import Entry
 from maint_assets.vn_sync.coverage import Window
 from maint_assets.vn_sync.keys import (
     OBSERVATIONS,
-    SQL_CAPTURE,
+    SQL_BOOKKEEPING,
     SQL_RECONCILE,
     SQL_VN_CHECK_COPY,
     TABLES,
@@ -51,7 +51,7 @@ class PartialCell:
 def merge(
     conn: psycopg.Connection, window: Window, staging: str, check: str, skip_malformed: bool
 ) -> tuple[dict[str, TableResult], list[PartialCell]]:
-    conn.execute(statement(SQL_CAPTURE, "repairing"))
+    conn.execute(statement(SQL_BOOKKEEPING, "repairing"))
     params = {
         "window_id": window.id, "download_started": window.download_started,
         "date_path": window.date_path,

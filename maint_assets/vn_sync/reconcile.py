@@ -18,7 +18,7 @@ from maint_assets.vn_sync.keys import (
     FORMS,
     OBSERVATIONS,
     PLACES,
-    SQL_CAPTURE,
+    SQL_BOOKKEEPING,
     SQL_RECONCILE,
     TABLES,
 )
@@ -105,7 +105,7 @@ def repair(
     settings: RepairSettings,
 ) -> dict[str, TableResult]:
     """Make production agree with the check copy inside ``window`` (reconcile.sql)."""
-    conn.execute(statement(SQL_CAPTURE, "repairing"))
+    conn.execute(statement(SQL_BOOKKEEPING, "repairing"))
     capture_since = conn.execute(
         statement(SQL_RECONCILE, "capture_since"), {"schema": production}
     ).fetchone()[0]

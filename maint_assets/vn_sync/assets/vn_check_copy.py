@@ -38,7 +38,7 @@ from maint_assets.vn_sync.keys import (
     POOL_VN_DB,
     PRODUCTION,
     REFERENCE_CONTROLERS,
-    SQL_CAPTURE,
+    SQL_BOOKKEEPING,
     SQL_COVERAGE,
     TABLES,
     VN_CHECK_COPY,
@@ -271,7 +271,7 @@ def _empty_staging(vn_db: PostgresResource, tool: ClientApiVn) -> None:
     """The staging schema's tables, empty: created by transfer_vn the first time."""
     with vn_db.connect() as conn:
         missing = conn.execute(
-            statement(SQL_CAPTURE, "missing_tables"),
+            statement(SQL_BOOKKEEPING, "missing_tables"),
             {"schemas": [WINDOW_STAGING], "tables": [
                 *TABLES, "local_admin_units_json", "territorial_units_json", "taxo_groups_json",
                 "download_log", "increment_log"]},
@@ -286,7 +286,7 @@ def _empty_staging(vn_db: PostgresResource, tool: ClientApiVn) -> None:
 def _signals_since(vn_db: PostgresResource, started: int) -> int:
     with vn_db.connect() as conn:
         return conn.execute(
-            statement(SQL_CAPTURE, "signals_since"), {"schema": CHECK, "since": started}
+            statement(SQL_BOOKKEEPING, "signals_since"), {"schema": CHECK, "since": started}
         ).fetchone()[0]
 
 

@@ -1,7 +1,7 @@
 -- Bookkeeping of the VisioNature repair. Idempotent, and once in place it changes nothing:
 -- every statement checks the catalog first, so a run as a role that only may write rows here
 -- (not own the tables) goes through. It never touches Client-API-VN's tables; the deletion
--- capture on them is installed by vn_sync/capture.sql.
+-- capture on them is installed by vn_sync/bookkeeping.sql.
 
 -- The runbook's monitoring table (fix_synchro.sql), kept compatible: an existing one gains
 -- the run id, the table, and the site, id and detail of an item a run skipped or kept
@@ -90,7 +90,7 @@ DO $$ BEGIN
 
     -- Deletions transfer_vn made in either copy: its --update deletes a row only when the
     -- source's diff reports it deleted (Client-API-VN 2.12 delete_obs, delete_place), so each
-    -- row here is the source's own deletion signal. Filled by the triggers of capture.sql.
+    -- row here is the source's own deletion signal. Filled by the triggers of bookkeeping.sql.
     IF to_regclass('maint_assets.vn_deletions') IS NULL THEN
         CREATE TABLE maint_assets.vn_deletions (
             id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,

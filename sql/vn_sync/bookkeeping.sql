@@ -1,3 +1,6 @@
+-- The bookkeeping of maint_assets/vn_sync/bookkeeping.py: the deletion capture on both copies
+-- and the rows of the monitoring table.
+
 -- The source's deletion signal, as each copy receives it: Client-API-VN 2.12 deletes a row of
 -- observations_json or places_json only in --update, for an item the diff endpoint reports
 -- with modification_type "deleted" (Observations.update -> delete_obs, Places.update ->
@@ -54,3 +57,11 @@ ORDER BY 1;
 -- name: signals_since
 SELECT count(*) FROM maint_assets.vn_deletions
 WHERE schema_name = %(schema)s AND deleted_at >= %(since)s;
+
+-- name: record
+-- The runbook's monitoring table (fix_synchro.sql's dbadmin.monitoring_vn_check_to_prod):
+-- its 'insert' and 'update' rows as before, plus one row per deletion count, failure,
+-- refusal, partial download cell, and skipped or unconfirmed item.
+INSERT INTO dbadmin.monitoring_vn_check_to_prod
+    (action, count, table_name, run_id, site, item_id, detail)
+VALUES (%(action)s, %(count)s, %(table_name)s, %(run_id)s, %(site)s, %(item_id)s, %(detail)s);
