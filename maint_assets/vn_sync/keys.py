@@ -38,5 +38,4 @@ PRODUCTION_TABLES = {table: dg.AssetKey([DOMAIN, PRODUCTION, table]) for table i
 SQL_VN_CHECK_COPY = f"{SQL_DIR}/vn_check_copy"
 SQL_RECONCILE = f"{SQL_DIR}/reconcile"
 SQL_COVERAGE = f"{SQL_DIR}/coverage"
-SQL_BOOKKEEPING = f"{SQL_DIR}/capture"
-SQL_BOOKKEEPING = f"{SQL_DIR}/monitoring"
+SQL_BOOKKEEPING = f"{SQL_DIR}/bookkeeping"
