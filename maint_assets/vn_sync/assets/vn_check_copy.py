@@ -89,7 +89,7 @@ def vn_check_copy(
     config: DownloadConfig,
     vn_db: PostgresResource,
     client_api_vn: ClientApiVn,
-):
+) -> dg.MaterializeResult:
     bookkeeping.prepare(vn_db, [CHECK, PRODUCTION])
     run_id = context.run.run_id
     try:
