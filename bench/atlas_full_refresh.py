@@ -1,177 +1,205 @@
-"""Full refresh of the atlas graph through Dagster (in-process executor) against the same SQL
-run by one psql script, side by side on the same data, plus the demo-data generation rate.
+"""A full rebuild of both atlas count tables by the project (through Dagster, in-process)
+against production's own refresh functions, side by side on the same data and machine, with
+a reader querying the tables throughout, and the rows each produces compared.
 
-    .venv/bin/python bench/atlas_full_refresh.py [--observations 1000000] [--repeat 2]
+    .venv/bin/python bench/atlas_full_refresh.py --real-schema [--observations 1000000]
+    .venv/bin/python bench/atlas_full_refresh.py --quick            # 100 000, replica schema
 
-It starts its own temporary cluster (never the demo's). The psql script is composed from the
-same sql/ files the assets run, in the order they run them; asset checks are left out of both
-sides. Taxonomy is resolved once before timing, so the timed runs resolve nothing new; the
-count tables are rebuilt in full (run config), as the script does.
+--real-schema loads production's schema dump (fetched, never committed: see
+maint_assets/atlas/real_schema.py; --dump/--git-dir say where from) and calls its functions
+atlas_api.obs_region_counts_refresh() and obs_regions_taxa_datasets_counts_refresh(); on the
+replica the same two statements each function runs (DELETE, then INSERT ... SELECT of the
+ST_Within join) are run as one transaction per table. The database is left as production has
+it: no valid GiST index on observations.geom (--with-geom-index builds them first).
+
+The project's rebuild is timed twice: cold (every region cut into cells first, as on a first
+install) and warm (cells current: the usual full rebuild, the cells being a maintained cache
+of the regions). It starts its own temporary cluster (never the demo's).
 """
 
 import argparse
-import os
+import random
 import statistics
-import subprocess
+import threading
 import time
 
 import dagster as dg
 import psycopg
-from common import load_atlas, temporary_cluster
-from psycopg import sql
+from common import load_atlas, schema_arguments, temporary_cluster
 
-from maint_assets.atlas import sources, spatial
-from maint_assets.atlas.taxonomy import assets as taxonomy
+from maint_assets.atlas import change_log, sources, spatial
 from maint_assets.atlas.taxonomy.checklist import ChecklistResolver
 from maint_assets.core.postgres import PostgresResource
-from maint_assets.core.refresh import BUILD_SCHEMA
-from maint_assets.core.sql_files import compose, statement
 
-DERIVED = [*taxonomy.ASSETS, *spatial.ASSETS]
-# The count tables are kept incrementally; the benchmark measures their full rebuild.
-FULL_COUNTS = {
-    "ops": {
-        f"atlas__atlas_api__{name}": {"config": {"full": True}}
-        for name in ("obs_region_counts", "obs_regions_taxa_datasets_counts")
-    }
+# Dagster's console logger at WARNING: its DEBUG lines would bury the measurements.
+QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+FULL = {**QUIET, "ops": {spatial.COUNTS_OP: {"config": {"full": True}}}}
+# Production's two functions as the statements they run (the replica has no functions).
+PRODUCTION = {
+    "obs_region_counts": """
+        DELETE FROM atlas_api.obs_region_counts;
+        INSERT INTO atlas_api.obs_region_counts (type, scale, fid, id_taxa_obs, year_obs,
+                                                 count_obs)
+        SELECT regions.type, regions.scale, regions.fid, o.id_taxa_obs, o.year_obs, count(o.id)
+        FROM public.regions, public.observations o, atlas_api.regions_zoom_lookup
+        WHERE ST_Within(o.geom, regions.geom) AND o.within_quebec = regions.within_quebec
+          AND regions.type = regions_zoom_lookup.type
+          AND regions.scale = regions_zoom_lookup.scale
+        GROUP BY regions.type, regions.fid, o.id_taxa_obs, o.year_obs""",
+    "obs_regions_taxa_datasets_counts": """
+        DELETE FROM atlas_api.obs_regions_taxa_datasets_counts;
+        INSERT INTO atlas_api.obs_regions_taxa_datasets_counts (fid, type, id_taxa_obs,
+            id_datasets, min_year, max_year, count_obs)
+        SELECT regions.fid, regions.type, o.id_taxa_obs, o.id_datasets, min(o.year_obs),
+               max(o.year_obs), count(o.id)
+        FROM public.regions, public.observations o, atlas_api.regions_zoom_lookup
+        WHERE ST_Within(o.geom, regions.geom) AND o.within_quebec = regions.within_quebec
+          AND regions.type = regions_zoom_lookup.type
+          AND regions.scale = regions_zoom_lookup.scale
+        GROUP BY regions.fid, o.id_datasets, o.id_taxa_obs""",
 }
-MATVIEWS = [("atlas_api", "web_regions"), ("public", "taxa_obs_group_lookup"), ("api", "taxa")]
-TABLES = [
-    ("atlas/obs_region_counts", "obs_region_counts"),
-    ("atlas/obs_regions_taxa_datasets_counts", "obs_regions_taxa_datasets_counts"),
-]
+READ = "SELECT count_obs FROM atlas_api.{} WHERE fid = %s LIMIT 20"
 
 
-def psql_script(conn: psycopg.Connection, resolver: ChecklistResolver) -> str:
-    """The assets' statements for a full refresh with nothing new to resolve, as psql text."""
+class Reader:
+    """Queries both count tables by region, as the atlas API does, and keeps each duration."""
 
-    def text(group: str, name: str, **identifiers) -> str:
-        return compose(group, name, **identifiers).as_string(conn)
+    def __init__(self, url: str, fids: list[int]) -> None:
+        self.url, self.fids, self.waits = url, fids, []
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self.run)
 
-    def literal(group: str, name: str, **params) -> str:
-        query = statement(group, name)
-        for key, value in params.items():
-            query = query.replace(f"%({key})s", sql.Literal(value).as_string(conn))
-        return query
+    def run(self) -> None:
+        rng = random.Random(1)
+        with psycopg.connect(self.url, autocommit=True) as conn:
+            while not self.stop.is_set():
+                for table in ("obs_region_counts", "obs_regions_taxa_datasets_counts"):
+                    started = time.perf_counter()
+                    conn.execute(READ.format(table), [rng.choice(self.fids)]).fetchall()
+                    self.waits.append(time.perf_counter() - started)
+                time.sleep(0.02)
 
-    lines = ["\\set ON_ERROR_STOP on", "\\timing off"]
-    for group in ("atlas/taxa_ref", "atlas/taxa_vernacular"):
-        params = {"full": False, "resolver": resolver.resolver_name}
-        params["sources"] = list(resolver.sources)
-        lines += [statement(group, "track_unlinked"), "BEGIN;", literal(group, "pending", **params)]
-        if group == "atlas/taxa_ref":
-            lines += [statement(group, "remove_orphan_refs"), statement(group, "totals")]
-        else:
-            lines += [
-                statement(group, n)
-                for n in (
-                    "desired_lookup",
-                    "remove_lookup",
-                    "add_lookup",
-                    "remove_orphan_vernacular",
-                    "totals",
-                )
-            ]
-        lines.append("COMMIT;")
-    for schema, name in MATVIEWS:
-        relation, snapshot = (schema, name), f"prev_{name}"
-        unique = conn.execute(
-            statement("core/refresh", "has_usable_unique_index"), {"schema": schema, "name": name}
-        ).fetchone()[0]
-        lines += [
-            "BEGIN;",
-            text("core/refresh", "snapshot_row_hashes", snapshot=snapshot, relation=relation),
-            text(
-                "core/refresh",
-                "refresh_concurrently" if unique else "refresh_plain",
-                relation=relation,
-            ),
-            text("core/refresh", "count_rows", relation=relation),
-            text("core/refresh", "diff_against_snapshot", relation=relation, snapshot=snapshot),
-            "COMMIT;",
-        ]
-    for group, name in TABLES:
-        build, live = (BUILD_SCHEMA, name), ("atlas_api", name)
-        lines += [
-            "BEGIN;",
-            text("core/refresh", "drop_table_if_exists", relation=build),
-            text(group, "build", table=build),
-            text(group, "indexes", table=build),
-            text("core/refresh", "analyze", relation=build),
-            text("core/refresh", "count_rows", relation=build),
-            diff_by_key(conn, build, live),
-            text("core/refresh", "drop_table", relation=live),
-            text("core/refresh", "move_table", relation=build, schema="atlas_api"),
-            "COMMIT;",
-        ]
-    return "\n".join(lines) + "\n"
+    def __enter__(self) -> "Reader":
+        self.thread.start()
+        return self
+
+    def __exit__(self, *_) -> None:
+        self.stop.set()
+        self.thread.join()
+
+    def summary(self) -> str:
+        worst = max(self.waits) if self.waits else float("nan")
+        return f"{len(self.waits)} reads, longest {worst:.3f} s"
 
 
-def diff_by_key(conn: psycopg.Connection, new: tuple[str, str], old: tuple[str, str]) -> str:
-    """The key-based diff the rebuild runs, with the key read from the live table's index."""
-    key = conn.execute(
-        statement("core/refresh", "unique_key_columns"), {"schema": old[0], "name": old[1]}
-    ).fetchone()[0]
-    return (
-        sql.SQL(statement("core/refresh", "diff_by_key"))
-        .format(
-            new=sql.Identifier(*new),
-            old=sql.Identifier(*old),
-            key=sql.SQL(", ").join(map(sql.Identifier, key)),
-        )
-        .as_string(conn)
+def production(url: str, real: bool) -> dict[str, float]:
+    seconds = {}
+    with psycopg.connect(url, autocommit=True) as conn:
+        for name, statements in PRODUCTION.items():
+            started = time.perf_counter()
+            if real:
+                conn.execute(f"SELECT atlas_api.{name}_refresh()")
+            else:
+                with conn.transaction():
+                    for text in statements.split(";"):
+                        conn.execute(text)
+            seconds[name] = time.perf_counter() - started
+            print(f"  production {name}: {seconds[name]:.1f} s", flush=True)
+    return seconds
+
+
+def ours(resources: dict, instance: dg.DagsterInstance) -> tuple[float, dict[str, object]]:
+    started = time.perf_counter()
+    result = dg.materialize(
+        [*sources.ALL, *spatial.ASSETS],
+        resources=resources,
+        selection=[spatial.OBS_REGION_COUNTS, spatial.OBS_REGIONS_TAXA_DATASETS_COUNTS],
+        run_config=FULL,
+        instance=instance,
     )
+    took = time.perf_counter() - started
+    assert result.success
+    meta = {
+        e.asset_key.path[-1]: {k: v.value for k, v in e.materialization.metadata.items()}
+        for e in result.get_asset_materialization_events()
+    }
+    return took, meta
+
+
+def differences(conn: psycopg.Connection) -> int:
+    """Rows in which the project's tables differ from what production's functions made."""
+    total = 0
+    for name in PRODUCTION:
+        total += conn.execute(
+            f"""SELECT (SELECT count(*) FROM (TABLE bench_production_{name}
+                                              EXCEPT ALL TABLE atlas_api.{name}) a)
+                     + (SELECT count(*) FROM (TABLE atlas_api.{name}
+                                              EXCEPT ALL TABLE bench_production_{name}) b)"""
+        ).fetchone()[0]
+    return total
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--observations", type=int, default=1_000_000)
-    parser.add_argument("--repeat", type=int, default=2)
+    parser.add_argument("--quick", action="store_true", help="100 000 observations")
+    parser.add_argument("--skip-production", action="store_true", help="time the project only")
+    parser.add_argument("--with-geom-index", action="store_true")
+    parser.add_argument("--port", type=int, default=55499)
+    schema_arguments(parser)
     args = parser.parse_args()
+    observations = 100_000 if args.quick else args.observations
 
-    with temporary_cluster(55499, ["atlas"]) as (cluster, home):
-        load_atlas(cluster, "atlas", args.observations, capture=False)
-        resources = {
-            "atlas_db": PostgresResource(url=cluster.url("atlas")),
-            "taxonomy": ChecklistResolver(accept_unresolved=True),  # the demo data's own unknowns
-        }
-        everything = [*sources.ALL, *DERIVED]
-        selection = dg.AssetSelection.assets(*DERIVED)
-        assert dg.materialize(everything, resources=resources, selection=selection).success
-        with cluster.connect("atlas") as conn:
-            script = psql_script(conn, resources["taxonomy"])
-        script_path = home / "refresh.sql"
-        script_path.write_text(script)
+    with temporary_cluster(args.port, ["atlas"]) as (cluster, _home):
+        url = cluster.url("atlas")
+        load_atlas(cluster, "atlas", observations, capture=True, args=args)
+        with psycopg.connect(url, autocommit=True) as conn:
+            if args.with_geom_index:
+                for line in change_log.build_geom_indexes(conn):
+                    print(f"  {line}")
+            conn.execute("ANALYZE")
+            fids = [r[0] for r in conn.execute("SELECT fid FROM public.regions")]
+            missing = change_log.missing_geom_indexes(conn)
+        print(f"GiST index on observations.geom: {'; '.join(missing) or 'valid'}", flush=True)
+        resources = {"atlas_db": PostgresResource(url=url), "taxonomy": ChecklistResolver()}
 
-        dagster_s, psql_s = [], []
-        for _ in range(args.repeat):
-            started = time.perf_counter()
-            subprocess.run(
-                [
-                    "psql",
-                    "-X",
-                    "-q",
-                    "-o",
-                    "/dev/null",
-                    "-f",
-                    str(script_path),
-                    cluster.url("atlas"),
-                ],
-                check=True,
-                env={**os.environ, "PGOPTIONS": "-c client_min_messages=warning"},
-            )
-            psql_s.append(time.perf_counter() - started)
-            started = time.perf_counter()
-            result = dg.materialize(
-                everything, resources=resources, selection=selection, run_config=FULL_COUNTS
-            )
-            dagster_s.append(time.perf_counter() - started)
-            assert result.success
-        d, p = statistics.median(dagster_s), statistics.median(psql_s)
-        print(f"full refresh, {args.observations:,} observations, median of {args.repeat}:")
-        print(f"  psql script        {p:8.1f} s   runs {', '.join(f'{x:.1f}' for x in psql_s)}")
-        print(f"  dagster in-process {d:8.1f} s   runs {', '.join(f'{x:.1f}' for x in dagster_s)}")
-        print(f"  ratio dagster/psql {d / p:8.3f}   (target <= 1.15)")
+        prod: dict[str, float] = {}
+        if not args.skip_production:
+            print("production's functions (a reader queries the tables meanwhile):", flush=True)
+            with Reader(url, fids) as reader:
+                prod = production(url, args.real_schema)
+            print(f"  reader: {reader.summary()}", flush=True)
+            with psycopg.connect(url, autocommit=True) as conn:
+                for name in PRODUCTION:
+                    conn.execute(f"CREATE TABLE bench_production_{name} AS TABLE atlas_api.{name}")
+
+        with dg.instance_for_test() as instance:
+            runs = {}
+            for label in ("cold", "warm"):
+                if label == "cold":
+                    with psycopg.connect(url, autocommit=True) as conn:
+                        conn.execute("TRUNCATE maint_assets.region_cuts, maint_assets.region_cells")
+                with Reader(url, fids) as reader:
+                    took, meta = ours(resources, instance)
+                runs[label] = took
+                rows = {k: v["dagster/row_count"] for k, v in meta.items()}
+                print(f"project rebuild, {label}: {took:.1f} s, rows {rows}; reader: "
+                      f"{reader.summary()}", flush=True)  # fmt: skip
+        if prod:
+            with psycopg.connect(url) as conn:
+                diff = differences(conn)
+            total = sum(prod.values())
+            print(f"\nfull rebuild of both count tables, {observations:,} observations:")
+            parts = ", ".join(f"{k} {v:.1f} s" for k, v in prod.items())
+            print(f"  production's functions {total:9.1f} s   ({parts})")
+            for label, took in runs.items():
+                ratio = took / total
+                print(
+                    f"  project, {label:4s}          {took:9.1f} s   ratio {ratio:.4f} (<= 0.125)"
+                )
+            print(f"  rows differing from production's: {diff}")
+        else:
+            print(f"project rebuild: {statistics.mean(runs.values()):.1f} s on average")
 
 
 if __name__ == "__main__":

@@ -1,5 +1,7 @@
-"""What the benchmarks share: a temporary cluster (never the demo's) with generated data."""
+"""What the benchmarks share: a temporary cluster (never the demo's) with generated data, on
+the project's replica of the atlas schema or on the real production schema dump."""
 
+import argparse
 import os
 import shutil
 import signal
@@ -9,6 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from maint_assets.atlas import real_schema
 from maint_assets.atlas.change_log import install_capture
 from maint_assets.atlas.demo_data import DemoSummary, load_demo_data
 from maint_assets.core.schema import apply_schema
@@ -31,17 +34,38 @@ def temporary_cluster(port: int, databases: list[str]) -> Iterator[tuple[LocalCl
         shutil.rmtree(home, ignore_errors=True)
 
 
+def schema_arguments(parser: argparse.ArgumentParser) -> None:
+    """--real-schema and where its dump comes from (see maint_assets/atlas/real_schema.py)."""
+    parser.add_argument(
+        "--real-schema",
+        action="store_true",
+        help="load production's schema dump (fetched, never committed) instead of the replica",
+    )
+    parser.add_argument("--dump", type=Path, help="the real schema dump file")
+    parser.add_argument("--git-dir", type=Path, help="a git mirror of atlas-db holding the dump")
+
+
 def load_atlas(
-    cluster: LocalCluster, database: str, observations: int, capture: bool
+    cluster: LocalCluster,
+    database: str,
+    observations: int,
+    capture: bool,
+    args: argparse.Namespace | None = None,
 ) -> DemoSummary:
+    """The atlas schema (the replica, or with ``args.real_schema`` production's dump plus
+    maint_assets' bookkeeping), optionally the change capture, then the generated data."""
+    real = args is not None and args.real_schema
+    if real:
+        real_schema.load(cluster.url(database), real_schema.dump_text(args.dump, args.git_dir))
     with cluster.connect(database, autocommit=True) as conn:
-        apply_schema(conn, "atlas")
+        apply_schema(conn, "atlas", bookkeeping_only=real)
         if capture:
             install_capture(conn)
         summary = load_demo_data(conn, observations=observations, seed=1)
     print(
-        f"demo data: {summary.observations:,} observations, {summary.regions:,} regions in "
-        f"{summary.seconds:.1f} s = {summary.rows_per_second:,.0f} observations/s",
+        f"{'real' if real else 'replica'} schema; demo data: {summary.observations:,} "
+        f"observations, {summary.regions:,} regions in {summary.seconds:.1f} s = "
+        f"{summary.rows_per_second:,.0f} observations/s",
         flush=True,
     )
     return summary

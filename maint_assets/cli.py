@@ -86,6 +86,11 @@ def _parser() -> argparse.ArgumentParser:
         "capture", help="install change capture (and bookkeeping) on a domain's database"
     )
     capture.add_argument("domain", choices=["atlas"])
+    capture.add_argument(
+        "--build-geom-index",
+        action="store_true",
+        help="build the missing GiST indexes on observations.geom, CONCURRENTLY",
+    )
     capture.set_defaults(run=_capture)
 
     demo_data = commands.add_parser("demo-data", help="generate a Québec-like atlas dataset")
@@ -280,12 +285,24 @@ def _schema(args: argparse.Namespace) -> int:
 
 
 def _capture(args: argparse.Namespace) -> int:
-    from maint_assets.atlas.change_log import install_capture
+    from maint_assets.atlas import change_log
 
     db = _atlas_db()
     with db.connect() as conn:
-        applied = apply_schema(conn, args.domain, bookkeeping_only=True) + install_capture(conn)
+        applied = apply_schema(conn, args.domain, bookkeeping_only=True)
+        applied += change_log.install_capture(conn)
+        missing = change_log.missing_geom_indexes(conn)
+        built = change_log.build_geom_indexes(conn) if args.build_geom_index else []
     print(f"applied {', '.join(applied)} to {db.describe()}")
+    for line in built:
+        print(f"  {line}")
+    if missing and not built:
+        print(
+            "warning: observations.geom has no valid GiST index ("
+            + "; ".join(missing)
+            + "): a changed region is counted again by reading every observation; build them "
+            "without blocking writes with: maint-assets capture atlas --build-geom-index"
+        )
     return 0
 
 

@@ -1,4 +1,5 @@
-"""Helpers shared by the atlas tests: the graph's definitions and plain-SQL queries."""
+"""Helpers shared by the atlas tests: the graph's definitions, plain-SQL queries, and an
+independent recomputation of the spatial tables (production's own queries, written here)."""
 
 import dagster as dg
 import psycopg
@@ -8,6 +9,8 @@ from maint_assets.atlas.taxonomy import assets as taxonomy
 
 DERIVED = [*taxonomy.ASSETS, *spatial.ASSETS]
 ALL_ASSETS = [*sources.ALL, *DERIVED]
+COUNTS = [spatial.OBS_REGION_COUNTS, spatial.OBS_REGIONS_TAXA_DATASETS_COUNTS]
+FULL_COUNTS = {"ops": {spatial.COUNTS_OP: {"config": {"full": True}}}}
 
 
 def materialize(
@@ -17,10 +20,15 @@ def materialize(
     raise_on_error: bool = True,
     instance: dg.DagsterInstance | None = None,
 ) -> dg.ExecuteInProcessResult:
+    # The two count tables are one step: selecting one selects both.
+    if selection is None:
+        selection = dg.AssetSelection.assets(*DERIVED)
+    elif not isinstance(selection, dg.AssetSelection):
+        selection = dg.AssetSelection.assets(*selection)
     return dg.materialize(
         [*ALL_ASSETS, *checks.CHECKS],
         resources=resources,
-        selection=selection or dg.AssetSelection.assets(*DERIVED),
+        selection=selection.required_multi_asset_neighbors(),
         run_config=run_config,
         raise_on_error=raise_on_error,
         instance=instance,
@@ -35,3 +43,57 @@ def rows(url: str, query: str, params: object = None) -> list[tuple]:
 def metadata(result: dg.ExecuteInProcessResult, key: dg.AssetKey) -> dict[str, object]:
     events = [e for e in result.get_asset_materialization_events() if e.asset_key == key]
     return {k: v.value for k, v in events[-1].materialization.metadata.items()}
+
+
+# Production's refresh functions (atlas_api.obs_region_counts_refresh() and
+# obs_regions_taxa_datasets_counts_refresh() of the real schema dump) and its web_regions
+# view, as the plain queries they run; the zoom lookup's levels taken once each. The
+# point-in-polygon join both count functions make is computed once, into pg_temp.pairs.
+PAIRS = """
+    CREATE TEMP TABLE pairs AS
+    SELECT r.fid, r.type::text AS type, r.scale, o.id_taxa_obs, o.id_datasets, o.year_obs,
+           count(o.id)::int AS n
+    FROM public.regions r
+    JOIN (SELECT DISTINCT type, scale FROM atlas_api.regions_zoom_lookup) z
+      ON z.type = r.type AND z.scale = r.scale
+    JOIN public.observations o ON ST_Within(o.geom, r.geom) AND o.within_quebec = r.within_quebec
+    GROUP BY r.fid, r.type, r.scale, o.id_taxa_obs, o.id_datasets, o.year_obs"""
+RECOUNT = {
+    spatial.OBS_REGION_COUNTS: (
+        """SELECT type, scale, fid, id_taxa_obs, year_obs, sum(n)::int FROM pairs
+           GROUP BY type, scale, fid, id_taxa_obs, year_obs""",
+        """SELECT type, scale, fid, id_taxa_obs, year_obs, count_obs
+           FROM atlas_api.obs_region_counts""",
+    ),
+    spatial.OBS_REGIONS_TAXA_DATASETS_COUNTS: (
+        """SELECT fid, type, id_taxa_obs, id_datasets, min(year_obs), max(year_obs), sum(n)::int
+           FROM pairs GROUP BY fid, type, id_taxa_obs, id_datasets""",
+        """SELECT fid, type, id_taxa_obs, id_datasets, min_year, max_year, count_obs
+           FROM atlas_api.obs_regions_taxa_datasets_counts""",
+    ),
+    spatial.WEB_REGIONS: (
+        """SELECT r.fid, r.type::text, r.scale, md5(ST_AsEWKB(ST_ForcePolygonCCW(ST_MakeValid(
+                  ST_Transform(ST_SimplifyPreserveTopology(r.geom, t.tolerance), 4326)))))
+           FROM public.regions r
+           JOIN atlas_api.regions_zoom_lookup z ON z.type = r.type AND z.scale = r.scale
+           LEFT JOIN (VALUES (3, 0.17578), (4, 0.08789), (5, 0.04395), (6, 0.02197),
+                             (7, 0.01099), (8, 0.00549), (9, 0.00274), (10, 0.00137))
+                AS t (zoom, tolerance) ON t.zoom = z.zoom""",
+        """SELECT fid, type::text, scale, md5(ST_AsEWKB(geom)) FROM atlas_api.web_regions""",
+    ),
+}
+
+
+def differences(url: str, *keys: dg.AssetKey) -> int:
+    """Rows in which the stored tables and their independent recomputation differ (for the
+    count tables by default)."""
+    found = 0
+    with psycopg.connect(url) as conn:
+        conn.execute(PAIRS)
+        for key in keys or spatial.COUNT_KEYS.values():
+            expected, stored = RECOUNT[key]
+            found += conn.execute(
+                f"SELECT (SELECT count(*) FROM (({expected}) EXCEPT ALL ({stored})) a)"
+                f" + (SELECT count(*) FROM (({stored}) EXCEPT ALL ({expected})) b)"
+            ).fetchone()[0]
+    return found

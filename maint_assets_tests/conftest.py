@@ -19,6 +19,7 @@ import pytest
 from psycopg import sql
 
 from maint_assets.atlas.change_log import install_capture
+from maint_assets.atlas.counts import sync_cells
 from maint_assets.atlas.demo_data import load_demo_data
 from maint_assets.atlas.taxonomy.checklist import ChecklistResolver
 from maint_assets.core.artifacts import ArtifactStore
@@ -39,6 +40,9 @@ S3_CREDENTIALS = {
     "AWS_DEFAULT_REGION": "us-east-1",
 }
 TEST_OBSERVATIONS = 6000
+# Region outlines cut into segments of this many degrees before they are detailed: thousands
+# of vertices per region (the demo's 0.002 gives tens of thousands), cheaper to cut into cells.
+TEST_SPACING = 0.01
 _clones = count()
 
 
@@ -74,7 +78,9 @@ def atlas_template(pg_cluster: LocalCluster) -> str:
     with pg_cluster.connect(TEMPLATE, autocommit=True) as conn:
         apply_schema(conn, "atlas")
         install_capture(conn)
-        load_demo_data(conn, observations=TEST_OBSERVATIONS, seed=7)
+        load_demo_data(conn, observations=TEST_OBSERVATIONS, seed=7, spacing=TEST_SPACING)
+        with conn.transaction():  # the count tables' cells, a cache of the regions: cut once
+            sync_cells(conn)
     return TEMPLATE
 
 

@@ -12,7 +12,7 @@ import psycopg
 from maint_assets.atlas.spatial import OBS_REGION_COUNTS, WEB_REGIONS
 from maint_assets.atlas.taxonomy.checklist import ChecklistResolver
 from maint_assets.core.postgres import LOCK_NAMESPACE, PostgresResource
-from maint_assets_tests.atlas_helpers import materialize, rows
+from maint_assets_tests.atlas_helpers import FULL_COUNTS, materialize, rows
 
 SNAPSHOT = (
     "SELECT md5(string_agg(t::text, ',' ORDER BY t::text)) FROM atlas_api.obs_region_counts t"
@@ -51,9 +51,8 @@ def test_a_failing_swap_rolls_back_and_keeps_the_previous_table(resources, atlas
         conn.execute(
             "CREATE VIEW public.counts_report AS SELECT * FROM atlas_api.obs_region_counts"
         )
-    full = {"ops": {"atlas__atlas_api__obs_region_counts": {"config": {"full": True}}}}
     result = materialize(
-        resources, selection=[OBS_REGION_COUNTS], run_config=full, raise_on_error=False
+        resources, selection=[OBS_REGION_COUNTS], run_config=FULL_COUNTS, raise_on_error=False
     )
     assert "counts_report" in _failure_message(result)
     assert rows(atlas_url, SNAPSHOT) == before

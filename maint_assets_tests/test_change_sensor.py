@@ -1,19 +1,38 @@
 """The change sensor: its cursor is a change-log position; it reports each source's inserts,
-updates and deletes once, survives a PostgreSQL restart, and turns a burst into one event."""
+updates and deletes once, survives a PostgreSQL restart, turns a burst into one event, keeps
+every change in the log until it has seen it, applies small batches to the count tables
+itself and asks for a run for the rest."""
 
 import json
 
 import dagster as dg
 import psycopg
+import pytest
 
 from maint_assets.atlas import sources
 from maint_assets.atlas.sensors import atlas_source_changes
+from maint_assets.atlas.spatial import TOUCHED_CHECK
+from maint_assets.atlas.taxonomy.assets import TAXA_OBS_GROUP_LOOKUP
 from maint_assets.core.postgres import PostgresResource
+from maint_assets_tests.atlas_helpers import (
+    ALL_ASSETS,
+    COUNTS,
+    differences,
+    materialize,
+    metadata,
+    rows,
+)
 
 
-def _tick(url: str, cursor: str | None) -> dg.SensorResult:
+@pytest.fixture
+def instance():
+    with dg.instance_for_test() as instance:
+        yield instance
+
+
+def _tick(url: str, cursor: str | None, instance: dg.DagsterInstance) -> dg.SensorResult:
     context = dg.build_sensor_context(
-        cursor=cursor, resources={"atlas_db": PostgresResource(url=url)}
+        cursor=cursor, instance=instance, resources={"atlas_db": PostgresResource(url=url)}
     )
     return atlas_source_changes(context)
 
@@ -30,10 +49,17 @@ def _insert(conn: psycopg.Connection, n: int) -> None:
     )
 
 
-def test_first_tick_reports_the_backlog_then_each_change_once(atlas_url):
-    first = _tick(atlas_url, None)  # the demo data's own inserts are still in the log
-    backlog = {e.asset_key: e.metadata["rows_inserted"].value for e in first.asset_events}
-    assert backlog[sources.observations.key] >= 6000
+def _sources(result: dg.SensorResult) -> dict[dg.AssetKey, dict[str, object]]:
+    return {
+        e.asset_key: {k: v.value for k, v in e.metadata.items()}
+        for e in result.asset_events
+        if isinstance(e, dg.AssetMaterialization) and e.asset_key not in COUNTS
+    }
+
+
+def test_first_tick_reports_the_backlog_then_each_change_once(atlas_url, instance):
+    first = _tick(atlas_url, None, instance)  # the demo data's own inserts are still in the log
+    assert _sources(first)[sources.observations.key]["rows_inserted"] >= 6000
     assert json.loads(first.cursor)["frontier"]
     with psycopg.connect(atlas_url, autocommit=True) as conn:
         for _ in range(5):  # a burst of five statements
@@ -50,8 +76,8 @@ def test_first_tick_reports_the_backlog_then_each_change_once(atlas_url):
             "UPDATE public.taxa_obs SET authorship = authorship || ' x' "
             "WHERE id = (SELECT min(id) FROM public.taxa_obs)"
         )
-    second = _tick(atlas_url, first.cursor)
-    events = {e.asset_key: {k: v.value for k, v in e.metadata.items()} for e in second.asset_events}
+    second = _tick(atlas_url, first.cursor, instance)
+    events = _sources(second)
     assert set(events) == {sources.observations.key, sources.taxa_obs.key}
     observed = events[sources.observations.key]
     assert (observed["rows_inserted"], observed["rows_updated"], observed["rows_deleted"]) == (
@@ -60,31 +86,116 @@ def test_first_tick_reports_the_backlog_then_each_change_once(atlas_url):
         3,
     )
     assert events[sources.taxa_obs.key]["rows_updated"] == 1
-    third = _tick(atlas_url, second.cursor)
-    assert third.asset_events == []
+    third = _tick(atlas_url, second.cursor, instance)
+    assert _sources(third) == {}
 
 
-def test_a_postgres_restart_between_ticks_misses_nothing(pg_cluster, atlas_url):
-    cursor = _tick(atlas_url, None).cursor
+def test_a_postgres_restart_between_ticks_misses_nothing(pg_cluster, atlas_url, instance):
+    cursor = _tick(atlas_url, None, instance).cursor
     with psycopg.connect(atlas_url, autocommit=True) as conn:
         _insert(conn, 12)
     pg_cluster.down()
     pg_cluster.up([])
-    result = _tick(atlas_url, cursor)
-    [event] = result.asset_events
-    assert event.metadata["rows_inserted"].value == 12
+    events = _sources(_tick(atlas_url, cursor, instance))
+    assert events[sources.observations.key]["rows_inserted"] == 12
 
 
-def test_a_transaction_committing_after_a_later_one_is_not_skipped(atlas_url):
-    cursor = _tick(atlas_url, None).cursor
+def test_a_transaction_committing_after_a_later_one_is_not_skipped(atlas_url, instance):
+    cursor = _tick(atlas_url, None, instance).cursor
     with psycopg.connect(atlas_url) as slow, psycopg.connect(atlas_url, autocommit=True) as fast:
         _insert(slow, 4)  # takes log positions first, commits last
         _insert(fast, 6)
-        middle = _tick(atlas_url, cursor)
-        assert middle.asset_events[0].metadata["rows_inserted"].value == 6
+        middle = _tick(atlas_url, cursor, instance)
+        assert _sources(middle)[sources.observations.key]["rows_inserted"] == 6
         slow.commit()
-    late = _tick(atlas_url, middle.cursor)
-    assert late.asset_events[0].metadata["rows_inserted"].value == 4
+    late = _tick(atlas_url, middle.cursor, instance)
+    assert _sources(late)[sources.observations.key]["rows_inserted"] == 4
+
+
+def test_changes_a_refresh_consumed_stay_until_the_sensor_has_seen_them(
+    resources, atlas_url, instance
+):
+    materialize(resources, selection=COUNTS)
+    cursor = _tick(atlas_url, None, instance).cursor
+    with psycopg.connect(atlas_url, autocommit=True) as conn:
+        _insert(conn, 25)
+    # refreshed by hand before the next tick: the count tables consume the 25 inserts...
+    refreshed = materialize(resources, selection=COUNTS)
+    assert metadata(refreshed, COUNTS[0])["observations_inserted"] == 25
+    # ...but the log keeps them for the sensor, which reports them
+    tick = _tick(atlas_url, cursor, instance)
+    assert _sources(tick)[sources.observations.key]["rows_inserted"] == 25
+    # and trims them only once Dagster has stored the cursor past them (the next tick)
+    assert rows(atlas_url, "SELECT count(*) FROM maint_assets.change_log")[0][0] >= 25
+    _tick(atlas_url, tick.cursor, instance)
+    assert rows(atlas_url, "SELECT count(*) FROM maint_assets.change_log") == [(0,)]
+
+
+def test_new_observations_ask_taxa_obs_group_lookup_to_refresh(resources, atlas_url, instance):
+    graph = dg.Definitions(assets=ALL_ASSETS, resources=resources)
+    for key in graph.resolve_asset_graph().materializable_asset_keys:  # all refreshed before
+        instance.report_runless_asset_event(dg.AssetMaterialization(asset_key=key))
+    evaluation = dg.evaluate_automation_conditions(defs=graph, instance=instance)
+    assert evaluation.total_requested == 0
+    cursor = _tick(atlas_url, None, instance).cursor
+    with psycopg.connect(atlas_url, autocommit=True) as conn:
+        _insert(conn, 3)
+    tick = _tick(atlas_url, cursor, instance)
+    for event in tick.asset_events:  # as the daemon records them
+        instance.report_runless_asset_event(event)
+    evaluation = dg.evaluate_automation_conditions(
+        defs=graph, instance=instance, cursor=evaluation.cursor
+    )
+    requested = {r.key for r in evaluation.results if r.true_subset.size}
+    assert TAXA_OBS_GROUP_LOOKUP in requested
+
+
+def test_a_small_batch_is_counted_by_the_sensor_itself(resources, atlas_url, instance):
+    materialize(resources, selection=COUNTS)
+    cursor = _tick(atlas_url, None, instance).cursor
+    with psycopg.connect(atlas_url, autocommit=True) as conn:
+        _insert(conn, 3)
+        conn.execute(
+            "DELETE FROM public.observations WHERE id = (SELECT min(id) FROM public.observations)"
+        )
+    tick = _tick(atlas_url, cursor, instance)
+    assert tick.run_requests == []
+    counted = {
+        e.asset_key: e.metadata["refresh_mode"].value
+        for e in tick.asset_events
+        if isinstance(e, dg.AssetMaterialization) and e.asset_key in COUNTS
+    }
+    assert counted == dict.fromkeys(COUNTS, "incremental")
+    checks = [e for e in tick.asset_events if isinstance(e, dg.AssetCheckEvaluation)]
+    assert {(e.asset_key, e.check_name, e.passed) for e in checks} == {
+        (key, TOUCHED_CHECK, True) for key in COUNTS
+    }
+    assert differences(atlas_url) == 0
+    # nothing pending: the next tick records nothing for the count tables
+    again = _tick(atlas_url, tick.cursor, instance)
+    assert not [e for e in again.asset_events if e.asset_key in COUNTS]
+
+
+def test_region_changes_and_big_batches_go_to_one_run(resources, atlas_url, instance):
+    materialize(resources, selection=COUNTS)
+    cursor = _tick(atlas_url, None, instance).cursor
+    with psycopg.connect(atlas_url, autocommit=True) as conn:
+        conn.execute(
+            "UPDATE public.regions SET geom = ST_Multi(ST_Translate(geom, 0.01, 0)) "
+            "WHERE fid = (SELECT max(fid) FROM public.regions)"
+        )
+        _insert(conn, 2)
+    tick = _tick(atlas_url, cursor, instance)
+    [request] = tick.run_requests
+    assert set(request.asset_selection) == set(COUNTS)
+    assert not [e for e in tick.asset_events if e.asset_key in COUNTS]
+    assert differences(atlas_url) > 0  # not counted yet: the run will
+    # while that run is going, the next tick does not ask again
+    job = dg.Definitions(
+        assets=ALL_ASSETS, resources=resources
+    ).resolve_implicit_global_asset_job_def()
+    instance.create_run_for_job(job, tags=request.tags, status=dg.DagsterRunStatus.STARTED)
+    assert _tick(atlas_url, tick.cursor, instance).run_requests == []
 
 
 def test_change_log_watch_fails_when_changes_wait_too_long(atlas_url):

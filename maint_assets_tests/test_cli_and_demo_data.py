@@ -111,4 +111,5 @@ def test_capture_command_installs_on_an_existing_database_idempotently(
         triggers = conn.execute("""SELECT count(*) FROM pg_trigger
                                    WHERE tgname LIKE 'maint_capture_%%'""").fetchone()[0]
     # insert, update, delete and truncate on the parent and both partitions, regions, taxa_obs
-    assert triggers == 4 * 3 + 4 + 3
+    # and the zoom lookup
+    assert triggers == 4 * 3 + 4 + 3 + 4

@@ -1,5 +1,10 @@
-"""The count tables, maintained from the change log, equal a full rebuild row for row after
-seeded random sequences of inserts, updates, deletes and region edits."""
+"""The count tables and web_regions, kept from the change log, equal production's own queries
+row for row after seeded random workloads of every kind of change: observations inserted
+(through production's routing trigger), moved, retaxoned, redated, moved to another dataset
+or across the border, deleted, several times between two refreshes; regions inserted, moved,
+deleted, flagged; levels added to and removed from the zoom lookup. Refreshes alternate
+between runs of the asset and ticks of the change sensor (which applies small batches
+itself)."""
 
 import random
 import signal
@@ -7,143 +12,256 @@ import subprocess
 import sys
 import time
 
+import dagster as dg
 import psycopg
 import pytest
 
-from maint_assets.atlas.spatial import OBS_REGION_COUNTS, OBS_REGIONS_TAXA_DATASETS_COUNTS
-from maint_assets_tests.atlas_helpers import materialize, metadata, rows
+from maint_assets.atlas.sensors import atlas_source_changes
+from maint_assets.atlas.spatial import (
+    OBS_REGION_COUNTS,
+    OBS_REGIONS_TAXA_DATASETS_COUNTS,
+    TOUCHED_CHECK,
+    WEB_REGIONS,
+)
+from maint_assets_tests.atlas_helpers import (
+    COUNTS,
+    FULL_COUNTS,
+    differences,
+    materialize,
+    metadata,
+    rows,
+)
 
-COUNTS = [OBS_REGION_COUNTS, OBS_REGIONS_TAXA_DATASETS_COUNTS]
-EXPECTED = {
-    OBS_REGION_COUNTS: (
-        """SELECT r.type::text, r.scale, r.fid, o.id_taxa_obs, o.year_obs, count(*)::int
-           FROM public.regions r JOIN atlas_api.regions_zoom_lookup z USING (type, scale)
-           JOIN public.observations o
-             ON ST_Within(o.geom, r.geom) AND r.within_quebec = o.within_quebec
-           GROUP BY 1, 2, 3, 4, 5""",
-        """SELECT type, scale, fid, id_taxa_obs, year_obs, count_obs
-           FROM atlas_api.obs_region_counts""",
-    ),
-    OBS_REGIONS_TAXA_DATASETS_COUNTS: (
-        """SELECT r.fid, r.type::text, o.id_taxa_obs, o.id_datasets, min(o.year_obs),
-                  max(o.year_obs), count(*)::int
-           FROM public.regions r JOIN atlas_api.regions_zoom_lookup z USING (type, scale)
-           JOIN public.observations o
-             ON ST_Within(o.geom, r.geom) AND r.within_quebec = o.within_quebec
-           GROUP BY 1, 2, 3, 4""",
-        """SELECT fid, type, id_taxa_obs, id_datasets, min_year, max_year, count_obs
-           FROM atlas_api.obs_regions_taxa_datasets_counts""",
-    ),
-}
+SPATIAL = [*COUNTS, WEB_REGIONS]
+# Small levels, so that adding one back is recounted rather than rebuilt.
+ZOOM_EDITABLE = [("protected", 1), ("hex", 250), ("hex", 100), ("admin", 2)]
 
 
-def _differences(url: str, asset_key) -> int:
-    expected, stored = EXPECTED[asset_key]
-    return rows(
-        url,
-        f"SELECT (SELECT count(*) FROM (({expected}) EXCEPT ALL ({stored})) a)"
-        f" + (SELECT count(*) FROM (({stored}) EXCEPT ALL ({expected})) b)",
-    )[0][0]
+class Workload:
+    """Random changes drawn from a seed; a small pool of 'hot' observations makes one row
+    change several times between two refreshes."""
 
+    def __init__(self, conn: psycopg.Connection, seed: int) -> None:
+        self.conn = conn
+        self.rng = random.Random(seed)
+        self.ids = [r[0] for r in conn.execute("SELECT id FROM public.observations ORDER BY id")]
+        self.hot = self.rng.sample(self.ids, 12)
+        self.taxa = [r[0] for r in conn.execute("SELECT id FROM public.taxa_obs ORDER BY id")]
+        self.datasets = [r[0] for r in conn.execute("SELECT id FROM public.datasets ORDER BY id")]
+        self.levels_out: list[tuple[str, int]] = []
 
-def _random_changes(conn: psycopg.Connection, rng: random.Random, steps: int) -> None:
-    ids = [r[0] for r in conn.execute("SELECT id FROM public.observations")]
-    taxa = [r[0] for r in conn.execute("SELECT id FROM public.taxa_obs")]
-    datasets = [r[0] for r in conn.execute("SELECT id FROM public.datasets")]
-    hexes = [
-        r[0]
-        for r in conn.execute(
-            "SELECT fid FROM public.regions WHERE type = 'hex' AND scale IN (5, 10, 20)"
+    def target(self) -> int:
+        return self.rng.choice(self.hot if self.rng.random() < 0.4 else self.ids)
+
+    def point(self) -> str:
+        """A point: anywhere around the province, at an existing observation's place, on a
+        region's vertex (its boundary), or on the grid lines the cells are cut along."""
+        kind = self.rng.choice(["box", "hotspot", "vertex", "edge"])
+        if kind == "box":
+            x, y = self.rng.uniform(-81, -56), self.rng.uniform(44, 63)
+            return f"SRID=4326;POINT({x} {y})"
+        if kind == "hotspot":
+            return self.conn.execute(
+                "SELECT ST_AsEWKT(geom) FROM public.observations WHERE id = %s",
+                [self.rng.choice(self.ids)],
+            ).fetchone()[0]
+        if kind == "vertex":
+            return self.conn.execute(
+                """SELECT ST_AsEWKT(ST_PointN(ST_ExteriorRing(ST_GeometryN(geom, 1)), %s))
+                   FROM public.regions WHERE type IN ('admin', 'cadre_eco', 'hex')
+                   ORDER BY fid OFFSET %s LIMIT 1""",
+                [self.rng.randint(1, 5), self.rng.randint(0, 2000)],
+            ).fetchone()[0]
+        x = self.rng.randint(-648, -448) / 8 + 1 / 64
+        y = self.rng.randint(352, 504) / 8 + 1 / 64
+        return f"SRID=4326;POINT({x} {y})"
+
+    def step(self, outlines: bool = False) -> str:
+        """One change to the observations, or with ``outlines`` to the regions or levels."""
+        kind = (
+            self.rng.choice(["region", "region", "zoom"])
+            if outlines
+            else self.rng.choices(
+                ["insert", "move", "retaxon", "year", "dataset", "flip", "delete"],
+                weights=[26, 12, 8, 8, 6, 5, 14],
+            )[0]
         )
-    ]
-    for _ in range(steps):
-        kind = rng.choices(
-            ["insert", "move", "retaxon", "year", "dataset", "delete", "flip", "region"],
-            weights=[30, 12, 8, 8, 6, 20, 6, 3],
-        )[0]
-        target = rng.choice(ids)
+        c, rng = self.conn, self.rng
         if kind == "insert":
-            # points anywhere in a box around the province, some outside every region
-            lon, lat = rng.uniform(-82, -55), rng.uniform(43, 64)
-            conn.execute(
+            new = c.execute(
                 """INSERT INTO public.observations (id_datasets, geom, year_obs, month_obs,
                                                     id_variables, obs_value, id_taxa_obs)
-                   VALUES (%s, ST_SetSRID(ST_MakePoint(%s, %s), 4326), %s, 6, 1, 1, %s)""",
-                [rng.choice(datasets), lon, lat, rng.randint(1970, 2025), rng.choice(taxa)],
-            )
+                   VALUES (%s, ST_GeomFromEWKT(%s), %s, 6, 1, 1, %s) RETURNING id""",
+                [rng.choice(self.datasets), self.point(), rng.randint(1970, 2025),
+                 rng.choice(self.taxa)],
+            ).fetchone()  # fmt: skip
+            if new:  # routed by the trigger into the other partition: no row returned
+                self.ids.append(new[0])
+                if rng.random() < 0.3:
+                    self.hot.append(new[0])
         elif kind == "move":
-            conn.execute(
-                """UPDATE public.observations
-                            SET geom = ST_SetSRID(ST_MakePoint(%s, %s), 4326) WHERE id = %s""",
-                [rng.uniform(-80, -60), rng.uniform(45, 55), target],
+            c.execute(
+                "UPDATE public.observations SET geom = ST_GeomFromEWKT(%s) WHERE id = %s",
+                [self.point(), self.target()],
             )
         elif kind == "retaxon":
-            conn.execute(
+            c.execute(
                 "UPDATE public.observations SET id_taxa_obs = %s WHERE id = %s",
-                [rng.choice(taxa), target],
+                [rng.choice(self.taxa), self.target()],
             )
         elif kind == "year":
-            conn.execute(
+            c.execute(
                 "UPDATE public.observations SET year_obs = %s WHERE id = %s",
-                [rng.randint(1960, 2026), target],
+                [rng.randint(1950, 2026), self.target()],
             )
         elif kind == "dataset":
-            conn.execute(
+            c.execute(
                 "UPDATE public.observations SET id_datasets = %s WHERE id = %s",
-                [rng.choice(datasets), target],
+                [rng.choice(self.datasets), self.target()],
+            )
+        elif kind == "flip":  # moves the row to the other partition
+            c.execute(
+                "UPDATE public.observations SET within_quebec = NOT within_quebec WHERE id = %s",
+                [self.target()],
             )
         elif kind == "delete":
-            conn.execute("DELETE FROM public.observations WHERE id = %s", [target])
-        elif kind == "flip":  # moves the row to the other partition
-            conn.execute(
-                "UPDATE public.observations SET within_quebec = NOT within_quebec WHERE id = %s",
-                [target],
+            c.execute("DELETE FROM public.observations WHERE id = %s", [self.target()])
+        elif kind == "region":
+            self._region()
+        else:
+            self._zoom()
+        return kind
+
+    def _region(self) -> None:
+        c, rng = self.conn, self.rng
+        fid = c.execute(
+            """SELECT fid FROM public.regions WHERE type IN ('hex', 'protected', 'admin')
+                 AND (type, scale) NOT IN (('admin', 1), ('hex', 5))
+               ORDER BY fid OFFSET %s LIMIT 1""",
+            [rng.randint(0, 14000)],
+        ).fetchone()
+        if fid is None:
+            return
+        edit = rng.choice(["shift", "drop", "copy", "flag", "relevel"])
+        if edit == "shift":
+            c.execute(
+                "UPDATE public.regions SET geom = ST_Multi(ST_Translate(geom, %s, %s))"
+                " WHERE fid = %s",
+                [rng.uniform(-0.05, 0.05), rng.uniform(-0.05, 0.05), fid[0]],
+            )
+        elif edit == "drop":
+            c.execute("DELETE FROM public.regions WHERE fid = %s", fid)
+        elif edit == "copy":
+            c.execute(
+                """INSERT INTO public.regions (type, scale, name, geom, within_quebec)
+                   SELECT type, scale, name || ' bis', ST_Multi(ST_Buffer(geom, 0.02)),
+                          within_quebec
+                   FROM public.regions WHERE fid = %s""",
+                fid,
+            )
+        elif edit == "flag":  # production counts no region whose side is unknown
+            c.execute(
+                "UPDATE public.regions SET within_quebec = CASE WHEN within_quebec IS NULL"
+                " THEN true END WHERE fid = %s",
+                fid,
             )
         else:
-            fid = rng.choice(hexes)
-            edit = rng.choice(["shift", "drop", "copy"])
-            if edit == "shift":
-                conn.execute(
-                    "UPDATE public.regions SET geom = ST_Multi(ST_Translate(geom, %s, %s))"
-                    " WHERE fid = %s",
-                    [rng.uniform(-0.05, 0.05), rng.uniform(-0.05, 0.05), fid],
-                )
-            elif edit == "drop":
-                conn.execute("DELETE FROM public.regions WHERE fid = %s", [fid])
-            else:
-                conn.execute(
-                    """INSERT INTO public.regions (type, scale, name, geom, within_quebec)
-                                SELECT type, scale, name || ' bis',
-                                       ST_Multi(ST_Buffer(geom, 0.02)), within_quebec
-                                FROM public.regions WHERE fid = %s""",
-                    [fid],
-                )
+            c.execute("UPDATE public.regions SET type = 'hex', scale = 100 WHERE fid = %s", fid)
+
+    def _zoom(self) -> None:
+        c, rng = self.conn, self.rng
+        if self.levels_out and rng.random() < 0.6:
+            type_, scale = self.levels_out.pop()
+            c.execute(
+                "INSERT INTO atlas_api.regions_zoom_lookup (type, scale, zoom) VALUES (%s, %s, %s)",
+                [type_, scale, rng.randint(3, 10)],
+            )
+        elif rng.random() < 0.5:
+            level = rng.choice([lv for lv in ZOOM_EDITABLE if lv not in self.levels_out])
+            c.execute(
+                "DELETE FROM atlas_api.regions_zoom_lookup WHERE type = %s AND scale = %s", level
+            )
+            self.levels_out.append(level)
+        else:  # a new zoom changes the outlines only
+            c.execute(
+                "UPDATE atlas_api.regions_zoom_lookup SET zoom = %s WHERE type = 'hex'"
+                " AND scale = 50",
+                [rng.randint(3, 11)],
+            )
 
 
-def test_random_changes_keep_the_counts_equal_to_a_full_rebuild(resources, atlas_url):
-    first = materialize(resources, selection=COUNTS)
+def _sensor_tick(url: str, instance: dg.DagsterInstance, cursor: str | None) -> dg.SensorResult:
+    from maint_assets.core.postgres import PostgresResource
+
+    context = dg.build_sensor_context(
+        cursor=cursor, instance=instance, resources={"atlas_db": PostgresResource(url=url)}
+    )
+    return atlas_source_changes(context)
+
+
+def test_random_workloads_keep_the_spatial_tables_equal_to_production_queries(resources, atlas_url):
+    first = materialize(resources, selection=SPATIAL)
     for key in COUNTS:
         assert metadata(first, key)["refresh_mode"] == "full"
-        assert metadata(first, key)["full_refresh_reason"] == "the table does not exist yet"
-    rng = random.Random(20261122)
+    kinds: dict[str, int] = {}
+    modes: set[str] = set()
+    with dg.instance_for_test() as instance, psycopg.connect(atlas_url, autocommit=True) as conn:
+        cursor = _sensor_tick(atlas_url, instance, None).cursor
+        workload = Workload(conn, seed=20261123)
+        for round_ in range(16):  # 16 refreshes after 16 random changes each: 256 steps
+            # every third round also edits regions or the zoom lookup (which web_regions reads)
+            outlines = round_ % 3 == 1
+            changed = [workload.step() for _ in range(14)]
+            changed += [workload.step(outlines) for _ in range(2)]
+            for kind in changed:
+                kinds[kind] = kinds.get(kind, 0) + 1
+            tick = _sensor_tick(atlas_url, instance, cursor)
+            cursor = tick.cursor
+            counted_by_sensor = [
+                e for e in tick.asset_events if isinstance(e, dg.AssetMaterialization)
+                and e.asset_key in COUNTS
+            ]  # fmt: skip
+            if round_ % 2 == 0 or tick.run_requests or not counted_by_sensor:
+                result = materialize(resources, selection=SPATIAL if outlines else COUNTS)
+                modes |= {metadata(result, key)["refresh_mode"] for key in COUNTS}
+            else:
+                modes.add("sensor")
+                checks = [e for e in tick.asset_events if isinstance(e, dg.AssetCheckEvaluation)]
+                assert {(e.check_name, e.passed) for e in checks} == {(TOUCHED_CHECK, True)}
+            assert differences(atlas_url, *(SPATIAL if outlines else COUNTS)) == 0, (
+                round_,
+                changed,
+            )
+    # every kind of change, and both ways of refreshing, were exercised
+    assert set(kinds) == {
+        "insert", "move", "retaxon", "year", "dataset", "flip", "delete", "region", "zoom"
+    }, kinds  # fmt: skip
+    assert {"incremental", "sensor"} <= modes, modes
+
+
+def test_a_row_changed_several_times_keeps_first_and_last_years_exact(resources, atlas_url):
+    materialize(resources, selection=COUNTS)
     with psycopg.connect(atlas_url, autocommit=True) as conn:
-        for refresh in range(12):  # 12 refreshes after 30 random changes each: 360 steps
-            _random_changes(conn, rng, 30)
-            if refresh == 6:  # as on tables built before row counts were kept
-                conn.execute("DELETE FROM maint_assets.maintained_row_counts")
-            result = materialize(resources, selection=COUNTS)
-            for key in COUNTS:
-                meta = metadata(result, key)
-                assert meta["refresh_mode"] == "incremental", meta
-                assert _differences(atlas_url, key) == 0, (key, meta)
-                table = ".".join(key.path[-2:])
-                assert [(meta["dagster/row_count"],)] == rows(
-                    atlas_url, f"SELECT count(*) FROM {table}"
-                ), (key, meta)
-    # every change consumed by both tables is trimmed from the log
+        new = conn.execute("""
+            INSERT INTO public.observations (id_datasets, geom, year_obs, id_variables,
+                                             obs_value, id_taxa_obs)
+            SELECT id_datasets, geom, 1901, id_variables, 1, id_taxa_obs
+            FROM observations_partitions.within_quebec ORDER BY id LIMIT 1 RETURNING id""")
+        new_id = new.fetchone()
+        if new_id is None:  # the row went through production's routing trigger
+            new_id = conn.execute("SELECT max(id) FROM public.observations").fetchone()
+        # insert, then update twice, then delete another: all before one refresh
+        conn.execute("UPDATE public.observations SET year_obs = 2031 WHERE id = %s", new_id)
+        conn.execute("UPDATE public.observations SET year_obs = 1999 WHERE id = %s", new_id)
+        conn.execute("""DELETE FROM public.observations WHERE id = (
+            SELECT id FROM observations_partitions.within_quebec ORDER BY id OFFSET 5 LIMIT 1)""")
+    result = materialize(resources, selection=COUNTS)
+    assert metadata(result, OBS_REGIONS_TAXA_DATASETS_COUNTS)["refresh_mode"] == "incremental"
+    assert differences(atlas_url) == 0
     assert rows(
         atlas_url,
-        "SELECT count(*) FROM maint_assets.change_log WHERE source IN ('observations', 'regions')",
+        "SELECT count(*) FROM atlas_api.obs_regions_taxa_datasets_counts"
+        " WHERE min_year IN (1901, 2031) OR max_year IN (1901, 2031)",
     ) == [(0,)]
 
 
@@ -152,12 +270,34 @@ def test_a_region_change_recounts_only_that_region(resources, atlas_url):
     with psycopg.connect(atlas_url, autocommit=True) as conn:
         conn.execute(
             "UPDATE public.regions SET geom = ST_Multi(ST_Translate(geom, 0.03, 0)) "
-            "WHERE fid = (SELECT min(fid) FROM public.regions WHERE type = 'hex')"
+            "WHERE fid = (SELECT min(fid) FROM public.regions WHERE type = 'hex' AND scale = 10)"
         )
     meta = metadata(materialize(resources, selection=COUNTS), OBS_REGION_COUNTS)
-    assert (meta["refresh_mode"], meta["regions_changed"]) == ("incremental", 1)
+    assert (meta["refresh_mode"], meta["regions_changed"], meta["regions_recounted"]) == (
+        "incremental",
+        1,
+        1,
+    )
     assert meta["observations_inserted"] == meta["observations_deleted"] == 0
-    assert _differences(atlas_url, OBS_REGION_COUNTS) == 0
+    assert differences(atlas_url, OBS_REGION_COUNTS) == 0
+
+
+def test_a_zoom_level_removed_then_restored_leaves_no_stale_rows(resources, atlas_url):
+    materialize(resources, selection=COUNTS)
+    with psycopg.connect(atlas_url, autocommit=True) as conn:
+        conn.execute("DELETE FROM atlas_api.regions_zoom_lookup WHERE type = 'protected'")
+    meta = metadata(materialize(resources, selection=COUNTS), OBS_REGION_COUNTS)
+    assert (meta["refresh_mode"], meta["zoom_lookup_changes"]) == ("incremental", 1)
+    assert rows(
+        atlas_url, "SELECT count(*) FROM atlas_api.obs_region_counts WHERE type = 'protected'"
+    ) == [(0,)]
+    with psycopg.connect(atlas_url, autocommit=True) as conn:
+        conn.execute(
+            "INSERT INTO atlas_api.regions_zoom_lookup (type, scale, zoom)"
+            " VALUES ('protected', 1, 8)"
+        )
+    materialize(resources, selection=COUNTS)
+    assert differences(atlas_url) == 0
 
 
 def test_a_truncated_change_log_falls_back_to_a_full_rebuild_and_says_so(resources, atlas_url):
@@ -173,16 +313,15 @@ def test_a_truncated_change_log_falls_back_to_a_full_rebuild_and_says_so(resourc
         meta = metadata(result, key)
         assert meta["refresh_mode"] == "full"
         assert meta["full_refresh_reason"].startswith("change history was lost")
-        assert _differences(atlas_url, key) == 0
+    assert differences(atlas_url) == 0
     again = metadata(materialize(resources, selection=COUNTS), OBS_REGION_COUNTS)
     assert again["refresh_mode"] == "incremental"
 
 
 def test_config_can_force_a_full_rebuild(resources, atlas_url):
     materialize(resources, selection=COUNTS)
-    config = {"ops": {"atlas__atlas_api__obs_region_counts": {"config": {"full": True}}}}
     meta = metadata(
-        materialize(resources, selection=[OBS_REGION_COUNTS], run_config=config), OBS_REGION_COUNTS
+        materialize(resources, selection=COUNTS, run_config=FULL_COUNTS), OBS_REGION_COUNTS
     )
     assert (meta["refresh_mode"], meta["full_refresh_reason"]) == ("full", "full refresh requested")
 
@@ -204,10 +343,9 @@ KILLABLE = """
 import sys
 from maint_assets.atlas.taxonomy.checklist import ChecklistResolver
 from maint_assets.core.postgres import PostgresResource
-from maint_assets_tests.atlas_helpers import materialize
-from maint_assets.atlas.spatial import OBS_REGION_COUNTS
+from maint_assets_tests.atlas_helpers import materialize, COUNTS
 materialize({"atlas_db": PostgresResource(url=sys.argv[1], lock_timeout_s=600),
-             "taxonomy": ChecklistResolver()}, selection=[OBS_REGION_COUNTS])
+             "taxonomy": ChecklistResolver()}, selection=COUNTS)
 """
 
 
@@ -231,7 +369,6 @@ def test_a_refresh_killed_midway_changes_nothing_and_the_next_catches_up(resourc
         deadline = time.monotonic() + 60
         while not rows(
             atlas_url,
-            # its transaction has staged the pending changes, and waits to read regions
             "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'maint_assets' "
             "AND wait_event_type = 'Lock' AND state = 'active'",
         )[0][0]:
@@ -243,10 +380,10 @@ def test_a_refresh_killed_midway_changes_nothing_and_the_next_catches_up(resourc
     assert (rows(atlas_url, snapshot), rows(atlas_url, log), rows(atlas_url, state)) == before
     meta = metadata(materialize(resources, selection=COUNTS), OBS_REGION_COUNTS)
     assert (meta["refresh_mode"], meta["observations_deleted"]) == ("incremental", 25)
-    assert _differences(atlas_url, OBS_REGION_COUNTS) == 0
+    assert differences(atlas_url, OBS_REGION_COUNTS) == 0
 
 
-@pytest.mark.parametrize("table", ["observations", "regions"])
+@pytest.mark.parametrize("table", ["observations", "regions", "regions_zoom_lookup"])
 def test_capture_logs_each_changed_row_once(atlas_url, table):
     with psycopg.connect(atlas_url, autocommit=True) as conn:
         conn.execute("TRUNCATE maint_assets.change_log")
@@ -263,11 +400,15 @@ def test_capture_logs_each_changed_row_once(atlas_url, table):
                 "UPDATE public.observations SET modified_by = 'nobody' "
                 "WHERE id IN (SELECT id FROM public.observations LIMIT 5)"
             )  # not counted
-        else:
+        elif table == "regions":
             conn.execute("UPDATE public.regions SET name = name WHERE type = 'admin' AND scale = 2")
+        else:  # no key: one row per statement that changed it
+            conn.execute("UPDATE atlas_api.regions_zoom_lookup SET zoom = zoom WHERE type = 'hex'")
+            conn.execute("DELETE FROM atlas_api.regions_zoom_lookup WHERE type = 'nothing'")
         logged = rows(
             atlas_url,
             "SELECT op::text, count(*), count(DISTINCT row_id) "
             "FROM maint_assets.change_log GROUP BY op",
         )
-    assert logged == ([("I", 2, 2)] if table == "observations" else [("U", 17, 17)])
+    expected = {"observations": [("I", 2, 2)], "regions": [("U", 17, 17)]}
+    assert logged == expected.get(table, [("U", 1, 1)])

@@ -1,12 +1,35 @@
-"""Reading the atlas change log (sql/atlas/capture/) as one of its consumers."""
+"""Reading the atlas change log (sql/atlas/capture/) as one of its consumers, and installing
+the capture with what the refreshes need (a spatial index on observations.geom)."""
+
+from __future__ import annotations
 
 from dataclasses import dataclass
 
 import psycopg
+from psycopg import sql
 
 from maint_assets.core.sql_files import schema_files, statement
 
 GROUP = "atlas/change_log"
+SOURCES = ["observations", "regions", "taxa_obs", "regions_zoom_lookup"]
+# The change sensor is a consumer of every source: it reports what the others consume.
+SENSOR = "sensor/atlas_source_changes"
+
+
+@dataclass(frozen=True)
+class Position:
+    """A place in the change log: everything by transactions older than ``frontier``, and
+    the positions in ``carried``, are behind it."""
+
+    frontier: str
+    carried: list[int]
+
+    @classmethod
+    def start(cls) -> Position:
+        return cls(frontier="0", carried=[])
+
+    def params(self) -> dict[str, object]:
+        return {"frontier": self.frontier, "carried": self.carried}
 
 
 @dataclass(frozen=True)
@@ -15,10 +38,18 @@ class PendingChanges:
     updated: int
     deleted: int
     regions: int
+    zoom_lookup: int
 
     @property
     def observations(self) -> int:
         return self.inserted + self.updated + self.deleted
+
+
+@dataclass(frozen=True)
+class GeomIndex:
+    partition: str
+    index: str | None
+    valid: bool
 
 
 def install_capture(conn: psycopg.Connection) -> list[str]:
@@ -31,37 +62,129 @@ def install_capture(conn: psycopg.Connection) -> list[str]:
     return applied
 
 
-def why_not_incremental(conn: psycopg.Connection, consumer: str, sources: list[str]) -> str | None:
-    """None when ``consumer`` can apply pending changes, else why it must start over."""
-    if not conn.execute(statement(GROUP, "installed")).fetchone()[0]:
-        return "change capture is not installed (maint-assets capture atlas)"
-    state = dict(
-        conn.execute(statement(GROUP, "state"), {"consumer": consumer, "sources": sources})
-    )
+def installed(conn: psycopg.Connection) -> bool:
+    return conn.execute(statement(GROUP, "installed")).fetchone()[0]
+
+
+def geom_indexes(conn: psycopg.Connection) -> list[GeomIndex]:
+    """The GiST index on geom of each partition of observations (None: there is none)."""
+    return [GeomIndex(*row) for row in conn.execute(statement("atlas/counts", "geom_indexes"))]
+
+
+def missing_geom_indexes(conn: psycopg.Connection) -> list[str]:
+    """One line per partition without a valid GiST index on geom."""
+    return [
+        f"{i.partition}: no GiST index on geom"
+        if i.index is None
+        else f"{i.partition}: GiST index {i.index} is INVALID"
+        for i in geom_indexes(conn)
+        if not i.valid
+    ]
+
+
+def build_geom_indexes(conn: psycopg.Connection) -> list[str]:
+    """Build the missing GiST indexes on observations.geom, CONCURRENTLY (writes go on), one
+    per partition, and attach them to the parent's index (created ON ONLY if it has none),
+    which makes it valid. ``conn`` must be in autocommit mode. Returns what was done."""
+    done = []
+    for index in geom_indexes(conn):
+        if index.valid:
+            continue
+        schema, _, table = index.partition.rpartition(".")
+        if index.index is not None:  # an invalid leftover of an interrupted build
+            conn.execute(sql.SQL("DROP INDEX CONCURRENTLY {}").format(sql.SQL(index.index)))
+            done.append(f"dropped invalid index {index.index}")
+        name = sql.Identifier(schema or "public", f"{table}_geom_idx")
+        conn.execute(
+            sql.SQL("CREATE INDEX CONCURRENTLY {} ON {} USING gist (geom)").format(
+                sql.Identifier(f"{table}_geom_idx"), sql.SQL(index.partition)
+            )
+        )
+        done.append(f"built {name.as_string(conn)} CONCURRENTLY")
+    if done:
+        parent = conn.execute(statement(GROUP, "parent_geom_index")).fetchone()
+        if parent is None:
+            conn.execute(statement(GROUP, "create_parent_geom_index"))
+            parent = conn.execute(statement(GROUP, "parent_geom_index")).fetchone()
+        for child in conn.execute(
+            statement(GROUP, "unattached_geom_indexes"), {"parent": parent[0]}
+        ).fetchall():
+            conn.execute(
+                sql.SQL("ALTER INDEX {} ATTACH PARTITION {}").format(
+                    sql.SQL(parent[0]), sql.SQL(child[0])
+                )
+            )
+            done.append(f"attached {child[0]} to {parent[0]}")
+    return done
+
+
+def position(
+    conn: psycopg.Connection, consumer: str, sources: list[str]
+) -> tuple[Position | None, str | None]:
+    """The consumer's position, or None and why it must start over (a rebuild)."""
+    if not installed(conn):
+        return None, "change capture is not installed (maint-assets capture atlas)"
+    state = {
+        source: (current, frontier, carried)
+        for source, current, frontier, carried in conn.execute(
+            statement(GROUP, "state"), {"consumer": consumer, "sources": sources}
+        )
+    }
     if set(state) != set(sources):
-        return "no change-log position recorded yet"
-    if not all(state.values()):
-        return (
+        return None, "no change-log position recorded yet"
+    if not all(current for current, _, _ in state.values()):
+        return None, (
             "change history was lost since the last refresh "
             "(the change log or a source table was truncated)"
         )
-    return None
+    frontiers = {frontier for _, frontier, _ in state.values()}
+    if len(frontiers) > 1:  # positions are always recorded for all sources at once
+        return None, "the change-log positions of the sources disagree"
+    carried = sorted({p for _, _, positions in state.values() for p in positions})
+    return Position(frontier=frontiers.pop(), carried=carried), None
 
 
-def stage_pending(conn: psycopg.Connection, consumer: str) -> PendingChanges:
-    """Copy this consumer's unconsumed changes into the temporary table pending_changes."""
-    conn.execute(statement(GROUP, "stage_pending"), {"consumer": consumer})
+def position_now(conn: psycopg.Connection) -> Position:
+    """The position of this transaction's snapshot."""
+    frontier, carried = conn.execute(statement(GROUP, "position_now")).fetchone()
+    return Position(frontier=frontier, carried=list(carried))
+
+
+def epoch(conn: psycopg.Connection) -> int:
+    return conn.execute(statement(GROUP, "epoch")).fetchone()[0]
+
+
+def start_epoch(conn: psycopg.Connection) -> None:
+    conn.execute(statement(GROUP, "start_epoch"))
+
+
+def stage_pending(conn: psycopg.Connection, after: Position, sources: list[str]) -> PendingChanges:
+    """Copy the changes to ``sources`` after ``after`` into the temporary table pending_changes."""
+    conn.execute(statement(GROUP, "stage_pending"), {**after.params(), "sources": sources})
     return PendingChanges(*conn.execute(statement(GROUP, "pending_summary")).fetchone())
 
 
-def advance(conn: psycopg.Connection, consumer: str, sources: list[str]) -> None:
-    """Record that ``consumer`` has consumed everything its transaction's snapshot shows."""
-    if conn.execute(statement(GROUP, "installed")).fetchone()[0]:
-        conn.execute(statement(GROUP, "advance"), {"consumer": consumer, "sources": sources})
+def pending_count(conn: psycopg.Connection, after: Position, sources: list[str]) -> tuple[int, int]:
+    """Changes waiting after ``after``: to observations, and to the other sources."""
+    return conn.execute(
+        statement(GROUP, "pending_count"), {**after.params(), "sources": sources}
+    ).fetchone()
+
+
+def advance(
+    conn: psycopg.Connection, consumer: str, sources: list[str], to: Position | None = None
+) -> None:
+    """Record that ``consumer`` has consumed everything up to ``to`` (by default: what this
+    transaction's snapshot shows)."""
+    if installed(conn):
+        to = to or position_now(conn)
+        conn.execute(
+            statement(GROUP, "advance"), {"consumer": consumer, "sources": sources, **to.params()}
+        )
 
 
 def trim(conn: psycopg.Connection, sources: list[str]) -> int:
-    """Delete the changes every consumer of ``sources`` has consumed."""
-    if not conn.execute(statement(GROUP, "installed")).fetchone()[0]:
+    """Delete the changes every consumer of ``sources`` (the sensor included) has passed."""
+    if not installed(conn):
         return 0
-    return conn.execute(statement(GROUP, "trim"), {"sources": sources}).rowcount
+    return conn.execute(statement(GROUP, "trim"), {"sources": sources, "sensor": SENSOR}).rowcount

@@ -1,6 +1,6 @@
 """Checks of the atlas graph: api.taxa covers every resolved name once, no materialized view
-is left unpopulated, the change log is consumed. (The count tables check a sample of regions
-against a direct recount within their own refresh: see counts.py.)"""
+is left unpopulated, the change log is consumed. (The count tables check every row each
+refresh touched within the refresh, and are compared whole every week: see spatial.py.)"""
 
 import dagster as dg
 from pydantic import Field

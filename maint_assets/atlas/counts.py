@@ -1,54 +1,149 @@
-"""Keeping the point-in-polygon count tables exact from the change log.
+"""Keeping the two point-in-polygon count tables exact, from the change log.
 
-Each refresh decides by itself: it applies the pending changes (signed deltas of the old and
-new version of every changed observation; whole recounts of changed regions), or rebuilds the
-table when it has no change-log position yet, history was lost, the run config asks for it,
-or there are so many changes that a rebuild is cheaper. Either way it runs in one REPEATABLE
-READ transaction, so the changes it consumes, the tables it reads and the sample it checks
-against a direct recount are one snapshot; it records its new change-log position in that
-same transaction. An incremental result that disagrees with the recount is rolled back and
-rebuilt, and the refresh says so.
+Both tables are made from one point-in-polygon pass (sql/atlas/counts.sql): the counted
+regions cut into grid cells, and the counts per region, taxon, dataset and year (the
+detail). A refresh either applies the pending changes, or rebuilds.
+
+Applying changes happens in one REPEATABLE READ transaction: the changes it consumes, the
+tables it reads and the check it makes are one snapshot, and it records its new change-log
+position in that same transaction. Regions that changed (or whose level was added to or
+removed from the zoom lookup) are cut and counted again whole; every changed observation
+adds its current version and removes the version last counted, so an observation that
+changed several times since is counted once, as it is now. The check then compares every
+row the refresh touched: the detail rows against the observations counted again, and the
+rows of both tables against the detail (which they are maintained apart from). Rows that
+disagree roll the changes back and the tables are rebuilt; the check reports it.
+
+A rebuild never blocks readers for long: the new tables are built aside in the build schema
+(one transaction, readers unaffected), given the live tables' exact definitions (columns,
+index names, constraints, owner, privileges, comments), brought up to date with the changes
+made meanwhile and checked (a second transaction), and swapped in under ACCESS EXCLUSIVE
+locks taken with a short lock timeout, retried, so no reader waits behind a queued lock for
+longer than that timeout.
 """
 
-from dataclasses import dataclass
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 import psycopg
+from psycopg import errors, sql
 
 from maint_assets.atlas import change_log
-from maint_assets.core.refresh import RefreshOutcome, rebuild_table, relation_state
-from maint_assets.core.sql_files import compose, statement, statements
+from maint_assets.atlas.table_definitions import (
+    DefinitionMismatch,
+    TableDefinition,
+    give_definition,
+    read_definition,
+)
+from maint_assets.core.paths import SQL_DIR
+from maint_assets.core.postgres import PostgresResource
+from maint_assets.core.refresh import BUILD_SCHEMA
+from maint_assets.core.sql_files import statement
 
-SOURCES = ["observations", "regions"]
 GROUP = "atlas/counts"
-SAMPLE_MAX_AREA_KM2 = 10_000
+SOURCES = ["observations", "regions", "regions_zoom_lookup"]
+# Both tables are refreshed together: one maintenance lock (named after the first, as an
+# operator's psql session takes it) and one change-log consumer.
+LOCK = "atlas/atlas_api/obs_region_counts"
+CONSUMER = "atlas/counts"
+REGION_COUNTS = "obs_region_counts"
+DATASET_COUNTS = "obs_regions_taxa_datasets_counts"
+PUBLIC = {
+    REGION_COUNTS: ("atlas_api", REGION_COUNTS),
+    DATASET_COUNTS: ("atlas_api", DATASET_COUNTS),
+}
+DETAIL = ("maint_assets", "region_taxon_dataset_year_counts")
+LEVELS = ("maint_assets", "counted_levels")
+COUNT_TABLES_DDL = SQL_DIR / "atlas" / "schema" / "45_count_tables.sql"
+# How long the swap waits for each table lock before letting readers through and retrying.
+SWAP_LOCK_TIMEOUT = "200ms"
+
+
+class PostgisMissing(RuntimeError):
+    """The database has no PostGIS: nothing spatial can be counted."""
+
+
+class NeedsRebuild(RuntimeError):
+    """An incremental refresh is not possible (or not allowed here); the message says why."""
 
 
 class CountsDrifted(RuntimeError):
-    """The incrementally maintained table no longer matches its sources."""
+    """Rows the refresh touched disagree with what they are made from."""
+
+    def __init__(self, check: TouchedCheck) -> None:
+        super().__init__(check.summary())
+        self.check = check
 
 
 @dataclass(frozen=True)
-class SampleCheck:
-    regions: list[int]
-    rows_compared: int
-    mismatched_rows: int
+class Limits:
+    max_incremental_changes: int = 200_000
+    max_region_recounts: int = 2_000
+    swap_timeout_s: float = 600.0
+
+
+@dataclass(frozen=True)
+class TableChange:
+    rows: int
+    added: int
+    updated: int
+    removed: int
+
+
+@dataclass(frozen=True)
+class TouchedCheck:
+    """Every row a refresh touched, compared. ``mismatched`` per compared part."""
+
+    compared: dict[str, int] = field(default_factory=dict)
+    mismatched: dict[str, int] = field(default_factory=dict)
+
+    def passed_for(self, table: str) -> bool:
+        return not any(self.mismatched.get(part, 0) for part in ("detail", "regions", table))
 
     @property
     def passed(self) -> bool:
-        return self.mismatched_rows == 0
+        return not any(self.mismatched.values())
+
+    def summary(self) -> str:
+        wrong = {part: n for part, n in self.mismatched.items() if n}
+        return f"{sum(wrong.values())} touched rows disagreed ({wrong})"
+
+    def metadata(self, table: str) -> dict[str, object]:
+        parts = ("detail", "regions", table)
+        return {
+            "rows_compared": sum(self.compared.get(p, 0) for p in parts),
+            "mismatched_rows": sum(self.mismatched.get(p, 0) for p in parts),
+            "detail_rows_compared": self.compared.get("detail", 0),
+            "recounted_region_rows_compared": self.compared.get("regions", 0),
+            "table_rows_compared": self.compared.get(table, 0),
+        }
 
 
 @dataclass(frozen=True)
 class CountsRefresh:
-    outcome: RefreshOutcome
-    reason: str | None  # why a rebuild was chosen; None when incremental
+    mode: str  # "incremental" or "full"
+    reason: str | None  # why a rebuild was chosen
     changes: change_log.PendingChanges | None
-    check: SampleCheck
+    regions_recounted: int
+    tables: dict[str, TableChange]
+    check: TouchedCheck
+    failed_check: TouchedCheck | None  # an incremental check that failed and caused the rebuild
+    seconds: float
 
-    def metadata(self) -> dict[str, object]:
+    def metadata(self, table: str) -> dict[str, object]:
+        change = self.tables[table]
         meta: dict[str, object] = {
-            **self.outcome.metadata(),
-            "refresh_mode": "full" if self.reason else "incremental",
+            "dagster/row_count": change.rows,
+            "refresh_mode": self.mode,
+            "rows_added": change.added,
+            "rows_updated": change.updated,
+            "rows_removed": change.removed,
+            "regions_recounted": self.regions_recounted,
+            "refresh_seconds": round(self.seconds, 3),
         }
         if self.reason:
             meta["full_refresh_reason"] = self.reason
@@ -58,123 +153,439 @@ class CountsRefresh:
                 "observations_updated": self.changes.updated,
                 "observations_deleted": self.changes.deleted,
                 "regions_changed": self.changes.regions,
+                "zoom_lookup_changes": self.changes.zoom_lookup,
             }
         return meta
 
-
-def refresh_counts(
-    conn: psycopg.Connection,
-    schema: str,
-    name: str,
-    group: str,
-    consumer: str,
-    full: bool,
-    max_incremental_changes: int,
-    sample_seed: str,
-    regions_per_level: int,
-) -> CountsRefresh:
-    """Inside a REPEATABLE READ transaction: bring the count table up to date and check it."""
-    conn.execute(statement(GROUP, "settings"))
-    reason = "full refresh requested" if full else None
-    if reason is None and relation_state(conn, schema, name) is None:
-        reason = "the table does not exist yet"
-    reason = reason or change_log.why_not_incremental(conn, consumer, SOURCES)
-    changes = None
-    if reason is None:
-        changes = change_log.stage_pending(conn, consumer)
-        if changes.observations > max_incremental_changes:
-            reason = (
-                f"{changes.observations} observation changes pending, more than "
-                f"{max_incremental_changes}: a rebuild is cheaper"
-            )
-    sample = [
-        r[0]
-        for r in conn.execute(
-            statement("atlas/checks", "sample_regions"),
-            {
-                "seed": sample_seed,
-                "per_level": regions_per_level,
-                "max_area_km2": SAMPLE_MAX_AREA_KM2,
-            },
+    def check_passed(self, table: str) -> bool:
+        return self.check.passed_for(table) and (
+            self.failed_check is None or self.failed_check.passed_for(table)
         )
-    ]
-    if reason is None:
-        try:
-            with conn.transaction():  # a savepoint: drift falls back to a rebuild
-                outcome = _apply_changes(conn, schema, name, group)
-                check = _check_sample(conn, schema, name, group, sample)
-                if not check.passed:
-                    raise CountsDrifted(
-                        f"{check.mismatched_rows} rows of the sampled regions "
-                        "disagreed with a recount after applying changes"
-                    )
-        except CountsDrifted as err:
-            reason = f"{err}: rebuilt instead"
-    if reason is not None:
-        outcome = rebuild_table(conn, schema, name, group)
-        conn.execute(
-            statement(GROUP, "record_row_count"),
-            {"relation": f"{schema}.{name}", "row_count": outcome.row_count},
-        )
-        check = _check_sample(conn, schema, name, group, sample)
-    change_log.advance(conn, consumer, SOURCES)
-    return CountsRefresh(outcome=outcome, reason=reason, changes=changes, check=check)
+
+    def check_metadata(self, table: str) -> dict[str, object]:
+        meta = self.check.metadata(table)
+        if self.failed_check is not None:
+            meta |= {f"before_rebuild_{k}": v for k, v in self.failed_check.metadata(table).items()}
+            meta["outcome"] = "rows disagreed after applying changes: the tables were rebuilt"
+        return meta
 
 
-def _apply_changes(conn: psycopg.Connection, schema: str, name: str, group: str) -> RefreshOutcome:
-    table = (schema, name)
-    for temp_table in ("observation_deltas", "changed_regions"):
-        conn.execute(statement(change_log.GROUP, temp_table))
-        _analyze(conn, temp_table)
-    conn.execute(statement(group, "touched"))
-    # A table that keeps first and last years (its SQL file has these steps) must find the
-    # rows whose extreme year lost an observation before the deltas change them.
-    tracks_years = "stale_extremes" in statements(group)
-    if tracks_years:
-        conn.execute(compose(group, "stage_deltas", table=table))
-        _analyze(conn, "dataset_deltas")
-        conn.execute(compose(group, "stale_extremes", table=table))
-    conn.execute(compose(group, "apply_deltas", table=table))
-    added, updated, negative = conn.execute(statement(GROUP, "touched_summary")).fetchone()
-    if negative:
-        raise CountsDrifted(f"{negative} rows went negative")
-    if tracks_years:
-        conn.execute(compose(group, "recompute_extremes", table=table))
-    removed = conn.execute(compose(group, "drop_regions", table=table)).rowcount
-    added += conn.execute(compose(group, "recount_regions", table=table)).rowcount
-    removed += conn.execute(compose(group, "drop_empty", table=table)).rowcount
-    return RefreshOutcome(
-        mode="incremental",
-        row_count=_adjust_row_count(conn, table, added - removed),
-        rows_added=added,
-        rows_removed=removed,
-        rows_updated=updated,
+def _statement(group: str, name: str, **identifiers: tuple[str, str] | str) -> sql.Composed:
+    """A statement of sql/<group>.sql with the fragments of sql/atlas/counts.sql ({member},
+    {cell_x}, {cell_y}, {cut_regions}) written in, and {names} filled by quoted identifiers."""
+    text = statement(group, name)
+    for fragment in ("cut_regions", "region_digest", "member", "cell_x", "cell_y"):
+        text = text.replace("{" + fragment + "}", statement(GROUP, fragment))
+    return sql.SQL(text).format(
+        **{
+            k: sql.Identifier(*v) if isinstance(v, tuple) else sql.Identifier(v)
+            for k, v in identifiers.items()
+        }
     )
 
 
-def _analyze(conn: psycopg.Connection, temp_table: str) -> None:
+def require_postgis(conn: psycopg.Connection, describe: str) -> None:
+    if conn.execute(statement(GROUP, "postgis")).fetchone() is None:
+        raise PostgisMissing(
+            f"{describe} has no PostGIS extension (CREATE EXTENSION postgis): the atlas "
+            "regions, observations and count tables need it"
+        )
+
+
+@dataclass(frozen=True)
+class _Tables:
+    """Where a refresh writes: the live tables, or their copies in the build schema. (The
+    cells are a cache of the regions, kept in place: see sync_cells.)"""
+
+    levels: tuple[str, str]
+    detail: tuple[str, str]
+    counts: dict[str, tuple[str, str]]
+
+    @classmethod
+    def live(cls) -> _Tables:
+        return cls(levels=LEVELS, detail=DETAIL, counts=dict(PUBLIC))
+
+    @classmethod
+    def build(cls) -> _Tables:
+        return cls(
+            levels=(BUILD_SCHEMA, LEVELS[1]),
+            detail=(BUILD_SCHEMA, DETAIL[1]),
+            counts={name: (BUILD_SCHEMA, name) for name in PUBLIC},
+        )
+
+    def all(self) -> list[tuple[str, str]]:
+        return [self.levels, self.detail, *self.counts.values()]
+
+
+def _cut_version() -> dict[str, str]:
+    cutting = "".join(statement(GROUP, f) for f in ("cut_regions", "cell_x", "cell_y"))
+    return {"cut_version": hashlib.md5(cutting.encode()).hexdigest()[:12]}
+
+
+def _recut(conn: psycopg.Connection, regions: str) -> None:
+    """Cut again the regions listed in temporary table ``regions``."""
+    listed = ("pg_temp", regions)
+    conn.execute(_statement(GROUP, "uncut", regions=listed))
+    conn.execute(_statement(GROUP, "cut", regions=listed))
+    conn.execute(_statement(GROUP, "record_cuts", regions=listed), _cut_version())
+
+
+def sync_cells(conn: psycopg.Connection) -> int:
+    """Cut again the regions whose cells were cut from another version of them, or by other
+    statements (or never, or that are no longer counted); returns how many. Inside a
+    transaction."""
+    conn.execute(_statement(GROUP, "stale_cuts"), _cut_version())
+    _analyze_temp(conn, "regions_to_cut")
+    stale = conn.execute("SELECT count(*) FROM pg_temp.regions_to_cut").fetchone()[0]
+    if stale:
+        _recut(conn, "regions_to_cut")
+    conn.execute("DROP TABLE pg_temp.regions_to_cut")
+    return stale
+
+
+def refresh_counts(
+    db: PostgresResource,
+    conn: psycopg.Connection,
+    full: bool = False,
+    limits: Limits = Limits(),
+    allow_rebuild: bool = True,
+    log: Callable[[str], None] = lambda _: None,
+) -> CountsRefresh:
+    """Bring both count tables up to date. ``conn`` holds the maintenance lock (autocommit).
+    Without ``allow_rebuild``, raises NeedsRebuild where a rebuild would be needed."""
+    started = time.monotonic()
+    require_postgis(conn, db.describe())
+    reason = "full refresh requested" if full else None
+    failed_check = None
+    with db.transaction(conn, repeatable_read=True):
+        conn.execute(statement(GROUP, "settings"))
+        if reason is None:
+            reason = _why_rebuild(conn)
+        if reason is None:
+            after, _ = change_log.position(conn, CONSUMER, SOURCES)
+            changes = change_log.stage_pending(conn, after, SOURCES)
+            if changes.observations > limits.max_incremental_changes:
+                reason = (
+                    f"{changes.observations} observation changes pending, more than "
+                    f"{limits.max_incremental_changes}: a rebuild is cheaper"
+                )
+        if reason is None:
+            try:
+                with conn.transaction():  # a savepoint: rows that disagree roll back
+                    recounted, tables = _apply_changes(conn, _Tables.live(), limits)
+                    check = _check(conn, _Tables.live(), recounted)
+                    if not check.passed:
+                        raise CountsDrifted(check)
+                    tables = _adjust_row_counts(conn, tables)
+            except NeedsRebuild as err:
+                reason = str(err)
+            except CountsDrifted as err:
+                failed_check = err.check
+                reason = f"{err}: rebuilt"
+            else:
+                change_log.advance(conn, CONSUMER, SOURCES)
+                conn.execute(_statement(GROUP, "record_levels", levels=LEVELS))
+                return CountsRefresh(
+                    mode="incremental",
+                    reason=None,
+                    changes=changes,
+                    regions_recounted=recounted,
+                    tables=tables,
+                    check=check,
+                    failed_check=None,
+                    seconds=time.monotonic() - started,
+                )
+    if not allow_rebuild:
+        raise NeedsRebuild(reason)
+    log(f"rebuilding the count tables: {reason}")
+    return _rebuild(db, conn, reason, failed_check, limits, started, log)
+
+
+def _why_rebuild(conn: psycopg.Connection) -> str | None:
+    for schema, name in PUBLIC.values():
+        if read_definition(conn, schema, name) is None:
+            return f"{schema}.{name} does not exist yet"
+    _, reason = change_log.position(conn, CONSUMER, SOURCES)
+    return reason
+
+
+def _analyze_temp(conn: psycopg.Connection, *tables: str) -> None:
     # Fresh temporary tables have no statistics: without them the planner joins the few
     # changed rows against millions by hash instead of through the indexes.
-    conn.execute(compose("core/refresh", "analyze", relation=("pg_temp", temp_table)))
+    for table in tables:
+        conn.execute(_statement(GROUP, "analyze", relation=("pg_temp", table)))
 
 
-def _adjust_row_count(conn: psycopg.Connection, table: tuple[str, str], delta: int) -> int:
-    relation = ".".join(table)
-    row = conn.execute(
-        statement(GROUP, "adjust_row_count"), {"relation": relation, "delta": delta}
+def _apply_changes(
+    conn: psycopg.Connection, tables: _Tables, limits: Limits
+) -> tuple[int, dict[str, TableChange]]:
+    """Apply pending_changes to ``tables``; returns the regions recounted and what changed."""
+    conn.execute(_statement(GROUP, "changed_regions", levels=tables.levels))
+    _analyze_temp(conn, "changed_regions")
+    changed, counted = conn.execute(statement(GROUP, "regions_summary")).fetchone()
+    if counted > limits.max_region_recounts:
+        raise NeedsRebuild(
+            f"{counted} changed regions to count again, more than "
+            f"{limits.max_region_recounts}: a rebuild is cheaper"
+        )
+    conn.execute(_statement(GROUP, "touched_detail"))
+    if changed:
+        _recut(conn, "changed_regions")
+        conn.execute(_statement(GROUP, "remove_regions_detail", detail=tables.detail))
+        recount = (
+            "recount_regions_detail_indexed"
+            if _has_geom_index(conn)
+            else "recount_regions_detail_scan"
+        )
+        conn.execute(_statement(GROUP, recount, detail=tables.detail))
+    conn.execute(statement(change_log.GROUP, "observation_deltas"))
+    _analyze_temp(conn, "observation_deltas")
+    conn.execute(_statement(GROUP, "delta_memberships"))
+    conn.execute(statement(GROUP, "detail_deltas"))
+    _analyze_temp(conn, "detail_deltas")
+    conn.execute(_statement(GROUP, "apply_detail_deltas", detail=tables.detail))
+    negative = conn.execute(statement(GROUP, "negative_detail")).fetchone()[0]
+    if negative:
+        raise CountsDrifted(
+            TouchedCheck(compared={"detail": negative}, mismatched={"detail": negative})
+        )
+    conn.execute(_statement(GROUP, "drop_empty_detail", detail=tables.detail))
+    result = {}
+    for name, table in tables.counts.items():
+        group = f"atlas/{name}"
+        conn.execute(statement(group, "touched"))
+        conn.execute(_statement(group, "apply_deltas", table=table, detail=tables.detail))
+        removed = conn.execute(_statement(group, "drop_empty", table=table)).rowcount
+        if changed:
+            removed += conn.execute(_statement(group, "remove_regions", table=table)).rowcount
+            added_regions = conn.execute(
+                _statement(group, "add_regions", table=table, detail=tables.detail)
+            ).rowcount
+        else:
+            added_regions = 0
+        added, updated, _ = conn.execute(statement(group, "touched_summary")).fetchone()
+        result[name] = TableChange(
+            rows=0, added=added + added_regions, updated=updated, removed=removed
+        )
+    return counted, result
+
+
+def _has_geom_index(conn: psycopg.Connection) -> bool:
+    return all(i.valid for i in change_log.geom_indexes(conn))
+
+
+def _adjust_row_counts(
+    conn: psycopg.Connection, changes: dict[str, TableChange]
+) -> dict[str, TableChange]:
+    """The live tables' row counts, carried in maint_assets.maintained_row_counts (counting
+    millions of rows after every small refresh would cost more than the refresh)."""
+    relations = {".".join(PUBLIC[name]): name for name in changes}
+    known = dict(conn.execute(statement(GROUP, "row_counts"), {"relations": list(relations)}))
+    result = {}
+    for relation, name in relations.items():
+        change = changes[name]
+        if relation in known:
+            rows = known[relation] + change.added - change.removed
+        else:  # tables built before row counts were kept: count once
+            rows = conn.execute(_statement(GROUP, "count_rows", relation=PUBLIC[name])).fetchone()[
+                0
+            ]
+        conn.execute(
+            statement(GROUP, "record_row_count"), {"relation": relation, "row_count": rows}
+        )
+        result[name] = TableChange(
+            rows=rows, added=change.added, updated=change.updated, removed=change.removed
+        )
+    return result
+
+
+def _check(conn: psycopg.Connection, tables: _Tables, recounted: int) -> TouchedCheck:
+    compared, mismatched = {}, {}
+    mismatched["detail"], compared["detail"] = conn.execute(
+        _statement(GROUP, "check_detail", detail=tables.detail)
     ).fetchone()
-    if row:
-        return row[0]
-    # First incremental refresh of a table built before row counts were kept: count once.
-    rows = conn.execute(compose("core/refresh", "count_rows", relation=table)).fetchone()[0]
-    conn.execute(statement(GROUP, "record_row_count"), {"relation": relation, "row_count": rows})
+    if recounted:
+        mismatched["regions"], compared["regions"] = conn.execute(
+            _statement(GROUP, "check_regions", detail=tables.detail)
+        ).fetchone()
+    for name, table in tables.counts.items():
+        mismatched[name], compared[name] = conn.execute(
+            _statement(f"atlas/{name}", "check_touched", table=table, detail=tables.detail)
+        ).fetchone()
+    return TouchedCheck(compared=compared, mismatched=mismatched)
+
+
+def _rebuild(
+    db: PostgresResource,
+    conn: psycopg.Connection,
+    reason: str,
+    failed_check: TouchedCheck | None,
+    limits: Limits,
+    started: float,
+    log: Callable[[str], None],
+) -> CountsRefresh:
+    live, build = _Tables.live(), _Tables.build()
+    with db.transaction(conn):
+        conn.execute(statement(GROUP, "settings"))
+        cut = sync_cells(conn)
+    log(f"{cut} regions cut into cells")
+    with db.transaction(conn, repeatable_read=True):
+        conn.execute(statement(GROUP, "settings"))
+        capture = change_log.installed(conn)
+        built_at = change_log.position_now(conn) if capture else None
+        epoch = change_log.epoch(conn) if capture else None
+        targets = _targets(conn, live)
+        rows = _build(conn, build, targets, log)
+    log("built aside; catching up and swapping in")
+    try:
+        changes, check, rows = _catch_up_and_swap(
+            db, conn, live, build, targets, built_at, epoch, rows, limits
+        )
+    except BaseException:
+        with db.transaction(conn):  # the copies built aside are of no use any more
+            for table in build.all():
+                conn.execute(_statement(GROUP, "drop_if_exists", relation=table))
+        raise
+    return CountsRefresh(
+        mode="full",
+        reason=reason,
+        changes=changes,
+        regions_recounted=0,
+        tables={
+            name: TableChange(rows=n, added=n, updated=0, removed=0) for name, n in rows.items()
+        },
+        check=check,
+        failed_check=failed_check,
+        seconds=time.monotonic() - started,
+    )
+
+
+def _catch_up_and_swap(
+    db: PostgresResource,
+    conn: psycopg.Connection,
+    live: _Tables,
+    build: _Tables,
+    targets: list[TableDefinition],
+    built_at: change_log.Position | None,
+    epoch: int | None,
+    rows: dict[str, int],
+    limits: Limits,
+) -> tuple[change_log.PendingChanges | None, TouchedCheck, dict[str, int]]:
+    """Apply the changes made since the build's snapshot to the copies, check them, and swap
+    them in, in one transaction; retried while readers hold the live tables."""
+    deadline = time.monotonic() + limits.swap_timeout_s
+    unlimited = Limits(max_incremental_changes=2**62, max_region_recounts=2**62)
+    while True:
+        try:
+            with db.transaction(conn, repeatable_read=True):
+                conn.execute(statement(GROUP, "settings"))
+                changes, check, counts = None, TouchedCheck(), dict(rows)
+                if built_at is not None:
+                    if change_log.epoch(conn) != epoch:
+                        raise NeedsRebuild("change history was lost during the rebuild")
+                    changes = change_log.stage_pending(conn, built_at, SOURCES)
+                    _, caught_up = _apply_changes(conn, build, unlimited)
+                    check = _check(conn, build, 0)
+                    if not check.passed:
+                        raise CountsDrifted(check)
+                    counts = {n: counts[n] + c.added - c.removed for n, c in caught_up.items()}
+                for (schema, name), target in zip(live.all(), targets, strict=True):
+                    now = read_definition(conn, schema, name)
+                    if now != target:
+                        raise DefinitionMismatch(
+                            f"{schema}.{name} changed during the rebuild: "
+                            + "; ".join(target.differences(now) if now else ["dropped"])
+                        )
+                _swap(conn, live, build)
+                if built_at is not None:
+                    change_log.advance(conn, CONSUMER, SOURCES)
+                conn.execute(_statement(GROUP, "record_levels", levels=live.levels))
+                for name, count in counts.items():
+                    conn.execute(
+                        statement(GROUP, "record_row_count"),
+                        {"relation": ".".join(PUBLIC[name]), "row_count": count},
+                    )
+            return changes, check, counts
+        except errors.LockNotAvailable:
+            if time.monotonic() > deadline:
+                raise RuntimeError(
+                    "could not swap the rebuilt count tables in within "
+                    f"{limits.swap_timeout_s:g} s: readers kept them locked; the live tables "
+                    "are unchanged"
+                ) from None
+            time.sleep(0.5)
+
+
+def _targets(conn: psycopg.Connection, live: _Tables) -> list[TableDefinition]:
+    """The definitions the rebuilt tables must have: the live tables' (the count tables are
+    created first with production's definition where they do not exist yet)."""
+    if any(read_definition(conn, *t) is None for t in live.counts.values()):
+        conn.execute(COUNT_TABLES_DDL.read_text())
+    definitions = [read_definition(conn, *t) for t in live.all()]
+    missing = [".".join(t) for t, d in zip(live.all(), definitions, strict=True) if d is None]
+    if missing:
+        raise NeedsRebuild(
+            f"{', '.join(missing)} missing: apply maint_assets' bookkeeping "
+            "(maint-assets schema atlas --bookkeeping)"
+        )
+    return definitions
+
+
+def _build(
+    conn: psycopg.Connection,
+    build: _Tables,
+    targets: list[TableDefinition],
+    log: Callable[[str], None],
+) -> dict[str, int]:
+    """Build every table aside, with its target definition; returns the count tables' rows."""
+    for table in build.all():
+        conn.execute(_statement(GROUP, "drop_if_exists", relation=table))
+    steps = [
+        (build.levels, _statement(GROUP, "build_levels", levels=build.levels)),
+        (build.detail, _statement(GROUP, "build_detail", detail=build.detail)),
+        *(
+            (table, _statement(f"atlas/{name}", "build", table=table, detail=build.detail))
+            for name, table in build.counts.items()
+        ),
+    ]
+    rows = {}
+    for (table, query), target in zip(steps, targets, strict=True):
+        step = time.monotonic()
+        count = conn.execute(query).rowcount
+        give_definition(conn, target, *table)
+        conn.execute(_statement(GROUP, "analyze", relation=table))
+        log(f"built {'.'.join(table)}: {count} rows in {time.monotonic() - step:.1f} s")
+        if table[1] in PUBLIC:
+            rows[table[1]] = count
     return rows
 
 
-def _check_sample(
-    conn: psycopg.Connection, schema: str, name: str, group: str, fids: list[int]
-) -> SampleCheck:
-    mismatched, compared = conn.execute(
-        compose(group, "sample_mismatches", table=(schema, name)), {"fids": fids}
-    ).fetchone()
-    return SampleCheck(regions=fids, rows_compared=compared, mismatched_rows=mismatched)
+def _swap(conn: psycopg.Connection, live: _Tables, build: _Tables) -> None:
+    conn.execute(statement(GROUP, "lock_timeout"), {"timeout": SWAP_LOCK_TIMEOUT})
+    for table in live.all():
+        conn.execute(_statement(GROUP, "swap_lock", relation=table))
+    for (schema, _), table in zip(live.all(), build.all(), strict=True):
+        conn.execute(_statement(GROUP, "drop_live", relation=(schema, table[1])))
+        conn.execute(_statement(GROUP, "move_table", relation=table, schema=schema))
+
+
+def compare_with_full_recount(
+    db: PostgresResource, conn: psycopg.Connection
+) -> dict[str, tuple[int, int]]:
+    """Each count table (with the pending changes applied, then rolled back) against
+    production's own query over everything, in one snapshot: (mismatched rows, rows)."""
+    require_postgis(conn, db.describe())
+    result = {}
+    with db.transaction(conn, repeatable_read=True):
+        conn.execute(statement(GROUP, "settings"))
+        with conn.transaction() as applied:
+            if _why_rebuild(conn) is None:
+                after, _ = change_log.position(conn, CONSUMER, SOURCES)
+                change_log.stage_pending(conn, after, SOURCES)
+                _apply_changes(conn, _Tables.live(), Limits(2**62, 2**62))
+            for name, table in PUBLIC.items():
+                result[name] = conn.execute(
+                    _statement(f"atlas/{name}", "full_mismatches", table=table)
+                ).fetchone()
+            raise psycopg.Rollback(applied)
+    return result

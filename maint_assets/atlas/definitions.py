@@ -10,16 +10,18 @@ from maint_assets.core.postgres import PostgresResource
 
 defs = dg.Definitions(
     assets=[*sources.ALL, *taxonomy.ASSETS, *spatial.ASSETS, *backups.ASSETS],
-    asset_checks=[*checks.CHECKS, *backups.CHECKS],
+    asset_checks=[*checks.CHECKS, *spatial.CHECKS, *backups.CHECKS],
     jobs=[
         schedules.atlas_weekly_refresh,
         schedules.atlas_weekly_backups,
         schedules.change_log_watch,
+        schedules.counts_full_comparison,
     ],
     schedules=[
         schedules.atlas_weekly_schedule,
         schedules.atlas_backups_schedule,
         schedules.change_log_watch_schedule,
+        schedules.counts_full_comparison_schedule,
     ],
     sensors=[sensors.atlas_source_changes],
     resources={

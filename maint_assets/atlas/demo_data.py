@@ -28,6 +28,10 @@ SUBDIVISIONS = [
     ("cadre_eco", 4, "Ensemble topographique", "Ensemble topographique", "cadre_eco", 3, 300),
 ]
 HEX_SCALES = (250, 100, 50, 20, 10, 5)
+# Length in degrees of the segments region outlines are cut into before they are detailed:
+# 0.002 gives the province about 40 000 vertices and a municipality about 1 300, like the
+# real boundaries; the tests use coarser outlines (fewer vertices, same shapes) to stay fast.
+DETAIL_SPACING = 0.002
 LEVEL_2_LISTS = {
     "INVASIVE_SPECIES": 30,
     "CDPNQ_SUSC": 20,
@@ -56,16 +60,20 @@ def is_loaded(conn: psycopg.Connection) -> bool:
 
 
 def load_demo_data(
-    conn: psycopg.Connection, observations: int = 100_000, seed: int = 1
+    conn: psycopg.Connection,
+    observations: int = 100_000,
+    seed: int = 1,
+    spacing: float = DETAIL_SPACING,
 ) -> DemoSummary:
     """Replace the atlas source data with a generated dataset, in one transaction."""
-    if observations < 0 or seed < 1:
-        raise ValueError("observations must be >= 0 and seed >= 1")
+    if observations < 0 or seed < 1 or spacing <= 0:
+        raise ValueError("observations must be >= 0, seed >= 1 and spacing > 0")
     started = time.monotonic()
     rng = random.Random(seed)
     with conn.transaction():
         conn.execute(statement(GROUP, "reset"))
-        _regions(conn, seed)
+        conn.execute(statement(GROUP, "zoom_levels"))
+        _regions(conn, seed, spacing)
         taxa = _taxa_obs(conn, rng)
         conn.execute(statement(GROUP, "reference_rows"))
         conn.execute(statement(GROUP, "datasets"), {"count": 36})
@@ -84,7 +92,9 @@ def load_demo_data(
     )
 
 
-def _regions(conn: psycopg.Connection, seed: int) -> None:
+def _regions(conn: psycopg.Connection, seed: int, spacing: float) -> None:
+    """Nested outlines first, then detailed boundaries, hexagon grids last."""
+    conn.execute(statement(GROUP, "outlines"))
     conn.execute(statement(GROUP, "province"))
     for type_, scale, desc, prefix, parent_type, parent_scale, cells in SUBDIVISIONS:
         conn.execute(
@@ -100,9 +110,12 @@ def _regions(conn: psycopg.Connection, seed: int) -> None:
                 "seed": seed * 1000 + scale,
             },
         )
+    conn.execute(statement(GROUP, "protected_areas"), {"count": 150, "seed": seed})
+    detailed = statement(GROUP, "detailed_regions")
+    conn.execute(detailed, {"spacing": spacing, "protected": False})
     for scale in HEX_SCALES:
         conn.execute(statement(GROUP, "hexagons"), {"scale": scale})
-    conn.execute(statement(GROUP, "protected_areas"), {"count": 150, "seed": seed})
+    conn.execute(detailed, {"spacing": spacing, "protected": True})
 
 
 def _taxa_obs(conn: psycopg.Connection, rng: random.Random) -> int:

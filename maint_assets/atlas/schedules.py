@@ -1,11 +1,13 @@
 """The weekly full refresh that replaces the runbook's three Friday 21:00 cron lines, the
-dumps and staging database after it, and the hourly watch on the change log."""
+dumps and staging database after it, the hourly watch on the change log, and the weekly full
+comparison of the count tables with production's own query."""
 
 import dagster as dg
 
 from maint_assets.atlas.backups.assets import GROUP as BACKUPS
 from maint_assets.atlas.checks import change_log_consumed
 from maint_assets.atlas.keys import SPATIAL, TAXONOMY
+from maint_assets.atlas.spatial import full_recount
 
 atlas_weekly_refresh = dg.define_asset_job(
     "atlas_weekly_refresh",
@@ -48,5 +50,24 @@ change_log_watch_schedule = dg.ScheduleDefinition(
     name="atlas_change_log_watch_hourly",
     job=change_log_watch,
     cron_schedule="17 * * * *",
+    default_status=dg.DefaultScheduleStatus.RUNNING,
+)
+
+
+counts_full_comparison = dg.define_asset_job(
+    "atlas_counts_full_comparison",
+    selection=dg.AssetSelection.checks(full_recount),
+    description="Both count tables against production's own ST_Within query over every "
+    "observation and region: what the touched-rows check of each refresh does not see.",
+)
+
+# Sunday night, away from the Friday refresh and the Saturday dumps: it reads every
+# observation against every region (production's cost, on purpose: nothing shared with the
+# cells and the detail the refreshes use).
+counts_full_comparison_schedule = dg.ScheduleDefinition(
+    name="atlas_counts_full_comparison_sunday_0300",
+    job=counts_full_comparison,
+    cron_schedule="0 3 * * 0",
+    execution_timezone="America/Toronto",
     default_status=dg.DefaultScheduleStatus.RUNNING,
 )

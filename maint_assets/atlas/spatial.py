@@ -1,18 +1,31 @@
-"""The spatial chain: region outlines for the web map and point-in-polygon count tables."""
+"""The spatial chain: region outlines for the web map and the two point-in-polygon count
+tables, refreshed together (they share one point-in-polygon pass; see counts.py).
+
+The count tables have no automation condition: the change sensor (sensors.py) applies small
+batches of changes itself and requests a run of this asset for the rest, so a new
+observation is counted within seconds instead of waiting for a run to start."""
+
+from collections.abc import Iterator
 
 import dagster as dg
 from pydantic import Field
 
-from maint_assets.atlas import change_log, sources
-from maint_assets.atlas.counts import SOURCES, refresh_counts
+from maint_assets.atlas import change_log, counts, sources
 from maint_assets.atlas.keys import DB, POOL, SPATIAL, key
 from maint_assets.core.automation import EAGER, WEEKLY_FRESHNESS
 from maint_assets.core.postgres import PostgresResource
-from maint_assets.core.sql_assets import matview_asset
+from maint_assets.core.refresh import refresh_matview
 
 WEB_REGIONS = key("atlas_api", "web_regions")
-OBS_REGION_COUNTS = key("atlas_api", "obs_region_counts")
-OBS_REGIONS_TAXA_DATASETS_COUNTS = key("atlas_api", "obs_regions_taxa_datasets_counts")
+OBS_REGION_COUNTS = key("atlas_api", counts.REGION_COUNTS)
+OBS_REGIONS_TAXA_DATASETS_COUNTS = key("atlas_api", counts.DATASET_COUNTS)
+COUNT_KEYS = {
+    counts.REGION_COUNTS: OBS_REGION_COUNTS,
+    counts.DATASET_COUNTS: OBS_REGIONS_TAXA_DATASETS_COUNTS,
+}
+COUNTS_OP = "atlas_region_counts"
+TOUCHED_CHECK = "touched_rows_match"
+FULL_CHECK = "matches_full_recount"
 
 
 class CountsRefreshConfig(dg.Config):
@@ -20,96 +33,154 @@ class CountsRefreshConfig(dg.Config):
         default=False, description="rebuild from scratch instead of applying changes"
     )
     max_incremental_changes: int = Field(
-        default=200_000, description="above this many pending observation changes, rebuild"
+        default=counts.Limits.max_incremental_changes,
+        description="above this many pending observation changes, rebuild",
     )
-    regions_per_level: int = Field(
-        default=3, description="regions per (type, scale) checked against a direct recount"
+    max_region_recounts: int = Field(
+        default=counts.Limits.max_region_recounts,
+        description="above this many changed regions to count again, rebuild",
+    )
+    swap_timeout_s: float = Field(
+        default=counts.Limits.swap_timeout_s,
+        description="how long a rebuild keeps trying to swap its tables in while readers "
+        "hold the live ones",
     )
 
+    def limits(self) -> counts.Limits:
+        return counts.Limits(
+            max_incremental_changes=self.max_incremental_changes,
+            max_region_recounts=self.max_region_recounts,
+            swap_timeout_s=self.swap_timeout_s,
+        )
 
-RECOUNT_CHECK = "matches_direct_recount"
+
+DESCRIPTIONS = {
+    counts.REGION_COUNTS: "Observations per region, taxon and year, for every counted level.",
+    counts.DATASET_COUNTS: "Observations per region, taxon and dataset, first and last year.",
+}
 
 
-def _count_table_asset(asset_key: dg.AssetKey, description: str) -> dg.AssetsDefinition:
-    schema, name = asset_key.path[-2:]
+def count_events(
+    result: counts.CountsRefresh,
+) -> list[dg.AssetMaterialization | dg.AssetCheckEvaluation]:
+    """What a refresh of the count tables reports, in a run or from the sensor."""
+    events: list[dg.AssetMaterialization | dg.AssetCheckEvaluation] = [
+        dg.AssetMaterialization(asset_key=COUNT_KEYS[name], metadata=result.metadata(name))
+        for name in COUNT_KEYS
+    ]
+    events += [
+        dg.AssetCheckEvaluation(
+            asset_key=COUNT_KEYS[name],
+            check_name=TOUCHED_CHECK,
+            passed=result.check_passed(name),
+            metadata=result.check_metadata(name),
+            blocking=True,
+        )
+        for name in COUNT_KEYS
+    ]
+    return events
 
-    @dg.asset(
-        key=asset_key,
-        deps=[sources.observations, sources.regions, sources.regions_zoom_lookup],
-        group_name=SPATIAL,
-        pool=POOL,
-        kinds={"postgres", "table"},
-        description=description,
-        automation_condition=EAGER,
-        freshness_policy=WEEKLY_FRESHNESS,
-        check_specs=[
-            dg.AssetCheckSpec(
-                RECOUNT_CHECK,
-                asset=asset_key,
-                blocking=True,
-                description="Rows of a sample of regions (a few per level, up to 10 000 km²) "
-                "equal a direct ST_Within recount, read in the same snapshot as the refresh.",
-            )
-        ],
-    )
-    def _counts(
-        context: dg.AssetExecutionContext, config: CountsRefreshConfig, atlas_db: PostgresResource
-    ) -> dg.MaterializeResult:
-        lock = asset_key.to_user_string()
-        with atlas_db.locked_transaction(lock, repeatable_read=True) as conn:
-            result = refresh_counts(
-                conn,
-                schema,
-                name,
-                f"atlas/{name}",
-                consumer=lock,
-                full=config.full,
-                max_incremental_changes=config.max_incremental_changes,
-                sample_seed=context.run.run_id,
-                regions_per_level=config.regions_per_level,
-            )
-        # Trimming only after the commit: a failed refresh must find its changes again.
-        with atlas_db.connect() as conn:
-            trimmed = change_log.trim(conn, SOURCES)
-        check = result.check
-        return dg.MaterializeResult(
-            metadata={**result.metadata(), "change_log_trimmed": trimmed},
+
+@dg.multi_asset(
+    name=COUNTS_OP,
+    specs=[
+        dg.AssetSpec(
+            asset_key,
+            deps=[sources.observations, sources.regions, sources.regions_zoom_lookup],
+            group_name=SPATIAL,
+            kinds={"postgres", "table"},
+            description=DESCRIPTIONS[name],
+            freshness_policy=WEEKLY_FRESHNESS,
+        )
+        for name, asset_key in COUNT_KEYS.items()
+    ],
+    check_specs=[
+        dg.AssetCheckSpec(
+            TOUCHED_CHECK,
+            asset=asset_key,
+            blocking=True,
+            description="Every row the refresh touched is compared, in the refresh's own "
+            "snapshot: the detail rows against the observations counted again (changed "
+            "regions: against a direct ST_Within recount), the table's rows against the "
+            "detail. Rows that disagree are rolled back and the tables rebuilt, and the check "
+            "fails.",
+        )
+        for asset_key in COUNT_KEYS.values()
+    ],
+    pool=POOL,
+    can_subset=False,
+)
+def region_counts(
+    context: dg.AssetExecutionContext, config: CountsRefreshConfig, atlas_db: PostgresResource
+) -> Iterator[dg.MaterializeResult]:
+    with atlas_db.maintenance_session(counts.LOCK) as conn:
+        result = counts.refresh_counts(
+            atlas_db, conn, full=config.full, limits=config.limits(), log=context.log.info
+        )
+        with atlas_db.transaction(conn):
+            trimmed = change_log.trim(conn, counts.SOURCES)
+    for name, asset_key in COUNT_KEYS.items():
+        yield dg.MaterializeResult(
+            asset_key=asset_key,
+            metadata={**result.metadata(name), "change_log_trimmed": trimmed},
             check_results=[
                 dg.AssetCheckResult(
-                    check_name=RECOUNT_CHECK,
-                    passed=check.passed,
-                    metadata={
-                        "regions_sampled": len(check.regions),
-                        "rows_compared": check.rows_compared,
-                        "mismatched_rows": check.mismatched_rows,
-                        "sampled_fids": dg.MetadataValue.json(check.regions),
-                    },
+                    asset_key=asset_key,
+                    check_name=TOUCHED_CHECK,
+                    passed=result.check_passed(name),
+                    metadata=result.check_metadata(name),
                 )
             ],
         )
 
-    return _counts
 
-
-web_regions = matview_asset(
-    WEB_REGIONS,
-    deps=[sources.regions, sources.regions_zoom_lookup],
-    db=DB,
-    group=SPATIAL,
+@dg.multi_asset_check(
+    specs=[
+        dg.AssetCheckSpec(
+            FULL_CHECK,
+            asset=asset_key,
+            description="The whole table equals production's own ST_Within query over every "
+            "observation and counted region, computed on the same snapshot after applying the "
+            "pending changes (rolled back: the check changes nothing).",
+        )
+        for asset_key in COUNT_KEYS.values()
+    ],
+    name="atlas_region_counts_full_recount",
     pool=POOL,
+)
+def full_recount(atlas_db: PostgresResource) -> Iterator[dg.AssetCheckResult]:
+    with atlas_db.maintenance_session(counts.LOCK) as conn:
+        compared = counts.compare_with_full_recount(atlas_db, conn)
+    for name, asset_key in COUNT_KEYS.items():
+        mismatched, rows = compared[name]
+        yield dg.AssetCheckResult(
+            asset_key=asset_key,
+            check_name=FULL_CHECK,
+            # a comparison that compared nothing proves nothing
+            passed=mismatched == 0 and rows > 0,
+            metadata={"rows_compared": rows, "mismatched_rows": mismatched},
+        )
+
+
+@dg.asset(
+    key=WEB_REGIONS,
+    deps=[sources.regions, sources.regions_zoom_lookup],
+    group_name=SPATIAL,
+    pool=POOL,
+    kinds={"postgres", "view"},
+    required_resource_keys={DB},
     automation_condition=EAGER,
     freshness_policy=WEEKLY_FRESHNESS,
     description="Region outlines simplified for the zoom level each level is shown at.",
 )
+def web_regions(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+    database: PostgresResource = getattr(context.resources, DB)
+    with database.maintenance_session(WEB_REGIONS.to_user_string()) as conn:
+        counts.require_postgis(conn, database.describe())
+        with database.transaction(conn):
+            outcome = refresh_matview(conn, "atlas_api", "web_regions")
+    return dg.MaterializeResult(metadata=outcome.metadata())
 
-obs_region_counts = _count_table_asset(
-    OBS_REGION_COUNTS,
-    "Observations per region, taxon and year, for every counted region level.",
-)
 
-obs_regions_taxa_datasets_counts = _count_table_asset(
-    OBS_REGIONS_TAXA_DATASETS_COUNTS,
-    "Observations per region, taxon and dataset, with first and last year.",
-)
-
-ASSETS = [web_regions, obs_region_counts, obs_regions_taxa_datasets_counts]
+ASSETS = [web_regions, region_counts]
+CHECKS = [full_recount]

@@ -1,29 +1,352 @@
--- What both count tables share when they apply changes (their own SQL files hold the
--- statements that depend on their columns).
+-- What both count tables are made from (sql/atlas/obs_region_counts.sql and
+-- obs_regions_taxa_datasets_counts.sql hold what depends on their own columns).
+--
+-- One point-in-polygon pass serves both tables. Counted regions (those whose (type, scale)
+-- is in the zoom lookup and whose within_quebec is known, as in production's join) are cut
+-- along a grid of 1/8 degree cells into maint_assets.region_cells: a cell lying wholly
+-- inside a region needs no geometry test at all; a cell the boundary crosses keeps the part
+-- of the region inside it, a polygon of a few dozen vertices instead of tens of thousands.
+-- An observation finds its cells by an integer join, without probing a spatial index. The
+-- cells' edges sit at k/8 + 1/64 degree (exact in binary, so a point's cell is computed
+-- exactly), which no coordinate rounded to five decimals or fewer can equal, so points on a
+-- cell edge are rare; {member} keeps even those exact.
+--
+-- The cells are kept up to date in place, cut again whenever a region changes; the rest is
+-- rebuilt aside and swapped in.
+--
+-- maint_assets.region_taxon_dataset_year_counts (the detail) holds the counts per region,
+-- taxon, dataset and year: obs_region_counts sums it over datasets, the dataset table over
+-- years, and it is where a first or last year is found again when an observation leaves.
+--
+-- Statements are composed in Python: {member}, {cell_x}, {cell_y}, {cut_regions} and
+-- {region_digest} are the fragments below, other {names} are quoted identifiers.
+
+-- name: member
+-- Observation o lies within region c.fid (what ST_Within(o.geom, region) says) when its cell
+-- is wholly inside the region, or when it lies within the cell's part of the region, or, only
+-- for a point on the edge of that part (a cell edge or the region's own boundary), when
+-- ST_Within against the whole region rr says so. (rr is joined, not looked up in a subquery:
+-- a correlated subquery would keep the statement from running in parallel.)
+(c.piece IS NULL OR ST_Within(o.geom, c.piece)
+ OR (ST_Intersects(o.geom, c.piece) AND ST_Within(o.geom, rr.geom)))
+
+-- name: cell_x
+floor(ST_X(o.geom) * 8 - 0.125)::integer
+
+-- name: cell_y
+floor(ST_Y(o.geom) * 8 - 0.125)::integer
+
+-- name: cut_regions
+-- The cells of the regions listed in {regions} that are counted. A region of tens of
+-- thousands of vertices is first cut by ST_Subdivide into pieces of at most 256 (so no test
+-- below reads the whole region), then each piece along the cells it covers; a cell is
+-- wholly inside when it lies wholly inside one piece, otherwise it keeps the parts of the
+-- pieces it overlaps, collected (a point on an edge between two parts is settled by the
+-- whole region: see member).
+WITH counted AS (
+    SELECT r.fid, r.within_quebec, r.geom
+    FROM public.regions r
+    WHERE r.fid IN (SELECT fid FROM {regions}) AND r.within_quebec IS NOT NULL
+      AND EXISTS (SELECT 1 FROM atlas_api.regions_zoom_lookup z
+                  WHERE z.type = r.type AND z.scale = r.scale)
+),
+pieces AS (
+    SELECT c.fid, c.within_quebec, p.geom AS piece, ST_Envelope(p.geom) AS box
+    FROM counted c, ST_Subdivide(c.geom, 256) AS p (geom)
+),
+grid AS (
+    SELECT p.fid, p.within_quebec, p.piece, x.cx, y.cy,
+           ST_MakeEnvelope(x.cx / 8.0 + 0.015625, y.cy / 8.0 + 0.015625,
+                           (x.cx + 1) / 8.0 + 0.015625, (y.cy + 1) / 8.0 + 0.015625, 4326) AS cell
+    FROM pieces p,
+         generate_series(floor(ST_XMin(p.box) * 8 - 0.125)::integer,
+                         floor(ST_XMax(p.box) * 8 - 0.125)::integer) AS x (cx),
+         generate_series(floor(ST_YMin(p.box) * 8 - 0.125)::integer,
+                         floor(ST_YMax(p.box) * 8 - 0.125)::integer) AS y (cy)
+),
+parts AS (
+    SELECT fid, within_quebec, cx, cy,
+           CASE WHEN ST_ContainsProperly(piece, cell) THEN NULL
+                ELSE ST_ClipByBox2D(piece, cell) END AS part
+    FROM grid
+    WHERE ST_Intersects(piece, cell)
+)
+SELECT fid, within_quebec, cx, cy,
+       CASE WHEN bool_or(part IS NULL) THEN NULL
+            ELSE ST_Multi(ST_CollectionExtract(ST_Collect(part), 3)) END AS piece
+FROM parts
+GROUP BY fid, within_quebec, cx, cy
+
+-- name: region_digest
+-- What a region's cells depend on: the region, and how it is cut (cut_version: a hash of the
+-- statements above, so a change of grid cuts every region again).
+md5(ST_AsEWKB(r.geom)) || ':' || r.within_quebec::text || ':' || %(cut_version)s
 
 -- name: settings
--- For the refresh transaction only. JIT compiles each statement for as long as a whole
--- incremental refresh takes (the planner prices the small temporary tables as if they were
--- large) and does not speed up a rebuild. The incremental statements read a few rows of
--- tables of millions through their indexes: with the default random_page_cost the planner
--- hashes the whole table instead. The temporary tables of a large batch of changes do not
--- fit the default 8 MB of temp_buffers. (A fresh session: temp_buffers cannot change once
--- a temporary table was used.)
+-- For the refresh transaction only. JIT compiles each statement for as long as a small
+-- refresh takes and does not speed up a rebuild; the incremental statements read a few rows
+-- of large tables through their indexes, which the default random_page_cost prices too high.
 SELECT set_config('jit', 'off', true), set_config('random_page_cost', '1.1', true),
-       set_config('temp_buffers', '64MB', true);
+       set_config('work_mem', '256MB', true);
 
--- name: touched_summary
-SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted),
-       count(*) FILTER (WHERE count_obs < 0)
-FROM touched_counts;
+-- name: postgis
+SELECT extversion FROM pg_extension WHERE extname = 'postgis';
+
+-- name: geom_indexes
+-- The GiST index on geom of each partition of observations, valid or not (production's
+-- parent index is invalid and its partitions have none).
+SELECT c.oid::regclass::text, x.indexrelid::regclass::text, coalesce(x.indisvalid, false)
+FROM pg_inherits h
+JOIN pg_class c ON c.oid = h.inhrelid
+LEFT JOIN LATERAL (
+    SELECT i.indexrelid, i.indisvalid FROM pg_index i
+    JOIN pg_class ic ON ic.oid = i.indexrelid
+    JOIN pg_am am ON am.oid = ic.relam
+    JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = 'geom'
+    WHERE i.indrelid = c.oid AND am.amname = 'gist' AND i.indnatts = 1
+      AND i.indkey[0] = a.attnum AND i.indpred IS NULL
+    ORDER BY i.indisvalid DESC LIMIT 1
+) x ON true
+WHERE h.inhparent = 'public.observations'::regclass
+ORDER BY 1;
+
+-- name: stale_cuts
+-- The cells are a cache of each counted region's current version, recorded in region_cuts:
+-- regions cut from another version, not cut yet, or no longer counted are cut again.
+CREATE TEMP TABLE regions_to_cut ON COMMIT DROP AS
+WITH wanted AS (
+    SELECT r.fid, {region_digest} AS digest
+    FROM public.regions r
+    WHERE r.within_quebec IS NOT NULL
+      AND EXISTS (SELECT 1 FROM atlas_api.regions_zoom_lookup z
+                  WHERE z.type = r.type AND z.scale = r.scale)
+)
+SELECT coalesce(w.fid, c.fid) AS fid
+FROM wanted w
+FULL JOIN maint_assets.region_cuts c ON c.fid = w.fid
+WHERE w.digest IS DISTINCT FROM c.digest;
+
+-- name: uncut
+DELETE FROM maint_assets.region_cells WHERE fid IN (SELECT fid FROM {regions});
+DELETE FROM maint_assets.region_cuts WHERE fid IN (SELECT fid FROM {regions});
+
+-- name: cut
+INSERT INTO maint_assets.region_cells {cut_regions};
+
+-- name: record_cuts
+INSERT INTO maint_assets.region_cuts (fid, digest)
+SELECT r.fid, {region_digest}
+FROM public.regions r
+WHERE r.fid IN (SELECT fid FROM {regions}) AND r.within_quebec IS NOT NULL
+  AND EXISTS (SELECT 1 FROM atlas_api.regions_zoom_lookup z
+              WHERE z.type = r.type AND z.scale = r.scale);
+
+-- name: build_detail
+-- Sorted by its key: the count tables are aggregated from it without hashing, and its
+-- primary key is built from ordered rows.
+CREATE TABLE {detail} WITH (fillfactor = 90) AS
+SELECT c.fid, o.id_taxa_obs, o.id_datasets, o.year_obs, count(*)::integer AS count_obs
+FROM public.observations o
+JOIN maint_assets.region_cells c
+  ON c.cx = {cell_x} AND c.cy = {cell_y} AND c.within_quebec = o.within_quebec
+JOIN public.regions rr ON rr.fid = c.fid
+WHERE {member}
+GROUP BY c.fid, o.id_taxa_obs, o.id_datasets, o.year_obs
+ORDER BY c.fid, o.id_taxa_obs, o.id_datasets, o.year_obs;
+
+-- name: analyze
+ANALYZE {relation};
+
+-- name: drop_if_exists
+DROP TABLE IF EXISTS {relation};
+
+-- name: lock_timeout
+SELECT set_config('lock_timeout', %(timeout)s, true);
+
+-- name: swap_lock
+-- Taken with a short lock_timeout and retried: a waiting ACCESS EXCLUSIVE request would
+-- queue every reader behind it.
+LOCK TABLE {relation} IN ACCESS EXCLUSIVE MODE;
+
+-- name: drop_live
+-- No CASCADE: a view built on the table makes the swap fail and roll back, loudly.
+DROP TABLE {relation};
+
+-- name: move_table
+ALTER TABLE {relation} SET SCHEMA {schema};
+
+-- name: build_levels
+CREATE TABLE {levels} AS SELECT DISTINCT type, scale FROM atlas_api.regions_zoom_lookup;
+
+-- name: record_levels
+DELETE FROM {levels};
+INSERT INTO {levels} SELECT DISTINCT type, scale FROM atlas_api.regions_zoom_lookup;
+
+-- name: row_counts
+SELECT relation, row_count FROM maint_assets.maintained_row_counts WHERE relation = ANY (%(relations)s);
 
 -- name: record_row_count
 INSERT INTO maint_assets.maintained_row_counts AS m (relation, row_count)
 VALUES (%(relation)s, %(row_count)s)
 ON CONFLICT (relation) DO UPDATE SET row_count = EXCLUDED.row_count, counted_at = now();
 
--- name: adjust_row_count
-UPDATE maint_assets.maintained_row_counts
-SET row_count = row_count + %(delta)s, counted_at = now()
-WHERE relation = %(relation)s
-RETURNING row_count;
+-- name: count_rows
+SELECT count(*) FROM {relation};
+
+-- Incremental maintenance. pending_changes (sql/atlas/change_log.sql) holds the changes to
+-- apply; regions that changed (and those of levels added to or removed from the zoom
+-- lookup) are recounted whole, every other change is applied as signed deltas.
+
+-- name: changed_regions
+-- Regions inserted, updated or deleted, and every region of a level added or removed.
+CREATE TEMP TABLE changed_regions ON COMMIT DROP AS
+WITH changed_levels AS (
+    (SELECT type, scale FROM {levels}
+     EXCEPT SELECT type, scale FROM atlas_api.regions_zoom_lookup)
+    UNION
+    (SELECT type, scale FROM atlas_api.regions_zoom_lookup
+     EXCEPT SELECT type, scale FROM {levels})
+)
+SELECT row_id::integer AS fid FROM pending_changes WHERE source = 'regions'
+UNION
+SELECT r.fid FROM public.regions r
+JOIN changed_levels l ON l.type = r.type AND l.scale = r.scale;
+
+-- name: regions_summary
+-- Changed regions, and how many of them are counted now (those are recounted).
+SELECT count(*), count(*) FILTER (WHERE EXISTS (
+    SELECT 1 FROM public.regions r JOIN atlas_api.regions_zoom_lookup z
+      ON z.type = r.type AND z.scale = r.scale
+    WHERE r.fid = c.fid AND r.within_quebec IS NOT NULL))
+FROM changed_regions c;
+
+-- name: touched_detail
+-- The detail rows a refresh changed; count_obs is the new count of a row changed by deltas.
+CREATE TEMP TABLE touched_detail (
+    fid integer, id_taxa_obs integer, id_datasets integer, year_obs integer,
+    count_obs integer, from_region boolean
+) ON COMMIT DROP;
+
+-- name: remove_regions_detail
+WITH removed AS (
+    DELETE FROM {detail} WHERE fid IN (SELECT fid FROM changed_regions)
+    RETURNING fid, id_taxa_obs, id_datasets, year_obs
+)
+INSERT INTO touched_detail SELECT *, 0, true FROM removed;
+
+-- name: recount_regions_detail_indexed
+-- Each changed region reads the observations in its bounding box (GiST index on geom).
+WITH recounted AS (
+    INSERT INTO {detail} (fid, id_taxa_obs, id_datasets, year_obs, count_obs)
+    SELECT c.fid, o.id_taxa_obs, o.id_datasets, o.year_obs, count(*)::integer
+    FROM changed_regions ch
+    JOIN public.regions r ON r.fid = ch.fid
+    JOIN public.observations o ON o.geom && r.geom AND o.within_quebec = r.within_quebec
+    JOIN maint_assets.region_cells c ON c.fid = r.fid AND c.cx = {cell_x} AND c.cy = {cell_y}
+    JOIN public.regions rr ON rr.fid = c.fid
+    WHERE {member}
+    GROUP BY c.fid, o.id_taxa_obs, o.id_datasets, o.year_obs
+    RETURNING fid, id_taxa_obs, id_datasets, year_obs, count_obs
+)
+INSERT INTO touched_detail SELECT *, true FROM recounted;
+
+-- name: recount_regions_detail_scan
+-- Without a spatial index on observations: one pass over them serves every changed region.
+WITH recounted AS (
+    INSERT INTO {detail} (fid, id_taxa_obs, id_datasets, year_obs, count_obs)
+    SELECT c.fid, o.id_taxa_obs, o.id_datasets, o.year_obs, count(*)::integer
+    FROM public.observations o
+    JOIN maint_assets.region_cells c
+      ON c.cx = {cell_x} AND c.cy = {cell_y} AND c.within_quebec = o.within_quebec
+    JOIN public.regions rr ON rr.fid = c.fid
+    WHERE c.fid IN (SELECT fid FROM changed_regions) AND {member}
+    GROUP BY c.fid, o.id_taxa_obs, o.id_datasets, o.year_obs
+    RETURNING fid, id_taxa_obs, id_datasets, year_obs, count_obs
+)
+INSERT INTO touched_detail SELECT *, true FROM recounted;
+
+-- name: delta_memberships
+-- The counted regions (changed ones excepted: they are recounted) each distinct point of
+-- the deltas lies within.
+CREATE TEMP TABLE delta_memberships ON COMMIT DROP AS
+SELECT o.point, o.within_quebec, c.fid
+FROM (SELECT point, within_quebec, (array_agg(geom))[1] AS geom
+      FROM observation_deltas GROUP BY point, within_quebec) o
+JOIN maint_assets.region_cells c
+  ON c.cx = {cell_x} AND c.cy = {cell_y} AND c.within_quebec = o.within_quebec
+JOIN public.regions rr ON rr.fid = c.fid
+WHERE c.fid NOT IN (SELECT fid FROM changed_regions) AND {member};
+
+-- name: detail_deltas
+-- Net change per detail row: the versions of an observation that changed several times
+-- since the last refresh cancel out, leaving its current version minus the one last counted.
+CREATE TEMP TABLE detail_deltas ON COMMIT DROP AS
+SELECT m.fid, d.id_taxa_obs, d.id_datasets, d.year_obs, sum(d.sign)::integer AS n
+FROM observation_deltas d
+JOIN delta_memberships m USING (point, within_quebec)
+GROUP BY m.fid, d.id_taxa_obs, d.id_datasets, d.year_obs
+HAVING sum(d.sign) <> 0;
+
+-- name: apply_detail_deltas
+WITH upserted AS (
+    INSERT INTO {detail} AS t (fid, id_taxa_obs, id_datasets, year_obs, count_obs)
+    SELECT fid, id_taxa_obs, id_datasets, year_obs, n FROM detail_deltas
+    ON CONFLICT (fid, id_taxa_obs, id_datasets, year_obs)
+    DO UPDATE SET count_obs = t.count_obs + EXCLUDED.count_obs
+    RETURNING t.fid, t.id_taxa_obs, t.id_datasets, t.year_obs, t.count_obs
+)
+INSERT INTO touched_detail SELECT *, false FROM upserted;
+
+-- name: drop_empty_detail
+DELETE FROM {detail} t
+USING touched_detail k
+WHERE k.count_obs = 0 AND NOT k.from_region
+  AND t.fid = k.fid AND t.id_taxa_obs = k.id_taxa_obs AND t.id_datasets = k.id_datasets
+  AND t.year_obs = k.year_obs;
+
+-- name: negative_detail
+SELECT count(*) FROM touched_detail WHERE count_obs < 0 AND NOT from_region;
+
+-- name: check_detail
+-- Detail rows the deltas touched against the observations counted again: every observation
+-- of a touched taxon, dataset and year, placed by the same cells.
+WITH touched AS (
+    SELECT DISTINCT fid, id_taxa_obs, id_datasets, year_obs FROM touched_detail
+    WHERE NOT from_region
+),
+recount AS (
+    SELECT c.fid, o.id_taxa_obs, o.id_datasets, o.year_obs, count(*)::integer AS count_obs
+    FROM (SELECT DISTINCT id_taxa_obs, id_datasets, year_obs FROM touched) k
+    JOIN public.observations o
+      ON o.id_taxa_obs = k.id_taxa_obs AND o.id_datasets = k.id_datasets
+     AND o.year_obs = k.year_obs
+    JOIN maint_assets.region_cells c
+      ON c.cx = {cell_x} AND c.cy = {cell_y} AND c.within_quebec = o.within_quebec
+    JOIN public.regions rr ON rr.fid = c.fid
+    WHERE {member}
+    GROUP BY c.fid, o.id_taxa_obs, o.id_datasets, o.year_obs
+)
+SELECT count(*) FILTER (WHERE coalesce(r.count_obs, 0) <> coalesce(d.count_obs, 0)), count(*)
+FROM touched k
+LEFT JOIN recount r USING (fid, id_taxa_obs, id_datasets, year_obs)
+LEFT JOIN {detail} d USING (fid, id_taxa_obs, id_datasets, year_obs);
+
+-- name: check_regions
+-- Detail rows of the changed regions against a direct ST_Within recount on each region's
+-- own geometry (production's rule, without the cells).
+WITH recount AS (
+    SELECT r.fid, o.id_taxa_obs, o.id_datasets, o.year_obs, count(*)::integer AS count_obs
+    FROM changed_regions c
+    JOIN public.regions r ON r.fid = c.fid
+    JOIN public.observations o ON ST_Within(o.geom, r.geom) AND o.within_quebec = r.within_quebec
+    WHERE EXISTS (SELECT 1 FROM atlas_api.regions_zoom_lookup z
+                  WHERE z.type = r.type AND z.scale = r.scale)
+    GROUP BY r.fid, o.id_taxa_obs, o.id_datasets, o.year_obs
+),
+stored AS (
+    SELECT fid, id_taxa_obs, id_datasets, year_obs, count_obs FROM {detail}
+    WHERE fid IN (SELECT fid FROM changed_regions)
+)
+SELECT (SELECT count(*) FROM (SELECT * FROM recount EXCEPT SELECT * FROM stored) a)
+     + (SELECT count(*) FROM (SELECT * FROM stored EXCEPT SELECT * FROM recount) b),
+       (SELECT count(*) FROM stored);

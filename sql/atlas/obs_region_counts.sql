@@ -1,89 +1,110 @@
--- atlas_api.obs_region_counts: observations per region, taxon and year, for every
--- (type, scale) in the zoom lookup; an observation counts in a region when it lies within
--- it and both sit on the same side of the province border (production's rule).
+-- atlas_api.obs_region_counts: observations per region, taxon and year, for every counted
+-- (type, scale); an observation counts in a region when it lies within it and both sit on
+-- the same side of the province border (production's rule). Made from the detail table
+-- (sql/atlas/counts.sql); its definition is production's (sql/atlas/schema/45_count_tables.sql).
 
 -- name: build
--- Pages keep 10 % free so that incremental count updates stay on their page (HOT
--- updates: no new index entries).
+-- Pages are filled to 90 %: a count that changes later stays on its page (a HOT update, no
+-- new entry in any of the seven indexes). The fillfactor option itself is then set back to
+-- the live table's (production has none), so the definition is unchanged; only the pages
+-- keep room, as after a VACUUM.
 CREATE TABLE {table} WITH (fillfactor = 90) AS
-SELECT r.type::text AS type, r.scale, r.fid, o.id_taxa_obs, o.year_obs,
-       count(o.id)::integer AS count_obs
-FROM public.observations o
-JOIN public.regions r ON ST_Within(o.geom, r.geom) AND o.within_quebec = r.within_quebec
-JOIN atlas_api.regions_zoom_lookup z ON z.type = r.type AND z.scale = r.scale
-GROUP BY r.type, r.scale, r.fid, o.id_taxa_obs, o.year_obs;
-
--- name: indexes
-CREATE UNIQUE INDEX obs_region_counts_type_fid_id_taxa_obs_year_obs_idx
-    ON {table} (fid, id_taxa_obs, year_obs);
-CREATE INDEX obs_region_counts_fid_idx ON {table} (fid);
-CREATE INDEX obs_region_counts_id_taxa_obs_idx ON {table} (id_taxa_obs);
-CREATE INDEX obs_region_counts_type_idx ON {table} (type);
-CREATE INDEX obs_region_counts_year_obs_idx ON {table} (year_obs);
-CREATE INDEX obs_region_counts_type_fid_idx ON {table} (type, fid);
-CREATE INDEX obs_region_counts_type_scale_idx ON {table} (type, scale);
-
--- Incremental maintenance from the change log (sql/atlas/change_log.sql stages the deltas).
+SELECT r.type::text AS type, r.scale, d.fid, d.id_taxa_obs, d.year_obs,
+       sum(d.count_obs)::integer AS count_obs
+FROM {detail} d
+JOIN public.regions r ON r.fid = d.fid
+GROUP BY d.fid, d.id_taxa_obs, d.year_obs, r.type, r.scale;
 
 -- name: touched
--- The rows the deltas changed, with their new counts: empty and negative rows are found here
--- instead of by scanning the whole table.
-CREATE TEMP TABLE touched_counts (
+-- The rows a refresh changed, with their new counts (0: to be deleted).
+CREATE TEMP TABLE touched_region_counts (
     fid integer, id_taxa_obs integer, year_obs integer, count_obs integer, inserted boolean
 ) ON COMMIT DROP;
 
 -- name: apply_deltas
--- Each region is tested against the changed points (LATERAL puts the regions on the outer
--- side): a polygon tested against many points is prepared once, and probing the small
--- index of the changed points is cheap; from a thousand changes on this is several times
--- faster than looking up the regions of each point. Regions that changed are recounted
--- whole instead (recount_regions).
-WITH upserted AS (
+-- The count moves by the detail's deltas summed over datasets (the detail is not read back:
+-- the two are kept separately and compared by check_touched, so a wrong row in either shows).
+WITH deltas AS (
+    SELECT fid, id_taxa_obs, year_obs, sum(n)::integer AS n
+    FROM detail_deltas
+    GROUP BY fid, id_taxa_obs, year_obs
+    HAVING sum(n) <> 0
+),
+upserted AS (
     INSERT INTO {table} AS t (type, scale, fid, id_taxa_obs, year_obs, count_obs)
-    SELECT r.type::text, r.scale, r.fid, d.id_taxa_obs, d.year_obs, sum(d.sign)::integer
-    FROM public.regions r
-    JOIN atlas_api.regions_zoom_lookup z ON z.type = r.type AND z.scale = r.scale
-    CROSS JOIN LATERAL (
-        SELECT * FROM observation_deltas d
-        WHERE ST_Within(d.geom, r.geom) AND d.within_quebec = r.within_quebec
-    ) d
-    WHERE r.fid NOT IN (SELECT fid FROM changed_regions)
-    GROUP BY r.type, r.scale, r.fid, d.id_taxa_obs, d.year_obs
-    HAVING sum(d.sign) <> 0
+    SELECT r.type::text, r.scale, d.fid, d.id_taxa_obs, d.year_obs, d.n
+    FROM deltas d
+    JOIN public.regions r ON r.fid = d.fid
     ON CONFLICT (fid, id_taxa_obs, year_obs) DO UPDATE SET count_obs = t.count_obs + EXCLUDED.count_obs
     RETURNING t.fid, t.id_taxa_obs, t.year_obs, t.count_obs, (xmax = 0) AS inserted
 )
-INSERT INTO touched_counts SELECT * FROM upserted;
-
--- name: drop_regions
-DELETE FROM {table} WHERE fid IN (SELECT fid FROM changed_regions);
-
--- name: recount_regions
-INSERT INTO {table} (type, scale, fid, id_taxa_obs, year_obs, count_obs)
-SELECT r.type::text, r.scale, r.fid, o.id_taxa_obs, o.year_obs, count(o.id)::integer
-FROM changed_regions c
-JOIN public.regions r ON r.fid = c.fid
-JOIN atlas_api.regions_zoom_lookup z ON z.type = r.type AND z.scale = r.scale
-JOIN public.observations o ON ST_Within(o.geom, r.geom) AND o.within_quebec = r.within_quebec
-GROUP BY r.type, r.scale, r.fid, o.id_taxa_obs, o.year_obs;
+INSERT INTO touched_region_counts SELECT * FROM upserted;
 
 -- name: drop_empty
 DELETE FROM {table} t
-USING touched_counts k
+USING touched_region_counts k
 WHERE k.count_obs = 0
   AND t.fid = k.fid AND t.id_taxa_obs = k.id_taxa_obs AND t.year_obs = k.year_obs;
 
--- name: sample_mismatches
--- Rows of the sampled regions that differ from a direct ST_Within recount, and rows compared.
-WITH recount AS (
-    SELECT r.type::text AS type, r.scale, r.fid, o.id_taxa_obs, o.year_obs, count(*)::integer AS count_obs
-    FROM public.regions r
-    JOIN public.observations o ON ST_Within(o.geom, r.geom) AND o.within_quebec = r.within_quebec
-    WHERE r.fid = ANY (%(fids)s)
-    GROUP BY r.type, r.scale, r.fid, o.id_taxa_obs, o.year_obs
-), stored AS (
-    SELECT type, scale, fid, id_taxa_obs, year_obs, count_obs FROM {table} WHERE fid = ANY (%(fids)s)
+-- name: remove_regions
+DELETE FROM {table} WHERE fid IN (SELECT fid FROM changed_regions);
+
+-- name: add_regions
+INSERT INTO {table} (type, scale, fid, id_taxa_obs, year_obs, count_obs)
+SELECT r.type::text, r.scale, d.fid, d.id_taxa_obs, d.year_obs, sum(d.count_obs)::integer
+FROM {detail} d
+JOIN public.regions r ON r.fid = d.fid
+WHERE d.fid IN (SELECT fid FROM changed_regions)
+GROUP BY d.fid, d.id_taxa_obs, d.year_obs, r.type, r.scale;
+
+-- name: check_touched
+-- Every row the refresh touched (changed by deltas, or in a recounted region) against the
+-- detail: mismatched rows (missing, extra or different), rows compared.
+WITH keys AS (
+    SELECT fid, id_taxa_obs, year_obs FROM touched_region_counts
+    UNION
+    SELECT fid, id_taxa_obs, year_obs FROM {table} WHERE fid IN (SELECT fid FROM changed_regions)
+    UNION
+    SELECT fid, id_taxa_obs, year_obs FROM {detail} WHERE fid IN (SELECT fid FROM changed_regions)
+),
+expected AS (
+    SELECT r.type::text AS type, r.scale, k.fid, k.id_taxa_obs, k.year_obs,
+           sum(d.count_obs)::integer AS count_obs
+    FROM keys k
+    JOIN {detail} d ON d.fid = k.fid AND d.id_taxa_obs = k.id_taxa_obs AND d.year_obs = k.year_obs
+    JOIN public.regions r ON r.fid = k.fid
+    GROUP BY k.fid, k.id_taxa_obs, k.year_obs, r.type, r.scale
+),
+stored AS (
+    SELECT t.type, t.scale, t.fid, t.id_taxa_obs, t.year_obs, t.count_obs
+    FROM keys k
+    JOIN {table} t ON t.fid = k.fid AND t.id_taxa_obs = k.id_taxa_obs AND t.year_obs = k.year_obs
 )
-SELECT (SELECT count(*) FROM (SELECT * FROM recount EXCEPT SELECT * FROM stored) a)
-     + (SELECT count(*) FROM (SELECT * FROM stored EXCEPT SELECT * FROM recount) b),
+SELECT (SELECT count(*) FROM (SELECT * FROM expected EXCEPT ALL SELECT * FROM stored) a)
+     + (SELECT count(*) FROM (SELECT * FROM stored EXCEPT ALL SELECT * FROM expected) b),
+       (SELECT count(*) FROM keys);
+
+-- name: touched_summary
+SELECT count(*) FILTER (WHERE inserted AND count_obs <> 0),
+       count(*) FILTER (WHERE NOT inserted AND count_obs <> 0),
+       count(*) FILTER (WHERE count_obs = 0)
+FROM touched_region_counts;
+
+-- name: full_mismatches
+-- The whole table against production's own query, run on the same snapshot (the weekly
+-- full comparison): mismatched rows, rows compared.
+WITH recount AS (
+    SELECT r.type::text AS type, r.scale, r.fid, o.id_taxa_obs, o.year_obs,
+           count(o.id)::integer AS count_obs
+    FROM public.regions r
+    JOIN (SELECT DISTINCT type, scale FROM atlas_api.regions_zoom_lookup) z
+      ON z.type = r.type AND z.scale = r.scale
+    JOIN public.observations o ON ST_Within(o.geom, r.geom) AND o.within_quebec = r.within_quebec
+    GROUP BY r.type, r.scale, r.fid, o.id_taxa_obs, o.year_obs
+),
+stored AS (
+    SELECT type, scale, fid, id_taxa_obs, year_obs, count_obs FROM {table}
+)
+SELECT (SELECT count(*) FROM (SELECT * FROM recount EXCEPT ALL SELECT * FROM stored) a)
+     + (SELECT count(*) FROM (SELECT * FROM stored EXCEPT ALL SELECT * FROM recount) b),
        (SELECT count(*) FROM stored);

@@ -17,9 +17,9 @@ import dagster as dg
 import psycopg
 from pydantic import Field, field_validator
 
-from maint_assets.atlas import sources
+from maint_assets.atlas import change_log, sources
 from maint_assets.atlas.backups import dumps
-from maint_assets.atlas.spatial import OBS_REGION_COUNTS, OBS_REGIONS_TAXA_DATASETS_COUNTS
+from maint_assets.atlas.counts import PUBLIC, refresh_counts
 from maint_assets.atlas.taxonomy.assets import (
     TAXA_OBS_REF_LOOKUP,
     TAXA_OBS_VERNACULAR_LOOKUP,
@@ -30,7 +30,6 @@ from maint_assets.core import databases
 from maint_assets.core.artifacts import ArtifactStore
 from maint_assets.core.identifiers import check_base
 from maint_assets.core.postgres import PostgresResource
-from maint_assets.core.refresh import rebuild_table
 from maint_assets.core.restores import (
     ArtifactMissing,
     Recorded,
@@ -359,16 +358,18 @@ def staging_database(
 def _populate(url: str) -> dict[str, int]:
     """Refresh every materialized view (dependencies first) and rebuild the count tables."""
     populated = {}
-    with PostgresResource(url=url).connect() as conn:
+    db = PostgresResource(url=url)
+    with db.connect() as conn:
         apply_schema(conn, "atlas", bookkeeping_only=True)
+        if change_log.installed(conn):
+            with conn.transaction():
+                change_log.start_epoch(conn)
         with conn.transaction():
             for nsp, name in conn.execute(statement(dumps.GROUP, "matviews_in_order")).fetchall():
                 conn.execute(compose(dumps.GROUP, "refresh_matview", view=(nsp, name)))
                 populated |= databases.count_rows(conn, [f"{nsp}.{name}"])
-            for asset_key in (OBS_REGION_COUNTS, OBS_REGIONS_TAXA_DATASETS_COUNTS):
-                nsp, name = asset_key.path[-2:]
-                outcome = rebuild_table(conn, nsp, name, f"atlas/{name}")
-                populated[f"{nsp}.{name}"] = outcome.row_count
+        rebuilt = refresh_counts(db, conn, full=True)
+        populated |= {".".join(PUBLIC[n]): c.rows for n, c in rebuilt.tables.items()}
     return populated
 
 

@@ -15,7 +15,7 @@ CREATE TABLE IF NOT EXISTS maint_assets.change_log (
     position bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     xid xid8 NOT NULL DEFAULT pg_current_xact_id(),
     logged_at timestamptz NOT NULL DEFAULT clock_timestamp(),
-    source text NOT NULL,           -- observations, regions, taxa_obs
+    source text NOT NULL,           -- observations, regions, taxa_obs, regions_zoom_lookup
     op "char" NOT NULL,             -- I(nsert), U(pdate), D(elete)
     row_id bigint NOT NULL,
     -- What the count tables depend on, before and after the change (observations only).
@@ -50,6 +50,12 @@ CREATE TABLE IF NOT EXISTS maint_assets.change_consumers (
     consumed_at timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (consumer, source)
 );
+-- Consumers earlier versions had and this one does not (the two count tables are now kept
+-- by one consumer, atlas/counts): left in place, their old positions would stop the log from
+-- being trimmed.
+DELETE FROM maint_assets.change_consumers
+WHERE consumer IN ('atlas/atlas_api/obs_region_counts',
+                   'atlas/atlas_api/obs_regions_taxa_datasets_counts');
 
 CREATE OR REPLACE FUNCTION maint_assets.change_history_lost() RETURNS trigger
 LANGUAGE plpgsql AS $$
@@ -98,6 +104,26 @@ BEGIN
     WHERE o.id IS NULL OR n.id IS NULL
        OR (o.geom::bytea, o.within_quebec, o.id_taxa_obs, o.year_obs, o.id_datasets)
           IS DISTINCT FROM (n.geom::bytea, n.within_quebec, n.id_taxa_obs, n.year_obs, n.id_datasets);
+    RETURN NULL;
+END $$;
+
+-- The zoom lookup has no key: one row per statement that changed it says that the counted
+-- levels must be compared again (the count tables keep the levels they last counted).
+CREATE OR REPLACE FUNCTION maint_assets.capture_statement() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        INSERT INTO maint_assets.change_log (source, op, row_id)
+        SELECT TG_TABLE_NAME, 'I', 0 WHERE EXISTS (SELECT 1 FROM inserted);
+    ELSIF TG_OP = 'DELETE' THEN
+        INSERT INTO maint_assets.change_log (source, op, row_id)
+        SELECT TG_TABLE_NAME, 'D', 0 WHERE EXISTS (SELECT 1 FROM deleted);
+    ELSIF TG_OP = 'UPDATE' THEN
+        INSERT INTO maint_assets.change_log (source, op, row_id)
+        SELECT TG_TABLE_NAME, 'U', 0 WHERE EXISTS (SELECT 1 FROM inserted);
+    ELSE
+        INSERT INTO maint_assets.change_log (source, op, row_id) VALUES (TG_TABLE_NAME, 'D', 0);
+    END IF;
     RETURN NULL;
 END $$;
 

@@ -46,3 +46,15 @@ CREATE OR REPLACE TRIGGER maint_capture_update AFTER UPDATE ON public.taxa_obs
 CREATE OR REPLACE TRIGGER maint_capture_delete AFTER DELETE ON public.taxa_obs
     REFERENCING OLD TABLE AS deleted FOR EACH STATEMENT
     EXECUTE FUNCTION maint_assets.capture_ids('id');
+
+CREATE OR REPLACE TRIGGER maint_capture_insert AFTER INSERT ON atlas_api.regions_zoom_lookup
+    REFERENCING NEW TABLE AS inserted FOR EACH STATEMENT
+    EXECUTE FUNCTION maint_assets.capture_statement();
+CREATE OR REPLACE TRIGGER maint_capture_update AFTER UPDATE ON atlas_api.regions_zoom_lookup
+    REFERENCING OLD TABLE AS deleted NEW TABLE AS inserted FOR EACH STATEMENT
+    EXECUTE FUNCTION maint_assets.capture_statement();
+CREATE OR REPLACE TRIGGER maint_capture_delete AFTER DELETE ON atlas_api.regions_zoom_lookup
+    REFERENCING OLD TABLE AS deleted FOR EACH STATEMENT
+    EXECUTE FUNCTION maint_assets.capture_statement();
+CREATE OR REPLACE TRIGGER maint_capture_truncate AFTER TRUNCATE ON atlas_api.regions_zoom_lookup
+    FOR EACH STATEMENT EXECUTE FUNCTION maint_assets.capture_statement();

@@ -1,7 +1,9 @@
 -- Source tables that are not observations: datasets, variables, efforts, taxa_obs, regions,
 -- taxonomy groups, the zoom lookup and the api source-priority tables.
 DO $$ BEGIN
-    CREATE TYPE public.type_observation AS ENUM ('presence', 'presence-absence', 'abundance', 'occurrence');
+    CREATE TYPE public.type_observation AS ENUM (
+        'living specimen', 'preserved specimen', 'fossil specimen', 'human observation',
+        'machine observation', 'literature', 'material sample', 'others', 'material citation');
 EXCEPTION WHEN duplicate_object THEN NULL; END $$;
 
 -- Production's modified_at trigger function, used as it is by the update_modified_at triggers
@@ -39,7 +41,7 @@ CREATE TABLE IF NOT EXISTS public.datasets (
     citation text DEFAULT '',
     eml json,
     eml_url text,
-    UNIQUE (original_source, org_dataset_id)
+    CONSTRAINT unique_dataset UNIQUE (original_source, org_dataset_id)
 );
 
 CREATE TABLE IF NOT EXISTS public.variables (
@@ -101,9 +103,10 @@ CREATE TABLE IF NOT EXISTS public.regions (
     source_dataset_name text,
     source_creator text,
     scale_desc_fr text,
-    scale_desc_en text,
-    UNIQUE (type, source_table, source_record_id)
+    scale_desc_en text
 );
+CREATE UNIQUE INDEX IF NOT EXISTS regions_type_source_table_source_record_id_idx
+    ON public.regions (type, source_table, source_record_id);
 CREATE INDEX IF NOT EXISTS regions_geom_gist ON public.regions USING gist (geom);
 CREATE INDEX IF NOT EXISTS regions_name_idx ON public.regions (name);
 CREATE INDEX IF NOT EXISTS regions_scale_desc_idx ON public.regions (scale_desc);
@@ -134,36 +137,16 @@ CREATE TABLE IF NOT EXISTS atlas_api.regions_zoom_lookup (
     type text,
     scale integer,
     zoom integer,
-    name_en varchar(50),
-    name_fr varchar(50),
+    name_en varchar(50) DEFAULT NULL,
+    name_fr varchar(50) DEFAULT NULL,
     show_sensitive boolean DEFAULT false,
-    scale_desc_fr varchar(50),
-    scale_desc_en varchar(50)
+    scale_desc_fr varchar(50) DEFAULT NULL,
+    scale_desc_en varchar(50) DEFAULT NULL
 );
 CREATE INDEX IF NOT EXISTS regions_zoom_lookup_type_idx ON atlas_api.regions_zoom_lookup (type);
 CREATE INDEX IF NOT EXISTS regions_zoom_lookup_zoom_idx ON atlas_api.regions_zoom_lookup (zoom);
 CREATE INDEX IF NOT EXISTS regions_zoom_lookup_show_sensitive_idx
     ON atlas_api.regions_zoom_lookup (show_sensitive);
-INSERT INTO atlas_api.regions_zoom_lookup (type, scale, zoom, name_en, name_fr, show_sensitive,
-                                           scale_desc_fr, scale_desc_en)
-SELECT v.* FROM (VALUES
-    ('admin', 1, 4, 'Province', 'Province', true, 'Province', 'Province'),
-    ('admin', 2, 5, 'Administrative region', 'Région administrative', true, 'Région administrative', 'Administrative region'),
-    ('admin', 3, 7, 'Regional county municipality', 'MRC', false, 'MRC', 'Regional county municipality'),
-    ('admin', 4, 10, 'Municipality', 'Municipalité', false, 'Municipalité', 'Municipality'),
-    ('hex', 250, 4, 'Hexagon 250 km', 'Hexagone 250 km', true, 'Hexagone 250 km', 'Hexagon 250 km'),
-    ('hex', 100, 5, 'Hexagon 100 km', 'Hexagone 100 km', true, 'Hexagone 100 km', 'Hexagon 100 km'),
-    ('hex', 50, 6, 'Hexagon 50 km', 'Hexagone 50 km', false, 'Hexagone 50 km', 'Hexagon 50 km'),
-    ('hex', 20, 7, 'Hexagon 20 km', 'Hexagone 20 km', false, 'Hexagone 20 km', 'Hexagon 20 km'),
-    ('hex', 10, 9, 'Hexagon 10 km', 'Hexagone 10 km', false, 'Hexagone 10 km', 'Hexagon 10 km'),
-    ('hex', 5, 10, 'Hexagon 5 km', 'Hexagone 5 km', false, 'Hexagone 5 km', 'Hexagon 5 km'),
-    ('cadre_eco', 1, 5, 'Natural province', 'Province naturelle', true, 'Province naturelle', 'Natural province'),
-    ('cadre_eco', 2, 6, 'Natural region', 'Région naturelle', false, 'Région naturelle', 'Natural region'),
-    ('cadre_eco', 3, 7, 'Physiographic set', 'Ensemble physiographique', false, 'Ensemble physiographique', 'Physiographic set'),
-    ('cadre_eco', 4, 9, 'Topographic set', 'Ensemble topographique', false, 'Ensemble topographique', 'Topographic set'),
-    ('protected', 1, 8, 'Protected area', 'Aire protégée', false, 'Aire protégée', 'Protected area')
-) AS v (type, scale, zoom, name_en, name_fr, show_sensitive, scale_desc_fr, scale_desc_en)
-WHERE NOT EXISTS (SELECT 1 FROM atlas_api.regions_zoom_lookup);
 
 -- The taxonomy groups and the api source-priority tables, as in production (taxa_groups has
 -- a unique index on short, not a constraint).

@@ -119,16 +119,27 @@ CREATE INDEX IF NOT EXISTS taxa_observed_scientific_name_idx ON api.taxa (observ
 CREATE INDEX IF NOT EXISTS taxa_rank_idx ON api.taxa (rank);
 CREATE INDEX IF NOT EXISTS taxa_valid_scientific_name_idx ON api.taxa (valid_scientific_name);
 
--- Region outlines simplified for the zoom level each (type, scale) is shown at; the
--- tolerance (degrees) halves per zoom step: 0.17578 at zoom 3, 0.00137 at zoom 10.
+-- Region outlines simplified for the zoom level each (type, scale) is shown at, production's
+-- definition: the tolerance (degrees) halves per zoom step, 0.17578 at zoom 3 to 0.00137 at
+-- zoom 10, rounded to five decimals; other zooms have no outline.
 CREATE MATERIALIZED VIEW IF NOT EXISTS atlas_api.web_regions AS
-SELECT r.fid,
-       r.type::varchar(50) AS type,
-       r.scale,
-       ST_ForcePolygonCCW(ST_MakeValid(ST_Transform(
-           ST_SimplifyPreserveTopology(r.geom, 0.17578 / 2 ^ (z.zoom - 3)), 4326))) AS geom
-FROM public.regions r
-JOIN atlas_api.regions_zoom_lookup z ON z.type = r.type AND z.scale = r.scale
+SELECT regions.fid,
+       regions.type,
+       regions.scale,
+       CASE
+           WHEN regions_zoom_lookup.zoom = 3 THEN ST_ForcePolygonCCW(ST_MakeValid(ST_Transform(ST_SimplifyPreserveTopology(regions.geom, 0.17578::double precision), 4326)))
+           WHEN regions_zoom_lookup.zoom = 4 THEN ST_ForcePolygonCCW(ST_MakeValid(ST_Transform(ST_SimplifyPreserveTopology(regions.geom, 0.08789::double precision), 4326)))
+           WHEN regions_zoom_lookup.zoom = 5 THEN ST_ForcePolygonCCW(ST_MakeValid(ST_Transform(ST_SimplifyPreserveTopology(regions.geom, 0.04395::double precision), 4326)))
+           WHEN regions_zoom_lookup.zoom = 6 THEN ST_ForcePolygonCCW(ST_MakeValid(ST_Transform(ST_SimplifyPreserveTopology(regions.geom, 0.02197::double precision), 4326)))
+           WHEN regions_zoom_lookup.zoom = 7 THEN ST_ForcePolygonCCW(ST_MakeValid(ST_Transform(ST_SimplifyPreserveTopology(regions.geom, 0.01099::double precision), 4326)))
+           WHEN regions_zoom_lookup.zoom = 8 THEN ST_ForcePolygonCCW(ST_MakeValid(ST_Transform(ST_SimplifyPreserveTopology(regions.geom, 0.00549::double precision), 4326)))
+           WHEN regions_zoom_lookup.zoom = 9 THEN ST_ForcePolygonCCW(ST_MakeValid(ST_Transform(ST_SimplifyPreserveTopology(regions.geom, 0.00274::double precision), 4326)))
+           WHEN regions_zoom_lookup.zoom = 10 THEN ST_ForcePolygonCCW(ST_MakeValid(ST_Transform(ST_SimplifyPreserveTopology(regions.geom, 0.00137::double precision), 4326)))
+           ELSE NULL::geometry
+       END AS geom
+FROM public.regions
+JOIN atlas_api.regions_zoom_lookup
+  ON regions.type::text = regions_zoom_lookup.type AND regions.scale = regions_zoom_lookup.scale
 WITH NO DATA;
 CREATE UNIQUE INDEX IF NOT EXISTS web_regions_fid_idx ON atlas_api.web_regions (fid);
 CREATE INDEX IF NOT EXISTS web_regions_geom_idx ON atlas_api.web_regions USING gist (geom);

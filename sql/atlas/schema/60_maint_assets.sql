@@ -48,3 +48,40 @@ CREATE TABLE IF NOT EXISTS maint_assets.maintained_row_counts (
     row_count bigint NOT NULL,
     counted_at timestamptz NOT NULL DEFAULT now()
 );
+
+-- The count tables' helpers (sql/atlas/counts.sql): the counted regions cut along a grid of
+-- 1/8 degree cells (piece NULL: the cell lies wholly inside the region), the counts per
+-- region, taxon, dataset and year both count tables are made from, and the (type, scale)
+-- levels the zoom lookup had when they were last brought up to date.
+CREATE TABLE IF NOT EXISTS maint_assets.region_cells (
+    fid integer NOT NULL,
+    within_quebec boolean NOT NULL,
+    cx integer NOT NULL,
+    cy integer NOT NULL,
+    piece geometry
+);
+CREATE INDEX IF NOT EXISTS region_cells_cell_idx ON maint_assets.region_cells (cx, cy);
+CREATE INDEX IF NOT EXISTS region_cells_fid_idx ON maint_assets.region_cells (fid);
+-- Which version of each region its cells were cut from (md5 of its geometry, and its side of
+-- the border): cells are cut again whenever that changes, whatever the change log says.
+CREATE TABLE IF NOT EXISTS maint_assets.region_cuts (
+    fid integer PRIMARY KEY,
+    digest text NOT NULL,
+    cut_at timestamptz NOT NULL DEFAULT now()
+);
+
+CREATE TABLE IF NOT EXISTS maint_assets.region_taxon_dataset_year_counts (
+    fid integer NOT NULL,
+    id_taxa_obs integer NOT NULL,
+    id_datasets integer NOT NULL,
+    year_obs integer NOT NULL,
+    count_obs integer NOT NULL,
+    CONSTRAINT region_taxon_dataset_year_counts_pkey
+        PRIMARY KEY (fid, id_taxa_obs, id_datasets, year_obs)
+) WITH (fillfactor = 90);
+
+CREATE TABLE IF NOT EXISTS maint_assets.counted_levels (
+    type text NOT NULL,
+    scale integer NOT NULL,
+    PRIMARY KEY (type, scale)
+);

@@ -1,0 +1,247 @@
+"""What protects the count tables' readers and their correctness: the check of every touched
+row, the weekly full comparison, rebuilds that keep the live tables' definitions and never
+keep readers waiting, the spatial index the refresh reads through, and clear errors."""
+
+import statistics
+import threading
+import time
+
+import dagster as dg
+import psycopg
+import pytest
+
+from maint_assets.atlas import change_log
+from maint_assets.atlas.counts import PUBLIC
+from maint_assets.atlas.spatial import (
+    COUNTS_OP,
+    FULL_CHECK,
+    OBS_REGION_COUNTS,
+    OBS_REGIONS_TAXA_DATASETS_COUNTS,
+    TOUCHED_CHECK,
+    full_recount,
+)
+from maint_assets.atlas.table_definitions import read_definition
+from maint_assets.atlas.taxonomy.checklist import ChecklistResolver
+from maint_assets.cli import main
+from maint_assets.core.postgres import PostgresResource
+from maint_assets_tests.atlas_helpers import (
+    COUNTS,
+    FULL_COUNTS,
+    differences,
+    materialize,
+    metadata,
+    rows,
+)
+
+# An observation of the first taxon and dataset in a fixed place inside the province.
+DUPLICATE = """
+    INSERT INTO public.observations (id_datasets, geom, year_obs, id_variables, obs_value,
+                                     id_taxa_obs)
+    SELECT id_datasets, geom, year_obs, id_variables, obs_value, id_taxa_obs
+    FROM observations_partitions.within_quebec WHERE id = %s"""
+
+
+def _checks(result: dg.ExecuteInProcessResult) -> dict[tuple[str, str], bool]:
+    return {
+        (e.asset_key.path[-1], e.check_name): e.passed for e in result.get_asset_check_evaluations()
+    }
+
+
+@pytest.mark.parametrize("table", ["obs_region_counts", "obs_regions_taxa_datasets_counts"])
+def test_a_row_corrupted_by_hand_fails_the_check_of_the_refresh_that_touches_it(
+    resources, atlas_url, table
+):
+    materialize(resources, selection=COUNTS)
+    with psycopg.connect(atlas_url, autocommit=True) as conn:
+        # one observation in a small region (a 5 km hexagon): far from any sample
+        target = conn.execute("""
+            SELECT o.id, r.fid FROM observations_partitions.within_quebec o
+            JOIN public.regions r ON r.type = 'hex' AND r.scale = 5 AND ST_Within(o.geom, r.geom)
+            ORDER BY o.id DESC LIMIT 1""").fetchone()
+        key = "id_datasets" if table == "obs_regions_taxa_datasets_counts" else "year_obs"
+        corrupted = conn.execute(
+            f"""UPDATE atlas_api.{table} t SET count_obs = count_obs + 1
+                FROM observations_partitions.within_quebec o
+                WHERE o.id = %s AND t.fid = %s AND t.id_taxa_obs = o.id_taxa_obs
+                  AND t.{key} = o.{key}""",
+            target,
+        ).rowcount
+        assert corrupted == 1
+        conn.execute(DUPLICATE, target[:1])  # a change that touches the corrupted row
+    result = materialize(resources, selection=COUNTS, raise_on_error=False)
+    assert not result.success  # a blocking check failed
+    assert not _checks(result)[(table, TOUCHED_CHECK)]
+    meta = metadata(result, dg.AssetKey(["atlas", "atlas_api", table]))
+    assert meta["refresh_mode"] == "full"
+    assert "touched rows disagreed" in meta["full_refresh_reason"]
+    assert differences(atlas_url) == 0  # the rebuild repaired it
+    again = materialize(resources, selection=COUNTS)
+    assert all(_checks(again).values())
+
+
+def test_the_weekly_full_comparison_finds_a_row_no_refresh_touched(resources, atlas_url):
+    materialize(resources, selection=COUNTS)
+    job = dg.Definitions(
+        asset_checks=[full_recount], resources=resources
+    ).resolve_implicit_global_asset_job_def()
+
+    def compare() -> dict[tuple[str, str], bool]:
+        return _checks(job.execute_in_process(raise_on_error=False))
+
+    assert compare() == {
+        ("obs_region_counts", FULL_CHECK): True,
+        ("obs_regions_taxa_datasets_counts", FULL_CHECK): True,
+    }
+    with psycopg.connect(atlas_url, autocommit=True) as conn:
+        conn.execute(
+            "UPDATE atlas_api.obs_regions_taxa_datasets_counts SET max_year = max_year + 1"
+            " WHERE ctid = (SELECT max(ctid) FROM atlas_api.obs_regions_taxa_datasets_counts)"
+        )
+        # pending changes are applied within the comparison (and rolled back with it)
+        first = conn.execute("SELECT min(id) FROM observations_partitions.within_quebec")
+        conn.execute(DUPLICATE, first.fetchone())
+    assert compare() == {
+        ("obs_region_counts", FULL_CHECK): True,
+        ("obs_regions_taxa_datasets_counts", FULL_CHECK): False,
+    }
+    assert rows(atlas_url, "SELECT count(*) FROM maint_assets.change_log")[0][0] > 0
+
+
+def test_a_rebuild_keeps_owner_privileges_comments_and_index_names(resources, atlas_url):
+    materialize(resources, selection=COUNTS)
+    with psycopg.connect(atlas_url, autocommit=True) as conn:
+        for role in ("atlas_reader", "atlas_owner"):
+            conn.execute(
+                f"DO $$ BEGIN CREATE ROLE {role} NOLOGIN; "
+                "EXCEPTION WHEN duplicate_object THEN NULL; END $$"
+            )
+        conn.execute("GRANT atlas_owner TO CURRENT_USER")
+        for schema, name in PUBLIC.values():
+            conn.execute(f"ALTER TABLE {schema}.{name} OWNER TO atlas_owner")
+            conn.execute(f"GRANT SELECT ON {schema}.{name} TO atlas_reader WITH GRANT OPTION")
+            conn.execute(f"GRANT SELECT ON {schema}.{name} TO PUBLIC")
+            conn.execute(f"COMMENT ON TABLE {schema}.{name} IS 'read by the atlas API'")
+            conn.execute(f"COMMENT ON COLUMN {schema}.{name}.count_obs IS 'observations'")
+        conn.execute("ALTER TABLE atlas_api.obs_region_counts SET (fillfactor = 90)")
+        with conn.transaction():
+            before = {t: read_definition(conn, *t) for t in PUBLIC.values()}
+    result = materialize(resources, selection=COUNTS, run_config=FULL_COUNTS)
+    assert metadata(result, OBS_REGION_COUNTS)["refresh_mode"] == "full"
+    with psycopg.connect(atlas_url) as conn:
+        after = {t: read_definition(conn, *t) for t in PUBLIC.values()}
+    assert after == before
+    # production's index names, the unique one of each table included
+    names = {name for name, _, _ in after[PUBLIC["obs_regions_taxa_datasets_counts"]].indexes}
+    assert "obs_regions_taxa_datasets_counts_fid_id_taxa_obs_id_datasets_id" in names
+    assert after[PUBLIC["obs_region_counts"]].owner == "atlas_owner"
+
+
+def test_readers_never_wait_during_a_rebuild_even_behind_a_long_read(resources, atlas_url):
+    """A long read (an API export, a dump) holds the live table when the rebuild wants to swap
+    it: other readers must not queue behind the swap's lock request meanwhile."""
+    materialize(resources, selection=COUNTS)
+    waits: list[float] = []
+    errors: list[str] = []
+    stop = threading.Event()
+    swap_waited = threading.Event()
+
+    def read() -> None:
+        with psycopg.connect(atlas_url, autocommit=True) as conn:
+            conn.execute("SET lock_timeout = '1s'")
+            while not stop.is_set():
+                started = time.monotonic()
+                try:
+                    for schema, name in PUBLIC.values():
+                        conn.execute(f"SELECT count_obs FROM {schema}.{name} LIMIT 1").fetchall()
+                except psycopg.errors.LockNotAvailable as err:
+                    errors.append(str(err))
+                waits.append(time.monotonic() - started)
+                time.sleep(0.01)
+
+    def long_read() -> None:
+        with psycopg.connect(atlas_url) as conn:
+            conn.execute("SELECT count(*) FROM atlas_api.obs_region_counts").fetchall()
+            deadline = time.monotonic() + 120
+            while (
+                time.monotonic() < deadline
+                and not conn.execute(
+                    """SELECT EXISTS (SELECT 1 FROM pg_locks
+                   WHERE NOT granted AND relation = 'atlas_api.obs_region_counts'::regclass)"""
+                ).fetchone()[0]
+            ):
+                time.sleep(0.05)
+            swap_waited.set()
+            time.sleep(3)  # the rebuild waits for this read to finish
+
+    threads = [threading.Thread(target=read) for _ in range(2)]
+    threads.append(threading.Thread(target=long_read))
+    for thread in threads:
+        thread.start()
+    try:
+        result = materialize(resources, selection=COUNTS, run_config=FULL_COUNTS)
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join()
+    assert swap_waited.is_set()
+    assert metadata(result, OBS_REGIONS_TAXA_DATASETS_COUNTS)["refresh_mode"] == "full"
+    assert errors == [] and len(waits) > 20
+    assert max(waits) < 1.0, (max(waits), statistics.median(waits))
+
+
+def test_a_missing_or_invalid_geom_index_is_reported_and_built_concurrently(
+    atlas_url, monkeypatch, capsys
+):
+    monkeypatch.setenv("ATLAS_DATABASE_URL", atlas_url)
+    with psycopg.connect(atlas_url, autocommit=True) as conn:
+        # as in production (and the replica): the parent's index was made ON ONLY, so it is
+        # invalid, and the partitions have none
+        assert change_log.missing_geom_indexes(conn) == [
+            "observations_partitions.outside_quebec: no GiST index on geom",
+            "observations_partitions.within_quebec: no GiST index on geom",
+        ]
+    assert main(["capture", "atlas"]) == 0
+    assert "warning: observations.geom has no valid GiST index" in capsys.readouterr().out
+    assert main(["capture", "atlas", "--build-geom-index"]) == 0
+    out = capsys.readouterr().out
+    assert out.count("CONCURRENTLY") == 2 and out.count("attached") == 2
+    assert "warning" not in out
+    with psycopg.connect(atlas_url, autocommit=True) as conn:
+        assert change_log.missing_geom_indexes(conn) == []
+        valid = conn.execute("""SELECT indisvalid FROM pg_index
+                                WHERE indexrelid = 'public.observations_geom_idx'::regclass""")
+        assert valid.fetchone() == (True,)
+
+
+def test_a_database_without_postgis_says_so(empty_db):
+    db = PostgresResource(url=empty_db)
+    result = materialize(
+        {"atlas_db": db, "taxonomy": ChecklistResolver()}, selection=COUNTS, raise_on_error=False
+    )
+    failures = [e for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
+    message = failures[0].event_specific_data.error.to_string()
+    assert "has no PostGIS extension" in message and "does not exist" not in message
+
+
+def test_an_observation_without_geometry_is_not_blamed_on_the_province(atlas_url):
+    with (
+        psycopg.connect(atlas_url, autocommit=True) as conn,
+        pytest.raises(psycopg.errors.NotNullViolation) as raised,
+    ):
+        conn.execute("""INSERT INTO public.observations (id_datasets, geom, year_obs,
+                                id_variables, obs_value, id_taxa_obs)
+                            SELECT min(d.id), NULL, 2021, 1, 1, min(t.id)
+                            FROM public.datasets d, public.taxa_obs t""")
+    assert "geom" in str(raised.value) and "province" not in str(raised.value)
+
+
+def test_a_sample_size_setting_is_refused_rather_than_comparing_nothing():
+    # Issue 17: `regions_per_level: 0` made the sampled recount check pass with 0 rows
+    # compared. The check now compares every touched row, and the old knob is an error.
+    resources = {
+        "atlas_db": PostgresResource(url="postgresql://nobody@127.0.0.1:1/none"),
+        "taxonomy": ChecklistResolver(),
+    }
+    config = {"ops": {COUNTS_OP: {"config": {"regions_per_level": 0}}}}
+    with pytest.raises(dg.DagsterInvalidConfigError, match="regions_per_level"):
+        materialize(resources, selection=COUNTS, run_config=config)
