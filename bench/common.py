@@ -13,8 +13,8 @@ from pathlib import Path
 
 from maint_assets.atlas import real_schema
 from maint_assets.atlas.change_log import install_capture
-from maint_assets.atlas.demo_data import DemoSummary, load_demo_data
 from maint_assets.core.schema import apply_schema
+from maint_assets.demo.atlas_data import DemoSummary, load_demo_data
 from maint_assets.demo.local_cluster import LocalCluster
 
 

@@ -308,7 +308,7 @@ def _capture(args: argparse.Namespace) -> int:
 
 def _demo_data(args: argparse.Namespace) -> int:
     from maint_assets.atlas.change_log import install_capture
-    from maint_assets.atlas.demo_data import is_loaded, load_demo_data
+    from maint_assets.demo.atlas_data import is_loaded, load_demo_data
 
     db = _atlas_db()
     with db.connect() as conn:

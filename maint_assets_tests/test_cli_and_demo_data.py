@@ -4,9 +4,9 @@ import psycopg
 import pytest
 from psycopg import sql
 
-from maint_assets.atlas.demo_data import load_demo_data
 from maint_assets.cli import main
 from maint_assets.core.schema import apply_schema
+from maint_assets.demo.atlas_data import load_demo_data
 
 FINGERPRINT = """SELECT md5(string_agg(concat_ws('|', id, ST_AsText(geom), id_taxa_obs, year_obs,
                   month_obs, day_obs, id_datasets, within_quebec), ',' ORDER BY id))

@@ -25,9 +25,9 @@ import tempfile
 from pathlib import Path
 
 import psycopg
+from maint_assets.core.local_cluster import LocalCluster
 
 from maint_assets.atlas.real_schema import dump_text, load
-from maint_assets.core.local_cluster import LocalCluster
 from maint_assets.core.schema import apply_schema
 
 RELATIONS = """

@@ -44,8 +44,8 @@ from dagster_postgres.utils import pg_url_from_config
 from dotenv import dotenv_values
 from sqlalchemy.engine import make_url
 
-from maint_assets.atlas.definitions import taxonomy_resolver
 from maint_assets.atlas.taxonomy.checklist import ChecklistResolver
+from maint_assets.atlas.taxonomy.choice import taxonomy_resolver
 from maint_assets.atlas.taxonomy.gbif import GbifResolver
 from maint_assets.core import pg_tools
 from maint_assets.core.notify import notifier

@@ -9,7 +9,7 @@ from maint_assets.core.postgres import PostgresResource
 from maint_assets.metabase import assets, checks
 from maint_assets.metabase.automation import restore_metabase
 from maint_assets.metabase.keys import BACKUP_FOLDER, METABASE_BACKUP, PRE_RESTORE_FOLDER
-from maint_assets_tests.atlas_helpers import rows
+from maint_assets_tests.atlas.helpers import rows
 
 DASHBOARDS = "SELECT count(*) FROM report_dashboard"
 

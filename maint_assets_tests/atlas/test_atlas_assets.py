@@ -6,15 +6,15 @@ from collections import defaultdict
 
 import pytest
 
-from maint_assets.atlas.spatial import (
+from maint_assets.atlas.assets.counts import (
     OBS_REGION_COUNTS,
     OBS_REGIONS_TAXA_DATASETS_COUNTS,
     TOUCHED_CHECK,
     WEB_REGIONS,
 )
-from maint_assets.atlas.taxonomy.assets import API_TAXA, TAXA_OBS_REF_LOOKUP, TAXA_REF
+from maint_assets.atlas.assets.taxonomy import API_TAXA, TAXA_OBS_REF_LOOKUP, TAXA_REF
 from maint_assets.atlas.taxonomy.checklist import DEFAULT_CHECKLIST
-from maint_assets_tests.atlas_helpers import differences, materialize, metadata, rows
+from maint_assets_tests.atlas.helpers import differences, materialize, metadata, rows
 
 
 @pytest.fixture

@@ -9,12 +9,12 @@ import dagster as dg
 import psycopg
 import pytest
 
-from maint_assets.atlas import sources
-from maint_assets.atlas.sensors import atlas_source_changes
-from maint_assets.atlas.spatial import TOUCHED_CHECK
-from maint_assets.atlas.taxonomy.assets import TAXA_OBS_GROUP_LOOKUP
+from maint_assets.atlas.assets import sources
+from maint_assets.atlas.assets.counts import TOUCHED_CHECK
+from maint_assets.atlas.assets.taxonomy import TAXA_OBS_GROUP_LOOKUP
+from maint_assets.atlas.automation import atlas_source_changes
 from maint_assets.core.postgres import PostgresResource
-from maint_assets_tests.atlas_helpers import (
+from maint_assets_tests.atlas.helpers import (
     ALL_ASSETS,
     COUNTS,
     differences,

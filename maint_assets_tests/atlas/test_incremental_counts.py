@@ -16,14 +16,14 @@ import dagster as dg
 import psycopg
 import pytest
 
-from maint_assets.atlas.sensors import atlas_source_changes
-from maint_assets.atlas.spatial import (
+from maint_assets.atlas.assets.counts import (
     OBS_REGION_COUNTS,
     OBS_REGIONS_TAXA_DATASETS_COUNTS,
     TOUCHED_CHECK,
     WEB_REGIONS,
 )
-from maint_assets_tests.atlas_helpers import (
+from maint_assets.atlas.automation import atlas_source_changes
+from maint_assets_tests.atlas.helpers import (
     COUNTS,
     FULL_COUNTS,
     differences,
@@ -343,7 +343,7 @@ KILLABLE = """
 import sys
 from maint_assets.atlas.taxonomy.checklist import ChecklistResolver
 from maint_assets.core.postgres import PostgresResource
-from maint_assets_tests.atlas_helpers import materialize, COUNTS
+from maint_assets_tests.atlas.helpers import materialize, COUNTS
 materialize({"atlas_db": PostgresResource(url=sys.argv[1], lock_timeout_s=600),
              "taxonomy": ChecklistResolver()}, selection=COUNTS)
 """

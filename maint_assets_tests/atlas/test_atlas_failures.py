@@ -9,10 +9,10 @@ import time
 import dagster as dg
 import psycopg
 
-from maint_assets.atlas.spatial import OBS_REGION_COUNTS, WEB_REGIONS
+from maint_assets.atlas.assets.counts import OBS_REGION_COUNTS, WEB_REGIONS
 from maint_assets.atlas.taxonomy.checklist import ChecklistResolver
 from maint_assets.core.postgres import LOCK_NAMESPACE, PostgresResource
-from maint_assets_tests.atlas_helpers import FULL_COUNTS, materialize, rows
+from maint_assets_tests.atlas.helpers import FULL_COUNTS, materialize, rows
 
 SNAPSHOT = (
     "SELECT md5(string_agg(t::text, ',' ORDER BY t::text)) FROM atlas_api.obs_region_counts t"
