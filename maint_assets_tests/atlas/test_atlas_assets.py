@@ -237,3 +237,15 @@ def test_checks_pass_on_a_fresh_refresh(refreshed):
         "populated",
     }
     assert all(e.passed for e in evaluations)
+
+
+def test_table_assets_record_their_columns(refreshed):
+    def columns(key) -> list[str]:
+        return [c.name for c in metadata(refreshed, key)["dagster/column_schema"].columns]
+
+    assert {"id", "scientific_name", "rank"} <= set(columns(TAXA_REF))
+    assert {"id_taxa_obs", "id_taxa_ref"} <= set(columns(TAXA_OBS_REF_LOOKUP))
+    # production's column order, read from the live table
+    assert columns(OBS_REGION_COUNTS) == [
+        "type", "scale", "fid", "id_taxa_obs", "year_obs", "count_obs"
+    ]

@@ -24,6 +24,7 @@ from maint_assets.atlas.keys import (
 from maint_assets.core.automation import EAGER, WEEKLY_FRESHNESS
 from maint_assets.core.postgres import PostgresResource
 from maint_assets.core.refresh import refresh_matview
+from maint_assets.core.ui import column_schema
 
 COUNT_KEYS = {
     counts.REGION_COUNTS: OBS_REGION_COUNTS,
@@ -125,10 +126,11 @@ def region_counts(
         )
         with atlas_db.transaction(conn):
             trimmed = change_log.trim(conn, counts.SOURCES)
+        columns = {name: column_schema(conn, *counts.PUBLIC[name]) for name in COUNT_KEYS}
     for name, asset_key in COUNT_KEYS.items():
         yield dg.MaterializeResult(
             asset_key=asset_key,
-            metadata={**result.metadata(name), "change_log_trimmed": trimmed},
+            metadata={**result.metadata(name), **columns[name], "change_log_trimmed": trimmed},
             check_results=[
                 dg.AssetCheckResult(
                     asset_key=asset_key,

@@ -51,6 +51,7 @@ from maint_assets.core.automation import EAGER, WEEKLY_FRESHNESS
 from maint_assets.core.postgres import PostgresResource
 from maint_assets.core.sql_assets import matview_asset
 from maint_assets.core.sql_files import statement
+from maint_assets.core.ui import column_schema
 
 MAX_LISTED = 50  # names in a failure message
 MAX_IN_METADATA = 500
@@ -160,6 +161,8 @@ def taxa_ref(
             change_log.advance(conn, TAXA_REF.to_user_string(), ["taxa_obs"])
         with atlas_db.transaction(conn):
             change_log.trim(conn, ["taxa_obs"])
+        ref_columns = column_schema(conn, "public", "taxa_ref")
+        lookup_columns = column_schema(conn, "public", "taxa_obs_ref_lookup")
     if outcome.failed:
         raise _failure(
             f"{len(outcome.failed)} taxa_obs names could not be resolved (the resolver could "
@@ -187,6 +190,7 @@ def taxa_ref(
         asset_key=TAXA_REF,
         metadata={
             **common,
+            **ref_columns,
             "dagster/row_count": refs,
             "rows_added": counts["refs_added"],
             "rows_replaced": counts["refs_replaced"],
@@ -197,6 +201,7 @@ def taxa_ref(
         asset_key=TAXA_OBS_REF_LOOKUP,
         metadata={
             **common,
+            **lookup_columns,
             "dagster/row_count": lookups,
             "rows_added": counts["lookup_added"],
             "rows_removed": counts["lookup_removed"],
@@ -331,6 +336,8 @@ def taxa_vernacular(
                 statement(group, "remove_orphan_vernacular")
             ).rowcount
             names, lookups = conn.execute(statement(group, "totals")).fetchone()
+        names_columns = column_schema(conn, "public", "taxa_vernacular")
+        lookup_columns = column_schema(conn, "public", "taxa_obs_vernacular_lookup")
     if outcome.failed:
         raise _failure(
             f"{len(outcome.failed)} reference taxa could not be asked for vernacular names "
@@ -347,6 +354,7 @@ def taxa_vernacular(
         asset_key=TAXA_VERNACULAR,
         metadata={
             **common,
+            **names_columns,
             "dagster/row_count": names,
             "rows_added": counts["names_added"],
             "rows_updated": counts["names_updated"],
@@ -357,6 +365,7 @@ def taxa_vernacular(
         asset_key=TAXA_OBS_VERNACULAR_LOOKUP,
         metadata={
             **common,
+            **lookup_columns,
             "dagster/row_count": lookups,
             "rows_added": counts["lookup_added"],
             "rows_removed": counts["lookup_removed"],
