@@ -34,6 +34,7 @@ from psycopg import errors, sql
 
 from maint_assets.atlas import change_log
 from maint_assets.atlas.keys import (
+    SQL_CHANGE_LOG,
     SQL_COUNTS,
     SQL_OBS_REGION_COUNTS,
     SQL_OBS_REGIONS_TAXA_DATASETS_COUNTS,
@@ -347,7 +348,7 @@ def _apply_changes(
             else "recount_regions_detail_scan"
         )
         conn.execute(_statement(SQL_COUNTS, recount, detail=tables.detail))
-    conn.execute(statement(change_log.SQL_COUNTS, "observation_deltas"))
+    conn.execute(statement(SQL_CHANGE_LOG, "observation_deltas"))
     _analyze_temp(conn, "observation_deltas")
     conn.execute(_statement(SQL_COUNTS, "delta_memberships"))
     conn.execute(statement(SQL_COUNTS, "detail_deltas"))

@@ -70,7 +70,7 @@ def test_every_derived_asset_is_eager_and_in_the_database_pool():
         for key in assets_def.keys:
             node = graph.get(key)
             if key in (OBS_REGION_COUNTS, OBS_REGIONS_TAXA_DATASETS_COUNTS):
-                # the change sensor refreshes them (or asks for a run): see atlas/sensors.py
+                # the change sensor refreshes them (or asks for a run): see atlas/automation.py
                 assert node.automation_condition is None, key
                 continue
             assert node.automation_condition is not None, key
