@@ -27,7 +27,6 @@ the database (so nothing it has not reported is trimmed) is the one Dagster alre
 from __future__ import annotations
 
 import json
-import os
 
 import dagster as dg
 
@@ -45,6 +44,7 @@ from maint_assets.atlas.keys import (
     SQL_CHANGE_LOG,
     TAXA_OBS,
 )
+from maint_assets.atlas.resources import CountsSensorSettings
 from maint_assets.core.automation import running_schedule, sensor_interval
 from maint_assets.core.postgres import LOCK_NAMESPACE, PostgresResource
 from maint_assets.core.sql_files import statement
@@ -124,8 +124,6 @@ SOURCE_ASSETS = {
 OPERATIONS = {"I": "rows_inserted", "U": "rows_updated", "D": "rows_deleted"}
 # The sensor daemon loops every 5 s at best; a smaller interval makes every loop a tick.
 INTERVAL_S = sensor_interval("ATLAS_CHANGE_SENSOR_INTERVAL_S", 2)
-# Read when the code location loads, like the interval: a sensor has no run config.
-INLINE_MAX_CHANGES = int(os.environ.get("ATLAS_COUNTS_INLINE_MAX_CHANGES", "5000"))
 RUN_TAG = "maint_assets/requested_by"
 IN_PROGRESS = [
     dg.DagsterRunStatus.QUEUED,
@@ -152,7 +150,9 @@ def _position(cursor: str | None) -> Position:
     "to the count tables itself and requests a run of them for the rest.",
 )
 def atlas_source_changes(
-    context: dg.SensorEvaluationContext, atlas_db: PostgresResource
+    context: dg.SensorEvaluationContext,
+    atlas_db: PostgresResource,
+    atlas_counts_sensor: CountsSensorSettings,
 ) -> dg.SensorResult:
     seen = _position(context.cursor)
     with atlas_db.connect() as conn:
@@ -167,7 +167,9 @@ def atlas_source_changes(
                 statement(SQL_CHANGE_LOG, "changes_since"), seen.params()
             ).fetchall()
             now = change_log.position_now(conn)
-        count_events, run_requests, note = _count_tables(context, atlas_db, conn)
+        count_events, run_requests, note = _count_tables(
+            context, atlas_db, conn, atlas_counts_sensor.inline_max_changes
+        )
         with atlas_db.transaction(conn):
             change_log.trim(conn, change_log.SOURCES)
     stats: dict[str, dict[str, int]] = {}
@@ -189,7 +191,7 @@ def atlas_source_changes(
 
 
 def _count_tables(
-    context: dg.SensorEvaluationContext, db: PostgresResource, conn
+    context: dg.SensorEvaluationContext, db: PostgresResource, conn, inline_max: int
 ) -> tuple[list, list[dg.RunRequest], str | None]:
     """Apply a small batch of changes to the count tables here, or request a run."""
     with db.transaction(conn, repeatable_read=True):
@@ -198,7 +200,7 @@ def _count_tables(
             observations, others = change_log.pending_count(conn, after, counts.SOURCES)
             if observations + others == 0:
                 return [], [], None
-            if others or observations > INLINE_MAX_CHANGES:
+            if others or observations > inline_max:
                 reason = (
                     f"{observations} observation and {others} region or zoom-lookup changes "
                     "pending: refreshed in a run"
@@ -214,7 +216,7 @@ def _count_tables(
         result = counts.refresh_counts(
             db,
             conn,
-            limits=counts.Limits(max_incremental_changes=INLINE_MAX_CHANGES),
+            limits=counts.Limits(max_incremental_changes=inline_max),
             allow_rebuild=False,
         )
     except counts.NeedsRebuild as err:

@@ -249,3 +249,5 @@ def test_table_assets_record_their_columns(refreshed):
     assert columns(OBS_REGION_COUNTS) == [
         "type", "scale", "fid", "id_taxa_obs", "year_obs", "count_obs"
     ]
+    lineage = metadata(refreshed, OBS_REGION_COUNTS)["dagster/column_lineage"]
+    assert set(lineage.deps_by_column) == set(columns(OBS_REGION_COUNTS))

@@ -23,6 +23,7 @@ from maint_assets.atlas.assets.counts import (
     WEB_REGIONS,
 )
 from maint_assets.atlas.automation import atlas_source_changes
+from maint_assets.atlas.resources import CountsSensorSettings
 from maint_assets_tests.atlas.helpers import (
     COUNTS,
     FULL_COUNTS,
@@ -194,7 +195,12 @@ def _sensor_tick(url: str, instance: dg.DagsterInstance, cursor: str | None) -> 
     from maint_assets.core.postgres import PostgresResource
 
     context = dg.build_sensor_context(
-        cursor=cursor, instance=instance, resources={"atlas_db": PostgresResource(url=url)}
+        cursor=cursor,
+        instance=instance,
+        resources={
+            "atlas_db": PostgresResource(url=url),
+            "atlas_counts_sensor": CountsSensorSettings(),
+        },
     )
     return atlas_source_changes(context)
 

@@ -17,14 +17,16 @@ from maint_assets.atlas.keys import (
     GROUP_SPATIAL,
     OBS_REGION_COUNTS,
     OBS_REGIONS_TAXA_DATASETS_COUNTS,
+    OBSERVATIONS,
     OWNERS,
     POOL_ATLAS_DB,
+    REGIONS,
     WEB_REGIONS,
 )
 from maint_assets.core.automation import EAGER, WEEKLY_FRESHNESS
 from maint_assets.core.postgres import PostgresResource
 from maint_assets.core.refresh import refresh_matview
-from maint_assets.core.ui import column_schema
+from maint_assets.core.ui import column_lineage, column_schema
 
 COUNT_KEYS = {
     counts.REGION_COUNTS: OBS_REGION_COUNTS,
@@ -59,6 +61,31 @@ class CountsRefreshConfig(dg.Config):
             swap_timeout_s=self.swap_timeout_s,
         )
 
+
+# Each count table's columns and the source columns they are made from (the point-in-polygon
+# join of an observation with each region it lies in, grouped).
+_REGION = {c: [(REGIONS, c)] for c in ("type", "scale", "fid")}
+LINEAGE = {
+    counts.REGION_COUNTS: column_lineage(
+        {
+            **_REGION,
+            "id_taxa_obs": [(OBSERVATIONS, "id_taxa_obs")],
+            "year_obs": [(OBSERVATIONS, "year_obs")],
+            "count_obs": [(OBSERVATIONS, "id")],
+        }
+    ),
+    counts.DATASET_COUNTS: column_lineage(
+        {
+            "fid": _REGION["fid"],
+            "type": _REGION["type"],
+            "id_taxa_obs": [(OBSERVATIONS, "id_taxa_obs")],
+            "id_datasets": [(OBSERVATIONS, "id_datasets")],
+            "min_year": [(OBSERVATIONS, "year_obs")],
+            "max_year": [(OBSERVATIONS, "year_obs")],
+            "count_obs": [(OBSERVATIONS, "id")],
+        }
+    ),
+}
 
 DESCRIPTIONS = {
     counts.REGION_COUNTS: "Observations per region, taxon and year, for every counted level.",
@@ -130,7 +157,12 @@ def region_counts(
     for name, asset_key in COUNT_KEYS.items():
         yield dg.MaterializeResult(
             asset_key=asset_key,
-            metadata={**result.metadata(name), **columns[name], "change_log_trimmed": trimmed},
+            metadata={
+                **result.metadata(name),
+                **columns[name],
+                **LINEAGE[name],
+                "change_log_trimmed": trimmed,
+            },
             check_results=[
                 dg.AssetCheckResult(
                     asset_key=asset_key,
