@@ -162,6 +162,8 @@ NOT_IN_PROFILES = {
     "VN_DOWNLOAD_COMMAND",
     "VN_CLIENT_API_VN_VENV",
     "MAINT_ARTIFACTS_DIR",
+    # where a developer's mirror of the atlas-db repository is (bench/, scripts/: the demo)
+    "ATLAS_DB_GIT_DIR",
 }
 # Keys whose empty value turns a feature off (the code tests them for truth).
 MAY_BE_EMPTY = {"WEBARCHIVE_OUTBACKCDX_URL", "MAINT_PUSHGATEWAY_URL"}
