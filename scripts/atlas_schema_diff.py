@@ -25,10 +25,10 @@ import tempfile
 from pathlib import Path
 
 import psycopg
-from maint_assets.core.local_cluster import LocalCluster
 
 from maint_assets.demo.atlas_real_schema import dump_text, load
 from maint_assets.demo.atlas_replica import apply_replica
+from maint_assets.demo.local_cluster import LocalCluster
 
 RELATIONS = """
 SELECT n.nspname, c.relname, c.relkind::text,
