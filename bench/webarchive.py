@@ -126,7 +126,7 @@ def throughput(url: str, home: Path, args: argparse.Namespace) -> None:
         started = time.perf_counter()
         result = dg.materialize([cdx_index.cdx_index], resources=res)
         ours.append(time.perf_counter() - started)
-        indexed = _meta(result)["index"]["records"]
+        indexed = _meta(result)["cdx_index"]["records"]
         assert indexed == total, (indexed, total)
     c, o = statistics.median(cli), statistics.median(ours)
     for name, times, median in (("cdxj-indexer command", cli, c), ("cdx_index asset", ours, o)):
@@ -159,7 +159,7 @@ def collection(url: str, home: Path, args: argparse.Namespace) -> dict:
            "cdx": CdxSettings(cdxj_dir=str(home / "many-collections"), max_index_files=16)}
     first = dg.materialize([trackdb.trackdb_files, cdx_index.cdx_index], resources=res,
                            run_config=_batch(1))
-    assert _meta(first)["index"]["warcs_indexed"] == 1
+    assert _meta(first)["cdx_index"]["warcs_indexed"] == 1
     with db.connect() as conn:
         ledger = Ledger(conn, str(root), "cdxj", Path(res["cdx"].cdxj_dir))
         (seed,) = ledger.live()
@@ -201,7 +201,7 @@ def idle_run(res: dict, tracked: int) -> None:
         )
         times.append(time.perf_counter() - started)
         meta = _meta(result)
-        assert meta["trackdb_files"]["new"] == 0 and meta["index"]["warcs_indexed"] == 0
+        assert meta["trackdb_files"]["new"] == 0 and meta["cdx_index"]["warcs_indexed"] == 0
         verified = {e.check_name: e for e in result.get_asset_check_evaluations()}
         resolve = verified["index_lines_resolve"]
         assert resolve.passed, resolve.metadata["problems"].value
@@ -223,7 +223,7 @@ def removal(res: dict, root: Path, args: argparse.Namespace) -> None:
         [trackdb.trackdb_files, cdx_index.cdx_index], resources=res
     )
     took = time.perf_counter() - started
-    meta = _meta(result)["index"]
+    meta = _meta(result)["cdx_index"]
     assert meta["warcs_removed"] == args.deleted, meta
     assert all(e.passed for e in result.get_asset_check_evaluations()
                if e.check_name == "index_lines_resolve")
