@@ -8,7 +8,7 @@ import shlex
 import sys
 from pathlib import Path
 
-from maint_assets.core.local_cluster import ClusterError, LocalCluster
+from maint_assets.core.local_cluster import SUPERUSER, ClusterError, LocalCluster
 from maint_assets.core.paths import CHECKOUT, STATE_DIR
 from maint_assets.core.postgres import DatabaseUnavailable, PostgresResource
 from maint_assets.core.schema import apply_schema
@@ -59,9 +59,13 @@ def _parser() -> argparse.ArgumentParser:
     url = db_commands.add_parser("url", help="print a database's URL (password in PGPASSFILE)")
     url.add_argument("--database", default="atlas")
     url.set_defaults(run=_db_url)
-    db_commands.add_parser(
-        "env", help="print shell exports for the demo's environment"
-    ).set_defaults(run=_db_env)
+    env = db_commands.add_parser(
+        "env",
+        help="print shell exports for the demo's environment; plain psql then connects to "
+        "--database",
+    )
+    env.add_argument("--database", default="atlas")
+    env.set_defaults(run=_db_env)
 
     schema = commands.add_parser("schema", help="apply a domain's idempotent DDL to its database")
     schema.add_argument("domain", choices=["atlas"])
@@ -212,8 +216,22 @@ def _db_url(args: argparse.Namespace) -> int:
     return 0
 
 
-def _db_env(_: argparse.Namespace) -> int:
-    for name, value in demo_environment(_cluster()).items():
+def libpq_environment(cluster: LocalCluster, database: str) -> dict[str, str]:
+    """libpq's own variables for the cluster, so psql, pg_dump and friends need no argument;
+    the password stays in the cluster's 0600 pass file."""
+    return {
+        "PGHOST": cluster.host,
+        "PGPORT": str(cluster.port),
+        "PGDATABASE": database,
+        "PGUSER": SUPERUSER,
+        "PGPASSFILE": str(cluster.passfile),
+    }
+
+
+def _db_env(args: argparse.Namespace) -> int:
+    cluster = _cluster()
+    env = {**demo_environment(cluster), **libpq_environment(cluster, args.database)}
+    for name, value in env.items():
         print(f"export {name}={shlex.quote(value)}")
     return 0
 
