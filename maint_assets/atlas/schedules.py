@@ -1,4 +1,4 @@
-"""The weekly full refresh that replaces the runbook's three Friday 21:00 cron lines, the
+"""The weekly incremental refresh that replaces the runbook's three Friday 21:00 cron lines, the
 dumps and staging database after it, and the hourly watch on the change log."""
 
 import dagster as dg
@@ -6,16 +6,21 @@ import dagster as dg
 from maint_assets.atlas.backups.assets import GROUP as BACKUPS
 from maint_assets.atlas.checks import change_log_consumed
 from maint_assets.atlas.keys import SPATIAL, TAXONOMY
+from maint_assets.core.automation import run_job_assets
 
-atlas_weekly_refresh = dg.define_asset_job(
-    "atlas_weekly_refresh",
+# Incremental, like every refresh of these assets: new or changed taxa_obs names are resolved,
+# the count tables apply the change log; a run with `full: true` in an asset's config rebuilds.
+atlas_weekly_incremental_refresh = dg.define_asset_job(
+    "atlas_weekly_incremental_refresh",
     selection=dg.AssetSelection.groups(TAXONOMY, SPATIAL),
-    description="Every derived atlas table and view, in dependency order, in one run.",
+    description="Every derived atlas table and view, in dependency order, in one run, "
+    "incrementally: new or changed names are resolved, the counts apply the change log.",
 )
 
 atlas_weekly_schedule = dg.ScheduleDefinition(
-    name="atlas_weekly_friday_2100",
-    job=atlas_weekly_refresh,
+    name="atlas_weekly_incremental_refresh_friday_2100",
+    job=atlas_weekly_incremental_refresh,
+    execution_fn=run_job_assets(atlas_weekly_incremental_refresh),
     cron_schedule="0 21 * * 5",
     execution_timezone="America/Toronto",
     default_status=dg.DefaultScheduleStatus.RUNNING,

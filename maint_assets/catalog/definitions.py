@@ -5,6 +5,7 @@ import os
 import dagster as dg
 
 from maint_assets.catalog import assets
+from maint_assets.core.automation import run_job_assets
 from maint_assets.core.postgres import PostgresResource
 from maint_assets.core.stores import FileStore, new_files
 
@@ -46,6 +47,7 @@ defs = dg.Definitions(
         dg.ScheduleDefinition(
             name="catalog_daily_0000",
             job=catalog_daily,
+            execution_fn=run_job_assets(catalog_daily),
             cron_schedule="0 0 * * *",
             execution_timezone="Europe/Paris",
             default_status=dg.DefaultScheduleStatus.RUNNING,

@@ -1,9 +1,11 @@
 """Automation conditions shared by every domain."""
 
 import warnings
+from collections.abc import Callable
 from datetime import timedelta
 
 import dagster as dg
+from dagster._core.definitions.unresolved_asset_job_definition import UnresolvedAssetJobDefinition
 
 # Source tables are external assets: they always exist in their database, whether or not
 # Dagster has recorded an event for them, so they must not count as "missing" and hold
@@ -33,6 +35,25 @@ EAGER = (
     .replace("any_deps_missing", dg.AutomationCondition.any_deps_missing().ignore(EXTERNAL_ASSETS))
     .replace("handled", HANDLED)
 )
+
+
+
+def run_job_assets(
+    job: UnresolvedAssetJobDefinition,
+) -> Callable[[dg.ScheduleEvaluationContext], dg.RunRequest]:
+    """A schedule's evaluation function that requests ``job`` with its assets named in the run.
+
+    Eager automation ignores an upstream update made by a run that also materialized the
+    asset (``executed_with_root_target``), but it reads that from the run's asset selection,
+    which a plain scheduled run of a whole job leaves empty: every asset of the job downstream
+    of another would be run a second time by automation after each scheduled run."""
+
+    def request(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
+        keys = job.selection.resolve(context.repository_def.asset_graph)
+        return dg.RunRequest(asset_selection=sorted(keys, key=lambda k: k.path) or None)
+
+    return request
+
 
 # Freshness by schedule: an asset older than its period plus a margin means both its schedule
 # and any change-driven refresh failed.

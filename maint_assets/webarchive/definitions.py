@@ -4,6 +4,7 @@ import os
 
 import dagster as dg
 
+from maint_assets.core.automation import run_job_assets
 from maint_assets.core.postgres import PostgresResource
 from maint_assets.core.stores import FileStore
 from maint_assets.webarchive import access_lists, cdx, trackdb, w3act_backup
@@ -60,6 +61,7 @@ defs = dg.Definitions(
     schedules=[
         dg.ScheduleDefinition(
             name="webarchive_hourly_15", job=webarchive_hourly, cron_schedule="15 * * * *",
+            execution_fn=run_job_assets(webarchive_hourly),
             execution_timezone=TIMEZONE, default_status=dg.DefaultScheduleStatus.RUNNING,
         ),
         dg.ScheduleDefinition(
