@@ -4,6 +4,7 @@ dumps and staging database after it, and the hourly watch on the change log."""
 import dagster as dg
 
 from maint_assets.atlas.backups.assets import GROUP as BACKUPS
+from maint_assets.atlas.backups.assets import staging_database
 from maint_assets.atlas.checks import change_log_consumed
 from maint_assets.atlas.keys import SPATIAL, TAXONOMY
 from maint_assets.core.automation import run_job_assets
@@ -26,10 +27,13 @@ atlas_weekly_schedule = dg.ScheduleDefinition(
     default_status=dg.DefaultScheduleStatus.RUNNING,
 )
 
+# The job confirms the staging rebuild (a destructive asset) for the default database name.
 atlas_weekly_backups = dg.define_asset_job(
     "atlas_weekly_backups",
     selection=dg.AssetSelection.groups(BACKUPS),
-    description="The atlas dumps, their restore checks, then the staging database.",
+    config={"ops": {staging_database.op.name: {"config": {"confirm_database": "atlas_staging"}}}},
+    description="The atlas dumps, their restore checks, then the staging database (its "
+    "rebuild confirmed for atlas_staging).",
 )
 
 # Four hours after the Friday refresh starts: the dumps read the refreshed tables (the

@@ -19,6 +19,7 @@ happens to match (another application's schema) is refused, never dropped.
 
 import csv
 import time
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -101,18 +102,42 @@ def staging(context: dg.AssetExecutionContext, ingest_db: PostgresResource, inge
     )
 
 
+class SwitchConfig(dg.Config):
+    confirm_production: str = Field(
+        default="",
+        description="the production schema's name (the tables file's `production`) to switch "
+        "the staging version in; anything else switches nothing",
+    )
+
+
+# Destructive: never part of automation, and "Materialize all" (or any run without the
+# confirmation) records nothing rather than failing, so the rest of such a run succeeds.
 @dg.asset(
     key=PRODUCTION,
     deps=[STAGING],
     group_name=GROUP,
     pool=POOL,
     kinds={"postgres"},
-    description="The production schema: the staging version switched in, the previous one kept",
+    output_required=False,
+    description="The production schema: the staging version switched in, the previous one "
+    "kept. Destructive, so it needs a confirmation: a run switches only with config "
+    "`confirm_production` naming the production schema (the weekly schedule gives it); "
+    "otherwise, as in Materialize all, it switches nothing and says so in the run's log.",
 )
 def production(
-    context: dg.AssetExecutionContext, ingest_db: PostgresResource, ingest: IngestSettings
-) -> dg.MaterializeResult:
+    context: dg.AssetExecutionContext,
+    config: SwitchConfig,
+    ingest_db: PostgresResource,
+    ingest: IngestSettings,
+) -> Iterator[dg.MaterializeResult]:
     spec = ingest.spec()
+    if config.confirm_production != spec.production:
+        context.log.warning(
+            f"{spec.production} not switched: set confirm_production to {spec.production!r} "
+            f"in the run's config to switch {spec.staging} in (got "
+            f"{config.confirm_production!r})"
+        )
+        return
     with ingest_db.locked_transaction(f"ingest/{spec.production}") as conn:
         if not _exists(conn, spec.staging):
             raise dg.Failure(f"no staging schema {spec.staging}: materialize ingest/staging first")
@@ -133,7 +158,7 @@ def production(
             f"kept {', '.join(kept)} beyond keep_versions: not created by maint_assets (no "
             f"'{MARKER}' comment), so never dropped by it"
         )
-    return dg.MaterializeResult(
+    yield dg.MaterializeResult(
         metadata={
             "previous_version": archived,
             "carried_over": dg.MetadataValue.json(carried),
