@@ -24,6 +24,9 @@ INTERVAL_S = int(os.environ.get("ATLAS_CHANGE_SENSOR_INTERVAL_S", "30"))
     name="atlas_source_changes",
     minimum_interval_seconds=INTERVAL_S,
     default_status=dg.DefaultSensorStatus.RUNNING,
+    # Named as its target so each source asset's page shows this sensor as its automation; it
+    # never requests runs itself (the automation sensor refreshes what reads the sources).
+    asset_selection=list(SOURCE_ASSETS.values()),
     description="Records a materialization of each atlas source table that rows were "
     "inserted into, updated in or deleted from, read from the database's change log.",
 )
@@ -56,4 +59,12 @@ def atlas_source_changes(
     ]
     if not events:
         return dg.SensorResult(cursor=cursor, skip_reason="no change since the last tick")
-    return dg.SensorResult(cursor=cursor, asset_events=events)
+    # Dagster marks a tick without run requests SKIPPED: its reason says what it recorded.
+    done = "recorded " + "; ".join(
+        f"{e.asset_key.to_user_string()} ("
+        + ", ".join(f"{v} {k.removeprefix('rows_')}" for k, v in changes[s].items() if v)
+        + ")"
+        for s, e in zip(sorted(c for c in changes if c in SOURCE_ASSETS), events, strict=True)
+    )
+    context.log.info(done)
+    return dg.SensorResult(cursor=cursor, asset_events=events, skip_reason=done)

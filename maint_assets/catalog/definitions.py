@@ -20,6 +20,7 @@ catalog_daily = dg.define_asset_job(
     name="catalog_new_pages",
     minimum_interval_seconds=int(os.environ.get("CATALOG_SENSOR_INTERVAL_S", "300")),
     default_status=dg.DefaultSensorStatus.RUNNING,
+    asset_selection=[assets.PAGES],  # shown as the pages' automation; it requests no run
     description="Lists the pages' prefix; new pages record a materialization of it, and the "
     "chain follows.",
 )
@@ -29,8 +30,14 @@ def catalog_new_pages(
     new, cursor = new_files(catalog_pages.list(), context.cursor)
     if not new:
         return dg.SensorResult(skip_reason=f"no new page under {catalog_pages.url}")
+    done = (
+        f"recorded {assets.PAGES.to_user_string()}: {len(new)} new page(s) in "
+        f"{catalog_pages.url}"
+    )
+    context.log.info(done)
     return dg.SensorResult(
         cursor=cursor,
+        skip_reason=done,  # a tick without run requests is SKIPPED: say what it recorded
         asset_events=[
             dg.AssetMaterialization(
                 assets.PAGES, metadata={"source": catalog_pages.url, "new_pages": len(new)}

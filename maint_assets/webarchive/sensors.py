@@ -14,6 +14,7 @@ from maint_assets.webarchive.keys import WARC_STORE
     name="webarchive_new_files",
     minimum_interval_seconds=int(os.environ.get("WEBARCHIVE_SENSOR_INTERVAL_S", "60")),
     default_status=dg.DefaultSensorStatus.RUNNING,
+    asset_selection=[WARC_STORE],  # shown as the store's automation; it requests no run
     description="Lists the WARC store; new files record a materialization of the store.",
 )
 def webarchive_new_files(
@@ -23,8 +24,14 @@ def webarchive_new_files(
     if not new:
         return dg.SensorResult(skip_reason=f"no new file in {warc_store.url}")
     newest = max(f.mtime for f in new).isoformat()
+    done = (
+        f"recorded {WARC_STORE.to_user_string()}: {len(new)} new file(s) in {warc_store.url}, "
+        f"newest modified {newest}"
+    )
+    context.log.info(done)
     return dg.SensorResult(
         cursor=cursor,
+        skip_reason=done,  # a tick without run requests is SKIPPED: say what it recorded
         asset_events=[
             dg.AssetMaterialization(
                 WARC_STORE,
