@@ -6,6 +6,7 @@ import argparse
 import os
 import shlex
 import sys
+import time
 from pathlib import Path
 
 from maint_assets.core.local_cluster import SUPERUSER, ClusterError, LocalCluster
@@ -32,6 +33,7 @@ DEMO_DATABASES = (
 DEMO_WARC_STORE = STATE_DIR / "webarchive" / "warcs"
 DEMO_CATALOG_PAGES = STATE_DIR / "catalog" / "pages"
 DEMO_INGEST_SOURCE = STATE_DIR / "ingest" / "source"
+DEMO_MAILDIR = STATE_DIR / "mails"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -124,11 +126,21 @@ def _parser() -> argparse.ArgumentParser:
     )
     apply_role.set_defaults(run=_roles_apply)
 
-    demo = commands.add_parser("demo", help="database up, demo data if missing, Dagster UI")
+    demo = commands.add_parser(
+        "demo",
+        help="database up, demo data if missing, mail sink, Pushgateway, Dagster UI",
+    )
     demo.add_argument("--observations", type=int, default=100_000)
     demo.add_argument("--host", default="127.0.0.1")
-    demo.add_argument("--port", type=int, default=3000)
+    demo.add_argument("--port", type=int, default=3000, help="the Dagster UI's")
+    demo.add_argument("--smtp-port", type=int, default=2525, help="the mail sink's")
+    demo.add_argument("--pushgateway-port", type=int, default=9091)
     demo.set_defaults(run=_demo)
+    demo_commands = demo.add_subparsers(metavar="ACTION")
+    mails = demo_commands.add_parser("mails", help="the alerts the demo's mail sink received")
+    mails.add_argument("--last", type=int, default=10, help="how many (newest), 0: all")
+    mails.add_argument("--body", action="store_true", help="with their text")
+    mails.set_defaults(run=_demo_mails)
     return parser
 
 
@@ -369,10 +381,30 @@ def _webarchive_demo_data(cluster: LocalCluster) -> None:
 
 
 def _demo(args: argparse.Namespace) -> int:
+    from maint_assets.demo.services import (
+        Endpoints,
+        ServiceError,
+        Services,
+        start_dagster,
+        start_mail_sink,
+        start_pushgateway,
+    )
+
+    def step(number: int, text: str) -> None:
+        print(f"[{number}/5] {text}", flush=True)
+
     cluster = _cluster()
-    cluster.up(DEMO_DATABASES)
-    env = demo_environment(cluster)
+    was_running = cluster.status().running
+    state = cluster.up(DEMO_DATABASES)
+    step(
+        1,
+        f"PostgreSQL {'was running' if was_running else 'started'} on "
+        f"{cluster.host}:{state.port} (data {state.data_dir}; `maint-assets db env` for psql)",
+    )
+    endpoints = Endpoints(args.host, args.port, args.smtp_port, args.pushgateway_port)
+    env = {**demo_environment(cluster), **endpoints.environment()}
     os.environ.update(env)
+    step(2, "demo data (loaded once, kept in the cluster and under the state directory):")
     _demo_data(argparse.Namespace(observations=args.observations, seed=1, if_empty=True))
     _vn_demo_data(argparse.Namespace(observations=50_000, seed=1, if_empty=True))
     _webarchive_demo_data(cluster)
@@ -387,17 +419,50 @@ def _demo(args: argparse.Namespace) -> int:
     with cluster.connect("metabase", autocommit=True) as conn:
         if load_stand_in(conn):
             print("created a stand-in Metabase application database (metabase)")
-    print(
-        f"Dagster UI on http://{args.host}:{args.port} (Ctrl-C stops it; the database keeps "
-        "running until `maint-assets db down`)",
-        flush=True,
-    )
-    os.chdir(CHECKOUT)
-    # The venv's own dagster, whether or not the venv is on PATH (make runs .venv/bin/...).
-    dagster = str(Path(sys.executable).parent / "dagster")
-    workspace = str(CHECKOUT / "workspace.yaml")
-    os.execv(dagster, [dagster, "dev", "-w", workspace, "-h", args.host, "-p", str(args.port)])
-    return 0  # not reached: exec replaced this process
+    services = Services(STATE_DIR / "logs")
+    try:
+        start_mail_sink(services, DEMO_MAILDIR, endpoints)
+        start_pushgateway(services, STATE_DIR, endpoints)
+        step(
+            3,
+            f"alerts go to the mail sink on {endpoints.host}:{endpoints.smtp_port} (read them: "
+            f"`maint-assets demo mails`), metrics to the Pushgateway on "
+            f"{endpoints.pushgateway_url}",
+        )
+        log = services.logs / "dagster.log"
+        step(4, f"Dagster starting (webserver, daemon, code server); its log: {log}")
+        home = Path(env["DAGSTER_HOME"])
+        _, seconds = start_dagster(
+            services, CHECKOUT / "workspace.yaml", home, os.environ, endpoints
+        )
+        step(
+            5,
+            f"Dagster UI on {endpoints.ui_url} (up in {seconds:.0f} s). Ctrl-C stops Dagster, "
+            "the mail sink and the Pushgateway; PostgreSQL keeps running until "
+            "`maint-assets db down`.",
+        )
+        while True:
+            services.check_alive()
+            time.sleep(1)
+    except KeyboardInterrupt:
+        print("\nstopping Dagster, the mail sink and the Pushgateway...", flush=True)
+    except ServiceError as err:
+        print(f"maint-assets: {err}", file=sys.stderr)
+        return 1
+    finally:
+        services.stop()
+    return 0
+
+
+def _demo_mails(args: argparse.Namespace) -> int:
+    from maint_assets.demo.mails import describe, read
+
+    received = read(DEMO_MAILDIR)
+    shown = received[-args.last :] if args.last else received
+    print(f"{len(received)} mail(s) in {DEMO_MAILDIR}" + (", newest last:" if shown else ""))
+    for when, message in shown:
+        print(describe(when, message, args.body))
+    return 0
 
 
 if __name__ == "__main__":

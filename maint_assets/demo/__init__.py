@@ -1,0 +1,1 @@
+"""The demo: stand-ins and local services that let the code location run on one machine."""
