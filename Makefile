@@ -17,13 +17,20 @@ test: install
 
 # Client-API-VN pins SQLAlchemy < 2: it gets its own virtualenv under .maint/ (idempotent).
 install: system-deps $(STAMP)
-	$(BIN)/maint-assets vn install-tool >/dev/null
+	@test -x .maint/client-api-vn/bin/transfer_vn || \
+	  echo "==> Client-API-VN's own virtualenv under .maint/client-api-vn (about a minute)"
+	@$(BIN)/maint-assets vn install-tool >/dev/null
 
+# Step lines instead of pip's ~300 lines of output.
 $(STAMP): pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[dev]'
-	touch $(STAMP)
+	@echo "==> [1/3] virtualenv $(VENV)"
+	@$(PYTHON) -m venv $(VENV)
+	@echo "==> [2/3] pip"
+	@$(BIN)/pip install -q --upgrade pip
+	@echo "==> [3/3] maint_assets with Dagster and the test tools (2-3 minutes the first time)"
+	@$(BIN)/pip install -q -e '.[dev]'
+	@touch $(STAMP)
+	@echo "==> installed: $(BIN)/maint-assets"
 
 # PostgreSQL 15 + PostGIS, the Prometheus Pushgateway the metrics tests push to, promtool
 # (package prometheus) that checks the alert rules and the Chromium the UI test renders with,
