@@ -141,6 +141,15 @@ def _parser() -> argparse.ArgumentParser:
     mails.add_argument("--last", type=int, default=10, help="how many (newest), 0: all")
     mails.add_argument("--body", action="store_true", help="with their text")
     mails.set_defaults(run=_demo_mails)
+    shot = demo_commands.add_parser(
+        "screenshot", help="the running demo's expanded global lineage as a PNG (for the README)"
+    )
+    shot.add_argument("--url", default="http://127.0.0.1:3000", help="the Dagster UI's")
+    shot.add_argument("--out", type=Path, default=CHECKOUT / "docs" / "lineage.png")
+    shot.add_argument(
+        "--zoom-out-steps", type=int, default=2, help="graph zoom-outs after expanding all groups"
+    )
+    shot.set_defaults(run=_demo_screenshot)
     return parser
 
 
@@ -462,6 +471,14 @@ def _demo_mails(args: argparse.Namespace) -> int:
     print(f"{len(received)} mail(s) in {DEMO_MAILDIR}" + (", newest last:" if shown else ""))
     for when, message in shown:
         print(describe(when, message, args.body))
+    return 0
+
+
+def _demo_screenshot(args: argparse.Namespace) -> int:
+    from maint_assets.demo.browser import screenshot_lineage
+
+    out = screenshot_lineage(args.url, args.out, args.zoom_out_steps)
+    print(f"wrote {out} ({out.stat().st_size // 1024} KiB)")
     return 0
 
 
