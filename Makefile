@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 PG_MAJOR := 15
 POSTGIS_CONTROL := /usr/share/postgresql/$(PG_MAJOR)/extension/postgis.control
 
-.PHONY: demo test install system-deps lint bench db-down
+.PHONY: demo test test-ui install system-deps lint bench db-down
 
 demo: install
 	$(BIN)/maint-assets demo
@@ -14,6 +14,10 @@ demo: install
 test: install
 	$(BIN)/ruff check .
 	$(BIN)/pytest
+
+# A fresh demo driven in headless Chromium (about 15 minutes; not part of `make test`).
+test-ui: install
+	$(BIN)/pytest -m ui --timeout 2400
 
 # Client-API-VN pins SQLAlchemy < 2: it gets its own virtualenv under .maint/ (idempotent).
 install: system-deps $(STAMP)
