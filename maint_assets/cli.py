@@ -394,6 +394,7 @@ def _demo(args: argparse.Namespace) -> int:
         Endpoints,
         ServiceError,
         Services,
+        show_automation_on,
         start_dagster,
         start_mail_sink,
         start_pushgateway,
@@ -444,6 +445,7 @@ def _demo(args: argparse.Namespace) -> int:
         _, seconds = start_dagster(
             services, CHECKOUT / "workspace.yaml", home, os.environ, endpoints
         )
+        show_automation_on(endpoints.ui_url)
         step(
             5,
             f"Dagster UI on {endpoints.ui_url} (up in {seconds:.0f} s). Ctrl-C stops Dagster, "

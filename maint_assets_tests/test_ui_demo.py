@@ -128,6 +128,10 @@ def test_a_new_user_in_the_ui(demo: Demo) -> None:
         for key in (WARC_STORE, OBS_REGION_COUNTS, PRODUCTION):
             assert page.get_by_text(key.path[-1], exact=True).count() >= 1, key
 
+        # A job of eager assets shows automation as on (the `automation` sensor runs it).
+        page.goto(f"{demo.url}/locations/maint_assets/jobs/webarchive_hourly")
+        page.get_by_text("Auto-materialize on").first.wait_for(timeout=60_000)
+
         # "Materialize all" on the fresh demo succeeds.
         clicked = time.time()
         page.get_by_role("button", name="Materialize all").click()

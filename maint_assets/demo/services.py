@@ -158,6 +158,18 @@ def start_dagster(
     return log, services.wait_http(f"{endpoints.ui_url}/server_info", "Dagster", 300)
 
 
+def show_automation_on(ui_url: str) -> None:
+    """Clear the instance's pre-sensor "auto-materialize paused" flag (Dagster stores it as
+    paused until set): automation here runs through the `automation` sensor, which ignores the
+    flag, but job and asset pages show it as "Auto-materialize off"."""
+    answer = requests.post(
+        f"{ui_url}/graphql",
+        json={"query": "mutation { setAutoMaterializePaused(paused: false) }"},
+        timeout=60,
+    )
+    answer.raise_for_status()
+
+
 def _tail(path: Path, lines: int = 20) -> str:
     try:
         return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
