@@ -326,8 +326,7 @@ def _demo_data(args: argparse.Namespace) -> int:
         apply_schema(conn, "atlas")
         install_capture(conn)
         if args.if_empty and is_loaded(conn):
-            observations = conn.execute("SELECT count(*) FROM public.observations").fetchone()[0]
-            print(f"demo data already loaded in {db.describe()}: {observations} observations")
+            print(f"demo data already loaded in {db.describe()}")
             return 0
         summary = load_demo_data(conn, observations=args.observations, seed=args.seed)
     print(
