@@ -40,8 +40,12 @@ def open_expanded_lineage(page: Page, ui_url: str, zoom_out_steps: int = 0) -> N
     Alt+E), once the graph has laid out again."""
     page.goto(f"{ui_url}/asset-groups", wait_until="networkidle")
     page.get_by_role("button", name="Materialize all").wait_for(timeout=120_000)
-    page.locator("body").click(position={"x": SCREEN["width"] - 100, "y": 300})
+    page.wait_for_timeout(2000)  # the graph mounts after the toolbar
+    page.mouse.click(SCREEN["width"] - 100, SCREEN["height"] // 2)  # focus the graph
     page.keyboard.press("Alt+e")
+    page.wait_for_function(
+        "Object.keys(localStorage).some(k => k.startsWith('asset-graph-open-graph-nodes'))"
+    )
     # The choice is kept in the browser's storage; a new load fits the expanded graph to the
     # window (expanding in place keeps the old zoom).
     page.wait_for_timeout(1000)
