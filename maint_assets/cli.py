@@ -34,6 +34,7 @@ DEMO_WARC_STORE = STATE_DIR / "webarchive" / "warcs"
 DEMO_CATALOG_PAGES = STATE_DIR / "catalog" / "pages"
 DEMO_INGEST_SOURCE = STATE_DIR / "ingest" / "source"
 DEMO_MAILDIR = STATE_DIR / "mails"
+DEMO_DAGSTER_HOME = STATE_DIR / "dagster_home"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -160,7 +161,7 @@ def _cluster() -> LocalCluster:
 def demo_environment(cluster: LocalCluster) -> dict[str, str]:
     """Environment for Dagster and the assets against the local cluster; prepares the
     Dagster home, whose dagster.yaml is the checkout's."""
-    home = STATE_DIR / "dagster_home"
+    home = DEMO_DAGSTER_HOME
     home.mkdir(parents=True, exist_ok=True)
     config = home / "dagster.yaml"
     if not config.is_symlink():
@@ -441,9 +442,8 @@ def _demo(args: argparse.Namespace) -> int:
         )
         log = services.logs / "dagster.log"
         step(4, f"Dagster starting (webserver, daemon, code server); its log: {log}")
-        home = Path(env["DAGSTER_HOME"])
         _, seconds = start_dagster(
-            services, CHECKOUT / "workspace.yaml", home, os.environ, endpoints
+            services, CHECKOUT / "workspace.yaml", DEMO_DAGSTER_HOME, os.environ, endpoints
         )
         show_automation_on(endpoints.ui_url)
         step(
