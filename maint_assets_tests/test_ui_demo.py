@@ -29,7 +29,7 @@ from maint_assets_tests.ports import free_port
 pytestmark = [pytest.mark.ui, pytest.mark.timeout(2400)]
 
 RUNS = """{ runsOrError(limit: 20) { ... on Runs { results {
-  runId status creationTime tags { key value } } } } }"""
+  runId jobName status creationTime tags { key value } } } } }"""
 LATEST = """query($key: AssetKeyInput!) { assetOrError(assetKey: $key) { ... on Asset {
   assetMaterializations(limit: 1) { runId timestamp } } } }"""
 RUN = """query($id: ID!) { runOrError(runId: $id) { ... on Run { status } } }"""
@@ -48,13 +48,15 @@ class Demo:
         return answer["data"]
 
     def run_launched_after(self, moment: float) -> str:
-        """The run a user launched (not automation, not a schedule or sensor) after
+        """The asset run a user launched (not automation, not a schedule or sensor) after
         ``moment``."""
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             for run in self.graphql(RUNS)["runsOrError"]["results"]:
                 tags = {t["key"] for t in run["tags"]}
-                if run["creationTime"] > moment and not tags & {
+                if (
+                    run["creationTime"] > moment and run["jobName"] == "__ASSET_JOB"
+                ) and not tags & {
                     "dagster/from_automation_condition",
                     "dagster/sensor_name",
                     "dagster/schedule_name",
@@ -157,7 +159,8 @@ def test_a_new_user_in_the_ui(demo: Demo) -> None:
         while (latest := demo.latest_materialization(OBS_REGION_COUNTS)) == before:
             assert time.monotonic() < deadline, "no new materialization of the counts"
             time.sleep(3)
-        page.goto(f"{demo.url}/assets/{'/'.join(OBS_REGION_COUNTS.path)}", wait_until="networkidle")
+        events = f"{demo.url}/assets/{'/'.join(OBS_REGION_COUNTS.path)}?view=events"
+        page.goto(events, wait_until="networkidle")
         page.get_by_text(latest["runId"][:8]).first.wait_for(timeout=60_000)
 
         # The destructive production switch, materialized alone: refuses, says why.
