@@ -20,6 +20,13 @@ def sink_command(maildir: Path, host: str, port: int) -> list[str]:
     ]
 
 
+def prepare(maildir: Path) -> None:
+    """A Maildir's three folders: Python's Maildir (which aiosmtpd's handler opens) creates
+    them only along with a directory that does not exist yet, and cannot deliver without."""
+    for folder in ("tmp", "new", "cur"):
+        (maildir / folder).mkdir(parents=True, exist_ok=True)
+
+
 def read(maildir: Path) -> list[tuple[datetime, EmailMessage]]:
     """The mails received with their delivery times, oldest first."""
     if not maildir.exists():

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import requests
 
-from maint_assets.demo.mails import sink_command
+from maint_assets.demo.mails import prepare, sink_command
 
 PUSHGATEWAY = "prometheus-pushgateway"
 MAIL_TO = "operator@demo.localhost"
@@ -118,7 +118,7 @@ class Services:
 
 
 def start_mail_sink(services: Services, maildir: Path, endpoints: Endpoints) -> None:
-    maildir.mkdir(parents=True, exist_ok=True)
+    prepare(maildir)
     services.start("mail-sink", sink_command(maildir, endpoints.host, endpoints.smtp_port))
 
 
