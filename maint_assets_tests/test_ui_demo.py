@@ -5,6 +5,7 @@ counts' new materialization, and the ingest's production switch refusing without
 confirmation. Slow (a whole demo and every asset): `make test-ui` (pytest -m ui)."""
 
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -160,7 +161,8 @@ def test_a_new_user_in_the_ui(demo: Demo) -> None:
         # The destructive production switch, materialized alone: refuses, says why.
         page.goto(f"{demo.url}/assets/{'/'.join(PRODUCTION.path)}", wait_until="networkidle")
         clicked = time.time()
-        page.get_by_role("button", name="Materialize", exact=True).click()
+        button = page.get_by_role("button", name=re.compile(r"^Materialize"))
+        button.first.click(timeout=120_000)
         run_id = demo.run_launched_after(clicked)
         _wait_for_success_in_the_ui(page, demo, run_id, timeout_s=600)
         page.get_by_text("not switched: set confirm_production to").first.wait_for(
