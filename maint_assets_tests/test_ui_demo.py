@@ -161,7 +161,8 @@ def test_a_new_user_in_the_ui(demo: Demo) -> None:
         # The destructive production switch, materialized alone: refuses, says why.
         page.goto(f"{demo.url}/assets/{'/'.join(PRODUCTION.path)}", wait_until="networkidle")
         clicked = time.time()
-        button = page.get_by_role("button", name=re.compile(r"^Materialize"))
+        # The button's accessible name starts with its icon's: match its text.
+        button = page.locator("button").filter(has_text=re.compile(r"^\s*Materialize\s*$"))
         button.first.click(timeout=120_000)
         run_id = demo.run_launched_after(clicked)
         _wait_for_success_in_the_ui(page, demo, run_id, timeout_s=600)
