@@ -49,7 +49,9 @@ def open_expanded_lineage(page: Page, ui_url: str, zoom_out_steps: int = 0) -> N
     # The choice is kept in the browser's storage; a new load fits the expanded graph to the
     # window (expanding in place keeps the old zoom).
     page.wait_for_timeout(1000)
-    page.reload(wait_until="networkidle")
+    # A fresh load of the bare address: the focusing click may have selected a node, and
+    # "Materialize all" would then launch only the selection.
+    page.goto(f"{ui_url}/asset-groups", wait_until="networkidle")
     page.get_by_role("button", name="Materialize all").wait_for(timeout=120_000)
     page.wait_for_timeout(3000)  # the graph's layout
     page.get_by_role("button", name="Hide navigation").click()
