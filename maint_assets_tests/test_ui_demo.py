@@ -127,10 +127,6 @@ def test_a_new_user_in_the_ui(demo: Demo) -> None:
         drawn = {n for n in names if page.get_by_text(n, exact=True).count()}
         assert len(drawn) >= 10, drawn
 
-        # A job of eager assets shows automation as on (the `automation` sensor runs it).
-        page.goto(f"{demo.url}/locations/maint_assets/jobs/webarchive_hourly")
-        page.get_by_text("Auto-materialize on").first.wait_for(timeout=60_000)
-
         # "Materialize all" on the fresh demo succeeds.
         clicked = time.time()
         page.get_by_role("button", name="Materialize all").click()
@@ -170,3 +166,7 @@ def test_a_new_user_in_the_ui(demo: Demo) -> None:
             timeout=60_000
         )
         assert demo.latest_materialization(PRODUCTION) is None
+
+        # A job of eager assets shows automation as on (the `automation` sensor runs it).
+        page.goto(f"{demo.url}/locations/maint_assets/jobs/webarchive_hourly")
+        page.get_by_text("Auto-materialize on").first.wait_for(timeout=60_000)
