@@ -5,6 +5,8 @@ stop together on Ctrl-C."""
 
 from __future__ import annotations
 
+import contextlib
+import os
 import shutil
 import signal
 import subprocess
@@ -114,6 +116,10 @@ class Services:
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+            # What the service left in its session: dagster dev's code servers outlive it and
+            # ignore SIGTERM.
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
         self.running.clear()
 
 
