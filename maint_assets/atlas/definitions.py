@@ -12,7 +12,7 @@ defs = dg.Definitions(
     assets=[*sources.ALL, *taxonomy.ASSETS, *spatial.ASSETS, *backups.ASSETS],
     asset_checks=[*checks.CHECKS, *spatial.CHECKS, *backups.CHECKS],
     jobs=[
-        schedules.atlas_weekly_refresh,
+        schedules.atlas_weekly_incremental_refresh,
         schedules.atlas_weekly_backups,
         schedules.change_log_watch,
         schedules.counts_full_comparison,

@@ -1,32 +1,41 @@
-"""The weekly full refresh that replaces the runbook's three Friday 21:00 cron lines, the
-dumps and staging database after it, the hourly watch on the change log, and the weekly full
+"""The weekly incremental refresh that replaces the runbook's three Friday 21:00 cron lines,
+the dumps and staging database after it, the hourly watch on the change log, and the weekly full
 comparison of the count tables with production's own query."""
 
 import dagster as dg
 
 from maint_assets.atlas.backups.assets import GROUP as BACKUPS
+from maint_assets.atlas.backups.assets import staging_database
 from maint_assets.atlas.checks import change_log_consumed
 from maint_assets.atlas.keys import SPATIAL, TAXONOMY
 from maint_assets.atlas.spatial import full_recount
+from maint_assets.core.automation import run_job_assets
 
-atlas_weekly_refresh = dg.define_asset_job(
-    "atlas_weekly_refresh",
+# Incremental, like every refresh of these assets: new or changed taxa_obs names are resolved,
+# the count tables apply the change log; a run with `full: true` in an asset's config rebuilds.
+atlas_weekly_incremental_refresh = dg.define_asset_job(
+    "atlas_weekly_incremental_refresh",
     selection=dg.AssetSelection.groups(TAXONOMY, SPATIAL),
-    description="Every derived atlas table and view, in dependency order, in one run.",
+    description="Every derived atlas table and view, in dependency order, in one run, "
+    "incrementally: new or changed names are resolved, the counts apply the change log.",
 )
 
 atlas_weekly_schedule = dg.ScheduleDefinition(
-    name="atlas_weekly_friday_2100",
-    job=atlas_weekly_refresh,
+    name="atlas_weekly_incremental_refresh_friday_2100",
+    job=atlas_weekly_incremental_refresh,
+    execution_fn=run_job_assets(atlas_weekly_incremental_refresh),
     cron_schedule="0 21 * * 5",
     execution_timezone="America/Toronto",
     default_status=dg.DefaultScheduleStatus.RUNNING,
 )
 
+# The job confirms the staging rebuild (a destructive asset) for the default database name.
 atlas_weekly_backups = dg.define_asset_job(
     "atlas_weekly_backups",
     selection=dg.AssetSelection.groups(BACKUPS),
-    description="The atlas dumps, their restore checks, then the staging database.",
+    config={"ops": {staging_database.op.name: {"config": {"confirm_database": "atlas_staging"}}}},
+    description="The atlas dumps, their restore checks, then the staging database (its "
+    "rebuild confirmed for atlas_staging).",
 )
 
 # Four hours after the Friday refresh starts: the dumps read the refreshed tables (the

@@ -60,7 +60,9 @@ def _position(cursor: str | None) -> Position:
     name="atlas_source_changes",
     minimum_interval_seconds=INTERVAL_S,
     default_status=dg.DefaultSensorStatus.RUNNING,
-    target=dg.AssetSelection.assets(*spatial.COUNT_KEYS.values()),
+    # The count tables: the runs it requests. The sources: so each source asset's page shows
+    # this sensor as its automation (it never requests runs of them).
+    asset_selection=[*spatial.COUNT_KEYS.values(), *SOURCE_ASSETS.values()],
     description="Records a materialization of each atlas source table that rows were "
     "inserted into, updated in or deleted from; applies small batches of observation changes "
     "to the count tables itself and requests a run of them for the rest.",
@@ -87,25 +89,39 @@ def atlas_source_changes(
     stats: dict[str, dict[str, int]] = {}
     for source, op, n in changed:
         stats.setdefault(source, dict.fromkeys(OPERATIONS.values(), 0))[OPERATIONS[op]] = n
-    events: list[dg.AssetMaterialization | dg.AssetCheckEvaluation] = [
-        dg.AssetMaterialization(
-            asset_key=SOURCE_ASSETS[source],
-            metadata={**counted, "change_log_frontier": now.frontier},
-        )
-        for source, counted in sorted(stats.items())
-        if source in SOURCE_ASSETS
-    ]
+    events: list[dg.AssetMaterialization | dg.AssetCheckEvaluation] = []
+    recorded = []
+    for source, counted in sorted(stats.items()):
+        if source in SOURCE_ASSETS:
+            key = SOURCE_ASSETS[source]
+            events.append(
+                dg.AssetMaterialization(
+                    asset_key=key, metadata={**counted, "change_log_frontier": now.frontier}
+                )
+            )
+            what = ", ".join(f"{n} {k.removeprefix('rows_')}" for k, n in counted.items() if n)
+            recorded.append(f"{key.to_user_string()} ({what})")
     events += count_events
     cursor = json.dumps({"frontier": now.frontier, "carried": now.carried})
-    if not events and not run_requests:
-        return dg.SensorResult(cursor=cursor, skip_reason=note or "no change since the last tick")
-    return dg.SensorResult(cursor=cursor, asset_events=events, run_requests=run_requests)
+    # Dagster marks a tick without run requests SKIPPED, also when it recorded something: its
+    # reason (and the tick's log) says what it did.
+    done = "; ".join(
+        ([f"recorded {'; '.join(recorded)}"] if recorded else []) + ([note] if note else [])
+    )
+    if done:
+        context.log.info(done)
+    if run_requests:
+        return dg.SensorResult(cursor=cursor, asset_events=events, run_requests=run_requests)
+    return dg.SensorResult(
+        cursor=cursor, asset_events=events, skip_reason=done or "no change since the last tick"
+    )
 
 
 def _count_tables(
     context: dg.SensorEvaluationContext, db: PostgresResource, conn
 ) -> tuple[list, list[dg.RunRequest], str | None]:
-    """Apply a small batch of changes to the count tables here, or request a run."""
+    """Apply a small batch of changes to the count tables here, or request a run. Returns the
+    events, the run requests and what was done (or why nothing was)."""
     with db.transaction(conn, repeatable_read=True):
         after, reason = change_log.position(conn, counts.CONSUMER, counts.SOURCES)
         if after is not None:
@@ -135,11 +151,11 @@ def _count_tables(
         return [], _request_run(context, str(err)), None
     finally:
         conn.execute("SELECT pg_advisory_unlock(hashtextextended(%s, 0))", [key])
-    context.log.info(
+    done = (
         f"count tables brought up to date in {result.seconds:.2f} s "
         f"({result.changes.observations if result.changes else 0} observation changes)"
     )
-    return spatial.count_events(result), [], None
+    return spatial.count_events(result), [], done
 
 
 def _request_run(context: dg.SensorEvaluationContext, reason: str) -> list[dg.RunRequest]:

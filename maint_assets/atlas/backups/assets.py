@@ -10,7 +10,7 @@ did not create, or the production database, is refused.
 """
 
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import dagster as dg
@@ -215,6 +215,8 @@ def _restore_check(asset_key: dg.AssetKey) -> dg.AssetChecksDefinition:
         asset=asset_key,
         name="restores",
         blocking=True,
+        # It loads the dumps this one needs first: a run of them all orders it after them.
+        additional_deps=PREREQUISITES[asset_key],
         description="The stored dump (checksum verified) loads into a scratch database, after "
         "the dumps it needs, and its tables hold the row counts of its manifest.",
     )
@@ -285,20 +287,32 @@ class StagingConfig(dg.Config):
         "database of that name it did not create is refused)",
     )
 
+    confirm_database: str = Field(
+        default="",
+        description="the staging database's name (`database`) to rebuild it; anything else "
+        "rebuilds nothing",
+    )
+
     @field_validator("database")
     @classmethod
     def _fits(cls, name: str) -> str:
         return check_base(name, [databases.BUILDING, databases.PREVIOUS], "staging database")
 
 
+# Destructive (it replaces the staging database): never part of automation, and "Materialize
+# all" (any run without the confirmation) records nothing rather than failing the run.
 @dg.asset(
     key=STAGING,
     deps=[SCHEMA, REFERENCE, REGIONS, SAMPLE],
     group_name=GROUP,
     kinds={"postgres"},
+    output_required=False,
     description="A staging database rebuilt from the latest dumps with constraints enforced, "
     "every materialized view and count table populated, row counts checked against the "
-    "manifests; swapped in by renaming, so a failed rebuild leaves the previous one.",
+    "manifests; swapped in by renaming, so a failed rebuild leaves the previous one. "
+    "Destructive, so it needs a confirmation: a run rebuilds only with config "
+    "`confirm_database` equal to `database` (the weekly backups job gives it); otherwise, as "
+    "in Materialize all, it rebuilds nothing and says so in the run's log.",
 )
 def staging_database(
     context: dg.AssetExecutionContext,
@@ -306,8 +320,14 @@ def staging_database(
     atlas_db: PostgresResource,
     atlas_staging_server: PostgresResource,
     artifacts: ArtifactStore,
-) -> dg.MaterializeResult:
+) -> Iterator[dg.MaterializeResult]:
     check_run_config(context)
+    if config.confirm_database != config.database:
+        context.log.warning(
+            f"{config.database} not rebuilt: set confirm_database to {config.database!r} in the "
+            f"run's config to replace it (got {config.confirm_database!r})"
+        )
+        return
     # The same cluster (system identifier) and the same database (OID): whatever host name,
     # address or port each URL uses to reach it.
     if databases.server_and_oid(atlas_staging_server, config.database) == (
@@ -345,7 +365,7 @@ def staging_database(
         raise
     databases.swap_in(atlas_staging_server, building, config.database)
     context.log.info(f"{config.database} replaced by the database built from {len(loaded)} dumps")
-    return dg.MaterializeResult(
+    yield dg.MaterializeResult(
         metadata={
             "database": config.database,
             "server": atlas_staging_server.describe(),
