@@ -6,7 +6,7 @@ a reader querying the tables throughout, and the rows each produces compared.
     .venv/bin/python bench/atlas_full_refresh.py --quick            # 100 000, replica schema
 
 --real-schema loads production's schema dump (fetched, never committed: see
-maint_assets/atlas/real_schema.py; --dump/--git-dir say where from) and calls its functions
+maint_assets/demo/atlas_real_schema.py; --dump/--git-dir say where from) and calls its functions
 atlas_api.obs_region_counts_refresh() and obs_regions_taxa_datasets_counts_refresh(); on the
 replica the same two statements each function runs (DELETE, then INSERT ... SELECT of the
 ST_Within join) are run as one transaction per table. The database is left as production has
@@ -27,13 +27,15 @@ import dagster as dg
 import psycopg
 from common import load_atlas, schema_arguments, temporary_cluster
 
-from maint_assets.atlas import change_log, sources, spatial
+from maint_assets.atlas import change_log
+from maint_assets.atlas.assets import counts as count_assets
+from maint_assets.atlas.assets import sources
 from maint_assets.atlas.taxonomy.checklist import ChecklistResolver
 from maint_assets.core.postgres import PostgresResource
 
 # Dagster's console logger at WARNING: its DEBUG lines would bury the measurements.
 QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
-FULL = {**QUIET, "ops": {spatial.COUNTS_OP: {"config": {"full": True}}}}
+FULL = {**QUIET, "ops": {count_assets.COUNTS_OP: {"config": {"full": True}}}}
 # Production's two functions as the statements they run (the replica has no functions).
 PRODUCTION = {
     "obs_region_counts": """
@@ -111,9 +113,9 @@ def production(url: str, real: bool) -> dict[str, float]:
 def ours(resources: dict, instance: dg.DagsterInstance) -> tuple[float, dict[str, object]]:
     started = time.perf_counter()
     result = dg.materialize(
-        [*sources.ALL, *spatial.ASSETS],
+        [*sources.ALL, *count_assets.ASSETS],
         resources=resources,
-        selection=[spatial.OBS_REGION_COUNTS, spatial.OBS_REGIONS_TAXA_DATASETS_COUNTS],
+        selection=[count_assets.OBS_REGION_COUNTS, count_assets.OBS_REGIONS_TAXA_DATASETS_COUNTS],
         run_config=FULL,
         instance=instance,
     )

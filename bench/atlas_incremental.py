@@ -27,17 +27,18 @@ from pathlib import Path
 import dagster as dg
 from common import load_atlas, schema_arguments, temporary_cluster
 
-from maint_assets.atlas import change_log, sources, spatial
-from maint_assets.atlas.taxonomy import assets as taxonomy
+from maint_assets.atlas import change_log
+from maint_assets.atlas.assets import counts as count_assets
+from maint_assets.atlas.assets import sources, taxonomy
 from maint_assets.atlas.taxonomy.checklist import ChecklistResolver
 from maint_assets.core.paths import CHECKOUT
 from maint_assets.core.postgres import PostgresResource
 
-COUNTS = [spatial.OBS_REGION_COUNTS, spatial.OBS_REGIONS_TAXA_DATASETS_COUNTS]
-ALL = [*sources.ALL, *taxonomy.ASSETS, *spatial.ASSETS]
+COUNTS = [count_assets.OBS_REGION_COUNTS, count_assets.OBS_REGIONS_TAXA_DATASETS_COUNTS]
+ALL = [*sources.ALL, *taxonomy.ASSETS, *count_assets.ASSETS]
 # Dagster's console logger at WARNING: its DEBUG lines would bury the measurements.
 QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
-FULL = {**QUIET, "ops": {spatial.COUNTS_OP: {"config": {"full": True}}}}
+FULL = {**QUIET, "ops": {count_assets.COUNTS_OP: {"config": {"full": True}}}}
 CHANGES = {
     "1,000 inserts": """
         INSERT INTO public.observations (org_id_obs, id_datasets, geom, year_obs, month_obs,

@@ -26,30 +26,35 @@ from pathlib import Path
 import dagster as dg
 from common import load_atlas, temporary_cluster
 
-from maint_assets.atlas import sources
-from maint_assets.atlas.backups import assets as backups
-from maint_assets.atlas.backups.dumps import GROUP, REFERENCE_TABLES
-from maint_assets.atlas.taxonomy import assets as taxonomy
+from maint_assets.atlas import keys
+from maint_assets.atlas.assets import dumps as dump_assets
+from maint_assets.atlas.assets import sources, taxonomy
+from maint_assets.atlas.backups.dumps import REFERENCE_TABLES
 from maint_assets.atlas.taxonomy.checklist import ChecklistResolver
 from maint_assets.core.artifacts import ArtifactStore
 from maint_assets.core.pg_tools import client_env, tool_path
 from maint_assets.core.postgres import PostgresResource
 from maint_assets.core.sql_files import statement
 
-DUMPS = [backups.SCHEMA, backups.REFERENCE, backups.REGIONS, backups.SAMPLE]
+DUMPS = [
+    keys.SCHEMA_DUMP,
+    keys.REFERENCE_DATA_DUMP,
+    keys.REGIONS_DUMP,
+    keys.OBSERVATIONS_SAMPLE_DUMP,
+]
 
 
 def _sample_script(out: Path, sample_rows: int) -> Path:
     """The sample as an operator would take it with psql: the same id selection and the same
     three copies (efforts, observations, obs_efforts), each to a file."""
     lines = [
-        statement(GROUP, "sample_ids")
+        statement(keys.SQL_DUMPS, "sample_ids")
         .replace("%(seed)s", "1")
         .replace("%(rows)s", str(sample_rows))
         .replace("ON COMMIT DROP", "")
     ]
     for name in ("copy_efforts", "copy_observations", "copy_obs_efforts"):
-        one_line = " ".join(statement(GROUP, name).split()).rstrip(";")
+        one_line = " ".join(statement(keys.SQL_DUMPS, name).split()).rstrip(";")
         copy = one_line.replace("COPY (", "\\copy (", 1)
         lines.append(copy.replace("TO STDOUT", f"TO '{out / name}'"))
     script = out / "sample.psql"
@@ -105,9 +110,10 @@ def dumps_vs_plain(cluster, repeat: int, sample_rows: int) -> None:
             "taxonomy": ChecklistResolver(),
             "artifacts": ArtifactStore(directory=str(Path(tmp) / "store")),
         }
-        assets = [*sources.ALL, *taxonomy.ASSETS, *backups.DUMPS]
+        assets = [*sources.ALL, *taxonomy.ASSETS, *dump_assets.ASSETS]
         selection = dg.AssetSelection.assets(*DUMPS).without_checks()
-        config = {"ops": {"atlas__backups__observations_sample": {"config": {"rows": sample_rows}}}}
+        sample = {"config": {"rows": sample_rows}}
+        config = {"ops": {"atlas__dump__observations_sample_dump": sample}}
         plain, dagster = [], []
         for _ in range(repeat):
             out = Path(tmp) / "plain"

@@ -11,10 +11,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from maint_assets.atlas import real_schema
 from maint_assets.atlas.change_log import install_capture
-from maint_assets.atlas.demo_data import DemoSummary, load_demo_data
 from maint_assets.core.schema import apply_schema
+from maint_assets.demo import atlas_real_schema as real_schema
+from maint_assets.demo.atlas_data import DemoSummary, load_demo_data
+from maint_assets.demo.atlas_replica import apply_replica
 from maint_assets.demo.local_cluster import LocalCluster
 
 
@@ -35,7 +36,7 @@ def temporary_cluster(port: int, databases: list[str]) -> Iterator[tuple[LocalCl
 
 
 def schema_arguments(parser: argparse.ArgumentParser) -> None:
-    """--real-schema and where its dump comes from (see maint_assets/atlas/real_schema.py)."""
+    """--real-schema and where its dump comes from (see maint_assets/demo/atlas_real_schema.py)."""
     parser.add_argument(
         "--real-schema",
         action="store_true",
@@ -58,7 +59,10 @@ def load_atlas(
     if real:
         real_schema.load(cluster.url(database), real_schema.dump_text(args.dump, args.git_dir))
     with cluster.connect(database, autocommit=True) as conn:
-        apply_schema(conn, "atlas", bookkeeping_only=real)
+        if real:
+            apply_schema(conn, "atlas", bookkeeping_only=True)
+        else:
+            apply_replica(conn)
         if capture:
             install_capture(conn)
         summary = load_demo_data(conn, observations=observations, seed=1)

@@ -318,9 +318,14 @@ def _roles_apply(args: argparse.Namespace) -> int:
 
 
 def _schema(args: argparse.Namespace) -> int:
+    from maint_assets.demo.atlas_replica import apply_replica
+
     db = _atlas_db()
     with db.connect() as conn:
-        applied = apply_schema(conn, args.domain, bookkeeping_only=args.bookkeeping)
+        if args.bookkeeping:
+            applied = apply_schema(conn, args.domain, bookkeeping_only=True)
+        else:  # an empty database: the replica of production's schema, as the demo has it
+            applied = apply_replica(conn)
     print(f"applied {', '.join(applied)} to {db.describe()}")
     return 0
 
@@ -349,11 +354,12 @@ def _capture(args: argparse.Namespace) -> int:
 
 def _demo_data(args: argparse.Namespace) -> int:
     from maint_assets.atlas.change_log import install_capture
-    from maint_assets.atlas.demo_data import is_loaded, load_demo_data
+    from maint_assets.demo.atlas_data import is_loaded, load_demo_data
+    from maint_assets.demo.atlas_replica import apply_replica
 
     db = _atlas_db()
     with db.connect() as conn:
-        apply_schema(conn, "atlas")
+        apply_replica(conn)
         install_capture(conn)
         if args.if_empty and is_loaded(conn):
             print(f"demo data already loaded in {db.describe()}")

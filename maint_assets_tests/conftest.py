@@ -20,11 +20,11 @@ from psycopg import sql
 
 from maint_assets.atlas.change_log import install_capture
 from maint_assets.atlas.counts import sync_cells
-from maint_assets.atlas.demo_data import load_demo_data
 from maint_assets.atlas.taxonomy.checklist import ChecklistResolver
 from maint_assets.core.artifacts import ArtifactStore
 from maint_assets.core.postgres import PostgresResource
-from maint_assets.core.schema import apply_schema
+from maint_assets.demo.atlas_data import load_demo_data
+from maint_assets.demo.atlas_replica import apply_replica
 from maint_assets.demo.local_cluster import LocalCluster
 from maint_assets.demo.metabase_stand_in import load_stand_in
 from maint_assets_tests.ports import free_port
@@ -76,7 +76,7 @@ def pg_cluster() -> Iterator[LocalCluster]:
 def atlas_template(pg_cluster: LocalCluster) -> str:
     pg_cluster.up([TEMPLATE])
     with pg_cluster.connect(TEMPLATE, autocommit=True) as conn:
-        apply_schema(conn, "atlas")
+        apply_replica(conn)
         install_capture(conn)
         load_demo_data(conn, observations=TEST_OBSERVATIONS, seed=7, spacing=TEST_SPACING)
         with conn.transaction():  # the count tables' cells, a cache of the regions: cut once

@@ -8,9 +8,9 @@ import psycopg
 import pytest
 from psycopg import sql
 
-from maint_assets.atlas.demo_data import load_demo_data
 from maint_assets.cli import main
-from maint_assets.core.schema import apply_schema
+from maint_assets.demo.atlas_data import load_demo_data
+from maint_assets.demo.atlas_replica import apply_replica
 
 FINGERPRINT = """SELECT md5(string_agg(concat_ws('|', id, ST_AsText(geom), id_taxa_obs, year_obs,
                   month_obs, day_obs, id_datasets, within_quebec), ',' ORDER BY id))
@@ -56,7 +56,7 @@ def test_same_seed_same_data_other_seed_other_data(empty_db):
     fingerprints = []
     for name, seed in (("atlas_seed_a", 5), ("atlas_seed_b", 5), ("atlas_seed_c", 6)):
         with psycopg.connect(empty_db(name), autocommit=True) as conn:
-            apply_schema(conn, "atlas")
+            apply_replica(conn)
             summary = load_demo_data(conn, observations=2000, seed=seed)
             assert summary.observations == 2000
             fingerprints.append(conn.execute(FINGERPRINT).fetchone()[0])
@@ -106,7 +106,7 @@ def test_capture_command_installs_on_an_existing_database_idempotently(
 ):
     url = empty_db("atlas_capture")
     with psycopg.connect(url, autocommit=True) as conn:
-        apply_schema(conn, "atlas")  # an existing atlas database, without capture
+        apply_replica(conn)  # an existing atlas database, without capture
     monkeypatch.setenv("ATLAS_DATABASE_URL", url)
     for _ in range(2):
         assert main(["capture", "atlas"]) == 0

@@ -15,7 +15,7 @@ from psycopg import sql
 from maint_assets.atlas.taxonomy.checklist import ChecklistResolver
 from maint_assets.core.paths import CHECKOUT
 from maint_assets.core.postgres import PostgresResource
-from maint_assets_tests.atlas_helpers import materialize, rows
+from maint_assets_tests.atlas.helpers import materialize, rows
 
 DEADLINE_S = 150
 

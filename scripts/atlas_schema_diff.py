@@ -1,10 +1,10 @@
-"""Compare the project's replica of the atlas database (sql/atlas/schema/, what the demo and
+"""Compare the project's replica of the atlas database (sql/demo/atlas_replica/, what the demo and
 the tests run on) with the real production schema dump.
 
     .venv/bin/python scripts/atlas_schema_diff.py [--dump FILE | --git-dir DIR] [--all]
 
 The dump (dump/dump_atlas_schema.sql of BiodiversiteQuebec/atlas-db, branch
-dev_vb_fix_observations_id_taxa_obs_not_null; see maint_assets/atlas/real_schema.py) is read
+dev_vb_fix_observations_id_taxa_obs_not_null; see maint_assets/demo/atlas_real_schema.py) is read
 from --dump, from a git mirror of the repository (--git-dir, $ATLAS_DB_GIT_DIR), or cloned
 from GitHub; it is never written into this repository (it has no licence). Both are loaded
 into a temporary cluster (PostgreSQL 15 + PostGIS; PL/Python is used when installed), then
@@ -26,8 +26,8 @@ from pathlib import Path
 
 import psycopg
 
-from maint_assets.atlas.real_schema import dump_text, load
-from maint_assets.core.schema import apply_schema
+from maint_assets.demo.atlas_real_schema import dump_text, load
+from maint_assets.demo.atlas_replica import apply_replica
 from maint_assets.demo.local_cluster import LocalCluster
 
 RELATIONS = """
@@ -139,7 +139,7 @@ def main() -> int:
         os.environ.update(cluster.client_env())  # psql reads the password from PGPASSFILE
         skipped = load(cluster.url("real"), text)
         with psycopg.connect(cluster.url("replica"), autocommit=True) as conn:
-            apply_schema(conn, "atlas")
+            apply_replica(conn)
         lines = compare(catalog(cluster.url("real")), catalog(cluster.url("replica")), args.all)
     finally:
         cluster.destroy()

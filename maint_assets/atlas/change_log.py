@@ -8,9 +8,9 @@ from dataclasses import dataclass
 import psycopg
 from psycopg import sql
 
+from maint_assets.atlas.keys import SQL_CHANGE_LOG
 from maint_assets.core.sql_files import schema_files, statement
 
-GROUP = "atlas/change_log"
 SOURCES = ["observations", "regions", "taxa_obs", "regions_zoom_lookup"]
 # The change sensor is a consumer of every source: it reports what the others consume.
 SENSOR = "sensor/atlas_source_changes"
@@ -63,7 +63,7 @@ def install_capture(conn: psycopg.Connection) -> list[str]:
 
 
 def installed(conn: psycopg.Connection) -> bool:
-    return conn.execute(statement(GROUP, "installed")).fetchone()[0]
+    return conn.execute(statement(SQL_CHANGE_LOG, "installed")).fetchone()[0]
 
 
 def geom_indexes(conn: psycopg.Connection) -> list[GeomIndex]:
@@ -102,12 +102,12 @@ def build_geom_indexes(conn: psycopg.Connection) -> list[str]:
         )
         done.append(f"built {name.as_string(conn)} CONCURRENTLY")
     if done:
-        parent = conn.execute(statement(GROUP, "parent_geom_index")).fetchone()
+        parent = conn.execute(statement(SQL_CHANGE_LOG, "parent_geom_index")).fetchone()
         if parent is None:
-            conn.execute(statement(GROUP, "create_parent_geom_index"))
-            parent = conn.execute(statement(GROUP, "parent_geom_index")).fetchone()
+            conn.execute(statement(SQL_CHANGE_LOG, "create_parent_geom_index"))
+            parent = conn.execute(statement(SQL_CHANGE_LOG, "parent_geom_index")).fetchone()
         for child in conn.execute(
-            statement(GROUP, "unattached_geom_indexes"), {"parent": parent[0]}
+            statement(SQL_CHANGE_LOG, "unattached_geom_indexes"), {"parent": parent[0]}
         ).fetchall():
             conn.execute(
                 sql.SQL("ALTER INDEX {} ATTACH PARTITION {}").format(
@@ -127,7 +127,7 @@ def position(
     state = {
         source: (current, frontier, carried)
         for source, current, frontier, carried in conn.execute(
-            statement(GROUP, "state"), {"consumer": consumer, "sources": sources}
+            statement(SQL_CHANGE_LOG, "state"), {"consumer": consumer, "sources": sources}
         )
     }
     if set(state) != set(sources):
@@ -146,28 +146,28 @@ def position(
 
 def position_now(conn: psycopg.Connection) -> Position:
     """The position of this transaction's snapshot."""
-    frontier, carried = conn.execute(statement(GROUP, "position_now")).fetchone()
+    frontier, carried = conn.execute(statement(SQL_CHANGE_LOG, "position_now")).fetchone()
     return Position(frontier=frontier, carried=list(carried))
 
 
 def epoch(conn: psycopg.Connection) -> int:
-    return conn.execute(statement(GROUP, "epoch")).fetchone()[0]
+    return conn.execute(statement(SQL_CHANGE_LOG, "epoch")).fetchone()[0]
 
 
 def start_epoch(conn: psycopg.Connection) -> None:
-    conn.execute(statement(GROUP, "start_epoch"))
+    conn.execute(statement(SQL_CHANGE_LOG, "start_epoch"))
 
 
 def stage_pending(conn: psycopg.Connection, after: Position, sources: list[str]) -> PendingChanges:
     """Copy the changes to ``sources`` after ``after`` into the temporary table pending_changes."""
-    conn.execute(statement(GROUP, "stage_pending"), {**after.params(), "sources": sources})
-    return PendingChanges(*conn.execute(statement(GROUP, "pending_summary")).fetchone())
+    conn.execute(statement(SQL_CHANGE_LOG, "stage_pending"), {**after.params(), "sources": sources})
+    return PendingChanges(*conn.execute(statement(SQL_CHANGE_LOG, "pending_summary")).fetchone())
 
 
 def pending_count(conn: psycopg.Connection, after: Position, sources: list[str]) -> tuple[int, int]:
     """Changes waiting after ``after``: to observations, and to the other sources."""
     return conn.execute(
-        statement(GROUP, "pending_count"), {**after.params(), "sources": sources}
+        statement(SQL_CHANGE_LOG, "pending_count"), {**after.params(), "sources": sources}
     ).fetchone()
 
 
@@ -179,7 +179,8 @@ def advance(
     if installed(conn):
         to = to or position_now(conn)
         conn.execute(
-            statement(GROUP, "advance"), {"consumer": consumer, "sources": sources, **to.params()}
+            statement(SQL_CHANGE_LOG, "advance"),
+            {"consumer": consumer, "sources": sources, **to.params()},
         )
 
 
@@ -187,4 +188,6 @@ def trim(conn: psycopg.Connection, sources: list[str]) -> int:
     """Delete the changes every consumer of ``sources`` (the sensor included) has passed."""
     if not installed(conn):
         return 0
-    return conn.execute(statement(GROUP, "trim"), {"sources": sources, "sensor": SENSOR}).rowcount
+    return conn.execute(
+        statement(SQL_CHANGE_LOG, "trim"), {"sources": sources, "sensor": SENSOR}
+    ).rowcount

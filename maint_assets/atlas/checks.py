@@ -1,27 +1,56 @@
 """Checks of the atlas graph: api.taxa covers every resolved name once, no materialized view
-is left unpopulated, the change log is consumed. (The count tables check every row each
-refresh touched within the refresh, and are compared whole every week: see spatial.py.)"""
+is left unpopulated, the change log is consumed, the count tables equal production's own
+query (weekly; every refresh checks the rows it touched itself: assets/counts.py), and every
+dump restores. Each check declares every asset it reads besides its own (``additional_deps``),
+so a run of them all orders it after them."""
+
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
 
 import dagster as dg
+import psycopg
 from pydantic import Field
 
-from maint_assets.atlas import sources
-from maint_assets.atlas.keys import key
-from maint_assets.atlas.taxonomy.assets import API_TAXA, TAXA_OBS_GROUP_LOOKUP
+from maint_assets.atlas import counts
+from maint_assets.atlas.assets.counts import COUNT_KEYS
+from maint_assets.atlas.assets.dumps import PREREQUISITES
+from maint_assets.atlas.backups import dumps
+from maint_assets.atlas.keys import (
+    API_TAXA,
+    DUMP_FOLDERS,
+    OBSERVATIONS,
+    POOL_ATLAS_DB,
+    REGIONS,
+    REGIONS_ZOOM_LOOKUP,
+    ROLES_DUMP,
+    SCRATCH_PREFIX,
+    SQL_CHANGE_LOG,
+    SQL_CHECKS,
+    SQL_DUMPS,
+    TAXA_OBS_GROUP_LOOKUP,
+    TAXA_OBS_REF_LOOKUP,
+    WEB_REGIONS,
+)
+from maint_assets.core.artifacts import ArtifactStore
 from maint_assets.core.postgres import PostgresResource
+from maint_assets.core.restores import ArtifactMissing, Recorded, recorded_artifact, restore_check
 from maint_assets.core.sql_files import statement
+
+FULL_CHECK = "matches_full_recount"
 
 
 @dg.asset_check(
     asset=API_TAXA,
     blocking=True,
     name="one_row_per_resolved_taxa_obs",
+    additional_deps=[TAXA_OBS_REF_LOOKUP],
     description="Every resolved taxa_obs has exactly one api.taxa row, and no other has.",
 )
 def api_taxa_coverage(atlas_db: PostgresResource) -> dg.AssetCheckResult:
     with atlas_db.connect() as conn:
         resolved, missing, duplicated, unexpected = conn.execute(
-            statement("atlas/checks", "api_taxa_coverage")
+            statement(SQL_CHECKS, "api_taxa_coverage")
         ).fetchone()
     return dg.AssetCheckResult(
         passed=missing == duplicated == unexpected == 0,
@@ -46,7 +75,7 @@ def _populated_check(asset_key: dg.AssetKey) -> dg.AssetChecksDefinition:
     def _check(atlas_db: PostgresResource) -> dg.AssetCheckResult:
         with atlas_db.connect() as conn:
             row = conn.execute(
-                statement("atlas/checks", "matview_populated"), {"schema": schema, "name": name}
+                statement(SQL_CHECKS, "matview_populated"), {"schema": schema, "name": name}
             ).fetchone()
         return dg.AssetCheckResult(
             passed=bool(row and row[0]), metadata={"exists": row is not None}
@@ -62,14 +91,14 @@ class BacklogConfig(dg.Config):
 
 
 @dg.asset_check(
-    asset=sources.observations.key,
+    asset=OBSERVATIONS,
     name="change_log_consumed",
     description="The change log does not hold changes older than the allowed age: its "
     "consumers run, so it cannot grow without bound.",
 )
 def change_log_consumed(config: BacklogConfig, atlas_db: PostgresResource) -> dg.AssetCheckResult:
     with atlas_db.connect() as conn:
-        backlog = conn.execute(statement("atlas/change_log", "backlog")).fetchall()
+        backlog = conn.execute(statement(SQL_CHANGE_LOG, "backlog")).fetchall()
     oldest = max((age for _, _, age in backlog), default=0.0)
     return dg.AssetCheckResult(
         passed=oldest <= config.max_age_minutes * 60,
@@ -80,11 +109,114 @@ def change_log_consumed(config: BacklogConfig, atlas_db: PostgresResource) -> dg
     )
 
 
-CHECKS = [
+def _recorded(asset_key: dg.AssetKey) -> Recorded:
+    return Recorded(asset_key, DUMP_FOLDERS[asset_key])
+
+
+def _restore_check(asset_key: dg.AssetKey) -> dg.AssetChecksDefinition:
+    @dg.asset_check(
+        asset=asset_key,
+        name="restores",
+        blocking=True,
+        # It loads the dumps this one needs first: a run of them all orders it after them.
+        additional_deps=PREREQUISITES[asset_key],
+        description="The stored dump (checksum verified) loads into a scratch database, after "
+        "the dumps it needs, and its tables hold the row counts of its manifest.",
+    )
+    def _check(
+        context: dg.AssetCheckExecutionContext,
+        artifacts: ArtifactStore,
+        atlas_staging_server: PostgresResource,
+    ) -> dg.AssetCheckResult:
+        sources = [_recorded(k) for k in [*PREREQUISITES[asset_key], asset_key]]
+        scratch = SCRATCH_PREFIX + DUMP_FOLDERS[asset_key].rsplit("/", 1)[-1]
+        return restore_check(context, artifacts, atlas_staging_server, sources, scratch)
+
+    return _check
+
+
+@dg.asset_check(
+    asset=ROLES_DUMP,
+    name="restores_without_passwords",
+    blocking=True,
+    description="The stored roles dump holds no password or password hash, and re-creates "
+    "every role of its manifest: replayed on the staging server inside a transaction that "
+    "is rolled back (roles are cluster-wide; roles that exist there already are kept).",
+)
+def roles_restore(
+    context: dg.AssetCheckExecutionContext,
+    artifacts: ArtifactStore,
+    atlas_staging_server: PostgresResource,
+) -> dg.AssetCheckResult:
+    try:
+        artifact = recorded_artifact(
+            context.instance, context.run.run_id, artifacts, _recorded(ROLES_DUMP)
+        )
+    except ArtifactMissing as err:
+        return dg.AssetCheckResult(passed=False, metadata={"error": str(err)})
+    with tempfile.TemporaryDirectory() as tmp:
+        text = artifacts.fetch(artifact, Path(tmp) / artifact.name).read_text()
+    with_passwords = dumps.password_lines(text)
+    failed = []
+    with atlas_staging_server.connect() as conn:
+        conn.execute("BEGIN")
+        for sql in dumps.role_statements(text):
+            try:
+                with conn.transaction():  # a savepoint per statement
+                    conn.execute(sql)
+            except psycopg.errors.DuplicateObject:
+                pass  # the role exists on this server: its attributes are still replayed
+            except psycopg.Error as err:
+                failed.append(f"{sql[:80]}: {str(err).strip().splitlines()[0]}")
+        present = set(conn.execute(statement(SQL_DUMPS, "role_names")).fetchone()[0])
+        conn.execute("ROLLBACK")
+    missing = sorted(set(artifact.manifest.get("roles", [])) - present)
+    return dg.AssetCheckResult(
+        passed=not (with_passwords or failed or missing),
+        metadata={
+            "artifact": artifact.key,
+            "lines_with_passwords": len(with_passwords),
+            "roles": len(artifact.manifest.get("roles", [])),
+            "failed_statements": dg.MetadataValue.json(failed),
+            "missing_roles": dg.MetadataValue.json(missing),
+        },
+    )
+
+
+@dg.multi_asset_check(
+    specs=[
+        dg.AssetCheckSpec(
+            FULL_CHECK,
+            asset=asset_key,
+            # It reads every observation against every counted region.
+            additional_deps=[OBSERVATIONS, REGIONS, REGIONS_ZOOM_LOOKUP],
+            description="The whole table equals production's own ST_Within query over every "
+            "observation and counted region, computed on the same snapshot after applying the "
+            "pending changes (rolled back: the check changes nothing).",
+        )
+        for asset_key in COUNT_KEYS.values()
+    ],
+    name="atlas_region_counts_full_recount",
+    pool=POOL_ATLAS_DB,
+)
+def full_recount(atlas_db: PostgresResource) -> Iterator[dg.AssetCheckResult]:
+    with atlas_db.maintenance_session(counts.LOCK) as conn:
+        compared = counts.compare_with_full_recount(atlas_db, conn)
+    for name, asset_key in COUNT_KEYS.items():
+        mismatched, rows = compared[name]
+        yield dg.AssetCheckResult(
+            asset_key=asset_key,
+            check_name=FULL_CHECK,
+            # a comparison that compared nothing proves nothing
+            passed=mismatched == 0 and rows > 0,
+            metadata={"rows_compared": rows, "mismatched_rows": mismatched},
+        )
+
+
+TABLE_CHECKS = [
     api_taxa_coverage,
     change_log_consumed,
-    *(
-        _populated_check(k)
-        for k in (TAXA_OBS_GROUP_LOOKUP, API_TAXA, key("atlas_api", "web_regions"))
-    ),
+    *(_populated_check(k) for k in (TAXA_OBS_GROUP_LOOKUP, API_TAXA, WEB_REGIONS)),
 ]
+DUMP_CHECKS = [roles_restore, *(_restore_check(k) for k in PREREQUISITES)]
+CHECKS = [*TABLE_CHECKS, full_recount, *DUMP_CHECKS]

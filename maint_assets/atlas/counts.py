@@ -33,6 +33,12 @@ import psycopg
 from psycopg import errors, sql
 
 from maint_assets.atlas import change_log
+from maint_assets.atlas.keys import (
+    SQL_CHANGE_LOG,
+    SQL_COUNTS,
+    SQL_OBS_REGION_COUNTS,
+    SQL_OBS_REGIONS_TAXA_DATASETS_COUNTS,
+)
 from maint_assets.atlas.table_definitions import (
     DefinitionMismatch,
     TableDefinition,
@@ -44,7 +50,6 @@ from maint_assets.core.postgres import PostgresResource
 from maint_assets.core.refresh import BUILD_SCHEMA
 from maint_assets.core.sql_files import statement
 
-GROUP = "atlas/counts"
 SOURCES = ["observations", "regions", "regions_zoom_lookup"]
 # Both tables are refreshed together: one maintenance lock (named after the first, as an
 # operator's psql session takes it) and one change-log consumer.
@@ -52,6 +57,11 @@ LOCK = "atlas/atlas_api/obs_region_counts"
 CONSUMER = "atlas/counts"
 REGION_COUNTS = "obs_region_counts"
 DATASET_COUNTS = "obs_regions_taxa_datasets_counts"
+# The SQL file of each count table's own statements.
+SQL_FILES = {
+    REGION_COUNTS: SQL_OBS_REGION_COUNTS,
+    DATASET_COUNTS: SQL_OBS_REGIONS_TAXA_DATASETS_COUNTS,
+}
 PUBLIC = {
     REGION_COUNTS: ("atlas_api", REGION_COUNTS),
     DATASET_COUNTS: ("atlas_api", DATASET_COUNTS),
@@ -175,7 +185,7 @@ def _statement(group: str, name: str, **identifiers: tuple[str, str] | str) -> s
     {cell_x}, {cell_y}, {cut_regions}) written in, and {names} filled by quoted identifiers."""
     text = statement(group, name)
     for fragment in ("cut_regions", "region_digest", "member", "cell_x", "cell_y"):
-        text = text.replace("{" + fragment + "}", statement(GROUP, fragment))
+        text = text.replace("{" + fragment + "}", statement(SQL_COUNTS, fragment))
     return sql.SQL(text).format(
         **{
             k: sql.Identifier(*v) if isinstance(v, tuple) else sql.Identifier(v)
@@ -185,7 +195,7 @@ def _statement(group: str, name: str, **identifiers: tuple[str, str] | str) -> s
 
 
 def require_postgis(conn: psycopg.Connection, describe: str) -> None:
-    if conn.execute(statement(GROUP, "postgis")).fetchone() is None:
+    if conn.execute(statement(SQL_COUNTS, "postgis")).fetchone() is None:
         raise PostgisMissing(
             f"{describe} has no PostGIS extension (CREATE EXTENSION postgis): the atlas "
             "regions, observations and count tables need it"
@@ -218,23 +228,23 @@ class _Tables:
 
 
 def _cut_version() -> dict[str, str]:
-    cutting = "".join(statement(GROUP, f) for f in ("cut_regions", "cell_x", "cell_y"))
+    cutting = "".join(statement(SQL_COUNTS, f) for f in ("cut_regions", "cell_x", "cell_y"))
     return {"cut_version": hashlib.md5(cutting.encode()).hexdigest()[:12]}
 
 
 def _recut(conn: psycopg.Connection, regions: str) -> None:
     """Cut again the regions listed in temporary table ``regions``."""
     listed = ("pg_temp", regions)
-    conn.execute(_statement(GROUP, "uncut", regions=listed))
-    conn.execute(_statement(GROUP, "cut", regions=listed))
-    conn.execute(_statement(GROUP, "record_cuts", regions=listed), _cut_version())
+    conn.execute(_statement(SQL_COUNTS, "uncut", regions=listed))
+    conn.execute(_statement(SQL_COUNTS, "cut", regions=listed))
+    conn.execute(_statement(SQL_COUNTS, "record_cuts", regions=listed), _cut_version())
 
 
 def sync_cells(conn: psycopg.Connection) -> int:
     """Cut again the regions whose cells were cut from another version of them, or by other
     statements (or never, or that are no longer counted); returns how many. Inside a
     transaction."""
-    conn.execute(_statement(GROUP, "stale_cuts"), _cut_version())
+    conn.execute(_statement(SQL_COUNTS, "stale_cuts"), _cut_version())
     _analyze_temp(conn, "regions_to_cut")
     stale = conn.execute("SELECT count(*) FROM pg_temp.regions_to_cut").fetchone()[0]
     if stale:
@@ -258,7 +268,7 @@ def refresh_counts(
     reason = "full refresh requested" if full else None
     failed_check = None
     with db.transaction(conn, repeatable_read=True):
-        conn.execute(statement(GROUP, "settings"))
+        conn.execute(statement(SQL_COUNTS, "settings"))
         if reason is None:
             reason = _why_rebuild(conn)
         if reason is None:
@@ -284,7 +294,7 @@ def refresh_counts(
                 reason = f"{err}: rebuilt"
             else:
                 change_log.advance(conn, CONSUMER, SOURCES)
-                conn.execute(_statement(GROUP, "record_levels", levels=LEVELS))
+                conn.execute(_statement(SQL_COUNTS, "record_levels", levels=LEVELS))
                 return CountsRefresh(
                     mode="incremental",
                     reason=None,
@@ -313,46 +323,46 @@ def _analyze_temp(conn: psycopg.Connection, *tables: str) -> None:
     # Fresh temporary tables have no statistics: without them the planner joins the few
     # changed rows against millions by hash instead of through the indexes.
     for table in tables:
-        conn.execute(_statement(GROUP, "analyze", relation=("pg_temp", table)))
+        conn.execute(_statement(SQL_COUNTS, "analyze", relation=("pg_temp", table)))
 
 
 def _apply_changes(
     conn: psycopg.Connection, tables: _Tables, limits: Limits
 ) -> tuple[int, dict[str, TableChange]]:
     """Apply pending_changes to ``tables``; returns the regions recounted and what changed."""
-    conn.execute(_statement(GROUP, "changed_regions", levels=tables.levels))
+    conn.execute(_statement(SQL_COUNTS, "changed_regions", levels=tables.levels))
     _analyze_temp(conn, "changed_regions")
-    changed, counted = conn.execute(statement(GROUP, "regions_summary")).fetchone()
+    changed, counted = conn.execute(statement(SQL_COUNTS, "regions_summary")).fetchone()
     if counted > limits.max_region_recounts:
         raise NeedsRebuild(
             f"{counted} changed regions to count again, more than "
             f"{limits.max_region_recounts}: a rebuild is cheaper"
         )
-    conn.execute(_statement(GROUP, "touched_detail"))
+    conn.execute(_statement(SQL_COUNTS, "touched_detail"))
     if changed:
         _recut(conn, "changed_regions")
-        conn.execute(_statement(GROUP, "remove_regions_detail", detail=tables.detail))
+        conn.execute(_statement(SQL_COUNTS, "remove_regions_detail", detail=tables.detail))
         recount = (
             "recount_regions_detail_indexed"
             if _has_geom_index(conn)
             else "recount_regions_detail_scan"
         )
-        conn.execute(_statement(GROUP, recount, detail=tables.detail))
-    conn.execute(statement(change_log.GROUP, "observation_deltas"))
+        conn.execute(_statement(SQL_COUNTS, recount, detail=tables.detail))
+    conn.execute(statement(SQL_CHANGE_LOG, "observation_deltas"))
     _analyze_temp(conn, "observation_deltas")
-    conn.execute(_statement(GROUP, "delta_memberships"))
-    conn.execute(statement(GROUP, "detail_deltas"))
+    conn.execute(_statement(SQL_COUNTS, "delta_memberships"))
+    conn.execute(statement(SQL_COUNTS, "detail_deltas"))
     _analyze_temp(conn, "detail_deltas")
-    conn.execute(_statement(GROUP, "apply_detail_deltas", detail=tables.detail))
-    negative = conn.execute(statement(GROUP, "negative_detail")).fetchone()[0]
+    conn.execute(_statement(SQL_COUNTS, "apply_detail_deltas", detail=tables.detail))
+    negative = conn.execute(statement(SQL_COUNTS, "negative_detail")).fetchone()[0]
     if negative:
         raise CountsDrifted(
             TouchedCheck(compared={"detail": negative}, mismatched={"detail": negative})
         )
-    conn.execute(_statement(GROUP, "drop_empty_detail", detail=tables.detail))
+    conn.execute(_statement(SQL_COUNTS, "drop_empty_detail", detail=tables.detail))
     result = {}
     for name, table in tables.counts.items():
-        group = f"atlas/{name}"
+        group = SQL_FILES[name]
         conn.execute(statement(group, "touched"))
         conn.execute(_statement(group, "apply_deltas", table=table, detail=tables.detail))
         removed = conn.execute(_statement(group, "drop_empty", table=table)).rowcount
@@ -380,18 +390,17 @@ def _adjust_row_counts(
     """The live tables' row counts, carried in maint_assets.maintained_row_counts (counting
     millions of rows after every small refresh would cost more than the refresh)."""
     relations = {".".join(PUBLIC[name]): name for name in changes}
-    known = dict(conn.execute(statement(GROUP, "row_counts"), {"relations": list(relations)}))
+    known = dict(conn.execute(statement(SQL_COUNTS, "row_counts"), {"relations": list(relations)}))
     result = {}
     for relation, name in relations.items():
         change = changes[name]
         if relation in known:
             rows = known[relation] + change.added - change.removed
         else:  # tables built before row counts were kept: count once
-            rows = conn.execute(_statement(GROUP, "count_rows", relation=PUBLIC[name])).fetchone()[
-                0
-            ]
+            counted = _statement(SQL_COUNTS, "count_rows", relation=PUBLIC[name])
+            rows = conn.execute(counted).fetchone()[0]
         conn.execute(
-            statement(GROUP, "record_row_count"), {"relation": relation, "row_count": rows}
+            statement(SQL_COUNTS, "record_row_count"), {"relation": relation, "row_count": rows}
         )
         result[name] = TableChange(
             rows=rows, added=change.added, updated=change.updated, removed=change.removed
@@ -402,15 +411,15 @@ def _adjust_row_counts(
 def _check(conn: psycopg.Connection, tables: _Tables, recounted: int) -> TouchedCheck:
     compared, mismatched = {}, {}
     mismatched["detail"], compared["detail"] = conn.execute(
-        _statement(GROUP, "check_detail", detail=tables.detail)
+        _statement(SQL_COUNTS, "check_detail", detail=tables.detail)
     ).fetchone()
     if recounted:
         mismatched["regions"], compared["regions"] = conn.execute(
-            _statement(GROUP, "check_regions", detail=tables.detail)
+            _statement(SQL_COUNTS, "check_regions", detail=tables.detail)
         ).fetchone()
     for name, table in tables.counts.items():
         mismatched[name], compared[name] = conn.execute(
-            _statement(f"atlas/{name}", "check_touched", table=table, detail=tables.detail)
+            _statement(SQL_FILES[name], "check_touched", table=table, detail=tables.detail)
         ).fetchone()
     return TouchedCheck(compared=compared, mismatched=mismatched)
 
@@ -426,11 +435,11 @@ def _rebuild(
 ) -> CountsRefresh:
     live, build = _Tables.live(), _Tables.build()
     with db.transaction(conn):
-        conn.execute(statement(GROUP, "settings"))
+        conn.execute(statement(SQL_COUNTS, "settings"))
         cut = sync_cells(conn)
     log(f"{cut} regions cut into cells")
     with db.transaction(conn, repeatable_read=True):
-        conn.execute(statement(GROUP, "settings"))
+        conn.execute(statement(SQL_COUNTS, "settings"))
         capture = change_log.installed(conn)
         built_at = change_log.position_now(conn) if capture else None
         epoch = change_log.epoch(conn) if capture else None
@@ -444,7 +453,7 @@ def _rebuild(
     except BaseException:
         with db.transaction(conn):  # the copies built aside are of no use any more
             for table in build.all():
-                conn.execute(_statement(GROUP, "drop_if_exists", relation=table))
+                conn.execute(_statement(SQL_COUNTS, "drop_if_exists", relation=table))
         raise
     return CountsRefresh(
         mode="full",
@@ -478,7 +487,7 @@ def _catch_up_and_swap(
     while True:
         try:
             with db.transaction(conn, repeatable_read=True):
-                conn.execute(statement(GROUP, "settings"))
+                conn.execute(statement(SQL_COUNTS, "settings"))
                 changes, check, counts = None, TouchedCheck(), dict(rows)
                 if built_at is not None:
                     if change_log.epoch(conn) != epoch:
@@ -499,10 +508,10 @@ def _catch_up_and_swap(
                 _swap(conn, live, build)
                 if built_at is not None:
                     change_log.advance(conn, CONSUMER, SOURCES)
-                conn.execute(_statement(GROUP, "record_levels", levels=live.levels))
+                conn.execute(_statement(SQL_COUNTS, "record_levels", levels=live.levels))
                 for name, count in counts.items():
                     conn.execute(
-                        statement(GROUP, "record_row_count"),
+                        statement(SQL_COUNTS, "record_row_count"),
                         {"relation": ".".join(PUBLIC[name]), "row_count": count},
                     )
             return changes, check, counts
@@ -539,12 +548,12 @@ def _build(
 ) -> dict[str, int]:
     """Build every table aside, with its target definition; returns the count tables' rows."""
     for table in build.all():
-        conn.execute(_statement(GROUP, "drop_if_exists", relation=table))
+        conn.execute(_statement(SQL_COUNTS, "drop_if_exists", relation=table))
     steps = [
-        (build.levels, _statement(GROUP, "build_levels", levels=build.levels)),
-        (build.detail, _statement(GROUP, "build_detail", detail=build.detail)),
+        (build.levels, _statement(SQL_COUNTS, "build_levels", levels=build.levels)),
+        (build.detail, _statement(SQL_COUNTS, "build_detail", detail=build.detail)),
         *(
-            (table, _statement(f"atlas/{name}", "build", table=table, detail=build.detail))
+            (table, _statement(SQL_FILES[name], "build", table=table, detail=build.detail))
             for name, table in build.counts.items()
         ),
     ]
@@ -553,7 +562,7 @@ def _build(
         step = time.monotonic()
         count = conn.execute(query).rowcount
         give_definition(conn, target, *table)
-        conn.execute(_statement(GROUP, "analyze", relation=table))
+        conn.execute(_statement(SQL_COUNTS, "analyze", relation=table))
         log(f"built {'.'.join(table)}: {count} rows in {time.monotonic() - step:.1f} s")
         if table[1] in PUBLIC:
             rows[table[1]] = count
@@ -561,12 +570,12 @@ def _build(
 
 
 def _swap(conn: psycopg.Connection, live: _Tables, build: _Tables) -> None:
-    conn.execute(statement(GROUP, "lock_timeout"), {"timeout": SWAP_LOCK_TIMEOUT})
+    conn.execute(statement(SQL_COUNTS, "lock_timeout"), {"timeout": SWAP_LOCK_TIMEOUT})
     for table in live.all():
-        conn.execute(_statement(GROUP, "swap_lock", relation=table))
+        conn.execute(_statement(SQL_COUNTS, "swap_lock", relation=table))
     for (schema, _), table in zip(live.all(), build.all(), strict=True):
-        conn.execute(_statement(GROUP, "drop_live", relation=(schema, table[1])))
-        conn.execute(_statement(GROUP, "move_table", relation=table, schema=schema))
+        conn.execute(_statement(SQL_COUNTS, "drop_live", relation=(schema, table[1])))
+        conn.execute(_statement(SQL_COUNTS, "move_table", relation=table, schema=schema))
 
 
 def compare_with_full_recount(
@@ -577,7 +586,7 @@ def compare_with_full_recount(
     require_postgis(conn, db.describe())
     result = {}
     with db.transaction(conn, repeatable_read=True):
-        conn.execute(statement(GROUP, "settings"))
+        conn.execute(statement(SQL_COUNTS, "settings"))
         with conn.transaction() as applied:
             if _why_rebuild(conn) is None:
                 after, _ = change_log.position(conn, CONSUMER, SOURCES)
@@ -585,7 +594,7 @@ def compare_with_full_recount(
                 _apply_changes(conn, _Tables.live(), Limits(2**62, 2**62))
             for name, table in PUBLIC.items():
                 result[name] = conn.execute(
-                    _statement(f"atlas/{name}", "full_mismatches", table=table)
+                    _statement(SQL_FILES[name], "full_mismatches", table=table)
                 ).fetchone()
             raise psycopg.Rollback(applied)
     return result

@@ -12,9 +12,8 @@ from dataclasses import dataclass, fields
 import psycopg
 from psycopg import sql
 
+from maint_assets.atlas.keys import SQL_TABLE_DEFINITIONS
 from maint_assets.core.sql_files import statement
-
-GROUP = "atlas/table_definitions"
 
 
 @dataclass(frozen=True)
@@ -50,11 +49,13 @@ class TableDefinition:
 
 @contextmanager
 def _qualified_names(conn: psycopg.Connection) -> Iterator[None]:
-    previous = conn.execute(statement(GROUP, "search_path")).fetchone()[0]
+    previous = conn.execute(statement(SQL_TABLE_DEFINITIONS, "search_path")).fetchone()[0]
     try:
         yield
     finally:
-        conn.execute(statement(GROUP, "restore_search_path"), {"search_path": previous})
+        conn.execute(
+            statement(SQL_TABLE_DEFINITIONS, "restore_search_path"), {"search_path": previous}
+        )
 
 
 def read_definition(conn: psycopg.Connection, schema: str, name: str) -> TableDefinition | None:
@@ -62,7 +63,7 @@ def read_definition(conn: psycopg.Connection, schema: str, name: str) -> TableDe
     inside a transaction (it changes search_path for the transaction, then restores it)."""
     with _qualified_names(conn):
         row = conn.execute(
-            statement(GROUP, "relation"), {"schema": schema, "name": name}
+            statement(SQL_TABLE_DEFINITIONS, "relation"), {"schema": schema, "name": name}
         ).fetchone()
         if row is None:
             return None
@@ -74,11 +75,22 @@ def read_definition(conn: psycopg.Connection, schema: str, name: str) -> TableDe
             options=options,
             tablespace=tablespace,
             comment=comment,
-            columns=tuple(Column(*c) for c in conn.execute(statement(GROUP, "columns"), params)),
-            indexes=tuple(conn.execute(statement(GROUP, "indexes"), params).fetchall()),
-            constraints=tuple(conn.execute(statement(GROUP, "constraints"), params).fetchall()),
-            triggers=tuple(conn.execute(statement(GROUP, "triggers"), params).fetchall()),
-            privileges=tuple(conn.execute(statement(GROUP, "privileges"), params).fetchall()),
+            columns=tuple(
+                Column(*c)
+                for c in conn.execute(statement(SQL_TABLE_DEFINITIONS, "columns"), params)
+            ),
+            indexes=tuple(
+                conn.execute(statement(SQL_TABLE_DEFINITIONS, "indexes"), params).fetchall()
+            ),
+            constraints=tuple(
+                conn.execute(statement(SQL_TABLE_DEFINITIONS, "constraints"), params).fetchall()
+            ),
+            triggers=tuple(
+                conn.execute(statement(SQL_TABLE_DEFINITIONS, "triggers"), params).fetchall()
+            ),
+            privileges=tuple(
+                conn.execute(statement(SQL_TABLE_DEFINITIONS, "privileges"), params).fetchall()
+            ),
         )
 
 

@@ -4,22 +4,22 @@ intended defaults."""
 import dagster as dg
 import pytest
 
-from maint_assets.atlas import sources
-from maint_assets.atlas.keys import POOL
-from maint_assets.atlas.spatial import (
+from maint_assets.atlas.assets import sources
+from maint_assets.atlas.assets.counts import (
     OBS_REGION_COUNTS,
     OBS_REGIONS_TAXA_DATASETS_COUNTS,
     WEB_REGIONS,
 )
-from maint_assets.atlas.taxonomy.assets import (
+from maint_assets.atlas.assets.taxonomy import (
     API_TAXA,
     TAXA_OBS_GROUP_LOOKUP,
     TAXA_OBS_REF_LOOKUP,
     TAXA_REF,
     TAXA_VERNACULAR,
 )
+from maint_assets.atlas.keys import POOL_ATLAS_DB as POOL
 from maint_assets.definitions import defs
-from maint_assets_tests.atlas_helpers import ALL_ASSETS, DERIVED, materialize
+from maint_assets_tests.atlas.helpers import ALL_ASSETS, DERIVED, materialize
 
 
 @pytest.fixture(autouse=True)
@@ -72,7 +72,7 @@ def test_every_derived_asset_is_eager_and_in_the_database_pool():
         for key in assets_def.keys:
             node = graph.get(key)
             if key in (OBS_REGION_COUNTS, OBS_REGIONS_TAXA_DATASETS_COUNTS):
-                # the change sensor refreshes them (or asks for a run): see atlas/sensors.py
+                # the change sensor refreshes them (or asks for a run): see atlas/automation.py
                 assert node.automation_condition is None, key
                 continue
             assert node.automation_condition is not None, key

@@ -44,8 +44,8 @@ from dagster_postgres.utils import pg_url_from_config
 from dotenv import dotenv_values
 from sqlalchemy.engine import make_url
 
-from maint_assets.atlas.definitions import taxonomy_resolver
 from maint_assets.atlas.taxonomy.checklist import ChecklistResolver
+from maint_assets.atlas.taxonomy.choice import taxonomy_resolver
 from maint_assets.atlas.taxonomy.gbif import GbifResolver
 from maint_assets.core import pg_tools
 from maint_assets.core.notify import notifier
@@ -159,6 +159,8 @@ NOT_IN_PROFILES = {
     "PGPASSFILE",
     "VN_CLIENT_API_VN_VENV",
     "MAINT_ARTIFACTS_DIR",
+    # where a developer's mirror of the atlas-db repository is (bench/, scripts/: the demo)
+    "ATLAS_DB_GIT_DIR",
 }
 # Keys whose empty value turns a feature off (the code tests them for truth).
 MAY_BE_EMPTY = {"WEBARCHIVE_OUTBACKCDX_URL", "MAINT_PUSHGATEWAY_URL"}

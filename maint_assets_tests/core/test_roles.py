@@ -15,7 +15,9 @@ from psycopg import sql
 from psycopg.conninfo import make_conninfo
 
 from maint_assets import cli
-from maint_assets.atlas.backups import assets as backups
+from maint_assets.atlas import checks, keys
+from maint_assets.atlas.assets import dumps as dump_assets
+from maint_assets.atlas.assets import staging
 from maint_assets.atlas.taxonomy.checklist import ChecklistResolver
 from maint_assets.cli import ROLE_TARGETS
 from maint_assets.core.artifacts import ArtifactStore
@@ -28,7 +30,7 @@ from maint_assets.demo.ingest_data import write_source
 from maint_assets.demo.local_cluster import LocalCluster
 from maint_assets.demo.webarchive_data import write_store
 from maint_assets.webarchive.assets import cdx_index, trackdb
-from maint_assets_tests.atlas_helpers import ALL_ASSETS, materialize
+from maint_assets_tests.atlas.helpers import ALL_ASSETS, materialize
 from maint_assets_tests.catalog.test_catalog import _run as load_catalog
 from maint_assets_tests.ingest.test_ingest import _ingest as ingest
 from maint_assets_tests.vn_sync.helpers import VnWorld, days_ago, failure_text, track_writes, weekly
@@ -136,11 +138,11 @@ def test_the_atlas_dumps_run_as_the_maintenance_role(role_url, s3_store, staging
         "atlas_staging_server": staging_server,
     }
     result = dg.materialize(
-        [*ALL_ASSETS, *backups.ASSETS, *backups.CHECKS],
+        [*ALL_ASSETS, *dump_assets.ASSETS, *staging.ASSETS, *checks.DUMP_CHECKS],
         resources=resources,
-        selection=dg.AssetSelection.groups(backups.GROUP),
+        selection=dg.AssetSelection.groups(keys.GROUP_BACKUPS),
         run_config={
-            "ops": {"atlas__backups__observations_sample": {"config": {"rows": 100}}}
+            "ops": {"atlas__dump__observations_sample_dump": {"config": {"rows": 100}}}
         },
         raise_on_error=False,
     )

@@ -8,7 +8,7 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from maint_assets.atlas import sources
+from maint_assets.atlas.keys import OBSERVATIONS, REGIONS, REGIONS_ZOOM_LOOKUP, TAXA_OBS
 from maint_assets.catalog.keys import DCAT_PAGES
 from maint_assets.core.stores import FileStore
 from maint_assets.definitions import defs
@@ -21,12 +21,7 @@ from maint_assets.webarchive.keys import WARC_FILES
     [
         (
             "atlas_source_changes",
-            {
-                sources.observations.key,
-                sources.regions.key,
-                sources.taxa_obs.key,
-                sources.regions_zoom_lookup.key,
-            },
+            {OBSERVATIONS, REGIONS, TAXA_OBS, REGIONS_ZOOM_LOOKUP},
         ),
         ("webarchive_new_files", {WARC_FILES}),
         ("catalog_new_pages", {DCAT_PAGES}),

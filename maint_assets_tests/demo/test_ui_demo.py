@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from maint_assets.atlas.spatial import OBS_REGION_COUNTS
+from maint_assets.atlas.keys import OBS_REGION_COUNTS
 from maint_assets.core.paths import CHECKOUT
 from maint_assets.definitions import defs
 from maint_assets.demo.browser import chromium_page, open_expanded_lineage

@@ -14,7 +14,7 @@ from maint_assets.metabase.keys import (
     PRE_RESTORE_FOLDER,
     SCRATCH_PREFIX,
 )
-from maint_assets_tests.atlas_helpers import rows
+from maint_assets_tests.atlas.helpers import rows
 
 DASHBOARDS = "SELECT count(*) FROM report_dashboard"
 

@@ -8,12 +8,12 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from maint_assets.atlas.keys import SQL_DUMPS
 from maint_assets.core.databases import count_rows, user_tables
 from maint_assets.core.pg_tools import PgToolError, run_tool
 from maint_assets.core.snapshots import Snapshot, pg_dump
 from maint_assets.core.sql_files import statement
 
-GROUP = "atlas/backups"
 # The whole database but the build schema (transient tables): extensions come with it, and
 # the change-capture triggers find their functions.
 EXCLUDED_SCHEMAS = ["maint_assets_build"]
@@ -70,7 +70,7 @@ def roles_dump(snap: Snapshot, out: Path) -> Dump:
     )
     if password_lines(path.read_text()):
         raise PgToolError("pg_dumpall wrote a password into the roles dump: refusing to keep it")
-    roles = snap.conn.execute(statement(GROUP, "role_names")).fetchone()[0]
+    roles = snap.conn.execute(statement(SQL_DUMPS, "role_names")).fetchone()[0]
     return Dump(path, "plain", roles=roles)
 
 
@@ -127,7 +127,7 @@ def observations_sample(snap: Snapshot, out: Path, rows: int, seed: int) -> Dump
     """A plain SQL file loading the sampled observations, their obs_efforts and the efforts
     those reference; datasets, variables and taxa come with the reference dump."""
     conn = snap.conn
-    conn.execute(statement(GROUP, "sample_ids"), {"seed": seed, "rows": rows})
+    conn.execute(statement(SQL_DUMPS, "sample_ids"), {"seed": seed, "rows": rows})
     path = out / "observations_sample.sql"
     tables = {}
     # Hashed as written: a second pass over a file of gigabytes costs seconds.
@@ -146,7 +146,7 @@ def observations_sample(snap: Snapshot, out: Path, rows: int, seed: int) -> Dump
             # being counted, hashed and written.
             tables[table] = 0
             block = bytearray()
-            with conn.cursor().copy(statement(GROUP, query)) as copy:
+            with conn.cursor().copy(statement(SQL_DUMPS, query)) as copy:
                 for row in copy:
                     block += row
                     if len(block) >= _BLOCK:

@@ -16,7 +16,7 @@ import psycopg
 from maint_assets.atlas.taxonomy.checklist import DEFAULT_CHECKLIST, Checklist
 from maint_assets.core.sql_files import statement
 
-GROUP = "atlas/demo_data"
+SQL = "demo/atlas_data"
 # (type, scale, description, name prefix, parent type, parent scale, cells)
 SUBDIVISIONS = [
     ("admin", 2, "Région administrative", "Région", "admin", 1, 17),
@@ -55,7 +55,7 @@ class DemoSummary:
 
 
 def is_loaded(conn: psycopg.Connection) -> bool:
-    has_observations, has_regions = conn.execute(statement(GROUP, "loaded")).fetchone()
+    has_observations, has_regions = conn.execute(statement(SQL, "loaded")).fetchone()
     return bool(has_observations and has_regions)
 
 
@@ -71,20 +71,20 @@ def load_demo_data(
     started = time.monotonic()
     rng = random.Random(seed)
     with conn.transaction():
-        conn.execute(statement(GROUP, "reset"))
-        conn.execute(statement(GROUP, "zoom_levels"))
+        conn.execute(statement(SQL, "reset"))
+        conn.execute(statement(SQL, "zoom_levels"))
         _regions(conn, seed, spacing)
         taxa = _taxa_obs(conn, rng)
-        conn.execute(statement(GROUP, "reference_rows"))
-        conn.execute(statement(GROUP, "datasets"), {"count": 36})
-        conn.execute(statement(GROUP, "seed_random"), {"fraction": (seed % 1000) / 1000})
+        conn.execute(statement(SQL, "reference_rows"))
+        conn.execute(statement(SQL, "datasets"), {"count": 36})
+        conn.execute(statement(SQL, "seed_random"), {"fraction": (seed % 1000) / 1000})
         outside = observations // 10
         conn.execute(
-            statement(GROUP, "observations"),
+            statement(SQL, "observations"),
             {"inside": observations - outside, "outside": outside, "seed": seed},
         )
-        conn.execute(statement(GROUP, "obs_efforts"))
-        conn.execute(statement(GROUP, "analyze"))
+        conn.execute(statement(SQL, "obs_efforts"))
+        conn.execute(statement(SQL, "analyze"))
         regions = conn.execute("SELECT count(*) FROM public.regions").fetchone()[0]
         loaded = conn.execute("SELECT count(*) FROM public.observations").fetchone()[0]
     return DemoSummary(
@@ -94,11 +94,11 @@ def load_demo_data(
 
 def _regions(conn: psycopg.Connection, seed: int, spacing: float) -> None:
     """Nested outlines first, then detailed boundaries, hexagon grids last."""
-    conn.execute(statement(GROUP, "outlines"))
-    conn.execute(statement(GROUP, "province"))
+    conn.execute(statement(SQL, "outlines"))
+    conn.execute(statement(SQL, "province"))
     for type_, scale, desc, prefix, parent_type, parent_scale, cells in SUBDIVISIONS:
         conn.execute(
-            statement(GROUP, "subdivide"),
+            statement(SQL, "subdivide"),
             {
                 "type": type_,
                 "scale": scale,
@@ -110,11 +110,11 @@ def _regions(conn: psycopg.Connection, seed: int, spacing: float) -> None:
                 "seed": seed * 1000 + scale,
             },
         )
-    conn.execute(statement(GROUP, "protected_areas"), {"count": 150, "seed": seed})
-    detailed = statement(GROUP, "detailed_regions")
+    conn.execute(statement(SQL, "protected_areas"), {"count": 150, "seed": seed})
+    detailed = statement(SQL, "detailed_regions")
     conn.execute(detailed, {"spacing": spacing, "protected": False})
     for scale in HEX_SCALES:
-        conn.execute(statement(GROUP, "hexagons"), {"scale": scale})
+        conn.execute(statement(SQL, "hexagons"), {"scale": scale})
     conn.execute(detailed, {"spacing": spacing, "protected": True})
 
 

@@ -9,12 +9,13 @@ import dagster as dg
 import psycopg
 import pytest
 
-from maint_assets.atlas import sources
-from maint_assets.atlas.sensors import atlas_source_changes
-from maint_assets.atlas.spatial import TOUCHED_CHECK
-from maint_assets.atlas.taxonomy.assets import TAXA_OBS_GROUP_LOOKUP
+from maint_assets.atlas.assets import sources
+from maint_assets.atlas.assets.counts import TOUCHED_CHECK
+from maint_assets.atlas.assets.taxonomy import TAXA_OBS_GROUP_LOOKUP
+from maint_assets.atlas.automation import atlas_source_changes
+from maint_assets.atlas.resources import CountsSensorSettings
 from maint_assets.core.postgres import PostgresResource
-from maint_assets_tests.atlas_helpers import (
+from maint_assets_tests.atlas.helpers import (
     ALL_ASSETS,
     COUNTS,
     differences,
@@ -32,7 +33,12 @@ def instance():
 
 def _tick(url: str, cursor: str | None, instance: dg.DagsterInstance) -> dg.SensorResult:
     context = dg.build_sensor_context(
-        cursor=cursor, instance=instance, resources={"atlas_db": PostgresResource(url=url)}
+        cursor=cursor,
+        instance=instance,
+        resources={
+            "atlas_db": PostgresResource(url=url),
+            "atlas_counts_sensor": CountsSensorSettings(),
+        },
     )
     return atlas_source_changes(context)
 

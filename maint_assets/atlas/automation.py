@@ -1,4 +1,10 @@
-"""The change sensor of the atlas: what was written to the source tables becomes Dagster
+"""Jobs, schedules and the change sensor of the atlas domain.
+
+The weekly incremental refresh replaces the runbook's three Friday 21:00 cron lines; the dumps and
+staging database follow it; the change log is watched hourly; the count tables are compared
+whole with production's own query weekly.
+
+The change sensor of the atlas: what was written to the source tables becomes Dagster
 events, and the count tables are brought up to date within seconds.
 
 Each tick it:
@@ -21,25 +27,112 @@ the database (so nothing it has not reported is trimmed) is the one Dagster alre
 from __future__ import annotations
 
 import json
-import os
 
 import dagster as dg
 
-from maint_assets.atlas import change_log, counts, sources, spatial
+from maint_assets.atlas import change_log, counts
+from maint_assets.atlas.assets import counts as assets_counts
+from maint_assets.atlas.assets.staging import staging_database
 from maint_assets.atlas.change_log import Position
+from maint_assets.atlas.checks import change_log_consumed, full_recount
+from maint_assets.atlas.keys import (
+    GROUP_BACKUPS,
+    GROUP_SPATIAL,
+    GROUP_TAXONOMY,
+    OBSERVATIONS,
+    REGIONS,
+    REGIONS_ZOOM_LOOKUP,
+    SQL_CHANGE_LOG,
+    TAXA_OBS,
+)
+from maint_assets.atlas.resources import CountsSensorSettings
+from maint_assets.core.automation import running_schedule, sensor_interval
 from maint_assets.core.postgres import LOCK_NAMESPACE, PostgresResource
 from maint_assets.core.sql_files import statement
 
+# Incremental, like every refresh of these assets: new or changed taxa_obs names are resolved,
+# the count tables apply the change log; a run with `full: true` in an asset's config rebuilds.
+# Its scheduled run names the job's assets (running_schedule), so automation does not refresh
+# them a second time after it.
+atlas_weekly_incremental_refresh = dg.define_asset_job(
+    "atlas_weekly_incremental_refresh",
+    selection=dg.AssetSelection.groups(GROUP_TAXONOMY, GROUP_SPATIAL),
+    description="Every derived atlas table and view, in dependency order, in one run, "
+    "incrementally: new or changed names are resolved, the counts apply the change log.",
+)
+
+atlas_weekly_schedule = running_schedule(
+    atlas_weekly_incremental_refresh,
+    "0 21 * * 5",
+    name="atlas_weekly_incremental_refresh_friday_2100",
+    timezone="America/Toronto",
+    description="The weekly incremental refresh of every derived atlas table, Fridays at "
+    "21:00 (Toronto), as the runbook's cron lines.",
+)
+
+# The job confirms the staging rebuild (a destructive asset) for the default database name.
+atlas_weekly_backups = dg.define_asset_job(
+    "atlas_weekly_backups",
+    selection=dg.AssetSelection.groups(GROUP_BACKUPS),
+    config={"ops": {staging_database.op.name: {"config": {"confirm_database": "atlas_staging"}}}},
+    description="The atlas dumps, their restore checks, then the staging database (its "
+    "rebuild confirmed for atlas_staging).",
+)
+
+# Four hours after the Friday refresh starts: the dumps read the refreshed tables (the
+# runbook ran everything at 21:00 with nothing ordering the jobs).
+atlas_backups_schedule = running_schedule(
+    atlas_weekly_backups,
+    "0 1 * * 6",
+    name="atlas_weekly_backups_saturday_0100",
+    timezone="America/Toronto",
+    description="The atlas dumps and the staging database, Saturdays at 01:00 (Toronto), "
+    "after the Friday refresh.",
+)
+
+
+change_log_watch = dg.define_asset_job(
+    "atlas_change_log_watch",
+    selection=dg.AssetSelection.checks(change_log_consumed),
+    description="Checks that the change log is being consumed.",
+)
+
+change_log_watch_schedule = running_schedule(
+    change_log_watch,
+    "17 * * * *",
+    name="atlas_change_log_watch_hourly",
+    description="Every hour: checks that the atlas change log is being consumed.",
+)
+
+
+counts_full_comparison = dg.define_asset_job(
+    "atlas_counts_full_comparison",
+    selection=dg.AssetSelection.checks(full_recount),
+    description="Both count tables against production's own ST_Within query over every "
+    "observation and region: what the touched-rows check of each refresh does not see.",
+)
+
+# Sunday night, away from the Friday refresh and the Saturday dumps: it reads every
+# observation against every region (production's cost, on purpose: nothing shared with the
+# cells and the detail the refreshes use).
+counts_full_comparison_schedule = running_schedule(
+    counts_full_comparison,
+    "0 3 * * 0",
+    name="atlas_counts_full_comparison_sunday_0300",
+    timezone="America/Toronto",
+    description="The weekly full comparison of the count tables, Sundays at 03:00 (Toronto).",
+)
+
+
 SOURCE_ASSETS = {
-    "observations": sources.observations.key,
-    "regions": sources.regions.key,
-    "taxa_obs": sources.taxa_obs.key,
-    "regions_zoom_lookup": sources.regions_zoom_lookup.key,
+    "observations": OBSERVATIONS,
+    "regions": REGIONS,
+    "taxa_obs": TAXA_OBS,
+    "regions_zoom_lookup": REGIONS_ZOOM_LOOKUP,
 }
 OPERATIONS = {"I": "rows_inserted", "U": "rows_updated", "D": "rows_deleted"}
 # The sensor daemon loops every 5 s at best; a smaller interval makes every loop a tick.
-INTERVAL_S = int(os.environ.get("ATLAS_CHANGE_SENSOR_INTERVAL_S", "2"))
-INLINE_MAX_CHANGES = int(os.environ.get("ATLAS_COUNTS_INLINE_MAX_CHANGES", "5000"))
+INTERVAL_S = sensor_interval("ATLAS_CHANGE_SENSOR_INTERVAL_S", 2)
 RUN_TAG = "maint_assets/requested_by"
 IN_PROGRESS = [
     dg.DagsterRunStatus.QUEUED,
@@ -62,13 +155,15 @@ def _position(cursor: str | None) -> Position:
     default_status=dg.DefaultSensorStatus.RUNNING,
     # The count tables: the runs it requests. The sources: so each source asset's page shows
     # this sensor as its automation (it never requests runs of them).
-    asset_selection=[*spatial.COUNT_KEYS.values(), *SOURCE_ASSETS.values()],
+    asset_selection=[*assets_counts.COUNT_KEYS.values(), *SOURCE_ASSETS.values()],
     description="Records a materialization of each atlas source table that rows were "
     "inserted into, updated in or deleted from; applies small batches of observation changes "
     "to the count tables itself and requests a run of them for the rest.",
 )
 def atlas_source_changes(
-    context: dg.SensorEvaluationContext, atlas_db: PostgresResource
+    context: dg.SensorEvaluationContext,
+    atlas_db: PostgresResource,
+    atlas_counts_sensor: CountsSensorSettings,
 ) -> dg.SensorResult:
     seen = _position(context.cursor)
     with atlas_db.connect() as conn:
@@ -80,10 +175,12 @@ def atlas_source_changes(
                 )
             change_log.advance(conn, change_log.SENSOR, change_log.SOURCES, to=seen)
             changed = conn.execute(
-                statement(change_log.GROUP, "changes_since"), seen.params()
+                statement(SQL_CHANGE_LOG, "changes_since"), seen.params()
             ).fetchall()
             now = change_log.position_now(conn)
-        count_events, run_requests, note = _count_tables(context, atlas_db, conn)
+        count_events, run_requests, note = _count_tables(
+            context, atlas_db, conn, atlas_counts_sensor.inline_max_changes
+        )
         with atlas_db.transaction(conn):
             change_log.trim(conn, change_log.SOURCES)
     stats: dict[str, dict[str, int]] = {}
@@ -118,7 +215,7 @@ def atlas_source_changes(
 
 
 def _count_tables(
-    context: dg.SensorEvaluationContext, db: PostgresResource, conn
+    context: dg.SensorEvaluationContext, db: PostgresResource, conn, inline_max: int
 ) -> tuple[list, list[dg.RunRequest], str | None]:
     """Apply a small batch of changes to the count tables here, or request a run. Returns the
     events, the run requests and what was done (or why nothing was)."""
@@ -128,7 +225,7 @@ def _count_tables(
             observations, others = change_log.pending_count(conn, after, counts.SOURCES)
             if observations + others == 0:
                 return [], [], None
-            if others or observations > INLINE_MAX_CHANGES:
+            if others or observations > inline_max:
                 reason = (
                     f"{observations} observation and {others} region or zoom-lookup changes "
                     "pending: refreshed in a run"
@@ -144,7 +241,7 @@ def _count_tables(
         result = counts.refresh_counts(
             db,
             conn,
-            limits=counts.Limits(max_incremental_changes=INLINE_MAX_CHANGES),
+            limits=counts.Limits(max_incremental_changes=inline_max),
             allow_rebuild=False,
         )
     except counts.NeedsRebuild as err:
@@ -155,7 +252,7 @@ def _count_tables(
         f"count tables brought up to date in {result.seconds:.2f} s "
         f"({result.changes.observations if result.changes else 0} observation changes)"
     )
-    return spatial.count_events(result), [], done
+    return assets_counts.count_events(result), [], done
 
 
 def _request_run(context: dg.SensorEvaluationContext, reason: str) -> list[dg.RunRequest]:
@@ -167,7 +264,7 @@ def _request_run(context: dg.SensorEvaluationContext, reason: str) -> list[dg.Ru
     context.log.info(f"requesting a run of the count tables: {reason}")
     return [
         dg.RunRequest(
-            asset_selection=list(spatial.COUNT_KEYS.values()),
+            asset_selection=list(assets_counts.COUNT_KEYS.values()),
             tags={RUN_TAG: "atlas_source_changes"},
         )
     ]

@@ -16,14 +16,15 @@ import dagster as dg
 import psycopg
 import pytest
 
-from maint_assets.atlas.sensors import atlas_source_changes
-from maint_assets.atlas.spatial import (
+from maint_assets.atlas.assets.counts import (
     OBS_REGION_COUNTS,
     OBS_REGIONS_TAXA_DATASETS_COUNTS,
     TOUCHED_CHECK,
     WEB_REGIONS,
 )
-from maint_assets_tests.atlas_helpers import (
+from maint_assets.atlas.automation import atlas_source_changes
+from maint_assets.atlas.resources import CountsSensorSettings
+from maint_assets_tests.atlas.helpers import (
     COUNTS,
     FULL_COUNTS,
     differences,
@@ -194,7 +195,12 @@ def _sensor_tick(url: str, instance: dg.DagsterInstance, cursor: str | None) -> 
     from maint_assets.core.postgres import PostgresResource
 
     context = dg.build_sensor_context(
-        cursor=cursor, instance=instance, resources={"atlas_db": PostgresResource(url=url)}
+        cursor=cursor,
+        instance=instance,
+        resources={
+            "atlas_db": PostgresResource(url=url),
+            "atlas_counts_sensor": CountsSensorSettings(),
+        },
     )
     return atlas_source_changes(context)
 
@@ -343,7 +349,7 @@ KILLABLE = """
 import sys
 from maint_assets.atlas.taxonomy.checklist import ChecklistResolver
 from maint_assets.core.postgres import PostgresResource
-from maint_assets_tests.atlas_helpers import materialize, COUNTS
+from maint_assets_tests.atlas.helpers import materialize, COUNTS
 materialize({"atlas_db": PostgresResource(url=sys.argv[1], lock_timeout_s=600),
              "taxonomy": ChecklistResolver()}, selection=COUNTS)
 """

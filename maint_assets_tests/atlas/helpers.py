@@ -4,13 +4,14 @@ independent recomputation of the spatial tables (production's own queries, writt
 import dagster as dg
 import psycopg
 
-from maint_assets.atlas import checks, sources, spatial
-from maint_assets.atlas.taxonomy import assets as taxonomy
+from maint_assets.atlas import checks
+from maint_assets.atlas.assets import counts as count_assets
+from maint_assets.atlas.assets import sources, taxonomy
 
-DERIVED = [*taxonomy.ASSETS, *spatial.ASSETS]
+DERIVED = [*taxonomy.ASSETS, *count_assets.ASSETS]
 ALL_ASSETS = [*sources.ALL, *DERIVED]
-COUNTS = [spatial.OBS_REGION_COUNTS, spatial.OBS_REGIONS_TAXA_DATASETS_COUNTS]
-FULL_COUNTS = {"ops": {spatial.COUNTS_OP: {"config": {"full": True}}}}
+COUNTS = [count_assets.OBS_REGION_COUNTS, count_assets.OBS_REGIONS_TAXA_DATASETS_COUNTS]
+FULL_COUNTS = {"ops": {count_assets.COUNTS_OP: {"config": {"full": True}}}}
 
 
 def materialize(
@@ -26,7 +27,7 @@ def materialize(
     elif not isinstance(selection, dg.AssetSelection):
         selection = dg.AssetSelection.assets(*selection)
     return dg.materialize(
-        [*ALL_ASSETS, *checks.CHECKS],
+        [*ALL_ASSETS, *checks.TABLE_CHECKS],
         resources=resources,
         selection=selection.required_multi_asset_neighbors(),
         run_config=run_config,
@@ -59,19 +60,19 @@ PAIRS = """
     JOIN public.observations o ON ST_Within(o.geom, r.geom) AND o.within_quebec = r.within_quebec
     GROUP BY r.fid, r.type, r.scale, o.id_taxa_obs, o.id_datasets, o.year_obs"""
 RECOUNT = {
-    spatial.OBS_REGION_COUNTS: (
+    count_assets.OBS_REGION_COUNTS: (
         """SELECT type, scale, fid, id_taxa_obs, year_obs, sum(n)::int FROM pairs
            GROUP BY type, scale, fid, id_taxa_obs, year_obs""",
         """SELECT type, scale, fid, id_taxa_obs, year_obs, count_obs
            FROM atlas_api.obs_region_counts""",
     ),
-    spatial.OBS_REGIONS_TAXA_DATASETS_COUNTS: (
+    count_assets.OBS_REGIONS_TAXA_DATASETS_COUNTS: (
         """SELECT fid, type, id_taxa_obs, id_datasets, min(year_obs), max(year_obs), sum(n)::int
            FROM pairs GROUP BY fid, type, id_taxa_obs, id_datasets""",
         """SELECT fid, type, id_taxa_obs, id_datasets, min_year, max_year, count_obs
            FROM atlas_api.obs_regions_taxa_datasets_counts""",
     ),
-    spatial.WEB_REGIONS: (
+    count_assets.WEB_REGIONS: (
         """SELECT r.fid, r.type::text, r.scale, md5(ST_AsEWKB(ST_ForcePolygonCCW(ST_MakeValid(
                   ST_Transform(ST_SimplifyPreserveTopology(r.geom, t.tolerance), 4326)))))
            FROM public.regions r
@@ -90,7 +91,7 @@ def differences(url: str, *keys: dg.AssetKey) -> int:
     found = 0
     with psycopg.connect(url) as conn:
         conn.execute(PAIRS)
-        for key in keys or spatial.COUNT_KEYS.values():
+        for key in keys or count_assets.COUNT_KEYS.values():
             expected, stored = RECOUNT[key]
             found += conn.execute(
                 f"SELECT (SELECT count(*) FROM (({expected}) EXCEPT ALL ({stored})) a)"

@@ -1,7 +1,7 @@
 """The spatial chain: region outlines for the web map and the two point-in-polygon count
 tables, refreshed together (they share one point-in-polygon pass; see counts.py).
 
-The count tables have no automation condition: the change sensor (sensors.py) applies small
+The count tables have no automation condition: the change sensor (automation.py) applies small
 batches of changes itself and requests a run of this asset for the rest, so a new
 observation is counted within seconds instead of waiting for a run to start."""
 
@@ -10,22 +10,30 @@ from collections.abc import Iterator
 import dagster as dg
 from pydantic import Field
 
-from maint_assets.atlas import change_log, counts, sources
-from maint_assets.atlas.keys import DB, POOL, SPATIAL, key
+from maint_assets.atlas import change_log, counts
+from maint_assets.atlas.assets import sources
+from maint_assets.atlas.keys import (
+    DB,
+    GROUP_SPATIAL,
+    OBS_REGION_COUNTS,
+    OBS_REGIONS_TAXA_DATASETS_COUNTS,
+    OBSERVATIONS,
+    OWNERS,
+    POOL_ATLAS_DB,
+    REGIONS,
+    WEB_REGIONS,
+)
 from maint_assets.core.automation import EAGER, WEEKLY_FRESHNESS
 from maint_assets.core.postgres import PostgresResource
 from maint_assets.core.refresh import refresh_matview
+from maint_assets.core.ui import column_lineage, column_schema
 
-WEB_REGIONS = key("atlas_api", "web_regions")
-OBS_REGION_COUNTS = key("atlas_api", counts.REGION_COUNTS)
-OBS_REGIONS_TAXA_DATASETS_COUNTS = key("atlas_api", counts.DATASET_COUNTS)
 COUNT_KEYS = {
     counts.REGION_COUNTS: OBS_REGION_COUNTS,
     counts.DATASET_COUNTS: OBS_REGIONS_TAXA_DATASETS_COUNTS,
 }
 COUNTS_OP = "atlas_region_counts"
 TOUCHED_CHECK = "touched_rows_match"
-FULL_CHECK = "matches_full_recount"
 
 
 class CountsRefreshConfig(dg.Config):
@@ -53,6 +61,31 @@ class CountsRefreshConfig(dg.Config):
             swap_timeout_s=self.swap_timeout_s,
         )
 
+
+# Each count table's columns and the source columns they are made from (the point-in-polygon
+# join of an observation with each region it lies in, grouped).
+_REGION = {c: [(REGIONS, c)] for c in ("type", "scale", "fid")}
+LINEAGE = {
+    counts.REGION_COUNTS: column_lineage(
+        {
+            **_REGION,
+            "id_taxa_obs": [(OBSERVATIONS, "id_taxa_obs")],
+            "year_obs": [(OBSERVATIONS, "year_obs")],
+            "count_obs": [(OBSERVATIONS, "id")],
+        }
+    ),
+    counts.DATASET_COUNTS: column_lineage(
+        {
+            "fid": _REGION["fid"],
+            "type": _REGION["type"],
+            "id_taxa_obs": [(OBSERVATIONS, "id_taxa_obs")],
+            "id_datasets": [(OBSERVATIONS, "id_datasets")],
+            "min_year": [(OBSERVATIONS, "year_obs")],
+            "max_year": [(OBSERVATIONS, "year_obs")],
+            "count_obs": [(OBSERVATIONS, "id")],
+        }
+    ),
+}
 
 DESCRIPTIONS = {
     counts.REGION_COUNTS: "Observations per region, taxon and year, for every counted level.",
@@ -87,9 +120,10 @@ def count_events(
         dg.AssetSpec(
             asset_key,
             deps=[sources.observations, sources.regions, sources.regions_zoom_lookup],
-            group_name=SPATIAL,
+            group_name=GROUP_SPATIAL,
             kinds={"postgres", "table"},
             description=DESCRIPTIONS[name],
+            owners=OWNERS,
             freshness_policy=WEEKLY_FRESHNESS,
         )
         for name, asset_key in COUNT_KEYS.items()
@@ -107,7 +141,7 @@ def count_events(
         )
         for asset_key in COUNT_KEYS.values()
     ],
-    pool=POOL,
+    pool=POOL_ATLAS_DB,
     can_subset=False,
 )
 def region_counts(
@@ -119,10 +153,16 @@ def region_counts(
         )
         with atlas_db.transaction(conn):
             trimmed = change_log.trim(conn, counts.SOURCES)
+        columns = {name: column_schema(conn, *counts.PUBLIC[name]) for name in COUNT_KEYS}
     for name, asset_key in COUNT_KEYS.items():
         yield dg.MaterializeResult(
             asset_key=asset_key,
-            metadata={**result.metadata(name), "change_log_trimmed": trimmed},
+            metadata={
+                **result.metadata(name),
+                **columns[name],
+                **LINEAGE[name],
+                "change_log_trimmed": trimmed,
+            },
             check_results=[
                 dg.AssetCheckResult(
                     asset_key=asset_key,
@@ -134,40 +174,13 @@ def region_counts(
         )
 
 
-@dg.multi_asset_check(
-    specs=[
-        dg.AssetCheckSpec(
-            FULL_CHECK,
-            asset=asset_key,
-            description="The whole table equals production's own ST_Within query over every "
-            "observation and counted region, computed on the same snapshot after applying the "
-            "pending changes (rolled back: the check changes nothing).",
-        )
-        for asset_key in COUNT_KEYS.values()
-    ],
-    name="atlas_region_counts_full_recount",
-    pool=POOL,
-)
-def full_recount(atlas_db: PostgresResource) -> Iterator[dg.AssetCheckResult]:
-    with atlas_db.maintenance_session(counts.LOCK) as conn:
-        compared = counts.compare_with_full_recount(atlas_db, conn)
-    for name, asset_key in COUNT_KEYS.items():
-        mismatched, rows = compared[name]
-        yield dg.AssetCheckResult(
-            asset_key=asset_key,
-            check_name=FULL_CHECK,
-            # a comparison that compared nothing proves nothing
-            passed=mismatched == 0 and rows > 0,
-            metadata={"rows_compared": rows, "mismatched_rows": mismatched},
-        )
-
-
 @dg.asset(
     key=WEB_REGIONS,
     deps=[sources.regions, sources.regions_zoom_lookup],
-    group_name=SPATIAL,
-    pool=POOL,
+    group_name=GROUP_SPATIAL,
+    pool=POOL_ATLAS_DB,
     kinds={"postgres", "view"},
+    owners=OWNERS,
     required_resource_keys={DB},
     automation_condition=EAGER,
     freshness_policy=WEEKLY_FRESHNESS,
@@ -183,4 +196,3 @@ def web_regions(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
 
 
 ASSETS = [web_regions, region_counts]
-CHECKS = [full_recount]

@@ -6,15 +6,15 @@ from collections import defaultdict
 
 import pytest
 
-from maint_assets.atlas.spatial import (
+from maint_assets.atlas.assets.counts import (
     OBS_REGION_COUNTS,
     OBS_REGIONS_TAXA_DATASETS_COUNTS,
     TOUCHED_CHECK,
     WEB_REGIONS,
 )
-from maint_assets.atlas.taxonomy.assets import API_TAXA, TAXA_OBS_REF_LOOKUP, TAXA_REF
+from maint_assets.atlas.assets.taxonomy import API_TAXA, TAXA_OBS_REF_LOOKUP, TAXA_REF
 from maint_assets.atlas.taxonomy.checklist import DEFAULT_CHECKLIST
-from maint_assets_tests.atlas_helpers import differences, materialize, metadata, rows
+from maint_assets_tests.atlas.helpers import differences, materialize, metadata, rows
 
 
 @pytest.fixture
@@ -237,3 +237,17 @@ def test_checks_pass_on_a_fresh_refresh(refreshed):
         "populated",
     }
     assert all(e.passed for e in evaluations)
+
+
+def test_table_assets_record_their_columns(refreshed):
+    def columns(key) -> list[str]:
+        return [c.name for c in metadata(refreshed, key)["dagster/column_schema"].columns]
+
+    assert {"id", "scientific_name", "rank"} <= set(columns(TAXA_REF))
+    assert {"id_taxa_obs", "id_taxa_ref"} <= set(columns(TAXA_OBS_REF_LOOKUP))
+    # production's column order, read from the live table
+    assert columns(OBS_REGION_COUNTS) == [
+        "type", "scale", "fid", "id_taxa_obs", "year_obs", "count_obs"
+    ]
+    lineage = metadata(refreshed, OBS_REGION_COUNTS)["dagster/column_lineage"]
+    assert set(lineage.deps_by_column) == set(columns(OBS_REGION_COUNTS))

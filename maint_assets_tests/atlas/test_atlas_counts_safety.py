@@ -11,20 +11,19 @@ import psycopg
 import pytest
 
 from maint_assets.atlas import change_log
-from maint_assets.atlas.counts import PUBLIC
-from maint_assets.atlas.spatial import (
+from maint_assets.atlas.assets.counts import (
     COUNTS_OP,
-    FULL_CHECK,
     OBS_REGION_COUNTS,
     OBS_REGIONS_TAXA_DATASETS_COUNTS,
     TOUCHED_CHECK,
-    full_recount,
 )
+from maint_assets.atlas.checks import FULL_CHECK, full_recount
+from maint_assets.atlas.counts import PUBLIC
 from maint_assets.atlas.table_definitions import read_definition
 from maint_assets.atlas.taxonomy.checklist import ChecklistResolver
 from maint_assets.cli import main
 from maint_assets.core.postgres import PostgresResource
-from maint_assets_tests.atlas_helpers import (
+from maint_assets_tests.atlas.helpers import (
     COUNTS,
     FULL_COUNTS,
     differences,

@@ -4,7 +4,7 @@ and the incremental, id-stable behaviour of taxa_ref."""
 import psycopg
 import pytest
 
-from maint_assets.atlas.taxonomy.assets import (
+from maint_assets.atlas.assets.taxonomy import (
     TAXA_OBS_REF_LOOKUP,
     TAXA_OBS_VERNACULAR_LOOKUP,
     TAXA_REF,
@@ -14,8 +14,8 @@ from maint_assets.atlas.taxonomy.checklist import ChecklistResolver
 from maint_assets.atlas.taxonomy.choice import taxonomy_resolver
 from maint_assets.atlas.taxonomy.gbif import GbifResolver
 from maint_assets.atlas.taxonomy.resolver import NameQuery, RefKey
-from maint_assets_tests.atlas_helpers import materialize, metadata, rows
-from maint_assets_tests.gbif_server import GbifReplay
+from maint_assets_tests.atlas.gbif_server import GbifReplay
+from maint_assets_tests.atlas.helpers import materialize, metadata, rows
 
 
 def _query(i: int, name: str) -> NameQuery:

@@ -14,23 +14,28 @@ import psycopg
 import pytest
 from psycopg import sql
 
-from maint_assets.atlas.backups import assets as backups
+from maint_assets.atlas import checks, keys
+from maint_assets.atlas.assets import dumps as dump_assets
+from maint_assets.atlas.assets import staging
 from maint_assets.atlas.backups import dumps
 from maint_assets.core import pg_tools
 from maint_assets.core.artifacts import ArtifactStore
 from maint_assets.core.databases import database_url, load_dump, swap_in
 from maint_assets.core.postgres import PostgresResource
-from maint_assets_tests.atlas_helpers import ALL_ASSETS, rows
+from maint_assets_tests.atlas.helpers import ALL_ASSETS, rows
 
 SAMPLE_ROWS = 500
-BACKUPS = dg.AssetSelection.groups(backups.GROUP)
+BACKUPS = dg.AssetSelection.groups(keys.GROUP_BACKUPS)
 
 
-SAMPLE_ONLY = {"ops": {"atlas__backups__observations_sample": {"config": {"rows": SAMPLE_ROWS}}}}
+STAGING_OP = "atlas__database__atlas_staging"
+SAMPLE_ONLY = {
+    "ops": {"atlas__dump__observations_sample_dump": {"config": {"rows": SAMPLE_ROWS}}}
+}
 SAMPLE_CONFIG = {  # the whole group: the staging rebuild confirmed
     "ops": {
         **SAMPLE_ONLY["ops"],
-        "atlas__staging__database": {"config": {"confirm_database": "atlas_staging"}},
+        STAGING_OP: {"config": {"confirm_database": "atlas_staging"}},
     }
 }
 
@@ -41,7 +46,7 @@ def _materialize(
     if run_config is None:
         run_config = SAMPLE_CONFIG if selection is BACKUPS else {}
     return dg.materialize(
-        [*ALL_ASSETS, *backups.ASSETS, *backups.CHECKS],
+        [*ALL_ASSETS, *dump_assets.ASSETS, *staging.ASSETS, *checks.DUMP_CHECKS],
         resources=resources,
         selection=selection,
         run_config=run_config,
@@ -77,12 +82,17 @@ def test_dumps_land_in_s3_restore_and_build_a_populated_staging_database(
     result = _materialize(backup_resources)
     assert set(_checks(result).values()) == {True}, _checks(result)
     assert len(_checks(result)) == 5
-    for dump_key in (backups.SCHEMA, backups.REFERENCE, backups.REGIONS, backups.SAMPLE):
-        artifact = s3_store.latest(backups.folder(dump_key))
+    for dump_key in (
+        keys.SCHEMA_DUMP,
+        keys.REFERENCE_DATA_DUMP,
+        keys.REGIONS_DUMP,
+        keys.OBSERVATIONS_SAMPLE_DUMP,
+    ):
+        artifact = s3_store.latest(keys.DUMP_FOLDERS[dump_key])
         body = _s3_object(s3_store, artifact.key)
         assert hashlib.sha256(body).hexdigest() == artifact.sha256 and len(body) == artifact.size
         assert artifact.manifest["server_version"].startswith("15.")
-    reference = s3_store.latest(backups.folder(backups.REFERENCE)).manifest["tables"]
+    reference = s3_store.latest(keys.DUMP_FOLDERS[keys.REFERENCE_DATA_DUMP]).manifest["tables"]
     assert set(reference) == set(dumps.REFERENCE_TABLES)
     assert reference["public.taxa_ref"] == rows(atlas_url, "SELECT count(*) FROM taxa_ref")[0][0]
 
@@ -101,30 +111,31 @@ def test_dumps_land_in_s3_restore_and_build_a_populated_staging_database(
 
     # no password in any dump (the cluster's scram password is in its pass file)
     password = pg_cluster.passfile.read_text().strip().rsplit(":", 1)[1]
-    for dump_key in (backups.ROLES, backups.SCHEMA, backups.SAMPLE):
-        text = _s3_object(s3_store, s3_store.latest(backups.folder(dump_key)).key).decode()
+    for dump_key in (keys.ROLES_DUMP, keys.SCHEMA_DUMP, keys.OBSERVATIONS_SAMPLE_DUMP):
+        text = _s3_object(s3_store, s3_store.latest(keys.DUMP_FOLDERS[dump_key]).key).decode()
         assert password not in text and "SCRAM-SHA-256$" not in text
     assert (
-        "CREATE ROLE" in _s3_object(s3_store, s3_store.latest("atlas/backups/roles").key).decode()
+        "CREATE ROLE"
+        in _s3_object(s3_store, s3_store.latest(keys.DUMP_FOLDERS[keys.ROLES_DUMP]).key).decode()
     )
 
 
 def test_the_sample_is_reproducible(backup_resources, s3_store):
-    selection = dg.AssetSelection.assets(backups.SAMPLE).without_checks()
+    selection = dg.AssetSelection.assets(keys.OBSERVATIONS_SAMPLE_DUMP).without_checks()
     first = _materialize(backup_resources, selection, SAMPLE_ONLY)
     second = _materialize(backup_resources, selection, SAMPLE_ONLY)
     assert first.success and second.success
-    artifacts = s3_store.list(backups.folder(backups.SAMPLE))
+    artifacts = s3_store.list(keys.DUMP_FOLDERS[keys.OBSERVATIONS_SAMPLE_DUMP])
     assert len(artifacts) == 2 and artifacts[0].sha256 == artifacts[1].sha256
 
 
 def test_a_misspelled_reference_table_fails_the_dump_naming_it(backup_resources, s3_store):
     result = _materialize(
         backup_resources,
-        dg.AssetSelection.assets(backups.REFERENCE),
+        dg.AssetSelection.assets(keys.REFERENCE_DATA_DUMP),
         {
             "ops": {
-                "atlas__backups__reference_data": {
+                "atlas__dump__reference_data_dump": {
                     "config": {"tables": ["public.datasets", "public.taxa_refs"]}
                 }
             }
@@ -133,7 +144,8 @@ def test_a_misspelled_reference_table_fails_the_dump_naming_it(backup_resources,
     )
     assert not result.success
     assert "public.taxa_refs" in _failure(result)
-    assert s3_store.list(backups.folder(backups.REFERENCE)) == []  # nothing half-written kept
+    # nothing half-written kept
+    assert s3_store.list(keys.DUMP_FOLDERS[keys.REFERENCE_DATA_DUMP]) == []
 
 
 def test_a_dump_that_does_not_restore_fails_its_check_and_keeps_the_staging_database(
@@ -151,15 +163,16 @@ def test_a_dump_that_does_not_restore_fails_its_check_and_keeps_the_staging_data
 
     monkeypatch.setattr(dumps, "regions_dump", broken_regions)
     result = _materialize(backup_resources, raise_on_error=False, instance=dagster_instance)
-    assert _checks(result)["regions:restores"] is False
-    assert backups.STAGING not in {e.asset_key for e in result.get_asset_materialization_events()}
+    assert _checks(result)["regions_dump:restores"] is False
+    recorded = {e.asset_key for e in result.get_asset_materialization_events()}
+    assert keys.ATLAS_STAGING not in recorded
     assert rows(staging, "SELECT to_regclass('staging_marker') IS NOT NULL") == [(True,)]
 
     # rebuilding staging alone from the broken dump fails, and still leaves the old one
     alone = _materialize(
         backup_resources,
-        dg.AssetSelection.assets(backups.STAGING),
-        {"ops": {"atlas__staging__database": SAMPLE_CONFIG["ops"]["atlas__staging__database"]}},
+        dg.AssetSelection.assets(keys.ATLAS_STAGING),
+        {"ops": {STAGING_OP: SAMPLE_CONFIG["ops"][STAGING_OP]}},
         raise_on_error=False,
         instance=dagster_instance,
     )
@@ -173,14 +186,8 @@ def test_staging_refuses_to_replace_the_production_database(backup_resources, at
     production = psycopg.conninfo.conninfo_to_dict(atlas_url)["dbname"]
     result = _materialize(
         backup_resources,
-        dg.AssetSelection.assets(backups.STAGING),
-        {
-            "ops": {
-                "atlas__staging__database": {
-                    "config": {"database": production, "confirm_database": production}
-                }
-            }
-        },
+        dg.AssetSelection.assets(keys.ATLAS_STAGING),
+        _confirmed(production),
         raise_on_error=False,
     )
     assert not result.success
@@ -203,7 +210,7 @@ def test_no_password_reaches_the_argv_of_the_client_tools(
     monkeypatch.setattr(pg_tools.subprocess, "run", recording_run)
     monkeypatch.delenv("PGPASSFILE")  # the password can only come from the URL now
     resources = {**backup_resources, "atlas_db": PostgresResource(url=with_password)}
-    selection = dg.AssetSelection.assets(backups.SCHEMA, backups.REGIONS).without_checks()
+    selection = dg.AssetSelection.assets(keys.SCHEMA_DUMP, keys.REGIONS_DUMP).without_checks()
     result = _materialize(resources, selection, run_config={}, raise_on_error=False)
     assert result.success
     dumps_run = [a for a in argvs if a[0].endswith("pg_dump")]
@@ -220,14 +227,14 @@ def test_client_tools_must_be_as_new_as_the_server():
 def test_the_roles_dump_recreates_every_role_and_the_check_leaves_no_trace(
     backup_resources, s3_store, staging_server, atlas_url, tmp_path, monkeypatch
 ):
-    roles_only = dg.AssetSelection.assets(backups.ROLES)
+    roles_only = dg.AssetSelection.assets(keys.ROLES_DUMP)
     with psycopg.connect(atlas_url, autocommit=True) as conn:
         conn.execute("DROP ROLE IF EXISTS atlas_reader_test")
         conn.execute("CREATE ROLE atlas_reader_test LOGIN PASSWORD 'not-in-any-dump'")
     try:
         result = _materialize(backup_resources, roles_only)
         assert set(_checks(result).values()) == {True}
-        good = s3_store.latest(backups.folder(backups.ROLES))
+        good = s3_store.latest(keys.DUMP_FOLDERS[keys.ROLES_DUMP])
         assert "atlas_reader_test" in good.manifest["roles"]
         text = s3_store.fetch(good, tmp_path / "roles.sql").read_text()
         assert "not-in-any-dump" not in text and "atlas_reader_test" in text
@@ -286,7 +293,7 @@ def test_staging_replaces_only_a_database_it_created(
     backup_resources, pg_cluster, atlas_url, dagster_instance
 ):
     confirmed = {"database": "precious", "confirm_database": "precious"}
-    staging = {"ops": {"atlas__staging__database": {"config": confirmed}}}
+    staging = {"ops": {STAGING_OP: {"config": confirmed}}}
     with _database(pg_cluster, "precious") as precious:
         result = _materialize(
             backup_resources,
@@ -309,14 +316,8 @@ def test_staging_replaces_only_a_database_it_created(
     )
     refused = _materialize(
         {**backup_resources, "atlas_staging_server": elsewhere},
-        dg.AssetSelection.assets(backups.STAGING),
-        {
-            "ops": {
-                "atlas__staging__database": {
-                    "config": {"database": production, "confirm_database": production}
-                }
-            }
-        },
+        dg.AssetSelection.assets(keys.ATLAS_STAGING),
+        _confirmed(production),
         raise_on_error=False,
         instance=dagster_instance,
     )
@@ -333,15 +334,15 @@ def test_a_staging_name_too_long_is_refused_before_any_dump(backup_resources, s3
         run_config={
             "ops": {
                 **SAMPLE_CONFIG["ops"],
-                "atlas__staging__database": {"config": {"database": name}},
+                "atlas__database__atlas_staging": {"config": {"database": name}},
             }
         },
         raise_on_error=False,
     )
-    assert "invalid config for atlas__staging__database" in _failure(result)
+    assert "invalid config for atlas__database__atlas_staging" in _failure(result)
     assert f"staging database {name!r} is 54 bytes: it must be 1 to 53 bytes" in _failure(result)
     assert result.get_asset_materialization_events() == []
-    assert s3_store.list(backups.folder(backups.SCHEMA)) == []
+    assert s3_store.list(keys.DUMP_FOLDERS[keys.SCHEMA_DUMP]) == []
 
 
 def test_the_swap_renames_in_one_transaction(pg_cluster, staging_server):
@@ -361,7 +362,7 @@ def test_the_swap_renames_in_one_transaction(pg_cluster, staging_server):
 def test_the_schema_dumps_restore_check_compares_its_tables(
     backup_resources, atlas_url, monkeypatch
 ):
-    schema_only = dg.AssetSelection.assets(backups.SCHEMA)
+    schema_only = dg.AssetSelection.assets(keys.SCHEMA_DUMP)
     (check,) = _materialize(backup_resources, schema_only).get_asset_check_evaluations()
     tables = rows(  # partitions come with their parent table
         atlas_url,
@@ -417,19 +418,24 @@ def test_materialize_all_on_a_fresh_store_succeeds_and_leaves_staging_alone(
 ):
     """"Materialize all" on a fresh demo: every restore check runs after the dumps it loads,
     and the staging rebuild, not confirmed, rebuilds nothing and the run still succeeds."""
-    check = dg.AssetCheckKey(backups.SAMPLE, "restores")
+    check = dg.AssetCheckKey(keys.OBSERVATIONS_SAMPLE_DUMP, "restores")
     reads = defs_graph().get(check).parent_entity_keys
-    assert {backups.SCHEMA, backups.REFERENCE, backups.REGIONS} <= reads
+    assert {keys.SCHEMA_DUMP, keys.REFERENCE_DATA_DUMP, keys.REGIONS_DUMP} <= reads
     before = _database_oid(staging_server, "atlas_staging")
     with dg.instance_for_test() as instance:
         result = _materialize(backup_resources, run_config=SAMPLE_ONLY, instance=instance)
         assert result.success
         assert set(_checks(result).values()) == {True}, _checks(result)
         recorded = {e.asset_key for e in result.get_asset_materialization_events()}
-        assert backups.STAGING not in recorded and backups.SAMPLE in recorded
+        assert keys.ATLAS_STAGING not in recorded and keys.OBSERVATIONS_SAMPLE_DUMP in recorded
         logs = [e.user_message for e in instance.all_logs(result.run_id)]
     assert any("set confirm_database to 'atlas_staging'" in m for m in logs)
     assert _database_oid(staging_server, "atlas_staging") == before  # not replaced
+
+
+def _confirmed(database: str) -> dict:
+    """The staging rebuild of ``database``, confirmed."""
+    return {"ops": {STAGING_OP: {"config": {"database": database, "confirm_database": database}}}}
 
 
 def _database_oid(server: PostgresResource, name: str) -> int | None:

@@ -22,8 +22,22 @@ import dagster as dg
 import psycopg
 from pydantic import Field
 
-from maint_assets.atlas import change_log, sources
-from maint_assets.atlas.keys import DB, POOL, TAXONOMY, key
+from maint_assets.atlas import change_log
+from maint_assets.atlas.assets import sources
+from maint_assets.atlas.keys import (
+    API_TAXA,
+    DB,
+    GROUP_TAXONOMY,
+    OWNERS,
+    POOL_ATLAS_DB,
+    SQL_TAXA_REF,
+    SQL_TAXA_VERNACULAR,
+    TAXA_OBS_GROUP_LOOKUP,
+    TAXA_OBS_REF_LOOKUP,
+    TAXA_OBS_VERNACULAR_LOOKUP,
+    TAXA_REF,
+    TAXA_VERNACULAR,
+)
 from maint_assets.atlas.taxonomy.resolver import (
     NameQuery,
     RefKey,
@@ -37,13 +51,7 @@ from maint_assets.core.automation import EAGER, WEEKLY_FRESHNESS
 from maint_assets.core.postgres import PostgresResource
 from maint_assets.core.sql_assets import matview_asset
 from maint_assets.core.sql_files import statement
-
-TAXA_REF = key("public", "taxa_ref")
-TAXA_OBS_REF_LOOKUP = key("public", "taxa_obs_ref_lookup")
-TAXA_VERNACULAR = key("public", "taxa_vernacular")
-TAXA_OBS_VERNACULAR_LOOKUP = key("public", "taxa_obs_vernacular_lookup")
-TAXA_OBS_GROUP_LOOKUP = key("public", "taxa_obs_group_lookup")
-API_TAXA = key("api", "taxa")
+from maint_assets.core.ui import column_schema
 
 MAX_LISTED = 50  # names in a failure message
 MAX_IN_METADATA = 500
@@ -89,8 +97,9 @@ def _specs(
         dg.AssetSpec(
             k,
             deps=deps,
-            group_name=TAXONOMY,
+            group_name=GROUP_TAXONOMY,
             description=description,
+            owners=OWNERS,
             kinds={"postgres", "table"},
             automation_condition=EAGER,
             freshness_policy=WEEKLY_FRESHNESS,
@@ -105,7 +114,7 @@ def _specs(
         [sources.taxa_obs],
         "Reference taxa matched for every taxa_obs name, with the lookup linking them.",
     ),
-    pool=POOL,
+    pool=POOL_ATLAS_DB,
     name="atlas_taxa_ref",
 )
 def taxa_ref(
@@ -114,28 +123,33 @@ def taxa_ref(
     atlas_db: PostgresResource,
     taxonomy: TaxonomyResolver,
 ) -> Iterator[dg.MaterializeResult]:
-    group, resolver = "atlas/taxa_ref", taxonomy.resolver_name
+    group, resolver = SQL_TAXA_REF, taxonomy.resolver_name
     accept = config.accept_unresolved or taxonomy.accept_unresolved
     counts: Counter[str] = Counter()
     outcome = Outcome()
     with atlas_db.maintenance_session(TAXA_REF.to_user_string()) as conn:
-        _refuse_offline_resolver_on_a_real_atlas(conn, taxonomy, atlas_db)
-        rows = _pending(conn, group, config, taxonomy)
-        pending = [NameQuery(*row[:5]) for row in rows]
-        accepted_before = {row[0] for row in rows if row[5]}
-        context.log.info(f"{len(pending)} taxa_obs names to resolve with {resolver}")
-        conn.execute(statement(group, "track_unlinked"))
-        _resolve_in_batches(
+        pending = _resolve_pending(
+            context,
             atlas_db,
             conn,
-            pending,
-            config.batch_size,
-            taxonomy.match,
-            lambda batch, answers: _merge_matches(
-                conn, batch, answers, taxonomy, accept, accepted_before, counts, outcome
+            taxonomy,
+            group,
+            config,
+            item=lambda row: NameQuery(*row[:5]),
+            ask=taxonomy.match,
+            merge_for=lambda rows: lambda batch, answers: _merge_matches(
+                conn,
+                batch,
+                answers,
+                taxonomy,
+                accept,
+                {row[0] for row in rows if row[5]},
+                counts,
+                outcome,
             ),
             key=lambda q: q.id_taxa_obs,
             outcome=outcome,
+            what=f"taxa_obs names to resolve with {resolver}",
         )
         with atlas_db.transaction(conn):
             counts["refs_removed"] += conn.execute(statement(group, "remove_orphan_refs")).rowcount
@@ -147,6 +161,8 @@ def taxa_ref(
             change_log.advance(conn, TAXA_REF.to_user_string(), ["taxa_obs"])
         with atlas_db.transaction(conn):
             change_log.trim(conn, ["taxa_obs"])
+        ref_columns = column_schema(conn, "public", "taxa_ref")
+        lookup_columns = column_schema(conn, "public", "taxa_obs_ref_lookup")
     if outcome.failed:
         raise _failure(
             f"{len(outcome.failed)} taxa_obs names could not be resolved (the resolver could "
@@ -174,6 +190,7 @@ def taxa_ref(
         asset_key=TAXA_REF,
         metadata={
             **common,
+            **ref_columns,
             "dagster/row_count": refs,
             "rows_added": counts["refs_added"],
             "rows_replaced": counts["refs_replaced"],
@@ -184,6 +201,7 @@ def taxa_ref(
         asset_key=TAXA_OBS_REF_LOOKUP,
         metadata={
             **common,
+            **lookup_columns,
             "dagster/row_count": lookups,
             "rows_added": counts["lookup_added"],
             "rows_removed": counts["lookup_removed"],
@@ -202,7 +220,7 @@ def _merge_matches(
     counts: Counter[str],
     outcome: Outcome,
 ) -> None:
-    group = "atlas/taxa_ref"
+    group = SQL_TAXA_REF
     found = dict(answers.found)
     unresolved = dict(answers.unresolved)
     for id_taxa_obs, reason in _conflicts(found).items():
@@ -279,7 +297,7 @@ def _conflicts(found: dict[int, list[RefRecord]]) -> dict[int, str]:
         [TAXA_REF, TAXA_OBS_REF_LOOKUP],
         "Vernacular names (fra, eng) of reference taxa, linked to every taxa_obs.",
     ),
-    pool=POOL,
+    pool=POOL_ATLAS_DB,
     name="atlas_taxa_vernacular",
 )
 def taxa_vernacular(
@@ -288,23 +306,25 @@ def taxa_vernacular(
     atlas_db: PostgresResource,
     taxonomy: TaxonomyResolver,
 ) -> Iterator[dg.MaterializeResult]:
-    group, resolver = "atlas/taxa_vernacular", taxonomy.resolver_name
+    group, resolver = SQL_TAXA_VERNACULAR, taxonomy.resolver_name
     counts: Counter[str] = Counter()
     outcome = Outcome()
     with atlas_db.maintenance_session(TAXA_VERNACULAR.to_user_string()) as conn:
-        _refuse_offline_resolver_on_a_real_atlas(conn, taxonomy, atlas_db)
-        pending = [RefKey(*row) for row in _pending(conn, group, config, taxonomy)]
-        context.log.info(f"{len(pending)} reference taxa to ask {resolver} for vernacular names")
-        conn.execute(statement(group, "track_unlinked"))
-        _resolve_in_batches(
+        pending = _resolve_pending(
+            context,
             atlas_db,
             conn,
-            pending,
-            config.batch_size,
-            taxonomy.vernacular,
-            lambda _, answers: _merge_vernacular(conn, answers, resolver, counts),
+            taxonomy,
+            group,
+            config,
+            item=lambda row: RefKey(*row),
+            ask=taxonomy.vernacular,
+            merge_for=lambda _rows: lambda _, answers: _merge_vernacular(
+                conn, answers, resolver, counts
+            ),
             key=lambda r: r.id_taxa_ref,
             outcome=outcome,
+            what=f"reference taxa to ask {resolver} for vernacular names",
         )
         with atlas_db.transaction(conn):
             conn.execute(statement(group, "desired_lookup"))
@@ -316,6 +336,8 @@ def taxa_vernacular(
                 statement(group, "remove_orphan_vernacular")
             ).rowcount
             names, lookups = conn.execute(statement(group, "totals")).fetchone()
+        names_columns = column_schema(conn, "public", "taxa_vernacular")
+        lookup_columns = column_schema(conn, "public", "taxa_obs_vernacular_lookup")
     if outcome.failed:
         raise _failure(
             f"{len(outcome.failed)} reference taxa could not be asked for vernacular names "
@@ -332,6 +354,7 @@ def taxa_vernacular(
         asset_key=TAXA_VERNACULAR,
         metadata={
             **common,
+            **names_columns,
             "dagster/row_count": names,
             "rows_added": counts["names_added"],
             "rows_updated": counts["names_updated"],
@@ -342,6 +365,7 @@ def taxa_vernacular(
         asset_key=TAXA_OBS_VERNACULAR_LOOKUP,
         metadata={
             **common,
+            **lookup_columns,
             "dagster/row_count": lookups,
             "rows_added": counts["lookup_added"],
             "rows_removed": counts["lookup_removed"],
@@ -355,7 +379,7 @@ def _merge_vernacular(
     resolver: str,
     counts: Counter[str],
 ) -> None:
-    group = "atlas/taxa_vernacular"
+    group = SQL_TAXA_VERNACULAR
     conn.execute(statement(group, "stage"))
     with conn.cursor().copy(statement(group, "copy_vernacular")) as copy:
         for id_taxa_ref, records in answers.found.items():
@@ -386,7 +410,7 @@ def _refuse_offline_resolver_on_a_real_atlas(
 ) -> None:
     """The offline checklist is partly invented: it may only write to a database made with
     the replica's full DDL (the demo's, the tests'), which marks itself as such."""
-    replica = conn.execute(statement("atlas/taxa_ref", "is_replica")).fetchone()[0]
+    replica = conn.execute(statement(SQL_TAXA_REF, "is_replica")).fetchone()[0]
     if taxonomy.offline and not replica:
         raise dg.Failure(
             description=(
@@ -395,6 +419,35 @@ def _refuse_offline_resolver_on_a_real_atlas(
                 "set ATLAS_TAXONOMY_RESOLVER=gbif for a real atlas database"
             )
         )
+
+
+def _resolve_pending(
+    context: dg.AssetExecutionContext,
+    atlas_db: PostgresResource,
+    conn: psycopg.Connection,
+    taxonomy: TaxonomyResolver,
+    group: str,
+    config: TaxonomyRefreshConfig,
+    *,
+    item: Callable[[tuple], Item],
+    ask: Callable[[Sequence[Item]], Resolution],
+    merge_for: Callable[[list[tuple]], Callable[[Sequence[Item], Resolution], None]],
+    key: Callable[[Item], int],
+    outcome: Outcome,
+    what: str,
+) -> list[Item]:
+    """The step taxa_ref and taxa_vernacular share: refuse the offline resolver on a real
+    atlas, read what is pending, keep track of rows left unlinked, then ask the resolver and
+    merge its answers batch by batch (``merge_for`` gets the pending rows)."""
+    _refuse_offline_resolver_on_a_real_atlas(conn, taxonomy, atlas_db)
+    rows = _pending(conn, group, config, taxonomy)
+    pending = [item(row) for row in rows]
+    context.log.info(f"{len(pending)} {what}")
+    conn.execute(statement(group, "track_unlinked"))
+    _resolve_in_batches(
+        atlas_db, conn, pending, config.batch_size, ask, merge_for(rows), key, outcome
+    )
+    return pending
 
 
 def _pending(
@@ -458,12 +511,12 @@ taxa_obs_group_lookup = matview_asset(
         sources.observations,
     ],
     db=DB,
-    group=TAXONOMY,
-    pool=POOL,
+    group=GROUP_TAXONOMY,
+    pool=POOL_ATLAS_DB,
     automation_condition=EAGER,
     freshness_policy=WEEKLY_FRESHNESS,
     description="Groups of each taxa_obs (the runbook's 'taxa_groups' view).",
-)
+).map_asset_specs(lambda spec: spec.replace_attributes(owners=OWNERS))
 
 api_taxa = matview_asset(
     API_TAXA,
@@ -479,11 +532,11 @@ api_taxa = matview_asset(
         sources.taxa_vernacular_sources,
     ],
     db=DB,
-    group=TAXONOMY,
-    pool=POOL,
+    group=GROUP_TAXONOMY,
+    pool=POOL_ATLAS_DB,
     automation_condition=EAGER,
     freshness_policy=WEEKLY_FRESHNESS,
     description="One row per resolved taxa_obs: best valid name, vernacular names, group.",
-)
+).map_asset_specs(lambda spec: spec.replace_attributes(owners=OWNERS))
 
 ASSETS = [taxa_ref, taxa_vernacular, taxa_obs_group_lookup, api_taxa]

@@ -13,7 +13,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
-FIXTURES = Path(__file__).parent / "fixtures" / "gbif"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "gbif"
 RECORDED = {
     key: entry["body"]
     for key, entry in json.loads((FIXTURES / "recorded.json").read_text()).items()

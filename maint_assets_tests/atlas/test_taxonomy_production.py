@@ -9,7 +9,7 @@ import json
 import psycopg
 import pytest
 
-from maint_assets.atlas.taxonomy.assets import (
+from maint_assets.atlas.assets.taxonomy import (
     API_TAXA,
     TAXA_OBS_GROUP_LOOKUP,
     TAXA_OBS_REF_LOOKUP,
@@ -20,8 +20,8 @@ from maint_assets.atlas.taxonomy.assets import (
 from maint_assets.atlas.taxonomy.checklist import ChecklistResolver
 from maint_assets.atlas.taxonomy.gbif import GbifResolver
 from maint_assets.atlas.taxonomy.resolver import NameQuery
-from maint_assets_tests.atlas_helpers import materialize, metadata, rows
-from maint_assets_tests.gbif_server import RECORDED, GbifReplay
+from maint_assets_tests.atlas.gbif_server import RECORDED, GbifReplay
+from maint_assets_tests.atlas.helpers import materialize, metadata, rows
 
 REFS = [TAXA_REF, TAXA_OBS_REF_LOOKUP]
 CHAIN = [*REFS, TAXA_VERNACULAR, TAXA_OBS_VERNACULAR_LOOKUP, TAXA_OBS_GROUP_LOOKUP, API_TAXA]

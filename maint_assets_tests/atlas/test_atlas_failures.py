@@ -5,14 +5,17 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import dagster as dg
 import psycopg
+import pytest
 
-from maint_assets.atlas.spatial import OBS_REGION_COUNTS, WEB_REGIONS
+from maint_assets.atlas.assets.counts import OBS_REGION_COUNTS, WEB_REGIONS
 from maint_assets.atlas.taxonomy.checklist import ChecklistResolver
 from maint_assets.core.postgres import LOCK_NAMESPACE, PostgresResource
-from maint_assets_tests.atlas_helpers import FULL_COUNTS, materialize, rows
+from maint_assets_tests.atlas.helpers import FULL_COUNTS, materialize, rows
 
 SNAPSHOT = (
     "SELECT md5(string_agg(t::text, ',' ORDER BY t::text)) FROM atlas_api.obs_region_counts t"
@@ -171,23 +174,43 @@ def test_a_rebuild_keeps_the_grants_readers_rely_on(resources, atlas_url):
     assert grants == [("PUBLIC", "SELECT"), ("web_anon", "SELECT")]
 
 
-def test_concurrent_readers_see_the_old_counts_until_the_swap_commits(resources, atlas_url):
-    assert materialize(resources, selection=[OBS_REGION_COUNTS]).success
+@contextmanager
+def _reading(url: str, query: str) -> Iterator[list[int]]:
+    """Runs ``query`` in a loop in another session for the duration of the block and yields
+    what it read so far. A failing read ends the loop and is raised when the block ends: a
+    thread's own exception would otherwise only be printed, and the test would pass."""
     seen: list[int] = []
+    failed: list[BaseException] = []
     stop = threading.Event()
 
     def read() -> None:
-        with psycopg.connect(atlas_url, autocommit=True) as conn:
-            while not stop.is_set():
-                seen.append(
-                    conn.execute("SELECT count(*) FROM atlas_api.obs_region_counts").fetchone()[0]
-                )
+        try:
+            with psycopg.connect(url, autocommit=True) as conn:
+                while not stop.is_set():
+                    seen.append(conn.execute(query).fetchone()[0])
+        except BaseException as err:  # handed to the test's thread below
+            failed.append(err)
 
     reader = threading.Thread(target=read)
     reader.start()
     try:
-        assert materialize(resources, selection=[OBS_REGION_COUNTS]).success
+        yield seen
     finally:
         stop.set()
         reader.join()
+    if failed:
+        raise failed[0]
+
+
+def test_a_failing_reader_fails_the_test(atlas_url):
+    with pytest.raises(psycopg.errors.UndefinedTable), _reading(
+        atlas_url, "SELECT count(*) FROM atlas_api.no_such_table"
+    ):
+        time.sleep(0.5)
+
+
+def test_concurrent_readers_see_the_old_counts_until_the_swap_commits(resources, atlas_url):
+    assert materialize(resources, selection=[OBS_REGION_COUNTS]).success
+    with _reading(atlas_url, "SELECT count(*) FROM atlas_api.obs_region_counts") as seen:
+        assert materialize(resources, selection=[OBS_REGION_COUNTS]).success
     assert seen and min(seen) > 0

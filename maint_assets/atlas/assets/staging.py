@@ -1,0 +1,159 @@
+"""The staging database: maint_assets' own copy of the atlas, rebuilt from the dumps.
+
+A database of the configured name that maint_assets did not create, or the production
+database, is refused.
+"""
+
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import dagster as dg
+from pydantic import Field, field_validator
+
+from maint_assets.atlas import change_log
+from maint_assets.atlas.counts import PUBLIC, refresh_counts
+from maint_assets.atlas.keys import (
+    ATLAS_STAGING,
+    DUMP_FOLDERS,
+    GROUP_BACKUPS,
+    OBSERVATIONS_SAMPLE_DUMP,
+    OWNERS,
+    POOL_ATLAS_STAGING,
+    REFERENCE_DATA_DUMP,
+    REGIONS_DUMP,
+    SCHEMA_DUMP,
+    SQL_DUMPS,
+)
+from maint_assets.core import databases
+from maint_assets.core.artifacts import ArtifactStore
+from maint_assets.core.automation import WEEKLY_FRESHNESS
+from maint_assets.core.identifiers import check_base
+from maint_assets.core.postgres import PostgresResource
+from maint_assets.core.restores import Recorded, load_chain, recorded_artifact
+from maint_assets.core.run_config import check_run_config
+from maint_assets.core.schema import apply_schema
+from maint_assets.core.sql_files import compose, statement
+
+# The dumps the staging database is built from, in the order they are loaded.
+STAGING_ORDER = [SCHEMA_DUMP, REFERENCE_DATA_DUMP, REGIONS_DUMP, OBSERVATIONS_SAMPLE_DUMP]
+
+
+class StagingConfig(dg.Config):
+    database: str = Field(
+        default="atlas_staging",
+        description="name of the staging database: one maint_assets creates and owns (a "
+        "database of that name it did not create is refused)",
+    )
+    confirm_database: str = Field(
+        default="",
+        description="the staging database's name (`database`) to rebuild it; anything else "
+        "rebuilds nothing",
+    )
+
+    @field_validator("database")
+    @classmethod
+    def _fits(cls, name: str) -> str:
+        return check_base(name, [databases.BUILDING, databases.PREVIOUS], "staging database")
+
+
+# Destructive (it replaces the staging database): never part of automation, and "Materialize
+# all" (any run without the confirmation) records nothing rather than failing the run.
+@dg.asset(
+    key=ATLAS_STAGING,
+    deps=STAGING_ORDER,
+    group_name=GROUP_BACKUPS,
+    pool=POOL_ATLAS_STAGING,
+    owners=OWNERS,
+    freshness_policy=WEEKLY_FRESHNESS,
+    kinds={"postgres"},
+    output_required=False,
+    description="A staging database rebuilt from the latest dumps with constraints enforced, "
+    "every materialized view and count table populated, row counts checked against the "
+    "manifests; swapped in by renaming, so a failed rebuild leaves the previous one. "
+    "Destructive, so it needs a confirmation: a run rebuilds only with config "
+    "`confirm_database` equal to `database` (the weekly backups job gives it); otherwise, as "
+    "in Materialize all, it rebuilds nothing and says so in the run's log.",
+)
+def staging_database(
+    context: dg.AssetExecutionContext,
+    config: StagingConfig,
+    atlas_db: PostgresResource,
+    atlas_staging_server: PostgresResource,
+    artifacts: ArtifactStore,
+) -> Iterator[dg.MaterializeResult]:
+    check_run_config(context)
+    if config.confirm_database != config.database:
+        context.log.warning(
+            f"{config.database} not rebuilt: set confirm_database to {config.database!r} in the "
+            f"run's config to replace it (got {config.confirm_database!r})"
+        )
+        return
+    # The same cluster (system identifier) and the same database (OID): whatever host name,
+    # address or port each URL uses to reach it.
+    if databases.server_and_oid(atlas_staging_server, config.database) == (
+        databases.server_and_oid(atlas_db)
+    ):
+        raise dg.Failure(
+            f"refusing to rebuild {config.database!r}: it is the production database "
+            f"({atlas_db.describe()})"
+        )
+    building = config.database + databases.BUILDING
+    databases.refuse_unless_owned(
+        atlas_staging_server, config.database, config.database + databases.PREVIOUS, building
+    )
+    loaded = [
+        recorded_artifact(
+            context.instance, context.run.run_id, artifacts, Recorded(k, DUMP_FOLDERS[k])
+        )
+        for k in STAGING_ORDER
+    ]
+    major = databases.major_version(atlas_staging_server)
+    url = databases.create_database(
+        atlas_staging_server, building, f"atlas staging database, run {context.run.run_id}"
+    )
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            load_chain(artifacts, loaded, url, major, Path(tmp))
+        wrong = {
+            t: v
+            for a in loaded
+            for t, v in databases.count_mismatches(url, a.manifest.get("tables", {})).items()
+        }
+        if wrong:
+            raise ValueError(f"staging row counts differ from the dump manifests: {wrong}")
+        populated = _populate(url)
+    except Exception:
+        databases.drop_database(atlas_staging_server, building)
+        raise
+    databases.swap_in(atlas_staging_server, building, config.database)
+    context.log.info(f"{config.database} replaced by the database built from {len(loaded)} dumps")
+    yield dg.MaterializeResult(
+        metadata={
+            "database": config.database,
+            "server": atlas_staging_server.describe(),
+            "dumps": dg.MetadataValue.json([a.key for a in loaded]),
+            "populated": dg.MetadataValue.json(populated),
+        }
+    )
+
+
+def _populate(url: str) -> dict[str, int]:
+    """Refresh every materialized view (dependencies first) and rebuild the count tables."""
+    populated = {}
+    db = PostgresResource(url=url)
+    with db.connect() as conn:
+        apply_schema(conn, "atlas", bookkeeping_only=True)
+        if change_log.installed(conn):
+            with conn.transaction():
+                change_log.start_epoch(conn)
+        with conn.transaction():
+            for nsp, name in conn.execute(statement(SQL_DUMPS, "matviews_in_order")).fetchall():
+                conn.execute(compose(SQL_DUMPS, "refresh_matview", view=(nsp, name)))
+                populated |= databases.count_rows(conn, [f"{nsp}.{name}"])
+        rebuilt = refresh_counts(db, conn, full=True)
+        populated |= {".".join(PUBLIC[n]): c.rows for n, c in rebuilt.tables.items()}
+    return populated
+
+
+ASSETS = [staging_database]

@@ -1,0 +1,68 @@
+"""The atlas graph's shape, without servers: every check declares what it reads, so a run of
+everything ("Materialize all") orders each check after the assets it reads."""
+
+import dagster as dg
+
+from maint_assets.atlas import keys
+from maint_assets.definitions import defs
+
+
+def _reads(check: dg.AssetCheckKey) -> set[dg.AssetKey]:
+    return set(defs.resolve_asset_graph().get(check).parent_entity_keys)
+
+
+def test_the_restore_checks_declare_the_dumps_they_load_first():
+    restores = {
+        key: _reads(dg.AssetCheckKey(key, "restores"))
+        for key in (
+            keys.SCHEMA_DUMP,
+            keys.REFERENCE_DATA_DUMP,
+            keys.REGIONS_DUMP,
+            keys.OBSERVATIONS_SAMPLE_DUMP,
+        )
+    }
+    assert restores[keys.OBSERVATIONS_SAMPLE_DUMP] >= {
+        keys.SCHEMA_DUMP,
+        keys.REFERENCE_DATA_DUMP,
+        keys.REGIONS_DUMP,
+    }
+    assert restores[keys.REGIONS_DUMP] >= {keys.SCHEMA_DUMP}
+    assert restores[keys.REFERENCE_DATA_DUMP] >= {keys.SCHEMA_DUMP}
+
+
+def test_the_table_checks_declare_what_they_compare_with():
+    full = _reads(dg.AssetCheckKey(keys.OBS_REGION_COUNTS, "matches_full_recount"))
+    assert full >= {keys.OBSERVATIONS, keys.REGIONS, keys.REGIONS_ZOOM_LOOKUP}
+    coverage = _reads(dg.AssetCheckKey(keys.API_TAXA, "one_row_per_resolved_taxa_obs"))
+    assert keys.TAXA_OBS_REF_LOOKUP in coverage
+
+
+def test_a_materialize_all_job_runs_each_restore_check_after_the_dumps_it_loads():
+    job = dg.define_asset_job("everything").resolve(asset_graph=defs.resolve_asset_graph())
+    deps = job.graph.dependency_structure
+    # The sample's check runs in the step of its own asset or after it: its inputs reach the
+    # steps of the three dumps it loads.
+    upstream: dict[str, set[str]] = {}
+    for node in job.graph.node_dict:
+        upstream[node] = {
+            out.node_name
+            for handles in deps.input_to_upstream_outputs_for_node(node).values()
+            for out in handles
+        }
+
+    def ancestors(node: str) -> set[str]:
+        seen, todo = set(), [node]
+        while todo:
+            for parent in upstream.get(todo.pop(), ()):
+                if parent not in seen:
+                    seen.add(parent)
+                    todo.append(parent)
+        return seen
+
+    sample_check = "atlas__dump__observations_sample_dump_restores"
+    check_step = next(n for n in job.graph.node_dict if n.startswith(sample_check))
+    assert {
+        "atlas__dump__schema_dump",
+        "atlas__dump__reference_data_dump",
+        "atlas__dump__regions_dump",
+    } <= ancestors(check_step)

@@ -1,8 +1,0 @@
--- Applied only with the replica's full DDL (the demo's and the tests' databases), never by
--- `maint-assets schema atlas --bookkeeping`: marks the database as a replica, the only kind
--- the offline checklist resolver (partly invented taxa) is allowed to write to.
-CREATE TABLE IF NOT EXISTS maint_assets.replica (
-    only_row boolean PRIMARY KEY DEFAULT true CHECK (only_row),
-    marked_at timestamptz NOT NULL DEFAULT now()
-);
-INSERT INTO maint_assets.replica DEFAULT VALUES ON CONFLICT DO NOTHING;
