@@ -125,6 +125,8 @@ CHART_KEYS = {
     "dagsterDaemon.runMonitoring.pollIntervalSeconds",
     "dagsterDaemon.runMonitoring.maxResumeRunAttempts",
     "dagsterDaemon.runMonitoring.freeSlotsAfterRunEndSeconds",
+    "dagsterDaemon.sensors.useThreads",
+    "dagsterDaemon.sensors.numWorkers",
     "concurrency.enabled",
     "concurrency.pools.defaultLimit",
     "concurrency.pools.granularity",
@@ -505,6 +507,12 @@ def _chart_instance(values: dict[str, Any]) -> dict[str, Any]:
             "poll_interval_seconds": monitoring["pollIntervalSeconds"],
             "free_slots_after_run_end_seconds": monitoring["freeSlotsAfterRunEndSeconds"],
         },
+        # configmap-instance.yaml writes sensors only when useThreads is set.
+        **(
+            {"sensors": {"use_threads": True, "num_workers": sensors["numWorkers"]}}
+            if (sensors := values["dagsterDaemon"].get("sensors", {})).get("useThreads")
+            else {}
+        ),
         "telemetry": {"enabled": values["telemetry"]["enabled"]},
         **values["additionalInstanceConfig"],
     }
