@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 PG_MAJOR := 15
 POSTGIS_CONTROL := /usr/share/postgresql/$(PG_MAJOR)/extension/postgis.control
 
-.PHONY: demo test test-fast check-defs install system-deps lint bench db-down
+.PHONY: demo test test-fast test-ui check-defs install system-deps lint bench db-down
 
 demo: install
 	$(BIN)/maint-assets demo
@@ -20,7 +20,7 @@ test: install
 # use no PostgreSQL, S3, SMTP or Pushgateway (< 60 s).
 test-fast: install
 	$(MAKE) --no-print-directory check-defs
-	$(BIN)/pytest -m "not servers" -q
+	$(BIN)/pytest -m "not servers and not ui" -q
 
 # dg loads the code location with a throwaway instance (the checkout's dagster.yaml needs the
 # deployment's storage).
@@ -29,15 +29,26 @@ check-defs:
 	  DAGSTER_HOME=$$home VIRTUAL_ENV=$(CURDIR)/$(VENV) PATH=$(CURDIR)/$(BIN):$$PATH \
 	  $(BIN)/dg check defs
 
+# A fresh demo driven in headless Chromium (about 15 minutes; not part of `make test`).
+test-ui: install
+	$(BIN)/pytest -m ui --timeout 2400
+
 # Client-API-VN pins SQLAlchemy < 2: it gets its own virtualenv under .maint/ (idempotent).
 install: system-deps $(STAMP)
-	$(BIN)/maint-assets vn install-tool >/dev/null
+	@test -x .maint/client-api-vn/bin/transfer_vn || \
+	  echo "==> Client-API-VN's own virtualenv under .maint/client-api-vn (about a minute)"
+	@$(BIN)/maint-assets vn install-tool >/dev/null
 
+# Step lines instead of pip's ~300 lines of output.
 $(STAMP): pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[dev]'
-	touch $(STAMP)
+	@echo "==> [1/3] virtualenv $(VENV)"
+	@$(PYTHON) -m venv $(VENV)
+	@echo "==> [2/3] pip"
+	@$(BIN)/pip install -q --upgrade pip
+	@echo "==> [3/3] maint_assets with Dagster and the test tools (2-3 minutes the first time)"
+	@$(BIN)/pip install -q -e '.[dev]'
+	@touch $(STAMP)
+	@echo "==> installed: $(BIN)/maint-assets"
 
 # PostgreSQL 15 + PostGIS, the Prometheus Pushgateway the metrics tests push to, promtool
 # (package prometheus) that checks the alert rules and the Chromium the UI test renders with,

@@ -44,7 +44,12 @@ def main() -> None:
                 [assets.ingest_staging] if version == 2
                 else [assets.ingest_staging, assets.ingest_production]
             )
-            assert dg.materialize(keys, resources=res).success
+            # the switch is destructive: it needs its confirmation (the weekly schedule's)
+            confirm = {"confirm_production": settings.spec().production}
+            run_config = {"ops": {assets.ingest_production.op.name: {"config": confirm}}}
+            assert dg.materialize(
+                keys, resources=res, run_config=run_config if version == 1 else None
+            ).success
             print(
                 f"version {version}: {sum(rows.values()):,} rows {rows} ingested in "
                 f"{time.perf_counter() - started:.1f} s",

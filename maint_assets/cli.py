@@ -6,6 +6,7 @@ import argparse
 import os
 import shlex
 import sys
+import time
 from pathlib import Path
 
 from maint_assets.atlas.privileges import TARGETS as ATLAS_ROLES
@@ -15,7 +16,7 @@ from maint_assets.core.postgres import DatabaseUnavailable, PostgresResource
 from maint_assets.core.roles import RESTORE_CHECKS, apply, maintained_relations, registry
 from maint_assets.core.schema import apply_schema
 from maint_assets.demo.ingest_data import DEMO_TABLES_FILE, write_source
-from maint_assets.demo.local_cluster import ClusterError, LocalCluster
+from maint_assets.demo.local_cluster import SUPERUSER, ClusterError, LocalCluster
 from maint_assets.demo.metabase_stand_in import load_stand_in
 from maint_assets.demo.vn_data import DEMO_ROWS, DEMO_TRANSFER_VN_CONFIG, serve_demo_site
 from maint_assets.ingest.privileges import TARGETS as INGEST_ROLES
@@ -43,6 +44,8 @@ DEMO_WARC_STORE = STATE_DIR / "webarchive" / "warcs"
 DEMO_CATALOG_PAGES = STATE_DIR / "catalog" / "pages"
 DEMO_INGEST_SOURCE = STATE_DIR / "ingest" / "source"
 DEMO_VN_CONFIG = STATE_DIR / "vn_sync" / "transfer_vn.yaml"
+DEMO_MAILDIR = STATE_DIR / "mails"
+DEMO_DAGSTER_HOME = STATE_DIR / "dagster_home"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -70,9 +73,13 @@ def _parser() -> argparse.ArgumentParser:
     url = db_commands.add_parser("url", help="print a database's URL (password in PGPASSFILE)")
     url.add_argument("--database", default="atlas")
     url.set_defaults(run=_db_url)
-    db_commands.add_parser(
-        "env", help="print shell exports for the demo's environment"
-    ).set_defaults(run=_db_env)
+    env = db_commands.add_parser(
+        "env",
+        help="print shell exports for the demo's environment; plain psql then connects to "
+        "--database",
+    )
+    env.add_argument("--database", default="atlas")
+    env.set_defaults(run=_db_env)
 
     schema = commands.add_parser("schema", help="apply a domain's idempotent DDL to its database")
     schema.add_argument("domain", choices=["atlas"])
@@ -136,11 +143,30 @@ def _parser() -> argparse.ArgumentParser:
     )
     apply_role.set_defaults(run=_roles_apply)
 
-    demo = commands.add_parser("demo", help="database up, demo data if missing, Dagster UI")
+    demo = commands.add_parser(
+        "demo",
+        help="database up, demo data if missing, mail sink, Pushgateway, Dagster UI",
+    )
     demo.add_argument("--observations", type=int, default=100_000)
     demo.add_argument("--host", default="127.0.0.1")
-    demo.add_argument("--port", type=int, default=3000)
+    demo.add_argument("--port", type=int, default=3000, help="the Dagster UI's")
+    demo.add_argument("--smtp-port", type=int, default=2525, help="the mail sink's")
+    demo.add_argument("--pushgateway-port", type=int, default=9091)
     demo.set_defaults(run=_demo)
+    demo_commands = demo.add_subparsers(metavar="ACTION")
+    mails = demo_commands.add_parser("mails", help="the alerts the demo's mail sink received")
+    mails.add_argument("--last", type=int, default=10, help="how many (newest), 0: all")
+    mails.add_argument("--body", action="store_true", help="with their text")
+    mails.set_defaults(run=_demo_mails)
+    shot = demo_commands.add_parser(
+        "screenshot", help="the running demo's expanded global lineage as a PNG (for the README)"
+    )
+    shot.add_argument("--url", default="http://127.0.0.1:3000", help="the Dagster UI's")
+    shot.add_argument("--out", type=Path, default=CHECKOUT / "docs" / "lineage.png")
+    shot.add_argument(
+        "--zoom-out-steps", type=int, default=2, help="graph zoom-outs after expanding all groups"
+    )
+    shot.set_defaults(run=_demo_screenshot)
     return parser
 
 
@@ -151,7 +177,7 @@ def _cluster() -> LocalCluster:
 def demo_environment(cluster: LocalCluster) -> dict[str, str]:
     """Environment for Dagster and the assets against the local cluster; prepares the
     Dagster home, whose dagster.yaml is the checkout's."""
-    home = STATE_DIR / "dagster_home"
+    home = DEMO_DAGSTER_HOME
     home.mkdir(parents=True, exist_ok=True)
     config = home / "dagster.yaml"
     if not config.is_symlink():
@@ -228,8 +254,22 @@ def _db_url(args: argparse.Namespace) -> int:
     return 0
 
 
-def _db_env(_: argparse.Namespace) -> int:
-    for name, value in demo_environment(_cluster()).items():
+def libpq_environment(cluster: LocalCluster, database: str) -> dict[str, str]:
+    """libpq's own variables for the cluster, so psql, pg_dump and friends need no argument;
+    the password stays in the cluster's 0600 pass file."""
+    return {
+        "PGHOST": cluster.host,
+        "PGPORT": str(cluster.port),
+        "PGDATABASE": database,
+        "PGUSER": SUPERUSER,
+        "PGPASSFILE": str(cluster.passfile),
+    }
+
+
+def _db_env(args: argparse.Namespace) -> int:
+    cluster = _cluster()
+    env = {**demo_environment(cluster), **libpq_environment(cluster, args.database)}
+    for name, value in env.items():
         print(f"export {name}={shlex.quote(value)}")
     return 0
 
@@ -391,10 +431,31 @@ def _webarchive_demo_data(cluster: LocalCluster) -> None:
 
 
 def _demo(args: argparse.Namespace) -> int:
+    from maint_assets.demo.services import (
+        Endpoints,
+        ServiceError,
+        Services,
+        show_automation_on,
+        start_dagster,
+        start_mail_sink,
+        start_pushgateway,
+    )
+
+    def step(number: int, text: str) -> None:
+        print(f"[{number}/5] {text}", flush=True)
+
     cluster = _cluster()
-    cluster.up(DEMO_DATABASES)
-    env = demo_environment(cluster)
+    was_running = cluster.status().running
+    state = cluster.up(DEMO_DATABASES)
+    step(
+        1,
+        f"PostgreSQL {'was running' if was_running else 'started'} on "
+        f"{cluster.host}:{state.port} (data {state.data_dir}; `maint-assets db env` for psql)",
+    )
+    endpoints = Endpoints(args.host, args.port, args.smtp_port, args.pushgateway_port)
+    env = {**demo_environment(cluster), **endpoints.environment()}
     os.environ.update(env)
+    step(2, "demo data (loaded once, kept in the cluster and under the state directory):")
     _demo_data(argparse.Namespace(observations=args.observations, seed=1, if_empty=True))
     serve_demo_site(cluster.url("vn"), DEMO_VN_CONFIG)
     _vn_demo_data(argparse.Namespace(observations=DEMO_ROWS, seed=1, if_empty=True))
@@ -410,17 +471,58 @@ def _demo(args: argparse.Namespace) -> int:
     with cluster.connect("metabase", autocommit=True) as conn:
         if load_stand_in(conn):
             print("created a stand-in Metabase application database (metabase)")
-    print(
-        f"Dagster UI on http://{args.host}:{args.port} (Ctrl-C stops it; the database keeps "
-        "running until `maint-assets db down`)",
-        flush=True,
-    )
-    os.chdir(CHECKOUT)
-    # The venv's own dagster, whether or not the venv is on PATH (make runs .venv/bin/...).
-    dagster = str(Path(sys.executable).parent / "dagster")
-    workspace = str(CHECKOUT / "workspace.yaml")
-    os.execv(dagster, [dagster, "dev", "-w", workspace, "-h", args.host, "-p", str(args.port)])
-    return 0  # not reached: exec replaced this process
+    services = Services(STATE_DIR / "logs")
+    try:
+        start_mail_sink(services, DEMO_MAILDIR, endpoints)
+        start_pushgateway(services, STATE_DIR, endpoints)
+        step(
+            3,
+            f"alerts go to the mail sink on {endpoints.host}:{endpoints.smtp_port} (read them: "
+            f"`maint-assets demo mails`), metrics to the Pushgateway on "
+            f"{endpoints.pushgateway_url}",
+        )
+        log = services.logs / "dagster.log"
+        step(4, f"Dagster starting (webserver, daemon, code server); its log: {log}")
+        _, seconds = start_dagster(
+            services, CHECKOUT / "workspace.yaml", DEMO_DAGSTER_HOME, os.environ, endpoints
+        )
+        show_automation_on(endpoints.ui_url)
+        step(
+            5,
+            f"Dagster UI on {endpoints.ui_url} (up in {seconds:.0f} s). Ctrl-C stops Dagster, "
+            "the mail sink and the Pushgateway; PostgreSQL keeps running until "
+            "`maint-assets db down`.",
+        )
+        while True:
+            services.check_alive()
+            time.sleep(1)
+    except KeyboardInterrupt:
+        print("\nstopping Dagster, the mail sink and the Pushgateway...", flush=True)
+    except ServiceError as err:
+        print(f"maint-assets: {err}", file=sys.stderr)
+        return 1
+    finally:
+        services.stop()
+    return 0
+
+
+def _demo_mails(args: argparse.Namespace) -> int:
+    from maint_assets.demo.mails import describe, read
+
+    received = read(DEMO_MAILDIR)
+    shown = received[-args.last :] if args.last else received
+    print(f"{len(received)} mail(s) in {DEMO_MAILDIR}" + (", newest last:" if shown else ""))
+    for when, message in shown:
+        print(describe(when, message, args.body))
+    return 0
+
+
+def _demo_screenshot(args: argparse.Namespace) -> int:
+    from maint_assets.demo.browser import screenshot_lineage
+
+    out = screenshot_lineage(args.url, args.out, args.zoom_out_steps)
+    print(f"wrote {out} ({out.stat().st_size // 1024} KiB)")
+    return 0
 
 
 if __name__ == "__main__":

@@ -1,5 +1,9 @@
 """The maint-assets command against the tests' cluster, and the demo data generator."""
 
+import subprocess
+import sys
+from pathlib import Path
+
 import psycopg
 import pytest
 from psycopg import sql
@@ -113,3 +117,26 @@ def test_capture_command_installs_on_an_existing_database_idempotently(
     # insert, update, delete and truncate on the parent and both partitions, regions, taxa_obs
     # and the zoom lookup
     assert triggers == 4 * 3 + 4 + 3 + 4
+
+
+def test_db_env_lets_plain_psql_connect(pg_cluster):
+    """`eval "$(maint-assets db env)"` in an otherwise empty environment: psql takes its host,
+    port, database, user and password (pass file) from libpq's variables alone."""
+    state_dir = pg_cluster.home.parent
+    command = (
+        'eval "$(maint-assets db env --database dagster)" && '
+        'stat -c %a "$PGPASSFILE" && psql -XAtc "SELECT current_database(), current_user"'
+    )
+    done = subprocess.run(
+        ["bash", "-c", command],
+        env={
+            "PATH": f"{Path(sys.executable).parent}:/usr/sbin:/usr/bin:/sbin:/bin",
+            "MAINT_STATE_DIR": str(state_dir),
+            "MAINT_PG_PORT": str(pg_cluster.port),
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["600", "dagster|postgres"]

@@ -1,6 +1,6 @@
 """Jobs, schedules and the change sensor of the atlas domain.
 
-The weekly full refresh replaces the runbook's three Friday 21:00 cron lines; the dumps and
+The weekly incremental refresh replaces the runbook's three Friday 21:00 cron lines; the dumps and
 staging database follow it; the change log is watched hourly; the count tables are compared
 whole with production's own query weekly.
 
@@ -32,6 +32,7 @@ import dagster as dg
 
 from maint_assets.atlas import change_log, counts
 from maint_assets.atlas.assets import counts as assets_counts
+from maint_assets.atlas.assets.staging import staging_database
 from maint_assets.atlas.change_log import Position
 from maint_assets.atlas.checks import change_log_consumed, full_recount
 from maint_assets.atlas.keys import (
@@ -49,25 +50,33 @@ from maint_assets.core.automation import running_schedule, sensor_interval
 from maint_assets.core.postgres import LOCK_NAMESPACE, PostgresResource
 from maint_assets.core.sql_files import statement
 
-atlas_weekly_refresh = dg.define_asset_job(
-    "atlas_weekly_refresh",
+# Incremental, like every refresh of these assets: new or changed taxa_obs names are resolved,
+# the count tables apply the change log; a run with `full: true` in an asset's config rebuilds.
+# Its scheduled run names the job's assets (running_schedule), so automation does not refresh
+# them a second time after it.
+atlas_weekly_incremental_refresh = dg.define_asset_job(
+    "atlas_weekly_incremental_refresh",
     selection=dg.AssetSelection.groups(GROUP_TAXONOMY, GROUP_SPATIAL),
-    description="Every derived atlas table and view, in dependency order, in one run.",
+    description="Every derived atlas table and view, in dependency order, in one run, "
+    "incrementally: new or changed names are resolved, the counts apply the change log.",
 )
 
 atlas_weekly_schedule = running_schedule(
-    atlas_weekly_refresh,
+    atlas_weekly_incremental_refresh,
     "0 21 * * 5",
-    name="atlas_weekly_friday_2100",
+    name="atlas_weekly_incremental_refresh_friday_2100",
     timezone="America/Toronto",
-    description="The weekly refresh of every derived atlas table, Fridays at 21:00 "
-    "(Toronto), as the runbook's cron lines.",
+    description="The weekly incremental refresh of every derived atlas table, Fridays at "
+    "21:00 (Toronto), as the runbook's cron lines.",
 )
 
+# The job confirms the staging rebuild (a destructive asset) for the default database name.
 atlas_weekly_backups = dg.define_asset_job(
     "atlas_weekly_backups",
     selection=dg.AssetSelection.groups(GROUP_BACKUPS),
-    description="The atlas dumps, their restore checks, then the staging database.",
+    config={"ops": {staging_database.op.name: {"config": {"confirm_database": "atlas_staging"}}}},
+    description="The atlas dumps, their restore checks, then the staging database (its "
+    "rebuild confirmed for atlas_staging).",
 )
 
 # Four hours after the Friday refresh starts: the dumps read the refreshed tables (the
@@ -144,7 +153,9 @@ def _position(cursor: str | None) -> Position:
     name="atlas_source_changes",
     minimum_interval_seconds=INTERVAL_S,
     default_status=dg.DefaultSensorStatus.RUNNING,
-    target=dg.AssetSelection.assets(*assets_counts.COUNT_KEYS.values()),
+    # The count tables: the runs it requests. The sources: so each source asset's page shows
+    # this sensor as its automation (it never requests runs of them).
+    asset_selection=[*assets_counts.COUNT_KEYS.values(), *SOURCE_ASSETS.values()],
     description="Records a materialization of each atlas source table that rows were "
     "inserted into, updated in or deleted from; applies small batches of observation changes "
     "to the count tables itself and requests a run of them for the rest.",
@@ -175,25 +186,39 @@ def atlas_source_changes(
     stats: dict[str, dict[str, int]] = {}
     for source, op, n in changed:
         stats.setdefault(source, dict.fromkeys(OPERATIONS.values(), 0))[OPERATIONS[op]] = n
-    events: list[dg.AssetMaterialization | dg.AssetCheckEvaluation] = [
-        dg.AssetMaterialization(
-            asset_key=SOURCE_ASSETS[source],
-            metadata={**counted, "change_log_frontier": now.frontier},
-        )
-        for source, counted in sorted(stats.items())
-        if source in SOURCE_ASSETS
-    ]
+    events: list[dg.AssetMaterialization | dg.AssetCheckEvaluation] = []
+    recorded = []
+    for source, counted in sorted(stats.items()):
+        if source in SOURCE_ASSETS:
+            key = SOURCE_ASSETS[source]
+            events.append(
+                dg.AssetMaterialization(
+                    asset_key=key, metadata={**counted, "change_log_frontier": now.frontier}
+                )
+            )
+            what = ", ".join(f"{n} {k.removeprefix('rows_')}" for k, n in counted.items() if n)
+            recorded.append(f"{key.to_user_string()} ({what})")
     events += count_events
     cursor = json.dumps({"frontier": now.frontier, "carried": now.carried})
-    if not events and not run_requests:
-        return dg.SensorResult(cursor=cursor, skip_reason=note or "no change since the last tick")
-    return dg.SensorResult(cursor=cursor, asset_events=events, run_requests=run_requests)
+    # Dagster marks a tick without run requests SKIPPED, also when it recorded something: its
+    # reason (and the tick's log) says what it did.
+    done = "; ".join(
+        ([f"recorded {'; '.join(recorded)}"] if recorded else []) + ([note] if note else [])
+    )
+    if done:
+        context.log.info(done)
+    if run_requests:
+        return dg.SensorResult(cursor=cursor, asset_events=events, run_requests=run_requests)
+    return dg.SensorResult(
+        cursor=cursor, asset_events=events, skip_reason=done or "no change since the last tick"
+    )
 
 
 def _count_tables(
     context: dg.SensorEvaluationContext, db: PostgresResource, conn, inline_max: int
 ) -> tuple[list, list[dg.RunRequest], str | None]:
-    """Apply a small batch of changes to the count tables here, or request a run."""
+    """Apply a small batch of changes to the count tables here, or request a run. Returns the
+    events, the run requests and what was done (or why nothing was)."""
     with db.transaction(conn, repeatable_read=True):
         after, reason = change_log.position(conn, counts.CONSUMER, counts.SOURCES)
         if after is not None:
@@ -223,11 +248,11 @@ def _count_tables(
         return [], _request_run(context, str(err)), None
     finally:
         conn.execute("SELECT pg_advisory_unlock(hashtextextended(%s, 0))", [key])
-    context.log.info(
+    done = (
         f"count tables brought up to date in {result.seconds:.2f} s "
         f"({result.changes.observations if result.changes else 0} observation changes)"
     )
-    return assets_counts.count_events(result), [], None
+    return assets_counts.count_events(result), [], done
 
 
 def _request_run(context: dg.SensorEvaluationContext, reason: str) -> list[dg.RunRequest]:

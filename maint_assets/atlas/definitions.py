@@ -14,7 +14,7 @@ defs = dg.Definitions(
     ],
     asset_checks=checks.CHECKS,
     jobs=[
-        automation.atlas_weekly_refresh,
+        automation.atlas_weekly_incremental_refresh,
         automation.atlas_weekly_backups,
         automation.change_log_watch,
         automation.counts_full_comparison,

@@ -25,7 +25,13 @@ ALARMING = {"WARN", "FAIL"}
 def alert_failed_runs(context: dg.RunFailureSensorContext, notifier: SmtpNotifier) -> None:
     if not notifier.enabled:
         return
-    notifier.send(*failure_message(context))
+    subject, body = failure_message(context)
+    notifier.send(subject, body)
+    context.log.info(f"mailed {subject!r} to {_addressees(notifier)}")
+
+
+def _addressees(notifier: SmtpNotifier) -> str:
+    return f"{', '.join(notifier.to)} via {notifier.host}:{notifier.port}"
 
 
 @dg.sensor(
@@ -44,6 +50,7 @@ def alert_asset_health(
     message = health_message(context.instance, records)
     if message:
         notifier.send(*message)
+        context.log.info(f"mailed {message[0]!r} to {_addressees(notifier)}")
     # After the send: a refused message is tried again with the next tick's news.
     context.update_cursor(cursor)
     return dg.SkipReason(f"{len(records)} events, {'mailed' if message else 'nothing to report'}")

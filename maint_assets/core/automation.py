@@ -2,6 +2,7 @@
 
 import os
 import warnings
+from collections.abc import Callable
 from datetime import timedelta
 
 import dagster as dg
@@ -36,6 +37,24 @@ EAGER = (
     .replace("handled", HANDLED)
 )
 
+
+def run_job_assets(
+    job: UnresolvedAssetJobDefinition,
+) -> Callable[[dg.ScheduleEvaluationContext], dg.RunRequest]:
+    """A schedule's evaluation function that requests ``job`` with its assets named in the run.
+
+    Eager automation ignores an upstream update made by a run that also materialized the
+    asset (``executed_with_root_target``), but it reads that from the run's asset selection,
+    which a plain scheduled run of a whole job leaves empty: every asset of the job downstream
+    of another would be run a second time by automation after each scheduled run."""
+
+    def request(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
+        keys = job.selection.resolve(context.repository_def.asset_graph)
+        return dg.RunRequest(asset_selection=sorted(keys, key=lambda k: k.path) or None)
+
+    return request
+
+
 # Freshness by schedule: an asset older than its period plus a margin means both its schedule
 # and any change-driven refresh failed.
 HOURLY_FRESHNESS = dg.FreshnessPolicy.time_window(
@@ -59,11 +78,18 @@ def running_schedule(
 ) -> dg.ScheduleDefinition:
     """A schedule of ``job`` that is on as soon as the code location loads: a deployment that
     forgot to switch one on would silently never refresh. ``name`` defaults to
-    ``<job>_schedule``."""
+    ``<job>_schedule``. The run of an asset job without job config names the job's assets
+    (``run_job_assets``), so eager automation does not run them a second time."""
+    names_assets = (
+        isinstance(job, UnresolvedAssetJobDefinition)
+        and not job.config
+        and job.partitions_def is None
+    )
     return dg.ScheduleDefinition(
         name=name or f"{job.name}_schedule",
         job=job,
         cron_schedule=cron,
+        execution_fn=run_job_assets(job) if names_assets else None,
         execution_timezone=timezone,
         default_status=dg.DefaultScheduleStatus.RUNNING,
         description=description or f"Runs {job.name} at {cron} ({timezone}).",

@@ -54,22 +54,30 @@ def new_files_sensor(
     description: str,
 ) -> dg.SensorDefinition:
     """A sensor (RUNNING) that lists the FileStore resource ``store`` and records a
-    materialization of ``asset_key`` when the listing holds new or changed files."""
+    materialization of ``asset_key`` when the listing holds new or changed files; the tick's
+    skip reason and log line say what it recorded."""
 
     def evaluate(context: dg.SensorEvaluationContext, **resources: FileStore) -> dg.SensorResult:
         files = resources[store]
         new, cursor = new_files(files.list(), context.cursor)
         if not new:
             return dg.SensorResult(skip_reason=f"no new file in {files.url}", cursor=cursor)
+        newest = max(f.mtime for f in new).isoformat()
+        done = (
+            f"recorded {asset_key.to_user_string()}: {len(new)} new file(s) in {files.url}, "
+            f"newest modified {newest}"
+        )
+        context.log.info(done)
         return dg.SensorResult(
             cursor=cursor,
+            skip_reason=done,  # a tick without run requests is SKIPPED: say what it recorded
             asset_events=[
                 dg.AssetMaterialization(
                     asset_key,
                     metadata={
                         "store": files.url,
                         "new_files": len(new),
-                        "newest_modified": max(f.mtime for f in new).isoformat(),
+                        "newest_modified": newest,
                         "examples": dg.MetadataValue.json(sorted(f.path for f in new)[:10]),
                     },
                 )
@@ -89,5 +97,8 @@ def new_files_sensor(
         name=name,
         minimum_interval_seconds=minimum_interval_seconds,
         default_status=dg.DefaultSensorStatus.RUNNING,
+        # Named as its target so the asset's page shows this sensor as its automation; it
+        # never requests runs (the assets reading ``asset_key`` follow by automation).
+        asset_selection=[asset_key],
         description=description,
     )(evaluate)

@@ -98,7 +98,10 @@ def metrics_to_pushgateway(
         pushgateway.push(grouping, families)
     # Only after every push: a gateway that is down gets the same events again next tick.
     context.update_cursor(cursor)
-    return dg.SkipReason(f"{len(records)} events, {len(batch.groups)} metric groups pushed")
+    done = f"{len(records)} events, {len(batch.groups)} metric groups pushed to {pushgateway.url}"
+    if batch.groups:
+        context.log.info(done)
+    return dg.SkipReason(done)
 
 
 def collect(instance: dg.DagsterInstance, records: list[dg.EventLogRecord]) -> Batch:

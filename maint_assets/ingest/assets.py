@@ -17,9 +17,11 @@ staging schema, or an expired version, only when the marker says it made it, so 
 happens to match (another application's schema) is refused, never dropped.
 """
 
+from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import dagster as dg
+from pydantic import Field
 
 from maint_assets.core.automation import WEEKLY_FRESHNESS
 from maint_assets.core.postgres import PostgresResource
@@ -88,6 +90,16 @@ def ingest_staging(
     )
 
 
+class SwitchConfig(dg.Config):
+    confirm_production: str = Field(
+        default="",
+        description="the production schema's name (the tables file's `production`) to switch "
+        "the staging version in; anything else switches nothing",
+    )
+
+
+# Destructive: never part of automation, and "Materialize all" (or any run without the
+# confirmation) records nothing rather than failing, so the rest of such a run succeeds.
 @dg.asset(
     key=INGEST_PRODUCTION,
     deps=[INGEST_STAGING],
@@ -96,12 +108,26 @@ def ingest_staging(
     owners=OWNERS,
     freshness_policy=WEEKLY_FRESHNESS,
     kinds={"postgres"},
-    description="The production schema: the staging version switched in, the previous one kept",
+    output_required=False,
+    description="The production schema: the staging version switched in, the previous one "
+    "kept. Destructive, so it needs a confirmation: a run switches only with config "
+    "`confirm_production` naming the production schema (the weekly schedule gives it); "
+    "otherwise, as in Materialize all, it switches nothing and says so in the run's log.",
 )
 def ingest_production(
-    context: dg.AssetExecutionContext, ingest_db: PostgresResource, ingest: IngestSettings
-) -> dg.MaterializeResult:
+    context: dg.AssetExecutionContext,
+    config: SwitchConfig,
+    ingest_db: PostgresResource,
+    ingest: IngestSettings,
+) -> Iterator[dg.MaterializeResult]:
     spec = ingest.spec()
+    if config.confirm_production != spec.production:
+        context.log.warning(
+            f"{spec.production} not switched: set confirm_production to {spec.production!r} "
+            f"in the run's config to switch {spec.staging} in (got "
+            f"{config.confirm_production!r})"
+        )
+        return
     with ingest_db.locked_transaction(f"ingest/{spec.production}") as conn:
         if not schemas.exists(conn, spec.staging):
             raise dg.Failure(
@@ -124,7 +150,7 @@ def ingest_production(
             f"kept {', '.join(kept)} beyond keep_versions: not created by maint_assets (no "
             f"'{MARKER}' comment), so never dropped by it"
         )
-    return dg.MaterializeResult(
+    yield dg.MaterializeResult(
         metadata={
             "previous_version": archived,
             "carried_over": dg.MetadataValue.json(carried),

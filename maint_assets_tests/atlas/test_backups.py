@@ -28,8 +28,15 @@ SAMPLE_ROWS = 500
 BACKUPS = dg.AssetSelection.groups(keys.GROUP_BACKUPS)
 
 
-SAMPLE_CONFIG = {
+STAGING_OP = "atlas__database__atlas_staging"
+SAMPLE_ONLY = {
     "ops": {"atlas__dump__observations_sample_dump": {"config": {"rows": SAMPLE_ROWS}}}
+}
+SAMPLE_CONFIG = {  # the whole group: the staging rebuild confirmed
+    "ops": {
+        **SAMPLE_ONLY["ops"],
+        STAGING_OP: {"config": {"confirm_database": "atlas_staging"}},
+    }
 }
 
 
@@ -115,8 +122,8 @@ def test_dumps_land_in_s3_restore_and_build_a_populated_staging_database(
 
 def test_the_sample_is_reproducible(backup_resources, s3_store):
     selection = dg.AssetSelection.assets(keys.OBSERVATIONS_SAMPLE_DUMP).without_checks()
-    first = _materialize(backup_resources, selection, SAMPLE_CONFIG)
-    second = _materialize(backup_resources, selection, SAMPLE_CONFIG)
+    first = _materialize(backup_resources, selection, SAMPLE_ONLY)
+    second = _materialize(backup_resources, selection, SAMPLE_ONLY)
     assert first.success and second.success
     artifacts = s3_store.list(keys.DUMP_FOLDERS[keys.OBSERVATIONS_SAMPLE_DUMP])
     assert len(artifacts) == 2 and artifacts[0].sha256 == artifacts[1].sha256
@@ -165,6 +172,7 @@ def test_a_dump_that_does_not_restore_fails_its_check_and_keeps_the_staging_data
     alone = _materialize(
         backup_resources,
         dg.AssetSelection.assets(keys.ATLAS_STAGING),
+        {"ops": {STAGING_OP: SAMPLE_CONFIG["ops"][STAGING_OP]}},
         raise_on_error=False,
         instance=dagster_instance,
     )
@@ -179,7 +187,7 @@ def test_staging_refuses_to_replace_the_production_database(backup_resources, at
     result = _materialize(
         backup_resources,
         dg.AssetSelection.assets(keys.ATLAS_STAGING),
-        {"ops": {"atlas__database__atlas_staging": {"config": {"database": production}}}},
+        _confirmed(production),
         raise_on_error=False,
     )
     assert not result.success
@@ -284,7 +292,8 @@ def _database(cluster, name: str, marker: str | None = None) -> Iterator[str]:
 def test_staging_replaces_only_a_database_it_created(
     backup_resources, pg_cluster, atlas_url, dagster_instance
 ):
-    staging = {"ops": {"atlas__database__atlas_staging": {"config": {"database": "precious"}}}}
+    confirmed = {"database": "precious", "confirm_database": "precious"}
+    staging = {"ops": {STAGING_OP: {"config": confirmed}}}
     with _database(pg_cluster, "precious") as precious:
         result = _materialize(
             backup_resources,
@@ -308,7 +317,7 @@ def test_staging_replaces_only_a_database_it_created(
     refused = _materialize(
         {**backup_resources, "atlas_staging_server": elsewhere},
         dg.AssetSelection.assets(keys.ATLAS_STAGING),
-        {"ops": {"atlas__database__atlas_staging": {"config": {"database": production}}}},
+        _confirmed(production),
         raise_on_error=False,
         instance=dagster_instance,
     )
@@ -402,3 +411,40 @@ def test_client_tool_errors_name_the_constraint_not_the_row(pg_cluster, tmp_path
             assert f"{tool} failed for person" in message and "person_pkey" in message
             assert "Key (email)=(…) already exists" in message
             assert "secret" not in message, message
+
+
+def test_materialize_all_on_a_fresh_store_succeeds_and_leaves_staging_alone(
+    backup_resources, staging_server
+):
+    """"Materialize all" on a fresh demo: every restore check runs after the dumps it loads,
+    and the staging rebuild, not confirmed, rebuilds nothing and the run still succeeds."""
+    check = dg.AssetCheckKey(keys.OBSERVATIONS_SAMPLE_DUMP, "restores")
+    reads = defs_graph().get(check).parent_entity_keys
+    assert {keys.SCHEMA_DUMP, keys.REFERENCE_DATA_DUMP, keys.REGIONS_DUMP} <= reads
+    before = _database_oid(staging_server, "atlas_staging")
+    with dg.instance_for_test() as instance:
+        result = _materialize(backup_resources, run_config=SAMPLE_ONLY, instance=instance)
+        assert result.success
+        assert set(_checks(result).values()) == {True}, _checks(result)
+        recorded = {e.asset_key for e in result.get_asset_materialization_events()}
+        assert keys.ATLAS_STAGING not in recorded and keys.OBSERVATIONS_SAMPLE_DUMP in recorded
+        logs = [e.user_message for e in instance.all_logs(result.run_id)]
+    assert any("set confirm_database to 'atlas_staging'" in m for m in logs)
+    assert _database_oid(staging_server, "atlas_staging") == before  # not replaced
+
+
+def _confirmed(database: str) -> dict:
+    """The staging rebuild of ``database``, confirmed."""
+    return {"ops": {STAGING_OP: {"config": {"database": database, "confirm_database": database}}}}
+
+
+def _database_oid(server: PostgresResource, name: str) -> int | None:
+    with server.connect() as conn:
+        found = conn.execute("SELECT oid FROM pg_database WHERE datname = %s", [name]).fetchone()
+    return found and found[0]
+
+
+def defs_graph():
+    from maint_assets.definitions import defs
+
+    return defs.resolve_asset_graph()

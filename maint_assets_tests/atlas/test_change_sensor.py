@@ -182,6 +182,23 @@ def test_a_small_batch_is_counted_by_the_sensor_itself(resources, atlas_url, ins
     assert not [e for e in again.asset_events if e.asset_key in COUNTS]
 
 
+def test_a_tick_says_what_it_recorded(resources, atlas_url, instance):
+    """Dagster marks a tick without a run request SKIPPED: its reason names what it recorded
+    and what it did to the count tables."""
+    materialize(resources, selection=COUNTS)
+    cursor = _tick(atlas_url, None, instance).cursor
+    with psycopg.connect(atlas_url, autocommit=True) as conn:
+        conn.execute(
+            "DELETE FROM public.observations WHERE id IN "
+            "(SELECT id FROM public.observations ORDER BY id LIMIT 3)"
+        )
+    tick = _tick(atlas_url, cursor, instance)
+    observations = sources.observations.key.to_user_string()
+    assert tick.skip_reason.skip_message.startswith(
+        f"recorded {observations} (3 deleted); count tables brought up to date in "
+    )
+
+
 def test_region_changes_and_big_batches_go_to_one_run(resources, atlas_url, instance):
     materialize(resources, selection=COUNTS)
     cursor = _tick(atlas_url, None, instance).cursor

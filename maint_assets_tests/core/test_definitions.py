@@ -44,11 +44,13 @@ def test_definitions_load():
 
 
 def test_weekly_schedule_runs_friday_21_toronto_and_is_on():
-    schedule = defs.resolve_schedule_def("atlas_weekly_friday_2100")
+    schedule = defs.resolve_schedule_def("atlas_weekly_incremental_refresh_friday_2100")
     assert schedule.cron_schedule == "0 21 * * 5"
     assert schedule.execution_timezone == "America/Toronto"
     assert schedule.default_status == dg.DefaultScheduleStatus.RUNNING
-    job = defs.resolve_job_def("atlas_weekly_refresh")
+    # Named for what it does: every refresh of these assets is incremental.
+    assert schedule.job_name == "atlas_weekly_incremental_refresh"
+    job = defs.resolve_job_def(schedule.job_name)
     selected = {node.name for node in job.graph.node_defs}
     assert {
         "atlas_taxa_ref",

@@ -12,9 +12,12 @@ from psycopg import sql
 from maint_assets.core.postgres import PostgresResource
 from maint_assets.demo.ingest_data import DEMO_TABLES_FILE, write_source
 from maint_assets.ingest import assets
-from maint_assets.ingest.automation import rollback_production_job
+from maint_assets.ingest.automation import ingest_weekly_schedule, rollback_production_job
+from maint_assets.ingest.keys import INGEST_STAGING
 from maint_assets.ingest.resources import IngestSettings
 from maint_assets.ingest.tables import SpecError, load_spec
+
+PRODUCTION_OP = assets.ingest_production.op.name
 
 
 def _resources(url: str, source: Path, tables: Path = DEMO_TABLES_FILE) -> dict:
@@ -24,10 +27,14 @@ def _resources(url: str, source: Path, tables: Path = DEMO_TABLES_FILE) -> dict:
     }
 
 
-def _ingest(url: str, source: Path, **kw) -> dg.ExecuteInProcessResult:
+def _ingest(
+    url: str, source: Path, confirm: str | None = "portal", **kw
+) -> dg.ExecuteInProcessResult:
+    config = {"confirm_production": confirm} if confirm is not None else {}
     return dg.materialize(
         [assets.ingest_staging, assets.ingest_production],
         resources=_resources(url, source, **kw),
+        run_config={"ops": {PRODUCTION_OP: {"config": config}}},
         raise_on_error=False,
     )
 
@@ -123,6 +130,29 @@ def test_readers_see_only_complete_versions_and_user_edits_survive(
     assert meta["carried_over"] == ["submissions"] and meta["locks_held_ms"] < 1000
 
 
+def test_the_switch_needs_a_confirmation_naming_production(portal: tuple[str, Path]) -> None:
+    """Like "Materialize all": without confirm_production naming the production schema the
+    run succeeds, staging is loaded, production is not switched and the log says how to."""
+    url, source = portal
+    write_source(source, studies=30, version=2)
+    with dg.instance_for_test() as instance:
+        for config in ({}, {"confirm_production": "prod"}):
+            result = dg.materialize(
+                [assets.ingest_staging, assets.ingest_production],
+                resources=_resources(url, source),
+                run_config={"ops": {PRODUCTION_OP: {"config": config}}},
+                instance=instance,
+            )
+            assert result.success
+            recorded = [e.asset_key for e in result.get_asset_materialization_events()]
+            assert recorded == [INGEST_STAGING]
+            assert _counts(url)[1] == 1000
+            logs = [e.user_message for e in instance.all_logs(result.run_id)]
+            assert any("set confirm_production to 'portal'" in m for m in logs)
+    assert _ingest(url, source).success
+    assert _counts(url)[1] == 1500
+
+
 def test_a_failing_check_or_constraint_prevents_the_switch(portal: tuple[str, Path]) -> None:
     url, source = portal
     before = _counts(url)
@@ -206,7 +236,8 @@ def test_hostile_names_from_the_table_list_are_quoted(empty_db: str, tmp_path: P
         "    primary_key: [id]\n"
         "    indexes: [['we\"ird; DROP TABLE x']]\n"
     )
-    assert _ingest(empty_db, source, tables=tables).success
+    hostile = 'Portal"; DROP SCHEMA public CASCADE; --'
+    assert _ingest(empty_db, source, confirm=hostile, tables=tables).success
     with psycopg.connect(empty_db) as conn:
         rows = conn.execute(
             'SELECT id, "we""ird; DROP TABLE x" FROM "Portal""; DROP SCHEMA public CASCADE; --".'
@@ -366,3 +397,15 @@ def test_row_checks_are_data_never_sql(empty_db: str, tmp_path: Path) -> None:
     tables.write_text(entry + "    checks: [{column: id, operator: 'between', value: 0}]\n")
     with pytest.raises(SpecError, match="unknown check operator"):
         load_spec(tables)
+
+
+def test_the_weekly_schedule_confirms_the_switch_of_its_production(tmp_path: Path) -> None:
+    settings = IngestSettings(tables_file=str(DEMO_TABLES_FILE), source_url=str(tmp_path))
+    with (
+        dg.instance_for_test() as instance,
+        dg.build_schedule_context(instance=instance, resources={"ingest": settings}) as context,
+    ):
+        [request] = ingest_weekly_schedule.evaluate_tick(context).run_requests
+    assert request.run_config == {
+        "ops": {PRODUCTION_OP: {"config": {"confirm_production": "portal"}}}
+    }

@@ -5,6 +5,7 @@ database, is refused.
 """
 
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import dagster as dg
@@ -44,6 +45,11 @@ class StagingConfig(dg.Config):
         description="name of the staging database: one maint_assets creates and owns (a "
         "database of that name it did not create is refused)",
     )
+    confirm_database: str = Field(
+        default="",
+        description="the staging database's name (`database`) to rebuild it; anything else "
+        "rebuilds nothing",
+    )
 
     @field_validator("database")
     @classmethod
@@ -51,6 +57,8 @@ class StagingConfig(dg.Config):
         return check_base(name, [databases.BUILDING, databases.PREVIOUS], "staging database")
 
 
+# Destructive (it replaces the staging database): never part of automation, and "Materialize
+# all" (any run without the confirmation) records nothing rather than failing the run.
 @dg.asset(
     key=ATLAS_STAGING,
     deps=STAGING_ORDER,
@@ -59,9 +67,13 @@ class StagingConfig(dg.Config):
     owners=OWNERS,
     freshness_policy=WEEKLY_FRESHNESS,
     kinds={"postgres"},
+    output_required=False,
     description="A staging database rebuilt from the latest dumps with constraints enforced, "
     "every materialized view and count table populated, row counts checked against the "
-    "manifests; swapped in by renaming, so a failed rebuild leaves the previous one.",
+    "manifests; swapped in by renaming, so a failed rebuild leaves the previous one. "
+    "Destructive, so it needs a confirmation: a run rebuilds only with config "
+    "`confirm_database` equal to `database` (the weekly backups job gives it); otherwise, as "
+    "in Materialize all, it rebuilds nothing and says so in the run's log.",
 )
 def staging_database(
     context: dg.AssetExecutionContext,
@@ -69,8 +81,14 @@ def staging_database(
     atlas_db: PostgresResource,
     atlas_staging_server: PostgresResource,
     artifacts: ArtifactStore,
-) -> dg.MaterializeResult:
+) -> Iterator[dg.MaterializeResult]:
     check_run_config(context)
+    if config.confirm_database != config.database:
+        context.log.warning(
+            f"{config.database} not rebuilt: set confirm_database to {config.database!r} in the "
+            f"run's config to replace it (got {config.confirm_database!r})"
+        )
+        return
     # The same cluster (system identifier) and the same database (OID): whatever host name,
     # address or port each URL uses to reach it.
     if databases.server_and_oid(atlas_staging_server, config.database) == (
@@ -110,7 +128,7 @@ def staging_database(
         raise
     databases.swap_in(atlas_staging_server, building, config.database)
     context.log.info(f"{config.database} replaced by the database built from {len(loaded)} dumps")
-    return dg.MaterializeResult(
+    yield dg.MaterializeResult(
         metadata={
             "database": config.database,
             "server": atlas_staging_server.describe(),
