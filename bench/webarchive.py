@@ -26,6 +26,7 @@ import argparse
 import json
 import os
 import random
+import resource
 import statistics
 import subprocess
 import sys
@@ -107,31 +108,43 @@ def throughput(url: str, home: Path, args: argparse.Namespace) -> None:
            "cdx": CdxSettings(cdxj_dir=str(out))}
     dg.materialize([trackdb.trackdb_files], resources=res)
     warcs = sorted(str(p) for p in root.rglob("*.warc.gz"))
-    cli, ours = [], []
+    cli, ours, cli_cpu, ours_cpu = [], [], [], []
     for _ in range(args.repeat):
         with tempfile.TemporaryDirectory() as tmp:
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), _cpu()
             subprocess.run(
                 [str(Path(sys.executable).parent / "cdxj-indexer"), "--records", RECORDS,
                  "-o", f"{tmp}/all.cdxj", *warcs],
                 check=True,
             )
             cli.append(time.perf_counter() - started)
+            cli_cpu.append(_cpu(cpu))
         with db.connect() as conn:  # as if nothing had been indexed
             conn.execute("UPDATE webarchive.trackdb_files "
                          "SET cdx_indexed_at = NULL, cdx_segment = NULL")
             conn.execute("DELETE FROM webarchive.cdx_segments")
         for part in out.rglob("*.cdxj"):
             part.unlink()
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), _cpu()
         result = dg.materialize([cdx_index.cdx_index], resources=res)
         ours.append(time.perf_counter() - started)
+        ours_cpu.append(_cpu(cpu))
         indexed = _meta(result)["cdx_index"]["records"]
         assert indexed == total, (indexed, total)
     c, o = statistics.median(cli), statistics.median(ours)
     for name, times, median in (("cdxj-indexer command", cli, c), ("cdx_index asset", ours, o)):
         print(f"{name:21} {_times(times)} s -> median {median:.2f} s = "
               f"{total / median:,.0f} records/s")
+    # CPU seconds do not depend on what else the machine runs: the asset's total against the
+    # command's is the price of its checks, sorting and bookkeeping, apart from parallelism.
+    for name, spent in (("command CPU", cli_cpu), ("asset CPU", ours_cpu)):
+        print(f"{name:21} " + "; ".join(
+            f"{own:.2f} s own + {kids:.2f} s children" for own, kids in spent
+        ))
+    cpu_c = statistics.median(sum(t) for t in cli_cpu)
+    cpu_o = statistics.median(sum(t) for t in ours_cpu)
+    print(f"CPU seconds asset / command: {cpu_o / cpu_c:.2f}; cores the asset got: "
+          f"{cpu_o / o:.2f}; load average {os.getloadavg()[0]:.2f}")
     print(f"throughput ratio asset / command: {c / o:.2f} (target >= 1.5)", flush=True)
 
 
@@ -251,6 +264,13 @@ def _steps(result: dg.ExecuteInProcessResult) -> str:
         f"{e.step_key} {e.event_specific_data.duration_ms / 1000:.2f} s"
         for e in result.all_events if e.event_type_value == "STEP_SUCCESS"
     )
+
+
+def _cpu(since: tuple[float, float] | None = None) -> tuple[float, float]:
+    """CPU seconds (user + system) of this process and of its waited-for children."""
+    own, kids = (resource.getrusage(w) for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+    now = (own.ru_utime + own.ru_stime, kids.ru_utime + kids.ru_stime)
+    return now if since is None else (now[0] - since[0], now[1] - since[1])
 
 
 def _times(values: list[float]) -> str:

@@ -177,16 +177,17 @@ def _warnings(captured: io.StringIO) -> list[str]:
 
 
 def index_all(tasks: list[dict], workers: int) -> list[IndexedWarc]:
-    """``index_warc(**task)`` for every task, on ``workers`` processes, in task order.
+    """``index_warc(**task)`` for every task, on ``workers`` processes; results in task order.
 
-    The workers are ``python -m maint_assets.webarchive.indexing`` processes fed one task at a
-    time over a pipe, not a multiprocessing pool: a spawned pool re-imports the parent's main
-    module in every worker (in a Dagster run, all of Dagster, about 1.5 s each), and a forked
-    one would inherit the run's threads and locks."""
+    Files are handed out largest first (``dispatch_order``). The workers are ``python -m
+    maint_assets.webarchive.indexing`` processes fed one task at a time over a pipe, not a
+    multiprocessing pool: a spawned pool re-imports the parent's main module in every worker
+    (in a Dagster run, all of Dagster, about 1.5 s each), and a forked one would inherit the
+    run's threads and locks."""
     if not tasks:
         return []
     results: list[IndexedWarc | None] = [None] * len(tasks)
-    pending = iter(range(len(tasks)))
+    pending = iter(dispatch_order(tasks))
     lock = threading.Lock()
 
     def work() -> None:
@@ -214,6 +215,13 @@ def index_all(tasks: list[dict], workers: int) -> list[IndexedWarc]:
         for running in [pool.submit(work) for _ in range(count)]:
             running.result()  # a worker's failure fails the batch
     return [r for r in results if r is not None]
+
+
+def dispatch_order(tasks: list[dict]) -> list[int]:
+    """Task indexes, largest file first (ties in task order): a worker that takes a big WARC
+    last keeps the run waiting on one core while the others sit idle; largest first, the last
+    files handed out are the smallest and the workers finish together."""
+    return sorted(range(len(tasks)), key=lambda i: -tasks[i]["size"])
 
 
 def _result(fields: dict) -> IndexedWarc:

@@ -432,3 +432,27 @@ def test_layout_from_paths() -> None:
     assert classify("heritrix/output/j/20080430204825/arcs/x.arc.gz.open", mtime).kind == (
         "warcs-invalid"
     )
+
+
+def test_workers_take_the_largest_files_first_and_answer_in_task_order(tmp_path: Path) -> None:
+    from maint_assets.webarchive.indexing import dispatch_order, index_all
+
+    store = tmp_path / "store"
+    store.mkdir()
+    tasks = []
+    for i, count in enumerate([1, 12, 3, 8]):
+        name = f"w{i}.warc.gz"
+        write_warc(store / name, [
+            Capture(f"https://example.org/{i}/{n}", "20261101000000", b"<html>x</html>")
+            for n in range(count)
+        ])
+        tasks.append({"store_url": str(store), "endpoint_url": "", "path": name,
+                      "collection": "npld", "out": str(tmp_path / f"{i}.cdxj"), "fmt": "cdxj",
+                      "size": (store / name).stat().st_size})
+    # largest first, whatever the task order (newest first) says
+    assert dispatch_order(tasks) == [1, 3, 2, 0]
+    results = index_all(tasks, workers=2)
+    assert [(r.path, r.status, r.records) for r in results] == [
+        ("w0.warc.gz", "indexed", 1), ("w1.warc.gz", "indexed", 12),
+        ("w2.warc.gz", "indexed", 3), ("w3.warc.gz", "indexed", 8),
+    ]
