@@ -22,7 +22,13 @@ from maint_assets.demo.vn_data import DEMO_ROWS, DEMO_TRANSFER_VN_CONFIG, serve_
 from maint_assets.ingest.privileges import TARGETS as INGEST_ROLES
 from maint_assets.ingest.tables import load_spec
 from maint_assets.metabase.privileges import TARGETS as METABASE_ROLES
-from maint_assets.vn_sync.client_api_vn import ClientApiVn
+from maint_assets.vn_sync.client_api_vn import (
+    DEFAULT_VENV,
+    DEFAULT_WORK_DIR,
+    VENV_ENV,
+    WORK_DIR_ENV,
+    ClientApiVn,
+)
 from maint_assets.vn_sync.privileges import TARGETS as VN_SYNC_ROLES
 from maint_assets.webarchive.privileges import TARGETS as WEBARCHIVE_ROLES
 
@@ -386,7 +392,13 @@ def _vn_env() -> tuple[PostgresResource, ClientApiVn]:
     config = os.environ.get("VN_TRANSFER_VN_CONFIG", str(DEMO_TRANSFER_VN_CONFIG))
     if config == str(DEMO_VN_CONFIG) and not DEMO_VN_CONFIG.exists():
         config = str(DEMO_TRANSFER_VN_CONFIG)  # the demo writes it when it serves its site
-    return _database("VN_DATABASE_URL", "vn"), ClientApiVn(config_file=config)
+    # The same settings as the code location's resource (vn_sync/resources.py), read now.
+    tool = ClientApiVn(
+        config_file=config,
+        venv=os.environ.get(VENV_ENV) or str(DEFAULT_VENV),
+        work_dir=os.environ.get(WORK_DIR_ENV) or str(DEFAULT_WORK_DIR),
+    )
+    return _database("VN_DATABASE_URL", "vn"), tool
 
 
 def _vn_tables(_: argparse.Namespace) -> int:

@@ -140,3 +140,15 @@ def test_db_env_lets_plain_psql_connect(pg_cluster):
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["600", "dagster|postgres"]
+
+
+def test_vn_commands_use_the_configured_tool_and_work_dir(monkeypatch, tmp_path):
+    """`maint-assets vn …` finds Client-API-VN where the code location's resource does: an
+    operator's VN_CLIENT_API_VN_VENV and VN_WORK_DIR, not the state directory's defaults."""
+    from maint_assets.cli import _vn_env
+
+    monkeypatch.setenv("VN_DATABASE_URL", "postgresql://nobody@127.0.0.1:1/vn")
+    monkeypatch.setenv("VN_CLIENT_API_VN_VENV", str(tmp_path / "venv"))
+    monkeypatch.setenv("VN_WORK_DIR", str(tmp_path / "work"))
+    _, tool = _vn_env()
+    assert (tool.venv, tool.work_dir) == (str(tmp_path / "venv"), str(tmp_path / "work"))
