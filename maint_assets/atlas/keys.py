@@ -18,7 +18,6 @@ POOL_ATLAS_DUMPS = "atlas_dumps"
 # One rebuild at a time of the staging database.
 POOL_ATLAS_STAGING = "atlas_staging"
 
-GROUP_SOURCES = "atlas_sources"
 GROUP_TAXONOMY = "atlas_taxonomy"
 GROUP_SPATIAL = "atlas_spatial"
 GROUP_BACKUPS = "atlas_backups"
