@@ -38,8 +38,10 @@ import dagster as dg
 from maint_assets.definitions import defs
 instance = dg.DagsterInstance.get()
 failed = []
+repository = defs.get_repository_def()  # as the daemon gives each tick
 for schedule in defs.schedules:
-    request = schedule.evaluate_tick(dg.build_schedule_context(instance=instance)).run_requests[0]
+    context = dg.build_schedule_context(instance=instance, repository_def=repository)
+    request = schedule.evaluate_tick(context).run_requests[0]
     job = defs.resolve_job_def(schedule.job_name)
     result = job.execute_in_process(
         run_config=request.run_config, instance=instance, raise_on_error=False,
