@@ -27,6 +27,7 @@ from psycopg import sql
 
 from maint_assets.core.paths import CHECKOUT
 from maint_assets.demo.local_cluster import LocalCluster
+from maint_assets.demo.mails import read
 from maint_assets.vn_sync.client_api_vn import DEFAULT_VENV
 from maint_assets_tests.ports import free_port
 
@@ -38,9 +39,14 @@ import dagster as dg
 from maint_assets.definitions import defs
 instance = dg.DagsterInstance.get()
 failed = []
-repository = defs.get_repository_def()  # as the daemon gives each tick
+repository = defs.get_repository_def()
+resources = repository.get_top_level_resources()
 for schedule in defs.schedules:
-    context = dg.build_schedule_context(instance=instance, repository_def=repository)
+    # As the daemon evaluates a tick: the repository and the resources the schedule asks for.
+    context = dg.build_schedule_context(
+        instance=instance, repository_def=repository,
+        resources={k: resources[k] for k in schedule.required_resource_keys},
+    )
     request = schedule.evaluate_tick(context).run_requests[0]
     job = defs.resolve_job_def(schedule.job_name)
     result = job.execute_in_process(
@@ -54,9 +60,10 @@ print("FAILED:" + ",".join(failed))
 
 
 @pytest.fixture
-def demo(tmp_path: Path, s3_endpoint: str, smtp_server, pushgateway_url: str):
-    """`maint-assets demo` on its own state directory, cluster and ports, until the UI answers;
-    yields (environment, state directory, UI port, demo output file, planted secrets)."""
+def demo(tmp_path: Path, s3_endpoint: str):
+    """`maint-assets demo` on its own state directory, cluster and ports (with its own mail
+    sink and Pushgateway), until the UI answers; yields (environment, state directory, UI
+    port, demo output file, planted secrets)."""
     state = tmp_path / "state"
     bucket = f"security-{secrets.token_hex(4)}"
     boto3.client("s3", endpoint_url=s3_endpoint, region_name="us-east-1").create_bucket(
@@ -72,19 +79,20 @@ def demo(tmp_path: Path, s3_endpoint: str, smtp_server, pushgateway_url: str):
         "MAINT_ARTIFACTS_ENDPOINT_URL": s3_endpoint,
         "AWS_ACCESS_KEY_ID": "maint-test",
         "AWS_SECRET_ACCESS_KEY": aws_secret,
-        "MAINT_SMTP_HOST": "127.0.0.1",
-        "MAINT_SMTP_PORT": str(smtp_server.port),
-        "MAINT_MAIL_TO": "ops@example.org",
-        "MAINT_PUSHGATEWAY_URL": pushgateway_url,
         "PYTHONPATH": str(AUDIT),
         "MAINT_AUDIT_ARGV": str(tmp_path / "argv.jsonl"),
     }
     env.pop("PGPASSFILE", None)  # the demo's own cluster, its own passfile
-    port = free_port()
+    port, smtp_port, pushgateway_port = free_port(), free_port(), free_port()
+    # The scheduled jobs run below report where the demo's daemon does.
+    env["MAINT_SMTP_HOST"] = "127.0.0.1"
+    env["MAINT_SMTP_PORT"] = str(smtp_port)
+    env["MAINT_PUSHGATEWAY_URL"] = f"http://127.0.0.1:{pushgateway_port}"
     output = tmp_path / "demo.log"
     with output.open("w") as out:
         demo = subprocess.Popen(
-            [str(BIN / "maint-assets"), "demo", "--observations", "3000", "--port", str(port)],
+            [str(BIN / "maint-assets"), "demo", "--observations", "3000", "--port", str(port),
+             "--smtp-port", str(smtp_port), "--pushgateway-port", str(pushgateway_port)],
             cwd=CHECKOUT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
         )
     try:
@@ -107,10 +115,10 @@ def demo(tmp_path: Path, s3_endpoint: str, smtp_server, pushgateway_url: str):
         LocalCluster.for_state_dir(state, int(env["MAINT_PG_PORT"])).destroy()
 
 
-def test_no_secret_anywhere_after_a_full_demo_run(
-    demo, s3_endpoint, pushgateway_url, smtp_server
-) -> None:
+def test_no_secret_anywhere_after_a_full_demo_run(demo, s3_endpoint) -> None:
     env, state, port, output, planted = demo
+    pushgateway_url = env["MAINT_PUSHGATEWAY_URL"]
+    maildir = state / "mails"
     cluster = LocalCluster.for_state_dir(state, int(env["MAINT_PG_PORT"]))
     secrets_ = {**planted, "database password": cluster.passfile.read_text().rsplit(":", 1)[1]}
     secrets_ = {k: v.strip() for k, v in secrets_.items()}
@@ -123,7 +131,7 @@ def test_no_secret_anywhere_after_a_full_demo_run(
     # The demo's daemon reads those runs: the metrics sensor pushes them (every 30 s), and the
     # health alert mails the demo store's unreadable WARCs (the warning check fails on them).
     _wait(lambda: _pushed_assets(pushgateway_url) >= 30, None, output, 120)
-    _wait(lambda: any("every_warc_readable: WARN" in b for b in _mails(smtp_server)), None,
+    _wait(lambda: any("every_warc_readable: WARN" in b for b in _mails(maildir)), None,
           output, 150)
 
     found: list[str] = []
@@ -158,7 +166,7 @@ def test_no_secret_anywhere_after_a_full_demo_run(
         scan(str(path.relative_to(state)), _text(path))
     scan("the database server's log", _text(cluster.log_file))
     scan("the demo's output", output.read_text(errors="replace"))
-    for body in _mails(smtp_server):
+    for body in _mails(maildir):
         scan("an alert e-mail", body)
 
     s3 = boto3.client("s3", endpoint_url=s3_endpoint, region_name="us-east-1")
@@ -205,8 +213,8 @@ def _text(path: Path, name: str = "") -> str:
     return data.decode(errors="replace")
 
 
-def _mails(smtp_server) -> list[str]:
-    return [message.get_content() for _, _, message in list(smtp_server.messages)]
+def _mails(maildir: Path) -> list[str]:
+    return [message.get_content() for _, message in read(maildir)]
 
 
 def _answers(url: str) -> bool:
