@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import shlex
+import signal
 import sys
 import time
 from pathlib import Path
@@ -484,6 +485,8 @@ def _demo(args: argparse.Namespace) -> int:
         if load_stand_in(conn):
             print("created a stand-in Metabase application database (metabase)")
     services = Services(STATE_DIR / "logs")
+    # A SIGTERM (a service manager, a test's teardown) stops the services as Ctrl-C does.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
         start_mail_sink(services, DEMO_MAILDIR, endpoints)
         start_pushgateway(services, STATE_DIR, endpoints)

@@ -6,6 +6,7 @@ stop together on Ctrl-C."""
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import os
 import shutil
 import signal
@@ -81,6 +82,7 @@ class Services:
                 env=dict(env) if env is not None else None,
                 cwd=cwd,
                 start_new_session=True,
+                preexec_fn=_stop_with_parent,
             )
         self.running.append((name, process, log))
         return log
@@ -121,6 +123,18 @@ class Services:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(process.pid, signal.SIGKILL)
         self.running.clear()
+
+
+# Looked up here, not in the forked child, where the demo's other threads may hold the
+# loader's lock.
+_prctl = ctypes.CDLL(None, use_errno=True).prctl
+_PR_SET_PDEATHSIG = 1
+
+
+def _stop_with_parent() -> None:
+    """Runs in the child before exec: the kernel sends it SIGINT (what ``stop`` sends) when
+    the demo dies, even by SIGKILL, so no service outlives the demo holding its port."""
+    _prctl(_PR_SET_PDEATHSIG, signal.SIGINT)
 
 
 def start_mail_sink(services: Services, maildir: Path, endpoints: Endpoints) -> None:

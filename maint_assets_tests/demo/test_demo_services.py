@@ -1,6 +1,8 @@
 """The demo's mail sink (aiosmtpd's own Maildir handler, as `maint-assets demo` starts it)
 receives what the notifier sends, and `maint-assets demo mails` lists it."""
 
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -41,3 +43,40 @@ def test_alerts_reach_the_demo_mail_sink_and_the_mails_command(
     out = capsys.readouterr().out
     assert out.startswith("1 mail(s) in ")
     assert "[maint_assets] atlas_weekly failed" in out and "step x: boom" in out
+
+
+# The demo process, killed as an OOM killer or `kill -9` would: it has no chance to stop its
+# services, so the kernel must (a leftover mail sink or Pushgateway holds the port the next
+# demo wants).
+KILLED_DEMO = """
+import sys, time
+from pathlib import Path
+from maint_assets.demo.services import Services
+services = Services(Path(sys.argv[1]))
+services.start("sleeper", [sys.executable, "-c", "import time; time.sleep(300)"])
+print(services.running[0][1].pid, flush=True)
+time.sleep(300)
+"""
+
+
+def test_services_stop_when_the_demo_is_killed(tmp_path: Path) -> None:
+    demo = subprocess.Popen(
+        [sys.executable, "-c", KILLED_DEMO, str(tmp_path / "logs")],
+        stdout=subprocess.PIPE, text=True,
+    )
+    service = int(demo.stdout.readline())
+    assert _alive(service)
+    demo.kill()
+    demo.wait()
+    deadline = time.monotonic() + 10
+    while _alive(service):
+        assert time.monotonic() < deadline, f"service {service} outlived the killed demo"
+        time.sleep(0.1)
+
+
+def _alive(pid: int) -> bool:
+    """Running and not a zombie (an orphan is reaped by init, but may linger as one briefly)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(") ", 1)[1][0] != "Z"
+    except (FileNotFoundError, IndexError):
+        return False
