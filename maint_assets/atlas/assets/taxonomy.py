@@ -13,7 +13,7 @@ that record itself, never from its mention as another name's ancestor.
 """
 
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
 from typing import TypeVar
@@ -186,27 +186,15 @@ def taxa_ref(
         "names_accepted_unresolved_total": accepted_total,
         "accepted_unresolved": dg.MetadataValue.json(_listed(outcome.accepted)),
     }
-    yield dg.MaterializeResult(
-        asset_key=TAXA_REF,
-        metadata={
-            **common,
-            **ref_columns,
-            "dagster/row_count": refs,
-            "rows_added": counts["refs_added"],
-            "rows_replaced": counts["refs_replaced"],
-            "rows_removed": counts["refs_removed"],
-        },
+    yield _table_result(
+        TAXA_REF, common, ref_columns, refs,
+        rows_added=counts["refs_added"], rows_replaced=counts["refs_replaced"],
+        rows_removed=counts["refs_removed"],
     )
-    yield dg.MaterializeResult(
-        asset_key=TAXA_OBS_REF_LOOKUP,
-        metadata={
-            **common,
-            **lookup_columns,
-            "dagster/row_count": lookups,
-            "rows_added": counts["lookup_added"],
-            "rows_removed": counts["lookup_removed"],
-            "taxa_obs_total": names,
-        },
+    yield _table_result(
+        TAXA_OBS_REF_LOOKUP, common, lookup_columns, lookups,
+        rows_added=counts["lookup_added"], rows_removed=counts["lookup_removed"],
+        taxa_obs_total=names,
     )
 
 
@@ -350,26 +338,28 @@ def taxa_vernacular(
         "resolver": resolver,
         "taxa_asked": len(pending),
     }
-    yield dg.MaterializeResult(
-        asset_key=TAXA_VERNACULAR,
-        metadata={
-            **common,
-            **names_columns,
-            "dagster/row_count": names,
-            "rows_added": counts["names_added"],
-            "rows_updated": counts["names_updated"],
-            "rows_removed": counts["names_removed"],
-        },
+    yield _table_result(
+        TAXA_VERNACULAR, common, names_columns, names,
+        rows_added=counts["names_added"], rows_updated=counts["names_updated"],
+        rows_removed=counts["names_removed"],
     )
-    yield dg.MaterializeResult(
-        asset_key=TAXA_OBS_VERNACULAR_LOOKUP,
-        metadata={
-            **common,
-            **lookup_columns,
-            "dagster/row_count": lookups,
-            "rows_added": counts["lookup_added"],
-            "rows_removed": counts["lookup_removed"],
-        },
+    yield _table_result(
+        TAXA_OBS_VERNACULAR_LOOKUP, common, lookup_columns, lookups,
+        rows_added=counts["lookup_added"], rows_removed=counts["lookup_removed"],
+    )
+
+
+def _table_result(
+    key: dg.AssetKey,
+    common: Mapping[str, object],
+    columns: Mapping[str, object],
+    rows: int,
+    **changes: int,
+) -> dg.MaterializeResult:
+    """One table's materialization: what the run shares, the table's column schema, its row
+    count and what this run changed in it."""
+    return dg.MaterializeResult(
+        asset_key=key, metadata={**common, **columns, "dagster/row_count": rows, **changes}
     )
 
 
