@@ -7,6 +7,7 @@ import dagster as dg
 
 from maint_assets.core.postgres import PostgresResource
 from maint_assets.core.refresh import refresh_matview
+from maint_assets.core.ui import column_schema
 
 Dep = dg.AssetKey | dg.AssetSpec | dg.AssetsDefinition
 
@@ -40,6 +41,7 @@ def matview_asset(
         database: PostgresResource = getattr(context.resources, db)
         with database.locked_transaction(key.to_user_string()) as conn:
             outcome = refresh_matview(conn, schema, name)
-        return dg.MaterializeResult(metadata=outcome.metadata())
+            columns = column_schema(conn, schema, name)
+        return dg.MaterializeResult(metadata={**outcome.metadata(), **columns})
 
     return _refresh

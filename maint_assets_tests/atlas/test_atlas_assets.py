@@ -12,7 +12,12 @@ from maint_assets.atlas.assets.counts import (
     TOUCHED_CHECK,
     WEB_REGIONS,
 )
-from maint_assets.atlas.assets.taxonomy import API_TAXA, TAXA_OBS_REF_LOOKUP, TAXA_REF
+from maint_assets.atlas.assets.taxonomy import (
+    API_TAXA,
+    TAXA_OBS_GROUP_LOOKUP,
+    TAXA_OBS_REF_LOOKUP,
+    TAXA_REF,
+)
 from maint_assets.atlas.taxonomy.checklist import DEFAULT_CHECKLIST
 from maint_assets_tests.atlas.helpers import differences, materialize, metadata, rows
 
@@ -251,3 +256,8 @@ def test_table_assets_record_their_columns(refreshed):
     ]
     lineage = metadata(refreshed, OBS_REGION_COUNTS)["dagster/column_lineage"]
     assert set(lineage.deps_by_column) == set(columns(OBS_REGION_COUNTS))
+    # the materialized views too, as the database has them after the refresh
+    assert columns(API_TAXA)[:3] == [
+        "id_taxa_obs", "observed_scientific_name", "valid_scientific_name"
+    ]
+    assert "id_group" in columns(TAXA_OBS_GROUP_LOOKUP)
