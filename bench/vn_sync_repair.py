@@ -43,7 +43,6 @@ from maint_assets.demo.vn_data import (
     DEMO_SITE,
     DEMO_TRANSFER_VN_CONFIG,
     Divergence,
-    create_tables,
     load_demo_data,
 )
 from maint_assets.demo.vn_fake_api import FakeVisioNature
@@ -61,6 +60,7 @@ from maint_assets.vn_sync.keys import (
     VN_CHECK_COPY,
     WINDOW_STAGING,
 )
+from maint_assets.vn_sync.tables import create_tables
 
 EXPECTED = "vn_expected"
 # The source's sightings as transfer_vn stores them (vn_expected), the window's rule, and

@@ -403,9 +403,9 @@ def _vn_env() -> tuple[PostgresResource, ClientApiVn]:
 
 
 def _vn_tables(_: argparse.Namespace) -> int:
-    from maint_assets.demo.vn_data import create_tables
     from maint_assets.vn_sync.bookkeeping import prepare
     from maint_assets.vn_sync.keys import CHECK, PRODUCTION
+    from maint_assets.vn_sync.tables import create_tables
 
     db, tool = _vn_env()
     create_tables(tool, db, (PRODUCTION, CHECK))

@@ -171,9 +171,10 @@ def metabase_url(pg_cluster: LocalCluster) -> Iterator[str]:
 def vn_template(pg_cluster: LocalCluster) -> str:
     """A database whose production and check schemas (and the window's staging schema) were
     created by transfer_vn itself, with its column tables and their row triggers."""
-    from maint_assets.demo.vn_data import DEMO_TRANSFER_VN_CONFIG, create_tables
+    from maint_assets.demo.vn_data import DEMO_TRANSFER_VN_CONFIG
     from maint_assets.vn_sync.client_api_vn import ClientApiVn, install
     from maint_assets.vn_sync.keys import CHECK, PRODUCTION, WINDOW_STAGING
+    from maint_assets.vn_sync.tables import create_tables
 
     install()
     name = "vn_template"

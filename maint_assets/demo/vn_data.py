@@ -1,9 +1,9 @@
-"""Client-API-VN's tables, and the demo's VisioNature: a fake site (vn_fake_api.py) with
+"""The demo's VisioNature: a fake site (vn_fake_api.py) with
 generated sightings, production and check copies of it as transfer_vn stores them
 (vn_site_copy.py), and the divergences a failing live sync leaves behind.
 
-The tables are created by transfer_vn itself (``--json_tables_create``, and for the tests
-and the demo ``--col_tables_create`` with its row triggers), so their layout is
+The tables are created by transfer_vn itself (maint_assets/vn_sync/tables.py, with
+``--col_tables_create`` and its row triggers for the tests and the demo), so their layout is
 Client-API-VN's, not a copy of it.
 """
 
@@ -23,14 +23,12 @@ from pathlib import Path
 import psycopg
 from psycopg import sql
 
-from maint_assets.core.postgres import PostgresResource
 from maint_assets.core.sql_files import compose, statement
 from maint_assets.demo import vn_fake_site
 from maint_assets.demo.vn_fake_api import SCHEMA
 from maint_assets.demo.vn_fake_site import FakeSite, Layout, epoch
 from maint_assets.demo.vn_site_copy import copy_site
 from maint_assets.vn_sync import tool_config
-from maint_assets.vn_sync.client_api_vn import ClientApiVn
 from maint_assets.vn_sync.keys import CHECK, PRODUCTION, SQL_BOOKKEEPING, TABLES
 
 GROUP = "demo/vn_data"
@@ -40,28 +38,6 @@ DEMO_SITE = "tst1"
 DEMO_LAYOUT = Layout(units=3, communes=8, places=12)
 # Taxo groups of the generated sightings, with their weights.
 GROUP_WEIGHTS = ((1, 70), (2, 8), (3, 17), (37, 5))
-
-
-def create_tables(
-    tool: ClientApiVn, db: PostgresResource, schemas: tuple[str, ...],
-    column_schemas: dict[str, str] | None = None,
-) -> None:
-    """transfer_vn --json_tables_create for each schema (idempotent: existing tables are
-    kept), then --col_tables_create for those of ``column_schemas`` (schema -> its column
-    schema, which transfer_vn drops and rebuilds: never an operator's). The role of
-    ``database.db_group`` is created first when missing: transfer_vn gives the schemas to it."""
-    group = tool.user_config().get("database", {}).get("db_group")
-    if group:
-        with db.connect() as conn:
-            exists = conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [group]).fetchone()
-            if not exists:
-                conn.execute(sql.SQL("CREATE ROLE {} NOLOGIN").format(sql.Identifier(group)))
-    for schema in schemas:
-        with tool.generated_config(db, schema) as (path, config):
-            tool.run("json_tables_create", path, config)
-    for schema, column_schema in (column_schemas or {}).items():
-        with tool.generated_config(db, schema, column_schema=column_schema) as (path, config):
-            tool.run("col_tables_create", path, config)
 
 
 @dataclass(frozen=True)
