@@ -1,5 +1,5 @@
 """The processes ``maint-assets demo`` runs beside PostgreSQL: the mail sink, the Pushgateway
-and Dagster (``dagster dev``: webserver, daemon, code server). Each writes to its own log file
+and Dagster (``dg dev``: webserver, daemon, code server). Each writes to its own log file
 under the state directory's ``logs/``, so the terminal keeps only the demo's own account; all
 stop together on Ctrl-C."""
 
@@ -110,7 +110,7 @@ class Services:
     def stop(self) -> None:
         for _, process, _ in reversed(self.running):
             if process.poll() is None:
-                # dagster dev shuts its webserver and daemon down on SIGINT.
+                # dg dev shuts its webserver and daemon down on SIGINT.
                 process.send_signal(signal.SIGINT)
         for _, process, _ in reversed(self.running):
             try:
@@ -118,7 +118,7 @@ class Services:
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
-            # What the service left in its session: dagster dev's code servers outlive it and
+            # What the service left in its session: dg dev's code servers outlive it and
             # ignore SIGTERM.
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(process.pid, signal.SIGKILL)
@@ -163,14 +163,15 @@ def start_pushgateway(services: Services, state: Path, endpoints: Endpoints) -> 
 def start_dagster(
     services: Services, workspace: Path, home: Path, env: Mapping[str, str], endpoints: Endpoints
 ) -> tuple[Path, float]:
-    """``dagster dev`` run from DAGSTER_HOME (where its dagster.yaml is, so Dagster has no
-    other dagster.yaml to warn about); its log file and the seconds the UI took to answer."""
-    dagster = str(Path(sys.executable).parent / "dagster")
+    """``dg dev`` (Dagster's ``dagster dev`` under its current name, given the workspace file)
+    run from DAGSTER_HOME (where its dagster.yaml is, so Dagster has no other dagster.yaml to
+    warn about); its log file and the seconds the UI took to answer."""
+    dg = str(Path(sys.executable).parent / "dg")
     log = services.start(
         "dagster",
         [
-            dagster, "dev", "-w", str(workspace),
-            "-h", endpoints.host, "-p", str(endpoints.ui_port),
+            dg, "dev", "--workspace", str(workspace),
+            "--host", endpoints.host, "--port", str(endpoints.ui_port),
         ],
         env=env,
         cwd=home,

@@ -1,5 +1,5 @@
 """The security pass after a full demo run: `maint-assets demo` (its own cluster, demo data,
-`dagster dev` with daemon and sensors), then every scheduled job once. No password or secret
+`dg dev` with daemon and sensors), then every scheduled job once. No password or secret
 key may appear in any program's argv, in Dagster's storage (event log with every message and
 metadata entry, run configs, sensor cursors), in the compute logs and files of the demo, in
 the database server's log or in the artifacts (dumps restored to text, archives unpacked); no
@@ -189,6 +189,10 @@ def test_no_secret_anywhere_after_a_full_demo_run(demo, s3_endpoint) -> None:
             ["ss", "-Hltn"], capture_output=True, text=True, check=True
         ).stdout.splitlines()
     ]
+    # Not a secret, but read here where a whole demo ran: Dagster's log carries no Python
+    # warning (deprecated commands, a dagster.yaml it would ignore) to puzzle a new user.
+    dagster_log = (state / "logs" / "dagster.log").read_text(errors="replace")
+    assert re.findall(r"\S+\.py:\d+: \w+Warning: .*", dagster_log) == []
     assert f"127.0.0.1:{port}" in listening
     assert not any(address.endswith(f":{port}") and not address.startswith("127.0.0.1")
                    for address in listening)
