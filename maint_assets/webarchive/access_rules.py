@@ -15,9 +15,14 @@ pywb key has lost it.
 
 Heritrix (``allows.txt``, read by webarchive-discovery's ``Annotator`` through Heritrix's
 ``SurtPrefixSet``): prefixes of the Heritrix SURT form of a URL, ``http://(org,iana,www,)/path``
-(scheme http for https too, a comma after every host label, ``www`` kept, lowercase, slash
-kept). ``http://(org,iana,`` is a host and all its subdomains and ports; ``http://(org,iana,)/``
-the host alone. A host opened in pywb is opened in Heritrix with and without ``www.``.
+(scheme http for https too, a comma after every host label, ``www`` kept, a dotted-quad host
+not reversed, IDN hosts in punycode, lowercase, slash kept). ``http://(org,iana,`` is a host
+and all its subdomains and ports; ``http://(org,iana,)/`` the host alone. A host opened in pywb
+is opened in Heritrix with and without ``www.``. webarchive-discovery computes a record's form
+two ways: the indexer (``WARCIndexer.parseURL``) escapes the already escaped URL once more
+(``%c3%a9`` becomes ``%25c3%25a9``, ``|`` ``%7c``), re-annotation (``Annotator.main``) does
+not; a seed whose two forms differ is written in both. What Heritrix's own code makes of these
+URLs is ``maint_assets_tests/data/heritrix-surt``.
 
 What the formats cannot say alike (the tests list each case): pywb cannot tell ``/about`` from
 ``/about/`` nor ``www2.`` from ``www.``; a SURT-prefix file cannot say "exactly this URL" (a
@@ -27,21 +32,22 @@ target inside an open one stays open for the Solr side; pywb, the access gate, b
 
 from __future__ import annotations
 
+import contextlib
 import re
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import surt
 
 SCOPES = ("resource", "root", "plus1", "subdomains")
 EXACT = "###"  # pywb's AccessChecker.EXACT_SUFFIX
 _WWW = re.compile(r"^www\d*\.")
-_PORT = re.compile(r"^(http://\([^)]*?)(:\d+),\)")
-_HERITRIX = {
-    "with_scheme": True, "trailing_comma": True, "host_massage": False, "reverse_ipaddr": False,
-    "path_strip_trailing_slash_unless_empty": False, "query_alpha_reorder": False,
-    "query_strip_session_id": False, "path_strip_session_id": False,
-}
+_DOTTED_QUAD = re.compile(r"(\d{1,3}\.){3}\d{1,3}")  # Heritrix's SURT.URI_SPLITTER
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+# What UsableURIFactory leaves unescaped (LaxURLCodec's sets, as Heritrix's output shows them).
+_PRINTABLE = frozenset(chr(c) for c in range(33, 127)) - set("#")
+_PATH_SAFE = _PRINTABLE - set('"<>[]^`{}')
+_QUERY_SAFE = _PRINTABLE - set('"<>`\\')
 
 
 class UnusableSeed(ValueError):
@@ -65,15 +71,16 @@ def grant(url: str, scope: str) -> Grant:
         raise UnusableSeed(f"not an http(s) URL: {url!r}")
     base = _WWW.sub("", host)
     host_key = surt.surt(f"http://{base}/").split(")", 1)[0]
-    hosts = sorted({base, f"www.{base}", host})
+    # An address has no www. to add or drop.
+    hosts = [host] if _DOTTED_QUAD.fullmatch(host) else sorted({base, f"www.{base}", host})
     if scope == "subdomains":
         return Grant(
             [f"{host_key})/", f"{host_key},", f"{host_key}:"],
-            [heritrix_surt(f"http://{base}/").split(")", 1)[0]],
+            _heritrix_domain(base),
         )
     key = surt.surt(url)
     path = parts.path or "/"
-    heritrix = [heritrix_surt(_with_host(url, h)) for h in hosts]
+    heritrix = [form for h in hosts for form in heritrix_forms(_with_host(url, h))]
     if scope == "resource":
         return Grant([key + EXACT], heritrix)
     if path == "/" and not parts.query:
@@ -83,12 +90,56 @@ def grant(url: str, scope: str) -> Grant:
     return Grant([key], heritrix)
 
 
-def heritrix_surt(url: str) -> str:
-    """Heritrix's SURT form (``SURT.fromURI``, lowercased; https compared as http); the surt
-    package writes a port before the last comma, Heritrix after it: ``(org,iana,:8080)``."""
-    form = surt.surt(url, **_HERITRIX).lower()
-    form = "http://" + form.removeprefix("https://").removeprefix("http://")
-    return _PORT.sub(r"\1,\2)", form)
+def _heritrix_domain(host: str) -> list[str]:
+    """A host, its subdomains and its ports: ``http://(org,iana,``; an address has no
+    subdomains, so its host is closed by ``)`` or ``:``."""
+    form = heritrix_forms(f"http://{host}/")[0].removesuffix(")/")
+    if _DOTTED_QUAD.fullmatch(host):
+        return [f"{form})", f"{form}:"]
+    return [form]
+
+
+def heritrix_forms(url: str) -> list[str]:
+    """The SURT forms webarchive-discovery gives a record of ``url`` (``getCandidateSurt`` of
+    ``UsableURIFactory``'s normalisation: punycode host, no default port, no dot segments, no
+    fragment, minimal escaping; https as http), re-annotation's then the indexer's."""
+    parts = urlsplit(url if "://" in url else f"http://{url}")
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").strip(".")
+    with contextlib.suppress(UnicodeError):  # an ASCII name IDNA refuses is kept as it is
+        host = host.encode("idna").decode("ascii")
+    host = host.lower()
+    labels = host if _DOTTED_QUAD.fullmatch(host) else "".join(
+        f"{label}," for label in reversed(host.split(".")))
+    port = parts.port if parts.port not in (None, _DEFAULT_PORTS.get(scheme)) else None
+    authority = labels + (f":{port}" if port else "")
+    path = _remove_dot_segments(parts.path.replace("\\", "/") or "/")
+    path = _escape(path, _PATH_SAFE)
+    query = _escape(parts.query, _QUERY_SAFE)
+    annotator = path + (f"?{query}" if query else "")
+    indexer = _escape(path.replace("%", "%25"), _PATH_SAFE - set("|+")) + (
+        f"?{_escape(query.replace('%', '%25'), _QUERY_SAFE - set('[]^{}|'))}" if query else "")
+    scheme = "http" if scheme == "https" else scheme
+    return list(dict.fromkeys(
+        f"{scheme}://({authority}){tail}".lower() for tail in (annotator, indexer)))
+
+
+def _escape(text: str, safe: frozenset[str]) -> str:
+    return "".join(c if c in safe or c == "%" else quote(c, safe="") for c in text)
+
+
+def _remove_dot_segments(path: str) -> str:
+    kept: list[str] = []
+    segments = path.split("/")
+    for i, segment in enumerate(segments):
+        if segment == "..":
+            if len(kept) > 1:
+                kept.pop()
+        elif segment != ".":
+            kept.append(segment)
+        if segment in (".", "..") and i == len(segments) - 1:
+            kept.append("")
+    return "/".join(kept) or "/"
 
 
 def _with_host(url: str, host: str) -> str:

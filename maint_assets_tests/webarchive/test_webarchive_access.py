@@ -18,6 +18,7 @@ from maint_assets.demo.webarchive_data import load_w3act
 from maint_assets.webarchive.assets import access_lists
 from maint_assets_tests.webarchive.consumers import SurtPrefixSet, collection_applies
 from maint_assets_tests.webarchive.servers import pywb_access
+from maint_assets_tests.webarchive.test_heritrix_surt import PATHS, heritrix_rows
 
 # Per target of the demo data: URLs its scope opens, and look-alikes that must stay closed.
 SCOPES = {
@@ -101,17 +102,36 @@ def test_each_scope_opens_what_w3act_says_for_pywb_and_heritrix(published) -> No
     publish, _, _ = published
     urls = [u for opened, closed in SCOPES.values() for u in opened + closed] + list(DIVERGENCES)
     pywb = pywb_access(publish / "allows.aclj", urls)
-    heritrix = SurtPrefixSet((publish / "allows.txt").read_text())
+    prefix_set = SurtPrefixSet((publish / "allows.txt").read_text())
+
+    def heritrix(url: str) -> bool:
+        indexed, annotated = (prefix_set.is_open_access(url, i) for i in PATHS.values())
+        assert indexed == annotated, url
+        return indexed
+
     for scope, (opened, closed) in SCOPES.items():
         for url in opened:
-            assert (pywb[url], heritrix.is_open_access(url)) == ("allow", True), (scope, url)
+            assert (pywb[url], heritrix(url)) == ("allow", True), (scope, url)
         for url in closed:
-            assert (pywb[url], heritrix.is_open_access(url)) == ("block", False), (scope, url)
-    assert {u: (pywb[u], heritrix.is_open_access(u)) for u in DIVERGENCES} == DIVERGENCES
+            assert (pywb[url], heritrix(url)) == ("block", False), (scope, url)
+    assert {u: (pywb[u], heritrix(u)) for u in DIVERGENCES} == DIVERGENCES
     # Heritrix's form for a host and its subdomains, and no form a candidate never matches.
     prefixes = (publish / "allows.txt").read_text().splitlines()
     assert "http://(uk,gov,data," in prefixes
     assert not [p for p in prefixes if ")" in p and ",)" not in p]
+
+
+def test_heritrix_s_own_verdicts_hold_for_the_published_allows_txt(published) -> None:
+    """The verdicts Heritrix's code printed (its candidates against the allows.txt this
+    generator wrote from the same W3ACT rows) hold for what it publishes now."""
+    publish, _, _ = published
+    published_set = SurtPrefixSet((publish / "allows.txt").read_text())
+    for row in heritrix_rows():
+        for path in PATHS:
+            surt = row[f"{path}_surt"]
+            if not surt.startswith("error"):
+                verdict = "OA" if published_set.contains_prefix_of(surt) else "RRO"
+                assert verdict == row[f"{path}_verdict"], (path, row["url"])
 
 
 def test_annotations_carry_collections_with_date_ranges(published) -> None:
