@@ -64,20 +64,26 @@ READ = "SELECT count_obs FROM atlas_api.{} WHERE fid = %s LIMIT 20"
 
 
 class Reader:
-    """Queries both count tables by region, as the atlas API does, and keeps each duration."""
+    """Queries both count tables by region, as the atlas API does, and keeps each duration.
+    A read that waits more than a second for a lock gives up (lock_timeout) and is counted as
+    blocked: a slow read on a busy machine is not a blocked one."""
 
     def __init__(self, url: str, fids: list[int]) -> None:
-        self.url, self.fids, self.waits = url, fids, []
+        self.url, self.fids, self.waits, self.blocked = url, fids, [], 0
         self.stop = threading.Event()
         self.thread = threading.Thread(target=self.run)
 
     def run(self) -> None:
         rng = random.Random(1)
         with psycopg.connect(self.url, autocommit=True) as conn:
+            conn.execute("SET lock_timeout = '1s'")
             while not self.stop.is_set():
                 for table in ("obs_region_counts", "obs_regions_taxa_datasets_counts"):
                     started = time.perf_counter()
-                    conn.execute(READ.format(table), [rng.choice(self.fids)]).fetchall()
+                    try:
+                        conn.execute(READ.format(table), [rng.choice(self.fids)]).fetchall()
+                    except psycopg.errors.LockNotAvailable:
+                        self.blocked += 1
                     self.waits.append(time.perf_counter() - started)
                 time.sleep(0.02)
 
@@ -91,7 +97,10 @@ class Reader:
 
     def summary(self) -> str:
         worst = max(self.waits) if self.waits else float("nan")
-        return f"{len(self.waits)} reads, longest {worst:.3f} s"
+        return (
+            f"{len(self.waits)} reads, longest {worst:.3f} s, "
+            f"blocked more than 1 s by a lock: {self.blocked}"
+        )
 
 
 def production(url: str, real: bool) -> dict[str, float]:
