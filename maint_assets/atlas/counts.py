@@ -62,6 +62,11 @@ SQL_FILES = {
     REGION_COUNTS: SQL_OBS_REGION_COUNTS,
     DATASET_COUNTS: SQL_OBS_REGIONS_TAXA_DATASETS_COUNTS,
 }
+# The temporary table each count table's refresh lists the rows it touched in.
+TOUCHED = {
+    REGION_COUNTS: "touched_region_counts",
+    DATASET_COUNTS: "touched_dataset_counts",
+}
 PUBLIC = {
     REGION_COUNTS: ("atlas_api", REGION_COUNTS),
     DATASET_COUNTS: ("atlas_api", DATASET_COUNTS),
@@ -354,6 +359,7 @@ def _apply_changes(
     conn.execute(statement(SQL_COUNTS, "detail_deltas"))
     _analyze_temp(conn, "detail_deltas")
     conn.execute(_statement(SQL_COUNTS, "apply_detail_deltas", detail=tables.detail))
+    _analyze_temp(conn, "touched_detail")
     negative = conn.execute(statement(SQL_COUNTS, "negative_detail")).fetchone()[0]
     if negative:
         raise CountsDrifted(
@@ -365,6 +371,7 @@ def _apply_changes(
         group = SQL_FILES[name]
         conn.execute(statement(group, "touched"))
         conn.execute(_statement(group, "apply_deltas", table=table, detail=tables.detail))
+        _analyze_temp(conn, TOUCHED[name])
         removed = conn.execute(_statement(group, "drop_empty", table=table)).rowcount
         if changed:
             removed += conn.execute(_statement(group, "remove_regions", table=table)).rowcount
@@ -410,6 +417,8 @@ def _adjust_row_counts(
 
 def _check(conn: psycopg.Connection, tables: _Tables, recounted: int) -> TouchedCheck:
     compared, mismatched = {}, {}
+    conn.execute(_statement(SQL_COUNTS, "checked_observations"))
+    _analyze_temp(conn, "checked_observations")
     mismatched["detail"], compared["detail"] = conn.execute(
         _statement(SQL_COUNTS, "check_detail", detail=tables.detail)
     ).fetchone()

@@ -288,9 +288,12 @@ GROUP BY m.fid, d.id_taxa_obs, d.id_datasets, d.year_obs
 HAVING sum(d.sign) <> 0;
 
 -- name: apply_detail_deltas
+-- In key order: the detail is stored in that order, so the rows are visited page after page
+-- instead of at random (a change touches rows of every level, all over the table).
 WITH upserted AS (
     INSERT INTO {detail} AS t (fid, id_taxa_obs, id_datasets, year_obs, count_obs)
     SELECT fid, id_taxa_obs, id_datasets, year_obs, n FROM detail_deltas
+    ORDER BY fid, id_taxa_obs, id_datasets, year_obs
     ON CONFLICT (fid, id_taxa_obs, id_datasets, year_obs)
     DO UPDATE SET count_obs = t.count_obs + EXCLUDED.count_obs
     RETURNING t.fid, t.id_taxa_obs, t.id_datasets, t.year_obs, t.count_obs
@@ -307,21 +310,35 @@ WHERE k.count_obs = 0 AND NOT k.from_region
 -- name: negative_detail
 SELECT count(*) FROM touched_detail WHERE count_obs < 0 AND NOT from_region;
 
+-- name: checked_observations
+-- Every observation of a taxon, dataset and year whose detail rows the deltas touched, with
+-- its cell and the regions touched for its taxon, dataset and year: what check_detail counts
+-- again. A table of its own, analyzed: the planner cannot estimate how many observations
+-- share a taxon, dataset and year (guessing a handful, it read every cell of the province
+-- once per touched row).
+CREATE TEMP TABLE checked_observations ON COMMIT DROP AS
+SELECT o.id_taxa_obs, o.id_datasets, o.year_obs, o.within_quebec, o.geom,
+       {cell_x} AS cx, {cell_y} AS cy, k.fids
+FROM (SELECT id_taxa_obs, id_datasets, year_obs, array_agg(fid) AS fids
+      FROM touched_detail WHERE NOT from_region
+      GROUP BY id_taxa_obs, id_datasets, year_obs) k
+JOIN public.observations o
+  ON o.id_taxa_obs = k.id_taxa_obs AND o.id_datasets = k.id_datasets AND o.year_obs = k.year_obs;
+
 -- name: check_detail
--- Detail rows the deltas touched against the observations counted again: every observation
--- of a touched taxon, dataset and year, placed by the same cells.
+-- Detail rows the deltas touched against the checked_observations counted again, placed by
+-- the same cells. Of an observation's cells only those of the regions touched for its
+-- taxon, dataset and year are tested (it lies in a dozen regions, of which a touched row
+-- needs one), so the cost follows the touched rows.
 WITH touched AS (
-    SELECT DISTINCT fid, id_taxa_obs, id_datasets, year_obs FROM touched_detail
-    WHERE NOT from_region
+    SELECT fid, id_taxa_obs, id_datasets, year_obs FROM touched_detail WHERE NOT from_region
 ),
 recount AS (
     SELECT c.fid, o.id_taxa_obs, o.id_datasets, o.year_obs, count(*)::integer AS count_obs
-    FROM (SELECT DISTINCT id_taxa_obs, id_datasets, year_obs FROM touched) k
-    JOIN public.observations o
-      ON o.id_taxa_obs = k.id_taxa_obs AND o.id_datasets = k.id_datasets
-     AND o.year_obs = k.year_obs
+    FROM checked_observations o
     JOIN maint_assets.region_cells c
-      ON c.cx = {cell_x} AND c.cy = {cell_y} AND c.within_quebec = o.within_quebec
+      ON c.cx = o.cx AND c.cy = o.cy AND c.within_quebec = o.within_quebec
+     AND c.fid = ANY (o.fids)
     JOIN public.regions rr ON rr.fid = c.fid
     WHERE {member}
     GROUP BY c.fid, o.id_taxa_obs, o.id_datasets, o.year_obs

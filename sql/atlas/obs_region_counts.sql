@@ -24,6 +24,7 @@ CREATE TEMP TABLE touched_region_counts (
 -- name: apply_deltas
 -- The count moves by the detail's deltas summed over datasets (the detail is not read back:
 -- the two are kept separately and compared by check_touched, so a wrong row in either shows).
+-- In key order, the table's own (it is built in that order): see apply_detail_deltas.
 WITH deltas AS (
     SELECT fid, id_taxa_obs, year_obs, sum(n)::integer AS n
     FROM detail_deltas
@@ -35,6 +36,7 @@ upserted AS (
     SELECT r.type::text, r.scale, d.fid, d.id_taxa_obs, d.year_obs, d.n
     FROM deltas d
     JOIN public.regions r ON r.fid = d.fid
+    ORDER BY d.fid, d.id_taxa_obs, d.year_obs
     ON CONFLICT (fid, id_taxa_obs, year_obs) DO UPDATE SET count_obs = t.count_obs + EXCLUDED.count_obs
     RETURNING t.fid, t.id_taxa_obs, t.year_obs, t.count_obs, (xmax = 0) AS inserted
 )
@@ -66,14 +68,19 @@ WITH keys AS (
     SELECT fid, id_taxa_obs, year_obs FROM {table} WHERE fid IN (SELECT fid FROM changed_regions)
     UNION
     SELECT fid, id_taxa_obs, year_obs FROM {detail} WHERE fid IN (SELECT fid FROM changed_regions)
+    ORDER BY 1, 2, 3  -- the lookups below then go through the tables in their order
 ),
 expected AS (
-    SELECT r.type::text AS type, r.scale, k.fid, k.id_taxa_obs, k.year_obs,
-           sum(d.count_obs)::integer AS count_obs
-    FROM keys k
-    JOIN {detail} d ON d.fid = k.fid AND d.id_taxa_obs = k.id_taxa_obs AND d.year_obs = k.year_obs
-    JOIN public.regions r ON r.fid = k.fid
-    GROUP BY k.fid, k.id_taxa_obs, k.year_obs, r.type, r.scale
+    -- summed first, then labelled: one region lookup per key, not per detail row
+    SELECT r.type::text AS type, r.scale, e.fid, e.id_taxa_obs, e.year_obs, e.count_obs
+    FROM (
+        SELECT k.fid, k.id_taxa_obs, k.year_obs, sum(d.count_obs)::integer AS count_obs
+        FROM keys k
+        JOIN {detail} d
+          ON d.fid = k.fid AND d.id_taxa_obs = k.id_taxa_obs AND d.year_obs = k.year_obs
+        GROUP BY k.fid, k.id_taxa_obs, k.year_obs
+    ) e
+    JOIN public.regions r ON r.fid = e.fid
 ),
 stored AS (
     SELECT t.type, t.scale, t.fid, t.id_taxa_obs, t.year_obs, t.count_obs

@@ -25,7 +25,8 @@ CREATE TEMP TABLE touched_dataset_counts (
 -- name: apply_deltas
 -- The count moves by the detail's deltas summed over years; first and last years are read
 -- from the detail (already updated), so rows whose years moved without a count change are
--- rewritten too.
+-- rewritten too. In key order, the table's own (it is built in that order): see
+-- apply_detail_deltas in sql/atlas/counts.sql.
 WITH deltas AS (
     SELECT fid, id_taxa_obs, id_datasets, sum(n)::integer AS n
     FROM detail_deltas
@@ -41,6 +42,7 @@ upserted AS (
         FROM {detail} x
         WHERE x.fid = d.fid AND x.id_taxa_obs = d.id_taxa_obs AND x.id_datasets = d.id_datasets
     ) y
+    ORDER BY d.fid, d.id_taxa_obs, d.id_datasets
     ON CONFLICT (fid, id_taxa_obs, id_datasets) DO UPDATE
     SET count_obs = t.count_obs + EXCLUDED.count_obs,
         min_year = EXCLUDED.min_year, max_year = EXCLUDED.max_year
@@ -78,16 +80,21 @@ WITH keys AS (
     SELECT fid, id_taxa_obs, id_datasets FROM {table} WHERE fid IN (SELECT fid FROM changed_regions)
     UNION
     SELECT fid, id_taxa_obs, id_datasets FROM {detail} WHERE fid IN (SELECT fid FROM changed_regions)
+    ORDER BY 1, 2, 3  -- the lookups below then go through the tables in their order
 ),
 expected AS (
-    SELECT k.fid, r.type::text AS type, k.id_taxa_obs, k.id_datasets,
-           min(d.year_obs) AS min_year, max(d.year_obs) AS max_year,
-           sum(d.count_obs)::integer AS count_obs
-    FROM keys k
-    JOIN {detail} d
-      ON d.fid = k.fid AND d.id_taxa_obs = k.id_taxa_obs AND d.id_datasets = k.id_datasets
-    JOIN public.regions r ON r.fid = k.fid
-    GROUP BY k.fid, k.id_taxa_obs, k.id_datasets, r.type
+    -- summed first, then labelled: one region lookup per key, not per detail row
+    SELECT e.fid, r.type::text AS type, e.id_taxa_obs, e.id_datasets, e.min_year, e.max_year,
+           e.count_obs
+    FROM (
+        SELECT k.fid, k.id_taxa_obs, k.id_datasets, min(d.year_obs) AS min_year,
+               max(d.year_obs) AS max_year, sum(d.count_obs)::integer AS count_obs
+        FROM keys k
+        JOIN {detail} d
+          ON d.fid = k.fid AND d.id_taxa_obs = k.id_taxa_obs AND d.id_datasets = k.id_datasets
+        GROUP BY k.fid, k.id_taxa_obs, k.id_datasets
+    ) e
+    JOIN public.regions r ON r.fid = e.fid
 ),
 stored AS (
     SELECT t.fid, t.type, t.id_taxa_obs, t.id_datasets, t.min_year, t.max_year, t.count_obs
