@@ -67,6 +67,11 @@ TOUCHED = {
     REGION_COUNTS: "touched_region_counts",
     DATASET_COUNTS: "touched_dataset_counts",
 }
+# The temporary tables holding geometries: the columns their joins are planned on.
+ANALYZED_COLUMNS = {
+    "observation_deltas": ("point", "within_quebec", "id_taxa_obs", "id_datasets", "year_obs"),
+    "checked_observations": ("cx", "cy", "within_quebec", "id_taxa_obs"),
+}
 PUBLIC = {
     REGION_COUNTS: ("atlas_api", REGION_COUNTS),
     DATASET_COUNTS: ("atlas_api", DATASET_COUNTS),
@@ -254,6 +259,7 @@ def sync_cells(conn: psycopg.Connection) -> int:
     stale = conn.execute("SELECT count(*) FROM pg_temp.regions_to_cut").fetchone()[0]
     if stale:
         _recut(conn, "regions_to_cut")
+        conn.execute(statement(SQL_COUNTS, "cluster_cells"))
     conn.execute("DROP TABLE pg_temp.regions_to_cut")
     return stale
 
@@ -328,7 +334,15 @@ def _analyze_temp(conn: psycopg.Connection, *tables: str) -> None:
     # Fresh temporary tables have no statistics: without them the planner joins the few
     # changed rows against millions by hash instead of through the indexes.
     for table in tables:
-        conn.execute(_statement(SQL_COUNTS, "analyze", relation=("pg_temp", table)))
+        columns = ANALYZED_COLUMNS.get(table)
+        if columns is None:
+            conn.execute(_statement(SQL_COUNTS, "analyze", relation=("pg_temp", table)))
+        else:
+            query = sql.SQL(statement(SQL_COUNTS, "analyze_columns")).format(
+                relation=sql.Identifier("pg_temp", table),
+                columns=sql.SQL(", ").join(map(sql.Identifier, columns)),
+            )
+            conn.execute(query)
 
 
 def _apply_changes(

@@ -78,6 +78,39 @@ def test_a_row_corrupted_by_hand_fails_the_check_of_the_refresh_that_touches_it(
     assert all(_checks(again).values())
 
 
+def test_a_detail_row_corrupted_by_hand_fails_the_check_of_the_refresh_that_touches_it(
+    resources, atlas_url
+):
+    # The detail check compares the count the refresh wrote with the observations counted
+    # again: a wrong count it started from is carried into what it wrote, and shows.
+    materialize(resources, selection=COUNTS)
+    with psycopg.connect(atlas_url, autocommit=True) as conn:
+        target = conn.execute("""
+            SELECT o.id, r.fid FROM observations_partitions.within_quebec o
+            JOIN public.regions r ON r.type = 'hex' AND r.scale = 5 AND ST_Within(o.geom, r.geom)
+            ORDER BY o.id DESC LIMIT 1""").fetchone()
+        corrupted = conn.execute(
+            """UPDATE maint_assets.region_taxon_dataset_year_counts t
+               SET count_obs = count_obs + 1
+               FROM observations_partitions.within_quebec o
+               WHERE o.id = %s AND t.fid = %s AND t.id_taxa_obs = o.id_taxa_obs
+                 AND t.id_datasets = o.id_datasets AND t.year_obs = o.year_obs""",
+            target,
+        ).rowcount
+        assert corrupted == 1
+        conn.execute(DUPLICATE, target[:1])
+    result = materialize(resources, selection=COUNTS, raise_on_error=False)
+    assert not result.success
+    checks = _checks(result)
+    assert not checks[("obs_region_counts", TOUCHED_CHECK)]
+    assert not checks[("obs_regions_taxa_datasets_counts", TOUCHED_CHECK)]
+    meta = metadata(result, dg.AssetKey(["atlas", "atlas_api", "obs_region_counts"]))
+    assert meta["refresh_mode"] == "full"
+    assert "'detail': 1" in meta["full_refresh_reason"]  # found by the detail's own check
+    assert differences(atlas_url) == 0
+    assert all(_checks(materialize(resources, selection=COUNTS)).values())
+
+
 def test_the_weekly_full_comparison_finds_a_row_no_refresh_touched(resources, atlas_url):
     materialize(resources, selection=COUNTS)
     job = dg.Definitions(

@@ -133,6 +133,11 @@ DELETE FROM maint_assets.region_cuts WHERE fid IN (SELECT fid FROM {regions});
 -- name: cut
 INSERT INTO maint_assets.region_cells {cut_regions};
 
+-- name: cluster_cells
+-- After many regions were cut: the cells are read a cell at a time (every region of one
+-- cell), which the cut leaves scattered over the table, a page per region.
+CLUSTER maint_assets.region_cells USING region_cells_cell_fid_idx;
+
 -- name: record_cuts
 INSERT INTO maint_assets.region_cuts (fid, digest)
 SELECT r.fid, {region_digest}
@@ -156,6 +161,11 @@ ORDER BY c.fid, o.id_taxa_obs, o.id_datasets, o.year_obs;
 
 -- name: analyze
 ANALYZE {relation};
+
+-- name: analyze_columns
+-- Statistics on a geometry column cost more than the rest of a small refresh; the joins
+-- need only the other columns' (and the row count, which any ANALYZE records).
+ANALYZE {relation} ({columns});
 
 -- name: drop_if_exists
 DROP TABLE IF EXISTS {relation};
@@ -329,11 +339,9 @@ JOIN public.observations o
 -- Detail rows the deltas touched against the checked_observations counted again, placed by
 -- the same cells. Of an observation's cells only those of the regions touched for its
 -- taxon, dataset and year are tested (it lies in a dozen regions, of which a touched row
--- needs one), so the cost follows the touched rows.
-WITH touched AS (
-    SELECT fid, id_taxa_obs, id_datasets, year_obs FROM touched_detail WHERE NOT from_region
-),
-recount AS (
+-- needs one), so the cost follows the touched rows. The stored count is the one the upsert
+-- wrote (rows it left at 0 were deleted since).
+WITH recount AS (
     SELECT c.fid, o.id_taxa_obs, o.id_datasets, o.year_obs, count(*)::integer AS count_obs
     FROM checked_observations o
     JOIN maint_assets.region_cells c
@@ -343,10 +351,10 @@ recount AS (
     WHERE {member}
     GROUP BY c.fid, o.id_taxa_obs, o.id_datasets, o.year_obs
 )
-SELECT count(*) FILTER (WHERE coalesce(r.count_obs, 0) <> coalesce(d.count_obs, 0)), count(*)
-FROM touched k
+SELECT count(*) FILTER (WHERE coalesce(r.count_obs, 0) <> k.count_obs), count(*)
+FROM touched_detail k
 LEFT JOIN recount r USING (fid, id_taxa_obs, id_datasets, year_obs)
-LEFT JOIN {detail} d USING (fid, id_taxa_obs, id_datasets, year_obs);
+WHERE NOT k.from_region;
 
 -- name: check_regions
 -- Detail rows of the changed regions against a direct ST_Within recount on each region's

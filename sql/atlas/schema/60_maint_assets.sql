@@ -60,7 +60,12 @@ CREATE TABLE IF NOT EXISTS maint_assets.region_cells (
     cy integer NOT NULL,
     piece geometry
 );
-CREATE INDEX IF NOT EXISTS region_cells_cell_idx ON maint_assets.region_cells (cx, cy);
+-- An observation's cell is looked up with its side of the border, then the regions wanted:
+-- all of that key is in the index, and the table is kept in its order (see cluster_cells in
+-- sql/atlas/counts.sql), so the two dozen regions of a cell sit on a page or two.
+DROP INDEX IF EXISTS maint_assets.region_cells_cell_idx;
+CREATE INDEX IF NOT EXISTS region_cells_cell_fid_idx
+    ON maint_assets.region_cells (cx, cy, within_quebec, fid);
 CREATE INDEX IF NOT EXISTS region_cells_fid_idx ON maint_assets.region_cells (fid);
 -- Which version of each region its cells were cut from (md5 of its geometry, and its side of
 -- the border): cells are cut again whenever that changes, whatever the change log says.
