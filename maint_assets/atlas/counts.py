@@ -478,6 +478,8 @@ def _rebuild(
             for table in build.all():
                 conn.execute(_statement(SQL_COUNTS, "drop_if_exists", relation=table))
         raise
+    for table in live.all():
+        conn.execute(_statement(SQL_COUNTS, "vacuum", relation=table))
     return CountsRefresh(
         mode="full",
         reason=reason,

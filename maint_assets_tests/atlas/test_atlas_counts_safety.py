@@ -168,6 +168,24 @@ def test_a_rebuild_keeps_owner_privileges_comments_and_index_names(resources, at
     assert after[PUBLIC["obs_region_counts"]].owner == "atlas_owner"
 
 
+def test_a_rebuild_leaves_its_tables_vacuumed(resources, atlas_url):
+    # Freshly written pages are not all-visible: until a VACUUM the API's index-only scans
+    # read the table too, and each page's first reader writes it again.
+    materialize(resources, selection=COUNTS, run_config=FULL_COUNTS)
+    tables = [".".join(t) for t in PUBLIC.values()] + [
+        "maint_assets.region_taxon_dataset_year_counts"
+    ]
+    visible = rows(
+        atlas_url,
+        """SELECT c.oid::regclass::text, c.relpages, c.relallvisible FROM pg_class c
+           WHERE c.oid = ANY (%s::regclass[])""",
+        [tables],
+    )
+    assert len(visible) == 3
+    for table, pages, all_visible in visible:
+        assert pages > 0 and all_visible == pages, (table, pages, all_visible)
+
+
 def test_readers_never_wait_during_a_rebuild_even_behind_a_long_read(resources, atlas_url):
     """A long read (an API export, a dump) holds the live table when the rebuild wants to swap
     it: other readers must not queue behind the swap's lock request meanwhile."""

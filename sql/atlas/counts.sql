@@ -167,6 +167,13 @@ ANALYZE {relation};
 -- need only the other columns' (and the row count, which any ANALYZE records).
 ANALYZE {relation} ({columns});
 
+-- name: vacuum
+-- After a rebuild, outside any transaction. Pages written by CREATE TABLE AS carry no hint
+-- bits and are not marked all-visible: until a VACUUM, the first reader of each page writes
+-- it again and index-only scans (the atlas API's, the refresh's) read the table too; this
+-- pass, which autovacuum would make at a moment of its own, is made here instead.
+VACUUM {relation};
+
 -- name: drop_if_exists
 DROP TABLE IF EXISTS {relation};
 
