@@ -17,6 +17,7 @@ own temporary cluster (never the demo's).
 
 import argparse
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -108,7 +109,20 @@ def step_seconds(instance: dg.DagsterInstance, run_id: str) -> float:
     return max(stamps) - min(stamps)
 
 
-def incremental_vs_full(cluster, resources, one_rebuild: bool) -> None:
+def slow_statements(log: Path, offset: int) -> tuple[list[str], int]:
+    """The statements the server logged (log_min_duration_statement) after ``offset``, slowest
+    first, and the new offset."""
+    text = log.read_text(errors="replace")
+    found = re.findall(r"duration: ([\d.]+) ms\s+(?:statement|execute [^:]*): (.*?)(?=\n\S|\Z)",
+                       text[offset:], flags=re.DOTALL)  # fmt: skip
+    lines = [
+        f"{float(ms) / 1000:6.2f} s  {' '.join(query.split())[:100]}"
+        for ms, query in sorted(found, key=lambda f: -float(f[0]))
+    ]
+    return lines, len(text)
+
+
+def incremental_vs_full(cluster, resources, one_rebuild: bool, slow_ms: int | None) -> None:
     instance = dg.DagsterInstance.ephemeral()
 
     def materialize(run_config=QUIET) -> tuple[float, float, dict]:
@@ -136,9 +150,16 @@ def incremental_vs_full(cluster, resources, one_rebuild: bool) -> None:
         materialize()  # first build: cells cut, consumer registered
         full_steps, full_run, _ = materialize(FULL)
     print(f"full rebuild of both count tables: steps {full_steps:.1f} s, run {full_run:.1f} s")
+    offset = 0
     with cluster.connect("atlas", autocommit=True) as conn:
+        if slow_ms is not None:
+            conn.execute(f"ALTER SYSTEM SET log_min_duration_statement = {int(slow_ms)}")
+            conn.execute("SELECT pg_reload_conf()")
+            _, offset = slow_statements(cluster.log_file, 0)
         for label, change in CHANGES.items():
             conn.execute(change)
+            if slow_ms is not None:
+                _, offset = slow_statements(cluster.log_file, offset)
             steps, run, meta = materialize()
             modes = {m["refresh_mode"] for m in meta.values()}
             assert modes == {"incremental"}, modes
@@ -149,6 +170,9 @@ def incremental_vs_full(cluster, resources, one_rebuild: bool) -> None:
                 f"  (target ratio <= 0.01{', and < 1 s' if label == '1 insert' else ''})",
                 flush=True,
             )
+            if slow_ms is not None:
+                lines, offset = slow_statements(cluster.log_file, offset)
+                print("\n".join(f"      {line}" for line in lines[:12]), flush=True)
 
 
 def latency(cluster, home: Path, trials: int) -> None:
@@ -229,6 +253,12 @@ def main() -> None:
         action="store_true",
         help="cut the cells first and measure the first build as the rebuild (saves one rebuild)",
     )
+    parser.add_argument(
+        "--slow-statements",
+        type=int,
+        metavar="MS",
+        help="print each refresh's statements the server logged as slower than MS milliseconds",
+    )
     parser.add_argument("--port", type=int, default=55497)
     schema_arguments(parser)
     args = parser.parse_args()
@@ -250,7 +280,7 @@ def main() -> None:
             "taxonomy": ChecklistResolver(),
         }
         if "incremental" in parts:
-            incremental_vs_full(cluster, resources, args.one_rebuild)
+            incremental_vs_full(cluster, resources, args.one_rebuild, args.slow_statements)
         if "latency" in parts:
             if "incremental" not in parts:  # the count tables must exist first
                 dg.materialize(ALL, resources=resources, selection=COUNTS, run_config=QUIET)
