@@ -200,7 +200,7 @@ def roles_restore(
     pool=POOL_ATLAS_DB,
 )
 def full_recount(atlas_db: PostgresResource) -> Iterator[dg.AssetCheckResult]:
-    with atlas_db.maintenance_session(counts.LOCK) as conn:
+    with atlas_db.maintenance_step(counts.LOCK) as conn:
         compared = counts.compare_with_full_recount(atlas_db, conn)
     for name, asset_key in COUNT_KEYS.items():
         mismatched, rows = compared[name]

@@ -13,7 +13,7 @@ and keeping the advisory lock meanwhile.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 
 import dagster as dg
 import psycopg
@@ -107,6 +107,22 @@ class PostgresResource(dg.ConfigurableResource):
                 " set_config('statement_timeout', %s, true)",
                 [_ms(self.lock_timeout_s), _ms(self.statement_timeout_s)],
             )
+            yield conn
+
+    @contextmanager
+    def maintenance_step(
+        self, lock_name: str, max_retries: int = 10
+    ) -> Iterator[psycopg.Connection]:
+        """:meth:`maintenance_session` for an op: a lock held by another run (a rebuild the
+        automation started, a weekly job) is waited out by Dagster retrying the step after as
+        long again, not reported as a failure."""
+        with ExitStack() as stack:
+            try:
+                conn = stack.enter_context(self.maintenance_session(lock_name))
+            except MaintenanceLocked as err:
+                raise dg.RetryRequested(
+                    max_retries=max_retries, seconds_to_wait=self.lock_timeout_s
+                ) from err
             yield conn
 
     @contextmanager

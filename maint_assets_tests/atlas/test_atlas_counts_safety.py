@@ -39,6 +39,12 @@ DUPLICATE = """
     SELECT id_datasets, geom, year_obs, id_variables, obs_value, id_taxa_obs
     FROM observations_partitions.within_quebec WHERE id = %s"""
 
+# One observation in a small region (a 5 km hexagon), and that region: far from any sample.
+SMALL_REGION_OBSERVATION = """
+    SELECT o.id, r.fid FROM observations_partitions.within_quebec o
+    JOIN public.regions r ON r.type = 'hex' AND r.scale = 5 AND ST_Within(o.geom, r.geom)
+    ORDER BY o.id DESC LIMIT 1"""
+
 
 def _checks(result: dg.ExecuteInProcessResult) -> dict[tuple[str, str], bool]:
     return {
@@ -52,11 +58,7 @@ def test_a_row_corrupted_by_hand_fails_the_check_of_the_refresh_that_touches_it(
 ):
     materialize(resources, selection=COUNTS)
     with psycopg.connect(atlas_url, autocommit=True) as conn:
-        # one observation in a small region (a 5 km hexagon): far from any sample
-        target = conn.execute("""
-            SELECT o.id, r.fid FROM observations_partitions.within_quebec o
-            JOIN public.regions r ON r.type = 'hex' AND r.scale = 5 AND ST_Within(o.geom, r.geom)
-            ORDER BY o.id DESC LIMIT 1""").fetchone()
+        target = conn.execute(SMALL_REGION_OBSERVATION).fetchone()
         key = "id_datasets" if table == "obs_regions_taxa_datasets_counts" else "year_obs"
         corrupted = conn.execute(
             f"""UPDATE atlas_api.{table} t SET count_obs = count_obs + 1
@@ -85,10 +87,7 @@ def test_a_detail_row_corrupted_by_hand_fails_the_check_of_the_refresh_that_touc
     # again: a wrong count it started from is carried into what it wrote, and shows.
     materialize(resources, selection=COUNTS)
     with psycopg.connect(atlas_url, autocommit=True) as conn:
-        target = conn.execute("""
-            SELECT o.id, r.fid FROM observations_partitions.within_quebec o
-            JOIN public.regions r ON r.type = 'hex' AND r.scale = 5 AND ST_Within(o.geom, r.geom)
-            ORDER BY o.id DESC LIMIT 1""").fetchone()
+        target = conn.execute(SMALL_REGION_OBSERVATION).fetchone()
         corrupted = conn.execute(
             """UPDATE maint_assets.region_taxon_dataset_year_counts t
                SET count_obs = count_obs + 1

@@ -12,6 +12,7 @@ import dagster as dg
 import psycopg
 import pytest
 
+from maint_assets.atlas import counts
 from maint_assets.atlas.assets.counts import OBS_REGION_COUNTS, WEB_REGIONS
 from maint_assets.atlas.taxonomy.checklist import ChecklistResolver
 from maint_assets.core.postgres import LOCK_NAMESPACE, PostgresResource
@@ -127,6 +128,20 @@ def test_a_killed_refresh_releases_its_advisory_lock_within_seconds(atlas_url):
         ).fetchone()[0]:
             assert time.monotonic() - killed < 5, "the orphaned session still holds the lock"
             time.sleep(0.1)
+
+
+def test_a_refresh_waits_out_a_maintenance_lock_held_by_another_run(resources, atlas_url):
+    """Another run (automation's first build, a weekly job) holds the count tables' lock for
+    longer than the lock timeout: the step is retried by Dagster, not failed."""
+    patient = {**resources, "atlas_db": PostgresResource(url=atlas_url, lock_timeout_s=1.0)}
+    lock = LOCK_NAMESPACE + counts.LOCK
+    with psycopg.connect(atlas_url, autocommit=True) as holder:
+        holder.execute("SELECT pg_advisory_lock(hashtextextended(%s, 0))", [lock])
+        threading.Timer(8, lambda: holder.execute("SELECT pg_advisory_unlock_all()")).start()
+        result = materialize(patient, selection=[OBS_REGION_COUNTS], raise_on_error=False)
+    assert result.success, _failure_message(result)
+    retried = dg.DagsterEventType.STEP_UP_FOR_RETRY
+    assert any(e.event_type == retried for e in result.all_events), "the step was not retried"
 
 
 def test_a_view_refresh_cut_by_the_statement_timeout_keeps_the_previous_rows(resources, atlas_url):

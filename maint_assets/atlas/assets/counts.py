@@ -147,7 +147,7 @@ def count_events(
 def region_counts(
     context: dg.AssetExecutionContext, config: CountsRefreshConfig, atlas_db: PostgresResource
 ) -> Iterator[dg.MaterializeResult]:
-    with atlas_db.maintenance_session(counts.LOCK) as conn:
+    with atlas_db.maintenance_step(counts.LOCK) as conn:
         result = counts.refresh_counts(
             atlas_db, conn, full=config.full, limits=config.limits(), log=context.log.info
         )
@@ -188,7 +188,7 @@ def region_counts(
 )
 def web_regions(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     database: PostgresResource = getattr(context.resources, DB)
-    with database.maintenance_session(WEB_REGIONS.to_user_string()) as conn:
+    with database.maintenance_step(WEB_REGIONS.to_user_string()) as conn:
         counts.require_postgis(conn, database.describe())
         with database.transaction(conn):
             outcome = refresh_matview(conn, "atlas_api", "web_regions")

@@ -127,7 +127,7 @@ def taxa_ref(
     accept = config.accept_unresolved or taxonomy.accept_unresolved
     counts: Counter[str] = Counter()
     outcome = Outcome()
-    with atlas_db.maintenance_session(TAXA_REF.to_user_string()) as conn:
+    with atlas_db.maintenance_step(TAXA_REF.to_user_string()) as conn:
         pending = _resolve_pending(
             context,
             atlas_db,
@@ -297,7 +297,7 @@ def taxa_vernacular(
     group, resolver = SQL_TAXA_VERNACULAR, taxonomy.resolver_name
     counts: Counter[str] = Counter()
     outcome = Outcome()
-    with atlas_db.maintenance_session(TAXA_VERNACULAR.to_user_string()) as conn:
+    with atlas_db.maintenance_step(TAXA_VERNACULAR.to_user_string()) as conn:
         pending = _resolve_pending(
             context,
             atlas_db,
