@@ -434,7 +434,7 @@ def _check(conn: psycopg.Connection, tables: _Tables, recounted: int) -> Touched
     conn.execute(_statement(SQL_COUNTS, "checked_observations"))
     _analyze_temp(conn, "checked_observations")
     mismatched["detail"], compared["detail"] = conn.execute(
-        _statement(SQL_COUNTS, "check_detail", detail=tables.detail)
+        _statement(SQL_COUNTS, "check_detail")
     ).fetchone()
     if recounted:
         mismatched["regions"], compared["regions"] = conn.execute(
