@@ -62,6 +62,11 @@ SQL_FILES = {
     REGION_COUNTS: SQL_OBS_REGION_COUNTS,
     DATASET_COUNTS: SQL_OBS_REGIONS_TAXA_DATASETS_COUNTS,
 }
+# The statements applying the detail's deltas to each count table, in order.
+APPLY_DELTAS = {
+    REGION_COUNTS: ("apply_deltas",),
+    DATASET_COUNTS: ("apply_deltas", "apply_deltas_lost_years"),
+}
 # The temporary table each count table's refresh lists the rows it touched in.
 TOUCHED = {
     REGION_COUNTS: "touched_region_counts",
@@ -384,7 +389,8 @@ def _apply_changes(
     for name, table in tables.counts.items():
         group = SQL_FILES[name]
         conn.execute(statement(group, "touched"))
-        conn.execute(_statement(group, "apply_deltas", table=table, detail=tables.detail))
+        for apply in APPLY_DELTAS[name]:
+            conn.execute(_statement(group, apply, table=table, detail=tables.detail))
         _analyze_temp(conn, TOUCHED[name])
         removed = conn.execute(_statement(group, "drop_empty", table=table)).rowcount
         if changed:

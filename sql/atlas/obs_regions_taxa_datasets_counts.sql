@@ -23,13 +23,49 @@ CREATE TEMP TABLE touched_dataset_counts (
 ) ON COMMIT DROP;
 
 -- name: apply_deltas
--- The count moves by the detail's deltas summed over years; first and last years are read
--- from the detail (already updated), so rows whose years moved without a count change are
--- rewritten too. In key order, the table's own (it is built in that order): see
+-- The count moves by the detail's deltas summed over years. A key that lost no year (none
+-- of its detail rows emptied) can only have gained years: its first and last years widen to
+-- the years that gained observations, without reading the detail (keys that lost a year:
+-- apply_deltas_lost_years). In key order, the table's own (it is built in that order): see
 -- apply_detail_deltas in sql/atlas/counts.sql.
 WITH deltas AS (
+    SELECT fid, id_taxa_obs, id_datasets, sum(n)::integer AS n,
+           min(year_obs) FILTER (WHERE n > 0) AS min_year,
+           max(year_obs) FILTER (WHERE n > 0) AS max_year
+    FROM detail_deltas d
+    WHERE NOT EXISTS (
+        SELECT 1 FROM touched_detail k
+        WHERE k.count_obs = 0 AND NOT k.from_region AND k.fid = d.fid
+          AND k.id_taxa_obs = d.id_taxa_obs AND k.id_datasets = d.id_datasets)
+    GROUP BY fid, id_taxa_obs, id_datasets
+),
+upserted AS (
+    INSERT INTO {table} AS t (fid, type, id_taxa_obs, id_datasets, min_year, max_year, count_obs)
+    SELECT d.fid, r.type::text, d.id_taxa_obs, d.id_datasets, d.min_year, d.max_year, d.n
+    FROM deltas d
+    JOIN public.regions r ON r.fid = d.fid
+    ORDER BY d.fid, d.id_taxa_obs, d.id_datasets
+    ON CONFLICT (fid, id_taxa_obs, id_datasets) DO UPDATE
+    SET count_obs = t.count_obs + EXCLUDED.count_obs,
+        min_year = least(t.min_year, EXCLUDED.min_year),
+        max_year = greatest(t.max_year, EXCLUDED.max_year)
+    WHERE EXCLUDED.count_obs <> 0
+       OR EXCLUDED.min_year < t.min_year OR EXCLUDED.max_year > t.max_year
+    RETURNING t.fid, t.id_taxa_obs, t.id_datasets, t.count_obs, (xmax = 0) AS inserted
+)
+INSERT INTO touched_dataset_counts SELECT * FROM upserted;
+
+-- name: apply_deltas_lost_years
+-- Keys of which a detail row emptied (a year lost its last observation there): the count
+-- moves by the deltas, the first and last years are read back from the detail (already
+-- updated).
+WITH deltas AS (
     SELECT fid, id_taxa_obs, id_datasets, sum(n)::integer AS n
-    FROM detail_deltas
+    FROM detail_deltas d
+    WHERE EXISTS (
+        SELECT 1 FROM touched_detail k
+        WHERE k.count_obs = 0 AND NOT k.from_region AND k.fid = d.fid
+          AND k.id_taxa_obs = d.id_taxa_obs AND k.id_datasets = d.id_datasets)
     GROUP BY fid, id_taxa_obs, id_datasets
 ),
 upserted AS (
