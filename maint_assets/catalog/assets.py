@@ -198,7 +198,7 @@ def public_datasets(
         raise dg.Failure(
             f"no artifact in {artifacts.describe()}/{CLEAN_FOLDER}: run the step before"
         )
-    with catalog_db.locked_transaction(DATASETS.to_user_string()) as conn:
+    with catalog_db.locked_step(DATASETS.to_user_string()) as conn:
         build = start_rebuild(conn, "datasets", SQL_DATASETS)
         # Streamed from the store, checksum verified at the end: still inside the transaction.
         with conn.cursor().copy(compose(SQL_DATASETS, "copy", table=build)) as copy:

@@ -135,6 +135,18 @@ class PostgresResource(dg.ConfigurableResource):
         ):
             yield in_transaction
 
+    @contextmanager
+    def locked_step(
+        self, lock_name: str, repeatable_read: bool = False, max_retries: int = 10
+    ) -> Iterator[psycopg.Connection]:
+        """:meth:`locked_transaction` for an op, waiting out another run's lock as
+        :meth:`maintenance_step` does."""
+        with (
+            self.maintenance_step(lock_name, max_retries) as conn,
+            self.transaction(conn, repeatable_read) as in_transaction,
+        ):
+            yield in_transaction
+
 
 def _ms(seconds: float) -> str:
     return f"{int(seconds * 1000)}ms"

@@ -39,7 +39,7 @@ def matview_asset(
     )
     def _refresh(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
         database: PostgresResource = getattr(context.resources, db)
-        with database.locked_transaction(key.to_user_string()) as conn:
+        with database.locked_step(key.to_user_string()) as conn:
             outcome = refresh_matview(conn, schema, name)
             columns = column_schema(conn, schema, name)
         return dg.MaterializeResult(metadata={**outcome.metadata(), **columns})

@@ -66,7 +66,7 @@ def ingest_staging(
     with ingest_db.connect() as conn:
         apply_schema(conn, SQL_DIR, bookkeeping_only=True)
     counts = {}
-    with ingest_db.locked_transaction(f"ingest/{spec.production}") as conn:
+    with ingest_db.locked_step(f"ingest/{spec.production}") as conn:
         if schemas.exists(conn, spec.staging):
             schemas.refuse_unless_marked(conn, spec.staging, f"{MARKER} staging")
             conn.execute(compose(SQL_SCHEMAS, "drop_schema", schema=spec.staging))
@@ -128,7 +128,7 @@ def ingest_production(
             f"{config.confirm_production!r})"
         )
         return
-    with ingest_db.locked_transaction(f"ingest/{spec.production}") as conn:
+    with ingest_db.locked_step(f"ingest/{spec.production}") as conn:
         if not schemas.exists(conn, spec.staging):
             raise dg.Failure(
                 f"no staging schema {spec.staging}: materialize ingest/schema/ingest_staging first"

@@ -115,7 +115,7 @@ def rollback_production(
             f"this job replaces the schema {spec.production!r} by its previous version: set "
             f"confirm_production to {spec.production!r} to confirm"
         )
-    with ingest_db.locked_transaction(f"ingest/{spec.production}") as conn:
+    with ingest_db.locked_step(f"ingest/{spec.production}") as conn:
         row = conn.execute(
             statement(SQL_PRODUCTION, "latest_previous"), {"production": spec.production}
         ).fetchone()

@@ -14,6 +14,7 @@ import pytest
 
 from maint_assets.atlas import counts
 from maint_assets.atlas.assets.counts import OBS_REGION_COUNTS, WEB_REGIONS
+from maint_assets.atlas.keys import TAXA_OBS_GROUP_LOOKUP
 from maint_assets.atlas.taxonomy.checklist import ChecklistResolver
 from maint_assets.core.postgres import LOCK_NAMESPACE, PostgresResource
 from maint_assets_tests.atlas.helpers import FULL_COUNTS, materialize, rows
@@ -130,15 +131,26 @@ def test_a_killed_refresh_releases_its_advisory_lock_within_seconds(atlas_url):
             time.sleep(0.1)
 
 
-def test_a_refresh_waits_out_a_maintenance_lock_held_by_another_run(resources, atlas_url):
-    """Another run (automation's first build, a weekly job) holds the count tables' lock for
+@pytest.mark.parametrize(
+    ("asset", "lock_name"),
+    [
+        (OBS_REGION_COUNTS, counts.LOCK),  # its own maintenance step
+        # a materialized view refreshed by the shared factory (core/sql_assets.py), as every
+        # other domain's locked step is
+        (TAXA_OBS_GROUP_LOOKUP, TAXA_OBS_GROUP_LOOKUP.to_user_string()),
+    ],
+)
+def test_a_refresh_waits_out_a_maintenance_lock_held_by_another_run(
+    resources, atlas_url, asset, lock_name
+):
+    """Another run (automation's first build, a weekly job) holds the asset's lock for
     longer than the lock timeout: the step is retried by Dagster, not failed."""
     patient = {**resources, "atlas_db": PostgresResource(url=atlas_url, lock_timeout_s=1.0)}
-    lock = LOCK_NAMESPACE + counts.LOCK
+    lock = LOCK_NAMESPACE + lock_name
     with psycopg.connect(atlas_url, autocommit=True) as holder:
         holder.execute("SELECT pg_advisory_lock(hashtextextended(%s, 0))", [lock])
         threading.Timer(8, lambda: holder.execute("SELECT pg_advisory_unlock_all()")).start()
-        result = materialize(patient, selection=[OBS_REGION_COUNTS], raise_on_error=False)
+        result = materialize(patient, selection=[asset], raise_on_error=False)
     assert result.success, _failure_message(result)
     retried = dg.DagsterEventType.STEP_UP_FOR_RETRY
     assert any(e.event_type == retried for e in result.all_events), "the step was not retried"

@@ -202,6 +202,8 @@ def _window(
         needed = datetime.combine(start, time()) - timedelta(days=1)
         _poll(context, vn_db, tool, DIFF_CONTROLERS & enabled, needed, WINDOW_STAGING)
         confirmed_at = int(datetime.now(UTC).timestamp())
+    # Not locked_step: a retry would download the window again. The run fails, naming the
+    # lock; the next run downloads its own window.
     with vn_db.locked_transaction(f"vn/{CHECK}") as conn:
         window, per_site = coverage.record(
             conn, check_schema=CHECK, mode="window", log_schema=WINDOW_STAGING,
@@ -239,7 +241,7 @@ def _adopt(
     user = tool.user_config()
     enabled = tool_config.enabled_controlers(user)
     tables = tuple(t for t in TABLES if CONTROLERS[t] in enabled)
-    with vn_db.locked_transaction(f"vn/{CHECK}") as conn:
+    with vn_db.locked_step(f"vn/{CHECK}") as conn:
         after = coverage.adopted_log_id(conn, CHECK)
         started = coverage.log_started(conn, CHECK, after)
         if started is None:

@@ -81,7 +81,7 @@ def vn_sync_repair(
     settings = RepairSettings(config.whole_table, config.max_delete_fraction,
                               config.skip_malformed)
     try:
-        with vn_db.locked_transaction(f"vn/{PRODUCTION}") as conn:
+        with vn_db.locked_step(f"vn/{PRODUCTION}") as conn:
             window = coverage.latest(conn, CHECK)
             if window is None:
                 raise ReconcileRefused(

@@ -67,7 +67,7 @@ def trackdb_files(
     store, now = warc_store.url, datetime.now(UTC)
     with webarchive_db.connect() as conn:
         apply_schema(conn, SQL_DIR, bookkeeping_only=True)
-    with webarchive_db.locked_transaction(f"webarchive/trackdb/{store}") as conn:
+    with webarchive_db.locked_step(f"webarchive/trackdb/{store}") as conn:
         conn.execute(statement(SQL_TRACKDB, "create_listing"))
         files = 0
         with conn.cursor().copy(statement(SQL_TRACKDB, "copy_listing")) as copy:
