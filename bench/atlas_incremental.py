@@ -66,6 +66,8 @@ CHANGES = {
         SELECT id_datasets, geom, 2025, id_variables, 1, id_taxa_obs
         FROM bench_copy WHERE within_quebec ORDER BY id OFFSET {k} LIMIT 1""",
 }
+# A commit-to-fresh trial slower than the p95 target prints the daemon's log of that trial.
+SLOW_TRIAL_S = 10.0
 # Both tables include an observation of this taxon and year once these totals move.
 INCLUDED = """
     SELECT (SELECT coalesce(sum(count_obs), 0) FROM atlas_api.obs_region_counts
@@ -213,6 +215,7 @@ def latency(cluster, home: Path, trials: int) -> None:
                 assert alive, log.read_text()[-3000:]
                 time.sleep(0.5)
             for trial in range(trials):
+                log_offset = log.stat().st_size
                 before = conn.execute(INCLUDED, params).fetchone()
                 conn.execute(
                     """INSERT INTO public.observations (id_datasets, geom, year_obs, id_variables,
@@ -232,6 +235,11 @@ def latency(cluster, home: Path, trials: int) -> None:
                     time.sleep(0.05)
                 waits.append(time.perf_counter() - committed)
                 print(f"  trial {trial + 1:2d}: {waits[-1]:5.2f} s", flush=True)
+                if waits[-1] > SLOW_TRIAL_S:  # what the daemon did meanwhile
+                    with log.open(errors="replace") as daemon_log:
+                        daemon_log.seek(log_offset)
+                        lines = daemon_log.read().splitlines()
+                    print("\n".join(f"      | {line[:160]}" for line in lines[-25:]), flush=True)
                 time.sleep(1.3)  # trials fall at varying points of the sensor's cycle
     finally:
         daemon.terminate()
