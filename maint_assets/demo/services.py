@@ -134,6 +134,9 @@ _PR_SET_PDEATHSIG = 1
 def _stop_with_parent() -> None:
     """Runs in the child before exec: the kernel sends it SIGINT (what ``stop`` sends) when
     the demo dies, even by SIGKILL, so no service outlives the demo holding its port."""
+    # A demo started in the background of a script has SIGINT ignored, and an ignored signal
+    # stays ignored across exec: without this its services would outlive it.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
     _prctl(_PR_SET_PDEATHSIG, signal.SIGINT)
 
 

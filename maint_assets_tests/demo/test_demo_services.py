@@ -1,10 +1,13 @@
 """The demo's mail sink (aiosmtpd's own Maildir handler, as `maint-assets demo` starts it)
 receives what the notifier sends, and `maint-assets demo mails` lists it."""
 
+import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+import pytest
 
 from maint_assets.cli import main
 from maint_assets.core.notify import SmtpNotifier
@@ -59,10 +62,17 @@ time.sleep(300)
 """
 
 
-def test_services_stop_when_the_demo_is_killed(tmp_path: Path) -> None:
+def _ignore_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+# Started from a terminal, or as a background job of a script (`make demo &`, nohup): then
+# SIGINT is ignored from the start, and the services inherit that.
+@pytest.mark.parametrize("started", [None, _ignore_sigint], ids=["foreground", "background"])
+def test_services_stop_when_the_demo_is_killed(tmp_path: Path, started) -> None:
     demo = subprocess.Popen(
         [sys.executable, "-c", KILLED_DEMO, str(tmp_path / "logs")],
-        stdout=subprocess.PIPE, text=True,
+        stdout=subprocess.PIPE, text=True, preexec_fn=started,
     )
     service = int(demo.stdout.readline())
     assert _alive(service)
