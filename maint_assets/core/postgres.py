@@ -21,6 +21,9 @@ from psycopg import conninfo, errors
 from pydantic import Field
 
 LOCK_NAMESPACE = "maint_assets:"
+# How often a step waits out another session's maintenance lock (each time as long again as
+# the lock timeout) before it fails.
+LOCK_RETRIES = 10
 APPLICATION_NAME = "maint_assets"
 
 
@@ -110,9 +113,7 @@ class PostgresResource(dg.ConfigurableResource):
             yield conn
 
     @contextmanager
-    def maintenance_step(
-        self, lock_name: str, max_retries: int = 10
-    ) -> Iterator[psycopg.Connection]:
+    def maintenance_step(self, lock_name: str) -> Iterator[psycopg.Connection]:
         """:meth:`maintenance_session` for an op: a lock held by another run (a rebuild the
         automation started, a weekly job) is waited out by Dagster retrying the step after as
         long again, not reported as a failure."""
@@ -121,7 +122,7 @@ class PostgresResource(dg.ConfigurableResource):
                 conn = stack.enter_context(self.maintenance_session(lock_name))
             except MaintenanceLocked as err:
                 raise dg.RetryRequested(
-                    max_retries=max_retries, seconds_to_wait=self.lock_timeout_s
+                    max_retries=LOCK_RETRIES, seconds_to_wait=self.lock_timeout_s
                 ) from err
             yield conn
 
@@ -137,12 +138,12 @@ class PostgresResource(dg.ConfigurableResource):
 
     @contextmanager
     def locked_step(
-        self, lock_name: str, repeatable_read: bool = False, max_retries: int = 10
+        self, lock_name: str, repeatable_read: bool = False
     ) -> Iterator[psycopg.Connection]:
         """:meth:`locked_transaction` for an op, waiting out another run's lock as
         :meth:`maintenance_step` does."""
         with (
-            self.maintenance_step(lock_name, max_retries) as conn,
+            self.maintenance_step(lock_name) as conn,
             self.transaction(conn, repeatable_read) as in_transaction,
         ):
             yield in_transaction
