@@ -262,6 +262,39 @@ def test_a_missing_or_invalid_geom_index_is_reported_and_built_concurrently(
         assert valid.fetchone() == (True,)
 
 
+def test_the_detail_check_reads_observations_from_capture_index_alone(atlas_url, monkeypatch):
+    # At 10 000 000 observations the check's heap reads (one page per observation of each
+    # touched taxon, dataset and year) were 35 s of the first refresh after a rebuild.
+    monkeypatch.setenv("ATLAS_DATABASE_URL", atlas_url)
+    with psycopg.connect(atlas_url, autocommit=True) as conn:
+        # a database captured by an earlier version keeps that version's index until now
+        conn.execute("DROP INDEX public.observations_checked_idx")
+        conn.execute("""CREATE INDEX observations_taxa_datasets_year_idx
+                        ON public.observations (id_taxa_obs, id_datasets, year_obs)""")
+    assert main(["capture", "atlas"]) == 0
+    with psycopg.connect(atlas_url, autocommit=True) as conn:
+        indexes = conn.execute("""SELECT indexname FROM pg_indexes
+                                  WHERE schemaname = 'public' AND tablename = 'observations'
+                                    AND indexdef LIKE '%(id_taxa_obs, id_datasets, year_obs)%'""")
+        assert [name for (name,) in indexes] == ["observations_checked_idx"]
+        conn.execute("VACUUM ANALYZE public.observations")
+        with conn.transaction():
+            conn.execute("SET LOCAL enable_seqscan = off")
+            conn.execute("SET LOCAL enable_bitmapscan = off")
+            plan = "\n".join(
+                row
+                for (row,) in conn.execute(
+                    """EXPLAIN (ANALYZE, COSTS OFF) SELECT count(ST_X(geom)), bool_or(within_quebec)
+                   FROM public.observations o
+                   WHERE (id_taxa_obs, id_datasets, year_obs) IN (
+                       SELECT id_taxa_obs, id_datasets, year_obs FROM public.observations
+                       ORDER BY id LIMIT 20)"""
+                )
+            )
+    assert "Index Only Scan using within_quebec_id_taxa_obs" in plan
+    assert "Heap Fetches: 0" in plan
+
+
 def test_a_database_without_postgis_says_so(empty_db):
     db = PostgresResource(url=empty_db)
     result = materialize(
