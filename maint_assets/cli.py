@@ -344,9 +344,12 @@ def _capture(args: argparse.Namespace) -> int:
     with db.connect() as conn:
         applied = apply_schema(conn, args.domain, bookkeeping_only=True)
         applied += change_log.install_capture(conn)
+        retired = change_log.retire_old_check_index(conn)
         missing = change_log.missing_geom_indexes(conn)
         built = change_log.build_geom_indexes(conn) if args.build_geom_index else []
     print(f"applied {', '.join(applied)} to {db.describe()}")
+    if retired:
+        print(retired)
     for line in built:
         print(f"  {line}")
     if missing and not built:

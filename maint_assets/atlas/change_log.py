@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import psycopg
-from psycopg import sql
+from psycopg import errors, sql
 
 from maint_assets.atlas.keys import SQL_CHANGE_LOG
 from maint_assets.core.sql_files import schema_files, statement
@@ -60,6 +60,20 @@ def install_capture(conn: psycopg.Connection) -> list[str]:
             conn.execute(path.read_text())
             applied.append(path.name)
     return applied
+
+
+def retire_old_check_index(conn: psycopg.Connection) -> str | None:
+    """Drop the check index of earlier versions; a warning if readers kept it locked."""
+    try:
+        with conn.transaction():
+            conn.execute(statement(SQL_CHANGE_LOG, "retire_check_index"))
+    except errors.LockNotAvailable:
+        return (
+            "warning: readers held public.observations for over 1 s, so the check index of "
+            "earlier versions (observations_taxa_datasets_year_idx, replaced by "
+            "observations_checked_idx) is still there; run capture again to drop it"
+        )
+    return None
 
 
 def installed(conn: psycopg.Connection) -> bool:

@@ -262,7 +262,9 @@ def test_a_missing_or_invalid_geom_index_is_reported_and_built_concurrently(
         assert valid.fetchone() == (True,)
 
 
-def test_the_detail_check_reads_observations_from_capture_index_alone(atlas_url, monkeypatch):
+def test_the_detail_check_reads_observations_from_capture_index_alone(
+    atlas_url, monkeypatch, capsys
+):
     # At 10 000 000 observations the check's heap reads (one page per observation of each
     # touched taxon, dataset and year) were 35 s of the first refresh after a rebuild.
     monkeypatch.setenv("ATLAS_DATABASE_URL", atlas_url)
@@ -271,7 +273,13 @@ def test_the_detail_check_reads_observations_from_capture_index_alone(atlas_url,
         conn.execute("DROP INDEX public.observations_checked_idx")
         conn.execute("""CREATE INDEX observations_taxa_datasets_year_idx
                         ON public.observations (id_taxa_obs, id_datasets, year_obs)""")
+    # a long read (a dump, an API query) holds observations: the old index is left, said so
+    with psycopg.connect(atlas_url) as reader:
+        reader.execute("SELECT count(*) FROM public.observations")
+        assert main(["capture", "atlas"]) == 0
+    assert "observations_taxa_datasets_year_idx, replaced by" in capsys.readouterr().out
     assert main(["capture", "atlas"]) == 0
+    assert "warning: readers held" not in capsys.readouterr().out
     with psycopg.connect(atlas_url, autocommit=True) as conn:
         indexes = conn.execute("""SELECT indexname FROM pg_indexes
                                   WHERE schemaname = 'public' AND tablename = 'observations'

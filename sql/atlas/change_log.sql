@@ -135,3 +135,11 @@ WHERE h.inhparent = 'public.observations'::regclass AND am.amname = 'gist'
   AND x.indnatts = 1 AND x.indkey[0] = a.attnum AND x.indpred IS NULL AND x.indisvalid
   AND NOT EXISTS (SELECT 1 FROM pg_inherits i
                   WHERE i.inhrelid = x.indexrelid AND i.inhparent = %(parent)s::regclass);
+
+-- name: retire_check_index
+-- The index earlier versions of capture built for the detail check (without the INCLUDE of
+-- observations_checked_idx, which replaces it). Dropping an index locks its table against
+-- reads too, and a partitioned table's index cannot be dropped CONCURRENTLY: done after
+-- capture is in place, in a transaction of its own that gives up when readers hold on.
+SELECT set_config('lock_timeout', '1s', true);
+DROP INDEX IF EXISTS public.observations_taxa_datasets_year_idx;

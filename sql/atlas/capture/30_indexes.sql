@@ -7,6 +7,3 @@
 -- Built inside the capture transaction: writes to observations wait for it, reads do not.
 CREATE INDEX IF NOT EXISTS observations_checked_idx
     ON public.observations (id_taxa_obs, id_datasets, year_obs) INCLUDE (within_quebec, geom);
--- The index earlier versions of capture built for the same check (without the INCLUDE):
--- the one above replaces it.
-DROP INDEX IF EXISTS public.observations_taxa_datasets_year_idx;
