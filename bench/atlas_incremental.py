@@ -207,30 +207,30 @@ def latency(cluster, home: Path, trials: int) -> None:
         with cluster.connect("atlas", autocommit=True) as conn:
             taxon = conn.execute("SELECT min(id) FROM public.taxa_obs").fetchone()[0]
             params = {"taxon": taxon}
-            deadline = time.monotonic() + 600
+
+            def wait_until(query: str, args: list, seconds: float) -> None:
+                deadline = time.monotonic() + seconds
+                while not conn.execute(query, args).fetchone()[0]:
+                    alive = daemon.poll() is None and time.monotonic() < deadline
+                    assert alive, log.read_text()[-3000:]
+                    time.sleep(0.5)
+
             # ready when the sensor ticks: it records its position in the database
-            while not conn.execute(
+            wait_until(
                 "SELECT count(*) FROM maint_assets.change_consumers WHERE consumer = %s",
                 [change_log.SENSOR],
-            ).fetchone()[0]:
-                alive = daemon.poll() is None and time.monotonic() < deadline
-                assert alive, log.read_text()[-3000:]
-                time.sleep(0.5)
+                600,
+            )
             # The sensor's first ticks take in the whole data load's change log (two rows per
             # observation, never trimmed before the sensor has a position) and trim it: a
             # one-time catch-up after deployment, which made the first trials of a 10 M run
             # take 7-10 s. The trials measure a sensor that keeps up, as in production.
             started = time.monotonic()
-            deadline = started + 1800
-            while (
-                conn.execute(
-                    "SELECT count(*) FROM (SELECT FROM maint_assets.change_log LIMIT 1000) backlog"
-                ).fetchone()[0]
-                >= 1000
-            ):
-                alive = daemon.poll() is None and time.monotonic() < deadline
-                assert alive, log.read_text()[-3000:]
-                time.sleep(0.5)
+            wait_until(
+                "SELECT count(*) < 1000 FROM (SELECT FROM maint_assets.change_log LIMIT 1000) b",
+                [],
+                1800,
+            )
             conn.execute("VACUUM ANALYZE maint_assets.change_log")  # as autovacuum would
             print(
                 f"  sensor caught up with the load's change log in "
