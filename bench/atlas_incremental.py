@@ -16,9 +16,11 @@ own temporary cluster (never the demo's).
 """
 
 import argparse
+import contextlib
 import os
 import re
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -201,6 +203,7 @@ def latency(cluster, home: Path, trials: int) -> None:
         [str(Path(sys.executable).parent / "dagster-daemon"), "run", "-w",
          str(CHECKOUT / "workspace.yaml")],
         cwd=CHECKOUT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
+        start_new_session=True,
     )  # fmt: skip
     waits = []
     try:
@@ -265,8 +268,11 @@ def latency(cluster, home: Path, trials: int) -> None:
                     print("\n".join(f"      | {line[:160]}" for line in lines[-25:]), flush=True)
                 time.sleep(1.3)  # trials fall at varying points of the sensor's cycle
     finally:
-        daemon.terminate()
-        daemon.wait(timeout=60)
+        # The whole group: the daemon's code server (`dagster api grpc`) outlives its SIGTERM.
+        with contextlib.suppress(ProcessLookupError):  # nothing of the group left
+            os.killpg(daemon.pid, signal.SIGTERM)
+            daemon.wait(timeout=60)
+            os.killpg(daemon.pid, signal.SIGKILL)
     p95 = statistics.quantiles(waits, n=20)[-1] if len(waits) >= 2 else waits[0]
     print(f"latency from INSERT commit to both count tables, {trials} trials, shipped settings:")
     print(
