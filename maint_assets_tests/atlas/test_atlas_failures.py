@@ -149,11 +149,28 @@ def test_a_refresh_waits_out_a_maintenance_lock_held_by_another_run(
     lock = LOCK_NAMESPACE + lock_name
     with psycopg.connect(atlas_url, autocommit=True) as holder:
         holder.execute("SELECT pg_advisory_lock(hashtextextended(%s, 0))", [lock])
-        threading.Timer(8, lambda: holder.execute("SELECT pg_advisory_unlock_all()")).start()
+        releaser = threading.Thread(target=_release_after_one_wait, args=(holder,))
+        releaser.start()
         result = materialize(patient, selection=[asset], raise_on_error=False)
+        releaser.join()
     assert result.success, _failure_message(result)
     retried = dg.DagsterEventType.STEP_UP_FOR_RETRY
     assert any(e.event_type == retried for e in result.all_events), "the step was not retried"
+
+
+def _release_after_one_wait(holder: psycopg.Connection) -> None:
+    """Releases the holder's locks once a session has waited for one and given up (its lock
+    timeout): the step has then failed an attempt, whatever the machine's load (a fixed delay
+    could run out before a slow run's step first asked for the lock)."""
+    waiting = "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+    seen, deadline = False, time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if holder.execute(waiting).fetchone()[0]:
+            seen = True
+        elif seen:
+            break
+        time.sleep(0.05)
+    holder.execute("SELECT pg_advisory_unlock_all()")
 
 
 def test_a_view_refresh_cut_by_the_statement_timeout_keeps_the_previous_rows(resources, atlas_url):

@@ -115,6 +115,10 @@ def demo(tmp_path: Path, s3_endpoint: str):
         LocalCluster.for_state_dir(state, int(env["MAINT_PG_PORT"])).destroy()
 
 
+# Longer than the suite's 600 s: the demo may take 240 s to answer and the scheduled jobs 900 s
+# (their own limits below); on two cores shared with three other test workers, this test alone
+# took 354 s.
+@pytest.mark.timeout(1500)
 def test_no_secret_anywhere_after_a_full_demo_run(demo, s3_endpoint) -> None:
     env, state, port, output, planted = demo
     pushgateway_url = env["MAINT_PUSHGATEWAY_URL"]
