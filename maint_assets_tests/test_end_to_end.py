@@ -16,6 +16,7 @@ from maint_assets.atlas.taxonomy.checklist import ChecklistResolver
 from maint_assets.core.paths import CHECKOUT
 from maint_assets.core.postgres import PostgresResource
 from maint_assets_tests.atlas.helpers import materialize, rows
+from maint_assets_tests.processes import process_group
 
 DEADLINE_S = 150
 
@@ -52,7 +53,7 @@ def test_inserted_observations_reach_the_counts_and_api_taxa(
     with psycopg.connect(atlas_url, autocommit=True) as conn:
         conn.execute("TRUNCATE maint_assets.change_log")  # start from a quiet log
     log = tmp_path / "daemon.log"
-    daemon = subprocess.Popen(
+    with process_group(
         [
             str(Path(sys.executable).parent / "dagster-daemon"),
             "run",
@@ -63,8 +64,7 @@ def test_inserted_observations_reach_the_counts_and_api_taxa(
         env=env,
         stdout=log.open("w"),
         stderr=subprocess.STDOUT,
-    )
-    try:
+    ) as daemon:
         # On a brand-new instance the automation sensor's first evaluation takes everything
         # as already handled; changes are only acted on from its second tick on.
         _wait_for(lambda: "Finished auto-materialization tick" in log.read_text(), daemon, log)
@@ -93,9 +93,6 @@ def test_inserted_observations_reach_the_counts_and_api_taxa(
                     break
                 time.sleep(2)
             elapsed = time.monotonic() - started
-    finally:
-        daemon.terminate()
-        daemon.wait(timeout=60)
     assert elapsed < DEADLINE_S, (
         f"not in the counts and api.taxa in time:\n{log.read_text()[-5000:]}"
     )

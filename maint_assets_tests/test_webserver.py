@@ -18,6 +18,7 @@ import requests
 from maint_assets.core.paths import CHECKOUT
 from maint_assets.definitions import defs
 from maint_assets_tests.ports import free_port
+from maint_assets_tests.processes import process_group
 
 QUERY = """{
   workspaceOrError { ... on Workspace { locationEntries {
@@ -49,7 +50,7 @@ def webserver(pg_cluster, tmp_path_factory) -> Iterator[str]:
             "postgresql://", "postgresql+psycopg2://"
         ),
     }
-    process = subprocess.Popen(
+    with process_group(
         [
             str(Path(sys.executable).parent / "dagster-webserver"),
             "-w",
@@ -63,9 +64,8 @@ def webserver(pg_cluster, tmp_path_factory) -> Iterator[str]:
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
+    ) as process:
+        base = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
             assert process.poll() is None, process.stderr.read().decode()[-3000:]
@@ -75,9 +75,6 @@ def webserver(pg_cluster, tmp_path_factory) -> Iterator[str]:
             except requests.ConnectionError:
                 time.sleep(0.5)
         yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
 
 
 def test_webserver_serves_the_graph(webserver: str) -> None:

@@ -162,7 +162,8 @@ def _release_after_one_wait(holder: psycopg.Connection) -> None:
     """Releases the holder's locks once a session has waited for one and given up (its lock
     timeout): the step has then failed an attempt, whatever the machine's load (a fixed delay
     could run out before a slow run's step first asked for the lock)."""
-    waiting = "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+    waiting = """SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted
+                 AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"""
     seen, deadline = False, time.monotonic() + 120
     while time.monotonic() < deadline:
         if holder.execute(waiting).fetchone()[0]:
