@@ -16,11 +16,9 @@ own temporary cluster (never the demo's).
 """
 
 import argparse
-import contextlib
 import os
 import re
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
@@ -36,6 +34,7 @@ from maint_assets.atlas.assets import sources, taxonomy
 from maint_assets.atlas.taxonomy.checklist import ChecklistResolver
 from maint_assets.core.paths import CHECKOUT
 from maint_assets.core.postgres import PostgresResource
+from maint_assets.demo.services import stop_group
 
 COUNTS = [count_assets.OBS_REGION_COUNTS, count_assets.OBS_REGIONS_TAXA_DATASETS_COUNTS]
 ALL = [*sources.ALL, *taxonomy.ASSETS, *count_assets.ASSETS]
@@ -268,12 +267,7 @@ def latency(cluster, home: Path, trials: int) -> None:
                     print("\n".join(f"      | {line[:160]}" for line in lines[-25:]), flush=True)
                 time.sleep(1.3)  # trials fall at varying points of the sensor's cycle
     finally:
-        # The whole group: the daemon's code server (`dagster api grpc`) outlives its SIGTERM.
-        for sig in (signal.SIGTERM, signal.SIGKILL):
-            with contextlib.suppress(ProcessLookupError):  # nothing of the group left
-                os.killpg(daemon.pid, sig)
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                daemon.wait(timeout=60)
+        stop_group(daemon)  # with its code server, which outlives the daemon's SIGTERM
     # "inclusive": between the two slowest trials, never beyond the slowest (the default
     # extrapolates past it when there are fewer than 20 trials: 5 trials gave p95 > max)
     p95 = statistics.quantiles(waits, n=20, method="inclusive")[-1] if len(waits) > 1 else waits[0]

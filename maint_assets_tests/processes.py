@@ -1,12 +1,10 @@
-"""Dagster's servers started by a test, stopped with everything they started: the daemon and
-the webserver each start a code server (`dagster api grpc`) that outlives their SIGTERM and
-would be left running after the suite."""
+"""Dagster's servers started by a test, stopped with everything they started."""
 
 import contextlib
-import os
-import signal
 import subprocess
 from collections.abc import Iterator
+
+from maint_assets.demo.services import stop_group
 
 
 @contextlib.contextmanager
@@ -16,8 +14,4 @@ def process_group(argv: list[str], **popen: object) -> Iterator[subprocess.Popen
     try:
         yield process
     finally:
-        for sig in (signal.SIGTERM, signal.SIGKILL):
-            with contextlib.suppress(ProcessLookupError):  # nothing of the group left
-                os.killpg(process.pid, sig)
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                process.wait(timeout=60)
+        stop_group(process)

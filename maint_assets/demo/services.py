@@ -140,6 +140,17 @@ def _stop_with_parent() -> None:
     _prctl(_PR_SET_PDEATHSIG, signal.SIGINT)
 
 
+def stop_group(process: subprocess.Popen) -> None:
+    """Ends ``process``, started with ``start_new_session=True``, with its whole process group:
+    Dagster's daemon and webserver each start a code server (`dagster api grpc`) that outlives
+    their SIGTERM (the tests and benchmarks that start them use this)."""
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        with contextlib.suppress(ProcessLookupError):  # nothing of the group left
+            os.killpg(process.pid, sig)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(timeout=60)
+
+
 def start_mail_sink(services: Services, maildir: Path, endpoints: Endpoints) -> None:
     prepare(maildir)
     services.start("mail-sink", sink_command(maildir, endpoints.host, endpoints.smtp_port))
