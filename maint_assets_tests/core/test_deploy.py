@@ -120,6 +120,9 @@ CHART_KEYS = {
     "dagsterDaemon.enabled",
     "dagsterDaemon.runCoordinator.enabled",
     "dagsterDaemon.runCoordinator.type",
+    "dagsterDaemon.runCoordinator.config.queuedRunCoordinator.dequeueIntervalSeconds",
+    "dagsterDaemon.runCoordinator.config.queuedRunCoordinator.dequeueUseThreads",
+    "dagsterDaemon.runCoordinator.config.queuedRunCoordinator.dequeueNumWorkers",
     "dagsterDaemon.runMonitoring.enabled",
     "dagsterDaemon.runMonitoring.startTimeoutSeconds",
     "dagsterDaemon.runMonitoring.pollIntervalSeconds",
@@ -486,10 +489,12 @@ def _chart_instance(values: dict[str, Any]) -> dict[str, Any]:
             "config": _chart_run_launcher_config(values),
         },
         # With concurrency enabled and the queue's own limits unset, the coordinator gets no
-        # max_concurrent_runs (the chart's fix for dagster-io/dagster#33225).
+        # max_concurrent_runs (the chart's fix for dagster-io/dagster#33225); the dequeue
+        # settings are written when set.
         "run_coordinator": {
             "module": "dagster._core.run_coordinator",
             "class": "QueuedRunCoordinator",
+            **({"config": dequeue} if (dequeue := _chart_dequeue(values)) else {}),
         },
         "concurrency": {
             "pools": {"default_limit": pools["defaultLimit"], "granularity": pools["granularity"]},
@@ -516,6 +521,28 @@ def _chart_instance(values: dict[str, Any]) -> dict[str, Any]:
         "telemetry": {"enabled": values["telemetry"]["enabled"]},
         **values["additionalInstanceConfig"],
     }
+
+
+def _chart_dequeue(values: dict[str, Any]) -> dict[str, Any]:
+    """What _run-coordinator.tpl writes of the queue's dequeue settings (each only when set)."""
+    queued = values["dagsterDaemon"]["runCoordinator"].get("config", {})
+    queued = queued.get("queuedRunCoordinator") or {}
+    keys = {
+        "dequeueIntervalSeconds": "dequeue_interval_seconds",
+        "dequeueUseThreads": "dequeue_use_threads",
+        "dequeueNumWorkers": "dequeue_num_workers",
+    }
+    return {keys[key]: value for key, value in queued.items() if key in keys and value}
+
+
+def test_deployments_dequeue_runs_as_the_repositorys_instance_does():
+    """The commit-to-fresh latency the README measures assumes the shipped dagster.yaml's
+    queue settings; the chart's instance and deploy/k8s/dagster.yaml keep them."""
+    shipped = _load_yaml(CHECKOUT / "dagster.yaml")["run_coordinator"]["config"]
+    dequeue = {k: v for k, v in shipped.items() if k.startswith("dequeue_")}
+    assert dequeue["dequeue_interval_seconds"] == 1
+    assert _chart_instance(_values())["run_coordinator"]["config"] == dequeue
+    assert _load_yaml(K8S_INSTANCE_DIR / "dagster.yaml")["run_coordinator"]["config"] == dequeue
 
 
 def test_instance_the_chart_renders_passes_dagsters_schema(tmp_path):
