@@ -4,15 +4,12 @@ test clones."""
 
 import email
 import email.policy
-import fcntl
-import json
 import logging
 import os
 import shutil
-import subprocess
 import tempfile
 from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager
 from email.message import EmailMessage
 from itertools import count
 from pathlib import Path
@@ -56,116 +53,34 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 @pytest.fixture(scope="session")
-def pg_cluster(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Iterator[LocalCluster]:
+def pg_cluster() -> Iterator[LocalCluster]:
     # The server runs as `postgres` when we are root, so its directory must be reachable.
     home = Path(tempfile.mkdtemp(prefix="maint-assets-tests-"))
     home.chmod(0o755)
     cluster = LocalCluster(home=home / "pg", port=free_port())
-    with ExitStack() as stack:
-        stack.callback(shutil.rmtree, home, ignore_errors=True)
-        if worker_id != "master":  # the seed is kept until this process is done with it
-            seed = stack.enter_context(_seed(tmp_path_factory.getbasetemp().parent))
-            _copy_cluster(seed, cluster)
-        stack.callback(cluster.destroy)
-        cluster.up(["dagster"])
-        stack.enter_context(_passfile(cluster))
-        yield cluster
-
-
-@contextmanager
-def _passfile(cluster: LocalCluster) -> Iterator[None]:
-    """libpq's PGPASSFILE set to the cluster's for the block: the code under test connects
-    with URLs that carry no password."""
+    cluster.up(["dagster"])
     previous = os.environ.get("PGPASSFILE")
     os.environ.update(cluster.client_env())
     try:
-        yield
+        yield cluster
     finally:
+        cluster.destroy()
+        shutil.rmtree(home, ignore_errors=True)
         if previous is None:
             os.environ.pop("PGPASSFILE", None)
         else:
             os.environ["PGPASSFILE"] = previous
 
 
-@contextmanager
-def _seed(shared: Path) -> Iterator[LocalCluster]:
-    """In a session of several processes (pytest-xdist), the first to get here builds a seed
-    cluster with both template databases and stops it; each process then starts a copy of its
-    files (see _copy_cluster). The templates (a minute of CPU each on two cores) are built once,
-    not once per process. The last process out deletes the seed."""
-    # The seed's location and port, and how many processes use it, under an exclusive lock.
-    # It cannot live under pytest's own temporary directory, which `postgres` cannot enter.
-    state = shared / "pg-seed.json"
-    with _locked(shared):
-        known = json.loads(state.read_text()) if state.exists() else {"users": 0}
-        if known["users"] == 0:
-            home = Path(tempfile.mkdtemp(prefix="maint-assets-seed-"))
-            home.chmod(0o755)
-            seed = LocalCluster(home=home / "pg", port=free_port())
-            try:
-                seed.up(["dagster"])
-                with _passfile(seed):
-                    _build_atlas_template(seed)
-                    _build_vn_template(seed)
-                seed.down()
-            except BaseException:
-                seed.destroy()
-                shutil.rmtree(home, ignore_errors=True)
-                raise
-            known = {"users": 0, "home": str(seed.home), "port": seed.port}
-        known["users"] += 1
-        state.write_text(json.dumps(known))
-    seed = LocalCluster(home=Path(known["home"]), port=known["port"])
-    try:
-        yield seed
-    finally:
-        with _locked(shared):
-            known = json.loads(state.read_text())
-            known["users"] -= 1
-            state.write_text(json.dumps(known))
-            if known["users"] == 0:
-                seed.destroy()
-                shutil.rmtree(seed.home.parent, ignore_errors=True)
-
-
-@contextmanager
-def _locked(shared: Path) -> Iterator[None]:
-    with (shared / "pg-seed.lock").open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
-        yield
-
-
-def _copy_cluster(seed: LocalCluster, cluster: LocalCluster) -> None:
-    """The stopped seed's files for ``cluster``, which listens on its own port."""
-    subprocess.run(["cp", "-a", str(seed.home), str(cluster.home)], check=True)
-    conf = cluster.data_dir / "postgresql.conf"
-    ours = conf.read_text().replace(f"\nport = {seed.port}\n", f"\nport = {cluster.port}\n")
-    conf.write_text(ours)
-    password_line = seed.passfile.read_text()
-    cluster.passfile.write_text(password_line.replace(f":{seed.port}:", f":{cluster.port}:", 1))
-    cluster.passfile.chmod(0o600)
-
-
-def _has_database(cluster: LocalCluster, name: str) -> bool:
-    with cluster.connect(autocommit=True) as conn:
-        found = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
-    return found is not None
-
-
-def _build_atlas_template(cluster: LocalCluster) -> None:
-    cluster.up([TEMPLATE])
-    with cluster.connect(TEMPLATE, autocommit=True) as conn:
+@pytest.fixture(scope="session")
+def atlas_template(pg_cluster: LocalCluster) -> str:
+    pg_cluster.up([TEMPLATE])
+    with pg_cluster.connect(TEMPLATE, autocommit=True) as conn:
         apply_replica(conn)
         install_capture(conn)
         load_demo_data(conn, observations=TEST_OBSERVATIONS, seed=7, spacing=TEST_SPACING)
         with conn.transaction():  # the count tables' cells, a cache of the regions: cut once
             sync_cells(conn)
-
-
-@pytest.fixture(scope="session")
-def atlas_template(pg_cluster: LocalCluster) -> str:
-    if not _has_database(pg_cluster, TEMPLATE):  # a copied seed has it already
-        _build_atlas_template(pg_cluster)
     return TEMPLATE
 
 
@@ -252,33 +167,26 @@ def metabase_url(pg_cluster: LocalCluster) -> Iterator[str]:
         conn.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
 
 
-VN_TEMPLATE = "vn_template"
-
-
-def _build_vn_template(cluster: LocalCluster) -> None:
+@pytest.fixture(scope="session")
+def vn_template(pg_cluster: LocalCluster) -> str:
+    """A database whose production and check schemas (and the window's staging schema) were
+    created by transfer_vn itself, with its column tables and their row triggers."""
     from maint_assets.demo.vn_data import DEMO_TRANSFER_VN_CONFIG
     from maint_assets.vn_sync.client_api_vn import ClientApiVn, install
     from maint_assets.vn_sync.keys import CHECK, PRODUCTION, WINDOW_STAGING
     from maint_assets.vn_sync.tables import create_tables
 
     install()
-    cluster.up([VN_TEMPLATE])
+    name = "vn_template"
+    pg_cluster.up([name])
     work = Path(tempfile.mkdtemp(prefix="vn-tables-"))
     tool = ClientApiVn(config_file=str(DEMO_TRANSFER_VN_CONFIG), work_dir=str(work))
     create_tables(
-        tool, PostgresResource(url=cluster.url(VN_TEMPLATE)), (PRODUCTION, CHECK, WINDOW_STAGING),
+        tool, PostgresResource(url=pg_cluster.url(name)), (PRODUCTION, CHECK, WINDOW_STAGING),
         column_schemas={PRODUCTION: "src_vn", CHECK: "src_vn_check"},
     )
     shutil.rmtree(work, ignore_errors=True)
-
-
-@pytest.fixture(scope="session")
-def vn_template(pg_cluster: LocalCluster) -> str:
-    """A database whose production and check schemas (and the window's staging schema) were
-    created by transfer_vn itself, with its column tables and their row triggers."""
-    if not _has_database(pg_cluster, VN_TEMPLATE):  # a copied seed has it already
-        _build_vn_template(pg_cluster)
-    return VN_TEMPLATE
+    return name
 
 
 @pytest.fixture
