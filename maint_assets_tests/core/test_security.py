@@ -11,7 +11,6 @@ import json
 import os
 import re
 import secrets
-import signal
 import subprocess
 import sys
 import time
@@ -28,6 +27,7 @@ from psycopg import sql
 from maint_assets.core.paths import CHECKOUT
 from maint_assets.demo.local_cluster import LocalCluster
 from maint_assets.demo.mails import read
+from maint_assets.demo.services import stop_group
 from maint_assets.vn_sync.client_api_vn import DEFAULT_VENV
 from maint_assets_tests.ports import free_port
 
@@ -106,12 +106,7 @@ def demo(tmp_path: Path, s3_endpoint: str):
             env[name] = value.strip("'")
         yield env, state, port, output, {"AWS secret key": aws_secret}
     finally:
-        if demo.poll() is None:
-            os.killpg(demo.pid, signal.SIGTERM)
-            try:
-                demo.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(demo.pid, signal.SIGKILL)
+        stop_group(demo)
         LocalCluster.for_state_dir(state, int(env["MAINT_PG_PORT"])).destroy()
 
 
