@@ -1,6 +1,7 @@
 """The demo's mail sink (aiosmtpd's own Maildir handler, as `maint-assets demo` starts it)
 receives what the notifier sends, and `maint-assets demo mails` lists it."""
 
+import os
 import signal
 import subprocess
 import sys
@@ -11,7 +12,7 @@ import pytest
 
 from maint_assets.cli import main
 from maint_assets.core.notify import SmtpNotifier
-from maint_assets.demo.services import Endpoints, Services, start_mail_sink
+from maint_assets.demo.services import Endpoints, Services, start_mail_sink, stop_group
 from maint_assets_tests.ports import free_port
 
 
@@ -90,3 +91,25 @@ def _alive(pid: int) -> bool:
         return Path(f"/proc/{pid}/stat").read_text().split(") ", 1)[1][0] != "Z"
     except (FileNotFoundError, IndexError):
         return False
+
+
+def test_stop_group_ends_a_child_that_ignores_sigterm(tmp_path: Path) -> None:
+    # As Dagster's code server (`dagster api grpc`) does when its daemon or webserver is
+    # stopped: the leader exits on SIGTERM, its child ignores it and stays.
+    child_pid = tmp_path / "child.pid"
+    leader = subprocess.Popen(
+        ["bash", "-c", f"(trap '' TERM; exec sleep 300) & echo $! > {child_pid}; wait"],
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 10
+    while not child_pid.exists() or not child_pid.read_text().strip():
+        assert time.monotonic() < deadline, "the child did not start"
+        time.sleep(0.05)
+    stop_group(leader)
+    assert leader.returncode is not None
+    # Nothing of the group is left once the killed child is reaped (by init: its parent is gone).
+    deadline = time.monotonic() + 10
+    with pytest.raises(ProcessLookupError):
+        while time.monotonic() < deadline:
+            os.killpg(leader.pid, 0)
+            time.sleep(0.1)
