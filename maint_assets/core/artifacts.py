@@ -11,7 +11,6 @@ renamed, on S3 they only become visible once their upload completes.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 import os
@@ -308,11 +307,7 @@ class ArtifactStore(dg.ConfigurableResource):
         return doomed
 
 
-@functools.cache
 def _s3_backend(bucket: str, prefix: str, endpoint_url: str, region_name: str) -> _S3Backend:
-    # One client per bucket and endpoint for the process: building a boto3 client costs tens
-    # of milliseconds, and a dump asset reaches the store four times (put, list, delete,
-    # describe). Clients are thread-safe.
     where = f" at {endpoint_url}" if endpoint_url else ""
     client = s3_client(endpoint_url, region_name)
     return _S3Backend(client, bucket, prefix, f"bucket {bucket}{where}")
