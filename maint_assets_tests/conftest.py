@@ -20,13 +20,13 @@ from psycopg import sql
 
 from maint_assets.atlas.change_log import install_capture
 from maint_assets.atlas.counts import sync_cells
-from maint_assets.atlas.taxonomy.checklist import ChecklistResolver
 from maint_assets.core.artifacts import ArtifactStore
 from maint_assets.core.postgres import PostgresResource
 from maint_assets.demo.atlas_data import load_demo_data
 from maint_assets.demo.atlas_replica import apply_replica
 from maint_assets.demo.local_cluster import LocalCluster
 from maint_assets.demo.metabase_stand_in import load_stand_in
+from maint_assets_tests.atlas.helpers import atlas_resources
 from maint_assets_tests.ports import free_port
 
 # Fixtures that start a server (PostgreSQL, moto S3, SMTP, Pushgateway, the GBIF replay): a test
@@ -106,6 +106,14 @@ def atlas_url(pg_cluster: LocalCluster, atlas_template: str) -> Iterator[str]:
         yield url
 
 
+@pytest.fixture(scope="module")
+def shared_atlas_url(pg_cluster: LocalCluster, atlas_template: str) -> Iterator[str]:
+    """One copy of the template atlas database for all the tests of a module that only read
+    it (a module whose tests write uses ``atlas_url``)."""
+    with _clone(pg_cluster, atlas_template, "atlas_shared") as url:
+        yield url
+
+
 @pytest.fixture
 def atlas_db(atlas_url: str) -> PostgresResource:
     return PostgresResource(url=atlas_url, lock_timeout_s=5)
@@ -113,7 +121,7 @@ def atlas_db(atlas_url: str) -> PostgresResource:
 
 @pytest.fixture
 def resources(atlas_db: PostgresResource) -> dict[str, object]:
-    return {"atlas_db": atlas_db, "taxonomy": ChecklistResolver(accept_unresolved=True)}
+    return atlas_resources(atlas_db)
 
 
 @pytest.fixture(scope="session")

@@ -7,11 +7,17 @@ import psycopg
 from maint_assets.atlas import checks
 from maint_assets.atlas.assets import counts as count_assets
 from maint_assets.atlas.assets import sources, taxonomy
+from maint_assets.atlas.taxonomy.checklist import ChecklistResolver
+from maint_assets.core.postgres import PostgresResource
 
 DERIVED = [*taxonomy.ASSETS, *count_assets.ASSETS]
 ALL_ASSETS = [*sources.ALL, *DERIVED]
 COUNTS = [count_assets.OBS_REGION_COUNTS, count_assets.OBS_REGIONS_TAXA_DATASETS_COUNTS]
 FULL_COUNTS = {"ops": {count_assets.COUNTS_OP: {"config": {"full": True}}}}
+
+
+def atlas_resources(db: PostgresResource) -> dict[str, object]:
+    return {"atlas_db": db, "taxonomy": ChecklistResolver(accept_unresolved=True)}
 
 
 def materialize(

@@ -19,12 +19,25 @@ from maint_assets.atlas.assets.taxonomy import (
     TAXA_REF,
 )
 from maint_assets.atlas.taxonomy.checklist import DEFAULT_CHECKLIST
-from maint_assets_tests.atlas.helpers import differences, materialize, metadata, rows
+from maint_assets.core.postgres import PostgresResource
+from maint_assets_tests.atlas.helpers import (
+    atlas_resources,
+    differences,
+    materialize,
+    metadata,
+    rows,
+)
 
 
-@pytest.fixture
-def refreshed(resources, atlas_url):
-    result = materialize(resources)
+@pytest.fixture(scope="module")
+def atlas_url(shared_atlas_url):
+    # No test here writes: they all read the one refresh below.
+    return shared_atlas_url
+
+
+@pytest.fixture(scope="module")
+def refreshed(atlas_url):
+    result = materialize(atlas_resources(PostgresResource(url=atlas_url, lock_timeout_s=5)))
     assert result.success
     return result
 
