@@ -34,7 +34,6 @@ REFERENCE_TABLES = [
     "api.taxa_ref_sources",
     "api.taxa_vernacular_sources",
 ]
-CELL_TABLES = ["maint_assets.region_cuts", "maint_assets.region_cells"]
 _BLOCK = 1 << 20
 _PASSWORD = re.compile(r"\bPASSWORD\b|SCRAM-SHA-256\$|\bmd5[0-9a-f]{32}\b", re.IGNORECASE)
 
@@ -98,17 +97,12 @@ def reference_dump(snap: Snapshot, out: Path, tables: list[str]) -> Dump:
 
 
 def regions_dump(snap: Snapshot, out: Path) -> Dump:
-    """The regions, and the cells the count tables place points with where the project keeps
-    them: each region's cut records the digest of the region it was cut from, so a database
-    built from this dump cuts again only regions that changed (the cut is most of a staging
-    rebuild on real geography)."""
     path = out / "regions.dump"
-    tables = ["public.regions", *(t for t in CELL_TABLES if t in user_tables(snap.conn))]
-    args = ["--data-only", "--format=custom", "--compress=6", *(f"--table={t}" for t in tables)]
-    pg_dump(snap, args, path, ", ".join(tables))
+    args = ["--data-only", "--format=custom", "--compress=6", "--table=public.regions"]
+    pg_dump(snap, args, path, "public.regions")
     # The regions triggers compute area and width, which the dump already holds, and call
     # PostGIS unqualified: under the empty search_path pg_restore sets they fail.
-    return Dump(path, "custom", count_rows(snap.conn, tables), disable_triggers=True)
+    return Dump(path, "custom", count_rows(snap.conn, ["public.regions"]), disable_triggers=True)
 
 
 class HashingWriter:
