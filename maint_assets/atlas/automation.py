@@ -54,9 +54,12 @@ from maint_assets.core.sql_files import statement
 # the count tables apply the change log; a run with `full: true` in an asset's config rebuilds.
 # Its scheduled run names the job's assets (running_schedule), so automation does not refresh
 # them a second time after it.
+# Without the full comparison of the counts: a job's selection takes every check of its assets,
+# and that one costs production's own query (its weekly job runs it on Sundays).
 atlas_weekly_incremental_refresh = dg.define_asset_job(
     "atlas_weekly_incremental_refresh",
-    selection=dg.AssetSelection.groups(GROUP_TAXONOMY, GROUP_SPATIAL),
+    selection=dg.AssetSelection.groups(GROUP_TAXONOMY, GROUP_SPATIAL)
+    - dg.AssetSelection.checks(full_recount),
     description="Every derived atlas table and view, in dependency order, in one run, "
     "incrementally: new or changed names are resolved, the counts apply the change log.",
 )
@@ -262,9 +265,14 @@ def _request_run(context: dg.SensorEvaluationContext, reason: str) -> list[dg.Ru
     ):
         return []  # the run already asked for will find these changes too
     context.log.info(f"requesting a run of the count tables: {reason}")
+    keys = assets_counts.COUNT_KEYS.values()
     return [
         dg.RunRequest(
-            asset_selection=list(assets_counts.COUNT_KEYS.values()),
+            asset_selection=list(keys),
+            # Only the check of the rows the refresh touches: left unsaid, Dagster would run
+            # every check of the count tables, the weekly full comparison (production's own
+            # query over every observation) included.
+            asset_check_keys=[dg.AssetCheckKey(k, assets_counts.TOUCHED_CHECK) for k in keys],
             tags={RUN_TAG: "atlas_source_changes"},
         )
     ]

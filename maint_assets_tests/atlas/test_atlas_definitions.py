@@ -66,3 +66,17 @@ def test_a_materialize_all_job_runs_each_restore_check_after_the_dumps_it_loads(
         "atlas__dump__reference_data_dump",
         "atlas__dump__regions_dump",
     } <= ancestors(check_step)
+
+
+def test_only_the_weekly_comparison_job_runs_the_full_recount():
+    """The full comparison costs production's own query: the weekly refresh (its scheduled run
+    names its assets, and a job takes every check of its assets) must leave it to its own
+    Sunday job."""
+    full = "atlas_region_counts_full_recount"
+    weekly = defs.resolve_job_def("atlas_weekly_incremental_refresh")
+    nodes = set(weekly.graph.node_dict)
+    assert "atlas_region_counts" in nodes and full not in nodes
+    assert dg.AssetCheckKey(keys.OBS_REGION_COUNTS, "touched_rows_match") in (
+        weekly.asset_layer.asset_graph.asset_check_keys
+    )
+    assert full in defs.resolve_job_def("atlas_counts_full_comparison").graph.node_dict
