@@ -2,7 +2,7 @@
 
 The weekly incremental refresh replaces the runbook's three Friday 21:00 cron lines; the dumps and
 staging database follow it; the change log is watched hourly; the count tables are compared
-whole with production's own query weekly.
+whole with production's own query weekly (by the check's own automation condition).
 
 The change sensor of the atlas: what was written to the source tables becomes Dagster
 events, and the count tables are brought up to date within seconds.
@@ -55,7 +55,7 @@ from maint_assets.core.sql_files import statement
 # Its scheduled run names the job's assets (running_schedule), so automation does not refresh
 # them a second time after it.
 # Without the full comparison of the counts: a job's selection takes every check of its assets,
-# and that one costs production's own query (its weekly job runs it on Sundays).
+# and that one costs production's own query (automation runs it on Sundays).
 atlas_weekly_incremental_refresh = dg.define_asset_job(
     "atlas_weekly_incremental_refresh",
     selection=dg.AssetSelection.groups(GROUP_TAXONOMY, GROUP_SPATIAL)
@@ -108,22 +108,13 @@ change_log_watch_schedule = running_schedule(
 )
 
 
+# For a comparison by hand: automation runs it weekly (checks.WEEKLY).
 counts_full_comparison = dg.define_asset_job(
     "atlas_counts_full_comparison",
     selection=dg.AssetSelection.checks(full_recount),
     description="Both count tables against production's own ST_Within query over every "
-    "observation and region: what the touched-rows check of each refresh does not see.",
-)
-
-# Sunday night, away from the Friday refresh and the Saturday dumps: it reads every
-# observation against every region (production's cost, on purpose: nothing shared with the
-# cells and the detail the refreshes use).
-counts_full_comparison_schedule = running_schedule(
-    counts_full_comparison,
-    "0 3 * * 0",
-    name="atlas_counts_full_comparison_sunday_0300",
-    timezone="America/Toronto",
-    description="The weekly full comparison of the count tables, Sundays at 03:00 (Toronto).",
+    "observation and region: what the touched-rows check of each refresh does not see. "
+    "Automation runs it Sundays at 03:00 (Toronto).",
 )
 
 

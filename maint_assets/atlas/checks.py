@@ -183,11 +183,21 @@ def roles_restore(
     )
 
 
+# Sundays at 03:00 (Toronto), away from the Friday refresh and the Saturday dumps: it reads
+# every observation against every region (production's cost, on purpose: nothing shared with
+# the cells and the detail the refreshes use). A condition of its own also keeps it out of
+# the automation runs of the count tables, which take every check that has none.
+WEEKLY = dg.AutomationCondition.cron_tick_passed(
+    "0 3 * * 0", cron_timezone="America/Toronto"
+) & ~dg.AutomationCondition.in_progress()
+
+
 @dg.multi_asset_check(
     specs=[
         dg.AssetCheckSpec(
             FULL_CHECK,
             asset=asset_key,
+            automation_condition=WEEKLY,
             # It reads every observation against every counted region.
             additional_deps=[OBSERVATIONS, REGIONS, REGIONS_ZOOM_LOOKUP],
             description="The whole table equals production's own ST_Within query over every "

@@ -23,7 +23,6 @@ defs = dg.Definitions(
         automation.atlas_weekly_schedule,
         automation.atlas_backups_schedule,
         automation.change_log_watch_schedule,
-        automation.counts_full_comparison_schedule,
     ],
     sensors=[automation.atlas_source_changes],
     resources=resources(),

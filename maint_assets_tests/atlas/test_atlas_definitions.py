@@ -1,9 +1,14 @@
 """The atlas graph's shape, without servers: every check declares what it reads, so a run of
 everything ("Materialize all") orders each check after the assets it reads."""
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 import dagster as dg
 
 from maint_assets.atlas import keys
+from maint_assets.atlas.assets.counts import COUNT_KEYS
+from maint_assets.atlas.checks import FULL_CHECK, full_recount
 from maint_assets.definitions import defs
 
 
@@ -68,10 +73,10 @@ def test_a_materialize_all_job_runs_each_restore_check_after_the_dumps_it_loads(
     } <= ancestors(check_step)
 
 
-def test_only_the_weekly_comparison_job_runs_the_full_recount():
-    """The full comparison costs production's own query: the weekly refresh (its scheduled run
-    names its assets, and a job takes every check of its assets) must leave it to its own
-    Sunday job."""
+def test_only_the_weekly_automation_runs_the_full_recount():
+    """The full comparison costs production's own query. The weekly refresh (its scheduled run
+    names its assets, and a job takes every check of its assets) must leave it out; it runs
+    by its own automation condition."""
     full = "atlas_region_counts_full_recount"
     weekly = defs.resolve_job_def("atlas_weekly_incremental_refresh")
     nodes = set(weekly.graph.node_dict)
@@ -80,3 +85,22 @@ def test_only_the_weekly_comparison_job_runs_the_full_recount():
         weekly.asset_layer.asset_graph.asset_check_keys
     )
     assert full in defs.resolve_job_def("atlas_counts_full_comparison").graph.node_dict
+
+
+def test_automation_compares_the_counts_whole_on_sundays_at_three_in_toronto():
+    """A condition of its own: a check without one rides along with every automation run of
+    the count tables."""
+    full = {dg.AssetCheckKey(k, FULL_CHECK) for k in COUNT_KEYS.values()}
+    toronto = ZoneInfo("America/Toronto")
+    ticks = [datetime(2026, 12, 5, 12, 0), datetime(2026, 12, 6, 2, 59),
+             datetime(2026, 12, 6, 3, 1), datetime(2026, 12, 6, 3, 6)]
+    requested, cursor = [], None
+    with dg.instance_for_test() as instance:
+        for tick in ticks:
+            result = dg.evaluate_automation_conditions(
+                defs, instance, asset_selection=dg.AssetSelection.checks(full_recount),
+                evaluation_time=tick.replace(tzinfo=toronto), cursor=cursor,
+            )
+            cursor = result.cursor
+            requested.append({r.key for r in result.results if r.true_subset.size} & full)
+    assert requested == [set(), set(), full, set()]

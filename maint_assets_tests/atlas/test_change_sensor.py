@@ -213,7 +213,7 @@ def test_region_changes_and_big_batches_go_to_one_run(resources, atlas_url, inst
     tick = _tick(atlas_url, cursor, instance)
     [request] = tick.run_requests
     assert set(request.asset_selection) == set(COUNTS)
-    # the run checks the rows it touches; the full comparison waits for its weekly job
+    # the run checks the rows it touches; the full comparison waits for Sunday
     assert set(request.asset_check_keys) == {dg.AssetCheckKey(k, TOUCHED_CHECK) for k in COUNTS}
     assert not [e for e in tick.asset_events if e.asset_key in COUNTS]
     assert differences(atlas_url) > 0  # not counted yet: the run will
