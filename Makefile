@@ -14,12 +14,10 @@ demo: install
 # Four worker processes, each with its own servers (cluster, S3, SMTP, ...) on free ports; a
 # test file stays on one worker, so its module fixtures are made once. Most of the suite waits
 # on servers and daemons, so four workers pay off on two cores (README: The two commands).
-# Files go out in collection order, which conftest sorts longest first (xdist's own reorder
-# puts the files with most tests first, and so the one-test security pass last).
 test: install
 	$(BIN)/ruff check .
 	$(MAKE) --no-print-directory check-defs
-	$(BIN)/pytest -n 4 --dist loadfile --no-loadscope-reorder
+	$(BIN)/pytest -n 4 --dist loadfile
 
 # No server started: the definitions load (dg, as the webserver loads them) and the tests that
 # use no PostgreSQL, S3, SMTP or Pushgateway (< 60 s).

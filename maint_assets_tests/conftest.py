@@ -52,14 +52,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if SERVER_FIXTURES.intersection(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.servers)
-    # `make test` has xdist hand out the files in this order (--no-loadscope-reorder): the
-    # longest first, so that no worker starts a five-minute file when the others are done. A
-    # stable sort on a per-file key keeps each file's tests together and in order.
-    seconds: dict[Path, float] = {}
-    for item in items:
-        marker = item.get_closest_marker("suite_seconds")
-        seconds[item.path] = max(seconds.get(item.path, 0), marker.args[0] if marker else 0)
-    items.sort(key=lambda item: -seconds[item.path])
 
 
 @pytest.fixture(scope="session")

@@ -13,8 +13,6 @@ from maint_assets.demo.atlas_data import load_demo_data
 from maint_assets.demo.atlas_replica import apply_replica
 from maint_assets_tests.conftest import TEST_SPACING
 
-pytestmark = pytest.mark.suite_seconds(200)  # conftest: longest files first
-
 FINGERPRINT = """SELECT md5((SELECT string_agg(concat_ws('|', id, ST_AsText(geom), id_taxa_obs,
                   year_obs, month_obs, day_obs, id_datasets, within_quebec), ',' ORDER BY id)
                   FROM public.observations)

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import dagster as dg
 import psycopg
-import pytest
 from psycopg import sql
 
 from maint_assets.atlas.taxonomy.checklist import ChecklistResolver
@@ -18,8 +17,6 @@ from maint_assets.core.paths import CHECKOUT
 from maint_assets.core.postgres import PostgresResource
 from maint_assets_tests.atlas.helpers import materialize, rows
 from maint_assets_tests.processes import process_group
-
-pytestmark = pytest.mark.suite_seconds(250)  # conftest: longest files first
 
 DEADLINE_S = 150
 

@@ -28,8 +28,6 @@ from maint_assets_tests.atlas.helpers import (
     rows,
 )
 
-pytestmark = pytest.mark.suite_seconds(150)  # conftest: longest files first
-
 
 @pytest.fixture(scope="module")
 def atlas_url(shared_atlas_url):

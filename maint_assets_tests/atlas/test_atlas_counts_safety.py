@@ -32,8 +32,6 @@ from maint_assets_tests.atlas.helpers import (
     rows,
 )
 
-pytestmark = pytest.mark.suite_seconds(250)  # conftest: longest files first
-
 # An observation of the first taxon and dataset in a fixed place inside the province.
 DUPLICATE = """
     INSERT INTO public.observations (id_datasets, geom, year_obs, id_variables, obs_value,

@@ -19,8 +19,6 @@ from maint_assets.atlas.taxonomy.checklist import ChecklistResolver
 from maint_assets.core.postgres import LOCK_NAMESPACE, PostgresResource
 from maint_assets_tests.atlas.helpers import FULL_COUNTS, materialize, rows
 
-pytestmark = pytest.mark.suite_seconds(200)  # conftest: longest files first
-
 SNAPSHOT = (
     "SELECT md5(string_agg(t::text, ',' ORDER BY t::text)) FROM atlas_api.obs_region_counts t"
 )

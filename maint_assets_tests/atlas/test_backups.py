@@ -24,8 +24,6 @@ from maint_assets.core.databases import database_url, load_dump, swap_in
 from maint_assets.core.postgres import PostgresResource
 from maint_assets_tests.atlas.helpers import ALL_ASSETS, rows
 
-pytestmark = pytest.mark.suite_seconds(500)  # conftest: longest files first
-
 SAMPLE_ROWS = 500
 BACKUPS = dg.AssetSelection.groups(keys.GROUP_BACKUPS)
 

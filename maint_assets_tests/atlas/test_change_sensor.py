@@ -24,8 +24,6 @@ from maint_assets_tests.atlas.helpers import (
     rows,
 )
 
-pytestmark = pytest.mark.suite_seconds(100)  # conftest: longest files first
-
 
 @pytest.fixture
 def instance():

@@ -33,8 +33,6 @@ from maint_assets_tests.atlas.helpers import (
     rows,
 )
 
-pytestmark = pytest.mark.suite_seconds(300)  # conftest: longest files first
-
 SPATIAL = [*COUNTS, WEB_REGIONS]
 # Small levels, so that adding one back is recounted rather than rebuilt.
 ZOOM_EDITABLE = [("protected", 1), ("hex", 250), ("hex", 100), ("admin", 2)]

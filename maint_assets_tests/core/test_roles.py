@@ -36,8 +36,6 @@ from maint_assets_tests.ingest.test_ingest import _ingest as ingest
 from maint_assets_tests.vn_sync.helpers import VnWorld, days_ago, failure_text, track_writes, weekly
 from maint_assets_tests.webarchive.test_webarchive import _resources as webarchive_resources
 
-pytestmark = pytest.mark.suite_seconds(120)  # conftest: longest files first
-
 HOSTILE_ROLE = 'maint"; DROP ROLE postgres; --'
 
 

@@ -31,8 +31,6 @@ from maint_assets.demo.services import stop_group
 from maint_assets.vn_sync.client_api_vn import DEFAULT_VENV
 from maint_assets_tests.ports import free_port
 
-pytestmark = pytest.mark.suite_seconds(600)  # conftest: longest files first
-
 BIN = Path(sys.executable).parent
 AUDIT = Path(__file__).parents[1] / "audit"
 # Every scheduled job once, with its schedule's own run config, in the demo's instance.

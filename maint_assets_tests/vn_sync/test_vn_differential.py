@@ -44,8 +44,6 @@ from maint_assets_tests.vn_sync.helpers import (
     weekly,
 )
 
-pytestmark = pytest.mark.suite_seconds(200)  # conftest: longest files first
-
 SEEDS = [int(s) for s in os.environ.get("VN_DIFFERENTIAL_SEEDS", "11,12").split(",")]
 ROUNDS = 2
 SITES = ("tst1", "tst2")

@@ -40,8 +40,6 @@ from maint_assets_tests.vn_sync.helpers import (
     weekly,
 )
 
-pytestmark = pytest.mark.suite_seconds(200)  # conftest: longest files first
-
 P = LAYOUT.place_ids()  # 10101…10103, 10201…10203 (territorial unit 01), 20101… (unit 02)
 UNIT_01 = P[0]
 GAP = list(range(200, 300))  # 100 sightings of which the site's search leaves 4 out

@@ -25,8 +25,6 @@ from maint_assets.webarchive.resources import CdxSettings
 from maint_assets_tests.ports import free_port
 from maint_assets_tests.webarchive.servers import outbackcdx, pushed, pywb
 
-pytestmark = pytest.mark.suite_seconds(200)  # conftest: longest files first
-
 WARCS = 6  # complete ones; write_store adds a truncated one, an open one and a non-WARC
 FAST = {"file_retries": 1, "retry_backoff_s": 0.01, "run_retries": 0}
 
