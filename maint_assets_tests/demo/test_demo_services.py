@@ -93,23 +93,45 @@ def _alive(pid: int) -> bool:
         return False
 
 
+# The child says where it is only once it ignores SIGTERM. With a bash leader and a subshell
+# child, the pid was written before the child's `trap` ran (the SIGTERM then sometimes ended
+# the child), and in two full suites the leader outlived the SIGTERM for stop_group's whole
+# 60 s wait.
+IGNORING_CHILD = """
+import os, signal, sys, time
+signal.signal(signal.SIGTERM, signal.SIG_IGN)
+with open(sys.argv[1] + ".part", "w") as f:
+    f.write(str(os.getpid()))
+os.rename(sys.argv[1] + ".part", sys.argv[1])
+time.sleep(300)
+"""
+LEADER = """
+import subprocess, sys
+subprocess.Popen([sys.executable, "-c", sys.argv[1], sys.argv[2]]).wait()
+"""
+
+
 def test_stop_group_ends_a_child_that_ignores_sigterm(tmp_path: Path) -> None:
     # As Dagster's code server (`dagster api grpc`) does when its daemon or webserver is
     # stopped: the leader exits on SIGTERM, its child ignores it and stays.
     child_pid = tmp_path / "child.pid"
     leader = subprocess.Popen(
-        ["bash", "-c", f"(trap '' TERM; exec sleep 300) & echo $! > {child_pid}; wait"],
-        start_new_session=True,
+        [sys.executable, "-c", LEADER, IGNORING_CHILD, str(child_pid)], start_new_session=True
     )
     deadline = time.monotonic() + 10
-    while not child_pid.exists() or not child_pid.read_text().strip():
+    while not child_pid.exists():
         assert time.monotonic() < deadline, "the child did not start"
         time.sleep(0.05)
+    child = int(child_pid.read_text())
+    ignored = int(Path(f"/proc/{child}/status").read_text().split("SigIgn:")[1].split()[0], 16)
+    assert ignored & (1 << (signal.SIGTERM - 1))
+    started = time.monotonic()
     stop_group(leader)
-    assert leader.returncode is not None
+    assert leader.returncode == -signal.SIGTERM
     # Nothing of the group is left once the killed child is reaped (by init: its parent is gone).
     deadline = time.monotonic() + 10
     with pytest.raises(ProcessLookupError):
         while time.monotonic() < deadline:
             os.killpg(leader.pid, 0)
             time.sleep(0.1)
+    assert time.monotonic() - started < 10  # not stop_group's 60 s wait for a stuck leader
