@@ -85,18 +85,19 @@ def atlas_template(pg_cluster: LocalCluster, tmp_path_factory, worker_id: str) -
         return TEMPLATE
     shared = tmp_path_factory.getbasetemp().parent  # this session's, common to its workers
     dump = shared / f"{TEMPLATE}.dump"
+    what = "the tests' template atlas database"
     with (shared / f"{TEMPLATE}.lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
         if not dump.exists():  # first, or the worker that built it failed
             _build_template(pg_cluster)
             partial = dump.with_suffix(".partial")
             run_tool("pg_dump", PG_MAJOR, ["--format=custom", "--compress=0", f"--file={partial}"],
-                     pg_cluster.url(TEMPLATE), "the tests' template atlas database")
+                     pg_cluster.url(TEMPLATE), what)
             partial.rename(dump)
             return TEMPLATE
     run_tool("pg_restore", PG_MAJOR, ["--exit-on-error", "--jobs=2", f"--dbname={TEMPLATE}",
                                       str(dump)],
-             pg_cluster.url(TEMPLATE), "the tests' template atlas database")
+             pg_cluster.url(TEMPLATE), what)
     with pg_cluster.connect(TEMPLATE, autocommit=True) as conn:
         conn.execute("ANALYZE")  # a dump has no statistics; a built template has them
     return TEMPLATE

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 import dagster as dg
 
 from maint_assets.atlas import keys
-from maint_assets.atlas.assets.counts import COUNT_KEYS
+from maint_assets.atlas.assets.counts import COUNT_KEYS, TOUCHED_CHECK
 from maint_assets.atlas.checks import FULL_CHECK, full_recount
 from maint_assets.definitions import defs
 
@@ -77,11 +77,11 @@ def test_only_the_weekly_automation_runs_the_full_recount():
     """The full comparison costs production's own query. The weekly refresh (its scheduled run
     names its assets, and a job takes every check of its assets) must leave it out; it runs
     by its own automation condition."""
-    full = "atlas_region_counts_full_recount"
+    full = full_recount.node_def.name
     weekly = defs.resolve_job_def("atlas_weekly_incremental_refresh")
     nodes = set(weekly.graph.node_dict)
     assert "atlas_region_counts" in nodes and full not in nodes
-    assert dg.AssetCheckKey(keys.OBS_REGION_COUNTS, "touched_rows_match") in (
+    assert dg.AssetCheckKey(keys.OBS_REGION_COUNTS, TOUCHED_CHECK) in (
         weekly.asset_layer.asset_graph.asset_check_keys
     )
     assert full in defs.resolve_job_def("atlas_counts_full_comparison").graph.node_dict
