@@ -463,12 +463,13 @@ def _rebuild(
     log: Callable[[str], None],
 ) -> CountsRefresh:
     live, build = _Tables.live(), _Tables.build()
-    with db.transaction(conn):
-        conn.execute(statement(SQL_COUNTS, "settings"))
-        cut = sync_cells(conn)
-    log(f"{cut} regions cut into cells")
     with db.transaction(conn, repeatable_read=True):
         conn.execute(statement(SQL_COUNTS, "settings"))
+        # Cut in the build's snapshot: a region edited after it is in the log past built_at,
+        # and the catch-up cuts and counts it again. Cut in a snapshot of its own, a region
+        # edited in between was built from its old cells and its change counted as consumed.
+        cut = sync_cells(conn)
+        log(f"{cut} regions cut into cells")
         capture = change_log.installed(conn)
         built_at = change_log.position_now(conn) if capture else None
         epoch = change_log.epoch(conn) if capture else None

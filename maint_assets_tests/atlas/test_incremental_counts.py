@@ -10,6 +10,7 @@ import random
 import signal
 import subprocess
 import sys
+import threading
 import time
 
 import dagster as dg
@@ -390,6 +391,47 @@ def test_a_refresh_killed_midway_changes_nothing_and_the_next_catches_up(resourc
     meta = metadata(materialize(resources, selection=COUNTS), OBS_REGION_COUNTS)
     assert (meta["refresh_mode"], meta["observations_deleted"]) == ("incremental", 25)
     assert differences(atlas_url, OBS_REGION_COUNTS) == 0
+
+
+def test_a_region_edited_while_a_rebuild_cuts_the_cells_is_counted(resources, atlas_url):
+    materialize(resources, selection=COUNTS)
+    # The hexagons with the most observations: A makes the rebuild cut cells again, B moves
+    # far away (none of its observations stays in it) while the rebuild waits to cut.
+    a, b = [r[0] for r in rows(atlas_url, """
+        SELECT fid FROM atlas_api.obs_region_counts WHERE type = 'hex' AND scale = 20
+        GROUP BY fid ORDER BY sum(count_obs) DESC, fid LIMIT 2""")]
+    move = "UPDATE public.regions SET geom = ST_Multi(ST_Translate(geom, %s, %s)) WHERE fid = %s"
+    with psycopg.connect(atlas_url, autocommit=True) as conn:
+        conn.execute(move, (0.03, 0.02, a))
+    outcome: dict[str, object] = {}
+
+    def rebuild() -> None:
+        try:
+            outcome["result"] = materialize(resources, selection=COUNTS, run_config=FULL_COUNTS)
+        except Exception as err:  # reported by the assertion below, not lost in the thread
+            outcome["error"] = err
+
+    thread = threading.Thread(target=rebuild)
+    with psycopg.connect(atlas_url) as reader:
+        # the cut's CLUSTER of the cells waits behind this reader...
+        reader.execute("LOCK TABLE maint_assets.region_cells IN ACCESS SHARE MODE")
+        thread.start()
+        deadline = time.monotonic() + 120
+        while not rows(atlas_url, """
+            SELECT count(*) FROM pg_stat_activity WHERE application_name = 'maint_assets'
+               AND wait_event_type = 'Lock' AND state = 'active'
+               AND query LIKE '%CLUSTER maint_assets.region_cells%'""")[0][0]:
+            assert time.monotonic() < deadline and thread.is_alive(), outcome
+            time.sleep(0.2)
+        # ...while another session moves B and commits
+        with psycopg.connect(atlas_url, autocommit=True) as conn:
+            conn.execute(move, (1.0, 1.0, b))
+    thread.join(timeout=300)
+    assert "result" in outcome, outcome
+    assert metadata(outcome["result"], OBS_REGION_COUNTS)["refresh_mode"] == "full"
+    assert differences(atlas_url) == 0
+    meta = metadata(materialize(resources, selection=COUNTS), OBS_REGION_COUNTS)
+    assert meta["refresh_mode"] == "incremental" and differences(atlas_url) == 0
 
 
 @pytest.mark.parametrize("table", ["observations", "regions", "regions_zoom_lookup"])
