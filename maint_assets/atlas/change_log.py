@@ -198,6 +198,20 @@ def advance(
         )
 
 
+def hold(conn: psycopg.Connection, holder: str, sources: list[str]) -> None:
+    """Keep every change from this transaction's snapshot on in the log until ``release``:
+    ``holder`` is a consumer of its own that trims respect, and that no refresh reads as its
+    position."""
+    if installed(conn):
+        now = position_now(conn)
+        advance(conn, holder, sources, to=Position(frontier=now.frontier, carried=[]))
+
+
+def release(conn: psycopg.Connection, holder: str) -> None:
+    if installed(conn):
+        conn.execute(statement(SQL_CHANGE_LOG, "forget_consumers"), {"consumers": [holder]})
+
+
 def trim(conn: psycopg.Connection, sources: list[str]) -> int:
     """Delete the changes every consumer of ``sources`` (the sensor included) has passed."""
     if not installed(conn):

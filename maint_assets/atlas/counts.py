@@ -55,6 +55,9 @@ SOURCES = ["observations", "regions", "regions_zoom_lookup"]
 # operator's psql session takes it) and one change-log consumer.
 LOCK = "atlas/atlas_api/obs_region_counts"
 CONSUMER = "atlas/counts"
+# Holds the change log back while a rebuild runs (see _rebuild); released by the next
+# refresh that records CONSUMER's position, so a rebuild that died leaves no hold behind.
+REBUILDING = "atlas/counts: rebuilding"
 REGION_COUNTS = "obs_region_counts"
 DATASET_COUNTS = "obs_regions_taxa_datasets_counts"
 # The SQL file of each count table's own statements.
@@ -310,6 +313,7 @@ def refresh_counts(
                 reason = f"{err}: rebuilt"
             else:
                 change_log.advance(conn, CONSUMER, SOURCES)
+                change_log.release(conn, REBUILDING)
                 conn.execute(_statement(SQL_COUNTS, "record_levels", levels=LEVELS))
                 return CountsRefresh(
                     mode="incremental",
@@ -463,6 +467,10 @@ def _rebuild(
     log: Callable[[str], None],
 ) -> CountsRefresh:
     live, build = _Tables.live(), _Tables.build()
+    with db.transaction(conn):
+        # The catch-up reads the changes committed after the build's snapshot: none may be
+        # trimmed before. CONSUMER's own position would hold them, but a first build has none.
+        change_log.hold(conn, REBUILDING, SOURCES)
     with db.transaction(conn, repeatable_read=True):
         conn.execute(statement(SQL_COUNTS, "settings"))
         # Cut in the build's snapshot: a region edited after it is in the log past built_at,
@@ -540,6 +548,7 @@ def _catch_up_and_swap(
                 _swap(conn, live, build)
                 if built_at is not None:
                     change_log.advance(conn, CONSUMER, SOURCES)
+                    change_log.release(conn, REBUILDING)
                 conn.execute(_statement(SQL_COUNTS, "record_levels", levels=live.levels))
                 for name, count in counts.items():
                     conn.execute(

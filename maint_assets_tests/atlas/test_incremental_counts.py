@@ -434,6 +434,47 @@ def test_a_region_edited_while_a_rebuild_cuts_the_cells_is_counted(resources, at
     assert meta["refresh_mode"] == "incremental" and differences(atlas_url) == 0
 
 
+def test_the_sensor_trims_nothing_a_first_build_has_yet_to_catch_up(resources, atlas_url):
+    holds = "SELECT count(*) FROM maint_assets.change_consumers WHERE consumer LIKE %s"
+    with dg.instance_for_test() as instance:
+        cursor = _sensor_tick(atlas_url, instance, None).cursor  # the sensor has a position
+        outcome: dict[str, object] = {}
+
+        def first_build() -> None:  # the count tables have no position yet
+            try:
+                outcome["result"] = materialize(resources, selection=COUNTS)
+            except Exception as err:  # reported by the assertion below, not lost in the thread
+                outcome["error"] = err
+
+        thread = threading.Thread(target=first_build)
+        with psycopg.connect(atlas_url) as reader:
+            # the build takes its snapshot, then waits to read the cells' versions...
+            reader.execute("LOCK TABLE maint_assets.region_cuts IN ACCESS EXCLUSIVE MODE")
+            thread.start()
+            deadline = time.monotonic() + 120
+            while not rows(atlas_url, """
+                SELECT count(*) FROM pg_stat_activity WHERE application_name = 'maint_assets'
+                   AND wait_event_type = 'Lock' AND state = 'active'""")[0][0]:
+                assert time.monotonic() < deadline and thread.is_alive(), outcome
+                time.sleep(0.2)
+            # ...while an observation is inserted and the sensor passes it twice (its second
+            # tick records the position it passed, then trims what every consumer passed)
+            with psycopg.connect(atlas_url, autocommit=True) as conn:
+                conn.execute("""
+                    INSERT INTO public.observations (id_datasets, geom, year_obs, id_variables,
+                                                     obs_value, id_taxa_obs)
+                    SELECT id_datasets, geom, 2032, id_variables, 1, id_taxa_obs
+                    FROM observations_partitions.within_quebec ORDER BY id LIMIT 1""")
+            for _ in range(2):
+                cursor = _sensor_tick(atlas_url, instance, cursor).cursor
+            assert rows(atlas_url, "SELECT count(*) FROM maint_assets.change_log") != [(0,)]
+        thread.join(timeout=300)
+    assert "result" in outcome, outcome
+    assert metadata(outcome["result"], OBS_REGION_COUNTS)["refresh_mode"] == "full"
+    assert differences(atlas_url) == 0
+    assert rows(atlas_url, holds, ["%rebuilding"]) == [(0,)]  # released with the position
+
+
 @pytest.mark.parametrize("table", ["observations", "regions", "regions_zoom_lookup"])
 def test_capture_logs_each_changed_row_once(atlas_url, table):
     with psycopg.connect(atlas_url, autocommit=True) as conn:
