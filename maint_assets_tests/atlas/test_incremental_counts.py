@@ -10,8 +10,8 @@ import random
 import signal
 import subprocess
 import sys
-import threading
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 
 import dagster as dg
 import psycopg
@@ -393,6 +393,24 @@ def test_a_refresh_killed_midway_changes_nothing_and_the_next_catches_up(resourc
     assert differences(atlas_url, OBS_REGION_COUNTS) == 0
 
 
+def _counts_in_thread(
+    resources: dict, url: str, waiting_on: str, run_config: dict | None = None
+) -> Future:
+    """A run of the count tables in another thread, returned once its session waits for a
+    lock in a statement LIKE ``waiting_on``."""
+    run = ThreadPoolExecutor(1).submit(
+        materialize, resources, selection=COUNTS, run_config=run_config
+    )
+    deadline = time.monotonic() + 120
+    while not rows(url, """
+        SELECT count(*) FROM pg_stat_activity WHERE application_name = 'maint_assets'
+           AND wait_event_type = 'Lock' AND state = 'active' AND query LIKE %s""",
+                   [waiting_on])[0][0]:  # fmt: skip
+        assert time.monotonic() < deadline and not run.done(), run
+        time.sleep(0.2)
+    return run
+
+
 def test_a_region_edited_while_a_rebuild_cuts_the_cells_is_counted(resources, atlas_url):
     materialize(resources, selection=COUNTS)
     # The hexagons with the most observations: A makes the rebuild cut cells again, B moves
@@ -403,32 +421,16 @@ def test_a_region_edited_while_a_rebuild_cuts_the_cells_is_counted(resources, at
     move = "UPDATE public.regions SET geom = ST_Multi(ST_Translate(geom, %s, %s)) WHERE fid = %s"
     with psycopg.connect(atlas_url, autocommit=True) as conn:
         conn.execute(move, (0.03, 0.02, a))
-    outcome: dict[str, object] = {}
-
-    def rebuild() -> None:
-        try:
-            outcome["result"] = materialize(resources, selection=COUNTS, run_config=FULL_COUNTS)
-        except Exception as err:  # reported by the assertion below, not lost in the thread
-            outcome["error"] = err
-
-    thread = threading.Thread(target=rebuild)
     with psycopg.connect(atlas_url) as reader:
         # the cut's CLUSTER of the cells waits behind this reader...
         reader.execute("LOCK TABLE maint_assets.region_cells IN ACCESS SHARE MODE")
-        thread.start()
-        deadline = time.monotonic() + 120
-        while not rows(atlas_url, """
-            SELECT count(*) FROM pg_stat_activity WHERE application_name = 'maint_assets'
-               AND wait_event_type = 'Lock' AND state = 'active'
-               AND query LIKE '%CLUSTER maint_assets.region_cells%'""")[0][0]:
-            assert time.monotonic() < deadline and thread.is_alive(), outcome
-            time.sleep(0.2)
+        rebuild = _counts_in_thread(
+            resources, atlas_url, "%CLUSTER maint_assets.region_cells%", FULL_COUNTS
+        )
         # ...while another session moves B and commits
         with psycopg.connect(atlas_url, autocommit=True) as conn:
             conn.execute(move, (1.0, 1.0, b))
-    thread.join(timeout=300)
-    assert "result" in outcome, outcome
-    assert metadata(outcome["result"], OBS_REGION_COUNTS)["refresh_mode"] == "full"
+    assert metadata(rebuild.result(timeout=300), OBS_REGION_COUNTS)["refresh_mode"] == "full"
     assert differences(atlas_url) == 0
     meta = metadata(materialize(resources, selection=COUNTS), OBS_REGION_COUNTS)
     assert meta["refresh_mode"] == "incremental" and differences(atlas_url) == 0
@@ -438,25 +440,11 @@ def test_the_sensor_trims_nothing_a_first_build_has_yet_to_catch_up(resources, a
     holds = "SELECT count(*) FROM maint_assets.change_consumers WHERE consumer LIKE %s"
     with dg.instance_for_test() as instance:
         cursor = _sensor_tick(atlas_url, instance, None).cursor  # the sensor has a position
-        outcome: dict[str, object] = {}
-
-        def first_build() -> None:  # the count tables have no position yet
-            try:
-                outcome["result"] = materialize(resources, selection=COUNTS)
-            except Exception as err:  # reported by the assertion below, not lost in the thread
-                outcome["error"] = err
-
-        thread = threading.Thread(target=first_build)
         with psycopg.connect(atlas_url) as reader:
-            # the build takes its snapshot, then waits to read the cells' versions...
+            # the first build (the count tables have no position yet) takes its snapshot,
+            # then waits to read the cells' versions...
             reader.execute("LOCK TABLE maint_assets.region_cuts IN ACCESS EXCLUSIVE MODE")
-            thread.start()
-            deadline = time.monotonic() + 120
-            while not rows(atlas_url, """
-                SELECT count(*) FROM pg_stat_activity WHERE application_name = 'maint_assets'
-                   AND wait_event_type = 'Lock' AND state = 'active'""")[0][0]:
-                assert time.monotonic() < deadline and thread.is_alive(), outcome
-                time.sleep(0.2)
+            first_build = _counts_in_thread(resources, atlas_url, "%")
             # ...while an observation is inserted and the sensor passes it twice (its second
             # tick records the position it passed, then trims what every consumer passed)
             with psycopg.connect(atlas_url, autocommit=True) as conn:
@@ -468,9 +456,7 @@ def test_the_sensor_trims_nothing_a_first_build_has_yet_to_catch_up(resources, a
             for _ in range(2):
                 cursor = _sensor_tick(atlas_url, instance, cursor).cursor
             assert rows(atlas_url, "SELECT count(*) FROM maint_assets.change_log") != [(0,)]
-        thread.join(timeout=300)
-    assert "result" in outcome, outcome
-    assert metadata(outcome["result"], OBS_REGION_COUNTS)["refresh_mode"] == "full"
+    assert metadata(first_build.result(timeout=300), OBS_REGION_COUNTS)["refresh_mode"] == "full"
     assert differences(atlas_url) == 0
     assert rows(atlas_url, holds, ["%rebuilding"]) == [(0,)]  # released with the position
 
