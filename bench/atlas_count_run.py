@@ -14,7 +14,7 @@ import statistics
 import time
 
 import dagster as dg
-from common import load_atlas, temporary_cluster
+from common import QUIET, load_atlas, temporary_cluster
 
 from maint_assets.atlas import change_log
 from maint_assets.atlas.assets import counts as count_assets
@@ -29,7 +29,6 @@ WAYS = {
     "touched-rows checks (the request now)": COUNTS - dg.AssetSelection.checks(full_recount),
     "every check (before 941b281)": COUNTS,
 }
-QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
 INSERT = """
     INSERT INTO public.observations (id_datasets, geom, year_obs, id_variables, obs_value,
                                      id_taxa_obs)

@@ -25,7 +25,7 @@ import time
 
 import dagster as dg
 import psycopg
-from common import load_atlas, schema_arguments, temporary_cluster
+from common import QUIET, load_atlas, schema_arguments, temporary_cluster
 
 from maint_assets.atlas import change_log
 from maint_assets.atlas.assets import counts as count_assets
@@ -33,8 +33,6 @@ from maint_assets.atlas.assets import sources
 from maint_assets.atlas.taxonomy.checklist import ChecklistResolver
 from maint_assets.core.postgres import PostgresResource
 
-# Dagster's console logger at WARNING: its DEBUG lines would bury the measurements.
-QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
 FULL = {**QUIET, "ops": {count_assets.COUNTS_OP: {"config": {"full": True}}}}
 # Production's two functions as the statements they run (the replica has no functions).
 PRODUCTION = {

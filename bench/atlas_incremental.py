@@ -26,7 +26,7 @@ import time
 from pathlib import Path
 
 import dagster as dg
-from common import load_atlas, schema_arguments, temporary_cluster
+from common import QUIET, load_atlas, schema_arguments, temporary_cluster
 
 from maint_assets.atlas import change_log, counts
 from maint_assets.atlas.assets import counts as count_assets
@@ -38,8 +38,6 @@ from maint_assets.demo.services import stop_group
 
 COUNTS = [count_assets.OBS_REGION_COUNTS, count_assets.OBS_REGIONS_TAXA_DATASETS_COUNTS]
 ALL = [*sources.ALL, *taxonomy.ASSETS, *count_assets.ASSETS]
-# Dagster's console logger at WARNING: its DEBUG lines would bury the measurements.
-QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
 FULL = {**QUIET, "ops": {count_assets.COUNTS_OP: {"config": {"full": True}}}}
 # Each change is made twice, on other rows the second time ({k}: 0, then 1): the first
 # refresh after a rebuild reads every page it touches from outside shared_buffers (the

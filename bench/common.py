@@ -18,6 +18,10 @@ from maint_assets.demo.atlas_data import DemoSummary, load_demo_data
 from maint_assets.demo.atlas_replica import apply_replica
 from maint_assets.demo.local_cluster import LocalCluster
 
+# Run config that sets Dagster's console logger to WARNING: its DEBUG lines would bury the
+# measurements.
+QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+
 
 @contextmanager
 def temporary_cluster(port: int, databases: list[str]) -> Iterator[tuple[LocalCluster, Path]]:
