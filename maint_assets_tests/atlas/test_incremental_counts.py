@@ -349,6 +349,40 @@ def test_an_observation_outside_every_region_is_counted_nowhere(resources, atlas
     assert rows(atlas_url, "SELECT sum(count_obs) FROM atlas_api.obs_region_counts") == before
 
 
+# Points on the edges of hexagons where they cross a cell's side (so the cells' parts of those
+# hexagons have a vertex rounded there), and a rounding's width or a few nanodegrees beside.
+ON_EDGES = """
+WITH segments AS (
+    SELECT s.geom
+    FROM public.regions r, ST_DumpSegments(r.geom) s
+    WHERE r.type = 'hex' AND r.scale IN (20, 10)
+      AND (floor(ST_X(ST_StartPoint(s.geom)) * 8 - 0.125)
+           <> floor(ST_X(ST_EndPoint(s.geom)) * 8 - 0.125)
+           OR floor(ST_Y(ST_StartPoint(s.geom)) * 8 - 0.125)
+           <> floor(ST_Y(ST_EndPoint(s.geom)) * 8 - 0.125))
+    ORDER BY r.fid, s.path LIMIT 400
+)
+INSERT INTO public.observations (id_datasets, geom, year_obs, id_variables, obs_value,
+                                 id_taxa_obs)
+SELECT (SELECT min(id) FROM public.datasets),
+       ST_Translate(ST_LineInterpolatePoint(s.geom, f), d.x, d.y), 2020, 1, 1,
+       (SELECT min(id) FROM public.taxa_obs)
+FROM segments s, unnest(ARRAY[0.5, 1.0 / 3, 0.7]) AS f,
+     (VALUES (0, 0), (1e-13, 0), (0, -1e-13), (3e-9, 0), (-3e-9, 3e-9)) AS d (x, y)
+"""
+
+
+def test_points_on_a_region_edge_are_counted_where_production_counts_them(resources, atlas_url):
+    materialize(resources, selection=COUNTS)
+    with psycopg.connect(atlas_url, autocommit=True) as conn:
+        conn.execute(ON_EDGES)
+    meta = metadata(materialize(resources, selection=COUNTS), OBS_REGION_COUNTS)
+    assert (meta["refresh_mode"], meta["observations_inserted"]) == ("incremental", 6000)
+    assert differences(atlas_url) == 0
+    materialize(resources, selection=COUNTS, run_config=FULL_COUNTS)
+    assert differences(atlas_url) == 0
+
+
 KILLABLE = """
 import sys
 from maint_assets.atlas.taxonomy.checklist import ChecklistResolver

@@ -23,12 +23,19 @@
 
 -- name: member
 -- Observation o lies within region c.fid (what ST_Within(o.geom, region) says) when its cell
--- is wholly inside the region, or when it lies within the cell's part of the region, or, only
--- for a point on the edge of that part (a cell edge or the region's own boundary), when
--- ST_Within against the whole region rr says so. (rr is joined, not looked up in a subquery:
--- a correlated subquery would keep the statement from running in parallel.)
-(c.piece IS NULL OR ST_Within(o.geom, c.piece)
- OR (ST_Intersects(o.geom, c.piece) AND ST_Within(o.geom, rr.geom)))
+-- is wholly inside the region, or when it lies within the cell's part of the region, except
+-- near that part's edge, where ST_Within against the whole region rr decides. The part's
+-- edge is not exactly the region's: where the region was cut (by ST_Subdivide or along the
+-- cell) the new vertices are rounded, about 1e-14 degree off the region's edge, so a point
+-- in that sliver is inside the part but outside the region, or the other way round. Near
+-- means within 1e-9 degree (0.1 mm): far wider than the rounding, and hardly any real
+-- observation lies that close to an edge without being on it. The part's edges also include
+-- the cell's sides and the lines ST_Subdivide cut along, where the whole region decides too.
+-- (rr is joined, not looked up in a subquery: a correlated subquery would keep the statement
+-- from running in parallel.)
+(c.piece IS NULL
+ OR CASE WHEN ST_DWithin(o.geom, c.edge, 1e-9) THEN ST_Within(o.geom, rr.geom)
+         ELSE ST_Within(o.geom, c.piece) END)
 
 -- name: cell_x
 floor(ST_X(o.geom) * 8 - 0.125)::integer
@@ -39,10 +46,12 @@ floor(ST_Y(o.geom) * 8 - 0.125)::integer
 -- name: cut_regions
 -- The cells of the regions listed in {regions} that are counted. A region of tens of
 -- thousands of vertices is first cut by ST_Subdivide into pieces of at most 256 (so no test
--- below reads the whole region), then each piece along the cells it covers; a cell is
--- wholly inside when it lies wholly inside one piece, otherwise it keeps the parts of the
--- pieces it overlaps, collected (a point on an edge between two parts is settled by the
--- whole region: see member).
+-- below reads the whole region), then each piece along the cells it covers. Each cell is
+-- taken with a margin of 2e-9 degree on every side (`around`), twice the distance within
+-- which member lets the whole region decide, so that the pieces' rounded edges never decide
+-- for a point of the cell: a cell is wholly inside when it lies, margin included, wholly
+-- inside one piece; otherwise it keeps the parts of the pieces it overlaps, collected, and
+-- their edges (`edge`, the outlines of the parts, which member measures the distance to).
 WITH counted AS (
     SELECT r.fid, r.within_quebec, r.geom
     FROM public.regions r
@@ -56,26 +65,31 @@ pieces AS (
 ),
 grid AS (
     SELECT p.fid, p.within_quebec, p.piece, x.cx, y.cy,
-           ST_MakeEnvelope(x.cx / 8.0 + 0.015625, y.cy / 8.0 + 0.015625,
-                           (x.cx + 1) / 8.0 + 0.015625, (y.cy + 1) / 8.0 + 0.015625, 4326) AS cell
+           ST_Expand(ST_MakeEnvelope(x.cx / 8.0 + 0.015625, y.cy / 8.0 + 0.015625,
+                                     (x.cx + 1) / 8.0 + 0.015625, (y.cy + 1) / 8.0 + 0.015625,
+                                     4326), 2e-9) AS around
     FROM pieces p,
-         generate_series(floor(ST_XMin(p.box) * 8 - 0.125)::integer,
-                         floor(ST_XMax(p.box) * 8 - 0.125)::integer) AS x (cx),
-         generate_series(floor(ST_YMin(p.box) * 8 - 0.125)::integer,
-                         floor(ST_YMax(p.box) * 8 - 0.125)::integer) AS y (cy)
+         generate_series(floor((ST_XMin(p.box) - 2e-9) * 8 - 0.125)::integer,
+                         floor((ST_XMax(p.box) + 2e-9) * 8 - 0.125)::integer) AS x (cx),
+         generate_series(floor((ST_YMin(p.box) - 2e-9) * 8 - 0.125)::integer,
+                         floor((ST_YMax(p.box) + 2e-9) * 8 - 0.125)::integer) AS y (cy)
 ),
 parts AS (
     SELECT fid, within_quebec, cx, cy,
-           CASE WHEN ST_ContainsProperly(piece, cell) THEN NULL
-                ELSE ST_ClipByBox2D(piece, cell) END AS part
+           CASE WHEN ST_ContainsProperly(piece, around) THEN NULL
+                ELSE ST_ClipByBox2D(piece, around) END AS part
     FROM grid
-    WHERE ST_Intersects(piece, cell)
+    WHERE ST_Intersects(piece, around)
+),
+cells AS (
+    SELECT fid, within_quebec, cx, cy,
+           CASE WHEN bool_or(part IS NULL) THEN NULL
+                ELSE ST_Multi(ST_CollectionExtract(ST_Collect(part), 3)) END AS piece
+    FROM parts
+    GROUP BY fid, within_quebec, cx, cy
 )
-SELECT fid, within_quebec, cx, cy,
-       CASE WHEN bool_or(part IS NULL) THEN NULL
-            ELSE ST_Multi(ST_CollectionExtract(ST_Collect(part), 3)) END AS piece
-FROM parts
-GROUP BY fid, within_quebec, cx, cy
+SELECT fid, within_quebec, cx, cy, piece, ST_Boundary(piece) AS edge
+FROM cells
 
 -- name: region_digest
 -- What a region's cells depend on: the region, and how it is cut (cut_version: a hash of the
@@ -131,7 +145,8 @@ DELETE FROM maint_assets.region_cells WHERE fid IN (SELECT fid FROM {regions});
 DELETE FROM maint_assets.region_cuts WHERE fid IN (SELECT fid FROM {regions});
 
 -- name: cut
-INSERT INTO maint_assets.region_cells {cut_regions};
+INSERT INTO maint_assets.region_cells (fid, within_quebec, cx, cy, piece, edge)
+{cut_regions};
 
 -- name: cluster_cells
 -- After many regions were cut: the cells are read a cell at a time (every region of one

@@ -50,16 +50,24 @@ CREATE TABLE IF NOT EXISTS maint_assets.maintained_row_counts (
 );
 
 -- The count tables' helpers (sql/atlas/counts.sql): the counted regions cut along a grid of
--- 1/8 degree cells (piece NULL: the cell lies wholly inside the region), the counts per
--- region, taxon, dataset and year both count tables are made from, and the (type, scale)
--- levels the zoom lookup had when they were last brought up to date.
+-- 1/8 degree cells (piece NULL: the cell lies wholly inside the region; edge: the outline of
+-- piece), the counts per region, taxon, dataset and year both count tables are made from,
+-- and the (type, scale) levels the zoom lookup had when they were last brought up to date.
 CREATE TABLE IF NOT EXISTS maint_assets.region_cells (
     fid integer NOT NULL,
     within_quebec boolean NOT NULL,
     cx integer NOT NULL,
     cy integer NOT NULL,
-    piece geometry
+    piece geometry,
+    edge geometry
 );
+DO $$ BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_attribute
+                   WHERE attrelid = 'maint_assets.region_cells'::regclass
+                     AND attname = 'edge' AND NOT attisdropped) THEN
+        ALTER TABLE maint_assets.region_cells ADD COLUMN edge geometry;
+    END IF;
+END $$;
 -- An observation's cell is looked up with its side of the border, then the regions wanted:
 -- all of that key is in the index, and the table is kept in its order (see cluster_cells in
 -- sql/atlas/counts.sql), so the two dozen regions of a cell sit on a page or two.
