@@ -335,6 +335,9 @@ def _why_rebuild(conn: psycopg.Connection) -> str | None:
     for schema, name in PUBLIC.values():
         if read_definition(conn, schema, name) is None:
             return f"{schema}.{name} does not exist yet"
+    outdated = conn.execute(statement(SQL_COUNTS, "outdated_cuts"), _cut_version()).fetchone()[0]
+    if outdated:
+        return f"{outdated} regions were cut into cells by an earlier version of maint_assets"
     _, reason = change_log.position(conn, CONSUMER, SOURCES)
     return reason
 

@@ -383,6 +383,27 @@ def test_points_on_a_region_edge_are_counted_where_production_counts_them(resour
     assert differences(atlas_url) == 0
 
 
+def test_cells_cut_by_an_earlier_version_are_cut_again(resources, atlas_url):
+    materialize(resources, selection=COUNTS)
+    with psycopg.connect(atlas_url, autocommit=True) as conn:  # as an upgrade finds them
+        conn.execute("UPDATE maint_assets.region_cells SET edge = NULL")
+        conn.execute(
+            "UPDATE maint_assets.region_cuts SET digest = regexp_replace(digest, '[^:]+$', 'old')"
+        )
+    meta = metadata(materialize(resources, selection=COUNTS), OBS_REGION_COUNTS)
+    assert meta["refresh_mode"] == "full"
+    assert "cut into cells by an earlier version" in meta["full_refresh_reason"]
+    assert rows(
+        atlas_url,
+        "SELECT count(*) FILTER (WHERE digest LIKE '%:old'), count(*) > 0"
+        " FROM maint_assets.region_cuts",
+    ) == [(0, True)]
+    assert rows(
+        atlas_url,
+        "SELECT count(*) FROM maint_assets.region_cells WHERE (piece IS NULL) <> (edge IS NULL)",
+    ) == [(0,)]
+
+
 KILLABLE = """
 import sys
 from maint_assets.atlas.taxonomy.checklist import ChecklistResolver

@@ -93,7 +93,7 @@ FROM cells
 
 -- name: region_digest
 -- What a region's cells depend on: the region, and how it is cut (cut_version: a hash of the
--- statements above, so a change of grid cuts every region again).
+-- statements above, so a change of grid cuts every region again: see outdated_cuts).
 md5(ST_AsEWKB(r.geom)) || ':' || r.within_quebec::text || ':' || %(cut_version)s
 
 -- name: settings
@@ -139,6 +139,12 @@ SELECT coalesce(w.fid, c.fid) AS fid
 FROM wanted w
 FULL JOIN maint_assets.region_cuts c ON c.fid = w.fid
 WHERE w.digest IS DISTINCT FROM c.digest;
+
+-- name: outdated_cuts
+-- Regions whose cells were cut by other statements (an upgrade changed how regions are cut).
+-- An incremental refresh cuts again only the regions that changed: these wait for a rebuild.
+SELECT count(*) FROM maint_assets.region_cuts
+WHERE split_part(digest, ':', 3) <> %(cut_version)s;
 
 -- name: uncut
 DELETE FROM maint_assets.region_cells WHERE fid IN (SELECT fid FROM {regions});
