@@ -161,6 +161,7 @@ class CountsRefresh:
     check: TouchedCheck
     failed_check: TouchedCheck | None  # an incremental check that failed and caused the rebuild
     seconds: float
+    regions_not_valid: list[int]  # counted regions whose geometry is not valid (slow to place)
 
     def metadata(self, table: str) -> dict[str, object]:
         change = self.tables[table]
@@ -175,6 +176,8 @@ class CountsRefresh:
         }
         if self.reason:
             meta["full_refresh_reason"] = self.reason
+        if self.regions_not_valid:
+            meta["regions_not_valid"] = self.regions_not_valid
         if self.changes:
             meta |= {
                 "observations_inserted": self.changes.inserted,
@@ -324,6 +327,7 @@ def refresh_counts(
                     check=check,
                     failed_check=None,
                     seconds=time.monotonic() - started,
+                    regions_not_valid=_regions_not_valid(conn),
                 )
     if not allow_rebuild:
         raise NeedsRebuild(reason)
@@ -340,6 +344,10 @@ def _why_rebuild(conn: psycopg.Connection) -> str | None:
         return f"{outdated} regions were cut into cells by an earlier version of maint_assets"
     _, reason = change_log.position(conn, CONSUMER, SOURCES)
     return reason
+
+
+def _regions_not_valid(conn: psycopg.Connection) -> list[int]:
+    return conn.execute(statement(SQL_COUNTS, "regions_not_valid")).fetchone()[0]
 
 
 def _analyze_temp(conn: psycopg.Connection, *tables: str) -> None:
@@ -481,6 +489,12 @@ def _rebuild(
         # edited in between was built from its old cells and its change counted as consumed.
         cut = sync_cells(conn)
         log(f"{cut} regions cut into cells")
+        not_valid = _regions_not_valid(conn)
+        if not_valid:
+            log(
+                f"regions {not_valid} are not valid geometries: their observations are "
+                "placed by ST_Within against the whole region, without cells"
+            )
         capture = change_log.installed(conn)
         built_at = change_log.position_now(conn) if capture else None
         epoch = change_log.epoch(conn) if capture else None
@@ -509,6 +523,7 @@ def _rebuild(
         check=check,
         failed_check=failed_check,
         seconds=time.monotonic() - started,
+        regions_not_valid=not_valid,
     )
 
 

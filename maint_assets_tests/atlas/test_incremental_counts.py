@@ -383,6 +383,51 @@ def test_points_on_a_region_edge_are_counted_where_production_counts_them(resour
     assert differences(atlas_url) == 0
 
 
+# A figure-eight of 1 000 vertices (its ring crosses itself): real boundaries can be invalid
+# like this, and GEOS refuses to cut them where ST_Within still answers. The points: a grid
+# over its box, at 7 decimals like real coordinates, plus the crossing itself.
+NOT_VALID = """
+WITH ring AS (
+    SELECT ST_MakeLine(array_agg(ST_MakePoint(-72 + sin(t) / 2, 47 + sin(t) * cos(t) / 3)
+                                 ORDER BY t)) AS line
+    FROM (SELECT i / 1000.0 * 2 * pi() AS t FROM generate_series(0, 999) i) s
+)
+INSERT INTO public.regions (type, scale, name, geom, within_quebec)
+SELECT 'hex', 20, 'figure eight',
+       ST_Multi(ST_SetSRID(ST_MakePolygon(ST_AddPoint(line, ST_StartPoint(line))), 4326)), true
+FROM ring RETURNING fid
+"""
+NOT_VALID_POINTS = """
+INSERT INTO public.observations (id_datasets, geom, year_obs, id_variables, obs_value,
+                                 id_taxa_obs, within_quebec)
+SELECT (SELECT min(id) FROM public.datasets), ST_SetSRID(ST_MakePoint(x, y), 4326), 2020, 1, 1,
+       (SELECT min(id) FROM public.taxa_obs), true
+FROM (SELECT round(-72.52 + i * 0.026, 7) AS x, round(46.68 + j * 0.016, 7) AS y
+      FROM generate_series(0, 40) i, generate_series(0, 40) j
+      UNION ALL SELECT -72, 47) p
+"""
+
+
+def test_a_region_that_is_not_a_valid_geometry_is_counted_as_production_counts_it(
+    resources, atlas_url
+):
+    materialize(resources, selection=COUNTS)
+    with psycopg.connect(atlas_url, autocommit=True) as conn:
+        (fid,) = conn.execute(NOT_VALID).fetchone()
+        assert conn.execute("SELECT NOT ST_IsValid(geom) FROM public.regions WHERE fid = %s",
+                            [fid]).fetchone() == (True,)  # fmt: skip
+        conn.execute(NOT_VALID_POINTS)
+    meta = metadata(materialize(resources, selection=COUNTS), OBS_REGION_COUNTS)
+    assert (meta["refresh_mode"], meta["regions_not_valid"]) == ("incremental", [fid])
+    assert differences(atlas_url) == 0
+    counted = "SELECT sum(count_obs) FROM atlas_api.obs_region_counts WHERE fid = %s"
+    assert 0 < rows(atlas_url, counted, [fid])[0][0] < 1682
+    meta = metadata(materialize(resources, selection=COUNTS, run_config=FULL_COUNTS),
+                    OBS_REGION_COUNTS)  # fmt: skip
+    assert (meta["refresh_mode"], meta["regions_not_valid"]) == ("full", [fid])
+    assert differences(atlas_url) == 0
+
+
 def test_cells_cut_by_an_earlier_version_are_cut_again(resources, atlas_url):
     materialize(resources, selection=COUNTS)
     with psycopg.connect(atlas_url, autocommit=True) as conn:  # as an upgrade finds them

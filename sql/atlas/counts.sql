@@ -23,8 +23,9 @@
 
 -- name: member
 -- Observation o lies within region c.fid (what ST_Within(o.geom, region) says) when its cell
--- is wholly inside the region, or when it lies within the cell's part of the region, except
--- near that part's edge, where ST_Within against the whole region rr decides. The part's
+-- is wholly inside the region (piece and edge NULL), or when it lies within the cell's part
+-- of the region, except near that part's edge, where ST_Within against the whole region rr
+-- decides (every point of the cell is near when edge is the cell itself: see cut_regions). The part's
 -- edge is not exactly the region's: where the region was cut (by ST_Subdivide or along the
 -- cell) the new vertices are rounded, about 1e-14 degree off the region's edge, so a point
 -- in that sliver is inside the part but outside the region, or the other way round. Near
@@ -33,9 +34,9 @@
 -- the cell's sides and the lines ST_Subdivide cut along, where the whole region decides too.
 -- (rr is joined, not looked up in a subquery: a correlated subquery would keep the statement
 -- from running in parallel.)
-(c.piece IS NULL
- OR CASE WHEN ST_DWithin(o.geom, c.edge, 1e-9) THEN ST_Within(o.geom, rr.geom)
-         ELSE ST_Within(o.geom, c.piece) END)
+(CASE WHEN c.piece IS NULL AND c.edge IS NULL THEN true
+       WHEN ST_DWithin(o.geom, c.edge, 1e-9) THEN ST_Within(o.geom, rr.geom)
+       ELSE ST_Within(o.geom, c.piece) END)
 
 -- name: cell_x
 floor(ST_X(o.geom) * 8 - 0.125)::integer
@@ -52,8 +53,11 @@ floor(ST_Y(o.geom) * 8 - 0.125)::integer
 -- for a point of the cell: a cell is wholly inside when it lies, margin included, wholly
 -- inside one piece; otherwise it keeps the parts of the pieces it overlaps, collected, and
 -- their edges (`edge`, the outlines of the parts, which member measures the distance to).
+-- A region that is not a valid geometry cannot be cut (GEOS refuses it, where production's
+-- ST_Within still answers): each cell of its bounding box has the cell itself as its edge,
+-- so that the whole region decides for every point in it.
 WITH counted AS (
-    SELECT r.fid, r.within_quebec, r.geom
+    SELECT r.fid, r.within_quebec, r.geom, (ST_IsValidDetail(r.geom)).valid AS valid
     FROM public.regions r
     WHERE r.fid IN (SELECT fid FROM {regions}) AND r.within_quebec IS NOT NULL
       AND EXISTS (SELECT 1 FROM atlas_api.regions_zoom_lookup z
@@ -61,7 +65,7 @@ WITH counted AS (
 ),
 pieces AS (
     SELECT c.fid, c.within_quebec, p.geom AS piece, ST_Envelope(p.geom) AS box
-    FROM counted c, ST_Subdivide(c.geom, 256) AS p (geom)
+    FROM (SELECT * FROM counted WHERE valid) c, ST_Subdivide(c.geom, 256) AS p (geom)
 ),
 grid AS (
     SELECT p.fid, p.within_quebec, p.piece, x.cx, y.cy,
@@ -90,6 +94,15 @@ cells AS (
 )
 SELECT fid, within_quebec, cx, cy, piece, ST_Boundary(piece) AS edge
 FROM cells
+UNION ALL
+SELECT c.fid, c.within_quebec, x.cx, y.cy, NULL,
+       ST_MakeEnvelope(x.cx / 8.0 + 0.015625, y.cy / 8.0 + 0.015625,
+                       (x.cx + 1) / 8.0 + 0.015625, (y.cy + 1) / 8.0 + 0.015625, 4326)
+FROM (SELECT * FROM counted WHERE NOT valid) c,
+     generate_series(floor(ST_XMin(c.geom) * 8 - 0.125)::integer,
+                     floor(ST_XMax(c.geom) * 8 - 0.125)::integer) AS x (cx),
+     generate_series(floor(ST_YMin(c.geom) * 8 - 0.125)::integer,
+                     floor(ST_YMax(c.geom) * 8 - 0.125)::integer) AS y (cy)
 
 -- name: region_digest
 -- What a region's cells depend on: the region, and how it is cut (cut_version: a hash of the
@@ -145,6 +158,12 @@ WHERE w.digest IS DISTINCT FROM c.digest;
 -- An incremental refresh cuts again only the regions that changed: these wait for a rebuild.
 SELECT count(*) FROM maint_assets.region_cuts
 WHERE split_part(digest, ':', 3) <> %(cut_version)s;
+
+-- name: regions_not_valid
+-- Counted regions that are not valid geometries (their cells defer to the whole region,
+-- which makes their observations slow to place): found through a partial index.
+SELECT coalesce(array_agg(DISTINCT fid ORDER BY fid), '{}')
+FROM maint_assets.region_cells WHERE piece IS NULL AND edge IS NOT NULL;
 
 -- name: uncut
 DELETE FROM maint_assets.region_cells WHERE fid IN (SELECT fid FROM {regions});

@@ -50,9 +50,10 @@ CREATE TABLE IF NOT EXISTS maint_assets.maintained_row_counts (
 );
 
 -- The count tables' helpers (sql/atlas/counts.sql): the counted regions cut along a grid of
--- 1/8 degree cells (piece NULL: the cell lies wholly inside the region; edge: the outline of
--- piece), the counts per region, taxon, dataset and year both count tables are made from,
--- and the (type, scale) levels the zoom lookup had when they were last brought up to date.
+-- 1/8 degree cells (piece and edge NULL: the cell lies wholly inside the region; edge: the
+-- outline of piece, or the cell for a region that is not valid), the counts per region,
+-- taxon, dataset and year both count tables are made from, and the (type, scale) levels the
+-- zoom lookup had when they were last brought up to date.
 CREATE TABLE IF NOT EXISTS maint_assets.region_cells (
     fid integer NOT NULL,
     within_quebec boolean NOT NULL,
@@ -75,6 +76,9 @@ DROP INDEX IF EXISTS maint_assets.region_cells_cell_idx;
 CREATE INDEX IF NOT EXISTS region_cells_cell_fid_idx
     ON maint_assets.region_cells (cx, cy, within_quebec, fid);
 CREATE INDEX IF NOT EXISTS region_cells_fid_idx ON maint_assets.region_cells (fid);
+-- The cells of regions that are not valid geometries (see cut_regions): few, usually none.
+CREATE INDEX IF NOT EXISTS region_cells_not_valid_idx ON maint_assets.region_cells (fid)
+    WHERE piece IS NULL AND edge IS NOT NULL;
 -- Which version of each region its cells were cut from (md5 of its geometry, and its side of
 -- the border): cells are cut again whenever that changes, whatever the change log says.
 CREATE TABLE IF NOT EXISTS maint_assets.region_cuts (
