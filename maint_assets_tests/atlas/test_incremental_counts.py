@@ -542,9 +542,9 @@ def test_the_sensor_trims_nothing_a_first_build_has_yet_to_catch_up(resources, a
         cursor = _sensor_tick(atlas_url, instance, None).cursor  # the sensor has a position
         with psycopg.connect(atlas_url) as reader:
             # the first build (the count tables have no position yet) takes its snapshot,
-            # then waits to read the cells' versions...
-            reader.execute("LOCK TABLE maint_assets.region_cuts IN ACCESS EXCLUSIVE MODE")
-            first_build = _counts_in_thread(resources, atlas_url, "%")
+            # then waits to read the zoom lookup for the cells' versions...
+            reader.execute("LOCK TABLE atlas_api.regions_zoom_lookup IN ACCESS EXCLUSIVE MODE")
+            first_build = _counts_in_thread(resources, atlas_url, "%regions_to_cut%")
             # ...while an observation is inserted and the sensor passes it twice (its second
             # tick records the position it passed, then trims what every consumer passed)
             with psycopg.connect(atlas_url, autocommit=True) as conn:

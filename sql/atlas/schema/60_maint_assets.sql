@@ -86,6 +86,10 @@ CREATE TABLE IF NOT EXISTS maint_assets.region_cuts (
     digest text NOT NULL,
     cut_at timestamptz NOT NULL DEFAULT now()
 );
+-- The version of the statements that cut each region (the digest's last part): see
+-- outdated_cuts in sql/atlas/counts.sql.
+CREATE INDEX IF NOT EXISTS region_cuts_version_idx
+    ON maint_assets.region_cuts (split_part(digest, ':', 3));
 
 CREATE TABLE IF NOT EXISTS maint_assets.region_taxon_dataset_year_counts (
     fid integer NOT NULL,
