@@ -25,11 +25,11 @@
 -- Observation o lies within region c.fid (what ST_Within(o.geom, region) says) when its cell
 -- is wholly inside the region (piece and edge NULL), or when it lies within the cell's part
 -- of the region, except near that part's edge, where ST_Within against the whole region rr
--- decides (every point of the cell is near when edge is the cell itself: see cut_regions). The part's
--- edge is not exactly the region's: where the region was cut (by ST_Subdivide or along the
--- cell) the new vertices are rounded, about 1e-14 degree off the region's edge, so a point
--- in that sliver is inside the part but outside the region, or the other way round. Near
--- means within 1e-9 degree (0.1 mm): far wider than the rounding, and hardly any real
+-- decides (every point of the cell is near when edge is the cell itself: see cut_regions).
+-- The part's edge is not exactly the region's: where the region was cut (by ST_Subdivide or
+-- along the cell) the new vertices are rounded, about 1e-14 degree off the region's edge, so
+-- a point in that sliver is inside the part but outside the region, or the other way round.
+-- Near means within 1e-9 degree (0.1 mm): far wider than the rounding, and hardly any real
 -- observation lies that close to an edge without being on it. The part's edges also include
 -- the cell's sides and the lines ST_Subdivide cut along, where the whole region decides too.
 -- (rr is joined, not looked up in a subquery: a correlated subquery would keep the statement
@@ -64,26 +64,29 @@ WITH counted AS (
                   WHERE z.type = r.type AND z.scale = r.scale)
 ),
 pieces AS (
-    SELECT c.fid, c.within_quebec, p.geom AS piece, ST_Envelope(p.geom) AS box
+    SELECT c.fid, c.within_quebec, true AS valid, p.geom AS piece
     FROM (SELECT * FROM counted WHERE valid) c, ST_Subdivide(c.geom, 256) AS p (geom)
+    UNION ALL
+    SELECT fid, within_quebec, false, geom FROM counted WHERE NOT valid
 ),
 grid AS (
-    SELECT p.fid, p.within_quebec, p.piece, x.cx, y.cy,
-           ST_Expand(ST_MakeEnvelope(x.cx / 8.0 + 0.015625, y.cy / 8.0 + 0.015625,
-                                     (x.cx + 1) / 8.0 + 0.015625, (y.cy + 1) / 8.0 + 0.015625,
-                                     4326), 2e-9) AS around
+    SELECT p.fid, p.within_quebec, p.valid, p.piece, x.cx, y.cy, b.cell,
+           ST_Expand(b.cell, 2e-9) AS around
     FROM pieces p,
-         generate_series(floor((ST_XMin(p.box) - 2e-9) * 8 - 0.125)::integer,
-                         floor((ST_XMax(p.box) + 2e-9) * 8 - 0.125)::integer) AS x (cx),
-         generate_series(floor((ST_YMin(p.box) - 2e-9) * 8 - 0.125)::integer,
-                         floor((ST_YMax(p.box) + 2e-9) * 8 - 0.125)::integer) AS y (cy)
+         generate_series(floor((ST_XMin(p.piece) - 2e-9) * 8 - 0.125)::integer,
+                         floor((ST_XMax(p.piece) + 2e-9) * 8 - 0.125)::integer) AS x (cx),
+         generate_series(floor((ST_YMin(p.piece) - 2e-9) * 8 - 0.125)::integer,
+                         floor((ST_YMax(p.piece) + 2e-9) * 8 - 0.125)::integer) AS y (cy),
+         ST_MakeEnvelope(x.cx / 8.0 + 0.015625, y.cy / 8.0 + 0.015625,
+                         (x.cx + 1) / 8.0 + 0.015625, (y.cy + 1) / 8.0 + 0.015625,
+                         4326) AS b (cell)
 ),
 parts AS (
     SELECT fid, within_quebec, cx, cy,
            CASE WHEN ST_ContainsProperly(piece, around) THEN NULL
                 ELSE ST_ClipByBox2D(piece, around) END AS part
     FROM grid
-    WHERE ST_Intersects(piece, around)
+    WHERE valid AND ST_Intersects(piece, around)
 ),
 cells AS (
     SELECT fid, within_quebec, cx, cy,
@@ -92,17 +95,9 @@ cells AS (
     FROM parts
     GROUP BY fid, within_quebec, cx, cy
 )
-SELECT fid, within_quebec, cx, cy, piece, ST_Boundary(piece) AS edge
-FROM cells
+SELECT fid, within_quebec, cx, cy, piece, ST_Boundary(piece) AS edge FROM cells
 UNION ALL
-SELECT c.fid, c.within_quebec, x.cx, y.cy, NULL,
-       ST_MakeEnvelope(x.cx / 8.0 + 0.015625, y.cy / 8.0 + 0.015625,
-                       (x.cx + 1) / 8.0 + 0.015625, (y.cy + 1) / 8.0 + 0.015625, 4326)
-FROM (SELECT * FROM counted WHERE NOT valid) c,
-     generate_series(floor(ST_XMin(c.geom) * 8 - 0.125)::integer,
-                     floor(ST_XMax(c.geom) * 8 - 0.125)::integer) AS x (cx),
-     generate_series(floor(ST_YMin(c.geom) * 8 - 0.125)::integer,
-                     floor(ST_YMax(c.geom) * 8 - 0.125)::integer) AS y (cy)
+SELECT fid, within_quebec, cx, cy, NULL, cell FROM grid WHERE NOT valid
 
 -- name: region_digest
 -- What a region's cells depend on: the region, and how it is cut (cut_version: a hash of the
@@ -158,7 +153,8 @@ WHERE w.digest IS DISTINCT FROM c.digest;
 -- An incremental refresh cuts again only the regions that changed: these wait for a rebuild.
 -- Read on every refresh, so through region_cuts_version_idx (<> cannot use an index).
 SELECT count(*) FROM maint_assets.region_cuts
-WHERE split_part(digest, ':', 3) < %(cut_version)s OR split_part(digest, ':', 3) > %(cut_version)s;
+WHERE split_part(digest, ':', 3) < %(cut_version)s
+   OR split_part(digest, ':', 3) > %(cut_version)s;
 
 -- name: regions_not_valid
 -- Counted regions that are not valid geometries (their cells defer to the whole region,
