@@ -383,9 +383,10 @@ def test_points_on_a_region_edge_are_counted_where_production_counts_them(resour
     assert differences(atlas_url) == 0
 
 
-# A figure-eight of 1 000 vertices (its ring crosses itself): real boundaries can be invalid
-# like this, and GEOS refuses to cut them where ST_Within still answers. The points: a grid
-# over its box, at 7 decimals like real coordinates, plus the crossing itself.
+# A figure-eight of 1 000 vertices (its ring crosses itself), our own construction (the real
+# regions' data is not public): real boundaries can be invalid like this, and GEOS refuses to
+# cut them where ST_Within still answers. The points: a grid over its box, at 7 decimals like
+# real coordinates, plus the crossing itself.
 NOT_VALID = """
 WITH ring AS (
     SELECT ST_MakeLine(array_agg(ST_MakePoint(-72 + sin(t) / 2, 47 + sin(t) * cos(t) / 3)
