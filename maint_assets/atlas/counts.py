@@ -75,10 +75,14 @@ TOUCHED = {
     REGION_COUNTS: "touched_region_counts",
     DATASET_COUNTS: "touched_dataset_counts",
 }
-# The temporary tables holding geometries: the columns their joins are planned on.
+# The columns the joins on these temporary tables are planned on: statistics on a geometry
+# cost more than the rest of a small refresh, and the touched rows' copies of the tables'
+# other columns are only compared, never joined on.
 ANALYZED_COLUMNS = {
     "observation_deltas": ("point", "within_quebec", "id_taxa_obs", "id_datasets", "year_obs"),
     "checked_observations": ("cx", "cy", "within_quebec", "id_taxa_obs"),
+    "touched_region_counts": ("fid", "id_taxa_obs", "year_obs", "count_obs"),
+    "touched_dataset_counts": ("fid", "id_taxa_obs", "id_datasets", "count_obs"),
 }
 PUBLIC = {
     REGION_COUNTS: ("atlas_api", REGION_COUNTS),

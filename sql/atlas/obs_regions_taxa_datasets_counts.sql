@@ -18,8 +18,10 @@ JOIN public.regions r ON r.fid = d.fid
 GROUP BY d.fid, d.id_taxa_obs, d.id_datasets, r.type;
 
 -- name: touched
+-- The rows a refresh changed, as the upserts left them (count 0: to be deleted).
 CREATE TEMP TABLE touched_dataset_counts (
-    fid integer, id_taxa_obs integer, id_datasets integer, count_obs integer, inserted boolean
+    fid integer, id_taxa_obs integer, id_datasets integer, count_obs integer, inserted boolean,
+    type text, min_year integer, max_year integer
 ) ON COMMIT DROP;
 
 -- name: apply_deltas
@@ -51,7 +53,8 @@ upserted AS (
         max_year = greatest(t.max_year, EXCLUDED.max_year)
     WHERE EXCLUDED.count_obs <> 0
        OR EXCLUDED.min_year < t.min_year OR EXCLUDED.max_year > t.max_year
-    RETURNING t.fid, t.id_taxa_obs, t.id_datasets, t.count_obs, (xmax = 0) AS inserted
+    RETURNING t.fid, t.id_taxa_obs, t.id_datasets, t.count_obs, (xmax = 0) AS inserted,
+              t.type, t.min_year, t.max_year
 )
 INSERT INTO touched_dataset_counts SELECT * FROM upserted;
 
@@ -84,7 +87,8 @@ upserted AS (
         min_year = EXCLUDED.min_year, max_year = EXCLUDED.max_year
     WHERE EXCLUDED.count_obs <> 0
        OR (t.min_year, t.max_year) IS DISTINCT FROM (EXCLUDED.min_year, EXCLUDED.max_year)
-    RETURNING t.fid, t.id_taxa_obs, t.id_datasets, t.count_obs, (xmax = 0) AS inserted
+    RETURNING t.fid, t.id_taxa_obs, t.id_datasets, t.count_obs, (xmax = 0) AS inserted,
+              t.type, t.min_year, t.max_year
 )
 INSERT INTO touched_dataset_counts SELECT * FROM upserted;
 
@@ -107,7 +111,10 @@ WHERE d.fid IN (SELECT fid FROM changed_regions)
 GROUP BY d.fid, d.id_taxa_obs, d.id_datasets, r.type;
 
 -- name: check_touched
--- Every row the refresh touched against the detail: mismatched rows, rows compared.
+-- Every row the refresh touched against the detail: mismatched rows, rows compared. A row
+-- an upsert left with a count is taken as it returned it; every other key (rows left at 0,
+-- keys whose deltas changed nothing, the recounted regions' rows) is read back: see
+-- check_touched in sql/atlas/obs_region_counts.sql.
 WITH keys AS (
     SELECT fid, id_taxa_obs, id_datasets FROM touched_dataset_counts
     UNION
@@ -132,9 +139,19 @@ expected AS (
     ) e
     JOIN public.regions r ON r.fid = e.fid
 ),
+returned AS (
+    SELECT fid, type, id_taxa_obs, id_datasets, min_year, max_year, count_obs
+    FROM touched_dataset_counts WHERE count_obs <> 0
+),
+read_back AS (
+    SELECT fid, id_taxa_obs, id_datasets FROM keys
+    EXCEPT SELECT fid, id_taxa_obs, id_datasets FROM returned
+),
 stored AS (
+    SELECT * FROM returned
+    UNION ALL
     SELECT t.fid, t.type, t.id_taxa_obs, t.id_datasets, t.min_year, t.max_year, t.count_obs
-    FROM keys k
+    FROM read_back k
     JOIN {table} t
       ON t.fid = k.fid AND t.id_taxa_obs = k.id_taxa_obs AND t.id_datasets = k.id_datasets
 )
