@@ -64,7 +64,7 @@ GROUP BY d.fid, d.id_taxa_obs, d.year_obs, r.type, r.scale;
 -- Every row the refresh touched (changed by deltas, or in a recounted region) against the
 -- detail: mismatched rows (missing, extra or different), rows compared. A row the upsert
 -- left with a count is taken as it returned it (nothing writes it after, and reading it back
--- cost a third of this check); every other key (rows it left at 0, which drop_empty should
+-- cost about a quarter of this check); every other key (rows it left at 0, which drop_empty should
 -- have deleted, and the recounted regions' rows) is read back from the table.
 WITH keys AS (
     SELECT fid, id_taxa_obs, year_obs FROM touched_region_counts
