@@ -39,7 +39,8 @@ upserted AS (
     JOIN public.regions r ON r.fid = d.fid
     ORDER BY d.fid, d.id_taxa_obs, d.year_obs
     ON CONFLICT (fid, id_taxa_obs, year_obs) DO UPDATE SET count_obs = t.count_obs + EXCLUDED.count_obs
-    RETURNING t.fid, t.id_taxa_obs, t.year_obs, t.count_obs, (xmax = 0) AS inserted, t.type, t.scale
+    RETURNING t.fid, t.id_taxa_obs, t.year_obs, t.count_obs, (xmax = 0) AS inserted,
+              t.type, t.scale
 )
 INSERT INTO touched_region_counts SELECT * FROM upserted;
 
@@ -63,9 +64,9 @@ GROUP BY d.fid, d.id_taxa_obs, d.year_obs, r.type, r.scale;
 -- name: check_touched
 -- Every row the refresh touched (changed by deltas, or in a recounted region) against the
 -- detail: mismatched rows (missing, extra or different), rows compared. A row the upsert
--- left with a count is taken as it returned it (nothing writes it after, and reading it back
--- cost about a quarter of this check); every other key (rows it left at 0, which drop_empty should
--- have deleted, and the recounted regions' rows) is read back from the table.
+-- left with a count is taken as it returned it (nothing writes it after, and reading it
+-- back cost about a quarter of this check); every other key (rows it left at 0, which
+-- drop_empty should have deleted, and the recounted regions' rows) is read back.
 WITH keys AS (
     SELECT fid, id_taxa_obs, year_obs FROM touched_region_counts
     UNION
