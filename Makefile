@@ -12,12 +12,13 @@ demo: install
 	$(BIN)/maint-assets demo
 
 # Four worker processes, each with its own servers (cluster, S3, SMTP, ...) on free ports; a
-# test file stays on one worker, so its module fixtures are made once. Most of the suite waits
-# on servers and daemons, so four workers pay off on two cores (README: The two commands).
+# test file stays on one worker, so its module fixtures are made once, and the longest files
+# go first (maint_assets_tests/conftest.py: LONGEST_FILES). Most of the suite waits on servers
+# and daemons, so four workers pay off on two cores (README: The two commands).
 test: install
 	$(BIN)/ruff check .
 	$(MAKE) --no-print-directory check-defs
-	$(BIN)/pytest -n 4 --dist loadfile
+	$(BIN)/pytest -n 4 --dist loadfile --no-loadscope-reorder
 
 # No server started: the definitions load (dg, as the webserver loads them) and the tests that
 # use no PostgreSQL, S3, SMTP or Pushgateway (< 60 s).

@@ -111,6 +111,7 @@ def _parser() -> argparse.ArgumentParser:
     demo_data = commands.add_parser("demo-data", help="generate a Québec-like atlas dataset")
     demo_data.add_argument("--observations", type=int, default=100_000)
     demo_data.add_argument("--seed", type=int, default=1)
+    _region_detail_argument(demo_data)
     demo_data.add_argument(
         "--if-empty", action="store_true", help="do nothing when observations are already loaded"
     )
@@ -155,6 +156,7 @@ def _parser() -> argparse.ArgumentParser:
         help="database up, demo data if missing, mail sink, Pushgateway, Dagster UI",
     )
     demo.add_argument("--observations", type=int, default=100_000)
+    _region_detail_argument(demo)
     demo.add_argument("--host", default="127.0.0.1")
     demo.add_argument("--port", type=int, default=3000, help="the Dagster UI's")
     demo.add_argument("--smtp-port", type=int, default=2525, help="the mail sink's")
@@ -362,6 +364,19 @@ def _capture(args: argparse.Namespace) -> int:
     return 0
 
 
+def _region_detail_argument(parser: argparse.ArgumentParser) -> None:
+    from maint_assets.demo.atlas_data import DETAIL_SPACING
+
+    parser.add_argument(
+        "--region-detail",
+        type=float,
+        default=DETAIL_SPACING,
+        metavar="DEGREES",
+        help=f"length of the segments region outlines are detailed in (default {DETAIL_SPACING}:"
+        " vertex counts like the real boundaries'; larger is coarser and faster to count)",
+    )
+
+
 def _demo_data(args: argparse.Namespace) -> int:
     from maint_assets.atlas.change_log import install_capture
     from maint_assets.demo.atlas_data import is_loaded, load_demo_data
@@ -374,7 +389,9 @@ def _demo_data(args: argparse.Namespace) -> int:
         if args.if_empty and is_loaded(conn):
             print(f"demo data already loaded in {db.describe()}")
             return 0
-        summary = load_demo_data(conn, observations=args.observations, seed=args.seed)
+        summary = load_demo_data(
+            conn, observations=args.observations, seed=args.seed, spacing=args.region_detail
+        )
     print(
         f"loaded {summary.observations} observations, {summary.regions} regions and "
         f"{summary.taxa_obs} taxa_obs names into {db.describe()} in {summary.seconds:.1f} s "
@@ -472,7 +489,11 @@ def _demo(args: argparse.Namespace) -> int:
     env = {**demo_environment(cluster), **endpoints.environment()}
     os.environ.update(env)
     step(2, "demo data (loaded once, kept in the cluster and under the state directory):")
-    _demo_data(argparse.Namespace(observations=args.observations, seed=1, if_empty=True))
+    _demo_data(
+        argparse.Namespace(
+            observations=args.observations, seed=1, if_empty=True, region_detail=args.region_detail
+        )
+    )
     serve_demo_site(cluster.url("vn"), DEMO_VN_CONFIG)
     _vn_demo_data(argparse.Namespace(observations=DEMO_ROWS, seed=1, if_empty=True))
     _webarchive_demo_data(cluster)

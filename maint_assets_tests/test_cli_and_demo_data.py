@@ -37,10 +37,20 @@ def empty_db(pg_cluster):
 
 
 def test_demo_data_command_loads_once_and_is_idempotent(empty_db, monkeypatch, capsys):
-    monkeypatch.setenv("ATLAS_DATABASE_URL", empty_db("atlas_cli"))
-    assert main(["demo-data", "--observations", "1500", "--seed", "3", "--if-empty"]) == 0
+    url = empty_db("atlas_cli")
+    monkeypatch.setenv("ATLAS_DATABASE_URL", url)
+    command = ["demo-data", "--observations", "1500", "--seed", "3", "--if-empty"]
+    assert main([*command, "--region-detail", str(TEST_SPACING)]) == 0
     assert "loaded 1500 observations" in capsys.readouterr().out
-    assert main(["demo-data", "--observations", "1500", "--if-empty"]) == 0
+    # the province's outline detailed in segments of TEST_SPACING: about 9 000 vertices (the
+    # default 0.002 gives about 45 000)
+    with psycopg.connect(url) as conn:
+        (vertices,) = conn.execute(
+            "SELECT ST_NPoints(geom) FROM public.regions WHERE type = 'admin' AND scale = 1"
+            " AND within_quebec"
+        ).fetchone()
+    assert 5_000 < vertices < 15_000, vertices
+    assert main(command) == 0
     assert "already loaded" in capsys.readouterr().out
     assert main(["schema", "atlas"]) == 0
     assert "applied 00_extensions.sql" in capsys.readouterr().out
