@@ -429,6 +429,39 @@ def test_a_region_that_is_not_a_valid_geometry_is_counted_as_production_counts_i
     assert differences(atlas_url) == 0
 
 
+# Our own rows: coordinates that lie in no region (a NaN reaches PostGIS from any client that
+# sends one). Production's ST_Within says false for each, so they count nowhere; the last row
+# is an ordinary observation inserted beside them.
+NO_REGION = """
+INSERT INTO public.observations (id_datasets, geom, year_obs, id_variables, obs_value,
+                                 id_taxa_obs)
+SELECT (SELECT min(id) FROM public.datasets), ST_SetSRID(ST_MakePoint(x, y), 4326), 2020, 1, 1,
+       (SELECT min(id) FROM public.taxa_obs)
+FROM (VALUES ('NaN'::float8, 'NaN'::float8), ('Infinity', 46), (-73.5, '-Infinity'),
+             (3e8, 45), (-72.5, -3e9), (-72.5, 46.5)) p (x, y)
+"""
+
+
+def test_observations_in_no_region_count_nowhere_and_stop_nothing(resources, atlas_url):
+    materialize(resources, selection=COUNTS)
+    with dg.instance_for_test() as instance, psycopg.connect(atlas_url, autocommit=True) as conn:
+        cursor = _sensor_tick(atlas_url, instance, None).cursor
+        conn.execute(NO_REGION)
+        tick = _sensor_tick(atlas_url, instance, cursor)  # applied by the sensor itself
+        events = tick.asset_events
+        recorded = {e.asset_key for e in events if isinstance(e, dg.AssetMaterialization)}
+        assert set(COUNTS) <= recorded, tick
+        assert differences(atlas_url) == 0
+        # an ordinary observation moved to NaN, then a refresh in a run
+        conn.execute("""UPDATE public.observations SET geom = ST_SetSRID(ST_MakePoint('NaN',
+            'NaN'), 4326) WHERE id = (SELECT min(id) FROM observations_partitions.within_quebec)""")
+    assert metadata(materialize(resources, selection=COUNTS), OBS_REGION_COUNTS)[
+        "refresh_mode"] == "incremental"  # fmt: skip
+    assert differences(atlas_url) == 0
+    materialize(resources, selection=COUNTS, run_config=FULL_COUNTS)
+    assert differences(atlas_url) == 0
+
+
 def test_cells_cut_by_an_earlier_version_are_cut_again(resources, atlas_url):
     materialize(resources, selection=COUNTS)
     # As an upgrade finds them, for a hundred regions: one is enough to need a rebuild, and

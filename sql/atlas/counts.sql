@@ -39,10 +39,13 @@
        ELSE ST_Within(o.geom, c.piece) END)
 
 -- name: cell_x
-floor(ST_X(o.geom) * 8 - 0.125)::integer
+-- A NaN or infinite coordinate, or one past 2e8 degrees (no integer cell index), has no cell:
+-- no region lies there, so ST_Within says false, as production counts it. Cast unguarded,
+-- one such observation failed every refresh ("integer out of range").
+floor(CASE WHEN abs(ST_X(o.geom)) < 2e8 THEN ST_X(o.geom) * 8 - 0.125 END)::integer
 
 -- name: cell_y
-floor(ST_Y(o.geom) * 8 - 0.125)::integer
+floor(CASE WHEN abs(ST_Y(o.geom)) < 2e8 THEN ST_Y(o.geom) * 8 - 0.125 END)::integer
 
 -- name: cut_regions
 -- The cells of the regions listed in {regions} that are counted. A region of tens of
