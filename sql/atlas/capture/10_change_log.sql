@@ -67,8 +67,11 @@ CREATE OR REPLACE TRIGGER change_log_truncated AFTER TRUNCATE ON maint_assets.ch
     FOR EACH STATEMENT EXECUTE FUNCTION maint_assets.change_history_lost();
 
 -- observations: one function per event, because a trigger with transition tables may only
--- handle one event. Updates pair old and new rows by id; updates that leave every counted
--- column as it was are not logged.
+-- handle one event. Updates pair old and new rows by id, and by (id, within_quebec) where
+-- the id is on more than one row: production's key is (id, within_quebec), so both
+-- partitions can hold an id, and paired by id alone two such rows made four changes. (A row
+-- of such an id that moves partition is then logged as a delete and an insert: the same
+-- deltas.) Updates that leave every counted column as it was are not logged.
 CREATE OR REPLACE FUNCTION maint_assets.capture_observations_insert() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
@@ -95,12 +98,22 @@ BEGIN
     INSERT INTO maint_assets.change_log (source, op, row_id,
         old_geom, old_within_quebec, old_id_taxa_obs, old_year_obs, old_id_datasets,
         new_geom, new_within_quebec, new_id_taxa_obs, new_year_obs, new_id_datasets)
+    WITH shared AS (
+        SELECT id FROM deleted GROUP BY id HAVING count(*) > 1
+        UNION
+        SELECT id FROM inserted GROUP BY id HAVING count(*) > 1
+    )
     SELECT 'observations',
            CASE WHEN o.id IS NULL THEN 'I' WHEN n.id IS NULL THEN 'D' ELSE 'U' END,
            coalesce(n.id, o.id),
            o.geom, o.within_quebec, o.id_taxa_obs, o.year_obs, o.id_datasets,
            n.geom, n.within_quebec, n.id_taxa_obs, n.year_obs, n.id_datasets
-    FROM deleted o FULL JOIN inserted n ON n.id = o.id
+    FROM (SELECT d.*, CASE WHEN s.id IS NULL THEN -1 ELSE d.within_quebec::integer END AS side
+          FROM deleted d LEFT JOIN shared s ON s.id = d.id) o
+    FULL JOIN
+         (SELECT i.*, CASE WHEN s.id IS NULL THEN -1 ELSE i.within_quebec::integer END AS side
+          FROM inserted i LEFT JOIN shared s ON s.id = i.id) n
+      ON n.id = o.id AND n.side = o.side
     WHERE o.id IS NULL OR n.id IS NULL
        OR (o.geom::bytea, o.within_quebec, o.id_taxa_obs, o.year_obs, o.id_datasets)
           IS DISTINCT FROM (n.geom::bytea, n.within_quebec, n.id_taxa_obs, n.year_obs, n.id_datasets);
