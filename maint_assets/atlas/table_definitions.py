@@ -1,7 +1,8 @@
 """A table's definition as its readers depend on it, read from the catalog, given to a
-rebuilt copy, and compared: columns in order, indexes by name, constraints, triggers, owner,
-privileges, comments and storage options. A rebuilt count table is swapped in only when its
-definition equals the live table's."""
+rebuilt copy, and compared: columns in order (with their statistics targets and storage),
+indexes by name, constraints, triggers, owner, privileges, comments on each of them, storage
+options, replica identity, the index CLUSTER uses, row-level security and its policies. A
+rebuilt count table is swapped in only when its definition equals the live table's."""
 
 from __future__ import annotations
 
@@ -23,6 +24,10 @@ class Column:
     not_null: bool
     default: str
     comment: str
+    statistics: int  # -1: the server's default_statistics_target
+    storage: str  # p(lain), e(xternal), m(ain), x (extended)
+    compression: str  # '' (the server's default), p(glz), l(z4)
+    options: str  # n_distinct and the like
 
 
 @dataclass(frozen=True)
@@ -32,11 +37,19 @@ class TableDefinition:
     options: str
     tablespace: str
     comment: str
+    replica_identity: str  # d(efault), n(othing), f(ull), i(ndex: replica_index)
+    replica_index: str
+    clustered_on: str
+    row_security: bool
+    force_row_security: bool
     columns: tuple[Column, ...]
-    indexes: tuple[tuple[str, str, str], ...]  # name, definition ({table}), tablespace
-    constraints: tuple[tuple[str, str, str], ...]  # name, type, definition
-    triggers: tuple[tuple[str, str], ...]  # name, definition ({table})
+    indexes: tuple[tuple[str, str, str, str], ...]  # name, definition ({table}), tablespace,
+    # comment
+    constraints: tuple[tuple[str, str, str, str, str], ...]  # name, type, definition, comment,
+    # comment of its index
+    triggers: tuple[tuple[str, str, str], ...]  # name, definition ({table}), comment
     privileges: tuple[tuple[str, str, bool], ...]  # grantee, privilege, grantable
+    policies: tuple[tuple[str, bool, str, list[str], str, str], ...]  # see sql: policies
 
     def differences(self, other: TableDefinition) -> list[str]:
         """What differs from ``other``, one line per property."""
@@ -67,30 +80,30 @@ def read_definition(conn: psycopg.Connection, schema: str, name: str) -> TableDe
         ).fetchone()
         if row is None:
             return None
-        oid, owner, persistence, options, tablespace, comment = row
+        oid, owner, persistence, options, tablespace, comment, *identity_to_security = row
+        replica_identity, replica_index, clustered_on, row_security, force = identity_to_security
         params = {"oid": oid}
+
+        def read(name: str) -> tuple:
+            return tuple(conn.execute(statement(SQL_TABLE_DEFINITIONS, name), params).fetchall())
+
         return TableDefinition(
             owner=owner,
             persistence=persistence,
             options=options,
             tablespace=tablespace,
             comment=comment,
-            columns=tuple(
-                Column(*c)
-                for c in conn.execute(statement(SQL_TABLE_DEFINITIONS, "columns"), params)
-            ),
-            indexes=tuple(
-                conn.execute(statement(SQL_TABLE_DEFINITIONS, "indexes"), params).fetchall()
-            ),
-            constraints=tuple(
-                conn.execute(statement(SQL_TABLE_DEFINITIONS, "constraints"), params).fetchall()
-            ),
-            triggers=tuple(
-                conn.execute(statement(SQL_TABLE_DEFINITIONS, "triggers"), params).fetchall()
-            ),
-            privileges=tuple(
-                conn.execute(statement(SQL_TABLE_DEFINITIONS, "privileges"), params).fetchall()
-            ),
+            replica_identity=replica_identity,
+            replica_index=replica_index,
+            clustered_on=clustered_on,
+            row_security=row_security,
+            force_row_security=force,
+            columns=tuple(Column(*c) for c in read("columns")),
+            indexes=read("indexes"),
+            constraints=read("constraints"),
+            triggers=read("triggers"),
+            privileges=read("privileges"),
+            policies=read("policies"),
         )
 
 
@@ -121,58 +134,52 @@ def give_definition(
                 table, sql.Identifier(target.tablespace or "pg_default")
             )
         )
-    for column in target.columns:
-        col = sql.Identifier(column.name)
-        if column.not_null:
-            conn.execute(sql.SQL("ALTER TABLE {} ALTER COLUMN {} SET NOT NULL").format(table, col))
-        if column.default:
-            conn.execute(
-                sql.SQL("ALTER TABLE {} ALTER COLUMN {} SET DEFAULT {}").format(
-                    table, col, sql.SQL(column.default)
-                )
-            )
-        if column.comment:
-            conn.execute(
-                sql.SQL("COMMENT ON COLUMN {}.{} IS {}").format(
-                    table, col, sql.Literal(column.comment)
-                )
-            )
+    for column, was in zip(target.columns, built.columns, strict=True):
+        _give_column(conn, table, column, was)
     if target.comment:
         conn.execute(
             sql.SQL("COMMENT ON TABLE {} IS {}").format(table, sql.Literal(target.comment))
         )
-    if built.options != target.options:
-        if built.options:  # built with other storage options: back to the live table's
-            keys = [option.split("=")[0] for option in built.options.split(",")]
-            conn.execute(
-                sql.SQL("ALTER TABLE {} RESET ({})").format(
-                    table, sql.SQL(", ").join(map(sql.SQL, keys))
-                )
-            )
-        if target.options:
-            conn.execute(sql.SQL("ALTER TABLE {} SET ({})").format(table, sql.SQL(target.options)))
+    _give_options(conn, sql.SQL("ALTER TABLE {}").format(table), built.options, target.options)
     # Definitions read from the catalog, with the table written as {table}.
     placed = sql.SQL(".").join([sql.Identifier(schema), sql.Identifier(name)]).as_string(conn)
-    for constraint_name, _, definition in target.constraints:
+    for constraint_name, _, definition, comment, index_comment in target.constraints:
         conn.execute(
             sql.SQL("ALTER TABLE {} ADD CONSTRAINT {} {}").format(
                 table, sql.Identifier(constraint_name), sql.SQL(definition)
             )
         )
-    for _, definition, tablespace in target.indexes:
+        if comment:
+            conn.execute(
+                sql.SQL("COMMENT ON CONSTRAINT {} ON {} IS {}").format(
+                    sql.Identifier(constraint_name), table, sql.Literal(comment)
+                )
+            )
+        if index_comment:
+            _comment_on_index(conn, schema, constraint_name, index_comment)
+    for index_name, definition, tablespace, comment in target.indexes:
         text = definition.replace("{table}", placed)
         if tablespace:
             text += " TABLESPACE " + sql.Identifier(tablespace).as_string(conn)
         conn.execute(sql.SQL(text))
-    for _, definition in target.triggers:
+        if comment:
+            _comment_on_index(conn, schema, index_name, comment)
+    for trigger_name, definition, comment in target.triggers:
         conn.execute(sql.SQL(definition.replace("{table}", placed)))
+        if comment:
+            conn.execute(
+                sql.SQL("COMMENT ON TRIGGER {} ON {} IS {}").format(
+                    sql.Identifier(trigger_name), table, sql.Literal(comment)
+                )
+            )
+    _give_identity_and_security(conn, table, target)
     conn.execute(sql.SQL("ALTER TABLE {} OWNER TO {}").format(table, sql.Identifier(target.owner)))
     for grantee, privilege, grantable in target.privileges:
         conn.execute(
             sql.SQL("GRANT {} ON TABLE {} TO {}{}").format(
                 sql.SQL(privilege),
                 table,
-                sql.SQL("PUBLIC") if grantee == "PUBLIC" else sql.Identifier(grantee),
+                _role(grantee),
                 sql.SQL(" WITH GRANT OPTION") if grantable else sql.SQL(""),
             )
         )
@@ -181,4 +188,95 @@ def give_definition(
     if differences:
         raise DefinitionMismatch(
             f"{schema}.{name} would not keep the live table's definition: " + "; ".join(differences)
+        )
+
+
+STORAGE = {"p": "PLAIN", "e": "EXTERNAL", "m": "MAIN", "x": "EXTENDED"}
+COMPRESSION = {"": "DEFAULT", "p": "pglz", "l": "lz4"}
+REPLICA_IDENTITY = {"d": "DEFAULT", "n": "NOTHING", "f": "FULL"}
+POLICY_COMMANDS = {"r": "SELECT", "a": "INSERT", "w": "UPDATE", "d": "DELETE", "*": "ALL"}
+
+
+def _role(name: str) -> sql.Composable:
+    return sql.SQL("PUBLIC") if name == "PUBLIC" else sql.Identifier(name)
+
+
+def _give_options(conn: psycopg.Connection, alter: sql.Composable, was: str, wanted: str) -> None:
+    """Storage options (``a=1,b=2``, as the catalog prints them) of a table or column."""
+    if was == wanted:
+        return
+    if was:
+        keys = [option.split("=")[0] for option in was.split(",")]
+        conn.execute(sql.SQL("{} RESET ({})").format(alter, sql.SQL(", ").join(map(sql.SQL, keys))))
+    if wanted:
+        conn.execute(sql.SQL("{} SET ({})").format(alter, sql.SQL(wanted)))
+
+
+def _give_column(
+    conn: psycopg.Connection, table: sql.Identifier, column: Column, was: Column
+) -> None:
+    col = sql.Identifier(column.name)
+    alter = sql.SQL("ALTER TABLE {} ALTER COLUMN {}").format(table, col)
+    if column.not_null:
+        conn.execute(sql.SQL("{} SET NOT NULL").format(alter))
+    if column.default:
+        conn.execute(sql.SQL("{} SET DEFAULT {}").format(alter, sql.SQL(column.default)))
+    if column.statistics != was.statistics:
+        conn.execute(sql.SQL("{} SET STATISTICS {}").format(alter, column.statistics))
+    if column.storage != was.storage:
+        conn.execute(sql.SQL("{} SET STORAGE {}").format(alter, sql.SQL(STORAGE[column.storage])))
+    if column.compression != was.compression:
+        conn.execute(
+            sql.SQL("{} SET COMPRESSION {}").format(alter, sql.SQL(COMPRESSION[column.compression]))
+        )
+    _give_options(conn, alter, was.options, column.options)
+    if column.comment:
+        conn.execute(
+            sql.SQL("COMMENT ON COLUMN {}.{} IS {}").format(table, col, sql.Literal(column.comment))
+        )
+
+
+def _comment_on_index(conn: psycopg.Connection, schema: str, index: str, comment: str) -> None:
+    conn.execute(
+        sql.SQL("COMMENT ON INDEX {} IS {}").format(
+            sql.Identifier(schema, index), sql.Literal(comment)
+        )
+    )
+
+
+def _give_identity_and_security(
+    conn: psycopg.Connection, table: sql.Identifier, target: TableDefinition
+) -> None:
+    """Replica identity, the index CLUSTER uses, row-level security and its policies: a
+    rebuilt table without the live one's policies would show every row to every reader."""
+    alter = sql.SQL("ALTER TABLE {}").format(table)
+    if target.replica_identity == "i":
+        conn.execute(
+            sql.SQL("{} REPLICA IDENTITY USING INDEX {}").format(
+                alter, sql.Identifier(target.replica_index)
+            )
+        )
+    elif target.replica_identity != "d":
+        conn.execute(
+            sql.SQL("{} REPLICA IDENTITY {}").format(
+                alter, sql.SQL(REPLICA_IDENTITY[target.replica_identity])
+            )
+        )
+    if target.clustered_on:
+        conn.execute(sql.SQL("{} CLUSTER ON {}").format(alter, sql.Identifier(target.clustered_on)))
+    if target.row_security:
+        conn.execute(sql.SQL("{} ENABLE ROW LEVEL SECURITY").format(alter))
+    if target.force_row_security:
+        conn.execute(sql.SQL("{} FORCE ROW LEVEL SECURITY").format(alter))
+    for name, permissive, command, roles, using, check in target.policies:
+        conn.execute(
+            sql.SQL("CREATE POLICY {} ON {} AS {} FOR {} TO {}{}{}").format(
+                sql.Identifier(name),
+                table,
+                sql.SQL("PERMISSIVE" if permissive else "RESTRICTIVE"),
+                sql.SQL(POLICY_COMMANDS[command]),
+                sql.SQL(", ").join(_role(r) for r in roles),
+                sql.SQL(" USING ({})").format(sql.SQL(using)) if using else sql.SQL(""),
+                sql.SQL(" WITH CHECK ({})").format(sql.SQL(check)) if check else sql.SQL(""),
+            )
         )

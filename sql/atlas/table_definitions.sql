@@ -1,5 +1,6 @@
 -- The definition of a table as readers and the atlas API depend on it: columns in order,
--- indexes by name, constraints, triggers, owner, privileges, comments, storage options.
+-- indexes by name, constraints, triggers, owner, privileges, comments, storage options,
+-- replica identity, the index CLUSTER uses, row-level security and its policies.
 -- Index, constraint and trigger definitions are printed with the table written as {table},
 -- so the definitions of two copies of a table (live and rebuilt) compare equal. They are read
 -- with search_path set to pg_catalog alone, so every name is printed schema-qualified.
@@ -13,7 +14,13 @@ SELECT set_config('search_path', %(search_path)s, true);
 -- name: relation
 SELECT c.oid::regclass::text, pg_get_userbyid(c.relowner), c.relpersistence::text,
        coalesce(array_to_string(c.reloptions, ','), ''), coalesce(t.spcname, ''),
-       coalesce(obj_description(c.oid, 'pg_class'), '')
+       coalesce(obj_description(c.oid, 'pg_class'), ''),
+       c.relreplident::text,
+       coalesce((SELECT i.relname FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid
+                 WHERE x.indrelid = c.oid AND x.indisreplident), ''),
+       coalesce((SELECT i.relname FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid
+                 WHERE x.indrelid = c.oid AND x.indisclustered), ''),
+       c.relrowsecurity, c.relforcerowsecurity
 FROM pg_class c
 JOIN pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN pg_tablespace t ON t.oid = c.reltablespace
@@ -21,7 +28,11 @@ WHERE n.nspname = %(schema)s AND c.relname = %(name)s AND c.relkind IN ('r', 'p'
 
 -- name: columns
 SELECT a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull,
-       coalesce(pg_get_expr(d.adbin, d.adrelid), ''), coalesce(col_description(a.attrelid, a.attnum), '')
+       coalesce(pg_get_expr(d.adbin, d.adrelid), ''), coalesce(col_description(a.attrelid, a.attnum), ''),
+       a.attstattarget, a.attstorage::text, a.attcompression::text,
+       -- the options ALTER COLUMN ... SET gives (n_distinct): some servers write their own
+       -- pg_* entries beside them (Debian's 15.20 here: pg_attver, a value per table)
+       array_to_string(array(SELECT o FROM unnest(a.attoptions) o WHERE left(o, 3) <> 'pg_'), ',')
 FROM pg_attribute a
 LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
 WHERE a.attrelid = %(oid)s::regclass AND a.attnum > 0 AND NOT a.attisdropped
@@ -31,7 +42,7 @@ ORDER BY a.attnum;
 -- Indexes that do not back a constraint (those come with their constraint).
 SELECT i.relname, replace(pg_get_indexdef(x.indexrelid), ' ON ' || %(oid)s::regclass::text || ' ',
                           ' ON {table} '),
-       coalesce(t.spcname, '')
+       coalesce(t.spcname, ''), coalesce(obj_description(i.oid, 'pg_class'), '')
 FROM pg_index x
 JOIN pg_class i ON i.oid = x.indexrelid
 LEFT JOIN pg_tablespace t ON t.oid = i.reltablespace
@@ -42,13 +53,17 @@ ORDER BY i.relname;
 
 -- name: constraints
 -- NOT NULL is a column property here (PostgreSQL 15 has no NOT NULL constraints).
-SELECT conname, contype::text, pg_get_constraintdef(oid)
+SELECT conname, contype::text, pg_get_constraintdef(oid),
+       coalesce(obj_description(oid, 'pg_constraint'), ''),
+       coalesce(CASE WHEN contype IN ('p', 'u', 'x')  -- its own index (named as it is)
+                     THEN obj_description(conindid, 'pg_class') END, '')
 FROM pg_constraint
 WHERE conrelid = %(oid)s::regclass
 ORDER BY conname;
 
 -- name: triggers
-SELECT tgname, replace(pg_get_triggerdef(oid), ' ON ' || %(oid)s::regclass::text || ' ', ' ON {table} ')
+SELECT tgname, replace(pg_get_triggerdef(oid), ' ON ' || %(oid)s::regclass::text || ' ', ' ON {table} '),
+       coalesce(obj_description(oid, 'pg_trigger'), '')
 FROM pg_trigger
 WHERE tgrelid = %(oid)s::regclass AND NOT tgisinternal
 ORDER BY tgname;
@@ -61,3 +76,15 @@ FROM pg_class c
 CROSS JOIN LATERAL aclexplode(c.relacl) a
 WHERE c.oid = %(oid)s::regclass AND a.grantee <> c.relowner
 ORDER BY 1, 2;
+
+-- name: policies
+-- Row-level security policies: name, permissive, command (r, a, w, d or *), roles, USING
+-- and WITH CHECK expressions.
+SELECT p.polname, p.polpermissive, p.polcmd::text,
+       array(SELECT coalesce(pg_get_userbyid(nullif(r, 0)), 'PUBLIC')
+             FROM unnest(p.polroles) r ORDER BY 1),
+       coalesce(pg_get_expr(p.polqual, p.polrelid), ''),
+       coalesce(pg_get_expr(p.polwithcheck, p.polrelid), '')
+FROM pg_policy p
+WHERE p.polrelid = %(oid)s::regclass
+ORDER BY p.polname;
