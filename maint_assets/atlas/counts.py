@@ -43,6 +43,7 @@ from maint_assets.atlas.table_definitions import (
     DefinitionMismatch,
     TableDefinition,
     give_definition,
+    move_statistics,
     read_definition,
 )
 from maint_assets.core.paths import SQL_DIR
@@ -639,6 +640,7 @@ def _swap(conn: psycopg.Connection, live: _Tables, build: _Tables) -> None:
     for (schema, _), table in zip(live.all(), build.all(), strict=True):
         conn.execute(_statement(SQL_COUNTS, "drop_live", relation=(schema, table[1])))
         conn.execute(_statement(SQL_COUNTS, "move_table", relation=table, schema=schema))
+        move_statistics(conn, schema, table[1])
 
 
 def compare_with_full_recount(

@@ -1,8 +1,9 @@
 """A table's definition as its readers depend on it, read from the catalog, given to a
 rebuilt copy, and compared: columns in order (with their statistics targets and storage),
 indexes by name, constraints, triggers, owner, privileges, comments on each of them, storage
-options, replica identity, the index CLUSTER uses, row-level security and its policies. A
-rebuilt count table is swapped in only when its definition equals the live table's."""
+options, replica identity, the index CLUSTER uses, row-level security and its policies, and
+extended statistics. A rebuilt count table is swapped in only when its definition equals the
+live table's."""
 
 from __future__ import annotations
 
@@ -50,6 +51,7 @@ class TableDefinition:
     triggers: tuple[tuple[str, str, str], ...]  # name, definition ({table}), comment
     privileges: tuple[tuple[str, str, bool], ...]  # grantee, privilege, grantable
     policies: tuple[tuple[str, bool, str, list[str], str, str], ...]  # see sql: policies
+    statistics: tuple[tuple[str, str, str, int, str], ...]  # see sql: statistics
 
     def differences(self, other: TableDefinition) -> list[str]:
         """What differs from ``other``, one line per property."""
@@ -104,6 +106,7 @@ def read_definition(conn: psycopg.Connection, schema: str, name: str) -> TableDe
             triggers=read("triggers"),
             privileges=read("privileges"),
             policies=read("policies"),
+            statistics=read("statistics"),
         )
 
 
@@ -173,6 +176,19 @@ def give_definition(
                 )
             )
     _give_identity_and_security(conn, table, target)
+    for stat_name, kinds, columns, stat_target, comment in target.statistics:
+        stat = sql.Identifier(schema, stat_name)
+        conn.execute(
+            sql.SQL("CREATE STATISTICS {} {} ON {} FROM {}").format(
+                stat, sql.SQL(f"({kinds})" if kinds else ""), sql.SQL(columns), table
+            )
+        )
+        if stat_target != -1:
+            conn.execute(sql.SQL("ALTER STATISTICS {} SET STATISTICS {}").format(stat, stat_target))
+        if comment:
+            conn.execute(
+                sql.SQL("COMMENT ON STATISTICS {} IS {}").format(stat, sql.Literal(comment))
+            )
     conn.execute(sql.SQL("ALTER TABLE {} OWNER TO {}").format(table, sql.Identifier(target.owner)))
     for grantee, privilege, grantable in target.privileges:
         conn.execute(
@@ -278,5 +294,19 @@ def _give_identity_and_security(
                 sql.SQL(", ").join(_role(r) for r in roles),
                 sql.SQL(" USING ({})").format(sql.SQL(using)) if using else sql.SQL(""),
                 sql.SQL(" WITH CHECK ({})").format(sql.SQL(check)) if check else sql.SQL(""),
+            )
+        )
+
+
+def move_statistics(conn: psycopg.Connection, schema: str, name: str) -> None:
+    """Move the extended statistics of table ``schema.name`` into its schema (ALTER TABLE ...
+    SET SCHEMA leaves them where they were created)."""
+    params = {"oid": sql.Identifier(schema, name).as_string(conn)}
+    for stat_schema, stat in conn.execute(
+        statement(SQL_TABLE_DEFINITIONS, "statistics_elsewhere"), params
+    ).fetchall():
+        conn.execute(
+            sql.SQL("ALTER STATISTICS {} SET SCHEMA {}").format(
+                sql.Identifier(stat_schema, stat), sql.Identifier(schema)
             )
         )

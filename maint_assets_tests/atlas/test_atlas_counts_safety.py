@@ -170,6 +170,9 @@ def test_a_rebuild_keeps_owner_privileges_comments_and_index_names(resources, at
             " USING (count_obs > 0)"
         )
         conn.execute("ALTER TABLE atlas_api.obs_regions_taxa_datasets_counts REPLICA IDENTITY FULL")
+        conn.execute(f"CREATE STATISTICS atlas_api.taxa_by_region (ndistinct, dependencies)"
+                     f" ON fid, id_taxa_obs FROM {region_counts}")  # fmt: skip
+        conn.execute("ALTER STATISTICS atlas_api.taxa_by_region SET STATISTICS 300")
         with conn.transaction():
             before = {t: read_definition(conn, *t) for t in PUBLIC.values()}
     result = materialize(resources, selection=COUNTS, run_config=FULL_COUNTS)
@@ -189,6 +192,10 @@ def test_a_rebuild_keeps_owner_privileges_comments_and_index_names(resources, at
     ]  # fmt: skip
     assert rows(atlas_url, "SELECT relreplident::text FROM pg_class WHERE oid ="
                 " 'atlas_api.obs_regions_taxa_datasets_counts'::regclass") == [("f",)]  # fmt: skip
+    assert rows(atlas_url, """SELECT stxnamespace::regnamespace::text, stxrelid::regclass::text,
+        stxstattarget FROM pg_statistic_ext WHERE stxname = 'taxa_by_region'""") == [
+        ("atlas_api", region_counts, 300)
+    ]  # fmt: skip
     # production's index names, the unique one of each table included
     names = {index[0] for index in after[PUBLIC["obs_regions_taxa_datasets_counts"]].indexes}
     assert "obs_regions_taxa_datasets_counts_fid_id_taxa_obs_id_datasets_id" in names

@@ -1,6 +1,7 @@
 -- The definition of a table as readers and the atlas API depend on it: columns in order,
 -- indexes by name, constraints, triggers, owner, privileges, comments, storage options,
--- replica identity, the index CLUSTER uses, row-level security and its policies.
+-- replica identity, the index CLUSTER uses, row-level security and its policies, extended
+-- statistics.
 -- Index, constraint and trigger definitions are printed with the table written as {table},
 -- so the definitions of two copies of a table (live and rebuilt) compare equal. They are read
 -- with search_path set to pg_catalog alone, so every name is printed schema-qualified.
@@ -88,3 +89,24 @@ SELECT p.polname, p.polpermissive, p.polcmd::text,
 FROM pg_policy p
 WHERE p.polrelid = %(oid)s::regclass
 ORDER BY p.polname;
+
+-- name: statistics
+-- Extended statistics objects: name, kinds, columns or expressions, statistics target,
+-- comment. Not their schema: a rebuilt copy's are created beside it and moved at the swap.
+SELECT s.stxname,
+       array_to_string(array(SELECT CASE k WHEN 'd' THEN 'ndistinct' WHEN 'f' THEN 'dependencies'
+                                           WHEN 'm' THEN 'mcv' END
+                             FROM unnest(s.stxkind) k WHERE k <> 'e' ORDER BY 1), ', '),
+       pg_get_statisticsobjdef_columns(s.oid), s.stxstattarget,
+       coalesce(obj_description(s.oid, 'pg_statistic_ext'), '')
+FROM pg_statistic_ext s
+WHERE s.stxrelid = %(oid)s::regclass
+ORDER BY s.stxname;
+
+-- name: statistics_elsewhere
+-- Extended statistics of a table that sit in another schema than the table's.
+SELECT n.nspname, s.stxname
+FROM pg_statistic_ext s
+JOIN pg_namespace n ON n.oid = s.stxnamespace
+JOIN pg_class c ON c.oid = s.stxrelid
+WHERE s.stxrelid = %(oid)s::regclass AND s.stxnamespace <> c.relnamespace;
