@@ -44,10 +44,10 @@ class TableDefinition:
     row_security: bool
     force_row_security: bool
     columns: tuple[Column, ...]
-    indexes: tuple[tuple[str, str, str, str], ...]  # name, definition ({table}), tablespace,
-    # comment
-    constraints: tuple[tuple[str, str, str, str, str], ...]  # name, type, definition, comment,
-    # comment of its index
+    # name, definition ({table}), tablespace, comment
+    indexes: tuple[tuple[str, str, str, str], ...]
+    # name, type, definition, comment, comment of its index
+    constraints: tuple[tuple[str, str, str, str, str], ...]
     triggers: tuple[tuple[str, str, str], ...]  # name, definition ({table}), comment
     privileges: tuple[tuple[str, str, bool], ...]  # grantee, privilege, grantable
     policies: tuple[tuple[str, bool, str, list[str], str, str], ...]  # see sql: policies
@@ -82,8 +82,8 @@ def read_definition(conn: psycopg.Connection, schema: str, name: str) -> TableDe
         ).fetchone()
         if row is None:
             return None
-        oid, owner, persistence, options, tablespace, comment, *identity_to_security = row
-        replica_identity, replica_index, clustered_on, row_security, force = identity_to_security
+        (oid, owner, persistence, options, tablespace, comment, replica_identity, replica_index,
+         clustered_on, row_security, force) = row  # fmt: skip
         params = {"oid": oid}
 
         def read(name: str) -> tuple:
