@@ -201,6 +201,25 @@ def test_a_view_refresh_cut_by_the_statement_timeout_keeps_the_previous_rows(res
     assert (meta["rows_added"], meta["rows_removed"]) == (0, 150)
 
 
+def test_a_zoom_level_listed_twice_fails_the_outlines_naming_it(resources, atlas_url):
+    """The zoom lookup has no key in production; a level in it twice made the refresh fail on
+    the view's unique index, naming one region, not the cause (found by a trial)."""
+    assert materialize(resources, selection=[WEB_REGIONS]).success
+    outlines = "SELECT md5(string_agg(fid::text, ',' ORDER BY fid)) FROM atlas_api.web_regions"
+    before = rows(atlas_url, outlines)
+    with psycopg.connect(atlas_url, autocommit=True) as conn:
+        conn.execute("""INSERT INTO atlas_api.regions_zoom_lookup
+                        SELECT * FROM atlas_api.regions_zoom_lookup
+                        WHERE type = 'hex' AND scale = 250""")
+        conn.execute("DELETE FROM public.regions WHERE type = 'protected'")
+    result = materialize(resources, selection=[WEB_REGIONS], raise_on_error=False)
+    message = _failure_message(result)
+    assert "regions_zoom_lookup holds a (type, scale) level more than once" in message
+    assert "hex 250 (2 rows, zooms [4, 4])" in message
+    assert rows(atlas_url, outlines) == before
+    assert sum(1 for e in result.all_events if e.event_type_value == "STEP_RESTARTED") == 0
+
+
 def test_a_rebuild_keeps_the_grants_readers_rely_on(resources, atlas_url):
     with psycopg.connect(atlas_url, autocommit=True) as conn:
         conn.execute(

@@ -21,11 +21,13 @@ from maint_assets.atlas.keys import (
     OWNERS,
     POOL_ATLAS_DB,
     REGIONS,
+    SQL_WEB_REGIONS,
     WEB_REGIONS,
 )
 from maint_assets.core.automation import EAGER, WEEKLY_FRESHNESS
 from maint_assets.core.postgres import PostgresResource
 from maint_assets.core.refresh import refresh_matview
+from maint_assets.core.sql_files import statement
 from maint_assets.core.ui import column_lineage, column_schema
 
 COUNT_KEYS = {
@@ -191,6 +193,16 @@ def web_regions(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     with database.maintenance_step(WEB_REGIONS.to_user_string()) as conn:
         counts.require_postgis(conn, database.describe())
         with database.transaction(conn):
+            repeated = conn.execute(statement(SQL_WEB_REGIONS, "repeated_levels")).fetchall()
+            if repeated:
+                levels = ", ".join(f"{t} {s} ({n} rows, zooms {z})" for t, s, n, z in repeated)
+                raise dg.Failure(
+                    "atlas_api.regions_zoom_lookup holds a (type, scale) level more than once: "
+                    f"{levels}. web_regions would list each of its regions once per row, which "
+                    "its unique index on fid refuses; remove the extra rows. The outlines keep "
+                    "their previous version.",
+                    allow_retries=False,
+                )
             outcome = refresh_matview(conn, "atlas_api", "web_regions")
     return dg.MaterializeResult(metadata=outcome.metadata())
 
