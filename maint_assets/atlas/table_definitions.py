@@ -176,19 +176,7 @@ def give_definition(
                 )
             )
     _give_identity_and_security(conn, table, target)
-    for stat_name, kinds, columns, stat_target, comment in target.statistics:
-        stat = sql.Identifier(schema, stat_name)
-        conn.execute(
-            sql.SQL("CREATE STATISTICS {} {} ON {} FROM {}").format(
-                stat, sql.SQL(f"({kinds})" if kinds else ""), sql.SQL(columns), table
-            )
-        )
-        if stat_target != -1:
-            conn.execute(sql.SQL("ALTER STATISTICS {} SET STATISTICS {}").format(stat, stat_target))
-        if comment:
-            conn.execute(
-                sql.SQL("COMMENT ON STATISTICS {} IS {}").format(stat, sql.Literal(comment))
-            )
+    _give_statistics(conn, schema, table, target)
     conn.execute(sql.SQL("ALTER TABLE {} OWNER TO {}").format(table, sql.Identifier(target.owner)))
     for grantee, privilege, grantable in target.privileges:
         conn.execute(
@@ -296,6 +284,26 @@ def _give_identity_and_security(
                 sql.SQL(" WITH CHECK ({})").format(sql.SQL(check)) if check else sql.SQL(""),
             )
         )
+
+
+def _give_statistics(
+    conn: psycopg.Connection, schema: str, table: sql.Identifier, target: TableDefinition
+) -> None:
+    """The live table's extended statistics objects, created beside the copy (move_statistics
+    takes them along at the swap)."""
+    for stat_name, kinds, columns, stat_target, comment in target.statistics:
+        stat = sql.Identifier(schema, stat_name)
+        conn.execute(
+            sql.SQL("CREATE STATISTICS {} {} ON {} FROM {}").format(
+                stat, sql.SQL(f"({kinds})" if kinds else ""), sql.SQL(columns), table
+            )
+        )
+        if stat_target != -1:
+            conn.execute(sql.SQL("ALTER STATISTICS {} SET STATISTICS {}").format(stat, stat_target))
+        if comment:
+            conn.execute(
+                sql.SQL("COMMENT ON STATISTICS {} IS {}").format(stat, sql.Literal(comment))
+            )
 
 
 def move_statistics(conn: psycopg.Connection, schema: str, name: str) -> None:
