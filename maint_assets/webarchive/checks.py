@@ -13,6 +13,7 @@ import dagster as dg
 from maint_assets.core.artifacts import ArtifactCorrupt, ArtifactStore
 from maint_assets.core.postgres import PostgresResource
 from maint_assets.core.restores import ArtifactMissing, Recorded, recorded_artifact, restore_check
+from maint_assets.webarchive.assets.w3act_backup import table_of
 from maint_assets.webarchive.keys import (
     W3ACT_BACKUP,
     W3ACT_CSV_FOLDER,
@@ -85,5 +86,5 @@ def _csv_rows(path: Path) -> dict[str, int]:
         for name in zf.namelist():
             with zf.open(name) as member:
                 rows = sum(1 for _ in csv.reader(io.TextIOWrapper(member, newline="")))
-            found[name.removesuffix(".csv")] = rows - 1
+            found[table_of(name)] = rows - 1
     return found

@@ -89,7 +89,9 @@ def index_warc(
                                    warnings=_warnings(captured))
             time.sleep(backoff_s * 2 ** (attempt - 1))
             continue
-        stamps = sorted(line.split(" ", 2)[1] for line in lines)
+        # A whole file with nothing to replay (only request, metadata or warcinfo records)
+        # is indexed with no line, not quarantined: nothing is wrong with it.
+        stamps = sorted(line.split(" ", 2)[1] for line in lines) or [None]
         return IndexedWarc(
             path, collection, "indexed", out, len(lines), stamps[0], stamps[-1],
             warnings=_warnings(captured),
@@ -140,6 +142,11 @@ def _unreadable(err: Exception) -> str:
 
 
 def _index_local(local: Path, path: str, out: Path, fmt: str) -> list[str]:
+    if fmt == "cdx11" and any(c.isspace() for c in path):
+        raise InvalidWarc(
+            "its path holds whitespace, which a CDX11 line cannot carry (OutbackCDX splits "
+            "a line's fields at spaces): rename the file, or index into CDXJ"
+        )
     gzipped, kind = check_head(local)
     raw = io.StringIO()
     indexer = INDEXERS[fmt](output=raw, inputs=[str(local)], filename=path, records=RECORDS)
@@ -149,8 +156,6 @@ def _index_local(local: Path, path: str, out: Path, fmt: str) -> list[str]:
         line for line in raw.getvalue().splitlines(keepends=True)
         if line.strip() and not line.startswith(" CDX")
     ]
-    if not lines:
-        raise InvalidWarc("no response, revisit or resource record")
     lines.sort()
     out.write_text("".join(lines))
     return lines

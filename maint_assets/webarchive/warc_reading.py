@@ -6,7 +6,10 @@ content ends before its declared length, a record whose Content-Length runs into
 (warcio only prints "Record not followed by newline"), and a text file named ``.warc.gz`` as an
 ARC record. Here every record is read to its end during indexing and compared with the length
 its header declares, the file must start with a WARC or ARC header, and the gzip members after
-the last record must be complete (a cut in the gzip trailer leaves every record whole).
+the last record must be complete (a cut in the gzip trailer leaves every record whole). An ARC
+record must declare its length as a number (warcio reads ``-1`` or ``abc`` as an empty
+record, which cdxj-indexer indexes and pywb then fails to replay), and an ARC record of an
+HTTP URL must hold an HTTP response (pywb answers 500 for one that does not).
 
 (No Dagster import here: the indexing workers load this module.)
 """
@@ -35,6 +38,8 @@ class _CheckedIterator(ArchiveIterator):
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.short_records: list[tuple[int, int]] = []
+        self.bad_lengths: list[tuple[int, str]] = []
+        self.without_http: list[int] = []  # offsets of http(s) responses with no HTTP head
         self.last_offset = 0
         self.last_end = 0  # uncompressed: where the last record's declared content ends
 
@@ -45,6 +50,14 @@ class _CheckedIterator(ArchiveIterator):
             return
         self.last_offset = self.member_info[0]
         self.last_end = sum(self.member_info)
+        headers = self.record.rec_headers
+        declared = headers.get_header("Content-Length") or ""
+        if not declared.isdecimal():
+            self.bad_lengths.append((self.member_info[0], declared))
+        target = headers.get_header("WARC-Target-URI") or ""
+        if (self.record.rec_type == "response" and self.record.http_headers is None
+                and not self.no_record_parse and target.startswith(("http://", "https://"))):
+            self.without_http.append(self.member_info[0])
         stream = self.record.raw_stream
         if isinstance(stream, LimitReader) and stream.limit > 0:
             self.short_records.append((self.member_info[0], stream.limit))
@@ -71,6 +84,17 @@ class _Checked:
             raise InvalidWarc(
                 f"truncated: the record at offset {offset} ends {missing} bytes before its "
                 "declared length"
+            )
+        if it.bad_lengths:
+            offset, declared = it.bad_lengths[0]
+            raise InvalidWarc(
+                f"the record at offset {offset} declares its length as {declared!r}, not a "
+                "number of bytes"
+            )
+        if kind == "arc" and it.without_http:
+            raise InvalidWarc(
+                f"the ARC record of an HTTP URL at offset {it.without_http[0]} holds no HTTP "
+                "response (status line and headers)"
             )
         if it.err_count:
             raise InvalidWarc(

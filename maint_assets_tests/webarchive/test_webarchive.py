@@ -3,8 +3,10 @@ session's PostgreSQL, pywb itself, an OutbackCDX server (its API as its source d
 real S3 server and a real Pushgateway. Real crawlers' files: test_webarchive_real_files.py;
 the access lists: test_webarchive_access.py."""
 
+import csv
 import json
 import shutil
+import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -245,6 +247,69 @@ def test_outbackcdx_gets_batches_quarantines_refused_lines_and_deletes_stale_one
         assert len(server.lines("data-heritrix")) == total - 30
 
 
+def test_a_viral_warc_is_never_indexed_and_leaves_an_index_made_by_older_rules(
+    empty_db: str, store: tuple[Path, list[Capture]], tmp_path: Path
+) -> None:
+    """Heritrix moves a WARC whose record a virus scanner flagged into viral/ (UKWA's layout);
+    rules before layout version 3 indexed it into npld like any WARC. Reclassified, its lines
+    leave the index and the other WARCs' stay."""
+    root, captures = store
+    launch = root / "heritrix/output/frequent-npld/20261101060000"
+    viral = launch / "viral/BL-v-20261102000000000-1.warc.gz"
+    write_warc(viral, [Capture(f"https://infected.example.org/{i}", "20261102000000", b"EICAR")
+                       for i in range(4)])
+    res = _resources(empty_db, root, tmp_path)
+    assert _index(res).success
+    assert _files(empty_db)[viral.name][:1] == ("viral",)
+    assert not any("infected.example.org" in line for line in _index_lines(tmp_path))
+
+    with psycopg.connect(empty_db, autocommit=True) as conn:  # as the older rules left it
+        conn.execute("UPDATE webarchive.trackdb_files SET kind = 'warcs', collection = 'npld' "
+                     "WHERE path LIKE '%/viral/%'")
+        conn.execute("UPDATE webarchive.stores SET layout_version = 2")
+    indexed_only = dg.materialize(  # the index alone: TrackDB would classify them again
+        [trackdb.trackdb_files, cdx_index.cdx_index], resources=res,
+        selection=[cdx_index.cdx_index.key],
+        run_config={"ops": {"webarchive__index__cdx_index": {"config": FAST}}},
+    )
+    assert indexed_only.success
+    assert sum("infected.example.org" in line for line in _index_lines(tmp_path)) == 4
+
+    healed = _index(res)
+    assert healed.success and _checks(healed)["index_lines_resolve"]
+    assert _files(empty_db)[viral.name][:3] == ("viral", False, False)
+    lines = _index_lines(tmp_path)
+    assert not any("infected.example.org" in line for line in lines)
+    assert len(lines) == len(captures)
+
+
+def test_a_path_with_a_space_is_quarantined_for_outbackcdx_and_indexed_in_cdxj(
+    empty_db: str, store: tuple[Path, list[Capture]], tmp_path: Path, pg_cluster
+) -> None:
+    """OutbackCDX splits a CDX11 line at spaces (Capture.fromCdxLine): a file name with a
+    space there became a wrong file name or a refused line, and its removal matched nothing."""
+    root, captures = store
+    spaced = root / "1_data/selective/webrecorder/user uploads/warcs/My Capture 2019.warc.gz"
+    write_warc(spaced, [Capture("https://spaced.example.org/", "20190101000000", b"x")])
+    with outbackcdx(index_version=4) as server:
+        res = _resources(empty_db, root, tmp_path, output="outbackcdx", outbackcdx_url=server.url,
+                         outbackcdx_ledger_dir=str(tmp_path / "ledger"))
+        result = _index(res)
+        received = server.lines("data-heritrix")
+    assert result.success
+    assert "whitespace" in _files(empty_db)[spaced.name][3]
+    assert len(received) == len(captures)
+    assert not any("spaced.example.org" in line for line in received)
+
+    name = f"{empty_db.rsplit('/', 1)[1]}_cdxj"  # dropped with the session's cluster
+    pg_cluster.up([name])
+    cdxj_db = pg_cluster.url(name)
+    assert _index(_resources(cdxj_db, root, tmp_path)).success
+    assert _files(cdxj_db)[spaced.name][2:4] == (True, None)
+    assert any('"filename": "1_data/selective/webrecorder/user uploads/warcs/My Capture 2019'
+               in line for line in _index_lines(tmp_path))
+
+
 def test_an_unavailable_cdx_server_or_store_is_retried_fails_the_run_and_marks_nothing(
     empty_db: str, store: tuple[Path, list[Capture]], tmp_path: Path, s3_endpoint: str
 ) -> None:
@@ -320,6 +385,17 @@ def test_w3act_backup_dump_restores_and_zip_holds_every_table(
     latest = s3_store.latest(W3ACT_CSV_FOLDER)
     assert latest.manifest["tables"]["public.target"] == 11
     assert latest.manifest["tables"]["public.field_url"] == 12
+    # Laid out as the runbook's `w3act get-csv` folder zipped: python-w3act's load_csv
+    # (w3act/dbc/client.py) opens <folder>/target.csv, field_url.csv, taxonomy.csv,
+    # collection_target.csv, subject_target.csv, license_target.csv once it is extracted.
+    with zipfile.ZipFile(s3_store.fetch(latest, tmp_path / "w3act.zip")) as zf:
+        zf.extractall(tmp_path / "extracted")
+    folder = tmp_path / "extracted" / "w3act-db-csv"
+    for table in ("target", "field_url", "taxonomy", "collection_target", "subject_target",
+                  "license_target"):
+        with (folder / f"{table}.csv").open(newline="") as f:
+            header = next(csv.reader(f))
+        assert "id" in header or table.endswith("_target"), (table, header)
 
 
 def test_the_zip_check_reads_the_zip_its_run_recorded(
@@ -432,6 +508,36 @@ def test_layout_from_paths() -> None:
     assert classify("heritrix/output/j/20080430204825/arcs/x.arc.gz.open", mtime).kind == (
         "warcs-invalid"
     )
+    # Paths invented in UKWA's layouts (its path parser, ukwa-manage lib/store/hdfs_layout.py);
+    # its real listing is judged in test_webarchive_real_files.py. Heritrix moves a WARC whose
+    # record a virus scanner flagged into viral/: never indexed.
+    viral = classify(
+        "heritrix/output/frequent-npld/20190101120000/viral/BL-NPLD-20190102030405123-1.warc.gz",
+        mtime,
+    )
+    assert (viral.kind, viral.collection) == ("viral", "npld")
+    # 2013: kind/job/launch; a launch folder with a suffix (a restarted crawl)
+    old = classify("heritrix/output/warcs/daily-0300/20140615020125/BL-x.warc.gz", mtime)
+    assert (old.kind, old.collection, old.stream, old.job) == (
+        "warcs", "npld", "frequent", "daily-0300")
+    assert old.crawl_ts == datetime(2014, 6, 15, 2, 1, 25, tzinfo=UTC)  # no stamp: the launch
+    dc = classify("heritrix/output/viral/dc3-20150827/BL-dc-20150830010203456-1.warc.gz", mtime)
+    assert (dc.kind, dc.collection, dc.stream, dc.job) == ("viral", "npld", "domain", "dc2015")
+    restarted = classify(
+        "heritrix/output/frequent-bypm/20190101120000-restart/warcs/BL-20190101130000000-1.warc.gz",
+        mtime,
+    )
+    assert (restarted.kind, restarted.collection, restarted.stream) == ("warcs", "bypm", "frequent")
+    wct = classify("data/8486916/60396034/WARCS/BL-60396034-20111007142346-00014-s.warc.gz", mtime)
+    assert (wct.kind, wct.collection, wct.stream, wct.job) == (
+        "warcs", "selective", "selective", "8486916")
+    assert wct.crawl_ts == datetime(2011, 10, 7, 14, 23, 46, tzinfo=UTC)
+    assert classify("data/8486916/60396034/WARCS/BL-1.warc.cdx", mtime).kind == "cdx"
+    assert classify("_to_be_deleted/heritrix/output/warcs/x/20140101000000/BL-1.warc.gz",
+                    mtime).kind == "to-be-deleted"
+    # The file's own stamp is the last one of its name, not a date in its prefix.
+    named = classify("x/BL-NPLD-20190101120000-20190102030405123-00001-h.warc.gz", mtime)
+    assert named.crawl_ts == datetime(2019, 1, 2, 3, 4, 5, 123000, tzinfo=UTC)
 
 
 def test_workers_take_the_largest_files_first_and_answer_in_task_order(tmp_path: Path) -> None:

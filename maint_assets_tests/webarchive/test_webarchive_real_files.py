@@ -2,10 +2,12 @@
 Wget, wpull, warcprox, Webrecorder, Common Crawl: data/webarchive/README.md), judged against
 the ``cdxj-indexer`` command and served by pywb started with deploy/pywb/config.yaml."""
 
+import csv
 import os
 import shutil
 import subprocess
 import sys
+from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -20,6 +22,7 @@ from maint_assets.core.postgres import PostgresResource
 from maint_assets.core.stores import FileStore
 from maint_assets.demo.webarchive_data import load_w3act
 from maint_assets.webarchive.assets import access_lists, cdx_index, trackdb
+from maint_assets.webarchive.layout import classify
 from maint_assets.webarchive.resources import CdxSettings
 from maint_assets_tests.webarchive.servers import outbackcdx, pywb
 
@@ -54,8 +57,10 @@ QUARANTINED = {
     f"{H1}/arcs/IAH-20080430204825-00000-blackbook.arc",
     "other/webrecorder-warcio/example-trunc.warc",
     "other/webrecorder-warcio/example-bad.warc.gz",
+    "other/webrecorder-pywb/bad.arc",
     *CUT,
 }
+UKWA_LISTING = DATA / "ukwa-manage" / "current-hdfs-parsed-paths.csv"
 
 
 @pytest.fixture
@@ -111,6 +116,11 @@ def test_every_record_cdxj_indexer_indexes_is_in_the_index_and_broken_files_are_
         "other/webrecorder-warcio/example.arc", "other/webrecorder-warcio/example.arc.gz",
     }
     assert "truncated" in rows[f"{H3}/BL-20140325122341434-00001-cut.warc.gz"][2]
+    # pywb's corrupt ARC (lengths -1, 1 and abc): cdxj-indexer indexes three records that pywb
+    # answers 500 for
+    assert "declares its length as '-1'" in rows["other/webrecorder-pywb/bad.arc"][2]
+    # request records only: nothing to replay, nothing wrong
+    assert "other/webrecorder-warcio/example-digest.warc" in indexed
     assert "truncated" in rows[f"{H1}/arcs/IAH-20080430204825-00001-cut.arc.gz"][2]
 
     lines = sorted(
@@ -133,6 +143,27 @@ def test_every_record_cdxj_indexer_indexes_is_in_the_index_and_broken_files_are_
     trunc = rows["other/webrecorder-warcio/example-trunc.warc"]
     assert any("Record not followed by newline" in w for w in trunc[3])
     assert not any(rows[p][3] for p in indexed)
+
+
+def test_the_layout_agrees_with_ukwas_own_parser_on_its_real_listing() -> None:
+    """2 000 paths of UKWA's HDFS listing with what its own path parser made of them
+    (ukwa-manage's test data: data/webarchive/README.md): every file it places in a crawl
+    layout gets the same kind, collection, stream and job here, and so is indexed (kind warcs)
+    or not alike."""
+    with UKWA_LISTING.open(newline="") as f:
+        listing = list(csv.DictReader(f))
+    placed = [row for row in listing if row["recognised"] == "True"]
+    assert len(listing) == 2000 and len(placed) > 1000
+    differ = {}
+    for row in placed:
+        ours = classify(row["file_path"].lstrip("/"), datetime(2020, 1, 1, tzinfo=UTC))
+        theirs = tuple(None if row[k] == "None" else row[k]
+                       for k in ("kind", "collection", "stream", "job"))
+        if ours[:4] != theirs:
+            differ[row["file_path"]] = (ours[:4], theirs)
+    assert not differ, list(differ.items())[:5]
+    kinds = Counter(row["kind"] for row in placed)
+    assert kinds["warcs"] == 473 and kinds["to-be-deleted"] == 229  # all layouts are in it
 
 
 def test_pywb_serves_the_index_under_the_access_list_with_the_deploy_config(

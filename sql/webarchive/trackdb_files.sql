@@ -50,8 +50,12 @@ WITH changed AS (
     SET size = excluded.size, mtime = excluded.mtime, kind = excluded.kind,
         collection = excluded.collection, stream = excluded.stream, job = excluded.job,
         crawl_ts = excluded.crawl_ts, missing = false, last_seen = NULL,
-        -- a file rewritten since it was indexed (or since it failed) is indexed again
+        -- a file rewritten since it was indexed (or since it failed) is indexed again; one
+        -- classified anew into another collection, or into a kind never indexed (viral),
+        -- leaves the index, and is indexed again where it now belongs, if anywhere
         cdx_indexed_at = CASE WHEN (f.size, f.mtime) = (excluded.size, excluded.mtime)
+                                   AND f.collection IS NOT DISTINCT FROM excluded.collection
+                                   AND excluded.kind IN ('warcs', 'arcs')
                               THEN f.cdx_indexed_at END,
         cdx_error = CASE WHEN (f.size, f.mtime) = (excluded.size, excluded.mtime)
                          THEN f.cdx_error END,

@@ -1,7 +1,12 @@
 """W3ACT's database backed up twice from one snapshot: a pg_dump (custom format) and a zip of
 every table as CSV with a header, each checksummed in the artifact store, under its retention
 policy, and each proven by a blocking check: the dump restores with the manifest's row counts,
-and the zip holds one CSV per table with those row counts (both in checks.py)."""
+and the zip holds one CSV per table with those row counts (both in checks.py).
+
+The zip is laid out as the runbook's ``w3act get-csv`` folder zipped (python-w3act's
+``w3act/dbc/client.py``): ``w3act-db-csv/<table>.csv`` for each table of ``public``, which is
+where its ``load_csv`` reads them once extracted. A table of another schema, which get-csv
+leaves out, is kept as ``w3act-db-csv/<schema>.<table>.csv``."""
 
 import tempfile
 import zipfile
@@ -47,7 +52,7 @@ def w3act_backup(
         with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:
             for table in tables:
                 with (
-                    zf.open(f"{table}.csv", "w") as member,
+                    zf.open(csv_member(table), "w") as member,
                     snap.conn.cursor().copy(
                         compose(
                             SQL_W3ACT_BACKUP, "copy_table", table=tuple(table.split(".", 1))
@@ -78,3 +83,18 @@ def w3act_backup(
             "rows": sum(tables.values()),
         }
     )
+
+
+CSV_FOLDER = "w3act-db-csv"
+
+
+def csv_member(table: str) -> str:
+    """The zip member of ``table`` (``schema.table``)."""
+    schema, name = table.split(".", 1)
+    return f"{CSV_FOLDER}/{name if schema == 'public' else table}.csv"
+
+
+def table_of(member: str) -> str:
+    """The ``schema.table`` of a zip member written by ``csv_member``."""
+    name = member.removeprefix(f"{CSV_FOLDER}/").removesuffix(".csv")
+    return name if "." in name else f"public.{name}"
