@@ -340,3 +340,32 @@ def test_one_names_answer_cannot_overwrite_another_names_rows(gbif, atlas_url, a
     assert rows(
         atlas_url, "SELECT count(*) FROM public.taxa_ref WHERE source_record_id = '2433406'"
     ) == [(0,)]
+
+
+def test_a_varietys_authorship_and_classification_are_productions(gbif, atlas_url, atlas_db):
+    # GBIF's canonicalName drops the 'var.' its scientificName keeps: the authorship is not
+    # what follows the canonical name's length, and a variety has no lineage key of its own
+    ids = _taxa_obs(atlas_url, ("Acer saccharum var. nigrum", "variety", None))
+    record = RECORDED["/species/7262914"]
+    _as_production(atlas_url, ids["Acer saccharum var. nigrum"], record, "(F.Michx.) Britton")
+    variety = """SELECT id, scientific_name, authorship, rank, classification_srids
+                 FROM public.taxa_ref WHERE source_record_id = '7262914'"""
+    by_production = rows(atlas_url, variety)
+    assert [r[2:] for r in by_production] == [
+        ("(F.Michx.) Britton", "variety", ["6", "7707728", "220", "933", "6657", "3189834",
+                                           "3189870"])
+    ]
+    lookups = rows(atlas_url, TAXA_OBS_ROWS, ["Acer saccharum var. nigrum"])
+    resources = _resources(gbif, atlas_db)
+
+    result = materialize(resources, selection=REFS)
+    assert metadata(result, TAXA_REF)["rows_replaced"] == 0
+    assert rows(atlas_url, variety) == by_production
+    assert rows(atlas_url, TAXA_OBS_ROWS, ["Acer saccharum var. nigrum"]) == lookups
+    # written afresh, the project's rows are production's too
+    with psycopg.connect(atlas_url, autocommit=True) as conn:
+        conn.execute("TRUNCATE public.taxa_obs_ref_lookup, public.taxa_ref CASCADE")
+        conn.execute("TRUNCATE maint_assets.taxa_obs_resolution")
+    assert metadata(materialize(resources, selection=REFS), TAXA_REF)["rows_added"] == 8
+    assert [r[1:] for r in rows(atlas_url, variety)] == [r[1:] for r in by_production]
+    assert rows(atlas_url, TAXA_OBS_ROWS, ["Acer saccharum var. nigrum"]) == lookups
