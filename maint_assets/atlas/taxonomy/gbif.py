@@ -46,7 +46,9 @@ SOURCE_ID = 11
 # The ranks GBIF's match answer gives a key and a name for.
 LINEAGE_RANKS = ("kingdom", "phylum", "class", "order", "family", "genus", "species")
 LANGUAGES = ("eng", "fra")
-MAX_VERNACULAR_PAGES = 20
+# Every page is read, as production reads them; this only stops a server that never says
+# endOfRecords (100,000 names, far more than any taxon has).
+MAX_VERNACULAR_PAGES = 1000
 
 
 class GbifUnavailable(RuntimeError):
@@ -287,15 +289,24 @@ class GbifResolver(TaxonomyResolver):
         source (dataset) and that source's own key of the taxon."""
         if ref.source_name != SOURCE_NAME:
             return []
+        path = f"/species/{ref.source_record_id}/vernacularNames"
         results: list[dict[str, Any]] = []
+        # A preferred name may be on any page: choosing from some pages is choosing wrongly,
+        # so an answer that cannot be read to its end is no answer (retried next run).
         for page in range(MAX_VERNACULAR_PAGES):
-            found = self._get(
-                f"/species/{ref.source_record_id}/vernacularNames",
-                {"limit": "100", "offset": str(page * 100)},
-            )
+            found = self._get(path, {"limit": "100", "offset": str(page * 100)})
             results += found.get("results", [])
             if found.get("endOfRecords", True):
                 break
+            if not found.get("results"):
+                raise GbifUnavailable(
+                    f"GET {path}: page {page + 1} is empty but not the last, the answer is "
+                    "incomplete"
+                )
+        else:
+            raise GbifUnavailable(
+                f"GET {path}: more than {MAX_VERNACULAR_PAGES} pages, the answer is incomplete"
+            )
         out = []
         for language in LANGUAGES:
             named = [
