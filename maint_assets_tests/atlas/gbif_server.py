@@ -28,7 +28,8 @@ class GbifReplay:
         self.hits: Counter[str] = Counter()
         self.faults: dict[str, list[int]] = {}  # request key -> statuses answered first, once each
         self.broken: set[str] = set()  # request keys always answered 500
-        self.answers: dict[str, dict] = {}  # request key -> body, for one test only
+        # request key -> body, for one test only; a key ending "?offset=N": that page only
+        self.answers: dict[str, dict] = {}
         replay = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -43,10 +44,13 @@ class GbifReplay:
                 )
                 replay.hits[key] += 1
                 pending = replay.faults.get(key)
+                page = f"{key}?offset={query.get('offset', ['0'])[0]}"
                 if key in replay.broken:
                     self._send(500, {"error": "internal"})
                 elif pending:
                     self._send(pending.pop(0), {})
+                elif page in replay.answers:
+                    self._send(200, replay.answers[page])
                 elif key.endswith("/vernacularNames") and query.get("offset", ["0"])[0] != "0":
                     self._send(200, {**NO_VERNACULAR_NAMES, "offset": int(query["offset"][0])})
                 elif key in replay.answers or key in RESPONSES:

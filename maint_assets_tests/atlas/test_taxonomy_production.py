@@ -18,9 +18,9 @@ from maint_assets.atlas.assets.taxonomy import (
     TAXA_VERNACULAR,
 )
 from maint_assets.atlas.taxonomy.checklist import ChecklistResolver
-from maint_assets.atlas.taxonomy.gbif import GbifResolver
-from maint_assets.atlas.taxonomy.resolver import NameQuery
-from maint_assets_tests.atlas.gbif_server import RECORDED, GbifReplay
+from maint_assets.atlas.taxonomy.gbif import SOURCE_NAME, GbifResolver
+from maint_assets.atlas.taxonomy.resolver import NameQuery, RefKey
+from maint_assets_tests.atlas.gbif_server import NO_VERNACULAR_NAMES, RECORDED, GbifReplay
 from maint_assets_tests.atlas.helpers import materialize, metadata, rows
 
 REFS = [TAXA_REF, TAXA_OBS_REF_LOOKUP]
@@ -340,3 +340,111 @@ def test_one_names_answer_cannot_overwrite_another_names_rows(gbif, atlas_url, a
     assert rows(
         atlas_url, "SELECT count(*) FROM public.taxa_ref WHERE source_record_id = '2433406'"
     ) == [(0,)]
+
+
+def test_a_varietys_authorship_and_classification_are_productions(gbif, atlas_url, atlas_db):
+    # GBIF's canonicalName drops the 'var.' its scientificName keeps: the authorship is not
+    # what follows the canonical name's length, and a variety has no lineage key of its own
+    ids = _taxa_obs(atlas_url, ("Acer saccharum var. nigrum", "variety", None))
+    record = RECORDED["/species/7262914"]
+    _as_production(atlas_url, ids["Acer saccharum var. nigrum"], record, "(F.Michx.) Britton")
+    variety = """SELECT id, scientific_name, authorship, rank, classification_srids
+                 FROM public.taxa_ref WHERE source_record_id = '7262914'"""
+    by_production = rows(atlas_url, variety)
+    assert [r[2:] for r in by_production] == [
+        ("(F.Michx.) Britton", "variety", ["6", "7707728", "220", "933", "6657", "3189834",
+                                           "3189870"])
+    ]
+    lookups = rows(atlas_url, TAXA_OBS_ROWS, ["Acer saccharum var. nigrum"])
+    resources = _resources(gbif, atlas_db)
+
+    result = materialize(resources, selection=REFS)
+    assert metadata(result, TAXA_REF)["rows_replaced"] == 0
+    assert rows(atlas_url, variety) == by_production
+    assert rows(atlas_url, TAXA_OBS_ROWS, ["Acer saccharum var. nigrum"]) == lookups
+    # written afresh, the project's rows are production's too
+    with psycopg.connect(atlas_url, autocommit=True) as conn:
+        conn.execute("TRUNCATE public.taxa_obs_ref_lookup, public.taxa_ref CASCADE")
+        conn.execute("TRUNCATE maint_assets.taxa_obs_resolution")
+    assert metadata(materialize(resources, selection=REFS), TAXA_REF)["rows_added"] == 8
+    assert [r[1:] for r in rows(atlas_url, variety)] == [r[1:] for r in by_production]
+    assert rows(atlas_url, TAXA_OBS_ROWS, ["Acer saccharum var. nigrum"]) == lookups
+
+
+def test_a_vernacular_answer_never_deletes_productions_names(gbif, atlas_url, atlas_db):
+    ids = _taxa_obs(atlas_url, ("Passer domesticus", "species", None))
+    answer = RECORDED["/species/match?Passer domesticus"]
+    _as_production(atlas_url, ids["Passer domesticus"], {**answer, "key": 5231190}, None)
+    resources = _resources(gbif, atlas_db)
+    sparrow = RefKey(0, SOURCE_NAME, "5231190", "Passer domesticus", "species")
+    chosen = {v.language: v for v in resources["taxonomy"].vernacular([sparrow]).found[0]}
+    # production's names for the sparrow: the English one the project chooses too (same
+    # source, source key and language), and one the project never chooses
+    by_production = [
+        (chosen["eng"].source_name, chosen["eng"].source_record_id, chosen["eng"].name, "eng"),
+        ("Wikidata", "Q6718", "English sparrow", "eng"),
+    ]
+    with psycopg.connect(atlas_url, autocommit=True) as conn:
+        production_ids = [
+            conn.execute(
+                """WITH v AS (INSERT INTO public.taxa_vernacular
+                       (source_name, source_record_id, name, language, rank, rank_order)
+                       VALUES (%s, %s, %s, %s, 'species', 6) RETURNING id)
+                   INSERT INTO public.taxa_obs_vernacular_lookup (id_taxa_obs, id_taxa_vernacular,
+                                                                  match_type)
+                   SELECT %s, id, 'exact' FROM v RETURNING id_taxa_vernacular""",
+                [*row, ids["Passer domesticus"]],
+            ).fetchone()[0]
+            for row in by_production
+        ]
+    chain = CHAIN[2:]
+    production_names = "SELECT * FROM public.taxa_vernacular WHERE id = ANY(%s) ORDER BY id"
+    read = "SELECT vernacular_en, vernacular_fr, vernacular FROM api.taxa"
+    assert materialize(resources, selection=chain).success
+    kept = rows(atlas_url, production_names, [production_ids])
+    assert len(kept) == 2
+    linked = rows(atlas_url, VERNACULAR_ROWS, ["Passer domesticus"])
+    assert {(source, name) for _, source, name, *_ in linked} >= {
+        (chosen["eng"].source_name, chosen["eng"].name),
+        (chosen["fra"].source_name, chosen["fra"].name),
+        ("Wikidata", "English sparrow"),
+    }
+    api = rows(atlas_url, read)
+    full = {"ops": {"atlas_taxa_vernacular": {"config": {"full": True}}}}
+
+    # GBIF answers the sparrow's names with an empty page: no evidence that any name is gone
+    gbif.answers["/species/5231190/vernacularNames"] = NO_VERNACULAR_NAMES
+    result = materialize(resources, selection=chain, run_config=full)
+    assert rows(atlas_url, production_names, [production_ids]) == kept
+    assert rows(atlas_url, VERNACULAR_ROWS, ["Passer domesticus"]) == linked
+    assert rows(atlas_url, read) == api
+    meta = metadata(result, TAXA_VERNACULAR)
+    assert meta["rows_removed"] == 0 and meta["names_kept_without_answer"] == 2
+    assert meta["kept_without_answer"] == {"Passer domesticus": "eng, fra"}
+
+    # GBIF now names other records for both languages: the project's own French row, replaced,
+    # is removed; production's rows stay whatever the answer
+    gbif.answers["/species/5231190/vernacularNames"] = {
+        **NO_VERNACULAR_NAMES,
+        "results": [
+            {"taxonKey": 5231190, "vernacularName": "House sparrow", "language": "eng",
+             "source": "Avibase", "sourceTaxonKey": 7, "preferred": True},
+            {"taxonKey": 5231190, "vernacularName": "Moineau domestique", "language": "fra",
+             "source": "Avibase", "sourceTaxonKey": 7, "preferred": True},
+        ],
+    }
+    result = materialize(resources, selection=chain, run_config=full)
+    assert metadata(result, TAXA_VERNACULAR)["rows_removed"] == 1
+    assert rows(atlas_url, production_names, [production_ids]) == kept
+    assert rows(
+        atlas_url,
+        "SELECT count(*) FROM public.taxa_vernacular WHERE source_name = %s AND language = 'fra'",
+        [chosen["fra"].source_name],
+    ) == [(0,)]
+    assert {(source, name, language) for _, source, name, language, _ in rows(
+        atlas_url, VERNACULAR_ROWS, ["Passer domesticus"]
+    )} >= {
+        ("Avibase", "House sparrow", "eng"),
+        ("Avibase", "Moineau domestique", "fra"),
+        ("Wikidata", "English sparrow", "eng"),
+    }

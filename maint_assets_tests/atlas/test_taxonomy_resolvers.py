@@ -116,6 +116,41 @@ def test_gbif_vernacular_names_keep_french_and_english(gbif):
     }
 
 
+def test_gbif_vernacular_names_are_read_to_the_last_page(gbif):
+    # 25 pages, as GBIF pages them (limit 100, endOfRecords on the last); the preferred names
+    # are on page 22 only, past the 20 pages once read
+    taxon, pages = "/species/2489929/vernacularNames", 25
+    for page in range(pages):
+        names = [
+            {"taxonKey": 2489929, "vernacularName": f"Warbler {page}.{i}", "language": "eng",
+             "source": f"Source {i}", "sourceTaxonKey": i}
+            for i in range(99)
+        ]
+        if page == 21:
+            names += [
+                {"taxonKey": 2489929, "vernacularName": name, "language": language,
+                 "source": "Avibase", "sourceTaxonKey": 7, "preferred": True}
+                for name, language in (("Canada Warbler", "eng"), ("Paruline du Canada", "fra"))
+            ]
+        gbif.answers[f"{taxon}?offset={page * 100}"] = {
+            "offset": page * 100, "limit": 100, "endOfRecords": page == pages - 1,
+            "results": names,
+        }
+    ref = RefKey(7, "GBIF Backbone Taxonomy", "2489929", "Setophaga canadensis", "species")
+    answers = _resolver(gbif).vernacular([ref])
+    assert gbif.hits[taxon] == pages
+    assert {(v.language, v.name, v.source_name) for v in answers.found[7]} == {
+        ("eng", "Canada warbler", "Avibase"),
+        ("fra", "Paruline du Canada", "Avibase"),
+    }
+    # a page that is empty but not the last: the answer is incomplete, the taxon not answered
+    gbif.answers[f"{taxon}?offset=300"] = {
+        "offset": 300, "limit": 100, "endOfRecords": False, "results": []
+    }
+    answers = _resolver(gbif, max_attempts=1).vernacular([ref])
+    assert 7 not in answers.found and "incomplete" in answers.failures[7]
+
+
 def test_taxa_ref_failure_lists_unresolved_names_and_keeps_the_rest(gbif, atlas_url, atlas_db):
     with psycopg.connect(atlas_url, autocommit=True) as conn:
         conn.execute("TRUNCATE public.taxa_obs RESTART IDENTITY CASCADE")

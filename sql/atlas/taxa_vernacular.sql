@@ -1,7 +1,8 @@
 -- taxa_vernacular and taxa_obs_vernacular_lookup: vernacular names of the valid taxa_ref rows
 -- of the resolver's sources not yet asked (all on a full refresh), then the per-taxa_obs
 -- links of those names rebuilt set-based. Names and links production wrote otherwise (CDPNQ,
--- Eliso, Bryoquel, Wikidata...) are never removed: only what this project linked is managed.
+-- Eliso, Bryoquel, Wikidata...) are never removed: only what this project linked is managed,
+-- and of taxa_vernacular only the rows it inserted itself are ever deleted.
 
 -- name: pending
 SELECT r.id, r.source_name, r.source_record_id, r.scientific_name, r.rank
@@ -49,15 +50,25 @@ WITH merged AS (
         modified_by = current_user
     WHERE (t.name, t.rank, t.rank_order) IS DISTINCT FROM
           (EXCLUDED.name, EXCLUDED.rank, EXCLUDED.rank_order)
-    RETURNING (xmax = 0) AS inserted
+    RETURNING t.id, (xmax = 0) AS inserted
+), created AS (
+    INSERT INTO maint_assets.taxa_vernacular_created (id_taxa_vernacular)
+    SELECT id FROM merged WHERE inserted
+    ON CONFLICT DO NOTHING
 )
 SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM merged;
 
 -- name: relink_refs
+-- A taxon's name in a language is replaced only by an answer naming one in that language: an
+-- answer without one (empty, or partial: GBIF's pages are not always complete) is no
+-- evidence that the name is gone, so the link stays (listed by kept_without_answer).
 WITH dropped AS (
-    DELETE FROM maint_assets.taxa_ref_vernacular
-    WHERE id_taxa_ref IN (SELECT id_taxa_ref FROM resolved_vernacular_refs)
-    RETURNING id_taxa_vernacular
+    DELETE FROM maint_assets.taxa_ref_vernacular rv
+    USING public.taxa_vernacular v
+    WHERE v.id = rv.id_taxa_vernacular
+      AND EXISTS (SELECT 1 FROM resolved_vernacular r
+                  WHERE r.id_taxa_ref = rv.id_taxa_ref AND r.language = v.language)
+    RETURNING rv.id_taxa_vernacular
 )
 INSERT INTO unlinked_vernacular SELECT DISTINCT id_taxa_vernacular FROM dropped
 ON CONFLICT DO NOTHING;
@@ -65,6 +76,16 @@ INSERT INTO maint_assets.taxa_ref_vernacular (id_taxa_ref, id_taxa_vernacular)
 SELECT DISTINCT r.id_taxa_ref, v.id
 FROM resolved_vernacular r
 JOIN public.taxa_vernacular v USING (source_name, source_record_id, language);
+
+-- name: kept_without_answer
+SELECT t.scientific_name, string_agg(DISTINCT v.language, ', ' ORDER BY v.language), count(*)
+FROM maint_assets.taxa_ref_vernacular rv
+JOIN resolved_vernacular_refs a USING (id_taxa_ref)
+JOIN public.taxa_ref t ON t.id = rv.id_taxa_ref
+JOIN public.taxa_vernacular v ON v.id = rv.id_taxa_vernacular
+WHERE NOT EXISTS (SELECT 1 FROM resolved_vernacular r
+                  WHERE r.id_taxa_ref = rv.id_taxa_ref AND r.language = v.language)
+GROUP BY t.scientific_name;
 
 -- name: record_resolution
 INSERT INTO maint_assets.taxa_ref_vernacular_resolution AS s (id_taxa_ref, resolver)
@@ -105,10 +126,11 @@ SELECT id_taxa_obs, id_taxa_vernacular, match_type FROM desired_vernacular_looku
 ON CONFLICT (id_taxa_obs, id_taxa_vernacular) DO NOTHING;
 
 -- name: remove_orphan_vernacular
--- Only names this run unlinked, once neither a reference record nor a taxa_obs uses them.
+-- Only names this project inserted and this run unlinked, once neither a reference record nor
+-- a taxa_obs uses them: a name production wrote is never deleted here.
 DELETE FROM public.taxa_vernacular v
-USING unlinked_vernacular u
-WHERE v.id = u.id
+USING unlinked_vernacular u, maint_assets.taxa_vernacular_created c
+WHERE v.id = u.id AND c.id_taxa_vernacular = v.id
   AND NOT EXISTS (SELECT 1 FROM maint_assets.taxa_ref_vernacular rv
                   WHERE rv.id_taxa_vernacular = v.id)
   AND NOT EXISTS (SELECT 1 FROM public.taxa_obs_vernacular_lookup l

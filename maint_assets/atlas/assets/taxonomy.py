@@ -77,11 +77,13 @@ class TaxaRefConfig(TaxonomyRefreshConfig):
 @dataclass
 class Outcome:
     """What a refresh could not do: names the resolver could not be asked about (retried next
-    run) and names it could not match (listed; failing unless accepted)."""
+    run), names it could not match (listed; failing unless accepted), and taxa whose answer
+    named nothing in a language they had a vernacular name in (the name kept)."""
 
     failed: dict[str, str] = field(default_factory=dict)
     unresolved: dict[str, str] = field(default_factory=dict)
     accepted: dict[str, str] = field(default_factory=dict)
+    kept_without_answer: dict[str, str] = field(default_factory=dict)
 
 
 def batched(items: Sequence[T], size: int) -> Iterator[tuple[T, ...]]:
@@ -308,7 +310,7 @@ def taxa_vernacular(
             item=lambda row: RefKey(*row),
             ask=taxonomy.vernacular,
             merge_for=lambda _rows: lambda _, answers: _merge_vernacular(
-                conn, answers, resolver, counts
+                conn, answers, resolver, counts, outcome
             ),
             key=lambda r: r.id_taxa_ref,
             outcome=outcome,
@@ -333,15 +335,23 @@ def taxa_vernacular(
             outcome,
             counts,
         )
+    if outcome.kept_without_answer:
+        context.log.warning(
+            f"{len(outcome.kept_without_answer)} taxa had vernacular names in a language "
+            f"{resolver} answered none in; their names are kept (an empty or partial answer "
+            "is no evidence that a name is gone): see kept_without_answer"
+        )
     common = {
         "mode": "full" if config.full else "incremental",
         "resolver": resolver,
         "taxa_asked": len(pending),
     }
+    kept = {"kept_without_answer": dg.MetadataValue.json(_listed(outcome.kept_without_answer))}
     yield _table_result(
-        TAXA_VERNACULAR, common, names_columns, names,
+        TAXA_VERNACULAR, {**common, **kept}, names_columns, names,
         rows_added=counts["names_added"], rows_updated=counts["names_updated"],
         rows_removed=counts["names_removed"],
+        names_kept_without_answer=counts["names_kept_without_answer"],
     )
     yield _table_result(
         TAXA_OBS_VERNACULAR_LOOKUP, common, lookup_columns, lookups,
@@ -368,6 +378,7 @@ def _merge_vernacular(
     answers: Resolution[int, list[VernacularRecord]],
     resolver: str,
     counts: Counter[str],
+    outcome: Outcome,
 ) -> None:
     group = SQL_TAXA_VERNACULAR
     conn.execute(statement(group, "stage"))
@@ -392,6 +403,9 @@ def _merge_vernacular(
     counts["names_added"] += added
     counts["names_updated"] += updated
     conn.execute(statement(group, "relink_refs"))
+    for scientific_name, languages, kept in conn.execute(statement(group, "kept_without_answer")):
+        outcome.kept_without_answer[scientific_name] = languages
+        counts["names_kept_without_answer"] += kept
     conn.execute(statement(group, "record_resolution"), {"resolver": resolver})
 
 

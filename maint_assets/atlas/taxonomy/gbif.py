@@ -46,7 +46,9 @@ SOURCE_ID = 11
 # The ranks GBIF's match answer gives a key and a name for.
 LINEAGE_RANKS = ("kingdom", "phylum", "class", "order", "family", "genus", "species")
 LANGUAGES = ("eng", "fra")
-MAX_VERNACULAR_PAGES = 20
+# Every page is read, as production reads them; this only stops a server that never says
+# endOfRecords (100,000 names, far more than any taxon has).
+MAX_VERNACULAR_PAGES = 1000
 
 
 class GbifUnavailable(RuntimeError):
@@ -230,6 +232,7 @@ class GbifResolver(TaxonomyResolver):
             records = [_with(r, "complex") for r in records]
         usage = str(found["usageKey"])
         accepted = str(found.get("acceptedUsageKey") or usage)
+        classification = _classification(found, rank, accepted)
         if accepted != usage:
             detail = self._get(f"/species/{accepted}", {})
             if not detail.get("canonicalName"):
@@ -244,7 +247,7 @@ class GbifResolver(TaxonomyResolver):
                     str(detail.get("rank", rank)).lower(),
                     True,
                     accepted,
-                    (*keys, accepted),
+                    classification,
                     match_type,
                     own_is_parent,
                 )
@@ -258,16 +261,27 @@ class GbifResolver(TaxonomyResolver):
                 SOURCE_ID,
                 usage,
                 canonical,
-                _authorship(str(found.get("scientificName", ""))[len(canonical) :]),
+                self._usage_authorship(usage, canonical, str(found.get("scientificName", ""))),
                 rank,
                 accepted == usage,
                 accepted,
-                (*keys, accepted),
+                classification,
                 match_type,
                 own_is_parent,
             )
         )
         return records
+
+    def _usage_authorship(self, usage: str, canonical: str, scientific_name: str) -> str | None:
+        """The match answer has no authorship field. Where the scientific name is the canonical
+        name followed by the authorship, the rest of it is the authorship; where it is not
+        (GBIF's canonical name drops the rank marker of a variety, subspecies or form and the
+        hybrid sign, and an autonym's authorship sits mid-name), the record's own authorship,
+        which production stores, is asked for rather than guessed."""
+        if scientific_name == canonical or scientific_name.startswith(canonical + " "):
+            return _authorship(scientific_name[len(canonical) :])
+        detail = self._get(f"/species/{usage}", {})
+        return _authorship(detail.get("authorship"))
 
     def _vernacular_names(self, ref: RefKey) -> list[VernacularRecord]:
         """One name per language, as GBIF's sources give it for the taxon: the preferred one,
@@ -275,15 +289,24 @@ class GbifResolver(TaxonomyResolver):
         source (dataset) and that source's own key of the taxon."""
         if ref.source_name != SOURCE_NAME:
             return []
+        path = f"/species/{ref.source_record_id}/vernacularNames"
         results: list[dict[str, Any]] = []
+        # A preferred name may be on any page: choosing from some pages is choosing wrongly,
+        # so an answer that cannot be read to its end is no answer (retried next run).
         for page in range(MAX_VERNACULAR_PAGES):
-            found = self._get(
-                f"/species/{ref.source_record_id}/vernacularNames",
-                {"limit": "100", "offset": str(page * 100)},
-            )
+            found = self._get(path, {"limit": "100", "offset": str(page * 100)})
             results += found.get("results", [])
             if found.get("endOfRecords", True):
                 break
+            if not found.get("results"):
+                raise GbifUnavailable(
+                    f"GET {path}: page {page + 1} is empty but not the last, the answer is "
+                    "incomplete"
+                )
+        else:
+            raise GbifUnavailable(
+                f"GET {path}: more than {MAX_VERNACULAR_PAGES} pages, the answer is incomplete"
+            )
         out = []
         for language in LANGUAGES:
             named = [
@@ -353,6 +376,17 @@ class GbifResolver(TaxonomyResolver):
                 time.sleep(delay)
                 delay *= 2
         raise GbifUnavailable(f"GET {path} {params.get('name', '')} failed: {last}".strip())
+
+
+def _classification(found: dict[str, Any], rank: str, accepted: str) -> tuple[str, ...]:
+    """classification_srids as production stores them: the keys GBIF gives for the ranks of
+    its classification (kingdom to species). A variety or subspecies has no such key of its own,
+    so its list ends with its species; the accepted key is only added when GBIF left out the
+    key of the record's own rank."""
+    keys = tuple(str(found[f"{r}Key"]) for r in LINEAGE_RANKS if found.get(f"{r}Key") is not None)
+    if rank in LINEAGE_RANKS and found.get(f"{rank}Key") is None:
+        keys = (*keys, accepted)
+    return keys
 
 
 def _with(record: RefRecord, match_type: str | None) -> RefRecord:

@@ -40,6 +40,14 @@ CREATE TABLE IF NOT EXISTS maint_assets.taxa_ref_vernacular (
     id_taxa_vernacular integer NOT NULL REFERENCES public.taxa_vernacular (id) ON DELETE CASCADE,
     PRIMARY KEY (id_taxa_ref, id_taxa_vernacular)
 );
+-- The taxa_vernacular rows this project inserted: the only ones it may ever delete (a name
+-- production wrote stays, whatever a resolver answers). Rows inserted before this table
+-- existed are not listed, so they are kept too.
+CREATE TABLE IF NOT EXISTS maint_assets.taxa_vernacular_created (
+    id_taxa_vernacular integer PRIMARY KEY
+        REFERENCES public.taxa_vernacular (id) ON DELETE CASCADE,
+    created_at timestamptz NOT NULL DEFAULT now()
+);
 
 -- The row count of each incrementally maintained table as of its last refresh: an
 -- incremental refresh adds what it inserted and deleted instead of counting millions of rows.
