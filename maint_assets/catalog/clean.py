@@ -72,8 +72,10 @@ def clean(df: pd.DataFrame) -> pd.DataFrame:
     df["licence_source"] = df["licenses"].map(lambda ls: "; ".join(ls) if len(ls) else None)
     df["licence"] = df["licenses"].map(_licence)
     df["access_rights"] = df["access_rights"].map(lambda ls: "; ".join(ls) if len(ls) else None)
+    # No access rights is a missing value, not None: pandas 3 stores the Nones above as NaN in
+    # a text column, and NaN is truthy (the producer's pages have datasets without any).
     df["open_access"] = df["licence"].isin(OPEN_LICENCES) | df["access_rights"].map(
-        lambda r: bool(r) and bool(_OPEN_RIGHTS.search(_plain(r)))
+        lambda r: isinstance(r, str) and bool(_OPEN_RIGHTS.search(_plain(r)))
     )
     text = (
         df["title"].fillna("")
