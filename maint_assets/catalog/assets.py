@@ -148,7 +148,18 @@ def datasets_clean(
     with tempfile.TemporaryDirectory() as tmp:
         raw = _fetch_latest(artifacts, RAW_FOLDER, Path(tmp))
         # self_destruct: Arrow's buffers are freed as pandas takes the columns over.
-        df = cleaning.clean(pq.read_table(raw).to_pandas(split_blocks=True, self_destruct=True))
+        df, unreadable = cleaning.clean(
+            pq.read_table(raw).to_pandas(split_blocks=True, self_destruct=True)
+        )
+        # A date that is not a date is loaded as NULL, counted and named here rather than
+        # failing the run: the pages are harvested from many publishers, the table exists to
+        # show the quality of their metadata, and one publisher's free-text date must not
+        # hold back every dashboard's refresh (nor be lost without a trace).
+        if unreadable:
+            context.log.warning(
+                f"{len(unreadable)} date(s) are not ISO 8601 dates, loaded as NULL; first: "
+                f"{unreadable[0]}"
+            )
         stats = cleaning.column_stats(df)
         preview = df.head(5)[["identifier", "title", "licence", "open_access", "completeness"]]
         out = Path(tmp) / "datasets.csv"
@@ -164,6 +175,8 @@ def datasets_clean(
             "open_access": int(df["open_access"].sum()),
             "natural_risk": int(df["natural_risk"].sum()),
             "mean_completeness": float(df["completeness"].mean()) if len(df) else 0.0,
+            "unreadable_dates": len(unreadable),
+            "unreadable_date_values": dg.MetadataValue.json(unreadable[:50]),
             "preview": dg.MetadataValue.md(_markdown(preview)),
             "column_stats": dg.MetadataValue.json(stats),
         }

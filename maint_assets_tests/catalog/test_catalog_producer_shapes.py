@@ -93,3 +93,55 @@ def test_a_dataset_without_access_rights_is_loaded_as_not_open(
         "ldd-7ee1b06f": (None, None, False),
         "ldd-7957af67": (None, RIGHTS["law"], False),
     }
+
+
+def test_modified_dates_in_every_form_the_producer_writes_and_the_latest_wins(
+    empty_db: str, tmp_path: Path
+) -> None:
+    # dcterms:modified comes as xsd:date and as xsd:dateTime in the same page. A dateTime first
+    # made pandas infer that format for the whole column and silently turn every xsd:date into
+    # NULL (the trial lost 43 of 45), and "the latest modification wins" then chose wrong.
+    def typed(kind: str, value: str) -> dict:
+        return {"@type": f"xsd:{kind}", "@value": value}
+
+    first: list[dict] = []
+    _dataset(first, "jdd-0a3ba9b5", typed("dateTime", "2019-03-29T22:45:00.000412"), ["open"])
+    _dataset(first, "jdd-1b2c3d4e", typed("date", "2018-08-02"), ["open"])
+    _dataset(first, "jdd-2dup0000", typed("date", "2023-05-01"), ["open"])  # newer than page 2
+    _dataset(first, "jdd-3zulu000", typed("dateTime", "2022-10-01T00:00:00Z"), ["open"])
+    # The publisher's calendar date, as written: in UTC it would be the day before.
+    _dataset(first, "jdd-4offset0", typed("dateTime", "2020-07-01T00:30:00+02:00"), ["open"])
+    _dataset(first, "jdd-5notdate", {"@value": "non renseignée"}, ["open"])
+    second: list[dict] = []
+    _dataset(second, "jdd-2dup0000", typed("dateTime", "2021-08-17T10:13:01.000225"), ["law"])
+    _write(tmp_path / "pages" / "page-001.json", first)
+    _write(tmp_path / "pages" / "page-002.json", second)
+    result = _run(
+        empty_db,
+        FileStore(url=str(tmp_path / "pages")),
+        ArtifactStore(directory=str(tmp_path / "artifacts")),
+    )
+    assert result.success
+    modified = {uid: row[0] for uid, row in _table(empty_db).items()}
+    assert modified == {
+        "jdd-0a3ba9b5": "2019-03-29",
+        "jdd-1b2c3d4e": "2018-08-02",
+        "jdd-2dup0000": "2023-05-01",  # page 1's row, the later modification, not the later page
+        "jdd-3zulu000": "2022-10-01",
+        "jdd-4offset0": "2020-07-01",
+        "jdd-5notdate": None,
+    }
+    # What is not a date is not lost silently: counted and named in the step's metadata.
+    (clean,) = [
+        e.materialization.metadata
+        for e in result.get_asset_materialization_events()
+        if e.asset_key.to_user_string() == "catalog/dataframe/datasets_clean"
+    ]
+    assert clean["unreadable_dates"].value == 1
+    assert clean["unreadable_date_values"].value == [
+        {
+            "identifier": f"{GEOIDE}#/metadata/fr-120066022-jdd-5notdate",
+            "column": "modified",
+            "value": "non renseignée",
+        }
+    ]
