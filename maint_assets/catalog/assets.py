@@ -35,6 +35,7 @@ from maint_assets.core.automation import DAILY_FRESHNESS, EAGER
 from maint_assets.core.file_stores import StoreError
 from maint_assets.core.postgres import PostgresResource
 from maint_assets.core.refresh import finish_rebuild, start_rebuild
+from maint_assets.core.restores import ArtifactMissing, Recorded, recorded_artifact
 from maint_assets.core.run_config import check_run_config
 from maint_assets.core.schema import apply_schema
 from maint_assets.core.sql_files import compose
@@ -146,9 +147,20 @@ def datasets_clean(
 ) -> dg.MaterializeResult:
     check_run_config(context)
     with tempfile.TemporaryDirectory() as tmp:
-        raw = _fetch_latest(artifacts, RAW_FOLDER, Path(tmp))
+        raw = _fetch_recorded(context, artifacts, Recorded(RAW_DATASETS, RAW_FOLDER), Path(tmp))
         # self_destruct: Arrow's buffers are freed as pandas takes the columns over.
-        df = cleaning.clean(pq.read_table(raw).to_pandas(split_blocks=True, self_destruct=True))
+        df, unreadable = cleaning.clean(
+            pq.read_table(raw).to_pandas(split_blocks=True, self_destruct=True)
+        )
+        # A date that is not a date is loaded as NULL, counted and named here rather than
+        # failing the run: the pages are harvested from many publishers, the table exists to
+        # show the quality of their metadata, and one publisher's free-text date must not
+        # hold back every dashboard's refresh (nor be lost without a trace).
+        if unreadable:
+            context.log.warning(
+                f"{len(unreadable)} date(s) are not ISO 8601 dates, loaded as NULL; first: "
+                f"{unreadable[0]}"
+            )
         stats = cleaning.column_stats(df)
         preview = df.head(5)[["identifier", "title", "licence", "open_access", "completeness"]]
         out = Path(tmp) / "datasets.csv"
@@ -164,6 +176,8 @@ def datasets_clean(
             "open_access": int(df["open_access"].sum()),
             "natural_risk": int(df["natural_risk"].sum()),
             "mean_completeness": float(df["completeness"].mean()) if len(df) else 0.0,
+            "unreadable_dates": len(unreadable),
+            "unreadable_date_values": dg.MetadataValue.json(unreadable[:50]),
             "preview": dg.MetadataValue.md(_markdown(preview)),
             "column_stats": dg.MetadataValue.json(stats),
         }
@@ -193,11 +207,7 @@ def public_datasets(
     check_run_config(context)
     with catalog_db.connect() as conn:
         apply_schema(conn, SQL_DIR, bookkeeping_only=True)
-    latest = artifacts.latest(CLEAN_FOLDER)
-    if latest is None:
-        raise dg.Failure(
-            f"no artifact in {artifacts.describe()}/{CLEAN_FOLDER}: run the step before"
-        )
+    latest = _recorded(context, artifacts, Recorded(DATASETS_CLEAN, CLEAN_FOLDER))
     with catalog_db.locked_step(DATASETS.to_user_string()) as conn:
         build = start_rebuild(conn, "datasets", SQL_DATASETS)
         # Streamed from the store, checksum verified at the end: still inside the transaction.
@@ -221,13 +231,23 @@ def public_datasets(
     )
 
 
-def _fetch_latest(artifacts: ArtifactStore, folder: str, tmp: Path) -> Path:
-    latest: Artifact | None = artifacts.latest(folder)
-    if latest is None:
-        raise dg.Failure(
-            f"no artifact in {artifacts.describe()}/{folder}: materialize the step before"
-        )
-    return artifacts.fetch(latest, tmp / latest.name)
+def _recorded(
+    context: dg.AssetExecutionContext, artifacts: ArtifactStore, source: Recorded
+) -> Artifact:
+    """The artifact the upstream step recorded in this run, else in its latest
+    materialization; never the newest file of the folder, which a run going at the same time
+    (or a person) may have written."""
+    try:
+        return recorded_artifact(context.instance, context.run.run_id, artifacts, source)
+    except ArtifactMissing as err:
+        raise dg.Failure(f"{err}: materialize the step before") from None
+
+
+def _fetch_recorded(
+    context: dg.AssetExecutionContext, artifacts: ArtifactStore, source: Recorded, tmp: Path
+) -> Path:
+    artifact = _recorded(context, artifacts, source)
+    return artifacts.fetch(artifact, tmp / artifact.name)
 
 
 def _markdown(df) -> str:

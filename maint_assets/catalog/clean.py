@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from datetime import date, datetime
 
 import pandas as pd
 
@@ -65,15 +66,18 @@ COLUMNS = [
 ARRAY_COLUMNS = ["themes", "keywords", "communes", "departements", "formats"]
 
 
-def clean(df: pd.DataFrame) -> pd.DataFrame:
-    """The table's rows from the raw rows; ``df`` is reused (not copied: memory)."""
+def clean(df: pd.DataFrame) -> tuple[pd.DataFrame, list[dict[str, str]]]:
+    """The table's rows from the raw rows, and the date values that are not dates (identifier,
+    column, value), left NULL; ``df`` is reused (not copied: memory)."""
     filled = pd.DataFrame({c: df[c].map(_filled) for c in COMPLETENESS_FIELDS})
     df["completeness"] = (100 * filled.sum(axis=1) / len(COMPLETENESS_FIELDS)).round(1)
     df["licence_source"] = df["licenses"].map(lambda ls: "; ".join(ls) if len(ls) else None)
     df["licence"] = df["licenses"].map(_licence)
     df["access_rights"] = df["access_rights"].map(lambda ls: "; ".join(ls) if len(ls) else None)
+    # No access rights is a missing value, not None: pandas 3 stores the Nones above as NaN in
+    # a text column, and NaN is truthy (the producer's pages have datasets without any).
     df["open_access"] = df["licence"].isin(OPEN_LICENCES) | df["access_rights"].map(
-        lambda r: bool(r) and bool(_OPEN_RIGHTS.search(_plain(r)))
+        lambda r: isinstance(r, str) and bool(_OPEN_RIGHTS.search(_plain(r)))
     )
     text = (
         df["title"].fillna("")
@@ -93,12 +97,19 @@ def clean(df: pd.DataFrame) -> pd.DataFrame:
         "Communale" if len(c) else "Départementale" if len(d) else None
         for c, d in zip(df["communes"], df["departements"], strict=True)
     ]
+    unreadable = []
     for column in ("modified", "temporal_start", "temporal_end"):
-        df[column] = pd.to_datetime(df[column], errors="coerce", utc=True).dt.date
+        dates = df[column].map(_date)
+        bad = df[column].notna() & dates.isna()
+        unreadable += [
+            {"identifier": i, "column": column, "value": v}
+            for i, v in zip(df.loc[bad, "identifier"], df.loc[bad, column], strict=True)
+        ]
+        df[column] = dates
     # One row per identifier: the most recently modified wins, then the latest page.
     df = df.sort_values(["modified", "page"], na_position="first", kind="stable")
     df = df.drop_duplicates("identifier", keep="last").sort_values("identifier", kind="stable")
-    return df[COLUMNS].reset_index(drop=True)
+    return df[COLUMNS].reset_index(drop=True), unreadable
 
 
 def to_copy_csv(df: pd.DataFrame, path: str) -> None:
@@ -127,6 +138,21 @@ def _filled(value: object) -> bool:
     if hasattr(value, "__len__"):
         return len(value) > 0
     return True
+
+
+def _date(value: object) -> date | None:
+    """The calendar date of an ISO 8601 date or date-time, as written: the producer writes
+    ``xsd:date`` (2018-08-02) and ``xsd:dateTime`` (2019-03-29T22:45:00.000412, or with Z or an
+    offset) in the same column. Each value is read on its own: pandas' to_datetime infers one
+    format from the first value and turned every other form into NaT. An offset is not
+    converted to UTC, which could move the date to the day before the publisher's. None when
+    missing or not a date."""
+    if not isinstance(value, str):
+        return None
+    try:
+        return datetime.fromisoformat(value).date()
+    except ValueError:
+        return None
 
 
 def _licence(licences: object) -> str | None:

@@ -34,7 +34,11 @@ def s3_pages(s3_endpoint: str, tmp_path: Path):
 
 
 def _run(
-    db: str, store: FileStore, artifacts: ArtifactStore, **config
+    db: str,
+    store: FileStore,
+    artifacts: ArtifactStore,
+    instance: dg.DagsterInstance | None = None,
+    **config,
 ) -> dg.ExecuteInProcessResult:
     return dg.materialize(
         CHAIN,
@@ -44,6 +48,7 @@ def _run(
             "artifacts": artifacts,
         },
         run_config={"ops": config} if config else None,
+        instance=instance,
         raise_on_error=False,
     )
 
@@ -176,18 +181,24 @@ def test_duplicate_identifiers_and_a_corrupt_artifact_are_refused(
     artifacts = ArtifactStore(directory=str(tmp_path / "artifacts"))
     pages = tmp_path / "pages"
     write_pages(pages, datasets=300, per_page=300)
-    assert _run(empty_db, FileStore(url=str(pages)), artifacts).success
+    instance = dg.DagsterInstance.ephemeral()
+    assert _run(empty_db, FileStore(url=str(pages)), artifacts, instance).success
     before = _rows(empty_db)
     good = artifacts.latest(keys.CLEAN_FOLDER)
     lines = artifacts.fetch(good, tmp_path / "clean.csv").read_text().splitlines(keepends=True)
     doubled = tmp_path / "doubled.csv"
     doubled.write_text("".join(lines + lines[1:3]))  # two rows again
-    artifacts.put(doubled, keys.CLEAN_FOLDER, "datasets.csv", {"rows": len(lines) + 1})
+    put = artifacts.put(doubled, keys.CLEAN_FOLDER, "datasets.csv", {"rows": len(lines) + 1})
+    # The load reads what the clean step recorded: record the doubled file as its output.
+    instance.report_runless_asset_event(
+        dg.AssetMaterialization(keys.DATASETS_CLEAN, metadata={"artifact": put.key})
+    )
 
     def load() -> dg.ExecuteInProcessResult:
         return dg.materialize(
             [assets.public_datasets],
             resources={"catalog_db": PostgresResource(url=empty_db), "artifacts": artifacts},
+            instance=instance,
             raise_on_error=False,
         )
 
@@ -211,3 +222,35 @@ def test_duplicate_identifiers_and_a_corrupt_artifact_are_refused(
         error.message + (error.cause.message if error.cause else "")
     )
     assert _rows(empty_db) == before
+
+
+def test_each_step_loads_the_artifact_its_upstream_recorded_not_the_newest_file(
+    empty_db: str, tmp_path: Path
+) -> None:
+    # Two runs share the artifact store: the second one's files are the newest of each folder
+    # while the first is between its steps. The first must go on with its own extract.
+    artifacts = ArtifactStore(directory=str(tmp_path / "artifacts"))
+    write_pages(tmp_path / "ours", datasets=60, per_page=60)
+    write_pages(tmp_path / "theirs", datasets=40, per_page=40)
+    ours = dg.DagsterInstance.ephemeral()
+    resources = {
+        "catalog_db": PostgresResource(url=empty_db, lock_timeout_s=5),
+        "catalog_pages": FileStore(url=str(tmp_path / "ours")),
+        "artifacts": artifacts,
+    }
+    assert dg.materialize([assets.raw_datasets], resources=resources, instance=ours).success
+    assert _run(f"{empty_db}", FileStore(url=str(tmp_path / "theirs")), artifacts).success
+    assert len(_rows(empty_db)) == 40
+    rest = dg.materialize(
+        [assets.datasets_clean, assets.public_datasets],
+        resources=resources,
+        instance=ours,
+        run_config={"ops": {"catalog__public__datasets": {"config": {"max_drop_fraction": 1}}}},
+    )
+    assert rest.success
+    assert len(_rows(empty_db)) == 60
+    recorded = {
+        e.asset_key.to_user_string(): e.materialization.metadata["artifact"].value
+        for e in rest.get_asset_materialization_events()
+    }
+    assert recorded["catalog/public/datasets"] == recorded["catalog/dataframe/datasets_clean"]
