@@ -42,7 +42,7 @@ from maint_assets.ingest.keys import (
 )
 from maint_assets.ingest.loading import constrain, create_table, load
 from maint_assets.ingest.resources import IngestSettings
-from maint_assets.ingest.switching import expire, switch
+from maint_assets.ingest.switching import expire, outside_dependents, switch
 
 
 @dg.asset(
@@ -141,21 +141,34 @@ def ingest_production(
             )
         schemas.refuse_unless_marked(conn, spec.staging, f"{MARKER} staging")
         archived = spec.archived(datetime.now(UTC))
-        carried, held_ms = switch(
+        carried, repointed, held_ms = switch(
             conn, spec, spec.staging, archived, context.run.run_id, "previous"
         )
-    dropped, kept = expire(ingest_db, spec)
+        left = outside_dependents(conn, archived)
+    if left:
+        context.log.warning(
+            f"still on the previous version {archived}, not moved by the switch: "
+            f"{', '.join(left)}; that version is kept until they are moved or dropped"
+        )
+    dropped, kept, held = expire(ingest_db, spec)
     if kept:
         context.log.warning(
             f"kept {', '.join(kept)} beyond keep_versions: not created by maint_assets (no "
             f"'{MARKER}' comment), so never dropped by it"
         )
+    for schema, dependents in held.items():
+        context.log.warning(
+            f"kept {schema} beyond keep_versions: dropping it would drop {', '.join(dependents)}"
+        )
     yield dg.MaterializeResult(
         metadata={
             "previous_version": archived,
             "carried_over": dg.MetadataValue.json(carried),
+            "repointed": dg.MetadataValue.json(repointed),
+            "left_on_previous_version": dg.MetadataValue.json(left),
             "locks_held_ms": round(held_ms, 1),
             "dropped_versions": dg.MetadataValue.json(dropped),
             "kept_not_ours": dg.MetadataValue.json(kept),
+            "kept_with_dependents": dg.MetadataValue.json(held),
         }
     )

@@ -1,5 +1,12 @@
 """Switching a version into production in one short transaction, expiring old versions, and
-the rollback op."""
+the rollback op.
+
+What depends on production's tables from outside the tables the ingest loads follows the
+switch, in its transaction: a foreign key from a carried users' table or another schema's table
+(nmdc-server's ``bulk_download_data_object`` into ``data_object``) and a view in another schema
+are re-created against the new version, not left on the archived one. What cannot be moved (a
+materialized view, say) is reported, and keeps the version it uses from being dropped: DROP
+SCHEMA … CASCADE would otherwise drop it without a word."""
 
 import time
 from datetime import UTC, datetime
@@ -25,10 +32,11 @@ def switch(
     outgoing: str,
     run_id: str,
     state: str,
-) -> tuple[list[str], float]:
+) -> tuple[list[str], list[str], float]:
     """Move the carried-over tables into ``incoming``, rename production to ``outgoing`` and
-    ``incoming`` to production; returns the tables carried and how long the first lock was
-    held before the caller commits (measured to the end of the renames)."""
+    ``incoming`` to production, and re-create the foreign keys and views outside the loaded
+    tables against it; returns the tables carried, the keys and views re-created, and how long
+    the first lock was held before the caller commits."""
     prod = spec.production
     present = schemas.exists(conn, prod)
     carried = (
@@ -46,6 +54,14 @@ def switch(
         grant_on_schema(conn, schema_grants(conn, prod), incoming)
         for table in spec.names:
             grant_on_table(conn, table_grants(conn, prod, table), incoming, table)
+    loaded = sorted(spec.names)
+    # Read before anything moves, while production's name still means the outgoing version.
+    keys = conn.execute(
+        statement(SQL_PRODUCTION, "foreign_keys_into"), {"schema": prod, "loaded": loaded}
+    ).fetchall()
+    views = conn.execute(
+        statement(SQL_PRODUCTION, "views_on"), {"schema": prod, "loaded": loaded}
+    ).fetchall()
     started = time.perf_counter()
     if carried:
         conn.execute(
@@ -72,13 +88,63 @@ def switch(
     conn.execute(compose(SQL_PRODUCTION, "rename_schema", schema=incoming, new_name=prod))
     if ours:  # a schema someone else made (rolled back to) keeps its own comment
         schemas.mark(conn, prod, f"{MARKER} version of {prod}, switched in by run {run_id}")
-    return carried, (time.perf_counter() - started) * 1000
+    for name, table_oid, _, _, _, definition in keys:
+        # Found by its oid: a carried table has moved since the keys were read.
+        table = conn.execute(statement(SQL_PRODUCTION, "table_of"), {"oid": table_oid}).fetchone()
+        conn.execute(compose(SQL_PRODUCTION, "drop_foreign_key", table=table, constraint=name))
+        try:
+            conn.execute(
+                sql.SQL(statement(SQL_PRODUCTION, "add_foreign_key")).format(
+                    table=sql.Identifier(*table),
+                    constraint=sql.Identifier(name),
+                    definition=sql.SQL(definition),
+                )
+            )
+        except psycopg.errors.ForeignKeyViolation as err:
+            raise dg.Failure(
+                f"{prod} not switched: the foreign key {name} of {'.'.join(table)} "
+                f"({definition}) does not hold on the new version: "
+                f"{err.diag.message_detail or err}; production is untouched"
+            ) from None
+    for schema, view, definition, options in views:
+        conn.execute(
+            sql.SQL(statement(SQL_PRODUCTION, "replace_view")).format(
+                view=sql.Identifier(schema, view),
+                options=_view_options(options),
+                definition=sql.SQL(definition.rstrip().rstrip(";")),
+            )
+        )
+    repointed = [f"{'.'.join(k[2:4])}.{k[0]}" for k in keys] + [f"{s}.{v}" for s, v, *_ in views]
+    return carried, repointed, (time.perf_counter() - started) * 1000
 
 
-def expire(db: PostgresResource, spec: IngestSpec) -> tuple[list[str], list[str]]:
+def _view_options(options: list[str] | None) -> sql.Composable:
+    if not options:
+        return sql.SQL("")
+    pairs = (option.split("=", 1) for option in options)
+    return sql.SQL("WITH ({})").format(
+        sql.SQL(", ").join(
+            sql.SQL("{} = {}").format(sql.Identifier(key), sql.Literal(value))
+            for key, value in pairs
+        )
+    )
+
+
+def outside_dependents(conn: psycopg.Connection, schema: str) -> list[str]:
+    """Objects outside ``schema`` that DROP SCHEMA … CASCADE would drop with it."""
+    return [
+        d for (d,) in conn.execute(statement(SQL_PRODUCTION, "outside_dependents"),
+                                   {"schema": schema})
+    ]
+
+
+def expire(
+    db: PostgresResource, spec: IngestSpec
+) -> tuple[list[str], list[str], dict[str, list[str]]]:
     """Drop the versions beyond the newest ``keep_versions`` that maint_assets created; return
-    them, and those kept because it did not (the production schema the first switch replaced)."""
-    dropped, kept = [], []
+    them, those kept because it did not (the production schema the first switch replaced), and
+    those kept because something outside them depends on them (named)."""
+    dropped, kept, held = [], [], {}
     with db.connect() as conn, conn.transaction():
         expired = conn.execute(
             statement(SQL_PRODUCTION, "expired_versions"),
@@ -90,10 +156,14 @@ def expire(db: PostgresResource, spec: IngestSpec) -> tuple[list[str], list[str]
             ):
                 kept.append(schema)
                 continue
+            dependents = outside_dependents(conn, schema)
+            if dependents:
+                held[schema] = dependents
+                continue
             conn.execute(compose(SQL_SCHEMAS, "drop_schema", schema=schema))
             conn.execute(statement(SQL_PRODUCTION, "forget_version"), {"id": id_})
             dropped.append(schema)
-    return dropped, kept
+    return dropped, kept, held
 
 
 class RollbackConfig(dg.Config):
@@ -124,8 +194,14 @@ def rollback_production(
         version_id, previous = row
         conn.execute(statement(SQL_PRODUCTION, "forget_version"), {"id": version_id})
         replaced = spec.archived(datetime.now(UTC))
-        carried, held_ms = switch(conn, spec, previous, replaced, context.run.run_id, "rolled_back")
+        carried, repointed, held_ms = switch(
+            conn, spec, previous, replaced, context.run.run_id, "rolled_back"
+        )
+        left = outside_dependents(conn, replaced)
     context.log.info(
         f"{spec.production} is now the version kept as {previous}; the replaced one is kept "
-        f"as {replaced}; carried over: {carried} ({held_ms:.1f} ms)"
+        f"as {replaced}; carried over: {carried}; re-created on it: {repointed} "
+        f"({held_ms:.1f} ms)"
     )
+    if left:
+        context.log.warning(f"still on {replaced}, not moved by the rollback: {', '.join(left)}")
