@@ -8,9 +8,11 @@ blocking checks, run again by the switch itself, compare it with production.
 
 ``ingest/schema/ingest_production`` switches in one short transaction: production tables the
 ingest does not load (users' submissions, accounts: every table not in the list, so a new one is
-never forgotten) are moved into the new version under a lock that lets reads go on and makes
-writes wait, then the schemas are renamed. Readers see the old version until the commit and the
-new one after it, never a missing or partial table; the old version is kept for rollback.
+never forgotten) are moved into the new version, then the schemas are renamed, under ACCESS
+EXCLUSIVE locks held for milliseconds and taken with a short lock timeout, retried (so no reader
+queues behind a lock that waits for a long reader). Readers see the old version until the
+commit and the new one after it, never a missing or partial table; the old version is kept for
+rollback.
 
 Schemas the ingest creates carry a marker comment (``maint_assets: ingest …``); it drops a
 staging schema, or an expired version, only when the marker says it made it, so a name that
@@ -142,7 +144,13 @@ def ingest_production(
         schemas.refuse_unless_marked(conn, spec.staging, f"{MARKER} staging")
         archived = spec.archived(datetime.now(UTC))
         carried, repointed, held_ms = switch(
-            conn, spec, spec.staging, archived, context.run.run_id, "previous"
+            conn,
+            spec,
+            spec.staging,
+            archived,
+            context.run.run_id,
+            "previous",
+            ingest.switch_lock_attempts,
         )
         left = outside_dependents(conn, archived)
     if left:

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 
 import dagster as dg
 import psycopg
-from psycopg import sql
+from psycopg import errors, sql
 from pydantic import Field
 
 from maint_assets.core.grants import grant_on_schema, grant_on_table, schema_grants, table_grants
@@ -24,6 +24,14 @@ from maint_assets.ingest.keys import MARKER, SQL_PRODUCTION, SQL_SCHEMAS
 from maint_assets.ingest.resources import IngestSettings
 from maint_assets.ingest.tables import IngestSpec
 
+# Each attempt at the switch waits this long for its locks: a waiting ACCESS EXCLUSIVE request
+# queues every reader of the table behind it, so no reader waits much longer than this behind
+# the switch (the atlas count swap's rule).
+SWITCH_LOCK_TIMEOUT = "200ms"
+# Between attempts (seconds): doubling from the first to at most the second. The default 20
+# attempts give a long reader about two and a half minutes to finish.
+SWITCH_BACKOFF = (0.25, 10.0)
+
 
 def switch(
     conn: psycopg.Connection,
@@ -32,11 +40,13 @@ def switch(
     outgoing: str,
     run_id: str,
     state: str,
+    attempts: int,
 ) -> tuple[list[str], list[str], float]:
     """Move the carried-over tables into ``incoming``, rename production to ``outgoing`` and
     ``incoming`` to production, and re-create the foreign keys and views outside the loaded
     tables against it; returns the tables carried, the keys and views re-created, and how long
-    the first lock was held before the caller commits."""
+    the locks were held before the caller commits. The locks are tried ``attempts`` times
+    with a short timeout; if they are never free the switch fails and changes nothing."""
     prod = spec.production
     present = schemas.exists(conn, prod)
     carried = (
@@ -54,6 +64,53 @@ def switch(
         grant_on_schema(conn, schema_grants(conn, prod), incoming)
         for table in spec.names:
             grant_on_table(conn, table_grants(conn, prod, table), incoming, table)
+    started, locked = time.monotonic(), []
+    for attempt in range(attempts):
+        try:
+            # A savepoint: a failed attempt releases every lock it took and undoes its work.
+            # Between attempts the caller's transaction holds only ACCESS SHARE (its checks'
+            # reads), which queues no reader.
+            with conn.transaction():
+                conn.execute(
+                    statement(SQL_PRODUCTION, "switch_lock_timeout"),
+                    {"timeout": SWITCH_LOCK_TIMEOUT},
+                )
+                return _switch_locked(conn, spec, incoming, outgoing, run_id, state, carried,
+                                      locked)
+        except errors.LockNotAvailable:
+            if attempt + 1 < attempts:
+                time.sleep(min(SWITCH_BACKOFF[0] * 2**attempt, SWITCH_BACKOFF[1]))
+    holders = conn.execute(
+        statement(SQL_PRODUCTION, "lock_holders"),
+        {"schemas": [s for s, _ in locked], "names": [n for _, n in locked]},
+    ).fetchall()
+    raise dg.Failure(
+        f"{prod} not switched: could not lock "
+        + (
+            "; ".join(
+                f"{table} (held by pid {pid}: {app}, {status}, transaction open {age})"
+                for table, pid, app, status, age in holders
+            )
+            or ", ".join(".".join(t) for t in locked)
+        )
+        + f" in {attempts} attempts of {SWITCH_LOCK_TIMEOUT} over "
+        f"{time.monotonic() - started:.0f} s; production is untouched"
+    )
+
+
+def _switch_locked(
+    conn: psycopg.Connection,
+    spec: IngestSpec,
+    incoming: str,
+    outgoing: str,
+    run_id: str,
+    state: str,
+    carried: list[str],
+    locked: list[tuple[str, str]],
+) -> tuple[list[str], list[str], float]:
+    """One attempt at the switch, under the short lock timeout; ``locked`` is filled with the
+    tables it locks, for the failure's message."""
+    prod = spec.production
     loaded = sorted(spec.names)
     # Read before anything moves, while production's name still means the outgoing version.
     keys = conn.execute(
@@ -62,18 +119,22 @@ def switch(
     views = conn.execute(
         statement(SQL_PRODUCTION, "views_on"), {"schema": prod, "loaded": loaded}
     ).fetchall()
-    started = time.perf_counter()
-    if carried:
+    locked[:] = sorted(
+        {(prod, t) for t in carried}
+        | {(k[2], k[3]) for k in keys}
+        | {(prod, k[4]) for k in keys}
+        | {(v[0], v[1]) for v in views}
+    )
+    if locked:
         conn.execute(
-            sql.SQL(statement(SQL_PRODUCTION, "lock_for_carry_over")).format(
-                tables=sql.SQL(", ").join(sql.Identifier(prod, t) for t in carried)
+            sql.SQL(statement(SQL_PRODUCTION, "lock_for_switch")).format(
+                tables=sql.SQL(", ").join(sql.Identifier(*t) for t in locked)
             )
         )
-        for table in carried:
-            conn.execute(
-                compose(SQL_PRODUCTION, "carry_over", table=(prod, table), target=incoming)
-            )
-    if present:
+    started = time.perf_counter()
+    for table in carried:
+        conn.execute(compose(SQL_PRODUCTION, "carry_over", table=(prod, table), target=incoming))
+    if schemas.exists(conn, prod):
         conn.execute(compose(SQL_PRODUCTION, "rename_schema", schema=prod, new_name=outgoing))
         conn.execute(
             statement(SQL_PRODUCTION, "record_version"),
@@ -100,7 +161,7 @@ def switch(
                     definition=sql.SQL(definition),
                 )
             )
-        except psycopg.errors.ForeignKeyViolation as err:
+        except errors.ForeignKeyViolation as err:
             raise dg.Failure(
                 f"{prod} not switched: the foreign key {name} of {'.'.join(table)} "
                 f"({definition}) does not hold on the new version: "
@@ -195,7 +256,13 @@ def rollback_production(
         conn.execute(statement(SQL_PRODUCTION, "forget_version"), {"id": version_id})
         replaced = spec.archived(datetime.now(UTC))
         carried, repointed, held_ms = switch(
-            conn, spec, previous, replaced, context.run.run_id, "rolled_back"
+            conn,
+            spec,
+            previous,
+            replaced,
+            context.run.run_id,
+            "rolled_back",
+            ingest.switch_lock_attempts,
         )
         left = outside_dependents(conn, replaced)
     context.log.info(

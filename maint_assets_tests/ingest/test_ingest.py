@@ -2,6 +2,7 @@
 the switch, users' edits during the ingest, refused checks, rollback, retention."""
 
 import threading
+import time
 from pathlib import Path
 
 import dagster as dg
@@ -525,3 +526,79 @@ def test_foreign_keys_and_views_follow_the_switch_and_pruning_never_drops_them(
     assert "production is untouched" in _error(refused)
     assert _counts(url) == before and _foreign_keys(url) == expected
 
+
+def _short_reader(url: str, stop: threading.Event, waits: list[float]) -> None:
+    """A reader's plain SELECT, again and again: how long each one waited."""
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("SET statement_timeout = '20s'")
+        while not stop.is_set():
+            started = time.monotonic()
+            conn.execute("SELECT count(*) FROM portal.submissions").fetchone()
+            waits.append(time.monotonic() - started)
+            time.sleep(0.02)
+
+
+def _long_reader(url: str, holding: threading.Event, release: threading.Event) -> None:
+    """A nightly pg_dump: ACCESS SHARE on a users' table until ``release``."""
+    with psycopg.connect(url) as conn:
+        conn.execute("SELECT count(*) FROM portal.submissions").fetchone()
+        holding.set()
+        release.wait()
+        conn.rollback()
+
+
+def _switch_only(url: str, source: Path, **settings) -> dg.ExecuteInProcessResult:
+    resources = _resources(url, source)
+    resources["ingest"] = IngestSettings(
+        tables_file=str(DEMO_TABLES_FILE), source_url=str(source), **settings
+    )
+    return dg.materialize(
+        [assets.ingest_production],
+        resources=resources,
+        run_config={"ops": {PRODUCTION_OP: {"config": {"confirm_production": "portal"}}}},
+        raise_on_error=False,
+    )
+
+
+def test_the_switch_never_queues_readers_behind_a_long_reader(portal: tuple[str, Path]) -> None:
+    """A long reader holds a users' table the switch moves: a plain reader is never blocked
+    for much longer than the switch's short lock timeout; the switch retries until the long
+    reader is gone, or gives up naming it and changes nothing."""
+    url, source = portal
+    for version, long_read_s, attempts, switched in ((2, 4.0, 20, True), (3, None, 3, False)):
+        write_source(source, version=version)
+        assert dg.materialize([assets.ingest_staging], resources=_resources(url, source)).success
+        stop, holding, release, waits = (threading.Event(), threading.Event(),
+                                         threading.Event(), [])
+        threads = [
+            threading.Thread(target=_long_reader, args=(url, holding, release)),
+            threading.Thread(target=_short_reader, args=(url, stop, waits)),
+        ]
+        threads[0].start()
+        assert holding.wait(10)
+        threads[1].start()
+        if long_read_s:
+            threading.Timer(long_read_s, release.set).start()
+        started = time.monotonic()
+        try:
+            result = _switch_only(url, source, switch_lock_attempts=attempts)
+        finally:
+            elapsed = time.monotonic() - started
+            release.set()
+            stop.set()
+            for t in threads:
+                t.join()
+        assert len(waits) > 20 and max(waits) < 1.0, (max(waits), len(waits), elapsed)
+        assert result.success is switched, elapsed
+        if switched:
+            assert elapsed > long_read_s - 1  # it waited for the long reader, readers did not
+            assert _counts(url)[3] == "Study 0 v2" and "submissions" in _meta(result)[
+                "carried_over"]
+        else:
+            assert "could not lock portal.submissions" in _error(result)
+            assert "held by pid" in _error(result) and "production is untouched" in _error(result)
+            assert _counts(url)[3] == "Study 0 v2"
+            with psycopg.connect(url) as conn:
+                assert conn.execute(
+                    "SELECT count(*) FROM maint_assets.ingest_versions"
+                ).fetchone() == (1,)
