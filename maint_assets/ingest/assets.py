@@ -8,9 +8,11 @@ blocking checks, run again by the switch itself, compare it with production.
 
 ``ingest/schema/ingest_production`` switches in one short transaction: production tables the
 ingest does not load (users' submissions, accounts: every table not in the list, so a new one is
-never forgotten) are moved into the new version under a lock that lets reads go on and makes
-writes wait, then the schemas are renamed. Readers see the old version until the commit and the
-new one after it, never a missing or partial table; the old version is kept for rollback.
+never forgotten) are moved into the new version, then the schemas are renamed, under ACCESS
+EXCLUSIVE locks held for milliseconds and taken with a short lock timeout, retried (so no reader
+queues behind a lock that waits for a long reader). Readers see the old version until the
+commit and the new one after it, never a missing or partial table; the old version is kept for
+rollback.
 
 Schemas the ingest creates carry a marker comment (``maint_assets: ingest …``); it drops a
 staging schema, or an expired version, only when the marker says it made it, so a name that
@@ -42,7 +44,7 @@ from maint_assets.ingest.keys import (
 )
 from maint_assets.ingest.loading import constrain, create_table, load
 from maint_assets.ingest.resources import IngestSettings
-from maint_assets.ingest.switching import expire, switch
+from maint_assets.ingest.switching import expire, outside_dependents, switch
 
 
 @dg.asset(
@@ -141,21 +143,40 @@ def ingest_production(
             )
         schemas.refuse_unless_marked(conn, spec.staging, f"{MARKER} staging")
         archived = spec.archived(datetime.now(UTC))
-        carried, held_ms = switch(
-            conn, spec, spec.staging, archived, context.run.run_id, "previous"
+        carried, repointed, held_ms = switch(
+            conn,
+            spec,
+            spec.staging,
+            archived,
+            context.run.run_id,
+            "previous",
+            ingest.switch_lock_attempts,
         )
-    dropped, kept = expire(ingest_db, spec)
+        left = outside_dependents(conn, archived)
+    if left:
+        context.log.warning(
+            f"still on the previous version {archived}, not moved by the switch: "
+            f"{', '.join(left)}; that version is kept until they are moved or dropped"
+        )
+    dropped, kept, held = expire(ingest_db, spec)
     if kept:
         context.log.warning(
             f"kept {', '.join(kept)} beyond keep_versions: not created by maint_assets (no "
             f"'{MARKER}' comment), so never dropped by it"
         )
+    for schema, dependents in held.items():
+        context.log.warning(
+            f"kept {schema} beyond keep_versions: dropping it would drop {', '.join(dependents)}"
+        )
     yield dg.MaterializeResult(
         metadata={
             "previous_version": archived,
             "carried_over": dg.MetadataValue.json(carried),
+            "repointed": dg.MetadataValue.json(repointed),
+            "left_on_previous_version": dg.MetadataValue.json(left),
             "locks_held_ms": round(held_ms, 1),
             "dropped_versions": dg.MetadataValue.json(dropped),
             "kept_not_ours": dg.MetadataValue.json(kept),
+            "kept_with_dependents": dg.MetadataValue.json(held),
         }
     )

@@ -4,6 +4,7 @@ fill."""
 from pathlib import Path
 
 import dagster as dg
+from pydantic import Field
 
 from maint_assets.core.postgres import PostgresResource
 from maint_assets.core.settings import optional_env
@@ -19,6 +20,14 @@ class IngestSettings(dg.ConfigurableResource):
     tables_file: str
     source_url: str
     endpoint_url: str = ""
+    switch_lock_attempts: int = Field(
+        default=20,
+        ge=1,
+        description="how often the switch tries to take its locks, each time waiting at most "
+        "200 ms (so readers never queue behind it for longer), 0.25 s doubling to 10 s apart: "
+        "20 attempts give a long reader (a nightly dump) about 2.5 minutes; then it fails, "
+        "changing nothing",
+    )
 
     def spec(self) -> IngestSpec:
         try:

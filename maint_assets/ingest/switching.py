@@ -1,12 +1,19 @@
 """Switching a version into production in one short transaction, expiring old versions, and
-the rollback op."""
+the rollback op.
+
+What depends on production's tables from outside the tables the ingest loads follows the
+switch, in its transaction: a foreign key from a carried users' table or another schema's table
+(nmdc-server's ``bulk_download_data_object`` into ``data_object``) and a view in another schema
+are re-created against the new version, not left on the archived one. What cannot be moved (a
+materialized view, say) is reported, and keeps the version it uses from being dropped: DROP
+SCHEMA … CASCADE would otherwise drop it without a word."""
 
 import time
 from datetime import UTC, datetime
 
 import dagster as dg
 import psycopg
-from psycopg import sql
+from psycopg import errors, sql
 from pydantic import Field
 
 from maint_assets.core.grants import grant_on_schema, grant_on_table, schema_grants, table_grants
@@ -17,6 +24,14 @@ from maint_assets.ingest.keys import MARKER, SQL_PRODUCTION, SQL_SCHEMAS
 from maint_assets.ingest.resources import IngestSettings
 from maint_assets.ingest.tables import IngestSpec
 
+# Each attempt at the switch waits this long for its locks: a waiting ACCESS EXCLUSIVE request
+# queues every reader of the table behind it, so no reader waits much longer than this behind
+# the switch (the atlas count swap's rule).
+SWITCH_LOCK_TIMEOUT = "200ms"
+# Between attempts (seconds): doubling from the first to at most the second. The default 20
+# attempts give a long reader about two and a half minutes to finish.
+SWITCH_BACKOFF = (0.25, 10.0)
+
 
 def switch(
     conn: psycopg.Connection,
@@ -25,10 +40,13 @@ def switch(
     outgoing: str,
     run_id: str,
     state: str,
-) -> tuple[list[str], float]:
+    attempts: int,
+) -> tuple[list[str], list[str], float]:
     """Move the carried-over tables into ``incoming``, rename production to ``outgoing`` and
-    ``incoming`` to production; returns the tables carried and how long the first lock was
-    held before the caller commits (measured to the end of the renames)."""
+    ``incoming`` to production, and re-create the foreign keys and views outside the loaded
+    tables against it; returns the tables carried, the keys and views re-created, and how long
+    the locks were held before the caller commits. The locks are tried ``attempts`` times
+    with a short timeout; if they are never free the switch fails and changes nothing."""
     prod = spec.production
     present = schemas.exists(conn, prod)
     carried = (
@@ -46,18 +64,77 @@ def switch(
         grant_on_schema(conn, schema_grants(conn, prod), incoming)
         for table in spec.names:
             grant_on_table(conn, table_grants(conn, prod, table), incoming, table)
-    started = time.perf_counter()
-    if carried:
+    started, locked = time.monotonic(), []
+    for attempt in range(attempts):
+        try:
+            # A savepoint: a failed attempt releases every lock it took and undoes its work.
+            # Between attempts the caller's transaction holds only ACCESS SHARE (its checks'
+            # reads), which queues no reader.
+            with conn.transaction():
+                conn.execute(
+                    statement(SQL_PRODUCTION, "switch_lock_timeout"),
+                    {"timeout": SWITCH_LOCK_TIMEOUT},
+                )
+                return _switch_locked(conn, spec, incoming, outgoing, run_id, state, carried,
+                                      locked)
+        except errors.LockNotAvailable:
+            if attempt + 1 < attempts:
+                time.sleep(min(SWITCH_BACKOFF[0] * 2**attempt, SWITCH_BACKOFF[1]))
+    holders = conn.execute(
+        statement(SQL_PRODUCTION, "lock_holders"),
+        {"schemas": [s for s, _ in locked], "names": [n for _, n in locked]},
+    ).fetchall()
+    raise dg.Failure(
+        f"{prod} not switched: could not lock "
+        + (
+            "; ".join(
+                f"{table} (held by pid {pid}: {app}, {status}, transaction open {age})"
+                for table, pid, app, status, age in holders
+            )
+            or ", ".join(".".join(t) for t in locked)
+        )
+        + f" in {attempts} attempts of {SWITCH_LOCK_TIMEOUT} over "
+        f"{time.monotonic() - started:.0f} s; production is untouched"
+    )
+
+
+def _switch_locked(
+    conn: psycopg.Connection,
+    spec: IngestSpec,
+    incoming: str,
+    outgoing: str,
+    run_id: str,
+    state: str,
+    carried: list[str],
+    locked: list[tuple[str, str]],
+) -> tuple[list[str], list[str], float]:
+    """One attempt at the switch, under the short lock timeout; ``locked`` is filled with the
+    tables it locks, for the failure's message."""
+    prod = spec.production
+    loaded = sorted(spec.names)
+    # Read before anything moves, while production's name still means the outgoing version.
+    keys = conn.execute(
+        statement(SQL_PRODUCTION, "foreign_keys_into"), {"schema": prod, "loaded": loaded}
+    ).fetchall()
+    views = conn.execute(
+        statement(SQL_PRODUCTION, "views_on"), {"schema": prod, "loaded": loaded}
+    ).fetchall()
+    locked[:] = sorted(
+        {(prod, t) for t in carried}
+        | {(k[2], k[3]) for k in keys}
+        | {(prod, k[4]) for k in keys}
+        | {(v[0], v[1]) for v in views}
+    )
+    if locked:
         conn.execute(
-            sql.SQL(statement(SQL_PRODUCTION, "lock_for_carry_over")).format(
-                tables=sql.SQL(", ").join(sql.Identifier(prod, t) for t in carried)
+            sql.SQL(statement(SQL_PRODUCTION, "lock_for_switch")).format(
+                tables=sql.SQL(", ").join(sql.Identifier(*t) for t in locked)
             )
         )
-        for table in carried:
-            conn.execute(
-                compose(SQL_PRODUCTION, "carry_over", table=(prod, table), target=incoming)
-            )
-    if present:
+    started = time.perf_counter()
+    for table in carried:
+        conn.execute(compose(SQL_PRODUCTION, "carry_over", table=(prod, table), target=incoming))
+    if schemas.exists(conn, prod):
         conn.execute(compose(SQL_PRODUCTION, "rename_schema", schema=prod, new_name=outgoing))
         conn.execute(
             statement(SQL_PRODUCTION, "record_version"),
@@ -72,13 +149,63 @@ def switch(
     conn.execute(compose(SQL_PRODUCTION, "rename_schema", schema=incoming, new_name=prod))
     if ours:  # a schema someone else made (rolled back to) keeps its own comment
         schemas.mark(conn, prod, f"{MARKER} version of {prod}, switched in by run {run_id}")
-    return carried, (time.perf_counter() - started) * 1000
+    for name, table_oid, _, _, _, definition in keys:
+        # Found by its oid: a carried table has moved since the keys were read.
+        table = conn.execute(statement(SQL_PRODUCTION, "table_of"), {"oid": table_oid}).fetchone()
+        conn.execute(compose(SQL_PRODUCTION, "drop_foreign_key", table=table, constraint=name))
+        try:
+            conn.execute(
+                sql.SQL(statement(SQL_PRODUCTION, "add_foreign_key")).format(
+                    table=sql.Identifier(*table),
+                    constraint=sql.Identifier(name),
+                    definition=sql.SQL(definition),
+                )
+            )
+        except errors.ForeignKeyViolation as err:
+            raise dg.Failure(
+                f"{prod} not switched: the foreign key {name} of {'.'.join(table)} "
+                f"({definition}) does not hold on the new version: "
+                f"{err.diag.message_detail or err}; production is untouched"
+            ) from None
+    for schema, view, definition, options in views:
+        conn.execute(
+            sql.SQL(statement(SQL_PRODUCTION, "replace_view")).format(
+                view=sql.Identifier(schema, view),
+                options=_view_options(options),
+                definition=sql.SQL(definition.rstrip().rstrip(";")),
+            )
+        )
+    repointed = [f"{'.'.join(k[2:4])}.{k[0]}" for k in keys] + [f"{s}.{v}" for s, v, *_ in views]
+    return carried, repointed, (time.perf_counter() - started) * 1000
 
 
-def expire(db: PostgresResource, spec: IngestSpec) -> tuple[list[str], list[str]]:
+def _view_options(options: list[str] | None) -> sql.Composable:
+    if not options:
+        return sql.SQL("")
+    pairs = (option.split("=", 1) for option in options)
+    return sql.SQL("WITH ({})").format(
+        sql.SQL(", ").join(
+            sql.SQL("{} = {}").format(sql.Identifier(key), sql.Literal(value))
+            for key, value in pairs
+        )
+    )
+
+
+def outside_dependents(conn: psycopg.Connection, schema: str) -> list[str]:
+    """Objects outside ``schema`` that DROP SCHEMA … CASCADE would drop with it."""
+    return [
+        d for (d,) in conn.execute(statement(SQL_PRODUCTION, "outside_dependents"),
+                                   {"schema": schema})
+    ]
+
+
+def expire(
+    db: PostgresResource, spec: IngestSpec
+) -> tuple[list[str], list[str], dict[str, list[str]]]:
     """Drop the versions beyond the newest ``keep_versions`` that maint_assets created; return
-    them, and those kept because it did not (the production schema the first switch replaced)."""
-    dropped, kept = [], []
+    them, those kept because it did not (the production schema the first switch replaced), and
+    those kept because something outside them depends on them (named)."""
+    dropped, kept, held = [], [], {}
     with db.connect() as conn, conn.transaction():
         expired = conn.execute(
             statement(SQL_PRODUCTION, "expired_versions"),
@@ -90,10 +217,14 @@ def expire(db: PostgresResource, spec: IngestSpec) -> tuple[list[str], list[str]
             ):
                 kept.append(schema)
                 continue
+            dependents = outside_dependents(conn, schema)
+            if dependents:
+                held[schema] = dependents
+                continue
             conn.execute(compose(SQL_SCHEMAS, "drop_schema", schema=schema))
             conn.execute(statement(SQL_PRODUCTION, "forget_version"), {"id": id_})
             dropped.append(schema)
-    return dropped, kept
+    return dropped, kept, held
 
 
 class RollbackConfig(dg.Config):
@@ -124,8 +255,20 @@ def rollback_production(
         version_id, previous = row
         conn.execute(statement(SQL_PRODUCTION, "forget_version"), {"id": version_id})
         replaced = spec.archived(datetime.now(UTC))
-        carried, held_ms = switch(conn, spec, previous, replaced, context.run.run_id, "rolled_back")
+        carried, repointed, held_ms = switch(
+            conn,
+            spec,
+            previous,
+            replaced,
+            context.run.run_id,
+            "rolled_back",
+            ingest.switch_lock_attempts,
+        )
+        left = outside_dependents(conn, replaced)
     context.log.info(
         f"{spec.production} is now the version kept as {previous}; the replaced one is kept "
-        f"as {replaced}; carried over: {carried} ({held_ms:.1f} ms)"
+        f"as {replaced}; carried over: {carried}; re-created on it: {repointed} "
+        f"({held_ms:.1f} ms)"
     )
+    if left:
+        context.log.warning(f"still on {replaced}, not moved by the rollback: {', '.join(left)}")

@@ -2,6 +2,7 @@
 the switch, users' edits during the ingest, refused checks, rollback, retention."""
 
 import threading
+import time
 from pathlib import Path
 
 import dagster as dg
@@ -409,3 +410,195 @@ def test_the_weekly_schedule_confirms_the_switch_of_its_production(tmp_path: Pat
     assert request.run_config == {
         "ops": {PRODUCTION_OP: {"config": {"confirm_production": "portal"}}}
     }
+
+
+def _foreign_keys(url: str) -> dict[str, tuple[str, str]]:
+    with psycopg.connect(url) as conn:
+        return {
+            table: (target, definition)
+            for table, target, definition in conn.execute(
+                "SELECT conrelid::regclass::text, confrelid::regclass::text,"
+                " pg_get_constraintdef(oid) FROM pg_constraint WHERE contype = 'f'"
+            )
+        }
+
+
+def _meta(result: dg.ExecuteInProcessResult) -> dict:
+    return {
+        k: v.value
+        for k, v in result.get_asset_materialization_events()[-1].materialization.metadata.items()
+    }
+
+
+def test_foreign_keys_and_views_follow_the_switch_and_pruning_never_drops_them(
+    portal: tuple[str, Path],
+) -> None:
+    """nmdc-server's bulk_download_data_object has a foreign key into data_object: after a
+    switch it, another schema's foreign key and a reader's view use the new version; a
+    dependent the switch cannot move keeps its version from being pruned."""
+    url, source = portal
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(
+            "CREATE TABLE portal.bulk_download_data_object (bulk_download_id int NOT NULL,"
+            " data_object_id text NOT NULL REFERENCES portal.data_object (id) ON DELETE CASCADE,"
+            " PRIMARY KEY (bulk_download_id, data_object_id))"
+        )
+        conn.execute("INSERT INTO portal.bulk_download_data_object VALUES (1, 'do-0-0-0')")
+        conn.execute("CREATE SCHEMA reports")
+        conn.execute(
+            "CREATE VIEW reports.study_names WITH (security_barrier) AS"
+            " SELECT s.id, s.name, count(d.*) AS downloads FROM portal.study s"
+            " LEFT JOIN portal.biosample b ON b.study_id = s.id"
+            " LEFT JOIN portal.bulk_download_data_object d ON d.data_object_id LIKE 'do-' || "
+            " substr(b.id, 4) || '-%' GROUP BY s.id, s.name"
+        )
+        conn.execute(
+            "CREATE TABLE reports.favourite (study_id text"
+            " REFERENCES portal.study (id) DEFERRABLE INITIALLY DEFERRED)"
+        )
+        conn.execute("INSERT INTO reports.favourite VALUES ('st-1')")
+    expected = {
+        "portal.bulk_download_data_object": (
+            "portal.data_object",
+            "FOREIGN KEY (data_object_id) REFERENCES portal.data_object(id) ON DELETE CASCADE",
+        ),
+        "reports.favourite": (
+            "portal.study",
+            "FOREIGN KEY (study_id) REFERENCES portal.study(id) DEFERRABLE INITIALLY DEFERRED",
+        ),
+    }
+    write_source(source, objects=4, version=2)  # do-0-0-3 is new in this version
+    result = _ingest(url, source)
+    assert result.success, _error(result)
+    assert _foreign_keys(url) == expected
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("INSERT INTO portal.bulk_download_data_object VALUES (2, 'do-0-0-3')")
+        assert conn.execute(
+            "SELECT name, downloads FROM reports.study_names WHERE id = 'st-0'"
+        ).fetchone() == ("Study 0 v2", 2)
+        assert conn.execute(
+            "SELECT reloptions FROM pg_class WHERE oid = 'reports.study_names'::regclass"
+        ).fetchone()[0] == ["security_barrier=true"]
+    assert _meta(result)["left_on_previous_version"] == []
+
+    for version in (3, 4, 5):  # keep_versions 3: the versions they were made on are dropped
+        write_source(source, objects=4, version=version)
+        assert _ingest(url, source).success
+    assert _foreign_keys(url) == expected
+    with psycopg.connect(url) as conn:
+        assert conn.execute(
+            "SELECT name, downloads FROM reports.study_names WHERE id = 'st-0'"
+        ).fetchone() == ("Study 0 v5", 2)
+
+    # a materialized view cannot be re-pointed: its version is kept, and says why
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(
+            "CREATE MATERIALIZED VIEW reports.studies AS SELECT count(*) FROM portal.study"
+        )
+    write_source(source, objects=4, version=6)
+    result = _ingest(url, source)
+    assert result.success
+    left = "rule _RETURN on materialized view reports.studies"
+    assert _meta(result)["left_on_previous_version"] == [left]
+    for version in (7, 8, 9):
+        write_source(source, objects=4, version=version)
+        result = _ingest(url, source)
+        assert result.success
+    (held,) = _meta(result)["kept_with_dependents"].items()
+    assert held[1] == [left]
+    with psycopg.connect(url) as conn:
+        assert conn.execute("SELECT * FROM reports.studies").fetchone() == (20,)
+        assert conn.execute(
+            "SELECT count(*) FROM maint_assets.ingest_versions WHERE archived_as = %s", [held[0]]
+        ).fetchone() == (1,)
+
+    # a new version without a data object a user downloaded is refused, naming the key
+    write_source(source, objects=4, version=10)
+    objects = source / "data_object.csv"
+    objects.write_text("".join(
+        line for line in objects.read_text().splitlines(keepends=True)
+        if not line.startswith("do-0-0-3,")
+    ))
+    before = _counts(url)
+    refused = _ingest(url, source)
+    assert not refused.success
+    assert "bulk_download_data_object_data_object_id_fkey" in _error(refused)
+    assert "production is untouched" in _error(refused)
+    assert _counts(url) == before and _foreign_keys(url) == expected
+
+
+def _short_reader(url: str, stop: threading.Event, waits: list[float]) -> None:
+    """A reader's plain SELECT, again and again: how long each one waited."""
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("SET statement_timeout = '20s'")
+        while not stop.is_set():
+            started = time.monotonic()
+            conn.execute("SELECT count(*) FROM portal.submissions").fetchone()
+            waits.append(time.monotonic() - started)
+            time.sleep(0.02)
+
+
+def _long_reader(url: str, holding: threading.Event, release: threading.Event) -> None:
+    """A nightly pg_dump: ACCESS SHARE on a users' table until ``release``."""
+    with psycopg.connect(url) as conn:
+        conn.execute("SELECT count(*) FROM portal.submissions").fetchone()
+        holding.set()
+        release.wait()
+        conn.rollback()
+
+
+def _switch_only(url: str, source: Path, **settings) -> dg.ExecuteInProcessResult:
+    resources = _resources(url, source)
+    resources["ingest"] = IngestSettings(
+        tables_file=str(DEMO_TABLES_FILE), source_url=str(source), **settings
+    )
+    return dg.materialize(
+        [assets.ingest_production],
+        resources=resources,
+        run_config={"ops": {PRODUCTION_OP: {"config": {"confirm_production": "portal"}}}},
+        raise_on_error=False,
+    )
+
+
+def test_the_switch_never_queues_readers_behind_a_long_reader(portal: tuple[str, Path]) -> None:
+    """A long reader holds a users' table the switch moves: a plain reader is never blocked
+    for much longer than the switch's short lock timeout; the switch retries until the long
+    reader is gone, or gives up naming it and changes nothing."""
+    url, source = portal
+    for version, long_read_s, attempts, switched in ((2, 4.0, 20, True), (3, None, 3, False)):
+        write_source(source, version=version)
+        assert dg.materialize([assets.ingest_staging], resources=_resources(url, source)).success
+        stop, holding, release, waits = (threading.Event(), threading.Event(),
+                                         threading.Event(), [])
+        threads = [
+            threading.Thread(target=_long_reader, args=(url, holding, release)),
+            threading.Thread(target=_short_reader, args=(url, stop, waits)),
+        ]
+        threads[0].start()
+        assert holding.wait(10)
+        threads[1].start()
+        if long_read_s:
+            threading.Timer(long_read_s, release.set).start()
+        started = time.monotonic()
+        try:
+            result = _switch_only(url, source, switch_lock_attempts=attempts)
+        finally:
+            elapsed = time.monotonic() - started
+            release.set()
+            stop.set()
+            for t in threads:
+                t.join()
+        assert len(waits) > 20 and max(waits) < 1.0, (max(waits), len(waits), elapsed)
+        assert result.success is switched, elapsed
+        if switched:
+            assert elapsed > long_read_s - 1  # it waited for the long reader, readers did not
+            assert _counts(url)[3] == "Study 0 v2" and "submissions" in _meta(result)[
+                "carried_over"]
+        else:
+            assert "could not lock portal.submissions" in _error(result)
+            assert "held by pid" in _error(result) and "production is untouched" in _error(result)
+            assert _counts(url)[3] == "Study 0 v2"
+            with psycopg.connect(url) as conn:
+                assert conn.execute(
+                    "SELECT count(*) FROM maint_assets.ingest_versions"
+                ).fetchone() == (1,)

@@ -5,9 +5,115 @@
 SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE n.nspname = %(schema)s AND c.relkind IN ('r', 'p') ORDER BY c.relname;
 
--- name: lock_for_carry_over
--- Writes to the tables carried over wait until the switch commits; reads go on.
-LOCK TABLE {tables} IN EXCLUSIVE MODE;
+-- name: switch_lock_timeout
+-- The switch's locks are ACCESS EXCLUSIVE: while one waits, every reader of the table queues
+-- behind it, so it waits this briefly and the switch retries later (a long reader, such as a
+-- nightly pg_dump, is never joined by a queue of blocked readers).
+SELECT set_config('lock_timeout', %(timeout)s, true);
+
+-- name: lock_for_switch
+-- Every table the switch alters, up front: the carried tables (moved), the tables whose
+-- foreign keys are re-pointed, the old tables they referenced (dropping a foreign key locks
+-- both ends) and the views replaced.
+LOCK TABLE {tables} IN ACCESS EXCLUSIVE MODE;
+
+-- name: lock_holders
+-- Who kept the switch from its locks, for the failure's message.
+SELECT DISTINCT format('%%I.%%I', n.nspname, c.relname), a.pid,
+       coalesce(nullif(a.application_name, ''), a.usename::text, '?'), coalesce(a.state, '?'),
+       date_trunc('second', now() - a.xact_start)::text
+FROM pg_locks l
+JOIN pg_class c ON c.oid = l.relation
+JOIN pg_namespace n ON n.oid = c.relnamespace
+JOIN pg_stat_activity a ON a.pid = l.pid
+WHERE l.granted AND l.pid <> pg_backend_pid()
+  AND (n.nspname, c.relname) IN (SELECT * FROM unnest(%(schemas)s::text[], %(names)s::text[]))
+ORDER BY 1, 2;
+
+-- name: foreign_keys_into
+-- Foreign keys from any table the ingest does not load (a carried users' table, another
+-- schema's) into a loaded table: they are re-created against the new version. The definition
+-- is read before the renames, so the name it gives the referenced table (production's) is the
+-- new version's once it is re-created after them.
+SELECT c.conname, c.conrelid, fn.nspname, f.relname, t.relname, pg_get_constraintdef(c.oid)
+FROM pg_constraint c
+JOIN pg_class t ON t.oid = c.confrelid
+JOIN pg_class f ON f.oid = c.conrelid
+JOIN pg_namespace fn ON fn.oid = f.relnamespace
+WHERE c.contype = 'f' AND c.conparentid = 0
+  AND t.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = %(schema)s)
+  AND t.relname = ANY(%(loaded)s)
+  AND NOT (f.relnamespace = t.relnamespace AND f.relname = ANY(%(loaded)s))
+ORDER BY fn.nspname, f.relname, c.conname;
+
+-- name: views_on
+-- Views outside the production schema reading a loaded table: replaced by the same query
+-- against the new version, read (like the foreign keys) before the renames. Materialized
+-- views cannot be replaced in place; they are reported, and keep their version.
+SELECT DISTINCT vn.nspname, v.relname, pg_get_viewdef(v.oid), v.reloptions
+FROM pg_depend d
+JOIN pg_rewrite r ON r.oid = d.objid
+JOIN pg_class v ON v.oid = r.ev_class
+JOIN pg_namespace vn ON vn.oid = v.relnamespace
+JOIN pg_class t ON t.oid = d.refobjid
+WHERE d.classid = 'pg_rewrite'::regclass AND d.refclassid = 'pg_class'::regclass
+  AND v.relkind = 'v' AND v.relnamespace <> t.relnamespace
+  AND t.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = %(schema)s)
+  AND t.relname = ANY(%(loaded)s)
+ORDER BY vn.nspname, v.relname;
+
+-- name: table_of
+SELECT n.nspname, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE c.oid = %(oid)s;
+
+-- name: drop_foreign_key
+ALTER TABLE {table} DROP CONSTRAINT {constraint};
+
+-- name: add_foreign_key
+-- Validated here, under the switch's locks: a row the new version no longer satisfies fails
+-- the switch, which changes nothing (nmdc-server drops such a user's row instead).
+ALTER TABLE {table} ADD CONSTRAINT {constraint} {definition};
+
+-- name: replace_view
+-- The view's own options again: CREATE OR REPLACE resets those it is not given. Owner,
+-- privileges and comments stay.
+CREATE OR REPLACE VIEW {view} {options} AS {definition};
+
+-- name: outside_dependents
+-- Objects outside a schema that depend on one in it: DROP SCHEMA … CASCADE would drop them
+-- (a view, a foreign key, a column default) without a word, so a version they use is kept.
+-- An object of a kind not listed here counts as outside: kept rather than dropped.
+WITH inside AS (SELECT oid FROM pg_namespace WHERE nspname = %(schema)s)
+SELECT DISTINCT pg_describe_object(d.classid, d.objid, d.objsubid)
+FROM pg_depend d
+WHERE d.deptype IN ('n', 'a')
+  AND CASE d.refclassid
+        WHEN 'pg_class'::regclass THEN (SELECT relnamespace FROM pg_class WHERE oid = d.refobjid)
+        WHEN 'pg_type'::regclass THEN (SELECT typnamespace FROM pg_type WHERE oid = d.refobjid)
+        WHEN 'pg_proc'::regclass THEN (SELECT pronamespace FROM pg_proc WHERE oid = d.refobjid)
+      END = (SELECT oid FROM inside)
+  AND CASE d.classid
+        WHEN 'pg_class'::regclass THEN (SELECT relnamespace FROM pg_class WHERE oid = d.objid)
+        WHEN 'pg_type'::regclass THEN (SELECT typnamespace FROM pg_type WHERE oid = d.objid)
+        WHEN 'pg_proc'::regclass THEN (SELECT pronamespace FROM pg_proc WHERE oid = d.objid)
+        WHEN 'pg_constraint'::regclass
+          THEN (SELECT connamespace FROM pg_constraint WHERE oid = d.objid)
+        WHEN 'pg_statistic_ext'::regclass
+          THEN (SELECT stxnamespace FROM pg_statistic_ext WHERE oid = d.objid)
+        WHEN 'pg_rewrite'::regclass THEN (SELECT c.relnamespace FROM pg_rewrite r
+                                          JOIN pg_class c ON c.oid = r.ev_class
+                                          WHERE r.oid = d.objid)
+        WHEN 'pg_trigger'::regclass THEN (SELECT c.relnamespace FROM pg_trigger t
+                                          JOIN pg_class c ON c.oid = t.tgrelid
+                                          WHERE t.oid = d.objid)
+        WHEN 'pg_attrdef'::regclass THEN (SELECT c.relnamespace FROM pg_attrdef a
+                                          JOIN pg_class c ON c.oid = a.adrelid
+                                          WHERE a.oid = d.objid)
+        WHEN 'pg_policy'::regclass THEN (SELECT c.relnamespace FROM pg_policy p
+                                         JOIN pg_class c ON c.oid = p.polrelid
+                                         WHERE p.oid = d.objid)
+      END IS DISTINCT FROM (SELECT oid FROM inside)
+ORDER BY 1;
 
 -- name: carry_over
 ALTER TABLE {table} SET SCHEMA {target};
