@@ -14,11 +14,15 @@ hand from the runbook's rules (ecospheres-metadata ``src/dcat_reader_ckan.py`` a
 import json
 from pathlib import Path
 
+import dagster as dg
 import psycopg
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
-from maint_assets.catalog import checks, keys
+from maint_assets.catalog import assets, checks, keys
 from maint_assets.catalog.clean import COLUMNS, RUNBOOK_GENERATED
+from maint_assets.catalog.dcat import SCHEMA_RAW
 from maint_assets.core.artifacts import ArtifactStore
 from maint_assets.core.refresh import start_rebuild
 from maint_assets.core.schema import apply_schema
@@ -284,3 +288,27 @@ def test_a_table_without_a_runbook_column_fails_required_columns(empty_db: str) 
         "percantage_filling"
     ]
     assert {*COLUMNS, *RUNBOOK_GENERATED} >= set(RUNBOOK)
+
+
+def test_an_extract_recorded_before_the_runbook_fields_is_refused_naming_them(
+    tmp_path: Path,
+) -> None:
+    # After the upgrade the clean step may read an extract the previous version recorded: it
+    # must say what to re-run, not fail on a KeyError deep in pandas.
+    artifacts = ArtifactStore(directory=str(tmp_path / "artifacts"))
+    added = ["creator", "rights_holder", "catalog", "right_statement", "distribution_licenses"]
+    old = pa.schema([f for f in SCHEMA_RAW if f.name not in added])
+    pq.write_table(old.empty_table(), tmp_path / "datasets.parquet")
+    put = artifacts.put(tmp_path / "datasets.parquet", keys.RAW_FOLDER, "datasets.parquet", {})
+    instance = dg.DagsterInstance.ephemeral()
+    instance.report_runless_asset_event(
+        dg.AssetMaterialization(keys.RAW_DATASETS, metadata={"artifact": put.key})
+    )
+    result = dg.materialize(
+        [assets.datasets_clean], resources={"artifacts": artifacts}, instance=instance,
+        raise_on_error=False,
+    )
+    assert not result.success
+    message = result.get_step_failure_events()[0].event_specific_data.error.message
+    assert f"has no {', '.join(added)}" in message
+    assert "materialize catalog/dataframe/raw_datasets again" in message
