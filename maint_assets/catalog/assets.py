@@ -140,7 +140,8 @@ def raw_datasets(
     automation_condition=EAGER,
     freshness_policy=DAILY_FRESHNESS,
     description="One row per identifier: completeness, normalised licence and open access, "
-    "natural-risk flag, commune and département codes (CSV ready for COPY)",
+    "natural-risk flag, commune and département codes, and the runbook's columns its "
+    "dashboards read (CSV ready for COPY)",
 )
 def datasets_clean(
     context: dg.AssetExecutionContext, artifacts: ArtifactStore
@@ -148,10 +149,15 @@ def datasets_clean(
     check_run_config(context)
     with tempfile.TemporaryDirectory() as tmp:
         raw = _fetch_recorded(context, artifacts, Recorded(RAW_DATASETS, RAW_FOLDER), Path(tmp))
+        table = pq.read_table(raw)
+        # An extract recorded by an older version lacks the fields added since (the runbook's).
+        if missing := [n for n in SCHEMA_RAW.names if n not in table.column_names]:
+            raise dg.Failure(
+                f"the recorded extract {raw.name} has no {', '.join(missing)}: it predates "
+                "them; materialize catalog/dataframe/raw_datasets again"
+            )
         # self_destruct: Arrow's buffers are freed as pandas takes the columns over.
-        df, unreadable = cleaning.clean(
-            pq.read_table(raw).to_pandas(split_blocks=True, self_destruct=True)
-        )
+        df, unreadable = cleaning.clean(table.to_pandas(split_blocks=True, self_destruct=True))
         # A date that is not a date is loaded as NULL, counted and named here rather than
         # failing the run: the pages are harvested from many publishers, the table exists to
         # show the quality of their metadata, and one publisher's free-text date must not

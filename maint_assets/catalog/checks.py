@@ -5,6 +5,7 @@ import dagster as dg
 import psycopg
 from psycopg import errors
 
+from maint_assets.catalog.clean import COLUMNS, RUNBOOK_GENERATED
 from maint_assets.catalog.keys import DATASETS, SQL_CHECKS, SQL_DATASETS
 from maint_assets.core.refresh import relation_state
 from maint_assets.core.sql_files import compose
@@ -14,7 +15,9 @@ CHECK_SPECS = [
         "required_columns",
         asset=DATASETS,
         blocking=True,
-        description="Every row has an identifier and a title.",
+        description="Every row has an identifier and a title, and the table has every column "
+        "the dashboards read: the project's and the runbook's (percantage_filling, univers, "
+        "key_words, …).",
     ),
     dg.AssetCheckSpec(
         "unique_identifiers",
@@ -39,6 +42,10 @@ def datasets_checks(
     no_id, no_title, rows = conn.execute(
         compose(SQL_CHECKS, "missing_required", table=build)
     ).fetchone()
+    # The Metabase questions built on the runbook's table name its columns: a table without
+    # one of them breaks them however good its rows are.
+    described = conn.execute(compose(SQL_CHECKS, "columns", table=build)).description or []
+    missing_columns = sorted({*COLUMNS, *RUNBOOK_GENERATED} - {c.name for c in described})
     duplicates: list[tuple[str, int]] = []
     try:
         with conn.transaction():
@@ -57,8 +64,12 @@ def datasets_checks(
         dg.AssetCheckResult(
             asset_key=DATASETS,
             check_name="required_columns",
-            passed=not (no_id or no_title),
-            metadata={"rows_without_identifier": no_id, "rows_without_title": no_title},
+            passed=not (no_id or no_title or missing_columns),
+            metadata={
+                "rows_without_identifier": no_id,
+                "rows_without_title": no_title,
+                "missing_columns": dg.MetadataValue.json(missing_columns),
+            },
         ),
         dg.AssetCheckResult(
             asset_key=DATASETS,

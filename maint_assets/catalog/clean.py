@@ -1,5 +1,6 @@
 """From raw catalogue rows to the table's rows (pandas): completeness, licence and open access,
-the natural-risk flag, commune and département codes, one row per identifier."""
+the natural-risk flag, commune and département codes, one row per identifier; and the runbook's
+columns, with its names and rules, which the dashboards built on its table read."""
 
 from __future__ import annotations
 
@@ -63,7 +64,51 @@ COLUMNS = [
     "completeness",
     "page",
 ]
+# The runbook's columns (ecospheres-metadata src/transform.py, loaded by to_sql) that the
+# project's do not already hold, kept with its names and rules: the Metabase questions built on
+# its table read them. Typed as its load left them, except its Postgres array literals
+# (commune, departement, licenses, key_words), which to_sql wrote as text: they are text[]
+# here, the type the runbook meant them to have. key_words and dataset are the project's
+# keywords and uri (generated columns of the table, not in the CSV).
+RUNBOOK_COLUMNS = [
+    "modification",
+    "right_statement",
+    "right_statement_processed",
+    "creator",
+    "rights_holder",
+    "catalog",
+    "licenses",
+    "percantage_filling",
+    "univers",
+    "commune",
+    "departement",
+]
+RUNBOOK_GENERATED = {"dataset": "uri", "key_words": "keywords"}
+COLUMNS += RUNBOOK_COLUMNS
 ARRAY_COLUMNS = ["themes", "keywords", "communes", "departements", "formats"]
+# The runbook's arrays are NULL when empty (its "[]" and "[None]" became None), not {}.
+NULLABLE_ARRAY_COLUMNS = ["licenses", "commune", "departement"]
+# The runbook's percentage of filled fields: its 9 raw columns, counted as pandas' count() did
+# on its CSV. Its three lists (licenses, right_statement, spatial) were Python reprs there, "[]"
+# when empty, so they always counted as filled: 3 of 9 at least. Kept as it computed them: the
+# dashboards' figures and thresholds are in its scale (the project's own is completeness).
+RUNBOOK_FILLING_FIELDS = {  # its column: ours in the raw rows, None for its always-filled lists
+    "catalog": "catalog",
+    "contact_point": "contact_point",
+    "licenses": None,
+    "modification": "modified",
+    "rights_holder": "rights_holder",
+    "right_statement": None,
+    "spatial": None,
+    "status": "status",
+    "title": "title",
+}
+RUNBOOK_OPEN_ACCESS = [
+    "pas de restriction d'accès public selon inspire",
+    "licence ouverte",
+    "open licence",
+]
+_RUNBOOK_PPRN = ("pprn", "prevention des risques naturels")
 
 
 def clean(df: pd.DataFrame) -> tuple[pd.DataFrame, list[dict[str, str]]]:
@@ -97,6 +142,7 @@ def clean(df: pd.DataFrame) -> tuple[pd.DataFrame, list[dict[str, str]]]:
         "Communale" if len(c) else "Départementale" if len(d) else None
         for c, d in zip(df["communes"], df["departements"], strict=True)
     ]
+    _runbook_columns(df)
     unreadable = []
     for column in ("modified", "temporal_start", "temporal_end"):
         dates = df[column].map(_date)
@@ -112,11 +158,42 @@ def clean(df: pd.DataFrame) -> tuple[pd.DataFrame, list[dict[str, str]]]:
     return df[COLUMNS].reset_index(drop=True), unreadable
 
 
+def _runbook_columns(df: pd.DataFrame) -> None:
+    """The runbook's columns, from the raw rows (before the dates are read: its modification
+    is the text as written, which to_sql loaded as text)."""
+    filled = sum(
+        (df[ours].notna() for ours in RUNBOOK_FILLING_FIELDS.values() if ours),
+        start=sum(ours is None for ours in RUNBOOK_FILLING_FIELDS.values()),
+    )
+    df["percantage_filling"] = 100 * filled / len(RUNBOOK_FILLING_FIELDS)
+    df["modification"] = df["modified"]
+    df["univers"] = [
+        "PPRN" if any(p in _plain(t) for t in (title, text) if isinstance(t, str)
+                      for p in _RUNBOOK_PPRN) else None
+        for title, text in zip(df["title"], df["description"], strict=True)
+    ]
+    df["right_statement"] = df["right_statement"].map(lambda ls: "; ".join(ls) if len(ls) else None)
+    df["right_statement_processed"] = df["right_statement"].map(
+        lambda r: isinstance(r, str)
+        and any(p in r.lower().replace("\n", " ") for p in RUNBOOK_OPEN_ACCESS)
+    )
+    df["licenses"] = df["distribution_licenses"].map(lambda ls: list(ls) if len(ls) else None)
+    df["commune"] = df["spatial"].map(lambda ls: _runbook_codes(ls, "commune"))
+    # Its "first commune" was the first in rdflib's triple order; here the smallest code, the
+    # same département unless a dataset spans several.
+    df["departement"] = [
+        _runbook_codes(s, "departement") or ([c[0][:2]] if c else None)
+        for s, c in zip(df["spatial"], df["commune"], strict=True)
+    ]
+
+
 def to_copy_csv(df: pd.DataFrame, path: str) -> None:
     """CSV that PostgreSQL's COPY reads as the table's columns: arrays as array literals.
     ``df``'s array columns are rewritten in place (a copy would double the peak memory)."""
     for column in ARRAY_COLUMNS:
         df[column] = df[column].map(_array_literal)
+    for column in NULLABLE_ARRAY_COLUMNS:  # None is written empty: NULL for COPY
+        df[column] = df[column].map(lambda v: None if v is None else _array_literal(v))
     df.to_csv(path, index=False)
 
 
@@ -124,8 +201,8 @@ def column_stats(df: pd.DataFrame) -> dict[str, dict[str, object]]:
     stats = {}
     for column in COLUMNS:
         values = df[column]
-        if column in ARRAY_COLUMNS:
-            filled = values.map(len).gt(0)
+        if column in ARRAY_COLUMNS + NULLABLE_ARRAY_COLUMNS:
+            filled = values.map(lambda v: v is not None and len(v) > 0)
             stats[column] = {"filled": int(filled.sum()), "distinct": None}
         else:
             stats[column] = {"filled": int(values.notna().sum()), "distinct": int(values.nunique())}
@@ -180,6 +257,13 @@ def _departements(spatial: object, communes: list[str]) -> list[str]:
     if not found:  # a commune code starts with its département's (three digits overseas)
         found = {c[:3] if c.startswith("97") else c[:2] for c in communes}
     return sorted(found)
+
+
+def _runbook_codes(uris: object, level: str) -> list[str] | None:
+    """The runbook's codes of one level: what follows ``<level>/`` in the INSEE URIs (it kept
+    only spatial URIs containing "insee"); None when there are none, as it loaded them."""
+    codes = sorted({u.split(f"{level}/", 1)[1] for u in uris if "insee" in u and f"{level}/" in u})
+    return codes or None
 
 
 def _array_literal(values: object) -> str:

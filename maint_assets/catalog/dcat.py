@@ -1,15 +1,22 @@
 """Reading DCAT JSON-LD pages with rdflib: one row per ``dcat:Dataset``, lists kept as lists
-(the runbook wrote Python reprs into a CSV and parsed them back)."""
+(the runbook wrote Python reprs into a CSV and parsed them back). Besides the project's fields,
+the runbook's own readings that differ from them (creator, rights_holder, catalog,
+right_statement, distribution_licenses), for the columns its dashboards read."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import pyarrow as pa
-from rdflib import RDF, RDFS, Graph, Namespace, URIRef
+from rdflib import RDF, RDFS, BNode, Graph, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF
 
 VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
+# The CKAN exposition writes the rights holder as dct:rights_holder (not DCTERMS'
+# rightsHolder), and the runbook read that term: its column was filled from it.
+RIGHTS_HOLDER = URIRef("http://purl.org/dc/terms/rights_holder")
+# Not in rdflib's closed DCAT namespace (DCAT.inCatalog warns on every dataset).
+IN_CATALOG = URIRef("http://www.w3.org/ns/dcat#inCatalog")
 ADMS = Namespace("http://www.w3.org/ns/adms#")
 SCHEMA = Namespace("http://schema.org/")
 
@@ -35,6 +42,11 @@ SCHEMA_RAW = pa.schema(
         ("contact_point", _TEXT),
         ("status", _TEXT),
         ("page", _TEXT),
+        ("creator", _TEXT),
+        ("rights_holder", _TEXT),
+        ("catalog", _TEXT),
+        ("right_statement", _LIST),
+        ("distribution_licenses", _LIST),
     ]
 )
 
@@ -64,6 +76,7 @@ def _row(g: Graph, s: Any, page: str) -> dict[str, Any]:
     contact = g.value(s, DCAT.contactPoint)
     email = _text(g.value(contact, VCARD.hasEmail)) if contact is not None else None
     status = _text(g.value(s, ADMS.status))
+    record = g.value(s, FOAF.isPrimaryTopicOf)
     return {
         "identifier": _text(g.value(s, DCTERMS.identifier))
         or (str(s) if isinstance(s, URIRef) else None),
@@ -84,6 +97,19 @@ def _row(g: Graph, s: Any, page: str) -> dict[str, Any]:
         "contact_point": email.removeprefix("mailto:") if email else None,
         "status": status.rstrip("/").rsplit("/", 1)[-1] if status else None,
         "page": page,
+        # The runbook's readings (ecospheres-metadata src/dcat_reader_ckan.py): names only by
+        # foaf:name, access rights only by rdfs:label, licences only the distributions'.
+        "creator": _text(_first(g, g.value(s, DCTERMS.creator), FOAF.name)),
+        "rights_holder": _text(_first(g, g.value(s, RIGHTS_HOLDER), FOAF.name)),
+        "catalog": _text(_first(g, _first(g, record, IN_CATALOG), DCTERMS.title)),
+        "right_statement": sorted(
+            {str(x) for r in g.objects(s, DCTERMS.accessRights) for x in g.objects(r, RDFS.label)}
+        ),
+        # A blank-node licence has no name to show (the runbook dropped the whole list then).
+        "distribution_licenses": sorted(
+            {str(x) for d in distributions for x in g.objects(d, DCTERMS.license)
+             if not isinstance(x, BNode)}
+        ),
     }
 
 

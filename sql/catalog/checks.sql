@@ -5,6 +5,10 @@ SELECT count(*) FILTER (WHERE identifier IS NULL), count(*) FILTER (WHERE title 
        count(*)
 FROM {table};
 
+-- name: columns
+-- No rows: the built table's column names, read from the result's description.
+SELECT * FROM {table} LIMIT 0;
+
 -- name: duplicate_identifiers
 SELECT identifier, count(*) FROM {table}
 GROUP BY identifier HAVING count(*) > 1

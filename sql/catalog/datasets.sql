@@ -26,8 +26,50 @@ CREATE TABLE {table} (
     status text,
     natural_risk boolean NOT NULL,
     completeness numeric(5, 1) NOT NULL,
-    page text
+    page text,
+    -- The runbook's columns (its to_sql table), for the Metabase questions built on them;
+    -- see maint_assets/catalog/clean.py RUNBOOK_COLUMNS. After page: COPY fills the columns
+    -- in the CSV's order.
+    modification text,
+    right_statement text,
+    right_statement_processed boolean NOT NULL,
+    creator text,
+    rights_holder text,
+    catalog text,
+    licenses text[],
+    percantage_filling double precision NOT NULL,
+    univers text,
+    commune text[],
+    departement text[],
+    -- Its columns that are the project's under another name: written by PostgreSQL from
+    -- those (COPY without a column list leaves generated columns out), computed once.
+    dataset text GENERATED ALWAYS AS (uri) STORED,
+    key_words text[] GENERATED ALWAYS AS (keywords) STORED
 );
+-- Shown as the columns' descriptions in the asset's column schema (core/ui.sql).
+COMMENT ON COLUMN {table}.modification IS
+    'runbook: dcterms:modified as written (text); the project''s date is modified';
+COMMENT ON COLUMN {table}.right_statement IS
+    'runbook: rdfs:label of each dcterms:accessRights, joined by "; "';
+COMMENT ON COLUMN {table}.right_statement_processed IS
+    'runbook: right_statement contains "pas de restriction d''accès public selon inspire", '
+    '"licence ouverte" or "open licence" (any case)';
+COMMENT ON COLUMN {table}.creator IS 'runbook: foaf:name of dcterms:creator';
+COMMENT ON COLUMN {table}.rights_holder IS 'runbook: foaf:name of dcterms:rights_holder';
+COMMENT ON COLUMN {table}.catalog IS
+    'runbook: dcterms:title of the dcat:inCatalog of the foaf:isPrimaryTopicOf record';
+COMMENT ON COLUMN {table}.licenses IS
+    'runbook: distinct dcterms:license of the distributions, NULL when none';
+COMMENT ON COLUMN {table}.percantage_filling IS
+    'runbook: 100 * filled / 9 of catalog, contact_point, licenses, modification, '
+    'rights_holder, right_statement, spatial, status, title (its three lists always count)';
+COMMENT ON COLUMN {table}.univers IS
+    'runbook: PPRN when the title or description says pprn or prevention des risques naturels';
+COMMENT ON COLUMN {table}.commune IS 'runbook: commune codes of the INSEE spatial URIs';
+COMMENT ON COLUMN {table}.departement IS
+    'runbook: département codes of the INSEE spatial URIs, else the first commune''s 2 first';
+COMMENT ON COLUMN {table}.dataset IS 'runbook: the dataset''s URI (= uri)';
+COMMENT ON COLUMN {table}.key_words IS 'runbook: dcat:keyword (= keywords)';
 
 -- name: copy
 -- FREEZE: the table was created in this transaction, so its rows can be written frozen (no
