@@ -67,6 +67,37 @@ def read_page(data: bytes, page: str) -> pa.Table:
     return pa.Table.from_pylist(rows, schema=SCHEMA_RAW)
 
 
+# How the runbook's dashboards show a status (ecospheres-metadata src/dcat_reader_ckan.py,
+# MAPPER_STATUS); a code it does not know is kept as the URI's last segment.
+STATUS_NAMES = {
+    "COMPLETED": "Completed",
+    "onGoing": "On Going",
+    "historicalArchive": "Historical Archive",
+    "UnderDevelopment": "Under Development",
+    "obsolete": "Obsolete",
+    "required": "Required",
+    "planned": "Planned",
+}
+
+
+def _status(uri: str | None) -> str | None:
+    if not uri:
+        return None
+    code = uri.rstrip("/").rsplit("/", 1)[-1]
+    return STATUS_NAMES.get(code, code)
+
+
+def _email(value: str | None) -> str | None:
+    """CKAN writes vcard:hasEmail as a link resolved against its catalogue
+    (``https://<ckan>/dcat/catalog/someone@example.fr``); the runbook kept what follows
+    ``catalog/``, and a ``mailto:`` link gives its address."""
+    if not value:
+        return None
+    if "catalog/" in value:
+        return value.split("catalog/", 1)[1]
+    return value.removeprefix("mailto:")
+
+
 def _row(g: Graph, s: Any, page: str) -> dict[str, Any]:
     distributions = list(g.objects(s, DCAT.distribution))
     licences = [*g.objects(s, DCTERMS.license)]
@@ -94,8 +125,8 @@ def _row(g: Graph, s: Any, page: str) -> dict[str, Any]:
         "temporal_end": _text(_first(g, temporal, DCAT.endDate, SCHEMA.endDate)),
         "distributions": len(distributions),
         "formats": sorted({str(f) for d in distributions for f in g.objects(d, DCTERMS.format)}),
-        "contact_point": email.removeprefix("mailto:") if email else None,
-        "status": status.rstrip("/").rsplit("/", 1)[-1] if status else None,
+        "contact_point": _email(email),
+        "status": _status(status),
         "page": page,
         # The runbook's readings (ecospheres-metadata src/dcat_reader_ckan.py): names only by
         # foaf:name, access rights only by rdfs:label, licences only the distributions'.

@@ -184,7 +184,8 @@ def test_the_runbook_columns_are_loaded_with_its_names_and_values(
             ).fetchall()
         )
         cursor = conn.execute(
-            f"SELECT uri, keywords, {', '.join(RUNBOOK)} FROM public.datasets ORDER BY uri"
+            f"SELECT uri, keywords, status, contact_point, {', '.join(RUNBOOK)} "
+            "FROM public.datasets ORDER BY uri"
         )
         rows = {
             r[0].rsplit("fr-120066022-", 1)[1]: dict(
@@ -229,6 +230,10 @@ def test_the_runbook_columns_are_loaded_with_its_names_and_values(
         "departement": ["74"],
     }
     assert rows["jdd-0a3ba9b5"]["key_words"] == ["données ouvertes", "zone de bruit"]
+    # Two columns the project shares with the runbook, shown as its dashboards show them.
+    assert (rows["jdd-0a3ba9b5"]["status"], rows["jdd-0a3ba9b5"]["contact_point"]) == (
+        "Completed", "ddt@hs.gouv.fr")
+    assert rows["jdd-5c0de9a1"]["status"] == "On Going"
     assert runbook("ldd-7ee1b06f") == {
         "modification": None,
         "right_statement": None,
