@@ -419,6 +419,33 @@ def test_the_operators_own_check_copy_is_adopted(world: VnWorld) -> None:
     assert not again.success and "has not run since the last adoption" in failure_text(again)
 
 
+def test_a_deletion_the_source_did_not_make_is_repaired(world: VnWorld) -> None:
+    """An operator's DELETE on production is captured like the live sync's, but VisioNature
+    still serves the sighting: the window download, started after that deletion, brought it,
+    which refutes the deletion. The check copy keeps it and production gets it back; in the
+    check copy too, a row deleted by hand comes back and is not deleted from production."""
+    site = world.sites["tst1"]
+    for i in range(1, 21):
+        site.add_sightings([i], days_ago(3 + i % 6), 1, UNIT_01)
+    world.copy()
+    bookkeeping.prepare(PostgresResource(url=world.url), [CHECK, PRODUCTION])
+    conn = world.conn
+    conn.execute(f"DELETE FROM {PRODUCTION}.observations_json WHERE site = 'tst1' AND id = 7")
+    conn.execute(f"DELETE FROM {CHECK}.observations_json WHERE site = 'tst1' AND id = 8")
+    captured = conn.execute("SELECT schema_name, item_id FROM maint_assets.vn_deletions "
+                            "ORDER BY item_id").fetchall()
+    assert captured == [(PRODUCTION, 7), (CHECK, 8)]
+    # the download starts in a later second than the deletions (deleted_at is rounded)
+    time.sleep(2)
+    result = weekly(world.resources())
+    assert result.success, failure_text(result)
+    served = {(i, "tst1") for i in range(1, 21)}  # the source deleted nothing
+    for schema in (CHECK, PRODUCTION):
+        assert set(table_rows(conn, schema, "observations_json")) == served, schema
+    deletes = [(t, n, d) for a, n, t, _, _, d in monitoring(conn, result.run_id) if a == "delete"]
+    assert all(n == 0 for _, n, _ in deletes), deletes
+
+
 def test_malformed_items_fail_by_default_and_are_skipped_when_allowed(
     after_weekly: VnWorld,
 ) -> None:

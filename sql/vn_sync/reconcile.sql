@@ -35,13 +35,21 @@ ANALYZE vn_pairs;
 
 -- name: observation_changes
 CREATE TEMP TABLE vn_changes ON COMMIT DROP AS
-WITH signals AS MATERIALIZED (
-    SELECT site, item_id AS id, max(deleted_at) AS deleted_at
-    FROM maint_assets.vn_deletions WHERE table_name = 'observations_json'
-    GROUP BY site, item_id
-), unconfirmed AS MATERIALIZED (
+WITH unconfirmed AS MATERIALIZED (
     SELECT site, id FROM maint_assets.vn_window_unconfirmed
     WHERE window_id = %(window_id)s AND table_name = 'observations_json'
+), signals AS MATERIALIZED (
+    -- The capture records every deletion, an operator's as well as the source's diff. One
+    -- older than our window download is refuted for a row the download brought (inside the
+    -- window, not unconfirmed): VisioNature still served it after that deletion.
+    SELECT d.site, d.item_id AS id, max(d.deleted_at) AS deleted_at
+    FROM maint_assets.vn_deletions d
+    WHERE d.table_name = 'observations_json'
+      AND NOT (%(downloaded)s AND d.deleted_at < %(download_started)s
+               AND EXISTS (SELECT FROM vn_cc c WHERE c.site = d.site AND c.id = d.item_id)
+               AND NOT EXISTS (SELECT FROM unconfirmed u
+                               WHERE u.site = d.site AND u.id = d.item_id))
+    GROUP BY d.site, d.item_id
 )
 SELECT * FROM (
     SELECT k.site, k.id,

@@ -4,6 +4,9 @@
 -- deletion signal explains is "unconfirmed": kept, and recorded so that the repair does not
 -- copy it to production. Absence alone never deletes here: the same absence follows a date,
 -- taxo group or place corrected out of the window, or a download that lost a slice.
+-- A signal is only a deletion some session made (the capture cannot tell the source's diff
+-- from an operator's DELETE): one older than the download's start is refuted for the rows the
+-- download brought, since VisioNature still served them after it.
 -- vn_cc holds the check copy's rows inside the window (coverage.sql covered_observations).
 
 -- name: observation_changes
@@ -21,8 +24,8 @@ SELECT * FROM (
                                   AND w.item #>> '{{species,taxonomy}}' ~ '^[0-9]+$'
                                   AND w.item #>> '{{place,@id}}' ~ '^[0-9]+$', false)
                      THEN 'malformed'
-                -- deleted at the source after the download fetched it
-                WHEN s.deleted_at >= w.update_ts THEN NULL
+                -- deleted after the download started (it may have fetched the row before)
+                WHEN s.deleted_at >= greatest(w.update_ts, %(download_started)s) THEN NULL
                 WHEN k.id IS NULL THEN 'insert'
                 WHEN w.update_ts < k.update_ts THEN 'kept_newer'
                 ELSE 'update' END AS action,
@@ -34,7 +37,9 @@ SELECT * FROM (
        OR w.id_form_universal IS DISTINCT FROM k.id_form_universal
     UNION ALL
     SELECT k.site, k.id,
-           CASE WHEN s.deleted_at >= k.update_ts AND (w.id IS NULL OR s.deleted_at >= w.update_ts)
+           CASE WHEN s.deleted_at >= k.update_ts
+                     AND (w.id IS NULL
+                          OR s.deleted_at >= greatest(w.update_ts, %(download_started)s))
                      THEN 'delete'
                 WHEN w.id IS NOT NULL OR k.update_ts >= %(download_started)s THEN NULL
                 ELSE 'unconfirmed' END,
