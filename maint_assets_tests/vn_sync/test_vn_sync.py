@@ -446,6 +446,32 @@ def test_a_deletion_the_source_did_not_make_is_repaired(world: VnWorld) -> None:
     assert all(n == 0 for _, n, _ in deletes), deletes
 
 
+def test_forms_without_a_universal_id_are_kept_and_repaired(world: VnWorld) -> None:
+    """id_form_universal is optional in Client-API-VN's form schema, and _store_observation
+    then stores NULL in its sightings' rows: nothing links such a form to its sightings, so
+    nothing proves it has none left. It is never deleted for that, and is repaired when its
+    days are inside the window."""
+    site = world.sites["tst1"]
+    site.add_sightings([1, 2, 3], days_ago(5), 1, UNIT_01, form=700)
+    site.add_sightings([4, 5], days_ago(6), 1, P[1], form=701)
+    site.add_sightings([6, 7], days_ago(4), 1, UNIT_01, form=702)
+    site.add_sightings([8], days_ago(5), 1, UNIT_01)
+    world.conn.execute("UPDATE vn_site.forms SET item = item - 'id_form_universal' "
+                       "WHERE id IN (700, 702)")
+    world.copy()
+    conn = world.conn
+    assert conn.execute(f"SELECT count(*) FROM {PRODUCTION}.observations_json "
+                        "WHERE id_form_universal IS NULL").fetchone()[0] == 6
+    conn.execute(f"DELETE FROM {PRODUCTION}.forms_json WHERE site = 'tst1' AND id = 702")
+    result = weekly(world.resources())
+    assert result.success, failure_text(result)
+    forms = {(700, "tst1"), (701, "tst1"), (702, "tst1")}
+    assert set(table_rows(conn, CHECK, "forms_json")) == forms
+    assert table_rows(conn, PRODUCTION, "forms_json") == table_rows(conn, CHECK, "forms_json")
+    rows = monitoring(conn, result.run_id)
+    assert [n for a, n, t, *_ in rows if a == "delete" and t.endswith("forms_json")] == [0, 0]
+
+
 def test_malformed_items_fail_by_default_and_are_skipped_when_allowed(
     after_weekly: VnWorld,
 ) -> None:

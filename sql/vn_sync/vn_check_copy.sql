@@ -75,6 +75,10 @@ ORDER BY c.site, c.taxo_group, c.day;
 -- Forms have no update time: a downloaded form replaces a different one. A form of the copy
 -- that the download did not bring goes only when no observation of the copy belongs to it
 -- any more (transfer_vn's delete_obs never removes forms) and its days are in the window.
+-- An observation belongs to a form as in Client-API-VN's tables: same site and
+-- id_form_universal, which _store_observation copies from the enclosing form. The key is
+-- optional in the API's form schema; without it nothing links the form to its sightings, so
+-- nothing proves it has none left and it is never deleted for that.
 CREATE TEMP TABLE vn_changes ON COMMIT DROP AS
 SELECT w.site, w.id,
        CASE WHEN NOT coalesce(jsonb_typeof(w.item) = 'object' AND w.item ->> '@id' = w.id::text
@@ -95,6 +99,7 @@ WHERE k.item ->> 'date_start' ~ '^\d{{4}}-\d{{2}}-\d{{2}}$'
   AND k.item ->> 'date_stop' ~ '^\d{{4}}-\d{{2}}-\d{{2}}$'
   AND daterange((k.item ->> 'date_start')::date, (k.item ->> 'date_stop')::date, '[]') <@ d.days
   AND NOT EXISTS (SELECT FROM {staging}.forms_json w WHERE w.site = k.site AND w.id = k.id)
+  AND k.item ->> 'id_form_universal' IS NOT NULL
   AND NOT EXISTS (SELECT FROM {check}.observations_json o
                   WHERE o.site = k.site AND o.id_form_universal = k.item ->> 'id_form_universal');
 
