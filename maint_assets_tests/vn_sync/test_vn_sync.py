@@ -7,10 +7,12 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import quote, quote_plus
 
 import dagster as dg
 import psycopg
 import pytest
+import yaml
 from psycopg.conninfo import make_conninfo
 
 from maint_assets.core.notify import SmtpNotifier
@@ -568,3 +570,24 @@ def test_transfer_vn_output_never_shows_the_passwords(world: VnWorld) -> None:
     for secret in secrets:
         assert secret not in message
 
+
+
+def test_no_encoding_of_the_api_password_reaches_the_run_or_the_monitoring(
+    world: VnWorld,
+) -> None:
+    """transfer_vn URL-encodes the password with quote (a space is %20, a slash %2F): every
+    form a URL can carry is masked in the run's failure and the monitoring table."""
+    password = "Zq9 secret/pass+&%é"
+    config = yaml.safe_load(world.config.read_text())
+    config["site"]["tst1"]["user_pw"] = password
+    world.config.write_text(yaml.safe_dump(config, sort_keys=False, indent=4))
+    world.server.stop()  # nothing listens on the site's port: the URL is in the traceback
+    result = weekly(world.resources())
+    assert not result.success
+    message = failure_text(result)
+    details = " ".join(d or "" for *_, d in monitoring(world.conn, result.run_id))
+    assert "user_pw=***" in message and "user_pw=***" in details
+    forms = {password, quote(password), quote(password, safe=""), quote_plus(password),
+             quote_plus(password, safe="/")}
+    for form in forms:
+        assert form not in message and form not in details, form
