@@ -3,6 +3,11 @@ created by Client-API-VN's own transfer_vn (--json_tables_create, and --col_tabl
 with its 13 row triggers). Every download is the real transfer_vn talking to a fake
 VisioNature site (maint_assets/demo/vn_fake_api.py) that answers in the API's shapes."""
 
+import contextlib
+import socket
+import subprocess
+import sys
+import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -591,3 +596,74 @@ def test_no_encoding_of_the_api_password_reaches_the_run_or_the_monitoring(
              quote_plus(password, safe="/")}
     for form in forms:
         assert form not in message and form not in details, form
+
+
+def test_a_stalled_site_fails_the_download_within_the_request_timeout(
+    world: VnWorld, tmp_path: Path
+) -> None:
+    """A server that accepts connections and never answers: Client-API-VN sets no request
+    timeout, so without one of ours the run waits for timeout_s (12 h by default)."""
+    stalled = socket.create_server(("127.0.0.1", 0))
+    held = []
+
+    def hold() -> None:
+        with contextlib.suppress(OSError):  # closed at the end of the test
+            while True:
+                held.append(stalled.accept())
+
+    threading.Thread(target=hold, daemon=True).start()
+    config = yaml.safe_load(world.config.read_text())
+    config["site"]["tst1"]["site"] = f"http://127.0.0.1:{stalled.getsockname()[1]}/tst1/"
+    world.config.write_text(yaml.safe_dump(config, sort_keys=False, indent=4))
+    db = PostgresResource(url=world.url)
+
+    def download(**limits: float) -> tuple[float, str]:
+        tool = ClientApiVn(config_file=str(world.config), work_dir=str(tmp_path / "work"),
+                           **limits)
+        started = time.monotonic()
+        with (
+            tool.generated_config(db, CHECK, controlers={"taxo_groups", "places"}) as (p, cfg),
+            pytest.raises(TransferVnError) as failed,
+        ):
+            tool.run("full", p, cfg, cwd="stalled")
+        return time.monotonic() - started, str(failed.value)
+
+    try:
+        took, message = download(timeout_s=60, request_timeout_s=2)
+        assert took < 30
+        assert held  # the site was reached, and never answered
+        assert "tst1 did not answer within 2 s; the remaining jobs are not run" in message
+        # the run's own limit is a failure of transfer_vn like the others (recorded as such)
+        took, message = download(timeout_s=3, request_timeout_s=600)
+        assert took < 30 and "did not finish within 3 s (timeout_s)" in message
+    finally:
+        stalled.close()
+
+
+def test_files_of_a_killed_run_are_removed_by_the_next(world: VnWorld, tmp_path: Path) -> None:
+    """The generated configuration (API keys) and its pass file (the database password)
+    outlive a worker killed with SIGKILL; the next run removes them."""
+    work = tmp_path / "work"
+    code = (
+        "import sys, time\n"
+        "from maint_assets.core.postgres import PostgresResource\n"
+        "from maint_assets.vn_sync.client_api_vn import ClientApiVn\n"
+        "tool = ClientApiVn(config_file=sys.argv[1], work_dir=sys.argv[2])\n"
+        "with tool.generated_config(PostgresResource(url=sys.argv[3]), 'src_vn_json_check'):\n"
+        "    print('ready', flush=True)\n"
+        "    time.sleep(600)\n"
+    )
+    worker = subprocess.Popen([sys.executable, "-c", code, str(world.config), str(work),
+                               world.url], stdout=subprocess.PIPE, text=True)
+    try:
+        assert worker.stdout.readline() == "ready\n"
+    finally:
+        worker.kill()
+        worker.wait()
+    left = sorted(p.suffix for p in work.iterdir() if p.is_file())
+    assert left == [".pgpass", ".yaml"]
+    tool = ClientApiVn(config_file=str(world.config), work_dir=str(work))
+    with tool.generated_config(PostgresResource(url=world.url), CHECK) as (path, _):
+        assert [p for p in work.iterdir() if p.is_file()] in (
+            [path, path.with_suffix(".pgpass")], [path.with_suffix(".pgpass"), path])
+    assert not [p for p in work.iterdir() if p.is_file()]
