@@ -27,6 +27,7 @@ anyway, and each of them would wait as long on the same server.
 
 import logging
 import os
+import re
 import sys
 from logging.handlers import TimedRotatingFileHandler
 from pathlib import Path
@@ -73,12 +74,23 @@ def _timed_out(err: BaseException | None) -> bool:
     return False
 
 
+class MaskingFormatter(logging.Formatter):
+    """transfer_vn's format, with the API password of the URLs in tracebacks (a query
+    parameter) masked: its log file stays in the work directory for 100 days."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return _PASSWORD.sub(r"\1***", super().format(record))
+
+
+_PASSWORD = re.compile(r"(user_pw=)[^&\s'\"]+")
+
+
 def main(mode: str, file: str) -> int:
     timeout = float(os.environ.get(REQUEST_TIMEOUT_ENV) or 0)
     if timeout > 0:
         _default_timeout(timeout)
     (Path.home() / "tmp").mkdir(exist_ok=True)
-    formatter = logging.Formatter("%(asctime)s - %(levelname)s - %(name)s - %(message)s")
+    formatter = MaskingFormatter("%(asctime)s - %(levelname)s - %(name)s - %(message)s")
     for handler in (
         TimedRotatingFileHandler(str(Path.home() / "tmp" / "transfer_vn.log"),
                                  when="midnight", interval=1, backupCount=100),

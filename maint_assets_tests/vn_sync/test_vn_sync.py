@@ -577,7 +577,7 @@ def test_transfer_vn_output_never_shows_the_passwords(world: VnWorld) -> None:
 
 
 
-def test_no_encoding_of_the_api_password_reaches_the_run_or_the_monitoring(
+def test_no_encoding_of_the_api_password_reaches_the_run_the_monitoring_or_a_log(
     world: VnWorld,
 ) -> None:
     """transfer_vn URL-encodes the password with quote (a space is %20, a slash %2F): every
@@ -592,10 +592,13 @@ def test_no_encoding_of_the_api_password_reaches_the_run_or_the_monitoring(
     message = failure_text(result)
     details = " ".join(d or "" for *_, d in monitoring(world.conn, result.run_id))
     assert "user_pw=***" in message and "user_pw=***" in details
+    # transfer_vn's own log file, kept in its HOME (the work directory) for 100 days
+    logs = "".join(p.read_text() for p in world.tmp_path.rglob("transfer_vn.log*"))
+    assert "user_pw=***" in logs
     forms = {password, quote(password), quote(password, safe=""), quote_plus(password),
              quote_plus(password, safe="/")}
     for form in forms:
-        assert form not in message and form not in details, form
+        assert form not in message and form not in details and form not in logs, form
 
 
 def test_a_stalled_site_fails_the_download_within_the_request_timeout(
