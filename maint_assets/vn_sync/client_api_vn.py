@@ -22,6 +22,7 @@ from __future__ import annotations
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -44,6 +45,7 @@ REQUIREMENTS = ("Client-API-VN==2.12.0", "setuptools<81")  # transfer_vn imports
 # image that installed it elsewhere.
 VENV_ENV = "VN_CLIENT_API_VN_VENV"
 WORK_DIR_ENV = "VN_WORK_DIR"
+REQUEST_TIMEOUT_ENV = "MAINT_VN_REQUEST_TIMEOUT_S"  # read by transfer_vn_jobs.py
 DEFAULT_VENV = STATE_DIR / "client-api-vn"
 DEFAULT_WORK_DIR = STATE_DIR / "vn_sync"
 # transfer_vn's log, and psql's (--col_tables_create runs psql and ignores its errors)
@@ -93,7 +95,16 @@ class ClientApiVn(dg.ConfigurableResource):
         description="HOME of transfer_vn (its ~/tmp logs); each kind of run has its own "
         "current directory below it (transfer_vn keeps its scheduler store there)",
     )
-    timeout_s: float = Field(default=12 * 3600.0)
+    timeout_s: float = Field(
+        default=12 * 3600.0,
+        description="the longest a transfer_vn run may take (a slow but answering site: "
+        "transfer_vn sleeps 600 s after each HTTP 503)",
+    )
+    request_timeout_s: float = Field(
+        default=300.0, gt=0,
+        description="the longest one request to the site may wait to connect, or for the next "
+        "bytes of its answer (Client-API-VN sets none): a stalled site fails the download",
+    )
 
     def user_config(self) -> dict[str, Any]:
         return tool_config.load(Path(self.config_file))
@@ -121,7 +132,8 @@ class ClientApiVn(dg.ConfigurableResource):
         database, password = database_settings(db)
         config = tool_config.derive(self.user_config(), schema=schema, database=database, **derive)
         work = self._work_dir()
-        fd, name = tempfile.mkstemp(prefix=f"{schema}-", suffix=".yaml", dir=work)
+        _remove_stale(work)
+        fd, name = tempfile.mkstemp(prefix=f"{schema}-{_owner()}-", suffix=".yaml", dir=work)
         path = Path(name)
         passfile = _passfile(path)
         try:
@@ -212,9 +224,15 @@ class ClientApiVn(dg.ConfigurableResource):
         )
         try:
             output, _ = process.communicate(timeout=self.timeout_s)
-        except BaseException:
+        except BaseException as err:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
+            if isinstance(err, subprocess.TimeoutExpired):
+                # a failure of the tool like any other: recorded, both copies unchanged
+                raise TransferVnError(
+                    f"{' '.join(Path(a).name for a in args[:-1])} did not finish within "
+                    f"{self.timeout_s:g} s (timeout_s) and was stopped"
+                ) from None
             raise
         output = "\n".join(_mask(output.splitlines(), config))
         if process.returncode != 0:
@@ -226,7 +244,8 @@ class ClientApiVn(dg.ConfigurableResource):
         return output
 
     def _env(self, passfile: Path | None = None) -> dict[str, str]:
-        env = {**os.environ, "HOME": str(self._work_dir()), "LANGUAGE": "C"}
+        env = {**os.environ, "HOME": str(self._work_dir()), "LANGUAGE": "C",
+               REQUEST_TIMEOUT_ENV: str(self.request_timeout_s)}
         if passfile is not None and passfile.exists():
             # An empty db_pw makes libpq (under transfer_vn's SQLAlchemy) read this file.
             env["PGPASSFILE"] = str(passfile)
@@ -264,6 +283,35 @@ def database_settings(db: PostgresResource) -> tuple[dict[str, Any], str]:
         "db_pw": "",
     }
     return settings, password
+
+
+# A generated file's owner is in its name: a worker killed with SIGKILL never runs the
+# `finally` that removes its files, and the API keys and the database password stay on disk
+# until the next run here removes them (only its own host's: a process on another host
+# sharing the directory cannot be checked).
+_STALE = re.compile(r"-pid(\d+)@(.+)-[a-z0-9_]+\.(yaml|pgpass)$")
+
+
+def _owner() -> str:
+    return f"pid{os.getpid()}@{socket.gethostname()}"
+
+
+def _remove_stale(work: Path) -> None:
+    host = socket.gethostname()
+    for path in work.iterdir():
+        match = _STALE.search(path.name)
+        if match and match[2] == host and not _alive(int(match[1])):
+            path.unlink(missing_ok=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _passfile(config_path: Path) -> Path:

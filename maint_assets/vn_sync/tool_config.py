@@ -9,10 +9,12 @@ Client-API-VN's own loader validates the result before transfer_vn sees it.
 
 from __future__ import annotations
 
+import json
+import re
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote_plus
+from urllib.parse import quote, quote_plus
 
 import yaml
 
@@ -109,9 +111,25 @@ def secrets(config: dict[str, Any]) -> list[str]:
     for site in (config.get("site") or {}).values():
         if isinstance(site, dict):
             found += [str(site.get(k, "")) for k in SECRET_KEYS]
-    # transfer_vn sends the API password as a query parameter: mask its URL-encoded form too.
-    found += [quote_plus(s) for s in found]
+    found = [form for s in found for form in _forms(s)]
     return sorted({s for s in found if len(s) >= 3}, key=len, reverse=True)
+
+
+def _forms(secret: str) -> set[str]:
+    """The ways a secret can be written in a log line: as it is; URL-encoded, since
+    transfer_vn sends the API password as a query parameter (urlencode with quote, so a space
+    is %20, not quote_plus's +), with either library's safe characters and either case of hex
+    digits; and as Python and JSON escape non-ASCII characters in a repr or a dump."""
+    encoded = {
+        encode(secret, safe=safe) for encode in (quote, quote_plus) for safe in ("", "/")
+    }
+    encoded |= {re.sub(r"%[0-9A-F]{2}", lambda m: m.group().lower(), e) for e in encoded}
+    escaped = {
+        secret.encode("unicode_escape").decode("ascii"),
+        str(secret.encode())[2:-1],
+        json.dumps(secret)[1:-1],
+    }
+    return {secret} | encoded | escaped
 
 
 def dump(config: dict[str, Any]) -> str:

@@ -17,13 +17,22 @@ buffer lock waits for it forever (seen here: both workers blocked in
 ``logging.StreamHandler.flush`` under ``full_download_1``, the parent polling them). With
 the template's second site disabled, its "Skipping site" line is written right then; 3 of
 about 8 such runs hung here.
+
+Client-API-VN calls requests without a timeout, so a server that accepts the connection and
+never answers would hold the job until the run's own limit (ClientApiVn.timeout_s). Here
+every request without one gets ``REQUEST_TIMEOUT_ENV`` seconds (to connect, and between two
+reads of the answer), and a request that times out stops the remaining jobs: the run fails
+anyway, and each of them would wait as long on the same server.
 """
 
 import logging
+import os
+import re
 import sys
 from logging.handlers import TimedRotatingFileHandler
 from pathlib import Path
 
+import requests
 from export_vn.download_vn import (
     Entities,
     Families,
@@ -39,15 +48,49 @@ from export_vn.download_vn import (
 )
 from export_vn.evnconf import EvnConf
 from export_vn.transfer_vn import CTRL_DEFS, full_download_1, increment_download_1
+from requests.adapters import HTTPAdapter
 
+REQUEST_TIMEOUT_ENV = "MAINT_VN_REQUEST_TIMEOUT_S"
 FULL_ORDER = (Entities, Families, LocalAdminUnits, Observations, Observers, Places, Species,
               TaxoGroup, TerritorialUnits, Validations)
 logger = logging.getLogger("transfer_vn")
 
 
+def _default_timeout(seconds: float) -> None:
+    send = HTTPAdapter.send
+
+    def send_with_timeout(self, request, stream=False, timeout=None, **kwargs):
+        return send(self, request, stream=stream,
+                    timeout=seconds if timeout is None else timeout, **kwargs)
+
+    HTTPAdapter.send = send_with_timeout
+
+
+def _timed_out(err: BaseException | None) -> bool:
+    while err is not None:
+        if isinstance(err, requests.Timeout):
+            return True
+        err = err.__cause__ or err.__context__
+    return False
+
+
+class MaskingFormatter(logging.Formatter):
+    """transfer_vn's format, with the API password of the URLs in tracebacks (a query
+    parameter) masked: its log file stays in the work directory for 100 days."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return _PASSWORD.sub(r"\1***", super().format(record))
+
+
+_PASSWORD = re.compile(r"(user_pw=)[^&\s'\"]+")
+
+
 def main(mode: str, file: str) -> int:
+    timeout = float(os.environ.get(REQUEST_TIMEOUT_ENV) or 0)
+    if timeout > 0:
+        _default_timeout(timeout)
     (Path.home() / "tmp").mkdir(exist_ok=True)
-    formatter = logging.Formatter("%(asctime)s - %(levelname)s - %(name)s - %(message)s")
+    formatter = MaskingFormatter("%(asctime)s - %(levelname)s - %(name)s - %(message)s")
     for handler in (
         TimedRotatingFileHandler(str(Path.home() / "tmp" / "transfer_vn.log"),
                                  when="midnight", interval=1, backupCount=100),
@@ -71,9 +114,13 @@ def main(mode: str, file: str) -> int:
     for ctrl, cfg in jobs:
         try:
             run(ctrl, conf.ctrl_list, cfg)
-        except Exception:
+        except Exception as err:
             logger.exception("Job %s_%s", ctrl.__name__, cfg.site)
             logger.error("The job %s_%s crashed", ctrl.__name__, cfg.site)
+            if _timed_out(err):
+                logger.error("%s did not answer within %g s; the remaining jobs are not run",
+                             cfg.site, timeout)
+                break
     return 0
 
 

@@ -3,14 +3,21 @@ created by Client-API-VN's own transfer_vn (--json_tables_create, and --col_tabl
 with its 13 row triggers). Every download is the real transfer_vn talking to a fake
 VisioNature site (maint_assets/demo/vn_fake_api.py) that answers in the API's shapes."""
 
+import contextlib
+import socket
+import subprocess
+import sys
+import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import quote, quote_plus
 
 import dagster as dg
 import psycopg
 import pytest
+import yaml
 from psycopg.conninfo import make_conninfo
 
 from maint_assets.core.notify import SmtpNotifier
@@ -419,6 +426,59 @@ def test_the_operators_own_check_copy_is_adopted(world: VnWorld) -> None:
     assert not again.success and "has not run since the last adoption" in failure_text(again)
 
 
+def test_a_deletion_the_source_did_not_make_is_repaired(world: VnWorld) -> None:
+    """An operator's DELETE on production is captured like the live sync's, but VisioNature
+    still serves the sighting: the window download, started after that deletion, brought it,
+    which refutes the deletion. The check copy keeps it and production gets it back; in the
+    check copy too, a row deleted by hand comes back and is not deleted from production."""
+    site = world.sites["tst1"]
+    for i in range(1, 21):
+        site.add_sightings([i], days_ago(3 + i % 6), 1, UNIT_01)
+    world.copy()
+    bookkeeping.prepare(PostgresResource(url=world.url), [CHECK, PRODUCTION])
+    conn = world.conn
+    conn.execute(f"DELETE FROM {PRODUCTION}.observations_json WHERE site = 'tst1' AND id = 7")
+    conn.execute(f"DELETE FROM {CHECK}.observations_json WHERE site = 'tst1' AND id = 8")
+    captured = conn.execute("SELECT schema_name, item_id FROM maint_assets.vn_deletions "
+                            "ORDER BY item_id").fetchall()
+    assert captured == [(PRODUCTION, 7), (CHECK, 8)]
+    # the download starts in a later second than the deletions (deleted_at is rounded)
+    time.sleep(2)
+    result = weekly(world.resources())
+    assert result.success, failure_text(result)
+    served = {(i, "tst1") for i in range(1, 21)}  # the source deleted nothing
+    for schema in (CHECK, PRODUCTION):
+        assert set(table_rows(conn, schema, "observations_json")) == served, schema
+    deletes = [(t, n, d) for a, n, t, _, _, d in monitoring(conn, result.run_id) if a == "delete"]
+    assert all(n == 0 for _, n, _ in deletes), deletes
+
+
+def test_forms_without_a_universal_id_are_kept_and_repaired(world: VnWorld) -> None:
+    """id_form_universal is optional in Client-API-VN's form schema, and _store_observation
+    then stores NULL in its sightings' rows: nothing links such a form to its sightings, so
+    nothing proves it has none left. It is never deleted for that, and is repaired when its
+    days are inside the window."""
+    site = world.sites["tst1"]
+    site.add_sightings([1, 2, 3], days_ago(5), 1, UNIT_01, form=700)
+    site.add_sightings([4, 5], days_ago(6), 1, P[1], form=701)
+    site.add_sightings([6, 7], days_ago(4), 1, UNIT_01, form=702)
+    site.add_sightings([8], days_ago(5), 1, UNIT_01)
+    world.conn.execute("UPDATE vn_site.forms SET item = item - 'id_form_universal' "
+                       "WHERE id IN (700, 702)")
+    world.copy()
+    conn = world.conn
+    assert conn.execute(f"SELECT count(*) FROM {PRODUCTION}.observations_json "
+                        "WHERE id_form_universal IS NULL").fetchone()[0] == 6
+    conn.execute(f"DELETE FROM {PRODUCTION}.forms_json WHERE site = 'tst1' AND id = 702")
+    result = weekly(world.resources())
+    assert result.success, failure_text(result)
+    forms = {(700, "tst1"), (701, "tst1"), (702, "tst1")}
+    assert set(table_rows(conn, CHECK, "forms_json")) == forms
+    assert table_rows(conn, PRODUCTION, "forms_json") == table_rows(conn, CHECK, "forms_json")
+    rows = monitoring(conn, result.run_id)
+    assert [n for a, n, t, *_ in rows if a == "delete" and t.endswith("forms_json")] == [0, 0]
+
+
 def test_malformed_items_fail_by_default_and_are_skipped_when_allowed(
     after_weekly: VnWorld,
 ) -> None:
@@ -515,3 +575,98 @@ def test_transfer_vn_output_never_shows_the_passwords(world: VnWorld) -> None:
     for secret in secrets:
         assert secret not in message
 
+
+
+def test_no_encoding_of_the_api_password_reaches_the_run_the_monitoring_or_a_log(
+    world: VnWorld,
+) -> None:
+    """transfer_vn URL-encodes the password with quote (a space is %20, a slash %2F): every
+    form a URL can carry is masked in the run's failure and the monitoring table."""
+    password = "Zq9 secret/pass+&%é"
+    config = yaml.safe_load(world.config.read_text())
+    config["site"]["tst1"]["user_pw"] = password
+    world.config.write_text(yaml.safe_dump(config, sort_keys=False, indent=4))
+    world.server.stop()  # nothing listens on the site's port: the URL is in the traceback
+    result = weekly(world.resources())
+    assert not result.success
+    message = failure_text(result)
+    details = " ".join(d or "" for *_, d in monitoring(world.conn, result.run_id))
+    assert "user_pw=***" in message and "user_pw=***" in details
+    # transfer_vn's own log file, kept in its HOME (the work directory) for 100 days
+    logs = "".join(p.read_text() for p in world.tmp_path.rglob("transfer_vn.log*"))
+    assert "user_pw=***" in logs
+    forms = {password, quote(password), quote(password, safe=""), quote_plus(password),
+             quote_plus(password, safe="/")}
+    for form in forms:
+        assert form not in message and form not in details and form not in logs, form
+
+
+def test_a_stalled_site_fails_the_download_within_the_request_timeout(
+    world: VnWorld, tmp_path: Path
+) -> None:
+    """A server that accepts connections and never answers: Client-API-VN sets no request
+    timeout, so without one of ours the run waits for timeout_s (12 h by default)."""
+    stalled = socket.create_server(("127.0.0.1", 0))
+    held = []
+
+    def hold() -> None:
+        with contextlib.suppress(OSError):  # closed at the end of the test
+            while True:
+                held.append(stalled.accept())
+
+    threading.Thread(target=hold, daemon=True).start()
+    config = yaml.safe_load(world.config.read_text())
+    config["site"]["tst1"]["site"] = f"http://127.0.0.1:{stalled.getsockname()[1]}/tst1/"
+    world.config.write_text(yaml.safe_dump(config, sort_keys=False, indent=4))
+    db = PostgresResource(url=world.url)
+
+    def download(**limits: float) -> tuple[float, str]:
+        tool = ClientApiVn(config_file=str(world.config), work_dir=str(tmp_path / "work"),
+                           **limits)
+        started = time.monotonic()
+        with (
+            tool.generated_config(db, CHECK, controlers={"taxo_groups", "places"}) as (p, cfg),
+            pytest.raises(TransferVnError) as failed,
+        ):
+            tool.run("full", p, cfg, cwd="stalled")
+        return time.monotonic() - started, str(failed.value)
+
+    try:
+        took, message = download(timeout_s=60, request_timeout_s=2)
+        assert took < 30
+        assert held  # the site was reached, and never answered
+        assert "tst1 did not answer within 2 s; the remaining jobs are not run" in message
+        # the run's own limit is a failure of transfer_vn like the others (recorded as such)
+        took, message = download(timeout_s=3, request_timeout_s=600)
+        assert took < 30 and "did not finish within 3 s (timeout_s)" in message
+    finally:
+        stalled.close()
+
+
+def test_files_of_a_killed_run_are_removed_by_the_next(world: VnWorld, tmp_path: Path) -> None:
+    """The generated configuration (API keys) and its pass file (the database password)
+    outlive a worker killed with SIGKILL; the next run removes them."""
+    work = tmp_path / "work"
+    code = (
+        "import sys, time\n"
+        "from maint_assets.core.postgres import PostgresResource\n"
+        "from maint_assets.vn_sync.client_api_vn import ClientApiVn\n"
+        "tool = ClientApiVn(config_file=sys.argv[1], work_dir=sys.argv[2])\n"
+        "with tool.generated_config(PostgresResource(url=sys.argv[3]), 'src_vn_json_check'):\n"
+        "    print('ready', flush=True)\n"
+        "    time.sleep(600)\n"
+    )
+    worker = subprocess.Popen([sys.executable, "-c", code, str(world.config), str(work),
+                               world.url], stdout=subprocess.PIPE, text=True)
+    try:
+        assert worker.stdout.readline() == "ready\n"
+    finally:
+        worker.kill()
+        worker.wait()
+    left = sorted(p.suffix for p in work.iterdir() if p.is_file())
+    assert left == [".pgpass", ".yaml"]
+    tool = ClientApiVn(config_file=str(world.config), work_dir=str(work))
+    with tool.generated_config(PostgresResource(url=world.url), CHECK) as (path, _):
+        assert [p for p in work.iterdir() if p.is_file()] in (
+            [path, path.with_suffix(".pgpass")], [path.with_suffix(".pgpass"), path])
+    assert not [p for p in work.iterdir() if p.is_file()]

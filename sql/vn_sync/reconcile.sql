@@ -35,13 +35,21 @@ ANALYZE vn_pairs;
 
 -- name: observation_changes
 CREATE TEMP TABLE vn_changes ON COMMIT DROP AS
-WITH signals AS MATERIALIZED (
-    SELECT site, item_id AS id, max(deleted_at) AS deleted_at
-    FROM maint_assets.vn_deletions WHERE table_name = 'observations_json'
-    GROUP BY site, item_id
-), unconfirmed AS MATERIALIZED (
+WITH unconfirmed AS MATERIALIZED (
     SELECT site, id FROM maint_assets.vn_window_unconfirmed
     WHERE window_id = %(window_id)s AND table_name = 'observations_json'
+), signals AS MATERIALIZED (
+    -- The capture records every deletion, an operator's as well as the source's diff. One
+    -- older than our window download is refuted for a row the download brought (inside the
+    -- window, not unconfirmed): VisioNature still served it after that deletion.
+    SELECT d.site, d.item_id AS id, max(d.deleted_at) AS deleted_at
+    FROM maint_assets.vn_deletions d
+    WHERE d.table_name = 'observations_json'
+      AND NOT (%(downloaded)s AND d.deleted_at < %(download_started)s
+               AND EXISTS (SELECT FROM vn_cc c WHERE c.site = d.site AND c.id = d.item_id)
+               AND NOT EXISTS (SELECT FROM unconfirmed u
+                               WHERE u.site = d.site AND u.id = d.item_id))
+    GROUP BY d.site, d.item_id
 )
 SELECT * FROM (
     SELECT k.site, k.id,
@@ -127,7 +135,10 @@ WHERE c.action = 'delete' AND p.site = c.site AND p.id = c.id
 -- name: form_changes
 -- Forms follow the observations: one the check copy holds goes to production when an
 -- observation of the window belongs to it; one of production goes when no observation of
--- either copy belongs to it any more and its days are inside the window.
+-- either copy belongs to it any more and its days are inside the window. Belonging is
+-- Client-API-VN's link (site, id_form_universal); a form without that optional key is linked
+-- to nothing: it goes to production when its days are inside the window, and is never
+-- deleted for want of observations (see vn_check_copy.sql).
 CREATE TEMP TABLE vn_changes ON COMMIT DROP AS
 WITH wanted AS MATERIALIZED (
     SELECT DISTINCT k.site, k.id_form_universal
@@ -140,8 +151,15 @@ SELECT k.site, k.id,
                               AND k.item ->> 'date_stop' ~ '^\d{{4}}-\d{{2}}-\d{{2}}$', false)
                  THEN 'malformed'
             WHEN NOT %(whole_table)s
-                 AND NOT EXISTS (SELECT FROM wanted w WHERE w.site = k.site
-                                   AND w.id_form_universal = k.item ->> 'id_form_universal')
+                 AND CASE WHEN k.item ->> 'id_form_universal' IS NULL
+                          THEN NOT EXISTS (
+                              SELECT FROM vn_covered_days d
+                              WHERE d.site = k.site
+                                AND daterange((k.item ->> 'date_start')::date,
+                                              (k.item ->> 'date_stop')::date, '[]') <@ d.days)
+                          ELSE NOT EXISTS (
+                              SELECT FROM wanted w WHERE w.site = k.site
+                                AND w.id_form_universal = k.item ->> 'id_form_universal') END
                  THEN 'outside_window'
             WHEN p.id IS NULL THEN 'insert'
             ELSE 'update' END AS action,
@@ -156,6 +174,7 @@ JOIN vn_covered_days d ON d.site = p.site
 WHERE p.item ->> 'date_start' ~ '^\d{{4}}-\d{{2}}-\d{{2}}$'
   AND p.item ->> 'date_stop' ~ '^\d{{4}}-\d{{2}}-\d{{2}}$'
   AND daterange((p.item ->> 'date_start')::date, (p.item ->> 'date_stop')::date, '[]') <@ d.days
+  AND p.item ->> 'id_form_universal' IS NOT NULL
   AND NOT EXISTS (SELECT FROM {production}.observations_json o
                   WHERE o.site = p.site AND o.id_form_universal = p.item ->> 'id_form_universal')
   AND NOT EXISTS (SELECT FROM {check}.observations_json o

@@ -4,6 +4,9 @@
 -- deletion signal explains is "unconfirmed": kept, and recorded so that the repair does not
 -- copy it to production. Absence alone never deletes here: the same absence follows a date,
 -- taxo group or place corrected out of the window, or a download that lost a slice.
+-- A signal is only a deletion some session made (the capture cannot tell the source's diff
+-- from an operator's DELETE): one older than the download's start is refuted for the rows the
+-- download brought, since VisioNature still served them after it.
 -- vn_cc holds the check copy's rows inside the window (coverage.sql covered_observations).
 
 -- name: observation_changes
@@ -21,8 +24,8 @@ SELECT * FROM (
                                   AND w.item #>> '{{species,taxonomy}}' ~ '^[0-9]+$'
                                   AND w.item #>> '{{place,@id}}' ~ '^[0-9]+$', false)
                      THEN 'malformed'
-                -- deleted at the source after the download fetched it
-                WHEN s.deleted_at >= w.update_ts THEN NULL
+                -- deleted after the download started (it may have fetched the row before)
+                WHEN s.deleted_at >= greatest(w.update_ts, %(download_started)s) THEN NULL
                 WHEN k.id IS NULL THEN 'insert'
                 WHEN w.update_ts < k.update_ts THEN 'kept_newer'
                 ELSE 'update' END AS action,
@@ -34,7 +37,9 @@ SELECT * FROM (
        OR w.id_form_universal IS DISTINCT FROM k.id_form_universal
     UNION ALL
     SELECT k.site, k.id,
-           CASE WHEN s.deleted_at >= k.update_ts AND (w.id IS NULL OR s.deleted_at >= w.update_ts)
+           CASE WHEN s.deleted_at >= k.update_ts
+                     AND (w.id IS NULL
+                          OR s.deleted_at >= greatest(w.update_ts, %(download_started)s))
                      THEN 'delete'
                 WHEN w.id IS NOT NULL OR k.update_ts >= %(download_started)s THEN NULL
                 ELSE 'unconfirmed' END,
@@ -70,6 +75,10 @@ ORDER BY c.site, c.taxo_group, c.day;
 -- Forms have no update time: a downloaded form replaces a different one. A form of the copy
 -- that the download did not bring goes only when no observation of the copy belongs to it
 -- any more (transfer_vn's delete_obs never removes forms) and its days are in the window.
+-- An observation belongs to a form as in Client-API-VN's tables: same site and
+-- id_form_universal, which _store_observation copies from the enclosing form. The key is
+-- optional in the API's form schema; without it nothing links the form to its sightings, so
+-- nothing proves it has none left and it is never deleted for that.
 CREATE TEMP TABLE vn_changes ON COMMIT DROP AS
 SELECT w.site, w.id,
        CASE WHEN NOT coalesce(jsonb_typeof(w.item) = 'object' AND w.item ->> '@id' = w.id::text
@@ -90,6 +99,7 @@ WHERE k.item ->> 'date_start' ~ '^\d{{4}}-\d{{2}}-\d{{2}}$'
   AND k.item ->> 'date_stop' ~ '^\d{{4}}-\d{{2}}-\d{{2}}$'
   AND daterange((k.item ->> 'date_start')::date, (k.item ->> 'date_stop')::date, '[]') <@ d.days
   AND NOT EXISTS (SELECT FROM {staging}.forms_json w WHERE w.site = k.site AND w.id = k.id)
+  AND k.item ->> 'id_form_universal' IS NOT NULL
   AND NOT EXISTS (SELECT FROM {check}.observations_json o
                   WHERE o.site = k.site AND o.id_form_universal = k.item ->> 'id_form_universal');
 
