@@ -9,6 +9,8 @@ POOL_METABASE_DB = "metabase_db"
 OWNERS = ["team:metabase"]
 
 METABASE_BACKUP = dg.AssetKey([DOMAIN, "backup", "metabase_backup"])
+# Its blocking check: retention and the restore job go by its verdicts.
+RESTORE_CHECK = "restores"
 
 # Artifact folders (paths in the artifact store: kept as they were, so that existing backups
 # stay under the same retention).

@@ -14,10 +14,15 @@ from psycopg import conninfo
 from pydantic import Field
 
 from maint_assets.core import databases
-from maint_assets.core.artifacts import ArtifactStore
+from maint_assets.core.artifacts import ArtifactStore, check_verdicts
 from maint_assets.core.postgres import PostgresResource
 from maint_assets.metabase.dumps import dump_app_db
-from maint_assets.metabase.keys import BACKUP_FOLDER, METABASE_BACKUP, PRE_RESTORE_FOLDER
+from maint_assets.metabase.keys import (
+    BACKUP_FOLDER,
+    METABASE_BACKUP,
+    PRE_RESTORE_FOLDER,
+    RESTORE_CHECK,
+)
 
 
 class RestoreConfig(dg.Config):
@@ -26,7 +31,8 @@ class RestoreConfig(dg.Config):
         "its content"
     )
     artifact_key: str = Field(
-        default="", description="the backup to restore; the latest one when empty"
+        default="",
+        description="the backup to restore; when empty, the newest one its restore check passed",
     )
 
 
@@ -52,14 +58,22 @@ def restore_app_db(
             f"{config.confirm_target_database!r})"
         )
     backups = artifacts.list(BACKUP_FOLDER)
-    chosen = (
-        next((a for a in backups if a.key == config.artifact_key), None)
-        if config.artifact_key
-        else (backups[-1] if backups else None)
-    )
+    if config.artifact_key:
+        chosen = next((a for a in backups if a.key == config.artifact_key), None)
+    else:
+        # The newest backup proven to restore (its check's verdict in the event log), not the
+        # newest file: a backup that failed its check, or was never checked, would replace a
+        # working application database with one that may not load.
+        verdicts = check_verdicts(
+            context.instance, dg.AssetCheckKey(METABASE_BACKUP, RESTORE_CHECK)
+        )
+        chosen = next((a for a in reversed(backups) if verdicts.get(a.key)), None)
     if chosen is None:
         raise RestoreRefused(
-            f"no backup {config.artifact_key or ''} in {artifacts.describe()}/{BACKUP_FOLDER}"
+            f"no backup {config.artifact_key} in {artifacts.describe()}/{BACKUP_FOLDER}"
+            if config.artifact_key
+            else f"no backup in {artifacts.describe()}/{BACKUP_FOLDER} passed its restore "
+            "check: name the one to restore in artifact_key"
         )
     major = databases.major_version(metabase_db)
     with tempfile.TemporaryDirectory() as tmp:

@@ -5,7 +5,9 @@ import dagster as dg
 import psycopg
 import pytest
 
+from maint_assets.core.artifacts import ArtifactStore
 from maint_assets.core.postgres import PostgresResource
+from maint_assets.core.retention import RetentionPolicy
 from maint_assets.metabase import assets, checks
 from maint_assets.metabase.automation import restore_metabase
 from maint_assets.metabase.keys import (
@@ -38,12 +40,15 @@ def _backup(resources, selection=None, instance=None) -> dg.ExecuteInProcessResu
     )
 
 
-def _restore(resources, confirm: str, artifact_key: str = "") -> dg.ExecuteInProcessResult:
+def _restore(
+    resources, confirm: str, artifact_key: str = "", instance=None
+) -> dg.ExecuteInProcessResult:
     config = {"confirm_target_database": confirm, "artifact_key": artifact_key}
     return restore_metabase.execute_in_process(
         resources=resources,
         run_config={"ops": {"restore_app_db": {"config": config}}},
         raise_on_error=False,
+        instance=instance,
     )
 
 
@@ -52,9 +57,9 @@ def _dbname(url: str) -> str:
 
 
 def test_backup_restores_and_a_confirmed_restore_brings_the_content_back(
-    metabase_resources, metabase_url, s3_store
+    metabase_resources, metabase_url, s3_store, dagster_instance
 ):
-    result = _backup(metabase_resources)
+    result = _backup(metabase_resources, instance=dagster_instance)
     check = result.get_asset_check_evaluations()[0]
     assert check.passed and check.metadata["tables_checked"].value == 5
     artifact = s3_store.latest(BACKUP_FOLDER)
@@ -63,7 +68,9 @@ def test_backup_restores_and_a_confirmed_restore_brings_the_content_back(
     with psycopg.connect(metabase_url, autocommit=True) as conn:
         conn.execute("DELETE FROM report_dashboard")  # someone's mistake
         conn.execute("INSERT INTO core_user (email) VALUES ('late@example.org')")
-    restored = _restore(metabase_resources, confirm=_dbname(metabase_url))
+    restored = _restore(
+        metabase_resources, confirm=_dbname(metabase_url), instance=dagster_instance
+    )
     assert restored.success
     assert rows(metabase_url, DASHBOARDS) == [(6,)]
     assert rows(metabase_url, "SELECT count(*) FROM core_user") == [(12,)]
@@ -200,3 +207,81 @@ def test_a_killed_runs_scratch_database_is_dropped_by_the_next_check(
         assert killed not in names and unnamed in names
     finally:
         databases.drop_database(staging_server, unnamed)
+
+
+# A check constraint calling a function that reads another table: the dump holds it, and
+# pg_restore cannot load report_card under it (the function's unqualified table name is not
+# found under the empty search_path of a restore), so every backup from now on fails its check.
+UNRESTORABLE = """
+CREATE FUNCTION creator_exists(int) RETURNS boolean LANGUAGE sql STABLE
+    AS 'SELECT EXISTS (SELECT 1 FROM core_user WHERE id = $1)';
+ALTER TABLE report_card ADD CONSTRAINT creator_ok CHECK (creator_exists(creator_id));
+"""
+
+
+def test_backups_that_fail_their_check_never_push_the_restorable_ones_out(
+    metabase_resources, metabase_url, s3_store, dagster_instance
+):
+    """Retention counts only the backups whose restore check did not fail (its evaluations
+    in the event log): three failing dailies under keep_last=2 leave the two good ones, and a
+    restore without a key picks the newest good one. Before, the first prune ran before the
+    check and counted every file: the good ones were deleted."""
+    policy = RetentionPolicy(keep_last=2, keep_weekly=0, keep_monthly=0)
+    store = ArtifactStore(
+        bucket=s3_store.bucket, prefix=s3_store.prefix, endpoint_url=s3_store.endpoint_url,
+        retention=policy,
+    )
+    resources = {**metabase_resources, "artifacts": store}
+    for _ in range(3):
+        result = _backup(resources, instance=dagster_instance)
+        assert result.get_asset_check_evaluations()[0].passed
+    good = [a.key for a in store.list(BACKUP_FOLDER)]
+
+    with psycopg.connect(metabase_url, autocommit=True) as conn:
+        conn.execute(UNRESTORABLE)
+    failed = []
+    for _ in range(3):
+        result = _backup(resources, instance=dagster_instance)
+        (check,) = result.get_asset_check_evaluations()
+        assert not check.passed and "pg_restore failed" in check.metadata["error"].value
+        failed.append(check.metadata["artifact"].value)
+    kept = [a.key for a in store.list(BACKUP_FOLDER)]
+    assert set(good[-2:]) <= set(kept), "the newest backups that restored were deleted"
+    # the two good ones, and the two newest failing ones (kept by the policy over all files)
+    assert kept == [*good[-2:], *failed[-2:]]
+    # the policy still prunes backups that restored: after the third good run it kept the two
+    # it counts plus the newest, not checked yet when its own run pruned (it did not count)
+    assert len(good) == 3
+
+    with psycopg.connect(metabase_url, autocommit=True) as conn:
+        conn.execute("ALTER TABLE report_card DROP CONSTRAINT creator_ok")
+        conn.execute("DELETE FROM report_dashboard")
+    restored = _restore(resources, confirm=_dbname(metabase_url), instance=dagster_instance)
+    assert restored.success, restored.get_step_failure_events()
+    assert restored.get_step_success_events()  # the op ran
+    (materialized,) = [
+        e.event_specific_data.metadata["restored"].value
+        for e in restored.all_events
+        if e.event_type_value == "STEP_OUTPUT"
+    ]
+    assert materialized == good[-1] != kept[-1]
+    assert rows(metabase_url, DASHBOARDS) == [(6,)]
+
+
+def test_a_restore_without_key_refuses_when_no_backup_passed_its_check(
+    metabase_resources, metabase_url, s3_store, dagster_instance
+):
+    with psycopg.connect(metabase_url, autocommit=True) as conn:
+        conn.execute(UNRESTORABLE)
+    assert not _backup(metabase_resources, instance=dagster_instance).success
+    assert len(s3_store.list(BACKUP_FOLDER)) == 1
+    result = _restore(
+        metabase_resources, confirm=_dbname(metabase_url), instance=dagster_instance
+    )
+    assert not result.success
+    assert "passed its restore check" in _failure_text(result)
+    assert s3_store.list(PRE_RESTORE_FOLDER) == []  # refused before touching anything
+
+
+def _failure_text(result: dg.ExecuteInProcessResult) -> str:
+    return result.get_step_failure_events()[0].event_specific_data.error.to_string()
