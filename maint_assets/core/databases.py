@@ -179,6 +179,35 @@ def count_rows(conn: psycopg.Connection, tables: list[str]) -> dict[str, int]:
     return counts
 
 
+def stable_text_output(conn: psycopg.Connection) -> None:
+    """Fix, for the transaction, the settings rows' text depends on (time zone, date and
+    interval styles, float digits, bytea): in an open transaction only."""
+    conn.execute(statement(GROUP, "stable_text_output"))
+
+
+def content_mismatches(url: str, content: dict[str, dict]) -> dict[str, dict[str, str]]:
+    """Tables of ``url`` whose rows, in COPY's text form in the order ``content`` records,
+    do not hash to its SHA-256: {table: {"found": …, "expected": …}}. A row trigger that
+    rewrote a column on load, or a value that came back otherwise, shows here when a row
+    count does not."""
+    wrong = {}
+    with PostgresResource(url=url).connect() as conn, conn.transaction():
+        stable_text_output(conn)
+        for table, recorded in content.items():
+            schema, _, name = table.partition(".")
+            query = sql.SQL(statement(GROUP, "copy_ordered")).format(
+                table=sql.Identifier(schema, name),
+                order_by=sql.SQL(", ").join(sql.Identifier(c) for c in recorded["order_by"]),
+            )
+            digest = hashlib.sha256()
+            with conn.cursor().copy(query) as copy:
+                for block in copy:
+                    digest.update(block)
+            if digest.hexdigest() != recorded["sha256"]:
+                wrong[table] = {"found": digest.hexdigest(), "expected": recorded["sha256"]}
+    return wrong
+
+
 def user_tables(conn: psycopg.Connection) -> list[str]:
     return [r[0] for r in conn.execute(statement(GROUP, "user_tables"))]
 

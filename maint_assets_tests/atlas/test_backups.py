@@ -25,6 +25,7 @@ from maint_assets.core.postgres import PostgresResource
 from maint_assets_tests.atlas.helpers import ALL_ASSETS, rows
 
 SAMPLE_ROWS = 500
+SAMPLE_ROW_TEXT = "SELECT id, md5(o::text) FROM public.observations o"
 BACKUPS = dg.AssetSelection.groups(keys.GROUP_BACKUPS)
 
 
@@ -104,6 +105,16 @@ def test_dumps_land_in_s3_restore_and_build_a_populated_staging_database(
         "SELECT count(*) FROM obs_efforts WHERE id_obs IN (SELECT id FROM observations "
         f"ORDER BY hashint8extended(id, 1), id LIMIT {SAMPLE_ROWS})",
     )
+    # ... value for value: production's row triggers (action_user_logger rewrote modified_at
+    # and modified_by of the outside_quebec partition) did not fire again on load
+    restored = rows(staging, SAMPLE_ROW_TEXT + " ORDER BY id")
+    ids = [i for i, _ in restored]
+    assert rows(atlas_url, SAMPLE_ROW_TEXT + " WHERE id = ANY(%s) ORDER BY id", [ids]) == restored
+    assert rows(  # the trigger is there, on rows of the sample, and enabled again
+        staging,
+        "SELECT t.tgenabled, (SELECT count(*) FROM observations_partitions.outside_quebec) > 0 "
+        "FROM pg_trigger t WHERE t.tgname = 'action_user_logger'",
+    ) == [("O", True)]
     assert rows(staging, "SELECT bool_and(ispopulated) FROM pg_matviews") == [(True,)]
     assert rows(staging, "SELECT count(*) > 0 FROM atlas_api.obs_region_counts") == [(True,)]
     for table, n in reference.items():
@@ -127,6 +138,28 @@ def test_the_sample_is_reproducible(backup_resources, s3_store):
     assert first.success and second.success
     artifacts = s3_store.list(keys.DUMP_FOLDERS[keys.OBSERVATIONS_SAMPLE_DUMP])
     assert len(artifacts) == 2 and artifacts[0].sha256 == artifacts[1].sha256
+
+
+def test_a_sample_whose_rows_change_on_load_fails_its_check(backup_resources, monkeypatch):
+    """The sample's check compares the restored rows' content with the hash its manifest
+    records, not only their count: loaded with the row triggers on (as before), production's
+    action_user_logger rewrites modified_at/modified_by and the check fails naming the table."""
+    real_statement = dumps.statement
+
+    def triggers_left_on(group, name):
+        return "SELECT 1;" if name.startswith("sample_triggers_") else real_statement(group, name)
+
+    monkeypatch.setattr(dumps, "statement", triggers_left_on)
+    result = _materialize(backup_resources, run_config=SAMPLE_ONLY, raise_on_error=False)
+    checks = {
+        e.asset_key.path[-1]: e for e in result.get_asset_check_evaluations()
+        if e.check_name == "restores"
+    }
+    sample = checks["observations_sample_dump"]
+    assert not sample.passed
+    assert sample.metadata["mismatches"].value == {}  # as many rows...
+    assert sample.metadata["content_mismatches"].value == ["public.observations"]  # ...changed
+    assert sample.metadata["content_checked"].value == 3
 
 
 def test_a_misspelled_reference_table_fails_the_dump_naming_it(backup_resources, s3_store):

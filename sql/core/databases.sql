@@ -51,3 +51,14 @@ SELECT pg_export_snapshot(), current_setting('server_version_num')::integer,
 -- comment; LIKE's wildcards in the prefix are escaped by the caller.
 SELECT datname, shobj_description(oid, 'pg_database') FROM pg_database
 WHERE datname LIKE %(pattern)s ORDER BY datname;
+
+-- name: stable_text_output
+-- The settings a table's rows are written under in COPY's text form, when that text is hashed
+-- to compare a restored table with the source it was dumped from: the two sessions may run on
+-- servers or roles with other defaults (a time stamp reads differently in another time zone).
+SELECT set_config('TimeZone', 'UTC', true), set_config('DateStyle', 'ISO, YMD', true),
+       set_config('IntervalStyle', 'postgres', true), set_config('extra_float_digits', '1', true),
+       set_config('bytea_output', 'hex', true);
+
+-- name: copy_ordered
+COPY (SELECT * FROM {table} ORDER BY {order_by}) TO STDOUT;

@@ -107,6 +107,7 @@ def _dump_asset(
                     "relations": dump.relations,
                     "disable_triggers": dump.disable_triggers,
                     "roles": dump.roles,
+                    "content": dump.content,
                 },
                 sha256=dump.sha256,
                 checked_by=ROLES_RESTORE_CHECK if asset_key == ROLES_DUMP else RESTORE_CHECK,

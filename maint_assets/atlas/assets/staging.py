@@ -122,6 +122,16 @@ def staging_database(
         }
         if wrong:
             raise ValueError(f"staging row counts differ from the dump manifests: {wrong}")
+        changed = [
+            t
+            for a in loaded
+            for t in databases.content_mismatches(url, a.manifest.get("content", {}))
+        ]
+        if changed:
+            raise ValueError(
+                f"staging rows differ from the rows the dumps hold (same count, other "
+                f"values): {changed}"
+            )
         populated = _populate(url)
     except Exception:
         databases.drop_database(atlas_staging_server, building)
