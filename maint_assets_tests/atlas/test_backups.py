@@ -26,6 +26,10 @@ from maint_assets_tests.atlas.helpers import ALL_ASSETS, rows
 
 SAMPLE_ROWS = 500
 SAMPLE_ROW_TEXT = "SELECT id, md5(o::text) FROM public.observations o"
+SEQUENCES = (
+    "SELECT schemaname || '.' || sequencename, last_value FROM pg_sequences "
+    "WHERE schemaname NOT IN ('maint_assets', 'maint_assets_build') ORDER BY 1"
+)
 BACKUPS = dg.AssetSelection.groups(keys.GROUP_BACKUPS)
 
 
@@ -115,6 +119,17 @@ def test_dumps_land_in_s3_restore_and_build_a_populated_staging_database(
         "SELECT t.tgenabled, (SELECT count(*) FROM observations_partitions.outside_quebec) > 0 "
         "FROM pg_trigger t WHERE t.tgname = 'action_user_logger'",
     ) == [("O", True)]
+    # every sequence the loaded tables use stands where production's does, as pg_dump sets
+    # those it dumps: the first insert into efforts no longer collides with a loaded row
+    sequences = rows(atlas_url, SEQUENCES)
+    assert rows(staging, SEQUENCES) == sequences
+    assert ("public.efforts_id_seq", True) in [(s, v is not None) for s, v in sequences]
+    with psycopg.connect(staging) as conn:
+        conn.execute(
+            "INSERT INTO public.efforts (id_variables, effort_value) "
+            "SELECT min(id), 1.5 FROM public.variables"
+        )
+        conn.rollback()
     assert rows(staging, "SELECT bool_and(ispopulated) FROM pg_matviews") == [(True,)]
     assert rows(staging, "SELECT count(*) > 0 FROM atlas_api.obs_region_counts") == [(True,)]
     for table, n in reference.items():

@@ -83,3 +83,34 @@ BEGIN
     END LOOP;
 END $$;
 DROP TABLE sample_triggers_off;
+
+-- name: sample_sequences
+-- The sequences the sample's tables own (serial, identity) or draw their defaults from
+-- (observations' id: a sequence it does not own), with production's value: set on load as
+-- pg_dump sets the sequences it dumps, so the first insert where the sample is restored gets
+-- the id production would give next instead of colliding with a loaded row. NULL: never used.
+WITH tables AS (
+    SELECT relid FROM pg_partition_tree('public.observations')
+    UNION ALL SELECT 'public.efforts'::regclass
+    UNION ALL SELECT 'public.obs_efforts'::regclass
+), sequences AS (
+    SELECT d.objid AS seq
+    FROM pg_depend d JOIN tables t ON t.relid = d.refobjid
+    WHERE d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_class'::regclass
+      AND d.deptype IN ('a', 'i')
+    UNION
+    SELECT d.refobjid
+    FROM pg_attrdef ad
+    JOIN tables t ON t.relid = ad.adrelid
+    JOIN pg_depend d ON d.classid = 'pg_attrdef'::regclass AND d.objid = ad.oid
+                    AND d.refclassid = 'pg_class'::regclass
+)
+SELECT n.nspname, c.relname, ps.last_value
+FROM sequences s
+JOIN pg_class c ON c.oid = s.seq AND c.relkind = 'S'
+JOIN pg_namespace n ON n.oid = c.relnamespace
+JOIN pg_sequences ps ON ps.schemaname = n.nspname AND ps.sequencename = c.relname
+ORDER BY 1, 2;
+
+-- name: sample_setval
+SELECT pg_catalog.setval({sequence}, {value}, true);

@@ -8,6 +8,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from psycopg import sql
+
 from maint_assets.atlas.keys import SQL_DUMPS
 from maint_assets.core.databases import count_rows, stable_text_output, user_tables
 from maint_assets.core.pg_tools import PgToolError, run_tool
@@ -172,8 +174,12 @@ def observations_sample(snap: Snapshot, out: Path, rows: int, seed: int) -> Dump
             f.write(b"\\.\n")
             content[table] = {"order_by": order_by, "sha256": rows_digest.hexdigest()}
         f.write(statement(SQL_DUMPS, "sample_triggers_on").encode() + b"\n")
-        f.write(
-            b"SELECT setval('observations_partitions.observations_id_seq', "
-            b"greatest((SELECT max(id) FROM public.observations), 1));\n"
-        )
+        for schema, name, value in conn.execute(statement(SQL_DUMPS, "sample_sequences")):
+            if value is None:  # never used in production: left unused where restored
+                continue
+            setval = sql.SQL(statement(SQL_DUMPS, "sample_setval")).format(
+                sequence=sql.Literal(sql.Identifier(schema, name).as_string(conn)),
+                value=sql.Literal(value),
+            )
+            f.write(setval.as_string(conn).encode() + b"\n")
     return Dump(path, "plain", tables, sha256=digest.hexdigest(), content=content)
