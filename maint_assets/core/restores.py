@@ -141,6 +141,7 @@ def restore_check(
         databases.scratch_database(
             server, databases.scratch_name(scratch, context.run.run_id),
             f"restore check of {artifact.key} {RUN_TAG}{context.run.run_id}",
+            artifact.manifest.get("encoding"),
         ) as url,
     ):
         try:
@@ -166,6 +167,7 @@ def restore_check(
             "artifact": artifact.key,
             "restored_after": dg.MetadataValue.json([a.key for a in chain[:-1]]),
             "tables_checked": len(expected),
+            "encoding": artifact.manifest.get("encoding") or "the restore server's default",
             "missing_tables": dg.MetadataValue.json(missing),
             "mismatches": dg.MetadataValue.json(wrong),
             # tables whose rows' content the manifest records (the observations sample's)

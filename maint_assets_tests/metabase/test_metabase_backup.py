@@ -1,9 +1,12 @@
 """Metabase application-database backups restore, and the restore job refuses without
 confirmation, backs the target up first, and leaves it unchanged when it fails half-way."""
 
+import os
+
 import dagster as dg
 import psycopg
 import pytest
+from psycopg import sql
 
 from maint_assets.core.artifacts import ArtifactStore
 from maint_assets.core.postgres import PostgresResource
@@ -285,3 +288,55 @@ def test_a_restore_without_key_refuses_when_no_backup_passed_its_check(
 
 def _failure_text(result: dg.ExecuteInProcessResult) -> str:
     return result.get_step_failure_events()[0].event_specific_data.error.to_string()
+
+
+@pytest.fixture
+def sql_ascii_url(pg_cluster):
+    """A legacy application database in SQL_ASCII holding Latin-1 bytes, and a table whose
+    name is not ASCII (UTF-8 bytes, as a UTF-8 client wrote it)."""
+    name = f"metabase_sql_ascii_{os.getpid()}"
+    with pg_cluster.connect(autocommit=True) as conn:
+        drop = sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)")
+        conn.execute(drop.format(sql.Identifier(name)))
+        conn.execute(
+            sql.SQL(
+                "CREATE DATABASE {} ENCODING 'SQL_ASCII' LC_COLLATE 'C' LC_CTYPE 'C' "
+                "TEMPLATE template0"
+            ).format(sql.Identifier(name))
+        )
+    # the client says UTF-8: the server converts nothing, the name is stored as UTF-8 bytes
+    with pg_cluster.connect(name, autocommit=True, client_encoding="UTF8") as conn:
+        conn.execute("CREATE TABLE report_card (id serial PRIMARY KEY, name text)")
+        conn.execute(
+            "INSERT INTO report_card (name) VALUES (convert_from(%s, 'SQL_ASCII')), ('plain')",
+            ["Région élevée".encode("latin-1")],
+        )
+        conn.execute('CREATE TABLE "région" (id int)')
+        conn.execute('INSERT INTO "région" VALUES (1), (2), (3)')
+    yield pg_cluster.url(name)
+    with pg_cluster.connect(autocommit=True) as conn:
+        conn.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+def test_a_sql_ascii_database_is_backed_up_and_restores(
+    sql_ascii_url, s3_store, staging_server, dagster_instance
+):
+    """psycopg returns SQL_ASCII text as bytes: the row counts crashed on the catalog names
+    (TypeError in count_rows). Names read as UTF-8, and the check restores into a scratch
+    database of the source's encoding (Latin-1 bytes are not valid UTF-8)."""
+    resources = {
+        "metabase_db": PostgresResource(url=sql_ascii_url),
+        "artifacts": s3_store,
+        "restore_server": staging_server,
+    }
+    result = _backup(resources, instance=dagster_instance)
+    assert result.success, _failure_text(result)
+    (check,) = result.get_asset_check_evaluations()
+    assert check.passed, check.metadata
+    assert s3_store.latest(BACKUP_FOLDER).manifest["tables"] == {
+        "public.report_card": 2,
+        "public.région": 3,
+    }
+    # restored into a SQL_ASCII scratch database: into UTF8 (the server's default) the
+    # Latin-1 bytes loaded unchecked, an invalid UTF8 database the check called a restore
+    assert check.metadata["encoding"].value == "SQL_ASCII"
