@@ -312,6 +312,47 @@ def test_the_roles_dump_recreates_every_role_and_the_check_leaves_no_trace(
             conn.execute("DROP ROLE IF EXISTS atlas_reader_test")
 
 
+def test_the_password_guard_flags_pg_dumpalls_hashes_not_a_comment_about_passwords(
+    backup_resources, s3_store, atlas_url, tmp_path
+):
+    """Judged on pg_dumpall's own output: with passwords, the lines holding a SCRAM or an md5
+    hash are flagged; without, a COMMENT ON ROLE saying where the password is kept is not
+    (it refused the roles dump every week), and the roles dump and its check pass."""
+    with psycopg.connect(atlas_url, autocommit=True) as conn:
+        for role in ("api_reader_test", "md5_user_test"):
+            conn.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(role)))
+        conn.execute("CREATE ROLE api_reader_test LOGIN PASSWORD 'not-in-any-dump'")
+        conn.execute(
+            "COMMENT ON ROLE api_reader_test IS 'PostgREST reader; its password is kept in Vault'"
+        )
+        conn.execute("SET password_encryption = 'md5'")
+        conn.execute("CREATE ROLE md5_user_test LOGIN PASSWORD 'not-in-any-dump-either'")
+    try:
+        with_passwords, without = tmp_path / "with.sql", tmp_path / "without.sql"
+        pg_tools.run_tool("pg_dumpall", 15, ["--roles-only", "-f", str(with_passwords)],
+                          atlas_url, "roles")
+        pg_tools.run_tool(
+            "pg_dumpall", 15, ["--roles-only", "--no-role-passwords", "-f", str(without)],
+            atlas_url, "roles",
+        )
+        flagged = dumps.password_lines(with_passwords.read_text())
+        assert any("api_reader_test" in x and "SCRAM-SHA-256$" in x for x in flagged)
+        assert any("md5_user_test" in x and "PASSWORD 'md5" in x for x in flagged)
+        text = without.read_text()
+        assert "its password is kept in Vault" in text
+        assert dumps.password_lines(text) == []
+
+        result = _materialize(backup_resources, dg.AssetSelection.assets(keys.ROLES_DUMP))
+        assert set(_checks(result).values()) == {True}
+        assert "api_reader_test" in s3_store.latest(keys.DUMP_FOLDERS[keys.ROLES_DUMP]).manifest[
+            "roles"
+        ]
+    finally:
+        with psycopg.connect(atlas_url, autocommit=True) as conn:
+            conn.execute("DROP ROLE IF EXISTS api_reader_test")
+            conn.execute("DROP ROLE IF EXISTS md5_user_test")
+
+
 @contextmanager
 def _database(cluster, name: str, marker: str | None = None) -> Iterator[str]:
     """A database created outside maint_assets (``marker``: the comment it carries), with a

@@ -44,7 +44,15 @@ SAMPLE_TABLES = [
     ("public.observations", "copy_observations", ["id"]),
     ("public.obs_efforts", "copy_obs_efforts", ["id_obs", "id_efforts"]),
 ]
-_PASSWORD = re.compile(r"\bPASSWORD\b|SCRAM-SHA-256\$|\bmd5[0-9a-f]{32}\b", re.IGNORECASE)
+# A password hash wherever it is (pg_dumpall writes SCRAM-SHA-256$<iterations>:… or md5 and
+# 32 hex digits), or a PASSWORD clause with a value in a CREATE or ALTER ROLE statement
+# (pg_dumpall writes one per line). Not the word alone: a COMMENT ON ROLE saying where the
+# password is kept refused every roles dump.
+_PASSWORD = re.compile(
+    r"SCRAM-SHA-256\$|\bmd5[0-9a-f]{32}\b"
+    r"|^\s*(CREATE|ALTER)\s+ROLE\b.*\bPASSWORD\s+(E?'|\$)",
+    re.IGNORECASE,
+)
 
 
 @dataclass
