@@ -99,6 +99,8 @@ def test_dumps_land_in_s3_restore_and_build_a_populated_staging_database(
         assert artifact.manifest["server_version"].startswith("15.")
     reference = s3_store.latest(keys.DUMP_FOLDERS[keys.REFERENCE_DATA_DUMP]).manifest["tables"]
     assert set(reference) == set(dumps.REFERENCE_TABLES)
+    # the runbook's public-data dump held it (every table of atlas_api but the temporary counts)
+    assert reference["atlas_api.sensitive_taxa_max_scale"] == 2
     assert reference["public.taxa_ref"] == rows(atlas_url, "SELECT count(*) FROM taxa_ref")[0][0]
 
     staging = database_url(staging_server, "atlas_staging")

@@ -33,6 +33,9 @@ REFERENCE_TABLES = [
     "public.taxa_groups",
     "public.taxa_group_members",
     "atlas_api.regions_zoom_lookup",
+    # Dumped by the runbook's make_dump.sh (every table of atlas_api but the temporary counts);
+    # public.time_series is not: make_dump.sh excludes it (-T public.time_series).
+    "atlas_api.sensitive_taxa_max_scale",
     "api.taxa_ref_sources",
     "api.taxa_vernacular_sources",
 ]
