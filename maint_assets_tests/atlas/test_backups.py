@@ -4,6 +4,8 @@ a staging target that is production."""
 
 import hashlib
 import subprocess
+import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,8 +22,14 @@ from maint_assets.atlas.assets import staging
 from maint_assets.atlas.backups import dumps
 from maint_assets.core import pg_tools
 from maint_assets.core.artifacts import ArtifactStore
-from maint_assets.core.databases import database_url, load_dump, swap_in
-from maint_assets.core.postgres import PostgresResource
+from maint_assets.core.databases import (
+    create_database,
+    database_url,
+    drop_database,
+    load_dump,
+    swap_in,
+)
+from maint_assets.core.postgres import LOCK_NAMESPACE, PostgresResource
 from maint_assets_tests.atlas.helpers import ALL_ASSETS, rows
 
 SAMPLE_ROWS = 500
@@ -353,6 +361,62 @@ def test_the_password_guard_flags_pg_dumpalls_hashes_not_a_comment_about_passwor
         with psycopg.connect(atlas_url, autocommit=True) as conn:
             conn.execute("DROP ROLE IF EXISTS api_reader_test")
             conn.execute("DROP ROLE IF EXISTS md5_user_test")
+
+
+def test_a_second_staging_build_waits_for_the_one_under_way(
+    backup_resources, staging_server, dagster_instance
+):
+    """Run A is building atlas_staging__building, holding the staging lock; run B, started by
+    hand meanwhile, waits for the lock (past its lock timeout Dagster retries the step)
+    instead of dropping A's build WITH (FORCE), then builds once A is done."""
+    assert _materialize(backup_resources, run_config=SAMPLE_ONLY, instance=dagster_instance).success
+    building = "atlas_staging__building"
+    create_database(staging_server, building, "atlas staging database, run A")
+    a_build = database_url(staging_server, building)
+    with psycopg.connect(a_build, autocommit=True) as conn:
+        conn.execute("CREATE TABLE run_a_was_here ()")
+    lock = LOCK_NAMESPACE + f"{keys.ATLAS_STAGING.to_user_string()}/atlas_staging"
+    a_intact_while_b_waited: list = []
+    b_done = threading.Event()
+
+    def run_a(holder: psycopg.Connection) -> None:
+        # A finishes (its build dropped here, as its swap would rename it away) once B has
+        # been seen waiting for the lock, having checked that its build is still whole
+        while not b_done.is_set():
+            if holder.execute(WAITING_FOR_ADVISORY_LOCK).fetchone()[0]:
+                a_intact_while_b_waited.append(
+                    rows(a_build, "SELECT to_regclass('run_a_was_here') IS NOT NULL")
+                )
+                drop_database(staging_server, building)
+                break
+            time.sleep(0.05)
+        holder.execute("SELECT pg_advisory_unlock_all()")
+
+    patient = PostgresResource(url=staging_server.url, lock_timeout_s=1.0)
+    with psycopg.connect(staging_server.url, autocommit=True) as holder:
+        holder.execute("SELECT pg_advisory_lock(hashtextextended(%s, 0))", [lock])
+        a = threading.Thread(target=run_a, args=(holder,))
+        a.start()
+        try:
+            b = _materialize(
+                {**backup_resources, "atlas_staging_server": patient},
+                dg.AssetSelection.assets(keys.ATLAS_STAGING),
+                {"ops": {STAGING_OP: SAMPLE_CONFIG["ops"][STAGING_OP]}},
+                raise_on_error=False,
+                instance=dagster_instance,
+            )
+        finally:
+            b_done.set()
+            a.join()
+    assert a_intact_while_b_waited == [[(True,)]], "run B did not wait for run A's build"
+    assert b.success, _failure(b)  # then built, from the dumps it recorded
+    staging = database_url(staging_server, "atlas_staging")
+    assert rows(staging, "SELECT count(*) FROM public.observations") == [(SAMPLE_ROWS,)]
+
+
+WAITING_FOR_ADVISORY_LOCK = """
+SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted
+AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"""
 
 
 @contextmanager
