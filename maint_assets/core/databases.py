@@ -184,6 +184,22 @@ def load_dump(
     run_tool("pg_restore", major, [*args, "-d", dbname, str(path)], url, what)
 
 
+def load_dump_after(
+    url: str, path: Path, major: int, what: str, first: str, tmp: Path
+) -> None:
+    """Run the SQL ``first``, then load the custom-format dump ``path`` (its objects dropped
+    first, as ``load_dump(clean=True)``), all in one transaction in ``url``: a failure
+    anywhere leaves the database as it was. pg_restore writes the dump as a script into
+    ``tmp`` (an unreadable dump fails there, before the database is touched), which psql
+    runs after ``first``."""
+    script, prelude = tmp / f"{path.name}.sql", tmp / f"{path.name}.first.sql"
+    args = ["--no-owner", "--no-privileges", "--clean", "--if-exists", "-f", str(script)]
+    run_tool("pg_restore", major, [*args, str(path)], url, what)
+    prelude.write_text(first + "\n")
+    args = ["--no-psqlrc", "--quiet", "-v", "ON_ERROR_STOP=1", "--single-transaction"]
+    run_tool("psql", major, [*args, "-f", str(prelude), "-f", str(script)], url, what)
+
+
 def names_as_text(conn: psycopg.Connection) -> None:
     """In a SQL_ASCII database the server converts nothing and psycopg, not knowing the bytes'
     encoding, returns text as bytes (and cannot quote a name that is not ASCII): the session

@@ -1,9 +1,11 @@
 """Restoring a backup into Metabase's application database, on request.
 
 The restore is an op in a job, not an asset: it changes a live database. It refuses to run
-unless its config names the target database exactly, backs the target up first, and restores
-with ``pg_restore --clean --single-transaction``: a restore that fails half-way rolls back and
-leaves the target as it was (the runbook's ``pg_restore -c`` wiped it with no way back).
+unless its config names the target database exactly, backs the target up first, drops every
+object of the target (sql/metabase/restore_metabase.sql: ``--clean`` alone left the tables a
+later Metabase upgrade added) and loads the backup, all in one transaction: a restore that
+fails half-way rolls back and leaves the target as it was (the runbook's ``pg_restore -c``
+wiped it with no way back). The database itself stays, with its owner, grants and settings.
 """
 
 import tempfile
@@ -16,12 +18,14 @@ from pydantic import Field
 from maint_assets.core import databases
 from maint_assets.core.artifacts import ArtifactStore, check_verdicts
 from maint_assets.core.postgres import PostgresResource
+from maint_assets.core.sql_files import statement
 from maint_assets.metabase.dumps import dump_app_db
 from maint_assets.metabase.keys import (
     BACKUP_FOLDER,
     METABASE_BACKUP,
     PRE_RESTORE_FOLDER,
     RESTORE_CHECK,
+    SQL_RESTORE,
 )
 
 
@@ -84,7 +88,12 @@ def restore_app_db(
         )
         context.log.info(f"{metabase_db.describe()} backed up to {before.key} before restoring")
         path = artifacts.fetch(chosen, Path(tmp) / chosen.name)
-        databases.load_dump(metabase_db.url, path, "custom", major, chosen.key, clean=True)
+        # Every object of the database dropped first, in the restore's transaction: the
+        # backup's state comes back, not the backup's objects beside newer ones.
+        databases.load_dump_after(
+            metabase_db.url, path, major, chosen.key,
+            statement(SQL_RESTORE, "drop_app_objects"), Path(tmp),
+        )
     wrong = databases.count_mismatches(metabase_db.url, chosen.manifest["tables"])
     if wrong:
         raise RuntimeError(f"restored {chosen.key} but row counts differ: {wrong}")

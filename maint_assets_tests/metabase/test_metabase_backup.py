@@ -340,3 +340,83 @@ def test_a_sql_ascii_database_is_backed_up_and_restores(
     # restored into a SQL_ASCII scratch database: into UTF8 (the server's default) the
     # Latin-1 bytes loaded unchecked, an invalid UTF8 database the check called a restore
     assert check.metadata["encoding"].value == "SQL_ASCII"
+
+
+def test_a_restore_brings_back_the_backups_state_not_only_its_objects(
+    metabase_resources, metabase_url, dagster_instance
+):
+    """After the backup, a Metabase upgrade adds a table, a view and a function and users edit
+    cards: the restore leaves the backup's objects only (pg_restore --clean kept the new
+    table beside the rolled-back content), in the same database (its grants and owner
+    kept)."""
+    assert _backup(metabase_resources, instance=dagster_instance).success
+    with psycopg.connect(metabase_url, autocommit=True) as conn:
+        conn.execute("DROP ROLE IF EXISTS mb_reader_test")
+        conn.execute("CREATE ROLE mb_reader_test")
+        conn.execute(
+            sql.SQL("GRANT CONNECT ON DATABASE {} TO mb_reader_test").format(
+                sql.Identifier(_dbname(metabase_url))
+            )
+        )
+        conn.execute("GRANT USAGE ON SCHEMA public TO mb_reader_test")
+        conn.execute("CREATE TABLE cache_config (id serial PRIMARY KEY, model text NOT NULL)")
+        conn.execute("INSERT INTO cache_config (model) VALUES ('root')")
+        conn.execute("CREATE VIEW recent_cards AS SELECT id FROM report_card")
+        conn.execute("CREATE FUNCTION card_count() RETURNS bigint LANGUAGE sql "
+                     "AS 'SELECT count(*) FROM report_card'")
+        conn.execute("CREATE TYPE cache_strategy AS ENUM ('ttl', 'duration')")
+        conn.execute("UPDATE report_card SET name = name || ' (edited)' WHERE id <= 10")
+        before = conn.execute(OBJECTS).fetchone()
+    try:
+        restored = _restore(
+            metabase_resources, confirm=_dbname(metabase_url), instance=dagster_instance
+        )
+        assert restored.success, _failure_text(restored)
+        assert rows(
+            metabase_url,
+            "SELECT to_regclass('cache_config'), to_regclass('recent_cards'), "
+            "to_regprocedure('card_count()'), to_regtype('cache_strategy')",
+        ) == [(None, None, None, None)]
+        assert rows(metabase_url, "SELECT count(*) FROM report_card WHERE name LIKE '%edited'") == [
+            (0,)
+        ]
+        assert rows(metabase_url, "SELECT count(*) FROM report_card") == [(40,)]
+        after = rows(metabase_url, OBJECTS)[0]
+        # the same database, its grants kept: only the objects it holds were replaced
+        assert after[:3] == before[:3] and after[3] == before[3] - 4
+        assert rows(
+            metabase_url,
+            "SELECT has_schema_privilege('mb_reader_test', 'public', 'USAGE'), "
+            "has_database_privilege('mb_reader_test', current_database(), 'CONNECT')",
+        ) == [(True, True)]
+    finally:
+        with psycopg.connect(metabase_url, autocommit=True) as conn:
+            conn.execute("DROP OWNED BY mb_reader_test")
+            conn.execute("DROP ROLE mb_reader_test")
+
+
+def test_a_table_an_upgrade_added_after_the_backup_is_gone_after_the_restore(
+    metabase_resources, metabase_url, dagster_instance
+):
+    """The trial's case alone: pg_restore --clean restored the backup's tables and left the
+    new one, whose migration the restored changelog no longer lists."""
+    assert _backup(metabase_resources, instance=dagster_instance).success
+    with psycopg.connect(metabase_url, autocommit=True) as conn:
+        conn.execute("CREATE TABLE cache_config (id serial PRIMARY KEY, model text NOT NULL)")
+    restored = _restore(
+        metabase_resources, confirm=_dbname(metabase_url), instance=dagster_instance
+    )
+    assert restored.success, _failure_text(restored)
+    assert rows(metabase_url, "SELECT to_regclass('cache_config')") == [(None,)]
+
+
+# the database's OID and owner, public's owner, and how many tables, views, routines and types
+# of its own it holds
+OBJECTS = """
+SELECT d.oid, d.datdba, (SELECT nspowner FROM pg_namespace WHERE nspname = 'public'),
+       (SELECT count(*) FROM pg_class WHERE relnamespace = 'public'::regnamespace
+                                        AND relkind IN ('r', 'v'))
+       + (SELECT count(*) FROM pg_proc WHERE pronamespace = 'public'::regnamespace)
+       + (SELECT count(*) FROM pg_type WHERE typnamespace = 'public'::regnamespace
+                                        AND typtype = 'e')
+FROM pg_database d WHERE d.datname = current_database()"""
