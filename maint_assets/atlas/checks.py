@@ -23,7 +23,9 @@ from maint_assets.atlas.keys import (
     POOL_ATLAS_DB,
     REGIONS,
     REGIONS_ZOOM_LOOKUP,
+    RESTORE_CHECK,
     ROLES_DUMP,
+    ROLES_RESTORE_CHECK,
     SCRATCH_PREFIX,
     SQL_CHANGE_LOG,
     SQL_CHECKS,
@@ -116,7 +118,7 @@ def _recorded(asset_key: dg.AssetKey) -> Recorded:
 def _restore_check(asset_key: dg.AssetKey) -> dg.AssetChecksDefinition:
     @dg.asset_check(
         asset=asset_key,
-        name="restores",
+        name=RESTORE_CHECK,
         blocking=True,
         # It loads the dumps this one needs first: a run of them all orders it after them.
         additional_deps=PREREQUISITES[asset_key],
@@ -137,7 +139,7 @@ def _restore_check(asset_key: dg.AssetKey) -> dg.AssetChecksDefinition:
 
 @dg.asset_check(
     asset=ROLES_DUMP,
-    name="restores_without_passwords",
+    name=ROLES_RESTORE_CHECK,
     blocking=True,
     description="The stored roles dump holds no password or password hash, and re-creates "
     "every role of its manifest: replayed on the staging server inside a transaction that "

@@ -82,3 +82,8 @@ SQL_TABLE_DEFINITIONS = "atlas/table_definitions"
 SQL_DUMPS = "atlas/dumps"
 SQL_CHECKS = "atlas/checks"
 SQL_WEB_REGIONS = "atlas/web_regions"
+
+# The blocking check that restores each dump (the roles dump's replays it): retention counts
+# only the dumps it did not fail (core/artifacts.put_artifact).
+RESTORE_CHECK = "restores"
+ROLES_RESTORE_CHECK = "restores_without_passwords"

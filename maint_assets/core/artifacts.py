@@ -16,7 +16,7 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
@@ -293,10 +293,21 @@ class ArtifactStore(dg.ConfigurableResource):
             )
         return destination
 
-    def prune(self, folder: str, policy: RetentionPolicy) -> list[Artifact]:
-        """Delete the artifacts of ``folder`` that ``policy`` does not keep; return them."""
+    def prune(
+        self,
+        folder: str,
+        policy: RetentionPolicy,
+        unproven: Collection[str] = (),
+    ) -> list[Artifact]:
+        """Delete the artifacts of ``folder`` that ``policy`` does not keep; return them.
+
+        ``unproven`` (keys: artifacts whose restore check failed, or has not run yet) do not
+        count toward what the policy keeps: the policy is applied to every artifact and, apart,
+        to the others, and an artifact either keeps is kept. Without that, a week of dumps
+        that do not restore pushed the last restorable ones out."""
         artifacts = self.list(folder)
         kept = policy.kept([a.created_at for a in artifacts])
+        kept |= policy.kept([a.created_at for a in artifacts if a.key not in unproven])
         doomed = [a for a in artifacts if a.created_at not in kept]
         backend = self._backend()
         with _reaching(backend):
@@ -343,12 +354,19 @@ def put_artifact(
     filename: str | None = None,
     name: str = "artifact",
     sha256: str | None = None,
+    checked_by: str | None = None,
 ) -> dict[str, Any]:
     """Store ``source`` (consumed) in ``folder`` with ``manifest`` plus the asset and run,
     prune ``folder`` under the store's retention policy, and return the materialization
     metadata that records it: ``name`` (the key restore checks read),
     ``<name>_size_bytes``, ``<name>_sha256``, ``<name>_pruned`` and ``store``; with the
-    default name the three are ``size_bytes``, ``sha256`` and ``pruned``."""
+    default name the three are ``size_bytes``, ``sha256`` and ``pruned``.
+
+    ``checked_by`` names the asset's check that restores what ``name`` records: the artifacts
+    it failed (its evaluations in the event log) and the new one, not checked yet, do not
+    count toward the number kept, so the retention never deletes the newest backups that
+    restored in favour of ones that do not. Artifacts no evaluation names (older than the
+    event log, copied in by hand) count, as before: deleting them needs evidence."""
     artifact = artifacts.put(
         source,
         folder,
@@ -356,7 +374,13 @@ def put_artifact(
         {"asset": context.asset_key.to_user_string(), **manifest, "run_id": context.run.run_id},
         sha256=sha256,
     )
-    pruned = artifacts.prune(folder, artifacts.retention)
+    unproven = {artifact.key}
+    if checked_by is not None:
+        verdicts = check_verdicts(
+            context.instance, dg.AssetCheckKey(context.asset_key, checked_by)
+        )
+        unproven |= {key for key, passed in verdicts.items() if not passed}
+    pruned = artifacts.prune(folder, artifacts.retention, unproven)
     prefix = "" if name == "artifact" else f"{name}_"
     return {
         name: artifact.key,
@@ -365,3 +389,26 @@ def put_artifact(
         f"{prefix}pruned": dg.MetadataValue.json([a.key for a in pruned]),
         "store": artifacts.describe(),
     }
+
+
+# Enough evaluations to cover a year of daily backups (the monthly slots of the default
+# policy); an artifact older than that counts as unchecked, so it is kept, never deleted.
+_VERDICT_HISTORY = 1000
+
+
+def check_verdicts(instance: dg.DagsterInstance, check_key: dg.AssetCheckKey) -> dict[str, bool]:
+    """{artifact key: passed} from the evaluations of ``check_key`` in the event log (the
+    ``artifact`` each recorded), the latest evaluation of an artifact winning."""
+    verdicts: dict[str, bool] = {}
+    records = instance.event_log_storage.get_asset_check_execution_history(
+        check_key, limit=_VERDICT_HISTORY
+    )
+    for record in records:  # newest first
+        evaluation = record.event and record.event.dagster_event
+        data = evaluation and evaluation.event_specific_data
+        if not isinstance(data, dg.AssetCheckEvaluation):
+            continue
+        recorded = data.metadata.get("artifact")
+        if recorded is not None:
+            verdicts.setdefault(str(recorded.value), data.passed)
+    return verdicts

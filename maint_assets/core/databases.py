@@ -69,14 +69,26 @@ def refuse_unless_owned(server: PostgresResource, *names: str) -> None:
             _refuse_unless_owned(conn, server, check_identifier(name, "database name"))
 
 
-def create_database(server: PostgresResource, database: str, purpose: str) -> str:
+def create_database(
+    server: PostgresResource, database: str, purpose: str, encoding: str | None = None
+) -> str:
     """(Re)create ``database`` on ``server``, marked as maint_assets' own; return its URL.
-    A database of that name that maint_assets did not create is refused."""
+    A database of that name that maint_assets did not create is refused. ``encoding``
+    (a source's, when it differs from the server's default) gives it that encoding, with the
+    C locale, which goes with any."""
     check_identifier(database, "database name")
     with server.connect() as conn:
         if _refuse_unless_owned(conn, server, database):
             conn.execute(compose(GROUP, "drop_database", database=database))
-        conn.execute(compose(GROUP, "create_database", database=database))
+        default = conn.execute(statement(GROUP, "default_encoding")).fetchone()[0]
+        if encoding is None or encoding == default:
+            conn.execute(compose(GROUP, "create_database", database=database))
+        else:
+            conn.execute(
+                sql.SQL(statement(GROUP, "create_database_encoded")).format(
+                    database=sql.Identifier(database), encoding=sql.Literal(encoding)
+                )
+            )
         # COMMENT takes no bind parameter: the marker is a quoted literal.
         conn.execute(
             sql.SQL(statement(GROUP, "mark_database")).format(
@@ -115,9 +127,11 @@ def databases_like(server: PostgresResource, prefix: str) -> list[tuple[str, str
 
 
 @contextmanager
-def scratch_database(server: PostgresResource, name: str, purpose: str) -> Iterator[str]:
+def scratch_database(
+    server: PostgresResource, name: str, purpose: str, encoding: str | None = None
+) -> Iterator[str]:
     """A new database ``name`` on ``server`` for the duration of the block; its URL."""
-    url = create_database(server, name, purpose)
+    url = create_database(server, name, purpose, encoding)
     try:
         yield url
     finally:
@@ -170,7 +184,33 @@ def load_dump(
     run_tool("pg_restore", major, [*args, "-d", dbname, str(path)], url, what)
 
 
+def load_dump_after(
+    url: str, path: Path, major: int, what: str, first: str, tmp: Path
+) -> None:
+    """Run the SQL ``first``, then load the custom-format dump ``path`` (its objects dropped
+    first, as ``load_dump(clean=True)``), all in one transaction in ``url``: a failure
+    anywhere leaves the database as it was. pg_restore writes the dump as a script into
+    ``tmp`` (an unreadable dump fails there, before the database is touched), which psql
+    runs after ``first``."""
+    script, prelude = tmp / f"{path.name}.sql", tmp / f"{path.name}.first.sql"
+    args = ["--no-owner", "--no-privileges", "--clean", "--if-exists", "-f", str(script)]
+    run_tool("pg_restore", major, [*args, str(path)], url, what)
+    prelude.write_text(first + "\n")
+    args = ["--no-psqlrc", "--quiet", "-v", "ON_ERROR_STOP=1", "--single-transaction"]
+    run_tool("psql", major, [*args, "-f", str(prelude), "-f", str(script)], url, what)
+
+
+def names_as_text(conn: psycopg.Connection) -> None:
+    """In a SQL_ASCII database the server converts nothing and psycopg, not knowing the bytes'
+    encoding, returns text as bytes (and cannot quote a name that is not ASCII): the session
+    then declares UTF-8, the encoding the names were written in by any current client (the
+    server still converts nothing). Elsewhere nothing changes."""
+    if conn.info.parameter_status("server_encoding") == "SQL_ASCII":
+        conn.execute(statement(GROUP, "client_encoding_utf8"))
+
+
 def count_rows(conn: psycopg.Connection, tables: list[str]) -> dict[str, int]:
+    names_as_text(conn)
     counts = {}
     for table in tables:
         schema, _, name = table.partition(".")
@@ -179,7 +219,37 @@ def count_rows(conn: psycopg.Connection, tables: list[str]) -> dict[str, int]:
     return counts
 
 
+def stable_text_output(conn: psycopg.Connection) -> None:
+    """Fix, for the transaction, the settings rows' text depends on (time zone, date and
+    interval styles, float digits, bytea): in an open transaction only."""
+    conn.execute(statement(GROUP, "stable_text_output"))
+
+
+def content_mismatches(url: str, content: dict[str, dict]) -> dict[str, dict[str, str]]:
+    """Tables of ``url`` whose rows, in COPY's text form in the order ``content`` records,
+    do not hash to its SHA-256: {table: {"found": …, "expected": …}}. A row trigger that
+    rewrote a column on load, or a value that came back otherwise, shows here when a row
+    count does not."""
+    wrong = {}
+    with PostgresResource(url=url).connect() as conn, conn.transaction():
+        stable_text_output(conn)
+        for table, recorded in content.items():
+            schema, _, name = table.partition(".")
+            query = sql.SQL(statement(GROUP, "copy_ordered")).format(
+                table=sql.Identifier(schema, name),
+                order_by=sql.SQL(", ").join(sql.Identifier(c) for c in recorded["order_by"]),
+            )
+            digest = hashlib.sha256()
+            with conn.cursor().copy(query) as copy:
+                for block in copy:
+                    digest.update(block)
+            if digest.hexdigest() != recorded["sha256"]:
+                wrong[table] = {"found": digest.hexdigest(), "expected": recorded["sha256"]}
+    return wrong
+
+
 def user_tables(conn: psycopg.Connection) -> list[str]:
+    names_as_text(conn)
     return [r[0] for r in conn.execute(statement(GROUP, "user_tables"))]
 
 

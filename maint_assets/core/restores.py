@@ -113,7 +113,8 @@ def restore_check(
     scratch database on ``server`` named ``scratch`` plus the run (two runs of the same check
     never share one, so neither drops the other's); passed when they all load and every table
     the last one's manifest names is there with its row count. A manifest that names no table
-    fails: the check would prove nothing."""
+    fails: the check would prove nothing. Tables whose content the manifest records (a hash of
+    their rows) must also hold the same rows, not only as many."""
     try:
         chain = [
             recorded_artifact(context.instance, context.run.run_id, artifacts, s) for s in sources
@@ -140,6 +141,7 @@ def restore_check(
         databases.scratch_database(
             server, databases.scratch_name(scratch, context.run.run_id),
             f"restore check of {artifact.key} {RUN_TAG}{context.run.run_id}",
+            artifact.manifest.get("encoding"),
         ) as url,
     ):
         try:
@@ -151,17 +153,25 @@ def restore_check(
         with PostgresResource(url=url).connect() as conn:
             present = set(databases.user_tables(conn))
             found = databases.count_rows(conn, [t for t in counts if t in present])
+        content = artifact.manifest.get("content", {})
+        changed = databases.content_mismatches(
+            url, {t: c for t, c in content.items() if t in present}
+        )
     missing = [t for t in expected if t not in present]
     wrong = {
         t: {"found": found[t], "expected": n} for t, n in counts.items() if found.get(t, n) != n
     }
     return dg.AssetCheckResult(
-        passed=not (missing or wrong),
+        passed=not (missing or wrong or changed),
         metadata={
             "artifact": artifact.key,
             "restored_after": dg.MetadataValue.json([a.key for a in chain[:-1]]),
             "tables_checked": len(expected),
+            "encoding": artifact.manifest.get("encoding") or "the restore server's default",
             "missing_tables": dg.MetadataValue.json(missing),
             "mismatches": dg.MetadataValue.json(wrong),
+            # tables whose rows' content the manifest records (the observations sample's)
+            "content_checked": len(content),
+            "content_mismatches": dg.MetadataValue.json(sorted(changed)),
         },
     )

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import psycopg
 
+from maint_assets.core.databases import names_as_text
 from maint_assets.core.pg_tools import run_tool
 from maint_assets.core.postgres import PostgresResource
 from maint_assets.core.sql_files import statement
@@ -32,6 +33,9 @@ class Snapshot:
 def open_snapshot(conn: psycopg.Connection, url: str) -> Snapshot:
     # Not READ ONLY: a caller may stage rows in a temporary table.
     conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ")
+    # The snapshot's name and the catalog names read through it as text in a SQL_ASCII
+    # database too (psycopg returns its text as bytes).
+    names_as_text(conn)
     name, num, version = conn.execute(statement("core/databases", "export_snapshot")).fetchone()
     return Snapshot(conn, url, name, num, version)
 

@@ -73,6 +73,7 @@ def load_demo_data(
     with conn.transaction():
         conn.execute(statement(SQL, "reset"))
         conn.execute(statement(SQL, "zoom_levels"))
+        conn.execute(statement(SQL, "sensitive_scales"))
         _regions(conn, seed, spacing)
         taxa = _taxa_obs(conn, rng)
         conn.execute(statement(SQL, "reference_rows"))

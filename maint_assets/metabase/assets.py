@@ -15,6 +15,7 @@ from maint_assets.metabase.keys import (
     METABASE_BACKUP,
     OWNERS,
     POOL_METABASE_DB,
+    RESTORE_CHECK,
 )
 
 
@@ -33,5 +34,7 @@ def metabase_backup(
 ) -> dg.MaterializeResult:
     with tempfile.TemporaryDirectory() as tmp:
         path, manifest = dump_app_db(metabase_db, Path(tmp))
-        recorded = put_artifact(context, artifacts, path, BACKUP_FOLDER, manifest)
+        recorded = put_artifact(
+            context, artifacts, path, BACKUP_FOLDER, manifest, checked_by=RESTORE_CHECK
+        )
     return dg.MaterializeResult(metadata={**recorded, "tables": len(manifest["tables"])})

@@ -5,12 +5,17 @@ import dagster as dg
 from maint_assets.core.artifacts import ArtifactStore
 from maint_assets.core.postgres import PostgresResource
 from maint_assets.core.restores import Recorded, restore_check
-from maint_assets.metabase.keys import BACKUP_FOLDER, METABASE_BACKUP, SCRATCH_PREFIX
+from maint_assets.metabase.keys import (
+    BACKUP_FOLDER,
+    METABASE_BACKUP,
+    RESTORE_CHECK,
+    SCRATCH_PREFIX,
+)
 
 
 @dg.asset_check(
     asset=METABASE_BACKUP,
-    name="restores",
+    name=RESTORE_CHECK,
     blocking=True,
     description="The backup its run stored (checksum verified) restores into a scratch "
     "database on the restore server (never Metabase's own server) and every table holds the "

@@ -19,9 +19,12 @@ def dump_app_db(metabase_db: PostgresResource, tmp: Path) -> tuple[Path, dict[st
             f"the Metabase application database ({metabase_db.describe()})",
         )
         version = snap.server_version
+        encoding = snap.conn.info.parameter_status("server_encoding")
     return path, {
         "format": "custom",
         "source": metabase_db.describe(),
         "server_version": version,
+        # a restore check restores into a database of that encoding
+        "encoding": encoding,
         "tables": tables,
     }

@@ -1,9 +1,11 @@
 """Restoring a backup into Metabase's application database, on request.
 
 The restore is an op in a job, not an asset: it changes a live database. It refuses to run
-unless its config names the target database exactly, backs the target up first, and restores
-with ``pg_restore --clean --single-transaction``: a restore that fails half-way rolls back and
-leaves the target as it was (the runbook's ``pg_restore -c`` wiped it with no way back).
+unless its config names the target database exactly, backs the target up first, drops every
+object of the target (sql/metabase/restore_metabase.sql: ``--clean`` alone left the tables a
+later Metabase upgrade added) and loads the backup, all in one transaction: a restore that
+fails half-way rolls back and leaves the target as it was (the runbook's ``pg_restore -c``
+wiped it with no way back). The database itself stays, with its owner, grants and settings.
 """
 
 import tempfile
@@ -14,10 +16,17 @@ from psycopg import conninfo
 from pydantic import Field
 
 from maint_assets.core import databases
-from maint_assets.core.artifacts import ArtifactStore
+from maint_assets.core.artifacts import ArtifactStore, check_verdicts
 from maint_assets.core.postgres import PostgresResource
+from maint_assets.core.sql_files import statement
 from maint_assets.metabase.dumps import dump_app_db
-from maint_assets.metabase.keys import BACKUP_FOLDER, METABASE_BACKUP, PRE_RESTORE_FOLDER
+from maint_assets.metabase.keys import (
+    BACKUP_FOLDER,
+    METABASE_BACKUP,
+    PRE_RESTORE_FOLDER,
+    RESTORE_CHECK,
+    SQL_RESTORE,
+)
 
 
 class RestoreConfig(dg.Config):
@@ -26,7 +35,8 @@ class RestoreConfig(dg.Config):
         "its content"
     )
     artifact_key: str = Field(
-        default="", description="the backup to restore; the latest one when empty"
+        default="",
+        description="the backup to restore; when empty, the newest one its restore check passed",
     )
 
 
@@ -52,14 +62,22 @@ def restore_app_db(
             f"{config.confirm_target_database!r})"
         )
     backups = artifacts.list(BACKUP_FOLDER)
-    chosen = (
-        next((a for a in backups if a.key == config.artifact_key), None)
-        if config.artifact_key
-        else (backups[-1] if backups else None)
-    )
+    if config.artifact_key:
+        chosen = next((a for a in backups if a.key == config.artifact_key), None)
+    else:
+        # The newest backup proven to restore (its check's verdict in the event log), not the
+        # newest file: a backup that failed its check, or was never checked, would replace a
+        # working application database with one that may not load.
+        verdicts = check_verdicts(
+            context.instance, dg.AssetCheckKey(METABASE_BACKUP, RESTORE_CHECK)
+        )
+        chosen = next((a for a in reversed(backups) if verdicts.get(a.key)), None)
     if chosen is None:
         raise RestoreRefused(
-            f"no backup {config.artifact_key or ''} in {artifacts.describe()}/{BACKUP_FOLDER}"
+            f"no backup {config.artifact_key} in {artifacts.describe()}/{BACKUP_FOLDER}"
+            if config.artifact_key
+            else f"no backup in {artifacts.describe()}/{BACKUP_FOLDER} passed its restore "
+            "check: name the one to restore in artifact_key"
         )
     major = databases.major_version(metabase_db)
     with tempfile.TemporaryDirectory() as tmp:
@@ -70,7 +88,12 @@ def restore_app_db(
         )
         context.log.info(f"{metabase_db.describe()} backed up to {before.key} before restoring")
         path = artifacts.fetch(chosen, Path(tmp) / chosen.name)
-        databases.load_dump(metabase_db.url, path, "custom", major, chosen.key, clean=True)
+        # Every object of the database dropped first, in the restore's transaction: the
+        # backup's state comes back, not the backup's objects beside newer ones.
+        databases.load_dump_after(
+            metabase_db.url, path, major, chosen.key,
+            statement(SQL_RESTORE, "drop_app_objects"), Path(tmp),
+        )
     wrong = databases.count_mismatches(metabase_db.url, chosen.manifest["tables"])
     if wrong:
         raise RuntimeError(f"restored {chosen.key} but row counts differ: {wrong}")

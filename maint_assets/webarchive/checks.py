@@ -16,7 +16,9 @@ from maint_assets.core.restores import ArtifactMissing, Recorded, recorded_artif
 from maint_assets.webarchive.assets.w3act_backup import table_of
 from maint_assets.webarchive.keys import (
     W3ACT_BACKUP,
+    W3ACT_CSV_CHECK,
     W3ACT_CSV_FOLDER,
+    W3ACT_DUMP_CHECK,
     W3ACT_DUMP_FOLDER,
     W3ACT_SCRATCH_PREFIX,
 )
@@ -24,7 +26,7 @@ from maint_assets.webarchive.keys import (
 
 @dg.asset_check(
     asset=W3ACT_BACKUP,
-    name="dump_restores",
+    name=W3ACT_DUMP_CHECK,
     blocking=True,
     description="The dump its run stored (checksum verified) restores into a scratch database "
     "on the restore server (never W3ACT's own server) with the tables and row counts of its "
@@ -43,7 +45,7 @@ def w3act_dump_restores(
 
 @dg.asset_check(
     asset=W3ACT_BACKUP,
-    name="csv_zip_complete",
+    name=W3ACT_CSV_CHECK,
     blocking=True,
     description="The zip its run stored (checksum verified) holds one CSV per table of its "
     "manifest, each with a header and the manifest's row count.",

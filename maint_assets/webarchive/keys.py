@@ -20,6 +20,9 @@ TRACKDB = dg.AssetKey([DOMAIN, SCHEMA, "trackdb_files"])
 CDX_INDEX = dg.AssetKey([DOMAIN, "index", "cdx_index"])
 ACCESS_LISTS = dg.AssetKey([DOMAIN, "list", "access_lists"])
 W3ACT_BACKUP = dg.AssetKey([DOMAIN, "backup", "w3act_backup"])
+# Its blocking checks, one per artifact: retention counts only what they did not fail.
+W3ACT_DUMP_CHECK = "dump_restores"
+W3ACT_CSV_CHECK = "csv_zip_complete"
 
 # Artifact folders (paths in the artifact store, kept as they were).
 ACCESS_LISTS_FOLDER = "webarchive/access"

@@ -4,6 +4,8 @@ a staging target that is production."""
 
 import hashlib
 import subprocess
+import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,11 +22,22 @@ from maint_assets.atlas.assets import staging
 from maint_assets.atlas.backups import dumps
 from maint_assets.core import pg_tools
 from maint_assets.core.artifacts import ArtifactStore
-from maint_assets.core.databases import database_url, load_dump, swap_in
-from maint_assets.core.postgres import PostgresResource
+from maint_assets.core.databases import (
+    create_database,
+    database_url,
+    drop_database,
+    load_dump,
+    swap_in,
+)
+from maint_assets.core.postgres import LOCK_NAMESPACE, PostgresResource
 from maint_assets_tests.atlas.helpers import ALL_ASSETS, rows
 
 SAMPLE_ROWS = 500
+SAMPLE_ROW_TEXT = "SELECT id, md5(o::text) FROM public.observations o"
+SEQUENCES = (
+    "SELECT schemaname || '.' || sequencename, last_value FROM pg_sequences "
+    "WHERE schemaname NOT IN ('maint_assets', 'maint_assets_build') ORDER BY 1"
+)
 BACKUPS = dg.AssetSelection.groups(keys.GROUP_BACKUPS)
 
 
@@ -94,6 +107,8 @@ def test_dumps_land_in_s3_restore_and_build_a_populated_staging_database(
         assert artifact.manifest["server_version"].startswith("15.")
     reference = s3_store.latest(keys.DUMP_FOLDERS[keys.REFERENCE_DATA_DUMP]).manifest["tables"]
     assert set(reference) == set(dumps.REFERENCE_TABLES)
+    # the runbook's public-data dump held it (every table of atlas_api but the temporary counts)
+    assert reference["atlas_api.sensitive_taxa_max_scale"] == 2
     assert reference["public.taxa_ref"] == rows(atlas_url, "SELECT count(*) FROM taxa_ref")[0][0]
 
     staging = database_url(staging_server, "atlas_staging")
@@ -104,6 +119,27 @@ def test_dumps_land_in_s3_restore_and_build_a_populated_staging_database(
         "SELECT count(*) FROM obs_efforts WHERE id_obs IN (SELECT id FROM observations "
         f"ORDER BY hashint8extended(id, 1), id LIMIT {SAMPLE_ROWS})",
     )
+    # ... value for value: production's row triggers (action_user_logger rewrote modified_at
+    # and modified_by of the outside_quebec partition) did not fire again on load
+    restored = rows(staging, SAMPLE_ROW_TEXT + " ORDER BY id")
+    ids = [i for i, _ in restored]
+    assert rows(atlas_url, SAMPLE_ROW_TEXT + " WHERE id = ANY(%s) ORDER BY id", [ids]) == restored
+    assert rows(  # the trigger is there, on rows of the sample, and enabled again
+        staging,
+        "SELECT t.tgenabled, (SELECT count(*) FROM observations_partitions.outside_quebec) > 0 "
+        "FROM pg_trigger t WHERE t.tgname = 'action_user_logger'",
+    ) == [("O", True)]
+    # every sequence the loaded tables use stands where production's does, as pg_dump sets
+    # those it dumps: the first insert into efforts no longer collides with a loaded row
+    sequences = rows(atlas_url, SEQUENCES)
+    assert rows(staging, SEQUENCES) == sequences
+    assert ("public.efforts_id_seq", True) in [(s, v is not None) for s, v in sequences]
+    with psycopg.connect(staging) as conn:
+        conn.execute(
+            "INSERT INTO public.efforts (id_variables, effort_value) "
+            "SELECT min(id), 1.5 FROM public.variables"
+        )
+        conn.rollback()
     assert rows(staging, "SELECT bool_and(ispopulated) FROM pg_matviews") == [(True,)]
     assert rows(staging, "SELECT count(*) > 0 FROM atlas_api.obs_region_counts") == [(True,)]
     for table, n in reference.items():
@@ -127,6 +163,28 @@ def test_the_sample_is_reproducible(backup_resources, s3_store):
     assert first.success and second.success
     artifacts = s3_store.list(keys.DUMP_FOLDERS[keys.OBSERVATIONS_SAMPLE_DUMP])
     assert len(artifacts) == 2 and artifacts[0].sha256 == artifacts[1].sha256
+
+
+def test_a_sample_whose_rows_change_on_load_fails_its_check(backup_resources, monkeypatch):
+    """The sample's check compares the restored rows' content with the hash its manifest
+    records, not only their count: loaded with the row triggers on (as before), production's
+    action_user_logger rewrites modified_at/modified_by and the check fails naming the table."""
+    real_statement = dumps.statement
+
+    def triggers_left_on(group, name):
+        return "SELECT 1;" if name.startswith("sample_triggers_") else real_statement(group, name)
+
+    monkeypatch.setattr(dumps, "statement", triggers_left_on)
+    result = _materialize(backup_resources, run_config=SAMPLE_ONLY, raise_on_error=False)
+    checks = {
+        e.asset_key.path[-1]: e for e in result.get_asset_check_evaluations()
+        if e.check_name == "restores"
+    }
+    sample = checks["observations_sample_dump"]
+    assert not sample.passed
+    assert sample.metadata["mismatches"].value == {}  # as many rows...
+    assert sample.metadata["content_mismatches"].value == ["public.observations"]  # ...changed
+    assert sample.metadata["content_checked"].value == 3
 
 
 def test_a_misspelled_reference_table_fails_the_dump_naming_it(backup_resources, s3_store):
@@ -262,6 +320,103 @@ def test_the_roles_dump_recreates_every_role_and_the_check_leaves_no_trace(
     finally:
         with psycopg.connect(atlas_url, autocommit=True) as conn:
             conn.execute("DROP ROLE IF EXISTS atlas_reader_test")
+
+
+def test_the_password_guard_flags_pg_dumpalls_hashes_not_a_comment_about_passwords(
+    backup_resources, s3_store, atlas_url, tmp_path
+):
+    """Judged on pg_dumpall's own output: with passwords, the lines holding a SCRAM or an md5
+    hash are flagged; without, a COMMENT ON ROLE saying where the password is kept is not
+    (it refused the roles dump every week), and the roles dump and its check pass."""
+    with psycopg.connect(atlas_url, autocommit=True) as conn:
+        for role in ("api_reader_test", "md5_user_test"):
+            conn.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(role)))
+        conn.execute("CREATE ROLE api_reader_test LOGIN PASSWORD 'not-in-any-dump'")
+        conn.execute(
+            "COMMENT ON ROLE api_reader_test IS 'PostgREST reader; its password is kept in Vault'"
+        )
+        conn.execute("SET password_encryption = 'md5'")
+        conn.execute("CREATE ROLE md5_user_test LOGIN PASSWORD 'not-in-any-dump-either'")
+    try:
+        with_passwords, without = tmp_path / "with.sql", tmp_path / "without.sql"
+        pg_tools.run_tool("pg_dumpall", 15, ["--roles-only", "-f", str(with_passwords)],
+                          atlas_url, "roles")
+        pg_tools.run_tool(
+            "pg_dumpall", 15, ["--roles-only", "--no-role-passwords", "-f", str(without)],
+            atlas_url, "roles",
+        )
+        flagged = dumps.password_lines(with_passwords.read_text())
+        assert any("api_reader_test" in x and "SCRAM-SHA-256$" in x for x in flagged)
+        assert any("md5_user_test" in x and "PASSWORD 'md5" in x for x in flagged)
+        text = without.read_text()
+        assert "its password is kept in Vault" in text
+        assert dumps.password_lines(text) == []
+
+        result = _materialize(backup_resources, dg.AssetSelection.assets(keys.ROLES_DUMP))
+        assert set(_checks(result).values()) == {True}
+        assert "api_reader_test" in s3_store.latest(keys.DUMP_FOLDERS[keys.ROLES_DUMP]).manifest[
+            "roles"
+        ]
+    finally:
+        with psycopg.connect(atlas_url, autocommit=True) as conn:
+            conn.execute("DROP ROLE IF EXISTS api_reader_test")
+            conn.execute("DROP ROLE IF EXISTS md5_user_test")
+
+
+def test_a_second_staging_build_waits_for_the_one_under_way(
+    backup_resources, staging_server, dagster_instance
+):
+    """Run A is building atlas_staging__building, holding the staging lock; run B, started by
+    hand meanwhile, waits for the lock (past its lock timeout Dagster retries the step)
+    instead of dropping A's build WITH (FORCE), then builds once A is done."""
+    assert _materialize(backup_resources, run_config=SAMPLE_ONLY, instance=dagster_instance).success
+    building = "atlas_staging__building"
+    create_database(staging_server, building, "atlas staging database, run A")
+    a_build = database_url(staging_server, building)
+    with psycopg.connect(a_build, autocommit=True) as conn:
+        conn.execute("CREATE TABLE run_a_was_here ()")
+    lock = LOCK_NAMESPACE + f"{keys.ATLAS_STAGING.to_user_string()}/atlas_staging"
+    a_intact_while_b_waited: list = []
+    b_done = threading.Event()
+
+    def run_a(holder: psycopg.Connection) -> None:
+        # A finishes (its build dropped here, as its swap would rename it away) once B has
+        # been seen waiting for the lock, having checked that its build is still whole
+        while not b_done.is_set():
+            if holder.execute(WAITING_FOR_ADVISORY_LOCK).fetchone()[0]:
+                a_intact_while_b_waited.append(
+                    rows(a_build, "SELECT to_regclass('run_a_was_here') IS NOT NULL")
+                )
+                drop_database(staging_server, building)
+                break
+            time.sleep(0.05)
+        holder.execute("SELECT pg_advisory_unlock_all()")
+
+    patient = PostgresResource(url=staging_server.url, lock_timeout_s=1.0)
+    with psycopg.connect(staging_server.url, autocommit=True) as holder:
+        holder.execute("SELECT pg_advisory_lock(hashtextextended(%s, 0))", [lock])
+        a = threading.Thread(target=run_a, args=(holder,))
+        a.start()
+        try:
+            b = _materialize(
+                {**backup_resources, "atlas_staging_server": patient},
+                dg.AssetSelection.assets(keys.ATLAS_STAGING),
+                {"ops": {STAGING_OP: SAMPLE_CONFIG["ops"][STAGING_OP]}},
+                raise_on_error=False,
+                instance=dagster_instance,
+            )
+        finally:
+            b_done.set()
+            a.join()
+    assert a_intact_while_b_waited == [[(True,)]], "run B did not wait for run A's build"
+    assert b.success, _failure(b)  # then built, from the dumps it recorded
+    staging = database_url(staging_server, "atlas_staging")
+    assert rows(staging, "SELECT count(*) FROM public.observations") == [(SAMPLE_ROWS,)]
+
+
+WAITING_FOR_ADVISORY_LOCK = """
+SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted
+AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"""
 
 
 @contextmanager

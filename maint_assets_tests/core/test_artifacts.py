@@ -72,3 +72,17 @@ def test_a_file_without_manifest_is_not_listed(store, tmp_path):
     source.write_text("half of an upload\n")
     store._backend().put_file(source, "things/dump-unfinished.sql")
     assert store.list("things") == []
+
+
+def test_prune_counts_only_artifacts_not_unproven(store, tmp_path):
+    """Artifacts whose check failed (or has not run) do not push the others out: the policy
+    over every artifact and the policy over the proven ones each keep theirs."""
+    source = tmp_path / "dump.sql"
+    for day in range(6):
+        source.write_text(f"-- dump {day}\n")
+        store.put(source, "things/dumps", "dump.sql", {"day": day}, START + timedelta(days=day))
+    listed = store.list("things/dumps")
+    unproven = {a.key for a in listed if a.manifest["day"] >= 3}  # 3, 4, 5 did not restore
+    policy = RetentionPolicy(keep_last=2, keep_weekly=0, keep_monthly=0)
+    store.prune("things/dumps", policy, unproven)
+    assert [a.manifest["day"] for a in store.list("things/dumps")] == [1, 2, 4, 5]

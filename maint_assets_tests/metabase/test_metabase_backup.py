@@ -1,11 +1,16 @@
 """Metabase application-database backups restore, and the restore job refuses without
 confirmation, backs the target up first, and leaves it unchanged when it fails half-way."""
 
+import os
+
 import dagster as dg
 import psycopg
 import pytest
+from psycopg import sql
 
+from maint_assets.core.artifacts import ArtifactStore
 from maint_assets.core.postgres import PostgresResource
+from maint_assets.core.retention import RetentionPolicy
 from maint_assets.metabase import assets, checks
 from maint_assets.metabase.automation import restore_metabase
 from maint_assets.metabase.keys import (
@@ -38,12 +43,15 @@ def _backup(resources, selection=None, instance=None) -> dg.ExecuteInProcessResu
     )
 
 
-def _restore(resources, confirm: str, artifact_key: str = "") -> dg.ExecuteInProcessResult:
+def _restore(
+    resources, confirm: str, artifact_key: str = "", instance=None
+) -> dg.ExecuteInProcessResult:
     config = {"confirm_target_database": confirm, "artifact_key": artifact_key}
     return restore_metabase.execute_in_process(
         resources=resources,
         run_config={"ops": {"restore_app_db": {"config": config}}},
         raise_on_error=False,
+        instance=instance,
     )
 
 
@@ -52,9 +60,9 @@ def _dbname(url: str) -> str:
 
 
 def test_backup_restores_and_a_confirmed_restore_brings_the_content_back(
-    metabase_resources, metabase_url, s3_store
+    metabase_resources, metabase_url, s3_store, dagster_instance
 ):
-    result = _backup(metabase_resources)
+    result = _backup(metabase_resources, instance=dagster_instance)
     check = result.get_asset_check_evaluations()[0]
     assert check.passed and check.metadata["tables_checked"].value == 5
     artifact = s3_store.latest(BACKUP_FOLDER)
@@ -63,7 +71,9 @@ def test_backup_restores_and_a_confirmed_restore_brings_the_content_back(
     with psycopg.connect(metabase_url, autocommit=True) as conn:
         conn.execute("DELETE FROM report_dashboard")  # someone's mistake
         conn.execute("INSERT INTO core_user (email) VALUES ('late@example.org')")
-    restored = _restore(metabase_resources, confirm=_dbname(metabase_url))
+    restored = _restore(
+        metabase_resources, confirm=_dbname(metabase_url), instance=dagster_instance
+    )
     assert restored.success
     assert rows(metabase_url, DASHBOARDS) == [(6,)]
     assert rows(metabase_url, "SELECT count(*) FROM core_user") == [(12,)]
@@ -200,3 +210,213 @@ def test_a_killed_runs_scratch_database_is_dropped_by_the_next_check(
         assert killed not in names and unnamed in names
     finally:
         databases.drop_database(staging_server, unnamed)
+
+
+# A check constraint calling a function that reads another table: the dump holds it, and
+# pg_restore cannot load report_card under it (the function's unqualified table name is not
+# found under the empty search_path of a restore), so every backup from now on fails its check.
+UNRESTORABLE = """
+CREATE FUNCTION creator_exists(int) RETURNS boolean LANGUAGE sql STABLE
+    AS 'SELECT EXISTS (SELECT 1 FROM core_user WHERE id = $1)';
+ALTER TABLE report_card ADD CONSTRAINT creator_ok CHECK (creator_exists(creator_id));
+"""
+
+
+def test_backups_that_fail_their_check_never_push_the_restorable_ones_out(
+    metabase_resources, metabase_url, s3_store, dagster_instance
+):
+    """Retention counts only the backups whose restore check did not fail (its evaluations
+    in the event log): three failing dailies under keep_last=2 leave the two good ones, and a
+    restore without a key picks the newest good one. Before, the first prune ran before the
+    check and counted every file: the good ones were deleted."""
+    policy = RetentionPolicy(keep_last=2, keep_weekly=0, keep_monthly=0)
+    store = ArtifactStore(
+        bucket=s3_store.bucket, prefix=s3_store.prefix, endpoint_url=s3_store.endpoint_url,
+        retention=policy,
+    )
+    resources = {**metabase_resources, "artifacts": store}
+    for _ in range(3):
+        result = _backup(resources, instance=dagster_instance)
+        assert result.get_asset_check_evaluations()[0].passed
+    good = [a.key for a in store.list(BACKUP_FOLDER)]
+
+    with psycopg.connect(metabase_url, autocommit=True) as conn:
+        conn.execute(UNRESTORABLE)
+    failed = []
+    for _ in range(3):
+        result = _backup(resources, instance=dagster_instance)
+        (check,) = result.get_asset_check_evaluations()
+        assert not check.passed and "pg_restore failed" in check.metadata["error"].value
+        failed.append(check.metadata["artifact"].value)
+    kept = [a.key for a in store.list(BACKUP_FOLDER)]
+    assert set(good[-2:]) <= set(kept), "the newest backups that restored were deleted"
+    # the two good ones, and the two newest failing ones (kept by the policy over all files)
+    assert kept == [*good[-2:], *failed[-2:]]
+    # the policy still prunes backups that restored: after the third good run it kept the two
+    # it counts plus the newest, not checked yet when its own run pruned (it did not count)
+    assert len(good) == 3
+
+    with psycopg.connect(metabase_url, autocommit=True) as conn:
+        conn.execute("ALTER TABLE report_card DROP CONSTRAINT creator_ok")
+        conn.execute("DELETE FROM report_dashboard")
+    restored = _restore(resources, confirm=_dbname(metabase_url), instance=dagster_instance)
+    assert restored.success, restored.get_step_failure_events()
+    assert restored.get_step_success_events()  # the op ran
+    (materialized,) = [
+        e.event_specific_data.metadata["restored"].value
+        for e in restored.all_events
+        if e.event_type_value == "STEP_OUTPUT"
+    ]
+    assert materialized == good[-1] != kept[-1]
+    assert rows(metabase_url, DASHBOARDS) == [(6,)]
+
+
+def test_a_restore_without_key_refuses_when_no_backup_passed_its_check(
+    metabase_resources, metabase_url, s3_store, dagster_instance
+):
+    with psycopg.connect(metabase_url, autocommit=True) as conn:
+        conn.execute(UNRESTORABLE)
+    assert not _backup(metabase_resources, instance=dagster_instance).success
+    assert len(s3_store.list(BACKUP_FOLDER)) == 1
+    result = _restore(
+        metabase_resources, confirm=_dbname(metabase_url), instance=dagster_instance
+    )
+    assert not result.success
+    assert "passed its restore check" in _failure_text(result)
+    assert s3_store.list(PRE_RESTORE_FOLDER) == []  # refused before touching anything
+
+
+def _failure_text(result: dg.ExecuteInProcessResult) -> str:
+    return result.get_step_failure_events()[0].event_specific_data.error.to_string()
+
+
+@pytest.fixture
+def sql_ascii_url(pg_cluster):
+    """A legacy application database in SQL_ASCII holding Latin-1 bytes, and a table whose
+    name is not ASCII (UTF-8 bytes, as a UTF-8 client wrote it)."""
+    name = f"metabase_sql_ascii_{os.getpid()}"
+    with pg_cluster.connect(autocommit=True) as conn:
+        drop = sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)")
+        conn.execute(drop.format(sql.Identifier(name)))
+        conn.execute(
+            sql.SQL(
+                "CREATE DATABASE {} ENCODING 'SQL_ASCII' LC_COLLATE 'C' LC_CTYPE 'C' "
+                "TEMPLATE template0"
+            ).format(sql.Identifier(name))
+        )
+    # the client says UTF-8: the server converts nothing, the name is stored as UTF-8 bytes
+    with pg_cluster.connect(name, autocommit=True, client_encoding="UTF8") as conn:
+        conn.execute("CREATE TABLE report_card (id serial PRIMARY KEY, name text)")
+        conn.execute(
+            "INSERT INTO report_card (name) VALUES (convert_from(%s, 'SQL_ASCII')), ('plain')",
+            ["Région élevée".encode("latin-1")],
+        )
+        conn.execute('CREATE TABLE "région" (id int)')
+        conn.execute('INSERT INTO "région" VALUES (1), (2), (3)')
+    yield pg_cluster.url(name)
+    with pg_cluster.connect(autocommit=True) as conn:
+        conn.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+def test_a_sql_ascii_database_is_backed_up_and_restores(
+    sql_ascii_url, s3_store, staging_server, dagster_instance
+):
+    """psycopg returns SQL_ASCII text as bytes: the row counts crashed on the catalog names
+    (TypeError in count_rows). Names read as UTF-8, and the check restores into a scratch
+    database of the source's encoding (Latin-1 bytes are not valid UTF-8)."""
+    resources = {
+        "metabase_db": PostgresResource(url=sql_ascii_url),
+        "artifacts": s3_store,
+        "restore_server": staging_server,
+    }
+    result = _backup(resources, instance=dagster_instance)
+    assert result.success, _failure_text(result)
+    (check,) = result.get_asset_check_evaluations()
+    assert check.passed, check.metadata
+    assert s3_store.latest(BACKUP_FOLDER).manifest["tables"] == {
+        "public.report_card": 2,
+        "public.région": 3,
+    }
+    # restored into a SQL_ASCII scratch database: into UTF8 (the server's default) the
+    # Latin-1 bytes loaded unchecked, an invalid UTF8 database the check called a restore
+    assert check.metadata["encoding"].value == "SQL_ASCII"
+
+
+def test_a_restore_brings_back_the_backups_state_not_only_its_objects(
+    metabase_resources, metabase_url, dagster_instance
+):
+    """After the backup, a Metabase upgrade adds a table, a view and a function and users edit
+    cards: the restore leaves the backup's objects only (pg_restore --clean kept the new
+    table beside the rolled-back content), in the same database (its grants and owner
+    kept)."""
+    assert _backup(metabase_resources, instance=dagster_instance).success
+    with psycopg.connect(metabase_url, autocommit=True) as conn:
+        conn.execute("DROP ROLE IF EXISTS mb_reader_test")
+        conn.execute("CREATE ROLE mb_reader_test")
+        conn.execute(
+            sql.SQL("GRANT CONNECT ON DATABASE {} TO mb_reader_test").format(
+                sql.Identifier(_dbname(metabase_url))
+            )
+        )
+        conn.execute("GRANT USAGE ON SCHEMA public TO mb_reader_test")
+        conn.execute("CREATE TABLE cache_config (id serial PRIMARY KEY, model text NOT NULL)")
+        conn.execute("INSERT INTO cache_config (model) VALUES ('root')")
+        conn.execute("CREATE VIEW recent_cards AS SELECT id FROM report_card")
+        conn.execute("CREATE FUNCTION card_count() RETURNS bigint LANGUAGE sql "
+                     "AS 'SELECT count(*) FROM report_card'")
+        conn.execute("CREATE TYPE cache_strategy AS ENUM ('ttl', 'duration')")
+        conn.execute("UPDATE report_card SET name = name || ' (edited)' WHERE id <= 10")
+        before = conn.execute(OBJECTS).fetchone()
+    try:
+        restored = _restore(
+            metabase_resources, confirm=_dbname(metabase_url), instance=dagster_instance
+        )
+        assert restored.success, _failure_text(restored)
+        assert rows(
+            metabase_url,
+            "SELECT to_regclass('cache_config'), to_regclass('recent_cards'), "
+            "to_regprocedure('card_count()'), to_regtype('cache_strategy')",
+        ) == [(None, None, None, None)]
+        assert rows(metabase_url, "SELECT count(*) FROM report_card WHERE name LIKE '%edited'") == [
+            (0,)
+        ]
+        assert rows(metabase_url, "SELECT count(*) FROM report_card") == [(40,)]
+        after = rows(metabase_url, OBJECTS)[0]
+        # the same database, its grants kept: only the objects it holds were replaced
+        assert after[:3] == before[:3] and after[3] == before[3] - 4
+        assert rows(
+            metabase_url,
+            "SELECT has_schema_privilege('mb_reader_test', 'public', 'USAGE'), "
+            "has_database_privilege('mb_reader_test', current_database(), 'CONNECT')",
+        ) == [(True, True)]
+    finally:
+        with psycopg.connect(metabase_url, autocommit=True) as conn:
+            conn.execute("DROP OWNED BY mb_reader_test")
+            conn.execute("DROP ROLE mb_reader_test")
+
+
+def test_a_table_an_upgrade_added_after_the_backup_is_gone_after_the_restore(
+    metabase_resources, metabase_url, dagster_instance
+):
+    """The trial's case alone: pg_restore --clean restored the backup's tables and left the
+    new one, whose migration the restored changelog no longer lists."""
+    assert _backup(metabase_resources, instance=dagster_instance).success
+    with psycopg.connect(metabase_url, autocommit=True) as conn:
+        conn.execute("CREATE TABLE cache_config (id serial PRIMARY KEY, model text NOT NULL)")
+    restored = _restore(
+        metabase_resources, confirm=_dbname(metabase_url), instance=dagster_instance
+    )
+    assert restored.success, _failure_text(restored)
+    assert rows(metabase_url, "SELECT to_regclass('cache_config')") == [(None,)]
+
+
+# the database's OID and owner, public's owner, and how many tables, views, routines and types
+# of its own it holds
+OBJECTS = """
+SELECT d.oid, d.datdba, (SELECT nspowner FROM pg_namespace WHERE nspname = 'public'),
+       (SELECT count(*) FROM pg_class WHERE relnamespace = 'public'::regnamespace
+                                        AND relkind IN ('r', 'v'))
+       + (SELECT count(*) FROM pg_proc WHERE pronamespace = 'public'::regnamespace)
+       + (SELECT count(*) FROM pg_type WHERE typnamespace = 'public'::regnamespace
+                                        AND typtype = 'e')
+FROM pg_database d WHERE d.datname = current_database()"""

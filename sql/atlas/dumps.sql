@@ -47,3 +47,70 @@ REFRESH MATERIALIZED VIEW {view};
 
 -- name: role_names
 SELECT coalesce(array_agg(rolname ORDER BY rolname), '{}') FROM pg_roles WHERE rolname !~ '^pg_';
+
+-- name: sample_triggers_off
+-- Written at the head of the sample, run where it is loaded. The sample holds the rows as
+-- production stored them: the tables' own row triggers (production's action_user_logger
+-- rewrites modified_at/modified_by, others derive columns or route rows) must not fire again
+-- on load, as pg_restore --disable-triggers does for the custom-format dumps. Only user
+-- triggers are turned off (the foreign keys stay enforced), which needs no superuser: the
+-- loading role owns the tables it created from the schema dump. Each is put back as it was.
+CREATE TEMP TABLE sample_triggers_off AS
+SELECT t.tgrelid::regclass AS rel, t.tgname, t.tgenabled, tree.level
+FROM pg_trigger t
+JOIN (SELECT relid, level FROM pg_partition_tree('public.observations')
+      UNION ALL SELECT 'public.efforts'::regclass, 0
+      UNION ALL SELECT 'public.obs_efforts'::regclass, 0) tree ON tree.relid = t.tgrelid
+WHERE NOT t.tgisinternal AND t.tgenabled <> 'D';
+DO $$
+DECLARE r record;
+BEGIN
+    FOR r IN SELECT * FROM sample_triggers_off ORDER BY level, rel::text, tgname LOOP
+        EXECUTE format('ALTER TABLE %s DISABLE TRIGGER %I', r.rel, r.tgname);
+    END LOOP;
+END $$;
+
+-- name: sample_triggers_on
+-- Parents first: on a partitioned table the statement may recurse to the partitions, whose
+-- own state is then set after it.
+DO $$
+DECLARE r record;
+BEGIN
+    FOR r IN SELECT * FROM sample_triggers_off ORDER BY level, rel::text, tgname LOOP
+        EXECUTE format('ALTER TABLE %s ENABLE %s TRIGGER %I', r.rel,
+                       CASE r.tgenabled WHEN 'A' THEN 'ALWAYS' WHEN 'R' THEN 'REPLICA' ELSE '' END,
+                       r.tgname);
+    END LOOP;
+END $$;
+DROP TABLE sample_triggers_off;
+
+-- name: sample_sequences
+-- The sequences the sample's tables own (serial, identity) or draw their defaults from
+-- (observations' id: a sequence it does not own), with production's value: set on load as
+-- pg_dump sets the sequences it dumps, so the first insert where the sample is restored gets
+-- the id production would give next instead of colliding with a loaded row. NULL: never used.
+WITH tables AS (
+    SELECT relid FROM pg_partition_tree('public.observations')
+    UNION ALL SELECT 'public.efforts'::regclass
+    UNION ALL SELECT 'public.obs_efforts'::regclass
+), sequences AS (
+    SELECT d.objid AS seq
+    FROM pg_depend d JOIN tables t ON t.relid = d.refobjid
+    WHERE d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_class'::regclass
+      AND d.deptype IN ('a', 'i')
+    UNION
+    SELECT d.refobjid
+    FROM pg_attrdef ad
+    JOIN tables t ON t.relid = ad.adrelid
+    JOIN pg_depend d ON d.classid = 'pg_attrdef'::regclass AND d.objid = ad.oid
+                    AND d.refclassid = 'pg_class'::regclass
+)
+SELECT n.nspname, c.relname, ps.last_value
+FROM sequences s
+JOIN pg_class c ON c.oid = s.seq AND c.relkind = 'S'
+JOIN pg_namespace n ON n.oid = c.relnamespace
+JOIN pg_sequences ps ON ps.schemaname = n.nspname AND ps.sequencename = c.relname
+ORDER BY 1, 2;
+
+-- name: sample_setval
+SELECT pg_catalog.setval({sequence}, {value}, true);

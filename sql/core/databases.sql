@@ -6,6 +6,15 @@ SELECT count(*) FROM {table};
 -- name: create_database
 CREATE DATABASE {database};
 
+-- name: create_database_encoded
+-- A restore check's scratch database in its source's encoding: a SQL_ASCII database's bytes
+-- load into a UTF8 one unchecked (COPY does not validate SQL_ASCII input) and would not be
+-- the same database. template0, since template1's encoding may differ; C goes with any.
+CREATE DATABASE {database} TEMPLATE template0 ENCODING {encoding} LC_COLLATE 'C' LC_CTYPE 'C';
+
+-- name: default_encoding
+SELECT pg_encoding_to_char(encoding) FROM pg_database WHERE datname = 'template1';
+
 -- name: mark_database
 -- The marker of a database maint_assets created: only such databases are dropped or replaced.
 COMMENT ON DATABASE {database} IS {marker};
@@ -51,3 +60,17 @@ SELECT pg_export_snapshot(), current_setting('server_version_num')::integer,
 -- comment; LIKE's wildcards in the prefix are escaped by the caller.
 SELECT datname, shobj_description(oid, 'pg_database') FROM pg_database
 WHERE datname LIKE %(pattern)s ORDER BY datname;
+
+-- name: stable_text_output
+-- The settings a table's rows are written under in COPY's text form, when that text is hashed
+-- to compare a restored table with the source it was dumped from: the two sessions may run on
+-- servers or roles with other defaults (a time stamp reads differently in another time zone).
+SELECT set_config('TimeZone', 'UTC', true), set_config('DateStyle', 'ISO, YMD', true),
+       set_config('IntervalStyle', 'postgres', true), set_config('extra_float_digits', '1', true),
+       set_config('bytea_output', 'hex', true);
+
+-- name: copy_ordered
+COPY (SELECT * FROM {table} ORDER BY {order_by}) TO STDOUT;
+
+-- name: client_encoding_utf8
+SET client_encoding TO 'UTF8';

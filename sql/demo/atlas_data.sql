@@ -36,6 +36,13 @@ SELECT v.* FROM (VALUES
 ) AS v (type, scale, zoom, name_en, name_fr, show_sensitive, scale_desc_fr, scale_desc_en)
 WHERE NOT EXISTS (SELECT 1 FROM atlas_api.regions_zoom_lookup);
 
+-- name: sensitive_scales
+-- Stand-in rows (production's are not public): the finest scales the zoom lookup shows
+-- sensitive taxa at.
+INSERT INTO atlas_api.sensitive_taxa_max_scale (type, scale)
+SELECT v.* FROM (VALUES ('admin', 2), ('hex', 100)) AS v (type, scale)
+WHERE NOT EXISTS (SELECT 1 FROM atlas_api.sensitive_taxa_max_scale);
+
 -- name: outlines
 -- The regions are first drawn as coarse outlines here, then detailed (detailed_regions).
 CREATE TEMP TABLE demo_outlines (

@@ -25,7 +25,9 @@ from maint_assets.atlas.keys import (
     POOL_ATLAS_DUMPS,
     REFERENCE_DATA_DUMP,
     REGIONS_DUMP,
+    RESTORE_CHECK,
     ROLES_DUMP,
+    ROLES_RESTORE_CHECK,
     SCHEMA_DUMP,
     TAXA_OBS_REF_LOOKUP,
     TAXA_OBS_VERNACULAR_LOOKUP,
@@ -105,8 +107,10 @@ def _dump_asset(
                     "relations": dump.relations,
                     "disable_triggers": dump.disable_triggers,
                     "roles": dump.roles,
+                    "content": dump.content,
                 },
                 sha256=dump.sha256,
+                checked_by=ROLES_RESTORE_CHECK if asset_key == ROLES_DUMP else RESTORE_CHECK,
             )
         return dg.MaterializeResult(
             metadata={

@@ -98,35 +98,51 @@ def staging_database(
             f"refusing to rebuild {config.database!r}: it is the production database "
             f"({atlas_db.describe()})"
         )
-    building = config.database + databases.BUILDING
-    databases.refuse_unless_owned(
-        atlas_staging_server, config.database, config.database + databases.PREVIOUS, building
-    )
-    loaded = [
-        recorded_artifact(
-            context.instance, context.run.run_id, artifacts, Recorded(k, DUMP_FOLDERS[k])
+    # One build of a staging database at a time on its server, whoever started it (two runs of
+    # the weekly job started by hand, a psql session): the second one's create_database
+    # dropped the first one's __building database WITH (FORCE) under it. The second waits for
+    # the lock (Dagster retries the step), then builds from the dumps it recorded.
+    lock = f"{ATLAS_STAGING.to_user_string()}/{config.database}"
+    with atlas_staging_server.maintenance_step(lock):
+        building = config.database + databases.BUILDING
+        databases.refuse_unless_owned(
+            atlas_staging_server, config.database, config.database + databases.PREVIOUS, building
         )
-        for k in STAGING_ORDER
-    ]
-    major = databases.major_version(atlas_staging_server)
-    url = databases.create_database(
-        atlas_staging_server, building, f"atlas staging database, run {context.run.run_id}"
-    )
-    try:
-        with tempfile.TemporaryDirectory() as tmp:
-            load_chain(artifacts, loaded, url, major, Path(tmp))
-        wrong = {
-            t: v
-            for a in loaded
-            for t, v in databases.count_mismatches(url, a.manifest.get("tables", {})).items()
-        }
-        if wrong:
-            raise ValueError(f"staging row counts differ from the dump manifests: {wrong}")
-        populated = _populate(url)
-    except Exception:
-        databases.drop_database(atlas_staging_server, building)
-        raise
-    databases.swap_in(atlas_staging_server, building, config.database)
+        loaded = [
+            recorded_artifact(
+                context.instance, context.run.run_id, artifacts, Recorded(k, DUMP_FOLDERS[k])
+            )
+            for k in STAGING_ORDER
+        ]
+        major = databases.major_version(atlas_staging_server)
+        url = databases.create_database(
+            atlas_staging_server, building, f"atlas staging database, run {context.run.run_id}"
+        )
+        try:
+            with tempfile.TemporaryDirectory() as tmp:
+                load_chain(artifacts, loaded, url, major, Path(tmp))
+            wrong = {
+                t: v
+                for a in loaded
+                for t, v in databases.count_mismatches(url, a.manifest.get("tables", {})).items()
+            }
+            if wrong:
+                raise ValueError(f"staging row counts differ from the dump manifests: {wrong}")
+            changed = [
+                t
+                for a in loaded
+                for t in databases.content_mismatches(url, a.manifest.get("content", {}))
+            ]
+            if changed:
+                raise ValueError(
+                    f"staging rows differ from the rows the dumps hold (same count, other "
+                    f"values): {changed}"
+                )
+            populated = _populate(url)
+        except Exception:
+            databases.drop_database(atlas_staging_server, building)
+            raise
+        databases.swap_in(atlas_staging_server, building, config.database)
     context.log.info(f"{config.database} replaced by the database built from {len(loaded)} dumps")
     yield dg.MaterializeResult(
         metadata={

@@ -8,8 +8,10 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from psycopg import sql
+
 from maint_assets.atlas.keys import SQL_DUMPS
-from maint_assets.core.databases import count_rows, user_tables
+from maint_assets.core.databases import count_rows, stable_text_output, user_tables
 from maint_assets.core.pg_tools import PgToolError, run_tool
 from maint_assets.core.snapshots import Snapshot, pg_dump
 from maint_assets.core.sql_files import statement
@@ -31,11 +33,29 @@ REFERENCE_TABLES = [
     "public.taxa_groups",
     "public.taxa_group_members",
     "atlas_api.regions_zoom_lookup",
+    # Dumped by the runbook's make_dump.sh (every table of atlas_api but the temporary counts);
+    # public.time_series is not: make_dump.sh excludes it (-T public.time_series).
+    "atlas_api.sensitive_taxa_max_scale",
     "api.taxa_ref_sources",
     "api.taxa_vernacular_sources",
 ]
 _BLOCK = 1 << 20
-_PASSWORD = re.compile(r"\bPASSWORD\b|SCRAM-SHA-256\$|\bmd5[0-9a-f]{32}\b", re.IGNORECASE)
+# The sample's tables, the query writing each, and the order it writes their rows in (a
+# restored copy read back in that order hashes the same when it holds the same rows).
+SAMPLE_TABLES = [
+    ("public.efforts", "copy_efforts", ["id"]),
+    ("public.observations", "copy_observations", ["id"]),
+    ("public.obs_efforts", "copy_obs_efforts", ["id_obs", "id_efforts"]),
+]
+# A password hash wherever it is (pg_dumpall writes SCRAM-SHA-256$<iterations>:… or md5 and
+# 32 hex digits), or a PASSWORD clause with a value in a CREATE or ALTER ROLE statement
+# (pg_dumpall writes one per line). Not the word alone: a COMMENT ON ROLE saying where the
+# password is kept refused every roles dump.
+_PASSWORD = re.compile(
+    r"SCRAM-SHA-256\$|\bmd5[0-9a-f]{32}\b"
+    r"|^\s*(CREATE|ALTER)\s+ROLE\b.*\bPASSWORD\s+(E?'|\$)",
+    re.IGNORECASE,
+)
 
 
 @dataclass
@@ -47,6 +67,9 @@ class Dump:
     sha256: str | None = None  # when the writer hashed the file as it wrote it
     roles: list[str] = field(default_factory=list)  # roles a roles dump must re-create
     relations: list[str] = field(default_factory=list)  # tables a schema dump must re-create
+    # {table: {"order_by": [...], "sha256": ...}}: the SHA-256 of the table's rows in COPY's
+    # text form in that order, which a restore of the dump alone must reproduce
+    content: dict[str, dict] = field(default_factory=dict)
 
 
 def schema_dump(snap: Snapshot, out: Path) -> Dump:
@@ -128,36 +151,46 @@ def observations_sample(snap: Snapshot, out: Path, rows: int, seed: int) -> Dump
     those reference; datasets, variables and taxa come with the reference dump."""
     conn = snap.conn
     conn.execute(statement(SQL_DUMPS, "sample_ids"), {"seed": seed, "rows": rows})
+    # The rows' text is hashed per table (the manifest's content): written under settings a
+    # restored copy can be read back under, to be compared byte for byte.
+    stable_text_output(conn)
     path = out / "observations_sample.sql"
-    tables = {}
+    tables: dict[str, int] = {}
+    content: dict[str, dict] = {}
     # Hashed as written: a second pass over a file of gigabytes costs seconds.
     digest = hashlib.sha256()
     with HashingWriter(path, digest) as f:
         f.write(b"SET client_encoding = 'UTF8';\n")
-        for table, query in (
-            ("public.efforts", "copy_efforts"),
-            ("public.observations", "copy_observations"),
-            ("public.obs_efforts", "copy_obs_efforts"),
-        ):
+        f.write(statement(SQL_DUMPS, "sample_triggers_off").encode() + b"\n")
+        for table, query, order_by in SAMPLE_TABLES:
             f.write(f"COPY {table} FROM stdin;\n".encode())
             # In COPY's text format a newline only ends a row (newlines in values are
             # escaped), so counting them counts the rows without another query. PostgreSQL
             # sends one message per row: they are gathered into blocks of about 1 MiB before
             # being counted, hashed and written.
             tables[table] = 0
+            rows_digest = hashlib.sha256()
             block = bytearray()
             with conn.cursor().copy(statement(SQL_DUMPS, query)) as copy:
                 for row in copy:
                     block += row
                     if len(block) >= _BLOCK:
                         tables[table] += block.count(b"\n")
+                        rows_digest.update(block)
                         f.write(block)
                         block.clear()
             tables[table] += block.count(b"\n")
+            rows_digest.update(block)
             f.write(block)
             f.write(b"\\.\n")
-        f.write(
-            b"SELECT setval('observations_partitions.observations_id_seq', "
-            b"greatest((SELECT max(id) FROM public.observations), 1));\n"
-        )
-    return Dump(path, "plain", tables, sha256=digest.hexdigest())
+            content[table] = {"order_by": order_by, "sha256": rows_digest.hexdigest()}
+        f.write(statement(SQL_DUMPS, "sample_triggers_on").encode() + b"\n")
+        for schema, name, value in conn.execute(statement(SQL_DUMPS, "sample_sequences")):
+            if value is None:  # never used in production: left unused where restored
+                continue
+            setval = sql.SQL(statement(SQL_DUMPS, "sample_setval")).format(
+                sequence=sql.Literal(sql.Identifier(schema, name).as_string(conn)),
+                value=sql.Literal(value),
+            )
+            f.write(setval.as_string(conn).encode() + b"\n")
+    return Dump(path, "plain", tables, sha256=digest.hexdigest(), content=content)

@@ -26,7 +26,9 @@ from maint_assets.webarchive.keys import (
     POOL_W3ACT_DB,
     SQL_W3ACT_BACKUP,
     W3ACT_BACKUP,
+    W3ACT_CSV_CHECK,
     W3ACT_CSV_FOLDER,
+    W3ACT_DUMP_CHECK,
     W3ACT_DUMP_FOLDER,
 )
 
@@ -69,11 +71,11 @@ def w3act_backup(
         recorded = {
             **put_artifact(
                 context, artifacts, dump, W3ACT_DUMP_FOLDER, {**manifest, "format": "custom"},
-                name="dump",
+                name="dump", checked_by=W3ACT_DUMP_CHECK,
             ),
             **put_artifact(
                 context, artifacts, archive, W3ACT_CSV_FOLDER, {**manifest, "format": "csv-zip"},
-                name="csv_zip",
+                name="csv_zip", checked_by=W3ACT_CSV_CHECK,
             ),
         }
     return dg.MaterializeResult(

@@ -148,6 +148,14 @@ CREATE INDEX IF NOT EXISTS regions_zoom_lookup_zoom_idx ON atlas_api.regions_zoo
 CREATE INDEX IF NOT EXISTS regions_zoom_lookup_show_sensitive_idx
     ON atlas_api.regions_zoom_lookup (show_sensitive);
 
+-- As in production's schema (BiodiversiteQuebec/atlas-db, dump/dump_atlas_schema.sql): the
+-- finest scale of each region type at which sensitive taxa are shown. Part of the runbook's
+-- public-data dump, so of the reference dump.
+CREATE TABLE IF NOT EXISTS atlas_api.sensitive_taxa_max_scale (
+    type text,
+    scale integer
+);
+
 -- The taxonomy groups and the api source-priority tables, as in production (taxa_groups has
 -- a unique index on short, not a constraint).
 CREATE TABLE IF NOT EXISTS public.taxa_groups (
