@@ -322,6 +322,97 @@ def test_the_roles_dump_recreates_every_role_and_the_check_leaves_no_trace(
             conn.execute("DROP ROLE IF EXISTS atlas_reader_test")
 
 
+READER, GONE = "atlas_api_reader_test", "atlas_gone_test"
+
+
+def _drop_roles(urls: list[str], *roles: str) -> None:
+    """Roles are cluster-wide (the staging server is the test cluster): their grants in every
+    database that may hold some go first."""
+    for url in urls:
+        try:
+            conn = psycopg.connect(url, autocommit=True)
+        except psycopg.OperationalError:  # a staging database never built
+            continue
+        with conn:
+            for role in roles:
+                if rows(url, "SELECT 1 FROM pg_roles WHERE rolname = %s", [role]):
+                    conn.execute(sql.SQL("DROP OWNED BY {}").format(sql.Identifier(role)))
+    with psycopg.connect(urls[0], autocommit=True) as conn:
+        for role in roles:
+            conn.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(role)))
+
+
+def test_staging_keeps_productions_grants_and_names_the_roles_it_lacks(
+    backup_resources, staging_server, atlas_url, monkeypatch
+):
+    staging = database_url(staging_server, "atlas_staging")
+    with psycopg.connect(atlas_url, autocommit=True) as conn:
+        # PostgREST's read-only role as production grants it; a second role, dropped from the
+        # cluster (the staging server) once the schema is dumped: missing where staging is built
+        conn.execute(f"CREATE ROLE {READER} NOLOGIN")
+        conn.execute(f"CREATE ROLE {GONE} NOLOGIN")
+        conn.execute(f"GRANT USAGE ON SCHEMA api TO {READER}")
+        conn.execute(f"GRANT SELECT ON api.taxa_ref_sources TO {READER}")
+        conn.execute(f"GRANT USAGE ON SCHEMA api TO {GONE}")
+        conn.execute(f"GRANT SELECT, INSERT ON api.taxa_ref_sources TO {GONE}")
+        # as production did (PostgreSQL 15 creates schema public with USAGE for PUBLIC)
+        conn.execute("REVOKE ALL ON SCHEMA public FROM PUBLIC")
+        conn.execute(f"GRANT USAGE ON SCHEMA public TO {READER}")
+
+    def then_drop_gone(snap, out):
+        dump = real_schema_dump(snap, out)
+        with psycopg.connect(atlas_url, autocommit=True) as conn:
+            conn.execute(f"DROP OWNED BY {GONE}")
+            conn.execute(f"DROP ROLE {GONE}")
+        return dump
+
+    real_schema_dump = dumps.schema_dump
+    monkeypatch.setattr(dumps, "schema_dump", then_drop_gone)
+    try:
+        result = _materialize(backup_resources)
+        assert set(_checks(result).values()) == {True}, _checks(result)
+        with psycopg.connect(staging) as conn:
+            conn.execute(f"SET ROLE {READER}")
+            n = conn.execute("SELECT count(*) FROM api.taxa_ref_sources").fetchone()[0]
+            assert n == rows(atlas_url, "SELECT count(*) FROM api.taxa_ref_sources")[0][0]
+            conn.rollback()
+        assert rows(
+            staging, "SELECT has_schema_privilege(%s, 'api', 'USAGE')", [READER]
+        ) == [(True,)]
+        assert rows(
+            staging,
+            "SELECT has_schema_privilege('public', 'public', 'USAGE'), "
+            "has_schema_privilege(%s, 'public', 'USAGE')",
+            [READER],
+        ) == [(False, True)]
+        built = result.asset_materializations_for_node(STAGING_OP)[0].metadata
+        assert built["missing_roles"].value == [GONE]
+        assert built["grants"].value > 0
+    finally:
+        _drop_roles([atlas_url, staging], READER, GONE)
+
+
+def test_a_staging_build_that_lost_productions_grants_fails_naming_them(
+    backup_resources, staging_server, atlas_url, monkeypatch
+):
+    """The comparison after the grants: a build that lost them (a regression of grants.py)
+    fails, naming the object and the grant."""
+    from maint_assets.atlas.backups import grants
+
+    with psycopg.connect(atlas_url, autocommit=True) as conn:
+        conn.execute(f"CREATE ROLE {READER} NOLOGIN")
+        conn.execute(f"GRANT USAGE ON SCHEMA api TO {READER}")
+    monkeypatch.setattr(grants, "apply", lambda conn, objects: grants.Applied())
+    try:
+        result = _materialize(backup_resources, raise_on_error=False)
+        assert not result.success
+        failure = _failure(result)
+        assert "differ from production's" in failure
+        assert f"SCHEMA api: lacks [('{READER}', 'USAGE', False)]" in failure
+    finally:
+        _drop_roles([atlas_url, database_url(staging_server, "atlas_staging")], READER)
+
+
 def test_the_password_guard_flags_pg_dumpalls_hashes_not_a_comment_about_passwords(
     backup_resources, s3_store, atlas_url, tmp_path
 ):

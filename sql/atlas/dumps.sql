@@ -48,6 +48,10 @@ REFRESH MATERIALIZED VIEW {view};
 -- name: role_names
 SELECT coalesce(array_agg(rolname ORDER BY rolname), '{}') FROM pg_roles WHERE rolname !~ '^pg_';
 
+-- name: all_role_names
+-- The predefined pg_ roles too (pg_database_owner owns schema public).
+SELECT array_agg(rolname::text ORDER BY rolname) FROM pg_roles;
+
 -- name: sample_triggers_off
 -- Written at the head of the sample, run where it is loaded. The sample holds the rows as
 -- production stored them: the tables' own row triggers (production's action_user_logger
@@ -114,3 +118,41 @@ ORDER BY 1, 2;
 
 -- name: sample_setval
 SELECT pg_catalog.setval({sequence}, {value}, true);
+
+-- name: object_privileges
+-- Owner and privileges of every schema and relation the schema dump re-creates, read in its
+-- snapshot: the dump itself is written without them (a role it names that the staging server
+-- lacks would stop the whole load), so the staging build grants them from this list where the
+-- roles exist. Objects of extensions are left out (their owner and grants come with CREATE
+-- EXTENSION). A NULL ACL (the owner's defaults) has no rows; grantee 0 is PUBLIC.
+WITH objects AS (
+    SELECT 'SCHEMA' AS kind, n.nspname, NULL::name AS relname, n.nspowner AS owner,
+           n.nspacl AS acl, 'pg_namespace'::regclass AS classid, n.oid
+    FROM pg_namespace n
+    UNION ALL
+    SELECT CASE c.relkind WHEN 'S' THEN 'SEQUENCE' ELSE 'TABLE' END, n.nspname, c.relname,
+           c.relowner, c.relacl, 'pg_class'::regclass, c.oid
+    FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+    WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f')
+)
+SELECT o.kind, o.nspname::text, o.relname::text, pg_get_userbyid(o.owner)::text,
+       coalesce((SELECT jsonb_agg(jsonb_build_array(
+                            CASE WHEN a.grantee = 0 THEN 'PUBLIC'
+                                 ELSE pg_get_userbyid(a.grantee)::text END,
+                            a.privilege_type, a.is_grantable) ORDER BY a.grantee, a.privilege_type)
+                 FROM aclexplode(o.acl) a), '[]'::jsonb)
+FROM objects o
+WHERE o.nspname NOT IN ('pg_catalog', 'information_schema') AND o.nspname !~ '^pg_'
+  AND o.nspname <> ALL(%(excluded)s)
+  AND NOT EXISTS (SELECT 1 FROM pg_depend d
+                  WHERE d.classid = o.classid AND d.objid = o.oid AND d.deptype = 'e')
+ORDER BY 1, 2, 3;
+
+-- name: grant_privilege
+GRANT {privilege} ON {kind} {object} TO {grantee}{grant_option};
+
+-- name: alter_owner
+ALTER {kind} {object} OWNER TO {owner};
+
+-- name: revoke_privileges
+REVOKE ALL ON {kind} {object} FROM {grantee};

@@ -108,6 +108,7 @@ def _dump_asset(
                     "disable_triggers": dump.disable_triggers,
                     "roles": dump.roles,
                     "content": dump.content,
+                    "privileges": dump.privileges,
                 },
                 sha256=dump.sha256,
                 checked_by=ROLES_RESTORE_CHECK if asset_key == ROLES_DUMP else RESTORE_CHECK,
@@ -132,7 +133,8 @@ roles_dump = _dump_asset(
 schema_dump = _dump_asset(
     SCHEMA_DUMP,
     [s.key for s in sources.ALL],
-    "Schema of the atlas schemas (pg_dump -s), without owners or privileges.",
+    "Schema of the atlas schemas (pg_dump -s), without owners or privileges: its manifest "
+    "records them, for the staging build to grant where the roles exist.",
     lambda snap, out, _config: dumps.schema_dump(snap, out),
 )
 reference_data_dump = _dump_asset(

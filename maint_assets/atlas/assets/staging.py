@@ -12,6 +12,8 @@ import dagster as dg
 from pydantic import Field, field_validator
 
 from maint_assets.atlas import change_log
+from maint_assets.atlas.backups import grants
+from maint_assets.atlas.backups.dumps import EXCLUDED_SCHEMAS
 from maint_assets.atlas.counts import PUBLIC, refresh_counts
 from maint_assets.atlas.keys import (
     ATLAS_STAGING,
@@ -139,19 +141,57 @@ def staging_database(
                     f"values): {changed}"
                 )
             populated = _populate(url)
+            # Last: a loading role that is no superuser refreshes what it still owns.
+            schema = loaded[STAGING_ORDER.index(SCHEMA_DUMP)].manifest
+            privileges = _privileges(url, schema.get("privileges"))
         except Exception:
             databases.drop_database(atlas_staging_server, building)
             raise
         databases.swap_in(atlas_staging_server, building, config.database)
     context.log.info(f"{config.database} replaced by the database built from {len(loaded)} dumps")
+    if privileges["missing_roles"]:
+        context.log.warning(
+            f"{config.database}: production's grants to and objects of roles the staging server "
+            f"lacks were left out: {', '.join(privileges['missing_roles'])} (create them there, "
+            "e.g. from the roles dump, and rebuild)"
+        )
+    if privileges["grants"] is None:
+        context.log.warning(
+            f"{config.database} has none of production's owners or grants: the schema dump's "
+            "manifest records none (a dump older than that record)"
+        )
     yield dg.MaterializeResult(
         metadata={
             "database": config.database,
             "server": atlas_staging_server.describe(),
             "dumps": dg.MetadataValue.json([a.key for a in loaded]),
             "populated": dg.MetadataValue.json(populated),
+            "grants": privileges["grants"],
+            "owners": privileges["owners"],
+            "missing_roles": dg.MetadataValue.json(privileges["missing_roles"]),
         }
     )
+
+
+def _privileges(url: str, objects: list | None) -> dict:
+    """Give the staging database production's owners and grants (grants.py), then compare
+    them: a difference for a role the staging server has fails the build."""
+    if objects is None:
+        return {"grants": None, "owners": None, "missing_roles": []}
+    with PostgresResource(url=url).connect() as conn:
+        with conn.transaction():
+            applied = grants.apply(conn, objects)
+        wrong = grants.mismatches(conn, objects, EXCLUDED_SCHEMAS)
+    if wrong:
+        raise ValueError(
+            f"staging owners or privileges differ from production's: {wrong[:20]} "
+            f"({len(wrong)} in all); statements refused: {applied.failed[:20]}"
+        )
+    return {
+        "grants": applied.grants,
+        "owners": applied.owners,
+        "missing_roles": applied.missing_roles,
+    }
 
 
 def _populate(url: str) -> dict[str, int]:

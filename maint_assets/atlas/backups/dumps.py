@@ -10,6 +10,7 @@ from pathlib import Path
 
 from psycopg import sql
 
+from maint_assets.atlas.backups import grants
 from maint_assets.atlas.keys import SQL_DUMPS
 from maint_assets.core.databases import count_rows, stable_text_output, user_tables
 from maint_assets.core.pg_tools import PgToolError, run_tool
@@ -67,6 +68,8 @@ class Dump:
     sha256: str | None = None  # when the writer hashed the file as it wrote it
     roles: list[str] = field(default_factory=list)  # roles a roles dump must re-create
     relations: list[str] = field(default_factory=list)  # tables a schema dump must re-create
+    # a schema dump's owners and grants, which the dump leaves out (grants.py says why)
+    privileges: list[list] = field(default_factory=list)
     # {table: {"order_by": [...], "sha256": ...}}: the SHA-256 of the table's rows in COPY's
     # text form in that order, which a restore of the dump alone must reproduce
     content: dict[str, dict] = field(default_factory=dict)
@@ -78,7 +81,9 @@ def schema_dump(snap: Snapshot, out: Path) -> Dump:
     pg_dump(snap, args, path, "the schema")
     # What its restore check compares: every table of the dumped schemas exists again.
     tables = [t for t in user_tables(snap.conn) if t.partition(".")[0] not in EXCLUDED_SCHEMAS]
-    return Dump(path, "plain", relations=tables)
+    return Dump(
+        path, "plain", relations=tables, privileges=grants.recorded(snap.conn, EXCLUDED_SCHEMAS)
+    )
 
 
 def roles_dump(snap: Snapshot, out: Path) -> Dump:

@@ -1,0 +1,141 @@
+"""Production's owners and privileges on the staging database.
+
+The schema dump is written without them (``pg_dump --no-owner --no-privileges``): a plain dump
+naming a role the staging server lacks stops at its first GRANT or ALTER ... OWNER (the load
+runs with ON_ERROR_STOP in one transaction), so the whole rebuild failed. Staging then had no
+grant at all (PostgREST's ``read_only_public`` got ``permission denied for schema api``). The
+schema dump's manifest records them instead (read in the dump's snapshot); the staging build
+grants those whose roles exist on the staging server, names the others, and compares.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import psycopg
+from psycopg import sql
+
+from maint_assets.atlas.keys import SQL_DUMPS
+from maint_assets.core.identifiers import check_identifier
+from maint_assets.core.sql_files import statement
+
+KINDS = {"SCHEMA", "TABLE", "SEQUENCE"}
+# aclexplode's privilege names, spelled as GRANT takes them: never formatted from anything else.
+PRIVILEGES = {
+    "SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE", "REFERENCES", "TRIGGER", "USAGE",
+    "CREATE", "MAINTAIN",
+}  # fmt: skip
+PUBLIC = "PUBLIC"
+
+
+def recorded(conn: psycopg.Connection, excluded: list[str]) -> list[list]:
+    """[[kind, schema, name or None, owner, [[grantee, privilege, grantable], ...]], ...]"""
+    rows = conn.execute(statement(SQL_DUMPS, "object_privileges"), {"excluded": excluded})
+    return [list(r) for r in rows.fetchall()]
+
+
+@dataclass
+class Applied:
+    grants: int = 0
+    owners: int = 0
+    missing_roles: list[str] = field(default_factory=list)
+    # statements the server refused (say, a loading role that may not give an object away)
+    failed: list[str] = field(default_factory=list)
+
+
+def _object(kind: str, schema: str, name: str | None) -> sql.Identifier:
+    parts = (schema,) if kind == "SCHEMA" else (schema, name)
+    return sql.Identifier(*(check_identifier(p) for p in parts))
+
+
+def _role(name: str) -> sql.Composable:
+    return sql.SQL(PUBLIC) if name == PUBLIC else sql.Identifier(name)
+
+
+def present_roles(conn: psycopg.Connection) -> set[str]:
+    return set(conn.execute(statement(SQL_DUMPS, "all_role_names")).fetchone()[0])
+
+
+def apply(conn: psycopg.Connection, objects: list[list]) -> Applied:
+    """Grant, then give each object to its production owner (ALTER ... OWNER moves the old
+    owner's grants to the new one, and a loading role that is no superuser can still grant
+    what it owns), in the open transaction; each statement in a savepoint, so a role the
+    staging server lacks or a refused statement costs only itself."""
+    present = present_roles(conn)
+    done = Applied()
+    missing: set[str] = set()
+
+    def run(query: sql.Composed) -> bool:
+        try:
+            with conn.transaction():
+                conn.execute(query)
+            return True
+        except psycopg.Error as err:
+            done.failed.append(f"{query.as_string(conn)}: {str(err).strip().splitlines()[0]}")
+            return False
+
+    # What the staging database already grants (schema public, created with the database:
+    # PostgreSQL 15 gives PUBLIC USAGE, which production revoked) goes first, so each object
+    # ends with production's grants only.
+    here = {(k, s, n): (o, g) for k, s, n, o, g in recorded(conn, [])}
+    for kind, schema, name, _owner, grants in objects:
+        if kind not in KINDS:
+            raise ValueError(f"unexpected object kind {kind!r}")
+        target = _object(kind, schema, name)
+        staging_owner, staging_grants = here.get((kind, schema, name), (None, []))
+        for grantee in sorted({g for g, _, _ in staging_grants if g != staging_owner}):
+            query = sql.SQL(statement(SQL_DUMPS, "revoke_privileges")).format(
+                kind=sql.SQL(kind), object=target, grantee=_role(grantee)
+            )
+            run(query)
+        for grantee, privilege, grantable in grants:
+            if privilege not in PRIVILEGES:
+                raise ValueError(f"unexpected privilege {privilege!r}")
+            if grantee != PUBLIC and grantee not in present:
+                missing.add(grantee)
+                continue
+            query = sql.SQL(statement(SQL_DUMPS, "grant_privilege")).format(
+                privilege=sql.SQL(privilege),
+                kind=sql.SQL(kind),
+                object=target,
+                grantee=_role(grantee),
+                grant_option=sql.SQL(" WITH GRANT OPTION" if grantable else ""),
+            )
+            done.grants += run(query)
+    for kind, schema, name, owner, _ in objects:
+        if owner not in present:
+            missing.add(owner)
+            continue
+        query = sql.SQL(statement(SQL_DUMPS, "alter_owner")).format(
+            kind=sql.SQL(kind), object=_object(kind, schema, name), owner=sql.Identifier(owner)
+        )
+        done.owners += run(query)
+    done.missing_roles = sorted(missing)
+    return done
+
+
+def mismatches(conn: psycopg.Connection, objects: list[list], excluded: list[str]) -> list[str]:
+    """Where the staging database's owners and grants differ from production's, for the roles
+    the staging server has. Grants to an object's owner are left out on both sides: they are
+    the owner's implicit rights, and the loading role's when production's owner is missing."""
+    present = present_roles(conn) | {PUBLIC}
+    here = {(k, s, n): (o, g) for k, s, n, o, g in recorded(conn, excluded)}
+    wrong = []
+    for kind, schema, name, owner, grants in objects:
+        label = f"{kind} {schema}{'.' + name if name else ''}"
+        if (kind, schema, name) not in here:
+            wrong.append(f"{label}: missing on staging")
+            continue
+        staging_owner, staging_grants = here[(kind, schema, name)]
+        if owner in present and staging_owner != owner:
+            wrong.append(f"{label}: owner {staging_owner}, production's {owner}")
+
+        def kept(entries: list, of: str) -> set[tuple]:
+            return {(g, p, bool(o)) for g, p, o in entries if g in present and g != of}
+
+        expected, found = kept(grants, owner), kept(staging_grants, staging_owner)
+        if expected != found:
+            wrong.append(
+                f"{label}: lacks {sorted(expected - found)}, has more {sorted(found - expected)}"
+            )
+    return wrong
