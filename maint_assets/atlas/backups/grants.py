@@ -102,10 +102,19 @@ def apply(conn: psycopg.Connection, objects: list[list]) -> Applied:
                 grant_option=sql.SQL(" WITH GRANT OPTION" if grantable else ""),
             )
             done.grants += run(query)
-    for kind, schema, name, owner, _ in objects:
+    # Tables before sequences: ALTER TABLE ... OWNER also gives away the sequences the table
+    # owns (serial, identity), which refuse an owner of their own; those are skipped.
+    order = {"SCHEMA": 0, "TABLE": 1, "SEQUENCE": 2}
+    owned = None
+    for kind, schema, name, owner, _ in sorted(objects, key=lambda o: order[o[0]]):
         if owner not in present:
             missing.add(owner)
             continue
+        if kind == "SEQUENCE":
+            if owned is None:
+                owned = {(k, s, n): o for k, s, n, o, _ in recorded(conn, [])}
+            if owned.get((kind, schema, name)) == owner:
+                continue
         query = sql.SQL(statement(SQL_DUMPS, "alter_owner")).format(
             kind=sql.SQL(kind), object=_object(kind, schema, name), owner=sql.Identifier(owner)
         )
