@@ -133,6 +133,16 @@ def run_tool(
         if stdout:
             out.close()
     if done.returncode != 0:
-        errors = redact(done.stderr.decode(errors="replace").strip())
-        last = "\n".join(errors.splitlines()[-8:]) or f"exit status {done.returncode}"
-        raise PgToolError(f"{tool} failed for {what}: {last}")
+        raise PgToolError(f"{tool} failed for {what}: {_reason(done)}")
+
+
+_ERROR_LINE = re.compile(r"\b(ERROR|FATAL|PANIC|error):")
+
+
+def _reason(done: subprocess.CompletedProcess) -> str:
+    """The tool's error lines first (a run's failure shows the message's first line, and a
+    restore's NOTICEs may come last), then its last lines; row values redacted."""
+    lines = redact(done.stderr.decode(errors="replace").strip()).splitlines()
+    errors = [line for line in lines if _ERROR_LINE.search(line)][:3]
+    shown = errors + [line for line in lines[-8:] if line not in errors]
+    return "\n".join(shown) or f"exit status {done.returncode}"

@@ -659,6 +659,24 @@ def test_client_tool_errors_name_the_constraint_not_the_row(pg_cluster, tmp_path
             assert "secret" not in message, message
 
 
+def test_a_client_tools_failure_leads_with_its_error_not_its_notices(pg_cluster, tmp_path):
+    """A restore script's NOTICEs (DROP … IF EXISTS on what is not there) filled the lines the
+    failure kept, and its first line was one of them, not the ERROR that stopped it."""
+    script = tmp_path / "restore.sql"
+    script.write_text(
+        "".join(f"DO $$ BEGIN RAISE NOTICE 'table t{i} does not exist, skipping'; END $$;\n"
+                for i in range(10))
+        + "SELECT 1/0;\n"
+    )
+    with _database(pg_cluster, "notices_target") as target, pytest.raises(
+        pg_tools.PgToolError
+    ) as failed:
+        pg_tools.run_tool("psql", 15, ["-X", "-q", "-v", "ON_ERROR_STOP=1", "-f", str(script)],
+                          target, "the target")
+    message = str(failed.value)
+    assert message.splitlines()[0].endswith("ERROR:  division by zero"), message
+
+
 def test_materialize_all_on_a_fresh_store_succeeds_and_leaves_staging_alone(
     backup_resources, staging_server
 ):
