@@ -15,6 +15,7 @@ import psycopg
 from psycopg import sql
 
 from maint_assets.atlas.keys import SQL_TABLE_DEFINITIONS
+from maint_assets.core.grants import role
 from maint_assets.core.sql_files import statement
 
 
@@ -183,7 +184,7 @@ def give_definition(
             sql.SQL("GRANT {} ON TABLE {} TO {}{}").format(
                 sql.SQL(privilege),
                 table,
-                _role(grantee),
+                role(grantee),
                 sql.SQL(" WITH GRANT OPTION") if grantable else sql.SQL(""),
             )
         )
@@ -199,10 +200,6 @@ STORAGE = {"p": "PLAIN", "e": "EXTERNAL", "m": "MAIN", "x": "EXTENDED"}
 COMPRESSION = {"": "DEFAULT", "p": "pglz", "l": "lz4"}
 REPLICA_IDENTITY = {"d": "DEFAULT", "n": "NOTHING", "f": "FULL"}
 POLICY_COMMANDS = {"r": "SELECT", "a": "INSERT", "w": "UPDATE", "d": "DELETE", "*": "ALL"}
-
-
-def _role(name: str) -> sql.Composable:
-    return sql.SQL("PUBLIC") if name == "PUBLIC" else sql.Identifier(name)
 
 
 def _give_options(conn: psycopg.Connection, alter: sql.Composable, was: str, wanted: str) -> None:
@@ -279,7 +276,7 @@ def _give_identity_and_security(
                 table,
                 sql.SQL("PERMISSIVE" if permissive else "RESTRICTIVE"),
                 sql.SQL(POLICY_COMMANDS[command]),
-                sql.SQL(", ").join(_role(r) for r in roles),
+                sql.SQL(", ").join(role(r) for r in roles),
                 sql.SQL(" USING ({})").format(sql.SQL(using)) if using else sql.SQL(""),
                 sql.SQL(" WITH CHECK ({})").format(sql.SQL(check)) if check else sql.SQL(""),
             )

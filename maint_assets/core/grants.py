@@ -10,6 +10,9 @@ SQL = "core/grants"
 # What a GRANT can give (the ACL also lists MAINTAIN on PostgreSQL 17, same keyword).
 _TABLE = {"SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE", "REFERENCES", "TRIGGER", "MAINTAIN"}
 _SCHEMA = {"USAGE", "CREATE"}
+# Every privilege a GRANT on a table, sequence or schema may name: ACL entries are checked
+# against it before a privilege is formatted into a statement.
+PRIVILEGES = _TABLE | _SCHEMA
 
 Grants = list[tuple[str, str]]
 
@@ -38,7 +41,12 @@ def _grant(
             conn.execute(
                 sql.SQL(statement(SQL, name)).format(
                     privilege=sql.SQL(privilege),
-                    grantee=sql.SQL("PUBLIC") if grantee == "PUBLIC" else sql.Identifier(grantee),
+                    grantee=role(grantee),
                     **target,
                 )
             )
+
+
+def role(name: str) -> sql.Composable:
+    """An ACL entry's grantee as GRANT takes it: PUBLIC (aclexplode's grantee 0) is a keyword."""
+    return sql.SQL("PUBLIC") if name == "PUBLIC" else sql.Identifier(name)

@@ -16,15 +16,11 @@ import psycopg
 from psycopg import sql
 
 from maint_assets.atlas.keys import SQL_DUMPS
+from maint_assets.core.grants import PRIVILEGES, role
 from maint_assets.core.identifiers import check_identifier
 from maint_assets.core.sql_files import statement
 
 KINDS = {"SCHEMA", "TABLE", "SEQUENCE"}
-# aclexplode's privilege names, spelled as GRANT takes them: never formatted from anything else.
-PRIVILEGES = {
-    "SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE", "REFERENCES", "TRIGGER", "USAGE",
-    "CREATE", "MAINTAIN",
-}  # fmt: skip
 PUBLIC = "PUBLIC"
 
 
@@ -46,10 +42,6 @@ class Applied:
 def _object(kind: str, schema: str, name: str | None) -> sql.Identifier:
     parts = (schema,) if kind == "SCHEMA" else (schema, name)
     return sql.Identifier(*(check_identifier(p) for p in parts))
-
-
-def _role(name: str) -> sql.Composable:
-    return sql.SQL(PUBLIC) if name == PUBLIC else sql.Identifier(name)
 
 
 def present_roles(conn: psycopg.Connection) -> set[str]:
@@ -85,7 +77,7 @@ def apply(conn: psycopg.Connection, objects: list[list]) -> Applied:
         staging_owner, staging_grants = here.get((kind, schema, name), (None, []))
         for grantee in sorted({g for g, _, _ in staging_grants if g != staging_owner}):
             query = sql.SQL(statement(SQL_DUMPS, "revoke_privileges")).format(
-                kind=sql.SQL(kind), object=target, grantee=_role(grantee)
+                kind=sql.SQL(kind), object=target, grantee=role(grantee)
             )
             run(query)
         for grantee, privilege, grantable in grants:
@@ -98,7 +90,7 @@ def apply(conn: psycopg.Connection, objects: list[list]) -> Applied:
                 privilege=sql.SQL(privilege),
                 kind=sql.SQL(kind),
                 object=target,
-                grantee=_role(grantee),
+                grantee=role(grantee),
                 grant_option=sql.SQL(" WITH GRANT OPTION" if grantable else ""),
             )
             done.grants += run(query)
