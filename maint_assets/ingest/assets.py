@@ -10,9 +10,9 @@ blocking checks, run again by the switch itself, compare it with production.
 ingest does not load (users' submissions, accounts: every table not in the list, so a new one is
 never forgotten) are moved into the new version, then the schemas are renamed, under ACCESS
 EXCLUSIVE locks held for milliseconds and taken with a short lock timeout, retried (so no reader
-queues behind a lock that waits for a long reader). Readers see the old version until the
-commit and the new one after it, never a missing or partial table; the old version is kept for
-rollback.
+queues behind a lock that waits for a long reader). The views made in production itself are
+re-created in the new version (``views``). Readers see the old version until the commit and the
+new one after it, never a missing or partial table; the old version is kept for rollback.
 
 Schemas the ingest creates carry a marker comment (``maint_assets: ingest …``); it drops a
 staging schema, or an expired version, only when the marker says it made it, so a name that

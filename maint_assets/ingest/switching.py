@@ -4,9 +4,10 @@ the rollback op.
 What depends on production's tables from outside the tables the ingest loads follows the
 switch, in its transaction: a foreign key from a carried users' table or another schema's table
 (nmdc-server's ``bulk_download_data_object`` into ``data_object``) and a view in another schema
-are re-created against the new version, not left on the archived one. What cannot be moved (a
-materialized view, say) is reported, and keeps the version it uses from being dropped: DROP
-SCHEMA … CASCADE would otherwise drop it without a word."""
+are re-created against the new version, not left on the archived one, and so are the views
+made in production itself (``views``). What cannot be moved (a materialized view in another
+schema, say) is reported, and keeps the version it uses from being dropped: DROP SCHEMA …
+CASCADE would otherwise drop it without a word."""
 
 import time
 from datetime import UTC, datetime
@@ -19,7 +20,7 @@ from pydantic import Field
 from maint_assets.core.grants import grant_on_schema, grant_on_table, schema_grants, table_grants
 from maint_assets.core.postgres import PostgresResource
 from maint_assets.core.sql_files import compose, statement
-from maint_assets.ingest import schemas
+from maint_assets.ingest import schemas, views
 from maint_assets.ingest.keys import MARKER, SQL_PRODUCTION, SQL_SCHEMAS
 from maint_assets.ingest.resources import IngestSettings
 from maint_assets.ingest.tables import IngestSpec
@@ -43,10 +44,11 @@ def switch(
     attempts: int,
 ) -> tuple[list[str], list[str], float]:
     """Move the carried-over tables into ``incoming``, rename production to ``outgoing`` and
-    ``incoming`` to production, and re-create the foreign keys and views outside the loaded
-    tables against it; returns the tables carried, the keys and views re-created, and how long
-    the locks were held before the caller commits. The locks are tried ``attempts`` times
-    with a short timeout; if they are never free the switch fails and changes nothing."""
+    ``incoming`` to production, and re-create production's own views, and the foreign keys and
+    views outside the loaded tables, against it; returns the tables carried, the views and keys
+    re-created, and how long the locks were held before the caller commits. The locks are tried
+    ``attempts`` times with a short timeout; if they are never free the switch fails and
+    changes nothing."""
     prod = spec.production
     present = schemas.exists(conn, prod)
     carried = (
@@ -59,6 +61,7 @@ def switch(
         else []
     )
     if present:
+        views.refuse_lost_columns(conn, prod, incoming, sorted(spec.names))
         # What readers and applications were granted on production, they keep on the new
         # version; copied before the first lock, which it does not need.
         grant_on_schema(conn, schema_grants(conn, prod), incoming)
@@ -116,24 +119,31 @@ def _switch_locked(
     keys = conn.execute(
         statement(SQL_PRODUCTION, "foreign_keys_into"), {"schema": prod, "loaded": loaded}
     ).fetchall()
-    views = conn.execute(
+    outside = conn.execute(
         statement(SQL_PRODUCTION, "views_on"), {"schema": prod, "loaded": loaded}
     ).fetchall()
-    locked[:] = sorted(
-        {(prod, t) for t in carried}
-        | {(k[2], k[3]) for k in keys}
-        | {(prod, k[4]) for k in keys}
-        | {(v[0], v[1]) for v in views}
+    own = views.views_in(conn, prod)
+    # A version switched back in has its copies of production's views: replaced by these.
+    superseded = {v.name for v in views.views_in(conn, incoming)} & {v.name for v in own}
+    tables = sorted(
+        {(prod, t) for t in carried} | {(k[2], k[3]) for k in keys} | {(prod, k[4]) for k in keys}
     )
-    if locked:
+    # The views replaced or dropped are locked by that statement, under the same timeout: LOCK
+    # TABLE on a view would lock what it reads too, with its owner's privileges, which a
+    # reporting role's view over production's tables does not have.
+    locked[:] = tables + sorted(
+        {(v[0], v[1]) for v in outside} | {(incoming, v) for v in superseded}
+    )
+    if tables:
         conn.execute(
             sql.SQL(statement(SQL_PRODUCTION, "lock_for_switch")).format(
-                tables=sql.SQL(", ").join(sql.Identifier(*t) for t in locked)
+                tables=sql.SQL(", ").join(sql.Identifier(*t) for t in tables)
             )
         )
     started = time.perf_counter()
     for table in carried:
         conn.execute(compose(SQL_PRODUCTION, "carry_over", table=(prod, table), target=incoming))
+    views.drop_superseded(conn, prod, incoming, superseded)
     if schemas.exists(conn, prod):
         conn.execute(compose(SQL_PRODUCTION, "rename_schema", schema=prod, new_name=outgoing))
         conn.execute(
@@ -149,6 +159,7 @@ def _switch_locked(
     conn.execute(compose(SQL_PRODUCTION, "rename_schema", schema=incoming, new_name=prod))
     if ours:  # a schema someone else made (rolled back to) keeps its own comment
         schemas.mark(conn, prod, f"{MARKER} version of {prod}, switched in by run {run_id}")
+    views.recreate(conn, prod, own)
     for name, table_oid, _, _, _, definition in keys:
         # Found by its oid: a carried table has moved since the keys were read.
         table = conn.execute(statement(SQL_PRODUCTION, "table_of"), {"oid": table_oid}).fetchone()
@@ -167,28 +178,20 @@ def _switch_locked(
                 f"({definition}) does not hold on the new version: "
                 f"{err.diag.message_detail or err}; production is untouched"
             ) from None
-    for schema, view, definition, options in views:
+    for schema, view, definition, options in outside:  # after production's views they read
         conn.execute(
             sql.SQL(statement(SQL_PRODUCTION, "replace_view")).format(
                 view=sql.Identifier(schema, view),
-                options=_view_options(options),
+                options=views.view_options(options),
                 definition=sql.SQL(definition.rstrip().rstrip(";")),
             )
         )
-    repointed = [f"{'.'.join(k[2:4])}.{k[0]}" for k in keys] + [f"{s}.{v}" for s, v, *_ in views]
-    return carried, repointed, (time.perf_counter() - started) * 1000
-
-
-def _view_options(options: list[str] | None) -> sql.Composable:
-    if not options:
-        return sql.SQL("")
-    pairs = (option.split("=", 1) for option in options)
-    return sql.SQL("WITH ({})").format(
-        sql.SQL(", ").join(
-            sql.SQL("{} = {}").format(sql.Identifier(key), sql.Literal(value))
-            for key, value in pairs
-        )
+    repointed = (
+        [f"{prod}.{v.name}" for v in own]
+        + [f"{'.'.join(k[2:4])}.{k[0]}" for k in keys]
+        + [f"{s}.{v}" for s, v, *_ in outside]
     )
+    return carried, repointed, (time.perf_counter() - started) * 1000
 
 
 def outside_dependents(conn: psycopg.Connection, schema: str) -> list[str]:

@@ -1,8 +1,10 @@
 """Staging ingest and the production switch against the session's PostgreSQL: readers during
 the switch, users' edits during the ingest, refused checks, rollback, retention."""
 
+import secrets
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import dagster as dg
@@ -602,3 +604,161 @@ def test_the_switch_never_queues_readers_behind_a_long_reader(portal: tuple[str,
                 assert conn.execute(
                     "SELECT count(*) FROM maint_assets.ingest_versions"
                 ).fetchone() == (1,)
+
+
+@pytest.fixture
+def reporting_role(empty_db: str) -> Iterator[str]:
+    """A role that owns the reporting views made in production, dropped afterwards."""
+    name = f"reporting_{secrets.token_hex(3)}"
+    with psycopg.connect(empty_db, autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE ROLE {}").format(sql.Identifier(name)))
+        conn.execute(sql.SQL("GRANT USAGE, CREATE ON SCHEMA portal TO {}").format(
+            sql.Identifier(name)))
+    try:
+        yield name
+    finally:
+        with psycopg.connect(empty_db, autocommit=True) as conn:
+            # CASCADE: a reader's view elsewhere reads one of its views
+            conn.execute(sql.SQL("DROP OWNED BY {} CASCADE").format(sql.Identifier(name)))
+            conn.execute(sql.SQL("DROP ROLE {}").format(sql.Identifier(name)))
+
+
+def _reporting_views(url: str) -> dict[str, tuple]:
+    """Production's views and materialized views: kind, owner, ACL, comment, options,
+    indexes, triggers, column comments and what they read."""
+    with psycopg.connect(url) as conn:
+        return {
+            name: rest
+            for name, *rest in conn.execute(
+                "SELECT c.relname, c.relkind, pg_get_userbyid(c.relowner), c.relacl::text[],"
+                " obj_description(c.oid, 'pg_class'), c.reloptions,"
+                " (SELECT array_agg(pg_get_indexdef(indexrelid)) FROM pg_index"
+                "  WHERE indrelid = c.oid),"
+                " (SELECT array_agg(pg_get_triggerdef(t.oid)) FROM pg_trigger t"
+                "  WHERE t.tgrelid = c.oid),"
+                " (SELECT array_agg(col_description(c.oid, a.attnum) ORDER BY a.attnum)"
+                "  FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0),"
+                " (SELECT array_agg(DISTINCT format('%I.%I', rn.nspname, rc.relname)"
+                "  ORDER BY format('%I.%I', rn.nspname, rc.relname))"
+                "  FROM pg_rewrite r JOIN pg_depend d ON d.objid = r.oid"
+                "  AND d.classid = 'pg_rewrite'::regclass AND d.refclassid = 'pg_class'::regclass"
+                "  JOIN pg_class rc ON rc.oid = d.refobjid AND rc.oid <> c.oid"
+                "  JOIN pg_namespace rn ON rn.oid = rc.relnamespace WHERE r.ev_class = c.oid)"
+                " FROM pg_class c WHERE c.relnamespace = 'portal'::regnamespace"
+                " AND c.relkind IN ('v', 'm') ORDER BY 1"
+            )
+        }
+
+
+def test_views_in_production_follow_the_switch_and_the_rollback(
+    portal: tuple[str, Path], reporting_role: str, tmp_path: Path
+) -> None:
+    """Reporting views made in production after an ingest (over nmdc-server's
+    bulk_download_data_object, a carried users' table, and the loaded data_object; a chain of
+    views; a materialized view with the unique index REFRESH … CONCURRENTLY needs) are in
+    production after a switch, over the new version, with their owner, grants and comments;
+    a version lacking a column one of them uses is refused naming both; a rollback brings
+    them back on the restored version. Views of our invention, over the real tables."""
+    url, source = portal
+    role = sql.Identifier(reporting_role)
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(
+            "CREATE TABLE portal.bulk_download_data_object (bulk_download_id int NOT NULL,"
+            " data_object_id text NOT NULL REFERENCES portal.data_object (id),"
+            " PRIMARY KEY (bulk_download_id, data_object_id))"
+        )
+        conn.execute("INSERT INTO portal.bulk_download_data_object VALUES (1, 'do-0-0-0')")
+        conn.execute(sql.SQL("GRANT SELECT ON ALL TABLES IN SCHEMA portal TO {}").format(role))
+        conn.execute(sql.SQL("SET ROLE {}").format(role))
+        conn.execute(
+            "CREATE VIEW portal.data_object_downloads WITH (security_barrier) AS"
+            " SELECT d.id, d.biosample_id, d.url, count(b.*) AS downloads"
+            " FROM portal.data_object d LEFT JOIN portal.bulk_download_data_object b"
+            " ON b.data_object_id = d.id GROUP BY d.id"
+        )
+        conn.execute(
+            "CREATE VIEW portal.study_downloads AS SELECT s.id, s.name,"
+            " sum(o.downloads) AS downloads FROM portal.study s"
+            " JOIN portal.biosample b ON b.study_id = s.id"
+            " JOIN portal.data_object_downloads o ON o.biosample_id = b.id GROUP BY s.id"
+        )
+        conn.execute(
+            "CREATE MATERIALIZED VIEW portal.study_sizes AS SELECT s.id, s.name,"
+            " sum(d.size_bytes) AS bytes FROM portal.study s"
+            " JOIN portal.biosample b ON b.study_id = s.id"
+            " JOIN portal.data_object d ON d.biosample_id = b.id GROUP BY s.id"
+        )
+        conn.execute("CREATE UNIQUE INDEX study_sizes_id ON portal.study_sizes (id)")
+        conn.execute("COMMENT ON VIEW portal.study_downloads IS 'downloads per study'")
+        conn.execute("COMMENT ON MATERIALIZED VIEW portal.study_sizes IS 'bytes per study'")
+        conn.execute("COMMENT ON COLUMN portal.study_sizes.bytes IS 'sum of size_bytes'")
+        conn.execute("GRANT SELECT ON portal.study_downloads, portal.study_sizes TO PUBLIC")
+        conn.execute("RESET ROLE")
+        conn.execute("CREATE SCHEMA reports")  # a reader's view over the chain's end
+        conn.execute(
+            "CREATE FUNCTION reports.read_only() RETURNS trigger LANGUAGE plpgsql"
+            " AS $$BEGIN RAISE EXCEPTION 'read only'; END$$"
+        )
+        conn.execute(
+            "CREATE TRIGGER read_only INSTEAD OF DELETE ON portal.study_downloads"
+            " FOR EACH ROW EXECUTE FUNCTION reports.read_only()"
+        )
+        conn.execute(
+            "CREATE VIEW reports.top_study AS SELECT name FROM portal.study_downloads"
+            " ORDER BY downloads DESC, id LIMIT 1"
+        )
+    views = _reporting_views(url)
+    assert list(views) == ["data_object_downloads", "study_downloads", "study_sizes"]
+    assert views["study_sizes"][5] and views["study_downloads"][6]  # an index, a trigger
+
+    def reports() -> tuple:
+        with psycopg.connect(url) as conn:
+            return conn.execute(
+                "SELECT (SELECT downloads FROM portal.study_downloads WHERE id = 'st-0'),"
+                " (SELECT name FROM reports.top_study),"
+                " (SELECT bytes FROM portal.study_sizes WHERE id = 'st-0')"
+            ).fetchone()
+
+    assert reports() == (1, "Study 0 v1", 50 * (1001 + 2001 + 3001))
+    write_source(source, objects=4, version=2)
+    result = _ingest(url, source)
+    assert result.success, _error(result)
+    assert _reporting_views(url) == views  # owner, grants, comment, index: all in production
+    assert reports() == (1, "Study 0 v2", 50 * (1002 + 2002 + 3002 + 4002))
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("INSERT INTO portal.bulk_download_data_object VALUES (2, 'do-0-0-3')")
+        conn.execute("REFRESH MATERIALIZED VIEW CONCURRENTLY portal.study_sizes")
+        conn.execute("COMMENT ON VIEW portal.study_downloads IS 'downloads per study, v2'")
+    assert reports()[0] == 2
+    assert _meta(result)["left_on_previous_version"] == []
+
+    # a version without data_object.url, which data_object_downloads reads: refused
+    tables = tmp_path / "tables.yaml"
+    tables.write_text(DEMO_TABLES_FILE.read_text().replace(", url: text}", "}"))
+    write_source(source, objects=4, version=3)
+    objects = source / "data_object.csv"
+    objects.write_text("".join(
+        line.rsplit(",", 1)[0] + "\n" for line in objects.read_text().splitlines()
+    ))
+    before = (_counts(url), reports(), _reporting_views(url))
+    refused = _ingest(url, source, tables=tables)
+    assert not refused.success
+    assert "portal.data_object_downloads" in _error(refused) and "url" in _error(refused)
+    assert "production is untouched" in _error(refused)
+    assert (_counts(url), reports(), _reporting_views(url)) == before
+
+    with psycopg.connect(url, autocommit=True) as conn:  # else version 1 breaks the key
+        conn.execute("DELETE FROM portal.bulk_download_data_object WHERE bulk_download_id = 2")
+    assert _rollback(url, source).success  # to version 1, with the views as production has them
+    assert _counts(url)[3] == "Study 0 v1"
+    restored = _reporting_views(url)
+    assert restored["study_downloads"][3] == "downloads per study, v2"
+    assert {k: v[:3] + v[4:] for k, v in restored.items()} == {
+        k: v[:3] + v[4:] for k, v in views.items()
+    }
+    assert reports() == (1, "Study 0 v1", 50 * (1001 + 2001 + 3001))
+
+    for version in (4, 5, 6, 7):  # keep_versions 3: the versions they were made on are dropped
+        write_source(source, objects=4, version=version)
+        assert _ingest(url, source).success
+    assert reports() == (1, "Study 0 v7", 50 * (1007 + 2007 + 3007 + 4007))

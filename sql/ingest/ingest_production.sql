@@ -13,8 +13,8 @@ SELECT set_config('lock_timeout', %(timeout)s, true);
 
 -- name: lock_for_switch
 -- Every table the switch alters, up front: the carried tables (moved), the tables whose
--- foreign keys are re-pointed, the old tables they referenced (dropping a foreign key locks
--- both ends) and the views replaced.
+-- foreign keys are re-pointed and the old tables they referenced (dropping a foreign key locks
+-- both ends).
 LOCK TABLE {tables} IN ACCESS EXCLUSIVE MODE;
 
 -- name: lock_holders
@@ -47,9 +47,10 @@ WHERE c.contype = 'f' AND c.conparentid = 0
 ORDER BY fn.nspname, f.relname, c.conname;
 
 -- name: views_on
--- Views outside the production schema reading a loaded table: replaced by the same query
--- against the new version, read (like the foreign keys) before the renames. Materialized
--- views cannot be replaced in place; they are reported, and keep their version.
+-- Views outside the production schema reading a loaded table or one of production's own views
+-- (which the switch re-creates): replaced by the same query against the new version, read
+-- (like the foreign keys) before the renames. Materialized views cannot be replaced in place;
+-- they are reported, and keep their version.
 SELECT DISTINCT vn.nspname, v.relname, pg_get_viewdef(v.oid), v.reloptions
 FROM pg_depend d
 JOIN pg_rewrite r ON r.oid = d.objid
@@ -59,8 +60,106 @@ JOIN pg_class t ON t.oid = d.refobjid
 WHERE d.classid = 'pg_rewrite'::regclass AND d.refclassid = 'pg_class'::regclass
   AND v.relkind = 'v' AND v.relnamespace <> t.relnamespace
   AND t.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = %(schema)s)
-  AND t.relname = ANY(%(loaded)s)
+  AND (t.relname = ANY(%(loaded)s) OR t.relkind IN ('v', 'm'))
 ORDER BY vn.nspname, v.relname;
+
+-- name: views_in
+-- The views and materialized views of a schema, each after the views of the schema its query
+-- reads (chains), with what re-creating one elsewhere needs: its query (read before the
+-- renames, so the names it gives production's relations are the new version's once it is
+-- re-created after them), options, whether a materialized view holds data, owner, comment,
+-- its columns' comments, and the statements of what hangs on it (indexes, triggers, rules
+-- other than its query), run once every view exists. The ingest creates tables only: every
+-- view in production is someone's.
+WITH RECURSIVE own AS (
+  SELECT oid FROM pg_class
+  WHERE relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = %(schema)s)
+    AND relkind IN ('v', 'm')
+), reads AS (
+  SELECT DISTINCT r.ev_class AS view, d.refobjid AS read
+  FROM pg_rewrite r
+  JOIN pg_depend d ON d.classid = 'pg_rewrite'::regclass AND d.objid = r.oid
+                  AND d.refclassid = 'pg_class'::regclass
+  WHERE r.rulename = '_RETURN' AND r.ev_class IN (SELECT oid FROM own)
+    AND d.refobjid IN (SELECT oid FROM own) AND d.refobjid <> r.ev_class
+), depth (oid, n) AS (
+  SELECT oid, 0 FROM own
+  UNION ALL
+  SELECT reads.view, depth.n + 1 FROM reads JOIN depth ON depth.oid = reads.read
+)
+SELECT c.relname, c.relkind, pg_get_viewdef(c.oid), c.reloptions, c.relispopulated,
+       pg_get_userbyid(c.relowner), obj_description(c.oid, 'pg_class'),
+       ARRAY(SELECT ARRAY[a.attname::text, ds.description]
+             FROM pg_attribute a
+             JOIN pg_description ds ON ds.objoid = c.oid AND ds.classoid = 'pg_class'::regclass
+                                   AND ds.objsubid = a.attnum
+             WHERE a.attrelid = c.oid AND a.attnum > 0 ORDER BY a.attnum),
+       ARRAY(SELECT pg_get_indexdef(i.indexrelid) FROM pg_index i WHERE i.indrelid = c.oid
+             ORDER BY i.indexrelid)
+       || ARRAY(SELECT pg_get_triggerdef(t.oid) FROM pg_trigger t
+                WHERE t.tgrelid = c.oid AND NOT t.tgisinternal ORDER BY t.tgname)
+       || ARRAY(SELECT pg_get_ruledef(r.oid) FROM pg_rewrite r
+                WHERE r.ev_class = c.oid AND r.rulename <> '_RETURN' ORDER BY r.rulename)
+FROM (SELECT oid, max(n) AS n FROM depth GROUP BY oid) o
+JOIN pg_class c ON c.oid = o.oid
+ORDER BY o.n, c.relname;
+
+-- name: columns_views_lose
+-- Columns of loaded tables that a view re-created by the switch reads (production's own
+-- views, and plain views elsewhere) and the incoming version's table of that name lacks:
+-- the switch is refused before anything moves, naming each.
+SELECT DISTINCT format('%%I.%%I', vn.nspname, v.relname), t.relname, a.attname
+FROM pg_class v
+JOIN pg_namespace vn ON vn.oid = v.relnamespace
+JOIN pg_rewrite r ON r.ev_class = v.oid
+JOIN pg_depend d ON d.classid = 'pg_rewrite'::regclass AND d.objid = r.oid
+                AND d.refclassid = 'pg_class'::regclass AND d.refobjsubid > 0
+JOIN pg_class t ON t.oid = d.refobjid
+JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = d.refobjsubid
+WHERE t.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = %(schema)s)
+  AND t.relkind IN ('r', 'p') AND t.relname = ANY(%(loaded)s)
+  AND (v.relnamespace = t.relnamespace AND v.relkind IN ('v', 'm')
+       OR v.relnamespace <> t.relnamespace AND v.relkind = 'v')
+  AND NOT EXISTS (
+    SELECT FROM pg_attribute na
+    JOIN pg_class nt ON nt.oid = na.attrelid
+    WHERE nt.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = %(incoming)s)
+      AND nt.relname = t.relname AND na.attname = a.attname
+      AND na.attnum > 0 AND NOT na.attisdropped)
+ORDER BY 1, 2, 3;
+
+-- name: create_view
+CREATE VIEW {view} {options} AS {definition};
+
+-- name: create_materialized_view
+-- Filled from the new version under the switch's locks (WITH NO DATA if production's was
+-- never refreshed).
+CREATE MATERIALIZED VIEW {view} {options} AS {definition} {data};
+
+-- name: comment_on_view
+COMMENT ON VIEW {view} IS {comment};
+
+-- name: comment_on_materialized_view
+COMMENT ON MATERIALIZED VIEW {view} IS {comment};
+
+-- name: comment_on_column
+COMMENT ON COLUMN {column} IS {comment};
+
+-- name: owner_of_view
+-- Last, once the grants are given: a view reads its tables with its owner's privileges, so it
+-- keeps its owner, never the ingest's role.
+ALTER VIEW {view} OWNER TO {owner};
+
+-- name: owner_of_materialized_view
+ALTER MATERIALIZED VIEW {view} OWNER TO {owner};
+
+-- name: drop_view
+-- The copy an archived version kept of a view production still has, replaced by production's
+-- own when that version is rolled back to; not CASCADE: what else reads it fails the switch.
+DROP VIEW {view};
+
+-- name: drop_materialized_view
+DROP MATERIALIZED VIEW {view};
 
 -- name: table_of
 SELECT n.nspname, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
