@@ -184,6 +184,47 @@ def test_the_production_switch_runs_as_the_maintenance_role(
         assert carried == 1 and studies > 0
 
 
+def test_a_view_another_role_made_in_production_refuses_the_switch_until_applied_again(
+    pg_cluster: LocalCluster, empty_db: str, tmp_path: Path
+) -> None:
+    """The switch re-creates production's views with their owner, which needs membership of
+    it: a reporting role's view made after `roles apply ingest` refuses the switch, naming the
+    view and the remedy; applied again, the role owns the view and the switch carries it, the
+    reporting role still reading it."""
+    source = tmp_path / "source"
+    write_source(source, version=1)
+    assert ingest(empty_db, source).success
+    with (
+        application_role(empty_db, "reporting") as reporter,
+        psycopg.connect(empty_db, autocommit=True) as conn,
+        maintenance_role(
+            pg_cluster, empty_db, "maint_ingest", "ingest", production_schema="portal"
+        ) as (url, _),
+    ):
+        role = sql.Identifier(reporter)
+        conn.execute(sql.SQL("GRANT USAGE, CREATE ON SCHEMA portal TO {}").format(role))
+        conn.execute(sql.SQL("GRANT SELECT ON portal.study TO {}").format(role))
+        conn.execute(sql.SQL("SET ROLE {}").format(role))
+        conn.execute("CREATE VIEW portal.study_names AS SELECT id, name FROM portal.study")
+        conn.execute("RESET ROLE")
+        write_source(source, version=2)
+        refused = ingest(url, source)
+        assert not refused.success
+        error = refused.get_step_failure_events()[0].event_specific_data.error.message
+        assert f"the view portal.study_names cannot be given back to its owner {reporter}" in error
+        assert "roles apply ingest" in error and "production is untouched" in error
+        query = "SELECT name FROM portal.study_names WHERE id = 'st-0'"
+        assert conn.execute(query).fetchone() == ("Study 0 v1",)
+
+        needs = ROLE_TARGETS["ingest"].resolve(production_schema="portal")
+        apply(conn, "maint_ingest", needs, maintained_relations(defs, needs.key_prefix))
+        result = ingest(url, source)
+        assert result.success, [e.message for e in result.get_step_failure_events()]
+        conn.execute(sql.SQL("SET ROLE {}").format(role))
+        assert conn.execute(query).fetchone() == ("Study 0 v2",)
+        conn.execute("RESET ROLE")
+
+
 def test_the_catalogue_load_runs_as_the_maintenance_role(
     pg_cluster: LocalCluster, empty_db: str, tmp_path: Path
 ) -> None:
