@@ -371,6 +371,38 @@ def test_a_varietys_authorship_and_classification_are_productions(gbif, atlas_ur
     assert rows(atlas_url, TAXA_OBS_ROWS, ["Acer saccharum var. nigrum"]) == lookups
 
 
+def test_an_empty_authorship_is_stored_as_production_stores_it(gbif, atlas_url, atlas_db):
+    # GBIF's record of Plantae has "authorship": ""; production (bdqc_taxa's strip_authorship
+    # of the record's authorship) stores '' for the name's own record, NULL only for ancestors
+    ids = _taxa_obs(atlas_url, ("Plantae", "kingdom", None), ("Passer domesticus", "species", None))
+    _as_production(atlas_url, ids["Plantae"], RECORDED["/species/6"], "")
+    sparrow = {**RECORDED["/species/match?Passer domesticus"], "key": 5231190}
+    _as_production(atlas_url, ids["Passer domesticus"], sparrow, "Linnaeus, 1758")
+    refs = """SELECT id, source_record_id, authorship, created_at FROM public.taxa_ref
+              ORDER BY source_record_id"""
+    by_production = rows(atlas_url, refs)
+    resources = _resources(gbif, atlas_db)
+
+    result = materialize(resources, selection=REFS)
+    # production's rows are already what the project writes: none is rewritten
+    assert metadata(result, TAXA_REF)["rows_replaced"] == 0
+    assert rows(atlas_url, refs) == by_production
+    assert ("6", "") in {(srid, author) for _, srid, author, _ in by_production}
+    # written afresh: '' for the records matched, NULL for the ancestors, as production
+    with psycopg.connect(atlas_url, autocommit=True) as conn:
+        conn.execute("TRUNCATE public.taxa_obs_ref_lookup, public.taxa_ref CASCADE")
+        conn.execute("TRUNCATE maint_assets.taxa_obs_resolution")
+    materialize(resources, selection=REFS)
+    assert [r[1:3] for r in rows(atlas_url, refs)] == [r[1:3] for r in by_production]
+    assert rows(
+        atlas_url,
+        """SELECT o.scientific_name, r.authorship FROM public.taxa_obs_ref_lookup l
+           JOIN public.taxa_obs o ON o.id = l.id_taxa_obs
+           JOIN public.taxa_ref r ON r.id = l.id_taxa_ref
+           WHERE NOT l.is_parent ORDER BY 1""",
+    ) == [("Passer domesticus", "Linnaeus, 1758"), ("Plantae", "")]
+
+
 def test_a_vernacular_answer_never_deletes_productions_names(gbif, atlas_url, atlas_db):
     ids = _taxa_obs(atlas_url, ("Passer domesticus", "species", None))
     answer = RECORDED["/species/match?Passer domesticus"]

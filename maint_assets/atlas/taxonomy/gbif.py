@@ -272,7 +272,7 @@ class GbifResolver(TaxonomyResolver):
         )
         return records
 
-    def _usage_authorship(self, usage: str, canonical: str, scientific_name: str) -> str | None:
+    def _usage_authorship(self, usage: str, canonical: str, scientific_name: str) -> str:
         """The match answer has no authorship field. Where the scientific name is the canonical
         name followed by the authorship, the rest of it is the authorship; where it is not
         (GBIF's canonical name drops the rank marker of a variety, subspecies or form and the
@@ -393,13 +393,16 @@ def _with(record: RefRecord, match_type: str | None) -> RefRecord:
     return RefRecord(**{**record.__dict__, "match_type": match_type})
 
 
-def _authorship(text: str | None) -> str | None:
-    """Production's convention: surrounding whitespace and one enclosing pair of brackets
-    removed ("(Linnaeus, 1766)" is stored as "Linnaeus, 1766")."""
+def _authorship(text: str | None) -> str:
+    """Production's convention (bdqc_taxa's strip_authorship): surrounding whitespace and one
+    enclosing pair of brackets removed ("(Linnaeus, 1766)" is stored as "Linnaeus, 1766").
+    A record without authorship is stored as '' (GBIF's record says "authorship": "" and
+    production keeps it as it comes), never NULL: NULL is what production writes only for
+    ancestors, which carry no authorship at all."""
     text = (text or "").strip()
     if text.startswith("(") and text.endswith(")") and text.count("(") <= 1:
         text = text[1:-1]
-    return text or None
+    return text
 
 
 def _note(found: dict[str, Any]) -> str:
