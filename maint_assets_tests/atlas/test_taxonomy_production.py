@@ -543,3 +543,23 @@ def test_a_vernacular_answer_never_deletes_productions_names(gbif, atlas_url, at
         ("Avibase", "Moineau domestique", "fra"),
         ("Wikidata", "English sparrow", "eng"),
     }
+
+
+def test_two_taxa_naming_one_source_record_keep_the_name_production_keeps(
+    gbif, atlas_url, atlas_db
+):
+    # production asks taxa_ref by scientific name and rank and keeps the first name inserted
+    # for a (source, source key, language): the sparrow's, asked before the bear's
+    _taxa_obs(atlas_url, ("Ursus", "genus", None), ("Passer domesticus", "species", None))
+    gbif.answers["/species/2433406/vernacularNames"] = {
+        **NO_VERNACULAR_NAMES,
+        "results": [
+            {"taxonKey": 2433406, "vernacularName": "Bears", "language": "eng",
+             "source": "TAXREF", "sourceTaxonKey": 222458834},
+        ],
+    }
+    assert materialize(_resources(gbif, atlas_db), selection=CHAIN).success
+    assert rows(
+        atlas_url,
+        "SELECT name FROM public.taxa_vernacular WHERE source_name = 'TAXREF' AND language = 'eng'",
+    ) == [("House sparrow",)]
