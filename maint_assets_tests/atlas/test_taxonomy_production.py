@@ -20,13 +20,19 @@ from maint_assets.atlas.assets.taxonomy import (
 from maint_assets.atlas.taxonomy.checklist import ChecklistResolver
 from maint_assets.atlas.taxonomy.gbif import SOURCE_NAME, GbifResolver
 from maint_assets.atlas.taxonomy.resolver import NameQuery, RefKey
-from maint_assets_tests.atlas.gbif_server import NO_VERNACULAR_NAMES, RECORDED, GbifReplay
+from maint_assets_tests.atlas.gbif_server import (
+    FIXTURES,
+    NO_VERNACULAR_NAMES,
+    RECORDED,
+    GbifReplay,
+)
 from maint_assets_tests.atlas.helpers import materialize, metadata, rows
 
 REFS = [TAXA_REF, TAXA_OBS_REF_LOOKUP]
 CHAIN = [*REFS, TAXA_VERNACULAR, TAXA_OBS_VERNACULAR_LOOKUP, TAXA_OBS_GROUP_LOOKUP, API_TAXA]
 RANKS = ["kingdom", "phylum", "class", "order", "family", "genus", "species"]
 ACCEPT = {"ops": {"atlas_taxa_ref": {"config": {"accept_unresolved": True}}}}
+FULL_VERNACULAR = {"ops": {"atlas_taxa_vernacular": {"config": {"full": True}}}}
 TAXA_OBS_ROWS = """
     SELECT o.scientific_name, r.source_record_id, r.scientific_name, r.authorship, r.rank,
            l.match_type, l.is_parent, v.source_record_id
@@ -41,6 +47,9 @@ VERNACULAR_ROWS = """
     JOIN public.taxa_obs_vernacular_lookup vl ON vl.id_taxa_obs = o.id
     JOIN public.taxa_vernacular v ON v.id = vl.id_taxa_vernacular
     WHERE o.scientific_name = %s ORDER BY 1"""
+# What production's own code (bdqc_taxa through refresh_taxa_vernacular()) stores for three
+# names from recorded.json's answers; how it was made: its "_about"
+BY_BDQC_TAXA = json.loads((FIXTURES / "bdqc_taxa_vernacular.json").read_text())
 
 
 @pytest.fixture
@@ -371,17 +380,94 @@ def test_a_varietys_authorship_and_classification_are_productions(gbif, atlas_ur
     assert rows(atlas_url, TAXA_OBS_ROWS, ["Acer saccharum var. nigrum"]) == lookups
 
 
+def test_an_empty_authorship_is_stored_as_production_stores_it(gbif, atlas_url, atlas_db):
+    # GBIF's record of Plantae has "authorship": ""; production (bdqc_taxa's strip_authorship
+    # of the record's authorship) stores '' for the name's own record, NULL only for ancestors
+    ids = _taxa_obs(atlas_url, ("Plantae", "kingdom", None), ("Passer domesticus", "species", None))
+    _as_production(atlas_url, ids["Plantae"], RECORDED["/species/6"], "")
+    sparrow = {**RECORDED["/species/match?Passer domesticus"], "key": 5231190}
+    _as_production(atlas_url, ids["Passer domesticus"], sparrow, "Linnaeus, 1758")
+    refs = """SELECT id, source_record_id, authorship, created_at FROM public.taxa_ref
+              ORDER BY source_record_id"""
+    by_production = rows(atlas_url, refs)
+    resources = _resources(gbif, atlas_db)
+
+    result = materialize(resources, selection=REFS)
+    # production's rows are already what the project writes: none is rewritten
+    assert metadata(result, TAXA_REF)["rows_replaced"] == 0
+    assert rows(atlas_url, refs) == by_production
+    assert ("6", "") in {(srid, author) for _, srid, author, _ in by_production}
+    # written afresh: '' for the records matched, NULL for the ancestors, as production
+    with psycopg.connect(atlas_url, autocommit=True) as conn:
+        conn.execute("TRUNCATE public.taxa_obs_ref_lookup, public.taxa_ref CASCADE")
+        conn.execute("TRUNCATE maint_assets.taxa_obs_resolution")
+    materialize(resources, selection=REFS)
+    assert [r[1:3] for r in rows(atlas_url, refs)] == [r[1:3] for r in by_production]
+    assert rows(
+        atlas_url,
+        """SELECT o.scientific_name, r.authorship FROM public.taxa_obs_ref_lookup l
+           JOIN public.taxa_obs o ON o.id = l.id_taxa_obs
+           JOIN public.taxa_ref r ON r.id = l.id_taxa_ref
+           WHERE NOT l.is_parent ORDER BY 1""",
+    ) == [("Passer domesticus", "Linnaeus, 1758"), ("Plantae", "")]
+
+
+def test_vernacular_names_are_the_ones_productions_code_stores(gbif, atlas_url, atlas_db):
+    _taxa_obs(
+        atlas_url,
+        ("Passer domesticus", "species", None),
+        ("Fringilla domestica", "species", None),
+        ("Acer saccharum var. nigrum", "variety", None),
+    )
+    resources = _resources(gbif, atlas_db)
+    assert materialize(resources, selection=CHAIN).success
+    names = """SELECT source_name, source_record_id, name, language, rank, rank_order
+               FROM public.taxa_vernacular"""
+    links = """SELECT o.scientific_name, v.source_name, v.source_record_id, v.language,
+                      l.match_type
+               FROM public.taxa_obs o
+               JOIN public.taxa_obs_vernacular_lookup l ON l.id_taxa_obs = o.id
+               JOIN public.taxa_vernacular v ON v.id = l.id_taxa_vernacular ORDER BY 1, 2, 3, 4"""
+    # every French and English name GBIF's sources give, one per (source, source key,
+    # language): the first GBIF lists ('House sparrow' of Martha's Vineyard, not its
+    # 'House/eurasian Tree Sparrow'), capitalised as production does
+    expected = [tuple(r) for r in BY_BDQC_TAXA["taxa_vernacular"]]
+    assert sorted(rows(atlas_url, names)) == sorted(expected)
+    assert len([r for r in expected if r[4] == "species"]) == 32
+    assert rows(atlas_url, links) == [tuple(r) for r in BY_BDQC_TAXA["taxa_obs_vernacular_lookup"]]
+    # api.taxa lists them all and picks its English and French names among them
+    taxa = rows(
+        atlas_url,
+        "SELECT observed_scientific_name, vernacular_en, vernacular_fr, vernacular FROM api.taxa",
+    )
+    for observed, english, french, listed in taxa:
+        shown = [(v["source"], v["source_taxon_key"], v["language"]) for v in listed]
+        assert sorted(shown) == sorted(
+            (source, key, language)
+            for name, source, key, language, _ in BY_BDQC_TAXA["taxa_obs_vernacular_lookup"]
+            if name == observed
+        )
+        assert {(v["name"], v["language"]) for v in listed} >= {(english, "eng"), (french, "fra")}
+    # a second run changes nothing
+    again = materialize(resources, selection=CHAIN[2:], run_config=FULL_VERNACULAR)
+    assert metadata(again, TAXA_VERNACULAR)["rows_added"] == 0
+    assert metadata(again, TAXA_VERNACULAR)["rows_updated"] == 0
+    assert sorted(rows(atlas_url, names)) == sorted(expected)
+
+
 def test_a_vernacular_answer_never_deletes_productions_names(gbif, atlas_url, atlas_db):
     ids = _taxa_obs(atlas_url, ("Passer domesticus", "species", None))
     answer = RECORDED["/species/match?Passer domesticus"]
     _as_production(atlas_url, ids["Passer domesticus"], {**answer, "key": 5231190}, None)
     resources = _resources(gbif, atlas_db)
     sparrow = RefKey(0, SOURCE_NAME, "5231190", "Passer domesticus", "species")
-    chosen = {v.language: v for v in resources["taxonomy"].vernacular([sparrow]).found[0]}
-    # production's names for the sparrow: the English one the project chooses too (same
-    # source, source key and language), and one the project never chooses
+    answered = resources["taxonomy"].vernacular([sparrow]).found[0]
+    assert len(answered) == 32
+    first = {v.language: v for v in reversed(answered)}
+    # production's names for the sparrow: one the project writes too (same source, source key
+    # and language), and one the project never writes
     by_production = [
-        (chosen["eng"].source_name, chosen["eng"].source_record_id, chosen["eng"].name, "eng"),
+        (first["eng"].source_name, first["eng"].source_record_id, first["eng"].name, "eng"),
         ("Wikidata", "Q6718", "English sparrow", "eng"),
     ]
     with psycopg.connect(atlas_url, autocommit=True) as conn:
@@ -400,30 +486,39 @@ def test_a_vernacular_answer_never_deletes_productions_names(gbif, atlas_url, at
     chain = CHAIN[2:]
     production_names = "SELECT * FROM public.taxa_vernacular WHERE id = ANY(%s) ORDER BY id"
     read = "SELECT vernacular_en, vernacular_fr, vernacular FROM api.taxa"
-    assert materialize(resources, selection=chain).success
+    result = materialize(resources, selection=chain)
+    assert metadata(result, TAXA_VERNACULAR)["rows_added"] == 31
     kept = rows(atlas_url, production_names, [production_ids])
     assert len(kept) == 2
     linked = rows(atlas_url, VERNACULAR_ROWS, ["Passer domesticus"])
-    assert {(source, name) for _, source, name, *_ in linked} >= {
-        (chosen["eng"].source_name, chosen["eng"].name),
-        (chosen["fra"].source_name, chosen["fra"].name),
-        ("Wikidata", "English sparrow"),
+    assert {(source, name, language) for _, source, name, language, _ in linked} == {
+        *((v.source_name, v.name, v.language) for v in answered),
+        ("Wikidata", "English sparrow", "eng"),
     }
     api = rows(atlas_url, read)
-    full = {"ops": {"atlas_taxa_vernacular": {"config": {"full": True}}}}
 
     # GBIF answers the sparrow's names with an empty page: no evidence that any name is gone
     gbif.answers["/species/5231190/vernacularNames"] = NO_VERNACULAR_NAMES
-    result = materialize(resources, selection=chain, run_config=full)
+    result = materialize(resources, selection=chain, run_config=FULL_VERNACULAR)
     assert rows(atlas_url, production_names, [production_ids]) == kept
     assert rows(atlas_url, VERNACULAR_ROWS, ["Passer domesticus"]) == linked
     assert rows(atlas_url, read) == api
     meta = metadata(result, TAXA_VERNACULAR)
-    assert meta["rows_removed"] == 0 and meta["names_kept_without_answer"] == 2
+    assert meta["rows_removed"] == 0 and meta["names_kept_without_answer"] == 32
     assert meta["kept_without_answer"] == {"Passer domesticus": "eng, fra"}
 
-    # GBIF now names other records for both languages: the project's own French row, replaced,
-    # is removed; production's rows stay whatever the answer
+    # a partial answer, English names only: the French ones stay
+    page = RECORDED["/species/5231190/vernacularNames"]
+    english = [r for r in page["results"] if r["language"] != "fra"]
+    gbif.answers["/species/5231190/vernacularNames"] = {**page, "results": english}
+    result = materialize(resources, selection=chain, run_config=FULL_VERNACULAR)
+    assert rows(atlas_url, VERNACULAR_ROWS, ["Passer domesticus"]) == linked
+    meta = metadata(result, TAXA_VERNACULAR)
+    assert meta["rows_removed"] == 0 and meta["names_kept_without_answer"] == 8
+    assert meta["kept_without_answer"] == {"Passer domesticus": "fra"}
+
+    # GBIF now names other records for both languages: the project's own rows, replaced, are
+    # removed; production's rows stay whatever the answer
     gbif.answers["/species/5231190/vernacularNames"] = {
         **NO_VERNACULAR_NAMES,
         "results": [
@@ -433,18 +528,38 @@ def test_a_vernacular_answer_never_deletes_productions_names(gbif, atlas_url, at
              "source": "Avibase", "sourceTaxonKey": 7, "preferred": True},
         ],
     }
-    result = materialize(resources, selection=chain, run_config=full)
-    assert metadata(result, TAXA_VERNACULAR)["rows_removed"] == 1
+    result = materialize(resources, selection=chain, run_config=FULL_VERNACULAR)
+    assert metadata(result, TAXA_VERNACULAR)["rows_removed"] == 31
     assert rows(atlas_url, production_names, [production_ids]) == kept
     assert rows(
         atlas_url,
         "SELECT count(*) FROM public.taxa_vernacular WHERE source_name = %s AND language = 'fra'",
-        [chosen["fra"].source_name],
+        [first["fra"].source_name],
     ) == [(0,)]
     assert {(source, name, language) for _, source, name, language, _ in rows(
         atlas_url, VERNACULAR_ROWS, ["Passer domesticus"]
-    )} >= {
+    )} == {
         ("Avibase", "House sparrow", "eng"),
         ("Avibase", "Moineau domestique", "fra"),
         ("Wikidata", "English sparrow", "eng"),
     }
+
+
+def test_two_taxa_naming_one_source_record_keep_the_name_production_keeps(
+    gbif, atlas_url, atlas_db
+):
+    # production asks taxa_ref by scientific name and rank and keeps the first name inserted
+    # for a (source, source key, language): the sparrow's, asked before the bear's
+    _taxa_obs(atlas_url, ("Ursus", "genus", None), ("Passer domesticus", "species", None))
+    gbif.answers["/species/2433406/vernacularNames"] = {
+        **NO_VERNACULAR_NAMES,
+        "results": [
+            {"taxonKey": 2433406, "vernacularName": "Bears", "language": "eng",
+             "source": "TAXREF", "sourceTaxonKey": 222458834},
+        ],
+    }
+    assert materialize(_resources(gbif, atlas_db), selection=CHAIN).success
+    assert rows(
+        atlas_url,
+        "SELECT name FROM public.taxa_vernacular WHERE source_name = 'TAXREF' AND language = 'eng'",
+    ) == [("House sparrow",)]

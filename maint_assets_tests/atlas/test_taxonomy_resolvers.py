@@ -1,6 +1,8 @@
 """The GBIF resolver against a local server replaying GBIF responses, the checklist resolver,
 and the incremental, id-stable behaviour of taxa_ref."""
 
+import json
+
 import psycopg
 import pytest
 
@@ -14,7 +16,8 @@ from maint_assets.atlas.taxonomy.checklist import ChecklistResolver
 from maint_assets.atlas.taxonomy.choice import taxonomy_resolver
 from maint_assets.atlas.taxonomy.gbif import GbifResolver
 from maint_assets.atlas.taxonomy.resolver import NameQuery, RefKey
-from maint_assets_tests.atlas.gbif_server import GbifReplay
+from maint_assets.atlas.taxonomy.vernacular_names import capitalised
+from maint_assets_tests.atlas.gbif_server import FIXTURES, GbifReplay
 from maint_assets_tests.atlas.helpers import materialize, metadata, rows
 
 
@@ -105,19 +108,24 @@ def test_gbif_cache_answers_repeated_requests(gbif, tmp_path):
     assert gbif.hits["/species/match?Acer saccharum"] == 1
 
 
-def test_gbif_vernacular_names_keep_french_and_english(gbif):
+def test_gbif_vernacular_names_are_the_ones_productions_code_keeps(gbif):
+    # every French and English name of the recorded page, one per (source, source key,
+    # language), in GBIF's order: what bdqc_taxa keeps and production's insert stores
     answers = _resolver(gbif).vernacular(
-        [RefKey(7, "GBIF Backbone Taxonomy", "2489929", "Setophaga canadensis", "species")]
+        [RefKey(7, "GBIF Backbone Taxonomy", "5231190", "Passer domesticus", "species")]
     )
-    # capitalised as production writes them ("Canada" is one of the names it keeps)
-    assert {(v.language, v.name) for v in answers.found[7]} == {
-        ("eng", "Canada warbler"),
-        ("fra", "Paruline du Canada"),
-    }
+    by_bdqc_taxa = json.loads((FIXTURES / "bdqc_taxa_vernacular.json").read_text())
+    assert [
+        (v.source_name, v.source_record_id, v.name, v.language, v.rank, v.rank_order)
+        for v in answers.found[7]
+    ] == [tuple(r) for r in by_bdqc_taxa["taxa_vernacular"] if r[4] == "species"]
+    # capitalised as production does: places kept, spacing as the source gives it
+    assert capitalised("PARULINE DU CANADA") == "Paruline du Canada"
+    assert capitalised("house  sparrow ") == "House  sparrow "
 
 
 def test_gbif_vernacular_names_are_read_to_the_last_page(gbif):
-    # 25 pages, as GBIF pages them (limit 100, endOfRecords on the last); the preferred names
+    # 25 pages, as GBIF pages them (limit 100, endOfRecords on the last); the Avibase names
     # are on page 22 only, past the 20 pages once read
     taxon, pages = "/species/2489929/vernacularNames", 25
     for page in range(pages):
@@ -139,10 +147,12 @@ def test_gbif_vernacular_names_are_read_to_the_last_page(gbif):
     ref = RefKey(7, "GBIF Backbone Taxonomy", "2489929", "Setophaga canadensis", "species")
     answers = _resolver(gbif).vernacular([ref])
     assert gbif.hits[taxon] == pages
-    assert {(v.language, v.name, v.source_name) for v in answers.found[7]} == {
-        ("eng", "Canada warbler", "Avibase"),
-        ("fra", "Paruline du Canada", "Avibase"),
-    }
+    # each source's name is the first it gives (page 1), as production keeps it
+    found = {(v.source_name, v.language): v.name for v in answers.found[7]}
+    assert len(found) == 101
+    assert found[("Source 12", "eng")] == "Warbler 0.12"
+    assert found[("Avibase", "eng")] == "Canada warbler"
+    assert found[("Avibase", "fra")] == "Paruline du Canada"
     # a page that is empty but not the last: the answer is incomplete, the taxon not answered
     gbif.answers[f"{taxon}?offset=300"] = {
         "offset": 300, "limit": 100, "endOfRecords": False, "results": []

@@ -1,8 +1,10 @@
 -- taxa_vernacular and taxa_obs_vernacular_lookup: vernacular names of the valid taxa_ref rows
--- of the resolver's sources not yet asked (all on a full refresh), then the per-taxa_obs
--- links of those names rebuilt set-based. Names and links production wrote otherwise (CDPNQ,
--- Eliso, Bryoquel, Wikidata...) are never removed: only what this project linked is managed,
--- and of taxa_vernacular only the rows it inserted itself are ever deleted.
+-- of the resolver's sources not yet asked (all on a full refresh): every name the answer
+-- gives in French and English, one per (source, source record, language), as production
+-- stores them; then the per-taxa_obs links of those names rebuilt set-based. Names and links
+-- production wrote otherwise (CDPNQ, Eliso, Bryoquel, Wikidata...) are never removed: only
+-- what this project linked is managed, and of taxa_vernacular only the rows it inserted
+-- itself are ever deleted.
 
 -- name: pending
 SELECT r.id, r.source_name, r.source_record_id, r.scientific_name, r.rank
@@ -37,14 +39,17 @@ COPY resolved_vernacular_refs FROM STDIN;
 
 -- name: upsert_vernacular
 -- (source, the source's record, language) is one name; when the source renames it, the row
--- follows (production's update_modified_at trigger stamps modified_at).
+-- follows (production's update_modified_at trigger stamps modified_at). Two taxa answering
+-- the same one: the name of the taxon production asks first (it goes through taxa_ref by
+-- scientific name and rank, and keeps the first name inserted).
 WITH merged AS (
     INSERT INTO public.taxa_vernacular AS t (source_name, source_record_id, name, language, rank,
                                              rank_order)
-    SELECT DISTINCT ON (source_name, source_record_id, language)
-           source_name, source_record_id, name, language, rank, rank_order
-    FROM resolved_vernacular
-    ORDER BY source_name, source_record_id, language, name
+    SELECT DISTINCT ON (r.source_name, r.source_record_id, r.language)
+           r.source_name, r.source_record_id, r.name, r.language, r.rank, r.rank_order
+    FROM resolved_vernacular r
+    JOIN public.taxa_ref ref ON ref.id = r.id_taxa_ref
+    ORDER BY r.source_name, r.source_record_id, r.language, ref.scientific_name, ref.rank
     ON CONFLICT (source_name, source_record_id, language) DO UPDATE
     SET name = EXCLUDED.name, rank = EXCLUDED.rank, rank_order = EXCLUDED.rank_order,
         modified_by = current_user
@@ -59,9 +64,9 @@ WITH merged AS (
 SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM merged;
 
 -- name: relink_refs
--- A taxon's name in a language is replaced only by an answer naming one in that language: an
--- answer without one (empty, or partial: GBIF's pages are not always complete) is no
--- evidence that the name is gone, so the link stays (listed by kept_without_answer).
+-- A taxon's names in a language are replaced only by an answer naming some in that language:
+-- an answer without any (empty, or partial: GBIF's pages are not always complete) is no
+-- evidence that the names are gone, so the links stay (listed by kept_without_answer).
 WITH dropped AS (
     DELETE FROM maint_assets.taxa_ref_vernacular rv
     USING public.taxa_vernacular v

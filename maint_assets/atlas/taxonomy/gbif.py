@@ -39,7 +39,7 @@ from maint_assets.atlas.taxonomy.resolver import (
     parent_rejection,
     split_complex,
 )
-from maint_assets.atlas.taxonomy.vernacular_names import most_common, sentence_case
+from maint_assets.atlas.taxonomy.vernacular_names import capitalised
 
 SOURCE_NAME = "GBIF Backbone Taxonomy"
 SOURCE_ID = 11
@@ -272,7 +272,7 @@ class GbifResolver(TaxonomyResolver):
         )
         return records
 
-    def _usage_authorship(self, usage: str, canonical: str, scientific_name: str) -> str | None:
+    def _usage_authorship(self, usage: str, canonical: str, scientific_name: str) -> str:
         """The match answer has no authorship field. Where the scientific name is the canonical
         name followed by the authorship, the rest of it is the authorship; where it is not
         (GBIF's canonical name drops the rank marker of a variety, subspecies or form and the
@@ -284,15 +284,17 @@ class GbifResolver(TaxonomyResolver):
         return _authorship(detail.get("authorship"))
 
     def _vernacular_names(self, ref: RefKey) -> list[VernacularRecord]:
-        """One name per language, as GBIF's sources give it for the taxon: the preferred one,
-        else the one most sources agree on; stored, as production stores it, under the
-        source (dataset) and that source's own key of the taxon."""
+        """Every French and English name GBIF's sources give for the taxon, as production
+        stores them (bdqc_taxa's Vernacular.from_gbif through refresh_taxa_vernacular()):
+        under the source (dataset) and that source's own key of the taxon, capitalised as
+        production capitalises them, and one name per (source, source key, language), the
+        first GBIF lists (production's insert keeps the first and skips the rest)."""
         if ref.source_name != SOURCE_NAME:
             return []
         path = f"/species/{ref.source_record_id}/vernacularNames"
         results: list[dict[str, Any]] = []
-        # A preferred name may be on any page: choosing from some pages is choosing wrongly,
-        # so an answer that cannot be read to its end is no answer (retried next run).
+        # A name left on a page not read would be taken for gone, so an answer that cannot be
+        # read to its end is no answer (retried next run).
         for page in range(MAX_VERNACULAR_PAGES):
             found = self._get(path, {"limit": "100", "offset": str(page * 100)})
             results += found.get("results", [])
@@ -307,26 +309,21 @@ class GbifResolver(TaxonomyResolver):
             raise GbifUnavailable(
                 f"GET {path}: more than {MAX_VERNACULAR_PAGES} pages, the answer is incomplete"
             )
-        out = []
-        for language in LANGUAGES:
-            named = [
-                r for r in results if r.get("language") == language and r.get("vernacularName")
-            ]
-            if not named:
+        out: dict[tuple[str, str, str], VernacularRecord] = {}
+        for r in results:
+            # GBIF gives every name its source and source key; one without either (or without
+            # a name) cannot be stored, and is left out rather than given an invented source.
+            # (Production's insert fails on it, losing the taxon's other names too.)
+            if r.get("language") not in LANGUAGES or not r.get("vernacularName"):
                 continue
-            candidates = [r for r in named if r.get("preferred")] or named
-            name = most_common(r["vernacularName"] for r in candidates) or ""
-            chosen = next(r for r in candidates if sentence_case(r["vernacularName"]) == name)
-            out.append(
-                VernacularRecord(
-                    str(chosen.get("source") or SOURCE_NAME),
-                    str(chosen.get("sourceTaxonKey") or ref.source_record_id),
-                    name,
-                    language,
-                    ref.rank,
-                )
-            )
-        return out
+            if not r.get("source") or r.get("sourceTaxonKey") is None:
+                continue
+            source, source_key = str(r["source"]), str(r["sourceTaxonKey"])
+            key = (source, source_key, r["language"])
+            if key not in out:
+                name = capitalised(r["vernacularName"])
+                out[key] = VernacularRecord(source, source_key, name, r["language"], ref.rank)
+        return list(out.values())
 
     # -- HTTP --------------------------------------------------------------------------------
     @cached_property
@@ -393,13 +390,16 @@ def _with(record: RefRecord, match_type: str | None) -> RefRecord:
     return RefRecord(**{**record.__dict__, "match_type": match_type})
 
 
-def _authorship(text: str | None) -> str | None:
-    """Production's convention: surrounding whitespace and one enclosing pair of brackets
-    removed ("(Linnaeus, 1766)" is stored as "Linnaeus, 1766")."""
+def _authorship(text: str | None) -> str:
+    """Production's convention (bdqc_taxa's strip_authorship): surrounding whitespace and one
+    enclosing pair of brackets removed ("(Linnaeus, 1766)" is stored as "Linnaeus, 1766").
+    A record without authorship is stored as '' (GBIF's record says "authorship": "" and
+    production keeps it as it comes), never NULL: NULL is what production writes only for
+    ancestors, which carry no authorship at all."""
     text = (text or "").strip()
     if text.startswith("(") and text.endswith(")") and text.count("(") <= 1:
         text = text[1:-1]
-    return text or None
+    return text
 
 
 def _note(found: dict[str, Any]) -> str:

@@ -1,11 +1,8 @@
-"""How vernacular names are written: capitalised as production writes them (bdqc_taxa
-recapitalises every name: first letter upper case, the rest lower case, place and person
-names kept capitalised), and one name per language chosen among a source's many."""
+"""How vernacular names are written: capitalised as production writes them (bdqc_taxa's
+initcap_vernacular: first letter upper case, the rest lower case, place and person names kept
+capitalised; spacing kept as the source gives it)."""
 
 from __future__ import annotations
-
-from collections import Counter
-from collections.abc import Iterable
 
 # Words production keeps capitalised inside a vernacular name: places, compass points and
 # people (its list holds "New York" too, but compares word by word, so never matches it).
@@ -18,15 +15,10 @@ PEOPLE = ["Eames", "Allen", "Anna", "Uhler", "Audubon"]
 PROPER_NOUNS = frozenset(word.lower() for word in PLACES + COMPASS + PEOPLE)
 
 
-def sentence_case(name: str) -> str:
-    name = " ".join(name.split())
+def capitalised(name: str) -> str:
+    """``name`` as production stores it. Words are split on single spaces, as production
+    splits them, so a doubled or surrounding space stays where the source put it."""
     if not name:
         return name
     words = (name[0].upper() + name[1:].lower()).split(" ")
     return " ".join(w.capitalize() if w.lower() in PROPER_NOUNS else w for w in words)
-
-
-def most_common(names: Iterable[str]) -> str | None:
-    """The name most sources agree on (first seen on a tie)."""
-    counts = Counter(sentence_case(n) for n in names if n and n.strip())
-    return counts.most_common(1)[0][0] if counts else None
