@@ -13,7 +13,7 @@ from psycopg import errors, sql
 from maint_assets.core.postgres import PostgresResource
 from maint_assets.core.schema import apply_schema
 from maint_assets.core.sql_files import compose, statement
-from maint_assets.vn_sync.keys import CAPTURED, SQL_BOOKKEEPING, TABLES
+from maint_assets.vn_sync.keys import CAPTURED, CHECK, OBSERVATIONS, SQL_BOOKKEEPING, TABLES
 
 
 def prepare(db: PostgresResource, schemas: list[str]) -> None:
@@ -37,8 +37,9 @@ def prepare(db: PostgresResource, schemas: list[str]) -> None:
 
 
 def install_capture(conn: psycopg.Connection, schemas: list[str]) -> list[str]:
-    """The AFTER DELETE trigger of bookkeeping.sql on each copy's observations and places;
-    returns the tables it was added to."""
+    """The AFTER DELETE trigger of bookkeeping.sql on each copy's observations and places,
+    and the check copy's BEFORE INSERT one on its observations; returns the tables they were
+    added to."""
     added = []
     try:
         with conn.transaction():
@@ -57,6 +58,8 @@ def install_capture(conn: psycopg.Connection, schemas: list[str]) -> list[str]:
                         {"schema": schema, "table": table},
                     )
                     added.append(f"{schema}.{table}")
+            if CHECK in schemas:
+                added += _install_served(conn)
     except errors.InsufficientPrivilege as err:
         raise dg.Failure(
             f"cannot install the deletion capture on {', '.join(schemas)}: "
@@ -64,6 +67,20 @@ def install_capture(conn: psycopg.Connection, schemas: list[str]) -> list[str]:
             "it has it as a member of transfer_vn's db_group, see `maint-assets roles apply vn`)"
         ) from None
     return added
+
+
+def _install_served(conn: psycopg.Connection) -> list[str]:
+    """The BEFORE INSERT trigger of bookkeeping.sql on the check copy's observations: the
+    rows its transfer_vn stores again after a deletion of them was recorded."""
+    if not conn.execute(statement(SQL_BOOKKEEPING, "served_function_exists")).fetchone()[0]:
+        conn.execute(statement(SQL_BOOKKEEPING, "create_served_function"))
+    name = sql.Identifier(CHECK, OBSERVATIONS).as_string(conn)
+    if conn.execute(
+        statement(SQL_BOOKKEEPING, "served_trigger_exists"), {"table": name}
+    ).fetchone()[0]:
+        return []
+    conn.execute(compose(SQL_BOOKKEEPING, "create_served_trigger", table=(CHECK, OBSERVATIONS)))
+    return [f"{CHECK}.{OBSERVATIONS} (served)"]
 
 
 @dataclass(frozen=True)

@@ -52,6 +52,8 @@ class TableResult:
     table: str
     counts: Counter[str] = field(default_factory=Counter)
     deleted_by: Counter[str] = field(default_factory=Counter)  # signal, absent, …
+    # rows production lost though a download brought them after that deletion
+    reinserted: int = 0
     listed: list[Listed] = field(default_factory=list)
     rows_in_window: int = 0
 
@@ -59,7 +61,8 @@ class TableResult:
         shown = [f"{i.action} ({i.site}, {i.id}): {i.reason or '-'}" for i in self.listed[:SHOWN]]
         more = len(self.listed) - len(shown)
         return {
-            "inserted": self.counts["insert"], "updated": self.counts["update"],
+            "inserted": self.counts["insert"], "reinserted": self.reinserted,
+            "updated": self.counts["update"],
             "deleted": self.counts["delete"],
             "deleted_on_signal": self.deleted_by["signal"],
             "deleted_absent": self.deleted_by["absent"],
@@ -76,7 +79,9 @@ class TableResult:
         when 0), one per other outcome, one per item kept unconfirmed or skipped."""
         reasons = ", ".join(f"{why}: {n}" for why, n in sorted(self.deleted_by.items()))
         rows = [
-            Entry("insert", self.counts["insert"], table_name),
+            Entry("insert", self.counts["insert"], table_name, detail=(
+                f"re-inserted (a deletion the download refuted): {self.reinserted}"
+                if self.reinserted else None)),
             Entry("update", self.counts["update"], table_name),
             Entry("delete", self.counts["delete"], table_name, detail=reasons or None),
         ]
@@ -113,7 +118,7 @@ def repair(
         "window_id": window.id, "download_started": window.download_started,
         "date_path": window.date_path, "whole_table": settings.whole_table,
         "absence": window.absence_is_evidence, "adopted": window.mode == "adopt",
-        "downloaded": window.mode == "window",
+        "downloaded": window.mode == "window", "check_schema": check,
         "capture_since": capture_since,
     }
     coverage.covered(conn, window, check, "vn_cc")
@@ -150,6 +155,8 @@ def counted(conn: psycopg.Connection, table: str) -> TableResult:
         result.counts[action] += count
         if action == "delete":
             result.deleted_by[reason or "orphan"] += count
+        if action == "insert" and reason == "refuted deletion":
+            result.reinserted += count
     result.listed = [Listed(*row) for row in conn.execute(statement(SQL_RECONCILE, "listed"))]
     return result
 

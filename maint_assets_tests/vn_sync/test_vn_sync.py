@@ -451,6 +451,52 @@ def test_a_deletion_the_source_did_not_make_is_repaired(world: VnWorld) -> None:
         assert set(table_rows(conn, schema, "observations_json")) == served, schema
     deletes = [(t, n, d) for a, n, t, _, _, d in monitoring(conn, result.run_id) if a == "delete"]
     assert all(n == 0 for _, n, _ in deletes), deletes
+    assert metadata(result)[f"vn_sync/{PRODUCTION}/observations_json"]["reinserted"] == 1
+
+
+def test_a_deletion_the_adopted_download_refutes_is_repaired(world: VnWorld) -> None:
+    """In an adopted window too: sighting 7 deleted by hand from production and 8 from the
+    check copy, both still served by VisioNature, which the operator's --full (started after
+    those deletions) stored again; production gets 7 back and keeps 8, and the repair says how
+    many rows it re-inserted. 9, which the source deleted (its diff, run by the operator's
+    --update, removed it from the check copy), still goes from production; and 10, deleted at
+    the source after that --update and then by the live sync from production, is not put back
+    though the check copy still holds it: the --full did not store it, so nothing refutes
+    that deletion."""
+    site = world.sites["tst1"]
+    for i in range(1, 21):
+        site.add_sightings([i], days_ago(3 + i % 6), 1, UNIT_01)
+    world.copy()
+    db = PostgresResource(url=world.url)
+    bookkeeping.prepare(db, [CHECK, PRODUCTION])
+    conn = world.conn
+    conn.execute(f"UPDATE {CHECK}.increment_log SET last_ts = last_ts - interval '1 hour'")
+    conn.execute(f"DELETE FROM {PRODUCTION}.observations_json WHERE site = 'tst1' AND id = 7")
+    conn.execute(f"DELETE FROM {CHECK}.observations_json WHERE site = 'tst1' AND id = 8")
+    site.delete(9)
+    tool = world.tool("operator")  # the operator's cron, not maint_assets
+    tool.update_now(db, CHECK, {"observations"})
+    conn.execute(f"UPDATE {PRODUCTION}.increment_log SET last_ts = localtimestamp")
+    time.sleep(1)
+    site.delete(10)
+    tool.update_now(db, PRODUCTION, {"observations"})  # the live sync
+    # the --full starts in a later second than the deletions (deleted_at is rounded)
+    time.sleep(2)
+    with tool.generated_config(db, CHECK, start_date=days_ago(14)) as (path, config):
+        tool.run("full", path, config)
+    adopt = {"ops": {CHECK_COPY_OP: {"config": {"mode": "adopt"}}}}
+    result = dg.materialize([vn_check_copy, vn_sync_repair],
+                            resources=world.resources(), run_config=adopt, raise_on_error=False)
+    assert result.success, failure_text(result)
+    served = {(i, "tst1") for i in range(1, 21) if i not in (9, 10)}
+    assert set(table_rows(conn, PRODUCTION, "observations_json")) == served
+    assert set(table_rows(conn, CHECK, "observations_json")) == served | {(10, "tst1")}
+    repaired = metadata(result)[f"vn_sync/{PRODUCTION}/observations_json"]
+    assert (repaired["inserted"], repaired["reinserted"], repaired["deleted_on_signal"]) == (
+        1, 1, 1), repaired
+    inserts = [(n, d) for a, n, t, _, _, d in monitoring(conn, result.run_id)
+               if a == "insert" and t == f"{PRODUCTION}.observations_json"]
+    assert inserts == [(1, "re-inserted (a deletion the download refuted): 1")], inserts
 
 
 def test_forms_without_a_universal_id_are_kept_and_repaired(world: VnWorld) -> None:

@@ -1,5 +1,6 @@
--- The bookkeeping of maint_assets/vn_sync/bookkeeping.py: the deletion capture on both copies
--- and the rows of the monitoring table.
+-- The bookkeeping of maint_assets/vn_sync/bookkeeping.py: the deletion capture on both copies,
+-- what the check copy's transfer_vn stored again after a recorded deletion, and the rows of
+-- the monitoring table.
 
 -- The source's deletion signal, as each copy receives it: Client-API-VN 2.12 deletes a row of
 -- observations_json or places_json only in --update, for an item the diff endpoint reports
@@ -38,6 +39,50 @@ SELECT EXISTS (SELECT FROM pg_trigger
 -- name: create_trigger
 CREATE TRIGGER maint_assets_vn_deletions AFTER DELETE ON {table}
 FOR EACH ROW EXECUTE FUNCTION maint_assets.vn_capture_deletion();
+
+-- name: served_function_exists
+SELECT to_regprocedure('maint_assets.vn_capture_served()') IS NOT NULL;
+
+-- name: create_served_function
+-- A deletion signal is only a claim: an operator's DELETE is captured like the source's diff.
+-- Client-API-VN 2.12 stores each sighting it downloads (store_1_observation) with INSERT ...
+-- ON CONFLICT DO UPDATE ... WHERE update_ts < the new one, so an unchanged row is not written
+-- again and the row's presence proves nothing; but a BEFORE INSERT row trigger fires for every
+-- row proposed, written or not. So each row transfer_vn stores in the check copy after a
+-- deletion of it was recorded is written to maint_assets.vn_served: VisioNature served it
+-- then. Our own merge (maint_assets.vn_repair set) is not transfer_vn and is not recorded.
+-- Like the deletion capture, a failure is only a warning and never stops transfer_vn.
+CREATE FUNCTION maint_assets.vn_capture_served() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    IF coalesce(current_setting('maint_assets.vn_repair', true), '') <> 'on' THEN
+        BEGIN
+            IF EXISTS (SELECT FROM maint_assets.vn_deletions d
+                       WHERE d.table_name = TG_TABLE_NAME AND d.site = NEW.site
+                         AND d.item_id = NEW.id) THEN
+                INSERT INTO maint_assets.vn_served
+                    (schema_name, table_name, site, item_id, served_at)
+                VALUES (TG_TABLE_SCHEMA, TG_TABLE_NAME, NEW.site, NEW.id,
+                        extract(epoch FROM now())::bigint)
+                ON CONFLICT (schema_name, table_name, site, item_id)
+                DO UPDATE SET served_at = greatest(maint_assets.vn_served.served_at,
+                                                   excluded.served_at);
+            END IF;
+        EXCEPTION WHEN OTHERS THEN
+            RAISE WARNING 'maint_assets could not record that %.% (%, %) was served: %',
+                TG_TABLE_SCHEMA, TG_TABLE_NAME, NEW.site, NEW.id, SQLERRM;
+        END;
+    END IF;
+    RETURN NEW;
+END $$;
+
+-- name: served_trigger_exists
+SELECT EXISTS (SELECT FROM pg_trigger
+               WHERE tgrelid = to_regclass(%(table)s) AND tgname = 'maint_assets_vn_served');
+
+-- name: create_served_trigger
+CREATE TRIGGER maint_assets_vn_served BEFORE INSERT ON {table}
+FOR EACH ROW EXECUTE FUNCTION maint_assets.vn_capture_served();
 
 -- name: record_trigger
 INSERT INTO maint_assets.vn_capture (schema_name, table_name, installed_at)

@@ -5,7 +5,8 @@
 -- production's row triggers (GeoNature's, Client-API-VN's column tables).
 --
 -- A production row is deleted only on positive evidence: the source's deletion signal
--- (maint_assets.vn_deletions, newer than the row's version), or, after a window download
+-- (maint_assets.vn_deletions, newer than the row's version, and not refuted by a download
+-- that brought the row after it), or, after a window download
 -- whose check copy was brought up to date by the diff afterwards (%(absence)s), its absence
 -- from both the download and the check copy while the download covered its site, taxo
 -- group, territorial unit and day and the row is older than the download. Anything else
@@ -38,18 +39,30 @@ CREATE TEMP TABLE vn_changes ON COMMIT DROP AS
 WITH unconfirmed AS MATERIALIZED (
     SELECT site, id FROM maint_assets.vn_window_unconfirmed
     WHERE window_id = %(window_id)s AND table_name = 'observations_json'
-), signals AS MATERIALIZED (
+), claims AS MATERIALIZED (
     -- The capture records every deletion, an operator's as well as the source's diff. One
-    -- older than our window download is refuted for a row the download brought (inside the
-    -- window, not unconfirmed): VisioNature still served it after that deletion.
-    SELECT d.site, d.item_id AS id, max(d.deleted_at) AS deleted_at
+    -- older than the download's start is refuted, since VisioNature still served the row
+    -- after it, for a row our window download brought (inside the window, not unconfirmed),
+    -- or that the check copy's transfer_vn stored since the download started (vn_served: an
+    -- adopted window's --full, or a diff poll).
+    SELECT d.site, d.item_id AS id, d.deleted_at,
+           d.deleted_at < %(download_started)s
+           AND (%(downloaded)s
+                AND EXISTS (SELECT FROM vn_cc c WHERE c.site = d.site AND c.id = d.item_id)
+                AND NOT EXISTS (SELECT FROM unconfirmed u
+                                WHERE u.site = d.site AND u.id = d.item_id)
+                OR EXISTS (SELECT FROM maint_assets.vn_served v
+                           WHERE v.schema_name = %(check_schema)s
+                             AND v.table_name = 'observations_json' AND v.site = d.site
+                             AND v.item_id = d.item_id
+                             AND v.served_at >= %(download_started)s)) AS refuted
     FROM maint_assets.vn_deletions d
     WHERE d.table_name = 'observations_json'
-      AND NOT (%(downloaded)s AND d.deleted_at < %(download_started)s
-               AND EXISTS (SELECT FROM vn_cc c WHERE c.site = d.site AND c.id = d.item_id)
-               AND NOT EXISTS (SELECT FROM unconfirmed u
-                               WHERE u.site = d.site AND u.id = d.item_id))
-    GROUP BY d.site, d.item_id
+), signals AS MATERIALIZED (
+    -- deleted_at: the latest deletion not refuted (NULL when all were)
+    SELECT site, id, max(deleted_at) FILTER (WHERE NOT refuted) AS deleted_at,
+           bool_or(refuted) AS refuted
+    FROM claims GROUP BY site, id
 )
 SELECT * FROM (
     SELECT k.site, k.id,
@@ -63,12 +76,16 @@ SELECT * FROM (
                 WHEN s.deleted_at >= k.update_ts THEN NULL
                 WHEN NOT x.check_inside AND NOT %(whole_table)s THEN 'outside_window'
                 WHEN k.update_ts < %(download_started)s AND u.id IS NOT NULL THEN 'unconfirmed'
+                -- a refuted deletion refutes one the capture missed as well
                 WHEN %(adopted)s AND p.id IS NULL AND k.update_ts < %(capture_since)s
+                     AND s.refuted IS NOT TRUE
                      THEN 'unconfirmed'
                 WHEN p.id IS NULL THEN 'insert'
                 WHEN k.update_ts < p.update_ts THEN 'kept_newer'
                 ELSE 'update' END AS action,
            CASE WHEN u.id IS NOT NULL THEN 'the window download did not bring it'
+                -- counted apart: a row production lost though the source still has it
+                WHEN p.id IS NULL AND s.refuted THEN 'refuted deletion'
                 WHEN p.id IS NULL THEN 'production may have deleted it before the deletion '
                                        'capture was installed'
            END AS reason

@@ -144,17 +144,23 @@ def _notify(
     )
     lines = [f"Repair of {PRODUCTION} from {CHECK} (window {window.id}, {window.mode}), "
              f"run {run_id}:", ""]
-    lines += [
-        f"{PRODUCTION}.{r.table}: {r.counts['insert']} inserted, {r.counts['update']} "
-        f"updated, {r.counts['delete']} deleted ({r.deleted_by['signal']} on the source's "
-        f"signal, {r.deleted_by['absent']} absent from the download), {r.counts['kept_newer']} "
-        f"newer in production kept, {r.counts['unconfirmed']} unconfirmed kept, "
-        f"{r.counts['outside_window']} outside the window, {r.counts['malformed']} malformed "
-        "skipped"
-        for r in results.values()
-    ]
+    lines += [_summary_line(r) for r in results.values()]
     try:
         sent = notifier.send(subject, "\n".join(lines) + "\n")
     except NotifierError as err:
         return f"failed: {err}"
     return f"sent to {', '.join(notifier.to)}" if sent else "not configured"
+
+
+def _summary_line(r: TableResult) -> str:
+    # the same line as before when nothing was re-inserted
+    reinserted = (f" ({r.reinserted} re-inserted: a deletion the download refuted)"
+                  if r.reinserted else "")
+    return (
+        f"{PRODUCTION}.{r.table}: {r.counts['insert']} inserted{reinserted}, "
+        f"{r.counts['update']} updated, {r.counts['delete']} deleted "
+        f"({r.deleted_by['signal']} on the source's signal, {r.deleted_by['absent']} absent "
+        f"from the download), {r.counts['kept_newer']} newer in production kept, "
+        f"{r.counts['unconfirmed']} unconfirmed kept, {r.counts['outside_window']} outside "
+        f"the window, {r.counts['malformed']} malformed skipped"
+    )

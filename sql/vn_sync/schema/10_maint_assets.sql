@@ -88,9 +88,10 @@ DO $$ BEGIN
         );
     END IF;
 
-    -- Deletions transfer_vn made in either copy: its --update deletes a row only when the
-    -- source's diff reports it deleted (Client-API-VN 2.12 delete_obs, delete_place), so each
-    -- row here is the source's own deletion signal. Filled by the triggers of bookkeeping.sql.
+    -- Deletions made in either copy: transfer_vn's --update deletes a row only when the
+    -- source's diff reports it deleted (Client-API-VN 2.12 delete_obs, delete_place), but an
+    -- operator's or GeoNature's DELETE is recorded alike, so each row here is only a claim
+    -- that the source deleted it. Filled by the triggers of bookkeeping.sql.
     IF to_regclass('maint_assets.vn_deletions') IS NULL THEN
         CREATE TABLE maint_assets.vn_deletions (
             id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -119,6 +120,21 @@ DO $$ BEGIN
             table_name text NOT NULL,
             installed_at bigint NOT NULL,
             PRIMARY KEY (schema_name, table_name)
+        );
+    END IF;
+
+    -- A row the check copy's transfer_vn stored again after a deletion of it was recorded
+    -- (vn_deletions): VisioNature served it then. Filled by the BEFORE INSERT trigger of
+    -- bookkeeping.sql, which sees every row transfer_vn stores, changed or not; the latest
+    -- time per row.
+    IF to_regclass('maint_assets.vn_served') IS NULL THEN
+        CREATE TABLE maint_assets.vn_served (
+            schema_name text NOT NULL,
+            table_name text NOT NULL,
+            site text NOT NULL,
+            item_id integer NOT NULL,
+            served_at bigint NOT NULL,
+            PRIMARY KEY (schema_name, table_name, site, item_id)
         );
     END IF;
 END $$;
