@@ -185,15 +185,17 @@ def load_dump(
 
 
 def load_dump_after(
-    url: str, path: Path, major: int, what: str, first: str, tmp: Path
+    url: str, path: Path, major: int, what: str, first: str, listing: Path, tmp: Path
 ) -> None:
-    """Run the SQL ``first``, then load the custom-format dump ``path`` (its objects dropped
-    first, as ``load_dump(clean=True)``), all in one transaction in ``url``: a failure
+    """Run the SQL ``first``, then load the entries of the custom-format dump ``path`` that
+    the table of contents ``listing`` (``pg_restore -L``) selects, their objects dropped
+    first as ``load_dump(clean=True)``, all in one transaction in ``url``: a failure
     anywhere leaves the database as it was. pg_restore writes the dump as a script into
     ``tmp`` (an unreadable dump fails there, before the database is touched), which psql
     runs after ``first``."""
     script, prelude = tmp / f"{path.name}.sql", tmp / f"{path.name}.first.sql"
-    args = ["--no-owner", "--no-privileges", "--clean", "--if-exists", "-f", str(script)]
+    args = ["--no-owner", "--no-privileges", "--clean", "--if-exists", "-L", str(listing)]
+    args += ["-f", str(script)]
     run_tool("pg_restore", major, [*args, str(path)], url, what)
     prelude.write_text(first + "\n")
     args = ["--no-psqlrc", "--quiet", "-v", "ON_ERROR_STOP=1", "--single-transaction"]

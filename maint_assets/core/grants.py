@@ -10,9 +10,10 @@ SQL = "core/grants"
 # What a GRANT can give (the ACL also lists MAINTAIN on PostgreSQL 17, same keyword).
 _TABLE = {"SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE", "REFERENCES", "TRIGGER", "MAINTAIN"}
 _SCHEMA = {"USAGE", "CREATE"}
-# Every privilege a GRANT on a table, sequence or schema may name: ACL entries are checked
-# against it before a privilege is formatted into a statement.
-PRIVILEGES = _TABLE | _SCHEMA
+# Every privilege a GRANT on a table, sequence, schema or routine (or ALTER DEFAULT
+# PRIVILEGES for them) may name: ACL entries are checked against it before a privilege is
+# formatted into a statement.
+PRIVILEGES = _TABLE | _SCHEMA | {"EXECUTE"}
 
 Grants = list[tuple[str, str]]
 

@@ -6,6 +6,8 @@ from typing import Any
 from maint_assets.core import databases
 from maint_assets.core.postgres import PostgresResource
 from maint_assets.core.snapshots import exported_snapshot, pg_dump
+from maint_assets.core.sql_files import statement
+from maint_assets.metabase.keys import SQL_RESTORE
 
 
 def dump_app_db(metabase_db: PostgresResource, tmp: Path) -> tuple[Path, dict[str, Any]]:
@@ -20,6 +22,7 @@ def dump_app_db(metabase_db: PostgresResource, tmp: Path) -> tuple[Path, dict[st
         )
         version = snap.server_version
         encoding = snap.conn.info.parameter_status("server_encoding")
+        extensions = dict(snap.conn.execute(statement(SQL_RESTORE, "extension_versions")))
     return path, {
         "format": "custom",
         "source": metabase_db.describe(),
@@ -27,4 +30,6 @@ def dump_app_db(metabase_db: PostgresResource, tmp: Path) -> tuple[Path, dict[st
         # a restore check restores into a database of that encoding
         "encoding": encoding,
         "tables": tables,
+        # a restore leaving an extension in place checks its version against these
+        "extensions": extensions,
     }

@@ -5,7 +5,8 @@ unless its config names the target database exactly, backs the target up first, 
 object of the target (sql/metabase/restore_metabase.sql: ``--clean`` alone left the tables a
 later Metabase upgrade added) and loads the backup, all in one transaction: a restore that
 fails half-way rolls back and leaves the target as it was (the runbook's ``pg_restore -c``
-wiped it with no way back). The database itself stays, with its owner, grants and settings.
+wiped it with no way back). The database itself stays, with its owner, grants and settings,
+and so do the extensions Metabase's role cannot drop (metabase/extensions.py).
 """
 
 import tempfile
@@ -20,6 +21,7 @@ from maint_assets.core.artifacts import ArtifactStore, check_verdicts
 from maint_assets.core.postgres import PostgresResource
 from maint_assets.core.sql_files import statement
 from maint_assets.metabase.dumps import dump_app_db
+from maint_assets.metabase.extensions import restore_listing
 from maint_assets.metabase.keys import (
     BACKUP_FOLDER,
     METABASE_BACKUP,
@@ -81,18 +83,36 @@ def restore_app_db(
         )
     major = databases.major_version(metabase_db)
     with tempfile.TemporaryDirectory() as tmp:
+        chosen_path = artifacts.fetch(chosen, Path(tmp) / chosen.name)
+        # Refused here, before the target is backed up or changed, if the backup needs an
+        # extension the role cannot create or leave as it is.
+        listing = restore_listing(
+            metabase_db, chosen_path, major, chosen.manifest.get("extensions"), Path(tmp),
+            chosen.key,
+        )
+        for kept in listing.left_in_place:
+            if kept.recorded is None:
+                context.log.warning(
+                    f"extension {kept.name} left in place at version {kept.installed}: "
+                    f"{chosen.key} predates the record of extension versions, so the version "
+                    "it was made with is not known"
+                )
+            else:
+                context.log.info(
+                    f"extension {kept.name} left in place at version {kept.installed} (the "
+                    f"backup's: {kept.recorded}): this role does not own it"
+                )
         path, manifest = dump_app_db(metabase_db, Path(tmp))
         before = artifacts.put(
             path, PRE_RESTORE_FOLDER, path.name,
             {"asset": METABASE_BACKUP.to_user_string(), **manifest, "run_id": context.run_id},
         )
         context.log.info(f"{metabase_db.describe()} backed up to {before.key} before restoring")
-        path = artifacts.fetch(chosen, Path(tmp) / chosen.name)
         # Every object of the database dropped first, in the restore's transaction: the
         # backup's state comes back, not the backup's objects beside newer ones.
         databases.load_dump_after(
-            metabase_db.url, path, major, chosen.key,
-            statement(SQL_RESTORE, "drop_app_objects"), Path(tmp),
+            metabase_db.url, chosen_path, major, chosen.key,
+            statement(SQL_RESTORE, "drop_app_objects"), listing.path, Path(tmp),
         )
     wrong = databases.count_mismatches(metabase_db.url, chosen.manifest["tables"])
     if wrong:

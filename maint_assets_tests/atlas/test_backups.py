@@ -413,6 +413,133 @@ def test_a_staging_build_that_lost_productions_grants_fails_naming_them(
         _drop_roles([atlas_url, database_url(staging_server, "atlas_staging")], READER)
 
 
+ROUTINE_OWNER = "atlas_routine_owner_test"
+FORMAT_DWC = "public.format_dwc_datetime(integer, integer, integer, time)"
+# Production's grants as the real schema dump writes them (ReseauBiodiversiteQuebec/atlas-db,
+# dump/dump_atlas_schema.sql of PR #117): EXECUTE on its functions to read_only_public
+# ("GRANT ALL ON FUNCTION public.format_dwc_datetime(...) TO read_only_public"), functions
+# owned by a person's role rather than postgres, and ALTER DEFAULT PRIVILEGES FOR ROLE
+# postgres IN SCHEMA api for tables and functions, FOR ROLE <a person> IN SCHEMA atlas_api
+# for functions. Our own invention, which that dump does not hold: EXECUTE revoked from
+# PUBLIC, a grant on two columns, and default privileges in every schema.
+PRODUCTION_GRANTS = [
+    f"CREATE ROLE {READER} NOLOGIN",
+    f"CREATE ROLE {GONE} NOLOGIN",
+    f"CREATE ROLE {ROUTINE_OWNER} NOLOGIN",
+    f"GRANT USAGE ON SCHEMA api, atlas_api, public TO {READER}",
+    f"GRANT EXECUTE ON FUNCTION {FORMAT_DWC} TO {READER}, {GONE}",
+    f"ALTER FUNCTION {FORMAT_DWC} OWNER TO {ROUTINE_OWNER}",
+    f"ALTER DEFAULT PRIVILEGES FOR ROLE postgres IN SCHEMA api GRANT SELECT ON TABLES TO {READER}",
+    f"ALTER DEFAULT PRIVILEGES FOR ROLE postgres IN SCHEMA api GRANT EXECUTE ON FUNCTIONS "
+    f"TO {READER}",
+    f"ALTER DEFAULT PRIVILEGES FOR ROLE {ROUTINE_OWNER} IN SCHEMA atlas_api "
+    f"GRANT EXECUTE ON FUNCTIONS TO {READER}",
+    # our own invention
+    "REVOKE EXECUTE ON FUNCTION public.update_area() FROM PUBLIC",
+    f"GRANT SELECT (id, title) ON public.datasets TO {READER}",
+    f"ALTER DEFAULT PRIVILEGES FOR ROLE {ROUTINE_OWNER} REVOKE EXECUTE ON FUNCTIONS FROM PUBLIC",
+]
+# Every default privilege, as its role, schema, kind, grantee and privilege
+DEFAULT_ACLS = """
+SELECT d.defaclrole::regrole::text, coalesce(d.defaclnamespace::regnamespace::text, '*'),
+       d.defaclobjtype::text, coalesce(nullif(a.grantee, 0)::regrole::text, 'PUBLIC'),
+       a.privilege_type
+FROM pg_default_acl d, aclexplode(d.defaclacl) a ORDER BY 1, 2, 3, 4, 5"""
+
+
+def _grant_as_production(atlas_url: str) -> None:
+    with psycopg.connect(atlas_url, autocommit=True) as conn:
+        for statement in PRODUCTION_GRANTS:
+            conn.execute(statement)
+
+
+def test_staging_keeps_productions_routine_column_and_default_privileges(
+    backup_resources, staging_server, atlas_url, monkeypatch
+):
+    """Staging had production's grants on schemas and relations only: EXECUTE on functions
+    and their owners, grants on columns and ALTER DEFAULT PRIVILEGES were lost (and PUBLIC
+    could execute what production had revoked from it)."""
+    staging = database_url(staging_server, "atlas_staging")
+    _grant_as_production(atlas_url)
+
+    def then_drop_gone(snap, out):
+        dump = real_schema_dump(snap, out)
+        with psycopg.connect(atlas_url, autocommit=True) as conn:
+            conn.execute(f"DROP OWNED BY {GONE}")
+            conn.execute(f"DROP ROLE {GONE}")
+        return dump
+
+    real_schema_dump = dumps.schema_dump
+    monkeypatch.setattr(dumps, "schema_dump", then_drop_gone)
+    try:
+        result = _materialize(backup_resources)
+        assert set(_checks(result).values()) == {True}, _checks(result)
+        assert rows(
+            staging,
+            "SELECT p.proowner::regrole::text, "
+            "  has_function_privilege(%s, p.oid, 'EXECUTE'), "
+            "  EXISTS (SELECT 1 FROM aclexplode(p.proacl) a WHERE a.grantee = %s::regrole), "
+            "  has_function_privilege(%s, 'public.update_area()', 'EXECUTE') "
+            f"FROM pg_proc p WHERE p.oid = '{FORMAT_DWC}'::regprocedure",
+            [READER, READER, READER],
+        ) == [(ROUTINE_OWNER, True, True, False)]
+        assert rows(
+            staging,
+            "SELECT has_column_privilege(%s, 'public.datasets', 'title', 'SELECT'), "
+            "has_column_privilege(%s, 'public.datasets', 'abstract', 'SELECT')",
+            [READER, READER],
+        ) == [(True, False)]
+        assert rows(staging, DEFAULT_ACLS) == rows(atlas_url, DEFAULT_ACLS)
+        with psycopg.connect(staging) as conn:
+            conn.execute("CREATE TABLE api.added_later (id int)")  # rolled back
+            assert conn.execute(
+                "SELECT has_table_privilege(%s, 'api.added_later', 'SELECT')", [READER]
+            ).fetchone() == (True,)
+            conn.execute(f"SET ROLE {READER}")
+            assert conn.execute(
+                "SELECT public.format_dwc_datetime(2024, 5, 1)"
+            ).fetchone() == ("2024-05-01",)
+            conn.rollback()
+        built = result.asset_materializations_for_node(STAGING_OP)[0].metadata
+        assert built["missing_roles"].value == [GONE]  # its only grant was on a function
+        assert built["column_grants"].value == 2
+    finally:
+        _drop_roles([atlas_url, staging], READER, GONE, ROUTINE_OWNER)
+
+
+def test_a_staging_build_that_lost_routine_column_or_default_privileges_fails(
+    backup_resources, staging_server, atlas_url, monkeypatch, dagster_instance
+):
+    """The comparison covers them: a build that grants only on schemas and relations fails
+    naming what it lost, and the previous staging database stays."""
+    from maint_assets.atlas.backups import grants
+
+    staging = database_url(staging_server, "atlas_staging")
+    _grant_as_production(atlas_url)
+    try:
+        assert _materialize(backup_resources, instance=dagster_instance).success
+        with psycopg.connect(staging, autocommit=True) as conn:
+            conn.execute("CREATE TABLE staging_marker (built_by text)")
+        real_apply = grants.apply
+
+        def relations_only(conn, record):
+            kept = [o for o in record.objects if o[0] != "ROUTINE"]
+            return real_apply(conn, grants.Record(kept))
+
+        monkeypatch.setattr(grants, "apply", relations_only)
+        result = _materialize(backup_resources, raise_on_error=False, instance=dagster_instance)
+        assert not result.success
+        failure = _failure(result)
+        assert "ROUTINE public.format_dwc_datetime(year integer, month integer" in failure
+        assert "COLUMN public.datasets.title: lacks" in failure
+        assert f"DEFAULT PRIVILEGES FOR ROLE {ROUTINE_OWNER} IN every schema ON FUNCTIONS" in (
+            failure
+        )
+        assert rows(staging, "SELECT to_regclass('staging_marker') IS NOT NULL") == [(True,)]
+    finally:
+        _drop_roles([atlas_url, staging], READER, GONE, ROUTINE_OWNER)
+
+
 def test_the_password_guard_flags_pg_dumpalls_hashes_not_a_comment_about_passwords(
     backup_resources, s3_store, atlas_url, tmp_path
 ):

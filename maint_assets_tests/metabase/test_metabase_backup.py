@@ -2,15 +2,19 @@
 confirmation, backs the target up first, and leaves it unchanged when it fails half-way."""
 
 import os
+import secrets
 
 import dagster as dg
 import psycopg
 import pytest
 from psycopg import sql
+from psycopg.conninfo import make_conninfo
 
+from maint_assets.core import databases
 from maint_assets.core.artifacts import ArtifactStore
 from maint_assets.core.postgres import PostgresResource
 from maint_assets.core.retention import RetentionPolicy
+from maint_assets.demo.metabase_stand_in import load_stand_in
 from maint_assets.metabase import assets, checks
 from maint_assets.metabase.automation import restore_metabase
 from maint_assets.metabase.keys import (
@@ -420,3 +424,147 @@ SELECT d.oid, d.datdba, (SELECT nspowner FROM pg_namespace WHERE nspname = 'publ
        + (SELECT count(*) FROM pg_type WHERE typnamespace = 'public'::regnamespace
                                         AND typtype = 'e')
 FROM pg_database d WHERE d.datname = current_database()"""
+
+
+@pytest.fixture
+def owned_metabase(pg_cluster):
+    """Metabase's application database as on a managed install: the database and every table
+    belong to Metabase's own login role (the one restore_metabase runs as), while pgcrypto
+    and PostGIS were created by the superuser. Our own fixture: the stand-in tables, plus a
+    column default calling pgcrypto's digest."""
+    name = f"metabase_owned_{os.getpid()}"
+    role = f"mb_owner_{os.getpid()}"
+    password = secrets.token_urlsafe(16)
+    with pg_cluster.connect(autocommit=True) as conn:
+        conn.execute(
+            sql.SQL("CREATE ROLE {} LOGIN PASSWORD {}").format(
+                sql.Identifier(role), sql.Literal(password)
+            )
+        )
+        conn.execute(
+            sql.SQL("CREATE DATABASE {} OWNER {}").format(
+                sql.Identifier(name), sql.Identifier(role)
+            )
+        )
+    admin_url = pg_cluster.url(name)
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute("CREATE EXTENSION pgcrypto")
+        conn.execute("CREATE EXTENSION postgis")
+    role_url = make_conninfo(admin_url, user=role, password=password)
+    with psycopg.connect(role_url, autocommit=True) as conn:
+        load_stand_in(conn)
+        conn.execute(
+            "CREATE TABLE setting (key text PRIMARY KEY, value text NOT NULL, "
+            "checksum bytea DEFAULT public.digest('setting', 'sha256'))"
+        )
+        conn.execute("INSERT INTO setting (key, value) VALUES ('site-name', 'Écosphères')")
+    yield role_url, admin_url
+    with pg_cluster.connect(autocommit=True) as conn:
+        conn.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
+        conn.execute(sql.SQL("DROP ROLE {}").format(sql.Identifier(role)))
+
+
+def _owned_resources(url, s3_store, staging_server):
+    return {
+        "metabase_db": PostgresResource(url=url),
+        "artifacts": s3_store,
+        "restore_server": staging_server,
+    }
+
+
+def _content(url: str) -> dict[str, str]:
+    """Every table's rows, hashed in a stable order."""
+    with psycopg.connect(url) as conn:
+        return {
+            table: conn.execute(
+                sql.SQL(
+                    "SELECT md5(coalesce(string_agg(x::text, '|' ORDER BY x::text), '')) "
+                    "FROM {} x"
+                ).format(sql.Identifier(*table.split(".")))
+            ).fetchone()[0]
+            for table in databases.user_tables(conn)
+        }
+
+
+# each extension with its OID (the same one: left in place, not recreated), version and owner
+EXTENSIONS = "SELECT extname, oid, extversion, extowner::regrole::text FROM pg_extension ORDER BY 1"
+
+
+def test_a_restore_as_metabases_own_role_leaves_a_superusers_extensions_in_place(
+    owned_metabase, s3_store, staging_server, dagster_instance
+):
+    """pg_restore --clean dropped pgcrypto ("must be owner of extension pgcrypto") and the
+    whole restore rolled back. The extensions the role cannot drop stay as they are (no
+    COMMENT ON EXTENSION, no load into PostGIS's spatial_ref_sys), every object of its own is
+    dropped and restored."""
+    role_url, admin_url = owned_metabase
+    resources = _owned_resources(role_url, s3_store, staging_server)
+    backup = _backup(resources, instance=dagster_instance)
+    assert backup.success and backup.get_asset_check_evaluations()[0].passed
+    source = _content(role_url)
+    extensions = rows(admin_url, EXTENSIONS)
+    with psycopg.connect(role_url, autocommit=True) as conn:
+        conn.execute("CREATE TABLE cache_config (id serial PRIMARY KEY, model text NOT NULL)")
+        conn.execute("UPDATE report_card SET name = name || ' (edited)' WHERE id <= 10")
+        conn.execute("DELETE FROM setting")
+
+    restored = _restore(resources, confirm=_dbname(role_url), instance=dagster_instance)
+    assert restored.success, _failure_text(restored)
+    assert rows(role_url, "SELECT to_regclass('cache_config')") == [(None,)]
+    assert _content(role_url) == source
+    assert rows(admin_url, EXTENSIONS) == extensions
+    assert s3_store.latest(BACKUP_FOLDER).manifest["extensions"]["pgcrypto"] == "1.3"
+    # the restored default still calls the extension's function
+    with psycopg.connect(role_url, autocommit=True) as conn:
+        conn.execute("INSERT INTO setting (key, value) VALUES ('site-locale', 'fr')")
+    assert rows(role_url, "SELECT count(*) FROM setting WHERE checksum IS NOT NULL") == [(2,)]
+
+
+def test_a_restore_needing_an_extension_the_role_cannot_create_is_refused_first(
+    owned_metabase, s3_store, staging_server, dagster_instance
+):
+    """The backup holds pg_buffercache (superuser-only to create), which the target no longer
+    has: refused naming it, before the target is backed up or anything dropped."""
+    role_url, admin_url = owned_metabase
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute("CREATE EXTENSION pg_buffercache")
+    resources = _owned_resources(role_url, s3_store, staging_server)
+    assert _backup(resources, instance=dagster_instance).success
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute("DROP EXTENSION pg_buffercache")
+    with psycopg.connect(role_url, autocommit=True) as conn:
+        conn.execute("CREATE TABLE cache_config (id serial PRIMARY KEY, model text NOT NULL)")
+
+    result = _restore(resources, confirm=_dbname(role_url), instance=dagster_instance)
+    assert not result.success
+    error = _failure_text(result)
+    assert "pg_buffercache" in error and "cannot create" in error
+    assert s3_store.list(PRE_RESTORE_FOLDER) == []
+    assert rows(role_url, "SELECT to_regclass('cache_config') IS NOT NULL") == [(True,)]
+
+
+def test_an_extension_left_in_place_must_be_at_a_version_the_backups_updates_to(
+    owned_metabase, s3_store, staging_server, dagster_instance
+):
+    """citext 1.4 at the backup, updated to 1.6 since: restored (1.6 is reachable from 1.4).
+    The other way round, the target's citext lacks what the backup's may use: refused."""
+    role_url, admin_url = owned_metabase
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute("CREATE EXTENSION citext VERSION '1.4'")
+    resources = _owned_resources(role_url, s3_store, staging_server)
+    assert _backup(resources, instance=dagster_instance).success
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute("ALTER EXTENSION citext UPDATE TO '1.6'")
+    restored = _restore(resources, confirm=_dbname(role_url), instance=dagster_instance)
+    assert restored.success, _failure_text(restored)
+
+    assert _backup(resources, instance=dagster_instance).success
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute("DROP EXTENSION citext")
+        conn.execute("CREATE EXTENSION citext VERSION '1.4'")
+    before = len(s3_store.list(PRE_RESTORE_FOLDER))
+    result = _restore(resources, confirm=_dbname(role_url), instance=dagster_instance)
+    assert not result.success
+    error = _failure_text(result)
+    assert "citext" in error and "1.4" in error and "1.6" in error
+    assert len(s3_store.list(PRE_RESTORE_FOLDER)) == before

@@ -120,22 +120,29 @@ ORDER BY 1, 2;
 SELECT pg_catalog.setval({sequence}, {value}, true);
 
 -- name: object_privileges
--- Owner and privileges of every schema and relation the schema dump re-creates, read in its
--- snapshot: the dump itself is written without them (a role it names that the staging server
--- lacks would stop the whole load), so the staging build grants them from this list where the
--- roles exist. Objects of extensions are left out (their owner and grants come with CREATE
--- EXTENSION). A NULL ACL (the owner's defaults) has no rows; grantee 0 is PUBLIC.
+-- Owner and privileges of every schema, relation and routine the schema dump re-creates,
+-- read in its snapshot: the dump itself is written without them (a role it names that the
+-- staging server lacks would stop the whole load), so the staging build grants them from this
+-- list where the roles exist. Objects of extensions are left out (their owner and grants come
+-- with CREATE EXTENSION). A NULL ACL is the owner's defaults: no rows for a schema or a
+-- relation (their owner's own rights are left out of the comparison), but for a routine the
+-- defaults also let PUBLIC execute it, which staging must match (or revoke, as production
+-- did). Grantee 0 is PUBLIC. A routine is named by its signature as pg_dump writes it.
 WITH objects AS (
-    SELECT 'SCHEMA' AS kind, n.nspname, NULL::name AS relname, n.nspowner AS owner,
+    SELECT 'SCHEMA' AS kind, n.nspname, NULL::text AS objname, n.nspowner AS owner,
            n.nspacl AS acl, 'pg_namespace'::regclass AS classid, n.oid
     FROM pg_namespace n
     UNION ALL
-    SELECT CASE c.relkind WHEN 'S' THEN 'SEQUENCE' ELSE 'TABLE' END, n.nspname, c.relname,
+    SELECT CASE c.relkind WHEN 'S' THEN 'SEQUENCE' ELSE 'TABLE' END, n.nspname, c.relname::text,
            c.relowner, c.relacl, 'pg_class'::regclass, c.oid
     FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
     WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f')
+    UNION ALL
+    SELECT 'ROUTINE', n.nspname, p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')',
+           p.proowner, coalesce(p.proacl, acldefault('f', p.proowner)), 'pg_proc'::regclass, p.oid
+    FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
 )
-SELECT o.kind, o.nspname::text, o.relname::text, pg_get_userbyid(o.owner)::text,
+SELECT o.kind, o.nspname::text, o.objname, pg_get_userbyid(o.owner)::text,
        coalesce((SELECT jsonb_agg(jsonb_build_array(
                             CASE WHEN a.grantee = 0 THEN 'PUBLIC'
                                  ELSE pg_get_userbyid(a.grantee)::text END,
@@ -148,6 +155,62 @@ WHERE o.nspname NOT IN ('pg_catalog', 'information_schema') AND o.nspname !~ '^p
                   WHERE d.classid = o.classid AND d.objid = o.oid AND d.deptype = 'e')
 ORDER BY 1, 2, 3;
 
+-- name: column_privileges
+-- Grants on single columns (GRANT SELECT (a, b) ON t), which a relation's own ACL does not
+-- show: every column with an ACL of its own, in the schemas the schema dump re-creates.
+SELECT n.nspname::text, c.relname::text, a.attname::text,
+       (SELECT jsonb_agg(jsonb_build_array(
+                   CASE WHEN x.grantee = 0 THEN 'PUBLIC' ELSE pg_get_userbyid(x.grantee)::text END,
+                   x.privilege_type, x.is_grantable) ORDER BY x.grantee, x.privilege_type)
+        FROM aclexplode(a.attacl) x)
+FROM pg_attribute a
+JOIN pg_class c ON c.oid = a.attrelid
+JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE a.attacl IS NOT NULL AND a.attnum > 0 AND NOT a.attisdropped
+  AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
+  AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname !~ '^pg_'
+  AND n.nspname <> ALL(%(excluded)s)
+  AND NOT EXISTS (SELECT 1 FROM pg_depend d
+                  WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
+  AND cardinality(a.attacl) > 0
+ORDER BY 1, 2, 3;
+
+-- name: default_privileges
+-- ALTER DEFAULT PRIVILEGES: what each role's future objects are granted, in a schema or
+-- everywhere (schema NULL). In a schema the ACL is what is added to the defaults; everywhere
+-- it replaces them (the staging build starts from acldefault there).
+SELECT pg_get_userbyid(d.defaclrole)::text, n.nspname::text,
+       CASE d.defaclobjtype WHEN 'r' THEN 'TABLES' WHEN 'S' THEN 'SEQUENCES'
+                            WHEN 'f' THEN 'FUNCTIONS' WHEN 'T' THEN 'TYPES'
+                            WHEN 'n' THEN 'SCHEMAS' END,
+       coalesce((SELECT jsonb_agg(jsonb_build_array(
+                            CASE WHEN x.grantee = 0 THEN 'PUBLIC'
+                                 ELSE pg_get_userbyid(x.grantee)::text END,
+                            x.privilege_type, x.is_grantable) ORDER BY x.grantee, x.privilege_type)
+                 FROM aclexplode(d.defaclacl) x), '[]'::jsonb)
+FROM pg_default_acl d
+LEFT JOIN pg_namespace n ON n.oid = d.defaclnamespace
+WHERE n.nspname IS NULL OR n.nspname <> ALL(%(excluded)s)
+ORDER BY 1, 2 NULLS FIRST, 3;
+
+-- name: default_privileges_builtin
+-- What a role's future objects of a kind get when no ALTER DEFAULT PRIVILEGES applies (the
+-- owner's rights; EXECUTE on functions and USAGE on types for PUBLIC too).
+SELECT coalesce(jsonb_agg(jsonb_build_array(
+                    CASE WHEN x.grantee = 0 THEN 'PUBLIC' ELSE pg_get_userbyid(x.grantee)::text END,
+                    x.privilege_type, x.is_grantable)), '[]'::jsonb)
+FROM aclexplode(acldefault(
+         CASE %(kind)s WHEN 'TABLES' THEN 'r' WHEN 'SEQUENCES' THEN 's' WHEN 'FUNCTIONS' THEN 'f'
+                       WHEN 'TYPES' THEN 'T' WHEN 'SCHEMAS' THEN 'n' END::"char",
+         %(role)s::regrole)) x;
+
+-- name: routine_signatures
+-- The staging database's own routines, by the signature production's record names them,
+-- with the text PostgreSQL itself quotes for a statement (regprocedure).
+SELECT n.nspname::text, p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')',
+       p.oid::regprocedure::text
+FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace;
+
 -- name: grant_privilege
 GRANT {privilege} ON {kind} {object} TO {grantee}{grant_option};
 
@@ -156,3 +219,12 @@ ALTER {kind} {object} OWNER TO {owner};
 
 -- name: revoke_privileges
 REVOKE ALL ON {kind} {object} FROM {grantee};
+
+-- name: grant_on_columns
+GRANT {privilege} ({column}) ON TABLE {table} TO {grantee}{grant_option};
+
+-- name: grant_default
+ALTER DEFAULT PRIVILEGES FOR ROLE {owner}{in_schema} GRANT {privilege} ON {kind} TO {grantee}{grant_option};
+
+-- name: revoke_default
+ALTER DEFAULT PRIVILEGES FOR ROLE {owner}{in_schema} REVOKE {privilege} ON {kind} FROM {grantee};

@@ -49,3 +49,44 @@ BEGIN
         EXECUTE format('DROP %s IF EXISTS %s CASCADE', victim.kind, victim.name);
     END LOOP;
 END $$;
+
+-- name: extension_versions
+-- Recorded in each backup's manifest: a restore that leaves an extension in place checks
+-- the target's version against the backup's.
+SELECT extname, extversion FROM pg_extension ORDER BY 1;
+
+-- name: installed_extensions
+-- The target's extensions: version, the name as pg_dump quotes it in a COMMENT entry's tag
+-- (quote_ident follows the same rule as its fmtId), and whether this role may drop it (its
+-- owner, a member of the owner's role, or a superuser).
+SELECT extname, extversion, quote_ident(extname), pg_has_role(extowner, 'USAGE')
+FROM pg_extension;
+
+-- name: extension_config_relations
+-- The tables and sequences an extension marked as configuration (PostGIS's spatial_ref_sys):
+-- pg_dump writes their data, which belongs to the extension left in place.
+SELECT CASE c.relkind WHEN 'S' THEN 'SEQUENCE SET' ELSE 'TABLE DATA' END, n.nspname, c.relname
+FROM pg_extension e
+CROSS JOIN LATERAL unnest(e.extconfig) AS config(oid)
+JOIN pg_class c ON c.oid = config.oid
+JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE e.extname = %(name)s;
+
+-- name: extension_creatable
+-- Whether this role may create the extension here, by CREATE EXTENSION's own rule: its
+-- default version is installed on the server and needs no superuser, or the role is one,
+-- or the version is trusted and the role may create in this database. No row: not installed
+-- on the server at all.
+SELECT NOT v.superuser
+       OR (SELECT rolsuper FROM pg_roles WHERE rolname = current_user)
+       OR (v.trusted AND has_database_privilege(current_database(), 'CREATE'))
+FROM pg_available_extensions a
+JOIN pg_available_extension_versions v ON v.name = a.name AND v.version = a.default_version
+WHERE a.name = %(name)s;
+
+-- name: extension_update_reachable
+-- Whether the installed version is the backup's or one ALTER EXTENSION UPDATE reaches from
+-- it: the objects the backup's tables use are then still there.
+SELECT %(recorded)s = %(installed)s
+       OR EXISTS (SELECT 1 FROM pg_extension_update_paths(%(name)s)
+                  WHERE source = %(recorded)s AND target = %(installed)s AND path IS NOT NULL);

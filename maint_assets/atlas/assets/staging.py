@@ -143,7 +143,7 @@ def staging_database(
             populated = _populate(url)
             # Last: a loading role that is no superuser refreshes what it still owns.
             schema = loaded[STAGING_ORDER.index(SCHEMA_DUMP)].manifest
-            privileges = _privileges(url, schema.get("privileges"))
+            privileges = _privileges(url, schema)
         except Exception:
             databases.drop_database(atlas_staging_server, building)
             raise
@@ -154,6 +154,11 @@ def staging_database(
             f"{config.database}: production's grants to and objects of roles the staging server "
             f"lacks were left out: {', '.join(privileges['missing_roles'])} (create them there, "
             "e.g. from the roles dump, and rebuild)"
+        )
+    if privileges["grants"] is not None and "default_privileges" not in schema:
+        context.log.warning(
+            f"{config.database} has none of production's column grants or default privileges: "
+            "the schema dump's manifest records none (a dump older than that record)"
         )
     if privileges["grants"] is None:
         context.log.warning(
@@ -168,20 +173,27 @@ def staging_database(
             "populated": dg.MetadataValue.json(populated),
             "grants": privileges["grants"],
             "owners": privileges["owners"],
+            "column_grants": privileges.get("column_grants"),
+            "default_privileges": privileges.get("default_privileges"),
             "missing_roles": dg.MetadataValue.json(privileges["missing_roles"]),
         }
     )
 
 
-def _privileges(url: str, objects: list | None) -> dict:
+def _privileges(url: str, manifest: dict) -> dict:
     """Give the staging database production's owners and grants (grants.py), then compare
     them: a difference for a role the staging server has fails the build."""
-    if objects is None:
+    if manifest.get("privileges") is None:
         return {"grants": None, "owners": None, "missing_roles": []}
+    record = grants.Record(
+        manifest["privileges"],
+        manifest.get("column_privileges", []),
+        manifest.get("default_privileges", []),
+    )
     with PostgresResource(url=url).connect() as conn:
         with conn.transaction():
-            applied = grants.apply(conn, objects)
-        wrong = grants.mismatches(conn, objects, EXCLUDED_SCHEMAS)
+            applied = grants.apply(conn, record)
+        wrong = grants.mismatches(conn, record, EXCLUDED_SCHEMAS)
     if wrong:
         raise ValueError(
             f"staging owners or privileges differ from production's: {wrong[:20]} "
@@ -190,6 +202,8 @@ def _privileges(url: str, objects: list | None) -> dict:
     return {
         "grants": applied.grants,
         "owners": applied.owners,
+        "column_grants": applied.column_grants,
+        "default_privileges": applied.default_privileges,
         "missing_roles": applied.missing_roles,
     }
 

@@ -69,7 +69,7 @@ class Dump:
     roles: list[str] = field(default_factory=list)  # roles a roles dump must re-create
     relations: list[str] = field(default_factory=list)  # tables a schema dump must re-create
     # a schema dump's owners and grants, which the dump leaves out (grants.py says why)
-    privileges: list[list] = field(default_factory=list)
+    privileges: grants.Record = field(default_factory=lambda: grants.Record([]))
     # {table: {"order_by": [...], "sha256": ...}}: the SHA-256 of the table's rows in COPY's
     # text form in that order, which a restore of the dump alone must reproduce
     content: dict[str, dict] = field(default_factory=dict)
