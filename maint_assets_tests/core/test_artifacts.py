@@ -2,6 +2,7 @@
 listing only complete artifacts, corruption detection, and retention."""
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -86,3 +87,32 @@ def test_prune_counts_only_artifacts_not_unproven(store, tmp_path):
     policy = RetentionPolicy(keep_last=2, keep_weekly=0, keep_monthly=0)
     store.prune("things/dumps", policy, unproven)
     assert [a.manifest["day"] for a in store.list("things/dumps")] == [1, 2, 4, 5]
+
+
+def _begin_upload(store: ArtifactStore, key: str) -> None:
+    """Leave an upload of ``key`` unfinished, as a put killed half-way does."""
+    if store.bucket:
+        import boto3
+
+        s3 = boto3.client("s3", endpoint_url=store.endpoint_url, region_name="us-east-1")
+        s3.create_multipart_upload(Bucket=store.bucket, Key=f"{store.prefix}/{key}")
+    else:  # the temporary file _LocalBackend._atomic writes before its rename
+        folder, _, name = key.rpartition("/")
+        path = Path(store.directory) / folder
+        path.mkdir(parents=True, exist_ok=True)
+        (path / f".{name}.k3x_9q2a.part").write_bytes(b"half")
+
+
+def test_unfinished_uploads_are_aborted_only_when_begun_before_and_named_by_a_put(store):
+    now = datetime.now(UTC)
+    stamp = now.strftime("%Y%m%dT%H%M%S%fZ")
+    ours = f"things/dumps/dump-{stamp}.sql"
+    others = ["things/dumps/notes.txt", f"things/dumps/sub/dump-{stamp}.sql", "things/x.sql"]
+    for key in [ours, *others]:
+        _begin_upload(store, key)
+    # an upload begun after ``before`` may belong to a run still going
+    assert store.abort_unfinished("things/dumps", now - timedelta(minutes=1)) == []
+    later = now + timedelta(seconds=store.unfinished_upload_margin_s + 60)
+    assert [u.key for u in store.abort_unfinished("things/dumps", later)] == [ours]
+    assert store.abort_unfinished("things/dumps", later) == []
+    assert store.list("things/dumps") == []
