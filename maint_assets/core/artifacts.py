@@ -21,7 +21,7 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
@@ -404,17 +404,30 @@ class ArtifactStore(dg.ConfigurableResource):
         self,
         folder: str,
         policy: RetentionPolicy,
-        unproven: Collection[str] = (),
+        verdicts: Mapping[str, bool] | None = None,
+        unchecked: Collection[str] = (),
     ) -> list[Artifact]:
         """Delete the artifacts of ``folder`` that ``policy`` does not keep; return them.
 
-        ``unproven`` (keys: artifacts whose restore check failed, or has not run yet) do not
-        count toward what the policy keeps: the policy is applied to every artifact and, apart,
-        to the others, and an artifact either keeps is kept. Without that, a week of dumps
-        that do not restore pushed the last restorable ones out."""
+        ``verdicts`` ({key: passed}: the restore check's, from the event log) and
+        ``unchecked`` (keys whose check has not run yet: never deleted) decide what counts.
+        The policy counts only the artifacts whose check did not fail: a week of dumps that
+        do not restore never pushes the last restorable ones out. Those that failed are not
+        kept beside them either (a store of twice the policy's count): deleted, but for the
+        newest when no passing one is newer (what to diagnose). An artifact no evaluation
+        names (copied in by hand, older than the event log) counts as a passing one: deleting
+        it as a failed one needs evidence."""
+        verdicts = verdicts or {}
         artifacts = self.list(folder)
-        kept = policy.kept([a.created_at for a in artifacts])
-        kept |= policy.kept([a.created_at for a in artifacts if a.key not in unproven])
+        failed = [a for a in artifacts if verdicts.get(a.key) is False]
+        counted = [
+            a for a in artifacts if verdicts.get(a.key) is not False and a.key not in unchecked
+        ]
+        kept = policy.kept([a.created_at for a in counted])
+        kept |= {a.created_at for a in artifacts if a.key in unchecked}
+        passed = [a.created_at for a in artifacts if verdicts.get(a.key)]
+        if failed and (not passed or failed[-1].created_at > max(passed)):
+            kept.add(failed[-1].created_at)
         doomed = [a for a in artifacts if a.created_at not in kept]
         backend = self._backend()
         with _reaching(backend):
@@ -474,8 +487,10 @@ def put_artifact(
     ``checked_by`` names the asset's check that restores what ``name`` records: the artifacts
     it failed (its evaluations in the event log) and the new one, not checked yet, do not
     count toward the number kept, so the retention never deletes the newest backups that
-    restored in favour of ones that do not. Artifacts no evaluation names (older than the
-    event log, copied in by hand) count, as before: deleting them needs evidence.
+    restored in favour of ones that do not; those it failed are deleted but for the newest
+    when no passing one is newer (``prune``). Artifacts no evaluation names (older than the
+    event log, copied in by hand) count as passing ones: deleting them as failed needs
+    evidence.
 
     Before storing, the unfinished uploads a killed or cut-off put left in ``folder`` are
     aborted when every run still in progress began after them (``<name>_aborted_uploads``)."""
@@ -492,13 +507,12 @@ def put_artifact(
         {"asset": context.asset_key.to_user_string(), **manifest, "run_id": context.run.run_id},
         sha256=sha256,
     )
-    unproven = {artifact.key}
-    if checked_by is not None:
-        verdicts = check_verdicts(
-            context.instance, dg.AssetCheckKey(context.asset_key, checked_by)
-        )
-        unproven |= {key for key, passed in verdicts.items() if not passed}
-    pruned = artifacts.prune(folder, artifacts.retention, unproven)
+    verdicts = (
+        check_verdicts(context.instance, dg.AssetCheckKey(context.asset_key, checked_by))
+        if checked_by is not None
+        else {}
+    )
+    pruned = artifacts.prune(folder, artifacts.retention, verdicts, unchecked={artifact.key})
     prefix = "" if name == "artifact" else f"{name}_"
     return {
         name: artifact.key,

@@ -271,6 +271,43 @@ def test_backups_that_fail_their_check_never_push_the_restorable_ones_out(
     assert rows(metabase_url, DASHBOARDS) == [(6,)]
 
 
+
+def test_backups_that_failed_their_check_go_once_a_newer_one_restored(
+    metabase_resources, metabase_url, s3_store, dagster_instance
+):
+    """Failed backups are not kept beside the restorable ones: while none that restored is
+    newer, only the newest failed one stays (and the new one, not checked yet); once a newer
+    one restored, none. Before, the policy over every backup kept the last three failed ones
+    beside the last three good ones: twice the policy's count."""
+    store = ArtifactStore(
+        bucket=s3_store.bucket, prefix=s3_store.prefix, endpoint_url=s3_store.endpoint_url,
+        retention=RetentionPolicy(keep_last=3, keep_weekly=0, keep_monthly=0),
+    )
+    resources = {**metabase_resources, "artifacts": store}
+
+    def backups(count: int, passing: bool) -> list[str]:
+        made = []
+        for _ in range(count):
+            (check,) = _backup(resources, instance=dagster_instance).get_asset_check_evaluations()
+            assert check.passed is passing
+            made.append(check.metadata["artifact"].value)
+        return made
+
+    def stored() -> list[str]:
+        return [a.key for a in store.list(BACKUP_FOLDER)]
+
+    good = backups(3, passing=True)
+    with psycopg.connect(metabase_url, autocommit=True) as conn:
+        conn.execute(UNRESTORABLE)
+    failed = backups(3, passing=False)
+    assert stored() == [*good, *failed[1:]]  # the third was not checked yet when it pruned
+    with psycopg.connect(metabase_url, autocommit=True) as conn:
+        conn.execute("ALTER TABLE report_card DROP CONSTRAINT creator_ok")
+    fixed = backups(1, passing=True)
+    assert stored() == [*good, failed[-1], *fixed]
+    fixed += backups(1, passing=True)
+    assert stored() == [*good[1:], *fixed]
+
 def test_a_restore_without_key_refuses_when_no_backup_passed_its_check(
     metabase_resources, metabase_url, s3_store, dagster_instance
 ):
