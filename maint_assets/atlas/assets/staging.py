@@ -26,6 +26,7 @@ from maint_assets.atlas.keys import (
     REGIONS_DUMP,
     SCHEMA_DUMP,
     SQL_DUMPS,
+    STAGING_TEMPLATE,
 )
 from maint_assets.core import databases
 from maint_assets.core.artifacts import ArtifactStore
@@ -118,7 +119,8 @@ def staging_database(
         ]
         major = databases.major_version(atlas_staging_server)
         url = databases.create_database(
-            atlas_staging_server, building, f"atlas staging database, run {context.run.run_id}"
+            atlas_staging_server, building, f"atlas staging database, run {context.run.run_id}",
+            template=STAGING_TEMPLATE,
         )
         try:
             with tempfile.TemporaryDirectory() as tmp:
@@ -155,6 +157,12 @@ def staging_database(
             f"lacks were left out: {', '.join(privileges['missing_roles'])} (create them there, "
             "e.g. from the roles dump, and rebuild)"
         )
+    if privileges["owners_not_given"]:
+        context.log.warning(
+            f"{config.database}: objects of {', '.join(privileges['owners_not_given'])} in "
+            "production are owned by the loading role here: it may not give objects to roles "
+            "it is not a member of (README: least privilege)"
+        )
     if privileges["grants"] is None:
         context.log.warning(
             f"{config.database} has none of production's owners or grants: the schema dump's "
@@ -169,6 +177,7 @@ def staging_database(
             "grants": privileges["grants"],
             "owners": privileges["owners"],
             "missing_roles": dg.MetadataValue.json(privileges["missing_roles"]),
+            "owners_not_given": dg.MetadataValue.json(privileges["owners_not_given"]),
         }
     )
 
@@ -177,7 +186,7 @@ def _privileges(url: str, objects: list | None) -> dict:
     """Give the staging database production's owners and grants (grants.py), then compare
     them: a difference for a role the staging server has fails the build."""
     if objects is None:
-        return {"grants": None, "owners": None, "missing_roles": []}
+        return {"grants": None, "owners": None, "missing_roles": [], "owners_not_given": []}
     with PostgresResource(url=url).connect() as conn:
         with conn.transaction():
             applied = grants.apply(conn, objects)
@@ -191,6 +200,7 @@ def _privileges(url: str, objects: list | None) -> dict:
         "grants": applied.grants,
         "owners": applied.owners,
         "missing_roles": applied.missing_roles,
+        "owners_not_given": applied.owners_not_given,
     }
 
 

@@ -6,6 +6,12 @@ runs with ON_ERROR_STOP in one transaction), so the whole rebuild failed. Stagin
 grant at all (PostgREST's ``read_only_public`` got ``permission denied for schema api``). The
 schema dump's manifest records them instead (read in the dump's snapshot); the staging build
 grants those whose roles exist on the staging server, names the others, and compares.
+
+An object goes to its production owner only when the loading role may give it away (it is a
+member of that owner, as a superuser is of every role). The least-privileged loading role is
+not: membership would let it act as production's owners on every database of the server,
+production's too when staging shares its cluster. Those objects stay the loading role's, and
+their owners are named (``owners_not_given``), not compared.
 """
 
 from __future__ import annotations
@@ -35,6 +41,8 @@ class Applied:
     grants: int = 0
     owners: int = 0
     missing_roles: list[str] = field(default_factory=list)
+    # production owners the loading role may not give objects to (not a member of them)
+    owners_not_given: list[str] = field(default_factory=list)
     # statements the server refused (say, a loading role that may not give an object away)
     failed: list[str] = field(default_factory=list)
 
@@ -48,14 +56,19 @@ def present_roles(conn: psycopg.Connection) -> set[str]:
     return set(conn.execute(statement(SQL_DUMPS, "all_role_names")).fetchone()[0])
 
 
+def givable_roles(conn: psycopg.Connection) -> set[str]:
+    return set(conn.execute(statement(SQL_DUMPS, "givable_role_names")).fetchone()[0])
+
+
 def apply(conn: psycopg.Connection, objects: list[list]) -> Applied:
     """Grant, then give each object to its production owner (ALTER ... OWNER moves the old
     owner's grants to the new one, and a loading role that is no superuser can still grant
     what it owns), in the open transaction; each statement in a savepoint, so a role the
     staging server lacks or a refused statement costs only itself."""
-    present = present_roles(conn)
+    present, givable = present_roles(conn), givable_roles(conn)
     done = Applied()
     missing: set[str] = set()
+    not_given: set[str] = set()
 
     def run(query: sql.Composed) -> bool:
         try:
@@ -102,6 +115,9 @@ def apply(conn: psycopg.Connection, objects: list[list]) -> Applied:
         if owner not in present:
             missing.add(owner)
             continue
+        if owner not in givable:
+            not_given.add(owner)
+            continue
         if kind == "SEQUENCE":
             if owned is None:
                 owned = {(k, s, n): o for k, s, n, o, _ in recorded(conn, [])}
@@ -112,14 +128,17 @@ def apply(conn: psycopg.Connection, objects: list[list]) -> Applied:
         )
         done.owners += run(query)
     done.missing_roles = sorted(missing)
+    done.owners_not_given = sorted(not_given)
     return done
 
 
 def mismatches(conn: psycopg.Connection, objects: list[list], excluded: list[str]) -> list[str]:
     """Where the staging database's owners and grants differ from production's, for the roles
     the staging server has. Grants to an object's owner are left out on both sides: they are
-    the owner's implicit rights, and the loading role's when production's owner is missing."""
+    the owner's implicit rights, and the loading role's when production's owner is missing or
+    not one it may give objects to (then that owner's grants are left out too)."""
     present = present_roles(conn) | {PUBLIC}
+    givable = givable_roles(conn)
     here = {(k, s, n): (o, g) for k, s, n, o, g in recorded(conn, excluded)}
     wrong = []
     for kind, schema, name, owner, grants in objects:
@@ -128,13 +147,16 @@ def mismatches(conn: psycopg.Connection, objects: list[list], excluded: list[str
             wrong.append(f"{label}: missing on staging")
             continue
         staging_owner, staging_grants = here[(kind, schema, name)]
-        if owner in present and staging_owner != owner:
+        given = owner in givable
+        if owner in present and given and staging_owner != owner:
             wrong.append(f"{label}: owner {staging_owner}, production's {owner}")
 
-        def kept(entries: list, of: str) -> set[tuple]:
-            return {(g, p, bool(o)) for g, p, o in entries if g in present and g != of}
+        def kept(entries: list, *of: str) -> set[tuple]:
+            return {(g, p, bool(o)) for g, p, o in entries if g in present and g not in of}
 
-        expected, found = kept(grants, owner), kept(staging_grants, staging_owner)
+        # what production grants to the staging owner, that owner holds anyway
+        expected = kept(grants, owner, staging_owner)
+        found = kept(staging_grants, staging_owner, *(() if given else (owner,)))
         if expected != found:
             wrong.append(
                 f"{label}: lacks {sorted(expected - found)}, has more {sorted(found - expected)}"
