@@ -538,10 +538,7 @@ def _oldest_run_in_progress(instance: dg.DagsterInstance) -> datetime:
     before that belongs to no run that could still complete it."""
     unfinished = [s for s in dg.DagsterRunStatus if s not in _FINISHED]
     records = instance.get_run_records(dg.RunsFilter(statuses=unfinished))
-    created = [r.create_timestamp for r in records]
-    return min(
-        (c if c.tzinfo else c.replace(tzinfo=UTC) for c in created), default=datetime.now(UTC)
-    )
+    return min((r.create_timestamp for r in records), default=datetime.now(UTC))
 
 
 # Enough evaluations to cover a year of daily backups (the monthly slots of the default

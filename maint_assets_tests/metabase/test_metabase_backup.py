@@ -504,7 +504,8 @@ def test_an_upload_cut_off_mid_transfer_is_aborted_by_a_later_backup(
             unfinished_upload_margin_s=0,
         )
 
-    # a run still going since before the cut: the upload may be its own, so it is kept
+    # a run still going since before the cut: the upload may be its own, so it is kept (moto
+    # lists every upload as initiated in 2010: the time in its key is what keeps it here)
     going = dagster_instance.create_run_for_job(_elsewhere, status=dg.DagsterRunStatus.STARTED)
     host, port = s3_endpoint.removeprefix("http://").split(":")
     with CuttingProxy(host, int(port), limit=20_000_000) as proxy:
