@@ -14,7 +14,13 @@ from maint_assets.atlas.privileges import TARGETS as ATLAS_ROLES
 from maint_assets.catalog.privileges import TARGETS as CATALOG_ROLES
 from maint_assets.core.paths import CHECKOUT, STATE_DIR
 from maint_assets.core.postgres import DatabaseUnavailable, PostgresResource
-from maint_assets.core.roles import RESTORE_CHECKS, apply, maintained_relations, registry
+from maint_assets.core.roles import (
+    RESTORE_CHECKS,
+    apply,
+    maintained_relations,
+    prepare_template,
+    registry,
+)
 from maint_assets.core.schema import apply_schema
 from maint_assets.demo.ingest_data import DEMO_TABLES_FILE, write_source
 from maint_assets.demo.local_cluster import SUPERUSER, ClusterError, LocalCluster
@@ -321,6 +327,8 @@ def _roles_apply(args: argparse.Namespace) -> int:
     db = PostgresResource(url=url)
     with db.connect() as conn, conn.transaction():
         done = apply(conn, args.role, needs, maintained_relations(defs, needs.key_prefix))
+    if needs.template is not None:
+        done += prepare_template(db, needs.template)
     print(f"role {args.role} on {db.describe()}:")
     print("\n".join(f"  {line}" for line in done))
     return 0

@@ -70,6 +70,11 @@ DUMP_FOLDERS = {
 }
 # Scratch databases of the restore checks: this prefix and the dump's folder name.
 SCRATCH_PREFIX = "maint_assets_check_"
+# The template database they and the staging database are made from, which an administrator
+# prepares on the staging server (`maint-assets roles apply atlas-staging`) with the
+# extensions of the atlas that are not trusted: a role without superuser may not create them.
+STAGING_TEMPLATE = "maint_assets_atlas_template"
+TEMPLATE_EXTENSIONS = ("postgis",)
 
 # SQL files (sql/atlas/<name>.sql): one per asset, or per module for shared statements.
 SQL_TAXA_REF = "atlas/taxa_ref"
@@ -83,7 +88,7 @@ SQL_DUMPS = "atlas/dumps"
 SQL_CHECKS = "atlas/checks"
 SQL_WEB_REGIONS = "atlas/web_regions"
 
-# The blocking check that restores each dump (the roles dump's replays it): retention counts
+# The blocking check that restores each dump (the roles dump's has it parsed): retention counts
 # only the dumps it did not fail (core/artifacts.put_artifact).
 RESTORE_CHECK = "restores"
 ROLES_RESTORE_CHECK = "restores_without_passwords"

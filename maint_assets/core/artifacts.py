@@ -7,6 +7,10 @@ version, row counts). The manifest is written last, so an artifact without one i
 unfinished write and is never listed. Files are streamed in both directions (a dump of any
 size never sits whole in memory); on a local disk they are written under a temporary name and
 renamed, on S3 they only become visible once their upload completes.
+
+A put that dies half-way leaves an unfinished upload (an S3 multipart upload, billed until it
+is aborted; a local temporary file): the failing put aborts its own when the store answers,
+and the next put into the same folder aborts those that no run still going can own.
 """
 
 from __future__ import annotations
@@ -14,13 +18,14 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import tempfile
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path, PurePosixPath
 from typing import Any, BinaryIO, Protocol
 
@@ -65,6 +70,19 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
+# The name a put gives an artifact: <stem>-<UTC time><suffix> (the time is _STAMP's).
+_NAME = re.compile(r"[^/]+-(?P<stamp>\d{8}T\d{12}Z)(\..*)?")
+
+
+@dataclass(frozen=True)
+class Unfinished:
+    """An upload a put began and never completed."""
+
+    key: str  # the artifact's key
+    started: datetime  # when the store says it began
+    handle: str  # what the backend aborts it by (an upload id, a temporary file)
+
+
 class _Backend(Protocol):
     def describe(self) -> str: ...
     def put_file(self, source: Path, key: str) -> None: ...
@@ -74,6 +92,8 @@ class _Backend(Protocol):
     def open(self, key: str) -> BinaryIO: ...
     def keys(self, prefix: str) -> list[str]: ...
     def delete(self, keys: list[str]) -> None: ...
+    def unfinished(self, folder: str) -> list[Unfinished]: ...
+    def abort(self, upload: Unfinished) -> None: ...
 
 
 class _LocalBackend:
@@ -134,6 +154,21 @@ class _LocalBackend:
         for key in keys:
             self._path(key).unlink(missing_ok=True)
 
+    def unfinished(self, folder: str) -> list[Unfinished]:
+        # _atomic's temporary files: .<artifact name>.<random>.part, left by a killed put
+        base = self._path(folder)
+        if not base.is_dir():
+            return []
+        found = []
+        for tmp in base.glob(".*.part"):
+            name = tmp.name[1 : -len(".part")].rpartition(".")[0]
+            started = datetime.fromtimestamp(tmp.stat().st_mtime, UTC)
+            found.append(Unfinished(f"{folder}/{name}", started, tmp.name))
+        return found
+
+    def abort(self, upload: Unfinished) -> None:
+        (self._path(upload.key).parent / upload.handle).unlink(missing_ok=True)
+
 
 class _S3Backend:
     def __init__(self, client: Any, bucket: str, prefix: str, describe: str) -> None:
@@ -155,7 +190,41 @@ class _S3Backend:
         return f"{self.prefix}/{key}" if self.prefix else key
 
     def put_file(self, source: Path, key: str) -> None:
-        self.client.upload_file(str(source), self.bucket, self._key(key), Config=self.transfer)
+        try:
+            self.client.upload_file(
+                str(source), self.bucket, self._key(key), Config=self.transfer
+            )
+        except Exception as err:
+            # s3transfer aborts the multipart upload of a failed transfer, but once and
+            # silently (a failure cleanup that only logs at debug level): when the endpoint
+            # went away mid-upload its abort failed too and the parts stayed, billed. Tried
+            # again here, and said when it fails; the next put into the folder aborts it.
+            from botocore.exceptions import BotoCoreError, ClientError
+
+            try:
+                self._abort_uploads_of(key)
+            except (BotoCoreError, ClientError) as abort_err:
+                raise ArtifactStoreUnavailable(
+                    f"{self.describe()}: {err}; the unfinished multipart upload of {key} "
+                    f"could not be aborted either ({abort_err}): the next put into "
+                    f"{PurePosixPath(key).parent} aborts it"
+                ) from err
+            raise
+
+    def _abort_uploads_of(self, key: str) -> None:
+        # The key holds the put's time to the microsecond: an upload of it is this put's.
+        full = self._key(key)
+        for upload in self._uploads(full):
+            if upload["Key"] == full:
+                self.client.abort_multipart_upload(
+                    Bucket=self.bucket, Key=full, UploadId=upload["UploadId"]
+                )
+
+    def _uploads(self, prefix: str) -> list[dict[str, Any]]:
+        pages = self.client.get_paginator("list_multipart_uploads").paginate(
+            Bucket=self.bucket, Prefix=prefix
+        )
+        return [u for page in pages for u in page.get("Uploads", [])]
 
     def put_bytes(self, data: bytes, key: str) -> None:
         self.client.put_object(Bucket=self.bucket, Key=self._key(key), Body=data)
@@ -182,6 +251,18 @@ class _S3Backend:
             batch = [{"Key": self._key(k)} for k in keys[start : start + 1000]]
             self.client.delete_objects(Bucket=self.bucket, Delete={"Objects": batch, "Quiet": True})
 
+    def unfinished(self, folder: str) -> list[Unfinished]:
+        strip = len(self.prefix) + 1 if self.prefix else 0
+        return [
+            Unfinished(u["Key"][strip:], u["Initiated"], u["UploadId"])
+            for u in self._uploads(self._key(folder).rstrip("/") + "/")
+        ]
+
+    def abort(self, upload: Unfinished) -> None:
+        self.client.abort_multipart_upload(
+            Bucket=self.bucket, Key=self._key(upload.key), UploadId=upload.handle
+        )
+
 
 class ArtifactStore(dg.ConfigurableResource):
     """A local directory, or an S3 bucket when ``bucket`` is set (credentials from the
@@ -195,6 +276,12 @@ class ArtifactStore(dg.ConfigurableResource):
     endpoint_url: str = Field(default="", description="S3-compatible endpoint (MinIO, Ceph)")
     region_name: str = Field(default="us-east-1")
     retention: RetentionPolicy = Field(default_factory=RetentionPolicy)
+    unfinished_upload_margin_s: int = Field(
+        default=600,
+        ge=0,
+        description="an unfinished upload is aborted only when it began at least this long "
+        "before every run still in progress (hosts' clocks differ)",
+    )
 
     def _backend(self) -> _Backend:
         if not self.bucket:
@@ -235,6 +322,26 @@ class ArtifactStore(dg.ConfigurableResource):
                 json.dumps(record, indent=2, default=str).encode(), key + MANIFEST_SUFFIX
             )
         return _artifact(record)
+
+    def abort_unfinished(self, folder: str, before: datetime) -> list[Unfinished]:
+        """Abort the unfinished uploads of artifacts of ``folder`` (direct children, named as
+        a put names them) that began, by the store's clock and by the time in their key,
+        ``unfinished_upload_margin_s`` before ``before``; return them. Anything else under
+        the folder is left alone: it is not known to be ours."""
+        cutoff = before - timedelta(seconds=self.unfinished_upload_margin_s)
+        backend = self._backend()
+        aborted = []
+        with _reaching(backend):
+            for upload in backend.unfinished(folder):
+                parent, _, name = upload.key.rpartition("/")
+                named = _NAME.fullmatch(name)
+                if parent != folder.strip("/") or named is None:
+                    continue
+                stamped = datetime.strptime(named["stamp"], _STAMP).replace(tzinfo=UTC)
+                if max(upload.started, stamped) < cutoff:
+                    backend.abort(upload)
+                    aborted.append(upload)
+        return aborted
 
     def list(self, folder: str) -> list[Artifact]:
         """Complete artifacts under ``folder``, oldest first."""
@@ -297,17 +404,30 @@ class ArtifactStore(dg.ConfigurableResource):
         self,
         folder: str,
         policy: RetentionPolicy,
-        unproven: Collection[str] = (),
+        verdicts: Mapping[str, bool] | None = None,
+        unchecked: Collection[str] = (),
     ) -> list[Artifact]:
         """Delete the artifacts of ``folder`` that ``policy`` does not keep; return them.
 
-        ``unproven`` (keys: artifacts whose restore check failed, or has not run yet) do not
-        count toward what the policy keeps: the policy is applied to every artifact and, apart,
-        to the others, and an artifact either keeps is kept. Without that, a week of dumps
-        that do not restore pushed the last restorable ones out."""
+        ``verdicts`` ({key: passed}: the restore check's, from the event log) and
+        ``unchecked`` (keys whose check has not run yet: never deleted) decide what counts.
+        The policy counts only the artifacts whose check did not fail: a week of dumps that
+        do not restore never pushes the last restorable ones out. Those that failed are not
+        kept beside them either (a store of twice the policy's count): deleted, but for the
+        newest when no passing one is newer (what to diagnose). An artifact no evaluation
+        names (copied in by hand, older than the event log) counts as a passing one: deleting
+        it as a failed one needs evidence."""
+        verdicts = verdicts or {}
         artifacts = self.list(folder)
-        kept = policy.kept([a.created_at for a in artifacts])
-        kept |= policy.kept([a.created_at for a in artifacts if a.key not in unproven])
+        failed = [a for a in artifacts if verdicts.get(a.key) is False]
+        counted = [
+            a for a in artifacts if verdicts.get(a.key) is not False and a.key not in unchecked
+        ]
+        kept = policy.kept([a.created_at for a in counted])
+        kept |= {a.created_at for a in artifacts if a.key in unchecked}
+        passed = [a.created_at for a in artifacts if verdicts.get(a.key)]
+        if failed and (not passed or failed[-1].created_at > max(passed)):
+            kept.add(failed[-1].created_at)
         doomed = [a for a in artifacts if a.created_at not in kept]
         backend = self._backend()
         with _reaching(backend):
@@ -336,11 +456,12 @@ def _artifact(record: dict[str, Any]) -> Artifact:
 
 @contextmanager
 def _reaching(backend: _Backend) -> Iterator[None]:
+    from boto3.exceptions import Boto3Error
     from botocore.exceptions import BotoCoreError, ClientError
 
     try:
         yield
-    except (OSError, BotoCoreError, ClientError) as err:
+    except (OSError, Boto3Error, BotoCoreError, ClientError) as err:
         raise ArtifactStoreUnavailable(f"{backend.describe()}: {err}") from err
 
 
@@ -359,14 +480,26 @@ def put_artifact(
     """Store ``source`` (consumed) in ``folder`` with ``manifest`` plus the asset and run,
     prune ``folder`` under the store's retention policy, and return the materialization
     metadata that records it: ``name`` (the key restore checks read),
-    ``<name>_size_bytes``, ``<name>_sha256``, ``<name>_pruned`` and ``store``; with the
-    default name the three are ``size_bytes``, ``sha256`` and ``pruned``.
+    ``<name>_size_bytes``, ``<name>_sha256``, ``<name>_pruned``, ``<name>_aborted_uploads``
+    and ``store``; with the default name the four are ``size_bytes``, ``sha256``, ``pruned``
+    and ``aborted_uploads``.
 
     ``checked_by`` names the asset's check that restores what ``name`` records: the artifacts
     it failed (its evaluations in the event log) and the new one, not checked yet, do not
     count toward the number kept, so the retention never deletes the newest backups that
-    restored in favour of ones that do not. Artifacts no evaluation names (older than the
-    event log, copied in by hand) count, as before: deleting them needs evidence."""
+    restored in favour of ones that do not; those it failed are deleted but for the newest
+    when no passing one is newer (``prune``). Artifacts no evaluation names (older than the
+    event log, copied in by hand) count as passing ones: deleting them as failed needs
+    evidence.
+
+    Before storing, the unfinished uploads a killed or cut-off put left in ``folder`` are
+    aborted when every run still in progress began after them (``<name>_aborted_uploads``)."""
+    aborted = artifacts.abort_unfinished(folder, _oldest_run_in_progress(context.instance))
+    if aborted:
+        context.log.warning(
+            f"aborted unfinished uploads left in {artifacts.describe()}: "
+            f"{', '.join(u.key for u in aborted)}"
+        )
     artifact = artifacts.put(
         source,
         folder,
@@ -374,21 +507,38 @@ def put_artifact(
         {"asset": context.asset_key.to_user_string(), **manifest, "run_id": context.run.run_id},
         sha256=sha256,
     )
-    unproven = {artifact.key}
-    if checked_by is not None:
-        verdicts = check_verdicts(
-            context.instance, dg.AssetCheckKey(context.asset_key, checked_by)
-        )
-        unproven |= {key for key, passed in verdicts.items() if not passed}
-    pruned = artifacts.prune(folder, artifacts.retention, unproven)
+    verdicts = (
+        check_verdicts(context.instance, dg.AssetCheckKey(context.asset_key, checked_by))
+        if checked_by is not None
+        else {}
+    )
+    pruned = artifacts.prune(folder, artifacts.retention, verdicts, unchecked={artifact.key})
     prefix = "" if name == "artifact" else f"{name}_"
     return {
         name: artifact.key,
         f"{prefix}size_bytes": artifact.size,
         f"{prefix}sha256": artifact.sha256,
         f"{prefix}pruned": dg.MetadataValue.json([a.key for a in pruned]),
+        f"{prefix}aborted_uploads": dg.MetadataValue.json(
+            [{"key": u.key, "started": u.started.isoformat()} for u in aborted]
+        ),
         "store": artifacts.describe(),
     }
+
+
+_FINISHED = {
+    dg.DagsterRunStatus.SUCCESS,
+    dg.DagsterRunStatus.FAILURE,
+    dg.DagsterRunStatus.CANCELED,
+}
+
+
+def _oldest_run_in_progress(instance: dg.DagsterInstance) -> datetime:
+    """When the oldest run not finished (the caller's at least) was created: an upload begun
+    before that belongs to no run that could still complete it."""
+    unfinished = [s for s in dg.DagsterRunStatus if s not in _FINISHED]
+    records = instance.get_run_records(dg.RunsFilter(statuses=unfinished))
+    return min((r.create_timestamp for r in records), default=datetime.now(UTC))
 
 
 # Enough evaluations to cover a year of daily backups (the monthly slots of the default

@@ -7,6 +7,7 @@ happens to name (another application's, production's) is refused by name, never 
 """
 
 import hashlib
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -70,19 +71,33 @@ def refuse_unless_owned(server: PostgresResource, *names: str) -> None:
 
 
 def create_database(
-    server: PostgresResource, database: str, purpose: str, encoding: str | None = None
+    server: PostgresResource,
+    database: str,
+    purpose: str,
+    encoding: str | None = None,
+    template: str | None = None,
 ) -> str:
     """(Re)create ``database`` on ``server``, marked as maint_assets' own; return its URL.
     A database of that name that maint_assets did not create is refused. ``encoding``
     (a source's, when it differs from the server's default) gives it that encoding, with the
-    C locale, which goes with any."""
+    C locale, which goes with any. ``template``: made from that template database when an
+    administrator prepared it on the server (``roles apply``: the extensions only a
+    superuser may create already in it), else from the server's default."""
     check_identifier(database, "database name")
     with server.connect() as conn:
         if _refuse_unless_owned(conn, server, database):
             conn.execute(compose(GROUP, "drop_database", database=database))
         default = conn.execute(statement(GROUP, "default_encoding")).fetchone()[0]
         if encoding is None or encoding == default:
-            conn.execute(compose(GROUP, "create_database", database=database))
+            prepared = template is not None and conn.execute(
+                statement(GROUP, "is_template"), {"name": template}
+            ).fetchone()
+            if prepared:
+                conn.execute(
+                    compose(GROUP, "create_database_from", database=database, template=template)
+                )
+            else:
+                conn.execute(compose(GROUP, "create_database", database=database))
         else:
             conn.execute(
                 sql.SQL(statement(GROUP, "create_database_encoded")).format(
@@ -128,10 +143,15 @@ def databases_like(server: PostgresResource, prefix: str) -> list[tuple[str, str
 
 @contextmanager
 def scratch_database(
-    server: PostgresResource, name: str, purpose: str, encoding: str | None = None
+    server: PostgresResource,
+    name: str,
+    purpose: str,
+    encoding: str | None = None,
+    template: str | None = None,
 ) -> Iterator[str]:
-    """A new database ``name`` on ``server`` for the duration of the block; its URL."""
-    url = create_database(server, name, purpose, encoding)
+    """A new database ``name`` on ``server`` for the duration of the block (``create_database``
+    says what ``encoding`` and ``template`` do); its URL."""
+    url = create_database(server, name, purpose, encoding, template)
     try:
         yield url
     finally:
@@ -180,8 +200,38 @@ def load_dump(
         args += ["--clean", "--if-exists"]
     if disable_triggers:
         args.append("--disable-triggers")
+    args += _without_comments_on_present_extensions(url, path, major, what)
     dbname = conninfo.conninfo_to_dict(url)["dbname"]
     run_tool("pg_restore", major, [*args, "-d", dbname, str(path)], url, what)
+
+
+# A line of pg_restore --list: "<dump id>; <table oid> <oid> <type> <schema> <tag> <owner>";
+# an extension's comment is tagged with its name as an identifier (quoted when it must be).
+_EXTENSION_COMMENT = re.compile(r"^\d+; \d+ \d+ COMMENT - EXTENSION (?P<name>.+?) *$")
+
+
+def _without_comments_on_present_extensions(
+    url: str, path: Path, major: int, what: str
+) -> list[str]:
+    """pg_restore's arguments that leave out the dump's COMMENT ON EXTENSION of extensions the
+    target already has: they came with their comment (their CREATE EXTENSION IF NOT EXISTS
+    does nothing), and only their owner may comment on them. A database made from a template
+    with PostGIS in it (an administrator's: a loading role may not create PostGIS) failed on
+    that statement alone."""
+    with psycopg.connect(url) as conn:
+        present = {r[0] for r in conn.execute(statement(GROUP, "extensions")).fetchall()}
+    listing = path.parent / f"{path.name}.list"
+    run_tool("pg_restore", major, ["--list", "-f", str(listing), str(path)], url, what)
+    lines = listing.read_text().splitlines()
+    kept = [
+        line
+        for line in lines
+        if (found := _EXTENSION_COMMENT.match(line)) is None or found["name"] not in present
+    ]
+    if len(kept) == len(lines):
+        return []
+    listing.write_text("\n".join(kept) + "\n")
+    return ["--use-list", str(listing)]
 
 
 def load_dump_after(

@@ -108,13 +108,15 @@ def restore_check(
     server: PostgresResource,
     sources: list[Recorded],
     scratch: str,
+    template: str | None = None,
 ) -> dg.AssetCheckResult:
     """Load the artifacts ``sources`` recorded (the dumps the last one needs, then it) into a
     scratch database on ``server`` named ``scratch`` plus the run (two runs of the same check
     never share one, so neither drops the other's); passed when they all load and every table
     the last one's manifest names is there with its row count. A manifest that names no table
     fails: the check would prove nothing. Tables whose content the manifest records (a hash of
-    their rows) must also hold the same rows, not only as many."""
+    their rows) must also hold the same rows, not only as many. ``template``: the scratch
+    database is made from it when the server has it (``databases.create_database``)."""
     try:
         chain = [
             recorded_artifact(context.instance, context.run.run_id, artifacts, s) for s in sources
@@ -142,6 +144,7 @@ def restore_check(
             server, databases.scratch_name(scratch, context.run.run_id),
             f"restore check of {artifact.key} {RUN_TAG}{context.run.run_id}",
             artifact.manifest.get("encoding"),
+            template,
         ) as url,
     ):
         try:

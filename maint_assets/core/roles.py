@@ -9,11 +9,24 @@ from dataclasses import dataclass, replace
 
 import dagster as dg
 import psycopg
+from psycopg import sql
 
+from maint_assets.core import databases
+from maint_assets.core.identifiers import check_identifier
+from maint_assets.core.postgres import PostgresResource
 from maint_assets.core.sql_files import compose, statement
 
 SQL = "core/roles"
 BOOKKEEPING = ("maint_assets", "maint_assets_build")
+
+
+@dataclass(frozen=True)
+class Template:
+    """A template database an administrator prepares on a server, from which the role makes
+    its databases there, with the extensions in it that only a superuser may create."""
+
+    name: str
+    extensions: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -26,6 +39,7 @@ class Privileges:
     read_all_data: bool = False  # whole-database dumps, reads of source tables
     create_schemas: bool = False  # CREATE on the database: staging schemas, schema switches
     createdb: bool = False  # a server for scratch and staging databases
+    template: Template | None = None  # what those databases are made from
     member_of: tuple[str, ...] = ()  # group roles whose objects a tool creates and owns
     use_sequences: tuple[str, ...] = ()  # schemas whose sequences a tool run as the role uses
 
@@ -136,6 +150,37 @@ def apply(
         conn.execute(compose(SQL, "use_schema", schema=schema, role=role))
         _own(conn, role, (schema, name), *row[1:])
         done.append(f"owns {schema}.{name}")
+    return done
+
+
+def prepare_template(server: PostgresResource, template: Template) -> list[str]:
+    """As an administrator, outside a transaction (CREATE DATABASE): create ``template`` if
+    missing, marked as maint_assets' own (one of that name it did not create is refused), add
+    its extensions, and make it a template that any role with CREATEDB may copy and none but
+    an administrator may connect to (to change it). Returns what was done."""
+    done = []
+    name = check_identifier(template.name, "database name")
+    databases.refuse_unless_owned(server, name)
+    with server.connect() as conn:
+        if conn.execute(statement(databases.GROUP, "database_comment"), {"name": name}).fetchone():
+            done.append(f"template database {name} kept")
+        else:
+            conn.execute(compose(SQL, "create_template", database=name))
+            conn.execute(
+                sql.SQL(statement(SQL, "mark_template")).format(
+                    database=sql.Identifier(name),
+                    marker=sql.Literal(f"{databases.MARKER} template (roles apply)"),
+                )
+            )
+            done.append(f"created template database {name}")
+    with psycopg.connect(databases.database_url(server, name), autocommit=True) as conn:
+        for extension in template.extensions:
+            conn.execute(compose(SQL, "template_extension", extension=extension))
+            conn.execute(compose(SQL, "update_template_extension", extension=extension))
+            done.append(f"extension {extension} in {name}")
+    with server.connect() as conn:
+        conn.execute(compose(SQL, "seal_template", database=name))
+        conn.execute(compose(SQL, "template_connect", database=name))
     return done
 
 

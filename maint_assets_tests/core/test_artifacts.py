@@ -2,6 +2,7 @@
 listing only complete artifacts, corruption detection, and retention."""
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -74,15 +75,73 @@ def test_a_file_without_manifest_is_not_listed(store, tmp_path):
     assert store.list("things") == []
 
 
-def test_prune_counts_only_artifacts_not_unproven(store, tmp_path):
-    """Artifacts whose check failed (or has not run) do not push the others out: the policy
-    over every artifact and the policy over the proven ones each keep theirs."""
+def test_prune_counts_only_artifacts_whose_check_did_not_fail(store, tmp_path):
+    """Artifacts whose check failed (or has not run) do not push the others out."""
     source = tmp_path / "dump.sql"
     for day in range(6):
         source.write_text(f"-- dump {day}\n")
         store.put(source, "things/dumps", "dump.sql", {"day": day}, START + timedelta(days=day))
-    listed = store.list("things/dumps")
-    unproven = {a.key for a in listed if a.manifest["day"] >= 3}  # 3, 4, 5 did not restore
+    keys = {a.manifest["day"]: a.key for a in store.list("things/dumps")}
+    verdicts = {keys[d]: d < 3 for d in range(5)}  # 3 and 4 did not restore
     policy = RetentionPolicy(keep_last=2, keep_weekly=0, keep_monthly=0)
-    store.prune("things/dumps", policy, unproven)
+    store.prune("things/dumps", policy, verdicts, unchecked={keys[5]})
+    # 1 and 2 counted; 4, the newest that failed, newer than every one that passed, for
+    # diagnosis; 5 not checked yet
     assert [a.manifest["day"] for a in store.list("things/dumps")] == [1, 2, 4, 5]
+
+
+def test_failed_artifacts_are_pruned_once_a_newer_one_passed_unknown_ones_never_as_failed(
+    store, tmp_path
+):
+    """A failed artifact the policy would keep (the newest of its month, of the last N) is
+    deleted once a newer one passed; the newest failed one stays while none that passed is
+    newer; one no evaluation names is counted as a passing one, never deleted as failed.
+    Before, the policy over every artifact kept the failed ones beside the passing ones."""
+    source = tmp_path / "dump.sql"
+    days = [0, 31, 32, 59, 60, 61, 62]  # 1 Jan, 1-2 Feb, 1-4 Mar
+    for day in days:
+        source.write_text(f"-- dump {day}\n")
+        store.put(source, "things/dumps", "dump.sql", {"day": day}, START + timedelta(days=day))
+    keys = {a.manifest["day"]: a.key for a in store.list("things/dumps")}
+    # January's only dump failed, February's newest failed, 1 Mar is unknown (copied in by
+    # hand), 2 and 4 March failed, 3 March passed
+    verdicts = {keys[0]: False, keys[31]: True, keys[32]: False, keys[60]: False,
+                keys[61]: True, keys[62]: False}
+    policy = RetentionPolicy(keep_last=3, keep_weekly=0, keep_monthly=3)
+    pruned = store.prune("things/dumps", policy, verdicts)
+    assert sorted(a.manifest["day"] for a in pruned) == [0, 32, 60]
+    # 31, 59, 61 counted; 62 the newest failed and newer than 61
+    assert [a.manifest["day"] for a in store.list("things/dumps")] == [31, 59, 61, 62]
+    # once a newer one passed, no failed one stays
+    source.write_text("-- dump 63\n")
+    new = store.put(source, "things/dumps", "dump.sql", {"day": 63}, START + timedelta(days=63))
+    store.prune("things/dumps", policy, {**verdicts, new.key: True})
+    assert [a.manifest["day"] for a in store.list("things/dumps")] == [31, 59, 61, 63]
+
+def _begin_upload(store: ArtifactStore, key: str) -> None:
+    """Leave an upload of ``key`` unfinished, as a put killed half-way does."""
+    if store.bucket:
+        import boto3
+
+        s3 = boto3.client("s3", endpoint_url=store.endpoint_url, region_name="us-east-1")
+        s3.create_multipart_upload(Bucket=store.bucket, Key=f"{store.prefix}/{key}")
+    else:  # the temporary file _LocalBackend._atomic writes before its rename
+        folder, _, name = key.rpartition("/")
+        path = Path(store.directory) / folder
+        path.mkdir(parents=True, exist_ok=True)
+        (path / f".{name}.k3x_9q2a.part").write_bytes(b"half")
+
+
+def test_unfinished_uploads_are_aborted_only_when_begun_before_and_named_by_a_put(store):
+    now = datetime.now(UTC)
+    stamp = now.strftime("%Y%m%dT%H%M%S%fZ")
+    ours = f"things/dumps/dump-{stamp}.sql"
+    others = ["things/dumps/notes.txt", f"things/dumps/sub/dump-{stamp}.sql", "things/x.sql"]
+    for key in [ours, *others]:
+        _begin_upload(store, key)
+    # an upload begun after ``before`` may belong to a run still going
+    assert store.abort_unfinished("things/dumps", now - timedelta(minutes=1)) == []
+    later = now + timedelta(seconds=store.unfinished_upload_margin_s + 60)
+    assert [u.key for u in store.abort_unfinished("things/dumps", later)] == [ours]
+    assert store.abort_unfinished("things/dumps", later) == []
+    assert store.list("things/dumps") == []

@@ -314,3 +314,75 @@ def test_the_vn_download_and_repair_run_as_the_maintenance_role(
             assert inserted == 1
     finally:
         world.close()
+
+
+def test_the_weekly_backups_job_runs_as_the_documented_roles(
+    pg_cluster: LocalCluster, atlas_url: str, s3_store: ArtifactStore, capsys
+) -> None:
+    """`maint-assets roles apply atlas` on the atlas database and `roles apply atlas-staging`
+    on the staging server, one role (README: least privilege): every dump, every restore
+    check and the staging build of `atlas_weekly_backups` pass as it. Before, the roles check
+    replayed the roles dump (CREATE ROLE: CREATEROLE, a superuser's attributes: superuser)
+    and the schema dump's check ran its CREATE EXTENSION postgis (not trusted: superuser)."""
+    role, server = "maint_weekly", pg_cluster.url("postgres")
+    password = secrets.token_urlsafe(16)
+    assert cli.main(["roles", "apply", "atlas", "--role", role, "--url", atlas_url]) == 0
+    for _ in range(2):  # idempotent: the template is kept
+        assert cli.main(["roles", "apply", "atlas-staging", "--role", role, "--url", server]) == 0
+    out = capsys.readouterr().out
+    assert f"extension postgis in {keys.STAGING_TEMPLATE}" in out
+    assert f"template database {keys.STAGING_TEMPLATE} kept" in out
+    with pg_cluster.connect(autocommit=True) as conn:
+        # test-only: a real deployment sets it with psql's \password
+        conn.execute(sql.SQL("ALTER ROLE {} PASSWORD {}").format(
+            sql.Identifier(role), sql.Literal(password)))
+    resources = {
+        "atlas_db": PostgresResource(url=make_conninfo(atlas_url, user=role, password=password)),
+        "taxonomy": ChecklistResolver(),
+        "artifacts": s3_store,
+        "atlas_staging_server": PostgresResource(
+            url=make_conninfo(server, user=role, password=password)
+        ),
+    }
+    staging_db = "atlas_staging_weekly"
+    try:
+        result = dg.materialize(
+            [*ALL_ASSETS, *dump_assets.ASSETS, *staging.ASSETS, *checks.DUMP_CHECKS],
+            resources=resources,
+            selection=dg.AssetSelection.groups(keys.GROUP_BACKUPS),
+            run_config={
+                "ops": {
+                    "atlas__dump__observations_sample_dump": {"config": {"rows": 100}},
+                    "atlas__database__atlas_staging": {
+                        "config": {"database": staging_db, "confirm_database": staging_db}
+                    },
+                }
+            },
+            raise_on_error=False,
+        )
+        failed = {
+            f"{e.asset_key.path[-1]}:{e.check_name}": e.metadata
+            for e in result.get_asset_check_evaluations()
+            if not e.passed
+        }
+        errors = [e.event_specific_data.error for e in result.get_step_failure_events()]
+        assert result.success, ([(e.cause or e).message for e in errors], failed)
+        assert len(result.get_asset_check_evaluations()) == 5 and not failed
+        with psycopg.connect(pg_cluster.url(staging_db)) as conn:
+            assert conn.execute(
+                "SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = %s",
+                [staging_db],
+            ).fetchone() == (role,)
+    finally:
+        with pg_cluster.connect(autocommit=True) as conn:
+            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
+                sql.Identifier(staging_db)))
+            template = sql.Identifier(keys.STAGING_TEMPLATE)
+            conn.execute(sql.SQL("ALTER DATABASE {} IS_TEMPLATE false").format(template))
+            conn.execute(sql.SQL("DROP DATABASE {}").format(template))
+        with psycopg.connect(atlas_url, autocommit=True) as conn:
+            conn.execute(sql.SQL("REASSIGN OWNED BY {} TO postgres").format(sql.Identifier(role)))
+            conn.execute(sql.SQL("DROP OWNED BY {}").format(sql.Identifier(role)))
+        with pg_cluster.connect(autocommit=True) as conn:
+            conn.execute(sql.SQL("DROP OWNED BY {}").format(sql.Identifier(role)))
+            conn.execute(sql.SQL("DROP ROLE {}").format(sql.Identifier(role)))

@@ -275,6 +275,43 @@ def test_backups_that_fail_their_check_never_push_the_restorable_ones_out(
     assert rows(metabase_url, DASHBOARDS) == [(6,)]
 
 
+
+def test_backups_that_failed_their_check_go_once_a_newer_one_restored(
+    metabase_resources, metabase_url, s3_store, dagster_instance
+):
+    """Failed backups are not kept beside the restorable ones: while none that restored is
+    newer, only the newest failed one stays (and the new one, not checked yet); once a newer
+    one restored, none. Before, the policy over every backup kept the last three failed ones
+    beside the last three good ones: twice the policy's count."""
+    store = ArtifactStore(
+        bucket=s3_store.bucket, prefix=s3_store.prefix, endpoint_url=s3_store.endpoint_url,
+        retention=RetentionPolicy(keep_last=3, keep_weekly=0, keep_monthly=0),
+    )
+    resources = {**metabase_resources, "artifacts": store}
+
+    def backups(count: int, passing: bool) -> list[str]:
+        made = []
+        for _ in range(count):
+            (check,) = _backup(resources, instance=dagster_instance).get_asset_check_evaluations()
+            assert check.passed is passing
+            made.append(check.metadata["artifact"].value)
+        return made
+
+    def stored() -> list[str]:
+        return [a.key for a in store.list(BACKUP_FOLDER)]
+
+    good = backups(3, passing=True)
+    with psycopg.connect(metabase_url, autocommit=True) as conn:
+        conn.execute(UNRESTORABLE)
+    failed = backups(3, passing=False)
+    assert stored() == [*good, *failed[1:]]  # the third was not checked yet when it pruned
+    with psycopg.connect(metabase_url, autocommit=True) as conn:
+        conn.execute("ALTER TABLE report_card DROP CONSTRAINT creator_ok")
+    fixed = backups(1, passing=True)
+    assert stored() == [*good, failed[-1], *fixed]
+    fixed += backups(1, passing=True)
+    assert stored() == [*good[1:], *fixed]
+
 def test_a_restore_without_key_refuses_when_no_backup_passed_its_check(
     metabase_resources, metabase_url, s3_store, dagster_instance
 ):
@@ -568,3 +605,85 @@ def test_an_extension_left_in_place_must_be_at_a_version_the_backups_updates_to(
     error = _failure_text(result)
     assert "citext" in error and "1.4" in error and "1.6" in error
     assert len(s3_store.list(PRE_RESTORE_FOLDER)) == before
+
+
+@dg.op
+def _elsewhere_op() -> None:
+    pass
+
+
+@dg.job
+def _elsewhere() -> None:
+    _elsewhere_op()
+
+
+def test_an_upload_cut_off_mid_transfer_is_aborted_by_a_later_backup(
+    metabase_resources, metabase_url, s3_store, s3_endpoint, dagster_instance
+):
+    """The S3 endpoint goes away after 20 MB of a 40 MB dump's multipart upload and refuses
+    connections from then on: the run fails, and s3transfer's own abort cannot reach it, so
+    the upload stays (billed). The failure says so; the next backup aborts it once no run
+    still in progress began before it, and leaves alone what is not a put's upload of its
+    folder. Before, the upload stayed for ever."""
+    import boto3
+
+    from maint_assets_tests.cutting_proxy import CuttingProxy
+
+    # attachments-like bytes that pg_dump cannot compress: the dump goes up in 16 MB parts
+    with psycopg.connect(metabase_url, autocommit=True) as conn:
+        conn.execute("CREATE TABLE blobs (id int PRIMARY KEY, b bytea)")
+        with conn.cursor().copy("COPY blobs FROM STDIN") as copy:
+            for i in range(40):
+                copy.write_row((i, os.urandom(1 << 20)))
+    s3 = boto3.client("s3", endpoint_url=s3_endpoint, region_name="us-east-1")
+    folder = f"{s3_store.prefix}/{BACKUP_FOLDER}/"
+    # not a put's upload of the folder (another name, a sub-folder): never ours to abort
+    for key in (f"{folder}notes.txt", f"{folder}old/metabase-20260101T000000000000Z.dump"):
+        s3.create_multipart_upload(Bucket=s3_store.bucket, Key=key)
+
+    def uploads() -> list[str]:
+        listed = s3.list_multipart_uploads(Bucket=s3_store.bucket, Prefix=folder)
+        return sorted(u["Key"] for u in listed.get("Uploads", []))
+
+    def store(endpoint: str) -> ArtifactStore:
+        # moto's S3 and the runs share this host's clock: no margin for clock skew needed
+        return ArtifactStore(
+            bucket=s3_store.bucket, prefix=s3_store.prefix, endpoint_url=endpoint,
+            unfinished_upload_margin_s=0,
+        )
+
+    # a run still going since before the cut: the upload may be its own, so it is kept (moto
+    # lists every upload as initiated in 2010: the time in its key is what keeps it here)
+    going = dagster_instance.create_run_for_job(_elsewhere, status=dg.DagsterRunStatus.STARTED)
+    host, port = s3_endpoint.removeprefix("http://").split(":")
+    with CuttingProxy(host, int(port), limit=20_000_000) as proxy:
+        cut = _backup(
+            {**metabase_resources, "artifacts": store(proxy.url)}, instance=dagster_instance
+        )
+        assert proxy.cut.is_set()
+    assert not cut.success
+    (left,) = [k for k in uploads() if k.startswith(f"{folder}metabase-")]
+    assert "could not be aborted" in _failure_text(cut) and left.split("/")[-1] in _failure_text(
+        cut
+    )
+    assert s3_store.list(BACKUP_FOLDER) == []
+
+    direct = {**metabase_resources, "artifacts": store(s3_endpoint)}
+    kept = _backup(direct, instance=dagster_instance)
+    assert kept.success
+    assert _materialized(kept)["aborted_uploads"].value == []
+    assert left in uploads()
+
+    dagster_instance.report_run_failed(going)
+    swept = _backup(direct, instance=dagster_instance)
+    assert swept.success
+    aborted = _materialized(swept)["aborted_uploads"].value
+    assert [u["key"] for u in aborted] == [left.removeprefix(f"{s3_store.prefix}/")]
+    assert uploads() == sorted(
+        [f"{folder}notes.txt", f"{folder}old/metabase-20260101T000000000000Z.dump"]
+    )
+
+
+def _materialized(result: dg.ExecuteInProcessResult) -> dict:
+    (event,) = result.get_asset_materialization_events()
+    return event.materialization.metadata

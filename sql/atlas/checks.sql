@@ -15,5 +15,15 @@ SELECT (SELECT count(*) FROM resolved),
        (SELECT count(*) FROM rows WHERE n > 1),
        (SELECT count(*) FROM rows WHERE id_taxa_obs NOT IN (SELECT id_taxa_obs FROM resolved));
 
+-- name: parse_functions_bodies
+SET LOCAL check_function_bodies = on;
+
+-- name: parse_statement
+-- The server parses a statement of the roles dump without running it: a SQL function's body
+-- is parsed when the function is created (check_function_bodies), and a utility statement
+-- (CREATE ROLE, ALTER ROLE, GRANT) goes no further than the parser. The function, in
+-- pg_temp, goes with the savepoint it is created in.
+CREATE FUNCTION pg_temp.maint_assets_parsed() RETURNS void LANGUAGE sql AS {body};
+
 -- name: matview_populated
 SELECT ispopulated FROM pg_matviews WHERE schemaname = %(schema)s AND matviewname = %(name)s;

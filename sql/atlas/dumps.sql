@@ -52,6 +52,12 @@ SELECT coalesce(array_agg(rolname ORDER BY rolname), '{}') FROM pg_roles WHERE r
 -- The predefined pg_ roles too (pg_database_owner owns schema public).
 SELECT array_agg(rolname::text ORDER BY rolname) FROM pg_roles;
 
+-- name: givable_role_names
+-- The roles the current one may give an object to (ALTER ... OWNER: those it is a member of;
+-- every role for a superuser).
+SELECT array_agg(rolname::text ORDER BY rolname) FROM pg_roles
+WHERE pg_has_role(current_user, oid, 'MEMBER');
+
 -- name: sample_triggers_off
 -- Written at the head of the sample, run where it is loaded. The sample holds the rows as
 -- production stored them: the tables' own row triggers (production's action_user_logger

@@ -6,6 +6,17 @@ SELECT count(*) FROM {table};
 -- name: create_database
 CREATE DATABASE {database};
 
+-- name: is_template
+-- A row when the template database exists and may be copied by any role with CREATEDB.
+SELECT 1 FROM pg_database WHERE datname = %(name)s AND datistemplate;
+
+-- name: create_database_from
+CREATE DATABASE {database} TEMPLATE {template};
+
+-- name: extensions
+-- As pg_dump names them in its table of contents (an identifier, quoted when it must be).
+SELECT quote_ident(extname) FROM pg_extension;
+
 -- name: create_database_encoded
 -- A restore check's scratch database in its source's encoding: a SQL_ASCII database's bytes
 -- load into a UTF8 one unchecked (COPY does not validate SQL_ASCII input) and would not be

@@ -17,6 +17,30 @@ ALTER ROLE {role} NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS 
 -- Only on the server of the staging and scratch databases (restore checks, atlas_staging).
 ALTER ROLE {role} CREATEDB;
 
+-- name: create_template
+-- The template of the role's scratch and staging databases on this server (from template1).
+CREATE DATABASE {database};
+
+-- name: mark_template
+COMMENT ON DATABASE {database} IS {marker};
+
+-- name: template_extension
+-- Only an administrator may create an extension that is not trusted (PostGIS): a database
+-- copied from the template has it, and a dump's CREATE EXTENSION IF NOT EXISTS does nothing.
+CREATE EXTENSION IF NOT EXISTS {extension};
+
+-- name: update_template_extension
+-- To the version the server's packages now install (after an upgrade of PostGIS).
+ALTER EXTENSION {extension} UPDATE;
+
+-- name: seal_template
+-- Any role with CREATEDB may copy a template database, without connecting to it.
+ALTER DATABASE {database} IS_TEMPLATE true;
+
+-- name: template_connect
+-- Only administrators connect to it: nobody else changes what every copy starts with.
+REVOKE CONNECT, TEMPORARY ON DATABASE {database} FROM PUBLIC;
+
 -- name: create_group
 CREATE ROLE {role} NOLOGIN;
 

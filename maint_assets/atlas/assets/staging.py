@@ -26,6 +26,7 @@ from maint_assets.atlas.keys import (
     REGIONS_DUMP,
     SCHEMA_DUMP,
     SQL_DUMPS,
+    STAGING_TEMPLATE,
 )
 from maint_assets.core import databases
 from maint_assets.core.artifacts import ArtifactStore
@@ -118,7 +119,8 @@ def staging_database(
         ]
         major = databases.major_version(atlas_staging_server)
         url = databases.create_database(
-            atlas_staging_server, building, f"atlas staging database, run {context.run.run_id}"
+            atlas_staging_server, building, f"atlas staging database, run {context.run.run_id}",
+            template=STAGING_TEMPLATE,
         )
         try:
             with tempfile.TemporaryDirectory() as tmp:
@@ -160,6 +162,12 @@ def staging_database(
             f"{config.database} has none of production's column grants or default privileges: "
             "the schema dump's manifest records none (a dump older than that record)"
         )
+    if privileges["owners_not_given"]:
+        context.log.warning(
+            f"{config.database}: objects of {', '.join(privileges['owners_not_given'])} in "
+            "production are owned by the loading role here: it may not give objects to roles "
+            "it is not a member of (README: least privilege)"
+        )
     if privileges["grants"] is None:
         context.log.warning(
             f"{config.database} has none of production's owners or grants: the schema dump's "
@@ -176,6 +184,7 @@ def staging_database(
             "column_grants": privileges.get("column_grants"),
             "default_privileges": privileges.get("default_privileges"),
             "missing_roles": dg.MetadataValue.json(privileges["missing_roles"]),
+            "owners_not_given": dg.MetadataValue.json(privileges["owners_not_given"]),
         }
     )
 
@@ -184,7 +193,7 @@ def _privileges(url: str, manifest: dict) -> dict:
     """Give the staging database production's owners and grants (grants.py), then compare
     them: a difference for a role the staging server has fails the build."""
     if manifest.get("privileges") is None:
-        return {"grants": None, "owners": None, "missing_roles": []}
+        return {"grants": None, "owners": None, "missing_roles": [], "owners_not_given": []}
     record = grants.Record(
         manifest["privileges"],
         manifest.get("column_privileges", []),
@@ -205,6 +214,7 @@ def _privileges(url: str, manifest: dict) -> dict:
         "column_grants": applied.column_grants,
         "default_privileges": applied.default_privileges,
         "missing_roles": applied.missing_roles,
+        "owners_not_given": applied.owners_not_given,
     }
 
 

@@ -76,13 +76,17 @@ class Dump:
 
 
 def schema_dump(snap: Snapshot, out: Path) -> Dump:
-    path = out / "schema.sql"
-    args = ["--schema-only", *(f"--exclude-schema={s}" for s in EXCLUDED_SCHEMAS)]
+    # Custom format: where it is loaded, pg_restore leaves out the comments on extensions the
+    # target already has (core/databases.load_dump), which a plain file cannot.
+    path = out / "schema.dump"
+    args = [
+        "--schema-only", "--format=custom", *(f"--exclude-schema={s}" for s in EXCLUDED_SCHEMAS)
+    ]
     pg_dump(snap, args, path, "the schema")
     # What its restore check compares: every table of the dumped schemas exists again.
     tables = [t for t in user_tables(snap.conn) if t.partition(".")[0] not in EXCLUDED_SCHEMAS]
     return Dump(
-        path, "plain", relations=tables, privileges=grants.recorded(snap.conn, EXCLUDED_SCHEMAS)
+        path, "custom", relations=tables, privileges=grants.recorded(snap.conn, EXCLUDED_SCHEMAS)
     )
 
 
@@ -110,6 +114,22 @@ def role_statements(text: str) -> list[str]:
         for line in (raw.strip() for raw in text.splitlines())
         if line and not line.startswith(("--", "\\"))
     ]
+
+
+# pg_dumpall writes each role as "CREATE ROLE <name>;", the name quoted as an identifier when
+# it must be (pg_dumpall.c, dumpRoles: fmtId).
+_CREATE_ROLE = re.compile(r'CREATE ROLE (?P<name>"(?:[^"]|"")+"|[^\s";]+);')
+
+
+def created_roles(statements: list[str]) -> set[str]:
+    """The roles the statements of a roles dump create."""
+    names = set()
+    for line in statements:
+        found = _CREATE_ROLE.fullmatch(line)
+        if found:
+            name = found["name"]
+            names.add(name[1:-1].replace('""', '"') if name.startswith('"') else name)
+    return names
 
 
 def password_lines(text: str) -> list[str]:

@@ -9,6 +9,13 @@ of schemas, relations and routines (production grants EXECUTE on the api functio
 calls), grants on single columns, and ALTER DEFAULT PRIVILEGES (production's, per role and
 schema, for tables, sequences and functions). The staging build grants those whose roles
 exist on the staging server, names the others, and compares.
+
+An object goes to its production owner only when the loading role may give it away (it is a
+member of that owner, as a superuser is of every role); so are a role's default privileges set
+only for such a role. The least-privileged loading role is not: membership would let it act as
+production's owners on every database of the server, production's too when staging shares its
+cluster. Those objects stay the loading role's, and their owners are named
+(``owners_not_given``), not compared.
 """
 
 from __future__ import annotations
@@ -60,12 +67,18 @@ class Applied:
     column_grants: int = 0
     default_privileges: int = 0
     missing_roles: list[str] = field(default_factory=list)
+    # production owners the loading role may not give objects to (not a member of them)
+    owners_not_given: list[str] = field(default_factory=list)
     # statements the server refused (say, a loading role that may not give an object away)
     failed: list[str] = field(default_factory=list)
 
 
 def present_roles(conn: psycopg.Connection) -> set[str]:
     return set(conn.execute(statement(SQL_DUMPS, "all_role_names")).fetchone()[0])
+
+
+def givable_roles(conn: psycopg.Connection) -> set[str]:
+    return set(conn.execute(statement(SQL_DUMPS, "givable_role_names")).fetchone()[0])
 
 
 def _routines(conn: psycopg.Connection) -> dict[tuple[str, str], sql.Composable]:
@@ -99,9 +112,10 @@ def apply(conn: psycopg.Connection, record: Record) -> Applied:
     what it owns), then the column grants and the default privileges, in the open
     transaction; each statement in a savepoint, so a role the staging server lacks or a
     refused statement costs only itself."""
-    present = present_roles(conn)
+    present, givable = present_roles(conn), givable_roles(conn)
     done = Applied()
     missing: set[str] = set()
+    not_given: set[str] = set()
 
     def run(query: sql.Composed) -> bool:
         try:
@@ -118,7 +132,13 @@ def apply(conn: psycopg.Connection, record: Record) -> Applied:
         missing.add(name)
         return False
 
-    _apply_objects(conn, record.objects, run, exists, done)
+    def given(owner: str) -> bool:
+        if owner in givable:
+            return True
+        not_given.add(owner)
+        return False
+
+    _apply_objects(conn, record.objects, run, exists, given, done)
     for schema, relation, column, grants in record.columns:
         for grantee, privilege, grantable in grants:
             query = sql.SQL(statement(SQL_DUMPS, "grant_on_columns")).format(
@@ -130,8 +150,9 @@ def apply(conn: psycopg.Connection, record: Record) -> Applied:
             )
             if exists(grantee):
                 done.column_grants += run(query)
-    _apply_defaults(conn, record.defaults, run, exists, done)
+    _apply_defaults(conn, record.defaults, run, exists, given, done)
     done.missing_roles = sorted(missing)
+    done.owners_not_given = sorted(not_given)
     return done
 
 
@@ -145,6 +166,7 @@ def _apply_objects(
     objects: list[list],
     run: Callable[[sql.Composed], bool],
     exists: Callable[[str], bool],
+    given: Callable[[str], bool],
     done: Applied,
 ) -> None:
     routines = _routines(conn)
@@ -186,7 +208,7 @@ def _apply_objects(
     order = {"SCHEMA": 0, "TABLE": 1, "SEQUENCE": 2, "ROUTINE": 3}
     owned = None
     for kind, schema, name, owner, _ in sorted(objects, key=lambda o: order[o[0]]):
-        if not exists(owner):
+        if not exists(owner) or not given(owner):
             continue
         on = target(kind, schema, name)
         if on is None:
@@ -207,6 +229,7 @@ def _apply_defaults(
     defaults: list[list],
     run: Callable[[sql.Composed], bool],
     exists: Callable[[str], bool],
+    given: Callable[[str], bool],
     done: Applied,
 ) -> None:
     """Production's default privileges, from what staging has: in a schema nothing, else
@@ -216,7 +239,7 @@ def _apply_defaults(
     for owner, schema, kind, grants in defaults:
         if kind not in DEFAULT_KINDS:
             raise ValueError(f"unexpected default privileges kind {kind!r}")
-        if not exists(owner):
+        if not exists(owner) or not given(owner):
             continue
         if (owner, schema, kind) in here:
             before = here[(owner, schema, kind)]
@@ -257,8 +280,10 @@ def _kept(entries: list, present: set[str], owner: str | None = None) -> set[Gra
 def mismatches(conn: psycopg.Connection, record: Record, excluded: list[str]) -> list[str]:
     """Where the staging database's owners and grants differ from production's, for the roles
     the staging server has. Grants to an object's owner are left out on both sides: they are
-    the owner's implicit rights, and the loading role's when production's owner is missing."""
+    the owner's implicit rights, and the loading role's when production's owner is missing or
+    not one it may give objects to (then that owner's grants are left out too)."""
     present = present_roles(conn) | {PUBLIC}
+    givable = givable_roles(conn)
     staging = recorded(conn, excluded)
     here = {(k, s, n): (o, g) for k, s, n, o, g in staging.objects}
     wrong = []
@@ -268,10 +293,16 @@ def mismatches(conn: psycopg.Connection, record: Record, excluded: list[str]) ->
             wrong.append(f"{label}: missing on staging")
             continue
         staging_owner, staging_grants = here[(kind, schema, name)]
-        if owner in present and staging_owner != owner:
+        given = owner in givable
+        if owner in present and given and staging_owner != owner:
             wrong.append(f"{label}: owner {staging_owner}, production's {owner}")
-        expected = _kept(grants, present, owner)
-        found = _kept(staging_grants, present, staging_owner)
+
+        def kept(entries: list, *of: str) -> set[tuple]:
+            return {(g, p, bool(o)) for g, p, o in entries if g in present and g not in of}
+
+        # what production grants to the staging owner, that owner holds anyway
+        expected = kept(grants, owner, staging_owner)
+        found = kept(staging_grants, staging_owner, *(() if given else (owner,)))
         if expected != found:
             wrong.append(
                 f"{label}: lacks {sorted(expected - found)}, has more {sorted(found - expected)}"
@@ -285,7 +316,9 @@ def mismatches(conn: psycopg.Connection, record: Record, excluded: list[str]) ->
     wrong += _compare(
         by_key(record.columns), by_key(staging.columns), present, "COLUMN {}.{}.{}"
     )
-    expected = {k: g for k, g in by_key(record.defaults).items() if k[0] in present}
+    expected = {
+        k: g for k, g in by_key(record.defaults).items() if k[0] in present and k[0] in givable
+    }
     wrong += _compare(
         expected, by_key(staging.defaults), present, "DEFAULT PRIVILEGES FOR ROLE {} IN {} ON {}"
     )
