@@ -499,6 +499,40 @@ def test_a_deletion_the_adopted_download_refutes_is_repaired(world: VnWorld) -> 
     assert inserts == [(1, "re-inserted (a deletion the download refuted): 1")], inserts
 
 
+def test_an_adopted_window_starts_with_the_operators_full_not_its_daily_update(
+    world: VnWorld,
+) -> None:
+    """The operator's daily --update logs its fetches in download_log under the observations
+    controler too; the adopted window starts with the --full's first search answer. Sighting
+    7, deleted by hand from production after the daily --update and before the --full, which
+    stored it again, goes back to production."""
+    site = world.sites["tst1"]
+    for i in range(1, 11):
+        site.add_sightings([i], days_ago(3 + i % 6), 1, UNIT_01)
+    world.copy()
+    db = PostgresResource(url=world.url)
+    bookkeeping.prepare(db, [CHECK, PRODUCTION])
+    conn = world.conn
+    time.sleep(1)
+    site.edit(3, count=5)
+    tool = world.tool("operator")  # the operator's cron, not maint_assets
+    tool.update_now(db, CHECK, {"observations"})
+    # the deletion comes in a later second than the --update, the --full in a later one still
+    time.sleep(2)
+    conn.execute(f"DELETE FROM {PRODUCTION}.observations_json WHERE site = 'tst1' AND id = 7")
+    time.sleep(2)
+    with tool.generated_config(db, CHECK, start_date=days_ago(14)) as (path, config):
+        tool.run("full", path, config)
+    adopt = {"ops": {CHECK_COPY_OP: {"config": {"mode": "adopt"}}}}
+    result = dg.materialize([vn_check_copy, vn_sync_repair],
+                            resources=world.resources(), run_config=adopt, raise_on_error=False)
+    assert result.success, failure_text(result)
+    prod = table_rows(conn, PRODUCTION, "observations_json")
+    assert set(prod) == {(i, "tst1") for i in range(1, 11)}
+    assert prod[(3, "tst1")][0]["observers"][0]["count"] == "5"
+    assert metadata(result)[f"vn_sync/{PRODUCTION}/observations_json"]["reinserted"] == 1
+
+
 def _places_in_step(world: VnWorld) -> tuple[PostgresResource, psycopg.Connection]:
     """Sightings at the first three places, both copies in step with the site, the deletion
     capture installed, and the places' diff watermark (-1) of both copies set to now."""
