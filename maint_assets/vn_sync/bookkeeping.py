@@ -13,7 +13,7 @@ from psycopg import errors, sql
 from maint_assets.core.postgres import PostgresResource
 from maint_assets.core.schema import apply_schema
 from maint_assets.core.sql_files import compose, statement
-from maint_assets.vn_sync.keys import CAPTURED, CHECK, OBSERVATIONS, SQL_BOOKKEEPING, TABLES
+from maint_assets.vn_sync.keys import CAPTURED, CHECK, SQL_BOOKKEEPING, TABLES
 
 
 def prepare(db: PostgresResource, schemas: list[str]) -> None:
@@ -38,7 +38,7 @@ def prepare(db: PostgresResource, schemas: list[str]) -> None:
 
 def install_capture(conn: psycopg.Connection, schemas: list[str]) -> list[str]:
     """The AFTER DELETE trigger of bookkeeping.sql on each copy's observations and places,
-    and the check copy's BEFORE INSERT one on its observations; returns the tables they were
+    and the check copy's BEFORE INSERT one on the same tables; returns the tables they were
     added to."""
     added = []
     try:
@@ -70,17 +70,19 @@ def install_capture(conn: psycopg.Connection, schemas: list[str]) -> list[str]:
 
 
 def _install_served(conn: psycopg.Connection) -> list[str]:
-    """The BEFORE INSERT trigger of bookkeeping.sql on the check copy's observations: the
-    rows its transfer_vn stores again after a deletion of them was recorded."""
+    """The BEFORE INSERT trigger of bookkeeping.sql on the check copy's observations and
+    places: the rows its transfer_vn stores again after a deletion of them was recorded."""
     if not conn.execute(statement(SQL_BOOKKEEPING, "served_function_exists")).fetchone()[0]:
         conn.execute(statement(SQL_BOOKKEEPING, "create_served_function"))
-    name = sql.Identifier(CHECK, OBSERVATIONS).as_string(conn)
-    if conn.execute(
-        statement(SQL_BOOKKEEPING, "served_trigger_exists"), {"table": name}
-    ).fetchone()[0]:
-        return []
-    conn.execute(compose(SQL_BOOKKEEPING, "create_served_trigger", table=(CHECK, OBSERVATIONS)))
-    return [f"{CHECK}.{OBSERVATIONS} (served)"]
+    added = []
+    for table in CAPTURED:
+        name = sql.Identifier(CHECK, table).as_string(conn)
+        if not conn.execute(
+            statement(SQL_BOOKKEEPING, "served_trigger_exists"), {"table": name}
+        ).fetchone()[0]:
+            conn.execute(compose(SQL_BOOKKEEPING, "create_served_trigger", table=(CHECK, table)))
+            added.append(f"{CHECK}.{table} (served)")
+    return added
 
 
 @dataclass(frozen=True)

@@ -499,6 +499,122 @@ def test_a_deletion_the_adopted_download_refutes_is_repaired(world: VnWorld) -> 
     assert inserts == [(1, "re-inserted (a deletion the download refuted): 1")], inserts
 
 
+def test_an_adopted_window_starts_with_the_operators_full_not_its_daily_update(
+    world: VnWorld,
+) -> None:
+    """The operator's daily --update logs its fetches in download_log under the observations
+    controler too; the adopted window starts with the --full's first search answer. Sighting
+    7, deleted by hand from production after the daily --update and before the --full, which
+    stored it again, goes back to production."""
+    site = world.sites["tst1"]
+    for i in range(1, 11):
+        site.add_sightings([i], days_ago(3 + i % 6), 1, UNIT_01)
+    world.copy()
+    db = PostgresResource(url=world.url)
+    bookkeeping.prepare(db, [CHECK, PRODUCTION])
+    conn = world.conn
+    time.sleep(1)
+    site.edit(3, count=5)
+    tool = world.tool("operator")  # the operator's cron, not maint_assets
+    tool.update_now(db, CHECK, {"observations"})
+    # the deletion comes in a later second than the --update, the --full in a later one still
+    time.sleep(2)
+    conn.execute(f"DELETE FROM {PRODUCTION}.observations_json WHERE site = 'tst1' AND id = 7")
+    time.sleep(2)
+    with tool.generated_config(db, CHECK, start_date=days_ago(14)) as (path, config):
+        tool.run("full", path, config)
+    adopt = {"ops": {CHECK_COPY_OP: {"config": {"mode": "adopt"}}}}
+    result = dg.materialize([vn_check_copy, vn_sync_repair],
+                            resources=world.resources(), run_config=adopt, raise_on_error=False)
+    assert result.success, failure_text(result)
+    prod = table_rows(conn, PRODUCTION, "observations_json")
+    assert set(prod) == {(i, "tst1") for i in range(1, 11)}
+    assert prod[(3, "tst1")][0]["observers"][0]["count"] == "5"
+    assert metadata(result)[f"vn_sync/{PRODUCTION}/observations_json"]["reinserted"] == 1
+
+
+def _places_in_step(world: VnWorld) -> tuple[PostgresResource, psycopg.Connection]:
+    """Sightings at the first three places, both copies in step with the site, the deletion
+    capture installed, and the places' diff watermark (-1) of both copies set to now."""
+    site = world.sites["tst1"]
+    for i in range(1, 13):
+        site.add_sightings([i], days_ago(3 + i % 6), 1, P[i % 3])
+    world.copy()
+    db = PostgresResource(url=world.url)
+    bookkeeping.prepare(db, [CHECK, PRODUCTION])
+    conn = world.conn
+    for schema in (CHECK, PRODUCTION):
+        conn.execute(f"UPDATE {schema}.increment_log SET last_ts = localtimestamp "
+                     "WHERE taxo_group = -1")
+    return db, conn
+
+
+def _places_deleted_by_hand(conn: psycopg.Connection) -> None:
+    """P[1] deleted by hand from production (its sightings now point to a missing place) and
+    P[2] from the check copy; VisioNature still serves both."""
+    conn.execute(f"DELETE FROM {PRODUCTION}.places_json WHERE site = 'tst1' AND id = {P[1]}")
+    conn.execute(f"DELETE FROM {CHECK}.places_json WHERE site = 'tst1' AND id = {P[2]}")
+
+
+def _place_reinserted(result: dg.ExecuteInProcessResult, conn: psycopg.Connection) -> None:
+    repaired = metadata(result)[f"vn_sync/{PRODUCTION}/places_json"]
+    assert (repaired["inserted"], repaired["reinserted"]) == (1, 1), repaired
+    inserts = [(n, d) for a, n, t, _, _, d in monitoring(conn, result.run_id)
+               if a == "insert" and t == f"{PRODUCTION}.places_json"]
+    assert inserts == [(1, "re-inserted (a deletion the download refuted): 1")], inserts
+
+
+def test_a_place_deletion_the_window_download_refutes_is_repaired(world: VnWorld) -> None:
+    """Places too: P[1] deleted by hand from production and P[2] from the check copy are
+    captured like the source's deletions, but the window download, started after them,
+    brought both places: production gets P[1] back and keeps P[2], and the repair counts P[1]
+    as re-inserted. P[4], which the source deleted (production's live sync removed it), stays
+    deleted from both copies."""
+    db, conn = _places_in_step(world)
+    _places_deleted_by_hand(conn)
+    time.sleep(1)
+    world.sites["tst1"].delete_place(P[4])
+    world.tool("live").update_now(db, PRODUCTION, {"places"})  # production's live sync
+    # the download starts in a later second than the deletions (deleted_at is rounded)
+    time.sleep(2)
+    result = weekly(world.resources())
+    assert result.success, failure_text(result)
+    served = {(p, "tst1") for p in P if p != P[4]}
+    for schema in (CHECK, PRODUCTION):
+        assert set(table_rows(conn, schema, "places_json")) == served, schema
+    _place_reinserted(result, conn)
+
+
+def test_a_place_deletion_the_adopted_download_refutes_is_repaired(world: VnWorld) -> None:
+    """In an adopted window, the operator's --full (started after the deletions by hand of
+    P[1] from production and P[2] from the check copy) stored both places again, which refutes
+    those deletions: production gets P[1] back and keeps P[2]. P[4], deleted at the source
+    (the operator's --update removed it from the check copy), stays deleted; and P[5], deleted
+    at the source after that --update and by the live sync from production, is not put back
+    though the check copy still holds it: the --full did not store it."""
+    db, conn = _places_in_step(world)
+    _places_deleted_by_hand(conn)
+    site = world.sites["tst1"]
+    time.sleep(1)
+    site.delete_place(P[4])
+    tool = world.tool("operator")  # the operator's cron, not maint_assets
+    tool.update_now(db, CHECK, {"places"})
+    time.sleep(1)
+    site.delete_place(P[5])
+    world.tool("live").update_now(db, PRODUCTION, {"places"})  # the live sync
+    time.sleep(2)
+    with tool.generated_config(db, CHECK, start_date=days_ago(14)) as (path, config):
+        tool.run("full", path, config)
+    adopt = {"ops": {CHECK_COPY_OP: {"config": {"mode": "adopt"}}}}
+    result = dg.materialize([vn_check_copy, vn_sync_repair],
+                            resources=world.resources(), run_config=adopt, raise_on_error=False)
+    assert result.success, failure_text(result)
+    served = {(p, "tst1") for p in P if p not in (P[4], P[5])}
+    assert set(table_rows(conn, PRODUCTION, "places_json")) == served
+    assert set(table_rows(conn, CHECK, "places_json")) == served | {(P[5], "tst1")}
+    _place_reinserted(result, conn)
+
+
 def test_forms_without_a_universal_id_are_kept_and_repaired(world: VnWorld) -> None:
     """id_form_universal is optional in Client-API-VN's form schema, and _store_observation
     then stores NULL in its sightings' rows: nothing links such a form to its sightings, so

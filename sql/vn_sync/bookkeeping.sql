@@ -47,10 +47,12 @@ SELECT to_regprocedure('maint_assets.vn_capture_served()') IS NOT NULL;
 -- A deletion signal is only a claim: an operator's DELETE is captured like the source's diff.
 -- Client-API-VN 2.12 stores each sighting it downloads (store_1_observation) with INSERT ...
 -- ON CONFLICT DO UPDATE ... WHERE update_ts < the new one, so an unchanged row is not written
--- again and the row's presence proves nothing; but a BEFORE INSERT row trigger fires for every
--- row proposed, written or not. So each row transfer_vn stores in the check copy after a
--- deletion of it was recorded is written to maint_assets.vn_served: VisioNature served it
--- then. Our own merge (maint_assets.vn_repair set) is not transfer_vn and is not recorded.
+-- again and the row's presence proves nothing; each place (_store_simple, from a --full's
+-- Places.store or an --update's "updated" diff) with INSERT ... ON CONFLICT DO UPDATE SET
+-- item, which leaves no trace of when. A BEFORE INSERT row trigger fires for every row
+-- proposed, written or not. So each row transfer_vn stores in the check copy's
+-- observations_json or places_json after a deletion of it was recorded is written to
+-- maint_assets.vn_served: VisioNature served it then. Our own merge (maint_assets.vn_repair set) is not transfer_vn and is not recorded.
 -- Like the deletion capture, a failure is only a warning and never stops transfer_vn.
 CREATE FUNCTION maint_assets.vn_capture_served() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$

@@ -31,11 +31,19 @@ GROUP BY site ORDER BY site;
 SELECT coalesce(max(id), 0) FROM {log}.download_log;
 
 -- name: log_started
--- When the logged download began: its first answer's time less that answer's duration
--- (microseconds); download_ts is the database's local time.
+-- When the logged --full began: its first observations/search answer's time less that
+-- answer's duration (microseconds); download_ts is the database's local time. Only the
+-- search lines record_slices reads: an --update logs its fetches under the same controler
+-- ("Creating or updating n observations"), and the operator's daily ones since the last
+-- adoption would put the start days before the --full, so that a deletion made in between
+-- would never be refuted by it.
 SELECT extract(epoch FROM min(download_ts - make_interval(secs => coalesce(duration, 0) / 1e6))
                         AT TIME ZONE current_setting('TimeZone'))::bigint
-FROM {log}.download_log WHERE controler = 'observations' AND id > %(after_log_id)s;
+FROM {log}.download_log
+WHERE controler = 'observations' AND id > %(after_log_id)s
+  AND comment ~ ('=> Iter ?: [0-9]+, ([0-9]+) obs, taxo_group ?: ([0-9]+), '
+                 'territorial_unit ?: ([^,]+), date ?: ([0-9]{{2}}/[0-9]{{2}}/[0-9]{{4}}), '
+                 'interval[a-z]* ?: ([0-9]+)$');
 
 -- name: record_places
 -- Each place's territorial unit: place.id_commune -> local_admin_units.id_canton ->

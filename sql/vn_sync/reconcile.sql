@@ -200,13 +200,33 @@ WHERE p.item ->> 'date_start' ~ '^\d{{4}}-\d{{2}}-\d{{2}}$'
 -- name: place_changes
 -- Places (downloaded whole per site): one the check copy holds goes to production when the
 -- window downloaded it; one of production goes on the source's deletion signal, unless an
--- observation of production still points to it.
+-- observation of production still points to it. A signal is refuted as for observations:
+-- older than the download's start, for a place our window download brought
+-- (vn_window_places.downloaded; in an adopted window that only says the check copy holds it)
+-- or that the check copy's transfer_vn stored since the download started (vn_served).
 CREATE TEMP TABLE vn_changes ON COMMIT DROP AS
-WITH signals AS MATERIALIZED (
-    SELECT DISTINCT site, item_id AS id
-    FROM maint_assets.vn_deletions WHERE table_name = 'places_json'
+WITH claims AS MATERIALIZED (
+    SELECT d.site, d.item_id AS id, d.deleted_at,
+           d.deleted_at < %(download_started)s
+           AND (%(downloaded)s
+                AND EXISTS (SELECT FROM maint_assets.vn_window_places wp
+                            WHERE wp.window_id = %(window_id)s AND wp.site = d.site
+                              AND wp.place = d.item_id AND wp.downloaded)
+                OR EXISTS (SELECT FROM maint_assets.vn_served v
+                           WHERE v.schema_name = %(check_schema)s
+                             AND v.table_name = 'places_json' AND v.site = d.site
+                             AND v.item_id = d.item_id
+                             AND v.served_at >= %(download_started)s)) AS refuted
+    FROM maint_assets.vn_deletions d
+    WHERE d.table_name = 'places_json'
+), signals AS MATERIALIZED (
+    -- deleted_at: the latest deletion not refuted (NULL when all were)
+    SELECT site, id, max(deleted_at) FILTER (WHERE NOT refuted) AS deleted_at,
+           bool_or(refuted) AS refuted
+    FROM claims GROUP BY site, id
 ), candidates AS MATERIALIZED (
     SELECT p.site, p.id FROM {production}.places_json p JOIN signals s USING (site, id)
+    WHERE s.deleted_at IS NOT NULL
 ), referenced AS MATERIALIZED (
     -- production's observations are read only when a place may go
     SELECT DISTINCT o.site, o.item #>> '{{place,@id}}' AS place
@@ -218,11 +238,12 @@ SELECT * FROM (
            CASE WHEN NOT coalesce(jsonb_typeof(k.item) = 'object'
                                   AND k.item ->> 'id' = k.id::text, false)
                      THEN 'malformed'
-                WHEN s.id IS NOT NULL THEN NULL
+                WHEN s.deleted_at IS NOT NULL THEN NULL
                 WHEN NOT %(whole_table)s AND wp.place IS NULL THEN 'outside_window'
                 WHEN p.id IS NULL THEN 'insert'
                 ELSE 'update' END AS action,
-           NULL::text AS reason
+           -- counted apart: a place production lost though the source still has it
+           CASE WHEN p.id IS NULL AND s.refuted THEN 'refuted deletion' END AS reason
     FROM {check}.places_json k
     LEFT JOIN {production}.places_json p ON p.site = k.site AND p.id = k.id
     LEFT JOIN maint_assets.vn_window_places wp
@@ -231,11 +252,12 @@ SELECT * FROM (
     WHERE p.id IS NULL OR k.item <> p.item
     UNION ALL
     SELECT p.site, p.id,
-           CASE WHEN s.id IS NULL THEN CASE WHEN ps.site IS NULL THEN NULL ELSE 'unconfirmed' END
+           CASE WHEN s.deleted_at IS NULL
+                     THEN CASE WHEN ps.site IS NULL THEN NULL ELSE 'unconfirmed' END
                 WHEN r.place IS NOT NULL THEN 'kept_referenced'
                 WHEN ps.site IS NULL AND NOT %(whole_table)s THEN 'outside_window'
                 ELSE 'delete' END,
-           CASE WHEN s.id IS NULL THEN 'absent from the check copy' ELSE 'signal' END
+           CASE WHEN s.deleted_at IS NULL THEN 'absent from the check copy' ELSE 'signal' END
     FROM {production}.places_json p
     LEFT JOIN signals s ON s.site = p.site AND s.id = p.id
     LEFT JOIN maint_assets.vn_window_place_sites ps
