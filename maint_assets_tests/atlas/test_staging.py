@@ -51,77 +51,6 @@ def _drop_roles(urls: list[str], *roles: str) -> None:
             conn.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(role)))
 
 
-def test_staging_keeps_productions_grants_and_names_the_roles_it_lacks(
-    backup_resources, staging_server, atlas_url, monkeypatch
-):
-    staging = database_url(staging_server, "atlas_staging")
-    with psycopg.connect(atlas_url, autocommit=True) as conn:
-        # PostgREST's read-only role as production grants it; a second role, dropped from the
-        # cluster (the staging server) once the schema is dumped: missing where staging is built
-        conn.execute(f"CREATE ROLE {READER} NOLOGIN")
-        conn.execute(f"CREATE ROLE {GONE} NOLOGIN")
-        conn.execute(f"GRANT USAGE ON SCHEMA api TO {READER}")
-        conn.execute(f"GRANT SELECT ON api.taxa_ref_sources TO {READER}")
-        conn.execute(f"GRANT USAGE ON SCHEMA api TO {GONE}")
-        conn.execute(f"GRANT SELECT, INSERT ON api.taxa_ref_sources TO {GONE}")
-        # as production did (PostgreSQL 15 creates schema public with USAGE for PUBLIC)
-        conn.execute("REVOKE ALL ON SCHEMA public FROM PUBLIC")
-        conn.execute(f"GRANT USAGE ON SCHEMA public TO {READER}")
-
-    def then_drop_gone(snap, out):
-        dump = real_schema_dump(snap, out)
-        with psycopg.connect(atlas_url, autocommit=True) as conn:
-            conn.execute(f"DROP OWNED BY {GONE}")
-            conn.execute(f"DROP ROLE {GONE}")
-        return dump
-
-    real_schema_dump = dumps.schema_dump
-    monkeypatch.setattr(dumps, "schema_dump", then_drop_gone)
-    try:
-        result = materialize_backups(backup_resources)
-        assert set(check_results(result).values()) == {True}, check_results(result)
-        with psycopg.connect(staging) as conn:
-            conn.execute(f"SET ROLE {READER}")
-            n = conn.execute("SELECT count(*) FROM api.taxa_ref_sources").fetchone()[0]
-            assert n == rows(atlas_url, "SELECT count(*) FROM api.taxa_ref_sources")[0][0]
-            conn.rollback()
-        assert rows(staging, "SELECT has_schema_privilege(%s, 'api', 'USAGE')", [READER]) == [
-            (True,)
-        ]
-        assert rows(
-            staging,
-            "SELECT has_schema_privilege('public', 'public', 'USAGE'), "
-            "has_schema_privilege(%s, 'public', 'USAGE')",
-            [READER],
-        ) == [(False, True)]
-        built = result.asset_materializations_for_node(STAGING_OP)[0].metadata
-        assert built["missing_roles"].value == [GONE]
-        assert built["grants"].value > 0
-    finally:
-        _drop_roles([atlas_url, staging], READER, GONE)
-
-
-def test_a_staging_build_that_lost_productions_grants_fails_naming_them(
-    backup_resources, staging_server, atlas_url, monkeypatch
-):
-    """The comparison after the grants: a build that lost them (a regression of grants.py)
-    fails, naming the object and the grant."""
-    from maint_assets.atlas.backups import grants
-
-    with psycopg.connect(atlas_url, autocommit=True) as conn:
-        conn.execute(f"CREATE ROLE {READER} NOLOGIN")
-        conn.execute(f"GRANT USAGE ON SCHEMA api TO {READER}")
-    monkeypatch.setattr(grants, "apply", lambda conn, objects: grants.Applied())
-    try:
-        result = materialize_backups(backup_resources, raise_on_error=False)
-        assert not result.success
-        failure = failure_text(result)
-        assert "differ from production's" in failure
-        assert f"SCHEMA api: lacks [('{READER}', 'USAGE', False)]" in failure
-    finally:
-        _drop_roles([atlas_url, database_url(staging_server, "atlas_staging")], READER)
-
-
 ROUTINE_OWNER = "atlas_routine_owner_test"
 FORMAT_DWC = "public.format_dwc_datetime(integer, integer, integer, time)"
 # Production's grants as the real schema dump writes them (ReseauBiodiversiteQuebec/atlas-db,
@@ -136,6 +65,9 @@ PRODUCTION_GRANTS = [
     f"CREATE ROLE {GONE} NOLOGIN",
     f"CREATE ROLE {ROUTINE_OWNER} NOLOGIN",
     f"GRANT USAGE ON SCHEMA api, atlas_api, public TO {READER}",
+    f"GRANT SELECT ON api.taxa_ref_sources TO {READER}",
+    # production revoked what PostgreSQL 15 gives PUBLIC on schema public
+    "REVOKE ALL ON SCHEMA public FROM PUBLIC",
     f"GRANT EXECUTE ON FUNCTION {FORMAT_DWC} TO {READER}, {GONE}",
     f"ALTER FUNCTION {FORMAT_DWC} OWNER TO {ROUTINE_OWNER}",
     f"ALTER DEFAULT PRIVILEGES FOR ROLE postgres IN SCHEMA api GRANT SELECT ON TABLES TO {READER}",
@@ -162,12 +94,14 @@ def _grant_as_production(atlas_url: str) -> None:
             conn.execute(statement)
 
 
-def test_staging_keeps_productions_routine_column_and_default_privileges(
+def test_staging_keeps_productions_privileges_and_names_the_roles_it_lacks(
     backup_resources, staging_server, atlas_url, monkeypatch
 ):
-    """Staging had production's grants on schemas and relations only: EXECUTE on functions
-    and their owners, grants on columns and ALTER DEFAULT PRIVILEGES were lost (and PUBLIC
-    could execute what production had revoked from it)."""
+    """Staging had no grant at all (PostgREST's read-only role got "permission denied for
+    schema api"), then production's grants on schemas and relations only: EXECUTE on
+    functions and their owners, grants on columns and ALTER DEFAULT PRIVILEGES were lost (and
+    PUBLIC could execute what production had revoked from it). One role is dropped from the
+    cluster (the staging server) once the schema is dumped: missing where staging is built."""
     staging = database_url(staging_server, "atlas_staging")
     _grant_as_production(atlas_url)
 
@@ -183,6 +117,18 @@ def test_staging_keeps_productions_routine_column_and_default_privileges(
     try:
         result = materialize_backups(backup_resources)
         assert set(check_results(result).values()) == {True}, check_results(result)
+        with psycopg.connect(staging) as conn:
+            conn.execute(f"SET ROLE {READER}")
+            n = conn.execute("SELECT count(*) FROM api.taxa_ref_sources").fetchone()[0]
+            assert n == rows(atlas_url, "SELECT count(*) FROM api.taxa_ref_sources")[0][0]
+            conn.rollback()
+        assert rows(
+            staging,
+            "SELECT has_schema_privilege(%s, 'api', 'USAGE'), "
+            "has_schema_privilege('public', 'public', 'USAGE'), "
+            "has_schema_privilege(%s, 'public', 'USAGE')",
+            [READER, READER],
+        ) == [(True, False, True)]
         assert rows(
             staging,
             "SELECT p.proowner::regrole::text, "
@@ -212,15 +158,17 @@ def test_staging_keeps_productions_routine_column_and_default_privileges(
         built = result.asset_materializations_for_node(STAGING_OP)[0].metadata
         assert built["missing_roles"].value == [GONE]  # its only grant was on a function
         assert built["column_grants"].value == 2
+        assert built["grants"].value > 0
     finally:
         _drop_roles([atlas_url, staging], READER, GONE, ROUTINE_OWNER)
 
 
-def test_a_staging_build_that_lost_routine_column_or_default_privileges_fails(
+def test_a_staging_build_that_lost_productions_privileges_fails_naming_them(
     backup_resources, staging_server, atlas_url, monkeypatch, dagster_instance
 ):
-    """The comparison covers them: a build that grants only on schemas and relations fails
-    naming what it lost, and the previous staging database stays."""
+    """The comparison after the grants: a build that lost some (a regression of grants.py:
+    here those on schema api, on routines, on columns and the default privileges) fails
+    naming the object and the grant, and the previous staging database stays."""
     from maint_assets.atlas.backups import grants
 
     staging = database_url(staging_server, "atlas_staging")
@@ -232,7 +180,7 @@ def test_a_staging_build_that_lost_routine_column_or_default_privileges_fails(
         real_apply = grants.apply
 
         def relations_only(conn, record):
-            kept = [o for o in record.objects if o[0] != "ROUTINE"]
+            kept = [o for o in record.objects if o[0] != "ROUTINE" and o[:2] != ["SCHEMA", "api"]]
             return real_apply(conn, grants.Record(kept))
 
         monkeypatch.setattr(grants, "apply", relations_only)
@@ -241,6 +189,8 @@ def test_a_staging_build_that_lost_routine_column_or_default_privileges_fails(
         )
         assert not result.success
         failure = failure_text(result)
+        assert "differ from production's" in failure
+        assert f"SCHEMA api: lacks [('{READER}', 'USAGE', False)]" in failure
         assert "ROUTINE public.format_dwc_datetime(year integer, month integer" in failure
         assert "COLUMN public.datasets.title: lacks" in failure
         assert f"DEFAULT PRIVILEGES FOR ROLE {ROUTINE_OWNER} IN every schema ON FUNCTIONS" in (
