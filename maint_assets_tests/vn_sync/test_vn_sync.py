@@ -499,6 +499,36 @@ def test_a_deletion_the_adopted_download_refutes_is_repaired(world: VnWorld) -> 
     assert inserts == [(1, "re-inserted (a deletion the download refuted): 1")], inserts
 
 
+def test_a_first_adoption_refutes_a_deletion_made_between_two_fulls(world: VnWorld) -> None:
+    """The first adoption after the capture is installed takes every --full since: the
+    operator's 30-day one, then, after sighting 7 was deleted by hand from production, the
+    14-day one that stored 7 again. The window starts before the deletion; the row's own
+    storing time, after it, refutes it (a trial of the real transfer_vn lost 7 here)."""
+    site = world.sites["tst1"]
+    for i in range(1, 11):
+        site.add_sightings([i], days_ago(3 + i % 6), 1, UNIT_01)
+    world.copy()
+    db = PostgresResource(url=world.url)
+    bookkeeping.prepare(db, [CHECK, PRODUCTION])
+    conn = world.conn
+    tool = world.tool("operator")  # the operator's cron, not maint_assets
+    with tool.generated_config(db, CHECK, start_date=days_ago(30)) as (path, config):
+        tool.run("full", path, config)
+    time.sleep(2)  # times are whole seconds: the deletion after the first --full's start
+    conn.execute(f"DELETE FROM {PRODUCTION}.observations_json WHERE site = 'tst1' AND id = 7")
+    time.sleep(2)
+    with tool.generated_config(db, CHECK, start_date=days_ago(14)) as (path, config):
+        tool.run("full", path, config)
+    adopt = {"ops": {CHECK_COPY_OP: {"config": {"mode": "adopt"}}}}
+    result = dg.materialize([vn_check_copy, vn_sync_repair],
+                            resources=world.resources(), run_config=adopt, raise_on_error=False)
+    assert result.success, failure_text(result)
+    assert set(table_rows(conn, PRODUCTION, "observations_json")) == {
+        (i, "tst1") for i in range(1, 11)}
+    repaired = metadata(result)[f"vn_sync/{PRODUCTION}/observations_json"]
+    assert (repaired["reinserted"], repaired["deleted_on_signal"]) == (1, 0), repaired
+
+
 def test_an_adopted_window_starts_with_the_operators_full_not_its_daily_update(
     world: VnWorld,
 ) -> None:

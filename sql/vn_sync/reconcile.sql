@@ -40,22 +40,23 @@ WITH unconfirmed AS MATERIALIZED (
     SELECT site, id FROM maint_assets.vn_window_unconfirmed
     WHERE window_id = %(window_id)s AND table_name = 'observations_json'
 ), claims AS MATERIALIZED (
-    -- The capture records every deletion, an operator's as well as the source's diff. One
-    -- older than the download's start is refuted, since VisioNature still served the row
-    -- after it, for a row our window download brought (inside the window, not unconfirmed),
-    -- or that the check copy's transfer_vn stored since the download started (vn_served: an
-    -- adopted window's --full, or a diff poll).
+    -- The capture records every deletion, an operator's as well as the source's diff. One is
+    -- refuted when VisioNature still served the row after it: the row our window download
+    -- (started after the deletion) brought, inside the window and not unconfirmed, or the
+    -- check copy's transfer_vn stored it since the deletion (vn_served: an adopted window's
+    -- --full, or a diff poll; the time of that row itself, not of the window's first --full,
+    -- which a first adoption takes from before the deletion). Times are whole seconds: a
+    -- deletion in the second the download started or the row was served counts as before it,
+    -- since a row wrongly kept goes at a later repair (the check copy's diff records the
+    -- source's deletion anew) while a row wrongly deleted stays lost.
     SELECT d.site, d.item_id AS id, d.deleted_at,
-           d.deleted_at < %(download_started)s
-           AND (%(downloaded)s
-                AND EXISTS (SELECT FROM vn_cc c WHERE c.site = d.site AND c.id = d.item_id)
-                AND NOT EXISTS (SELECT FROM unconfirmed u
-                                WHERE u.site = d.site AND u.id = d.item_id)
-                OR EXISTS (SELECT FROM maint_assets.vn_served v
-                           WHERE v.schema_name = %(check_schema)s
-                             AND v.table_name = 'observations_json' AND v.site = d.site
-                             AND v.item_id = d.item_id
-                             AND v.served_at >= %(download_started)s)) AS refuted
+           d.deleted_at <= %(download_started)s AND %(downloaded)s
+           AND EXISTS (SELECT FROM vn_cc c WHERE c.site = d.site AND c.id = d.item_id)
+           AND NOT EXISTS (SELECT FROM unconfirmed u WHERE u.site = d.site AND u.id = d.item_id)
+           OR EXISTS (SELECT FROM maint_assets.vn_served v
+                      WHERE v.schema_name = %(check_schema)s
+                        AND v.table_name = 'observations_json' AND v.site = d.site
+                        AND v.item_id = d.item_id AND v.served_at >= d.deleted_at) AS refuted
     FROM maint_assets.vn_deletions d
     WHERE d.table_name = 'observations_json'
 ), signals AS MATERIALIZED (
@@ -201,22 +202,20 @@ WHERE p.item ->> 'date_start' ~ '^\d{{4}}-\d{{2}}-\d{{2}}$'
 -- Places (downloaded whole per site): one the check copy holds goes to production when the
 -- window downloaded it; one of production goes on the source's deletion signal, unless an
 -- observation of production still points to it. A signal is refuted as for observations:
--- older than the download's start, for a place our window download brought
--- (vn_window_places.downloaded; in an adopted window that only says the check copy holds it)
--- or that the check copy's transfer_vn stored since the download started (vn_served).
+-- not after the download's start, for a place our window download brought
+-- (vn_window_places.downloaded; in an adopted window that only says the check copy holds it),
+-- or one the check copy's transfer_vn stored since the deletion (vn_served).
 CREATE TEMP TABLE vn_changes ON COMMIT DROP AS
 WITH claims AS MATERIALIZED (
     SELECT d.site, d.item_id AS id, d.deleted_at,
-           d.deleted_at < %(download_started)s
-           AND (%(downloaded)s
-                AND EXISTS (SELECT FROM maint_assets.vn_window_places wp
-                            WHERE wp.window_id = %(window_id)s AND wp.site = d.site
-                              AND wp.place = d.item_id AND wp.downloaded)
-                OR EXISTS (SELECT FROM maint_assets.vn_served v
-                           WHERE v.schema_name = %(check_schema)s
-                             AND v.table_name = 'places_json' AND v.site = d.site
-                             AND v.item_id = d.item_id
-                             AND v.served_at >= %(download_started)s)) AS refuted
+           d.deleted_at <= %(download_started)s AND %(downloaded)s
+           AND EXISTS (SELECT FROM maint_assets.vn_window_places wp
+                       WHERE wp.window_id = %(window_id)s AND wp.site = d.site
+                         AND wp.place = d.item_id AND wp.downloaded)
+           OR EXISTS (SELECT FROM maint_assets.vn_served v
+                      WHERE v.schema_name = %(check_schema)s
+                        AND v.table_name = 'places_json' AND v.site = d.site
+                        AND v.item_id = d.item_id AND v.served_at >= d.deleted_at) AS refuted
     FROM maint_assets.vn_deletions d
     WHERE d.table_name = 'places_json'
 ), signals AS MATERIALIZED (
