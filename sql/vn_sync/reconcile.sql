@@ -46,11 +46,12 @@ WITH unconfirmed AS MATERIALIZED (
     -- check copy's transfer_vn stored it since the deletion (vn_served: an adopted window's
     -- --full, or a diff poll; the time of that row itself, not of the window's first --full,
     -- which a first adoption takes from before the deletion). Times are whole seconds: a
-    -- deletion in the second the download started or the row was served counts as before it,
-    -- since a row wrongly kept goes at a later repair (the check copy's diff records the
-    -- source's deletion anew) while a row wrongly deleted stays lost.
+    -- deletion in the second the row was served counts as before it, and one within the second
+    -- after the download's start too (see vn_check_copy.sql: deleted_at is rounded, the start
+    -- truncated), since a row wrongly kept goes at a later repair while a row wrongly deleted
+    -- stays lost.
     SELECT d.site, d.item_id AS id, d.deleted_at,
-           d.deleted_at <= %(download_started)s AND %(downloaded)s
+           d.deleted_at <= %(download_started)s + 1 AND %(downloaded)s
            AND EXISTS (SELECT FROM vn_cc c WHERE c.site = d.site AND c.id = d.item_id)
            AND NOT EXISTS (SELECT FROM unconfirmed u WHERE u.site = d.site AND u.id = d.item_id)
            OR EXISTS (SELECT FROM maint_assets.vn_served v
@@ -208,7 +209,7 @@ WHERE p.item ->> 'date_start' ~ '^\d{{4}}-\d{{2}}-\d{{2}}$'
 CREATE TEMP TABLE vn_changes ON COMMIT DROP AS
 WITH claims AS MATERIALIZED (
     SELECT d.site, d.item_id AS id, d.deleted_at,
-           d.deleted_at <= %(download_started)s AND %(downloaded)s
+           d.deleted_at <= %(download_started)s + 1 AND %(downloaded)s
            AND EXISTS (SELECT FROM maint_assets.vn_window_places wp
                        WHERE wp.window_id = %(window_id)s AND wp.site = d.site
                          AND wp.place = d.item_id AND wp.downloaded)

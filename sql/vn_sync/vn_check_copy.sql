@@ -6,7 +6,11 @@
 -- taxo group or place corrected out of the window, or a download that lost a slice.
 -- A signal is only a deletion some session made (the capture cannot tell the source's diff
 -- from an operator's DELETE): one older than the download's start is refuted for the rows the
--- download brought, since VisioNature still served them after it.
+-- download brought, since VisioNature still served them after it. Times are whole seconds,
+-- deleted_at rounded (the capture trigger) and the download's start truncated, so a deletion
+-- up to 1.5 s before the start can read a second after it: a deletion counts as after the
+-- start only past that second. A row wrongly kept goes at the next window (which no longer
+-- brings it); a row wrongly deleted would stay lost.
 -- vn_cc holds the check copy's rows inside the window (coverage.sql covered_observations).
 
 -- name: observation_changes
@@ -25,7 +29,8 @@ SELECT * FROM (
                                   AND w.item #>> '{{place,@id}}' ~ '^[0-9]+$', false)
                      THEN 'malformed'
                 -- deleted after the download started (it may have fetched the row before)
-                WHEN s.deleted_at >= greatest(w.update_ts, %(download_started)s) THEN NULL
+                WHEN s.deleted_at >= w.update_ts AND s.deleted_at > %(download_started)s + 1
+                     THEN NULL
                 WHEN k.id IS NULL THEN 'insert'
                 WHEN w.update_ts < k.update_ts THEN 'kept_newer'
                 ELSE 'update' END AS action,
@@ -39,7 +44,8 @@ SELECT * FROM (
     SELECT k.site, k.id,
            CASE WHEN s.deleted_at >= k.update_ts
                      AND (w.id IS NULL
-                          OR s.deleted_at >= greatest(w.update_ts, %(download_started)s))
+                          OR s.deleted_at >= w.update_ts
+                             AND s.deleted_at > %(download_started)s + 1)
                      THEN 'delete'
                 WHEN w.id IS NOT NULL OR k.update_ts >= %(download_started)s THEN NULL
                 ELSE 'unconfirmed' END,
@@ -124,7 +130,7 @@ SELECT w.site, w.id,
        CASE WHEN NOT coalesce(jsonb_typeof(w.item) = 'object' AND w.item ->> 'id' = w.id::text,
                               false)
                  THEN 'malformed'
-            WHEN s.deleted_at >= %(download_started)s THEN NULL
+            WHEN s.deleted_at > %(download_started)s + 1 THEN NULL
             WHEN k.id IS NULL THEN 'insert'
             ELSE 'update' END AS action,
        NULL::text AS reason
@@ -134,7 +140,7 @@ LEFT JOIN signals s ON s.site = w.site AND s.id = w.id
 WHERE k.id IS NULL OR w.item <> k.item
 UNION ALL
 SELECT k.site, k.id,
-       CASE WHEN s.id IS NOT NULL AND (w.id IS NULL OR s.deleted_at >= %(download_started)s)
+       CASE WHEN s.id IS NOT NULL AND (w.id IS NULL OR s.deleted_at > %(download_started)s + 1)
                  THEN CASE WHEN r.place IS NULL THEN 'delete' ELSE 'kept_referenced' END
             ELSE 'unconfirmed' END,
        CASE WHEN s.id IS NOT NULL THEN 'signal' ELSE 'the window download did not bring it' END
