@@ -3,6 +3,8 @@
 from pathlib import Path
 from typing import Any
 
+from psycopg import conninfo
+
 from maint_assets.core import databases
 from maint_assets.core.postgres import PostgresResource
 from maint_assets.core.snapshots import exported_snapshot, pg_dump
@@ -26,6 +28,8 @@ def dump_app_db(metabase_db: PostgresResource, tmp: Path) -> tuple[Path, dict[st
     return path, {
         "format": "custom",
         "source": metabase_db.describe(),
+        # a restore without a named backup takes only backups of the database it replaces
+        "database": conninfo.conninfo_to_dict(metabase_db.url).get("dbname", ""),
         "server_version": version,
         # a restore check restores into a database of that encoding
         "encoding": encoding,

@@ -73,7 +73,17 @@ def restore_app_db(
         verdicts = check_verdicts(
             context.instance, dg.AssetCheckKey(METABASE_BACKUP, RESTORE_CHECK)
         )
-        chosen = next((a for a in reversed(backups) if verdicts.get(a.key)), None)
+        # And one of this database: two databases' backups in one folder (a second Metabase,
+        # a copy backed up with the same store) must not replace one with the other's.
+        verified = [a for a in reversed(backups) if verdicts.get(a.key)]
+        chosen = next((a for a in verified if _backed_up(a.manifest) == target), None)
+        if chosen is None and verified:
+            raise RestoreRefused(
+                f"no backup of database {target!r} in {artifacts.describe()}/{BACKUP_FOLDER} "
+                f"passed its restore check; the newest that did, {verified[0].key}, is of "
+                f"{verified[0].manifest.get('source', 'another database')}: name the one to "
+                "restore in artifact_key"
+            )
     if chosen is None:
         raise RestoreRefused(
             f"no backup {config.artifact_key} in {artifacts.describe()}/{BACKUP_FOLDER}"
@@ -125,3 +135,12 @@ def restore_app_db(
             "target": metabase_db.describe(),
         },
     )
+
+
+def _backed_up(manifest: dict) -> str:
+    """The name of the database a backup was made of (from its description in manifests
+    older than the name's own record: "database 'x' at host:port")."""
+    if "database" in manifest:
+        return manifest["database"]
+    source = manifest.get("source", "")
+    return source.split("'")[1] if source.startswith("database '") else ""

@@ -202,9 +202,7 @@ def test_a_killed_runs_scratch_database_is_dropped_by_the_next_check(
     first = _backup(metabase_resources, instance=dagster_instance)
     assert first.success  # its run is over
     killed = databases.scratch_name(SCRATCH_PREFIX, first.run_id)
-    databases.create_database(
-        staging_server, killed, f"restore check of x in run {first.run_id}"
-    )
+    databases.create_database(staging_server, killed, f"restore check of x in run {first.run_id}")
     unnamed = f"{SCRATCH_PREFIX}_kept_by_hand"
     databases.create_database(staging_server, unnamed, "made by hand")
     try:
@@ -235,7 +233,9 @@ def test_backups_that_fail_their_check_never_push_the_restorable_ones_out(
     check and counted every file: the good ones were deleted."""
     policy = RetentionPolicy(keep_last=2, keep_weekly=0, keep_monthly=0)
     store = ArtifactStore(
-        bucket=s3_store.bucket, prefix=s3_store.prefix, endpoint_url=s3_store.endpoint_url,
+        bucket=s3_store.bucket,
+        prefix=s3_store.prefix,
+        endpoint_url=s3_store.endpoint_url,
         retention=policy,
     )
     resources = {**metabase_resources, "artifacts": store}
@@ -275,7 +275,6 @@ def test_backups_that_fail_their_check_never_push_the_restorable_ones_out(
     assert rows(metabase_url, DASHBOARDS) == [(6,)]
 
 
-
 def test_backups_that_failed_their_check_go_once_a_newer_one_restored(
     metabase_resources, metabase_url, s3_store, dagster_instance
 ):
@@ -284,7 +283,9 @@ def test_backups_that_failed_their_check_go_once_a_newer_one_restored(
     one restored, none. Before, the policy over every backup kept the last three failed ones
     beside the last three good ones: twice the policy's count."""
     store = ArtifactStore(
-        bucket=s3_store.bucket, prefix=s3_store.prefix, endpoint_url=s3_store.endpoint_url,
+        bucket=s3_store.bucket,
+        prefix=s3_store.prefix,
+        endpoint_url=s3_store.endpoint_url,
         retention=RetentionPolicy(keep_last=3, keep_weekly=0, keep_monthly=0),
     )
     resources = {**metabase_resources, "artifacts": store}
@@ -312,6 +313,7 @@ def test_backups_that_failed_their_check_go_once_a_newer_one_restored(
     fixed += backups(1, passing=True)
     assert stored() == [*good[1:], *fixed]
 
+
 def test_a_restore_without_key_refuses_when_no_backup_passed_its_check(
     metabase_resources, metabase_url, s3_store, dagster_instance
 ):
@@ -319,12 +321,44 @@ def test_a_restore_without_key_refuses_when_no_backup_passed_its_check(
         conn.execute(UNRESTORABLE)
     assert not _backup(metabase_resources, instance=dagster_instance).success
     assert len(s3_store.list(BACKUP_FOLDER)) == 1
-    result = _restore(
-        metabase_resources, confirm=_dbname(metabase_url), instance=dagster_instance
-    )
+    result = _restore(metabase_resources, confirm=_dbname(metabase_url), instance=dagster_instance)
     assert not result.success
     assert "passed its restore check" in _failure_text(result)
     assert s3_store.list(PRE_RESTORE_FOLDER) == []  # refused before touching anything
+
+
+def test_a_restore_without_key_takes_only_a_backup_of_the_database_it_replaces(
+    metabase_resources, metabase_url, pg_cluster, s3_store, dagster_instance
+):
+    """Another database's backups in the same folder (a trial restored the SQL_ASCII test
+    database's backup into Metabase's without a word): without a key the restore refuses,
+    naming the newest verified backup and its source; named, it is restored."""
+    assert _backup(metabase_resources, instance=dagster_instance).success
+    (made,) = s3_store.list(BACKUP_FOLDER)
+    other = f"metabase_other_{os.getpid()}"
+    with pg_cluster.connect(autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(other)))
+    try:
+        resources = {
+            **metabase_resources,
+            "metabase_db": PostgresResource(url=pg_cluster.url(other)),
+        }
+        refused = _restore(resources, confirm=other, instance=dagster_instance)
+        assert not refused.success
+        failure = _failure_text(refused)
+        assert f"no backup of database {other!r}" in failure and made.key in failure, failure
+        assert f"database {_dbname(metabase_url)!r}" in failure, failure
+        assert s3_store.list(PRE_RESTORE_FOLDER) == []  # refused before touching anything
+        named = _restore(resources, confirm=other, artifact_key=made.key, instance=dagster_instance)
+        assert named.success, _failure_text(named)
+        assert rows(pg_cluster.url(other), "SELECT count(*) FROM report_card") == rows(
+            metabase_url, "SELECT count(*) FROM report_card"
+        )
+    finally:
+        with pg_cluster.connect(autocommit=True) as conn:
+            conn.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(other))
+            )
 
 
 def _failure_text(result: dg.ExecuteInProcessResult) -> str:
@@ -403,8 +437,10 @@ def test_a_restore_brings_back_the_backups_state_not_only_its_objects(
         conn.execute("CREATE TABLE cache_config (id serial PRIMARY KEY, model text NOT NULL)")
         conn.execute("INSERT INTO cache_config (model) VALUES ('root')")
         conn.execute("CREATE VIEW recent_cards AS SELECT id FROM report_card")
-        conn.execute("CREATE FUNCTION card_count() RETURNS bigint LANGUAGE sql "
-                     "AS 'SELECT count(*) FROM report_card'")
+        conn.execute(
+            "CREATE FUNCTION card_count() RETURNS bigint LANGUAGE sql "
+            "AS 'SELECT count(*) FROM report_card'"
+        )
         conn.execute("CREATE TYPE cache_strategy AS ENUM ('ttl', 'duration')")
         conn.execute("UPDATE report_card SET name = name || ' (edited)' WHERE id <= 10")
         before = conn.execute(OBJECTS).fetchone()
@@ -515,8 +551,7 @@ def _content(url: str) -> dict[str, str]:
         return {
             table: conn.execute(
                 sql.SQL(
-                    "SELECT md5(coalesce(string_agg(x::text, '|' ORDER BY x::text), '')) "
-                    "FROM {} x"
+                    "SELECT md5(coalesce(string_agg(x::text, '|' ORDER BY x::text), '')) FROM {} x"
                 ).format(sql.Identifier(*table.split(".")))
             ).fetchone()[0]
             for table in databases.user_tables(conn)
@@ -648,7 +683,9 @@ def test_an_upload_cut_off_mid_transfer_is_aborted_by_a_later_backup(
     def store(endpoint: str) -> ArtifactStore:
         # moto's S3 and the runs share this host's clock: no margin for clock skew needed
         return ArtifactStore(
-            bucket=s3_store.bucket, prefix=s3_store.prefix, endpoint_url=endpoint,
+            bucket=s3_store.bucket,
+            prefix=s3_store.prefix,
+            endpoint_url=endpoint,
             unfinished_upload_margin_s=0,
         )
 
