@@ -144,6 +144,16 @@ def weekly(
     )
 
 
+def adopted(res: dict[str, object]) -> dg.ExecuteInProcessResult:
+    """The weekly job's two steps taking the operator's own check copy (mode adopt)."""
+    return dg.materialize(
+        [vn_check_copy, vn_sync_repair],
+        resources=res,
+        run_config={"ops": {CHECK_COPY_OP: {"config": {"mode": "adopt"}}}},
+        raise_on_error=False,
+    )
+
+
 def daily(res: dict[str, object]) -> dg.ExecuteInProcessResult:
     return dg.materialize(
         [vn_check_copy], resources=res,

@@ -35,6 +35,7 @@ from maint_assets_tests.conftest import _clone
 from maint_assets_tests.vn_sync.helpers import (
     LAYOUT,
     VnWorld,
+    adopted,
     daily,
     days_ago,
     failure_text,
@@ -411,9 +412,7 @@ def test_the_operators_own_check_copy_is_adopted(world: VnWorld) -> None:
     tool = world.tool("operator")
     with tool.generated_config(db, CHECK, start_date=days_ago(14)) as (path, config):
         tool.run("full", path, config)  # the operator's cron, not maint_assets
-    adopt = {"ops": {CHECK_COPY_OP: {"config": {"mode": "adopt"}}}}
-    result = dg.materialize([vn_check_copy, vn_sync_repair],
-                            resources=world.resources(), run_config=adopt, raise_on_error=False)
+    result = adopted(world.resources())
     assert result.success, failure_text(result)
     prod = table_rows(world.conn, PRODUCTION, "observations_json")
     assert (6, "tst1") in prod and prod[(2, "tst1")][0]["observers"][0]["count"] == "4"
@@ -421,6 +420,7 @@ def test_the_operators_own_check_copy_is_adopted(world: VnWorld) -> None:
     assert (7, "tst1") not in prod
     kept = [(a, i) for a, _, _, _, i, _ in monitoring(world.conn, result.run_id)]
     assert ("unconfirmed", 7) in kept
+    adopt = {"ops": {CHECK_COPY_OP: {"config": {"mode": "adopt"}}}}
     again = dg.materialize([vn_check_copy], resources=world.resources(), run_config=adopt,
                            raise_on_error=False)
     assert not again.success and "has not run since the last adoption" in failure_text(again)
@@ -509,9 +509,7 @@ def test_a_deletion_the_adopted_download_refutes_is_repaired(world: VnWorld) -> 
     time.sleep(2)
     with tool.generated_config(db, CHECK, start_date=days_ago(14)) as (path, config):
         tool.run("full", path, config)
-    adopt = {"ops": {CHECK_COPY_OP: {"config": {"mode": "adopt"}}}}
-    result = dg.materialize([vn_check_copy, vn_sync_repair],
-                            resources=world.resources(), run_config=adopt, raise_on_error=False)
+    result = adopted(world.resources())
     assert result.success, failure_text(result)
     served = {(i, "tst1") for i in range(1, 21) if i not in (9, 10)}
     assert set(table_rows(conn, PRODUCTION, "observations_json")) == served
@@ -544,9 +542,7 @@ def test_a_first_adoption_refutes_a_deletion_made_between_two_fulls(world: VnWor
     time.sleep(2)
     with tool.generated_config(db, CHECK, start_date=days_ago(14)) as (path, config):
         tool.run("full", path, config)
-    adopt = {"ops": {CHECK_COPY_OP: {"config": {"mode": "adopt"}}}}
-    result = dg.materialize([vn_check_copy, vn_sync_repair],
-                            resources=world.resources(), run_config=adopt, raise_on_error=False)
+    result = adopted(world.resources())
     assert result.success, failure_text(result)
     assert set(table_rows(conn, PRODUCTION, "observations_json")) == {
         (i, "tst1") for i in range(1, 11)}
@@ -578,9 +574,7 @@ def test_an_adopted_window_starts_with_the_operators_full_not_its_daily_update(
     time.sleep(2)
     with tool.generated_config(db, CHECK, start_date=days_ago(14)) as (path, config):
         tool.run("full", path, config)
-    adopt = {"ops": {CHECK_COPY_OP: {"config": {"mode": "adopt"}}}}
-    result = dg.materialize([vn_check_copy, vn_sync_repair],
-                            resources=world.resources(), run_config=adopt, raise_on_error=False)
+    result = adopted(world.resources())
     assert result.success, failure_text(result)
     prod = table_rows(conn, PRODUCTION, "observations_json")
     assert set(prod) == {(i, "tst1") for i in range(1, 11)}
@@ -660,9 +654,7 @@ def test_a_place_deletion_the_adopted_download_refutes_is_repaired(world: VnWorl
     time.sleep(2)
     with tool.generated_config(db, CHECK, start_date=days_ago(14)) as (path, config):
         tool.run("full", path, config)
-    adopt = {"ops": {CHECK_COPY_OP: {"config": {"mode": "adopt"}}}}
-    result = dg.materialize([vn_check_copy, vn_sync_repair],
-                            resources=world.resources(), run_config=adopt, raise_on_error=False)
+    result = adopted(world.resources())
     assert result.success, failure_text(result)
     served = {(p, "tst1") for p in P if p not in (P[4], P[5])}
     assert set(table_rows(conn, PRODUCTION, "places_json")) == served
