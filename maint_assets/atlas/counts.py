@@ -11,8 +11,10 @@ removed from the zoom lookup) are cut and counted again whole; every changed obs
 adds its current version and removes the version last counted, so an observation that
 changed several times since is counted once, as it is now. The check then compares every
 row the refresh touched: the detail rows against the observations counted again, and the
-rows of both tables against the detail (which they are maintained apart from). Rows that
-disagree roll the changes back and the tables are rebuilt; the check reports it.
+rows of both tables against the detail (which they are maintained apart from); the detail's
+recount runs on a second connection while the refresh writes (maint_assets/atlas/
+touched_check.py). Rows that disagree roll the changes back and the tables are rebuilt; the
+check reports it.
 
 A rebuild never blocks readers for long: the new tables are built aside in the build schema
 (one transaction, readers unaffected), given the live tables' exact definitions (columns,
@@ -27,12 +29,13 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import psycopg
-from psycopg import errors, sql
+from psycopg import errors
 
 from maint_assets.atlas import change_log
+from maint_assets.atlas.count_statements import analyze_temp, composed
 from maint_assets.atlas.keys import (
     SQL_CHANGE_LOG,
     SQL_COUNTS,
@@ -46,6 +49,7 @@ from maint_assets.atlas.table_definitions import (
     move_statistics,
     read_definition,
 )
+from maint_assets.atlas.touched_check import DetailRecount, TouchedCheck, export_snapshot
 from maint_assets.core.paths import SQL_DIR
 from maint_assets.core.postgres import PostgresResource
 from maint_assets.core.refresh import BUILD_SCHEMA
@@ -75,15 +79,6 @@ APPLY_DELTAS = {
 TOUCHED = {
     REGION_COUNTS: "touched_region_counts",
     DATASET_COUNTS: "touched_dataset_counts",
-}
-# The columns the joins on these temporary tables are planned on: statistics on a geometry
-# cost more than the rest of a small refresh, and the touched rows' copies of the tables'
-# other columns are only compared, never joined on.
-ANALYZED_COLUMNS = {
-    "observation_deltas": ("point", "within_quebec", "id_taxa_obs", "id_datasets", "year_obs"),
-    "checked_observations": ("cx", "cy", "within_quebec", "id_taxa_obs"),
-    "touched_region_counts": ("fid", "id_taxa_obs", "year_obs", "count_obs"),
-    "touched_dataset_counts": ("fid", "id_taxa_obs", "id_datasets", "count_obs"),
 }
 PUBLIC = {
     REGION_COUNTS: ("atlas_api", REGION_COUNTS),
@@ -125,35 +120,6 @@ class TableChange:
     added: int
     updated: int
     removed: int
-
-
-@dataclass(frozen=True)
-class TouchedCheck:
-    """Every row a refresh touched, compared. ``mismatched`` per compared part."""
-
-    compared: dict[str, int] = field(default_factory=dict)
-    mismatched: dict[str, int] = field(default_factory=dict)
-
-    def passed_for(self, table: str) -> bool:
-        return not any(self.mismatched.get(part, 0) for part in ("detail", "regions", table))
-
-    @property
-    def passed(self) -> bool:
-        return not any(self.mismatched.values())
-
-    def summary(self) -> str:
-        wrong = {part: n for part, n in self.mismatched.items() if n}
-        return f"{sum(wrong.values())} touched rows disagreed ({wrong})"
-
-    def metadata(self, table: str) -> dict[str, object]:
-        parts = ("detail", "regions", table)
-        return {
-            "rows_compared": sum(self.compared.get(p, 0) for p in parts),
-            "mismatched_rows": sum(self.mismatched.get(p, 0) for p in parts),
-            "detail_rows_compared": self.compared.get("detail", 0),
-            "recounted_region_rows_compared": self.compared.get("regions", 0),
-            "table_rows_compared": self.compared.get(table, 0),
-        }
 
 
 @dataclass(frozen=True)
@@ -206,20 +172,6 @@ class CountsRefresh:
         return meta
 
 
-def _statement(group: str, name: str, **identifiers: tuple[str, str] | str) -> sql.Composed:
-    """A statement of sql/<group>.sql with the fragments of sql/atlas/counts.sql ({member},
-    {cell_x}, {cell_y}, {cut_regions}) written in, and {names} filled by quoted identifiers."""
-    text = statement(group, name)
-    for fragment in ("cut_regions", "region_digest", "member", "cell_x", "cell_y"):
-        text = text.replace("{" + fragment + "}", statement(SQL_COUNTS, fragment))
-    return sql.SQL(text).format(
-        **{
-            k: sql.Identifier(*v) if isinstance(v, tuple) else sql.Identifier(v)
-            for k, v in identifiers.items()
-        }
-    )
-
-
 def require_postgis(conn: psycopg.Connection, describe: str) -> None:
     if conn.execute(statement(SQL_COUNTS, "postgis")).fetchone() is None:
         raise PostgisMissing(
@@ -261,17 +213,17 @@ def _cut_version() -> dict[str, str]:
 def _recut(conn: psycopg.Connection, regions: str) -> None:
     """Cut again the regions listed in temporary table ``regions``."""
     listed = ("pg_temp", regions)
-    conn.execute(_statement(SQL_COUNTS, "uncut", regions=listed))
-    conn.execute(_statement(SQL_COUNTS, "cut", regions=listed))
-    conn.execute(_statement(SQL_COUNTS, "record_cuts", regions=listed), _cut_version())
+    conn.execute(composed(SQL_COUNTS, "uncut", regions=listed))
+    conn.execute(composed(SQL_COUNTS, "cut", regions=listed))
+    conn.execute(composed(SQL_COUNTS, "record_cuts", regions=listed), _cut_version())
 
 
 def sync_cells(conn: psycopg.Connection) -> int:
     """Cut again the regions whose cells were cut from another version of them, or by other
     statements (or never, or that are no longer counted); returns how many. Inside a
     transaction."""
-    conn.execute(_statement(SQL_COUNTS, "stale_cuts"), _cut_version())
-    _analyze_temp(conn, "regions_to_cut")
+    conn.execute(composed(SQL_COUNTS, "stale_cuts"), _cut_version())
+    analyze_temp(conn, "regions_to_cut")
     stale = conn.execute("SELECT count(*) FROM pg_temp.regions_to_cut").fetchone()[0]
     if stale:
         _recut(conn, "regions_to_cut")
@@ -296,6 +248,7 @@ def refresh_counts(
     failed_check = None
     with db.transaction(conn, repeatable_read=True):
         conn.execute(statement(SQL_COUNTS, "settings"))
+        snapshot = export_snapshot(conn)
         if reason is None:
             reason = _why_rebuild(conn)
         if reason is None:
@@ -309,8 +262,9 @@ def refresh_counts(
         if reason is None:
             try:
                 with conn.transaction():  # a savepoint: rows that disagree roll back
-                    recounted, tables = _apply_changes(conn, _Tables.live(), limits)
-                    check = _check(conn, _Tables.live(), recounted)
+                    recounted, tables, check = _apply_and_check(
+                        db, conn, snapshot, _Tables.live(), limits
+                    )
                     if not check.passed:
                         raise CountsDrifted(check)
                     tables = _adjust_row_counts(conn, tables)
@@ -322,7 +276,7 @@ def refresh_counts(
             else:
                 change_log.advance(conn, CONSUMER, SOURCES)
                 change_log.release(conn, REBUILDING)
-                conn.execute(_statement(SQL_COUNTS, "record_levels", levels=LEVELS))
+                conn.execute(composed(SQL_COUNTS, "record_levels", levels=LEVELS))
                 return CountsRefresh(
                     mode="incremental",
                     reason=None,
@@ -355,68 +309,97 @@ def _regions_not_valid(conn: psycopg.Connection) -> list[int]:
     return conn.execute(statement(SQL_COUNTS, "regions_not_valid")).fetchone()[0]
 
 
-def _analyze_temp(conn: psycopg.Connection, *tables: str) -> None:
-    # Fresh temporary tables have no statistics: without them the planner joins the few
-    # changed rows against millions by hash instead of through the indexes.
-    for table in tables:
-        columns = ANALYZED_COLUMNS.get(table)
-        if columns is None:
-            conn.execute(_statement(SQL_COUNTS, "analyze", relation=("pg_temp", table)))
-        else:
-            query = sql.SQL(statement(SQL_COUNTS, "analyze_columns")).format(
-                relation=sql.Identifier("pg_temp", table),
-                columns=sql.SQL(", ").join(map(sql.Identifier, columns)),
-            )
-            conn.execute(query)
-
-
 def _apply_changes(
     conn: psycopg.Connection, tables: _Tables, limits: Limits
 ) -> tuple[int, dict[str, TableChange]]:
-    """Apply pending_changes to ``tables``; returns the regions recounted and what changed."""
-    conn.execute(_statement(SQL_COUNTS, "changed_regions", levels=tables.levels))
-    _analyze_temp(conn, "changed_regions")
+    """Apply pending_changes to ``tables``, unchecked; returns the regions recounted and what
+    changed."""
+    changed, counted = _stage_deltas(conn, tables, limits)
+    return counted, _apply_deltas(conn, tables, changed)
+
+
+def _apply_and_check(
+    db: PostgresResource,
+    conn: psycopg.Connection,
+    snapshot: str,
+    tables: _Tables,
+    limits: Limits,
+) -> tuple[int, dict[str, TableChange], TouchedCheck]:
+    """Apply pending_changes to ``tables`` and check every row they touched; returns the
+    regions recounted, what changed and the check. ``snapshot`` is the transaction's."""
+    changed, counted = _stage_deltas(conn, tables, limits)
+    recount = DetailRecount(db, conn, snapshot)
+    try:
+        result = _apply_deltas(conn, tables, changed)
+        mismatched, compared = {}, {}
+        mismatched["detail"], compared["detail"] = recount.compare(conn)
+    finally:
+        recount.stop()
+    if counted:
+        mismatched["regions"], compared["regions"] = conn.execute(
+            composed(SQL_COUNTS, "check_regions", detail=tables.detail)
+        ).fetchone()
+    for name, table in tables.counts.items():
+        mismatched[name], compared[name] = conn.execute(
+            composed(SQL_FILES[name], "check_touched", table=table, detail=tables.detail)
+        ).fetchone()
+    return counted, result, TouchedCheck(compared=compared, mismatched=mismatched)
+
+
+def _stage_deltas(conn: psycopg.Connection, tables: _Tables, limits: Limits) -> tuple[int, int]:
+    """Count again the changed regions, and stage every other change as the detail's deltas
+    (pg_temp.detail_deltas); returns the regions changed, and how many of them are counted."""
+    conn.execute(composed(SQL_COUNTS, "changed_regions", levels=tables.levels))
+    analyze_temp(conn, "changed_regions")
     changed, counted = conn.execute(statement(SQL_COUNTS, "regions_summary")).fetchone()
     if counted > limits.max_region_recounts:
         raise NeedsRebuild(
             f"{counted} changed regions to count again, more than "
             f"{limits.max_region_recounts}: a rebuild is cheaper"
         )
-    conn.execute(_statement(SQL_COUNTS, "touched_detail"))
+    conn.execute(composed(SQL_COUNTS, "touched_detail"))
     if changed:
         _recut(conn, "changed_regions")
-        conn.execute(_statement(SQL_COUNTS, "remove_regions_detail", detail=tables.detail))
+        conn.execute(composed(SQL_COUNTS, "remove_regions_detail", detail=tables.detail))
         recount = (
             "recount_regions_detail_indexed"
             if _has_geom_index(conn)
             else "recount_regions_detail_scan"
         )
-        conn.execute(_statement(SQL_COUNTS, recount, detail=tables.detail))
+        conn.execute(composed(SQL_COUNTS, recount, detail=tables.detail))
     conn.execute(statement(SQL_CHANGE_LOG, "observation_deltas"))
-    _analyze_temp(conn, "observation_deltas")
-    conn.execute(_statement(SQL_COUNTS, "delta_memberships"))
+    analyze_temp(conn, "observation_deltas")
+    conn.execute(composed(SQL_COUNTS, "delta_memberships"))
     conn.execute(statement(SQL_COUNTS, "detail_deltas"))
-    _analyze_temp(conn, "detail_deltas")
-    conn.execute(_statement(SQL_COUNTS, "apply_detail_deltas", detail=tables.detail))
-    _analyze_temp(conn, "touched_detail")
+    analyze_temp(conn, "detail_deltas")
+    return changed, counted
+
+
+def _apply_deltas(
+    conn: psycopg.Connection, tables: _Tables, changed: int
+) -> dict[str, TableChange]:
+    """Apply the staged deltas to the detail and both tables (and the recounted regions'
+    detail to both tables); returns what changed in each."""
+    conn.execute(composed(SQL_COUNTS, "apply_detail_deltas", detail=tables.detail))
+    analyze_temp(conn, "touched_detail")
     negative = conn.execute(statement(SQL_COUNTS, "negative_detail")).fetchone()[0]
     if negative:
         raise CountsDrifted(
             TouchedCheck(compared={"detail": negative}, mismatched={"detail": negative})
         )
-    conn.execute(_statement(SQL_COUNTS, "drop_empty_detail", detail=tables.detail))
+    conn.execute(composed(SQL_COUNTS, "drop_empty_detail", detail=tables.detail))
     result = {}
     for name, table in tables.counts.items():
         group = SQL_FILES[name]
         conn.execute(statement(group, "touched"))
         for apply in APPLY_DELTAS[name]:
-            conn.execute(_statement(group, apply, table=table, detail=tables.detail))
-        _analyze_temp(conn, TOUCHED[name])
-        removed = conn.execute(_statement(group, "drop_empty", table=table)).rowcount
+            conn.execute(composed(group, apply, table=table, detail=tables.detail))
+        analyze_temp(conn, TOUCHED[name])
+        removed = conn.execute(composed(group, "drop_empty", table=table)).rowcount
         if changed:
-            removed += conn.execute(_statement(group, "remove_regions", table=table)).rowcount
+            removed += conn.execute(composed(group, "remove_regions", table=table)).rowcount
             added_regions = conn.execute(
-                _statement(group, "add_regions", table=table, detail=tables.detail)
+                composed(group, "add_regions", table=table, detail=tables.detail)
             ).rowcount
         else:
             added_regions = 0
@@ -424,7 +407,7 @@ def _apply_changes(
         result[name] = TableChange(
             rows=0, added=added + added_regions, updated=updated, removed=removed
         )
-    return counted, result
+    return result
 
 
 def _has_geom_index(conn: psycopg.Connection) -> bool:
@@ -444,7 +427,7 @@ def _adjust_row_counts(
         if relation in known:
             rows = known[relation] + change.added - change.removed
         else:  # tables built before row counts were kept: count once
-            counted = _statement(SQL_COUNTS, "count_rows", relation=PUBLIC[name])
+            counted = composed(SQL_COUNTS, "count_rows", relation=PUBLIC[name])
             rows = conn.execute(counted).fetchone()[0]
         conn.execute(
             statement(SQL_COUNTS, "record_row_count"), {"relation": relation, "row_count": rows}
@@ -453,24 +436,6 @@ def _adjust_row_counts(
             rows=rows, added=change.added, updated=change.updated, removed=change.removed
         )
     return result
-
-
-def _check(conn: psycopg.Connection, tables: _Tables, recounted: int) -> TouchedCheck:
-    compared, mismatched = {}, {}
-    conn.execute(_statement(SQL_COUNTS, "checked_observations"))
-    _analyze_temp(conn, "checked_observations")
-    mismatched["detail"], compared["detail"] = conn.execute(
-        _statement(SQL_COUNTS, "check_detail")
-    ).fetchone()
-    if recounted:
-        mismatched["regions"], compared["regions"] = conn.execute(
-            _statement(SQL_COUNTS, "check_regions", detail=tables.detail)
-        ).fetchone()
-    for name, table in tables.counts.items():
-        mismatched[name], compared[name] = conn.execute(
-            _statement(SQL_FILES[name], "check_touched", table=table, detail=tables.detail)
-        ).fetchone()
-    return TouchedCheck(compared=compared, mismatched=mismatched)
 
 
 def _rebuild(
@@ -513,10 +478,10 @@ def _rebuild(
     except BaseException:
         with db.transaction(conn):  # the copies built aside are of no use any more
             for table in build.all():
-                conn.execute(_statement(SQL_COUNTS, "drop_if_exists", relation=table))
+                conn.execute(composed(SQL_COUNTS, "drop_if_exists", relation=table))
         raise
     for table in live.all():
-        conn.execute(_statement(SQL_COUNTS, "vacuum", relation=table))
+        conn.execute(composed(SQL_COUNTS, "vacuum", relation=table))
     return CountsRefresh(
         mode="full",
         reason=reason,
@@ -551,13 +516,13 @@ def _catch_up_and_swap(
         try:
             with db.transaction(conn, repeatable_read=True):
                 conn.execute(statement(SQL_COUNTS, "settings"))
+                snapshot = export_snapshot(conn)
                 changes, check, counts = None, TouchedCheck(), dict(rows)
                 if built_at is not None:
                     if change_log.epoch(conn) != epoch:
                         raise NeedsRebuild("change history was lost during the rebuild")
                     changes = change_log.stage_pending(conn, built_at, SOURCES)
-                    _, caught_up = _apply_changes(conn, build, unlimited)
-                    check = _check(conn, build, 0)
+                    _, caught_up, check = _apply_and_check(db, conn, snapshot, build, unlimited)
                     if not check.passed:
                         raise CountsDrifted(check)
                     counts = {n: counts[n] + c.added - c.removed for n, c in caught_up.items()}
@@ -572,7 +537,7 @@ def _catch_up_and_swap(
                 if built_at is not None:
                     change_log.advance(conn, CONSUMER, SOURCES)
                     change_log.release(conn, REBUILDING)
-                conn.execute(_statement(SQL_COUNTS, "record_levels", levels=live.levels))
+                conn.execute(composed(SQL_COUNTS, "record_levels", levels=live.levels))
                 for name, count in counts.items():
                     conn.execute(
                         statement(SQL_COUNTS, "record_row_count"),
@@ -612,12 +577,12 @@ def _build(
 ) -> dict[str, int]:
     """Build every table aside, with its target definition; returns the count tables' rows."""
     for table in build.all():
-        conn.execute(_statement(SQL_COUNTS, "drop_if_exists", relation=table))
+        conn.execute(composed(SQL_COUNTS, "drop_if_exists", relation=table))
     steps = [
-        (build.levels, _statement(SQL_COUNTS, "build_levels", levels=build.levels)),
-        (build.detail, _statement(SQL_COUNTS, "build_detail", detail=build.detail)),
+        (build.levels, composed(SQL_COUNTS, "build_levels", levels=build.levels)),
+        (build.detail, composed(SQL_COUNTS, "build_detail", detail=build.detail)),
         *(
-            (table, _statement(SQL_FILES[name], "build", table=table, detail=build.detail))
+            (table, composed(SQL_FILES[name], "build", table=table, detail=build.detail))
             for name, table in build.counts.items()
         ),
     ]
@@ -626,7 +591,7 @@ def _build(
         step = time.monotonic()
         count = conn.execute(query).rowcount
         give_definition(conn, target, *table)
-        conn.execute(_statement(SQL_COUNTS, "analyze", relation=table))
+        conn.execute(composed(SQL_COUNTS, "analyze", relation=table))
         log(f"built {'.'.join(table)}: {count} rows in {time.monotonic() - step:.1f} s")
         if table[1] in PUBLIC:
             rows[table[1]] = count
@@ -636,10 +601,10 @@ def _build(
 def _swap(conn: psycopg.Connection, live: _Tables, build: _Tables) -> None:
     conn.execute(statement(SQL_COUNTS, "lock_timeout"), {"timeout": SWAP_LOCK_TIMEOUT})
     for table in live.all():
-        conn.execute(_statement(SQL_COUNTS, "swap_lock", relation=table))
+        conn.execute(composed(SQL_COUNTS, "swap_lock", relation=table))
     for (schema, _), table in zip(live.all(), build.all(), strict=True):
-        conn.execute(_statement(SQL_COUNTS, "drop_live", relation=(schema, table[1])))
-        conn.execute(_statement(SQL_COUNTS, "move_table", relation=table, schema=schema))
+        conn.execute(composed(SQL_COUNTS, "drop_live", relation=(schema, table[1])))
+        conn.execute(composed(SQL_COUNTS, "move_table", relation=table, schema=schema))
         move_statistics(conn, schema, table[1])
 
 
@@ -659,7 +624,7 @@ def compare_with_full_recount(
                 _apply_changes(conn, _Tables.live(), Limits(2**62, 2**62))
             for name, table in PUBLIC.items():
                 result[name] = conn.execute(
-                    _statement(SQL_FILES[name], "full_mismatches", table=table)
+                    composed(SQL_FILES[name], "full_mismatches", table=table)
                 ).fetchone()
             raise psycopg.Rollback(applied)
     return result

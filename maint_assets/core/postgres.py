@@ -17,7 +17,7 @@ from contextlib import ExitStack, contextmanager
 
 import dagster as dg
 import psycopg
-from psycopg import conninfo, errors
+from psycopg import conninfo, errors, sql
 from pydantic import Field
 
 LOCK_NAMESPACE = "maint_assets:"
@@ -98,13 +98,16 @@ class PostgresResource(dg.ConfigurableResource):
 
     @contextmanager
     def transaction(
-        self, conn: psycopg.Connection, repeatable_read: bool = False
+        self, conn: psycopg.Connection, repeatable_read: bool = False, snapshot: str | None = None
     ) -> Iterator[psycopg.Connection]:
         """One transaction with this resource's lock and statement timeouts; with
-        ``repeatable_read`` every statement in it reads the same snapshot."""
+        ``repeatable_read`` every statement in it reads the same snapshot, with ``snapshot``
+        the one another transaction exported (pg_export_snapshot)."""
         with conn.transaction():
-            if repeatable_read:
+            if repeatable_read or snapshot:
                 conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            if snapshot:
+                conn.execute(sql.SQL("SET TRANSACTION SNAPSHOT {}").format(sql.Literal(snapshot)))
             conn.execute(
                 "SELECT set_config('lock_timeout', %s, true),"
                 " set_config('statement_timeout', %s, true)",

@@ -10,7 +10,7 @@ import dagster as dg
 import psycopg
 import pytest
 
-from maint_assets.atlas import change_log
+from maint_assets.atlas import change_log, touched_check
 from maint_assets.atlas.assets.counts import (
     COUNTS_OP,
     OBS_REGION_COUNTS,
@@ -336,6 +336,38 @@ def test_the_detail_check_reads_observations_from_capture_index_alone(
             )
     assert "Index Only Scan using within_quebec_id_taxa_obs" in plan
     assert "Heap Fetches: 0" in plan
+
+
+def test_the_detail_recount_beside_the_refresh_reads_the_refreshs_snapshot(
+    resources, atlas_url, monkeypatch
+):
+    # The recount runs on a second connection. An observation committed after the refresh's
+    # snapshot, before the recount starts, is not among the changes the refresh applies: read
+    # in a snapshot of its own, the recount would count it and fail a correct refresh.
+    materialize(resources, selection=COUNTS)
+    with psycopg.connect(atlas_url, autocommit=True) as conn:
+        target = conn.execute(SMALL_REGION_OBSERVATION).fetchone()
+        conn.execute(DUPLICATE, target[:1])
+    count = touched_check.DetailRecount._count
+
+    def meanwhile(recount: touched_check.DetailRecount) -> None:
+        with psycopg.connect(atlas_url, autocommit=True) as writer:
+            writer.execute(DUPLICATE, target[:1])
+        count(recount)
+
+    monkeypatch.setattr(touched_check.DetailRecount, "_count", meanwhile)
+    result = materialize(resources, selection=COUNTS)
+    assert all(_checks(result).values())
+    meta = metadata(result, dg.AssetKey(["atlas", "atlas_api", "obs_region_counts"]))
+    assert (meta["refresh_mode"], meta["observations_inserted"]) == ("incremental", 1)
+    monkeypatch.undo()
+    assert differences(atlas_url) > 0  # the second duplicate waits for the next refresh
+    again = metadata(
+        materialize(resources, selection=COUNTS),
+        dg.AssetKey(["atlas", "atlas_api", "obs_region_counts"]),
+    )
+    assert (again["refresh_mode"], again["observations_inserted"]) == ("incremental", 1)
+    assert differences(atlas_url) == 0
 
 
 def test_a_database_without_postgis_says_so(empty_db):

@@ -367,41 +367,59 @@ WHERE k.count_obs = 0 AND NOT k.from_region
 -- name: negative_detail
 SELECT count(*) FROM touched_detail WHERE count_obs < 0 AND NOT from_region;
 
+-- The detail check counts the detail rows the deltas change again from the observations, on a
+-- second connection in the refresh's snapshot (maint_assets/atlas/touched_check.py), while the
+-- refresh writes them; the refresh then compares the counts it wrote.
+
+-- name: side_deltas
+-- The refresh's detail deltas, on the second connection.
+CREATE TEMP TABLE detail_deltas ON COMMIT DROP AS
+SELECT * FROM unnest(%(fid)b::integer[], %(id_taxa_obs)b::integer[], %(id_datasets)b::integer[],
+                     %(year_obs)b::integer[], %(n)b::integer[])
+    AS d (fid, id_taxa_obs, id_datasets, year_obs, n);
+
 -- name: checked_observations
--- Every observation of a taxon, dataset and year whose detail rows the deltas touched, with
--- its cell and the regions touched for its taxon, dataset and year: what check_detail counts
--- again. A table of its own, analyzed: the planner cannot estimate how many observations
--- share a taxon, dataset and year (guessing a handful, it read every cell of the province
--- once per touched row).
+-- Every observation of a taxon, dataset and year whose detail rows the deltas change, with
+-- its cell and the regions changed for its taxon, dataset and year: what recount_detail
+-- counts again. A table of its own, analyzed: the planner cannot estimate how many
+-- observations share a taxon, dataset and year (guessing a handful, it read every cell of the
+-- province once per touched row).
 CREATE TEMP TABLE checked_observations ON COMMIT DROP AS
 SELECT o.id_taxa_obs, o.id_datasets, o.year_obs, o.within_quebec, o.geom,
        {cell_x} AS cx, {cell_y} AS cy, k.fids
 FROM (SELECT id_taxa_obs, id_datasets, year_obs, array_agg(fid) AS fids
-      FROM touched_detail WHERE NOT from_region
+      FROM detail_deltas
       GROUP BY id_taxa_obs, id_datasets, year_obs) k
 JOIN public.observations o
   ON o.id_taxa_obs = k.id_taxa_obs AND o.id_datasets = k.id_datasets AND o.year_obs = k.year_obs;
 
--- name: check_detail
--- Detail rows the deltas touched against the checked_observations counted again, placed by
--- the same cells. Of an observation's cells only those of the regions touched for its
--- taxon, dataset and year are tested (it lies in a dozen regions, of which a touched row
--- needs one), so the cost follows the touched rows. The stored count is the one the upsert
--- wrote (rows it left at 0 were deleted since).
-WITH recount AS (
-    SELECT c.fid, o.id_taxa_obs, o.id_datasets, o.year_obs, count(*)::integer AS count_obs
-    FROM checked_observations o
-    JOIN maint_assets.region_cells c
-      ON c.cx = o.cx AND c.cy = o.cy AND c.within_quebec = o.within_quebec
-     AND c.fid = ANY (o.fids)
-    JOIN public.regions rr ON rr.fid = c.fid
-    WHERE {member}
-    GROUP BY c.fid, o.id_taxa_obs, o.id_datasets, o.year_obs
-)
-SELECT count(*) FILTER (WHERE coalesce(r.count_obs, 0) <> k.count_obs), count(*)
-FROM touched_detail k
-LEFT JOIN recount r USING (fid, id_taxa_obs, id_datasets, year_obs)
-WHERE NOT k.from_region;
+-- name: recount_detail
+-- The detail rows the deltas change, counted again from the checked_observations, placed by
+-- the same cells. Of an observation's cells only those of the regions changed for its taxon,
+-- dataset and year are tested (it lies in a dozen regions, of which a changed row needs one),
+-- so the cost follows the changed rows.
+SELECT c.fid, o.id_taxa_obs, o.id_datasets, o.year_obs, count(*)::integer AS count_obs
+FROM checked_observations o
+JOIN maint_assets.region_cells c
+  ON c.cx = o.cx AND c.cy = o.cy AND c.within_quebec = o.within_quebec
+ AND c.fid = ANY (o.fids)
+JOIN public.regions rr ON rr.fid = c.fid
+WHERE {member}
+GROUP BY c.fid, o.id_taxa_obs, o.id_datasets, o.year_obs;
+
+-- name: load_detail_recount
+-- What the second connection counted, loaded on the refresh's (one array per column).
+CREATE TEMP TABLE detail_recount ON COMMIT DROP AS
+SELECT * FROM unnest(%(fid)b::integer[], %(id_taxa_obs)b::integer[], %(id_datasets)b::integer[],
+                     %(year_obs)b::integer[], %(count_obs)b::integer[])
+    AS e (fid, id_taxa_obs, id_datasets, year_obs, count_obs);
+
+-- name: compare_detail
+-- Detail rows the deltas changed, as the upsert returned them, against their count again
+-- (rows it left at 0 were deleted since): mismatched rows, rows compared.
+SELECT count(*) FILTER (WHERE coalesce(e.count_obs, 0) <> coalesce(k.count_obs, 0)), count(*)
+FROM (SELECT * FROM touched_detail WHERE NOT from_region) k
+FULL JOIN detail_recount e USING (fid, id_taxa_obs, id_datasets, year_obs);
 
 -- name: check_regions
 -- Detail rows of the changed regions against a direct ST_Within recount on each region's
@@ -422,3 +440,9 @@ stored AS (
 SELECT (SELECT count(*) FROM (SELECT * FROM recount EXCEPT SELECT * FROM stored) a)
      + (SELECT count(*) FROM (SELECT * FROM stored EXCEPT SELECT * FROM recount) b),
        (SELECT count(*) FROM stored);
+
+-- name: export_snapshot
+SELECT pg_export_snapshot();
+
+-- name: read_detail_deltas
+SELECT fid, id_taxa_obs, id_datasets, year_obs, n FROM detail_deltas;
