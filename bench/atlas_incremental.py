@@ -297,12 +297,21 @@ def main() -> None:
         metavar="MS",
         help="print each refresh's statements the server logged as slower than MS milliseconds",
     )
+    parser.add_argument(
+        "--shared-buffers",
+        metavar="SIZE",
+        help="the cluster's shared_buffers (default: the local cluster's 1GB), e.g. 6GB, a "
+        "quarter of this machine's memory as for a server of its own",
+    )
     parser.add_argument("--port", type=int, default=55497)
     schema_arguments(parser)
     args = parser.parse_args()
     observations, trials = (100_000, 5) if args.quick else (args.observations, args.trials)
     parts = set(args.parts.split(","))
-    with temporary_cluster(args.port, ["atlas", "dagster"]) as (cluster, home):
+    cluster_dbs = ["atlas", "dagster"]
+    with temporary_cluster(args.port, cluster_dbs, args.shared_buffers) as (cluster, home):
+        with cluster.connect(autocommit=True) as conn:
+            print(f"shared_buffers {conn.execute('SHOW shared_buffers').fetchone()[0]}")
         load_atlas(cluster, "atlas", observations, capture=True, args=args)
         with cluster.connect("atlas", autocommit=True) as conn:
             for line in change_log.build_geom_indexes(conn):

@@ -11,6 +11,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from psycopg import sql
+
 from maint_assets.atlas.change_log import install_capture
 from maint_assets.core.schema import apply_schema
 from maint_assets.demo import atlas_real_schema as real_schema
@@ -24,13 +26,24 @@ QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
 
 
 @contextmanager
-def temporary_cluster(port: int, databases: list[str]) -> Iterator[tuple[LocalCluster, Path]]:
+def temporary_cluster(
+    port: int, databases: list[str], shared_buffers: str | None = None
+) -> Iterator[tuple[LocalCluster, Path]]:
+    """A cluster of the local cluster's settings (maint_assets/demo/local_cluster.py), or with
+    ``shared_buffers`` instead of its 1 GB."""
     # An interrupted benchmark must still stop its cluster and free its disk.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     home = Path(tempfile.mkdtemp(prefix="maint-assets-bench-"))
     home.chmod(0o755)
     cluster = LocalCluster(home=home / "pg", port=port)
     cluster.up(databases)
+    if shared_buffers is not None:
+        with cluster.connect(autocommit=True) as conn:
+            conn.execute(
+                sql.SQL("ALTER SYSTEM SET shared_buffers = {}").format(sql.Literal(shared_buffers))
+            )
+        cluster.down()  # the setting takes effect at the next start
+        cluster.up(databases)
     os.environ.update(cluster.client_env())
     try:
         yield cluster, home

@@ -9,6 +9,7 @@ import time
 import dagster as dg
 import psycopg
 import pytest
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from maint_assets.atlas import change_log, touched_check
 from maint_assets.atlas.assets.counts import (
@@ -367,6 +368,44 @@ def test_the_detail_recount_beside_the_refresh_reads_the_refreshs_snapshot(
         dg.AssetKey(["atlas", "atlas_api", "obs_region_counts"]),
     )
     assert (again["refresh_mode"], again["observations_inserted"]) == ("incremental", 1)
+    assert differences(atlas_url) == 0
+
+
+def test_a_recount_that_cannot_connect_fails_the_refresh_and_loses_no_change(
+    resources, atlas_url, monkeypatch
+):
+    # The server refuses the recount's second connection (the database stops accepting new
+    # ones, as at a connection limit): the refresh fails saying so, and neither counts the
+    # rows as drifted (no rebuild) nor consumes the change.
+    materialize(resources, selection=COUNTS)
+    with psycopg.connect(atlas_url, autocommit=True) as conn:
+        target = conn.execute(SMALL_REGION_OBSERVATION).fetchone()
+        conn.execute(DUPLICATE, target[:1])
+    database = conninfo_to_dict(atlas_url)["dbname"]
+    admin = make_conninfo(atlas_url, dbname="postgres")
+    count = touched_check.DetailRecount._count
+
+    def refused(recount: touched_check.DetailRecount) -> None:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'ALTER DATABASE "{database}" ALLOW_CONNECTIONS false')
+            try:
+                count(recount)
+            finally:
+                conn.execute(f'ALTER DATABASE "{database}" ALLOW_CONNECTIONS true')
+
+    monkeypatch.setattr(touched_check.DetailRecount, "_count", refused)
+    result = materialize(resources, selection=COUNTS, raise_on_error=False)
+    assert not result.success
+    failure = str(result.get_step_failure_events()[0].step_failure_data.error)
+    assert "cannot connect to database" in failure and "not currently accepting" in failure
+    assert not result.get_asset_materialization_events()
+    monkeypatch.undo()
+    assert differences(atlas_url) > 0
+    meta = metadata(
+        materialize(resources, selection=COUNTS),
+        dg.AssetKey(["atlas", "atlas_api", "obs_region_counts"]),
+    )
+    assert (meta["refresh_mode"], meta["observations_inserted"]) == ("incremental", 1)
     assert differences(atlas_url) == 0
 
 
