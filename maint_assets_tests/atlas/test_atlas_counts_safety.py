@@ -339,21 +339,38 @@ def test_the_detail_check_reads_observations_from_capture_index_alone(
     assert "Heap Fetches: 0" in plan
 
 
+def _counted_then_duplicated(resources, atlas_url) -> int:
+    """Build the count tables, then insert a duplicate of an observation of a small region;
+    returns that observation's id."""
+    materialize(resources, selection=COUNTS)
+    with psycopg.connect(atlas_url, autocommit=True) as conn:
+        target = conn.execute(SMALL_REGION_OBSERVATION).fetchone()[0]
+        conn.execute(DUPLICATE, [target])
+    return target
+
+
+def _next_refresh_applies_one_insert_exactly(resources, atlas_url) -> None:
+    assert differences(atlas_url) > 0
+    meta = metadata(
+        materialize(resources, selection=COUNTS),
+        dg.AssetKey(["atlas", "atlas_api", "obs_region_counts"]),
+    )
+    assert (meta["refresh_mode"], meta["observations_inserted"]) == ("incremental", 1)
+    assert differences(atlas_url) == 0
+
+
 def test_the_detail_recount_beside_the_refresh_reads_the_refreshs_snapshot(
     resources, atlas_url, monkeypatch
 ):
     # The recount runs on a second connection. An observation committed after the refresh's
     # snapshot, before the recount starts, is not among the changes the refresh applies: read
     # in a snapshot of its own, the recount would count it and fail a correct refresh.
-    materialize(resources, selection=COUNTS)
-    with psycopg.connect(atlas_url, autocommit=True) as conn:
-        target = conn.execute(SMALL_REGION_OBSERVATION).fetchone()
-        conn.execute(DUPLICATE, target[:1])
+    target = _counted_then_duplicated(resources, atlas_url)
     count = touched_check.DetailRecount._count
 
     def meanwhile(recount: touched_check.DetailRecount) -> None:
         with psycopg.connect(atlas_url, autocommit=True) as writer:
-            writer.execute(DUPLICATE, target[:1])
+            writer.execute(DUPLICATE, [target])
         count(recount)
 
     monkeypatch.setattr(touched_check.DetailRecount, "_count", meanwhile)
@@ -362,13 +379,7 @@ def test_the_detail_recount_beside_the_refresh_reads_the_refreshs_snapshot(
     meta = metadata(result, dg.AssetKey(["atlas", "atlas_api", "obs_region_counts"]))
     assert (meta["refresh_mode"], meta["observations_inserted"]) == ("incremental", 1)
     monkeypatch.undo()
-    assert differences(atlas_url) > 0  # the second duplicate waits for the next refresh
-    again = metadata(
-        materialize(resources, selection=COUNTS),
-        dg.AssetKey(["atlas", "atlas_api", "obs_region_counts"]),
-    )
-    assert (again["refresh_mode"], again["observations_inserted"]) == ("incremental", 1)
-    assert differences(atlas_url) == 0
+    _next_refresh_applies_one_insert_exactly(resources, atlas_url)  # the second duplicate
 
 
 def test_a_recount_that_cannot_connect_fails_the_refresh_and_loses_no_change(
@@ -377,10 +388,7 @@ def test_a_recount_that_cannot_connect_fails_the_refresh_and_loses_no_change(
     # The server refuses the recount's second connection (the database stops accepting new
     # ones, as at a connection limit): the refresh fails saying so, and neither counts the
     # rows as drifted (no rebuild) nor consumes the change.
-    materialize(resources, selection=COUNTS)
-    with psycopg.connect(atlas_url, autocommit=True) as conn:
-        target = conn.execute(SMALL_REGION_OBSERVATION).fetchone()
-        conn.execute(DUPLICATE, target[:1])
+    _counted_then_duplicated(resources, atlas_url)
     database = conninfo_to_dict(atlas_url)["dbname"]
     admin = make_conninfo(atlas_url, dbname="postgres")
     count = touched_check.DetailRecount._count
@@ -400,13 +408,7 @@ def test_a_recount_that_cannot_connect_fails_the_refresh_and_loses_no_change(
     assert "cannot connect to database" in failure and "not currently accepting" in failure
     assert not result.get_asset_materialization_events()
     monkeypatch.undo()
-    assert differences(atlas_url) > 0
-    meta = metadata(
-        materialize(resources, selection=COUNTS),
-        dg.AssetKey(["atlas", "atlas_api", "obs_region_counts"]),
-    )
-    assert (meta["refresh_mode"], meta["observations_inserted"]) == ("incremental", 1)
-    assert differences(atlas_url) == 0
+    _next_refresh_applies_one_insert_exactly(resources, atlas_url)
 
 
 def test_a_database_without_postgis_says_so(empty_db):
