@@ -108,7 +108,8 @@ class DetailRecount:
         return conn.execute(statement(SQL_COUNTS, "compare_detail")).fetchone()
 
     def stop(self) -> None:
-        """Give up on the recount (the refresh failed): cancel what still runs."""
+        """Give up on the recount if it still runs (the refresh failed before comparing):
+        cancel its query and wait for its thread. Nothing to do after :meth:`compare`."""
         if self._thread.is_alive() and self._side is not None:
             self._side.cancel_safe()
         self._thread.join()
