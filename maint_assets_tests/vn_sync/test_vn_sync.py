@@ -426,17 +426,24 @@ def test_the_operators_own_check_copy_is_adopted(world: VnWorld) -> None:
     assert not again.success and "has not run since the last adoption" in failure_text(again)
 
 
+def _sightings_in_step(world: VnWorld, n: int) -> tuple[PostgresResource, psycopg.Connection]:
+    """Sightings 1 to ``n`` at the first place, both copies in step with the site and the
+    deletion capture installed."""
+    site = world.sites["tst1"]
+    for i in range(1, n + 1):
+        site.add_sightings([i], days_ago(3 + i % 6), 1, UNIT_01)
+    world.copy()
+    db = PostgresResource(url=world.url)
+    bookkeeping.prepare(db, [CHECK, PRODUCTION])
+    return db, world.conn
+
+
 def test_a_deletion_the_source_did_not_make_is_repaired(world: VnWorld) -> None:
     """An operator's DELETE on production is captured like the live sync's, but VisioNature
     still serves the sighting: the window download, started after that deletion, brought it,
     which refutes the deletion. The check copy keeps it and production gets it back; in the
     check copy too, a row deleted by hand comes back and is not deleted from production."""
-    site = world.sites["tst1"]
-    for i in range(1, 21):
-        site.add_sightings([i], days_ago(3 + i % 6), 1, UNIT_01)
-    world.copy()
-    bookkeeping.prepare(PostgresResource(url=world.url), [CHECK, PRODUCTION])
-    conn = world.conn
+    _, conn = _sightings_in_step(world, 20)
     conn.execute(f"DELETE FROM {PRODUCTION}.observations_json WHERE site = 'tst1' AND id = 7")
     conn.execute(f"DELETE FROM {CHECK}.observations_json WHERE site = 'tst1' AND id = 8")
     captured = conn.execute("SELECT schema_name, item_id FROM maint_assets.vn_deletions "
@@ -462,12 +469,7 @@ def test_a_deletion_just_before_the_download_is_refuted_despite_the_rounding(
     second after its start. It was taken for a deletion during the download and believed,
     in the check copy and in production (a trial of the real transfer_vn lost sighting 7 in
     one run of three). The deletion's recorded time is set to the rounding's worst case."""
-    site = world.sites["tst1"]
-    for i in range(1, 11):
-        site.add_sightings([i], days_ago(3 + i % 6), 1, UNIT_01)
-    world.copy()
-    bookkeeping.prepare(PostgresResource(url=world.url), [CHECK, PRODUCTION])
-    conn = world.conn
+    _, conn = _sightings_in_step(world, 10)
     conn.execute(f"DELETE FROM {PRODUCTION}.observations_json WHERE site = 'tst1' AND id = 7")
     conn.execute("UPDATE maint_assets.vn_deletions "
                  "SET deleted_at = floor(extract(epoch FROM clock_timestamp()))::bigint + 1")
@@ -489,12 +491,7 @@ def test_a_deletion_the_adopted_download_refutes_is_repaired(world: VnWorld) -> 
     though the check copy still holds it: the --full did not store it, so nothing refutes
     that deletion."""
     site = world.sites["tst1"]
-    for i in range(1, 21):
-        site.add_sightings([i], days_ago(3 + i % 6), 1, UNIT_01)
-    world.copy()
-    db = PostgresResource(url=world.url)
-    bookkeeping.prepare(db, [CHECK, PRODUCTION])
-    conn = world.conn
+    db, conn = _sightings_in_step(world, 20)
     conn.execute(f"UPDATE {CHECK}.increment_log SET last_ts = last_ts - interval '1 hour'")
     conn.execute(f"DELETE FROM {PRODUCTION}.observations_json WHERE site = 'tst1' AND id = 7")
     conn.execute(f"DELETE FROM {CHECK}.observations_json WHERE site = 'tst1' AND id = 8")
@@ -522,28 +519,31 @@ def test_a_deletion_the_adopted_download_refutes_is_repaired(world: VnWorld) -> 
     assert inserts == [(1, "re-inserted (a deletion the download refuted): 1")], inserts
 
 
-def test_a_first_adoption_refutes_a_deletion_made_between_two_fulls(world: VnWorld) -> None:
-    """The first adoption after the capture is installed takes every --full since: the
-    operator's 30-day one, then, after sighting 7 was deleted by hand from production, the
-    14-day one that stored 7 again. The window starts before the deletion; the row's own
-    storing time, after it, refutes it (a trial of the real transfer_vn lost 7 here)."""
-    site = world.sites["tst1"]
-    for i in range(1, 11):
-        site.add_sightings([i], days_ago(3 + i % 6), 1, UNIT_01)
-    world.copy()
-    db = PostgresResource(url=world.url)
-    bookkeeping.prepare(db, [CHECK, PRODUCTION])
-    conn = world.conn
-    tool = world.tool("operator")  # the operator's cron, not maint_assets
-    with tool.generated_config(db, CHECK, start_date=days_ago(30)) as (path, config):
-        tool.run("full", path, config)
-    time.sleep(2)  # times are whole seconds: the deletion after the first --full's start
+def _seven_deleted_then_a_full_adopted(
+    world: VnWorld, db: PostgresResource, conn: psycopg.Connection, tool: ClientApiVn
+) -> dg.ExecuteInProcessResult:
+    """Sighting 7 deleted by hand from production; in a later second the operator's 14-day
+    --full of the check copy, which stores it again; then the weekly job adopts that copy."""
     conn.execute(f"DELETE FROM {PRODUCTION}.observations_json WHERE site = 'tst1' AND id = 7")
     time.sleep(2)
     with tool.generated_config(db, CHECK, start_date=days_ago(14)) as (path, config):
         tool.run("full", path, config)
     result = adopted(world.resources())
     assert result.success, failure_text(result)
+    return result
+
+
+def test_a_first_adoption_refutes_a_deletion_made_between_two_fulls(world: VnWorld) -> None:
+    """The first adoption after the capture is installed takes every --full since: the
+    operator's 30-day one, then, after sighting 7 was deleted by hand from production, the
+    14-day one that stored 7 again. The window starts before the deletion; the row's own
+    storing time, after it, refutes it (a trial of the real transfer_vn lost 7 here)."""
+    db, conn = _sightings_in_step(world, 10)
+    tool = world.tool("operator")  # the operator's cron, not maint_assets
+    with tool.generated_config(db, CHECK, start_date=days_ago(30)) as (path, config):
+        tool.run("full", path, config)
+    time.sleep(2)  # times are whole seconds: the deletion after the first --full's start
+    result = _seven_deleted_then_a_full_adopted(world, db, conn, tool)
     assert set(table_rows(conn, PRODUCTION, "observations_json")) == {
         (i, "tst1") for i in range(1, 11)}
     repaired = metadata(result)[f"vn_sync/{PRODUCTION}/observations_json"]
@@ -558,24 +558,14 @@ def test_an_adopted_window_starts_with_the_operators_full_not_its_daily_update(
     7, deleted by hand from production after the daily --update and before the --full, which
     stored it again, goes back to production."""
     site = world.sites["tst1"]
-    for i in range(1, 11):
-        site.add_sightings([i], days_ago(3 + i % 6), 1, UNIT_01)
-    world.copy()
-    db = PostgresResource(url=world.url)
-    bookkeeping.prepare(db, [CHECK, PRODUCTION])
-    conn = world.conn
+    db, conn = _sightings_in_step(world, 10)
     time.sleep(1)
     site.edit(3, count=5)
     tool = world.tool("operator")  # the operator's cron, not maint_assets
     tool.update_now(db, CHECK, {"observations"})
     # the deletion comes in a later second than the --update, the --full in a later one still
     time.sleep(2)
-    conn.execute(f"DELETE FROM {PRODUCTION}.observations_json WHERE site = 'tst1' AND id = 7")
-    time.sleep(2)
-    with tool.generated_config(db, CHECK, start_date=days_ago(14)) as (path, config):
-        tool.run("full", path, config)
-    result = adopted(world.resources())
-    assert result.success, failure_text(result)
+    result = _seven_deleted_then_a_full_adopted(world, db, conn, tool)
     prod = table_rows(conn, PRODUCTION, "observations_json")
     assert set(prod) == {(i, "tst1") for i in range(1, 11)}
     assert prod[(3, "tst1")][0]["observers"][0]["count"] == "5"
