@@ -82,7 +82,10 @@ class DetailRecount:
         self._recount: dict[str, list] = {}
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._count, name="detail-recount", daemon=True)
-        self._thread.start()
+        # No deltas (only regions changed, or a rebuild with nothing to catch up): nothing to
+        # count again, and no second connection to open.
+        if self._deltas["fid"]:
+            self._thread.start()
 
     def _count(self) -> None:
         try:
@@ -101,15 +104,19 @@ class DetailRecount:
     def compare(self, conn: psycopg.Connection) -> tuple[int, int]:
         """(mismatched, compared) detail rows: the counts the refresh wrote (``conn``'s
         pg_temp.touched_detail) against the recount."""
-        self._thread.join()
+        if self._thread.is_alive():
+            self._thread.join()
         if self._error is not None:
             raise self._error
+        if not self._recount:  # nothing counted again: no detail row changed by deltas
+            return 0, 0
         conn.execute(statement(SQL_COUNTS, "load_detail_recount"), self._recount)
         return conn.execute(statement(SQL_COUNTS, "compare_detail")).fetchone()
 
     def stop(self) -> None:
         """Give up on the recount if it still runs (the refresh failed before comparing):
         cancel its query and wait for its thread. Nothing to do after :meth:`compare`."""
-        if self._thread.is_alive() and self._side is not None:
-            self._side.cancel_safe()
-        self._thread.join()
+        if self._thread.is_alive():
+            if self._side is not None:
+                self._side.cancel_safe()
+            self._thread.join()
