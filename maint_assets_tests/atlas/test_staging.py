@@ -184,8 +184,13 @@ def test_a_staging_build_that_lost_productions_privileges_fails_naming_them(
             return real_apply(conn, grants.Record(kept))
 
         monkeypatch.setattr(grants, "apply", relations_only)
+        # the staging build alone, from the dumps the first run recorded
         result = materialize_backups(
-            backup_resources, raise_on_error=False, instance=dagster_instance
+            backup_resources,
+            dg.AssetSelection.assets(keys.ATLAS_STAGING),
+            {"ops": {STAGING_OP: SAMPLE_CONFIG["ops"][STAGING_OP]}},
+            raise_on_error=False,
+            instance=dagster_instance,
         )
         assert not result.success
         failure = failure_text(result)
