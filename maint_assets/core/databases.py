@@ -86,7 +86,7 @@ def create_database(
     check_identifier(database, "database name")
     with server.connect() as conn:
         if _refuse_unless_owned(conn, server, database):
-            conn.execute(compose(GROUP, "drop_database", database=database))
+            _drop(conn, database)
         default = conn.execute(statement(GROUP, "default_encoding")).fetchone()[0]
         if encoding is None or encoding == default:
             prepared = template is not None and conn.execute(
@@ -118,7 +118,14 @@ def drop_database(server: PostgresResource, database: str) -> None:
     check_identifier(database, "database name")
     with server.connect() as conn:
         if _refuse_unless_owned(conn, server, database):
-            conn.execute(compose(GROUP, "drop_database", database=database))
+            _drop(conn, database)
+
+
+def _drop(conn: psycopg.Connection, database: str) -> None:
+    try:
+        conn.execute(compose(GROUP, "drop_database", database=database))
+    except psycopg.errors.ObjectInUse:  # after the server's own five seconds of waiting
+        conn.execute(compose(GROUP, "drop_database_force", database=database))
 
 
 def scratch_name(prefix: str, run_id: str) -> str:

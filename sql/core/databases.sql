@@ -35,6 +35,14 @@ COMMENT ON DATABASE {database} IS {marker};
 SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %(name)s;
 
 -- name: drop_database
+-- Without FORCE first: the server then stops an autovacuum worker in the database itself and
+-- waits for it. FORCE ends only sessions of roles the caller is a member of, which an
+-- autovacuum worker is not, so for a role that is no superuser it failed whenever autovacuum
+-- was analysing what a restore had just loaded.
+DROP DATABASE IF EXISTS {database};
+
+-- name: drop_database_force
+-- Other sessions still use it (a killed run's, a person's): end them, where the role may.
 DROP DATABASE IF EXISTS {database} WITH (FORCE);
 
 -- name: rename_database
@@ -49,8 +57,10 @@ SELECT (SELECT system_identifier FROM pg_control_system()),
         WHERE datname = coalesce(%(name)s::text, current_database()))::bigint;
 
 -- name: end_sessions
+-- Clients only: the rename stops an autovacuum worker itself, and a role that is no superuser
+-- may not (pg_terminate_backend: "must be a superuser to terminate superuser process").
 SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
-WHERE datname = %(name)s AND pid <> pg_backend_pid();
+WHERE datname = %(name)s AND pid <> pg_backend_pid() AND backend_type = 'client backend';
 
 -- name: user_tables
 SELECT n.nspname || '.' || c.relname
