@@ -13,6 +13,7 @@ from psycopg.conninfo import make_conninfo
 from maint_assets.core.databases import create_database, database_url, drop_database, swap_in
 from maint_assets.core.postgres import PostgresResource
 from maint_assets.demo.local_cluster import LocalCluster
+from maint_assets_tests.login_roles import create_login_role
 
 AUTOVACUUM_IN = """
 SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND backend_type = 'autovacuum worker'"""
@@ -25,11 +26,7 @@ def staging_role(pg_cluster: LocalCluster) -> Iterator[PostgresResource]:
     role = f"maint_drop_{secrets.token_hex(3)}"
     password = secrets.token_urlsafe(16)
     with pg_cluster.connect(autocommit=True) as admin:
-        admin.execute(
-            sql.SQL("CREATE ROLE {} LOGIN CREATEDB PASSWORD {}").format(
-                sql.Identifier(role), sql.Literal(password)
-            )
-        )
+        create_login_role(admin, role, password, "CREATEDB")
         admin.execute("ALTER SYSTEM SET autovacuum_naptime = 1")
         admin.execute("SELECT pg_reload_conf()")
     try:

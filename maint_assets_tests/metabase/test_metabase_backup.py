@@ -24,6 +24,7 @@ from maint_assets.metabase.keys import (
     SCRATCH_PREFIX,
 )
 from maint_assets_tests.atlas.helpers import rows
+from maint_assets_tests.login_roles import create_login_role
 
 DASHBOARDS = "SELECT count(*) FROM report_dashboard"
 
@@ -509,11 +510,7 @@ def owned_metabase(pg_cluster):
     role = f"mb_owner_{os.getpid()}"
     password = secrets.token_urlsafe(16)
     with pg_cluster.connect(autocommit=True) as conn:
-        conn.execute(
-            sql.SQL("CREATE ROLE {} LOGIN PASSWORD {}").format(
-                sql.Identifier(role), sql.Literal(password)
-            )
-        )
+        create_login_role(conn, role, password)
         conn.execute(
             sql.SQL("CREATE DATABASE {} OWNER {}").format(
                 sql.Identifier(name), sql.Identifier(role)
