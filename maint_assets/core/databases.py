@@ -125,7 +125,10 @@ def _drop(conn: psycopg.Connection, database: str) -> None:
     try:
         conn.execute(compose(GROUP, "drop_database", database=database))
     except psycopg.errors.ObjectInUse:  # after the server's own five seconds of waiting
-        conn.execute(compose(GROUP, "drop_database_force", database=database))
+        # Sessions left (a killed run's, a person's): end those the role may end, and wait for
+        # them again. Not WITH (FORCE): it also ends autovacuum, which only a superuser may.
+        conn.execute(statement(GROUP, "end_sessions"), {"name": database})
+        conn.execute(compose(GROUP, "drop_database", database=database))
 
 
 def scratch_name(prefix: str, run_id: str) -> str:

@@ -64,6 +64,20 @@ def _autovacuum_working_in(pg_cluster: LocalCluster, server: PostgresResource) -
     return name
 
 
+def test_a_session_left_in_a_database_autovacuum_works_in_is_ended_and_the_database_dropped(
+    pg_cluster: LocalCluster, staging_role: PostgresResource
+) -> None:
+    """A killed run's session of the staging role, and autovacuum, in the database at once:
+    after the server's five seconds the drop ended every session left WITH (FORCE), which for
+    a role that is no superuser fails on the autovacuum worker."""
+    name = _autovacuum_working_in(pg_cluster, staging_role)
+    with psycopg.connect(database_url(staging_role, name), autocommit=True) as lingering:
+        drop_database(staging_role, name)
+        with pytest.raises(psycopg.OperationalError):
+            lingering.execute("SELECT 1")
+    assert not _exists(pg_cluster, name)
+
+
 def _exists(pg_cluster: LocalCluster, name: str) -> bool:
     with pg_cluster.connect(autocommit=True) as admin:
         found = "SELECT count(*) FROM pg_database WHERE datname = %s"

@@ -41,10 +41,6 @@ SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %(
 -- was analysing what a restore had just loaded.
 DROP DATABASE IF EXISTS {database};
 
--- name: drop_database_force
--- Other sessions still use it (a killed run's, a person's): end them, where the role may.
-DROP DATABASE IF EXISTS {database} WITH (FORCE);
-
 -- name: rename_database
 ALTER DATABASE {database} RENAME TO {new_name};
 
@@ -57,8 +53,9 @@ SELECT (SELECT system_identifier FROM pg_control_system()),
         WHERE datname = coalesce(%(name)s::text, current_database()))::bigint;
 
 -- name: end_sessions
--- Clients only: the rename stops an autovacuum worker itself, and a role that is no superuser
--- may not (pg_terminate_backend: "must be a superuser to terminate superuser process").
+-- Clients only: the rename and the drop stop an autovacuum worker themselves, and a role that
+-- is no superuser may not (pg_terminate_backend: "must be a superuser to terminate superuser
+-- process").
 SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
 WHERE datname = %(name)s AND pid <> pg_backend_pid() AND backend_type = 'client backend';
 
