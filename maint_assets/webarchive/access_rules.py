@@ -74,10 +74,9 @@ def grant(url: str, scope: str) -> Grant:
     # An address has no www. to add or drop.
     hosts = [host] if _DOTTED_QUAD.fullmatch(host) else sorted({base, f"www.{base}", host})
     if scope == "subdomains":
-        return Grant(
-            [f"{host_key})/", f"{host_key},", f"{host_key}:"],
-            _heritrix_domain(base),
-        )
+        # An address has no subdomains: "20,1,168,192," would open 10.192.168.1.20 (a name).
+        below = [] if _DOTTED_QUAD.fullmatch(host) else [f"{host_key},"]
+        return Grant([f"{host_key})/", *below, f"{host_key}:"], _heritrix_domain(base))
     key = surt.surt(url)
     path = parts.path or "/"
     heritrix = [form for h in hosts for form in heritrix_forms(_with_host(url, h))]

@@ -206,3 +206,38 @@ def test_a_failed_store_write_leaves_no_temporary_file(
     error = result.get_step_failure_events()[0].event_specific_data.error.to_string()
     assert "no-such-bucket" in error
     assert list(scratch.iterdir()) == []
+
+
+def test_a_block_wins_over_an_open_target_inside_it_and_an_address_has_no_subdomains(
+    tmp_path: Path,
+) -> None:
+    """Seeds of our own making (W3ACT's scopes, not rows of its data), judged by pywb's own
+    access checker: pywb applies the longest rule, so an open target inside a NEVERCRAWL one
+    reopened what the block closed; and an address's "subdomains" rule opened a host name
+    ending in it."""
+    open_seeds = [
+        (1, "root", "http://z.org/dir/"),  # inside the blocked host z.org
+        (2, "resource", "http://x.org/a"),  # the very URL a blocked root target starts with
+        (3, "subdomains", "http://192.168.1.20/"),
+        (4, "root", "http://y.org/open/"),  # nothing blocks it
+    ]
+    blocked_seeds = [(10, "subdomains", "http://z.org/"), (11, "root", "http://x.org/a")]
+    files, skipped = access_lists.render(open_seeds, blocked_seeds, [], [], [])
+    assert skipped == []
+    (tmp_path / "allows.aclj").write_text(files["allows.aclj"])
+    expected = {
+        "http://z.org/dir/page": "block",
+        "http://z.org/dir/": "block",
+        "http://x.org/a": "block",
+        "http://x.org/ab": "block",
+        "http://192.168.1.20/x": "allow",
+        "http://192.168.1.20:8080/x": "allow",
+        "http://10.192.168.1.20/x": "block",
+        "http://y.org/open/page": "allow",
+    }
+    assert pywb_access(tmp_path / "allows.aclj", list(expected)) == expected
+    # Heritrix's side cannot except a URL from an open prefix, so a seed blocked whole opens
+    # nothing there either.
+    allows = SurtPrefixSet(files["allows.txt"])
+    assert not allows.is_open_access("http://z.org/dir/page")
+    assert allows.is_open_access("http://y.org/open/page")

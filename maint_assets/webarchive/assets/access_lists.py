@@ -2,9 +2,11 @@
 
 - ``allows.aclj`` (pywb, ``acl_paths`` with ``default_access: block``): an allow rule for every
   seed of an open target (licensed, crawled, visible), a block rule for every seed of a
-  NEVERCRAWL target, keyed by access_rules; reverse byte order (in any other order pywb misses
-  rules silently).
-- ``allows.txt`` (webarchive-discovery, Heritrix SURT prefixes): what the allow rules open.
+  NEVERCRAWL target, keyed by access_rules; an allow rule that a block rule covers (the same
+  key, or a longer one under a block prefix) is written as a block; reverse byte order (in
+  any other order pywb misses rules silently).
+- ``allows.txt`` (webarchive-discovery, Heritrix SURT prefixes): what the allow rules open (a
+  seed whose every rule is blocked opens nothing).
 - ``annotations.json`` (webarchive-discovery's ``Annotations``): per scope and seed, its
   published collections (``parent|child`` names) and subjects, and ``collectionDateRanges``
   for every published collection (without a range webarchive-discovery applies no collection).
@@ -29,7 +31,7 @@ from maint_assets.core.automation import DAILY_FRESHNESS
 from maint_assets.core.paths import STATE_DIR
 from maint_assets.core.postgres import PostgresResource
 from maint_assets.core.sql_files import statement
-from maint_assets.webarchive.access_rules import SCOPES, UnusableSeed, grant
+from maint_assets.webarchive.access_rules import EXACT, SCOPES, UnusableSeed, grant
 from maint_assets.webarchive.keys import (
     ACCESS_LISTS,
     ACCESS_LISTS_FOLDER,
@@ -63,17 +65,24 @@ def render(
     skipped: list[str] = []
     rules: dict[str, tuple[str, str]] = {}
     prefixes: set[str] = set()
-    for access, seeds in (("allow", open_seeds), ("block", blocked_seeds)):
+    blocks = Blocks()
+    for access, seeds in (("block", blocked_seeds), ("allow", open_seeds)):
         for target, scope, url in seeds:
             try:
                 rule = grant(url, scope)
             except UnusableSeed as err:
                 skipped.append(f"target {target} seed {url!r}: {err}")
                 continue
-            for key in rule.pywb:
-                if access == "block" or key not in rules:  # a block wins over an allow
-                    rules[key] = (access, url)
-            if access == "allow":
+            if access == "block":
+                rules.update((key, ("block", url)) for key in rule.pywb)
+                blocks.add(rule.pywb, url)
+                continue
+            # A block wins over an allow, also over one inside it: pywb applies the longest
+            # rule, so an open target inside a NEVERCRAWL one would reopen what it blocks.
+            blocked = {key: blocks.covering(key) for key in rule.pywb}
+            for key, by in blocked.items():
+                rules.setdefault(key, ("allow", url) if by is None else ("block", by))
+            if any(by is None for by in blocked.values()):
                 prefixes.update(rule.heritrix)
     aclj = sorted(
         (f"{key} - {json.dumps({'access': access, 'url': url})}\n"
@@ -87,6 +96,29 @@ def render(
             _annotations(collections, collection_seeds, subjects), indent=1, sort_keys=True
         ) + "\n",
     }, skipped
+
+
+class Blocks:
+    """The block rules so far, to find the one pywb would apply to a key's URLs before it: an
+    exact rule to that key alone, a prefix to every key starting with it."""
+
+    def __init__(self) -> None:
+        self.exact: dict[str, str] = {}
+        self.prefixes: dict[str, str] = {}
+
+    def add(self, keys: list[str], url: str) -> None:
+        for key in keys:
+            (self.exact if key.endswith(EXACT) else self.prefixes)[key] = url
+
+    def covering(self, key: str) -> str | None:
+        """The seed URL of a block rule that covers ``key``, if any."""
+        if key in self.exact:
+            return self.exact[key]
+        base = key.removesuffix(EXACT)
+        for end in range(len(base), 0, -1):
+            if base[:end] in self.prefixes:
+                return self.prefixes[base[:end]]
+        return None
 
 
 def _annotations(
