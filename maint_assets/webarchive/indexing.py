@@ -2,7 +2,8 @@
 stats and warnings, and what kind of failure stopped it.
 
 Only response, revisit and resource records are indexed: Heritrix's metadata records carry
-the page's URL and second and sort first, so pywb would replay them instead of the page.
+the page's URL and second and sort first, so pywb would replay them instead of the page. A
+POST capture's key carries its request body, as pywb's own indexer writes it (post_captures).
 Lines are sorted in byte order (pywb finds nothing in an index sorted any other way), and the
 filename field is the file's path in its store, which is what pywb's ``archive_paths`` and
 OutbackCDX's consumers resolve.
@@ -156,6 +157,7 @@ def _index_local(local: Path, path: str, out: Path, fmt: str) -> list[str]:
         line for line in raw.getvalue().splitlines(keepends=True)
         if line.strip() and not line.startswith(" CDX")
     ]
+    lines = indexer.posts.rekey(lines, fmt)
     lines.sort()
     out.write_text("".join(lines))
     return lines

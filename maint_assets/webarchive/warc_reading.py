@@ -24,6 +24,8 @@ from cdxj_indexer.main import CDX11Indexer, CDXJIndexer
 from warcio.archiveiterator import ArchiveIterator
 from warcio.limitreader import LimitReader
 
+from maint_assets.webarchive.post_captures import PostCaptures
+
 _BLOCK = 1 << 20
 _HEADS = (b"WARC/", b"filedesc:")
 
@@ -64,16 +66,25 @@ class _CheckedIterator(ArchiveIterator):
 
 
 class _Checked:
-    """cdxj-indexer with the checking iterator; ``check()`` raises what it found."""
+    """cdxj-indexer with the checking iterator; ``check()`` raises what it found, and
+    ``posts`` keys the file's POST captures (post_captures)."""
 
     iterator: _CheckedIterator | None = None
+    posts: PostCaptures | None = None
 
     def _create_record_iter(self, input_: object) -> _CheckedIterator:
         self.iterator = _CheckedIterator(
             input_, no_record_parse=not self.record_parse, arc2warc=True,
             verify_http=self.verify_http,
         )
+        self.posts = PostCaptures(self.get_url_key)
         return self.iterator
+
+    def filter_record(self, record: object) -> bool:
+        # Every record passes here in order, its content unread; the iterator's offset is
+        # still the record's own.
+        self.posts.see(record, self.iterator.offset)
+        return super().filter_record(record)
 
     def check(self, path: Path, gzipped: bool, kind: str) -> None:
         it = self.iterator

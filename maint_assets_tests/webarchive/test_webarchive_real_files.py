@@ -3,6 +3,7 @@ Wget, wpull, warcprox, Webrecorder, Common Crawl: data/webarchive/README.md), ju
 the ``cdxj-indexer`` command and served by pywb started with deploy/pywb/config.yaml."""
 
 import csv
+import json
 import os
 import shutil
 import subprocess
@@ -84,13 +85,41 @@ def real_store(empty_db: str, tmp_path: Path) -> tuple[Path, dict, dg.ExecuteInP
 
 
 def _cli(root: Path, files: list[str], *flags: str) -> list[str]:
+    """The command's lines, POST captures keyed with their body (and, in CDXJ, its fields) as
+    its --post-append keys them, as pywb's own indexer (wb-manager add) and UKWA's CDX11
+    indexing do; the rest of each line as the plain command writes it: with --post-append it
+    gives every record without a WARC-Payload-Digest header the SHA-1 of nothing."""
+    appended = {_where(line, flags): line for line in _run(root, files, *flags, "--post-append")}
+    return sorted(_merged(line, appended[_where(line, flags)], flags)
+                  for line in _run(root, files, *flags))
+
+
+def _run(root: Path, files: list[str], *flags: str) -> list[str]:
     done = subprocess.run(
         [str(Path(sys.executable).parent / "cdxj-indexer"), *flags, "--records",
          "response,revisit,resource", "--dir-root", str(root), *(str(root / f) for f in files)],
         capture_output=True, text=True, check=True,
     )
-    return sorted(f"{line}\n" for line in done.stdout.splitlines()
-                  if line.strip() and not line.startswith(" CDX"))
+    return [f"{line}\n" for line in done.stdout.splitlines()
+            if line.strip() and not line.startswith(" CDX")]
+
+
+def _where(line: str, flags: tuple[str, ...]) -> tuple[str, str]:
+    if "-11" in flags:
+        fields = line.split(" ")
+        return fields[10], fields[9]
+    found = json.loads(line.split(" ", 2)[2])
+    return found["filename"], found["offset"]
+
+
+def _merged(plain: str, appended: str, flags: tuple[str, ...]) -> str:
+    key = appended.split(" ", 1)[0]
+    if "-11" in flags:
+        return " ".join([key, *plain.split(" ")[1:]])
+    _, timestamp, fields = plain.split(" ", 2)
+    body = {k: v for k, v in json.loads(appended.split(" ", 2)[2]).items()
+            if k in ("requestBody", "method")}
+    return f"{key} {timestamp} {json.dumps(json.loads(fields) | body)}\n"
 
 
 def _rows(url: str) -> dict[str, tuple]:
@@ -198,6 +227,15 @@ def test_pywb_serves_the_index_under_the_access_list_with_the_deploy_config(
                               timeout=30)
         assert replay.status_code == 200 and replay.content == example
         assert status("default", "20170722005011", "https://commoncrawl.org/") == 451
+        # a POST capture (warcio's post-test.warc.gz) replays to the same POST; resource
+        # target http://httpbin.org/post opens it
+        posted = requests.post(f"{wayback}/default/20140610000859id_/http://httpbin.org/post",
+                               data={"foo": "bar", "test": "abc"}, timeout=30)
+        assert posted.status_code == 200
+        assert posted.json()["form"] == {"foo": "bar", "test": "abc"}
+        posted = requests.post(f"{wayback}/default/20140610001151id_/http://httpbin.org/post",
+                               data={"A": "1", "B": "[]", "C": "3"}, timeout=30)
+        assert posted.status_code == 200 and posted.json()["form"]["B"] == "[]"
         listed = requests.get(f"{wayback}/default/cdx",
                               params={"url": "example.com/", "output": "json"}, timeout=30)
         indexed = [line for p in (tmp_path / "collections/default").rglob("*.cdxj")
