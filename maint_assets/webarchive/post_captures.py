@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import IO
 
 from cdxj_indexer.postquery import append_method_query
+from warcio.statusandheaders import StatusAndHeaders
 
 _METHODS = ("POST", "PUT")
 _SPOOL = 1 << 20  # a larger body goes to a temporary file, as cdxj-indexer buffers it
@@ -31,10 +32,10 @@ _SPOOL = 1 << 20  # a larger body goes to a temporary file, as cdxj-indexer buff
 
 @dataclass
 class _Seen:
+    """A request or a response; its headers are looked up only when it may pair."""
+
     rec_type: str
-    url: str | None
-    record_id: str | None
-    concurrent_to: str | None
+    headers: StatusAndHeaders
     offset: int
     method: str | None = None  # a request's, as its request line spells it
     content_type: str | None = None
@@ -43,12 +44,7 @@ class _Seen:
 
     @classmethod
     def of(cls, record, offset: int) -> _Seen:
-        headers = record.rec_headers
-        seen = cls(
-            record.rec_type, headers.get_header("WARC-Target-URI"),
-            headers.get_header("WARC-Record-ID"), headers.get_header("WARC-Concurrent-To"),
-            offset,
-        )
+        seen = cls(record.rec_type, record.rec_headers, offset)
         if record.rec_type == "request" and record.http_headers is not None:
             seen.method = record.http_headers.protocol
             if seen.method.upper() in _METHODS:
@@ -59,6 +55,14 @@ class _Seen:
                 shutil.copyfileobj(record.content_stream(), seen.body)
                 seen.body.seek(0)
         return seen
+
+    @property
+    def url(self) -> str | None:
+        return self.headers.get_header("WARC-Target-URI")
+
+    def close(self) -> None:
+        if self.body is not None:
+            self.body.close()
 
 
 class PostCaptures:
@@ -71,24 +75,27 @@ class PostCaptures:
         self._previous: _Seen | None = None
 
     def see(self, record, offset: int) -> None:
+        previous, self._previous = self._previous, None
+        if record.rec_type not in ("request", "response"):  # pairs with neither neighbour
+            if previous is not None:
+                previous.close()
+            return
         current = _Seen.of(record, offset)
-        previous, self._previous = self._previous, current
         pair = _pair(previous, current) if previous else None
         if pair is None:
-            if previous is not None and previous.body is not None:
-                previous.body.close()
+            if previous is not None:
+                previous.close()
+            self._previous = current
             return
-        self._previous = None  # a record is paired once
-        request, response = pair
-        if request.body is not None and request.url is not None:
+        request, response = pair  # a record is paired once
+        url = request.url
+        if request.body is not None and url is not None:
             query, appended = append_method_query(
-                request.method, request.content_type, request.length, request.body, request.url
+                request.method, request.content_type, request.length, request.body, url
             )
-            key = self.url_key(request.url + appended)
-            self.keys[response.offset] = (key, request.method.upper(), query)
-        for seen in pair:
-            if seen.body is not None:
-                seen.body.close()
+            self.keys[response.offset] = (self.url_key(url + appended), request.method.upper(),
+                                          query)
+        request.close()
 
     def rekey(self, lines: list[str], fmt: str) -> list[str]:
         """``lines`` of this file (CDXJ or CDX11), the POST and PUT captures keyed with their
@@ -114,11 +121,10 @@ class PostCaptures:
 
 def _pair(first: _Seen, second: _Seen) -> tuple[_Seen, _Seen] | None:
     """(request, response) when ``second`` answers or asks ``first``."""
-    if first.url != second.url or second.concurrent_to != first.record_id:
-        return None
     kinds = (first.rec_type, second.rec_type)
-    if kinds == ("response", "request"):
-        return second, first
-    if kinds == ("request", "response"):
-        return first, second
-    return None
+    if kinds not in (("response", "request"), ("request", "response")):
+        return None
+    if (first.url != second.url or second.headers.get_header("WARC-Concurrent-To")
+            != first.headers.get_header("WARC-Record-ID")):
+        return None
+    return (second, first) if kinds[0] == "response" else (first, second)
