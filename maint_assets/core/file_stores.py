@@ -15,7 +15,7 @@ import os
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
@@ -33,8 +33,22 @@ class StoredFile:
     mtime: datetime
 
 
+@dataclass
+class Skipped:
+    """What a listing left out, for the run to report: names, never evidence that a file is
+    gone (nothing under them can have been recorded, or it was listed without them)."""
+
+    not_utf8: list[str] = field(default_factory=list)  # escaped: TrackDB's paths are text
+
+
+def escaped(name: str) -> str:
+    """A file name as read from the OS, printable: bytes that are not UTF-8 as ``\\xe9``."""
+    return os.fsencode(name).decode("utf-8", "backslashreplace")
+
+
 class Backend(Protocol):
-    def list(self) -> Iterator[StoredFile]: ...
+    def list(self, skipped: Skipped | None = None) -> Iterator[StoredFile]:
+        """Every file; what is left out is recorded in ``skipped``."""
 
     def local_copy(self, path: str) -> Iterator[Path]: ...
 
@@ -48,7 +62,8 @@ class Backend(Protocol):
 class LocalBackend:
     root: Path
 
-    def list(self) -> Iterator[StoredFile]:
+    def list(self, skipped: Skipped | None = None) -> Iterator[StoredFile]:
+        skipped = skipped if skipped is not None else Skipped()
         if not self.root.is_dir():
             raise StoreError(f"{self.root} is not a readable directory")
         # Plain strings, not Path objects: a store holds hundreds of thousands of files.
@@ -57,7 +72,11 @@ class LocalBackend:
         while stack:
             with os.scandir(stack.pop()) as entries:
                 for entry in entries:
-                    if entry.is_dir(follow_symlinks=False):
+                    if not _utf8(entry.name):
+                        # A folder's whole subtree: none of it can be a TrackDB path.
+                        suffix = "/" if entry.is_dir(follow_symlinks=False) else ""
+                        skipped.not_utf8.append(escaped(entry.path[skip:]) + suffix)
+                    elif entry.is_dir(follow_symlinks=False):
                         stack.append(entry.path)
                     elif entry.is_file(follow_symlinks=False):
                         stat = entry.stat(follow_symlinks=False)
@@ -93,7 +112,8 @@ class S3Backend:
     def _client(self):
         return s3_client(self.endpoint_url, self.region_name)
 
-    def list(self) -> Iterator[StoredFile]:
+    def list(self, skipped: Skipped | None = None) -> Iterator[StoredFile]:
+        # S3 keys are UTF-8 and hold no links: nothing is skipped.
         from botocore.exceptions import BotoCoreError, ClientError
 
         start = f"{self.prefix}/" if self.prefix else ""
@@ -136,6 +156,14 @@ class S3Backend:
 
     def _key(self, path: str) -> str:
         return f"{self.prefix}/{path}" if self.prefix else path
+
+
+def _utf8(name: str) -> bool:
+    try:
+        name.encode("utf-8")  # undecodable bytes are lone surrogates (surrogateescape)
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 @functools.cache

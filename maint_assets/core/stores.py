@@ -5,7 +5,7 @@ from collections.abc import Iterator
 import dagster as dg
 from pydantic import Field
 
-from maint_assets.core.file_stores import Backend, StoredFile, backend_for
+from maint_assets.core.file_stores import Backend, Skipped, StoredFile, backend_for
 
 
 class FileStore(dg.ConfigurableResource):
@@ -18,6 +18,6 @@ class FileStore(dg.ConfigurableResource):
     def backend(self) -> Backend:
         return backend_for(self.url, self.endpoint_url, self.region_name)
 
-    def list(self) -> Iterator[StoredFile]:
-        return self.backend().list()
+    def list(self, skipped: Skipped | None = None) -> Iterator[StoredFile]:
+        return self.backend().list(skipped)
 

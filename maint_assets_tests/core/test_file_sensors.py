@@ -54,3 +54,11 @@ def test_the_webarchive_sensor_reports_the_moved_file(tmp_path: Path) -> None:
         dg.build_sensor_context(cursor=first.cursor, resources={"warc_store": store})
     )
     assert later.asset_events and later.asset_events[0].metadata["new_files"].value == 1
+
+
+def test_a_name_that_is_not_utf8_does_not_stop_the_sensor(tmp_path: Path) -> None:
+    (tmp_path / "a.warc.gz").write_bytes(b"a")
+    with open(os.fsencode(tmp_path) + b"/caf\xe9.warc.gz", "wb") as named:  # TrackDB names it
+        named.write(b"c")
+    new, _ = new_files(FileStore(url=str(tmp_path)).list(), None)
+    assert [f.path for f in new] == ["a.warc.gz"]

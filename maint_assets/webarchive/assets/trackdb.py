@@ -7,6 +7,9 @@ are classified (their paths read for kind, collection, crawl time), unless the r
 (``LAYOUT_VERSION``): then all are, so that files classified by older rules (ARC files once
 "unknown") are corrected. An empty listing of a store that had files is refused: an unmounted
 volume must not look like a deleted archive.
+
+A name that is not UTF-8 cannot be a TrackDB path (text): the file is left out of the listing
+and named in the run's log and metadata, and the rest of the store is listed as usual.
 """
 
 from datetime import UTC, datetime
@@ -15,6 +18,7 @@ import dagster as dg
 from pydantic import Field
 
 from maint_assets.core.automation import EAGER, HOURLY_FRESHNESS
+from maint_assets.core.file_stores import Skipped
 from maint_assets.core.postgres import PostgresResource
 from maint_assets.core.schema import apply_schema
 from maint_assets.core.sql_files import statement
@@ -30,6 +34,8 @@ from maint_assets.webarchive.keys import (
     WARC_FILES,
 )
 from maint_assets.webarchive.layout import LAYOUT_VERSION, classify
+
+SHOWN = 50  # names in the metadata (the log has them all)
 
 warc_files = dg.AssetSpec(
     WARC_FILES,
@@ -60,6 +66,7 @@ class TrackDbConfig(dg.Config):
     "first/last seen, missing flag, CDX indexing status",
 )
 def trackdb_files(
+    context: dg.AssetExecutionContext,
     config: TrackDbConfig,
     webarchive_db: PostgresResource,
     warc_store: FileStore,
@@ -69,9 +76,9 @@ def trackdb_files(
         apply_schema(conn, SQL_DIR, bookkeeping_only=True)
     with webarchive_db.locked_step(f"webarchive/trackdb/{store}") as conn:
         conn.execute(statement(SQL_TRACKDB, "create_listing"))
-        files = 0
+        files, skipped = 0, Skipped()
         with conn.cursor().copy(statement(SQL_TRACKDB, "copy_listing")) as copy:
-            for found in warc_store.list():
+            for found in warc_store.list(skipped):
                 copy.write_row((found.path, found.size, found.mtime))
                 files += 1
         conn.execute(statement(SQL_TRACKDB, "analyze_listing"))
@@ -102,9 +109,25 @@ def trackdb_files(
             **columns,
             "store": store, "files_listed": files, "new": new, "changed": changed,
             "flagged_missing": flagged,
+            **_report_skipped(context, skipped),
             "by_kind": dg.MetadataValue.md(
                 "| kind | present | missing |\n|---|---|---|\n"
                 + "\n".join(f"| {k} | {p} | {m} |" for k, p, m in kinds)
             ),
         }
     )
+
+
+def _report_skipped(context: dg.AssetExecutionContext, skipped: Skipped) -> dict:
+    """The files the listing left out, all named in the log, the first ones in the metadata."""
+    if skipped.not_utf8:
+        context.log.warning(
+            f"{len(skipped.not_utf8)} file(s) not listed, their names are not UTF-8 (rename "
+            "them to index them):\n" + "\n".join(skipped.not_utf8)
+        )
+    return {
+        "files_not_listed": len(skipped.not_utf8),
+        "not_listed": dg.MetadataValue.md(
+            "\n".join(f"- `{n}`: name not UTF-8" for n in skipped.not_utf8[:SHOWN]) or "none"
+        ),
+    }

@@ -1,0 +1,98 @@
+"""What one odd entry of a local WARC store does to the listing and the index: a name that is
+not UTF-8. Each is reported by name, and the store's other files are listed and indexed as
+usual, with nothing already recorded about them lost."""
+
+import os
+import shutil
+from pathlib import Path
+
+import dagster as dg
+import psycopg
+import pytest
+
+from maint_assets.core.postgres import PostgresResource
+from maint_assets.core.stores import FileStore
+from maint_assets.demo.webarchive_data import write_store
+from maint_assets.webarchive.assets import cdx_index, trackdb
+from maint_assets.webarchive.resources import CdxSettings
+
+WARCS = 3  # complete ones; write_store adds a truncated one, an open one and a non-WARC
+FAST = {"file_retries": 1, "retry_backoff_s": 0.01, "run_retries": 0}
+TRACKDB, CDX = "webarchive/webarchive/trackdb_files", "webarchive/index/cdx_index"
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Path:
+    root = tmp_path / "store"
+    write_store(root, warcs=WARCS, records=10)
+    return root
+
+
+def _resources(db: str, url: str, tmp_path: Path) -> dict:
+    return {
+        "webarchive_db": PostgresResource(url=db, lock_timeout_s=5),
+        "warc_store": FileStore(url=url),
+        "cdx": CdxSettings(cdxj_dir=str(tmp_path / "collections"), verify_sample=50),
+    }
+
+
+def _index(res: dict, instance: dg.DagsterInstance) -> dg.ExecuteInProcessResult:
+    return dg.materialize(
+        [trackdb.trackdb_files, cdx_index.cdx_index], resources=res, raise_on_error=False,
+        instance=instance,
+        run_config={"ops": {"webarchive__index__cdx_index": {"config": FAST}}},
+    )
+
+
+def _metadata(result: dg.ExecuteInProcessResult) -> dict[str, dict]:
+    return {
+        e.asset_key.to_user_string(): {k: v.value for k, v in e.materialization.metadata.items()}
+        for e in result.get_asset_materialization_events()
+    }
+
+
+def _logs(instance: dg.DagsterInstance, result: dg.ExecuteInProcessResult) -> list[str]:
+    return [e.user_message for e in instance.all_logs(result.run_id)]
+
+
+def _rows(db: str) -> dict[str, tuple]:
+    with psycopg.connect(db) as conn:
+        return {r[0]: r[1:] for r in conn.execute(
+            "SELECT path, store, missing, cdx_indexed_at, cdx_segment, cdx_error "
+            "FROM webarchive.trackdb_files"
+        )}
+
+
+def _warcs_folder(root: Path) -> Path:
+    return next(root.rglob("warcs"))
+
+
+def test_a_name_that_is_not_utf8_is_reported_and_the_other_files_are_indexed(
+    empty_db: str, store: Path, tmp_path: Path
+) -> None:
+    root = store
+    res = _resources(empty_db, str(root), tmp_path)
+    with dg.instance_for_test() as instance:
+        assert _index(res, instance).success
+        before = _rows(empty_db)
+        assert sum(1 for r in before.values() if r[2]) == WARCS  # indexed
+
+        warcs = _warcs_folder(root)
+        one = next(warcs.glob("*-00000-*.warc.gz"))
+        shutil.copyfile(one, os.fsencode(warcs) + b"/caf\xe9-20261101000000000-00000.warc.gz")
+        shutil.copyfile(one, warcs / "BL-20261102000000000-00000-copy.warc.gz")
+        os.mkdir(os.fsencode(root) + b"/f\xf6lder")  # a folder: its whole subtree
+        shutil.copyfile(one, os.fsencode(root) + b"/f\xf6lder/x-20261101000000000-0.warc.gz")
+        result = _index(res, instance)
+        assert result.success
+        meta = _metadata(result)
+        escaped = "caf\\xe9-20261101000000000-00000.warc.gz"
+        assert meta[TRACKDB]["files_not_listed"] == 2
+        assert escaped in meta[TRACKDB]["not_listed"]
+        assert "f\\xf6lder/" in meta[TRACKDB]["not_listed"]
+        assert any(escaped in m and "not UTF-8" in m for m in _logs(instance, result))
+        # The other new file is listed and indexed; nothing recorded before is changed.
+        assert meta[TRACKDB]["new"] == 1 and meta[TRACKDB]["flagged_missing"] == 0
+        assert meta[CDX]["warcs_indexed"] == 1 and meta[CDX]["records"] == 10
+        after = _rows(empty_db)
+        assert {p: r for p, r in after.items() if p in before} == before
