@@ -3,9 +3,11 @@
 (No Dagster import at load time: indexing workers load this module.)
 
 A store is addressed by URL: a local directory (``/data/warcs`` or ``file:///data/warcs``) or
-an S3 prefix (``s3://bucket/prefix``, any endpoint). Another kind (WebHDFS) is one more backend
-class registered under its scheme; the assets use ``list``, ``local_copy``, ``stat`` (asking
-the store itself whether a file is gone) and ``read_range``.
+an S3 prefix (``s3://bucket/prefix``, any endpoint). Each store has one spelling, its identity
+(``store_identity``), which records about its files are keyed on: ``/data/warcs/``,
+``file:///data/warcs`` and ``/data/x/../warcs`` are all ``/data/warcs``. Another kind
+(WebHDFS) is one more backend class registered under its scheme; the assets use ``list``,
+``local_copy``, ``stat`` (asking the store itself whether a file is gone) and ``read_range``.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
-from urllib.parse import urlparse
+from urllib.parse import unquote, urlparse
 
 
 class StoreError(RuntimeError):
@@ -180,10 +182,33 @@ def s3_client(endpoint_url: str, region_name: str):
     return S3Resource(endpoint_url=endpoint_url or None, region_name=region_name).get_client()
 
 
-def backend_for(url: str, endpoint_url: str = "", region_name: str = "us-east-1") -> Backend:
+def store_identity(url: str) -> str:
+    """The one spelling of the store at ``url``: an absolute local path, or
+    ``s3://bucket[/prefix]``.
+
+    Local paths are normalised lexically (trailing slashes, ``.`` and ``..`` segments, ``file:``
+    URLs), not resolved: a store mounted through a symlink keeps the name it is configured
+    under, and does not change identity when the link is pointed at another disk. (A ``..``
+    after a symlink therefore names the link's parent, not its target's.)"""
     parsed = urlparse(url)
-    if parsed.scheme in ("", "file"):
-        return LocalBackend(Path(parsed.path if parsed.scheme else url))
+    if parsed.scheme == "file":
+        if parsed.netloc not in ("", "localhost"):
+            raise StoreError(f"store URL {url!r} names a host: a file: URL is local")
+        return os.path.normpath(unquote(parsed.path))
+    if parsed.scheme == "":
+        return os.path.abspath(url)  # normalised too; relative to the working directory
     if parsed.scheme == "s3":
-        return S3Backend(parsed.netloc, parsed.path.strip("/"), endpoint_url, region_name)
+        if not parsed.netloc:
+            raise StoreError(f"store URL {url!r} names no bucket (s3://bucket/prefix)")
+        # Keys are literal ('.' and '..' are names in S3): only the prefix's slashes go.
+        prefix = parsed.path.strip("/")
+        return f"s3://{parsed.netloc}/{prefix}" if prefix else f"s3://{parsed.netloc}"
     raise StoreError(f"unsupported store URL {url!r} (a directory or s3://bucket/prefix)")
+
+
+def backend_for(url: str, endpoint_url: str = "", region_name: str = "us-east-1") -> Backend:
+    identity = store_identity(url)
+    if identity.startswith("s3://"):
+        bucket, _, prefix = identity.removeprefix("s3://").partition("/")
+        return S3Backend(bucket, prefix, endpoint_url, region_name)
+    return LocalBackend(Path(identity))

@@ -1,10 +1,13 @@
 """File stores on a real S3 server (moto's): listing, stat and ranged reads, with one client
-for the process however many files are read."""
+for the process however many files are read; each store has one spelling."""
+
+import os
 
 import boto3
 import dagster_aws.s3.resources
+import pytest
 
-from maint_assets.core.file_stores import backend_for
+from maint_assets.core.file_stores import StoreError, backend_for, store_identity
 
 
 def test_an_s3_store_reads_every_range_with_one_client(s3_endpoint, monkeypatch) -> None:
@@ -29,3 +32,18 @@ def test_an_s3_store_reads_every_range_with_one_client(s3_endpoint, monkeypatch)
     assert store.stat("gone.warc.gz") is None
     # Building a client loads botocore's service models: 0.1-0.5 s of CPU per read before.
     assert len(built) == 1
+
+
+def test_every_spelling_of_a_store_is_one_identity() -> None:
+    for url in ("/data/warcs", "/data/warcs/", "/data//warcs", "/data/./x/../warcs",
+                "file:///data/warcs", "file:///data/warcs/", "file://localhost/data/warcs"):
+        assert store_identity(url) == "/data/warcs", url
+    assert store_identity("file:///data/my%20warcs") == "/data/my warcs"
+    assert store_identity("warcs/") == os.path.join(os.getcwd(), "warcs")
+    for url in ("s3://b/crawls", "s3://b/crawls/", "s3://b//crawls/"):
+        assert store_identity(url) == "s3://b/crawls", url
+    assert store_identity("s3://b/") == store_identity("s3://b") == "s3://b"
+    assert store_identity("s3://b/a/../c") == "s3://b/a/../c"  # S3 keys are literal
+    for url in ("file://server/data", "s3:///crawls", "hdfs://nn/warcs"):
+        with pytest.raises(StoreError, match="store URL"):
+            store_identity(url)

@@ -1,6 +1,7 @@
 """What one odd entry of a local WARC store does to the listing and the index: a name that is
 not UTF-8. Each is reported by name, and the store's other files are listed and indexed as
-usual, with nothing already recorded about them lost."""
+usual, with nothing already recorded about them lost. And a store named by several spellings
+of its URL is one store, whose rows recorded under an older spelling are kept."""
 
 import os
 import shutil
@@ -63,6 +64,10 @@ def _rows(db: str) -> dict[str, tuple]:
         )}
 
 
+def _lines(tmp_path: Path) -> list[str]:
+    return sorted(line for p in (tmp_path / "collections").rglob("*.cdxj") for line in p.open())
+
+
 def _warcs_folder(root: Path) -> Path:
     return next(root.rglob("warcs"))
 
@@ -96,3 +101,38 @@ def test_a_name_that_is_not_utf8_is_reported_and_the_other_files_are_indexed(
         assert meta[CDX]["warcs_indexed"] == 1 and meta[CDX]["records"] == 10
         after = _rows(empty_db)
         assert {p: r for p, r in after.items() if p in before} == before
+
+
+def test_spellings_of_a_store_are_one_store_and_rows_of_an_older_spelling_are_kept(
+    empty_db: str, store: Path, tmp_path: Path
+) -> None:
+    root = store
+    with dg.instance_for_test() as instance:
+        first = _index(_resources(empty_db, f"{root}/", tmp_path), instance)
+        assert first.success and _metadata(first)[CDX]["warcs_indexed"] == WARCS
+        indexed, lines = _rows(empty_db), _lines(tmp_path)
+        assert {r[0] for r in indexed.values()} == {str(root)}
+        # As an older version recorded it: under the configured spelling.
+        with psycopg.connect(empty_db, autocommit=True) as conn:
+            for table in ("trackdb_files", "cdx_segments", "stores"):
+                conn.execute(f"UPDATE webarchive.{table} SET store = %s", [f"{root}//"])
+        for url in (f"file://{root}/./", str(root), f"{root}/../{root.name}"):
+            again = _index(_resources(empty_db, url, tmp_path), instance)
+            assert again.success, url
+            meta = _metadata(again)
+            assert (meta[TRACKDB]["new"], meta[TRACKDB]["other_spellings"]) == (0, []), url
+            assert meta[CDX]["warcs_indexed"] == 0, url
+        assert _rows(empty_db) == {p: (str(root), *r[1:]) for p, r in indexed.items()}
+        assert _lines(tmp_path) == lines
+        with psycopg.connect(empty_db) as conn:
+            assert conn.execute("SELECT store FROM webarchive.stores").fetchall() == [(str(root),)]
+
+        # Two spellings already recorded (both listed by an older version): the other is named.
+        with psycopg.connect(empty_db, autocommit=True) as conn:
+            conn.execute("INSERT INTO webarchive.stores SELECT %s, last_listed_at - interval "
+                         "'1 day', files, layout_version FROM webarchive.stores",
+                         [f"file://{root}"])
+        named = _index(_resources(empty_db, str(root), tmp_path), instance)
+        assert _metadata(named)[TRACKDB]["other_spellings"] == [f"file://{root}"]
+        assert any(f"file://{root}" in m and "another spelling" in m
+                   for m in _logs(instance, named))

@@ -83,3 +83,18 @@ ON CONFLICT (store) DO UPDATE SET last_listed_at = excluded.last_listed_at, file
 -- name: kind_counts
 SELECT kind, count(*) FILTER (WHERE NOT missing), count(*) FILTER (WHERE missing)
 FROM webarchive.trackdb_files WHERE store = %(store)s GROUP BY kind ORDER BY kind;
+
+-- name: recorded_stores
+-- Every store TrackDB has rows of, newest listing first: some may be spellings of one store
+-- recorded before stores had one identity.
+SELECT store FROM webarchive.stores ORDER BY last_listed_at DESC, store;
+
+-- name: rename_store
+-- The rows of a store recorded under another spelling, moved to its identity with their
+-- indexing status and segments (whose file names are kept: the ledger records them).
+WITH files AS (
+    UPDATE webarchive.trackdb_files SET store = %(store)s WHERE store = %(old)s
+), segments AS (
+    UPDATE webarchive.cdx_segments SET store = %(store)s WHERE store = %(old)s
+)
+UPDATE webarchive.stores SET store = %(store)s WHERE store = %(old)s;

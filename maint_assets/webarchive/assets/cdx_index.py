@@ -96,8 +96,8 @@ def cdx_index(
     options = RunOptions(config.batch_size, config.workers or _cores(), config.retry_quarantined,
                          config.file_retries, config.retry_backoff_s)
     try:
-        with webarchive_db.maintenance_session(f"webarchive/cdx/{warc_store.url}") as conn:
-            run = IndexRun(conn, webarchive_db, warc_store.url, warc_store.endpoint_url,
+        with webarchive_db.maintenance_session(f"webarchive/cdx/{warc_store.identity}") as conn:
+            run = IndexRun(conn, webarchive_db, warc_store.identity, warc_store.endpoint_url,
                            warc_store.backend(), cdx, options, context.log.warning)
             try:
                 summary = run.execute()
@@ -122,24 +122,24 @@ def index_lines_resolve(
 ) -> dg.AssetCheckResult:
     fmt = "cdxj" if cdx.target == "cdxj" else "cdx11"
     root = cdx.cdxj_dir if cdx.target == "cdxj" else cdx.outbackcdx_ledger_dir
-    backend = warc_store.backend()
+    store, backend = warc_store.identity, warc_store.backend()
     server = (OutbackCdx(cdx.outbackcdx_url, cdx.outbackcdx_collection, 1, retries=1)
               if cdx.target == "outbackcdx" else None)
     problems: list[str] = []
     with webarchive_db.connect() as conn:
-        ledger = Ledger(conn, warc_store.url, cdx.target, Path(root))
+        ledger = Ledger(conn, store, cdx.target, Path(root))
         live = ledger.live()
         problems += [f"segment file missing: {ledger.file(s)}" for s in live
                      if not ledger.file(s).exists()]
         problems += [f"segment {s.name} left {state} by a run" for s, state in ledger.unfinished()]
         orphans = conn.execute(statement(SQL_CDX_INDEX, "files_without_segment"),
-                               {"store": warc_store.url}).fetchone()[0]
+                               {"store": store}).fetchone()[0]
         if orphans:
             problems.append(f"{orphans} indexed file(s) point to no live segment")
         picked = list(sample(ledger, cdx.verify_sample, random.Random()))
         paths = sorted({filename_of(line, fmt) for _, line in picked})
         listed = dict(conn.execute(
-            statement(SQL_CDX_INDEX, "segment_files"), {"store": warc_store.url, "paths": paths}
+            statement(SQL_CDX_INDEX, "segment_files"), {"store": store, "paths": paths}
         ).fetchall())
     exact = server is not None and server.index_version() >= 4
     for _, line in picked:
@@ -169,7 +169,7 @@ def every_warc_readable(
 ) -> dg.AssetCheckResult:
     with webarchive_db.connect() as conn:
         rows = conn.execute(
-            statement(SQL_CDX_INDEX, "quarantined"), {"store": warc_store.url}
+            statement(SQL_CDX_INDEX, "quarantined"), {"store": warc_store.identity}
         ).fetchall()
     return dg.AssetCheckResult(
         check_name="every_warc_readable",

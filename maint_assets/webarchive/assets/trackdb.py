@@ -8,6 +8,9 @@ are classified (their paths read for kind, collection, crawl time), unless the r
 "unknown") are corrected. An empty listing of a store that had files is refused: an unmounted
 volume must not look like a deleted archive.
 
+Rows are keyed on the store's identity (one spelling of its URL); rows recorded under another
+spelling are moved to it first (store_spellings).
+
 A name that is not UTF-8 cannot be a TrackDB path (text): the file is left out of the listing
 and named in the run's log and metadata, and the rest of the store is listed as usual.
 """
@@ -34,6 +37,7 @@ from maint_assets.webarchive.keys import (
     WARC_FILES,
 )
 from maint_assets.webarchive.layout import LAYOUT_VERSION, classify
+from maint_assets.webarchive.store_spellings import adopt_older_spellings
 
 SHOWN = 50  # names in the metadata (the log has them all)
 
@@ -71,10 +75,12 @@ def trackdb_files(
     webarchive_db: PostgresResource,
     warc_store: FileStore,
 ) -> dg.MaterializeResult:
-    store, now = warc_store.url, datetime.now(UTC)
+    store, now = warc_store.identity, datetime.now(UTC)
     with webarchive_db.connect() as conn:
         apply_schema(conn, SQL_DIR, bookkeeping_only=True)
     with webarchive_db.locked_step(f"webarchive/trackdb/{store}") as conn:
+        moved, others = adopt_older_spellings(conn, store)
+        _report_spellings(context, store, moved, others)
         conn.execute(statement(SQL_TRACKDB, "create_listing"))
         files, skipped = 0, Skipped()
         with conn.cursor().copy(statement(SQL_TRACKDB, "copy_listing")) as copy:
@@ -110,6 +116,7 @@ def trackdb_files(
             "store": store, "files_listed": files, "new": new, "changed": changed,
             "flagged_missing": flagged,
             **_report_skipped(context, skipped),
+            "other_spellings": dg.MetadataValue.json(others),
             "by_kind": dg.MetadataValue.md(
                 "| kind | present | missing |\n|---|---|---|\n"
                 + "\n".join(f"| {k} | {p} | {m} |" for k, p, m in kinds)
@@ -131,3 +138,16 @@ def _report_skipped(context: dg.AssetExecutionContext, skipped: Skipped) -> dict
             "\n".join(f"- `{n}`: name not UTF-8" for n in skipped.not_utf8[:SHOWN]) or "none"
         ),
     }
+
+
+def _report_spellings(
+    context: dg.AssetExecutionContext, store: str, moved: str | None, others: list[str]
+) -> None:
+    if moved:
+        context.log.info(f"TrackDB's rows of {moved!r} moved to {store!r}, the store's identity")
+    for other in others:
+        context.log.warning(
+            f"TrackDB also has rows of {other!r}, another spelling of {store!r} listed before "
+            "stores had one identity: left as they are (with their index lines, which duplicate "
+            "this store's)"
+        )
