@@ -41,6 +41,9 @@ class Skipped:
     gone (nothing under them can have been recorded, or it was listed without them)."""
 
     not_utf8: list[str] = field(default_factory=list)  # escaped: TrackDB's paths are text
+    # Not followed: a link back up loops, and one to another part of the store lists its
+    # files twice.
+    symlinks: list[str] = field(default_factory=list)
 
 
 def escaped(name: str) -> str:
@@ -78,6 +81,8 @@ class LocalBackend:
                         # A folder's whole subtree: none of it can be a TrackDB path.
                         suffix = "/" if entry.is_dir(follow_symlinks=False) else ""
                         skipped.not_utf8.append(escaped(entry.path[skip:]) + suffix)
+                    elif entry.is_symlink():
+                        skipped.symlinks.append(entry.path[skip:])
                     elif entry.is_dir(follow_symlinks=False):
                         stack.append(entry.path)
                     elif entry.is_file(follow_symlinks=False):

@@ -1,7 +1,7 @@
 """What one odd entry of a local WARC store does to the listing and the index: a name that is
-not UTF-8. Each is reported by name, and the store's other files are listed and indexed as
-usual, with nothing already recorded about them lost. And a store named by several spellings
-of its URL is one store, whose rows recorded under an older spelling are kept."""
+not UTF-8, a symlink. Each is reported by name, and the store's other files are listed and
+indexed as usual, with nothing already recorded about them lost. And a store named by several
+spellings of its URL is one store, whose rows recorded under an older spelling are kept."""
 
 import os
 import shutil
@@ -136,3 +136,27 @@ def test_spellings_of_a_store_are_one_store_and_rows_of_an_older_spelling_are_ke
         assert _metadata(named)[TRACKDB]["other_spellings"] == [f"file://{root}"]
         assert any(f"file://{root}" in m and "another spelling" in m
                    for m in _logs(instance, named))
+
+
+def test_symlinks_are_not_followed_and_are_reported(
+    empty_db: str, store: Path, tmp_path: Path
+) -> None:
+    root = store
+    disk = tmp_path / "disk2" / "warcs"
+    disk.mkdir(parents=True)
+    shutil.copyfile(next(_warcs_folder(root).glob("*-00000-*.warc.gz")),
+                    disk / "BL-20261103000000000-00000-disk2.warc.gz")
+    launch = root / "heritrix" / "output" / "frequent-npld" / "20261103000000"
+    launch.mkdir(parents=True)
+    (launch / "warcs").symlink_to(disk)
+    (root / "loop").symlink_to(root)  # followed, it would list the store forever
+    with dg.instance_for_test() as instance:
+        result = _index(_resources(empty_db, str(root), tmp_path), instance)
+        assert result.success
+        meta = _metadata(result)[TRACKDB]
+        assert meta["symlinks_not_followed"] == 2
+        assert "`loop`" in meta["symlinks"]
+        assert "`heritrix/output/frequent-npld/20261103000000/warcs`" in meta["symlinks"]
+        assert not any("disk2" in p for p in _rows(empty_db))
+        assert any("2 symlink(s) not followed" in m and "20261103000000/warcs" in m
+                   for m in _logs(instance, result))

@@ -13,6 +13,8 @@ spelling are moved to it first (store_spellings).
 
 A name that is not UTF-8 cannot be a TrackDB path (text): the file is left out of the listing
 and named in the run's log and metadata, and the rest of the store is listed as usual.
+Symlinks are not followed (loops, files listed twice); their number and the first ones are
+reported the same way, so that a disk linked into the store is seen to be absent.
 """
 
 from datetime import UTC, datetime
@@ -40,6 +42,7 @@ from maint_assets.webarchive.layout import LAYOUT_VERSION, classify
 from maint_assets.webarchive.store_spellings import adopt_older_spellings
 
 SHOWN = 50  # names in the metadata (the log has them all)
+FEW_LINKS = 10  # symlinks named: usually a few folders, the same every hour
 
 warc_files = dg.AssetSpec(
     WARC_FILES,
@@ -132,7 +135,16 @@ def _report_skipped(context: dg.AssetExecutionContext, skipped: Skipped) -> dict
             f"{len(skipped.not_utf8)} file(s) not listed, their names are not UTF-8 (rename "
             "them to index them):\n" + "\n".join(skipped.not_utf8)
         )
+    links = skipped.symlinks
+    if links:
+        context.log.warning(
+            f"{len(links)} symlink(s) not followed: the files behind them are not listed (mount "
+            "a disk under the store rather than link it), first ones:\n"
+            + "\n".join(links[:FEW_LINKS])
+        )
     return {
+        "symlinks_not_followed": len(links),
+        "symlinks": dg.MetadataValue.md("\n".join(f"- `{n}`" for n in links[:FEW_LINKS]) or "none"),
         "files_not_listed": len(skipped.not_utf8),
         "not_listed": dg.MetadataValue.md(
             "\n".join(f"- `{n}`: name not UTF-8" for n in skipped.not_utf8[:SHOWN]) or "none"
