@@ -56,6 +56,7 @@ class RunSummary:
     quarantined: list[tuple[str, str]] = field(default_factory=list)
     transient: list[tuple[str, str]] = field(default_factory=list)
     stale: list[tuple[str, str]] = field(default_factory=list)
+    denied: list[tuple[str, str]] = field(default_factory=list)
     refused: dict[str, list[str]] = field(default_factory=dict)
     warnings: dict[str, list[str]] = field(default_factory=dict)
     requeued: int = 0
@@ -227,14 +228,21 @@ class IndexRun:
                 s.transient.append((r.path, r.error))
             elif r.status == "stale":
                 s.stale.append((r.path, r.error))
+            elif r.status == "denied":
+                s.denied.append((r.path, r.error))
         quarantined = [r for r in results if r.status == "invalid"]
-        if quarantined:
-            with self.db.transaction(self.conn) as conn:
+        if not quarantined and not s.denied:
+            return
+        with self.db.transaction(self.conn) as conn:
+            if quarantined:
                 conn.execute(statement(SQL, "record_quarantined"), {
                     **self.params, "paths": [r.path for r in quarantined],
                     "errors": [r.error for r in quarantined],
                     "warnings": [json.dumps(r.warnings) for r in quarantined],
                 })
+            if s.denied:
+                conn.execute(statement(SQL, "record_denied"),
+                             {**self.params, "paths": [p for p, _ in s.denied]})
 
     def _publish(self, indexed: list[IndexedWarc]) -> None:
         if not indexed:

@@ -16,6 +16,9 @@ A failure is one of three kinds, never confused:
   read); retried here with exponential backoff, never recorded as bad, and the run fails;
 - ``stale``: the file is gone from the store, or changed since TrackDB listed it; the next
   listing catches up (flags it missing, or queues it again with its new size).
+- ``denied``: the indexing user may not read the file (its mode, owner or ACL): not
+  quarantined (a chmod fixes it) and not retried here (it would be refused again); the run
+  reports it and goes on, and it is tried again after the other waiting files.
 
 warcio and cdxj-indexer print their warnings to stderr; each file's are captured and returned
 with it, so that they are logged with the file they concern.
@@ -53,11 +56,15 @@ class StaleListing(RuntimeError):
     pass
 
 
+class Denied(RuntimeError):
+    pass
+
+
 @dataclass(frozen=True)
 class IndexedWarc:
     path: str
     collection: str
-    status: str  # indexed | invalid | transient | stale
+    status: str  # indexed | invalid | transient | stale | denied
     output: Path | None = None
     records: int = 0
     first_capture: str | None = None
@@ -83,6 +90,8 @@ def index_warc(
                                warnings=_warnings(captured))
         except StaleListing as err:
             return IndexedWarc(path, collection, "stale", error=str(err)[:1000])
+        except Denied as err:
+            return IndexedWarc(path, collection, "denied", error=str(err)[:1000])
         except TransientError as err:
             if attempt > retries:
                 error = f"{err} ({attempt} attempts)"[:1000]
@@ -118,6 +127,7 @@ def _captured(into: io.StringIO) -> Iterator[None]:
 def _index_once(
     store_url: str, endpoint_url: str, path: str, out: Path, fmt: str, size: int
 ) -> list[str]:
+    local = None
     try:
         with backend_for(store_url, endpoint_url).local_copy(path) as local:
             found = local.stat().st_size
@@ -128,6 +138,12 @@ def _index_once(
         raise
     except FileNotFoundError as err:
         raise StaleListing(f"no longer in the store: {err}") from None
+    except PermissionError as err:
+        # The file's own permissions (or its folder's); refused anything else (the output
+        # file, a download's temporary file) is this host's problem, not the file's.
+        if local is not None and err.filename is not None and str(err.filename) == str(local):
+            raise Denied(f"the indexing user may not read it: {err.strerror}") from None
+        raise TransientError(_unreadable(err)) from None
     except OSError as err:
         raise TransientError(_unreadable(err)) from None
     except Exception as err:

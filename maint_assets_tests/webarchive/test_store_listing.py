@@ -1,10 +1,14 @@
 """What one odd entry of a local WARC store does to the listing and the index: a name that is
-not UTF-8, a symlink. Each is reported by name, and the store's other files are listed and
-indexed as usual, with nothing already recorded about them lost. And a store named by several
-spellings of its URL is one store, whose rows recorded under an older spelling are kept."""
+not UTF-8, a symlink, a WARC the indexing user may not read. Each is reported by name, and the
+store's other files are listed and indexed as usual, with nothing already recorded about them
+lost. And a store named by several spellings of its URL is one store, whose rows recorded
+under an older spelling are kept."""
 
+import json
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import dagster as dg
@@ -160,3 +164,83 @@ def test_symlinks_are_not_followed_and_are_reported(
         assert not any("disk2" in p for p in _rows(empty_db))
         assert any("2 symlink(s) not followed" in m and "20261103000000/warcs" in m
                    for m in _logs(instance, result))
+
+
+# The index, materialized in a process that cannot override file permissions: root without
+# CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH (its bounding set), as an indexing user that is not
+# root is. (A user other than root cannot run the session's Python: it lives under /root.)
+UNPRIVILEGED = ["setpriv", "--bounding-set", "-dac_override,-dac_read_search"]
+INDEX_AS_UNPRIVILEGED = """
+import json, sys
+import dagster as dg
+from maint_assets.core.postgres import PostgresResource
+from maint_assets.core.stores import FileStore
+from maint_assets.webarchive.assets import cdx_index
+from maint_assets.webarchive.resources import CdxSettings
+db, store, cdxj_dir, config = sys.argv[1:]
+result = dg.materialize(
+    [cdx_index.cdx_index], raise_on_error=False,
+    resources={"webarchive_db": PostgresResource(url=db), "warc_store": FileStore(url=store),
+               "cdx": CdxSettings(cdxj_dir=cdxj_dir)},
+    run_config={"ops": {"webarchive__index__cdx_index": {"config": json.loads(config)}}},
+)
+print(json.dumps({
+    "success": result.success,
+    "metadata": {k: v.value for e in result.get_asset_materialization_events()
+                 for k, v in e.materialization.metadata.items()
+                 if isinstance(v.value, (int, str))},
+    "checks": {e.check_name: [e.passed, {k: v.value for k, v in e.metadata.items()}]
+               for e in result.get_asset_check_evaluations()},
+}))
+"""
+
+
+def _index_unprivileged(db: str, root: Path, tmp_path: Path, **config: object) -> dict:
+    done = subprocess.run(
+        [*UNPRIVILEGED, sys.executable, "-c", INDEX_AS_UNPRIVILEGED, db, str(root),
+         str(tmp_path / "collections"), json.dumps({**FAST, **config})],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    ran = json.loads(done.stdout.splitlines()[-1])
+    assert ran["success"], done.stderr[-3000:]  # not failed, not retried
+    return {**ran, "log": done.stderr}
+
+
+def test_a_warc_it_may_not_read_is_reported_not_quarantined_and_indexed_once_readable(
+    empty_db: str, store: Path, tmp_path: Path
+) -> None:
+    root = store
+    res = _resources(empty_db, str(root), tmp_path)
+    assert dg.materialize([trackdb.trackdb_files], resources=res).success
+    locked = next(_warcs_folder(root).glob(f"*-{WARCS - 1:05d}-*.warc.gz"))  # the newest
+    name = str(locked.relative_to(root))
+    locked.chmod(0)
+    ran = _index_unprivileged(empty_db, root, tmp_path)
+    # The others indexed; the file named, neither quarantined nor retried.
+    meta = ran["metadata"]
+    assert (meta["warcs_indexed"], meta["warcs_denied"], meta["warcs_quarantined"]) == (
+        WARCS - 1, 1, 2,
+    )
+    assert name in meta["denied"] and "Permission denied" in meta["denied"]
+    passed, found = ran["checks"]["every_warc_readable"]
+    assert not passed and found["warcs_denied"] == 1 and name in found["denied"]
+    assert any("may not read" in line and name in line for line in ran["log"].splitlines())
+    row = _rows(empty_db)[name]
+    assert row[2] is None and row[4] is None  # neither indexed nor quarantined
+
+    # Newest, it does not hold up an older file: refused files come after the others.
+    older = locked.with_name("BL-frequent-npld-20261101050000000-00009-1~crawler~8443.warc.gz")
+    shutil.copyfile(next(_warcs_folder(root).glob("*-00000-*.warc.gz")), older)
+    assert dg.materialize([trackdb.trackdb_files], resources=res).success
+    ran = _index_unprivileged(empty_db, root, tmp_path, batch_size=1)
+    assert (ran["metadata"]["warcs_indexed"], ran["metadata"]["warcs_denied"]) == (1, 0)
+    assert _rows(empty_db)[str(older.relative_to(root))][2] is not None
+
+    locked.chmod(0o644)  # the operator's fix: indexed by the next run, nothing to re-queue
+    with dg.instance_for_test() as instance:
+        fixed = _index(res, instance)
+    assert _metadata(fixed)[CDX]["warcs_indexed"] == 1
+    assert _rows(empty_db)[name][2] is not None
+    readable = {e.check_name: e for e in fixed.get_asset_check_evaluations()}
+    assert readable["every_warc_readable"].metadata["warcs_denied"].value == 0

@@ -17,12 +17,24 @@ ORDER BY cdx_segment, path;
 
 -- name: to_index
 -- Newest first, as the archive's users look for recent captures first; a file whose old lines
--- are still in the index waits until they are removed.
-SELECT path, coalesce(collection, %(default_collection)s), size
-FROM webarchive.trackdb_files
-WHERE store = %(store)s AND kind IN ('warcs', 'arcs') AND NOT missing
-  AND cdx_indexed_at IS NULL AND cdx_error IS NULL AND cdx_segment IS NULL
-ORDER BY crawl_ts DESC, path
+-- are still in the index waits until they are removed. Files the indexing user was refused
+-- come last, longest refused first: tried again each run there is room, never holding up the
+-- others.
+(SELECT path, coalesce(collection, %(default_collection)s), size
+ FROM webarchive.trackdb_files
+ WHERE store = %(store)s AND kind IN ('warcs', 'arcs') AND NOT missing
+   AND cdx_indexed_at IS NULL AND cdx_error IS NULL AND cdx_segment IS NULL
+   AND cdx_denied_at IS NULL
+ ORDER BY crawl_ts DESC, path
+ LIMIT %(batch)s)
+UNION ALL
+(SELECT path, coalesce(collection, %(default_collection)s), size
+ FROM webarchive.trackdb_files
+ WHERE store = %(store)s AND kind IN ('warcs', 'arcs') AND NOT missing
+   AND cdx_indexed_at IS NULL AND cdx_error IS NULL AND cdx_segment IS NULL
+   AND cdx_denied_at IS NOT NULL
+ ORDER BY cdx_denied_at, path
+ LIMIT %(batch)s)
 LIMIT %(batch)s;
 
 -- name: record_indexed
@@ -32,6 +44,7 @@ SET cdx_indexed_at = now(), cdx_segment = r.segment, cdx_records = r.records,
     cdx_first_capture = r.first_capture, cdx_last_capture = r.last_capture,
     cdx_bad_lines = r.bad_lines, cdx_error = r.error,
     cdx_quarantined_at = CASE WHEN r.error IS NULL THEN NULL ELSE now() END,
+    cdx_denied_at = NULL,
     cdx_warnings = ARRAY(SELECT jsonb_array_elements_text(r.warnings::jsonb))
 FROM unnest(%(paths)s::text[], %(segments)s::text[], %(records)s::int[], %(firsts)s::text[],
             %(lasts)s::text[], %(bad_lines)s::int[], %(errors)s::text[], %(warnings)s::text[])
@@ -45,6 +58,10 @@ SET cdx_error = r.error, cdx_quarantined_at = now(),
 FROM unnest(%(paths)s::text[], %(errors)s::text[], %(warnings)s::text[])
      AS r(path, error, warnings)
 WHERE f.store = %(store)s AND f.path = r.path;
+
+-- name: record_denied
+UPDATE webarchive.trackdb_files SET cdx_denied_at = now()
+WHERE store = %(store)s AND path = ANY(%(paths)s);
 
 -- name: lines_removed
 UPDATE webarchive.trackdb_files
@@ -64,6 +81,14 @@ WHERE store = %(store)s AND kind IN ('warcs', 'arcs') AND NOT missing
 -- name: quarantined
 SELECT count(*) OVER (), path, cdx_error FROM webarchive.trackdb_files
 WHERE store = %(store)s AND NOT missing AND cdx_error IS NOT NULL
+ORDER BY crawl_ts DESC, path
+LIMIT 20;
+
+-- name: denied
+-- Files waiting that the indexing user was refused permission to read.
+SELECT count(*) OVER (), path, cdx_denied_at FROM webarchive.trackdb_files
+WHERE store = %(store)s AND NOT missing AND cdx_denied_at IS NOT NULL
+  AND cdx_indexed_at IS NULL AND cdx_error IS NULL
 ORDER BY crawl_ts DESC, path
 LIMIT 20;
 

@@ -60,7 +60,9 @@ WITH changed AS (
         cdx_error = CASE WHEN (f.size, f.mtime) = (excluded.size, excluded.mtime)
                          THEN f.cdx_error END,
         cdx_quarantined_at = CASE WHEN (f.size, f.mtime) = (excluded.size, excluded.mtime)
-                                  THEN f.cdx_quarantined_at END
+                                  THEN f.cdx_quarantined_at END,
+        cdx_denied_at = CASE WHEN (f.size, f.mtime) = (excluded.size, excluded.mtime)
+                             THEN f.cdx_denied_at END
     WHERE (f.size, f.mtime, f.kind, f.missing, f.collection, f.stream, f.job, f.crawl_ts)
           IS DISTINCT FROM (excluded.size, excluded.mtime, excluded.kind, false,
                             excluded.collection, excluded.stream, excluded.job, excluded.crawl_ts)

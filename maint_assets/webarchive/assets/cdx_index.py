@@ -1,11 +1,13 @@
 """The CDX index of a WARC store (cdx_run does the work): every WARC and ARC file TrackDB lists,
 newest first, in batches, one worker process per core; CDXJ segment files for pywb or
 OutbackCDX; the lines of files that are gone, rewritten or re-queued removed; a file that
-cannot be read quarantined, a store or server that cannot be reached retried.
+cannot be read quarantined, a store or server that cannot be reached retried, a file the
+indexing user may not read reported (not quarantined: a chmod fixes it; tried again after the
+others).
 
 Checks, evaluated in the index's own step after each run (no extra step in the hourly run):
 ``index_lines_resolve`` (sampled lines point at their record) and ``every_warc_readable``
-(nothing quarantined).
+(nothing quarantined, no file the indexing user may not read).
 """
 
 import os
@@ -67,8 +69,10 @@ CHECKS = [
     dg.AssetCheckSpec(
         "every_warc_readable", asset=CDX_INDEX,
         description="No WARC or ARC file of the store is quarantined (unreadable: truncated, "
-        "corrupt, not a WARC; or lines refused by the CDX server); warns with the newest ones. "
-        "The job webarchive_retry_failed indexes them again.",
+        "corrupt, not a WARC; or lines refused by the CDX server), and none waits because the "
+        "indexing user may not read it; warns with the newest ones. The job "
+        "webarchive_retry_failed indexes the quarantined ones again; the others are indexed by "
+        "the first run after their permissions are fixed.",
     ),
 ]
 
@@ -167,17 +171,22 @@ def index_lines_resolve(
 def every_warc_readable(
     webarchive_db: PostgresResource, warc_store: FileStore
 ) -> dg.AssetCheckResult:
+    params = {"store": warc_store.identity}
     with webarchive_db.connect() as conn:
-        rows = conn.execute(
-            statement(SQL_CDX_INDEX, "quarantined"), {"store": warc_store.identity}
-        ).fetchall()
+        rows = conn.execute(statement(SQL_CDX_INDEX, "quarantined"), params).fetchall()
+        denied = conn.execute(statement(SQL_CDX_INDEX, "denied"), params).fetchall()
     return dg.AssetCheckResult(
         check_name="every_warc_readable",
-        passed=not rows,
+        passed=not rows and not denied,
         severity=dg.AssetCheckSeverity.WARN,
         metadata={
             "unreadable_warcs": rows[0][0] if rows else 0,
             "newest": dg.MetadataValue.md("\n".join(f"- `{p}`: {e}" for _, p, e in rows) or "none"),
+            "warcs_denied": denied[0][0] if denied else 0,
+            "denied": dg.MetadataValue.md(
+                "\n".join(f"- `{p}`: the indexing user may not read it (refused {t:%Y-%m-%d %H:%M})"
+                          for _, p, t in denied) or "none"
+            ),
         },
     )
 
@@ -193,6 +202,11 @@ def _log(context: dg.AssetExecutionContext, s: RunSummary) -> None:
         context.log.warning(f"quarantined {path}: {error}")
     for path, error in s.transient:
         context.log.warning(f"not indexed this time (store error, not marked) {path}: {error}")
+    for path, error in s.denied:
+        context.log.warning(
+            f"not indexed, the indexing user may not read {path} ({error}): fix its "
+            "permissions; not quarantined, tried again after the other waiting files"
+        )
     for path, why in s.stale:
         context.log.info(f"left for the next listing {path}: {why}")
     for path, lines in s.refused.items():
@@ -217,5 +231,9 @@ def _metadata(cdx: CdxSettings, s: RunSummary) -> dict:
         "warcs_with_warnings": len(s.warnings),
         "quarantined": dg.MetadataValue.md(
             "\n".join(f"- `{p}`: {e}" for p, e in s.quarantined[:50]) or "none"
+        ),
+        "warcs_denied": len(s.denied),
+        "denied": dg.MetadataValue.md(
+            "\n".join(f"- `{p}`: {e}" for p, e in s.denied[:50]) or "none"
         ),
     }

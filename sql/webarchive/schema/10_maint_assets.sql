@@ -55,6 +55,15 @@ DO $$ BEGIN
         DROP INDEX IF EXISTS webarchive.trackdb_files_to_index;
     END IF;
 END $$;
+-- When the indexing user was last refused permission to read the file (not quarantined: a chmod
+-- fixes it; it is tried again after the other waiting files).
+DO $$ BEGIN
+    IF NOT EXISTS (SELECT FROM pg_attribute
+                   WHERE attrelid = 'webarchive.trackdb_files'::regclass
+                     AND attname = 'cdx_denied_at' AND NOT attisdropped) THEN
+        ALTER TABLE webarchive.trackdb_files ADD COLUMN IF NOT EXISTS cdx_denied_at timestamptz;
+    END IF;
+END $$;
 CREATE INDEX IF NOT EXISTS trackdb_files_waiting ON webarchive.trackdb_files (store, crawl_ts DESC)
     WHERE kind IN ('warcs', 'arcs') AND NOT missing AND cdx_indexed_at IS NULL
       AND cdx_error IS NULL;
