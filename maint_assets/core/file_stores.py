@@ -46,7 +46,7 @@ class Skipped:
     symlinks: list[str] = field(default_factory=list)
 
 
-def escaped(name: str) -> str:
+def _escaped(name: str) -> str:
     """A file name as read from the OS, printable: bytes that are not UTF-8 as ``\\xe9``."""
     return os.fsencode(name).decode("utf-8", "backslashreplace")
 
@@ -80,7 +80,7 @@ class LocalBackend:
                     if not _utf8(entry.name):
                         # A folder's whole subtree: none of it can be a TrackDB path.
                         suffix = "/" if entry.is_dir(follow_symlinks=False) else ""
-                        skipped.not_utf8.append(escaped(entry.path[skip:]) + suffix)
+                        skipped.not_utf8.append(_escaped(entry.path[skip:]) + suffix)
                     elif entry.is_symlink():
                         skipped.symlinks.append(entry.path[skip:])
                     elif entry.is_dir(follow_symlinks=False):

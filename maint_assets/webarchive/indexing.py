@@ -8,7 +8,7 @@ Lines are sorted in byte order (pywb finds nothing in an index sorted any other 
 filename field is the file's path in its store, which is what pywb's ``archive_paths`` and
 OutbackCDX's consumers resolve.
 
-A failure is one of three kinds, never confused:
+A failure is one of four kinds, never confused:
 
 - ``invalid``: the file itself cannot be read to its end (warc_reading says why); it is
   quarantined until re-queued;
@@ -139,8 +139,8 @@ def _index_once(
     except FileNotFoundError as err:
         raise StaleListing(f"no longer in the store: {err}") from None
     except PermissionError as err:
-        # The file's own permissions (or its folder's); refused anything else (the output
-        # file, a download's temporary file) is this host's problem, not the file's.
+        # The file's own permissions (or its folder's); a refusal on anything else (the
+        # output file, a download's temporary copy) is this host's problem, not the file's.
         if local is not None and err.filename is not None and str(err.filename) == str(local):
             raise Denied(f"the indexing user may not read it: {err.strerror}") from None
         raise TransientError(_unreadable(err)) from None
