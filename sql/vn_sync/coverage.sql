@@ -118,7 +118,7 @@ WITH coverage AS MATERIALIZED (
 ), keyed AS MATERIALIZED (
     SELECT r.site, r.id, r.item #>> '{{place,@id}}' AS place,
            r.item #>> '{{species,taxonomy}}' AS taxo_group,
-           CASE WHEN r.item #>> %(date_path)s ~ '^[0-9]{{1,12}}$'
+           CASE WHEN r.item #>> %(date_path)s ~ '^-?[0-9]{{1,12}}$'
                 THEN (to_timestamp((r.item #>> %(date_path)s)::bigint) AT TIME ZONE 'UTC')::date
            END AS day
     FROM {copy}.observations_json r

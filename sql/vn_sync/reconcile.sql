@@ -70,7 +70,9 @@ SELECT * FROM (
     SELECT k.site, k.id,
            CASE WHEN NOT coalesce(jsonb_typeof(k.item) = 'object'
                                   AND k.item #>> '{{observers,0,id_sighting}}' = k.id::text
-                                  AND k.item #>> %(date_path)s ~ '^[0-9]{{1,12}}$'
+                                  -- a sighting before 1970 has a negative epoch (the API's,
+                                  -- which Client-API-VN stores as is)
+                                  AND k.item #>> %(date_path)s ~ '^-?[0-9]{{1,12}}$'
                                   AND k.item #>> '{{species,taxonomy}}' ~ '^[0-9]+$'
                                   AND k.item #>> '{{place,@id}}' ~ '^[0-9]+$', false)
                      THEN 'malformed'

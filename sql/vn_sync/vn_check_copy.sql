@@ -24,7 +24,9 @@ SELECT * FROM (
     SELECT w.site, w.id,
            CASE WHEN NOT coalesce(jsonb_typeof(w.item) = 'object'
                                   AND w.item #>> '{{observers,0,id_sighting}}' = w.id::text
-                                  AND w.item #>> %(date_path)s ~ '^[0-9]{{1,12}}$'
+                                  -- a sighting before 1970 has a negative epoch (the API's,
+                                  -- which Client-API-VN stores as is)
+                                  AND w.item #>> %(date_path)s ~ '^-?[0-9]{{1,12}}$'
                                   AND w.item #>> '{{species,taxonomy}}' ~ '^[0-9]+$'
                                   AND w.item #>> '{{place,@id}}' ~ '^[0-9]+$', false)
                      THEN 'malformed'
@@ -67,7 +69,7 @@ SELECT c.site, c.taxo_group, c.day,
        count(*) FILTER (WHERE ch.action = 'unconfirmed') AS missing,
        (SELECT count(*) FROM {staging}.observations_json w
         WHERE w.site = c.site AND w.item #>> '{{species,taxonomy}}' = c.taxo_group
-          AND w.item #>> %(date_path)s ~ '^[0-9]{{1,12}}$'
+          AND w.item #>> %(date_path)s ~ '^-?[0-9]{{1,12}}$'
           AND (to_timestamp((w.item #>> %(date_path)s)::bigint) AT TIME ZONE 'UTC')::date = c.day
        ) AS downloaded
 FROM vn_cc c
