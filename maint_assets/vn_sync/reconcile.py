@@ -142,10 +142,40 @@ def repair(
                 f"download exceed {settings.max_delete_fraction:.1%} of the {in_window} row(s) "
                 f"the download covered ({limit:.0f}); nothing was changed"
             )
+        if table in (OBSERVATIONS, PLACES):
+            refuse_unchecked(conn, f"{production}.{table}", {**names, "table": table},
+                             settings.max_delete_fraction)
         apply(conn, SQL_RECONCILE, table, {**names, "table": table}, params, result)
         conn.execute(statement(SQL_RECONCILE, "drop_changes"))
         results[table] = result
     return results
+
+
+def refuse_unchecked(
+    conn: psycopg.Connection, table: str, names: dict[str, str], fraction: float
+) -> None:
+    """Refuse when the deletions of vn_changes that rest on a deletion signal alone exceed
+    ``fraction`` of the production table's rows.
+
+    A signal is any DELETE the capture saw: the source's diff applied by a transfer_vn, or a
+    DELETE by hand (an operator pruning the check copy). Counting only our own transfer_vn's
+    sessions would not do: the live sync and an adopted check copy are the operator's own
+    transfer_vn, whose sessions nothing of ours marks, and their signals are the source's.
+    Inside the window a download refutes a signal for every row it still served; outside it
+    (whole_table) nothing does, so those deletions are bounded like deletions for absence."""
+    unchecked = conn.execute(statement(SQL_RECONCILE, "unchecked_deletions")).fetchone()[0]
+    if not unchecked:
+        return
+    rows = conn.execute(compose(SQL_RECONCILE, "production_rows", **names)).fetchone()[0]
+    limit = fraction * rows
+    if unchecked > limit:
+        raise ReconcileRefused(
+            f"{unchecked} deletion(s) from {table} outside the window, on a deletion signal "
+            f"alone, exceed {fraction:.1%} of its {rows} row(s) ({limit:.0f}); nothing was "
+            "changed. A DELETE by hand in either copy is recorded like the source's "
+            "(maint_assets.vn_deletions): repair without whole_table, or raise "
+            "max_delete_fraction if the source did delete them"
+        )
 
 
 def counted(conn: psycopg.Connection, table: str) -> TableResult:

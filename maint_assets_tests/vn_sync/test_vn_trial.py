@@ -91,3 +91,58 @@ def test_a_sighting_dated_before_1970_is_repaired_not_malformed(world: VnWorld) 
         assert "1 malformed item(s) (id, site): (60, tst1)" in failure_text(refused)
         assert snapshot(conn) == before
         assert [a for a, *_ in monitoring(conn, refused.run_id)] == ["refused"]
+
+
+def _old_and_recent(world: VnWorld) -> psycopg.Connection:
+    """Sightings 1-20 two months old (outside any window), 21-40 of the last week, both
+    copies in step. As the API's diff does, a sighting counts as modified when it was entered
+    (the fake site's own rows are all new), so the weekly diff poll brings none of them."""
+    site = world.sites["tst1"]
+    for i in range(1, 21):
+        site.add_sightings([i], days_ago(60 + i), 1, P[i % 4])
+    for i in range(21, 41):
+        site.add_sightings([i], days_ago(2 + i % 6), 1, P[i % 4])
+    world.conn.execute("UPDATE vn_site.sightings SET modified_at = "
+                       "to_timestamp((item #>> '{observers,0,insert_date}')::bigint)")
+    return _in_step(world, {})
+
+
+def test_a_pruned_check_copy_does_not_empty_production_outside_the_window(
+    world: VnWorld,
+) -> None:
+    """The operator prunes the check copy of old rows with a plain DELETE; VisioNature still
+    has them. The capture cannot tell that DELETE from the source's diff, and nothing outside
+    the window refutes it: a whole-table repair deleted 20 of production's 40 valid rows. It
+    is now refused; the window's repair, which does not write outside it, still runs."""
+    conn = _old_and_recent(world)
+    assert conn.execute(f"DELETE FROM {CHECK}.observations_json WHERE id <= 20").rowcount == 20
+    time.sleep(1.1)  # the download starts in a later second than the deletions
+    before = table_rows(conn, PRODUCTION, "observations_json")
+    assert len(before) == 40
+    result = weekly(world.resources(), repair_config={"whole_table": True})
+    assert not result.success
+    assert (f"20 deletion(s) from {PRODUCTION}.observations_json outside the window, on a "
+            "deletion signal alone, exceed 5.0% of its 40 row(s) (2)") in failure_text(result)
+    assert table_rows(conn, PRODUCTION, "observations_json") == before
+    assert [a for a, _, t, *_ in monitoring(conn, result.run_id)
+            if t.startswith(f"{PRODUCTION}.")] == ["refused"]
+    windowed = dg.materialize([vn_sync_repair], resources=world.resources(),
+                              raise_on_error=False)
+    assert windowed.success, failure_text(windowed)
+    assert table_rows(conn, PRODUCTION, "observations_json") == before
+
+
+def test_a_deletion_by_the_source_still_goes_outside_the_window(world: VnWorld) -> None:
+    """The source deletes the two-month-old sighting 3; the weekly run's diff poll (the real
+    transfer_vn --update) deletes it from the check copy, and the whole-table repair, on that
+    signal alone, from production: 1 of 40 rows is within the limit."""
+    conn = _old_and_recent(world)
+    world.sites["tst1"].delete(3)
+    result = weekly(world.resources(), repair_config={"whole_table": True})
+    assert result.success, failure_text(result)
+    assert conn.execute("SELECT schema_name FROM maint_assets.vn_deletions "
+                        "WHERE item_id = 3").fetchall() == [(CHECK,)]
+    prod = table_rows(conn, PRODUCTION, "observations_json")
+    assert set(prod) == {(i, "tst1") for i in range(1, 41) if i != 3}
+    meta = metadata(result)[OBSERVATIONS]
+    assert (meta["deleted"], meta["deleted_on_signal"]) == (1, 1), meta

@@ -11,7 +11,9 @@
 -- from both the download and the check copy while the download covered its site, taxo
 -- group, territorial unit and day and the row is older than the download. Anything else
 -- production holds that the source may lack is "unconfirmed": kept, counted and listed.
--- Outside the window nothing is written unless %(whole_table)s.
+-- Outside the window nothing is written unless %(whole_table)s. There a deletion rests on
+-- the signal alone (no download covered the row, to refute it), so such deletions are marked
+-- "unchecked" and weighed by the deletion guard (reconcile.py).
 
 -- name: observation_pairs
 -- One pass over both copies on narrow columns (keys, update times, inside the window or not):
@@ -92,7 +94,8 @@ SELECT * FROM (
                 WHEN p.id IS NULL AND s.refuted THEN 'refuted deletion'
                 WHEN p.id IS NULL THEN 'production may have deleted it before the deletion '
                                        'capture was installed'
-           END AS reason
+           END AS reason,
+           false AS unchecked
     FROM vn_pairs x
     JOIN {check}.observations_json k ON k.site = x.site AND k.id = x.id
     LEFT JOIN {production}.observations_json p ON p.site = x.site AND p.id = x.id
@@ -116,7 +119,8 @@ SELECT * FROM (
                                           'diff poll to confirm it'
                 WHEN x.production_ts >= %(download_started)s
                      THEN 'absent from the check copy, changed after the download started'
-                ELSE 'absent' END
+                ELSE 'absent' END,
+           s.deleted_at >= x.production_ts AND NOT x.production_inside
     FROM vn_pairs x
     LEFT JOIN signals s ON s.site = x.site AND s.id = x.id
     WHERE x.production_ts IS NOT NULL
@@ -245,7 +249,8 @@ SELECT * FROM (
                 WHEN p.id IS NULL THEN 'insert'
                 ELSE 'update' END AS action,
            -- counted apart: a place production lost though the source still has it
-           CASE WHEN p.id IS NULL AND s.refuted THEN 'refuted deletion' END AS reason
+           CASE WHEN p.id IS NULL AND s.refuted THEN 'refuted deletion' END AS reason,
+           false AS unchecked
     FROM {check}.places_json k
     LEFT JOIN {production}.places_json p ON p.site = k.site AND p.id = k.id
     LEFT JOIN maint_assets.vn_window_places wp
@@ -259,7 +264,8 @@ SELECT * FROM (
                 WHEN r.place IS NOT NULL THEN 'kept_referenced'
                 WHEN ps.site IS NULL AND NOT %(whole_table)s THEN 'outside_window'
                 ELSE 'delete' END,
-           CASE WHEN s.deleted_at IS NULL THEN 'absent from the check copy' ELSE 'signal' END
+           CASE WHEN s.deleted_at IS NULL THEN 'absent from the check copy' ELSE 'signal' END,
+           s.deleted_at IS NOT NULL AND ps.site IS NULL
     FROM {production}.places_json p
     LEFT JOIN signals s ON s.site = p.site AND s.id = p.id
     LEFT JOIN maint_assets.vn_window_place_sites ps
@@ -284,6 +290,14 @@ WHERE c.action = 'update' AND p.site = c.site AND p.id = c.id AND p.item <> k.it
 -- name: delete_items
 DELETE FROM {production}.{table} p USING vn_changes c
 WHERE c.action = 'delete' AND p.site = c.site AND p.id = c.id;
+
+-- name: unchecked_deletions
+-- Observations and places: the deletions resting on a signal alone.
+SELECT count(*) FROM vn_changes WHERE action = 'delete' AND unchecked;
+
+-- name: production_rows
+-- What those deletions are weighed against (read only when there are some).
+SELECT count(*) FROM {production}.{table};
 
 -- name: change_counts
 SELECT action, reason, count(*) FROM vn_changes GROUP BY action, reason;
