@@ -2,6 +2,7 @@
 before 1970, deletions by hand under a whole-table repair, an enabled site that yields no
 download slice. Every download is the real transfer_vn talking to the fake VisioNature site."""
 
+import logging
 import time
 from collections.abc import Iterator
 from datetime import date
@@ -14,11 +15,14 @@ import pytest
 from maint_assets.core.postgres import PostgresResource
 from maint_assets.demo.vn_fake_site import epoch
 from maint_assets.vn_sync import bookkeeping
+from maint_assets.vn_sync.assets.vn_check_copy import vn_check_copy
 from maint_assets.vn_sync.assets.vn_sync_repair import vn_sync_repair
+from maint_assets.vn_sync.automation import CHECK_COPY_OP
 from maint_assets.vn_sync.keys import CHECK, PRODUCTION
 from maint_assets_tests.vn_sync.helpers import (
     LAYOUT,
     VnWorld,
+    adopted,
     days_ago,
     failure_text,
     metadata,
@@ -146,3 +150,72 @@ def test_a_deletion_by_the_source_still_goes_outside_the_window(world: VnWorld) 
     assert set(prod) == {(i, "tst1") for i in range(1, 41) if i != 3}
     meta = metadata(result)[OBSERVATIONS]
     assert (meta["deleted"], meta["deleted_on_signal"]) == (1, 1), meta
+
+
+def test_an_enabled_site_the_download_did_not_cover_refuses_the_window(
+    vn_url: str, tmp_path: Path
+) -> None:
+    """Two enabled sites; tst2's API answers taxo_groups with an empty list (an account that
+    lost its rights), so transfer_vn searches nothing there and logs no error. The run
+    succeeded without a word and tst2 was never checked again. The README fails a run that
+    ran no job for an enabled site: the window is refused, naming the site, and with
+    allow_empty the other site is repaired and tst2 is named in the log and metadata."""
+    world = VnWorld(vn_url, tmp_path, sites=("tst1", "tst2"))
+    try:
+        for name, site in world.sites.items():
+            for i in range(1, 11):
+                site.add_sightings([i], days_ago(2 + i % 6), 1, P[i % 4])
+            world.copy(site=name)
+        conn = world.conn
+        conn.execute(f"DELETE FROM {PRODUCTION}.observations_json WHERE id = 4")
+        conn.execute("DELETE FROM vn_site.taxo_groups WHERE site = 'tst2'")
+        before = table_rows(conn, PRODUCTION, "observations_json")
+        refused = weekly(world.resources())
+        assert not refused.success
+        assert ("the download covered no slice of enabled site(s) tst2"
+                in failure_text(refused)), failure_text(refused)
+        assert table_rows(conn, PRODUCTION, "observations_json") == before
+        assert [a for a, *_ in monitoring(conn, refused.run_id)] == ["refused"]
+        instance = dg.DagsterInstance.ephemeral()
+        allowed = dg.materialize(
+            [vn_check_copy, vn_sync_repair], resources=world.resources(), instance=instance,
+            run_config={"ops": {CHECK_COPY_OP: {"config": {"mode": "window",
+                                                           "allow_empty": True}}}},
+            raise_on_error=False,
+        )
+        assert allowed.success, failure_text(allowed)
+        assert metadata(allowed)["vn_sync/schema/vn_check_copy"]["uncovered_sites"] == "tst2"
+        warnings = [e.user_message for e in instance.all_logs(allowed.run_id)
+                    if e.level == logging.WARNING]
+        assert any("enabled site(s) tst2" in m for m in warnings), warnings
+        prod = table_rows(conn, PRODUCTION, "observations_json")
+        assert (4, "tst1") in prod and (4, "tst2") not in prod
+    finally:
+        world.close()
+
+
+def test_an_adopted_full_that_did_not_cover_an_enabled_site_is_refused(
+    vn_url: str, tmp_path: Path
+) -> None:
+    """The same in an adopted window: the operator's own --full of the check copy stored no
+    search answer for tst2."""
+    world = VnWorld(vn_url, tmp_path, sites=("tst1", "tst2"))
+    try:
+        for name, site in world.sites.items():
+            site.add_sightings([1, 2, 3], days_ago(3), 1, P[0])
+            world.copy((PRODUCTION,), site=name)
+        conn = world.conn
+        conn.execute("DELETE FROM vn_site.taxo_groups WHERE site = 'tst2'")
+        db = PostgresResource(url=world.url)
+        bookkeeping.prepare(db, [CHECK, PRODUCTION])
+        tool = world.tool("operator")  # the operator's cron, not maint_assets
+        with tool.generated_config(db, CHECK, start_date=days_ago(14)) as (path, config):
+            tool.run("full", path, config)
+        result = adopted(world.resources())
+        assert not result.success
+        assert ("the download covered no slice of enabled site(s) tst2"
+                in failure_text(result)), failure_text(result)
+        assert [a for a, *_ in monitoring(conn, result.run_id)] == ["refused"]
+        assert conn.execute("SELECT count(*) FROM maint_assets.vn_windows").fetchone()[0] == 0
+    finally:
+        world.close()

@@ -18,7 +18,7 @@ dbadmin.monitoring_vn_check_to_prod; a failure changes neither copy.
 
 
 from datetime import UTC, datetime, time, timedelta
-from typing import Literal
+from typing import Any, Literal
 
 import dagster as dg
 from psycopg import sql
@@ -69,7 +69,11 @@ class DownloadConfig(dg.Config):
     )
     skip_malformed: bool = Field(default=False, description="merge the rest of a download "
                                  "that has malformed items (each listed) instead of failing")
-    allow_empty: bool = Field(default=False, description="accept a window with no observation")
+    allow_empty: bool = Field(
+        default=False,
+        description="accept a window with no observation, or one that covered no slice of an "
+        "enabled site (that site is left out, and named in the run's log and metadata)",
+    )
 
 
 @dg.asset(
@@ -96,7 +100,7 @@ def vn_check_copy(
         if config.mode == "update":
             metadata = _update(context, vn_db, client_api_vn)
         elif config.mode == "adopt":
-            metadata = _adopt(context, vn_db, client_api_vn)
+            metadata = _adopt(context, config, vn_db, client_api_vn)
         else:
             metadata = _window(context, config, vn_db, client_api_vn)
     except (TransferVnError, ReconcileRefused) as err:
@@ -211,6 +215,7 @@ def _window(
             download_started=int(now.timestamp()), confirmed_at=confirmed_at, tables=tables,
             sites=tool_config.enabled_sites(generated), run_id=context.run.run_id,
         )
+        uncovered = _uncovered(context, config, tool, per_site, generated)
         results, partial = merge(conn, window, WINDOW_STAGING, CHECK, config.skip_malformed)
         entries = [Entry(
             "window_download", downloaded, f"{WINDOW_STAGING}.observations_json",
@@ -229,14 +234,43 @@ def _window(
         "window_id": window.id, "diff_confirmed": bool(confirmed_at),
         "sites": ", ".join(f"{s.site} ({s.slices} slices, {s.rows} rows)"
                            for s in per_site) or "none",
+        "uncovered_sites": ", ".join(uncovered) or "none",
         "partial_cells": len(partial),
         **{f"{t}.{k}": v for t in TABLES
            for k, v in (results[t].metadata() if t in results else {"reconciled": False}).items()},
     }
 
 
+def _uncovered(
+    context: dg.AssetExecutionContext, config: DownloadConfig, tool: ClientApiVn,
+    per_site: list[coverage.SiteSlices], tool_settings: dict[str, Any],
+) -> list[str]:
+    """The enabled sites of which the download (ours, or the adopted --full) covered no
+    slice: transfer_vn stored no observations/search answer for them (an account that lost
+    its rights answers an empty taxo group list, and transfer_vn logs no error). The operator
+    enabled the site, and a run that ran no job for an enabled site fails (README), so the
+    window is refused unless allow_empty; the other sites' repair then waits, as after any
+    failed download."""
+    uncovered = sorted(set(tool_config.enabled_sites(tool_settings)) - {s.site for s in per_site})
+    if not uncovered:
+        return []
+    message = (
+        f"the download covered no slice of enabled site(s) {', '.join(uncovered)}: transfer_vn "
+        "stored no observations/search answer for them (no taxo group the account may read, "
+        "every one in taxo_exclude, or no territorial unit in territorial_unit_ids)"
+    )
+    if not config.allow_empty:
+        raise ReconcileRefused(
+            f"{message}; restore the account's access, disable the site in "
+            f"{tool.config_file}, or set allow_empty to repair the other sites without it"
+        )
+    context.log.warning(f"{message}; left out of this window (allow_empty)")
+    return uncovered
+
+
 def _adopt(
-    context: dg.AssetExecutionContext, vn_db: PostgresResource, tool: ClientApiVn
+    context: dg.AssetExecutionContext, config: DownloadConfig, vn_db: PostgresResource,
+    tool: ClientApiVn,
 ) -> dict[str, object]:
     user = tool.user_config()
     enabled = tool_config.enabled_controlers(user)
@@ -256,6 +290,7 @@ def _adopt(
             tables=tables, sites=tool_config.enabled_sites(user), run_id=context.run.run_id,
             after_log_id=after,
         )
+        uncovered = _uncovered(context, config, tool, per_site, user)
         bookkeeping.record(conn, context.run.run_id, [Entry(
             "adopt", sum(s.rows for s in per_site), f"{CHECK}.observations_json",
             detail="; ".join(f"{s.site}: {s.slices} slice(s) {s.first_day}..{s.last_day}"
@@ -265,6 +300,7 @@ def _adopt(
     return {
         "mode": "adopt", "window_id": window.id,
         "sites": ", ".join(f"{s.site} ({s.slices} slices)" for s in per_site) or "none",
+        "uncovered_sites": ", ".join(uncovered) or "none",
         **{f"{t}.row_count": rows[t] for t in TABLES},
     }
 
