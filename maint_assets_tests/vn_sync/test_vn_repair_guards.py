@@ -1,6 +1,8 @@
-"""Faults an independent trial of the real transfer_vn found (/work/trialvn): a sighting dated
-before 1970, deletions by hand under a whole-table repair, an enabled site that yields no
-download slice. Every download is the real transfer_vn talking to the fake VisioNature site."""
+"""What the repair refuses and what it still does, in cases an independent trial of the real
+transfer_vn found wrong: a sighting dated before 1970 (repaired, not malformed), deletions by
+hand in the check copy under a whole-table repair (refused) beside a deletion by the source
+(applied), an enabled site that yields no download slice (refused). Every download is the real
+transfer_vn talking to the fake VisioNature site."""
 
 import logging
 import time
