@@ -25,8 +25,8 @@ and its data are the rows of one schema (``sql/demo/vn_fake_site.sql``, built by
   controlers, and transfer_vn's jobs for them store nothing from an empty list.
 
 OAuth signatures and the ``user_email``/``user_pw`` query parameters are accepted unchecked and
-never logged. Faults (a failing endpoint, a search that leaves sightings out or truncates,
-a diff that loses sightings) come from the site's ``faults`` table.
+never logged. Faults (a failing endpoint, one that fails once then answers, a search that leaves
+sightings out or truncates, a diff that loses sightings) come from the site's ``faults`` table.
 """
 
 from __future__ import annotations
@@ -102,6 +102,11 @@ class FakeVisioNature:
             status = (faults.get("fail") or {}).get(call)
             if status:
                 return int(status), json.dumps({"error": "injected failure"})
+            status = (faults.get("fail_once") or {}).get(call)
+            if status:
+                conn.execute(compose(GROUP, "spend_fault", schema=self.schema),
+                             {"site": site, "call": call})
+                return int(status), json.dumps({"error": "injected failure, once"})
             params = {"site": site}
             if method == "POST" and call == "observations/search":
                 return 200, self._search(conn, site, json.loads(body or b"null"), faults)

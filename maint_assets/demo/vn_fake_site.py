@@ -241,7 +241,8 @@ class FakeSite:
         return row[0]
 
     def fault(self, kind: str, value: object) -> None:
-        """``drop`` [ids], ``truncate`` n, ``lose_diff`` [ids], ``fail`` {call: status}."""
+        """``drop`` [ids], ``truncate`` n, ``lose_diff`` [ids], ``fail`` {call: status},
+        ``fail_once`` {call: status} (the next call of each fails, the ones after answer)."""
         self.conn.execute(
             compose(GROUP, "set_fault", schema=self.schema),
             {"site": self.site, "kind": kind, "value": Jsonb(value)},

@@ -50,6 +50,12 @@ DEFAULT_VENV = STATE_DIR / "client-api-vn"
 DEFAULT_WORK_DIR = STATE_DIR / "vn_sync"
 # transfer_vn's log, and psql's (--col_tables_create runs psql and ignores its errors)
 _FAILED_LINE = re.compile(r" - (ERROR|CRITICAL) - |^psql:.*: ERROR: ")
+# A 3xx or 5xx answer transfer_vn then asks again (biolovision/api.py): logged at ERROR, yet
+# no failure unless the retries run out, which it logs at CRITICAL before raising. (A 4xx is
+# logged at ERROR too, then raised at CRITICAL.)
+_RETRIED_LINE = re.compile(
+    r" - ERROR - (?:[\w.]+ - )?(GET|POST|PUT|DELETE) status code: [35]\d\d, text: "
+)
 _VALIDATE = "import sys; from export_vn.evnconf import EvnConf; EvnConf(sys.argv[1])"
 JOBS = Path(__file__).with_name("transfer_vn_jobs.py")
 
@@ -83,6 +89,11 @@ def install(venv: Path | None = None) -> Path:
 class ToolRun:
     args: tuple[str, ...]
     output: str
+
+    @property
+    def retried(self) -> list[str]:
+        """The requests transfer_vn asked again after a 3xx or 5xx answer (their log lines)."""
+        return [line for line in self.output.splitlines() if _RETRIED_LINE.search(line)]
 
 
 class ClientApiVn(dg.ConfigurableResource):
@@ -161,7 +172,8 @@ class ClientApiVn(dg.ConfigurableResource):
             args = (str(self.transfer_vn()), f"--{action}", str(path))
         output = self._execute(args, config, _passfile(path), self._work_dir(cwd))
         failed = _failures(output)
-        if failed:
+        # Requests asked again are shown with a failure, but are none by themselves.
+        if any(not _RETRIED_LINE.search(line) for line in failed):
             shown = "\n".join(failed[:10])
             raise TransferVnError(
                 f"transfer_vn --{action} for {config['database']['db_schema_import']} failed "

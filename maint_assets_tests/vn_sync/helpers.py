@@ -129,11 +129,13 @@ def weekly(
     res: dict[str, object],
     download_config: dict | None = None,
     repair_config: dict | None = None,
+    instance: dg.DagsterInstance | None = None,
 ) -> dg.ExecuteInProcessResult:
     """The weekly job's two steps, as the schedule runs them."""
     return dg.materialize(
         [vn_check_copy, vn_sync_repair],
         resources=res,
+        instance=instance,
         run_config={
             "ops": {
                 CHECK_COPY_OP: {"config": {"mode": "window", **(download_config or {})}},

@@ -4,6 +4,7 @@ with its 13 row triggers). Every download is the real transfer_vn talking to a f
 VisioNature site (maint_assets/demo/vn_fake_api.py) that answers in the API's shapes."""
 
 import contextlib
+import logging
 import socket
 import subprocess
 import sys
@@ -368,6 +369,25 @@ def test_a_failed_or_empty_download_changes_nothing_and_is_recorded(
     assert not empty.success and "stored no observation" in failure_text(empty)
     assert [a for a, *_ in monitoring(after_weekly.conn, empty.run_id)] == ["refused"]
     assert snapshot(after_weekly.conn) == before
+
+
+def test_a_request_asked_again_after_a_server_error_does_not_fail_the_window(
+    after_weekly: VnWorld,
+) -> None:
+    """transfer_vn logs a 5xx answer at ERROR, asks again and completes the download. The run
+    failed on that line: any 503 of the real site cost the week's repair."""
+    site = after_weekly.sites["tst1"]
+    site.edit(7, count=9)
+    before = table_rows(after_weekly.conn, PRODUCTION, "observations_json")[(7, "tst1")]
+    site.fault("fail_once", {"observations/search": 500})
+    instance = dg.DagsterInstance.ephemeral()
+    result = weekly(after_weekly.resources(), instance=instance)
+    assert result.success, failure_text(result)
+    assert table_rows(after_weekly.conn, PRODUCTION, "observations_json")[(7, "tst1")] != before
+    warnings = [e.user_message for e in instance.all_logs(result.run_id)
+                if e.level == logging.WARNING]
+    assert any("asked 1 request(s) again" in w and "status code: 500" in w
+               for w in warnings), warnings
 
 
 def test_bookkeeping_needs_no_ownership(after_weekly: VnWorld) -> None:

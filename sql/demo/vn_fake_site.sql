@@ -166,3 +166,8 @@ INSERT INTO {schema}.faults (site, kind, value) VALUES (%(site)s, %(kind)s, %(va
 
 -- name: clear_faults
 DELETE FROM {schema}.faults WHERE site = %(site)s;
+
+-- name: spend_fault
+-- A fail_once fault answered: the next call of that endpoint succeeds.
+UPDATE {schema}.faults SET value = value - %(call)s
+WHERE site = %(site)s AND kind = 'fail_once';

@@ -190,6 +190,11 @@ def _window(
     ) as (path, generated):
         run = tool.run("full", path, generated, cwd="window")
     context.log.info(run.output[-4000:])
+    if run.retried:
+        context.log.warning(
+            f"transfer_vn asked {len(run.retried)} request(s) again after the site answered "
+            f"with an error, and completed the window: {run.retried[0][:300]}"
+        )
     type_date = tool_config.type_date(generated)
     with vn_db.connect() as conn:
         downloaded = conn.execute(
