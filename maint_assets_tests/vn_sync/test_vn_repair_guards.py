@@ -6,13 +6,11 @@ transfer_vn talking to the fake VisioNature site."""
 
 import logging
 import time
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 import dagster as dg
 import psycopg
-import pytest
 
 from maint_assets.core.postgres import PostgresResource
 from maint_assets.demo.vn_fake_site import epoch
@@ -36,15 +34,6 @@ from maint_assets_tests.vn_sync.helpers import (
 
 P = LAYOUT.place_ids()
 OBSERVATIONS = f"vn_sync/{PRODUCTION}/observations_json"
-
-
-@pytest.fixture
-def world(vn_url: str, tmp_path: Path) -> Iterator[VnWorld]:
-    fake = VnWorld(vn_url, tmp_path)
-    try:
-        yield fake
-    finally:
-        fake.close()
 
 
 def _in_step(world: VnWorld, days: dict[int, date]) -> psycopg.Connection:

@@ -5,10 +5,6 @@ id_form_universal, local coordinates), forms (their computed days and observer),
 and the reference tables."""
 
 import time
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
 
 from maint_assets.core.postgres import PostgresResource
 from maint_assets.demo.vn_site_copy import copy_site
@@ -18,15 +14,6 @@ from maint_assets_tests.vn_sync.helpers import LAYOUT, VnWorld, days_ago, table_
 
 TABLES = ("observations_json", "forms_json", "places_json", "local_admin_units_json",
           "territorial_units_json", "taxo_groups_json")
-
-
-@pytest.fixture
-def world(vn_url: str, tmp_path: Path) -> Iterator[VnWorld]:
-    fake = VnWorld(vn_url, tmp_path)
-    try:
-        yield fake
-    finally:
-        fake.close()
 
 
 def test_site_copy_equals_what_transfer_vn_stores(world: VnWorld) -> None:

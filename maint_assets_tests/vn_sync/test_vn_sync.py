@@ -59,15 +59,6 @@ FILLER = list(range(1000, 1300))
 NEW_PLACE = 10104
 
 
-@pytest.fixture
-def world(vn_url: str, tmp_path: Path) -> Iterator[VnWorld]:
-    fake = VnWorld(vn_url, tmp_path)
-    try:
-        yield fake
-    finally:
-        fake.close()
-
-
 class Weekly:
     """One weekly run over a scenario with a case per id, shared by the tests below."""
 
