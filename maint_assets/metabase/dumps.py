@@ -30,6 +30,8 @@ def dump_app_db(metabase_db: PostgresResource, tmp: Path) -> tuple[Path, dict[st
         "source": metabase_db.describe(),
         # a restore without a named backup takes only backups of the database it replaces
         "database": conninfo.conninfo_to_dict(metabase_db.url).get("dbname", ""),
+        # ... on the same server: two Metabases often both name theirs "metabase"
+        "system_identifier": databases.server_and_oid(metabase_db)[0],
         "server_version": version,
         # a restore check restores into a database of that encoding
         "encoding": encoding,

@@ -76,7 +76,12 @@ def restore_app_db(
         # And one of this database: two databases' backups in one folder (a second Metabase,
         # a copy backed up with the same store) must not replace one with the other's.
         verified = [a for a in reversed(backups) if verdicts.get(a.key)]
-        chosen = next((a for a in verified if _backed_up(a.manifest) == target), None)
+        server = databases.server_and_oid(metabase_db)[0]
+        chosen = next(
+            (a for a in verified
+             if _of_database(a.manifest, server, target, metabase_db.describe())),
+            None,
+        )
         if chosen is None and verified:
             raise RestoreRefused(
                 f"no backup of database {target!r} in {artifacts.describe()}/{BACKUP_FOLDER} "
@@ -137,10 +142,10 @@ def restore_app_db(
     )
 
 
-def _backed_up(manifest: dict) -> str:
-    """The name of the database a backup was made of (from its description in manifests
-    older than the name's own record: "database 'x' at host:port")."""
-    if "database" in manifest:
-        return manifest["database"]
-    source = manifest.get("source", "")
-    return source.split("'")[1] if source.startswith("database '") else ""
+def _of_database(manifest: dict, server: int, name: str, described: str) -> bool:
+    """Whether a backup was made of database ``name`` of the server whose system identifier is
+    ``server``; for a manifest older than that record, of the database ``described`` (name,
+    host and port). The name alone matched another server's database of the same name."""
+    if "system_identifier" in manifest:
+        return (manifest["system_identifier"], manifest["database"]) == (server, name)
+    return manifest.get("source") == described

@@ -3,6 +3,9 @@ confirmation, backs the target up first, and leaves it unchanged when it fails h
 
 import os
 import secrets
+import shutil
+import tempfile
+from pathlib import Path
 
 import dagster as dg
 import psycopg
@@ -14,6 +17,7 @@ from maint_assets.core import databases
 from maint_assets.core.artifacts import ArtifactStore
 from maint_assets.core.postgres import PostgresResource
 from maint_assets.core.retention import RetentionPolicy
+from maint_assets.demo.local_cluster import LocalCluster
 from maint_assets.demo.metabase_stand_in import load_stand_in
 from maint_assets.metabase import assets, checks
 from maint_assets.metabase.automation import restore_metabase
@@ -25,6 +29,7 @@ from maint_assets.metabase.keys import (
 )
 from maint_assets_tests.atlas.helpers import rows
 from maint_assets_tests.login_roles import create_login_role
+from maint_assets_tests.ports import free_port
 
 DASHBOARDS = "SELECT count(*) FROM report_dashboard"
 
@@ -360,6 +365,45 @@ def test_a_restore_without_key_takes_only_a_backup_of_the_database_it_replaces(
             conn.execute(
                 sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(other))
             )
+
+
+def test_a_restore_without_key_takes_no_backup_of_another_servers_database_of_that_name(
+    metabase_resources, metabase_url, s3_store, dagster_instance
+):
+    """Two Metabases whose databases have one name (the Helm chart's "metabase") back up into
+    one bucket: a restore without a key took the newest backup of that name, the other
+    server's (an independent trial replaced production's dashboards with staging's)."""
+    assert _backup(metabase_resources, instance=dagster_instance).success
+    (own,) = s3_store.list(BACKUP_FOLDER)
+    name = _dbname(metabase_url)
+    home = Path(tempfile.mkdtemp(prefix="maint-assets-other-metabase-"))
+    home.chmod(0o755)  # the server runs as postgres
+    other = LocalCluster(home=home / "pg", port=free_port())
+    try:
+        other.up([name])
+        password = other.passfile.read_text().strip().rsplit(":", 1)[1]
+        other_url = make_conninfo(other.url(name), password=password)
+        with psycopg.connect(other_url, autocommit=True) as conn:
+            load_stand_in(conn)
+            conn.execute("DELETE FROM report_dashboard")
+        other_resources = {**metabase_resources, "metabase_db": PostgresResource(url=other_url)}
+        assert _backup(other_resources, instance=dagster_instance).success  # the newer one
+        dashboards = rows(metabase_url, DASHBOARDS)
+        restored = _restore(metabase_resources, confirm=name, instance=dagster_instance)
+        assert restored.success, _failure_text(restored)
+        assert rows(metabase_url, DASHBOARDS) == dashboards != [(0,)]
+    finally:
+        other.destroy()
+        shutil.rmtree(home, ignore_errors=True)
+    assert own.key in _restored_keys(restored)
+
+
+def _restored_keys(result: dg.ExecuteInProcessResult) -> list[str]:
+    return [
+        e.event_specific_data.metadata["restored"].value
+        for e in result.all_events
+        if e.is_successful_output and "restored" in e.event_specific_data.metadata
+    ]
 
 
 def _failure_text(result: dg.ExecuteInProcessResult) -> str:
