@@ -166,7 +166,7 @@ def ingest_production(
         )
     for schema, dependents in held.items():
         context.log.warning(
-            f"kept {schema} beyond keep_versions: dropping it would drop {', '.join(dependents)}"
+            f"kept {schema} beyond keep_versions: held by {', '.join(dependents)}"
         )
     yield dg.MaterializeResult(
         metadata={

@@ -125,8 +125,17 @@ def _switch_locked(
     own = views.views_in(conn, prod)
     # A version switched back in has its copies of production's views: replaced by these.
     superseded = {v.name for v in views.views_in(conn, incoming)} & {v.name for v in own}
+    # Production's own versions of the loaded tables too: a reader that has read one of them
+    # (a pg_dump, which locks every table first, or any transaction) would otherwise read the
+    # new version's table under the same name in its old snapshot, empty, or mix versions.
+    replaced = {
+        (prod, t)
+        for (t,) in conn.execute(statement(SQL_PRODUCTION, "tables_of"), {"schema": prod})
+        if t in spec.names
+    }
     tables = sorted(
-        {(prod, t) for t in carried} | {(k[2], k[3]) for k in keys} | {(prod, k[4]) for k in keys}
+        replaced | {(prod, t) for t in carried} | {(k[2], k[3]) for k in keys}
+        | {(prod, k[4]) for k in keys}
     )
     # The views replaced or dropped are locked by that statement, under the same timeout: LOCK
     # TABLE on a view would lock what it reads too, with its owner's privileges, which a
@@ -207,7 +216,8 @@ def expire(
 ) -> tuple[list[str], list[str], dict[str, list[str]]]:
     """Drop the versions beyond the newest ``keep_versions`` that maint_assets created; return
     them, those kept because it did not (the production schema the first switch replaced), and
-    those kept because something outside them depends on them (named)."""
+    those kept because something outside them depends on them or a session still reads them
+    (named)."""
     dropped, kept, held = [], [], {}
     with db.connect() as conn, conn.transaction():
         expired = conn.execute(
@@ -224,7 +234,19 @@ def expire(
             if dependents:
                 held[schema] = dependents
                 continue
-            conn.execute(compose(SQL_SCHEMAS, "drop_schema", schema=schema))
+            try:
+                # A version a session still reads is kept for a later run: waiting for it
+                # queued every new reader of that version behind the DROP, and cancelling the
+                # DROP failed a run whose switch had committed.
+                with conn.transaction():
+                    conn.execute(
+                        statement(SQL_PRODUCTION, "switch_lock_timeout"),
+                        {"timeout": SWITCH_LOCK_TIMEOUT},
+                    )
+                    conn.execute(compose(SQL_SCHEMAS, "drop_schema", schema=schema))
+            except errors.LockNotAvailable:
+                held[schema] = ["a session reading it (kept until a later run)"]
+                continue
             conn.execute(statement(SQL_PRODUCTION, "forget_version"), {"id": id_})
             dropped.append(schema)
     return dropped, kept, held

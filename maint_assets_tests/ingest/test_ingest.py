@@ -606,6 +606,56 @@ def test_the_switch_never_queues_readers_behind_a_long_reader(portal: tuple[str,
                 ).fetchone() == (1,)
 
 
+def test_a_reader_of_a_loaded_table_never_reads_the_next_version_in_its_snapshot(
+    portal: tuple[str, Path],
+) -> None:
+    """A transaction that has read production's study (a pg_dump, which locks every table
+    first, or a report) then reads biosample: the switch renamed the new version in between,
+    and the reader, in its old snapshot, read the new version's tables empty (an independent
+    trial: 0 rows of 20, 1 000 and 3 000 in a dump). The switch now waits for it."""
+    url, source = portal
+    before = _counts(url)
+    write_source(source, version=2)
+    assert dg.materialize([assets.ingest_staging], resources=_resources(url, source)).success
+    with psycopg.connect(url) as reader:
+        reader.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        assert reader.execute("SELECT count(*) FROM portal.study").fetchone()[0] == before[0]
+        refused = _switch_only(url, source, switch_lock_attempts=2)
+        assert not refused.success
+        assert "could not lock portal.study" in _error(refused), _error(refused)
+        assert reader.execute("SELECT count(*) FROM portal.biosample").fetchone()[0] == before[1]
+    assert _counts(url) == before  # production untouched
+    assert _switch_only(url, source).success
+    assert _counts(url)[3] == "Study 0 v2"
+
+
+def test_a_version_a_session_still_reads_is_kept_not_waited_for(
+    portal: tuple[str, Path], tmp_path: Path
+) -> None:
+    """Expiry dropped a version a session still read: its DROP waited without limit, every new
+    reader of that version queued behind it, and cancelling it failed a run whose switch had
+    committed (an independent trial). Now it is kept, named, and dropped by a later run."""
+    url, source = portal
+    tables = tmp_path / "tables.yaml"
+    tables.write_text(DEMO_TABLES_FILE.read_text().replace("keep_versions: 3", "keep_versions: 1"))
+    write_source(source, version=2)
+    first = _ingest(url, source, tables=tables)
+    assert first.success, _error(first)
+    oldest = _meta(first)["previous_version"]
+    with psycopg.connect(url) as reader:
+        reader.execute(sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier(oldest, "study")))
+        write_source(source, version=3)
+        kept = _ingest(url, source, tables=tables)
+        assert kept.success, _error(kept)
+        assert oldest not in _meta(kept)["dropped_versions"]
+        assert "a session reading it" in str(_meta(kept)["kept_with_dependents"][oldest])
+        assert _counts(url)[3] == "Study 0 v3"
+    write_source(source, version=4)
+    later = _ingest(url, source, tables=tables)
+    assert later.success, _error(later)
+    assert oldest in _meta(later)["dropped_versions"]
+
+
 @pytest.fixture
 def reporting_role(empty_db: str) -> Iterator[str]:
     """A role that owns the reporting views made in production, dropped afterwards."""

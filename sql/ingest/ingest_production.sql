@@ -12,9 +12,10 @@ WHERE n.nspname = %(schema)s AND c.relkind IN ('r', 'p') ORDER BY c.relname;
 SELECT set_config('lock_timeout', %(timeout)s, true);
 
 -- name: lock_for_switch
--- Every table the switch alters, up front: the carried tables (moved), the tables whose
--- foreign keys are re-pointed and the old tables they referenced (dropping a foreign key locks
--- both ends).
+-- Every table the switch alters or replaces, up front: production's versions of the loaded
+-- tables (their names are about to mean the new version's), the carried tables (moved), the
+-- tables whose foreign keys are re-pointed and the old tables they referenced (dropping a
+-- foreign key locks both ends).
 LOCK TABLE {tables} IN ACCESS EXCLUSIVE MODE;
 
 -- name: lock_holders
