@@ -157,7 +157,9 @@ def datasets_clean(
                 "them; materialize catalog/dataframe/raw_datasets again"
             )
         # self_destruct: Arrow's buffers are freed as pandas takes the columns over.
-        df, unreadable = cleaning.clean(table.to_pandas(split_blocks=True, self_destruct=True))
+        df, unreadable, nul_removed = cleaning.clean(
+            table.to_pandas(split_blocks=True, self_destruct=True)
+        )
         # A date that is not a date is loaded as NULL, counted and named here rather than
         # failing the run: the pages are harvested from many publishers, the table exists to
         # show the quality of their metadata, and one publisher's free-text date must not
@@ -166,6 +168,11 @@ def datasets_clean(
             context.log.warning(
                 f"{len(unreadable)} date(s) are not ISO 8601 dates, loaded as NULL; first: "
                 f"{unreadable[0]}"
+            )
+        if nul_removed:
+            context.log.warning(
+                f"{len(nul_removed)} value(s) held a NUL character, which PostgreSQL's text "
+                f"cannot hold: removed; first: {nul_removed[0]}"
             )
         stats = cleaning.column_stats(df)
         preview = df.head(5)[["identifier", "title", "licence", "open_access", "completeness"]]
@@ -184,6 +191,7 @@ def datasets_clean(
             "mean_completeness": float(df["completeness"].mean()) if len(df) else 0.0,
             "unreadable_dates": len(unreadable),
             "unreadable_date_values": dg.MetadataValue.json(unreadable[:50]),
+            "nul_removed": dg.MetadataValue.json(nul_removed[:50]),
             "preview": dg.MetadataValue.md(_markdown(preview)),
             "column_stats": dg.MetadataValue.json(stats),
         }

@@ -8,6 +8,7 @@ import re
 import unicodedata
 from datetime import date, datetime
 
+import numpy as np
 import pandas as pd
 
 # The fields a complete record fills (the runbook's list).
@@ -111,9 +112,13 @@ RUNBOOK_OPEN_ACCESS = [
 _RUNBOOK_PPRN = ("pprn", "prevention des risques naturels")
 
 
-def clean(df: pd.DataFrame) -> tuple[pd.DataFrame, list[dict[str, str]]]:
-    """The table's rows from the raw rows, and the date values that are not dates (identifier,
-    column, value), left NULL; ``df`` is reused (not copied: memory)."""
+def clean(
+    df: pd.DataFrame,
+) -> tuple[pd.DataFrame, list[dict[str, str]], list[dict[str, str]]]:
+    """The table's rows from the raw rows, the date values that are not dates (identifier,
+    column, value), left NULL, and the values a NUL character was removed from (identifier,
+    column); ``df`` is reused (not copied: memory)."""
+    nul_removed = _remove_nul(df)
     filled = pd.DataFrame({c: df[c].map(_filled) for c in COMPLETENESS_FIELDS})
     df["completeness"] = (100 * filled.sum(axis=1) / len(COMPLETENESS_FIELDS)).round(1)
     df["licence_source"] = df["licenses"].map(lambda ls: "; ".join(ls) if len(ls) else None)
@@ -155,7 +160,36 @@ def clean(df: pd.DataFrame) -> tuple[pd.DataFrame, list[dict[str, str]]]:
     # One row per identifier: the most recently modified wins, then the latest page.
     df = df.sort_values(["modified", "page"], na_position="first", kind="stable")
     df = df.drop_duplicates("identifier", keep="last").sort_values("identifier", kind="stable")
-    return df[COLUMNS].reset_index(drop=True), unreadable
+    return df[COLUMNS].reset_index(drop=True), unreadable, nul_removed
+
+
+def _remove_nul(df: pd.DataFrame) -> list[dict[str, str]]:
+    """U+0000 removed from every text (JSON allows it in a string, PostgreSQL's text does not:
+    one publisher's stray NUL failed the whole load at COPY, naming no dataset)."""
+    removed = []
+    for column in df.columns:
+        if pd.api.types.is_string_dtype(df[column].dtype):
+            has = df[column].str.contains("\x00", regex=False, na=False)
+        elif df[column].dtype == object:  # lists of text
+            has = df[column].map(_has_nul)
+        else:
+            continue
+        if has.any():
+            removed += [{"identifier": i, "column": column} for i in df.loc[has, "identifier"]]
+            df.loc[has, column] = df.loc[has, column].map(_without_nul)
+    return removed
+
+
+def _has_nul(value: object) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    return isinstance(value, list | np.ndarray) and any(_has_nul(v) for v in value)
+
+
+def _without_nul(value: object) -> object:
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    return [_without_nul(v) for v in value]
 
 
 def _runbook_columns(df: pd.DataFrame) -> None:

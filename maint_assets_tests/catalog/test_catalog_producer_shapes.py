@@ -145,3 +145,34 @@ def test_modified_dates_in_every_form_the_producer_writes_and_the_latest_wins(
             "value": "non renseignée",
         }
     ]
+
+
+def test_a_nul_character_in_one_dataset_is_removed_and_named_not_fatal(
+    empty_db: str, tmp_path: Path
+) -> None:
+    """JSON allows U+0000 in a string, PostgreSQL's text does not: one publisher's stray NUL
+    (our own, in the producer's shape) failed the whole daily load at COPY, naming no dataset
+    (an independent trial)."""
+    graph: list[dict] = []
+    date = {"@type": "xsd:date", "@value": "2018-08-02"}
+    _dataset(graph, "jdd-0a3ba9b5", date, ["open"])
+    _dataset(graph, "jdd-6nul0000", date, ["law"])
+    graph[-1]["dcterms:title"]["@value"] = "Zones\u0000 exposées"
+    _write(tmp_path / "pages" / "page-001.json", graph)
+    result = _run(
+        empty_db,
+        FileStore(url=str(tmp_path / "pages")),
+        ArtifactStore(directory=str(tmp_path / "artifacts")),
+    )
+    assert result.success
+    with psycopg.connect(empty_db) as conn:
+        titles = dict(conn.execute("SELECT right(uri, 12), title FROM public.datasets"))
+    assert titles["jdd-6nul0000"] == "Zones exposées"
+    (clean,) = [
+        e.materialization.metadata
+        for e in result.get_asset_materialization_events()
+        if e.asset_key.to_user_string() == "catalog/dataframe/datasets_clean"
+    ]
+    assert clean["nul_removed"].value == [
+        {"identifier": f"{GEOIDE}#/metadata/fr-120066022-jdd-6nul0000", "column": "title"}
+    ]
