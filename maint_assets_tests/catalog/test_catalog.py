@@ -53,6 +53,15 @@ def _run(
     )
 
 
+def _run_pages(db: str, tmp_path: Path) -> dg.ExecuteInProcessResult:
+    """The chain over the pages under ``tmp_path``/pages, its artifacts beside them."""
+    return _run(
+        db,
+        FileStore(url=str(tmp_path / "pages")),
+        ArtifactStore(directory=str(tmp_path / "artifacts")),
+    )
+
+
 def _rows(db: str) -> dict[str, tuple]:
     with psycopg.connect(db) as conn:
         rows = conn.execute(

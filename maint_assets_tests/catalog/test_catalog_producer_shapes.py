@@ -16,9 +16,7 @@ from pathlib import Path
 
 import psycopg
 
-from maint_assets.core.artifacts import ArtifactStore
-from maint_assets.core.stores import FileStore
-from maint_assets_tests.catalog.test_catalog import _run
+from maint_assets_tests.catalog.test_catalog import _run_pages
 
 CONTEXT = {
     "dcat": "http://www.w3.org/ns/dcat#",
@@ -82,11 +80,7 @@ def test_a_dataset_without_access_rights_is_loaded_as_not_open(
     _dataset(graph, "ldd-7ee1b06f", None, [])
     _dataset(graph, "ldd-7957af67", None, ["law"])
     _write(tmp_path / "pages" / "page-001.json", graph)
-    result = _run(
-        empty_db,
-        FileStore(url=str(tmp_path / "pages")),
-        ArtifactStore(directory=str(tmp_path / "artifacts")),
-    )
+    result = _run_pages(empty_db, tmp_path)
     assert result.success
     assert _table(empty_db) == {
         "jdd-0a3ba9b5": ("2018-08-02", f"{RIGHTS['law']}; {RIGHTS['open']}", True),
@@ -116,11 +110,7 @@ def test_modified_dates_in_every_form_the_producer_writes_and_the_latest_wins(
     _dataset(second, "jdd-2dup0000", typed("dateTime", "2021-08-17T10:13:01.000225"), ["law"])
     _write(tmp_path / "pages" / "page-001.json", first)
     _write(tmp_path / "pages" / "page-002.json", second)
-    result = _run(
-        empty_db,
-        FileStore(url=str(tmp_path / "pages")),
-        ArtifactStore(directory=str(tmp_path / "artifacts")),
-    )
+    result = _run_pages(empty_db, tmp_path)
     assert result.success
     modified = {uid: row[0] for uid, row in _table(empty_db).items()}
     assert modified == {
@@ -132,11 +122,7 @@ def test_modified_dates_in_every_form_the_producer_writes_and_the_latest_wins(
         "jdd-5notdate": None,
     }
     # What is not a date is not lost silently: counted and named in the step's metadata.
-    (clean,) = [
-        e.materialization.metadata
-        for e in result.get_asset_materialization_events()
-        if e.asset_key.to_user_string() == "catalog/dataframe/datasets_clean"
-    ]
+    clean = _clean_metadata(result)
     assert clean["unreadable_dates"].value == 1
     assert clean["unreadable_date_values"].value == [
         {
@@ -159,20 +145,21 @@ def test_a_nul_character_in_one_dataset_is_removed_and_named_not_fatal(
     _dataset(graph, "jdd-6nul0000", date, ["law"])
     graph[-1]["dcterms:title"]["@value"] = "Zones\u0000 exposées"
     _write(tmp_path / "pages" / "page-001.json", graph)
-    result = _run(
-        empty_db,
-        FileStore(url=str(tmp_path / "pages")),
-        ArtifactStore(directory=str(tmp_path / "artifacts")),
-    )
+    result = _run_pages(empty_db, tmp_path)
     assert result.success
     with psycopg.connect(empty_db) as conn:
         titles = dict(conn.execute("SELECT right(uri, 12), title FROM public.datasets"))
     assert titles["jdd-6nul0000"] == "Zones exposées"
+    clean = _clean_metadata(result)
+    assert clean["nul_removed"].value == [
+        {"identifier": f"{GEOIDE}#/metadata/fr-120066022-jdd-6nul0000", "column": "title"}
+    ]
+
+
+def _clean_metadata(result) -> dict:
     (clean,) = [
         e.materialization.metadata
         for e in result.get_asset_materialization_events()
         if e.asset_key.to_user_string() == "catalog/dataframe/datasets_clean"
     ]
-    assert clean["nul_removed"].value == [
-        {"identifier": f"{GEOIDE}#/metadata/fr-120066022-jdd-6nul0000", "column": "title"}
-    ]
+    return clean

@@ -26,8 +26,7 @@ from maint_assets.catalog.dcat import SCHEMA_RAW
 from maint_assets.core.artifacts import ArtifactStore
 from maint_assets.core.refresh import start_rebuild
 from maint_assets.core.schema import apply_schema
-from maint_assets.core.stores import FileStore
-from maint_assets_tests.catalog.test_catalog import _run
+from maint_assets_tests.catalog.test_catalog import _run_pages
 from maint_assets_tests.catalog.test_catalog_producer_shapes import CONTEXT as SHAPES_CONTEXT
 from maint_assets_tests.catalog.test_catalog_producer_shapes import GEOIDE, RIGHTS
 
@@ -168,11 +167,7 @@ def test_the_runbook_columns_are_loaded_with_its_names_and_values(
     page = tmp_path / "pages" / "page-001.json"
     page.parent.mkdir()
     page.write_text(json.dumps({"@context": CONTEXT, "@graph": _page()}, ensure_ascii=False))
-    result = _run(
-        empty_db,
-        FileStore(url=str(tmp_path / "pages")),
-        ArtifactStore(directory=str(tmp_path / "artifacts")),
-    )
+    result = _run_pages(empty_db, tmp_path)
     assert result.success
     with psycopg.connect(empty_db) as conn:
         types = dict(
