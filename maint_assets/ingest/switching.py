@@ -51,15 +51,17 @@ def switch(
     changes nothing."""
     prod = spec.production
     present = schemas.exists(conn, prod)
-    carried = (
-        [
-            t
-            for (t,) in conn.execute(statement(SQL_PRODUCTION, "tables_of"), {"schema": prod})
-            if t not in spec.names
-        ]
+    tables = (
+        [t for (t,) in conn.execute(statement(SQL_PRODUCTION, "tables_of"), {"schema": prod})]
         if present
         else []
     )
+    carried = [t for t in tables if t not in spec.names]
+    # Production's own versions of the loaded tables, locked too: a reader that has read one
+    # of them (a pg_dump, which locks every table first, or any transaction) would otherwise
+    # read the new version's table under the same name in its old snapshot, empty, or mix
+    # versions.
+    replaced = [t for t in tables if t in spec.names]
     if present:
         views.refuse_lost_columns(conn, prod, incoming, sorted(spec.names))
         # What readers and applications were granted on production, they keep on the new
@@ -79,7 +81,7 @@ def switch(
                     {"timeout": SWITCH_LOCK_TIMEOUT},
                 )
                 return _switch_locked(conn, spec, incoming, outgoing, run_id, state, carried,
-                                      locked)
+                                      replaced, locked)
         except errors.LockNotAvailable:
             if attempt + 1 < attempts:
                 time.sleep(min(SWITCH_BACKOFF[0] * 2**attempt, SWITCH_BACKOFF[1]))
@@ -109,6 +111,7 @@ def _switch_locked(
     run_id: str,
     state: str,
     carried: list[str],
+    replaced: list[str],
     locked: list[tuple[str, str]],
 ) -> tuple[list[str], list[str], float]:
     """One attempt at the switch, under the short lock timeout; ``locked`` is filled with the
@@ -125,16 +128,8 @@ def _switch_locked(
     own = views.views_in(conn, prod)
     # A version switched back in has its copies of production's views: replaced by these.
     superseded = {v.name for v in views.views_in(conn, incoming)} & {v.name for v in own}
-    # Production's own versions of the loaded tables too: a reader that has read one of them
-    # (a pg_dump, which locks every table first, or any transaction) would otherwise read the
-    # new version's table under the same name in its old snapshot, empty, or mix versions.
-    replaced = {
-        (prod, t)
-        for (t,) in conn.execute(statement(SQL_PRODUCTION, "tables_of"), {"schema": prod})
-        if t in spec.names
-    }
     tables = sorted(
-        replaced | {(prod, t) for t in carried} | {(k[2], k[3]) for k in keys}
+        {(prod, t) for t in [*replaced, *carried]} | {(k[2], k[3]) for k in keys}
         | {(prod, k[4]) for k in keys}
     )
     # The views replaced or dropped are locked by that statement, under the same timeout: LOCK
