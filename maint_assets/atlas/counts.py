@@ -270,6 +270,17 @@ def refresh_counts(
                     tables = _adjust_row_counts(conn, tables)
             except NeedsRebuild as err:
                 reason = str(err)
+            except errors.QueryCanceled as err:
+                # Changes that took longer to apply than a rebuild's longest statement (a
+                # DBA's per-row trigger on a count table, large regions edited) are rebuilt;
+                # any other cancel (an operator's pg_cancel_backend) fails the run.
+                if not _statement_timeout(err):
+                    raise
+                reason = (
+                    f"applying the changes ran into the statement timeout "
+                    f"({db.statement_timeout_s:g} s): a rebuild's statements are bounded by "
+                    f"the tables' size, not the changes'"
+                )
             except CountsDrifted as err:
                 failed_check = err.check
                 reason = f"{err}: rebuilt"
@@ -292,6 +303,12 @@ def refresh_counts(
         raise NeedsRebuild(reason)
     log(f"rebuilding the count tables: {reason}")
     return _rebuild(db, conn, reason, failed_check, limits, started, log)
+
+
+def _statement_timeout(err: errors.QueryCanceled) -> bool:
+    # The SQLSTATE (57014) is the same for a cancel; only the message tells them apart
+    # (lc_messages other than English fails the run instead: nothing is lost either way).
+    return "statement timeout" in (err.diag.message_primary or "")
 
 
 def _why_rebuild(conn: psycopg.Connection) -> str | None:

@@ -443,3 +443,36 @@ def test_a_sample_size_setting_is_refused_rather_than_comparing_nothing():
     config = {"ops": {COUNTS_OP: {"config": {"regions_per_level": 0}}}}
     with pytest.raises(dg.DagsterInvalidConfigError, match="regions_per_level"):
         materialize(resources, selection=COUNTS, run_config=config)
+
+
+def test_changes_that_run_into_the_statement_timeout_are_rebuilt(resources, atlas_url):
+    # A DBA's audit trigger on a count table (our own invention, slowed on purpose): applying
+    # one insert updates a row per counted level through it, each taking 0.4 s, so the
+    # upsert runs past a 4 s statement timeout; a rebuild writes its tables before their
+    # triggers exist and never fires it.
+    _counted_then_duplicated(resources, atlas_url)
+    with psycopg.connect(atlas_url, autocommit=True) as conn:
+        conn.execute(
+            """CREATE FUNCTION public.slow_audit() RETURNS trigger LANGUAGE plpgsql AS
+               $$ BEGIN PERFORM pg_sleep(0.4); RETURN NEW; END $$"""
+        )
+        conn.execute(
+            """CREATE TRIGGER slow_audit BEFORE INSERT OR UPDATE ON atlas_api.obs_region_counts
+               FOR EACH ROW EXECUTE FUNCTION public.slow_audit()"""
+        )
+    hurried = {**resources, "atlas_db": PostgresResource(url=atlas_url, statement_timeout_s=4)}
+    try:
+        result = materialize(hurried, selection=COUNTS)
+        meta = metadata(result, dg.AssetKey(["atlas", "atlas_api", "obs_region_counts"]))
+        assert meta["refresh_mode"] == "full"
+        assert "statement timeout (4 s)" in meta["full_refresh_reason"]
+        assert differences(atlas_url) == 0
+        assert rows(  # the rebuilt table kept the DBA's trigger
+            atlas_url,
+            "SELECT tgname FROM pg_trigger"
+            " WHERE tgrelid = 'atlas_api.obs_region_counts'::regclass AND NOT tgisinternal",
+        ) == [("slow_audit",)]
+    finally:
+        with psycopg.connect(atlas_url, autocommit=True) as conn:
+            conn.execute("DROP TRIGGER IF EXISTS slow_audit ON atlas_api.obs_region_counts")
+            conn.execute("DROP FUNCTION public.slow_audit()")
