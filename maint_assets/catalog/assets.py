@@ -47,8 +47,9 @@ dcat_pages = dg.AssetSpec(
     group_name=GROUP_CATALOG,
     owners=OWNERS,
     kinds={"s3"},
-    description="The catalogue's DCAT JSON-LD pages under a prefix (S3 or a directory), "
-    "published by the portal; the sensor catalog_new_pages records new or changed ones.",
+    description="The catalogue's DCAT JSON-LD pages directly under a prefix (S3 or a "
+    "directory; its subfolders, such as earlier dumps kept aside, are not read), published by "
+    "the portal; the sensor catalog_new_pages records new or changed ones.",
 )
 
 
@@ -88,8 +89,13 @@ def raw_datasets(
     check_run_config(context)
     backend = catalog_pages.backend()
     try:
+        # Only the pages directly under the prefix, as the runbook's extract read them
+        # (``fs.ls`` of DUMP_INTEGRATION_JSON): a subfolder holds something else, such as an
+        # earlier dump kept aside, whose datasets would come back, and win if dated later.
         names = sorted(
-            f.path for f in catalog_pages.list() if f.path.endswith((".json", ".jsonld"))
+            f.path
+            for f in catalog_pages.list(recursive=False)
+            if f.path.endswith((".json", ".jsonld"))
         )
     except StoreError as err:
         raise dg.Failure(f"cannot list the catalogue's DCAT pages: {err}") from None
