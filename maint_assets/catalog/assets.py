@@ -15,7 +15,12 @@ import pyarrow.parquet as pq
 from pydantic import Field
 
 from maint_assets.catalog import clean as cleaning
-from maint_assets.catalog.checks import CHECK_SPECS, datasets_checks
+from maint_assets.catalog.checks import (
+    CHECK_SPECS,
+    IDENTIFIERS_CHECK,
+    datasets_checks,
+    identifiers_check,
+)
 from maint_assets.catalog.dcat import SCHEMA_RAW, MalformedPage, read_page
 from maint_assets.catalog.keys import (
     CLEAN_FOLDER,
@@ -145,6 +150,7 @@ def raw_datasets(
     kinds={"pandas"},
     automation_condition=EAGER,
     freshness_policy=DAILY_FRESHNESS,
+    check_specs=[IDENTIFIERS_CHECK],
     description="One row per identifier: completeness, normalised licence and open access, "
     "natural-risk flag, commune and département codes, and the runbook's columns its "
     "dashboards read (CSV ready for COPY)",
@@ -163,7 +169,7 @@ def datasets_clean(
                 "them; materialize catalog/dataframe/raw_datasets again"
             )
         # self_destruct: Arrow's buffers are freed as pandas takes the columns over.
-        df, unreadable, nul_removed = cleaning.clean(
+        df, unreadable, nul_removed, duplicates = cleaning.clean(
             table.to_pandas(split_blocks=True, self_destruct=True)
         )
         # A date that is not a date is loaded as NULL, counted and named here rather than
@@ -179,6 +185,12 @@ def datasets_clean(
             context.log.warning(
                 f"{len(nul_removed)} value(s) held a NUL character, which PostgreSQL's text "
                 f"cannot hold: removed; first: {nul_removed[0]}"
+            )
+        if duplicates:
+            context.log.warning(
+                f"{len(duplicates)} identifier(s) are held by more than one dataset: one kept "
+                f"each ({', then '.join(cleaning.WINNER_ORDER)} latest), the others dropped; "
+                f"first: {duplicates[0]}"
             )
         stats = cleaning.column_stats(df)
         preview = df.head(5)[["identifier", "title", "licence", "open_access", "completeness"]]
@@ -198,9 +210,12 @@ def datasets_clean(
             "unreadable_dates": len(unreadable),
             "unreadable_date_values": dg.MetadataValue.json(unreadable[:50]),
             "nul_removed": dg.MetadataValue.json(nul_removed[:50]),
+            "duplicate_identifiers": len(duplicates),
+            "duplicates": dg.MetadataValue.json(duplicates[:50]),
             "preview": dg.MetadataValue.md(_markdown(preview)),
             "column_stats": dg.MetadataValue.json(stats),
-        }
+        },
+        check_results=[identifiers_check(duplicates)],
     )
 
 
