@@ -231,7 +231,9 @@ def datasets_clean(
     check_specs=CHECK_SPECS,
     description="public.datasets (the table the dashboards read; the atlas has a table of the "
     "same name, both fixed by their readers), loaded with COPY beside the live table and "
-    "swapped in once its checks pass",
+    "swapped in once its checks pass, with the live table's owner, grants and comments; the "
+    "views analysts made on it are re-created over it in the same transaction (materialized "
+    "ones with its data: refreshed), and one that no longer can be refuses the swap",
 )
 def public_datasets(
     context: dg.AssetExecutionContext,
