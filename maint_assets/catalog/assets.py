@@ -15,7 +15,12 @@ import pyarrow.parquet as pq
 from pydantic import Field
 
 from maint_assets.catalog import clean as cleaning
-from maint_assets.catalog.checks import CHECK_SPECS, datasets_checks
+from maint_assets.catalog.checks import (
+    CHECK_SPECS,
+    IDENTIFIERS_CHECK,
+    datasets_checks,
+    identifiers_check,
+)
 from maint_assets.catalog.dcat import SCHEMA_RAW, MalformedPage, read_page
 from maint_assets.catalog.keys import (
     CLEAN_FOLDER,
@@ -47,8 +52,9 @@ dcat_pages = dg.AssetSpec(
     group_name=GROUP_CATALOG,
     owners=OWNERS,
     kinds={"s3"},
-    description="The catalogue's DCAT JSON-LD pages under a prefix (S3 or a directory), "
-    "published by the portal; the sensor catalog_new_pages records new or changed ones.",
+    description="The catalogue's DCAT JSON-LD pages directly under a prefix (S3 or a "
+    "directory; its subfolders, such as earlier dumps kept aside, are not read), published by "
+    "the portal; the sensor catalog_new_pages records new or changed ones.",
 )
 
 
@@ -88,8 +94,13 @@ def raw_datasets(
     check_run_config(context)
     backend = catalog_pages.backend()
     try:
+        # Only the pages directly under the prefix, as the runbook's extract read them
+        # (``fs.ls`` of DUMP_INTEGRATION_JSON): a subfolder holds something else, such as an
+        # earlier dump kept aside, whose datasets would come back, and win if dated later.
         names = sorted(
-            f.path for f in catalog_pages.list() if f.path.endswith((".json", ".jsonld"))
+            f.path
+            for f in catalog_pages.list(recursive=False)
+            if f.path.endswith((".json", ".jsonld"))
         )
     except StoreError as err:
         raise dg.Failure(f"cannot list the catalogue's DCAT pages: {err}") from None
@@ -139,6 +150,7 @@ def raw_datasets(
     kinds={"pandas"},
     automation_condition=EAGER,
     freshness_policy=DAILY_FRESHNESS,
+    check_specs=[IDENTIFIERS_CHECK],
     description="One row per identifier: completeness, normalised licence and open access, "
     "natural-risk flag, commune and département codes, and the runbook's columns its "
     "dashboards read (CSV ready for COPY)",
@@ -157,7 +169,7 @@ def datasets_clean(
                 "them; materialize catalog/dataframe/raw_datasets again"
             )
         # self_destruct: Arrow's buffers are freed as pandas takes the columns over.
-        df, unreadable, nul_removed = cleaning.clean(
+        df, unreadable, nul_removed, duplicates = cleaning.clean(
             table.to_pandas(split_blocks=True, self_destruct=True)
         )
         # A date that is not a date is loaded as NULL, counted and named here rather than
@@ -173,6 +185,12 @@ def datasets_clean(
             context.log.warning(
                 f"{len(nul_removed)} value(s) held a NUL character, which PostgreSQL's text "
                 f"cannot hold: removed; first: {nul_removed[0]}"
+            )
+        if duplicates:
+            context.log.warning(
+                f"{len(duplicates)} identifier(s) are held by more than one dataset: one kept "
+                f"each ({', then '.join(cleaning.WINNER_ORDER)} latest), the others dropped; "
+                f"first: {duplicates[0]}"
             )
         stats = cleaning.column_stats(df)
         preview = df.head(5)[["identifier", "title", "licence", "open_access", "completeness"]]
@@ -192,9 +210,12 @@ def datasets_clean(
             "unreadable_dates": len(unreadable),
             "unreadable_date_values": dg.MetadataValue.json(unreadable[:50]),
             "nul_removed": dg.MetadataValue.json(nul_removed[:50]),
+            "duplicate_identifiers": len(duplicates),
+            "duplicates": dg.MetadataValue.json(duplicates[:50]),
             "preview": dg.MetadataValue.md(_markdown(preview)),
             "column_stats": dg.MetadataValue.json(stats),
-        }
+        },
+        check_results=[identifiers_check(duplicates)],
     )
 
 
@@ -210,7 +231,9 @@ def datasets_clean(
     check_specs=CHECK_SPECS,
     description="public.datasets (the table the dashboards read; the atlas has a table of the "
     "same name, both fixed by their readers), loaded with COPY beside the live table and "
-    "swapped in once its checks pass",
+    "swapped in once its checks pass, with the live table's owner, grants and comments; the "
+    "views analysts made on it are re-created over it in the same transaction (materialized "
+    "ones with its data: refreshed), and one that no longer can be refuses the swap",
 )
 def public_datasets(
     context: dg.AssetExecutionContext,

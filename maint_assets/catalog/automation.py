@@ -17,8 +17,9 @@ catalog_new_pages = new_files_sensor(
     asset_key=DCAT_PAGES,
     store="catalog_pages",
     minimum_interval_seconds=sensor_interval("CATALOG_SENSOR_INTERVAL_S", 300),
-    description="Lists the pages' prefix; new or changed pages record a materialization of it, "
-    "and the chain follows.",
+    description="Lists the pages' prefix (not its subfolders, which the extract does not "
+    "read); new or changed pages record a materialization of it, and the chain follows.",
+    recursive=False,
 )
 
 SCHEDULES = [

@@ -1,12 +1,13 @@
 """The blocking checks of public.datasets, evaluated on the built table before it is swapped
-in (in the load's transaction, so what is swapped in is what passed)."""
+in (in the load's transaction, so what is swapped in is what passed), and the transform's
+warning check on identifiers shared by several datasets."""
 
 import dagster as dg
 import psycopg
 from psycopg import errors
 
-from maint_assets.catalog.clean import COLUMNS, RUNBOOK_GENERATED
-from maint_assets.catalog.keys import DATASETS, SQL_CHECKS, SQL_DATASETS
+from maint_assets.catalog.clean import COLUMNS, RUNBOOK_GENERATED, WINNER_ORDER
+from maint_assets.catalog.keys import DATASETS, DATASETS_CLEAN, SQL_CHECKS, SQL_DATASETS
 from maint_assets.core.refresh import relation_state
 from maint_assets.core.sql_files import compose
 
@@ -32,6 +33,31 @@ CHECK_SPECS = [
         description="Rows exist, and no fewer than the live table's by max_drop_fraction.",
     ),
 ]
+
+
+# Not blocking: the table still gets one row per identifier, by a fixed rule; the check shows
+# the publishers' duplicates in the UI, where a dataset silently replaced by another would not.
+IDENTIFIERS_CHECK = dg.AssetCheckSpec(
+    "one_dataset_per_identifier",
+    asset=DATASETS_CLEAN,
+    blocking=False,
+    description="No identifier is held by two datasets of the pages. When one is, one is kept "
+    f"(the latest of {', then '.join(WINNER_ORDER)}) and the check warns, naming each "
+    "identifier with the dataset kept and those dropped.",
+)
+
+
+def identifiers_check(duplicates: list[dict[str, object]]) -> dg.AssetCheckResult:
+    return dg.AssetCheckResult(
+        asset_key=DATASETS_CLEAN,
+        check_name=IDENTIFIERS_CHECK.name,
+        passed=not duplicates,
+        severity=dg.AssetCheckSeverity.WARN,
+        metadata={
+            "duplicate_identifiers": len(duplicates),
+            "duplicates": dg.MetadataValue.json(duplicates[:50]),
+        },
+    )
 
 
 def datasets_checks(

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import date, datetime
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -112,12 +113,24 @@ RUNBOOK_OPEN_ACCESS = [
 _RUNBOOK_PPRN = ("pprn", "prevention des risques naturels")
 
 
-def clean(
-    df: pd.DataFrame,
-) -> tuple[pd.DataFrame, list[dict[str, str]], list[dict[str, str]]]:
-    """The table's rows from the raw rows, the date values that are not dates (identifier,
-    column, value), left NULL, and the values a NUL character was removed from (identifier,
-    column); ``df`` is reused (not copied: memory)."""
+# Which of the datasets sharing an identifier is kept, in order: the latest dcterms:modified
+# (the publisher's newest description of it; one without a readable date loses to any dated
+# one), then the page that sorts last (numbered in the exposition's order), then the URI that
+# sorts last. Each rule is a total order on what the pages hold: the same pages always keep the
+# same dataset, whatever order they are read in.
+WINNER_ORDER = ["modified", "page", "uri"]
+
+
+class Cleaned(NamedTuple):
+    rows: pd.DataFrame
+    unreadable_dates: list[dict[str, str]]  # identifier, column, value: loaded as NULL
+    nul_removed: list[dict[str, str]]  # identifier, column
+    duplicates: list[dict[str, object]]  # identifier, the dataset kept, those dropped
+
+
+def clean(df: pd.DataFrame) -> Cleaned:
+    """The table's rows from the raw rows, one per identifier (``WINNER_ORDER``), with what
+    was changed on the way; ``df`` is reused (not copied: memory)."""
     nul_removed = _remove_nul(df)
     filled = pd.DataFrame({c: df[c].map(_filled) for c in COMPLETENESS_FIELDS})
     df["completeness"] = (100 * filled.sum(axis=1) / len(COMPLETENESS_FIELDS)).round(1)
@@ -157,10 +170,24 @@ def clean(
             for i, v in zip(df.loc[bad, "identifier"], df.loc[bad, column], strict=True)
         ]
         df[column] = dates
-    # One row per identifier: the most recently modified wins, then the latest page.
-    df = df.sort_values(["modified", "page"], na_position="first", kind="stable")
+    df = df.sort_values(WINNER_ORDER, na_position="first", kind="stable")
+    duplicates = _duplicates(df)
     df = df.drop_duplicates("identifier", keep="last").sort_values("identifier", kind="stable")
-    return df[COLUMNS].reset_index(drop=True), unreadable, nul_removed
+    return Cleaned(df[COLUMNS].reset_index(drop=True), unreadable, nul_removed, duplicates)
+
+
+def _duplicates(df: pd.DataFrame) -> list[dict[str, object]]:
+    """Each identifier held by more than one dataset, with the one kept (the last of ``df``,
+    sorted by ``WINNER_ORDER``) and those dropped: page, URI and modification date of each."""
+    shared = df[df["identifier"].duplicated(keep=False)]
+    found = []
+    for identifier, group in shared.groupby("identifier", sort=True, dropna=False):
+        described = [
+            {"page": p, "uri": u, "modified": None if pd.isna(m) else str(m)}
+            for p, u, m in zip(group["page"], group["uri"], group["modified"], strict=True)
+        ]
+        found.append({"identifier": identifier, "kept": described[-1], "dropped": described[:-1]})
+    return found
 
 
 def _remove_nul(df: pd.DataFrame) -> list[dict[str, str]]:

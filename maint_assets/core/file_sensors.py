@@ -52,14 +52,16 @@ def new_files_sensor(
     store: str,
     minimum_interval_seconds: int,
     description: str,
+    recursive: bool = True,
 ) -> dg.SensorDefinition:
-    """A sensor (RUNNING) that lists the FileStore resource ``store`` and records a
-    materialization of ``asset_key`` when the listing holds new or changed files; the tick's
-    skip reason and log line say what it recorded."""
+    """A sensor (RUNNING) that lists the FileStore resource ``store`` (without ``recursive``,
+    only the files directly under it: those its asset reads) and records a materialization of
+    ``asset_key`` when the listing holds new or changed files; the tick's skip reason and log
+    line say what it recorded."""
 
     def evaluate(context: dg.SensorEvaluationContext, **resources: FileStore) -> dg.SensorResult:
         files = resources[store]
-        new, cursor = new_files(files.list(), context.cursor)
+        new, cursor = new_files(files.list(recursive=recursive), context.cursor)
         if not new:
             return dg.SensorResult(skip_reason=f"no new file in {files.url}", cursor=cursor)
         newest = max(f.mtime for f in new).isoformat()

@@ -52,8 +52,11 @@ def _escaped(name: str) -> str:
 
 
 class Backend(Protocol):
-    def list(self, skipped: Skipped | None = None) -> Iterator[StoredFile]:
-        """Every file; what is left out is recorded in ``skipped``."""
+    def list(
+        self, skipped: Skipped | None = None, recursive: bool = True
+    ) -> Iterator[StoredFile]:
+        """Every file (without ``recursive``, only those directly under the root, as ``ls``
+        lists them); what is left out is recorded in ``skipped``."""
 
     def local_copy(self, path: str) -> Iterator[Path]: ...
 
@@ -67,7 +70,9 @@ class Backend(Protocol):
 class LocalBackend:
     root: Path
 
-    def list(self, skipped: Skipped | None = None) -> Iterator[StoredFile]:
+    def list(
+        self, skipped: Skipped | None = None, recursive: bool = True
+    ) -> Iterator[StoredFile]:
         skipped = skipped if skipped is not None else Skipped()
         if not self.root.is_dir():
             raise StoreError(f"{self.root} is not a readable directory")
@@ -84,7 +89,8 @@ class LocalBackend:
                     elif entry.is_symlink():
                         skipped.symlinks.append(entry.path[skip:])
                     elif entry.is_dir(follow_symlinks=False):
-                        stack.append(entry.path)
+                        if recursive:
+                            stack.append(entry.path)
                     elif entry.is_file(follow_symlinks=False):
                         stat = entry.stat(follow_symlinks=False)
                         yield StoredFile(
@@ -119,14 +125,19 @@ class S3Backend:
     def _client(self):
         return s3_client(self.endpoint_url, self.region_name)
 
-    def list(self, skipped: Skipped | None = None) -> Iterator[StoredFile]:
+    def list(
+        self, skipped: Skipped | None = None, recursive: bool = True
+    ) -> Iterator[StoredFile]:
         # S3 keys are UTF-8 and hold no links: nothing is skipped.
         from botocore.exceptions import BotoCoreError, ClientError
 
         start = f"{self.prefix}/" if self.prefix else ""
+        # With a delimiter, S3 lists the keys directly under the prefix and groups the rest
+        # under their "folders" (CommonPrefixes), not listed: s3fs's ``ls``.
+        delimiter = {} if recursive else {"Delimiter": "/"}
         try:
             pages = self._client().get_paginator("list_objects_v2").paginate(
-                Bucket=self.bucket, Prefix=start
+                Bucket=self.bucket, Prefix=start, **delimiter
             )
             for page in pages:
                 for item in page.get("Contents", []):

@@ -4,6 +4,9 @@ A materialized view is refreshed CONCURRENTLY when it is populated and has a usa
 index (readers keep reading), plainly otherwise. A derived table is rebuilt in the build
 schema with CREATE TABLE AS (which PostgreSQL can parallelise), indexed, then swapped in
 within the same transaction: readers see the old rows until the commit, then the new ones.
+What others made on the old table follows it to the new one in that transaction: its grants,
+owner, comment and columns' comments, and the views on it (re-created over the new table by
+core/views.py, materialized ones with their data).
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from dataclasses import dataclass
 import psycopg
 from psycopg import sql
 
+from maint_assets.core import views
 from maint_assets.core.grants import grant_on_table, table_grants
 from maint_assets.core.sql_files import compose, statement
 
@@ -30,9 +34,12 @@ class RefreshOutcome:
     rows_added: int
     rows_removed: int
     rows_updated: int | None = None  # known when rows have a key to match versions by
+    views_recreated: tuple[str, ...] = ()
+    # Columns whose comment on the old table differed from the one the build gives: replaced.
+    comments_replaced: tuple[tuple[str, str], ...] = ()
 
     def metadata(self) -> dict[str, object]:
-        counts = {
+        counts: dict[str, object] = {
             "dagster/row_count": self.row_count,
             "refresh_mode": self.mode,
             "rows_added": self.rows_added,
@@ -40,6 +47,10 @@ class RefreshOutcome:
         }
         if self.rows_updated is not None:
             counts["rows_updated"] = self.rows_updated
+        if self.views_recreated:
+            counts["views_recreated"] = list(self.views_recreated)
+        if self.comments_replaced:
+            counts["column_comments_replaced"] = dict(self.comments_replaced)
         return counts
 
 
@@ -103,8 +114,8 @@ def finish_rebuild(
     diff: bool = True,
 ) -> RefreshOutcome:
     """Index (unless ``indexed``) and analyze the built table, then swap it in for
-    ``schema.name``, grants kept. Without ``diff`` the rows are not matched against the
-    previous version (a full join of both), only counted."""
+    ``schema.name`` with what the old one carried (``_carried``). Without ``diff`` the rows
+    are not matched against the previous version (a full join of both), only counted."""
     build = (BUILD_SCHEMA, name)
     live = (schema, name)
     if not indexed:
@@ -112,24 +123,81 @@ def finish_rebuild(
     conn.execute(compose("core/refresh", "analyze", relation=build))
     rows = _count(conn, build)
     if relation_state(conn, schema, name) is None:
-        added, removed, updated, grants = rows, 0, 0, []
+        conn.execute(compose("core/refresh", "move_table", relation=build, schema=schema))
+        return RefreshOutcome(
+            mode="rebuild", row_count=rows, rows_added=rows, rows_removed=0, rows_updated=0
+        )
+    if diff:
+        added, removed, updated = _diff_by_key(conn, build, live)
     else:
-        if diff:
-            added, removed, updated = _diff_by_key(conn, build, live)
-        else:
-            previous = _count(conn, live)
-            added, removed, updated = max(rows - previous, 0), max(previous - rows, 0), None
-        grants = table_grants(conn, schema, name)
-        conn.execute(compose("core/refresh", "drop_table", relation=live))
-    conn.execute(compose("core/refresh", "move_table", relation=build, schema=schema))
-    grant_on_table(conn, grants, schema, name)
+        previous = _count(conn, live)
+        added, removed, updated = max(rows - previous, 0), max(previous - rows, 0), None
+    # The maintained relations' group is named after their domain, as its role target is.
+    refusal = views.Refusal(
+        f"{schema}.{name} not replaced", "the live table is unchanged", group.split("/", 1)[0]
+    )
+    dependents, replaced = _carried(conn, build, live, refusal)
     return RefreshOutcome(
         mode="rebuild",
         row_count=rows,
         rows_added=added,
         rows_removed=removed,
         rows_updated=updated,
+        views_recreated=tuple(v.qualified for v in dependents),
+        comments_replaced=replaced,
     )
+
+
+def _carried(
+    conn: psycopg.Connection,
+    build: tuple[str, str],
+    live: tuple[str, str],
+    refusal: views.Refusal,
+) -> tuple[list[views.View], tuple[tuple[str, str], ...]]:
+    """Replace ``live`` by ``build``, giving it what others made on the old table: grants,
+    owner, comment, columns' comments (the build's own comments win: they are the project's
+    description of its columns, which would otherwise never change again; the old ones they
+    replace are returned), and the views on it, re-created over it. Returns the views and the
+    replaced comments."""
+    schema, name = live
+    grants = table_grants(conn, schema, name)
+    owner, comment, columns = conn.execute(
+        statement("core/refresh", "table_documentation"), {"schema": schema, "name": name}
+    ).fetchone()
+    built = conn.execute(
+        statement("core/refresh", "table_documentation"), {"schema": build[0], "name": build[1]}
+    ).fetchone()
+    own_comments = dict(built[2])
+    dependents = views.views_on(conn, schema, name)
+    views.drop(conn, dependents, refusal)
+    conn.execute(compose("core/refresh", "drop_table", relation=live))
+    conn.execute(compose("core/refresh", "move_table", relation=build, schema=schema))
+    grant_on_table(conn, grants, schema, name)
+    if comment is not None and built[1] is None:
+        conn.execute(
+            sql.SQL(statement("core/refresh", "comment_on_table")).format(
+                table=sql.Identifier(schema, name), comment=sql.Literal(comment)
+            )
+        )
+    kept = {c for (c,) in conn.execute(
+        statement("core/refresh", "column_names"), {"schema": schema, "name": name}
+    )}
+    replaced = []
+    for column, text in columns:
+        if column not in kept:
+            continue
+        if column not in own_comments:
+            views.comment_on_column(conn, (schema, name, column), text)
+        elif own_comments[column] != text:
+            replaced.append((column, text))
+    if owner != built[0]:
+        conn.execute(
+            sql.SQL(statement("core/refresh", "owner_of_table")).format(
+                table=sql.Identifier(schema, name), owner=sql.Identifier(owner)
+            )
+        )
+    views.recreate(conn, dependents, refusal)
+    return dependents, tuple(replaced)
 
 
 def _diff_by_key(

@@ -29,6 +29,8 @@ class FileStore(dg.ConfigurableResource):
     def backend(self) -> Backend:
         return backend_for(self.url, self.endpoint_url, self.region_name)
 
-    def list(self, skipped: Skipped | None = None) -> Iterator[StoredFile]:
-        return self.backend().list(skipped)
+    def list(
+        self, skipped: Skipped | None = None, recursive: bool = True
+    ) -> Iterator[StoredFile]:
+        return self.backend().list(skipped, recursive)
 

@@ -20,6 +20,7 @@ from pydantic import Field
 from maint_assets.core.grants import grant_on_schema, grant_on_table, schema_grants, table_grants
 from maint_assets.core.postgres import PostgresResource
 from maint_assets.core.sql_files import compose, statement
+from maint_assets.core.views import recreate, view_options
 from maint_assets.ingest import schemas, views
 from maint_assets.ingest.keys import MARKER, SQL_PRODUCTION, SQL_SCHEMAS
 from maint_assets.ingest.resources import IngestSettings
@@ -163,7 +164,7 @@ def _switch_locked(
     conn.execute(compose(SQL_PRODUCTION, "rename_schema", schema=incoming, new_name=prod))
     if ours:  # a schema someone else made (rolled back to) keeps its own comment
         schemas.mark(conn, prod, f"{MARKER} version of {prod}, switched in by run {run_id}")
-    views.recreate(conn, prod, own)
+    recreate(conn, own, views.refusal(prod))
     for name, table_oid, _, _, _, definition in keys:
         # Found by its oid: a carried table has moved since the keys were read.
         table = conn.execute(statement(SQL_PRODUCTION, "table_of"), {"oid": table_oid}).fetchone()
@@ -186,7 +187,7 @@ def _switch_locked(
         conn.execute(
             sql.SQL(statement(SQL_PRODUCTION, "replace_view")).format(
                 view=sql.Identifier(schema, view),
-                options=views.view_options(options),
+                options=view_options(options),
                 definition=sql.SQL(definition.rstrip().rstrip(";")),
             )
         )

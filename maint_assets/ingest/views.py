@@ -7,41 +7,28 @@ version's tables, with its owner, grants and comments, in the switch's transacti
 gets the same result by construction: what its database holds besides data (functions, indexes)
 is defined in code and re-applied to the new database before its swap; a hand-made object in
 the live one was never carried. The archived version keeps its copies, which a rollback to it
-replaces by production's own."""
-
-from dataclasses import dataclass
+replaces by production's own. Reading, dropping and re-creating a view is
+maint_assets/core/views.py, shared with the catalogue's table swap."""
 
 import dagster as dg
 import psycopg
-from psycopg import errors, sql
+from psycopg import errors
 
-from maint_assets.core.grants import Grants, grant_on_table, table_grants
 from maint_assets.core.sql_files import compose, statement
+from maint_assets.core.views import SQL as SQL_VIEWS
+from maint_assets.core.views import Refusal, View, read_views
 from maint_assets.ingest.keys import SQL_PRODUCTION
 
 
-@dataclass(frozen=True)
-class View:
-    name: str
-    materialized: bool
-    definition: str
-    options: list[str] | None
-    populated: bool
-    owner: str
-    comment: str | None
-    column_comments: list[list[str]]
-    attached: list[str]  # CREATE INDEX / TRIGGER / RULE statements, names qualified
-    grants: Grants
+def refusal(production: str) -> Refusal:
+    return Refusal(f"{production} not switched", "production is untouched", "ingest")
 
 
 def views_in(conn: psycopg.Connection, schema: str) -> list[View]:
     """The views of ``schema``, each after those it reads."""
-    rows = conn.execute(statement(SQL_PRODUCTION, "views_in"), {"schema": schema}).fetchall()
-    return [
-        View(name, kind == "m", definition, options, populated, owner, comment, columns,
-             attached, table_grants(conn, schema, name))
-        for name, kind, definition, options, populated, owner, comment, columns, attached in rows
-    ]
+    return read_views(
+        conn, conn.execute(statement(SQL_PRODUCTION, "views_in"), {"schema": schema}).fetchall()
+    )
 
 
 def refuse_lost_columns(
@@ -72,8 +59,7 @@ def drop_superseded(
     for view in reversed(views_in(conn, schema)):
         if view.name in names:
             try:
-                conn.execute(compose(SQL_PRODUCTION, _named("drop", view),
-                                     view=(schema, view.name)))
+                conn.execute(compose(SQL_VIEWS, f"drop_{_kind(view)}", view=(schema, view.name)))
             except errors.DependentObjectsStillExist as err:
                 raise dg.Failure(
                     f"{production} not switched: {schema}.{view.name}, to be replaced by "
@@ -82,73 +68,5 @@ def drop_superseded(
                 ) from None
 
 
-def recreate(conn: psycopg.Connection, schema: str, views: list[View]) -> None:
-    """Create ``views`` in ``schema`` in their order, then what hangs on them."""
-    for view in views:
-        target = sql.Identifier(schema, view.name)
-        try:
-            conn.execute(
-                sql.SQL(statement(SQL_PRODUCTION, _named("create", view))).format(
-                    view=target,
-                    options=view_options(view.options),
-                    definition=sql.SQL(view.definition.rstrip().rstrip(";")),
-                    data=sql.SQL("WITH DATA" if view.populated else "WITH NO DATA"),
-                )
-            )
-        except errors.LockNotAvailable:
-            raise  # the switch's retry
-        except psycopg.Error as err:
-            raise dg.Failure(
-                f"{schema} not switched: the view {schema}.{view.name} cannot be re-created on "
-                f"the new version: {err.diag.message_primary or err}; production is untouched"
-            ) from None
-        grant_on_table(conn, view.grants, schema, view.name)
-        if view.comment is not None:
-            conn.execute(
-                sql.SQL(statement(SQL_PRODUCTION, _named("comment_on", view))).format(
-                    view=target, comment=sql.Literal(view.comment)
-                )
-            )
-        for column, comment in view.column_comments:
-            conn.execute(
-                sql.SQL(statement(SQL_PRODUCTION, "comment_on_column")).format(
-                    column=sql.Identifier(schema, view.name, column), comment=sql.Literal(comment)
-                )
-            )
-    for view in views:
-        for definition in view.attached:
-            conn.execute(sql.SQL(definition))
-        try:
-            conn.execute(
-                sql.SQL(statement(SQL_PRODUCTION, _named("owner_of", view))).format(
-                    view=sql.Identifier(schema, view.name), owner=sql.Identifier(view.owner)
-                )
-            )
-        except errors.InsufficientPrivilege:
-            raise dg.Failure(
-                f"{schema} not switched: the view {schema}.{view.name} cannot be given back to "
-                f"its owner {view.owner}, of whom the ingest's role is not a member; run "
-                f"`maint-assets roles apply ingest` again (the role then owns it, {view.owner} "
-                f"keeping its rights on it), or GRANT {view.owner} TO the role; production is "
-                "untouched"
-            ) from None
-
-
-def _named(action: str, view: View) -> str:
-    """The statement doing ``action`` to a view of ``view``'s kind."""
-    return f"{action}_materialized_view" if view.materialized else f"{action}_view"
-
-
-def view_options(options: list[str] | None) -> sql.Composable:
-    """A view's ``reloptions`` as its WITH clause: CREATE (OR REPLACE) resets those it is not
-    given."""
-    if not options:
-        return sql.SQL("")
-    pairs = (option.split("=", 1) for option in options)
-    return sql.SQL("WITH ({})").format(
-        sql.SQL(", ").join(
-            sql.SQL("{} = {}").format(sql.Identifier(key), sql.Literal(value))
-            for key, value in pairs
-        )
-    )
-
+def _kind(view: View) -> str:
+    return "materialized_view" if view.materialized else "view"

@@ -62,8 +62,34 @@ ANALYZE {relation};
 DROP TABLE IF EXISTS {relation};
 
 -- name: drop_table
--- No CASCADE: a view built on the old table makes the swap fail and roll back, loudly.
+-- No CASCADE: the views on it were dropped before, to be re-created on its replacement;
+-- anything else depending on it (a foreign key into it) makes the swap fail and roll back.
 DROP TABLE {relation};
 
 -- name: move_table
 ALTER TABLE {relation} SET SCHEMA {schema};
+
+-- name: table_documentation
+-- What a table's replacement is given back besides its grants: its owner, its comment, and its
+-- columns' comments (by name).
+SELECT pg_get_userbyid(c.relowner), obj_description(c.oid, 'pg_class'),
+       ARRAY(SELECT ARRAY[a.attname::text, ds.description]
+             FROM pg_attribute a
+             JOIN pg_description ds ON ds.objoid = c.oid AND ds.classoid = 'pg_class'::regclass
+                                   AND ds.objsubid = a.attnum
+             WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+             ORDER BY a.attnum)
+FROM pg_class c
+JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE n.nspname = %(schema)s AND c.relname = %(name)s;
+
+-- name: comment_on_table
+COMMENT ON TABLE {table} IS {comment};
+
+-- name: owner_of_table
+ALTER TABLE {table} OWNER TO {owner};
+
+-- name: column_names
+SELECT a.attname::text FROM pg_attribute a
+WHERE a.attrelid = (quote_ident(%(schema)s) || '.' || quote_ident(%(name)s))::regclass
+  AND a.attnum > 0 AND NOT a.attisdropped;

@@ -88,7 +88,8 @@ WITH RECURSIVE own AS (
   UNION ALL
   SELECT reads.view, depth.n + 1 FROM reads JOIN depth ON depth.oid = reads.read
 )
-SELECT c.relname, c.relkind, pg_get_viewdef(c.oid), c.reloptions, c.relispopulated,
+SELECT %(schema)s::text, c.relname, c.relkind, pg_get_viewdef(c.oid), c.reloptions,
+       c.relispopulated,
        pg_get_userbyid(c.relowner), obj_description(c.oid, 'pg_class'),
        ARRAY(SELECT ARRAY[a.attname::text, ds.description]
              FROM pg_attribute a
@@ -128,39 +129,6 @@ WHERE t.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = %(schema)s)
       AND nt.relname = t.relname AND na.attname = a.attname
       AND na.attnum > 0 AND NOT na.attisdropped)
 ORDER BY 1, 2, 3;
-
--- name: create_view
-CREATE VIEW {view} {options} AS {definition};
-
--- name: create_materialized_view
--- Filled from the new version under the switch's locks (WITH NO DATA if production's was
--- never refreshed).
-CREATE MATERIALIZED VIEW {view} {options} AS {definition} {data};
-
--- name: comment_on_view
-COMMENT ON VIEW {view} IS {comment};
-
--- name: comment_on_materialized_view
-COMMENT ON MATERIALIZED VIEW {view} IS {comment};
-
--- name: comment_on_column
-COMMENT ON COLUMN {column} IS {comment};
-
--- name: owner_of_view
--- Last, once the grants are given: a view reads its tables with its owner's privileges, so it
--- keeps its owner, never the ingest's role.
-ALTER VIEW {view} OWNER TO {owner};
-
--- name: owner_of_materialized_view
-ALTER MATERIALIZED VIEW {view} OWNER TO {owner};
-
--- name: drop_view
--- The copy an archived version kept of a view production still has, replaced by production's
--- own when that version is rolled back to; not CASCADE: what else reads it fails the switch.
-DROP VIEW {view};
-
--- name: drop_materialized_view
-DROP MATERIALIZED VIEW {view};
 
 -- name: table_of
 SELECT n.nspname, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace

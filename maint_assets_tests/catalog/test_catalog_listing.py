@@ -1,0 +1,67 @@
+"""The extract reads what the runbook's read: the pages directly under the prefix, as
+``fs.ls(BUCKET_NAME + '/DUMP_INTEGRATION_JSON')`` lists them, not what sits in its subfolders.
+
+The layout is the producer's (reference/ukwa-and-sspcloud.md §2.2: pages uploaded as
+``s3://projet-ecolab-action-qualite/DUMP_INTEGRATION_JSON/*.json``) on a real S3 server (moto
+over HTTP); the subfolder holding an earlier dump kept aside is this test's own invention."""
+
+import json
+import random
+import secrets
+from pathlib import Path
+
+import boto3
+import dagster as dg
+import psycopg
+
+from maint_assets.catalog.automation import catalog_new_pages
+from maint_assets.core.artifacts import ArtifactStore
+from maint_assets.core.stores import FileStore
+from maint_assets.demo.catalog_data import CONTEXT, dataset, write_pages
+from maint_assets_tests.catalog.test_catalog import _run
+
+PREFIX = "DUMP_INTEGRATION_JSON"
+
+
+def test_pages_in_subfolders_of_the_prefix_are_not_read(
+    empty_db: str, tmp_path: Path, s3_endpoint: str
+) -> None:
+    s3 = boto3.client("s3", endpoint_url=s3_endpoint, region_name="us-east-1")
+    bucket = f"projet-ecolab-action-qualite-{secrets.token_hex(3)}"
+    s3.create_bucket(Bucket=bucket)
+    pages = write_pages(tmp_path / "pages", datasets=90, per_page=60)
+    for page in sorted((tmp_path / "pages").iterdir()):
+        s3.upload_file(str(page), bucket, f"{PREFIX}/{page.stem}.json")
+    # An earlier dump kept aside under the prefix: a dataset the catalogue has since removed.
+    gone = {"@context": CONTEXT, "@graph": [dataset(9_000_000, random.Random(2))]}
+    s3.put_object(
+        Bucket=bucket,
+        Key=f"{PREFIX}/archive/2023-11-30/catalog-page-00001.json",
+        Body=json.dumps(gone).encode(),
+    )
+    store = FileStore(url=f"s3://{bucket}/{PREFIX}", endpoint_url=s3_endpoint)
+
+    result = _run(empty_db, store, ArtifactStore(directory=str(tmp_path / "artifacts")))
+    assert result.success
+    (raw,) = [
+        e.materialization.metadata
+        for e in result.get_asset_materialization_events()
+        if e.asset_key.to_user_string() == "catalog/dataframe/raw_datasets"
+    ]
+    assert raw["pages"].value == pages == 2
+    with psycopg.connect(empty_db) as conn:
+        identifiers = {i for (i,) in conn.execute("SELECT identifier FROM public.datasets")}
+    assert len(identifiers) == 90 and "ds-9000000" not in identifiers
+
+    # The sensor lists what the extract reads: a page put aside again records nothing.
+    first = catalog_new_pages(dg.build_sensor_context(resources={"catalog_pages": store}))
+    assert first.asset_events[0].metadata["new_files"].value == pages
+    s3.put_object(
+        Bucket=bucket,
+        Key=f"{PREFIX}/archive/2023-12-01/catalog-page-00001.json",
+        Body=json.dumps(gone).encode(),
+    )
+    later = catalog_new_pages(
+        dg.build_sensor_context(cursor=first.cursor, resources={"catalog_pages": store})
+    )
+    assert not later.asset_events

@@ -1,0 +1,210 @@
+"""What analysts made on ``public.datasets`` survives the daily swap: their views (and views
+on those, a materialized view with its index) re-created over the new table with their owner,
+grants and comments; the table's comment, its columns' comments, grants and owner carried. A
+view that can no longer be created refuses the swap, naming it, and changes nothing.
+
+The views and comments are this test's own invention (an analyst's reporting on the table
+the Metabase dashboards read); the pages are the demo's CKAN-shaped ones."""
+
+import secrets
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+from psycopg import sql
+
+from maint_assets.demo.catalog_data import write_pages
+from maint_assets_tests.catalog.test_catalog import _run_pages
+
+
+def _meta(result, key: str) -> dict:
+    (meta,) = [
+        {k: v.value for k, v in e.materialization.metadata.items()}
+        for e in result.get_asset_materialization_events()
+        if e.asset_key.to_user_string() == key
+    ]
+    return meta
+
+
+@pytest.fixture
+def analyst(empty_db: str) -> Iterator[tuple[str, str]]:
+    """An analyst's role, owner of a ``reports`` schema, and a role owning the table (as after
+    a hand-made first load); both dropped afterwards."""
+    suffix = secrets.token_hex(3)
+    names = (f"analyst_{suffix}", f"catalog_owner_{suffix}")
+    with psycopg.connect(empty_db, autocommit=True) as conn:
+        for name in names:
+            conn.execute(sql.SQL("CREATE ROLE {}").format(sql.Identifier(name)))
+            conn.execute(sql.SQL("GRANT USAGE, CREATE ON SCHEMA public TO {}").format(
+                sql.Identifier(name)))
+        conn.execute(sql.SQL("CREATE SCHEMA reports AUTHORIZATION {}").format(
+            sql.Identifier(names[0])))
+    try:
+        yield names
+    finally:
+        with psycopg.connect(empty_db, autocommit=True) as conn:
+            for name in names:
+                conn.execute(sql.SQL("DROP OWNED BY {} CASCADE").format(sql.Identifier(name)))
+                conn.execute(sql.SQL("DROP ROLE {}").format(sql.Identifier(name)))
+
+
+def _reports(db: str) -> dict[str, tuple]:
+    """The views reading public.datasets: kind, owner, ACL, comment, column comments,
+    indexes, whether populated."""
+    with psycopg.connect(db) as conn:
+        return {
+            f"{schema}.{name}": rest
+            for schema, name, *rest in conn.execute(
+                "SELECT n.nspname, c.relname, c.relkind, pg_get_userbyid(c.relowner),"
+                " c.relacl::text[], obj_description(c.oid, 'pg_class'),"
+                " (SELECT array_agg(col_description(c.oid, a.attnum) ORDER BY a.attnum)"
+                "  FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0),"
+                " (SELECT array_agg(pg_get_indexdef(indexrelid)) FROM pg_index"
+                "  WHERE indrelid = c.oid), c.relispopulated"
+                " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+                " WHERE c.relkind IN ('v', 'm') AND n.nspname IN ('public', 'reports')"
+                " ORDER BY 1, 2"
+            )
+        }
+
+
+def _table(db: str) -> tuple:
+    with psycopg.connect(db) as conn:
+        return conn.execute(
+            "SELECT pg_get_userbyid(c.relowner), c.relacl::text[],"
+            " obj_description(c.oid, 'pg_class'),"
+            " col_description(c.oid, (SELECT attnum FROM pg_attribute WHERE attrelid = c.oid"
+            "  AND attname = 'title')),"
+            " col_description(c.oid, (SELECT attnum FROM pg_attribute WHERE attrelid = c.oid"
+            "  AND attname = 'univers'))"
+            " FROM pg_class c WHERE c.oid = 'public.datasets'::regclass"
+        ).fetchone()
+
+
+def test_analysts_views_comments_grants_and_owner_follow_the_swap(
+    empty_db: str, tmp_path: Path, analyst: tuple[str, str]
+) -> None:
+    reader, owner = analyst
+    write_pages(tmp_path / "pages", datasets=120, per_page=60)
+    assert _run_pages(empty_db, tmp_path).success
+    project_univers = _table(empty_db)[4]
+    with psycopg.connect(empty_db, autocommit=True) as conn:
+        ident = sql.Identifier
+        conn.execute(sql.SQL("ALTER TABLE public.datasets OWNER TO {}").format(ident(owner)))
+        conn.execute(sql.SQL("GRANT SELECT ON public.datasets TO {}").format(ident(reader)))
+        conn.execute("COMMENT ON TABLE public.datasets IS 'the catalogue, for the dashboards'")
+        conn.execute("COMMENT ON COLUMN public.datasets.title IS 'as the publisher wrote it'")
+        conn.execute("COMMENT ON COLUMN public.datasets.univers IS 'an analyst''s own wording'")
+        conn.execute(sql.SQL("SET ROLE {}").format(ident(reader)))
+        conn.execute(
+            "CREATE VIEW reports.open_datasets WITH (security_barrier) AS"
+            " SELECT identifier, title, licence FROM public.datasets WHERE open_access"
+        )
+        conn.execute("COMMENT ON VIEW reports.open_datasets IS 'open datasets'")
+        conn.execute("COMMENT ON COLUMN reports.open_datasets.licence IS 'normalised'")
+        conn.execute(  # a view on the view
+            "CREATE VIEW public.open_by_licence AS SELECT licence, count(*) AS n"
+            " FROM reports.open_datasets GROUP BY licence"
+        )
+        conn.execute("GRANT SELECT ON public.open_by_licence TO PUBLIC")
+        conn.execute(
+            "CREATE MATERIALIZED VIEW reports.completeness AS"
+            " SELECT geo_coverage, count(*) AS n, avg(completeness) AS mean"
+            " FROM public.datasets GROUP BY geo_coverage"
+        )
+        conn.execute("CREATE UNIQUE INDEX ON reports.completeness (geo_coverage)")
+        conn.execute("RESET ROLE")
+    before = _reports(empty_db)
+    assert list(before) == [
+        "public.open_by_licence", "reports.completeness", "reports.open_datasets"
+    ]
+
+    shutil.rmtree(tmp_path / "pages")
+    write_pages(tmp_path / "pages", datasets=150, per_page=60)  # the next day's dump
+    result = _run_pages(empty_db, tmp_path)
+    assert result.success, result.get_step_failure_events()
+
+    assert _reports(empty_db) == before  # owner, grants, comments, index, populated
+    table_owner, acl, *comments = _table(empty_db)
+    assert table_owner == owner and f"{reader}=r/{owner}" in acl
+    assert comments == [
+        "the catalogue, for the dashboards",
+        "as the publisher wrote it",
+        project_univers,  # the project's description of its column wins, and is reported
+    ]
+    meta = _meta(result, "catalog/public/datasets")
+    assert meta["views_recreated"] == [
+        "reports.completeness", "reports.open_datasets", "public.open_by_licence"
+    ]
+    assert meta["column_comments_replaced"] == {"univers": "an analyst's own wording"}
+    with psycopg.connect(empty_db) as conn:
+        # Over the new table: the new day's rows, the materialized view refreshed.
+        (open_rows,) = conn.execute(
+            "SELECT count(*) FROM public.datasets WHERE open_access"
+        ).fetchone()
+        assert conn.execute(
+            "SELECT (SELECT sum(n) FROM public.open_by_licence),"
+            " (SELECT sum(n) FROM reports.completeness), (SELECT count(*) FROM public.datasets)"
+        ).fetchone() == (open_rows, 150, 150)
+
+
+def test_the_tables_comments_grants_and_owner_follow_the_swap(
+    empty_db: str, tmp_path: Path, analyst: tuple[str, str]
+) -> None:
+    reader, owner = analyst
+    write_pages(tmp_path / "pages", datasets=60, per_page=60)
+    assert _run_pages(empty_db, tmp_path).success
+    with psycopg.connect(empty_db, autocommit=True) as conn:
+        conn.execute(sql.SQL("ALTER TABLE public.datasets OWNER TO {}").format(
+            sql.Identifier(owner)))
+        conn.execute(sql.SQL("GRANT SELECT ON public.datasets TO {}").format(
+            sql.Identifier(reader)))
+        conn.execute("COMMENT ON TABLE public.datasets IS 'the catalogue, for the dashboards'")
+        conn.execute("COMMENT ON COLUMN public.datasets.title IS 'as the publisher wrote it'")
+    before = _table(empty_db)
+    assert _run_pages(empty_db, tmp_path).success
+    assert _table(empty_db) == before
+
+
+def test_a_view_that_cannot_be_recreated_refuses_the_swap_naming_it(
+    empty_db: str, tmp_path: Path
+) -> None:
+    write_pages(tmp_path / "pages", datasets=60, per_page=60)
+    assert _run_pages(empty_db, tmp_path).success
+    with psycopg.connect(empty_db, autocommit=True) as conn:
+        # A column the live table has and the new one lacks (as one a release stops loading).
+        conn.execute("ALTER TABLE public.datasets ADD COLUMN legacy_score integer DEFAULT 1")
+        conn.execute("CREATE VIEW public.titles AS SELECT identifier, title FROM public.datasets")
+        conn.execute(
+            "CREATE VIEW public.scores AS SELECT t.title, d.legacy_score"
+            " FROM public.titles t JOIN public.datasets d USING (identifier)"
+        )
+        conn.execute(
+            "CREATE MATERIALIZED VIEW public.score_sum AS SELECT sum(legacy_score) AS s"
+            " FROM public.scores"
+        )
+        before = _state(conn)
+    shutil.rmtree(tmp_path / "pages")
+    write_pages(tmp_path / "pages", datasets=70, per_page=60)
+    result = _run_pages(empty_db, tmp_path)
+    assert not result.success
+    error = result.get_step_failure_events()[0].event_specific_data.error.message
+    assert "public.datasets not replaced: the view public.scores cannot be re-created" in error
+    assert 'column d.legacy_score does not exist' in error
+    assert "the live table is unchanged" in error
+    with psycopg.connect(empty_db) as conn:
+        assert _state(conn) == before
+
+
+def _state(conn: psycopg.Connection) -> tuple:
+    """The live table's rows and the relations' oids: the same relations, not re-created."""
+    return (
+        conn.execute("SELECT count(*) FROM public.datasets").fetchone()[0],
+        conn.execute(
+            "SELECT array_agg(oid ORDER BY relname) FROM pg_class WHERE relname IN"
+            " ('datasets', 'titles', 'scores', 'score_sum')"
+            " AND relnamespace = 'public'::regnamespace"
+        ).fetchone()[0],
+    )
