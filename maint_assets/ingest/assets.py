@@ -143,7 +143,7 @@ def ingest_production(
             )
         schemas.refuse_unless_marked(conn, spec.staging, f"{MARKER} staging")
         archived = spec.archived(datetime.now(UTC))
-        carried, repointed, held_ms = switch(
+        carried, repointed, held_ms, not_carried = switch(
             conn,
             spec,
             spec.staging,
@@ -157,6 +157,11 @@ def ingest_production(
         context.log.warning(
             f"still on the previous version {archived}, not moved by the switch: "
             f"{', '.join(left)}; that version is kept until they are moved or dropped"
+        )
+    if not_carried:
+        context.log.warning(
+            f"not carried onto the new version of {spec.production} (left on {archived}): "
+            f"{'; '.join(not_carried)}"
         )
     dropped, kept, held = expire(ingest_db, spec)
     if kept:
@@ -173,6 +178,7 @@ def ingest_production(
             "previous_version": archived,
             "carried_over": dg.MetadataValue.json(carried),
             "repointed": dg.MetadataValue.json(repointed),
+            "not_carried": dg.MetadataValue.json(not_carried),
             "left_on_previous_version": dg.MetadataValue.json(left),
             "locks_held_ms": round(held_ms, 1),
             "dropped_versions": dg.MetadataValue.json(dropped),
