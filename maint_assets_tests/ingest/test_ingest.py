@@ -985,3 +985,46 @@ def test_the_switch_carries_what_production_set_on_the_loaded_tables(
     ]
     assert _as(url, reader, "SELECT count(*) FROM portal.study") == 7
     assert _attachments(url)["triggers"] == set_up["triggers"]
+
+
+def test_two_ingests_at_once_never_switch_each_others_staging(
+    portal: tuple[str, Path], tmp_path: Path
+) -> None:
+    """Two runs of staging and switch at once (two threads, as an independent trial ran them):
+    the second to load rebuilt the staging schema while the first waited to switch, and the
+    first switched the second's data in under its own name. Now the run whose staging was
+    replaced refuses, naming the run that replaced it, and the other switches its own."""
+    url, _ = portal
+    sources = {version: tmp_path / f"v{version}" for version in (2, 3)}
+    results: dict[int, dg.ExecuteInProcessResult] = {}
+    with psycopg.connect(url, autocommit=True) as holder:
+        # Both runs queue on the staging's lock before either loads: they overlap for sure.
+        holder.execute("SELECT pg_advisory_lock(hashtextextended('maint_assets:ingest/portal', 0))")
+
+        def run(version: int) -> None:
+            write_source(sources[version], version=version)
+            results[version] = _ingest(url, sources[version])
+
+        threads = {v: threading.Thread(target=run, args=(v,)) for v in sources}
+        for waiting, version in enumerate(sources, start=1):
+            threads[version].start()
+            deadline = time.monotonic() + 30
+            while holder.execute(
+                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+            ).fetchone()[0] < waiting:
+                assert time.monotonic() < deadline
+                time.sleep(0.05)
+        holder.execute("SELECT pg_advisory_unlock_all()")
+        for thread in threads.values():
+            thread.join(120)
+    switched = [v for v, r in results.items() if r.success]
+    assert len(switched) == 1, {v: r.success for v, r in results.items()}
+    (winner,) = switched
+    (loser,) = set(sources) - {winner}
+    assert _counts(url)[3] == f"Study 0 v{winner}"  # the data of the run that switched it in
+    with psycopg.connect(url) as conn:
+        assert conn.execute(
+            "SELECT run_id FROM maint_assets.ingest_versions ORDER BY id DESC LIMIT 1"
+        ).fetchone()[0] == results[winner].run_id
+    assert results[winner].run_id in _error(results[loser])
+    assert "production is untouched" in _error(results[loser])
