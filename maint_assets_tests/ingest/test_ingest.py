@@ -1028,3 +1028,93 @@ def test_two_ingests_at_once_never_switch_each_others_staging(
         ).fetchone()[0] == results[winner].run_id
     assert results[winner].run_id in _error(results[loser])
     assert "production is untouched" in _error(results[loser])
+
+
+def _bad_latin1(source: Path) -> None:
+    study = source / "study.csv"
+    study.write_bytes(study.read_bytes().replace(b"Study 3 v2", "Étude 3 v2".encode("latin-1")))
+
+
+def _bad_array_line(source: Path) -> None:
+    lines = (source / "biosample.jsonl").read_text().splitlines(keepends=True)
+    lines[6] = '["bs-0-6", "st-0", 3.0, "2024-07-07"]\n'
+    (source / "biosample.jsonl").write_text("".join(lines))
+
+
+def _bad_nul_csv(source: Path) -> None:
+    study = source / "study.csv"
+    study.write_bytes(study.read_bytes().replace(b"Study 3 v2", b"Study\x003 v2"))
+
+
+def _bad_nul_json(source: Path) -> None:
+    lines = source / "biosample.jsonl"
+    lines.write_text(lines.read_text().replace('"id": "bs-0-6"', '"id": "bs-0-6\\u0000"'))
+
+
+def _bad_type_csv(source: Path) -> None:
+    objects = source / "data_object.csv"
+    objects.write_text(
+        objects.read_text().replace("do-0-1-2,bs-0-1,3002,", "do-0-1-2,bs-0-1,3 kB,")
+    )
+
+
+def _bad_type_json(source: Path) -> None:
+    lines = source / "biosample.jsonl"
+    lines.write_text(lines.read_text().replace(
+        '"id": "bs-0-6", "study_id": "st-0", "depth_m": 3.0',
+        '"id": "bs-0-6", "study_id": "st-0", "depth_m": "three metres"',
+    ))
+
+
+def _bad_huge_value(source: Path) -> None:
+    lines = (source / "biosample.jsonl").read_text().splitlines(keepends=True)
+    lines[6] = lines[6].replace('"bs-0-6"', '"bs-0-6' + "x" * (200 << 20) + '"')
+    (source / "biosample.jsonl").write_text("".join(lines))
+
+
+@pytest.mark.parametrize(
+    ("spoil", "expected"),
+    [
+        (_bad_latin1, "study.csv line 5: not UTF-8"),
+        (_bad_array_line, "biosample.jsonl line 7: a JSON array, not an object"),
+        (_bad_nul_csv, "study.csv line 5: a NUL character"),
+        (_bad_nul_json, "biosample.jsonl line 7: a NUL character"),
+        (_bad_type_csv, "data_object.csv line 7, column size_bytes: invalid input syntax for type"
+                        ' bigint: "3 kB"'),
+        (_bad_type_json, "biosample.jsonl line 7, column depth_m: invalid input syntax for type"
+                         ' double precision: "three metres"'),
+        (_bad_huge_value, "biosample.jsonl column id: a value of 209715206 bytes, too large"),
+    ],
+)
+def test_a_bad_file_is_refused_naming_the_file_and_line(
+    portal: tuple[str, Path], spoil, expected: str
+) -> None:
+    """Bad input an independent trial fed the ingest failed with PostgreSQL's raw error, which
+    named neither the file nor the line. The spoiled values are of our invention; the files
+    are UTF-8 CSV and JSON Lines of one object per line, as the portal's source writes them."""
+    url, source = portal
+    before = _counts(url)
+    write_source(source, version=2)
+    spoil(source)
+    refused = _ingest(url, source)
+    assert not refused.success
+    assert expected in _error(refused), _error(refused)
+    assert "production is untouched" in _error(refused)
+    assert _counts(url) == before
+
+
+def test_a_csv_with_a_byte_order_mark_and_json_lines_with_blank_lines_load(
+    portal: tuple[str, Path],
+) -> None:
+    """A spreadsheet's "CSV UTF-8" starts with a byte-order mark (read as part of the first
+    column's name, which refused the file), and a blank line in JSON Lines holds no record
+    (it became a row of NULLs, refused with the server's bare message): both load."""
+    url, source = portal
+    write_source(source, version=2)
+    study = source / "study.csv"
+    study.write_bytes(b"\xef\xbb\xbf" + study.read_bytes())
+    lines = source / "biosample.jsonl"
+    lines.write_text(lines.read_text().replace("\n", "\n\n", 3) + "\n")
+    result = _ingest(url, source)
+    assert result.success, _error(result)
+    assert _counts(url) == (20, 1000, 3000, "Study 0 v2")
