@@ -182,7 +182,7 @@ def apply(conn: psycopg.Connection, production: str, attachments: Attachments) -
         except psycopg.Error as err:
             raise dg.Failure(
                 f"{production} not switched: {what} cannot be carried onto the new version: "
-                f"{err.diag.message_primary or err}; production is untouched"
+                f"{err.diag.message_primary or err}{remedy(err)}; production is untouched"
             ) from None
 
     for t, name in attachments.replaced_triggers:
@@ -237,3 +237,12 @@ def apply(conn: psycopg.Connection, production: str, attachments: Attachments) -
             run(what, "trigger_state", table=table(t), state=sql.SQL(_TRIGGER_STATES[enabled]),
                 trigger=sql.Identifier(name))
 
+
+def remedy(err: psycopg.Error) -> str:
+    """What to do when the ingest's role may not alter something a DBA made in production."""
+    if not isinstance(err, errors.InsufficientPrivilege):
+        return ""
+    return (
+        " (`maint-assets roles apply ingest` makes the ingest's role the owner of what is in "
+        "production; or GRANT the owner TO that role)"
+    )

@@ -11,6 +11,7 @@ from psycopg import errors, sql
 
 from maint_assets.core.grants import PRIVILEGES, role
 from maint_assets.core.sql_files import statement
+from maint_assets.ingest.attachments import remedy
 from maint_assets.ingest.keys import SQL_PRODUCTION
 
 # pg_proc.prokind -> the ALTER that moves it (f: function, w: window function).
@@ -33,7 +34,7 @@ def move(conn: psycopg.Connection, production: str, incoming: str) -> list[str]:
         except psycopg.Error as err:
             raise dg.Failure(
                 f"{production} not switched: {what} cannot be moved into the new version: "
-                f"{err.diag.message_primary or err}; production is untouched"
+                f"{err.diag.message_primary or err}{remedy(err)}; production is untouched"
             ) from None
         moved.append(what)
 
@@ -81,3 +82,4 @@ def grant_defaults(conn: psycopg.Connection, production: str, incoming: str) -> 
                 f"new version: {err.diag.message_primary}; GRANT {owner} TO the ingest's role; "
                 "production is untouched"
             ) from None
+
