@@ -70,10 +70,13 @@ def ingest_staging(
     counts = {}
     with ingest_db.locked_step(f"ingest/{spec.production}") as conn:
         if schemas.exists(conn, spec.staging):
-            schemas.refuse_unless_marked(conn, spec.staging, f"{MARKER} staging")
+            schemas.refuse_unless_marked(conn, spec.staging, schemas.MARKER_STAGING)
             conn.execute(compose(SQL_SCHEMAS, "drop_schema", schema=spec.staging))
         conn.execute(compose(SQL_SCHEMAS, "create_schema", schema=spec.staging))
-        schemas.mark(conn, spec.staging, f"{MARKER} staging of {spec.production}")
+        # The run is named: its switch refuses a staging schema another run loaded since.
+        schemas.mark(
+            conn, spec.staging, schemas.staging_marker(spec.production, context.run.run_id)
+        )
         for table in spec.tables:
             relation = (spec.staging, table.name)
             conn.execute(create_table(relation, table))
@@ -130,10 +133,28 @@ def ingest_production(
             f"{config.confirm_production!r})"
         )
         return
+    # A run that loads the staging schema switches that one only: another run at once may
+    # load it again (the lock is held per step, and the steps may run in two processes)
+    # between this run's load and its switch. A run of the switch alone switches what is there.
+    own_staging, run_id = context.job_def.has_node_named(ingest_staging.op.name), context.run.run_id
     with ingest_db.locked_step(f"ingest/{spec.production}") as conn:
         if not schemas.exists(conn, spec.staging):
+            if own_staging:
+                raise dg.Failure(
+                    f"{spec.production} not switched: the staging schema {spec.staging} this "
+                    f"run loaded is gone, switched in meanwhile by another run (production: "
+                    f"{schemas.comment(conn, spec.production)!r}); production is untouched"
+                )
             raise dg.Failure(
                 f"no staging schema {spec.staging}: materialize ingest/schema/ingest_staging first"
+            )
+        loader = schemas.loaded_by(conn, spec.staging)
+        if own_staging and loader != run_id:
+            raise dg.Failure(
+                f"{spec.production} not switched: {spec.staging} is no longer the version this "
+                f"run ({run_id}) loaded: run {loader} loaded it again since (two "
+                f"ingests of {spec.production} at once); that run switches its own; production "
+                "is untouched"
             )
         failed = [r.check_name for r in staging_checks(conn, spec) if not r.passed]
         if failed:
@@ -141,9 +162,9 @@ def ingest_production(
                 f"{spec.production} not switched: check(s) {', '.join(failed)} fail on "
                 f"{spec.staging}; production is untouched"
             )
-        schemas.refuse_unless_marked(conn, spec.staging, f"{MARKER} staging")
+        schemas.refuse_unless_marked(conn, spec.staging, schemas.MARKER_STAGING)
         archived = spec.archived(datetime.now(UTC))
-        carried, repointed, held_ms = switch(
+        carried, repointed, held_ms, not_carried = switch(
             conn,
             spec,
             spec.staging,
@@ -157,6 +178,11 @@ def ingest_production(
         context.log.warning(
             f"still on the previous version {archived}, not moved by the switch: "
             f"{', '.join(left)}; that version is kept until they are moved or dropped"
+        )
+    if not_carried:
+        context.log.warning(
+            f"not carried onto the new version of {spec.production} (left on {archived}): "
+            f"{'; '.join(not_carried)}"
         )
     dropped, kept, held = expire(ingest_db, spec)
     if kept:
@@ -173,6 +199,7 @@ def ingest_production(
             "previous_version": archived,
             "carried_over": dg.MetadataValue.json(carried),
             "repointed": dg.MetadataValue.json(repointed),
+            "not_carried": dg.MetadataValue.json(not_carried),
             "left_on_previous_version": dg.MetadataValue.json(left),
             "locks_held_ms": round(held_ms, 1),
             "dropped_versions": dg.MetadataValue.json(dropped),

@@ -1,18 +1,31 @@
 """Loading the listed files into the staging schema: tables created from the list, files
-copied in by column name, then keys, row checks and indexes."""
+copied in by column name, then keys, row checks and indexes.
+
+The files are UTF-8 CSV with a header, and JSON Lines of one object per line (what
+mongoexport writes of the collections nmdc-server's ingest reads). A file PostgreSQL refuses
+(not UTF-8, a NUL character, a line that is not an object, a value its column's type cannot
+hold, a value too large to index) fails the load naming the file, and the line and column
+where they are known, never with the server's bare message; production is untouched."""
 
 import csv
+import io
+import re
 from pathlib import Path
 
 import dagster as dg
 import psycopg
-from psycopg import sql
+from psycopg import errors, sql
 
 from maint_assets.core.sql_files import compose, statement
 from maint_assets.ingest.keys import SQL_STAGING
 from maint_assets.ingest.tables import OPERATORS, RowCheck, TableSpec
 
 _BLOCK = 1 << 20
+# What a bad file makes PostgreSQL raise (class 22, 23, 54); a connection lost or a lock
+# timeout is not the file's fault, and is raised as it is, for a retry.
+_BAD_INPUT = (errors.DataError, errors.IntegrityError, errors.ProgramLimitExceeded)
+# Where COPY was in the file: its context's last "COPY <table>, line N[, column C]".
+_COPY_AT = re.compile(r"COPY .*?, line (\d+)(?:, column (.+?): )?")
 
 
 def create_table(relation: tuple[str, str], table: TableSpec) -> sql.Composed:
@@ -27,28 +40,119 @@ def load(
 ) -> None:
     """COPY ``local`` into ``relation``, each value into the column its header (or key) names."""
     if table.file.endswith(".csv"):
-        header = _csv_header(local)
+        header = _csv_header(local, table.file)
         _match_columns(table, header, "its header")
         copy_csv = sql.SQL(statement(SQL_STAGING, "copy_csv")).format(
             table=sql.Identifier(*relation), columns=sql.SQL(", ").join(map(sql.Identifier, header))
         )
-        with conn.cursor().copy(copy_csv) as copy, local.open("rb") as f:
-            while block := f.read(_BLOCK):
-                copy.write(block)
+        _copy(conn, copy_csv, local, table.file)
         return
     conn.execute(statement(SQL_STAGING, "create_lines"))
-    with conn.cursor().copy(statement(SQL_STAGING, "copy_lines")) as copy, local.open("rb") as f:
-        while block := f.read(_BLOCK):
-            copy.write(block)
+    _copy(conn, statement(SQL_STAGING, "copy_lines"), local, table.file, columns=False)
+    row = conn.execute(statement(SQL_STAGING, "not_an_object")).fetchone()
+    if row:
+        raise _refused(table.file, f"line {row[0]}", f"a JSON {row[1]}, not an object (one "
+                       "object per line, its keys the table's columns)")
     keys = [k for (k,) in conn.execute(statement(SQL_STAGING, "line_keys"))]
     _match_columns(table, keys, "the keys of its lines")
-    conn.execute(compose(SQL_STAGING, "insert_lines", table=relation))
+    try:
+        with conn.transaction():
+            conn.execute(compose(SQL_STAGING, "insert_lines", table=relation))
+    except _BAD_INPUT as err:
+        line = _first_refused_line(conn, relation)
+        key = err.diag.column_name or _refused_key(conn, relation, table, line)
+        raise _refused(
+            table.file, f"line {line}" + (f", column {key}" if key else ""), _reason(err)
+        ) from None
     conn.execute("DROP TABLE ingest_lines")
 
 
-def _csv_header(path: Path) -> list[str]:
-    with path.open(newline="", encoding="utf-8") as f:
-        return next(csv.reader(f), [])
+def _copy(
+    conn: psycopg.Connection, query: sql.Composable | str, local: Path, file: str,
+    columns: bool = True,
+) -> None:
+    """COPY ``local`` with ``query``; a refused file fails naming it and the line, and the
+    column unless ``columns`` is false (the JSON lines' single column is not the file's)."""
+    try:
+        with conn.transaction(), conn.cursor().copy(query) as copy, local.open("rb") as f:
+            while block := f.read(_BLOCK):
+                copy.write(block)
+    except _BAD_INPUT as err:
+        context = (err.diag.context or "").strip().splitlines()
+        found = _COPY_AT.search(context[-1]) if context else None
+        where = ""
+        if found:
+            where = f"line {found.group(1)}"
+            if columns and found.group(2):
+                where += f", column {found.group(2)}"
+        raise _refused(file, where, _reason(err)) from None
+
+
+def _reason(err: psycopg.Error) -> str:
+    """Why PostgreSQL refused a value, in the words of the file's author."""
+    message = err.diag.message_primary or str(err)
+    if isinstance(err, errors.CharacterNotInRepertoire):
+        if message.endswith(": 0x00"):
+            return "a NUL character (byte 0), which a PostgreSQL text value cannot hold"
+        return f"not UTF-8 ({message}): save it as UTF-8"
+    if isinstance(err, errors.UntranslatableCharacter) and "\\u0000" in (
+        err.diag.message_detail or ""
+    ):
+        return "a NUL character (\\u0000), which a PostgreSQL text value cannot hold"
+    return message + (f" ({err.diag.message_detail})" if err.diag.message_detail else "")
+
+
+def _refused(file: str, where: str, reason: str) -> dg.Failure:
+    return dg.Failure(
+        f"{file}{' ' + where if where else ''}: {reason}; nothing was loaded, production is "
+        "untouched"
+    )
+
+
+def _first_refused_line(conn: psycopg.Connection, relation: tuple[str, str]) -> int:
+    """The first line whose insert fails, halving the lines: a value fails on its own."""
+    first, last = 1, conn.execute(statement(SQL_STAGING, "last_line")).fetchone()[0]
+    while first < last:
+        middle = (first + last) // 2
+        try:
+            with conn.transaction(force_rollback=True):
+                conn.execute(
+                    compose(SQL_STAGING, "insert_lines_between", table=relation),
+                    {"first": first, "last": middle},
+                )
+            first = middle + 1
+        except _BAD_INPUT:
+            last = middle
+    return first
+
+
+def _refused_key(
+    conn: psycopg.Connection, relation: tuple[str, str], table: TableSpec, line: int
+) -> str | None:
+    """The column whose value of ``line`` its type refuses."""
+    for key in table.columns:
+        try:
+            with conn.transaction(force_rollback=True):
+                conn.execute(
+                    compose(SQL_STAGING, "read_line_value", table=relation),
+                    {"key": key, "n": line},
+                )
+        except _BAD_INPUT:
+            return key
+    return None
+
+
+def _csv_header(path: Path, file: str) -> list[str]:
+    # The first line alone: a bad byte further on is COPY's to report, with its line. A
+    # byte-order mark (a spreadsheet's "CSV UTF-8") is not part of the first column's name.
+    with path.open("rb") as f:
+        first = f.readline()
+    try:
+        text = first.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise _refused(file, "line 1", f"not UTF-8 (byte {err.object[err.start]:#04x} at "
+                       f"{err.start + 1}): save it as UTF-8") from None
+    return next(csv.reader(io.StringIO(text, newline="")), [])
 
 
 def _match_columns(table: TableSpec, names: list[str], what: str) -> None:
@@ -81,21 +185,45 @@ def constrain(conn: psycopg.Connection, relation: tuple[str, str], table: TableS
         )
     ]
     rules += [row_check(check) for check in table.checks]
-    for rule in rules:
+    for rule, columns in zip(rules, [table.primary_key] + [[c.column] for c in table.checks],
+                             strict=True):
         try:
             with conn.transaction():
                 conn.execute(sql.SQL("ALTER TABLE {} ADD {}").format(target, rule))
         except psycopg.errors.IntegrityError as err:
             raise dg.Failure(
-                f"{relation[0]}.{relation[1]} breaks {rule.as_string(conn)}: "
+                f"{table.file}: {relation[0]}.{relation[1]} breaks {rule.as_string(conn)}: "
                 f"{str(err).splitlines()[0]}; production is untouched"
             ) from None
+        except errors.ProgramLimitExceeded as err:
+            raise _too_large(conn, relation, table, columns, err) from None
     for columns in table.indexes:
-        conn.execute(
-            sql.SQL("CREATE INDEX ON {} ({})").format(
-                target, sql.SQL(", ").join(map(sql.Identifier, columns))
-            )
-        )
+        try:
+            with conn.transaction():
+                conn.execute(
+                    sql.SQL("CREATE INDEX ON {} ({})").format(
+                        target, sql.SQL(", ").join(map(sql.Identifier, columns))
+                    )
+                )
+        except errors.ProgramLimitExceeded as err:
+            raise _too_large(conn, relation, table, columns, err) from None
+
+
+def _too_large(
+    conn: psycopg.Connection, relation: tuple[str, str], table: TableSpec, columns: list[str],
+    err: psycopg.Error,
+) -> dg.Failure:
+    """The failure of an index (a key's) that a value is too large for, naming its column."""
+    size, column = max(
+        (conn.execute(compose(SQL_STAGING, "largest_value", table=relation, column=c))
+         .fetchone()[0] or 0, c)
+        for c in columns
+    )
+    return _refused(
+        table.file, f"column {column}",
+        f"a value of {size} bytes, too large for the index on ({', '.join(columns)}) "
+        f"({err.diag.message_primary})",
+    )
 
 
 def row_check(check: RowCheck) -> sql.Composed:

@@ -1,12 +1,16 @@
 """The schemas the ingest creates carry a marker comment (``maint_assets: ingest …``): it drops
 a staging schema, or an expired version, only when the marker says it made it."""
 
+import re
+
 import dagster as dg
 import psycopg
 from psycopg import sql
 
 from maint_assets.core.sql_files import statement
-from maint_assets.ingest.keys import SQL_SCHEMAS
+from maint_assets.ingest.keys import MARKER, SQL_SCHEMAS
+
+MARKER_STAGING = f"{MARKER} staging"
 
 
 def exists(conn: psycopg.Connection, schema: str) -> bool:
@@ -27,6 +31,20 @@ def mark(conn: psycopg.Connection, schema: str, marker: str) -> None:
             schema=sql.Identifier(schema), marker=sql.Literal(marker)
         )
     )
+
+
+# How a staging schema's marker names the run that loaded it (a Dagster run id).
+_LOADED_BY = re.compile(r", loaded by run (\S+)$")
+
+
+def staging_marker(production: str, run_id: str) -> str:
+    return f"{MARKER_STAGING} of {production}, loaded by run {run_id}"
+
+
+def loaded_by(conn: psycopg.Connection, schema: str) -> str | None:
+    """The run that loaded the staging schema ``schema``, from its marker."""
+    found = _LOADED_BY.search(comment(conn, schema))
+    return found.group(1) if found else None
 
 
 def refuse_unless_marked(conn: psycopg.Connection, schema: str, marker: str) -> None:

@@ -21,7 +21,7 @@ from maint_assets.core.grants import grant_on_schema, grant_on_table, schema_gra
 from maint_assets.core.postgres import PostgresResource
 from maint_assets.core.sql_files import compose, statement
 from maint_assets.core.views import recreate, view_options
-from maint_assets.ingest import schemas, views
+from maint_assets.ingest import attachments, schema_objects, schemas, views
 from maint_assets.ingest.keys import MARKER, SQL_PRODUCTION, SQL_SCHEMAS
 from maint_assets.ingest.resources import IngestSettings
 from maint_assets.ingest.tables import IngestSpec
@@ -43,13 +43,15 @@ def switch(
     run_id: str,
     state: str,
     attempts: int,
-) -> tuple[list[str], list[str], float]:
-    """Move the carried-over tables into ``incoming``, rename production to ``outgoing`` and
-    ``incoming`` to production, and re-create production's own views, and the foreign keys and
-    views outside the loaded tables, against it; returns the tables carried, the views and keys
-    re-created, and how long the locks were held before the caller commits. The locks are tried
-    ``attempts`` times with a short timeout; if they are never free the switch fails and
-    changes nothing."""
+) -> tuple[list[str], list[str], float, list[str]]:
+    """Move the carried-over tables (and production's routines, types and unowned sequences)
+    into ``incoming``, rename production to ``outgoing`` and ``incoming`` to production, and
+    re-create production's own views, the foreign keys and views outside the loaded tables,
+    and what the loaded tables held besides rows (``attachments``), against it; returns what
+    was carried, the views and keys re-created, how long the locks were held before the
+    caller commits, and what could not be carried (an index on a column the new version
+    lacks). The locks are tried ``attempts`` times with a short timeout; if they are never
+    free the switch fails and changes nothing."""
     prod = spec.production
     present = schemas.exists(conn, prod)
     tables = (
@@ -63,13 +65,20 @@ def switch(
     # read the new version's table under the same name in its old snapshot, empty, or mix
     # versions.
     replaced = [t for t in tables if t in spec.names]
+    not_carried: list[str] = []
     if present:
-        views.refuse_lost_columns(conn, prod, incoming, sorted(spec.names))
+        loaded = sorted(spec.names)
+        views.refuse_lost_columns(conn, prod, incoming, loaded)
+        lost_indexes, not_carried = attachments.refuse_lost_columns(conn, prod, incoming, loaded)
         # What readers and applications were granted on production, they keep on the new
         # version; copied before the first lock, which it does not need.
         grant_on_schema(conn, schema_grants(conn, prod), incoming)
+        schema_objects.grant_defaults(conn, prod, incoming)
         for table in spec.names:
             grant_on_table(conn, table_grants(conn, prod, table), incoming, table)
+        # Built on the incoming tables, which no reader sees yet: under the switch's locks
+        # a large index would hold every reader for as long as it takes.
+        attachments.build_indexes(conn, prod, incoming, loaded, lost_indexes)
     started, locked = time.monotonic(), []
     for attempt in range(attempts):
         try:
@@ -81,8 +90,11 @@ def switch(
                     statement(SQL_PRODUCTION, "switch_lock_timeout"),
                     {"timeout": SWITCH_LOCK_TIMEOUT},
                 )
-                return _switch_locked(conn, spec, incoming, outgoing, run_id, state, carried,
-                                      replaced, locked)
+                return (
+                    *_switch_locked(conn, spec, incoming, outgoing, run_id, state, carried,
+                                    replaced, locked),
+                    not_carried,
+                )
         except errors.LockNotAvailable:
             if attempt + 1 < attempts:
                 time.sleep(min(SWITCH_BACKOFF[0] * 2**attempt, SWITCH_BACKOFF[1]))
@@ -127,6 +139,7 @@ def _switch_locked(
         statement(SQL_PRODUCTION, "views_on"), {"schema": prod, "loaded": loaded}
     ).fetchall()
     own = views.views_in(conn, prod)
+    held = attachments.read(conn, prod, incoming, loaded)
     # A version switched back in has its copies of production's views: replaced by these.
     superseded = {v.name for v in views.views_in(conn, incoming)} & {v.name for v in own}
     tables = sorted(
@@ -148,6 +161,7 @@ def _switch_locked(
     started = time.perf_counter()
     for table in carried:
         conn.execute(compose(SQL_PRODUCTION, "carry_over", table=(prod, table), target=incoming))
+    moved = schema_objects.move(conn, prod, incoming) if schemas.exists(conn, prod) else []
     views.drop_superseded(conn, prod, incoming, superseded)
     if schemas.exists(conn, prod):
         conn.execute(compose(SQL_PRODUCTION, "rename_schema", schema=prod, new_name=outgoing))
@@ -191,12 +205,14 @@ def _switch_locked(
                 definition=sql.SQL(definition.rstrip().rstrip(";")),
             )
         )
+    # Last: a policy or a trigger may read production's views.
+    attachments.apply(conn, prod, held)
     repointed = (
         [f"{prod}.{v.name}" for v in own]
         + [f"{'.'.join(k[2:4])}.{k[0]}" for k in keys]
         + [f"{s}.{v}" for s, v, *_ in outside]
     )
-    return carried, repointed, (time.perf_counter() - started) * 1000
+    return [*carried, *moved], repointed, (time.perf_counter() - started) * 1000
 
 
 def outside_dependents(conn: psycopg.Connection, schema: str) -> list[str]:
@@ -276,7 +292,7 @@ def rollback_production(
         version_id, previous = row
         conn.execute(statement(SQL_PRODUCTION, "forget_version"), {"id": version_id})
         replaced = spec.archived(datetime.now(UTC))
-        carried, repointed, held_ms = switch(
+        carried, repointed, held_ms, not_carried = switch(
             conn,
             spec,
             previous,
@@ -291,5 +307,7 @@ def rollback_production(
         f"as {replaced}; carried over: {carried}; re-created on it: {repointed} "
         f"({held_ms:.1f} ms)"
     )
+    if not_carried:
+        context.log.warning(f"not carried onto {spec.production}: {'; '.join(not_carried)}")
     if left:
         context.log.warning(f"still on {replaced}, not moved by the rollback: {', '.join(left)}")

@@ -812,3 +812,309 @@ def test_views_in_production_follow_the_switch_and_the_rollback(
         write_source(source, objects=4, version=version)
         assert _ingest(url, source).success
     assert reports() == (1, "Study 0 v7", 50 * (1007 + 2007 + 3007 + 4007))
+
+
+@pytest.fixture
+def roles(empty_db: str) -> Iterator[tuple[str, str]]:
+    """A restricted reader and a data steward who owns a loaded table, dropped afterwards."""
+    names = tuple(f"{kind}_{secrets.token_hex(3)}" for kind in ("reader", "steward"))
+    with psycopg.connect(empty_db, autocommit=True) as conn:
+        for name in names:
+            conn.execute(sql.SQL("CREATE ROLE {}").format(sql.Identifier(name)))
+    try:
+        yield names
+    finally:
+        with psycopg.connect(empty_db, autocommit=True) as conn:
+            for name in names:
+                conn.execute(sql.SQL("DROP OWNED BY {} CASCADE").format(sql.Identifier(name)))
+                conn.execute(sql.SQL("DROP ROLE {}").format(sql.Identifier(name)))
+
+
+def _as(url: str, reader: str, query: str) -> object:
+    with psycopg.connect(url) as conn:
+        conn.execute(sql.SQL("SET ROLE {}").format(sql.Identifier(reader)))
+        return conn.execute(query).fetchone()[0]
+
+
+def _attachments(url: str) -> dict[str, object]:
+    """What a DBA set on production's loaded tables and schema, as the catalogue has it."""
+    with psycopg.connect(url) as conn:
+        def one(query: str) -> object:
+            return conn.execute(query).fetchone()[0]
+
+        return {
+            "rls": one(
+                "SELECT array_agg(ARRAY[relname, relrowsecurity::text,"
+                " relforcerowsecurity::text] ORDER BY relname) FROM pg_class"
+                " WHERE relnamespace = 'portal'::regnamespace"
+                " AND relname IN ('study', 'biosample', 'data_object')"
+            ),
+            "policies": one(
+                "SELECT array_agg(ARRAY[tablename, policyname, permissive, cmd,"
+                " roles::text, qual, with_check] ORDER BY policyname) FROM pg_policies"
+                " WHERE schemaname = 'portal'"
+            ),
+            "owner": one(
+                "SELECT pg_get_userbyid(relowner) FROM pg_class"
+                " WHERE oid = 'portal.data_object'::regclass"
+            ),
+            "column_acl": one(
+                "SELECT array_agg(attacl::text ORDER BY attnum) FROM pg_attribute"
+                " WHERE attrelid = 'portal.data_object'::regclass AND attacl IS NOT NULL"
+            ),
+            "indexes": one(
+                "SELECT array_agg(indexdef ORDER BY indexname) FROM pg_indexes"
+                " WHERE schemaname = 'portal' AND indexname IN ('data_object_url',"
+                " 'study_lower_name')"
+            ),
+            "comments": one(
+                "SELECT ARRAY[obj_description('portal.study'::regclass, 'pg_class'),"
+                " col_description('portal.study'::regclass, 2)]"
+            ),
+            "triggers": one(
+                "SELECT array_agg(ARRAY[pg_get_triggerdef(oid), tgenabled::text]"
+                " ORDER BY tgname) FROM pg_trigger WHERE NOT tgisinternal"
+                " AND tgrelid = 'portal.study'::regclass"
+            ),
+            "in_schema": one(
+                "SELECT ARRAY[to_regprocedure('portal.no_delete()')::text,"
+                " to_regtype('portal.mood')::text, to_regclass('portal.ticket')::text]"
+            ),
+        }
+
+
+def test_the_switch_carries_what_production_set_on_the_loaded_tables(
+    portal: tuple[str, Path], roles: tuple[str, str], tmp_path: Path
+) -> None:
+    """A DBA's row-level security (a reader sees soil studies and their biosamples only),
+    column privileges, owner, indexes, comments, triggers, functions, types, sequences and
+    default privileges of production hold on each version switched in and rolled back to
+    (an independent trial: after the switch the restricted reader saw every row); a policy
+    on a column the new version lacks refuses the switch, an index on it is reported. The
+    DBA's objects are of our invention, on the real tables."""
+    url, source = portal
+    reader, steward = roles
+    r, s = sql.Identifier(reader), sql.Identifier(steward)
+    with psycopg.connect(url, autocommit=True) as conn:
+        for statement_ in (
+            "GRANT USAGE ON SCHEMA portal TO {r}",
+            "GRANT SELECT ON portal.study, portal.biosample TO {r}",
+            "GRANT SELECT (id, url) ON portal.data_object TO {r}",
+            "ALTER TABLE portal.data_object OWNER TO {s}",
+            "ALTER DEFAULT PRIVILEGES IN SCHEMA portal GRANT SELECT ON TABLES TO {r}",
+        ):
+            conn.execute(sql.SQL(statement_).format(r=r, s=s))
+        conn.execute("ALTER TABLE portal.study ENABLE ROW LEVEL SECURITY")
+        conn.execute("ALTER TABLE portal.study FORCE ROW LEVEL SECURITY")
+        conn.execute("ALTER TABLE portal.biosample ENABLE ROW LEVEL SECURITY")
+        conn.execute(sql.SQL(
+            "CREATE POLICY soil_studies ON portal.study FOR SELECT TO {r}"
+            " USING (ecosystem = 'soil')").format(r=r))
+        conn.execute("CREATE POLICY writers ON portal.study AS RESTRICTIVE TO PUBLIC USING (true)"
+                     " WITH CHECK (name <> '')")
+        conn.execute(sql.SQL(
+            "CREATE POLICY soil_samples ON portal.biosample AS PERMISSIVE FOR SELECT TO {r}"
+            " USING (study_id IN (SELECT id FROM portal.study))").format(r=r))
+        conn.execute("CREATE INDEX data_object_url ON portal.data_object"
+                     " (url text_pattern_ops) WHERE size_bytes > 0")
+        conn.execute("CREATE UNIQUE INDEX study_lower_name ON portal.study (lower(name))")
+        conn.execute("COMMENT ON TABLE portal.study IS 'studies of the portal'")
+        conn.execute("COMMENT ON COLUMN portal.study.name IS 'title'")
+        conn.execute(
+            "CREATE FUNCTION portal.no_delete() RETURNS trigger LANGUAGE plpgsql"
+            " AS $$BEGIN RAISE EXCEPTION 'studies are never deleted'; END$$"
+        )
+        conn.execute("CREATE TRIGGER no_delete BEFORE DELETE ON portal.study"
+                     " FOR EACH ROW EXECUTE FUNCTION portal.no_delete()")
+        conn.execute("CREATE TRIGGER paused BEFORE UPDATE OF name ON portal.study"
+                     " FOR EACH ROW EXECUTE FUNCTION portal.no_delete()")
+        conn.execute("ALTER TABLE portal.study DISABLE TRIGGER paused")
+        conn.execute("CREATE TYPE portal.mood AS ENUM ('ok', 'bad')")
+        conn.execute("CREATE SEQUENCE portal.ticket")
+        assert conn.execute("SELECT nextval('portal.ticket')").fetchone() == (1,)
+    set_up = _attachments(url)
+    assert _as(url, reader, "SELECT count(*) FROM portal.study") == 7  # of 20: s % 3 == 0
+
+    def holds(version: str) -> None:
+        assert _as(url, reader, "SELECT count(*) FROM portal.study") == 7
+        assert _attachments(url) == set_up
+        assert _counts(url)[3] == f"Study 0 {version}"
+        assert _as(url, reader, "SELECT count(*) FROM portal.biosample") == 350
+        assert _as(url, reader, "SELECT count(url) FROM portal.data_object") == 3000
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            _as(url, reader, "SELECT count(size_bytes) FROM portal.data_object")
+        with psycopg.connect(url) as conn, pytest.raises(psycopg.errors.RaiseException):
+            conn.execute("DELETE FROM portal.study WHERE id = 'st-1'")
+
+    write_source(source, version=2)
+    result = _ingest(url, source)
+    assert result.success, _error(result)
+    holds("v2")
+    assert _meta(result)["not_carried"] == []
+    with psycopg.connect(url, autocommit=True) as conn:
+        assert conn.execute("SELECT nextval('portal.ticket')").fetchone() == (2,)
+        conn.execute("CREATE TABLE portal.notes (id int)")  # default privileges still hold
+    assert _as(url, reader, "SELECT count(*) FROM portal.notes") == 0
+
+    assert _rollback(url, source).success  # the restored version gets production's, once
+    holds("v1")
+
+    # a version without data_object.url: a policy reading it refuses the switch; without
+    # the policy, its index and column privilege are reported, the rest carried
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("CREATE POLICY https ON portal.data_object USING (url LIKE 'https:%')")
+    tables = tmp_path / "tables.yaml"
+    tables.write_text(DEMO_TABLES_FILE.read_text().replace(", url: text}", "}"))
+    write_source(source, version=3)
+    objects = source / "data_object.csv"
+    objects.write_text("".join(
+        line.rsplit(",", 1)[0] + "\n" for line in objects.read_text().splitlines()
+    ))
+    refused = _ingest(url, source, tables=tables)
+    assert not refused.success
+    assert "the policy https on portal.data_object uses url" in _error(refused), _error(refused)
+    assert "production is untouched" in _error(refused)
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("DROP POLICY https ON portal.data_object")
+    holds("v1")
+    result = _ingest(url, source, tables=tables)
+    assert result.success, _error(result)
+    assert _meta(result)["not_carried"] == [
+        "column privilege on portal.data_object: url is not in the new version",
+        "index data_object_url on portal.data_object: url is not in the new version",
+    ]
+    assert _as(url, reader, "SELECT count(*) FROM portal.study") == 7
+    assert _attachments(url)["triggers"] == set_up["triggers"]
+
+
+def test_two_ingests_at_once_never_switch_each_others_staging(
+    portal: tuple[str, Path], tmp_path: Path
+) -> None:
+    """Two runs of staging and switch at once (two threads, as an independent trial ran them):
+    the second to load rebuilt the staging schema while the first waited to switch, and the
+    first switched the second's data in under its own name. Now the run whose staging was
+    replaced refuses, naming the run that replaced it, and the other switches its own."""
+    url, _ = portal
+    sources = {version: tmp_path / f"v{version}" for version in (2, 3)}
+    results: dict[int, dg.ExecuteInProcessResult] = {}
+    with psycopg.connect(url, autocommit=True) as holder:
+        # Both runs queue on the staging's lock before either loads: they overlap for sure.
+        holder.execute("SELECT pg_advisory_lock(hashtextextended('maint_assets:ingest/portal', 0))")
+
+        def run(version: int) -> None:
+            write_source(sources[version], version=version)
+            results[version] = _ingest(url, sources[version])
+
+        threads = {v: threading.Thread(target=run, args=(v,)) for v in sources}
+        for waiting, version in enumerate(sources, start=1):
+            threads[version].start()
+            deadline = time.monotonic() + 30
+            while holder.execute(
+                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+            ).fetchone()[0] < waiting:
+                assert time.monotonic() < deadline
+                time.sleep(0.05)
+        holder.execute("SELECT pg_advisory_unlock_all()")
+        for thread in threads.values():
+            thread.join(120)
+    switched = [v for v, r in results.items() if r.success]
+    assert len(switched) == 1, {v: r.success for v, r in results.items()}
+    (winner,) = switched
+    (loser,) = set(sources) - {winner}
+    assert _counts(url)[3] == f"Study 0 v{winner}"  # the data of the run that switched it in
+    with psycopg.connect(url) as conn:
+        assert conn.execute(
+            "SELECT run_id FROM maint_assets.ingest_versions ORDER BY id DESC LIMIT 1"
+        ).fetchone()[0] == results[winner].run_id
+    assert results[winner].run_id in _error(results[loser])
+    assert "production is untouched" in _error(results[loser])
+
+
+def _bad_latin1(source: Path) -> None:
+    study = source / "study.csv"
+    study.write_bytes(study.read_bytes().replace(b"Study 3 v2", "Étude 3 v2".encode("latin-1")))
+
+
+def _bad_array_line(source: Path) -> None:
+    lines = (source / "biosample.jsonl").read_text().splitlines(keepends=True)
+    lines[6] = '["bs-0-6", "st-0", 3.0, "2024-07-07"]\n'
+    (source / "biosample.jsonl").write_text("".join(lines))
+
+
+def _bad_nul_csv(source: Path) -> None:
+    study = source / "study.csv"
+    study.write_bytes(study.read_bytes().replace(b"Study 3 v2", b"Study\x003 v2"))
+
+
+def _bad_nul_json(source: Path) -> None:
+    lines = source / "biosample.jsonl"
+    lines.write_text(lines.read_text().replace('"id": "bs-0-6"', '"id": "bs-0-6\\u0000"'))
+
+
+def _bad_type_csv(source: Path) -> None:
+    objects = source / "data_object.csv"
+    objects.write_text(
+        objects.read_text().replace("do-0-1-2,bs-0-1,3002,", "do-0-1-2,bs-0-1,3 kB,")
+    )
+
+
+def _bad_type_json(source: Path) -> None:
+    lines = source / "biosample.jsonl"
+    lines.write_text(lines.read_text().replace(
+        '"id": "bs-0-6", "study_id": "st-0", "depth_m": 3.0',
+        '"id": "bs-0-6", "study_id": "st-0", "depth_m": "three metres"',
+    ))
+
+
+def _bad_huge_value(source: Path) -> None:
+    lines = (source / "biosample.jsonl").read_text().splitlines(keepends=True)
+    lines[6] = lines[6].replace('"bs-0-6"', '"bs-0-6' + "x" * (200 << 20) + '"')
+    (source / "biosample.jsonl").write_text("".join(lines))
+
+
+@pytest.mark.parametrize(
+    ("spoil", "expected"),
+    [
+        (_bad_latin1, "study.csv line 5: not UTF-8"),
+        (_bad_array_line, "biosample.jsonl line 7: a JSON array, not an object"),
+        (_bad_nul_csv, "study.csv line 5: a NUL character"),
+        (_bad_nul_json, "biosample.jsonl line 7: a NUL character"),
+        (_bad_type_csv, "data_object.csv line 7, column size_bytes: invalid input syntax for type"
+                        ' bigint: "3 kB"'),
+        (_bad_type_json, "biosample.jsonl line 7, column depth_m: invalid input syntax for type"
+                         ' double precision: "three metres"'),
+        (_bad_huge_value, "biosample.jsonl column id: a value of 209715206 bytes, too large"),
+    ],
+)
+def test_a_bad_file_is_refused_naming_the_file_and_line(
+    portal: tuple[str, Path], spoil, expected: str
+) -> None:
+    """Bad input an independent trial fed the ingest failed with PostgreSQL's raw error, which
+    named neither the file nor the line. The spoiled values are of our invention; the files
+    are UTF-8 CSV and JSON Lines of one object per line, as the portal's source writes them."""
+    url, source = portal
+    before = _counts(url)
+    write_source(source, version=2)
+    spoil(source)
+    refused = _ingest(url, source)
+    assert not refused.success
+    assert expected in _error(refused), _error(refused)
+    assert "production is untouched" in _error(refused)
+    assert _counts(url) == before
+
+
+def test_a_csv_with_a_byte_order_mark_and_json_lines_with_blank_lines_load(
+    portal: tuple[str, Path],
+) -> None:
+    """A spreadsheet's "CSV UTF-8" starts with a byte-order mark (read as part of the first
+    column's name, which refused the file), and a blank line in JSON Lines holds no record
+    (it became a row of NULLs, refused with the server's bare message): both load."""
+    url, source = portal
+    write_source(source, version=2)
+    study = source / "study.csv"
+    study.write_bytes(b"\xef\xbb\xbf" + study.read_bytes())
+    lines = source / "biosample.jsonl"
+    lines.write_text(lines.read_text().replace("\n", "\n\n", 3) + "\n")
+    result = _ingest(url, source)
+    assert result.success, _error(result)
+    assert _counts(url) == (20, 1000, 3000, "Study 0 v2")

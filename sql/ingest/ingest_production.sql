@@ -205,3 +205,234 @@ DELETE FROM maint_assets.ingest_versions WHERE id = %(id)s;
 SELECT id, archived_as FROM maint_assets.ingest_versions
 WHERE production = %(production)s
 ORDER BY switched_at DESC, id DESC OFFSET %(keep)s;
+
+-- What production's versions of the loaded tables hold besides their rows (owner, row-level
+-- security, policies, column privileges, comments, triggers, a DBA's indexes), carried onto
+-- the new version by the switch (maint_assets/ingest/attachments.py).
+
+-- name: attachments_lose
+-- Policies, triggers, indexes, column comments and column privileges of production's loaded
+-- tables that use a column the incoming version's table of that name lacks.
+WITH uses AS (
+  SELECT CASE d.classid WHEN 'pg_policy'::regclass THEN 'policy'
+                        WHEN 'pg_trigger'::regclass THEN 'trigger' ELSE 'index' END AS kind,
+         coalesce(p.polname, tg.tgname, ic.relname) AS name, d.refobjid AS rel,
+         d.refobjsubid AS attnum
+  FROM pg_depend d
+  LEFT JOIN pg_policy p ON d.classid = 'pg_policy'::regclass AND p.oid = d.objid
+  LEFT JOIN pg_trigger tg ON d.classid = 'pg_trigger'::regclass AND tg.oid = d.objid
+                          AND NOT tg.tgisinternal
+  LEFT JOIN pg_class ic ON d.classid = 'pg_class'::regclass AND ic.oid = d.objid
+                        AND ic.relkind = 'i'
+  WHERE d.refclassid = 'pg_class'::regclass AND d.refobjsubid > 0
+    AND coalesce(p.oid, tg.oid, ic.oid) IS NOT NULL
+  UNION
+  SELECT 'comment on column', NULL, ds.objoid, ds.objsubid
+  FROM pg_description ds WHERE ds.classoid = 'pg_class'::regclass AND ds.objsubid > 0
+  UNION
+  SELECT 'column privilege', NULL, a.attrelid, a.attnum
+  FROM pg_attribute a WHERE a.attacl IS NOT NULL AND a.attnum > 0
+)
+SELECT DISTINCT u.kind, u.name, t.relname, a.attname
+FROM uses u
+JOIN pg_class t ON t.oid = u.rel
+JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = u.attnum AND NOT a.attisdropped
+WHERE t.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = %(schema)s)
+  AND t.relkind IN ('r', 'p') AND t.relname = ANY(%(loaded)s)
+  AND NOT EXISTS (
+    SELECT FROM pg_attribute na
+    JOIN pg_class nt ON nt.oid = na.attrelid
+    WHERE nt.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = %(incoming)s)
+      AND nt.relname = t.relname AND na.attname = a.attname
+      AND na.attnum > 0 AND NOT na.attisdropped)
+ORDER BY 3, 1, 2, 4;
+
+-- name: indexes_to_carry
+-- Indexes of production's loaded tables (not a constraint's: the loader makes the primary
+-- key) that the incoming version's table has no index like (same method, columns by name,
+-- operator classes, collations, orderings, expressions, predicate): a DBA's. The statement
+-- that makes one is its own definition with the index and the table it names cut off, so it
+-- is built on the incoming table, named as in production.
+WITH sig AS (
+  SELECT n.nspname AS schema, c.relname AS tab, ic.relname AS idx, i.indisunique AS is_unique,
+         i.indexrelid,
+         'CREATE ' || CASE WHEN i.indisunique THEN 'UNIQUE ' ELSE '' END || 'INDEX '
+           || quote_ident(ic.relname) || ' ON '
+           || CASE WHEN pg_table_is_visible(c.oid) THEN quote_ident(c.relname)
+                   ELSE quote_ident(n.nspname) || '.' || quote_ident(c.relname) END
+           || ' USING ' AS prefix,
+         ROW(ic.relam, i.indisunique, i.indnullsnotdistinct, i.indnkeyatts,
+             ARRAY(SELECT coalesce(a.attname::text, '')
+                   FROM unnest(i.indkey::int2[]) WITH ORDINALITY k(attnum, o)
+                   LEFT JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
+                   ORDER BY k.o),
+             i.indclass::oid[], i.indcollation::oid[], i.indoption::int2[],
+             pg_get_expr(i.indexprs, i.indrelid), pg_get_expr(i.indpred, i.indrelid))::text
+           AS signature
+  FROM pg_index i
+  JOIN pg_class c ON c.oid = i.indrelid
+  JOIN pg_namespace n ON n.oid = c.relnamespace
+  JOIN pg_class ic ON ic.oid = i.indexrelid
+  WHERE n.nspname IN (%(schema)s, %(incoming)s) AND c.relkind IN ('r', 'p')
+    AND c.relname = ANY(%(loaded)s)
+    AND NOT EXISTS (SELECT FROM pg_constraint k WHERE k.conindid = i.indexrelid
+                    AND k.conrelid = i.indrelid AND k.contype IN ('p', 'u', 'x'))
+)
+SELECT p.tab, p.idx, starts_with(pg_get_indexdef(p.indexrelid), p.prefix),
+       p.is_unique, substr(pg_get_indexdef(p.indexrelid), length(p.prefix) + 1)
+FROM sig p
+WHERE p.schema = %(schema)s
+  AND NOT EXISTS (SELECT FROM sig n WHERE n.schema = %(incoming)s AND n.tab = p.tab
+                  AND n.signature = p.signature)
+ORDER BY 1, 2;
+
+-- name: create_index
+CREATE {unique} INDEX {index} ON {table} USING {definition};
+
+-- name: table_attachments
+-- Owner, row-level security and comment of each of a schema's loaded tables.
+SELECT c.relname, pg_get_userbyid(c.relowner), c.relrowsecurity, c.relforcerowsecurity,
+       obj_description(c.oid, 'pg_class')
+FROM pg_class c
+WHERE c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = %(schema)s)
+  AND c.relkind IN ('r', 'p') AND c.relname = ANY(%(loaded)s)
+ORDER BY 1;
+
+-- name: column_comments_of
+-- Those of columns the incoming version's table has too (the others are reported).
+SELECT c.relname, a.attname, ds.description
+FROM pg_description ds
+JOIN pg_class c ON c.oid = ds.objoid AND ds.classoid = 'pg_class'::regclass
+JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = ds.objsubid AND NOT a.attisdropped
+WHERE c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = %(schema)s)
+  AND c.relkind IN ('r', 'p') AND c.relname = ANY(%(loaded)s) AND ds.objsubid > 0
+  AND EXISTS (SELECT FROM pg_attribute na JOIN pg_class nt ON nt.oid = na.attrelid
+              WHERE nt.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = %(incoming)s)
+                AND nt.relname = c.relname AND na.attname = a.attname AND NOT na.attisdropped)
+ORDER BY 1, a.attnum;
+
+-- name: column_grants_of
+-- Column privileges, read from each column's ACL (a column's ACL lists no owner), of
+-- columns the incoming version's table has too.
+SELECT c.relname, a.attname, coalesce(pg_get_userbyid(nullif(x.grantee, 0)), 'PUBLIC'),
+       x.privilege_type
+FROM pg_class c
+JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+CROSS JOIN LATERAL aclexplode(a.attacl) x
+WHERE c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = %(schema)s)
+  AND c.relkind IN ('r', 'p') AND c.relname = ANY(%(loaded)s)
+  AND EXISTS (SELECT FROM pg_attribute na JOIN pg_class nt ON nt.oid = na.attrelid
+              WHERE nt.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = %(incoming)s)
+                AND nt.relname = c.relname AND na.attname = a.attname AND NOT na.attisdropped)
+ORDER BY 1, a.attnum, 3, 4;
+
+-- name: policies_of
+-- Row-level security policies, their expressions read before the renames (like a view's
+-- query: the names they give production's relations are the new version's once re-created
+-- after them).
+SELECT c.relname, p.polname, p.polpermissive, p.polcmd,
+       ARRAY(SELECT coalesce(pg_get_userbyid(nullif(r, 0)), 'PUBLIC')
+             FROM unnest(p.polroles) r ORDER BY 1),
+       pg_get_expr(p.polqual, p.polrelid), pg_get_expr(p.polwithcheck, p.polrelid)
+FROM pg_policy p
+JOIN pg_class c ON c.oid = p.polrelid
+WHERE c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = %(schema)s)
+  AND c.relname = ANY(%(loaded)s)
+ORDER BY 1, 2;
+
+-- name: triggers_of
+-- Users' triggers (not a foreign key's), each with its CREATE statement and whether it fires
+-- (O: origin and local, D: disabled, R: replica only, A: always).
+SELECT c.relname, t.tgname, pg_get_triggerdef(t.oid), t.tgenabled
+FROM pg_trigger t
+JOIN pg_class c ON c.oid = t.tgrelid
+WHERE c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = %(schema)s)
+  AND c.relname = ANY(%(loaded)s) AND NOT t.tgisinternal AND t.tgparentid = 0
+ORDER BY 1, 2;
+
+-- name: owner_of_table
+ALTER TABLE {table} OWNER TO {owner};
+
+-- name: comment_on_table
+COMMENT ON TABLE {table} IS {comment};
+
+-- name: grant_on_column
+GRANT {privilege} ({column}) ON TABLE {table} TO {grantee};
+
+-- name: row_security
+ALTER TABLE {table} {enable} ROW LEVEL SECURITY, {force} ROW LEVEL SECURITY;
+
+-- name: drop_policy
+DROP POLICY {policy} ON {table};
+
+-- name: create_policy
+CREATE POLICY {policy} ON {table} AS {kind} FOR {command} TO {roles} {using} {check};
+
+-- name: drop_trigger
+DROP TRIGGER {trigger} ON {table};
+
+-- name: trigger_state
+ALTER TABLE {table} {state} TRIGGER {trigger};
+
+-- What else users make in the production schema (functions, types, sequences no table owns)
+-- moves into the new version with the carried tables; its default privileges are given to
+-- the new version (maint_assets/ingest/schema_objects.py).
+
+-- name: routines_in
+-- Functions, procedures and aggregates (not an extension's) with their identity arguments.
+SELECT p.prokind, p.proname, pg_get_function_identity_arguments(p.oid)
+FROM pg_proc p
+WHERE p.pronamespace = (SELECT oid FROM pg_namespace WHERE nspname = %(schema)s)
+  AND NOT EXISTS (SELECT FROM pg_depend e WHERE e.classid = 'pg_proc'::regclass
+                  AND e.objid = p.oid AND e.deptype = 'e')
+ORDER BY 2, 3;
+
+-- name: types_in
+-- Types made on their own (enums, domains, ranges, composites, base types; not a table's or
+-- a view's row type, nor an array or multirange type, which move with theirs; not an
+-- extension's).
+SELECT t.typtype, t.typname
+FROM pg_type t
+WHERE t.typnamespace = (SELECT oid FROM pg_namespace WHERE nspname = %(schema)s)
+  AND (t.typrelid = 0 OR (SELECT relkind FROM pg_class WHERE oid = t.typrelid) = 'c')
+  AND t.typtype <> 'm'
+  AND NOT EXISTS (SELECT FROM pg_type e WHERE e.typarray = t.oid)
+  AND NOT EXISTS (SELECT FROM pg_depend e WHERE e.classid = 'pg_type'::regclass
+                  AND e.objid = t.oid AND e.deptype = 'e')
+ORDER BY 2;
+
+-- name: sequences_in
+-- Sequences no column owns (a carried table's move with it).
+SELECT c.relname
+FROM pg_class c
+WHERE c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = %(schema)s)
+  AND c.relkind = 'S'
+  AND NOT EXISTS (SELECT FROM pg_depend d WHERE d.classid = 'pg_class'::regclass
+                  AND d.objid = c.oid AND d.refclassid = 'pg_class'::regclass
+                  AND d.deptype IN ('a', 'i'))
+  AND NOT EXISTS (SELECT FROM pg_depend e WHERE e.classid = 'pg_class'::regclass
+                  AND e.objid = c.oid AND e.deptype = 'e')
+ORDER BY 1;
+
+-- name: move_routine
+ALTER {kind} {routine}({arguments}) SET SCHEMA {target};
+
+-- name: move_type
+ALTER {kind} {type} SET SCHEMA {target};
+
+-- name: move_sequence
+ALTER SEQUENCE {sequence} SET SCHEMA {target};
+
+-- name: default_privileges_of
+-- The schema's ALTER DEFAULT PRIVILEGES: whose new objects, of which kind (r: tables, S:
+-- sequences, f: routines, T: types), get what.
+SELECT pg_get_userbyid(d.defaclrole), d.defaclobjtype,
+       coalesce(pg_get_userbyid(nullif(a.grantee, 0)), 'PUBLIC'), a.privilege_type
+FROM pg_default_acl d
+CROSS JOIN LATERAL aclexplode(d.defaclacl) a
+WHERE d.defaclnamespace = (SELECT oid FROM pg_namespace WHERE nspname = %(schema)s)
+ORDER BY 1, 2, 3, 4;
+
+-- name: grant_by_default
+ALTER DEFAULT PRIVILEGES FOR ROLE {role} IN SCHEMA {schema} GRANT {privilege} ON {kind}
+TO {grantee};

@@ -5,11 +5,22 @@
 COPY {table} ({columns}) FROM STDIN WITH (FORMAT csv, HEADER true);
 
 -- name: create_lines
-CREATE TEMP TABLE ingest_lines (line jsonb) ON COMMIT DROP;
+-- n: the line's number in the file, for the errors (COPY inserts in the file's order).
+CREATE TEMP TABLE ingest_lines (n bigint GENERATED ALWAYS AS IDENTITY, line jsonb)
+ON COMMIT DROP;
 
 -- name: copy_lines
 -- One JSON document per line; text format would read backslashes as escapes.
-COPY ingest_lines FROM STDIN WITH (FORMAT csv, QUOTE e'\x01', DELIMITER e'\x02');
+COPY ingest_lines (line) FROM STDIN WITH (FORMAT csv, QUOTE e'\x01', DELIMITER e'\x02');
+
+-- name: not_an_object
+-- The first line that is not a JSON object (an array, a string, a number, null). A blank line
+-- (NULL) holds no record: it is skipped, as JSON Lines readers do.
+SELECT n, jsonb_typeof(line) FROM ingest_lines
+WHERE jsonb_typeof(line) <> 'object' ORDER BY n LIMIT 1;
+
+-- name: last_line
+SELECT max(n) FROM ingest_lines;
 
 -- name: line_keys
 -- The keys the lines use, to match against the table's columns before inserting.
@@ -17,7 +28,23 @@ SELECT DISTINCT k FROM ingest_lines, jsonb_object_keys(line) AS k
 WHERE jsonb_typeof(line) = 'object' ORDER BY k;
 
 -- name: insert_lines
-INSERT INTO {table} SELECT (jsonb_populate_record(NULL::{table}, line)).* FROM ingest_lines;
+INSERT INTO {table} SELECT (jsonb_populate_record(NULL::{table}, line)).* FROM ingest_lines
+WHERE line IS NOT NULL;
+
+-- name: insert_lines_between
+-- Part of the lines, to find the one a failed insert_lines stopped at.
+INSERT INTO {table} SELECT (jsonb_populate_record(NULL::{table}, line)).* FROM ingest_lines
+WHERE line IS NOT NULL AND n BETWEEN %(first)s AND %(last)s;
+
+-- name: read_line_value
+-- One key of one line as its column's type, to find the column of a line that fails.
+SELECT (jsonb_populate_record(NULL::{table}, jsonb_build_object(%(key)s::text,
+                                                                  line -> %(key)s::text))).*
+FROM ingest_lines WHERE n = %(n)s;
+
+-- name: largest_value
+-- The size of a column's largest value, when an index refuses one.
+SELECT max(octet_length({column}::text)) FROM {table};
 
 -- name: truncate_lines
 TRUNCATE ingest_lines;
