@@ -46,9 +46,6 @@ FROM ingest_lines WHERE n = %(n)s;
 -- The size of a column's largest value, when an index refuses one.
 SELECT max(octet_length({column}::text)) FROM {table};
 
--- name: truncate_lines
-TRUNCATE ingest_lines;
-
 -- name: analyze
 ANALYZE {table};
 
