@@ -356,6 +356,9 @@ ALTER TABLE {table} OWNER TO {owner};
 -- name: comment_on_table
 COMMENT ON TABLE {table} IS {comment};
 
+-- name: comment_on_column
+COMMENT ON COLUMN {column} IS {comment};
+
 -- name: grant_on_column
 GRANT {privilege} ({column}) ON TABLE {table} TO {grantee};
 
