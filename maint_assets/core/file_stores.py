@@ -44,6 +44,12 @@ class Skipped:
     # Not followed: a link back up loops, and one to another part of the store lists its
     # files twice.
     symlinks: list[str] = field(default_factory=list)
+    # Folders ('…/') the listing user may not read: files recorded under them were not looked
+    # for, so their absence from this listing says nothing.
+    unreadable: list[str] = field(default_factory=list)
+    # Removed between the folder's scan and their stat (a rename, a deletion): not in this
+    # listing, as a file that was already gone would not be.
+    vanished: list[str] = field(default_factory=list)
 
 
 def _escaped(name: str) -> str:
@@ -72,10 +78,20 @@ class LocalBackend:
         if not self.root.is_dir():
             raise StoreError(f"{self.root} is not a readable directory")
         # Plain strings, not Path objects: a store holds hundreds of thousands of files.
-        skip = len(str(self.root)) + 1
-        stack = [str(self.root)]
+        root = str(self.root)
+        skip = len(root) + 1
+        stack = [root]
         while stack:
-            with os.scandir(stack.pop()) as entries:
+            folder = stack.pop()
+            try:
+                entries = os.scandir(folder)
+            except FileNotFoundError:
+                skipped.vanished.append(folder[skip:] + "/")
+                continue
+            except PermissionError as err:
+                self._unreadable(folder, err, skipped)
+                continue
+            with entries:
                 for entry in entries:
                     if not _utf8(entry.name):
                         # A folder's whole subtree: none of it can be a TrackDB path.
@@ -86,11 +102,25 @@ class LocalBackend:
                     elif entry.is_dir(follow_symlinks=False):
                         stack.append(entry.path)
                     elif entry.is_file(follow_symlinks=False):
-                        stat = entry.stat(follow_symlinks=False)
+                        try:
+                            stat = entry.stat(follow_symlinks=False)
+                        except FileNotFoundError:
+                            skipped.vanished.append(entry.path[skip:])
+                            continue
+                        except PermissionError as err:
+                            # Names readable but not searchable: none of its files can be
+                            # looked at, so the folder is left out whole.
+                            self._unreadable(folder, err, skipped)
+                            break
                         yield StoredFile(
                             entry.path[skip:], stat.st_size,
                             datetime.fromtimestamp(stat.st_mtime, UTC),
                         )
+
+    def _unreadable(self, folder: str, err: PermissionError, skipped: Skipped) -> None:
+        if folder == str(self.root):
+            raise StoreError(f"{self.root} is not a readable directory: {err.strerror}")
+        skipped.unreadable.append(folder[len(str(self.root)) + 1:] + "/")
 
     @contextmanager
     def local_copy(self, path: str) -> Iterator[Path]:

@@ -9,12 +9,14 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import dagster as dg
 import psycopg
 import pytest
 
+from maint_assets.core.file_stores import Skipped, StoredFile
 from maint_assets.core.postgres import PostgresResource
 from maint_assets.core.stores import FileStore
 from maint_assets.demo.webarchive_data import write_store
@@ -173,13 +175,14 @@ UNPRIVILEGED = ["setpriv", "--bounding-set", "-dac_override,-dac_read_search"]
 INDEX_AS_UNPRIVILEGED = """
 import json, sys
 import dagster as dg
+from maint_assets.core.file_stores import Skipped, StoredFile
 from maint_assets.core.postgres import PostgresResource
 from maint_assets.core.stores import FileStore
-from maint_assets.webarchive.assets import cdx_index
+from maint_assets.webarchive.assets import cdx_index, trackdb
 from maint_assets.webarchive.resources import CdxSettings
-db, store, cdxj_dir, config = sys.argv[1:]
+db, store, cdxj_dir, config, listed = sys.argv[1:]
 result = dg.materialize(
-    [cdx_index.cdx_index], raise_on_error=False,
+    [trackdb.trackdb_files] * (listed == "listed") + [cdx_index.cdx_index], raise_on_error=False,
     resources={"webarchive_db": PostgresResource(url=db), "warc_store": FileStore(url=store),
                "cdx": CdxSettings(cdxj_dir=cdxj_dir)},
     run_config={"ops": {"webarchive__index__cdx_index": {"config": json.loads(config)}}},
@@ -189,16 +192,23 @@ print(json.dumps({
     "metadata": {k: v.value for e in result.get_asset_materialization_events()
                  for k, v in e.materialization.metadata.items()
                  if isinstance(v.value, (int, str))},
+    "by_asset": {e.asset_key.to_user_string(): {
+        k: v.value for k, v in e.materialization.metadata.items()
+        if isinstance(v.value, (int, str))} for e in result.get_asset_materialization_events()},
     "checks": {e.check_name: [e.passed, {k: v.value for k, v in e.metadata.items()}]
                for e in result.get_asset_check_evaluations()},
 }))
 """
 
 
-def _index_unprivileged(db: str, root: Path, tmp_path: Path, **config: object) -> dict:
+def _index_unprivileged(
+    db: str, root: Path, tmp_path: Path, listed: bool = False, **config: object
+) -> dict:
+    """The index (after TrackDB's listing when ``listed``), as a user that is not root."""
     done = subprocess.run(
         [*UNPRIVILEGED, sys.executable, "-c", INDEX_AS_UNPRIVILEGED, db, str(root),
-         str(tmp_path / "collections"), json.dumps({**FAST, **config})],
+         str(tmp_path / "collections"), json.dumps({**FAST, **config}),
+         "listed" if listed else "index"],
         capture_output=True, text=True, timeout=300,
     )
     assert done.returncode == 0, done.stderr[-3000:]
@@ -244,3 +254,89 @@ def test_a_warc_it_may_not_read_is_reported_not_quarantined_and_indexed_once_rea
     assert _rows(empty_db)[name][2] is not None
     readable = {e.check_name: e for e in fixed.get_asset_check_evaluations()}
     assert readable["every_warc_readable"].metadata["warcs_denied"].value == 0
+
+
+def test_a_folder_it_may_not_list_is_reported_and_its_recorded_files_are_not_flagged_missing(
+    empty_db: str, store: Path, tmp_path: Path
+) -> None:
+    root = store
+    with dg.instance_for_test() as instance:
+        assert _index(_resources(empty_db, str(root), tmp_path), instance).success
+    before, lines = _rows(empty_db), _lines(tmp_path)
+    warcs = _warcs_folder(root)
+    locked = str(warcs.relative_to(root)) + "/"
+    recorded = {p: r for p, r in before.items() if p.startswith(locked)}
+    assert sum(1 for r in recorded.values() if r[2]) == WARCS  # indexed
+    # A new WARC in another launch's folder, listed and indexed although the other is locked.
+    new = warcs.parent.with_name("20261102060000") / "warcs" / (
+        "BL-frequent-npld-20261102060000000-00000-1~crawler~8443.warc.gz")
+    new.parent.mkdir(parents=True)
+    shutil.copyfile(next(warcs.glob("*-00000-*.warc.gz")), new)
+    warcs.chmod(0)
+    try:
+        ran = _index_unprivileged(empty_db, root, tmp_path, listed=True)
+    finally:
+        warcs.chmod(0o755)
+    listing = ran["by_asset"][TRACKDB]
+    assert (listing["folders_not_read"], listing["new"], listing["flagged_missing"]) == (1, 1, 0)
+    assert f"`{locked}`: the listing user may not read it" in listing["not_listed"]
+    assert any("1 folder(s) not listed" in line for line in ran["log"].splitlines())
+    assert ran["by_asset"][CDX]["warcs_indexed"] == 1
+    # Nothing recorded under the locked folder changed: neither flagged nor its lines removed.
+    after = _rows(empty_db)
+    assert {p: after[p] for p in recorded} == recorded
+    assert after[str(new.relative_to(root))][2] is not None
+    assert set(lines) < set(_lines(tmp_path))
+
+
+class _RacingStore(FileStore):
+    """A test's own: the real local store, of which ``racing`` (a folder of two files) loses the
+    file not yet listed as soon as the other is, as when a crawler renames or deletes a file
+    while the store is listed: its name is already read, its stat finds nothing."""
+
+    racing: str
+
+    def list(self, skipped: Skipped | None = None) -> Iterator[StoredFile]:
+        folder = Path(self.url) / self.racing
+        for found in super().list(skipped):
+            if found.path.startswith(f"{self.racing}/"):
+                for other in folder.iterdir():
+                    if other.name != Path(found.path).name:
+                        other.unlink()
+            yield found
+
+
+def test_a_file_removed_while_the_store_is_listed_is_not_listed_and_the_rest_is(
+    empty_db: str, store: Path, tmp_path: Path
+) -> None:
+    root = store
+    racing = root / "racing"
+    racing.mkdir()
+    one = next(_warcs_folder(root).glob("*-00000-*.warc.gz"))
+    names = [f"BL-x-2026110{d}000000000-00000-racing.warc.gz" for d in (3, 4)]
+    for name in names:
+        shutil.copyfile(one, racing / name)
+    with dg.instance_for_test() as instance:
+        first = _index(_resources(empty_db, str(root), tmp_path), instance)
+        assert _metadata(first)[CDX]["warcs_indexed"] == WARCS + 2
+        before = _rows(empty_db)
+        res = {**_resources(empty_db, str(root), tmp_path),
+               "warc_store": _RacingStore(url=str(root), racing="racing")}
+        result = _index(res, instance)
+        assert result.success
+        meta = _metadata(result)
+    (kept,) = [n for n in names if (racing / n).exists()]
+    (gone,) = [n for n in names if n != kept]
+    assert (meta[TRACKDB]["vanished_while_listed"], meta[TRACKDB]["flagged_missing"]) == (1, 1)
+    after = _rows(empty_db)
+    # Its folder was read whole and the store says it is gone: flagged, and its lines removed
+    # once the store confirms it; every other row as it was.
+    assert after[f"racing/{gone}"][1] is True and after[f"racing/{gone}"][2] is None
+    assert meta[CDX]["warcs_removed"] == 1
+    assert not any(f"racing/{gone}" in line for line in _lines(tmp_path))
+    assert any(f"racing/{kept}" in line for line in _lines(tmp_path))
+
+    def status(rows: dict[str, tuple]) -> dict[str, tuple]:  # not the segment: rewritten
+        return {p: r[:3] + r[4:] for p, r in rows.items() if p != f"racing/{gone}"}
+
+    assert status(after) == status(before)

@@ -12,7 +12,10 @@ Rows are keyed on the store's identity (one spelling of its URL); rows recorded 
 spelling are moved to it first (store_spellings).
 
 A name that is not UTF-8 cannot be a TrackDB path (text): the file is left out of the listing
-and named in the run's log and metadata, and the rest of the store is listed as usual.
+and named in the run's log and metadata, and the rest of the store is listed as usual. So is a
+folder the listing user may not read, and the files recorded under it are not flagged missing
+(the listing did not look there). A file removed between its folder's scan and its stat is not
+in the listing, like one removed before it.
 Symlinks are not followed (loops, files listed twice); their number and the first ones are
 reported the same way, so that a disk linked into the store is seen to be absent.
 """
@@ -107,9 +110,9 @@ def trackdb_files(
             for path, mtime in to_classify:
                 copy.write_row((path, *classify(path, mtime)))
         new, changed = conn.execute(statement(SQL_TRACKDB, "upsert_files"), params).fetchone()
-        flagged = conn.execute(
-            statement(SQL_TRACKDB, "flag_missing"), {**params, "previous": row[0] if row else None}
-        ).rowcount
+        flagged = conn.execute(statement(SQL_TRACKDB, "flag_missing"), {
+            **params, "previous": row[0] if row else None, "unread": skipped.unreadable,
+        }).rowcount
         conn.execute(statement(SQL_TRACKDB, "record_listing"), params)
         kinds = conn.execute(statement(SQL_TRACKDB, "kind_counts"), params).fetchall()
         columns = column_schema(conn, TRACKDB.path[1], TRACKDB.path[2])
@@ -142,13 +145,27 @@ def _report_skipped(context: dg.AssetExecutionContext, skipped: Skipped) -> dict
             "a disk under the store rather than link it), first ones:\n"
             + "\n".join(links[:FEW_LINKS])
         )
+    if skipped.unreadable:
+        context.log.warning(
+            f"{len(skipped.unreadable)} folder(s) not listed, the listing user may not read "
+            "them (their files already in TrackDB are kept as they were, not flagged "
+            "missing; fix their permissions to list them):\n" + "\n".join(skipped.unreadable)
+        )
+    if skipped.vanished:
+        context.log.info(
+            f"{len(skipped.vanished)} file(s) or folder(s) removed while the store was listed "
+            "(not in this listing):\n" + "\n".join(skipped.vanished)
+        )
+    not_listed = [f"- `{n}`: name not UTF-8" for n in skipped.not_utf8] + [
+        f"- `{n}`: the listing user may not read it" for n in skipped.unreadable
+    ]
     return {
         "symlinks_not_followed": len(links),
         "symlinks": dg.MetadataValue.md("\n".join(f"- `{n}`" for n in links[:FEW_LINKS]) or "none"),
         "files_not_listed": len(skipped.not_utf8),
-        "not_listed": dg.MetadataValue.md(
-            "\n".join(f"- `{n}`: name not UTF-8" for n in skipped.not_utf8[:SHOWN]) or "none"
-        ),
+        "folders_not_read": len(skipped.unreadable),
+        "vanished_while_listed": len(skipped.vanished),
+        "not_listed": dg.MetadataValue.md("\n".join(not_listed[:SHOWN]) or "none"),
     }
 
 
