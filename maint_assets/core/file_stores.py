@@ -28,6 +28,11 @@ class StoreError(RuntimeError):
     """The store cannot be listed or read; the message names it."""
 
 
+class ObjectDenied(RuntimeError):
+    """The store answers, but refuses this one file to this user or these credentials (its
+    mode, owner or ACL; an S3 object's policy): the file's problem, not the store's."""
+
+
 @dataclass(frozen=True)
 class StoredFile:
     path: str  # relative to the store's root, '/'-separated
@@ -131,6 +136,8 @@ class LocalBackend:
             found = (self.root / path).stat()
         except FileNotFoundError:
             return None
+        except PermissionError as err:
+            raise ObjectDenied(f"{self.root / path}: {err.strerror}") from None
         return StoredFile(path, found.st_size, datetime.fromtimestamp(found.st_mtime, UTC))
 
     def read_range(self, path: str, offset: int, length: int) -> bytes:
@@ -169,9 +176,16 @@ class S3Backend:
     @contextmanager
     def local_copy(self, path: str) -> Iterator[Path]:
         key = f"{self.prefix}/{path}" if self.prefix else path
+        from botocore.exceptions import ClientError
+
         with tempfile.TemporaryDirectory(prefix="warc-") as tmp:
             local = Path(tmp) / Path(path).name
-            self._client().download_file(self.bucket, key, str(local))
+            try:
+                self._client().download_file(self.bucket, key, str(local))
+            except ClientError as err:
+                if _missing(err):
+                    raise  # the indexing tells a file gone from a store error
+                raise self._refused(key, err) from None
             yield local
 
     def stat(self, path: str) -> StoredFile | None:
@@ -180,10 +194,25 @@ class S3Backend:
         try:
             head = self._client().head_object(Bucket=self.bucket, Key=self._key(path))
         except ClientError as err:
-            if err.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+            if _missing(err):
                 return None
-            raise StoreError(f"cannot read s3://{self.bucket}/{self._key(path)}: {err}") from None
+            raise self._refused(self._key(path), err) from None
         return StoredFile(path, head["ContentLength"], head["LastModified"])
+
+    def _refused(self, key: str, err: Exception) -> Exception:
+        """A 403 on one object while the store lists that very key is the object's own refusal
+        (a policy denying it); anything else (credentials refused everywhere, the store down)
+        is the store's."""
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        if getattr(err, "response", {}).get("ResponseMetadata", {}).get("HTTPStatusCode") == 403:
+            try:
+                self._client().list_objects_v2(Bucket=self.bucket, Prefix=key, MaxKeys=1)
+            except (BotoCoreError, ClientError):
+                pass
+            else:
+                return ObjectDenied(f"s3://{self.bucket}/{key}: access denied ({err})")
+        return StoreError(f"cannot read s3://{self.bucket}/{key}: {err}")
 
     def read_range(self, path: str, offset: int, length: int) -> bytes:
         answer = self._client().get_object(
@@ -193,6 +222,12 @@ class S3Backend:
 
     def _key(self, path: str) -> str:
         return f"{self.prefix}/{path}" if self.prefix else path
+
+
+def _missing(err: Exception) -> bool:
+    return getattr(err, "response", {}).get("Error", {}).get("Code") in (
+        "404", "NoSuchKey", "NotFound"
+    )
 
 
 def _utf8(name: str) -> bool:

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import psycopg
 
-from maint_assets.core.file_stores import Backend, StoreError
+from maint_assets.core.file_stores import Backend, ObjectDenied, StoreError
 from maint_assets.core.postgres import PostgresResource
 from maint_assets.core.sql_files import statement
 from maint_assets.webarchive.cdx_outputs import OutbackCdx
@@ -152,6 +152,10 @@ class IndexRun:
         absence from a listing is not evidence enough."""
         try:
             found = self.backend.stat(path)
+        except ObjectDenied as err:
+            self.log(f"{path} was not in the last listing and the store refuses to say whether "
+                     f"it is gone ({err}): lines kept")
+            return False
         except (StoreError, OSError) as err:
             self.summary.transient.append((path, f"cannot ask the store whether it is gone: {err}"))
             return False

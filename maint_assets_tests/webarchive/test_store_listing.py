@@ -340,3 +340,65 @@ def test_a_file_removed_while_the_store_is_listed_is_not_listed_and_the_rest_is(
         return {p: r[:3] + r[4:] for p, r in rows.items() if p != f"racing/{gone}"}
 
     assert status(after) == status(before)
+
+
+def _deny(s3, bucket: str, keys: list[str]) -> None:
+    """A bucket policy refusing these objects to everyone, as an operator's explicit Deny does
+    (moto enforces a bucket policy on object requests, not on listings)."""
+    s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps({
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "s3:*",
+                       "Resource": [f"arn:aws:s3:::{bucket}/{k}" for k in keys]}],
+    }))
+
+
+def test_an_s3_object_the_store_refuses_is_reported_not_retried_and_indexed_once_allowed(
+    empty_db: str, store: Path, tmp_path: Path, s3_endpoint: str
+) -> None:
+    import boto3
+
+    root, bucket = store, "warcs-one-denied"
+    s3 = boto3.client("s3", endpoint_url=s3_endpoint, region_name="us-east-1")
+    s3.create_bucket(Bucket=bucket)
+    for path in root.rglob("*"):
+        if path.is_file():
+            s3.upload_file(str(path), bucket, f"crawls/{path.relative_to(root).as_posix()}")
+    res = {**_resources(empty_db, str(root), tmp_path),
+           "warc_store": FileStore(url=f"s3://{bucket}/crawls", endpoint_url=s3_endpoint)}
+    warcs = _warcs_folder(root)
+    refused = str(next(warcs.glob(f"*-{WARCS - 1:05d}-*.warc.gz")).relative_to(root))
+    _deny(s3, bucket, [f"crawls/{refused}"])
+    with dg.instance_for_test() as instance:
+        result = _index(res, instance)
+        assert result.success  # neither retried nor failed
+        meta = _metadata(result)[CDX]
+        assert (meta["warcs_indexed"], meta["warcs_denied"], meta["warcs_quarantined"]) == (
+            WARCS - 1, 1, 2,
+        )
+        assert refused in meta["denied"] and "access denied" in meta["denied"]
+        row = _rows(empty_db)[refused]
+        assert row[2] is None and row[4] is None  # neither indexed nor quarantined
+
+        # An indexed file the last listing did not show, which the store refuses to stat: its
+        # lines are kept (nothing says it is gone), and the run does not fail.
+        hidden = str(next(warcs.glob("*-00000-*.warc.gz")).relative_to(root))
+        with psycopg.connect(empty_db, autocommit=True) as conn:
+            conn.execute("UPDATE webarchive.trackdb_files SET missing = true WHERE path = %s",
+                         [hidden])
+        _deny(s3, bucket, [f"crawls/{refused}", f"crawls/{hidden}"])
+        lines = _lines(tmp_path)
+        again = dg.materialize(
+            [cdx_index.cdx_index], resources=res, raise_on_error=False, instance=instance,
+            run_config={"ops": {"webarchive__index__cdx_index": {"config": FAST}}},
+        )
+        assert again.success
+        assert _metadata(again)[CDX]["warcs_removed"] == 0 and _lines(tmp_path) == lines
+        assert any(hidden in m and "refuses to say whether it is gone" in m
+                   for m in _logs(instance, again))
+
+        s3.delete_bucket_policy(Bucket=bucket)  # the operator's fix
+        fixed = _index(res, instance)
+    assert _metadata(fixed)[CDX]["warcs_indexed"] == 1
+    rows = _rows(empty_db)
+    assert rows[refused][2] is not None
+    assert rows[hidden][1] is False and rows[hidden][2] is not None  # listed again, still indexed
