@@ -262,9 +262,15 @@ def test_a_folder_it_may_not_list_is_reported_and_its_recorded_files_are_not_fla
     root = store
     with dg.instance_for_test() as instance:
         assert _index(_resources(empty_db, str(root), tmp_path), instance).success
-    before, lines = _rows(empty_db), _lines(tmp_path)
     warcs = _warcs_folder(root)
     locked = str(warcs.relative_to(root)) + "/"
+    # One of its files an earlier listing did not show: the store cannot be asked whether it
+    # is gone (its folder is locked), so its lines stay.
+    hidden = str(next(warcs.glob("*-00000-*.warc.gz")).relative_to(root))
+    with psycopg.connect(empty_db, autocommit=True) as conn:
+        conn.execute("UPDATE webarchive.trackdb_files SET missing = true WHERE path = %s",
+                     [hidden])
+    before, lines = _rows(empty_db), _lines(tmp_path)
     recorded = {p: r for p, r in before.items() if p.startswith(locked)}
     assert sum(1 for r in recorded.values() if r[2]) == WARCS  # indexed
     # A new WARC in another launch's folder, listed and indexed although the other is locked.
@@ -281,6 +287,8 @@ def test_a_folder_it_may_not_list_is_reported_and_its_recorded_files_are_not_fla
     assert (listing["folders_not_read"], listing["new"], listing["flagged_missing"]) == (1, 1, 0)
     assert f"`{locked}`: the listing user may not read it" in listing["not_listed"]
     assert any("1 folder(s) not listed" in line for line in ran["log"].splitlines())
+    assert any(hidden in line and "refuses to say whether it is gone" in line
+               for line in ran["log"].splitlines())
     assert ran["by_asset"][CDX]["warcs_indexed"] == 1
     # Nothing recorded under the locked folder changed: neither flagged nor its lines removed.
     after = _rows(empty_db)
