@@ -62,11 +62,11 @@ def _logs(instance: dg.DagsterInstance, result: dg.ExecuteInProcessResult) -> li
     return [e.user_message for e in instance.all_logs(result.run_id)]
 
 
-def _rows(db: str) -> dict[str, tuple]:
+def _rows(db: str, store: str | None = None) -> dict[str, tuple]:
     with psycopg.connect(db) as conn:
         return {r[0]: r[1:] for r in conn.execute(
             "SELECT path, store, missing, cdx_indexed_at, cdx_segment, cdx_error "
-            "FROM webarchive.trackdb_files"
+            "FROM webarchive.trackdb_files WHERE store = coalesce(%s, store)", [store]
         )}
 
 
@@ -133,15 +133,24 @@ def test_spellings_of_a_store_are_one_store_and_rows_of_an_older_spelling_are_ke
         with psycopg.connect(empty_db) as conn:
             assert conn.execute("SELECT store FROM webarchive.stores").fetchall() == [(str(root),)]
 
-        # Two spellings already recorded (both listed by an older version): the other is named.
+        # Another spelling recorded by an older version with a file of another size: which
+        # version the store holds is not known, so that spelling is left as it is, and named.
+        other = f"file://{root}"
         with psycopg.connect(empty_db, autocommit=True) as conn:
             conn.execute("INSERT INTO webarchive.stores SELECT %s, last_listed_at - interval "
-                         "'1 day', files, layout_version FROM webarchive.stores",
-                         [f"file://{root}"])
+                         "'1 day', files, layout_version FROM webarchive.stores", [other])
+            conflict = conn.execute(
+                "INSERT INTO webarchive.trackdb_files (store, path, size, mtime, kind, crawl_ts, "
+                "first_seen) SELECT %s, path, size + 1, mtime, kind, crawl_ts, first_seen "
+                "FROM webarchive.trackdb_files WHERE kind = 'warcs' ORDER BY path LIMIT 1 "
+                "RETURNING path", [other]).fetchone()[0]
         named = _index(_resources(empty_db, str(root), tmp_path), instance)
-        assert _metadata(named)[TRACKDB]["other_spellings"] == [f"file://{root}"]
-        assert any(f"file://{root}" in m and "another spelling" in m
+        meta = _metadata(named)[TRACKDB]
+        assert (meta["other_spellings"], meta["spellings_merged"]) == ([other], [])
+        assert f"`{other}`: `{conflict}: " in meta["spelling_conflicts"]
+        assert any(other in m and "another spelling" in m and conflict in m
                    for m in _logs(instance, named))
+        assert _rows(empty_db, str(root)) == {p: (str(root), *r[1:]) for p, r in indexed.items()}
 
 
 def test_symlinks_are_not_followed_and_are_reported(
@@ -410,3 +419,52 @@ def test_an_s3_object_the_store_refuses_is_reported_not_retried_and_indexed_once
     rows = _rows(empty_db)
     assert rows[refused][2] is not None
     assert rows[hidden][1] is False and rows[hidden][2] is not None  # listed again, still indexed
+
+
+def test_two_older_spellings_that_both_indexed_the_store_are_merged_each_file_indexed_once(
+    empty_db: str, store: Path, tmp_path: Path
+) -> None:
+    """As an older version left a store configured under two spellings, one after the other:
+    each spelling with its rows, and its own index segments holding the same lines."""
+    root = store
+    older, newer = f"{root}/", f"file://{root}"
+    res = _resources(empty_db, str(root), tmp_path)
+
+    def respell(old: str, new: str) -> None:
+        with psycopg.connect(empty_db, autocommit=True) as conn:
+            for table in ("trackdb_files", "cdx_segments", "stores"):
+                conn.execute(f"UPDATE webarchive.{table} SET store = %s WHERE store = %s",
+                             [new, old])
+
+    with dg.instance_for_test() as instance:
+        assert _metadata(_index(res, instance))[CDX]["warcs_indexed"] == WARCS
+        first, lines = _rows(empty_db), _lines(tmp_path)
+        respell(str(root), "not-yet")  # a name no spelling of the store: not adopted
+        assert _metadata(_index(res, instance))[CDX]["warcs_indexed"] == WARCS
+        assert sorted(_lines(tmp_path)) == sorted(lines * 2)  # every capture twice
+        respell(str(root), newer)
+        respell("not-yet", older)
+        with psycopg.connect(empty_db, autocommit=True) as conn:  # listed before the newer
+            conn.execute("UPDATE webarchive.stores SET last_listed_at = last_listed_at - "
+                         "interval '1 day' WHERE store = %s", [older])
+
+        merged = _index(res, instance)
+        assert merged.success
+        meta = _metadata(merged)
+    # Each capture once, each file with the state of its first indexing (the older spelling's
+    # segments), nothing indexed again.
+    assert _lines(tmp_path) == lines
+    assert _rows(empty_db) == first
+    assert (meta[TRACKDB]["new"], meta[CDX]["warcs_indexed"]) == (0, 0)
+    assert (meta[TRACKDB]["spellings_merged"], meta[TRACKDB]["other_spellings"]) == (
+        [newer, older], [])
+    assert meta[CDX]["duplicate_lines_removed"] == len(lines)
+    assert meta[CDX]["warcs_removed"] == 0
+    with psycopg.connect(empty_db) as conn:
+        assert conn.execute("SELECT DISTINCT store FROM webarchive.stores UNION "
+                            "SELECT DISTINCT store FROM webarchive.cdx_segments").fetchall() == [
+            (str(root),)]
+        assert conn.execute("SELECT count(*) FROM webarchive.cdx_duplicate_lines").fetchone() == (
+            0,)
+    checks = {e.check_name: e.passed for e in merged.get_asset_check_evaluations()}
+    assert checks["index_lines_resolve"]

@@ -8,8 +8,8 @@ are classified (their paths read for kind, collection, crawl time), unless the r
 "unknown") are corrected. An empty listing of a store that had files is refused: an unmounted
 volume must not look like a deleted archive.
 
-Rows are keyed on the store's identity (one spelling of its URL); rows recorded under another
-spelling are moved to it first (store_spellings).
+Rows are keyed on the store's identity (one spelling of its URL); rows recorded under older
+spellings are moved or merged into it first (store_spellings).
 
 A name that is not UTF-8 cannot be a TrackDB path (text): the file is left out of the listing
 and named in the run's log and metadata, and the rest of the store is listed as usual. So is a
@@ -42,7 +42,7 @@ from maint_assets.webarchive.keys import (
     WARC_FILES,
 )
 from maint_assets.webarchive.layout import LAYOUT_VERSION, classify
-from maint_assets.webarchive.store_spellings import adopt_older_spellings
+from maint_assets.webarchive.store_spellings import Adoption, adopt_older_spellings
 
 SHOWN = 50  # names in the metadata (the log has them all)
 FEW_LINKS = 10  # symlinks named: usually a few folders, the same every hour
@@ -85,8 +85,8 @@ def trackdb_files(
     with webarchive_db.connect() as conn:
         apply_schema(conn, SQL_DIR, bookkeeping_only=True)
     with webarchive_db.locked_step(f"webarchive/trackdb/{store}") as conn:
-        moved, others = adopt_older_spellings(conn, store)
-        _report_spellings(context, store, moved, others)
+        adopted = adopt_older_spellings(conn, store)
+        _report_spellings(context, store, adopted)
         conn.execute(statement(SQL_TRACKDB, "create_listing"))
         files, skipped = 0, Skipped()
         with conn.cursor().copy(statement(SQL_TRACKDB, "copy_listing")) as copy:
@@ -122,7 +122,14 @@ def trackdb_files(
             "store": store, "files_listed": files, "new": new, "changed": changed,
             "flagged_missing": flagged,
             **_report_skipped(context, skipped),
-            "other_spellings": dg.MetadataValue.json(others),
+            "other_spellings": dg.MetadataValue.json(list(adopted.left)),
+            "spellings_merged": dg.MetadataValue.json(
+                [adopted.moved] * bool(adopted.moved) + adopted.merged
+            ),
+            "spelling_conflicts": dg.MetadataValue.md(
+                "\n".join(f"- `{other}`: `{c}`" for other, found in adopted.left.items()
+                          for c in found) or "none"
+            ),
             "by_kind": dg.MetadataValue.md(
                 "| kind | present | missing |\n|---|---|---|\n"
                 + "\n".join(f"| {k} | {p} | {m} |" for k, p, m in kinds)
@@ -169,14 +176,17 @@ def _report_skipped(context: dg.AssetExecutionContext, skipped: Skipped) -> dict
     }
 
 
-def _report_spellings(
-    context: dg.AssetExecutionContext, store: str, moved: str | None, others: list[str]
-) -> None:
-    if moved:
-        context.log.info(f"TrackDB's rows of {moved!r} moved to {store!r}, the store's identity")
-    for other in others:
+def _report_spellings(context: dg.AssetExecutionContext, store: str, adopted: Adoption) -> None:
+    if adopted.moved:
+        context.log.info(f"TrackDB's rows of {adopted.moved!r} moved to {store!r}, the store's "
+                         "identity")
+    for other in adopted.merged:
+        context.log.info(f"TrackDB's rows of {other!r} merged into {store!r}, the store's "
+                         "identity (each file keeps its earliest indexing)")
+    for other, conflicts in adopted.left.items():
         context.log.warning(
             f"TrackDB also has rows of {other!r}, another spelling of {store!r} listed before "
-            "stores had one identity: left as they are (with their index lines, which duplicate "
-            "this store's)"
+            "stores had one identity, not merged: it records files with another size or time "
+            "(with their index lines, which may duplicate this store's); conflicts:\n"
+            + "\n".join(conflicts)
         )
