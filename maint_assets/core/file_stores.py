@@ -47,7 +47,7 @@ class Skipped:
 
     not_utf8: list[str] = field(default_factory=list)  # escaped: TrackDB's paths are text
     # Not followed: a link back up loops, and one to another part of the store lists its
-    # files twice.
+    # files twice. Nor looked behind: files recorded there are not known to be gone.
     symlinks: list[str] = field(default_factory=list)
     # Folders ('…/') the listing user may not read: files recorded under them were not looked
     # for, so their absence from this listing says nothing.

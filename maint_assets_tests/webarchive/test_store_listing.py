@@ -176,6 +176,20 @@ def test_symlinks_are_not_followed_and_are_reported(
         assert any("2 symlink(s) not followed" in m and "20261103000000/warcs" in m
                    for m in _logs(instance, result))
 
+        # A folder already listed, moved to another disk and linked back: its files are not
+        # listed, and not flagged missing either (nobody looked behind the link).
+        before = _rows(empty_db)
+        warcs = root / "heritrix" / "output" / "frequent-npld" / "20261101060000" / "warcs"
+        assert sum(1 for p in before if p.startswith("heritrix/output/frequent-npld/"
+                                                     "20261101060000/warcs/")) == WARCS + 3
+        moved = tmp_path / "disk3" / "warcs"
+        moved.parent.mkdir()
+        warcs.rename(moved)
+        warcs.symlink_to(moved)
+        again = _index(_resources(empty_db, str(root), tmp_path), instance)
+        assert _metadata(again)[TRACKDB]["flagged_missing"] == 0
+        assert _rows(empty_db) == before
+
 
 # The index, materialized in a process that cannot override file permissions: root without
 # CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH (its bounding set), as an indexing user that is not

@@ -71,13 +71,16 @@ WITH changed AS (
 SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM written;
 
 -- name: flag_missing
--- Only where the listing looked: under a folder it could not read, absence is no evidence.
+-- Only where the listing looked: under a folder it could not read, or at or under a symlink
+-- it did not follow (a folder moved to another disk and linked back), absence is no evidence.
 UPDATE webarchive.trackdb_files f
 SET missing = true, last_seen = %(previous)s
 WHERE f.store = %(store)s AND NOT f.missing
   AND NOT EXISTS (SELECT FROM listing l WHERE l.path = f.path)
   AND NOT EXISTS (SELECT FROM unnest(%(unread)s::text[]) AS u(folder)
-                  WHERE starts_with(f.path, u.folder));
+                  WHERE starts_with(f.path, u.folder))
+  AND NOT EXISTS (SELECT FROM unnest(%(links)s::text[]) AS s(link)
+                  WHERE f.path = s.link OR starts_with(f.path, s.link || '/'));
 
 -- name: record_listing
 INSERT INTO webarchive.stores (store, last_listed_at, files, layout_version)

@@ -112,6 +112,7 @@ def trackdb_files(
         new, changed = conn.execute(statement(SQL_TRACKDB, "upsert_files"), params).fetchone()
         flagged = conn.execute(statement(SQL_TRACKDB, "flag_missing"), {
             **params, "previous": row[0] if row else None, "unread": skipped.unreadable,
+            "links": skipped.symlinks,
         }).rowcount
         conn.execute(statement(SQL_TRACKDB, "record_listing"), params)
         kinds = conn.execute(statement(SQL_TRACKDB, "kind_counts"), params).fetchall()
