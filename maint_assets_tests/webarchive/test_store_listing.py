@@ -10,6 +10,7 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import ExitStack
 from pathlib import Path
 
 import dagster as dg
@@ -22,6 +23,7 @@ from maint_assets.core.stores import FileStore
 from maint_assets.demo.webarchive_data import write_store
 from maint_assets.webarchive.assets import cdx_index, trackdb
 from maint_assets.webarchive.resources import CdxSettings
+from maint_assets_tests.webarchive.servers import outbackcdx
 
 WARCS = 3  # complete ones; write_store adds a truncated one, an open one and a non-WARC
 FAST = {"file_retries": 1, "retry_backoff_s": 0.01, "run_retries": 0}
@@ -71,7 +73,8 @@ def _rows(db: str, store: str | None = None) -> dict[str, tuple]:
 
 
 def _lines(tmp_path: Path) -> list[str]:
-    return sorted(line for p in (tmp_path / "collections").rglob("*.cdxj") for line in p.open())
+    """The index's lines: CDXJ segments, or the ledger of lines posted to OutbackCDX."""
+    return sorted(line for p in (tmp_path / "collections").rglob("*.cdx*") for line in p.open())
 
 
 def _warcs_folder(root: Path) -> Path:
@@ -435,22 +438,30 @@ def test_an_s3_object_the_store_refuses_is_reported_not_retried_and_indexed_once
     assert rows[hidden][1] is False and rows[hidden][2] is not None  # listed again, still indexed
 
 
+@pytest.mark.parametrize("output", ["cdxj", "outbackcdx"])
 def test_two_older_spellings_that_both_indexed_the_store_are_merged_each_file_indexed_once(
-    empty_db: str, store: Path, tmp_path: Path
+    empty_db: str, store: Path, tmp_path: Path, output: str
 ) -> None:
     """As an older version left a store configured under two spellings, one after the other:
     each spelling with its rows, and its own index segments holding the same lines."""
     root = store
     older, newer = f"{root}/", f"file://{root}"
-    res = _resources(empty_db, str(root), tmp_path)
+    with ExitStack() as stack, dg.instance_for_test() as instance:
+        res = _resources(empty_db, str(root), tmp_path)
+        if output == "outbackcdx":
+            # Index version 4: captures keyed by file and offset too, so that deleting one copy
+            # of identical lines deletes the other, and nothing posts it again.
+            server = stack.enter_context(outbackcdx(index_version=4))
+            res["cdx"] = CdxSettings(output="outbackcdx", outbackcdx_url=server.url,
+                                     outbackcdx_ledger_dir=str(tmp_path / "collections"),
+                                     verify_sample=50)
 
-    def respell(old: str, new: str) -> None:
-        with psycopg.connect(empty_db, autocommit=True) as conn:
-            for table in ("trackdb_files", "cdx_segments", "stores"):
-                conn.execute(f"UPDATE webarchive.{table} SET store = %s WHERE store = %s",
-                             [new, old])
+        def respell(old: str, new: str) -> None:
+            with psycopg.connect(empty_db, autocommit=True) as conn:
+                for table in ("trackdb_files", "cdx_segments", "stores"):
+                    conn.execute(f"UPDATE webarchive.{table} SET store = %s WHERE store = %s",
+                                 [new, old])
 
-    with dg.instance_for_test() as instance:
         assert _metadata(_index(res, instance))[CDX]["warcs_indexed"] == WARCS
         first, lines = _rows(empty_db), _lines(tmp_path)
         respell(str(root), "not-yet")  # a name no spelling of the store: not adopted
@@ -465,6 +476,10 @@ def test_two_older_spellings_that_both_indexed_the_store_are_merged_each_file_in
         merged = _index(res, instance)
         assert merged.success
         meta = _metadata(merged)
+        if output == "outbackcdx":
+            # The server holds identical lines once: the kept copy, never deleted.
+            assert len(server.lines("data-heritrix")) == len(lines)
+            assert server.deletes == 0
     # Each capture once, each file with the state of its first indexing (the older spelling's
     # segments), nothing indexed again.
     assert _lines(tmp_path) == lines
