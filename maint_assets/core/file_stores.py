@@ -69,7 +69,8 @@ class Backend(Protocol):
     def local_copy(self, path: str) -> Iterator[Path]: ...
 
     def stat(self, path: str) -> StoredFile | None:
-        """The file at ``path``, or None when the store says it does not exist."""
+        """The file at ``path``, or None when the store says it does not exist; ObjectDenied
+        when it refuses to say."""
 
     def read_range(self, path: str, offset: int, length: int) -> bytes: ...
 
