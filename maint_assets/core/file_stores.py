@@ -28,6 +28,11 @@ class StoreError(RuntimeError):
     """The store cannot be listed or read; the message names it."""
 
 
+class ObjectDenied(RuntimeError):
+    """The store answers, but refuses this one file to this user or these credentials (its
+    mode, owner or ACL; an S3 object's policy): the file's problem, not the store's."""
+
+
 @dataclass(frozen=True)
 class StoredFile:
     path: str  # relative to the store's root, '/'-separated
@@ -42,8 +47,14 @@ class Skipped:
 
     not_utf8: list[str] = field(default_factory=list)  # escaped: TrackDB's paths are text
     # Not followed: a link back up loops, and one to another part of the store lists its
-    # files twice.
+    # files twice. Nor looked behind: files recorded there are not known to be gone.
     symlinks: list[str] = field(default_factory=list)
+    # Folders ('…/') the listing user may not read: files recorded under them were not looked
+    # for, so their absence from this listing says nothing.
+    unreadable: list[str] = field(default_factory=list)
+    # Removed between the folder's scan and their stat (a rename, a deletion): not in this
+    # listing, as a file that was already gone would not be.
+    vanished: list[str] = field(default_factory=list)
 
 
 def _escaped(name: str) -> str:
@@ -61,7 +72,8 @@ class Backend(Protocol):
     def local_copy(self, path: str) -> Iterator[Path]: ...
 
     def stat(self, path: str) -> StoredFile | None:
-        """The file at ``path``, or None when the store says it does not exist."""
+        """The file at ``path``, or None when the store says it does not exist; ObjectDenied
+        when it refuses to say."""
 
     def read_range(self, path: str, offset: int, length: int) -> bytes: ...
 
@@ -77,10 +89,20 @@ class LocalBackend:
         if not self.root.is_dir():
             raise StoreError(f"{self.root} is not a readable directory")
         # Plain strings, not Path objects: a store holds hundreds of thousands of files.
-        skip = len(str(self.root)) + 1
-        stack = [str(self.root)]
+        root = str(self.root)
+        skip = len(root) + 1
+        stack = [root]
         while stack:
-            with os.scandir(stack.pop()) as entries:
+            folder = stack.pop()
+            try:
+                entries = os.scandir(folder)
+            except FileNotFoundError:
+                skipped.vanished.append(folder[skip:] + "/")
+                continue
+            except PermissionError as err:
+                self._unreadable(folder, err, skipped)
+                continue
+            with entries:
                 for entry in entries:
                     if not _utf8(entry.name):
                         # A folder's whole subtree: none of it can be a TrackDB path.
@@ -92,11 +114,25 @@ class LocalBackend:
                         if recursive:
                             stack.append(entry.path)
                     elif entry.is_file(follow_symlinks=False):
-                        stat = entry.stat(follow_symlinks=False)
+                        try:
+                            stat = entry.stat(follow_symlinks=False)
+                        except FileNotFoundError:
+                            skipped.vanished.append(entry.path[skip:])
+                            continue
+                        except PermissionError as err:
+                            # Names readable but not searchable: none of its files can be
+                            # looked at, so the folder is left out whole.
+                            self._unreadable(folder, err, skipped)
+                            break
                         yield StoredFile(
                             entry.path[skip:], stat.st_size,
                             datetime.fromtimestamp(stat.st_mtime, UTC),
                         )
+
+    def _unreadable(self, folder: str, err: PermissionError, skipped: Skipped) -> None:
+        if folder == str(self.root):
+            raise StoreError(f"{self.root} is not a readable directory: {err.strerror}")
+        skipped.unreadable.append(folder[len(str(self.root)) + 1:] + "/")
 
     @contextmanager
     def local_copy(self, path: str) -> Iterator[Path]:
@@ -107,6 +143,8 @@ class LocalBackend:
             found = (self.root / path).stat()
         except FileNotFoundError:
             return None
+        except PermissionError as err:
+            raise ObjectDenied(f"{self.root / path}: {err.strerror}") from None
         return StoredFile(path, found.st_size, datetime.fromtimestamp(found.st_mtime, UTC))
 
     def read_range(self, path: str, offset: int, length: int) -> bytes:
@@ -150,9 +188,16 @@ class S3Backend:
     @contextmanager
     def local_copy(self, path: str) -> Iterator[Path]:
         key = f"{self.prefix}/{path}" if self.prefix else path
+        from botocore.exceptions import ClientError
+
         with tempfile.TemporaryDirectory(prefix="warc-") as tmp:
             local = Path(tmp) / Path(path).name
-            self._client().download_file(self.bucket, key, str(local))
+            try:
+                self._client().download_file(self.bucket, key, str(local))
+            except ClientError as err:
+                if _missing(err):
+                    raise  # the indexing tells a file gone from a store error
+                raise self._refused(key, err) from None
             yield local
 
     def stat(self, path: str) -> StoredFile | None:
@@ -161,10 +206,25 @@ class S3Backend:
         try:
             head = self._client().head_object(Bucket=self.bucket, Key=self._key(path))
         except ClientError as err:
-            if err.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+            if _missing(err):
                 return None
-            raise StoreError(f"cannot read s3://{self.bucket}/{self._key(path)}: {err}") from None
+            raise self._refused(self._key(path), err) from None
         return StoredFile(path, head["ContentLength"], head["LastModified"])
+
+    def _refused(self, key: str, err: Exception) -> Exception:
+        """A 403 on one object while the store lists that very key is the object's own refusal
+        (a policy denying it); anything else (credentials refused everywhere, the store down)
+        is the store's."""
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        if getattr(err, "response", {}).get("ResponseMetadata", {}).get("HTTPStatusCode") == 403:
+            try:
+                self._client().list_objects_v2(Bucket=self.bucket, Prefix=key, MaxKeys=1)
+            except (BotoCoreError, ClientError):
+                pass
+            else:
+                return ObjectDenied(f"s3://{self.bucket}/{key}: access denied ({err})")
+        return StoreError(f"cannot read s3://{self.bucket}/{key}: {err}")
 
     def read_range(self, path: str, offset: int, length: int) -> bytes:
         answer = self._client().get_object(
@@ -174,6 +234,12 @@ class S3Backend:
 
     def _key(self, path: str) -> str:
         return f"{self.prefix}/{path}" if self.prefix else path
+
+
+def _missing(err: Exception) -> bool:
+    return getattr(err, "response", {}).get("Error", {}).get("Code") in (
+        "404", "NoSuchKey", "NotFound"
+    )
 
 
 def _utf8(name: str) -> bool:

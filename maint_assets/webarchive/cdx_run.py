@@ -1,7 +1,8 @@
 """One run of the CDX index of a store: finish what a dead run left, remove the lines of files
 that are gone, rewritten or re-queued, index new files, publish their lines, compact.
 
-Order matters: stale lines leave before anything is added, so a moved WARC (old path gone,
+Order matters: second copies of lines (two spellings of the store merged) and stale lines
+leave before anything is added, so a moved WARC (old path gone,
 new path new) is never listed twice, and OutbackCDX's deletes (keyed by URL and second in its
 default index version) cannot remove the new lines. Files that failed for transient reasons
 are not recorded at all: the run raises ``TransientFailures`` once everything else is
@@ -21,7 +22,7 @@ from pathlib import Path
 
 import psycopg
 
-from maint_assets.core.file_stores import Backend, StoreError
+from maint_assets.core.file_stores import Backend, ObjectDenied, StoreError
 from maint_assets.core.postgres import PostgresResource
 from maint_assets.core.sql_files import statement
 from maint_assets.webarchive.cdx_outputs import OutbackCdx
@@ -63,6 +64,7 @@ class RunSummary:
     recovered: int = 0
     warcs_removed: int = 0
     lines_removed: int = 0
+    duplicate_lines_removed: int = 0
     compacted: int = 0
     waiting: int = 0
 
@@ -92,6 +94,7 @@ class IndexRun:
             self.summary.requeued = self.conn.execute(
                 statement(SQL, "requeue_quarantined"), self.params
             ).rowcount
+        self._remove_duplicates()
         self._remove_stale()
         batch = self.conn.execute(statement(SQL, "to_index"), {
             **self.params, "batch": self.options.batch_size,
@@ -147,11 +150,28 @@ class IndexRun:
                 continue
             self._rewrite(segment, paths)
 
+    def _remove_duplicates(self) -> None:
+        """Second copies of files' lines (two spellings of the store merged) leave their
+        segment; the files keep their rows and the segments holding the copies kept. OutbackCDX
+        is not asked to delete them: it holds identical lines once, the kept ones."""
+        live = {s.name: s for s in self.ledger.live()}
+        duplicates = self.conn.execute(statement(SQL, "duplicate_lines"), self.params).fetchall()
+        for name, paths in duplicates:
+            if name in live:
+                self._rewrite(live[name], set(paths), duplicates=True)
+            else:  # its segment is gone: nothing of it is in the index
+                self.conn.execute(statement(SQL, "duplicates_removed"),
+                                  {**self.params, "segment": name})
+
     def _confirmed_gone(self, path: str) -> bool:
         """A file no longer listed loses its lines only once the store itself says it is gone:
         absence from a listing is not evidence enough."""
         try:
             found = self.backend.stat(path)
+        except ObjectDenied as err:
+            self.log(f"{path} was not in the last listing and the store refuses to say whether "
+                     f"it is gone ({err}): lines kept")
+            return False
         except (StoreError, OSError) as err:
             self.summary.transient.append((path, f"cannot ask the store whether it is gone: {err}"))
             return False
@@ -159,20 +179,28 @@ class IndexRun:
             self.log(f"{path} was not in the last listing but the store has it: lines kept")
         return found is None
 
-    def _rewrite(self, segment: Segment, paths: set[str]) -> None:
+    def _rewrite(self, segment: Segment, paths: set[str], duplicates: bool = False) -> None:
+        """``segment`` without the lines of ``paths``: their files' lines leave the index, or,
+        for ``duplicates``, only this second copy of them does."""
         new = self.ledger.begin(segment.collection)
         source, target = self.ledger.file(segment), self.ledger.file(new)
         keys: set[tuple[str, ...]] = set()
+        server = None if duplicates else self.server
         with tempfile.NamedTemporaryFile("w+", prefix="removed-", suffix=".cdx") as removed:
             lines, size, gone = rewrite_without(
-                source, target, paths, self.fmt, removed if self.server else None
+                source, target, paths, self.fmt, removed if server else None
             )
-            if self.server is not None:
+            if server is not None:
                 removed.flush()
                 keys = self._delete_from_server(Path(removed.name))
         new = Segment(new.name, new.collection, lines, size)
         with self.db.transaction(self.conn) as conn:
-            conn.execute(statement(SQL, "lines_removed"), {**self.params, "paths": sorted(paths)})
+            if duplicates:
+                conn.execute(statement(SQL, "duplicates_removed"),
+                             {**self.params, "segment": segment.name})
+            else:
+                conn.execute(statement(SQL, "lines_removed"),
+                             {**self.params, "paths": sorted(paths)})
             if lines:
                 self.ledger.make_live(conn, new)
                 conn.execute(statement(SQL, "repoint"),
@@ -182,6 +210,9 @@ class IndexRun:
             self.ledger.retire(conn, [segment])
         self.ledger.forget([segment] if lines else [segment, new])
         self._repost(keys)
+        if duplicates:
+            self.summary.duplicate_lines_removed += gone
+            return
         self.summary.warcs_removed += len(paths)
         self.summary.lines_removed += gone
 

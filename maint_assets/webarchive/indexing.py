@@ -16,7 +16,8 @@ A failure is one of four kinds, never confused:
   read); retried here with exponential backoff, never recorded as bad, and the run fails;
 - ``stale``: the file is gone from the store, or changed since TrackDB listed it; the next
   listing catches up (flags it missing, or queues it again with its new size).
-- ``denied``: the indexing user may not read the file (its mode, owner or ACL): not
+- ``denied``: the indexing user may not read the file (its mode, owner or ACL; an S3
+  object a policy denies while the store lists it): not
   quarantined (a chmod fixes it) and not retried here (it would be refused again); the run
   reports it and goes on, and it is tried again after the other waiting files.
 
@@ -41,7 +42,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from maint_assets.core.file_stores import backend_for
+from maint_assets.core.file_stores import ObjectDenied, backend_for
 from maint_assets.webarchive.warc_reading import INDEXERS, InvalidWarc, check_head
 
 RECORDS = "response,revisit,resource"
@@ -136,6 +137,8 @@ def _index_once(
             return _index_local(local, path, out, fmt)
     except (InvalidWarc, TransientError, StaleListing):
         raise
+    except ObjectDenied as err:
+        raise Denied(f"the store refuses it to the indexing user: {err}") from None
     except FileNotFoundError as err:
         raise StaleListing(f"no longer in the store: {err}") from None
     except PermissionError as err:

@@ -9,17 +9,21 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import ExitStack
 from pathlib import Path
 
 import dagster as dg
 import psycopg
 import pytest
 
+from maint_assets.core.file_stores import Skipped, StoredFile
 from maint_assets.core.postgres import PostgresResource
 from maint_assets.core.stores import FileStore
 from maint_assets.demo.webarchive_data import write_store
 from maint_assets.webarchive.assets import cdx_index, trackdb
 from maint_assets.webarchive.resources import CdxSettings
+from maint_assets_tests.webarchive.servers import outbackcdx
 
 WARCS = 3  # complete ones; write_store adds a truncated one, an open one and a non-WARC
 FAST = {"file_retries": 1, "retry_backoff_s": 0.01, "run_retries": 0}
@@ -60,16 +64,17 @@ def _logs(instance: dg.DagsterInstance, result: dg.ExecuteInProcessResult) -> li
     return [e.user_message for e in instance.all_logs(result.run_id)]
 
 
-def _rows(db: str) -> dict[str, tuple]:
+def _rows(db: str, store: str | None = None) -> dict[str, tuple]:
     with psycopg.connect(db) as conn:
         return {r[0]: r[1:] for r in conn.execute(
             "SELECT path, store, missing, cdx_indexed_at, cdx_segment, cdx_error "
-            "FROM webarchive.trackdb_files"
+            "FROM webarchive.trackdb_files WHERE store = coalesce(%s, store)", [store]
         )}
 
 
 def _lines(tmp_path: Path) -> list[str]:
-    return sorted(line for p in (tmp_path / "collections").rglob("*.cdxj") for line in p.open())
+    """The index's lines: CDXJ segments, or the ledger of lines posted to OutbackCDX."""
+    return sorted(line for p in (tmp_path / "collections").rglob("*.cdx*") for line in p.open())
 
 
 def _warcs_folder(root: Path) -> Path:
@@ -131,15 +136,24 @@ def test_spellings_of_a_store_are_one_store_and_rows_of_an_older_spelling_are_ke
         with psycopg.connect(empty_db) as conn:
             assert conn.execute("SELECT store FROM webarchive.stores").fetchall() == [(str(root),)]
 
-        # Two spellings already recorded (both listed by an older version): the other is named.
+        # Another spelling recorded by an older version with a file of another size: which
+        # version the store holds is not known, so that spelling is left as it is, and named.
+        other = f"file://{root}"
         with psycopg.connect(empty_db, autocommit=True) as conn:
             conn.execute("INSERT INTO webarchive.stores SELECT %s, last_listed_at - interval "
-                         "'1 day', files, layout_version FROM webarchive.stores",
-                         [f"file://{root}"])
+                         "'1 day', files, layout_version FROM webarchive.stores", [other])
+            conflict = conn.execute(
+                "INSERT INTO webarchive.trackdb_files (store, path, size, mtime, kind, crawl_ts, "
+                "first_seen) SELECT %s, path, size + 1, mtime, kind, crawl_ts, first_seen "
+                "FROM webarchive.trackdb_files WHERE kind = 'warcs' ORDER BY path LIMIT 1 "
+                "RETURNING path", [other]).fetchone()[0]
         named = _index(_resources(empty_db, str(root), tmp_path), instance)
-        assert _metadata(named)[TRACKDB]["other_spellings"] == [f"file://{root}"]
-        assert any(f"file://{root}" in m and "another spelling" in m
+        meta = _metadata(named)[TRACKDB]
+        assert (meta["other_spellings"], meta["spellings_merged"]) == ([other], [])
+        assert f"`{other}`: `{conflict}: " in meta["spelling_conflicts"]
+        assert any(other in m and "another spelling" in m and conflict in m
                    for m in _logs(instance, named))
+        assert _rows(empty_db, str(root)) == {p: (str(root), *r[1:]) for p, r in indexed.items()}
 
 
 def test_symlinks_are_not_followed_and_are_reported(
@@ -165,6 +179,20 @@ def test_symlinks_are_not_followed_and_are_reported(
         assert any("2 symlink(s) not followed" in m and "20261103000000/warcs" in m
                    for m in _logs(instance, result))
 
+        # A folder already listed, moved to another disk and linked back: its files are not
+        # listed, and not flagged missing either (nobody looked behind the link).
+        before = _rows(empty_db)
+        warcs = root / "heritrix" / "output" / "frequent-npld" / "20261101060000" / "warcs"
+        assert sum(1 for p in before if p.startswith("heritrix/output/frequent-npld/"
+                                                     "20261101060000/warcs/")) == WARCS + 3
+        moved = tmp_path / "disk3" / "warcs"
+        moved.parent.mkdir()
+        warcs.rename(moved)
+        warcs.symlink_to(moved)
+        again = _index(_resources(empty_db, str(root), tmp_path), instance)
+        assert _metadata(again)[TRACKDB]["flagged_missing"] == 0
+        assert _rows(empty_db) == before
+
 
 # The index, materialized in a process that cannot override file permissions: root without
 # CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH (its bounding set), as an indexing user that is not
@@ -173,13 +201,14 @@ UNPRIVILEGED = ["setpriv", "--bounding-set", "-dac_override,-dac_read_search"]
 INDEX_AS_UNPRIVILEGED = """
 import json, sys
 import dagster as dg
+from maint_assets.core.file_stores import Skipped, StoredFile
 from maint_assets.core.postgres import PostgresResource
 from maint_assets.core.stores import FileStore
-from maint_assets.webarchive.assets import cdx_index
+from maint_assets.webarchive.assets import cdx_index, trackdb
 from maint_assets.webarchive.resources import CdxSettings
-db, store, cdxj_dir, config = sys.argv[1:]
+db, store, cdxj_dir, config, listed = sys.argv[1:]
 result = dg.materialize(
-    [cdx_index.cdx_index], raise_on_error=False,
+    [trackdb.trackdb_files] * (listed == "listed") + [cdx_index.cdx_index], raise_on_error=False,
     resources={"webarchive_db": PostgresResource(url=db), "warc_store": FileStore(url=store),
                "cdx": CdxSettings(cdxj_dir=cdxj_dir)},
     run_config={"ops": {"webarchive__index__cdx_index": {"config": json.loads(config)}}},
@@ -189,16 +218,23 @@ print(json.dumps({
     "metadata": {k: v.value for e in result.get_asset_materialization_events()
                  for k, v in e.materialization.metadata.items()
                  if isinstance(v.value, (int, str))},
+    "by_asset": {e.asset_key.to_user_string(): {
+        k: v.value for k, v in e.materialization.metadata.items()
+        if isinstance(v.value, (int, str))} for e in result.get_asset_materialization_events()},
     "checks": {e.check_name: [e.passed, {k: v.value for k, v in e.metadata.items()}]
                for e in result.get_asset_check_evaluations()},
 }))
 """
 
 
-def _index_unprivileged(db: str, root: Path, tmp_path: Path, **config: object) -> dict:
+def _index_unprivileged(
+    db: str, root: Path, tmp_path: Path, listed: bool = False, **config: object
+) -> dict:
+    """The index (after TrackDB's listing when ``listed``), as a user that is not root."""
     done = subprocess.run(
         [*UNPRIVILEGED, sys.executable, "-c", INDEX_AS_UNPRIVILEGED, db, str(root),
-         str(tmp_path / "collections"), json.dumps({**FAST, **config})],
+         str(tmp_path / "collections"), json.dumps({**FAST, **config}),
+         "listed" if listed else "index"],
         capture_output=True, text=True, timeout=300,
     )
     assert done.returncode == 0, done.stderr[-3000:]
@@ -244,3 +280,220 @@ def test_a_warc_it_may_not_read_is_reported_not_quarantined_and_indexed_once_rea
     assert _rows(empty_db)[name][2] is not None
     readable = {e.check_name: e for e in fixed.get_asset_check_evaluations()}
     assert readable["every_warc_readable"].metadata["warcs_denied"].value == 0
+
+
+def test_a_folder_it_may_not_list_is_reported_and_its_recorded_files_are_not_flagged_missing(
+    empty_db: str, store: Path, tmp_path: Path
+) -> None:
+    root = store
+    with dg.instance_for_test() as instance:
+        assert _index(_resources(empty_db, str(root), tmp_path), instance).success
+    warcs = _warcs_folder(root)
+    locked = str(warcs.relative_to(root)) + "/"
+    # One of its files an earlier listing did not show: the store cannot be asked whether it
+    # is gone (its folder is locked), so its lines stay.
+    hidden = str(next(warcs.glob("*-00000-*.warc.gz")).relative_to(root))
+    with psycopg.connect(empty_db, autocommit=True) as conn:
+        conn.execute("UPDATE webarchive.trackdb_files SET missing = true WHERE path = %s",
+                     [hidden])
+    before, lines = _rows(empty_db), _lines(tmp_path)
+    recorded = {p: r for p, r in before.items() if p.startswith(locked)}
+    assert sum(1 for r in recorded.values() if r[2]) == WARCS  # indexed
+    # A new WARC in another launch's folder, listed and indexed although the other is locked.
+    new = warcs.parent.with_name("20261102060000") / "warcs" / (
+        "BL-frequent-npld-20261102060000000-00000-1~crawler~8443.warc.gz")
+    new.parent.mkdir(parents=True)
+    shutil.copyfile(next(warcs.glob("*-00000-*.warc.gz")), new)
+    warcs.chmod(0)
+    try:
+        ran = _index_unprivileged(empty_db, root, tmp_path, listed=True)
+    finally:
+        warcs.chmod(0o755)
+    listing = ran["by_asset"][TRACKDB]
+    assert (listing["folders_not_read"], listing["new"], listing["flagged_missing"]) == (1, 1, 0)
+    assert f"`{locked}`: the listing user may not read it" in listing["not_listed"]
+    assert any("1 folder(s) not listed" in line for line in ran["log"].splitlines())
+    assert any(hidden in line and "refuses to say whether it is gone" in line
+               for line in ran["log"].splitlines())
+    assert ran["by_asset"][CDX]["warcs_indexed"] == 1
+    # Nothing recorded under the locked folder changed: neither flagged nor its lines removed.
+    after = _rows(empty_db)
+    assert {p: after[p] for p in recorded} == recorded
+    assert after[str(new.relative_to(root))][2] is not None
+    assert set(lines) < set(_lines(tmp_path))
+
+
+class _RacingStore(FileStore):
+    """A test's own: the real local store, of which ``racing`` (a folder of two files) loses the
+    file not yet listed as soon as the other is, as when a crawler renames or deletes a file
+    while the store is listed: its name is already read, its stat finds nothing."""
+
+    racing: str
+
+    def list(self, skipped: Skipped | None = None) -> Iterator[StoredFile]:
+        folder = Path(self.url) / self.racing
+        for found in super().list(skipped):
+            if found.path.startswith(f"{self.racing}/"):
+                for other in folder.iterdir():
+                    if other.name != Path(found.path).name:
+                        other.unlink()
+            yield found
+
+
+def test_a_file_removed_while_the_store_is_listed_is_not_listed_and_the_rest_is(
+    empty_db: str, store: Path, tmp_path: Path
+) -> None:
+    root = store
+    racing = root / "racing"
+    racing.mkdir()
+    one = next(_warcs_folder(root).glob("*-00000-*.warc.gz"))
+    names = [f"BL-x-2026110{d}000000000-00000-racing.warc.gz" for d in (3, 4)]
+    for name in names:
+        shutil.copyfile(one, racing / name)
+    with dg.instance_for_test() as instance:
+        first = _index(_resources(empty_db, str(root), tmp_path), instance)
+        assert _metadata(first)[CDX]["warcs_indexed"] == WARCS + 2
+        before = _rows(empty_db)
+        res = {**_resources(empty_db, str(root), tmp_path),
+               "warc_store": _RacingStore(url=str(root), racing="racing")}
+        result = _index(res, instance)
+        assert result.success
+        meta = _metadata(result)
+    (kept,) = [n for n in names if (racing / n).exists()]
+    (gone,) = [n for n in names if n != kept]
+    assert (meta[TRACKDB]["vanished_while_listed"], meta[TRACKDB]["flagged_missing"]) == (1, 1)
+    after = _rows(empty_db)
+    # Its folder was read whole and the store says it is gone: flagged, and its lines removed
+    # once the store confirms it; every other row as it was.
+    assert after[f"racing/{gone}"][1] is True and after[f"racing/{gone}"][2] is None
+    assert meta[CDX]["warcs_removed"] == 1
+    assert not any(f"racing/{gone}" in line for line in _lines(tmp_path))
+    assert any(f"racing/{kept}" in line for line in _lines(tmp_path))
+
+    def status(rows: dict[str, tuple]) -> dict[str, tuple]:  # not the segment: rewritten
+        return {p: r[:3] + r[4:] for p, r in rows.items() if p != f"racing/{gone}"}
+
+    assert status(after) == status(before)
+
+
+def _deny(s3, bucket: str, keys: list[str]) -> None:
+    """A bucket policy refusing these objects to everyone, as an operator's explicit Deny does
+    (moto enforces a bucket policy on object requests, not on listings)."""
+    s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps({
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "s3:*",
+                       "Resource": [f"arn:aws:s3:::{bucket}/{k}" for k in keys]}],
+    }))
+
+
+def test_an_s3_object_the_store_refuses_is_reported_not_retried_and_indexed_once_allowed(
+    empty_db: str, store: Path, tmp_path: Path, s3_endpoint: str
+) -> None:
+    import boto3
+
+    root, bucket = store, "warcs-one-denied"
+    s3 = boto3.client("s3", endpoint_url=s3_endpoint, region_name="us-east-1")
+    s3.create_bucket(Bucket=bucket)
+    for path in root.rglob("*"):
+        if path.is_file():
+            s3.upload_file(str(path), bucket, f"crawls/{path.relative_to(root).as_posix()}")
+    res = {**_resources(empty_db, str(root), tmp_path),
+           "warc_store": FileStore(url=f"s3://{bucket}/crawls", endpoint_url=s3_endpoint)}
+    warcs = _warcs_folder(root)
+    refused = str(next(warcs.glob(f"*-{WARCS - 1:05d}-*.warc.gz")).relative_to(root))
+    _deny(s3, bucket, [f"crawls/{refused}"])
+    with dg.instance_for_test() as instance:
+        result = _index(res, instance)
+        assert result.success  # neither retried nor failed
+        meta = _metadata(result)[CDX]
+        assert (meta["warcs_indexed"], meta["warcs_denied"], meta["warcs_quarantined"]) == (
+            WARCS - 1, 1, 2,
+        )
+        assert refused in meta["denied"] and "access denied" in meta["denied"]
+        row = _rows(empty_db)[refused]
+        assert row[2] is None and row[4] is None  # neither indexed nor quarantined
+
+        # An indexed file the last listing did not show, which the store refuses to stat: its
+        # lines are kept (nothing says it is gone), and the run does not fail.
+        hidden = str(next(warcs.glob("*-00000-*.warc.gz")).relative_to(root))
+        with psycopg.connect(empty_db, autocommit=True) as conn:
+            conn.execute("UPDATE webarchive.trackdb_files SET missing = true WHERE path = %s",
+                         [hidden])
+        _deny(s3, bucket, [f"crawls/{refused}", f"crawls/{hidden}"])
+        lines = _lines(tmp_path)
+        again = dg.materialize(
+            [cdx_index.cdx_index], resources=res, raise_on_error=False, instance=instance,
+            run_config={"ops": {"webarchive__index__cdx_index": {"config": FAST}}},
+        )
+        assert again.success
+        assert _metadata(again)[CDX]["warcs_removed"] == 0 and _lines(tmp_path) == lines
+        assert any(hidden in m and "refuses to say whether it is gone" in m
+                   for m in _logs(instance, again))
+
+        s3.delete_bucket_policy(Bucket=bucket)  # the operator's fix
+        fixed = _index(res, instance)
+    assert _metadata(fixed)[CDX]["warcs_indexed"] == 1
+    rows = _rows(empty_db)
+    assert rows[refused][2] is not None
+    assert rows[hidden][1] is False and rows[hidden][2] is not None  # listed again, still indexed
+
+
+@pytest.mark.parametrize("output", ["cdxj", "outbackcdx"])
+def test_two_older_spellings_that_both_indexed_the_store_are_merged_each_file_indexed_once(
+    empty_db: str, store: Path, tmp_path: Path, output: str
+) -> None:
+    """As an older version left a store configured under two spellings, one after the other:
+    each spelling with its rows, and its own index segments holding the same lines."""
+    root = store
+    older, newer = f"{root}/", f"file://{root}"
+    with ExitStack() as stack, dg.instance_for_test() as instance:
+        res = _resources(empty_db, str(root), tmp_path)
+        if output == "outbackcdx":
+            # Index version 4: captures keyed by file and offset too, so that deleting one copy
+            # of identical lines deletes the other, and nothing posts it again.
+            server = stack.enter_context(outbackcdx(index_version=4))
+            res["cdx"] = CdxSettings(output="outbackcdx", outbackcdx_url=server.url,
+                                     outbackcdx_ledger_dir=str(tmp_path / "collections"),
+                                     verify_sample=50)
+
+        def respell(old: str, new: str) -> None:
+            with psycopg.connect(empty_db, autocommit=True) as conn:
+                for table in ("trackdb_files", "cdx_segments", "stores"):
+                    conn.execute(f"UPDATE webarchive.{table} SET store = %s WHERE store = %s",
+                                 [new, old])
+
+        assert _metadata(_index(res, instance))[CDX]["warcs_indexed"] == WARCS
+        first, lines = _rows(empty_db), _lines(tmp_path)
+        respell(str(root), "not-yet")  # a name no spelling of the store: not adopted
+        assert _metadata(_index(res, instance))[CDX]["warcs_indexed"] == WARCS
+        assert sorted(_lines(tmp_path)) == sorted(lines * 2)  # every capture twice
+        respell(str(root), newer)
+        respell("not-yet", older)
+        with psycopg.connect(empty_db, autocommit=True) as conn:  # listed before the newer
+            conn.execute("UPDATE webarchive.stores SET last_listed_at = last_listed_at - "
+                         "interval '1 day' WHERE store = %s", [older])
+
+        merged = _index(res, instance)
+        assert merged.success
+        meta = _metadata(merged)
+        if output == "outbackcdx":
+            # The server holds identical lines once: the kept copy, never deleted.
+            assert len(server.lines("data-heritrix")) == len(lines)
+            assert server.deletes == 0
+    # Each capture once, each file with the state of its first indexing (the older spelling's
+    # segments), nothing indexed again.
+    assert _lines(tmp_path) == lines
+    assert _rows(empty_db) == first
+    assert (meta[TRACKDB]["new"], meta[CDX]["warcs_indexed"]) == (0, 0)
+    assert (meta[TRACKDB]["spellings_merged"], meta[TRACKDB]["other_spellings"]) == (
+        [newer, older], [])
+    assert meta[CDX]["duplicate_lines_removed"] == len(lines)
+    assert meta[CDX]["warcs_removed"] == 0
+    with psycopg.connect(empty_db) as conn:
+        assert conn.execute("SELECT DISTINCT store FROM webarchive.stores UNION "
+                            "SELECT DISTINCT store FROM webarchive.cdx_segments").fetchall() == [
+            (str(root),)]
+        assert conn.execute("SELECT count(*) FROM webarchive.cdx_duplicate_lines").fetchone() == (
+            0,)
+    checks = {e.check_name: e.passed for e in merged.get_asset_check_evaluations()}
+    assert checks["index_lines_resolve"]

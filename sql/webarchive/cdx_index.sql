@@ -130,3 +130,12 @@ SELECT count(*) FROM webarchive.trackdb_files f
 WHERE f.store = %(store)s AND f.cdx_segment IS NOT NULL
   AND NOT EXISTS (SELECT FROM webarchive.cdx_segments s
                   WHERE s.store = f.store AND s.name = f.cdx_segment AND s.state = 'live');
+
+-- name: duplicate_lines
+-- Second copies of files' lines, left by merging two spellings of the store (the files' rows
+-- point to the segments holding the copies kept).
+SELECT segment, array_agg(path ORDER BY path) FROM webarchive.cdx_duplicate_lines
+WHERE store = %(store)s GROUP BY segment ORDER BY segment;
+
+-- name: duplicates_removed
+DELETE FROM webarchive.cdx_duplicate_lines WHERE store = %(store)s AND segment = %(segment)s;

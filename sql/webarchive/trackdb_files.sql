@@ -71,10 +71,16 @@ WITH changed AS (
 SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM written;
 
 -- name: flag_missing
+-- Only where the listing looked: under a folder it could not read, or at or under a symlink
+-- it did not follow (a folder moved to another disk and linked back), absence is no evidence.
 UPDATE webarchive.trackdb_files f
 SET missing = true, last_seen = %(previous)s
 WHERE f.store = %(store)s AND NOT f.missing
-  AND NOT EXISTS (SELECT FROM listing l WHERE l.path = f.path);
+  AND NOT EXISTS (SELECT FROM listing l WHERE l.path = f.path)
+  AND NOT EXISTS (SELECT FROM unnest(%(unread)s::text[]) AS u(folder)
+                  WHERE starts_with(f.path, u.folder))
+  AND NOT EXISTS (SELECT FROM unnest(%(links)s::text[]) AS s(link)
+                  WHERE f.path = s.link OR starts_with(f.path, s.link || '/'));
 
 -- name: record_listing
 INSERT INTO webarchive.stores (store, last_listed_at, files, layout_version)
@@ -100,3 +106,60 @@ WITH files AS (
     UPDATE webarchive.cdx_segments SET store = %(store)s WHERE store = %(old)s
 )
 UPDATE webarchive.stores SET store = %(store)s WHERE store = %(old)s;
+
+-- name: spelling_conflicts
+-- Files both spellings have, recorded with another size or time: which one the store holds is
+-- not known, so the older spelling's rows are not merged.
+SELECT o.path, o.size, o.mtime, n.size, n.mtime
+FROM webarchive.trackdb_files o
+JOIN webarchive.trackdb_files n ON n.store = %(store)s AND n.path = o.path
+WHERE o.store = %(old)s AND (o.size, o.mtime) IS DISTINCT FROM (n.size, n.mtime)
+ORDER BY o.path;
+
+-- name: merge_duplicate_lines
+-- A file both spellings indexed keeps the state of its earliest indexing (the other's is a
+-- second copy of the same lines): the other's lines are left for the next index run to remove.
+INSERT INTO webarchive.cdx_duplicate_lines (store, segment, path)
+SELECT %(store)s, CASE WHEN p.older_first THEN p.new_segment ELSE p.old_segment END, p.path
+FROM (
+    SELECT o.path, o.cdx_segment AS old_segment, n.cdx_segment AS new_segment,
+           o.cdx_indexed_at < n.cdx_indexed_at
+           OR (o.cdx_indexed_at IS NOT NULL AND n.cdx_indexed_at IS NULL) AS older_first
+    FROM webarchive.trackdb_files o
+    JOIN webarchive.trackdb_files n ON n.store = %(store)s AND n.path = o.path
+    WHERE o.store = %(old)s
+) p
+WHERE CASE WHEN p.older_first THEN p.new_segment ELSE p.old_segment END IS NOT NULL
+ON CONFLICT DO NOTHING;
+
+-- name: merge_same_files
+UPDATE webarchive.trackdb_files n
+SET first_seen = least(n.first_seen, o.first_seen),
+    (cdx_indexed_at, cdx_error, cdx_records, cdx_first_capture, cdx_last_capture, cdx_bad_lines,
+     cdx_segment, cdx_quarantined_at, cdx_warnings, cdx_denied_at) =
+    (SELECT f.cdx_indexed_at, f.cdx_error, f.cdx_records, f.cdx_first_capture,
+            f.cdx_last_capture, f.cdx_bad_lines, f.cdx_segment, f.cdx_quarantined_at,
+            f.cdx_warnings, f.cdx_denied_at
+     FROM webarchive.trackdb_files f
+     WHERE (f.store, f.path) = (CASE WHEN o.cdx_indexed_at < n.cdx_indexed_at
+                                          OR (o.cdx_indexed_at IS NOT NULL
+                                              AND n.cdx_indexed_at IS NULL)
+                                     THEN o.store ELSE n.store END, n.path))
+FROM webarchive.trackdb_files o
+WHERE n.store = %(store)s AND o.store = %(old)s AND o.path = n.path;
+
+-- name: merge_spelling
+-- The older spelling's rows of files the store's identity has are dropped (merged above), the
+-- others moved, with the segments holding their lines (named uniquely: no clash).
+WITH dropped AS (
+    DELETE FROM webarchive.trackdb_files o
+    USING webarchive.trackdb_files n
+    WHERE o.store = %(old)s AND n.store = %(store)s AND n.path = o.path
+    RETURNING o.path
+), moved AS (
+    UPDATE webarchive.trackdb_files SET store = %(store)s
+    WHERE store = %(old)s AND path NOT IN (SELECT path FROM dropped)
+), segments AS (
+    UPDATE webarchive.cdx_segments SET store = %(store)s WHERE store = %(old)s
+)
+DELETE FROM webarchive.stores WHERE store = %(old)s;

@@ -224,6 +224,7 @@ def _metadata(cdx: CdxSettings, s: RunSummary) -> dict:
         "lines_refused": sum(len(v) for v in s.refused.values()),
         "warcs_removed": s.warcs_removed,
         "lines_removed": s.lines_removed,
+        "duplicate_lines_removed": s.duplicate_lines_removed,
         "segments_compacted": s.compacted,
         "unfinished_recovered": s.recovered,
         "requeued": s.requeued,

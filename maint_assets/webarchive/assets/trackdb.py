@@ -8,11 +8,14 @@ are classified (their paths read for kind, collection, crawl time), unless the r
 "unknown") are corrected. An empty listing of a store that had files is refused: an unmounted
 volume must not look like a deleted archive.
 
-Rows are keyed on the store's identity (one spelling of its URL); rows recorded under another
-spelling are moved to it first (store_spellings).
+Rows are keyed on the store's identity (one spelling of its URL); rows recorded under older
+spellings are moved or merged into it first (store_spellings).
 
 A name that is not UTF-8 cannot be a TrackDB path (text): the file is left out of the listing
-and named in the run's log and metadata, and the rest of the store is listed as usual.
+and named in the run's log and metadata, and the rest of the store is listed as usual. So is a
+folder the listing user may not read, and the files recorded under it are not flagged missing
+(the listing did not look there). A file removed between its folder's scan and its stat is not
+in the listing, like one removed before it.
 Symlinks are not followed (loops, files listed twice); their number and the first ones are
 reported the same way, so that a disk linked into the store is seen to be absent.
 """
@@ -39,7 +42,7 @@ from maint_assets.webarchive.keys import (
     WARC_FILES,
 )
 from maint_assets.webarchive.layout import LAYOUT_VERSION, classify
-from maint_assets.webarchive.store_spellings import adopt_older_spellings
+from maint_assets.webarchive.store_spellings import Adoption, adopt_older_spellings
 
 SHOWN = 50  # names in the metadata (the log has them all)
 FEW_LINKS = 10  # symlinks named: usually a few folders, the same every hour
@@ -82,8 +85,8 @@ def trackdb_files(
     with webarchive_db.connect() as conn:
         apply_schema(conn, SQL_DIR, bookkeeping_only=True)
     with webarchive_db.locked_step(f"webarchive/trackdb/{store}") as conn:
-        moved, others = adopt_older_spellings(conn, store)
-        _report_spellings(context, store, moved, others)
+        adopted = adopt_older_spellings(conn, store)
+        _report_spellings(context, store, adopted)
         conn.execute(statement(SQL_TRACKDB, "create_listing"))
         files, skipped = 0, Skipped()
         with conn.cursor().copy(statement(SQL_TRACKDB, "copy_listing")) as copy:
@@ -107,9 +110,10 @@ def trackdb_files(
             for path, mtime in to_classify:
                 copy.write_row((path, *classify(path, mtime)))
         new, changed = conn.execute(statement(SQL_TRACKDB, "upsert_files"), params).fetchone()
-        flagged = conn.execute(
-            statement(SQL_TRACKDB, "flag_missing"), {**params, "previous": row[0] if row else None}
-        ).rowcount
+        flagged = conn.execute(statement(SQL_TRACKDB, "flag_missing"), {
+            **params, "previous": row[0] if row else None, "unread": skipped.unreadable,
+            "links": skipped.symlinks,
+        }).rowcount
         conn.execute(statement(SQL_TRACKDB, "record_listing"), params)
         kinds = conn.execute(statement(SQL_TRACKDB, "kind_counts"), params).fetchall()
         columns = column_schema(conn, TRACKDB.path[1], TRACKDB.path[2])
@@ -119,7 +123,14 @@ def trackdb_files(
             "store": store, "files_listed": files, "new": new, "changed": changed,
             "flagged_missing": flagged,
             **_report_skipped(context, skipped),
-            "other_spellings": dg.MetadataValue.json(others),
+            "other_spellings": dg.MetadataValue.json(list(adopted.left)),
+            "spellings_merged": dg.MetadataValue.json(
+                [adopted.moved] * bool(adopted.moved) + adopted.merged
+            ),
+            "spelling_conflicts": dg.MetadataValue.md(
+                "\n".join(f"- `{other}`: `{c}`" for other, found in adopted.left.items()
+                          for c in found) or "none"
+            ),
             "by_kind": dg.MetadataValue.md(
                 "| kind | present | missing |\n|---|---|---|\n"
                 + "\n".join(f"| {k} | {p} | {m} |" for k, p, m in kinds)
@@ -142,24 +153,41 @@ def _report_skipped(context: dg.AssetExecutionContext, skipped: Skipped) -> dict
             "a disk under the store rather than link it), first ones:\n"
             + "\n".join(links[:FEW_LINKS])
         )
+    if skipped.unreadable:
+        context.log.warning(
+            f"{len(skipped.unreadable)} folder(s) not listed, the listing user may not read "
+            "them (their files already in TrackDB are kept as they were, not flagged "
+            "missing; fix their permissions to list them):\n" + "\n".join(skipped.unreadable)
+        )
+    if skipped.vanished:
+        context.log.info(
+            f"{len(skipped.vanished)} file(s) or folder(s) removed while the store was listed "
+            "(not in this listing):\n" + "\n".join(skipped.vanished)
+        )
+    not_listed = [f"- `{n}`: name not UTF-8" for n in skipped.not_utf8] + [
+        f"- `{n}`: the listing user may not read it" for n in skipped.unreadable
+    ]
     return {
         "symlinks_not_followed": len(links),
         "symlinks": dg.MetadataValue.md("\n".join(f"- `{n}`" for n in links[:FEW_LINKS]) or "none"),
         "files_not_listed": len(skipped.not_utf8),
-        "not_listed": dg.MetadataValue.md(
-            "\n".join(f"- `{n}`: name not UTF-8" for n in skipped.not_utf8[:SHOWN]) or "none"
-        ),
+        "folders_not_read": len(skipped.unreadable),
+        "vanished_while_listed": len(skipped.vanished),
+        "not_listed": dg.MetadataValue.md("\n".join(not_listed[:SHOWN]) or "none"),
     }
 
 
-def _report_spellings(
-    context: dg.AssetExecutionContext, store: str, moved: str | None, others: list[str]
-) -> None:
-    if moved:
-        context.log.info(f"TrackDB's rows of {moved!r} moved to {store!r}, the store's identity")
-    for other in others:
+def _report_spellings(context: dg.AssetExecutionContext, store: str, adopted: Adoption) -> None:
+    if adopted.moved:
+        context.log.info(f"TrackDB's rows of {adopted.moved!r} moved to {store!r}, the store's "
+                         "identity")
+    for other in adopted.merged:
+        context.log.info(f"TrackDB's rows of {other!r} merged into {store!r}, the store's "
+                         "identity (each file keeps its earliest indexing)")
+    for other, conflicts in adopted.left.items():
         context.log.warning(
             f"TrackDB also has rows of {other!r}, another spelling of {store!r} listed before "
-            "stores had one identity: left as they are (with their index lines, which duplicate "
-            "this store's)"
+            "stores had one identity, not merged: it records files with another size or time "
+            "(with their index lines, which may duplicate this store's); conflicts:\n"
+            + "\n".join(conflicts)
         )

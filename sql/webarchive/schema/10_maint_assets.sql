@@ -90,6 +90,16 @@ CREATE TABLE IF NOT EXISTS webarchive.cdx_segments (
     PRIMARY KEY (store, name)
 );
 
+-- Lines of a file that duplicate those of the same file kept in another segment, left by the
+-- merging of two spellings of one store that had both indexed it (store_spellings): the next
+-- index run removes them from their segment (not from OutbackCDX: identical lines are one).
+CREATE TABLE IF NOT EXISTS webarchive.cdx_duplicate_lines (
+    store text NOT NULL,
+    segment text NOT NULL,
+    path text NOT NULL,
+    PRIMARY KEY (store, segment, path)
+);
+
 -- New columns go at the end: CREATE OR REPLACE VIEW can only append.
 CREATE OR REPLACE VIEW webarchive.trackdb AS
 SELECT f.store, f.path, f.size, f.mtime, f.kind, f.collection, f.stream, f.job, f.crawl_ts,
