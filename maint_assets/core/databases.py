@@ -29,6 +29,10 @@ class NotOwned(RuntimeError):
     """A database the project would drop or replace was not created by it."""
 
 
+class DatabaseInUse(RuntimeError):
+    """A database to be replaced still has sessions the role may not end; names them."""
+
+
 def database_url(server: PostgresResource, database: str) -> str:
     """The URL of ``database`` on the server ``server`` connects to."""
     return conninfo.make_conninfo(server.url, dbname=database)
@@ -168,24 +172,58 @@ def scratch_database(
         drop_database(server, name)
 
 
-def swap_in(server: PostgresResource, building: str, database: str) -> None:
+def swap_in(server: PostgresResource, building: str, database: str) -> list[str]:
     """Replace ``database`` by ``building`` (renamed to it) in one transaction, so that the name
     always leads to one of the two; the old one is dropped after the commit. Both must be
-    maint_assets' own."""
+    maint_assets' own. Returns the sessions it ended in ``database`` (pid, user, application);
+    raises DatabaseInUse naming those it may not end (another role's, a superuser's), with
+    nothing replaced."""
     previous = check_identifier(database + PREVIOUS, "database name")
     drop_database(server, previous)
     with server.connect() as conn:
         _refuse_unless_owned(conn, server, building)
-        with conn.transaction():
-            if _refuse_unless_owned(conn, server, database):
-                # A database in use cannot be renamed: its sessions are ended (the rename
-                # waits a few seconds for them to exit).
-                conn.execute(statement(GROUP, "end_sessions"), {"name": database})
+        ended: list[str] = []
+        try:
+            with conn.transaction():
+                if _refuse_unless_owned(conn, server, database):
+                    # A database in use cannot be renamed: its sessions are ended (the rename
+                    # waits five seconds for them to exit).
+                    ended = [
+                        _session(pid, user, application, None)
+                        for pid, user, application in conn.execute(
+                            statement(GROUP, "end_sessions"), {"name": database}
+                        )
+                    ]
+                    conn.execute(
+                        compose(GROUP, "rename_database", database=database, new_name=previous)
+                    )
                 conn.execute(
-                    compose(GROUP, "rename_database", database=database, new_name=previous)
+                    compose(GROUP, "rename_database", database=building, new_name=database)
                 )
-            conn.execute(compose(GROUP, "rename_database", database=building, new_name=database))
+        except psycopg.errors.ObjectInUse:
+            left = [
+                f"{name}: {_session(*session)}"
+                for name, *session in conn.execute(
+                    statement(GROUP, "sessions_in"), {"names": [database, building]}
+                )
+            ]
+            raise DatabaseInUse(
+                f"{database} not replaced by {building}: sessions the role {conn.info.user} may "
+                f"not end are connected: {'; '.join(left) or 'gone since'} (end them, or let "
+                "the role end them: membership of their role, or pg_signal_backend for roles "
+                "that are no superuser)"
+            ) from None
     drop_database(server, previous)
+    return ended
+
+
+def _session(pid: int, user: str | None, application: str | None, since: object) -> str:
+    parts = [f"user {user or '?'}"]
+    if application:
+        parts.append(f"application {application}")
+    if since is not None:
+        parts.append(f"since {since:%Y-%m-%d %H:%M:%S%z}")
+    return f"pid {pid} ({', '.join(parts)})"
 
 
 def load_dump(

@@ -1,6 +1,7 @@
 """The staging database keeps production's owners and privileges, one build at a time, and
 replaces only a database maint_assets created, by two renames in one transaction."""
 
+import secrets
 import threading
 import time
 
@@ -8,10 +9,12 @@ import dagster as dg
 import psycopg
 import pytest
 from psycopg import sql
+from psycopg.conninfo import make_conninfo
 
 from maint_assets.atlas import keys
 from maint_assets.atlas.backups import dumps
 from maint_assets.core.databases import (
+    DatabaseInUse,
     create_database,
     database_url,
     drop_database,
@@ -30,6 +33,7 @@ from maint_assets_tests.atlas.backup_helpers import (
     scratch_database,
 )
 from maint_assets_tests.atlas.helpers import rows
+from maint_assets_tests.login_roles import create_login_role
 
 READER, GONE = "atlas_api_reader_test", "atlas_gone_test"
 
@@ -330,7 +334,56 @@ def test_the_swap_renames_in_one_transaction(pg_cluster, staging_server):
         scratch_database(pg_cluster, "swap_test__building", "maint_assets: test") as building,
         psycopg.connect(building) as session_on_the_replacement,
     ):
-        with pytest.raises(psycopg.errors.ObjectInUse):
+        with pytest.raises(DatabaseInUse, match=r"swap_test__building: pid \d+ \(user postgres"):
             swap_in(staging_server, "swap_test__building", "swap_test")
         session_on_the_replacement.close()
         assert rows(current, "SELECT count(*) FROM precious") == [(1000,)]
+
+
+def test_a_swap_names_the_sessions_it_ends(pg_cluster, staging_server):
+    """A person's open session on the database being replaced is ended (the loading role may
+    end it here: the server's superuser) and the swap says whose it was."""
+    with (
+        scratch_database(pg_cluster, "ended_test", "maint_assets: test") as current,
+        scratch_database(pg_cluster, "ended_test__building", "maint_assets: test"),
+    ):
+        analyst = psycopg.connect(make_conninfo(current, application_name="analyst_psql"))
+        analyst.execute("SELECT 1")  # idle in transaction
+        pid = analyst.info.backend_pid
+        try:
+            ended = swap_in(staging_server, "ended_test__building", "ended_test")
+        finally:
+            analyst.close()
+        assert ended == [f"pid {pid} (user postgres, application analyst_psql)"]
+
+
+def test_a_session_the_role_may_not_end_is_named_and_nothing_is_replaced(pg_cluster):
+    """The loading role of the least-privilege set-up (CREATEDB, no superuser) may not end a
+    superuser's session (a DBA's psql left open): the swap fails naming it, not with the bare
+    ObjectInUse of the rename, and the database keeps its name and content."""
+    role, password = "staging_builder_test", secrets.token_urlsafe(16)
+    with pg_cluster.connect(autocommit=True) as conn:
+        create_login_role(conn, role, password, "CREATEDB")
+    server = PostgresResource(url=make_conninfo(pg_cluster.url("postgres"), user=role,
+                                                password=password))
+    try:
+        current = create_database(server, "in_use_test", "maint_assets: test")
+        create_database(server, "in_use_test__building", "maint_assets: test")
+        with psycopg.connect(make_conninfo(current, user=role, password=password),
+                             autocommit=True) as conn:
+            conn.execute("CREATE TABLE precious AS SELECT generate_series(1, 10) AS id")
+        dba = psycopg.connect(pg_cluster.url("in_use_test"))
+        dba.execute("SELECT 1")  # idle in transaction, as the server's superuser
+        dba_pid = dba.info.backend_pid
+        try:
+            with pytest.raises(DatabaseInUse) as refused:
+                swap_in(server, "in_use_test__building", "in_use_test")
+        finally:
+            dba.close()
+        assert f"in_use_test: pid {dba_pid} (user postgres" in str(refused.value)
+        assert rows(pg_cluster.url("in_use_test"), "SELECT count(*) FROM precious") == [(10,)]
+    finally:
+        for name in ("in_use_test", "in_use_test__building", "in_use_test__previous"):
+            drop_database(server, name)
+        with pg_cluster.connect(autocommit=True) as conn:
+            conn.execute(sql.SQL("DROP ROLE {}").format(sql.Identifier(role)))

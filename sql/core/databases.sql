@@ -56,8 +56,20 @@ SELECT (SELECT system_identifier FROM pg_control_system()),
 -- Clients only: the rename and the drop stop an autovacuum worker themselves, and a role that
 -- is no superuser may not (pg_terminate_backend: "must be a superuser to terminate superuser
 -- process").
-SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
-WHERE datname = %(name)s AND pid <> pg_backend_pid() AND backend_type = 'client backend';
+-- Who was ended: a swap says so (a person's open session is gone).
+-- The filter is fenced (OFFSET 0) so that it runs before pg_terminate_backend, never after.
+SELECT pid, usename, application_name
+FROM (SELECT pid, usename, application_name FROM pg_stat_activity
+      WHERE datname = %(name)s AND pid <> pg_backend_pid() AND backend_type = 'client backend'
+      OFFSET 0) clients
+WHERE pg_terminate_backend(pid);
+
+-- name: sessions_in
+-- Every session still in the databases, as far as the role may see it: another role's session
+-- shows its pid and user, but its application and start only to pg_read_all_stats.
+SELECT datname, pid, usename, application_name, backend_start FROM pg_stat_activity
+WHERE datname = ANY(%(names)s) AND pid <> pg_backend_pid()
+ORDER BY datname, backend_start NULLS LAST, pid;
 
 -- name: user_tables
 SELECT n.nspname || '.' || c.relname

@@ -146,11 +146,18 @@ def staging_database(
             # Last: a loading role that is no superuser refreshes what it still owns.
             schema = loaded[STAGING_ORDER.index(SCHEMA_DUMP)].manifest
             privileges = _privileges(url, schema)
+            # In the try: a swap refused (sessions the role may not end) leaves no copy of
+            # the whole database behind until the next run.
+            ended = databases.swap_in(atlas_staging_server, building, config.database)
         except Exception:
             databases.drop_database(atlas_staging_server, building)
             raise
-        databases.swap_in(atlas_staging_server, building, config.database)
     context.log.info(f"{config.database} replaced by the database built from {len(loaded)} dumps")
+    if ended:
+        context.log.warning(
+            f"{config.database}: {len(ended)} open sessions ended to replace it: "
+            + "; ".join(ended)
+        )
     if privileges["missing_roles"]:
         context.log.warning(
             f"{config.database}: production's grants to and objects of roles the staging server "
@@ -185,6 +192,7 @@ def staging_database(
             "default_privileges": privileges.get("default_privileges"),
             "missing_roles": dg.MetadataValue.json(privileges["missing_roles"]),
             "owners_not_given": dg.MetadataValue.json(privileges["owners_not_given"]),
+            "sessions_ended": dg.MetadataValue.json(ended),
         }
     )
 
