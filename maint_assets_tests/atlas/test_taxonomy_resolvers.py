@@ -6,6 +6,7 @@ import json
 import psycopg
 import pytest
 
+from maint_assets.atlas.assets.taxonomy import ASSETS as TAXONOMY
 from maint_assets.atlas.assets.taxonomy import (
     TAXA_OBS_REF_LOOKUP,
     TAXA_OBS_VERNACULAR_LOOKUP,
@@ -219,6 +220,34 @@ def test_taxa_ref_is_incremental_and_keeps_ids_stable(resources, atlas_url):
     survivors = [(srid, i) for srid, i in ids_before if srid in ids_after]
     assert len(survivors) > 1500
     assert all(ids_after[srid] == i for srid, i in survivors)
+
+
+def test_a_name_edited_to_one_accepted_unresolved_loses_the_old_names_taxon(
+    resources, atlas_url
+):
+    """A name fixed by hand (as production's fix_taxa_obs_parent_scientific_name does) to one
+    the resolver cannot match, accepted unresolved: its rows described the old name, and
+    production's refresh (delete all, resolve again) leaves it none; api.taxa must not show
+    the old name's taxon for it."""
+    with psycopg.connect(atlas_url, autocommit=True) as conn:
+        taxon = conn.execute(
+            "INSERT INTO public.taxa_obs (scientific_name, authorship, rank) "
+            "VALUES ('Canis alba', 'Latham, 1790', 'species') RETURNING id"
+        ).fetchone()[0]
+    lookup = "SELECT count(*) FROM public.taxa_obs_ref_lookup WHERE id_taxa_obs = %s"
+    assert materialize(resources, selection=[TAXA_REF, TAXA_OBS_REF_LOOKUP]).success
+    assert rows(atlas_url, lookup, [taxon])[0][0] > 0
+    with psycopg.connect(atlas_url, autocommit=True) as conn:
+        conn.execute(
+            "UPDATE public.taxa_obs SET scientific_name = 'Zzyzx trialensis' WHERE id = %s",
+            [taxon],
+        )
+    result = materialize(resources, selection=TAXONOMY)  # api.taxa too
+    assert metadata(result, TAXA_REF)["names_resolved"] == 1
+    assert rows(atlas_url, lookup, [taxon]) == [(0,)]
+    assert rows(atlas_url, "SELECT count(*) FROM api.taxa WHERE id_taxa_obs = %s", [taxon]) == [
+        (0,)
+    ]
 
 
 def test_checklist_resolver_exact_fuzzy_synonym_and_complex_matches():

@@ -64,7 +64,9 @@ WHERE NOT EXISTS (
                                  coalesce(o.parent_scientific_name, '')));
 UPDATE resolved_names n SET outcome = 'accepted'
 WHERE n.outcome = 'fallback'
-  AND EXISTS (SELECT 1 FROM public.taxa_obs_ref_lookup l WHERE l.id_taxa_obs = n.id_taxa_obs);
+  AND EXISTS (SELECT 1 FROM public.taxa_obs_ref_lookup l WHERE l.id_taxa_obs = n.id_taxa_obs)
+  AND NOT EXISTS (SELECT 1 FROM maint_assets.taxa_obs_resolution s  -- rows of another name
+                  WHERE s.id_taxa_obs = n.id_taxa_obs AND s.name_key <> n.name_key);
 DELETE FROM resolved_refs r
 WHERE NOT EXISTS (SELECT 1 FROM resolved_names n
                   WHERE n.id_taxa_obs = r.id_taxa_obs AND n.outcome <> 'accepted');
@@ -131,13 +133,15 @@ ORDER BY r.id_taxa_obs, ref.id, r.is_parent;
 -- name: remove_lookup
 -- Only the rows of the names just matched, and of them only the rows of the resolver's own
 -- sources (production's VASCAN, CDPNQ... rows stay), unless the name's text changed since
--- the project last resolved it (then every old row describes another name).
+-- the project last resolved it: then every old row describes another name, and goes
+-- whatever the outcome (a name accepted unresolved is left with none, as production's
+-- delete-and-resolve-again leaves it).
 WITH removed AS (
     DELETE FROM public.taxa_obs_ref_lookup l
     USING resolved_names n, public.taxa_ref ref
-    WHERE n.id_taxa_obs = l.id_taxa_obs AND n.outcome IN ('matched', 'fallback')
+    WHERE n.id_taxa_obs = l.id_taxa_obs
       AND ref.id = l.id_taxa_ref
-      AND (ref.source_name = ANY (%(sources)s)
+      AND ((n.outcome IN ('matched', 'fallback') AND ref.source_name = ANY (%(sources)s))
            OR EXISTS (SELECT 1 FROM maint_assets.taxa_obs_resolution s
                       WHERE s.id_taxa_obs = n.id_taxa_obs AND s.name_key <> n.name_key))
       AND NOT EXISTS (
