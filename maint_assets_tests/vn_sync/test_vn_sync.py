@@ -500,9 +500,10 @@ def test_a_deletion_the_adopted_download_refutes_is_repaired(world: VnWorld) -> 
     --update, removed it from the check copy), still goes from production; and 10, deleted at
     the source after that --update and then by the live sync from production, is not put back
     though the check copy still holds it: the --full did not store it, so nothing refutes
-    that deletion."""
+    that deletion. (40 sightings: the deletion on a signal alone is within max_delete_fraction
+    of those the window covered.)"""
     site = world.sites["tst1"]
-    db, conn = _sightings_in_step(world, 20)
+    db, conn = _sightings_in_step(world, 40)
     conn.execute(f"UPDATE {CHECK}.increment_log SET last_ts = last_ts - interval '1 hour'")
     conn.execute(f"DELETE FROM {PRODUCTION}.observations_json WHERE site = 'tst1' AND id = 7")
     conn.execute(f"DELETE FROM {CHECK}.observations_json WHERE site = 'tst1' AND id = 8")
@@ -519,7 +520,7 @@ def test_a_deletion_the_adopted_download_refutes_is_repaired(world: VnWorld) -> 
         tool.run("full", path, config)
     result = adopted(world.resources())
     assert result.success, failure_text(result)
-    served = {(i, "tst1") for i in range(1, 21) if i not in (9, 10)}
+    served = {(i, "tst1") for i in range(1, 41) if i not in (9, 10)}
     assert set(table_rows(conn, PRODUCTION, "observations_json")) == served
     assert set(table_rows(conn, CHECK, "observations_json")) == served | {(10, "tst1")}
     repaired = metadata(result)[f"vn_sync/{PRODUCTION}/observations_json"]
