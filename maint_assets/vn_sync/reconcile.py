@@ -118,7 +118,7 @@ def repair(
         "window_id": window.id, "download_started": window.download_started,
         "date_path": window.date_path, "whole_table": settings.whole_table,
         "absence": window.absence_is_evidence, "adopted": window.mode == "adopt",
-        "downloaded": window.mode == "window", "check_schema": check,
+        "downloaded": window.mode == "window",
         "capture_since": capture_since,
     }
     coverage.covered(conn, window, check, "vn_cc")

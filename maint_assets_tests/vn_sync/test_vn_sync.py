@@ -531,6 +531,34 @@ def test_a_deletion_the_adopted_download_refutes_is_repaired(world: VnWorld) -> 
     assert inserts == [(1, "re-inserted (a deletion the download refuted): 1")], inserts
 
 
+def test_a_deletion_the_live_sync_refutes_is_not_repaired_away(world: VnWorld) -> None:
+    """The source corrects sighting 7; before production's live sync polls, an operator
+    deletes 7 from production by hand; the live sync's poll (the real transfer_vn --update)
+    then stores the correction again. VisioNature served 7 after its deletion, but only the
+    check copy's transfer_vn was recorded in vn_served: the adopted window's repair, on the
+    unrefuted signal, deleted 7 from production again (within the deletion limit, 1 of 40).
+    The live sync's stores refute a signal like the check copy's."""
+    db, conn = _sightings_in_step(world, 40)
+    tool = world.tool("operator")  # the operator's cron, not maint_assets
+    with tool.generated_config(db, CHECK, start_date=days_ago(14)) as (path, config):
+        tool.run("full", path, config)
+    first = table_rows(conn, PRODUCTION, "observations_json")[(7, "tst1")]
+    world.sites["tst1"].edit(7)
+    time.sleep(2)  # the deletion in a later second than the correction's update_date
+    conn.execute(f"DELETE FROM {PRODUCTION}.observations_json WHERE site = 'tst1' AND id = 7")
+    time.sleep(1)
+    world.tool("live").update_now(db, PRODUCTION, {"observations"})  # the live sync
+    corrected = table_rows(conn, PRODUCTION, "observations_json")[(7, "tst1")]
+    assert corrected[1] > first[1]  # the correction's update_ts
+    result = adopted(world.resources())
+    assert result.success, failure_text(result)
+    prod = table_rows(conn, PRODUCTION, "observations_json")
+    assert prod.get((7, "tst1")) == corrected
+    assert set(prod) == {(i, "tst1") for i in range(1, 41)}
+    repaired = metadata(result)[f"vn_sync/{PRODUCTION}/observations_json"]
+    assert (repaired["deleted"], repaired["kept_newer"]) == (0, 1), repaired
+
+
 def _seven_deleted_then_a_full_adopted(
     world: VnWorld, db: PostgresResource, conn: psycopg.Connection, tool: ClientApiVn
 ) -> dg.ExecuteInProcessResult:

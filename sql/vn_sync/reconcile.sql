@@ -45,10 +45,11 @@ WITH unconfirmed AS MATERIALIZED (
 ), claims AS MATERIALIZED (
     -- The capture records every deletion, an operator's as well as the source's diff. One is
     -- refuted when VisioNature still served the row after it: the row our window download
-    -- (started after the deletion) brought, inside the window and not unconfirmed, or the
-    -- check copy's transfer_vn stored it since the deletion (vn_served: an adopted window's
-    -- --full, or a diff poll; the time of that row itself, not of the window's first --full,
-    -- which a first adoption takes from before the deletion). Times are whole seconds: a
+    -- (started after the deletion) brought, inside the window and not unconfirmed, or either
+    -- copy's transfer_vn stored it since the deletion (vn_served: an adopted window's --full,
+    -- a diff poll of the check copy or the live sync's of production; the time of that row
+    -- itself, not of the window's first --full, which a first adoption takes from before the
+    -- deletion). Times are whole seconds: a
     -- deletion in the second the row was served counts as before it, and one within the second
     -- after the download's start too (see vn_check_copy.sql: deleted_at is rounded, the start
     -- truncated), since a row wrongly kept goes at a later repair while a row wrongly deleted
@@ -58,8 +59,7 @@ WITH unconfirmed AS MATERIALIZED (
            AND EXISTS (SELECT FROM vn_cc c WHERE c.site = d.site AND c.id = d.item_id)
            AND NOT EXISTS (SELECT FROM unconfirmed u WHERE u.site = d.site AND u.id = d.item_id)
            OR EXISTS (SELECT FROM maint_assets.vn_served v
-                      WHERE v.schema_name = %(check_schema)s
-                        AND v.table_name = 'observations_json' AND v.site = d.site
+                      WHERE v.table_name = 'observations_json' AND v.site = d.site
                         AND v.item_id = d.item_id AND v.served_at >= d.deleted_at) AS refuted
     FROM maint_assets.vn_deletions d
     WHERE d.table_name = 'observations_json'
@@ -214,7 +214,7 @@ WHERE p.item ->> 'date_start' ~ '^\d{{4}}-\d{{2}}-\d{{2}}$'
 -- observation of production still points to it. A signal is refuted as for observations:
 -- not after the download's start, for a place our window download brought
 -- (vn_window_places.downloaded; in an adopted window that only says the check copy holds it),
--- or one the check copy's transfer_vn stored since the deletion (vn_served).
+-- or one either copy's transfer_vn stored since the deletion (vn_served).
 CREATE TEMP TABLE vn_changes ON COMMIT DROP AS
 WITH claims AS MATERIALIZED (
     SELECT d.site, d.item_id AS id, d.deleted_at,
@@ -223,8 +223,7 @@ WITH claims AS MATERIALIZED (
                        WHERE wp.window_id = %(window_id)s AND wp.site = d.site
                          AND wp.place = d.item_id AND wp.downloaded)
            OR EXISTS (SELECT FROM maint_assets.vn_served v
-                      WHERE v.schema_name = %(check_schema)s
-                        AND v.table_name = 'places_json' AND v.site = d.site
+                      WHERE v.table_name = 'places_json' AND v.site = d.site
                         AND v.item_id = d.item_id AND v.served_at >= d.deleted_at) AS refuted
     FROM maint_assets.vn_deletions d
     WHERE d.table_name = 'places_json'
