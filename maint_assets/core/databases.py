@@ -353,6 +353,38 @@ def user_tables(conn: psycopg.Connection) -> list[str]:
     return [r[0] for r in conn.execute(statement(GROUP, "user_tables"))]
 
 
+def view_definitions(conn: psycopg.Connection) -> dict[str, str]:
+    """{schema.view: its definition as pg_get_viewdef prints it}, materialized views too."""
+    names_as_text(conn)
+    return dict(conn.execute(statement(GROUP, "view_definitions")).fetchall())
+
+
+def restored_view_definitions(db: PostgresResource) -> dict[str, str]:
+    """{schema.view: its definition as a restore of a dump of ``db`` prints it}.
+
+    PostgreSQL does not print every definition as it prints it once read back, and a restore
+    reads pg_dump's printed text: a varchar column NOT IN a list of literals (Metabase's
+    v_audit_log) prints ``ARRAY['a'::character varying, …]::text[]`` as created and
+    ``ARRAY['a'::character varying::text, …]`` once restored, the same view. So each
+    definition is read back here once, as a temporary view (rolled back); a second reading
+    prints the same as the first."""
+    with db.connect() as conn:
+        printed = view_definitions(conn)
+        reread = {}
+        with conn.transaction(force_rollback=True):
+            for name, definition in printed.items():
+                conn.execute(sql.SQL(statement(GROUP, "reread_view")).format(
+                    definition=sql.SQL(definition.strip().removesuffix(";"))))
+                reread[name] = conn.execute(statement(GROUP, "reread_definition")).fetchone()[0]
+                conn.execute(statement(GROUP, "drop_reread"))
+    return reread
+
+
+def view_mismatches(found: dict[str, str], expected: dict[str, str]) -> list[str]:
+    """The views of ``expected`` that ``found`` lacks or defines otherwise."""
+    return sorted(v for v, definition in expected.items() if found.get(v) != definition)
+
+
 def count_mismatches(url: str, expected: dict[str, int]) -> dict[str, tuple[int, int]]:
     """Tables whose row count in ``url`` differs from ``expected``: {table: (found, expected)}."""
     with PostgresResource(url=url).connect() as conn:

@@ -156,16 +156,20 @@ def restore_check(
         with PostgresResource(url=url).connect() as conn:
             present = set(databases.user_tables(conn))
             found = databases.count_rows(conn, [t for t in counts if t in present])
+            views = databases.view_definitions(conn)
         content = artifact.manifest.get("content", {})
         changed = databases.content_mismatches(
             url, {t: c for t, c in content.items() if t in present}
         )
     missing = [t for t in expected if t not in present]
+    # the views the manifest records (older manifests and other dumps record none)
+    recorded_views = artifact.manifest.get("views", {})
+    wrong_views = databases.view_mismatches(views, recorded_views)
     wrong = {
         t: {"found": found[t], "expected": n} for t, n in counts.items() if found.get(t, n) != n
     }
     return dg.AssetCheckResult(
-        passed=not (missing or wrong or changed),
+        passed=not (missing or wrong or changed or wrong_views),
         metadata={
             "artifact": artifact.key,
             "restored_after": dg.MetadataValue.json([a.key for a in chain[:-1]]),
@@ -176,5 +180,8 @@ def restore_check(
             # tables whose rows' content the manifest records (the observations sample's)
             "content_checked": len(content),
             "content_mismatches": dg.MetadataValue.json(sorted(changed)),
+            "views_checked": len(recorded_views),
+            # missing, or defined otherwise than when the backup was made
+            "view_mismatches": dg.MetadataValue.json(wrong_views),
         },
     )

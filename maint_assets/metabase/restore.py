@@ -132,6 +132,14 @@ def restore_app_db(
     wrong = databases.count_mismatches(metabase_db.url, chosen.manifest["tables"])
     if wrong:
         raise RuntimeError(f"restored {chosen.key} but row counts differ: {wrong}")
+    with metabase_db.connect() as conn:
+        views = databases.view_definitions(conn)
+    wrong_views = databases.view_mismatches(views, chosen.manifest.get("views", {}))
+    if wrong_views:
+        raise RuntimeError(
+            f"restored {chosen.key} but these views are missing or defined otherwise than "
+            f"in the backup: {', '.join(wrong_views)}"
+        )
     return dg.Output(
         None,
         metadata={

@@ -13,7 +13,7 @@ from psycopg import errors, sql
 from maint_assets.core.postgres import PostgresResource
 from maint_assets.core.schema import apply_schema
 from maint_assets.core.sql_files import compose, statement
-from maint_assets.vn_sync.keys import CAPTURED, CHECK, SQL_BOOKKEEPING, TABLES
+from maint_assets.vn_sync.keys import CAPTURED, SQL_BOOKKEEPING, TABLES
 
 
 def prepare(db: PostgresResource, schemas: list[str]) -> None:
@@ -37,9 +37,8 @@ def prepare(db: PostgresResource, schemas: list[str]) -> None:
 
 
 def install_capture(conn: psycopg.Connection, schemas: list[str]) -> list[str]:
-    """The AFTER DELETE trigger of bookkeeping.sql on each copy's observations and places,
-    and the check copy's BEFORE INSERT one on the same tables; returns the tables they were
-    added to."""
+    """The AFTER DELETE and BEFORE INSERT triggers of bookkeeping.sql on each copy's
+    observations and places; returns the tables they were added to."""
     added = []
     try:
         with conn.transaction():
@@ -58,8 +57,7 @@ def install_capture(conn: psycopg.Connection, schemas: list[str]) -> list[str]:
                         {"schema": schema, "table": table},
                     )
                     added.append(f"{schema}.{table}")
-            if CHECK in schemas:
-                added += _install_served(conn)
+            added += _install_served(conn, schemas)
     except errors.InsufficientPrivilege as err:
         raise dg.Failure(
             f"cannot install the deletion capture on {', '.join(schemas)}: "
@@ -69,19 +67,23 @@ def install_capture(conn: psycopg.Connection, schemas: list[str]) -> list[str]:
     return added
 
 
-def _install_served(conn: psycopg.Connection) -> list[str]:
-    """The BEFORE INSERT trigger of bookkeeping.sql on the check copy's observations and
-    places: the rows its transfer_vn stores again after a deletion of them was recorded."""
+def _install_served(conn: psycopg.Connection, schemas: list[str]) -> list[str]:
+    """The BEFORE INSERT trigger of bookkeeping.sql on each copy's observations and places:
+    the rows its transfer_vn (the check copy's, or production's live sync) stores again
+    after a deletion of them was recorded."""
     if not conn.execute(statement(SQL_BOOKKEEPING, "served_function_exists")).fetchone()[0]:
         conn.execute(statement(SQL_BOOKKEEPING, "create_served_function"))
     added = []
-    for table in CAPTURED:
-        name = sql.Identifier(CHECK, table).as_string(conn)
-        if not conn.execute(
-            statement(SQL_BOOKKEEPING, "served_trigger_exists"), {"table": name}
-        ).fetchone()[0]:
-            conn.execute(compose(SQL_BOOKKEEPING, "create_served_trigger", table=(CHECK, table)))
-            added.append(f"{CHECK}.{table} (served)")
+    for schema in schemas:
+        for table in CAPTURED:
+            name = sql.Identifier(schema, table).as_string(conn)
+            if not conn.execute(
+                statement(SQL_BOOKKEEPING, "served_trigger_exists"), {"table": name}
+            ).fetchone()[0]:
+                conn.execute(
+                    compose(SQL_BOOKKEEPING, "create_served_trigger", table=(schema, table))
+                )
+                added.append(f"{schema}.{table} (served)")
     return added
 
 

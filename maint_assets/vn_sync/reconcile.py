@@ -118,7 +118,7 @@ def repair(
         "window_id": window.id, "download_started": window.download_started,
         "date_path": window.date_path, "whole_table": settings.whole_table,
         "absence": window.absence_is_evidence, "adopted": window.mode == "adopt",
-        "downloaded": window.mode == "window", "check_schema": check,
+        "downloaded": window.mode == "window",
         "capture_since": capture_since,
     }
     coverage.covered(conn, window, check, "vn_cc")
@@ -143,8 +143,10 @@ def repair(
                 f"the download covered ({limit:.0f}); nothing was changed"
             )
         if table in (OBSERVATIONS, PLACES):
+            covered = in_window if table == OBSERVATIONS else conn.execute(
+                compose(SQL_RECONCILE, "covered_places", **names), params).fetchone()[0]
             refuse_unchecked(conn, f"{production}.{table}", {**names, "table": table},
-                             settings.max_delete_fraction)
+                             settings.max_delete_fraction, covered)
         apply(conn, SQL_RECONCILE, table, {**names, "table": table}, params, result)
         conn.execute(statement(SQL_RECONCILE, "drop_changes"))
         results[table] = result
@@ -152,25 +154,41 @@ def repair(
 
 
 def refuse_unchecked(
-    conn: psycopg.Connection, table: str, names: dict[str, str], fraction: float
+    conn: psycopg.Connection, table: str, names: dict[str, str], fraction: float,
+    covered: int,
 ) -> None:
     """Refuse when the deletions of vn_changes that rest on a deletion signal alone exceed
-    ``fraction`` of the production table's rows.
+    ``fraction`` of the production rows they are weighed against: the table's outside the
+    window, the ``covered`` rows inside an adopted one.
 
     A signal is any DELETE the capture saw: the source's diff applied by a transfer_vn, or a
     DELETE by hand (an operator pruning the check copy). Counting only our own transfer_vn's
     sessions would not do: the live sync and an adopted check copy are the operator's own
     transfer_vn, whose sessions nothing of ours marks, and their signals are the source's.
-    Inside the window a download refutes a signal for every row it still served; outside it
-    (whole_table) nothing does, so those deletions are bounded like deletions for absence."""
-    unchecked = conn.execute(statement(SQL_RECONCILE, "unchecked_deletions")).fetchone()[0]
-    if not unchecked:
+    Inside a window we downloaded, the download refutes a signal for every row it still
+    served; outside it (whole_table), and in an adopted window, nothing does, so those
+    deletions are bounded like deletions for absence. Inside, against what the window
+    covered: a prune of two weeks would be a small share of the whole table."""
+    unchecked = dict(conn.execute(statement(SQL_RECONCILE, "unchecked_deletions")).fetchall())
+    inside = unchecked.get("inside", 0)
+    if inside > fraction * covered:
+        raise ReconcileRefused(
+            f"{inside} deletion(s) from {table} inside the adopted window, on a deletion "
+            f"signal alone, exceed {fraction:.1%} of the {covered} row(s) it covered "
+            f"({fraction * covered:.0f}); nothing was changed. No download of ours refutes a "
+            "DELETE by hand in either copy, which is recorded like the source's "
+            "(maint_assets.vn_deletions): repair after a window download (vn_check_copy in "
+            "window mode) or after the operator's --full stored the rows again, or raise "
+            "max_delete_fraction if the source did delete them"
+        )
+    outside = unchecked.get("outside", 0)
+    if not outside:
         return
     rows = conn.execute(compose(SQL_RECONCILE, "production_rows", **names)).fetchone()[0]
     limit = fraction * rows
-    if unchecked > limit:
+    if outside > limit:
         raise ReconcileRefused(
-            f"{unchecked} deletion(s) from {table} outside the window, on a deletion signal "
+            f"{outside} deletion(s) from {table} outside the window, on a deletion signal "
             f"alone, exceed {fraction:.1%} of its {rows} row(s) ({limit:.0f}); nothing was "
             "changed. A DELETE by hand in either copy is recorded like the source's "
             "(maint_assets.vn_deletions): repair without whole_table, or raise "

@@ -1,8 +1,8 @@
 """What the repair refuses and what it still does, in cases an independent trial of the real
 transfer_vn found wrong: a sighting dated before 1970 (repaired, not malformed), deletions by
-hand in the check copy under a whole-table repair (refused) beside a deletion by the source
-(applied), an enabled site that yields no download slice (refused). Every download is the real
-transfer_vn talking to the fake VisioNature site."""
+hand in the check copy under a whole-table repair, or inside an adopted window (refused) beside
+a deletion by the source (applied), an enabled site that yields no download slice (refused).
+Every download is the real transfer_vn talking to the fake VisioNature site."""
 
 import logging
 import time
@@ -139,6 +139,57 @@ def test_a_deletion_by_the_source_still_goes_outside_the_window(world: VnWorld) 
                         "WHERE item_id = 3").fetchall() == [(CHECK,)]
     prod = table_rows(conn, PRODUCTION, "observations_json")
     assert set(prod) == {(i, "tst1") for i in range(1, 41) if i != 3}
+    meta = metadata(result)[OBSERVATIONS]
+    assert (meta["deleted"], meta["deleted_on_signal"]) == (1, 1), meta
+
+
+def _adopted_week(world: VnWorld) -> tuple[PostgresResource, psycopg.Connection]:
+    """Sightings 1-40 of the last week, both copies in step, then the operator's own 14-day
+    --full of the check copy (what an adoption takes)."""
+    conn = _in_step(world, {i: days_ago(2 + i % 6) for i in range(1, 41)})
+    db = PostgresResource(url=world.url)
+    tool = world.tool("operator")  # the operator's cron, not maint_assets
+    with tool.generated_config(db, CHECK, start_date=days_ago(14)) as (path, config):
+        tool.run("full", path, config)
+    return db, conn
+
+
+def test_a_pruned_adopted_check_copy_does_not_empty_production_inside_the_window(
+    world: VnWorld,
+) -> None:
+    """The operator prunes the adopted check copy of half the week with a plain DELETE after
+    his --full; VisioNature still has those sightings. No download of ours refutes the
+    captured deletions, and the adopted window's repair deleted 20 of production's 40 rows
+    inside it. Those deletions on a signal alone are now weighed against the rows the window
+    covered, and refused."""
+    _, conn = _adopted_week(world)
+    assert conn.execute(f"DELETE FROM {CHECK}.observations_json WHERE id <= 20").rowcount == 20
+    before = table_rows(conn, PRODUCTION, "observations_json")
+    assert len(before) == 40
+    result = adopted(world.resources())
+    assert not result.success
+    assert (f"20 deletion(s) from {PRODUCTION}.observations_json inside the adopted window, "
+            "on a deletion signal alone, exceed 5.0% of the 40 row(s) it covered (2)"
+            in failure_text(result)), failure_text(result)
+    assert table_rows(conn, PRODUCTION, "observations_json") == before
+    assert [a for a, _, t, *_ in monitoring(conn, result.run_id)
+            if t.startswith(f"{PRODUCTION}.")] == ["refused"]
+
+
+def test_a_deletion_by_the_source_still_goes_inside_an_adopted_window(world: VnWorld) -> None:
+    """The source deletes sighting 5 of the week; the operator's daily --update (the real
+    transfer_vn) deletes it from the check copy, and the adopted window's repair, on that
+    signal, from production: 1 of 40 rows is within the limit."""
+    db, conn = _adopted_week(world)
+    conn.execute(f"UPDATE {CHECK}.increment_log SET last_ts = last_ts - interval '1 hour'")
+    world.sites["tst1"].delete(5)
+    world.tool("operator").update_now(db, CHECK, {"observations"})
+    assert conn.execute("SELECT schema_name FROM maint_assets.vn_deletions "
+                        "WHERE item_id = 5").fetchall() == [(CHECK,)]
+    result = adopted(world.resources())
+    assert result.success, failure_text(result)
+    prod = table_rows(conn, PRODUCTION, "observations_json")
+    assert set(prod) == {(i, "tst1") for i in range(1, 41) if i != 5}
     meta = metadata(result)[OBSERVATIONS]
     assert (meta["deleted"], meta["deleted_on_signal"]) == (1, 1), meta
 

@@ -500,9 +500,10 @@ def test_a_deletion_the_adopted_download_refutes_is_repaired(world: VnWorld) -> 
     --update, removed it from the check copy), still goes from production; and 10, deleted at
     the source after that --update and then by the live sync from production, is not put back
     though the check copy still holds it: the --full did not store it, so nothing refutes
-    that deletion."""
+    that deletion. (40 sightings: the deletion on a signal alone is within max_delete_fraction
+    of those the window covered.)"""
     site = world.sites["tst1"]
-    db, conn = _sightings_in_step(world, 20)
+    db, conn = _sightings_in_step(world, 40)
     conn.execute(f"UPDATE {CHECK}.increment_log SET last_ts = last_ts - interval '1 hour'")
     conn.execute(f"DELETE FROM {PRODUCTION}.observations_json WHERE site = 'tst1' AND id = 7")
     conn.execute(f"DELETE FROM {CHECK}.observations_json WHERE site = 'tst1' AND id = 8")
@@ -519,7 +520,7 @@ def test_a_deletion_the_adopted_download_refutes_is_repaired(world: VnWorld) -> 
         tool.run("full", path, config)
     result = adopted(world.resources())
     assert result.success, failure_text(result)
-    served = {(i, "tst1") for i in range(1, 21) if i not in (9, 10)}
+    served = {(i, "tst1") for i in range(1, 41) if i not in (9, 10)}
     assert set(table_rows(conn, PRODUCTION, "observations_json")) == served
     assert set(table_rows(conn, CHECK, "observations_json")) == served | {(10, "tst1")}
     repaired = metadata(result)[f"vn_sync/{PRODUCTION}/observations_json"]
@@ -528,6 +529,34 @@ def test_a_deletion_the_adopted_download_refutes_is_repaired(world: VnWorld) -> 
     inserts = [(n, d) for a, n, t, _, _, d in monitoring(conn, result.run_id)
                if a == "insert" and t == f"{PRODUCTION}.observations_json"]
     assert inserts == [(1, "re-inserted (a deletion the download refuted): 1")], inserts
+
+
+def test_a_deletion_the_live_sync_refutes_is_not_repaired_away(world: VnWorld) -> None:
+    """The source corrects sighting 7; before production's live sync polls, an operator
+    deletes 7 from production by hand; the live sync's poll (the real transfer_vn --update)
+    then stores the correction again. VisioNature served 7 after its deletion, but only the
+    check copy's transfer_vn was recorded in vn_served: the adopted window's repair, on the
+    unrefuted signal, deleted 7 from production again (within the deletion limit, 1 of 40).
+    The live sync's stores refute a signal like the check copy's."""
+    db, conn = _sightings_in_step(world, 40)
+    tool = world.tool("operator")  # the operator's cron, not maint_assets
+    with tool.generated_config(db, CHECK, start_date=days_ago(14)) as (path, config):
+        tool.run("full", path, config)
+    first = table_rows(conn, PRODUCTION, "observations_json")[(7, "tst1")]
+    world.sites["tst1"].edit(7)
+    time.sleep(2)  # the deletion in a later second than the correction's update_date
+    conn.execute(f"DELETE FROM {PRODUCTION}.observations_json WHERE site = 'tst1' AND id = 7")
+    time.sleep(1)
+    world.tool("live").update_now(db, PRODUCTION, {"observations"})  # the live sync
+    corrected = table_rows(conn, PRODUCTION, "observations_json")[(7, "tst1")]
+    assert corrected[1] > first[1]  # the correction's update_ts
+    result = adopted(world.resources())
+    assert result.success, failure_text(result)
+    prod = table_rows(conn, PRODUCTION, "observations_json")
+    assert prod.get((7, "tst1")) == corrected
+    assert set(prod) == {(i, "tst1") for i in range(1, 41)}
+    repaired = metadata(result)[f"vn_sync/{PRODUCTION}/observations_json"]
+    assert (repaired["deleted"], repaired["kept_newer"]) == (0, 1), repaired
 
 
 def _seven_deleted_then_a_full_adopted(

@@ -79,6 +79,32 @@ WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition
   AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%'
 ORDER BY 1;
 
+-- name: view_definitions
+-- Each view's and materialized view's definition as the server prints it: recorded with a
+-- dump and compared after a restore, since a view that did not come back, or came back as
+-- something else, changes no table's row count. Extension members (PostGIS's
+-- geometry_columns) belong to their extension.
+SELECT n.nspname || '.' || c.relname, pg_get_viewdef(c.oid, true)
+FROM pg_class c
+JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE c.relkind IN ('v', 'm')
+  AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\_%'
+  AND NOT EXISTS (SELECT FROM pg_depend d
+                  WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid
+                    AND d.deptype = 'e')
+ORDER BY 1;
+
+-- name: reread_view
+-- A view definition printed by pg_get_viewdef, read back as a restore reads it (the
+-- definition is the catalog's own text, never a file's); rolled back by the caller.
+CREATE TEMP VIEW maint_assets_reread AS {definition};
+
+-- name: reread_definition
+SELECT pg_get_viewdef('pg_temp.maint_assets_reread'::regclass, true);
+
+-- name: drop_reread
+DROP VIEW pg_temp.maint_assets_reread;
+
 -- name: export_snapshot
 -- Held open while pg_dump reads through --snapshot: the dump and the row counts in its
 -- manifest see the same data.

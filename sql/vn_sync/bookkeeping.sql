@@ -1,6 +1,6 @@
 -- The bookkeeping of maint_assets/vn_sync/bookkeeping.py: the deletion capture on both copies,
--- what the check copy's transfer_vn stored again after a recorded deletion, and the rows of
--- the monitoring table.
+-- what either copy's transfer_vn stored again after a recorded deletion, and the rows of the
+-- monitoring table.
 
 -- The source's deletion signal, as each copy receives it: Client-API-VN 2.12 deletes a row of
 -- observations_json or places_json only in --update, for an item the diff endpoint reports
@@ -50,9 +50,12 @@ SELECT to_regprocedure('maint_assets.vn_capture_served()') IS NOT NULL;
 -- again and the row's presence proves nothing; each place (_store_simple, from a --full's
 -- Places.store or an --update's "updated" diff) with INSERT ... ON CONFLICT DO UPDATE SET
 -- item, which leaves no trace of when. A BEFORE INSERT row trigger fires for every row
--- proposed, written or not. So each row transfer_vn stores in the check copy's
+-- proposed, written or not. So each row transfer_vn stores in either copy's
 -- observations_json or places_json after a deletion of it was recorded is written to
--- maint_assets.vn_served: VisioNature served it then. Our own merge (maint_assets.vn_repair set) is not transfer_vn and is not recorded.
+-- maint_assets.vn_served: VisioNature served it then, to the check copy's transfer_vn or to
+-- production's live sync (whose poll stores a correction made before a deletion by hand
+-- and polled after it). Our own merge and repair (maint_assets.vn_repair set) are not
+-- transfer_vn and are not recorded.
 -- Like the deletion capture, a failure is only a warning and never stops transfer_vn.
 CREATE FUNCTION maint_assets.vn_capture_served() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$

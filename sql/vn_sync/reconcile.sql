@@ -12,8 +12,9 @@
 -- group, territorial unit and day and the row is older than the download. Anything else
 -- production holds that the source may lack is "unconfirmed": kept, counted and listed.
 -- Outside the window nothing is written unless %(whole_table)s. There a deletion rests on
--- the signal alone (no download covered the row, to refute it), so such deletions are marked
--- "unchecked" and weighed by the deletion guard (reconcile.py).
+-- the signal alone (no download covered the row, to refute it), and so does every deletion
+-- of an adopted window (no download of ours): such deletions are marked "unchecked"
+-- ('outside' or 'inside' the window) and weighed by the deletion guard (reconcile.py).
 
 -- name: observation_pairs
 -- One pass over both copies on narrow columns (keys, update times, inside the window or not):
@@ -44,10 +45,11 @@ WITH unconfirmed AS MATERIALIZED (
 ), claims AS MATERIALIZED (
     -- The capture records every deletion, an operator's as well as the source's diff. One is
     -- refuted when VisioNature still served the row after it: the row our window download
-    -- (started after the deletion) brought, inside the window and not unconfirmed, or the
-    -- check copy's transfer_vn stored it since the deletion (vn_served: an adopted window's
-    -- --full, or a diff poll; the time of that row itself, not of the window's first --full,
-    -- which a first adoption takes from before the deletion). Times are whole seconds: a
+    -- (started after the deletion) brought, inside the window and not unconfirmed, or either
+    -- copy's transfer_vn stored it since the deletion (vn_served: an adopted window's --full,
+    -- a diff poll of the check copy or the live sync's of production; the time of that row
+    -- itself, not of the window's first --full, which a first adoption takes from before the
+    -- deletion). Times are whole seconds: a
     -- deletion in the second the row was served counts as before it, and one within the second
     -- after the download's start too (see vn_check_copy.sql: deleted_at is rounded, the start
     -- truncated), since a row wrongly kept goes at a later repair while a row wrongly deleted
@@ -57,8 +59,7 @@ WITH unconfirmed AS MATERIALIZED (
            AND EXISTS (SELECT FROM vn_cc c WHERE c.site = d.site AND c.id = d.item_id)
            AND NOT EXISTS (SELECT FROM unconfirmed u WHERE u.site = d.site AND u.id = d.item_id)
            OR EXISTS (SELECT FROM maint_assets.vn_served v
-                      WHERE v.schema_name = %(check_schema)s
-                        AND v.table_name = 'observations_json' AND v.site = d.site
+                      WHERE v.table_name = 'observations_json' AND v.site = d.site
                         AND v.item_id = d.item_id AND v.served_at >= d.deleted_at) AS refuted
     FROM maint_assets.vn_deletions d
     WHERE d.table_name = 'observations_json'
@@ -95,7 +96,7 @@ SELECT * FROM (
                 WHEN p.id IS NULL THEN 'production may have deleted it before the deletion '
                                        'capture was installed'
            END AS reason,
-           false AS unchecked
+           NULL::text AS unchecked
     FROM vn_pairs x
     JOIN {check}.observations_json k ON k.site = x.site AND k.id = x.id
     LEFT JOIN {production}.observations_json p ON p.site = x.site AND p.id = x.id
@@ -120,7 +121,9 @@ SELECT * FROM (
                 WHEN x.production_ts >= %(download_started)s
                      THEN 'absent from the check copy, changed after the download started'
                 ELSE 'absent' END,
-           s.deleted_at >= x.production_ts AND NOT x.production_inside
+           CASE WHEN NOT s.deleted_at >= x.production_ts THEN NULL
+                WHEN NOT x.production_inside THEN 'outside'
+                WHEN NOT %(downloaded)s THEN 'inside' END
     FROM vn_pairs x
     LEFT JOIN signals s ON s.site = x.site AND s.id = x.id
     WHERE x.production_ts IS NOT NULL
@@ -211,7 +214,7 @@ WHERE p.item ->> 'date_start' ~ '^\d{{4}}-\d{{2}}-\d{{2}}$'
 -- observation of production still points to it. A signal is refuted as for observations:
 -- not after the download's start, for a place our window download brought
 -- (vn_window_places.downloaded; in an adopted window that only says the check copy holds it),
--- or one the check copy's transfer_vn stored since the deletion (vn_served).
+-- or one either copy's transfer_vn stored since the deletion (vn_served).
 CREATE TEMP TABLE vn_changes ON COMMIT DROP AS
 WITH claims AS MATERIALIZED (
     SELECT d.site, d.item_id AS id, d.deleted_at,
@@ -220,8 +223,7 @@ WITH claims AS MATERIALIZED (
                        WHERE wp.window_id = %(window_id)s AND wp.site = d.site
                          AND wp.place = d.item_id AND wp.downloaded)
            OR EXISTS (SELECT FROM maint_assets.vn_served v
-                      WHERE v.schema_name = %(check_schema)s
-                        AND v.table_name = 'places_json' AND v.site = d.site
+                      WHERE v.table_name = 'places_json' AND v.site = d.site
                         AND v.item_id = d.item_id AND v.served_at >= d.deleted_at) AS refuted
     FROM maint_assets.vn_deletions d
     WHERE d.table_name = 'places_json'
@@ -250,7 +252,7 @@ SELECT * FROM (
                 ELSE 'update' END AS action,
            -- counted apart: a place production lost though the source still has it
            CASE WHEN p.id IS NULL AND s.refuted THEN 'refuted deletion' END AS reason,
-           false AS unchecked
+           NULL::text AS unchecked
     FROM {check}.places_json k
     LEFT JOIN {production}.places_json p ON p.site = k.site AND p.id = k.id
     LEFT JOIN maint_assets.vn_window_places wp
@@ -265,7 +267,9 @@ SELECT * FROM (
                 WHEN ps.site IS NULL AND NOT %(whole_table)s THEN 'outside_window'
                 ELSE 'delete' END,
            CASE WHEN s.deleted_at IS NULL THEN 'absent from the check copy' ELSE 'signal' END,
-           s.deleted_at IS NOT NULL AND ps.site IS NULL
+           CASE WHEN s.deleted_at IS NULL THEN NULL
+                WHEN ps.site IS NULL THEN 'outside'
+                WHEN NOT %(downloaded)s THEN 'inside' END
     FROM {production}.places_json p
     LEFT JOIN signals s ON s.site = p.site AND s.id = p.id
     LEFT JOIN maint_assets.vn_window_place_sites ps
@@ -292,12 +296,22 @@ DELETE FROM {production}.{table} p USING vn_changes c
 WHERE c.action = 'delete' AND p.site = c.site AND p.id = c.id;
 
 -- name: unchecked_deletions
--- Observations and places: the deletions resting on a signal alone.
-SELECT count(*) FROM vn_changes WHERE action = 'delete' AND unchecked;
+-- Observations and places: the deletions resting on a signal alone, outside the window and
+-- inside an adopted one.
+SELECT unchecked, count(*) FROM vn_changes
+WHERE action = 'delete' AND unchecked IS NOT NULL
+GROUP BY unchecked ORDER BY unchecked;
 
 -- name: production_rows
--- What those deletions are weighed against (read only when there are some).
+-- What deletions outside the window are weighed against (read only when there are some).
 SELECT count(*) FROM {production}.{table};
+
+-- name: covered_places
+-- What deletions of places inside an adopted window are weighed against: production's
+-- places of the sites the window covered (places are downloaded whole per site).
+SELECT count(*) FROM {production}.places_json p
+WHERE EXISTS (SELECT FROM maint_assets.vn_window_place_sites ps
+              WHERE ps.window_id = %(window_id)s AND ps.site = p.site);
 
 -- name: change_counts
 SELECT action, reason, count(*) FROM vn_changes GROUP BY action, reason;

@@ -45,9 +45,10 @@ class RepairConfig(dg.Config):
     )
     max_delete_fraction: float = Field(
         default=0.05, ge=0, le=1,
-        description="refuse (and change nothing) when the rows deleted for their absence "
-        "exceed this share of the production rows the download covered, or the rows deleted "
-        "outside the window on a deletion signal alone (whole_table) this share of the table",
+        description="refuse (and change nothing) when the rows deleted for their absence, "
+        "or on a deletion signal alone inside an adopted window, exceed this share of the "
+        "production rows the window covered, or the rows deleted outside the window on a "
+        "deletion signal alone (whole_table) this share of the table",
     )
     skip_malformed: bool = Field(
         default=False,

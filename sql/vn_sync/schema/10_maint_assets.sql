@@ -123,7 +123,7 @@ DO $$ BEGIN
         );
     END IF;
 
-    -- A row the check copy's transfer_vn stored again after a deletion of it was recorded
+    -- A row either copy's transfer_vn stored again after a deletion of it was recorded
     -- (vn_deletions): VisioNature served it then. Filled by the BEFORE INSERT trigger of
     -- bookkeeping.sql, which sees every row transfer_vn stores, changed or not; the latest
     -- time per row.
