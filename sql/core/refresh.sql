@@ -17,7 +17,8 @@ SELECT EXISTS (
 );
 
 -- name: snapshot_row_hashes
-CREATE TEMP TABLE {snapshot} ON COMMIT DROP AS
+-- Kept past the REFRESH's commit, for the diff in the next transaction; dropped after it.
+CREATE TEMP TABLE {snapshot} AS
 SELECT md5(t::text) AS h FROM {relation} t;
 
 -- name: diff_against_snapshot
@@ -25,6 +26,9 @@ SELECT (SELECT count(*) FROM (SELECT md5(t::text) FROM {relation} t
                               EXCEPT ALL SELECT h FROM {snapshot}) added),
        (SELECT count(*) FROM (SELECT h FROM {snapshot}
                               EXCEPT ALL SELECT md5(t::text) FROM {relation} t) removed);
+
+-- name: drop_snapshot
+DROP TABLE {snapshot};
 
 -- name: unique_key_columns
 -- The columns of the table's first unique index: what identifies a row across rebuilds.
