@@ -43,11 +43,13 @@ def with_short_lock_waits(
     locked: Sequence[tuple[str, str]],
     refused: str,
     unchanged: str,
+    read: Sequence[tuple[str, str]] = (),
 ) -> T:
     """``attempt()`` in a savepoint of ``conn``'s transaction under the short lock timeout,
     up to ``attempts`` times; a failed attempt releases every lock it took and undoes its
-    work. ``locked`` names the relations it locks (it may fill them in as it goes), for the
-    failure, which starts with ``refused`` and ends with ``unchanged``."""
+    work. ``locked`` names the relations it locks (it may fill them in as it goes) and
+    ``read`` those it only reads, for the failure, which starts with ``refused`` and ends with
+    ``unchanged``."""
     started = time.monotonic()
     for number in range(attempts):
         try:
@@ -59,7 +61,11 @@ def with_short_lock_waits(
                 time.sleep(min(BACKOFF[0] * 2**number, BACKOFF[1]))
     holders = conn.execute(
         statement(SQL_LOCK_WAITS, "lock_holders"),
-        {"schemas": [s for s, _ in locked], "names": [n for _, n in locked]},
+        {
+            "schemas": [s for s, _ in [*locked, *read]],
+            "names": [n for _, n in [*locked, *read]],
+            "any_lock": [True] * len(locked) + [False] * len(read),
+        },
     ).fetchall()
     raise dg.Failure(
         f"{refused}: could not lock "

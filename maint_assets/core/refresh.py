@@ -98,6 +98,9 @@ def refresh_matview(
                 [relation],
                 f"{schema}.{name} not refreshed",
                 "it keeps its previous rows",
+                conn.execute(
+                    statement("core/refresh", "view_sources"), {"schema": schema, "name": name}
+                ).fetchall(),
             )
         else:  # its EXCLUSIVE lock, while it waits, queues no reader
             conn.execute(refresh)

@@ -17,6 +17,8 @@ FROM pg_locks l
 JOIN pg_class c ON c.oid = l.relation
 JOIN pg_namespace n ON n.oid = c.relnamespace
 JOIN pg_stat_activity a ON a.pid = l.pid
-WHERE l.granted AND l.pid <> pg_backend_pid()
-  AND (n.nspname, c.relname) IN (SELECT * FROM unnest(%(schemas)s::text[], %(names)s::text[]))
+JOIN unnest(%(schemas)s::text[], %(names)s::text[], %(any_lock)s::boolean[]) AS t (s, r, any_lock)
+  ON t.s = n.nspname AND t.r = c.relname
+-- A relation the step only reads is held up by an ACCESS EXCLUSIVE lock alone.
+WHERE l.granted AND l.pid <> pg_backend_pid() AND (t.any_lock OR l.mode = 'AccessExclusiveLock')
 ORDER BY 1, 2;

@@ -50,6 +50,17 @@ SELECT count(*) FILTER (WHERE o.ctid IS NULL),
                           AND row(n.*) IS DISTINCT FROM row(o.*))
 FROM {new} n FULL JOIN {old} o USING ({key});
 
+-- name: view_sources
+-- The relations a view's query reads, whose locks its REFRESH waits for too.
+SELECT DISTINCT n.nspname::text, c.relname::text
+FROM pg_rewrite r
+JOIN pg_depend d ON d.classid = 'pg_rewrite'::regclass AND d.objid = r.oid
+JOIN pg_class c ON c.oid = d.refobjid
+JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE r.ev_class = (quote_ident(%(schema)s) || '.' || quote_ident(%(name)s))::regclass
+  AND d.refobjid <> r.ev_class
+ORDER BY 1, 2;
+
 -- name: refresh_concurrently
 REFRESH MATERIALIZED VIEW CONCURRENTLY {relation};
 
