@@ -20,6 +20,8 @@ import psycopg
 from psycopg import conninfo, errors, sql
 from pydantic import Field
 
+from maint_assets.core.lock_waits import DEFAULT_ATTEMPTS
+
 LOCK_NAMESPACE = "maint_assets:"
 # How often a step waits out another session's maintenance lock (each time as long again as
 # the lock timeout) before it fails.
@@ -42,6 +44,14 @@ class PostgresResource(dg.ConfigurableResource):
     lock_timeout_s: float = Field(default=30.0, description="wait at most this long for a lock")
     statement_timeout_s: float = Field(
         default=4 * 3600.0, description="abort any single statement running longer than this"
+    )
+    exclusive_lock_attempts: int = Field(
+        default=DEFAULT_ATTEMPTS,
+        ge=1,
+        description="how often a plain materialized view refresh tries to take the lock every "
+        "reader of the view waits for, each time waiting at most 200 ms (so readers never "
+        "queue behind it for longer), 0.25 s doubling to 10 s apart: 20 attempts give a long "
+        "reader (an export) about 2.5 minutes; then it fails naming the sessions holding it",
     )
     client_check_interval_s: float = Field(
         default=1.0,

@@ -1,12 +1,12 @@
 """Refreshing derived relations so readers never see them empty or half-built.
 
 A materialized view is refreshed CONCURRENTLY when it is populated and has a usable unique
-index (readers keep reading), plainly otherwise. A derived table is rebuilt in the build
-schema with CREATE TABLE AS (which PostgreSQL can parallelise), indexed, then swapped in
-within the same transaction: readers see the old rows until the commit, then the new ones.
-What others made on the old table follows it to the new one in that transaction: its grants,
-owner, comment and columns' comments, and the views on it (re-created over the new table by
-core/views.py, materialized ones with their data).
+index (readers keep reading), plainly otherwise (readers wait for the REFRESH alone). A
+derived table is rebuilt in the build schema with CREATE TABLE AS (which PostgreSQL can
+parallelise), indexed, then swapped in within the same transaction: readers see the old rows
+until the commit, then the new ones. What others made on the old table follows it to the new
+one in that transaction: its grants, owner, comment and columns' comments, and the views on it
+(re-created over the new table by core/views.py, materialized ones with their data).
 """
 
 from __future__ import annotations
@@ -18,6 +18,8 @@ from psycopg import sql
 
 from maint_assets.core import views
 from maint_assets.core.grants import grant_on_table, table_grants
+from maint_assets.core.lock_waits import with_short_lock_waits
+from maint_assets.core.postgres import PostgresResource
 from maint_assets.core.sql_files import compose, statement
 
 BUILD_SCHEMA = "maint_assets_build"
@@ -61,29 +63,58 @@ def relation_state(conn: psycopg.Connection, schema: str, name: str) -> tuple[st
     return (row[0], row[1]) if row else None
 
 
-def refresh_matview(conn: psycopg.Connection, schema: str, name: str) -> RefreshOutcome:
-    state = relation_state(conn, schema, name)
-    if state is None or state[0] != "m":
-        raise MissingRelation(f"materialized view {schema}.{name} does not exist")
-    populated = state[1]
+def refresh_matview(
+    database: PostgresResource, conn: psycopg.Connection, schema: str, name: str
+) -> RefreshOutcome:
+    """Refresh ``schema.name`` on ``conn``, an autocommit session holding the asset's
+    maintenance lock, in two transactions with ``database``'s timeouts.
+
+    A plain REFRESH holds ACCESS EXCLUSIVE, which every reader waits for, until its
+    transaction ends: so its transaction ends with it, the row count and the diff against the
+    rows' hashes (taken before) run in a second one, and the lock is taken with short waits
+    (core/lock_waits.py). The maintenance lock, held throughout, keeps another run from
+    refreshing the view in between."""
     relation = (schema, name)
-    snapshot = f"prev_{name}"
-    if populated:
-        conn.execute(
-            compose("core/refresh", "snapshot_row_hashes", snapshot=snapshot, relation=relation)
-        )
-    unique = conn.execute(
-        statement("core/refresh", "has_usable_unique_index"), {"schema": schema, "name": name}
-    ).fetchone()[0]
-    mode = "concurrently" if populated and unique else "plain"
-    conn.execute(compose("core/refresh", f"refresh_{mode}", relation=relation))
-    rows = _count(conn, relation)
-    if populated:
-        added, removed = conn.execute(
-            compose("core/refresh", "diff_against_snapshot", relation=relation, snapshot=snapshot)
-        ).fetchone()
-    else:
-        added, removed = rows, 0
+    snapshot = ("pg_temp", f"prev_{name}")
+    with database.transaction(conn):
+        state = relation_state(conn, schema, name)
+        if state is None or state[0] != "m":
+            raise MissingRelation(f"materialized view {schema}.{name} does not exist")
+        populated = state[1]
+        if populated:
+            conn.execute(
+                compose("core/refresh", "snapshot_row_hashes", snapshot=snapshot, relation=relation)
+            )
+        unique = conn.execute(
+            statement("core/refresh", "has_usable_unique_index"), {"schema": schema, "name": name}
+        ).fetchone()[0]
+        mode = "concurrently" if populated and unique else "plain"
+        refresh = compose("core/refresh", f"refresh_{mode}", relation=relation)
+        if mode == "plain":
+            with_short_lock_waits(
+                conn,
+                lambda: conn.execute(refresh),
+                database.exclusive_lock_attempts,
+                [relation],
+                f"{schema}.{name} not refreshed",
+                "it keeps its previous rows",
+                conn.execute(
+                    statement("core/refresh", "view_sources"), {"schema": schema, "name": name}
+                ).fetchall(),
+            )
+        else:  # its EXCLUSIVE lock, while it waits, queues no reader
+            conn.execute(refresh)
+    with database.transaction(conn):
+        rows = _count(conn, relation)
+        if populated:
+            added, removed = conn.execute(
+                compose(
+                    "core/refresh", "diff_against_snapshot", relation=relation, snapshot=snapshot
+                )
+            ).fetchone()
+            conn.execute(compose("core/refresh", "drop_snapshot", snapshot=snapshot))
+        else:
+            added, removed = rows, 0
     return RefreshOutcome(mode=mode, row_count=rows, rows_added=added, rows_removed=removed)
 
 

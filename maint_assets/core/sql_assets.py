@@ -1,5 +1,5 @@
-"""Materialized views as assets: each refresh runs in one transaction holding the asset's
-advisory lock, with the database resource's timeouts."""
+"""Materialized views as assets: each refresh holds the asset's advisory lock, with the
+database resource's timeouts (core/refresh.py's refresh_matview)."""
 
 from collections.abc import Sequence
 
@@ -39,8 +39,8 @@ def matview_asset(
     )
     def _refresh(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
         database: PostgresResource = getattr(context.resources, db)
-        with database.locked_step(key.to_user_string()) as conn:
-            outcome = refresh_matview(conn, schema, name)
+        with database.maintenance_step(key.to_user_string()) as conn:
+            outcome = refresh_matview(database, conn, schema, name)
             columns = column_schema(conn, schema, name)
         return dg.MaterializeResult(metadata={**outcome.metadata(), **columns})
 

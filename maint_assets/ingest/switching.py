@@ -18,6 +18,7 @@ from psycopg import errors, sql
 from pydantic import Field
 
 from maint_assets.core.grants import grant_on_schema, grant_on_table, schema_grants, table_grants
+from maint_assets.core.lock_waits import set_short_lock_timeout, with_short_lock_waits
 from maint_assets.core.postgres import PostgresResource
 from maint_assets.core.sql_files import compose, statement
 from maint_assets.core.views import recreate, view_options
@@ -25,14 +26,6 @@ from maint_assets.ingest import attachments, schema_objects, schemas, views
 from maint_assets.ingest.keys import MARKER, SQL_PRODUCTION, SQL_SCHEMAS
 from maint_assets.ingest.resources import IngestSettings
 from maint_assets.ingest.tables import IngestSpec
-
-# Each attempt at the switch waits this long for its locks: a waiting ACCESS EXCLUSIVE request
-# queues every reader of the table behind it, so no reader waits much longer than this behind
-# the switch (the atlas count swap's rule).
-SWITCH_LOCK_TIMEOUT = "200ms"
-# Between attempts (seconds): doubling from the first to at most the second. The default 20
-# attempts give a long reader about two and a half minutes to finish.
-SWITCH_BACKOFF = (0.25, 10.0)
 
 
 def switch(
@@ -50,8 +43,8 @@ def switch(
     and what the loaded tables held besides rows (``attachments``), against it; returns what
     was carried, the views and keys re-created, how long the locks were held before the
     caller commits, and what could not be carried (an index on a column the new version
-    lacks). The locks are tried ``attempts`` times with a short timeout; if they are never
-    free the switch fails and changes nothing."""
+    lacks). The locks are tried ``attempts`` times with a short timeout (core/lock_waits.py);
+    if they are never free the switch fails and changes nothing."""
     prod = spec.production
     present = schemas.exists(conn, prod)
     tables = (
@@ -79,41 +72,20 @@ def switch(
         # Built on the incoming tables, which no reader sees yet: under the switch's locks
         # a large index would hold every reader for as long as it takes.
         attachments.build_indexes(conn, prod, incoming, loaded, lost_indexes)
-    started, locked = time.monotonic(), []
-    for attempt in range(attempts):
-        try:
-            # A savepoint: a failed attempt releases every lock it took and undoes its work.
-            # Between attempts the caller's transaction holds only ACCESS SHARE (its checks'
-            # reads), which queues no reader.
-            with conn.transaction():
-                conn.execute(
-                    statement(SQL_PRODUCTION, "switch_lock_timeout"),
-                    {"timeout": SWITCH_LOCK_TIMEOUT},
-                )
-                return (
-                    *_switch_locked(conn, spec, incoming, outgoing, run_id, state, carried,
-                                    replaced, locked),
-                    not_carried,
-                )
-        except errors.LockNotAvailable:
-            if attempt + 1 < attempts:
-                time.sleep(min(SWITCH_BACKOFF[0] * 2**attempt, SWITCH_BACKOFF[1]))
-    holders = conn.execute(
-        statement(SQL_PRODUCTION, "lock_holders"),
-        {"schemas": [s for s, _ in locked], "names": [n for _, n in locked]},
-    ).fetchall()
-    raise dg.Failure(
-        f"{prod} not switched: could not lock "
-        + (
-            "; ".join(
-                f"{table} (held by pid {pid}: {app}, {status}, transaction open {age})"
-                for table, pid, app, status, age in holders
-            )
-            or ", ".join(".".join(t) for t in locked)
-        )
-        + f" in {attempts} attempts of {SWITCH_LOCK_TIMEOUT} over "
-        f"{time.monotonic() - started:.0f} s; production is untouched"
+    locked: list[tuple[str, str]] = []
+    # Between attempts the caller's transaction holds only ACCESS SHARE (its checks' reads),
+    # which queues no reader.
+    switched = with_short_lock_waits(
+        conn,
+        lambda: _switch_locked(
+            conn, spec, incoming, outgoing, run_id, state, carried, replaced, locked
+        ),
+        attempts,
+        locked,
+        f"{prod} not switched",
+        "production is untouched",
     )
+    return (*switched, not_carried)
 
 
 def _switch_locked(
@@ -251,10 +223,7 @@ def expire(
                 # queued every new reader of that version behind the DROP, and cancelling the
                 # DROP failed a run whose switch had committed.
                 with conn.transaction():
-                    conn.execute(
-                        statement(SQL_PRODUCTION, "switch_lock_timeout"),
-                        {"timeout": SWITCH_LOCK_TIMEOUT},
-                    )
+                    set_short_lock_timeout(conn)
                     conn.execute(compose(SQL_SCHEMAS, "drop_schema", schema=schema))
             except errors.LockNotAvailable:
                 held[schema] = ["a session reading it (kept until a later run)"]

@@ -17,7 +17,8 @@ SELECT EXISTS (
 );
 
 -- name: snapshot_row_hashes
-CREATE TEMP TABLE {snapshot} ON COMMIT DROP AS
+-- Kept past the REFRESH's commit, for the diff in the next transaction; dropped after it.
+CREATE TEMP TABLE {snapshot} AS
 SELECT md5(t::text) AS h FROM {relation} t;
 
 -- name: diff_against_snapshot
@@ -25,6 +26,9 @@ SELECT (SELECT count(*) FROM (SELECT md5(t::text) FROM {relation} t
                               EXCEPT ALL SELECT h FROM {snapshot}) added),
        (SELECT count(*) FROM (SELECT h FROM {snapshot}
                               EXCEPT ALL SELECT md5(t::text) FROM {relation} t) removed);
+
+-- name: drop_snapshot
+DROP TABLE {snapshot};
 
 -- name: unique_key_columns
 -- The columns of the table's first unique index: what identifies a row across rebuilds.
@@ -45,6 +49,17 @@ SELECT count(*) FILTER (WHERE o.ctid IS NULL),
        count(*) FILTER (WHERE n.ctid IS NOT NULL AND o.ctid IS NOT NULL
                           AND row(n.*) IS DISTINCT FROM row(o.*))
 FROM {new} n FULL JOIN {old} o USING ({key});
+
+-- name: view_sources
+-- The relations a view's query reads, whose locks its REFRESH waits for too.
+SELECT DISTINCT n.nspname::text, c.relname::text
+FROM pg_rewrite r
+JOIN pg_depend d ON d.classid = 'pg_rewrite'::regclass AND d.objid = r.oid
+JOIN pg_class c ON c.oid = d.refobjid
+JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE r.ev_class = (quote_ident(%(schema)s) || '.' || quote_ident(%(name)s))::regclass
+  AND d.refobjid <> r.ev_class
+ORDER BY 1, 2;
 
 -- name: refresh_concurrently
 REFRESH MATERIALIZED VIEW CONCURRENTLY {relation};

@@ -5,31 +5,12 @@
 SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE n.nspname = %(schema)s AND c.relkind IN ('r', 'p') ORDER BY c.relname;
 
--- name: switch_lock_timeout
--- The switch's locks are ACCESS EXCLUSIVE: while one waits, every reader of the table queues
--- behind it, so it waits this briefly and the switch retries later (a long reader, such as a
--- nightly pg_dump, is never joined by a queue of blocked readers).
-SELECT set_config('lock_timeout', %(timeout)s, true);
-
 -- name: lock_for_switch
 -- Every table the switch alters or replaces, up front: production's versions of the loaded
 -- tables (their names are about to mean the new version's), the carried tables (moved), the
 -- tables whose foreign keys are re-pointed and the old tables they referenced (dropping a
 -- foreign key locks both ends).
 LOCK TABLE {tables} IN ACCESS EXCLUSIVE MODE;
-
--- name: lock_holders
--- Who kept the switch from its locks, for the failure's message.
-SELECT DISTINCT format('%%I.%%I', n.nspname, c.relname), a.pid,
-       coalesce(nullif(a.application_name, ''), a.usename::text, '?'), coalesce(a.state, '?'),
-       date_trunc('second', now() - a.xact_start)::text
-FROM pg_locks l
-JOIN pg_class c ON c.oid = l.relation
-JOIN pg_namespace n ON n.oid = c.relnamespace
-JOIN pg_stat_activity a ON a.pid = l.pid
-WHERE l.granted AND l.pid <> pg_backend_pid()
-  AND (n.nspname, c.relname) IN (SELECT * FROM unnest(%(schemas)s::text[], %(names)s::text[]))
-ORDER BY 1, 2;
 
 -- name: foreign_keys_into
 -- Foreign keys from any table the ingest does not load (a carried users' table, another

@@ -203,7 +203,7 @@ def web_regions(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
                     "their previous version.",
                     allow_retries=False,
                 )
-            outcome = refresh_matview(conn, "atlas_api", "web_regions")
+        outcome = refresh_matview(database, conn, "atlas_api", "web_regions")
     return dg.MaterializeResult(metadata=outcome.metadata())
 
 
