@@ -476,6 +476,7 @@ def put_artifact(
     name: str = "artifact",
     sha256: str | None = None,
     checked_by: str | None = None,
+    asset_key: dg.AssetKey | None = None,
 ) -> dict[str, Any]:
     """Store ``source`` (consumed) in ``folder`` with ``manifest`` plus the asset and run,
     prune ``folder`` under the store's retention policy, and return the materialization
@@ -492,6 +493,8 @@ def put_artifact(
     event log, copied in by hand) count as passing ones: deleting them as failed needs
     evidence.
 
+    ``asset_key``: the asset the artifact is of, when the step materializes several.
+
     Before storing, the unfinished uploads a killed or cut-off put left in ``folder`` are
     aborted when every run still in progress began after them (``<name>_aborted_uploads``)."""
     aborted = artifacts.abort_unfinished(folder, _oldest_run_in_progress(context.instance))
@@ -500,15 +503,16 @@ def put_artifact(
             f"aborted unfinished uploads left in {artifacts.describe()}: "
             f"{', '.join(u.key for u in aborted)}"
         )
+    asset_key = asset_key or context.asset_key
     artifact = artifacts.put(
         source,
         folder,
         filename or source.name,
-        {"asset": context.asset_key.to_user_string(), **manifest, "run_id": context.run.run_id},
+        {"asset": asset_key.to_user_string(), **manifest, "run_id": context.run.run_id},
         sha256=sha256,
     )
     verdicts = (
-        check_verdicts(context.instance, dg.AssetCheckKey(context.asset_key, checked_by))
+        check_verdicts(context.instance, dg.AssetCheckKey(asset_key, checked_by))
         if checked_by is not None
         else {}
     )

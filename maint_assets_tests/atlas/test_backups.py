@@ -163,7 +163,7 @@ def test_a_misspelled_reference_table_fails_the_dump_naming_it(backup_resources,
         dg.AssetSelection.assets(keys.REFERENCE_DATA_DUMP),
         {
             "ops": {
-                "atlas__dump__reference_data_dump": {
+                "atlas_snapshot_dumps": {
                     "config": {"tables": ["public.datasets", "public.taxa_refs"]}
                 }
             }
@@ -208,6 +208,67 @@ def test_a_dump_that_does_not_restore_fails_its_check_and_keeps_the_staging_data
     assert "pg_restore failed" in failure_text(alone)
     assert rows(staging, "SELECT to_regclass('staging_marker') IS NOT NULL") == [(True,)]
     assert rows(staging, "SELECT count(*) FROM public.observations") == [(SAMPLE_ROWS,)]
+
+
+# The four dumps staging loads together, with their restore checks.
+SNAPSHOT_DUMPS = dg.AssetSelection.assets(
+    keys.SCHEMA_DUMP, keys.REFERENCE_DATA_DUMP, keys.REGIONS_DUMP, keys.OBSERVATIONS_SAMPLE_DUMP
+)
+
+
+def _reload_every_dataset(url: str) -> None:
+    """A writer re-ingesting each dataset, as an ingestion may while the weekly dumps run: a
+    new dataset row, its observations moved to it, the old row deleted. The writer is this
+    test's invention; the foreign key (observations -> datasets) is production's."""
+    with psycopg.connect(url, autocommit=True) as conn, conn.transaction():
+        for (old,) in conn.execute(
+            "SELECT DISTINCT id_datasets FROM public.observations"
+        ).fetchall():
+            new = conn.execute(
+                "INSERT INTO public.datasets (original_source, title, modified, open_data,"
+                " exhaustive, direct_obs) VALUES ('test', 'reloaded', now(), true, false, true)"
+                " RETURNING id"
+            ).fetchone()[0]
+            conn.execute(
+                "UPDATE public.observations SET id_datasets = %s WHERE id_datasets = %s",
+                [new, old],
+            )
+            conn.execute("DELETE FROM public.datasets WHERE id = %s", [old])
+
+
+def test_dumps_taken_while_a_dataset_is_reloaded_agree_with_each_other(
+    backup_resources, atlas_url, monkeypatch
+):
+    """The reload commits between the reference data dump and the sample (whichever is
+    written first): the sample must still name only datasets the reference data dump has.
+    Each dump read its own snapshot: the sample's restore check failed on
+    observations_id_datasets_fkey, and staging was not rebuilt."""
+    reloaded = []
+
+    def reloading_after(write):
+        def then_reload(*args, **kwargs):
+            dump = write(*args, **kwargs)
+            if not reloaded:
+                _reload_every_dataset(atlas_url)
+                reloaded.append(True)
+            return dump
+
+        return then_reload
+
+    monkeypatch.setattr(dumps, "reference_dump", reloading_after(dumps.reference_dump))
+    monkeypatch.setattr(
+        dumps, "observations_sample", reloading_after(dumps.observations_sample)
+    )
+    result = materialize_backups(
+        backup_resources, SNAPSHOT_DUMPS, SAMPLE_ONLY, raise_on_error=False
+    )
+    assert reloaded
+    assert check_results(result) == {
+        f"{k.path[-1]}:restores": True
+        for k in (keys.SCHEMA_DUMP, keys.REFERENCE_DATA_DUMP, keys.REGIONS_DUMP,
+                  keys.OBSERVATIONS_SAMPLE_DUMP)
+    }
+    assert result.success
 
 
 def test_staging_refuses_to_replace_the_production_database(backup_resources, atlas_url):
