@@ -545,6 +545,9 @@ def _oldest_run_in_progress(instance: dg.DagsterInstance) -> datetime:
     return min((r.create_timestamp for r in records), default=datetime.now(UTC))
 
 
+# The metadata of a restore check's evaluation that failed because of its server, not the
+# artifact (core/restore_server.py): it says nothing about the artifact.
+RESTORE_SERVER_FAILURE = "restore_server_failure"
 # Enough evaluations to cover a year of daily backups (the monthly slots of the default
 # policy); an artifact older than that counts as unchecked, so it is kept, never deleted.
 _VERDICT_HISTORY = 1000
@@ -552,7 +555,9 @@ _VERDICT_HISTORY = 1000
 
 def check_verdicts(instance: dg.DagsterInstance, check_key: dg.AssetCheckKey) -> dict[str, bool]:
     """{artifact key: passed} from the evaluations of ``check_key`` in the event log (the
-    ``artifact`` each recorded), the latest evaluation of an artifact winning."""
+    ``artifact`` each recorded), the latest evaluation of an artifact winning. Evaluations
+    that failed because of the restore server (``RESTORE_SERVER_FAILURE``) are left out:
+    retention deletes a failed artifact, which needs evidence against the artifact."""
     verdicts: dict[str, bool] = {}
     records = instance.event_log_storage.get_asset_check_execution_history(
         check_key, limit=_VERDICT_HISTORY
@@ -560,7 +565,7 @@ def check_verdicts(instance: dg.DagsterInstance, check_key: dg.AssetCheckKey) ->
     for record in records:  # newest first
         evaluation = record.event and record.event.dagster_event
         data = evaluation and evaluation.event_specific_data
-        if not isinstance(data, dg.AssetCheckEvaluation):
+        if not isinstance(data, dg.AssetCheckEvaluation) or RESTORE_SERVER_FAILURE in data.metadata:
             continue
         recorded = data.metadata.get("artifact")
         if recorded is not None:

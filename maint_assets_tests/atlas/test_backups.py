@@ -4,6 +4,7 @@ a staging target that is production."""
 
 import hashlib
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import boto3
@@ -15,7 +16,7 @@ from psycopg import sql
 from maint_assets.atlas import keys
 from maint_assets.atlas.backups import dumps
 from maint_assets.core import pg_tools
-from maint_assets.core.artifacts import ArtifactStore
+from maint_assets.core.artifacts import RESTORE_SERVER_FAILURE, ArtifactStore
 from maint_assets.core.databases import (
     database_url,
     load_dump,
@@ -269,6 +270,64 @@ def test_dumps_taken_while_a_dataset_is_reloaded_agree_with_each_other(
                   keys.OBSERVATIONS_SAMPLE_DUMP)
     }
     assert result.success
+
+
+@pytest.fixture
+def staging_role_without_postgis(pg_cluster) -> Iterator[PostgresResource]:
+    """A staging server role that may create databases but not PostGIS, on a server with no
+    prepared template (what `roles apply atlas-staging` makes): the restore server, not the
+    dumps, is what fails. The role is this test's invention."""
+    role = "staging_without_postgis"
+    with pg_cluster.connect(autocommit=True) as conn:
+        conn.execute(
+            sql.SQL("CREATE ROLE {} LOGIN CREATEDB PASSWORD 'x'").format(sql.Identifier(role))
+        )
+    try:
+        yield PostgresResource(
+            url=psycopg.conninfo.make_conninfo(pg_cluster.url("postgres"), user=role, password="x")
+        )
+    finally:
+        with pg_cluster.connect(autocommit=True) as conn:
+            for (name,) in conn.execute(
+                "SELECT datname FROM pg_database WHERE datdba = %s::regrole", [role]
+            ).fetchall():
+                conn.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
+            conn.execute(sql.SQL("DROP ROLE {}").format(sql.Identifier(role)))
+
+
+def test_restore_checks_on_a_staging_server_without_postgis_say_what_to_do(
+    backup_resources, staging_role_without_postgis
+):
+    resources = {**backup_resources, "atlas_staging_server": staging_role_without_postgis}
+    result = materialize_backups(
+        resources, dg.AssetSelection.assets(keys.SCHEMA_DUMP), {}, raise_on_error=False
+    )
+    [check] = result.get_asset_check_evaluations()
+    assert not check.passed  # operators see it
+    error = check.metadata["error"].value
+    assert 'permission denied to create extension "postgis"' in error
+    assert "maint-assets roles apply atlas-staging" in error
+    assert keys.STAGING_TEMPLATE in error
+    assert RESTORE_SERVER_FAILURE in check.metadata
+
+
+def test_a_staging_server_problem_does_not_get_good_schema_dumps_pruned(
+    backup_resources, s3_store, staging_role_without_postgis, dagster_instance
+):
+    """Three weekly runs whose restore checks fail because of the server: the dumps restore
+    (as a superuser), so retention must count them as unchecked, never as failed; the third
+    run deleted the first's dump."""
+    resources = {**backup_resources, "atlas_staging_server": staging_role_without_postgis}
+    for _ in range(3):
+        result = materialize_backups(
+            resources,
+            dg.AssetSelection.assets(keys.SCHEMA_DUMP),
+            {},
+            raise_on_error=False,
+            instance=dagster_instance,
+        )
+        assert check_results(result) == {"schema_dump:restores": False}
+    assert len(s3_store.list(keys.DUMP_FOLDERS[keys.SCHEMA_DUMP])) == 3
 
 
 def test_staging_refuses_to_replace_the_production_database(backup_resources, atlas_url):
