@@ -113,7 +113,7 @@ def dumps_vs_plain(cluster, repeat: int, sample_rows: int) -> None:
         assets = [*sources.ALL, *taxonomy.ASSETS, *dump_assets.ASSETS]
         selection = dg.AssetSelection.assets(*DUMPS).without_checks()
         sample = {"config": {"rows": sample_rows}}
-        config = {"ops": {"atlas__dump__observations_sample_dump": sample}}
+        config = {"ops": {"atlas_snapshot_dumps": sample}}
         plain, dagster = [], []
         for _ in range(repeat):
             out = Path(tmp) / "plain"

@@ -41,6 +41,13 @@ from maint_assets.core.restores import ArtifactMissing, Recorded, recorded_artif
 from maint_assets.core.sql_files import statement
 
 FULL_CHECK = "matches_full_recount"
+# A role that may not create PostGIS (only a superuser may) restores from a template an
+# administrator prepared (README, "roles apply").
+REMEDY = (
+    f"`maint-assets roles apply atlas-staging`, run as an administrator on the staging "
+    f"server, prepares the template database {STAGING_TEMPLATE} with the extensions only a "
+    f"superuser may create, which the restore checks and the staging build start from"
+)
 
 
 @dg.asset_check(
@@ -134,7 +141,8 @@ def _restore_check(asset_key: dg.AssetKey) -> dg.AssetChecksDefinition:
         sources = [_recorded(k) for k in [*PREREQUISITES[asset_key], asset_key]]
         scratch = SCRATCH_PREFIX + DUMP_FOLDERS[asset_key].rsplit("/", 1)[-1]
         return restore_check(
-            context, artifacts, atlas_staging_server, sources, scratch, STAGING_TEMPLATE
+            context, artifacts, atlas_staging_server, sources, scratch, STAGING_TEMPLATE,
+            REMEDY,
         )
 
     return _check

@@ -476,6 +476,7 @@ def put_artifact(
     name: str = "artifact",
     sha256: str | None = None,
     checked_by: str | None = None,
+    asset_key: dg.AssetKey | None = None,
 ) -> dict[str, Any]:
     """Store ``source`` (consumed) in ``folder`` with ``manifest`` plus the asset and run,
     prune ``folder`` under the store's retention policy, and return the materialization
@@ -492,6 +493,8 @@ def put_artifact(
     event log, copied in by hand) count as passing ones: deleting them as failed needs
     evidence.
 
+    ``asset_key``: the asset the artifact is of, when the step materializes several.
+
     Before storing, the unfinished uploads a killed or cut-off put left in ``folder`` are
     aborted when every run still in progress began after them (``<name>_aborted_uploads``)."""
     aborted = artifacts.abort_unfinished(folder, _oldest_run_in_progress(context.instance))
@@ -500,15 +503,16 @@ def put_artifact(
             f"aborted unfinished uploads left in {artifacts.describe()}: "
             f"{', '.join(u.key for u in aborted)}"
         )
+    asset_key = asset_key or context.asset_key
     artifact = artifacts.put(
         source,
         folder,
         filename or source.name,
-        {"asset": context.asset_key.to_user_string(), **manifest, "run_id": context.run.run_id},
+        {"asset": asset_key.to_user_string(), **manifest, "run_id": context.run.run_id},
         sha256=sha256,
     )
     verdicts = (
-        check_verdicts(context.instance, dg.AssetCheckKey(context.asset_key, checked_by))
+        check_verdicts(context.instance, dg.AssetCheckKey(asset_key, checked_by))
         if checked_by is not None
         else {}
     )
@@ -541,6 +545,9 @@ def _oldest_run_in_progress(instance: dg.DagsterInstance) -> datetime:
     return min((r.create_timestamp for r in records), default=datetime.now(UTC))
 
 
+# The metadata of a restore check's evaluation that failed because of its server, not the
+# artifact (core/restore_server.py): it says nothing about the artifact.
+RESTORE_SERVER_FAILURE = "restore_server_failure"
 # Enough evaluations to cover a year of daily backups (the monthly slots of the default
 # policy); an artifact older than that counts as unchecked, so it is kept, never deleted.
 _VERDICT_HISTORY = 1000
@@ -548,7 +555,9 @@ _VERDICT_HISTORY = 1000
 
 def check_verdicts(instance: dg.DagsterInstance, check_key: dg.AssetCheckKey) -> dict[str, bool]:
     """{artifact key: passed} from the evaluations of ``check_key`` in the event log (the
-    ``artifact`` each recorded), the latest evaluation of an artifact winning."""
+    ``artifact`` each recorded), the latest evaluation of an artifact winning. Evaluations
+    that failed because of the restore server (``RESTORE_SERVER_FAILURE``) are left out:
+    retention deletes a failed artifact, which needs evidence against the artifact."""
     verdicts: dict[str, bool] = {}
     records = instance.event_log_storage.get_asset_check_execution_history(
         check_key, limit=_VERDICT_HISTORY
@@ -556,7 +565,7 @@ def check_verdicts(instance: dg.DagsterInstance, check_key: dg.AssetCheckKey) ->
     for record in records:  # newest first
         evaluation = record.event and record.event.dagster_event
         data = evaluation and evaluation.event_specific_data
-        if not isinstance(data, dg.AssetCheckEvaluation):
+        if not isinstance(data, dg.AssetCheckEvaluation) or RESTORE_SERVER_FAILURE in data.metadata:
             continue
         recorded = data.metadata.get("artifact")
         if recorded is not None:

@@ -17,6 +17,7 @@ from maint_assets.core import databases
 from maint_assets.core.artifacts import Artifact, ArtifactCorrupt, ArtifactStore
 from maint_assets.core.pg_tools import PgToolError
 from maint_assets.core.postgres import PostgresResource
+from maint_assets.core.restore_server import GENERIC_REMEDY, failed_restore
 
 
 class ArtifactMissing(RuntimeError):
@@ -109,6 +110,7 @@ def restore_check(
     sources: list[Recorded],
     scratch: str,
     template: str | None = None,
+    remedy: str = GENERIC_REMEDY,
 ) -> dg.AssetCheckResult:
     """Load the artifacts ``sources`` recorded (the dumps the last one needs, then it) into a
     scratch database on ``server`` named ``scratch`` plus the run (two runs of the same check
@@ -116,7 +118,8 @@ def restore_check(
     the last one's manifest names is there with its row count. A manifest that names no table
     fails: the check would prove nothing. Tables whose content the manifest records (a hash of
     their rows) must also hold the same rows, not only as many. ``template``: the scratch
-    database is made from it when the server has it (``databases.create_database``)."""
+    database is made from it when the server has it (``databases.create_database``).
+    ``remedy``: what to do when the load fails because of the server (restore_server.py)."""
     try:
         chain = [
             recorded_artifact(context.instance, context.run.run_id, artifacts, s) for s in sources
@@ -151,7 +154,7 @@ def restore_check(
             load_chain(artifacts, chain, url, major, Path(tmp))
         except (PgToolError, ArtifactCorrupt) as err:
             return dg.AssetCheckResult(
-                passed=False, metadata={"artifact": artifact.key, "error": str(err)}
+                passed=False, metadata=failed_restore(artifact.key, str(err), remedy)
             )
         with PostgresResource(url=url).connect() as conn:
             present = set(databases.user_tables(conn))

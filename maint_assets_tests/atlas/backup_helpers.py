@@ -16,7 +16,7 @@ from maint_assets_tests.atlas.helpers import ALL_ASSETS
 BACKUPS = dg.AssetSelection.groups(keys.GROUP_BACKUPS)
 SAMPLE_ROWS = 500
 STAGING_OP = "atlas__database__atlas_staging"
-SAMPLE_ONLY = {"ops": {"atlas__dump__observations_sample_dump": {"config": {"rows": SAMPLE_ROWS}}}}
+SAMPLE_ONLY = {"ops": {"atlas_snapshot_dumps": {"config": {"rows": SAMPLE_ROWS}}}}
 SAMPLE_CONFIG = {  # the whole group: the staging rebuild confirmed
     "ops": {
         **SAMPLE_ONLY["ops"],

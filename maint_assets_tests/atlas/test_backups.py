@@ -4,6 +4,7 @@ a staging target that is production."""
 
 import hashlib
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import boto3
@@ -15,7 +16,7 @@ from psycopg import sql
 from maint_assets.atlas import keys
 from maint_assets.atlas.backups import dumps
 from maint_assets.core import pg_tools
-from maint_assets.core.artifacts import ArtifactStore
+from maint_assets.core.artifacts import RESTORE_SERVER_FAILURE, ArtifactStore
 from maint_assets.core.databases import (
     database_url,
     load_dump,
@@ -163,7 +164,7 @@ def test_a_misspelled_reference_table_fails_the_dump_naming_it(backup_resources,
         dg.AssetSelection.assets(keys.REFERENCE_DATA_DUMP),
         {
             "ops": {
-                "atlas__dump__reference_data_dump": {
+                "atlas_snapshot_dumps": {
                     "config": {"tables": ["public.datasets", "public.taxa_refs"]}
                 }
             }
@@ -208,6 +209,125 @@ def test_a_dump_that_does_not_restore_fails_its_check_and_keeps_the_staging_data
     assert "pg_restore failed" in failure_text(alone)
     assert rows(staging, "SELECT to_regclass('staging_marker') IS NOT NULL") == [(True,)]
     assert rows(staging, "SELECT count(*) FROM public.observations") == [(SAMPLE_ROWS,)]
+
+
+# The four dumps staging loads together, with their restore checks.
+SNAPSHOT_DUMPS = dg.AssetSelection.assets(
+    keys.SCHEMA_DUMP, keys.REFERENCE_DATA_DUMP, keys.REGIONS_DUMP, keys.OBSERVATIONS_SAMPLE_DUMP
+)
+
+
+def _reload_every_dataset(url: str) -> None:
+    """A writer re-ingesting each dataset, as an ingestion may while the weekly dumps run: a
+    new dataset row, its observations moved to it, the old row deleted. The writer is this
+    test's invention; the foreign key (observations -> datasets) is production's."""
+    with psycopg.connect(url, autocommit=True) as conn, conn.transaction():
+        for (old,) in conn.execute(
+            "SELECT DISTINCT id_datasets FROM public.observations"
+        ).fetchall():
+            new = conn.execute(
+                "INSERT INTO public.datasets (original_source, title, modified, open_data,"
+                " exhaustive, direct_obs) VALUES ('test', 'reloaded', now(), true, false, true)"
+                " RETURNING id"
+            ).fetchone()[0]
+            conn.execute(
+                "UPDATE public.observations SET id_datasets = %s WHERE id_datasets = %s",
+                [new, old],
+            )
+            conn.execute("DELETE FROM public.datasets WHERE id = %s", [old])
+
+
+def test_dumps_taken_while_a_dataset_is_reloaded_agree_with_each_other(
+    backup_resources, atlas_url, monkeypatch
+):
+    """The reload commits between the reference data dump and the sample (whichever is
+    written first): the sample must still name only datasets the reference data dump has.
+    Each dump read its own snapshot: the sample's restore check failed on
+    observations_id_datasets_fkey, and staging was not rebuilt."""
+    reloaded = []
+
+    def reloading_after(write):
+        def then_reload(*args, **kwargs):
+            dump = write(*args, **kwargs)
+            if not reloaded:
+                _reload_every_dataset(atlas_url)
+                reloaded.append(True)
+            return dump
+
+        return then_reload
+
+    monkeypatch.setattr(dumps, "reference_dump", reloading_after(dumps.reference_dump))
+    monkeypatch.setattr(
+        dumps, "observations_sample", reloading_after(dumps.observations_sample)
+    )
+    result = materialize_backups(
+        backup_resources, SNAPSHOT_DUMPS, SAMPLE_ONLY, raise_on_error=False
+    )
+    assert reloaded
+    assert check_results(result) == {
+        f"{k.path[-1]}:restores": True
+        for k in (keys.SCHEMA_DUMP, keys.REFERENCE_DATA_DUMP, keys.REGIONS_DUMP,
+                  keys.OBSERVATIONS_SAMPLE_DUMP)
+    }
+    assert result.success
+
+
+@pytest.fixture
+def staging_role_without_postgis(pg_cluster) -> Iterator[PostgresResource]:
+    """A staging server role that may create databases but not PostGIS, on a server with no
+    prepared template (what `roles apply atlas-staging` makes): the restore server, not the
+    dumps, is what fails. The role is this test's invention."""
+    role = "staging_without_postgis"
+    with pg_cluster.connect(autocommit=True) as conn:
+        conn.execute(
+            sql.SQL("CREATE ROLE {} LOGIN CREATEDB PASSWORD 'x'").format(sql.Identifier(role))
+        )
+    try:
+        yield PostgresResource(
+            url=psycopg.conninfo.make_conninfo(pg_cluster.url("postgres"), user=role, password="x")
+        )
+    finally:
+        with pg_cluster.connect(autocommit=True) as conn:
+            for (name,) in conn.execute(
+                "SELECT datname FROM pg_database WHERE datdba = %s::regrole", [role]
+            ).fetchall():
+                conn.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
+            conn.execute(sql.SQL("DROP ROLE {}").format(sql.Identifier(role)))
+
+
+def test_restore_checks_on_a_staging_server_without_postgis_say_what_to_do(
+    backup_resources, staging_role_without_postgis
+):
+    resources = {**backup_resources, "atlas_staging_server": staging_role_without_postgis}
+    result = materialize_backups(
+        resources, dg.AssetSelection.assets(keys.SCHEMA_DUMP), {}, raise_on_error=False
+    )
+    [check] = result.get_asset_check_evaluations()
+    assert not check.passed  # operators see it
+    error = check.metadata["error"].value
+    assert 'permission denied to create extension "postgis"' in error
+    assert "maint-assets roles apply atlas-staging" in error
+    assert keys.STAGING_TEMPLATE in error
+    assert RESTORE_SERVER_FAILURE in check.metadata
+
+
+def test_a_staging_server_problem_does_not_get_good_schema_dumps_pruned(
+    backup_resources, s3_store, staging_role_without_postgis, dagster_instance
+):
+    """Three weekly runs whose restore checks fail because of the server: the dumps restore
+    (as a superuser), so retention must count them as unchecked, never as failed; the third
+    run deleted the first's dump."""
+    resources = {**backup_resources, "atlas_staging_server": staging_role_without_postgis}
+    for _ in range(3):
+        result = materialize_backups(
+            resources,
+            dg.AssetSelection.assets(keys.SCHEMA_DUMP),
+            {},
+            raise_on_error=False,
+            instance=dagster_instance,
+        )
+        assert check_results(result) == {"schema_dump:restores": False}
+    assert len(s3_store.list(keys.DUMP_FOLDERS[keys.SCHEMA_DUMP])) == 3
 
 
 def test_staging_refuses_to_replace_the_production_database(backup_resources, atlas_url):

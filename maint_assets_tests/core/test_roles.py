@@ -142,7 +142,7 @@ def test_the_atlas_dumps_run_as_the_maintenance_role(role_url, s3_store, staging
         resources=resources,
         selection=dg.AssetSelection.groups(keys.GROUP_BACKUPS),
         run_config={
-            "ops": {"atlas__dump__observations_sample_dump": {"config": {"rows": 100}}}
+            "ops": {"atlas_snapshot_dumps": {"config": {"rows": 100}}}
         },
         raise_on_error=False,
     )
@@ -352,7 +352,7 @@ def test_the_weekly_backups_job_runs_as_the_documented_roles(
             selection=dg.AssetSelection.groups(keys.GROUP_BACKUPS),
             run_config={
                 "ops": {
-                    "atlas__dump__observations_sample_dump": {"config": {"rows": 100}},
+                    "atlas_snapshot_dumps": {"config": {"rows": 100}},
                     "atlas__database__atlas_staging": {
                         "config": {"database": staging_db, "confirm_database": staging_db}
                     },
