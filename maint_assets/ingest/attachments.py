@@ -175,15 +175,7 @@ def apply(conn: psycopg.Connection, production: str, attachments: Attachments) -
         return sql.Identifier(production, name)
 
     def run(what: str, name: str, **parts: sql.Composable) -> None:
-        try:
-            conn.execute(sql.SQL(statement(SQL_PRODUCTION, name)).format(**parts))
-        except errors.LockNotAvailable:
-            raise  # the switch's retry
-        except psycopg.Error as err:
-            raise dg.Failure(
-                f"{production} not switched: {what} cannot be carried onto the new version: "
-                f"{err.diag.message_primary or err}{remedy(err)}; production is untouched"
-            ) from None
+        run_or_refuse(conn, production, f"{what} cannot be carried onto", name, **parts)
 
     for t, name in attachments.replaced_triggers:
         run(f"the trigger {name} of the version switched in", "drop_trigger",
@@ -236,6 +228,22 @@ def apply(conn: psycopg.Connection, production: str, attachments: Attachments) -
         if enabled in _TRIGGER_STATES:
             run(what, "trigger_state", table=table(t), state=sql.SQL(_TRIGGER_STATES[enabled]),
                 trigger=sql.Identifier(name))
+
+
+def run_or_refuse(
+    conn: psycopg.Connection, production: str, failing: str, name: str, **parts: sql.Composable
+) -> None:
+    """Run the switch's statement ``name``; a failure (but a lock wait, which the switch
+    retries) refuses the switch: "<failing> the new version: <why>"."""
+    try:
+        conn.execute(sql.SQL(statement(SQL_PRODUCTION, name)).format(**parts))
+    except errors.LockNotAvailable:
+        raise
+    except psycopg.Error as err:
+        raise dg.Failure(
+            f"{production} not switched: {failing} the new version: "
+            f"{err.diag.message_primary or err}{remedy(err)}; production is untouched"
+        ) from None
 
 
 def remedy(err: psycopg.Error) -> str:

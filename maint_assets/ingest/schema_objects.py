@@ -11,7 +11,7 @@ from psycopg import errors, sql
 
 from maint_assets.core.grants import PRIVILEGES, role
 from maint_assets.core.sql_files import statement
-from maint_assets.ingest.attachments import remedy
+from maint_assets.ingest.attachments import run_or_refuse
 from maint_assets.ingest.keys import SQL_PRODUCTION
 
 # pg_proc.prokind -> the ALTER that moves it (f: function, w: window function).
@@ -27,15 +27,8 @@ def move(conn: psycopg.Connection, production: str, incoming: str) -> list[str]:
     target = sql.Identifier(incoming)
 
     def run(what: str, name: str, **parts: sql.Composable) -> None:
-        try:
-            conn.execute(sql.SQL(statement(SQL_PRODUCTION, name)).format(target=target, **parts))
-        except errors.LockNotAvailable:
-            raise  # the switch's retry
-        except psycopg.Error as err:
-            raise dg.Failure(
-                f"{production} not switched: {what} cannot be moved into the new version: "
-                f"{err.diag.message_primary or err}{remedy(err)}; production is untouched"
-            ) from None
+        run_or_refuse(conn, production, f"{what} cannot be moved into", name, target=target,
+                      **parts)
         moved.append(what)
 
     for kind, name, arguments in conn.execute(
