@@ -5,8 +5,10 @@ index (readers keep reading), plainly otherwise (readers wait for the REFRESH al
 derived table is rebuilt in the build schema with CREATE TABLE AS (which PostgreSQL can
 parallelise), indexed, then swapped in within the same transaction: readers see the old rows
 until the commit, then the new ones. What others made on the old table follows it to the new
-one in that transaction: its grants, owner, comment and columns' comments, and the views on it
-(re-created over the new table by core/views.py, materialized ones with their data).
+one in that transaction: its grants, owner, comment and columns' comments, the views on it
+(re-created over the new table by core/views.py, materialized ones with their data), and its
+indexes, constraints, statistics, row-level security, policies and triggers
+(core/attachments.py, shared with the ingest's switch).
 """
 
 from __future__ import annotations
@@ -16,8 +18,7 @@ from dataclasses import dataclass
 import psycopg
 from psycopg import sql
 
-from maint_assets.core import views
-from maint_assets.core.grants import grant_on_table, table_grants
+from maint_assets.core import attachments, views
 from maint_assets.core.lock_waits import with_short_lock_waits
 from maint_assets.core.postgres import PostgresResource
 from maint_assets.core.sql_files import compose, statement
@@ -39,6 +40,8 @@ class RefreshOutcome:
     views_recreated: tuple[str, ...] = ()
     # Columns whose comment on the old table differed from the one the build gives: replaced.
     comments_replaced: tuple[tuple[str, str], ...] = ()
+    # What the old table had on a column the new one lacks: left behind.
+    not_carried: tuple[str, ...] = ()
 
     def metadata(self) -> dict[str, object]:
         counts: dict[str, object] = {
@@ -53,6 +56,8 @@ class RefreshOutcome:
             counts["views_recreated"] = list(self.views_recreated)
         if self.comments_replaced:
             counts["column_comments_replaced"] = dict(self.comments_replaced)
+        if self.not_carried:
+            counts["not_carried"] = list(self.not_carried)
         return counts
 
 
@@ -144,9 +149,10 @@ def finish_rebuild(
     indexed: bool = False,
     diff: bool = True,
 ) -> RefreshOutcome:
-    """Index (unless ``indexed``) and analyze the built table, then swap it in for
-    ``schema.name`` with what the old one carried (``_carried``). Without ``diff`` the rows
-    are not matched against the previous version (a full join of both), only counted."""
+    """Index (unless ``indexed``) and analyze the built table, give it the old one's indexes,
+    constraints and statistics it has no like of, then swap it in for ``schema.name`` with
+    what the old one carried (``_carried``). Without ``diff`` the rows are not matched against
+    the previous version (a full join of both), only counted."""
     build = (BUILD_SCHEMA, name)
     live = (schema, name)
     if not indexed:
@@ -158,15 +164,17 @@ def finish_rebuild(
         return RefreshOutcome(
             mode="rebuild", row_count=rows, rows_added=rows, rows_removed=0, rows_updated=0
         )
+    # The maintained relations' group is named after their domain, as its role target is.
+    refusal = views.Refusal(
+        f"{schema}.{name} not replaced", "the live table is unchanged", group.split("/", 1)[0]
+    )
+    lost, not_carried = attachments.refuse_lost_columns(conn, refusal, schema, BUILD_SCHEMA, [name])
+    attachments.prepare(conn, refusal, schema, BUILD_SCHEMA, [name], lost)
     if diff:
         added, removed, updated = _diff_by_key(conn, build, live)
     else:
         previous = _count(conn, live)
         added, removed, updated = max(rows - previous, 0), max(previous - rows, 0), None
-    # The maintained relations' group is named after their domain, as its role target is.
-    refusal = views.Refusal(
-        f"{schema}.{name} not replaced", "the live table is unchanged", group.split("/", 1)[0]
-    )
     dependents, replaced = _carried(conn, build, live, refusal)
     return RefreshOutcome(
         mode="rebuild",
@@ -176,6 +184,7 @@ def finish_rebuild(
         rows_updated=updated,
         views_recreated=tuple(v.qualified for v in dependents),
         comments_replaced=replaced,
+        not_carried=tuple(not_carried),
     )
 
 
@@ -185,26 +194,26 @@ def _carried(
     live: tuple[str, str],
     refusal: views.Refusal,
 ) -> tuple[list[views.View], tuple[tuple[str, str], ...]]:
-    """Replace ``live`` by ``build``, giving it what others made on the old table: grants,
-    owner, comment, columns' comments (the build's own comments win: they are the project's
-    description of its columns, which would otherwise never change again; the old ones they
-    replace are returned), and the views on it, re-created over it. Returns the views and the
-    replaced comments."""
+    """Replace ``live`` by ``build``, giving it what others made on the old table: comment,
+    columns' comments (the build's own comments win: they are the project's description of
+    its columns, which would otherwise never change again; the old ones they replace are
+    returned), the views on it, re-created over it, and the rest of what they set on it
+    (``attachments``: owner, grants, row-level security, policies, triggers). Returns the
+    views and the replaced comments."""
     schema, name = live
-    grants = table_grants(conn, schema, name)
-    owner, comment, columns = conn.execute(
+    held = attachments.read(conn, schema, build[0], [name])
+    comment, columns = conn.execute(
         statement("core/refresh", "table_documentation"), {"schema": schema, "name": name}
     ).fetchone()
     built = conn.execute(
         statement("core/refresh", "table_documentation"), {"schema": build[0], "name": build[1]}
     ).fetchone()
-    own_comments = dict(built[2])
+    own_comments = dict(built[1])
     dependents = views.views_on(conn, schema, name)
     views.drop(conn, dependents, refusal)
     conn.execute(compose("core/refresh", "drop_table", relation=live))
     conn.execute(compose("core/refresh", "move_table", relation=build, schema=schema))
-    grant_on_table(conn, grants, schema, name)
-    if comment is not None and built[1] is None:
+    if comment is not None and built[0] is None:
         conn.execute(
             sql.SQL(statement("core/refresh", "comment_on_table")).format(
                 table=sql.Identifier(schema, name), comment=sql.Literal(comment)
@@ -221,13 +230,9 @@ def _carried(
             views.comment_on_column(conn, (schema, name, column), text)
         elif own_comments[column] != text:
             replaced.append((column, text))
-    if owner != built[0]:
-        conn.execute(
-            sql.SQL(statement("core/refresh", "owner_of_table")).format(
-                table=sql.Identifier(schema, name), owner=sql.Identifier(owner)
-            )
-        )
     views.recreate(conn, dependents, refusal)
+    # Last: a policy or a trigger may read the views.
+    attachments.apply(conn, refusal, schema, held)
     return dependents, tuple(replaced)
 
 

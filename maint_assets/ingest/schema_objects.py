@@ -9,10 +9,11 @@ import dagster as dg
 import psycopg
 from psycopg import errors, sql
 
+from maint_assets.core.attachments import run_or_refuse
 from maint_assets.core.grants import PRIVILEGES, role
 from maint_assets.core.sql_files import statement
-from maint_assets.ingest.attachments import run_or_refuse
 from maint_assets.ingest.keys import SQL_PRODUCTION
+from maint_assets.ingest.views import refusal
 
 # pg_proc.prokind -> the ALTER that moves it (f: function, w: window function).
 _ROUTINES = {"f": "FUNCTION", "w": "FUNCTION", "p": "PROCEDURE", "a": "AGGREGATE"}
@@ -27,8 +28,8 @@ def move(conn: psycopg.Connection, production: str, incoming: str) -> list[str]:
     target = sql.Identifier(incoming)
 
     def run(what: str, name: str, **parts: sql.Composable) -> None:
-        run_or_refuse(conn, production, f"{what} cannot be moved into", name, target=target,
-                      **parts)
+        run_or_refuse(conn, refusal(production), f"{what} cannot be moved into", SQL_PRODUCTION,
+                      name, target=target, **parts)
         moved.append(what)
 
     for kind, name, arguments in conn.execute(

@@ -7,7 +7,9 @@ import dagster as dg
 import psycopg
 from psycopg import sql
 
+from maint_assets.core.attachments import run_or_refuse
 from maint_assets.core.sql_files import statement
+from maint_assets.core.views import Refusal
 from maint_assets.ingest.keys import MARKER, SQL_SCHEMAS
 
 MARKER_STAGING = f"{MARKER} staging"
@@ -22,6 +24,18 @@ def comment(conn: psycopg.Connection, schema: str) -> str:
         conn.execute(statement(SQL_SCHEMAS, "schema_comment"), {"schema": schema}).fetchone()[0]
         or ""
     )
+
+
+def owner(conn: psycopg.Connection, schema: str) -> str:
+    return conn.execute(statement(SQL_SCHEMAS, "schema_owner"), {"schema": schema}).fetchone()[0]
+
+
+def give_owner(conn: psycopg.Connection, refusal: Refusal, schema: str, new_owner: str) -> None:
+    """Make ``new_owner`` the owner of ``schema`` (a version to be switched in), unless it is."""
+    if owner(conn, schema) != new_owner:
+        run_or_refuse(conn, refusal, f"the owner {new_owner} of the schema cannot be given to",
+                      SQL_SCHEMAS, "owner_of_schema", schema=sql.Identifier(schema),
+                      owner=sql.Identifier(new_owner))
 
 
 def mark(conn: psycopg.Connection, schema: str, marker: str) -> None:

@@ -17,12 +17,13 @@ import psycopg
 from psycopg import errors, sql
 from pydantic import Field
 
+from maint_assets.core import attachments
 from maint_assets.core.grants import grant_on_schema, grant_on_table, schema_grants, table_grants
 from maint_assets.core.lock_waits import set_short_lock_timeout, with_short_lock_waits
 from maint_assets.core.postgres import PostgresResource
 from maint_assets.core.sql_files import compose, statement
 from maint_assets.core.views import recreate, view_options
-from maint_assets.ingest import attachments, schema_objects, schemas, views
+from maint_assets.ingest import schema_objects, schemas, views
 from maint_assets.ingest.keys import MARKER, SQL_PRODUCTION, SQL_SCHEMAS
 from maint_assets.ingest.resources import IngestSettings
 from maint_assets.ingest.tables import IngestSpec
@@ -62,16 +63,19 @@ def switch(
     if present:
         loaded = sorted(spec.names)
         views.refuse_lost_columns(conn, prod, incoming, loaded)
-        lost_indexes, not_carried = attachments.refuse_lost_columns(conn, prod, incoming, loaded)
-        # What readers and applications were granted on production, they keep on the new
-        # version; copied before the first lock, which it does not need.
+        refusal = views.refusal(prod)
+        lost, not_carried = attachments.refuse_lost_columns(conn, refusal, prod, incoming, loaded)
+        # Production's owner and what readers and applications were granted on it, the new
+        # version keeps; given before the first lock, which they do not need. The owner first:
+        # ALTER … OWNER hands the old owner's entries to the new one.
+        schemas.give_owner(conn, refusal, incoming, schemas.owner(conn, prod))
         grant_on_schema(conn, schema_grants(conn, prod), incoming)
         schema_objects.grant_defaults(conn, prod, incoming)
         for table in spec.names:
             grant_on_table(conn, table_grants(conn, prod, table), incoming, table)
-        # Built on the incoming tables, which no reader sees yet: under the switch's locks
-        # a large index would hold every reader for as long as it takes.
-        attachments.build_indexes(conn, prod, incoming, loaded, lost_indexes)
+        # Made on the incoming tables, which no reader sees yet: under the switch's locks a
+        # large index, or a constraint's validation, would hold every reader for as long.
+        attachments.prepare(conn, refusal, prod, incoming, loaded, lost)
     locked: list[tuple[str, str]] = []
     # Between attempts the caller's transaction holds only ACCESS SHARE (its checks' reads),
     # which queues no reader.
@@ -178,7 +182,8 @@ def _switch_locked(
             )
         )
     # Last: a policy or a trigger may read production's views.
-    attachments.apply(conn, prod, held)
+    attachments.apply(conn, views.refusal(prod), prod, held)
+    attachments.apply_comments(conn, views.refusal(prod), prod, held)
     repointed = (
         [f"{prod}.{v.name}" for v in own]
         + [f"{'.'.join(k[2:4])}.{k[0]}" for k in keys]

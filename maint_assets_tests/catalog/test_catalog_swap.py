@@ -208,3 +208,105 @@ def _state(conn: psycopg.Connection) -> tuple:
             " AND relnamespace = 'public'::regnamespace"
         ).fetchone()[0],
     )
+
+
+def _attached(db: str) -> dict[str, object]:
+    """What hangs on public.datasets besides views: indexes (the project's among them),
+    constraints, triggers, row-level security and policies, extended statistics (with whether
+    ANALYZE filled them)."""
+    with psycopg.connect(db) as conn:
+        def one(query: str) -> object:
+            return conn.execute(query).fetchone()[0]
+
+        return {
+            "indexes": one(
+                "SELECT array_agg(pg_get_indexdef(indexrelid) ORDER BY 1) FROM pg_index"
+                " WHERE indrelid = 'public.datasets'::regclass"
+            ),
+            "constraints": one(
+                "SELECT array_agg(conname || ' ' || pg_get_constraintdef(oid) ORDER BY 1)"
+                " FROM pg_constraint WHERE conrelid = 'public.datasets'::regclass"
+            ),
+            "triggers": one(
+                "SELECT array_agg(pg_get_triggerdef(oid) ORDER BY 1) FROM pg_trigger"
+                " WHERE tgrelid = 'public.datasets'::regclass AND NOT tgisinternal"
+            ),
+            "rls": one(
+                "SELECT ARRAY[relrowsecurity, relforcerowsecurity] FROM pg_class"
+                " WHERE oid = 'public.datasets'::regclass"
+            ),
+            "policies": one(
+                "SELECT array_agg(ARRAY[policyname::text, roles::text, cmd, qual]) FROM pg_policies"
+                " WHERE schemaname = 'public' AND tablename = 'datasets'"
+            ),
+            "statistics": one(
+                "SELECT array_agg(ARRAY[s.stxnamespace::regnamespace::text, s.stxname::text,"
+                " s.stxkind::text, pg_get_statisticsobjdef_columns(s.oid),"
+                " (SELECT count(*) FROM pg_statistic_ext_data d WHERE d.stxoid = s.oid)::text])"
+                " FROM pg_statistic_ext s WHERE s.stxrelid = 'public.datasets'::regclass"
+            ),
+        }
+
+
+def test_the_analysts_indexes_constraints_triggers_policies_and_statistics_follow_the_swap(
+    empty_db: str, tmp_path: Path, analyst: tuple[str, str]
+) -> None:
+    """An analyst's index, CHECK constraint, trigger, row-level security (ENABLE and FORCE, a
+    reader seeing open datasets only) and extended statistics hold on the table swapped in,
+    the project's own unique index once (an independent trial: all were lost, the reader saw
+    every row); a constraint the new rows break refuses the swap naming it. The analyst's
+    objects are this test's invention."""
+    reader = analyst[0]
+    write_pages(tmp_path / "pages", datasets=60, per_page=60)
+    assert _run_pages(empty_db, tmp_path).success
+    with psycopg.connect(empty_db, autocommit=True) as conn:
+        conn.execute(sql.SQL("GRANT SELECT ON public.datasets TO {}").format(
+            sql.Identifier(reader)))
+        conn.execute("CREATE INDEX datasets_lower_title ON public.datasets (lower(title))")
+        conn.execute("ALTER TABLE public.datasets ADD CONSTRAINT scored"
+                     " CHECK (completeness BETWEEN 0 AND 100)")
+        conn.execute(
+            "CREATE FUNCTION public.read_only() RETURNS trigger LANGUAGE plpgsql"
+            " AS $$BEGIN RAISE EXCEPTION 'the catalogue is read-only'; END$$"
+        )
+        conn.execute("CREATE TRIGGER read_only BEFORE UPDATE ON public.datasets"
+                     " FOR EACH ROW EXECUTE FUNCTION public.read_only()")
+        conn.execute("ALTER TABLE public.datasets ENABLE ROW LEVEL SECURITY,"
+                     " FORCE ROW LEVEL SECURITY")
+        conn.execute(sql.SQL("CREATE POLICY open_only ON public.datasets FOR SELECT TO {}"
+                             " USING (open_access)").format(sql.Identifier(reader)))
+        conn.execute("CREATE STATISTICS public.licence_access (dependencies)"
+                     " ON licence, open_access FROM public.datasets")
+        conn.execute("ANALYZE public.datasets")
+    before = _attached(empty_db)
+
+    shutil.rmtree(tmp_path / "pages")
+    write_pages(tmp_path / "pages", datasets=70, per_page=60)
+    result = _run_pages(empty_db, tmp_path)
+    assert result.success, result.get_step_failure_events()
+    assert _attached(empty_db) == before
+    assert "not_carried" not in _meta(result, "catalog/public/datasets")
+    with psycopg.connect(empty_db) as conn:
+        (open_rows,) = conn.execute(
+            "SELECT count(*) FROM public.datasets WHERE open_access"
+        ).fetchone()
+        conn.execute(sql.SQL("SET ROLE {}").format(sql.Identifier(reader)))
+        assert conn.execute("SELECT count(*) FROM public.datasets").fetchone() == (open_rows,)
+        conn.execute("RESET ROLE")
+        with pytest.raises(psycopg.errors.RaiseException):
+            conn.execute("UPDATE public.datasets SET title = 'x'")
+
+    with psycopg.connect(empty_db, autocommit=True) as conn:
+        conn.execute("ALTER TABLE public.datasets ADD CONSTRAINT not_80"
+                     " CHECK (identifier <> 'ds-0000075')")
+        before = _state(conn)
+    shutil.rmtree(tmp_path / "pages")
+    write_pages(tmp_path / "pages", datasets=80, per_page=60)
+    result = _run_pages(empty_db, tmp_path)
+    assert not result.success
+    error = result.get_step_failure_events()[0].event_specific_data.error.message
+    assert ("public.datasets not replaced: the constraint not_80 on public.datasets cannot be"
+            " added to the new version") in error, error
+    assert "the live table is unchanged" in error
+    with psycopg.connect(empty_db) as conn:
+        assert _state(conn) == before

@@ -85,9 +85,8 @@ DROP TABLE {relation};
 ALTER TABLE {relation} SET SCHEMA {schema};
 
 -- name: table_documentation
--- What a table's replacement is given back besides its grants: its owner, its comment, and its
--- columns' comments (by name).
-SELECT pg_get_userbyid(c.relowner), obj_description(c.oid, 'pg_class'),
+-- A table's comment and its columns' comments (by name), given back to its replacement.
+SELECT obj_description(c.oid, 'pg_class'),
        ARRAY(SELECT ARRAY[a.attname::text, ds.description]
              FROM pg_attribute a
              JOIN pg_description ds ON ds.objoid = c.oid AND ds.classoid = 'pg_class'::regclass
@@ -100,9 +99,6 @@ WHERE n.nspname = %(schema)s AND c.relname = %(name)s;
 
 -- name: comment_on_table
 COMMENT ON TABLE {table} IS {comment};
-
--- name: owner_of_table
-ALTER TABLE {table} OWNER TO {owner};
 
 -- name: column_names
 SELECT a.attname::text FROM pg_attribute a

@@ -15,3 +15,10 @@ SELECT obj_description(oid, 'pg_namespace') FROM pg_namespace WHERE nspname = %(
 
 -- name: schema_exists
 SELECT EXISTS (SELECT FROM pg_namespace WHERE nspname = %(schema)s);
+
+-- name: schema_owner
+SELECT pg_get_userbyid(nspowner) FROM pg_namespace WHERE nspname = %(schema)s;
+
+-- name: owner_of_schema
+-- The production schema's owner, given to each version switched in.
+ALTER SCHEMA {schema} OWNER TO {owner};

@@ -1,0 +1,339 @@
+"""What a replaced table holds besides its rows, carried onto its replacement: by the ingest's
+production switch (each loaded table of a new version of the schema) and by the catalogue's
+swap of ``public.datasets`` (a rebuilt table, core/refresh.py). Without it a restricted role
+read every row of the new table, and an index, a trigger or a constraint a DBA or an analyst
+made was gone after the next load.
+
+Before the swap's locks, on the replacement, which no reader sees yet (``prepare``): a DBA's
+indexes, CHECK, UNIQUE and EXCLUDE constraints (one the new rows break refuses the swap,
+naming it) and extended statistics (analyzed there), each only if the replacement has none
+like it, so what the project itself defines on the table is never doubled. In the swap's
+transaction, once the replacement has the name (``apply``): the owner, privileges,
+row-level security and its policies, triggers, and
+the statistics' own schema; comments (``apply_comments``) for a caller whose replacement
+brings none of its own.
+
+What uses a column the replacement lacks cannot be carried: a policy or a trigger (security,
+or behaviour someone relies on) refuses the swap naming it; an index, a constraint,
+statistics, a column's comment or privilege is reported (``not_carried``) and left with the
+replaced table. Policies and triggers are re-created from their definitions read before the
+swap, so the names they give the replaced relations are the replacement's, as for views. A
+replacement with its own (a version switched back in by a rollback) has them replaced."""
+
+from dataclasses import dataclass
+
+import dagster as dg
+import psycopg
+from psycopg import errors, sql
+
+from maint_assets.core.grants import PRIVILEGES, Grants, grant_on_table, role, table_grants
+from maint_assets.core.sql_files import statement
+from maint_assets.core.views import Refusal
+
+SQL = "core/attachments"
+# pg_policy.polcmd -> the command CREATE POLICY names.
+_COMMANDS = {"*": "ALL", "r": "SELECT", "a": "INSERT", "w": "UPDATE", "d": "DELETE"}
+# pg_trigger.tgenabled -> how ALTER TABLE … TRIGGER sets it (O, firing on origin, is the
+# default of CREATE TRIGGER).
+_TRIGGER_STATES = {"D": "DISABLE", "R": "ENABLE REPLICA", "A": "ENABLE ALWAYS"}
+# pg_statistic_ext.stxkind -> the kind CREATE STATISTICS names (e, on expressions, is implied).
+_STATISTICS_KINDS = {"d": "ndistinct", "f": "dependencies", "m": "mcv"}
+
+# (kind, table, name) of what uses a column the replacement lacks.
+Lost = set[tuple[str, str, str]]
+
+
+@dataclass(frozen=True)
+class Policy:
+    table: str
+    name: str
+    permissive: bool
+    command: str
+    roles: list[str]
+    using: str | None
+    check: str | None
+
+
+@dataclass(frozen=True)
+class Table:
+    """One replaced table's attachments."""
+
+    name: str
+    owner: str
+    row_security: bool
+    force_row_security: bool
+    comment: str | None
+    grants: Grants
+
+
+@dataclass(frozen=True)
+class Attachments:
+    tables: list[Table]
+    column_comments: list[tuple[str, str, str]]
+    column_grants: list[tuple[str, str, str, str]]
+    policies: list[Policy]
+    triggers: list[tuple[str, str, str, str]]
+    statistics: list[tuple[str, str, str]]  # table, name, the schema it belongs in
+    # The replacement's own (a version switched back in), replaced.
+    replaced_policies: list[tuple[str, str]]
+    replaced_triggers: list[tuple[str, str]]
+
+
+def refuse_lost_columns(
+    conn: psycopg.Connection, refusal: Refusal, schema: str, incoming: str, loaded: list[str]
+) -> tuple[Lost, list[str]]:
+    """Fail, before anything moves, if a policy or trigger of ``schema``'s ``loaded`` tables
+    uses a column the replacement in ``incoming`` lacks; return what cannot be carried for
+    that reason, and each such thing, named, for the report."""
+    lost = conn.execute(
+        statement(SQL, "attachments_lose"),
+        {"schema": schema, "incoming": incoming, "loaded": loaded},
+    ).fetchall()
+    refused = [
+        f"the {kind} {name} on {schema}.{table} uses {column}, which the new version's "
+        f"{table} lacks"
+        for kind, name, table, column in lost
+        if kind in ("policy", "trigger")
+    ]
+    if refused:
+        raise dg.Failure(f"{refusal.subject}: " + "; ".join(refused) + f"; {refusal.untouched}")
+    return {(kind, table, name) for kind, name, table, _ in lost}, [
+        f"{kind}{' ' + name if name else ''} on {schema}.{table}: {column} is not in the "
+        "new version"
+        for kind, name, table, column in lost
+    ]
+
+
+def prepare(
+    conn: psycopg.Connection,
+    refusal: Refusal,
+    schema: str,
+    incoming: str,
+    loaded: list[str],
+    lost: Lost,
+) -> list[str]:
+    """Make on the replacements (in ``incoming``) the indexes, constraints and extended
+    statistics of ``schema``'s tables that they have none like of, except the ``lost`` ones;
+    return those made, named."""
+    params = {"schema": schema, "incoming": incoming, "loaded": loaded}
+    made = []
+
+    def make(kind: str, on: str, name: str, verb: str, statement_name: str,
+             **parts: sql.Composable) -> bool:
+        if (kind, on, name) in lost:
+            return False
+        named = f"{kind} {name} on {schema}.{on}"
+        run_or_refuse(conn, refusal, f"the {named} cannot be {verb}", SQL, statement_name,
+                      **parts)
+        made.append(named)
+        return True
+
+    for table, index, readable, unique, definition in conn.execute(
+        statement(SQL, "indexes_to_carry"), params
+    ).fetchall():
+        if not readable and ("index", table, index) not in lost:
+            raise dg.Failure(
+                f"{refusal.subject}: the definition of the index {index} on {schema}.{table} "
+                f"cannot be read to build it on the new version; {refusal.untouched}"
+            )
+        make("index", table, index, "built on", "create_index",
+             unique=sql.SQL("UNIQUE" if unique else ""), index=sql.Identifier(index),
+             table=sql.Identifier(incoming, table), definition=sql.SQL(definition))
+    for table, name, definition in conn.execute(
+        statement(SQL, "constraints_to_carry"), params
+    ).fetchall():
+        make("constraint", table, name, "added to", "add_constraint",
+             table=sql.Identifier(incoming, table), constraint=sql.Identifier(name),
+             definition=sql.SQL(definition))
+    theirs = {
+        (t, n, tuple(kinds), columns) for t, n, _, kinds, columns, *_ in conn.execute(
+            statement(SQL, "statistics_of"), {"schema": incoming, "loaded": loaded}
+        )
+    }
+    analyze = set()
+    for table, name, _, kinds, columns, target, owner in conn.execute(
+        statement(SQL, "statistics_of"), params
+    ).fetchall():
+        if (table, name, tuple(kinds), columns) in theirs:
+            continue
+        named = sql.Identifier(incoming, name)
+        listed = [_STATISTICS_KINDS[k] for k in kinds if k in _STATISTICS_KINDS]
+        if not make("statistics", table, name, "made on", "create_statistics",
+                    statistics=named, columns=sql.SQL(columns),
+                    table=sql.Identifier(incoming, table),
+                    kinds=sql.SQL(f"({', '.join(listed)})" if listed else "")):
+            continue
+        what = f"the statistics {name} on {schema}.{table} cannot be given to"
+        if target >= 0:
+            run_or_refuse(conn, refusal, what, SQL, "statistics_target", statistics=named,
+                          target=sql.Literal(target))
+        run_or_refuse(conn, refusal, what, SQL, "owner_of_statistics", statistics=named,
+                      owner=sql.Identifier(owner))
+        analyze.add(table)
+    # Statistics are computed by ANALYZE only: the replacement's was before they existed.
+    for table in sorted(analyze):
+        conn.execute(sql.SQL(statement(SQL, "analyze")).format(
+            table=sql.Identifier(incoming, table)))
+    return made
+
+
+def read(
+    conn: psycopg.Connection, schema: str, incoming: str, loaded: list[str]
+) -> Attachments:
+    """The attachments of ``schema``'s ``loaded`` tables, read before the swap."""
+    params = {"schema": schema, "incoming": incoming, "loaded": loaded}
+    theirs = {"schema": incoming, "incoming": incoming, "loaded": loaded}
+    return Attachments(
+        tables=[
+            Table(name, owner, rls, force, comment, table_grants(conn, schema, name))
+            for name, owner, rls, force, comment in conn.execute(
+                statement(SQL, "table_attachments"), params
+            )
+        ],
+        column_comments=conn.execute(statement(SQL, "column_comments_of"), params).fetchall(),
+        column_grants=conn.execute(statement(SQL, "column_grants_of"), params).fetchall(),
+        policies=[Policy(*row) for row in conn.execute(statement(SQL, "policies_of"), params)],
+        triggers=conn.execute(statement(SQL, "triggers_of"), params).fetchall(),
+        statistics=[
+            (t, name, home)
+            for t, name, home, *_ in conn.execute(statement(SQL, "statistics_of"), params)
+        ],
+        replaced_policies=[
+            (t, p) for t, p, *_ in conn.execute(statement(SQL, "policies_of"), theirs)
+        ],
+        replaced_triggers=[
+            (t, n) for t, n, *_ in conn.execute(statement(SQL, "triggers_of"), theirs)
+        ],
+    )
+
+
+def apply(
+    conn: psycopg.Connection, refusal: Refusal, schema: str, attachments: Attachments
+) -> None:
+    """Give ``schema``'s new tables (swapped in) what ``attachments`` holds, but comments."""
+
+    def table(name: str) -> sql.Identifier:
+        return sql.Identifier(schema, name)
+
+    def run(what: str, name: str, **parts: sql.Composable) -> None:
+        run_or_refuse(conn, refusal, f"{what} cannot be carried onto", SQL, name, **parts)
+
+    for t, name in attachments.replaced_triggers:
+        run(f"the trigger {name} of the version switched in", "drop_trigger",
+            trigger=sql.Identifier(name), table=table(t))
+    for t, name in attachments.replaced_policies:
+        run(f"the policy {name} of the version switched in", "drop_policy",
+            policy=sql.Identifier(name), table=table(t))
+    for t in attachments.tables:
+        what = f"{schema}.{t.name}"
+        run(f"the owner {t.owner} of {what}", "owner_of_table", table=table(t.name),
+            owner=sql.Identifier(t.owner))
+        # Again after the owner: ALTER … OWNER hands the old owner's entries to the new one.
+        grant_on_table(conn, t.grants, schema, t.name)
+        run(f"the row-level security of {what}", "row_security", table=table(t.name),
+            enable=sql.SQL("ENABLE" if t.row_security else "DISABLE"),
+            force=sql.SQL("FORCE" if t.force_row_security else "NO FORCE"))
+    for t, column, grantee, privilege in attachments.column_grants:
+        if privilege in PRIVILEGES:
+            run(f"{privilege} on {schema}.{t}.{column} to {grantee}", "grant_on_column",
+                privilege=sql.SQL(privilege), column=sql.Identifier(column),
+                table=table(t), grantee=role(grantee))
+    for p in attachments.policies:
+        run(
+            f"the row-level security policy {p.name} on {schema}.{p.table}",
+            "create_policy",
+            policy=sql.Identifier(p.name),
+            table=table(p.table),
+            kind=sql.SQL("PERMISSIVE" if p.permissive else "RESTRICTIVE"),
+            command=sql.SQL(_COMMANDS[p.command]),
+            roles=sql.SQL(", ").join(role(r) for r in p.roles),
+            using=sql.SQL(f"USING ({p.using})" if p.using is not None else ""),
+            check=sql.SQL(f"WITH CHECK ({p.check})" if p.check is not None else ""),
+        )
+    for t, name, definition, enabled in attachments.triggers:
+        what = f"the trigger {name} on {schema}.{t}"
+        try:
+            conn.execute(sql.SQL(definition))
+        except errors.LockNotAvailable:
+            raise
+        except psycopg.Error as err:
+            raise dg.Failure(
+                f"{refusal.subject}: {what} cannot be carried onto the new version: "
+                f"{err.diag.message_primary or err}; {refusal.untouched}"
+            ) from None
+        if enabled in _TRIGGER_STATES:
+            run(what, "trigger_state", table=table(t), state=sql.SQL(_TRIGGER_STATES[enabled]),
+                trigger=sql.Identifier(name))
+    for t, name, home in attachments.statistics:
+        _place_statistics(conn, refusal, schema, t, name, home)
+
+
+def apply_comments(
+    conn: psycopg.Connection, refusal: Refusal, schema: str, attachments: Attachments
+) -> None:
+    """Give ``schema``'s new tables the comments ``attachments`` holds."""
+    for t in attachments.tables:
+        run_or_refuse(conn, refusal, f"the comment on {schema}.{t.name} cannot be carried onto",
+                      SQL, "comment_on_table", table=sql.Identifier(schema, t.name),
+                      comment=sql.Literal(t.comment))
+    for t, column, comment in attachments.column_comments:
+        run_or_refuse(conn, refusal,
+                      f"the comment on {schema}.{t}.{column} cannot be carried onto", SQL,
+                      "comment_on_column", column=sql.Identifier(schema, t, column),
+                      comment=sql.Literal(comment))
+
+
+def _place_statistics(
+    conn: psycopg.Connection, refusal: Refusal, schema: str, table: str, name: str, home: str
+) -> None:
+    """Move the statistics ``name`` made on the new ``schema.table`` into ``home``, the schema
+    the replaced table's were in; those, if still there (on the version archived), go with
+    their table."""
+    found = conn.execute(
+        statement(SQL, "statistics_named"),
+        {"schema": schema, "table": table, "name": name, "home": home},
+    ).fetchall()
+    new = next((at for at, _, ours in found if ours), None)
+    if new is None or new == home:  # not carried (a column lost), or made where it belongs
+        return
+    what = f"the statistics {name} on {schema}.{table} cannot be carried onto"
+    for at, table_schema, ours in found:
+        if not ours and at == home:
+            run_or_refuse(conn, refusal, what, SQL, "move_statistics",
+                          statistics=sql.Identifier(home, name),
+                          target=sql.Identifier(table_schema))
+    run_or_refuse(conn, refusal, what, SQL, "move_statistics",
+                  statistics=sql.Identifier(new, name), target=sql.Identifier(home))
+
+
+def run_or_refuse(
+    conn: psycopg.Connection,
+    refusal: Refusal,
+    failing: str,
+    group: str,
+    name: str,
+    **parts: sql.Composable,
+) -> None:
+    """Run the statement ``name`` of ``sql/<group>.sql``; a failure (but a lock wait, which
+    the ingest's switch retries) refuses the swap: "<failing> the new version: <why>"."""
+    try:
+        conn.execute(sql.SQL(statement(group, name)).format(**parts))
+    except errors.LockNotAvailable:
+        raise
+    except psycopg.Error as err:
+        detail = f" ({err.diag.message_detail})" if err.diag.message_detail else ""
+        raise dg.Failure(
+            f"{refusal.subject}: {failing} the new version: "
+            f"{err.diag.message_primary or err}{detail}{remedy(err, refusal)}; "
+            f"{refusal.untouched}"
+        ) from None
+
+
+def remedy(err: psycopg.Error, refusal: Refusal) -> str:
+    """What to do when the role may not alter something a DBA made on what it replaces."""
+    if not isinstance(err, errors.InsufficientPrivilege):
+        return ""
+    return (
+        f" (`maint-assets roles apply {refusal.roles_target}` makes the role the owner of what "
+        "it replaces; or GRANT the owner TO that role)"
+    )
