@@ -8,8 +8,8 @@ Before the swap's locks, on the replacement, which no reader sees yet (``prepare
 indexes, CHECK, UNIQUE and EXCLUDE constraints (one the new rows break refuses the swap,
 naming it) and extended statistics (analyzed there), each only if the replacement has none
 like it, so what the project itself defines on the table is never doubled. In the swap's
-transaction, once the replacement has the name (``apply``): the owner, privileges,
-row-level security and its policies, triggers, and
+transaction, once the replacement has the name (``apply``): the owner, privileges (a
+column's exactly the replaced table's), row-level security and its policies, triggers, and
 the statistics' own schema; comments (``apply_comments``) for a caller whose replacement
 brings none of its own.
 
@@ -77,6 +77,7 @@ class Attachments:
     # The replacement's own (a version switched back in), replaced.
     replaced_policies: list[tuple[str, str]]
     replaced_triggers: list[tuple[str, str]]
+    replaced_column_grants: list[tuple[str, str, str, str]]
 
 
 def refuse_lost_columns(
@@ -204,6 +205,9 @@ def read(
         replaced_triggers=[
             (t, n) for t, n, *_ in conn.execute(statement(SQL, "triggers_of"), theirs)
         ],
+        replaced_column_grants=conn.execute(
+            statement(SQL, "column_grants_of"), theirs
+        ).fetchall(),
     )
 
 
@@ -224,6 +228,13 @@ def apply(
     for t, name in attachments.replaced_policies:
         run(f"the policy {name} of the version switched in", "drop_policy",
             policy=sql.Identifier(name), table=table(t))
+    # Before the owner changes, while the role that granted them still owns the table.
+    kept = set(attachments.column_grants)
+    for t, column, grantee, privilege in attachments.replaced_column_grants:
+        if (t, column, grantee, privilege) not in kept and privilege in PRIVILEGES:
+            run(f"the revocation of {privilege} on {schema}.{t}.{column} from {grantee}",
+                "revoke_on_column", privilege=sql.SQL(privilege), column=sql.Identifier(column),
+                table=table(t), grantee=role(grantee))
     for t in attachments.tables:
         what = f"{schema}.{t.name}"
         run(f"the owner {t.owner} of {what}", "owner_of_table", table=table(t.name),

@@ -1069,6 +1069,29 @@ def test_the_switch_carries_constraints_statistics_and_the_schema_owner(
     assert _counts(url)[3] == "Study 0 v1" and _constraints_and_statistics(url) == set_up
 
 
+def test_a_rollback_leaves_the_column_privileges_production_had(
+    portal: tuple[str, Path], roles: tuple[str, str]
+) -> None:
+    """Column privileges granted and revoked on production since the version rolled back to
+    was switched out hold after the rollback: none of that version's own comes back (an
+    independent trial: a revoked column was readable again after a rollback)."""
+    url, source = portal
+    reader = sql.Identifier(roles[0])
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(sql.SQL("GRANT USAGE ON SCHEMA portal TO {}").format(reader))
+        conn.execute(sql.SQL("GRANT SELECT (id, url) ON portal.data_object TO {}").format(reader))
+    write_source(source, version=2)
+    assert _ingest(url, source).success
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(sql.SQL("REVOKE SELECT (url) ON portal.data_object FROM {}").format(reader))
+        conn.execute(sql.SQL("GRANT SELECT (size_bytes), UPDATE (url) ON portal.data_object"
+                             " TO {}").format(reader))
+    before = _attachments(url)["column_acl"]
+    assert _rollback(url, source).success
+    assert _counts(url)[3] == "Study 0 v1"
+    assert _attachments(url)["column_acl"] == before
+
+
 def test_two_ingests_at_once_never_switch_each_others_staging(
     portal: tuple[str, Path], tmp_path: Path
 ) -> None:

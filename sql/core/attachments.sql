@@ -163,6 +163,10 @@ COMMENT ON COLUMN {column} IS {comment};
 -- name: grant_on_column
 GRANT {privilege} ({column}) ON TABLE {table} TO {grantee};
 
+-- name: revoke_on_column
+-- A version switched back in keeps no column privilege the replaced one no longer had.
+REVOKE {privilege} ({column}) ON TABLE {table} FROM {grantee};
+
 -- name: row_security
 ALTER TABLE {table} {enable} ROW LEVEL SECURITY, {force} ROW LEVEL SECURITY;
 
