@@ -9,6 +9,7 @@ from psycopg import errors
 from maint_assets.catalog.clean import COLUMNS, RUNBOOK_GENERATED, WINNER_ORDER
 from maint_assets.catalog.keys import DATASETS, DATASETS_CLEAN, SQL_CHECKS, SQL_DATASETS
 from maint_assets.core.refresh import relation_state
+from maint_assets.core.row_counts import RowsHidden, count_all_rows
 from maint_assets.core.sql_files import compose
 
 CHECK_SPECS = [
@@ -80,11 +81,19 @@ def datasets_checks(
         duplicates = conn.execute(
             compose(SQL_CHECKS, "duplicate_identifiers", table=build)
         ).fetchall()
-    live = (
-        conn.execute(compose(SQL_CHECKS, "live_rows", table=("public", "datasets"))).fetchone()[0]
-        if relation_state(conn, "public", "datasets")
-        else 0
-    )
+    try:
+        live = (
+            count_all_rows(conn, ("public", "datasets"))
+            if relation_state(conn, "public", "datasets")
+            else 0
+        )
+    except RowsHidden as err:
+        raise dg.Failure(
+            f"public.datasets not replaced: row_count_kept cannot count every row of {err}: "
+            "row-level security would hide rows from the role, and a count of those it sees "
+            "is no measure of a drop. Let it count them all: a role with BYPASSRLS, or ALTER "
+            "TABLE … NO FORCE ROW LEVEL SECURITY on a table it owns; the live table is unchanged"
+        ) from None
     floor = (1 - max_drop) * live
     return [
         dg.AssetCheckResult(

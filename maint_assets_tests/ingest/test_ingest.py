@@ -11,8 +11,12 @@ import dagster as dg
 import psycopg
 import pytest
 from psycopg import sql
+from psycopg.conninfo import make_conninfo
 
+from maint_assets.cli import ROLE_TARGETS
 from maint_assets.core.postgres import PostgresResource
+from maint_assets.core.roles import apply, maintained_relations
+from maint_assets.definitions import defs
 from maint_assets.demo.ingest_data import DEMO_TABLES_FILE, write_source
 from maint_assets.ingest import assets
 from maint_assets.ingest.automation import ingest_weekly_schedule, rollback_production_job
@@ -1090,6 +1094,50 @@ def test_a_rollback_leaves_the_column_privileges_production_had(
     assert _rollback(url, source).success
     assert _counts(url)[3] == "Study 0 v1"
     assert _attachments(url)["column_acl"] == before
+
+
+def test_the_shrink_check_counts_every_row_or_refuses(portal: tuple[str, Path]) -> None:
+    """With FORCE ROW LEVEL SECURITY on a loaded table, the ingest's least-privileged role
+    (`roles apply ingest`: no BYPASSRLS) sees the rows policies let it: the shrink check
+    compared those, 7 of 20 studies, and let a version with 15 through (an independent
+    trial). It refuses, naming the table, when it cannot count every row, and counts them
+    all when it can. The policy is of our invention."""
+    url, source = portal
+    role, password = f"maint_ingest_{secrets.token_hex(3)}", secrets.token_urlsafe(16)
+    needs = ROLE_TARGETS["ingest"].resolve(production_schema="portal")
+    with psycopg.connect(url, autocommit=True) as conn:
+        apply(conn, role, needs, maintained_relations(defs, needs.key_prefix))
+        # test-only: a real deployment sets it with psql's \password
+        conn.execute(sql.SQL("ALTER ROLE {} PASSWORD {}").format(
+            sql.Identifier(role), sql.Literal(password)))
+        conn.execute("ALTER TABLE portal.study ENABLE ROW LEVEL SECURITY,"
+                     " FORCE ROW LEVEL SECURITY")
+        conn.execute("CREATE POLICY soil ON portal.study USING (ecosystem = 'soil')")
+    try:
+        # A quarter of the studies gone; the other tables keep their size.
+        write_source(source, studies=15, samples=67, version=2)
+        role_url = make_conninfo(url, user=role, password=password)
+        refused = _ingest(role_url, source)
+        assert not refused.success
+        assert ("no_table_shrinks cannot count every row of portal.study: query would be"
+                " affected by row-level security policy") in _error(refused), _error(refused)
+        assert _counts(url)[3] == "Study 0 v1"
+
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute("ALTER TABLE portal.study NO FORCE ROW LEVEL SECURITY")
+        shrunk = _ingest(role_url, source)
+        assert not shrunk.success and _counts(url)[3] == "Study 0 v1"
+        (check,) = [
+            e for e in shrunk.get_asset_check_evaluations() if e.check_name == "no_table_shrinks"
+        ]
+        assert check.metadata["shrunk"].value == {"study": {"production": 20, "staging": 15}}
+    finally:
+        with psycopg.connect(url, autocommit=True) as conn:
+            admin = conn.execute("SELECT current_user").fetchone()[0]
+            names = sql.Identifier(role), sql.Identifier(admin)
+            conn.execute(sql.SQL("REASSIGN OWNED BY {} TO {}").format(*names))
+            conn.execute(sql.SQL("DROP OWNED BY {}").format(names[0]))
+            conn.execute(sql.SQL("DROP ROLE {}").format(names[0]))
 
 
 def test_two_ingests_at_once_never_switch_each_others_staging(

@@ -13,6 +13,3 @@ SELECT * FROM {table} LIMIT 0;
 SELECT identifier, count(*) FROM {table}
 GROUP BY identifier HAVING count(*) > 1
 ORDER BY count(*) DESC, identifier LIMIT 10;
-
--- name: live_rows
-SELECT count(*) FROM {table};
