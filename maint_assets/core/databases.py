@@ -283,21 +283,30 @@ def _without_comments_on_present_extensions(
 
 
 def load_dump_after(
-    url: str, path: Path, major: int, what: str, first: str, listing: Path, tmp: Path
+    url: str, path: Path, major: int, what: str, first: str, listing: Path, tmp: Path,
+    last: str = "", variables: dict[str, str] | None = None,
 ) -> None:
     """Run the SQL ``first``, then load the entries of the custom-format dump ``path`` that
     the table of contents ``listing`` (``pg_restore -L``) selects, their objects dropped
-    first as ``load_dump(clean=True)``, all in one transaction in ``url``: a failure
-    anywhere leaves the database as it was. pg_restore writes the dump as a script into
-    ``tmp`` (an unreadable dump fails there, before the database is touched), which psql
-    runs after ``first``."""
+    first as ``load_dump(clean=True)``, then the SQL ``last`` (a check that raises to roll
+    it all back), all in one transaction in ``url``: a failure anywhere leaves the database
+    as it was. pg_restore writes the dump as a script into ``tmp`` (an unreadable dump fails
+    there, before the database is touched), which psql runs after ``first``; ``variables``
+    are psql's (``:'name'`` in ``first`` or ``last`` is the value quoted as a literal)."""
     script, prelude = tmp / f"{path.name}.sql", tmp / f"{path.name}.first.sql"
     args = ["--no-owner", "--no-privileges", "--clean", "--if-exists", "-L", str(listing)]
     args += ["-f", str(script)]
     run_tool("pg_restore", major, [*args, str(path)], url, what)
     prelude.write_text(first + "\n")
+    files = ["-f", str(prelude), "-f", str(script)]
+    if last:
+        postlude = tmp / f"{path.name}.last.sql"
+        postlude.write_text(last + "\n")
+        files += ["-f", str(postlude)]
     args = ["--no-psqlrc", "--quiet", "-v", "ON_ERROR_STOP=1", "--single-transaction"]
-    run_tool("psql", major, [*args, "-f", str(prelude), "-f", str(script)], url, what)
+    for name, value in (variables or {}).items():
+        args += ["-v", f"{name}={value}"]
+    run_tool("psql", major, [*args, *files], url, what)
 
 
 def names_as_text(conn: psycopg.Connection) -> None:

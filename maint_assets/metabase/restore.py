@@ -3,12 +3,15 @@
 The restore is an op in a job, not an asset: it changes a live database. It refuses to run
 unless its config names the target database exactly, backs the target up first, drops every
 object of the target (sql/metabase/restore_metabase.sql: ``--clean`` alone left the tables a
-later Metabase upgrade added) and loads the backup, all in one transaction: a restore that
-fails half-way rolls back and leaves the target as it was (the runbook's ``pg_restore -c``
-wiped it with no way back). The database itself stays, with its owner, grants and settings,
-and so do the extensions Metabase's role cannot drop (metabase/extensions.py).
+later Metabase upgrade added), loads the backup and compares its views and row counts with the
+backup's record, all in one transaction: a restore that fails half-way, or restores something
+other than the record, rolls back and leaves the target as it was (the runbook's
+``pg_restore -c`` wiped it with no way back). The database itself stays, with its owner,
+grants and settings, and so do the extensions Metabase's role cannot drop
+(metabase/extensions.py).
 """
 
+import json
 import tempfile
 from pathlib import Path
 
@@ -125,20 +128,16 @@ def restore_app_db(
         context.log.info(f"{metabase_db.describe()} backed up to {before.key} before restoring")
         # Every object of the database dropped first, in the restore's transaction: the
         # backup's state comes back, not the backup's objects beside newer ones.
+        # The restored views and row counts are compared with the backup's record inside
+        # the same transaction, before its commit: a mismatch leaves the target as it was.
         databases.load_dump_after(
             metabase_db.url, chosen_path, major, chosen.key,
             statement(SQL_RESTORE, "drop_app_objects"), listing.path, Path(tmp),
-        )
-    wrong = databases.count_mismatches(metabase_db.url, chosen.manifest["tables"])
-    if wrong:
-        raise RuntimeError(f"restored {chosen.key} but row counts differ: {wrong}")
-    with metabase_db.connect() as conn:
-        views = databases.view_definitions(conn)
-    wrong_views = databases.view_mismatches(views, chosen.manifest.get("views", {}))
-    if wrong_views:
-        raise RuntimeError(
-            f"restored {chosen.key} but these views are missing or defined otherwise than "
-            f"in the backup: {', '.join(wrong_views)}"
+            last=statement(SQL_RESTORE, "verify_restored"),
+            variables={
+                "expected_views": json.dumps(chosen.manifest.get("views", {})),
+                "expected_rows": json.dumps(chosen.manifest["tables"]),
+            },
         )
     return dg.Output(
         None,

@@ -71,7 +71,10 @@ def _install_served(conn: psycopg.Connection, schemas: list[str]) -> list[str]:
     """The BEFORE INSERT trigger of bookkeeping.sql on each copy's observations and places:
     the rows its transfer_vn (the check copy's, or production's live sync) stores again
     after a deletion of them was recorded."""
-    if not conn.execute(statement(SQL_BOOKKEEPING, "served_function_exists")).fetchone()[0]:
+    # replaced when outdated (its owner's right): it counted a person's INSERT as served
+    if conn.execute(statement(SQL_BOOKKEEPING, "served_function_state")).fetchone()[0] != (
+        "current"
+    ):
         conn.execute(statement(SQL_BOOKKEEPING, "create_served_function"))
     added = []
     for schema in schemas:

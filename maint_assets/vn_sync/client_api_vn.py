@@ -58,6 +58,9 @@ _RETRIED_LINE = re.compile(
 )
 _VALIDATE = "import sys; from export_vn.evnconf import EvnConf; EvnConf(sys.argv[1])"
 JOBS = Path(__file__).with_name("transfer_vn_jobs.py")
+# transfer_vn's sessions' application_name (it sets none of its own; libpq reads PGAPPNAME):
+# the capture of bookkeeping.sql counts a row as served by VisioNature only from them.
+APPLICATION_NAME = "transfer_vn"
 
 
 class TransferVnError(RuntimeError):
@@ -257,7 +260,7 @@ class ClientApiVn(dg.ConfigurableResource):
 
     def _env(self, passfile: Path | None = None) -> dict[str, str]:
         env = {**os.environ, "HOME": str(self._work_dir()), "LANGUAGE": "C",
-               REQUEST_TIMEOUT_ENV: str(self.request_timeout_s)}
+               REQUEST_TIMEOUT_ENV: str(self.request_timeout_s), "PGAPPNAME": APPLICATION_NAME}
         if passfile is not None and passfile.exists():
             # An empty db_pw makes libpq (under transfer_vn's SQLAlchemy) read this file.
             env["PGPASSFILE"] = str(passfile)

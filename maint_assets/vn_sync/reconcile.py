@@ -6,6 +6,7 @@ transaction, so a refusal raises before anything is committed."""
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import psycopg
@@ -119,6 +120,9 @@ def repair(
         "date_path": window.date_path, "whole_table": settings.whole_table,
         "absence": window.absence_is_evidence, "adopted": window.mode == "adopt",
         "downloaded": window.mode == "window",
+        # what the window's run checked the check copy up to (its diff poll's end, else the
+        # download's start): a signal recorded later rests on itself alone
+        "checked_until": max(window.download_started, window.confirmed_at),
         "capture_since": capture_since,
     }
     coverage.covered(conn, window, check, "vn_cc")
@@ -142,12 +146,18 @@ def repair(
                 f"download exceed {settings.max_delete_fraction:.1%} of the {in_window} row(s) "
                 f"the download covered ({limit:.0f}); nothing was changed"
             )
-        if table in (OBSERVATIONS, PLACES):
-            covered = in_window if table == OBSERVATIONS else conn.execute(
-                compose(SQL_RECONCILE, "covered_places", **names), params).fetchone()[0]
+
+        # what deletions inside the window on a signal alone are weighed against
+        covered = in_window if table != PLACES else conn.execute(
+            compose(SQL_RECONCILE, "covered_places", **names), params).fetchone()[0]
+
+        def weigh(unchecked: Counter[str | None], table: str = table, covered: int = covered,
+                  result: TableResult = result) -> None:
             refuse_unchecked(conn, f"{production}.{table}", {**names, "table": table},
-                             settings.max_delete_fraction, covered)
-        apply(conn, SQL_RECONCILE, table, {**names, "table": table}, params, result)
+                             settings.max_delete_fraction, covered, unchecked,
+                             result.counts["insert"])
+
+        apply(conn, SQL_RECONCILE, table, {**names, "table": table}, params, result, weigh)
         conn.execute(statement(SQL_RECONCILE, "drop_changes"))
         results[table] = result
     return results
@@ -155,36 +165,42 @@ def repair(
 
 def refuse_unchecked(
     conn: psycopg.Connection, table: str, names: dict[str, str], fraction: float,
-    covered: int,
+    covered: int, unchecked: Counter[str | None], inserted: int,
 ) -> None:
-    """Refuse when the deletions of vn_changes that rest on a deletion signal alone exceed
-    ``fraction`` of the production rows they are weighed against: the table's outside the
-    window, the ``covered`` rows inside an adopted one.
+    """Refuse when the rows just deleted on a deletion signal alone (``unchecked``: every row
+    deleted, by its mark, None when something else than the signal backs it; counted
+    from the DELETE statement itself, inside the repair's transaction, so no prune made
+    after the changes were computed escapes it) exceed ``fraction`` of the production rows
+    they are weighed against: the table's outside the window, the ``covered`` rows inside
+    it (the observations the window covered; production's places of its sites).
 
     A signal is any DELETE the capture saw: the source's diff applied by a transfer_vn, or a
     DELETE by hand (an operator pruning the check copy). Counting only our own transfer_vn's
     sessions would not do: the live sync and an adopted check copy are the operator's own
-    transfer_vn, whose sessions nothing of ours marks, and their signals are the source's.
-    Inside a window we downloaded, the download refutes a signal for every row it still
-    served; outside it (whole_table), and in an adopted window, nothing does, so those
-    deletions are bounded like deletions for absence. Inside, against what the window
-    covered: a prune of two weeks would be a small share of the whole table."""
-    unchecked = dict(conn.execute(statement(SQL_RECONCILE, "unchecked_deletions")).fetchall())
-    inside = unchecked.get("inside", 0)
+    transfer_vn, and their signals are the source's. Inside a window we downloaded, the
+    download refutes a signal for every row it still served, and its diff poll is the
+    source's; outside it (whole_table), in an adopted window, and after the window's run
+    (a prune of the check copy before the repair) nothing does, so those deletions are
+    bounded like deletions for absence. Inside, against what the window covered: a prune of
+    two weeks would be a small share of the whole table."""
+    inside = unchecked["inside"]
     if inside > fraction * covered:
         raise ReconcileRefused(
-            f"{inside} deletion(s) from {table} inside the adopted window, on a deletion "
-            f"signal alone, exceed {fraction:.1%} of the {covered} row(s) it covered "
-            f"({fraction * covered:.0f}); nothing was changed. No download of ours refutes a "
-            "DELETE by hand in either copy, which is recorded like the source's "
-            "(maint_assets.vn_deletions): repair after a window download (vn_check_copy in "
-            "window mode) or after the operator's --full stored the rows again, or raise "
+            f"{inside} deletion(s) from {table} inside the window, on a deletion signal "
+            f"alone, exceed {fraction:.1%} of the {covered} row(s) it covered "
+            f"({fraction * covered:.0f}); nothing was changed. No download of ours refutes "
+            "a DELETE by hand in either copy after the window's download and diff poll, or "
+            "in an adopted window, and it is recorded like the source's "
+            "(maint_assets.vn_deletions): repair after a new window download (vn_check_copy "
+            "in window mode) or after the operator's --full stored the rows again, or raise "
             "max_delete_fraction if the source did delete them"
         )
-    outside = unchecked.get("outside", 0)
+    outside = unchecked["outside"]
     if not outside:
         return
-    rows = conn.execute(compose(SQL_RECONCILE, "production_rows", **names)).fetchone()[0]
+    # the table's rows before this repair wrote it: it just inserted and deleted some
+    rows = (conn.execute(compose(SQL_RECONCILE, "production_rows", **names)).fetchone()[0]
+            - inserted + sum(unchecked.values()))
     limit = fraction * rows
     if outside > limit:
         raise ReconcileRefused(
@@ -220,10 +236,14 @@ def malformed_message(table: str, result: TableResult) -> str:
 def apply(
     conn: psycopg.Connection, sql_file: str, table: str, names: dict[str, str],
     params: dict[str, object], result: TableResult,
+    weigh: Callable[[Counter[str | None]], None] | None = None,
 ) -> None:
     """Write the changes (statements of ``sql_file``); the counts become what PostgreSQL
-    actually wrote."""
+    actually wrote. ``weigh`` gets the rows the delete statement deleted, counted by the
+    ``unchecked`` mark it returns for each (reconcile.sql), and may refuse them."""
     for action, name in WRITES[table].items():
         if result.counts[action]:
             cur = conn.execute(compose(sql_file, name, **names), params)
             result.counts[action] = cur.rowcount
+            if action == "delete" and weigh is not None:
+                weigh(Counter(unchecked for (unchecked,) in cur.fetchall()))

@@ -182,6 +182,33 @@ def test_a_restore_failing_half_way_leaves_the_target_unchanged(
     assert rows(metabase_url, "SELECT count(*) FROM report_card") == [(40,)]
 
 
+def test_a_restore_whose_views_differ_from_the_backups_record_commits_nothing(
+    metabase_resources, metabase_url, s3_store, tmp_path
+):
+    """The restore compared the restored views with the backup's record after its commit: a
+    mismatch failed the run with the backup's content already in place. Here the backup's
+    record of v_users differs from what its dump restores (our own manifest edit, standing
+    for a view that resolves otherwise in the target): the run fails naming the view, and
+    the target keeps the dashboard added since the backup."""
+    assert _backup(metabase_resources).success
+    good = s3_store.latest(BACKUP_FOLDER)
+    dump = s3_store.fetch(good, tmp_path / "metabase.dump")
+    views = {**good.manifest["views"], "public.v_users": " SELECT 1 AS id;"}
+    other = s3_store.put(dump, BACKUP_FOLDER, "metabase.dump", {**good.manifest, "views": views})
+    with psycopg.connect(metabase_url, autocommit=True) as conn:
+        conn.execute("INSERT INTO report_dashboard (name, creator_id) VALUES ('new one', 1)")
+    before = _view_definitions(metabase_url)
+
+    result = _restore(metabase_resources, confirm=_dbname(metabase_url), artifact_key=other.key)
+    assert not result.success
+    assert rows(metabase_url, DASHBOARDS) == [(7,)]
+    assert _view_definitions(metabase_url) == before
+    errors = [line for line in _failure_text(result).splitlines() if "ERROR:" in line]
+    assert errors and errors[0].endswith(
+        "the restore is rolled back: views missing or defined otherwise: public.v_users"
+    ), errors
+
+
 def test_the_restore_check_loads_the_backup_its_asset_recorded(
     metabase_resources, s3_store, tmp_path, dagster_instance
 ):

@@ -168,10 +168,40 @@ def test_a_pruned_adopted_check_copy_does_not_empty_production_inside_the_window
     assert len(before) == 40
     result = adopted(world.resources())
     assert not result.success
-    assert (f"20 deletion(s) from {PRODUCTION}.observations_json inside the adopted window, "
+    assert (f"20 deletion(s) from {PRODUCTION}.observations_json inside the window, "
             "on a deletion signal alone, exceed 5.0% of the 40 row(s) it covered (2)"
             in failure_text(result)), failure_text(result)
     assert table_rows(conn, PRODUCTION, "observations_json") == before
+    assert [a for a, _, t, *_ in monitoring(conn, result.run_id)
+            if t.startswith(f"{PRODUCTION}.")] == ["refused"]
+
+
+def test_a_prune_between_the_window_download_and_the_repair_is_weighed(
+    world: VnWorld,
+) -> None:
+    """The weekly job's two steps run by hand, in order: the window download (the real
+    transfer_vn, then its diff poll), then the operator prunes half the week from the check
+    copy with a plain DELETE, then the repair. VisioNature still has those sightings, but
+    the deletions came after the download and its poll, so nothing refuted them and, inside
+    a window we downloaded, they were not weighed: the repair deleted 20 of production's 40
+    rows. They are now weighed like an adopted window's, on what the repair deletes."""
+    conn = _in_step(world, {i: days_ago(2 + i % 6) for i in range(1, 41)})
+    download = dg.materialize(
+        [vn_check_copy], resources=world.resources(), raise_on_error=False,
+        run_config={"ops": {CHECK_COPY_OP: {"config": {"mode": "window"}}}},
+    )
+    assert download.success, failure_text(download)
+    time.sleep(2)  # the prune in a later second than the poll's end (deleted_at is rounded)
+    assert conn.execute(f"DELETE FROM {CHECK}.observations_json WHERE id <= 20").rowcount == 20
+    before = table_rows(conn, PRODUCTION, "observations_json")
+    assert len(before) == 40
+    result = dg.materialize([vn_sync_repair], resources=world.resources(),
+                            raise_on_error=False)
+    assert table_rows(conn, PRODUCTION, "observations_json") == before
+    assert not result.success
+    assert (f"20 deletion(s) from {PRODUCTION}.observations_json inside the window, on a "
+            "deletion signal alone, exceed 5.0% of the 40 row(s) it covered (2)"
+            in failure_text(result)), failure_text(result)
     assert [a for a, _, t, *_ in monitoring(conn, result.run_id)
             if t.startswith(f"{PRODUCTION}.")] == ["refused"]
 

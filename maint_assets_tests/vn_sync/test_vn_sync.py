@@ -559,6 +559,31 @@ def test_a_deletion_the_live_sync_refutes_is_not_repaired_away(world: VnWorld) -
     assert (repaired["deleted"], repaired["kept_newer"]) == (0, 1), repaired
 
 
+def test_only_transfer_vn_storing_a_row_after_its_deletion_counts_as_served(
+    world: VnWorld,
+) -> None:
+    """Sightings 7 and 8 deleted by hand from production. The operator puts 7 back with psql;
+    the source corrects 8, which the live sync (the real transfer_vn --update) stores again.
+    The capture recorded both as served by VisioNature, so a hand INSERT refuted a deletion
+    the source may have made; only the transfer_vn session's store counts now."""
+    db, conn = _sightings_in_step(world, 10)
+    conn.execute(f"DELETE FROM {PRODUCTION}.observations_json "
+                 "WHERE site = 'tst1' AND id IN (7, 8)")
+    subprocess.run(
+        ["psql", world.url, "--no-psqlrc", "-q", "-v", "ON_ERROR_STOP=1", "-c",
+         f"INSERT INTO {PRODUCTION}.observations_json SELECT * FROM {CHECK}.observations_json "
+         "WHERE site = 'tst1' AND id = 7"],
+        check=True, capture_output=True,
+    )
+    world.sites["tst1"].edit(8)
+    world.tool("live").update_now(db, PRODUCTION, {"observations"})  # the live sync
+    assert set(table_rows(conn, PRODUCTION, "observations_json")) == {
+        (i, "tst1") for i in range(1, 11)}
+    served = conn.execute("SELECT schema_name, table_name, item_id FROM maint_assets.vn_served"
+                          ).fetchall()
+    assert served == [(PRODUCTION, "observations_json", 8)]
+
+
 def _seven_deleted_then_a_full_adopted(
     world: VnWorld, db: PostgresResource, conn: psycopg.Connection, tool: ClientApiVn
 ) -> dg.ExecuteInProcessResult:

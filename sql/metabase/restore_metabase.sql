@@ -90,3 +90,51 @@ WHERE a.name = %(name)s;
 SELECT %(recorded)s = %(installed)s
        OR EXISTS (SELECT 1 FROM pg_extension_update_paths(%(name)s)
                   WHERE source = %(recorded)s AND target = %(installed)s AND path IS NOT NULL);
+
+-- name: verify_restored
+-- Run last, in the restore's transaction, by psql: :'expected_views' and :'expected_rows' are
+-- the backup's record (JSON) of its views' definitions (pg_get_viewdef, as
+-- core/databases.sql view_definitions reads them) and of its tables' row counts. A view
+-- that did not come back as recorded, or a table that holds another count, fails the
+-- restore before its commit, naming them, so the target keeps its content: compared after
+-- the commit, the mismatch failed the run with the backup's content already in place.
+-- pg_dump's script empties search_path, which makes pg_get_viewdef qualify every name: back
+-- to the database's own, which the record was read with.
+RESET search_path;
+SELECT set_config('maint_assets.expected_views', :'expected_views', true),
+       set_config('maint_assets.expected_rows', :'expected_rows', true);
+DO $$
+DECLARE
+    wrong_views text;
+    wrong_rows text := NULL;
+    expected record;
+    found bigint;
+BEGIN
+    SELECT string_agg(e.key, ', ' ORDER BY e.key) INTO wrong_views
+    FROM jsonb_each_text(current_setting('maint_assets.expected_views')::jsonb) e
+    WHERE e.value IS DISTINCT FROM (
+        SELECT pg_get_viewdef(c.oid, true)
+        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE c.relkind IN ('v', 'm') AND n.nspname || '.' || c.relname = e.key);
+    FOR expected IN
+        SELECT e.key, e.value::bigint AS count
+        FROM jsonb_each_text(current_setting('maint_assets.expected_rows')::jsonb) e
+        ORDER BY e.key
+    LOOP
+        -- the record names a table schema.table, split at its first dot
+        EXECUTE format('SELECT count(*) FROM %I.%I', split_part(expected.key, '.', 1),
+                       substr(expected.key, strpos(expected.key, '.') + 1))
+        INTO found;
+        IF found <> expected.count THEN
+            wrong_rows := concat_ws(', ', wrong_rows,
+                                    format('%s (%s rows, the backup has %s)',
+                                           expected.key, found, expected.count));
+        END IF;
+    END LOOP;
+    IF wrong_views IS NOT NULL OR wrong_rows IS NOT NULL THEN
+        RAISE EXCEPTION 'the restored content differs from the backup''s record, so the '
+                        'restore is rolled back: %',
+              concat_ws('; ', 'views missing or defined otherwise: ' || wrong_views,
+                        'row counts: ' || wrong_rows);
+    END IF;
+END $$;

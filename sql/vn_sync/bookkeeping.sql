@@ -40,8 +40,14 @@ SELECT EXISTS (SELECT FROM pg_trigger
 CREATE TRIGGER maint_assets_vn_deletions AFTER DELETE ON {table}
 FOR EACH ROW EXECUTE FUNCTION maint_assets.vn_capture_deletion();
 
--- name: served_function_exists
-SELECT to_regprocedure('maint_assets.vn_capture_served()') IS NOT NULL;
+-- name: served_function_state
+-- 'missing', 'current', or 'outdated': a function installed before it looked at the
+-- session's application_name, which recorded a person's INSERT as served.
+SELECT CASE WHEN p.oid IS NULL THEN 'missing'
+            WHEN position('application_name' IN p.prosrc) > 0 THEN 'current'
+            ELSE 'outdated' END
+FROM (SELECT to_regprocedure('maint_assets.vn_capture_served()') AS fn) f
+LEFT JOIN pg_proc p ON p.oid = f.fn;
 
 -- name: create_served_function
 -- A deletion signal is only a claim: an operator's DELETE is captured like the source's diff.
@@ -54,13 +60,20 @@ SELECT to_regprocedure('maint_assets.vn_capture_served()') IS NOT NULL;
 -- observations_json or places_json after a deletion of it was recorded is written to
 -- maint_assets.vn_served: VisioNature served it then, to the check copy's transfer_vn or to
 -- production's live sync (whose poll stores a correction made before a deletion by hand
--- and polled after it). Our own merge and repair (maint_assets.vn_repair set) are not
--- transfer_vn and are not recorded.
+-- and polled after it). Only transfer_vn's sessions count: a person's INSERT after a
+-- deletion (psql, pgAdmin, a script) proves nothing about the source. transfer_vn
+-- (psycopg2 under SQLAlchemy) sets no application_name of its own, so libpq takes
+-- PGAPPNAME: every transfer_vn maint_assets runs has it set to 'transfer_vn'
+-- (client_api_vn.py), and the operator's own crons (the live sync, an adopted check copy)
+-- are recognised when they run with PGAPPNAME=transfer_vn. An unnamed session is not
+-- recognised: a person's psycopg script is one too. Our own merge and repair
+-- (maint_assets.vn_repair set) are not transfer_vn and are not recorded.
 -- Like the deletion capture, a failure is only a warning and never stops transfer_vn.
-CREATE FUNCTION maint_assets.vn_capture_served() RETURNS trigger
+CREATE OR REPLACE FUNCTION maint_assets.vn_capture_served() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
-    IF coalesce(current_setting('maint_assets.vn_repair', true), '') <> 'on' THEN
+    IF coalesce(current_setting('maint_assets.vn_repair', true), '') <> 'on'
+       AND current_setting('application_name') = 'transfer_vn' THEN
         BEGIN
             IF EXISTS (SELECT FROM maint_assets.vn_deletions d
                        WHERE d.table_name = TG_TABLE_NAME AND d.site = NEW.site

@@ -13,8 +13,12 @@
 -- production holds that the source may lack is "unconfirmed": kept, counted and listed.
 -- Outside the window nothing is written unless %(whole_table)s. There a deletion rests on
 -- the signal alone (no download covered the row, to refute it), and so does every deletion
--- of an adopted window (no download of ours): such deletions are marked "unchecked"
--- ('outside' or 'inside' the window) and weighed by the deletion guard (reconcile.py).
+-- of an adopted window (no download of ours), and inside a window we downloaded, one on a
+-- signal recorded after the window's run had checked the check copy (%(checked_until)s:
+-- the end of its diff poll, else the download's start): an operator's prune of the check
+-- copy between that run and the repair, which no download refutes. Such deletions are
+-- marked "unchecked" ('outside' or 'inside' the window) and weighed by the deletion guard
+-- (reconcile.py) on what the DELETE statements actually delete.
 
 -- name: observation_pairs
 -- One pass over both copies on narrow columns (keys, update times, inside the window or not):
@@ -123,7 +127,9 @@ SELECT * FROM (
                 ELSE 'absent' END,
            CASE WHEN NOT s.deleted_at >= x.production_ts THEN NULL
                 WHEN NOT x.production_inside THEN 'outside'
-                WHEN NOT %(downloaded)s THEN 'inside' END
+                -- a second to spare, as for the download's start: deleted_at is rounded
+                WHEN NOT %(downloaded)s OR s.deleted_at > %(checked_until)s + 1
+                     THEN 'inside' END
     FROM vn_pairs x
     LEFT JOIN signals s ON s.site = x.site AND s.id = x.id
     WHERE x.production_ts IS NOT NULL
@@ -149,7 +155,9 @@ FROM vn_changes c JOIN {check}.observations_json k ON k.site = c.site AND k.id =
 WHERE c.action = 'update' AND p.site = c.site AND p.id = c.id AND p.update_ts <= k.update_ts;
 
 -- name: delete_observations
--- Each condition is checked again on the row's latest version.
+-- Each condition is checked again on the row's latest version. Returns, per row deleted,
+-- whether it rests on a signal alone: the deletion guard weighs what was deleted, in this
+-- statement's snapshot, with those rows locked until the transaction ends.
 DELETE FROM {production}.observations_json p USING vn_changes c
 WHERE c.action = 'delete' AND p.site = c.site AND p.id = c.id
   AND CASE WHEN c.reason = 'signal'
@@ -158,7 +166,8 @@ WHERE c.action = 'delete' AND p.site = c.site AND p.id = c.id
                                   AND d.item_id = p.id)
            ELSE p.update_ts < %(download_started)s
                 AND NOT EXISTS (SELECT FROM {check}.observations_json k
-                                WHERE k.site = p.site AND k.id = p.id) END;
+                                WHERE k.site = p.site AND k.id = p.id) END
+RETURNING c.unchecked;
 
 -- name: form_changes
 -- Forms follow the observations: one the check copy holds goes to production when an
@@ -191,12 +200,13 @@ SELECT k.site, k.id,
                  THEN 'outside_window'
             WHEN p.id IS NULL THEN 'insert'
             ELSE 'update' END AS action,
-       NULL::text AS reason
+       NULL::text AS reason,
+       NULL::text AS unchecked
 FROM {check}.forms_json k
 LEFT JOIN {production}.forms_json p ON p.site = k.site AND p.id = k.id
 WHERE p.id IS NULL OR k.item <> p.item
 UNION ALL
-SELECT p.site, p.id, 'delete', 'no observation belongs to it'
+SELECT p.site, p.id, 'delete', 'no observation belongs to it', NULL
 FROM {production}.forms_json p
 JOIN vn_covered_days d ON d.site = p.site
 WHERE p.item ->> 'date_start' ~ '^\d{{4}}-\d{{2}}-\d{{2}}$'
@@ -269,7 +279,8 @@ SELECT * FROM (
            CASE WHEN s.deleted_at IS NULL THEN 'absent from the check copy' ELSE 'signal' END,
            CASE WHEN s.deleted_at IS NULL THEN NULL
                 WHEN ps.site IS NULL THEN 'outside'
-                WHEN NOT %(downloaded)s THEN 'inside' END
+                WHEN NOT %(downloaded)s OR s.deleted_at > %(checked_until)s + 1
+                     THEN 'inside' END
     FROM {production}.places_json p
     LEFT JOIN signals s ON s.site = p.site AND s.id = p.id
     LEFT JOIN maint_assets.vn_window_place_sites ps
@@ -292,23 +303,19 @@ FROM vn_changes c JOIN {check}.{table} k ON k.site = c.site AND k.id = c.id
 WHERE c.action = 'update' AND p.site = c.site AND p.id = c.id AND p.item <> k.item;
 
 -- name: delete_items
+-- As delete_observations: what it deleted, for the deletion guard.
 DELETE FROM {production}.{table} p USING vn_changes c
-WHERE c.action = 'delete' AND p.site = c.site AND p.id = c.id;
-
--- name: unchecked_deletions
--- Observations and places: the deletions resting on a signal alone, outside the window and
--- inside an adopted one.
-SELECT unchecked, count(*) FROM vn_changes
-WHERE action = 'delete' AND unchecked IS NOT NULL
-GROUP BY unchecked ORDER BY unchecked;
+WHERE c.action = 'delete' AND p.site = c.site AND p.id = c.id
+RETURNING c.unchecked;
 
 -- name: production_rows
 -- What deletions outside the window are weighed against (read only when there are some).
 SELECT count(*) FROM {production}.{table};
 
 -- name: covered_places
--- What deletions of places inside an adopted window are weighed against: production's
--- places of the sites the window covered (places are downloaded whole per site).
+-- What deletions of places inside the window on a signal alone are weighed against:
+-- production's places of the sites the window covered (places are downloaded whole per
+-- site).
 SELECT count(*) FROM {production}.places_json p
 WHERE EXISTS (SELECT FROM maint_assets.vn_window_place_sites ps
               WHERE ps.window_id = %(window_id)s AND ps.site = p.site);

@@ -46,7 +46,8 @@ class RepairConfig(dg.Config):
     max_delete_fraction: float = Field(
         default=0.05, ge=0, le=1,
         description="refuse (and change nothing) when the rows deleted for their absence, "
-        "or on a deletion signal alone inside an adopted window, exceed this share of the "
+        "or on a deletion signal alone inside the window (an adopted one, or a signal "
+        "recorded after the window's download and diff poll), exceed this share of the "
         "production rows the window covered, or the rows deleted outside the window on a "
         "deletion signal alone (whole_table) this share of the table",
     )
