@@ -26,7 +26,7 @@ from maint_assets.core.postgres import PostgresResource
 from maint_assets.demo.local_cluster import LocalCluster
 from maint_assets.demo.vn_data import DEMO_TRANSFER_VN_CONFIG
 from maint_assets.demo.vn_fake_site import epoch
-from maint_assets.vn_sync import bookkeeping, tool_config
+from maint_assets.vn_sync import bookkeeping, client_api_vn, tool_config
 from maint_assets.vn_sync.assets.vn_check_copy import vn_check_copy
 from maint_assets.vn_sync.assets.vn_sync_repair import vn_sync_repair
 from maint_assets.vn_sync.automation import CHECK_COPY_OP
@@ -559,13 +559,14 @@ def test_a_deletion_the_live_sync_refutes_is_not_repaired_away(world: VnWorld) -
     assert (repaired["deleted"], repaired["kept_newer"]) == (0, 1), repaired
 
 
-def test_only_transfer_vn_storing_a_row_after_its_deletion_counts_as_served(
-    world: VnWorld,
+def test_a_hand_insert_after_a_deletion_does_not_count_as_served(
+    world: VnWorld, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Sightings 7 and 8 deleted by hand from production. The operator puts 7 back with psql;
-    the source corrects 8, which the live sync (the real transfer_vn --update) stores again.
-    The capture recorded both as served by VisioNature, so a hand INSERT refuted a deletion
-    the source may have made; only the transfer_vn session's store counts now."""
+    the source corrects 8, which the live sync (the real transfer_vn --update, unnamed as the
+    operator's cron runs it) stores again. The capture recorded both as served by
+    VisioNature, so a hand INSERT refuted a deletion the source may have made; now only 8."""
+    monkeypatch.setattr(client_api_vn, "APPLICATION_NAME", "")  # the cron sets no PGAPPNAME
     db, conn = _sightings_in_step(world, 10)
     conn.execute(f"DELETE FROM {PRODUCTION}.observations_json "
                  "WHERE site = 'tst1' AND id IN (7, 8)")

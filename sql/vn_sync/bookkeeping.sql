@@ -60,20 +60,21 @@ LEFT JOIN pg_proc p ON p.oid = f.fn;
 -- observations_json or places_json after a deletion of it was recorded is written to
 -- maint_assets.vn_served: VisioNature served it then, to the check copy's transfer_vn or to
 -- production's live sync (whose poll stores a correction made before a deletion by hand
--- and polled after it). Only transfer_vn's sessions count: a person's INSERT after a
--- deletion (psql, pgAdmin, a script) proves nothing about the source. transfer_vn
--- (psycopg2 under SQLAlchemy) sets no application_name of its own, so libpq takes
--- PGAPPNAME: every transfer_vn maint_assets runs has it set to 'transfer_vn'
--- (client_api_vn.py), and the operator's own crons (the live sync, an adopted check copy)
--- are recognised when they run with PGAPPNAME=transfer_vn. An unnamed session is not
--- recognised: a person's psycopg script is one too. Our own merge and repair
+-- and polled after it). A session that names another program does not count: a person's
+-- INSERT after a deletion (psql, pgAdmin, DBeaver name themselves) proves nothing about the
+-- source. transfer_vn (psycopg2 under SQLAlchemy) sets no application_name of its own, so
+-- libpq takes PGAPPNAME: every transfer_vn maint_assets runs has it set to 'transfer_vn'
+-- (client_api_vn.py). An unnamed session counts too: the operator's own crons (the live
+-- sync, an adopted check copy) run transfer_vn unnamed, and missing their proof would let
+-- a repair delete a row VisioNature still serves; a hand script's unnamed INSERT is the
+-- price, and it errs towards keeping the row. Our own merge and repair
 -- (maint_assets.vn_repair set) are not transfer_vn and are not recorded.
 -- Like the deletion capture, a failure is only a warning and never stops transfer_vn.
 CREATE OR REPLACE FUNCTION maint_assets.vn_capture_served() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
     IF coalesce(current_setting('maint_assets.vn_repair', true), '') <> 'on'
-       AND current_setting('application_name') = 'transfer_vn' THEN
+       AND current_setting('application_name') IN ('transfer_vn', '') THEN
         BEGIN
             IF EXISTS (SELECT FROM maint_assets.vn_deletions d
                        WHERE d.table_name = TG_TABLE_NAME AND d.site = NEW.site
