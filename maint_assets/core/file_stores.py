@@ -53,8 +53,16 @@ class Skipped:
     # for, so their absence from this listing says nothing.
     unreadable: list[str] = field(default_factory=list)
     # Removed between the folder's scan and their stat (a rename, a deletion): not in this
-    # listing, as a file that was already gone would not be.
+    # listing, as a file that was already gone would not be. A folder ('…/') removed between
+    # its parent's scan and its own was not read: like an unreadable one, it says nothing
+    # about the files recorded under it (a folder being moved is gone from here for a moment).
     vanished: list[str] = field(default_factory=list)
+
+    @property
+    def folders_not_read(self) -> list[str]:
+        """The folders ('…/') under which this listing saw nothing: the files recorded under
+        them may still be there, and only a later listing that reads them can tell."""
+        return self.unreadable + [v for v in self.vanished if v.endswith("/")]
 
 
 def _escaped(name: str) -> str:
@@ -97,6 +105,8 @@ class LocalBackend:
             try:
                 entries = os.scandir(folder)
             except FileNotFoundError:
+                if folder == root:
+                    raise StoreError(f"{self.root} was removed while it was listed") from None
                 skipped.vanished.append(folder[skip:] + "/")
                 continue
             except PermissionError as err:
