@@ -83,7 +83,9 @@ class Backend(Protocol):
         """The file at ``path``, or None when the store says it does not exist; ObjectDenied
         when it refuses to say."""
 
-    def read_range(self, path: str, offset: int, length: int) -> bytes: ...
+    def read_range(self, path: str, offset: int, length: int) -> bytes:
+        """``length`` bytes of the file from ``offset``: FileNotFoundError when the store says
+        it does not exist, ObjectDenied when it refuses it, StoreError when it cannot say."""
 
 
 @dataclass(frozen=True)
@@ -158,9 +160,12 @@ class LocalBackend:
         return StoredFile(path, found.st_size, datetime.fromtimestamp(found.st_mtime, UTC))
 
     def read_range(self, path: str, offset: int, length: int) -> bytes:
-        with (self.root / path).open("rb") as f:
-            f.seek(offset)
-            return f.read(length)
+        try:
+            with (self.root / path).open("rb") as f:
+                f.seek(offset)
+                return f.read(length)
+        except PermissionError as err:
+            raise ObjectDenied(f"{self.root / path}: {err.strerror}") from None
 
 
 @dataclass(frozen=True)
@@ -237,10 +242,20 @@ class S3Backend:
         return StoreError(f"cannot read s3://{self.bucket}/{key}: {err}")
 
     def read_range(self, path: str, offset: int, length: int) -> bytes:
-        answer = self._client().get_object(
-            Bucket=self.bucket, Key=self._key(path), Range=f"bytes={offset}-{offset + length - 1}"
-        )
-        return answer["Body"].read()
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        key = self._key(path)
+        try:
+            answer = self._client().get_object(
+                Bucket=self.bucket, Key=key, Range=f"bytes={offset}-{offset + length - 1}"
+            )
+            return answer["Body"].read()
+        except ClientError as err:
+            if _missing(err):
+                raise FileNotFoundError(f"s3://{self.bucket}/{key}: no such key") from None
+            raise self._refused(key, err) from None
+        except BotoCoreError as err:
+            raise StoreError(f"cannot read s3://{self.bucket}/{key}: {err}") from None
 
     def _key(self, path: str) -> str:
         return f"{self.prefix}/{path}" if self.prefix else path

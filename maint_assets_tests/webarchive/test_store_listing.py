@@ -495,6 +495,16 @@ def test_an_s3_object_the_store_refuses_is_reported_not_retried_and_indexed_once
     assert rows[refused][2] is not None
     assert rows[hidden][1] is False and rows[hidden][2] is not None  # listed again, still indexed
 
+    # An indexed file the store refuses since: the index check's sampled lines in it are not
+    # checked and the file is named; neither the lines' problem nor a store error.
+    _deny(s3, bucket, [f"crawls/{refused}"])
+    check = cdx_index.index_lines_resolve(res["webarchive_db"], res["warc_store"], res["cdx"])
+    assert check.passed, check.metadata["problems"].value
+    meta = {k: v.value for k, v in check.metadata.items()}
+    assert meta["files_denied"] == 1 and 0 < meta["lines_checked"] < 50
+    assert f"`{refused}`: its lines not checked" in meta["denied"]
+    assert "access denied" in meta["denied"] and "403" in meta["denied"]
+
 
 @pytest.mark.parametrize("output", ["cdxj", "outbackcdx"])
 def test_two_older_spellings_that_both_indexed_the_store_are_merged_each_file_indexed_once(
