@@ -64,6 +64,17 @@ class Skipped:
         them may still be there, and only a later listing that reads them can tell."""
         return self.unreadable + [v for v in self.vanished if v.endswith("/")]
 
+    def hiding(self, path: str) -> str | None:
+        """The folder not read or the symlink not followed at or above ``path``, if any: a
+        file there that the listing does not hold is not known to be absent."""
+        for folder in self.folders_not_read:
+            if path.startswith(folder):
+                return folder
+        for link in self.symlinks:
+            if path == link or path.startswith(f"{link}/"):
+                return link
+        return None
+
 
 def _escaped(name: str) -> str:
     """A file name as read from the OS, printable: bytes that are not UTF-8 as ``\\xe9``."""
@@ -75,7 +86,8 @@ class Backend(Protocol):
         self, skipped: Skipped | None = None, recursive: bool = True
     ) -> Iterator[StoredFile]:
         """Every file (without ``recursive``, only those directly under the root, as ``ls``
-        lists them); what is left out is recorded in ``skipped``."""
+        lists them); what is left out is recorded in ``skipped`` (without ``recursive``, no
+        folder is: none is asked for)."""
 
     def local_copy(self, path: str) -> Iterator[Path]: ...
 
@@ -116,15 +128,17 @@ class LocalBackend:
                 continue
             with entries:
                 for entry in entries:
+                    is_dir = entry.is_dir(follow_symlinks=False)
+                    if is_dir and not recursive:
+                        continue  # its files are not asked for (``ls``): none is left out
                     if not _utf8(entry.name):
                         # A folder's whole subtree: none of it can be a TrackDB path.
-                        suffix = "/" if entry.is_dir(follow_symlinks=False) else ""
-                        skipped.not_utf8.append(_escaped(entry.path[skip:]) + suffix)
+                        skipped.not_utf8.append(_escaped(entry.path[skip:]) + "/" * is_dir)
                     elif entry.is_symlink():
-                        skipped.symlinks.append(entry.path[skip:])
-                    elif entry.is_dir(follow_symlinks=False):
-                        if recursive:
-                            stack.append(entry.path)
+                        if recursive or not _links_to_folder(entry):
+                            skipped.symlinks.append(entry.path[skip:])
+                    elif is_dir:
+                        stack.append(entry.path)
                     elif entry.is_file(follow_symlinks=False):
                         try:
                             stat = entry.stat(follow_symlinks=False)
@@ -265,6 +279,13 @@ def _missing(err: Exception) -> bool:
     return getattr(err, "response", {}).get("Error", {}).get("Code") in (
         "404", "NoSuchKey", "NotFound"
     )
+
+
+def _links_to_folder(entry: os.DirEntry) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:  # its target cannot be looked at: it may be a file left out
+        return False
 
 
 def _utf8(name: str) -> bool:
