@@ -37,14 +37,14 @@ from maint_assets.catalog.keys import (
 )
 from maint_assets.core.artifacts import Artifact, ArtifactStore, put_artifact
 from maint_assets.core.automation import DAILY_FRESHNESS, EAGER
-from maint_assets.core.file_stores import StoreError
+from maint_assets.core.file_stores import Skipped, StoreError
 from maint_assets.core.postgres import PostgresResource
 from maint_assets.core.refresh import finish_rebuild, start_rebuild
 from maint_assets.core.restores import ArtifactMissing, Recorded, recorded_artifact
 from maint_assets.core.run_config import check_run_config
 from maint_assets.core.schema import apply_schema
 from maint_assets.core.sql_files import compose
-from maint_assets.core.stores import FileStore
+from maint_assets.core.stores import FileStore, report_skipped
 from maint_assets.core.ui import column_schema
 
 dcat_pages = dg.AssetSpec(
@@ -92,18 +92,19 @@ def raw_datasets(
     artifacts: ArtifactStore,
 ) -> dg.MaterializeResult:
     check_run_config(context)
-    backend = catalog_pages.backend()
+    backend, left_out = catalog_pages.backend(), Skipped()
     try:
         # Only the pages directly under the prefix, as the runbook's extract read them
         # (``fs.ls`` of DUMP_INTEGRATION_JSON): a subfolder holds something else, such as an
         # earlier dump kept aside, whose datasets would come back, and win if dated later.
         names = sorted(
             f.path
-            for f in catalog_pages.list(recursive=False)
+            for f in catalog_pages.list(left_out, recursive=False)
             if f.path.endswith((".json", ".jsonld"))
         )
     except StoreError as err:
         raise dg.Failure(f"cannot list the catalogue's DCAT pages: {err}") from None
+    not_listed = report_skipped(context.log, left_out, "their pages are not read")
     if not names:
         raise dg.Failure(f"no .json or .jsonld page under {catalog_pages.url}")
     skipped, rows = {}, 0
@@ -137,6 +138,7 @@ def raw_datasets(
             "pages": len(names),
             "rows": rows,
             "skipped_pages": dg.MetadataValue.json(skipped),
+            **not_listed,
         }
     )
 

@@ -172,16 +172,19 @@ def clean(df: pd.DataFrame) -> Cleaned:
         df[column] = dates
     df = df.sort_values(WINNER_ORDER, na_position="first", kind="stable")
     duplicates = _duplicates(df)
-    df = df.drop_duplicates("identifier", keep="last").sort_values("identifier", kind="stable")
+    # Datasets without an identifier are not one dataset (pandas takes missing values for
+    # equal): all kept, for the load's check to count and refuse.
+    dropped = df["identifier"].notna() & df["identifier"].duplicated(keep="last")
+    df = df[~dropped].sort_values("identifier", kind="stable")
     return Cleaned(df[COLUMNS].reset_index(drop=True), unreadable, nul_removed, duplicates)
 
 
 def _duplicates(df: pd.DataFrame) -> list[dict[str, object]]:
     """Each identifier held by more than one dataset, with the one kept (the last of ``df``,
     sorted by ``WINNER_ORDER``) and those dropped: page, URI and modification date of each."""
-    shared = df[df["identifier"].duplicated(keep=False)]
+    shared = df[df["identifier"].notna() & df["identifier"].duplicated(keep=False)]
     found = []
-    for identifier, group in shared.groupby("identifier", sort=True, dropna=False):
+    for identifier, group in shared.groupby("identifier", sort=True):
         described = [
             {"page": p, "uri": u, "modified": None if pd.isna(m) else str(m)}
             for p, u, m in zip(group["page"], group["uri"], group["modified"], strict=True)

@@ -53,8 +53,27 @@ class Skipped:
     # for, so their absence from this listing says nothing.
     unreadable: list[str] = field(default_factory=list)
     # Removed between the folder's scan and their stat (a rename, a deletion): not in this
-    # listing, as a file that was already gone would not be.
+    # listing, as a file that was already gone would not be. A folder ('…/') removed between
+    # its parent's scan and its own was not read: like an unreadable one, it says nothing
+    # about the files recorded under it (a folder being moved is gone from here for a moment).
     vanished: list[str] = field(default_factory=list)
+
+    @property
+    def folders_not_read(self) -> list[str]:
+        """The folders ('…/') under which this listing saw nothing: the files recorded under
+        them may still be there, and only a later listing that reads them can tell."""
+        return self.unreadable + [v for v in self.vanished if v.endswith("/")]
+
+    def hiding(self, path: str) -> str | None:
+        """The folder not read or the symlink not followed at or above ``path``, if any: a
+        file there that the listing does not hold is not known to be absent."""
+        for folder in self.folders_not_read:
+            if path.startswith(folder):
+                return folder
+        for link in self.symlinks:
+            if path == link or path.startswith(f"{link}/"):
+                return link
+        return None
 
 
 def _escaped(name: str) -> str:
@@ -67,7 +86,8 @@ class Backend(Protocol):
         self, skipped: Skipped | None = None, recursive: bool = True
     ) -> Iterator[StoredFile]:
         """Every file (without ``recursive``, only those directly under the root, as ``ls``
-        lists them); what is left out is recorded in ``skipped``."""
+        lists them); what is left out is recorded in ``skipped`` (without ``recursive``, no
+        folder is: none is asked for)."""
 
     def local_copy(self, path: str) -> Iterator[Path]: ...
 
@@ -75,7 +95,9 @@ class Backend(Protocol):
         """The file at ``path``, or None when the store says it does not exist; ObjectDenied
         when it refuses to say."""
 
-    def read_range(self, path: str, offset: int, length: int) -> bytes: ...
+    def read_range(self, path: str, offset: int, length: int) -> bytes:
+        """``length`` bytes of the file from ``offset``: FileNotFoundError when the store says
+        it does not exist, ObjectDenied when it refuses it, StoreError when it cannot say."""
 
 
 @dataclass(frozen=True)
@@ -97,6 +119,8 @@ class LocalBackend:
             try:
                 entries = os.scandir(folder)
             except FileNotFoundError:
+                if folder == root:
+                    raise StoreError(f"{self.root} was removed while it was listed") from None
                 skipped.vanished.append(folder[skip:] + "/")
                 continue
             except PermissionError as err:
@@ -104,15 +128,17 @@ class LocalBackend:
                 continue
             with entries:
                 for entry in entries:
+                    is_dir = entry.is_dir(follow_symlinks=False)
+                    if is_dir and not recursive:
+                        continue  # its files are not asked for (``ls``): none is left out
                     if not _utf8(entry.name):
                         # A folder's whole subtree: none of it can be a TrackDB path.
-                        suffix = "/" if entry.is_dir(follow_symlinks=False) else ""
-                        skipped.not_utf8.append(_escaped(entry.path[skip:]) + suffix)
+                        skipped.not_utf8.append(_escaped(entry.path[skip:]) + "/" * is_dir)
                     elif entry.is_symlink():
-                        skipped.symlinks.append(entry.path[skip:])
-                    elif entry.is_dir(follow_symlinks=False):
-                        if recursive:
-                            stack.append(entry.path)
+                        if recursive or not _links_to_folder(entry):
+                            skipped.symlinks.append(entry.path[skip:])
+                    elif is_dir:
+                        stack.append(entry.path)
                     elif entry.is_file(follow_symlinks=False):
                         try:
                             stat = entry.stat(follow_symlinks=False)
@@ -148,9 +174,12 @@ class LocalBackend:
         return StoredFile(path, found.st_size, datetime.fromtimestamp(found.st_mtime, UTC))
 
     def read_range(self, path: str, offset: int, length: int) -> bytes:
-        with (self.root / path).open("rb") as f:
-            f.seek(offset)
-            return f.read(length)
+        try:
+            with (self.root / path).open("rb") as f:
+                f.seek(offset)
+                return f.read(length)
+        except PermissionError as err:
+            raise ObjectDenied(f"{self.root / path}: {err.strerror}") from None
 
 
 @dataclass(frozen=True)
@@ -227,10 +256,20 @@ class S3Backend:
         return StoreError(f"cannot read s3://{self.bucket}/{key}: {err}")
 
     def read_range(self, path: str, offset: int, length: int) -> bytes:
-        answer = self._client().get_object(
-            Bucket=self.bucket, Key=self._key(path), Range=f"bytes={offset}-{offset + length - 1}"
-        )
-        return answer["Body"].read()
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        key = self._key(path)
+        try:
+            answer = self._client().get_object(
+                Bucket=self.bucket, Key=key, Range=f"bytes={offset}-{offset + length - 1}"
+            )
+            return answer["Body"].read()
+        except ClientError as err:
+            if _missing(err):
+                raise FileNotFoundError(f"s3://{self.bucket}/{key}: no such key") from None
+            raise self._refused(key, err) from None
+        except BotoCoreError as err:
+            raise StoreError(f"cannot read s3://{self.bucket}/{key}: {err}") from None
 
     def _key(self, path: str) -> str:
         return f"{self.prefix}/{path}" if self.prefix else path
@@ -240,6 +279,13 @@ def _missing(err: Exception) -> bool:
     return getattr(err, "response", {}).get("Error", {}).get("Code") in (
         "404", "NoSuchKey", "NotFound"
     )
+
+
+def _links_to_folder(entry: os.DirEntry) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:  # its target cannot be looked at: it may be a file left out
+        return False
 
 
 def _utf8(name: str) -> bool:

@@ -1,4 +1,4 @@
-"""A file store as a Dagster resource."""
+"""A file store as a Dagster resource, and what its listings leave out, told to a run."""
 
 from collections.abc import Iterator
 
@@ -12,6 +12,9 @@ from maint_assets.core.file_stores import (
     backend_for,
     store_identity,
 )
+
+SHOWN = 50  # names in the metadata (the log has them all)
+FEW_LINKS = 10  # symlinks named: usually a few folders, the same at every listing
 
 
 class FileStore(dg.ConfigurableResource):
@@ -34,3 +37,51 @@ class FileStore(dg.ConfigurableResource):
     ) -> Iterator[StoredFile]:
         return self.backend().list(skipped, recursive)
 
+
+def report_skipped(log: dg.DagsterLogManager, skipped: Skipped, kept: str) -> dict:
+    """What a listing left out, all named in the run's log, the first ones in the metadata
+    returned; ``kept`` says what the reader makes of what lies under a folder not read."""
+    if skipped.not_utf8:
+        log.warning(
+            f"{len(skipped.not_utf8)} file(s) not listed, their names are not UTF-8 (rename "
+            "them to list them):\n" + "\n".join(skipped.not_utf8)
+        )
+    links = skipped.symlinks
+    if links:
+        log.warning(
+            f"{len(links)} symlink(s) not followed: the files behind them are not listed (mount "
+            "a disk under the store rather than link it), first ones:\n"
+            + "\n".join(links[:FEW_LINKS])
+        )
+    if skipped.unreadable:
+        log.warning(
+            f"{len(skipped.unreadable)} folder(s) not listed, the listing user may not read "
+            f"them ({kept}; fix their permissions to list them):\n"
+            + "\n".join(skipped.unreadable)
+        )
+    gone_folders = [v for v in skipped.vanished if v.endswith("/")]
+    if gone_folders:
+        log.warning(
+            f"{len(gone_folders)} folder(s) removed while the store was listed, not read this "
+            f"time ({kept}; the next listing looks again):\n" + "\n".join(gone_folders)
+        )
+    gone_files = [v for v in skipped.vanished if not v.endswith("/")]
+    if gone_files:
+        log.info(
+            f"{len(gone_files)} file(s) removed while the store was listed (not in this "
+            "listing):\n" + "\n".join(gone_files)
+        )
+    not_listed = (
+        [f"- `{n}`: name not UTF-8" for n in skipped.not_utf8]
+        + [f"- `{n}`: the listing user may not read it" for n in skipped.unreadable]
+        + [f"- `{n}`: removed while the store was listed, not read this time"
+           for n in gone_folders]
+    )
+    return {
+        "symlinks_not_followed": len(links),
+        "symlinks": dg.MetadataValue.md("\n".join(f"- `{n}`" for n in links[:FEW_LINKS]) or "none"),
+        "files_not_listed": len(skipped.not_utf8),
+        "folders_not_read": len(skipped.folders_not_read),
+        "vanished_while_listed": len(skipped.vanished),
+        "not_listed": dg.MetadataValue.md("\n".join(not_listed[:SHOWN]) or "none"),
+    }

@@ -26,9 +26,11 @@ import dagster as dg
 from pydantic import Field
 
 from maint_assets.core.automation import WEEKLY_FRESHNESS
+from maint_assets.core.file_stores import Skipped
 from maint_assets.core.postgres import PostgresResource
 from maint_assets.core.schema import apply_schema
 from maint_assets.core.sql_files import compose
+from maint_assets.core.stores import report_skipped
 from maint_assets.ingest import schemas
 from maint_assets.ingest.checks import CHECK_SPECS, staging_checks
 from maint_assets.ingest.keys import (
@@ -46,6 +48,9 @@ from maint_assets.ingest.loading import constrain, create_table, load
 from maint_assets.ingest.resources import IngestSettings
 from maint_assets.ingest.switching import expire, outside_dependents, switch
 
+# What a folder not read means for the tables' files.
+KEPT = "a table's file under them is not known to be absent: the ingest refuses to load without it"
+
 
 @dg.asset(
     key=INGEST_STAGING,
@@ -60,8 +65,19 @@ from maint_assets.ingest.switching import expire, outside_dependents, switch
 def ingest_staging(
     context: dg.AssetExecutionContext, ingest_db: PostgresResource, ingest: IngestSettings
 ):
-    spec, backend = ingest.spec(), ingest.source().backend()
-    listed = {f.path for f in backend.list()}
+    spec, backend, skipped = ingest.spec(), ingest.source().backend(), Skipped()
+    listed = {f.path for f in backend.list(skipped)}
+    left_out = report_skipped(context.log, skipped, KEPT)
+    # A table's file the listing could not look for is not known to be absent: loaded empty,
+    # the table would lose its rows in the next version.
+    hidden = {t.file: by for t in spec.tables if t.file not in listed
+              and (by := skipped.hiding(t.file))}
+    if hidden:
+        raise dg.Failure(
+            f"not read in {ingest.source_url}: "
+            + "; ".join(f"{f} (under {by}, {_why(by, skipped)})" for f, by in hidden.items())
+            + "; nothing loaded"
+        )
     missing = [t.file for t in spec.tables if t.required and t.file not in listed]
     if missing:
         raise dg.Failure(f"missing from {ingest.source_url}: {', '.join(missing)}; nothing loaded")
@@ -91,8 +107,16 @@ def ingest_staging(
         results = staging_checks(conn, spec)
     yield from results
     yield dg.MaterializeResult(
-        metadata={"schema": spec.staging, "rows": dg.MetadataValue.json(counts)}
+        metadata={"schema": spec.staging, "rows": dg.MetadataValue.json(counts), **left_out}
     )
+
+
+def _why(by: str, skipped: Skipped) -> str:
+    if by in skipped.unreadable:
+        return "a folder the listing user may not read"
+    if by in skipped.vanished:
+        return "a folder removed while the source was listed"
+    return "a symlink, not followed"
 
 
 class SwitchConfig(dg.Config):

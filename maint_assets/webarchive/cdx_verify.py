@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from warcio.archiveiterator import ArchiveIterator
 from warcio.timeutils import iso_date_to_timestamp
 
-from maint_assets.core.file_stores import Backend
+from maint_assets.core.file_stores import Backend, ObjectDenied
 from maint_assets.webarchive.cdx_outputs import OutbackCdx
 from maint_assets.webarchive.cdx_segments import Ledger, Segment
 
@@ -61,11 +61,15 @@ def sample(ledger: Ledger, count: int, rng: random.Random) -> Iterator[tuple[Seg
 
 
 def resolve(backend: Backend, entry: CdxLine) -> str | None:
-    """What is wrong with the line, or None when its record is where it says."""
+    """What is wrong with the line, or None when its record is where it says; ObjectDenied
+    when the store refuses its file to this user (the file's permissions, not the line's
+    fault: the line is not checked)."""
     try:
         data = backend.read_range(entry.filename, entry.offset, entry.length)
     except FileNotFoundError:
         return "its file is not in the store"
+    except ObjectDenied:
+        raise
     except Exception as err:
         return f"cannot read its file: {type(err).__name__}: {err}"
     if len(data) < entry.length:

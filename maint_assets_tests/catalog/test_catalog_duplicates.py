@@ -83,3 +83,21 @@ def test_one_dataset_per_identifier_is_kept_by_a_fixed_rule_and_the_others_named
     assert _run_pages(empty_db, tmp_path).success
     with psycopg.connect(empty_db) as conn:
         assert dict(conn.execute("SELECT identifier, uri FROM public.datasets").fetchall()) == kept
+
+
+def test_every_dataset_without_an_identifier_is_counted_and_refused(
+    empty_db: str, tmp_path: Path
+) -> None:
+    """Datasets without an identifier, neither dcterms:identifier nor a URI (blank nodes; this
+    test's own: the demo's with both removed), are not one dataset: each is counted by the
+    load's check, which refuses the table."""
+    nodes = [_node(i, f"uri-{i}", "2024-01-01") for i in range(1, 6)]
+    for node in nodes[:3]:
+        del node["dct:identifier"], node["@id"]
+    _write(tmp_path / "pages", [nodes])
+    result = _run_pages(empty_db, tmp_path)
+    assert not result.success
+    (check,) = [e for e in result.get_asset_check_evaluations()
+                if e.check_name == "required_columns"]
+    assert not check.passed and check.metadata["rows_without_identifier"].value == 3
+    assert _clean_metadata(result)["duplicate_identifiers"].value == 0

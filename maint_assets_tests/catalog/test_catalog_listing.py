@@ -6,6 +6,7 @@ The layout is the producer's (reference/ukwa-and-sspcloud.md §2.2: pages upload
 over HTTP); the subfolder holding an earlier dump kept aside is this test's own invention."""
 
 import json
+import os
 import random
 import secrets
 from pathlib import Path
@@ -14,6 +15,7 @@ import boto3
 import dagster as dg
 import psycopg
 
+from maint_assets.catalog import assets
 from maint_assets.catalog.automation import catalog_new_pages
 from maint_assets.core.artifacts import ArtifactStore
 from maint_assets.core.stores import FileStore
@@ -65,3 +67,33 @@ def test_pages_in_subfolders_of_the_prefix_are_not_read(
         dg.build_sensor_context(cursor=first.cursor, resources={"catalog_pages": store})
     )
     assert not later.asset_events
+
+
+def test_pages_the_listing_leaves_out_are_named(tmp_path: Path) -> None:
+    """A page whose name is not UTF-8 and a symlinked page are not read: named in the
+    extract's metadata and log, as the web archive's listing names them. (Both, and the
+    earlier dump linked in, are this test's own.)"""
+    pages = tmp_path / "pages"
+    write_pages(pages, datasets=50, per_page=50)
+    (page,) = pages.iterdir()
+    (pages / "linked.json").symlink_to(page)
+    (pages / "archive").mkdir()
+    (tmp_path / "dump-2023").mkdir()
+    (pages / "old-dump").symlink_to(tmp_path / "dump-2023")  # a folder: not asked for anyway
+    with open(os.fsencode(pages) + b"/caf\xe9.json", "wb") as f:
+        f.write(page.read_bytes())
+    with dg.instance_for_test() as instance:
+        result = dg.materialize(
+            [assets.raw_datasets], instance=instance,
+            resources={"catalog_pages": FileStore(url=str(pages)),
+                       "artifacts": ArtifactStore(directory=str(tmp_path / "artifacts"))},
+        )
+        logs = [e.user_message for e in instance.all_logs(result.run_id)]
+    (meta,) = [e.materialization.metadata for e in result.get_asset_materialization_events()]
+    assert meta["pages"].value == 1
+    assert (meta["files_not_listed"].value, meta["symlinks_not_followed"].value) == (1, 1)
+    assert "`caf\\xe9.json`: name not UTF-8" in meta["not_listed"].value
+    assert meta["symlinks"].value == "- `linked.json`"
+    assert meta["folders_not_read"].value == 0
+    assert any("caf\\xe9.json" in m and "not UTF-8" in m for m in logs)
+    assert any("1 symlink(s) not followed" in m and "linked.json" in m for m in logs)

@@ -1,7 +1,10 @@
 """Staging ingest and the production switch against the session's PostgreSQL: readers during
 the switch, users' edits during the ingest, refused checks, rollback, retention."""
 
+import json
 import secrets
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -1271,3 +1274,65 @@ def test_a_csv_with_a_byte_order_mark_and_json_lines_with_blank_lines_load(
     result = _ingest(url, source)
     assert result.success, _error(result)
     assert _counts(url) == (20, 1000, 3000, "Study 0 v2")
+
+
+# The staging load, in a process that cannot override file permissions (root without
+# CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH), as an ingest user that is not root; once per
+# tables file given.
+UNPRIVILEGED = ["setpriv", "--bounding-set", "-dac_override,-dac_read_search"]
+STAGE_AS_UNPRIVILEGED = """
+import json, sys
+import dagster as dg
+from maint_assets.core.postgres import PostgresResource
+from maint_assets.ingest import assets
+from maint_assets.ingest.resources import IngestSettings
+db, source = sys.argv[1:3]
+for tables in sys.argv[3:]:
+    result = dg.materialize([assets.ingest_staging], raise_on_error=False, resources={
+        "ingest_db": PostgresResource(url=db),
+        "ingest": IngestSettings(tables_file=tables, source_url=source)})
+    failed = result.get_step_failure_events()
+    print(json.dumps({
+        "error": failed[0].event_specific_data.error.message if failed else None,
+        "metadata": {k: v.value for e in result.get_asset_materialization_events()
+                     for k, v in e.materialization.metadata.items()
+                     if isinstance(v.value, (int, str))},
+    }))
+"""
+
+
+def test_a_folder_of_the_source_it_may_not_read_is_named_and_never_taken_as_empty(
+    empty_db: str, tmp_path: Path
+) -> None:
+    source = tmp_path / "source"
+    write_source(source, studies=2, samples=2)
+    private = source / "private"
+    private.mkdir()
+    (private / "data_object.csv").write_text("id,biosample_id,size_bytes,url\n")
+    # This test's own table list: the demo's, with one optional table's file in that folder.
+    nested = tmp_path / "nested_tables.yaml"
+    nested.write_text(DEMO_TABLES_FILE.read_text().replace(
+        "    file: data_object.csv\n", "    file: private/data_object.csv\n    required: false\n"
+    ))
+    private.chmod(0)
+    try:
+        done = subprocess.run(
+            [*UNPRIVILEGED, sys.executable, "-c", STAGE_AS_UNPRIVILEGED, empty_db, str(source),
+             str(DEMO_TABLES_FILE), str(nested)],
+            capture_output=True, text=True, timeout=300,
+        )
+    finally:
+        private.chmod(0o755)
+    assert done.returncode == 0, done.stderr[-3000:]
+    loaded, refused = (json.loads(line) for line in done.stdout.splitlines()[-2:])
+    # Its files not needed: loaded, the folder named in the metadata and the log.
+    assert loaded["error"] is None
+    assert loaded["metadata"]["folders_not_read"] == 1
+    assert "`private/`: the listing user may not read it" in loaded["metadata"]["not_listed"]
+    warned = done.stderr[done.stderr.index("1 folder(s) not listed"):]
+    assert warned.split("\n", 2)[1] == "private/"
+    # A table's file in it is not known to be absent: not loaded empty, refused.
+    assert refused["error"].strip().endswith(
+        f"Failure: not read in {source}: private/data_object.csv (under private/, a folder "
+        "the listing user may not read); nothing loaded"
+    )

@@ -376,6 +376,64 @@ def test_a_file_removed_while_the_store_is_listed_is_not_listed_and_the_rest_is(
     assert status(after) == status(before)
 
 
+class _RacingFolderStore(FileStore):
+    """A test's own: the real local store, whose folder ``racing`` holds folders of one file
+    each; as soon as one of them is listed, the others (found by the same scan of ``racing``,
+    not yet read) are removed, as when a crawl's launch folder is moved away while the store
+    is listed."""
+
+    racing: str
+
+    def list(self, skipped: Skipped | None = None) -> Iterator[StoredFile]:
+        folders = Path(self.url) / self.racing
+        for found in super().list(skipped):
+            if found.path.startswith(f"{self.racing}/"):
+                listed = found.path.split("/")[1]
+                for other in folders.iterdir():
+                    if other.name != listed:
+                        shutil.rmtree(other)
+            yield found
+
+
+def _list(res: dict, instance: dg.DagsterInstance) -> tuple[dict, list[str]]:
+    """TrackDB's listing alone: its metadata and its run's log."""
+    result = dg.materialize([trackdb.trackdb_files], resources=res, instance=instance)
+    return _metadata(result)[TRACKDB], _logs(instance, result)
+
+
+def test_a_folder_removed_while_the_store_is_listed_is_not_read_and_not_flagged(
+    empty_db: str, store: Path, tmp_path: Path
+) -> None:
+    root = store
+    one = next(_warcs_folder(root).glob("*-00000-*.warc.gz"))
+    for d in (3, 4):
+        (root / "racing" / f"launch{d}").mkdir(parents=True)
+        shutil.copyfile(one, root / "racing" / f"launch{d}" /
+                        f"BL-x-2026110{d}000000000-00000-racing.warc.gz")
+    res = _resources(empty_db, str(root), tmp_path)
+    with dg.instance_for_test() as instance:
+        assert _list(res, instance)[0]["new"] == sum(1 for p in root.rglob("*") if p.is_file())
+        before = _rows(empty_db)
+        meta, log = _list({**res, "warc_store": _RacingFolderStore(url=str(root),
+                                                                  racing="racing")}, instance)
+        (gone,) = [f"racing/launch{d}/" for d in (3, 4)
+                   if not (root / "racing" / f"launch{d}").exists()]
+        # Named, and nothing recorded under it flagged.
+        assert (meta["vanished_while_listed"], meta["folders_not_read"],
+                meta["flagged_missing"]) == (1, 1, 0)
+        assert f"`{gone}`: removed while the store was listed, not read this time" in (
+            meta["not_listed"])
+        assert any("1 folder(s) removed while the store was listed" in m and gone in m
+                   for m in log)
+        assert _rows(empty_db) == before
+
+        # A listing that reads its parent whole and finds it absent: gone, flagged.
+        meta, _ = _list(res, instance)
+    assert (meta["folders_not_read"], meta["flagged_missing"]) == (0, 1)
+    assert [p for p, r in _rows(empty_db).items() if r[1]] == [
+        p for p in before if p.startswith(gone)]
+
+
 def _deny(s3, bucket: str, keys: list[str]) -> None:
     """A bucket policy refusing these objects to everyone, as an operator's explicit Deny does
     (moto enforces a bucket policy on object requests, not on listings)."""
@@ -436,6 +494,16 @@ def test_an_s3_object_the_store_refuses_is_reported_not_retried_and_indexed_once
     rows = _rows(empty_db)
     assert rows[refused][2] is not None
     assert rows[hidden][1] is False and rows[hidden][2] is not None  # listed again, still indexed
+
+    # An indexed file the store refuses since: the index check's sampled lines in it are not
+    # checked and the file is named; neither the lines' problem nor a store error.
+    _deny(s3, bucket, [f"crawls/{refused}"])
+    check = cdx_index.index_lines_resolve(res["webarchive_db"], res["warc_store"], res["cdx"])
+    assert check.passed, check.metadata["problems"].value
+    meta = {k: v.value for k, v in check.metadata.items()}
+    assert meta["files_denied"] == 1 and 0 < meta["lines_checked"] < 50
+    assert f"`{refused}`: its lines not checked" in meta["denied"]
+    assert "access denied" in meta["denied"] and "403" in meta["denied"]
 
 
 @pytest.mark.parametrize("output", ["cdxj", "outbackcdx"])

@@ -71,8 +71,9 @@ WITH changed AS (
 SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM written;
 
 -- name: flag_missing
--- Only where the listing looked: under a folder it could not read, or at or under a symlink
--- it did not follow (a folder moved to another disk and linked back), absence is no evidence.
+-- Only where the listing looked: under a folder it could not read or that was removed before
+-- it read it (unread), or at or under a symlink it did not follow (a folder moved to another
+-- disk and linked back), absence is no evidence.
 UPDATE webarchive.trackdb_files f
 SET missing = true, last_seen = %(previous)s
 WHERE f.store = %(store)s AND NOT f.missing

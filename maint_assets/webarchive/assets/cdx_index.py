@@ -18,7 +18,7 @@ import dagster as dg
 from pydantic import Field
 
 from maint_assets.core.automation import EAGER, HOURLY_FRESHNESS
-from maint_assets.core.file_stores import StoreError
+from maint_assets.core.file_stores import ObjectDenied, StoreError
 from maint_assets.core.postgres import DatabaseUnavailable, MaintenanceLocked, PostgresResource
 from maint_assets.core.sql_files import statement
 from maint_assets.core.stores import FileStore
@@ -146,13 +146,22 @@ def index_lines_resolve(
             statement(SQL_CDX_INDEX, "segment_files"), {"store": store, "paths": paths}
         ).fetchall())
     exact = server is not None and server.index_version() >= 4
+    denied: dict[str, str] = {}
+    unchecked = 0
     for _, line in picked:
         entry = parse(line, fmt)
-        problem = (
-            "its file is not in TrackDB" if entry.filename not in listed
-            else "its file is gone from the store's listing" if listed[entry.filename]
-            else resolve(backend, entry)
-        )
+        try:
+            problem = (
+                "its file is not in TrackDB" if entry.filename not in listed
+                else "its file is gone from the store's listing" if listed[entry.filename]
+                else resolve(backend, entry)
+            )
+        except ObjectDenied as err:
+            # The file's permissions or policy: the store answered (no store error), and
+            # nothing is known against the line, which is not checked.
+            denied[entry.filename] = str(err)
+            unchecked += 1
+            continue
         if problem is None and server is not None:
             problem = served(server, line, exact)
         if problem:
@@ -162,8 +171,13 @@ def index_lines_resolve(
         passed=not problems,
         metadata={
             "segments": len(live),
-            "lines_checked": len(picked),
+            "lines_checked": len(picked) - unchecked,
             "problems": dg.MetadataValue.md("\n".join(f"- {p}" for p in problems[:30]) or "none"),
+            "files_denied": len(denied),
+            "denied": dg.MetadataValue.md(
+                "\n".join(f"- `{p}`: its lines not checked, the store refuses it ({e})"
+                          for p, e in sorted(denied.items())[:30]) or "none"
+            ),
         },
     )
 

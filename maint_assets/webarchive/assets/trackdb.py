@@ -14,8 +14,10 @@ spellings are moved or merged into it first (store_spellings).
 A name that is not UTF-8 cannot be a TrackDB path (text): the file is left out of the listing
 and named in the run's log and metadata, and the rest of the store is listed as usual. So is a
 folder the listing user may not read, and the files recorded under it are not flagged missing
-(the listing did not look there). A file removed between its folder's scan and its stat is not
-in the listing, like one removed before it.
+(the listing did not look there); nor are those of a folder removed between its parent's scan
+and its own (a folder being moved or deleted): not read this time, named, and flagged by the
+next listing that finds its parent without it. A file removed between its folder's scan and its
+stat is not in the listing, like one removed before it.
 Symlinks are not followed (loops, files listed twice); their number and the first ones are
 reported the same way, so that a disk linked into the store is seen to be absent.
 """
@@ -30,7 +32,7 @@ from maint_assets.core.file_stores import Skipped
 from maint_assets.core.postgres import PostgresResource
 from maint_assets.core.schema import apply_schema
 from maint_assets.core.sql_files import statement
-from maint_assets.core.stores import FileStore
+from maint_assets.core.stores import FileStore, report_skipped
 from maint_assets.core.ui import column_schema
 from maint_assets.webarchive.keys import (
     GROUP_WEBARCHIVE,
@@ -44,8 +46,8 @@ from maint_assets.webarchive.keys import (
 from maint_assets.webarchive.layout import LAYOUT_VERSION, classify
 from maint_assets.webarchive.store_spellings import Adoption, adopt_older_spellings
 
-SHOWN = 50  # names in the metadata (the log has them all)
-FEW_LINKS = 10  # symlinks named: usually a few folders, the same every hour
+# What a folder not read means for TrackDB's rows under it.
+KEPT = "their files already in TrackDB are kept as they were, not flagged missing"
 
 warc_files = dg.AssetSpec(
     WARC_FILES,
@@ -111,7 +113,7 @@ def trackdb_files(
                 copy.write_row((path, *classify(path, mtime)))
         new, changed = conn.execute(statement(SQL_TRACKDB, "upsert_files"), params).fetchone()
         flagged = conn.execute(statement(SQL_TRACKDB, "flag_missing"), {
-            **params, "previous": row[0] if row else None, "unread": skipped.unreadable,
+            **params, "previous": row[0] if row else None, "unread": skipped.folders_not_read,
             "links": skipped.symlinks,
         }).rowcount
         conn.execute(statement(SQL_TRACKDB, "record_listing"), params)
@@ -122,7 +124,7 @@ def trackdb_files(
             **columns,
             "store": store, "files_listed": files, "new": new, "changed": changed,
             "flagged_missing": flagged,
-            **_report_skipped(context, skipped),
+            **report_skipped(context.log, skipped, KEPT),
             "other_spellings": dg.MetadataValue.json(list(adopted.left)),
             "spellings_merged": dg.MetadataValue.json(
                 [adopted.moved] * bool(adopted.moved) + adopted.merged
@@ -137,44 +139,6 @@ def trackdb_files(
             ),
         }
     )
-
-
-def _report_skipped(context: dg.AssetExecutionContext, skipped: Skipped) -> dict:
-    """The files the listing left out, all named in the log, the first ones in the metadata."""
-    if skipped.not_utf8:
-        context.log.warning(
-            f"{len(skipped.not_utf8)} file(s) not listed, their names are not UTF-8 (rename "
-            "them to index them):\n" + "\n".join(skipped.not_utf8)
-        )
-    links = skipped.symlinks
-    if links:
-        context.log.warning(
-            f"{len(links)} symlink(s) not followed: the files behind them are not listed (mount "
-            "a disk under the store rather than link it), first ones:\n"
-            + "\n".join(links[:FEW_LINKS])
-        )
-    if skipped.unreadable:
-        context.log.warning(
-            f"{len(skipped.unreadable)} folder(s) not listed, the listing user may not read "
-            "them (their files already in TrackDB are kept as they were, not flagged "
-            "missing; fix their permissions to list them):\n" + "\n".join(skipped.unreadable)
-        )
-    if skipped.vanished:
-        context.log.info(
-            f"{len(skipped.vanished)} file(s) or folder(s) removed while the store was listed "
-            "(not in this listing):\n" + "\n".join(skipped.vanished)
-        )
-    not_listed = [f"- `{n}`: name not UTF-8" for n in skipped.not_utf8] + [
-        f"- `{n}`: the listing user may not read it" for n in skipped.unreadable
-    ]
-    return {
-        "symlinks_not_followed": len(links),
-        "symlinks": dg.MetadataValue.md("\n".join(f"- `{n}`" for n in links[:FEW_LINKS]) or "none"),
-        "files_not_listed": len(skipped.not_utf8),
-        "folders_not_read": len(skipped.unreadable),
-        "vanished_while_listed": len(skipped.vanished),
-        "not_listed": dg.MetadataValue.md("\n".join(not_listed[:SHOWN]) or "none"),
-    }
 
 
 def _report_spellings(context: dg.AssetExecutionContext, store: str, adopted: Adoption) -> None:
