@@ -204,6 +204,9 @@ def web_regions(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
                     allow_retries=False,
                 )
         outcome = refresh_matview(database, conn, "atlas_api", "web_regions")
+    warning = outcome.warning("atlas_api.web_regions")
+    if warning:
+        context.log.warning(warning)
     return dg.MaterializeResult(metadata=outcome.metadata())
 
 
