@@ -11,6 +11,7 @@ one in that transaction: its grants, owner, comment and columns' comments, and t
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass
 
@@ -84,6 +85,7 @@ def refresh_matview(
     conn: psycopg.Connection,
     schema: str,
     name: str,
+    before: Callable[[psycopg.Connection], None] | None = None,
 ) -> RefreshOutcome:
     """Refresh ``schema.name`` on ``conn``, an autocommit session holding the asset's
     maintenance lock, in two transactions with ``database``'s timeouts.
@@ -95,13 +97,19 @@ def refresh_matview(
     refreshing the view in between. The refresh has committed when the second transaction
     starts: its failure (a lock or statement timeout, a broken connection) is reported in the
     outcome (``diff_unavailable``), not raised, so the run records the refresh it made
-    instead of failing as if nothing had changed (and a retry refreshing again)."""
+    instead of failing as if nothing had changed (and a retry refreshing again).
+
+    ``before`` runs in the REFRESH's transaction, first, on the snapshot the REFRESH reads
+    (the transaction is then REPEATABLE READ): a check of the sources it may raise from sees
+    exactly what the view is made of."""
     relation = (schema, name)
     snapshot = ("pg_temp", f"prev_{name}")
-    with database.transaction(conn):
+    with database.transaction(conn, repeatable_read=before is not None):
         state = relation_state(conn, schema, name)
         if state is None or state[0] != "m":
             raise MissingRelation(f"materialized view {schema}.{name} does not exist")
+        if before is not None:
+            before(conn)
         populated = state[1]
         if populated:
             conn.execute(

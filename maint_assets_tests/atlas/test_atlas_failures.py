@@ -467,3 +467,32 @@ def test_a_count_that_fails_after_the_refresh_committed_records_the_refresh(
     advisory = "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'"
     assert rows(atlas_url, advisory) == [(0,)]
 
+
+def test_a_zoom_level_added_while_the_outlines_refresh_is_seen_by_check_and_refresh_alike(
+    resources, atlas_url, monkeypatch
+):
+    """The check of the zoom lookup ran in its own transaction, the REFRESH in the next one:
+    a level listed twice by another session in between passed the check and failed the
+    REFRESH on the view's unique index, naming a region, not the cause. The concurrent
+    writer is this test's invention; it commits once the refresh's transaction has begun."""
+    assert materialize(resources, selection=[WEB_REGIONS]).success
+    real_state = refresh.relation_state
+    added = []
+
+    def level_added_meanwhile(conn, schema, name):
+        if not added:
+            with psycopg.connect(atlas_url, autocommit=True) as writer:
+                writer.execute("""INSERT INTO atlas_api.regions_zoom_lookup
+                                  SELECT * FROM atlas_api.regions_zoom_lookup
+                                  WHERE type = 'hex' AND scale = 250""")
+            added.append(True)
+        return real_state(conn, schema, name)
+
+    monkeypatch.setattr(refresh, "relation_state", level_added_meanwhile)
+    result = materialize(resources, selection=[WEB_REGIONS], raise_on_error=False)
+    assert added
+    # the check and the REFRESH read the lookup before the level was added: both agree
+    assert result.success, _failure_message(result)
+    # the next run sees it, and names it
+    result = materialize(resources, selection=[WEB_REGIONS], raise_on_error=False)
+    assert "hex 250 (2 rows, zooms [4, 4])" in _failure_message(result)
