@@ -24,6 +24,27 @@ class ArtifactMissing(RuntimeError):
     """No materialization recorded an artifact, or the one it recorded is gone."""
 
 
+class SnapshotsDiffer(ValueError):
+    """Dumps to be loaded together were read from different snapshots."""
+
+
+def one_snapshot(chain: list[Artifact]) -> None:
+    """Raise SnapshotsDiffer, naming each artifact's snapshot, unless the manifests of
+    ``chain`` record one snapshot (``snapshot``: what it saw, pg_current_snapshot()) or none
+    records any (dumps older than that record, or not written from a shared snapshot). Dumps
+    of different moments loaded into one database join rows that never existed together: a
+    sample naming a dataset the reference data dump, read earlier, does not have."""
+    if len({a.manifest.get("snapshot") for a in chain}) > 1:
+        listed = "; ".join(
+            f"{a.key} read {a.manifest.get('snapshot') or 'an unrecorded snapshot'}"
+            for a in chain
+        )
+        raise SnapshotsDiffer(
+            f"the dumps to load together were not read from one snapshot ({listed}): "
+            "write them again in one run, together"
+        )
+
+
 @dataclass(frozen=True)
 class Recorded:
     """The artifact an asset's materialization recorded under ``metadata_key``, in ``folder``."""
@@ -124,7 +145,9 @@ def restore_check(
         chain = [
             recorded_artifact(context.instance, context.run.run_id, artifacts, s) for s in sources
         ]
-    except ArtifactMissing as err:
+        one_snapshot(chain)
+    except (ArtifactMissing, SnapshotsDiffer) as err:
+        # No "artifact": not a verdict on the artifact (artifacts.check_verdicts).
         return dg.AssetCheckResult(passed=False, metadata={"error": str(err)})
     artifact = chain[-1]
     counts: dict[str, int] = artifact.manifest.get("tables", {})

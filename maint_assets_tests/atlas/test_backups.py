@@ -34,7 +34,7 @@ from maint_assets_tests.atlas.backup_helpers import (
     materialize_backups,
     scratch_database,
 )
-from maint_assets_tests.atlas.helpers import rows
+from maint_assets_tests.atlas.helpers import metadata, rows
 
 SAMPLE_ROW_TEXT = "SELECT id, md5(o::text) FROM public.observations o"
 SEQUENCES = (
@@ -270,6 +270,43 @@ def test_dumps_taken_while_a_dataset_is_reloaded_agree_with_each_other(
                   keys.OBSERVATIONS_SAMPLE_DUMP)
     }
     assert result.success
+
+
+def test_staging_refuses_dumps_of_different_snapshots_naming_them(
+    backup_resources, atlas_url, dagster_instance
+):
+    """The four dumps share one snapshot when written together; a run of the sample alone
+    (the multi-asset may be subset) wrote one of another moment, which staging then loaded
+    after the others: a dataset reloaded in between broke observations_id_datasets_fkey,
+    reported as a bad dump."""
+    written = materialize_backups(
+        backup_resources, SNAPSHOT_DUMPS.without_checks(), SAMPLE_ONLY, instance=dagster_instance
+    )
+    _reload_every_dataset(atlas_url)
+    sample = materialize_backups(
+        backup_resources,
+        dg.AssetSelection.assets(keys.OBSERVATIONS_SAMPLE_DUMP).without_checks(),
+        SAMPLE_ONLY,
+        instance=dagster_instance,
+    )
+    result = materialize_backups(
+        backup_resources,
+        dg.AssetSelection.assets(keys.ATLAS_STAGING),
+        confirmed_staging("atlas_staging_mixed"),
+        raise_on_error=False,
+        instance=dagster_instance,
+    )
+    assert not result.success
+    message = failure_text(result)
+    assert "not read from one snapshot" in message, message
+    assert "atlas_snapshot_dumps" in message
+    old, new = (
+        metadata(run, keys.OBSERVATIONS_SAMPLE_DUMP)["snapshot"] for run in (written, sample)
+    )
+    assert old != new and new in message and old in message
+    assert rows(
+        atlas_url, "SELECT count(*) FROM pg_database WHERE datname LIKE 'atlas_staging_mixed%'"
+    ) == [(0,)]
 
 
 @pytest.fixture

@@ -25,6 +25,7 @@ from maint_assets.atlas.keys import (
     REFERENCE_DATA_DUMP,
     REGIONS_DUMP,
     SCHEMA_DUMP,
+    SNAPSHOT_DUMPS_OP,
     SQL_DUMPS,
     STAGING_TEMPLATE,
 )
@@ -33,7 +34,13 @@ from maint_assets.core.artifacts import ArtifactStore
 from maint_assets.core.automation import WEEKLY_FRESHNESS
 from maint_assets.core.identifiers import check_base
 from maint_assets.core.postgres import PostgresResource
-from maint_assets.core.restores import Recorded, load_chain, recorded_artifact
+from maint_assets.core.restores import (
+    Recorded,
+    SnapshotsDiffer,
+    load_chain,
+    one_snapshot,
+    recorded_artifact,
+)
 from maint_assets.core.run_config import check_run_config
 from maint_assets.core.schema import apply_schema
 from maint_assets.core.sql_files import compose, statement
@@ -117,6 +124,14 @@ def staging_database(
             )
             for k in STAGING_ORDER
         ]
+        try:
+            one_snapshot(loaded)
+        except SnapshotsDiffer as err:
+            raise dg.Failure(
+                f"{config.database} not rebuilt: {err} (materialize the four dumps of "
+                f"{SNAPSHOT_DUMPS_OP} in one run). The staging database is unchanged.",
+                allow_retries=False,
+            ) from None
         major = databases.major_version(atlas_staging_server)
         url = databases.create_database(
             atlas_staging_server, building, f"atlas staging database, run {context.run.run_id}",
