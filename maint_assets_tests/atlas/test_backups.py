@@ -309,6 +309,48 @@ def test_staging_refuses_dumps_of_different_snapshots_naming_them(
     ) == [(0,)]
 
 
+def test_a_restore_check_on_a_role_without_createdb_says_what_to_do(
+    backup_resources, pg_cluster
+):
+    """The scratch database cannot be created, before any dump is loaded: the check failed
+    with psycopg's InsufficientPrivilege instead of a result naming the remedy. The role is
+    this test's invention."""
+    role = "staging_without_createdb"
+    with pg_cluster.connect(autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE ROLE {} LOGIN PASSWORD 'x'").format(sql.Identifier(role)))
+    server = PostgresResource(
+        url=psycopg.conninfo.make_conninfo(pg_cluster.url("postgres"), user=role, password="x")
+    )
+    try:
+        result = materialize_backups(
+            {**backup_resources, "atlas_staging_server": server},
+            dg.AssetSelection.assets(keys.SCHEMA_DUMP),
+            {},
+            raise_on_error=False,
+        )
+    finally:
+        with pg_cluster.connect(autocommit=True) as conn:
+            conn.execute(sql.SQL("DROP ROLE {}").format(sql.Identifier(role)))
+    [check] = result.get_asset_check_evaluations()
+    assert not check.passed
+    assert "SQLSTATE 42501" in check.metadata[RESTORE_SERVER_FAILURE].value
+    assert "maint-assets roles apply atlas-staging" in check.metadata["error"].value
+
+
+def test_a_staging_server_not_reached_fails_the_build_saying_what_to_do(backup_resources):
+    unreachable = PostgresResource(url="postgresql://maint@127.0.0.1:1/postgres")
+    result = materialize_backups(
+        {**backup_resources, "atlas_staging_server": unreachable},
+        dg.AssetSelection.assets(keys.ATLAS_STAGING),
+        confirmed_staging("atlas_staging"),
+        raise_on_error=False,
+    )
+    message = failure_text(result)
+    assert "cannot connect to database 'postgres' at 127.0.0.1:1" in message
+    assert "ATLAS_STAGING_SERVER_URL" in message
+    assert "maint-assets roles apply atlas-staging" in message
+
+
 @pytest.fixture
 def staging_role_without_postgis(pg_cluster) -> Iterator[PostgresResource]:
     """A staging server role that may create databases but not PostGIS, on a server with no

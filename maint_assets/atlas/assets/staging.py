@@ -6,9 +6,11 @@ database, is refused.
 
 import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import dagster as dg
+import psycopg
 from pydantic import Field, field_validator
 
 from maint_assets.atlas import change_log
@@ -29,11 +31,14 @@ from maint_assets.atlas.keys import (
     SQL_DUMPS,
     STAGING_TEMPLATE,
 )
+from maint_assets.atlas.privileges import STAGING_REMEDY
 from maint_assets.core import databases
 from maint_assets.core.artifacts import ArtifactStore
 from maint_assets.core.automation import WEEKLY_FRESHNESS
 from maint_assets.core.identifiers import check_base
-from maint_assets.core.postgres import PostgresResource
+from maint_assets.core.pg_tools import PgToolError
+from maint_assets.core.postgres import DatabaseUnavailable, PostgresResource
+from maint_assets.core.restore_server import error_cause, server_failure
 from maint_assets.core.restores import (
     Recorded,
     SnapshotsDiffer,
@@ -101,9 +106,9 @@ def staging_database(
         return
     # The same cluster (system identifier) and the same database (OID): whatever host name,
     # address or port each URL uses to reach it.
-    if databases.server_and_oid(atlas_staging_server, config.database) == (
-        databases.server_and_oid(atlas_db)
-    ):
+    with _staging_server_failures(config.database):
+        staging_identity = databases.server_and_oid(atlas_staging_server, config.database)
+    if staging_identity == databases.server_and_oid(atlas_db):
         raise dg.Failure(
             f"refusing to rebuild {config.database!r}: it is the production database "
             f"({atlas_db.describe()})"
@@ -113,7 +118,10 @@ def staging_database(
     # dropped the first one's __building database WITH (FORCE) under it. The second waits for
     # the lock (Dagster retries the step), then builds from the dumps it recorded.
     lock = f"{ATLAS_STAGING.to_user_string()}/{config.database}"
-    with atlas_staging_server.maintenance_step(lock):
+    with (
+        _staging_server_failures(config.database),
+        atlas_staging_server.maintenance_step(lock),
+    ):
         building = config.database + databases.BUILDING
         databases.refuse_unless_owned(
             atlas_staging_server, config.database, config.database + databases.PREVIOUS, building
@@ -210,6 +218,22 @@ def staging_database(
             "sessions_ended": dg.MetadataValue.json(ended),
         }
     )
+
+
+@contextmanager
+def _staging_server_failures(database: str) -> Iterator[None]:
+    """A failure the staging server caused (not reached, no right to create a database or
+    PostGIS, out of disk) fails the build saying what to do there, not as the dumps'."""
+    try:
+        yield
+    except (DatabaseUnavailable, psycopg.Error, PgToolError) as err:
+        cause = error_cause(err)
+        if cause is None:
+            raise
+        raise dg.Failure(
+            server_failure("the dumps", str(err), cause, STAGING_REMEDY)
+            + f" {database} is unchanged."
+        ) from err
 
 
 def _privileges(url: str, manifest: dict) -> dict:
