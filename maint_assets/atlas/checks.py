@@ -35,19 +35,13 @@ from maint_assets.atlas.keys import (
     TAXA_OBS_REF_LOOKUP,
     WEB_REGIONS,
 )
+from maint_assets.atlas.privileges import STAGING_REMEDY
 from maint_assets.core.artifacts import ArtifactStore
 from maint_assets.core.postgres import PostgresResource
 from maint_assets.core.restores import ArtifactMissing, Recorded, recorded_artifact, restore_check
 from maint_assets.core.sql_files import statement
 
 FULL_CHECK = "matches_full_recount"
-# A role that may not create PostGIS (only a superuser may) restores from a template an
-# administrator prepared (README, "roles apply").
-REMEDY = (
-    f"`maint-assets roles apply atlas-staging`, run as an administrator on the staging "
-    f"server, prepares the template database {STAGING_TEMPLATE} with the extensions only a "
-    f"superuser may create, which the restore checks and the staging build start from"
-)
 
 
 @dg.asset_check(
@@ -142,7 +136,7 @@ def _restore_check(asset_key: dg.AssetKey) -> dg.AssetChecksDefinition:
         scratch = SCRATCH_PREFIX + DUMP_FOLDERS[asset_key].rsplit("/", 1)[-1]
         return restore_check(
             context, artifacts, atlas_staging_server, sources, scratch, STAGING_TEMPLATE,
-            REMEDY,
+            STAGING_REMEDY,
         )
 
     return _check

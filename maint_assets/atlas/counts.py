@@ -274,7 +274,7 @@ def refresh_counts(
                 # Changes that took longer to apply than a rebuild's longest statement (a
                 # DBA's per-row trigger on a count table, large regions edited) are rebuilt;
                 # any other cancel (an operator's pg_cancel_backend) fails the run.
-                if not _statement_timeout(err):
+                if not _statement_timeout(conn, err):
                     raise
                 reason = (
                     f"applying the changes ran into the statement timeout "
@@ -305,10 +305,18 @@ def refresh_counts(
     return _rebuild(db, conn, reason, failed_check, limits, started, log)
 
 
-def _statement_timeout(err: errors.QueryCanceled) -> bool:
-    # The SQLSTATE (57014) is the same for a cancel; only the message tells them apart
-    # (lc_messages other than English fails the run instead: nothing is lost either way).
-    return "statement timeout" in (err.diag.message_primary or "")
+def _statement_timeout(conn: psycopg.Connection, err: errors.QueryCanceled) -> bool:
+    """Whether ``err`` was the statement timeout, not an operator's cancel: their SQLSTATE
+    (57014) is the same, only their message differs, in the server's lc_messages language.
+    So it is compared with the message this session gives a statement timeout of its own,
+    provoked in a savepoint (its 1 ms timeout ends with it)."""
+    try:
+        with conn.transaction():
+            conn.execute(statement(SQL_COUNTS, "one_ms_statement_timeout"))
+            conn.execute(statement(SQL_COUNTS, "sleep_past_it"))
+    except errors.QueryCanceled as own:
+        return own.diag.message_primary == err.diag.message_primary
+    return False
 
 
 def _why_rebuild(conn: psycopg.Connection) -> str | None:

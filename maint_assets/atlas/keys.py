@@ -15,6 +15,8 @@ DB = "atlas_db"
 POOL_ATLAS_DB = "atlas_db"
 # One dump at a time against production (each holds a snapshot open while it reads).
 POOL_ATLAS_DUMPS = "atlas_dumps"
+# The step writing the dumps staging loads, from one snapshot (assets/dumps.py).
+SNAPSHOT_DUMPS_OP = "atlas_snapshot_dumps"
 # One rebuild at a time of the staging database.
 POOL_ATLAS_STAGING = "atlas_staging"
 

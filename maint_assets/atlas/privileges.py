@@ -14,3 +14,14 @@ TARGETS = (
         Privileges(createdb=True, template=Template(STAGING_TEMPLATE, TEMPLATE_EXTENSIONS)),
     ),
 )
+
+# What a restore check or the staging build says when the staging server, not a dump, failed.
+# A role that may not create PostGIS (only a superuser may) restores from a template an
+# administrator prepared (README, "roles apply").
+STAGING_REMEDY = (
+    "`maint-assets roles apply atlas-staging`, run as an administrator on the staging "
+    f"server, gives the role CREATEDB and prepares the template database {STAGING_TEMPLATE} "
+    "with the extensions only a superuser may create, which the restore checks and the "
+    f"staging build start from; a server that cannot be reached: check {STAGING_SERVER_URL_ENV} "
+    "and that the server is up and accepts the role"
+)

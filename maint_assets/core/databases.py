@@ -16,11 +16,14 @@ import psycopg
 from psycopg import conninfo, sql
 
 from maint_assets.core.identifiers import MAX_IDENTIFIER_BYTES, check_identifier
-from maint_assets.core.pg_tools import run_tool, server_major
+from maint_assets.core.pg_tools import run_pipeline, run_tool, server_major
 from maint_assets.core.postgres import PostgresResource
 from maint_assets.core.sql_files import compose, statement
 
 GROUP = "core/databases"
+# psql loading a script: stopping at its first error, which carries its SQLSTATE (VERBOSITY
+# verbose), the code restore_server.py reads a server's refusal by, in any lc_messages.
+PSQL_LOAD = ["--no-psqlrc", "--quiet", "-v", "ON_ERROR_STOP=1", "-v", "VERBOSITY=verbose"]
 MARKER = "maint_assets:"
 BUILDING, PREVIOUS = "__building", "__previous"
 
@@ -240,17 +243,19 @@ def load_dump(
     drops the objects the dump recreates, in the same transaction; ``disable_triggers``
     (custom format, data only) loads with the tables' triggers off (needs a superuser)."""
     if fmt == "plain":
-        args = ["--no-psqlrc", "--quiet", "-v", "ON_ERROR_STOP=1", "--single-transaction"]
-        run_tool("psql", major, [*args, "-f", str(path)], url, what)
+        run_tool("psql", major, [*PSQL_LOAD, "--single-transaction", "-f", str(path)], url, what)
         return
-    args = ["--no-owner", "--no-privileges", "--single-transaction", "--exit-on-error"]
+    # As a script into psql, whose errors carry their SQLSTATE (PSQL_LOAD), not straight into
+    # the database: pg_restore's carry only the text, in the server's language. The script
+    # is one transaction whose COMMIT pg_restore writes last: a dump it cannot read to the end
+    # leaves psql an open transaction, rolled back when it disconnects.
+    args = ["--no-owner", "--no-privileges", "--single-transaction", "-f", "-"]
     if clean:
         args += ["--clean", "--if-exists"]
     if disable_triggers:
         args.append("--disable-triggers")
     args += _without_comments_on_present_extensions(url, path, major, what)
-    dbname = conninfo.conninfo_to_dict(url)["dbname"]
-    run_tool("pg_restore", major, [*args, "-d", dbname, str(path)], url, what)
+    run_pipeline(("pg_restore", [*args, str(path)]), ("psql", PSQL_LOAD), major, url, what)
 
 
 # A line of pg_restore --list: "<dump id>; <table oid> <oid> <type> <schema> <tag> <owner>";
@@ -303,7 +308,7 @@ def load_dump_after(
         postlude = tmp / f"{path.name}.last.sql"
         postlude.write_text(last + "\n")
         files += ["-f", str(postlude)]
-    args = ["--no-psqlrc", "--quiet", "-v", "ON_ERROR_STOP=1", "--single-transaction"]
+    args = [*PSQL_LOAD, "--single-transaction"]
     for name, value in (variables or {}).items():
         args += ["-v", f"{name}={value}"]
     run_tool("psql", major, [*args, *files], url, what)

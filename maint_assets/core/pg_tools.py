@@ -13,6 +13,7 @@ import os
 import re
 import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 
 from psycopg import conninfo
@@ -61,10 +62,13 @@ def client_env(url: str, database: str | None = None) -> dict[str, str]:
     if database is not None:
         parts["dbname"] = database
     # What the URL names wins over the environment; the rest (PGPASSFILE, PGSSLROOTCERT…)
-    # reaches the tool as libpq would read it in this process.
+    # reaches the tool as libpq would read it in this process. The C locale: the tools' and
+    # libpq's own messages in English, whatever the machine's language, for the failures read
+    # from them (restore_server.py); the data's encoding is the dump's or the server's.
     return {
         **os.environ,
         **{_ENV_FROM_URL[k]: str(v) for k, v in parts.items() if k in _ENV_FROM_URL},
+        "LC_ALL": "C",
     }
 
 
@@ -133,16 +137,53 @@ def run_tool(
         if stdout:
             out.close()
     if done.returncode != 0:
-        raise PgToolError(f"{tool} failed for {what}: {_reason(done)}")
+        raise PgToolError(f"{tool} failed for {what}: {_reason(done.stderr, done.returncode)}")
 
 
-_ERROR_LINE = re.compile(r"\b(ERROR|FATAL|PANIC|error):")
+def run_pipeline(
+    first: tuple[str, list[str]],
+    second: tuple[str, list[str]],
+    major: int,
+    url: str,
+    what: str,
+) -> None:
+    """Run the tool ``first`` (name, args) with its output going into ``second``'s input;
+    raise PgToolError naming ``what`` and ``first`` when either fails, with the messages of
+    the one that failed (``second``'s when both did: ``first`` then only lost its reader)."""
+    env = client_env(url)
+    # Both found before either starts: a missing one fails with nothing left running.
+    binaries = str(tool_path(first[0], major)), str(tool_path(second[0], major))
+    with tempfile.TemporaryFile() as first_errors:
+        producer = subprocess.Popen(
+            [binaries[0], *first[1]], env=env, stdout=subprocess.PIPE, stderr=first_errors
+        )
+        assert producer.stdout is not None
+        with producer.stdout:  # then read by the consumer alone, which stopping stops it
+            consumer = subprocess.Popen(
+                [binaries[1], *second[1]],
+                env=env, stdin=producer.stdout, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+            )
+        _, consumer_errors = consumer.communicate()
+        producer.wait()
+        first_errors.seek(0)
+        if consumer.returncode != 0:
+            reason = _reason(consumer_errors, consumer.returncode)
+        elif producer.returncode != 0:
+            reason = _reason(first_errors.read(), producer.returncode)
+        else:
+            return
+    raise PgToolError(f"{first[0]} failed for {what}: {reason}")
 
 
-def _reason(done: subprocess.CompletedProcess) -> str:
+# psql with VERBOSITY verbose writes the SQLSTATE after the severity, which the server's
+# lc_messages may have translated.
+_ERROR_LINE = re.compile(r"\b(ERROR|FATAL|PANIC|error):|:  [0-9A-Z]{5}: ")
+
+
+def _reason(stderr: bytes, returncode: int) -> str:
     """The tool's error lines first (a run's failure shows the message's first line, and a
     restore's NOTICEs may come last), then its last lines; row values redacted."""
-    lines = redact(done.stderr.decode(errors="replace").strip()).splitlines()
+    lines = redact(stderr.decode(errors="replace").strip()).splitlines()
     errors = [line for line in lines if _ERROR_LINE.search(line)][:3]
     shown = errors + [line for line in lines[-8:] if line not in errors]
-    return "\n".join(shown) or f"exit status {done.returncode}"
+    return "\n".join(shown) or f"exit status {returncode}"

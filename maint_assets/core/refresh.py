@@ -13,6 +13,8 @@ indexes, constraints, statistics, row-level security, policies and triggers
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass
 
 import psycopg
@@ -33,23 +35,29 @@ class MissingRelation(LookupError):
 @dataclass(frozen=True)
 class RefreshOutcome:
     mode: str
-    row_count: int
-    rows_added: int
-    rows_removed: int
+    # None when the refresh committed but its count failed (``diff_unavailable`` says why).
+    row_count: int | None
+    rows_added: int | None
+    rows_removed: int | None
     rows_updated: int | None = None  # known when rows have a key to match versions by
     views_recreated: tuple[str, ...] = ()
     # Columns whose comment on the old table differed from the one the build gives: replaced.
     comments_replaced: tuple[tuple[str, str], ...] = ()
     # What the old table had on a column the new one lacks: left behind.
     not_carried: tuple[str, ...] = ()
+    # Why counting what changed failed after the refresh had committed.
+    diff_unavailable: str | None = None
 
     def metadata(self) -> dict[str, object]:
-        counts: dict[str, object] = {
-            "dagster/row_count": self.row_count,
-            "refresh_mode": self.mode,
-            "rows_added": self.rows_added,
-            "rows_removed": self.rows_removed,
-        }
+        counts: dict[str, object] = {"refresh_mode": self.mode}
+        if self.diff_unavailable is not None:
+            counts["diff_unavailable"] = self.diff_unavailable
+        else:
+            counts |= {
+                "dagster/row_count": self.row_count,
+                "rows_added": self.rows_added,
+                "rows_removed": self.rows_removed,
+            }
         if self.rows_updated is not None:
             counts["rows_updated"] = self.rows_updated
         if self.views_recreated:
@@ -60,6 +68,16 @@ class RefreshOutcome:
             counts["not_carried"] = list(self.not_carried)
         return counts
 
+    def warning(self, relation: str) -> str | None:
+        """What a run's log says when the refresh committed without its counts."""
+        if self.diff_unavailable is None:
+            return None
+        return (
+            f"{relation} was refreshed ({self.mode}), but counting its rows and what changed "
+            f"failed afterwards: {self.diff_unavailable}. The materialization is recorded "
+            "without them; the next refresh counts again."
+        )
+
 
 def relation_state(conn: psycopg.Connection, schema: str, name: str) -> tuple[str, bool] | None:
     row = conn.execute(
@@ -69,7 +87,11 @@ def relation_state(conn: psycopg.Connection, schema: str, name: str) -> tuple[st
 
 
 def refresh_matview(
-    database: PostgresResource, conn: psycopg.Connection, schema: str, name: str
+    database: PostgresResource,
+    conn: psycopg.Connection,
+    schema: str,
+    name: str,
+    before: Callable[[psycopg.Connection], None] | None = None,
 ) -> RefreshOutcome:
     """Refresh ``schema.name`` on ``conn``, an autocommit session holding the asset's
     maintenance lock, in two transactions with ``database``'s timeouts.
@@ -78,13 +100,22 @@ def refresh_matview(
     transaction ends: so its transaction ends with it, the row count and the diff against the
     rows' hashes (taken before) run in a second one, and the lock is taken with short waits
     (core/lock_waits.py). The maintenance lock, held throughout, keeps another run from
-    refreshing the view in between."""
+    refreshing the view in between. The refresh has committed when the second transaction
+    starts: its failure (a lock or statement timeout, a broken connection) is reported in the
+    outcome (``diff_unavailable``), not raised, so the run records the refresh it made
+    instead of failing as if nothing had changed (and a retry refreshing again).
+
+    ``before`` runs in the REFRESH's transaction, first, on the snapshot the REFRESH reads
+    (the transaction is then REPEATABLE READ): a check of the sources it may raise from sees
+    exactly what the view is made of."""
     relation = (schema, name)
     snapshot = ("pg_temp", f"prev_{name}")
-    with database.transaction(conn):
+    with database.transaction(conn, repeatable_read=before is not None):
         state = relation_state(conn, schema, name)
         if state is None or state[0] != "m":
             raise MissingRelation(f"materialized view {schema}.{name} does not exist")
+        if before is not None:
+            before(conn)
         populated = state[1]
         if populated:
             conn.execute(
@@ -109,18 +140,40 @@ def refresh_matview(
             )
         else:  # its EXCLUSIVE lock, while it waits, queues no reader
             conn.execute(refresh)
-    with database.transaction(conn):
-        rows = _count(conn, relation)
-        if populated:
-            added, removed = conn.execute(
-                compose(
-                    "core/refresh", "diff_against_snapshot", relation=relation, snapshot=snapshot
-                )
-            ).fetchone()
-            conn.execute(compose("core/refresh", "drop_snapshot", snapshot=snapshot))
-        else:
-            added, removed = rows, 0
+    try:
+        with database.transaction(conn):
+            rows = _count(conn, relation)
+            if populated:
+                added, removed = conn.execute(
+                    compose(
+                        "core/refresh", "diff_against_snapshot", relation=relation,
+                        snapshot=snapshot,
+                    )
+                ).fetchone()
+                conn.execute(compose("core/refresh", "drop_snapshot", snapshot=snapshot))
+            else:
+                added, removed = rows, 0
+    except psycopg.Error as err:
+        if populated and not conn.broken:
+            _drop_snapshot_left(conn, snapshot)
+        return RefreshOutcome(
+            mode=mode, row_count=None, rows_added=None, rows_removed=None,
+            diff_unavailable=_first_line(err),
+        )
     return RefreshOutcome(mode=mode, row_count=rows, rows_added=added, rows_removed=removed)
+
+
+def _drop_snapshot_left(conn: psycopg.Connection, snapshot: tuple[str, str]) -> None:
+    # The failed transaction kept it. The session's end drops it too, so a failure here (the
+    # same cause again) changes nothing for the outcome.
+    with suppress(psycopg.Error):
+        conn.execute(compose("core/refresh", "drop_snapshot", snapshot=snapshot))
+
+
+def _first_line(err: psycopg.Error) -> str:
+    text = str(err).strip()
+    state = f" (SQLSTATE {err.sqlstate})" if err.sqlstate else ""
+    return f"{type(err).__name__}: {text.splitlines()[0] if text else ''}{state}"
 
 
 def rebuild_table(conn: psycopg.Connection, schema: str, name: str, group: str) -> RefreshOutcome:

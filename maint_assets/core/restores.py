@@ -12,16 +12,38 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import dagster as dg
+import psycopg
 
 from maint_assets.core import databases
 from maint_assets.core.artifacts import Artifact, ArtifactCorrupt, ArtifactStore
 from maint_assets.core.pg_tools import PgToolError
-from maint_assets.core.postgres import PostgresResource
-from maint_assets.core.restore_server import GENERIC_REMEDY, failed_restore
+from maint_assets.core.postgres import DatabaseUnavailable, PostgresResource
+from maint_assets.core.restore_server import GENERIC_REMEDY, error_cause, failed_restore
 
 
 class ArtifactMissing(RuntimeError):
     """No materialization recorded an artifact, or the one it recorded is gone."""
+
+
+class SnapshotsDiffer(ValueError):
+    """Dumps to be loaded together were read from different snapshots."""
+
+
+def one_snapshot(chain: list[Artifact]) -> None:
+    """Raise SnapshotsDiffer, naming each artifact's snapshot, unless the manifests of
+    ``chain`` record one snapshot (``snapshot``: what it saw, pg_current_snapshot()) or none
+    records any (dumps older than that record, or not written from a shared snapshot). Dumps
+    of different moments loaded into one database join rows that never existed together: a
+    sample naming a dataset the reference data dump, read earlier, does not have."""
+    if len({a.manifest.get("snapshot") for a in chain}) > 1:
+        listed = "; ".join(
+            f"{a.key} read {a.manifest.get('snapshot') or 'an unrecorded snapshot'}"
+            for a in chain
+        )
+        raise SnapshotsDiffer(
+            f"the dumps to load together were not read from one snapshot ({listed}): "
+            "write them again in one run, together"
+        )
 
 
 @dataclass(frozen=True)
@@ -124,7 +146,9 @@ def restore_check(
         chain = [
             recorded_artifact(context.instance, context.run.run_id, artifacts, s) for s in sources
         ]
-    except ArtifactMissing as err:
+        one_snapshot(chain)
+    except (ArtifactMissing, SnapshotsDiffer) as err:
+        # No "artifact": not a verdict on the artifact (artifacts.check_verdicts).
         return dg.AssetCheckResult(passed=False, metadata={"error": str(err)})
     artifact = chain[-1]
     counts: dict[str, int] = artifact.manifest.get("tables", {})
@@ -137,33 +161,22 @@ def restore_check(
                 "error": "its manifest names no table: restoring it would compare nothing",
             },
         )
-    major = databases.major_version(server)
-    left = drop_scratch_of_finished_runs(context.instance, server, scratch)
-    if left:
-        context.log.info(f"dropped scratch databases of runs that ended without: {left}")
-    with (
-        tempfile.TemporaryDirectory() as tmp,
-        databases.scratch_database(
-            server, databases.scratch_name(scratch, context.run.run_id),
-            f"restore check of {artifact.key} {RUN_TAG}{context.run.run_id}",
-            artifact.manifest.get("encoding"),
-            template,
-        ) as url,
-    ):
-        try:
-            load_chain(artifacts, chain, url, major, Path(tmp))
-        except (PgToolError, ArtifactCorrupt) as err:
-            return dg.AssetCheckResult(
-                passed=False, metadata=failed_restore(artifact.key, str(err), remedy)
-            )
-        with PostgresResource(url=url).connect() as conn:
-            present = set(databases.user_tables(conn))
-            found = databases.count_rows(conn, [t for t in counts if t in present])
-            views = databases.view_definitions(conn)
-        content = artifact.manifest.get("content", {})
-        changed = databases.content_mismatches(
-            url, {t: c for t, c in content.items() if t in present}
+    try:
+        loaded = _load_and_read(context, artifacts, server, chain, scratch, template)
+    except (DatabaseUnavailable, psycopg.Error, PgToolError) as err:
+        # The load's own failure is the artifact's unless the server caused it; before or
+        # after it (the server not reached, no right to create the scratch database), only
+        # the server's is a check result, any other error fails the check's step.
+        if not isinstance(err, PgToolError) and error_cause(err) is None:
+            raise
+        return dg.AssetCheckResult(
+            passed=False, metadata=failed_restore(artifact.key, err, remedy)
         )
+    except ArtifactCorrupt as err:
+        return dg.AssetCheckResult(
+            passed=False, metadata={"artifact": artifact.key, "error": str(err)}
+        )
+    present, found, views, changed = loaded
     missing = [t for t in expected if t not in present]
     # the views the manifest records (older manifests and other dumps record none)
     recorded_views = artifact.manifest.get("views", {})
@@ -181,10 +194,48 @@ def restore_check(
             "missing_tables": dg.MetadataValue.json(missing),
             "mismatches": dg.MetadataValue.json(wrong),
             # tables whose rows' content the manifest records (the observations sample's)
-            "content_checked": len(content),
+            "content_checked": len(artifact.manifest.get("content", {})),
             "content_mismatches": dg.MetadataValue.json(sorted(changed)),
             "views_checked": len(recorded_views),
             # missing, or defined otherwise than when the backup was made
             "view_mismatches": dg.MetadataValue.json(wrong_views),
         },
     )
+
+
+def _load_and_read(
+    context: dg.AssetCheckExecutionContext,
+    artifacts: ArtifactStore,
+    server: PostgresResource,
+    chain: list[Artifact],
+    scratch: str,
+    template: str | None,
+) -> tuple[set[str], dict[str, int], dict[str, str], dict[str, dict[str, str]]]:
+    """Load ``chain`` into a scratch database (restore_check); the tables present, the row
+    counts of those the manifest counts, the views' definitions and the tables whose content
+    differs from the manifest's record."""
+    artifact = chain[-1]
+    counts: dict[str, int] = artifact.manifest.get("tables", {})
+    major = databases.major_version(server)
+    left = drop_scratch_of_finished_runs(context.instance, server, scratch)
+    if left:
+        context.log.info(f"dropped scratch databases of runs that ended without: {left}")
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        databases.scratch_database(
+            server, databases.scratch_name(scratch, context.run.run_id),
+            f"restore check of {artifact.key} {RUN_TAG}{context.run.run_id}",
+            artifact.manifest.get("encoding"),
+            template,
+        ) as url,
+    ):
+        load_chain(artifacts, chain, url, major, Path(tmp))
+        with PostgresResource(url=url).connect() as conn:
+            present = set(databases.user_tables(conn))
+            found = databases.count_rows(conn, [t for t in counts if t in present])
+            views = databases.view_definitions(conn)
+        content = artifact.manifest.get("content", {})
+        changed = databases.content_mismatches(
+            url, {t: c for t, c in content.items() if t in present}
+        )
+    return present, found, views, changed

@@ -24,6 +24,8 @@ class Snapshot:
     name: str
     server_version_num: int
     server_version: str
+    # pg_current_snapshot(): equal for exports that see the same committed transactions
+    visibility: str
 
     @property
     def major(self) -> int:
@@ -36,8 +38,10 @@ def open_snapshot(conn: psycopg.Connection, url: str) -> Snapshot:
     # The snapshot's name and the catalog names read through it as text in a SQL_ASCII
     # database too (psycopg returns its text as bytes).
     names_as_text(conn)
-    name, num, version = conn.execute(statement("core/databases", "export_snapshot")).fetchone()
-    return Snapshot(conn, url, name, num, version)
+    name, num, version, visibility = conn.execute(
+        statement("core/databases", "export_snapshot")
+    ).fetchone()
+    return Snapshot(conn, url, name, num, version, visibility)
 
 
 @contextmanager

@@ -41,7 +41,12 @@ def matview_asset(
         database: PostgresResource = getattr(context.resources, db)
         with database.maintenance_step(key.to_user_string()) as conn:
             outcome = refresh_matview(database, conn, schema, name)
-            columns = column_schema(conn, schema, name)
+            # A connection lost after the REFRESH committed: its materialization is still
+            # recorded (refresh_matview), without the columns.
+            columns = {} if conn.broken else column_schema(conn, schema, name)
+        warning = outcome.warning(f"{schema}.{name}")
+        if warning:
+            context.log.warning(warning)
         return dg.MaterializeResult(metadata={**outcome.metadata(), **columns})
 
     return _refresh

@@ -17,6 +17,7 @@ from maint_assets.atlas.assets import taxonomy
 from maint_assets.atlas.assets.counts import OBS_REGION_COUNTS, WEB_REGIONS
 from maint_assets.atlas.keys import API_TAXA, TAXA_OBS_GROUP_LOOKUP
 from maint_assets.atlas.taxonomy.checklist import ChecklistResolver
+from maint_assets.core import refresh
 from maint_assets.core.postgres import LOCK_NAMESPACE, PostgresResource
 from maint_assets_tests.atlas.helpers import FULL_COUNTS, materialize, metadata, rows
 
@@ -425,3 +426,73 @@ def test_a_plain_refresh_behind_a_long_reader_queues_no_reader_and_names_it(
     assert max(waits) < 1.5, max(waits)
     after = rows(atlas_url, TAXA_SNAPSHOT)
     assert after == before
+
+
+def test_a_count_that_fails_after_the_refresh_committed_records_the_refresh(
+    resources, atlas_url, monkeypatch
+):
+    """The REFRESH commits before the view's rows are counted and diffed: a failure there (a
+    DBA refreshing the view by hand right after it, holding its lock past the lock timeout)
+    failed the run though the view was refreshed, and a retry refreshed it again. The DBA's
+    refresh is this test's invention; it starts in another session when the count starts."""
+    assert materialize(resources, selection=taxonomy.ASSETS).success
+    before = rows(atlas_url, "SELECT count(*) FROM api.taxa")[0][0]
+    assert before > 1
+    with psycopg.connect(atlas_url, autocommit=True) as conn:
+        conn.execute(
+            "DELETE FROM public.taxa_obs_ref_lookup WHERE id_taxa_obs ="
+            " (SELECT min(id_taxa_obs) FROM api.taxa)"
+        )
+    real_count = refresh._count
+
+    def locked_by_a_dba_meanwhile(conn, relation):
+        # rolled back once the count gave up: the run's checks read the view next
+        with psycopg.connect(atlas_url) as dba:
+            dba.execute("REFRESH MATERIALIZED VIEW api.taxa")
+            try:
+                return real_count(conn, relation)
+            finally:
+                dba.rollback()
+
+    monkeypatch.setattr(refresh, "_count", locked_by_a_dba_meanwhile)
+    hurried = {**resources, "atlas_db": PostgresResource(url=atlas_url, lock_timeout_s=0.5)}
+    result = materialize(hurried, selection=[API_TAXA], raise_on_error=False)
+    assert result.success, _failure_message(result)
+    assert sum(1 for e in result.all_events if e.event_type_value == "STEP_RESTARTED") == 0
+    meta = metadata(result, API_TAXA)
+    assert meta["diff_unavailable"].startswith("LockNotAvailable"), meta
+    assert "rows_added" not in meta and "dagster/row_count" not in meta
+    # the refresh made is the one recorded: the deleted name left the view
+    assert rows(atlas_url, "SELECT count(*) FROM api.taxa")[0][0] == before - 1
+    advisory = "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'"
+    assert rows(atlas_url, advisory) == [(0,)]
+
+
+def test_a_zoom_level_added_while_the_outlines_refresh_is_seen_by_check_and_refresh_alike(
+    resources, atlas_url, monkeypatch
+):
+    """The check of the zoom lookup ran in its own transaction, the REFRESH in the next one:
+    a level listed twice by another session in between passed the check and failed the
+    REFRESH on the view's unique index, naming a region, not the cause. The concurrent
+    writer is this test's invention; it commits once the refresh's transaction has begun."""
+    assert materialize(resources, selection=[WEB_REGIONS]).success
+    real_state = refresh.relation_state
+    added = []
+
+    def level_added_meanwhile(conn, schema, name):
+        if not added:
+            with psycopg.connect(atlas_url, autocommit=True) as writer:
+                writer.execute("""INSERT INTO atlas_api.regions_zoom_lookup
+                                  SELECT * FROM atlas_api.regions_zoom_lookup
+                                  WHERE type = 'hex' AND scale = 250""")
+            added.append(True)
+        return real_state(conn, schema, name)
+
+    monkeypatch.setattr(refresh, "relation_state", level_added_meanwhile)
+    result = materialize(resources, selection=[WEB_REGIONS], raise_on_error=False)
+    assert added
+    # the check and the REFRESH read the lookup before the level was added: both agree
+    assert result.success, _failure_message(result)
+    # the next run sees it, and names it
+    result = materialize(resources, selection=[WEB_REGIONS], raise_on_error=False)
+    assert "hex 250 (2 rows, zooms [4, 4])" in _failure_message(result)

@@ -34,7 +34,7 @@ from maint_assets_tests.atlas.backup_helpers import (
     materialize_backups,
     scratch_database,
 )
-from maint_assets_tests.atlas.helpers import rows
+from maint_assets_tests.atlas.helpers import metadata, rows
 
 SAMPLE_ROW_TEXT = "SELECT id, md5(o::text) FROM public.observations o"
 SEQUENCES = (
@@ -270,6 +270,85 @@ def test_dumps_taken_while_a_dataset_is_reloaded_agree_with_each_other(
                   keys.OBSERVATIONS_SAMPLE_DUMP)
     }
     assert result.success
+
+
+def test_staging_refuses_dumps_of_different_snapshots_naming_them(
+    backup_resources, atlas_url, dagster_instance
+):
+    """The four dumps share one snapshot when written together; a run of the sample alone
+    (the multi-asset may be subset) wrote one of another moment, which staging then loaded
+    after the others: a dataset reloaded in between broke observations_id_datasets_fkey,
+    reported as a bad dump."""
+    written = materialize_backups(
+        backup_resources, SNAPSHOT_DUMPS.without_checks(), SAMPLE_ONLY, instance=dagster_instance
+    )
+    _reload_every_dataset(atlas_url)
+    sample = materialize_backups(
+        backup_resources,
+        dg.AssetSelection.assets(keys.OBSERVATIONS_SAMPLE_DUMP).without_checks(),
+        SAMPLE_ONLY,
+        instance=dagster_instance,
+    )
+    result = materialize_backups(
+        backup_resources,
+        dg.AssetSelection.assets(keys.ATLAS_STAGING),
+        confirmed_staging("atlas_staging_mixed"),
+        raise_on_error=False,
+        instance=dagster_instance,
+    )
+    assert not result.success
+    message = failure_text(result)
+    assert "not read from one snapshot" in message, message
+    assert "atlas_snapshot_dumps" in message
+    old, new = (
+        metadata(run, keys.OBSERVATIONS_SAMPLE_DUMP)["snapshot"] for run in (written, sample)
+    )
+    assert old != new and new in message and old in message
+    assert rows(
+        atlas_url, "SELECT count(*) FROM pg_database WHERE datname LIKE 'atlas_staging_mixed%'"
+    ) == [(0,)]
+
+
+def test_a_restore_check_on_a_role_without_createdb_says_what_to_do(
+    backup_resources, pg_cluster
+):
+    """The scratch database cannot be created, before any dump is loaded: the check failed
+    with psycopg's InsufficientPrivilege instead of a result naming the remedy. The role is
+    this test's invention."""
+    role = "staging_without_createdb"
+    with pg_cluster.connect(autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE ROLE {} LOGIN PASSWORD 'x'").format(sql.Identifier(role)))
+    server = PostgresResource(
+        url=psycopg.conninfo.make_conninfo(pg_cluster.url("postgres"), user=role, password="x")
+    )
+    try:
+        result = materialize_backups(
+            {**backup_resources, "atlas_staging_server": server},
+            dg.AssetSelection.assets(keys.SCHEMA_DUMP),
+            {},
+            raise_on_error=False,
+        )
+    finally:
+        with pg_cluster.connect(autocommit=True) as conn:
+            conn.execute(sql.SQL("DROP ROLE {}").format(sql.Identifier(role)))
+    [check] = result.get_asset_check_evaluations()
+    assert not check.passed
+    assert "SQLSTATE 42501" in check.metadata[RESTORE_SERVER_FAILURE].value
+    assert "maint-assets roles apply atlas-staging" in check.metadata["error"].value
+
+
+def test_a_staging_server_not_reached_fails_the_build_saying_what_to_do(backup_resources):
+    unreachable = PostgresResource(url="postgresql://maint@127.0.0.1:1/postgres")
+    result = materialize_backups(
+        {**backup_resources, "atlas_staging_server": unreachable},
+        dg.AssetSelection.assets(keys.ATLAS_STAGING),
+        confirmed_staging("atlas_staging"),
+        raise_on_error=False,
+    )
+    message = failure_text(result)
+    assert "cannot connect to database 'postgres' at 127.0.0.1:1" in message
+    assert "ATLAS_STAGING_SERVER_URL" in message
+    assert "maint-assets roles apply atlas-staging" in message
 
 
 @pytest.fixture

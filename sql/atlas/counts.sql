@@ -107,6 +107,15 @@ SELECT fid, within_quebec, cx, cy, NULL, cell FROM grid WHERE NOT valid
 -- statements above, so a change of grid cuts every region again: see outdated_cuts).
 md5(ST_AsEWKB(r.geom)) || ':' || r.within_quebec::text || ':' || %(cut_version)s
 
+-- name: one_ms_statement_timeout
+-- In a savepoint, then sleep_past_it: a statement timeout's message in the server's language,
+-- which tells a timeout from a cancel (they share SQLSTATE 57014). A statement's timeout is
+-- set when it starts: the sleep is a statement of its own.
+SELECT set_config('statement_timeout', '1', true);
+
+-- name: sleep_past_it
+SELECT pg_sleep(1);
+
 -- name: settings
 -- For the refresh transaction only. JIT compiles each statement for as long as a small
 -- refresh takes and does not speed up a rebuild; the incremental statements read a few rows

@@ -108,8 +108,10 @@ DROP VIEW pg_temp.maint_assets_reread;
 -- name: export_snapshot
 -- Held open while pg_dump reads through --snapshot: the dump and the row counts in its
 -- manifest see the same data.
+-- pg_current_snapshot() names what the snapshot sees (its xmin, xmax and transactions in
+-- progress): dumps that record the same one read the same data.
 SELECT pg_export_snapshot(), current_setting('server_version_num')::integer,
-       current_setting('server_version');
+       current_setting('server_version'), pg_current_snapshot()::text;
 
 -- name: databases_like
 -- The databases whose name starts with a prefix (restore checks' scratch databases), with their

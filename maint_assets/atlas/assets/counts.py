@@ -8,6 +8,7 @@ observation is counted within seconds instead of waiting for a run to start."""
 from collections.abc import Iterator
 
 import dagster as dg
+import psycopg
 from pydantic import Field
 
 from maint_assets.atlas import change_log, counts
@@ -192,19 +193,28 @@ def web_regions(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     database: PostgresResource = getattr(context.resources, DB)
     with database.maintenance_step(WEB_REGIONS.to_user_string()) as conn:
         counts.require_postgis(conn, database.describe())
-        with database.transaction(conn):
-            repeated = conn.execute(statement(SQL_WEB_REGIONS, "repeated_levels")).fetchall()
-            if repeated:
-                levels = ", ".join(f"{t} {s} ({n} rows, zooms {z})" for t, s, n, z in repeated)
-                raise dg.Failure(
-                    "atlas_api.regions_zoom_lookup holds a (type, scale) level more than once: "
-                    f"{levels}. web_regions would list each of its regions once per row, which "
-                    "its unique index on fid refuses; remove the extra rows. The outlines keep "
-                    "their previous version.",
-                    allow_retries=False,
-                )
-        outcome = refresh_matview(database, conn, "atlas_api", "web_regions")
+        outcome = refresh_matview(
+            database, conn, "atlas_api", "web_regions", before=_refuse_repeated_levels
+        )
+    warning = outcome.warning("atlas_api.web_regions")
+    if warning:
+        context.log.warning(warning)
     return dg.MaterializeResult(metadata=outcome.metadata())
+
+
+def _refuse_repeated_levels(conn: psycopg.Connection) -> None:
+    """Run in the refresh's transaction, on the snapshot the REFRESH reads: a level added or
+    removed by another session meanwhile is seen by both or neither."""
+    repeated = conn.execute(statement(SQL_WEB_REGIONS, "repeated_levels")).fetchall()
+    if repeated:
+        levels = ", ".join(f"{t} {s} ({n} rows, zooms {z})" for t, s, n, z in repeated)
+        raise dg.Failure(
+            "atlas_api.regions_zoom_lookup holds a (type, scale) level more than once: "
+            f"{levels}. web_regions would list each of its regions once per row, which "
+            "its unique index on fid refuses; remove the extra rows. The outlines keep "
+            "their previous version.",
+            allow_retries=False,
+        )
 
 
 ASSETS = [web_regions, region_counts]

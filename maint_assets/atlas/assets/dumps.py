@@ -30,6 +30,7 @@ from maint_assets.atlas.keys import (
     ROLES_DUMP,
     ROLES_RESTORE_CHECK,
     SCHEMA_DUMP,
+    SNAPSHOT_DUMPS_OP,
     TAXA_OBS_REF_LOOKUP,
     TAXA_OBS_VERNACULAR_LOOKUP,
     TAXA_REF,
@@ -69,7 +70,7 @@ def _store(
     atlas_db: PostgresResource,
     asset_key: dg.AssetKey,
     dump: dumps.Dump,
-    server_version: str,
+    snapshot: Snapshot,
 ) -> dg.MaterializeResult:
     recorded = put_artifact(
         context,
@@ -79,7 +80,10 @@ def _store(
         {
             "format": dump.format,
             "source": atlas_db.describe(),
-            "server_version": server_version,
+            "server_version": snapshot.server_version,
+            # what staging and the restore checks compare: dumps they load together must
+            # have read the same data (restores.one_snapshot)
+            "snapshot": snapshot.visibility,
             "tables": dump.tables,
             "relations": dump.relations,
             "disable_triggers": dump.disable_triggers,
@@ -98,7 +102,8 @@ def _store(
         metadata={
             **recorded,
             "tables": dg.MetadataValue.json(dump.tables),
-            "server_version": server_version,
+            "server_version": snapshot.server_version,
+            "snapshot": snapshot.visibility,
         },
     )
 
@@ -124,7 +129,7 @@ def roles_dump(
     with tempfile.TemporaryDirectory() as tmp:
         with exported_snapshot(atlas_db) as snapshot:
             dump = dumps.roles_dump(snapshot, Path(tmp))
-        return _store(context, artifacts, atlas_db, ROLES_DUMP, dump, snapshot.server_version)
+        return _store(context, artifacts, atlas_db, ROLES_DUMP, dump, snapshot)
 
 
 # The dumps staging and the restore checks load together, each written by a function of the
@@ -190,7 +195,7 @@ _SPECS = {
     ],
     can_subset=True,
     pool=POOL_ATLAS_DUMPS,
-    name="atlas_snapshot_dumps",
+    name=SNAPSHOT_DUMPS_OP,
 )
 def snapshot_dumps(
     context: dg.AssetExecutionContext,
@@ -218,7 +223,7 @@ def snapshot_dumps(
             except Exception as err:  # raised below, once the dumps before it are stored
                 failure = err
         for key, dump in written:
-            yield _store(context, artifacts, atlas_db, key, dump, snapshot.server_version)
+            yield _store(context, artifacts, atlas_db, key, dump, snapshot)
     if failure is not None:
         raise failure
 

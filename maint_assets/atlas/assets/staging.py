@@ -6,9 +6,11 @@ database, is refused.
 
 import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import dagster as dg
+import psycopg
 from pydantic import Field, field_validator
 
 from maint_assets.atlas import change_log
@@ -25,15 +27,25 @@ from maint_assets.atlas.keys import (
     REFERENCE_DATA_DUMP,
     REGIONS_DUMP,
     SCHEMA_DUMP,
+    SNAPSHOT_DUMPS_OP,
     SQL_DUMPS,
     STAGING_TEMPLATE,
 )
+from maint_assets.atlas.privileges import STAGING_REMEDY
 from maint_assets.core import databases
 from maint_assets.core.artifacts import ArtifactStore
 from maint_assets.core.automation import WEEKLY_FRESHNESS
 from maint_assets.core.identifiers import check_base
-from maint_assets.core.postgres import PostgresResource
-from maint_assets.core.restores import Recorded, load_chain, recorded_artifact
+from maint_assets.core.pg_tools import PgToolError
+from maint_assets.core.postgres import DatabaseUnavailable, PostgresResource
+from maint_assets.core.restore_server import error_cause, server_failure
+from maint_assets.core.restores import (
+    Recorded,
+    SnapshotsDiffer,
+    load_chain,
+    one_snapshot,
+    recorded_artifact,
+)
 from maint_assets.core.run_config import check_run_config
 from maint_assets.core.schema import apply_schema
 from maint_assets.core.sql_files import compose, statement
@@ -94,9 +106,9 @@ def staging_database(
         return
     # The same cluster (system identifier) and the same database (OID): whatever host name,
     # address or port each URL uses to reach it.
-    if databases.server_and_oid(atlas_staging_server, config.database) == (
-        databases.server_and_oid(atlas_db)
-    ):
+    with _staging_server_failures(config.database):
+        staging_identity = databases.server_and_oid(atlas_staging_server, config.database)
+    if staging_identity == databases.server_and_oid(atlas_db):
         raise dg.Failure(
             f"refusing to rebuild {config.database!r}: it is the production database "
             f"({atlas_db.describe()})"
@@ -106,7 +118,10 @@ def staging_database(
     # dropped the first one's __building database WITH (FORCE) under it. The second waits for
     # the lock (Dagster retries the step), then builds from the dumps it recorded.
     lock = f"{ATLAS_STAGING.to_user_string()}/{config.database}"
-    with atlas_staging_server.maintenance_step(lock):
+    with (
+        _staging_server_failures(config.database),
+        atlas_staging_server.maintenance_step(lock),
+    ):
         building = config.database + databases.BUILDING
         databases.refuse_unless_owned(
             atlas_staging_server, config.database, config.database + databases.PREVIOUS, building
@@ -117,6 +132,14 @@ def staging_database(
             )
             for k in STAGING_ORDER
         ]
+        try:
+            one_snapshot(loaded)
+        except SnapshotsDiffer as err:
+            raise dg.Failure(
+                f"{config.database} not rebuilt: {err} (materialize the four dumps of "
+                f"{SNAPSHOT_DUMPS_OP} in one run). The staging database is unchanged.",
+                allow_retries=False,
+            ) from None
         major = databases.major_version(atlas_staging_server)
         url = databases.create_database(
             atlas_staging_server, building, f"atlas staging database, run {context.run.run_id}",
@@ -195,6 +218,22 @@ def staging_database(
             "sessions_ended": dg.MetadataValue.json(ended),
         }
     )
+
+
+@contextmanager
+def _staging_server_failures(database: str) -> Iterator[None]:
+    """A failure the staging server caused (not reached, no right to create a database or
+    PostGIS, out of disk) fails the build saying what to do there, not as the dumps'."""
+    try:
+        yield
+    except (DatabaseUnavailable, psycopg.Error, PgToolError) as err:
+        cause = error_cause(err)
+        if cause is None:
+            raise
+        raise dg.Failure(
+            server_failure("the dumps", str(err), cause, STAGING_REMEDY)
+            + f" {database} is unchanged."
+        ) from err
 
 
 def _privileges(url: str, manifest: dict) -> dict:
