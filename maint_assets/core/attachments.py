@@ -26,7 +26,14 @@ import dagster as dg
 import psycopg
 from psycopg import errors, sql
 
-from maint_assets.core.grants import PRIVILEGES, Grants, grant_on_table, role, table_grants
+from maint_assets.core.grants import (
+    PRIVILEGES,
+    Grants,
+    grant_on_table,
+    revoke_on_table,
+    role,
+    table_grants,
+)
 from maint_assets.core.sql_files import statement
 from maint_assets.core.views import Refusal
 
@@ -240,6 +247,10 @@ def apply(
         run(f"the owner {t.owner} of {what}", "owner_of_table", table=table(t.name),
             owner=sql.Identifier(t.owner))
         # Again after the owner: ALTER … OWNER hands the old owner's entries to the new one.
+        # A version switched back in (a rollback) has grants of its own: production's hold,
+        # so a REVOKE made since the switch survives it.
+        own = table_grants(conn, schema, t.name)
+        revoke_on_table(conn, [g for g in own if g not in t.grants], schema, t.name)
         grant_on_table(conn, t.grants, schema, t.name)
         run(f"the row-level security of {what}", "row_security", table=table(t.name),
             enable=sql.SQL("ENABLE" if t.row_security else "DISABLE"),

@@ -30,6 +30,10 @@ def grant_on_table(conn: psycopg.Connection, grants: Grants, schema: str, name: 
     _grant(conn, grants, _TABLE, "grant_on_table", relation=sql.Identifier(schema, name))
 
 
+def revoke_on_table(conn: psycopg.Connection, grants: Grants, schema: str, name: str) -> None:
+    _grant(conn, grants, _TABLE, "revoke_on_table", relation=sql.Identifier(schema, name))
+
+
 def grant_on_schema(conn: psycopg.Connection, grants: Grants, schema: str) -> None:
     _grant(conn, grants, _SCHEMA, "grant_on_schema", schema=sql.Identifier(schema))
 

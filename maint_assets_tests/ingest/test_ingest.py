@@ -1076,27 +1076,37 @@ def test_the_switch_carries_constraints_statistics_and_the_schema_owner(
     assert _counts(url)[3] == "Study 0 v1" and _constraints_and_statistics(url) == set_up
 
 
-def test_a_rollback_leaves_the_column_privileges_production_had(
+def test_a_rollback_leaves_the_privileges_production_had(
     portal: tuple[str, Path], roles: tuple[str, str]
 ) -> None:
-    """Column privileges granted and revoked on production since the version rolled back to
-    was switched out hold after the rollback: none of that version's own comes back (an
-    independent trial: a revoked column was readable again after a rollback)."""
+    """Column and table privileges granted and revoked on production since the version
+    rolled back to was switched out hold after the rollback: none of that version's own
+    comes back (an independent trial: a revoked column was readable again after a rollback;
+    then a revoked table)."""
     url, source = portal
     reader = sql.Identifier(roles[0])
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute(sql.SQL("GRANT USAGE ON SCHEMA portal TO {}").format(reader))
         conn.execute(sql.SQL("GRANT SELECT (id, url) ON portal.data_object TO {}").format(reader))
+        conn.execute(sql.SQL("GRANT SELECT, INSERT ON portal.study TO {}").format(reader))
     write_source(source, version=2)
     assert _ingest(url, source).success
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute(sql.SQL("REVOKE SELECT (url) ON portal.data_object FROM {}").format(reader))
         conn.execute(sql.SQL("GRANT SELECT (size_bytes), UPDATE (url) ON portal.data_object"
                              " TO {}").format(reader))
+        conn.execute(sql.SQL("REVOKE INSERT ON portal.study FROM {}").format(reader))
     before = _attachments(url)["column_acl"]
     assert _rollback(url, source).success
     assert _counts(url)[3] == "Study 0 v1"
     assert _attachments(url)["column_acl"] == before
+    with psycopg.connect(url) as conn:
+        study = conn.execute(
+            "SELECT array_agg(a.privilege_type ORDER BY 1) FROM pg_class c,"
+            " aclexplode(c.relacl) a WHERE c.oid = 'portal.study'::regclass"
+            " AND a.grantee = %s::regrole", (roles[0],)
+        ).fetchone()[0]
+    assert study == ["SELECT"]
 
 
 def test_the_shrink_check_counts_every_row_or_refuses(portal: tuple[str, Path]) -> None:

@@ -18,5 +18,8 @@ WHERE n.nspname = %(schema)s AND a.grantee <> n.nspowner;
 -- name: grant_on_table
 GRANT {privilege} ON TABLE {relation} TO {grantee};
 
+-- name: revoke_on_table
+REVOKE {privilege} ON TABLE {relation} FROM {grantee};
+
 -- name: grant_on_schema
 GRANT {privilege} ON SCHEMA {schema} TO {grantee};
