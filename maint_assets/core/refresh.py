@@ -176,15 +176,6 @@ def _first_line(err: psycopg.Error) -> str:
     return f"{type(err).__name__}: {text.splitlines()[0] if text else ''}{state}"
 
 
-def rebuild_table(conn: psycopg.Connection, schema: str, name: str, group: str) -> RefreshOutcome:
-    """Run ``build`` then ``indexes`` of ``sql/<group>.sql`` on ``{table}`` and swap it in.
-
-    The indexes must include a unique one: it identifies rows when counting what changed.
-    """
-    start_rebuild(conn, name, group)
-    return finish_rebuild(conn, schema, name, group)
-
-
 def start_rebuild(conn: psycopg.Connection, name: str, group: str) -> tuple[str, str]:
     """Run ``build`` of ``sql/<group>.sql`` into the build schema; returns the new table, for a
     caller that fills it itself (COPY) before ``finish_rebuild``."""
