@@ -59,6 +59,10 @@ floor(CASE WHEN abs(ST_Y(o.geom)) < 2e8 THEN ST_Y(o.geom) * 8 - 0.125 END)::inte
 -- A region that is not a valid geometry cannot be cut (GEOS refuses it, where production's
 -- ST_Within still answers): each cell of its bounding box has the cell itself as its edge,
 -- so that the whole region decides for every point in it.
+-- grid is inlined where it is read (materialized, it wrote every piece once per cell to disk
+-- and read it back twice); parts is materialized so that each part is computed once (inlined,
+-- the aggregate computed it twice and sorted the pieces whole): 18 s against 26-31 s for the
+-- tests' 48 824 regions.
 WITH counted AS (
     SELECT r.fid, r.within_quebec, r.geom, (ST_IsValidDetail(r.geom)).valid AS valid
     FROM public.regions r
@@ -72,7 +76,7 @@ pieces AS (
     UNION ALL
     SELECT fid, within_quebec, false, geom FROM counted WHERE NOT valid
 ),
-grid AS (
+grid AS NOT MATERIALIZED (
     SELECT p.fid, p.within_quebec, p.valid, p.piece, x.cx, y.cy, b.cell,
            ST_Expand(b.cell, 2e-9) AS around
     FROM pieces p,
@@ -84,7 +88,7 @@ grid AS (
                          (x.cx + 1) / 8.0 + 0.015625, (y.cy + 1) / 8.0 + 0.015625,
                          4326) AS b (cell)
 ),
-parts AS (
+parts AS MATERIALIZED (
     SELECT fid, within_quebec, cx, cy,
            CASE WHEN ST_ContainsProperly(piece, around) THEN NULL
                 ELSE ST_ClipByBox2D(piece, around) END AS part
