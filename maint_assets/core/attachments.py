@@ -16,10 +16,14 @@ brings none of its own.
 What uses a column the replacement lacks cannot be carried: a policy or a trigger (security,
 or behaviour someone relies on) refuses the swap naming it; an index, a constraint,
 statistics, a column's comment or privilege is reported (``not_carried``) and left with the
-replaced table. Policies and triggers are re-created from their definitions read before the
-swap, so the names they give the replaced relations are the replacement's, as for views. A
-replacement with its own (a version switched back in by a rollback) has them replaced."""
+replaced table. An index or a constraint the caller made itself from its own definitions
+(``ours``: the ingest's rules from its tables file) is never carried: one the replacement
+lacks is no longer defined, and goes with the replaced table. Policies and triggers are
+re-created from their definitions read before the swap, so the names they give the replaced
+relations are the replacement's, as for views. A replacement with its own (a version switched
+back in by a rollback) has them replaced."""
 
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 import dagster as dg
@@ -46,7 +50,9 @@ _TRIGGER_STATES = {"D": "DISABLE", "R": "ENABLE REPLICA", "A": "ENABLE ALWAYS"}
 # pg_statistic_ext.stxkind -> the kind CREATE STATISTICS names (e, on expressions, is implied).
 _STATISTICS_KINDS = {"d": "ndistinct", "f": "dependencies", "m": "mcv"}
 
-# (kind, table, name) of what uses a column the replacement lacks.
+# (kind, table, name) of objects on the replaced tables ("index", "constraint", ...).
+Objects = AbstractSet[tuple[str, str, str]]
+# Those that use a column the replacement lacks.
 Lost = set[tuple[str, str, str]]
 
 
@@ -88,11 +94,17 @@ class Attachments:
 
 
 def refuse_lost_columns(
-    conn: psycopg.Connection, refusal: Refusal, schema: str, incoming: str, loaded: list[str]
+    conn: psycopg.Connection,
+    refusal: Refusal,
+    schema: str,
+    incoming: str,
+    loaded: list[str],
+    ours: Objects = frozenset(),
 ) -> tuple[Lost, list[str]]:
     """Fail, before anything moves, if a policy or trigger of ``schema``'s ``loaded`` tables
     uses a column the replacement in ``incoming`` lacks; return what cannot be carried for
-    that reason, and each such thing, named, for the report."""
+    that reason, and each such thing, named, for the report, but the caller's own (``ours``,
+    see ``prepare``)."""
     lost = conn.execute(
         statement(SQL, "attachments_lose"),
         {"schema": schema, "incoming": incoming, "loaded": loaded},
@@ -109,6 +121,7 @@ def refuse_lost_columns(
         f"{kind}{' ' + name if name else ''} on {schema}.{table}: {column} is not in the "
         "new version"
         for kind, name, table, column in lost
+        if (kind, table, name) not in ours
     ]
 
 
@@ -119,18 +132,25 @@ def prepare(
     incoming: str,
     loaded: list[str],
     lost: Lost,
-) -> list[str]:
+    ours: Objects = frozenset(),
+) -> tuple[list[str], list[str]]:
     """Make on the replacements (in ``incoming``) the indexes, constraints and extended
-    statistics of ``schema``'s tables that they have none like of, except the ``lost`` ones;
-    return those made, named."""
+    statistics of ``schema``'s tables that they have none like of, except the ``lost`` ones
+    and the caller's own (``ours``: made from its definitions, which no longer include those
+    the replacement lacks; they go with the replaced table); return those made and those of
+    ``ours`` so left, named."""
     params = {"schema": schema, "incoming": incoming, "loaded": loaded}
-    made = []
+    made: list[str] = []
+    dropped: list[str] = []
 
     def make(kind: str, on: str, name: str, verb: str, statement_name: str,
              **parts: sql.Composable) -> bool:
+        named = f"{kind} {name} on {schema}.{on}"
+        if (kind, on, name) in ours:
+            dropped.append(named)
+            return False
         if (kind, on, name) in lost:
             return False
-        named = f"{kind} {name} on {schema}.{on}"
         run_or_refuse(conn, refusal, f"the {named} cannot be {verb}", SQL, statement_name,
                       **parts)
         made.append(named)
@@ -139,7 +159,7 @@ def prepare(
     for table, index, readable, unique, definition in conn.execute(
         statement(SQL, "indexes_to_carry"), params
     ).fetchall():
-        if not readable and ("index", table, index) not in lost:
+        if not readable and ("index", table, index) not in lost | ours:
             raise dg.Failure(
                 f"{refusal.subject}: the definition of the index {index} on {schema}.{table} "
                 f"cannot be read to build it on the new version; {refusal.untouched}"
@@ -182,7 +202,7 @@ def prepare(
     for table in sorted(analyze):
         conn.execute(sql.SQL(statement(SQL, "analyze")).format(
             table=sql.Identifier(incoming, table)))
-    return made
+    return made, dropped
 
 
 def read(

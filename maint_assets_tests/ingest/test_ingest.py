@@ -1346,3 +1346,66 @@ def test_a_folder_of_the_source_it_may_not_read_is_named_and_never_taken_as_empt
         f"Failure: not read in {source}: private/data_object.csv (under private/, a folder "
         "the listing user may not read); nothing loaded"
     )
+
+
+def _study_rules(url: str) -> dict[str, list[str]]:
+    """The indexes and CHECK constraints of production's study table, by name."""
+    with psycopg.connect(url) as conn:
+        return {
+            "indexes": conn.execute(
+                "SELECT array_agg(indexname::text ORDER BY indexname) FROM pg_indexes"
+                " WHERE schemaname = 'portal' AND tablename = 'study'"
+            ).fetchone()[0],
+            "checks": conn.execute(
+                "SELECT array_agg(conname::text ORDER BY conname) FROM pg_constraint"
+                " WHERE conrelid = 'portal.study'::regclass AND contype = 'c'"
+            ).fetchone()[0],
+        }
+
+
+def test_a_rule_the_tables_file_no_longer_declares_is_dropped_a_dbas_is_carried(
+    portal: tuple[str, Path], tmp_path: Path
+) -> None:
+    """An index and a row check removed from the tables file are gone from the version
+    switched in, and reported, while a DBA's index and CHECK on the same table are carried,
+    though PostgreSQL gave them the same kind of default name the loader's have (an
+    independent trial: the removed rules were carried as a DBA's, so removing one never
+    removed it); declared again, they are made again by the load. The DBA's objects are
+    this test's invention, on the real tables."""
+    url, source = portal
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("CREATE INDEX ON portal.study (name)")  # study_name_idx
+        conn.execute("ALTER TABLE portal.study ADD CHECK (name <> '')")  # study_name_check
+    assert _study_rules(url) == {
+        "indexes": ["study_ecosystem_idx", "study_name_idx", "study_pkey"],
+        "checks": ["study_id_check", "study_name_check"],
+    }
+    tables = tmp_path / "tables.yaml"
+    declared = DEMO_TABLES_FILE.read_text()
+    rules = (
+        "    indexes: [[ecosystem]]\n    checks: [{column: id, operator: min_length, value: 1}]\n"
+    )
+    assert rules in declared
+    tables.write_text(declared.replace(rules, ""))
+
+    write_source(source, version=2)
+    result = _ingest(url, source, tables=tables)
+    assert result.success, _error(result)
+    assert _counts(url)[3] == "Study 0 v2"
+    assert _study_rules(url) == {
+        "indexes": ["study_name_idx", "study_pkey"], "checks": ["study_name_check"]
+    }
+    assert _meta(result)["dropped_no_longer_declared"] == [
+        "index study_ecosystem_idx on portal.study",
+        "constraint study_id_check on portal.study",
+    ]
+
+    write_source(source, version=3)
+    result = _ingest(url, source)
+    assert result.success, _error(result)
+    assert _study_rules(url) == {
+        "indexes": ["study_ecosystem_idx", "study_name_idx", "study_pkey"],
+        "checks": ["study_id_check", "study_name_check"],
+    }
+    assert _meta(result)["dropped_no_longer_declared"] == []
+
