@@ -9,17 +9,23 @@ indexes, CHECK, UNIQUE and EXCLUDE constraints (one the new rows break refuses t
 naming it) and extended statistics (analyzed there), each only if the replacement has none
 like it, so what the project itself defines on the table is never doubled. In the swap's
 transaction, once the replacement has the name (``apply``): the owner, privileges (a
-column's exactly the replaced table's), row-level security and its policies, triggers, and
-the statistics' own schema; comments (``apply_comments``) for a caller whose replacement
-brings none of its own.
+column's exactly the replaced table's, each with its grant option or without), row-level
+security and its policies, triggers, and the statistics' own schema; comments
+(``apply_comments``) for a caller whose replacement brings none of its own. The comments on
+indexes, constraints and statistics are given in ``prepare``, to each of the replacement's of
+the same name.
 
 What uses a column the replacement lacks cannot be carried: a policy or a trigger (security,
 or behaviour someone relies on) refuses the swap naming it; an index, a constraint,
 statistics, a column's comment or privilege is reported (``not_carried``) and left with the
-replaced table. Policies and triggers are re-created from their definitions read before the
-swap, so the names they give the replaced relations are the replacement's, as for views. A
-replacement with its own (a version switched back in by a rollback) has them replaced."""
+replaced table. An index or a constraint the caller made itself from its own definitions
+(``ours``: the ingest's rules from its tables file) is never carried: one the replacement
+lacks is no longer defined, and goes with the replaced table. Policies and triggers are
+re-created from their definitions read before the swap, so the names they give the replaced
+relations are the replacement's, as for views. A replacement with its own (a version switched
+back in by a rollback) has them replaced."""
 
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 import dagster as dg
@@ -30,9 +36,12 @@ from maint_assets.core.grants import (
     PRIVILEGES,
     Grants,
     grant_on_table,
+    grant_option_for,
+    revocations,
     revoke_on_table,
     role,
     table_grants,
+    with_grant_option,
 )
 from maint_assets.core.sql_files import statement
 from maint_assets.core.views import Refusal
@@ -46,7 +55,9 @@ _TRIGGER_STATES = {"D": "DISABLE", "R": "ENABLE REPLICA", "A": "ENABLE ALWAYS"}
 # pg_statistic_ext.stxkind -> the kind CREATE STATISTICS names (e, on expressions, is implied).
 _STATISTICS_KINDS = {"d": "ndistinct", "f": "dependencies", "m": "mcv"}
 
-# (kind, table, name) of what uses a column the replacement lacks.
+# (kind, table, name) of objects on the replaced tables ("index", "constraint", ...).
+Objects = AbstractSet[tuple[str, str, str]]
+# Those that use a column the replacement lacks.
 Lost = set[tuple[str, str, str]]
 
 
@@ -77,22 +88,28 @@ class Table:
 class Attachments:
     tables: list[Table]
     column_comments: list[tuple[str, str, str]]
-    column_grants: list[tuple[str, str, str, str]]
+    column_grants: list[tuple[str, str, str, str, bool]]
     policies: list[Policy]
     triggers: list[tuple[str, str, str, str]]
     statistics: list[tuple[str, str, str]]  # table, name, the schema it belongs in
     # The replacement's own (a version switched back in), replaced.
     replaced_policies: list[tuple[str, str]]
     replaced_triggers: list[tuple[str, str]]
-    replaced_column_grants: list[tuple[str, str, str, str]]
+    replaced_column_grants: list[tuple[str, str, str, str, bool]]
 
 
 def refuse_lost_columns(
-    conn: psycopg.Connection, refusal: Refusal, schema: str, incoming: str, loaded: list[str]
+    conn: psycopg.Connection,
+    refusal: Refusal,
+    schema: str,
+    incoming: str,
+    loaded: list[str],
+    ours: Objects = frozenset(),
 ) -> tuple[Lost, list[str]]:
     """Fail, before anything moves, if a policy or trigger of ``schema``'s ``loaded`` tables
     uses a column the replacement in ``incoming`` lacks; return what cannot be carried for
-    that reason, and each such thing, named, for the report."""
+    that reason, and each such thing, named, for the report, but the caller's own (``ours``,
+    see ``prepare``)."""
     lost = conn.execute(
         statement(SQL, "attachments_lose"),
         {"schema": schema, "incoming": incoming, "loaded": loaded},
@@ -109,6 +126,7 @@ def refuse_lost_columns(
         f"{kind}{' ' + name if name else ''} on {schema}.{table}: {column} is not in the "
         "new version"
         for kind, name, table, column in lost
+        if (kind, table, name) not in ours
     ]
 
 
@@ -119,18 +137,25 @@ def prepare(
     incoming: str,
     loaded: list[str],
     lost: Lost,
-) -> list[str]:
+    ours: Objects = frozenset(),
+) -> tuple[list[str], list[str]]:
     """Make on the replacements (in ``incoming``) the indexes, constraints and extended
-    statistics of ``schema``'s tables that they have none like of, except the ``lost`` ones;
-    return those made, named."""
+    statistics of ``schema``'s tables that they have none like of, except the ``lost`` ones
+    and the caller's own (``ours``: made from its definitions, which no longer include those
+    the replacement lacks; they go with the replaced table); return those made and those of
+    ``ours`` so left, named."""
     params = {"schema": schema, "incoming": incoming, "loaded": loaded}
-    made = []
+    made: list[str] = []
+    dropped: list[str] = []
 
     def make(kind: str, on: str, name: str, verb: str, statement_name: str,
              **parts: sql.Composable) -> bool:
+        named = f"{kind} {name} on {schema}.{on}"
+        if (kind, on, name) in ours:
+            dropped.append(named)
+            return False
         if (kind, on, name) in lost:
             return False
-        named = f"{kind} {name} on {schema}.{on}"
         run_or_refuse(conn, refusal, f"the {named} cannot be {verb}", SQL, statement_name,
                       **parts)
         made.append(named)
@@ -139,7 +164,7 @@ def prepare(
     for table, index, readable, unique, definition in conn.execute(
         statement(SQL, "indexes_to_carry"), params
     ).fetchall():
-        if not readable and ("index", table, index) not in lost:
+        if not readable and ("index", table, index) not in lost | ours:
             raise dg.Failure(
                 f"{refusal.subject}: the definition of the index {index} on {schema}.{table} "
                 f"cannot be read to build it on the new version; {refusal.untouched}"
@@ -159,6 +184,7 @@ def prepare(
         )
     }
     analyze = set()
+    owners = []
     for table, name, _, kinds, columns, target, owner in conn.execute(
         statement(SQL, "statistics_of"), params
     ).fetchall():
@@ -175,14 +201,39 @@ def prepare(
         if target >= 0:
             run_or_refuse(conn, refusal, what, SQL, "statistics_target", statistics=named,
                           target=sql.Literal(target))
+        owners.append((what, named, owner))
+        analyze.add(table)
+    _carry_comments(conn, refusal, schema, incoming, params)
+    # After their comments, which only their owner may set.
+    for what, named, owner in owners:
         run_or_refuse(conn, refusal, what, SQL, "owner_of_statistics", statistics=named,
                       owner=sql.Identifier(owner))
-        analyze.add(table)
     # Statistics are computed by ANALYZE only: the replacement's was before they existed.
     for table in sorted(analyze):
         conn.execute(sql.SQL(statement(SQL, "analyze")).format(
             table=sql.Identifier(incoming, table)))
-    return made
+    return made, dropped
+
+
+def _carry_comments(
+    conn: psycopg.Connection, refusal: Refusal, schema: str, incoming: str,
+    params: dict[str, object],
+) -> None:
+    """Give the replacements' indexes, constraints and extended statistics the comments of
+    those of the same name on the replaced tables (carried ones, the caller's own, and a
+    version switched back in's, whose comment may have changed since)."""
+    for kind, table, name, comment, at in conn.execute(
+        statement(SQL, "comments_to_carry"), params
+    ).fetchall():
+        target = sql.Identifier(incoming, table)
+        parts: dict[str, sql.Composable] = {
+            "index": {"index": sql.Identifier(at, name)},
+            "constraint": {"constraint": sql.Identifier(name), "table": target},
+            "statistics": {"statistics": sql.Identifier(at, name)},
+        }[kind]
+        run_or_refuse(conn, refusal, f"the comment on the {kind} {name} on {schema}.{table} "
+                      "cannot be carried onto", SQL, f"comment_on_{kind}",
+                      comment=sql.Literal(comment), **parts)
 
 
 def read(
@@ -236,12 +287,13 @@ def apply(
         run(f"the policy {name} of the version switched in", "drop_policy",
             policy=sql.Identifier(name), table=table(t))
     # Before the owner changes, while the role that granted them still owns the table.
-    kept = set(attachments.column_grants)
-    for t, column, grantee, privilege in attachments.replaced_column_grants:
-        if (t, column, grantee, privilege) not in kept and privilege in PRIVILEGES:
+    for t, column, grantee, privilege, only_option in revocations(
+        attachments.replaced_column_grants, attachments.column_grants
+    ):
+        if privilege in PRIVILEGES:
             run(f"the revocation of {privilege} on {schema}.{t}.{column} from {grantee}",
                 "revoke_on_column", privilege=sql.SQL(privilege), column=sql.Identifier(column),
-                table=table(t), grantee=role(grantee))
+                table=table(t), grantee=role(grantee), option=grant_option_for(only_option))
     for t in attachments.tables:
         what = f"{schema}.{t.name}"
         run(f"the owner {t.owner} of {what}", "owner_of_table", table=table(t.name),
@@ -249,17 +301,16 @@ def apply(
         # Again after the owner: ALTER … OWNER hands the old owner's entries to the new one.
         # A version switched back in (a rollback) has grants of its own: production's hold,
         # so a REVOKE made since the switch survives it.
-        own = table_grants(conn, schema, t.name)
-        revoke_on_table(conn, [g for g in own if g not in t.grants], schema, t.name)
+        revoke_on_table(conn, table_grants(conn, schema, t.name), t.grants, schema, t.name)
         grant_on_table(conn, t.grants, schema, t.name)
         run(f"the row-level security of {what}", "row_security", table=table(t.name),
             enable=sql.SQL("ENABLE" if t.row_security else "DISABLE"),
             force=sql.SQL("FORCE" if t.force_row_security else "NO FORCE"))
-    for t, column, grantee, privilege in attachments.column_grants:
+    for t, column, grantee, privilege, option in attachments.column_grants:
         if privilege in PRIVILEGES:
             run(f"{privilege} on {schema}.{t}.{column} to {grantee}", "grant_on_column",
                 privilege=sql.SQL(privilege), column=sql.Identifier(column),
-                table=table(t), grantee=role(grantee))
+                table=table(t), grantee=role(grantee), option=with_grant_option(option))
     for p in attachments.policies:
         run(
             f"the row-level security policy {p.name} on {schema}.{p.table}",

@@ -15,7 +15,9 @@ _SCHEMA = {"USAGE", "CREATE"}
 # formatted into a statement.
 PRIVILEGES = _TABLE | _SCHEMA | {"EXECUTE"}
 
-Grants = list[tuple[str, str]]
+# (grantee, privilege, whether with grant option): a grantee allowed to pass a privilege on
+# keeps that right on the replacement, and one that was not never gains it.
+Grants = list[tuple[str, str, bool]]
 
 
 def table_grants(conn: psycopg.Connection, schema: str, name: str) -> Grants:
@@ -30,8 +32,43 @@ def grant_on_table(conn: psycopg.Connection, grants: Grants, schema: str, name: 
     _grant(conn, grants, _TABLE, "grant_on_table", relation=sql.Identifier(schema, name))
 
 
-def revoke_on_table(conn: psycopg.Connection, grants: Grants, schema: str, name: str) -> None:
-    _grant(conn, grants, _TABLE, "revoke_on_table", relation=sql.Identifier(schema, name))
+def revoke_on_table(
+    conn: psycopg.Connection, held: Grants, kept: Grants, schema: str, name: str
+) -> None:
+    """Revoke what ``held`` has beyond ``kept``: a privilege, or only its grant option."""
+    for grantee, privilege, option in revocations(held, kept):
+        if privilege in _TABLE:
+            conn.execute(
+                sql.SQL(statement(SQL, "revoke_on_table")).format(
+                    option=grant_option_for(option), privilege=sql.SQL(privilege),
+                    grantee=role(grantee), relation=sql.Identifier(schema, name),
+                )
+            )
+
+
+def revocations(held: list[tuple], kept: list[tuple]) -> list[tuple]:
+    """What revoking takes from ``held`` (entries ending with the privilege and whether with
+    grant option) to leave ``kept``: each entry ``kept`` lacks, with True where only its grant
+    option goes."""
+    wanted: dict[tuple, bool] = {}
+    for *what, option in kept:
+        wanted[tuple(what)] = wanted.get(tuple(what), False) or option
+    revoked = []
+    for *what, option in held:
+        if tuple(what) not in wanted:
+            revoked.append((*what, False))
+        elif option and not wanted[tuple(what)]:
+            revoked.append((*what, True))
+    return sorted(set(revoked))
+
+
+def grant_option_for(only: bool) -> sql.Composable:
+    """The clause of a REVOKE taking away the grant option alone."""
+    return sql.SQL("GRANT OPTION FOR" if only else "")
+
+
+def with_grant_option(option: bool) -> sql.Composable:
+    return sql.SQL("WITH GRANT OPTION" if option else "")
 
 
 def grant_on_schema(conn: psycopg.Connection, grants: Grants, schema: str) -> None:
@@ -41,12 +78,13 @@ def grant_on_schema(conn: psycopg.Connection, grants: Grants, schema: str) -> No
 def _grant(
     conn: psycopg.Connection, grants: Grants, allowed: set[str], name: str, **target: sql.Composable
 ) -> None:
-    for grantee, privilege in grants:
+    for grantee, privilege, option in grants:
         if privilege in allowed:
             conn.execute(
                 sql.SQL(statement(SQL, name)).format(
                     privilege=sql.SQL(privilege),
                     grantee=role(grantee),
+                    option=with_grant_option(option),
                     **target,
                 )
             )

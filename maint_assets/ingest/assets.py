@@ -31,7 +31,7 @@ from maint_assets.core.postgres import PostgresResource
 from maint_assets.core.schema import apply_schema
 from maint_assets.core.sql_files import compose
 from maint_assets.core.stores import report_skipped
-from maint_assets.ingest import schemas
+from maint_assets.ingest import rules, schemas
 from maint_assets.ingest.checks import CHECK_SPECS, staging_checks
 from maint_assets.ingest.keys import (
     GROUP_INGEST,
@@ -100,6 +100,7 @@ def ingest_staging(
                 with backend.local_copy(table.file) as local:
                     load(conn, relation, table, local)
             constrain(conn, relation, table)
+            rules.record(conn, relation)
             conn.execute(compose(SQL_STAGING, "analyze", table=relation))
             counts[table.name] = conn.execute(
                 compose(SQL_STAGING, "row_count", table=relation)
@@ -161,6 +162,8 @@ def ingest_production(
     # load it again (the lock is held per step, and the steps may run in two processes)
     # between this run's load and its switch. A run of the switch alone switches what is there.
     own_staging, run_id = context.job_def.has_node_named(ingest_staging.op.name), context.run.run_id
+    with ingest_db.connect() as conn:  # the record of the rules, for a version loaded before it
+        apply_schema(conn, SQL_DIR, bookkeeping_only=True)
     with ingest_db.locked_step(f"ingest/{spec.production}") as conn:
         if not schemas.exists(conn, spec.staging):
             if own_staging:
@@ -188,7 +191,7 @@ def ingest_production(
             )
         schemas.refuse_unless_marked(conn, spec.staging, schemas.MARKER_STAGING)
         archived = spec.archived(datetime.now(UTC))
-        carried, repointed, held_ms, not_carried = switch(
+        carried, repointed, held_ms, not_carried, undeclared = switch(
             conn,
             spec,
             spec.staging,
@@ -208,6 +211,12 @@ def ingest_production(
             f"not carried onto the new version of {spec.production} (left on {archived}): "
             f"{'; '.join(not_carried)}"
         )
+    if undeclared:
+        context.log.info(
+            f"not carried onto the new version of {spec.production} (left on {archived}, dropped "
+            f"with it): made from the tables file, which no longer declares them: "
+            f"{'; '.join(undeclared)}"
+        )
     dropped, kept, held = expire(ingest_db, spec)
     if kept:
         context.log.warning(
@@ -224,6 +233,7 @@ def ingest_production(
             "carried_over": dg.MetadataValue.json(carried),
             "repointed": dg.MetadataValue.json(repointed),
             "not_carried": dg.MetadataValue.json(not_carried),
+            "dropped_no_longer_declared": dg.MetadataValue.json(undeclared),
             "left_on_previous_version": dg.MetadataValue.json(left),
             "locks_held_ms": round(held_ms, 1),
             "dropped_versions": dg.MetadataValue.json(dropped),

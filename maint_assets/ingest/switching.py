@@ -21,10 +21,11 @@ from maint_assets.core import attachments
 from maint_assets.core.grants import grant_on_schema, grant_on_table, schema_grants, table_grants
 from maint_assets.core.lock_waits import set_short_lock_timeout, with_short_lock_waits
 from maint_assets.core.postgres import PostgresResource
+from maint_assets.core.schema import apply_schema
 from maint_assets.core.sql_files import compose, statement
 from maint_assets.core.views import recreate, view_options
-from maint_assets.ingest import schema_objects, schemas, views
-from maint_assets.ingest.keys import MARKER, SQL_PRODUCTION, SQL_SCHEMAS
+from maint_assets.ingest import rules, schema_objects, schemas, views
+from maint_assets.ingest.keys import MARKER, SQL_DIR, SQL_PRODUCTION, SQL_SCHEMAS
 from maint_assets.ingest.resources import IngestSettings
 from maint_assets.ingest.tables import IngestSpec
 
@@ -37,15 +38,17 @@ def switch(
     run_id: str,
     state: str,
     attempts: int,
-) -> tuple[list[str], list[str], float, list[str]]:
+) -> tuple[list[str], list[str], float, list[str], list[str]]:
     """Move the carried-over tables (and production's routines, types and unowned sequences)
     into ``incoming``, rename production to ``outgoing`` and ``incoming`` to production, and
     re-create production's own views, the foreign keys and views outside the loaded tables,
     and what the loaded tables held besides rows (``attachments``), against it; returns what
     was carried, the views and keys re-created, how long the locks were held before the
-    caller commits, and what could not be carried (an index on a column the new version
-    lacks). The locks are tried ``attempts`` times with a short timeout (core/lock_waits.py);
-    if they are never free the switch fails and changes nothing."""
+    caller commits, what could not be carried (an index on a column the new version
+    lacks), and the ingest's own indexes and constraints (``rules``) left with production
+    because the version switched in does not declare them. The locks are tried ``attempts``
+    times with a short timeout (core/lock_waits.py); if they are never free the switch fails
+    and changes nothing."""
     prod = spec.production
     present = schemas.exists(conn, prod)
     tables = (
@@ -60,11 +63,15 @@ def switch(
     # versions.
     replaced = [t for t in tables if t in spec.names]
     not_carried: list[str] = []
+    undeclared: list[str] = []
     if present:
         loaded = sorted(spec.names)
         views.refuse_lost_columns(conn, prod, incoming, loaded)
         refusal = views.refusal(prod)
-        lost, not_carried = attachments.refuse_lost_columns(conn, refusal, prod, incoming, loaded)
+        ours = rules.of(conn, prod, loaded)
+        lost, not_carried = attachments.refuse_lost_columns(
+            conn, refusal, prod, incoming, loaded, ours
+        )
         # Production's owner and what readers and applications were granted on it, the new
         # version keeps; given before the first lock, which they do not need. The owner first:
         # ALTER … OWNER hands the old owner's entries to the new one.
@@ -75,7 +82,7 @@ def switch(
             grant_on_table(conn, table_grants(conn, prod, table), incoming, table)
         # Made on the incoming tables, which no reader sees yet: under the switch's locks a
         # large index, or a constraint's validation, would hold every reader for as long.
-        attachments.prepare(conn, refusal, prod, incoming, loaded, lost)
+        _, undeclared = attachments.prepare(conn, refusal, prod, incoming, loaded, lost, ours)
     locked: list[tuple[str, str]] = []
     # Between attempts the caller's transaction holds only ACCESS SHARE (its checks' reads),
     # which queues no reader.
@@ -89,7 +96,7 @@ def switch(
         f"{prod} not switched",
         "production is untouched",
     )
-    return (*switched, not_carried)
+    return (*switched, not_carried, undeclared)
 
 
 def _switch_locked(
@@ -257,6 +264,8 @@ def rollback_production(
             f"this job replaces the schema {spec.production!r} by its previous version: set "
             f"confirm_production to {spec.production!r} to confirm"
         )
+    with ingest_db.connect() as conn:  # the record of the rules, for a version loaded before it
+        apply_schema(conn, SQL_DIR, bookkeeping_only=True)
     with ingest_db.locked_step(f"ingest/{spec.production}") as conn:
         row = conn.execute(
             statement(SQL_PRODUCTION, "latest_previous"), {"production": spec.production}
@@ -266,7 +275,7 @@ def rollback_production(
         version_id, previous = row
         conn.execute(statement(SQL_PRODUCTION, "forget_version"), {"id": version_id})
         replaced = spec.archived(datetime.now(UTC))
-        carried, repointed, held_ms, not_carried = switch(
+        carried, repointed, held_ms, not_carried, undeclared = switch(
             conn,
             spec,
             previous,
@@ -283,5 +292,10 @@ def rollback_production(
     )
     if not_carried:
         context.log.warning(f"not carried onto {spec.production}: {'; '.join(not_carried)}")
+    if undeclared:
+        context.log.info(
+            f"dropped with the replaced version {replaced} (made by the ingest, not declared "
+            f"by the version switched back in): {'; '.join(undeclared)}"
+        )
     if left:
         context.log.warning(f"still on {replaced}, not moved by the rollback: {', '.join(left)}")

@@ -113,10 +113,10 @@ WHERE c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = %(schema)s)
 ORDER BY 1, a.attnum;
 
 -- name: column_grants_of
--- Column privileges, read from each column's ACL (a column's ACL lists no owner), of
--- columns the replacement has too.
+-- Column privileges, with whether with grant option, read from each column's ACL (a column's
+-- ACL lists no owner), of columns the replacement has too.
 SELECT c.relname, a.attname, coalesce(pg_get_userbyid(nullif(x.grantee, 0)), 'PUBLIC'),
-       x.privilege_type
+       x.privilege_type, x.is_grantable
 FROM pg_class c
 JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
 CROSS JOIN LATERAL aclexplode(a.attacl) x
@@ -125,7 +125,7 @@ WHERE c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = %(schema)s)
   AND EXISTS (SELECT FROM pg_attribute na JOIN pg_class nt ON nt.oid = na.attrelid
               WHERE nt.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = %(incoming)s)
                 AND nt.relname = c.relname AND na.attname = a.attname AND NOT na.attisdropped)
-ORDER BY 1, a.attnum, 3, 4;
+ORDER BY 1, a.attnum, 3, 4, 5;
 
 -- name: policies_of
 -- Row-level security policies, their expressions read before the renames (like a view's
@@ -161,11 +161,12 @@ COMMENT ON TABLE {table} IS {comment};
 COMMENT ON COLUMN {column} IS {comment};
 
 -- name: grant_on_column
-GRANT {privilege} ({column}) ON TABLE {table} TO {grantee};
+GRANT {privilege} ({column}) ON TABLE {table} TO {grantee} {option};
 
 -- name: revoke_on_column
--- A version switched back in keeps no column privilege the replaced one no longer had.
-REVOKE {privilege} ({column}) ON TABLE {table} FROM {grantee};
+-- A version switched back in keeps no column privilege (or grant option) the replaced one no
+-- longer had; CASCADE: with what the grantee passed on, given back after where it was kept.
+REVOKE {option} {privilege} ({column}) ON TABLE {table} FROM {grantee} CASCADE;
 
 -- name: row_security
 ALTER TABLE {table} {enable} ROW LEVEL SECURITY, {force} ROW LEVEL SECURITY;
@@ -245,3 +246,48 @@ WHERE s.stxname = %(name)s
 
 -- name: move_statistics
 ALTER STATISTICS {statistics} SET SCHEMA {target};
+
+-- name: comments_to_carry
+-- The comments of the replaced tables' indexes, constraints and extended statistics that the
+-- object of the same kind and name on the replacement does not have (NULL: a version switched
+-- back in loses a comment removed since), with the schema that object is in.
+WITH objects AS (
+  SELECT n.nspname AS schema, c.relname AS tab, 'index' AS kind, ic.relname AS name,
+         obj_description(ic.oid, 'pg_class') AS comment, n.nspname AS at
+  FROM pg_index i
+  JOIN pg_class ic ON ic.oid = i.indexrelid
+  JOIN pg_class c ON c.oid = i.indrelid
+  JOIN pg_namespace n ON n.oid = c.relnamespace
+  WHERE n.nspname IN (%(schema)s, %(incoming)s) AND c.relname = ANY(%(loaded)s)
+  UNION ALL
+  SELECT n.nspname, c.relname, 'constraint', k.conname,
+         obj_description(k.oid, 'pg_constraint'), n.nspname
+  FROM pg_constraint k
+  JOIN pg_class c ON c.oid = k.conrelid
+  JOIN pg_namespace n ON n.oid = c.relnamespace
+  WHERE n.nspname IN (%(schema)s, %(incoming)s) AND c.relname = ANY(%(loaded)s)
+    AND k.conparentid = 0
+  UNION ALL
+  SELECT n.nspname, c.relname, 'statistics', s.stxname,
+         obj_description(s.oid, 'pg_statistic_ext'), sn.nspname
+  FROM pg_statistic_ext s
+  JOIN pg_namespace sn ON sn.oid = s.stxnamespace
+  JOIN pg_class c ON c.oid = s.stxrelid
+  JOIN pg_namespace n ON n.oid = c.relnamespace
+  WHERE n.nspname IN (%(schema)s, %(incoming)s) AND c.relname = ANY(%(loaded)s)
+)
+SELECT p.kind, p.tab, p.name, p.comment, r.at
+FROM objects p
+JOIN objects r ON r.schema = %(incoming)s AND r.tab = p.tab AND r.kind = p.kind
+              AND r.name = p.name
+WHERE p.schema = %(schema)s AND p.comment IS DISTINCT FROM r.comment
+ORDER BY 2, 1, 3;
+
+-- name: comment_on_index
+COMMENT ON INDEX {index} IS {comment};
+
+-- name: comment_on_constraint
+COMMENT ON CONSTRAINT {constraint} ON {table} IS {comment};
+
+-- name: comment_on_statistics
+COMMENT ON STATISTICS {statistics} IS {comment};
