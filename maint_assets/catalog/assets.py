@@ -37,7 +37,7 @@ from maint_assets.catalog.keys import (
 )
 from maint_assets.core.artifacts import Artifact, ArtifactStore, put_artifact
 from maint_assets.core.automation import DAILY_FRESHNESS, EAGER
-from maint_assets.core.file_stores import Skipped, StoreError
+from maint_assets.core.file_stores import Backend, ObjectDenied, Skipped, StoreError
 from maint_assets.core.postgres import PostgresResource
 from maint_assets.core.refresh import finish_rebuild, start_rebuild
 from maint_assets.core.restores import ArtifactMissing, Recorded, recorded_artifact
@@ -113,18 +113,18 @@ def raw_datasets(
         # Page by page: one page's graph in memory at a time, rows streamed to the file.
         with pq.ParquetWriter(out, SCHEMA_RAW) as writer:
             for name in names:
-                with backend.local_copy(name) as local:
-                    try:
-                        table = read_page(local.read_bytes(), name)
-                    except MalformedPage as err:
-                        if not config.skip_malformed_pages:
-                            raise dg.Failure(
-                                f"malformed catalogue page {catalog_pages.url}/{err}; nothing "
-                                "was loaded (skip_malformed_pages skips such pages)"
-                            ) from None
-                        skipped[name] = str(err)
-                        context.log.warning(f"skipped {err}")
-                        continue
+                data = _page_bytes(backend, catalog_pages.url, name)
+                try:
+                    table = read_page(data, name)
+                except MalformedPage as err:
+                    if not config.skip_malformed_pages:
+                        raise dg.Failure(
+                            f"malformed catalogue page {catalog_pages.url}/{err}; nothing "
+                            "was loaded (skip_malformed_pages skips such pages)"
+                        ) from None
+                    skipped[name] = str(err)
+                    context.log.warning(f"skipped {err}")
+                    continue
                 writer.write_table(table)
                 rows += table.num_rows
         recorded = put_artifact(
@@ -141,6 +141,21 @@ def raw_datasets(
             **not_listed,
         }
     )
+
+
+def _page_bytes(backend: Backend, url: str, name: str) -> bytes:
+    """The page, or a failure naming it when the reader may not read it: not skipped as a
+    malformed page is, its datasets would be dropped from the table for a permission."""
+    try:
+        with backend.local_copy(name) as local:
+            return local.read_bytes()
+    except (PermissionError, ObjectDenied) as err:
+        why = err.strerror if isinstance(err, PermissionError) else str(err)
+        raise dg.Failure(
+            f"catalogue page {url}/{name} cannot be read: the reader may not read it ({why}); "
+            "fix its permissions (its mode, owner or folder; on S3 the object's policy) and "
+            "run again; nothing was loaded, the live table is unchanged"
+        ) from None
 
 
 @dg.asset(

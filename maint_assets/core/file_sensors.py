@@ -5,6 +5,9 @@ A cursor holding only the newest modification time misses a file moved into the 
 older time (Heritrix renames ``.warc.gz.open`` when it closes a file, and ``mv`` keeps the
 time), and never notices a replaced file. The key set costs eight bytes a file (a digest of
 path, size and modification time), compressed into the cursor.
+
+What the listing leaves out (a name that is not UTF-8, a symlink, a folder it may not read) is
+named at every tick, and is not in the cursor: it is a new file once listed.
 """
 
 import base64
@@ -15,10 +18,11 @@ from collections.abc import Iterable
 
 import dagster as dg
 
-from maint_assets.core.file_stores import StoredFile
-from maint_assets.core.stores import FileStore
+from maint_assets.core.file_stores import Skipped, StoredFile
+from maint_assets.core.stores import FileStore, report_skipped
 
 _DIGEST = 8
+_NAMED = 5  # names in a tick's skip reason (its log has them all)
 
 
 def _digest(file: StoredFile) -> bytes:
@@ -45,6 +49,23 @@ def new_files(files: Iterable[StoredFile], cursor: str | None) -> tuple[list[Sto
     return new, base64.b64encode(zlib.compress(packed)).decode()
 
 
+def _left_out(skipped: Skipped) -> str:
+    """What the listing left out, for a tick's skip reason: the first names of each kind."""
+    kinds = [
+        (skipped.not_utf8, "name(s) not UTF-8"),
+        (skipped.symlinks, "symlink(s) not followed"),
+        (skipped.folders_not_read, "folder(s) not read"),
+    ]
+    said = [
+        f"{len(names)} {what}: {', '.join(names[:_NAMED])}{', …' * (len(names) > _NAMED)}"
+        for names, what in kinds if names
+    ]
+    if not said:
+        return ""
+    return (f"; left out of the listing, not recorded as seen until listed (the tick's log "
+            f"says why): {'; '.join(said)}")
+
+
 def new_files_sensor(
     *,
     name: str,
@@ -60,10 +81,15 @@ def new_files_sensor(
     line say what it recorded."""
 
     def evaluate(context: dg.SensorEvaluationContext, **resources: FileStore) -> dg.SensorResult:
-        files = resources[store]
-        new, cursor = new_files(files.list(recursive=recursive), context.cursor)
+        files, skipped = resources[store], Skipped()
+        new, cursor = new_files(files.list(skipped, recursive=recursive), context.cursor)
+        not_listed = report_skipped(
+            context.log, skipped, "the files under them are not recorded until it is listed"
+        )
         if not new:
-            return dg.SensorResult(skip_reason=f"no new file in {files.url}", cursor=cursor)
+            return dg.SensorResult(
+                skip_reason=f"no new file in {files.url}{_left_out(skipped)}", cursor=cursor
+            )
         newest = max(f.mtime for f in new).isoformat()
         done = (
             f"recorded {asset_key.to_user_string()}: {len(new)} new file(s) in {files.url}, "
@@ -72,7 +98,8 @@ def new_files_sensor(
         context.log.info(done)
         return dg.SensorResult(
             cursor=cursor,
-            skip_reason=done,  # a tick without run requests is SKIPPED: say what it recorded
+            # A tick without run requests is SKIPPED: say what it recorded, and left out.
+            skip_reason=done + _left_out(skipped),
             asset_events=[
                 dg.AssetMaterialization(
                     asset_key,
@@ -81,6 +108,7 @@ def new_files_sensor(
                         "new_files": len(new),
                         "newest_modified": newest,
                         "examples": dg.MetadataValue.json(sorted(f.path for f in new)[:10]),
+                        **not_listed,
                     },
                 )
             ],

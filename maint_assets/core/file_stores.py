@@ -157,7 +157,10 @@ class LocalBackend:
 
     def _unreadable(self, folder: str, err: PermissionError, skipped: Skipped) -> None:
         if folder == str(self.root):
-            raise StoreError(f"{self.root} is not a readable directory: {err.strerror}")
+            raise StoreError(
+                f"{self.root} is not a readable directory: {err.strerror} (the listing user "
+                "may not read it or enter it: fix its permissions)"
+            )
         skipped.unreadable.append(folder[len(str(self.root)) + 1:] + "/")
 
     @contextmanager

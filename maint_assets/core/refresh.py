@@ -23,6 +23,7 @@ from psycopg import sql
 from maint_assets.core import attachments, views
 from maint_assets.core.lock_waits import with_short_lock_waits
 from maint_assets.core.postgres import PostgresResource
+from maint_assets.core.row_counts import count_all_rows
 from maint_assets.core.sql_files import compose, statement
 
 BUILD_SCHEMA = "maint_assets_build"
@@ -217,7 +218,8 @@ def finish_rebuild(
     if diff:
         added, removed, updated = _diff_by_key(conn, build, live)
     else:
-        previous = _count(conn, live)
+        # As the replacement's checks count it: every row, never those policies show the role.
+        previous = count_all_rows(conn, live)
         added, removed, updated = max(rows - previous, 0), max(previous - rows, 0), None
     dependents, replaced = _carried(conn, build, live, refusal)
     return RefreshOutcome(

@@ -1,5 +1,6 @@
 """A file store as a Dagster resource, and what its listings leave out, told to a run."""
 
+import logging
 from collections.abc import Iterator
 
 import dagster as dg
@@ -38,9 +39,10 @@ class FileStore(dg.ConfigurableResource):
         return self.backend().list(skipped, recursive)
 
 
-def report_skipped(log: dg.DagsterLogManager, skipped: Skipped, kept: str) -> dict:
-    """What a listing left out, all named in the run's log, the first ones in the metadata
-    returned; ``kept`` says what the reader makes of what lies under a folder not read."""
+def report_skipped(log: logging.Logger, skipped: Skipped, kept: str) -> dict:
+    """What a listing left out, all named in the run's (or sensor tick's) log, the first ones
+    in the metadata returned; ``kept`` says what the reader makes of what lies under a folder
+    not read."""
     if skipped.not_utf8:
         log.warning(
             f"{len(skipped.not_utf8)} file(s) not listed, their names are not UTF-8 (rename "

@@ -8,13 +8,14 @@ from __future__ import annotations
 import io
 import json
 import random
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 from warcio.archiveiterator import ArchiveIterator
 from warcio.timeutils import iso_date_to_timestamp
 
-from maint_assets.core.file_stores import Backend, ObjectDenied
+from maint_assets.core.file_stores import Backend, ObjectDenied, StoreError
 from maint_assets.webarchive.cdx_outputs import OutbackCdx
 from maint_assets.webarchive.cdx_segments import Ledger, Segment
 
@@ -60,15 +61,16 @@ def sample(ledger: Ledger, count: int, rng: random.Random) -> Iterator[tuple[Seg
         yield segment, line.decode()
 
 
-def resolve(backend: Backend, entry: CdxLine) -> str | None:
-    """What is wrong with the line, or None when its record is where it says; ObjectDenied
-    when the store refuses its file to this user (the file's permissions, not the line's
-    fault: the line is not checked)."""
+def resolve(backend: Backend, entry: CdxLine, retries: int, backoff_s: float) -> str | None:
+    """What is wrong with the line, or None when its record is where it says. Neither error
+    raised is the line's fault, and the line is not checked: ObjectDenied when the store
+    refuses its file to this user (the file's permissions), StoreError when the store cannot
+    be read (down, unreachable, answering 5xx) after ``retries`` more tries."""
     try:
-        data = backend.read_range(entry.filename, entry.offset, entry.length)
+        data = _read(backend, entry, retries, backoff_s)
     except FileNotFoundError:
         return "its file is not in the store"
-    except ObjectDenied:
+    except (ObjectDenied, StoreError):
         raise
     except Exception as err:
         return f"cannot read its file: {type(err).__name__}: {err}"
@@ -87,6 +89,18 @@ def resolve(backend: Backend, entry: CdxLine) -> str | None:
     if records.get_record_length() != entry.length:
         return f"the record at offset {entry.offset} is {records.get_record_length()} bytes long"
     return None
+
+
+def _read(backend: Backend, entry: CdxLine, retries: int, backoff_s: float) -> bytes:
+    attempt = 0
+    while True:
+        try:
+            return backend.read_range(entry.filename, entry.offset, entry.length)
+        except StoreError:
+            if attempt >= retries:
+                raise
+            time.sleep(backoff_s * 2**attempt)
+            attempt += 1
 
 
 def served(server: OutbackCdx, line: str, exact: bool) -> str | None:

@@ -1,6 +1,7 @@
 """The catalogue chain end to end: DCAT pages on a real S3 server (moto over HTTP), the
 session's PostgreSQL, and readers that must never see a half-loaded table."""
 
+import json
 import shutil
 import threading
 from pathlib import Path
@@ -100,6 +101,32 @@ def test_pages_on_s3_to_a_clean_table(empty_db: str, tmp_path: Path, s3_pages) -
         "one_dataset_per_identifier": False,  # the 24 repeated identifiers, named (a warning)
     }
 
+
+def test_a_page_the_s3_store_refuses_is_named_and_nothing_is_replaced(
+    empty_db: str, tmp_path: Path, s3_pages
+) -> None:
+    upload, store = s3_pages
+    artifacts = ArtifactStore(directory=str(tmp_path / "artifacts"))
+    write_pages(tmp_path / "pages", datasets=200, per_page=100)
+    upload(tmp_path / "pages")
+    assert _run(empty_db, store, artifacts).success
+    before = _rows(empty_db)
+    refused = sorted(p.name for p in (tmp_path / "pages").iterdir())[0]
+    bucket = store.identity.removeprefix("s3://").split("/")[0]
+    # An operator's explicit Deny on one object (moto enforces it on object requests only).
+    boto3.client("s3", endpoint_url=store.endpoint_url, region_name="us-east-1").put_bucket_policy(
+        Bucket=bucket, Policy=json.dumps({
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "s3:GetObject",
+                           "Resource": f"arn:aws:s3:::{bucket}/DUMP/{refused}"}],
+        }))
+    result = _run(empty_db, store, artifacts)
+    assert not result.success
+    error = result.get_step_failure_events()[0].event_specific_data.error.message
+    assert error.startswith("dagster._core.definitions.events.Failure: catalogue page "
+                            f"{store.url}/{refused} cannot be read"), error
+    assert "access denied" in error and "the live table is unchanged" in error
+    assert _rows(empty_db) == before
 
 def test_a_malformed_page_fails_naming_it_or_is_skipped(
     empty_db: str, tmp_path: Path, s3_pages

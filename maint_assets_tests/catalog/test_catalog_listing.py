@@ -97,3 +97,44 @@ def test_pages_the_listing_leaves_out_are_named(tmp_path: Path) -> None:
     assert meta["folders_not_read"].value == 0
     assert any("caf\\xe9.json" in m and "not UTF-8" in m for m in logs)
     assert any("1 symlink(s) not followed" in m and "linked.json" in m for m in logs)
+
+
+def test_the_sensor_names_the_pages_its_listing_leaves_out_and_records_them_once_listed(
+    tmp_path: Path,
+) -> None:
+    """The new-pages sensor says, at every tick, which pages its listing left out (the tick's
+    skip reason, as the UI shows it, and its materialization's metadata), and does not count
+    them as seen: once renamed or copied in place of the link they are new pages. (The page
+    whose name is not UTF-8 and the symlinked one are this test's own.)"""
+    pages = tmp_path / "pages"
+    write_pages(pages, datasets=50, per_page=50)
+    (page,) = pages.iterdir()
+    (pages / "linked.json").symlink_to(page)
+    odd = os.fsencode(pages) + b"/caf\xe9.json"
+    with open(odd, "wb") as f:
+        f.write(page.read_bytes())
+    store = {"catalog_pages": FileStore(url=str(pages))}
+
+    def tick(cursor: str | None) -> dg.SensorResult:
+        return catalog_new_pages(dg.build_sensor_context(cursor=cursor, resources=store))
+
+    first = tick(None)
+    (event,) = first.asset_events
+    assert event.metadata["new_files"].value == 1
+    assert (event.metadata["files_not_listed"].value,
+            event.metadata["symlinks_not_followed"].value) == (1, 1)
+    assert "`caf\\xe9.json`: name not UTF-8" in event.metadata["not_listed"].value
+    for reason in (first.skip_reason.skip_message, tick(first.cursor).skip_reason.skip_message):
+        assert "left out of the listing" in reason, reason
+        assert "1 name(s) not UTF-8: caf\\xe9.json" in reason, reason
+        assert "1 symlink(s) not followed: linked.json" in reason, reason
+    assert not tick(first.cursor).asset_events
+
+    os.rename(odd, pages / "cafe.json")  # the operator's fixes
+    (pages / "linked.json").unlink()
+    (pages / "linked.json").write_bytes(page.read_bytes())
+    fixed = tick(first.cursor)
+    (event,) = fixed.asset_events
+    assert event.metadata["new_files"].value == 2
+    assert event.metadata["examples"].value == ["cafe.json", "linked.json"]
+    assert "left out" not in fixed.skip_reason.skip_message

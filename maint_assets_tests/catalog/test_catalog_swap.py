@@ -15,8 +15,12 @@ import psycopg
 import pytest
 from psycopg import sql
 
+from maint_assets.core.artifacts import ArtifactStore
+from maint_assets.core.stores import FileStore
 from maint_assets.demo.catalog_data import write_pages
-from maint_assets_tests.catalog.test_catalog import _run_pages
+from maint_assets.demo.local_cluster import LocalCluster
+from maint_assets_tests.catalog.test_catalog import _run, _run_pages
+from maint_assets_tests.core.test_roles import maintenance_role
 
 
 def _meta(result, key: str) -> dict:
@@ -371,3 +375,49 @@ def test_grant_options_and_the_comments_of_constraints_and_statistics_follow_the
     result = _run_pages(empty_db, tmp_path)
     assert result.success, result.get_step_failure_events()
     assert _privileges_and_comments(empty_db) == before
+
+
+def test_the_swap_counts_every_row_it_removes_as_the_check_does(
+    pg_cluster: LocalCluster, empty_db: str, tmp_path: Path
+) -> None:
+    """The catalogue's least-privileged role (`roles apply catalog`: owner of the table, no
+    BYPASSRLS) under an analyst's policy that shows it the open datasets only (the policy is
+    our invention). With FORCE ROW LEVEL SECURITY, counting every row is refused, and so is
+    the swap, naming the table. Without it, the swap's metadata counts the rows removed among
+    all the live table's rows, as row_count_kept counts them."""
+    write_pages(tmp_path / "pages", datasets=300, per_page=100)
+    assert _run_pages(empty_db, tmp_path).success
+    role = f"maint_catalog_{secrets.token_hex(3)}"
+    with (
+        maintenance_role(pg_cluster, empty_db, role, "catalog") as (url, done),
+        psycopg.connect(empty_db, autocommit=True) as conn,
+    ):
+        assert "owns public.datasets" in done
+        conn.execute("ALTER TABLE public.datasets ENABLE ROW LEVEL SECURITY,"
+                     " FORCE ROW LEVEL SECURITY")
+        conn.execute(sql.SQL("CREATE POLICY open_only ON public.datasets FOR SELECT TO {}"
+                             " USING (open_access)").format(sql.Identifier(role)))
+        (hidden,) = conn.execute(
+            "SELECT count(*) FROM public.datasets WHERE NOT open_access").fetchone()
+        assert hidden > 0
+        before = _state(conn)
+        shutil.rmtree(tmp_path / "pages")
+        write_pages(tmp_path / "pages", datasets=250, per_page=100)
+        run = ArtifactStore(directory=str(tmp_path / "artifacts"))
+        pages = FileStore(url=str(tmp_path / "pages"))
+
+        refused = _run(url, pages, run)
+        assert not refused.success
+        error = refused.get_step_failure_events()[0].event_specific_data.error.message
+        assert ("public.datasets not replaced: row_count_kept cannot count every row of"
+                " public.datasets") in error, error
+        assert _state(conn) == before
+
+        conn.execute("ALTER TABLE public.datasets NO FORCE ROW LEVEL SECURITY")
+        swapped = _run(url, pages, run)
+        assert swapped.success, [e.message for e in swapped.get_step_failure_events()]
+        (kept,) = [e for e in swapped.get_asset_check_evaluations()
+                   if e.check_name == "row_count_kept"]
+        meta = _meta(swapped, "catalog/public/datasets")
+        assert (kept.metadata["live_rows"].value, meta["dagster/row_count"]) == (300, 250)
+        assert (meta["rows_removed"], meta["rows_added"]) == (50, 0)

@@ -9,8 +9,10 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from contextlib import ExitStack
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import dagster as dg
@@ -23,6 +25,7 @@ from maint_assets.core.stores import FileStore
 from maint_assets.demo.webarchive_data import write_store
 from maint_assets.webarchive.assets import cdx_index, trackdb
 from maint_assets.webarchive.resources import CdxSettings
+from maint_assets_tests.ports import free_port
 from maint_assets_tests.webarchive.servers import outbackcdx
 
 WARCS = 3  # complete ones; write_store adds a truncated one, an open one and a non-WARC
@@ -498,12 +501,84 @@ def test_an_s3_object_the_store_refuses_is_reported_not_retried_and_indexed_once
     # An indexed file the store refuses since: the index check's sampled lines in it are not
     # checked and the file is named; neither the lines' problem nor a store error.
     _deny(s3, bucket, [f"crawls/{refused}"])
-    check = cdx_index.index_lines_resolve(res["webarchive_db"], res["warc_store"], res["cdx"])
+    check = cdx_index.index_lines_resolve(res["webarchive_db"], res["warc_store"], res["cdx"],
+                                          retries=1, backoff_s=0.01)
     assert check.passed, check.metadata["problems"].value
     meta = {k: v.value for k, v in check.metadata.items()}
     assert meta["files_denied"] == 1 and 0 < meta["lines_checked"] < 50
     assert f"`{refused}`: its lines not checked" in meta["denied"]
     assert "access denied" in meta["denied"] and "403" in meta["denied"]
+
+
+class _Unavailable(BaseHTTPRequestHandler):
+    """Our own stand-in for an S3 endpoint in trouble: 503 SlowDown to every request, as S3
+    answers when overloaded (no real S3 server can be made to)."""
+
+    def _answer(self) -> None:
+        body = (b'<?xml version="1.0" encoding="UTF-8"?><Error><Code>SlowDown</Code>'
+                b"<Message>Please reduce your request rate.</Message></Error>")
+        self.send_response(503)
+        self.send_header("Content-Type", "application/xml")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    do_GET = do_HEAD = do_PUT = do_POST = _answer
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_a_store_that_cannot_be_reached_leaves_sampled_lines_unchecked_not_bad(
+    empty_db: str, store: Path, tmp_path: Path, s3_endpoint: str
+) -> None:
+    import boto3
+
+    bucket = "warcs-unreachable"
+    s3 = boto3.client("s3", endpoint_url=s3_endpoint, region_name="us-east-1")
+    s3.create_bucket(Bucket=bucket)
+    for path in store.rglob("*"):
+        if path.is_file():
+            s3.upload_file(str(path), bucket, f"crawls/{path.relative_to(store).as_posix()}")
+    res = {**_resources(empty_db, str(store), tmp_path),
+           "warc_store": FileStore(url=f"s3://{bucket}/crawls", endpoint_url=s3_endpoint)}
+    with dg.instance_for_test() as instance:
+        assert _metadata(_index(res, instance))[CDX]["warcs_indexed"] == WARCS
+
+    def check(endpoint: str, retries: int = 1) -> dict:
+        found = cdx_index.index_lines_resolve(
+            res["webarchive_db"], FileStore(url=f"s3://{bucket}/crawls", endpoint_url=endpoint),
+            res["cdx"], retries=retries, backoff_s=0.01,
+        )
+        assert found.passed, found.metadata["problems"].value
+        return {k: v.value for k, v in found.metadata.items()} | {"why": found.description}
+
+    # Nothing listening (the server down), then a server answering 503 to everything (which
+    # botocore itself retries 4 times, with backoff: the check's own retry is not asked for).
+    with ThreadingHTTPServer(("127.0.0.1", 0), _Unavailable) as slow:
+        threading.Thread(target=slow.serve_forever, daemon=True).start()
+        try:
+            for endpoint, retries, error in (
+                (f"http://127.0.0.1:{free_port()}", 1, "(tried 2 times)"),
+                (f"http://127.0.0.1:{slow.server_address[1]}", 0, "(SlowDown)"),
+            ):
+                meta = check(endpoint, retries)
+                assert (meta["lines_checked"], meta["lines_store_unreachable"]) == (0, 50)
+                assert meta["problems"] == "none"
+                said = meta["store_unreachable"]
+                assert f"s3://{bucket}/crawls" in said and error in said, said
+                assert f"the store s3://{bucket}/crawls could not be reached" in meta["why"]
+        finally:
+            slow.shutdown()
+
+    # The store reachable: every line checked, and a file really gone is the lines' problem.
+    assert check(s3_endpoint)["lines_checked"] == 50
+    gone = str(next(_warcs_folder(store).glob("*-00000-*.warc.gz")).relative_to(store))
+    s3.delete_object(Bucket=bucket, Key=f"crawls/{gone}")
+    found = cdx_index.index_lines_resolve(
+        res["webarchive_db"], res["warc_store"], res["cdx"], retries=1, backoff_s=0.01)
+    assert not found.passed and "its file is not in the store" in found.metadata["problems"].value
+    assert found.metadata["lines_store_unreachable"].value == 0
 
 
 @pytest.mark.parametrize("output", ["cdxj", "outbackcdx"])

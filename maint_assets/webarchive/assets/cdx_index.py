@@ -64,7 +64,9 @@ CHECKS = [
         "index_lines_resolve", asset=CDX_INDEX,
         description="Sampled index lines resolve to a record with their URL and timestamp at "
         "their offset and length in their file (and OutbackCDX answers them); every segment "
-        "of the ledger exists and every indexed file's segment is live.",
+        "of the ledger exists and every indexed file's segment is live. A line whose file the "
+        "store refuses, or that the store cannot be reached for (after retries), is not "
+        "checked and is named, without failing the check.",
     ),
     dg.AssetCheckSpec(
         "every_warc_readable", asset=CDX_INDEX,
@@ -115,14 +117,16 @@ def cdx_index(
     return dg.MaterializeResult(
         metadata=_metadata(cdx, summary),
         check_results=[
-            index_lines_resolve(webarchive_db, warc_store, cdx),
+            index_lines_resolve(webarchive_db, warc_store, cdx,
+                                retries=config.file_retries, backoff_s=config.retry_backoff_s),
             every_warc_readable(webarchive_db, warc_store),
         ],
     )
 
 
 def index_lines_resolve(
-    webarchive_db: PostgresResource, warc_store: FileStore, cdx: CdxSettings
+    webarchive_db: PostgresResource, warc_store: FileStore, cdx: CdxSettings, *,
+    retries: int, backoff_s: float,
 ) -> dg.AssetCheckResult:
     fmt = "cdxj" if cdx.target == "cdxj" else "cdx11"
     root = cdx.cdxj_dir if cdx.target == "cdxj" else cdx.outbackcdx_ledger_dir
@@ -148,13 +152,20 @@ def index_lines_resolve(
     exact = server is not None and server.index_version() >= 4
     denied: dict[str, str] = {}
     unchecked = 0
+    unreachable: list[str] = []
+    store_error = ""
     for _, line in picked:
         entry = parse(line, fmt)
+        if store_error:
+            # The store was retried and is down: the other lines would wait as long for the
+            # same answer.
+            unreachable.append(line)
+            continue
         try:
             problem = (
                 "its file is not in TrackDB" if entry.filename not in listed
                 else "its file is gone from the store's listing" if listed[entry.filename]
-                else resolve(backend, entry)
+                else resolve(backend, entry, retries, backoff_s)
             )
         except ObjectDenied as err:
             # The file's permissions or policy: the store answered (no store error), and
@@ -162,21 +173,35 @@ def index_lines_resolve(
             denied[entry.filename] = str(err)
             unchecked += 1
             continue
+        except StoreError as err:
+            # Transient: nothing is known against the line, nor the index.
+            store_error = str(err)
+            unreachable.append(line)
+            continue
         if problem is None and server is not None:
             problem = served(server, line, exact)
         if problem:
             problems.append(f"`{line.strip()[:300]}`: {problem}")
+    why = (f"{len(unreachable)} sampled line(s) not checked: the store {store} could not be "
+           f"reached (tried {retries + 1} times): {store_error}") if unreachable else None
     return dg.AssetCheckResult(
         check_name="index_lines_resolve",
         passed=not problems,
+        description=why,
         metadata={
             "segments": len(live),
-            "lines_checked": len(picked) - unchecked,
+            "lines_checked": len(picked) - unchecked - len(unreachable),
             "problems": dg.MetadataValue.md("\n".join(f"- {p}" for p in problems[:30]) or "none"),
             "files_denied": len(denied),
             "denied": dg.MetadataValue.md(
                 "\n".join(f"- `{p}`: its lines not checked, the store refuses it ({e})"
                           for p, e in sorted(denied.items())[:30]) or "none"
+            ),
+            "lines_store_unreachable": len(unreachable),
+            "store_unreachable": dg.MetadataValue.md(
+                f"{why}; the first of them:\n"
+                + "\n".join(f"- `{line.strip()[:300]}`" for line in unreachable[:30])
+                if why else "none"
             ),
         },
     )
