@@ -13,7 +13,12 @@ from psycopg import errors, sql
 from maint_assets.core.postgres import PostgresResource
 from maint_assets.core.schema import apply_schema
 from maint_assets.core.sql_files import compose, statement
+from maint_assets.vn_sync.capture_rights import FunctionStep, TriggerStep
 from maint_assets.vn_sync.keys import CAPTURED, SQL_BOOKKEEPING, TABLES
+
+# bookkeeping.sql's names, for what a refusal says
+DELETION_FUNCTION, DELETION_TRIGGER = "vn_capture_deletion", "maint_assets_vn_deletions"
+SERVED_FUNCTION, SERVED_TRIGGER = "vn_capture_served", "maint_assets_vn_served"
 
 
 def prepare(db: PostgresResource, schemas: list[str]) -> None:
@@ -38,11 +43,14 @@ def prepare(db: PostgresResource, schemas: list[str]) -> None:
 
 def install_capture(conn: psycopg.Connection, schemas: list[str]) -> list[str]:
     """The AFTER DELETE and BEFORE INSERT triggers of bookkeeping.sql on each copy's
-    observations and places; returns the tables they were added to."""
-    added = []
+    observations and places; returns the tables they were added to. A refusal names the
+    right the role lacks for the step refused, and the role that can take that step."""
+    added: list[str] = []
+    steps: list[FunctionStep | TriggerStep] = []  # the last one is the step being taken
     try:
         with conn.transaction():
             if not conn.execute(statement(SQL_BOOKKEEPING, "function_exists")).fetchone()[0]:
+                steps.append(FunctionStep(DELETION_FUNCTION, replacing=False))
                 conn.execute(statement(SQL_BOOKKEEPING, "create_function"))
             for schema in schemas:
                 for table in CAPTURED:
@@ -51,30 +59,35 @@ def install_capture(conn: psycopg.Connection, schemas: list[str]) -> list[str]:
                         statement(SQL_BOOKKEEPING, "trigger_exists"), {"table": name}
                     ).fetchone()[0]:
                         continue
+                    steps.append(TriggerStep(DELETION_TRIGGER, schema, table, DELETION_FUNCTION))
                     conn.execute(compose(SQL_BOOKKEEPING, "create_trigger", table=(schema, table)))
                     conn.execute(
                         statement(SQL_BOOKKEEPING, "record_trigger"),
                         {"schema": schema, "table": table},
                     )
                     added.append(f"{schema}.{table}")
-            added += _install_served(conn, schemas)
+            added += _install_served(conn, schemas, steps)
     except errors.InsufficientPrivilege as err:
+        # the transaction is rolled back: the catalog says what the role lacks
+        explained = steps[-1].explain(conn) if steps else "(no step of the capture)"
         raise dg.Failure(
             f"cannot install the deletion capture on {', '.join(schemas)}: "
-            f"{err.diag.message_primary} (the role needs TRIGGER on Client-API-VN's tables: "
-            "it has it as a member of transfer_vn's db_group, see `maint-assets roles apply vn`)"
+            f"{err.diag.message_primary}: {explained}"
         ) from None
     return added
 
 
-def _install_served(conn: psycopg.Connection, schemas: list[str]) -> list[str]:
+def _install_served(
+    conn: psycopg.Connection, schemas: list[str], steps: list[FunctionStep | TriggerStep]
+) -> list[str]:
     """The BEFORE INSERT trigger of bookkeeping.sql on each copy's observations and places:
     the rows its transfer_vn (the check copy's, or production's live sync) stores again
     after a deletion of them was recorded."""
     # replaced when outdated (its owner's right): it counted a person's INSERT as served
-    if conn.execute(statement(SQL_BOOKKEEPING, "served_function_state")).fetchone()[0] != (
-        "current"
-    ):
+    state = conn.execute(statement(SQL_BOOKKEEPING, "served_function_state")).fetchone()[0]
+    if state != "current":
+        steps.append(FunctionStep(SERVED_FUNCTION, replacing=state == "outdated", why=(
+            " (outdated: it counts a person's INSERT as served)")))
         conn.execute(statement(SQL_BOOKKEEPING, "create_served_function"))
     added = []
     for schema in schemas:
@@ -83,6 +96,7 @@ def _install_served(conn: psycopg.Connection, schemas: list[str]) -> list[str]:
             if not conn.execute(
                 statement(SQL_BOOKKEEPING, "served_trigger_exists"), {"table": name}
             ).fetchone()[0]:
+                steps.append(TriggerStep(SERVED_TRIGGER, schema, table, SERVED_FUNCTION))
                 conn.execute(
                     compose(SQL_BOOKKEEPING, "create_served_trigger", table=(schema, table))
                 )

@@ -120,9 +120,6 @@ def repair(
         "date_path": window.date_path, "whole_table": settings.whole_table,
         "absence": window.absence_is_evidence, "adopted": window.mode == "adopt",
         "downloaded": window.mode == "window",
-        # what the window's run checked the check copy up to (its diff poll's end, else the
-        # download's start): a signal recorded later rests on itself alone
-        "checked_until": max(window.download_started, window.confirmed_at),
         "capture_since": capture_since,
     }
     coverage.covered(conn, window, check, "vn_cc")
@@ -178,9 +175,10 @@ def refuse_unchecked(
     DELETE by hand (an operator pruning the check copy). Counting only our own transfer_vn's
     sessions would not do: the live sync and an adopted check copy are the operator's own
     transfer_vn, and their signals are the source's. Inside a window we downloaded, the
-    download refutes a signal for every row it still served, and its diff poll is the
-    source's; outside it (whole_table), in an adopted window, and after the window's run
-    (a prune of the check copy before the repair) nothing does, so those deletions are
+    download refutes a signal before its start for every row it still served; outside it
+    (whole_table), in an adopted window, and after the download started nothing does: a
+    prune of the check copy during the download, during the window's own diff poll (whose
+    deletions the capture cannot tell from it) or before the repair. Those deletions are
     bounded like deletions for absence. Inside, against what the window covered: a prune of
     two weeks would be a small share of the whole table."""
     inside = unchecked["inside"]
@@ -189,11 +187,11 @@ def refuse_unchecked(
             f"{inside} deletion(s) from {table} inside the window, on a deletion signal "
             f"alone, exceed {fraction:.1%} of the {covered} row(s) it covered "
             f"({fraction * covered:.0f}); nothing was changed. No download of ours refutes "
-            "a DELETE by hand in either copy after the window's download and diff poll, or "
-            "in an adopted window, and it is recorded like the source's "
-            "(maint_assets.vn_deletions): repair after a new window download (vn_check_copy "
-            "in window mode) or after the operator's --full stored the rows again, or raise "
-            "max_delete_fraction if the source did delete them"
+            "a DELETE by hand in either copy made after the window's download started "
+            "(during it, during its diff poll, or since), or in an adopted window, and it is "
+            "recorded like the source's (maint_assets.vn_deletions): repair after a new window "
+            "download (vn_check_copy in window mode) or after the operator's --full stored "
+            "the rows again, or raise max_delete_fraction if the source did delete them"
         )
     outside = unchecked["outside"]
     if not outside:

@@ -14,6 +14,7 @@ import pytest
 from psycopg import sql
 
 from maint_assets.atlas import keys
+from maint_assets.atlas.assets import dumps as dump_assets
 from maint_assets.atlas.backups import dumps
 from maint_assets.core import pg_tools
 from maint_assets.core.artifacts import RESTORE_SERVER_FAILURE, ArtifactStore
@@ -127,7 +128,7 @@ def test_dumps_land_in_s3_restore_and_build_a_populated_staging_database(
 
 
 def test_the_sample_is_reproducible(backup_resources, s3_store):
-    selection = dg.AssetSelection.assets(keys.OBSERVATIONS_SAMPLE_DUMP).without_checks()
+    selection = _as_launched(keys.OBSERVATIONS_SAMPLE_DUMP).without_checks()
     first = materialize_backups(backup_resources, selection, SAMPLE_ONLY)
     second = materialize_backups(backup_resources, selection, SAMPLE_ONLY)
     assert first.success and second.success
@@ -161,7 +162,7 @@ def test_a_sample_whose_rows_change_on_load_fails_its_check(backup_resources, mo
 def test_a_misspelled_reference_table_fails_the_dump_naming_it(backup_resources, s3_store):
     result = materialize_backups(
         backup_resources,
-        dg.AssetSelection.assets(keys.REFERENCE_DATA_DUMP),
+        _as_launched(keys.REFERENCE_DATA_DUMP),
         {
             "ops": {
                 "atlas_snapshot_dumps": {
@@ -215,6 +216,19 @@ def test_a_dump_that_does_not_restore_fails_its_check_and_keeps_the_staging_data
 SNAPSHOT_DUMPS = dg.AssetSelection.assets(
     keys.SCHEMA_DUMP, keys.REFERENCE_DATA_DUMP, keys.REGIONS_DUMP, keys.OBSERVATIONS_SAMPLE_DUMP
 )
+
+
+def _as_launched(key: dg.AssetKey) -> dg.AssetSelection:
+    """One dump selected as Dagster's UI launches it: the step cannot be subset, so the
+    launch adds the other dumps (and their checks) to it."""
+    return dg.AssetSelection.assets(key).required_multi_asset_neighbors()
+
+
+def _dumps_checking(key: dg.AssetKey) -> dg.AssetSelection:
+    """The four dumps, with the restore check of ``key`` only."""
+    return SNAPSHOT_DUMPS.without_checks() | dg.AssetSelection.checks(
+        dg.AssetCheckKey(key, "restores")
+    )
 
 
 def _reload_every_dataset(url: str) -> None:
@@ -273,22 +287,26 @@ def test_dumps_taken_while_a_dataset_is_reloaded_agree_with_each_other(
 
 
 def test_staging_refuses_dumps_of_different_snapshots_naming_them(
-    backup_resources, atlas_url, dagster_instance
+    backup_resources, atlas_url, dagster_instance, monkeypatch
 ):
-    """The four dumps share one snapshot when written together; a run of the sample alone
-    (the multi-asset may be subset) wrote one of another moment, which staging then loaded
-    after the others: a dataset reloaded in between broke observations_id_datasets_fkey,
-    reported as a bad dump."""
+    """The four dumps share one snapshot when written together. A run whose sample failed
+    still stored the dumps written before it, of another moment than the sample staging
+    then loaded after them: a dataset reloaded in between broke
+    observations_id_datasets_fkey, reported as a bad dump."""
     written = materialize_backups(
         backup_resources, SNAPSHOT_DUMPS.without_checks(), SAMPLE_ONLY, instance=dagster_instance
     )
     _reload_every_dataset(atlas_url)
-    sample = materialize_backups(
-        backup_resources,
-        dg.AssetSelection.assets(keys.OBSERVATIONS_SAMPLE_DUMP).without_checks(),
-        SAMPLE_ONLY,
+
+    def sample_fails(snap, out, config):
+        raise RuntimeError("the sample's writer failed")  # this test's own failure
+
+    monkeypatch.setitem(dump_assets._WRITERS, keys.OBSERVATIONS_SAMPLE_DUMP, sample_fails)
+    partial = materialize_backups(
+        backup_resources, SNAPSHOT_DUMPS.without_checks(), SAMPLE_ONLY, raise_on_error=False,
         instance=dagster_instance,
     )
+    assert not partial.success
     result = materialize_backups(
         backup_resources,
         dg.AssetSelection.assets(keys.ATLAS_STAGING),
@@ -300,13 +318,50 @@ def test_staging_refuses_dumps_of_different_snapshots_naming_them(
     message = failure_text(result)
     assert "not read from one snapshot" in message, message
     assert "atlas_snapshot_dumps" in message
-    old, new = (
-        metadata(run, keys.OBSERVATIONS_SAMPLE_DUMP)["snapshot"] for run in (written, sample)
-    )
+    old = metadata(written, keys.OBSERVATIONS_SAMPLE_DUMP)["snapshot"]
+    new = metadata(partial, keys.SCHEMA_DUMP)["snapshot"]
     assert old != new and new in message and old in message
     assert rows(
         atlas_url, "SELECT count(*) FROM pg_database WHERE datname LIKE 'atlas_staging_mixed%'"
     ) == [(0,)]
+
+
+def test_the_sample_dump_launched_alone_is_restored_with_the_dumps_of_its_snapshot(
+    backup_resources, atlas_url, dagster_instance
+):
+    """The sample dump materialized by itself (from the UI), after a transaction committed
+    since the other dumps, then its restore check run by itself: the check loaded the sample
+    after dumps of another snapshot, refused the mix and gave no verdict on the dump. The
+    step cannot be subset now: Dagster refuses the sample alone, and the UI's launch of it
+    (the other dumps added, as required_multi_asset_neighbors does) writes all four from one
+    snapshot, so its check restores them and passes."""
+    sample_check = dg.AssetCheckKey(keys.OBSERVATIONS_SAMPLE_DUMP, "restores")
+    materialize_backups(
+        backup_resources, SNAPSHOT_DUMPS.without_checks(), SAMPLE_ONLY, instance=dagster_instance
+    )
+    _reload_every_dataset(atlas_url)
+    alone = materialize_backups(
+        backup_resources, _as_launched(keys.OBSERVATIONS_SAMPLE_DUMP).without_checks(),
+        SAMPLE_ONLY, instance=dagster_instance,
+    )
+    checked = materialize_backups(
+        backup_resources, dg.AssetSelection.checks(sample_check), {}, raise_on_error=False,
+        instance=dagster_instance,
+    )
+    [check] = checked.get_asset_check_evaluations()
+    assert check.passed, check.metadata
+    ran = {k: metadata(alone, k) for k in dump_assets.PREREQUISITES}
+    assert check.metadata["artifact"].value == ran[keys.OBSERVATIONS_SAMPLE_DUMP]["artifact"]
+    assert check.metadata["restored_after"].value == [
+        ran[k]["artifact"] for k in (keys.SCHEMA_DUMP, keys.REFERENCE_DATA_DUMP, keys.REGIONS_DUMP)
+    ]
+    assert len({m["snapshot"] for m in ran.values()}) == 1
+    with pytest.raises(dg.DagsterInvalidDefinitionError):
+        materialize_backups(
+            backup_resources,
+            dg.AssetSelection.assets(keys.OBSERVATIONS_SAMPLE_DUMP).without_checks(),
+            SAMPLE_ONLY, instance=dagster_instance,
+        )
 
 
 def test_a_restore_check_on_a_role_without_createdb_says_what_to_do(
@@ -324,7 +379,7 @@ def test_a_restore_check_on_a_role_without_createdb_says_what_to_do(
     try:
         result = materialize_backups(
             {**backup_resources, "atlas_staging_server": server},
-            dg.AssetSelection.assets(keys.SCHEMA_DUMP),
+            _dumps_checking(keys.SCHEMA_DUMP),
             {},
             raise_on_error=False,
         )
@@ -379,7 +434,7 @@ def test_restore_checks_on_a_staging_server_without_postgis_say_what_to_do(
 ):
     resources = {**backup_resources, "atlas_staging_server": staging_role_without_postgis}
     result = materialize_backups(
-        resources, dg.AssetSelection.assets(keys.SCHEMA_DUMP), {}, raise_on_error=False
+        resources, _dumps_checking(keys.SCHEMA_DUMP), {}, raise_on_error=False
     )
     [check] = result.get_asset_check_evaluations()
     assert not check.passed  # operators see it
@@ -400,7 +455,7 @@ def test_a_staging_server_problem_does_not_get_good_schema_dumps_pruned(
     for _ in range(3):
         result = materialize_backups(
             resources,
-            dg.AssetSelection.assets(keys.SCHEMA_DUMP),
+            _dumps_checking(keys.SCHEMA_DUMP),
             {},
             raise_on_error=False,
             instance=dagster_instance,
@@ -437,11 +492,11 @@ def test_no_password_reaches_the_argv_of_the_client_tools(
     monkeypatch.setattr(pg_tools.subprocess, "run", recording_run)
     monkeypatch.delenv("PGPASSFILE")  # the password can only come from the URL now
     resources = {**backup_resources, "atlas_db": PostgresResource(url=with_password)}
-    selection = dg.AssetSelection.assets(keys.SCHEMA_DUMP, keys.REGIONS_DUMP).without_checks()
-    result = materialize_backups(resources, selection, run_config={}, raise_on_error=False)
+    selection = SNAPSHOT_DUMPS.without_checks()  # one step: all four dumps
+    result = materialize_backups(resources, selection, SAMPLE_ONLY, raise_on_error=False)
     assert result.success
     dumps_run = [a for a in argvs if a[0].endswith("pg_dump")]
-    assert len(dumps_run) == 2
+    assert len(dumps_run) == 3  # the sample is written with COPY
     assert not any(password in arg for argv in argvs for arg in argv)
 
 
@@ -540,7 +595,7 @@ def test_the_password_guard_flags_pg_dumpalls_hashes_not_a_comment_about_passwor
 def test_the_schema_dumps_restore_check_compares_its_tables(
     backup_resources, atlas_url, monkeypatch
 ):
-    schema_only = dg.AssetSelection.assets(keys.SCHEMA_DUMP)
+    schema_only = _dumps_checking(keys.SCHEMA_DUMP)
     (check,) = materialize_backups(backup_resources, schema_only).get_asset_check_evaluations()
     tables = rows(  # partitions come with their parent table
         atlas_url,

@@ -206,6 +206,42 @@ def test_a_prune_between_the_window_download_and_the_repair_is_weighed(
             if t.startswith(f"{PRODUCTION}.")] == ["refused"]
 
 
+def test_a_prune_during_the_window_diff_poll_is_weighed(world: VnWorld) -> None:
+    """The weekly job as the schedule runs it; while its diff poll runs (the real
+    transfer_vn --update after the window download: its observations are polled, its places
+    are being polled), the operator prunes half the week from the check copy with a plain
+    DELETE. VisioNature still has those sightings, but a signal recorded between the
+    download's start and the poll's end was taken for the poll's own (the source's), so it
+    was not weighed: the repair deleted 20 of production's 40 rows. It is weighed now, like a
+    prune after the poll."""
+    conn = _in_step(world, {i: days_ago(2 + i % 6) for i in range(1, 41)})
+    answer, pruned = world.server.answer, []
+
+    def prune_during_the_poll(method: str, path: str, *args: object) -> tuple[int, str]:
+        # our own hook into the fake site: the operator's DELETE lands while the poll asks
+        # for the places' diff, after its observations' (which would serve the rows again),
+        # in a later second than the download's start (deleted_at is rounded)
+        if path.endswith("/places/diff/") and not pruned:
+            time.sleep(2)
+            with psycopg.connect(world.url, autocommit=True) as prune:
+                pruned.append(prune.execute(
+                    f"DELETE FROM {CHECK}.observations_json WHERE id <= 20").rowcount)
+        return answer(method, path, *args)
+
+    world.server.answer = prune_during_the_poll  # type: ignore[method-assign]
+    before = table_rows(conn, PRODUCTION, "observations_json")
+    assert len(before) == 40
+    result = weekly(world.resources())
+    assert pruned == [20]
+    assert table_rows(conn, PRODUCTION, "observations_json") == before
+    assert not result.success
+    assert (f"20 deletion(s) from {PRODUCTION}.observations_json inside the window, on a "
+            "deletion signal alone, exceed 5.0% of the 40 row(s) it covered (2)"
+            in failure_text(result)), failure_text(result)
+    assert [a for a, _, t, *_ in monitoring(conn, result.run_id)
+            if t.startswith(f"{PRODUCTION}.")] == ["refused"]
+
+
 def test_a_deletion_by_the_source_still_goes_inside_an_adopted_window(world: VnWorld) -> None:
     """The source deletes sighting 5 of the week; the operator's daily --update (the real
     transfer_vn) deletes it from the check copy, and the adopted window's repair, on that

@@ -103,6 +103,29 @@ SELECT EXISTS (SELECT FROM pg_trigger
 CREATE TRIGGER maint_assets_vn_served BEFORE INSERT ON {table}
 FOR EACH ROW EXECUTE FUNCTION maint_assets.vn_capture_served();
 
+-- name: function_rights
+-- What replacing (or creating) one of the capture's functions needs of the session's role,
+-- as PostgreSQL 15 checks it: CREATE on schema maint_assets, and to replace one, the
+-- function's ownership (its owner's privileges, as a member of it). NULL owner: missing.
+SELECT current_user, pg_get_userbyid(n.nspowner), has_schema_privilege(n.oid, 'CREATE'),
+       pg_get_userbyid(p.proowner), pg_has_role(p.proowner, 'USAGE')
+FROM pg_namespace n
+LEFT JOIN pg_proc p ON p.pronamespace = n.oid AND p.proname = %(function)s AND p.pronargs = 0
+WHERE n.nspname = 'maint_assets';
+
+-- name: trigger_rights
+-- What CREATE TRIGGER needs: USAGE on the table's schema, TRIGGER on the table (its owner
+-- and members of the owner have it) and EXECUTE on the function. By name through the
+-- catalog, which any role reads (to_regclass would itself need USAGE on the schema).
+SELECT current_user, has_schema_privilege(n.oid, 'USAGE'), has_table_privilege(c.oid, 'TRIGGER'),
+       pg_get_userbyid(c.relowner),
+       has_function_privilege(
+           (SELECT p.oid FROM pg_proc p JOIN pg_namespace f ON f.oid = p.pronamespace
+            WHERE f.nspname = 'maint_assets' AND p.proname = %(function)s AND p.pronargs = 0),
+           'EXECUTE')
+FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE n.nspname = %(schema)s AND c.relname = %(table)s;
+
 -- name: record_trigger
 INSERT INTO maint_assets.vn_capture (schema_name, table_name, installed_at)
 VALUES (%(schema)s, %(table)s, extract(epoch FROM now())::bigint)

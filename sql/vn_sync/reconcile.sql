@@ -14,11 +14,11 @@
 -- Outside the window nothing is written unless %(whole_table)s. There a deletion rests on
 -- the signal alone (no download covered the row, to refute it), and so does every deletion
 -- of an adopted window (no download of ours), and inside a window we downloaded, one on a
--- signal recorded after the window's run had checked the check copy (%(checked_until)s:
--- the end of its diff poll, else the download's start): an operator's prune of the check
--- copy between that run and the repair, which no download refutes. Such deletions are
--- marked "unchecked" ('outside' or 'inside' the window) and weighed by the deletion guard
--- (reconcile.py) on what the DELETE statements actually delete.
+-- signal recorded after the download started: an operator's prune of the check copy during
+-- the download, during the window's own diff poll (the capture cannot tell it from the
+-- poll's deletions) or between that run and the repair, which no download refutes. Such
+-- deletions are marked "unchecked" ('outside' or 'inside' the window) and weighed by the
+-- deletion guard (reconcile.py) on what the DELETE statements actually delete.
 
 -- name: observation_pairs
 -- One pass over both copies on narrow columns (keys, update times, inside the window or not):
@@ -127,8 +127,8 @@ SELECT * FROM (
                 ELSE 'absent' END,
            CASE WHEN NOT s.deleted_at >= x.production_ts THEN NULL
                 WHEN NOT x.production_inside THEN 'outside'
-                -- a second to spare, as for the download's start: deleted_at is rounded
-                WHEN NOT %(downloaded)s OR s.deleted_at > %(checked_until)s + 1
+                -- a second to spare, as in claims: deleted_at is rounded
+                WHEN NOT %(downloaded)s OR s.deleted_at > %(download_started)s + 1
                      THEN 'inside' END
     FROM vn_pairs x
     LEFT JOIN signals s ON s.site = x.site AND s.id = x.id
@@ -279,7 +279,7 @@ SELECT * FROM (
            CASE WHEN s.deleted_at IS NULL THEN 'absent from the check copy' ELSE 'signal' END,
            CASE WHEN s.deleted_at IS NULL THEN NULL
                 WHEN ps.site IS NULL THEN 'outside'
-                WHEN NOT %(downloaded)s OR s.deleted_at > %(checked_until)s + 1
+                WHEN NOT %(downloaded)s OR s.deleted_at > %(download_started)s + 1
                      THEN 'inside' END
     FROM {production}.places_json p
     LEFT JOIN signals s ON s.site = p.site AND s.id = p.id
