@@ -35,6 +35,7 @@ from maint_assets.catalog.keys import (
     SQL_DATASETS,
     SQL_DIR,
 )
+from maint_assets.core import own_objects
 from maint_assets.core.artifacts import Artifact, ArtifactStore, put_artifact
 from maint_assets.core.automation import DAILY_FRESHNESS, EAGER
 from maint_assets.core.file_stores import Backend, ObjectDenied, Skipped, StoreError
@@ -261,6 +262,7 @@ def public_datasets(
     check_run_config(context)
     with catalog_db.connect() as conn:
         apply_schema(conn, SQL_DIR, bookkeeping_only=True)
+        own_objects.ensure(conn)
     latest = _recorded(context, artifacts, Recorded(DATASETS_CLEAN, CLEAN_FOLDER))
     with catalog_db.locked_step(DATASETS.to_user_string()) as conn:
         build = start_rebuild(conn, "datasets", SQL_DATASETS)
@@ -280,6 +282,12 @@ def public_datasets(
             conn, "public", "datasets", SQL_DATASETS, indexed=True, diff=False
         )
         columns = column_schema(conn, "public", "datasets")
+    if outcome.dropped_no_longer_declared:
+        context.log.info(
+            "not carried onto the new public.datasets (dropped with the old one): made from "
+            f"{SQL_DATASETS}.sql, which no longer declares them: "
+            f"{'; '.join(outcome.dropped_no_longer_declared)}"
+        )
     yield dg.MaterializeResult(
         metadata={**outcome.metadata(), **columns, "artifact": latest.key}
     )

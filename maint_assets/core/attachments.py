@@ -19,8 +19,9 @@ What uses a column the replacement lacks cannot be carried: a policy or a trigge
 or behaviour someone relies on) refuses the swap naming it; an index, a constraint,
 statistics, a column's comment or privilege is reported (``not_carried``) and left with the
 replaced table. An index or a constraint the caller made itself from its own definitions
-(``ours``: the ingest's rules from its tables file) is never carried: one the replacement
-lacks is no longer defined, and goes with the replaced table. Policies and triggers are
+(``ours``, core/own_objects.py: the ingest's rules from its tables file, the catalogue's
+indexes from its SQL) is never carried: one the replacement lacks is no longer defined, and
+goes with the replaced table. Policies and triggers are
 re-created from their definitions read before the swap, so the names they give the replaced
 relations are the replacement's, as for views. A replacement with its own (a version switched
 back in by a rollback) has them replaced."""

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import psycopg
 from psycopg import sql
 
-from maint_assets.core import attachments, views
+from maint_assets.core import attachments, own_objects, views
 from maint_assets.core.lock_waits import with_short_lock_waits
 from maint_assets.core.postgres import PostgresResource
 from maint_assets.core.row_counts import count_all_rows
@@ -46,6 +46,9 @@ class RefreshOutcome:
     comments_replaced: tuple[tuple[str, str], ...] = ()
     # What the old table had on a column the new one lacks: left behind.
     not_carried: tuple[str, ...] = ()
+    # The old table's indexes and constraints the project made, which its SQL no longer
+    # declares: dropped with it.
+    dropped_no_longer_declared: tuple[str, ...] = ()
     # Why counting what changed failed after the refresh had committed.
     diff_unavailable: str | None = None
 
@@ -67,6 +70,8 @@ class RefreshOutcome:
             counts["column_comments_replaced"] = dict(self.comments_replaced)
         if self.not_carried:
             counts["not_carried"] = list(self.not_carried)
+        if self.dropped_no_longer_declared:
+            counts["dropped_no_longer_declared"] = list(self.dropped_no_longer_declared)
         return counts
 
     def warning(self, relation: str) -> str | None:
@@ -194,14 +199,19 @@ def finish_rebuild(
     indexed: bool = False,
     diff: bool = True,
 ) -> RefreshOutcome:
-    """Index (unless ``indexed``) and analyze the built table, give it the old one's indexes,
-    constraints and statistics it has no like of, then swap it in for ``schema.name`` with
-    what the old one carried (``_carried``). Without ``diff`` the rows are not matched against
-    the previous version (a full join of both), only counted."""
+    """Index (unless ``indexed``) and analyze the built table, record its indexes and
+    constraints as the project's own (core/own_objects.py: the database needs its record,
+    ``own_objects.ensure``), give it the old one's indexes, constraints and statistics it has
+    no like of but the project's own (those its SQL no longer declares are dropped with the old
+    table), then swap it in for ``schema.name`` with what the old one carried (``_carried``).
+    Without ``diff`` the rows are not matched against the previous version (a full join of
+    both), only counted."""
     build = (BUILD_SCHEMA, name)
     live = (schema, name)
     if not indexed:
         conn.execute(compose(group, "indexes", table=build))
+    # Before anything of an analyst's is carried onto it: all it has is the project's.
+    own_objects.record(conn, build)
     conn.execute(compose("core/refresh", "analyze", relation=build))
     rows = _count(conn, build)
     if relation_state(conn, schema, name) is None:
@@ -213,8 +223,11 @@ def finish_rebuild(
     refusal = views.Refusal(
         f"{schema}.{name} not replaced", "the live table is unchanged", group.split("/", 1)[0]
     )
-    lost, not_carried = attachments.refuse_lost_columns(conn, refusal, schema, BUILD_SCHEMA, [name])
-    attachments.prepare(conn, refusal, schema, BUILD_SCHEMA, [name], lost)
+    ours = own_objects.of(conn, schema, [name])
+    lost, not_carried = attachments.refuse_lost_columns(
+        conn, refusal, schema, BUILD_SCHEMA, [name], ours
+    )
+    _, undeclared = attachments.prepare(conn, refusal, schema, BUILD_SCHEMA, [name], lost, ours)
     if diff:
         added, removed, updated = _diff_by_key(conn, build, live)
     else:
@@ -231,6 +244,7 @@ def finish_rebuild(
         views_recreated=tuple(v.qualified for v in dependents),
         comments_replaced=replaced,
         not_carried=tuple(not_carried),
+        dropped_no_longer_declared=tuple(undeclared),
     )
 
 

@@ -25,13 +25,14 @@ from datetime import UTC, datetime
 import dagster as dg
 from pydantic import Field
 
+from maint_assets.core import own_objects
 from maint_assets.core.automation import WEEKLY_FRESHNESS
 from maint_assets.core.file_stores import Skipped
 from maint_assets.core.postgres import PostgresResource
 from maint_assets.core.schema import apply_schema
 from maint_assets.core.sql_files import compose
 from maint_assets.core.stores import report_skipped
-from maint_assets.ingest import rules, schemas
+from maint_assets.ingest import schemas
 from maint_assets.ingest.checks import CHECK_SPECS, staging_checks
 from maint_assets.ingest.keys import (
     GROUP_INGEST,
@@ -83,6 +84,7 @@ def ingest_staging(
         raise dg.Failure(f"missing from {ingest.source_url}: {', '.join(missing)}; nothing loaded")
     with ingest_db.connect() as conn:
         apply_schema(conn, SQL_DIR, bookkeeping_only=True)
+        own_objects.ensure(conn)
     counts = {}
     with ingest_db.locked_step(f"ingest/{spec.production}") as conn:
         if schemas.exists(conn, spec.staging):
@@ -100,7 +102,7 @@ def ingest_staging(
                 with backend.local_copy(table.file) as local:
                     load(conn, relation, table, local)
             constrain(conn, relation, table)
-            rules.record(conn, relation)
+            own_objects.record(conn, relation)
             conn.execute(compose(SQL_STAGING, "analyze", table=relation))
             counts[table.name] = conn.execute(
                 compose(SQL_STAGING, "row_count", table=relation)
@@ -164,6 +166,7 @@ def ingest_production(
     own_staging, run_id = context.job_def.has_node_named(ingest_staging.op.name), context.run.run_id
     with ingest_db.connect() as conn:  # the record of the rules, for a version loaded before it
         apply_schema(conn, SQL_DIR, bookkeeping_only=True)
+        own_objects.ensure(conn)
     with ingest_db.locked_step(f"ingest/{spec.production}") as conn:
         if not schemas.exists(conn, spec.staging):
             if own_staging:

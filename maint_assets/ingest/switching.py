@@ -17,14 +17,14 @@ import psycopg
 from psycopg import errors, sql
 from pydantic import Field
 
-from maint_assets.core import attachments
+from maint_assets.core import attachments, own_objects
 from maint_assets.core.grants import grant_on_schema, grant_on_table, schema_grants, table_grants
 from maint_assets.core.lock_waits import set_short_lock_timeout, with_short_lock_waits
 from maint_assets.core.postgres import PostgresResource
 from maint_assets.core.schema import apply_schema
 from maint_assets.core.sql_files import compose, statement
 from maint_assets.core.views import recreate, view_options
-from maint_assets.ingest import rules, schema_objects, schemas, views
+from maint_assets.ingest import schema_objects, schemas, views
 from maint_assets.ingest.keys import MARKER, SQL_DIR, SQL_PRODUCTION, SQL_SCHEMAS
 from maint_assets.ingest.resources import IngestSettings
 from maint_assets.ingest.tables import IngestSpec
@@ -45,10 +45,10 @@ def switch(
     and what the loaded tables held besides rows (``attachments``), against it; returns what
     was carried, the views and keys re-created, how long the locks were held before the
     caller commits, what could not be carried (an index on a column the new version
-    lacks), and the ingest's own indexes and constraints (``rules``) left with production
-    because the version switched in does not declare them. The locks are tried ``attempts``
-    times with a short timeout (core/lock_waits.py); if they are never free the switch fails
-    and changes nothing."""
+    lacks), and the ingest's own indexes and constraints (core/own_objects.py) left with
+    production because the version switched in does not declare them. The locks are tried
+    ``attempts`` times with a short timeout (core/lock_waits.py); if they are never free the
+    switch fails and changes nothing."""
     prod = spec.production
     present = schemas.exists(conn, prod)
     tables = (
@@ -68,7 +68,7 @@ def switch(
         loaded = sorted(spec.names)
         views.refuse_lost_columns(conn, prod, incoming, loaded)
         refusal = views.refusal(prod)
-        ours = rules.of(conn, prod, loaded)
+        ours = own_objects.of(conn, prod, loaded)
         lost, not_carried = attachments.refuse_lost_columns(
             conn, refusal, prod, incoming, loaded, ours
         )
@@ -266,6 +266,7 @@ def rollback_production(
         )
     with ingest_db.connect() as conn:  # the record of the rules, for a version loaded before it
         apply_schema(conn, SQL_DIR, bookkeeping_only=True)
+        own_objects.ensure(conn)
     with ingest_db.locked_step(f"ingest/{spec.production}") as conn:
         row = conn.execute(
             statement(SQL_PRODUCTION, "latest_previous"), {"production": spec.production}

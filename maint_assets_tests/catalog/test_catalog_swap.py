@@ -15,6 +15,8 @@ import psycopg
 import pytest
 from psycopg import sql
 
+from maint_assets.catalog.keys import SQL_DATASETS
+from maint_assets.core import sql_files
 from maint_assets.core.artifacts import ArtifactStore
 from maint_assets.core.stores import FileStore
 from maint_assets.demo.catalog_data import write_pages
@@ -421,3 +423,66 @@ def test_the_swap_counts_every_row_it_removes_as_the_check_does(
         meta = _meta(swapped, "catalog/public/datasets")
         assert (kept.metadata["live_rows"].value, meta["dagster/row_count"]) == (300, 250)
         assert (meta["rows_removed"], meta["rows_added"]) == (50, 0)
+
+
+def _names(db: str) -> dict[str, list[str]]:
+    """The names of public.datasets' indexes and CHECK constraints."""
+    with psycopg.connect(db) as conn:
+        return {
+            "indexes": [n for (n,) in conn.execute(
+                "SELECT relname FROM pg_class WHERE oid IN (SELECT indexrelid FROM pg_index"
+                " WHERE indrelid = 'public.datasets'::regclass) ORDER BY 1")],
+            "checks": [n for (n,) in conn.execute(
+                "SELECT conname FROM pg_constraint WHERE contype = 'c'"
+                " AND conrelid = 'public.datasets'::regclass ORDER BY 1")],
+        }
+
+
+def test_an_index_the_projects_sql_no_longer_declares_is_dropped_an_analysts_is_carried(
+    empty_db: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The catalogue's SQL of an earlier version declared an index on publisher and a CHECK
+    on distributions (simulated: its ``indexes`` statement with both added; they are this
+    test's invention, as are the analyst's). An analyst made an index and a CHECK of the same
+    shape, with PostgreSQL's default names as the project's have. After an upgrade whose SQL
+    no longer declares them, the swap drops the project's with the old table and reports them,
+    while the analyst's are carried (an independent trial: the project's were carried as an
+    analyst's, forever)."""
+    real = sql_files.statements
+
+    def earlier_version(group: str) -> dict[str, str]:
+        found = real(group)
+        if group != SQL_DATASETS:
+            return found
+        return {**found, "indexes": found["indexes"] + "\nCREATE INDEX ON {table} (publisher);"
+                "\nALTER TABLE {table} ADD CHECK (distributions >= 0);"}
+
+    monkeypatch.setattr(sql_files, "statements", earlier_version)
+    write_pages(tmp_path / "pages", datasets=60, per_page=60)
+    assert _run_pages(empty_db, tmp_path).success
+    with psycopg.connect(empty_db, autocommit=True) as conn:
+        conn.execute("CREATE INDEX ON public.datasets (licence)")  # datasets_licence_idx
+        conn.execute("ALTER TABLE public.datasets ADD CHECK (completeness >= 0)")
+    both = {
+        "indexes": ["datasets_identifier_idx", "datasets_licence_idx", "datasets_publisher_idx"],
+        "checks": ["datasets_completeness_check", "datasets_distributions_check"],
+    }
+    assert _names(empty_db) == both
+    # A swap by the same version: the analyst's carried, the project's made once by the build
+    # (and recorded as the project's before the analyst's are carried onto it).
+    result = _run_pages(empty_db, tmp_path)
+    assert result.success, result.get_step_failure_events()
+    assert _names(empty_db) == both
+    assert "dropped_no_longer_declared" not in _meta(result, "catalog/public/datasets")
+
+    monkeypatch.undo()
+    result = _run_pages(empty_db, tmp_path)
+    assert result.success, result.get_step_failure_events()
+    assert _names(empty_db) == {
+        "indexes": ["datasets_identifier_idx", "datasets_licence_idx"],
+        "checks": ["datasets_completeness_check"],
+    }
+    assert _meta(result, "catalog/public/datasets")["dropped_no_longer_declared"] == [
+        "index datasets_publisher_idx on public.datasets",
+        "constraint datasets_distributions_check on public.datasets",
+    ]

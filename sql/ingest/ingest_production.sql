@@ -164,21 +164,6 @@ WHERE d.deptype IN ('n', 'a')
       END IS DISTINCT FROM (SELECT oid FROM inside)
 ORDER BY 1;
 
--- name: rules_of
--- The indexes and constraints of a schema's tables of those names that the ingest made from
--- the tables file (recorded in maint_assets.ingest_rules when it loaded them).
-SELECT r.kind, c.relname, coalesce(ic.relname, k.conname)
-FROM maint_assets.ingest_rules r
-JOIN pg_class c ON c.oid = r.table_oid
-LEFT JOIN pg_index i ON r.kind = 'index' AND i.indexrelid = r.object
-                     AND i.indrelid = r.table_oid
-LEFT JOIN pg_class ic ON ic.oid = i.indexrelid
-LEFT JOIN pg_constraint k ON r.kind = 'constraint' AND k.oid = r.object
-                          AND k.conrelid = r.table_oid
-WHERE c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = %(schema)s)
-  AND c.relname = ANY(%(loaded)s) AND coalesce(ic.relname, k.conname) IS NOT NULL
-ORDER BY 2, 1, 3;
-
 -- name: carry_over
 ALTER TABLE {table} SET SCHEMA {target};
 

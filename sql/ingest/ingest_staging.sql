@@ -81,25 +81,3 @@ CHECK ({column} ~ {value})
 
 -- name: check_min_length
 CHECK (char_length({column}) >= {value})
-
--- name: record_rules
--- What the load made on a staging table (its key, row checks and indexes: the tables file's
--- rules), recorded as the ingest's own (see maint_assets.ingest_rules).
-INSERT INTO maint_assets.ingest_rules (kind, object, table_oid)
-SELECT 'index', i.indexrelid, i.indrelid FROM pg_index i
-WHERE i.indrelid = (SELECT c.oid FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-                    WHERE n.nspname = %(schema)s AND c.relname = %(table)s)
-UNION ALL
-SELECT 'constraint', k.oid, k.conrelid FROM pg_constraint k
-WHERE k.conrelid = (SELECT c.oid FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-                    WHERE n.nspname = %(schema)s AND c.relname = %(table)s)
-ON CONFLICT (kind, object) DO UPDATE SET table_oid = excluded.table_oid;
-
--- name: forget_rules
--- The records of rules whose object is gone (its version dropped, or a staging schema loaded
--- again): their oids may be given to a DBA's objects later.
-DELETE FROM maint_assets.ingest_rules r
-WHERE NOT EXISTS (SELECT FROM pg_index i WHERE r.kind = 'index' AND i.indexrelid = r.object
-                  AND i.indrelid = r.table_oid)
-  AND NOT EXISTS (SELECT FROM pg_constraint k WHERE r.kind = 'constraint' AND k.oid = r.object
-                  AND k.conrelid = r.table_oid);

@@ -14,15 +14,3 @@ CREATE TABLE IF NOT EXISTS maint_assets.ingest_versions (
     -- 'previous': kept for rollback; 'rolled_back': the version a rollback replaced
     state text NOT NULL CHECK (state IN ('previous', 'rolled_back'))
 );
--- The indexes and constraints the ingest made from the tables file on a version's tables (its
--- rules), by oid, which the schema's renames (staging, production, archived) leave as they
--- are: at a switch production's own rules are not carried onto the new version as a DBA's
--- are, so a rule the tables file no longer declares goes with the old version. The table's
--- oid guards against an object's oid reused after it was dropped; a row whose object is gone
--- is forgotten at the next load.
-CREATE TABLE IF NOT EXISTS maint_assets.ingest_rules (
-    kind text NOT NULL CHECK (kind IN ('index', 'constraint')),
-    object oid NOT NULL,
-    table_oid oid NOT NULL,
-    PRIMARY KEY (kind, object)
-);
