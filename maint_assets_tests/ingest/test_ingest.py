@@ -1410,35 +1410,6 @@ def test_a_rule_the_tables_file_no_longer_declares_is_dropped_a_dbas_is_carried(
     assert _meta(result)["dropped_no_longer_declared"] == []
 
 
-def test_the_rules_recorded_before_the_record_was_shared_are_still_the_ingests(
-    portal: tuple[str, Path], tmp_path: Path
-) -> None:
-    """A production loaded by the version that kept its record in maint_assets.ingest_rules
-    (the table rebuilt here as that version's schema file made it, with the load's records
-    moved into it): the record is moved into the shared one, so a rule the tables file no
-    longer declares is still dropped, not carried as a DBA's."""
-    url, source = portal
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute(
-            "CREATE TABLE maint_assets.ingest_rules (kind text NOT NULL CHECK (kind IN"
-            " ('index', 'constraint')), object oid NOT NULL, table_oid oid NOT NULL,"
-            " PRIMARY KEY (kind, object))"
-        )
-        conn.execute("INSERT INTO maint_assets.ingest_rules SELECT * FROM maint_assets.own_objects")
-        conn.execute("DROP TABLE maint_assets.own_objects")
-    tables = tmp_path / "tables.yaml"
-    tables.write_text(DEMO_TABLES_FILE.read_text().replace("    indexes: [[ecosystem]]\n", ""))
-    write_source(source, version=2)
-    result = _ingest(url, source, tables=tables)
-    assert result.success, _error(result)
-    assert _meta(result)["dropped_no_longer_declared"] == [
-        "index study_ecosystem_idx on portal.study"
-    ]
-    assert "study_ecosystem_idx" not in _study_rules(url)["indexes"]
-    with psycopg.connect(url) as conn:
-        assert conn.execute("SELECT to_regclass('maint_assets.ingest_rules')").fetchone() == (None,)
-
-
 def _privileges_and_comments(url: str) -> dict[str, object]:
     """Production's loaded tables' privileges (table and column level, with the grant
     option, the owner's left out) and the comments on their constraints, extended

@@ -16,13 +16,3 @@ CREATE TABLE IF NOT EXISTS maint_assets.own_objects (
     table_oid oid NOT NULL,
     PRIMARY KEY (kind, object)
 );
--- The ingest's record before it was shared (maint_assets.ingest_rules): moved here once, so
--- its rules are still told from a DBA's at the next switch.
-DO $$ BEGIN
-    IF to_regclass('maint_assets.ingest_rules') IS NOT NULL THEN
-        INSERT INTO maint_assets.own_objects (kind, object, table_oid)
-        SELECT kind, object, table_oid FROM maint_assets.ingest_rules
-        ON CONFLICT (kind, object) DO NOTHING;
-        DROP TABLE maint_assets.ingest_rules;
-    END IF;
-END $$;
