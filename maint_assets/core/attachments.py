@@ -139,14 +139,13 @@ def prepare(
     loaded: list[str],
     lost: Lost,
     ours: Objects = frozenset(),
-) -> tuple[list[str], list[str]]:
+) -> list[str]:
     """Make on the replacements (in ``incoming``) the indexes, constraints and extended
     statistics of ``schema``'s tables that they have none like of, except the ``lost`` ones
     and the caller's own (``ours``: made from its definitions, which no longer include those
-    the replacement lacks; they go with the replaced table); return those made and those of
-    ``ours`` so left, named."""
+    the replacement lacks; they go with the replaced table); return those of ``ours`` so
+    left, named."""
     params = {"schema": schema, "incoming": incoming, "loaded": loaded}
-    made: list[str] = []
     dropped: list[str] = []
 
     def make(kind: str, on: str, name: str, verb: str, statement_name: str,
@@ -159,7 +158,6 @@ def prepare(
             return False
         run_or_refuse(conn, refusal, f"the {named} cannot be {verb}", SQL, statement_name,
                       **parts)
-        made.append(named)
         return True
 
     for table, index, readable, unique, definition in conn.execute(
@@ -213,7 +211,7 @@ def prepare(
     for table in sorted(analyze):
         conn.execute(sql.SQL(statement(SQL, "analyze")).format(
             table=sql.Identifier(incoming, table)))
-    return made, dropped
+    return dropped
 
 
 def _carry_comments(

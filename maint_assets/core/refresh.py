@@ -227,7 +227,7 @@ def finish_rebuild(
     lost, not_carried = attachments.refuse_lost_columns(
         conn, refusal, schema, BUILD_SCHEMA, [name], ours
     )
-    _, undeclared = attachments.prepare(conn, refusal, schema, BUILD_SCHEMA, [name], lost, ours)
+    undeclared = attachments.prepare(conn, refusal, schema, BUILD_SCHEMA, [name], lost, ours)
     if diff:
         added, removed, updated = _diff_by_key(conn, build, live)
     else:

@@ -82,7 +82,7 @@ def switch(
             grant_on_table(conn, table_grants(conn, prod, table), incoming, table)
         # Made on the incoming tables, which no reader sees yet: under the switch's locks a
         # large index, or a constraint's validation, would hold every reader for as long.
-        _, undeclared = attachments.prepare(conn, refusal, prod, incoming, loaded, lost, ours)
+        undeclared = attachments.prepare(conn, refusal, prod, incoming, loaded, lost, ours)
     locked: list[tuple[str, str]] = []
     # Between attempts the caller's transaction holds only ACCESS SHARE (its checks' reads),
     # which queues no reader.
