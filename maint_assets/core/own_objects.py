@@ -24,7 +24,7 @@ SCHEMA = "core"
 
 
 def ensure(conn: psycopg.Connection) -> None:
-    """Create the record if missing (and move the ingest's older one into it)."""
+    """Create the record if missing."""
     apply_schema(conn, SCHEMA)
 
 
