@@ -49,8 +49,11 @@ def install_capture(conn: psycopg.Connection, schemas: list[str]) -> list[str]:
     steps: list[FunctionStep | TriggerStep] = []  # the last one is the step being taken
     try:
         with conn.transaction():
-            if not conn.execute(statement(SQL_BOOKKEEPING, "function_exists")).fetchone()[0]:
-                steps.append(FunctionStep(DELETION_FUNCTION, replacing=False))
+            # replaced when outdated (its owner's right): it did not record who deleted
+            state = conn.execute(statement(SQL_BOOKKEEPING, "function_state")).fetchone()[0]
+            if state != "current":
+                steps.append(FunctionStep(DELETION_FUNCTION, replacing=state == "outdated", why=(
+                    " (outdated: it does not record the deleting session's application_name)")))
                 conn.execute(statement(SQL_BOOKKEEPING, "create_function"))
             for schema in schemas:
                 for table in CAPTURED:
