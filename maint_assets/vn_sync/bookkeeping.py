@@ -13,7 +13,7 @@ from psycopg import errors, sql
 from maint_assets.core.postgres import PostgresResource
 from maint_assets.core.schema import apply_schema
 from maint_assets.core.sql_files import compose, statement
-from maint_assets.vn_sync.capture_rights import FunctionStep, TriggerStep
+from maint_assets.vn_sync.capture_rights import FIX_AS, FunctionStep, TriggerStep
 from maint_assets.vn_sync.keys import CAPTURED, SQL_BOOKKEEPING, TABLES
 
 # bookkeeping.sql's names, for what a refusal says
@@ -37,7 +37,16 @@ def prepare(db: PostgresResource, schemas: list[str]) -> None:
                 f"missing tables in {db.describe()}: {', '.join(missing)} (Client-API-VN "
                 "creates them: `maint-assets vn tables`)"
             )
-        apply_schema(conn, "vn_sync", bookkeeping_only=True)
+        try:
+            apply_schema(conn, "vn_sync", bookkeeping_only=True)
+        except errors.InsufficientPrivilege as err:
+            # an upgrade adding a column (vn_deletions.application_name) needs the table's
+            # ownership, which a run's role usually lacks; the transaction is rolled back
+            raise dg.Failure(
+                f"cannot upgrade the bookkeeping tables in {db.describe()}: "
+                f"{err.diag.message_primary}: run {FIX_AS} once as that table's owner (or a "
+                "superuser); later runs then need no such right"
+            ) from None
         install_capture(conn, schemas)
 
 
@@ -49,8 +58,11 @@ def install_capture(conn: psycopg.Connection, schemas: list[str]) -> list[str]:
     steps: list[FunctionStep | TriggerStep] = []  # the last one is the step being taken
     try:
         with conn.transaction():
-            if not conn.execute(statement(SQL_BOOKKEEPING, "function_exists")).fetchone()[0]:
-                steps.append(FunctionStep(DELETION_FUNCTION, replacing=False))
+            # replaced when outdated (its owner's right): it did not record who deleted
+            state = conn.execute(statement(SQL_BOOKKEEPING, "function_state")).fetchone()[0]
+            if state != "current":
+                steps.append(FunctionStep(DELETION_FUNCTION, replacing=state == "outdated", why=(
+                    " (outdated: it does not record the deleting session's application_name)")))
                 conn.execute(statement(SQL_BOOKKEEPING, "create_function"))
             for schema in schemas:
                 for table in CAPTURED:

@@ -101,3 +101,18 @@ def test_a_missing_trigger_names_the_right_on_its_table(
             f"on its schema, TRIGGER on it and EXECUTE on maint_assets.vn_capture_served(); "
             f"{ROLE} lacks TRIGGER on {CHECK}.places_json (owned by {owner})"
             in message), message
+
+
+def test_a_bookkeeping_table_to_upgrade_names_its_owner(
+    world: VnWorld, maint_role: PostgresResource
+) -> None:
+    """vn_deletions as installed before it recorded the deleting session: adding that column
+    needs the table's ownership, and the role's run failed on PostgreSQL's bare error."""
+    conn = world.conn
+    conn.execute("ALTER TABLE maint_assets.vn_deletions DROP COLUMN application_name")
+    message = _refusal(maint_role)
+    assert ("cannot upgrade the bookkeeping tables in database" in message
+            and "must be owner of table vn_deletions: run `maint-assets vn tables` "
+            "(VN_DATABASE_URL naming that role) once as that table's owner" in message), message
+    bookkeeping.prepare(PostgresResource(url=world.url), SCHEMAS)
+    bookkeeping.prepare(maint_role, SCHEMAS)

@@ -198,10 +198,10 @@ def test_production_follows_the_source_where_covered_and_nowhere_else(
         config = history.reconfigure()
         history.mutate(config)
         before = table_rows(world.conn, PRODUCTION, "observations_json")
-        # The guards are test_vn_repair_guards'; here a window holds a few dozen sightings,
-        # and one deletion the window's own diff poll applies (the source's since the last
-        # poll) is already above the default 5 % its signal-alone deletions are weighed by.
-        result = weekly(world.resources(), repair_config={"max_delete_fraction": 1.0})
+        # the default max_delete_fraction: the deletions the window's own diff poll applies
+        # are the source's and not weighed (a window holds a few dozen sightings, where one
+        # would exceed 5 %)
+        result = weekly(world.resources())
         assert result.success, failure_text(result)
         after = table_rows(world.conn, PRODUCTION, "observations_json")
         source = history.expected()

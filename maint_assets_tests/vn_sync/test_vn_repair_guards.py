@@ -233,6 +233,9 @@ def test_a_prune_during_the_window_diff_poll_is_weighed(world: VnWorld) -> None:
     assert len(before) == 40
     result = weekly(world.resources())
     assert pruned == [20]
+    # the prune's session is unnamed (not our transfer_vn): weighed like psql's
+    assert conn.execute("SELECT DISTINCT application_name FROM maint_assets.vn_deletions "
+                        f"WHERE schema_name = '{CHECK}' AND item_id <= 20").fetchall() == [("",)]
     assert table_rows(conn, PRODUCTION, "observations_json") == before
     assert not result.success
     assert (f"20 deletion(s) from {PRODUCTION}.observations_json inside the window, on a "

@@ -23,6 +23,7 @@ from psycopg.conninfo import make_conninfo
 
 from maint_assets.core.notify import SmtpNotifier
 from maint_assets.core.postgres import PostgresResource
+from maint_assets.core.sql_files import statement
 from maint_assets.demo.local_cluster import LocalCluster
 from maint_assets.demo.vn_data import DEMO_TRANSFER_VN_CONFIG
 from maint_assets.demo.vn_fake_site import epoch
@@ -31,7 +32,7 @@ from maint_assets.vn_sync.assets.vn_check_copy import vn_check_copy
 from maint_assets.vn_sync.assets.vn_sync_repair import vn_sync_repair
 from maint_assets.vn_sync.automation import CHECK_COPY_OP
 from maint_assets.vn_sync.client_api_vn import ClientApiVn, TransferVnError
-from maint_assets.vn_sync.keys import CHECK, PRODUCTION
+from maint_assets.vn_sync.keys import CHECK, PRODUCTION, SQL_BOOKKEEPING
 from maint_assets_tests.conftest import _clone
 from maint_assets_tests.vn_sync.helpers import (
     LAYOUT,
@@ -583,6 +584,38 @@ def test_a_hand_insert_after_a_deletion_does_not_count_as_served(
     served = conn.execute("SELECT schema_name, table_name, item_id FROM maint_assets.vn_served"
                           ).fetchall()
     assert served == [(PRODUCTION, "observations_json", 8)]
+
+
+def test_an_existing_capture_is_upgraded_to_name_the_deleting_session(world: VnWorld) -> None:
+    """An install from before the capture recorded the deleting session's application_name
+    (vn_deletions without the column, vn_capture_deletion() without it): the next run adds
+    the column and replaces the function. The signal recorded before keeps no name (the
+    repair weighs it); those after name their session, ours 'transfer_vn'."""
+    db, conn = _sightings_in_step(world, 4)
+    # the function as installed before: the current statement without the name (an earlier
+    # version of our own statement)
+    current = statement(SQL_BOOKKEEPING, "create_function")
+    outdated = current.replace(",\n                 application_name", "").replace(
+        ",\n                    current_setting('application_name')", "")
+    assert "application_name" not in outdated.split("$$")[1]
+    conn.execute("ALTER TABLE maint_assets.vn_deletions DROP COLUMN application_name")
+    conn.execute(outdated)
+    conn.execute(f"DELETE FROM {CHECK}.observations_json WHERE id = 1")
+    assert _deletion_function_state(conn) == "outdated"
+
+    bookkeeping.prepare(db, [CHECK, PRODUCTION])
+    assert _deletion_function_state(conn) == "current"
+    for name, sighting in (("transfer_vn", 2), ("psql", 3)):
+        with psycopg.connect(world.url, autocommit=True, application_name=name) as session:
+            session.execute(f"DELETE FROM {CHECK}.observations_json WHERE id = {sighting}")
+    assert conn.execute("SELECT item_id, application_name FROM maint_assets.vn_deletions "
+                        "ORDER BY item_id").fetchall() == [
+        (1, None), (2, "transfer_vn"), (3, "psql")]
+    bookkeeping.prepare(db, [CHECK, PRODUCTION])  # once upgraded, nothing more to do
+
+
+def _deletion_function_state(conn: psycopg.Connection) -> str:
+    return conn.execute(statement(SQL_BOOKKEEPING, "function_state")).fetchone()[0]
 
 
 def _seven_deleted_then_a_full_adopted(

@@ -9,21 +9,31 @@
 -- maint_assets.vn_deletions. The repair's own deletions set maint_assets.vn_repair and are
 -- not recorded. Installed once (each statement is run only when the catalog lacks it).
 
--- name: function_exists
-SELECT to_regprocedure('maint_assets.vn_capture_deletion()') IS NOT NULL;
+-- name: function_state
+-- 'missing', 'current', or 'outdated': a function installed before it recorded the
+-- session's application_name, whose signals the repair cannot tell from a DELETE by hand.
+SELECT CASE WHEN p.oid IS NULL THEN 'missing'
+            WHEN position('application_name' IN p.prosrc) > 0 THEN 'current'
+            ELSE 'outdated' END
+FROM (SELECT to_regprocedure('maint_assets.vn_capture_deletion()') AS fn) f
+LEFT JOIN pg_proc p ON p.oid = f.fn;
 
 -- name: create_function
 -- SECURITY DEFINER: the live sync's own role deletes from production and must not need any
 -- right on maint_assets; a failure here is only a warning, so it can never stop that sync.
-CREATE FUNCTION maint_assets.vn_capture_deletion() RETURNS trigger
+-- The session's application_name tells our own transfer_vn ('transfer_vn', see
+-- create_served_function) from a person's DELETE (reconcile.sql weighs the latter).
+CREATE OR REPLACE FUNCTION maint_assets.vn_capture_deletion() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
     IF coalesce(current_setting('maint_assets.vn_repair', true), '') <> 'on' THEN
         BEGIN
             INSERT INTO maint_assets.vn_deletions
-                (schema_name, table_name, site, item_id, update_ts, deleted_at)
+                (schema_name, table_name, site, item_id, update_ts, deleted_at,
+                 application_name)
             VALUES (TG_TABLE_SCHEMA, TG_TABLE_NAME, OLD.site, OLD.id,
-                    (to_jsonb(OLD) ->> 'update_ts')::bigint, extract(epoch FROM now())::bigint);
+                    (to_jsonb(OLD) ->> 'update_ts')::bigint, extract(epoch FROM now())::bigint,
+                    current_setting('application_name'));
         EXCEPTION WHEN OTHERS THEN
             RAISE WARNING 'maint_assets could not record the deletion of %.% (%, %): %',
                 TG_TABLE_SCHEMA, TG_TABLE_NAME, OLD.site, OLD.id, SQLERRM;

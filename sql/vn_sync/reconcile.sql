@@ -14,9 +14,12 @@
 -- Outside the window nothing is written unless %(whole_table)s. There a deletion rests on
 -- the signal alone (no download covered the row, to refute it), and so does every deletion
 -- of an adopted window (no download of ours), and inside a window we downloaded, one on a
--- signal recorded after the download started: an operator's prune of the check copy during
--- the download, during the window's own diff poll (the capture cannot tell it from the
--- poll's deletions) or between that run and the repair, which no download refutes. Such
+-- signal recorded after the download started (an operator's prune of the check copy during
+-- the download, during the window's own diff poll or before the repair, which no download
+-- refutes) unless our own transfer_vn recorded it by the end of that poll (%(confirmed_at)s):
+-- the poll's deletions are the source's, and the capture names the session
+-- ('transfer_vn', client_api_vn.py). Any other session's (psql, an unnamed script or
+-- cron), and one recorded before the capture named sessions, is weighed. Such
 -- deletions are marked "unchecked" ('outside' or 'inside' the window) and weighed by the
 -- deletion guard (reconcile.py) on what the DELETE statements actually delete.
 
@@ -64,13 +67,22 @@ WITH unconfirmed AS MATERIALIZED (
            AND NOT EXISTS (SELECT FROM unconfirmed u WHERE u.site = d.site AND u.id = d.item_id)
            OR EXISTS (SELECT FROM maint_assets.vn_served v
                       WHERE v.table_name = 'observations_json' AND v.site = d.site
-                        AND v.item_id = d.item_id AND v.served_at >= d.deleted_at) AS refuted
+                        AND v.item_id = d.item_id AND v.served_at >= d.deleted_at) AS refuted,
+           -- weighed by the deletion guard unless a download of ours checks it: before its
+           -- start (refuted above, or the row was absent), or our own transfer_vn's by the
+           -- end of its diff poll. A second to spare either side: deleted_at is rounded,
+           -- the window's times truncated. NULL application_name: before it was recorded.
+           NOT %(downloaded)s
+           OR d.deleted_at > %(download_started)s + 1
+              AND NOT (d.application_name IS NOT DISTINCT FROM 'transfer_vn'
+                       AND d.deleted_at <= %(confirmed_at)s + 1) AS weighed
     FROM maint_assets.vn_deletions d
     WHERE d.table_name = 'observations_json'
 ), signals AS MATERIALIZED (
-    -- deleted_at: the latest deletion not refuted (NULL when all were)
+    -- deleted_at: the latest deletion not refuted (NULL when all were); weighed when any
+    -- deletion not refuted is
     SELECT site, id, max(deleted_at) FILTER (WHERE NOT refuted) AS deleted_at,
-           bool_or(refuted) AS refuted
+           bool_or(refuted) AS refuted, bool_or(weighed) FILTER (WHERE NOT refuted) AS weighed
     FROM claims GROUP BY site, id
 )
 SELECT * FROM (
@@ -127,9 +139,7 @@ SELECT * FROM (
                 ELSE 'absent' END,
            CASE WHEN NOT s.deleted_at >= x.production_ts THEN NULL
                 WHEN NOT x.production_inside THEN 'outside'
-                -- a second to spare, as in claims: deleted_at is rounded
-                WHEN NOT %(downloaded)s OR s.deleted_at > %(download_started)s + 1
-                     THEN 'inside' END
+                WHEN s.weighed THEN 'inside' END
     FROM vn_pairs x
     LEFT JOIN signals s ON s.site = x.site AND s.id = x.id
     WHERE x.production_ts IS NOT NULL
@@ -234,13 +244,19 @@ WITH claims AS MATERIALIZED (
                          AND wp.place = d.item_id AND wp.downloaded)
            OR EXISTS (SELECT FROM maint_assets.vn_served v
                       WHERE v.table_name = 'places_json' AND v.site = d.site
-                        AND v.item_id = d.item_id AND v.served_at >= d.deleted_at) AS refuted
+                        AND v.item_id = d.item_id AND v.served_at >= d.deleted_at) AS refuted,
+           -- as for observations
+           NOT %(downloaded)s
+           OR d.deleted_at > %(download_started)s + 1
+              AND NOT (d.application_name IS NOT DISTINCT FROM 'transfer_vn'
+                       AND d.deleted_at <= %(confirmed_at)s + 1) AS weighed
     FROM maint_assets.vn_deletions d
     WHERE d.table_name = 'places_json'
 ), signals AS MATERIALIZED (
-    -- deleted_at: the latest deletion not refuted (NULL when all were)
+    -- deleted_at: the latest deletion not refuted (NULL when all were); weighed when any
+    -- deletion not refuted is
     SELECT site, id, max(deleted_at) FILTER (WHERE NOT refuted) AS deleted_at,
-           bool_or(refuted) AS refuted
+           bool_or(refuted) AS refuted, bool_or(weighed) FILTER (WHERE NOT refuted) AS weighed
     FROM claims GROUP BY site, id
 ), candidates AS MATERIALIZED (
     SELECT p.site, p.id FROM {production}.places_json p JOIN signals s USING (site, id)
@@ -279,8 +295,7 @@ SELECT * FROM (
            CASE WHEN s.deleted_at IS NULL THEN 'absent from the check copy' ELSE 'signal' END,
            CASE WHEN s.deleted_at IS NULL THEN NULL
                 WHEN ps.site IS NULL THEN 'outside'
-                WHEN NOT %(downloaded)s OR s.deleted_at > %(download_started)s + 1
-                     THEN 'inside' END
+                WHEN s.weighed THEN 'inside' END
     FROM {production}.places_json p
     LEFT JOIN signals s ON s.site = p.site AND s.id = p.id
     LEFT JOIN maint_assets.vn_window_place_sites ps

@@ -47,7 +47,7 @@ class RepairConfig(dg.Config):
         default=0.05, ge=0, le=1,
         description="refuse (and change nothing) when the rows deleted for their absence, "
         "or on a deletion signal alone inside the window (an adopted one, or a signal "
-        "recorded after the window's download started: during it, its diff poll or since), "
+        "recorded after the window's download started, but for its own diff poll's), "
         "exceed this share of the production rows the window covered, or the rows deleted "
         "outside the window on a deletion signal alone (whole_table) this share of the table",
     )

@@ -123,6 +123,15 @@ DO $$ BEGIN
         );
     END IF;
 
+    -- The deleting session's application_name: our own transfer_vn runs are 'transfer_vn'
+    -- (client_api_vn.py), so the repair can tell the window's own diff poll from a DELETE by
+    -- hand made while it ran. NULL on rows recorded before the column existed.
+    IF NOT EXISTS (SELECT FROM pg_attribute
+                   WHERE attrelid = 'maint_assets.vn_deletions'::regclass AND NOT attisdropped
+                     AND attname = 'application_name') THEN
+        ALTER TABLE maint_assets.vn_deletions ADD COLUMN application_name text;
+    END IF;
+
     -- A row either copy's transfer_vn stored again after a deletion of it was recorded
     -- (vn_deletions): VisioNature served it then. Filled by the BEFORE INSERT trigger of
     -- bookkeeping.sql, which sees every row transfer_vn stores, changed or not; the latest
