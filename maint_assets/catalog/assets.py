@@ -278,9 +278,7 @@ def public_datasets(
                 f"public.datasets not replaced: check(s) {', '.join(failed)} failed; the "
                 "live table is unchanged"
             )
-        outcome = finish_rebuild(
-            conn, "public", "datasets", SQL_DATASETS, indexed=True, diff=False
-        )
+        outcome = finish_rebuild(conn, "public", "datasets", SQL_DATASETS, indexed=True)
         columns = column_schema(conn, "public", "datasets")
     if outcome.dropped_no_longer_declared:
         context.log.info(

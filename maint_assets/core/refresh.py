@@ -40,7 +40,7 @@ class RefreshOutcome:
     row_count: int | None
     rows_added: int | None
     rows_removed: int | None
-    rows_updated: int | None = None  # known when rows have a key to match versions by
+    rows_updated: int | None = None  # known when the refresh matched the versions' rows
     views_recreated: tuple[str, ...] = ()
     # Columns whose comment on the old table differed from the one the build gives: replaced.
     comments_replaced: tuple[tuple[str, str], ...] = ()
@@ -197,15 +197,13 @@ def finish_rebuild(
     name: str,
     group: str,
     indexed: bool = False,
-    diff: bool = True,
 ) -> RefreshOutcome:
     """Index (unless ``indexed``) and analyze the built table, record its indexes and
     constraints as the project's own (core/own_objects.py: the database needs its record,
     ``own_objects.ensure``), give it the old one's indexes, constraints and statistics it has
     no like of but the project's own (those its SQL no longer declares are dropped with the old
     table), then swap it in for ``schema.name`` with what the old one carried (``_carried``).
-    Without ``diff`` the rows are not matched against the previous version (a full join of
-    both), only counted."""
+    Rows added and removed are told by the two versions' row counts."""
     build = (BUILD_SCHEMA, name)
     live = (schema, name)
     if not indexed:
@@ -228,19 +226,15 @@ def finish_rebuild(
         conn, refusal, schema, BUILD_SCHEMA, [name], ours
     )
     undeclared = attachments.prepare(conn, refusal, schema, BUILD_SCHEMA, [name], lost, ours)
-    if diff:
-        added, removed, updated = _diff_by_key(conn, build, live)
-    else:
-        # As the replacement's checks count it: every row, never those policies show the role.
-        previous = count_all_rows(conn, live)
-        added, removed, updated = max(rows - previous, 0), max(previous - rows, 0), None
+    # As the replacement's checks count it: every row, never those policies show the role.
+    previous = count_all_rows(conn, live)
+    added, removed = max(rows - previous, 0), max(previous - rows, 0)
     dependents, replaced = _carried(conn, build, live, refusal)
     return RefreshOutcome(
         mode="rebuild",
         row_count=rows,
         rows_added=added,
         rows_removed=removed,
-        rows_updated=updated,
         views_recreated=tuple(v.qualified for v in dependents),
         comments_replaced=replaced,
         not_carried=tuple(not_carried),
@@ -294,22 +288,6 @@ def _carried(
     # Last: a policy or a trigger may read the views.
     attachments.apply(conn, refusal, schema, held)
     return dependents, tuple(replaced)
-
-
-def _diff_by_key(
-    conn: psycopg.Connection, new: tuple[str, str], old: tuple[str, str]
-) -> tuple[int, int, int]:
-    key = conn.execute(
-        statement("core/refresh", "unique_key_columns"), {"schema": new[0], "name": new[1]}
-    ).fetchone()[0]
-    if not key:
-        raise MissingRelation(f"{new[0]}.{new[1]} has no unique index to compare versions by")
-    query = sql.SQL(statement("core/refresh", "diff_by_key")).format(
-        new=sql.Identifier(*new),
-        old=sql.Identifier(*old),
-        key=sql.SQL(", ").join(map(sql.Identifier, key)),
-    )
-    return conn.execute(query).fetchone()
 
 
 def _count(conn: psycopg.Connection, relation: tuple[str, str]) -> int:

@@ -30,26 +30,6 @@ SELECT (SELECT count(*) FROM (SELECT md5(t::text) FROM {relation} t
 -- name: drop_snapshot
 DROP TABLE {snapshot};
 
--- name: unique_key_columns
--- The columns of the table's first unique index: what identifies a row across rebuilds.
-SELECT array_agg(a.attname ORDER BY k.ord)
-FROM (SELECT i.indexrelid, i.indrelid, i.indkey
-      FROM pg_index i
-      WHERE i.indrelid = (quote_ident(%(schema)s) || '.' || quote_ident(%(name)s))::regclass
-        AND i.indisunique AND i.indpred IS NULL AND i.indexprs IS NULL
-      ORDER BY i.indexrelid LIMIT 1) i
-CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k (attnum, ord)
-JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum;
-
--- name: diff_by_key
--- Rows added, removed and changed between two versions of a table, joined on its unique key
--- (a hash join on the key columns: far cheaper than comparing whole rows both ways).
-SELECT count(*) FILTER (WHERE o.ctid IS NULL),
-       count(*) FILTER (WHERE n.ctid IS NULL),
-       count(*) FILTER (WHERE n.ctid IS NOT NULL AND o.ctid IS NOT NULL
-                          AND row(n.*) IS DISTINCT FROM row(o.*))
-FROM {new} n FULL JOIN {old} o USING ({key});
-
 -- name: view_sources
 -- The relations a view's query reads, whose locks its REFRESH waits for too.
 SELECT DISTINCT n.nspname::text, c.relname::text
