@@ -11,7 +11,7 @@ from psycopg import sql
 from maint_assets.cli import main
 from maint_assets.demo.atlas_data import load_demo_data
 from maint_assets.demo.atlas_replica import apply_replica
-from maint_assets_tests.conftest import TEST_SPACING
+from maint_assets_tests.conftest import SMALL_PROVINCE, TEST_SPACING
 
 FINGERPRINT = """SELECT md5((SELECT string_agg(concat_ws('|', id, ST_AsText(geom), id_taxa_obs,
                   year_obs, month_obs, day_obs, id_datasets, within_quebec), ',' ORDER BY id)
@@ -70,15 +70,17 @@ def test_same_seed_same_data_other_seed_other_data(empty_db):
     for name, seed in (("atlas_seed_a", 5), ("atlas_seed_b", 5), ("atlas_seed_c", 6)):
         with psycopg.connect(empty_db(name), autocommit=True) as conn:
             apply_replica(conn)
-            # The tests' coarser outlines: the same generator, a fifth of the vertices.
-            summary = load_demo_data(conn, observations=2000, seed=seed, spacing=TEST_SPACING)
+            # The tests' coarser outlines and smaller province: the same generator.
+            summary = load_demo_data(conn, observations=2000, seed=seed, spacing=TEST_SPACING,
+                                     province_size=SMALL_PROVINCE)
             assert summary.observations == 2000
             fingerprints.append(conn.execute(FINGERPRINT).fetchone()[0])
     assert fingerprints[0] == fingerprints[1] != fingerprints[2]
 
 
-def test_demo_regions_cover_the_fifteen_levels_and_nest(atlas_url):
-    with psycopg.connect(atlas_url) as conn:
+@pytest.mark.parametrize("template", ["atlas_url", "small_atlas_url"])
+def test_demo_regions_cover_the_fifteen_levels_and_nest(template, request):
+    with psycopg.connect(request.getfixturevalue(template)) as conn:
         levels = conn.execute("""
             SELECT count(DISTINCT (r.type, r.scale)) FROM public.regions r
             JOIN atlas_api.regions_zoom_lookup z USING (type, scale)""").fetchone()
@@ -92,6 +94,20 @@ def test_demo_regions_cover_the_fifteen_levels_and_nest(atlas_url):
     assert levels == (15,)
     assert outside == (0,)
     assert trigger_routed == (0,)
+
+
+def test_a_smaller_province_has_the_same_shape_at_its_size(atlas_url, small_atlas_url):
+    def extent(url: str) -> tuple[float, float]:
+        with psycopg.connect(url) as conn:
+            return conn.execute("""
+                SELECT ST_XMax(e) - ST_XMin(e), ST_YMax(e) - ST_YMin(e)
+                FROM (SELECT ST_Extent(geom) AS e FROM public.regions
+                      WHERE type = 'admin' AND scale = 1) p""").fetchone()
+
+    (width, height), (small_width, small_height) = extent(atlas_url), extent(small_atlas_url)
+    # the detail moves each side by at most 0.03 degree, whatever the size
+    assert abs(small_width - SMALL_PROVINCE * width) < 0.08, (width, small_width)
+    assert abs(small_height - SMALL_PROVINCE * height) < 0.08, (height, small_height)
 
 
 def test_insert_trigger_routes_rows_by_the_province_polygon(atlas_url):

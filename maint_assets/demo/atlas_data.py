@@ -64,17 +64,22 @@ def load_demo_data(
     observations: int = 100_000,
     seed: int = 1,
     spacing: float = DETAIL_SPACING,
+    province_size: float = 1.0,
 ) -> DemoSummary:
-    """Replace the atlas source data with a generated dataset, in one transaction."""
-    if observations < 0 or seed < 1 or spacing <= 0:
-        raise ValueError("observations must be >= 0, seed >= 1 and spacing > 0")
+    """Replace the atlas source data with a generated dataset, in one transaction.
+    ``province_size`` (at most 1) draws the province that much smaller around Montréal, with
+    as many regions per level: the count tables' cells grow with its area."""
+    if observations < 0 or seed < 1 or spacing <= 0 or not 0 < province_size <= 1:
+        raise ValueError(
+            "observations must be >= 0, seed >= 1, spacing > 0 and 0 < province_size <= 1"
+        )
     started = time.monotonic()
     rng = random.Random(seed)
     with conn.transaction():
         conn.execute(statement(SQL, "reset"))
         conn.execute(statement(SQL, "zoom_levels"))
         conn.execute(statement(SQL, "sensitive_scales"))
-        _regions(conn, seed, spacing)
+        _regions(conn, seed, spacing, province_size)
         taxa = _taxa_obs(conn, rng)
         conn.execute(statement(SQL, "reference_rows"))
         conn.execute(statement(SQL, "datasets"), {"count": 36})
@@ -93,10 +98,12 @@ def load_demo_data(
     )
 
 
-def _regions(conn: psycopg.Connection, seed: int, spacing: float) -> None:
+def _regions(conn: psycopg.Connection, seed: int, spacing: float, province_size: float) -> None:
     """Nested outlines first, then detailed boundaries, hexagon grids last."""
     conn.execute(statement(SQL, "outlines"))
     conn.execute(statement(SQL, "province"))
+    if province_size != 1:
+        conn.execute(statement(SQL, "shrink_province"), {"size": province_size})
     for type_, scale, desc, prefix, parent_type, parent_scale, cells in SUBDIVISIONS:
         conn.execute(
             statement(SQL, "subdivide"),

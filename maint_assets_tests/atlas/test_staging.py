@@ -38,6 +38,13 @@ from maint_assets_tests.login_roles import create_login_role
 READER, GONE = "atlas_api_reader_test", "atlas_gone_test"
 
 
+@pytest.fixture
+def atlas_url(small_atlas_url: str) -> str:
+    """Dumps, restores and staging builds do not depend on the province's size; a staging
+    build of the full-size one spends most of its time cutting regions into cells."""
+    return small_atlas_url
+
+
 def _drop_roles(urls: list[str], *roles: str) -> None:
     """Roles are cluster-wide (the staging server is the test cluster): their grants in every
     database that may hold some go first."""

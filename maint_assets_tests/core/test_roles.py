@@ -80,6 +80,13 @@ def application_role(url: str, prefix: str) -> Iterator[str]:
 
 
 @pytest.fixture
+def atlas_url(small_atlas_url: str) -> str:
+    """What a role may do does not depend on the province's size; the dumps' staging build
+    of the full-size one spends most of its time cutting regions into cells."""
+    return small_atlas_url
+
+
+@pytest.fixture
 def role_url(pg_cluster: LocalCluster, atlas_url: str) -> Iterator[tuple[str, list[str]]]:
     """The atlas clone's URL for the maintenance role, whose name is hostile."""
     with maintenance_role(pg_cluster, atlas_url, HOSTILE_ROLE, "atlas") as applied:

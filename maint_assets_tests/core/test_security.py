@@ -29,7 +29,7 @@ from maint_assets.demo.local_cluster import LocalCluster
 from maint_assets.demo.mails import read
 from maint_assets.demo.services import stop_group
 from maint_assets.vn_sync.client_api_vn import DEFAULT_VENV
-from maint_assets_tests.conftest import TEST_SPACING
+from maint_assets_tests.conftest import SMALL_PROVINCE, TEST_SPACING
 from maint_assets_tests.ports import free_port
 
 BIN = Path(sys.executable).parent
@@ -93,7 +93,8 @@ def demo(tmp_path: Path, s3_endpoint: str):
     with output.open("w") as out:
         demo = subprocess.Popen(
             [str(BIN / "maint-assets"), "demo", "--observations", "3000",
-             "--region-detail", str(TEST_SPACING), "--port", str(port),
+             "--region-detail", str(TEST_SPACING), "--province-size", str(SMALL_PROVINCE),
+             "--port", str(port),
              "--smtp-port", str(smtp_port), "--pushgateway-port", str(pushgateway_port)],
             cwd=CHECKOUT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
         )

@@ -65,6 +65,12 @@ VALUES ('admin', 1, 'Province', 'Québec', ST_Multi(ST_GeomFromText(
       ((-62.0 47.2, -61.6 47.6, -61.4 47.65, -61.7 47.25, -62.0 47.2)))', 4326)),
     'province');
 
+-- name: shrink_province
+-- A smaller province around Montréal (the tests'): the same shape, regions and hexagon
+-- sizes, fewer 1/8 degree cells to cut (their number grows with the area).
+UPDATE demo_outlines
+SET geom = ST_Scale(geom, ST_MakePoint(%(size)s, %(size)s), ST_MakePoint(-73.6, 45.5));
+
 -- name: subdivide
 -- Voronoi cells of points scattered in each parent region, clipped to the parent, so every
 -- level nests in the one above it (done in lon/lat, the regions' own SRID).
