@@ -8,18 +8,23 @@ path, size and modification time), compressed into the cursor.
 
 What the listing leaves out (a name that is not UTF-8, a symlink, a folder it may not read) is
 named at every tick, and is not in the cursor: it is a new file once listed.
+
+A sensor that probes new files reads each one's first byte before recording it: one the reader
+may not read is left out too, and new again once it can be read (a chmod, or a bucket policy
+lifted, does not change its modification time: recorded as seen, it would wait for the next
+scheduled run). Only new files are probed: an idle tick costs the listing alone.
 """
 
 import base64
 import hashlib
 import inspect
 import zlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import dagster as dg
 
-from maint_assets.core.file_stores import Skipped, StoredFile
-from maint_assets.core.stores import FileStore, report_skipped
+from maint_assets.core.file_stores import ObjectDenied, Skipped, StoredFile
+from maint_assets.core.stores import SHOWN, FileStore, report_skipped
 
 _DIGEST = 8
 _NAMED = 5  # names in a tick's skip reason (its log has them all)
@@ -39,22 +44,33 @@ def _decode(cursor: str | None) -> set[bytes]:
     return {packed[i : i + _DIGEST] for i in range(0, len(packed), _DIGEST)}
 
 
-def new_files(files: Iterable[StoredFile], cursor: str | None) -> tuple[list[StoredFile], str]:
+def new_files(
+    files: Iterable[StoredFile],
+    cursor: str | None,
+    readable: Callable[[StoredFile], bool] | None = None,
+) -> tuple[list[StoredFile], str]:
     """The files of ``files`` (one listing) that the listing ``cursor`` describes did not hold
-    as they are now (new, or changed in size or time), and the cursor of this listing."""
+    as they are now (new, or changed in size or time), and the cursor of this listing. A new
+    file ``readable`` refuses is neither new nor in the cursor: new once it is readable."""
     seen = _decode(cursor)
-    listed = [(_digest(f), f) for f in files]
-    new = [f for d, f in listed if d not in seen]
-    packed = b"".join(sorted(d for d, _ in listed))
-    return new, base64.b64encode(zlib.compress(packed)).decode()
+    new, kept = [], []
+    for file in files:
+        digest = _digest(file)
+        if digest not in seen:
+            if readable is not None and not readable(file):
+                continue
+            new.append(file)
+        kept.append(digest)
+    return new, base64.b64encode(zlib.compress(b"".join(sorted(kept)))).decode()
 
 
-def _left_out(skipped: Skipped) -> str:
+def _left_out(skipped: Skipped, denied: dict[str, str]) -> str:
     """What the listing left out, for a tick's skip reason: the first names of each kind."""
     kinds = [
         (skipped.not_utf8, "name(s) not UTF-8"),
         (skipped.symlinks, "symlink(s) not followed"),
         (skipped.folders_not_read, "folder(s) not read"),
+        (sorted(denied), "file(s) the reader may not read"),
     ]
     said = [
         f"{len(names)} {what}: {', '.join(names[:_NAMED])}{', …' * (len(names) > _NAMED)}"
@@ -62,8 +78,8 @@ def _left_out(skipped: Skipped) -> str:
     ]
     if not said:
         return ""
-    return (f"; left out of the listing, not recorded as seen until listed (the tick's log "
-            f"says why): {'; '.join(said)}")
+    return (f"; left out of the listing, not recorded as seen until listed and readable "
+            f"(the tick's log says why): {'; '.join(said)}")
 
 
 def new_files_sensor(
@@ -74,21 +90,46 @@ def new_files_sensor(
     minimum_interval_seconds: int,
     description: str,
     recursive: bool = True,
+    probe_new: bool = False,
 ) -> dg.SensorDefinition:
     """A sensor (RUNNING) that lists the FileStore resource ``store`` (without ``recursive``,
     only the files directly under it: those its asset reads) and records a materialization of
     ``asset_key`` when the listing holds new or changed files; the tick's skip reason and log
-    line say what it recorded."""
+    line say what it recorded. With ``probe_new``, a new file is recorded once the reader can
+    read it (one request to S3 for each new file, two at each tick for one it is refused)."""
 
     def evaluate(context: dg.SensorEvaluationContext, **resources: FileStore) -> dg.SensorResult:
-        files, skipped = resources[store], Skipped()
-        new, cursor = new_files(files.list(skipped, recursive=recursive), context.cursor)
+        files, skipped, denied = resources[store], Skipped(), {}
+        backend = files.backend()
+
+        def readable(file: StoredFile) -> bool:
+            try:
+                backend.probe(file.path)
+            except FileNotFoundError:
+                skipped.vanished.append(file.path)  # removed since listed: not in the listing
+                return False
+            except ObjectDenied as err:
+                denied[file.path] = str(err)
+                return False
+            return True
+
+        new, cursor = new_files(
+            backend.list(skipped, recursive=recursive), context.cursor,
+            readable if probe_new else None,
+        )
         not_listed = report_skipped(
             context.log, skipped, "the files under them are not recorded until it is listed"
         )
+        if denied:
+            context.log.warning(
+                f"{len(denied)} new file(s) the reader may not read, not recorded until it can "
+                "(a run reading them fails naming them; fix their permissions: mode, owner or "
+                "folder, on S3 the object's policy):\n" + "\n".join(denied.values())
+            )
+        left_out = _left_out(skipped, denied)
         if not new:
             return dg.SensorResult(
-                skip_reason=f"no new file in {files.url}{_left_out(skipped)}", cursor=cursor
+                skip_reason=f"no new file in {files.url}{left_out}", cursor=cursor
             )
         newest = max(f.mtime for f in new).isoformat()
         done = (
@@ -99,7 +140,7 @@ def new_files_sensor(
         return dg.SensorResult(
             cursor=cursor,
             # A tick without run requests is SKIPPED: say what it recorded, and left out.
-            skip_reason=done + _left_out(skipped),
+            skip_reason=done + left_out,
             asset_events=[
                 dg.AssetMaterialization(
                     asset_key,
@@ -109,6 +150,10 @@ def new_files_sensor(
                         "newest_modified": newest,
                         "examples": dg.MetadataValue.json(sorted(f.path for f in new)[:10]),
                         **not_listed,
+                        "files_not_readable": len(denied),
+                        "not_readable": dg.MetadataValue.md(
+                            "\n".join(f"- `{p}`" for p in sorted(denied)[:SHOWN]) or "none"
+                        ),
                     },
                 )
             ],
