@@ -1,9 +1,13 @@
 """The new-pages sensor records a page once the reader can read it: a page it may not read yet
 (its mode; on S3 a bucket policy) is named and left out of the cursor, so that fixing its
 permissions, which leaves its modification time as it was, records it then, not at the next
-midnight run. (The locked page and the policy denying one object are this test's own.)"""
+midnight run. What its listing leaves out is named at every tick, and warned of in the log
+when it changes. (The locked page, the policy denying one object, the symlinked page and the
+name that is not UTF-8 are this test's own.)"""
 
 import json
+import logging
+import os
 import secrets
 import shutil
 import subprocess
@@ -14,6 +18,7 @@ import boto3
 import dagster as dg
 
 from maint_assets.catalog.automation import catalog_new_pages
+from maint_assets.core.file_sensors import new_files
 from maint_assets.core.file_stores import s3_client
 from maint_assets.core.stores import FileStore
 from maint_assets.demo.catalog_data import write_pages
@@ -36,9 +41,26 @@ print(json.dumps({
 """
 
 
+class _Logged(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__()
+        self.warnings: list[str] = []
+        self.infos: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        (self.warnings if record.levelno >= logging.WARNING else self.infos).append(
+            record.getMessage())
+
+
+def _tick_logged(store: FileStore, cursor: str | None) -> tuple[dg.SensorResult, _Logged]:
+    context = dg.build_sensor_context(cursor=cursor, resources={"catalog_pages": store})
+    logged = _Logged()
+    context.log.addHandler(logged)
+    return catalog_new_pages(context), logged
+
+
 def _tick(pages: Path, cursor: str | None) -> dg.SensorResult:
-    return catalog_new_pages(dg.build_sensor_context(
-        cursor=cursor, resources={"catalog_pages": FileStore(url=str(pages))}))
+    return _tick_logged(FileStore(url=str(pages)), cursor)[0]
 
 
 def _tick_unprivileged(pages: Path, cursor: str | None) -> dict:
@@ -102,10 +124,11 @@ def test_an_s3_page_a_bucket_policy_denies_is_recorded_once_allowed(
 
     def tick(cursor: str | None) -> tuple[dg.SensorResult, list[str]]:
         requests.clear()
-        result = catalog_new_pages(
-            dg.build_sensor_context(cursor=cursor, resources={"catalog_pages": store})
-        )
+        result, logged = _tick_logged(store, cursor)
+        warned.append(logged.warnings)
         return result, list(requests)
+
+    warned: list[list[str]] = []
 
     client = s3_client(s3_endpoint, "us-east-1")  # the sensor's own, cached
     client.meta.events.register("before-send.s3", count)
@@ -147,3 +170,49 @@ def test_an_s3_page_a_bucket_policy_denies_is_recorded_once_allowed(
     assert [len(asked_first), len(asked_idle), len(asked_both), len(asked_still),
             len(asked_allowed)] == [1 + 30, 1, 1 + 2 + 2, 1 + 2, 1 + 1]
     assert set(asked_first + asked_both) == {"GET"}
+    # Warned of at the tick that first refused it, not again while it stays refused.
+    assert [len(w) for w in warned] == [0, 0, 1, 0, 0], warned
+    assert warned[2][0].startswith("1 new file(s) the reader may not read"), warned[2]
+    assert f"s3://{bucket}/DUMP/catalog-page-90002.json: access denied" in warned[2][0]
+
+
+def test_what_the_listing_leaves_out_is_named_at_every_tick_and_warned_of_when_it_changes(
+    tmp_path: Path,
+) -> None:
+    """The skip reason names it at every tick (300 s apart); the log warns when it changes,
+    not at every tick while it stays. A cursor written before the digest was kept (the key set
+    alone) records nothing again, and warns once."""
+    pages = tmp_path / "pages"
+    write_pages(pages, datasets=50, per_page=50)
+    (page,) = pages.iterdir()
+    (pages / "linked.json").symlink_to(page)
+    store = FileStore(url=str(pages))
+
+    first, logged = _tick_logged(store, None)
+    assert first.asset_events[0].metadata["new_files"].value == 1
+    assert [w.split(":")[0] for w in logged.warnings] == ["1 symlink(s) not followed"]
+    idle, logged = _tick_logged(store, first.cursor)
+    assert not idle.asset_events
+    assert "1 symlink(s) not followed: linked.json" in idle.skip_reason.skip_message
+    assert logged.warnings == []  # the same as the tick before
+
+    odd = os.fsencode(pages) + b"/caf\xe9.json"
+    with open(odd, "wb") as f:
+        f.write(page.read_bytes())
+    more, logged = _tick_logged(store, idle.cursor)
+    assert not more.asset_events
+    assert "1 name(s) not UTF-8: caf\\xe9.json" in more.skip_reason.skip_message
+    assert len(logged.warnings) == 2 and "caf\\xe9.json" in logged.warnings[0]
+    again, logged = _tick_logged(store, more.cursor)
+    assert logged.warnings == [] and again.skip_reason.skip_message == more.skip_reason.skip_message
+
+    _, keys_only = new_files(store.list(recursive=False), None)  # the cursor before this commit
+    upgraded, logged = _tick_logged(store, keys_only)
+    assert not upgraded.asset_events and len(logged.warnings) == 2
+    assert _tick_logged(store, upgraded.cursor)[1].warnings == []
+
+    os.unlink(odd)
+    (pages / "linked.json").unlink()
+    fixed, logged = _tick_logged(store, upgraded.cursor)
+    assert "left out" not in fixed.skip_reason.skip_message
+    assert logged.warnings == [] and "the listing leaves nothing out any more" in logged.infos
