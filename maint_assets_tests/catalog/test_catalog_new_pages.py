@@ -33,6 +33,7 @@ pages, cursor = sys.argv[1], sys.argv[2] or None
 tick = catalog_new_pages(dg.build_sensor_context(
     cursor=cursor, resources={"catalog_pages": FileStore(url=pages)}))
 meta = tick.asset_events[0].metadata if tick.asset_events else None
+# files_not_readable: absent from a sensor that does not probe (what this test tells apart)
 print(json.dumps({
     "cursor": tick.cursor, "skip": tick.skip_reason.skip_message,
     "recorded": meta and meta["examples"].value,
