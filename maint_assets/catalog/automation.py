@@ -20,6 +20,10 @@ catalog_new_pages = new_files_sensor(
     description="Lists the pages' prefix (not its subfolders, which the extract does not "
     "read); new or changed pages record a materialization of it, and the chain follows.",
     recursive=False,
+    # The chain's only trigger between its midnight runs: a page it may not read yet is
+    # recorded once it can be (a chmod keeps its time). About 253 pages (the producer's), so
+    # a new dump costs that many one-byte reads, an idle tick none.
+    probe_new=True,
 )
 
 SCHEDULES = [

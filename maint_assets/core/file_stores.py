@@ -7,7 +7,8 @@ an S3 prefix (``s3://bucket/prefix``, any endpoint). Each store has one spelling
 (``store_identity``), which records about its files are keyed on: ``/data/warcs/``,
 ``file:///data/warcs`` and ``/data/x/../warcs`` are all ``/data/warcs``. Another kind
 (WebHDFS) is one more backend class registered under its scheme; the assets use ``list``,
-``local_copy``, ``stat`` (asking the store itself whether a file is gone) and ``read_range``.
+``local_copy``, ``stat`` (asking the store itself whether a file is gone), ``read_range`` and
+``probe`` (whether this reader may read a file).
 """
 
 from __future__ import annotations
@@ -99,6 +100,10 @@ class Backend(Protocol):
         """``length`` bytes of the file from ``offset``: FileNotFoundError when the store says
         it does not exist, ObjectDenied when it refuses it, StoreError when it cannot say."""
 
+    def probe(self, path: str) -> None:
+        """Nothing when this reader may read the file (its first byte is read, if it has one);
+        the errors of ``read_range``."""
+
 
 @dataclass(frozen=True)
 class LocalBackend:
@@ -184,6 +189,9 @@ class LocalBackend:
         except PermissionError as err:
             raise ObjectDenied(f"{self.root / path}: {err.strerror}") from None
 
+    def probe(self, path: str) -> None:
+        self.read_range(path, 0, 1)
+
 
 @dataclass(frozen=True)
 class S3Backend:
@@ -267,12 +275,30 @@ class S3Backend:
                 Bucket=self.bucket, Key=key, Range=f"bytes={offset}-{offset + length - 1}"
             )
             return answer["Body"].read()
-        except ClientError as err:
-            if _missing(err):
-                raise FileNotFoundError(f"s3://{self.bucket}/{key}: no such key") from None
-            raise self._refused(key, err) from None
-        except BotoCoreError as err:
-            raise StoreError(f"cannot read s3://{self.bucket}/{key}: {err}") from None
+        except (BotoCoreError, ClientError) as err:
+            raise self._failed(key, err) from None
+
+    def probe(self, path: str) -> None:
+        # A GET, as the reader's: S3 answers a HEAD for an object whose GET it refuses (one in
+        # Glacier), and moto applies a bucket policy's Deny to the GET alone.
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        key = self._key(path)
+        try:
+            self._client().get_object(Bucket=self.bucket, Key=key, Range="bytes=0-0")[
+                "Body"
+            ].read()
+        except (BotoCoreError, ClientError) as err:
+            # An empty object has no first byte: a 416, answered once the GET was authorized.
+            if getattr(err, "response", {}).get("Error", {}).get("Code") != "InvalidRange":
+                raise self._failed(key, err) from None
+
+    def _failed(self, key: str, err: Exception) -> Exception:
+        if _missing(err):
+            return FileNotFoundError(f"s3://{self.bucket}/{key}: no such key")
+        if getattr(err, "response", None):  # S3 answered: the object's refusal or the store's
+            return self._refused(key, err)
+        return StoreError(f"cannot read s3://{self.bucket}/{key}: {err}")
 
     def _key(self, path: str) -> str:
         return f"{self.prefix}/{path}" if self.prefix else path

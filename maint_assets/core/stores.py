@@ -73,6 +73,13 @@ def report_skipped(log: logging.Logger, skipped: Skipped, kept: str) -> dict:
             f"{len(gone_files)} file(s) removed while the store was listed (not in this "
             "listing):\n" + "\n".join(gone_files)
         )
+    return skipped_metadata(skipped)
+
+
+def skipped_metadata(skipped: Skipped) -> dict:
+    """What a listing left out, as metadata: counts, and the first names."""
+    links = skipped.symlinks
+    gone_folders = [v for v in skipped.vanished if v.endswith("/")]
     not_listed = (
         [f"- `{n}`: name not UTF-8" for n in skipped.not_utf8]
         + [f"- `{n}`: the listing user may not read it" for n in skipped.unreadable]
