@@ -13,6 +13,7 @@ an S3 prefix (``s3://bucket/prefix``, any endpoint). Each store has one spelling
 
 from __future__ import annotations
 
+import errno
 import functools
 import os
 import tempfile
@@ -20,7 +21,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Protocol
 from urllib.parse import unquote, urlparse
 
@@ -188,6 +189,37 @@ class LocalBackend:
                 return f.read(length)
         except PermissionError as err:
             raise ObjectDenied(f"{self.root / path}: {err.strerror}") from None
+        except (FileNotFoundError, NotADirectoryError) as err:
+            if self._answers_for(path):
+                raise FileNotFoundError(f"{self.root / path}: {err.strerror}") from None
+            raise StoreError(
+                f"cannot read {self.root / path}: {err.strerror}, and the nearest of its "
+                "folders that exists is empty or cannot be looked at (a disk not mounted looks so)"
+            ) from None
+        except OSError as err:
+            if err.errno in _THE_PATHS_OWN:
+                raise
+            raise StoreError(
+                f"cannot read {self.root / path}: {err.strerror} "
+                f"({errno.errorcode.get(err.errno or 0, err.errno)})"
+            ) from None
+
+    def _answers_for(self, path: str) -> bool:
+        """Whether the store's own answer says ``path`` is gone: the nearest of its folders
+        that exists holds something, or is a file. The root of an unmounted disk (or of a
+        disk mounted below the store's root) is an empty folder on the disk under it, where
+        every file of the store is "not found"."""
+        for folder in PurePosixPath(path).parents:
+            try:
+                with os.scandir(self.root / folder) as entries:
+                    return next(entries, None) is not None
+            except FileNotFoundError:
+                continue
+            except NotADirectoryError:
+                return True  # a file where the folder was: the store answered
+            except OSError:
+                return False  # it cannot be looked at: no evidence either way
+        return False  # not even the root is there
 
     def probe(self, path: str) -> None:
         self.read_range(path, 0, 1)
@@ -302,6 +334,13 @@ class S3Backend:
 
     def _key(self, path: str) -> str:
         return f"{self.prefix}/{path}" if self.prefix else path
+
+
+# Errors about the path itself, which the store answered: the line names something that is not
+# a readable file there. Any other error of the OS (EIO, ESTALE, ENOTCONN, EHOSTDOWN, ETIMEDOUT,
+# ENODEV, ENXIO, EMFILE...) is the disk's, the mount's or this host's, and says nothing about
+# the file: the store cannot be read.
+_THE_PATHS_OWN = {errno.EISDIR, errno.ELOOP, errno.ENAMETOOLONG}
 
 
 def _missing(err: Exception) -> bool:

@@ -65,7 +65,8 @@ def resolve(backend: Backend, entry: CdxLine, retries: int, backoff_s: float) ->
     """What is wrong with the line, or None when its record is where it says. Neither error
     raised is the line's fault, and the line is not checked: ObjectDenied when the store
     refuses its file to this user (the file's permissions), StoreError when the store cannot
-    be read (down, unreachable, answering 5xx) after ``retries`` more tries."""
+    be read (down, unreachable, answering 5xx; a local disk's I/O error, a stale NFS handle, an
+    unmounted disk) after ``retries`` more tries."""
     try:
         data = _read(backend, entry, retries, backoff_s)
     except FileNotFoundError:

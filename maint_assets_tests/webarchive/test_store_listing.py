@@ -10,7 +10,7 @@ import shutil
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -579,6 +579,75 @@ def test_a_store_that_cannot_be_reached_leaves_sampled_lines_unchecked_not_bad(
         res["webarchive_db"], res["warc_store"], res["cdx"], retries=1, backoff_s=0.01)
     assert not found.passed and "its file is not in the store" in found.metadata["problems"].value
     assert found.metadata["lines_store_unreachable"].value == 0
+
+
+def _check_local(empty_db: str, store: Path, tmp_path: Path) -> Callable[[], dict]:
+    """The store indexed; then its index check, as often as asked."""
+    res = _resources(empty_db, str(store), tmp_path)
+    with dg.instance_for_test() as instance:
+        assert _metadata(_index(res, instance))[CDX]["warcs_indexed"] == WARCS
+
+    def check() -> dict:
+        found = cdx_index.index_lines_resolve(
+            res["webarchive_db"], res["warc_store"], res["cdx"], retries=1, backoff_s=0.01)
+        return {k: v.value for k, v in found.metadata.items()} | {
+            "passed": found.passed, "why": found.description}
+
+    return check
+
+
+def test_a_local_disk_i_o_error_leaves_sampled_lines_unchecked_not_bad(
+    empty_db: str, store: Path, tmp_path: Path
+) -> None:
+    check = _check_local(empty_db, store, tmp_path)
+    # A WARC whose reads fail with EIO, as on a failing disk or a network mount gone bad. The
+    # link is our invention; the error is the kernel's own: it is a link to this process's
+    # memory, whose first pages are never mapped (reading them is EIO), and the store's
+    # reader follows it (the listing does not, but the file is already indexed).
+    warcs = _warcs_folder(store)
+    failing = next(warcs.glob("*-00000-*.warc.gz"))
+    failing.rename(tmp_path / "kept.warc.gz")
+    failing.symlink_to("/proc/self/mem")
+    meta = check()
+    assert meta["passed"] and meta["problems"] == "none", meta["problems"]
+    assert meta["lines_store_unreachable"] > 0
+    assert meta["lines_checked"] + meta["lines_store_unreachable"] == 50
+    said = meta["store_unreachable"]
+    assert f"cannot read {failing}: Input/output error (EIO)" in said, said
+    assert f"the store {store} could not be reached (tried 2 times)" in meta["why"]
+
+    # Readable again: every line checked.
+    failing.unlink()
+    (tmp_path / "kept.warc.gz").rename(failing)
+    assert check()["lines_checked"] == 50
+
+
+def test_a_local_disk_not_mounted_leaves_lines_unchecked_and_a_file_really_gone_is_bad(
+    empty_db: str, store: Path, tmp_path: Path
+) -> None:
+    check = _check_local(empty_db, store, tmp_path)
+    failing = next(_warcs_folder(store).glob("*-00000-*.warc.gz"))
+
+    # The disk holding the crawls' output, or the whole store, is not mounted: its mount point
+    # is an empty folder, under which every file is "not found". That is no evidence that any
+    # file is gone.
+    for mounted in (store / "heritrix" / "output", store):
+        mounted.rename(tmp_path / "disk")
+        mounted.mkdir()
+        meta = check()
+        assert meta["passed"], meta["problems"]
+        assert (meta["lines_checked"], meta["lines_store_unreachable"]) == (0, 50)
+        assert "a disk not mounted looks so" in meta["store_unreachable"]
+        mounted.rmdir()
+        (tmp_path / "disk").rename(mounted)
+
+    # Mounted again: every line checked; a file really gone (its folder holds the others)
+    # makes its lines bad.
+    assert check()["lines_checked"] == 50
+    failing.unlink()
+    meta = check()
+    assert not meta["passed"] and "its file is not in the store" in meta["problems"]
+    assert meta["lines_store_unreachable"] == 0
 
 
 @pytest.mark.parametrize("output", ["cdxj", "outbackcdx"])
