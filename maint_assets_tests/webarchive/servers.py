@@ -42,7 +42,10 @@ class OutbackCdxServer(ThreadingHTTPServer):
     its file and offset (4 and 5). The canonical URL is pywb's SURT here, close to OutbackCDX's
     own canonicaliser for the URLs the tests use. ``fail_with`` answers every request with that
     status instead; ``refuse`` rejects the lines it selects as unparseable ones are (a rule of
-    the server's own configuration, such as a filter plugin, that a test later relaxes).
+    the server's own configuration, such as a filter plugin, that a test later relaxes);
+    ``queries_left``, when set, is how many ``GET /<collection>?url=`` it answers before it goes
+    down (our invention, to stop it in the middle of a check: the query that finds it at 0 gets
+    its connection closed unanswered, and every later connection is refused).
     """
 
     def __init__(self, index_version: int = 3) -> None:
@@ -53,10 +56,22 @@ class OutbackCdxServer(ThreadingHTTPServer):
         self.deletes = 0
         self.fail_with: int | None = None
         self.refuse: Callable[[str], bool] = lambda line: False
+        self.queries_left: int | None = None
+        self._going_down = threading.Lock()
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.server_address[1]}"
+
+    def go_down(self) -> None:
+        """Stop serving and close the listening socket, from another thread than
+        ``serve_forever``'s (a handler's); once."""
+        if self._going_down.acquire(blocking=False):
+            def down() -> None:
+                self.shutdown()
+                self.server_close()
+
+            threading.Thread(target=down, daemon=True).start()
 
     def lines(self, collection: str) -> list[str]:
         return sorted(self.captures.get(collection, {}).values())
@@ -127,6 +142,11 @@ class _Handler(BaseHTTPRequestHandler):
             return self._answer(200, json.dumps(
                 {"featureFlags": {"indexVersion": self.server.index_version}}
             ))
+        if self.server.queries_left is not None:
+            if self.server.queries_left <= 0:
+                self.close_connection = True
+                return self.server.go_down()
+            self.server.queries_left -= 1
         collection = parts.path.strip("/")
         if collection not in self.server.captures:
             return self._answer(404, f"Collection {collection} does not exist")

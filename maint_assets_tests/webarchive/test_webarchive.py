@@ -365,6 +365,46 @@ def test_an_unavailable_cdx_server_or_store_is_retried_fails_the_run_and_marks_n
     assert all('"filename": "heritrix/output/' in line for p in lines for line in p.open())
 
 
+def test_a_cdx_server_down_during_or_before_the_check_leaves_lines_unchecked_not_bad(
+    empty_db: str, store: tuple[Path, list[Capture]], tmp_path: Path
+) -> None:
+    root, _ = store
+    with outbackcdx() as server:
+        res = _resources(empty_db, root, tmp_path, output="outbackcdx", outbackcdx_url=server.url,
+                         outbackcdx_ledger_dir=str(tmp_path / "ledger"), verify_sample=50)
+        assert _checks(_index(res))["index_lines_resolve"]
+        files = _files(empty_db)
+
+        def check() -> tuple[dg.ExecuteInProcessResult, dict]:
+            # Nothing new to index: the run itself never calls the server, its check does.
+            result = dg.materialize(
+                [cdx_index.cdx_index], resources=res, raise_on_error=False,
+                run_config={"ops": {"webarchive__index__cdx_index": {"config": FAST}}},
+            )
+            assert result.success
+            found = next(e for e in result.get_asset_check_evaluations()
+                         if e.check_name == "index_lines_resolve")
+            assert found.passed, found.metadata["problems"].value
+            return result, {k: v.value for k, v in found.metadata.items()} | {
+                "why": found.description}
+
+        # It answers five lines, then goes down in the middle of the check.
+        server.queries_left = 5
+        during, meta = check()
+        assert (meta["lines_checked"], meta["lines_cdx_server_unreachable"]) == (5, 45)
+        assert meta["problems"] == "none" and meta["lines_store_unreachable"] == 0
+        said = meta["cdx_server_unreachable"]
+        assert server.url in said and "cannot be reached" in said and "(tried 2 times)" in said
+        assert "45 sampled line(s) resolve in the store but were not checked" in meta["why"]
+        assert _metadata(during)["webarchive/index/cdx_index"]["warcs_indexed"] == 0
+
+    # Down before the check: no line is asked about, none is bad.
+    _, meta = check()
+    assert (meta["lines_checked"], meta["lines_cdx_server_unreachable"]) == (0, 50)
+    assert meta["problems"] == "none" and "(tried 2 times)" in meta["cdx_server_unreachable"]
+    assert _files(empty_db) == files  # nothing marked
+
+
 def test_w3act_backup_dump_restores_and_zip_holds_every_table(
     empty_db: str, tmp_path: Path, s3_store, staging_server: PostgresResource
 ) -> None:

@@ -65,8 +65,8 @@ CHECKS = [
         description="Sampled index lines resolve to a record with their URL and timestamp at "
         "their offset and length in their file (and OutbackCDX answers them); every segment "
         "of the ledger exists and every indexed file's segment is live. A line whose file the "
-        "store refuses, or that the store cannot be reached for (after retries), is not "
-        "checked and is named, without failing the check.",
+        "store refuses, or that the store or OutbackCDX cannot be reached for (after "
+        "retries), is not checked and is named, without failing the check.",
     ),
     dg.AssetCheckSpec(
         "every_warc_readable", asset=CDX_INDEX,
@@ -131,7 +131,8 @@ def index_lines_resolve(
     fmt = "cdxj" if cdx.target == "cdxj" else "cdx11"
     root = cdx.cdxj_dir if cdx.target == "cdxj" else cdx.outbackcdx_ledger_dir
     store, backend = warc_store.identity, warc_store.backend()
-    server = (OutbackCdx(cdx.outbackcdx_url, cdx.outbackcdx_collection, 1, retries=1)
+    server = (OutbackCdx(cdx.outbackcdx_url, cdx.outbackcdx_collection, 1,
+                         retries=retries, backoff_s=backoff_s)
               if cdx.target == "outbackcdx" else None)
     problems: list[str] = []
     with webarchive_db.connect() as conn:
@@ -149,11 +150,13 @@ def index_lines_resolve(
         listed = dict(conn.execute(
             statement(SQL_CDX_INDEX, "segment_files"), {"store": store, "paths": paths}
         ).fetchall())
-    exact = server is not None and server.index_version() >= 4
+    exact: bool | None = None  # asked of the server with the first line it is asked about
     denied: dict[str, str] = {}
     unchecked = 0
     unreachable: list[str] = []
     store_error = ""
+    not_served: list[str] = []  # resolved in the store; the CDX server could not be asked
+    server_error = ""
     for _, line in picked:
         entry = parse(line, fmt)
         if store_error:
@@ -179,18 +182,31 @@ def index_lines_resolve(
             unreachable.append(line)
             continue
         if problem is None and server is not None:
-            problem = served(server, line, exact)
+            if server_error:
+                not_served.append(line)  # retried and down: as for the store
+                continue
+            try:
+                if exact is None:
+                    exact = server.index_version() >= 4
+                problem = served(server, line, exact)
+            except CdxServerUnavailable as err:
+                # Transient: the server's silence is nothing against the line, nor the index.
+                server_error = str(err)
+                not_served.append(line)
+                continue
         if problem:
             problems.append(f"`{line.strip()[:300]}`: {problem}")
     why = (f"{len(unreachable)} sampled line(s) not checked: the store {store} could not be "
            f"reached (tried {retries + 1} times): {store_error}") if unreachable else None
+    why_server = (f"{len(not_served)} sampled line(s) resolve in the store but were not checked "
+                  f"against OutbackCDX: {server_error}") if not_served else None
     return dg.AssetCheckResult(
         check_name="index_lines_resolve",
         passed=not problems,
-        description=why,
+        description="; ".join(w for w in (why, why_server) if w) or None,
         metadata={
             "segments": len(live),
-            "lines_checked": len(picked) - unchecked - len(unreachable),
+            "lines_checked": len(picked) - unchecked - len(unreachable) - len(not_served),
             "problems": dg.MetadataValue.md("\n".join(f"- {p}" for p in problems[:30]) or "none"),
             "files_denied": len(denied),
             "denied": dg.MetadataValue.md(
@@ -202,6 +218,12 @@ def index_lines_resolve(
                 f"{why}; the first of them:\n"
                 + "\n".join(f"- `{line.strip()[:300]}`" for line in unreachable[:30])
                 if why else "none"
+            ),
+            "lines_cdx_server_unreachable": len(not_served),
+            "cdx_server_unreachable": dg.MetadataValue.md(
+                f"{why_server}; the first of them:\n"
+                + "\n".join(f"- `{line.strip()[:300]}`" for line in not_served[:30])
+                if why_server else "none"
             ),
         },
     )
