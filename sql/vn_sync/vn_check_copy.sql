@@ -17,7 +17,8 @@
 -- weighed by the merge's deletion guard (merge.py) on what the DELETE statements delete, as
 -- reconcile.sql's are in production; but for the poll's own, which are the source's: those
 -- our own transfer_vn ('transfer_vn', client_api_vn.py) recorded by the poll's end
--- (%(confirmed_at)s).
+-- (%(confirmed_at)s) in the copy it polls (%(check_schema)s): a session of production named
+-- so (the live sync, run with that PGAPPNAME) is not the poll.
 -- vn_cc holds the check copy's rows inside the window (coverage.sql covered_observations).
 
 -- name: observation_changes
@@ -28,6 +29,7 @@ WITH signals AS MATERIALIZED (
     SELECT site, item_id AS id, max(deleted_at) AS deleted_at,
            bool_or(deleted_at > %(download_started)s + 1
                    AND NOT (application_name IS NOT DISTINCT FROM 'transfer_vn'
+                            AND schema_name = %(check_schema)s
                             AND deleted_at <= %(confirmed_at)s + 1)) AS weighed
     FROM maint_assets.vn_deletions WHERE table_name = 'observations_json'
     GROUP BY site, item_id
@@ -136,6 +138,7 @@ WITH signals AS MATERIALIZED (
     SELECT site, item_id AS id, max(deleted_at) AS deleted_at,
            bool_or(deleted_at > %(download_started)s + 1
                    AND NOT (application_name IS NOT DISTINCT FROM 'transfer_vn'
+                            AND schema_name = %(check_schema)s
                             AND deleted_at <= %(confirmed_at)s + 1)) AS weighed
     FROM maint_assets.vn_deletions WHERE table_name = 'places_json'
     GROUP BY site, item_id
