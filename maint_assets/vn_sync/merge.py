@@ -1,10 +1,11 @@
 """A window download merged into the check copy (vn_check_copy.sql): newer rows written, rows with
-a deletion signal removed, the check copy's rows the download did not bring kept and
-recorded as unconfirmed; the (site, taxo group, day) cells where that happened are the
-download's partial cells."""
+a deletion signal removed (those on a signal alone weighed against max_delete_fraction), the
+check copy's rows the download did not bring kept and recorded as unconfirmed; the (site, taxo
+group, day) cells where that happened are the download's partial cells."""
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
@@ -16,6 +17,7 @@ from maint_assets.vn_sync.bookkeeping import Entry
 from maint_assets.vn_sync.coverage import Window
 from maint_assets.vn_sync.keys import (
     OBSERVATIONS,
+    PLACES,
     SQL_BOOKKEEPING,
     SQL_RECONCILE,
     SQL_VN_CHECK_COPY,
@@ -49,12 +51,14 @@ class PartialCell:
 
 
 def merge(
-    conn: psycopg.Connection, window: Window, staging: str, check: str, skip_malformed: bool
+    conn: psycopg.Connection, window: Window, staging: str, check: str, skip_malformed: bool,
+    max_delete_fraction: float,
 ) -> tuple[dict[str, TableResult], list[PartialCell]]:
     conn.execute(statement(SQL_BOOKKEEPING, "repairing"))
     params = {
         "window_id": window.id, "download_started": window.download_started,
-        "date_path": window.date_path,
+        "date_path": window.date_path, "confirmed_at": window.confirmed_at,
+        "check_schema": check,
     }
     in_window = coverage.covered(conn, window, check, "vn_cc")
     coverage.covered_days(conn, window)
@@ -73,10 +77,42 @@ def merge(
                     compose(SQL_VN_CHECK_COPY, "partial_cells", **names), params
                 )
             ]
-        apply(conn, SQL_VN_CHECK_COPY, table, {**names, "table": table}, params, result)
+        covered = in_window if table != PLACES else conn.execute(
+            compose(SQL_VN_CHECK_COPY, "covered_places", **names), params).fetchone()[0]
+
+        def weigh(unchecked: Counter[str | None], table: str = table,
+                  covered: int = covered) -> None:
+            refuse_unchecked(f"{check}.{table}", max_delete_fraction, covered, unchecked)
+
+        apply(conn, SQL_VN_CHECK_COPY, table, {**names, "table": table}, params, result, weigh)
         conn.execute(
             statement(SQL_VN_CHECK_COPY, "record_unconfirmed"), {**params, "table_name": table}
         )
         conn.execute(statement(SQL_RECONCILE, "drop_changes"))
         results[table] = result
     return results, partial
+
+
+def refuse_unchecked(
+    table: str, fraction: float, covered: int, unchecked: Counter[str | None]
+) -> None:
+    """Refuse when the check copy's rows just deleted on a deletion signal alone (the
+    ``unchecked`` mark 'inside', counted from the DELETE statement itself) exceed
+    ``fraction`` of the ``covered`` rows of the check copy (its observations inside the
+    window; its places of the window's sites). Such a signal is a DELETE in either copy
+    after the download started that was not the window's own diff poll's: nothing of ours
+    refutes it, and an operator's prune of production is recorded like the source's. Merged,
+    it would remove from the check copy rows VisioNature may still serve, which the repair
+    then no longer offers to production."""
+    inside = unchecked["inside"]
+    if inside > fraction * covered:
+        raise ReconcileRefused(
+            f"{inside} deletion(s) from {table} inside the window, on a deletion signal "
+            f"alone, exceed {fraction:.1%} of the {covered} row(s) of the check copy it "
+            f"covered ({fraction * covered:.0f}); nothing was merged. They were recorded "
+            "(maint_assets.vn_deletions) in either copy after the window's download started, "
+            "by another session than the window's own diff poll, and no download of ours "
+            "refutes them: the next window download, started after them, refutes them for "
+            "every row VisioNature still serves; raise max_delete_fraction if the source "
+            "did delete them"
+        )

@@ -120,7 +120,7 @@ def repair(
         "date_path": window.date_path, "whole_table": settings.whole_table,
         "absence": window.absence_is_evidence, "adopted": window.mode == "adopt",
         "downloaded": window.mode == "window", "confirmed_at": window.confirmed_at,
-        "capture_since": capture_since,
+        "check_schema": check, "capture_since": capture_since,
     }
     coverage.covered(conn, window, check, "vn_cc")
     in_window = coverage.covered(conn, window, production, "vn_cp")
@@ -176,12 +176,13 @@ def refuse_unchecked(
     sessions would not do: the live sync and an adopted check copy are the operator's own
     transfer_vn, and their signals are the source's. Inside a window we downloaded, the
     download refutes a signal before its start for every row it still served, and the
-    deletions its own diff poll applies (our transfer_vn's, by application_name) are the
-    source's; outside it (whole_table), in an adopted window, and after the download started
-    nothing does: a prune of the check copy during the download, during the window's own
-    diff poll (by another session) or before the repair. Those deletions are bounded like
-    deletions for absence. Inside, against what the window covered: a prune of
-    two weeks would be a small share of the whole table."""
+    deletions its own diff poll applies (our transfer_vn's, by application_name, in the
+    check copy: not a production session of that name) are the source's; outside it
+    (whole_table), in an adopted window, and after the download started nothing does: a
+    prune of the check copy during the download, during the window's own diff poll (by
+    another session) or before the repair. Those deletions are bounded like deletions for
+    absence. Inside, against what the window covered: a prune of two weeks would be a small
+    share of the whole table."""
     inside = unchecked["inside"]
     if inside > fraction * covered:
         raise ReconcileRefused(

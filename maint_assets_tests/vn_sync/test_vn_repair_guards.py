@@ -11,6 +11,7 @@ from pathlib import Path
 
 import dagster as dg
 import psycopg
+import pytest
 
 from maint_assets.core.postgres import PostgresResource
 from maint_assets.demo.vn_fake_site import epoch
@@ -243,6 +244,116 @@ def test_a_prune_during_the_window_diff_poll_is_weighed(world: VnWorld) -> None:
             in failure_text(result)), failure_text(result)
     assert [a for a, _, t, *_ in monitoring(conn, result.run_id)
             if t.startswith(f"{PRODUCTION}.")] == ["refused"]
+
+
+def _delete_during_the_poll(
+    world: VnWorld, call: str, schema: str, application_name: str = ""
+) -> list[int]:
+    """Our own hook into the fake site: a session named ``application_name`` (unnamed by
+    default, like a person's psycopg script) deletes sightings 1-20 from ``schema`` when the
+    weekly run's diff poll first asks for ``call`` ('observations/diff/' or 'places/diff/'),
+    before the site answers, in a later second than the download's start (deleted_at is
+    rounded). Returns the rows it deleted."""
+    answer, deleted = world.server.answer, []
+
+    def delete_first(method: str, path: str, *args: object) -> tuple[int, str]:
+        if path.endswith(call) and not deleted:
+            time.sleep(2)
+            with psycopg.connect(world.url, autocommit=True,
+                                 application_name=application_name) as session:
+                deleted.append(session.execute(
+                    f"DELETE FROM {schema}.observations_json WHERE id <= 20").rowcount)
+        return answer(method, path, *args)
+
+    world.server.answer = delete_first  # type: ignore[method-assign]
+    return deleted
+
+
+def test_a_prune_the_poll_served_again_is_not_merged_away_unweighed(world: VnWorld) -> None:
+    """The operator prunes half the week from the check copy with a plain DELETE during the
+    weekly run, as its diff poll starts; the poll (the real transfer_vn --update) stores those
+    sightings again, since VisioNature still serves them. The merge took the recorded
+    deletions, after the download's start, for the source's and deleted the 20 rows from the
+    check copy again, unweighed (production was only kept by the repair's limit on absent
+    rows). Deletions on a signal alone are now weighed in the merge as in the repair: the
+    merge is refused and the check copy keeps what the poll stored."""
+    conn = _in_step(world, {i: days_ago(2 + i % 6) for i in range(1, 41)})
+    pruned = _delete_during_the_poll(world, "/observations/diff/", CHECK)
+    before = table_rows(conn, PRODUCTION, "observations_json")
+    result = weekly(world.resources())
+    assert pruned == [20]
+    assert not result.success
+    assert (f"20 deletion(s) from {CHECK}.observations_json inside the window, on a "
+            "deletion signal alone, exceed 5.0% of the 40 row(s) of the check copy it "
+            "covered (2); nothing was merged" in failure_text(result)), failure_text(result)
+    assert set(table_rows(conn, CHECK, "observations_json")) == set(before)
+    assert table_rows(conn, PRODUCTION, "observations_json") == before
+    assert [a for a, *_ in monitoring(conn, result.run_id)] == ["refused"]
+    assert conn.execute("SELECT count(*) FROM maint_assets.vn_windows").fetchone()[0] == 0
+
+
+@pytest.mark.parametrize("session", ["psql", "transfer_vn"])
+def test_a_prune_of_production_during_the_poll_is_not_merged_away_unweighed(
+    world: VnWorld, session: str
+) -> None:
+    """While the weekly run's diff poll runs, a session (psql; or one named transfer_vn, as
+    our own poll is and the operator's live sync may be) deletes half the week from
+    production; VisioNature still has those sightings. The merge deleted them from the check
+    copy too, unweighed: a signal is recorded alike in either copy, and one after the
+    download's start refutes nothing. The check copy, which would give them back to
+    production, lost them. The merge is now refused, and the check copy keeps them. The
+    poll's exemption looked at the session's name alone: a production session named
+    transfer_vn was taken for the poll; only the polled copy's signals are its own now."""
+    conn = _in_step(world, {i: days_ago(2 + i % 6) for i in range(1, 41)})
+    pruned = _delete_during_the_poll(world, "/places/diff/", PRODUCTION, session)
+    check = table_rows(conn, CHECK, "observations_json")
+    result = weekly(world.resources())
+    assert pruned == [20]
+    assert conn.execute("SELECT DISTINCT schema_name, application_name "
+                        "FROM maint_assets.vn_deletions").fetchall() == [(PRODUCTION, session)]
+    assert not result.success
+    assert (f"20 deletion(s) from {CHECK}.observations_json inside the window, on a "
+            "deletion signal alone, exceed 5.0% of the 40 row(s) of the check copy it "
+            "covered (2)" in failure_text(result)), failure_text(result)
+    assert table_rows(conn, CHECK, "observations_json") == check
+    assert [a for a, _, t, *_ in monitoring(conn, result.run_id)] == ["refused"]
+
+
+def test_a_production_deletion_named_transfer_vn_during_the_poll_is_weighed_by_the_repair(
+    world: VnWorld,
+) -> None:
+    """While the weekly run's diff poll runs, a production session named transfer_vn (the
+    operator's live sync may run with that PGAPPNAME) deletes half the week; a person puts
+    the rows back with psql, which proves nothing about the source, so the signals stand.
+    The merge is let through (max_delete_fraction 1 for the download). The repair took those
+    signals for its own poll's (the source's), by the session's name alone, and deleted the
+    20 rows from production unweighed; only the polled copy's signals are the poll's now."""
+    conn = _in_step(world, {i: days_ago(2 + i % 6) for i in range(1, 41)})
+    answer, deleted = world.server.answer, []
+
+    def delete_and_put_back(method: str, path: str, *args: object) -> tuple[int, str]:
+        # our own hook into the fake site, as _delete_during_the_poll
+        if path.endswith("/places/diff/") and not deleted:
+            time.sleep(2)
+            with psycopg.connect(world.url, autocommit=True,
+                                 application_name="transfer_vn") as live:
+                deleted.append(live.execute(
+                    f"DELETE FROM {PRODUCTION}.observations_json WHERE id <= 20").rowcount)
+            with psycopg.connect(world.url, autocommit=True, application_name="psql") as person:
+                person.execute(f"INSERT INTO {PRODUCTION}.observations_json "
+                               f"SELECT * FROM {CHECK}.observations_json WHERE id <= 20")
+        return answer(method, path, *args)
+
+    world.server.answer = delete_and_put_back  # type: ignore[method-assign]
+    before = table_rows(conn, PRODUCTION, "observations_json")
+    result = weekly(world.resources(), download_config={"max_delete_fraction": 1})
+    assert deleted == [20]
+    assert conn.execute("SELECT count(*) FROM maint_assets.vn_served").fetchone()[0] == 0
+    assert table_rows(conn, PRODUCTION, "observations_json") == before
+    assert not result.success
+    assert (f"20 deletion(s) from {PRODUCTION}.observations_json inside the window, on a "
+            "deletion signal alone, exceed 5.0% of the 40 row(s) it covered (2)"
+            in failure_text(result)), failure_text(result)
 
 
 def test_a_deletion_by_the_source_still_goes_inside_an_adopted_window(world: VnWorld) -> None:

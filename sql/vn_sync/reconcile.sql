@@ -16,10 +16,11 @@
 -- of an adopted window (no download of ours), and inside a window we downloaded, one on a
 -- signal recorded after the download started (an operator's prune of the check copy during
 -- the download, during the window's own diff poll or before the repair, which no download
--- refutes) unless our own transfer_vn recorded it by the end of that poll (%(confirmed_at)s):
--- the poll's deletions are the source's, and the capture names the session
--- ('transfer_vn', client_api_vn.py). Any other session's (psql, an unnamed script or
--- cron), and one recorded before the capture named sessions, is weighed. Such
+-- refutes) unless our own transfer_vn recorded it by the end of that poll (%(confirmed_at)s)
+-- in the copy it polls (%(check_schema)s): the poll's deletions are the source's, and the
+-- capture names the session ('transfer_vn', client_api_vn.py) and the copy. Any other
+-- session's (psql, an unnamed script or cron), one in production (a live sync run with that
+-- name is not the poll), and one recorded before the capture named sessions, is weighed. Such
 -- deletions are marked "unchecked" ('outside' or 'inside' the window) and weighed by the
 -- deletion guard (reconcile.py) on what the DELETE statements actually delete.
 
@@ -70,11 +71,13 @@ WITH unconfirmed AS MATERIALIZED (
                         AND v.item_id = d.item_id AND v.served_at >= d.deleted_at) AS refuted,
            -- weighed by the deletion guard unless a download of ours checks it: before its
            -- start (refuted above, or the row was absent), or our own transfer_vn's by the
-           -- end of its diff poll. A second to spare either side: deleted_at is rounded,
-           -- the window's times truncated. NULL application_name: before it was recorded.
+           -- end of its diff poll, in the check copy it polls. A second to spare either
+           -- side: deleted_at is rounded, the window's times truncated. NULL
+           -- application_name: before it was recorded.
            NOT %(downloaded)s
            OR d.deleted_at > %(download_started)s + 1
               AND NOT (d.application_name IS NOT DISTINCT FROM 'transfer_vn'
+                       AND d.schema_name = %(check_schema)s
                        AND d.deleted_at <= %(confirmed_at)s + 1) AS weighed
     FROM maint_assets.vn_deletions d
     WHERE d.table_name = 'observations_json'
@@ -249,6 +252,7 @@ WITH claims AS MATERIALIZED (
            NOT %(downloaded)s
            OR d.deleted_at > %(download_started)s + 1
               AND NOT (d.application_name IS NOT DISTINCT FROM 'transfer_vn'
+                       AND d.schema_name = %(check_schema)s
                        AND d.deleted_at <= %(confirmed_at)s + 1) AS weighed
     FROM maint_assets.vn_deletions d
     WHERE d.table_name = 'places_json'

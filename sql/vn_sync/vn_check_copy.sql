@@ -11,12 +11,26 @@
 -- up to 1.5 s before the start can read a second after it: a deletion counts as after the
 -- start only past that second. A row wrongly kept goes at the next window (which no longer
 -- brings it); a row wrongly deleted would stay lost.
+-- A deletion on a signal recorded after the download started rests on the signal alone
+-- (nothing of ours refutes it): a DELETE in either copy during the download, during the
+-- window's own diff poll or since. Such deletions are marked "unchecked" ('inside') and
+-- weighed by the merge's deletion guard (merge.py) on what the DELETE statements delete, as
+-- reconcile.sql's are in production; but for the poll's own, which are the source's: those
+-- our own transfer_vn ('transfer_vn', client_api_vn.py) recorded by the poll's end
+-- (%(confirmed_at)s) in the copy it polls (%(check_schema)s): a session of production named
+-- so (the live sync, run with that PGAPPNAME) is not the poll.
 -- vn_cc holds the check copy's rows inside the window (coverage.sql covered_observations).
 
 -- name: observation_changes
 CREATE TEMP TABLE vn_changes ON COMMIT DROP AS
 WITH signals AS MATERIALIZED (
-    SELECT site, item_id AS id, max(deleted_at) AS deleted_at
+    -- weighed when any of the row's signals is (a second to spare either side, as in
+    -- reconcile.sql's claims); NULL application_name: recorded before it was
+    SELECT site, item_id AS id, max(deleted_at) AS deleted_at,
+           bool_or(deleted_at > %(download_started)s + 1
+                   AND NOT (application_name IS NOT DISTINCT FROM 'transfer_vn'
+                            AND schema_name = %(check_schema)s
+                            AND deleted_at <= %(confirmed_at)s + 1)) AS weighed
     FROM maint_assets.vn_deletions WHERE table_name = 'observations_json'
     GROUP BY site, item_id
 )
@@ -36,7 +50,8 @@ SELECT * FROM (
                 WHEN k.id IS NULL THEN 'insert'
                 WHEN w.update_ts < k.update_ts THEN 'kept_newer'
                 ELSE 'update' END AS action,
-           NULL::text AS reason
+           NULL::text AS reason,
+           NULL::text AS unchecked
     FROM {staging}.observations_json w
     LEFT JOIN {check}.observations_json k ON k.site = w.site AND k.id = w.id
     LEFT JOIN signals s ON s.site = w.site AND s.id = w.id
@@ -52,7 +67,8 @@ SELECT * FROM (
                 WHEN w.id IS NOT NULL OR k.update_ts >= %(download_started)s THEN NULL
                 ELSE 'unconfirmed' END,
            CASE WHEN s.deleted_at >= k.update_ts THEN 'signal'
-                ELSE 'the window download did not bring it' END
+                ELSE 'the window download did not bring it' END,
+           CASE WHEN s.deleted_at >= k.update_ts AND s.weighed THEN 'inside' END
     FROM vn_cc c
     JOIN {check}.observations_json k ON k.site = c.site AND k.id = c.id
     LEFT JOIN {staging}.observations_json w ON w.site = k.site AND w.id = k.id
@@ -95,12 +111,13 @@ SELECT w.site, w.id,
                  THEN 'malformed'
             WHEN k.id IS NULL THEN 'insert'
             ELSE 'update' END AS action,
-       NULL::text AS reason
+       NULL::text AS reason,
+       NULL::text AS unchecked
 FROM {staging}.forms_json w
 LEFT JOIN {check}.forms_json k ON k.site = w.site AND k.id = w.id
 WHERE k.id IS NULL OR w.item <> k.item
 UNION ALL
-SELECT k.site, k.id, 'delete', 'no observation belongs to it'
+SELECT k.site, k.id, 'delete', 'no observation belongs to it', NULL
 FROM {check}.forms_json k
 JOIN vn_covered_days d ON d.site = k.site
 WHERE k.item ->> 'date_start' ~ '^\d{{4}}-\d{{2}}-\d{{2}}$'
@@ -117,7 +134,12 @@ WHERE k.item ->> 'date_start' ~ '^\d{{4}}-\d{{2}}-\d{{2}}$'
 -- the download did not bring without a signal is unconfirmed.
 CREATE TEMP TABLE vn_changes ON COMMIT DROP AS
 WITH signals AS MATERIALIZED (
-    SELECT site, item_id AS id, max(deleted_at) AS deleted_at
+    -- weighed as for observations
+    SELECT site, item_id AS id, max(deleted_at) AS deleted_at,
+           bool_or(deleted_at > %(download_started)s + 1
+                   AND NOT (application_name IS NOT DISTINCT FROM 'transfer_vn'
+                            AND schema_name = %(check_schema)s
+                            AND deleted_at <= %(confirmed_at)s + 1)) AS weighed
     FROM maint_assets.vn_deletions WHERE table_name = 'places_json'
     GROUP BY site, item_id
 ), candidates AS MATERIALIZED (
@@ -135,7 +157,8 @@ SELECT w.site, w.id,
             WHEN s.deleted_at > %(download_started)s + 1 THEN NULL
             WHEN k.id IS NULL THEN 'insert'
             ELSE 'update' END AS action,
-       NULL::text AS reason
+       NULL::text AS reason,
+       NULL::text AS unchecked
 FROM {staging}.places_json w
 LEFT JOIN {check}.places_json k ON k.site = w.site AND k.id = w.id
 LEFT JOIN signals s ON s.site = w.site AND s.id = w.id
@@ -145,7 +168,8 @@ SELECT k.site, k.id,
        CASE WHEN s.id IS NOT NULL AND (w.id IS NULL OR s.deleted_at > %(download_started)s + 1)
                  THEN CASE WHEN r.place IS NULL THEN 'delete' ELSE 'kept_referenced' END
             ELSE 'unconfirmed' END,
-       CASE WHEN s.id IS NOT NULL THEN 'signal' ELSE 'the window download did not bring it' END
+       CASE WHEN s.id IS NOT NULL THEN 'signal' ELSE 'the window download did not bring it' END,
+       CASE WHEN s.weighed THEN 'inside' END
 FROM {check}.places_json k
 JOIN maint_assets.vn_window_place_sites ps ON ps.window_id = %(window_id)s AND ps.site = k.site
 LEFT JOIN {staging}.places_json w ON w.site = k.site AND w.id = k.id
@@ -169,11 +193,13 @@ FROM vn_changes c JOIN {staging}.observations_json w ON w.site = c.site AND w.id
 WHERE c.action = 'update' AND k.site = c.site AND k.id = c.id AND k.update_ts <= w.update_ts;
 
 -- name: delete_observations
+-- Returns, per row deleted, whether it rests on a signal alone, for the deletion guard.
 DELETE FROM {check}.observations_json k USING vn_changes c
 WHERE c.action = 'delete' AND k.site = c.site AND k.id = c.id
   AND k.update_ts <= (SELECT max(d.deleted_at) FROM maint_assets.vn_deletions d
                       WHERE d.table_name = 'observations_json' AND d.site = k.site
-                        AND d.item_id = k.id);
+                        AND d.item_id = k.id)
+RETURNING c.unchecked;
 
 -- name: insert_items
 INSERT INTO {check}.{table} (id, site, item)
@@ -188,8 +214,17 @@ FROM vn_changes c JOIN {staging}.{table} w ON w.site = c.site AND w.id = c.id
 WHERE c.action = 'update' AND k.site = c.site AND k.id = c.id AND k.item <> w.item;
 
 -- name: delete_items
+-- As delete_observations.
 DELETE FROM {check}.{table} k USING vn_changes c
-WHERE c.action = 'delete' AND k.site = c.site AND k.id = c.id;
+WHERE c.action = 'delete' AND k.site = c.site AND k.id = c.id
+RETURNING c.unchecked;
+
+-- name: covered_places
+-- What deletions of places on a signal alone are weighed against: the check copy's places
+-- of the sites the window downloaded them for.
+SELECT count(*) FROM {check}.places_json k
+WHERE EXISTS (SELECT FROM maint_assets.vn_window_place_sites ps
+              WHERE ps.window_id = %(window_id)s AND ps.site = k.site);
 
 -- name: record_unconfirmed
 INSERT INTO maint_assets.vn_window_unconfirmed (window_id, table_name, site, id)

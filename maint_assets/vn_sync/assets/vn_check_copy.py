@@ -67,6 +67,12 @@ class DownloadConfig(dg.Config):
         description="window: poll the source's diff after the download, so that corrections "
         "made meanwhile are known; without it, absence never proves a deletion",
     )
+    max_delete_fraction: float = Field(
+        default=0.05, ge=0, le=1,
+        description="window: refuse the merge (and change nothing) when the check copy's rows "
+        "deleted on a deletion signal alone (recorded after the download started, but for "
+        "its own diff poll's) exceed this share of the check copy's rows the window covered",
+    )
     skip_malformed: bool = Field(default=False, description="merge the rest of a download "
                                  "that has malformed items (each listed) instead of failing")
     allow_empty: bool = Field(
@@ -221,7 +227,8 @@ def _window(
             sites=tool_config.enabled_sites(generated), run_id=context.run.run_id,
         )
         uncovered = _uncovered(context, config, tool, per_site, generated)
-        results, partial = merge(conn, window, WINDOW_STAGING, CHECK, config.skip_malformed)
+        results, partial = merge(conn, window, WINDOW_STAGING, CHECK, config.skip_malformed,
+                                 config.max_delete_fraction)
         entries = [Entry(
             "window_download", downloaded, f"{WINDOW_STAGING}.observations_json",
             detail=f"window from {start}, type_date {type_date}, "
