@@ -95,6 +95,7 @@ def switch(
         locked,
         f"{prod} not switched",
         "production is untouched",
+        whole=[prod, incoming],
     )
     return (*switched, not_carried, undeclared)
 

@@ -613,6 +613,37 @@ def test_the_switch_never_queues_readers_behind_a_long_reader(portal: tuple[str,
                 ).fetchone() == (1,)
 
 
+def test_the_refused_switch_names_who_held_what_it_needed(portal: tuple[str, Path]) -> None:
+    """The holders of what the switch locks besides production's tables are named: a lock on
+    a function it moves (ALTER FUNCTION ... SET SCHEMA), then one on an incoming table, such
+    as autovacuum's; the failure named only production's tables. The function is ours."""
+    url, source = portal
+    write_source(source, version=2)
+    assert dg.materialize([assets.ingest_staging], resources=_resources(url, source)).success
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("CREATE FUNCTION portal.today() RETURNS date LANGUAGE sql"
+                     " AS 'SELECT current_date'")
+    with psycopg.connect(url, application_name="commenter") as holder:
+        holder.execute("COMMENT ON FUNCTION portal.today() IS 'the date'")
+        refused = _switch_only(url, source, switch_lock_attempts=2)
+        pid = holder.info.backend_pid
+    assert not refused.success
+    assert (f"function portal.today() (held by pid {pid}: client backend, user postgres, "
+            "application commenter, idle in transaction") in _error(refused), _error(refused)
+    with psycopg.connect(url, application_name="vacuum-like") as holder:
+        holder.execute("LOCK TABLE portal__staging.biosample IN SHARE UPDATE EXCLUSIVE MODE")
+        refused = _switch_only(url, source, switch_lock_attempts=2)
+        pid = holder.info.backend_pid
+    assert not refused.success
+    assert (f"could not lock portal__staging.biosample (held by pid {pid}: "
+            "client backend, user postgres, application vacuum-like") in _error(refused)
+    assert "ShareUpdateExclusiveLock" in _error(refused)
+    assert "production is untouched" in _error(refused)
+    assert _counts(url)[3] == "Study 0 v1"
+    assert _switch_only(url, source).success
+    assert _counts(url)[3] == "Study 0 v2"
+
+
 def test_a_reader_of_a_loaded_table_never_reads_the_next_version_in_its_snapshot(
     portal: tuple[str, Path],
 ) -> None:
