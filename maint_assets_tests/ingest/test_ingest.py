@@ -662,8 +662,9 @@ def test_the_switch_is_not_refused_by_autovacuum_of_the_tables_it_moves(
 
 def test_the_refused_switch_names_who_held_what_it_needed(portal: tuple[str, Path]) -> None:
     """The holders of what the switch locks besides production's tables are named: a lock on
-    a function it moves (ALTER FUNCTION ... SET SCHEMA), then one on an incoming table, such
-    as autovacuum's; the failure named only production's tables. The function is ours."""
+    a function it moves (ALTER FUNCTION ... SET SCHEMA), then on an incoming table, a reader's
+    and one such as autovacuum's; the failure named only production's tables. The function
+    is ours."""
     url, source = portal
     write_source(source, version=2)
     assert dg.materialize([assets.ingest_staging], resources=_resources(url, source)).success
@@ -677,6 +678,14 @@ def test_the_refused_switch_names_who_held_what_it_needed(portal: tuple[str, Pat
     assert not refused.success
     assert (f"function portal.today() (held by pid {pid}: client backend, user postgres, "
             "application commenter, idle in transaction") in _error(refused), _error(refused)
+    with psycopg.connect(url, application_name="reader") as holder:
+        holder.execute("SELECT count(*) FROM portal__staging.biosample WHERE id = 'bs-0-0'")
+        refused = _switch_only(url, source, switch_lock_attempts=2)
+        pid = holder.info.backend_pid
+    assert f"portal__staging.biosample (held by pid {pid}: " in _error(refused), _error(refused)
+    assert "AccessShareLock" in _error(refused)
+    # its index, locked with it, is not named on its own
+    assert "biosample_pkey (held" not in _error(refused), _error(refused)
     with psycopg.connect(url, application_name="vacuum-like") as holder:
         holder.execute("LOCK TABLE portal__staging.biosample IN SHARE UPDATE EXCLUSIVE MODE")
         refused = _switch_only(url, source)

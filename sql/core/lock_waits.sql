@@ -31,6 +31,10 @@ JOIN LATERAL (
            c.relname AS name
     FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
     WHERE l.locktype = 'relation' AND c.oid = l.relation
+      -- an index its holder locked with its table (any reader, vacuum) says nothing more
+      AND NOT EXISTS (
+          SELECT FROM pg_index x JOIN pg_locks t ON t.relation = x.indrelid
+          WHERE x.indexrelid = c.oid AND t.pid = l.pid AND t.granted)
     UNION ALL
     SELECT pg_describe_object(l.classid, l.objid, l.objsubid), n.nspname, NULL
     FROM pg_namespace n
