@@ -36,6 +36,43 @@ def set_short_lock_timeout(conn: psycopg.Connection) -> None:
     conn.execute(statement(SQL_LOCK_WAITS, "short_lock_timeout"), {"timeout": SHORT_LOCK_TIMEOUT})
 
 
+def lock_holders(
+    conn: psycopg.Connection,
+    locked: Sequence[tuple[str, str]],
+    read: Sequence[tuple[str, str]] = (),
+    whole: Sequence[str] = (),
+) -> dict[tuple[str, int], str]:
+    """The other sessions holding a lock on ``locked`` (any lock), ``read`` (ACCESS EXCLUSIVE)
+    or anything in the schemas ``whole``, each described: asked in ``conn``'s transaction (not
+    an aborted one), keyed by what is held and by whom."""
+    rows = conn.execute(
+        statement(SQL_LOCK_WAITS, "lock_holders"),
+        {
+            "schemas": [s for s, _ in [*locked, *read]],
+            "names": [n for _, n in [*locked, *read]],
+            "any_lock": [True] * len(locked) + [False] * len(read),
+            "whole": list(whole),
+        },
+    ).fetchall()
+    return {
+        (held, pid): (
+            f"{held} (held by pid {pid}: {kind}, user {user}, application {app}, {state}, "
+            f"transaction open since {since}, {age}, {mode}"
+            + (f", running {query!r}" if query else "")
+            + (", itself waiting for this transaction" if waits_for_us else "")
+            + ")"
+        )
+        for held, pid, kind, user, app, state, since, age, mode, waits_for_us, query in rows
+    }
+
+
+def named(holders: dict[tuple[str, int], str], locked: Sequence[tuple[str, str]]) -> str:
+    """The holders described, or the relations when none was seen."""
+    return "; ".join(holders[k] for k in sorted(holders)) or ", ".join(
+        ".".join(t) for t in locked
+    )
+
+
 def with_short_lock_waits(
     conn: psycopg.Connection,
     attempt: Callable[[], T],
@@ -44,39 +81,28 @@ def with_short_lock_waits(
     refused: str,
     unchanged: str,
     read: Sequence[tuple[str, str]] = (),
+    whole: Sequence[str] = (),
 ) -> T:
     """``attempt()`` in a savepoint of ``conn``'s transaction under the short lock timeout,
     up to ``attempts`` times; a failed attempt releases every lock it took and undoes its
-    work. ``locked`` names the relations it locks (it may fill them in as it goes) and
-    ``read`` those it only reads, for the failure, which starts with ``refused`` and ends with
-    ``unchanged``."""
+    work. ``locked`` names the relations it locks (it may fill them in as it goes), ``read``
+    those it only reads and ``whole`` the schemas whose objects it alters, for the failure,
+    which starts with ``refused`` and ends with ``unchanged`` and names who held them at any
+    refused attempt: one gone by the last attempt may have refused all the others."""
     started = time.monotonic()
+    holders: dict[tuple[str, int], str] = {}
     for number in range(attempts):
         try:
             with conn.transaction():
                 set_short_lock_timeout(conn)
                 return attempt()
         except errors.LockNotAvailable:
+            holders = {**lock_holders(conn, locked, read, whole), **holders}
             if number + 1 < attempts:
                 time.sleep(min(BACKOFF[0] * 2**number, BACKOFF[1]))
-    holders = conn.execute(
-        statement(SQL_LOCK_WAITS, "lock_holders"),
-        {
-            "schemas": [s for s, _ in [*locked, *read]],
-            "names": [n for _, n in [*locked, *read]],
-            "any_lock": [True] * len(locked) + [False] * len(read),
-        },
-    ).fetchall()
     raise dg.Failure(
         f"{refused}: could not lock "
-        + (
-            "; ".join(
-                f"{relation} (held by pid {pid}: user {user}, application {app}, {state}, "
-                f"transaction open since {since}, {age})"
-                for relation, pid, user, app, state, since, age in holders
-            )
-            or ", ".join(".".join(t) for t in locked)
-        )
+        + named(holders, locked)
         + f" in {attempts} attempts of {SHORT_LOCK_TIMEOUT} over "
         f"{time.monotonic() - started:.0f} s; {unchanged}"
     )

@@ -19,7 +19,12 @@ from pydantic import Field
 
 from maint_assets.core import attachments, own_objects
 from maint_assets.core.grants import grant_on_schema, grant_on_table, schema_grants, table_grants
-from maint_assets.core.lock_waits import set_short_lock_timeout, with_short_lock_waits
+from maint_assets.core.lock_waits import (
+    lock_holders,
+    named,
+    set_short_lock_timeout,
+    with_short_lock_waits,
+)
 from maint_assets.core.postgres import PostgresResource
 from maint_assets.core.schema import apply_schema
 from maint_assets.core.sql_files import compose, statement
@@ -57,6 +62,7 @@ def switch(
         else []
     )
     carried = [t for t in tables if t not in spec.names]
+    _keep_vacuum_out(conn, prod, incoming, tables)
     # Production's own versions of the loaded tables, locked too: a reader that has read one
     # of them (a pg_dump, which locks every table first, or any transaction) would otherwise
     # read the new version's table under the same name in its old snapshot, empty, or mix
@@ -95,8 +101,43 @@ def switch(
         locked,
         f"{prod} not switched",
         "production is untouched",
+        whole=[prod, incoming],
     )
     return (*switched, not_carried, undeclared)
+
+
+def _keep_vacuum_out(
+    conn: psycopg.Connection, prod: str, incoming: str, tables: list[str]
+) -> None:
+    """SHARE UPDATE EXCLUSIVE on production's and the incoming tables until the switch
+    commits, before anything on them changes. Autovacuum takes that lock (an incoming table
+    just loaded is analyzed within autovacuum_naptime): holding it, its ANALYZE would wait
+    for this transaction once the grants below update the table's catalogue row, while every
+    attempt waits for it, never long enough for the server to notice, until the switch
+    fails; a long vacuum of production would refuse every attempt as well. This request
+    queues no reader or writer, so it may wait the step's lock timeout: past deadlock_timeout
+    the server cancels an autovacuum in its way (not one preventing wraparound), and later
+    ones skip the tables."""
+    relations = [(prod, t) for t in tables] + [
+        (incoming, t)
+        for (t,) in conn.execute(statement(SQL_PRODUCTION, "tables_of"), {"schema": incoming})
+    ]
+    if not relations:
+        return
+    try:
+        with conn.transaction():
+            conn.execute(
+                sql.SQL(statement(SQL_PRODUCTION, "keep_vacuum_out")).format(
+                    tables=sql.SQL(", ").join(sql.Identifier(*t) for t in relations)
+                )
+            )
+    except errors.LockNotAvailable:
+        raise dg.Failure(
+            f"{prod} not switched: could not keep vacuum out of "
+            + named(lock_holders(conn, relations), relations)
+            + f" within the lock timeout ({conn.execute('SHOW lock_timeout').fetchone()[0]}); "
+            "production is untouched"
+        ) from None
 
 
 def _switch_locked(

@@ -613,6 +613,93 @@ def test_the_switch_never_queues_readers_behind_a_long_reader(portal: tuple[str,
                 ).fetchone() == (1,)
 
 
+@pytest.fixture
+def eager_autovacuum(pg_cluster) -> Iterator[None]:
+    """Autovacuum looks at each database every second instead of every minute (this worker's
+    cluster, restored afterwards)."""
+    with pg_cluster.connect("dagster", autocommit=True) as conn:
+        conn.execute("ALTER SYSTEM SET autovacuum_naptime = 1")
+        conn.execute("SELECT pg_reload_conf()")
+        try:
+            yield
+        finally:
+            conn.execute("ALTER SYSTEM RESET autovacuum_naptime")
+            conn.execute("SELECT pg_reload_conf()")
+
+
+def test_the_switch_is_not_refused_by_autovacuum_of_the_tables_it_moves(
+    portal: tuple[str, Path], eager_autovacuum: None
+) -> None:
+    """A real autovacuum worker on the just-loaded incoming table and on production's: in a
+    loaded `make test`, its ANALYZE of an incoming table held SHARE UPDATE EXCLUSIVE while
+    waiting for the switch's transaction (which had granted on the table), every 200 ms
+    attempt waited for it, and the switch failed after 150 s naming nobody. Slowed by the
+    tables' own cost settings (our invention) so that it still runs when the switch starts;
+    the switch's wait past deadlock_timeout has the server cancel it."""
+    url, source = portal
+    write_source(source, studies=60, version=2)  # 9 000 data objects: a longer autovacuum
+    assert dg.materialize([assets.ingest_staging], resources=_resources(url, source)).success
+    with psycopg.connect(url, autocommit=True) as conn:
+        for table in ("portal__staging.data_object", "portal.data_object"):
+            conn.execute(f"ALTER TABLE {table} SET (autovacuum_vacuum_cost_delay = 100,"
+                         " autovacuum_vacuum_cost_limit = 1, autovacuum_vacuum_threshold = 0,"
+                         " autovacuum_vacuum_scale_factor = 0)")
+            # Due again even if autovacuum got there first: every row dead once, same values.
+            conn.execute(f"UPDATE {table} SET url = url")
+        deadline = time.monotonic() + 60
+        while not conn.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'autovacuum worker'"
+            " AND query LIKE '%portal__staging.data_object%'"
+        ).fetchone()[0]:
+            assert time.monotonic() < deadline, "no autovacuum of the incoming table"
+            time.sleep(0.05)
+    started = time.monotonic()
+    result = _switch_only(url, source, switch_lock_attempts=3)
+    assert result.success, _error(result)
+    assert _counts(url)[3] == "Study 0 v2"
+    assert time.monotonic() - started < 30
+
+
+def test_the_refused_switch_names_who_held_what_it_needed(portal: tuple[str, Path]) -> None:
+    """The holders of what the switch locks besides production's tables are named: a lock on
+    a function it moves (ALTER FUNCTION ... SET SCHEMA), then on an incoming table, a reader's
+    and one such as autovacuum's; the failure named only production's tables. The function
+    is ours."""
+    url, source = portal
+    write_source(source, version=2)
+    assert dg.materialize([assets.ingest_staging], resources=_resources(url, source)).success
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("CREATE FUNCTION portal.today() RETURNS date LANGUAGE sql"
+                     " AS 'SELECT current_date'")
+    with psycopg.connect(url, application_name="commenter") as holder:
+        holder.execute("COMMENT ON FUNCTION portal.today() IS 'the date'")
+        refused = _switch_only(url, source, switch_lock_attempts=2)
+        pid = holder.info.backend_pid
+    assert not refused.success
+    assert (f"function portal.today() (held by pid {pid}: client backend, user postgres, "
+            "application commenter, idle in transaction") in _error(refused), _error(refused)
+    with psycopg.connect(url, application_name="reader") as holder:
+        holder.execute("SELECT count(*) FROM portal__staging.biosample WHERE id = 'bs-0-0'")
+        refused = _switch_only(url, source, switch_lock_attempts=2)
+        pid = holder.info.backend_pid
+    assert f"portal__staging.biosample (held by pid {pid}: " in _error(refused), _error(refused)
+    assert "AccessShareLock" in _error(refused)
+    # its index, locked with it, is not named on its own
+    assert "biosample_pkey (held" not in _error(refused), _error(refused)
+    with psycopg.connect(url, application_name="vacuum-like") as holder:
+        holder.execute("LOCK TABLE portal__staging.biosample IN SHARE UPDATE EXCLUSIVE MODE")
+        refused = _switch_only(url, source)
+        pid = holder.info.backend_pid
+    assert not refused.success
+    assert (f"could not keep vacuum out of portal__staging.biosample (held by pid {pid}: "
+            "client backend, user postgres, application vacuum-like") in _error(refused)
+    assert "ShareUpdateExclusiveLock" in _error(refused)
+    assert "production is untouched" in _error(refused)
+    assert _counts(url)[3] == "Study 0 v1"
+    assert _switch_only(url, source).success
+    assert _counts(url)[3] == "Study 0 v2"
+
+
 def test_a_reader_of_a_loaded_table_never_reads_the_next_version_in_its_snapshot(
     portal: tuple[str, Path],
 ) -> None:

@@ -12,6 +12,11 @@ WHERE n.nspname = %(schema)s AND c.relkind IN ('r', 'p') ORDER BY c.relname;
 -- foreign key locks both ends).
 LOCK TABLE {tables} IN ACCESS EXCLUSIVE MODE;
 
+-- name: keep_vacuum_out
+-- Production's and the incoming tables, while the switch prepares and retries: VACUUM and
+-- ANALYZE (autovacuum's) take this lock too, and readers and writers do not conflict with it.
+LOCK TABLE {tables} IN SHARE UPDATE EXCLUSIVE MODE;
+
 -- name: foreign_keys_into
 -- Foreign keys from any table the ingest does not load (a carried users' table, another
 -- schema's) into a loaded table: they are re-created against the new version. The definition
