@@ -68,7 +68,8 @@ def load_demo_data(
 ) -> DemoSummary:
     """Replace the atlas source data with a generated dataset, in one transaction.
     ``province_size`` (at most 1) draws the province that much smaller around Montréal, with
-    as many regions per level: the count tables' cells grow with its area."""
+    as many admin and ecological regions and fewer hexagons: the count tables' cells grow with
+    its area."""
     if observations < 0 or seed < 1 or spacing <= 0 or not 0 < province_size <= 1:
         raise ValueError(
             "observations must be >= 0, seed >= 1, spacing > 0 and 0 < province_size <= 1"

@@ -66,8 +66,9 @@ VALUES ('admin', 1, 'Province', 'Québec', ST_Multi(ST_GeomFromText(
     'province');
 
 -- name: shrink_province
--- A smaller province around Montréal (the tests'): the same shape, regions and hexagon
--- sizes, fewer 1/8 degree cells to cut (their number grows with the area).
+-- A smaller province around Montréal (the tests'): the same shape, as many admin and
+-- ecological regions, hexagons of the same sizes (so fewer of them), and fewer 1/8 degree
+-- cells to cut (their number grows with the area).
 UPDATE demo_outlines
 SET geom = ST_Scale(geom, ST_MakePoint(%(size)s, %(size)s), ST_MakePoint(-73.6, 45.5));
 
