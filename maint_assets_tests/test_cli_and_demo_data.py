@@ -78,6 +78,9 @@ def test_same_seed_same_data_other_seed_other_data(empty_db):
     assert fingerprints[0] == fingerprints[1] != fingerprints[2]
 
 
+# The template is asked for by name (getfixturevalue), which collection does not see: marked
+# here, so that `make test-fast` does not build both templates.
+@pytest.mark.servers
 @pytest.mark.parametrize("template", ["atlas_url", "small_atlas_url"])
 def test_demo_regions_cover_the_fifteen_levels_and_nest(template, request):
     with psycopg.connect(request.getfixturevalue(template)) as conn:
