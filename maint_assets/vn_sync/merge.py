@@ -30,6 +30,7 @@ from maint_assets.vn_sync.reconcile import (
     apply,
     counted,
     malformed_message,
+    refuse_inside,
 )
 
 
@@ -80,9 +81,19 @@ def merge(
         covered = in_window if table != PLACES else conn.execute(
             compose(SQL_VN_CHECK_COPY, "covered_places", **names), params).fetchone()[0]
 
+        # Merged, a deletion on a signal alone (a DELETE in either copy after the download
+        # started, not the window's own diff poll's: nothing of ours refutes it) would remove
+        # rows VisioNature may still serve, which the repair then no longer offers production.
         def weigh(unchecked: Counter[str | None], table: str = table,
                   covered: int = covered) -> None:
-            refuse_unchecked(f"{check}.{table}", max_delete_fraction, covered, unchecked)
+            refuse_inside(
+                f"{check}.{table}", max_delete_fraction, covered, unchecked, " of the check copy",
+                "nothing was merged. They were recorded (maint_assets.vn_deletions) in either "
+                "copy after the window's download started, by another session than the "
+                "window's own diff poll, and no download of ours refutes them: the next window "
+                "download, started after them, refutes them for every row VisioNature still "
+                "serves; raise max_delete_fraction if the source did delete them",
+            )
 
         apply(conn, SQL_VN_CHECK_COPY, table, {**names, "table": table}, params, result, weigh)
         conn.execute(
@@ -92,27 +103,3 @@ def merge(
         results[table] = result
     return results, partial
 
-
-def refuse_unchecked(
-    table: str, fraction: float, covered: int, unchecked: Counter[str | None]
-) -> None:
-    """Refuse when the check copy's rows just deleted on a deletion signal alone (the
-    ``unchecked`` mark 'inside', counted from the DELETE statement itself) exceed
-    ``fraction`` of the ``covered`` rows of the check copy (its observations inside the
-    window; its places of the window's sites). Such a signal is a DELETE in either copy
-    after the download started that was not the window's own diff poll's: nothing of ours
-    refutes it, and an operator's prune of production is recorded like the source's. Merged,
-    it would remove from the check copy rows VisioNature may still serve, which the repair
-    then no longer offers to production."""
-    inside = unchecked["inside"]
-    if inside > fraction * covered:
-        raise ReconcileRefused(
-            f"{inside} deletion(s) from {table} inside the window, on a deletion signal "
-            f"alone, exceed {fraction:.1%} of the {covered} row(s) of the check copy it "
-            f"covered ({fraction * covered:.0f}); nothing was merged. They were recorded "
-            "(maint_assets.vn_deletions) in either copy after the window's download started, "
-            "by another session than the window's own diff poll, and no download of ours "
-            "refutes them: the next window download, started after them, refutes them for "
-            "every row VisioNature still serves; raise max_delete_fraction if the source "
-            "did delete them"
-        )

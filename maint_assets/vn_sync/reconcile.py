@@ -160,6 +160,22 @@ def repair(
     return results
 
 
+def refuse_inside(
+    table: str, fraction: float, covered: int, unchecked: Counter[str | None], rows_of: str,
+    then: str,
+) -> None:
+    """Refuse when the deletions inside the window on a deletion signal alone (the
+    ``unchecked`` mark 'inside') exceed ``fraction`` of the ``covered`` rows (``rows_of``:
+    whose), saying what was left and what to do (``then``): the repair's and the merge's rule."""
+    inside = unchecked["inside"]
+    if inside > fraction * covered:
+        raise ReconcileRefused(
+            f"{inside} deletion(s) from {table} inside the window, on a deletion signal "
+            f"alone, exceed {fraction:.1%} of the {covered} row(s){rows_of} it covered "
+            f"({fraction * covered:.0f}); {then}"
+        )
+
+
 def refuse_unchecked(
     conn: psycopg.Connection, table: str, names: dict[str, str], fraction: float,
     covered: int, unchecked: Counter[str | None], inserted: int,
@@ -183,18 +199,15 @@ def refuse_unchecked(
     another session) or before the repair. Those deletions are bounded like deletions for
     absence. Inside, against what the window covered: a prune of two weeks would be a small
     share of the whole table."""
-    inside = unchecked["inside"]
-    if inside > fraction * covered:
-        raise ReconcileRefused(
-            f"{inside} deletion(s) from {table} inside the window, on a deletion signal "
-            f"alone, exceed {fraction:.1%} of the {covered} row(s) it covered "
-            f"({fraction * covered:.0f}); nothing was changed. No download of ours refutes "
-            "a DELETE by hand in either copy made after the window's download started "
-            "(during it, during its diff poll, or since), or in an adopted window, and it is "
-            "recorded like the source's (maint_assets.vn_deletions): repair after a new window "
-            "download (vn_check_copy in window mode) or after the operator's --full stored "
-            "the rows again, or raise max_delete_fraction if the source did delete them"
-        )
+    refuse_inside(
+        table, fraction, covered, unchecked, "",
+        "nothing was changed. No download of ours refutes a DELETE by hand in either copy "
+        "made after the window's download started (during it, during its diff poll, or "
+        "since), or in an adopted window, and it is recorded like the source's "
+        "(maint_assets.vn_deletions): repair after a new window download (vn_check_copy in "
+        "window mode) or after the operator's --full stored the rows again, or raise "
+        "max_delete_fraction if the source did delete them",
+    )
     outside = unchecked["outside"]
     if not outside:
         return
