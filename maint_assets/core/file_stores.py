@@ -21,13 +21,24 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Protocol
 from urllib.parse import unquote, urlparse
 
+from maint_assets.core import mounts
+
 
 class StoreError(RuntimeError):
-    """The store cannot be listed or read; the message names it."""
+    """The store cannot be listed or read; the message names it.
+
+    ``scope`` is the part of the store the error is known to be about, for a reader of many
+    files deciding what to try next: None for this file alone (one bad sector, one object),
+    ``""`` for the whole store (its endpoint refuses connections, its root cannot be read), or
+    a folder (``"a/b/"``: a disk not mounted there) whose files would all fail alike."""
+
+    def __init__(self, message: str, scope: str | None = None) -> None:
+        super().__init__(message)
+        self.scope = scope
 
 
 class ObjectDenied(RuntimeError):
@@ -176,10 +187,15 @@ class LocalBackend:
     def stat(self, path: str) -> StoredFile | None:
         try:
             found = (self.root / path).stat()
-        except FileNotFoundError:
-            return None
         except PermissionError as err:
             raise ObjectDenied(f"{self.root / path}: {err.strerror}") from None
+        except (FileNotFoundError, NotADirectoryError) as err:
+            self._check_gone(path, err)
+            return None
+        except OSError as err:
+            if err.errno in _THE_PATHS_OWN:
+                raise
+            raise self._disk_error(path, err) from None
         return StoredFile(path, found.st_size, datetime.fromtimestamp(found.st_mtime, UTC))
 
     def read_range(self, path: str, offset: int, length: int) -> bytes:
@@ -190,36 +206,50 @@ class LocalBackend:
         except PermissionError as err:
             raise ObjectDenied(f"{self.root / path}: {err.strerror}") from None
         except (FileNotFoundError, NotADirectoryError) as err:
-            if self._answers_for(path):
-                raise FileNotFoundError(f"{self.root / path}: {err.strerror}") from None
-            raise StoreError(
-                f"cannot read {self.root / path}: {err.strerror}, and the nearest of its "
-                "folders that exists is empty or cannot be looked at (a disk not mounted looks so)"
-            ) from None
+            self._check_gone(path, err)
+            raise FileNotFoundError(f"{self.root / path}: {err.strerror}") from None
         except OSError as err:
             if err.errno in _THE_PATHS_OWN:
                 raise
-            raise StoreError(
-                f"cannot read {self.root / path}: {err.strerror} "
-                f"({errno.errorcode.get(err.errno or 0, err.errno)})"
-            ) from None
+            raise self._disk_error(path, err) from None
 
-    def _answers_for(self, path: str) -> bool:
-        """Whether the store's own answer says ``path`` is gone: the nearest of its folders
-        that exists holds something, or is a file. The root of an unmounted disk (or of a
-        disk mounted below the store's root) is an empty folder on the disk under it, where
-        every file of the store is "not found"."""
-        for folder in PurePosixPath(path).parents:
-            try:
-                with os.scandir(self.root / folder) as entries:
-                    return next(entries, None) is not None
-            except FileNotFoundError:
-                continue
-            except NotADirectoryError:
-                return True  # a file where the folder was: the store answered
-            except OSError:
-                return False  # it cannot be looked at: no evidence either way
-        return False  # not even the root is there
+    def _check_gone(self, path: str, err: OSError) -> None:
+        """Nothing when "not found" for ``path`` is the store's answer that the file is gone;
+        StoreError when it is no evidence of that: the store's root is not there, or a folder
+        at or above the file is a mount point the system declares (fstab, a systemd unit) and
+        is not mounted now. A disk not mounted leaves its mount point an empty folder, where
+        every file of the disk is "not found"; a folder emptied on purpose (its last WARC
+        deleted) is not declared so, and its files are gone. Emptiness alone cannot tell them
+        apart, and the declaration can."""
+        if not os.path.isdir(self.root):
+            raise StoreError(
+                f"cannot read {self.root / path}: {err.strerror}, and the store's root "
+                f"{self.root} is not a directory (not mounted, or moved)", scope=""
+            )
+        found = mounts.TABLES.unmounted(self.root, (self.root / path).parent)
+        if found is not None:
+            folder, declared_in = found
+            scope = "" if folder == self.root else f"{folder.relative_to(self.root)}/"
+            raise StoreError(
+                f"cannot read {self.root / path}: {err.strerror}, and {folder} is a mount point "
+                f"(declared in {declared_in}) that is not mounted: the files of its disk are "
+                "not known to be gone", scope=scope
+            )
+
+    def _disk_error(self, path: str, err: OSError) -> StoreError:
+        """An error of the disk, the mount or this host (EIO, ESTALE, ENOTCONN...): about the
+        whole store when its root cannot be looked at either, else about this file alone (one
+        bad sector, one sub-disk failing)."""
+        try:
+            os.stat(self.root)
+        except OSError:
+            scope: str | None = ""
+        else:
+            scope = None
+        return StoreError(
+            f"cannot read {self.root / path}: {err.strerror} "
+            f"({errno.errorcode.get(err.errno or 0, err.errno)})", scope=scope
+        )
 
     def probe(self, path: str) -> None:
         self.read_range(path, 0, 1)
@@ -330,7 +360,14 @@ class S3Backend:
             return FileNotFoundError(f"s3://{self.bucket}/{key}: no such key")
         if getattr(err, "response", None):  # S3 answered: the object's refusal or the store's
             return self._refused(key, err)
-        return StoreError(f"cannot read s3://{self.bucket}/{key}: {err}")
+        from botocore.exceptions import ConnectionError as NoConnection
+
+        # No connection to the endpoint at all (refused, no route, TLS failing, connect timeout)
+        # is the whole store's; a read cut or timing out on an open connection may be this
+        # object's alone (one slow or failing disk of the cluster).
+        whole = isinstance(err, NoConnection)
+        return StoreError(f"cannot read s3://{self.bucket}/{key}: {err}",
+                          scope="" if whole else None)
 
     def _key(self, path: str) -> str:
         return f"{self.prefix}/{path}" if self.prefix else path

@@ -19,7 +19,9 @@ import dagster as dg
 import psycopg
 import pytest
 
+from maint_assets.core import mounts
 from maint_assets.core.file_stores import Skipped, StoredFile
+from maint_assets.core.mounts import MountTables
 from maint_assets.core.postgres import PostgresResource
 from maint_assets.core.stores import FileStore
 from maint_assets.demo.webarchive_data import write_store
@@ -38,6 +40,53 @@ def store(tmp_path: Path) -> Path:
     root = tmp_path / "store"
     write_store(root, warcs=WARCS, records=10)
     return root
+
+
+@pytest.fixture
+def mount_tables(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> MountTables:
+    """The system's mount tables as the stores read them, in files of the test's own (it cannot
+    edit /etc/fstab nor mount disks): an fstab, our invention in fstab(5)'s real format, that
+    declares the disks the test mounts under its store; a folder of systemd .mount units, empty
+    until a test declares one there; and this process's own /proc/self/mountinfo, to which the
+    test adds a line in proc(5)'s format when it "mounts" a disk, and removes it to "unmount"
+    it (moving the disk's files away, leaving its mount point an empty folder)."""
+    tables = MountTables(tmp_path / "fstab", tmp_path / "mountinfo", (tmp_path / "units",))
+    tables.fstab.write_text(
+        "# <file system> <mount point> <type> <options> <dump> <pass>\n"
+        "UUID=6a1e0c1c-3b1d-4a57-9f0e-0d1c2b3a4f5e / ext4 errors=remount-ro 0 1\n"
+    )
+    shutil.copy("/proc/self/mountinfo", tables.mountinfo)
+    tables.unit_dirs[0].mkdir()
+    monkeypatch.setattr(mounts, "TABLES", tables)
+    return tables
+
+
+def _declare(tables: MountTables, folder: Path, by: str) -> None:
+    if by == "fstab":
+        with tables.fstab.open("a") as fstab:
+            fstab.write(f"LABEL={folder.name} {_escaped(folder)} xfs defaults,nofail 0 2\n")
+    else:  # as systemd-escape --path --suffix=mount names the unit of a folder
+        unit = str(folder).strip("/").replace("-", "\\x2d").replace("/", "-") + ".mount"
+        (tables.unit_dirs[0] / unit).write_text(
+            f"[Unit]\nDescription=WARC disk\n\n[Mount]\nWhat=/dev/disk/by-label/warcs\n"
+            f"Where={folder}\nType=xfs\nOptions=defaults\n\n[Install]\nWantedBy=multi-user.target\n"
+        )
+
+
+def _mount(tables: MountTables, folder: Path) -> None:
+    with tables.mountinfo.open("a") as mountinfo:
+        mountinfo.write(f"912 27 8:17 / {_escaped(folder)} rw,relatime shared:457 - xfs /dev/sdb1 "
+                        "rw,attr2,inode64,noquota\n")
+
+
+def _unmount(tables: MountTables, folder: Path) -> None:
+    kept = [line for line in tables.mountinfo.read_text().splitlines(keepends=True)
+            if line.split()[4] != _escaped(folder)]
+    tables.mountinfo.write_text("".join(kept))
+
+
+def _escaped(folder: Path) -> str:
+    return str(folder).replace("\\", "\\134").replace(" ", "\\040")
 
 
 def _resources(db: str, url: str, tmp_path: Path) -> dict:
@@ -622,24 +671,34 @@ def test_a_local_disk_i_o_error_leaves_sampled_lines_unchecked_not_bad(
     assert check()["lines_checked"] == 50
 
 
+@pytest.mark.parametrize("declared_by", ["fstab", "systemd unit"])
 def test_a_local_disk_not_mounted_leaves_lines_unchecked_and_a_file_really_gone_is_bad(
-    empty_db: str, store: Path, tmp_path: Path
+    empty_db: str, store: Path, tmp_path: Path, mount_tables: MountTables, declared_by: str
 ) -> None:
     check = _check_local(empty_db, store, tmp_path)
     failing = next(_warcs_folder(store).glob("*-00000-*.warc.gz"))
+    disks = (store / "heritrix" / "output", store)  # the crawls' output, and the whole store
+    for disk in disks:
+        _declare(mount_tables, disk, declared_by)
+        _mount(mount_tables, disk)
+    where = mount_tables.fstab if declared_by == "fstab" else mount_tables.unit_dirs[0]
+    assert check()["lines_checked"] == 50
 
-    # The disk holding the crawls' output, or the whole store, is not mounted: its mount point
-    # is an empty folder, under which every file is "not found". That is no evidence that any
-    # file is gone.
-    for mounted in (store / "heritrix" / "output", store):
-        mounted.rename(tmp_path / "disk")
-        mounted.mkdir()
+    # A disk the system declares is not mounted: its mount point is an empty folder, under
+    # which every file is "not found". That is no evidence that any file is gone.
+    for disk in disks:
+        _unmount(mount_tables, disk)
+        disk.rename(tmp_path / "disk")
+        disk.mkdir()
         meta = check()
         assert meta["passed"], meta["problems"]
         assert (meta["lines_checked"], meta["lines_store_unreachable"]) == (0, 50)
-        assert "a disk not mounted looks so" in meta["store_unreachable"]
-        mounted.rmdir()
-        (tmp_path / "disk").rename(mounted)
+        said = meta["store_unreachable"]
+        assert f"{disk} is a mount point (declared in {where}" in said, said
+        assert "that is not mounted: the files of its disk are not known to be gone" in said
+        disk.rmdir()
+        (tmp_path / "disk").rename(disk)
+        _mount(mount_tables, disk)
 
     # Mounted again: every line checked; a file really gone (its folder holds the others)
     # makes its lines bad.
@@ -648,6 +707,67 @@ def test_a_local_disk_not_mounted_leaves_lines_unchecked_and_a_file_really_gone_
     meta = check()
     assert not meta["passed"] and "its file is not in the store" in meta["problems"]
     assert meta["lines_store_unreachable"] == 0
+
+
+def test_a_warc_deleted_as_the_last_file_of_its_folder_is_gone_not_a_store_error(
+    empty_db: str, store: Path, tmp_path: Path, mount_tables: MountTables
+) -> None:
+    # The crawls' output is a disk of its own, mounted; the folder emptied is not declared.
+    _declare(mount_tables, store / "heritrix" / "output", "fstab")
+    _mount(mount_tables, store / "heritrix" / "output")
+    res = _resources(empty_db, str(store), tmp_path)
+    with dg.instance_for_test() as instance:
+        assert _metadata(_index(res, instance))[CDX]["warcs_indexed"] == WARCS
+        for file in _warcs_folder(store).iterdir():
+            file.unlink()
+        found = cdx_index.index_lines_resolve(
+            res["webarchive_db"], res["warc_store"], res["cdx"], retries=1, backoff_s=0.01)
+        meta = {k: v.value for k, v in found.metadata.items()}
+        assert not found.passed and meta["lines_store_unreachable"] == 0, meta["store_unreachable"]
+        assert meta["problems"].count("its file is not in the store") == 30  # the first shown
+
+        # The next run's listing flags them missing, the store says they are gone: their lines
+        # leave the index.
+        meta = _metadata(_index(res, instance))[CDX]
+        assert (meta["warcs_removed"], _lines(tmp_path)) == (WARCS, [])
+
+
+def test_a_disk_not_mounted_below_the_store_keeps_its_warcs_lines_until_it_is_back(
+    empty_db: str, store: Path, tmp_path: Path, mount_tables: MountTables
+) -> None:
+    disk = _warcs_folder(store)  # the crawl logs beside it stay listed
+    _declare(mount_tables, disk, "fstab")
+    _mount(mount_tables, disk)
+    res = _resources(empty_db, str(store), tmp_path)
+    with dg.instance_for_test() as instance:
+        assert _metadata(_index(res, instance))[CDX]["warcs_indexed"] == WARCS
+        lines, rows = _lines(tmp_path), _rows(empty_db)
+
+        _unmount(mount_tables, disk)
+        disk.rename(tmp_path / "disk")
+        disk.mkdir()
+        # The listing flags the disk's WARCs missing; the store, asked, cannot say they are
+        # gone: the run fails (retried), and their lines stay.
+        failed = _index(res, instance)
+        assert not failed.success
+        error = failed.get_step_failure_events()[0].event_specific_data.error.cause.message
+        assert f"{disk} is a mount point (declared in {mount_tables.fstab})" in error, error
+        assert _lines(tmp_path) == lines
+        missing = {p for p, r in _rows(empty_db).items() if r[1]}
+        assert missing and all(".warc.gz" in p for p in missing)
+        assert {p: r[2:] for p, r in _rows(empty_db).items()} == {
+            p: r[2:] for p, r in rows.items()}
+
+        # Mounted again: listed, nothing to index again, every line resolves.
+        disk.rmdir()
+        (tmp_path / "disk").rename(disk)
+        _mount(mount_tables, disk)
+        back = _index(res, instance)
+        assert back.success and _lines(tmp_path) == lines
+        assert _metadata(back)[CDX]["warcs_indexed"] == 0
+        found = next(e for e in back.get_asset_check_evaluations()
+                     if e.check_name == "index_lines_resolve")
+        assert found.passed and found.metadata["lines_checked"].value == 50
 
 
 @pytest.mark.parametrize("output", ["cdxj", "outbackcdx"])
