@@ -10,7 +10,7 @@ import json
 import random
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from warcio.archiveiterator import ArchiveIterator
 from warcio.timeutils import iso_date_to_timestamp
@@ -37,6 +37,60 @@ def parse(line: str, fmt: str) -> CdxLine:
                        found["filename"])
     f = line.rstrip("\r\n").split(" ")
     return CdxLine(f[2], f[1], int(f[9]), int(f[8]), f[10])
+
+
+# Different files failing one after another (each after its retries, none read between them),
+# after which the store is taken as unreachable as a whole and the rest of the sample is not
+# tried. A store that lost one sector or one sub-disk still answers for its other files, so
+# three in a row is the store failing, not them (when its errors alone do not say so: a 5xx
+# or an I/O error, which may be one object's); and every further file would cost its retries
+# (14 s with the defaults) for the same answer.
+FAILED_IN_A_ROW = 3
+
+
+@dataclass
+class Unreached:
+    """The sampled lines the store could not be read for, by file, with the store's error. A
+    line is not tried when its file failed already, when a folder above it is a disk not
+    mounted, or once the store is taken as unreachable as a whole."""
+
+    lines: dict[str, list[str]] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+    folders: dict[str, str] = field(default_factory=dict)  # 'a/b/' (StoreError.scope): error
+    down: str = ""  # why the whole store is taken as unreachable
+    in_a_row: int = 0
+
+    def known(self, path: str) -> str | None:
+        """The error already known to stand for ``path``: its line is not tried."""
+        if self.down:
+            return self.down
+        if path in self.errors:
+            return self.errors[path]
+        return next((e for folder, e in self.folders.items() if path.startswith(folder)), None)
+
+    def add(self, path: str, line: str, error: str) -> None:
+        self.lines.setdefault(path, []).append(line)
+        self.errors.setdefault(path, error)
+
+    def failed(self, path: str, line: str, err: StoreError) -> None:
+        self.add(path, line, str(err))
+        self.in_a_row += 1
+        if err.scope == "":
+            self.down = f"the store as a whole cannot be reached ({err})"
+            return
+        if err.scope:
+            self.folders[err.scope] = str(err)
+        if self.in_a_row >= FAILED_IN_A_ROW:
+            self.down = (f"{self.in_a_row} files in a row could not be read: the store is "
+                         f"taken as unreachable (the last: {err})")
+
+    def answered(self) -> None:
+        """The store answered for a file (its record, or its refusal)."""
+        self.in_a_row = 0
+
+    @property
+    def count(self) -> int:
+        return sum(map(len, self.lines.values()))
 
 
 def sample(ledger: Ledger, count: int, rng: random.Random) -> Iterator[tuple[Segment, str]]:

@@ -607,11 +607,17 @@ def test_a_store_that_cannot_be_reached_leaves_sampled_lines_unchecked_not_bad(
     with ThreadingHTTPServer(("127.0.0.1", 0), _Unavailable) as slow:
         threading.Thread(target=slow.serve_forever, daemon=True).start()
         try:
-            for endpoint, retries, error in (
-                (f"http://127.0.0.1:{free_port()}", 1, "(tried 2 times)"),
-                (f"http://127.0.0.1:{slow.server_address[1]}", 0, "(SlowDown)"),
+            # Refused connections are the endpoint's, so the whole store's: the first file's
+            # lines tried, the rest of the sample not; a 503 may be one object's, and the
+            # check stops once three files in a row answered it.
+            for endpoint, retries, error, stop in (
+                (f"http://127.0.0.1:{free_port()}", 1, "(tried 2 times)",
+                 "the store as a whole cannot be reached (cannot read s3://"),
+                (f"http://127.0.0.1:{slow.server_address[1]}", 0, "(SlowDown)",
+                 "3 files in a row could not be read"),
             ):
                 meta = check(endpoint, retries)
+                assert stop in meta["why"], meta["why"]
                 assert (meta["lines_checked"], meta["lines_store_unreachable"]) == (0, 50)
                 assert meta["problems"] == "none"
                 said = meta["store_unreachable"]
@@ -630,11 +636,13 @@ def test_a_store_that_cannot_be_reached_leaves_sampled_lines_unchecked_not_bad(
     assert found.metadata["lines_store_unreachable"].value == 0
 
 
-def _check_local(empty_db: str, store: Path, tmp_path: Path) -> Callable[[], dict]:
+def _check_local(
+    empty_db: str, store: Path, tmp_path: Path, warcs: int = WARCS
+) -> Callable[[], dict]:
     """The store indexed; then its index check, as often as asked."""
     res = _resources(empty_db, str(store), tmp_path)
     with dg.instance_for_test() as instance:
-        assert _metadata(_index(res, instance))[CDX]["warcs_indexed"] == WARCS
+        assert _metadata(_index(res, instance))[CDX]["warcs_indexed"] == warcs
 
     def check() -> dict:
         found = cdx_index.index_lines_resolve(
@@ -664,11 +672,38 @@ def test_a_local_disk_i_o_error_leaves_sampled_lines_unchecked_not_bad(
     said = meta["store_unreachable"]
     assert f"cannot read {failing}: Input/output error (EIO)" in said, said
     assert f"the store {store} could not be reached (tried 2 times)" in meta["why"]
+    # One file's error is not the store's: the other files' lines are checked, before and
+    # after it; only the failing file's lines are named (write_store's URLs are
+    # /page/<its WARC>/<its record>).
+    named = [line for line in said.splitlines() if '"filename"' in line]
+    assert named and all("/page/0/" in line for line in named), said
+    assert meta["lines_checked"] > 0
 
     # Readable again: every line checked.
     failing.unlink()
     (tmp_path / "kept.warc.gz").rename(failing)
     assert check()["lines_checked"] == 50
+
+
+def test_files_failing_one_after_another_are_the_store_down_and_the_rest_is_not_tried(
+    empty_db: str, tmp_path: Path
+) -> None:
+    store = tmp_path / "store"
+    write_store(store, warcs=6, records=10)
+    check = _check_local(empty_db, store, tmp_path, warcs=6)
+    # Every WARC's reads fail with EIO (as in the test above): three different files failing
+    # in a row, none read between them, is the store failing, not them; the rest of the sample
+    # is not tried (each file would cost its retries for the same answer), nor marked.
+    for warc in _warcs_folder(store).glob("*-0000[0-5]-*.warc.gz"):
+        warc.rename(tmp_path / warc.name)
+        warc.symlink_to("/proc/self/mem")
+    meta = check()
+    assert meta["passed"] and meta["problems"] == "none", meta["problems"]
+    assert (meta["lines_checked"], meta["lines_store_unreachable"]) == (0, 50)
+    assert "3 files in a row could not be read: the store is taken as unreachable" in meta["why"]
+    tried = [line for line in meta["store_unreachable"].splitlines()
+             if line.startswith("- `") and "line(s)): cannot read" in line]
+    assert len(tried) == 3, meta["store_unreachable"]
 
 
 @pytest.mark.parametrize("declared_by", ["fstab", "systemd unit"])
@@ -696,6 +731,8 @@ def test_a_local_disk_not_mounted_leaves_lines_unchecked_and_a_file_really_gone_
         said = meta["store_unreachable"]
         assert f"{disk} is a mount point (declared in {where}" in said, said
         assert "that is not mounted: the files of its disk are not known to be gone" in said
+        if disk == store:
+            assert "the store as a whole cannot be reached" in meta["why"]
         disk.rmdir()
         (tmp_path / "disk").rename(disk)
         _mount(mount_tables, disk)

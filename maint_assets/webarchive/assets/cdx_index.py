@@ -12,6 +12,7 @@ Checks, evaluated in the index's own step after each run (no extra step in the h
 
 import os
 import random
+from itertools import islice
 from pathlib import Path
 
 import dagster as dg
@@ -25,7 +26,7 @@ from maint_assets.core.stores import FileStore
 from maint_assets.webarchive.cdx_outputs import CdxServerUnavailable, OutbackCdx
 from maint_assets.webarchive.cdx_run import IndexRun, RunOptions, RunSummary, TransientFailures
 from maint_assets.webarchive.cdx_segments import Ledger, filename_of
-from maint_assets.webarchive.cdx_verify import parse, resolve, sample, served
+from maint_assets.webarchive.cdx_verify import Unreached, parse, resolve, sample, served
 from maint_assets.webarchive.keys import (
     CDX_INDEX,
     GROUP_WEBARCHIVE,
@@ -153,34 +154,35 @@ def index_lines_resolve(
     exact: bool | None = None  # asked of the server with the first line it is asked about
     denied: dict[str, str] = {}
     unchecked = 0
-    unreachable: list[str] = []
-    store_error = ""
+    unreached = Unreached()
     not_served: list[str] = []  # resolved in the store; the CDX server could not be asked
     server_error = ""
     for _, line in picked:
         entry = parse(line, fmt)
-        if store_error:
-            # The store was retried and is down: the other lines would wait as long for the
-            # same answer.
-            unreachable.append(line)
+        if (known := unreached.known(entry.filename)) is not None:
+            # Its file, its disk or the whole store failed already (after retries): it would
+            # wait as long for the same answer. Other files' lines are still tried.
+            unreached.add(entry.filename, line, known)
             continue
-        try:
-            problem = (
-                "its file is not in TrackDB" if entry.filename not in listed
-                else "its file is gone from the store's listing" if listed[entry.filename]
-                else resolve(backend, entry, retries, backoff_s)
-            )
-        except ObjectDenied as err:
-            # The file's permissions or policy: the store answered (no store error), and
-            # nothing is known against the line, which is not checked.
-            denied[entry.filename] = str(err)
-            unchecked += 1
-            continue
-        except StoreError as err:
-            # Transient: nothing is known against the line, nor the index.
-            store_error = str(err)
-            unreachable.append(line)
-            continue
+        if entry.filename not in listed:
+            problem = "its file is not in TrackDB"
+        elif listed[entry.filename]:
+            problem = "its file is gone from the store's listing"
+        else:
+            try:
+                problem = resolve(backend, entry, retries, backoff_s)
+            except ObjectDenied as err:
+                # The file's permissions or policy: the store answered (no store error), and
+                # nothing is known against the line, which is not checked.
+                unreached.answered()
+                denied[entry.filename] = str(err)
+                unchecked += 1
+                continue
+            except StoreError as err:
+                # Transient: nothing is known against the line, nor the index.
+                unreached.failed(entry.filename, line, err)
+                continue
+            unreached.answered()
         if problem is None and server is not None:
             if server_error:
                 not_served.append(line)  # retried and down: as for the store
@@ -196,8 +198,7 @@ def index_lines_resolve(
                 continue
         if problem:
             problems.append(f"`{line.strip()[:300]}`: {problem}")
-    why = (f"{len(unreachable)} sampled line(s) not checked: the store {store} could not be "
-           f"reached (tried {retries + 1} times): {store_error}") if unreachable else None
+    why = _why_unreached(store, unreached, retries)
     why_server = (f"{len(not_served)} sampled line(s) resolve in the store but were not checked "
                   f"against OutbackCDX: {server_error}") if not_served else None
     return dg.AssetCheckResult(
@@ -206,17 +207,21 @@ def index_lines_resolve(
         description="; ".join(w for w in (why, why_server) if w) or None,
         metadata={
             "segments": len(live),
-            "lines_checked": len(picked) - unchecked - len(unreachable) - len(not_served),
+            "lines_checked": len(picked) - unchecked - unreached.count - len(not_served),
             "problems": dg.MetadataValue.md("\n".join(f"- {p}" for p in problems[:30]) or "none"),
             "files_denied": len(denied),
             "denied": dg.MetadataValue.md(
                 "\n".join(f"- `{p}`: its lines not checked, the store refuses it ({e})"
                           for p, e in sorted(denied.items())[:30]) or "none"
             ),
-            "lines_store_unreachable": len(unreachable),
+            "lines_store_unreachable": unreached.count,
             "store_unreachable": dg.MetadataValue.md(
-                f"{why}; the first of them:\n"
-                + "\n".join(f"- `{line.strip()[:300]}`" for line in unreachable[:30])
+                f"{why}; by file:\n"
+                + "\n".join(f"- `{p}` ({len(unreached.lines[p])} line(s)): {e}"
+                            for p, e in list(unreached.errors.items())[:30])
+                + "\n\nthe first lines:\n"
+                + "\n".join(f"- `{line.strip()[:300]}`" for line in islice(
+                    (line for lines in unreached.lines.values() for line in lines), 30))
                 if why else "none"
             ),
             "lines_cdx_server_unreachable": len(not_served),
@@ -227,6 +232,16 @@ def index_lines_resolve(
             ),
         },
     )
+
+
+def _why_unreached(store: str, unreached: Unreached, retries: int) -> str | None:
+    if not unreached.count:
+        return None
+    first = next(iter(unreached.errors.values()))
+    rest = f"; {unreached.down}, the rest of the sample not tried" if unreached.down else ""
+    return (f"{unreached.count} sampled line(s) of {len(unreached.lines)} file(s) not checked: "
+            f"the store {store} could not be reached (tried {retries + 1} times) for them{rest}; "
+            f"the first error: {first}")
 
 
 def every_warc_readable(
