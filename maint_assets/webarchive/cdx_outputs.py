@@ -13,6 +13,9 @@
 
 Connection errors, timeouts, 5xx and 429 answers are retried with exponential backoff, then
 raised as ``CdxServerUnavailable`` (transient: the run fails and is retried, nothing is marked).
+Any other answer that is not the request's own (a 403 from a proxy in front of the server, a
+401) is not retried and is raised as ``CdxServerError`` naming the server, the request and the
+status: nothing it touched is marked either.
 """
 
 from __future__ import annotations
@@ -47,8 +50,10 @@ class OutbackCdx:
 
     def index_version(self) -> int:
         answer = self._request("GET", f"{self.base}/config.json")
-        if answer.status_code != 200:
+        if answer.status_code == 404:  # a version before config.json: keys of version 3
             return 3
+        if answer.status_code != 200:
+            raise self._refused(answer)
         return int(answer.json().get("featureFlags", {}).get("indexVersion", 3))
 
     def add(self, lines: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
@@ -64,10 +69,7 @@ class OutbackCdx:
         for batch in _batches(lines, self.batch_lines):
             answer = self._request("POST", f"{self.url}/delete", "".join(batch))
             if answer.status_code != 200:
-                raise CdxServerError(
-                    f"the CDX server {self.url} refused to delete {len(batch)} line(s): "
-                    f"{answer.status_code} {answer.text[:200]}"
-                )
+                raise self._refused(answer, f"{len(batch)} line(s) to delete")
             deleted += len(batch)
         return deleted
 
@@ -76,7 +78,7 @@ class OutbackCdx:
         if answer.status_code == 404:
             return []
         if answer.status_code != 200:
-            raise CdxServerError(f"the CDX server {self.url} answered {answer.status_code}")
+            raise self._refused(answer)
         return [line for line in answer.text.splitlines() if line.strip()]
 
     def _add(self, batch: list[tuple[str, str]]) -> list[tuple[str, str]]:
@@ -84,13 +86,20 @@ class OutbackCdx:
         if answer.status_code == 200:
             return []
         if answer.status_code != 400:
-            raise CdxServerError(
-                f"the CDX server {self.url} answered {answer.status_code}: {answer.text[:200]}"
-            )
+            raise self._refused(answer, f"{len(batch)} line(s) to add")
         if len(batch) == 1:
             return batch
         half = len(batch) // 2
         return self._add(batch[:half]) + self._add(batch[half:])
+
+    def _refused(self, answer: requests.Response, body: str = "") -> CdxServerError:
+        request = f"{answer.request.method} {answer.request.path_url}"
+        return CdxServerError(
+            f"the CDX server {self.base} answered {answer.status_code} {answer.reason} to "
+            f"{request}{f' ({body})' if body else ''}: {' '.join(answer.text.split())[:200]} "
+            "(not retried: neither an answer about the lines nor the server unavailable, so a "
+            "proxy in front of it or its own configuration refuses the request)"
+        )
 
     def _request(
         self, method: str, url: str, body: str | None = None, params: dict | None = None

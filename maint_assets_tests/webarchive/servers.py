@@ -41,7 +41,9 @@ class OutbackCdxServer(ThreadingHTTPServer):
     A capture's key is its canonical URL and timestamp (index version 3, the default) or also
     its file and offset (4 and 5). The canonical URL is pywb's SURT here, close to OutbackCDX's
     own canonicaliser for the URLs the tests use. ``fail_with`` answers every request with that
-    status instead; ``refuse`` rejects the lines it selects as unparseable ones are (a rule of
+    status instead (our invention, for what stands in front of the server: 503 as a server
+    going down does, 403 as a proxy refusing the requests does, with HAProxy's own 403 page);
+    ``refuse`` rejects the lines it selects as unparseable ones are (a rule of
     the server's own configuration, such as a filter plugin, that a test later relaxes);
     ``queries_left``, when set, is how many ``GET /<collection>?url=`` it answers before it goes
     down (our invention, to stop it in the middle of a check: the query that finds it at 0 gets
@@ -102,13 +104,20 @@ class OutbackCdxServer(ThreadingHTTPServer):
         return (*key, file, offset) if self.index_version >= 4 else key
 
 
+# HAProxy's default page for a request its rules deny (http-request deny).
+_PROXY_PAGES = {
+    403: "<html><body><h1>403 Forbidden</h1>\nRequest forbidden by administrative rules.\n"
+    "</body></html>\n",
+}
+
+
 class _Handler(BaseHTTPRequestHandler):
     server: OutbackCdxServer
 
     def do_POST(self) -> None:
         body = self.rfile.read(int(self.headers["Content-Length"] or 0)).decode()
         if self.server.fail_with:
-            return self._answer(self.server.fail_with, "unavailable")
+            return self._fail()
         path = self.path.strip("/")
         delete = path.endswith("/delete")
         collection = path.removesuffix("/delete")
@@ -136,7 +145,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         if self.server.fail_with:
-            return self._answer(self.server.fail_with, "unavailable")
+            return self._fail()
         parts = urlsplit(self.path)
         if parts.path == "/config.json":
             return self._answer(200, json.dumps(
@@ -154,6 +163,10 @@ class _Handler(BaseHTTPRequestHandler):
         found = [line for key, line in sorted(self.server.captures[collection].items())
                  if key[0] == wanted]
         self._answer(200, "".join(f"{line}\n" for line in found))
+
+    def _fail(self) -> None:
+        status = self.server.fail_with or 503
+        self._answer(status, _PROXY_PAGES.get(status, "unavailable"))
 
     def _answer(self, status: int, text: str) -> None:
         self.send_response(status)

@@ -405,6 +405,61 @@ def test_a_cdx_server_down_during_or_before_the_check_leaves_lines_unchecked_not
     assert _files(empty_db) == files  # nothing marked
 
 
+def test_a_cdx_server_refusing_requests_fails_the_indexing_naming_them_and_marks_nothing(
+    empty_db: str, store: tuple[Path, list[Capture]], tmp_path: Path
+) -> None:
+    """A 403 (a proxy in front of OutbackCDX) is neither about the lines nor the server being
+    down: not retried, and nothing is marked bad because of it."""
+    root, _ = store
+    with outbackcdx() as server:
+        res = _resources(empty_db, root, tmp_path, output="outbackcdx", outbackcdx_url=server.url,
+                         outbackcdx_ledger_dir=str(tmp_path / "ledger"), verify_sample=50)
+        server.fail_with = 403
+        refused = _index(res)
+        assert not refused.success
+        error = refused.get_step_failure_events()[0].event_specific_data.error
+        message = error.message + (error.cause.message if error.cause else "")
+        collection = res["cdx"].outbackcdx_collection
+        assert (f"the CDX server {server.url} answered 403 Forbidden to POST /{collection} ("
+                in message)
+        assert "line(s) to add)" in message and "Request forbidden" in message, message
+        files = _files(empty_db)
+        # Nothing indexed; quarantined only the two broken WARCs, as with the server answering.
+        assert not any(f[2] for f in files.values())
+        assert sorted(n.rsplit("-", 2)[1] for n, f in files.items() if f[3]) == ["00006", "99999"]
+
+        # Let through: the next run indexes them all.
+        server.fail_with = None
+        assert _metadata(_index(res))["webarchive/index/cdx_index"]["warcs_indexed"] == WARCS
+
+
+def test_a_cdx_server_refusing_the_checks_lookups_leaves_its_lines_unchecked_not_failed(
+    empty_db: str, store: tuple[Path, list[Capture]], tmp_path: Path
+) -> None:
+    root, _ = store
+    with outbackcdx() as server:
+        res = _resources(empty_db, root, tmp_path, output="outbackcdx", outbackcdx_url=server.url,
+                         outbackcdx_ledger_dir=str(tmp_path / "ledger"), verify_sample=50)
+        assert _checks(_index(res))["index_lines_resolve"]
+        indexed = _files(empty_db)
+
+        # The proxy refuses the check's lookups: its lines are not checked, and named.
+        server.fail_with = 403
+        during = dg.materialize(
+            [cdx_index.cdx_index], resources=res, raise_on_error=False,
+            run_config={"ops": {"webarchive__index__cdx_index": {"config": FAST}}},
+        )
+        assert during.success
+        found = next(e for e in during.get_asset_check_evaluations()
+                     if e.check_name == "index_lines_resolve")
+        meta = {k: v.value for k, v in found.metadata.items()}
+        assert found.passed and meta["problems"] == "none", meta["problems"]
+        assert (meta["lines_checked"], meta["lines_cdx_server_unreachable"]) == (0, 50)
+        said = meta["cdx_server_unreachable"]
+        assert f"the CDX server {server.url} answered 403 Forbidden to GET /" in said, said
+        assert _files(empty_db) == indexed  # nothing marked
+
+
 def test_w3act_backup_dump_restores_and_zip_holds_every_table(
     empty_db: str, tmp_path: Path, s3_store, staging_server: PostgresResource
 ) -> None:

@@ -23,7 +23,7 @@ from maint_assets.core.file_stores import ObjectDenied, StoreError
 from maint_assets.core.postgres import DatabaseUnavailable, MaintenanceLocked, PostgresResource
 from maint_assets.core.sql_files import statement
 from maint_assets.core.stores import FileStore
-from maint_assets.webarchive.cdx_outputs import CdxServerUnavailable, OutbackCdx
+from maint_assets.webarchive.cdx_outputs import CdxServerError, CdxServerUnavailable, OutbackCdx
 from maint_assets.webarchive.cdx_run import IndexRun, RunOptions, RunSummary, TransientFailures
 from maint_assets.webarchive.cdx_segments import Ledger, filename_of
 from maint_assets.webarchive.cdx_verify import Unreached, parse, resolve, sample, served
@@ -185,14 +185,15 @@ def index_lines_resolve(
             unreached.answered()
         if problem is None and server is not None:
             if server_error:
-                not_served.append(line)  # retried and down: as for the store
+                not_served.append(line)  # retried and down, or refusing: as for the store
                 continue
             try:
                 if exact is None:
                     exact = server.index_version() >= 4
                 problem = served(server, line, exact)
-            except CdxServerUnavailable as err:
-                # Transient: the server's silence is nothing against the line, nor the index.
+            except (CdxServerUnavailable, CdxServerError) as err:
+                # Down (after retries), or refusing the lookups (a proxy's 403): either way
+                # the server's answer is nothing against the line, nor the index.
                 server_error = str(err)
                 not_served.append(line)
                 continue
