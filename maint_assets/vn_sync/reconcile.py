@@ -16,6 +16,7 @@ from maint_assets.vn_sync import coverage
 from maint_assets.vn_sync.bookkeeping import Entry
 from maint_assets.vn_sync.coverage import Window
 from maint_assets.vn_sync.keys import (
+    CAPTURED,
     FORMS,
     OBSERVATIONS,
     PLACES,
@@ -27,6 +28,8 @@ from maint_assets.vn_sync.keys import (
 # The statement computing each table's changes (reconcile.sql and vn_check_copy.sql both have
 # them), and those writing them: observations have their own, forms and places share theirs.
 CHANGES = {OBSERVATIONS: "observation_changes", FORMS: "form_changes", PLACES: "place_changes"}
+# What the repair's signals take as the rows the window download brought (reconcile.sql).
+BROUGHT = {OBSERVATIONS: "observations_brought", PLACES: "places_brought"}
 WRITES = {
     OBSERVATIONS: {"insert": "insert_observations", "update": "update_observations",
                    "delete": "delete_observations"},
@@ -131,6 +134,9 @@ def repair(
         if table == OBSERVATIONS:
             conn.execute(compose(SQL_RECONCILE, "observation_pairs", **names), params)
             conn.execute(statement(SQL_RECONCILE, "index_pairs"))
+        if table in CAPTURED:
+            conn.execute(statement(SQL_RECONCILE, BROUGHT[table]), params)
+            signals(conn, table, "vn_brought", params)
         conn.execute(compose(SQL_RECONCILE, CHANGES[table], **names), params)
         result = counted(conn, table)
         result.rows_in_window = in_window if table == OBSERVATIONS else 0
@@ -156,8 +162,22 @@ def repair(
 
         apply(conn, SQL_RECONCILE, table, {**names, "table": table}, params, result, weigh)
         conn.execute(statement(SQL_RECONCILE, "drop_changes"))
+        if table in CAPTURED:
+            conn.execute(statement(SQL_RECONCILE, "drop_signals"))
+            conn.execute(statement(SQL_RECONCILE, "drop_brought"))
         results[table] = result
     return results
+
+
+def signals(
+    conn: psycopg.Connection, table: str, brought: str | tuple[str, str],
+    params: dict[str, object],
+) -> None:
+    """vn_signals: the deletion signals of ``table``, refuted, weighed or standing, as the
+    repair and the merge both read them (reconcile.sql signals); ``brought``: the table of the
+    rows the window download brought."""
+    conn.execute(compose(SQL_RECONCILE, "signals", brought=brought),
+                 {**params, "table_name": table})
 
 
 def refuse_inside(

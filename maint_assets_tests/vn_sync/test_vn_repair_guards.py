@@ -269,27 +269,29 @@ def _delete_during_the_poll(
     return deleted
 
 
-def test_a_prune_the_poll_served_again_is_not_merged_away_unweighed(world: VnWorld) -> None:
+def test_a_prune_the_poll_served_again_is_kept_by_the_merge(world: VnWorld) -> None:
     """The operator prunes half the week from the check copy with a plain DELETE during the
     weekly run, as its diff poll starts; the poll (the real transfer_vn --update) stores those
-    sightings again, since VisioNature still serves them. The merge took the recorded
-    deletions, after the download's start, for the source's and deleted the 20 rows from the
-    check copy again, unweighed (production was only kept by the repair's limit on absent
-    rows). Deletions on a signal alone are now weighed in the merge as in the repair: the
-    merge is refused and the check copy keeps what the poll stored."""
+    sightings again, since VisioNature still serves them, and maint_assets.vn_served records
+    it. The merge did not read that record: it took the deletions, after the download's
+    start, for deletions on a signal alone and refused the whole window (before that, it
+    deleted the rows again). A row served after its deletion refutes it, as in the repair:
+    the merge keeps the rows, and the window is merged and repaired."""
     conn = _in_step(world, {i: days_ago(2 + i % 6) for i in range(1, 41)})
     pruned = _delete_during_the_poll(world, "/observations/diff/", CHECK)
     before = table_rows(conn, PRODUCTION, "observations_json")
     result = weekly(world.resources())
     assert pruned == [20]
-    assert not result.success
-    assert (f"20 deletion(s) from {CHECK}.observations_json inside the window, on a "
-            "deletion signal alone, exceed 5.0% of the 40 row(s) of the check copy it "
-            "covered (2); nothing was merged" in failure_text(result)), failure_text(result)
-    assert set(table_rows(conn, CHECK, "observations_json")) == set(before)
+    assert conn.execute(
+        "SELECT v.schema_name, count(*) FROM maint_assets.vn_served v "
+        "JOIN maint_assets.vn_deletions d USING (table_name, site, item_id) "
+        "WHERE v.served_at >= d.deleted_at GROUP BY 1").fetchall() == [(CHECK, 20)]
+    assert result.success, failure_text(result)
+    assert table_rows(conn, CHECK, "observations_json") == before
     assert table_rows(conn, PRODUCTION, "observations_json") == before
-    assert [a for a, *_ in monitoring(conn, result.run_id)] == ["refused"]
-    assert conn.execute("SELECT count(*) FROM maint_assets.vn_windows").fetchone()[0] == 0
+    meta = metadata(result)["vn_sync/schema/vn_check_copy"]
+    assert (meta["observations_json.deleted"], meta["observations_json.inserted"]) == (0, 0)
+    assert [a for a, *_ in monitoring(conn, result.run_id) if a == "refused"] == []
 
 
 @pytest.mark.parametrize("session", ["psql", "transfer_vn"])
