@@ -1,5 +1,6 @@
 """A window download merged into the check copy (vn_check_copy.sql): newer rows written, rows with
-a deletion signal removed (those on a signal alone weighed against max_delete_fraction), the
+a deletion signal removed (those on a signal alone, and the downloaded rows such a signal keeps
+out, weighed against max_delete_fraction), the
 check copy's rows the download did not bring kept and recorded as unconfirmed; the (site, taxo
 group, day) cells where that happened are the download's partial cells."""
 
@@ -87,12 +88,13 @@ def merge(
 
         # Merged, a deletion on a signal alone (a DELETE in either copy after the download
         # started, not the window's own diff poll's, and no row served since: nothing of ours
-        # refutes it) would remove rows VisioNature may still serve, which the repair then no
-        # longer offers production.
-        def weigh(unchecked: Counter[str | None], table: str = table,
+        # refutes it) would remove rows VisioNature may still serve, or keep out of the check
+        # copy those it lacks, which the repair then no longer offers production.
+        def weigh(unchecked: Counter[str | None], withheld: int, table: str = table,
                   covered: int = covered) -> None:
             refuse_inside(
-                f"{check}.{table}", max_delete_fraction, covered, unchecked, " of the check copy",
+                f"{check}.{table}", max_delete_fraction, covered, unchecked, withheld,
+                " of the check copy",
                 "nothing was merged. They were recorded (maint_assets.vn_deletions) in either "
                 "copy after the window's download started, by another session than the "
                 "window's own diff poll, and neither a download of ours nor a transfer_vn "

@@ -71,6 +71,7 @@ class TableResult:
             "deleted_on_signal": self.deleted_by["signal"],
             "deleted_absent": self.deleted_by["absent"],
             "kept_newer": self.counts["kept_newer"],
+            "withheld": self.counts["withheld"],
             "unconfirmed": self.counts["unconfirmed"],
             "outside_window": self.counts["outside_window"],
             "malformed": self.counts["malformed"],
@@ -91,7 +92,7 @@ class TableResult:
         ]
         rows += [
             Entry(action, self.counts[action], table_name)
-            for action in ("kept_newer", "outside_window", "kept_referenced")
+            for action in ("kept_newer", "withheld", "outside_window", "kept_referenced")
             if self.counts[action]
         ]
         rows += [
@@ -154,10 +155,10 @@ def repair(
         covered = in_window if table != PLACES else conn.execute(
             compose(SQL_RECONCILE, "covered_places", **names), params).fetchone()[0]
 
-        def weigh(unchecked: Counter[str | None], table: str = table, covered: int = covered,
-                  result: TableResult = result) -> None:
+        def weigh(unchecked: Counter[str | None], withheld: int, table: str = table,
+                  covered: int = covered, result: TableResult = result) -> None:
             refuse_unchecked(conn, f"{production}.{table}", {**names, "table": table},
-                             settings.max_delete_fraction, covered, unchecked,
+                             settings.max_delete_fraction, covered, unchecked, withheld,
                              result.counts["insert"])
 
         apply(conn, SQL_RECONCILE, table, {**names, "table": table}, params, result, weigh)
@@ -181,24 +182,27 @@ def signals(
 
 
 def refuse_inside(
-    table: str, fraction: float, covered: int, unchecked: Counter[str | None], rows_of: str,
-    then: str,
+    table: str, fraction: float, covered: int, unchecked: Counter[str | None], withheld: int,
+    rows_of: str, then: str,
 ) -> None:
     """Refuse when the deletions inside the window on a deletion signal alone (the
-    ``unchecked`` mark 'inside') exceed ``fraction`` of the ``covered`` rows (``rows_of``:
-    whose), saying what was left and what to do (``then``): the repair's and the merge's rule."""
-    inside = unchecked["inside"]
+    ``unchecked`` mark 'inside'), with the rows ``withheld`` on such a signal (not written to
+    a table that lacks them: a deletion all the same), exceed ``fraction`` of the ``covered``
+    rows (``rows_of``: whose), saying what was left and what to do (``then``): the repair's
+    and the merge's rule."""
+    inside = unchecked["inside"] + withheld
     if inside > fraction * covered:
+        held = f" ({withheld} of them rows it lacks, withheld)" if withheld else ""
         raise ReconcileRefused(
             f"{inside} deletion(s) from {table} inside the window, on a deletion signal "
-            f"alone, exceed {fraction:.1%} of the {covered} row(s){rows_of} it covered "
+            f"alone{held}, exceed {fraction:.1%} of the {covered} row(s){rows_of} it covered "
             f"({fraction * covered:.0f}); {then}"
         )
 
 
 def refuse_unchecked(
     conn: psycopg.Connection, table: str, names: dict[str, str], fraction: float,
-    covered: int, unchecked: Counter[str | None], inserted: int,
+    covered: int, unchecked: Counter[str | None], withheld: int, inserted: int,
 ) -> None:
     """Refuse when the rows just deleted on a deletion signal alone (``unchecked``: every row
     deleted, by its mark, None when something else than the signal backs it; counted
@@ -220,7 +224,7 @@ def refuse_unchecked(
     absence. Inside, against what the window covered: a prune of two weeks would be a small
     share of the whole table."""
     refuse_inside(
-        table, fraction, covered, unchecked, "",
+        table, fraction, covered, unchecked, withheld, "",
         "nothing was changed. No download of ours refutes a DELETE by hand in either copy "
         "made after the window's download started (during it, during its diff poll, or "
         "since), or in an adopted window, and it is recorded like the source's "
@@ -269,14 +273,18 @@ def malformed_message(table: str, result: TableResult) -> str:
 def apply(
     conn: psycopg.Connection, sql_file: str, table: str, names: dict[str, str],
     params: dict[str, object], result: TableResult,
-    weigh: Callable[[Counter[str | None]], None] | None = None,
+    weigh: Callable[[Counter[str | None], int], None] | None = None,
 ) -> None:
     """Write the changes (statements of ``sql_file``); the counts become what PostgreSQL
     actually wrote. ``weigh`` gets the rows the delete statement deleted, counted by the
-    ``unchecked`` mark it returns for each (reconcile.sql), and may refuse them."""
+    ``unchecked`` mark it returns for each (reconcile.sql), and the rows withheld on a signal
+    alone (action 'withheld', not written), and may refuse them."""
+    deleted: Counter[str | None] = Counter()
     for action, name in WRITES[table].items():
         if result.counts[action]:
             cur = conn.execute(compose(sql_file, name, **names), params)
             result.counts[action] = cur.rowcount
-            if action == "delete" and weigh is not None:
-                weigh(Counter(unchecked for (unchecked,) in cur.fetchall()))
+            if action == "delete":
+                deleted = Counter(unchecked for (unchecked,) in cur.fetchall())
+    if weigh is not None:
+        weigh(deleted, result.counts["withheld"])

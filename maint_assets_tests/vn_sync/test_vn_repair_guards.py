@@ -232,8 +232,14 @@ def test_a_prune_during_the_window_diff_poll_is_weighed(world: VnWorld) -> None:
     world.server.answer = prune_during_the_poll  # type: ignore[method-assign]
     before = table_rows(conn, PRODUCTION, "observations_json")
     assert len(before) == 40
-    result = weekly(world.resources())
+    # the merge weighs the rows it keeps out of the check copy: let it through, as the
+    # subject is the repair
+    result = weekly(world.resources(), download_config={"max_delete_fraction": 1})
     assert pruned == [20]
+    # the merge kept the 20 downloaded rows out of the check copy, on the signal alone
+    assert metadata(result)["vn_sync/schema/vn_check_copy"]["observations_json.withheld"] == 20
+    assert ("withheld", 20) in [(a, n) for a, n, t, *_ in monitoring(conn, result.run_id)
+                                if t == f"{CHECK}.observations_json"]
     # the prune's session is unnamed (not our transfer_vn): weighed like psql's
     assert conn.execute("SELECT DISTINCT application_name FROM maint_assets.vn_deletions "
                         f"WHERE schema_name = '{CHECK}' AND item_id <= 20").fetchall() == [("",)]
@@ -292,6 +298,34 @@ def test_a_prune_the_poll_served_again_is_kept_by_the_merge(world: VnWorld) -> N
     meta = metadata(result)["vn_sync/schema/vn_check_copy"]
     assert (meta["observations_json.deleted"], meta["observations_json.inserted"]) == (0, 0)
     assert [a for a, *_ in monitoring(conn, result.run_id) if a == "refused"] == []
+
+
+def test_a_prune_after_the_poll_served_the_rows_is_weighed_by_the_merge(
+    world: VnWorld,
+) -> None:
+    """The operator prunes half the week from the check copy during the weekly run's diff
+    poll, after it polled the observations (it asks for the places' diff): nothing stores
+    those sightings again. The download brought them, but the merge did not write rows its
+    check copy lacks when a signal after the download's start stands, and did not weigh
+    that: it committed a check copy without them (only the repair's own guard then kept
+    production). Keeping them out on a signal alone is a deletion all the same: weighed with
+    the merge's deletions, it refuses the merge, naming the check copy."""
+    conn = _in_step(world, {i: days_ago(2 + i % 6) for i in range(1, 41)})
+    pruned = _delete_during_the_poll(world, "/places/diff/", CHECK)
+    before = table_rows(conn, PRODUCTION, "observations_json")
+    result = weekly(world.resources())
+    assert pruned == [20]
+    assert conn.execute("SELECT count(*) FROM maint_assets.vn_served").fetchone()[0] == 0
+    assert not result.success
+    assert (f"20 deletion(s) from {CHECK}.observations_json inside the window, on a "
+            "deletion signal alone (20 of them rows it lacks, withheld), exceed 5.0% of the "
+            "20 row(s) of the check copy it covered (1); nothing was merged"
+            in failure_text(result)), failure_text(result)
+    assert set(table_rows(conn, CHECK, "observations_json")) == {
+        (i, "tst1") for i in range(21, 41)}
+    assert table_rows(conn, PRODUCTION, "observations_json") == before
+    assert [a for a, *_ in monitoring(conn, result.run_id)] == ["refused"]
+    assert conn.execute("SELECT count(*) FROM maint_assets.vn_windows").fetchone()[0] == 0
 
 
 @pytest.mark.parametrize("session", ["psql", "transfer_vn"])

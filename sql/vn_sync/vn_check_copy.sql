@@ -16,8 +16,9 @@
 -- wrongly deleted would stay lost.
 -- A signal not refuted recorded after the download started rests on the signal alone
 -- (nothing of ours refutes it): a DELETE in either copy during the download, during the
--- window's own diff poll or since. Such deletions are marked "unchecked" ('inside') and
--- weighed by the merge's deletion guard (merge.py) on what the DELETE statements delete, as
+-- window's own diff poll or since. The deletions it makes are marked "unchecked" ('inside'),
+-- the downloaded rows the check copy lacks that it keeps out are "withheld" (a deletion all
+-- the same), and both are weighed by the merge's deletion guard (merge.py, reconcile.py) as
 -- reconcile.sql's are in production; but for the poll's own, which are the source's: those
 -- our own transfer_vn ('transfer_vn', client_api_vn.py) recorded by the poll's end
 -- (%(confirmed_at)s) in the copy it polls (%(check_schema)s): a session of production named
@@ -37,8 +38,9 @@ SELECT * FROM (
                                   AND w.item #>> '{{place,@id}}' ~ '^[0-9]+$', false)
                      THEN 'malformed'
                 -- deleted since this version after the download started (it may have
-                -- fetched the row before)
-                WHEN s.deleted_at >= w.update_ts THEN NULL
+                -- fetched the row before): a row of the check copy is the other branch's
+                WHEN s.deleted_at >= w.update_ts
+                     THEN CASE WHEN k.id IS NULL AND s.weighed THEN 'withheld' END
                 WHEN k.id IS NULL THEN 'insert'
                 WHEN w.update_ts < k.update_ts THEN 'kept_newer'
                 ELSE 'update' END AS action,
@@ -136,7 +138,9 @@ SELECT w.site, w.id,
        CASE WHEN NOT coalesce(jsonb_typeof(w.item) = 'object' AND w.item ->> 'id' = w.id::text,
                               false)
                  THEN 'malformed'
-            WHEN s.deleted_at IS NOT NULL THEN NULL
+            -- as for observations
+            WHEN s.deleted_at IS NOT NULL
+                 THEN CASE WHEN k.id IS NULL AND s.weighed THEN 'withheld' END
             WHEN k.id IS NULL THEN 'insert'
             ELSE 'update' END AS action,
        NULL::text AS reason,
