@@ -1,8 +1,8 @@
 """A window download merged into the check copy (vn_check_copy.sql): newer rows written, rows with
 a deletion signal removed (those on a signal alone, and the downloaded rows such a signal keeps
-out, weighed against max_delete_fraction), the
-check copy's rows the download did not bring kept and recorded as unconfirmed; the (site, taxo
-group, day) cells where that happened are the download's partial cells."""
+out, weighed against max_delete_fraction), the check copy's rows the download did not bring
+kept and recorded as unconfirmed; the (site, taxo group, day) cells where that happened are the
+download's partial cells."""
 
 from __future__ import annotations
 
@@ -90,17 +90,17 @@ def merge(
         # started, not the window's own diff poll's, and no row served since: nothing of ours
         # refutes it) would remove rows VisioNature may still serve, or keep out of the check
         # copy those it lacks, which the repair then no longer offers production.
-        def weigh(unchecked: Counter[str | None], withheld: int, table: str = table,
-                  covered: int = covered) -> None:
+        def weigh(unchecked: Counter[str | None], table: str = table, covered: int = covered,
+                  result: TableResult = result) -> None:
             refuse_inside(
-                f"{check}.{table}", max_delete_fraction, covered, unchecked, withheld,
-                " of the check copy",
+                f"{check}.{table}", max_delete_fraction, covered, unchecked, " of the check copy",
                 "nothing was merged. They were recorded (maint_assets.vn_deletions) in either "
                 "copy after the window's download started, by another session than the "
                 "window's own diff poll, and neither a download of ours nor a transfer_vn "
                 "storing the rows since (maint_assets.vn_served) refutes them: the next window "
                 "download, started after them, refutes them for every row VisioNature still "
                 "serves; raise max_delete_fraction if the source did delete them",
+                withheld=result.counts["withheld"],
             )
 
         apply(conn, SQL_VN_CHECK_COPY, table, {**names, "table": table}, params, result, weigh)

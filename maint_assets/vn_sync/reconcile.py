@@ -155,10 +155,14 @@ def repair(
         covered = in_window if table != PLACES else conn.execute(
             compose(SQL_RECONCILE, "covered_places", **names), params).fetchone()[0]
 
-        def weigh(unchecked: Counter[str | None], withheld: int, table: str = table,
-                  covered: int = covered, result: TableResult = result) -> None:
+        # A row production lacks that a signal keeps out is left out unweighed (reconcile.sql
+        # writes no 'withheld'): that destroys nothing the check copy does not still hold, and
+        # a deletion at the source the live sync applied before the check copy's poll looks
+        # the same.
+        def weigh(unchecked: Counter[str | None], table: str = table, covered: int = covered,
+                  result: TableResult = result) -> None:
             refuse_unchecked(conn, f"{production}.{table}", {**names, "table": table},
-                             settings.max_delete_fraction, covered, unchecked, withheld,
+                             settings.max_delete_fraction, covered, unchecked,
                              result.counts["insert"])
 
         apply(conn, SQL_RECONCILE, table, {**names, "table": table}, params, result, weigh)
@@ -182,12 +186,12 @@ def signals(
 
 
 def refuse_inside(
-    table: str, fraction: float, covered: int, unchecked: Counter[str | None], withheld: int,
-    rows_of: str, then: str,
+    table: str, fraction: float, covered: int, unchecked: Counter[str | None], rows_of: str,
+    then: str, withheld: int = 0,
 ) -> None:
     """Refuse when the deletions inside the window on a deletion signal alone (the
-    ``unchecked`` mark 'inside'), with the rows ``withheld`` on such a signal (not written to
-    a table that lacks them: a deletion all the same), exceed ``fraction`` of the ``covered``
+    ``unchecked`` mark 'inside'), with the rows ``withheld`` on such a signal (the merge's:
+    not written to the check copy that lacks them), exceed ``fraction`` of the ``covered``
     rows (``rows_of``: whose), saying what was left and what to do (``then``): the repair's
     and the merge's rule."""
     inside = unchecked["inside"] + withheld
@@ -202,7 +206,7 @@ def refuse_inside(
 
 def refuse_unchecked(
     conn: psycopg.Connection, table: str, names: dict[str, str], fraction: float,
-    covered: int, unchecked: Counter[str | None], withheld: int, inserted: int,
+    covered: int, unchecked: Counter[str | None], inserted: int,
 ) -> None:
     """Refuse when the rows just deleted on a deletion signal alone (``unchecked``: every row
     deleted, by its mark, None when something else than the signal backs it; counted
@@ -224,7 +228,7 @@ def refuse_unchecked(
     absence. Inside, against what the window covered: a prune of two weeks would be a small
     share of the whole table."""
     refuse_inside(
-        table, fraction, covered, unchecked, withheld, "",
+        table, fraction, covered, unchecked, "",
         "nothing was changed. No download of ours refutes a DELETE by hand in either copy "
         "made after the window's download started (during it, during its diff poll, or "
         "since), or in an adopted window, and it is recorded like the source's "
@@ -273,12 +277,12 @@ def malformed_message(table: str, result: TableResult) -> str:
 def apply(
     conn: psycopg.Connection, sql_file: str, table: str, names: dict[str, str],
     params: dict[str, object], result: TableResult,
-    weigh: Callable[[Counter[str | None], int], None] | None = None,
+    weigh: Callable[[Counter[str | None]], None] | None = None,
 ) -> None:
     """Write the changes (statements of ``sql_file``); the counts become what PostgreSQL
-    actually wrote. ``weigh`` gets the rows the delete statement deleted, counted by the
-    ``unchecked`` mark it returns for each (reconcile.sql), and the rows withheld on a signal
-    alone (action 'withheld', not written), and may refuse them."""
+    actually wrote. ``weigh`` gets the rows the delete statement deleted (none, when it did
+    not run), counted by the ``unchecked`` mark it returns for each (reconcile.sql), and may
+    refuse them."""
     deleted: Counter[str | None] = Counter()
     for action, name in WRITES[table].items():
         if result.counts[action]:
@@ -287,4 +291,4 @@ def apply(
             if action == "delete":
                 deleted = Counter(unchecked for (unchecked,) in cur.fetchall())
     if weigh is not None:
-        weigh(deleted, result.counts["withheld"])
+        weigh(deleted)

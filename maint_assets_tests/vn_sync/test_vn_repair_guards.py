@@ -328,6 +328,46 @@ def test_a_prune_after_the_poll_served_the_rows_is_weighed_by_the_merge(
     assert conn.execute("SELECT count(*) FROM maint_assets.vn_windows").fetchone()[0] == 0
 
 
+def test_a_deletion_at_the_source_during_the_download_is_not_weighed_by_the_merge(
+    world: VnWorld,
+) -> None:
+    """The source deletes sightings 1-3 after the window download fetched them; the live
+    sync (a production session named transfer_vn) applies that deletion, and so does the
+    weekly run's diff poll in the check copy (the real transfer_vn --update). The merge does
+    not write the downloaded rows, which the check copy no longer holds: the poll's own
+    signal is the source's word. The live sync's, beside it, was weighed (any signal on the
+    row not checked), which refused the window for 3 of its 40 rows."""
+    conn = _in_step(world, {i: days_ago(2 + i % 6) for i in range(1, 41)})
+    site, answer, deleted = world.sites["tst1"], world.server.answer, []
+
+    def delete_at_the_source(method: str, path: str, *args: object) -> tuple[int, str]:
+        # our own hook into the fake site, as _delete_during_the_poll: the source's deletion
+        # and the live sync's, before the poll asks for the observations' diff
+        if path.endswith("/observations/diff/") and not deleted:
+            time.sleep(2)
+            for i in (1, 2, 3):
+                site.delete(i)  # world.conn: the test's thread waits in weekly()
+            with psycopg.connect(world.url, autocommit=True,
+                                 application_name="transfer_vn") as live:
+                deleted.append(live.execute(
+                    f"DELETE FROM {PRODUCTION}.observations_json WHERE id <= 3").rowcount)
+        return answer(method, path, *args)
+
+    world.server.answer = delete_at_the_source  # type: ignore[method-assign]
+    result = weekly(world.resources())
+    assert deleted == [3]
+    assert conn.execute(
+        "SELECT schema_name, application_name, count(*) FROM maint_assets.vn_deletions "
+        "GROUP BY 1, 2 ORDER BY 1").fetchall() == [
+            (PRODUCTION, "transfer_vn", 3), (CHECK, "transfer_vn", 3)]
+    assert result.success, failure_text(result)
+    kept = {(i, "tst1") for i in range(4, 41)}
+    assert set(table_rows(conn, CHECK, "observations_json")) == kept
+    assert set(table_rows(conn, PRODUCTION, "observations_json")) == kept
+    meta = metadata(result)["vn_sync/schema/vn_check_copy"]
+    assert meta["observations_json.withheld"] == 0, meta
+
+
 @pytest.mark.parametrize("session", ["psql", "transfer_vn"])
 def test_a_prune_of_production_during_the_poll_is_not_merged_away_unweighed(
     world: VnWorld, session: str

@@ -42,7 +42,7 @@
 -- it: before its start (refuted above, or the row was absent), or our own transfer_vn's by
 -- the end of its diff poll, in the check copy it polls. A second to spare either side:
 -- deleted_at is rounded, the window's times truncated. NULL application_name: before it was
--- recorded.
+-- recorded. checked: one not refuted is checked (the poll's own: the source's word).
 CREATE TEMP TABLE vn_signals ON COMMIT DROP AS
 WITH claims AS MATERIALIZED (
     SELECT d.site, d.item_id AS id, d.deleted_at,
@@ -60,7 +60,8 @@ WITH claims AS MATERIALIZED (
     WHERE d.table_name = %(table_name)s
 )
 SELECT site, id, max(deleted_at) FILTER (WHERE NOT refuted) AS deleted_at,
-       bool_or(refuted) AS refuted, bool_or(weighed) FILTER (WHERE NOT refuted) AS weighed
+       bool_or(refuted) AS refuted, bool_or(weighed) FILTER (WHERE NOT refuted) AS weighed,
+       bool_or(NOT weighed) FILTER (WHERE NOT refuted) AS checked
 FROM claims GROUP BY site, id;
 
 -- name: observations_brought

@@ -22,7 +22,10 @@
 -- reconcile.sql's are in production; but for the poll's own, which are the source's: those
 -- our own transfer_vn ('transfer_vn', client_api_vn.py) recorded by the poll's end
 -- (%(confirmed_at)s) in the copy it polls (%(check_schema)s): a session of production named
--- so (the live sync, run with that PGAPPNAME) is not the poll.
+-- so (the live sync, run with that PGAPPNAME) is not the poll. A row is withheld only when
+-- the poll did not delete it itself: a deletion at the source during the download reaches
+-- the check copy through the poll and production through the live sync, whose signal alone
+-- is weighed.
 -- vn_cc holds the check copy's rows inside the window (coverage.sql covered_observations).
 
 -- name: observation_changes
@@ -40,7 +43,8 @@ SELECT * FROM (
                 -- deleted since this version after the download started (it may have
                 -- fetched the row before): a row of the check copy is the other branch's
                 WHEN s.deleted_at >= w.update_ts
-                     THEN CASE WHEN k.id IS NULL AND s.weighed THEN 'withheld' END
+                     THEN CASE WHEN k.id IS NULL AND s.weighed AND NOT s.checked
+                               THEN 'withheld' END
                 WHEN k.id IS NULL THEN 'insert'
                 WHEN w.update_ts < k.update_ts THEN 'kept_newer'
                 ELSE 'update' END AS action,
@@ -140,7 +144,8 @@ SELECT w.site, w.id,
                  THEN 'malformed'
             -- as for observations
             WHEN s.deleted_at IS NOT NULL
-                 THEN CASE WHEN k.id IS NULL AND s.weighed THEN 'withheld' END
+                 THEN CASE WHEN k.id IS NULL AND s.weighed AND NOT s.checked
+                           THEN 'withheld' END
             WHEN k.id IS NULL THEN 'insert'
             ELSE 'update' END AS action,
        NULL::text AS reason,
