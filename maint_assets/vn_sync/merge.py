@@ -1,7 +1,8 @@
 """A window download merged into the check copy (vn_check_copy.sql): newer rows written, rows with
-a deletion signal removed (those on a signal alone weighed against max_delete_fraction), the
-check copy's rows the download did not bring kept and recorded as unconfirmed; the (site, taxo
-group, day) cells where that happened are the download's partial cells."""
+a deletion signal removed (those on a signal alone, and the downloaded rows such a signal keeps
+out, weighed against max_delete_fraction), the check copy's rows the download did not bring
+kept and recorded as unconfirmed; the (site, taxo group, day) cells where that happened are the
+download's partial cells."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from maint_assets.vn_sync import coverage
 from maint_assets.vn_sync.bookkeeping import Entry
 from maint_assets.vn_sync.coverage import Window
 from maint_assets.vn_sync.keys import (
+    CAPTURED,
     OBSERVATIONS,
     PLACES,
     SQL_BOOKKEEPING,
@@ -31,6 +33,7 @@ from maint_assets.vn_sync.reconcile import (
     counted,
     malformed_message,
     refuse_inside,
+    signals,
 )
 
 
@@ -59,13 +62,15 @@ def merge(
     params = {
         "window_id": window.id, "download_started": window.download_started,
         "date_path": window.date_path, "confirmed_at": window.confirmed_at,
-        "check_schema": check,
+        "check_schema": check, "downloaded": True,
     }
     in_window = coverage.covered(conn, window, check, "vn_cc")
     coverage.covered_days(conn, window)
     names = {"staging": staging, "check": check}
     results, partial = {}, []
     for table in (t for t in TABLES if t in window.tables):
+        if table in CAPTURED:
+            signals(conn, table, (staging, table), params)
         conn.execute(compose(SQL_VN_CHECK_COPY, CHANGES[table], **names), params)
         result = counted(conn, table)
         if result.counts["malformed"] and not skip_malformed:
@@ -82,17 +87,20 @@ def merge(
             compose(SQL_VN_CHECK_COPY, "covered_places", **names), params).fetchone()[0]
 
         # Merged, a deletion on a signal alone (a DELETE in either copy after the download
-        # started, not the window's own diff poll's: nothing of ours refutes it) would remove
-        # rows VisioNature may still serve, which the repair then no longer offers production.
-        def weigh(unchecked: Counter[str | None], table: str = table,
-                  covered: int = covered) -> None:
+        # started, not the window's own diff poll's, and no row served since: nothing of ours
+        # refutes it) would remove rows VisioNature may still serve, or keep out of the check
+        # copy those it lacks, which the repair then no longer offers production.
+        def weigh(unchecked: Counter[str | None], table: str = table, covered: int = covered,
+                  result: TableResult = result) -> None:
             refuse_inside(
                 f"{check}.{table}", max_delete_fraction, covered, unchecked, " of the check copy",
                 "nothing was merged. They were recorded (maint_assets.vn_deletions) in either "
                 "copy after the window's download started, by another session than the "
-                "window's own diff poll, and no download of ours refutes them: the next window "
+                "window's own diff poll, and neither a download of ours nor a transfer_vn "
+                "storing the rows since (maint_assets.vn_served) refutes them: the next window "
                 "download, started after them, refutes them for every row VisioNature still "
                 "serves; raise max_delete_fraction if the source did delete them",
+                withheld=result.counts["withheld"],
             )
 
         apply(conn, SQL_VN_CHECK_COPY, table, {**names, "table": table}, params, result, weigh)
@@ -100,6 +108,8 @@ def merge(
             statement(SQL_VN_CHECK_COPY, "record_unconfirmed"), {**params, "table_name": table}
         )
         conn.execute(statement(SQL_RECONCILE, "drop_changes"))
+        if table in CAPTURED:
+            conn.execute(statement(SQL_RECONCILE, "drop_signals"))
         results[table] = result
     return results, partial
 

@@ -16,6 +16,7 @@ from maint_assets.vn_sync import coverage
 from maint_assets.vn_sync.bookkeeping import Entry
 from maint_assets.vn_sync.coverage import Window
 from maint_assets.vn_sync.keys import (
+    CAPTURED,
     FORMS,
     OBSERVATIONS,
     PLACES,
@@ -27,6 +28,8 @@ from maint_assets.vn_sync.keys import (
 # The statement computing each table's changes (reconcile.sql and vn_check_copy.sql both have
 # them), and those writing them: observations have their own, forms and places share theirs.
 CHANGES = {OBSERVATIONS: "observation_changes", FORMS: "form_changes", PLACES: "place_changes"}
+# What the repair's signals take as the rows the window download brought (reconcile.sql).
+BROUGHT = {OBSERVATIONS: "observations_brought", PLACES: "places_brought"}
 WRITES = {
     OBSERVATIONS: {"insert": "insert_observations", "update": "update_observations",
                    "delete": "delete_observations"},
@@ -68,6 +71,7 @@ class TableResult:
             "deleted_on_signal": self.deleted_by["signal"],
             "deleted_absent": self.deleted_by["absent"],
             "kept_newer": self.counts["kept_newer"],
+            "withheld": self.counts["withheld"],
             "unconfirmed": self.counts["unconfirmed"],
             "outside_window": self.counts["outside_window"],
             "malformed": self.counts["malformed"],
@@ -88,7 +92,7 @@ class TableResult:
         ]
         rows += [
             Entry(action, self.counts[action], table_name)
-            for action in ("kept_newer", "outside_window", "kept_referenced")
+            for action in ("kept_newer", "withheld", "outside_window", "kept_referenced")
             if self.counts[action]
         ]
         rows += [
@@ -131,6 +135,9 @@ def repair(
         if table == OBSERVATIONS:
             conn.execute(compose(SQL_RECONCILE, "observation_pairs", **names), params)
             conn.execute(statement(SQL_RECONCILE, "index_pairs"))
+        if table in CAPTURED:
+            conn.execute(statement(SQL_RECONCILE, BROUGHT[table]), params)
+            signals(conn, table, "vn_brought", params)
         conn.execute(compose(SQL_RECONCILE, CHANGES[table], **names), params)
         result = counted(conn, table)
         result.rows_in_window = in_window if table == OBSERVATIONS else 0
@@ -148,6 +155,10 @@ def repair(
         covered = in_window if table != PLACES else conn.execute(
             compose(SQL_RECONCILE, "covered_places", **names), params).fetchone()[0]
 
+        # A row production lacks that a signal keeps out is left out unweighed (reconcile.sql
+        # writes no 'withheld'): that destroys nothing the check copy does not still hold, and
+        # a deletion at the source the live sync applied before the check copy's poll looks
+        # the same.
         def weigh(unchecked: Counter[str | None], table: str = table, covered: int = covered,
                   result: TableResult = result) -> None:
             refuse_unchecked(conn, f"{production}.{table}", {**names, "table": table},
@@ -156,22 +167,39 @@ def repair(
 
         apply(conn, SQL_RECONCILE, table, {**names, "table": table}, params, result, weigh)
         conn.execute(statement(SQL_RECONCILE, "drop_changes"))
+        if table in CAPTURED:
+            conn.execute(statement(SQL_RECONCILE, "drop_signals"))
+            conn.execute(statement(SQL_RECONCILE, "drop_brought"))
         results[table] = result
     return results
 
 
+def signals(
+    conn: psycopg.Connection, table: str, brought: str | tuple[str, str],
+    params: dict[str, object],
+) -> None:
+    """vn_signals: the deletion signals of ``table``, refuted, weighed or standing, as the
+    repair and the merge both read them (reconcile.sql signals); ``brought``: the table of the
+    rows the window download brought."""
+    conn.execute(compose(SQL_RECONCILE, "signals", brought=brought),
+                 {**params, "table_name": table})
+
+
 def refuse_inside(
     table: str, fraction: float, covered: int, unchecked: Counter[str | None], rows_of: str,
-    then: str,
+    then: str, withheld: int = 0,
 ) -> None:
     """Refuse when the deletions inside the window on a deletion signal alone (the
-    ``unchecked`` mark 'inside') exceed ``fraction`` of the ``covered`` rows (``rows_of``:
-    whose), saying what was left and what to do (``then``): the repair's and the merge's rule."""
-    inside = unchecked["inside"]
+    ``unchecked`` mark 'inside'), with the rows ``withheld`` on such a signal (the merge's:
+    not written to the check copy that lacks them), exceed ``fraction`` of the ``covered``
+    rows (``rows_of``: whose), saying what was left and what to do (``then``): the repair's
+    and the merge's rule."""
+    inside = unchecked["inside"] + withheld
     if inside > fraction * covered:
+        held = f" ({withheld} of them rows it lacks, withheld)" if withheld else ""
         raise ReconcileRefused(
             f"{inside} deletion(s) from {table} inside the window, on a deletion signal "
-            f"alone, exceed {fraction:.1%} of the {covered} row(s){rows_of} it covered "
+            f"alone{held}, exceed {fraction:.1%} of the {covered} row(s){rows_of} it covered "
             f"({fraction * covered:.0f}); {then}"
         )
 
@@ -252,11 +280,15 @@ def apply(
     weigh: Callable[[Counter[str | None]], None] | None = None,
 ) -> None:
     """Write the changes (statements of ``sql_file``); the counts become what PostgreSQL
-    actually wrote. ``weigh`` gets the rows the delete statement deleted, counted by the
-    ``unchecked`` mark it returns for each (reconcile.sql), and may refuse them."""
+    actually wrote. ``weigh`` gets the rows the delete statement deleted (none, when it did
+    not run), counted by the ``unchecked`` mark it returns for each (reconcile.sql), and may
+    refuse them."""
+    deleted: Counter[str | None] = Counter()
     for action, name in WRITES[table].items():
         if result.counts[action]:
             cur = conn.execute(compose(sql_file, name, **names), params)
             result.counts[action] = cur.rowcount
-            if action == "delete" and weigh is not None:
-                weigh(Counter(unchecked for (unchecked,) in cur.fetchall()))
+            if action == "delete":
+                deleted = Counter(unchecked for (unchecked,) in cur.fetchall())
+    if weigh is not None:
+        weigh(deleted)

@@ -232,8 +232,14 @@ def test_a_prune_during_the_window_diff_poll_is_weighed(world: VnWorld) -> None:
     world.server.answer = prune_during_the_poll  # type: ignore[method-assign]
     before = table_rows(conn, PRODUCTION, "observations_json")
     assert len(before) == 40
-    result = weekly(world.resources())
+    # the merge weighs the rows it keeps out of the check copy: let it through, as the
+    # subject is the repair
+    result = weekly(world.resources(), download_config={"max_delete_fraction": 1})
     assert pruned == [20]
+    # the merge kept the 20 downloaded rows out of the check copy, on the signal alone
+    assert metadata(result)["vn_sync/schema/vn_check_copy"]["observations_json.withheld"] == 20
+    assert ("withheld", 20) in [(a, n) for a, n, t, *_ in monitoring(conn, result.run_id)
+                                if t == f"{CHECK}.observations_json"]
     # the prune's session is unnamed (not our transfer_vn): weighed like psql's
     assert conn.execute("SELECT DISTINCT application_name FROM maint_assets.vn_deletions "
                         f"WHERE schema_name = '{CHECK}' AND item_id <= 20").fetchall() == [("",)]
@@ -269,27 +275,97 @@ def _delete_during_the_poll(
     return deleted
 
 
-def test_a_prune_the_poll_served_again_is_not_merged_away_unweighed(world: VnWorld) -> None:
+def test_a_prune_the_poll_served_again_is_kept_by_the_merge(world: VnWorld) -> None:
     """The operator prunes half the week from the check copy with a plain DELETE during the
     weekly run, as its diff poll starts; the poll (the real transfer_vn --update) stores those
-    sightings again, since VisioNature still serves them. The merge took the recorded
-    deletions, after the download's start, for the source's and deleted the 20 rows from the
-    check copy again, unweighed (production was only kept by the repair's limit on absent
-    rows). Deletions on a signal alone are now weighed in the merge as in the repair: the
-    merge is refused and the check copy keeps what the poll stored."""
+    sightings again, since VisioNature still serves them, and maint_assets.vn_served records
+    it. The merge did not read that record: it took the deletions, after the download's
+    start, for deletions on a signal alone and refused the whole window (before that, it
+    deleted the rows again). A row served after its deletion refutes it, as in the repair:
+    the merge keeps the rows, and the window is merged and repaired."""
     conn = _in_step(world, {i: days_ago(2 + i % 6) for i in range(1, 41)})
     pruned = _delete_during_the_poll(world, "/observations/diff/", CHECK)
     before = table_rows(conn, PRODUCTION, "observations_json")
     result = weekly(world.resources())
     assert pruned == [20]
+    assert conn.execute(
+        "SELECT v.schema_name, count(*) FROM maint_assets.vn_served v "
+        "JOIN maint_assets.vn_deletions d USING (table_name, site, item_id) "
+        "WHERE v.served_at >= d.deleted_at GROUP BY 1").fetchall() == [(CHECK, 20)]
+    assert result.success, failure_text(result)
+    assert table_rows(conn, CHECK, "observations_json") == before
+    assert table_rows(conn, PRODUCTION, "observations_json") == before
+    meta = metadata(result)["vn_sync/schema/vn_check_copy"]
+    assert (meta["observations_json.deleted"], meta["observations_json.inserted"]) == (0, 0)
+    assert [a for a, *_ in monitoring(conn, result.run_id) if a == "refused"] == []
+
+
+def test_a_prune_after_the_poll_served_the_rows_is_weighed_by_the_merge(
+    world: VnWorld,
+) -> None:
+    """The operator prunes half the week from the check copy during the weekly run's diff
+    poll, after it polled the observations (it asks for the places' diff): nothing stores
+    those sightings again. The download brought them, but the merge did not write rows its
+    check copy lacks when a signal after the download's start stands, and did not weigh
+    that: it committed a check copy without them (only the repair's own guard then kept
+    production). Keeping them out on a signal alone is a deletion all the same: weighed with
+    the merge's deletions, it refuses the merge, naming the check copy."""
+    conn = _in_step(world, {i: days_ago(2 + i % 6) for i in range(1, 41)})
+    pruned = _delete_during_the_poll(world, "/places/diff/", CHECK)
+    before = table_rows(conn, PRODUCTION, "observations_json")
+    result = weekly(world.resources())
+    assert pruned == [20]
+    assert conn.execute("SELECT count(*) FROM maint_assets.vn_served").fetchone()[0] == 0
     assert not result.success
     assert (f"20 deletion(s) from {CHECK}.observations_json inside the window, on a "
-            "deletion signal alone, exceed 5.0% of the 40 row(s) of the check copy it "
-            "covered (2); nothing was merged" in failure_text(result)), failure_text(result)
-    assert set(table_rows(conn, CHECK, "observations_json")) == set(before)
+            "deletion signal alone (20 of them rows it lacks, withheld), exceed 5.0% of the "
+            "20 row(s) of the check copy it covered (1); nothing was merged"
+            in failure_text(result)), failure_text(result)
+    assert set(table_rows(conn, CHECK, "observations_json")) == {
+        (i, "tst1") for i in range(21, 41)}
     assert table_rows(conn, PRODUCTION, "observations_json") == before
     assert [a for a, *_ in monitoring(conn, result.run_id)] == ["refused"]
     assert conn.execute("SELECT count(*) FROM maint_assets.vn_windows").fetchone()[0] == 0
+
+
+def test_a_deletion_at_the_source_during_the_download_is_not_weighed_by_the_merge(
+    world: VnWorld,
+) -> None:
+    """The source deletes sightings 1-3 after the window download fetched them; the live
+    sync (a production session named transfer_vn) applies that deletion, and so does the
+    weekly run's diff poll in the check copy (the real transfer_vn --update). The merge does
+    not write the downloaded rows, which the check copy no longer holds: the poll's own
+    signal is the source's word. The live sync's, beside it, was weighed (any signal on the
+    row not checked), which refused the window for 3 of its 40 rows."""
+    conn = _in_step(world, {i: days_ago(2 + i % 6) for i in range(1, 41)})
+    site, answer, deleted = world.sites["tst1"], world.server.answer, []
+
+    def delete_at_the_source(method: str, path: str, *args: object) -> tuple[int, str]:
+        # our own hook into the fake site, as _delete_during_the_poll: the source's deletion
+        # and the live sync's, before the poll asks for the observations' diff
+        if path.endswith("/observations/diff/") and not deleted:
+            time.sleep(2)
+            for i in (1, 2, 3):
+                site.delete(i)  # world.conn: the test's thread waits in weekly()
+            with psycopg.connect(world.url, autocommit=True,
+                                 application_name="transfer_vn") as live:
+                deleted.append(live.execute(
+                    f"DELETE FROM {PRODUCTION}.observations_json WHERE id <= 3").rowcount)
+        return answer(method, path, *args)
+
+    world.server.answer = delete_at_the_source  # type: ignore[method-assign]
+    result = weekly(world.resources())
+    assert deleted == [3]
+    assert conn.execute(
+        "SELECT schema_name, application_name, count(*) FROM maint_assets.vn_deletions "
+        "GROUP BY 1, 2 ORDER BY 1").fetchall() == [
+            (PRODUCTION, "transfer_vn", 3), (CHECK, "transfer_vn", 3)]
+    assert result.success, failure_text(result)
+    kept = {(i, "tst1") for i in range(4, 41)}
+    assert set(table_rows(conn, CHECK, "observations_json")) == kept
+    assert set(table_rows(conn, PRODUCTION, "observations_json")) == kept
+    meta = metadata(result)["vn_sync/schema/vn_check_copy"]
+    assert meta["observations_json.withheld"] == 0, meta
 
 
 @pytest.mark.parametrize("session", ["psql", "transfer_vn"])

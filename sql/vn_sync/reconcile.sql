@@ -24,6 +24,68 @@
 -- deletions are marked "unchecked" ('outside' or 'inside' the window) and weighed by the
 -- deletion guard (reconcile.py) on what the DELETE statements actually delete.
 
+-- name: signals
+-- The deletion signals of %(table_name)s, per row, for the repair and the merge alike
+-- (vn_check_copy.sql): the latest deletion not refuted (deleted_at, NULL when all were),
+-- whether one was refuted, and whether one not refuted rests on the signal alone (weighed).
+-- The capture records every deletion, an operator's as well as the source's diff. One is
+-- refuted when VisioNature still served the row after it: our window download (started after
+-- the deletion) brought it ({brought}: for the merge the download itself, for the repair
+-- observations_brought and places_brought), or either copy's transfer_vn stored it since the
+-- deletion (vn_served: an adopted window's --full, a diff poll of the check copy or the live
+-- sync's of production; the time of that row itself, not of the window's first --full, which
+-- a first adoption takes from before the deletion). Times are whole seconds: a deletion in
+-- the second the row was served counts as before it, and one within the second after the
+-- download's start too (see vn_check_copy.sql: deleted_at is rounded, the start truncated),
+-- since a row wrongly kept goes at a later repair while a row wrongly deleted stays lost.
+-- A deletion not refuted is weighed by the deletion guard unless a download of ours checks
+-- it: before its start (refuted above, or the row was absent), or our own transfer_vn's by
+-- the end of its diff poll, in the check copy it polls. A second to spare either side:
+-- deleted_at is rounded, the window's times truncated. NULL application_name: before it was
+-- recorded. checked: one not refuted is checked (the poll's own: the source's word).
+CREATE TEMP TABLE vn_signals ON COMMIT DROP AS
+WITH claims AS MATERIALIZED (
+    SELECT d.site, d.item_id AS id, d.deleted_at,
+           d.deleted_at <= %(download_started)s + 1 AND %(downloaded)s
+           AND EXISTS (SELECT FROM {brought} b WHERE b.site = d.site AND b.id = d.item_id)
+           OR EXISTS (SELECT FROM maint_assets.vn_served v
+                      WHERE v.table_name = %(table_name)s AND v.site = d.site
+                        AND v.item_id = d.item_id AND v.served_at >= d.deleted_at) AS refuted,
+           NOT %(downloaded)s
+           OR d.deleted_at > %(download_started)s + 1
+              AND NOT (d.application_name IS NOT DISTINCT FROM 'transfer_vn'
+                       AND d.schema_name = %(check_schema)s
+                       AND d.deleted_at <= %(confirmed_at)s + 1) AS weighed
+    FROM maint_assets.vn_deletions d
+    WHERE d.table_name = %(table_name)s
+)
+SELECT site, id, max(deleted_at) FILTER (WHERE NOT refuted) AS deleted_at,
+       bool_or(refuted) AS refuted, bool_or(weighed) FILTER (WHERE NOT refuted) AS weighed,
+       bool_or(NOT weighed) FILTER (WHERE NOT refuted) AS checked
+FROM claims GROUP BY site, id;
+
+-- name: observations_brought
+-- The observations the window download brought, for the repair's signals: the check copy's
+-- inside the window and not unconfirmed.
+CREATE TEMP TABLE vn_brought ON COMMIT DROP AS
+SELECT c.site, c.id FROM vn_cc c
+WHERE NOT EXISTS (SELECT FROM maint_assets.vn_window_unconfirmed u
+                  WHERE u.window_id = %(window_id)s AND u.table_name = 'observations_json'
+                    AND u.site = c.site AND u.id = c.id);
+
+-- name: places_brought
+-- The places the window download brought (in an adopted window: that the check copy holds,
+-- which the signals do not read there).
+CREATE TEMP TABLE vn_brought ON COMMIT DROP AS
+SELECT site, place AS id FROM maint_assets.vn_window_places
+WHERE window_id = %(window_id)s AND downloaded;
+
+-- name: drop_signals
+DROP TABLE vn_signals;
+
+-- name: drop_brought
+DROP TABLE vn_brought;
+
 -- name: observation_pairs
 -- One pass over both copies on narrow columns (keys, update times, inside the window or not):
 -- the rows that may need a change. Items are read afterwards, for those rows only.
@@ -46,47 +108,11 @@ CREATE UNIQUE INDEX ON vn_pairs (id, site);
 ANALYZE vn_pairs;
 
 -- name: observation_changes
+-- vn_signals: the deletion signals (signals, above).
 CREATE TEMP TABLE vn_changes ON COMMIT DROP AS
 WITH unconfirmed AS MATERIALIZED (
     SELECT site, id FROM maint_assets.vn_window_unconfirmed
     WHERE window_id = %(window_id)s AND table_name = 'observations_json'
-), claims AS MATERIALIZED (
-    -- The capture records every deletion, an operator's as well as the source's diff. One is
-    -- refuted when VisioNature still served the row after it: the row our window download
-    -- (started after the deletion) brought, inside the window and not unconfirmed, or either
-    -- copy's transfer_vn stored it since the deletion (vn_served: an adopted window's --full,
-    -- a diff poll of the check copy or the live sync's of production; the time of that row
-    -- itself, not of the window's first --full, which a first adoption takes from before the
-    -- deletion). Times are whole seconds: a
-    -- deletion in the second the row was served counts as before it, and one within the second
-    -- after the download's start too (see vn_check_copy.sql: deleted_at is rounded, the start
-    -- truncated), since a row wrongly kept goes at a later repair while a row wrongly deleted
-    -- stays lost.
-    SELECT d.site, d.item_id AS id, d.deleted_at,
-           d.deleted_at <= %(download_started)s + 1 AND %(downloaded)s
-           AND EXISTS (SELECT FROM vn_cc c WHERE c.site = d.site AND c.id = d.item_id)
-           AND NOT EXISTS (SELECT FROM unconfirmed u WHERE u.site = d.site AND u.id = d.item_id)
-           OR EXISTS (SELECT FROM maint_assets.vn_served v
-                      WHERE v.table_name = 'observations_json' AND v.site = d.site
-                        AND v.item_id = d.item_id AND v.served_at >= d.deleted_at) AS refuted,
-           -- weighed by the deletion guard unless a download of ours checks it: before its
-           -- start (refuted above, or the row was absent), or our own transfer_vn's by the
-           -- end of its diff poll, in the check copy it polls. A second to spare either
-           -- side: deleted_at is rounded, the window's times truncated. NULL
-           -- application_name: before it was recorded.
-           NOT %(downloaded)s
-           OR d.deleted_at > %(download_started)s + 1
-              AND NOT (d.application_name IS NOT DISTINCT FROM 'transfer_vn'
-                       AND d.schema_name = %(check_schema)s
-                       AND d.deleted_at <= %(confirmed_at)s + 1) AS weighed
-    FROM maint_assets.vn_deletions d
-    WHERE d.table_name = 'observations_json'
-), signals AS MATERIALIZED (
-    -- deleted_at: the latest deletion not refuted (NULL when all were); weighed when any
-    -- deletion not refuted is
-    SELECT site, id, max(deleted_at) FILTER (WHERE NOT refuted) AS deleted_at,
-           bool_or(refuted) AS refuted, bool_or(weighed) FILTER (WHERE NOT refuted) AS weighed
-    FROM claims GROUP BY site, id
 )
 SELECT * FROM (
     SELECT k.site, k.id,
@@ -120,7 +146,7 @@ SELECT * FROM (
     JOIN {check}.observations_json k ON k.site = x.site AND k.id = x.id
     LEFT JOIN {production}.observations_json p ON p.site = x.site AND p.id = x.id
     LEFT JOIN unconfirmed u ON u.site = x.site AND u.id = x.id
-    LEFT JOIN signals s ON s.site = x.site AND s.id = x.id
+    LEFT JOIN vn_signals s ON s.site = x.site AND s.id = x.id
     WHERE x.check_ts IS NOT NULL
       AND (p.id IS NULL OR k.update_ts <> p.update_ts OR k.item <> p.item
            OR k.id_form_universal IS DISTINCT FROM p.id_form_universal)
@@ -144,7 +170,7 @@ SELECT * FROM (
                 WHEN NOT x.production_inside THEN 'outside'
                 WHEN s.weighed THEN 'inside' END
     FROM vn_pairs x
-    LEFT JOIN signals s ON s.site = x.site AND s.id = x.id
+    LEFT JOIN vn_signals s ON s.site = x.site AND s.id = x.id
     WHERE x.production_ts IS NOT NULL
       AND (x.check_ts IS NULL OR s.deleted_at >= x.production_ts)
 ) changes
@@ -234,36 +260,11 @@ WHERE p.item ->> 'date_start' ~ '^\d{{4}}-\d{{2}}-\d{{2}}$'
 -- name: place_changes
 -- Places (downloaded whole per site): one the check copy holds goes to production when the
 -- window downloaded it; one of production goes on the source's deletion signal, unless an
--- observation of production still points to it. A signal is refuted as for observations:
--- not after the download's start, for a place our window download brought
--- (vn_window_places.downloaded; in an adopted window that only says the check copy holds it),
--- or one either copy's transfer_vn stored since the deletion (vn_served).
+-- observation of production still points to it. A signal is refuted as for observations
+-- (vn_signals: signals, above, of places_brought).
 CREATE TEMP TABLE vn_changes ON COMMIT DROP AS
-WITH claims AS MATERIALIZED (
-    SELECT d.site, d.item_id AS id, d.deleted_at,
-           d.deleted_at <= %(download_started)s + 1 AND %(downloaded)s
-           AND EXISTS (SELECT FROM maint_assets.vn_window_places wp
-                       WHERE wp.window_id = %(window_id)s AND wp.site = d.site
-                         AND wp.place = d.item_id AND wp.downloaded)
-           OR EXISTS (SELECT FROM maint_assets.vn_served v
-                      WHERE v.table_name = 'places_json' AND v.site = d.site
-                        AND v.item_id = d.item_id AND v.served_at >= d.deleted_at) AS refuted,
-           -- as for observations
-           NOT %(downloaded)s
-           OR d.deleted_at > %(download_started)s + 1
-              AND NOT (d.application_name IS NOT DISTINCT FROM 'transfer_vn'
-                       AND d.schema_name = %(check_schema)s
-                       AND d.deleted_at <= %(confirmed_at)s + 1) AS weighed
-    FROM maint_assets.vn_deletions d
-    WHERE d.table_name = 'places_json'
-), signals AS MATERIALIZED (
-    -- deleted_at: the latest deletion not refuted (NULL when all were); weighed when any
-    -- deletion not refuted is
-    SELECT site, id, max(deleted_at) FILTER (WHERE NOT refuted) AS deleted_at,
-           bool_or(refuted) AS refuted, bool_or(weighed) FILTER (WHERE NOT refuted) AS weighed
-    FROM claims GROUP BY site, id
-), candidates AS MATERIALIZED (
-    SELECT p.site, p.id FROM {production}.places_json p JOIN signals s USING (site, id)
+WITH candidates AS MATERIALIZED (
+    SELECT p.site, p.id FROM {production}.places_json p JOIN vn_signals s USING (site, id)
     WHERE s.deleted_at IS NOT NULL
 ), referenced AS MATERIALIZED (
     -- production's observations are read only when a place may go
@@ -287,7 +288,7 @@ SELECT * FROM (
     LEFT JOIN {production}.places_json p ON p.site = k.site AND p.id = k.id
     LEFT JOIN maint_assets.vn_window_places wp
       ON wp.window_id = %(window_id)s AND wp.site = k.site AND wp.place = k.id AND wp.downloaded
-    LEFT JOIN signals s ON s.site = k.site AND s.id = k.id
+    LEFT JOIN vn_signals s ON s.site = k.site AND s.id = k.id
     WHERE p.id IS NULL OR k.item <> p.item
     UNION ALL
     SELECT p.site, p.id,
@@ -301,7 +302,7 @@ SELECT * FROM (
                 WHEN ps.site IS NULL THEN 'outside'
                 WHEN s.weighed THEN 'inside' END
     FROM {production}.places_json p
-    LEFT JOIN signals s ON s.site = p.site AND s.id = p.id
+    LEFT JOIN vn_signals s ON s.site = p.site AND s.id = p.id
     LEFT JOIN maint_assets.vn_window_place_sites ps
       ON ps.window_id = %(window_id)s AND ps.site = p.site
     LEFT JOIN referenced r ON r.site = p.site AND r.place = p.id::text

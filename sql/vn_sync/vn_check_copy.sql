@@ -5,35 +5,31 @@
 -- copy it to production. Absence alone never deletes here: the same absence follows a date,
 -- taxo group or place corrected out of the window, or a download that lost a slice.
 -- A signal is only a deletion some session made (the capture cannot tell the source's diff
--- from an operator's DELETE): one older than the download's start is refuted for the rows the
--- download brought, since VisioNature still served them after it. Times are whole seconds,
--- deleted_at rounded (the capture trigger) and the download's start truncated, so a deletion
--- up to 1.5 s before the start can read a second after it: a deletion counts as after the
--- start only past that second. A row wrongly kept goes at the next window (which no longer
--- brings it); a row wrongly deleted would stay lost.
--- A deletion on a signal recorded after the download started rests on the signal alone
+-- from an operator's DELETE): it is refuted (vn_signals: reconcile.sql signals, of the rows
+-- {staging} brought) for the rows the download brought when it is older than the download's
+-- start, and for the rows either copy's transfer_vn stored after it (vn_served: the window's
+-- own diff poll storing a row pruned from the check copy during the download or the poll),
+-- since VisioNature still served them after it. Times are whole seconds, deleted_at rounded
+-- (the capture trigger) and the download's start truncated, so a deletion up to 1.5 s before
+-- the start can read a second after it: a deletion counts as after the start only past that
+-- second. A row wrongly kept goes at the next window (which no longer brings it); a row
+-- wrongly deleted would stay lost.
+-- A signal not refuted recorded after the download started rests on the signal alone
 -- (nothing of ours refutes it): a DELETE in either copy during the download, during the
--- window's own diff poll or since. Such deletions are marked "unchecked" ('inside') and
--- weighed by the merge's deletion guard (merge.py) on what the DELETE statements delete, as
+-- window's own diff poll or since. The deletions it makes are marked "unchecked" ('inside'),
+-- the downloaded rows the check copy lacks that it keeps out are "withheld" (a deletion all
+-- the same), and both are weighed by the merge's deletion guard (merge.py, reconcile.py) as
 -- reconcile.sql's are in production; but for the poll's own, which are the source's: those
 -- our own transfer_vn ('transfer_vn', client_api_vn.py) recorded by the poll's end
 -- (%(confirmed_at)s) in the copy it polls (%(check_schema)s): a session of production named
--- so (the live sync, run with that PGAPPNAME) is not the poll.
+-- so (the live sync, run with that PGAPPNAME) is not the poll. A row is withheld only when
+-- the poll did not delete it itself: a deletion at the source during the download reaches
+-- the check copy through the poll and production through the live sync, whose signal alone
+-- is weighed.
 -- vn_cc holds the check copy's rows inside the window (coverage.sql covered_observations).
 
 -- name: observation_changes
 CREATE TEMP TABLE vn_changes ON COMMIT DROP AS
-WITH signals AS MATERIALIZED (
-    -- weighed when any of the row's signals is (a second to spare either side, as in
-    -- reconcile.sql's claims); NULL application_name: recorded before it was
-    SELECT site, item_id AS id, max(deleted_at) AS deleted_at,
-           bool_or(deleted_at > %(download_started)s + 1
-                   AND NOT (application_name IS NOT DISTINCT FROM 'transfer_vn'
-                            AND schema_name = %(check_schema)s
-                            AND deleted_at <= %(confirmed_at)s + 1)) AS weighed
-    FROM maint_assets.vn_deletions WHERE table_name = 'observations_json'
-    GROUP BY site, item_id
-)
 SELECT * FROM (
     SELECT w.site, w.id,
            CASE WHEN NOT coalesce(jsonb_typeof(w.item) = 'object'
@@ -44,9 +40,11 @@ SELECT * FROM (
                                   AND w.item #>> '{{species,taxonomy}}' ~ '^[0-9]+$'
                                   AND w.item #>> '{{place,@id}}' ~ '^[0-9]+$', false)
                      THEN 'malformed'
-                -- deleted after the download started (it may have fetched the row before)
-                WHEN s.deleted_at >= w.update_ts AND s.deleted_at > %(download_started)s + 1
-                     THEN NULL
+                -- deleted since this version after the download started (it may have
+                -- fetched the row before): a row of the check copy is the other branch's
+                WHEN s.deleted_at >= w.update_ts
+                     THEN CASE WHEN k.id IS NULL AND s.weighed AND NOT s.checked
+                               THEN 'withheld' END
                 WHEN k.id IS NULL THEN 'insert'
                 WHEN w.update_ts < k.update_ts THEN 'kept_newer'
                 ELSE 'update' END AS action,
@@ -54,15 +52,13 @@ SELECT * FROM (
            NULL::text AS unchecked
     FROM {staging}.observations_json w
     LEFT JOIN {check}.observations_json k ON k.site = w.site AND k.id = w.id
-    LEFT JOIN signals s ON s.site = w.site AND s.id = w.id
+    LEFT JOIN vn_signals s ON s.site = w.site AND s.id = w.id
     WHERE k.id IS NULL OR w.update_ts <> k.update_ts OR w.item <> k.item
        OR w.id_form_universal IS DISTINCT FROM k.id_form_universal
     UNION ALL
     SELECT k.site, k.id,
            CASE WHEN s.deleted_at >= k.update_ts
-                     AND (w.id IS NULL
-                          OR s.deleted_at >= w.update_ts
-                             AND s.deleted_at > %(download_started)s + 1)
+                     AND (w.id IS NULL OR s.deleted_at >= w.update_ts)
                      THEN 'delete'
                 WHEN w.id IS NOT NULL OR k.update_ts >= %(download_started)s THEN NULL
                 ELSE 'unconfirmed' END,
@@ -72,7 +68,7 @@ SELECT * FROM (
     FROM vn_cc c
     JOIN {check}.observations_json k ON k.site = c.site AND k.id = c.id
     LEFT JOIN {staging}.observations_json w ON w.site = k.site AND w.id = k.id
-    LEFT JOIN signals s ON s.site = k.site AND s.id = k.id
+    LEFT JOIN vn_signals s ON s.site = k.site AND s.id = k.id
     WHERE w.id IS NULL OR s.deleted_at >= k.update_ts
 ) changes
 WHERE action IS NOT NULL;
@@ -133,17 +129,9 @@ WHERE k.item ->> 'date_start' ~ '^\d{{4}}-\d{{2}}-\d{{2}}$'
 -- source deleted (a signal) goes, unless an observation of the copy still points to it; one
 -- the download did not bring without a signal is unconfirmed.
 CREATE TEMP TABLE vn_changes ON COMMIT DROP AS
-WITH signals AS MATERIALIZED (
-    -- weighed as for observations
-    SELECT site, item_id AS id, max(deleted_at) AS deleted_at,
-           bool_or(deleted_at > %(download_started)s + 1
-                   AND NOT (application_name IS NOT DISTINCT FROM 'transfer_vn'
-                            AND schema_name = %(check_schema)s
-                            AND deleted_at <= %(confirmed_at)s + 1)) AS weighed
-    FROM maint_assets.vn_deletions WHERE table_name = 'places_json'
-    GROUP BY site, item_id
-), candidates AS MATERIALIZED (
-    SELECT k.site, k.id FROM {check}.places_json k JOIN signals s USING (site, id)
+WITH candidates AS MATERIALIZED (
+    SELECT k.site, k.id FROM {check}.places_json k JOIN vn_signals s USING (site, id)
+    WHERE s.deleted_at IS NOT NULL
 ), referenced AS MATERIALIZED (
     -- the copy's observations are read only when a place may go
     SELECT DISTINCT o.site, o.item #>> '{{place,@id}}' AS place
@@ -154,28 +142,32 @@ SELECT w.site, w.id,
        CASE WHEN NOT coalesce(jsonb_typeof(w.item) = 'object' AND w.item ->> 'id' = w.id::text,
                               false)
                  THEN 'malformed'
-            WHEN s.deleted_at > %(download_started)s + 1 THEN NULL
+            -- as for observations
+            WHEN s.deleted_at IS NOT NULL
+                 THEN CASE WHEN k.id IS NULL AND s.weighed AND NOT s.checked
+                           THEN 'withheld' END
             WHEN k.id IS NULL THEN 'insert'
             ELSE 'update' END AS action,
        NULL::text AS reason,
        NULL::text AS unchecked
 FROM {staging}.places_json w
 LEFT JOIN {check}.places_json k ON k.site = w.site AND k.id = w.id
-LEFT JOIN signals s ON s.site = w.site AND s.id = w.id
+LEFT JOIN vn_signals s ON s.site = w.site AND s.id = w.id
 WHERE k.id IS NULL OR w.item <> k.item
 UNION ALL
 SELECT k.site, k.id,
-       CASE WHEN s.id IS NOT NULL AND (w.id IS NULL OR s.deleted_at > %(download_started)s + 1)
+       CASE WHEN s.deleted_at IS NOT NULL
                  THEN CASE WHEN r.place IS NULL THEN 'delete' ELSE 'kept_referenced' END
             ELSE 'unconfirmed' END,
-       CASE WHEN s.id IS NOT NULL THEN 'signal' ELSE 'the window download did not bring it' END,
-       CASE WHEN s.weighed THEN 'inside' END
+       CASE WHEN s.deleted_at IS NOT NULL THEN 'signal'
+            ELSE 'the window download did not bring it' END,
+       CASE WHEN s.deleted_at IS NOT NULL AND s.weighed THEN 'inside' END
 FROM {check}.places_json k
 JOIN maint_assets.vn_window_place_sites ps ON ps.window_id = %(window_id)s AND ps.site = k.site
 LEFT JOIN {staging}.places_json w ON w.site = k.site AND w.id = k.id
-LEFT JOIN signals s ON s.site = k.site AND s.id = k.id
+LEFT JOIN vn_signals s ON s.site = k.site AND s.id = k.id
 LEFT JOIN referenced r ON r.site = k.site AND r.place = k.id::text
-WHERE w.id IS NULL OR (s.id IS NOT NULL AND s.deleted_at >= %(download_started)s);
+WHERE w.id IS NULL OR s.deleted_at IS NOT NULL;
 
 -- name: insert_observations
 -- DO NOTHING: transfer_vn (a daily update) may have stored the row since; its version is

@@ -71,7 +71,9 @@ class DownloadConfig(dg.Config):
         default=0.05, ge=0, le=1,
         description="window: refuse the merge (and change nothing) when the check copy's rows "
         "deleted on a deletion signal alone (recorded after the download started, but for "
-        "its own diff poll's) exceed this share of the check copy's rows the window covered",
+        "its own diff poll's, and not served since), with the downloaded rows it lacks that "
+        "such a signal keeps out, exceed this share of the check copy's rows the window "
+        "covered",
     )
     skip_malformed: bool = Field(default=False, description="merge the rest of a download "
                                  "that has malformed items (each listed) instead of failing")
