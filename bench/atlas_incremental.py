@@ -65,6 +65,13 @@ CHANGES = {
         SELECT id_datasets, geom, 2025, id_variables, 1, id_taxa_obs
         FROM bench_copy WHERE within_quebec ORDER BY id OFFSET {k} LIMIT 1""",
 }
+IO_RELATIONS = [
+    ".".join(table) for table in (*counts.PUBLIC.values(), counts.DETAIL)
+]
+IO_COUNTERS = """
+    SELECT (SELECT sum(heap_blks_read + coalesce(idx_blks_read, 0))::bigint
+            FROM pg_statio_all_tables WHERE relid = ANY (%(relations)s::regclass[])),
+           pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::float8"""
 # A commit-to-fresh trial slower than the p95 target prints the daemon's log of that trial.
 SLOW_TRIAL_S = 10.0
 # Both tables include an observation of this taxon and year once these totals move.
@@ -102,6 +109,15 @@ def capture_overhead(cluster) -> None:
     print(f"capture overhead, bulk insert of {n:,} observations ({logged:,} changes logged):")
     print(f"  capture off {off:7.1f} s\n  capture on  {on:7.1f} s")
     print(f"  ratio on/off {on / off:6.3f}   (target <= 1.3)", flush=True)
+
+
+def io_counters(conn) -> tuple[int, float]:
+    """Pages of the count tables and the detail read from outside shared_buffers (heap and
+    indexes), and the WAL position: counters that, unlike seconds, do not move with the
+    machine's load."""
+    time.sleep(1.5)  # a backend's table statistics reach the shared ones within a second
+    conn.execute("SELECT pg_stat_clear_snapshot()")
+    return conn.execute(IO_COUNTERS, {"relations": IO_RELATIONS}).fetchone()
 
 
 def step_seconds(instance: dg.DagsterInstance, run_id: str) -> float:
@@ -169,14 +185,17 @@ def incremental_vs_full(cluster, resources, one_rebuild: bool, slow_ms: int | No
                 conn.execute(change.format(k=k))
                 if slow_ms is not None:
                     _, offset = slow_statements(cluster.log_file, offset)
+                before = io_counters(conn)
                 steps, run, meta = materialize()
+                pages, wal = (b - a for a, b in zip(before, io_counters(conn), strict=True))
                 modes = {m["refresh_mode"] for m in meta.values()}
                 assert modes == {"incremental"}, modes
                 refresh = meta["obs_region_counts"]["refresh_seconds"]
                 print(
                     f"    after {label:15s} steps {steps:6.2f} s, ratio {steps / full_steps:7.4f}; "
                     f"refresh {refresh:6.2f} s; run {run:6.2f} s, ratio {run / full_run:7.4f}"
-                    f"  (target ratio <= 0.01{', and < 1 s' if label == '1 insert' else ''})",
+                    f"  (target ratio <= 0.01{', and < 1 s' if label == '1 insert' else ''})"
+                    f"; {pages:,} pages read from outside shared_buffers, {wal / 1e6:.1f} MB WAL",
                     flush=True,
                 )
                 if slow_ms is not None:

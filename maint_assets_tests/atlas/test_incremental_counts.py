@@ -16,6 +16,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 import dagster as dg
 import psycopg
 import pytest
+from psycopg import sql
 
 from maint_assets.atlas.assets.counts import (
     OBS_REGION_COUNTS,
@@ -334,6 +335,32 @@ def test_config_can_force_a_full_rebuild(resources, atlas_url):
         materialize(resources, selection=COUNTS, run_config=FULL_COUNTS), OBS_REGION_COUNTS
     )
     assert (meta["refresh_mode"], meta["full_refresh_reason"]) == ("full", "full refresh requested")
+
+
+# Each rebuilt table's storage order: by taxon first, so that the rows one observation changes
+# (one per level) lie together (bench/README.md, 2026-12-06: a third of the WAL).
+STORAGE_ORDER = {
+    ("atlas_api", "obs_region_counts"): ["id_taxa_obs", "year_obs", "fid"],
+    ("atlas_api", "obs_regions_taxa_datasets_counts"): ["id_taxa_obs", "id_datasets", "fid"],
+    ("maint_assets", "region_taxon_dataset_year_counts"): [
+        "id_taxa_obs", "id_datasets", "year_obs", "fid",
+    ],
+}
+
+
+def test_a_rebuild_stores_the_rows_of_one_taxon_together(resources, atlas_url):
+    materialize(resources, selection=COUNTS, run_config=FULL_COUNTS)
+    with psycopg.connect(atlas_url) as conn:
+        for table, columns in STORAGE_ORDER.items():
+            key = sql.SQL("({})").format(sql.SQL(", ").join(map(sql.Identifier, columns)))
+            out_of_order, stored = conn.execute(
+                sql.SQL(
+                    "SELECT count(*) FILTER (WHERE key < before), count(*) FROM "
+                    "(SELECT {key} AS key, lag({key}) OVER (ORDER BY ctid) AS before "
+                    "FROM {table}) t"
+                ).format(key=key, table=sql.Identifier(*table))
+            ).fetchone()
+            assert stored > 1000 and out_of_order == 0, (table, out_of_order, stored)
 
 
 def test_an_observation_outside_every_region_is_counted_nowhere(resources, atlas_url):

@@ -9,13 +9,16 @@
 -- new entry in any of the seven indexes). The fillfactor option itself is then set back to
 -- the live table's (production has none), so the definition is unchanged; only the pages
 -- keep room, as after a VACUUM.
+-- Stored by taxon and dataset, then region: the rows one new observation changes (one per
+-- level, its taxon and dataset) lie together; see build in obs_region_counts.sql.
 CREATE TABLE {table} WITH (fillfactor = 90) AS
 SELECT d.fid, r.type::text AS type, d.id_taxa_obs, d.id_datasets,
        min(d.year_obs) AS min_year, max(d.year_obs) AS max_year,
        sum(d.count_obs)::integer AS count_obs
 FROM {detail} d
 JOIN public.regions r ON r.fid = d.fid
-GROUP BY d.fid, d.id_taxa_obs, d.id_datasets, r.type;
+GROUP BY d.id_taxa_obs, d.id_datasets, d.fid, r.type
+ORDER BY d.id_taxa_obs, d.id_datasets, d.fid;
 
 -- name: touched
 -- The rows a refresh changed, as the upserts left them (count 0: to be deleted).
@@ -28,8 +31,7 @@ CREATE TEMP TABLE touched_dataset_counts (
 -- The count moves by the detail's deltas summed over years. A key that lost no year (none
 -- of its detail rows emptied) can only have gained years: its first and last years widen to
 -- the years that gained observations, without reading the detail (keys that lost a year:
--- apply_deltas_lost_years). In key order, the table's own (it is built in that order): see
--- apply_detail_deltas in sql/atlas/counts.sql.
+-- apply_deltas_lost_years). In the unique index's order, so its pages are visited in turn.
 WITH deltas AS (
     SELECT fid, id_taxa_obs, id_datasets, sum(n)::integer AS n,
            min(year_obs) FILTER (WHERE n > 0) AS min_year,
