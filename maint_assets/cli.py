@@ -22,6 +22,8 @@ from maint_assets.core.roles import (
     registry,
 )
 from maint_assets.core.schema import apply_schema
+from maint_assets.demo.catalog_data import DEMO_DATASETS as DEMO_CATALOG_DATASETS
+from maint_assets.demo.catalog_data import write_pages
 from maint_assets.demo.ingest_data import DEMO_TABLES_FILE, write_source
 from maint_assets.demo.local_cluster import SUPERUSER, ClusterError, LocalCluster
 from maint_assets.demo.metabase_stand_in import load_stand_in
@@ -162,6 +164,17 @@ def _parser() -> argparse.ArgumentParser:
         help="database up, demo data if missing, mail sink, Pushgateway, Dagster UI",
     )
     demo.add_argument("--observations", type=int, default=100_000)
+    demo.add_argument(
+        "--vn-observations", type=int, default=DEMO_ROWS, metavar="N",
+        help=f"sightings of the fake VisioNature site (default {DEMO_ROWS:,}; a tenth of them "
+        "in the weekly repair's 14-day window, which transfer_vn downloads and polls again)",
+    )
+    demo.add_argument(
+        "--catalog-datasets", type=int, default=DEMO_CATALOG_DATASETS, metavar="N",
+        help=f"datasets of the DCAT catalogue pages, 500 a page (default "
+        f"{DEMO_CATALOG_DATASETS:,}; the catalogue's job parses each page with rdflib, a few "
+        "seconds a page)",
+    )
     _region_arguments(demo)
     demo.add_argument("--host", default="127.0.0.1")
     demo.add_argument("--port", type=int, default=3000, help="the Dagster UI's")
@@ -519,12 +532,10 @@ def _demo(args: argparse.Namespace) -> int:
         )
     )
     serve_demo_site(cluster.url("vn"), DEMO_VN_CONFIG)
-    _vn_demo_data(argparse.Namespace(observations=DEMO_ROWS, seed=1, if_empty=True))
+    _vn_demo_data(argparse.Namespace(observations=args.vn_observations, seed=1, if_empty=True))
     _webarchive_demo_data(cluster)
     if not DEMO_CATALOG_PAGES.exists():
-        from maint_assets.demo.catalog_data import write_pages
-
-        pages = write_pages(DEMO_CATALOG_PAGES, datasets=5000)
+        pages = write_pages(DEMO_CATALOG_PAGES, datasets=args.catalog_datasets)
         print(f"wrote {pages} DCAT catalogue pages under {DEMO_CATALOG_PAGES}")
     if not DEMO_INGEST_SOURCE.exists():
         rows = write_source(DEMO_INGEST_SOURCE)

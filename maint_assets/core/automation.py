@@ -46,11 +46,23 @@ def run_job_assets(
     Eager automation ignores an upstream update made by a run that also materialized the
     asset (``executed_with_root_target``), but it reads that from the run's asset selection,
     which a plain scheduled run of a whole job leaves empty: every asset of the job downstream
-    of another would be run a second time by automation after each scheduled run."""
+    of another would be run a second time by automation after each scheduled run.
+
+    The job's checks are named too: a run naming assets and no checks runs every check of
+    those assets, also those the job's selection leaves out (the atlas Friday refresh ran the
+    full comparison of the counts, production's own query over every observation)."""
 
     def request(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
-        keys = job.selection.resolve(context.repository_def.asset_graph)
-        return dg.RunRequest(asset_selection=sorted(keys, key=lambda k: k.path) or None)
+        graph = context.repository_def.asset_graph
+        keys = job.selection.resolve(graph)
+        if not keys:
+            return dg.RunRequest()
+        return dg.RunRequest(
+            asset_selection=sorted(keys, key=lambda k: k.path),
+            asset_check_keys=sorted(
+                job.selection.resolve_checks(graph), key=lambda k: (k.asset_key.path, k.name)
+            ),
+        )
 
     return request
 

@@ -18,6 +18,7 @@ CONTEXT = {
     "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
     "xsd": "http://www.w3.org/2001/XMLSchema#",
 }
+DEMO_DATASETS = 5000
 INSEE = "http://id.insee.fr/geo"
 LICENCES = [
     "https://www.etalab.gouv.fr/licence-ouverte-open-licence",

@@ -32,12 +32,14 @@ sightings out or truncates, a diff that loses sightings) come from the site's ``
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import re
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
@@ -64,6 +66,10 @@ class FakeVisioNature:
         self._server = ThreadingHTTPServer((host, port), _handler(self))
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        # A connection per request cost 40-50 ms on the shared machine, as much as the answer:
+        # transfer_vn's --update asks for each changed place on its own.
+        self._idle: list[psycopg.Connection] = []
+        self._idle_lock = threading.Lock()
 
     @property
     def port(self) -> int:
@@ -79,6 +85,31 @@ class FakeVisioNature:
     def stop(self) -> None:
         self._server.shutdown()
         self._server.server_close()
+        self.release()
+
+    def release(self) -> None:
+        """Closes the connections kept between requests: a database with a session open
+        cannot be copied as a template or dropped. The next request connects again."""
+        with self._idle_lock:
+            idle, self._idle = self._idle, []
+        for conn in idle:
+            conn.close()
+
+    @contextlib.contextmanager
+    def _connection(self) -> Iterator[psycopg.Connection]:
+        """An idle connection of an earlier request, or a new one; a request that fails
+        closes its connection rather than leave it to the next one."""
+        with self._idle_lock:
+            conn = self._idle.pop() if self._idle else None
+        if conn is None or conn.closed:
+            conn = psycopg.connect(self.database_url, autocommit=True)
+        try:
+            yield conn
+        except BaseException:
+            conn.close()
+            raise
+        with self._idle_lock:
+            self._idle.append(conn)
 
     def __enter__(self) -> FakeVisioNature:
         return self.start()
@@ -96,7 +127,7 @@ class FakeVisioNature:
             return 404, json.dumps({"error": f"no such API call: {path}"})
         site, call = match["site"], match["call"]
         self.calls.append(f"{site} {call}")
-        with psycopg.connect(self.database_url, autocommit=True) as conn:
+        with self._connection() as conn:
             faults = {kind: value for kind, value in conn.execute(
                 compose(GROUP, "faults", schema=self.schema), {"site": site})}
             status = (faults.get("fail") or {}).get(call)

@@ -89,3 +89,34 @@ def test_every_schedule_of_eager_assets_names_its_assets():
         "atlas_weekly_incremental_refresh_friday_2100",
         "catalog_daily_0000",
     } <= set(checked)
+
+
+def test_every_scheduled_run_runs_the_checks_of_its_job_and_no_other():
+    """A run request naming assets but no checks runs every check of those assets: the daemon
+    subsets the job to what the request names (JobSubsetSelector, the code location's
+    get_subset), and no checks named means all of theirs. The atlas Friday refresh then ran
+    the full comparison of the counts (production's own query over every observation) that
+    its job leaves out. Each shipped schedule naming assets, subset as the daemon subsets it,
+    runs the whole job's steps and no other (the ingest schedule, whose tick needs its
+    resource, names none)."""
+    checked = []
+    with dg.instance_for_test() as instance:
+        repository = defs.get_repository_def()
+        for schedule in repository.schedule_defs:
+            if schedule.required_resource_keys:
+                continue
+            with dg.build_schedule_context(
+                instance=instance, repository_def=repository
+            ) as context:
+                [request] = schedule.evaluate_tick(context).run_requests
+            if request.asset_selection is None:
+                continue
+            job = repository.get_job(schedule.job_name)
+            checks = request.asset_check_keys
+            subset = job.get_subset(
+                asset_selection=set(request.asset_selection),
+                asset_check_selection=None if checks is None else set(checks),
+            )
+            assert set(subset.graph.node_names()) == set(job.graph.node_names()), schedule.name
+            checked.append(schedule.name)
+    assert "atlas_weekly_incremental_refresh_friday_2100" in checked

@@ -158,6 +158,7 @@ def after_weekly(
     world = weekly_run.world
     name = world.url.rsplit("/", 1)[1]
     world.conn.close()
+    world.server.release()  # the copy needs the weekly database without sessions
     try:
         with _clone(pg_cluster, name, "vn_after_weekly") as url:
             fork = VnWorld(url, tmp_path, sites=tuple(world.sites), fresh=False)
