@@ -258,7 +258,7 @@ def _server(
         env={**os.environ, **(env or {})},
     )
     try:
-        _wait_ready(f"{url}{ready_path}", Path(args[0]).name)
+        _wait_ready(f"{url}{ready_path}", Path(args[0]).name, process)
         yield url
     finally:
         process.terminate()
@@ -271,11 +271,22 @@ def _server(
             process.wait(timeout=10)
 
 
-def _wait_ready(url: str, what: str) -> None:
-    for _ in range(200):
+# pywb's start (gevent, its imports) took over 20 s under the suite's load (load average 15 on
+# two cores): the wait ends when the server answers or exits, with a deadline far beyond that.
+READY_DEADLINE_S = 120.0
+
+
+def _wait_ready(url: str, what: str, process: subprocess.Popen) -> None:
+    deadline = time.monotonic() + READY_DEADLINE_S
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(
+                f"{what} exited with code {process.returncode} before answering on {url}"
+            )
         try:
             if requests.get(url, timeout=1).ok:
                 return
         except requests.ConnectionError:
-            time.sleep(0.1)
-    raise RuntimeError(f"{what} did not start on {url}")
+            pass
+        time.sleep(0.1)
+    raise RuntimeError(f"{what} did not answer on {url} within {READY_DEADLINE_S:.0f} s")
