@@ -365,32 +365,39 @@ def test_an_unavailable_cdx_server_or_store_is_retried_fails_the_run_and_marks_n
     assert all('"filename": "heritrix/output/' in line for p in lines for line in p.open())
 
 
+def _outbackcdx_resources(empty_db: str, root: Path, tmp_path: Path, url: str) -> dict:
+    """Resources indexing into the OutbackCDX at ``url``; the check samples 50 lines."""
+    return _resources(empty_db, root, tmp_path, output="outbackcdx", outbackcdx_url=url,
+                      outbackcdx_ledger_dir=str(tmp_path / "ledger"), verify_sample=50)
+
+
+def _checked_again(res: dict) -> tuple[dg.ExecuteInProcessResult, dict]:
+    """A run with nothing new to index (it never calls the server, its check does) that
+    succeeds with its check passed: the result and the check's metadata, its description as
+    "why"."""
+    result = dg.materialize(
+        [cdx_index.cdx_index], resources=res, raise_on_error=False,
+        run_config={"ops": {"webarchive__index__cdx_index": {"config": FAST}}},
+    )
+    assert result.success
+    found = next(e for e in result.get_asset_check_evaluations()
+                 if e.check_name == "index_lines_resolve")
+    assert found.passed, found.metadata["problems"].value
+    return result, {k: v.value for k, v in found.metadata.items()} | {"why": found.description}
+
+
 def test_a_cdx_server_down_during_or_before_the_check_leaves_lines_unchecked_not_bad(
     empty_db: str, store: tuple[Path, list[Capture]], tmp_path: Path
 ) -> None:
     root, _ = store
     with outbackcdx() as server:
-        res = _resources(empty_db, root, tmp_path, output="outbackcdx", outbackcdx_url=server.url,
-                         outbackcdx_ledger_dir=str(tmp_path / "ledger"), verify_sample=50)
+        res = _outbackcdx_resources(empty_db, root, tmp_path, server.url)
         assert _checks(_index(res))["index_lines_resolve"]
         files = _files(empty_db)
 
-        def check() -> tuple[dg.ExecuteInProcessResult, dict]:
-            # Nothing new to index: the run itself never calls the server, its check does.
-            result = dg.materialize(
-                [cdx_index.cdx_index], resources=res, raise_on_error=False,
-                run_config={"ops": {"webarchive__index__cdx_index": {"config": FAST}}},
-            )
-            assert result.success
-            found = next(e for e in result.get_asset_check_evaluations()
-                         if e.check_name == "index_lines_resolve")
-            assert found.passed, found.metadata["problems"].value
-            return result, {k: v.value for k, v in found.metadata.items()} | {
-                "why": found.description}
-
         # It answers five lines, then goes down in the middle of the check.
         server.queries_left = 5
-        during, meta = check()
+        during, meta = _checked_again(res)
         assert (meta["lines_checked"], meta["lines_cdx_server_unreachable"]) == (5, 45)
         assert meta["problems"] == "none" and meta["lines_store_unreachable"] == 0
         said = meta["cdx_server_unreachable"]
@@ -399,7 +406,7 @@ def test_a_cdx_server_down_during_or_before_the_check_leaves_lines_unchecked_not
         assert _metadata(during)["webarchive/index/cdx_index"]["warcs_indexed"] == 0
 
     # Down before the check: no line is asked about, none is bad.
-    _, meta = check()
+    _, meta = _checked_again(res)
     assert (meta["lines_checked"], meta["lines_cdx_server_unreachable"]) == (0, 50)
     assert meta["problems"] == "none" and "(tried 2 times)" in meta["cdx_server_unreachable"]
     assert _files(empty_db) == files  # nothing marked
@@ -412,8 +419,7 @@ def test_a_cdx_server_refusing_requests_fails_the_indexing_naming_them_and_marks
     down: not retried, and nothing is marked bad because of it."""
     root, _ = store
     with outbackcdx() as server:
-        res = _resources(empty_db, root, tmp_path, output="outbackcdx", outbackcdx_url=server.url,
-                         outbackcdx_ledger_dir=str(tmp_path / "ledger"), verify_sample=50)
+        res = _outbackcdx_resources(empty_db, root, tmp_path, server.url)
         server.fail_with = 403
         refused = _index(res)
         assert not refused.success
@@ -438,22 +444,14 @@ def test_a_cdx_server_refusing_the_checks_lookups_leaves_its_lines_unchecked_not
 ) -> None:
     root, _ = store
     with outbackcdx() as server:
-        res = _resources(empty_db, root, tmp_path, output="outbackcdx", outbackcdx_url=server.url,
-                         outbackcdx_ledger_dir=str(tmp_path / "ledger"), verify_sample=50)
+        res = _outbackcdx_resources(empty_db, root, tmp_path, server.url)
         assert _checks(_index(res))["index_lines_resolve"]
         indexed = _files(empty_db)
 
         # The proxy refuses the check's lookups: its lines are not checked, and named.
         server.fail_with = 403
-        during = dg.materialize(
-            [cdx_index.cdx_index], resources=res, raise_on_error=False,
-            run_config={"ops": {"webarchive__index__cdx_index": {"config": FAST}}},
-        )
-        assert during.success
-        found = next(e for e in during.get_asset_check_evaluations()
-                     if e.check_name == "index_lines_resolve")
-        meta = {k: v.value for k, v in found.metadata.items()}
-        assert found.passed and meta["problems"] == "none", meta["problems"]
+        _, meta = _checked_again(res)
+        assert meta["problems"] == "none", meta["problems"]
         assert (meta["lines_checked"], meta["lines_cdx_server_unreachable"]) == (0, 50)
         said = meta["cdx_server_unreachable"]
         assert f"the CDX server {server.url} answered 403 Forbidden to GET /" in said, said
