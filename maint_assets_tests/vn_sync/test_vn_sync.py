@@ -752,6 +752,60 @@ def test_a_place_deletion_the_adopted_download_refutes_is_repaired(world: VnWorl
     _place_reinserted(result, conn)
 
 
+def test_a_place_both_copies_hold_goes_on_a_standing_signal(world: VnWorld) -> None:
+    """The source renames P[5], which the operator's --update stores in the check copy and
+    the live sync in production, then deletes it: the live sync deletes it from production,
+    and the operator's --full (started after the deletion, which it did not serve) leaves the
+    check copy holding it. The operator then puts back production's places from the dump
+    taken before the rename (psql: no proof that VisioNature served it). Both copies hold
+    P[5], production under its old name, and nothing refutes the deletion: the repair
+    neither updated nor deleted it. A standing signal says the source deleted the place
+    whichever copy holds it (the check copy's row predates the deletion, or it would have
+    refuted it), as for a place only production holds and as the merge treats the check
+    copy's: it goes, weighed like any deletion on a signal alone in an adopted window
+    (refused at 5 % of the window's 12 places, done at 10 %)."""
+    db, conn = _places_in_step(world)
+    # the operator's nightly dump of production's places (our stand-in: a table beside it)
+    conn.execute(f"CREATE TABLE public.places_dump AS SELECT * FROM {PRODUCTION}.places_json")
+    site = world.sites["tst1"]
+    tool = world.tool("operator")  # the operator's cron, not maint_assets
+    time.sleep(1)
+    site.rename_place(P[5], "Renamed")
+    tool.update_now(db, CHECK, {"places"})
+    world.tool("live").update_now(db, PRODUCTION, {"places"})  # the live sync
+    time.sleep(1)
+    site.delete_place(P[5])
+    world.tool("live").update_now(db, PRODUCTION, {"places"})
+    time.sleep(2)
+    with tool.generated_config(db, CHECK, start_date=days_ago(14)) as (path, config):
+        tool.run("full", path, config)
+    subprocess.run(
+        ["psql", world.url, "--no-psqlrc", "-q", "-v", "ON_ERROR_STOP=1", "-c",
+         f"INSERT INTO {PRODUCTION}.places_json SELECT * FROM public.places_dump "
+         "ON CONFLICT DO NOTHING"],
+        check=True, capture_output=True,
+    )
+    held = (P[5], "tst1")
+    assert table_rows(conn, CHECK, "places_json")[held][0]["name"] == "Renamed"
+    assert table_rows(conn, PRODUCTION, "places_json")[held][0]["name"] != "Renamed"
+
+    refused = adopted(world.resources())
+    assert not refused.success
+    assert (f"1 deletion(s) from {PRODUCTION}.places_json inside the window, on a deletion "
+            "signal alone, exceed 5.0% of the 12 row(s) it covered"
+            in failure_text(refused)), failure_text(refused)
+    assert held in table_rows(conn, PRODUCTION, "places_json")
+    result = dg.materialize(
+        [vn_sync_repair], resources=world.resources(), raise_on_error=False,
+        run_config={"ops": {"vn_sync_repair": {"config": {"max_delete_fraction": 0.1}}}},
+    )
+    assert result.success, failure_text(result)
+    assert set(table_rows(conn, PRODUCTION, "places_json")) == {
+        (p, "tst1") for p in P if p != P[5]}
+    repaired = metadata(result)[f"vn_sync/{PRODUCTION}/places_json"]
+    assert (repaired["deleted"], repaired["deleted_on_signal"]) == (1, 1), repaired
+
+
 def test_forms_without_a_universal_id_are_kept_and_repaired(world: VnWorld) -> None:
     """id_form_universal is optional in Client-API-VN's form schema, and _store_observation
     then stores NULL in its sightings' rows: nothing links such a form to its sightings, so

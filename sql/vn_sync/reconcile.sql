@@ -261,7 +261,11 @@ WHERE p.item ->> 'date_start' ~ '^\d{{4}}-\d{{2}}-\d{{2}}$'
 -- Places (downloaded whole per site): one the check copy holds goes to production when the
 -- window downloaded it; one of production goes on the source's deletion signal, unless an
 -- observation of production still points to it. A signal is refuted as for observations
--- (vn_signals: signals, above, of places_brought).
+-- (vn_signals: signals, above, of places_brought). A place has no version, so a standing
+-- signal decides (the second branch) even when the check copy holds the place too: its row
+-- there was stored before the deletion, or VisioNature served it since and the signal would
+-- be refuted. The merge deletes such a place from the check copy likewise; leaving it would
+-- keep in production, never repaired, a place the source deleted.
 CREATE TEMP TABLE vn_changes ON COMMIT DROP AS
 WITH candidates AS MATERIALIZED (
     SELECT p.site, p.id FROM {production}.places_json p JOIN vn_signals s USING (site, id)
@@ -306,7 +310,8 @@ SELECT * FROM (
     LEFT JOIN maint_assets.vn_window_place_sites ps
       ON ps.window_id = %(window_id)s AND ps.site = p.site
     LEFT JOIN referenced r ON r.site = p.site AND r.place = p.id::text
-    WHERE NOT EXISTS (SELECT FROM {check}.places_json k WHERE k.site = p.site AND k.id = p.id)
+    WHERE s.deleted_at IS NOT NULL
+       OR NOT EXISTS (SELECT FROM {check}.places_json k WHERE k.site = p.site AND k.id = p.id)
 ) changes
 WHERE action IS NOT NULL;
 
