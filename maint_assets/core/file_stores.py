@@ -120,6 +120,8 @@ class Backend(Protocol):
 @dataclass(frozen=True)
 class LocalBackend:
     root: Path
+    # Mount points its bookkeeping saw at earlier runs: one not mounted now hides its files.
+    remembered: mounts.Remembered = mounts.NOTHING_REMEMBERED
 
     def list(
         self, skipped: Skipped | None = None, recursive: bool = True
@@ -216,24 +218,26 @@ class LocalBackend:
     def _check_gone(self, path: str, err: OSError) -> None:
         """Nothing when "not found" for ``path`` is the store's answer that the file is gone;
         StoreError when it is no evidence of that: the store's root is not there, or a folder
-        at or above the file is a mount point the system declares (fstab, a systemd unit) and
-        is not mounted now. A disk not mounted leaves its mount point an empty folder, where
-        every file of the disk is "not found"; a folder emptied on purpose (its last WARC
-        deleted) is not declared so, and its files are gone. Emptiness alone cannot tell them
-        apart, and the declaration can."""
+        at or above the file is a mount point the system declares (fstab, a systemd unit), or
+        one ``remembered`` mounted at an earlier run, and is not mounted now. A disk not
+        mounted leaves its mount point an empty folder, where every file of the disk is "not
+        found"; a folder emptied on purpose (its last WARC deleted) was never a mount point,
+        and its files are gone. Emptiness alone cannot tell them apart; the declaration, or
+        the memory of the mount, can."""
         if not os.path.isdir(self.root):
             raise StoreError(
                 f"cannot read {self.root / path}: {err.strerror}, and the store's root "
                 f"{self.root} is not a directory (not mounted, or moved)", scope=""
             )
-        found = mounts.TABLES.unmounted(self.root, (self.root / path).parent)
+        found = mounts.TABLES.unmounted(self.root, (self.root / path).parent, self.remembered)
         if found is not None:
-            folder, declared_in = found
+            folder, known, retire = found
             scope = "" if folder == self.root else f"{folder.relative_to(self.root)}/"
             raise StoreError(
                 f"cannot read {self.root / path}: {err.strerror}, and {folder} is a mount point "
-                f"(declared in {declared_in}) that is not mounted: the files of its disk are "
-                "not known to be gone", scope=scope
+                f"({known}) that is not mounted: the files of its disk are not known to be gone"
+                + (f"; mount it again, or, if its disk is retired for good, {retire}"
+                   if retire else ""), scope=scope
             )
 
     def _disk_error(self, path: str, err: OSError) -> StoreError:
@@ -439,9 +443,14 @@ def store_identity(url: str) -> str:
     raise StoreError(f"unsupported store URL {url!r} (a directory or s3://bucket/prefix)")
 
 
-def backend_for(url: str, endpoint_url: str = "", region_name: str = "us-east-1") -> Backend:
+def backend_for(
+    url: str, endpoint_url: str = "", region_name: str = "us-east-1",
+    remembered: mounts.Remembered = mounts.NOTHING_REMEMBERED,
+) -> Backend:
+    """The store at ``url``; a local one knows the mount points ``remembered`` (an S3 store
+    has none)."""
     identity = store_identity(url)
     if identity.startswith("s3://"):
         bucket, _, prefix = identity.removeprefix("s3://").partition("/")
         return S3Backend(bucket, prefix, endpoint_url, region_name)
-    return LocalBackend(Path(identity))
+    return LocalBackend(Path(identity), remembered)

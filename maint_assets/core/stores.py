@@ -13,6 +13,7 @@ from maint_assets.core.file_stores import (
     backend_for,
     store_identity,
 )
+from maint_assets.core.mounts import NOTHING_REMEMBERED, Remembered
 
 SHOWN = 50  # names in the metadata (the log has them all)
 FEW_LINKS = 10  # symlinks named: usually a few folders, the same at every listing
@@ -30,8 +31,10 @@ class FileStore(dg.ConfigurableResource):
         """The store's one spelling, whichever ``url`` names it: what records key on."""
         return store_identity(self.url)
 
-    def backend(self) -> Backend:
-        return backend_for(self.url, self.endpoint_url, self.region_name)
+    def backend(self, remembered: Remembered = NOTHING_REMEMBERED) -> Backend:
+        """The store's backend; a local one knows the mount points its bookkeeping
+        ``remembered`` mounted at earlier runs."""
+        return backend_for(self.url, self.endpoint_url, self.region_name, remembered)
 
     def list(
         self, skipped: Skipped | None = None, recursive: bool = True

@@ -36,6 +36,7 @@ from maint_assets.webarchive.cdx_segments import (
 )
 from maint_assets.webarchive.indexing import IndexedWarc, index_all
 from maint_assets.webarchive.resources import CdxSettings
+from maint_assets.webarchive.store_mounts import StoreMounts
 
 
 class TransientFailures(RuntimeError):
@@ -73,10 +74,11 @@ class IndexRun:
     def __init__(
         self, conn: psycopg.Connection, db: PostgresResource, store_url: str, endpoint_url: str,
         backend: Backend, cdx: CdxSettings, options: RunOptions,
-        log: Callable[[str], None],
+        log: Callable[[str], None], mounts: StoreMounts | None = None,
     ) -> None:
         self.conn, self.db, self.backend, self.cdx, self.options = conn, db, backend, cdx, options
         self.store_url, self.endpoint_url, self.log = store_url, endpoint_url, log
+        self.mounts = mounts
         self.fmt = "cdxj" if cdx.target == "cdxj" else "cdx11"
         root = cdx.cdxj_dir if cdx.target == "cdxj" else cdx.outbackcdx_ledger_dir
         self.ledger = Ledger(conn, store_url, cdx.target, Path(root))
@@ -102,6 +104,10 @@ class IndexRun:
         }).fetchall()
         with tempfile.TemporaryDirectory(prefix="cdx-") as tmp:
             results = index_all(self._tasks(batch, Path(tmp)), self.options.workers)
+            if self.mounts is not None:
+                # Again: a disk mounted since the run began (its files read by the workers) is
+                # remembered with the lines it gave.
+                self.mounts.record()
             self._sort(results)
             self._publish([r for r in results if r.status == "indexed"])
         self._compact()

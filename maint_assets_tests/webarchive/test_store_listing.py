@@ -33,6 +33,7 @@ from maint_assets_tests.webarchive.servers import outbackcdx
 WARCS = 3  # complete ones; write_store adds a truncated one, an open one and a non-WARC
 FAST = {"file_retries": 1, "retry_backoff_s": 0.01, "run_retries": 0}
 TRACKDB, CDX = "webarchive/webarchive/trackdb_files", "webarchive/index/cdx_index"
+BY_HAND = "by hand"  # a disk mounted with mount(8), declared nowhere
 
 
 @pytest.fixture
@@ -46,10 +47,11 @@ def store(tmp_path: Path) -> Path:
 def mount_tables(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> MountTables:
     """The system's mount tables as the stores read them, in files of the test's own (it cannot
     edit /etc/fstab nor mount disks): an fstab, our invention in fstab(5)'s real format, that
-    declares the disks the test mounts under its store; a folder of systemd .mount units, empty
-    until a test declares one there; and this process's own /proc/self/mountinfo, to which the
-    test adds a line in proc(5)'s format when it "mounts" a disk, and removes it to "unmount"
-    it (moving the disk's files away, leaving its mount point an empty folder)."""
+    declares the disks the test mounts under its store (unless it mounts them "by hand",
+    declared nowhere); a folder of systemd .mount units, empty until a test declares one there;
+    and this process's own /proc/self/mountinfo, to which the test adds a line in proc(5)'s
+    format (our invention too) when it "mounts" a disk, and removes it to "unmount" it (moving
+    the disk's files away, leaving its mount point an empty folder)."""
     tables = MountTables(tmp_path / "fstab", tmp_path / "mountinfo", (tmp_path / "units",))
     tables.fstab.write_text(
         "# <file system> <mount point> <type> <options> <dump> <pass>\n"
@@ -62,6 +64,8 @@ def mount_tables(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> MountTables
 
 
 def _declare(tables: MountTables, folder: Path, by: str) -> None:
+    if by == BY_HAND:
+        return
     if by == "fstab":
         with tables.fstab.open("a") as fstab:
             fstab.write(f"LABEL={folder.name} {_escaped(folder)} xfs defaults,nofail 0 2\n")
@@ -71,6 +75,13 @@ def _declare(tables: MountTables, folder: Path, by: str) -> None:
             f"[Unit]\nDescription=WARC disk\n\n[Mount]\nWhat=/dev/disk/by-label/warcs\n"
             f"Where={folder}\nType=xfs\nOptions=defaults\n\n[Install]\nWantedBy=multi-user.target\n"
         )
+
+
+def _known(tables: MountTables, by: str) -> str:
+    """Why a test's disk is known to be a mount point, as the store's error says it."""
+    if by == BY_HAND:
+        return "seen mounted at an earlier run, remembered in webarchive.store_mounts"
+    return f"declared in {tables.fstab if by == 'fstab' else tables.unit_dirs[0]}"
 
 
 def _mount(tables: MountTables, folder: Path) -> None:
@@ -706,17 +717,16 @@ def test_files_failing_one_after_another_are_the_store_down_and_the_rest_is_not_
     assert len(tried) == 3, meta["store_unreachable"]
 
 
-@pytest.mark.parametrize("declared_by", ["fstab", "systemd unit"])
+@pytest.mark.parametrize("declared_by", ["fstab", "systemd unit", BY_HAND])
 def test_a_local_disk_not_mounted_leaves_lines_unchecked_and_a_file_really_gone_is_bad(
     empty_db: str, store: Path, tmp_path: Path, mount_tables: MountTables, declared_by: str
 ) -> None:
-    check = _check_local(empty_db, store, tmp_path)
     failing = next(_warcs_folder(store).glob("*-00000-*.warc.gz"))
     disks = (store / "heritrix" / "output", store)  # the crawls' output, and the whole store
     for disk in disks:
         _declare(mount_tables, disk, declared_by)
         _mount(mount_tables, disk)
-    where = mount_tables.fstab if declared_by == "fstab" else mount_tables.unit_dirs[0]
+    check = _check_local(empty_db, store, tmp_path)  # the index run remembers the mounts
     assert check()["lines_checked"] == 50
 
     # A disk the system declares is not mounted: its mount point is an empty folder, under
@@ -729,7 +739,7 @@ def test_a_local_disk_not_mounted_leaves_lines_unchecked_and_a_file_really_gone_
         assert meta["passed"], meta["problems"]
         assert (meta["lines_checked"], meta["lines_store_unreachable"]) == (0, 50)
         said = meta["store_unreachable"]
-        assert f"{disk} is a mount point (declared in {where}" in said, said
+        assert f"{disk} is a mount point ({_known(mount_tables, declared_by)}" in said, said
         assert "that is not mounted: the files of its disk are not known to be gone" in said
         if disk == store:
             assert "the store as a whole cannot be reached" in meta["why"]
@@ -769,11 +779,12 @@ def test_a_warc_deleted_as_the_last_file_of_its_folder_is_gone_not_a_store_error
         assert (meta["warcs_removed"], _lines(tmp_path)) == (WARCS, [])
 
 
+@pytest.mark.parametrize("declared_by", ["fstab", BY_HAND])
 def test_a_disk_not_mounted_below_the_store_keeps_its_warcs_lines_until_it_is_back(
-    empty_db: str, store: Path, tmp_path: Path, mount_tables: MountTables
+    empty_db: str, store: Path, tmp_path: Path, mount_tables: MountTables, declared_by: str
 ) -> None:
     disk = _warcs_folder(store)  # the crawl logs beside it stay listed
-    _declare(mount_tables, disk, "fstab")
+    _declare(mount_tables, disk, declared_by)
     _mount(mount_tables, disk)
     res = _resources(empty_db, str(store), tmp_path)
     with dg.instance_for_test() as instance:
@@ -784,11 +795,14 @@ def test_a_disk_not_mounted_below_the_store_keeps_its_warcs_lines_until_it_is_ba
         disk.rename(tmp_path / "disk")
         disk.mkdir()
         # The listing flags the disk's WARCs missing; the store, asked, cannot say they are
-        # gone: the run fails (retried), and their lines stay.
+        # gone (a disk mounted by hand is declared nowhere: the index run remembered it
+        # mounted): the run fails (retried), and their lines stay.
         failed = _index(res, instance)
         assert not failed.success
         error = failed.get_step_failure_events()[0].event_specific_data.error.cause.message
-        assert f"{disk} is a mount point (declared in {mount_tables.fstab})" in error, error
+        assert f"{disk} is a mount point ({_known(mount_tables, declared_by)}" in error, error
+        if declared_by == BY_HAND:
+            assert f"retired_mounts: ['{disk}']" in error, error
         assert _lines(tmp_path) == lines
         missing = {p for p, r in _rows(empty_db).items() if r[1]}
         assert missing and all(".warc.gz" in p for p in missing)
@@ -805,6 +819,71 @@ def test_a_disk_not_mounted_below_the_store_keeps_its_warcs_lines_until_it_is_ba
         found = next(e for e in back.get_asset_check_evaluations()
                      if e.check_name == "index_lines_resolve")
         assert found.passed and found.metadata["lines_checked"].value == 50
+
+
+def test_a_disk_mounted_by_hand_then_retired_by_the_operator_has_its_warcs_lines_removed(
+    empty_db: str, store: Path, tmp_path: Path, mount_tables: MountTables
+) -> None:
+    disk = _warcs_folder(store)
+    _mount(mount_tables, disk)  # declared nowhere
+    res = _resources(empty_db, str(store), tmp_path)
+
+    def retiring(*folders: str) -> tuple[dg.ExecuteInProcessResult, str]:
+        config = {"config": {**FAST, "retired_mounts": list(folders)}}
+        result = dg.materialize(
+            [trackdb.trackdb_files, cdx_index.cdx_index], resources=res, raise_on_error=False,
+            instance=instance, run_config={"ops": {"webarchive__index__cdx_index": config}},
+        )
+        failures = result.get_step_failure_events()
+        return result, failures[0].event_specific_data.error.to_string() if failures else ""
+
+    def remembered() -> list[tuple[str, bool]]:
+        with psycopg.connect(empty_db) as conn:
+            return conn.execute("SELECT folder, retired_at IS NOT NULL "
+                                "FROM webarchive.store_mounts WHERE store = %s",
+                                [str(store)]).fetchall()
+
+    folder = disk.relative_to(store).as_posix()
+    with dg.instance_for_test() as instance:
+        assert _metadata(_index(res, instance))[CDX]["warcs_indexed"] == WARCS
+        lines = _lines(tmp_path)
+        assert lines and remembered() == [(folder, False)]
+        _unmount(mount_tables, disk)
+        disk.rename(tmp_path / "disk")
+        disk.mkdir()
+        assert not _index(res, instance).success
+
+        # A folder that is no remembered mount point (a typo), or a disk mounted now, is not
+        # retired: the run fails naming it, nothing retired, every line kept.
+        typo = disk.parent / "warc"
+        failed, error = retiring(str(typo))
+        assert not failed.success
+        assert f"retired_mounts names {typo}: not a mount point remembered under the store " in (
+            error), error
+        assert f"(remembered: {disk})" in error, error
+        _mount(mount_tables, disk)
+        failed, error = retiring(str(disk))
+        assert not failed.success and f"retired_mounts names {disk}, mounted now" in error, error
+        _unmount(mount_tables, disk)
+        assert (_lines(tmp_path), remembered()) == (lines, [(folder, False)])
+
+        # The operator says the disk is retired for good: the store's "not found" is evidence
+        # again, and its WARCs' lines leave the index. A retried run retires it again.
+        done, error = retiring(str(disk))
+        assert done.success, error
+        assert (_metadata(done)[CDX]["warcs_removed"], _lines(tmp_path)) == (WARCS, [])
+        assert remembered() == [(folder, True)]
+        again, error = retiring(folder)  # relative to the store's root, as the config allows
+        assert again.success and _metadata(again)[CDX]["warcs_removed"] == 0, error
+
+        # A disk mounted there again is remembered again, its WARCs indexed again.
+        disk.rmdir()
+        (tmp_path / "disk").rename(disk)
+        _mount(mount_tables, disk)
+        back = _index(res, instance)
+        assert back.success and _metadata(back)[CDX]["warcs_indexed"] == WARCS
+        assert sorted(_lines(tmp_path)) == sorted(lines)
+        assert remembered() == [(folder, False)]
 
 
 @pytest.mark.parametrize("output", ["cdxj", "outbackcdx"])

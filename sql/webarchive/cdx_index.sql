@@ -139,3 +139,18 @@ WHERE store = %(store)s GROUP BY segment ORDER BY segment;
 
 -- name: duplicates_removed
 DELETE FROM webarchive.cdx_duplicate_lines WHERE store = %(store)s AND segment = %(segment)s;
+
+-- name: mounts_seen
+-- Mount points mounted now: remembered, or remembered again if they had been retired.
+INSERT INTO webarchive.store_mounts AS m (store, folder, first_seen_at, last_seen_at)
+SELECT %(store)s, folder, now(), now() FROM unnest(%(folders)s::text[]) AS f(folder)
+ON CONFLICT (store, folder) DO UPDATE SET last_seen_at = excluded.last_seen_at, retired_at = NULL;
+
+-- name: mounts_remembered
+SELECT folder, retired_at IS NOT NULL FROM webarchive.store_mounts
+WHERE store = %(store)s ORDER BY folder;
+
+-- name: mounts_retired
+-- Retiring one already retired keeps its first retirement: a retried run retires it again.
+UPDATE webarchive.store_mounts SET retired_at = coalesce(retired_at, now())
+WHERE store = %(store)s AND folder = ANY(%(folders)s);

@@ -20,7 +20,9 @@ from pydantic import Field
 
 from maint_assets.core.automation import EAGER, HOURLY_FRESHNESS
 from maint_assets.core.file_stores import ObjectDenied, StoreError
+from maint_assets.core.mounts import NOTHING_REMEMBERED, Remembered
 from maint_assets.core.postgres import DatabaseUnavailable, MaintenanceLocked, PostgresResource
+from maint_assets.core.schema import apply_schema
 from maint_assets.core.sql_files import statement
 from maint_assets.core.stores import FileStore
 from maint_assets.webarchive.cdx_outputs import CdxServerError, CdxServerUnavailable, OutbackCdx
@@ -33,9 +35,11 @@ from maint_assets.webarchive.keys import (
     OWNERS,
     POOL_WARC_STORE,
     SQL_CDX_INDEX,
+    SQL_DIR,
     TRACKDB,
 )
 from maint_assets.webarchive.resources import CdxSettings
+from maint_assets.webarchive.store_mounts import MountNotRetired, StoreMounts
 
 TRANSIENT = (
     TransientFailures, CdxServerUnavailable, StoreError, DatabaseUnavailable, MaintenanceLocked,
@@ -58,6 +62,13 @@ class CdxConfig(dg.Config):
         default=2, ge=0, description="runs retried by Dagster when files failed transiently"
     )
     run_retry_delay_s: float = Field(default=300.0, ge=0)
+    retired_mounts: list[str] = Field(
+        default=[],
+        description="mount points under a local store's root (as a failed run names them, or "
+        "relative to the root) whose disks are retired for good: no longer remembered, so "
+        "that the lines of their WARCs the store says are gone are removed; a disk mounted "
+        "there again is remembered again",
+    )
 
 
 CHECKS = [
@@ -103,9 +114,16 @@ def cdx_index(
     options = RunOptions(config.batch_size, config.workers or _cores(), config.retry_quarantined,
                          config.file_retries, config.retry_backoff_s)
     try:
+        with webarchive_db.connect() as conn:
+            # Its own tables too (store_mounts), when it runs alone (webarchive_retry_failed)
+            # before TrackDB's refresh has applied a new version's.
+            apply_schema(conn, SQL_DIR, bookkeeping_only=True)
         with webarchive_db.maintenance_session(f"webarchive/cdx/{warc_store.identity}") as conn:
+            memory = StoreMounts.of(conn, warc_store.identity)
+            remembered = _mounts(context, memory, config.retired_mounts, warc_store.identity)
             run = IndexRun(conn, webarchive_db, warc_store.identity, warc_store.endpoint_url,
-                           warc_store.backend(), cdx, options, context.log.warning)
+                           warc_store.backend(remembered), cdx, options, context.log.warning,
+                           memory)
             try:
                 summary = run.execute()
             finally:
@@ -125,18 +143,41 @@ def cdx_index(
     )
 
 
+def _mounts(
+    context: dg.AssetExecutionContext, memory: StoreMounts | None, retired: list[str],
+    store: str,
+) -> Remembered:
+    """The store's remembered mount points, once ``retired`` are retired and those mounted now
+    remembered (before anything is removed: a disk unmounted during the run is known)."""
+    if memory is None:
+        if retired:
+            raise dg.Failure(f"retired_mounts is set, but the store {store} is not local: it "
+                             "has no mount points; nothing was retired")
+        return NOTHING_REMEMBERED
+    try:
+        for folder in memory.retire(retired):
+            context.log.info(f"mount point {memory.root / folder} retired: the WARCs under it "
+                             "that the store says are gone lose their lines")
+    except MountNotRetired as err:
+        raise dg.Failure(str(err)) from err
+    memory.record()
+    return memory.remembered()
+
+
 def index_lines_resolve(
     webarchive_db: PostgresResource, warc_store: FileStore, cdx: CdxSettings, *,
     retries: int, backoff_s: float,
 ) -> dg.AssetCheckResult:
     fmt = "cdxj" if cdx.target == "cdxj" else "cdx11"
     root = cdx.cdxj_dir if cdx.target == "cdxj" else cdx.outbackcdx_ledger_dir
-    store, backend = warc_store.identity, warc_store.backend()
+    store = warc_store.identity
     server = (OutbackCdx(cdx.outbackcdx_url, cdx.outbackcdx_collection, 1,
                          retries=retries, backoff_s=backoff_s)
               if cdx.target == "outbackcdx" else None)
     problems: list[str] = []
     with webarchive_db.connect() as conn:
+        memory = StoreMounts.of(conn, store)
+        backend = warc_store.backend(memory.remembered() if memory else NOTHING_REMEMBERED)
         ledger = Ledger(conn, store, cdx.target, Path(root))
         live = ledger.live()
         problems += [f"segment file missing: {ledger.file(s)}" for s in live

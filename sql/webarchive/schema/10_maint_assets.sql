@@ -100,6 +100,20 @@ CREATE TABLE IF NOT EXISTS webarchive.cdx_duplicate_lines (
     PRIMARY KEY (store, segment, path)
 );
 
+-- The mount points under a local store's root (folder relative to it, '' for the root) seen in
+-- /proc/self/mountinfo by the index runs: one not mounted now is a disk not mounted, whose
+-- files are not known to be gone, even when nothing declares it (mounted by hand). Kept until
+-- the operator retires it (retired_at: its files' absence is then taken as they are gone);
+-- seen mounted again, it is remembered again.
+CREATE TABLE IF NOT EXISTS webarchive.store_mounts (
+    store text NOT NULL,
+    folder text NOT NULL,
+    first_seen_at timestamptz NOT NULL,
+    last_seen_at timestamptz NOT NULL,
+    retired_at timestamptz,
+    PRIMARY KEY (store, folder)
+);
+
 -- New columns go at the end: CREATE OR REPLACE VIEW can only append.
 CREATE OR REPLACE VIEW webarchive.trackdb AS
 SELECT f.store, f.path, f.size, f.mtime, f.kind, f.collection, f.stream, f.job, f.crawl_ts,
