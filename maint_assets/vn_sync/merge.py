@@ -1,6 +1,7 @@
 """A window download merged into the check copy (vn_check_copy.sql): newer rows written, rows with
 a deletion signal removed (those on a signal alone, and the downloaded rows such a signal keeps
-out, weighed against max_delete_fraction), the check copy's rows the download did not bring
+out, weighed against max_delete_fraction), the rows it brought after a recorded deletion
+recorded as served (maint_assets.vn_served), the check copy's rows the download did not bring
 kept and recorded as unconfirmed; the (site, taxo group, day) cells where that happened are the
 download's partial cells."""
 
@@ -71,6 +72,9 @@ def merge(
     for table in (t for t in TABLES if t in window.tables):
         if table in CAPTURED:
             signals(conn, table, (staging, table), params)
+            conn.execute(compose(SQL_VN_CHECK_COPY, "record_served", staging=staging,
+                                 table=table),
+                         {**params, "table_name": table, "staging_schema": staging})
         conn.execute(compose(SQL_VN_CHECK_COPY, CHANGES[table], **names), params)
         result = counted(conn, table)
         if result.counts["malformed"] and not skip_malformed:

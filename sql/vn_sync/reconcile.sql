@@ -34,7 +34,9 @@
 -- observations_brought and places_brought), or either copy's transfer_vn stored it since the
 -- deletion (vn_served: an adopted window's --full, a diff poll of the check copy or the live
 -- sync's of production; the time of that row itself, not of the window's first --full, which
--- a first adoption takes from before the deletion). Times are whole seconds: a deletion in
+-- a first adoption takes from before the deletion; or an earlier window download of ours
+-- that brought the row after the deletion, vn_check_copy.sql record_served, so that a
+-- refutation outlives the window that made it). Times are whole seconds: a deletion in
 -- the second the row was served counts as before it, and one within the second after the
 -- download's start too (see vn_check_copy.sql: deleted_at is rounded, the start truncated),
 -- since a row wrongly kept goes at a later repair while a row wrongly deleted stays lost.

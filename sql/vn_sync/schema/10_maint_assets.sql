@@ -134,8 +134,9 @@ DO $$ BEGIN
 
     -- A row either copy's transfer_vn stored again after a deletion of it was recorded
     -- (vn_deletions): VisioNature served it then. Filled by the BEFORE INSERT trigger of
-    -- bookkeeping.sql, which sees every row transfer_vn stores, changed or not; the latest
-    -- time per row.
+    -- bookkeeping.sql, which sees every row transfer_vn stores, changed or not, and by the
+    -- merge for the rows a window download brought after their deletion (schema_name: the
+    -- download's staging schema; vn_check_copy.sql record_served); the latest time per row.
     IF to_regclass('maint_assets.vn_served') IS NULL THEN
         CREATE TABLE maint_assets.vn_served (
             schema_name text NOT NULL,
