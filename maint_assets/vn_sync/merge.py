@@ -75,6 +75,10 @@ def merge(
             conn.execute(compose(SQL_VN_CHECK_COPY, "record_served", staging=staging,
                                  table=table),
                          {**params, "table_name": table, "staging_schema": staging})
+        # what deletions on a signal alone are weighed against: the check copy's rows the
+        # window covered
+        covered = in_window if table != PLACES else coverage.covered_places(
+            conn, window, check, "vn_places_cc")
         conn.execute(compose(SQL_VN_CHECK_COPY, CHANGES[table], **names), params)
         result = counted(conn, table)
         if result.counts["malformed"] and not skip_malformed:
@@ -87,8 +91,6 @@ def merge(
                     compose(SQL_VN_CHECK_COPY, "partial_cells", **names), params
                 )
             ]
-        covered = in_window if table != PLACES else conn.execute(
-            compose(SQL_VN_CHECK_COPY, "covered_places", **names), params).fetchone()[0]
 
         # Merged, a deletion on a signal alone (a DELETE in either copy after the download
         # started, not the window's own diff poll's, and no row served since: nothing of ours

@@ -84,3 +84,46 @@ def test_a_deletion_a_window_refuted_stays_refuted_in_the_next(world: VnWorld) -
     assert (merged["observations_json.deleted"], merged["observations_json.unconfirmed"]) == (
         0, 1), merged
     assert metadata(second)[OBSERVATIONS]["deleted"] == 0
+
+
+def test_places_of_a_unit_the_window_did_not_download_are_left_alone(world: VnWorld) -> None:
+    """territorial_unit_ids lists unit 1 (its short name "01", which observations/search
+    matches, and its id "1", which Places.store matches with each commune's id_canton), so
+    transfer_vn downloads the places of unit 1's communes only, one places call per commune.
+    Two places of unit 2, which VisioNature still serves, were deleted by hand in week 1:
+    P[6] from production, P[7] from the check copy. The window recorded the whole site as
+    downloaded (vn_window_place_sites): the old signals, not refuted since the download did
+    not bring those places, read as the source's, and the merge deleted P[6] from the check
+    copy, the repair P[7] from production, both unweighed. The window now records the
+    communes whose places it downloaded; places outside them are left alone. P[0], of unit
+    1, deleted at the source (the window's diff poll removes it from the check copy), still
+    goes from production."""
+    conn = _in_step(world, 20, P[1:3])
+    with psycopg.connect(world.url, autocommit=True, application_name="psql") as person:
+        person.execute(f"DELETE FROM {PRODUCTION}.places_json WHERE site = 'tst1' "
+                       f"AND id = {P[6]}")
+        person.execute(f"DELETE FROM {CHECK}.places_json WHERE site = 'tst1' AND id = {P[7]}")
+    world.sites["tst1"].delete_place(P[0])
+    world.configure(territorial_unit_ids=("01", "1"))
+    time.sleep(2)  # the download in a later second than the deletions
+    result = weekly(world.resources())
+    assert result.success, failure_text(result)
+    # What transfer_vn downloaded: unit 1's places, of one commune or both (Places.store reads
+    # the communes from the window's own local_admin_units table or, when that job has not
+    # stored them yet, only the first of the API's answer), none of unit 2.
+    downloaded = {p for (p,) in conn.execute(
+        "SELECT id FROM src_vn_json_check_window.places_json")}
+    assert downloaded and downloaded <= set(P[1:6]), downloaded
+    communes = {c for (c,) in conn.execute(
+        "SELECT commune FROM maint_assets.vn_window_place_communes")}
+    assert "101" in communes and communes <= {"101", "102"}, communes
+    gone = {P[0]}  # deleted at the source
+    assert set(table_rows(conn, CHECK, "places_json")) == {
+        (p, "tst1") for p in P if p not in gone | {P[7]}}
+    assert set(table_rows(conn, PRODUCTION, "places_json")) == {
+        (p, "tst1") for p in P if p not in gone | {P[6]}}
+    merged = metadata(result)["vn_sync/schema/vn_check_copy"]
+    # nor are the check copy's places of unit 2 unconfirmed: nothing asked for them
+    assert (merged["places_json.deleted"], merged["places_json.unconfirmed"]) == (0, 0), merged
+    repaired = metadata(result)[PLACES]
+    assert (repaired["deleted_on_signal"], repaired["outside_window"]) == (1, 1), repaired

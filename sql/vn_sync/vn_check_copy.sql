@@ -126,9 +126,12 @@ WHERE k.item ->> 'date_start' ~ '^\d{{4}}-\d{{2}}-\d{{2}}$'
                   WHERE o.site = k.site AND o.id_form_universal = k.item ->> 'id_form_universal');
 
 -- name: place_changes
--- Places are downloaded whole for each site: a different one replaces the copy's; one the
--- source deleted (a signal) goes, unless an observation of the copy still points to it; one
--- the download did not bring without a signal is unconfirmed.
+-- Places are downloaded whole for each site, or commune by commune (territorial_unit_ids): a
+-- different one replaces the copy's; one of the copy the download covered (vn_places_cc:
+-- coverage.sql covered_places) goes on the source's deletion (a signal), unless an
+-- observation of the copy still points to it, and is unconfirmed when the download did not
+-- bring it without a signal. One it did not cover is left alone: not brought, it refutes no
+-- signal, and its absence says nothing.
 CREATE TEMP TABLE vn_changes ON COMMIT DROP AS
 WITH candidates AS MATERIALIZED (
     SELECT k.site, k.id FROM {check}.places_json k JOIN vn_signals s USING (site, id)
@@ -164,7 +167,7 @@ SELECT k.site, k.id,
             ELSE 'the window download did not bring it' END,
        CASE WHEN s.deleted_at IS NOT NULL AND s.weighed THEN 'inside' END
 FROM {check}.places_json k
-JOIN maint_assets.vn_window_place_sites ps ON ps.window_id = %(window_id)s AND ps.site = k.site
+JOIN vn_places_cc c ON c.site = k.site AND c.id = k.id
 LEFT JOIN {staging}.places_json w ON w.site = k.site AND w.id = k.id
 LEFT JOIN vn_signals s ON s.site = k.site AND s.id = k.id
 LEFT JOIN referenced r ON r.site = k.site AND r.place = k.id::text
@@ -211,13 +214,6 @@ WHERE c.action = 'update' AND k.site = c.site AND k.id = c.id AND k.item <> w.it
 DELETE FROM {check}.{table} k USING vn_changes c
 WHERE c.action = 'delete' AND k.site = c.site AND k.id = c.id
 RETURNING c.unchecked;
-
--- name: covered_places
--- What deletions of places on a signal alone are weighed against: the check copy's places
--- of the sites the window downloaded them for.
-SELECT count(*) FROM {check}.places_json k
-WHERE EXISTS (SELECT FROM maint_assets.vn_window_place_sites ps
-              WHERE ps.window_id = %(window_id)s AND ps.site = k.site);
 
 -- name: record_served
 -- The rows of {table} the download brought though a deletion of them was recorded before its
