@@ -114,9 +114,6 @@ def test_places_of_a_unit_the_window_did_not_download_are_left_alone(world: VnWo
     downloaded = {p for (p,) in conn.execute(
         "SELECT id FROM src_vn_json_check_window.places_json")}
     assert downloaded and downloaded <= set(P[1:6]), downloaded
-    communes = {c for (c,) in conn.execute(
-        "SELECT commune FROM maint_assets.vn_window_place_communes")}
-    assert "101" in communes and communes <= {"101", "102"}, communes
     gone = {P[0]}  # deleted at the source
     assert set(table_rows(conn, CHECK, "places_json")) == {
         (p, "tst1") for p in P if p not in gone | {P[7]}}
@@ -127,3 +124,7 @@ def test_places_of_a_unit_the_window_did_not_download_are_left_alone(world: VnWo
     assert (merged["places_json.deleted"], merged["places_json.unconfirmed"]) == (0, 0), merged
     repaired = metadata(result)[PLACES]
     assert (repaired["deleted_on_signal"], repaired["outside_window"]) == (1, 1), repaired
+    # the coverage recorded: the communes of unit 1 it asked for
+    communes = {c for (c,) in conn.execute(
+        "SELECT commune FROM maint_assets.vn_window_place_communes")}
+    assert "101" in communes and communes <= {"101", "102"}, communes
