@@ -1,8 +1,9 @@
 """What a download of the check copy provably covered, recorded as a window: the
 observations/search answers transfer_vn stored (its download_log: site, taxo group,
-territorial unit, days), and the territorial unit of every downloaded place. Sites disabled,
-taxo groups excluded or without access, territorial units filtered out, controlers disabled
-and slices of a crashed job have no line there, so they are simply not covered."""
+territorial unit, days), the territorial unit of every downloaded place, and the sites (or,
+with territorial_unit_ids, the communes) whose places it asked for. Sites disabled, taxo
+groups excluded or without access, territorial units filtered out, controlers disabled and
+slices of a crashed job have no line there, so they are simply not covered."""
 
 from __future__ import annotations
 
@@ -67,6 +68,7 @@ def record(
     conn.execute(compose(SQL_COVERAGE, "record_slices", log=log_schema), params)
     conn.execute(compose(SQL_COVERAGE, "record_places", ref=ref_schema, check=check_schema), params)
     conn.execute(compose(SQL_COVERAGE, "record_place_sites", log=log_schema), params)
+    conn.execute(compose(SQL_COVERAGE, "record_place_communes", log=log_schema), params)
     conn.execute(statement(SQL_COVERAGE, "forget_old_windows"), {"check_schema": check_schema})
     per_site = [
         SiteSlices(*row) for row in conn.execute(statement(SQL_COVERAGE, "slices_per_site"), params)
@@ -104,6 +106,15 @@ def covered(conn: psycopg.Connection, window: Window, copy: str, temp: str) -> i
         compose(SQL_COVERAGE, "covered_observations", copy=copy, temp=temp),
         {"window_id": window.id, "date_path": window.date_path},
     )
+    conn.execute(compose(SQL_COVERAGE, "index_covered", temp=temp))
+    return conn.execute(compose(SQL_COVERAGE, "covered_rows", temp=temp)).fetchone()[0]
+
+
+def covered_places(conn: psycopg.Connection, window: Window, copy: str, temp: str) -> int:
+    """Creates the temporary table ``temp`` of ``copy``'s places the window's places download
+    covered (site, id: its sites downloaded whole, its communes); returns their number."""
+    conn.execute(compose(SQL_COVERAGE, "covered_places", copy=copy, temp=temp),
+                 {"window_id": window.id})
     conn.execute(compose(SQL_COVERAGE, "index_covered", temp=temp))
     return conn.execute(compose(SQL_COVERAGE, "covered_rows", temp=temp)).fetchone()[0]
 

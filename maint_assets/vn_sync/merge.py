@@ -1,6 +1,7 @@
 """A window download merged into the check copy (vn_check_copy.sql): newer rows written, rows with
 a deletion signal removed (those on a signal alone, and the downloaded rows such a signal keeps
-out, weighed against max_delete_fraction), the check copy's rows the download did not bring
+out, weighed against max_delete_fraction), the rows it brought after a recorded deletion
+recorded as served (maint_assets.vn_served), the check copy's rows the download did not bring
 kept and recorded as unconfirmed; the (site, taxo group, day) cells where that happened are the
 download's partial cells."""
 
@@ -71,6 +72,13 @@ def merge(
     for table in (t for t in TABLES if t in window.tables):
         if table in CAPTURED:
             signals(conn, table, (staging, table), params)
+            conn.execute(compose(SQL_VN_CHECK_COPY, "record_served", staging=staging,
+                                 table=table),
+                         {**params, "table_name": table, "staging_schema": staging})
+        # what deletions on a signal alone are weighed against: the check copy's rows the
+        # window covered
+        covered = in_window if table != PLACES else coverage.covered_places(
+            conn, window, check, "vn_places_cc")
         conn.execute(compose(SQL_VN_CHECK_COPY, CHANGES[table], **names), params)
         result = counted(conn, table)
         if result.counts["malformed"] and not skip_malformed:
@@ -83,8 +91,6 @@ def merge(
                     compose(SQL_VN_CHECK_COPY, "partial_cells", **names), params
                 )
             ]
-        covered = in_window if table != PLACES else conn.execute(
-            compose(SQL_VN_CHECK_COPY, "covered_places", **names), params).fetchone()[0]
 
         # Merged, a deletion on a signal alone (a DELETE in either copy after the download
         # started, not the window's own diff poll's, and no row served since: nothing of ours

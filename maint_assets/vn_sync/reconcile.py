@@ -138,6 +138,10 @@ def repair(
         if table in CAPTURED:
             conn.execute(statement(SQL_RECONCILE, BROUGHT[table]), params)
             signals(conn, table, "vn_brought", params)
+        # what deletions inside the window on a signal alone are weighed against: the
+        # observations the window covered; production's places its places download covered
+        covered = in_window if table != PLACES else coverage.covered_places(
+            conn, window, production, "vn_places_cp")
         conn.execute(compose(SQL_RECONCILE, CHANGES[table], **names), params)
         result = counted(conn, table)
         result.rows_in_window = in_window if table == OBSERVATIONS else 0
@@ -150,10 +154,6 @@ def repair(
                 f"download exceed {settings.max_delete_fraction:.1%} of the {in_window} row(s) "
                 f"the download covered ({limit:.0f}); nothing was changed"
             )
-
-        # what deletions inside the window on a signal alone are weighed against
-        covered = in_window if table != PLACES else conn.execute(
-            compose(SQL_RECONCILE, "covered_places", **names), params).fetchone()[0]
 
         # A row production lacks that a signal keeps out is left out unweighed (reconcile.sql
         # writes no 'withheld'): that destroys nothing the check copy does not still hold, and

@@ -78,7 +78,9 @@ LEFT JOIN pg_proc p ON p.oid = f.fn;
 -- sync, an adopted check copy) run transfer_vn unnamed, and missing their proof would let
 -- a repair delete a row VisioNature still serves; a hand script's unnamed INSERT is the
 -- price, and it errs towards keeping the row. Our own merge and repair
--- (maint_assets.vn_repair set) are not transfer_vn and are not recorded.
+-- (maint_assets.vn_repair set) are not transfer_vn and are not recorded; the merge records
+-- the rows its window download brought after their deletion itself (vn_check_copy.sql
+-- record_served), the download's staging schema having no capture.
 -- Like the deletion capture, a failure is only a warning and never stops transfer_vn.
 CREATE OR REPLACE FUNCTION maint_assets.vn_capture_served() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$

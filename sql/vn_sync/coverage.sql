@@ -77,9 +77,25 @@ JOIN territories t ON t.site = l.site AND t.id::text = l.item ->> 'id_canton'
 WHERE p.site = ANY(%(sites)s);
 
 -- name: record_place_sites
+-- What the places download covered, from its download_log lines (DownloadVn.store logs one per
+-- places list answer, "Iteration <n>, opt_params = <its query>", translated like the search's):
+-- the whole site when it asked without a query, else each commune it asked for. With
+-- territorial_unit_ids, Places.store asks for the places of each commune whose id_canton is
+-- listed (and of no other), so a place of another unit was not downloaded: a deletion signal
+-- on it is not confirmed by its absence. A diff poll's lines ("Creating or updating 1 place",
+-- an adopted check copy's --update) and an HTTP error's cover nothing.
 INSERT INTO maint_assets.vn_window_place_sites (window_id, site)
 SELECT DISTINCT %(window_id)s, site FROM {log}.download_log
-WHERE controler = 'places' AND id > %(after_log_id)s AND site = ANY(%(sites)s);
+WHERE controler = 'places' AND id > %(after_log_id)s AND site = ANY(%(sites)s)
+  AND comment ~ '^It[eé]ration [0-9]+, opt_params = None$';
+
+-- name: record_place_communes
+INSERT INTO maint_assets.vn_window_place_communes (window_id, site, commune)
+SELECT DISTINCT %(window_id)s, l.site, m[1] FROM {log}.download_log l
+CROSS JOIN LATERAL regexp_match(l.comment,
+    '^It[eé]ration [0-9]+, opt_params = \{{''id_commune'': ''?([0-9]+)''?[,}}]') AS m
+WHERE l.controler = 'places' AND l.id > %(after_log_id)s AND l.site = ANY(%(sites)s)
+  AND m IS NOT NULL;
 
 -- name: latest_window
 SELECT id, mode, type_date, download_started, confirmed_at, tables, run_id
@@ -138,6 +154,18 @@ ANALYZE {temp};
 
 -- name: covered_rows
 SELECT count(*) FROM {temp};
+
+-- name: covered_places
+-- The places of {copy}.places_json the window's places download covered: of a site it
+-- downloaded whole, or of a commune it downloaded (the copy's own item's id_commune). A place
+-- outside them was not asked for, so nothing says whether the source still has it.
+CREATE TEMP TABLE {temp} ON COMMIT DROP AS
+SELECT p.site, p.id FROM {copy}.places_json p
+WHERE EXISTS (SELECT FROM maint_assets.vn_window_place_sites ps
+              WHERE ps.window_id = %(window_id)s AND ps.site = p.site)
+   OR EXISTS (SELECT FROM maint_assets.vn_window_place_communes pc
+              WHERE pc.window_id = %(window_id)s AND pc.site = p.site
+                AND pc.commune = p.item ->> 'id_commune');
 
 -- name: covered_days
 -- Per site, the days every slice of the window covered (any group and unit), with a day to

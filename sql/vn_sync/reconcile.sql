@@ -34,7 +34,9 @@
 -- observations_brought and places_brought), or either copy's transfer_vn stored it since the
 -- deletion (vn_served: an adopted window's --full, a diff poll of the check copy or the live
 -- sync's of production; the time of that row itself, not of the window's first --full, which
--- a first adoption takes from before the deletion). Times are whole seconds: a deletion in
+-- a first adoption takes from before the deletion; or an earlier window download of ours
+-- that brought the row after the deletion, vn_check_copy.sql record_served, so that a
+-- refutation outlives the window that made it). Times are whole seconds: a deletion in
 -- the second the row was served counts as before it, and one within the second after the
 -- download's start too (see vn_check_copy.sql: deleted_at is rounded, the start truncated),
 -- since a row wrongly kept goes at a later repair while a row wrongly deleted stays lost.
@@ -258,9 +260,11 @@ WHERE p.item ->> 'date_start' ~ '^\d{{4}}-\d{{2}}-\d{{2}}$'
                   WHERE o.site = p.site AND o.id_form_universal = p.item ->> 'id_form_universal');
 
 -- name: place_changes
--- Places (downloaded whole per site): one the check copy holds goes to production when the
--- window downloaded it; one of production goes on the source's deletion signal, unless an
--- observation of production still points to it. A signal is refuted as for observations
+-- Places (downloaded whole per site, or commune by commune with territorial_unit_ids): one
+-- the check copy holds goes to production when the window downloaded it; one of production
+-- the window's places download covered (vn_places_cp: coverage.sql covered_places, on
+-- production's own item) goes on the source's deletion signal, unless an observation of
+-- production still points to it; one it did not cover is outside the window. A signal is refuted as for observations
 -- (vn_signals: signals, above, of places_brought). A place has no version, so a standing
 -- signal decides (the second branch) even when the check copy holds the place too: its row
 -- there was stored before the deletion, or VisioNature served it since and the signal would
@@ -307,8 +311,7 @@ SELECT * FROM (
                 WHEN s.weighed THEN 'inside' END
     FROM {production}.places_json p
     LEFT JOIN vn_signals s ON s.site = p.site AND s.id = p.id
-    LEFT JOIN maint_assets.vn_window_place_sites ps
-      ON ps.window_id = %(window_id)s AND ps.site = p.site
+    LEFT JOIN vn_places_cp ps ON ps.site = p.site AND ps.id = p.id
     LEFT JOIN referenced r ON r.site = p.site AND r.place = p.id::text
     WHERE s.deleted_at IS NOT NULL
        OR NOT EXISTS (SELECT FROM {check}.places_json k WHERE k.site = p.site AND k.id = p.id)
@@ -336,14 +339,6 @@ RETURNING c.unchecked;
 -- name: production_rows
 -- What deletions outside the window are weighed against (read only when there are some).
 SELECT count(*) FROM {production}.{table};
-
--- name: covered_places
--- What deletions of places inside the window on a signal alone are weighed against:
--- production's places of the sites the window covered (places are downloaded whole per
--- site).
-SELECT count(*) FROM {production}.places_json p
-WHERE EXISTS (SELECT FROM maint_assets.vn_window_place_sites ps
-              WHERE ps.window_id = %(window_id)s AND ps.site = p.site);
 
 -- name: change_counts
 SELECT action, reason, count(*) FROM vn_changes GROUP BY action, reason;

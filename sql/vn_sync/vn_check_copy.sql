@@ -9,10 +9,11 @@
 -- {staging} brought) for the rows the download brought when it is older than the download's
 -- start, and for the rows either copy's transfer_vn stored after it (vn_served: the window's
 -- own diff poll storing a row pruned from the check copy during the download or the poll),
--- since VisioNature still served them after it. Times are whole seconds, deleted_at rounded
--- (the capture trigger) and the download's start truncated, so a deletion up to 1.5 s before
--- the start can read a second after it: a deletion counts as after the start only past that
--- second. A row wrongly kept goes at the next window (which no longer brings it); a row
+-- since VisioNature still served them after it; the rows a download brought after their
+-- deletion are recorded in vn_served (record_served), so the next windows know it too.
+-- Times are whole seconds, deleted_at rounded (the capture trigger) and the download's start
+-- truncated, so a deletion up to 1.5 s before the start can read a second after it: a
+-- deletion counts as after the start only past that second. A row wrongly kept goes at the next window (which no longer brings it); a row
 -- wrongly deleted would stay lost.
 -- A signal not refuted recorded after the download started rests on the signal alone
 -- (nothing of ours refutes it): a DELETE in either copy during the download, during the
@@ -125,9 +126,12 @@ WHERE k.item ->> 'date_start' ~ '^\d{{4}}-\d{{2}}-\d{{2}}$'
                   WHERE o.site = k.site AND o.id_form_universal = k.item ->> 'id_form_universal');
 
 -- name: place_changes
--- Places are downloaded whole for each site: a different one replaces the copy's; one the
--- source deleted (a signal) goes, unless an observation of the copy still points to it; one
--- the download did not bring without a signal is unconfirmed.
+-- Places are downloaded whole for each site, or commune by commune (territorial_unit_ids): a
+-- different one replaces the copy's; one of the copy the download covered (vn_places_cc:
+-- coverage.sql covered_places) goes on the source's deletion (a signal), unless an
+-- observation of the copy still points to it, and is unconfirmed when the download did not
+-- bring it without a signal. One it did not cover is left alone: not brought, it refutes no
+-- signal, and its absence says nothing.
 CREATE TEMP TABLE vn_changes ON COMMIT DROP AS
 WITH candidates AS MATERIALIZED (
     SELECT k.site, k.id FROM {check}.places_json k JOIN vn_signals s USING (site, id)
@@ -163,7 +167,7 @@ SELECT k.site, k.id,
             ELSE 'the window download did not bring it' END,
        CASE WHEN s.deleted_at IS NOT NULL AND s.weighed THEN 'inside' END
 FROM {check}.places_json k
-JOIN maint_assets.vn_window_place_sites ps ON ps.window_id = %(window_id)s AND ps.site = k.site
+JOIN vn_places_cc c ON c.site = k.site AND c.id = k.id
 LEFT JOIN {staging}.places_json w ON w.site = k.site AND w.id = k.id
 LEFT JOIN vn_signals s ON s.site = k.site AND s.id = k.id
 LEFT JOIN referenced r ON r.site = k.site AND r.place = k.id::text
@@ -211,12 +215,26 @@ DELETE FROM {check}.{table} k USING vn_changes c
 WHERE c.action = 'delete' AND k.site = c.site AND k.id = c.id
 RETURNING c.unchecked;
 
--- name: covered_places
--- What deletions of places on a signal alone are weighed against: the check copy's places
--- of the sites the window downloaded them for.
-SELECT count(*) FROM {check}.places_json k
-WHERE EXISTS (SELECT FROM maint_assets.vn_window_place_sites ps
-              WHERE ps.window_id = %(window_id)s AND ps.site = k.site);
+-- name: record_served
+-- The rows of {table} the download brought though a deletion of them was recorded before its
+-- start: VisioNature served them to our transfer_vn after that deletion, which refutes it
+-- (vn_signals) in this window and, recorded here, in the next ones too. The merge and the
+-- repair write with maint_assets.vn_repair set, which the served capture skips, and the
+-- window's staging schema has no capture: without this row an old deletion by hand stood
+-- again, and counted as checked (it predates the next download), as soon as a later
+-- download missed the row (a silent gap), and that window deleted it from both copies. The
+-- time is the download's start (each row was served at or after it: this understates how
+-- late VisioNature still had it, never overstates), with the second's grace the refutation
+-- itself gives (a deletion recorded up to the second after the start counts as before it):
+-- a later deletion, the source's too, still stands.
+INSERT INTO maint_assets.vn_served (schema_name, table_name, site, item_id, served_at)
+SELECT %(staging_schema)s, %(table_name)s, w.site, w.id, %(download_started)s + 1
+FROM {staging}.{table} w
+WHERE EXISTS (SELECT FROM maint_assets.vn_deletions d
+              WHERE d.table_name = %(table_name)s AND d.site = w.site AND d.item_id = w.id
+                AND d.deleted_at <= %(download_started)s + 1)
+ON CONFLICT (schema_name, table_name, site, item_id)
+DO UPDATE SET served_at = greatest(maint_assets.vn_served.served_at, excluded.served_at);
 
 -- name: record_unconfirmed
 INSERT INTO maint_assets.vn_window_unconfirmed (window_id, table_name, site, id)

@@ -63,7 +63,8 @@ DO $$ BEGIN
         CREATE INDEX ON maint_assets.vn_window_slices (window_id);
         -- The territorial unit (id_country || short_name) of each place, from the reference
         -- tables downloaded with the window or else the check copy's; and the sites whose
-        -- places were downloaded.
+        -- places were downloaded whole (with territorial_unit_ids, commune by commune:
+        -- vn_window_place_communes).
         CREATE TABLE maint_assets.vn_window_places (
             window_id bigint NOT NULL REFERENCES maint_assets.vn_windows ON DELETE CASCADE,
             site text NOT NULL,
@@ -85,6 +86,18 @@ DO $$ BEGIN
             site text NOT NULL,
             id integer NOT NULL,
             PRIMARY KEY (window_id, table_name, site, id)
+        );
+    END IF;
+
+    -- The communes whose places a window downloaded, when transfer_vn asked for them commune
+    -- by commune (territorial_unit_ids: Places.store asks for the places of each commune of
+    -- the listed units) instead of for the whole site (vn_window_place_sites).
+    IF to_regclass('maint_assets.vn_window_place_communes') IS NULL THEN
+        CREATE TABLE maint_assets.vn_window_place_communes (
+            window_id bigint NOT NULL REFERENCES maint_assets.vn_windows ON DELETE CASCADE,
+            site text NOT NULL,
+            commune text NOT NULL,
+            PRIMARY KEY (window_id, site, commune)
         );
     END IF;
 
@@ -134,8 +147,9 @@ DO $$ BEGIN
 
     -- A row either copy's transfer_vn stored again after a deletion of it was recorded
     -- (vn_deletions): VisioNature served it then. Filled by the BEFORE INSERT trigger of
-    -- bookkeeping.sql, which sees every row transfer_vn stores, changed or not; the latest
-    -- time per row.
+    -- bookkeeping.sql, which sees every row transfer_vn stores, changed or not, and by the
+    -- merge for the rows a window download brought after their deletion (schema_name: the
+    -- download's staging schema; vn_check_copy.sql record_served); the latest time per row.
     IF to_regclass('maint_assets.vn_served') IS NULL THEN
         CREATE TABLE maint_assets.vn_served (
             schema_name text NOT NULL,
