@@ -186,9 +186,12 @@ def _build_template(cluster: LocalCluster, name: str, province_size: float) -> N
 def _clone(cluster: LocalCluster, template: str, prefix: str) -> Iterator[str]:
     """A fresh copy of ``template`` for one test, dropped afterwards."""
     name = f"{prefix}_{os.getpid()}_{next(_clones)}"
+    # FILE_COPY copies the files and checkpoints (cheap without fsync) instead of writing the
+    # 200 MB template through the WAL: 0.5 s and 0.15 s of server CPU against 1.2-1.8 s and
+    # 0.3-0.4 s per clone of the atlas template.
     with cluster.connect(autocommit=True) as conn:
         conn.execute(
-            sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
+            sql.SQL("CREATE DATABASE {} TEMPLATE {} STRATEGY FILE_COPY").format(
                 sql.Identifier(name), sql.Identifier(template)
             )
         )
