@@ -36,6 +36,7 @@ BIN = Path(sys.executable).parent
 AUDIT = Path(__file__).parents[1] / "audit"
 # Every scheduled job once, with its schedule's own run request, in the demo's instance.
 RUN_SCHEDULED_JOBS = """
+import time
 import dagster as dg
 from maint_assets.definitions import defs
 instance = dg.DagsterInstance.get()
@@ -54,10 +55,13 @@ for schedule in defs.schedules:
     # takes them as refreshed instead of running them again beside the next jobs. It cannot
     # name the request's checks: it runs every check of those assets, a few more than the
     # daemon's run (the full comparison of the atlas counts).
+    started = time.monotonic()
     result = job.execute_in_process(
         run_config=request.run_config, asset_selection=request.asset_selection,
         instance=instance, raise_on_error=False, tags={"maint_assets/security_pass": "1"},
     )
+    # where this test's time goes, shown with its output when it fails
+    print(f"{schedule.job_name}: {time.monotonic() - started:.1f} s")
     if not result.success:
         failed.append(schedule.job_name)
 print("FAILED:" + ",".join(failed))
@@ -138,6 +142,7 @@ def test_no_secret_anywhere_after_a_full_demo_run(demo, s3_endpoint) -> None:
         capture_output=True, text=True, timeout=1500,
     )
     assert "FAILED:\n" in ran.stdout, ran.stdout[-3000:] + ran.stderr[-3000:]
+    print(ran.stdout)  # each job's seconds, in the report of a run with -s or -rP
     # The demo's daemon reads those runs: the metrics sensor pushes them (every 30 s), and the
     # health alert mails the demo store's unreadable WARCs (the warning check fails on them).
     _wait(lambda: _pushed_assets(pushgateway_url) >= 30, None, output, 120)
