@@ -1,5 +1,6 @@
 """The maint-assets command against the tests' cluster, and the demo data generator."""
 
+import argparse
 import subprocess
 import sys
 from pathlib import Path
@@ -8,6 +9,7 @@ import psycopg
 import pytest
 from psycopg import sql
 
+from maint_assets import cli
 from maint_assets.cli import main
 from maint_assets.demo.atlas_data import load_demo_data
 from maint_assets.demo.atlas_replica import apply_replica
@@ -178,10 +180,52 @@ def test_db_env_lets_plain_psql_connect(pg_cluster):
 def test_vn_commands_use_the_configured_tool_and_work_dir(monkeypatch, tmp_path):
     """`maint-assets vn …` finds Client-API-VN where the code location's resource does: an
     operator's VN_CLIENT_API_VN_VENV and VN_WORK_DIR, not the state directory's defaults."""
-    from maint_assets.cli import _vn_env
+    from maint_assets.cli.vn import vn_env
 
     monkeypatch.setenv("VN_DATABASE_URL", "postgresql://nobody@127.0.0.1:1/vn")
     monkeypatch.setenv("VN_CLIENT_API_VN_VENV", str(tmp_path / "venv"))
     monkeypatch.setenv("VN_WORK_DIR", str(tmp_path / "work"))
-    _, tool = _vn_env()
+    _, tool = vn_env()
     assert (tool.venv, tool.work_dir) == (str(tmp_path / "venv"), str(tmp_path / "work"))
+
+
+def test_db_commands_and_help_never_load_dagster(tmp_path):
+    """Shells evaluate `maint-assets db env` and scripts call `db url` and `db status` often:
+    they, and `--help`, start without Dagster (which takes seconds to import). The script
+    itself, with Python listing every module it imports."""
+    script = Path(sys.executable).parent / "maint-assets"
+    env = {  # runuser (in sbin) checks, as root, that postgres can enter the state directory
+        "PATH": "/usr/sbin:/usr/bin:/sbin:/bin",
+        "MAINT_STATE_DIR": str(tmp_path),
+        "MAINT_PG_PORT": "1",
+    }
+    for argv, code, out in (
+        (["db", "env"], 0, "export PGPORT=1\n"),
+        (["db", "url"], 0, "postgresql://postgres@"),
+        (["db", "status"], 3, "stopped (not initialised"),
+        (["--help"], 0, "usage: maint-assets"),
+    ):
+        done = subprocess.run(
+            [sys.executable, "-X", "importtime", str(script), *argv],
+            env=env, capture_output=True, text=True, timeout=120,
+        )
+        assert (done.returncode, out in done.stdout) == (code, True), (argv, done.stdout)
+        imported = {
+            line.rsplit("|", 1)[1].strip()
+            for line in done.stderr.splitlines() if line.startswith("import time:")
+        }
+        assert {m for m in imported if m.split(".")[0].startswith("dagster")} == set(), argv
+
+
+def test_every_command_names_a_function_of_its_module():
+    """The parser names each command's function as text, so that its module (and Dagster)
+    loads only when it runs: each name resolves."""
+    parsers, commands = [cli._parser()], []
+    while parsers:
+        for action in parsers.pop()._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                parsers.extend(action.choices.values())
+                commands += [p.get_default("run") for p in action.choices.values()]
+    commands = [c for c in commands if c is not None]
+    assert len(commands) == 15
+    assert all(callable(c.function()) for c in commands), commands

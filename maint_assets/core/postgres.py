@@ -20,6 +20,7 @@ import psycopg
 from psycopg import conninfo, errors, sql
 from pydantic import Field
 
+from maint_assets.core.database_unavailable import DatabaseUnavailable
 from maint_assets.core.lock_waits import DEFAULT_ATTEMPTS
 
 LOCK_NAMESPACE = "maint_assets:"
@@ -27,10 +28,6 @@ LOCK_NAMESPACE = "maint_assets:"
 # the lock timeout) before it fails.
 LOCK_RETRIES = 10
 APPLICATION_NAME = "maint_assets"
-
-
-class DatabaseUnavailable(RuntimeError):
-    """The database cannot be reached; the message names it but never the password."""
 
 
 class MaintenanceLocked(RuntimeError):

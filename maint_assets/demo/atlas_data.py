@@ -15,6 +15,7 @@ import psycopg
 
 from maint_assets.atlas.taxonomy.checklist import DEFAULT_CHECKLIST, Checklist
 from maint_assets.core.sql_files import statement
+from maint_assets.demo.sizes import DETAIL_SPACING
 
 SQL = "demo/atlas_data"
 # (type, scale, description, name prefix, parent type, parent scale, cells)
@@ -28,10 +29,6 @@ SUBDIVISIONS = [
     ("cadre_eco", 4, "Ensemble topographique", "Ensemble topographique", "cadre_eco", 3, 300),
 ]
 HEX_SCALES = (250, 100, 50, 20, 10, 5)
-# Length in degrees of the segments region outlines are cut into before they are detailed:
-# 0.002 gives the province about 40 000 vertices and a municipality about 1 300, like the
-# real boundaries; the tests use coarser outlines (fewer vertices, same shapes) to stay fast.
-DETAIL_SPACING = 0.002
 LEVEL_2_LISTS = {
     "INVASIVE_SPECIES": 30,
     "CDPNQ_SUSC": 20,

@@ -33,7 +33,6 @@ from maint_assets.vn_sync.keys import CHECK, PRODUCTION, SQL_BOOKKEEPING, TABLES
 
 GROUP = "demo/vn_data"
 DEMO_TRANSFER_VN_CONFIG = Path(__file__).parent / "data" / "demo_transfer_vn.yaml"
-DEMO_ROWS = 20_000
 DEMO_SITE = "tst1"
 DEMO_LAYOUT = Layout(units=3, communes=8, places=12)
 # Taxo groups of the generated sightings, with their weights.

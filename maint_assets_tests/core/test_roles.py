@@ -19,7 +19,7 @@ from maint_assets.atlas import checks, keys
 from maint_assets.atlas.assets import dumps as dump_assets
 from maint_assets.atlas.assets import staging
 from maint_assets.atlas.taxonomy.checklist import ChecklistResolver
-from maint_assets.cli import ROLE_TARGETS
+from maint_assets.cli.roles import ROLE_TARGETS
 from maint_assets.core.artifacts import ArtifactStore
 from maint_assets.core.postgres import PostgresResource
 from maint_assets.core.roles import apply, maintained_relations
@@ -269,6 +269,16 @@ def test_trackdb_and_the_index_run_as_the_maintenance_role(
             raise_on_error=False,
         )
         assert result.success, [e.message for e in result.get_step_failure_events()]
+
+
+def test_the_command_offers_every_role_target_by_name(capsys) -> None:
+    """The parser lists the domains without loading the registry (it loads Dagster)."""
+    assert tuple(sorted(ROLE_TARGETS)) == cli.ROLE_DOMAINS
+    with pytest.raises(SystemExit):
+        cli.main(["roles", "apply", "nosuch"])
+    assert "invalid choice: 'nosuch' (choose from 'atlas', 'atlas-staging'," in (
+        capsys.readouterr().err
+    )
 
 
 def test_the_command_applies_a_domain_to_its_database(

@@ -42,7 +42,7 @@ def test_alerts_reach_the_demo_mail_sink_and_the_mails_command(
             time.sleep(0.2)
     finally:
         services.stop()
-    monkeypatch.setattr("maint_assets.cli.DEMO_MAILDIR", maildir)
+    monkeypatch.setattr("maint_assets.cli.running_demo.DEMO_MAILDIR", maildir)
     assert main(["demo", "mails", "--body"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("1 mail(s) in ")

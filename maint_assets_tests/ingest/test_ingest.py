@@ -16,7 +16,7 @@ import pytest
 from psycopg import sql
 from psycopg.conninfo import make_conninfo
 
-from maint_assets.cli import ROLE_TARGETS
+from maint_assets.cli.roles import ROLE_TARGETS
 from maint_assets.core.postgres import PostgresResource
 from maint_assets.core.roles import apply, maintained_relations
 from maint_assets.definitions import defs
