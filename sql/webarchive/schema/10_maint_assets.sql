@@ -12,7 +12,14 @@ CREATE TABLE IF NOT EXISTS webarchive.stores (
 );
 -- The classification rules (layout.LAYOUT_VERSION) the store's files were last classified
 -- with: a new version classifies them all again, else only new and changed files are.
-ALTER TABLE webarchive.stores ADD COLUMN IF NOT EXISTS layout_version integer;
+-- (Checked first, as the columns below: ALTER TABLE locks the table even when it exists.)
+DO $$ BEGIN
+    IF NOT EXISTS (SELECT FROM pg_attribute
+                   WHERE attrelid = 'webarchive.stores'::regclass
+                     AND attname = 'layout_version' AND NOT attisdropped) THEN
+        ALTER TABLE webarchive.stores ADD COLUMN layout_version integer;
+    END IF;
+END $$;
 
 -- Present files carry last_seen NULL (they were in the store's latest listing: see the view);
 -- unchanged files are therefore never rewritten by a refresh. fillfactor leaves room for the
@@ -114,10 +121,19 @@ CREATE TABLE IF NOT EXISTS webarchive.store_mounts (
     PRIMARY KEY (store, folder)
 );
 
--- New columns go at the end: CREATE OR REPLACE VIEW can only append.
-CREATE OR REPLACE VIEW webarchive.trackdb AS
-SELECT f.store, f.path, f.size, f.mtime, f.kind, f.collection, f.stream, f.job, f.crawl_ts,
-       f.first_seen, coalesce(f.last_seen, s.last_listed_at) AS last_seen, f.missing,
-       f.cdx_indexed_at, f.cdx_error, f.cdx_records, f.cdx_first_capture, f.cdx_last_capture,
-       f.cdx_bad_lines, f.cdx_segment, f.cdx_quarantined_at, f.cdx_warnings
-FROM webarchive.trackdb_files f JOIN webarchive.stores s USING (store);
+-- New columns go at the end: CREATE OR REPLACE VIEW can only append. Replaced only when it
+-- lacks its last column (cdx_warnings: a new last column must be named here too): replacing a
+-- view locks it against its readers, and this file runs with every refresh and index run.
+DO $$ BEGIN
+    IF NOT EXISTS (SELECT FROM pg_attribute
+                   WHERE attrelid = to_regclass('webarchive.trackdb')
+                     AND attname = 'cdx_warnings' AND NOT attisdropped) THEN
+        CREATE OR REPLACE VIEW webarchive.trackdb AS
+        SELECT f.store, f.path, f.size, f.mtime, f.kind, f.collection, f.stream, f.job,
+               f.crawl_ts, f.first_seen, coalesce(f.last_seen, s.last_listed_at) AS last_seen,
+               f.missing, f.cdx_indexed_at, f.cdx_error, f.cdx_records, f.cdx_first_capture,
+               f.cdx_last_capture, f.cdx_bad_lines, f.cdx_segment, f.cdx_quarantined_at,
+               f.cdx_warnings
+        FROM webarchive.trackdb_files f JOIN webarchive.stores s USING (store);
+    END IF;
+END $$;
