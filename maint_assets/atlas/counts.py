@@ -340,7 +340,8 @@ def _apply_changes(
     """Apply pending_changes to ``tables``, unchecked; returns the regions recounted and what
     changed."""
     changed, counted = _stage_deltas(conn, tables, limits)
-    return counted, _apply_deltas(conn, tables, changed)
+    result, _ = _apply_deltas(conn, tables, changed)
+    return counted, result
 
 
 def _apply_and_check(
@@ -355,7 +356,7 @@ def _apply_and_check(
     changed, counted = _stage_deltas(conn, tables, limits)
     recount = DetailRecount(db, conn, snapshot)
     try:
-        result = _apply_deltas(conn, tables, changed)
+        result, not_deleted = _apply_deltas(conn, tables, changed)
         mismatched, compared = {}, {}
         mismatched["detail"], compared["detail"] = recount.compare(conn)
     finally:
@@ -368,6 +369,7 @@ def _apply_and_check(
         mismatched[name], compared[name] = conn.execute(
             composed(SQL_FILES[name], "check_touched", table=table, detail=tables.detail)
         ).fetchone()
+        mismatched[name] += not_deleted[name]  # check_touched takes them as gone
     return counted, result, TouchedCheck(compared=compared, mismatched=mismatched)
 
 
@@ -402,9 +404,10 @@ def _stage_deltas(conn: psycopg.Connection, tables: _Tables, limits: Limits) -> 
 
 def _apply_deltas(
     conn: psycopg.Connection, tables: _Tables, changed: int
-) -> dict[str, TableChange]:
+) -> tuple[dict[str, TableChange], dict[str, int]]:
     """Apply the staged deltas to the detail and both tables (and the recounted regions'
-    detail to both tables); returns what changed in each."""
+    detail to both tables); returns what changed in each, and how many rows of each the
+    upserts left at 0 that drop_empty did not delete (0 unless something kept them)."""
     conn.execute(composed(SQL_COUNTS, "apply_detail_deltas", detail=tables.detail))
     analyze_temp(conn, "touched_detail")
     negative = conn.execute(statement(SQL_COUNTS, "negative_detail")).fetchone()[0]
@@ -413,14 +416,15 @@ def _apply_deltas(
             TouchedCheck(compared={"detail": negative}, mismatched={"detail": negative})
         )
     conn.execute(composed(SQL_COUNTS, "drop_empty_detail", detail=tables.detail))
-    result = {}
+    result, not_deleted = {}, {}
     for name, table in tables.counts.items():
         group = SQL_FILES[name]
         conn.execute(statement(group, "touched"))
         for apply in APPLY_DELTAS[name]:
             conn.execute(composed(group, apply, table=table, detail=tables.detail))
         analyze_temp(conn, TOUCHED[name])
-        removed = conn.execute(composed(group, "drop_empty", table=table)).rowcount
+        dropped = conn.execute(composed(group, "drop_empty", table=table)).rowcount
+        removed = dropped
         if changed:
             removed += conn.execute(composed(group, "remove_regions", table=table)).rowcount
             added_regions = conn.execute(
@@ -428,11 +432,12 @@ def _apply_deltas(
             ).rowcount
         else:
             added_regions = 0
-        added, updated, _ = conn.execute(statement(group, "touched_summary")).fetchone()
+        added, updated, emptied = conn.execute(statement(group, "touched_summary")).fetchone()
         result[name] = TableChange(
             rows=0, added=added + added_regions, updated=updated, removed=removed
         )
-    return result
+        not_deleted[name] = emptied - dropped
+    return result, not_deleted
 
 
 def _has_geom_index(conn: psycopg.Connection) -> bool:

@@ -11,7 +11,7 @@ import psycopg
 import pytest
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
-from maint_assets.atlas import change_log, touched_check
+from maint_assets.atlas import change_log, counts, touched_check
 from maint_assets.atlas.assets.counts import (
     COUNTS_OP,
     OBS_REGION_COUNTS,
@@ -79,6 +79,42 @@ def test_a_row_corrupted_by_hand_fails_the_check_of_the_refresh_that_touches_it(
     assert differences(atlas_url) == 0  # the rebuild repaired it
     again = materialize(resources, selection=COUNTS)
     assert all(_checks(again).values())
+
+
+@pytest.mark.parametrize("table", ["obs_region_counts", "obs_regions_taxa_datasets_counts"])
+def test_a_row_the_refresh_empties_but_cannot_delete_fails_its_check(resources, atlas_url, table):
+    # The check takes the rows an upsert left at 0 as deleted because drop_empty deleted as
+    # many: a trigger (a DBA's) that keeps them must still fail it.
+    materialize(resources, selection=COUNTS)
+    key = "id_datasets" if table == "obs_regions_taxa_datasets_counts" else "year_obs"
+    with psycopg.connect(atlas_url, autocommit=True) as conn:
+        # an observation alone in its row of the table: deleting it leaves that row at 0
+        alone = conn.execute(
+            f"""SELECT o.id FROM observations_partitions.within_quebec o
+                JOIN atlas_api.{table} t ON t.id_taxa_obs = o.id_taxa_obs AND t.{key} = o.{key}
+                WHERE t.count_obs = 1 AND t.type = 'hex'
+                  AND t.fid IN (SELECT r.fid FROM public.regions r WHERE ST_Within(o.geom, r.geom))
+                ORDER BY o.id LIMIT 1"""
+        ).fetchone()
+        assert alone is not None
+        conn.execute(
+            """CREATE FUNCTION public.keep_deleted_rows() RETURNS trigger LANGUAGE plpgsql
+               AS $$ BEGIN RETURN NULL; END $$"""
+        )
+        conn.execute(
+            f"""CREATE TRIGGER keep_deleted_rows BEFORE DELETE ON atlas_api.{table}
+                FOR EACH ROW EXECUTE FUNCTION public.keep_deleted_rows()"""
+        )
+        conn.execute("DELETE FROM public.observations WHERE id = %s", alone)
+    db = resources["atlas_db"]
+    with (
+        db.maintenance_step(counts.LOCK) as conn,
+        pytest.raises(counts.NeedsRebuild, match="touched rows disagreed") as refused,
+    ):
+        counts.refresh_counts(db, conn, allow_rebuild=False)
+    assert f"'{table}': " in str(refused.value)
+    zeros = f"SELECT count(*) FROM atlas_api.{table} WHERE count_obs = 0"
+    assert rows(atlas_url, zeros) == [(0,)]  # nothing was applied
 
 
 def test_a_detail_row_corrupted_by_hand_fails_the_check_of_the_refresh_that_touches_it(

@@ -71,8 +71,10 @@ GROUP BY d.fid, d.id_taxa_obs, d.year_obs, r.type, r.scale;
 -- Every row the refresh touched (changed by deltas, or in a recounted region) against the
 -- detail: mismatched rows (missing, extra or different), rows compared. A row the upsert
 -- left with a count is taken as it returned it (nothing writes it after, and reading it
--- back cost about a quarter of this check); every other key (rows it left at 0, which
--- drop_empty should have deleted, and the recounted regions' rows) is read back.
+-- back cost about a quarter of this check); a row it left at 0 is taken as gone, because
+-- drop_empty deleted exactly as many rows as the upsert left at 0 (the refresh counts them
+-- and adds any difference to the mismatches; reading 35 000 such keys back after 10 000
+-- updates at 1 000 000 observations cost 0.6 s); the recounted regions' rows are read back.
 WITH keys AS (
     SELECT fid, id_taxa_obs, year_obs FROM touched_region_counts
     UNION
@@ -99,7 +101,7 @@ returned AS (
 ),
 read_back AS (
     SELECT fid, id_taxa_obs, year_obs FROM keys
-    EXCEPT SELECT fid, id_taxa_obs, year_obs FROM returned
+    EXCEPT SELECT fid, id_taxa_obs, year_obs FROM touched_region_counts
 ),
 stored AS (
     SELECT * FROM returned

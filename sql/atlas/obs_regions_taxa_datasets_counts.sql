@@ -114,9 +114,9 @@ GROUP BY d.fid, d.id_taxa_obs, d.id_datasets, r.type;
 
 -- name: check_touched
 -- Every row the refresh touched against the detail: mismatched rows, rows compared. A row
--- an upsert left with a count is taken as it returned it; every other key (rows left at 0,
--- keys whose deltas changed nothing, the recounted regions' rows) is read back: see
--- check_touched in sql/atlas/obs_region_counts.sql.
+-- an upsert left with a count is taken as it returned it, a row it left at 0 as gone; every
+-- other key (keys whose deltas changed nothing, the recounted regions' rows) is read back:
+-- see check_touched in sql/atlas/obs_region_counts.sql.
 WITH keys AS (
     SELECT fid, id_taxa_obs, id_datasets FROM touched_dataset_counts
     UNION
@@ -147,7 +147,7 @@ returned AS (
 ),
 read_back AS (
     SELECT fid, id_taxa_obs, id_datasets FROM keys
-    EXCEPT SELECT fid, id_taxa_obs, id_datasets FROM returned
+    EXCEPT SELECT fid, id_taxa_obs, id_datasets FROM touched_dataset_counts
 ),
 stored AS (
     SELECT * FROM returned
