@@ -18,7 +18,7 @@ demo: install
 test: install
 	$(BIN)/ruff check .
 	$(MAKE) --no-print-directory check-defs
-	$(BIN)/pytest -n 4 --dist loadfile --no-loadscope-reorder
+	$(BIN)/pytest -n 4 --dist loadfile --no-loadscope-reorder $(PYTEST_ARGS)
 
 # No server started: the definitions load (dg, as the webserver loads them) and the tests that
 # use no PostgreSQL, S3, SMTP or Pushgateway (< 60 s).

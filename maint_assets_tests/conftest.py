@@ -33,6 +33,9 @@ from maint_assets.demo.metabase_stand_in import load_stand_in
 from maint_assets_tests.atlas.helpers import atlas_resources
 from maint_assets_tests.ports import free_port
 
+# The order the files go to the workers in: longest first, as recorded.
+pytest_plugins = ["maint_assets_tests.schedule"]
+
 # Fixtures that start a server (PostgreSQL, moto S3, SMTP, Pushgateway, the GBIF replay): a test
 # using one, directly or through another fixture, is marked `servers`; `make test-fast` runs the
 # others. A test module that starts servers itself says so with `pytestmark`.
@@ -54,32 +57,10 @@ TEST_SPACING = 0.01
 _clones = count()
 
 
-# The longest test files, longest first (seconds summed by --durations=0 in a four-worker
-# run): `make test` hands out whole files in collection order (--dist loadfile
-# --no-loadscope-reorder), so these start first and the short files fill in behind them.
-LONGEST_FILES = (
-    "atlas/test_backups.py",  # 266 s with the staging tests, which are now test_staging.py
-    "atlas/test_staging.py",
-    "atlas/test_incremental_counts.py",  # 253 s
-    "core/test_security.py",  # 158 s
-    "core/test_roles.py",  # 129 s
-    "webarchive/test_webarchive.py",  # 98 s
-    "vn_sync/test_vn_sync.py",  # 90 s
-    "atlas/test_atlas_counts_safety.py",  # 90 s
-    "atlas/test_atlas_failures.py",  # 74 s
-)
-
-
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if SERVER_FIXTURES.intersection(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.servers)
-
-    def rank(item: pytest.Item) -> int:
-        path = item.path.relative_to(Path(__file__).parent).as_posix()
-        return LONGEST_FILES.index(path) if path in LONGEST_FILES else len(LONGEST_FILES)
-
-    items.sort(key=rank)  # stable: each file keeps its own order
 
 
 @pytest.fixture(scope="session")
