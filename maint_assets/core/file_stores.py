@@ -405,18 +405,30 @@ def _utf8(name: str) -> bool:
     return True
 
 
-@functools.cache
 def s3_client(endpoint_url: str, region_name: str):
     """The one way to S3 (file stores and the artifact store): dagster-aws's S3Resource, with
     its retry settings. Imported here, not at the top: an indexing worker reading local files
     never loads Dagster.
 
-    One client per endpoint and region for the process: building one loads botocore's service
-    models (0.1-0.5 s of CPU), and the index's verification reads a range of a WARC for each
-    sampled line. Clients are thread-safe, and refresh their own credentials."""
+    botocore retries a failed request itself, with a growing random backoff: up to
+    ``AWS_MAX_ATTEMPTS`` attempts in all when the environment sets it (the AWS SDKs' variable),
+    otherwise S3Resource's default of 5 retries. S3Resource's setting would override the
+    variable, so it is passed on, as the retries after the first attempt that S3Resource's
+    ``max_attempts`` counts."""
+    return _s3_client(endpoint_url, region_name, os.environ.get("AWS_MAX_ATTEMPTS"))
+
+
+@functools.cache
+def _s3_client(endpoint_url: str, region_name: str, max_attempts: str | None):
+    """One client per endpoint, region and retry setting for the process: building one loads
+    botocore's service models (0.1-0.5 s of CPU), and the index's verification reads a range of
+    a WARC for each sampled line. Clients are thread-safe, and refresh their own credentials."""
     from dagster_aws.s3 import S3Resource
 
-    return S3Resource(endpoint_url=endpoint_url or None, region_name=region_name).get_client()
+    retries = {"max_attempts": max(int(max_attempts) - 1, 0)} if max_attempts else {}
+    return S3Resource(
+        endpoint_url=endpoint_url or None, region_name=region_name, **retries
+    ).get_client()
 
 
 def store_identity(url: str) -> str:

@@ -8,6 +8,8 @@ import dagster_aws.s3.resources
 import pytest
 
 from maint_assets.core.file_stores import StoreError, backend_for, store_identity
+from maint_assets_tests.conftest import S3_CREDENTIALS
+from maint_assets_tests.ports import free_port
 
 
 def test_an_s3_store_reads_every_range_with_one_client(s3_endpoint, monkeypatch) -> None:
@@ -32,6 +34,31 @@ def test_an_s3_store_reads_every_range_with_one_client(s3_endpoint, monkeypatch)
     assert store.stat("gone.warc.gz") is None
     # Building a client loads botocore's service models: 0.1-0.5 s of CPU per read before.
     assert len(built) == 1
+
+
+def test_an_s3_store_retries_as_often_as_aws_max_attempts_says(monkeypatch) -> None:
+    """The AWS SDKs' own variable (attempts in all): without it passed on, dagster-aws's
+    default (5 retries) overrides it, and a store that answers nothing is tried 6 times with a
+    backoff of seconds."""
+    refused = f"http://127.0.0.1:{free_port()}"  # nothing listens there
+    for name, value in S3_CREDENTIALS.items():
+        monkeypatch.setenv(name, value)
+    attempts = []
+
+    def reads(max_attempts: str) -> int:
+        monkeypatch.setenv("AWS_MAX_ATTEMPTS", max_attempts)
+        store = backend_for("s3://gone/crawls", refused, "ca-attempts-1")
+        store._client().meta.events.register("before-send.s3", lambda **_: attempts.append(1))
+        attempts.clear()
+        with pytest.raises(StoreError):
+            list(store.list())
+        return len(attempts)
+
+    assert reads("2") == 2
+    assert reads("1") == 1
+    monkeypatch.delenv("AWS_MAX_ATTEMPTS")
+    default = backend_for("s3://gone/crawls", refused, "ca-attempts-1")._client()
+    assert default.meta.config.retries["total_max_attempts"] == 6  # dagster-aws's, as before
 
 
 def test_every_spelling_of_a_store_is_one_identity() -> None:

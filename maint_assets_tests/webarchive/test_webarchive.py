@@ -311,9 +311,14 @@ def test_a_path_with_a_space_is_quarantined_for_outbackcdx_and_indexed_in_cdxj(
 
 
 def test_an_unavailable_cdx_server_or_store_is_retried_fails_the_run_and_marks_nothing(
-    empty_db: str, store: tuple[Path, list[Capture]], tmp_path: Path, s3_endpoint: str
+    empty_db: str, store: tuple[Path, list[Capture]], tmp_path: Path, s3_endpoint: str,
+    monkeypatch
 ) -> None:
     import boto3
+
+    # botocore's own retries of a refused connection, with their random backoff of seconds,
+    # kept to one (the store's client honours AWS_MAX_ATTEMPTS): the run's are what is tested.
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "2")
 
     root, captures = store
     with outbackcdx() as server:
