@@ -594,9 +594,9 @@ def test_a_store_that_cannot_be_reached_leaves_sampled_lines_unchecked_not_bad(
 ) -> None:
     import boto3
 
-    # botocore retries a 503 or a refused connection itself, with a random backoff (up to 2,
-    # 4, 8 s...): 35-66 s of this test's waits in a four-worker run. One retry (the operator's
-    # AWS_MAX_ATTEMPTS, which the store's client honours) shows the same thing.
+    # botocore retries a 503 or a refused connection itself, after a random wait (under 1, 2,
+    # 4, 8, 16 s for a 503 SlowDown): 35-66 s of this test in a four-worker run. One retry (the
+    # operator's AWS_MAX_ATTEMPTS, which the store's client honours) shows the same thing.
     monkeypatch.setenv("AWS_MAX_ATTEMPTS", "2")
 
     bucket = "warcs-unreachable"
