@@ -12,9 +12,10 @@ demo: install
 	$(BIN)/maint-assets demo
 
 # Four worker processes, each with its own servers (cluster, S3, SMTP, ...) on free ports; a
-# test file stays on one worker, so its module fixtures are made once, and the longest files
-# go first (maint_assets_tests/conftest.py: LONGEST_FILES). Most of the suite waits on servers
-# and daemons, so four workers pay off on two cores (README: The two commands).
+# test file stays on one worker, so its module fixtures are made once, and the files go out
+# longest first, as maint_assets_tests/durations.json recorded them (PYTEST_ARGS=
+# --record-durations refreshes it). Much of the suite waits on servers and daemons, so four
+# workers pay off on two cores (README: The two commands).
 test: install
 	$(BIN)/ruff check .
 	$(MAKE) --no-print-directory check-defs

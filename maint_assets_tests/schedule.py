@@ -1,5 +1,5 @@
 """The order `make test` hands test files to its workers: longest first, from the seconds each
-file took in a recorded four-worker run (durations.json), so that the short files fill in
+file took in a recorded run of the whole suite (durations.json), so that the short files fill in
 behind the long ones and the workers finish together (--dist loadfile
 --no-loadscope-reorder keeps this order). Refresh the record after a change that moves a
 file's time: `make test PYTEST_ARGS=--record-durations`."""
