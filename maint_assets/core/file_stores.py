@@ -425,7 +425,12 @@ def _s3_client(endpoint_url: str, region_name: str, max_attempts: str | None):
     a WARC for each sampled line. Clients are thread-safe, and refresh their own credentials."""
     from dagster_aws.s3 import S3Resource
 
-    retries = {"max_attempts": max(int(max_attempts) - 1, 0)} if max_attempts else {}
+    retries = {}
+    if max_attempts:
+        if not max_attempts.strip().isdigit() or int(max_attempts) < 1:
+            raise ValueError(f"AWS_MAX_ATTEMPTS must be a number of attempts (1 or more), "
+                             f"not {max_attempts!r}")
+        retries["max_attempts"] = int(max_attempts) - 1
     return S3Resource(
         endpoint_url=endpoint_url or None, region_name=region_name, **retries
     ).get_client()

@@ -56,6 +56,9 @@ def test_an_s3_store_retries_as_often_as_aws_max_attempts_says(monkeypatch) -> N
 
     assert reads("2") == 2
     assert reads("1") == 1
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "two")
+    with pytest.raises(ValueError, match="AWS_MAX_ATTEMPTS must be a number of attempts"):
+        backend_for("s3://gone/crawls", refused, "ca-attempts-1")._client()
     monkeypatch.delenv("AWS_MAX_ATTEMPTS")
     default = backend_for("s3://gone/crawls", refused, "ca-attempts-1")._client()
     assert default.meta.config.retries["total_max_attempts"] == 6  # dagster-aws's, as before
