@@ -124,6 +124,12 @@ class FakeSite:
             for c in communes
         ])
         self._insert("places", [(p, self.place_item(p)) for p in layout.place_ids()])
+        # Places are made years before the sightings made at them; dated now, every one
+        # would be in the diff of the first poll after each window (it reaches back past
+        # the window), which transfer_vn then fetches one request per place.
+        self.conn.execute(
+            compose(GROUP, "date_places_long_ago", schema=self.schema), {"site": self.site}
+        )
 
     def place_item(self, place: int, name: str | None = None) -> dict:
         lon, lat = place_coords(place)

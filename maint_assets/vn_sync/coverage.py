@@ -106,8 +106,7 @@ def covered(conn: psycopg.Connection, window: Window, copy: str, temp: str) -> i
         compose(SQL_COVERAGE, "covered_observations", copy=copy, temp=temp),
         {"window_id": window.id, "date_path": window.date_path},
     )
-    conn.execute(compose(SQL_COVERAGE, "index_covered", temp=temp))
-    return conn.execute(compose(SQL_COVERAGE, "covered_rows", temp=temp)).fetchone()[0]
+    return _indexed_rows(conn, temp)
 
 
 def covered_places(conn: psycopg.Connection, window: Window, copy: str, temp: str) -> int:
@@ -115,6 +114,11 @@ def covered_places(conn: psycopg.Connection, window: Window, copy: str, temp: st
     covered (site, id: its sites downloaded whole, its communes); returns their number."""
     conn.execute(compose(SQL_COVERAGE, "covered_places", copy=copy, temp=temp),
                  {"window_id": window.id})
+    return _indexed_rows(conn, temp)
+
+
+def _indexed_rows(conn: psycopg.Connection, temp: str) -> int:
+    """Indexes a covered table by key, analyzes it and counts its rows."""
     conn.execute(compose(SQL_COVERAGE, "index_covered", temp=temp))
     return conn.execute(compose(SQL_COVERAGE, "covered_rows", temp=temp)).fetchone()[0]
 

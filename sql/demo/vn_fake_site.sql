@@ -157,6 +157,10 @@ WHERE site = %(site)s AND id = %(id)s;
 UPDATE {schema}.places SET item = %(item)s, modified_at = clock_timestamp()
 WHERE site = %(site)s AND id = %(id)s;
 
+-- name: date_places_long_ago
+-- Further back than the diff reaches (10 weeks).
+UPDATE {schema}.places SET modified_at = now() - interval '1 year' WHERE site = %(site)s;
+
 -- name: delete_place
 UPDATE {schema}.places SET deleted = true, modified_at = clock_timestamp()
 WHERE site = %(site)s AND id = %(id)s;
