@@ -77,6 +77,13 @@ def record(
     return window, per_site
 
 
+def sites_without_places(conn: psycopg.Connection, window: Window, sites: list[str]) -> list[str]:
+    """The ``sites`` of which the window's download asked for no place at all."""
+    return [site for (site,) in conn.execute(
+        statement(SQL_COVERAGE, "sites_without_places"), {"window_id": window.id, "sites": sites}
+    )]
+
+
 def latest(conn: psycopg.Connection, check_schema: str) -> Window | None:
     row = conn.execute(
         statement(SQL_COVERAGE, "latest_window"), {"check_schema": check_schema}

@@ -2,8 +2,10 @@
 the next window, and places it did not download (territorial_unit_ids) are not taken for
 deleted. Every download is the real transfer_vn talking to the fake VisioNature site."""
 
+import logging
 import time
 
+import dagster as dg
 import psycopg
 
 from maint_assets.core.postgres import PostgresResource
@@ -128,3 +130,30 @@ def test_places_of_a_unit_the_window_did_not_download_are_left_alone(world: VnWo
     communes = {c for (c,) in conn.execute(
         "SELECT commune FROM maint_assets.vn_window_place_communes")}
     assert "101" in communes and communes <= {"101", "102"}, communes
+    assert merged["sites_without_places"] == "none", merged
+
+
+def test_units_listed_by_short_name_alone_ask_for_no_place_and_the_window_says_so(
+    world: VnWorld,
+) -> None:
+    """territorial_unit_ids lists unit 1 by its short name "01" alone: observations/search
+    downloads its sightings, but Places.store looks for communes whose id_canton is "01"
+    (theirs is "1") and asks for no place. A place deleted by hand from the check copy is
+    then neither confirmed deleted nor unconfirmed, and the window names the site whose
+    places it did not ask for, with the cause, instead of passing in silence."""
+    conn = _in_step(world, 20, P[1:3])
+    conn.execute(f"DELETE FROM {CHECK}.places_json WHERE site = 'tst1' AND id = {P[4]}")
+    world.configure(territorial_unit_ids=("01",))
+    instance = dg.DagsterInstance.ephemeral()
+    result = weekly(world.resources(), instance=instance)
+    assert result.success, failure_text(result)
+    assert conn.execute("SELECT count(*) FROM src_vn_json_check_window.places_json"
+                        ).fetchone()[0] == 0
+    merged = metadata(result)["vn_sync/schema/vn_check_copy"]
+    assert merged["sites_without_places"] == "tst1", merged
+    assert (merged["places_json.deleted"], merged["places_json.unconfirmed"]) == (0, 0), merged
+    warnings = [e.user_message for e in instance.all_logs(result.run_id)
+                if e.level == logging.WARNING]
+    assert any("asked for no place of site(s) tst1" in w and "list both" in w
+               for w in warnings), warnings
+    assert (P[4], "tst1") in set(table_rows(conn, PRODUCTION, "places_json"))

@@ -97,6 +97,16 @@ CROSS JOIN LATERAL regexp_match(l.comment,
 WHERE l.controler = 'places' AND l.id > %(after_log_id)s AND l.site = ANY(%(sites)s)
   AND m IS NOT NULL;
 
+-- name: sites_without_places
+-- The sites (of %(sites)s) whose places the window's download asked for nowhere: neither the
+-- whole site nor a single commune.
+SELECT u.site FROM unnest(%(sites)s::text[]) AS u (site)
+WHERE NOT EXISTS (SELECT FROM maint_assets.vn_window_place_sites s
+                  WHERE s.window_id = %(window_id)s AND s.site = u.site)
+  AND NOT EXISTS (SELECT FROM maint_assets.vn_window_place_communes c
+                  WHERE c.window_id = %(window_id)s AND c.site = u.site)
+ORDER BY u.site;
+
 -- name: latest_window
 SELECT id, mode, type_date, download_started, confirmed_at, tables, run_id
 FROM maint_assets.vn_windows WHERE check_schema = %(check_schema)s

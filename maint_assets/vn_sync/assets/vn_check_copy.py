@@ -21,6 +21,7 @@ from datetime import UTC, datetime, time, timedelta
 from typing import Any, Literal
 
 import dagster as dg
+import psycopg
 from psycopg import sql
 from pydantic import Field
 
@@ -229,6 +230,7 @@ def _window(
             sites=tool_config.enabled_sites(generated), run_id=context.run.run_id,
         )
         uncovered = _uncovered(context, config, tool, per_site, generated)
+        no_places = _without_places(context, conn, window, generated)
         results, partial = merge(conn, window, WINDOW_STAGING, CHECK, config.skip_malformed,
                                  config.max_delete_fraction)
         entries = [Entry(
@@ -249,6 +251,7 @@ def _window(
         "sites": ", ".join(f"{s.site} ({s.slices} slices, {s.rows} rows)"
                            for s in per_site) or "none",
         "uncovered_sites": ", ".join(uncovered) or "none",
+        "sites_without_places": ", ".join(no_places) or "none",
         "partial_cells": len(partial),
         **{f"{t}.{k}": v for t in TABLES
            for k, v in (results[t].metadata() if t in results else {"reconciled": False}).items()},
@@ -282,6 +285,33 @@ def _uncovered(
     return uncovered
 
 
+def _without_places(
+    context: dg.AssetExecutionContext, conn: psycopg.Connection, window: coverage.Window,
+    tool_settings: dict[str, Any],
+) -> list[str]:
+    """The enabled sites of which the download asked for no place although the places
+    controler ran: their places stay outside the window (nothing deleted, nothing confirmed).
+    The usual cause is transfer_vn's own: with territorial_unit_ids, observations/search
+    keeps the units whose short name is listed, Places.store the communes whose id_canton (a
+    unit's id) is; a list of short names alone then asks for no place."""
+    if "places_json" not in window.tables:
+        return []
+    missing = coverage.sites_without_places(
+        conn, window, tool_config.enabled_sites(tool_settings)
+    )
+    if missing:
+        units = (tool_settings.get("filter") or {}).get("territorial_unit_ids")
+        context.log.warning(
+            f"the download asked for no place of site(s) {', '.join(missing)}: their places "
+            "are left out of this window (none deleted or confirmed). "
+            + (f"territorial_unit_ids lists {units}: transfer_vn's places download matches "
+               "each entry with the communes' id_canton, a territorial unit's id, while "
+               "observations/search matches units' short names; where the two differ, list "
+               "both." if units else "transfer_vn stored no places list answer for them.")
+        )
+    return missing
+
+
 def _adopt(
     context: dg.AssetExecutionContext, config: DownloadConfig, vn_db: PostgresResource,
     tool: ClientApiVn,
@@ -305,6 +335,7 @@ def _adopt(
             after_log_id=after,
         )
         uncovered = _uncovered(context, config, tool, per_site, user)
+        no_places = _without_places(context, conn, window, user)
         bookkeeping.record(conn, context.run.run_id, [Entry(
             "adopt", sum(s.rows for s in per_site), f"{CHECK}.observations_json",
             detail="; ".join(f"{s.site}: {s.slices} slice(s) {s.first_day}..{s.last_day}"
@@ -315,6 +346,7 @@ def _adopt(
         "mode": "adopt", "window_id": window.id,
         "sites": ", ".join(f"{s.site} ({s.slices} slices)" for s in per_site) or "none",
         "uncovered_sites": ", ".join(uncovered) or "none",
+        "sites_without_places": ", ".join(no_places) or "none",
         **{f"{t}.row_count": rows[t] for t in TABLES},
     }
 
