@@ -124,7 +124,7 @@ class FakeSite:
             for c in communes
         ])
         self._insert("places", [(p, self.place_item(p)) for p in layout.place_ids()])
-        # Places are made years before the sightings made at them; dated now, every one
+        # Places are made long before the sightings made at them; dated now, every one
         # would be in the diff of the first poll after each window (it reaches back past
         # the window), which transfer_vn then fetches one request per place.
         self.conn.execute(

@@ -37,14 +37,24 @@ from maint_assets_tests.atlas.helpers import (
 )
 
 SPATIAL = [*COUNTS, WEB_REGIONS]
+SEEDS_ENV = "ATLAS_DIFFERENTIAL_SEEDS"
+
+
+def _seeds(text: str) -> list[int]:
+    """Seeds and ranges ("3,7", "1-13"); anything else fails the collection, so that a soak
+    asked for never runs no seed at all."""
+    seeds = []
+    for part in text.split(","):
+        first, _, last = part.strip().partition("-")
+        if not first.isdigit() or not (last or first).isdigit() or int(last or first) < int(first):
+            raise ValueError(f"{SEEDS_ENV}={text!r}: expected seeds and ranges such as 1-13,20")
+        seeds += range(int(first), int(last or first) + 1)
+    return seeds
+
+
 # The seeds of the random workloads: CI's one, or e.g. ATLAS_DIFFERENTIAL_SEEDS=1-13 for a
 # longer soak (about 50 s a seed here).
-SEEDS = [
-    seed
-    for part in os.environ.get("ATLAS_DIFFERENTIAL_SEEDS", "20261123").split(",")
-    for first, _, last in [part.partition("-")]
-    for seed in range(int(first), int(last or first) + 1)
-]
+SEEDS = _seeds(os.environ.get(SEEDS_ENV) or "20261123")
 # Small levels, so that adding one back is recounted rather than rebuilt.
 ZOOM_EDITABLE = [("protected", 1), ("hex", 250), ("hex", 100), ("admin", 2)]
 

@@ -291,9 +291,11 @@ def _without_places(
 ) -> list[str]:
     """The enabled sites of which the download asked for no place although the places
     controler ran: their places stay outside the window (nothing deleted, nothing confirmed).
-    The usual cause is transfer_vn's own: with territorial_unit_ids, observations/search
-    keeps the units whose short name is listed, Places.store the communes whose id_canton (a
-    unit's id) is; a list of short names alone then asks for no place."""
+    Besides a failed places list, a cause of transfer_vn's own: with territorial_unit_ids,
+    observations/search keeps the units whose short name is listed, Places.store the
+    communes whose id_canton (a unit's id) is; a list of short names alone then asks for no
+    place. An adoption whose previous one read part of a --full still running may report a
+    site whose places lines it read then: a false alarm, the places stay outside alike."""
     if "places_json" not in window.tables:
         return []
     missing = coverage.sites_without_places(
@@ -303,11 +305,12 @@ def _without_places(
         units = (tool_settings.get("filter") or {}).get("territorial_unit_ids")
         context.log.warning(
             f"the download asked for no place of site(s) {', '.join(missing)}: their places "
-            "are left out of this window (none deleted or confirmed). "
-            + (f"territorial_unit_ids lists {units}: transfer_vn's places download matches "
-               "each entry with the communes' id_canton, a territorial unit's id, while "
-               "observations/search matches units' short names; where the two differ, list "
-               "both." if units else "transfer_vn stored no places list answer for them.")
+            "are left out of this window (none deleted or confirmed). Either transfer_vn's "
+            "places list failed (its log says so)"
+            + (f", or no entry of territorial_unit_ids {units} is a territorial unit's id: "
+               "transfer_vn's places download matches the entries with the communes' "
+               "id_canton (a unit's id), observations/search with the units' short names; "
+               "where the two differ, list both." if units else ".")
         )
     return missing
 
