@@ -125,8 +125,8 @@ class FakeSite:
         ])
         self._insert("places", [(p, self.place_item(p)) for p in layout.place_ids()])
         # Places are made long before the sightings made at them; dated now, every one
-        # would be in the diff of the first poll after each window (it reaches back past
-        # the window), which transfer_vn then fetches one request per place.
+        # would be in the first diff poll (a first window's reaches back past the window),
+        # which transfer_vn then fetches one request per place.
         self.conn.execute(
             compose(GROUP, "date_places_long_ago", schema=self.schema), {"site": self.site}
         )

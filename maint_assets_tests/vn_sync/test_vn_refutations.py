@@ -3,6 +3,7 @@ the next window, and places it did not download (territorial_unit_ids) are not t
 deleted. Every download is the real transfer_vn talking to the fake VisioNature site."""
 
 import logging
+import re
 import time
 
 import dagster as dg
@@ -157,3 +158,21 @@ def test_units_listed_by_short_name_alone_ask_for_no_place_and_the_window_says_s
     assert any("asked for no place of site(s) tst1" in w and "list both" in w
                for w in warnings), warnings
     assert (P[4], "tst1") in set(table_rows(conn, PRODUCTION, "places_json"))
+
+
+def test_the_window_poll_fetches_only_the_places_that_changed(world: VnWorld) -> None:
+    """A first window (no diff poll before it) polls the diff from the day before the window;
+    the fake site dated its reference places when it made them, so that poll listed every place
+    and transfer_vn fetched each one. A real site's places are older than the diff reaches:
+    only a place renamed since is fetched."""
+    site = world.sites["tst1"]
+    for i in range(1, 6):
+        site.add_sightings([i], days_ago(3 + i), 1, P[0])
+    world.copy()
+    bookkeeping.prepare(PostgresResource(url=world.url), [CHECK, PRODUCTION])
+    site.rename_place(P[1], "Lieu-dit renommé")
+    world.server.calls.clear()
+    result = weekly(world.resources())
+    assert result.success, failure_text(result)
+    fetched = [c for c in world.server.calls if re.fullmatch(r"tst1 places/\d+", c)]
+    assert fetched == [f"tst1 places/{P[1]}"], fetched
