@@ -44,6 +44,10 @@ class _CheckedIterator(ArchiveIterator):
         self.without_http: list[int] = []  # offsets of http(s) responses with no HTTP head
         self.last_offset = 0
         self.last_end = 0  # uncompressed: where the last record's declared content ends
+        # The record's own stream as warcio opened it: cdxj-indexer replaces raw_stream with a
+        # buffer of its own when it computes a digest (every record without a
+        # WARC-Payload-Digest header: all ARC records), and that buffer knows no declared length.
+        self.opened: tuple[object, object] | None = None
 
     def read_to_end(self, record: object = None) -> None:
         pending = self.record is not None and not self.member_info
@@ -61,6 +65,8 @@ class _CheckedIterator(ArchiveIterator):
                 and not self.no_record_parse and target.startswith(("http://", "https://"))):
             self.without_http.append(self.member_info[0])
         stream = self.record.raw_stream
+        if self.opened is not None and self.opened[0] is self.record:
+            stream = self.opened[1]
         if isinstance(stream, LimitReader) and stream.limit > 0:
             self.short_records.append((self.member_info[0], stream.limit))
 
@@ -84,6 +90,7 @@ class _Checked:
         # Every record passes here in order, its content unread; the iterator's offset is
         # still the record's own.
         self.posts.see(record, self.iterator.offset)
+        self.iterator.opened = (record, record.raw_stream)
         return super().filter_record(record)
 
     def check(self, path: Path, gzipped: bool, kind: str) -> None:
