@@ -5,10 +5,14 @@ read every row of the new table, and an index, a trigger or a constraint a DBA o
 made was gone after the next load.
 
 Before the swap's locks, on the replacement, which no reader sees yet (``prepare``): a DBA's
-indexes, CHECK, UNIQUE and EXCLUDE constraints (one the new rows break refuses the swap,
-naming it) and extended statistics (analyzed there), each only if the replacement has none
-like it, so what the project itself defines on the table is never doubled. In the swap's
-transaction, once the replacement has the name (``apply``): the owner, privileges (a
+indexes, CHECK, UNIQUE and EXCLUDE constraints, foreign keys from one replaced table to
+another (into the replacement of the one referenced: nmdc-server's alembic schema has dozens;
+one the new rows break refuses the swap, naming it) and extended statistics (analyzed there),
+each only if the replacement has none like it, so what the project itself defines on the
+table is never doubled. In the swap's transaction, once the replacement has the name
+(``apply``): foreign keys from a replaced table to another table (a users' table the ingest
+carries, another schema's; the replaced table's own, where it is kept, is dropped), the
+owner, privileges (a
 column's exactly the replaced table's, each with its grant option or without), row-level
 security and its policies, triggers, and the statistics' own schema; comments
 (``apply_comments``) for a caller whose replacement brings none of its own. The comments on
@@ -26,7 +30,9 @@ re-created from their definitions read before the swap, so the names they give t
 relations are the replacement's, as for views. A replacement with its own (a version switched
 back in by a rollback) has them replaced."""
 
+from collections.abc import Iterator
 from collections.abc import Set as AbstractSet
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import dagster as dg
@@ -93,6 +99,8 @@ class Attachments:
     policies: list[Policy]
     triggers: list[tuple[str, str, str, str]]
     statistics: list[tuple[str, str, str]]  # table, name, the schema it belongs in
+    # table, name, definition, the replaced table's oid
+    foreign_keys: list[tuple[str, str, str, int]]
     # The replacement's own (a version switched back in), replaced.
     replaced_policies: list[tuple[str, str]]
     replaced_triggers: list[tuple[str, str]]
@@ -177,6 +185,12 @@ def prepare(
         make("constraint", table, name, "added to", "add_constraint",
              table=sql.Identifier(incoming, table), constraint=sql.Identifier(name),
              definition=sql.SQL(definition))
+    # Keys between the replaced tables, after the unique constraints they may rest on.
+    for table, name, definition in _between(conn, schema, params):
+        with _search_path(conn, incoming):
+            make("constraint", table, name, "added to", "add_constraint",
+                 table=sql.Identifier(incoming, table), constraint=sql.Identifier(name),
+                 definition=sql.SQL(definition))
     theirs = {
         (t, n, tuple(kinds), columns) for t, n, _, kinds, columns, *_ in conn.execute(
             statement(SQL, "statistics_of"), {"schema": incoming, "loaded": loaded}
@@ -212,6 +226,23 @@ def prepare(
         conn.execute(sql.SQL(statement(SQL, "analyze")).format(
             table=sql.Identifier(incoming, table)))
     return dropped
+
+
+def _between(
+    conn: psycopg.Connection, schema: str, params: dict[str, object]
+) -> list[tuple[str, str, str]]:
+    """The foreign keys between ``schema``'s replaced tables, each defined with the table it
+    references named bare: under the incoming schema's search_path, its replacement."""
+    with _search_path(conn, schema):
+        return conn.execute(statement(SQL, "foreign_keys_between"), params).fetchall()
+
+
+@contextmanager
+def _search_path(conn: psycopg.Connection, schema: str) -> Iterator[None]:
+    (previous, _), = conn.execute(statement(SQL, "search_path"), {"schema": schema}).fetchall()
+    yield
+    # Not after a failure: the transaction is aborted, and its rollback restores it.
+    conn.execute(statement(SQL, "restore_search_path"), {"search_path": previous})
 
 
 def _carry_comments(
@@ -256,6 +287,7 @@ def read(
             (t, name, home)
             for t, name, home, *_ in conn.execute(statement(SQL, "statistics_of"), params)
         ],
+        foreign_keys=conn.execute(statement(SQL, "foreign_keys_out"), params).fetchall(),
         replaced_policies=[
             (t, p) for t, p, *_ in conn.execute(statement(SQL, "policies_of"), theirs)
         ],
@@ -338,6 +370,15 @@ def apply(
                 trigger=sql.Identifier(name))
     for t, name, home in attachments.statistics:
         _place_statistics(conn, refusal, schema, t, name, home)
+    for t, name, definition, replaced in attachments.foreign_keys:
+        old = conn.execute(statement(SQL, "relation_of"), {"oid": replaced}).fetchone()
+        if old is not None and old != (schema, t):
+            run(f"the foreign key {name} of the replaced {'.'.join(old)}", "drop_constraint",
+                table=sql.Identifier(*old), constraint=sql.Identifier(name))
+        if not conn.execute(statement(SQL, "has_constraint"),
+                            {"schema": schema, "table": t, "name": name}).fetchone()[0]:
+            run(f"the foreign key {name} on {schema}.{t} ({definition})", "add_constraint",
+                table=table(t), constraint=sql.Identifier(name), definition=sql.SQL(definition))
 
 
 def apply_comments(

@@ -536,6 +536,94 @@ def test_foreign_keys_and_views_follow_the_switch_and_pruning_never_drops_them(
     assert _counts(url) == before and _foreign_keys(url) == expected
 
 
+
+def _keys_of(url: str, schema: str) -> dict[str, str]:
+    """The foreign keys of ``schema``'s tables, with what they reference."""
+    with psycopg.connect(url) as conn:
+        return dict(conn.execute(
+            "SELECT c.relname || '.' || k.conname, tn.nspname || '.' || t.relname"
+            " FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid"
+            " JOIN pg_class t ON t.oid = k.confrelid"
+            " JOIN pg_namespace tn ON tn.oid = t.relnamespace WHERE k.contype = 'f'"
+            " AND c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = %s)", [schema]
+        ).fetchall())
+
+
+def test_foreign_keys_of_the_loaded_tables_follow_the_switch_and_the_rollback(
+    portal: tuple[str, Path],
+) -> None:
+    """nmdc-server's alembic migrations make keys between the tables its ingest reloads
+    (``fk_biosample_study_id_study``: biosample.study_id into study.id); an analyst's key may
+    lead from a loaded table to a users' table the switch carries over. Each version switched
+    in has them, into its own tables and the carried one; the archived version keeps only
+    those between its own tables (a key into the users' table would hold back, or cascade
+    into, production's rows); a version that breaks one is refused, naming it. The switch
+    dropped them all without a word."""
+    url, source = portal
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("CREATE TABLE portal.ecosystems (name text PRIMARY KEY)")
+        conn.execute("INSERT INTO portal.ecosystems VALUES ('soil'), ('marine'), ('host')")
+        conn.execute("ALTER TABLE portal.biosample ADD CONSTRAINT fk_biosample_study_id_study"
+                     " FOREIGN KEY (study_id) REFERENCES portal.study (id)")
+        conn.execute("ALTER TABLE portal.data_object ADD CONSTRAINT fk_data_object_biosample"
+                     " FOREIGN KEY (biosample_id) REFERENCES portal.biosample (id)"
+                     " ON DELETE CASCADE DEFERRABLE")
+        conn.execute("ALTER TABLE portal.study ADD CONSTRAINT study_ecosystem_fkey"
+                     " FOREIGN KEY (ecosystem) REFERENCES portal.ecosystems (name)")
+    keys = {
+        "biosample.fk_biosample_study_id_study": "portal.study",
+        "data_object.fk_data_object_biosample": "portal.biosample",
+        "study.study_ecosystem_fkey": "portal.ecosystems",
+    }
+    assert _keys_of(url, "portal") == keys
+    write_source(source, version=2)
+    result = _ingest(url, source)
+    assert result.success, _error(result)
+    assert _keys_of(url, "portal") == keys
+    assert _meta(result)["not_carried"] == []
+    with psycopg.connect(url) as conn:
+        archived = conn.execute(
+            "SELECT archived_as FROM maint_assets.ingest_versions ORDER BY switched_at DESC"
+        ).fetchone()[0]
+        assert conn.execute(
+            "SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conname ="
+            " 'fk_data_object_biosample' AND conrelid = 'portal.data_object'::regclass"
+        ).fetchone() == (
+            "FOREIGN KEY (biosample_id) REFERENCES portal.biosample(id) ON DELETE CASCADE"
+            " DEFERRABLE",
+        )
+    assert _keys_of(url, archived) == {
+        "biosample.fk_biosample_study_id_study": f"{archived}.study",
+        "data_object.fk_data_object_biosample": f"{archived}.biosample",
+    }
+    with psycopg.connect(url, autocommit=True) as conn:  # enforced on production's rows
+        with pytest.raises(psycopg.errors.ForeignKeyViolation):
+            conn.execute("INSERT INTO portal.biosample (id, study_id) VALUES ('bs-x', 'st-x')")
+        conn.execute("INSERT INTO portal.ecosystems VALUES ('lake')")
+
+    assert _rollback(url, source).success
+    assert _counts(url)[3] == "Study 0 v1"
+    assert _keys_of(url, "portal") == keys
+
+    # a version whose rows break a key is refused, naming it: between loaded tables ...
+    write_source(source, version=3)
+    studies = source / "study.csv"
+    studies.write_text("".join(
+        line for line in studies.read_text().splitlines(keepends=True)
+        if not line.startswith("st-19,")
+    ))
+    refused = _ingest(url, source)
+    assert not refused.success
+    assert "fk_biosample_study_id_study" in _error(refused)
+    assert "production is untouched" in _error(refused)
+    # ... and into the carried table
+    write_source(source, version=3)
+    studies.write_text(studies.read_text().replace(",host\n", ",cave\n", 1))
+    refused = _ingest(url, source)
+    assert not refused.success
+    assert "study_ecosystem_fkey" in _error(refused)
+    assert _counts(url)[3] == "Study 0 v1" and _keys_of(url, "portal") == keys
+
 def _short_reader(url: str, stop: threading.Event, waits: list[float]) -> None:
     """A reader's plain SELECT, again and again: how long each one waited."""
     with psycopg.connect(url, autocommit=True) as conn:

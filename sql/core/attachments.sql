@@ -20,7 +20,8 @@ WITH uses AS (
   LEFT JOIN pg_trigger tg ON d.classid = 'pg_trigger'::regclass AND tg.oid = d.objid
                           AND NOT tg.tgisinternal
   LEFT JOIN pg_constraint k ON d.classid = 'pg_constraint'::regclass AND k.oid = d.objid
-                            AND k.contype IN ('c', 'u', 'x')
+                            AND (k.contype IN ('c', 'u', 'x')
+                                 OR k.contype = 'f' AND k.conrelid = d.refobjid)
   LEFT JOIN pg_statistic_ext st ON d.classid = 'pg_statistic_ext'::regclass
                                 AND st.oid = d.objid
   LEFT JOIN pg_class ic ON d.classid = 'pg_class'::regclass AND ic.oid = d.objid
@@ -204,6 +205,85 @@ ORDER BY 1, 2;
 
 -- name: add_constraint
 ALTER TABLE {table} ADD CONSTRAINT {constraint} {definition};
+
+-- name: foreign_keys_between
+-- Foreign keys from one replaced table to another (nmdc-server's biosample into study) that
+-- the replacement has none like (the same columns into the same columns of the replacement of
+-- the table referenced), each with its definition, added to the replacement before the swap's
+-- locks, into the replacement of the table it references, and validated there: a key the new
+-- rows break refuses the swap, naming it. Read under a search_path of the replaced tables'
+-- schema alone (``search_path``), which prints the referenced table's name bare, and added
+-- under the incoming schema's, where that name is its replacement.
+WITH keys AS (
+  SELECT k.oid, k.conname, f.relname AS tab, t.relname AS ref, f.relnamespace AS nsp,
+         ARRAY(SELECT a.attname FROM unnest(k.conkey) WITH ORDINALITY u(n, o)
+               JOIN pg_attribute a ON a.attrelid = k.conrelid AND a.attnum = u.n
+               ORDER BY u.o) AS cols,
+         ARRAY(SELECT a.attname FROM unnest(k.confkey) WITH ORDINALITY u(n, o)
+               JOIN pg_attribute a ON a.attrelid = k.confrelid AND a.attnum = u.n
+               ORDER BY u.o) AS refcols
+  FROM pg_constraint k
+  JOIN pg_class f ON f.oid = k.conrelid
+  JOIN pg_class t ON t.oid = k.confrelid
+  WHERE k.contype = 'f' AND k.conparentid = 0 AND t.relnamespace = f.relnamespace
+    AND f.relname = ANY(%(loaded)s) AND t.relname = ANY(%(loaded)s)
+    AND f.relnamespace IN (SELECT oid FROM pg_namespace
+                           WHERE nspname IN (%(schema)s, %(incoming)s))
+)
+SELECT k.tab, k.conname, pg_get_constraintdef(k.oid)
+FROM keys k
+WHERE k.nsp = (SELECT oid FROM pg_namespace WHERE nspname = %(schema)s)
+  AND NOT EXISTS (
+    SELECT FROM keys n
+    WHERE n.nsp = (SELECT oid FROM pg_namespace WHERE nspname = %(incoming)s)
+      AND n.tab = k.tab AND n.ref = k.ref AND n.cols = k.cols AND n.refcols = k.refcols)
+ORDER BY 1, 2;
+
+-- name: foreign_keys_out
+-- Foreign keys from a replaced table to a table that is not replaced (a users' table the
+-- ingest carries over, another schema's), but those using a column the replacement lacks
+-- (reported by attachments_lose): added to the replacement once it has the name, in the
+-- swap's transaction, and validated there. Read before the swap, so the name the definition
+-- gives the referenced table is the one it has after it. With the replaced table's oid: its
+-- own key, where it is kept (a version the ingest archives), is dropped, so that old rows no
+-- longer hold back (or cascade into) the referenced table.
+SELECT f.relname, k.conname, pg_get_constraintdef(k.oid), f.oid
+FROM pg_constraint k
+JOIN pg_class f ON f.oid = k.conrelid
+JOIN pg_class t ON t.oid = k.confrelid
+WHERE k.contype = 'f' AND k.conparentid = 0
+  AND f.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = %(schema)s)
+  AND f.relname = ANY(%(loaded)s)
+  AND NOT (t.relnamespace = f.relnamespace AND t.relname = ANY(%(loaded)s))
+  AND NOT EXISTS (
+    SELECT FROM unnest(k.conkey) u(n)
+    JOIN pg_attribute a ON a.attrelid = k.conrelid AND a.attnum = u.n
+    WHERE NOT EXISTS (
+      SELECT FROM pg_attribute na JOIN pg_class nt ON nt.oid = na.attrelid
+      WHERE nt.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = %(incoming)s)
+        AND nt.relname = f.relname AND na.attname = a.attname AND NOT na.attisdropped))
+ORDER BY 1, 2;
+
+-- name: search_path
+-- The transaction's search_path set to one schema; the previous one returned, to set back.
+SELECT current_setting('search_path'), set_config('search_path', quote_ident(%(schema)s), true);
+
+-- name: restore_search_path
+SELECT set_config('search_path', %(search_path)s, true);
+
+-- name: relation_of
+-- A table's schema and name by its oid; none once it is dropped.
+SELECT n.nspname, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE c.oid = %(oid)s;
+
+-- name: has_constraint
+SELECT EXISTS (SELECT FROM pg_constraint k
+               JOIN pg_class c ON c.oid = k.conrelid
+               JOIN pg_namespace n ON n.oid = c.relnamespace
+               WHERE n.nspname = %(schema)s AND c.relname = %(table)s AND k.conname = %(name)s);
+
+-- name: drop_constraint
+ALTER TABLE {table} DROP CONSTRAINT {constraint};
 
 -- name: statistics_of
 -- Extended statistics (CREATE STATISTICS) on a schema's tables of those names: the schema the
