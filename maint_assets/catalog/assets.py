@@ -38,7 +38,13 @@ from maint_assets.catalog.keys import (
 from maint_assets.core import own_objects
 from maint_assets.core.artifacts import Artifact, ArtifactStore, put_artifact
 from maint_assets.core.automation import DAILY_FRESHNESS, EAGER
-from maint_assets.core.file_stores import Backend, ObjectDenied, Skipped, StoreError
+from maint_assets.core.file_stores import (
+    Backend,
+    ObjectDenied,
+    Skipped,
+    StoreError,
+    missing,
+)
 from maint_assets.core.postgres import PostgresResource
 from maint_assets.core.refresh import finish_rebuild, start_rebuild
 from maint_assets.core.restores import ArtifactMissing, Recorded, recorded_artifact
@@ -62,6 +68,10 @@ dcat_pages = dg.AssetSpec(
 class ExtractConfig(dg.Config):
     skip_malformed_pages: bool = Field(
         default=False, description="skip and report pages that cannot be read instead of failing"
+    )
+    allow_missing_pages: bool = Field(
+        default=False,
+        description="load a dump that lacks some of the pages its hydra:lastPage announces",
     )
 
 
@@ -108,7 +118,7 @@ def raw_datasets(
     not_listed = report_skipped(context.log, left_out, "their pages are not read")
     if not names:
         raise dg.Failure(f"no .json or .jsonld page under {catalog_pages.url}")
-    skipped, rows = {}, 0
+    skipped, rows, numbers, lasts = {}, 0, set(), set()
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "datasets.parquet"
         # Page by page: one page's graph in memory at a time, rows streamed to the file.
@@ -116,7 +126,7 @@ def raw_datasets(
             for name in names:
                 data = _page_bytes(backend, catalog_pages.url, name)
                 try:
-                    table = read_page(data, name)
+                    table, number, last = read_page(data, name)
                 except MalformedPage as err:
                     if not config.skip_malformed_pages:
                         raise dg.Failure(
@@ -128,6 +138,28 @@ def raw_datasets(
                     continue
                 writer.write_table(table)
                 rows += table.num_rows
+                numbers.add(number)
+                lasts.add(last)
+        # Each page of ckanext-dcat's exposition names its last page: a dump lacking one (the
+        # producer's notebook goes on past a page it fails to fetch) would drop that page's
+        # datasets from the table, which is no evidence they are gone. A skipped page's
+        # number is unknown: as many missing pages as were skipped may be those.
+        last = max((n for n in lasts if n is not None), default=None)
+        missing = sorted(set(range(1, last + 1)) - numbers) if last else []
+        if len(missing) > len(skipped) and not config.allow_missing_pages:
+            raise dg.Failure(
+                f"the dump under {catalog_pages.url} lacks page(s) "
+                f"{', '.join(map(str, missing[:20]))}{' …' if len(missing) > 20 else ''} of "
+                f"the {last} its pages announce (hydra:lastPage)"
+                + (f", {len(skipped)} skipped as malformed" if skipped else "")
+                + ": their datasets would be dropped from public.datasets; nothing was loaded "
+                "(allow_missing_pages loads it anyway)"
+            )
+        if missing:
+            context.log.warning(
+                f"pages missing from the dump under {catalog_pages.url}: "
+                f"{', '.join(map(str, missing[:20]))} of {last}"
+            )
         recorded = put_artifact(
             context, artifacts, out, RAW_FOLDER,
             {"source": catalog_pages.url, "pages": len(names), "skipped_pages": skipped,
@@ -145,8 +177,9 @@ def raw_datasets(
 
 
 def _page_bytes(backend: Backend, url: str, name: str) -> bytes:
-    """The page, or a failure naming it when the reader may not read it: not skipped as a
-    malformed page is, its datasets would be dropped from the table for a permission."""
+    """The page, or a failure naming it when the reader may not read it (not skipped as a
+    malformed page is: its datasets would be dropped from the table for a permission) or when
+    it is gone since the listing (the dump replaced during the run)."""
     try:
         with backend.local_copy(name) as local:
             return local.read_bytes()
@@ -156,6 +189,13 @@ def _page_bytes(backend: Backend, url: str, name: str) -> bytes:
             f"catalogue page {url}/{name} cannot be read: the reader may not read it ({why}); "
             "fix its permissions (its mode, owner or folder; on S3 the object's policy) and "
             "run again; nothing was loaded, the live table is unchanged"
+        ) from None
+    except Exception as err:
+        if not (isinstance(err, FileNotFoundError) or missing(err)):
+            raise
+        raise dg.Failure(
+            f"catalogue page {url}/{name} was listed but is gone: the dump changed during "
+            "the run; nothing was loaded, the live table is unchanged; run again"
         ) from None
 
 

@@ -5,6 +5,7 @@ right_statement, distribution_licenses), for the columns its dashboards read."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pyarrow as pa
@@ -52,19 +53,42 @@ SCHEMA_RAW = pa.schema(
 
 
 class MalformedPage(ValueError):
-    """A page is not JSON-LD, or holds no dcat:Dataset."""
+    """A page is not JSON-LD, or holds no dcat:Dataset and no paging node."""
 
 
-def read_page(data: bytes, page: str) -> pa.Table:
+HYDRA = Namespace("http://www.w3.org/ns/hydra/core#")
+_PAGE_NUMBER = re.compile(r"[?&]page=(\d+)(?:&|$)")
+
+
+def read_page(data: bytes, page: str) -> tuple[pa.Table, int | None, int | None]:
+    """The page's rows, and its number and the exposition's last page as its
+    ``hydra:PagedCollection`` (ckanext-dcat's paging node) states them, None when absent."""
     graph = Graph()
     try:
         graph.parse(data=data, format="json-ld")
     except Exception as err:
         raise MalformedPage(f"{page}: not JSON-LD ({type(err).__name__}: {err})"[:500]) from None
     rows = [_row(graph, s, page) for s in sorted(set(graph.subjects(RDF.type, DCAT.Dataset)))]
-    if not rows:
+    number, last = _paging(graph)
+    # A page without datasets is a page of a real dump (the producer's run of 2023-10-14 had
+    # 58 of 229), when it is one of the exposition's (its paging node says so); a JSON-LD
+    # document that is neither is not a page of the catalogue.
+    if not rows and number is None:
         raise MalformedPage(f"{page}: no dcat:Dataset in the page")
-    return pa.Table.from_pylist(rows, schema=SCHEMA_RAW)
+    return pa.Table.from_pylist(rows, schema=SCHEMA_RAW), number, last
+
+
+def _paging(g: Graph) -> tuple[int | None, int | None]:
+    for kind in (HYDRA.PagedCollection, HYDRA.PartialCollectionView):
+        for node in g.subjects(RDF.type, kind):
+            last = g.value(node, HYDRA.lastPage) or g.value(node, HYDRA.last)
+            return _number(node), _number(last)
+    return None, None
+
+
+def _number(node: Any) -> int | None:
+    found = _PAGE_NUMBER.search(str(node)) if node is not None else None
+    return int(found.group(1)) if found else None
 
 
 # How the runbook's dashboards show a status (ecospheres-metadata src/dcat_reader_ckan.py,

@@ -301,7 +301,7 @@ class S3Backend:
             try:
                 self._client().download_file(self.bucket, key, str(local))
             except ClientError as err:
-                if _missing(err):
+                if missing(err):
                     raise  # the indexing tells a file gone from a store error
                 raise self._refused(key, err) from None
             yield local
@@ -312,7 +312,7 @@ class S3Backend:
         try:
             head = self._client().head_object(Bucket=self.bucket, Key=self._key(path))
         except ClientError as err:
-            if _missing(err):
+            if missing(err):
                 return None
             raise self._refused(self._key(path), err) from None
         return StoredFile(path, head["ContentLength"], head["LastModified"])
@@ -360,7 +360,7 @@ class S3Backend:
                 raise self._failed(key, err) from None
 
     def _failed(self, key: str, err: Exception) -> Exception:
-        if _missing(err):
+        if missing(err):
             return FileNotFoundError(f"s3://{self.bucket}/{key}: no such key")
         if getattr(err, "response", None):  # S3 answered: the object's refusal or the store's
             return self._refused(key, err)
@@ -384,7 +384,8 @@ class S3Backend:
 _THE_PATHS_OWN = {errno.EISDIR, errno.ELOOP, errno.ENAMETOOLONG}
 
 
-def _missing(err: Exception) -> bool:
+def missing(err: Exception) -> bool:
+    """Whether an S3 error says the key does not exist."""
     return getattr(err, "response", {}).get("Error", {}).get("Code") in (
         "404", "NoSuchKey", "NotFound"
     )

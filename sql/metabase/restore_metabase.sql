@@ -28,6 +28,14 @@ BEGIN
         WHERE c.relnamespace IN (SELECT oid FROM user_schemas)
           AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f') AND NOT c.relispartition
           AND (c.tableoid, c.oid) NOT IN (SELECT classid, objid FROM members)
+          -- a sequence owned by a column (serial, identity) goes with its table: an identity
+          -- sequence cannot be dropped alone, and one keeps its name when its table is
+          -- renamed (Metabase 46's sandboxes owns group_table_access_policy_id_seq), so it
+          -- may come before its table here
+          AND NOT (c.relkind = 'S' AND EXISTS (
+              SELECT 1 FROM pg_depend d
+              WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid
+                AND d.refclassid = 'pg_class'::regclass AND d.deptype IN ('a', 'i')))
         UNION ALL
         SELECT 2, 'ROUTINE', p.oid::regprocedure::text
         FROM pg_proc p
