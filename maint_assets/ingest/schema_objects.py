@@ -1,9 +1,11 @@
 """What users make in the production schema besides tables and views: functions, procedures
-and aggregates, types, and sequences no table owns move into the new version with the carried
-tables (their oids unchanged, so a carried table's default, a trigger or an index using them
-keeps working), and the schema's ALTER DEFAULT PRIVILEGES are given to the new version, so
-they still hold for what is made in production after the switch. Left in the archived version
-they disappeared from production at the switch and were dropped with that version later."""
+and aggregates, types, sequences no table owns and extensions installed there move into the
+new version with the carried tables (their oids unchanged, so a carried table's default, a
+trigger or an index using them keeps working), and the schema's ALTER DEFAULT PRIVILEGES are
+given to the new version, so they still hold for what is made in production after the
+switch. Left in the archived version they disappeared from production at the switch and were
+dropped with that version later. An extension that cannot be moved (PostGIS) refuses the
+switch before anything moves: production would lose its functions and types."""
 
 import dagster as dg
 import psycopg
@@ -21,9 +23,29 @@ _ROUTINES = {"f": "FUNCTION", "w": "FUNCTION", "p": "PROCEDURE", "a": "AGGREGATE
 _DEFAULTS = {"r": "TABLES", "S": "SEQUENCES", "f": "ROUTINES", "T": "TYPES"}
 
 
+def refuse_fixed_extensions(conn: psycopg.Connection, production: str) -> None:
+    """Fail, before anything moves, if an extension that cannot change schema lives in
+    production."""
+    fixed = [
+        name
+        for name, relocatable in conn.execute(
+            statement(SQL_PRODUCTION, "extensions_in"), {"schema": production}
+        ).fetchall()
+        if not relocatable
+    ]
+    if fixed:
+        raise dg.Failure(
+            f"{production} not switched: the extension(s) {', '.join(fixed)} are installed in "
+            f"it and cannot be moved to another schema (not relocatable): the switch renames "
+            f"{production} away, which would take their functions and types with it. Install "
+            "them in a schema of their own (e.g. `extensions`, on the database's search_path); "
+            "production is untouched"
+        )
+
+
 def move(conn: psycopg.Connection, production: str, incoming: str) -> list[str]:
-    """Move production's routines, types and unowned sequences into ``incoming``; return
-    them, named."""
+    """Move production's routines, types, unowned sequences and extensions into
+    ``incoming``; return them, named."""
     moved = []
     target = sql.Identifier(incoming)
 
@@ -49,6 +71,10 @@ def move(conn: psycopg.Connection, production: str, incoming: str) -> list[str]:
     ).fetchall():
         run(f"sequence {production}.{name}", "move_sequence",
             sequence=sql.Identifier(production, name))
+    for name, _ in conn.execute(
+        statement(SQL_PRODUCTION, "extensions_in"), {"schema": production}
+    ).fetchall():
+        run(f"extension {name}", "move_extension", extension=sql.Identifier(name))
     return moved
 
 

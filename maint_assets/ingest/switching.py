@@ -72,6 +72,7 @@ def switch(
     undeclared: list[str] = []
     if present:
         loaded = sorted(spec.names)
+        schema_objects.refuse_fixed_extensions(conn, prod)
         views.refuse_lost_columns(conn, prod, incoming, loaded)
         refusal = views.refusal(prod)
         ours = own_objects.of(conn, prod, loaded)

@@ -624,6 +624,49 @@ def test_foreign_keys_of_the_loaded_tables_follow_the_switch_and_the_rollback(
     assert "study_ecosystem_fkey" in _error(refused)
     assert _counts(url)[3] == "Study 0 v1" and _keys_of(url, "portal") == keys
 
+
+def test_an_extension_installed_in_production_stays_in_production(
+    portal: tuple[str, Path],
+) -> None:
+    """nmdc-server's migration eb9d9e3f3fbc_user_model runs CREATE EXTENSION "uuid-ossp" in
+    its production schema and gives the users' table user_logins the default
+    uuid_generate_v4(). The switch renamed production away with the extension in it:
+    production had no uuid_generate_v4() any more. One that cannot be moved refuses the
+    switch before anything moves."""
+    url, source = portal
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute('CREATE EXTENSION "uuid-ossp" WITH SCHEMA portal')
+        conn.execute("CREATE TABLE portal.user_logins (id uuid NOT NULL"
+                     " DEFAULT portal.uuid_generate_v4() PRIMARY KEY, orcid text NOT NULL)")
+        conn.execute("INSERT INTO portal.user_logins (orcid) VALUES ('0000-0001')")
+
+    def home() -> str:
+        with psycopg.connect(url) as conn:
+            return conn.execute(
+                "SELECT extnamespace::regnamespace::text FROM pg_extension"
+                " WHERE extname = 'uuid-ossp'"
+            ).fetchone()[0]
+
+    write_source(source, version=2)
+    result = _ingest(url, source)
+    assert result.success, _error(result)
+    assert "extension uuid-ossp" in _meta(result)["carried_over"]
+    assert home() == "portal"
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("INSERT INTO portal.user_logins (orcid) VALUES ('0000-0002')")
+        # what the application's next migration does
+        conn.execute("CREATE TABLE portal.website (id uuid DEFAULT portal.uuid_generate_v4())")
+    assert _rollback(url, source).success
+    assert home() == "portal" and _counts(url)[3] == "Study 0 v1"
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("CREATE EXTENSION postgis WITH SCHEMA portal")
+    write_source(source, version=3)
+    refused = _ingest(url, source)
+    assert not refused.success
+    assert "extension(s) postgis are installed in it and cannot be moved" in _error(refused)
+    assert _counts(url)[3] == "Study 0 v1"
+
 def _short_reader(url: str, stop: threading.Event, waits: list[float]) -> None:
     """A reader's plain SELECT, again and again: how long each one waited."""
     with psycopg.connect(url, autocommit=True) as conn:

@@ -254,3 +254,15 @@ ORDER BY 1, 2, 3, 4;
 -- name: grant_by_default
 ALTER DEFAULT PRIVILEGES FOR ROLE {role} IN SCHEMA {schema} GRANT {privilege} ON {kind}
 TO {grantee};
+
+-- name: extensions_in
+-- Extensions whose objects are in the production schema (uuid-ossp, as nmdc-server's
+-- migration eb9d9e3f3fbc creates it there), and whether ALTER EXTENSION … SET SCHEMA can
+-- move them.
+SELECT e.extname, e.extrelocatable
+FROM pg_extension e
+WHERE e.extnamespace = (SELECT oid FROM pg_namespace WHERE nspname = %(schema)s)
+ORDER BY 1;
+
+-- name: move_extension
+ALTER EXTENSION {extension} SET SCHEMA {target};
