@@ -2,7 +2,8 @@
 copied in by column name, then keys, row checks and indexes.
 
 The files are UTF-8 CSV with a header, and JSON Lines of one object per line (what
-mongoexport writes of the collections nmdc-server's ingest reads). A file PostgreSQL refuses
+mongoexport writes of the collections nmdc-server's ingest reads: its ``_id`` is left out, and
+keys that are not columns go, with ``extra_keys``, into one jsonb column). A file PostgreSQL refuses
 (not UTF-8, a NUL character, a line that is not an object, a value its column's type cannot
 hold, a value too large to index) fails the load naming the file, and the line and column
 where they are known, never with the server's bare message; production is untouched."""
@@ -53,8 +54,17 @@ def load(
     if row:
         raise _refused(table.file, f"line {row[0]}", f"a JSON {row[1]}, not an object (one "
                        "object per line, its keys the table's columns)")
-    keys = [k for (k,) in conn.execute(statement(SQL_STAGING, "line_keys"))]
+    keys = [
+        k for (k,) in conn.execute(statement(SQL_STAGING, "line_keys"))
+        if k in table.columns or k not in table.ignore_keys
+    ]
+    if table.extra_keys is not None:
+        if table.extra_keys in keys:
+            raise _refused(table.file, "", f"its lines have a key {table.extra_keys!r}, the "
+                           "column that receives the keys that are not columns (extra_keys)")
+        keys = [k for k in keys if k in table.columns] + [table.extra_keys]
     _match_columns(table, keys, "the keys of its lines")
+    _gather_extra_keys(conn, table)
     try:
         with conn.transaction():
             conn.execute(compose(SQL_STAGING, "insert_lines", table=relation))
@@ -65,6 +75,18 @@ def load(
             table.file, f"line {line}" + (f", column {key}" if key else ""), _reason(err)
         ) from None
     conn.execute("DROP TABLE ingest_lines")
+
+
+def _gather_extra_keys(conn: psycopg.Connection, table: TableSpec) -> None:
+    """Give each line its extra keys (neither columns nor ignored) as one object under the
+    ``extra_keys`` column, before the lines are inserted by column name."""
+    if table.extra_keys is None:
+        return
+    conn.execute(
+        statement(SQL_STAGING, "gather_extra_keys"),
+        {"column": table.extra_keys,
+         "known": [c for c in table.columns if c != table.extra_keys] + list(table.ignore_keys)},
+    )
 
 
 def _copy(

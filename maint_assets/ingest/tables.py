@@ -67,6 +67,13 @@ class TableSpec:
     indexes: list[list[str]] = field(default_factory=list)
     checks: list[RowCheck] = field(default_factory=list)
     required: bool = True
+    # JSON Lines only. Keys of the lines that are not loaded: mongoexport writes each
+    # document's ObjectId as _id, which nmdc-server's ingest leaves out (its EXCLUDED_FIELDS).
+    ignore_keys: tuple[str, ...] = ("_id",)
+    # A jsonb column that receives, as one object, the keys of a line that are neither
+    # columns nor ignored (nmdc-server's ``annotations``); without it such keys refuse the
+    # file, naming them.
+    extra_keys: str | None = None
 
 
 @dataclass(frozen=True)
@@ -104,6 +111,8 @@ def load_spec(path: Path) -> IngestSpec:
                 indexes=[list(i) for i in t.get("indexes", [])],
                 checks=[_row_check(path, t["name"], c) for c in t.get("checks", [])],
                 required=bool(t.get("required", True)),
+                ignore_keys=tuple(str(k) for k in t.get("ignore_keys", ["_id"])),
+                extra_keys=t.get("extra_keys"),
             )
             for t in raw["tables"]
         ]
@@ -130,6 +139,14 @@ def load_spec(path: Path) -> IngestSpec:
                 )
         if not table.file.endswith((".csv", ".jsonl")):
             raise SpecError(f"{path}: {table.name} reads {table.file}; use .csv or .jsonl")
+        if table.extra_keys is not None and (
+            not table.file.endswith(".jsonl")
+            or table.columns.get(table.extra_keys, "").strip().lower().split(" ")[0] != "jsonb"
+        ):
+            raise SpecError(
+                f"{path}: {table.name}: extra_keys names a jsonb column of the table, for the "
+                f"keys of JSON Lines that are not columns, not {table.extra_keys!r}"
+            )
     return spec
 
 

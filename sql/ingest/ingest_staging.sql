@@ -27,6 +27,13 @@ SELECT max(n) FROM ingest_lines;
 SELECT DISTINCT k FROM ingest_lines, jsonb_object_keys(line) AS k
 WHERE jsonb_typeof(line) = 'object' ORDER BY k;
 
+-- name: gather_extra_keys
+-- The keys of each line that are neither columns nor ignored, as one object under the column
+-- extra_keys names (nmdc-server's annotations): inserted by name with the rest.
+UPDATE ingest_lines
+SET line = line || jsonb_build_object(%(column)s::text, line - %(known)s::text[])
+WHERE line IS NOT NULL;
+
 -- name: insert_lines
 INSERT INTO {table} SELECT (jsonb_populate_record(NULL::{table}, line)).* FROM ingest_lines
 WHERE line IS NOT NULL;
