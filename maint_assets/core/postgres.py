@@ -50,6 +50,15 @@ class PostgresResource(dg.ConfigurableResource):
         "queue behind it for longer), 0.25 s doubling to 10 s apart: 20 attempts give a long "
         "reader (an export) about 2.5 minutes; then it fails naming the sessions holding it",
     )
+    connection_retries: int = Field(
+        default=3,
+        ge=0,
+        description="how often a step whose connection the server ended (a restart, a "
+        "failover, a network cut) is run again; the transaction it was in rolled back",
+    )
+    connection_retry_wait_s: float = Field(
+        default=30.0, ge=0, description="how long to wait before running such a step again"
+    )
     client_check_interval_s: float = Field(
         default=1.0,
         ge=0,
@@ -126,7 +135,10 @@ class PostgresResource(dg.ConfigurableResource):
     def maintenance_step(self, lock_name: str) -> Iterator[psycopg.Connection]:
         """:meth:`maintenance_session` for an op: a lock held by another run (a rebuild the
         automation started, a weekly job) is waited out by Dagster retrying the step after as
-        long again, not reported as a failure."""
+        long again, not reported as a failure. A step whose connection the server ended
+        (a restart, a failover, a network cut) is run again as well, ``connection_retries``
+        times: what it was doing rolled back, as when a run is killed, and nothing about the
+        data is recorded."""
         with ExitStack() as stack:
             try:
                 conn = stack.enter_context(self.maintenance_session(lock_name))
@@ -134,7 +146,15 @@ class PostgresResource(dg.ConfigurableResource):
                 raise dg.RetryRequested(
                     max_retries=LOCK_RETRIES, seconds_to_wait=self.lock_timeout_s
                 ) from err
-            yield conn
+            try:
+                yield conn
+            except psycopg.OperationalError as err:
+                if not conn.broken:
+                    raise
+                raise dg.RetryRequested(
+                    max_retries=self.connection_retries,
+                    seconds_to_wait=self.connection_retry_wait_s,
+                ) from err
 
     @contextmanager
     def locked_transaction(

@@ -1569,6 +1569,50 @@ def test_a_mongoexport_of_the_collections_loads(empty_db: str, tmp_path: Path) -
     with pytest.raises(SpecError, match="extra_keys names a jsonb column"):
         load_spec(tables)
 
+
+def test_a_connection_the_server_ends_mid_load_is_retried_not_failed(
+    portal: tuple[str, Path],
+) -> None:
+    """DESIGN.md 6: transient failures are retried. The server ends the ingest's connection
+    once during the COPY of a file (a restart, a failover): the step runs again, after its
+    transaction rolled back, and switches the version in. The run failed, and the weekly
+    schedule would try again a week later."""
+    url, source = portal
+    write_source(source, studies=400, samples=100, objects=3, version=2)
+    killed: list[int] = []
+    stop = threading.Event()
+
+    def end_the_copy_once() -> None:
+        with psycopg.connect(url, autocommit=True) as conn:
+            while not stop.is_set() and not killed:
+                for (pid,) in conn.execute(
+                    "SELECT pid FROM pg_stat_activity WHERE state = 'active'"
+                    " AND query LIKE '%%COPY %%FROM STDIN%%' AND pid <> pg_backend_pid()"
+                ).fetchall():
+                    conn.execute("SELECT pg_terminate_backend(%s)", [pid])
+                    killed.append(pid)
+                time.sleep(0.002)
+
+    killer = threading.Thread(target=end_the_copy_once)
+    killer.start()
+    try:
+        result = dg.materialize(
+            [assets.ingest_staging, assets.ingest_production],
+            resources={
+                **_resources(url, source),
+                "ingest_db": PostgresResource(url=url, connection_retry_wait_s=0.5),
+            },
+            run_config={"ops": {PRODUCTION_OP: {"config": {"confirm_production": "portal"}}}},
+            raise_on_error=False,
+        )
+    finally:
+        stop.set()
+        killer.join()
+    assert killed, "the COPY was never seen"
+    assert result.success, _error(result)
+    assert any(e.event_type_value == "STEP_RESTARTED" for e in result.all_events)
+    assert _counts(url)[:2] == (400, 40000)
+
 # The staging load, in a process that cannot override file permissions (root without
 # CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH), as an ingest user that is not root; once per
 # tables file given.
