@@ -108,6 +108,8 @@ def ingest_staging(
                 compose(SQL_STAGING, "row_count", table=relation)
             ).fetchone()[0]
         results = staging_checks(conn, spec)
+    for failed in (r for r in results if not r.passed):
+        context.log.error(f"{failed.check_name}: {failed.description}; production is untouched")
     yield from results
     yield dg.MaterializeResult(
         metadata={"schema": spec.staging, "rows": dg.MetadataValue.json(counts), **left_out}

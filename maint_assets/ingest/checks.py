@@ -61,6 +61,8 @@ def _checks(conn: psycopg.Connection, spec: IngestSpec) -> list[dg.AssetCheckRes
             asset_key=INGEST_STAGING,
             check_name="required_tables_loaded",
             passed=not empty,
+            # Dagster's failure of the step names the check only: this names the tables.
+            description=f"empty or missing: {', '.join(empty)}" if empty else None,
             metadata={
                 "empty_tables": dg.MetadataValue.json(empty),
                 "rows": dg.MetadataValue.json(staged),
@@ -70,6 +72,11 @@ def _checks(conn: psycopg.Connection, spec: IngestSpec) -> list[dg.AssetCheckRes
             asset_key=INGEST_STAGING,
             check_name="no_table_shrinks",
             passed=not shrunk,
+            description=(
+                "lost more than max_shrink of their rows: " + ", ".join(
+                    f"{t} ({n['production']} -> {n['staging']})" for t, n in shrunk.items()
+                ) if shrunk else None
+            ),
             metadata={"shrunk": dg.MetadataValue.json(shrunk), "max_shrink": spec.max_shrink},
         ),
     ]

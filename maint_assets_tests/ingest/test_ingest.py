@@ -173,6 +173,12 @@ def test_a_failing_check_or_constraint_prevents_the_switch(portal: tuple[str, Pa
     checks = {e.check_name: e.passed for e in shrunk.get_asset_check_evaluations()}
     assert checks == {"required_tables_loaded": True, "no_table_shrinks": False}
     assert _counts(url) == before
+    # the step's failure names the check; the check's evaluation (and the log) the tables
+    (failed,) = [e for e in shrunk.get_asset_check_evaluations() if not e.passed]
+    assert failed.description == (
+        "lost more than max_shrink of their rows: study (20 -> 5), biosample (1000 -> 250),"
+        " data_object (3000 -> 750)"
+    )
 
     write_source(source, version=4)
     text = (source / "biosample.jsonl").read_text().replace('"depth_m": 0.5', '"depth_m": -1')
