@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import NamedTuple
 
 import numpy as np
@@ -115,10 +115,12 @@ _RUNBOOK_PPRN = ("pprn", "prevention des risques naturels")
 
 # Which of the datasets sharing an identifier is kept, in order: the latest dcterms:modified
 # (the publisher's newest description of it; one without a readable date loses to any dated
-# one), then the page that sorts last (numbered in the exposition's order), then the URI that
-# sorts last. Each rule is a total order on what the pages hold: the same pages always keep the
-# same dataset, whatever order they are read in.
-WINNER_ORDER = ["modified", "page", "uri"]
+# one), then the latest change of its catalogue record (the description's own dcterms:modified:
+# two dumps side by side hold the same data's date, and the newer dump's description is the
+# corrected one), then the page that sorts last (numbered in the exposition's order), then the
+# URI that sorts last. Each rule is a total order on what the pages hold: the same pages always
+# keep the same dataset, whatever order they are read in.
+WINNER_ORDER = ["modified", "record_modified", "page", "uri"]
 
 
 class Cleaned(NamedTuple):
@@ -170,6 +172,7 @@ def clean(df: pd.DataFrame) -> Cleaned:
             for i, v in zip(df.loc[bad, "identifier"], df.loc[bad, column], strict=True)
         ]
         df[column] = dates
+    df["record_modified"] = df["record_modified"].map(_instant)
     df = df.sort_values(WINNER_ORDER, na_position="first", kind="stable")
     duplicates = _duplicates(df)
     # Datasets without an identifier are not one dataset (pandas takes missing values for
@@ -294,6 +297,18 @@ def _date(value: object) -> date | None:
         return datetime.fromisoformat(value).date()
     except ValueError:
         return None
+
+
+def _instant(value: object) -> datetime | None:
+    """An ISO 8601 date-time as a naive UTC time, to order a record's changes; one without an
+    offset is taken as written (ckanext-dcat writes them so). None when missing or not one."""
+    if not isinstance(value, str):
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
 
 
 def _licence(licences: object) -> str | None:

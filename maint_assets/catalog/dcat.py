@@ -43,6 +43,9 @@ SCHEMA_RAW = pa.schema(
         ("contact_point", _TEXT),
         ("status", _TEXT),
         ("page", _TEXT),
+        # The dcat:CatalogRecord's dcterms:modified: when the description itself last changed
+        # (the dataset's own is the publisher's date of the data).
+        ("record_modified", _TEXT),
         ("creator", _TEXT),
         ("rights_holder", _TEXT),
         ("catalog", _TEXT),
@@ -152,6 +155,7 @@ def _row(g: Graph, s: Any, page: str) -> dict[str, Any]:
         "contact_point": _email(email),
         "status": _status(status),
         "page": page,
+        "record_modified": _text(_first(g, record, DCTERMS.modified)),
         # The runbook's readings (ecospheres-metadata src/dcat_reader_ckan.py): names only by
         # foaf:name, access rights only by rdfs:label, licences only the distributions'.
         "creator": _text(_first(g, g.value(s, DCTERMS.creator), FOAF.name)),

@@ -33,6 +33,7 @@ CONTEXT = {
     "xsd": "http://www.w3.org/2001/XMLSchema#",
 }
 OPEN = "Pas de restriction d'accès public selon INSPIRE"
+CLOSED = "Accès restreint : L124-4-I-1 du code de l'environnement"
 
 
 def _uri(uid: str) -> str:
@@ -112,6 +113,27 @@ def test_a_dump_missing_a_page_does_not_silently_drop_its_datasets(
     assert not result.success
     assert "lacks page(s) 7 of the 10" in _failure(result), _failure(result)
     assert len(_ids(empty_db)) == 50
+
+
+def test_of_two_dumps_side_by_side_the_newer_description_wins(
+    empty_db: str, tmp_path: Path
+) -> None:
+    """The notebook names each dump's pages with the day it ran, so a second dump uploaded to
+    the same folder sits beside the first (the runbook's extract read every .json there). A
+    dataset moved from page 2 to page 1 between them (pages shift as datasets are added),
+    and its access rights were corrected: its dcterms:modified (the data's date) is the same,
+    its catalog record's dcterms:modified is newer. The older description was loaded (the
+    page names sort 2 after 1, whatever their dates)."""
+    pages = tmp_path / "pages"
+    filler = [n for i in range(3) for n in _dataset(f"f{i}", OPEN, "2023-01-01T00:00:00")]
+    _page(pages, 1, 2, "2023-11-20", filler)
+    _page(pages, 2, 2, "2023-11-20", _dataset("moved", CLOSED, "2023-02-01T10:00:00.000412"))
+    _page(pages, 1, 2, "2023-11-27", filler + _dataset("moved", OPEN, "2023-11-24T09:30:00.000225"))
+    _page(pages, 2, 2, "2023-11-27", _dataset("other", OPEN, "2023-01-01T00:00:00"))
+    result = _run(empty_db, FileStore(url=str(pages)),
+                  ArtifactStore(directory=str(tmp_path / "artifacts")))
+    assert result.success, _failure(result)
+    assert _ids(empty_db)[_uri("moved")] == OPEN, "the dump of 11-20 won over that of 11-27"
 
 
 def test_a_page_removed_from_s3_during_the_extract_is_named(
