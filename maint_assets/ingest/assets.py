@@ -47,7 +47,7 @@ from maint_assets.ingest.keys import (
 )
 from maint_assets.ingest.loading import constrain, create_table, load
 from maint_assets.ingest.resources import IngestSettings
-from maint_assets.ingest.switching import expire, outside_dependents, switch
+from maint_assets.ingest.switching import expire, log_switched, outside_dependents, switch
 
 # What a folder not read means for the tables' files.
 KEPT = "a table's file under them is not known to be absent: the ingest refuses to load without it"
@@ -196,7 +196,7 @@ def ingest_production(
             )
         schemas.refuse_unless_marked(conn, spec.staging, schemas.MARKER_STAGING)
         archived = spec.archived(datetime.now(UTC))
-        carried, repointed, held_ms, not_carried, undeclared = switch(
+        switched = switch(
             conn,
             spec,
             spec.staging,
@@ -211,17 +211,7 @@ def ingest_production(
             f"still on the previous version {archived}, not moved by the switch: "
             f"{', '.join(left)}; that version is kept until they are moved or dropped"
         )
-    if not_carried:
-        context.log.warning(
-            f"not carried onto the new version of {spec.production} (left on {archived}): "
-            f"{'; '.join(not_carried)}"
-        )
-    if undeclared:
-        context.log.info(
-            f"not carried onto the new version of {spec.production} (left on {archived}, dropped "
-            f"with it): made from the tables file, which no longer declares them: "
-            f"{'; '.join(undeclared)}"
-        )
+    log_switched(context, spec, switched, archived)
     dropped, kept, held = expire(ingest_db, spec)
     if kept:
         context.log.warning(
@@ -235,12 +225,13 @@ def ingest_production(
     yield dg.MaterializeResult(
         metadata={
             "previous_version": archived,
-            "carried_over": dg.MetadataValue.json(carried),
-            "repointed": dg.MetadataValue.json(repointed),
-            "not_carried": dg.MetadataValue.json(not_carried),
-            "dropped_no_longer_declared": dg.MetadataValue.json(undeclared),
+            "carried_over": dg.MetadataValue.json(switched.carried),
+            "repointed": dg.MetadataValue.json(switched.repointed),
+            "not_carried": dg.MetadataValue.json(switched.not_carried),
+            "dropped_no_longer_declared": dg.MetadataValue.json(switched.undeclared),
+            "orphaned_rows": dg.MetadataValue.json(switched.orphaned),
             "left_on_previous_version": dg.MetadataValue.json(left),
-            "locks_held_ms": round(held_ms, 1),
+            "locks_held_ms": round(switched.held_ms, 1),
             "dropped_versions": dg.MetadataValue.json(dropped),
             "kept_not_ours": dg.MetadataValue.json(kept),
             "kept_with_dependents": dg.MetadataValue.json(held),

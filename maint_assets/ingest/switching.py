@@ -10,6 +10,7 @@ schema, say) is reported, and keeps the version it uses from being dropped: DROP
 CASCADE would otherwise drop it without a word."""
 
 import time
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import dagster as dg
@@ -35,6 +36,20 @@ from maint_assets.ingest.resources import IngestSettings
 from maint_assets.ingest.tables import IngestSpec
 
 
+@dataclass(frozen=True)
+class Switched:
+    """What a switch did, for the run's log and metadata."""
+
+    carried: list[str]  # tables, routines, types, sequences and extensions moved in
+    repointed: list[str]  # views and foreign keys re-created on the new version
+    held_ms: float  # how long the locks were held before the caller commits
+    not_carried: list[str]  # what uses a column the new version lacks
+    undeclared: list[str]  # the ingest's own objects the new version no longer declares
+    # Foreign keys into a loaded table the new version does not satisfy, made NOT VALID
+    # (keep_orphaned_rows): the rows they do not check, by key.
+    orphaned: dict[str, int] = field(default_factory=dict)
+
+
 def switch(
     conn: psycopg.Connection,
     spec: IngestSpec,
@@ -43,17 +58,15 @@ def switch(
     run_id: str,
     state: str,
     attempts: int,
-) -> tuple[list[str], list[str], float, list[str], list[str]]:
-    """Move the carried-over tables (and production's routines, types and unowned sequences)
-    into ``incoming``, rename production to ``outgoing`` and ``incoming`` to production, and
-    re-create production's own views, the foreign keys and views outside the loaded tables,
-    and what the loaded tables held besides rows (``attachments``), against it; returns what
-    was carried, the views and keys re-created, how long the locks were held before the
-    caller commits, what could not be carried (an index on a column the new version
-    lacks), and the ingest's own indexes and constraints (core/own_objects.py) left with
-    production because the version switched in does not declare them. The locks are tried
-    ``attempts`` times with a short timeout (core/lock_waits.py); if they are never free the
-    switch fails and changes nothing."""
+) -> Switched:
+    """Move the carried-over tables (and production's routines, types, unowned sequences and
+    extensions) into ``incoming``, rename production to ``outgoing`` and ``incoming`` to
+    production, and re-create production's own views, the foreign keys and views outside the
+    loaded tables, and what the loaded tables held besides rows (``attachments``), against
+    it. The ingest's own indexes and constraints (core/own_objects.py) the version switched
+    in does not declare stay with production's old version. The locks are tried ``attempts``
+    times with a short timeout (core/lock_waits.py); if they are never free the switch fails
+    and changes nothing."""
     prod = spec.production
     present = schemas.exists(conn, prod)
     tables = (
@@ -93,7 +106,7 @@ def switch(
     locked: list[tuple[str, str]] = []
     # Between attempts the caller's transaction holds only ACCESS SHARE (its checks' reads),
     # which queues no reader.
-    switched = with_short_lock_waits(
+    moved, repointed, held_ms, orphaned = with_short_lock_waits(
         conn,
         lambda: _switch_locked(
             conn, spec, incoming, outgoing, run_id, state, carried, replaced, locked
@@ -104,7 +117,7 @@ def switch(
         "production is untouched",
         whole=[prod, incoming],
     )
-    return (*switched, not_carried, undeclared)
+    return Switched(moved, repointed, held_ms, not_carried, undeclared, orphaned)
 
 
 def _keep_vacuum_out(
@@ -151,7 +164,7 @@ def _switch_locked(
     carried: list[str],
     replaced: list[str],
     locked: list[tuple[str, str]],
-) -> tuple[list[str], list[str], float]:
+) -> tuple[list[str], list[str], float, dict[str, int]]:
     """One attempt at the switch, under the short lock timeout; ``locked`` is filled with the
     tables it locks, for the failure's message."""
     prod = spec.production
@@ -204,24 +217,28 @@ def _switch_locked(
     if ours:  # a schema someone else made (rolled back to) keeps its own comment
         schemas.mark(conn, prod, f"{MARKER} version of {prod}, switched in by run {run_id}")
     recreate(conn, own, views.refusal(prod))
+    orphaned: dict[str, int] = {}
     for name, table_oid, _, _, _, definition in keys:
         # Found by its oid: a carried table has moved since the keys were read.
         table = conn.execute(statement(SQL_PRODUCTION, "table_of"), {"oid": table_oid}).fetchone()
         conn.execute(compose(SQL_PRODUCTION, "drop_foreign_key", table=table, constraint=name))
+        # Validated again at every switch, also one a previous switch left NOT VALID: its rows
+        # may hold again.
+        validated = definition.removesuffix(" NOT VALID")
         try:
-            conn.execute(
-                sql.SQL(statement(SQL_PRODUCTION, "add_foreign_key")).format(
-                    table=sql.Identifier(*table),
-                    constraint=sql.Identifier(name),
-                    definition=sql.SQL(definition),
-                )
-            )
+            with conn.transaction():  # a savepoint, for the NOT VALID one below
+                _add_foreign_key(conn, table, name, validated)
         except errors.ForeignKeyViolation as err:
-            raise dg.Failure(
-                f"{prod} not switched: the foreign key {name} of {'.'.join(table)} "
-                f"({definition}) does not hold on the new version: "
-                f"{err.diag.message_detail or err}; production is untouched"
-            ) from None
+            if not spec.keep_orphaned_rows:
+                raise dg.Failure(
+                    f"{prod} not switched: the foreign key {name} of {'.'.join(table)} "
+                    f"({validated}) does not hold on the new version: "
+                    f"{err.diag.message_detail or err}; production is untouched (with "
+                    "keep_orphaned_rows in the tables file such rows are kept and the key "
+                    "checks new rows only)"
+                ) from None
+            _add_foreign_key(conn, table, name, validated + " NOT VALID")
+            orphaned[f"{'.'.join(table)}.{name}"] = _orphaned_rows(conn, table_oid, name)
     for schema, view, definition, options in outside:  # after production's views they read
         conn.execute(
             sql.SQL(statement(SQL_PRODUCTION, "replace_view")).format(
@@ -238,7 +255,65 @@ def _switch_locked(
         + [f"{'.'.join(k[2:4])}.{k[0]}" for k in keys]
         + [f"{s}.{v}" for s, v, *_ in outside]
     )
-    return [*carried, *moved], repointed, (time.perf_counter() - started) * 1000
+    return [*carried, *moved], repointed, (time.perf_counter() - started) * 1000, orphaned
+
+
+def _add_foreign_key(
+    conn: psycopg.Connection, table: tuple[str, str], name: str, definition: str
+) -> None:
+    conn.execute(
+        sql.SQL(statement(SQL_PRODUCTION, "add_foreign_key")).format(
+            table=sql.Identifier(*table),
+            constraint=sql.Identifier(name),
+            definition=sql.SQL(definition),
+        )
+    )
+
+
+def _orphaned_rows(conn: psycopg.Connection, table_oid: int, name: str) -> int:
+    """The rows of the key ``name`` of table ``table_oid`` whose referenced row is not there
+    (those with a NULL in the key are not checked, as MATCH SIMPLE has it)."""
+    columns = conn.execute(
+        statement(SQL_PRODUCTION, "key_columns"), {"table": table_oid, "name": name}
+    ).fetchall()
+    referenced = sql.Identifier(columns[0][2], columns[0][3])
+    return conn.execute(
+        sql.SQL(statement(SQL_PRODUCTION, "orphaned_rows")).format(
+            table=sql.Identifier(*conn.execute(
+                statement(SQL_PRODUCTION, "table_of"), {"oid": table_oid}).fetchone()),
+            referenced=referenced,
+            present=sql.SQL(" AND ").join(
+                sql.SQL("t.{} IS NOT NULL").format(sql.Identifier(c)) for c, *_ in columns
+            ),
+            matches=sql.SQL(" AND ").join(
+                sql.SQL("r.{} = t.{}").format(sql.Identifier(r), sql.Identifier(c))
+                for c, r, *_ in columns
+            ),
+        )
+    ).fetchone()[0]
+
+
+def log_switched(
+    context: dg.OpExecutionContext, spec: IngestSpec, switched: Switched, archived: str
+) -> None:
+    """Warn of what the switch did not carry or left unchecked."""
+    if switched.not_carried:
+        context.log.warning(
+            f"not carried onto the new version of {spec.production} (left on {archived}): "
+            f"{'; '.join(switched.not_carried)}"
+        )
+    if switched.undeclared:
+        context.log.info(
+            f"not carried onto the new version of {spec.production} (left on {archived}, "
+            f"dropped with it): made by the ingest, not declared by the version switched in: "
+            f"{'; '.join(switched.undeclared)}"
+        )
+    if switched.orphaned:
+        context.log.warning(
+            f"foreign keys into {spec.production} left NOT VALID (keep_orphaned_rows): rows "
+            "whose referenced row the new version lacks, kept unchecked: "
+            + ", ".join(f"{key} {n}" for key, n in switched.orphaned.items())
+        )
 
 
 def outside_dependents(conn: psycopg.Connection, schema: str) -> list[str]:
@@ -318,7 +393,7 @@ def rollback_production(
         version_id, previous = row
         conn.execute(statement(SQL_PRODUCTION, "forget_version"), {"id": version_id})
         replaced = spec.archived(datetime.now(UTC))
-        carried, repointed, held_ms, not_carried, undeclared = switch(
+        switched = switch(
             conn,
             spec,
             previous,
@@ -330,15 +405,9 @@ def rollback_production(
         left = outside_dependents(conn, replaced)
     context.log.info(
         f"{spec.production} is now the version kept as {previous}; the replaced one is kept "
-        f"as {replaced}; carried over: {carried}; re-created on it: {repointed} "
-        f"({held_ms:.1f} ms)"
+        f"as {replaced}; carried over: {switched.carried}; re-created on it: "
+        f"{switched.repointed} ({switched.held_ms:.1f} ms)"
     )
-    if not_carried:
-        context.log.warning(f"not carried onto {spec.production}: {'; '.join(not_carried)}")
-    if undeclared:
-        context.log.info(
-            f"dropped with the replaced version {replaced} (made by the ingest, not declared "
-            f"by the version switched back in): {'; '.join(undeclared)}"
-        )
+    log_switched(context, spec, switched, replaced)
     if left:
         context.log.warning(f"still on {replaced}, not moved by the rollback: {', '.join(left)}")

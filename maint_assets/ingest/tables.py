@@ -82,6 +82,10 @@ class IngestSpec:
     tables: list[TableSpec]
     max_shrink: float = 0.2
     keep_versions: int = 3
+    # A foreign key from a users' table into a loaded table that the new version does not
+    # satisfy (a data object someone downloaded, removed upstream) refuses the switch; with
+    # this the rows are kept and the key made NOT VALID, counted in the switch's metadata.
+    keep_orphaned_rows: bool = False
 
     @property
     def staging(self) -> str:
@@ -121,6 +125,7 @@ def load_spec(path: Path) -> IngestSpec:
             tables=tables,
             max_shrink=float(raw.get("max_shrink", 0.2)),
             keep_versions=int(raw.get("keep_versions", 3)),
+            keep_orphaned_rows=bool(raw.get("keep_orphaned_rows", False)),
         )
     except (KeyError, TypeError, ValueError) as err:
         raise SpecError(f"{path}: missing or invalid entry {err}") from None

@@ -542,6 +542,36 @@ def test_foreign_keys_and_views_follow_the_switch_and_pruning_never_drops_them(
     assert "production is untouched" in _error(refused)
     assert _counts(url) == before and _foreign_keys(url) == expected
 
+    # with keep_orphaned_rows the user's row stays, the key checks new rows only, and is
+    # validated again once the object is back
+    spec = yaml.safe_load(DEMO_TABLES_FILE.read_text()) | {"keep_orphaned_rows": True}
+    tables = source.parent / "tables.yaml"
+    tables.write_text(yaml.safe_dump(spec))
+    kept = _ingest(url, source, tables=tables)
+    assert kept.success, _error(kept)
+    key = "portal.bulk_download_data_object.bulk_download_data_object_data_object_id_fkey"
+    assert _meta(kept)["orphaned_rows"] == {key: 1}
+
+    def validated() -> bool:
+        with psycopg.connect(url) as conn:
+            return conn.execute(
+                "SELECT convalidated FROM pg_constraint"
+                " WHERE conname = 'bulk_download_data_object_data_object_id_fkey'"
+            ).fetchone()[0]
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        assert conn.execute(
+            "SELECT count(*) FROM portal.bulk_download_data_object"
+            " WHERE data_object_id = 'do-0-0-3'"
+        ).fetchone() == (1,)
+        with pytest.raises(psycopg.errors.ForeignKeyViolation):
+            conn.execute("INSERT INTO portal.bulk_download_data_object VALUES (3, 'do-9')")
+    assert not validated()
+    write_source(source, objects=4, version=11)
+    back = _ingest(url, source, tables=tables)
+    assert back.success, _error(back)
+    assert _meta(back)["orphaned_rows"] == {} and validated()
+
 
 
 def _keys_of(url: str, schema: str) -> dict[str, str]:

@@ -125,8 +125,25 @@ ALTER TABLE {table} DROP CONSTRAINT {constraint};
 
 -- name: add_foreign_key
 -- Validated here, under the switch's locks: a row the new version no longer satisfies fails
--- the switch, which changes nothing (nmdc-server drops such a user's row instead).
+-- the switch, which changes nothing (nmdc-server drops such a user's row instead), or with
+-- keep_orphaned_rows is kept, the key made NOT VALID (it checks new rows only).
 ALTER TABLE {table} ADD CONSTRAINT {constraint} {definition};
+
+-- name: key_columns
+-- A foreign key's columns, the columns they reference, in order, and the referenced table.
+SELECT a.attname, fa.attname, fn.nspname, fc.relname
+FROM pg_constraint k
+CROSS JOIN LATERAL unnest(k.conkey, k.confkey) WITH ORDINALITY u(col, ref, o)
+JOIN pg_attribute a ON a.attrelid = k.conrelid AND a.attnum = u.col
+JOIN pg_attribute fa ON fa.attrelid = k.confrelid AND fa.attnum = u.ref
+JOIN pg_class fc ON fc.oid = k.confrelid
+JOIN pg_namespace fn ON fn.oid = fc.relnamespace
+WHERE k.conrelid = %(table)s AND k.conname = %(name)s
+ORDER BY u.o;
+
+-- name: orphaned_rows
+SELECT count(*) FROM {table} t
+WHERE {present} AND NOT EXISTS (SELECT FROM {referenced} r WHERE {matches});
 
 -- name: replace_view
 -- The view's own options again: CREATE OR REPLACE resets those it is not given. Owner,
