@@ -270,6 +270,31 @@ def test_a_second_staging_build_waits_for_the_one_under_way(
     assert rows(staging, "SELECT count(*) FROM public.observations") == [(SAMPLE_ROWS,)]
 
 
+
+def test_staging_builds_from_observations_that_name_legacy_taxa(
+    backup_resources, atlas_url, staging_server, dagster_instance
+):
+    """Production's observations made before taxa_obs (2021) hold id_taxa, a foreign key to
+    the legacy public.taxa (observations_id_taxa_fkey; atlas-db's scripts/MIGRATE_taxa.sql
+    mapped taxa to taxa_obs through it), which no reference table lists. The runbook loaded its
+    dumps with session_replication_role=replica, no key checked; the project's restores
+    enforce the keys, and the sample's rows naming a legacy taxon were refused: staging was
+    never built. The table a dumped table's key references comes with the reference dump."""
+    with psycopg.connect(atlas_url, autocommit=True) as conn:
+        conn.execute(
+            "INSERT INTO public.taxa (id, scientific_name, rank, valid, authorship, updated_at)"
+            " VALUES (1, 'Passer domesticus', 'species', true, '(Linnaeus, 1758)', '2021-06-01')"
+        )
+        conn.execute("UPDATE public.observations SET id_taxa = 1")
+    result = materialize_backups(backup_resources, raise_on_error=False, instance=dagster_instance)
+    assert result.success, failure_text(result)
+    assert all(check_results(result).values()), check_results(result)
+    staging = database_url(staging_server, "atlas_staging")
+    assert rows(staging, "SELECT count(*), count(id_taxa) FROM public.observations") == [
+        (SAMPLE_ROWS, SAMPLE_ROWS)
+    ]
+    assert rows(staging, "SELECT scientific_name FROM public.taxa") == [("Passer domesticus",)]
+
 WAITING_FOR_ADVISORY_LOCK = """
 SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted
 AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"""

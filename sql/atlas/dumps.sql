@@ -234,3 +234,18 @@ ALTER DEFAULT PRIVILEGES FOR ROLE {owner}{in_schema} GRANT {privilege} ON {kind}
 
 -- name: revoke_default
 ALTER DEFAULT PRIVILEGES FOR ROLE {owner}{in_schema} REVOKE {privilege} ON {kind} FROM {grantee};
+
+-- name: referenced_tables
+-- Tables the given ones' foreign keys reference (outside them): the dumps must carry their
+-- rows, or a restore that enforces the keys refuses the rows that name them (production's
+-- observations.id_taxa references the legacy public.taxa).
+SELECT DISTINCT format('%%I.%%I', rn.nspname, r.relname)
+FROM pg_constraint c
+JOIN pg_class t ON t.oid = c.conrelid
+JOIN pg_namespace tn ON tn.oid = t.relnamespace
+JOIN pg_class r ON r.oid = c.confrelid
+JOIN pg_namespace rn ON rn.oid = r.relnamespace
+WHERE c.contype = 'f'
+  AND format('%%I.%%I', tn.nspname, t.relname) = ANY (%(tables)s)
+  AND NOT format('%%I.%%I', rn.nspname, r.relname) = ANY (%(tables)s)
+ORDER BY 1;

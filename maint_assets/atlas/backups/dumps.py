@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import psycopg
 from psycopg import sql
 
 from maint_assets.atlas.backups import grants
@@ -138,10 +139,28 @@ def password_lines(text: str) -> list[str]:
 
 def reference_dump(snap: Snapshot, out: Path, tables: list[str]) -> Dump:
     path = out / "reference_data.dump"
+    tables = tables + referenced_tables(snap.conn, tables)
     # --strict-names: a table name that matches nothing fails the dump instead of being skipped.
     args = ["--data-only", "--format=custom", "--strict-names", *(f"--table={t}" for t in tables)]
     pg_dump(snap, args, path, f"the reference tables {', '.join(tables)}")
     return Dump(path, "custom", count_rows(snap.conn, tables))
+
+
+def referenced_tables(conn: psycopg.Connection, tables: list[str]) -> list[str]:
+    """The tables the foreign keys of the dumped tables (the reference tables, the sample's,
+    the regions) reference and no dump carries, and those theirs reference: their rows come
+    with the reference dump, so that a restore enforcing the keys (staging, the restore
+    checks) accepts the rows naming them (production's observations.id_taxa names rows of
+    the legacy public.taxa)."""
+    carried = [*tables, "public.regions", *(t for t, _, _ in SAMPLE_TABLES)]
+    added: list[str] = []
+    while found := [
+        t for (t,) in conn.execute(
+            statement(SQL_DUMPS, "referenced_tables"), {"tables": carried + added}
+        )
+    ]:
+        added += found
+    return added
 
 
 def regions_dump(snap: Snapshot, out: Path) -> Dump:
