@@ -14,7 +14,7 @@ from maint_assets.core.postgres import PostgresResource
 from maint_assets.core.schema import apply_schema
 from maint_assets.core.sql_files import compose, statement
 from maint_assets.vn_sync.capture_rights import FIX_AS, FunctionStep, TriggerStep
-from maint_assets.vn_sync.keys import CAPTURED, SQL_BOOKKEEPING, TABLES
+from maint_assets.vn_sync.keys import CAPTURED, PRODUCTION, SQL_BOOKKEEPING, TABLES
 
 # bookkeeping.sql's names, for what a refusal says
 DELETION_FUNCTION, DELETION_TRIGGER = "vn_capture_deletion", "maint_assets_vn_deletions"
@@ -116,9 +116,15 @@ def _install_served(
     return added
 
 
+# What the runbook's monitoring table held: per repair, these actions on this table.
+RUNBOOK_ACTIONS = ("insert", "update")
+RUNBOOK_TABLE = f"{PRODUCTION}.observations_json"
+
+
 @dataclass(frozen=True)
 class Entry:
-    """One row of dbadmin.monitoring_vn_check_to_prod."""
+    """One fact of a run: a row of maint_assets.vn_monitoring (and of the runbook's
+    dbadmin.monitoring_vn_check_to_prod when it is one of the repair's two counts)."""
 
     action: str
     count: int | None = None
@@ -129,11 +135,15 @@ class Entry:
 
 
 def record(conn: psycopg.Connection, run_id: str, entries: list[Entry]) -> None:
+    rows = [{**e.__dict__, "run_id": run_id} for e in entries]
     with conn.cursor() as cur:
-        cur.executemany(
-            statement(SQL_BOOKKEEPING, "record"),
-            [{**e.__dict__, "run_id": run_id} for e in entries],
-        )
+        cur.executemany(statement(SQL_BOOKKEEPING, "record"), rows)
+        runbook = [
+            r for r in rows
+            if r["action"] in RUNBOOK_ACTIONS and r["table_name"] == RUNBOOK_TABLE
+        ]
+        if runbook:
+            cur.executemany(statement(SQL_BOOKKEEPING, "record_runbook"), runbook)
 
 
 def record_apart(db: PostgresResource, run_id: str, entries: list[Entry]) -> None:

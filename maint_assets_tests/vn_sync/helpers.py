@@ -211,7 +211,7 @@ def fired(conn: psycopg.Connection) -> Counter:
 def monitoring(conn: psycopg.Connection, run_id: str) -> list[tuple]:
     return conn.execute(
         "SELECT action, count, table_name, site, item_id, detail "
-        "FROM dbadmin.monitoring_vn_check_to_prod WHERE run_id = %s ORDER BY id", [run_id]
+        "FROM maint_assets.vn_monitoring WHERE run_id = %s ORDER BY id", [run_id]
     ).fetchall()
 
 

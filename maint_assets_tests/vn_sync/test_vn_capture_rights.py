@@ -31,7 +31,8 @@ def maint_role(world: VnWorld) -> Iterator[PostgresResource]:
     try:
         conn.execute(f"GRANT USAGE ON SCHEMA dbadmin TO {ROLE}")
         conn.execute(f"GRANT USAGE, CREATE ON SCHEMA maint_assets TO {ROLE}")
-        conn.execute(f"GRANT SELECT, INSERT ON dbadmin.monitoring_vn_check_to_prod TO {ROLE}")
+        conn.execute("GRANT SELECT, INSERT ON dbadmin.monitoring_vn_check_to_prod,"
+                     f" maint_assets.vn_monitoring TO {ROLE}")
         conn.execute(f"GRANT SELECT ON ALL TABLES IN SCHEMA maint_assets TO {ROLE}")
         conn.execute(f"GRANT USAGE ON SCHEMA {PRODUCTION}, {CHECK} TO {ROLE}")
         conn.execute(f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA "

@@ -383,6 +383,32 @@ def test_a_request_asked_again_after_a_server_error_does_not_fail_the_window(
                for w in warnings), warnings
 
 
+
+def test_the_runbooks_monitoring_table_holds_the_repairs_two_counts(world: VnWorld) -> None:
+    """fix_synchro.sql writes, per run, an 'insert' then an 'update' row: the rows inserted
+    into and updated in src_vn_json.observations_json, and nothing else; its readers take the
+    last 'insert' row, or a day's sum. The project wrote about twenty rows a run there, forms,
+    places and the check copy's merge under the same names: the last 'insert' row was the
+    places' count (a real-data trial of 2026-12-07). Those go to maint_assets.vn_monitoring."""
+    site = world.sites["tst1"]
+    for i in range(1, 11):
+        site.add_sightings([i], days_ago(3), 1, P[0])
+    world.copy()
+    time.sleep(1)
+    site.add_sightings([100, 101], days_ago(2), 1, P[0])  # production misses both
+    site.add_place(10104)  # and this new place
+    result = weekly(world.resources())
+    assert result.success, failure_text(result)
+    assert metadata(result)[f"vn_sync/{PRODUCTION}/observations_json"]["inserted"] == 2
+    runbook = world.conn.execute(
+        "SELECT action, count, table_name FROM dbadmin.monitoring_vn_check_to_prod"
+        " WHERE run_id = %s ORDER BY id", [result.run_id]).fetchall()
+    assert runbook == [("insert", 2, f"{PRODUCTION}.observations_json"),
+                       ("update", 0, f"{PRODUCTION}.observations_json")]
+    facts = {(a, t): n for a, n, t, *_ in monitoring(world.conn, result.run_id)}
+    assert facts[("insert", f"{PRODUCTION}.places_json")] == 1
+    assert facts[("insert", f"{PRODUCTION}.observations_json")] == 2
+
 def test_bookkeeping_needs_no_ownership(after_weekly: VnWorld) -> None:
     """Defect 6: require_tables altered the monitoring table on every run, which fails for
     a role that may write its rows but does not own it (the runbook's table, or one that
@@ -391,7 +417,8 @@ def test_bookkeeping_needs_no_ownership(after_weekly: VnWorld) -> None:
     conn.execute("CREATE ROLE vn_writer LOGIN PASSWORD 'writer-pw-1' IN ROLE vn_group")
     try:
         conn.execute("GRANT USAGE ON SCHEMA dbadmin, maint_assets TO vn_writer")
-        conn.execute("GRANT SELECT, INSERT ON dbadmin.monitoring_vn_check_to_prod TO vn_writer")
+        conn.execute("GRANT SELECT, INSERT ON dbadmin.monitoring_vn_check_to_prod,"
+                     " maint_assets.vn_monitoring TO vn_writer")
         conn.execute("GRANT SELECT ON ALL TABLES IN SCHEMA maint_assets TO vn_writer")
         conn.execute(f"GRANT USAGE ON SCHEMA {PRODUCTION}, {CHECK} TO vn_writer")
         conn.execute(f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA "

@@ -158,9 +158,14 @@ SELECT count(*) FROM maint_assets.vn_deletions
 WHERE schema_name = %(schema)s AND deleted_at >= %(since)s;
 
 -- name: record
--- The runbook's monitoring table (fix_synchro.sql's dbadmin.monitoring_vn_check_to_prod):
--- its 'insert' and 'update' rows as before, plus one row per deletion count, failure,
--- refusal, partial download cell, and skipped or unconfirmed item.
-INSERT INTO dbadmin.monitoring_vn_check_to_prod
+-- Every fact of a run: its writes per table, deletion counts, failure, refusal, partial
+-- download cells, skipped or unconfirmed items.
+INSERT INTO maint_assets.vn_monitoring
     (action, count, table_name, run_id, site, item_id, detail)
 VALUES (%(action)s, %(count)s, %(table_name)s, %(run_id)s, %(site)s, %(item_id)s, %(detail)s);
+
+-- name: record_runbook
+-- The runbook's monitoring table (fix_synchro.sql's dbadmin.monitoring_vn_check_to_prod):
+-- the repair's 'insert' and 'update' rows of production's observations, as it wrote them.
+INSERT INTO dbadmin.monitoring_vn_check_to_prod (action, count, table_name, run_id)
+VALUES (%(action)s, %(count)s, %(table_name)s, %(run_id)s);

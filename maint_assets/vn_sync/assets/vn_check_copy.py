@@ -13,7 +13,7 @@
   last adoption. No transfer_vn run of ours.
 
 A failed transfer_vn run, a refusal and everything kept unconfirmed are rows of
-dbadmin.monitoring_vn_check_to_prod; a failure changes neither copy.
+maint_assets.vn_monitoring; a failure changes neither copy.
 """
 
 

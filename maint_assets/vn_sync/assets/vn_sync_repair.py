@@ -4,8 +4,9 @@ One transaction per run (reconcile.py): observations, forms and places; a deleti
 source's deletion signal or, after a window download confirmed by the diff, the row's
 absence from both the download and the check copy where the download covered it; anything
 else is kept and listed as unconfirmed. Nothing outside the window is written unless
-``whole_table``. Every run is rows of dbadmin.monitoring_vn_check_to_prod, a refusal
-included. The summary goes out by e-mail from the orchestrator once the repair is committed.
+``whole_table``. Every run is rows of maint_assets.vn_monitoring, a refusal included, and
+the runbook's two rows of dbadmin.monitoring_vn_check_to_prod (bookkeeping.py). The
+summary goes out by e-mail from the orchestrator once the repair is committed.
 """
 
 

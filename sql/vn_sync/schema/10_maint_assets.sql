@@ -3,9 +3,11 @@
 -- (not own the tables) goes through. It never touches Client-API-VN's tables; the deletion
 -- capture on them is installed by vn_sync/bookkeeping.sql.
 
--- The runbook's monitoring table (fix_synchro.sql), kept compatible: an existing one gains
--- the run id, the table, and the site, id and detail of an item a run skipped or kept
--- unconfirmed, so its old rows and readers stay valid.
+-- The runbook's monitoring table (fix_synchro.sql), kept compatible: per repair, its two
+-- rows, 'insert' and 'update', counting production's observations, so its readers (the last
+-- 'insert' row, a day's sum) read what they did; the run's other facts are in
+-- maint_assets.vn_monitoring. An existing one gains the run id and the table (and, from
+-- earlier versions, which wrote every fact here, the site, id and detail of an item).
 -- Created only when missing: CREATE SCHEMA IF NOT EXISTS needs CREATE on the database even
 -- when the schema exists, a right the maintenance role (sql/roles.sql) does not have.
 DO $$ BEGIN
@@ -29,6 +31,24 @@ DO $$ BEGIN
             ADD COLUMN IF NOT EXISTS detail text;
     END IF;
     IF to_regnamespace('maint_assets') IS NULL THEN CREATE SCHEMA maint_assets; END IF;
+
+    -- Every fact of every run (downloads, merges, each table's writes, refusals, items kept
+    -- or skipped). The runbook's table above gets only what fix_synchro.sql wrote there: per
+    -- repair, the rows inserted into and updated in production's observations_json.
+    IF to_regclass('maint_assets.vn_monitoring') IS NULL THEN
+        CREATE TABLE maint_assets.vn_monitoring (
+            id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            date timestamptz NOT NULL DEFAULT now(),
+            run_id varchar,
+            action varchar NOT NULL,
+            count integer,
+            table_name varchar,
+            site varchar,
+            item_id bigint,
+            detail text
+        );
+        CREATE INDEX ON maint_assets.vn_monitoring (run_id);
+    END IF;
 
     -- Each completed window download of the check copy (mode 'window'), or each adoption of
     -- a check copy the operator's own cron keeps (mode 'adopt'): what it covered is in
