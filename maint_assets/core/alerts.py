@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import dagster as dg
 
 from maint_assets.core.event_feed import read_new
-from maint_assets.core.notify import SmtpNotifier
+from maint_assets.core.notify import Delivery, SmtpNotifier
 
 HEALTH_EVENTS = (
     dg.DagsterEventType.ASSET_CHECK_EVALUATION,
@@ -26,12 +26,18 @@ def alert_failed_runs(context: dg.RunFailureSensorContext, notifier: SmtpNotifie
     if not notifier.enabled:
         return
     subject, body = failure_message(context)
-    notifier.send(subject, body)
-    context.log.info(f"mailed {subject!r} to {_addressees(notifier)}")
+    _log(context.log, subject, notifier, notifier.send(subject, body))
 
 
-def _addressees(notifier: SmtpNotifier) -> str:
-    return f"{', '.join(notifier.to)} via {notifier.host}:{notifier.port}"
+def _log(
+    log: dg.DagsterLogManager, subject: str, notifier: SmtpNotifier, delivery: Delivery | None
+) -> None:
+    """Whom the alert reached, and an error naming those the server refused (an alert sent
+    again would reach the others twice, so it is not)."""
+    if delivery is None:
+        return
+    line = f"mailed {subject!r} via {notifier.host}:{notifier.port}: {delivery.describe()}"
+    (log.error if delivery.refused else log.info)(line)
 
 
 @dg.sensor(
@@ -49,8 +55,7 @@ def alert_asset_health(
     records, cursor = read_new(context.instance, context.cursor, HEALTH_EVENTS, from_start=False)
     message = health_message(context.instance, records)
     if message:
-        notifier.send(*message)
-        context.log.info(f"mailed {message[0]!r} to {_addressees(notifier)}")
+        _log(context.log, message[0], notifier, notifier.send(*message))
     # After the send: a refused message is tried again with the next tick's news.
     context.update_cursor(cursor)
     return dg.SkipReason(f"{len(records)} events, {'mailed' if message else 'nothing to report'}")

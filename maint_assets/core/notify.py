@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import smtplib
 import ssl
+from dataclasses import dataclass
 from email.message import EmailMessage
 
 import dagster as dg
@@ -19,6 +20,23 @@ from maint_assets.core.settings import optional_env, optional_int_env
 
 class NotifierError(RuntimeError):
     """The SMTP server refused or could not be reached; the message names it, not the password."""
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """Whom the server took a message for, and whom it refused (an unknown mailbox, a full
+    one), with its answer: smtplib fails only when it refuses every recipient."""
+
+    accepted: list[str]
+    refused: dict[str, str]
+
+    def describe(self) -> str:
+        sent = f"sent to {', '.join(self.accepted)}"
+        if not self.refused:
+            return sent
+        return "failed for " + ", ".join(
+            f"{address} ({answer})" for address, answer in self.refused.items()
+        ) + f"; {sent if self.accepted else 'sent to nobody'}"
 
 
 class SmtpNotifier(dg.ConfigurableResource):
@@ -51,10 +69,11 @@ class SmtpNotifier(dg.ConfigurableResource):
     def to(self) -> list[str]:
         return [r.strip() for r in self.recipients.split(",") if r.strip()]
 
-    def send(self, subject: str, body: str) -> bool:
-        """True when the server accepted the message, False when e-mail is not configured."""
+    def send(self, subject: str, body: str) -> Delivery | None:
+        """Whom the server took the message for and whom it refused; None when e-mail is not
+        configured."""
         if not self.enabled:
-            return False
+            return None
         message = EmailMessage()
         message["Subject"] = subject
         message["From"] = self.sender
@@ -66,12 +85,16 @@ class SmtpNotifier(dg.ConfigurableResource):
                     smtp.starttls(context=ssl.create_default_context())
                 if self.username:
                     smtp.login(self.username, self._password())
-                smtp.send_message(message)
+                refused = smtp.send_message(message)
         except (OSError, smtplib.SMTPException) as err:
             raise NotifierError(
                 f"cannot send mail through {self.host}:{self.port}: {type(err).__name__}: {err}"
             ) from None
-        return True
+        return Delivery(
+            [r for r in self.to if r not in refused],
+            {address: f"{code} {answer.decode(errors='replace')}"
+             for address, (code, answer) in refused.items()},
+        )
 
     def _password(self) -> str:
         return self.password or dg.EnvVar(self.password_variable).get_value("") or ""

@@ -1,6 +1,9 @@
 """E-mail through a real SMTP server (aiosmtpd), and a clear error when there is none."""
 
+from collections.abc import Iterator
+
 import pytest
+from aiosmtpd.controller import Controller
 
 from maint_assets.core.notify import NotifierError, SmtpNotifier
 from maint_assets_tests.ports import free_port
@@ -105,3 +108,58 @@ def test_the_password_set_after_the_code_location_loaded_is_used(
     with dg.build_resources({"notifier": configured}) as built:
         assert built.notifier._password() == "set-after-loading"
         assert "set-after-loading" not in repr(configured)
+
+
+class _RefusingSink:
+    """An SMTP server that refuses one mailbox (550, as for an unknown one) and takes the
+    message for the others."""
+
+    def __init__(self) -> None:
+        self.delivered: list[list[str]] = []
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options) -> str:
+        if address.startswith("gone@"):
+            return "550 5.1.1 no such mailbox"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope) -> str:
+        self.delivered.append(list(envelope.rcpt_tos))
+        return "250 OK"
+
+
+@pytest.fixture
+def refusing_smtp() -> Iterator[tuple[_RefusingSink, int]]:
+    sink = _RefusingSink()
+    controller = Controller(sink, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        yield sink, controller.port
+    finally:
+        controller.stop()
+
+
+def test_a_recipient_the_server_refused_is_named_not_reported_as_sent(
+    refusing_smtp: tuple[_RefusingSink, int],
+) -> None:
+    """smtplib raises only when every recipient is refused; otherwise it returns those it
+    refused, which were ignored: the VisioNature repair said its summary was sent to both (a
+    real-data trial of 2026-12-07), and an alert said it was mailed to both."""
+    from maint_assets.core.postgres import PostgresResource
+    from maint_assets.vn_sync.assets.vn_sync_repair import _notify
+    from maint_assets.vn_sync.coverage import Window
+    from maint_assets.vn_sync.reconcile import TableResult
+
+    sink, port = refusing_smtp
+    notifier = SmtpNotifier(host="127.0.0.1", port=port,
+                            recipients="ops@example.org, gone@example.org")
+    delivery = notifier.send("s", "b")
+    assert sink.delivered == [["ops@example.org"]]
+    assert delivery.accepted == ["ops@example.org"]
+    assert list(delivery.refused) == ["gone@example.org"]
+    assert delivery.refused["gone@example.org"].startswith("550")
+    window = Window(1, "window", "sighting", 0, 0, ("observations_json",), "run")
+    said = _notify(notifier, PostgresResource(url="postgresql://h/vn"),
+                   {"observations_json": TableResult("observations_json")}, window, "run")
+    assert said.startswith("failed for gone@example.org (550"), said
+    assert said.endswith("; sent to ops@example.org"), said

@@ -150,10 +150,10 @@ def _notify(
              f"run {run_id}:", ""]
     lines += [_summary_line(r) for r in results.values()]
     try:
-        sent = notifier.send(subject, "\n".join(lines) + "\n")
+        delivery = notifier.send(subject, "\n".join(lines) + "\n")
     except NotifierError as err:
         return f"failed: {err}"
-    return f"sent to {', '.join(notifier.to)}" if sent else "not configured"
+    return delivery.describe() if delivery else "not configured"
 
 
 def _summary_line(r: TableResult) -> str:
