@@ -53,8 +53,8 @@ class PostgresResource(dg.ConfigurableResource):
     connection_retries: int = Field(
         default=3,
         ge=0,
-        description="how often a step whose connection the server ended (a restart, a "
-        "failover, a network cut) is run again; the transaction it was in rolled back",
+        description="how often a step that may run twice (the ingest's staging load) is run "
+        "again when the server ended its connection (a restart, a failover, a network cut)",
     )
     connection_retry_wait_s: float = Field(
         default=30.0, ge=0, description="how long to wait before running such a step again"
@@ -132,13 +132,17 @@ class PostgresResource(dg.ConfigurableResource):
             yield conn
 
     @contextmanager
-    def maintenance_step(self, lock_name: str) -> Iterator[psycopg.Connection]:
+    def maintenance_step(
+        self, lock_name: str, rerun_if_cut: bool = False
+    ) -> Iterator[psycopg.Connection]:
         """:meth:`maintenance_session` for an op: a lock held by another run (a rebuild the
         automation started, a weekly job) is waited out by Dagster retrying the step after as
-        long again, not reported as a failure. A step whose connection the server ended
-        (a restart, a failover, a network cut) is run again as well, ``connection_retries``
-        times: what it was doing rolled back, as when a run is killed, and nothing about the
-        data is recorded."""
+        long again, not reported as a failure. With ``rerun_if_cut``, a step whose connection
+        the server ended (a restart, a failover, a network cut) is run again,
+        ``connection_retries`` times: only for a step that may run twice whatever it did
+        (loading a staging schema afresh), since a connection lost during COMMIT leaves it
+        unknown whether the server committed (a switch or a rollback run again would act
+        twice, a check run again on what it already changed would pass)."""
         with ExitStack() as stack:
             try:
                 conn = stack.enter_context(self.maintenance_session(lock_name))
@@ -149,7 +153,7 @@ class PostgresResource(dg.ConfigurableResource):
             try:
                 yield conn
             except psycopg.OperationalError as err:
-                if not conn.broken:
+                if not (rerun_if_cut and conn.broken):
                     raise
                 raise dg.RetryRequested(
                     max_retries=self.connection_retries,
@@ -168,12 +172,12 @@ class PostgresResource(dg.ConfigurableResource):
 
     @contextmanager
     def locked_step(
-        self, lock_name: str, repeatable_read: bool = False
+        self, lock_name: str, repeatable_read: bool = False, rerun_if_cut: bool = False
     ) -> Iterator[psycopg.Connection]:
-        """:meth:`locked_transaction` for an op, waiting out another run's lock as
-        :meth:`maintenance_step` does."""
+        """:meth:`locked_transaction` for an op, waiting out another run's lock (and with
+        ``rerun_if_cut`` a lost connection) as :meth:`maintenance_step` does."""
         with (
-            self.maintenance_step(lock_name) as conn,
+            self.maintenance_step(lock_name, rerun_if_cut) as conn,
             self.transaction(conn, repeatable_read) as in_transaction,
         ):
             yield in_transaction

@@ -86,7 +86,8 @@ def ingest_staging(
         apply_schema(conn, SQL_DIR, bookkeeping_only=True)
         own_objects.ensure(conn)
     counts = {}
-    with ingest_db.locked_step(f"ingest/{spec.production}") as conn:
+    # Run again if the connection is cut: it loads the staging schema afresh.
+    with ingest_db.locked_step(f"ingest/{spec.production}", rerun_if_cut=True) as conn:
         if schemas.exists(conn, spec.staging):
             schemas.refuse_unless_marked(conn, spec.staging, schemas.MARKER_STAGING)
             conn.execute(compose(SQL_SCHEMAS, "drop_schema", schema=spec.staging))
