@@ -62,6 +62,9 @@ _TRIGGER_STATES = {"D": "DISABLE", "R": "ENABLE REPLICA", "A": "ENABLE ALWAYS"}
 # pg_statistic_ext.stxkind -> the kind CREATE STATISTICS names (e, on expressions, is implied).
 _STATISTICS_KINDS = {"d": "ndistinct", "f": "dependencies", "m": "mcv"}
 
+# What a key between replaced tables meets when the replacements' shapes cannot hold it: a
+# referenced column gone, of another type, or no longer unique.
+_UNFIT = (errors.UndefinedColumn, errors.DatatypeMismatch, errors.InvalidForeignKey)
 # (kind, table, name) of objects on the replaced tables ("index", "constraint", ...).
 Objects = AbstractSet[tuple[str, str, str]]
 # Those that use a column the replacement lacks.
@@ -147,14 +150,17 @@ def prepare(
     loaded: list[str],
     lost: Lost,
     ours: Objects = frozenset(),
-) -> list[str]:
+) -> tuple[list[str], list[str]]:
     """Make on the replacements (in ``incoming``) the indexes, constraints and extended
     statistics of ``schema``'s tables that they have none like of, except the ``lost`` ones
     and the caller's own (``ours``: made from its definitions, which no longer include those
-    the replacement lacks; they go with the replaced table); return those of ``ours`` so
-    left, named."""
+    the replacement lacks; they go with the replaced table), and check the new rows against
+    the foreign keys ``apply`` makes; return those of ``ours`` so left, and the keys between
+    the tables that the replacements' shapes cannot hold (a referenced column gone or of
+    another type, no longer unique), named."""
     params = {"schema": schema, "incoming": incoming, "loaded": loaded}
     dropped: list[str] = []
+    unmade: list[str] = []
 
     def make(kind: str, on: str, name: str, verb: str, statement_name: str,
              **parts: sql.Composable) -> bool:
@@ -185,12 +191,38 @@ def prepare(
         make("constraint", table, name, "added to", "add_constraint",
              table=sql.Identifier(incoming, table), constraint=sql.Identifier(name),
              definition=sql.SQL(definition))
-    # Keys between the replaced tables, after the unique constraints they may rest on.
+    # Keys between the replaced tables, after the unique constraints they may rest on. One
+    # the new version's shapes cannot hold is reported, as one on a column it lacks is;
+    # one its rows break refuses the swap.
     for table, name, definition in _between(conn, schema, params):
-        with _search_path(conn, incoming):
-            make("constraint", table, name, "added to", "add_constraint",
-                 table=sql.Identifier(incoming, table), constraint=sql.Identifier(name),
-                 definition=sql.SQL(definition))
+        if ("constraint", table, name) in lost:
+            continue
+        try:
+            with conn.transaction(), _search_path(conn, incoming):
+                conn.execute(sql.SQL(statement(SQL, "add_constraint")).format(
+                    table=sql.Identifier(incoming, table), constraint=sql.Identifier(name),
+                    definition=sql.SQL(definition)))
+        except _UNFIT as err:
+            unmade.append(f"constraint {name} on {schema}.{table} ({definition}): "
+                          f"{err.diag.message_primary}")
+        except errors.LockNotAvailable:
+            raise
+        except psycopg.Error as err:
+            raise dg.Failure(
+                f"{refusal.subject}: the constraint {name} on {schema}.{table} cannot be added "
+                f"to the new version: {err.diag.message_primary or err}"
+                + (f" ({err.diag.message_detail})" if err.diag.message_detail else "")
+                + f"; {refusal.untouched}"
+            ) from None
+    for table, name, definition, replaced in conn.execute(
+        statement(SQL, "foreign_keys_out"), params
+    ).fetchall():
+        orphaned = orphans(conn, replaced, name, (incoming, table))
+        if orphaned:
+            raise dg.Failure(
+                f"{refusal.subject}: {orphaned} row(s) of the new version's {table} break the "
+                f"foreign key {name} of {schema}.{table} ({definition}); {refusal.untouched}"
+            )
     theirs = {
         (t, n, tuple(kinds), columns) for t, n, _, kinds, columns, *_ in conn.execute(
             statement(SQL, "statistics_of"), {"schema": incoming, "loaded": loaded}
@@ -225,7 +257,49 @@ def prepare(
     for table in sorted(analyze):
         conn.execute(sql.SQL(statement(SQL, "analyze")).format(
             table=sql.Identifier(incoming, table)))
-    return dropped
+    return dropped, unmade
+
+
+def orphans(
+    conn: psycopg.Connection, key_table: int, key: str, table: tuple[str, str]
+) -> int:
+    """The rows of ``table`` that the foreign key ``key`` of table ``key_table`` (an oid)
+    would refuse: none of its referenced rows has their values."""
+    columns = conn.execute(
+        statement(SQL, "foreign_key_columns"), {"table": key_table, "name": key}
+    ).fetchall()
+    return conn.execute(
+        sql.SQL(statement(SQL, "orphaned_rows")).format(
+            table=sql.Identifier(*table),
+            referenced=sql.Identifier(columns[0][2], columns[0][3]),
+            present=sql.SQL(" AND ").join(
+                sql.SQL("t.{} IS NOT NULL").format(sql.Identifier(c)) for c, *_ in columns
+            ),
+            matches=sql.SQL(" AND ").join(
+                sql.SQL("r.{} = t.{}").format(sql.Identifier(r), sql.Identifier(c))
+                for c, r, *_ in columns
+            ),
+        )
+    ).fetchone()[0]
+
+
+def validate(conn: psycopg.Connection, keys: list[tuple[str, str, str]]) -> dict[str, int]:
+    """Validate the foreign keys ``apply`` made NOT VALID (after the swap committed, no reader
+    or writer waits for it); return those the rows break since ``prepare`` checked them (a
+    referenced row deleted meanwhile), with their rows: they stay NOT VALID, checking new
+    rows."""
+    broken = {}
+    for schema, table, name in keys:
+        try:
+            with conn.transaction():
+                conn.execute(sql.SQL(statement(SQL, "validate_constraint")).format(
+                    table=sql.Identifier(schema, table), constraint=sql.Identifier(name)))
+        except errors.ForeignKeyViolation:
+            (oid,) = conn.execute(
+                statement(SQL, "table_oid"), {"schema": schema, "table": table}
+            ).fetchone()
+            broken[f"{schema}.{table}.{name}"] = orphans(conn, oid, name, (schema, table))
+    return broken
 
 
 def _between(
@@ -302,8 +376,11 @@ def read(
 
 def apply(
     conn: psycopg.Connection, refusal: Refusal, schema: str, attachments: Attachments
-) -> None:
-    """Give ``schema``'s new tables (swapped in) what ``attachments`` holds, but comments."""
+) -> list[tuple[str, str, str]]:
+    """Give ``schema``'s new tables (swapped in) what ``attachments`` holds, but comments;
+    return the foreign keys made NOT VALID, for the caller to ``validate`` once it
+    committed."""
+    unvalidated: list[tuple[str, str, str]] = []
 
     def table(name: str) -> sql.Identifier:
         return sql.Identifier(schema, name)
@@ -370,15 +447,17 @@ def apply(
                 trigger=sql.Identifier(name))
     for t, name, home in attachments.statistics:
         _place_statistics(conn, refusal, schema, t, name, home)
-    for t, name, definition, replaced in attachments.foreign_keys:
-        old = conn.execute(statement(SQL, "relation_of"), {"oid": replaced}).fetchone()
-        if old is not None and old != (schema, t):
-            run(f"the foreign key {name} of the replaced {'.'.join(old)}", "drop_constraint",
-                table=sql.Identifier(*old), constraint=sql.Identifier(name))
+    # Made NOT VALID under the swap's locks, validated once it committed (``validate``):
+    # validating scans the new table, while every reader of the old one waits. prepare
+    # checked the new rows against them.
+    for t, name, definition, _ in attachments.foreign_keys:
         if not conn.execute(statement(SQL, "has_constraint"),
                             {"schema": schema, "table": t, "name": name}).fetchone()[0]:
             run(f"the foreign key {name} on {schema}.{t} ({definition})", "add_constraint",
-                table=table(t), constraint=sql.Identifier(name), definition=sql.SQL(definition))
+                table=table(t), constraint=sql.Identifier(name),
+                definition=sql.SQL(definition.removesuffix(" NOT VALID") + " NOT VALID"))
+            unvalidated.append((schema, t, name))
+    return unvalidated
 
 
 def apply_comments(

@@ -225,11 +225,13 @@ def finish_rebuild(
     lost, not_carried = attachments.refuse_lost_columns(
         conn, refusal, schema, BUILD_SCHEMA, [name], ours
     )
-    undeclared = attachments.prepare(conn, refusal, schema, BUILD_SCHEMA, [name], lost, ours)
+    undeclared, unmade = attachments.prepare(
+        conn, refusal, schema, BUILD_SCHEMA, [name], lost, ours
+    )
     # As the replacement's checks count it: every row, never those policies show the role.
     previous = count_all_rows(conn, live)
     added, removed = max(rows - previous, 0), max(previous - rows, 0)
-    dependents, replaced = _carried(conn, build, live, refusal)
+    dependents, replaced, unvalidated = _carried(conn, build, live, refusal)
     return RefreshOutcome(
         mode="rebuild",
         row_count=rows,
@@ -237,7 +239,7 @@ def finish_rebuild(
         rows_removed=removed,
         views_recreated=tuple(v.qualified for v in dependents),
         comments_replaced=replaced,
-        not_carried=tuple(not_carried),
+        not_carried=tuple(not_carried + unmade + unvalidated),
         dropped_no_longer_declared=tuple(undeclared),
     )
 
@@ -247,13 +249,14 @@ def _carried(
     build: tuple[str, str],
     live: tuple[str, str],
     refusal: views.Refusal,
-) -> tuple[list[views.View], tuple[tuple[str, str], ...]]:
+) -> tuple[list[views.View], tuple[tuple[str, str], ...], list[str]]:
     """Replace ``live`` by ``build``, giving it what others made on the old table: comment,
     columns' comments (the build's own comments win: they are the project's description of
     its columns, which would otherwise never change again; the old ones they replace are
     returned), the views on it, re-created over it, and the rest of what they set on it
-    (``attachments``: owner, grants, row-level security, policies, triggers). Returns the
-    views and the replaced comments."""
+    (``attachments``: owner, grants, row-level security, policies, triggers, foreign keys).
+    Returns the views, the replaced comments, and the foreign keys the rows broke since they
+    were checked (left NOT VALID)."""
     schema, name = live
     held = attachments.read(conn, schema, build[0], [name])
     comment, columns = conn.execute(
@@ -286,8 +289,13 @@ def _carried(
             replaced.append((column, text))
     views.recreate(conn, dependents, refusal)
     # Last: a policy or a trigger may read the views.
-    attachments.apply(conn, refusal, schema, held)
-    return dependents, tuple(replaced)
+    keys = attachments.apply(conn, refusal, schema, held)
+    # In this transaction: the table is small, and the swap's caller commits it.
+    broken = attachments.validate(conn, keys)
+    return dependents, tuple(replaced), [
+        f"foreign key {key} left NOT VALID: {n} row(s) reference a row deleted since the check"
+        for key, n in broken.items()
+    ]
 
 
 def _count(conn: psycopg.Connection, relation: tuple[str, str]) -> int:

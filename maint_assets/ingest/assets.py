@@ -207,6 +207,7 @@ def ingest_production(
             ingest.switch_lock_attempts,
         )
         left = outside_dependents(conn, archived)
+    switched = switched.validated(ingest_db)
     if left:
         context.log.warning(
             f"still on the previous version {archived}, not moved by the switch: "

@@ -10,7 +10,7 @@ schema, say) is reported, and keeps the version it uses from being dropped: DROP
 CASCADE would otherwise drop it without a word."""
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 import dagster as dg
@@ -48,6 +48,16 @@ class Switched:
     # Foreign keys into a loaded table the new version does not satisfy, made NOT VALID
     # (keep_orphaned_rows): the rows they do not check, by key.
     orphaned: dict[str, int] = field(default_factory=dict)
+    # Foreign keys from a loaded table made NOT VALID under the locks, for ``validated``.
+    unvalidated: list[tuple[str, str, str]] = field(default_factory=list)
+
+    def validated(self, db: PostgresResource) -> "Switched":
+        """Once the switch committed: the keys from loaded tables validated, those the rows
+        broke since the switch checked them (a referenced row deleted meanwhile) counted
+        with ``orphaned``."""
+        with db.connect() as conn:
+            broken = attachments.validate(conn, self.unvalidated)
+        return replace(self, orphaned={**self.orphaned, **broken}, unvalidated=[])
 
 
 def switch(
@@ -102,11 +112,14 @@ def switch(
             grant_on_table(conn, table_grants(conn, prod, table), incoming, table)
         # Made on the incoming tables, which no reader sees yet: under the switch's locks a
         # large index, or a constraint's validation, would hold every reader for as long.
-        undeclared = attachments.prepare(conn, refusal, prod, incoming, loaded, lost, ours)
+        undeclared, unmade = attachments.prepare(
+            conn, refusal, prod, incoming, loaded, lost, ours
+        )
+        not_carried += unmade
     locked: list[tuple[str, str]] = []
     # Between attempts the caller's transaction holds only ACCESS SHARE (its checks' reads),
     # which queues no reader.
-    moved, repointed, held_ms, orphaned = with_short_lock_waits(
+    moved, repointed, held_ms, orphaned, unvalidated = with_short_lock_waits(
         conn,
         lambda: _switch_locked(
             conn, spec, incoming, outgoing, run_id, state, carried, replaced, locked
@@ -117,7 +130,7 @@ def switch(
         "production is untouched",
         whole=[prod, incoming],
     )
-    return Switched(moved, repointed, held_ms, not_carried, undeclared, orphaned)
+    return Switched(moved, repointed, held_ms, not_carried, undeclared, orphaned, unvalidated)
 
 
 def _keep_vacuum_out(
@@ -164,7 +177,7 @@ def _switch_locked(
     carried: list[str],
     replaced: list[str],
     locked: list[tuple[str, str]],
-) -> tuple[list[str], list[str], float, dict[str, int]]:
+) -> tuple[list[str], list[str], float, dict[str, int], list[tuple[str, str, str]]]:
     """One attempt at the switch, under the short lock timeout; ``locked`` is filled with the
     tables it locks, for the failure's message."""
     prod = spec.production
@@ -238,7 +251,9 @@ def _switch_locked(
                     "checks new rows only)"
                 ) from None
             _add_foreign_key(conn, table, name, validated + " NOT VALID")
-            orphaned[f"{'.'.join(table)}.{name}"] = _orphaned_rows(conn, table_oid, name)
+            orphaned[f"{'.'.join(table)}.{name}"] = attachments.orphans(
+                conn, table_oid, name, table
+            )
     for schema, view, definition, options in outside:  # after production's views they read
         conn.execute(
             sql.SQL(statement(SQL_PRODUCTION, "replace_view")).format(
@@ -248,14 +263,34 @@ def _switch_locked(
             )
         )
     # Last: a policy or a trigger may read production's views.
-    attachments.apply(conn, views.refusal(prod), prod, held)
+    unvalidated = attachments.apply(conn, views.refusal(prod), prod, held)
     attachments.apply_comments(conn, views.refusal(prod), prod, held)
+    _drop_keys_out_of_versions(conn, spec, outgoing)
     repointed = (
         [f"{prod}.{v.name}" for v in own]
         + [f"{'.'.join(k[2:4])}.{k[0]}" for k in keys]
         + [f"{s}.{v}" for s, v, *_ in outside]
     )
-    return [*carried, *moved], repointed, (time.perf_counter() - started) * 1000, orphaned
+    return (
+        [*carried, *moved], repointed, (time.perf_counter() - started) * 1000, orphaned,
+        unvalidated,
+    )
+
+
+def _drop_keys_out_of_versions(
+    conn: psycopg.Connection, spec: IngestSpec, outgoing: str
+) -> None:
+    """Drop the foreign keys from archived versions' tables to tables outside them: an old
+    row would otherwise hold back (or cascade into) a users' table carried into production,
+    also one whose key the new version no longer has (a column dropped), and one archived
+    before they were dropped here."""
+    versions = [v for (v,) in conn.execute(
+        statement(SQL_PRODUCTION, "archived_versions"), {"production": spec.production})]
+    for schema, table, name in conn.execute(
+        statement(SQL_PRODUCTION, "keys_out_of_versions"), {"versions": [outgoing, *versions]}
+    ).fetchall():
+        conn.execute(compose(SQL_PRODUCTION, "drop_foreign_key", table=(schema, table),
+                             constraint=name))
 
 
 def _add_foreign_key(
@@ -268,29 +303,6 @@ def _add_foreign_key(
             definition=sql.SQL(definition),
         )
     )
-
-
-def _orphaned_rows(conn: psycopg.Connection, table_oid: int, name: str) -> int:
-    """The rows of the key ``name`` of table ``table_oid`` whose referenced row is not there
-    (those with a NULL in the key are not checked, as MATCH SIMPLE has it)."""
-    columns = conn.execute(
-        statement(SQL_PRODUCTION, "key_columns"), {"table": table_oid, "name": name}
-    ).fetchall()
-    referenced = sql.Identifier(columns[0][2], columns[0][3])
-    return conn.execute(
-        sql.SQL(statement(SQL_PRODUCTION, "orphaned_rows")).format(
-            table=sql.Identifier(*conn.execute(
-                statement(SQL_PRODUCTION, "table_of"), {"oid": table_oid}).fetchone()),
-            referenced=referenced,
-            present=sql.SQL(" AND ").join(
-                sql.SQL("t.{} IS NOT NULL").format(sql.Identifier(c)) for c, *_ in columns
-            ),
-            matches=sql.SQL(" AND ").join(
-                sql.SQL("r.{} = t.{}").format(sql.Identifier(r), sql.Identifier(c))
-                for c, r, *_ in columns
-            ),
-        )
-    ).fetchone()[0]
 
 
 def log_switched(
@@ -403,6 +415,7 @@ def rollback_production(
             ingest.switch_lock_attempts,
         )
         left = outside_dependents(conn, replaced)
+    switched = switched.validated(ingest_db)
     context.log.info(
         f"{spec.production} is now the version kept as {previous}; the replaced one is kept "
         f"as {replaced}; carried over: {switched.carried}; re-created on it: "

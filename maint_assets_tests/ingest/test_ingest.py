@@ -633,6 +633,12 @@ def test_foreign_keys_of_the_loaded_tables_follow_the_switch_and_the_rollback(
         "biosample.fk_biosample_study_id_study": f"{archived}.study",
         "data_object.fk_data_object_biosample": f"{archived}.biosample",
     }
+    # the key into the carried table is made NOT VALID under the locks (validating it there
+    # held every reader for as long as the scan) and validated after the switch committed
+    with psycopg.connect(url) as conn:
+        assert conn.execute(
+            "SELECT bool_and(convalidated) FROM pg_constraint WHERE contype = 'f'"
+            " AND connamespace = 'portal'::regnamespace").fetchone() == (True,)
     with psycopg.connect(url, autocommit=True) as conn:  # enforced on production's rows
         with pytest.raises(psycopg.errors.ForeignKeyViolation):
             conn.execute("INSERT INTO portal.biosample (id, study_id) VALUES ('bs-x', 'st-x')")
@@ -660,6 +666,37 @@ def test_foreign_keys_of_the_loaded_tables_follow_the_switch_and_the_rollback(
     assert not refused.success
     assert "study_ecosystem_fkey" in _error(refused)
     assert _counts(url)[3] == "Study 0 v1" and _keys_of(url, "portal") == keys
+
+    # A version archived before keys out of it were dropped still holds one: the next switch
+    # drops it (it refused the deletion of any ecosystem its old rows named). A version
+    # whose study has no name any more: a DBA's key from data_object into study's name is
+    # reported, not a reason to refuse every ingest from then on.
+    with psycopg.connect(url, autocommit=True) as conn:
+        archived = conn.execute(  # the version the rollback replaced
+            "SELECT archived_as FROM maint_assets.ingest_versions ORDER BY switched_at DESC"
+        ).fetchone()[0]
+        conn.execute(sql.SQL(
+            "ALTER TABLE {}.study ADD CONSTRAINT old_study_ecosystem_fkey FOREIGN KEY"
+            " (ecosystem) REFERENCES portal.ecosystems (name)").format(sql.Identifier(archived)))
+        conn.execute("ALTER TABLE portal.study ADD CONSTRAINT study_name_key UNIQUE (name)")
+        conn.execute("ALTER TABLE portal.data_object ADD CONSTRAINT data_object_url_fkey"
+                     " FOREIGN KEY (url) REFERENCES portal.study (name) NOT VALID")
+    spec = yaml.safe_load(DEMO_TABLES_FILE.read_text())
+    del spec["tables"][0]["columns"]["name"]
+    tables = source.parent / "nameless.yaml"
+    tables.write_text(yaml.safe_dump(spec))
+    write_source(source, version=4)
+    rows = [line.split(",") for line in studies.read_text().splitlines()]
+    studies.write_text("".join(f"{r[0]},{r[2]}\n" for r in rows))
+    nameless = _ingest(url, source, tables=tables)
+    assert nameless.success, _error(nameless)
+    assert any("data_object_url_fkey" in n for n in _meta(nameless)["not_carried"])
+    assert _keys_of(url, archived) == {
+        "biosample.fk_biosample_study_id_study": f"{archived}.study",
+        "data_object.fk_data_object_biosample": f"{archived}.biosample",
+    }
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("DELETE FROM portal.ecosystems WHERE name = 'lake'")
 
 
 def test_an_extension_installed_in_production_stays_in_production(

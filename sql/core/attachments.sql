@@ -243,10 +243,9 @@ ORDER BY 1, 2;
 -- Foreign keys from a replaced table to a table that is not replaced (a users' table the
 -- ingest carries over, another schema's), but those using a column the replacement lacks
 -- (reported by attachments_lose): added to the replacement once it has the name, in the
--- swap's transaction, and validated there. Read before the swap, so the name the definition
--- gives the referenced table is the one it has after it. With the replaced table's oid: its
--- own key, where it is kept (a version the ingest archives), is dropped, so that old rows no
--- longer hold back (or cascade into) the referenced table.
+-- swap's transaction. Read before the swap, so the name the definition gives the referenced
+-- table is the one it has after it; with the replaced table's oid, to check the new rows
+-- against the key before the swap (foreign_key_columns).
 SELECT f.relname, k.conname, pg_get_constraintdef(k.oid), f.oid
 FROM pg_constraint k
 JOIN pg_class f ON f.oid = k.conrelid
@@ -264,6 +263,33 @@ WHERE k.contype = 'f' AND k.conparentid = 0
         AND nt.relname = f.relname AND na.attname = a.attname AND NOT na.attisdropped))
 ORDER BY 1, 2;
 
+-- name: foreign_key_columns
+-- A foreign key's columns, the columns they reference, in order, and the referenced table.
+SELECT a.attname, fa.attname, fn.nspname, fc.relname
+FROM pg_constraint k
+CROSS JOIN LATERAL unnest(k.conkey, k.confkey) WITH ORDINALITY u(col, ref, o)
+JOIN pg_attribute a ON a.attrelid = k.conrelid AND a.attnum = u.col
+JOIN pg_attribute fa ON fa.attrelid = k.confrelid AND fa.attnum = u.ref
+JOIN pg_class fc ON fc.oid = k.confrelid
+JOIN pg_namespace fn ON fn.oid = fc.relnamespace
+WHERE k.conrelid = %(table)s AND k.conname = %(name)s
+ORDER BY u.o;
+
+-- name: orphaned_rows
+-- Rows of a table whose key has no referenced row (a row with a NULL in the key is not
+-- checked, as MATCH SIMPLE has it).
+SELECT count(*) FROM {table} t
+WHERE {present} AND NOT EXISTS (SELECT FROM {referenced} r WHERE {matches});
+
+-- name: table_oid
+SELECT c.oid FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE n.nspname = %(schema)s AND c.relname = %(table)s;
+
+-- name: validate_constraint
+-- Its own transaction, after the swap's: SHARE UPDATE EXCLUSIVE on the table, which holds
+-- back no reader or writer.
+ALTER TABLE {table} VALIDATE CONSTRAINT {constraint};
+
 -- name: search_path
 -- The transaction's search_path set to one schema; the previous one returned, to set back.
 SELECT current_setting('search_path'), set_config('search_path', quote_ident(%(schema)s), true);
@@ -271,19 +297,12 @@ SELECT current_setting('search_path'), set_config('search_path', quote_ident(%(s
 -- name: restore_search_path
 SELECT set_config('search_path', %(search_path)s, true);
 
--- name: relation_of
--- A table's schema and name by its oid; none once it is dropped.
-SELECT n.nspname, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-WHERE c.oid = %(oid)s;
-
 -- name: has_constraint
 SELECT EXISTS (SELECT FROM pg_constraint k
                JOIN pg_class c ON c.oid = k.conrelid
                JOIN pg_namespace n ON n.oid = c.relnamespace
                WHERE n.nspname = %(schema)s AND c.relname = %(table)s AND k.conname = %(name)s);
 
--- name: drop_constraint
-ALTER TABLE {table} DROP CONSTRAINT {constraint};
 
 -- name: statistics_of
 -- Extended statistics (CREATE STATISTICS) on a schema's tables of those names: the schema the

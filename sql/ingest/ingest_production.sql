@@ -129,21 +129,21 @@ ALTER TABLE {table} DROP CONSTRAINT {constraint};
 -- keep_orphaned_rows is kept, the key made NOT VALID (it checks new rows only).
 ALTER TABLE {table} ADD CONSTRAINT {constraint} {definition};
 
--- name: key_columns
--- A foreign key's columns, the columns they reference, in order, and the referenced table.
-SELECT a.attname, fa.attname, fn.nspname, fc.relname
+-- name: keys_out_of_versions
+-- Foreign keys from the tables of archived versions to tables outside them (a users' table
+-- carried into production, another schema's): dropped at every switch, so that old rows
+-- never hold back (or cascade into) what production's users and applications change.
+SELECT n.nspname, c.relname, k.conname
 FROM pg_constraint k
-CROSS JOIN LATERAL unnest(k.conkey, k.confkey) WITH ORDINALITY u(col, ref, o)
-JOIN pg_attribute a ON a.attrelid = k.conrelid AND a.attnum = u.col
-JOIN pg_attribute fa ON fa.attrelid = k.confrelid AND fa.attnum = u.ref
-JOIN pg_class fc ON fc.oid = k.confrelid
-JOIN pg_namespace fn ON fn.oid = fc.relnamespace
-WHERE k.conrelid = %(table)s AND k.conname = %(name)s
-ORDER BY u.o;
+JOIN pg_class c ON c.oid = k.conrelid
+JOIN pg_namespace n ON n.oid = c.relnamespace
+JOIN pg_class r ON r.oid = k.confrelid
+WHERE k.contype = 'f' AND n.nspname = ANY(%(versions)s)
+  AND r.relnamespace <> c.relnamespace
+ORDER BY 1, 2, 3;
 
--- name: orphaned_rows
-SELECT count(*) FROM {table} t
-WHERE {present} AND NOT EXISTS (SELECT FROM {referenced} r WHERE {matches});
+-- name: archived_versions
+SELECT archived_as FROM maint_assets.ingest_versions WHERE production = %(production)s;
 
 -- name: replace_view
 -- The view's own options again: CREATE OR REPLACE resets those it is not given. Owner,
