@@ -24,15 +24,13 @@ _DEFAULTS = {"r": "TABLES", "S": "SEQUENCES", "f": "ROUTINES", "T": "TYPES"}
 
 
 def refuse_fixed_extensions(conn: psycopg.Connection, production: str) -> None:
-    """Fail, before anything moves, if an extension that cannot change schema lives in
-    production."""
-    fixed = [
-        name
-        for name, relocatable in conn.execute(
-            statement(SQL_PRODUCTION, "extensions_in"), {"schema": production}
-        ).fetchall()
-        if not relocatable
-    ]
+    """Fail, before anything moves, if an extension lives in production that cannot change
+    schema, or that the session may not move (only its owner may: usually a superuser, who
+    installed it)."""
+    found = conn.execute(
+        statement(SQL_PRODUCTION, "extensions_in"), {"schema": production}
+    ).fetchall()
+    fixed = [name for name, relocatable, _, _ in found if not relocatable]
     if fixed:
         raise dg.Failure(
             f"{production} not switched: the extension(s) {', '.join(fixed)} are installed in "
@@ -40,6 +38,16 @@ def refuse_fixed_extensions(conn: psycopg.Connection, production: str) -> None:
             f"{production} away, which would take their functions and types with it. Install "
             "them in a schema of their own (e.g. `extensions`, on the database's search_path); "
             "production is untouched"
+        )
+    theirs = [(name, owner) for name, _, owner, ours in found if not ours]
+    if theirs:
+        raise dg.Failure(
+            f"{production} not switched: the extension(s) "
+            + ", ".join(f"{name} (owned by {owner})" for name, owner in theirs)
+            + " are installed in it, and only their owner may move them into the new "
+            "version: have it run `ALTER EXTENSION … SET SCHEMA <a schema of its own>` once "
+            "(on the database's search_path), or the ingest run as that role; production is "
+            "untouched"
         )
 
 
@@ -71,7 +79,7 @@ def move(conn: psycopg.Connection, production: str, incoming: str) -> list[str]:
     ).fetchall():
         run(f"sequence {production}.{name}", "move_sequence",
             sequence=sql.Identifier(production, name))
-    for name, _ in conn.execute(
+    for name, *_ in conn.execute(
         statement(SQL_PRODUCTION, "extensions_in"), {"schema": production}
     ).fetchall():
         run(f"extension {name}", "move_extension", extension=sql.Identifier(name))

@@ -733,6 +733,29 @@ def test_an_extension_installed_in_production_stays_in_production(
     assert _rollback(url, source).success
     assert home() == "portal" and _counts(url)[3] == "Study 0 v1"
 
+    # the ingest's least-privileged role may not move the superuser's extension: refused
+    # before anything moves (it was refused under the switch's locks, with a remedy that
+    # does not apply to an extension)
+    role, password = f"maint_ingest_{secrets.token_hex(3)}", secrets.token_urlsafe(16)
+    needs = ROLE_TARGETS["ingest"].resolve(production_schema="portal")
+    with psycopg.connect(url, autocommit=True) as conn:
+        apply(conn, role, needs, maintained_relations(defs, needs.key_prefix))
+        conn.execute(sql.SQL("ALTER ROLE {} PASSWORD {}").format(  # test-only, as above
+            sql.Identifier(role), sql.Literal(password)))
+        admin = conn.execute("SELECT current_user").fetchone()[0]
+    try:
+        refused = _ingest(make_conninfo(url, user=role, password=password), source)
+        assert not refused.success
+        assert f"uuid-ossp (owned by {admin}) are installed in it, and only their owner may" \
+            in _error(refused), _error(refused)
+        assert home() == "portal" and _counts(url)[3] == "Study 0 v1"
+    finally:
+        with psycopg.connect(url, autocommit=True) as conn:
+            names = sql.Identifier(role), sql.Identifier(admin)
+            conn.execute(sql.SQL("REASSIGN OWNED BY {} TO {}").format(*names))
+            conn.execute(sql.SQL("DROP OWNED BY {}").format(names[0]))
+            conn.execute(sql.SQL("DROP ROLE {}").format(names[0]))
+
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute("CREATE EXTENSION postgis WITH SCHEMA portal")
     write_source(source, version=3)

@@ -274,9 +274,10 @@ TO {grantee};
 
 -- name: extensions_in
 -- Extensions whose objects are in the production schema (uuid-ossp, as nmdc-server's
--- migration eb9d9e3f3fbc creates it there), and whether ALTER EXTENSION … SET SCHEMA can
--- move them.
-SELECT e.extname, e.extrelocatable
+-- migration eb9d9e3f3fbc creates it there), whether ALTER EXTENSION … SET SCHEMA can move
+-- them, their owner, and whether the session may (their owner alone, or a member of it).
+SELECT e.extname, e.extrelocatable, pg_get_userbyid(e.extowner),
+       pg_has_role(e.extowner, 'USAGE')
 FROM pg_extension e
 WHERE e.extnamespace = (SELECT oid FROM pg_namespace WHERE nspname = %(schema)s)
 ORDER BY 1;
