@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import os
 import zlib
+from collections.abc import Iterator
 from pathlib import Path
 
 from cdxj_indexer.main import CDX11Indexer, CDXJIndexer
@@ -48,6 +49,11 @@ class _CheckedIterator(ArchiveIterator):
         # buffer of its own when it computes a digest (every record without a
         # WARC-Payload-Digest header: all ARC records), and that buffer knows no declared length.
         self.opened: tuple[object, object] | None = None
+
+    def _iterate_records(self) -> Iterator[object]:
+        for record in super()._iterate_records():
+            self.opened = (record, record.raw_stream)
+            yield record
 
     def read_to_end(self, record: object = None) -> None:
         pending = self.record is not None and not self.member_info
@@ -90,7 +96,6 @@ class _Checked:
         # Every record passes here in order, its content unread; the iterator's offset is
         # still the record's own.
         self.posts.see(record, self.iterator.offset)
-        self.iterator.opened = (record, record.raw_stream)
         return super().filter_record(record)
 
     def check(self, path: Path, gzipped: bool, kind: str) -> None:

@@ -286,3 +286,18 @@ def _payload(warc: Path, url: str) -> bytes:
             if record.rec_type == "response" and record.rec_headers.get("WARC-Target-URI") == url:
                 return record.content_stream().read()
     raise AssertionError(f"no response for {url} in {warc}")
+
+
+def test_verify_refuses_an_uncompressed_arc_cut_inside_a_record(tmp_path: Path) -> None:
+    """verify() (the demo's check of the files it writes) reads every record (records="all"),
+    for which cdxj-indexer never calls filter_record: the cut was not seen there either."""
+    from maint_assets.webarchive.warc_reading import InvalidWarc, verify
+
+    data = (DATA / "webrecorder-warcio" / "example.arc").read_bytes()
+    cut = tmp_path / "cut.arc"
+    cut.write_bytes(data[: len(data) // 2])
+    with pytest.raises(InvalidWarc, match="truncated"):
+        verify(cut)
+    whole = tmp_path / "whole.arc"
+    whole.write_bytes(data)
+    verify(whole)
