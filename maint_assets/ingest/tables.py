@@ -115,8 +115,8 @@ def load_spec(path: Path) -> IngestSpec:
                 indexes=[list(i) for i in t.get("indexes", [])],
                 checks=[_row_check(path, t["name"], c) for c in t.get("checks", [])],
                 required=bool(t.get("required", True)),
-                ignore_keys=tuple(str(k) for k in t.get("ignore_keys", ["_id"])),
-                extra_keys=t.get("extra_keys"),
+                ignore_keys=_keys(path, t),
+                extra_keys=_column_name(path, t, "extra_keys"),
             )
             for t in raw["tables"]
         ]
@@ -153,6 +153,20 @@ def load_spec(path: Path) -> IngestSpec:
                 f"keys of JSON Lines that are not columns, not {table.extra_keys!r}"
             )
     return spec
+
+
+def _keys(path: Path, table: dict) -> tuple[str, ...]:
+    keys = table.get("ignore_keys", ["_id"])
+    if not isinstance(keys, list) or not all(isinstance(k, str) for k in keys):
+        raise SpecError(f"{path}: {table['name']}: ignore_keys is a list of keys, not {keys!r}")
+    return tuple(keys)
+
+
+def _column_name(path: Path, table: dict, entry: str) -> str | None:
+    name = table.get(entry)
+    if name is not None and not isinstance(name, str):
+        raise SpecError(f"{path}: {table['name']}: {entry} names a column, not {name!r}")
+    return name
 
 
 def _row_check(path: Path, table: str, raw: object) -> RowCheck:

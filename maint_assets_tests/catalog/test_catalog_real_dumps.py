@@ -136,6 +136,19 @@ def test_of_two_dumps_side_by_side_the_newer_description_wins(
     assert _ids(empty_db)[_uri("moved")] == OPEN, "the dump of 11-20 won over that of 11-27"
 
 
+
+def test_a_record_date_out_of_range_is_no_date(empty_db: str, tmp_path: Path) -> None:
+    """A catalogue record dated 0001-01-01T00:00:00+01:00 (a publisher's placeholder) is
+    before year 1 in UTC: reading it raised OverflowError and failed the whole transform."""
+    pages = tmp_path / "pages"
+    _page(pages, 1, 1, "2023-11-27",
+          _dataset("old", OPEN, "0001-01-01T00:00:00+01:00")
+          + _dataset("new", OPEN, "2023-11-01T00:00:00"))
+    result = _run(empty_db, FileStore(url=str(pages)),
+                  ArtifactStore(directory=str(tmp_path / "artifacts")))
+    assert result.success, _failure(result)
+    assert set(_ids(empty_db)) == {_uri("old"), _uri("new")}
+
 def test_a_page_removed_from_s3_during_the_extract_is_named(
     empty_db: str, tmp_path: Path, s3_endpoint: str, monkeypatch
 ) -> None:

@@ -1664,6 +1664,14 @@ def test_a_mongoexport_of_the_collections_loads(empty_db: str, tmp_path: Path) -
     tables.write_text(yaml.safe_dump(spec))
     with pytest.raises(SpecError, match="extra_keys names a jsonb column"):
         load_spec(tables)
+    spec["tables"][1]["extra_keys"] = ["annotations"]
+    tables.write_text(yaml.safe_dump(spec))
+    with pytest.raises(SpecError, match="extra_keys names a column, not"):
+        load_spec(tables)
+    spec["tables"][1] |= {"extra_keys": "annotations", "ignore_keys": "_id"}  # not a list
+    tables.write_text(yaml.safe_dump(spec))
+    with pytest.raises(SpecError, match="ignore_keys is a list of keys, not '_id'"):
+        load_spec(tables)
 
 
 def test_a_connection_the_server_ends_mid_load_is_retried_not_failed(
