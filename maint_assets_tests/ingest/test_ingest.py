@@ -710,6 +710,8 @@ def test_an_extension_installed_in_production_stays_in_production(
     url, source = portal
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute('CREATE EXTENSION "uuid-ossp" WITH SCHEMA portal')
+        # one with views of its own: they move with it, not copied as production's views
+        conn.execute("CREATE EXTENSION pg_stat_statements WITH SCHEMA portal")
         conn.execute("CREATE TABLE portal.user_logins (id uuid NOT NULL"
                      " DEFAULT portal.uuid_generate_v4() PRIMARY KEY, orcid text NOT NULL)")
         conn.execute("INSERT INTO portal.user_logins (orcid) VALUES ('0000-0001')")
@@ -724,8 +726,12 @@ def test_an_extension_installed_in_production_stays_in_production(
     write_source(source, version=2)
     result = _ingest(url, source)
     assert result.success, _error(result)
-    assert "extension uuid-ossp" in _meta(result)["carried_over"]
+    assert {"extension uuid-ossp", "extension pg_stat_statements"} <= set(
+        _meta(result)["carried_over"])
     assert home() == "portal"
+    with psycopg.connect(url) as conn:
+        assert conn.execute("SELECT schemaname FROM pg_views"
+                            " WHERE viewname = 'pg_stat_statements'").fetchall() == [("portal",)]
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute("INSERT INTO portal.user_logins (orcid) VALUES ('0000-0002')")
         # what the application's next migration does

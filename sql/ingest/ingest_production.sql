@@ -57,11 +57,14 @@ ORDER BY vn.nspname, v.relname;
 -- re-created after them), options, whether a materialized view holds data, owner, comment,
 -- its columns' comments, and the statements of what hangs on it (indexes, triggers, rules
 -- other than its query), run once every view exists. The ingest creates tables only: every
--- view in production is someone's.
+-- view in production is someone's. Not an extension's (pg_stat_statements'): the extension
+-- moves with its views (schema_objects.py).
 WITH RECURSIVE own AS (
-  SELECT oid FROM pg_class
-  WHERE relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = %(schema)s)
-    AND relkind IN ('v', 'm')
+  SELECT c.oid FROM pg_class c
+  WHERE c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = %(schema)s)
+    AND c.relkind IN ('v', 'm')
+    AND NOT EXISTS (SELECT FROM pg_depend e WHERE e.classid = 'pg_class'::regclass
+                    AND e.objid = c.oid AND e.deptype = 'e')
 ), reads AS (
   SELECT DISTINCT r.ev_class AS view, d.refobjid AS read
   FROM pg_rewrite r
