@@ -63,9 +63,7 @@ INSERT INTO touched_dataset_counts SELECT * FROM upserted;
 -- name: apply_deltas_lost_years
 -- Keys of which a detail row emptied (a year lost its last observation there): the count
 -- moves by the deltas, the first and last years are read back from the detail (already
--- updated). A key left with no observation keeps its years until drop_empty deletes it:
--- setting them (to NULL) would change two indexed columns, and make the update write an
--- entry in each of the table's seven indexes instead of staying on its page.
+-- updated).
 WITH deltas AS (
     SELECT fid, id_taxa_obs, id_datasets, sum(n)::integer AS n
     FROM detail_deltas d
@@ -88,8 +86,7 @@ upserted AS (
     ORDER BY d.fid, d.id_taxa_obs, d.id_datasets
     ON CONFLICT (fid, id_taxa_obs, id_datasets) DO UPDATE
     SET count_obs = t.count_obs + EXCLUDED.count_obs,
-        min_year = coalesce(EXCLUDED.min_year, t.min_year),
-        max_year = coalesce(EXCLUDED.max_year, t.max_year)
+        min_year = EXCLUDED.min_year, max_year = EXCLUDED.max_year
     WHERE EXCLUDED.count_obs <> 0
        OR (t.min_year, t.max_year) IS DISTINCT FROM (EXCLUDED.min_year, EXCLUDED.max_year)
     RETURNING t.fid, t.id_taxa_obs, t.id_datasets, t.count_obs, (xmax = 0) AS inserted,
