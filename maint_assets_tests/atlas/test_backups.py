@@ -84,7 +84,8 @@ def test_dumps_land_in_s3_restore_and_build_a_populated_staging_database(
         assert hashlib.sha256(body).hexdigest() == artifact.sha256 and len(body) == artifact.size
         assert artifact.manifest["server_version"].startswith("15.")
     reference = s3_store.latest(keys.DUMP_FOLDERS[keys.REFERENCE_DATA_DUMP]).manifest["tables"]
-    assert set(reference) == set(dumps.REFERENCE_TABLES)
+    # and the legacy taxa table observations.id_taxa references (production's schema)
+    assert set(reference) == {*dumps.REFERENCE_TABLES, "public.taxa"}
     # the runbook's public-data dump held it (every table of atlas_api but the temporary counts)
     assert reference["atlas_api.sensitive_taxa_max_scale"] == 2
     assert reference["public.taxa_ref"] == rows(atlas_url, "SELECT count(*) FROM taxa_ref")[0][0]

@@ -34,15 +34,6 @@ from maint_assets_tests.ports import free_port
 DASHBOARDS = "SELECT count(*) FROM report_dashboard"
 
 
-@pytest.fixture
-def metabase_resources(metabase_url, s3_store, staging_server):
-    return {
-        "metabase_db": PostgresResource(url=metabase_url),
-        "artifacts": s3_store,
-        "restore_server": staging_server,
-    }
-
-
 def _backup(resources, selection=None, instance=None) -> dg.ExecuteInProcessResult:
     return dg.materialize(
         [assets.metabase_backup, checks.metabase_backup_restores],

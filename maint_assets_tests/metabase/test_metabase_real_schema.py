@@ -12,7 +12,6 @@ PostgreSQL (metabase/metabase resources/migrations/initialization/metabase_postg
 """
 
 import psycopg
-import pytest
 
 from maint_assets.core.postgres import PostgresResource
 from maint_assets_tests.atlas.helpers import rows
@@ -22,16 +21,6 @@ from maint_assets_tests.metabase.test_metabase_backup import (
     _failure_text,
     _restore,
 )
-
-
-@pytest.fixture
-def metabase_resources(metabase_url, s3_store, staging_server):
-    return {
-        "metabase_db": PostgresResource(url=metabase_url),
-        "artifacts": s3_store,
-        "restore_server": staging_server,
-    }
-
 
 # Written here from the facts above (column lists trimmed to what the test needs).
 REAL_SHAPES = """
