@@ -217,7 +217,15 @@ def prepare(
     for table, name, definition, replaced in conn.execute(
         statement(SQL, "foreign_keys_out"), params
     ).fetchall():
-        orphaned = orphans(conn, replaced, name, (incoming, table))
+        try:
+            with conn.transaction():
+                orphaned = orphans(conn, replaced, name, (incoming, table))
+        except (*_UNFIT, errors.UndefinedFunction) as err:  # a column retyped: no = operator
+            raise dg.Failure(
+                f"{refusal.subject}: the new version's {table} cannot hold the foreign key "
+                f"{name} of {schema}.{table} ({definition}): {err.diag.message_primary}; "
+                f"{refusal.untouched}"
+            ) from None
         if orphaned:
             raise dg.Failure(
                 f"{refusal.subject}: {orphaned} row(s) of the new version's {table} break the "
@@ -268,13 +276,16 @@ def orphans(
     columns = conn.execute(
         statement(SQL, "foreign_key_columns"), {"table": key_table, "name": key}
     ).fetchall()
+    nulls = [sql.SQL("t.{} IS NULL").format(sql.Identifier(c)) for c, *_ in columns]
+    full = columns[0][4]
     return conn.execute(
         sql.SQL(statement(SQL, "orphaned_rows")).format(
             table=sql.Identifier(*table),
             referenced=sql.Identifier(columns[0][2], columns[0][3]),
-            present=sql.SQL(" AND ").join(
-                sql.SQL("t.{} IS NOT NULL").format(sql.Identifier(c)) for c, *_ in columns
-            ),
+            all_null=sql.SQL(" AND ").join(nulls),
+            any_null=sql.SQL("({})").format(sql.SQL(" OR ").join(nulls)),
+            partly_null=sql.SQL("({})").format(sql.SQL(" OR ").join(nulls))
+            if full else sql.SQL("false"),
             matches=sql.SQL(" AND ").join(
                 sql.SQL("r.{} = t.{}").format(sql.Identifier(r), sql.Identifier(c))
                 for c, r, *_ in columns
@@ -283,13 +294,18 @@ def orphans(
     ).fetchone()[0]
 
 
-def validate(conn: psycopg.Connection, keys: list[tuple[str, str, str]]) -> dict[str, int]:
+def validate(conn: psycopg.Connection, keys: list[tuple[str, str, str]]) -> dict[str, str]:
     """Validate the foreign keys ``apply`` made NOT VALID (after the swap committed, no reader
-    or writer waits for it); return those the rows break since ``prepare`` checked them (a
-    referenced row deleted meanwhile), with their rows: they stay NOT VALID, checking new
-    rows."""
-    broken = {}
+    or writer waits for it); return those left NOT VALID, still checking new rows, with why:
+    rows broke one since ``prepare`` checked them (a referenced row deleted meanwhile), or its
+    validation failed (a lock or statement timeout, the connection lost): never a failure of
+    a swap that committed."""
+    left = {}
     for schema, table, name in keys:
+        key = f"{schema}.{table}.{name}"
+        if conn.broken:
+            left[key] = "not validated: the connection was lost"
+            continue
         try:
             with conn.transaction():
                 conn.execute(sql.SQL(statement(SQL, "validate_constraint")).format(
@@ -298,8 +314,11 @@ def validate(conn: psycopg.Connection, keys: list[tuple[str, str, str]]) -> dict
             (oid,) = conn.execute(
                 statement(SQL, "table_oid"), {"schema": schema, "table": table}
             ).fetchone()
-            broken[f"{schema}.{table}.{name}"] = orphans(conn, oid, name, (schema, table))
-    return broken
+            rows = orphans(conn, oid, name, (schema, table))
+            left[key] = f"{rows} row(s) reference a row deleted since the check"
+        except psycopg.Error as err:
+            left[key] = f"not validated: {err.diag.message_primary or err}"
+    return left
 
 
 def _between(

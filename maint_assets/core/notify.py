@@ -11,6 +11,7 @@ import smtplib
 import ssl
 from dataclasses import dataclass
 from email.message import EmailMessage
+from email.utils import parseaddr
 
 import dagster as dg
 from pydantic import Field
@@ -91,7 +92,8 @@ class SmtpNotifier(dg.ConfigurableResource):
                 f"cannot send mail through {self.host}:{self.port}: {type(err).__name__}: {err}"
             ) from None
         return Delivery(
-            [r for r in self.to if r not in refused],
+            # smtplib keys the refused by the bare address, "Ops <ops@…>" giving "ops@…"
+            [r for r in self.to if parseaddr(r)[1] not in refused],
             {address: f"{code} {answer.decode(errors='replace')}"
              for address, (code, answer) in refused.items()},
         )

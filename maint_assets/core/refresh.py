@@ -293,8 +293,7 @@ def _carried(
     # In this transaction: the table is small, and the swap's caller commits it.
     broken = attachments.validate(conn, keys)
     return dependents, tuple(replaced), [
-        f"foreign key {key} left NOT VALID: {n} row(s) reference a row deleted since the check"
-        for key, n in broken.items()
+        f"foreign key {key} left NOT VALID: {why}" for key, why in broken.items()
     ]
 
 

@@ -232,6 +232,7 @@ def ingest_production(
             "not_carried": dg.MetadataValue.json(switched.not_carried),
             "dropped_no_longer_declared": dg.MetadataValue.json(switched.undeclared),
             "orphaned_rows": dg.MetadataValue.json(switched.orphaned),
+            "foreign_keys_not_valid": dg.MetadataValue.json(switched.not_valid),
             "left_on_previous_version": dg.MetadataValue.json(left),
             "locks_held_ms": round(switched.held_ms, 1),
             "dropped_versions": dg.MetadataValue.json(dropped),

@@ -26,7 +26,7 @@ from maint_assets.core.lock_waits import (
     set_short_lock_timeout,
     with_short_lock_waits,
 )
-from maint_assets.core.postgres import PostgresResource
+from maint_assets.core.postgres import DatabaseUnavailable, PostgresResource
 from maint_assets.core.schema import apply_schema
 from maint_assets.core.sql_files import compose, statement
 from maint_assets.core.views import recreate, view_options
@@ -50,14 +50,21 @@ class Switched:
     orphaned: dict[str, int] = field(default_factory=dict)
     # Foreign keys from a loaded table made NOT VALID under the locks, for ``validated``.
     unvalidated: list[tuple[str, str, str]] = field(default_factory=list)
+    # Those left NOT VALID once the switch committed, with why.
+    not_valid: dict[str, str] = field(default_factory=dict)
 
     def validated(self, db: PostgresResource) -> "Switched":
-        """Once the switch committed: the keys from loaded tables validated, those the rows
-        broke since the switch checked them (a referenced row deleted meanwhile) counted
-        with ``orphaned``."""
-        with db.connect() as conn:
-            broken = attachments.validate(conn, self.unvalidated)
-        return replace(self, orphaned={**self.orphaned, **broken}, unvalidated=[])
+        """Once the switch committed: the keys from loaded tables validated; one that is not
+        (rows broke it since the switch checked them, a lock or statement timeout, the
+        server gone) stays NOT VALID and is named, never failing the committed switch."""
+        try:
+            # With the resource's lock and statement timeouts: a lock held elsewhere (a DDL, a
+            # vacuum) is waited for that long, not forever.
+            with db.connect() as conn, db.transaction(conn):
+                left = attachments.validate(conn, self.unvalidated)
+        except (DatabaseUnavailable, psycopg.Error) as err:  # the server gone meanwhile
+            left = {".".join(k): f"not validated: {err}" for k in self.unvalidated}
+        return replace(self, not_valid=left, unvalidated=[])
 
 
 def switch(
@@ -242,7 +249,8 @@ def _switch_locked(
             with conn.transaction():  # a savepoint, for the NOT VALID one below
                 _add_foreign_key(conn, table, name, validated)
         except errors.ForeignKeyViolation as err:
-            if not spec.keep_orphaned_rows:
+            # One a DBA made NOT VALID (old rows accepted as they are) stays so.
+            if not (spec.keep_orphaned_rows or definition.endswith(" NOT VALID")):
                 raise dg.Failure(
                     f"{prod} not switched: the foreign key {name} of {'.'.join(table)} "
                     f"({validated}) does not hold on the new version: "
@@ -322,9 +330,15 @@ def log_switched(
         )
     if switched.orphaned:
         context.log.warning(
-            f"foreign keys into {spec.production} left NOT VALID (keep_orphaned_rows): rows "
-            "whose referenced row the new version lacks, kept unchecked: "
+            f"foreign keys into {spec.production} left NOT VALID: rows whose referenced row "
+            "the new version lacks, kept unchecked: "
             + ", ".join(f"{key} {n}" for key, n in switched.orphaned.items())
+        )
+    if switched.not_valid:
+        context.log.warning(
+            f"foreign keys from {spec.production}'s loaded tables left NOT VALID (checking "
+            "new rows only; the next switch validates them again): "
+            + "; ".join(f"{key}: {why}" for key, why in switched.not_valid.items())
         )
 
 

@@ -111,8 +111,8 @@ def load_spec(path: Path) -> IngestSpec:
                 name=t["name"],
                 file=t["file"],
                 columns=dict(t["columns"]),
-                primary_key=list(t["primary_key"]),
-                indexes=[list(i) for i in t.get("indexes", [])],
+                primary_key=_names(path, t, "primary_key", t["primary_key"]),
+                indexes=[_names(path, t, "indexes", i) for i in _list(path, t, "indexes")],
                 checks=[_row_check(path, t["name"], c) for c in t.get("checks", [])],
                 required=bool(t.get("required", True)),
                 ignore_keys=_keys(path, t),
@@ -125,7 +125,7 @@ def load_spec(path: Path) -> IngestSpec:
             tables=tables,
             max_shrink=float(raw.get("max_shrink", 0.2)),
             keep_versions=int(raw.get("keep_versions", 3)),
-            keep_orphaned_rows=bool(raw.get("keep_orphaned_rows", False)),
+            keep_orphaned_rows=_flag(path, raw, "keep_orphaned_rows"),
         )
     except (KeyError, TypeError, ValueError) as err:
         raise SpecError(f"{path}: missing or invalid entry {err}") from None
@@ -153,6 +153,28 @@ def load_spec(path: Path) -> IngestSpec:
                 f"keys of JSON Lines that are not columns, not {table.extra_keys!r}"
             )
     return spec
+
+
+def _names(path: Path, table: dict, entry: str, names: object) -> list[str]:
+    """A list of column names (YAML would give a bare name as a string, read as letters)."""
+    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+        raise SpecError(f"{path}: {table['name']}: {entry} lists column names, not {names!r}")
+    return names
+
+
+def _list(path: Path, table: dict, entry: str) -> list:
+    found = table.get(entry, [])
+    if not isinstance(found, list):
+        raise SpecError(f"{path}: {table['name']}: {entry} is a list, not {found!r}")
+    return found
+
+
+def _flag(path: Path, raw: dict, entry: str) -> bool:
+    """A YAML boolean: a quoted "false" would be true."""
+    value = raw.get(entry, False)
+    if not isinstance(value, bool):
+        raise SpecError(f"{path}: {entry} is true or false, not {value!r}")
+    return value
 
 
 def _keys(path: Path, table: dict) -> tuple[str, ...]:

@@ -572,6 +572,22 @@ def test_foreign_keys_and_views_follow_the_switch_and_pruning_never_drops_them(
     assert back.success, _error(back)
     assert _meta(back)["orphaned_rows"] == {} and validated()
 
+    # a key a DBA made NOT VALID (old rows accepted as they are) stays so, without the option
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("ALTER TABLE portal.bulk_download_data_object DROP CONSTRAINT"
+                     " bulk_download_data_object_data_object_id_fkey")
+        conn.execute("ALTER TABLE portal.bulk_download_data_object ADD CONSTRAINT"
+                     " bulk_download_data_object_data_object_id_fkey FOREIGN KEY (data_object_id)"
+                     " REFERENCES portal.data_object (id) ON DELETE CASCADE NOT VALID")
+    write_source(source, objects=4, version=12)
+    objects.write_text("".join(
+        line for line in objects.read_text().splitlines(keepends=True)
+        if not line.startswith("do-0-0-3,")
+    ))
+    weak = _ingest(url, source)
+    assert weak.success, _error(weak)
+    assert _meta(weak)["orphaned_rows"] == {key: 1} and not validated()
+
 
 
 def _keys_of(url: str, schema: str) -> dict[str, str]:
@@ -582,6 +598,7 @@ def _keys_of(url: str, schema: str) -> dict[str, str]:
             " FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid"
             " JOIN pg_class t ON t.oid = k.confrelid"
             " JOIN pg_namespace tn ON tn.oid = t.relnamespace WHERE k.contype = 'f'"
+            " AND k.conparentid = 0"
             " AND c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = %s)", [schema]
         ).fetchall())
 
@@ -607,10 +624,21 @@ def test_foreign_keys_of_the_loaded_tables_follow_the_switch_and_the_rollback(
                      " ON DELETE CASCADE DEFERRABLE")
         conn.execute("ALTER TABLE portal.study ADD CONSTRAINT study_ecosystem_fkey"
                      " FOREIGN KEY (ecosystem) REFERENCES portal.ecosystems (name)")
+        # and a composite MATCH FULL key into another schema's partitioned table
+        conn.execute("CREATE SCHEMA reports")
+        conn.execute("CREATE TABLE reports.study_kinds (id text, ecosystem text,"
+                     " PRIMARY KEY (id, ecosystem)) PARTITION BY LIST (ecosystem)")
+        conn.execute("CREATE TABLE reports.study_kinds_all PARTITION OF reports.study_kinds"
+                     " DEFAULT")
+        conn.execute("INSERT INTO reports.study_kinds SELECT 'st-' || i, e FROM"
+                     " generate_series(0, 29) i, unnest('{soil,marine,host}'::text[]) e")
+        conn.execute("ALTER TABLE portal.study ADD CONSTRAINT study_kind_fkey FOREIGN KEY"
+                     " (id, ecosystem) REFERENCES reports.study_kinds MATCH FULL")
     keys = {
         "biosample.fk_biosample_study_id_study": "portal.study",
         "data_object.fk_data_object_biosample": "portal.biosample",
         "study.study_ecosystem_fkey": "portal.ecosystems",
+        "study.study_kind_fkey": "reports.study_kinds",
     }
     assert _keys_of(url, "portal") == keys
     write_source(source, version=2)
@@ -637,8 +665,9 @@ def test_foreign_keys_of_the_loaded_tables_follow_the_switch_and_the_rollback(
     # held every reader for as long as the scan) and validated after the switch committed
     with psycopg.connect(url) as conn:
         assert conn.execute(
-            "SELECT bool_and(convalidated) FROM pg_constraint WHERE contype = 'f'"
-            " AND connamespace = 'portal'::regnamespace").fetchone() == (True,)
+            "SELECT conname FROM pg_constraint WHERE contype = 'f' AND conparentid = 0"
+            " AND connamespace = 'portal'::regnamespace AND NOT convalidated").fetchall() == [], \
+            _meta(result)["foreign_keys_not_valid"]
     with psycopg.connect(url, autocommit=True) as conn:  # enforced on production's rows
         with pytest.raises(psycopg.errors.ForeignKeyViolation):
             conn.execute("INSERT INTO portal.biosample (id, study_id) VALUES ('bs-x', 'st-x')")
@@ -665,6 +694,14 @@ def test_foreign_keys_of_the_loaded_tables_follow_the_switch_and_the_rollback(
     refused = _ingest(url, source)
     assert not refused.success
     assert "study_ecosystem_fkey" in _error(refused)
+    # ... and MATCH FULL with half its key NULL (taken as unchecked, as MATCH SIMPLE has it,
+    # the switch went through and the key stayed NOT VALID)
+    write_source(source, version=3)
+    studies.write_text(studies.read_text().replace(",host\n", ",\n", 1))
+    refused = _ingest(url, source)
+    assert not refused.success
+    assert "row(s) of the new version's study break the foreign key study_kind_fkey" \
+        in _error(refused), _error(refused)
     assert _counts(url)[3] == "Study 0 v1" and _keys_of(url, "portal") == keys
 
     # A version archived before keys out of it were dropped still holds one: the next switch

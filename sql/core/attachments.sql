@@ -264,8 +264,9 @@ WHERE k.contype = 'f' AND k.conparentid = 0
 ORDER BY 1, 2;
 
 -- name: foreign_key_columns
--- A foreign key's columns, the columns they reference, in order, and the referenced table.
-SELECT a.attname, fa.attname, fn.nspname, fc.relname
+-- A foreign key's columns, the columns they reference, in order, the referenced table, and
+-- whether it is MATCH FULL.
+SELECT a.attname, fa.attname, fn.nspname, fc.relname, k.confmatchtype = 'f'
 FROM pg_constraint k
 CROSS JOIN LATERAL unnest(k.conkey, k.confkey) WITH ORDINALITY u(col, ref, o)
 JOIN pg_attribute a ON a.attrelid = k.conrelid AND a.attnum = u.col
@@ -276,10 +277,11 @@ WHERE k.conrelid = %(table)s AND k.conname = %(name)s
 ORDER BY u.o;
 
 -- name: orphaned_rows
--- Rows of a table whose key has no referenced row (a row with a NULL in the key is not
--- checked, as MATCH SIMPLE has it).
+-- Rows of a table the key refuses: with MATCH SIMPLE, a row whose key columns all hold a
+-- value and match no referenced row; with MATCH FULL, also one whose key is partly NULL.
 SELECT count(*) FROM {table} t
-WHERE {present} AND NOT EXISTS (SELECT FROM {referenced} r WHERE {matches});
+WHERE NOT ({all_null}) AND ({partly_null} OR {any_null} IS NOT TRUE
+                            AND NOT EXISTS (SELECT FROM {referenced} r WHERE {matches}));
 
 -- name: table_oid
 SELECT c.oid FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace

@@ -141,7 +141,7 @@ FROM pg_constraint k
 JOIN pg_class c ON c.oid = k.conrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace
 JOIN pg_class r ON r.oid = k.confrelid
-WHERE k.contype = 'f' AND n.nspname = ANY(%(versions)s)
+WHERE k.contype = 'f' AND k.conparentid = 0 AND n.nspname = ANY(%(versions)s)
   AND r.relnamespace <> c.relnamespace
 ORDER BY 1, 2, 3;
 
