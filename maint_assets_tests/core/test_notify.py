@@ -152,10 +152,10 @@ def test_a_recipient_the_server_refused_is_named_not_reported_as_sent(
 
     sink, port = refusing_smtp
     notifier = SmtpNotifier(host="127.0.0.1", port=port,
-                            recipients="ops@example.org, gone@example.org")
+                            recipients="ops@example.org, Gone <gone@example.org>")
     delivery = notifier.send("s", "b")
     assert sink.delivered == [["ops@example.org"]]
-    assert delivery.accepted == ["ops@example.org"]
+    assert delivery.accepted == ["ops@example.org"]  # matched by address, display name or not
     assert list(delivery.refused) == ["gone@example.org"]
     assert delivery.refused["gone@example.org"].startswith("550")
     window = Window(1, "window", "sighting", 0, 0, ("observations_json",), "run")

@@ -1715,6 +1715,14 @@ def test_a_mongoexport_of_the_collections_loads(empty_db: str, tmp_path: Path) -
     tables.write_text(yaml.safe_dump(spec))
     with pytest.raises(SpecError, match="ignore_keys is a list of keys, not '_id'"):
         load_spec(tables)
+    spec["tables"][1] |= {"ignore_keys": ["_id"], "primary_key": "id"}  # read as i, d
+    tables.write_text(yaml.safe_dump(spec))
+    with pytest.raises(SpecError, match="primary_key lists column names, not 'id'"):
+        load_spec(tables)
+    spec["tables"][1]["primary_key"] = ["id"]
+    tables.write_text(yaml.safe_dump(spec | {"keep_orphaned_rows": "false"}))  # true as a str
+    with pytest.raises(SpecError, match="keep_orphaned_rows is true or false, not 'false'"):
+        load_spec(tables)
 
 
 def test_a_connection_the_server_ends_mid_load_is_retried_not_failed(
