@@ -145,20 +145,20 @@ def raw_datasets(
         # datasets from the table, which is no evidence they are gone. A skipped page's
         # number is unknown: as many missing pages as were skipped may be those.
         last = max((n for n in lasts if n is not None), default=None)
-        missing = sorted(set(range(1, last + 1)) - numbers) if last else []
-        if len(missing) > len(skipped) and not config.allow_missing_pages:
+        absent = sorted(set(range(1, last + 1)) - numbers) if last else []
+        if len(absent) > len(skipped) and not config.allow_missing_pages:
             raise dg.Failure(
                 f"the dump under {catalog_pages.url} lacks page(s) "
-                f"{', '.join(map(str, missing[:20]))}{' …' if len(missing) > 20 else ''} of "
+                f"{', '.join(map(str, absent[:20]))}{' …' if len(absent) > 20 else ''} of "
                 f"the {last} its pages announce (hydra:lastPage)"
                 + (f", {len(skipped)} skipped as malformed" if skipped else "")
                 + ": their datasets would be dropped from public.datasets; nothing was loaded "
                 "(allow_missing_pages loads it anyway)"
             )
-        if missing:
+        if absent:
             context.log.warning(
                 f"pages missing from the dump under {catalog_pages.url}: "
-                f"{', '.join(map(str, missing[:20]))} of {last}"
+                f"{', '.join(map(str, absent[:20]))} of {last}"
             )
         recorded = put_artifact(
             context, artifacts, out, RAW_FOLDER,

@@ -11,8 +11,8 @@ one the new rows break refuses the swap, naming it) and extended statistics (ana
 each only if the replacement has none like it, so what the project itself defines on the
 table is never doubled. In the swap's transaction, once the replacement has the name
 (``apply``): foreign keys from a replaced table to another table (a users' table the ingest
-carries, another schema's; the replaced table's own, where it is kept, is dropped), the
-owner, privileges (a
+carries, another schema's: checked against the new rows in ``prepare``, made NOT VALID
+there, for the caller to ``validate``), the owner, privileges (a
 column's exactly the replaced table's, each with its grant option or without), row-level
 security and its policies, triggers, and the statistics' own schema; comments
 (``apply_comments``) for a caller whose replacement brings none of its own. The comments on
@@ -277,15 +277,15 @@ def orphans(
         statement(SQL, "foreign_key_columns"), {"table": key_table, "name": key}
     ).fetchall()
     nulls = [sql.SQL("t.{} IS NULL").format(sql.Identifier(c)) for c, *_ in columns]
-    full = columns[0][4]
+    any_null = sql.SQL("({})").format(sql.SQL(" OR ").join(nulls))
     return conn.execute(
         sql.SQL(statement(SQL, "orphaned_rows")).format(
             table=sql.Identifier(*table),
             referenced=sql.Identifier(columns[0][2], columns[0][3]),
             all_null=sql.SQL(" AND ").join(nulls),
-            any_null=sql.SQL("({})").format(sql.SQL(" OR ").join(nulls)),
-            partly_null=sql.SQL("({})").format(sql.SQL(" OR ").join(nulls))
-            if full else sql.SQL("false"),
+            any_null=any_null,
+            # MATCH FULL refuses a key partly NULL
+            partly_null=any_null if columns[0][4] else sql.SQL("false"),
             matches=sql.SQL(" AND ").join(
                 sql.SQL("r.{} = t.{}").format(sql.Identifier(r), sql.Identifier(c))
                 for c, r, *_ in columns

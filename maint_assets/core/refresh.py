@@ -231,7 +231,7 @@ def finish_rebuild(
     # As the replacement's checks count it: every row, never those policies show the role.
     previous = count_all_rows(conn, live)
     added, removed = max(rows - previous, 0), max(previous - rows, 0)
-    dependents, replaced, unvalidated = _carried(conn, build, live, refusal)
+    dependents, replaced, not_valid = _carried(conn, build, live, refusal)
     return RefreshOutcome(
         mode="rebuild",
         row_count=rows,
@@ -239,7 +239,7 @@ def finish_rebuild(
         rows_removed=removed,
         views_recreated=tuple(v.qualified for v in dependents),
         comments_replaced=replaced,
-        not_carried=tuple(not_carried + unmade + unvalidated),
+        not_carried=tuple(not_carried + unmade + not_valid),
         dropped_no_longer_declared=tuple(undeclared),
     )
 
@@ -255,8 +255,8 @@ def _carried(
     its columns, which would otherwise never change again; the old ones they replace are
     returned), the views on it, re-created over it, and the rest of what they set on it
     (``attachments``: owner, grants, row-level security, policies, triggers, foreign keys).
-    Returns the views, the replaced comments, and the foreign keys the rows broke since they
-    were checked (left NOT VALID)."""
+    Returns the views, the replaced comments, and the foreign keys left NOT VALID (rows
+    broke them since they were checked, or their validation failed), named."""
     schema, name = live
     held = attachments.read(conn, schema, build[0], [name])
     comment, columns = conn.execute(
@@ -291,9 +291,9 @@ def _carried(
     # Last: a policy or a trigger may read the views.
     keys = attachments.apply(conn, refusal, schema, held)
     # In this transaction: the table is small, and the swap's caller commits it.
-    broken = attachments.validate(conn, keys)
+    left = attachments.validate(conn, keys)
     return dependents, tuple(replaced), [
-        f"foreign key {key} left NOT VALID: {why}" for key, why in broken.items()
+        f"foreign key {key} left NOT VALID: {why}" for key, why in left.items()
     ]
 
 
