@@ -297,7 +297,8 @@ def orphans(
 def validate(conn: psycopg.Connection, keys: list[tuple[str, str, str]]) -> dict[str, str]:
     """Validate the foreign keys ``apply`` made NOT VALID (after the swap committed, no reader
     or writer waits for it); return those left NOT VALID, still checking new rows, with why:
-    rows broke one since ``prepare`` checked them (a referenced row deleted meanwhile), or its
+    rows broke one since ``prepare`` checked them (a referenced row deleted meanwhile; or
+    before a rollback made it again, ingest/switching.py), or its
     validation failed (a lock or statement timeout, the connection lost): never a failure of
     a swap that committed."""
     left = {}
@@ -315,7 +316,7 @@ def validate(conn: psycopg.Connection, keys: list[tuple[str, str, str]]) -> dict
                 statement(SQL, "table_oid"), {"schema": schema, "table": table}
             ).fetchone()
             rows = orphans(conn, oid, name, (schema, table))
-            left[key] = f"{rows} row(s) reference a row deleted since the check"
+            left[key] = f"{rows} row(s) reference a missing row"
         except psycopg.Error as err:
             left[key] = f"not validated: {err.diag.message_primary or err}"
     return left

@@ -45,7 +45,7 @@ def _checks(conn: psycopg.Connection, spec: IngestSpec) -> list[dg.AssetCheckRes
     staged = {t.name: count_all_rows(conn, (spec.staging, t.name)) for t in spec.tables}
     live_tables = {
         t
-        for (t,) in conn.execute(
+        for t, _ in conn.execute(
             statement(SQL_PRODUCTION, "tables_of"), {"schema": spec.production}
         )
     }

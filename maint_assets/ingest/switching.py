@@ -86,12 +86,15 @@ def switch(
     and changes nothing."""
     prod = spec.production
     present = schemas.exists(conn, prod)
-    tables = (
-        [t for (t,) in conn.execute(statement(SQL_PRODUCTION, "tables_of"), {"schema": prod})]
+    roots = (
+        dict(conn.execute(statement(SQL_PRODUCTION, "tables_of"), {"schema": prod}).fetchall())
         if present
-        else []
+        else {}
     )
-    carried = [t for t in tables if t not in spec.names]
+    tables = list(roots)
+    # A partition of a loaded table stays with it in the archived version (moved, it would
+    # still be a partition of the old table, under production's name).
+    carried = [t for t in tables if t not in spec.names and roots[t] not in spec.names]
     _keep_vacuum_out(conn, prod, incoming, tables)
     # Production's own versions of the loaded tables, locked too: a reader that has read one
     # of them (a pg_dump, which locks every table first, or any transaction) would otherwise
@@ -154,7 +157,7 @@ def _keep_vacuum_out(
     ones skip the tables."""
     relations = [(prod, t) for t in tables] + [
         (incoming, t)
-        for (t,) in conn.execute(statement(SQL_PRODUCTION, "tables_of"), {"schema": incoming})
+        for t, _ in conn.execute(statement(SQL_PRODUCTION, "tables_of"), {"schema": incoming})
     ]
     if not relations:
         return
@@ -294,11 +297,57 @@ def _drop_keys_out_of_versions(
     before they were dropped here."""
     versions = [v for (v,) in conn.execute(
         statement(SQL_PRODUCTION, "archived_versions"), {"production": spec.production})]
-    for schema, table, name in conn.execute(
+    previous = conn.execute("SELECT current_setting('search_path')").fetchone()[0]
+    conn.execute("SELECT set_config('search_path', '', true)")
+    swept = conn.execute(
         statement(SQL_PRODUCTION, "keys_out_of_versions"), {"versions": [outgoing, *versions]}
-    ).fetchall():
+    ).fetchall()
+    conn.execute("SELECT set_config('search_path', %s, true)", [previous])
+    for schema, table, name, definition in swept:
+        # Recorded on the version, for a rollback to it (rollback_production).
+        conn.execute(
+            statement(SQL_PRODUCTION, "record_swept_key"),
+            {"schema": schema, "table": table, "name": name, "definition": definition},
+        )
         conn.execute(compose(SQL_PRODUCTION, "drop_foreign_key", table=(schema, table),
                              constraint=name))
+
+
+def _restore_swept_keys(
+    conn: psycopg.Connection, prod: str, swept: list[dict[str, str]]
+) -> tuple[list[tuple[str, str, str]], list[tuple[str, str, str]], list[str]]:
+    """Make again, NOT VALID, the keys the version just switched back in lost when it was
+    archived (``_drop_keys_out_of_versions``), for ``Switched.validated`` to validate: rows
+    may have broken them since (a referenced row deleted while no key held it), and such a
+    key still checks new rows. Returns those made, those of them to validate (not one a DBA
+    had made NOT VALID) and, named with why, those that cannot be made (the referenced table
+    or its unique key gone); one whose name the table has again is left to that one."""
+    made, to_validate, unmade = [], [], []
+    for key in swept:
+        table, name = key["table"], key["name"]
+        present, taken = conn.execute(
+            statement(SQL_PRODUCTION, "swept_key_state"),
+            {"schema": prod, "table": table, "name": name},
+        ).fetchone()
+        if not present or taken:
+            continue
+        definition = key["definition"]
+        validate = not definition.endswith(" NOT VALID")
+        try:
+            with conn.transaction():
+                _add_foreign_key(
+                    conn, (prod, table), name, definition + (" NOT VALID" if validate else "")
+                )
+        except psycopg.Error as err:
+            unmade.append(
+                f"foreign key {name} of {prod}.{table} ({key['definition']}), dropped when "
+                f"this version was archived, not made again: {err.diag.message_primary or err}"
+            )
+            continue
+        made.append((prod, table, name))
+        if validate:
+            to_validate.append((prod, table, name))
+    return made, to_validate, unmade
 
 
 def _add_foreign_key(
@@ -319,7 +368,9 @@ def log_switched(
     """Warn of what the switch did not carry or left unchecked."""
     if switched.not_carried:
         context.log.warning(
-            f"not carried onto the new version of {spec.production} (left on {archived}): "
+            f"not carried onto the new version of {spec.production} (left on {archived}; "
+            "foreign keys from it into tables outside it are dropped there, and made again by "
+            f"a rollback to it): "
             f"{'; '.join(switched.not_carried)}"
         )
     if switched.undeclared:
@@ -416,7 +467,7 @@ def rollback_production(
         ).fetchone()
         if row is None:
             raise dg.Failure(f"{spec.production} has no previous version to roll back to")
-        version_id, previous = row
+        version_id, previous, swept = row
         conn.execute(statement(SQL_PRODUCTION, "forget_version"), {"id": version_id})
         replaced = spec.archived(datetime.now(UTC))
         switched = switch(
@@ -427,6 +478,14 @@ def rollback_production(
             context.run.run_id,
             "rolled_back",
             ingest.switch_lock_attempts,
+        )
+        # Under the switch's locks still (the users' tables they reference among them).
+        restored, to_validate, unmade = _restore_swept_keys(conn, spec.production, swept)
+        switched = replace(
+            switched,
+            repointed=[*switched.repointed, *(".".join(k) for k in restored)],
+            not_carried=[*switched.not_carried, *unmade],
+            unvalidated=[*switched.unvalidated, *to_validate],
         )
         left = outside_dependents(conn, replaced)
     switched = switched.validated(ingest_db)

@@ -50,11 +50,14 @@ def _ingest(
     )
 
 
-def _rollback(url: str, source: Path, confirm: str = "portal") -> dg.ExecuteInProcessResult:
+def _rollback(
+    url: str, source: Path, confirm: str = "portal", instance: dg.DagsterInstance | None = None
+) -> dg.ExecuteInProcessResult:
     return rollback_production_job.execute_in_process(
         resources=_resources(url, source),
         run_config={"ops": {"rollback_production": {"config": {"confirm_production": confirm}}}},
         raise_on_error=False,
+        instance=instance,
     )
 
 
@@ -1989,3 +1992,134 @@ def test_grant_options_and_the_comments_of_constraints_and_statistics_are_carrie
     assert _rollback(url, source).success
     assert _counts(url)[3] == "Study 0 v1"
     assert _privileges_and_comments(url) == before
+
+
+def test_partitions_go_with_their_parent_loaded_or_carried(portal: tuple[str, Path]) -> None:
+    """A production made by the application may partition a table the ingest loads (its
+    partitions are archived with it, never carried into the new version) and a users' table
+    (carried whole: a partition left behind would be dropped with the archived version)."""
+    url, source = portal
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("ALTER TABLE portal.data_object RENAME TO data_object_plain")
+        conn.execute(
+            "CREATE TABLE portal.data_object (LIKE portal.data_object_plain)"
+            " PARTITION BY HASH (id)"
+        )
+        for r in (0, 1):
+            conn.execute(
+                f"CREATE TABLE portal.data_object_{r} PARTITION OF portal.data_object"
+                f" FOR VALUES WITH (MODULUS 2, REMAINDER {r})"
+            )
+        conn.execute("INSERT INTO portal.data_object SELECT * FROM portal.data_object_plain")
+        conn.execute("DROP TABLE portal.data_object_plain")
+        conn.execute(
+            "CREATE TABLE portal.events (id int, year int, what text) PARTITION BY RANGE (year)"
+        )
+        conn.execute(
+            "CREATE TABLE portal.events_old PARTITION OF portal.events"
+            " FOR VALUES FROM (0) TO (2000)"
+        )
+        conn.execute(
+            "CREATE TABLE portal.events_new PARTITION OF portal.events"
+            " FOR VALUES FROM (2000) TO (3000)"
+        )
+        conn.execute("INSERT INTO portal.events VALUES (1, 1999, 'a'), (2, 2024, 'b')")
+    write_source(source, version=2)
+    result = _ingest(url, source)
+    assert result.success, result.get_step_failure_events()
+
+    def where(table: str) -> tuple[str, str | None]:
+        return conn.execute(
+            "SELECT n.nspname, (SELECT p.relname FROM pg_inherits i JOIN pg_class p"
+            " ON p.oid = i.inhparent WHERE i.inhrelid = c.oid)"
+            " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+            " WHERE c.relname = %s",
+            [table],
+        ).fetchone()
+
+    with psycopg.connect(url) as conn:
+        archived = conn.execute(
+            "SELECT archived_as FROM maint_assets.ingest_versions ORDER BY switched_at DESC"
+        ).fetchone()[0]
+        assert where("data_object_0") == (archived, "data_object")
+        assert where("data_object_1") == (archived, "data_object")
+        assert where("events_old") == ("portal", "events")
+        assert where("events_new") == ("portal", "events")
+        assert conn.execute("SELECT count(*) FROM portal.events").fetchone()[0] == 2
+        assert conn.execute(
+            "SELECT relkind FROM pg_class WHERE oid = 'portal.data_object'::regclass"
+        ).fetchone()[0] == "r"
+    assert _counts(url)[:3] == (20, 1000, 3000)
+    assert _rollback(url, source).success
+    with psycopg.connect(url) as conn:
+        assert where("data_object_0") == ("portal", "data_object")
+        assert where("events_new") == ("portal", "events")
+        assert conn.execute("SELECT count(*) FROM portal.events").fetchone()[0] == 2
+
+
+def test_a_rollback_brings_back_the_keys_the_version_lost_when_archived(
+    portal: tuple[str, Path],
+) -> None:
+    """A key from a loaded table into a users' table, on a column the next version drops,
+    cannot be carried onto it, and is dropped from the archived version (its old rows would
+    hold back the users' deletes). A rollback to that version makes it again: checked when
+    its rows still hold, NOT VALID (checking new rows) when the users deleted a referenced
+    row meanwhile. It was lost for good, and the log said it was left on the old version."""
+    url, source = portal
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("CREATE TABLE portal.ecosystems (name text PRIMARY KEY)")
+        conn.execute("INSERT INTO portal.ecosystems VALUES ('soil'), ('marine'), ('host')")
+        conn.execute("ALTER TABLE portal.study ADD CONSTRAINT study_ecosystem_fkey"
+                     " FOREIGN KEY (ecosystem) REFERENCES portal.ecosystems (name)")
+    spec = yaml.safe_load(DEMO_TABLES_FILE.read_text())
+    del spec["tables"][0]["columns"]["ecosystem"]
+    del spec["tables"][0]["indexes"]
+    tables = source.parent / "no_ecosystem.yaml"
+    tables.write_text(yaml.safe_dump(spec))
+
+    def without_ecosystem(version: int) -> dg.ExecuteInProcessResult:
+        write_source(source, version=version)
+        studies = source / "study.csv"
+        rows = [line.split(",") for line in studies.read_text().splitlines()]
+        studies.write_text("".join(f"{r[0]},{r[1]}\n" for r in rows))
+        result = _ingest(url, source, tables=tables)
+        assert result.success, _error(result)
+        return result
+
+    def key() -> tuple[bool, str] | None:
+        with psycopg.connect(url) as conn:
+            return conn.execute(
+                "SELECT convalidated, pg_get_constraintdef(oid) FROM pg_constraint"
+                " WHERE conname = 'study_ecosystem_fkey'").fetchone()
+
+    switched = without_ecosystem(2)
+    assert [n for n in _meta(switched)["not_carried"] if "study_ecosystem_fkey" in n]
+    assert key() is None  # neither on production nor on the archived version
+    rolled_back = _rollback(url, source)
+    assert rolled_back.success
+    assert _counts(url)[3] == "Study 0 v1"
+    assert key() == (True, "FOREIGN KEY (ecosystem) REFERENCES portal.ecosystems(name)")
+    with (
+        psycopg.connect(url, autocommit=True) as conn,
+        pytest.raises(psycopg.errors.ForeignKeyViolation),
+    ):
+        conn.execute("DELETE FROM portal.ecosystems WHERE name = 'host'")
+
+    without_ecosystem(3)
+    with psycopg.connect(url, autocommit=True) as conn:  # no key holds it back now
+        conn.execute("DELETE FROM portal.ecosystems WHERE name = 'host'")
+    with dg.instance_for_test() as instance:
+        rolled_back = _rollback(url, source, instance=instance)
+        assert rolled_back.success
+        logs = [e.user_message for e in instance.all_logs(rolled_back.run_id)]
+    assert key() == (
+        False, "FOREIGN KEY (ecosystem) REFERENCES portal.ecosystems(name) NOT VALID"
+    )
+    assert any(
+        "portal.study.study_ecosystem_fkey: 6 row(s) reference a missing row" in m for m in logs
+    ), logs
+    with (  # new rows are checked
+        psycopg.connect(url, autocommit=True) as conn,
+        pytest.raises(psycopg.errors.ForeignKeyViolation),
+    ):
+        conn.execute("UPDATE portal.study SET ecosystem = 'cave' WHERE id = 'st-0'")

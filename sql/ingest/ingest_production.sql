@@ -2,7 +2,13 @@
 -- versions kept for rollback, and the rollback.
 
 -- name: tables_of
-SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+-- Each table with the table at the root of its partition tree in the same schema (itself when
+-- it is no partition): a partition goes where its root goes, archived with a loaded table,
+-- carried with a users' one.
+SELECT c.relname, coalesce(r.relname, c.relname)
+FROM pg_class c
+JOIN pg_namespace n ON n.oid = c.relnamespace
+LEFT JOIN pg_class r ON r.oid = pg_partition_root(c.oid) AND r.relnamespace = c.relnamespace
 WHERE n.nspname = %(schema)s AND c.relkind IN ('r', 'p') ORDER BY c.relname;
 
 -- name: lock_for_switch
@@ -135,8 +141,9 @@ ALTER TABLE {table} ADD CONSTRAINT {constraint} {definition};
 -- name: keys_out_of_versions
 -- Foreign keys from the tables of archived versions to tables outside them (a users' table
 -- carried into production, another schema's): dropped at every switch, so that old rows
--- never hold back (or cascade into) what production's users and applications change.
-SELECT n.nspname, c.relname, k.conname
+-- never hold back (or cascade into) what production's users and applications change. Read
+-- under an empty search_path, the definition names every table with its schema.
+SELECT n.nspname, c.relname, k.conname, pg_get_constraintdef(k.oid)
 FROM pg_constraint k
 JOIN pg_class c ON c.oid = k.conrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -144,6 +151,20 @@ JOIN pg_class r ON r.oid = k.confrelid
 WHERE k.contype = 'f' AND k.conparentid = 0 AND n.nspname = ANY(%(versions)s)
   AND r.relnamespace <> c.relnamespace
 ORDER BY 1, 2, 3;
+
+-- name: record_swept_key
+UPDATE maint_assets.ingest_versions
+SET swept_keys = swept_keys || jsonb_build_array(
+    jsonb_build_object('table', %(table)s::text, 'name', %(name)s::text,
+                       'definition', %(definition)s::text))
+WHERE archived_as = %(schema)s;
+
+-- name: swept_key_state
+-- Whether production still has the table a swept key was on, and a key of that name on it.
+SELECT to_regclass(format('%%I.%%I', %(schema)s::text, %(table)s::text)) IS NOT NULL,
+       EXISTS (SELECT FROM pg_constraint k
+               WHERE k.conrelid = to_regclass(format('%%I.%%I', %(schema)s::text, %(table)s::text))
+                 AND k.conname = %(name)s);
 
 -- name: archived_versions
 SELECT archived_as FROM maint_assets.ingest_versions WHERE production = %(production)s;
@@ -200,7 +221,7 @@ INSERT INTO maint_assets.ingest_versions (production, archived_as, run_id, state
 VALUES (%(production)s, %(archived_as)s, %(run_id)s, %(state)s);
 
 -- name: latest_previous
-SELECT id, archived_as FROM maint_assets.ingest_versions
+SELECT id, archived_as, swept_keys FROM maint_assets.ingest_versions
 WHERE production = %(production)s AND state = 'previous'
 ORDER BY switched_at DESC, id DESC LIMIT 1 FOR UPDATE;
 

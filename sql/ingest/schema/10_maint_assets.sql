@@ -14,3 +14,8 @@ CREATE TABLE IF NOT EXISTS maint_assets.ingest_versions (
     -- 'previous': kept for rollback; 'rolled_back': the version a rollback replaced
     state text NOT NULL CHECK (state IN ('previous', 'rolled_back'))
 );
+-- Foreign keys from this version's tables to tables outside it, as the switch that dropped them
+-- read them (each {table, name, definition}, the definition read with every name qualified):
+-- a rollback to this version makes them again.
+ALTER TABLE maint_assets.ingest_versions
+    ADD COLUMN IF NOT EXISTS swept_keys jsonb NOT NULL DEFAULT '[]';
