@@ -94,6 +94,19 @@ def latest(conn: psycopg.Connection, check_schema: str) -> Window | None:
     return Window(window_id, mode, type_date, started, confirmed, tuple(tables), run_id)
 
 
+def polled_since(conn: psycopg.Connection, window: Window, check_schema: str) -> int | None:
+    """Epoch seconds since when our polls of ``check_schema`` have stored every change the
+    source made (coverage.sql), for a window whose own poll ended them; else None (an adopted
+    check copy is polled by the operator's cron, which records nothing)."""
+    if not window.absence_is_evidence:
+        return None
+    since = conn.execute(
+        statement(SQL_COVERAGE, "polled_since"), {"check_schema": check_schema}
+    ).fetchone()[0]
+    # naive, transfer_vn's clock: this machine's local time
+    return None if since is None else int(since.timestamp())
+
+
 def adopted_log_id(conn: psycopg.Connection, check_schema: str) -> int:
     return conn.execute(
         statement(SQL_COVERAGE, "adopted_log_id"), {"check_schema": check_schema}
@@ -112,6 +125,19 @@ def covered(conn: psycopg.Connection, window: Window, copy: str, temp: str) -> i
     conn.execute(
         compose(SQL_COVERAGE, "covered_observations", copy=copy, temp=temp),
         {"window_id": window.id, "date_path": window.date_path},
+    )
+    return _indexed_rows(conn, temp)
+
+
+def polled(
+    conn: psycopg.Connection, window: Window, copy: str, temp: str, since: int | None
+) -> int:
+    """Creates the temporary table ``temp`` of ``copy``'s observations outside the window's
+    days that our polls stored since ``since`` (``polled_since``), in a slice the window
+    covered (site, id); returns their number."""
+    conn.execute(
+        compose(SQL_COVERAGE, "polled_observations", copy=copy, temp=temp),
+        {"window_id": window.id, "polled_since": since},
     )
     return _indexed_rows(conn, temp)
 

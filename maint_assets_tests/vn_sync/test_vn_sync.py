@@ -199,22 +199,28 @@ def test_what_the_download_did_not_cover_is_untouched(weekly_run: Weekly) -> Non
     _unchanged(weekly_run, *((i, "tst2") for i in range(1, 6)), (11, "tst1"))
 
 
-def test_a_sighting_moved_out_of_the_window_is_kept(weekly_run: Weekly) -> None:
-    """Defect 3: VisioNature still has sighting 19, dated before the window now."""
-    _unchanged(weekly_run, (19, "tst1"))
-    # the diff poll after the download brought its corrected date to the check copy
+def test_a_sighting_moved_out_of_the_window_is_kept_with_its_new_date(
+    weekly_run: Weekly,
+) -> None:
+    """Defect 3: VisioNature still has sighting 19, dated before the window now: it was
+    deleted for its absence from the window. The diff poll after the download brought its
+    corrected date to the check copy, and production gets that version."""
     check = table_rows(weekly_run.conn, CHECK, "observations_json")
     assert check[(19, "tst1")][0]["date"]["@timestamp"] == str(epoch(days_ago(60)))
-    meta = metadata(weekly_run.result)[f"vn_sync/{PRODUCTION}/observations_json"]
-    assert meta["outside_window"] >= 1
+    assert weekly_run.production()[(19, "tst1")] == check[(19, "tst1")]
 
 
-def test_nothing_outside_the_window_is_written(weekly_run: Weekly) -> None:
-    """Defect 4: 17 (a newer version in the check copy) and 24 (deleted at the source, still
-    in the check copy) are outside the window: production is not written there."""
-    _unchanged(weekly_run, (17, "tst1"), (24, "tst1"))
+def test_outside_the_window_only_what_the_polls_brought_is_written(weekly_run: Weekly) -> None:
+    """Defect 4: outside the window the check copy may be stale. 24 (deleted at the source
+    and by production's own sync) is not written back from a version the weekly diff polls
+    did not bring; 17, whose newer version they brought (the source changed it since they
+    began), is updated, as the runbook's repair from the daily --update does."""
+    _unchanged(weekly_run, (24, "tst1"))
     written = {(op, i) for _, op, i, site in fired(weekly_run.conn) if site == "tst1"}
-    assert not written & {("UPDATE", 17), ("INSERT", 24)}
+    assert ("INSERT", 24) not in written and ("UPDATE", 17) in written
+    check = table_rows(weekly_run.conn, CHECK, "observations_json")
+    assert weekly_run.production()[(17, "tst1")] == check[(17, "tst1")]
+    assert check[(17, "tst1")][0]["observers"][0]["count"] == "5"
 
 
 def test_a_silent_gap_deletes_nothing_and_is_reported(weekly_run: Weekly) -> None:
@@ -244,13 +250,15 @@ def test_the_rest_is_repaired_writing_only_what_differs(weekly_run: Weekly) -> N
         ("observations_json", "INSERT", 100, "tst1"): 1,
         ("observations_json", "UPDATE", 20, "tst1"): 1,
         ("observations_json", "UPDATE", 21, "tst1"): 1,
+        ("observations_json", "UPDATE", 17, "tst1"): 1,  # outside, brought by the polls
+        ("observations_json", "UPDATE", 19, "tst1"): 1,
         ("observations_json", "DELETE", 18, "tst1"): 1,
         ("observations_json", "DELETE", 900, "tst1"): 1,
         ("places_json", "UPDATE", UNIT_01, "tst1"): 1,
         ("places_json", "INSERT", NEW_PLACE, "tst1"): 1,
     })
     meta = metadata(weekly_run.result)[f"vn_sync/{PRODUCTION}/observations_json"]
-    assert (meta["inserted"], meta["updated"], meta["deleted"], meta["kept_newer"]) == (1, 2, 2, 1)
+    assert (meta["inserted"], meta["updated"], meta["deleted"], meta["kept_newer"]) == (1, 4, 2, 1)
     assert (meta["deleted_on_signal"], meta["deleted_absent"]) == (1, 1)
     rows = monitoring(weekly_run.conn, weekly_run.result.run_id)
     counts = {(a, t): c for a, c, t, *_ in rows if a in ("insert", "update", "delete")}
@@ -314,8 +322,8 @@ def test_summary_mail_reaches_a_real_smtp_server(weekly_run: Weekly, smtp_server
     _, recipients, message = smtp_server.messages[0]
     assert recipients == ["vn@example.org"]
     assert message["Subject"].endswith(
-        "VisioNature repair: 2 inserted, 3 updated, 2 deleted, 0 unconfirmed")
-    assert (f"{PRODUCTION}.observations_json: 1 inserted, 2 updated, 2 deleted (1 on the "
+        "VisioNature repair: 2 inserted, 5 updated, 2 deleted, 0 unconfirmed")
+    assert (f"{PRODUCTION}.observations_json: 1 inserted, 4 updated, 2 deleted (1 on the "
             "source's signal, 1 absent from the download)") in message.get_content()
 
 

@@ -158,6 +158,24 @@ JOIN coverage c ON c.site = k.site AND c.taxo_group = k.taxo_group
                AND c.territorial_unit = p.territorial_unit
 WHERE daterange(k.day - 1, k.day + 1, '[]') <@ c.days;
 
+-- name: polled_observations
+-- The rows of {copy}.observations_json outside the window's days that our continuous diff
+-- polls stored (changed at the source since %(polled_since)s, coverage.py polled_since), of
+-- a site, taxo group and territorial unit the window covered: the operator's configuration
+-- has them, so the polls asked for them (a site, group or unit left out was never polled,
+-- and its rows in the copy may be stale). NULL %(polled_since)s: none.
+CREATE TEMP TABLE {temp} ON COMMIT DROP AS
+SELECT r.site, r.id
+FROM {copy}.observations_json r
+JOIN maint_assets.vn_window_places p
+  ON p.window_id = %(window_id)s AND p.site = r.site
+ AND p.place::text = r.item #>> '{{place,@id}}'
+WHERE r.update_ts >= %(polled_since)s::bigint
+  AND EXISTS (SELECT FROM maint_assets.vn_window_slices s
+              WHERE s.window_id = %(window_id)s AND s.site = r.site
+                AND s.taxo_group::text = r.item #>> '{{species,taxonomy}}'
+                AND s.territorial_unit = p.territorial_unit);
+
 -- name: index_covered
 CREATE UNIQUE INDEX ON {temp} (site, id);
 ANALYZE {temp};
@@ -194,6 +212,19 @@ GROUP BY site;
 SELECT CASE WHEN min(since) <= %(needed)s::timestamp OR %(needed)s::timestamp IS NULL
             THEN max(started) ELSE %(needed)s::timestamp END
 FROM maint_assets.vn_polls WHERE check_schema = %(check_schema)s;
+
+-- name: polled_since
+-- Since when the polls of {check} have run without a gap up to the latest one: each asked the
+-- diff for every change since the one before it started (poll_since), so a row of the check
+-- copy VisioNature changed since then was stored by one of them, and a deletion of it since
+-- is a signal (reconcile.sql). NULL without polls. Transfer_vn's clock, as recorded.
+WITH polls AS (
+    SELECT since, started, lead(since) OVER (ORDER BY started, id) AS next_since
+    FROM maint_assets.vn_polls WHERE check_schema = %(check_schema)s
+)
+SELECT min(since) FROM polls
+WHERE started > coalesce((SELECT max(started) FROM polls WHERE next_since > started),
+                         '-infinity');
 
 -- name: oldest_watermark
 SELECT min(last_ts) FROM {check}.increment_log WHERE site = ANY(%(sites)s);

@@ -11,7 +11,9 @@
 -- from both the download and the check copy while the download covered its site, taxo
 -- group, territorial unit and day and the row is older than the download. Anything else
 -- production holds that the source may lack is "unconfirmed": kept, counted and listed.
--- Outside the window nothing is written unless %(whole_table)s. There a deletion rests on
+-- Outside the window nothing is written unless %(whole_table)s, but a version of a sighting
+-- that our continuous diff polls of the check copy stored (vn_cpoll), which is the source's
+-- current one. Outside the window a deletion rests on
 -- the signal alone (no download covered the row, to refute it), and so does every deletion
 -- of an adopted window (no download of ours), and inside a window we downloaded, one on a
 -- signal recorded after the download started (an operator's prune of the check copy during
@@ -94,10 +96,12 @@ DROP TABLE vn_brought;
 CREATE TEMP TABLE vn_pairs ON COMMIT DROP AS
 SELECT coalesce(k.site, p.site) AS site, coalesce(k.id, p.id) AS id,
        k.update_ts AS check_ts, p.update_ts AS production_ts,
-       cc.id IS NOT NULL AS check_inside, cp.id IS NOT NULL AS production_inside
+       cc.id IS NOT NULL AS check_inside, cp.id IS NOT NULL AS production_inside,
+       cq.id IS NOT NULL AS check_polled
 FROM {check}.observations_json k
 FULL JOIN {production}.observations_json p ON p.site = k.site AND p.id = k.id
 LEFT JOIN vn_cc cc ON cc.site = k.site AND cc.id = k.id
+LEFT JOIN vn_cpoll cq ON cq.site = k.site AND cq.id = k.id
 LEFT JOIN vn_cp cp ON cp.site = p.site AND cp.id = p.id
 WHERE k.id IS NULL OR p.id IS NULL OR k.update_ts <> p.update_ts
    -- items are compared only inside the window (or for a whole-table repair)
@@ -128,7 +132,12 @@ SELECT * FROM (
                      THEN 'malformed'
                 -- deleted at the source since this version: the other branch decides
                 WHEN s.deleted_at >= k.update_ts THEN NULL
-                WHEN NOT x.check_inside AND NOT %(whole_table)s THEN 'outside_window'
+                -- outside the window, a version our continuous polls stored (vn_cpoll:
+                -- coverage.sql polled_observations) is the source's current one, as the
+                -- seed's daily --update has it: a sighting entered late with an old date,
+                -- which production's live sync missed
+                WHEN NOT x.check_inside AND NOT x.check_polled AND NOT %(whole_table)s
+                     THEN 'outside_window'
                 WHEN k.update_ts < %(download_started)s AND u.id IS NOT NULL THEN 'unconfirmed'
                 -- a refuted deletion refutes one the capture missed as well
                 WHEN %(adopted)s AND p.id IS NULL AND k.update_ts < %(capture_since)s
