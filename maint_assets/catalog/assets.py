@@ -190,6 +190,11 @@ def _page_bytes(backend: Backend, url: str, name: str) -> bytes:
             "fix its permissions (its mode, owner or folder; on S3 the object's policy) and "
             "run again; nothing was loaded, the live table is unchanged"
         ) from None
+    except StoreError as err:
+        raise dg.Failure(
+            f"catalogue page {url}/{name} cannot be read: {err}; nothing was loaded, the live "
+            "table is unchanged; run again"
+        ) from None
     except Exception as err:
         if not (isinstance(err, FileNotFoundError) or missing(err)):
             raise

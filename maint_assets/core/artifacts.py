@@ -23,7 +23,7 @@ import shutil
 import tempfile
 from collections.abc import Collection, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import closing, contextmanager
+from contextlib import closing, contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path, PurePosixPath
@@ -249,7 +249,17 @@ class _S3Backend:
     def delete(self, keys: list[str]) -> None:
         for start in range(0, len(keys), 1000):  # the API's limit per request
             batch = [{"Key": self._key(k)} for k in keys[start : start + 1000]]
-            self.client.delete_objects(Bucket=self.bucket, Delete={"Objects": batch, "Quiet": True})
+            answer = self.client.delete_objects(
+                Bucket=self.bucket, Delete={"Objects": batch, "Quiet": True}
+            )
+            # S3 answers 200 with an <Error> per key it did not delete (InternalError,
+            # SlowDown, AccessDenied): botocore raises nothing.
+            if failed := answer.get("Errors"):
+                first = failed[0]
+                raise ArtifactStoreUnavailable(
+                    f"{self.describe()}: {len(failed)} of {len(batch)} key(s) not deleted, "
+                    f"first {first.get('Key')}: {first.get('Code')} {first.get('Message')}"
+                )
 
     def unfinished(self, folder: str) -> list[Unfinished]:
         strip = len(self.prefix) + 1 if self.prefix else 0
@@ -318,9 +328,19 @@ class ArtifactStore(dg.ConfigurableResource):
         backend = self._backend()
         with _reaching(backend):
             backend.put_file(source, key)
-            backend.put_bytes(
-                json.dumps(record, indent=2, default=str).encode(), key + MANIFEST_SUFFIX
-            )
+            try:
+                backend.put_bytes(
+                    json.dumps(record, indent=2, default=str).encode(), key + MANIFEST_SUFFIX
+                )
+            except BaseException:
+                # Without its manifest the file is never listed, so never pruned: removed
+                # here, best effort (the manifest's error is the one raised). The manifest
+                # first: an answer lost after S3 stored it would otherwise list a backup
+                # whose file is gone.
+                with suppress(Exception):
+                    backend.delete([key + MANIFEST_SUFFIX])
+                    backend.delete([key])
+                raise
         return _artifact(record)
 
     def abort_unfinished(self, folder: str, before: datetime) -> list[Unfinished]:

@@ -294,7 +294,8 @@ class S3Backend:
     @contextmanager
     def local_copy(self, path: str) -> Iterator[Path]:
         key = f"{self.prefix}/{path}" if self.prefix else path
-        from botocore.exceptions import ClientError
+        from boto3.exceptions import Boto3Error
+        from botocore.exceptions import BotoCoreError, ClientError
 
         with tempfile.TemporaryDirectory(prefix="warc-") as tmp:
             local = Path(tmp) / Path(path).name
@@ -304,6 +305,13 @@ class S3Backend:
                 if missing(err):
                     raise  # the indexing tells a file gone from a store error
                 raise self._refused(key, err) from None
+            except (BotoCoreError, Boto3Error) as err:
+                # A download cut on every attempt (boto3's "Max Retries Exceeded" names
+                # nothing), the endpoint not reached: the store's, named with the object.
+                last = getattr(err, "last_exception", None)
+                why = f"{err} ({type(last).__name__}: {last})" if last else str(err)
+                raise StoreError(f"cannot read s3://{self.bucket}/{key}: {why}",
+                                 scope=None) from None
             yield local
 
     def stat(self, path: str) -> StoredFile | None:

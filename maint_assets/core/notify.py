@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import smtplib
 import ssl
+import time
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import parseaddr
@@ -48,7 +49,6 @@ class SmtpNotifier(dg.ConfigurableResource):
     sender: str = Field(default="maint-assets@localhost")
     recipients: str = Field(default="", description="comma-separated addresses")
     username: str = Field(default="")
-    password: str = Field(default="", description="empty: read password_variable when sending")
     password_variable: str = Field(
         default="MAINT_SMTP_PASSWORD",
         description="the environment variable holding the password, read when a message is "
@@ -57,6 +57,12 @@ class SmtpNotifier(dg.ConfigurableResource):
     # A string: Dagster resolves EnvVar fields to strings only.
     starttls: str = Field(default="", description="1, true or yes: upgrade with STARTTLS")
     timeout_s: float = Field(default=30.0)
+    attempts: int = Field(
+        default=3, ge=1,
+        description="sends tried when the server answers 4xx (SMTP's try again later) or "
+        "cannot be reached",
+    )
+    retry_wait_s: float = Field(default=2.0, ge=0, description="first wait, doubled each time")
 
     @property
     def enabled(self) -> bool:
@@ -80,17 +86,26 @@ class SmtpNotifier(dg.ConfigurableResource):
         message["From"] = self.sender
         message["To"] = ", ".join(self.to)
         message.set_content(body)
-        try:
-            with smtplib.SMTP(self.host, self.port, timeout=self.timeout_s) as smtp:
-                if self.use_starttls:
-                    smtp.starttls(context=ssl.create_default_context())
-                if self.username:
-                    smtp.login(self.username, self._password())
-                refused = smtp.send_message(message)
-        except (OSError, smtplib.SMTPException) as err:
-            raise NotifierError(
-                f"cannot send mail through {self.host}:{self.port}: {type(err).__name__}: {err}"
-            ) from None
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                with smtplib.SMTP(self.host, self.port, timeout=self.timeout_s) as smtp:
+                    if self.use_starttls:
+                        smtp.starttls(context=ssl.create_default_context())
+                    if self.username:
+                        smtp.login(self.username, self._password())
+                    refused = smtp.send_message(message)
+                break
+            except (OSError, smtplib.SMTPException) as err:
+                if attempt < self.attempts and _temporary(err):
+                    time.sleep(self.retry_wait_s * 2 ** (attempt - 1))
+                    continue
+                raise NotifierError(
+                    f"cannot send mail through {self.host}:{self.port}: "
+                    f"{type(err).__name__}: {err}"
+                    + (f" ({attempt} attempts)" if attempt > 1 else "")
+                ) from None
         return Delivery(
             # smtplib keys the refused by the bare address, "Ops <ops@…>" giving "ops@…"
             [r for r in self.to if parseaddr(r)[1] not in refused],
@@ -99,7 +114,18 @@ class SmtpNotifier(dg.ConfigurableResource):
         )
 
     def _password(self) -> str:
-        return self.password or dg.EnvVar(self.password_variable).get_value("") or ""
+        # Never a config field: run config could then carry it, and Dagster shows run config.
+        return dg.EnvVar(self.password_variable).get_value("") or ""
+
+
+def _temporary(err: Exception) -> bool:
+    """A 4xx answer (the server's "try again later"), or no server reached: tried again. A
+    5xx is final, and a connection lost once the message was sent may have delivered it."""
+    if isinstance(err, smtplib.SMTPRecipientsRefused):
+        return all(400 <= code < 500 for code, _ in err.recipients.values())
+    if isinstance(err, smtplib.SMTPResponseException):
+        return 400 <= err.smtp_code < 500
+    return isinstance(err, ConnectionRefusedError | TimeoutError | smtplib.SMTPConnectError)
 
 
 def notifier() -> SmtpNotifier:

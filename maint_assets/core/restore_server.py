@@ -28,7 +28,10 @@ from maint_assets.core.postgres import DatabaseUnavailable
 # of memory, too many connections), operator intervention (57P: shut down, starting up),
 # system errors (58: I/O, a file missing), insufficient privilege (42501: may not create a
 # database or an extension, must be owner) and an extension the server does not have (0A000).
-_SERVER_STATES = ("08", "28", "53", "57P", "58", "42501", "0A000")
+# A statement cancelled (57014: statement_timeout, pg_cancel_backend), a lock not granted in
+# time (55P03: lock_timeout) and transaction rollbacks (40: deadlock, serialization) are the
+# server's and its other sessions' doing, not the artifact's.
+_SERVER_STATES = ("08", "28", "53", "57P", "57014", "55P03", "40", "58", "42501", "0A000")
 # An error line of psql with VERBOSITY verbose: "psql:<file>:<line>: ERROR:  42501: <text>"
 # (its severity word translated too). libpq puts two spaces after the severity: one would
 # also match "<file>: ERROR: ".

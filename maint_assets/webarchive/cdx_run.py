@@ -259,16 +259,13 @@ class IndexRun:
         for r in results:
             if r.warnings:
                 s.warnings[r.path] = r.warnings
-            if r.status == "invalid":
-                s.quarantined.append((r.path, r.error))
-            elif r.status == "transient":
+            if r.status == "transient":
                 s.transient.append((r.path, r.error))
             elif r.status == "stale":
                 s.stale.append((r.path, r.error))
-            elif r.status == "denied":
-                s.denied.append((r.path, r.error))
         quarantined = [r for r in results if r.status == "invalid"]
-        if not quarantined and not s.denied:
+        denied = [(r.path, r.error) for r in results if r.status == "denied"]
+        if not quarantined and not denied:
             return
         with self.db.transaction(self.conn) as conn:
             if quarantined:
@@ -277,9 +274,12 @@ class IndexRun:
                     "errors": [r.error for r in quarantined],
                     "warnings": [json.dumps(r.warnings) for r in quarantined],
                 })
-            if s.denied:
+            if denied:
                 conn.execute(statement(SQL, "record_denied"),
-                             {**self.params, "paths": [p for p, _ in s.denied]})
+                             {**self.params, "paths": [p for p, _ in denied]})
+        # Once recorded: the run's log says quarantined only of what is.
+        s.quarantined += [(r.path, r.error) for r in quarantined]
+        s.denied += denied
 
     def _publish(self, indexed: list[IndexedWarc]) -> None:
         if not indexed:

@@ -16,6 +16,7 @@ from itertools import islice
 from pathlib import Path
 
 import dagster as dg
+import psycopg
 from pydantic import Field
 
 from maint_assets.core.automation import EAGER, HOURLY_FRESHNESS
@@ -43,6 +44,9 @@ from maint_assets.webarchive.store_mounts import MountNotRetired, StoreMounts
 
 TRANSIENT = (
     TransientFailures, CdxServerUnavailable, StoreError, DatabaseUnavailable, MaintenanceLocked,
+    # the server ended the session mid-run (restart, failover, network cut), a lock or
+    # statement timeout: nothing recorded since the last commit; the run starts over
+    psycopg.OperationalError,
 )
 
 
