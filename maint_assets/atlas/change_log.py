@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import psycopg
 from psycopg import errors, sql
 
-from maint_assets.atlas.keys import SQL_CHANGE_LOG
+from maint_assets.atlas.keys import SQL_CHANGE_LOG, SQL_DIR
 from maint_assets.core.sql_files import schema_files, statement
 
 SOURCES = ["observations", "regions", "taxa_obs", "regions_zoom_lookup"]
@@ -47,16 +47,18 @@ class PendingChanges:
 
 @dataclass(frozen=True)
 class GeomIndex:
-    partition: str
+    partition: str  # as regclass prints it: quoted where needed, for messages
     index: str | None
     valid: bool
+    schema: str
+    table: str
 
 
 def install_capture(conn: psycopg.Connection) -> list[str]:
     """Install (or update) the change log and its triggers, in one transaction."""
     applied = []
     with conn.transaction():
-        for path in schema_files("atlas", "capture"):
+        for path in schema_files(SQL_DIR, "capture"):
             conn.execute(path.read_text())
             applied.append(path.name)
     return applied
@@ -104,17 +106,17 @@ def build_geom_indexes(conn: psycopg.Connection) -> list[str]:
     for index in geom_indexes(conn):
         if index.valid:
             continue
-        schema, _, table = index.partition.rpartition(".")
         if index.index is not None:  # an invalid leftover of an interrupted build
             conn.execute(sql.SQL("DROP INDEX CONCURRENTLY {}").format(sql.SQL(index.index)))
             done.append(f"dropped invalid index {index.index}")
-        name = sql.Identifier(schema or "public", f"{table}_geom_idx")
+        # Named by the server (<table>_geom_idx, shortened and made unique as it does): one
+        # made from regclass's text doubled the quotes of a quoted name ("Obs 2020").
         conn.execute(
-            sql.SQL("CREATE INDEX CONCURRENTLY {} ON {} USING gist (geom)").format(
-                sql.Identifier(f"{table}_geom_idx"), sql.SQL(index.partition)
+            sql.SQL("CREATE INDEX CONCURRENTLY ON {} USING gist (geom)").format(
+                sql.Identifier(index.schema, index.table)
             )
         )
-        done.append(f"built {name.as_string(conn)} CONCURRENTLY")
+        done.append(f"built a GiST index on {index.partition}.geom CONCURRENTLY")
     if done:
         parent = conn.execute(statement(SQL_CHANGE_LOG, "parent_geom_index")).fetchone()
         if parent is None:

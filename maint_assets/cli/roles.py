@@ -7,6 +7,8 @@ import os
 import sys
 from pathlib import Path
 
+from psycopg.conninfo import conninfo_to_dict
+
 from maint_assets.atlas.privileges import TARGETS as ATLAS_ROLES
 from maint_assets.catalog.privileges import TARGETS as CATALOG_ROLES
 from maint_assets.core.postgres import PostgresResource
@@ -41,6 +43,11 @@ def apply_role(args: argparse.Namespace) -> int:
     url = args.url or os.environ.get(variable)
     if not url:
         print(f"maint-assets: give --url or set {variable}", file=sys.stderr)
+        return 2
+    if args.url and "password" in conninfo_to_dict(args.url):
+        # on the command line, it would be in the process list and the shell's history
+        print("maint-assets: --url has a password: put it in PGPASSWORD or a pass file",
+              file=sys.stderr)
         return 2
     production = args.production_schema
     if args.domain == "ingest" and not production and os.environ.get("INGEST_TABLES_FILE"):

@@ -56,11 +56,6 @@ def epoch(day: date) -> int:
     return int(datetime.combine(day, time(), UTC).timestamp())
 
 
-def unit_code(unit: int) -> str:
-    """What ``territorial_unit_ids`` and observations/search name a territorial unit by."""
-    return ID_COUNTRY + short_name(unit)
-
-
 def short_name(unit: int) -> str:
     return f"{unit:02d}"
 

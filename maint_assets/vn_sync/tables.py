@@ -2,9 +2,9 @@
 ``--col_tables_create`` with its row triggers where asked), so that their layout is always the
 installed Client-API-VN's: ``maint-assets vn tables`` on a new server."""
 
-from psycopg import sql
-
+from maint_assets.core import roles
 from maint_assets.core.postgres import PostgresResource
+from maint_assets.core.sql_files import compose, statement
 from maint_assets.vn_sync.client_api_vn import ClientApiVn
 
 
@@ -19,9 +19,8 @@ def create_tables(
     group = tool.user_config().get("database", {}).get("db_group")
     if group:
         with db.connect() as conn:
-            exists = conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [group]).fetchone()
-            if not exists:
-                conn.execute(sql.SQL("CREATE ROLE {} NOLOGIN").format(sql.Identifier(group)))
+            if not conn.execute(statement(roles.SQL, "role_exists"), {"role": group}).fetchone()[0]:
+                conn.execute(compose(roles.SQL, "create_group", role=group))
     for schema in schemas:
         with tool.generated_config(db, schema) as (path, config):
             tool.run("json_tables_create", path, config)

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable, Iterator
+from urllib.parse import urlsplit
 
 import requests
 
@@ -43,6 +44,9 @@ class OutbackCdx:
     ) -> None:
         self.base = endpoint.rstrip("/")
         self.url = f"{self.base}/{collection}"
+        # what messages name: a proxy's user and password in the URL stay out of the logs
+        parts = urlsplit(self.base)
+        self.shown = parts._replace(netloc=parts.netloc.rpartition("@")[2]).geturl()
         self.batch_lines = batch_lines
         self.timeout_s, self.retries, self.backoff_s = timeout_s, retries, backoff_s
         self.session = requests.Session()
@@ -95,7 +99,7 @@ class OutbackCdx:
     def _refused(self, answer: requests.Response, body: str = "") -> CdxServerError:
         request = f"{answer.request.method} {answer.request.path_url}"
         return CdxServerError(
-            f"the CDX server {self.base} answered {answer.status_code} {answer.reason} to "
+            f"the CDX server {self.shown} answered {answer.status_code} {answer.reason} to "
             f"{request}{f' ({body})' if body else ''}: {' '.join(answer.text.split())[:200]} "
             "(not retried: neither an answer about the lines nor the server unavailable, so a "
             "proxy in front of it or its own configuration refuses the request)"
@@ -119,7 +123,7 @@ class OutbackCdx:
             if attempt < self.retries:
                 time.sleep(self.backoff_s * 2**attempt)
         raise CdxServerUnavailable(
-            f"the CDX server {self.base} {problem} (tried {self.retries + 1} times)"
+            f"the CDX server {self.shown} {problem} (tried {self.retries + 1} times)"
         )
 
 

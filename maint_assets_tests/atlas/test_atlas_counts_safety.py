@@ -315,9 +315,17 @@ def test_a_missing_or_invalid_geom_index_is_reported_and_built_concurrently(
 ):
     monkeypatch.setenv("ATLAS_DATABASE_URL", atlas_url)
     with psycopg.connect(atlas_url, autocommit=True) as conn:
+        # a DBA's partition for rows of unknown place, with a name that needs quotes, made
+        # before the parent's index (a partition made after it gets one of its own)
+        conn.execute("DROP INDEX public.observations_geom_idx")
+        conn.execute('CREATE TABLE observations_partitions."Unplaced" PARTITION OF'
+                     " public.observations DEFAULT")
+        conn.execute("CREATE INDEX observations_geom_idx ON ONLY public.observations"
+                     " USING gist (geom)")
         # as in production (and the replica): the parent's index was made ON ONLY, so it is
         # invalid, and the partitions have none
         assert change_log.missing_geom_indexes(conn) == [
+            'observations_partitions."Unplaced": no GiST index on geom',
             "observations_partitions.outside_quebec: no GiST index on geom",
             "observations_partitions.within_quebec: no GiST index on geom",
         ]
@@ -325,13 +333,18 @@ def test_a_missing_or_invalid_geom_index_is_reported_and_built_concurrently(
     assert "warning: observations.geom has no valid GiST index" in capsys.readouterr().out
     assert main(["capture", "atlas", "--build-geom-index"]) == 0
     out = capsys.readouterr().out
-    assert out.count("CONCURRENTLY") == 2 and out.count("attached") == 2
+    assert out.count("CONCURRENTLY") == 3 and out.count("attached") == 3
     assert "warning" not in out
     with psycopg.connect(atlas_url, autocommit=True) as conn:
         assert change_log.missing_geom_indexes(conn) == []
         valid = conn.execute("""SELECT indisvalid FROM pg_index
                                 WHERE indexrelid = 'public.observations_geom_idx'::regclass""")
         assert valid.fetchone() == (True,)
+        # named as the server names it, not from regclass's quoted text
+        names = {n for (n,) in conn.execute(
+            "SELECT c.relname FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid"
+            " WHERE i.indrelid = 'observations_partitions.\"Unplaced\"'::regclass")}
+        assert "Unplaced_geom_idx" in names and not [n for n in names if '"' in n], names
 
 
 def test_the_detail_check_reads_observations_from_capture_index_alone(

@@ -818,8 +818,14 @@ def test_profiles_hold_no_secrets():
 
 def test_docs_create_every_secret_the_profiles_leave_out():
     """docs/deploy.md's kubectl create secret commands: one key per secret the code reads, and
-    the key the chart takes Dagster's storage password from."""
-    created = set(re.findall(r"--from-literal=([\w-]+)=", DOCS.read_text()))
+    the key the chart takes Dagster's storage password from; never on kubectl's command line
+    (--from-literal), but through the shell's builtin printf."""
+    docs = DOCS.read_text()
+    assert not re.search(r"--from-literal=[\w-]+=", docs)
+    created = set(re.findall(r"--from-file=([\w-]+)=<\(printf", docs))
+    env_file = re.search(r"--from-env-file=<\(\s*printf '([^']*)'", docs)
+    assert env_file, "the code location's secrets are not created from printf's output"
+    created |= set(re.findall(r"([A-Z_]+)=%s", env_file.group(1)))
     assert created == SECRET_KEYS | {"postgresql-password"}
 
 

@@ -298,6 +298,11 @@ def test_the_command_applies_a_domain_to_its_database(
         assert member == (True, False)
         monkeypatch.delenv("INGEST_TABLES_FILE", raising=False)
         assert cli.main(["roles", "apply", "ingest", "--url", empty_db]) == 2  # no schema named
+        # a password on the command line is refused, naming where it belongs
+        with_password = empty_db.replace("://postgres@", "://postgres:s3cret@", 1)
+        assert with_password != empty_db
+        assert cli.main(["roles", "apply", "w3act", "--url", with_password]) == 2
+        assert "PGPASSWORD" in capsys.readouterr().err
     finally:
         with psycopg.connect(empty_db, autocommit=True) as conn:
             conn.execute("DROP OWNED BY maint_cli")

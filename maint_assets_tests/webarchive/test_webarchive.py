@@ -22,6 +22,7 @@ from maint_assets.demo.webarchive_data import Capture, load_w3act, write_store, 
 from maint_assets.webarchive import checks as webarchive_checks
 from maint_assets.webarchive.assets import cdx_index, trackdb, w3act_backup
 from maint_assets.webarchive.automation import webarchive_new_files, webarchive_retry_failed
+from maint_assets.webarchive.cdx_outputs import CdxServerUnavailable, OutbackCdx
 from maint_assets.webarchive.keys import TRACKDB, W3ACT_CSV_FOLDER
 from maint_assets.webarchive.resources import CdxSettings
 from maint_assets_tests.ports import free_port
@@ -308,6 +309,19 @@ def test_a_path_with_a_space_is_quarantined_for_outbackcdx_and_indexed_in_cdxj(
     assert _files(cdxj_db)[spaced.name][2:4] == (True, None)
     assert any('"filename": "1_data/selective/webrecorder/user uploads/warcs/My Capture 2019'
                in line for line in _index_lines(tmp_path))
+
+
+def test_a_cdx_server_behind_a_proxy_with_a_password_is_named_without_it() -> None:
+    """An OutbackCDX behind a proxy asking for basic auth is reached through a URL with user
+    and password (requests sends them); a failure named the URL as given, password and all,
+    in the run's log and the UI."""
+    port = free_port()  # nothing listens there
+    server = OutbackCdx(f"http://ops:s3cret@127.0.0.1:{port}/", "warcs", 10, timeout_s=1,
+                        retries=0)
+    with pytest.raises(CdxServerUnavailable) as err:
+        server.index_version()
+    assert f"http://127.0.0.1:{port} cannot be reached" in str(err.value)
+    assert "s3cret" not in str(err.value) and "ops@" not in str(err.value)
 
 
 def test_an_unavailable_cdx_server_or_store_is_retried_fails_the_run_and_marks_nothing(

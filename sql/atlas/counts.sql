@@ -133,9 +133,11 @@ SELECT extversion FROM pg_extension WHERE extname = 'postgis';
 -- name: geom_indexes
 -- The GiST index on geom of each partition of observations, valid or not (production's
 -- parent index is invalid and its partitions have none).
-SELECT c.oid::regclass::text, x.indexrelid::regclass::text, coalesce(x.indisvalid, false)
+SELECT c.oid::regclass::text, x.indexrelid::regclass::text, coalesce(x.indisvalid, false),
+       n.nspname, c.relname
 FROM pg_inherits h
 JOIN pg_class c ON c.oid = h.inhrelid
+JOIN pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN LATERAL (
     SELECT i.indexrelid, i.indisvalid FROM pg_index i
     JOIN pg_class ic ON ic.oid = i.indexrelid

@@ -112,9 +112,6 @@ ALTER SEQUENCE {relation} OWNER TO {role};
 -- The previous owner (an application role) keeps the rights it had as owner.
 GRANT ALL PRIVILEGES ON {relation} TO {owner};
 
--- name: write_rows
-GRANT SELECT, INSERT, UPDATE, DELETE ON {relation} TO {role};
-
 -- name: schema_exists
 SELECT to_regnamespace(%(schema)s) IS NOT NULL;
 

@@ -52,10 +52,6 @@ PREREQUISITES = {
 }
 
 
-class DumpConfig(dg.Config):
-    """The roles dump has no settings."""
-
-
 class SnapshotDumpsConfig(dg.Config):
     tables: list[str] = Field(
         default=dumps.REFERENCE_TABLES,
@@ -121,7 +117,6 @@ def _store(
 )
 def roles_dump(
     context: dg.AssetExecutionContext,
-    config: DumpConfig,
     atlas_db: PostgresResource,
     artifacts: ArtifactStore,
 ) -> dg.MaterializeResult:

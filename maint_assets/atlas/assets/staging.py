@@ -28,6 +28,7 @@ from maint_assets.atlas.keys import (
     REGIONS_DUMP,
     SCHEMA_DUMP,
     SNAPSHOT_DUMPS_OP,
+    SQL_DIR,
     SQL_DUMPS,
     STAGING_TEMPLATE,
 )
@@ -270,7 +271,7 @@ def _populate(url: str) -> dict[str, int]:
     populated = {}
     db = PostgresResource(url=url)
     with db.connect() as conn:
-        apply_schema(conn, "atlas", bookkeeping_only=True)
+        apply_schema(conn, SQL_DIR, bookkeeping_only=True)
         if change_log.installed(conn):
             with conn.transaction():
                 change_log.start_epoch(conn)
