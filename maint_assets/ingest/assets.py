@@ -98,7 +98,7 @@ def ingest_staging(
         )
         for table in spec.tables:
             relation = (spec.staging, table.name)
-            conn.execute(create_table(relation, table))
+            create_table(conn, relation, table, ingest.tables_file)
             if table.file in listed:
                 with backend.local_copy(table.file) as local:
                     load(conn, relation, table, local)

@@ -22,6 +22,7 @@ from maint_assets.ingest.keys import SQL_STAGING
 from maint_assets.ingest.tables import OPERATORS, RowCheck, TableSpec
 
 _BLOCK = 1 << 20
+_NOT_NULL = re.compile(r"\s+not\s+null$", re.IGNORECASE)
 # What a bad file makes PostgreSQL raise (class 22, 23, 54); a connection lost or a lock
 # timeout is not the file's fault, and is raised as it is, for a retry.
 _BAD_INPUT = (errors.DataError, errors.IntegrityError, errors.ProgramLimitExceeded)
@@ -29,11 +30,34 @@ _BAD_INPUT = (errors.DataError, errors.IntegrityError, errors.ProgramLimitExceed
 _COPY_AT = re.compile(r"COPY .*?, line (\d+)(?:, column (.+?): )?")
 
 
-def create_table(relation: tuple[str, str], table: TableSpec) -> sql.Composed:
-    columns = sql.SQL(", ").join(
-        sql.SQL("{} {}").format(sql.Identifier(c), sql.SQL(t)) for c, t in table.columns.items()
-    )
-    return sql.SQL("CREATE TABLE {} ({})").format(sql.Identifier(*relation), columns)
+def create_table(
+    conn: psycopg.Connection, relation: tuple[str, str], table: TableSpec, tables_file: str
+) -> None:
+    """CREATE TABLE with the tables file's columns, each type first parsed by the server as a
+    type: the file's pattern lets words through (``integer references …``, ``text default
+    …``) that would be clauses of the statement, SQL of the file's rather than a type."""
+    columns = []
+    for column, declared in table.columns.items():
+        type_, not_null = _NOT_NULL.subn("", declared.strip())
+        try:
+            with conn.transaction():  # a savepoint: the parser's error aborts only it
+                is_type = conn.execute(
+                    statement(SQL_STAGING, "is_type"), {"type": type_}
+                ).fetchone()[0]
+        except (errors.SyntaxError, errors.InvalidTextRepresentation, errors.UndefinedObject):
+            is_type = False
+        if not is_type:
+            raise dg.Failure(
+                f"{tables_file}: {table.name}.{column}: {declared!r} is not a type PostgreSQL "
+                "knows (a type, then optionally `not null`; defaults, keys and checks are "
+                "declared apart); nothing was loaded"
+            )
+        columns.append(sql.SQL("{} {}{}").format(
+            sql.Identifier(column), sql.SQL(type_), sql.SQL(" NOT NULL" if not_null else "")
+        ))
+    conn.execute(sql.SQL("CREATE TABLE {} ({})").format(
+        sql.Identifier(*relation), sql.SQL(", ").join(columns)
+    ))
 
 
 def load(

@@ -1,6 +1,7 @@
 """The declarative list of tables an ingest loads: one file per table in the source, its columns,
-keys, indexes and row checks. Names are quoted by the driver; column types are SQL the operator
-writes, as in a DDL file, checked against a pattern so a stray quote or semicolon is refused. A
+keys, indexes and row checks. Names are quoted by the driver; a column's type is a type name
+(then optionally ``not null``), checked against a pattern here so a stray quote or semicolon
+is refused, and parsed by the server as a type before the table is made (loading.py). A
 row check is data, never SQL: a column of the table, an operator of ``OPERATORS`` and a value,
 composed into a ``CHECK`` with the column quoted and the value a literal. Every name is checked
 against PostgreSQL's 63-byte limit when the list is read, the production schema's with the

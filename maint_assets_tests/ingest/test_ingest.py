@@ -269,10 +269,27 @@ def test_hostile_names_from_the_table_list_are_quoted(empty_db: str, tmp_path: P
         )
     assert rows == [(1, "a"), (2, "b")]
 
-    tables.write_text(tables.read_text().replace("integer not null", "integer); DROP SCHEMA x; --"))
+    declared = tables.read_text()
+    tables.write_text(declared.replace("integer not null", "integer); DROP SCHEMA x; --"))
     refused = _ingest(empty_db, source, tables=tables)
     assert not refused.success
     assert "invalid type" in refused.get_step_failure_events()[0].event_specific_data.error.message
+    # words a type pattern lets through but no type has: SQL of the operator's, refused by
+    # the server's type parser before any table is made (they were put in CREATE TABLE)
+    for clause in ("integer references pg_authid", "text default current_user",
+                   "int generated always as identity", "text unique", "integer check"):
+        tables.write_text(declared.replace("integer not null", clause))
+        refused = _ingest(empty_db, source, tables=tables)
+        assert not refused.success, clause
+        assert f"id: {clause!r} is not a type" in _error(refused), _error(refused)
+    for type_ in ("character varying(12) not null", "numeric(10, 2)", "int4[]",
+                  "timestamp with time zone", "double precision NOT NULL"):
+        tables.write_text(declared.replace("integer not null", f"'{type_}'"))
+        (source / "t.csv").write_text('id,"we""ird; DROP TABLE x"\n' + (
+            "{1},a\n{2},b\n" if type_ == "int4[]" else "2024-01-02,a\n2024-01-03,b\n"
+            if "timestamp" in type_ else "1,a\n2,b\n"))
+        done = _ingest(empty_db, source, confirm=hostile, tables=tables)
+        assert done.success, (type_, _error(done))
 
 
 def _error(result: dg.ExecuteInProcessResult) -> str:

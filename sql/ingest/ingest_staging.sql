@@ -53,6 +53,11 @@ FROM ingest_lines WHERE n = %(n)s;
 -- The size of a column's largest value, when an index refuses one.
 SELECT max(octet_length({column}::text)) FROM {table};
 
+-- name: is_type
+-- Whether a column type of the tables file names a type (NULL from to_regtype when it names
+-- none; a syntax error when it is no type name at all, such as `integer references x`).
+SELECT to_regtype(%(type)s) IS NOT NULL;
+
 -- name: analyze
 ANALYZE {table};
 
