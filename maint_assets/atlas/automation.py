@@ -29,6 +29,7 @@ from __future__ import annotations
 import json
 
 import dagster as dg
+import psycopg
 
 from maint_assets.atlas import change_log, counts
 from maint_assets.atlas.assets import counts as assets_counts
@@ -209,7 +210,8 @@ def atlas_source_changes(
 
 
 def _count_tables(
-    context: dg.SensorEvaluationContext, db: PostgresResource, conn, inline_max: int
+    context: dg.SensorEvaluationContext, db: PostgresResource, conn: psycopg.Connection,
+    inline_max: int,
 ) -> tuple[list, list[dg.RunRequest], str | None]:
     """Apply a small batch of changes to the count tables here, or request a run. Returns the
     events, the run requests and what was done (or why nothing was)."""

@@ -8,9 +8,11 @@ previous table until the commit, never a half-loaded or empty one.
 """
 
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import dagster as dg
+import pandas as pd
 import pyarrow.parquet as pq
 from pydantic import Field
 
@@ -303,7 +305,7 @@ def public_datasets(
     config: LoadConfig,
     catalog_db: PostgresResource,
     artifacts: ArtifactStore,
-):
+) -> Iterator[dg.AssetCheckResult | dg.MaterializeResult]:
     check_run_config(context)
     with catalog_db.connect() as conn:
         apply_schema(conn, SQL_DIR, bookkeeping_only=True)
@@ -355,7 +357,7 @@ def _fetch_recorded(
     return artifacts.fetch(artifact, tmp / artifact.name)
 
 
-def _markdown(df) -> str:
+def _markdown(df: pd.DataFrame) -> str:
     head = "| " + " | ".join(df.columns) + " |\n|" + "---|" * len(df.columns) + "\n"
     return head + "\n".join(
         "| " + " | ".join(str(v) for v in row) + " |" for row in df.itertuples(index=False)

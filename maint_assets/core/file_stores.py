@@ -22,10 +22,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 from urllib.parse import unquote, urlparse
 
 from maint_assets.core import mounts
+
+if TYPE_CHECKING:  # botocore is loaded with the first S3 client, never by a local worker
+    from botocore.client import BaseClient
 
 
 class StoreError(RuntimeError):
@@ -266,7 +269,7 @@ class S3Backend:
     endpoint_url: str
     region_name: str
 
-    def _client(self):
+    def _client(self) -> BaseClient:
         return s3_client(self.endpoint_url, self.region_name)
 
     def list(
@@ -414,7 +417,7 @@ def _utf8(name: str) -> bool:
     return True
 
 
-def s3_client(endpoint_url: str, region_name: str):
+def s3_client(endpoint_url: str, region_name: str) -> BaseClient:
     """The one way to S3 (file stores and the artifact store): dagster-aws's S3Resource, with
     its retry settings. Imported here, not at the top: an indexing worker reading local files
     never loads Dagster.
@@ -428,7 +431,7 @@ def s3_client(endpoint_url: str, region_name: str):
 
 
 @functools.cache
-def _s3_client(endpoint_url: str, region_name: str, max_attempts: str | None):
+def _s3_client(endpoint_url: str, region_name: str, max_attempts: str | None) -> BaseClient:
     """One client per endpoint, region and retry setting for the process: building one loads
     botocore's service models (0.1-0.5 s of CPU), and the index's verification reads a range of
     a WARC for each sampled line. Clients are thread-safe, and refresh their own credentials."""

@@ -3,7 +3,7 @@ of the last M months (a grandfather-father-son rotation)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 import dagster as dg
@@ -37,7 +37,9 @@ def _month(at: datetime) -> tuple[int, int]:
     return at.year, at.month
 
 
-def _newest_per_period(newest_first: list[datetime], periods: int, period_of) -> set[datetime]:
+def _newest_per_period(
+    newest_first: list[datetime], periods: int, period_of: Callable[[datetime], tuple[int, int]]
+) -> set[datetime]:
     # The periods counted are the ones that hold an artifact: a gap of a few weeks without
     # backups does not use up the weekly slots.
     chosen: dict[tuple[int, int], datetime] = {}

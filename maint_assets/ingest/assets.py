@@ -65,7 +65,7 @@ KEPT = "a table's file under them is not known to be absent: the ingest refuses 
 )
 def ingest_staging(
     context: dg.AssetExecutionContext, ingest_db: PostgresResource, ingest: IngestSettings
-):
+) -> Iterator[dg.AssetCheckResult | dg.MaterializeResult]:
     spec, backend, skipped = ingest.spec(), ingest.source().backend(), Skipped()
     listed = {f.path for f in backend.list(skipped)}
     left_out = report_skipped(context.log, skipped, KEPT)

@@ -48,6 +48,7 @@ from export_vn.download_vn import (
 )
 from export_vn.evnconf import EvnConf
 from export_vn.transfer_vn import CTRL_DEFS, full_download_1, increment_download_1
+from requests import PreparedRequest, Response
 from requests.adapters import HTTPAdapter
 
 REQUEST_TIMEOUT_ENV = "MAINT_VN_REQUEST_TIMEOUT_S"
@@ -59,7 +60,10 @@ logger = logging.getLogger("transfer_vn")
 def _default_timeout(seconds: float) -> None:
     send = HTTPAdapter.send
 
-    def send_with_timeout(self, request, stream=False, timeout=None, **kwargs):
+    def send_with_timeout(
+        self: HTTPAdapter, request: PreparedRequest, stream: bool = False,
+        timeout: float | tuple[float, float] | None = None, **kwargs: object,
+    ) -> Response:
         return send(self, request, stream=stream,
                     timeout=seconds if timeout is None else timeout, **kwargs)
 

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import IO
 
 from cdxj_indexer.postquery import append_method_query
+from warcio.recordloader import ArcWarcRecord
 from warcio.statusandheaders import StatusAndHeaders
 
 _METHODS = ("POST", "PUT")
@@ -43,7 +44,7 @@ class _Seen:
     body: IO[bytes] | None = None  # a POST or PUT request's content
 
     @classmethod
-    def of(cls, record, offset: int) -> _Seen:
+    def of(cls, record: ArcWarcRecord, offset: int) -> _Seen:
         seen = cls(record.rec_type, record.rec_headers, offset)
         if record.rec_type == "request" and record.http_headers is not None:
             seen.method = record.http_headers.protocol
@@ -74,7 +75,7 @@ class PostCaptures:
         self.keys: dict[int, tuple[str, str, str]] = {}  # response offset: key, method, body
         self._previous: _Seen | None = None
 
-    def see(self, record, offset: int) -> None:
+    def see(self, record: ArcWarcRecord, offset: int) -> None:
         previous, self._previous = self._previous, None
         if record.rec_type not in ("request", "response"):  # pairs with neither neighbour
             if previous is not None:

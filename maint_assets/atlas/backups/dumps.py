@@ -175,7 +175,7 @@ def regions_dump(snap: Snapshot, out: Path) -> Dump:
 class HashingWriter:
     """A binary file that feeds what is written to it into ``digest``."""
 
-    def __init__(self, path: Path, digest) -> None:
+    def __init__(self, path: Path, digest: hashlib._Hash) -> None:
         self.file = path.open("wb")
         self.digest = digest
 

@@ -47,7 +47,7 @@ class Taxon:
 
 
 class Checklist:
-    def __init__(self, path: Path):
+    def __init__(self, path: Path) -> None:
         with path.open(newline="") as fh:
             rows = [Taxon(**row) for row in csv.DictReader(fh)]
         self.by_id = {t.taxon_id: t for t in rows}

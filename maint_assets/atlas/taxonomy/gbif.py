@@ -58,7 +58,7 @@ class GbifUnavailable(RuntimeError):
 class NotTaken(Exception):
     """GBIF answered, but not with something that may be written for the name."""
 
-    def __init__(self, reason: str, fallback: tuple[RefRecord, ...] = ()):
+    def __init__(self, reason: str, fallback: tuple[RefRecord, ...] = ()) -> None:
         super().__init__(reason)
         self.unresolved = Unresolved(reason, fallback)
 
@@ -407,7 +407,7 @@ def _note(found: dict[str, Any]) -> str:
 
 
 class _Throttle:
-    def __init__(self, interval: float):
+    def __init__(self, interval: float) -> None:
         self.interval = interval
         self.next_at = 0.0
         self.lock = threading.Lock()
@@ -421,7 +421,7 @@ class _Throttle:
 
 
 class _Cache:
-    def __init__(self, path: Path, ttl_days: float):
+    def __init__(self, path: Path, ttl_days: float) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.ttl = ttl_days * 86400
         self.db = sqlite3.connect(path, check_same_thread=False)

@@ -3,12 +3,14 @@
 One transaction per run (reconcile.py): observations, forms and places; a deletion needs the
 source's deletion signal or, after a window download confirmed by the diff, the row's
 absence from both the download and the check copy where the download covered it; anything
-else is kept and listed as unconfirmed. Nothing outside the window is written unless
-``whole_table``. Every run is rows of maint_assets.vn_monitoring, a refusal included, and
-the runbook's two rows of dbadmin.monitoring_vn_check_to_prod (bookkeeping.py). The
-summary goes out by e-mail from the orchestrator once the repair is committed.
+else is kept and listed as unconfirmed. Outside the window's days only what our continuous
+diff polls brought is written, unless ``whole_table``. Every run is rows of
+maint_assets.vn_monitoring, a refusal included, and the runbook's two rows of
+dbadmin.monitoring_vn_check_to_prod (bookkeeping.py). The summary goes out by e-mail from the
+orchestrator once the repair is committed.
 """
 
+from collections.abc import Iterator
 
 import dagster as dg
 from pydantic import Field
@@ -79,7 +81,7 @@ def vn_sync_repair(
     config: RepairConfig,
     vn_db: PostgresResource,
     notifier: SmtpNotifier,
-):
+) -> Iterator[dg.MaterializeResult]:
     bookkeeping.prepare(vn_db, [CHECK, PRODUCTION])
     run_id = context.run.run_id
     settings = RepairSettings(config.whole_table, config.max_delete_fraction,
