@@ -298,7 +298,7 @@ def validate(conn: psycopg.Connection, keys: list[tuple[str, str, str]]) -> dict
     """Validate the foreign keys ``apply`` made NOT VALID (after the swap committed, no reader
     or writer waits for it); return those left NOT VALID, still checking new rows, with why:
     rows broke one since ``prepare`` checked them (a referenced row deleted meanwhile; or
-    before a rollback made it again, ingest/switching.py), or its
+    before a rollback made it again, ingest/rollback.py), or its
     validation failed (a lock or statement timeout, the connection lost): never a failure of
     a swap that committed."""
     left = {}

@@ -5,7 +5,7 @@ import dagster as dg
 from maint_assets.ingest.assets import ingest_production
 from maint_assets.ingest.keys import INGEST_PRODUCTION, INGEST_STAGING
 from maint_assets.ingest.resources import IngestSettings
-from maint_assets.ingest.switching import rollback_production
+from maint_assets.ingest.rollback import rollback_production
 
 ingest_weekly = dg.define_asset_job(
     "ingest_weekly",

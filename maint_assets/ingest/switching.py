@@ -1,5 +1,5 @@
-"""Switching a version into production in one short transaction, expiring old versions, and
-the rollback op.
+"""Switching a version into production in one short transaction, and expiring old versions
+(the rollback, which switches back, is rollback.py).
 
 What depends on production's tables from outside the tables the ingest loads follows the
 switch, in its transaction: a foreign key from a carried users' table or another schema's table
@@ -11,12 +11,10 @@ CASCADE would otherwise drop it without a word."""
 
 import time
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
 
 import dagster as dg
 import psycopg
 from psycopg import errors, sql
-from pydantic import Field
 
 from maint_assets.core import attachments, own_objects
 from maint_assets.core.grants import grant_on_schema, grant_on_table, schema_grants, table_grants
@@ -27,12 +25,10 @@ from maint_assets.core.lock_waits import (
     with_short_lock_waits,
 )
 from maint_assets.core.postgres import DatabaseUnavailable, PostgresResource
-from maint_assets.core.schema import apply_schema
 from maint_assets.core.sql_files import compose, statement
 from maint_assets.core.views import recreate, view_options
 from maint_assets.ingest import schema_objects, schemas, views
-from maint_assets.ingest.keys import MARKER, SQL_DIR, SQL_PRODUCTION, SQL_SCHEMAS
-from maint_assets.ingest.resources import IngestSettings
+from maint_assets.ingest.keys import MARKER, SQL_PRODUCTION, SQL_SCHEMAS
 from maint_assets.ingest.tables import IngestSpec
 
 
@@ -250,7 +246,7 @@ def _switch_locked(
         validated = definition.removesuffix(" NOT VALID")
         try:
             with conn.transaction():  # a savepoint, for the NOT VALID one below
-                _add_foreign_key(conn, table, name, validated)
+                add_foreign_key(conn, table, name, validated)
         except errors.ForeignKeyViolation as err:
             # One a DBA made NOT VALID (old rows accepted as they are) stays so.
             if not (spec.keep_orphaned_rows or definition.endswith(" NOT VALID")):
@@ -261,7 +257,7 @@ def _switch_locked(
                     "keep_orphaned_rows in the tables file such rows are kept and the key "
                     "checks new rows only)"
                 ) from None
-            _add_foreign_key(conn, table, name, validated + " NOT VALID")
+            add_foreign_key(conn, table, name, validated + " NOT VALID")
             orphaned[f"{'.'.join(table)}.{name}"] = attachments.orphans(
                 conn, table_oid, name, table
             )
@@ -304,7 +300,7 @@ def _drop_keys_out_of_versions(
     ).fetchall()
     conn.execute("SELECT set_config('search_path', %s, true)", [previous])
     for schema, table, name, definition in swept:
-        # Recorded on the version, for a rollback to it (rollback_production).
+        # Recorded on the version, for a rollback to it (rollback.py).
         conn.execute(
             statement(SQL_PRODUCTION, "record_swept_key"),
             {"schema": schema, "table": table, "name": name, "definition": definition},
@@ -313,44 +309,7 @@ def _drop_keys_out_of_versions(
                              constraint=name))
 
 
-def _restore_swept_keys(
-    conn: psycopg.Connection, prod: str, swept: list[dict[str, str]]
-) -> tuple[list[tuple[str, str, str]], list[tuple[str, str, str]], list[str]]:
-    """Make again, NOT VALID, the keys the version just switched back in lost when it was
-    archived (``_drop_keys_out_of_versions``), for ``Switched.validated`` to validate: rows
-    may have broken them since (a referenced row deleted while no key held it), and such a
-    key still checks new rows. Returns those made, those of them to validate (not one a DBA
-    had made NOT VALID) and, named with why, those that cannot be made (the referenced table
-    or its unique key gone); one whose name the table has again is left to that one."""
-    made, to_validate, unmade = [], [], []
-    for key in swept:
-        table, name = key["table"], key["name"]
-        present, taken = conn.execute(
-            statement(SQL_PRODUCTION, "swept_key_state"),
-            {"schema": prod, "table": table, "name": name},
-        ).fetchone()
-        if not present or taken:
-            continue
-        definition = key["definition"]
-        validate = not definition.endswith(" NOT VALID")
-        try:
-            with conn.transaction():
-                _add_foreign_key(
-                    conn, (prod, table), name, definition + (" NOT VALID" if validate else "")
-                )
-        except psycopg.Error as err:
-            unmade.append(
-                f"foreign key {name} of {prod}.{table} ({key['definition']}), dropped when "
-                f"this version was archived, not made again: {err.diag.message_primary or err}"
-            )
-            continue
-        made.append((prod, table, name))
-        if validate:
-            to_validate.append((prod, table, name))
-    return made, to_validate, unmade
-
-
-def _add_foreign_key(
+def add_foreign_key(
     conn: psycopg.Connection, table: tuple[str, str], name: str, definition: str
 ) -> None:
     conn.execute(
@@ -437,63 +396,3 @@ def expire(
             conn.execute(statement(SQL_PRODUCTION, "forget_version"), {"id": id_})
             dropped.append(schema)
     return dropped, kept, held
-
-
-class RollbackConfig(dg.Config):
-    confirm_production: str = Field(
-        description="must equal the production schema's name: the rollback replaces its content"
-    )
-
-
-@dg.op(description="Switch the production schema back to its previous version.")
-def rollback_production(
-    context: dg.OpExecutionContext,
-    config: RollbackConfig,
-    ingest_db: PostgresResource,
-    ingest: IngestSettings,
-) -> None:
-    spec = ingest.spec()
-    if config.confirm_production != spec.production:
-        raise dg.Failure(
-            f"this job replaces the schema {spec.production!r} by its previous version: set "
-            f"confirm_production to {spec.production!r} to confirm"
-        )
-    with ingest_db.connect() as conn:  # the record of the rules, for a version loaded before it
-        apply_schema(conn, SQL_DIR, bookkeeping_only=True)
-        own_objects.ensure(conn)
-    with ingest_db.locked_step(f"ingest/{spec.production}") as conn:
-        row = conn.execute(
-            statement(SQL_PRODUCTION, "latest_previous"), {"production": spec.production}
-        ).fetchone()
-        if row is None:
-            raise dg.Failure(f"{spec.production} has no previous version to roll back to")
-        version_id, previous, swept = row
-        conn.execute(statement(SQL_PRODUCTION, "forget_version"), {"id": version_id})
-        replaced = spec.archived(datetime.now(UTC))
-        switched = switch(
-            conn,
-            spec,
-            previous,
-            replaced,
-            context.run.run_id,
-            "rolled_back",
-            ingest.switch_lock_attempts,
-        )
-        # Under the switch's locks still (the users' tables they reference among them).
-        restored, to_validate, unmade = _restore_swept_keys(conn, spec.production, swept)
-        switched = replace(
-            switched,
-            repointed=[*switched.repointed, *(".".join(k) for k in restored)],
-            not_carried=[*switched.not_carried, *unmade],
-            unvalidated=[*switched.unvalidated, *to_validate],
-        )
-        left = outside_dependents(conn, replaced)
-    switched = switched.validated(ingest_db)
-    context.log.info(
-        f"{spec.production} is now the version kept as {previous}; the replaced one is kept "
-        f"as {replaced}; carried over: {switched.carried}; re-created on it: "
-        f"{switched.repointed} ({switched.held_ms:.1f} ms)"
-    )
-    log_switched(context, spec, switched, replaced)
-    if left:
-        context.log.warning(f"still on {replaced}, not moved by the rollback: {', '.join(left)}")

@@ -1,0 +1,122 @@
+"""The rollback: production switched back to the latest version kept, as a job's op (it
+replaces a live schema; never part of an asset's materialization). The switch is the ingest's
+own (switching.py), with production's current version archived in its turn; the foreign keys
+the version switched back in lost when it was archived (into a users' table, on a column the
+next version dropped) are made again."""
+
+from dataclasses import replace
+from datetime import UTC, datetime
+
+import dagster as dg
+import psycopg
+from pydantic import Field
+
+from maint_assets.core import own_objects
+from maint_assets.core.postgres import PostgresResource
+from maint_assets.core.schema import apply_schema
+from maint_assets.core.sql_files import statement
+from maint_assets.ingest.keys import SQL_DIR, SQL_PRODUCTION
+from maint_assets.ingest.resources import IngestSettings
+from maint_assets.ingest.switching import (
+    add_foreign_key,
+    log_switched,
+    outside_dependents,
+    switch,
+)
+
+
+class RollbackConfig(dg.Config):
+    confirm_production: str = Field(
+        description="must equal the production schema's name: the rollback replaces its content"
+    )
+
+
+@dg.op(description="Switch the production schema back to its previous version.")
+def rollback_production(
+    context: dg.OpExecutionContext,
+    config: RollbackConfig,
+    ingest_db: PostgresResource,
+    ingest: IngestSettings,
+) -> None:
+    spec = ingest.spec()
+    if config.confirm_production != spec.production:
+        raise dg.Failure(
+            f"this job replaces the schema {spec.production!r} by its previous version: set "
+            f"confirm_production to {spec.production!r} to confirm"
+        )
+    with ingest_db.connect() as conn:  # the record of the rules, for a version loaded before it
+        apply_schema(conn, SQL_DIR, bookkeeping_only=True)
+        own_objects.ensure(conn)
+    with ingest_db.locked_step(f"ingest/{spec.production}") as conn:
+        row = conn.execute(
+            statement(SQL_PRODUCTION, "latest_previous"), {"production": spec.production}
+        ).fetchone()
+        if row is None:
+            raise dg.Failure(f"{spec.production} has no previous version to roll back to")
+        version_id, previous, swept = row
+        conn.execute(statement(SQL_PRODUCTION, "forget_version"), {"id": version_id})
+        replaced = spec.archived(datetime.now(UTC))
+        switched = switch(
+            conn,
+            spec,
+            previous,
+            replaced,
+            context.run.run_id,
+            "rolled_back",
+            ingest.switch_lock_attempts,
+        )
+        # Under the switch's locks still (the users' tables they reference among them).
+        restored, to_validate, unmade = _restore_swept_keys(conn, spec.production, swept)
+        switched = replace(
+            switched,
+            repointed=[*switched.repointed, *(".".join(k) for k in restored)],
+            not_carried=[*switched.not_carried, *unmade],
+            unvalidated=[*switched.unvalidated, *to_validate],
+        )
+        left = outside_dependents(conn, replaced)
+    switched = switched.validated(ingest_db)
+    context.log.info(
+        f"{spec.production} is now the version kept as {previous}; the replaced one is kept "
+        f"as {replaced}; carried over: {switched.carried}; re-created on it: "
+        f"{switched.repointed} ({switched.held_ms:.1f} ms)"
+    )
+    log_switched(context, spec, switched, replaced)
+    if left:
+        context.log.warning(f"still on {replaced}, not moved by the rollback: {', '.join(left)}")
+
+
+def _restore_swept_keys(
+    conn: psycopg.Connection, prod: str, swept: list[dict[str, str]]
+) -> tuple[list[tuple[str, str, str]], list[tuple[str, str, str]], list[str]]:
+    """Make again, NOT VALID, the keys the version just switched back in lost when it was
+    archived (``_drop_keys_out_of_versions``), for ``Switched.validated`` to validate: rows
+    may have broken them since (a referenced row deleted while no key held it), and such a
+    key still checks new rows. Returns those made, those of them to validate (not one a DBA
+    had made NOT VALID) and, named with why, those that cannot be made (the referenced table
+    or its unique key gone); one whose name the table has again is left to that one."""
+    made, to_validate, unmade = [], [], []
+    for key in swept:
+        table, name = key["table"], key["name"]
+        present, taken = conn.execute(
+            statement(SQL_PRODUCTION, "swept_key_state"),
+            {"schema": prod, "table": table, "name": name},
+        ).fetchone()
+        if not present or taken:
+            continue
+        definition = key["definition"]
+        validate = not definition.endswith(" NOT VALID")
+        try:
+            with conn.transaction():
+                add_foreign_key(
+                    conn, (prod, table), name, definition + (" NOT VALID" if validate else "")
+                )
+        except psycopg.Error as err:
+            unmade.append(
+                f"foreign key {name} of {prod}.{table} ({key['definition']}), dropped when "
+                f"this version was archived, not made again: {err.diag.message_primary or err}"
+            )
+            continue
+        made.append((prod, table, name))
+        if validate:
+            to_validate.append((prod, table, name))
+    return made, to_validate, unmade
