@@ -25,6 +25,7 @@ from maint_assets.core.mounts import MountTables
 from maint_assets.core.postgres import PostgresResource
 from maint_assets.core.stores import FileStore
 from maint_assets.demo.webarchive_data import write_store
+from maint_assets.webarchive import checks as webarchive_checks
 from maint_assets.webarchive.assets import cdx_index, trackdb
 from maint_assets.webarchive.resources import CdxSettings
 from maint_assets_tests.ports import free_port
@@ -561,8 +562,8 @@ def test_an_s3_object_the_store_refuses_is_reported_not_retried_and_indexed_once
     # An indexed file the store refuses since: the index check's sampled lines in it are not
     # checked and the file is named; neither the lines' problem nor a store error.
     _deny(s3, bucket, [f"crawls/{refused}"])
-    check = cdx_index.index_lines_resolve(res["webarchive_db"], res["warc_store"], res["cdx"],
-                                          retries=1, backoff_s=0.01)
+    check = webarchive_checks.index_lines_resolve(
+        res["webarchive_db"], res["warc_store"], res["cdx"], retries=1, backoff_s=0.01)
     assert check.passed, check.metadata["problems"].value
     meta = {k: v.value for k, v in check.metadata.items()}
     assert meta["files_denied"] == 1 and 0 < meta["lines_checked"] < 50
@@ -611,7 +612,7 @@ def test_a_store_that_cannot_be_reached_leaves_sampled_lines_unchecked_not_bad(
         assert _metadata(_index(res, instance))[CDX]["warcs_indexed"] == WARCS
 
     def check(endpoint: str, retries: int = 1) -> dict:
-        found = cdx_index.index_lines_resolve(
+        found = webarchive_checks.index_lines_resolve(
             res["webarchive_db"], FileStore(url=f"s3://{bucket}/crawls", endpoint_url=endpoint),
             res["cdx"], retries=retries, backoff_s=0.01,
         )
@@ -646,7 +647,7 @@ def test_a_store_that_cannot_be_reached_leaves_sampled_lines_unchecked_not_bad(
     assert check(s3_endpoint)["lines_checked"] == 50
     gone = str(next(_warcs_folder(store).glob("*-00000-*.warc.gz")).relative_to(store))
     s3.delete_object(Bucket=bucket, Key=f"crawls/{gone}")
-    found = cdx_index.index_lines_resolve(
+    found = webarchive_checks.index_lines_resolve(
         res["webarchive_db"], res["warc_store"], res["cdx"], retries=1, backoff_s=0.01)
     assert not found.passed and "its file is not in the store" in found.metadata["problems"].value
     assert found.metadata["lines_store_unreachable"].value == 0
@@ -661,7 +662,7 @@ def _check_local(
         assert _metadata(_index(res, instance))[CDX]["warcs_indexed"] == warcs
 
     def check() -> dict:
-        found = cdx_index.index_lines_resolve(
+        found = webarchive_checks.index_lines_resolve(
             res["webarchive_db"], res["warc_store"], res["cdx"], retries=1, backoff_s=0.01)
         return {k: v.value for k, v in found.metadata.items()} | {
             "passed": found.passed, "why": found.description}
@@ -772,7 +773,7 @@ def test_a_warc_deleted_as_the_last_file_of_its_folder_is_gone_not_a_store_error
         assert _metadata(_index(res, instance))[CDX]["warcs_indexed"] == WARCS
         for file in _warcs_folder(store).iterdir():
             file.unlink()
-        found = cdx_index.index_lines_resolve(
+        found = webarchive_checks.index_lines_resolve(
             res["webarchive_db"], res["warc_store"], res["cdx"], retries=1, backoff_s=0.01)
         meta = {k: v.value for k, v in found.metadata.items()}
         assert not found.passed and meta["lines_store_unreachable"] == 0, meta["store_unreachable"]
