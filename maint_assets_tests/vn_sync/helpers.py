@@ -21,6 +21,7 @@ from maint_assets.demo.vn_site_copy import copy_site
 from maint_assets.vn_sync.assets.vn_check_copy import vn_check_copy
 from maint_assets.vn_sync.assets.vn_sync_repair import vn_sync_repair
 from maint_assets.vn_sync.automation import CHECK_COPY_OP
+from maint_assets.vn_sync.checks import agrees_with_check_copy
 from maint_assets.vn_sync.client_api_vn import DEFAULT_VENV, ClientApiVn
 from maint_assets.vn_sync.keys import CHECK, PRODUCTION, TABLES
 
@@ -131,9 +132,11 @@ def weekly(
     repair_config: dict | None = None,
     instance: dg.DagsterInstance | None = None,
 ) -> dg.ExecuteInProcessResult:
-    """The weekly job's two steps, as the schedule runs them."""
-    return dg.materialize(
-        [vn_check_copy, vn_sync_repair],
+    """The weekly job's steps, as the schedule runs them: the repair's check included, which
+    must pass after every repair (whatever the scenario, production agrees with the check copy
+    where the repair answered for it)."""
+    return _agreeing(dg.materialize(
+        [vn_check_copy, vn_sync_repair, agrees_with_check_copy],
         resources=res,
         instance=instance,
         run_config={
@@ -143,17 +146,25 @@ def weekly(
             }
         },
         raise_on_error=False,
-    )
+    ))
 
 
 def adopted(res: dict[str, object]) -> dg.ExecuteInProcessResult:
-    """The weekly job's two steps taking the operator's own check copy (mode adopt)."""
-    return dg.materialize(
-        [vn_check_copy, vn_sync_repair],
+    """The weekly job's steps taking the operator's own check copy (mode adopt)."""
+    return _agreeing(dg.materialize(
+        [vn_check_copy, vn_sync_repair, agrees_with_check_copy],
         resources=res,
         run_config={"ops": {CHECK_COPY_OP: {"config": {"mode": "adopt"}}}},
         raise_on_error=False,
-    )
+    ))
+
+
+def _agreeing(result: dg.ExecuteInProcessResult) -> dg.ExecuteInProcessResult:
+    evaluations = result.get_asset_check_evaluations()
+    assert len(evaluations) == result.success  # a repair that ran was checked
+    for evaluation in evaluations:
+        assert evaluation.passed, (evaluation.description, evaluation.metadata)
+    return result
 
 
 def daily(res: dict[str, object]) -> dg.ExecuteInProcessResult:

@@ -27,7 +27,7 @@ from maint_assets.core.sql_files import statement
 from maint_assets.demo.local_cluster import LocalCluster
 from maint_assets.demo.vn_data import DEMO_TRANSFER_VN_CONFIG
 from maint_assets.demo.vn_fake_site import epoch
-from maint_assets.vn_sync import bookkeeping, client_api_vn, tool_config
+from maint_assets.vn_sync import bookkeeping, checks, client_api_vn, tool_config
 from maint_assets.vn_sync.assets.vn_check_copy import vn_check_copy
 from maint_assets.vn_sync.assets.vn_sync_repair import vn_sync_repair
 from maint_assets.vn_sync.automation import CHECK_COPY_OP
@@ -279,6 +279,28 @@ def test_a_whole_table_repair_writes_outside_the_window(after_weekly: VnWorld) -
     assert prod[(19, "tst1")] == check[(19, "tst1")]  # its corrected date, outside the window
     meta = metadata(result)[f"vn_sync/{PRODUCTION}/observations_json"]
     assert meta["whole_table"] is True and meta["deleted_absent"] == 0
+
+
+def test_the_repairs_check_passes_and_names_a_row_production_lost_since(
+    after_weekly: VnWorld,
+) -> None:
+    """After the weekly run (every case of the scenario: rows kept newer, unconfirmed, deleted
+    on a signal, brought by the polls outside the window) production agrees with the check
+    copy where the repair answered for it; a row lost or set back since is named."""
+    conn = after_weekly.conn
+    db = after_weekly.resources()["vn_db"]
+    passed = checks.agrees_with_check_copy(vn_db=db)
+    assert passed.passed, passed.description
+    assert passed.metadata["missed"].value == 0
+    conn.execute(f"DELETE FROM {PRODUCTION}.observations_json WHERE site = 'tst1' AND id = 100")
+    conn.execute(f"UPDATE {PRODUCTION}.observations_json SET update_ts = update_ts - 60, "
+                 "item = jsonb_set(item, '{observers,0,count}', '\"1\"') "
+                 "WHERE site = 'tst1' AND id IN (17, 20)")
+    failed = checks.agrees_with_check_copy(vn_db=db)
+    assert not failed.passed and failed.metadata["missed"].value == 3
+    assert failed.metadata["first"].value == (
+        "- (tst1, 17): older in production\n- (tst1, 20): older in production\n"
+        "- (tst1, 100): missing from production")
 
 
 def test_the_deletion_limit_counts_only_what_the_download_covered(

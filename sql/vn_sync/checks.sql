@@ -1,0 +1,39 @@
+-- The repair's check (vn_sync/checks.py): production's observations against the check copy
+-- where the latest repair answered for them, read after its commit.
+
+-- name: latest_repair
+-- The run of the latest repair that committed (its 'repair' row is written with its changes),
+-- and when (epoch seconds).
+SELECT run_id, extract(epoch FROM date)::bigint FROM maint_assets.vn_monitoring
+WHERE action = 'repair' AND table_name = %(table_name)s
+ORDER BY id DESC LIMIT 1;
+
+-- name: repair_missed
+-- The check copy's observations inside the latest window (vn_cc) and those outside its days
+-- that our polls brought (vn_cpoll) which production lacks, or holds at an older version, or
+-- at the same version with another item, apart from those the repair had cause to leave: a
+-- deletion signal as new as the check copy's version and recorded before the repair (the
+-- source deleted it since, or an operator's deletion the guards weigh; one recorded after the
+-- repair is a row lost since), a row the window download did not bring
+-- (vn_window_unconfirmed) and the items the repair listed as unconfirmed or malformed.
+SELECT k.site, k.id,
+       CASE WHEN p.id IS NULL THEN 'missing from production'
+            WHEN p.update_ts < k.update_ts THEN 'older in production'
+            ELSE 'another item at the same version' END AS problem
+FROM (SELECT site, id FROM vn_cc UNION SELECT site, id FROM vn_cpoll) r
+JOIN {check}.observations_json k ON k.site = r.site AND k.id = r.id
+LEFT JOIN {production}.observations_json p ON p.site = k.site AND p.id = k.id
+WHERE (p.id IS NULL OR p.update_ts < k.update_ts
+       OR p.update_ts = k.update_ts AND p.item IS DISTINCT FROM k.item)
+  AND NOT EXISTS (SELECT FROM maint_assets.vn_deletions d
+                  WHERE d.table_name = 'observations_json' AND d.site = k.site
+                    AND d.item_id = k.id AND d.deleted_at >= k.update_ts
+                    AND d.deleted_at <= %(repaired_at)s)
+  AND NOT EXISTS (SELECT FROM maint_assets.vn_window_unconfirmed u
+                  WHERE u.window_id = %(window_id)s AND u.table_name = 'observations_json'
+                    AND u.site = k.site AND u.id = k.id)
+  AND NOT EXISTS (SELECT FROM maint_assets.vn_monitoring m
+                  WHERE m.run_id = %(run_id)s AND m.table_name = %(table_name)s
+                    AND m.action IN ('unconfirmed', 'skipped_malformed')
+                    AND m.site = k.site AND m.item_id = k.id)
+ORDER BY k.site, k.id;
