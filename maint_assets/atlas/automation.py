@@ -161,6 +161,7 @@ def atlas_source_changes(
     atlas_counts_sensor: CountsSensorSettings,
 ) -> dg.SensorResult:
     seen = _position(context.cursor)
+    seen_epoch = json.loads(context.cursor).get("epoch") if context.cursor else None
     with atlas_db.connect() as conn:
         with atlas_db.transaction(conn, repeatable_read=True):
             if not change_log.installed(conn):
@@ -173,6 +174,7 @@ def atlas_source_changes(
                 statement(SQL_CHANGE_LOG, "changes_since"), seen.params()
             ).fetchall()
             now = change_log.position_now(conn)
+            epoch = change_log.epoch(conn)
         count_events, run_requests, note = _count_tables(
             context, atlas_db, conn, atlas_counts_sensor.inline_max_changes
         )
@@ -181,6 +183,13 @@ def atlas_source_changes(
     stats: dict[str, dict[str, int]] = {}
     for source, op, n in changed:
         stats.setdefault(source, dict.fromkeys(OPERATIONS.values(), 0))[OPERATIONS[op]] = n
+    # History was lost since the last tick (a source table or the change log truncated, which
+    # logs no row): what changed is unknown, so every source is reported, for the eager assets
+    # downstream (web_regions, the taxonomy chain) to refresh.
+    lost = seen_epoch is not None and seen_epoch != epoch
+    if lost:
+        for source in SOURCE_ASSETS:
+            stats.setdefault(source, dict.fromkeys(OPERATIONS.values(), 0))
     events: list[dg.AssetMaterialization | dg.AssetCheckEvaluation] = []
     recorded = []
     for source, counted in sorted(stats.items()):
@@ -188,13 +197,19 @@ def atlas_source_changes(
             key = SOURCE_ASSETS[source]
             events.append(
                 dg.AssetMaterialization(
-                    asset_key=key, metadata={**counted, "change_log_frontier": now.frontier}
+                    asset_key=key,
+                    metadata={
+                        **counted,
+                        "change_log_frontier": now.frontier,
+                        **({"history_lost": True} if lost else {}),
+                    },
                 )
             )
             what = ", ".join(f"{n} {k.removeprefix('rows_')}" for k, n in counted.items() if n)
+            what = what or "history lost"
             recorded.append(f"{key.to_user_string()} ({what})")
     events += count_events
-    cursor = json.dumps({"frontier": now.frontier, "carried": now.carried})
+    cursor = json.dumps({"frontier": now.frontier, "carried": now.carried, "epoch": epoch})
     # Dagster marks a tick without run requests SKIPPED, also when it recorded something: its
     # reason (and the tick's log) says what it did.
     done = "; ".join(

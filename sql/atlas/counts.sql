@@ -251,11 +251,15 @@ DROP TABLE {relation};
 ALTER TABLE {relation} SET SCHEMA {schema};
 
 -- name: build_levels
-CREATE TABLE {levels} AS SELECT DISTINCT type, scale FROM atlas_api.regions_zoom_lookup;
+-- A zoom-lookup row without a type or a scale (its columns are nullable, as production's)
+-- joins no region, in production's count functions as here: it is not a level.
+CREATE TABLE {levels} AS SELECT DISTINCT type, scale FROM atlas_api.regions_zoom_lookup
+WHERE type IS NOT NULL AND scale IS NOT NULL;
 
 -- name: record_levels
 DELETE FROM {levels};
-INSERT INTO {levels} SELECT DISTINCT type, scale FROM atlas_api.regions_zoom_lookup;
+INSERT INTO {levels} SELECT DISTINCT type, scale FROM atlas_api.regions_zoom_lookup
+WHERE type IS NOT NULL AND scale IS NOT NULL;
 
 -- name: row_counts
 SELECT relation, row_count FROM maint_assets.maintained_row_counts WHERE relation = ANY (%(relations)s);
@@ -280,6 +284,7 @@ WITH changed_levels AS (
      EXCEPT SELECT type, scale FROM atlas_api.regions_zoom_lookup)
     UNION
     (SELECT type, scale FROM atlas_api.regions_zoom_lookup
+     WHERE type IS NOT NULL AND scale IS NOT NULL
      EXCEPT SELECT type, scale FROM {levels})
 )
 SELECT row_id::integer AS fid FROM pending_changes WHERE source = 'regions'

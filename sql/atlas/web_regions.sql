@@ -7,6 +7,7 @@
 -- (production's own too) fails on the first such region and the outlines go stale.
 SELECT type, scale, count(*)::integer, array_agg(zoom ORDER BY zoom)
 FROM atlas_api.regions_zoom_lookup
+WHERE type IS NOT NULL AND scale IS NOT NULL  -- such a row joins no region
 GROUP BY type, scale
 HAVING count(*) > 1
 ORDER BY type, scale;

@@ -65,6 +65,8 @@ BEGIN
 END $$;
 CREATE OR REPLACE TRIGGER change_log_truncated AFTER TRUNCATE ON maint_assets.change_log
     FOR EACH STATEMENT EXECUTE FUNCTION maint_assets.change_history_lost();
+-- Also in session_replication_role = replica (see the end of 20_triggers.sql).
+ALTER TABLE maint_assets.change_log ENABLE ALWAYS TRIGGER change_log_truncated;
 
 -- observations: one function per event, because a trigger with transition tables may only
 -- handle one event. Updates pair old and new rows by id, and by (id, within_quebec) where

@@ -58,3 +58,22 @@ CREATE OR REPLACE TRIGGER maint_capture_delete AFTER DELETE ON atlas_api.regions
     EXECUTE FUNCTION maint_assets.capture_statement();
 CREATE OR REPLACE TRIGGER maint_capture_truncate AFTER TRUNCATE ON atlas_api.regions_zoom_lookup
     FOR EACH STATEMENT EXECUTE FUNCTION maint_assets.capture_statement();
+
+-- Capture fires ALWAYS, also in sessions with session_replication_role = replica (atlas-db's
+-- own load scripts set it: dump/make_dump.sh, scripts/PARTITION_observations.sql), where a
+-- trigger enabled the default way does not fire and the change, TRUNCATE included, was lost
+-- silently. (CREATE OR REPLACE TRIGGER sets it back to the default: set again each time.)
+DO $$
+DECLARE
+    r record;
+BEGIN
+    FOR r IN
+        SELECT t.tgrelid::regclass AS rel, t.tgname
+        FROM pg_trigger t
+        WHERE t.tgname IN ('maint_capture_insert', 'maint_capture_update',
+                           'maint_capture_delete', 'maint_capture_truncate')
+          AND NOT t.tgisinternal AND t.tgenabled <> 'A'
+    LOOP
+        EXECUTE format('ALTER TABLE %s ENABLE ALWAYS TRIGGER %I', r.rel, r.tgname);
+    END LOOP;
+END $$;
