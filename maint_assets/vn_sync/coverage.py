@@ -8,7 +8,7 @@ slices of a crashed job have no line there, so they are simply not covered."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 import psycopg
 
@@ -94,17 +94,36 @@ def latest(conn: psycopg.Connection, check_schema: str) -> Window | None:
     return Window(window_id, mode, type_date, started, confirmed, tuple(tables), run_id)
 
 
-def polled_since(conn: psycopg.Connection, window: Window, check_schema: str) -> int | None:
-    """Epoch seconds since when our polls of ``check_schema`` have stored every change the
-    source made (coverage.sql), for a window whose own poll ended them; else None (an adopted
-    check copy is polled by the operator's cron, which records nothing)."""
+def polled_since(
+    conn: psycopg.Connection, window: Window, check_schema: str
+) -> dict[tuple[str, str], int]:
+    """Per (site, taxo group) the latest poll of ``check_schema`` asked for, epoch seconds since
+    when our polls have stored every change the source made to it: each poll asked for every
+    change since the one before it started (vn_check_copy.py ``_poll``), so a row the source
+    changed since then was stored by one of them, and a deletion of it since is a signal
+    (reconcile.sql). The chain is the group's own: a poll that did not ask for it (the group
+    excluded, or the account without access; a poll recorded without its groups) leaves a gap
+    the next poll's start does not cover, and the chain starts again after it. Empty unless
+    the window's own poll ended the chain (an adopted check copy is polled by the operator's
+    cron, which records nothing)."""
     if not window.absence_is_evidence:
-        return None
-    since = conn.execute(
-        statement(SQL_COVERAGE, "polled_since"), {"check_schema": check_schema}
-    ).fetchone()[0]
+        return {}
+    polls = conn.execute(
+        statement(SQL_COVERAGE, "polls"), {"check_schema": check_schema}
+    ).fetchall()
+    if not polls:
+        return {}
+    chains: dict[tuple[str, str], tuple[datetime, datetime]] = {}  # group -> (start, last)
+    for since, started, groups in polls:
+        for group in {(g["site"], str(g["taxo_group"])) for g in groups or ()}:
+            start, last = chains.get(group, (since, None))
+            # a gap since the group's last poll: its changes in between were not asked for
+            chains[group] = (since if last is None or since > last else min(start, since),
+                             started)
+    latest = {(g["site"], str(g["taxo_group"])) for g in polls[-1][2] or ()}
     # naive, transfer_vn's clock: this machine's local time
-    return None if since is None else int(since.timestamp())
+    return {group: int(start.timestamp()) for group, (start, _) in chains.items()
+            if group in latest}
 
 
 def adopted_log_id(conn: psycopg.Connection, check_schema: str) -> int:
@@ -130,14 +149,17 @@ def covered(conn: psycopg.Connection, window: Window, copy: str, temp: str) -> i
 
 
 def polled(
-    conn: psycopg.Connection, window: Window, copy: str, temp: str, since: int | None
+    conn: psycopg.Connection, window: Window, copy: str, temp: str,
+    since: dict[tuple[str, str], int],
 ) -> int:
     """Creates the temporary table ``temp`` of ``copy``'s observations outside the window's
-    days that our polls stored since ``since`` (``polled_since``), in a slice the window
-    covered (site, id); returns their number."""
+    days that our polls stored (since ``since`` of their site and taxo group,
+    ``polled_since``), of a territorial unit the window covered (site, id); returns their
+    number."""
     conn.execute(
         compose(SQL_COVERAGE, "polled_observations", copy=copy, temp=temp),
-        {"window_id": window.id, "polled_since": since},
+        {"window_id": window.id, "sites": [s for s, _ in since],
+         "groups": [g for _, g in since], "since": list(since.values())},
     )
     return _indexed_rows(conn, temp)
 

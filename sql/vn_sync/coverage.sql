@@ -160,18 +160,20 @@ WHERE daterange(k.day - 1, k.day + 1, '[]') <@ c.days;
 
 -- name: polled_observations
 -- The rows of {copy}.observations_json outside the window's days that our continuous diff
--- polls stored (changed at the source since %(polled_since)s, coverage.py polled_since), of
--- a site, taxo group and territorial unit the window covered: the operator's configuration
--- has them, so the polls asked for them (a site, group or unit left out was never polled,
--- and its rows in the copy may be stale). NULL %(polled_since)s: none.
+-- polls stored: changed at the source since the start of the unbroken polls of their site
+-- and taxo group (coverage.py polled_since: %(sites)s, %(groups)s, %(since)s), of a
+-- territorial unit the window covered for that group (a unit filtered out was not stored, and
+-- its rows in the copy may be stale).
 CREATE TEMP TABLE {temp} ON COMMIT DROP AS
 SELECT r.site, r.id
 FROM {copy}.observations_json r
+JOIN unnest(%(sites)s::text[], %(groups)s::text[], %(since)s::bigint[]) AS c(site, taxo_group, since)
+  ON c.site = r.site AND c.taxo_group = r.item #>> '{{species,taxonomy}}'
+ AND r.update_ts >= c.since
 JOIN maint_assets.vn_window_places p
   ON p.window_id = %(window_id)s AND p.site = r.site
  AND p.place::text = r.item #>> '{{place,@id}}'
-WHERE r.update_ts >= %(polled_since)s::bigint
-  AND EXISTS (SELECT FROM maint_assets.vn_window_slices s
+WHERE EXISTS (SELECT FROM maint_assets.vn_window_slices s
               WHERE s.window_id = %(window_id)s AND s.site = r.site
                 AND s.taxo_group::text = r.item #>> '{{species,taxonomy}}'
                 AND s.territorial_unit = p.territorial_unit);
@@ -213,25 +215,31 @@ SELECT CASE WHEN min(since) <= %(needed)s::timestamp OR %(needed)s::timestamp IS
             THEN max(started) ELSE %(needed)s::timestamp END
 FROM maint_assets.vn_polls WHERE check_schema = %(check_schema)s;
 
--- name: polled_since
--- Since when the polls of {check} have run without a gap up to the latest one: each asked the
--- diff for every change since the one before it started (poll_since), so a row of the check
--- copy VisioNature changed since then was stored by one of them, and a deletion of it since
--- is a signal (reconcile.sql). NULL without polls. Transfer_vn's clock, as recorded.
-WITH polls AS (
-    SELECT since, started, lead(since) OVER (ORDER BY started, id) AS next_since
-    FROM maint_assets.vn_polls WHERE check_schema = %(check_schema)s
-)
-SELECT min(since) FROM polls
-WHERE started > coalesce((SELECT max(started) FROM polls WHERE next_since > started),
-                         '-infinity');
+-- name: polls
+-- The polls of {check}, oldest first, with the taxo groups each asked for (coverage.py
+-- polled_since walks them). Transfer_vn's clock, as recorded.
+SELECT since, started, groups FROM maint_assets.vn_polls
+WHERE check_schema = %(check_schema)s ORDER BY started, id;
 
--- name: oldest_watermark
-SELECT min(last_ts) FROM {check}.increment_log WHERE site = ANY(%(sites)s);
+-- name: newest_watermark
+-- What the first poll (none recorded) may claim to have asked for: transfer_vn asks every
+-- taxo group of a site for the changes since the FIRST listed group's watermark
+-- (Observations.update reads increment_get once and reuses it), and a group it does not
+-- list (taxo_exclude, no access) or the places' -1 is not asked at all, so the oldest
+-- watermark claims a stretch no poll of ours asked for. Every group was asked since a
+-- watermark no later than the newest one.
+SELECT max(last_ts) FROM {check}.increment_log WHERE site = ANY(%(sites)s);
 
 -- name: record_poll
-INSERT INTO maint_assets.vn_polls (check_schema, since, started, run_id)
-VALUES (%(check_schema)s, %(since)s, %(started)s, %(run_id)s);
+-- With the taxo groups it asked for: those whose watermark transfer_vn moved as it asked the
+-- diff (Observations.update logs now() for each group it lists, before the request), so at
+-- or after the poll's start (the places' -1 is no group).
+INSERT INTO maint_assets.vn_polls (check_schema, since, started, run_id, groups)
+SELECT %(check_schema)s, %(since)s, %(started)s, %(run_id)s,
+       coalesce(jsonb_agg(jsonb_build_object('site', site, 'taxo_group', taxo_group)
+                          ORDER BY site, taxo_group), '[]')
+FROM {check}.increment_log
+WHERE site = ANY(%(sites)s) AND taxo_group >= 0 AND last_ts >= %(started)s;
 
 -- name: rewind_watermarks
 -- The next --update of {check} asks the diff for every change since %(since)s.

@@ -231,6 +231,12 @@ WITH wanted AS MATERIALIZED (
     SELECT DISTINCT k.site, k.id_form_universal
     FROM vn_cc c JOIN {check}.observations_json k ON k.site = c.site AND k.id = c.id
     WHERE k.id_form_universal IS NOT NULL
+), polled AS MATERIALIZED (
+    -- the forms of the sightings outside the window our polls brought (vn_cpoll), which the
+    -- same poll stored with them: inserted when production lacks them, as their sightings
+    SELECT DISTINCT k.site, k.id_form_universal
+    FROM vn_cpoll c JOIN {check}.observations_json k ON k.site = c.site AND k.id = c.id
+    WHERE k.id_form_universal IS NOT NULL
 )
 SELECT k.site, k.id,
        CASE WHEN NOT coalesce(jsonb_typeof(k.item) = 'object' AND k.item ->> '@id' = k.id::text
@@ -246,7 +252,10 @@ SELECT k.site, k.id,
                                               (k.item ->> 'date_stop')::date, '[]') <@ d.days)
                           ELSE NOT EXISTS (
                               SELECT FROM wanted w WHERE w.site = k.site
-                                AND w.id_form_universal = k.item ->> 'id_form_universal') END
+                                AND w.id_form_universal = k.item ->> 'id_form_universal')
+                               AND NOT (p.id IS NULL AND EXISTS (
+                              SELECT FROM polled w WHERE w.site = k.site
+                                AND w.id_form_universal = k.item ->> 'id_form_universal')) END
                  THEN 'outside_window'
             WHEN p.id IS NULL THEN 'insert'
             ELSE 'update' END AS action,

@@ -165,14 +165,15 @@ def _poll(
                 )
         else:
             since = conn.execute(
-                compose(SQL_COVERAGE, "oldest_watermark", check=CHECK), {"sites": sites}
+                compose(SQL_COVERAGE, "newest_watermark", check=CHECK), {"sites": sites}
             ).fetchone()[0]
+            since = None if since is None else min(since, started)
     run = tool.update_now(vn_db, CHECK, controlers)
     context.log.info(run.output[-4000:])
     with vn_db.connect() as conn:
-        conn.execute(statement(SQL_COVERAGE, "record_poll"), {
+        conn.execute(compose(SQL_COVERAGE, "record_poll", check=CHECK), {
             "check_schema": CHECK, "since": since or started, "started": started,
-            "run_id": context.run.run_id,
+            "run_id": context.run.run_id, "sites": sites,
         })
 
 

@@ -180,4 +180,13 @@ DO $$ BEGIN
             PRIMARY KEY (schema_name, table_name, site, item_id)
         );
     END IF;
+
+    -- The taxo groups each poll asked the diff for, per site ([{"site", "taxo_group"}]):
+    -- transfer_vn asks only those it lists (not an excluded one, nor one the account lost),
+    -- and moves their watermarks as it asks. NULL on polls recorded before the column.
+    IF NOT EXISTS (SELECT FROM pg_attribute
+                   WHERE attrelid = 'maint_assets.vn_polls'::regclass AND NOT attisdropped
+                     AND attname = 'groups') THEN
+        ALTER TABLE maint_assets.vn_polls ADD COLUMN groups jsonb;
+    END IF;
 END $$;
