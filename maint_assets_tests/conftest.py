@@ -32,6 +32,7 @@ from maint_assets.demo.local_cluster import PG_MAJOR, SUPERUSER, LocalCluster
 from maint_assets.demo.metabase_stand_in import load_stand_in
 from maint_assets_tests.atlas.helpers import atlas_resources
 from maint_assets_tests.ports import free_port
+from maint_assets_tests.smtp_servers import serving
 
 # The order the files go to the workers in: longest first, as recorded.
 pytest_plugins = ["maint_assets_tests.schedule"]
@@ -295,16 +296,10 @@ def vn_url(pg_cluster: LocalCluster, vn_template: str) -> Iterator[str]:
 @pytest.fixture(scope="session")
 def smtp_server() -> Iterator["SmtpSink"]:
     """A real SMTP server (aiosmtpd) on a free port, keeping what it receives."""
-    from aiosmtpd.controller import Controller
-
     sink = SmtpSink()
-    controller = Controller(sink, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    sink.port = controller.port
-    try:
+    with serving(sink) as port:
+        sink.port = port
         yield sink
-    finally:
-        controller.stop()
 
 
 class SmtpSink:

@@ -59,7 +59,7 @@ class CuttingProxy:
         except OSError:
             pass
         finally:
-            _reset(sink)
+            reset(sink)
 
     def _cut(self) -> None:
         self.cut.set()
@@ -67,10 +67,10 @@ class CuttingProxy:
         with self._lock:
             doomed, self._sockets = self._sockets, set()
         for s in doomed:
-            _reset(s)
+            reset(s)
 
 
-def _reset(s: socket.socket) -> None:
+def reset(s: socket.socket) -> None:
     # SO_LINGER 0: close sends a RST, as a connection dropped by a failing endpoint
     try:
         s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))

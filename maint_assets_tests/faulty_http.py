@@ -5,13 +5,13 @@ connection. ``rule(method, path, query)`` returns None (relay) or a Fault."""
 from __future__ import annotations
 
 import http.client
-import socket
-import struct
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
+
+from maint_assets_tests.cutting_proxy import reset
 
 HOP = {"connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade",
        "proxy-authorization", "proxy-authenticate"}
@@ -65,7 +65,7 @@ class FaultyHttp:
                 proxy.seen.append((self.command, split.path, query,
                                    fault.kind if fault else "relayed"))
                 if fault is not None and fault.kind == "reset":
-                    _reset(self.connection)
+                    reset(self.connection)
                     self.close_connection = True
                     return
                 if fault is not None and fault.kind == "reply":
@@ -106,7 +106,7 @@ class FaultyHttp:
                 if fault is not None and fault.kind == "truncate":
                     self.wfile.write(data[: fault.keep])
                     self.wfile.flush()
-                    _reset(self.connection)
+                    reset(self.connection)
                     self.close_connection = True
                     return
                 self.wfile.write(data)
@@ -124,11 +124,3 @@ class FaultyHttp:
     def __exit__(self, *exc) -> None:
         self.server.shutdown()
         self.server.server_close()
-
-
-def _reset(s: socket.socket) -> None:
-    try:
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-        s.close()
-    except OSError:
-        pass

@@ -111,3 +111,20 @@ def differences(url: str, *keys: dg.AssetKey) -> int:
                 f" + (SELECT count(*) FROM (({stored}) EXCEPT ALL ({expected})) b)"
             ).fetchone()[0]
     return found
+
+
+def sensor_tick(url: str, cursor: str | None, instance: dg.DagsterInstance) -> dg.SensorResult:
+    """One tick of the change sensor against ``url``, from ``cursor``."""
+    from maint_assets.atlas.automation import atlas_source_changes
+    from maint_assets.atlas.resources import CountsSensorSettings
+    from maint_assets.core.postgres import PostgresResource
+
+    context = dg.build_sensor_context(
+        cursor=cursor,
+        instance=instance,
+        resources={
+            "atlas_db": PostgresResource(url=url),
+            "atlas_counts_sensor": CountsSensorSettings(),
+        },
+    )
+    return atlas_source_changes(context)

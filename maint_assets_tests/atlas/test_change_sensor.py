@@ -12,8 +12,6 @@ import pytest
 from maint_assets.atlas.assets import sources
 from maint_assets.atlas.assets.counts import TOUCHED_CHECK
 from maint_assets.atlas.assets.taxonomy import TAXA_OBS_GROUP_LOOKUP
-from maint_assets.atlas.automation import atlas_source_changes
-from maint_assets.atlas.resources import CountsSensorSettings
 from maint_assets.core.postgres import PostgresResource
 from maint_assets_tests.atlas.helpers import (
     ALL_ASSETS,
@@ -22,6 +20,7 @@ from maint_assets_tests.atlas.helpers import (
     materialize,
     metadata,
     rows,
+    sensor_tick,
 )
 
 
@@ -29,18 +28,6 @@ from maint_assets_tests.atlas.helpers import (
 def instance():
     with dg.instance_for_test() as instance:
         yield instance
-
-
-def _tick(url: str, cursor: str | None, instance: dg.DagsterInstance) -> dg.SensorResult:
-    context = dg.build_sensor_context(
-        cursor=cursor,
-        instance=instance,
-        resources={
-            "atlas_db": PostgresResource(url=url),
-            "atlas_counts_sensor": CountsSensorSettings(),
-        },
-    )
-    return atlas_source_changes(context)
 
 
 def _insert(conn: psycopg.Connection, n: int) -> None:
@@ -64,7 +51,8 @@ def _sources(result: dg.SensorResult) -> dict[dg.AssetKey, dict[str, object]]:
 
 
 def test_first_tick_reports_the_backlog_then_each_change_once(atlas_url, instance):
-    first = _tick(atlas_url, None, instance)  # the demo data's own inserts are still in the log
+    # the demo data's own inserts are still in the log
+    first = sensor_tick(atlas_url, None, instance)
     assert _sources(first)[sources.observations.key]["rows_inserted"] >= 6000
     assert json.loads(first.cursor)["frontier"]
     with psycopg.connect(atlas_url, autocommit=True) as conn:
@@ -82,7 +70,7 @@ def test_first_tick_reports_the_backlog_then_each_change_once(atlas_url, instanc
             "UPDATE public.taxa_obs SET authorship = authorship || ' x' "
             "WHERE id = (SELECT min(id) FROM public.taxa_obs)"
         )
-    second = _tick(atlas_url, first.cursor, instance)
+    second = sensor_tick(atlas_url, first.cursor, instance)
     events = _sources(second)
     assert set(events) == {sources.observations.key, sources.taxa_obs.key}
     observed = events[sources.observations.key]
@@ -92,29 +80,29 @@ def test_first_tick_reports_the_backlog_then_each_change_once(atlas_url, instanc
         3,
     )
     assert events[sources.taxa_obs.key]["rows_updated"] == 1
-    third = _tick(atlas_url, second.cursor, instance)
+    third = sensor_tick(atlas_url, second.cursor, instance)
     assert _sources(third) == {}
 
 
 def test_a_postgres_restart_between_ticks_misses_nothing(pg_cluster, atlas_url, instance):
-    cursor = _tick(atlas_url, None, instance).cursor
+    cursor = sensor_tick(atlas_url, None, instance).cursor
     with psycopg.connect(atlas_url, autocommit=True) as conn:
         _insert(conn, 12)
     pg_cluster.down()
     pg_cluster.up([])
-    events = _sources(_tick(atlas_url, cursor, instance))
+    events = _sources(sensor_tick(atlas_url, cursor, instance))
     assert events[sources.observations.key]["rows_inserted"] == 12
 
 
 def test_a_transaction_committing_after_a_later_one_is_not_skipped(atlas_url, instance):
-    cursor = _tick(atlas_url, None, instance).cursor
+    cursor = sensor_tick(atlas_url, None, instance).cursor
     with psycopg.connect(atlas_url) as slow, psycopg.connect(atlas_url, autocommit=True) as fast:
         _insert(slow, 4)  # takes log positions first, commits last
         _insert(fast, 6)
-        middle = _tick(atlas_url, cursor, instance)
+        middle = sensor_tick(atlas_url, cursor, instance)
         assert _sources(middle)[sources.observations.key]["rows_inserted"] == 6
         slow.commit()
-    late = _tick(atlas_url, middle.cursor, instance)
+    late = sensor_tick(atlas_url, middle.cursor, instance)
     assert _sources(late)[sources.observations.key]["rows_inserted"] == 4
 
 
@@ -122,18 +110,18 @@ def test_changes_a_refresh_consumed_stay_until_the_sensor_has_seen_them(
     resources, atlas_url, instance
 ):
     materialize(resources, selection=COUNTS)
-    cursor = _tick(atlas_url, None, instance).cursor
+    cursor = sensor_tick(atlas_url, None, instance).cursor
     with psycopg.connect(atlas_url, autocommit=True) as conn:
         _insert(conn, 25)
     # refreshed by hand before the next tick: the count tables consume the 25 inserts...
     refreshed = materialize(resources, selection=COUNTS)
     assert metadata(refreshed, COUNTS[0])["observations_inserted"] == 25
     # ...but the log keeps them for the sensor, which reports them
-    tick = _tick(atlas_url, cursor, instance)
+    tick = sensor_tick(atlas_url, cursor, instance)
     assert _sources(tick)[sources.observations.key]["rows_inserted"] == 25
     # and trims them only once Dagster has stored the cursor past them (the next tick)
     assert rows(atlas_url, "SELECT count(*) FROM maint_assets.change_log")[0][0] >= 25
-    _tick(atlas_url, tick.cursor, instance)
+    sensor_tick(atlas_url, tick.cursor, instance)
     assert rows(atlas_url, "SELECT count(*) FROM maint_assets.change_log") == [(0,)]
 
 
@@ -143,10 +131,10 @@ def test_new_observations_ask_taxa_obs_group_lookup_to_refresh(resources, atlas_
         instance.report_runless_asset_event(dg.AssetMaterialization(asset_key=key))
     evaluation = dg.evaluate_automation_conditions(defs=graph, instance=instance)
     assert evaluation.total_requested == 0
-    cursor = _tick(atlas_url, None, instance).cursor
+    cursor = sensor_tick(atlas_url, None, instance).cursor
     with psycopg.connect(atlas_url, autocommit=True) as conn:
         _insert(conn, 3)
-    tick = _tick(atlas_url, cursor, instance)
+    tick = sensor_tick(atlas_url, cursor, instance)
     for event in tick.asset_events:  # as the daemon records them
         instance.report_runless_asset_event(event)
     evaluation = dg.evaluate_automation_conditions(
@@ -158,13 +146,13 @@ def test_new_observations_ask_taxa_obs_group_lookup_to_refresh(resources, atlas_
 
 def test_a_small_batch_is_counted_by_the_sensor_itself(resources, atlas_url, instance):
     materialize(resources, selection=COUNTS)
-    cursor = _tick(atlas_url, None, instance).cursor
+    cursor = sensor_tick(atlas_url, None, instance).cursor
     with psycopg.connect(atlas_url, autocommit=True) as conn:
         _insert(conn, 3)
         conn.execute(
             "DELETE FROM public.observations WHERE id = (SELECT min(id) FROM public.observations)"
         )
-    tick = _tick(atlas_url, cursor, instance)
+    tick = sensor_tick(atlas_url, cursor, instance)
     assert tick.run_requests == []
     counted = {
         e.asset_key: e.metadata["refresh_mode"].value
@@ -178,7 +166,7 @@ def test_a_small_batch_is_counted_by_the_sensor_itself(resources, atlas_url, ins
     }
     assert differences(atlas_url) == 0
     # nothing pending: the next tick records nothing for the count tables
-    again = _tick(atlas_url, tick.cursor, instance)
+    again = sensor_tick(atlas_url, tick.cursor, instance)
     assert not [e for e in again.asset_events if e.asset_key in COUNTS]
 
 
@@ -186,13 +174,13 @@ def test_a_tick_says_what_it_recorded(resources, atlas_url, instance):
     """Dagster marks a tick without a run request SKIPPED: its reason names what it recorded
     and what it did to the count tables."""
     materialize(resources, selection=COUNTS)
-    cursor = _tick(atlas_url, None, instance).cursor
+    cursor = sensor_tick(atlas_url, None, instance).cursor
     with psycopg.connect(atlas_url, autocommit=True) as conn:
         conn.execute(
             "DELETE FROM public.observations WHERE id IN "
             "(SELECT id FROM public.observations ORDER BY id LIMIT 3)"
         )
-    tick = _tick(atlas_url, cursor, instance)
+    tick = sensor_tick(atlas_url, cursor, instance)
     observations = sources.observations.key.to_user_string()
     assert tick.skip_reason.skip_message.startswith(
         f"recorded {observations} (3 deleted); count tables brought up to date in "
@@ -201,14 +189,14 @@ def test_a_tick_says_what_it_recorded(resources, atlas_url, instance):
 
 def test_region_changes_and_big_batches_go_to_one_run(resources, atlas_url, instance):
     materialize(resources, selection=COUNTS)
-    cursor = _tick(atlas_url, None, instance).cursor
+    cursor = sensor_tick(atlas_url, None, instance).cursor
     with psycopg.connect(atlas_url, autocommit=True) as conn:
         conn.execute(
             "UPDATE public.regions SET geom = ST_Multi(ST_Translate(geom, 0.01, 0)) "
             "WHERE fid = (SELECT max(fid) FROM public.regions)"
         )
         _insert(conn, 2)
-    tick = _tick(atlas_url, cursor, instance)
+    tick = sensor_tick(atlas_url, cursor, instance)
     [request] = tick.run_requests
     assert set(request.asset_selection) == set(COUNTS)
     # the run checks the rows it touches; the full comparison waits for Sunday
@@ -220,7 +208,7 @@ def test_region_changes_and_big_batches_go_to_one_run(resources, atlas_url, inst
         assets=ALL_ASSETS, resources=resources
     ).resolve_implicit_global_asset_job_def()
     instance.create_run_for_job(job, tags=request.tags, status=dg.DagsterRunStatus.STARTED)
-    assert _tick(atlas_url, tick.cursor, instance).run_requests == []
+    assert sensor_tick(atlas_url, tick.cursor, instance).run_requests == []
 
 
 def test_change_log_watch_fails_when_changes_wait_too_long(atlas_url):

@@ -25,8 +25,6 @@ from maint_assets.atlas.assets.counts import (
     TOUCHED_CHECK,
     WEB_REGIONS,
 )
-from maint_assets.atlas.automation import atlas_source_changes
-from maint_assets.atlas.resources import CountsSensorSettings
 from maint_assets_tests.atlas.helpers import (
     COUNTS,
     FULL_COUNTS,
@@ -34,6 +32,7 @@ from maint_assets_tests.atlas.helpers import (
     materialize,
     metadata,
     rows,
+    sensor_tick,
 )
 
 SPATIAL = [*COUNTS, WEB_REGIONS]
@@ -216,20 +215,6 @@ class Workload:
             )
 
 
-def _sensor_tick(url: str, instance: dg.DagsterInstance, cursor: str | None) -> dg.SensorResult:
-    from maint_assets.core.postgres import PostgresResource
-
-    context = dg.build_sensor_context(
-        cursor=cursor,
-        instance=instance,
-        resources={
-            "atlas_db": PostgresResource(url=url),
-            "atlas_counts_sensor": CountsSensorSettings(),
-        },
-    )
-    return atlas_source_changes(context)
-
-
 @pytest.mark.parametrize("seed", SEEDS)
 def test_random_workloads_keep_the_spatial_tables_equal_to_production_queries(
     resources, atlas_url, seed: int
@@ -240,7 +225,7 @@ def test_random_workloads_keep_the_spatial_tables_equal_to_production_queries(
     kinds: dict[str, int] = {}
     modes: set[str] = set()
     with dg.instance_for_test() as instance, psycopg.connect(atlas_url, autocommit=True) as conn:
-        cursor = _sensor_tick(atlas_url, instance, None).cursor
+        cursor = sensor_tick(atlas_url, None, instance).cursor
         workload = Workload(conn, seed=seed)
         for round_ in range(16):  # 16 refreshes after 16 random changes each: 256 steps
             # every third round also edits regions or the zoom lookup (which web_regions reads)
@@ -249,7 +234,7 @@ def test_random_workloads_keep_the_spatial_tables_equal_to_production_queries(
             changed += [workload.step(outlines) for _ in range(2)]
             for kind in changed:
                 kinds[kind] = kinds.get(kind, 0) + 1
-            tick = _sensor_tick(atlas_url, instance, cursor)
+            tick = sensor_tick(atlas_url, cursor, instance)
             cursor = tick.cursor
             counted_by_sensor = [
                 e for e in tick.asset_events if isinstance(e, dg.AssetMaterialization)
@@ -498,9 +483,9 @@ FROM (VALUES ('NaN'::float8, 'NaN'::float8), ('Infinity', 46), (-73.5, '-Infinit
 def test_observations_in_no_region_count_nowhere_and_stop_nothing(resources, atlas_url):
     materialize(resources, selection=COUNTS)
     with dg.instance_for_test() as instance, psycopg.connect(atlas_url, autocommit=True) as conn:
-        cursor = _sensor_tick(atlas_url, instance, None).cursor
+        cursor = sensor_tick(atlas_url, None, instance).cursor
         conn.execute(NO_REGION)
-        tick = _sensor_tick(atlas_url, instance, cursor)  # applied by the sensor itself
+        tick = sensor_tick(atlas_url, cursor, instance)  # applied by the sensor itself
         events = tick.asset_events
         recorded = {e.asset_key for e in events if isinstance(e, dg.AssetMaterialization)}
         assert set(COUNTS) <= recorded, tick
@@ -662,7 +647,7 @@ def test_a_region_edited_while_a_rebuild_cuts_the_cells_is_counted(resources, at
 def test_the_sensor_trims_nothing_a_first_build_has_yet_to_catch_up(resources, atlas_url):
     holds = "SELECT count(*) FROM maint_assets.change_consumers WHERE consumer LIKE %s"
     with dg.instance_for_test() as instance:
-        cursor = _sensor_tick(atlas_url, instance, None).cursor  # the sensor has a position
+        cursor = sensor_tick(atlas_url, None, instance).cursor  # the sensor has a position
         with psycopg.connect(atlas_url) as reader:
             # the first build (the count tables have no position yet) takes its snapshot,
             # then waits to read the zoom lookup for the cells' versions...
@@ -677,7 +662,7 @@ def test_the_sensor_trims_nothing_a_first_build_has_yet_to_catch_up(resources, a
                     SELECT id_datasets, geom, 2032, id_variables, 1, id_taxa_obs
                     FROM observations_partitions.within_quebec ORDER BY id LIMIT 1""")
             for _ in range(2):
-                cursor = _sensor_tick(atlas_url, instance, cursor).cursor
+                cursor = sensor_tick(atlas_url, cursor, instance).cursor
             assert rows(atlas_url, "SELECT count(*) FROM maint_assets.change_log") != [(0,)]
     assert metadata(first_build.result(timeout=300), OBS_REGION_COUNTS)["refresh_mode"] == "full"
     assert differences(atlas_url) == 0

@@ -9,9 +9,6 @@ import pytest
 
 from maint_assets.atlas.assets import sources
 from maint_assets.atlas.assets.counts import OBS_REGION_COUNTS, WEB_REGIONS
-from maint_assets.atlas.automation import atlas_source_changes
-from maint_assets.atlas.resources import CountsSensorSettings
-from maint_assets.core.postgres import PostgresResource
 from maint_assets_tests.atlas.helpers import (
     COUNTS,
     FULL_COUNTS,
@@ -19,6 +16,7 @@ from maint_assets_tests.atlas.helpers import (
     materialize,
     metadata,
     rows,
+    sensor_tick,
 )
 
 # A new observation at an existing one's place (inside the province), so the refresh has
@@ -111,25 +109,13 @@ def test_writes_made_in_replica_replication_role_are_not_lost(resources, atlas_u
     assert differences(atlas_url) == 0, metadata(result, OBS_REGION_COUNTS)
 
 
-def _tick(url: str, cursor: str | None, instance: dg.DagsterInstance) -> dg.SensorResult:
-    context = dg.build_sensor_context(
-        cursor=cursor,
-        instance=instance,
-        resources={
-            "atlas_db": PostgresResource(url=url),
-            "atlas_counts_sensor": CountsSensorSettings(),
-        },
-    )
-    return atlas_source_changes(context)
-
-
 def test_a_truncated_regions_table_is_reported_so_web_regions_refreshes(resources, atlas_url):
     materialize(resources, selection=[WEB_REGIONS])
     with dg.instance_for_test() as instance:
-        cursor = _tick(atlas_url, None, instance).cursor
+        cursor = sensor_tick(atlas_url, None, instance).cursor
         with psycopg.connect(atlas_url, autocommit=True) as conn:
             conn.execute("TRUNCATE public.regions")
-        tick = _tick(atlas_url, cursor, instance)
+        tick = sensor_tick(atlas_url, cursor, instance)
     recorded = {e.asset_key for e in tick.asset_events if isinstance(e, dg.AssetMaterialization)}
     # web_regions (eager on regions) is stale: 48 824 rows differ from the recomputation
     assert differences(atlas_url, WEB_REGIONS) > 0

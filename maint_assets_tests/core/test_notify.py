@@ -3,10 +3,10 @@
 from collections.abc import Iterator
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from maint_assets.core.notify import NotifierError, SmtpNotifier
 from maint_assets_tests.ports import free_port
+from maint_assets_tests.smtp_servers import serving
 
 
 def test_mail_reaches_every_recipient(smtp_server) -> None:
@@ -136,12 +136,8 @@ class _RefusingSink:
 @pytest.fixture
 def refusing_smtp() -> Iterator[tuple[_RefusingSink, int]]:
     sink = _RefusingSink()
-    controller = Controller(sink, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    try:
-        yield sink, controller.port
-    finally:
-        controller.stop()
+    with serving(sink) as port:
+        yield sink, port
 
 
 def test_a_recipient_the_server_refused_is_named_not_reported_as_sent(

@@ -11,13 +11,12 @@ from pathlib import Path
 
 import boto3
 import pytest
-from aiosmtpd.controller import Controller
 
 from maint_assets.core.artifacts import MANIFEST_SUFFIX, ArtifactStore, ArtifactStoreUnavailable
 from maint_assets.core.notify import SmtpNotifier
 from maint_assets.core.retention import RetentionPolicy
 from maint_assets_tests.faulty_http import Fault, FaultyHttp
-from maint_assets_tests.ports import free_port
+from maint_assets_tests.smtp_servers import serving
 
 
 def _every_key_fails(body: bytes) -> bytes:
@@ -98,12 +97,8 @@ class _TemporarilyRefusing:
 @pytest.fixture
 def refusing_once() -> Iterator[tuple[_TemporarilyRefusing, int]]:
     sink = _TemporarilyRefusing()
-    controller = Controller(sink, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    try:
-        yield sink, controller.port
-    finally:
-        controller.stop()
+    with serving(sink) as port:
+        yield sink, port
 
 
 def test_a_temporary_smtp_refusal_is_retried_not_lost(
