@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 
 import dagster as dg
 import psycopg
+from psycopg import sql
 from pydantic import Field
 
 from maint_assets.core import own_objects
@@ -56,6 +57,16 @@ def rollback_production(
         version_id, previous, swept = row
         conn.execute(statement(SQL_PRODUCTION, "forget_version"), {"id": version_id})
         replaced = spec.archived(datetime.now(UTC))
+        # The tables the swept keys reference, outside production, locked with the switch's
+        # (ADD FOREIGN KEY locks the referenced table: a writer there would otherwise make
+        # it fail on the switch's short lock timeout, and the key be lost).
+        referenced = tuple(sorted({
+            (k["referenced"][0], k["referenced"][1]) for k in swept
+            if k["referenced"][0] != spec.production and conn.execute(
+                statement(SQL_PRODUCTION, "table_exists"),
+                {"schema": k["referenced"][0], "table": k["referenced"][1]},
+            ).fetchone()[0]
+        }))
         switched = switch(
             conn,
             spec,
@@ -64,13 +75,13 @@ def rollback_production(
             context.run.run_id,
             "rolled_back",
             ingest.switch_lock_attempts,
+            also_lock=referenced,
         )
-        # Under the switch's locks still (the users' tables they reference among them).
+        # Under the switch's locks still (the tables they reference among them).
         restored, to_validate, unmade = _restore_swept_keys(conn, spec.production, swept)
         switched = replace(
             switched,
             repointed=[*switched.repointed, *(".".join(k) for k in restored)],
-            not_carried=[*switched.not_carried, *unmade],
             unvalidated=[*switched.unvalidated, *to_validate],
         )
         left = outside_dependents(conn, replaced)
@@ -81,12 +92,17 @@ def rollback_production(
         f"{switched.repointed} ({switched.held_ms:.1f} ms)"
     )
     log_switched(context, spec, switched, replaced)
+    if unmade:
+        context.log.warning(
+            f"foreign keys {previous} lost when it was archived, not made again (their record "
+            "is gone with the rollback: make them by hand): " + "; ".join(unmade)
+        )
     if left:
         context.log.warning(f"still on {replaced}, not moved by the rollback: {', '.join(left)}")
 
 
 def _restore_swept_keys(
-    conn: psycopg.Connection, prod: str, swept: list[dict[str, str]]
+    conn: psycopg.Connection, prod: str, swept: list[dict]
 ) -> tuple[list[tuple[str, str, str]], list[tuple[str, str, str]], list[str]]:
     """Make again, NOT VALID, the keys the version just switched back in lost when it was
     archived (``_drop_keys_out_of_versions``), for ``Switched.validated`` to validate: rows
@@ -111,10 +127,9 @@ def _restore_swept_keys(
                     conn, (prod, table), name, definition + (" NOT VALID" if validate else "")
                 )
         except psycopg.Error as err:
-            unmade.append(
-                f"foreign key {name} of {prod}.{table} ({key['definition']}), dropped when "
-                f"this version was archived, not made again: {err.diag.message_primary or err}"
-            )
+            statement_text = sql.SQL("ALTER TABLE {} ADD CONSTRAINT {} ").format(
+                sql.Identifier(prod, table), sql.Identifier(name)).as_string(conn) + definition
+            unmade.append(f"{name} ({err.diag.message_primary or err}): {statement_text}")
             continue
         made.append((prod, table, name))
         if validate:

@@ -71,6 +71,7 @@ def switch(
     run_id: str,
     state: str,
     attempts: int,
+    also_lock: tuple[tuple[str, str], ...] = (),
 ) -> Switched:
     """Move the carried-over tables (and production's routines, types, unowned sequences and
     extensions) into ``incoming``, rename production to ``outgoing`` and ``incoming`` to
@@ -79,7 +80,8 @@ def switch(
     it. The ingest's own indexes and constraints (core/own_objects.py) the version switched
     in does not declare stay with production's old version. The locks are tried ``attempts``
     times with a short timeout (core/lock_waits.py); if they are never free the switch fails
-    and changes nothing."""
+    and changes nothing. ``also_lock``: tables the caller alters in the same transaction
+    after it (rollback.py), locked with the switch's."""
     prod = spec.production
     present = schemas.exists(conn, prod)
     roots = (
@@ -128,7 +130,7 @@ def switch(
     moved, repointed, held_ms, orphaned, unvalidated = with_short_lock_waits(
         conn,
         lambda: _switch_locked(
-            conn, spec, incoming, outgoing, run_id, state, carried, replaced, locked
+            conn, spec, incoming, outgoing, run_id, state, carried, replaced, locked, also_lock
         ),
         attempts,
         locked,
@@ -183,6 +185,7 @@ def _switch_locked(
     carried: list[str],
     replaced: list[str],
     locked: list[tuple[str, str]],
+    also_lock: tuple[tuple[str, str], ...],
 ) -> tuple[list[str], list[str], float, dict[str, int], list[tuple[str, str, str]]]:
     """One attempt at the switch, under the short lock timeout; ``locked`` is filled with the
     tables it locks, for the failure's message."""
@@ -199,9 +202,15 @@ def _switch_locked(
     held = attachments.read(conn, prod, incoming, loaded)
     # A version switched back in has its copies of production's views: replaced by these.
     superseded = {v.name for v in views.views_in(conn, incoming)} & {v.name for v in own}
+    versions = [v for (v,) in conn.execute(
+        statement(SQL_PRODUCTION, "archived_versions"), {"production": prod})]
+    swept_into = conn.execute(
+        statement(SQL_PRODUCTION, "referenced_out_of_versions"),
+        {"versions": versions, "production": prod, "loaded": loaded},
+    ).fetchall()
     tables = sorted(
         {(prod, t) for t in [*replaced, *carried]} | {(k[2], k[3]) for k in keys}
-        | {(prod, k[4]) for k in keys}
+        | {(prod, k[4]) for k in keys} | set(swept_into) | set(also_lock)
     )
     # The views replaced or dropped are locked by that statement, under the same timeout: LOCK
     # TABLE on a view would lock what it reads too, with its owner's privileges, which a
@@ -299,11 +308,12 @@ def _drop_keys_out_of_versions(
         statement(SQL_PRODUCTION, "keys_out_of_versions"), {"versions": [outgoing, *versions]}
     ).fetchall()
     conn.execute("SELECT set_config('search_path', %s, true)", [previous])
-    for schema, table, name, definition in swept:
+    for schema, table, name, definition, ref_schema, ref_table in swept:
         # Recorded on the version, for a rollback to it (rollback.py).
         conn.execute(
             statement(SQL_PRODUCTION, "record_swept_key"),
-            {"schema": schema, "table": table, "name": name, "definition": definition},
+            {"schema": schema, "table": table, "name": name, "definition": definition,
+             "ref_schema": ref_schema, "ref_table": ref_table},
         )
         conn.execute(compose(SQL_PRODUCTION, "drop_foreign_key", table=(schema, table),
                              constraint=name))

@@ -7,7 +7,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import dagster as dg
@@ -2011,6 +2011,56 @@ def test_grant_options_and_the_comments_of_constraints_and_statistics_are_carrie
     assert _rollback(url, source).success
     assert _counts(url)[3] == "Study 0 v1"
     assert _privileges_and_comments(url) == before
+
+
+def test_keys_into_another_schemas_busy_table_wait_for_its_writer_and_are_never_lost(
+    portal: tuple[str, Path],
+) -> None:
+    """Dropping a key from the archived version, and making it again at a rollback, lock the
+    table it references. In another schema, that table was not among the switch's locks: the
+    rollback's ADD gave up after the short lock timeout while an application wrote there, and
+    the key was lost with its record. Both now wait for the writer, under the switch's retries."""
+    url, source = portal
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("CREATE SCHEMA ref")
+        conn.execute("CREATE TABLE ref.ecosystems (name text PRIMARY KEY)")
+        conn.execute("INSERT INTO ref.ecosystems VALUES ('soil'), ('marine'), ('host')")
+        conn.execute("ALTER TABLE portal.study ADD CONSTRAINT study_ecosystem_fkey"
+                     " FOREIGN KEY (ecosystem) REFERENCES ref.ecosystems (name)")
+    spec = yaml.safe_load(DEMO_TABLES_FILE.read_text())
+    del spec["tables"][0]["columns"]["ecosystem"]
+    del spec["tables"][0]["indexes"]
+    tables = source.parent / "no_ecosystem.yaml"
+    tables.write_text(yaml.safe_dump(spec))
+    write_source(source, version=2)
+    studies = source / "study.csv"
+    rows = [line.split(",") for line in studies.read_text().splitlines()]
+    studies.write_text("".join(f"{r[0]},{r[1]}\n" for r in rows))
+
+    def while_a_writer_holds_ref(action: Callable[[], dg.ExecuteInProcessResult]
+                                 ) -> dg.ExecuteInProcessResult:
+        with psycopg.connect(url) as writer:  # an application's open transaction
+            writer.execute("INSERT INTO ref.ecosystems VALUES (%s)", [secrets.token_hex(4)])
+            later = threading.Timer(1.5, writer.commit)
+            later.start()
+            try:
+                return action()
+            finally:
+                later.join()
+
+    switched = while_a_writer_holds_ref(lambda: _ingest(url, source, tables=tables))
+    assert switched.success, _error(switched)
+    with dg.instance_for_test() as instance:
+        rolled_back = while_a_writer_holds_ref(
+            lambda: _rollback(url, source, instance=instance))
+        assert rolled_back.success, _error(rolled_back)
+        logs = " | ".join(e.user_message for e in instance.all_logs(rolled_back.run_id))
+    assert "not made again" not in logs, logs
+    with psycopg.connect(url) as conn:
+        assert conn.execute(
+            "SELECT pg_get_constraintdef(oid), convalidated FROM pg_constraint"
+            " WHERE conname = 'study_ecosystem_fkey'").fetchall() == [
+            ("FOREIGN KEY (ecosystem) REFERENCES ref.ecosystems(name)", True)]
 
 
 def test_partitions_go_with_their_parent_loaded_or_carried(portal: tuple[str, Path]) -> None:

@@ -143,21 +143,41 @@ ALTER TABLE {table} ADD CONSTRAINT {constraint} {definition};
 -- carried into production, another schema's): dropped at every switch, so that old rows
 -- never hold back (or cascade into) what production's users and applications change. Read
 -- under an empty search_path, the definition names every table with its schema.
-SELECT n.nspname, c.relname, k.conname, pg_get_constraintdef(k.oid)
+SELECT n.nspname, c.relname, k.conname, pg_get_constraintdef(k.oid), rn.nspname, r.relname
 FROM pg_constraint k
 JOIN pg_class c ON c.oid = k.conrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace
 JOIN pg_class r ON r.oid = k.confrelid
+JOIN pg_namespace rn ON rn.oid = r.relnamespace
 WHERE k.contype = 'f' AND k.conparentid = 0 AND n.nspname = ANY(%(versions)s)
   AND r.relnamespace <> c.relnamespace
 ORDER BY 1, 2, 3;
+
+-- name: referenced_out_of_versions
+-- The tables outside the versions that keys_out_of_versions will drop keys into, read before
+-- the switch's locks (production's loaded tables among the versions: it is about to become
+-- one): dropping a foreign key locks the table it references too, so they are locked with the
+-- switch's tables, under its short lock timeout and its retries.
+SELECT DISTINCT rn.nspname, r.relname
+FROM pg_constraint k
+JOIN pg_class c ON c.oid = k.conrelid
+JOIN pg_namespace n ON n.oid = c.relnamespace
+JOIN pg_class r ON r.oid = k.confrelid
+JOIN pg_namespace rn ON rn.oid = r.relnamespace
+WHERE k.contype = 'f' AND k.conparentid = 0
+  AND (n.nspname = ANY(%(versions)s) OR n.nspname = %(production)s AND c.relname = ANY(%(loaded)s))
+  AND rn.nspname <> ALL(%(versions)s) AND rn.nspname <> %(production)s;
 
 -- name: record_swept_key
 UPDATE maint_assets.ingest_versions
 SET swept_keys = swept_keys || jsonb_build_array(
     jsonb_build_object('table', %(table)s::text, 'name', %(name)s::text,
-                       'definition', %(definition)s::text))
+                       'definition', %(definition)s::text,
+                       'referenced', jsonb_build_array(%(ref_schema)s::text, %(ref_table)s::text)))
 WHERE archived_as = %(schema)s;
+
+-- name: table_exists
+SELECT to_regclass(format('%%I.%%I', %(schema)s::text, %(table)s::text)) IS NOT NULL;
 
 -- name: swept_key_state
 -- Whether production still has the table a swept key was on, and a key of that name on it.
