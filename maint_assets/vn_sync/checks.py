@@ -20,8 +20,9 @@ TABLE_NAME = f"{PRODUCTION}.{OBSERVATIONS}"
     name="agrees_with_check_copy",
     description="Every observation of the check copy the latest repair answered for (inside "
     "its window, and outside the window's days those our diff polls brought) is in production "
-    "at its version or a newer one, unless a deletion signal, an unconfirmed download or a "
-    "malformed item kept it out (listed in maint_assets.vn_monitoring).",
+    "at its version or a newer one, unless a deletion signal nothing refuted (the source's, or "
+    "one by hand: recorded), an unconfirmed download or a malformed item kept it out (listed "
+    "in maint_assets.vn_monitoring).",
 )
 def agrees_with_check_copy(vn_db: PostgresResource) -> dg.AssetCheckResult:
     with vn_db.connect() as conn, conn.transaction():
@@ -38,8 +39,7 @@ def agrees_with_check_copy(vn_db: PostgresResource) -> dg.AssetCheckResult:
                         coverage.polled_since(conn, window, CHECK))
         missed = conn.execute(
             compose(SQL_CHECKS, "repair_missed", check=CHECK, production=PRODUCTION),
-            {"window_id": window.id, "run_id": repair[0], "repaired_at": repair[1],
-             "table_name": TABLE_NAME},
+            {"window_id": window.id, "run_id": repair[0], "table_name": TABLE_NAME},
         ).fetchall()
     shown = [f"({site}, {id_}): {problem}" for site, id_, problem in missed[:SHOWN]]
     return dg.AssetCheckResult(
