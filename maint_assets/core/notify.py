@@ -10,6 +10,7 @@ from __future__ import annotations
 import smtplib
 import ssl
 import time
+from contextlib import suppress
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import parseaddr
@@ -89,16 +90,27 @@ class SmtpNotifier(dg.ConfigurableResource):
         attempt = 0
         while True:
             attempt += 1
+            sending = False
             try:
-                with smtplib.SMTP(self.host, self.port, timeout=self.timeout_s) as smtp:
+                smtp = smtplib.SMTP(self.host, self.port, timeout=self.timeout_s)
+                try:
                     if self.use_starttls:
                         smtp.starttls(context=ssl.create_default_context())
                     if self.username:
                         smtp.login(self.username, self._password())
+                    sending = True
                     refused = smtp.send_message(message)
+                except BaseException:
+                    smtp.close()
+                    raise
+                # Once the server took the message, its answer to QUIT changes nothing
+                # (smtplib's `with` raised it, and a 4xx there sent the message again).
+                with suppress(OSError, smtplib.SMTPException):
+                    smtp.quit()
+                smtp.close()
                 break
             except (OSError, smtplib.SMTPException) as err:
-                if attempt < self.attempts and _temporary(err):
+                if attempt < self.attempts and _temporary(err, sending):
                     time.sleep(self.retry_wait_s * 2 ** (attempt - 1))
                     continue
                 raise NotifierError(
@@ -118,14 +130,17 @@ class SmtpNotifier(dg.ConfigurableResource):
         return dg.EnvVar(self.password_variable).get_value("") or ""
 
 
-def _temporary(err: Exception) -> bool:
-    """A 4xx answer (the server's "try again later"), or no server reached: tried again. A
-    5xx is final, and a connection lost once the message was sent may have delivered it."""
+def _temporary(err: Exception, sending: bool) -> bool:
+    """A 4xx answer (the server's "try again later": it did not take the message), or, before
+    the message was sent, no server reached or no answer: tried again. A 5xx is final, and a
+    connection lost or silent while the message was sent may have delivered it."""
     if isinstance(err, smtplib.SMTPRecipientsRefused):
         return all(400 <= code < 500 for code, _ in err.recipients.values())
     if isinstance(err, smtplib.SMTPResponseException):
         return 400 <= err.smtp_code < 500
-    return isinstance(err, ConnectionRefusedError | TimeoutError | smtplib.SMTPConnectError)
+    return not sending and isinstance(
+        err, ConnectionRefusedError | TimeoutError | smtplib.SMTPConnectError
+    )
 
 
 def notifier() -> SmtpNotifier:

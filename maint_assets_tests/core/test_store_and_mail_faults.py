@@ -1,10 +1,12 @@
 """Faults of the servers behind the artifact store and the notifier, injected by a proxy in
 front of the session's moto S3 (faulty_http.py) and by an SMTP server refusing for a while:
 per-key DeleteObjects errors during a prune, a refused manifest upload, a temporary SMTP
-refusal."""
+refusal, trouble after the SMTP server took the message."""
 
+import asyncio
 import re
 import secrets
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -13,7 +15,7 @@ import boto3
 import pytest
 
 from maint_assets.core.artifacts import MANIFEST_SUFFIX, ArtifactStore, ArtifactStoreUnavailable
-from maint_assets.core.notify import SmtpNotifier
+from maint_assets.core.notify import NotifierError, SmtpNotifier
 from maint_assets.core.retention import RetentionPolicy
 from maint_assets_tests.faulty_http import Fault, FaultyHttp
 from maint_assets_tests.smtp_servers import serving
@@ -114,6 +116,43 @@ def test_a_temporary_smtp_refusal_is_retried_not_lost(
     except Exception as err:
         pytest.fail(f"not retried: {type(err).__name__}: {err}")
     assert delivery is not None and delivery.accepted == ["ops@example.org"]
+    assert len(sink.received) == 1
+
+
+class _TroubledAfterDelivery:
+    """An SMTP server that takes the message (250), then answers QUIT with a temporary error
+    (421), or takes it and does not answer the end of DATA in time."""
+
+    def __init__(self, silent_after_data: bool) -> None:
+        self.silent_after_data = silent_after_data
+        self.received = []
+
+    async def handle_DATA(self, server, session, envelope) -> str:
+        self.received.append(envelope)
+        if self.silent_after_data:
+            await asyncio.sleep(3)
+        return "250 OK"
+
+    async def handle_QUIT(self, server, session, envelope) -> str:
+        return "421 4.3.2 shutting down"
+
+
+@pytest.mark.parametrize("silent_after_data", [False, True], ids=["quit_421", "data_timeout"])
+def test_a_message_the_server_took_is_never_sent_twice(silent_after_data: bool) -> None:
+    """The retries of a temporary answer sent the message again when the trouble came after
+    the server had taken it: a 4xx to QUIT, or no answer to the end of DATA (reported by a
+    review)."""
+    sink = _TroubledAfterDelivery(silent_after_data)
+    with serving(sink) as port:
+        notifier = SmtpNotifier(host="127.0.0.1", port=port, recipients="ops@example.org",
+                                timeout_s=1, retry_wait_s=0.01)
+        if silent_after_data:
+            with pytest.raises(NotifierError):
+                notifier.send("VisioNature repair", "3 inserted")
+        else:
+            delivery = notifier.send("VisioNature repair", "3 inserted")
+            assert delivery is not None and delivery.accepted == ["ops@example.org"]
+        time.sleep(3.5 if silent_after_data else 0)  # the server's late answer, in vain
     assert len(sink.received) == 1
 
 
