@@ -22,7 +22,9 @@ from maint_assets.ingest.keys import SQL_STAGING
 from maint_assets.ingest.tables import OPERATORS, RowCheck, TableSpec
 
 _BLOCK = 1 << 20
-_NOT_NULL = re.compile(r"\s+not\s+null$", re.IGNORECASE)
+_NULLABILITY = re.compile(r"\s+(not\s+)?null$", re.IGNORECASE)
+# CREATE TABLE's shorthands for an integer column with its own sequence, no types
+_SERIAL = {"smallserial", "serial", "bigserial", "serial2", "serial4", "serial8"}
 # What a bad file makes PostgreSQL raise (class 22, 23, 54); a connection lost or a lock
 # timeout is not the file's fault, and is raised as it is, for a retry.
 _BAD_INPUT = (errors.DataError, errors.IntegrityError, errors.ProgramLimitExceeded)
@@ -38,13 +40,15 @@ def create_table(
     …``) that would be clauses of the statement, SQL of the file's rather than a type."""
     columns = []
     for column, declared in table.columns.items():
-        type_, not_null = _NOT_NULL.subn("", declared.strip())
+        nullability = _NULLABILITY.search(declared.strip())
+        type_ = declared.strip()[: nullability.start()] if nullability else declared.strip()
+        not_null = bool(nullability and nullability.group(1))
         try:
             with conn.transaction():  # a savepoint: the parser's error aborts only it
-                is_type = conn.execute(
-                    statement(SQL_STAGING, "is_type"), {"type": type_}
-                ).fetchone()[0]
-        except (errors.SyntaxError, errors.InvalidTextRepresentation, errors.UndefinedObject):
+                row = conn.execute(statement(SQL_STAGING, "is_type"), {"type": type_}).fetchone()
+            is_type = type_.lower() in _SERIAL or bool(row and row[0])
+        except (errors.SyntaxError, errors.DataError, errors.UndefinedObject,
+                errors.InternalError):  # e.g. varchar(0): 22023
             is_type = False
         if not is_type:
             raise dg.Failure(

@@ -23,7 +23,12 @@ from maint_assets.core.identifiers import IdentifierTooLong, check_base, check_i
 # and the versions switched out (kept for rollback, or replaced by one).
 STAGING_SUFFIX = "__staging"
 ARCHIVE_PREFIX, _STAMP = "__v", "%Y%m%dT%H%M%S%f"
-_TYPE = re.compile(r"^[a-z][a-z0-9_ ]*(\(\d+(, *\d+)?\))?(\[\])?( not null)?$", re.IGNORECASE)
+# A type name, its modifiers where they go (``timestamp(3) with time zone``), ``[]``, then
+# ``not null`` or ``null``: no quote, semicolon or other punctuation; the server then parses it
+# as a type (loading.py).
+_TYPE = re.compile(
+    r"^[a-z][a-z0-9_ ]*(\(\d+(, *\d+)?\)[a-z0-9_ ]*)?(\[\])?( not null| null)?$", re.IGNORECASE
+)
 
 
 # Operator -> the statement of sql/ingest/ingest_staging.sql that writes its CHECK.

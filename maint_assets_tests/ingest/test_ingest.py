@@ -277,13 +277,15 @@ def test_hostile_names_from_the_table_list_are_quoted(empty_db: str, tmp_path: P
     # words a type pattern lets through but no type has: SQL of the operator's, refused by
     # the server's type parser before any table is made (they were put in CREATE TABLE)
     for clause in ("integer references pg_authid", "text default current_user",
-                   "int generated always as identity", "text unique", "integer check"):
-        tables.write_text(declared.replace("integer not null", clause))
+                   "int generated always as identity", "text unique", "integer check",
+                   "varchar(0)", "anyelement", "pg_class", "pg_class[]"):
+        tables.write_text(declared.replace("integer not null", f"'{clause}'"))
         refused = _ingest(empty_db, source, tables=tables)
         assert not refused.success, clause
         assert f"id: {clause!r} is not a type" in _error(refused), _error(refused)
     for type_ in ("character varying(12) not null", "numeric(10, 2)", "int4[]",
-                  "timestamp with time zone", "double precision NOT NULL"):
+                  "timestamp with time zone", "double precision NOT NULL", "serial",
+                  "bigint null", "timestamp(3) with time zone"):
         tables.write_text(declared.replace("integer not null", f"'{type_}'"))
         (source / "t.csv").write_text('id,"we""ird; DROP TABLE x"\n' + (
             "{1},a\n{2},b\n" if type_ == "int4[]" else "2024-01-02,a\n2024-01-03,b\n"

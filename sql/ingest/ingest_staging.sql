@@ -54,9 +54,13 @@ FROM ingest_lines WHERE n = %(n)s;
 SELECT max(octet_length({column}::text)) FROM {table};
 
 -- name: is_type
--- Whether a column type of the tables file names a type (NULL from to_regtype when it names
--- none; a syntax error when it is no type name at all, such as `integer references x`).
-SELECT to_regtype(%(type)s) IS NOT NULL;
+-- Whether a column type of the tables file names a type a column can have (no row when
+-- to_regtype names none; a syntax error when it is no type name at all, such as `integer
+-- references x`): not a pseudo-type (anyelement, trigger), nor a table's row type or an
+-- array of one (the column would depend on that table, and go with it).
+SELECT t.typtype <> 'p' AND t.typrelid = 0
+       AND coalesce((SELECT e.typrelid FROM pg_type e WHERE e.oid = t.typelem), 0) = 0
+FROM pg_type t WHERE t.oid = to_regtype(%(type)s);
 
 -- name: analyze
 ANALYZE {table};
