@@ -2015,6 +2015,34 @@ def test_grant_options_and_the_comments_of_constraints_and_statistics_are_carrie
     assert _privileges_and_comments(url) == before
 
 
+def _ecosystem_key_into(url: str, schema: str) -> None:
+    """A users' table of ecosystems in ``schema`` and a key from study.ecosystem into it."""
+    with psycopg.connect(url, autocommit=True) as conn:
+        if schema != "portal":
+            conn.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
+        conn.execute(sql.SQL("CREATE TABLE {} (name text PRIMARY KEY)").format(
+            sql.Identifier(schema, "ecosystems")))
+        conn.execute(sql.SQL("INSERT INTO {} VALUES ('soil'), ('marine'), ('host')").format(
+            sql.Identifier(schema, "ecosystems")))
+        conn.execute(sql.SQL("ALTER TABLE portal.study ADD CONSTRAINT study_ecosystem_fkey"
+                             " FOREIGN KEY (ecosystem) REFERENCES {} (name)").format(
+            sql.Identifier(schema, "ecosystems")))
+
+
+def _without_ecosystem(source: Path, version: int) -> Path:
+    """The source's next version without study.ecosystem; returns its tables file."""
+    spec = yaml.safe_load(DEMO_TABLES_FILE.read_text())
+    del spec["tables"][0]["columns"]["ecosystem"]
+    del spec["tables"][0]["indexes"]
+    tables = source.parent / "no_ecosystem.yaml"
+    tables.write_text(yaml.safe_dump(spec))
+    write_source(source, version=version)
+    studies = source / "study.csv"
+    rows = [line.split(",") for line in studies.read_text().splitlines()]
+    studies.write_text("".join(f"{r[0]},{r[1]}\n" for r in rows))
+    return tables
+
+
 def test_keys_into_another_schemas_busy_table_wait_for_its_writer_and_are_never_lost(
     portal: tuple[str, Path],
 ) -> None:
@@ -2023,21 +2051,8 @@ def test_keys_into_another_schemas_busy_table_wait_for_its_writer_and_are_never_
     rollback's ADD gave up after the short lock timeout while an application wrote there, and
     the key was lost with its record. Both now wait for the writer, under the switch's retries."""
     url, source = portal
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute("CREATE SCHEMA ref")
-        conn.execute("CREATE TABLE ref.ecosystems (name text PRIMARY KEY)")
-        conn.execute("INSERT INTO ref.ecosystems VALUES ('soil'), ('marine'), ('host')")
-        conn.execute("ALTER TABLE portal.study ADD CONSTRAINT study_ecosystem_fkey"
-                     " FOREIGN KEY (ecosystem) REFERENCES ref.ecosystems (name)")
-    spec = yaml.safe_load(DEMO_TABLES_FILE.read_text())
-    del spec["tables"][0]["columns"]["ecosystem"]
-    del spec["tables"][0]["indexes"]
-    tables = source.parent / "no_ecosystem.yaml"
-    tables.write_text(yaml.safe_dump(spec))
-    write_source(source, version=2)
-    studies = source / "study.csv"
-    rows = [line.split(",") for line in studies.read_text().splitlines()]
-    studies.write_text("".join(f"{r[0]},{r[1]}\n" for r in rows))
+    _ecosystem_key_into(url, "ref")
+    tables = _without_ecosystem(source, version=2)
 
     def while_a_writer_holds_ref(action: Callable[[], dg.ExecuteInProcessResult]
                                  ) -> dg.ExecuteInProcessResult:
@@ -2137,22 +2152,10 @@ def test_a_rollback_brings_back_the_keys_the_version_lost_when_archived(
     its rows still hold, NOT VALID (checking new rows) when the users deleted a referenced
     row meanwhile. It was lost for good, and the log said it was left on the old version."""
     url, source = portal
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute("CREATE TABLE portal.ecosystems (name text PRIMARY KEY)")
-        conn.execute("INSERT INTO portal.ecosystems VALUES ('soil'), ('marine'), ('host')")
-        conn.execute("ALTER TABLE portal.study ADD CONSTRAINT study_ecosystem_fkey"
-                     " FOREIGN KEY (ecosystem) REFERENCES portal.ecosystems (name)")
-    spec = yaml.safe_load(DEMO_TABLES_FILE.read_text())
-    del spec["tables"][0]["columns"]["ecosystem"]
-    del spec["tables"][0]["indexes"]
-    tables = source.parent / "no_ecosystem.yaml"
-    tables.write_text(yaml.safe_dump(spec))
+    _ecosystem_key_into(url, "portal")
 
     def without_ecosystem(version: int) -> dg.ExecuteInProcessResult:
-        write_source(source, version=version)
-        studies = source / "study.csv"
-        rows = [line.split(",") for line in studies.read_text().splitlines()]
-        studies.write_text("".join(f"{r[0]},{r[1]}\n" for r in rows))
+        tables = _without_ecosystem(source, version)
         result = _ingest(url, source, tables=tables)
         assert result.success, _error(result)
         return result
