@@ -39,9 +39,10 @@ def _step_errors(result: dg.ExecuteInProcessResult) -> list[str]:
 # Production's zoom lookup has no key and nullable columns: a row whose type or scale is
 # NULL joins no region, in production's count functions and web_regions alike.
 @pytest.mark.parametrize(
-    "row", [("hex", None, 3), (None, None, None)], ids=["scale_null", "type_and_scale_null"]
+    ("row", "full"),
+    [(("hex", None, 3), False), ((None, None, None), True)],
+    ids=["scale_null_incremental", "type_and_scale_null_rebuild"],
 )
-@pytest.mark.parametrize("full", [False, True], ids=["incremental", "rebuild"])
 def test_a_zoom_lookup_row_without_a_level_is_ignored_as_production_ignores_it(
     resources, atlas_url, row, full
 ):
@@ -58,8 +59,8 @@ def test_a_zoom_lookup_row_without_a_level_is_ignored_as_production_ignores_it(
         run_config=FULL_COUNTS if full else None,
         raise_on_error=False,
     )
-    # on current code: NotNullViolation on maint_assets.counted_levels (column "scale"), in
-    # the incremental refresh and in the rebuild alike, so the counts never advance again
+    # it was a NotNullViolation on maint_assets.counted_levels (column "scale"), in the
+    # incremental refresh and in the rebuild alike, so the counts never advanced again
     assert result.success, _step_errors(result)
     mode = metadata(result, OBS_REGION_COUNTS)["refresh_mode"]
     assert mode == ("full" if full else "incremental")
@@ -104,8 +105,8 @@ def test_writes_made_in_replica_replication_role_are_not_lost(resources, atlas_u
         conn.execute(REPLICA_WRITES[write])
         conn.execute("RESET session_replication_role")
     result = materialize(resources, selection=COUNTS)
-    # on current code: an incremental refresh of 0 changes whose check passes, and the tables
-    # differ from the recount (20 960 / 2 848 / 138 521 rows on the test template)
+    # it was an incremental refresh of 0 changes whose check passed, and the tables
+    # differed from the recount (20 960 / 2 848 / 138 521 rows on the test template)
     assert differences(atlas_url) == 0, metadata(result, OBS_REGION_COUNTS)
 
 
@@ -120,6 +121,6 @@ def test_a_truncated_regions_table_is_reported_so_web_regions_refreshes(resource
     # web_regions (eager on regions) is stale: 48 824 rows differ from the recomputation
     assert differences(atlas_url, WEB_REGIONS) > 0
     assert rows(atlas_url, "SELECT count(*) FROM public.regions") == [(0,)]
-    # on current code the tick records nothing for regions (a TRUNCATE only bumps the epoch),
-    # so nothing asks web_regions to refresh; it asks only for a rebuild of the counts
+    # the tick recorded nothing for regions (a TRUNCATE only bumps the epoch), so nothing
+    # asked web_regions to refresh; it asked only for a rebuild of the counts
     assert sources.regions.key in recorded, (recorded, tick.run_requests)
