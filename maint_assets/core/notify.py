@@ -138,8 +138,10 @@ def _temporary(err: Exception, sending: bool) -> bool:
         return all(400 <= code < 500 for code, _ in err.recipients.values())
     if isinstance(err, smtplib.SMTPResponseException):
         return 400 <= err.smtp_code < 500
+    # smtplib reports a server silent or gone mid-conversation as a disconnection
     return not sending and isinstance(
         err, ConnectionRefusedError | TimeoutError | smtplib.SMTPConnectError
+        | smtplib.SMTPServerDisconnected
     )
 
 

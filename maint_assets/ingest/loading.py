@@ -47,14 +47,16 @@ def create_table(
             with conn.transaction():  # a savepoint: the parser's error aborts only it
                 row = conn.execute(statement(SQL_STAGING, "is_type"), {"type": type_}).fetchone()
             is_type = type_.lower() in _SERIAL or bool(row and row[0])
+        # the server's refusals of the text: varchar(0) is 22023, a PostGIS typmod XX000
         except (errors.SyntaxError, errors.DataError, errors.UndefinedObject,
-                errors.InternalError):  # e.g. varchar(0): 22023
+                errors.InternalError_):
             is_type = False
         if not is_type:
             raise dg.Failure(
-                f"{tables_file}: {table.name}.{column}: {declared!r} is not a type PostgreSQL "
-                "knows (a type, then optionally `not null`; defaults, keys and checks are "
-                "declared apart); nothing was loaded"
+                f"{tables_file}: {table.name}.{column}: {declared!r} is not a type a column "
+                "can have here (a type PostgreSQL knows, not a pseudo-type or a table's row "
+                "type, with modifiers it accepts, then optionally `not null`; defaults, keys "
+                "and checks are declared apart); nothing was loaded"
             )
         columns.append(sql.SQL("{} {}{}").format(
             sql.Identifier(column), sql.SQL(type_), sql.SQL(" NOT NULL" if not_null else "")

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 import dagster as dg
 import psycopg
-from psycopg import sql
+from psycopg import errors, sql
 from pydantic import Field
 
 from maint_assets.core import own_objects
@@ -57,16 +57,16 @@ def rollback_production(
         version_id, previous, swept = row
         conn.execute(statement(SQL_PRODUCTION, "forget_version"), {"id": version_id})
         replaced = spec.archived(datetime.now(UTC))
-        # The tables the swept keys reference, outside production, locked with the switch's
-        # (ADD FOREIGN KEY locks the referenced table: a writer there would otherwise make
-        # it fail on the switch's short lock timeout, and the key be lost).
-        referenced = tuple(sorted({
-            (k["referenced"][0], k["referenced"][1]) for k in swept
-            if k["referenced"][0] != spec.production and conn.execute(
-                statement(SQL_PRODUCTION, "table_exists"),
-                {"schema": k["referenced"][0], "table": k["referenced"][1]},
-            ).fetchone()[0]
-        }))
+        # The swept keys are made again within each attempt of the switch: ADD FOREIGN KEY
+        # locks the table the key references, and a writer there makes the attempt wait its
+        # short lock timeout and start again, never the key be given up (its record is gone
+        # with the rollback). The tables they reference are named when an attempt is refused
+        # (records made before they were kept have none).
+        outcome: dict[str, tuple[list, list, list[str]]] = {}
+
+        def restore(conn: psycopg.Connection) -> None:
+            outcome["keys"] = _restore_swept_keys(conn, spec.production, swept)
+
         switched = switch(
             conn,
             spec,
@@ -75,10 +75,11 @@ def rollback_production(
             context.run.run_id,
             "rolled_back",
             ingest.switch_lock_attempts,
-            also_lock=referenced,
+            within=restore,
+            also_named=tuple(sorted({tuple(k["referenced"]) for k in swept
+                                     if "referenced" in k})),
         )
-        # Under the switch's locks still (the tables they reference among them).
-        restored, to_validate, unmade = _restore_swept_keys(conn, spec.production, swept)
+        restored, to_validate, unmade = outcome["keys"]
         switched = replace(
             switched,
             repointed=[*switched.repointed, *(".".join(k) for k in restored)],
@@ -126,6 +127,8 @@ def _restore_swept_keys(
                 add_foreign_key(
                     conn, (prod, table), name, definition + (" NOT VALID" if validate else "")
                 )
+        except errors.LockNotAvailable:
+            raise  # the switch's attempt is retried whole
         except psycopg.Error as err:
             statement_text = sql.SQL("ALTER TABLE {} ADD CONSTRAINT {} ").format(
                 sql.Identifier(prod, table), sql.Identifier(name)).as_string(conn) + definition

@@ -10,6 +10,7 @@ schema, say) is reported, and keeps the version it uses from being dropped: DROP
 CASCADE would otherwise drop it without a word."""
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 import dagster as dg
@@ -71,7 +72,8 @@ def switch(
     run_id: str,
     state: str,
     attempts: int,
-    also_lock: tuple[tuple[str, str], ...] = (),
+    within: Callable[[psycopg.Connection], None] | None = None,
+    also_named: tuple[tuple[str, str], ...] = (),
 ) -> Switched:
     """Move the carried-over tables (and production's routines, types, unowned sequences and
     extensions) into ``incoming``, rename production to ``outgoing`` and ``incoming`` to
@@ -80,8 +82,9 @@ def switch(
     it. The ingest's own indexes and constraints (core/own_objects.py) the version switched
     in does not declare stay with production's old version. The locks are tried ``attempts``
     times with a short timeout (core/lock_waits.py); if they are never free the switch fails
-    and changes nothing. ``also_lock``: tables the caller alters in the same transaction
-    after it (rollback.py), locked with the switch's."""
+    and changes nothing. ``within``: the caller's own step, run at the end of each attempt,
+    under its locks and lock timeout, so that a lock it waits for retries the whole switch
+    (rollback.py); ``also_named``: the tables it locks, for the failure's message."""
     prod = spec.production
     present = schemas.exists(conn, prod)
     roots = (
@@ -130,7 +133,8 @@ def switch(
     moved, repointed, held_ms, orphaned, unvalidated = with_short_lock_waits(
         conn,
         lambda: _switch_locked(
-            conn, spec, incoming, outgoing, run_id, state, carried, replaced, locked, also_lock
+            conn, spec, incoming, outgoing, run_id, state, carried, replaced, locked, within,
+            also_named,
         ),
         attempts,
         locked,
@@ -185,7 +189,8 @@ def _switch_locked(
     carried: list[str],
     replaced: list[str],
     locked: list[tuple[str, str]],
-    also_lock: tuple[tuple[str, str], ...],
+    within: Callable[[psycopg.Connection], None] | None,
+    also_named: tuple[tuple[str, str], ...],
 ) -> tuple[list[str], list[str], float, dict[str, int], list[tuple[str, str, str]]]:
     """One attempt at the switch, under the short lock timeout; ``locked`` is filled with the
     tables it locks, for the failure's message."""
@@ -204,19 +209,22 @@ def _switch_locked(
     superseded = {v.name for v in views.views_in(conn, incoming)} & {v.name for v in own}
     versions = [v for (v,) in conn.execute(
         statement(SQL_PRODUCTION, "archived_versions"), {"production": prod})]
+    # Not locked up front (LOCK TABLE there needs rights on another schema's table that
+    # dropping a key does not), but named when the drop's lock wait refuses an attempt.
     swept_into = conn.execute(
         statement(SQL_PRODUCTION, "referenced_out_of_versions"),
         {"versions": versions, "production": prod, "loaded": loaded},
     ).fetchall()
     tables = sorted(
         {(prod, t) for t in [*replaced, *carried]} | {(k[2], k[3]) for k in keys}
-        | {(prod, k[4]) for k in keys} | set(swept_into) | set(also_lock)
+        | {(prod, k[4]) for k in keys}
     )
     # The views replaced or dropped are locked by that statement, under the same timeout: LOCK
     # TABLE on a view would lock what it reads too, with its owner's privileges, which a
     # reporting role's view over production's tables does not have.
     locked[:] = tables + sorted(
         {(v[0], v[1]) for v in outside} | {(incoming, v) for v in superseded}
+        | (set(swept_into) | set(also_named)) - set(tables)
     )
     if tables:
         conn.execute(
@@ -282,6 +290,8 @@ def _switch_locked(
     unvalidated = attachments.apply(conn, views.refusal(prod), prod, held)
     attachments.apply_comments(conn, views.refusal(prod), prod, held)
     _drop_keys_out_of_versions(conn, spec, outgoing)
+    if within is not None:
+        within(conn)
     repointed = (
         [f"{prod}.{v.name}" for v in own]
         + [f"{'.'.join(k[2:4])}.{k[0]}" for k in keys]

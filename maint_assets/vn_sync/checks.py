@@ -1,8 +1,10 @@
 """The repair's check: after it committed, production's observations agree with the check copy
 wherever the repair answered for them (inside the latest window, and outside its days what our
 polls brought), apart from the rows it had cause to leave and listed. A separate step, reading
-what was committed: the repair's own transaction cannot vouch for itself, and a row corrupted
-or lost after its decisions (a trigger of production's, a concurrent writer) shows here."""
+what was committed: the repair's own transaction cannot vouch for itself, and a row set back or
+lost without a trace after its decisions (a trigger of production's, a writer the deletion
+capture does not see) shows here; a deletion the capture recorded, the live sync's or one by
+hand, is not taken for a loss."""
 
 import dagster as dg
 

@@ -156,8 +156,8 @@ ORDER BY 1, 2, 3;
 -- name: referenced_out_of_versions
 -- The tables outside the versions that keys_out_of_versions will drop keys into, read before
 -- the switch's locks (production's loaded tables among the versions: it is about to become
--- one): dropping a foreign key locks the table it references too, so they are locked with the
--- switch's tables, under its short lock timeout and its retries.
+-- one): dropping a foreign key locks the table it references too, so a writer there refuses
+-- an attempt, and is named.
 SELECT DISTINCT rn.nspname, r.relname
 FROM pg_constraint k
 JOIN pg_class c ON c.oid = k.conrelid
@@ -175,9 +175,6 @@ SET swept_keys = swept_keys || jsonb_build_array(
                        'definition', %(definition)s::text,
                        'referenced', jsonb_build_array(%(ref_schema)s::text, %(ref_table)s::text)))
 WHERE archived_as = %(schema)s;
-
--- name: table_exists
-SELECT to_regclass(format('%%I.%%I', %(schema)s::text, %(table)s::text)) IS NOT NULL;
 
 -- name: swept_key_state
 -- Whether production still has the table a swept key was on, and a key of that name on it.

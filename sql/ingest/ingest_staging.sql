@@ -58,8 +58,9 @@ SELECT max(octet_length({column}::text)) FROM {table};
 -- to_regtype names none; a syntax error when it is no type name at all, such as `integer
 -- references x`): not a pseudo-type (anyelement, trigger), nor a table's row type or an
 -- array of one (the column would depend on that table, and go with it).
-SELECT t.typtype <> 'p' AND t.typrelid = 0
-       AND coalesce((SELECT e.typrelid FROM pg_type e WHERE e.oid = t.typelem), 0) = 0
+SELECT t.typtype <> 'p' AND NOT EXISTS (
+           SELECT FROM pg_type x JOIN pg_class c ON c.oid = x.typrelid
+           WHERE x.oid IN (t.oid, t.typelem) AND c.relkind <> 'c')  -- a CREATE TYPE … AS is fine
 FROM pg_type t WHERE t.oid = to_regtype(%(type)s);
 
 -- name: analyze
