@@ -7,8 +7,6 @@ live table's."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, fields
 
 import psycopg
@@ -16,6 +14,7 @@ from psycopg import sql
 
 from maint_assets.atlas.keys import SQL_TABLE_DEFINITIONS
 from maint_assets.core.grants import role
+from maint_assets.core.search_path import search_path
 from maint_assets.core.sql_files import statement
 
 
@@ -63,21 +62,10 @@ class TableDefinition:
         ]
 
 
-@contextmanager
-def _qualified_names(conn: psycopg.Connection) -> Iterator[None]:
-    previous = conn.execute(statement(SQL_TABLE_DEFINITIONS, "search_path")).fetchone()[0]
-    try:
-        yield
-    finally:
-        conn.execute(
-            statement(SQL_TABLE_DEFINITIONS, "restore_search_path"), {"search_path": previous}
-        )
-
-
 def read_definition(conn: psycopg.Connection, schema: str, name: str) -> TableDefinition | None:
     """The definition of table ``schema.name``, or None when there is no such table. Must run
     inside a transaction (it changes search_path for the transaction, then restores it)."""
-    with _qualified_names(conn):
+    with search_path(conn, "pg_catalog"):
         row = conn.execute(
             statement(SQL_TABLE_DEFINITIONS, "relation"), {"schema": schema, "name": name}
         ).fetchone()

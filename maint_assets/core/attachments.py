@@ -30,9 +30,8 @@ re-created from their definitions read before the swap, so the names they give t
 relations are the replacement's, as for views. A replacement with its own (a version switched
 back in by a rollback) has them replaced."""
 
-from collections.abc import Iterator
 from collections.abc import Set as AbstractSet
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 
 import dagster as dg
@@ -50,6 +49,7 @@ from maint_assets.core.grants import (
     table_grants,
     with_grant_option,
 )
+from maint_assets.core.search_path import search_path
 from maint_assets.core.sql_files import statement
 from maint_assets.core.views import Refusal
 
@@ -331,12 +331,8 @@ def _between(
         return conn.execute(statement(SQL, "foreign_keys_between"), params).fetchall()
 
 
-@contextmanager
-def _search_path(conn: psycopg.Connection, schema: str) -> Iterator[None]:
-    (previous, _), = conn.execute(statement(SQL, "search_path"), {"schema": schema}).fetchall()
-    yield
-    # Not after a failure: the transaction is aborted, and its rollback restores it.
-    conn.execute(statement(SQL, "restore_search_path"), {"search_path": previous})
+def _search_path(conn: psycopg.Connection, schema: str) -> AbstractContextManager[None]:
+    return search_path(conn, sql.Identifier(schema).as_string(conn))
 
 
 def _carry_comments(

@@ -18,6 +18,7 @@ import psycopg
 from psycopg import errors, sql
 
 from maint_assets.core.grants import Grants, grant_on_table, table_grants
+from maint_assets.core.search_path import search_path
 from maint_assets.core.sql_files import statement
 
 SQL = "core/views"
@@ -66,12 +67,8 @@ def views_on(conn: psycopg.Connection, schema: str, name: str) -> list[View]:
     """Every view and materialized view reading ``schema.name``, directly or through another,
     each after those it reads. Their queries are read with an empty search_path, so every name
     in them is qualified: re-created from another session, they read the same relations."""
-    previous = conn.execute("SELECT current_setting('search_path')").fetchone()[0]
-    conn.execute("SELECT set_config('search_path', '', true)")
-    try:
+    with search_path(conn, ""):
         rows = conn.execute(statement(SQL, "views_on"), {"schema": schema, "name": name}).fetchall()
-    finally:
-        conn.execute("SELECT set_config('search_path', %s, true)", [previous])
     return read_views(conn, rows)
 
 

@@ -26,6 +26,7 @@ from maint_assets.core.lock_waits import (
     with_short_lock_waits,
 )
 from maint_assets.core.postgres import DatabaseUnavailable, PostgresResource
+from maint_assets.core.search_path import search_path
 from maint_assets.core.sql_files import compose, statement
 from maint_assets.core.views import recreate, view_options
 from maint_assets.ingest import schema_objects, schemas, views
@@ -312,12 +313,10 @@ def _drop_keys_out_of_versions(
     before they were dropped here."""
     versions = [v for (v,) in conn.execute(
         statement(SQL_PRODUCTION, "archived_versions"), {"production": spec.production})]
-    previous = conn.execute("SELECT current_setting('search_path')").fetchone()[0]
-    conn.execute("SELECT set_config('search_path', '', true)")
-    swept = conn.execute(
-        statement(SQL_PRODUCTION, "keys_out_of_versions"), {"versions": [outgoing, *versions]}
-    ).fetchall()
-    conn.execute("SELECT set_config('search_path', %s, true)", [previous])
+    with search_path(conn, ""):
+        swept = conn.execute(
+            statement(SQL_PRODUCTION, "keys_out_of_versions"), {"versions": [outgoing, *versions]}
+        ).fetchall()
     for schema, table, name, definition, ref_schema, ref_table in swept:
         # Recorded on the version, for a rollback to it (rollback.py).
         conn.execute(

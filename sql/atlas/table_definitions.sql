@@ -6,12 +6,6 @@
 -- so the definitions of two copies of a table (live and rebuilt) compare equal. They are read
 -- with search_path set to pg_catalog alone, so every name is printed schema-qualified.
 
--- name: search_path
-SELECT current_setting('search_path'), set_config('search_path', 'pg_catalog', true);
-
--- name: restore_search_path
-SELECT set_config('search_path', %(search_path)s, true);
-
 -- name: relation
 SELECT c.oid::regclass::text, pg_get_userbyid(c.relowner), c.relpersistence::text,
        coalesce(array_to_string(c.reloptions, ','), ''), coalesce(t.spcname, ''),

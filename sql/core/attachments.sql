@@ -292,13 +292,6 @@ WHERE n.nspname = %(schema)s AND c.relname = %(table)s;
 -- back no reader or writer.
 ALTER TABLE {table} VALIDATE CONSTRAINT {constraint};
 
--- name: search_path
--- The transaction's search_path set to one schema; the previous one returned, to set back.
-SELECT current_setting('search_path'), set_config('search_path', quote_ident(%(schema)s), true);
-
--- name: restore_search_path
-SELECT set_config('search_path', %(search_path)s, true);
-
 -- name: has_constraint
 SELECT EXISTS (SELECT FROM pg_constraint k
                JOIN pg_class c ON c.oid = k.conrelid
