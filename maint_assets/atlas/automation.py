@@ -137,11 +137,12 @@ IN_PROGRESS = [
 ]
 
 
-def _position(cursor: str | None) -> Position:
+def _position(cursor: str | None) -> tuple[Position, int | None]:
+    """Where the last tick left the change log, and the log's epoch then (None: unknown)."""
     if not cursor:
-        return Position.start()
+        return Position.start(), None
     seen = json.loads(cursor)
-    return Position(frontier=seen["frontier"], carried=seen["carried"])
+    return Position(frontier=seen["frontier"], carried=seen["carried"]), seen.get("epoch")
 
 
 @dg.sensor(
@@ -160,8 +161,7 @@ def atlas_source_changes(
     atlas_db: PostgresResource,
     atlas_counts_sensor: CountsSensorSettings,
 ) -> dg.SensorResult:
-    seen = _position(context.cursor)
-    seen_epoch = json.loads(context.cursor).get("epoch") if context.cursor else None
+    seen, seen_epoch = _position(context.cursor)
     with atlas_db.connect() as conn:
         with atlas_db.transaction(conn, repeatable_read=True):
             if not change_log.installed(conn):

@@ -290,7 +290,7 @@ def _switch_locked(
     # Last: a policy or a trigger may read production's views.
     unvalidated = attachments.apply(conn, views.refusal(prod), prod, held)
     attachments.apply_comments(conn, views.refusal(prod), prod, held)
-    _drop_keys_out_of_versions(conn, spec, outgoing)
+    _drop_keys_out_of_versions(conn, [outgoing, *versions])
     if within is not None:
         within(conn)
     repointed = (
@@ -304,18 +304,14 @@ def _switch_locked(
     )
 
 
-def _drop_keys_out_of_versions(
-    conn: psycopg.Connection, spec: IngestSpec, outgoing: str
-) -> None:
-    """Drop the foreign keys from archived versions' tables to tables outside them: an old
+def _drop_keys_out_of_versions(conn: psycopg.Connection, versions: list[str]) -> None:
+    """Drop the foreign keys from archived ``versions``' tables to tables outside them: an old
     row would otherwise hold back (or cascade into) a users' table carried into production,
     also one whose key the new version no longer has (a column dropped), and one archived
     before they were dropped here."""
-    versions = [v for (v,) in conn.execute(
-        statement(SQL_PRODUCTION, "archived_versions"), {"production": spec.production})]
     with search_path(conn, ""):
         swept = conn.execute(
-            statement(SQL_PRODUCTION, "keys_out_of_versions"), {"versions": [outgoing, *versions]}
+            statement(SQL_PRODUCTION, "keys_out_of_versions"), {"versions": versions}
         ).fetchall()
     for schema, table, name, definition, ref_schema, ref_table in swept:
         # Recorded on the version, for a rollback to it (rollback.py).

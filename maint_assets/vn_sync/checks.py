@@ -37,8 +37,7 @@ def agrees_with_check_copy(vn_db: PostgresResource) -> dg.AssetCheckResult:
                 passed=True, description="nothing repaired yet", metadata={"missed": 0}
             )
         coverage.covered(conn, window, CHECK, "vn_cc")
-        coverage.polled(conn, window, CHECK, "vn_cpoll",
-                        coverage.polled_since(conn, window, CHECK))
+        coverage.polled(conn, window, CHECK, "vn_cpoll")
         missed = conn.execute(
             compose(SQL_CHECKS, "repair_missed", check=CHECK, production=PRODUCTION),
             {"window_id": window.id, "run_id": repair[0], "table_name": TABLE_NAME},

@@ -148,14 +148,12 @@ def covered(conn: psycopg.Connection, window: Window, copy: str, temp: str) -> i
     return _indexed_rows(conn, temp)
 
 
-def polled(
-    conn: psycopg.Connection, window: Window, copy: str, temp: str,
-    since: dict[tuple[str, str], int],
-) -> int:
+def polled(conn: psycopg.Connection, window: Window, copy: str, temp: str) -> int:
     """Creates the temporary table ``temp`` of ``copy``'s observations outside the window's
-    days that our polls stored (since ``since`` of their site and taxo group,
-    ``polled_since``), of a territorial unit the window covered (site, id); returns their
-    number."""
+    days that our polls of ``copy`` stored (since the start of the polls of their site and
+    taxo group, ``polled_since``), of a territorial unit the window covered (site, id);
+    returns their number."""
+    since = polled_since(conn, window, copy)
     conn.execute(
         compose(SQL_COVERAGE, "polled_observations", copy=copy, temp=temp),
         {"window_id": window.id, "sites": [s for s, _ in since],

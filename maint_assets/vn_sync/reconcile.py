@@ -127,7 +127,7 @@ def repair(
         "check_schema": check, "capture_since": capture_since,
     }
     coverage.covered(conn, window, check, "vn_cc")
-    coverage.polled(conn, window, check, "vn_cpoll", coverage.polled_since(conn, window, check))
+    coverage.polled(conn, window, check, "vn_cpoll")
     in_window = coverage.covered(conn, window, production, "vn_cp")
     coverage.covered_days(conn, window)
     names = {"check": check, "production": production}
