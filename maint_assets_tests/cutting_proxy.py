@@ -1,7 +1,8 @@
 """A TCP proxy in front of a real server that goes away mid-transfer: once ``limit`` bytes
 went upstream in total, it resets every connection and stops listening, so that new
 connections are refused (an S3 endpoint lost in the middle of a multipart upload, and not
-back when the client tries to abort it)."""
+back when the client tries to abort it). Given a ``port``, it listens there: a server coming
+back at the address clients were refused at."""
 
 from __future__ import annotations
 
@@ -14,14 +15,16 @@ _BLOCK = 65536
 
 
 class CuttingProxy:
-    def __init__(self, upstream_host: str, upstream_port: int, limit: int) -> None:
+    def __init__(
+        self, upstream_host: str, upstream_port: int, limit: int, port: int = 0
+    ) -> None:
         self.upstream = (upstream_host, upstream_port)
         self.limit = limit
         self.sent = 0
         self.cut = threading.Event()
         self._lock = threading.Lock()
         self._sockets: set[socket.socket] = set()
-        self._listener = socket.create_server(("127.0.0.1", 0))
+        self._listener = socket.create_server(("127.0.0.1", port))
         self.url = f"http://127.0.0.1:{self._listener.getsockname()[1]}"
 
     def __enter__(self) -> CuttingProxy:

@@ -307,7 +307,7 @@ def public_datasets(
     artifacts: ArtifactStore,
 ) -> Iterator[dg.AssetCheckResult | dg.MaterializeResult]:
     check_run_config(context)
-    with catalog_db.connect() as conn:
+    with catalog_db.step_connection() as conn:
         apply_schema(conn, SQL_DIR, bookkeeping_only=True)
         own_objects.ensure(conn)
     latest = _recorded(context, artifacts, Recorded(DATASETS_CLEAN, CLEAN_FOLDER))

@@ -53,8 +53,9 @@ class PostgresResource(dg.ConfigurableResource):
     connection_retries: int = Field(
         default=3,
         ge=0,
-        description="how often a step that may run twice (the ingest's staging load) is run "
-        "again when the server ended its connection (a restart, a failover, a network cut)",
+        description="how often a step is run again when the database could not be reached as "
+        "it started, or (for a step that may run twice, the ingest's staging load) when the "
+        "server ended its connection (a restart, a failover, a network cut)",
     )
     connection_retry_wait_s: float = Field(
         default=30.0, ge=0, description="how long to wait before running such a step again"
@@ -97,6 +98,23 @@ class PostgresResource(dg.ConfigurableResource):
             yield conn
 
     @contextmanager
+    def step_connection(self, autocommit: bool = True) -> Iterator[psycopg.Connection]:
+        """:meth:`connect` at the start of an op, before it changed anything: a database not
+        reached (a restart, a failover, a network cut) makes Dagster run the step again,
+        ``connection_retries`` times, ``connection_retry_wait_s`` apart."""
+        with ExitStack() as stack:
+            try:
+                conn = stack.enter_context(self.connect(autocommit))
+            except DatabaseUnavailable as err:
+                raise self._run_again() from err
+            yield conn
+
+    def _run_again(self) -> dg.RetryRequested:
+        return dg.RetryRequested(
+            max_retries=self.connection_retries, seconds_to_wait=self.connection_retry_wait_s
+        )
+
+    @contextmanager
     def maintenance_session(self, lock_name: str) -> Iterator[psycopg.Connection]:
         """An autocommit connection holding the advisory lock ``lock_name`` until it closes."""
         with self.connect() as conn:
@@ -137,7 +155,8 @@ class PostgresResource(dg.ConfigurableResource):
     ) -> Iterator[psycopg.Connection]:
         """:meth:`maintenance_session` for an op: a lock held by another run (a rebuild the
         automation started, a weekly job) is waited out by Dagster retrying the step after as
-        long again, not reported as a failure. With ``rerun_if_cut``, a step whose connection
+        long again, not reported as a failure; a database not reached is tried again as
+        :meth:`step_connection` does. With ``rerun_if_cut``, a step whose connection
         the server ended (a restart, a failover, a network cut) is run again,
         ``connection_retries`` times: only for a step that may run twice whatever it did
         (loading a staging schema afresh), since a connection lost during COMMIT leaves it
@@ -150,15 +169,14 @@ class PostgresResource(dg.ConfigurableResource):
                 raise dg.RetryRequested(
                     max_retries=LOCK_RETRIES, seconds_to_wait=self.lock_timeout_s
                 ) from err
+            except DatabaseUnavailable as err:
+                raise self._run_again() from err
             try:
                 yield conn
             except psycopg.OperationalError as err:
                 if not (rerun_if_cut and conn.broken):
                     raise
-                raise dg.RetryRequested(
-                    max_retries=self.connection_retries,
-                    seconds_to_wait=self.connection_retry_wait_s,
-                ) from err
+                raise self._run_again() from err
 
     @contextmanager
     def locked_transaction(

@@ -82,7 +82,7 @@ def ingest_staging(
     missing = [t.file for t in spec.tables if t.required and t.file not in listed]
     if missing:
         raise dg.Failure(f"missing from {ingest.source_url}: {', '.join(missing)}; nothing loaded")
-    with ingest_db.connect() as conn:
+    with ingest_db.step_connection() as conn:
         apply_schema(conn, SQL_DIR, bookkeeping_only=True)
         own_objects.ensure(conn)
     counts = {}
@@ -167,7 +167,8 @@ def ingest_production(
     # load it again (the lock is held per step, and the steps may run in two processes)
     # between this run's load and its switch. A run of the switch alone switches what is there.
     own_staging, run_id = context.job_def.has_node_named(ingest_staging.op.name), context.run.run_id
-    with ingest_db.connect() as conn:  # the record of the rules, for a version loaded before it
+    # the record of the rules, for a version loaded before it
+    with ingest_db.step_connection() as conn:
         apply_schema(conn, SQL_DIR, bookkeeping_only=True)
         own_objects.ensure(conn)
     with ingest_db.locked_step(f"ingest/{spec.production}") as conn:

@@ -45,7 +45,8 @@ def rollback_production(
             f"this job replaces the schema {spec.production!r} by its previous version: set "
             f"confirm_production to {spec.production!r} to confirm"
         )
-    with ingest_db.connect() as conn:  # the record of the rules, for a version loaded before it
+    # the record of the rules, for a version loaded before it
+    with ingest_db.step_connection() as conn:
         apply_schema(conn, SQL_DIR, bookkeeping_only=True)
         own_objects.ensure(conn)
     with ingest_db.locked_step(f"ingest/{spec.production}") as conn:

@@ -197,7 +197,7 @@ def access_lists(
     w3act_db: PostgresResource,
     artifacts: ArtifactStore,
 ) -> dg.MaterializeResult:
-    with w3act_db.connect() as conn, conn.transaction():
+    with w3act_db.step_connection() as conn, conn.transaction():
         conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
         read = {name: conn.execute(statement(SQL_ACCESS_LISTS, name)).fetchall() for name in (
             "open_seeds", "blocked_seeds", "collections", "collection_seeds", "target_subjects",

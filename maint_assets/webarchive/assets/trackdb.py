@@ -84,7 +84,7 @@ def trackdb_files(
     warc_store: FileStore,
 ) -> dg.MaterializeResult:
     store, now = warc_store.identity, datetime.now(UTC)
-    with webarchive_db.connect() as conn:
+    with webarchive_db.step_connection() as conn:
         apply_schema(conn, SQL_DIR, bookkeeping_only=True)
     with webarchive_db.locked_step(f"webarchive/trackdb/{store}") as conn:
         adopted = adopt_older_spellings(conn, store)

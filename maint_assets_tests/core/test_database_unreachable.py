@@ -1,0 +1,91 @@
+"""A database not reached when a step starts (a restart, a failover, a network cut) is a
+transient failure: Dagster runs the step again, and it fails, naming the database, only when
+the database stays away."""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterator
+from contextlib import ExitStack
+from pathlib import Path
+
+import dagster as dg
+import psycopg
+import pytest
+from psycopg import conninfo
+
+from maint_assets.core.database_unavailable import DatabaseUnavailable
+from maint_assets.core.postgres import PostgresResource
+from maint_assets.core.stores import FileStore
+from maint_assets.demo.webarchive_data import write_store
+from maint_assets.webarchive.assets import trackdb
+from maint_assets_tests.cutting_proxy import CuttingProxy
+from maint_assets_tests.ports import free_port
+
+pytestmark = pytest.mark.servers
+
+
+@pytest.fixture
+def moved(empty_db: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """``empty_db`` at another port, where nothing listens yet (the password file gives the
+    same password there)."""
+    port = free_port()
+    lines = Path(os.environ["PGPASSFILE"]).read_text().strip().splitlines()
+    copy = tmp_path / "pgpass"
+    copy.write_text("\n".join([*lines, ":".join(["127.0.0.1", str(port),
+                                                  *lines[0].split(":")[2:]])]) + "\n")
+    copy.chmod(0o600)
+    monkeypatch.setenv("PGPASSFILE", str(copy))
+    yield conninfo.make_conninfo(empty_db, host="127.0.0.1", port=str(port))
+
+
+def _listing(db: PostgresResource, store: Path) -> dg.ExecuteInProcessResult:
+    return dg.materialize(
+        [trackdb.trackdb_files], raise_on_error=False,
+        resources={"webarchive_db": db, "warc_store": FileStore(url=str(store))},
+    )
+
+
+@pytest.mark.parametrize("ops", ["step_connection", "maintenance_step"])
+def test_a_step_asks_to_run_again_when_its_database_is_not_reached(ops: str) -> None:
+    db = PostgresResource(url=f"postgresql://maint@127.0.0.1:{free_port()}/atlas",
+                          connection_retries=5, connection_retry_wait_s=2)
+    opened = db.step_connection() if ops == "step_connection" else db.maintenance_step("x")
+    with pytest.raises(dg.RetryRequested) as raised, opened:
+        pass
+    assert (raised.value.max_retries, raised.value.seconds_to_wait) == (5, 2)
+    assert isinstance(raised.value.__cause__, DatabaseUnavailable)
+    assert "cannot connect to database 'atlas'" in str(raised.value.__cause__)
+
+
+def test_a_listing_started_while_the_database_is_down_runs_once_it_is_back(
+    empty_db: str, moved: str, tmp_path: Path
+) -> None:
+    write_store(tmp_path / "store", warcs=2, records=2)
+    upstream, port = conninfo.conninfo_to_dict(empty_db), conninfo.conninfo_to_dict(moved)["port"]
+    db = PostgresResource(url=moved, connection_retry_wait_s=1)
+    with ExitStack() as stack:
+        # The database comes back at its address a moment after the step failed to reach it.
+        back = threading.Timer(1.5, lambda: stack.enter_context(
+            CuttingProxy(upstream["host"], int(upstream["port"]), 1 << 40, int(port))))
+        back.start()
+        result = _listing(db, tmp_path / "store")
+        back.join()
+    assert result.success, result.get_step_failure_events()
+    assert any(e.event_type_value == "STEP_RESTARTED" for e in result.all_events)
+    with psycopg.connect(empty_db) as conn:
+        assert conn.execute("SELECT count(*) FROM webarchive.trackdb_files").fetchone()[0] > 0
+
+
+def test_a_database_that_stays_away_fails_the_step_naming_it(
+    moved: str, tmp_path: Path
+) -> None:
+    write_store(tmp_path / "store", warcs=1, records=1)
+    db = PostgresResource(url=moved, connection_retries=1,
+                          connection_retry_wait_s=0.1)
+    result = _listing(db, tmp_path / "store")
+    assert not result.success
+    failure = result.get_step_failure_events()[0].event_specific_data.error
+    assert "cannot connect to database" in failure.to_string()
+    assert sum(e.event_type_value == "STEP_RESTARTED" for e in result.all_events) == 1
