@@ -97,7 +97,9 @@ def test_a_second_session_cannot_refresh_the_same_asset_at_once(atlas_url):
 
 
 def test_an_unreachable_database_is_named_without_its_password():
-    db = PostgresResource(url="postgresql://maint:s3cret-pw@127.0.0.1:9/atlas")
+    # Tried twice (a server restarting is waited for): the message of the last try is kept.
+    db = PostgresResource(url="postgresql://maint:s3cret-pw@127.0.0.1:9/atlas",
+                          connection_retries=1, connection_retry_wait_s=0)
     result = materialize(
         {"atlas_db": db, "taxonomy": ChecklistResolver()},
         selection=[WEB_REGIONS],
@@ -107,6 +109,8 @@ def test_an_unreachable_database_is_named_without_its_password():
     assert "cannot connect to database 'atlas' at 127.0.0.1:9" in message
     assert "Connection refused" in message  # libpq's reason, not only its advice
     assert "s3cret-pw" not in message
+    assert any(e.event_type_value == "STEP_UP_FOR_RETRY" for e in result.all_events)
+    assert not any("s3cret-pw" in repr(e) for e in result.all_events)
 
 
 # A refresh holding its advisory lock, in a process of its own.
