@@ -311,7 +311,8 @@ def public_datasets(
         apply_schema(conn, SQL_DIR, bookkeeping_only=True)
         own_objects.ensure(conn)
     latest = _recorded(context, artifacts, Recorded(DATASETS_CLEAN, CLEAN_FOLDER))
-    with catalog_db.locked_step(DATASETS.to_user_string()) as conn:
+    # Run again if the connection is cut: a load run twice replaces the table with the same rows.
+    with catalog_db.locked_step(DATASETS.to_user_string(), rerun_if_cut=True) as conn:
         build = start_rebuild(conn, "datasets", SQL_DATASETS)
         # Streamed from the store, checksum verified at the end: still inside the transaction.
         with conn.cursor().copy(compose(SQL_DATASETS, "copy", table=build)) as copy:

@@ -295,3 +295,44 @@ def test_each_step_loads_the_artifact_its_upstream_recorded_not_the_newest_file(
         for e in rest.get_asset_materialization_events()
     }
     assert recorded["catalog/public/datasets"] == recorded["catalog/dataframe/datasets_clean"]
+
+
+def test_a_connection_the_server_ends_mid_load_is_retried_not_failed(
+    empty_db: str, tmp_path: Path
+) -> None:
+    """DESIGN.md 6: transient failures are retried. The server ends the load's connection once
+    during its COPY (a restart, a failover): the step runs again after its transaction rolled
+    back, and replaces the table. Before, the day's load failed until the next day's run."""
+    write_pages(tmp_path / "pages", datasets=3000, per_page=500)
+    killed: list[int] = []
+    stop = threading.Event()
+
+    def end_the_copy_once() -> None:
+        with psycopg.connect(empty_db, autocommit=True) as conn:
+            while not stop.is_set() and not killed:
+                for (pid,) in conn.execute(
+                    "SELECT pid FROM pg_stat_activity WHERE state = 'active'"
+                    " AND query LIKE '%%COPY %%FROM STDIN%%' AND pid <> pg_backend_pid()"
+                ).fetchall():
+                    conn.execute("SELECT pg_terminate_backend(%s)", [pid])
+                    killed.append(pid)
+
+    killer = threading.Thread(target=end_the_copy_once)
+    killer.start()
+    try:
+        result = dg.materialize(
+            CHAIN,
+            resources={
+                "catalog_db": PostgresResource(url=empty_db, connection_retry_wait_s=0.5),
+                "catalog_pages": FileStore(url=str(tmp_path / "pages")),
+                "artifacts": ArtifactStore(directory=str(tmp_path / "artifacts")),
+            },
+            raise_on_error=False,
+        )
+    finally:
+        stop.set()
+        killer.join()
+    assert killed, "the COPY was never seen"
+    assert result.success, result.get_step_failure_events()
+    assert any(e.event_type_value == "STEP_RESTARTED" for e in result.all_events)
+    assert len(_rows(empty_db)) == 3000
