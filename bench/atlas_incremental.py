@@ -28,7 +28,7 @@ from pathlib import Path
 import dagster as dg
 from common import QUIET, load_atlas, schema_arguments, temporary_cluster
 
-from maint_assets.atlas import change_log, counts
+from maint_assets.atlas import change_log, count_tables, region_cells
 from maint_assets.atlas.assets import counts as count_assets
 from maint_assets.atlas.assets import sources, taxonomy
 from maint_assets.atlas.taxonomy.checklist import ChecklistResolver
@@ -66,7 +66,7 @@ CHANGES = {
         FROM bench_copy WHERE within_quebec ORDER BY id OFFSET {k} LIMIT 1""",
 }
 IO_RELATIONS = [
-    ".".join(table) for table in (*counts.PUBLIC.values(), counts.DETAIL)
+    ".".join(table) for table in (*count_tables.PUBLIC.values(), count_tables.DETAIL)
 ]
 IO_COUNTERS = """
     SELECT (SELECT sum(heap_blks_read + coalesce(idx_blks_read, 0))::bigint
@@ -166,7 +166,7 @@ def incremental_vs_full(cluster, resources, one_rebuild: bool, slow_ms: int | No
         # current (the usual rebuild), and measures it; at 10 M a second rebuild would cost
         # another half hour.
         with cluster.connect("atlas", autocommit=True) as conn, conn.transaction():
-            cut_seconds = seconds(lambda: counts.sync_cells(conn))
+            cut_seconds = seconds(lambda: region_cells.sync_cells(conn))
         print(f"regions cut into cells: {cut_seconds:.1f} s")
         full_steps, full_run, _ = materialize()
     else:

@@ -31,7 +31,7 @@ import json
 import dagster as dg
 import psycopg
 
-from maint_assets.atlas import change_log, counts
+from maint_assets.atlas import change_log, count_tables, counts
 from maint_assets.atlas.assets import counts as assets_counts
 from maint_assets.atlas.assets.staging import staging_database
 from maint_assets.atlas.change_log import Position
@@ -231,9 +231,9 @@ def _count_tables(
     """Apply a small batch of changes to the count tables here, or request a run. Returns the
     events, the run requests and what was done (or why nothing was)."""
     with db.transaction(conn, repeatable_read=True):
-        after, reason = change_log.position(conn, counts.CONSUMER, counts.SOURCES)
+        after, reason = change_log.position(conn, count_tables.CONSUMER, count_tables.SOURCES)
         if after is not None:
-            observations, others = change_log.pending_count(conn, after, counts.SOURCES)
+            observations, others = change_log.pending_count(conn, after, count_tables.SOURCES)
             if observations + others == 0:
                 return [], [], None
             if others or observations > inline_max:
@@ -243,7 +243,7 @@ def _count_tables(
                 )
     if reason is not None:
         return [], _request_run(context, reason), None
-    key = LOCK_NAMESPACE + counts.LOCK
+    key = LOCK_NAMESPACE + count_tables.LOCK
     if not conn.execute("SELECT pg_try_advisory_lock(hashtextextended(%s, 0))", [key]).fetchone()[
         0
     ]:
@@ -252,10 +252,10 @@ def _count_tables(
         result = counts.refresh_counts(
             db,
             conn,
-            limits=counts.Limits(max_incremental_changes=inline_max),
+            limits=count_tables.Limits(max_incremental_changes=inline_max),
             allow_rebuild=False,
         )
-    except counts.NeedsRebuild as err:
+    except count_tables.NeedsRebuild as err:
         return [], _request_run(context, str(err)), None
     finally:
         conn.execute("SELECT pg_advisory_unlock(hashtextextended(%s, 0))", [key])

@@ -13,7 +13,7 @@ import psycopg
 from psycopg import sql
 from pydantic import Field
 
-from maint_assets.atlas import counts
+from maint_assets.atlas import count_tables, counts
 from maint_assets.atlas.assets.counts import COUNT_KEYS
 from maint_assets.atlas.assets.dumps import PREREQUISITES
 from maint_assets.atlas.backups import dumps
@@ -226,7 +226,7 @@ WEEKLY = dg.AutomationCondition.cron_tick_passed(
     pool=POOL_ATLAS_DB,
 )
 def full_recount(atlas_db: PostgresResource) -> Iterator[dg.AssetCheckResult]:
-    with atlas_db.maintenance_step(counts.LOCK) as conn:
+    with atlas_db.maintenance_step(count_tables.LOCK) as conn:
         compared = counts.compare_with_full_recount(atlas_db, conn)
     for name, asset_key in COUNT_KEYS.items():
         mismatched, rows = compared[name]

@@ -1,7 +1,7 @@
 """The check of every row a count refresh touches (its metadata), and its costliest part,
 counted beside the refresh.
 
-A refresh (maint_assets/atlas/counts.py) applies its deltas on one connection, in one
+A refresh (maint_assets/atlas/count_deltas.py) applies its deltas on one connection, in one
 transaction, and so on one core. The detail check counts the detail rows the deltas change
 again from the observations, which does not depend on that writing: it reads only what was
 committed. So it runs on a second connection in the refresh's own snapshot (exported with

@@ -11,7 +11,7 @@ import psycopg
 import pytest
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
-from maint_assets.atlas import change_log, counts, touched_check
+from maint_assets.atlas import change_log, count_tables, counts, touched_check
 from maint_assets.atlas.assets.counts import (
     COUNTS_OP,
     OBS_REGION_COUNTS,
@@ -19,7 +19,7 @@ from maint_assets.atlas.assets.counts import (
     TOUCHED_CHECK,
 )
 from maint_assets.atlas.checks import FULL_CHECK, full_recount
-from maint_assets.atlas.counts import PUBLIC
+from maint_assets.atlas.count_tables import PUBLIC
 from maint_assets.atlas.table_definitions import read_definition
 from maint_assets.atlas.taxonomy.checklist import ChecklistResolver
 from maint_assets.cli import main
@@ -108,8 +108,8 @@ def test_a_row_the_refresh_empties_but_cannot_delete_fails_its_check(resources, 
         conn.execute("DELETE FROM public.observations WHERE id = %s", alone)
     db = resources["atlas_db"]
     with (
-        db.maintenance_step(counts.LOCK) as conn,
-        pytest.raises(counts.NeedsRebuild, match="touched rows disagreed") as refused,
+        db.maintenance_step(count_tables.LOCK) as conn,
+        pytest.raises(count_tables.NeedsRebuild, match="touched rows disagreed") as refused,
     ):
         counts.refresh_counts(db, conn, allow_rebuild=False)
     assert f"'{table}': " in str(refused.value)

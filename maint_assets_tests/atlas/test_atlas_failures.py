@@ -12,7 +12,7 @@ import dagster as dg
 import psycopg
 import pytest
 
-from maint_assets.atlas import counts
+from maint_assets.atlas import count_tables
 from maint_assets.atlas.assets import taxonomy
 from maint_assets.atlas.assets.counts import OBS_REGION_COUNTS, WEB_REGIONS
 from maint_assets.atlas.keys import API_TAXA, TAXA_OBS_GROUP_LOOKUP
@@ -146,7 +146,7 @@ def test_a_killed_refresh_releases_its_advisory_lock_within_seconds(atlas_url):
 @pytest.mark.parametrize(
     ("asset", "lock_name"),
     [
-        (OBS_REGION_COUNTS, counts.LOCK),  # its own maintenance step
+        (OBS_REGION_COUNTS, count_tables.LOCK),  # its own maintenance step
         # a materialized view refreshed by the shared factory (core/sql_assets.py), as every
         # other domain's locked step is
         (TAXA_OBS_GROUP_LOOKUP, TAXA_OBS_GROUP_LOOKUP.to_user_string()),

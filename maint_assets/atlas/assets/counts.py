@@ -11,7 +11,7 @@ import dagster as dg
 import psycopg
 from pydantic import Field
 
-from maint_assets.atlas import change_log, counts
+from maint_assets.atlas import change_log, count_tables, counts
 from maint_assets.atlas.assets import sources
 from maint_assets.atlas.keys import (
     DB,
@@ -32,8 +32,8 @@ from maint_assets.core.sql_files import statement
 from maint_assets.core.ui import column_lineage, column_schema
 
 COUNT_KEYS = {
-    counts.REGION_COUNTS: OBS_REGION_COUNTS,
-    counts.DATASET_COUNTS: OBS_REGIONS_TAXA_DATASETS_COUNTS,
+    count_tables.REGION_COUNTS: OBS_REGION_COUNTS,
+    count_tables.DATASET_COUNTS: OBS_REGIONS_TAXA_DATASETS_COUNTS,
 }
 COUNTS_OP = "atlas_region_counts"
 TOUCHED_CHECK = "touched_rows_match"
@@ -44,21 +44,21 @@ class CountsRefreshConfig(dg.Config):
         default=False, description="rebuild from scratch instead of applying changes"
     )
     max_incremental_changes: int = Field(
-        default=counts.Limits.max_incremental_changes,
+        default=count_tables.Limits.max_incremental_changes,
         description="above this many pending observation changes, rebuild",
     )
     max_region_recounts: int = Field(
-        default=counts.Limits.max_region_recounts,
+        default=count_tables.Limits.max_region_recounts,
         description="above this many changed regions to count again, rebuild",
     )
     swap_timeout_s: float = Field(
-        default=counts.Limits.swap_timeout_s,
+        default=count_tables.Limits.swap_timeout_s,
         description="how long a rebuild keeps trying to swap its tables in while readers "
         "hold the live ones",
     )
 
-    def limits(self) -> counts.Limits:
-        return counts.Limits(
+    def limits(self) -> count_tables.Limits:
+        return count_tables.Limits(
             max_incremental_changes=self.max_incremental_changes,
             max_region_recounts=self.max_region_recounts,
             swap_timeout_s=self.swap_timeout_s,
@@ -69,7 +69,7 @@ class CountsRefreshConfig(dg.Config):
 # join of an observation with each region it lies in, grouped).
 _REGION = {c: [(REGIONS, c)] for c in ("type", "scale", "fid")}
 LINEAGE = {
-    counts.REGION_COUNTS: column_lineage(
+    count_tables.REGION_COUNTS: column_lineage(
         {
             **_REGION,
             "id_taxa_obs": [(OBSERVATIONS, "id_taxa_obs")],
@@ -77,7 +77,7 @@ LINEAGE = {
             "count_obs": [(OBSERVATIONS, "id")],
         }
     ),
-    counts.DATASET_COUNTS: column_lineage(
+    count_tables.DATASET_COUNTS: column_lineage(
         {
             "fid": _REGION["fid"],
             "type": _REGION["type"],
@@ -91,8 +91,8 @@ LINEAGE = {
 }
 
 DESCRIPTIONS = {
-    counts.REGION_COUNTS: "Observations per region, taxon and year, for every counted level.",
-    counts.DATASET_COUNTS: "Observations per region, taxon and dataset, first and last year.",
+    count_tables.REGION_COUNTS: "Observations per region, taxon and year, for every counted level.",
+    count_tables.DATASET_COUNTS: "Observations per region, taxon and dataset, first and last year.",
 }
 
 
@@ -150,13 +150,13 @@ def count_events(
 def region_counts(
     context: dg.AssetExecutionContext, config: CountsRefreshConfig, atlas_db: PostgresResource
 ) -> Iterator[dg.MaterializeResult]:
-    with atlas_db.maintenance_step(counts.LOCK) as conn:
+    with atlas_db.maintenance_step(count_tables.LOCK) as conn:
         result = counts.refresh_counts(
             atlas_db, conn, full=config.full, limits=config.limits(), log=context.log.info
         )
         with atlas_db.transaction(conn):
-            trimmed = change_log.trim(conn, counts.SOURCES)
-        columns = {name: column_schema(conn, *counts.PUBLIC[name]) for name in COUNT_KEYS}
+            trimmed = change_log.trim(conn, count_tables.SOURCES)
+        columns = {name: column_schema(conn, *count_tables.PUBLIC[name]) for name in COUNT_KEYS}
     for name, asset_key in COUNT_KEYS.items():
         yield dg.MaterializeResult(
             asset_key=asset_key,
