@@ -318,7 +318,7 @@ class S3Backend:
             yield local
 
     def stat(self, path: str) -> StoredFile | None:
-        from botocore.exceptions import ClientError
+        from botocore.exceptions import BotoCoreError, ClientError
 
         try:
             head = self._client().head_object(Bucket=self.bucket, Key=self._key(path))
@@ -326,6 +326,11 @@ class S3Backend:
             if missing(err):
                 return None
             raise self._refused(self._key(path), err) from None
+        except BotoCoreError as err:
+            # The endpoint not reached (after botocore's retries): the store cannot say, for
+            # any of its files.
+            raise StoreError(f"cannot read s3://{self.bucket}/{self._key(path)}: {err}",
+                             scope="") from None
         return StoredFile(path, head["ContentLength"], head["LastModified"])
 
     def _refused(self, key: str, err: Exception) -> Exception:

@@ -11,7 +11,7 @@ no trailing slash, query sorted), or exactly when it ends with ``###``; the long
 So a host needs ``org,iana)/`` (the host itself, any path) and ``org,iana,`` (its subdomains) and
 ``org,iana:`` (other ports): the bare ``org,iana`` would also open ``ianafoo.org``. A directory
 seed keeps its slash (``org,archive)/images/``), with an exact rule for the seed itself, whose
-pywb key has lost it.
+pywb key has lost it, and a prefix for the seed with a query (``org,archive)/images?``).
 
 Heritrix (``allows.txt``, read by webarchive-discovery's ``Annotator`` through Heritrix's
 ``SurtPrefixSet``): prefixes of the Heritrix SURT form of a URL, ``http://(org,iana,www,)/path``
@@ -85,7 +85,9 @@ def grant(url: str, scope: str) -> Grant:
     if path == "/" and not parts.query:
         return Grant([key], heritrix)  # the host (and port): org,iana)/
     if path.endswith("/") and not parts.query:
-        return Grant([key + EXACT, key + "/"], heritrix)
+        # pywb's key of the directory's own URL with a query (/news/?page=2) has lost the
+        # slash too: …)/news?page=2, which neither …)/news/ nor …)/news### matches.
+        return Grant([key + EXACT, key + "/", key + "?"], heritrix)
     return Grant([key], heritrix)
 
 

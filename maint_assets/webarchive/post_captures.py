@@ -10,8 +10,9 @@ resource records, Heritrix's metadata (cdxj-indexer 1.5.0, on 15 of the real fil
 maint_assets_tests/data/webarchive and the trial's). So the index is written without it and
 the keys of POST captures are set here: a request and a response are paired as cdxj-indexer
 pairs them (``bufferiter.concur_req_resp``: next to each other, same target, the second
-concurrent to the first), and the request's body turned into the key as it does
-(``postquery.append_method_query``).
+concurrent to the first), and a request and a revisit as pywb's own indexer pairs them too
+(cdxj-indexer leaves a POST's revisit keyed as a GET), and the request's body turned into the
+key as cdxj-indexer does (``postquery.append_method_query``).
 """
 
 from __future__ import annotations
@@ -28,6 +29,9 @@ from warcio.recordloader import ArcWarcRecord
 from warcio.statusandheaders import StatusAndHeaders
 
 _METHODS = ("POST", "PUT")
+# What a request is paired with: as pywb's own indexer (join_request_records) pairs them, a
+# revisit too (warcprox's and pywb's dedup write a POST's unchanged answer as one).
+_ANSWERS = ("response", "revisit")
 _SPOOL = 1 << 20  # a larger body goes to a temporary file, as cdxj-indexer buffers it
 
 
@@ -77,7 +81,7 @@ class PostCaptures:
 
     def see(self, record: ArcWarcRecord, offset: int) -> None:
         previous, self._previous = self._previous, None
-        if record.rec_type not in ("request", "response"):  # pairs with neither neighbour
+        if record.rec_type not in ("request", *_ANSWERS):  # pairs with neither neighbour
             if previous is not None:
                 previous.close()
             return
@@ -123,9 +127,9 @@ class PostCaptures:
 def _pair(first: _Seen, second: _Seen) -> tuple[_Seen, _Seen] | None:
     """(request, response) when ``second`` answers or asks ``first``."""
     kinds = (first.rec_type, second.rec_type)
-    if kinds not in (("response", "request"), ("request", "response")):
+    if "request" not in kinds or not {*kinds} & {*_ANSWERS}:
         return None
     if (first.url != second.url or second.headers.get_header("WARC-Concurrent-To")
             != first.headers.get_header("WARC-Record-ID")):
         return None
-    return (second, first) if kinds[0] == "response" else (first, second)
+    return (second, first) if kinds[0] in _ANSWERS else (first, second)

@@ -52,8 +52,11 @@ WITH changed AS (
         crawl_ts = excluded.crawl_ts, missing = false, last_seen = NULL,
         -- a file rewritten since it was indexed (or since it failed) is indexed again; one
         -- classified anew into another collection, or into a kind never indexed (viral),
-        -- leaves the index, and is indexed again where it now belongs, if anywhere
-        cdx_indexed_at = CASE WHEN (f.size, f.mtime) = (excluded.size, excluded.mtime)
+        -- leaves the index, and is indexed again where it now belongs, if anywhere. A new
+        -- mtime alone is no rewrite: a store copied without its times (cp -r, distcp without
+        -- -p) or touched keeps every byte, and its lines would all leave the index at once,
+        -- to come back batch by batch.
+        cdx_indexed_at = CASE WHEN f.size = excluded.size
                                    AND f.collection IS NOT DISTINCT FROM excluded.collection
                                    AND excluded.kind IN ('warcs', 'arcs')
                               THEN f.cdx_indexed_at END,
