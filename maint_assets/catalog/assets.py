@@ -73,7 +73,8 @@ class ExtractConfig(dg.Config):
     )
     allow_missing_pages: bool = Field(
         default=False,
-        description="load a dump that lacks some of the pages its hydra:lastPage announces",
+        description="load a dump that lacks some of the pages its hydra:lastPage announces, "
+        "or that the exposition shifted under while it was taken",
     )
 
 
@@ -121,6 +122,9 @@ def raw_datasets(
     if not names:
         raise dg.Failure(f"no .json or .jsonld page under {catalog_pages.url}")
     skipped, rows, numbers, lasts = {}, 0, set(), set()
+    read_numbers: list[int | None] = []
+    totals: dict[int, int] = {}
+    pages_of: dict[str, set[int]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "datasets.parquet"
         # Page by page: one page's graph in memory at a time, rows streamed to the file.
@@ -128,7 +132,7 @@ def raw_datasets(
             for name in names:
                 data = _page_bytes(backend, catalog_pages.url, name)
                 try:
-                    table, number, last = read_page(data, name)
+                    table, (number, last, total) = read_page(data, name)
                 except MalformedPage as err:
                     if not config.skip_malformed_pages:
                         raise dg.Failure(
@@ -142,6 +146,13 @@ def raw_datasets(
                 rows += table.num_rows
                 numbers.add(number)
                 lasts.add(last)
+                read_numbers.append(number)
+                if number is not None and total is not None:
+                    totals[number] = total
+                if number is not None:
+                    for uri in table.column("uri").to_pylist():
+                        if uri is not None:
+                            pages_of.setdefault(uri, set()).add(number)
         # Each page of ckanext-dcat's exposition names its last page: a dump lacking one (the
         # producer's notebook goes on past a page it fails to fetch) would drop that page's
         # datasets from the table, which is no evidence they are gone. A skipped page's
@@ -157,6 +168,17 @@ def raw_datasets(
                 + ": their datasets would be dropped from public.datasets; nothing was loaded "
                 "(allow_missing_pages loads it anyway)"
             )
+        if shifted := _shifted(read_numbers, totals, pages_of):
+            if not config.allow_missing_pages:
+                raise dg.Failure(
+                    f"the exposition changed while the dump under {catalog_pages.url} was "
+                    f"taken ({shifted}): its pages are served in order of modification, so a "
+                    "dataset modified or deleted meanwhile shifted the later pages and some "
+                    "datasets the source still has are on no page; they would be dropped "
+                    "from public.datasets; nothing was loaded (take the dump again, or "
+                    "allow_missing_pages loads it anyway)"
+                )
+            context.log.warning(f"the exposition changed while the dump was taken: {shifted}")
         if absent:
             context.log.warning(
                 f"pages missing from the dump under {catalog_pages.url}: "
@@ -176,6 +198,34 @@ def raw_datasets(
             **not_listed,
         }
     )
+
+
+def _shifted(
+    read: list[int | None], totals: dict[int, int], pages_of: dict[str, set[int]]
+) -> str | None:
+    """How the pages of one dump show that datasets the source has are on none of them, or
+    None. ckanext-dcat serves page N as rows n * (N - 1) onwards of its search sorted by
+    metadata_modified desc (ckanext/dcat/logic.py), and the producer fetches one page after
+    the other over hours: a dataset created or modified meanwhile goes to page 1, already
+    read, so the later pages start one dataset earlier (one read twice; a modified one is on
+    no page); one deleted makes them start one later (one skipped) and hydra:totalItems one
+    less. Datasets read twice, less the growth of the total, are those modified or deleted:
+    as many are missing. Only for one dump (no page number read twice): two dumps side by
+    side hold the same datasets on pages of different numbers."""
+    if None in read or len(read) != len(set(read)) or not totals:
+        return None
+    twice = sorted((u, sorted(p)) for u, p in pages_of.items() if len(p) > 1)
+    grown = totals[max(totals)] - totals[min(totals)]
+    if len(twice) - grown <= 0:
+        return None
+    said = [f"about {len(twice) - grown} dataset(s) on no page"]
+    if twice:
+        uri, pages = twice[0]
+        said.append(f"{len(twice)} read twice, first {uri} on pages {pages[0]} and {pages[-1]}")
+    if grown:
+        said.append(f"hydra:totalItems {totals[min(totals)]} on page {min(totals)}, "
+                    f"{totals[max(totals)]} on page {max(totals)}")
+    return "; ".join(said)
 
 
 def _page_bytes(backend: Backend, url: str, name: str) -> bytes:

@@ -81,6 +81,14 @@ def datasets_checks(
         duplicates = conn.execute(
             compose(SQL_CHECKS, "duplicate_identifiers", table=build)
         ).fetchall()
+    except errors.ProgramLimitExceeded as err:
+        longest = conn.execute(compose(SQL_CHECKS, "longest_identifiers", table=build)).fetchall()
+        raise dg.Failure(
+            "public.datasets not replaced: an identifier is too long for the unique index on "
+            f"identifier ({err.diag.message_primary}): "
+            + "; ".join(f"{text}… ({size} bytes)" for text, size in longest)
+            + "; the live table is unchanged"
+        ) from None
     try:
         live = (
             count_all_rows(conn, ("public", "datasets"))

@@ -6,7 +6,7 @@ right_statement, distribution_licenses), for the columns its dashboards read."""
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, NamedTuple
 
 import pyarrow as pa
 from rdflib import RDF, RDFS, BNode, Graph, Namespace, URIRef
@@ -63,30 +63,58 @@ HYDRA = Namespace("http://www.w3.org/ns/hydra/core#")
 _PAGE_NUMBER = re.compile(r"[?&]page=(\d+)(?:&|$)")
 
 
-def read_page(data: bytes, page: str) -> tuple[pa.Table, int | None, int | None]:
-    """The page's rows, and its number and the exposition's last page as its
-    ``hydra:PagedCollection`` (ckanext-dcat's paging node) states them, None when absent."""
+class Paging(NamedTuple):
+    """What a page's ``hydra:PagedCollection`` (ckanext-dcat's paging node) states, None
+    when absent: its number, the exposition's last page and its number of datasets."""
+
+    number: int | None
+    last: int | None
+    total: int | None
+
+
+def read_page(data: bytes, page: str) -> tuple[pa.Table, Paging]:
+    """The page's rows, and what its paging node states."""
     graph = Graph()
     try:
         graph.parse(data=data, format="json-ld")
     except Exception as err:
         raise MalformedPage(f"{page}: not JSON-LD ({type(err).__name__}: {err})"[:500]) from None
     rows = [_row(graph, s, page) for s in sorted(set(graph.subjects(RDF.type, DCAT.Dataset)))]
-    number, last = _paging(graph)
+    paging = _paging(graph)
     # A page without datasets is a page of a real dump (the producer's run of 2023-10-14 had
     # 58 of 229), when it is one of the exposition's (its paging node says so); a JSON-LD
     # document that is neither is not a page of the catalogue.
-    if not rows and number is None:
+    if not rows and paging.number is None:
         raise MalformedPage(f"{page}: no dcat:Dataset in the page")
-    return pa.Table.from_pylist(rows, schema=SCHEMA_RAW), number, last
+    # JSON may escape a lone UTF-16 surrogate (JavaScript's JSON.stringify writes one for a
+    # text cut in the middle of an emoji): Python reads it as a character UTF-8 cannot
+    # encode, and Arrow failed the whole run on it naming no page. Replaced by U+FFFD.
+    rows = [{k: _encodable(v) for k, v in row.items()} for row in rows]
+    return pa.Table.from_pylist(rows, schema=SCHEMA_RAW), paging
 
 
-def _paging(g: Graph) -> tuple[int | None, int | None]:
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _encodable(value: Any) -> Any:
+    if isinstance(value, str):
+        return _LONE_SURROGATE.sub("\ufffd", value)
+    if isinstance(value, list):
+        return [_encodable(v) for v in value]
+    return value
+
+
+def _paging(g: Graph) -> Paging:
     for kind in (HYDRA.PagedCollection, HYDRA.PartialCollectionView):
         for node in g.subjects(RDF.type, kind):
             last = g.value(node, HYDRA.lastPage) or g.value(node, HYDRA.last)
-            return _number(node), _number(last)
-    return None, None
+            total = g.value(node, HYDRA.totalItems)
+            try:
+                count = int(total) if total is not None else None
+            except ValueError:
+                count = None
+            return Paging(_number(node), _number(last), count)
+    return Paging(None, None, None)
 
 
 def _number(node: Any) -> int | None:

@@ -45,6 +45,10 @@ class ArtifactCorrupt(RuntimeError):
     """A stored file does not match the size or checksum its manifest records."""
 
 
+class ManifestUnreadable(RuntimeError):
+    """A manifest in the store is not one a put wrote (empty, cut, edited by hand)."""
+
+
 class ArtifactStoreUnavailable(RuntimeError):
     """The directory or bucket cannot be written or read; the message names it."""
 
@@ -368,10 +372,11 @@ class ArtifactStore(dg.ConfigurableResource):
         backend = self._backend()
         with _reaching(backend):
             keys = backend.keys(folder)
-            manifests = [
-                json.loads(backend.get_bytes(k)) for k in keys if k.endswith(MANIFEST_SUFFIX)
-            ]
-        return sorted((_artifact(m) for m in manifests), key=lambda a: a.created_at)
+            manifests = {k: backend.get_bytes(k) for k in keys if k.endswith(MANIFEST_SUFFIX)}
+        return sorted(
+            (_read_manifest(backend, k, data) for k, data in manifests.items()),
+            key=lambda a: a.created_at,
+        )
 
     def latest(self, folder: str) -> Artifact | None:
         artifacts = self.list(folder)
@@ -462,6 +467,20 @@ def _s3_backend(bucket: str, prefix: str, endpoint_url: str, region_name: str) -
     where = f" at {endpoint_url}" if endpoint_url else ""
     client = s3_client(endpoint_url, region_name)
     return _S3Backend(client, bucket, prefix, f"bucket {bucket}{where}")
+
+
+def _read_manifest(backend: _Backend, key: str, data: bytes) -> Artifact:
+    """The artifact ``key``'s content records; ManifestUnreadable naming it otherwise: a
+    bare JSONDecodeError failed every listing of the folder (each backup's retention, its
+    restore check, the restore) without saying which file. Nothing is deleted for it."""
+    try:
+        return _artifact(json.loads(data))
+    except (ValueError, KeyError, TypeError) as err:
+        raise ManifestUnreadable(
+            f"manifest {key} in {backend.describe()} cannot be read "
+            f"({type(err).__name__}: {err}; {len(data)} bytes): move it and its file "
+            f"{key.removesuffix(MANIFEST_SUFFIX)} out of the folder, or write it again"
+        ) from None
 
 
 def _artifact(record: dict[str, Any]) -> Artifact:

@@ -9,6 +9,13 @@ FROM {table};
 -- No rows: the built table's column names, read from the result's description.
 SELECT * FROM {table} LIMIT 0;
 
+-- name: longest_identifiers
+-- The identifiers a btree index row may be too long for (2704 bytes at most, after
+-- compression): the longest first.
+SELECT left(identifier, 120), octet_length(identifier) FROM {table}
+WHERE octet_length(identifier) > 2000
+ORDER BY octet_length(identifier) DESC, identifier LIMIT 5;
+
 -- name: duplicate_identifiers
 SELECT identifier, count(*) FROM {table}
 GROUP BY identifier HAVING count(*) > 1
