@@ -269,13 +269,17 @@ def prepare(
 
 
 def orphans(
-    conn: psycopg.Connection, key_table: int, key: str, table: tuple[str, str]
+    conn: psycopg.Connection, key_table: int, key: str, table: tuple[str, str],
+    referenced_in: str | None = None,
 ) -> int:
     """The rows of ``table`` that the foreign key ``key`` of table ``key_table`` (an oid)
-    would refuse: none of its referenced rows has their values."""
+    would refuse: none of its referenced rows has their values; with ``referenced_in``, none
+    of the rows of the table of that name in that schema (the version being switched in)."""
     columns = conn.execute(
         statement(SQL, "foreign_key_columns"), {"table": key_table, "name": key}
     ).fetchall()
+    if referenced_in is not None:
+        columns = [(c, r, referenced_in, t, full) for c, r, _, t, full in columns]
     nulls = [sql.SQL("t.{} IS NULL").format(sql.Identifier(c)) for c, *_ in columns]
     any_null = sql.SQL("({})").format(sql.SQL(" OR ").join(nulls))
     return conn.execute(

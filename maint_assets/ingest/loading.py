@@ -94,6 +94,16 @@ def load(
                            "column that receives the keys that are not columns (extra_keys)")
         keys = [k for k in keys if k in table.columns] + [table.extra_keys]
     _match_columns(table, keys, "the keys of its lines")
+    row = conn.execute(
+        statement(SQL_STAGING, "structured_for_scalar"),
+        {"schema": relation[0], "table": relation[1]},
+    ).fetchone()
+    if row:
+        # jsonb_populate_record gives a text column the object's JSON text (nmdc-schema's
+        # TextValue {"has_raw_value": …} stored as '{"has_raw_value": …}'), silently.
+        raise _refused(table.file, f"line {row[0]}, column {row[1]}",
+                       f"a JSON {row[2]} for a column of type {row[3]} (a json or jsonb "
+                       "column takes it, an array column an array)")
     _gather_extra_keys(conn, table)
     try:
         with conn.transaction():
@@ -245,7 +255,11 @@ def constrain(conn: psycopg.Connection, relation: tuple[str, str], table: TableS
         except psycopg.errors.IntegrityError as err:
             raise dg.Failure(
                 f"{table.file}: {relation[0]}.{relation[1]} breaks {rule.as_string(conn)}: "
-                f"{str(err).splitlines()[0]}; production is untouched"
+                f"{str(err).splitlines()[0]}"
+                # which key is repeated (or which row a check refuses): in a file of
+                # millions of lines the first line of the message names neither
+                + (f" ({err.diag.message_detail})" if err.diag.message_detail else "")
+                + "; production is untouched"
             ) from None
         except errors.ProgramLimitExceeded as err:
             raise _too_large(conn, relation, table, columns, err) from None

@@ -128,6 +128,13 @@ def switch(
             conn, refusal, prod, incoming, loaded, lost, ours
         )
         not_carried += unmade
+        # Validated under the locks, a key into a loaded table scanned the whole referencing
+        # table (a users' bulk_download_data_object of millions of rows) while every reader of
+        # production waited: checked here instead, made NOT VALID under the locks and
+        # validated once the switch committed (Switched.validated).
+        kept_orphans = _check_keys_into(conn, spec, incoming, loaded)
+    else:
+        kept_orphans = {}
     locked: list[tuple[str, str]] = []
     # Between attempts the caller's transaction holds only ACCESS SHARE (its checks' reads),
     # which queues no reader.
@@ -135,7 +142,7 @@ def switch(
         conn,
         lambda: _switch_locked(
             conn, spec, incoming, outgoing, run_id, state, carried, replaced, locked, within,
-            also_named,
+            also_named, kept_orphans,
         ),
         attempts,
         locked,
@@ -192,6 +199,7 @@ def _switch_locked(
     locked: list[tuple[str, str]],
     within: Callable[[psycopg.Connection], None] | None,
     also_named: tuple[tuple[str, str], ...],
+    kept_orphans: dict[tuple[int, str], int],
 ) -> tuple[list[str], list[str], float, dict[str, int], list[tuple[str, str, str]]]:
     """One attempt at the switch, under the short lock timeout; ``locked`` is filled with the
     tables it locks, for the failure's message."""
@@ -255,30 +263,19 @@ def _switch_locked(
         schemas.mark(conn, prod, f"{MARKER} version of {prod}, switched in by run {run_id}")
     recreate(conn, own, views.refusal(prod))
     orphaned: dict[str, int] = {}
+    to_validate: list[tuple[str, str, str]] = []
     for name, table_oid, _, _, _, definition in keys:
         # Found by its oid: a carried table has moved since the keys were read.
         table = conn.execute(statement(SQL_PRODUCTION, "table_of"), {"oid": table_oid}).fetchone()
         conn.execute(compose(SQL_PRODUCTION, "drop_foreign_key", table=table, constraint=name))
-        # Validated again at every switch, also one a previous switch left NOT VALID: its rows
-        # may hold again.
-        validated = definition.removesuffix(" NOT VALID")
-        try:
-            with conn.transaction():  # a savepoint, for the NOT VALID one below
-                add_foreign_key(conn, table, name, validated)
-        except errors.ForeignKeyViolation as err:
-            # One a DBA made NOT VALID (old rows accepted as they are) stays so.
-            if not (spec.keep_orphaned_rows or definition.endswith(" NOT VALID")):
-                raise dg.Failure(
-                    f"{prod} not switched: the foreign key {name} of {'.'.join(table)} "
-                    f"({validated}) does not hold on the new version: "
-                    f"{err.diag.message_detail or err}; production is untouched (with "
-                    "keep_orphaned_rows in the tables file such rows are kept and the key "
-                    "checks new rows only)"
-                ) from None
-            add_foreign_key(conn, table, name, validated + " NOT VALID")
-            orphaned[f"{'.'.join(table)}.{name}"] = attachments.orphans(
-                conn, table_oid, name, table
-            )
+        # NOT VALID here, checking new rows at once; its rows were checked before the locks
+        # (_check_keys_into) and are validated after the commit, also one a previous switch
+        # or a DBA left NOT VALID: its rows may hold again.
+        add_foreign_key(conn, table, name, definition.removesuffix(" NOT VALID") + " NOT VALID")
+        if (table_oid, name) in kept_orphans:
+            orphaned[f"{'.'.join(table)}.{name}"] = kept_orphans[(table_oid, name)]
+        else:
+            to_validate.append((table[0], table[1], name))
     for schema, view, definition, options in outside:  # after production's views they read
         conn.execute(
             sql.SQL(statement(SQL_PRODUCTION, "replace_view")).format(
@@ -300,8 +297,43 @@ def _switch_locked(
     )
     return (
         [*carried, *moved], repointed, (time.perf_counter() - started) * 1000, orphaned,
-        unvalidated,
+        [*unvalidated, *to_validate],
     )
+
+
+def _check_keys_into(
+    conn: psycopg.Connection, spec: IngestSpec, incoming: str, loaded: list[str]
+) -> dict[tuple[int, str], int]:
+    """Check the rows of the tables the ingest does not load against their foreign keys into
+    the loaded tables, as ``incoming`` has them, before the switch's locks: a key its rows
+    break refuses the switch, naming it, unless the tables file keeps such rows
+    (keep_orphaned_rows) or a DBA made the key NOT VALID (old rows accepted as they are);
+    return those, by (table oid, key), with the rows they do not check."""
+    prod, kept = spec.production, {}
+    for name, table_oid, schema, table, _, definition in conn.execute(
+        statement(SQL_PRODUCTION, "foreign_keys_into"), {"schema": prod, "loaded": loaded}
+    ).fetchall():
+        validated = definition.removesuffix(" NOT VALID")
+        try:
+            with conn.transaction():
+                rows = attachments.orphans(conn, table_oid, name, (schema, table), incoming)
+        except (errors.UndefinedColumn, errors.UndefinedFunction) as err:  # reshaped since
+            raise dg.Failure(
+                f"{prod} not switched: the new version cannot hold the foreign key {name} of "
+                f"{schema}.{table} ({validated}): {err.diag.message_primary}; production is "
+                "untouched"
+            ) from None
+        if not rows:
+            continue
+        if not (spec.keep_orphaned_rows or definition.endswith(" NOT VALID")):
+            raise dg.Failure(
+                f"{prod} not switched: the foreign key {name} of {schema}.{table} "
+                f"({validated}) does not hold on the new version: {rows} row(s) reference a "
+                "row it lacks; production is untouched (with keep_orphaned_rows in the tables "
+                "file such rows are kept and the key checks new rows only)"
+            )
+        kept[(table_oid, name)] = rows
+    return kept
 
 
 def _drop_keys_out_of_versions(conn: psycopg.Connection, versions: list[str]) -> None:

@@ -133,9 +133,11 @@ WHERE c.oid = %(oid)s;
 ALTER TABLE {table} DROP CONSTRAINT {constraint};
 
 -- name: add_foreign_key
--- Validated here, under the switch's locks: a row the new version no longer satisfies fails
--- the switch, which changes nothing (nmdc-server drops such a user's row instead), or with
--- keep_orphaned_rows is kept, the key made NOT VALID (it checks new rows only).
+-- NOT VALID under the switch's locks: validating scans the whole referencing table while
+-- every reader waits. Its rows were checked against the new version before the locks (a row
+-- the new version no longer satisfies fails the switch, which changes nothing; nmdc-server
+-- drops such a user's row instead; or with keep_orphaned_rows is kept, the key left NOT
+-- VALID, checking new rows only), and it is validated once the switch committed.
 ALTER TABLE {table} ADD CONSTRAINT {constraint} {definition};
 
 -- name: keys_out_of_versions

@@ -27,6 +27,21 @@ SELECT max(n) FROM ingest_lines;
 SELECT DISTINCT k FROM ingest_lines, jsonb_object_keys(line) AS k
 WHERE jsonb_typeof(line) = 'object' ORDER BY k;
 
+-- name: structured_for_scalar
+-- The first line whose value for a column is an object or an array the column cannot hold
+-- as such: not json or jsonb, not an array column for an array, not a composite for an
+-- object (jsonb_populate_record would store the JSON's text in a text column).
+SELECT l.n, a.attname, jsonb_typeof(l.line -> a.attname::text), format_type(a.atttypid, a.atttypmod)
+FROM pg_attribute a
+JOIN pg_type t ON t.oid = a.atttypid
+CROSS JOIN ingest_lines l
+WHERE a.attrelid = format('%%I.%%I', %(schema)s::text, %(table)s::text)::regclass
+  AND a.attnum > 0 AND NOT a.attisdropped
+  AND t.typname NOT IN ('json', 'jsonb') AND jsonb_typeof(l.line) = 'object'
+  AND (jsonb_typeof(l.line -> a.attname::text) = 'object' AND t.typtype <> 'c'
+       OR jsonb_typeof(l.line -> a.attname::text) = 'array' AND t.typcategory <> 'A')
+ORDER BY l.n, a.attnum LIMIT 1;
+
 -- name: gather_extra_keys
 -- The keys of each line that are neither columns nor ignored, as one object under the column
 -- extra_keys names (nmdc-server's annotations): inserted by name with the rest.
