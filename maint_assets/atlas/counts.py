@@ -138,7 +138,7 @@ def refresh_counts(
         conn.execute(statement(SQL_COUNTS, "settings"))
         snapshot = export_snapshot(conn)
         if reason is None:
-            reason = _whyrebuild(conn)
+            reason = _why_rebuild(conn)
         if reason is None:
             after, _ = change_log.position(conn, CONSUMER, SOURCES)
             changes = change_log.stage_pending(conn, after, SOURCES)
@@ -221,7 +221,7 @@ def _statement_timeout(conn: psycopg.Connection, err: errors.QueryCanceled) -> b
     return False
 
 
-def _whyrebuild(conn: psycopg.Connection) -> str | None:
+def _why_rebuild(conn: psycopg.Connection) -> str | None:
     for schema, name in PUBLIC.values():
         if read_definition(conn, schema, name) is None:
             return f"{schema}.{name} does not exist yet"
@@ -242,7 +242,7 @@ def compare_with_full_recount(
     with db.transaction(conn, repeatable_read=True):
         conn.execute(statement(SQL_COUNTS, "settings"))
         with conn.transaction() as applied:
-            if _whyrebuild(conn) is None:
+            if _why_rebuild(conn) is None:
                 after, _ = change_log.position(conn, CONSUMER, SOURCES)
                 change_log.stage_pending(conn, after, SOURCES)
                 apply_changes(conn, CountTables.live(), Limits(2**62, 2**62))

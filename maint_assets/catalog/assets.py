@@ -73,8 +73,13 @@ class ExtractConfig(dg.Config):
     )
     allow_missing_pages: bool = Field(
         default=False,
-        description="load a dump that lacks some of the pages its hydra:lastPage announces, "
-        "or that the exposition shifted under while it was taken",
+        description="load a dump that lacks some of the pages its hydra:lastPage announces",
+    )
+    allow_shifted_dump: bool = Field(
+        default=False,
+        description="load a dump the exposition shifted under while it was taken (datasets "
+        "modified or deleted meanwhile leave some the source still has on no page: they drop "
+        "out of the table until the next dump)",
     )
 
 
@@ -169,14 +174,14 @@ def raw_datasets(
                 "(allow_missing_pages loads it anyway)"
             )
         if shifted := _shifted(read_numbers, totals, pages_of):
-            if not config.allow_missing_pages:
+            if not config.allow_shifted_dump:
                 raise dg.Failure(
                     f"the exposition changed while the dump under {catalog_pages.url} was "
                     f"taken ({shifted}): its pages are served in order of modification, so a "
                     "dataset modified or deleted meanwhile shifted the later pages and some "
                     "datasets the source still has are on no page; they would be dropped "
                     "from public.datasets; nothing was loaded (take the dump again, or "
-                    "allow_missing_pages loads it anyway)"
+                    "allow_shifted_dump loads it anyway)"
                 )
             context.log.warning(f"the exposition changed while the dump was taken: {shifted}")
         if absent:
@@ -214,7 +219,10 @@ def _shifted(
     side hold the same datasets on pages of different numbers."""
     if None in read or len(read) != len(set(read)) or not totals:
         return None
-    twice = sorted((u, sorted(p)) for u, p in pages_of.items() if len(p) > 1)
+    # Read twice by a shift: on two neighbouring pages. One on distant pages is two datasets
+    # of the source sharing a harvested URI, in every dump alike.
+    twice = sorted((u, sorted(p)) for u, p in pages_of.items()
+                   if len(p) == 2 and max(p) - min(p) == 1)
     grown = totals[max(totals)] - totals[min(totals)]
     if len(twice) - grown <= 0:
         return None

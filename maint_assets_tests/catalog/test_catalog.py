@@ -4,6 +4,7 @@ session's PostgreSQL, and readers that must never see a half-loaded table."""
 import json
 import shutil
 import threading
+import time
 from pathlib import Path
 
 import boto3
@@ -313,9 +314,11 @@ def test_a_connection_the_server_ends_mid_load_is_retried_not_failed(
                 for (pid,) in conn.execute(
                     "SELECT pid FROM pg_stat_activity WHERE state = 'active'"
                     " AND query LIKE '%%COPY %%FROM STDIN%%' AND pid <> pg_backend_pid()"
+                    " AND datname = current_database()"  # not another test's
                 ).fetchall():
                     conn.execute("SELECT pg_terminate_backend(%s)", [pid])
                     killed.append(pid)
+                time.sleep(0.002)
 
     killer = threading.Thread(target=end_the_copy_once)
     killer.start()

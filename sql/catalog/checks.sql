@@ -10,11 +10,11 @@ FROM {table};
 SELECT * FROM {table} LIMIT 0;
 
 -- name: longest_identifiers
--- The identifiers a btree index row may be too long for (2704 bytes at most, after
--- compression): the longest first.
-SELECT left(identifier, 120), octet_length(identifier) FROM {table}
-WHERE octet_length(identifier) > 2000
-ORDER BY octet_length(identifier) DESC, identifier LIMIT 5;
+-- The identifiers a btree index row may be too long for (2704 bytes at most, counted as
+-- stored: compressed): the longest so first.
+SELECT left(identifier, 120), pg_column_size(identifier) FROM {table}
+WHERE pg_column_size(identifier) > 2000
+ORDER BY pg_column_size(identifier) DESC, identifier LIMIT 5;
 
 -- name: duplicate_identifiers
 SELECT identifier, count(*) FROM {table}

@@ -55,16 +55,17 @@ WITH changed AS (
         -- leaves the index, and is indexed again where it now belongs, if anywhere. A new
         -- mtime alone is no rewrite: a store copied without its times (cp -r, distcp without
         -- -p) or touched keeps every byte, and its lines would all leave the index at once,
-        -- to come back batch by batch.
+        -- to come back batch by batch; a file's refused lines or quarantine stay too, or it
+        -- would look indexed in full.
         cdx_indexed_at = CASE WHEN f.size = excluded.size
                                    AND f.collection IS NOT DISTINCT FROM excluded.collection
                                    AND excluded.kind IN ('warcs', 'arcs')
                               THEN f.cdx_indexed_at END,
-        cdx_error = CASE WHEN (f.size, f.mtime) = (excluded.size, excluded.mtime)
+        cdx_error = CASE WHEN f.size = excluded.size
                          THEN f.cdx_error END,
-        cdx_quarantined_at = CASE WHEN (f.size, f.mtime) = (excluded.size, excluded.mtime)
+        cdx_quarantined_at = CASE WHEN f.size = excluded.size
                                   THEN f.cdx_quarantined_at END,
-        cdx_denied_at = CASE WHEN (f.size, f.mtime) = (excluded.size, excluded.mtime)
+        cdx_denied_at = CASE WHEN f.size = excluded.size
                              THEN f.cdx_denied_at END
     WHERE (f.size, f.mtime, f.kind, f.missing, f.collection, f.stream, f.job, f.crawl_ts)
           IS DISTINCT FROM (excluded.size, excluded.mtime, excluded.kind, false,
