@@ -4,7 +4,6 @@ session's PostgreSQL, and readers that must never see a half-loaded table."""
 import json
 import shutil
 import threading
-import time
 from pathlib import Path
 
 import boto3
@@ -17,6 +16,7 @@ from maint_assets.core.artifacts import ArtifactStore
 from maint_assets.core.postgres import PostgresResource
 from maint_assets.core.stores import FileStore
 from maint_assets.demo.catalog_data import write_pages
+from maint_assets_tests.copy_killer import copy_ended_once
 
 CHAIN = [assets.raw_datasets, assets.datasets_clean, assets.public_datasets]
 
@@ -305,24 +305,7 @@ def test_a_connection_the_server_ends_mid_load_is_retried_not_failed(
     during its COPY (a restart, a failover): the step runs again after its transaction rolled
     back, and replaces the table. Before, the day's load failed until the next day's run."""
     write_pages(tmp_path / "pages", datasets=3000, per_page=500)
-    killed: list[int] = []
-    stop = threading.Event()
-
-    def end_the_copy_once() -> None:
-        with psycopg.connect(empty_db, autocommit=True) as conn:
-            while not stop.is_set() and not killed:
-                for (pid,) in conn.execute(
-                    "SELECT pid FROM pg_stat_activity WHERE state = 'active'"
-                    " AND query LIKE '%%COPY %%FROM STDIN%%' AND pid <> pg_backend_pid()"
-                    " AND datname = current_database()"  # not another test's
-                ).fetchall():
-                    conn.execute("SELECT pg_terminate_backend(%s)", [pid])
-                    killed.append(pid)
-                time.sleep(0.002)
-
-    killer = threading.Thread(target=end_the_copy_once)
-    killer.start()
-    try:
+    with copy_ended_once(empty_db) as killed:
         result = dg.materialize(
             CHAIN,
             resources={
@@ -332,9 +315,6 @@ def test_a_connection_the_server_ends_mid_load_is_retried_not_failed(
             },
             raise_on_error=False,
         )
-    finally:
-        stop.set()
-        killer.join()
     assert killed, "the COPY was never seen"
     assert result.success, result.get_step_failure_events()
     assert any(e.event_type_value == "STEP_RESTARTED" for e in result.all_events)

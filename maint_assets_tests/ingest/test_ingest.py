@@ -27,6 +27,7 @@ from maint_assets.ingest.automation import ingest_weekly_schedule, rollback_prod
 from maint_assets.ingest.keys import INGEST_STAGING
 from maint_assets.ingest.resources import IngestSettings
 from maint_assets.ingest.tables import SpecError, load_spec
+from maint_assets_tests.copy_killer import copy_ended_once
 
 PRODUCTION_OP = assets.ingest_production.op.name
 
@@ -1758,23 +1759,7 @@ def test_a_connection_the_server_ends_mid_load_is_retried_not_failed(
     schedule would try again a week later."""
     url, source = portal
     write_source(source, studies=400, samples=100, objects=3, version=2)
-    killed: list[int] = []
-    stop = threading.Event()
-
-    def end_the_copy_once() -> None:
-        with psycopg.connect(url, autocommit=True) as conn:
-            while not stop.is_set() and not killed:
-                for (pid,) in conn.execute(
-                    "SELECT pid FROM pg_stat_activity WHERE state = 'active'"
-                    " AND query LIKE '%%COPY %%FROM STDIN%%' AND pid <> pg_backend_pid()"
-                ).fetchall():
-                    conn.execute("SELECT pg_terminate_backend(%s)", [pid])
-                    killed.append(pid)
-                time.sleep(0.002)
-
-    killer = threading.Thread(target=end_the_copy_once)
-    killer.start()
-    try:
+    with copy_ended_once(url) as killed:
         result = dg.materialize(
             [assets.ingest_staging, assets.ingest_production],
             resources={
@@ -1784,9 +1769,6 @@ def test_a_connection_the_server_ends_mid_load_is_retried_not_failed(
             run_config={"ops": {PRODUCTION_OP: {"config": {"confirm_production": "portal"}}}},
             raise_on_error=False,
         )
-    finally:
-        stop.set()
-        killer.join()
     assert killed, "the COPY was never seen"
     assert result.success, _error(result)
     assert any(e.event_type_value == "STEP_RESTARTED" for e in result.all_events)
