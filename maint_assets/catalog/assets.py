@@ -13,7 +13,9 @@ from pathlib import Path
 
 import dagster as dg
 import pandas as pd
+import psycopg
 import pyarrow.parquet as pq
+from psycopg import sql
 from pydantic import Field
 
 from maint_assets.catalog import clean as cleaning
@@ -34,6 +36,7 @@ from maint_assets.catalog.keys import (
     POOL_CATALOG_DB,
     RAW_DATASETS,
     RAW_FOLDER,
+    SHIFTED,
     SQL_DATASETS,
     SQL_DIR,
 )
@@ -48,11 +51,11 @@ from maint_assets.core.file_stores import (
     missing,
 )
 from maint_assets.core.postgres import PostgresResource
-from maint_assets.core.refresh import finish_rebuild, start_rebuild
+from maint_assets.core.refresh import finish_rebuild, relation_state, start_rebuild
 from maint_assets.core.restores import ArtifactMissing, Recorded, recorded_artifact
 from maint_assets.core.run_config import check_run_config
 from maint_assets.core.schema import apply_schema
-from maint_assets.core.sql_files import compose
+from maint_assets.core.sql_files import compose, statement
 from maint_assets.core.stores import FileStore, report_skipped
 from maint_assets.core.ui import column_schema
 
@@ -74,12 +77,6 @@ class ExtractConfig(dg.Config):
     allow_missing_pages: bool = Field(
         default=False,
         description="load a dump that lacks some of the pages its hydra:lastPage announces",
-    )
-    allow_shifted_dump: bool = Field(
-        default=False,
-        description="load a dump the exposition shifted under while it was taken (datasets "
-        "modified or deleted meanwhile leave some the source still has on no page: they drop "
-        "out of the table until the next dump)",
     )
 
 
@@ -173,17 +170,16 @@ def raw_datasets(
                 + ": their datasets would be dropped from public.datasets; nothing was loaded "
                 "(allow_missing_pages loads it anyway)"
             )
-        if shifted := _shifted(read_numbers, totals, pages_of):
-            if not config.allow_shifted_dump:
-                raise dg.Failure(
-                    f"the exposition changed while the dump under {catalog_pages.url} was "
-                    f"taken ({shifted}): its pages are served in order of modification, so a "
-                    "dataset modified or deleted meanwhile shifted the later pages and some "
-                    "datasets the source still has are on no page; they would be dropped "
-                    "from public.datasets; nothing was loaded (take the dump again, or "
-                    "allow_shifted_dump loads it anyway)"
-                )
-            context.log.warning(f"the exposition changed while the dump was taken: {shifted}")
+        # Its pages are served in order of modification: a dataset modified or deleted
+        # meanwhile shifted the later pages, and some the source still has are on no page.
+        # Their absence is no evidence they are gone: the load keeps them (keep_absent).
+        shifted = _shifted(read_numbers, totals, pages_of)
+        if shifted:
+            context.log.warning(
+                f"the exposition changed while the dump under {catalog_pages.url} was taken "
+                f"({shifted}): public.datasets keeps the datasets the dump lacks until a dump "
+                "taken while it stood still"
+            )
         if absent:
             context.log.warning(
                 f"pages missing from the dump under {catalog_pages.url}: "
@@ -192,17 +188,30 @@ def raw_datasets(
         recorded = put_artifact(
             context, artifacts, out, RAW_FOLDER,
             {"source": catalog_pages.url, "pages": len(names), "skipped_pages": skipped,
-             "rows": rows},
+             "rows": rows, SHIFTED: shifted},
         )
     return dg.MaterializeResult(
         metadata={
             **recorded,
             "pages": len(names),
             "rows": rows,
+            SHIFTED: shifted or "",
             "skipped_pages": dg.MetadataValue.json(skipped),
             **not_listed,
         }
     )
+
+
+def _keep_absent(
+    conn: psycopg.Connection, build: tuple[str, str], live: tuple[str, str]
+) -> int:
+    """Copy into ``build`` the rows of ``live`` whose identifier it lacks; how many."""
+    names = {k: sql.Identifier(*v).as_string(conn) for k, v in (("table", build), ("live", live))}
+    columns = [c for (c,) in conn.execute(statement(SQL_DATASETS, "shared_columns"), names)]
+    return conn.execute(sql.SQL(statement(SQL_DATASETS, "keep_absent")).format(
+        table=sql.Identifier(*build), live=sql.Identifier(*live),
+        columns=sql.SQL(", ").join(map(sql.Identifier, columns)),
+    )).rowcount
 
 
 def _shifted(
@@ -283,7 +292,8 @@ def datasets_clean(
 ) -> dg.MaterializeResult:
     check_run_config(context)
     with tempfile.TemporaryDirectory() as tmp:
-        raw = _fetch_recorded(context, artifacts, Recorded(RAW_DATASETS, RAW_FOLDER), Path(tmp))
+        extract = _recorded(context, artifacts, Recorded(RAW_DATASETS, RAW_FOLDER))
+        raw = artifacts.fetch(extract, Path(tmp) / extract.name)
         table = pq.read_table(raw)
         # An extract recorded by an older version lacks the fields added since (the runbook's).
         if missing := [n for n in SCHEMA_RAW.names if n not in table.column_names]:
@@ -321,7 +331,8 @@ def datasets_clean(
         cleaning.to_copy_csv(df, str(out))
         recorded = put_artifact(
             context, artifacts, out, CLEAN_FOLDER,
-            {"rows": len(df), "columns": cleaning.COLUMNS},
+            {"rows": len(df), "columns": cleaning.COLUMNS,
+             SHIFTED: extract.manifest.get(SHIFTED)},
         )
     return dg.MaterializeResult(
         metadata={
@@ -376,6 +387,13 @@ def public_datasets(
         with conn.cursor().copy(compose(SQL_DATASETS, "copy", table=build)) as copy:
             for block in artifacts.read(latest):
                 copy.write(block)
+        kept = 0
+        if latest.manifest.get(SHIFTED) and relation_state(conn, "public", "datasets"):
+            kept = _keep_absent(conn, build, ("public", "datasets"))
+            context.log.warning(
+                f"{kept} dataset(s) the dump lacks kept as they were: it was taken while the "
+                f"exposition shifted ({latest.manifest[SHIFTED]})"
+            )
         checks = datasets_checks(conn, build, config.max_drop_fraction)
         yield from checks
         failed = [c.check_name for c in checks if not c.passed]
@@ -393,7 +411,8 @@ def public_datasets(
             f"{'; '.join(outcome.dropped_no_longer_declared)}"
         )
     yield dg.MaterializeResult(
-        metadata={**outcome.metadata(), **columns, "artifact": latest.key}
+        metadata={**outcome.metadata(), **columns, "artifact": latest.key,
+                  "kept_absent_from_dump": kept}
     )
 
 
@@ -407,13 +426,6 @@ def _recorded(
         return recorded_artifact(context.instance, context.run.run_id, artifacts, source)
     except ArtifactMissing as err:
         raise dg.Failure(f"{err}: materialize the step before") from None
-
-
-def _fetch_recorded(
-    context: dg.AssetExecutionContext, artifacts: ArtifactStore, source: Recorded, tmp: Path
-) -> Path:
-    artifact = _recorded(context, artifacts, source)
-    return artifacts.fetch(artifact, tmp / artifact.name)
 
 
 def _markdown(df: pd.DataFrame) -> str:

@@ -21,3 +21,6 @@ DATASETS = dg.AssetKey([DOMAIN, "public", "datasets"])
 # Artifact folders (paths in the artifact store, kept as they were).
 RAW_FOLDER = "catalog/raw_datasets"
 CLEAN_FOLDER = "catalog/datasets_clean"
+# The manifest field of an extract (and of its cleaned CSV) taken while the exposition
+# shifted: says how; the load keeps the live datasets such a dump lacks.
+SHIFTED = "shifted_while_taken"

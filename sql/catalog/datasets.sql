@@ -76,6 +76,24 @@ COMMENT ON COLUMN {table}.key_words IS 'runbook: dcat:keyword (= keywords)';
 -- later hint-bit rewrite or anti-wraparound vacuum of a million fresh rows).
 COPY {table} FROM STDIN WITH (FORMAT csv, HEADER true, FREEZE true);
 
+-- name: keep_absent
+-- A dump known to lack datasets the source still has (taken while the exposition shifted):
+-- the live rows it lacks are kept, as they were, for a complete dump to confirm or remove.
+-- {columns}: those of the new table that can be written (not generated) and the live one has.
+INSERT INTO {table} ({columns})
+SELECT {columns} FROM {live} l
+WHERE l.identifier IS NOT NULL
+  AND NOT EXISTS (SELECT FROM {table} b WHERE b.identifier = l.identifier);
+
+-- name: shared_columns
+SELECT a.attname
+FROM pg_attribute a
+JOIN pg_attribute l ON l.attrelid = %(live)s::regclass AND l.attname = a.attname
+                   AND l.attnum > 0 AND NOT l.attisdropped
+WHERE a.attrelid = %(table)s::regclass AND a.attnum > 0 AND NOT a.attisdropped
+  AND a.attgenerated = ''
+ORDER BY a.attnum;
+
 -- name: indexes
 SET LOCAL maintenance_work_mem = '256MB';
 CREATE UNIQUE INDEX ON {table} (identifier);
