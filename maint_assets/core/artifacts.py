@@ -100,6 +100,14 @@ class _Backend(Protocol):
     def abort(self, upload: Unfinished) -> None: ...
 
 
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
 class _LocalBackend:
     def __init__(self, root: Path) -> None:
         self.root = root
@@ -118,7 +126,12 @@ class _LocalBackend:
         os.close(fd)
         try:
             yield Path(tmp)
+            # On disk before it takes its name, and the name on disk after: a crash just after
+            # a put left a zero-length manifest under the new name (ext4's auto_da_alloc only
+            # covers a rename over an existing file), which failed every later listing.
+            _fsync(Path(tmp))
             os.replace(tmp, final)
+            _fsync(final.parent)
         finally:
             Path(tmp).unlink(missing_ok=True)
 
