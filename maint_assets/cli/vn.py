@@ -47,7 +47,7 @@ def vn_env() -> tuple[PostgresResource, ClientApiVn]:
 def tables(_: argparse.Namespace) -> int:
     db, tool = vn_env()
     create_tables(tool, db, (PRODUCTION, CHECK))
-    prepare(db, [CHECK, PRODUCTION])  # bookkeeping and deletion capture, from now on
+    prepare(db, [CHECK, PRODUCTION], in_op=False)  # bookkeeping and deletion capture
     print(f"Client-API-VN tables present in {PRODUCTION} and {CHECK} of {db.describe()}, "
           "deletions captured")
     return 0

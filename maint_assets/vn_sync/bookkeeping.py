@@ -21,11 +21,12 @@ DELETION_FUNCTION, DELETION_TRIGGER = "vn_capture_deletion", "maint_assets_vn_de
 SERVED_FUNCTION, SERVED_TRIGGER = "vn_capture_served", "maint_assets_vn_served"
 
 
-def prepare(db: PostgresResource, schemas: list[str]) -> None:
+def prepare(db: PostgresResource, schemas: list[str], in_op: bool = True) -> None:
     """Fails naming every Client-API-VN table missing from ``schemas``; installs what is
     missing of the bookkeeping and of the deletion capture (nothing, once installed: a run
-    needs no ownership of anything)."""
-    with db.connect() as conn:
+    needs no ownership of anything). ``in_op``: the first connection of an op, whose step is
+    run again when the database cannot be reached (PostgresResource.step_connection)."""
+    with db.step_connection() if in_op else db.connect() as conn:
         missing = [
             name for (name,) in conn.execute(
                 statement(SQL_BOOKKEEPING, "missing_tables"),

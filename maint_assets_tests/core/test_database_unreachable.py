@@ -19,6 +19,7 @@ from maint_assets.core.database_unavailable import DatabaseUnavailable
 from maint_assets.core.postgres import PostgresResource
 from maint_assets.core.stores import FileStore
 from maint_assets.demo.webarchive_data import write_store
+from maint_assets.vn_sync import bookkeeping
 from maint_assets.webarchive.assets import trackdb
 from maint_assets_tests.cutting_proxy import CuttingProxy
 from maint_assets_tests.ports import free_port
@@ -57,6 +58,14 @@ def test_a_step_asks_to_run_again_when_its_database_is_not_reached(ops: str) -> 
     assert (raised.value.max_retries, raised.value.seconds_to_wait) == (5, 2)
     assert isinstance(raised.value.__cause__, DatabaseUnavailable)
     assert "cannot connect to database 'atlas'" in str(raised.value.__cause__)
+
+
+def test_the_visionature_steps_first_connection_asks_to_run_again_the_cli_says_why() -> None:
+    db = PostgresResource(url=f"postgresql://maint@127.0.0.1:{free_port()}/vn")
+    with pytest.raises(dg.RetryRequested):
+        bookkeeping.prepare(db, ["src_vn"])
+    with pytest.raises(DatabaseUnavailable, match="cannot connect to database 'vn'"):
+        bookkeeping.prepare(db, ["src_vn"], in_op=False)
 
 
 def test_a_listing_started_while_the_database_is_down_runs_once_it_is_back(
