@@ -13,6 +13,7 @@ import psycopg
 from psycopg import sql
 
 from maint_assets.atlas.keys import SQL_TABLE_DEFINITIONS
+from maint_assets.core.attachments import SQL as SQL_ATTACHMENTS
 from maint_assets.core.grants import role
 from maint_assets.core.search_path import search_path
 from maint_assets.core.sql_files import statement
@@ -121,61 +122,45 @@ def give_definition(
             "the live table's definition changed; refusing to replace it"
         )
     if target.tablespace != built.tablespace:
-        conn.execute(
-            sql.SQL("ALTER TABLE {} SET TABLESPACE {}").format(
-                table, sql.Identifier(target.tablespace or "pg_default")
-            )
-        )
+        _own(conn, "set_tablespace", table=table,
+             tablespace=sql.Identifier(target.tablespace or "pg_default"))
     for column, was in zip(target.columns, built.columns, strict=True):
         _give_column(conn, table, column, was)
     if target.comment:
-        conn.execute(
-            sql.SQL("COMMENT ON TABLE {} IS {}").format(table, sql.Literal(target.comment))
-        )
+        _shared(conn, "comment_on_table", table=table, comment=sql.Literal(target.comment))
     _give_options(conn, sql.SQL("ALTER TABLE {}").format(table), built.options, target.options)
     # Definitions read from the catalog, with the table written as {table}.
     placed = sql.SQL(".").join([sql.Identifier(schema), sql.Identifier(name)]).as_string(conn)
     for constraint_name, _, definition, comment, index_comment in target.constraints:
-        conn.execute(
-            sql.SQL("ALTER TABLE {} ADD CONSTRAINT {} {}").format(
-                table, sql.Identifier(constraint_name), sql.SQL(definition)
-            )
-        )
+        constraint = sql.Identifier(constraint_name)
+        _shared(conn, "add_constraint", table=table, constraint=constraint,
+                definition=sql.SQL(definition))
         if comment:
-            conn.execute(
-                sql.SQL("COMMENT ON CONSTRAINT {} ON {} IS {}").format(
-                    sql.Identifier(constraint_name), table, sql.Literal(comment)
-                )
-            )
+            _shared(conn, "comment_on_constraint", constraint=constraint, table=table,
+                    comment=sql.Literal(comment))
         if index_comment:
-            _comment_on_index(conn, schema, constraint_name, index_comment)
+            _shared(conn, "comment_on_index", index=sql.Identifier(schema, constraint_name),
+                    comment=sql.Literal(index_comment))
     for index_name, definition, tablespace, comment in target.indexes:
         text = definition.replace("{table}", placed)
         if tablespace:
             text += " TABLESPACE " + sql.Identifier(tablespace).as_string(conn)
         conn.execute(sql.SQL(text))
         if comment:
-            _comment_on_index(conn, schema, index_name, comment)
+            _shared(conn, "comment_on_index", index=sql.Identifier(schema, index_name),
+                    comment=sql.Literal(comment))
     for trigger_name, definition, comment in target.triggers:
         conn.execute(sql.SQL(definition.replace("{table}", placed)))
         if comment:
-            conn.execute(
-                sql.SQL("COMMENT ON TRIGGER {} ON {} IS {}").format(
-                    sql.Identifier(trigger_name), table, sql.Literal(comment)
-                )
-            )
+            _own(conn, "comment_on_trigger", trigger=sql.Identifier(trigger_name), table=table,
+                 comment=sql.Literal(comment))
     _give_identity_and_security(conn, table, target)
     _give_statistics(conn, schema, table, target)
-    conn.execute(sql.SQL("ALTER TABLE {} OWNER TO {}").format(table, sql.Identifier(target.owner)))
+    _shared(conn, "owner_of_table", table=table, owner=sql.Identifier(target.owner))
     for grantee, privilege, grantable in target.privileges:
-        conn.execute(
-            sql.SQL("GRANT {} ON TABLE {} TO {}{}").format(
-                sql.SQL(privilege),
-                table,
-                role(grantee),
-                sql.SQL(" WITH GRANT OPTION") if grantable else sql.SQL(""),
-            )
-        )
+        _own(conn, "grant_on_table", privilege=sql.SQL(privilege), table=table,
+             grantee=role(grantee),
+             option=sql.SQL("WITH GRANT OPTION" if grantable else ""))
     given = read_definition(conn, schema, name)
     differences = target.differences(given) if given else ["table vanished"]
     if differences:
@@ -190,47 +175,49 @@ REPLICA_IDENTITY = {"d": "DEFAULT", "n": "NOTHING", "f": "FULL"}
 POLICY_COMMANDS = {"r": "SELECT", "a": "INSERT", "w": "UPDATE", "d": "DELETE", "*": "ALL"}
 
 
+def _own(conn: psycopg.Connection, name: str, **parts: sql.Composable) -> None:
+    """A statement of sql/atlas/table_definitions.sql, its parts quoted or composed."""
+    conn.execute(sql.SQL(statement(SQL_TABLE_DEFINITIONS, name)).format(**parts))
+
+
+def _shared(conn: psycopg.Connection, name: str, **parts: sql.Composable) -> None:
+    """A statement the ingest's and the catalogue's swaps use too (sql/core/attachments.sql)."""
+    conn.execute(sql.SQL(statement(SQL_ATTACHMENTS, name)).format(**parts))
+
+
 def _give_options(conn: psycopg.Connection, alter: sql.Composable, was: str, wanted: str) -> None:
     """Storage options (``a=1,b=2``, as the catalog prints them) of a table or column."""
     if was == wanted:
         return
     if was:
         keys = [option.split("=")[0] for option in was.split(",")]
-        conn.execute(sql.SQL("{} RESET ({})").format(alter, sql.SQL(", ").join(map(sql.SQL, keys))))
+        _own(conn, "reset_options", alter=alter, keys=sql.SQL(", ").join(map(sql.SQL, keys)))
     if wanted:
-        conn.execute(sql.SQL("{} SET ({})").format(alter, sql.SQL(wanted)))
+        _own(conn, "set_options", alter=alter, options=sql.SQL(wanted))
 
 
 def _give_column(
     conn: psycopg.Connection, table: sql.Identifier, column: Column, was: Column
 ) -> None:
     col = sql.Identifier(column.name)
-    alter = sql.SQL("ALTER TABLE {} ALTER COLUMN {}").format(table, col)
     if column.not_null:
-        conn.execute(sql.SQL("{} SET NOT NULL").format(alter))
+        _own(conn, "set_not_null", table=table, column=col)
     if column.default:
-        conn.execute(sql.SQL("{} SET DEFAULT {}").format(alter, sql.SQL(column.default)))
+        _own(conn, "set_default", table=table, column=col, default=sql.SQL(column.default))
     if column.statistics != was.statistics:
-        conn.execute(sql.SQL("{} SET STATISTICS {}").format(alter, column.statistics))
+        _own(conn, "set_column_statistics", table=table, column=col,
+             target=sql.Literal(column.statistics))
     if column.storage != was.storage:
-        conn.execute(sql.SQL("{} SET STORAGE {}").format(alter, sql.SQL(STORAGE[column.storage])))
+        _own(conn, "set_storage", table=table, column=col,
+             storage=sql.SQL(STORAGE[column.storage]))
     if column.compression != was.compression:
-        conn.execute(
-            sql.SQL("{} SET COMPRESSION {}").format(alter, sql.SQL(COMPRESSION[column.compression]))
-        )
+        _own(conn, "set_compression", table=table, column=col,
+             compression=sql.SQL(COMPRESSION[column.compression]))
+    alter = sql.SQL("ALTER TABLE {} ALTER COLUMN {}").format(table, col)
     _give_options(conn, alter, was.options, column.options)
     if column.comment:
-        conn.execute(
-            sql.SQL("COMMENT ON COLUMN {}.{} IS {}").format(table, col, sql.Literal(column.comment))
-        )
-
-
-def _comment_on_index(conn: psycopg.Connection, schema: str, index: str, comment: str) -> None:
-    conn.execute(
-        sql.SQL("COMMENT ON INDEX {} IS {}").format(
-            sql.Identifier(schema, index), sql.Literal(comment)
-        )
-    )
+        _shared(conn, "comment_on_column", column=sql.SQL("{}.{}").format(table, col),
+                comment=sql.Literal(column.comment))
 
 
 def _give_identity_and_security(
@@ -238,36 +225,26 @@ def _give_identity_and_security(
 ) -> None:
     """Replica identity, the index CLUSTER uses, row-level security and its policies: a
     rebuilt table without the live one's policies would show every row to every reader."""
-    alter = sql.SQL("ALTER TABLE {}").format(table)
     if target.replica_identity == "i":
-        conn.execute(
-            sql.SQL("{} REPLICA IDENTITY USING INDEX {}").format(
-                alter, sql.Identifier(target.replica_index)
-            )
-        )
+        _own(conn, "replica_identity_index", table=table,
+             index=sql.Identifier(target.replica_index))
     elif target.replica_identity != "d":
-        conn.execute(
-            sql.SQL("{} REPLICA IDENTITY {}").format(
-                alter, sql.SQL(REPLICA_IDENTITY[target.replica_identity])
-            )
-        )
+        _own(conn, "replica_identity", table=table,
+             kind=sql.SQL(REPLICA_IDENTITY[target.replica_identity]))
     if target.clustered_on:
-        conn.execute(sql.SQL("{} CLUSTER ON {}").format(alter, sql.Identifier(target.clustered_on)))
-    if target.row_security:
-        conn.execute(sql.SQL("{} ENABLE ROW LEVEL SECURITY").format(alter))
-    if target.force_row_security:
-        conn.execute(sql.SQL("{} FORCE ROW LEVEL SECURITY").format(alter))
+        _own(conn, "cluster_on", table=table, index=sql.Identifier(target.clustered_on))
+    if target.row_security or target.force_row_security:
+        _shared(conn, "row_security", table=table,
+                enable=sql.SQL("ENABLE" if target.row_security else "DISABLE"),
+                force=sql.SQL("FORCE" if target.force_row_security else "NO FORCE"))
     for name, permissive, command, roles, using, check in target.policies:
-        conn.execute(
-            sql.SQL("CREATE POLICY {} ON {} AS {} FOR {} TO {}{}{}").format(
-                sql.Identifier(name),
-                table,
-                sql.SQL("PERMISSIVE" if permissive else "RESTRICTIVE"),
-                sql.SQL(POLICY_COMMANDS[command]),
-                sql.SQL(", ").join(role(r) for r in roles),
-                sql.SQL(" USING ({})").format(sql.SQL(using)) if using else sql.SQL(""),
-                sql.SQL(" WITH CHECK ({})").format(sql.SQL(check)) if check else sql.SQL(""),
-            )
+        _shared(
+            conn, "create_policy", policy=sql.Identifier(name), table=table,
+            kind=sql.SQL("PERMISSIVE" if permissive else "RESTRICTIVE"),
+            command=sql.SQL(POLICY_COMMANDS[command]),
+            roles=sql.SQL(", ").join(role(r) for r in roles),
+            using=sql.SQL("USING ({})").format(sql.SQL(using)) if using else sql.SQL(""),
+            check=sql.SQL("WITH CHECK ({})").format(sql.SQL(check)) if check else sql.SQL(""),
         )
 
 
@@ -278,17 +255,13 @@ def _give_statistics(
     takes them along at the swap)."""
     for stat_name, kinds, columns, stat_target, comment in target.statistics:
         stat = sql.Identifier(schema, stat_name)
-        conn.execute(
-            sql.SQL("CREATE STATISTICS {} {} ON {} FROM {}").format(
-                stat, sql.SQL(f"({kinds})" if kinds else ""), sql.SQL(columns), table
-            )
-        )
+        _shared(conn, "create_statistics", statistics=stat,
+                kinds=sql.SQL(f"({kinds})" if kinds else ""), columns=sql.SQL(columns),
+                table=table)
         if stat_target != -1:
-            conn.execute(sql.SQL("ALTER STATISTICS {} SET STATISTICS {}").format(stat, stat_target))
+            _shared(conn, "statistics_target", statistics=stat, target=sql.Literal(stat_target))
         if comment:
-            conn.execute(
-                sql.SQL("COMMENT ON STATISTICS {} IS {}").format(stat, sql.Literal(comment))
-            )
+            _shared(conn, "comment_on_statistics", statistics=stat, comment=sql.Literal(comment))
 
 
 def move_statistics(conn: psycopg.Connection, schema: str, name: str) -> None:
@@ -298,8 +271,5 @@ def move_statistics(conn: psycopg.Connection, schema: str, name: str) -> None:
     for stat_schema, stat in conn.execute(
         statement(SQL_TABLE_DEFINITIONS, "statistics_elsewhere"), params
     ).fetchall():
-        conn.execute(
-            sql.SQL("ALTER STATISTICS {} SET SCHEMA {}").format(
-                sql.Identifier(stat_schema, stat), sql.Identifier(schema)
-            )
-        )
+        _shared(conn, "move_statistics", statistics=sql.Identifier(stat_schema, stat),
+                target=sql.Identifier(schema))

@@ -210,6 +210,14 @@ def test_a_rebuild_keeps_owner_privileges_comments_and_index_names(resources, at
         conn.execute(f"CREATE STATISTICS atlas_api.taxa_by_region (ndistinct, dependencies)"
                      f" ON fid, id_taxa_obs FROM {region_counts}")  # fmt: skip
         conn.execute("ALTER STATISTICS atlas_api.taxa_by_region SET STATISTICS 300")
+        conn.execute(f"ALTER TABLE {region_counts} FORCE ROW LEVEL SECURITY")
+        conn.execute(f"ALTER TABLE {region_counts} ADD CONSTRAINT counted CHECK (count_obs > 0)")
+        conn.execute(f"COMMENT ON CONSTRAINT counted ON {region_counts} IS 'never an empty row'")
+        conn.execute("CREATE FUNCTION atlas_api.noop() RETURNS trigger LANGUAGE plpgsql"
+                     " AS 'BEGIN RETURN NEW; END'")
+        conn.execute(f"CREATE TRIGGER audited BEFORE UPDATE ON {region_counts}"
+                     " FOR EACH ROW EXECUTE FUNCTION atlas_api.noop()")
+        conn.execute(f"COMMENT ON TRIGGER audited ON {region_counts} IS 'the audit''s'")
         with conn.transaction():
             before = {t: read_definition(conn, *t) for t in PUBLIC.values()}
     result = materialize(resources, selection=COUNTS, run_config=FULL_COUNTS)

@@ -104,3 +104,47 @@ FROM pg_statistic_ext s
 JOIN pg_namespace n ON n.oid = s.stxnamespace
 JOIN pg_class c ON c.oid = s.stxrelid
 WHERE s.stxrelid = %(oid)s::regclass AND s.stxnamespace <> c.relnamespace;
+
+-- The statements that give a rebuilt copy the live table's definition (table_definitions.py
+-- give_definition); those the ingest's and the catalogue's swaps use too are in
+-- sql/core/attachments.sql.
+
+-- name: set_tablespace
+ALTER TABLE {table} SET TABLESPACE {tablespace};
+
+-- name: reset_options
+-- {alter}: ALTER TABLE t, or ALTER TABLE t ALTER COLUMN c
+{alter} RESET ({keys});
+
+-- name: set_options
+{alter} SET ({options});
+
+-- name: set_not_null
+ALTER TABLE {table} ALTER COLUMN {column} SET NOT NULL;
+
+-- name: set_default
+ALTER TABLE {table} ALTER COLUMN {column} SET DEFAULT {default};
+
+-- name: set_column_statistics
+ALTER TABLE {table} ALTER COLUMN {column} SET STATISTICS {target};
+
+-- name: set_storage
+ALTER TABLE {table} ALTER COLUMN {column} SET STORAGE {storage};
+
+-- name: set_compression
+ALTER TABLE {table} ALTER COLUMN {column} SET COMPRESSION {compression};
+
+-- name: comment_on_trigger
+COMMENT ON TRIGGER {trigger} ON {table} IS {comment};
+
+-- name: replica_identity_index
+ALTER TABLE {table} REPLICA IDENTITY USING INDEX {index};
+
+-- name: replica_identity
+ALTER TABLE {table} REPLICA IDENTITY {kind};
+
+-- name: cluster_on
+ALTER TABLE {table} CLUSTER ON {index};
+
+-- name: grant_on_table
+GRANT {privilege} ON TABLE {table} TO {grantee} {option};
