@@ -77,8 +77,11 @@ class OutbackCdx:
             deleted += len(batch)
         return deleted
 
-    def captures(self, url: str) -> list[str]:
-        answer = self._request("GET", self.url, params={"url": url})
+    def captures(self, url: str, method: str | None = None, body: str | None = None) -> list[str]:
+        """The captures of ``url``; of a POST or PUT with ``body`` when ``method`` is given
+        (keyed by both, ``Query.buildUrlKey``; a plain query answers the GETs only)."""
+        params = {"url": url, **({"method": method, "requestBody": body or ""} if method else {})}
+        answer = self._request("GET", self.url, params=params)
         if answer.status_code == 404:
             return []
         if answer.status_code != 200:

@@ -12,6 +12,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+import surt
 from warcio.archiveiterator import ArchiveIterator
 from warcio.timeutils import iso_date_to_timestamp
 
@@ -162,8 +163,22 @@ def served(server: OutbackCdx, line: str, exact: bool) -> str | None:
     """Whether OutbackCDX answers the capture of a CDX11 line (with its file and offset when
     the server keys captures by them)."""
     f = line.rstrip("\r\n").split(" ")
-    for answer in server.captures(f[2]):
+    for answer in server.captures(f[2], *_method_and_body(f[0], f[2])):
         a = answer.split(" ")
         if a[1] == f[1] and (not exact or (a[9], a[10]) == (f[9], f[10])):
             return None
     return "the CDX server does not answer this capture"
+
+
+def _method_and_body(key: str, url: str) -> tuple[str | None, str | None]:
+    """A POST or PUT capture's method and body, as OutbackCDX infers them from the line's key
+    when it is added (``Capture.inferMethodAndRequestBodyFromOldUrlKey``: the parameters of the
+    key's query that the URL's own key lacks) and keys the capture by them: asked for the URL
+    alone, it answers that URL's GET captures only."""
+    if "__wb_method=" not in key:
+        return None, None
+    own = set(surt.surt(url).partition("?")[2].split("&"))
+    extra = [p for p in key.partition("?")[2].split("&") if p not in own]
+    method = next((p.split("=", 1)[1] for p in extra if p.startswith("__wb_method=")), None)
+    body = "&".join(p for p in extra if not p.startswith("__wb_method="))
+    return (method.upper(), body) if method else (None, None)

@@ -39,10 +39,15 @@ class OutbackCdxServer(ThreadingHTTPServer):
     - ``GET /config.json``: ``featureFlags.indexVersion``.
 
     A capture's key is its canonical URL and timestamp (index version 3, the default) or also
-    its file and offset (4 and 5). The canonical URL is pywb's SURT here, close to OutbackCDX's
-    own canonicaliser for the URLs the tests use. ``fail_with`` answers every request with that
-    status instead (our invention, for what stands in front of the server: 503 as a server
-    going down does, 403 as a proxy refusing the requests does, with HAProxy's own 403 page);
+    its file and offset (4 and 5). A POST or PUT capture's canonical URL holds its method and
+    body: the server infers them from the line's own key (the parameters of its query that the
+    URL lacks, ``Capture.inferMethodAndRequestBodyFromOldUrlKey``) and keys the capture by
+    ``<url>?__wb_method=POST&<body>`` (``generateUrlKey``); a query finds it only when asked with
+    ``method`` and ``requestBody`` (``Query.buildUrlKey``), a plain ``?url=`` finds the GETs.
+    The canonical URL is pywb's SURT here, close to OutbackCDX's own canonicaliser for the URLs
+    the tests use. ``fail_with`` answers every request with that status instead (our invention,
+    for what stands in front of the server: 503 as a server going down does, 403 as a proxy
+    refusing the requests does, with HAProxy's own 403 page);
     ``refuse`` rejects the lines it selects as unparseable ones are (a rule of
     the server's own configuration, such as a filter plugin, that a test later relaxes);
     ``queries_left``, when set, is how many ``GET /<collection>?url=`` it answers before it goes
@@ -100,8 +105,30 @@ class OutbackCdxServer(ThreadingHTTPServer):
         stamp = fields[1]
         if len(stamp) > 14 or not stamp.isdigit():
             raise ValueError(f"bad timestamp {stamp}")
-        key = (surt.surt(url), stamp.ljust(14, "0"))
+        key = (canonical(url, *_method_and_body(fields[0], url)), stamp.ljust(14, "0"))
         return (*key, file, offset) if self.index_version >= 4 else key
+
+
+def canonical(url: str, method: str | None = None, body: str | None = None) -> str:
+    """The key OutbackCDX gives ``url`` requested with ``method`` and ``body``
+    (``Capture.generateUrlKey``, ``Query.buildUrlKey``)."""
+    if method and method.upper() in ("POST", "PUT"):
+        url += ("&" if "?" in url else "?") + f"__wb_method={method.upper()}"
+        url += f"&{body}" if body else ""
+    return surt.surt(url)
+
+
+def _method_and_body(old_key: str, url: str) -> tuple[str | None, str | None]:
+    """The method and body OutbackCDX infers from a line's own key: the parameters of its
+    query that the URL's own key lacks (``inferMethodAndRequestBodyFromOldUrlKey``)."""
+    if "__wb_method=" not in old_key:
+        return None, None
+    own = set(surt.surt(url).partition("?")[2].split("&"))
+    extra = [p for p in old_key.partition("?")[2].split("&") if p not in own]
+    method = next((p.split("=", 1)[1].upper() for p in extra if p.startswith("__wb_method=")),
+                  None)
+    body = "&".join(p for p in extra if not p.startswith("__wb_method="))
+    return method, body or None
 
 
 # HAProxy's default page for a request its rules deny (http-request deny).
@@ -159,7 +186,8 @@ class _Handler(BaseHTTPRequestHandler):
         collection = parts.path.strip("/")
         if collection not in self.server.captures:
             return self._answer(404, f"Collection {collection} does not exist")
-        wanted = surt.surt(parse_qs(parts.query)["url"][0])
+        asked = {k: v[0] for k, v in parse_qs(parts.query).items()}
+        wanted = canonical(asked["url"], asked.get("method"), asked.get("requestBody"))
         found = [line for key, line in sorted(self.server.captures[collection].items())
                  if key[0] == wanted]
         self._answer(200, "".join(f"{line}\n" for line in found))
