@@ -1,4 +1,4 @@
-"""The maintenance role of sql/roles.sql: the atlas refresh and dumps, the catalogue load,
+"""The maintenance role of sql/core/roles.sql: the atlas refresh and dumps, the catalogue load,
 the ingest switch, TrackDB and the CDX index run as it, other roles keep their access, and it
 can do nothing else (no writes to sources, no DDL on them, no new databases or roles, no
 superuser)."""

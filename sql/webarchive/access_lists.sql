@@ -1,5 +1,5 @@
 -- What the access lists and annotations are made from, read in one snapshot of the W3ACT
--- database (its real tables: sql/webarchive/w3act/schema/10_w3act.sql).
+-- database (its real tables: sql/demo/w3act/schema/10_w3act.sql).
 
 -- name: open_seeds
 -- Open access as W3ACT says it (Target.getHasOpenAccessLicense, python-w3act's isOA): at least

@@ -6,7 +6,7 @@
 -- order: each remembers a transaction-id frontier (every change by a transaction older than
 -- it is consumed) plus the positions it consumed beyond that frontier.
 -- Created only when missing: CREATE SCHEMA IF NOT EXISTS needs CREATE on the database even
--- when the schema exists, a right the maintenance role (sql/roles.sql) does not have.
+-- when the schema exists, a right the maintenance role (sql/core/roles.sql) does not have.
 DO $$ BEGIN
     IF to_regnamespace('maint_assets') IS NULL THEN CREATE SCHEMA maint_assets; END IF;
 END $$;

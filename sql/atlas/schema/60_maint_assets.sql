@@ -2,7 +2,7 @@
 -- (`maint-assets schema atlas --bookkeeping`): the schema where replacement tables are built
 -- before they are swapped in, and what the incremental taxonomy refresh remembers.
 -- Created only when missing: CREATE SCHEMA IF NOT EXISTS needs CREATE on the database even
--- when the schema exists, a right the maintenance role (sql/roles.sql) does not have.
+-- when the schema exists, a right the maintenance role (sql/core/roles.sql) does not have.
 DO $$ BEGIN
     IF to_regnamespace('maint_assets') IS NULL THEN CREATE SCHEMA maint_assets; END IF;
 END $$;

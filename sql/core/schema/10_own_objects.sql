@@ -6,7 +6,7 @@
 -- an object's oid reused after it was dropped; a row whose object is gone is forgotten at the
 -- next recording. Idempotent; applied by every domain that swaps tables, after its own.
 -- Created only when missing: CREATE SCHEMA IF NOT EXISTS needs CREATE on the database even
--- when the schema exists, a right the maintenance role (sql/roles.sql) does not have.
+-- when the schema exists, a right the maintenance role (sql/core/roles.sql) does not have.
 DO $$ BEGIN
     IF to_regnamespace('maint_assets') IS NULL THEN CREATE SCHEMA maint_assets; END IF;
 END $$;

@@ -9,7 +9,7 @@
 -- maint_assets.vn_monitoring. An existing one gains the run id and the table (and, from
 -- earlier versions, which wrote every fact here, the site, id and detail of an item).
 -- Created only when missing: CREATE SCHEMA IF NOT EXISTS needs CREATE on the database even
--- when the schema exists, a right the maintenance role (sql/roles.sql) does not have.
+-- when the schema exists, a right the maintenance role (sql/core/roles.sql) does not have.
 DO $$ BEGIN
     IF to_regnamespace('dbadmin') IS NULL THEN CREATE SCHEMA dbadmin; END IF;
     IF to_regclass('dbadmin.monitoring_vn_check_to_prod') IS NULL THEN

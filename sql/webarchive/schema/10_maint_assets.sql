@@ -1,6 +1,6 @@
 -- TrackDB: every file of every WARC store, with its indexing status. Idempotent.
 -- Created only when missing: CREATE SCHEMA IF NOT EXISTS needs CREATE on the database even
--- when the schema exists, a right the maintenance role (sql/roles.sql) does not have.
+-- when the schema exists, a right the maintenance role (sql/core/roles.sql) does not have.
 DO $$ BEGIN
     IF to_regnamespace('webarchive') IS NULL THEN CREATE SCHEMA webarchive; END IF;
 END $$;
