@@ -101,8 +101,9 @@ def _parser() -> argparse.ArgumentParser:
     capture.set_defaults(run=Command("atlas", "capture"))
 
     demo_data = commands.add_parser("demo-data", help="generate a Québec-like atlas dataset")
-    demo_data.add_argument("--observations", type=int, default=100_000)
-    demo_data.add_argument("--seed", type=int, default=1)
+    demo_data.add_argument("--observations", type=int, default=100_000,
+                           help="generated atlas observations (replacing those loaded)")
+    demo_data.add_argument("--seed", type=int, default=1, help="of the generator")
     _region_arguments(demo_data)
     demo_data.add_argument(
         "--if-empty", action="store_true", help="do nothing when observations are already loaded"
@@ -120,9 +121,11 @@ def _parser() -> argparse.ArgumentParser:
     vn_demo = vn_commands.add_parser(
         "demo-data", help="VisioNature-like sightings with a failing sync's divergences"
     )
-    vn_demo.add_argument("--observations", type=int, default=VN_SIGHTINGS)
-    vn_demo.add_argument("--seed", type=int, default=1)
-    vn_demo.add_argument("--if-empty", action="store_true")
+    vn_demo.add_argument("--observations", type=int, default=VN_SIGHTINGS,
+                         help="the fake VisioNature site's sightings")
+    vn_demo.add_argument("--seed", type=int, default=1, help="of the generator")
+    vn_demo.add_argument("--if-empty", action="store_true",
+                         help="do nothing when its sightings are already loaded")
     vn_demo.set_defaults(run=Command("vn", "demo_data"))
 
     roles = commands.add_parser("roles", help="the least-privileged maintenance role")
@@ -147,7 +150,8 @@ def _parser() -> argparse.ArgumentParser:
         "demo",
         help="database up, demo data if missing, mail sink, Pushgateway, Dagster UI",
     )
-    demo.add_argument("--observations", type=int, default=100_000)
+    demo.add_argument("--observations", type=int, default=100_000,
+                      help="atlas observations generated the first time")
     demo.add_argument(
         "--vn-observations", type=int, default=VN_SIGHTINGS, metavar="N",
         help=f"sightings of the fake VisioNature site (default {VN_SIGHTINGS:,}; a tenth of them "
@@ -160,7 +164,8 @@ def _parser() -> argparse.ArgumentParser:
         "seconds a page)",
     )
     _region_arguments(demo)
-    demo.add_argument("--host", default="127.0.0.1")
+    demo.add_argument("--host", default="127.0.0.1",
+                      help="the UI's address (anyone who reaches it can run every job)")
     demo.add_argument("--port", type=int, default=3000, help="the Dagster UI's")
     demo.add_argument("--smtp-port", type=int, default=2525, help="the mail sink's")
     demo.add_argument("--pushgateway-port", type=int, default=9091)
