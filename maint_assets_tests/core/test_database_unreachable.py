@@ -17,10 +17,12 @@ from psycopg import conninfo
 
 from maint_assets.core.database_unavailable import DatabaseUnavailable
 from maint_assets.core.postgres import PostgresResource
+from maint_assets.core.schema import apply_schema
 from maint_assets.core.stores import FileStore
 from maint_assets.demo.webarchive_data import write_store
 from maint_assets.vn_sync import bookkeeping
 from maint_assets.webarchive.assets import trackdb
+from maint_assets_tests.copy_killer import copy_ended_once
 from maint_assets_tests.cutting_proxy import CuttingProxy
 from maint_assets_tests.ports import free_port
 
@@ -98,3 +100,26 @@ def test_a_database_that_stays_away_fails_the_step_naming_it(
     failure = result.get_step_failure_events()[0].event_specific_data.error
     assert "cannot connect to database" in failure.to_string()
     assert sum(e.event_type_value == "STEP_RESTARTED" for e in result.all_events) == 1
+
+
+def test_a_listing_whose_connection_the_server_ends_runs_again(
+    empty_db: str, tmp_path: Path
+) -> None:
+    """The server ends the listing's session during its COPY (a restart, a failover): its
+    transaction rolled back, the step runs again and records the store. Before, the hourly
+    listing failed, and the index waited for the next hour's."""
+    write_store(tmp_path / "store", warcs=2, records=2)
+    logs = tmp_path / "store" / "logs"  # enough files for the listing's COPY to be seen
+    logs.mkdir(exist_ok=True)
+    for i in range(20_000):
+        (logs / f"crawl-{i}.log").touch()
+    db = PostgresResource(url=empty_db, connection_retry_wait_s=0.5)
+    with psycopg.connect(empty_db, autocommit=True) as conn:  # the bookkeeping, ahead
+        apply_schema(conn, "webarchive", bookkeeping_only=True)
+    with copy_ended_once(empty_db) as killed:
+        result = _listing(db, tmp_path / "store")
+    assert killed, "the COPY was never seen"
+    assert result.success, result.get_step_failure_events()
+    assert any(e.event_type_value == "STEP_RESTARTED" for e in result.all_events)
+    with psycopg.connect(empty_db) as conn:
+        assert conn.execute("SELECT count(*) FROM webarchive.trackdb_files").fetchone()[0] > 0

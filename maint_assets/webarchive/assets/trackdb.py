@@ -86,7 +86,9 @@ def trackdb_files(
     store, now = warc_store.identity, datetime.now(UTC)
     with webarchive_db.step_connection() as conn:
         apply_schema(conn, SQL_DIR, bookkeeping_only=True)
-    with webarchive_db.locked_step(f"webarchive/trackdb/{store}") as conn:
+    # Run again if the connection is cut: one transaction, and a listing run twice lists the
+    # same store.
+    with webarchive_db.locked_step(f"webarchive/trackdb/{store}", rerun_if_cut=True) as conn:
         adopted = adopt_older_spellings(conn, store)
         _report_spellings(context, store, adopted)
         conn.execute(statement(SQL_TRACKDB, "create_listing"))
