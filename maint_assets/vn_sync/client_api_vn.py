@@ -56,6 +56,21 @@ _FAILED_LINE = re.compile(r" - (ERROR|CRITICAL) - |^psql:.*: ERROR: ")
 _RETRIED_LINE = re.compile(
     r" - ERROR - (?:[\w.]+ - )?(GET|POST|PUT|DELETE) status code: [35]\d\d, text: "
 )
+# The causes of a failed run that say nothing about the data or the configuration: the
+# network (a connection reset or refused, a request timed out: requests' exceptions ending a
+# crashed job's traceback, our request timeout's line), the site asking us to come back (429,
+# which transfer_vn takes for unrecoverable), the database's connection lost (a restart, a
+# failover). transfer_vn retries 3xx and 5xx answers itself (max_retry, retry_delay; 600 s
+# after a 503): one that outlasts them is no transient failure.
+_TRANSIENT = re.compile(
+    r"^requests\.exceptions\.(ConnectionError|ConnectTimeout|ReadTimeout|Timeout"
+    r"|ChunkedEncodingError): "
+    r"|^psycopg2\.OperationalError: (server closed the connection unexpectedly"
+    r"|terminating connection|could not connect to server|connection to server .* failed: "
+    r"(Connection refused|timeout expired))"
+    r"| - CRITICAL - (?:[\w.]+ - )?Unreceverable error 429,"
+    r"| did not answer within .* s; the remaining jobs are not run$"
+)
 _VALIDATE = "import sys; from export_vn.evnconf import EvnConf; EvnConf(sys.argv[1])"
 JOBS = Path(__file__).with_name("transfer_vn_jobs.py")
 # transfer_vn's sessions' application_name (it sets none of its own; libpq reads PGAPPNAME):
@@ -64,7 +79,18 @@ APPLICATION_NAME = "transfer_vn"
 
 
 class TransferVnError(RuntimeError):
-    """transfer_vn is missing, refused its configuration, or logged a failure."""
+    """transfer_vn is missing, refused its configuration, or logged a failure; ``transient``
+    when a cause it logged is one the same run a little later may not meet (_TRANSIENT)."""
+
+    def __init__(self, message: str, transient: bool = False) -> None:
+        super().__init__(message)
+        self.transient = transient
+
+
+class PollError(TransferVnError):
+    """transfer_vn's --update failed. It stores each taxo group's changes (and applies its
+    deletions) before it asks for the next group's, so the copy it polled keeps what it
+    stored before the failure: the source's changes, which the next poll asks for again."""
 
 
 def install(venv: Path | None = None) -> Path:
@@ -180,7 +206,8 @@ class ClientApiVn(dg.ConfigurableResource):
             shown = "\n".join(failed[:10])
             raise TransferVnError(
                 f"transfer_vn --{action} for {config['database']['db_schema_import']} failed "
-                f"({len(failed)} error line(s)):\n{shown}"
+                f"({len(failed)} error line(s)):\n{shown}",
+                transient=any(_TRANSIENT.search(line) for line in failed),
             )
         return ToolRun(args, output)
 
@@ -190,8 +217,13 @@ class ClientApiVn(dg.ConfigurableResource):
         """transfer_vn's update of ``schema`` (the source's diff since its watermarks) for
         ``controlers``, now, for every enabled site; fails naming the site and controler
         whose job did not run to its end."""
-        with self.generated_config(db, schema, controlers=controlers) as (path, config):
-            run = self.run("update", path, config, cwd="update")
+        try:
+            with self.generated_config(db, schema, controlers=controlers) as (path, config):
+                run = self.run("update", path, config, cwd="update")
+        except PollError:
+            raise
+        except TransferVnError as err:
+            raise PollError(str(err), err.transient) from None
         expected = [
             (site, ctrl) for site in tool_config.enabled_sites(config)
             for ctrl in sorted(tool_config.enabled_controlers(config))
@@ -201,7 +233,7 @@ class ClientApiVn(dg.ConfigurableResource):
             if f"{site} => Ending download using controler {ctrl}" not in run.output
         ]
         if not expected or missing:
-            raise TransferVnError(
+            raise PollError(
                 f"transfer_vn --update of {schema} ran no job for "
                 f"{', '.join(missing) or 'any site (none enabled, or no controler)'}; "
                 "its output ends with:\n" + "\n".join(run.output.splitlines()[-10:])

@@ -23,14 +23,24 @@ never answers would hold the job until the run's own limit (ClientApiVn.timeout_
 every request without one gets ``REQUEST_TIMEOUT_ENV`` seconds (to connect, and between two
 reads of the answer), and a request that times out stops the remaining jobs: the run fails
 anyway, and each of them would wait as long on the same server.
+
+Client-API-VN's ``_url_get`` reads an answer's JSON as the first bracketed text of it, and
+takes an HTTP 2xx answer holding none (a PHP error page printed with status 200, a proxy's
+maintenance page, a redirect to one) as an empty object, without logging anything. For a
+diff, ``Observations.update`` and ``Places.update`` then iterate over it ("Received 0 updated
+and 0 deleted items") after moving the watermark, and so does an empty object answered
+there: the poll would end well, be recorded, and lose every change since the last one. Here
+such an answer fails its job, naming the call.
 """
 
+import json
 import logging
 import os
 import re
 import sys
 from logging.handlers import TimedRotatingFileHandler
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import requests
 from export_vn.download_vn import (
@@ -57,17 +67,52 @@ FULL_ORDER = (Entities, Families, LocalAdminUnits, Observations, Observers, Plac
 logger = logging.getLogger("transfer_vn")
 
 
-def _default_timeout(seconds: float) -> None:
+# biolovision/api.py _url_get: the JSON it reads in an answer (one line, no DOTALL)
+_JSON_TEXT = re.compile(r"([\[{].*[}\]])")
+_DIFF = re.compile(r"/api/(observations|places)/diff/?$")
+
+
+class UnreadableAnswer(requests.RequestException):
+    """A 2xx answer Client-API-VN would take for an empty one without saying so."""
+
+
+def _checked(request: PreparedRequest, response: Response) -> None:
+    if request.method not in ("GET", "POST") or not 200 <= response.status_code < 300:
+        return
+    text = response.text
+    found = _JSON_TEXT.findall(text)
+    path = urlsplit(request.url).path  # not the query: it holds the API password
+    if len(text) > 1 and not found:
+        raise UnreadableAnswer(
+            f"{request.method} {path} answered HTTP {response.status_code} with nothing "
+            f"Client-API-VN reads as JSON (it would take it for an empty answer): {text[:200]!r}"
+        )
+    if found and _DIFF.search(path):
+        try:
+            value = json.loads(found[0])
+        except ValueError:
+            return  # _url_get logs it at ERROR, which fails the run
+        if not isinstance(value, list):
+            raise UnreadableAnswer(
+                f"{request.method} {path} answered HTTP {response.status_code} with "
+                f"{type(value).__name__} JSON, not a list of changes: {text[:200]!r}"
+            )
+
+
+def _wrap_send(seconds: float) -> None:
     send = HTTPAdapter.send
 
-    def send_with_timeout(
+    def checked_send(
         self: HTTPAdapter, request: PreparedRequest, stream: bool = False,
         timeout: float | tuple[float, float] | None = None, **kwargs: object,
     ) -> Response:
-        return send(self, request, stream=stream,
-                    timeout=seconds if timeout is None else timeout, **kwargs)
+        if timeout is None and seconds > 0:
+            timeout = seconds
+        response = send(self, request, stream=stream, timeout=timeout, **kwargs)
+        _checked(request, response)
+        return response
 
-    HTTPAdapter.send = send_with_timeout
+    HTTPAdapter.send = checked_send
 
 
 def _timed_out(err: BaseException | None) -> bool:
@@ -91,8 +136,7 @@ _PASSWORD = re.compile(r"(user_pw=)[^&\s'\"]+")
 
 def main(mode: str, file: str) -> int:
     timeout = float(os.environ.get(REQUEST_TIMEOUT_ENV) or 0)
-    if timeout > 0:
-        _default_timeout(timeout)
+    _wrap_send(timeout)
     (Path.home() / "tmp").mkdir(exist_ok=True)
     formatter = MaskingFormatter("%(asctime)s - %(levelname)s - %(name)s - %(message)s")
     for handler in (

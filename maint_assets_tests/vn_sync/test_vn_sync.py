@@ -1031,7 +1031,7 @@ def test_no_encoding_of_the_api_password_reaches_the_run_the_monitoring_or_a_log
     config["site"]["tst1"]["user_pw"] = password
     world.config.write_text(yaml.safe_dump(config, sort_keys=False, indent=4))
     world.server.stop()  # nothing listens on the site's port: the URL is in the traceback
-    result = weekly(world.resources())
+    result = weekly(world.resources(), download_config={"transient_retries": 0})
     assert not result.success
     message = failure_text(result)
     details = " ".join(d or "" for *_, d in monitoring(world.conn, result.run_id))

@@ -13,10 +13,13 @@
   last adoption. No transfer_vn run of ours.
 
 A failed transfer_vn run, a refusal and everything kept unconfirmed are rows of
-maint_assets.vn_monitoring; a failure changes neither copy.
+maint_assets.vn_monitoring; a failure changes neither copy, but for what a diff poll that
+failed midway stored in the check copy before (the source's changes: PollError).
 """
 
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, time, timedelta
 from typing import Any, Literal
 
@@ -26,11 +29,12 @@ from psycopg import sql
 from pydantic import Field
 
 from maint_assets.core.automation import DAILY_FRESHNESS
+from maint_assets.core.database_unavailable import DatabaseUnavailable
 from maint_assets.core.postgres import PostgresResource
 from maint_assets.core.sql_files import compose, statement
 from maint_assets.vn_sync import bookkeeping, coverage, tool_config
 from maint_assets.vn_sync.bookkeeping import Entry
-from maint_assets.vn_sync.client_api_vn import ClientApiVn, TransferVnError
+from maint_assets.vn_sync.client_api_vn import ClientApiVn, PollError, TransferVnError
 from maint_assets.vn_sync.keys import (
     CHECK,
     CONTROLERS,
@@ -78,6 +82,14 @@ class DownloadConfig(dg.Config):
     )
     skip_malformed: bool = Field(default=False, description="merge the rest of a download "
                                  "that has malformed items (each listed) instead of failing")
+    transient_retries: int = Field(
+        default=2, ge=0,
+        description="window and update: runs of the step again after a transient failure "
+        "(transfer_vn's: the site's connection lost or timed out, HTTP 429, the database's "
+        "connection lost; the merge's database connection lost); a window downloads again "
+        "from the start",
+    )
+    transient_retry_delay_s: float = Field(default=60.0, ge=0)
     allow_empty: bool = Field(
         default=False,
         description="accept a window with no observation, or one that covered no slice of an "
@@ -114,12 +126,26 @@ def vn_check_copy(
             metadata = _window(context, config, vn_db, client_api_vn)
     except (TransferVnError, ReconcileRefused) as err:
         action = "refused" if isinstance(err, ReconcileRefused) else "failed"
+        again = (isinstance(err, TransferVnError) and err.transient
+                 and context.retry_number < config.transient_retries)
+        detail = (f"transient, run again in {config.transient_retry_delay_s:g} s "
+                  f"(retry {context.retry_number + 1} of {config.transient_retries}): {err}"
+                  if again else str(err))
         bookkeeping.record_apart(
-            vn_db, run_id, [Entry(action, None, f"{CHECK}.observations_json", detail=str(err))]
+            vn_db, run_id, [Entry(action, None, f"{CHECK}.observations_json", detail=detail)]
         )
-        raise dg.Failure(
-            f"{config.mode} of {CHECK} {action}; neither copy was changed: {err}"
-        ) from None
+        if again:
+            context.log.warning(f"{config.mode} of {CHECK}: {detail}")
+            raise dg.RetryRequested(
+                max_retries=config.transient_retries,
+                seconds_to_wait=config.transient_retry_delay_s,
+            ) from err
+        changed = (
+            f"production was not changed; {CHECK} keeps the source's changes the diff poll "
+            "stored before it failed (the next poll asks for them again)"
+            if isinstance(err, PollError) else "neither copy was changed"
+        )
+        raise dg.Failure(f"{config.mode} of {CHECK} {action}; {changed}: {err}") from None
     return dg.MaterializeResult(metadata=metadata)
 
 
@@ -222,8 +248,13 @@ def _window(
         _poll(context, vn_db, tool, DIFF_CONTROLERS & enabled, needed, WINDOW_STAGING)
         confirmed_at = int(datetime.now(UTC).timestamp())
     # Not locked_step: a retry would download the window again. The run fails, naming the
-    # lock; the next run downloads its own window.
-    with vn_db.locked_transaction(f"vn/{CHECK}") as conn:
+    # lock; the next run downloads its own window. A connection the server ended is a
+    # transient failure (vn_check_copy runs the step again): the merge rolled back, or, its
+    # COMMIT lost, committed; a window downloaded and merged again is the same either way.
+    with (
+        _transient_if_cut(f"the merge into {CHECK}"),
+        vn_db.locked_transaction(f"vn/{CHECK}") as conn,
+    ):
         window, per_site = coverage.record(
             conn, check_schema=CHECK, mode="window", log_schema=WINDOW_STAGING,
             ref_schema=WINDOW_STAGING, type_date=type_date,
@@ -257,6 +288,16 @@ def _window(
         **{f"{t}.{k}": v for t in TABLES
            for k, v in (results[t].metadata() if t in results else {"reconciled": False}).items()},
     }
+
+
+@contextmanager
+def _transient_if_cut(what: str) -> Iterator[None]:
+    """The database's failures of ``what`` (its connection ended or not made, a lock or
+    statement timeout: psycopg's OperationalError), as transient failures of the step."""
+    try:
+        yield
+    except (psycopg.OperationalError, DatabaseUnavailable) as err:
+        raise TransferVnError(f"{what} failed: {err}", transient=True) from err
 
 
 def _uncovered(
