@@ -87,6 +87,12 @@ class LoadConfig(dg.Config):
         le=1,
         description="refuse a load with fewer rows than the live table by more than this share",
     )
+    max_kept_loads: int = Field(
+        default=2,
+        ge=0,
+        description="how many loads in a row keep a dataset that dumps taken while the "
+        "exposition shifted lacked; missing from one more, it is taken as deleted",
+    )
 
 
 @dg.asset(
@@ -203,15 +209,25 @@ def raw_datasets(
 
 
 def _keep_absent(
-    conn: psycopg.Connection, build: tuple[str, str], live: tuple[str, str]
-) -> int:
-    """Copy into ``build`` the rows of ``live`` whose identifier it lacks; how many."""
+    conn: psycopg.Connection, build: tuple[str, str], live: tuple[str, str], max_loads: int
+) -> tuple[list[str], str | None]:
+    """Copy into ``build`` the rows of ``live`` whose identifier it lacks, but those kept by
+    ``max_loads`` loads in a row already; the identifiers kept, or why none could be (a live
+    table of another shape: the runbook's, or an older definition)."""
     names = {k: sql.Identifier(*v).as_string(conn) for k, v in (("table", build), ("live", live))}
     columns = [c for (c,) in conn.execute(statement(SQL_DATASETS, "shared_columns"), names)]
-    return conn.execute(sql.SQL(statement(SQL_DATASETS, "keep_absent")).format(
+    required = [c for (c,) in conn.execute(statement(SQL_DATASETS, "required_columns"), names)]
+    lacking = [c for c in ("identifier", *required) if c not in columns]
+    if lacking:
+        return [], (
+            f"none of the datasets it lacks could be kept: the live table has no "
+            f"{', '.join(dict.fromkeys(lacking))} of the new one's type"
+        )
+    kept = conn.execute(sql.SQL(statement(SQL_DATASETS, "keep_absent")).format(
         table=sql.Identifier(*build), live=sql.Identifier(*live),
         columns=sql.SQL(", ").join(map(sql.Identifier, columns)),
-    )).rowcount
+    ), {"max_loads": max_loads}).fetchall()
+    return [k for (k,) in kept], None
 
 
 def _shifted(
@@ -387,13 +403,17 @@ def public_datasets(
         with conn.cursor().copy(compose(SQL_DATASETS, "copy", table=build)) as copy:
             for block in artifacts.read(latest):
                 copy.write(block)
-        kept = 0
+        kept: list[str] = []
         if latest.manifest.get(SHIFTED) and relation_state(conn, "public", "datasets"):
-            kept = _keep_absent(conn, build, ("public", "datasets"))
+            kept, unable = _keep_absent(conn, build, ("public", "datasets"),
+                                        config.max_kept_loads)
             context.log.warning(
-                f"{kept} dataset(s) the dump lacks kept as they were: it was taken while the "
-                f"exposition shifted ({latest.manifest[SHIFTED]})"
+                f"the dump was taken while the exposition shifted "
+                f"({latest.manifest[SHIFTED]}): "
+                + (unable or f"{len(kept)} dataset(s) it lacks kept as they were")
             )
+        conn.execute(statement(SQL_DATASETS, "forget_kept"), {"kept": kept})
+        conn.execute(statement(SQL_DATASETS, "count_kept"), {"kept": kept})
         checks = datasets_checks(conn, build, config.max_drop_fraction)
         yield from checks
         failed = [c.check_name for c in checks if not c.passed]
@@ -412,7 +432,7 @@ def public_datasets(
         )
     yield dg.MaterializeResult(
         metadata={**outcome.metadata(), **columns, "artifact": latest.key,
-                  "kept_absent_from_dump": kept}
+                  "kept_absent_from_dump": len(kept)}
     )
 
 

@@ -9,7 +9,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
@@ -77,7 +77,9 @@ class LocalBackend:
             # covers a rename over an existing file), which failed every later listing.
             fsync(Path(tmp))
             os.replace(tmp, final)
-            fsync(final.parent)
+            # Some file systems refuse to sync a folder (EINVAL): the file itself is on disk.
+            with suppress(OSError):
+                fsync(final.parent)
         finally:
             Path(tmp).unlink(missing_ok=True)
 

@@ -12,6 +12,7 @@ no page. No page is missing, so the lastPage check passes.
 """
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import dagster as dg
@@ -223,3 +224,58 @@ def _loaded(result: dg.ExecuteInProcessResult) -> dict[str, object]:
     return next({k: v.value for k, v in e.materialization.metadata.items()}
                 for e in result.get_asset_materialization_events()
                 if e.asset_key.to_user_string() == "catalog/public/datasets")
+
+
+def _shifted_dumps(pages: Path, dates: list[str], served: list[str]) -> Iterator[None]:
+    """One dump a date, each taken while the exposition shifted (its total shrank from 50 to
+    49 after page 3), each lacking what ``served`` lacks; the previous dump moved aside."""
+    for date in dates:
+        for old in pages.glob("*.json"):
+            (pages / "aside" / old.stem).mkdir(parents=True)
+            old.rename(pages / "aside" / old.stem / old.name)
+        for page in range(1, 11):
+            _page_of(pages, page, 50 if page <= 3 else 49, date,
+                     served[5 * (page - 1): 5 * page])
+        yield
+
+
+def test_a_dataset_absent_from_shifted_dumps_is_kept_two_loads_then_taken_as_deleted(
+    empty_db: str, tmp_path: Path
+) -> None:
+    """Kept, a dataset the source deleted would stay for as long as the dumps are shifted,
+    which on a busy catalogue is every one of them: absent from three dumps in a row, it is
+    taken as deleted (max_kept_loads, 2)."""
+    pages = tmp_path / "pages"
+    artifacts = ArtifactStore(directory=str(tmp_path / "artifacts"))
+    store = FileStore(url=str(pages))
+    order = [f"{i:03d}" for i in range(50)]
+    for page in range(1, 11):
+        _page_of(pages, page, 50, "2023-11-20", order[5 * (page - 1): 5 * page])
+    assert _run(empty_db, store, artifacts).success
+    served = [u for u in order if u != "005"]
+    kept = []
+    for _ in _shifted_dumps(pages, ["2023-11-27", "2023-12-04", "2023-12-11"], served):
+        result = _run(empty_db, store, artifacts)
+        assert result.success, _failure(result)
+        kept.append((_uri("005") in _ids(empty_db), _loaded(result)["kept_absent_from_dump"]))
+    assert kept == [(True, 1), (True, 1), (False, 0)]
+    assert len(_ids(empty_db)) == 49
+
+
+def test_a_shifted_dump_over_a_table_of_another_shape_loads_without_keeping(
+    empty_db: str, tmp_path: Path
+) -> None:
+    """The first load over the runbook's own table (pandas' to_sql: no identifier column of
+    ours, other types): the rows it lacks cannot be kept as they were; the load said so
+    instead of failing on the copy's SQL, which blocked every daily load."""
+    with psycopg.connect(empty_db, autocommit=True) as conn:
+        conn.execute("CREATE TABLE public.datasets (dataset text, title text, keywords text)")
+        conn.execute("INSERT INTO public.datasets VALUES ('https://x/1', 'one', '[''a'']')")
+    pages = tmp_path / "pages"
+    order = [f"{i:03d}" for i in range(50)]
+    for _ in _shifted_dumps(pages, ["2023-11-27"], [u for u in order if u != "005"]):
+        result = _run(empty_db, FileStore(url=str(pages)),
+                      ArtifactStore(directory=str(tmp_path / "artifacts")))
+    assert result.success, _failure(result)
+    assert _loaded(result)["kept_absent_from_dump"] == 0
+    assert len(_ids(empty_db)) == 49

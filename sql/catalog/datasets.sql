@@ -78,21 +78,43 @@ COPY {table} FROM STDIN WITH (FORMAT csv, HEADER true, FREEZE true);
 
 -- name: keep_absent
 -- A dump known to lack datasets the source still has (taken while the exposition shifted):
--- the live rows it lacks are kept, as they were, for a complete dump to confirm or remove.
--- {columns}: those of the new table that can be written (not generated) and the live one has.
+-- the live rows it lacks are kept, as they were, unless %(max_loads)s loads in a row kept one
+-- already (then its absence from that many dumps is taken as its deletion).
+-- {columns}: those of the new table that can be written (not generated) and that the live one
+-- has with the same type.
 INSERT INTO {table} ({columns})
 SELECT {columns} FROM {live} l
 WHERE l.identifier IS NOT NULL
-  AND NOT EXISTS (SELECT FROM {table} b WHERE b.identifier = l.identifier);
+  AND NOT EXISTS (SELECT FROM {table} b WHERE b.identifier = l.identifier)
+  AND NOT EXISTS (SELECT FROM maint_assets.catalog_kept_absent k
+                  WHERE k.identifier = l.identifier AND k.loads >= %(max_loads)s)
+RETURNING identifier;
 
 -- name: shared_columns
 SELECT a.attname
 FROM pg_attribute a
 JOIN pg_attribute l ON l.attrelid = %(live)s::regclass AND l.attname = a.attname
                    AND l.attnum > 0 AND NOT l.attisdropped
+                   AND (l.atttypid, l.atttypmod) = (a.atttypid, a.atttypmod)
 WHERE a.attrelid = %(table)s::regclass AND a.attnum > 0 AND NOT a.attisdropped
   AND a.attgenerated = ''
 ORDER BY a.attnum;
+
+-- name: required_columns
+-- The new table's NOT NULL columns without a default, which a kept row must fill.
+SELECT a.attname
+FROM pg_attribute a
+WHERE a.attrelid = %(table)s::regclass AND a.attnum > 0 AND NOT a.attisdropped
+  AND a.attnotnull AND NOT a.atthasdef AND a.attgenerated = '';
+
+-- name: forget_kept
+-- Those the dump had again, or every one after a dump taken while the exposition stood still.
+DELETE FROM maint_assets.catalog_kept_absent WHERE NOT identifier = ANY(%(kept)s);
+
+-- name: count_kept
+INSERT INTO maint_assets.catalog_kept_absent (identifier, loads)
+SELECT unnest(%(kept)s::text[]), 1
+ON CONFLICT (identifier) DO UPDATE SET loads = catalog_kept_absent.loads + 1;
 
 -- name: indexes
 SET LOCAL maintenance_work_mem = '256MB';

@@ -131,9 +131,15 @@ def vn_check_copy(
         detail = (f"transient, run again in {config.transient_retry_delay_s:g} s "
                   f"(retry {context.retry_number + 1} of {config.transient_retries}): {err}"
                   if again else str(err))
-        bookkeeping.record_apart(
-            vn_db, run_id, [Entry(action, None, f"{CHECK}.observations_json", detail=detail)]
-        )
+        try:
+            bookkeeping.record_apart(
+                vn_db, run_id, [Entry(action, None, f"{CHECK}.observations_json", detail=detail)]
+            )
+        except (psycopg.OperationalError, DatabaseUnavailable) as lost:
+            if not again:
+                raise
+            # the database still away (a restart, a failover): the retry is what matters
+            context.log.warning(f"the failure could not be recorded ({lost}); run again anyway")
         if again:
             context.log.warning(f"{config.mode} of {CHECK}: {detail}")
             raise dg.RetryRequested(
@@ -292,12 +298,25 @@ def _window(
 
 @contextmanager
 def _transient_if_cut(what: str) -> Iterator[None]:
-    """The database's failures of ``what`` (its connection ended or not made, a lock or
-    statement timeout: psycopg's OperationalError), as transient failures of the step."""
+    """The database's failures of ``what`` that a later run may not meet (its connection
+    ended or not made), as transient failures of the step."""
     try:
         yield
-    except (psycopg.OperationalError, DatabaseUnavailable) as err:
+    except DatabaseUnavailable as err:
         raise TransferVnError(f"{what} failed: {err}", transient=True) from err
+    except psycopg.OperationalError as err:
+        # Only a lost session: a lock or statement timeout, or a full disk, would meet the
+        # retry again after a whole new download (hours).
+        if not _session_lost(err):
+            raise
+        raise TransferVnError(f"{what} failed: {err}", transient=True) from err
+
+
+def _session_lost(err: psycopg.OperationalError) -> bool:
+    """The server ended the session or cannot be reached: libpq's own error (no SQLSTATE),
+    a connection exception (class 08), or an operator intervention ending it (57P01-57P03)."""
+    state = err.sqlstate
+    return state is None or state.startswith("08") or state in ("57P01", "57P02", "57P03")
 
 
 def _uncovered(
