@@ -244,9 +244,8 @@ def test_a_window_merge_whose_connection_the_server_ends_is_run_again(world: VnW
     """The database ends the window merge's session (a restart, a failover) while it
     records the window: the transaction rolls back, and psycopg's OperationalError fails the
     step as it is. No 'failed' row in maint_assets.vn_monitoring (only transfer_vn's errors
-    and refusals are recorded), no retry: production waits a week for its repair. The repair
-    step's own cut is run again (locked_step rerun_if_cut); the merge's, which is as safe to
-    run again (a new download merged again), is not."""
+    and refusals were recorded), no retry: production waited a week for its repair, though a
+    new download merged again is as safe as the first."""
     site = world.sites["tst1"]
     for i in range(1, 11):
         site.add_sightings([i], days_ago(3), 1, P[0])
