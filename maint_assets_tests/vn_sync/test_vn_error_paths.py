@@ -282,3 +282,47 @@ def test_a_window_merge_whose_connection_the_server_ends_is_run_again(world: VnW
     assert ended
     assert result.success, failure_text(result)
     assert (10, "tst1") in table_rows(world.conn, PRODUCTION, "observations_json")
+
+
+def test_a_poll_whose_bookkeeping_session_the_server_ends_is_run_again(
+    world: VnWorld,
+) -> None:
+    """The database ends our session as the daily poll records itself (vn_polls), after
+    transfer_vn ran: a lost session anywhere in the step is transient, not only in the merge
+    (review s32b M3). The step runs again and the poll is recorded once."""
+    site = world.sites["tst1"]
+    for i in range(1, 11):
+        site.add_sightings([i], days_ago(3), 1, P[0])
+    world.copy()
+    bookkeeping.prepare(PostgresResource(url=world.url), [CHECK, PRODUCTION])
+    world.conn.execute("""
+        CREATE FUNCTION public.slow_poll_row() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN PERFORM pg_sleep(5); RETURN NEW; END $$;
+        CREATE TRIGGER slow BEFORE INSERT ON maint_assets.vn_polls
+        FOR EACH ROW EXECUTE FUNCTION public.slow_poll_row();
+    """)
+    ended = []
+
+    def end_the_record() -> None:
+        with psycopg.connect(world.url, autocommit=True) as conn:
+            for _ in range(600):
+                ended.extend(row for row in conn.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE query LIKE '%%vn_polls%%' AND wait_event = 'PgSleep' "
+                    "AND pid <> pg_backend_pid()"))
+                if ended:
+                    conn.execute("DROP TRIGGER slow ON maint_assets.vn_polls")
+                    return
+                time.sleep(0.05)
+
+    killer = threading.Thread(target=end_the_record)
+    killer.start()
+    result = daily(world.resources())
+    killer.join()
+    assert ended
+    assert result.success, failure_text(result)
+    assert any(e.event_type_value == "STEP_RESTARTED" for e in result.all_events)
+    polls = world.conn.execute(
+        "SELECT count(*) FROM maint_assets.vn_polls WHERE run_id = %s", [result.run_id]
+    ).fetchone()[0]
+    assert polls == 1

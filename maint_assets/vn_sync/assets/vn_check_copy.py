@@ -118,12 +118,15 @@ def vn_check_copy(
     bookkeeping.prepare(vn_db, [CHECK, PRODUCTION])
     run_id = context.run.run_id
     try:
-        if config.mode == "update":
-            metadata = _update(context, vn_db, client_api_vn)
-        elif config.mode == "adopt":
-            metadata = _adopt(context, config, vn_db, client_api_vn)
-        else:
-            metadata = _window(context, config, vn_db, client_api_vn)
+        # A session of ours the server ended anywhere in the step (the polls' bookkeeping, the
+        # merge) is transient as transfer_vn's are: every mode may run again from its start.
+        with _transient_if_cut(f"{config.mode} of {CHECK}"):
+            if config.mode == "update":
+                metadata = _update(context, vn_db, client_api_vn)
+            elif config.mode == "adopt":
+                metadata = _adopt(context, config, vn_db, client_api_vn)
+            else:
+                metadata = _window(context, config, vn_db, client_api_vn)
     except (TransferVnError, ReconcileRefused) as err:
         action = "refused" if isinstance(err, ReconcileRefused) else "failed"
         again = (isinstance(err, TransferVnError) and err.transient
@@ -257,10 +260,7 @@ def _window(
     # lock; the next run downloads its own window. A connection the server ended is a
     # transient failure (vn_check_copy runs the step again): the merge rolled back, or, its
     # COMMIT lost, committed; a window downloaded and merged again is the same either way.
-    with (
-        _transient_if_cut(f"the merge into {CHECK}"),
-        vn_db.locked_transaction(f"vn/{CHECK}") as conn,
-    ):
+    with vn_db.locked_transaction(f"vn/{CHECK}") as conn:
         window, per_site = coverage.record(
             conn, check_schema=CHECK, mode="window", log_schema=WINDOW_STAGING,
             ref_schema=WINDOW_STAGING, type_date=type_date,
