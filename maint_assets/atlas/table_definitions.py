@@ -14,7 +14,7 @@ from psycopg import sql
 
 from maint_assets.atlas.keys import SQL_TABLE_DEFINITIONS
 from maint_assets.core.attachments import SQL as SQL_ATTACHMENTS
-from maint_assets.core.grants import role
+from maint_assets.core.grants import grant_on_table, role
 from maint_assets.core.search_path import search_path
 from maint_assets.core.sql_files import statement
 
@@ -157,10 +157,7 @@ def give_definition(
     _give_identity_and_security(conn, table, target)
     _give_statistics(conn, schema, table, target)
     _shared(conn, "owner_of_table", table=table, owner=sql.Identifier(target.owner))
-    for grantee, privilege, grantable in target.privileges:
-        _own(conn, "grant_on_table", privilege=sql.SQL(privilege), table=table,
-             grantee=role(grantee),
-             option=sql.SQL("WITH GRANT OPTION" if grantable else ""))
+    grant_on_table(conn, list(target.privileges), schema, name)
     given = read_definition(conn, schema, name)
     differences = target.differences(given) if given else ["table vanished"]
     if differences:

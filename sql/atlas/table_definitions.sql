@@ -145,6 +145,3 @@ ALTER TABLE {table} REPLICA IDENTITY {kind};
 
 -- name: cluster_on
 ALTER TABLE {table} CLUSTER ON {index};
-
--- name: grant_on_table
-GRANT {privilege} ON TABLE {table} TO {grantee} {option};
