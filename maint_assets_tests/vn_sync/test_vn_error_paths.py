@@ -5,9 +5,12 @@ database."""
 
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import psycopg
 import pytest
+from psycopg import sql
 
 from maint_assets.core.postgres import PostgresResource
 from maint_assets.vn_sync import bookkeeping
@@ -252,33 +255,8 @@ def test_a_window_merge_whose_connection_the_server_ends_is_run_again(world: VnW
     world.copy((CHECK,))
     world.copy((PRODUCTION,), ids=list(range(1, 10)))  # production missed sighting 10
     bookkeeping.prepare(PostgresResource(url=world.url), [CHECK, PRODUCTION])
-    world.conn.execute("""
-        CREATE FUNCTION public.slow_window_row() RETURNS trigger LANGUAGE plpgsql AS $$
-        BEGIN
-          IF NEW.action = 'window_download' THEN PERFORM pg_sleep(5); END IF;
-          RETURN NEW;
-        END $$;
-        CREATE TRIGGER slow BEFORE INSERT ON maint_assets.vn_monitoring
-        FOR EACH ROW EXECUTE FUNCTION public.slow_window_row();
-    """)
-    ended = []
-
-    def end_the_merge() -> None:
-        with psycopg.connect(world.url, autocommit=True) as conn:
-            for _ in range(400):
-                ended.extend(row for row in conn.execute(
-                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                    "WHERE query LIKE '%%vn_monitoring%%' AND wait_event = 'PgSleep' "
-                    "AND pid <> pg_backend_pid()"))
-                if ended:
-                    conn.execute("DROP TRIGGER slow ON maint_assets.vn_monitoring")
-                    return
-                time.sleep(0.05)
-
-    killer = threading.Thread(target=end_the_merge)
-    killer.start()
-    result = weekly(world.resources())
-    killer.join()
+    with _session_ended_once(world, "vn_monitoring", "NEW.action = 'window_download'") as ended:
+        result = weekly(world.resources())
     assert ended
     assert result.success, failure_text(result)
     assert (10, "tst1") in table_rows(world.conn, PRODUCTION, "observations_json")
@@ -295,30 +273,8 @@ def test_a_poll_whose_bookkeeping_session_the_server_ends_is_run_again(
         site.add_sightings([i], days_ago(3), 1, P[0])
     world.copy()
     bookkeeping.prepare(PostgresResource(url=world.url), [CHECK, PRODUCTION])
-    world.conn.execute("""
-        CREATE FUNCTION public.slow_poll_row() RETURNS trigger LANGUAGE plpgsql AS $$
-        BEGIN PERFORM pg_sleep(5); RETURN NEW; END $$;
-        CREATE TRIGGER slow BEFORE INSERT ON maint_assets.vn_polls
-        FOR EACH ROW EXECUTE FUNCTION public.slow_poll_row();
-    """)
-    ended = []
-
-    def end_the_record() -> None:
-        with psycopg.connect(world.url, autocommit=True) as conn:
-            for _ in range(600):
-                ended.extend(row for row in conn.execute(
-                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                    "WHERE query LIKE '%%vn_polls%%' AND wait_event = 'PgSleep' "
-                    "AND pid <> pg_backend_pid()"))
-                if ended:
-                    conn.execute("DROP TRIGGER slow ON maint_assets.vn_polls")
-                    return
-                time.sleep(0.05)
-
-    killer = threading.Thread(target=end_the_record)
-    killer.start()
-    result = daily(world.resources())
-    killer.join()
+    with _session_ended_once(world, "vn_polls", "true") as ended:
+        result = daily(world.resources())
     assert ended
     assert result.success, failure_text(result)
     assert any(e.event_type_value == "STEP_RESTARTED" for e in result.all_events)
@@ -326,3 +282,43 @@ def test_a_poll_whose_bookkeeping_session_the_server_ends_is_run_again(
         "SELECT count(*) FROM maint_assets.vn_polls WHERE run_id = %s", [result.run_id]
     ).fetchone()[0]
     assert polls == 1
+
+
+@contextmanager
+def _session_ended_once(world: VnWorld, table: str, when: str) -> Iterator[list]:
+    """While the block runs, the first session of ours inserting a row of
+    maint_assets.``table`` for which the SQL condition ``when`` holds is held there (a
+    trigger sleeps) and ended by the server, as at a restart or a failover; yields what was
+    ended (one session, or none if no such insert came)."""
+    world.conn.execute(sql.SQL("""
+        CREATE FUNCTION public.slow_row() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN IF {when} THEN PERFORM pg_sleep(5); END IF; RETURN NEW; END $$;
+        CREATE TRIGGER slow BEFORE INSERT ON {table}
+        FOR EACH ROW EXECUTE FUNCTION public.slow_row();
+    """).format(when=sql.SQL(when), table=sql.Identifier("maint_assets", table)))
+    drop = sql.SQL("DROP TRIGGER IF EXISTS slow ON {}").format(
+        sql.Identifier("maint_assets", table))
+    ended: list = []
+    stop = threading.Event()
+
+    def end_it() -> None:
+        with psycopg.connect(world.url, autocommit=True) as conn:
+            while not stop.is_set():
+                ended.extend(conn.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE query LIKE %s AND wait_event = 'PgSleep' AND pid <> pg_backend_pid()",
+                    [f"%{table}%"]))
+                if ended:  # the run's next attempt goes through
+                    conn.execute(drop)
+                    return
+                time.sleep(0.05)
+
+    killer = threading.Thread(target=end_it)
+    killer.start()
+    try:
+        yield ended
+    finally:
+        stop.set()
+        killer.join()
+        world.conn.execute(drop)
+        world.conn.execute("DROP FUNCTION public.slow_row()")
