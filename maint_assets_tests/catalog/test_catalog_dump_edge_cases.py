@@ -45,6 +45,15 @@ def _dump(folder: Path, date: str, order: list[str], shifted: list[str], after: 
               [n for uid in uids for n in _dataset(uid, OPEN, "2023-11-01T00:00:00")])
 
 
+def _set_aside(pages: Path) -> None:
+    """The previous dump's pages moved into a subfolder, which the extract does not read (their
+    names carry their dump's date)."""
+    aside = pages / "aside"
+    aside.mkdir(parents=True, exist_ok=True)
+    for old in pages.glob("*.json"):
+        old.rename(aside / old.name)
+
+
 def test_a_dump_shifted_while_it_was_taken_does_not_silently_drop_a_dataset(
     empty_db: str, tmp_path: Path
 ) -> None:
@@ -56,9 +65,7 @@ def test_a_dump_shifted_while_it_was_taken_does_not_silently_drop_a_dataset(
     assert _run(empty_db, store, artifacts).success
     assert len(_ids(empty_db)) == 50
 
-    (pages / "2023-11-20").mkdir()
-    for old in pages.glob("*.json"):
-        old.rename(pages / "2023-11-20" / old.name)
+    _set_aside(pages)
     # Pages 1-3 fetched; then a harvest modifies dataset 032 (page 7): it moves to the head.
     modified = "032"
     shifted = [modified, *[u for u in order if u != modified]]
@@ -108,9 +115,7 @@ def test_a_dataset_deleted_while_the_dump_was_taken_does_not_take_another_with_i
     assert _run(empty_db, store, artifacts).success
     assert len(_ids(empty_db)) == 50
 
-    (pages / "2023-11-20").mkdir()
-    for old in pages.glob("*.json"):
-        old.rename(pages / "2023-11-20" / old.name)
+    _set_aside(pages)
     after = [u for u in order if u != "005"]
     for page in range(1, 11):
         served, total = (order, 50) if page <= 3 else (after, 49)
@@ -123,9 +128,7 @@ def test_a_dataset_deleted_while_the_dump_was_taken_does_not_take_another_with_i
     assert _loaded(result)["kept_absent_from_dump"] == 1
 
     # The next dump, taken while the exposition stood still: 005's absence is evidence.
-    (pages / "2023-11-27").mkdir()
-    for old in pages.glob("*.json"):
-        old.rename(pages / "2023-11-27" / old.name)
+    _set_aside(pages)
     for page in range(1, 11):
         _page_of(pages, page, 49, "2023-12-04", after[5 * (page - 1): 5 * page])
     result = _run(empty_db, store, artifacts)
@@ -230,9 +233,7 @@ def _shifted_dumps(pages: Path, dates: list[str], served: list[str]) -> Iterator
     """One dump a date, each taken while the exposition shifted (its total shrank from 50 to
     49 after page 3), each lacking what ``served`` lacks; the previous dump moved aside."""
     for date in dates:
-        for old in pages.glob("*.json"):
-            (pages / "aside" / old.stem).mkdir(parents=True)
-            old.rename(pages / "aside" / old.stem / old.name)
+        _set_aside(pages)
         for page in range(1, 11):
             _page_of(pages, page, 50 if page <= 3 else 49, date,
                      served[5 * (page - 1): 5 * page])
