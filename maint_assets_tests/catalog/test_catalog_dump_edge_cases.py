@@ -83,7 +83,9 @@ def test_a_dump_shifted_while_it_was_taken_does_not_silently_drop_a_dataset(
 
 def _page_of(folder: Path, page: int, total: int, date: str, uids: list[str]) -> None:
     """A page as ckanext-dcat writes it: hydra:totalItems is package_search's count when the
-    page was served, hydra:lastPage follows from it (5 a page here)."""
+    page was served, hydra:lastPage follows from it (5 a page here). Our own pages, in the
+    shape of ckanext-dcat's paging code: no real dump taken under a shift is public; the real
+    pages' tests are in test_catalog_real_dumps.py."""
     paging = {
         "@id": f"{EXPO}?page={page}",
         "@type": f"{HYDRA}PagedCollection",
