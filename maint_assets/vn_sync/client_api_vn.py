@@ -19,6 +19,7 @@ runs its jobs now, and fails unless every site's job logged its end.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -28,7 +29,7 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -45,7 +46,9 @@ REQUIREMENTS = ("Client-API-VN==2.12.0", "setuptools<81")  # transfer_vn imports
 # image that installed it elsewhere.
 VENV_ENV = "VN_CLIENT_API_VN_VENV"
 WORK_DIR_ENV = "VN_WORK_DIR"
-REQUEST_TIMEOUT_ENV = "MAINT_VN_REQUEST_TIMEOUT_S"  # read by transfer_vn_jobs.py
+# read by transfer_vn_jobs.py
+REQUEST_TIMEOUT_ENV = "MAINT_VN_REQUEST_TIMEOUT_S"
+REPORTED_DELETIONS_ENV = "MAINT_VN_REPORTED_DELETIONS"
 DEFAULT_VENV = STATE_DIR / "client-api-vn"
 DEFAULT_WORK_DIR = STATE_DIR / "vn_sync"
 # transfer_vn's log, and psql's (--col_tables_create runs psql and ignores its errors)
@@ -118,6 +121,8 @@ def install(venv: Path | None = None) -> Path:
 class ToolRun:
     args: tuple[str, ...]
     output: str
+    # (table, site, id, the database's epoch time): what an update's diff reported deleted
+    reported_deletions: tuple[tuple[str, str, int, int], ...] = ()
 
     @property
     def retried(self) -> list[str]:
@@ -189,7 +194,8 @@ class ClientApiVn(dg.ConfigurableResource):
             passfile.unlink(missing_ok=True)
 
     def run(
-        self, action: str, path: Path, config: dict[str, Any], cwd: str = "."
+        self, action: str, path: Path, config: dict[str, Any], cwd: str = ".",
+        env: dict[str, str] | None = None,
     ) -> ToolRun:
         """``transfer_vn --<action> <path>``, or for ``full`` and ``update`` its jobs (see the
         module), in the directory ``cwd`` of the work directory; raises TransferVnError
@@ -199,7 +205,7 @@ class ClientApiVn(dg.ConfigurableResource):
             args = (str(self._program("python")), str(JOBS), action, str(path))
         else:
             args = (str(self.transfer_vn()), f"--{action}", str(path))
-        output = self._execute(args, config, _passfile(path), self._work_dir(cwd))
+        output = self._execute(args, config, _passfile(path), self._work_dir(cwd), env)
         failed = _failures(output)
         # Requests asked again are shown with a failure, but are none by themselves.
         if any(not _RETRIED_LINE.search(line) for line in failed):
@@ -217,9 +223,12 @@ class ClientApiVn(dg.ConfigurableResource):
         """transfer_vn's update of ``schema`` (the source's diff since its watermarks) for
         ``controlers``, now, for every enabled site; fails naming the site and controler
         whose job did not run to its end."""
+        reported = self._work_dir("update") / "reported_deletions.jsonl"
+        reported.unlink(missing_ok=True)  # a failed poll's: the next asks for them again
         try:
             with self.generated_config(db, schema, controlers=controlers) as (path, config):
-                run = self.run("update", path, config, cwd="update")
+                run = self.run("update", path, config, cwd="update",
+                               env={REPORTED_DELETIONS_ENV: str(reported)})
         except PollError:
             raise
         except TransferVnError as err:
@@ -238,7 +247,7 @@ class ClientApiVn(dg.ConfigurableResource):
                 f"{', '.join(missing) or 'any site (none enabled, or no controler)'}; "
                 "its output ends with:\n" + "\n".join(run.output.splitlines()[-10:])
             )
-        return run
+        return replace(run, reported_deletions=_reported(reported))
 
     def _work_dir(self, sub: str = ".") -> Path:
         home = Path(self.work_dir)
@@ -262,12 +271,13 @@ class ClientApiVn(dg.ConfigurableResource):
             )
 
     def _execute(
-        self, args: tuple[str, ...], config: dict[str, Any], passfile: Path, cwd: Path
+        self, args: tuple[str, ...], config: dict[str, Any], passfile: Path, cwd: Path,
+        env: dict[str, str] | None = None,
     ) -> str:
         # Own process group: a timeout or a cancelled run stops transfer_vn's worker processes.
         process = subprocess.Popen(
             args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-            env=self._env(passfile), cwd=cwd, start_new_session=True,
+            env={**self._env(passfile), **(env or {})}, cwd=cwd, start_new_session=True,
         )
         try:
             output, _ = process.communicate(timeout=self.timeout_s)
@@ -297,6 +307,20 @@ class ClientApiVn(dg.ConfigurableResource):
             # An empty db_pw makes libpq (under transfer_vn's SQLAlchemy) read this file.
             env["PGPASSFILE"] = str(passfile)
         return env
+
+
+def _reported(path: Path) -> tuple[tuple[str, str, int, int], ...]:
+    """The deletions transfer_vn_jobs.py wrote to ``path`` (none when the diff reported none)."""
+    if not path.exists():
+        return ()
+    try:
+        return tuple(
+            (row["table"], row["site"], int(row["id"]), int(row["at"]))
+            for row in map(json.loads, path.read_text(encoding="utf-8").splitlines())
+        )
+    except (ValueError, KeyError, TypeError) as err:
+        raise PollError(f"{path}, the deletions the diff reported, is unreadable: {err}",
+                        transient=False) from None
 
 
 def _failures(output: str) -> list[str]:

@@ -108,6 +108,7 @@ class RepairSettings:
     whole_table: bool = False
     max_delete_fraction: float = 0.05
     skip_malformed: bool = False
+    delete_absent: bool = False
 
 
 def repair(
@@ -122,7 +123,8 @@ def repair(
     params = {
         "window_id": window.id, "download_started": window.download_started,
         "date_path": window.date_path, "whole_table": settings.whole_table,
-        "absence": window.absence_is_evidence, "adopted": window.mode == "adopt",
+        "absence": window.absence_is_evidence, "delete_absent": settings.delete_absent,
+        "adopted": window.mode == "adopt",
         "downloaded": window.mode == "window", "confirmed_at": window.confirmed_at,
         "check_schema": check, "capture_since": capture_since,
     }

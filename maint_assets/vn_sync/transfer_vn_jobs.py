@@ -31,6 +31,13 @@ diff, ``Observations.update`` and ``Places.update`` then iterate over it ("Recei
 and 0 deleted items") after moving the watermark, and so does an empty object answered
 there: the poll would end well, be recorded, and lose every change since the last one. Here
 such an answer fails its job, naming the call.
+
+A diff's deleted sighting or place that the copy does not hold leaves no trace: the delete
+removes nothing, so the capture trigger (bookkeeping.sql) never fires. With
+``REPORTED_DELETIONS_ENV`` set, every id ``delete_obs`` and ``delete_place`` are given is
+written to that file first (one JSON object a line, with the database's ``now()`` that the
+trigger would have recorded), for the project to record as the source's own deletion
+signal (vn_check_copy.py).
 """
 
 import json
@@ -38,6 +45,7 @@ import logging
 import os
 import re
 import sys
+from collections.abc import Callable
 from logging.handlers import TimedRotatingFileHandler
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -57,11 +65,14 @@ from export_vn.download_vn import (
     Validations,
 )
 from export_vn.evnconf import EvnConf
+from export_vn.store_postgresql import StorePostgresql
 from export_vn.transfer_vn import CTRL_DEFS, full_download_1, increment_download_1
 from requests import PreparedRequest, Response
 from requests.adapters import HTTPAdapter
+from sqlalchemy import text
 
 REQUEST_TIMEOUT_ENV = "MAINT_VN_REQUEST_TIMEOUT_S"
+REPORTED_DELETIONS_ENV = "MAINT_VN_REPORTED_DELETIONS"
 FULL_ORDER = (Entities, Families, LocalAdminUnits, Observations, Observers, Places, Species,
               TaxoGroup, TerritorialUnits, Validations)
 logger = logging.getLogger("transfer_vn")
@@ -115,6 +126,29 @@ def _wrap_send(seconds: float) -> None:
     HTTPAdapter.send = checked_send
 
 
+def _record_deletions(path: str) -> None:
+    """Write each id the diff reported deleted to ``path`` before transfer_vn deletes it."""
+    for method, table in (("delete_obs", "observations_json"), ("delete_place", "places_json")):
+        setattr(StorePostgresql, method, _recording(getattr(StorePostgresql, method), table, path))
+
+
+def _recording(
+    delete: Callable[[StorePostgresql, list], int], table: str, path: str,
+) -> Callable[[StorePostgresql, list], int]:
+    def recorded(self: StorePostgresql, ids: list) -> int:
+        if self._config.db_enabled and ids:
+            now = self._conn.execute(text("SELECT extract(epoch FROM now())::bigint")).scalar()
+            with open(path, "a", encoding="utf-8") as out:
+                for item_id in ids:
+                    out.write(json.dumps({"table": table, "site": self._config.site,
+                                          "id": int(item_id), "at": now}) + "\n")
+                out.flush()
+                os.fsync(out.fileno())
+        return delete(self, ids)
+
+    return recorded
+
+
 def _timed_out(err: BaseException | None) -> bool:
     while err is not None:
         if isinstance(err, requests.Timeout):
@@ -137,6 +171,8 @@ _PASSWORD = re.compile(r"(user_pw=)[^&\s'\"]+")
 def main(mode: str, file: str) -> int:
     timeout = float(os.environ.get(REQUEST_TIMEOUT_ENV) or 0)
     _wrap_send(timeout)
+    if os.environ.get(REPORTED_DELETIONS_ENV):
+        _record_deletions(os.environ[REPORTED_DELETIONS_ENV])
     (Path.home() / "tmp").mkdir(exist_ok=True)
     formatter = MaskingFormatter("%(asctime)s - %(levelname)s - %(name)s - %(message)s")
     for handler in (

@@ -541,3 +541,35 @@ def test_an_adopted_full_that_did_not_cover_an_enabled_site_is_refused(
         assert conn.execute("SELECT count(*) FROM maint_assets.vn_windows").fetchone()[0] == 0
     finally:
         world.close()
+
+
+def test_sightings_the_check_accounts_rights_hide_are_not_deleted_from_production(
+    world: VnWorld,
+) -> None:
+    """The check copy's transfer_vn may use its own VisioNature account (the runbook runs it
+    under another system user, with its own evn.yaml), which may see less than production's:
+    sensitive sightings, a taxo group in access_mode 'limited'. Such a sighting is in no
+    answer to it (search, diff), so it is absent from the window download and from the check
+    copy while its slice is covered. The repair deleted it from production (and GeoNature's
+    synthese, through its trigger) as "absent" every week, under max_delete_fraction. DESIGN
+    §6: absence from a partial or filtered copy is not evidence; it is kept and listed unless
+    the operator sets delete_absent. (Found by a trial of session 32.)"""
+    site = world.sites["tst1"]
+    for i in range(1, 41):
+        site.add_sightings([i], days_ago(3), 1, P[0])
+    world.copy()
+    hidden = [50]
+    site.add_sightings(hidden, days_ago(3), 1, P[0])
+    world.copy((PRODUCTION,), ids=hidden)  # production's account sees it
+    site.fault("drop", hidden)  # the check account's searches do not
+    site.fault("lose_diff", hidden)  # nor its diffs
+    result = weekly(world.resources())
+    assert result.success, failure_text(result)
+    meta = metadata(result)[OBSERVATIONS]
+    prod = table_rows(world.conn, PRODUCTION, "observations_json")
+    assert (50, "tst1") in prod, f"deleted_absent={meta['deleted_absent']}"
+    assert meta["unconfirmed"] == 1
+    listed = [(site_, item, detail) for action, _, _, site_, item, detail
+              in monitoring(world.conn, result.run_id) if action == "unconfirmed"]
+    assert listed == [("tst1", 50, "absent from the download and the check copy, no deletion "
+                                    "signal (delete_absent is off)")]

@@ -91,8 +91,9 @@ def _scenario(world: VnWorld) -> dict:
     conn = world.conn
     # The check copy never downloaded the taxo group the operator excludes.
     conn.execute(f"DELETE FROM {CHECK}.observations_json WHERE site = 'tst1' AND id = 11")
-    # Production: one sighting the source has not any more, of which the check copy knows
-    # nothing (stored by the live sync, deleted before the check's poll saw it); one with the
+    # Production: one sighting the source never served the check's account, absent from
+    # both the download and the check copy with no deletion signal (one the account may not
+    # read looks the same); one with the
     # same update_ts but another item; one newer than the source's.
     conn.execute(
         f"INSERT INTO {PRODUCTION}.observations_json (id, site, item, update_ts) "
@@ -107,8 +108,13 @@ def _scenario(world: VnWorld) -> dict:
         f"UPDATE {PRODUCTION}.observations_json SET update_ts = update_ts + 7200, "
         "item = jsonb_set(item, '{observers,0,count}', '\"42\"') WHERE site = 'tst1' AND id = 22"
     )
+    # One the live sync stored and the source then deleted, which the check copy never
+    # held: only the diff's report of a deletion that removed nothing from it says so.
+    tst1.add_sightings([901], days_ago(3), 1, UNIT_01)
+    world.copy((PRODUCTION,), ids=[901])
     time.sleep(1)  # the source's edits below are later than the copies
     tst1.add_sightings([100], days_ago(2), 1, UNIT_01)
+    tst1.delete(901)
     tst1.edit(20, count=7)
     tst1.delete(18)
     tst1.edit(19, day=days_ago(60))  # a date corrected to before the window
@@ -245,7 +251,8 @@ def test_the_rest_is_repaired_writing_only_what_differs(weekly_run: Weekly) -> N
     assert prod[(21, "tst1")][0]["observers"][0]["count"] != "99"
     assert prod[(22, "tst1")][0]["observers"][0]["count"] == "42"  # newer in production
     assert (18, "tst1") not in prod  # the source's diff reported it deleted
-    assert (900, "tst1") not in prod  # absent from the download and from the check copy
+    assert (901, "tst1") not in prod  # so it did, though the check copy never held it
+    assert (900, "tst1") in prod  # absent from the download and the check copy, no signal
     assert fired(weekly_run.conn) == Counter({
         ("observations_json", "INSERT", 100, "tst1"): 1,
         ("observations_json", "UPDATE", 20, "tst1"): 1,
@@ -253,14 +260,16 @@ def test_the_rest_is_repaired_writing_only_what_differs(weekly_run: Weekly) -> N
         ("observations_json", "UPDATE", 17, "tst1"): 1,  # outside, brought by the polls
         ("observations_json", "UPDATE", 19, "tst1"): 1,
         ("observations_json", "DELETE", 18, "tst1"): 1,
-        ("observations_json", "DELETE", 900, "tst1"): 1,
+        ("observations_json", "DELETE", 901, "tst1"): 1,
         ("places_json", "UPDATE", UNIT_01, "tst1"): 1,
         ("places_json", "INSERT", NEW_PLACE, "tst1"): 1,
     })
     meta = metadata(weekly_run.result)[f"vn_sync/{PRODUCTION}/observations_json"]
     assert (meta["inserted"], meta["updated"], meta["deleted"], meta["kept_newer"]) == (1, 4, 2, 1)
-    assert (meta["deleted_on_signal"], meta["deleted_absent"]) == (1, 1)
+    assert (meta["deleted_on_signal"], meta["deleted_absent"]) == (2, 0)
     rows = monitoring(weekly_run.conn, weekly_run.result.run_id)
+    kept = {item: detail for action, _, _, _, item, detail in rows if action == "unconfirmed"}
+    assert "delete_absent is off" in kept[900]
     counts = {(a, t): c for a, c, t, *_ in rows if a in ("insert", "update", "delete")}
     assert counts[("insert", f"{PRODUCTION}.observations_json")] == 1
     assert counts[("delete", f"{PRODUCTION}.observations_json")] == 2
@@ -340,9 +349,10 @@ def test_a_deletion_during_the_repair_is_no_false_alarm_of_its_check(
 def test_the_deletion_limit_counts_only_what_the_download_covered(
     after_weekly: VnWorld,
 ) -> None:
-    """The guard: rows deleted for their absence are weighed against the production rows the
-    download covered, not against every row of the window (here mostly the disabled site's,
-    which would let 40 deletions of a few hundred covered rows through at 5 %)."""
+    """The guard, when the operator allows deletions by absence: rows deleted for their
+    absence are weighed against the production rows the download covered, not against every
+    row of the window (here mostly the disabled site's, which would let 41 deletions of a few
+    hundred covered rows through at 5 %): the 40 below and the scenario's 900."""
     conn = after_weekly.conn
     clones = (f"INSERT INTO {PRODUCTION}.observations_json (id, site, item, update_ts) "
               "SELECT g, site, jsonb_set(item, '{observers,0,id_sighting}', to_jsonb(g::text)), "
@@ -354,22 +364,25 @@ def test_the_deletion_limit_counts_only_what_the_download_covered(
         f"SELECT count(*) FROM {PRODUCTION}.observations_json WHERE site = 'tst1' "
         "AND to_timestamp((item #>> '{date,@timestamp}')::bigint)::date "
         "BETWEEN current_date - 14 AND current_date - 1").fetchone()[0]
-    assert 0.05 * covered < 40 < 0.05 * (covered + 2005)  # refused only as covered
+    assert 0.05 * covered < 41 < 0.05 * (covered + 2005)  # refused only as covered
     before = snapshot(conn)
-    refused = dg.materialize([vn_sync_repair], resources=after_weekly.resources(),
-                             raise_on_error=False)
+    refused = dg.materialize(
+        [vn_sync_repair], resources=after_weekly.resources(), raise_on_error=False,
+        run_config={"ops": {"vn_sync_repair": {"config": {"delete_absent": True}}}},
+    )
     assert not refused.success
-    assert "40 deletion(s)" in failure_text(refused)
+    assert "41 deletion(s)" in failure_text(refused)
     assert snapshot(conn) == before
     assert [a for a, *_ in monitoring(conn, refused.run_id)] == ["refused"]
     allowed = dg.materialize(
         [vn_sync_repair], resources=after_weekly.resources(), raise_on_error=False,
-        run_config={"ops": {"vn_sync_repair": {"config": {"max_delete_fraction": 0.2}}}},
+        run_config={"ops": {"vn_sync_repair": {"config": {"max_delete_fraction": 0.2,
+                                                          "delete_absent": True}}}},
     )
     assert allowed.success, failure_text(allowed)
-    assert metadata(allowed)[f"vn_sync/{PRODUCTION}/observations_json"]["deleted_absent"] == 40
+    assert metadata(allowed)[f"vn_sync/{PRODUCTION}/observations_json"]["deleted_absent"] == 41
     prod = table_rows(conn, PRODUCTION, "observations_json")
-    assert not any((i, "tst1") in prod for i in range(9001, 9041))
+    assert not any((i, "tst1") in prod for i in [900, *range(9001, 9041)])
     assert all((i, "tst2") in prod for i in range(5001, 7001))
 
 
@@ -378,9 +391,9 @@ def test_summary_mail_reaches_a_real_smtp_server(weekly_run: Weekly, smtp_server
     _, recipients, message = smtp_server.messages[0]
     assert recipients == ["vn@example.org"]
     assert message["Subject"].endswith(
-        "VisioNature repair: 2 inserted, 5 updated, 2 deleted, 0 unconfirmed")
-    assert (f"{PRODUCTION}.observations_json: 1 inserted, 4 updated, 2 deleted (1 on the "
-            "source's signal, 1 absent from the download)") in message.get_content()
+        "VisioNature repair: 2 inserted, 5 updated, 2 deleted, 1 unconfirmed")
+    assert (f"{PRODUCTION}.observations_json: 1 inserted, 4 updated, 2 deleted (2 on the "
+            "source's signal, 0 absent from the download)") in message.get_content()
 
 
 def test_the_daily_update_runs_the_diff_and_fails_when_no_job_runs(

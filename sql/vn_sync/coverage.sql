@@ -241,6 +241,22 @@ SELECT %(check_schema)s, %(since)s, %(started)s, %(run_id)s,
 FROM {check}.increment_log
 WHERE site = ANY(%(sites)s) AND taxo_group >= 0 AND last_ts >= %(started)s;
 
+-- name: record_reported_deletions
+-- The deletions the poll's diff reported (transfer_vn_jobs.py) of rows the check copy did not
+-- hold: deleting them removed nothing, so no capture trigger recorded the source's word.
+-- Recorded as our transfer_vn's own, at the database time of its delete; one the trigger
+-- recorded (the row was held) has that time or a later one.
+INSERT INTO maint_assets.vn_deletions
+    (schema_name, table_name, site, item_id, update_ts, deleted_at, application_name)
+SELECT DISTINCT %(check_schema)s, r.table_name, r.site, r.item_id, NULL::bigint, r.deleted_at,
+       'transfer_vn'
+FROM unnest(%(tables)s::text[], %(sites)s::text[], %(ids)s::integer[], %(ats)s::bigint[])
+     AS r(table_name, site, item_id, deleted_at)
+WHERE NOT EXISTS (SELECT FROM maint_assets.vn_deletions d
+                  WHERE d.table_name = r.table_name AND d.site = r.site
+                    AND d.item_id = r.item_id AND d.schema_name = %(check_schema)s
+                    AND d.deleted_at >= r.deleted_at);
+
 -- name: rewind_watermarks
 -- The next --update of {check} asks the diff for every change since %(since)s.
 UPDATE {check}.increment_log SET last_ts = %(since)s

@@ -6,7 +6,11 @@
 --
 -- A production row is deleted only on positive evidence: the source's deletion signal
 -- (maint_assets.vn_deletions, newer than the row's version, and not refuted by a download
--- that brought the row after it), or, after a window download
+-- that brought the row after it; our diff polls record the deletions the source reports of
+-- rows the check copy never held too, transfer_vn_jobs.py), or, only when the operator says
+-- the check configuration's account sees every sighting production's sees
+-- (%(delete_absent)s: one it may not read, sensitive or in a limited taxo group, is in none
+-- of its answers) and after a window download
 -- whose check copy was brought up to date by the diff afterwards (%(absence)s), its absence
 -- from both the download and the check copy while the download covered its site, taxo
 -- group, territorial unit and day and the row is older than the download. Anything else
@@ -168,7 +172,8 @@ SELECT * FROM (
                      THEN CASE WHEN x.production_inside OR %(whole_table)s THEN 'delete'
                                ELSE 'outside_window' END
                 WHEN x.check_ts IS NOT NULL OR NOT x.production_inside THEN NULL
-                WHEN NOT %(absence)s OR x.production_ts >= %(download_started)s
+                WHEN NOT %(absence)s OR NOT %(delete_absent)s
+                     OR x.production_ts >= %(download_started)s
                      THEN 'unconfirmed'
                 ELSE 'delete' END,
            CASE WHEN s.deleted_at >= x.production_ts THEN 'signal'
@@ -176,6 +181,9 @@ SELECT * FROM (
                                           'diff poll to confirm it'
                 WHEN x.production_ts >= %(download_started)s
                      THEN 'absent from the check copy, changed after the download started'
+                WHEN NOT %(delete_absent)s
+                     THEN 'absent from the download and the check copy, no deletion signal '
+                          '(delete_absent is off)'
                 ELSE 'absent' END,
            CASE WHEN NOT s.deleted_at >= x.production_ts THEN NULL
                 WHEN NOT x.production_inside THEN 'outside'

@@ -210,6 +210,16 @@ def _poll(
             "check_schema": CHECK, "since": since or started, "started": started,
             "run_id": context.run.run_id, "sites": sites,
         })
+        if run.reported_deletions:
+            tables, sites_of, ids, ats = map(list, zip(*run.reported_deletions, strict=True))
+            recorded = conn.execute(statement(SQL_COVERAGE, "record_reported_deletions"), {
+                "check_schema": CHECK, "tables": tables, "sites": sites_of, "ids": ids,
+                "ats": ats,
+            }).rowcount
+            context.log.info(
+                f"the diff reported {len(ids)} deletion(s); {recorded} of rows {CHECK} did "
+                "not hold, recorded as the source's deletion signals (maint_assets.vn_deletions)"
+            )
 
 
 def _window(

@@ -59,6 +59,15 @@ class RepairConfig(dg.Config):
         description="repair the rest when the check copy has malformed items (each is "
         "listed and left alone); by default the run fails and changes nothing",
     )
+    delete_absent: bool = Field(
+        default=False,
+        description="also delete production rows the window download and the check copy "
+        "both lack, with no deletion signal (the runbook never deletes them). Only when the "
+        "check configuration's VisioNature account sees every sighting production's sees: "
+        "one it may not read (sensitive data, a taxo group in limited access) is in none of "
+        "its answers and would be deleted every week. Off, they are kept and listed "
+        "'unconfirmed'; the deletions the source's diff reports are applied either way",
+    )
 
 
 @dg.multi_asset(
@@ -85,7 +94,7 @@ def vn_sync_repair(
     bookkeeping.prepare(vn_db, [CHECK, PRODUCTION])
     run_id = context.run.run_id
     settings = RepairSettings(config.whole_table, config.max_delete_fraction,
-                              config.skip_malformed)
+                              config.skip_malformed, config.delete_absent)
     try:
         with vn_db.locked_step(f"vn/{PRODUCTION}") as conn:
             window = coverage.latest(conn, CHECK)
