@@ -2,7 +2,8 @@
 stats and warnings, and what kind of failure stopped it.
 
 Only response, revisit and resource records are indexed: Heritrix's metadata records carry
-the page's URL and second and sort first, so pywb would replay them instead of the page. A
+the page's URL and second and sort first, so pywb would replay them instead of the page; nor
+is a crawler's own file in a resource record of a ``metadata://`` URI (warc_reading). A
 POST capture's key carries its request body, as pywb's own indexer writes it (post_captures).
 Lines are sorted in byte order (pywb finds nothing in an index sorted any other way), and the
 filename field is the file's path in its store, which is what pywb's ``archive_paths`` and

@@ -96,7 +96,7 @@ class _Checked:
         # Every record passes here in order, its content unread; the iterator's offset is
         # still the record's own.
         self.posts.see(record, self.iterator.offset)
-        return super().filter_record(record)
+        return super().filter_record(record) and not _crawlers_own(record)
 
     def check(self, path: Path, gzipped: bool, kind: str) -> None:
         it = self.iterator
@@ -151,6 +151,15 @@ class CheckedCdx11(_Checked, CDX11Indexer):
 
 
 INDEXERS = {"cdxj": CheckedCdxj, "cdx11": CheckedCdx11}
+
+
+def _crawlers_own(record: object) -> bool:
+    """A crawler's own file stored as a resource record of a ``metadata://`` URI (Wget's
+    log, manifest and command line, which may hold ``--http-password``): pywb keys it as the
+    http URL of that host and path (``org,gnu)/software/wget/warc/wget.log``) and would serve
+    it as that page."""
+    uri = record.rec_headers.get_header("WARC-Target-URI") or ""
+    return uri[:9].lower() == "metadata:"
 
 
 def check_head(path: Path) -> tuple[bool, str]:

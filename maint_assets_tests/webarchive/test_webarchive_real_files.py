@@ -91,10 +91,17 @@ def _cli(root: Path, files: list[str], *flags: str) -> list[str]:
     """The command's lines, POST captures keyed with their body (and, in CDXJ, its fields) as
     its --post-append keys them, as pywb's own indexer (wb-manager add) and UKWA's CDX11
     indexing do; the rest of each line as the plain command writes it: with --post-append it
-    gives every record without a WARC-Payload-Digest header the SHA-1 of nothing."""
+    gives every record without a WARC-Payload-Digest header the SHA-1 of nothing. Left out, on
+    purpose: a crawler's own files in resource records of a ``metadata://`` URI (Wget's log and
+    command line), which the command keys as pages of that host."""
     appended = {_where(line, flags): line for line in _run(root, files, *flags, "--post-append")}
     return sorted(_merged(line, appended[_where(line, flags)], flags)
-                  for line in _run(root, files, *flags))
+                  for line in _run(root, files, *flags) if not _crawlers_own(line, flags))
+
+
+def _crawlers_own(line: str, flags: tuple[str, ...]) -> bool:
+    url = line.split(" ")[2] if "-11" in flags else json.loads(line.split(" ", 2)[2])["url"]
+    return url.startswith("metadata://")
 
 
 def _run(root: Path, files: list[str], *flags: str) -> list[str]:
@@ -162,6 +169,13 @@ def test_every_record_cdxj_indexer_indexes_is_in_the_index_and_broken_files_are_
         line for p in (tmp_path / "collections").rglob("*.cdxj") for line in p.open()
     )
     assert lines == _cli(root, indexed)  # byte for byte
+    # Wget's log and command line (which may hold --http-password): the command keys each
+    # as the page http://gnu.org/software/wget/warc/…, which pywb would then serve.
+    wget = ["1_data/selective/wget/iah-urls/warcs/IAH-urls-wget.warc.gz",
+            "other/webrecorder-pywb/example-wget-1-14.warc.gz"]
+    theirs = [line for line in _run(root, wget) if line.startswith("org,gnu)/software/wget/")]
+    assert len(theirs) == 6
+    assert not [line for line in lines if line.startswith("org,gnu)/")]
     for segment in (tmp_path / "collections").rglob("*.cdxj"):
         text = segment.read_bytes().splitlines()
         assert text == sorted(text)
