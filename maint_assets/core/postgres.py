@@ -12,6 +12,7 @@ and keeping the advisory lock meanwhile.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 
@@ -28,6 +29,14 @@ LOCK_NAMESPACE = "maint_assets:"
 # the lock timeout) before it fails.
 LOCK_RETRIES = 10
 APPLICATION_NAME = "maint_assets"
+# The server's refusals of a connection, in its default (English) messages, which a step run
+# again would meet again. libpq gives a failed connection no SQLSTATE, so a server that speaks
+# another language (lc_messages) has its refusals retried like a server not reached.
+_REFUSED = re.compile(
+    r"FATAL: (password authentication failed|no pg_hba\.conf entry|pg_hba\.conf rejects"
+    r"|(Peer|Ident|LDAP|RADIUS|PAM|certificate) authentication failed"
+    r'|(database|role) ".*" does not exist|role ".*" is not permitted to log in)'
+)
 
 
 class MaintenanceLocked(RuntimeError):
@@ -87,7 +96,8 @@ class PostgresResource(dg.ConfigurableResource):
             # libpq's whole message: its first line says why (refused, timed out, password
             # rejected), the next ones only suggest what to check.
             reason = " ".join(str(err).split()) or type(err).__name__
-            raise DatabaseUnavailable(f"cannot connect to {self.describe()}: {reason}") from None
+            raise DatabaseUnavailable(f"cannot connect to {self.describe()}: {reason}",
+                                      refused=_REFUSED.search(reason) is not None) from None
         with conn:
             if self.client_check_interval_s and conn.info.server_version >= 140000:
                 conn.execute(
@@ -107,6 +117,8 @@ class PostgresResource(dg.ConfigurableResource):
             try:
                 conn = stack.enter_context(self.connect(autocommit))
             except DatabaseUnavailable as err:
+                if err.refused:  # running again would meet the same refusal
+                    raise
                 raise self._run_again() from err
             yield conn
 
@@ -171,6 +183,8 @@ class PostgresResource(dg.ConfigurableResource):
                     max_retries=LOCK_RETRIES, seconds_to_wait=self.lock_timeout_s
                 ) from err
             except DatabaseUnavailable as err:
+                if err.refused:  # running again would meet the same refusal
+                    raise
                 raise self._run_again() from err
             try:
                 yield conn

@@ -123,3 +123,28 @@ def test_a_listing_whose_connection_the_server_ends_runs_again(
     assert any(e.event_type_value == "STEP_RESTARTED" for e in result.all_events)
     with psycopg.connect(empty_db) as conn:
         assert conn.execute("SELECT count(*) FROM webarchive.trackdb_files").fetchone()[0] > 0
+
+
+@pytest.mark.parametrize("refusal", ["password", "database"])
+def test_a_step_the_server_refuses_fails_at_once_naming_why(
+    empty_db: str, tmp_path: Path, refusal: str
+) -> None:
+    """A password the server rejects, or a database it does not have, is met again by every
+    retry: the step fails at once (it waited connection_retries × connection_retry_wait_s,
+    90 s by default, before failing), naming the database and the server's reason, never the
+    password."""
+    secret = "not-the-password-3f9c"
+    url = (conninfo.make_conninfo(empty_db, password=secret) if refusal == "password"
+           else conninfo.make_conninfo(empty_db, dbname="no_such_db_3f9c"))
+    db = PostgresResource(url=url, connection_retries=2, connection_retry_wait_s=30)
+    for opened in (db.step_connection(), db.maintenance_step("x")):
+        with pytest.raises(DatabaseUnavailable) as raised, opened:
+            pass
+        assert raised.value.refused
+        assert ("password authentication failed" if refusal == "password"
+                else 'database "no_such_db_3f9c" does not exist') in str(raised.value)
+        assert secret not in str(raised.value)
+    write_store(tmp_path / "store", warcs=1, records=1)
+    result = _listing(db, tmp_path / "store")
+    assert not result.success
+    assert not [e for e in result.all_events if e.event_type_value == "STEP_UP_FOR_RETRY"]

@@ -127,6 +127,8 @@ def cdx_index(
             finally:
                 _log(context, run.summary)
     except TRANSIENT as err:
+        if isinstance(err, DatabaseUnavailable) and err.refused:
+            raise
         context.log.error(f"transient failure, nothing marked bad: {err}")
         raise dg.RetryRequested(
             max_retries=config.run_retries, seconds_to_wait=config.run_retry_delay_s
