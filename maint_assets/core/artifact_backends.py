@@ -54,6 +54,19 @@ def fsync(path: Path) -> None:
         os.close(fd)
 
 
+def _make_folder(folder: Path) -> None:
+    """``folder`` and its missing parents, each new one's entry synced into its parent: the
+    files synced into a folder a crash then loses are lost with it."""
+    missing = []
+    while not folder.is_dir():
+        missing.append(folder)
+        folder = folder.parent
+    for new in reversed(missing):
+        new.mkdir(exist_ok=True)
+        with suppress(OSError):  # a file system that refuses to sync a folder (EINVAL)
+            fsync(new.parent)
+
+
 class LocalBackend:
     def __init__(self, root: Path) -> None:
         self.root = root
@@ -67,7 +80,7 @@ class LocalBackend:
     @contextmanager
     def _atomic(self, key: str) -> Iterator[Path]:
         final = self._path(key)
-        final.parent.mkdir(parents=True, exist_ok=True)
+        _make_folder(final.parent)
         fd, tmp = tempfile.mkstemp(prefix=f".{final.name}.", suffix=".part", dir=final.parent)
         os.close(fd)
         try:

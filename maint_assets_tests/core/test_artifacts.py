@@ -187,3 +187,7 @@ def test_a_local_put_is_on_disk_before_its_name_and_its_name_after(tmp_path, mon
     for name in (artifact.name, artifact.name + ".manifest.json"):
         part = next(i for i, p in enumerate(synced) if Path(p).name.startswith(f".{name}."))
         assert synced[part + 1] == folder, synced  # the folder, once the name is taken
+    # the store's new folders, each in its parent, before the first file goes into them
+    first = next(i for i, p in enumerate(synced) if Path(p).name.startswith("."))
+    assert synced[:first] == [str(tmp_path), str(tmp_path / "store"),
+                              str(tmp_path / "store" / "metabase")], synced
