@@ -97,12 +97,13 @@ def test_every_schedule_is_running_and_described() -> None:
 
 
 def test_every_selection_the_docs_give_runs_as_one_job() -> None:
-    """Each ``--select '…'`` of README.md and docs/ resolves to assets that a job can run: one
-    picking some assets of a step that cannot be split (the four snapshot dumps) made
-    ``dagster asset materialize`` exit naming the step."""
+    """Each ``--assets '…'`` (``dg launch``) or ``--select '…'`` of README.md and docs/
+    resolves to assets that a job can run: one picking some assets of a step that cannot be
+    split (the four snapshot dumps) made the command exit naming the step."""
     root = Path(__file__).parents[2]
     texts = [root / "README.md", *sorted((root / "docs").glob("*.md"))]
-    selections = [m for t in texts for m in re.findall(r"--select \\?\s*'([^']+)'", t.read_text())]
+    selections = [m for t in texts
+                  for m in re.findall(r"--(?:select|assets) \\?\s*'([^']+)'", t.read_text())]
     assert selections
     graph = defs.resolve_asset_graph()
     job = defs.resolve_implicit_global_asset_job_def()
