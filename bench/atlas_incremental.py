@@ -28,9 +28,11 @@ from pathlib import Path
 import dagster as dg
 from common import QUIET, load_atlas, schema_arguments, temporary_cluster
 
-from maint_assets.atlas import change_log, count_tables, region_cells
+from maint_assets.atlas import change_log
 from maint_assets.atlas.assets import counts as count_assets
 from maint_assets.atlas.assets import sources, taxonomy
+from maint_assets.atlas.counts import region_cells
+from maint_assets.atlas.counts import tables as count_tables
 from maint_assets.atlas.taxonomy.checklist import ChecklistResolver
 from maint_assets.core.paths import CHECKOUT
 from maint_assets.core.postgres import PostgresResource

@@ -18,7 +18,8 @@ import time
 
 from common import load_atlas, temporary_cluster
 
-from maint_assets.atlas import change_log, counts
+from maint_assets.atlas import change_log
+from maint_assets.atlas.counts import refresh
 from maint_assets.core.postgres import PostgresResource
 
 EDIT = "UPDATE public.regions SET name = name WHERE type = 'cadre_eco' AND scale = 1"
@@ -35,16 +36,16 @@ def main() -> None:
         db = PostgresResource(url=cluster.url("atlas"))
         with db.connect() as conn:
             assert not all(i.valid for i in change_log.geom_indexes(conn)), "a valid index"
-            counts.refresh_counts(db, conn, full=True)  # the first build cuts the cells
+            refresh.refresh_counts(db, conn, full=True)  # the first build cuts the cells
             started = time.perf_counter()
-            full = counts.refresh_counts(db, conn, full=True)
+            full = refresh.refresh_counts(db, conn, full=True)
             rebuild = time.perf_counter() - started
             print(f"full rebuild: {rebuild:.1f} s ({full.mode})", flush=True)
             edits = []
             for _ in range(args.repeat):
                 conn.execute(EDIT)
                 started = time.perf_counter()
-                done = counts.refresh_counts(db, conn)
+                done = refresh.refresh_counts(db, conn)
                 edits.append(time.perf_counter() - started)
                 assert done.mode == "incremental" and done.check.passed, done
                 print(f"refresh after the edit: {edits[-1]:.1f} s, "

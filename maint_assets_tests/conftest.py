@@ -22,7 +22,7 @@ import pytest
 from psycopg import sql
 
 from maint_assets.atlas.change_log import install_capture
-from maint_assets.atlas.region_cells import sync_cells
+from maint_assets.atlas.counts.region_cells import sync_cells
 from maint_assets.core.artifacts import ArtifactStore
 from maint_assets.core.pg_tools import run_tool
 from maint_assets.core.postgres import PostgresResource

@@ -31,11 +31,13 @@ import json
 import dagster as dg
 import psycopg
 
-from maint_assets.atlas import change_log, count_tables, counts
+from maint_assets.atlas import change_log
 from maint_assets.atlas.assets import counts as assets_counts
 from maint_assets.atlas.assets.staging import staging_database
 from maint_assets.atlas.change_log import Position
 from maint_assets.atlas.checks import change_log_consumed, full_recount
+from maint_assets.atlas.counts import refresh
+from maint_assets.atlas.counts import tables as count_tables
 from maint_assets.atlas.keys import (
     GROUP_BACKUPS,
     GROUP_SPATIAL,
@@ -249,7 +251,7 @@ def _count_tables(
     ]:
         return [], [], "the count tables are being refreshed by a run"
     try:
-        result = counts.refresh_counts(
+        result = refresh.refresh_counts(
             db,
             conn,
             limits=count_tables.Limits(max_incremental_changes=inline_max),

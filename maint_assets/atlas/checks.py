@@ -13,10 +13,11 @@ import psycopg
 from psycopg import sql
 from pydantic import Field
 
-from maint_assets.atlas import count_tables, counts
 from maint_assets.atlas.assets.counts import COUNT_KEYS
 from maint_assets.atlas.assets.dumps import PREREQUISITES
 from maint_assets.atlas.backups import dumps
+from maint_assets.atlas.counts import refresh
+from maint_assets.atlas.counts import tables as count_tables
 from maint_assets.atlas.keys import (
     API_TAXA,
     DUMP_FOLDERS,
@@ -227,7 +228,7 @@ WEEKLY = dg.AutomationCondition.cron_tick_passed(
 )
 def full_recount(atlas_db: PostgresResource) -> Iterator[dg.AssetCheckResult]:
     with atlas_db.maintenance_step(count_tables.LOCK) as conn:
-        compared = counts.compare_with_full_recount(atlas_db, conn)
+        compared = refresh.compare_with_full_recount(atlas_db, conn)
     for name, asset_key in COUNT_KEYS.items():
         mismatched, rows = compared[name]
         yield dg.AssetCheckResult(

@@ -11,7 +11,7 @@ import psycopg
 import pytest
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
-from maint_assets.atlas import change_log, count_tables, counts, touched_check
+from maint_assets.atlas import change_log
 from maint_assets.atlas.assets.counts import (
     COUNTS_OP,
     OBS_REGION_COUNTS,
@@ -19,8 +19,10 @@ from maint_assets.atlas.assets.counts import (
     TOUCHED_CHECK,
 )
 from maint_assets.atlas.checks import FULL_CHECK, full_recount
-from maint_assets.atlas.count_tables import PUBLIC
-from maint_assets.atlas.table_definitions import read_definition
+from maint_assets.atlas.counts import refresh, touched_check
+from maint_assets.atlas.counts import tables as count_tables
+from maint_assets.atlas.counts.table_definitions import read_definition
+from maint_assets.atlas.counts.tables import PUBLIC
 from maint_assets.atlas.taxonomy.checklist import ChecklistResolver
 from maint_assets.cli import main
 from maint_assets.core.postgres import PostgresResource
@@ -111,7 +113,7 @@ def test_a_row_the_refresh_empties_but_cannot_delete_fails_its_check(resources, 
         db.maintenance_step(count_tables.LOCK) as conn,
         pytest.raises(count_tables.NeedsRebuild, match="touched rows disagreed") as refused,
     ):
-        counts.refresh_counts(db, conn, allow_rebuild=False)
+        refresh.refresh_counts(db, conn, allow_rebuild=False)
     assert f"'{table}': " in str(refused.value)
     zeros = f"SELECT count(*) FROM atlas_api.{table} WHERE count_obs = 0"
     assert rows(atlas_url, zeros) == [(0,)]  # nothing was applied

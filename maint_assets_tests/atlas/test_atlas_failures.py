@@ -12,9 +12,9 @@ import dagster as dg
 import psycopg
 import pytest
 
-from maint_assets.atlas import count_tables
 from maint_assets.atlas.assets import taxonomy
 from maint_assets.atlas.assets.counts import OBS_REGION_COUNTS, WEB_REGIONS
+from maint_assets.atlas.counts import tables as count_tables
 from maint_assets.atlas.keys import API_TAXA, TAXA_OBS_GROUP_LOOKUP
 from maint_assets.atlas.taxonomy.checklist import ChecklistResolver
 from maint_assets.core import refresh

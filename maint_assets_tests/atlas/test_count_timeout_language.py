@@ -17,7 +17,7 @@ import psycopg
 import pytest
 from psycopg import errors
 
-from maint_assets.atlas.counts import _statement_timeout
+from maint_assets.atlas.counts.refresh import _statement_timeout
 from maint_assets.demo.local_cluster import LocalCluster
 from maint_assets_tests.ports import free_port
 

@@ -1,5 +1,6 @@
 """A second connection can read exactly what a first one's transaction reads (the count
-refresh recounts the detail that way, beside its writes: maint_assets/atlas/touched_check.py)."""
+refresh recounts the detail that way, beside its writes:
+maint_assets/atlas/counts/touched_check.py)."""
 
 import psycopg
 

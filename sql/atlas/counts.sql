@@ -390,8 +390,8 @@ WHERE k.count_obs = 0 AND NOT k.from_region
 SELECT count(*) FROM touched_detail WHERE count_obs < 0 AND NOT from_region;
 
 -- The detail check counts the detail rows the deltas change again from the observations, on a
--- second connection in the refresh's snapshot (maint_assets/atlas/touched_check.py), while the
--- refresh writes them; the refresh then compares the counts it wrote.
+-- second connection in the refresh's snapshot (maint_assets/atlas/counts/touched_check.py),
+-- while the refresh writes them; the refresh then compares the counts it wrote.
 
 -- name: side_deltas
 -- The refresh's detail deltas, on the second connection.

@@ -105,9 +105,9 @@ JOIN pg_namespace n ON n.oid = s.stxnamespace
 JOIN pg_class c ON c.oid = s.stxrelid
 WHERE s.stxrelid = %(oid)s::regclass AND s.stxnamespace <> c.relnamespace;
 
--- The statements that give a rebuilt copy the live table's definition (table_definitions.py
--- give_definition); those the ingest's and the catalogue's swaps use too are in
--- sql/core/attachments.sql.
+-- The statements that give a rebuilt copy the live table's definition
+-- (maint_assets/atlas/counts/table_definitions.py give_definition); those the ingest's and
+-- the catalogue's swaps use too are in sql/core/attachments.sql.
 
 -- name: set_tablespace
 ALTER TABLE {table} SET TABLESPACE {tablespace};

@@ -1,5 +1,6 @@
 """The spatial chain: region outlines for the web map and the two point-in-polygon count
-tables, refreshed together (they share one point-in-polygon pass; see counts.py).
+tables, refreshed together (they share one point-in-polygon pass; see the count engine,
+maint_assets/atlas/counts/, from refresh.py).
 
 The count tables have no automation condition: the change sensor (automation.py) applies small
 batches of changes itself and requests a run of this asset for the rest, so a new
@@ -11,8 +12,10 @@ import dagster as dg
 import psycopg
 from pydantic import Field
 
-from maint_assets.atlas import change_log, count_tables, counts
+from maint_assets.atlas import change_log
 from maint_assets.atlas.assets import sources
+from maint_assets.atlas.counts import refresh
+from maint_assets.atlas.counts import tables as count_tables
 from maint_assets.atlas.keys import (
     DB,
     GROUP_SPATIAL,
@@ -97,7 +100,7 @@ DESCRIPTIONS = {
 
 
 def count_events(
-    result: counts.CountsRefresh,
+    result: refresh.CountsRefresh,
 ) -> list[dg.AssetMaterialization | dg.AssetCheckEvaluation]:
     """What a refresh of the count tables reports, in a run or from the sensor."""
     events: list[dg.AssetMaterialization | dg.AssetCheckEvaluation] = [
@@ -151,7 +154,7 @@ def region_counts(
     context: dg.AssetExecutionContext, config: CountsRefreshConfig, atlas_db: PostgresResource
 ) -> Iterator[dg.MaterializeResult]:
     with atlas_db.maintenance_step(count_tables.LOCK) as conn:
-        result = counts.refresh_counts(
+        result = refresh.refresh_counts(
             atlas_db, conn, full=config.full, limits=config.limits(), log=context.log.info
         )
         with atlas_db.transaction(conn):
@@ -192,7 +195,7 @@ def region_counts(
 def web_regions(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     database: PostgresResource = getattr(context.resources, DB)
     with database.maintenance_step(WEB_REGIONS.to_user_string()) as conn:
-        counts.require_postgis(conn, database.describe())
+        refresh.require_postgis(conn, database.describe())
         outcome = refresh_matview(
             database, conn, "atlas_api", "web_regions", before=_refuse_repeated_levels
         )

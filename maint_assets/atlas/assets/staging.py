@@ -16,8 +16,8 @@ from pydantic import Field, field_validator
 from maint_assets.atlas import change_log
 from maint_assets.atlas.backups import grants
 from maint_assets.atlas.backups.dumps import EXCLUDED_SCHEMAS
-from maint_assets.atlas.count_tables import PUBLIC
-from maint_assets.atlas.counts import refresh_counts
+from maint_assets.atlas.counts.refresh import refresh_counts
+from maint_assets.atlas.counts.tables import PUBLIC
 from maint_assets.atlas.keys import (
     ATLAS_STAGING,
     DUMP_FOLDERS,

@@ -12,9 +12,17 @@ import psycopg
 from psycopg import errors
 
 from maint_assets.atlas import change_log
-from maint_assets.atlas.count_deltas import apply_and_check
-from maint_assets.atlas.count_statements import composed
-from maint_assets.atlas.count_tables import (
+from maint_assets.atlas.counts.deltas import apply_and_check
+from maint_assets.atlas.counts.region_cells import regions_not_valid, sync_cells
+from maint_assets.atlas.counts.statements import composed
+from maint_assets.atlas.counts.table_definitions import (
+    DefinitionMismatch,
+    TableDefinition,
+    give_definition,
+    move_statistics,
+    read_definition,
+)
+from maint_assets.atlas.counts.tables import (
     CONSUMER,
     COUNT_TABLES_DDL,
     PUBLIC,
@@ -26,16 +34,8 @@ from maint_assets.atlas.count_tables import (
     Limits,
     NeedsRebuild,
 )
+from maint_assets.atlas.counts.touched_check import TouchedCheck, export_snapshot
 from maint_assets.atlas.keys import SQL_COUNTS
-from maint_assets.atlas.region_cells import regions_not_valid, sync_cells
-from maint_assets.atlas.table_definitions import (
-    DefinitionMismatch,
-    TableDefinition,
-    give_definition,
-    move_statistics,
-    read_definition,
-)
-from maint_assets.atlas.touched_check import TouchedCheck, export_snapshot
 from maint_assets.core.postgres import PostgresResource
 from maint_assets.core.sql_files import statement
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from maint_assets.atlas.counts.touched_check import TouchedCheck
 from maint_assets.atlas.keys import SQL_OBS_REGION_COUNTS, SQL_OBS_REGIONS_TAXA_DATASETS_COUNTS
-from maint_assets.atlas.touched_check import TouchedCheck
 from maint_assets.core.paths import SQL_DIR
 from maint_assets.core.refresh import BUILD_SCHEMA
 
@@ -15,7 +15,7 @@ SOURCES = ["observations", "regions", "regions_zoom_lookup"]
 # operator's psql session takes it) and one change-log consumer.
 LOCK = "atlas/atlas_api/obs_region_counts"
 CONSUMER = "atlas/counts"
-# Holds the change log back while a rebuild runs (count_rebuild.py); released by the next
+# Holds the change log back while a rebuild runs (rebuild.py); released by the next
 # refresh that records CONSUMER's position, so a rebuild that died leaves no hold behind.
 REBUILDING = "atlas/counts: rebuilding"
 REGION_COUNTS = "obs_region_counts"

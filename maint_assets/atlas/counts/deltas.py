@@ -7,8 +7,9 @@ from __future__ import annotations
 import psycopg
 
 from maint_assets.atlas import change_log
-from maint_assets.atlas.count_statements import analyze_temp, composed
-from maint_assets.atlas.count_tables import (
+from maint_assets.atlas.counts.region_cells import recut
+from maint_assets.atlas.counts.statements import analyze_temp, composed
+from maint_assets.atlas.counts.tables import (
     DATASET_COUNTS,
     PUBLIC,
     REGION_COUNTS,
@@ -19,9 +20,8 @@ from maint_assets.atlas.count_tables import (
     NeedsRebuild,
     TableChange,
 )
+from maint_assets.atlas.counts.touched_check import DetailRecount, TouchedCheck
 from maint_assets.atlas.keys import SQL_CHANGE_LOG, SQL_COUNTS
-from maint_assets.atlas.region_cells import recut
-from maint_assets.atlas.touched_check import DetailRecount, TouchedCheck
 from maint_assets.core.postgres import PostgresResource
 from maint_assets.core.sql_files import statement
 

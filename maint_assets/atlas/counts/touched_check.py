@@ -1,7 +1,7 @@
 """The check of every row a count refresh touches (its metadata), and its costliest part,
 counted beside the refresh.
 
-A refresh (maint_assets/atlas/count_deltas.py) applies its deltas on one connection, in one
+A refresh (maint_assets/atlas/counts/deltas.py) applies its deltas on one connection, in one
 transaction, and so on one core. The detail check counts the detail rows the deltas change
 again from the observations, which does not depend on that writing: it reads only what was
 committed. So it runs on a second connection in the refresh's own snapshot (exported with
@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 import psycopg
 
-from maint_assets.atlas.count_statements import analyze_temp, composed
+from maint_assets.atlas.counts.statements import analyze_temp, composed
 from maint_assets.atlas.keys import SQL_COUNTS
 from maint_assets.core.postgres import PostgresResource
 from maint_assets.core.sql_files import statement

@@ -7,7 +7,7 @@ import hashlib
 
 import psycopg
 
-from maint_assets.atlas.count_statements import analyze_temp, composed
+from maint_assets.atlas.counts.statements import analyze_temp, composed
 from maint_assets.atlas.keys import SQL_COUNTS
 from maint_assets.core.sql_files import statement
 

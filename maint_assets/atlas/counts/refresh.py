@@ -12,7 +12,7 @@ adds its current version and removes the version last counted, so an observation
 changed several times since is counted once, as it is now. The check then compares every
 row the refresh touched: the detail rows against the observations counted again, and the
 rows of both tables against the detail (which they are maintained apart from); the detail's
-recount runs on a second connection while the refresh writes (maint_assets/atlas/
+recount runs on a second connection while the refresh writes (maint_assets/atlas/counts/
 touched_check.py). Rows that disagree roll the changes back and the tables are rebuilt; the
 check reports it.
 
@@ -34,10 +34,12 @@ import psycopg
 from psycopg import errors
 
 from maint_assets.atlas import change_log
-from maint_assets.atlas.count_deltas import adjust_row_counts, apply_and_check, apply_changes
-from maint_assets.atlas.count_rebuild import rebuild
-from maint_assets.atlas.count_statements import composed
-from maint_assets.atlas.count_tables import (
+from maint_assets.atlas.counts.deltas import adjust_row_counts, apply_and_check, apply_changes
+from maint_assets.atlas.counts.rebuild import rebuild
+from maint_assets.atlas.counts.region_cells import cut_version, regions_not_valid
+from maint_assets.atlas.counts.statements import composed
+from maint_assets.atlas.counts.table_definitions import read_definition
+from maint_assets.atlas.counts.tables import (
     CONSUMER,
     LEVELS,
     PUBLIC,
@@ -50,10 +52,8 @@ from maint_assets.atlas.count_tables import (
     NeedsRebuild,
     TableChange,
 )
+from maint_assets.atlas.counts.touched_check import TouchedCheck, export_snapshot
 from maint_assets.atlas.keys import SQL_COUNTS
-from maint_assets.atlas.region_cells import cut_version, regions_not_valid
-from maint_assets.atlas.table_definitions import read_definition
-from maint_assets.atlas.touched_check import TouchedCheck, export_snapshot
 from maint_assets.core.postgres import PostgresResource
 from maint_assets.core.sql_files import statement
 
