@@ -130,7 +130,7 @@ def test_a_step_the_server_refuses_fails_at_once_naming_why(
     empty_db: str, tmp_path: Path, refusal: str
 ) -> None:
     """A password the server rejects, or a database it does not have, is met again by every
-    retry: the step fails at once (it waited connection_retries × connection_retry_wait_s,
+    retry: the step fails at once (it waited connection_retries times connection_retry_wait_s,
     90 s by default, before failing), naming the database and the server's reason, never the
     password."""
     secret = "not-the-password-3f9c"
