@@ -13,10 +13,7 @@ that record itself, never from its mention as another name's ancestor.
 """
 
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
-from itertools import islice
-from typing import TypeVar
+from collections.abc import Iterator, Mapping, Sequence
 
 import dagster as dg
 import psycopg
@@ -38,6 +35,12 @@ from maint_assets.atlas.keys import (
     TAXA_REF,
     TAXA_VERNACULAR,
 )
+from maint_assets.atlas.taxonomy.pending_names import (
+    Outcome,
+    failure,
+    in_metadata,
+    resolve_pending,
+)
 from maint_assets.atlas.taxonomy.resolver import (
     NameQuery,
     RefKey,
@@ -53,11 +56,6 @@ from maint_assets.core.sql_assets import matview_asset
 from maint_assets.core.sql_files import statement
 from maint_assets.core.ui import column_schema
 
-MAX_LISTED = 50  # names in a failure message
-MAX_IN_METADATA = 500
-T = TypeVar("T")
-Item = TypeVar("Item", NameQuery, RefKey)
-
 
 class TaxonomyRefreshConfig(dg.Config):
     full: bool = Field(
@@ -72,24 +70,6 @@ class TaxaRefConfig(TaxonomyRefreshConfig):
         description="accept the names the resolver cannot match in this run: they keep their "
         "rows, are recorded as accepted and no longer fail the run (until their text changes)",
     )
-
-
-@dataclass
-class Outcome:
-    """What a refresh could not do: names the resolver could not be asked about (retried next
-    run), names it could not match (listed; failing unless accepted), and taxa whose answer
-    named nothing in a language they had a vernacular name in (the name kept)."""
-
-    failed: dict[str, str] = field(default_factory=dict)
-    unresolved: dict[str, str] = field(default_factory=dict)
-    accepted: dict[str, str] = field(default_factory=dict)
-    kept_without_answer: dict[str, str] = field(default_factory=dict)
-
-
-def batched(items: Sequence[T], size: int) -> Iterator[tuple[T, ...]]:
-    iterator = iter(items)
-    while batch := tuple(islice(iterator, size)):
-        yield batch
 
 
 def _specs(
@@ -130,7 +110,7 @@ def taxa_ref(
     counts: Counter[str] = Counter()
     outcome = Outcome()
     with atlas_db.maintenance_step(TAXA_REF.to_user_string()) as conn:
-        pending = _resolve_pending(
+        pending = resolve_pending(
             context,
             atlas_db,
             conn,
@@ -166,14 +146,14 @@ def taxa_ref(
         ref_columns = column_schema(conn, "public", "taxa_ref")
         lookup_columns = column_schema(conn, "public", "taxa_obs_ref_lookup")
     if outcome.failed:
-        raise _failure(
+        raise failure(
             f"{len(outcome.failed)} taxa_obs names could not be resolved (the resolver could "
             "not be asked; they are retried next run); everything else was merged and is kept",
             outcome,
             counts,
         )
     if outcome.unresolved:
-        raise _failure(
+        raise failure(
             f"{len(outcome.unresolved)} taxa_obs names did not match; they keep their existing "
             "rows. Fix them in taxa_obs, or accept them with the run config "
             "accept_unresolved: true",
@@ -186,7 +166,7 @@ def taxa_ref(
         "names_resolved": len(pending),
         "names_accepted_unresolved": len(outcome.accepted),
         "names_accepted_unresolved_total": accepted_total,
-        "accepted_unresolved": dg.MetadataValue.json(_listed(outcome.accepted)),
+        "accepted_unresolved": dg.MetadataValue.json(in_metadata(outcome.accepted)),
     }
     yield _table_result(
         TAXA_REF, common, ref_columns, refs,
@@ -300,7 +280,7 @@ def taxa_vernacular(
     counts: Counter[str] = Counter()
     outcome = Outcome()
     with atlas_db.maintenance_step(TAXA_VERNACULAR.to_user_string()) as conn:
-        pending = _resolve_pending(
+        pending = resolve_pending(
             context,
             atlas_db,
             conn,
@@ -329,7 +309,7 @@ def taxa_vernacular(
         names_columns = column_schema(conn, "public", "taxa_vernacular")
         lookup_columns = column_schema(conn, "public", "taxa_obs_vernacular_lookup")
     if outcome.failed:
-        raise _failure(
+        raise failure(
             f"{len(outcome.failed)} reference taxa could not be asked for vernacular names "
             "(retried next run); everything else was merged and is kept",
             outcome,
@@ -346,7 +326,7 @@ def taxa_vernacular(
         "resolver": resolver,
         "taxa_asked": len(pending),
     }
-    kept = {"kept_without_answer": dg.MetadataValue.json(_listed(outcome.kept_without_answer))}
+    kept = {"kept_without_answer": dg.MetadataValue.json(in_metadata(outcome.kept_without_answer))}
     yield _table_result(
         TAXA_VERNACULAR, {**common, **kept}, names_columns, names,
         rows_added=counts["names_added"], rows_updated=counts["names_updated"],
@@ -407,102 +387,6 @@ def _merge_vernacular(
         outcome.kept_without_answer[scientific_name] = languages
         counts["names_kept_without_answer"] += kept
     conn.execute(statement(group, "record_resolution"), {"resolver": resolver})
-
-
-def _refuse_offline_resolver_on_a_real_atlas(
-    conn: psycopg.Connection, taxonomy: TaxonomyResolver, db: PostgresResource
-) -> None:
-    """The offline checklist is partly invented: it may only write to a database made with
-    the replica's full DDL (the demo's, the tests'), which marks itself as such."""
-    replica = conn.execute(statement(SQL_TAXA_REF, "is_replica")).fetchone()[0]
-    if taxonomy.offline and not replica:
-        raise dg.Failure(
-            description=(
-                f"the offline resolver {taxonomy.resolver_name} only writes to the demo's or "
-                f"the tests' replica, and {db.describe()} is not one (no maint_assets.replica): "
-                "set ATLAS_TAXONOMY_RESOLVER=gbif for a real atlas database"
-            )
-        )
-
-
-def _resolve_pending(
-    context: dg.AssetExecutionContext,
-    atlas_db: PostgresResource,
-    conn: psycopg.Connection,
-    taxonomy: TaxonomyResolver,
-    group: str,
-    config: TaxonomyRefreshConfig,
-    *,
-    item: Callable[[tuple], Item],
-    ask: Callable[[Sequence[Item]], Resolution],
-    merge_for: Callable[[list[tuple]], Callable[[Sequence[Item], Resolution], None]],
-    key: Callable[[Item], int],
-    outcome: Outcome,
-    what: str,
-) -> list[Item]:
-    """The step taxa_ref and taxa_vernacular share: refuse the offline resolver on a real
-    atlas, read what is pending, keep track of rows left unlinked, then ask the resolver and
-    merge its answers batch by batch (``merge_for`` gets the pending rows)."""
-    _refuse_offline_resolver_on_a_real_atlas(conn, taxonomy, atlas_db)
-    rows = _pending(conn, group, config, taxonomy)
-    pending = [item(row) for row in rows]
-    context.log.info(f"{len(pending)} {what}")
-    conn.execute(statement(group, "track_unlinked"))
-    _resolve_in_batches(
-        atlas_db, conn, pending, config.batch_size, ask, merge_for(rows), key, outcome
-    )
-    return pending
-
-
-def _pending(
-    conn: psycopg.Connection, group: str, config: TaxonomyRefreshConfig, taxonomy: TaxonomyResolver
-) -> list[tuple]:
-    params = {"full": config.full, "resolver": taxonomy.resolver_name}
-    return conn.execute(
-        statement(group, "pending"), {**params, "sources": list(taxonomy.sources)}
-    ).fetchall()
-
-
-def _resolve_in_batches(
-    db: PostgresResource,
-    conn: psycopg.Connection,
-    pending: Sequence[Item],
-    batch_size: int,
-    ask: Callable[[Sequence[Item]], Resolution],
-    merge: Callable[[Sequence[Item], Resolution], None],
-    key: Callable[[Item], int],
-    outcome: Outcome,
-) -> None:
-    """Ask the resolver batch by batch (no transaction open meanwhile), merging each batch's
-    answers in a transaction of its own; failures are noted by scientific name."""
-    for batch in batched(pending, batch_size):
-        answers = ask(batch)
-        outcome.failed |= {
-            item.scientific_name: answers.failures[key(item)]
-            for item in batch
-            if key(item) in answers.failures
-        }
-        with db.transaction(conn):
-            merge(batch, answers)
-
-
-def _listed(reasons: dict[str, str]) -> dict[str, str]:
-    return dict(sorted(reasons.items())[:MAX_IN_METADATA])
-
-
-def _failure(description: str, outcome: Outcome, counts: Counter[str]) -> dg.Failure:
-    problems = outcome.failed or outcome.unresolved
-    listed = sorted(problems)[:MAX_LISTED]
-    more = f" (and {len(problems) - len(listed)} more)" if len(problems) > len(listed) else ""
-    return dg.Failure(
-        description=f"{description}: {'; '.join(f'{n} ({problems[n]})' for n in listed)}{more}",
-        metadata={
-            "could_not_ask": dg.MetadataValue.json(_listed(outcome.failed)),
-            "unresolved": dg.MetadataValue.json(_listed(outcome.unresolved)),
-            "accepted_unresolved": dg.MetadataValue.json(_listed(outcome.accepted)),
-            **{k: v for k, v in counts.items()},
-        },
-    )
 
 
 taxa_obs_group_lookup = matview_asset(
