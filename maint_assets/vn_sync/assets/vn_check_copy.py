@@ -205,21 +205,25 @@ def _poll(
             since = None if since is None else min(since, started)
     run = tool.update_now(vn_db, CHECK, controlers)
     context.log.info(run.output[-4000:])
-    with vn_db.connect() as conn:
+    # One transaction, the deletions first: a poll recorded without them (a session lost in
+    # between) would never be asked for again, the next poll starting where this one did.
+    with vn_db.connect() as conn, conn.transaction():
+        if run.reported_deletions:
+            tables, sites_of, ids, ats = map(list, zip(*run.reported_deletions, strict=True))
+            recorded = conn.execute(
+                compose(SQL_COVERAGE, "record_reported_deletions", check=CHECK), {
+                    "check_schema": CHECK, "tables": tables, "sites": sites_of, "ids": ids,
+                    "ats": ats,
+                }).rowcount
+            context.log.info(
+                f"the diff reported {len(ids)} deletion(s); {recorded} of rows {CHECK} did "
+                "not hold, not recorded before, recorded as the source's deletion signals "
+                "(maint_assets.vn_deletions)"
+            )
         conn.execute(compose(SQL_COVERAGE, "record_poll", check=CHECK), {
             "check_schema": CHECK, "since": since or started, "started": started,
             "run_id": context.run.run_id, "sites": sites,
         })
-        if run.reported_deletions:
-            tables, sites_of, ids, ats = map(list, zip(*run.reported_deletions, strict=True))
-            recorded = conn.execute(statement(SQL_COVERAGE, "record_reported_deletions"), {
-                "check_schema": CHECK, "tables": tables, "sites": sites_of, "ids": ids,
-                "ats": ats,
-            }).rowcount
-            context.log.info(
-                f"the diff reported {len(ids)} deletion(s); {recorded} of rows {CHECK} did "
-                "not hold, recorded as the source's deletion signals (maint_assets.vn_deletions)"
-            )
 
 
 def _window(
