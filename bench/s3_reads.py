@@ -16,7 +16,7 @@ import time
 import boto3
 from moto.server import ThreadedMotoServer
 
-from maint_assets.core.file_stores import S3Backend, s3_client
+from maint_assets.core.s3_store import S3Backend, s3_client
 
 RANGE = 4096
 

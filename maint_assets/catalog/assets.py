@@ -43,19 +43,14 @@ from maint_assets.catalog.keys import (
 from maint_assets.core import own_objects
 from maint_assets.core.artifacts import Artifact, ArtifactStore, put_artifact
 from maint_assets.core.automation import DAILY_FRESHNESS, EAGER
-from maint_assets.core.file_stores import (
-    Backend,
-    ObjectDenied,
-    Skipped,
-    StoreError,
-    missing,
-)
 from maint_assets.core.postgres import PostgresResource
 from maint_assets.core.refresh import finish_rebuild, relation_state, start_rebuild
 from maint_assets.core.restores import ArtifactMissing, Recorded, recorded_artifact
 from maint_assets.core.run_config import check_run_config
+from maint_assets.core.s3_store import missing
 from maint_assets.core.schema import apply_schema
 from maint_assets.core.sql_files import compose, statement
+from maint_assets.core.stored_files import Backend, ObjectDenied, Skipped, StoreError
 from maint_assets.core.stores import FileStore, report_skipped
 from maint_assets.core.ui import column_schema
 

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from typing import Any, BinaryIO, Protocol
 
-from maint_assets.core.file_stores import s3_client
+from maint_assets.core.s3_store import s3_client
 
 CHUNK = 8 * 1024 * 1024
 

@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterable
 
 import dagster as dg
 
-from maint_assets.core.file_stores import ObjectDenied, Skipped, StoredFile
+from maint_assets.core.stored_files import ObjectDenied, Skipped, StoredFile
 from maint_assets.core.stores import SHOWN, FileStore, report_skipped, skipped_metadata
 
 _DIGEST = 8

@@ -6,14 +6,9 @@ from collections.abc import Iterator
 import dagster as dg
 from pydantic import Field
 
-from maint_assets.core.file_stores import (
-    Backend,
-    Skipped,
-    StoredFile,
-    backend_for,
-    store_identity,
-)
+from maint_assets.core.file_stores import backend_for, store_identity
 from maint_assets.core.mounts import NOTHING_REMEMBERED, Remembered
+from maint_assets.core.stored_files import Backend, Skipped, StoredFile
 
 SHOWN = 50  # names in the metadata (the log has them all)
 FEW_LINKS = 10  # symlinks named: usually a few folders, the same at every listing

@@ -28,10 +28,10 @@ from pydantic import Field
 
 from maint_assets.core import own_objects
 from maint_assets.core.automation import WEEKLY_FRESHNESS
-from maint_assets.core.file_stores import Skipped
 from maint_assets.core.postgres import DatabaseUnavailable, PostgresResource
 from maint_assets.core.schema import apply_schema
 from maint_assets.core.sql_files import compose
+from maint_assets.core.stored_files import Skipped
 from maint_assets.core.stores import report_skipped
 from maint_assets.ingest import schemas
 from maint_assets.ingest.checks import CHECK_SPECS, staging_checks

@@ -22,9 +22,9 @@ from pathlib import Path
 
 import psycopg
 
-from maint_assets.core.file_stores import Backend, ObjectDenied, StoreError
 from maint_assets.core.postgres import PostgresResource
 from maint_assets.core.sql_files import statement
+from maint_assets.core.stored_files import Backend, ObjectDenied, StoreError
 from maint_assets.webarchive.cdx_outputs import OutbackCdx
 from maint_assets.webarchive.cdx_segments import (
     SQL,

@@ -16,7 +16,7 @@ import surt
 from warcio.archiveiterator import ArchiveIterator
 from warcio.timeutils import iso_date_to_timestamp
 
-from maint_assets.core.file_stores import Backend, ObjectDenied, StoreError
+from maint_assets.core.stored_files import Backend, ObjectDenied, StoreError
 from maint_assets.webarchive.cdx_outputs import OutbackCdx
 from maint_assets.webarchive.cdx_segments import Ledger, Segment
 

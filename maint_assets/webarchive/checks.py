@@ -15,11 +15,11 @@ from pathlib import Path
 import dagster as dg
 
 from maint_assets.core.artifacts import ArtifactCorrupt, ArtifactStore
-from maint_assets.core.file_stores import ObjectDenied, StoreError
 from maint_assets.core.mounts import NOTHING_REMEMBERED
 from maint_assets.core.postgres import PostgresResource
 from maint_assets.core.restores import ArtifactMissing, Recorded, recorded_artifact, restore_check
 from maint_assets.core.sql_files import statement
+from maint_assets.core.stored_files import ObjectDenied, StoreError
 from maint_assets.core.stores import FileStore
 from maint_assets.webarchive.assets.w3act_backup import table_of
 from maint_assets.webarchive.cdx_outputs import CdxServerError, CdxServerUnavailable, OutbackCdx

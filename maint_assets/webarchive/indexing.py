@@ -43,7 +43,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from maint_assets.core.file_stores import ObjectDenied, backend_for
+from maint_assets.core.file_stores import backend_for
+from maint_assets.core.stored_files import ObjectDenied
 from maint_assets.webarchive.warc_reading import INDEXERS, InvalidWarc, check_head
 
 RECORDS = "response,revisit,resource"
@@ -191,7 +192,7 @@ def _is_missing_key(err: Exception) -> bool:
 
 def _is_store_error(err: Exception) -> bool:
     """Errors of the store's client library (botocore), not of the file's content."""
-    from maint_assets.core.file_stores import StoreError
+    from maint_assets.core.stored_files import StoreError
 
     if isinstance(err, StoreError):
         return True

@@ -17,8 +17,9 @@ from dataclasses import dataclass, field
 
 import psycopg
 
-from maint_assets.core.file_stores import StoreError, store_identity
+from maint_assets.core.file_stores import store_identity
 from maint_assets.core.sql_files import statement
+from maint_assets.core.stored_files import StoreError
 from maint_assets.webarchive.keys import SQL_TRACKDB
 
 SHOWN_CONFLICTS = 20  # per spelling

@@ -19,7 +19,7 @@ import dagster as dg
 
 from maint_assets.catalog.automation import catalog_new_pages
 from maint_assets.core.file_sensors import new_files
-from maint_assets.core.file_stores import s3_client
+from maint_assets.core.s3_store import s3_client
 from maint_assets.core.stores import FileStore
 from maint_assets.demo.catalog_data import write_pages
 from maint_assets_tests.catalog.test_catalog_refusals import UNPRIVILEGED

@@ -7,7 +7,8 @@ import boto3
 import dagster_aws.s3.resources
 import pytest
 
-from maint_assets.core.file_stores import StoreError, backend_for, store_identity
+from maint_assets.core.file_stores import backend_for, store_identity
+from maint_assets.core.stored_files import StoreError
 from maint_assets_tests.conftest import S3_CREDENTIALS
 from maint_assets_tests.ports import free_port
 

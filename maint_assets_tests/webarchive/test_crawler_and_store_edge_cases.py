@@ -92,7 +92,8 @@ def test_a_store_that_cannot_be_reached_when_asked_whether_a_warc_is_gone_is_a_s
 
     import pytest
 
-    from maint_assets.core.file_stores import StoreError, backend_for
+    from maint_assets.core.file_stores import backend_for
+    from maint_assets.core.stored_files import StoreError
 
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

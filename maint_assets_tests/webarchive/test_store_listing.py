@@ -20,9 +20,9 @@ import psycopg
 import pytest
 
 from maint_assets.core import mounts
-from maint_assets.core.file_stores import Skipped, StoredFile
 from maint_assets.core.mounts import MountTables
 from maint_assets.core.postgres import PostgresResource
+from maint_assets.core.stored_files import Skipped, StoredFile
 from maint_assets.core.stores import FileStore
 from maint_assets.demo.webarchive_data import write_store
 from maint_assets.webarchive import checks as webarchive_checks
@@ -265,7 +265,7 @@ UNPRIVILEGED = ["setpriv", "--bounding-set", "-dac_override,-dac_read_search"]
 INDEX_AS_UNPRIVILEGED = """
 import json, sys
 import dagster as dg
-from maint_assets.core.file_stores import Skipped, StoredFile
+from maint_assets.core.stored_files import Skipped, StoredFile
 from maint_assets.core.postgres import PostgresResource
 from maint_assets.core.stores import FileStore
 from maint_assets.webarchive.assets import cdx_index, trackdb

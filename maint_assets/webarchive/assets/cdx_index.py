@@ -17,10 +17,10 @@ import psycopg
 from pydantic import Field
 
 from maint_assets.core.automation import EAGER, HOURLY_FRESHNESS
-from maint_assets.core.file_stores import StoreError
 from maint_assets.core.mounts import NOTHING_REMEMBERED, Remembered
 from maint_assets.core.postgres import DatabaseUnavailable, MaintenanceLocked, PostgresResource
 from maint_assets.core.schema import apply_schema
+from maint_assets.core.stored_files import StoreError
 from maint_assets.core.stores import FileStore
 from maint_assets.webarchive.cdx_outputs import CdxServerUnavailable
 from maint_assets.webarchive.cdx_run import IndexRun, RunOptions, RunSummary, TransientFailures

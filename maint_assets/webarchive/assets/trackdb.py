@@ -28,10 +28,10 @@ import dagster as dg
 from pydantic import Field
 
 from maint_assets.core.automation import EAGER, HOURLY_FRESHNESS
-from maint_assets.core.file_stores import Skipped
 from maint_assets.core.postgres import PostgresResource
 from maint_assets.core.schema import apply_schema
 from maint_assets.core.sql_files import statement
+from maint_assets.core.stored_files import Skipped
 from maint_assets.core.stores import FileStore, report_skipped
 from maint_assets.core.ui import column_schema
 from maint_assets.webarchive.keys import (
