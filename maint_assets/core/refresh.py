@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import psycopg
 from psycopg import sql
 
-from maint_assets.core import attachments, own_objects, views
+from maint_assets.core import attachments, own_objects, swap_attachments, views
 from maint_assets.core.lock_waits import with_short_lock_waits
 from maint_assets.core.postgres import PostgresResource
 from maint_assets.core.row_counts import count_all_rows
@@ -258,7 +258,7 @@ def _carried(
     Returns the views, the replaced comments, and the foreign keys left NOT VALID (rows
     broke them since they were checked, or their validation failed), named."""
     schema, name = live
-    held = attachments.read(conn, schema, build[0], [name])
+    held = swap_attachments.read(conn, schema, build[0], [name])
     comment, columns = conn.execute(
         statement("core/refresh", "table_documentation"), {"schema": schema, "name": name}
     ).fetchone()
@@ -289,7 +289,7 @@ def _carried(
             replaced.append((column, text))
     views.recreate(conn, dependents, refusal)
     # Last: a policy or a trigger may read the views.
-    keys = attachments.apply(conn, refusal, schema, held)
+    keys = swap_attachments.apply(conn, refusal, schema, held)
     # In this transaction: the table is small, and the swap's caller commits it.
     left = attachments.validate(conn, keys)
     return dependents, tuple(replaced), [

@@ -17,7 +17,7 @@ import dagster as dg
 import psycopg
 from psycopg import errors, sql
 
-from maint_assets.core import attachments, own_objects
+from maint_assets.core import attachments, own_objects, swap_attachments
 from maint_assets.core.grants import grant_on_schema, grant_on_table, schema_grants, table_grants
 from maint_assets.core.lock_waits import (
     lock_holders,
@@ -213,7 +213,7 @@ def _switch_locked(
         statement(SQL_PRODUCTION, "views_on"), {"schema": prod, "loaded": loaded}
     ).fetchall()
     own = views.views_in(conn, prod)
-    held = attachments.read(conn, prod, incoming, loaded)
+    held = swap_attachments.read(conn, prod, incoming, loaded)
     # A version switched back in has its copies of production's views: replaced by these.
     superseded = {v.name for v in views.views_in(conn, incoming)} & {v.name for v in own}
     versions = [v for (v,) in conn.execute(
@@ -285,8 +285,8 @@ def _switch_locked(
             )
         )
     # Last: a policy or a trigger may read production's views.
-    unvalidated = attachments.apply(conn, views.refusal(prod), prod, held)
-    attachments.apply_comments(conn, views.refusal(prod), prod, held)
+    unvalidated = swap_attachments.apply(conn, views.refusal(prod), prod, held)
+    swap_attachments.apply_comments(conn, views.refusal(prod), prod, held)
     _drop_keys_out_of_versions(conn, [outgoing, *versions])
     if within is not None:
         within(conn)
