@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 PG_MAJOR := 15
 POSTGIS_CONTROL := /usr/share/postgresql/$(PG_MAJOR)/extension/postgis.control
 
-.PHONY: demo test test-fast test-ui check-defs install system-deps lint bench db-down
+.PHONY: demo test test-fast test-ui test-real-schema check-defs install system-deps lint bench db-down
 
 demo: install
 	$(BIN)/maint-assets demo
@@ -37,6 +37,11 @@ check-defs:
 # A fresh demo driven in headless Chromium (about 15 minutes; not part of `make test`).
 test-ui: install
 	$(BIN)/pytest -m ui --timeout 2400
+
+# The atlas API's own functions on production's real schema, fetched from its public repository
+# (ATLAS_DB_GIT_DIR: a mirror; it has no licence, so it is not committed; not part of `make test`).
+test-real-schema: install
+	$(BIN)/pytest -m real_schema -n 1
 
 # Client-API-VN pins SQLAlchemy < 2: it gets its own virtualenv under .maint/ (idempotent).
 install: system-deps $(STAMP)

@@ -238,13 +238,37 @@ DROP TABLE IF EXISTS {relation};
 -- name: lock_timeout
 SELECT set_config('lock_timeout', %(timeout)s, true);
 
+-- name: build_xid
+-- The rebuild's transaction: its rows are visible to the snapshots taken after it committed.
+SELECT pg_current_xact_id()::xid::text;
+
+-- name: now
+SELECT clock_timestamp();
+
+-- name: older_snapshots
+-- Sessions of this database whose snapshot may not see the rebuilt tables' rows: taken
+-- before the build committed (a REPEATABLE READ or SERIALIZABLE transaction begun then, a
+-- statement calling the API's STABLE functions begun then). The swapped-in tables would be
+-- empty in it, where production's refresh (DELETE, INSERT) leaves it the rows it had.
+-- Conservative: an xmin up to the build's xid (an older transaction still open keeps later
+-- snapshots' xmin low too); a start time only pg_read_all_stats sees counts as old.
+SELECT pid, coalesce(nullif(application_name, ''), '(no application name)'),
+       coalesce(round(extract(epoch FROM clock_timestamp() - xact_start))::text || ' s', '?')
+FROM pg_stat_activity
+WHERE datname = current_database() AND pid <> pg_backend_pid()
+  AND backend_type = 'client backend'
+  AND backend_xmin IS NOT NULL AND age(backend_xmin) >= age(%(built)s::xid)
+  AND coalesce(xact_start < %(committed)s, true)
+ORDER BY xact_start NULLS FIRST, pid;
+
 -- name: swap_lock
 -- Taken with a short lock_timeout and retried: a waiting ACCESS EXCLUSIVE request would
 -- queue every reader behind it.
 LOCK TABLE {relation} IN ACCESS EXCLUSIVE MODE;
 
 -- name: drop_live
--- No CASCADE: a view built on the table makes the swap fail and roll back, loudly.
+-- No CASCADE: the views on it are dropped and re-created by the swap (count_rebuild.py);
+-- anything else on it (a function returning its rows) makes the swap fail and roll back.
 DROP TABLE {relation};
 
 -- name: move_table

@@ -7,6 +7,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 import psycopg
 from psycopg import errors
@@ -36,6 +37,7 @@ from maint_assets.atlas.counts.tables import (
 )
 from maint_assets.atlas.counts.touched_check import TouchedCheck, export_snapshot
 from maint_assets.atlas.keys import SQL_COUNTS
+from maint_assets.core import views
 from maint_assets.core.postgres import PostgresResource
 from maint_assets.core.sql_files import statement
 
@@ -80,10 +82,12 @@ def rebuild(
         epoch = change_log.epoch(conn) if capture else None
         targets = _targets(conn, live)
         rows = _build(conn, build, targets, log)
+        built = conn.execute(statement(SQL_COUNTS, "build_xid")).fetchone()[0]
+    committed = conn.execute(statement(SQL_COUNTS, "now")).fetchone()[0]
     log("built aside; catching up and swapping in")
     try:
         changes, check, rows = catch_up_and_swap(
-            db, conn, live, build, targets, built_at, epoch, rows, limits
+            db, conn, live, build, targets, built_at, epoch, rows, limits, (built, committed)
         )
     except BaseException:
         with db.transaction(conn):  # the copies built aside are of no use any more
@@ -105,14 +109,19 @@ def catch_up_and_swap(
     epoch: int | None,
     rows: dict[str, int],
     limits: Limits,
+    built: tuple[str, datetime] | None = None,
 ) -> tuple[change_log.PendingChanges | None, TouchedCheck, dict[str, int]]:
     """Apply the changes made since the build's snapshot to the copies, check them, and swap
-    them in, in one transaction; retried while readers hold the live tables."""
+    them in, in one transaction; retried while readers hold the live tables, or hold a
+    snapshot taken before ``built`` (the build's transaction id and a time after its commit)
+    committed."""
     deadline = time.monotonic() + limits.swap_timeout_s
     unlimited = Limits(max_incremental_changes=2**62, max_region_recounts=2**62)
     while True:
         try:
             with db.transaction(conn, repeatable_read=True):
+                if built is not None:
+                    _refuse_older_snapshots(conn, *built)
                 conn.execute(statement(SQL_COUNTS, "settings"))
                 snapshot = export_snapshot(conn)
                 changes, check, counts = None, TouchedCheck(), dict(rows)
@@ -150,6 +159,36 @@ def catch_up_and_swap(
                     "are unchanged"
                 ) from None
             time.sleep(0.5)
+        except OlderSnapshots as err:
+            if time.monotonic() > deadline:
+                raise RuntimeError(
+                    "could not swap the rebuilt count tables in within "
+                    f"{limits.swap_timeout_s:g} s: sessions whose snapshot predates the "
+                    f"rebuild would read them empty ({err}); the live tables are unchanged"
+                ) from None
+            time.sleep(0.5)
+
+
+class OlderSnapshots(RuntimeError):
+    """Sessions hold a snapshot that cannot see the rebuilt tables' rows."""
+
+
+def _refuse_older_snapshots(conn: psycopg.Connection, xid: str, committed: datetime) -> None:
+    """The swapped-in tables' rows were written by the build's transaction: a snapshot taken
+    before it committed does not see them, so a REPEATABLE READ reader begun before the
+    rebuild (or a statement calling the API's STABLE functions, which read in the calling
+    statement's snapshot) would read the new tables empty, where production's refresh
+    (DELETE, INSERT) leaves it its rows. Such snapshots only grow fewer: waited out, as
+    CREATE INDEX CONCURRENTLY waits out older snapshots."""
+    older = conn.execute(
+        statement(SQL_COUNTS, "older_snapshots"), {"built": xid, "committed": committed}
+    ).fetchall()
+    if older:
+        raise OlderSnapshots(
+            ", ".join(
+                f"pid {pid} ({application}, transaction {age})" for pid, application, age in older
+            )
+        )
 
 
 def _targets(conn: psycopg.Connection, live: CountTables) -> list[TableDefinition]:
@@ -200,7 +239,22 @@ def _swap(conn: psycopg.Connection, live: CountTables, build: CountTables) -> No
     conn.execute(statement(SQL_COUNTS, "lock_timeout"), {"timeout": SWAP_LOCK_TIMEOUT})
     for table in live.all():
         conn.execute(composed(SQL_COUNTS, "swap_lock", relation=table))
+    # Views someone made over a count table read the table, not its name, and the DROP fails
+    # on them: re-created over the new tables from their own definitions, as core/refresh.py
+    # does (production's refresh, DELETE and INSERT, keeps them). A view over both tables is
+    # listed by each: kept at its last place, after everything it reads.
+    listed = [view for table in live.all() for view in views.views_on(conn, *table)]
+    dependents = [
+        view
+        for i, view in enumerate(listed)
+        if view.qualified not in {later.qualified for later in listed[i + 1 :]}
+    ]
+    refusal = views.Refusal(
+        "the count tables not swapped in", "the live tables are unchanged", "atlas"
+    )
+    views.drop(conn, dependents, refusal)
     for (schema, _), table in zip(live.all(), build.all(), strict=True):
         conn.execute(composed(SQL_COUNTS, "drop_live", relation=(schema, table[1])))
         conn.execute(composed(SQL_COUNTS, "move_table", relation=table, schema=schema))
         move_statistics(conn, schema, table[1])
+    views.recreate(conn, dependents, refusal)
