@@ -29,13 +29,18 @@ LOCK_NAMESPACE = "maint_assets:"
 # the lock timeout) before it fails.
 LOCK_RETRIES = 10
 APPLICATION_NAME = "maint_assets"
-# The server's refusals of a connection, in its default (English) messages, which a step run
-# again would meet again. libpq gives a failed connection no SQLSTATE, so a server that speaks
-# another language (lc_messages) has its refusals retried like a server not reached.
+# The refusals of a connection that a step run again would meet again: the server's, in its
+# default (English) messages (PostgreSQL 15's auth.c, postinit.c, hba.c), and libpq's own when
+# it has no password to give. libpq gives a failed connection no SQLSTATE, so a server that
+# speaks another language (lc_messages) has its refusals retried like a server not reached.
+# Not LDAP, RADIUS, PAM or Ident: the server sends the same message when their own server
+# cannot be reached (an outage, retried) as when it rejects the user.
 _REFUSED = re.compile(
     r"FATAL: (password authentication failed|no pg_hba\.conf entry|pg_hba\.conf rejects"
-    r"|(Peer|Ident|LDAP|RADIUS|PAM|certificate) authentication failed"
-    r'|(database|role) ".*" does not exist|role ".*" is not permitted to log in)'
+    r"|(Peer|certificate) authentication failed"
+    r'|(database|role) ".*" does not exist|role ".*" is not permitted to log in'
+    r'|permission denied for database)'
+    r"|fe_sendauth: no password supplied"
 )
 
 

@@ -154,10 +154,12 @@ INDEXERS = {"cdxj": CheckedCdxj, "cdx11": CheckedCdx11}
 
 
 def _crawlers_own(record: object) -> bool:
-    """A crawler's own file stored as a resource record of a ``metadata://`` URI (Wget's
-    log, manifest and command line, which may hold ``--http-password``): pywb keys it as the
+    """A crawler's own file in a record of a ``metadata://`` URI: Wget's log, manifest and
+    command line (resource records; the command line may hold ``--http-password``), and
+    NetarchiveSuite's metadata ARC files (read as response records). pywb keys each as the
     http URL of that host and path (``org,gnu)/software/wget/warc/wget.log``) and would serve
-    it as that page."""
+    it as that page. ``urn:`` records (Browsertrix's ``urn:pageinfo:``, wpull's
+    ``urn:X-wpull:log``) keep keys of their own, as pywb indexes them."""
     uri = record.rec_headers.get_header("WARC-Target-URI") or ""
     return uri[:9].lower() == "metadata:"
 

@@ -125,9 +125,9 @@ def test_a_listing_whose_connection_the_server_ends_runs_again(
         assert conn.execute("SELECT count(*) FROM webarchive.trackdb_files").fetchone()[0] > 0
 
 
-@pytest.mark.parametrize("refusal", ["password", "database"])
+@pytest.mark.parametrize("refusal", ["password", "database", "no_password"])
 def test_a_step_the_server_refuses_fails_at_once_naming_why(
-    empty_db: str, tmp_path: Path, refusal: str
+    empty_db: str, tmp_path: Path, refusal: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A password the server rejects, or a database it does not have, is met again by every
     retry: the step fails at once (it waited connection_retries times connection_retry_wait_s,
@@ -136,13 +136,20 @@ def test_a_step_the_server_refuses_fails_at_once_naming_why(
     secret = "not-the-password-3f9c"
     url = (conninfo.make_conninfo(empty_db, password=secret) if refusal == "password"
            else conninfo.make_conninfo(empty_db, dbname="no_such_db_3f9c"))
+    if refusal == "no_password":  # no password configured anywhere: libpq's own refusal
+        (tmp_path / "pgpass").write_text("")
+        (tmp_path / "pgpass").chmod(0o600)
+        monkeypatch.setenv("PGPASSFILE", str(tmp_path / "pgpass"))
+        monkeypatch.delenv("PGPASSWORD", raising=False)
+        url = conninfo.make_conninfo(empty_db, password="")
     db = PostgresResource(url=url, connection_retries=2, connection_retry_wait_s=30)
     for opened in (db.step_connection(), db.maintenance_step("x")):
         with pytest.raises(DatabaseUnavailable) as raised, opened:
             pass
         assert raised.value.refused
-        assert ("password authentication failed" if refusal == "password"
-                else 'database "no_such_db_3f9c" does not exist') in str(raised.value)
+        assert {"password": "password authentication failed",
+                "database": 'database "no_such_db_3f9c" does not exist',
+                "no_password": "no password supplied"}[refusal] in str(raised.value)
         assert secret not in str(raised.value)
     write_store(tmp_path / "store", warcs=1, records=1)
     result = _listing(db, tmp_path / "store")

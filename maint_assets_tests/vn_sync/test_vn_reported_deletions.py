@@ -119,12 +119,14 @@ def test_a_failed_poll_s_reported_deletions_are_asked_again_by_the_next(world: V
     assert _signals(conn, "observations_json", LATE) == [(CHECK, "transfer_vn", True)]
 
 
-def test_a_poll_recorded_without_its_reported_deletions_loses_them(world: VnWorld) -> None:
-    """Q3: _poll records the poll (record_poll, committed: autocommit) and then, in another
-    statement, the deletions the diff reported. A session lost between the two (a restart,
-    a failover) is a transient failure: the step runs again, but the poll is already
-    recorded, so the new poll asks only for changes since it began; the diff never reports
-    901 again and production keeps it for good (absence deletes nothing by default)."""
+def test_a_session_lost_recording_reported_deletions_records_neither_them_nor_the_poll(
+    world: VnWorld,
+) -> None:
+    """Q3 (F1): the session is ended while it records the deletions the diff reported. It
+    recorded them and the poll in one transaction, so neither is recorded: the step runs
+    again (a transient failure), its poll asks again from the last recorded one, and 901 is
+    recorded and deleted from production. (Before the fix the poll was committed first, the
+    retry asked only for later changes, and production kept 901 for good.)"""
     conn = _in_step(world)
     _live_sync_only(world)
     # once (a sequence is not rolled back with the cut transaction), the project's session
@@ -223,15 +225,15 @@ def test_no_secret_in_the_reported_deletions_file_logs_or_metadata(world: VnWorl
 def test_a_reported_deletion_the_same_poll_then_served_again_is_refuted(
     world: VnWorld, monkeypatch: pytest.MonkeyPatch, held: bool,
 ) -> None:
-    """Q2: within one poll, the diff of taxo group 1 reports 901 deleted and the diff of group
-    2 reports it updated (a sighting re-identified into another group during the weekly
+    """Q2 (F2): within one poll, the diff of taxo group 1 reports 901 deleted and the diff of
+    group 2 reports it updated (a sighting re-identified into another group during the weekly
     download, if the site reports it so in its old group's diff: an assumption, the fake site
     cannot say). transfer_vn deletes it (removing nothing: the check copy never held it), then
     stores it. For a row the check copy held, the capture records the deletion at once and
-    the served capture then refutes it (vn_served). The reported deletion is recorded only
-    after the poll, so nothing refutes it: the merge deletes 901 from the check copy and the
-    repair from production, though VisioNature serves it. (held: the same with 901 in the
-    check copy, where the capture's refutation keeps it: passes.)"""
+    the served capture then refutes it (vn_served). A reported deletion is recorded only after
+    the poll, which vn_served cannot see: it is not recorded when the check copy holds the row
+    after the poll, so both copies keep 901. (Before the fix, never_held: the merge deleted
+    901 from the check copy and the repair from production, though VisioNature serves it.)"""
     conn = _in_step(world)
     site = world.sites["tst1"]
     site.add_sightings([LATE], days_ago(3), 1, P[0])
@@ -290,9 +292,10 @@ def test_an_adopted_window_applies_the_reported_deletions_of_our_daily_poll(
 
 def test_a_deletion_reported_again_by_a_later_poll_is_recorded_once(world: VnWorld) -> None:
     """F3: a poll whose diff reaches back before a deletion an earlier poll recorded (polls
-    that overlap, a window's poll rewound to ``needed``) reported it again: 901 (never held)
-    got a second claim, and 5 (held: the trigger's claim) one from the file, as its delete then
-    removed nothing; the update's deletion counts and the log counted them again."""
+    that overlap, a window's poll rewound to ``needed``) reports it again; it is not recorded
+    again: neither 901 (never held, the first poll's claim from the file) nor 5 (held: the
+    trigger's claim), whose delete removes nothing the second time. (Before the fix each got
+    a second claim, and the update's deletion counts and the log counted them again.)"""
     conn = _in_step(world)
     _live_sync_only(world)
     world.sites["tst1"].delete(5)
@@ -306,3 +309,44 @@ def test_a_deletion_reported_again_by_a_later_poll_is_recorded_once(world: VnWor
     assert _signals(conn, "observations_json", LATE) == [(CHECK, "transfer_vn", True)]
     assert _signals(conn, "observations_json", 5) == [(CHECK, "transfer_vn", False)]
     assert _signals(conn, "places_json", NEW_PLACE) == [(CHECK, "transfer_vn", True)]
+
+
+def test_an_operators_prune_does_not_hide_the_source_s_reported_deletion(
+    world: VnWorld,
+) -> None:
+    """Review s33: an operator prunes sighting 7 from the check copy by hand (psql: a claim
+    the repair weighs); the source then deletes 7 and the next poll's diff reports it, its
+    delete removing nothing. The source's word is recorded as transfer_vn's, beside the
+    operator's claim: the dedupe is for transfer_vn's own record of this deletion (the
+    capture's, or an earlier poll's), not for any claim."""
+    conn = _in_step(world)
+    with psycopg.connect(world.url, autocommit=True, application_name="psql") as psql:
+        psql.execute(f"DELETE FROM {CHECK}.observations_json WHERE site = 'tst1' AND id = 7")
+    time.sleep(1)
+    world.sites["tst1"].delete(7)
+    result = daily(world.resources())
+    assert result.success, failure_text(result)
+    assert _signals(conn, "observations_json", 7) == [
+        (CHECK, "psql", False), (CHECK, "transfer_vn", True)]
+
+
+def test_the_first_poll_of_all_failing_leaves_its_changes_to_the_next(world: VnWorld) -> None:
+    """Review s33: with no poll recorded, the next poll has nothing to rewind to and asks from
+    transfer_vn's watermarks, which the failed poll moved for the groups it asked: the
+    deletion of 901 it reported (and any change until then) was never asked for again. The
+    failed first poll puts the watermarks back."""
+    site = world.sites["tst1"]
+    for i in range(1, 41):
+        site.add_sightings([i], days_ago(3 + i % 6), 1, P[0])
+    world.copy()
+    bookkeeping.prepare(PostgresResource(url=world.url), [CHECK, PRODUCTION])
+    conn = world.conn
+    conn.execute(f"UPDATE {CHECK}.increment_log SET last_ts = localtimestamp - interval '20 days'")
+    _live_sync_only(world)
+    site.fault("fail", {"places/diff": 400})
+    assert not daily(world.resources()).success
+    assert conn.execute("SELECT count(*) FROM maint_assets.vn_polls").fetchone()[0] == 0
+    site.clear_faults()
+    again = daily(world.resources())
+    assert again.success, failure_text(again)
+    assert _signals(conn, "observations_json", LATE) == [(CHECK, "transfer_vn", True)]

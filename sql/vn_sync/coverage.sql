@@ -244,19 +244,23 @@ WHERE site = ANY(%(sites)s) AND taxo_group >= 0 AND last_ts >= %(started)s;
 -- name: record_reported_deletions
 -- The deletions the poll's diff reported (transfer_vn_jobs.py) of rows the check copy did not
 -- hold: deleting them removed nothing, so no capture trigger recorded the source's word.
--- Recorded as our transfer_vn's own, at the database time of its delete, once: not when a
--- deletion of the row in {check} is recorded since VisioNature last served it (vn_served),
--- which is the trigger's record of this very delete (the row was held) or this deletion
--- recorded by an earlier poll whose diff reached as far back.
+-- Recorded as our transfer_vn's own, at the database time of its delete, once: not when our
+-- transfer_vn's deletion of the row in {check} is recorded since VisioNature last served it
+-- (vn_served), which is the trigger's record of this very delete (the row was held) or this
+-- deletion recorded by an earlier poll whose diff reached as far back. Another session's
+-- claim (an operator's prune of {check}, which the repair weighs) is no such record: the
+-- source's word is recorded beside it. An id reported twice in one poll (two taxo groups'
+-- diffs) is recorded once, at its latest delete.
 INSERT INTO maint_assets.vn_deletions
     (schema_name, table_name, site, item_id, update_ts, deleted_at, application_name)
-SELECT DISTINCT %(check_schema)s, r.table_name, r.site, r.item_id, NULL::bigint, r.deleted_at,
+SELECT %(check_schema)s, r.table_name, r.site, r.item_id, NULL::bigint, max(r.deleted_at),
        'transfer_vn'
 FROM unnest(%(tables)s::text[], %(sites)s::text[], %(ids)s::integer[], %(ats)s::bigint[])
      AS r(table_name, site, item_id, deleted_at)
 WHERE NOT EXISTS (SELECT FROM maint_assets.vn_deletions d
                   WHERE d.table_name = r.table_name AND d.site = r.site
                     AND d.item_id = r.item_id AND d.schema_name = %(check_schema)s
+                    AND d.application_name = 'transfer_vn'
                     AND d.deleted_at >= coalesce(
                         (SELECT max(v.served_at) FROM maint_assets.vn_served v
                          WHERE v.table_name = r.table_name AND v.site = r.site
@@ -269,7 +273,8 @@ WHERE NOT EXISTS (SELECT FROM maint_assets.vn_deletions d
                        WHERE k.site = r.site AND k.id = r.item_id))
   AND NOT (r.table_name = 'places_json'
            AND EXISTS (SELECT FROM {check}.places_json k
-                       WHERE k.site = r.site AND k.id = r.item_id));
+                       WHERE k.site = r.site AND k.id = r.item_id))
+GROUP BY r.table_name, r.site, r.item_id;
 
 -- name: rewind_watermarks
 -- The next --update of {check} asks the diff for every change since %(since)s.

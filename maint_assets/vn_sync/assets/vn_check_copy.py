@@ -19,7 +19,7 @@ failed midway stored in the check copy before (the source's changes: PollError).
 
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import UTC, datetime, time, timedelta
 from typing import Any, Literal
 
@@ -184,6 +184,7 @@ def _poll(
     began (or since ``needed``, when polls have not run continuously since then)."""
     started = datetime.now()  # naive local time: transfer_vn's clock
     sites = tool_config.enabled_sites(tool.user_config())
+    first = None  # where the first poll of all starts
     with vn_db.connect() as conn:
         since = conn.execute(
             statement(SQL_COVERAGE, "poll_since"), {"check_schema": CHECK, "needed": needed}
@@ -203,10 +204,21 @@ def _poll(
                 compose(SQL_COVERAGE, "newest_watermark", check=CHECK), {"sites": sites}
             ).fetchone()[0]
             since = None if since is None else min(since, started)
-    run = tool.update_now(vn_db, CHECK, controlers)
+            first = since
+    try:
+        run = tool.update_now(vn_db, CHECK, controlers)
+    except PollError:
+        # No poll recorded yet, so the next has nothing to rewind to, and transfer_vn moved
+        # the watermarks of the groups it asked before it failed: put them back now, or
+        # their changes (and deletions) until then would never be asked for again.
+        if first is not None:
+            with suppress(psycopg.Error, DatabaseUnavailable), vn_db.connect() as conn:
+                conn.execute(compose(SQL_COVERAGE, "rewind_watermarks", check=CHECK),
+                             {"since": first, "sites": sites})
+        raise
     context.log.info(run.output[-4000:])
-    # One transaction, the deletions first: a poll recorded without them (a session lost in
-    # between) would never be asked for again, the next poll starting where this one did.
+    # One transaction: a poll recorded without its reported deletions (a session lost in
+    # between) would never be asked for them again, the next poll starting where this one did.
     with vn_db.connect() as conn, conn.transaction():
         if run.reported_deletions:
             tables, sites_of, ids, ats = map(list, zip(*run.reported_deletions, strict=True))
@@ -317,7 +329,8 @@ def _transient_if_cut(what: str) -> Iterator[None]:
     try:
         yield
     except DatabaseUnavailable as err:
-        raise TransferVnError(f"{what} failed: {err}", transient=True) from err
+        # a refusal (password, role, pg_hba.conf, missing database) meets every retry again
+        raise TransferVnError(f"{what} failed: {err}", transient=not err.refused) from err
     except psycopg.OperationalError as err:
         # Only a lost session: a lock or statement timeout, or a full disk, would meet the
         # retry again after a whole new download (hours).
