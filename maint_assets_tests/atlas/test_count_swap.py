@@ -40,9 +40,14 @@ def test_a_reader_whose_snapshot_predates_a_rebuild_does_not_read_empty_counts(
 
         thread = threading.Thread(target=rebuild)
         thread.start()
-        deadline = time.monotonic() + 10  # the rebuild alone takes a few seconds here
-        while thread.is_alive() and time.monotonic() < deadline:
-            time.sleep(0.2)
+        # The copies built aside are seen once the build committed; the swap follows within
+        # a second (before the fix), or waits for this snapshot to end.
+        deadline = time.monotonic() + 60
+        while thread.is_alive() and time.monotonic() < deadline and not rows(
+            atlas_url, "SELECT count(*) FROM pg_tables WHERE schemaname = 'maint_assets_build'"
+        )[0][0]:
+            time.sleep(0.1)
+        thread.join(timeout=3)
         try:
             during = reader.execute(COUNT).fetchall()
         finally:
