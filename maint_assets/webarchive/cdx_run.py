@@ -32,11 +32,13 @@ from maint_assets.webarchive.cdx_segments import (
     Segment,
     filename_of,
     rewrite_without,
+    url_of,
     write_sorted,
 )
 from maint_assets.webarchive.indexing import IndexedWarc, index_all
 from maint_assets.webarchive.resources import CdxSettings
 from maint_assets.webarchive.store_mounts import StoreMounts
+from maint_assets.webarchive.warc_reading import INDEX_RULES_VERSION, crawlers_own_uri
 
 
 class TransientFailures(RuntimeError):
@@ -62,6 +64,7 @@ class RunSummary:
     refused: dict[str, list[str]] = field(default_factory=dict)
     warnings: dict[str, list[str]] = field(default_factory=dict)
     requeued: int = 0
+    requeued_for_rules: int = 0
     recovered: int = 0
     warcs_removed: int = 0
     lines_removed: int = 0
@@ -92,6 +95,7 @@ class IndexRun:
 
     def execute(self) -> RunSummary:
         self._recover()
+        self._requeue_for_rules()
         if self.options.retry_quarantined:
             self.summary.requeued = self.conn.execute(
                 statement(SQL, "requeue_quarantined"), self.params
@@ -136,6 +140,31 @@ class IndexRun:
             self.ledger.forget([segment])
             self.summary.recovered += 1
         self._repost(keys)
+
+    def _requeue_for_rules(self) -> None:
+        """Once per new INDEX_RULES_VERSION: the files with lines the indexing now leaves out
+        (a crawler's own metadata: records, which pywb would serve as pages) are re-queued,
+        so this run removes their lines and indexes them again. Reads every live segment."""
+        row = self.conn.execute(statement(SQL, "index_rules_version"), self.params).fetchone()
+        if row is None or (row[0] or 0) >= INDEX_RULES_VERSION:
+            return
+        paths: set[str] = set()
+        for segment in self.ledger.live():
+            path = self.ledger.file(segment)
+            if not path.exists():  # the index check names it; nothing of it is served
+                continue
+            with path.open() as lines:
+                paths |= {filename_of(line, self.fmt) for line in lines
+                          if "metadata:" in line and crawlers_own_uri(url_of(line, self.fmt))}
+        with self.db.transaction(self.conn) as conn:
+            self.summary.requeued_for_rules = conn.execute(
+                statement(SQL, "requeue_for_rules"), {**self.params, "paths": sorted(paths)}
+            ).rowcount
+            conn.execute(statement(SQL, "record_index_rules"),
+                         {**self.params, "version": INDEX_RULES_VERSION})
+        if paths:
+            self.log(f"{len(paths)} indexed file(s) hold lines the indexing now leaves out "
+                     "(a crawler's own metadata: records): re-queued, their lines removed")
 
     # -- stale lines -------------------------------------------------------------------------
 

@@ -119,6 +119,13 @@ def filename_of(line: str, fmt: str) -> str:
     return json.JSONDecoder().raw_decode(line, start)[0] if "\\" in value else value
 
 
+def url_of(line: str, fmt: str) -> str:
+    """The URL a CDXJ or CDX11 line indexes."""
+    if fmt == "cdx11":
+        return line.split(" ", 3)[2]
+    return json.loads(line.split(" ", 2)[2])["url"]
+
+
 def write_sorted(sources: list[Path], target: Path) -> tuple[int, int]:
     """Merge byte-sorted ``sources`` into ``target`` (atomically); its lines and bytes."""
     with ExitStack() as stack, atomic_file(target) as out:

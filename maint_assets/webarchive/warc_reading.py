@@ -153,6 +153,15 @@ class CheckedCdx11(_Checked, CDX11Indexer):
 INDEXERS = {"cdxj": CheckedCdxj, "cdx11": CheckedCdx11}
 
 
+# What the indexing leaves out, by version: 2 leaves out records of a metadata: URI. A new
+# version re-queues once the files whose lines it now leaves out (cdx_run.py).
+INDEX_RULES_VERSION = 2
+
+
+def crawlers_own_uri(uri: str) -> bool:
+    return uri[:9].lower() == "metadata:"
+
+
 def _crawlers_own(record: object) -> bool:
     """A crawler's own file in a record of a ``metadata://`` URI: Wget's log, manifest and
     command line (resource records; the command line may hold ``--http-password``), and
@@ -160,8 +169,7 @@ def _crawlers_own(record: object) -> bool:
     http URL of that host and path (``org,gnu)/software/wget/warc/wget.log``) and would serve
     it as that page. ``urn:`` records (Browsertrix's ``urn:pageinfo:``, wpull's
     ``urn:X-wpull:log``) keep keys of their own, as pywb indexes them."""
-    uri = record.rec_headers.get_header("WARC-Target-URI") or ""
-    return uri[:9].lower() == "metadata:"
+    return crawlers_own_uri(record.rec_headers.get_header("WARC-Target-URI") or "")
 
 
 def check_head(path: Path) -> tuple[bool, str]:

@@ -194,6 +194,46 @@ def test_every_record_cdxj_indexer_indexes_is_in_the_index_and_broken_files_are_
     assert not any(rows[p][3] for p in indexed)
 
 
+def test_an_index_made_before_the_metadata_rule_loses_those_lines_at_the_next_run(
+    real_store, empty_db: str, tmp_path: Path
+) -> None:
+    """An index built by a version that still indexed Wget's metadata:// records (its log and
+    command line, served as pages of gnu.org): the next run re-queues the files holding such
+    lines, once, removes their lines and indexes them again; no other file is touched."""
+    root, res, _ = real_store
+    wget = ["1_data/selective/wget/iah-urls/warcs/IAH-urls-wget.warc.gz",
+            "other/webrecorder-pywb/example-wget-1-14.warc.gz"]
+    theirs = [line for line in _run(root, wget) if _crawlers_own(line, ())]
+    with psycopg.connect(empty_db, autocommit=True) as conn:
+        for path in wget:  # their lines as the earlier version wrote them into each segment
+            segment = conn.execute(
+                "SELECT s.collection, f.cdx_segment FROM webarchive.trackdb_files f "
+                "JOIN webarchive.cdx_segments s ON s.store = f.store AND s.name = f.cdx_segment "
+                "WHERE f.path = %s", [path]).fetchone()
+            file = tmp_path / "collections" / segment[0] / "indexes" / segment[1]
+            mine = [line for line in theirs if f'"filename": "{path}"' in line]
+            file.write_bytes(b"".join(sorted(file.read_bytes().splitlines(keepends=True)
+                                             + [line.encode() for line in mine])))
+        conn.execute("UPDATE webarchive.stores SET index_rules_version = NULL")
+        before = dict(conn.execute(
+            "SELECT path, cdx_indexed_at FROM webarchive.trackdb_files").fetchall())
+    assert len(theirs) == 6
+    again = dg.materialize([cdx_index.cdx_index], resources=res)
+    assert again.success
+    meta = again.get_asset_materialization_events()[0].materialization.metadata
+    assert meta["requeued_for_rules"].value == 2
+    lines = sorted(line for p in (tmp_path / "collections").rglob("*.cdxj") for line in p.open())
+    assert not [line for line in lines if line.startswith("org,gnu)/")]
+    indexed = sorted(p for p, r in _rows(empty_db).items() if r[1])
+    assert lines == _cli(root, indexed)
+    with psycopg.connect(empty_db) as conn:
+        after = dict(conn.execute(
+            "SELECT path, cdx_indexed_at FROM webarchive.trackdb_files").fetchall())
+    assert {p for p in after if after[p] != before[p]} == set(wget)
+    assert dg.materialize([cdx_index.cdx_index], resources=res).get_asset_materialization_events(
+    )[0].materialization.metadata["requeued_for_rules"].value == 0  # once
+
+
 def test_the_layout_agrees_with_ukwas_own_parser_on_its_real_listing() -> None:
     """2 000 paths of UKWA's HDFS listing with what its own path parser made of them
     (ukwa-manage's test data: data/webarchive/README.md): every file it places in a crawl

@@ -7,6 +7,19 @@ UPDATE webarchive.trackdb_files
 SET cdx_error = NULL, cdx_quarantined_at = NULL, cdx_indexed_at = NULL
 WHERE store = %(store)s AND cdx_error IS NOT NULL AND NOT missing;
 
+-- name: index_rules_version
+-- NULL for a store indexed before the version was recorded; no row for a store never listed.
+SELECT index_rules_version FROM webarchive.stores WHERE store = %(store)s;
+
+-- name: requeue_for_rules
+-- Indexed files whose lines the rules now leave out: their lines are removed and they are
+-- indexed again (stale_lines, to_index).
+UPDATE webarchive.trackdb_files SET cdx_indexed_at = NULL
+WHERE store = %(store)s AND path = ANY(%(paths)s) AND cdx_segment IS NOT NULL;
+
+-- name: record_index_rules
+UPDATE webarchive.stores SET index_rules_version = %(version)s WHERE store = %(store)s;
+
 -- name: stale_lines
 -- Files whose lines must leave the index: no longer listed (their absence is confirmed with
 -- the store before anything is removed), rewritten since they were indexed, or re-queued.

@@ -201,6 +201,7 @@ def _metadata(cdx: CdxSettings, s: RunSummary) -> dict:
         "segments_compacted": s.compacted,
         "unfinished_recovered": s.recovered,
         "requeued": s.requeued,
+        "requeued_for_rules": s.requeued_for_rules,
         "warcs_waiting": s.waiting,
         "warcs_with_warnings": len(s.warnings),
         "quarantined": dg.MetadataValue.md(

@@ -20,6 +20,16 @@ DO $$ BEGIN
         ALTER TABLE webarchive.stores ADD COLUMN layout_version integer;
     END IF;
 END $$;
+-- What the indexing leaves out (warc_reading.INDEX_RULES_VERSION) when the store's index was
+-- last brought in line with it: a new version re-queues, once, the files whose lines it now
+-- leaves out (cdx_run.py).
+DO $$ BEGIN
+    IF NOT EXISTS (SELECT FROM pg_attribute
+                   WHERE attrelid = 'webarchive.stores'::regclass
+                     AND attname = 'index_rules_version' AND NOT attisdropped) THEN
+        ALTER TABLE webarchive.stores ADD COLUMN index_rules_version integer;
+    END IF;
+END $$;
 
 -- Present files carry last_seen NULL (they were in the store's latest listing: see the view);
 -- unchanged files are therefore never rewritten by a refresh. fillfactor leaves room for the
