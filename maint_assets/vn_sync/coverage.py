@@ -99,7 +99,7 @@ def polled_since(
 ) -> dict[tuple[str, str], int]:
     """Per (site, taxo group) the latest poll of ``check_schema`` asked for, epoch seconds since
     when our polls have stored every change the source made to it: each poll asked for every
-    change since the one before it started (vn_check_copy.py ``_poll``), so a row the source
+    change since the one before it started (polls.py ``poll``), so a row the source
     changed since then was stored by one of them, and a deletion of it since is a signal
     (reconcile.sql). The chain is the group's own: a poll that did not ask for it (the group
     excluded, or the account without access; a poll recorded without its groups) leaves a gap

@@ -37,7 +37,7 @@ removes nothing, so the capture trigger (bookkeeping.sql) never fires. With
 ``REPORTED_DELETIONS_ENV`` set, every id ``delete_obs`` and ``delete_place`` are given is
 written to that file first (one JSON object a line, with the database's ``now()`` that the
 trigger would have recorded), for the project to record as the source's own deletion
-signal (vn_check_copy.py).
+signal (polls.py).
 """
 
 import json

@@ -25,7 +25,7 @@ FORMS = f"vn_sync/{PRODUCTION}/forms_json"
 
 def test_the_first_poll_claims_no_change_it_did_not_ask_for(world: VnWorld) -> None:
     """The first poll ever is the daily update (02:05 daily, before Sunday's window): with no
-    poll recorded, _poll records as its `since` the OLDEST watermark of the check copy's
+    poll recorded, polls.poll records as its `since` the OLDEST watermark of the check copy's
     increment_log (oldest_watermark: every taxo group and the places' -1). transfer_vn asked
     each taxo group for changes since the FIRST listed group's watermark (Observations.update
     reads increment_get once, for the first group, and reuses it), so polled_since claims a

@@ -1,5 +1,5 @@
 """The diff's deletions of rows the check copy never held (transfer_vn_jobs.py's
-MAINT_VN_REPORTED_DELETIONS file, recorded by vn_check_copy.py _poll), with the real
+MAINT_VN_REPORTED_DELETIONS file, recorded by vn_sync/polls.py), with the real
 transfer_vn of Client-API-VN 2.12 against the fake VisioNature site. (From a trial of
 session 33: F1 a poll recorded without them, F2 one the same poll served again, F3 one
 recorded again by a later poll; the other tests record what held.)"""

@@ -19,7 +19,7 @@ failed midway stored in the check copy before (the source's changes: PollError).
 
 
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from datetime import UTC, datetime, time, timedelta
 from typing import Any, Literal
 
@@ -32,7 +32,7 @@ from maint_assets.core.automation import DAILY_FRESHNESS
 from maint_assets.core.database_unavailable import DatabaseUnavailable
 from maint_assets.core.postgres import PostgresResource
 from maint_assets.core.sql_files import compose, statement
-from maint_assets.vn_sync import bookkeeping, coverage, tool_config
+from maint_assets.vn_sync import bookkeeping, coverage, polls, tool_config
 from maint_assets.vn_sync.bookkeeping import Entry
 from maint_assets.vn_sync.client_api_vn import ClientApiVn, PollError, TransferVnError
 from maint_assets.vn_sync.keys import (
@@ -163,7 +163,7 @@ def _update(
 ) -> dict[str, object]:
     started = int(datetime.now(UTC).timestamp())
     controlers = DIFF_CONTROLERS & tool_config.enabled_controlers(tool.user_config())
-    _poll(context, vn_db, tool, controlers)
+    polls.poll(context, vn_db, tool, controlers)
     signals = _signals_since(vn_db, started)
     rows = _row_counts(vn_db, CHECK)
     with vn_db.connect() as conn:
@@ -174,68 +174,6 @@ def _update(
         ])
     return {"mode": "update", "deletion_signals": signals,
             **{f"{t}.row_count": rows[t] for t in TABLES}}
-
-
-def _poll(
-    context: dg.AssetExecutionContext, vn_db: PostgresResource, tool: ClientApiVn,
-    controlers: set[str], needed: datetime | None = None, window_log: str | None = None,
-) -> None:
-    """The source's diff into the check copy, asked for every change since the last poll
-    began (or since ``needed``, when polls have not run continuously since then)."""
-    started = datetime.now()  # naive local time: transfer_vn's clock
-    sites = tool_config.enabled_sites(tool.user_config())
-    first = None  # where the first poll of all starts
-    with vn_db.connect() as conn:
-        since = conn.execute(
-            statement(SQL_COVERAGE, "poll_since"), {"check_schema": CHECK, "needed": needed}
-        ).fetchone()[0]
-        if since is not None:
-            conn.execute(
-                compose(SQL_COVERAGE, "rewind_watermarks", check=CHECK),
-                {"since": since, "sites": sites},
-            )
-            if window_log:
-                conn.execute(
-                    compose(SQL_COVERAGE, "add_watermarks", check=CHECK, log=window_log),
-                    {"since": since},
-                )
-        else:
-            since = conn.execute(
-                compose(SQL_COVERAGE, "newest_watermark", check=CHECK), {"sites": sites}
-            ).fetchone()[0]
-            since = None if since is None else min(since, started)
-            first = since
-    try:
-        run = tool.update_now(vn_db, CHECK, controlers)
-    except PollError:
-        # No poll recorded yet, so the next has nothing to rewind to, and transfer_vn moved
-        # the watermarks of the groups it asked before it failed: put them back now, or
-        # their changes (and deletions) until then would never be asked for again.
-        if first is not None:
-            with suppress(psycopg.Error, DatabaseUnavailable), vn_db.connect() as conn:
-                conn.execute(compose(SQL_COVERAGE, "rewind_watermarks", check=CHECK),
-                             {"since": first, "sites": sites})
-        raise
-    context.log.info(run.output[-4000:])
-    # One transaction: a poll recorded without its reported deletions (a session lost in
-    # between) would never be asked for them again, the next poll starting where this one did.
-    with vn_db.connect() as conn, conn.transaction():
-        if run.reported_deletions:
-            tables, sites_of, ids, ats = map(list, zip(*run.reported_deletions, strict=True))
-            recorded = conn.execute(
-                compose(SQL_COVERAGE, "record_reported_deletions", check=CHECK), {
-                    "check_schema": CHECK, "tables": tables, "sites": sites_of, "ids": ids,
-                    "ats": ats,
-                }).rowcount
-            context.log.info(
-                f"the diff reported {len(ids)} deletion(s); {recorded} of rows {CHECK} did "
-                "not hold, not recorded before, recorded as the source's deletion signals "
-                "(maint_assets.vn_deletions)"
-            )
-        conn.execute(compose(SQL_COVERAGE, "record_poll", check=CHECK), {
-            "check_schema": CHECK, "since": since or started, "started": started,
-            "run_id": context.run.run_id, "sites": sites,
-        })
 
 
 def _window(
@@ -280,7 +218,7 @@ def _window(
     if config.confirm_with_diff:
         # the other end of the download: what the source changed or deleted meanwhile
         needed = datetime.combine(start, time()) - timedelta(days=1)
-        _poll(context, vn_db, tool, DIFF_CONTROLERS & enabled, needed, WINDOW_STAGING)
+        polls.poll(context, vn_db, tool, DIFF_CONTROLERS & enabled, needed, WINDOW_STAGING)
         confirmed_at = int(datetime.now(UTC).timestamp())
     # Not locked_step: a retry would download the window again. The run fails, naming the
     # lock; the next run downloads its own window. A connection the server ended is a
