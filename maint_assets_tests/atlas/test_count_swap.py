@@ -8,9 +8,11 @@ import threading
 import time
 
 import psycopg
+from psycopg.conninfo import make_conninfo
 
 from maint_assets.atlas.assets.counts import OBS_REGION_COUNTS
-from maint_assets_tests.atlas.helpers import FULL_COUNTS, materialize, rows
+from maint_assets.core.postgres import PostgresResource
+from maint_assets_tests.atlas.helpers import FULL_COUNTS, atlas_resources, materialize, rows
 
 COUNT = "SELECT count(*), sum(count_obs) FROM atlas_api.obs_region_counts"
 
@@ -92,3 +94,53 @@ def test_a_view_over_a_count_table_survives_a_rebuild(resources, atlas_url):
         with psycopg.connect(atlas_url, autocommit=True) as conn:
             conn.execute("DROP VIEW IF EXISTS public.region_year_counts")
             conn.execute("DROP ROLE region_reader_s33")
+
+
+def test_the_maintenance_role_waits_for_another_roles_older_snapshot(
+    pg_cluster, small_atlas_url
+):
+    """The rebuild runs as the maintenance role, which has no pg_read_all_stats: another
+    role's session (the API's) shows it its snapshot's xmin but neither its type nor its
+    start, and the wait first ignored every such session: the API's reader read the new
+    tables empty."""
+    from maint_assets_tests.core.test_roles import application_role, maintenance_role
+
+    with (
+        maintenance_role(pg_cluster, small_atlas_url, "maint_s33", "atlas") as (url, _),
+        application_role(small_atlas_url, "api") as api,
+    ):
+        with psycopg.connect(small_atlas_url, autocommit=True) as conn:
+            conn.execute(f"GRANT pg_read_all_data TO {api}")
+            conn.execute(f"ALTER ROLE {api} PASSWORD 'api-s33'")  # test-only
+        resources = atlas_resources(PostgresResource(url=url))
+        assert materialize(resources, selection=[OBS_REGION_COUNTS]).success
+        reader_url = make_conninfo(small_atlas_url, user=api, password="api-s33")
+        with psycopg.connect(reader_url) as reader:
+            reader.execute("BEGIN ISOLATION LEVEL REPEATABLE READ")
+            reader.execute("SELECT count(*) FROM public.regions").fetchall()
+            before = rows(small_atlas_url, COUNT)
+            outcome = {}
+
+            def rebuild() -> None:
+                outcome["result"] = materialize(
+                    resources, selection=[OBS_REGION_COUNTS], raise_on_error=False,
+                    run_config={"ops": {"atlas_region_counts": {
+                        "config": {"full": True, "swap_timeout_s": 60}}}},
+                )
+
+            thread = threading.Thread(target=rebuild)
+            thread.start()
+            deadline = time.monotonic() + 60
+            while thread.is_alive() and time.monotonic() < deadline and not rows(
+                small_atlas_url,
+                "SELECT count(*) FROM pg_tables WHERE schemaname = 'maint_assets_build'",
+            )[0][0]:
+                time.sleep(0.1)
+            thread.join(timeout=3)
+            try:
+                during = reader.execute(COUNT).fetchall()
+            finally:
+                reader.execute("ROLLBACK")
+                thread.join()
+        assert outcome["result"].success
+        assert during == before

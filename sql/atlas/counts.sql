@@ -251,12 +251,14 @@ SELECT clock_timestamp();
 -- statement calling the API's STABLE functions begun then). The swapped-in tables would be
 -- empty in it, where production's refresh (DELETE, INSERT) leaves it the rows it had.
 -- Conservative: an xmin up to the build's xid (an older transaction still open keeps later
--- snapshots' xmin low too); a start time only pg_read_all_stats sees counts as old.
-SELECT pid, coalesce(nullif(application_name, ''), '(no application name)'),
+-- snapshots' xmin low too). Of another role's session a role without pg_read_all_stats (the
+-- maintenance role) sees the xmin but not its type nor when it began: one with a user (not a
+-- background process) counts as a client's, begun before.
+SELECT pid, coalesce(nullif(application_name, ''), usename::text, '(no application name)'),
        coalesce(round(extract(epoch FROM clock_timestamp() - xact_start))::text || ' s', '?')
 FROM pg_stat_activity
 WHERE datname = current_database() AND pid <> pg_backend_pid()
-  AND backend_type = 'client backend'
+  AND (backend_type = 'client backend' OR backend_type IS NULL AND usesysid IS NOT NULL)
   AND backend_xmin IS NOT NULL AND age(backend_xmin) >= age(%(built)s::xid)
   AND coalesce(xact_start < %(committed)s, true)
 ORDER BY xact_start NULLS FIRST, pid;
