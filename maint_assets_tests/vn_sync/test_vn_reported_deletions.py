@@ -78,21 +78,48 @@ def _signals(conn: psycopg.Connection, table: str, item: int) -> list[tuple]:
     ).fetchall()
 
 
-def test_daily_poll_records_unheld_observation_and_place_deletions_and_repair_applies_them(
+def test_daily_poll_records_unheld_deletions_once_without_secrets_and_repair_applies_them(
     world: VnWorld,
 ) -> None:
-    """Q1: the daily poll's diff reports 901 and place 10104 deleted; the check copy never
-    held them; each is recorded once as transfer_vn's, and the weekly repair deletes both.
-    Sighting 5, which the check copy held, is recorded once, by the capture."""
+    """The daily poll's diff reports 901 and place 10104 deleted; the check copy never held
+    them; each is recorded once as transfer_vn's, and the weekly repair deletes both.
+    Sighting 5, which the check copy held, is recorded once, by the capture. The file holds
+    table, site, id and time; no password or API query is anywhere. A later poll whose diff
+    reaches back before them (polls that overlap, a window's poll rewound to ``needed``)
+    reports them again and records nothing again (F3: before, each got a second claim, 5 one
+    from the file as its delete then removed nothing, and the counts and the log counted
+    them again)."""
     conn = _in_step(world)
     _live_sync_only(world)
     world.sites["tst1"].delete(5)
     assert (NEW_PLACE, "tst1") not in table_rows(conn, CHECK, "places_json")
     result = daily(world.resources())
     assert result.success, failure_text(result)
-    assert _signals(conn, "observations_json", LATE) == [(CHECK, "transfer_vn", True)]
-    assert _signals(conn, "places_json", NEW_PLACE) == [(CHECK, "transfer_vn", True)]
-    assert _signals(conn, "observations_json", 5) == [(CHECK, "transfer_vn", False)]
+    signals = {
+        (table, item): _signals(conn, table, item)
+        for table, item in (("observations_json", LATE), ("places_json", NEW_PLACE),
+                            ("observations_json", 5))
+    }
+    assert signals == {
+        ("observations_json", LATE): [(CHECK, "transfer_vn", True)],
+        ("places_json", NEW_PLACE): [(CHECK, "transfer_vn", True)],
+        ("observations_json", 5): [(CHECK, "transfer_vn", False)],
+    }
+    reported = Path(world.tmp_path, "work", "update", "reported_deletions.jsonl")
+    rows = [json.loads(line) for line in reported.read_text().splitlines()]
+    assert {tuple(sorted(r)) for r in rows} == {("at", "id", "site", "table")}
+    texts = [p.read_text(errors="replace") for p in Path(world.tmp_path, "work").rglob("*")
+             if p.is_file() and p.suffix in (".log", ".jsonl", "") and p.name != "jobs.sqlite"]
+    texts += [str(e) for e in result.all_events]
+    texts += [json.dumps(metadata(result), default=str)]
+    for secret in ("site-password-1", "demo-secret", "demo-key", "user_pw=s", "user_email="):
+        assert not any(secret in t for t in texts), secret
+    # the next poll asks from where the last one started: here, as far back as the first
+    conn.execute("UPDATE maint_assets.vn_polls SET started = started - interval '20 days'")
+    time.sleep(1)
+    again = daily(world.resources())
+    assert again.success, failure_text(again)
+    assert {key: _signals(conn, *key) for key in signals} == signals
     week = weekly(world.resources())
     assert week.success, failure_text(week)
     assert (LATE, "tst1") not in table_rows(conn, PRODUCTION, "observations_json")
@@ -202,25 +229,6 @@ def test_a_restored_sighting_refutes_its_reported_deletion(world: VnWorld) -> No
     assert (LATE, "tst1") in table_rows(conn, PRODUCTION, "observations_json")
 
 
-def test_no_secret_in_the_reported_deletions_file_logs_or_metadata(world: VnWorld) -> None:
-    """Q4: the file holds table, site, id and time; no password or API query anywhere."""
-    _in_step(world)
-    _live_sync_only(world)
-    result = daily(world.resources())
-    assert result.success, failure_text(result)
-    reported = Path(world.tmp_path, "work", "update", "reported_deletions.jsonl")
-    rows = [json.loads(line) for line in reported.read_text().splitlines()]
-    assert {tuple(sorted(r)) for r in rows} == {("at", "id", "site", "table")}
-    texts = [reported.read_text()]
-    texts += [p.read_text(errors="replace") for p in Path(world.tmp_path, "work").rglob("*")
-              if p.is_file() and p.suffix in (".log", ".jsonl", "")
-              and p.name != "jobs.sqlite"]
-    texts += [str(e) for e in result.all_events]
-    texts += [json.dumps(metadata(result), default=str)]
-    for secret in ("site-password-1", "demo-secret", "demo-key", "user_pw=s", "user_email="):
-        assert not any(secret in t for t in texts), secret
-
-
 @pytest.mark.parametrize("held", [True, False], ids=["held", "never_held"])
 def test_a_reported_deletion_the_same_poll_then_served_again_is_refuted(
     world: VnWorld, monkeypatch: pytest.MonkeyPatch, held: bool,
@@ -288,27 +296,6 @@ def test_an_adopted_window_applies_the_reported_deletions_of_our_daily_poll(
     assert result.success, failure_text(result)
     assert (LATE, "tst1") not in table_rows(conn, PRODUCTION, "observations_json")
     assert (NEW_PLACE, "tst1") not in table_rows(conn, PRODUCTION, "places_json")
-
-
-def test_a_deletion_reported_again_by_a_later_poll_is_recorded_once(world: VnWorld) -> None:
-    """F3: a poll whose diff reaches back before a deletion an earlier poll recorded (polls
-    that overlap, a window's poll rewound to ``needed``) reports it again; it is not recorded
-    again: neither 901 (never held, the first poll's claim from the file) nor 5 (held: the
-    trigger's claim), whose delete removes nothing the second time. (Before the fix each got
-    a second claim, and the update's deletion counts and the log counted them again.)"""
-    conn = _in_step(world)
-    _live_sync_only(world)
-    world.sites["tst1"].delete(5)
-    first = daily(world.resources())
-    assert first.success, failure_text(first)
-    # the next poll asks from where the last one started: here, as far back as the first
-    conn.execute("UPDATE maint_assets.vn_polls SET started = started - interval '20 days'")
-    time.sleep(1)
-    again = daily(world.resources())
-    assert again.success, failure_text(again)
-    assert _signals(conn, "observations_json", LATE) == [(CHECK, "transfer_vn", True)]
-    assert _signals(conn, "observations_json", 5) == [(CHECK, "transfer_vn", False)]
-    assert _signals(conn, "places_json", NEW_PLACE) == [(CHECK, "transfer_vn", True)]
 
 
 def test_an_operators_prune_does_not_hide_the_source_s_reported_deletion(
