@@ -269,7 +269,7 @@ ORDER BY xact_start NULLS FIRST, pid;
 LOCK TABLE {relation} IN ACCESS EXCLUSIVE MODE;
 
 -- name: drop_live
--- No CASCADE: the views on it are dropped and re-created by the swap (count_rebuild.py);
+-- No CASCADE: the views on it are dropped and re-created by the swap (counts/rebuild.py);
 -- anything else on it (a function returning its rows) makes the swap fail and roll back.
 DROP TABLE {relation};
 
