@@ -20,6 +20,9 @@ ALARMING = {"WARN", "FAIL"}
 @dg.run_failure_sensor(
     name="alert_failed_runs",
     default_status=dg.DefaultSensorStatus.RUNNING,
+    # A run launched by hand (dg launch) runs in its own process, with no code location, and
+    # a sensor watching only its own location skips it; the instance serves this project alone.
+    monitor_all_code_locations=True,
     description="E-mails the failed steps and their errors for every failed run.",
 )
 def alert_failed_runs(context: dg.RunFailureSensorContext, notifier: SmtpNotifier) -> None:
