@@ -199,6 +199,8 @@ def ingest_production(
             )
         schemas.refuse_unless_marked(conn, spec.staging, schemas.MARKER_STAGING)
         archived = spec.archived(datetime.now(UTC))
+        # the first ingest has no production to archive: nothing to name or roll back to
+        had_production = schemas.exists(conn, spec.production)
         switched = switch(
             conn,
             spec,
@@ -237,7 +239,7 @@ def ingest_production(
         )
     yield dg.MaterializeResult(
         metadata={
-            "previous_version": archived,
+            "previous_version": archived if had_production else "none (the first version)",
             "carried_over": dg.MetadataValue.json(switched.carried),
             "repointed": dg.MetadataValue.json(switched.repointed),
             "not_carried": dg.MetadataValue.json(switched.not_carried),

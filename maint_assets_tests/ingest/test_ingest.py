@@ -84,6 +84,22 @@ def portal(empty_db: str, tmp_path: Path) -> tuple[str, Path]:
     return empty_db, source
 
 
+def test_the_first_ingest_names_no_previous_version(empty_db: str, tmp_path: Path) -> None:
+    """A database without production: the first switch archived nothing, yet its metadata
+    named a previous version that never existed (a newcomer's walkthrough, session 33), and
+    the rollback it suggested was refused."""
+    source = tmp_path / "source"
+    write_source(source, version=1)
+    first = _ingest(empty_db, source)
+    assert first.success, _error(first)
+    assert _meta(first)["previous_version"] == "none (the first version)"
+    write_source(source, version=2)
+    second = _ingest(empty_db, source)
+    with psycopg.connect(empty_db) as conn:
+        assert conn.execute("SELECT EXISTS (SELECT FROM pg_namespace WHERE nspname = %s)",
+                            [_meta(second)["previous_version"]]).fetchone()[0]
+
+
 def test_readers_see_only_complete_versions_and_user_edits_survive(
     portal: tuple[str, Path],
 ) -> None:
