@@ -26,37 +26,7 @@ def test_a_reader_whose_snapshot_predates_a_rebuild_does_not_read_empty_counts(
     observations, no dataset, without an error). The swap now waits such snapshots out, as
     CREATE INDEX CONCURRENTLY does."""
     assert materialize(resources, selection=[OBS_REGION_COUNTS]).success
-    with psycopg.connect(atlas_url) as reader:
-        reader.execute("BEGIN ISOLATION LEVEL REPEATABLE READ")
-        reader.execute("SELECT count(*) FROM public.regions").fetchall()  # its snapshot
-        before = rows(atlas_url, COUNT)
-        assert before[0][0] > 0
-        outcome = {}
-
-        def rebuild() -> None:
-            outcome["result"] = materialize(
-                resources, selection=[OBS_REGION_COUNTS], raise_on_error=False,
-                run_config={"ops": {"atlas_region_counts": {
-                    "config": {"full": True, "swap_timeout_s": 60}}}},
-            )
-
-        thread = threading.Thread(target=rebuild)
-        thread.start()
-        # The copies built aside are seen once the build committed; the swap follows within
-        # a second (before the fix), or waits for this snapshot to end.
-        deadline = time.monotonic() + 60
-        while thread.is_alive() and time.monotonic() < deadline and not rows(
-            atlas_url, "SELECT count(*) FROM pg_tables WHERE schemaname = 'maint_assets_build'"
-        )[0][0]:
-            time.sleep(0.1)
-        thread.join(timeout=3)
-        try:
-            during = reader.execute(COUNT).fetchall()
-        finally:
-            reader.execute("ROLLBACK")
-            thread.join()
-    assert outcome["result"].success
-    assert during == before
+    _read_through_a_rebuild(resources, atlas_url, atlas_url)
 
 
 def test_a_view_over_a_count_table_survives_a_rebuild(resources, atlas_url):
@@ -115,32 +85,39 @@ def test_the_maintenance_role_waits_for_another_roles_older_snapshot(
         resources = atlas_resources(PostgresResource(url=url))
         assert materialize(resources, selection=[OBS_REGION_COUNTS]).success
         reader_url = make_conninfo(small_atlas_url, user=api, password="api-s33")
-        with psycopg.connect(reader_url) as reader:
-            reader.execute("BEGIN ISOLATION LEVEL REPEATABLE READ")
-            reader.execute("SELECT count(*) FROM public.regions").fetchall()
-            before = rows(small_atlas_url, COUNT)
-            outcome = {}
+        _read_through_a_rebuild(resources, small_atlas_url, reader_url)
 
-            def rebuild() -> None:
-                outcome["result"] = materialize(
-                    resources, selection=[OBS_REGION_COUNTS], raise_on_error=False,
-                    run_config={"ops": {"atlas_region_counts": {
-                        "config": {"full": True, "swap_timeout_s": 60}}}},
-                )
 
-            thread = threading.Thread(target=rebuild)
-            thread.start()
-            deadline = time.monotonic() + 60
-            while thread.is_alive() and time.monotonic() < deadline and not rows(
-                small_atlas_url,
-                "SELECT count(*) FROM pg_tables WHERE schemaname = 'maint_assets_build'",
-            )[0][0]:
-                time.sleep(0.1)
-            thread.join(timeout=3)
-            try:
-                during = reader.execute(COUNT).fetchall()
-            finally:
-                reader.execute("ROLLBACK")
-                thread.join()
-        assert outcome["result"].success
-        assert during == before
+def _read_through_a_rebuild(resources: dict, url: str, reader_url: str) -> None:
+    """A REPEATABLE READ reader (``reader_url``) takes its snapshot, a full rebuild starts,
+    and the reader reads the counts once the copies built aside are committed: the swap
+    follows within a second (when it does not wait), or waits for the reader to end."""
+    with psycopg.connect(reader_url) as reader:
+        reader.execute("BEGIN ISOLATION LEVEL REPEATABLE READ")
+        reader.execute("SELECT count(*) FROM public.regions").fetchall()  # its snapshot
+        before = rows(url, COUNT)
+        assert before[0][0] > 0
+        outcome = {}
+
+        def rebuild() -> None:
+            outcome["result"] = materialize(
+                resources, selection=[OBS_REGION_COUNTS], raise_on_error=False,
+                run_config={"ops": {"atlas_region_counts": {
+                    "config": {"full": True, "swap_timeout_s": 60}}}},
+            )
+
+        thread = threading.Thread(target=rebuild)
+        thread.start()
+        deadline = time.monotonic() + 60
+        while thread.is_alive() and time.monotonic() < deadline and not rows(
+            url, "SELECT count(*) FROM pg_tables WHERE schemaname = 'maint_assets_build'"
+        )[0][0]:
+            time.sleep(0.1)
+        thread.join(timeout=3)
+        try:
+            during = reader.execute(COUNT).fetchall()
+        finally:
+            reader.execute("ROLLBACK")
+            thread.join()
+    assert outcome["result"].success
+    assert during == before
