@@ -139,11 +139,10 @@ def _recording(
         if self._config.db_enabled and ids:
             now = self._conn.execute(text("SELECT extract(epoch FROM now())::bigint")).scalar()
             with open(path, "a", encoding="utf-8") as out:
+                # Not synced: a run that dies records nothing, and the next poll asks again.
                 for item_id in ids:
                     out.write(json.dumps({"table": table, "site": self._config.site,
                                           "id": int(item_id), "at": now}) + "\n")
-                out.flush()
-                os.fsync(out.fileno())
         return delete(self, ids)
 
     return recorded
