@@ -101,13 +101,10 @@ def _page_of(folder: Path, page: int, total: int, date: str, uids: list[str]) ->
     )
 
 
-def test_a_dataset_deleted_while_the_dump_was_taken_does_not_take_another_with_it(
+def _fifty_loaded(
     empty_db: str, tmp_path: Path
-) -> None:
-    """Pages 1-3 fetched; then dataset 005 (page 2) is deleted at the source: every later
-    page starts one dataset further, so 015, first of page 4 before, is now last of page 3
-    (already fetched) and is read on no page. Only 005 is gone at the source; no page is
-    missing, no dataset is read twice; the pages' hydra:totalItems say 50, then 49."""
+) -> tuple[Path, FileStore, ArtifactStore, list[str]]:
+    """Datasets 000-049, five a page in metadata_modified order, dumped and loaded."""
     pages = tmp_path / "pages"
     artifacts = ArtifactStore(directory=str(tmp_path / "artifacts"))
     store = FileStore(url=str(pages))
@@ -115,6 +112,17 @@ def test_a_dataset_deleted_while_the_dump_was_taken_does_not_take_another_with_i
     for page in range(1, 11):
         _page_of(pages, page, 50, "2023-11-20", order[5 * (page - 1): 5 * page])
     assert _run(empty_db, store, artifacts).success
+    return pages, store, artifacts, order
+
+
+def test_a_dataset_deleted_while_the_dump_was_taken_does_not_take_another_with_it(
+    empty_db: str, tmp_path: Path
+) -> None:
+    """Pages 1-3 fetched; then dataset 005 (page 2) is deleted at the source: every later
+    page starts one dataset further, so 015, first of page 4 before, is now last of page 3
+    (already fetched) and is read on no page. Only 005 is gone at the source; no page is
+    missing, no dataset is read twice; the pages' hydra:totalItems say 50, then 49."""
+    pages, store, artifacts, order = _fifty_loaded(empty_db, tmp_path)
     assert len(_ids(empty_db)) == 50
 
     _set_aside(pages)
@@ -248,13 +256,7 @@ def test_a_dataset_absent_from_shifted_dumps_is_kept_two_loads_then_taken_as_del
     """Kept, a dataset the source deleted would stay for as long as the dumps are shifted,
     which on a busy catalogue is every one of them: absent from three dumps in a row, it is
     taken as deleted (max_kept_loads, 2)."""
-    pages = tmp_path / "pages"
-    artifacts = ArtifactStore(directory=str(tmp_path / "artifacts"))
-    store = FileStore(url=str(pages))
-    order = [f"{i:03d}" for i in range(50)]
-    for page in range(1, 11):
-        _page_of(pages, page, 50, "2023-11-20", order[5 * (page - 1): 5 * page])
-    assert _run(empty_db, store, artifacts).success
+    pages, store, artifacts, order = _fifty_loaded(empty_db, tmp_path)
     served = [u for u in order if u != "005"]
     kept = []
     for _ in _shifted_dumps(pages, ["2023-11-27", "2023-12-04", "2023-12-11"], served):

@@ -13,6 +13,7 @@ import pytest
 from psycopg import sql
 
 from maint_assets.core.postgres import PostgresResource
+from maint_assets.demo.vn_fake_site import FakeSite
 from maint_assets.vn_sync import bookkeeping
 from maint_assets.vn_sync.keys import CHECK, PRODUCTION
 from maint_assets_tests.vn_sync.helpers import (
@@ -54,6 +55,21 @@ def _unwrap(world: VnWorld) -> None:
     del world.server.answer
 
 
+def _polled(world: VnWorld, n: int) -> FakeSite:
+    """Sightings 1..n of this week in both copies, and a daily poll whose chain reaches back
+    weeks, as in production (the test's clock is minutes): the weekly poll continues the chain
+    instead of asking since the window's first day."""
+    site = world.sites["tst1"]
+    for i in range(1, n + 1):
+        site.add_sightings([i], days_ago(3), 1, P[0])
+    world.copy()
+    time.sleep(1)
+    first = daily(world.resources())
+    assert first.success, failure_text(first)
+    world.conn.execute("UPDATE maint_assets.vn_polls SET since = since - interval '20 days'")
+    return site
+
+
 @pytest.mark.parametrize(
     "body", [PHP_FATAL, "{}", '[{"id_sighting": "700", "modifica'],
     ids=["php-fatal-page", "empty-object", "cut-in-its-first-change"],
@@ -70,16 +86,7 @@ def test_a_diff_answered_without_json_fails_the_poll_instead_of_losing_the_chang
     start, and every change the source made between the two polls is lost for good. Here a
     sighting dated 40 days ago was entered (late) meanwhile, and production's live sync missed
     it: the weekly repair never inserts it, and its check passes."""
-    site = world.sites["tst1"]
-    for i in range(1, 11):
-        site.add_sightings([i], days_ago(3), 1, P[0])
-    world.copy()
-    time.sleep(1)
-    first = daily(world.resources())
-    assert first.success, failure_text(first)
-    # ... weeks of daily polls, as in production (the test's clock is minutes): the weekly
-    # poll continues the chain instead of asking since the window's first day
-    world.conn.execute("UPDATE maint_assets.vn_polls SET since = since - interval '20 days'")
+    site = _polled(world, 10)
     site.add_sightings([700], days_ago(40), 1, P[0], inserted=int(time.time()))
     time.sleep(1)
     _answer(world, "observations/diff", 200, body)
@@ -109,14 +116,7 @@ def test_a_diff_answered_without_json_never_makes_the_repair_delete_a_corrected_
     the window, older than the download, so the repair deletes it as "absent" (1 row: under
     max_delete_fraction). A poll that fails instead leaves the next one to ask for it: the
     check copy then holds 60's correction and the repair writes it."""
-    site = world.sites["tst1"]
-    for i in range(1, 41):
-        site.add_sightings([i], days_ago(3), 1, P[0])
-    world.copy()
-    time.sleep(1)
-    first = daily(world.resources())
-    assert first.success, failure_text(first)
-    world.conn.execute("UPDATE maint_assets.vn_polls SET since = since - interval '20 days'")
+    site = _polled(world, 40)
     site.add_sightings([60], days_ago(2), 1, P[0], inserted=int(time.time()))
     world.copy((PRODUCTION,), ids=[60])  # the live sync stored it
     time.sleep(1)

@@ -37,9 +37,10 @@ NEW_PLACE = 10104
 LATE = 901  # a sighting the live sync stored and the source deleted before the check's poll
 
 
-def _in_step(world: VnWorld, n: int = 40) -> psycopg.Connection:
-    """Sightings 1..n of this week in both copies, the capture installed, and a daily poll
-    whose chain reaches back before any window (as after weeks of daily polls)."""
+def _in_step(world: VnWorld, n: int = 40, poll: bool = True) -> psycopg.Connection:
+    """Sightings 1..n of this week in both copies, the capture installed, transfer_vn's
+    watermarks weeks back, and (``poll``) a daily poll whose chain reaches back before any
+    window (as after weeks of daily polls)."""
     site = world.sites["tst1"]
     for i in range(1, n + 1):
         site.add_sightings([i], days_ago(3 + i % 6), 1, P[0])
@@ -47,9 +48,10 @@ def _in_step(world: VnWorld, n: int = 40) -> psycopg.Connection:
     bookkeeping.prepare(PostgresResource(url=world.url), [CHECK, PRODUCTION])
     conn = world.conn
     conn.execute(f"UPDATE {CHECK}.increment_log SET last_ts = localtimestamp - interval '20 days'")
-    result = daily(world.resources())
-    assert result.success, failure_text(result)
-    time.sleep(1)
+    if poll:
+        result = daily(world.resources())
+        assert result.success, failure_text(result)
+        time.sleep(1)
     return conn
 
 
@@ -322,13 +324,8 @@ def test_the_first_poll_of_all_failing_leaves_its_changes_to_the_next(world: VnW
     transfer_vn's watermarks, which the failed poll moved for the groups it asked: the
     deletion of 901 it reported (and any change until then) was never asked for again. The
     failed first poll puts the watermarks back."""
+    conn = _in_step(world, poll=False)
     site = world.sites["tst1"]
-    for i in range(1, 41):
-        site.add_sightings([i], days_ago(3 + i % 6), 1, P[0])
-    world.copy()
-    bookkeeping.prepare(PostgresResource(url=world.url), [CHECK, PRODUCTION])
-    conn = world.conn
-    conn.execute(f"UPDATE {CHECK}.increment_log SET last_ts = localtimestamp - interval '20 days'")
     _live_sync_only(world)
     site.fault("fail", {"places/diff": 400})
     assert not daily(world.resources()).success
