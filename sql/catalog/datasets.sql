@@ -73,7 +73,10 @@ COMMENT ON COLUMN {table}.key_words IS 'runbook: dcat:keyword (= keywords)';
 
 -- name: copy
 -- FREEZE: the table was created in this transaction, so its rows can be written frozen (no
--- later hint-bit rewrite or anti-wraparound vacuum of a million fresh rows).
+-- later hint-bit rewrite or anti-wraparound vacuum of a million fresh rows). Frozen rows are
+-- also seen by a snapshot taken before the load: a REPEATABLE READ reader begun then reads the
+-- new table, where rows of this transaction would be invisible to it after the swap and the
+-- catalogue empty (maint_assets_tests/catalog/test_catalog_snapshot_readers.py).
 COPY {table} FROM STDIN WITH (FORMAT csv, HEADER true, FREEZE true);
 
 -- name: keep_absent
