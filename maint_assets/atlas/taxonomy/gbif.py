@@ -1,9 +1,9 @@
 """The production resolver: GBIF's species match and vernacular-name web services.
 
-Requests are rate limited, retried with exponential backoff on connection errors, 429 and
-5xx (honouring Retry-After), and cached on disk. A name whose requests keep failing is
-reported as a failure, not guessed; after several consecutive failures the service is taken
-to be down and the remaining names are reported as not attempted, so a run fails quickly.
+Requests are rate limited, retried and cached (gbif_http.py). A name whose requests keep
+failing is reported as a failure, not guessed; after several consecutive failures the service
+is taken to be down and the remaining names are reported as not attempted, so a run fails
+quickly.
 
 What GBIF's answer (/v1/species/match, matchType EXACT, FUZZY, HIGHERRANK or NONE) becomes:
 EXACT is taken; FUZZY only under the near-miss rules of ``fuzzy_rejection`` (confidence,
@@ -14,18 +14,13 @@ the name's parent_scientific_name picks among its exact alternatives.
 
 from __future__ import annotations
 
-import json
-import sqlite3
-import threading
-import time
 from collections.abc import Callable, Sequence
 from functools import cached_property
-from pathlib import Path
 from typing import Any
 
-import requests
 from pydantic import Field
 
+from maint_assets.atlas.taxonomy.gbif_http import GbifClient, GbifUnavailable
 from maint_assets.atlas.taxonomy.resolver import (
     RANKS,
     NameQuery,
@@ -49,10 +44,6 @@ LANGUAGES = ("eng", "fra")
 # Every page is read, as production reads them; this only stops a server that never says
 # endOfRecords (100,000 names, far more than any taxon has).
 MAX_VERNACULAR_PAGES = 1000
-
-
-class GbifUnavailable(RuntimeError):
-    pass
 
 
 class NotTaken(Exception):
@@ -89,6 +80,18 @@ class GbifResolver(TaxonomyResolver):
     def vernacular(self, refs: Sequence[RefKey]) -> Resolution[int, list[VernacularRecord]]:
         return self._each(refs, lambda r: r.id_taxa_ref, self._vernacular_names)
 
+    @cached_property
+    def _client(self) -> GbifClient:
+        return GbifClient(
+            self.base_url,
+            self.requests_per_second,
+            self.max_attempts,
+            self.backoff_s,
+            self.timeout_s,
+            self.cache_path,
+            self.cache_ttl_days,
+        )
+
     # -- per item ------------------------------------------------------------------------------
     def _each(self, items: Sequence, key_of: Callable, resolve_one: Callable) -> Resolution:
         out: Resolution = Resolution()
@@ -123,7 +126,7 @@ class GbifResolver(TaxonomyResolver):
         params = {"name": name, "verbose": "true", "strict": "false"}
         if query.rank.lower() in RANKS:
             params["rank"] = query.rank.upper()
-        return self._get("/species/match", params)
+        return self._client.get("/species/match", params)
 
     def _accepted_answer(self, query: NameQuery, found: dict[str, Any]) -> dict[str, Any]:
         kind = found.get("matchType", "NONE")
@@ -173,7 +176,9 @@ class GbifResolver(TaxonomyResolver):
         """Kingdoms where GBIF knows ``name`` exactly (several for homonyms)."""
         if not name:
             return set()
-        found = self._get("/species/match", {"name": name, "verbose": "true", "strict": "true"})
+        found = self._client.get(
+            "/species/match", {"name": name, "verbose": "true", "strict": "true"}
+        )
         answers = [found, *found.get("alternatives", [])]
         return {a["kingdom"] for a in answers if a.get("matchType") == "EXACT" and a.get("kingdom")}
 
@@ -234,7 +239,7 @@ class GbifResolver(TaxonomyResolver):
         accepted = str(found.get("acceptedUsageKey") or usage)
         classification = _classification(found, rank, accepted)
         if accepted != usage:
-            detail = self._get(f"/species/{accepted}", {})
+            detail = self._client.get(f"/species/{accepted}", {})
             if not detail.get("canonicalName"):
                 raise NotTaken(f"GBIF's accepted record {accepted} has no canonical name")
             records.append(
@@ -280,7 +285,7 @@ class GbifResolver(TaxonomyResolver):
         which production stores, is asked for rather than guessed."""
         if scientific_name == canonical or scientific_name.startswith(canonical + " "):
             return _authorship(scientific_name[len(canonical) :])
-        detail = self._get(f"/species/{usage}", {})
+        detail = self._client.get(f"/species/{usage}", {})
         return _authorship(detail.get("authorship"))
 
     def _vernacular_names(self, ref: RefKey) -> list[VernacularRecord]:
@@ -296,7 +301,7 @@ class GbifResolver(TaxonomyResolver):
         # A name left on a page not read would be taken for gone, so an answer that cannot be
         # read to its end is no answer (retried next run).
         for page in range(MAX_VERNACULAR_PAGES):
-            found = self._get(path, {"limit": "100", "offset": str(page * 100)})
+            found = self._client.get(path, {"limit": "100", "offset": str(page * 100)})
             results += found.get("results", [])
             if found.get("endOfRecords", True):
                 break
@@ -324,55 +329,6 @@ class GbifResolver(TaxonomyResolver):
                 name = capitalised(r["vernacularName"])
                 out[key] = VernacularRecord(source, source_key, name, r["language"], ref.rank)
         return list(out.values())
-
-    # -- HTTP --------------------------------------------------------------------------------
-    @cached_property
-    def _session(self) -> requests.Session:
-        session = requests.Session()
-        session.headers["User-Agent"] = "maint_assets taxonomy resolver"
-        return session
-
-    @cached_property
-    def _throttle(self) -> _Throttle:
-        return _Throttle(1.0 / self.requests_per_second if self.requests_per_second > 0 else 0)
-
-    @cached_property
-    def _cache(self) -> _Cache | None:
-        return _Cache(Path(self.cache_path), self.cache_ttl_days) if self.cache_path else None
-
-    def _get(self, path: str, params: dict[str, str]) -> dict[str, Any]:
-        url = self.base_url.rstrip("/") + path
-        cache_key = url + "?" + json.dumps(params, sort_keys=True)
-        if self._cache and (hit := self._cache.get(cache_key)) is not None:
-            return hit
-        delay, last = self.backoff_s, ""
-        for attempt in range(1, self.max_attempts + 1):
-            self._throttle.wait()
-            try:
-                response = self._session.get(url, params=params, timeout=self.timeout_s)
-            except requests.RequestException as err:
-                last = f"{type(err).__name__}: {err}"
-            else:
-                if response.status_code == 200:
-                    try:
-                        body = response.json()
-                    except ValueError:
-                        last = "a response that is not JSON"
-                    else:
-                        if self._cache:
-                            self._cache.put(cache_key, body)
-                        return body
-                else:
-                    last = f"HTTP {response.status_code}"
-                    if response.status_code != 429 and response.status_code < 500:
-                        break
-                    retry_after = response.headers.get("Retry-After", "")
-                    if retry_after.isdigit():
-                        delay = max(delay, float(retry_after))
-            if attempt < self.max_attempts:
-                time.sleep(delay)
-                delay *= 2
-        raise GbifUnavailable(f"GET {path} {params.get('name', '')} failed: {last}".strip())
 
 
 def _classification(found: dict[str, Any], rank: str, accepted: str) -> tuple[str, ...]:
@@ -404,43 +360,3 @@ def _authorship(text: str | None) -> str:
 
 def _note(found: dict[str, Any]) -> str:
     return f": {found['note']}" if found.get("note") else ""
-
-
-class _Throttle:
-    def __init__(self, interval: float) -> None:
-        self.interval = interval
-        self.next_at = 0.0
-        self.lock = threading.Lock()
-
-    def wait(self) -> None:
-        with self.lock:
-            now = time.monotonic()
-            if now < self.next_at:
-                time.sleep(self.next_at - now)
-            self.next_at = max(now, self.next_at) + self.interval
-
-
-class _Cache:
-    def __init__(self, path: Path, ttl_days: float) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.ttl = ttl_days * 86400
-        self.db = sqlite3.connect(path, check_same_thread=False)
-        self.db.execute(
-            "CREATE TABLE IF NOT EXISTS responses "
-            "(key TEXT PRIMARY KEY, body TEXT NOT NULL, fetched_at REAL NOT NULL)"
-        )
-
-    def get(self, key: str) -> dict[str, Any] | None:
-        row = self.db.execute(
-            "SELECT body, fetched_at FROM responses WHERE key = ?", (key,)
-        ).fetchone()
-        if row is None or time.time() - row[1] > self.ttl:
-            return None
-        return json.loads(row[0])
-
-    def put(self, key: str, body: dict[str, Any]) -> None:
-        with self.db:
-            self.db.execute(
-                "INSERT OR REPLACE INTO responses VALUES (?, ?, ?)",
-                (key, json.dumps(body), time.time()),
-            )
