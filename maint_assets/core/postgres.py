@@ -69,8 +69,8 @@ class PostgresResource(dg.ConfigurableResource):
         ge=0,
         description="how often a step is run again when the database could not be reached as "
         "it started, or (for a step that may run twice: the ingest's staging load, the "
-        "catalogue's load, TrackDB's listing) when the server ended its connection (a "
-        "restart, a failover, a network cut)",
+        "catalogue's load, TrackDB's listing, the VisioNature repair) when the server ended "
+        "its connection (a restart, a failover, a network cut)",
     )
     connection_retry_wait_s: float = Field(
         default=30.0, ge=0, description="how long to wait before running such a step again"

@@ -147,6 +147,12 @@ def record(conn: psycopg.Connection, run_id: str, entries: list[Entry]) -> None:
             cur.executemany(statement(SQL_BOOKKEEPING, "record_runbook"), runbook)
 
 
+def recorded(conn: psycopg.Connection, run_id: str, action: str) -> bool:
+    return conn.execute(
+        statement(SQL_BOOKKEEPING, "recorded"), {"run_id": run_id, "action": action}
+    ).fetchone()[0]
+
+
 def record_apart(db: PostgresResource, run_id: str, entries: list[Entry]) -> None:
     """Entries of a run whose own transaction rolled back (a refusal, a failure)."""
     with db.connect() as conn:

@@ -3,11 +3,14 @@ against the fake site, with answers its `faults` table cannot model wrapped in t
 2xx answer without JSON, a poll failing midway, transient failures of the site and of the
 database."""
 
+import os
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
+import dagster as dg
 import psycopg
 import pytest
 from psycopg import sql
@@ -15,9 +18,14 @@ from psycopg import sql
 from maint_assets.core.postgres import PostgresResource
 from maint_assets.demo.vn_fake_site import FakeSite
 from maint_assets.vn_sync import bookkeeping
+from maint_assets.vn_sync.assets.vn_check_copy import vn_check_copy
+from maint_assets.vn_sync.assets.vn_sync_repair import vn_sync_repair
+from maint_assets.vn_sync.automation import CHECK_COPY_OP
 from maint_assets.vn_sync.keys import CHECK, PRODUCTION
+from maint_assets_tests.commit_losing_proxy import CommitLosingProxy
 from maint_assets_tests.vn_sync.helpers import (
     LAYOUT,
+    NO_RETRY_WAIT,
     VnWorld,
     daily,
     days_ago,
@@ -282,6 +290,72 @@ def test_a_poll_whose_bookkeeping_session_the_server_ends_is_run_again(
         "SELECT count(*) FROM maint_assets.vn_polls WHERE run_id = %s", [result.run_id]
     ).fetchone()[0]
     assert polls == 1
+
+
+def _production_missed_one(world: VnWorld) -> dict[str, object]:
+    """Sightings 1-10 in the check copy, production missed 10; resources whose steps run
+    again at once after a lost session."""
+    site = world.sites["tst1"]
+    for i in range(1, 11):
+        site.add_sightings([i], days_ago(3), 1, P[0])
+    world.copy((CHECK,))
+    world.copy((PRODUCTION,), ids=list(range(1, 10)))
+    bookkeeping.prepare(PostgresResource(url=world.url), [CHECK, PRODUCTION])
+    return {**world.resources(),
+            "vn_db": PostgresResource(url=world.url, lock_timeout_s=5, connection_retry_wait_s=0)}
+
+
+def _repairs(world: VnWorld, run_id: str) -> int:
+    return world.conn.execute(
+        "SELECT count(*) FROM maint_assets.vn_monitoring WHERE run_id = %s AND action = 'repair'",
+        [run_id],
+    ).fetchone()[0]
+
+
+def test_a_repair_whose_session_the_server_ends_is_run_again(world: VnWorld) -> None:
+    """The database ends the repair's session (a restart, a failover) as it records what it
+    did: its one transaction rolls back. The step failed as it was and production waited a
+    week; it is now run again, and repairs once."""
+    res = _production_missed_one(world)
+    with _session_ended_once(world, "vn_monitoring", "NEW.action = 'repair'") as ended:
+        result = weekly(res)
+    assert ended
+    assert result.success, failure_text(result)
+    assert any(e.event_type_value == "STEP_RESTARTED" for e in result.all_events)
+    assert (10, "tst1") in table_rows(world.conn, PRODUCTION, "observations_json")
+    assert _repairs(world, result.run_id) == 1
+
+
+def test_a_repair_whose_commit_landed_unanswered_is_not_made_twice(
+    world: VnWorld, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The session is lost after the server committed the repair, before its answer came
+    back: the step cannot tell whether it committed. Run again, it finds the repair this run
+    recorded and fails saying so, rather than repairing again and reporting 0 changes as the
+    week's repair."""
+    res = _production_missed_one(world)
+    window = dg.materialize(
+        [vn_check_copy], resources=res, raise_on_error=False,
+        run_config={"ops": {CHECK_COPY_OP: {"config": {"mode": "window", **NO_RETRY_WAIT}}}},
+    )
+    assert window.success, failure_text(window)
+    with CommitLosingProxy(world.url) as proxy:
+        lines = Path(os.environ["PGPASSFILE"]).read_text().strip().splitlines()
+        passfile = tmp_path / "pgpass"  # the same password at the proxy's port
+        passfile.write_text("\n".join(
+            [*lines, ":".join(["127.0.0.1", str(proxy.port), *lines[0].split(":")[2:]])]
+        ) + "\n")
+        passfile.chmod(0o600)
+        monkeypatch.setenv("PGPASSFILE", str(passfile))
+        result = dg.materialize([vn_sync_repair], raise_on_error=False, resources={
+            **res, "vn_db": PostgresResource(url=proxy.url, lock_timeout_s=5,
+                                             connection_retry_wait_s=0)})
+    assert proxy.lost.is_set()
+    assert not result.success
+    assert any(e.event_type_value == "STEP_RESTARTED" for e in result.all_events)
+    assert "committed by an earlier attempt of this run" in failure_text(result)
+    assert (10, "tst1") in table_rows(world.conn, PRODUCTION, "observations_json")
+    assert _repairs(world, result.run_id) == 1
 
 
 @contextmanager

@@ -164,6 +164,13 @@ INSERT INTO maint_assets.vn_monitoring
     (action, count, table_name, run_id, site, item_id, detail)
 VALUES (%(action)s, %(count)s, %(table_name)s, %(run_id)s, %(site)s, %(item_id)s, %(detail)s);
 
+-- name: recorded
+-- Whether the run already recorded the action: a step run again after its session was lost at
+-- COMMIT finds what the lost attempt committed.
+SELECT EXISTS (
+    SELECT 1 FROM maint_assets.vn_monitoring WHERE run_id = %(run_id)s AND action = %(action)s
+);
+
 -- name: record_runbook
 -- The runbook's monitoring table (fix_synchro.sql's dbadmin.monitoring_vn_check_to_prod):
 -- the repair's 'insert' and 'update' rows of production's observations, as it wrote them.

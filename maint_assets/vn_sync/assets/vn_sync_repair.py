@@ -96,7 +96,16 @@ def vn_sync_repair(
     settings = RepairSettings(config.whole_table, config.max_delete_fraction,
                               config.skip_malformed, config.delete_absent)
     try:
-        with vn_db.locked_step(f"vn/{PRODUCTION}") as conn:
+        # Run again when the session is lost (a restart, a failover): the repair's one
+        # transaction rolled back, and is made afresh from what the tables hold then.
+        with vn_db.locked_step(f"vn/{PRODUCTION}", rerun_if_cut=True) as conn:
+            if bookkeeping.recorded(conn, run_id, "repair"):
+                raise dg.Failure(
+                    f"the repair of {PRODUCTION} was committed by an earlier attempt of this "
+                    "run, whose session was lost during its COMMIT: what it did is in "
+                    f"maint_assets.vn_monitoring (run_id {run_id}); not repaired twice, and "
+                    "its summary was not mailed"
+                )
             window = coverage.latest(conn, CHECK)
             if window is None:
                 raise ReconcileRefused(
