@@ -65,6 +65,8 @@ class Grant:
 def grant(url: str, scope: str) -> Grant:
     if scope not in SCOPES:
         raise UnusableSeed(f"unknown scope {scope!r}")
+    if not url:  # field_url.url is nullable
+        raise UnusableSeed("no URL")
     parts = urlsplit(url.strip() if "://" in url else f"http://{url.strip()}")
     host = (parts.hostname or "").rstrip(".")
     if not host or parts.scheme not in ("http", "https"):

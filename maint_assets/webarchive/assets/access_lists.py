@@ -68,6 +68,11 @@ def render(
     blocks = Blocks()
     for access, seeds in (("block", blocked_seeds), ("allow", open_seeds)):
         for target, scope, url in seeds:
+            if access == "block" and scope not in SCOPES:
+                # A legacy target with no scope (NULL or empty in W3ACT) is still blocked: as
+                # root, W3ACT's default scope (Target.setDefaultValues); left out, whatever of
+                # it lies inside an open target would be served.
+                scope = "root"
             try:
                 rule = grant(url, scope)
             except UnusableSeed as err:
@@ -130,7 +135,7 @@ def _annotations(
         subjects_of.setdefault(target, []).append(name)
     by_scope: dict[str, dict] = {scope: {} for scope in SCOPES}
     for cid, target, scope, url in sorted(collection_seeds, key=lambda r: names.get(r[0], "")):
-        if cid not in names or scope not in by_scope:
+        if cid not in names or scope not in by_scope or url is None:
             continue
         entry = by_scope[scope].setdefault(url, {
             "collection": names[cid], "collections": [], "subject": subjects_of.get(target, []),
