@@ -240,7 +240,8 @@ class ArtifactStore(dg.ConfigurableResource):
         kept beside them either (a store of twice the policy's count): deleted, but for the
         newest when no passing one is newer (what to diagnose). An artifact no evaluation
         names (copied in by hand, older than the event log) counts as a passing one: deleting
-        it as a failed one needs evidence."""
+        it as a failed one needs evidence. The newest one that passed is always kept: the newer
+        ones are not known to be good."""
         verdicts = verdicts or {}
         artifacts = self.list(folder)
         failed = [a for a in artifacts if verdicts.get(a.key) is False]
@@ -252,6 +253,11 @@ class ArtifactStore(dg.ConfigurableResource):
         passed = [a.created_at for a in artifacts if verdicts.get(a.key)]
         if failed and (not passed or failed[-1].created_at > max(passed)):
             kept.add(failed[-1].created_at)
+        # The newest artifact proven good is kept whatever is newer: artifacts whose check
+        # did not run or failed because of its server count toward the policy without being
+        # known to restore, and weeks of them pushed the last one that did out.
+        if passed:
+            kept.add(max(passed))
         doomed = [a for a in artifacts if a.created_at not in kept]
         backend = self._backend()
         with _reaching(backend):

@@ -255,7 +255,42 @@ def load_dump(
     if disable_triggers:
         args.append("--disable-triggers")
     args += _without_comments_on_present_extensions(url, path, major, what)
+    states = _trigger_states(url) if disable_triggers else {}
     run_pipeline(("pg_restore", [*args, str(path)]), ("psql", PSQL_LOAD), major, url, what)
+    if disable_triggers:
+        _restore_trigger_states(url, states)
+
+
+# ALTER TABLE's words for each pg_trigger.tgenabled
+_TRIGGER_STATES = {"O": "ENABLE", "A": "ENABLE ALWAYS", "R": "ENABLE REPLICA", "D": "DISABLE"}
+Trigger = tuple[str, str, str]  # schema, table, trigger
+
+
+def _trigger_states(url: str) -> dict[Trigger, str]:
+    with psycopg.connect(url) as conn:
+        names_as_text(conn)
+        return {
+            (schema, table, trigger): state
+            for schema, table, trigger, state in conn.execute(statement(GROUP, "trigger_states"))
+        }
+
+
+def _restore_trigger_states(url: str, before: dict[Trigger, str]) -> None:
+    """Set the triggers pg_restore --disable-triggers turned on (ENABLE TRIGGER ALL: fire on
+    origin) back to the state they had before the load: the change capture's ENABLE ALWAYS,
+    a trigger production keeps disabled."""
+    changed = sorted(k for k, v in _trigger_states(url).items() if before.get(k, v) != v)
+    if not changed:
+        return
+    with psycopg.connect(url) as conn, conn.transaction():
+        for schema, table, trigger in changed:
+            conn.execute(
+                sql.SQL(statement(GROUP, "set_trigger_state")).format(
+                    table=sql.Identifier(schema, table),
+                    state=sql.SQL(_TRIGGER_STATES[before[(schema, table, trigger)]]),
+                    trigger=sql.Identifier(trigger),
+                )
+            )
 
 
 # A line of pg_restore --list: "<dump id>; <table oid> <oid> <type> <schema> <tag> <owner>";

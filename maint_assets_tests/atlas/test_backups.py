@@ -23,6 +23,7 @@ from maint_assets.core.databases import (
     load_dump,
 )
 from maint_assets.core.postgres import PostgresResource
+from maint_assets.core.retention import RetentionPolicy
 from maint_assets.demo.local_cluster import PG_MAJOR
 from maint_assets_tests.atlas.backup_helpers import (
     SAMPLE_CONFIG,
@@ -470,6 +471,35 @@ def test_a_staging_server_problem_does_not_get_good_schema_dumps_pruned(
         )
         assert check_results(result) == {"schema_dump:restores": False}
     assert len(s3_store.list(keys.DUMP_FOLDERS[keys.SCHEMA_DUMP])) == 3
+
+
+def test_retention_keeps_the_last_dump_proven_to_restore_while_the_restore_server_is_down(
+    backup_resources, s3_store, staging_role_without_postgis, dagster_instance
+):
+    """A schema dump whose restore check passed, then weeks whose checks fail because of the
+    restore server (marked restore_server_failure, so left out of the verdicts): those dumps
+    are not known to restore, yet they counted as passing ones toward keep_last and pushed the
+    only dump proven to restore out, with no evidence that any newer one restores. (Found by a
+    trial of session 34.)"""
+    store = ArtifactStore(
+        bucket=s3_store.bucket,
+        prefix=s3_store.prefix,
+        endpoint_url=s3_store.endpoint_url,
+        retention=RetentionPolicy(keep_last=2, keep_weekly=0, keep_monthly=0),
+    )
+    resources = {**backup_resources, "artifacts": store}
+    selection = _dumps_checking(keys.SCHEMA_DUMP)
+    first = materialize_backups(resources, selection, {}, instance=dagster_instance)
+    assert check_results(first) == {"schema_dump:restores": True}
+    proven = store.list(keys.DUMP_FOLDERS[keys.SCHEMA_DUMP])[0].key
+    down = {**resources, "atlas_staging_server": staging_role_without_postgis}
+    for _ in range(3):
+        result = materialize_backups(
+            down, selection, {}, raise_on_error=False, instance=dagster_instance
+        )
+        assert check_results(result) == {"schema_dump:restores": False}
+    kept = [a.key for a in store.list(keys.DUMP_FOLDERS[keys.SCHEMA_DUMP])]
+    assert proven in kept, f"the only dump proven to restore was deleted; kept {kept}"
 
 
 def test_staging_refuses_to_replace_the_production_database(backup_resources, atlas_url):

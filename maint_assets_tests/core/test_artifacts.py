@@ -91,6 +91,20 @@ def test_prune_counts_only_artifacts_whose_check_did_not_fail(store, tmp_path):
     assert [a.manifest["day"] for a in store.list("things/dumps")] == [1, 2, 4, 5]
 
 
+def test_prune_keeps_the_newest_passing_artifact_whatever_is_newer(store, tmp_path):
+    """One artifact passed its check; the newer ones have no verdict (their check failed
+    because of its server, or has not run): they count toward the policy without being known
+    to be good, and pushed out the only one that was. (Found by a trial of session 34.)"""
+    source = tmp_path / "dump.sql"
+    for day in range(5):
+        source.write_text(f"-- dump {day}\n")
+        store.put(source, "things/dumps", "dump.sql", {"day": day}, START + timedelta(days=day))
+    keys = {a.manifest["day"]: a.key for a in store.list("things/dumps")}
+    policy = RetentionPolicy(keep_last=2, keep_weekly=0, keep_monthly=0)
+    store.prune("things/dumps", policy, {keys[0]: True}, unchecked={keys[4]})
+    assert [a.manifest["day"] for a in store.list("things/dumps")] == [0, 2, 3, 4]
+
+
 def test_failed_artifacts_are_pruned_once_a_newer_one_passed_unknown_ones_never_as_failed(
     store, tmp_path
 ):

@@ -132,3 +132,16 @@ COPY (SELECT * FROM {table} ORDER BY {order_by}) TO STDOUT;
 
 -- name: client_encoding_utf8
 SET client_encoding TO 'UTF8';
+
+-- name: trigger_states
+-- The user triggers' states (O on origin, A always, R replica, D disabled): pg_restore
+-- --disable-triggers ends with ENABLE TRIGGER ALL, which sets every trigger of the table it
+-- loaded to O, so they are read before such a load and set back after it.
+SELECT n.nspname::text, c.relname::text, t.tgname::text, t.tgenabled::text
+FROM pg_trigger t
+JOIN pg_class c ON c.oid = t.tgrelid
+JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE NOT t.tgisinternal;
+
+-- name: set_trigger_state
+ALTER TABLE {table} {state} TRIGGER {trigger};
