@@ -2,11 +2,12 @@
 
 (No Dagster import at load time: indexing workers load this module.)
 
-A store is addressed by URL: a local directory (``/data/warcs`` or ``file:///data/warcs``) or
-an S3 prefix (``s3://bucket/prefix``, any endpoint). Each store has one spelling, its identity
+A store is addressed by URL: a local directory (``/data/warcs`` or ``file:///data/warcs``), an
+S3 prefix (``s3://bucket/prefix``, any endpoint) or an HDFS folder over WebHDFS
+(``webhdfs://namenode:9870/path``). Each store has one spelling, its identity
 (``store_identity``), which records about its files are keyed on: ``/data/warcs/``,
-``file:///data/warcs`` and ``/data/x/../warcs`` are all ``/data/warcs``. Another kind
-(WebHDFS) is one more backend class registered under its scheme; the assets use ``list``,
+``file:///data/warcs`` and ``/data/x/../warcs`` are all ``/data/warcs``. Each kind is a backend
+class chosen by the URL's scheme; the assets use ``list``,
 ``local_copy``, ``stat`` (asking the store itself whether a file is gone), ``read_range`` and
 ``probe`` (whether this reader may read a file).
 """
@@ -21,11 +22,12 @@ from maint_assets.core import mounts
 from maint_assets.core.local_store import LocalBackend
 from maint_assets.core.s3_store import S3Backend
 from maint_assets.core.stored_files import Backend, StoreError
+from maint_assets.core.webhdfs_store import SCHEMES, WebHdfsBackend, webhdfs_identity
 
 
 def store_identity(url: str) -> str:
-    """The one spelling of the store at ``url``: an absolute local path, or
-    ``s3://bucket[/prefix]``.
+    """The one spelling of the store at ``url``: an absolute local path,
+    ``s3://bucket[/prefix]``, or ``webhdfs://host:port[/path]``.
 
     Local paths are normalised lexically (trailing slashes, ``.`` and ``..`` segments, ``file:``
     URLs), not resolved: a store mounted through a symlink keeps the name it is configured
@@ -44,17 +46,27 @@ def store_identity(url: str) -> str:
         # Keys are literal ('.' and '..' are names in S3): only the prefix's slashes go.
         prefix = parsed.path.strip("/")
         return f"s3://{parsed.netloc}/{prefix}" if prefix else f"s3://{parsed.netloc}"
-    raise StoreError(f"unsupported store URL {url!r} (a directory or s3://bucket/prefix)")
+    if parsed.scheme in SCHEMES:
+        try:
+            return webhdfs_identity(url)
+        except ValueError as err:
+            raise StoreError(str(err)) from None
+    raise StoreError(
+        f"unsupported store URL {url!r} (a directory, s3://bucket/prefix or "
+        "webhdfs://namenode:port/path)"
+    )
 
 
 def backend_for(
     url: str, endpoint_url: str = "", region_name: str = "us-east-1",
     remembered: mounts.Remembered = mounts.NOTHING_REMEMBERED,
 ) -> Backend:
-    """The store at ``url``; a local one knows the mount points ``remembered`` (an S3 store
-    has none)."""
+    """The store at ``url``; a local one knows the mount points ``remembered`` (an S3 or
+    WebHDFS store has none)."""
     identity = store_identity(url)
     if identity.startswith("s3://"):
         bucket, _, prefix = identity.removeprefix("s3://").partition("/")
         return S3Backend(bucket, prefix, endpoint_url, region_name)
+    if urlparse(identity).scheme in SCHEMES:
+        return WebHdfsBackend(identity)
     return LocalBackend(Path(identity), remembered)

@@ -15,9 +15,12 @@ FEW_LINKS = 10  # symlinks named: usually a few folders, the same at every listi
 
 
 class FileStore(dg.ConfigurableResource):
-    """The files of one store: a directory or an S3 prefix."""
+    """The files of one store: a directory, an S3 prefix or an HDFS folder (WebHDFS)."""
 
-    url: str = Field(description="a directory, file:///dir or s3://bucket/prefix")
+    url: str = Field(
+        description="a directory, file:///dir, s3://bucket/prefix or webhdfs://namenode:port/path"
+        " (the user WEBHDFS_USER names, as for pywb)"
+    )
     endpoint_url: str = Field(default="", description="S3-compatible endpoint (MinIO, Ceph…)")
     region_name: str = Field(default="us-east-1")
 

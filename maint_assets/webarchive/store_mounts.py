@@ -40,8 +40,8 @@ class StoreMounts:
 
     @classmethod
     def of(cls, conn: psycopg.Connection, store: str) -> StoreMounts | None:
-        """Those of ``store``; None for an S3 store, which has none."""
-        return None if store.startswith("s3://") else cls(conn, store)
+        """Those of ``store``; None for an S3 or WebHDFS store (a URL), which has none."""
+        return None if "://" in store else cls(conn, store)
 
     @property
     def root(self) -> Path:

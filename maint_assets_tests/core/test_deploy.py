@@ -149,7 +149,8 @@ OPAQUE_KEYS = {
 }
 
 # Passwords and keys: in Kubernetes Secrets (docs/deploy.md), never in a profile.
-SECRET_KEYS = {"PGPASSWORD", "MAINT_SMTP_PASSWORD", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"}
+SECRET_KEYS = {"PGPASSWORD", "MAINT_SMTP_PASSWORD", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
+               "WEBHDFS_TOKEN"}
 # Profile keys the code does not read itself: libpq's (for the assets and the client tools),
 # and Dagster's storage settings, read by deploy/k8s/dagster.yaml.
 LIBPQ_KEYS = {"PGAPPNAME", "PGCONNECT_TIMEOUT"}
@@ -172,7 +173,7 @@ NOT_IN_PROFILES = {
     "MAINT_VN_REPORTED_DELETIONS",
 }
 # Keys whose empty value turns a feature off (the code tests them for truth).
-MAY_BE_EMPTY = {"WEBARCHIVE_OUTBACKCDX_URL", "MAINT_PUSHGATEWAY_URL"}
+MAY_BE_EMPTY = {"WEBARCHIVE_OUTBACKCDX_URL", "MAINT_PUSHGATEWAY_URL", "WEBHDFS_USER"}
 # How maint_assets reads its settings: dg.EnvVar("X"), os.environ.get("X"), env.get("X") on an
 # alias of os.environ, optional_env("X"), sensor_interval("X"), X_ENV = "X" constants and
 # subscripts.

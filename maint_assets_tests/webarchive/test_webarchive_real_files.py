@@ -26,6 +26,7 @@ from maint_assets.webarchive.assets import access_lists, cdx_index, trackdb
 from maint_assets.webarchive.layout import classify
 from maint_assets.webarchive.resources import CdxSettings
 from maint_assets_tests.webarchive.servers import outbackcdx, pywb
+from maint_assets_tests.webhdfs_server import WebHdfsServer
 
 DATA = Path(__file__).parents[1] / "data" / "webarchive"
 CHECKOUT = Path(__file__).resolve().parents[2]
@@ -67,15 +68,19 @@ QUARANTINED = {
 UKWA_LISTING = DATA / "ukwa-manage" / "current-hdfs-parsed-paths.csv"
 
 
-@pytest.fixture
-def real_store(empty_db: str, tmp_path: Path) -> tuple[Path, dict, dg.ExecuteInProcessResult]:
-    root = tmp_path / "store"
+def _write_real_store(root: Path) -> None:
     for path, source in LAYOUT.items():
         (root / path).parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(DATA / source, root / path)
     for path, source in CUT.items():
         data = (DATA / source).read_bytes()
         (root / path).write_bytes(data[: len(data) // 2])
+
+
+@pytest.fixture
+def real_store(empty_db: str, tmp_path: Path) -> tuple[Path, dict, dg.ExecuteInProcessResult]:
+    root = tmp_path / "store"
+    _write_real_store(root)
     res = {
         "webarchive_db": PostgresResource(url=empty_db),
         "warc_store": FileStore(url=str(root)),
@@ -194,6 +199,58 @@ def test_every_record_cdxj_indexer_indexes_is_in_the_index_and_broken_files_are_
     assert not any(rows[p][3] for p in indexed)
 
 
+def test_the_same_files_read_over_webhdfs_are_indexed_line_for_line(
+    real_store, empty_db: str, tmp_path: Path
+) -> None:
+    """UKWA's WARCs are in HDFS, which its access services read over WebHDFS (an HttpFS
+    gateway: ukwa-manage's lib/store/webhdfs.py). The same real crawlers' files, served by the
+    tests' WebHDFS server (maint_assets_tests/webhdfs_server.py), are listed, indexed,
+    verified and quarantined as the files on disk are, line for line."""
+    _, res, on_disk = real_store
+    assert on_disk.success
+    _write_real_store(tmp_path / "hdfs" / "ukwa")
+    for copy in (tmp_path / "hdfs" / "ukwa").rglob("*"):  # the same files, the same times
+        found = (tmp_path / "store" / copy.relative_to(tmp_path / "hdfs" / "ukwa")).stat()
+        os.utime(copy, ns=(found.st_atime_ns, found.st_mtime_ns))
+    with WebHdfsServer(tmp_path / "hdfs", gateway=True) as server:
+        over_webhdfs = dg.materialize([trackdb.trackdb_files, cdx_index.cdx_index], resources={
+            **res, "warc_store": FileStore(url=server.url("/ukwa")),
+            "cdx": CdxSettings(cdxj_dir=str(tmp_path / "webhdfs"), verify_sample=300),
+        })
+    assert over_webhdfs.success
+    assert _check(over_webhdfs, "index_lines_resolve").passed
+    stores: dict[str, dict] = {}
+    with psycopg.connect(empty_db) as conn:
+        for store, path, *rest in conn.execute(
+            "SELECT store, path, kind, cdx_indexed_at IS NOT NULL, cdx_error, cdx_records, "
+            "collection, size, date_trunc('milliseconds', mtime), "  # HDFS keeps milliseconds
+            "date_trunc('milliseconds', crawl_ts) FROM webarchive.trackdb"
+        ):
+            stores.setdefault(store, {})[path] = tuple(rest)
+    assert stores.keys() == {server.url("/ukwa"), str(tmp_path / "store")}
+    assert stores[server.url("/ukwa")] == stores[str(tmp_path / "store")]
+
+    def lines(folder: str) -> list[str]:
+        return sorted(line for p in (tmp_path / folder).rglob("*.cdxj") for line in p.open())
+
+    assert lines("webhdfs") == lines("collections") != []
+
+    # pywb, with the deploy config, replays from the store over WebHDFS (its own loader)
+    env = {"WEBARCHIVE_CDXJ_DIR": str(tmp_path / "webhdfs"), "WEBHDFS_USER": "access",
+           "WEBARCHIVE_ACL_DIR": str(_access_lists(empty_db, tmp_path))}
+    example = _payload(tmp_path / "store/other/webrecorder-warcio/example.warc.gz",
+                       "http://example.com/")
+    with (WebHdfsServer(tmp_path / "hdfs") as server,
+          pywb(tmp_path / "pywb", CHECKOUT / "deploy/pywb/config.yaml",
+               {**env, "WEBARCHIVE_STORE_URL": server.url("/ukwa")}) as wayback):
+        replay = requests.get(f"{wayback}/default/20140216050221id_/http://example.com/",
+                              timeout=30)
+        assert replay.status_code == 200 and replay.content == example
+        assert requests.get(f"{wayback}/npld/20140325122924id_/http://data.gov.uk/about",
+                            timeout=30).status_code == 200
+        assert {q.get("user.name") for q in server.queries} == {"access"}
+
+
 def test_an_index_made_before_the_metadata_rule_loses_those_lines_at_the_next_run(
     real_store, empty_db: str, tmp_path: Path
 ) -> None:
@@ -255,20 +312,26 @@ def test_the_layout_agrees_with_ukwas_own_parser_on_its_real_listing() -> None:
     assert kinds["warcs"] == 473 and kinds["to-be-deleted"] == 229  # all layouts are in it
 
 
-def test_pywb_serves_the_index_under_the_access_list_with_the_deploy_config(
-    real_store, empty_db: str, tmp_path: Path
-) -> None:
-    root, _, _ = real_store
-    with psycopg.connect(empty_db, autocommit=True) as conn:
+def _access_lists(db: str, tmp_path: Path) -> Path:
+    """The demo's W3ACT rows (its real schema) made into access lists; their folder."""
+    with psycopg.connect(db, autocommit=True) as conn:
         load_w3act(conn)
     acl = tmp_path / "acl"
     assert dg.materialize(
         [access_lists.access_lists],
-        resources={"w3act_db": PostgresResource(url=empty_db),
+        resources={"w3act_db": PostgresResource(url=db),
                    "artifacts": ArtifactStore(directory=str(tmp_path / "artifacts"))},
         run_config={"ops": {"webarchive__list__access_lists": {
             "config": {"publish_dir": str(acl)}}}},
     ).success
+    return acl
+
+
+def test_pywb_serves_the_index_under_the_access_list_with_the_deploy_config(
+    real_store, empty_db: str, tmp_path: Path
+) -> None:
+    root, _, _ = real_store
+    acl = _access_lists(empty_db, tmp_path)
     env = {"WEBARCHIVE_CDXJ_DIR": str(tmp_path / "collections"),
            "WEBARCHIVE_STORE_URL": str(root), "WEBARCHIVE_ACL_DIR": str(acl)}
     example = _payload(root / "other/webrecorder-warcio/example.warc.gz", "http://example.com/")

@@ -1,0 +1,191 @@
+"""The WebHDFS file store (core/webhdfs_store.py) against a WebHDFS server over a local folder
+(maint_assets_tests/webhdfs_server.py: our own, since no HDFS runs on these machines). The
+server's answers are checked here against HdfsCLI, the client UKWA's ukwa-manage reads its HDFS
+with (lib/store/webhdfs.py), and against answers a real NameNode gave."""
+
+import os
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+
+import hdfs
+import pytest
+
+from maint_assets.core.file_stores import backend_for, store_identity
+from maint_assets.core.stored_files import ObjectDenied, Skipped, StoredFile, StoreError
+from maint_assets.core.webhdfs_store import WebHdfsBackend
+from maint_assets_tests.webhdfs_server import WebHdfsServer
+
+pytestmark = pytest.mark.servers
+
+# UKWA's layout (ukwa-manage's hdfs_layout.py), a folder the server refuses, a symlink.
+FILES = {
+    "heritrix/output/frequent-npld/20240102030405/warcs/BL-20240102030406-00000~h3w~8443.warc.gz":
+        b"W" * 3000,
+    "heritrix/output/frequent-npld/20240102030405/logs/crawl.log.cp00001-20240102": b"log\n",
+    "heritrix/output/frequent-npld/20240102030405/warcs/my file %41.warc.gz": b"space",
+    "top-level.txt": b"",
+}
+
+
+@pytest.fixture
+def hdfs_root(tmp_path: Path) -> Path:
+    """The HDFS namespace: the store is /ukwa in it."""
+    for path, data in FILES.items():
+        local = tmp_path / "hdfs" / "ukwa" / path
+        local.parent.mkdir(parents=True, exist_ok=True)
+        local.write_bytes(data)
+    os.symlink("top-level.txt", tmp_path / "hdfs" / "ukwa" / "link")
+    return tmp_path / "hdfs"
+
+
+def test_webhdfs_store_urls_are_hadoops_and_have_one_identity() -> None:
+    for url in ("webhdfs://NN.example:9870/heritrix/output", "webhdfs://nn.example/heritrix/output/",
+                "webhdfs://nn.example:9870//heritrix/./output"):
+        assert store_identity(url) == "webhdfs://nn.example:9870/heritrix/output", url
+    assert store_identity("webhdfs://nn:14000/") == store_identity("webhdfs://nn:14000") == (
+        "webhdfs://nn:14000")
+    assert store_identity("swebhdfs://nn:9871/x") == "swebhdfs://nn:9871/x"
+    # the user is Hadoop's variable, never part of the store's name
+    with pytest.raises(StoreError, match="WEBHDFS_USER"):
+        store_identity("webhdfs://access@nn:14000/x")
+    with pytest.raises(StoreError, match="names no host"):
+        store_identity("webhdfs:///x")
+
+
+@pytest.mark.parametrize("gateway", [False, True], ids=["namenode", "httpfs"])
+def test_a_webhdfs_store_lists_stats_and_reads_as_a_local_one(
+    hdfs_root: Path, gateway: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("WEBHDFS_USER", "access")
+    with WebHdfsServer(hdfs_root, gateway=gateway) as server:
+        store = backend_for(server.url("/ukwa/"))
+        skipped = Skipped()
+        listed = {f.path: f for f in store.list(skipped)}
+        local = hdfs_root / "ukwa"
+        assert listed == {
+            p: StoredFile(p, len(d), datetime.fromtimestamp(
+                int((local / p).stat().st_mtime * 1000) / 1000, UTC))
+            for p, d in FILES.items()
+        }
+        assert skipped.symlinks == ["link"] and not skipped.folders_not_read
+        assert [f.path for f in store.list(recursive=False)] == ["top-level.txt"]
+        warc = next(p for p in FILES if p.endswith("~8443.warc.gz"))
+        assert store.stat(warc) == listed[warc]
+        assert store.stat("heritrix/output") is None  # a folder is no file
+        assert store.stat("heritrix/gone.warc.gz") is None
+        assert store.read_range(warc, 100, 10) == FILES[warc][100:110]
+        spaced = next(p for p in FILES if " " in p)
+        assert store.read_range(spaced, 0, 100) == b"space"
+        store.probe("top-level.txt")  # an empty file: readable
+        with store.local_copy(warc) as copy:
+            assert copy.read_bytes() == FILES[warc]
+        with pytest.raises(FileNotFoundError):
+            store.read_range("heritrix/gone.warc.gz", 0, 1)
+        assert {q.get("user.name") for q in server.queries} == {"access"}
+
+
+def test_a_folder_the_server_refuses_is_not_read_a_file_it_refuses_is_denied(
+    hdfs_root: Path,
+) -> None:
+    """The user may not read a folder: its files are not known to be gone (as a local folder
+    the listing user may not read); one file refused is that file's refusal."""
+    with WebHdfsServer(hdfs_root) as server:
+        server.denied = {"/ukwa/heritrix/output/frequent-npld/20240102030405/logs"}
+        skipped = Skipped()
+        listed = [f.path for f in backend_for(server.url("/ukwa")).list(skipped)]
+        assert skipped.unreadable == ["heritrix/output/frequent-npld/20240102030405/logs/"]
+        assert not any("/logs/" in p for p in listed) and len(listed) == 3
+        server.denied = {"/ukwa/top-level.txt"}
+        with pytest.raises(ObjectDenied, match="Permission denied"):
+            backend_for(server.url("/ukwa")).stat("top-level.txt")
+        server.denied = {"/ukwa"}
+        with pytest.raises(StoreError, match="cannot be listed") as err:
+            list(backend_for(server.url("/ukwa")).list())
+        assert err.value.scope == ""
+
+
+def test_a_webhdfs_store_not_reached_is_the_whole_stores_error_a_datanode_the_files(
+    hdfs_root: Path,
+) -> None:
+    warc = next(p for p in FILES if p.endswith("~8443.warc.gz"))
+    with WebHdfsServer(hdfs_root) as server:
+        store = backend_for(server.url("/ukwa"))
+        server.datanode_down = True
+        with pytest.raises(StoreError, match="from its DataNode") as err:
+            store.read_range(warc, 0, 10)
+        assert err.value.scope is None
+    with pytest.raises(StoreError, match="cannot reach") as err:
+        store.stat(warc)  # the NameNode gone: no file's state is known
+    assert err.value.scope == ""
+    with pytest.raises(StoreError):
+        list(store.list())
+
+
+def test_a_delegation_token_is_sent_and_never_told(
+    hdfs_root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("WEBHDFS_TOKEN", "HAAEdG9rZW4SECRET")
+    with WebHdfsServer(hdfs_root) as server:
+        store = backend_for(server.url("/ukwa"))
+        assert store.read_range("top-level.txt", 0, 1) == b""
+        assert {q.get("delegation") for q in server.queries} == {"HAAEdG9rZW4SECRET"}
+    with pytest.raises(StoreError) as err:  # requests names the URL, query and all
+        store.read_range("top-level.txt", 0, 1)
+    assert "SECRET" not in str(err.value) and "<WEBHDFS_TOKEN>" in str(err.value)
+
+
+def test_a_download_cut_short_is_never_taken_for_the_whole_file(hdfs_root: Path) -> None:
+    warc = next(p for p in FILES if p.endswith("~8443.warc.gz"))
+    with WebHdfsServer(hdfs_root) as server:
+        server.cut_after = 1000
+        store = backend_for(server.url("/ukwa"))
+        with (pytest.raises(StoreError, match=re.escape(f"cannot read {store.identity}/{warc}")),
+              store.local_copy(warc)):
+            pytest.fail("a partial copy was handed over")
+        with pytest.raises(StoreError):
+            store.read_range(warc, 0, 2000)
+
+
+def test_hdfscli_reads_the_test_server_as_the_store_does(hdfs_root: Path) -> None:
+    """The stand-in server judged by a real WebHDFS client: HdfsCLI (InsecureClient, as
+    ukwa-manage builds it) lists, stats and reads what the store does."""
+    with WebHdfsServer(hdfs_root) as server:
+        client = hdfs.InsecureClient(f"http://127.0.0.1:{server.port}", user="access")
+        store = backend_for(server.url("/ukwa"))
+        folder = "heritrix/output/frequent-npld/20240102030405/warcs"
+        theirs = client.list(f"/ukwa/{folder}", status=True)
+        assert sorted(name for name, _ in theirs) == sorted(
+            f.path.rsplit("/", 1)[1] for f in store.list() if f.path.startswith(folder))
+        for name, status in theirs:
+            mine = store.stat(f"{folder}/{name}")
+            assert (status["length"], status["modificationTime"] / 1000) == (
+                mine.size, mine.mtime.timestamp())
+            with client.read(f"/ukwa/{folder}/{name}", offset=2, length=3) as reader:
+                assert reader.read() == store.read_range(f"{folder}/{name}", 2, 3)
+        assert client.status("/ukwa/nothing", strict=False) is None
+        with pytest.raises(hdfs.HdfsError, match="File does not exist"):
+            client.status("/ukwa/nothing")
+
+
+# A real NameNode's LISTSTATUS answer (Hadoop 3.3, /tmp, quoted in HDFS-14665), and the
+# FILE entry of the WebHDFS REST API documentation's LISTSTATUS example.
+REAL_LISTING = {"FileStatuses": {"FileStatus": [
+    {"accessTime": 0, "blockSize": 0, "childrenNum": 0, "fileId": 16395, "group": "hadoop",
+     "length": 0, "modificationTime": 1563893395614, "owner": "mapred", "pathSuffix": "logs",
+     "permission": "1777", "replication": 0, "storagePolicy": 0, "type": "DIRECTORY"},
+    {"accessTime": 1320171722771, "blockSize": 33554432, "group": "supergroup",
+     "length": 24930, "modificationTime": 1320171722771, "owner": "webuser",
+     "pathSuffix": "a.patch", "permission": "644", "replication": 1, "type": "FILE"},
+]}}
+
+
+def test_a_namenodes_own_listing_is_read_as_it_says(tmp_path: Path) -> None:
+    with WebHdfsServer(tmp_path) as server:
+        server.canned = {("/tmp", "GETFILESTATUS"): {"FileStatus": {
+                             **REAL_LISTING["FileStatuses"]["FileStatus"][0], "pathSuffix": ""}},
+                         ("/tmp", "LISTSTATUS"): REAL_LISTING,
+                         ("/tmp/logs", "LISTSTATUS"): {"FileStatuses": {"FileStatus": []}}}
+        listed = list(WebHdfsBackend(store_identity(server.url("/tmp"))).list())
+    assert listed == [StoredFile("a.patch", 24930, datetime(2011, 11, 1, 18, 22, 2, 771000,
+                                                           tzinfo=UTC))]
