@@ -2,13 +2,14 @@
 silent otherwise (the runbooks relied on someone reading cron output): one message per failed
 run, and one per tick for failed checks (blocking or not) and freshness changes."""
 
+import json
 import os
 from datetime import UTC, datetime
 
 import dagster as dg
 
 from maint_assets.core.event_feed import read_new
-from maint_assets.core.notify import Delivery, SmtpNotifier
+from maint_assets.core.notify import Delivery, NotifierError, SmtpNotifier
 
 HEALTH_EVENTS = (
     dg.DagsterEventType.ASSET_CHECK_EVALUATION,
@@ -17,19 +18,53 @@ HEALTH_EVENTS = (
 ALARMING = {"WARN", "FAIL"}
 
 
-@dg.run_failure_sensor(
+@dg.sensor(
     name="alert_failed_runs",
     default_status=dg.DefaultSensorStatus.RUNNING,
-    # A run launched by hand (dg launch) runs in its own process, with no code location, and
-    # a sensor watching only its own location skips it; the instance serves this project alone.
-    monitor_all_code_locations=True,
+    minimum_interval_seconds=30,
     description="E-mails the failed steps and their errors for every failed run.",
 )
-def alert_failed_runs(context: dg.RunFailureSensorContext, notifier: SmtpNotifier) -> None:
+def alert_failed_runs(
+    context: dg.SensorEvaluationContext, notifier: SmtpNotifier
+) -> dg.SkipReason:
+    """Not a run_failure_sensor: Dagster moves a run status sensor's cursor past a run whose
+    function raised (its tick fails, and the run is never seen again), so a relay that is down
+    lost the alert of every run that failed meanwhile. Here the cursor passes a run once its
+    message was sent; the instance's every run is read (a run launched by hand has no code
+    location)."""
+    records, cursor = read_new(context.instance, context.cursor, FAILURES, from_start=False)
     if not notifier.enabled:
-        return
-    subject, body = failure_message(context)
-    _log(context.log, subject, notifier, notifier.send(subject, body))
+        # read all the same: mail configured later does not bring months of failures as news
+        context.update_cursor(cursor)
+        return dg.SkipReason("SMTP is not configured (MAINT_SMTP_HOST, MAINT_MAIL_TO)")
+    mailed = 0
+    for record in records:
+        run = context.instance.get_run_by_id(record.event_log_entry.run_id)
+        if run is None:  # deleted since it failed
+            continue
+        subject, body = failure_message(
+            context.instance, run, record.event_log_entry.get_dagster_event()
+        )
+        try:
+            delivery = notifier.send(subject, body)
+        except NotifierError as err:
+            # Not raised: the cursor would stay where the tick began, and the runs mailed
+            # before this one would be mailed again. This run is the next tick's first.
+            context.log.error(f"{err}; the alert of run {run.run_id} is tried again next tick")
+            context.update_cursor(_after(record.storage_id - 1))
+            return dg.SkipReason(f"{mailed} failed runs mailed; not sent, tried again: {err}")
+        _log(context.log, subject, notifier, delivery)
+        mailed += 1
+    context.update_cursor(cursor)
+    return dg.SkipReason(f"{mailed} failed runs mailed")
+
+
+FAILURES = (dg.DagsterEventType.RUN_FAILURE,)
+
+
+def _after(storage_id: int) -> str:
+    """read_new's cursor for the run failures after ``storage_id``."""
+    return json.dumps({dg.DagsterEventType.RUN_FAILURE.value: storage_id})
 
 
 def _log(
@@ -64,8 +99,15 @@ def alert_asset_health(
     return dg.SkipReason(f"{len(records)} events, {'mailed' if message else 'nothing to report'}")
 
 
-def failure_message(context: dg.RunFailureSensorContext) -> tuple[str, str]:
-    run = context.dagster_run
+def failure_message(
+    instance: dg.DagsterInstance, run: dg.DagsterRun, failure: dg.DagsterEvent
+) -> tuple[str, str]:
+    steps = [
+        r.event_log_entry.get_dagster_event()
+        for r in instance.get_records_for_run(
+            run.run_id, of_type=dg.DagsterEventType.STEP_FAILURE
+        ).records
+    ]
     assets = sorted(k.to_user_string() for k in (run.asset_selection or []))
     lines = [
         f"Run {run.run_id} of job {run.job_name} failed.",
@@ -73,15 +115,15 @@ def failure_message(context: dg.RunFailureSensorContext) -> tuple[str, str]:
         f"Run page: {_ui_url()}/runs/{run.run_id}",
         "",
     ]
-    for event in context.get_step_failure_events()[:20]:
+    for event in steps[:20]:
         error = event.event_specific_data.error if event.event_specific_data else None
         cause = error.cause.message if error is not None and error.cause else ""
         message = (error.message if error else "unknown error").strip().splitlines()
         lines.append(f"- step {event.step_key}: {message[-1] if message else ''}")
         if cause:
             lines.append(f"  cause: {cause.strip().splitlines()[-1]}")
-    if not context.get_step_failure_events():
-        lines.append(f"- {context.failure_event.message}")
+    if not steps:
+        lines.append(f"- {failure.message}")
     return f"[maint_assets] {run.job_name} failed", "\n".join(lines) + "\n"
 
 

@@ -61,40 +61,33 @@ def test_a_failed_run_is_mailed_with_its_failed_step(smtp_server) -> None:
         raise RuntimeError("the source table public.observations is missing")
 
     instance = dg.DagsterInstance.ephemeral()
+    notifier = SmtpNotifier(host="127.0.0.1", port=smtp_server.port, recipients="ops@example.org")
+
+    def tick(notifier: SmtpNotifier, cursor: str | None) -> str | None:
+        context = dg.build_sensor_context(
+            instance=instance, cursor=cursor, resources={"notifier": notifier}
+        )
+        alert_failed_runs(context)
+        return context.cursor
+
+    cursor = tick(notifier, None)  # a new sensor: history is not news
     result = dg.materialize([broken], instance=instance, raise_on_error=False)
     assert not result.success
-    failure = instance.all_logs(result.run_id, of_type=dg.DagsterEventType.RUN_FAILURE)[0]
-    failure = failure.dagster_event
-    context = dg.build_run_status_sensor_context(
-        sensor_name="alert_failed_runs",
-        dagster_event=failure,
-        dagster_instance=instance,
-        dagster_run=result.dagster_run,
-        resources={
-            "notifier": SmtpNotifier(
-                host="127.0.0.1", port=smtp_server.port, recipients="ops@example.org"
-            )
-        },
-    ).for_run_failure()
     smtp_server.messages.clear()
-    alert_failed_runs(context)
+    after = tick(notifier, cursor)
     _, recipients, message = smtp_server.messages[0]
     body = message.get_content()
     assert recipients == ["ops@example.org"]
     assert message["Subject"] == "[maint_assets] __ephemeral_asset_job__ failed"
     assert "step demo__broken" in body and "public.observations is missing" in body
     assert f"/runs/{result.run_id}" in body
+    tick(notifier, after)
+    assert len(smtp_server.messages) == 1  # mailed once
 
     smtp_server.messages.clear()  # no SMTP configured: nothing sent, no error
-    alert_failed_runs(
-        dg.build_run_status_sensor_context(
-            sensor_name="alert_failed_runs",
-            dagster_event=failure,
-            dagster_instance=instance,
-            dagster_run=result.dagster_run,
-            resources={"notifier": SmtpNotifier()},
-        ).for_run_failure()
-    )
+    unconfigured = tick(SmtpNotifier(), cursor)
+    assert smtp_server.messages == []
+    tick(notifier, unconfigured)  # mail configured later: what it passed over is no news
     assert smtp_server.messages == []
 
 

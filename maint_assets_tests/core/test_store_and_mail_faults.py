@@ -1,7 +1,8 @@
 """Faults of the servers behind the artifact store and the notifier, injected by a proxy in
 front of the session's moto S3 (faulty_http.py) and by an SMTP server refusing for a while:
 per-key DeleteObjects errors during a prune, a refused manifest upload, a temporary SMTP
-refusal, trouble after the SMTP server took the message."""
+refusal, trouble after the SMTP server took the message, a failed run's alert while the SMTP
+server refuses."""
 
 import asyncio
 import re
@@ -12,12 +13,16 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import boto3
+import dagster as dg
 import pytest
 
+from maint_assets.core.alerts import alert_failed_runs
 from maint_assets.core.artifacts import MANIFEST_SUFFIX, ArtifactStore, ArtifactStoreUnavailable
 from maint_assets.core.notify import NotifierError, SmtpNotifier
 from maint_assets.core.retention import RetentionPolicy
+from maint_assets_tests import ops_graph as g
 from maint_assets_tests.faulty_http import Fault, FaultyHttp
+from maint_assets_tests.ports import free_port
 from maint_assets_tests.smtp_servers import serving
 
 
@@ -193,3 +198,36 @@ def test_a_put_whose_manifest_is_refused_leaves_no_unlisted_file_behind(
                      for o in s3.list_objects_v2(Bucket=bucket)["Contents"])
     expected = [kept.key, kept.key + MANIFEST_SUFFIX]
     assert objects == expected, f"never listed nor cleaned: {set(objects) - set(expected)}"
+
+
+def _failure_tick(instance: dg.DagsterInstance, notifier: SmtpNotifier, cursor: str | None):
+    """One tick of the run failure sensor as the daemon runs it (its cursor handling included)."""
+    context = dg.build_sensor_context(
+        instance=instance, cursor=cursor, resources={"notifier": notifier}
+    )
+    data = alert_failed_runs.evaluate_tick(context)
+    return data, data.cursor
+
+
+def test_a_failed_runs_alert_the_smtp_server_could_not_take_is_sent_by_a_later_tick(
+    dagster_instance: dg.DagsterInstance, smtp_server
+) -> None:
+    """The relay restarting (refused connections for a minute) must not lose the alert of the
+    run that failed meanwhile: Dagster's run status sensors move their cursor past a run whose
+    sensor function raised, so the next tick never saw that run again. (Found by a trial of
+    session 34.)"""
+    instance = dagster_instance
+    up = SmtpNotifier(host="127.0.0.1", port=smtp_server.port, recipients="ops@example.org")
+    down = SmtpNotifier(  # nothing listens there
+        host="127.0.0.1", port=free_port(), recipients="ops@example.org", attempts=1
+    )
+    smtp_server.messages.clear()
+    _, cursor = _failure_tick(instance, up, None)  # the sensor starts: history is not news
+    assert not g.run(instance, g.broken).success
+    _, cursor = _failure_tick(instance, down, cursor)
+    assert smtp_server.messages == []
+    _failure_tick(instance, up, cursor)  # the relay is back
+    subjects = [m["Subject"] for _, _, m in smtp_server.messages]
+    assert subjects == ["[maint_assets] __ephemeral_asset_job__ failed"], (
+        "the failed run's alert was never mailed"
+    )
