@@ -26,7 +26,8 @@ import numpy as np
 import pandas as pd
 from common import temporary_cluster
 
-from maint_assets.catalog import assets, clean, keys
+from maint_assets.catalog import clean, keys
+from maint_assets.catalog.assets.public_datasets import public_datasets
 from maint_assets.core.artifacts import ArtifactStore
 from maint_assets.core.pg_tools import client_env, tool_path
 from maint_assets.core.postgres import PostgresResource
@@ -112,7 +113,7 @@ def load(cluster, home: Path, rows: int, repeats: int) -> None:
             conn.execute("CHECKPOINT")
         started = time.perf_counter()
         result = dg.materialize(
-            [assets.public_datasets],
+            [public_datasets],
             resources={"catalog_db": db, "artifacts": artifacts},
             run_config={"ops": {"catalog__public__datasets": {"config": {"max_drop_fraction": 1}}}},
             instance=instance,
@@ -151,12 +152,13 @@ def load(cluster, home: Path, rows: int, repeats: int) -> None:
 MEMORY = """
 import resource, sys, tempfile
 import dagster as dg
-from maint_assets.catalog import assets, keys
+from maint_assets.catalog.assets.datasets_clean import datasets_clean
+from maint_assets.catalog.assets.raw_datasets import raw_datasets
 from maint_assets.core.artifacts import ArtifactStore
 from maint_assets.core.stores import FileStore
 base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 with tempfile.TemporaryDirectory() as tmp:
-    result = dg.materialize([assets.raw_datasets, assets.datasets_clean], resources={
+    result = dg.materialize([raw_datasets, datasets_clean], resources={
         "catalog_pages": FileStore(url=sys.argv[1]), "artifacts": ArtifactStore(directory=tmp)})
     assert result.success
 print(base, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)

@@ -2,13 +2,17 @@
 
 import dagster as dg
 
-from maint_assets.catalog import assets, automation
+from maint_assets.catalog import automation
+from maint_assets.catalog.assets import datasets_clean, public_datasets, raw_datasets
 from maint_assets.catalog.resources import resources
 from maint_assets.core.ui import with_code_references
 
 defs = dg.Definitions(
     assets=with_code_references(
-        [assets.dcat_pages, assets.raw_datasets, assets.datasets_clean, assets.public_datasets]
+        [
+            raw_datasets.dcat_pages, raw_datasets.raw_datasets, datasets_clean.datasets_clean,
+            public_datasets.public_datasets,
+        ]
     ),
     jobs=[automation.catalog_daily],
     sensors=[automation.catalog_new_pages],

@@ -11,14 +11,17 @@ import dagster as dg
 import psycopg
 import pytest
 
-from maint_assets.catalog import assets, keys
+from maint_assets.catalog import keys
+from maint_assets.catalog.assets.datasets_clean import datasets_clean
+from maint_assets.catalog.assets.public_datasets import public_datasets
+from maint_assets.catalog.assets.raw_datasets import raw_datasets
 from maint_assets.core.artifacts import ArtifactStore
 from maint_assets.core.postgres import PostgresResource
 from maint_assets.core.stores import FileStore
 from maint_assets.demo.catalog_data import write_pages
 from maint_assets_tests.copy_killer import copy_ended_once
 
-CHAIN = [assets.raw_datasets, assets.datasets_clean, assets.public_datasets]
+CHAIN = [raw_datasets, datasets_clean, public_datasets]
 
 
 @pytest.fixture
@@ -238,7 +241,7 @@ def test_duplicate_identifiers_and_a_corrupt_artifact_are_refused(
 
     def load() -> dg.ExecuteInProcessResult:
         return dg.materialize(
-            [assets.public_datasets],
+            [public_datasets],
             resources={"catalog_db": PostgresResource(url=empty_db), "artifacts": artifacts},
             instance=instance,
             raise_on_error=False,
@@ -280,11 +283,11 @@ def test_each_step_loads_the_artifact_its_upstream_recorded_not_the_newest_file(
         "catalog_pages": FileStore(url=str(tmp_path / "ours")),
         "artifacts": artifacts,
     }
-    assert dg.materialize([assets.raw_datasets], resources=resources, instance=ours).success
+    assert dg.materialize([raw_datasets], resources=resources, instance=ours).success
     assert _run(f"{empty_db}", FileStore(url=str(tmp_path / "theirs")), artifacts).success
     assert len(_rows(empty_db)) == 40
     rest = dg.materialize(
-        [assets.datasets_clean, assets.public_datasets],
+        [datasets_clean, public_datasets],
         resources=resources,
         instance=ours,
         run_config={"ops": {"catalog__public__datasets": {"config": {"max_drop_fraction": 1}}}},

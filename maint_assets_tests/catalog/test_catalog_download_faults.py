@@ -8,7 +8,7 @@ import boto3
 import dagster as dg
 import pytest
 
-from maint_assets.catalog import assets
+from maint_assets.catalog.assets.raw_datasets import raw_datasets
 from maint_assets.core.artifacts import ArtifactStore
 from maint_assets.core.stores import FileStore
 from maint_assets.demo.catalog_data import write_pages
@@ -41,7 +41,7 @@ def test_a_page_whose_download_is_cut_fails_the_extract_naming_the_page(
 
     with FaultyHttp(s3_endpoint, rule) as proxy:
         result = dg.materialize(
-            [assets.raw_datasets],
+            [raw_datasets],
             resources={
                 "catalog_pages": FileStore(url=f"s3://{bucket}/{PREFIX}", endpoint_url=proxy.url),
                 "artifacts": ArtifactStore(directory=str(tmp_path / "artifacts")),

@@ -15,7 +15,7 @@ import boto3
 import dagster as dg
 import psycopg
 
-from maint_assets.catalog import assets
+from maint_assets.catalog.assets.raw_datasets import raw_datasets
 from maint_assets.catalog.automation import catalog_new_pages
 from maint_assets.core.artifacts import ArtifactStore
 from maint_assets.core.stores import FileStore
@@ -84,7 +84,7 @@ def test_pages_the_listing_leaves_out_are_named(tmp_path: Path) -> None:
         f.write(page.read_bytes())
     with dg.instance_for_test() as instance:
         result = dg.materialize(
-            [assets.raw_datasets], instance=instance,
+            [raw_datasets], instance=instance,
             resources={"catalog_pages": FileStore(url=str(pages)),
                        "artifacts": ArtifactStore(directory=str(tmp_path / "artifacts"))},
         )

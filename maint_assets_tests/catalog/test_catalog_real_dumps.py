@@ -157,7 +157,7 @@ def test_a_page_removed_from_s3_during_the_extract_is_named(
     name the page (and the store), as the other read failures do."""
     import boto3
 
-    from maint_assets.catalog import assets
+    from maint_assets.catalog.assets import raw_datasets
 
     s3 = boto3.client("s3", endpoint_url=s3_endpoint, region_name="us-east-1")
     bucket = f"catalog-trial-{tmp_path.name.replace('_', '-')[:30]}".lower()
@@ -170,14 +170,14 @@ def test_a_page_removed_from_s3_during_the_extract_is_named(
     for path in sorted(pages.iterdir()):
         s3.upload_file(str(path), bucket, f"DUMP/{path.name}")
     gone = "integration_page_2_2023-11-27.json"
-    real_read = assets.read_page
+    real_read = raw_datasets.read_page
 
     def read_then_remove(data: bytes, page: str):
         if page != gone:  # while page 1 is read, page 2 is deleted
             s3.delete_object(Bucket=bucket, Key=f"DUMP/{gone}")
         return real_read(data, page)
 
-    monkeypatch.setattr(assets, "read_page", read_then_remove)
+    monkeypatch.setattr(raw_datasets, "read_page", read_then_remove)
     result = _run(empty_db, store, ArtifactStore(directory=str(tmp_path / "artifacts")))
     assert not result.success
     error = result.get_step_failure_events()[0].event_specific_data.error.to_string()

@@ -20,7 +20,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from maint_assets.catalog import assets, checks, keys
+from maint_assets.catalog import checks, keys
+from maint_assets.catalog.assets.datasets_clean import datasets_clean
 from maint_assets.catalog.clean import COLUMNS, RUNBOOK_GENERATED
 from maint_assets.catalog.dcat import SCHEMA_RAW
 from maint_assets.core.artifacts import ArtifactStore
@@ -305,7 +306,7 @@ def test_an_extract_recorded_before_the_runbook_fields_is_refused_naming_them(
         dg.AssetMaterialization(keys.RAW_DATASETS, metadata={"artifact": put.key})
     )
     result = dg.materialize(
-        [assets.datasets_clean], resources={"artifacts": artifacts}, instance=instance,
+        [datasets_clean], resources={"artifacts": artifacts}, instance=instance,
         raise_on_error=False,
     )
     assert not result.success

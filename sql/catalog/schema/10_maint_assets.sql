@@ -7,7 +7,8 @@ END $$;
 
 -- The datasets a load kept although its dump lacked them (a dump taken while the exposition
 -- shifted: their absence is no evidence), with how many loads in a row kept each: a dataset
--- missing from more dumps than a load may keep it is gone (catalog/assets.py _keep_absent).
+-- missing from more dumps than a load may keep it is gone (catalog/assets/public_datasets.py
+-- _keep_absent).
 DO $$ BEGIN
     IF to_regnamespace('maint_assets') IS NULL THEN CREATE SCHEMA maint_assets; END IF;
 END $$;
