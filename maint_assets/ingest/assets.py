@@ -48,7 +48,8 @@ from maint_assets.ingest.keys import (
 )
 from maint_assets.ingest.loading import constrain, create_table, load
 from maint_assets.ingest.resources import IngestSettings
-from maint_assets.ingest.switching import expire, log_switched, outside_dependents, switch
+from maint_assets.ingest.switching import log_switched, switch
+from maint_assets.ingest.versions import expire, outside_dependents
 
 # What a folder not read means for the tables' files.
 KEPT = "a table's file under them is not known to be absent: the ingest refuses to load without it"

@@ -16,14 +16,11 @@ from maint_assets.core import own_objects
 from maint_assets.core.postgres import PostgresResource
 from maint_assets.core.schema import apply_schema
 from maint_assets.core.sql_files import statement
+from maint_assets.ingest.foreign_keys import add_foreign_key
 from maint_assets.ingest.keys import SQL_DIR, SQL_PRODUCTION
 from maint_assets.ingest.resources import IngestSettings
-from maint_assets.ingest.switching import (
-    add_foreign_key,
-    log_switched,
-    outside_dependents,
-    switch,
-)
+from maint_assets.ingest.switching import log_switched, switch
+from maint_assets.ingest.versions import outside_dependents
 
 
 class RollbackConfig(dg.Config):
@@ -107,7 +104,7 @@ def _restore_swept_keys(
     conn: psycopg.Connection, prod: str, swept: list[dict]
 ) -> tuple[list[tuple[str, str, str]], list[tuple[str, str, str]], list[str]]:
     """Make again, NOT VALID, the keys the version just switched back in lost when it was
-    archived (``_drop_keys_out_of_versions``), for ``Switched.validated`` to validate: rows
+    archived (``drop_keys_out_of_versions``), for ``Switched.validated`` to validate: rows
     may have broken them since (a referenced row deleted while no key held it), and such a
     key still checks new rows. Returns those made, those of them to validate (not one a DBA
     had made NOT VALID) and, named with why, those that cannot be made (the referenced table

@@ -1,5 +1,6 @@
-"""Switching a version into production in one short transaction, and expiring old versions
-(the rollback, which switches back, is rollback.py).
+"""Switching a version into production in one short transaction (the foreign keys it moves are
+foreign_keys.py, expiring the versions it archives is versions.py; the rollback, which switches
+back, is rollback.py).
 
 What depends on production's tables from outside the tables the ingest loads follows the
 switch, in its transaction: a foreign key from a carried users' table or another schema's table
@@ -19,18 +20,17 @@ from psycopg import errors, sql
 
 from maint_assets.core import attachments, own_objects, swap_attachments
 from maint_assets.core.grants import grant_on_schema, grant_on_table, schema_grants, table_grants
-from maint_assets.core.lock_waits import (
-    lock_holders,
-    named,
-    set_short_lock_timeout,
-    with_short_lock_waits,
-)
+from maint_assets.core.lock_waits import lock_holders, named, with_short_lock_waits
 from maint_assets.core.postgres import DatabaseUnavailable, PostgresResource
-from maint_assets.core.search_path import search_path
 from maint_assets.core.sql_files import compose, statement
 from maint_assets.core.views import recreate, view_options
 from maint_assets.ingest import schema_objects, schemas, views
-from maint_assets.ingest.keys import MARKER, SQL_PRODUCTION, SQL_SCHEMAS
+from maint_assets.ingest.foreign_keys import (
+    add_foreign_key,
+    check_keys_into,
+    drop_keys_out_of_versions,
+)
+from maint_assets.ingest.keys import MARKER, SQL_PRODUCTION
 from maint_assets.ingest.tables import IngestSpec
 
 
@@ -132,7 +132,7 @@ def switch(
         # table (a users' bulk_download_data_object of millions of rows) while every reader of
         # production waited: checked here instead, made NOT VALID under the locks and
         # validated once the switch committed (Switched.validated).
-        kept_orphans = _check_keys_into(conn, spec, incoming, loaded)
+        kept_orphans = check_keys_into(conn, spec, incoming, loaded)
     else:
         kept_orphans = {}
     locked: list[tuple[str, str]] = []
@@ -269,7 +269,7 @@ def _switch_locked(
         table = conn.execute(statement(SQL_PRODUCTION, "table_of"), {"oid": table_oid}).fetchone()
         conn.execute(compose(SQL_PRODUCTION, "drop_foreign_key", table=table, constraint=name))
         # NOT VALID here, checking new rows at once; its rows were checked before the locks
-        # (_check_keys_into) and are validated after the commit, also one a previous switch
+        # (check_keys_into) and are validated after the commit, also one a previous switch
         # or a DBA left NOT VALID: its rows may hold again.
         add_foreign_key(conn, table, name, definition.removesuffix(" NOT VALID") + " NOT VALID")
         if (table_oid, name) in kept_orphans:
@@ -287,7 +287,7 @@ def _switch_locked(
     # Last: a policy or a trigger may read production's views.
     unvalidated = swap_attachments.apply(conn, views.refusal(prod), prod, held)
     swap_attachments.apply_comments(conn, views.refusal(prod), prod, held)
-    _drop_keys_out_of_versions(conn, [outgoing, *versions])
+    drop_keys_out_of_versions(conn, [outgoing, *versions])
     if within is not None:
         within(conn)
     repointed = (
@@ -298,73 +298,6 @@ def _switch_locked(
     return (
         [*carried, *moved], repointed, (time.perf_counter() - started) * 1000, orphaned,
         [*unvalidated, *to_validate],
-    )
-
-
-def _check_keys_into(
-    conn: psycopg.Connection, spec: IngestSpec, incoming: str, loaded: list[str]
-) -> dict[tuple[int, str], int]:
-    """Check the rows of the tables the ingest does not load against their foreign keys into
-    the loaded tables, as ``incoming`` has them, before the switch's locks: a key its rows
-    break refuses the switch, naming it, unless the tables file keeps such rows
-    (keep_orphaned_rows) or a DBA made the key NOT VALID (old rows accepted as they are);
-    return those, by (table oid, key), with the rows they do not check."""
-    prod, kept = spec.production, {}
-    for name, table_oid, schema, table, _, definition in conn.execute(
-        statement(SQL_PRODUCTION, "foreign_keys_into"), {"schema": prod, "loaded": loaded}
-    ).fetchall():
-        validated = definition.removesuffix(" NOT VALID")
-        try:
-            with conn.transaction():
-                rows = attachments.orphans(conn, table_oid, name, (schema, table), incoming)
-        except (errors.UndefinedColumn, errors.UndefinedFunction) as err:  # reshaped since
-            raise dg.Failure(
-                f"{prod} not switched: the new version cannot hold the foreign key {name} of "
-                f"{schema}.{table} ({validated}): {err.diag.message_primary}; production is "
-                "untouched"
-            ) from None
-        if not rows:
-            continue
-        if not (spec.keep_orphaned_rows or definition.endswith(" NOT VALID")):
-            raise dg.Failure(
-                f"{prod} not switched: the foreign key {name} of {schema}.{table} "
-                f"({validated}) does not hold on the new version: {rows} row(s) reference a "
-                "row it lacks; production is untouched (with keep_orphaned_rows in the tables "
-                "file such rows are kept and the key checks new rows only)"
-            )
-        kept[(table_oid, name)] = rows
-    return kept
-
-
-def _drop_keys_out_of_versions(conn: psycopg.Connection, versions: list[str]) -> None:
-    """Drop the foreign keys from archived ``versions``' tables to tables outside them: an old
-    row would otherwise hold back (or cascade into) a users' table carried into production,
-    also one whose key the new version no longer has (a column dropped), and one archived
-    before they were dropped here."""
-    with search_path(conn, ""):
-        swept = conn.execute(
-            statement(SQL_PRODUCTION, "keys_out_of_versions"), {"versions": versions}
-        ).fetchall()
-    for schema, table, name, definition, ref_schema, ref_table in swept:
-        # Recorded on the version, for a rollback to it (rollback.py).
-        conn.execute(
-            statement(SQL_PRODUCTION, "record_swept_key"),
-            {"schema": schema, "table": table, "name": name, "definition": definition,
-             "ref_schema": ref_schema, "ref_table": ref_table},
-        )
-        conn.execute(compose(SQL_PRODUCTION, "drop_foreign_key", table=(schema, table),
-                             constraint=name))
-
-
-def add_foreign_key(
-    conn: psycopg.Connection, table: tuple[str, str], name: str, definition: str
-) -> None:
-    conn.execute(
-        sql.SQL(statement(SQL_PRODUCTION, "add_foreign_key")).format(
-            table=sql.Identifier(*table),
-            constraint=sql.Identifier(name),
-            definition=sql.SQL(definition),
-        )
     )
 
 
@@ -397,49 +330,3 @@ def log_switched(
             "new rows only; the next switch validates them again): "
             + "; ".join(f"{key}: {why}" for key, why in switched.not_valid.items())
         )
-
-
-def outside_dependents(conn: psycopg.Connection, schema: str) -> list[str]:
-    """Objects outside ``schema`` that DROP SCHEMA … CASCADE would drop with it."""
-    return [
-        d for (d,) in conn.execute(statement(SQL_PRODUCTION, "outside_dependents"),
-                                   {"schema": schema})
-    ]
-
-
-def expire(
-    db: PostgresResource, spec: IngestSpec
-) -> tuple[list[str], list[str], dict[str, list[str]]]:
-    """Drop the versions beyond the newest ``keep_versions`` that maint_assets created; return
-    them, those kept because it did not (the production schema the first switch replaced), and
-    those kept because something outside them depends on them or a session still reads them
-    (named)."""
-    dropped, kept, held = [], [], {}
-    with db.connect() as conn, conn.transaction():
-        expired = conn.execute(
-            statement(SQL_PRODUCTION, "expired_versions"),
-            {"production": spec.production, "keep": spec.keep_versions},
-        ).fetchall()
-        for id_, schema in expired:
-            if schemas.exists(conn, schema) and not schemas.comment(conn, schema).startswith(
-                MARKER
-            ):
-                kept.append(schema)
-                continue
-            dependents = outside_dependents(conn, schema)
-            if dependents:
-                held[schema] = dependents
-                continue
-            try:
-                # A version a session still reads is kept for a later run: waiting for it
-                # queued every new reader of that version behind the DROP, and cancelling the
-                # DROP failed a run whose switch had committed.
-                with conn.transaction():
-                    set_short_lock_timeout(conn)
-                    conn.execute(compose(SQL_SCHEMAS, "drop_schema", schema=schema))
-            except errors.LockNotAvailable:
-                held[schema] = ["a session reading it (kept until a later run)"]
-                continue
-            conn.execute(statement(SQL_PRODUCTION, "forget_version"), {"id": id_})
-            dropped.append(schema)
-    return dropped, kept, held
