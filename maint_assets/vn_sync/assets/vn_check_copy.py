@@ -18,8 +18,6 @@ failed midway stored in the check copy before (the source's changes: PollError).
 """
 
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, time, timedelta
 from typing import Any, Literal
 
@@ -51,6 +49,7 @@ from maint_assets.vn_sync.keys import (
 )
 from maint_assets.vn_sync.merge import merge
 from maint_assets.vn_sync.reconcile import ReconcileRefused
+from maint_assets.vn_sync.transient import transient_if_cut
 
 # transfer_vn's diff endpoint reaches back 10 weeks (Client-API-VN's api_diff docstring); the
 # diff poll after a window asks for everything since the day before the window.
@@ -120,7 +119,7 @@ def vn_check_copy(
     try:
         # A session of ours the server ended anywhere in the step (the polls' bookkeeping, the
         # merge) is transient as transfer_vn's are: every mode may run again from its start.
-        with _transient_if_cut(f"{config.mode} of {CHECK}"):
+        with transient_if_cut(f"{config.mode} of {CHECK}"):
             if config.mode == "update":
                 metadata = _update(context, vn_db, client_api_vn)
             elif config.mode == "adopt":
@@ -258,30 +257,6 @@ def _window(
         **{f"{t}.{k}": v for t in TABLES
            for k, v in (results[t].metadata() if t in results else {"reconciled": False}).items()},
     }
-
-
-@contextmanager
-def _transient_if_cut(what: str) -> Iterator[None]:
-    """The database's failures of ``what`` that a later run may not meet (its connection
-    ended or not made), as transient failures of the step."""
-    try:
-        yield
-    except DatabaseUnavailable as err:
-        # a refusal (password, role, pg_hba.conf, missing database) meets every retry again
-        raise TransferVnError(f"{what} failed: {err}", transient=not err.refused) from err
-    except psycopg.OperationalError as err:
-        # Only a lost session: a lock or statement timeout, or a full disk, would meet the
-        # retry again after a whole new download (hours).
-        if not _session_lost(err):
-            raise
-        raise TransferVnError(f"{what} failed: {err}", transient=True) from err
-
-
-def _session_lost(err: psycopg.OperationalError) -> bool:
-    """The server ended the session or cannot be reached: libpq's own error (no SQLSTATE),
-    a connection exception (class 08), or an operator intervention ending it (57P01-57P03)."""
-    state = err.sqlstate
-    return state is None or state.startswith("08") or state in ("57P01", "57P02", "57P03")
 
 
 def _uncovered(
