@@ -15,14 +15,17 @@ import psycopg
 import pytest
 from psycopg import sql
 
+from maint_assets.core.alerts import alert_asset_health
+from maint_assets.core.notify import SmtpNotifier
 from maint_assets.core.postgres import PostgresResource
 from maint_assets.demo.vn_fake_site import FakeSite
 from maint_assets.vn_sync import bookkeeping
 from maint_assets.vn_sync.assets.vn_check_copy import vn_check_copy
-from maint_assets.vn_sync.assets.vn_sync_repair import vn_sync_repair
+from maint_assets.vn_sync.assets.vn_sync_repair import SUMMARY_MAILED, vn_sync_repair
 from maint_assets.vn_sync.automation import CHECK_COPY_OP
 from maint_assets.vn_sync.keys import CHECK, PRODUCTION
 from maint_assets_tests.commit_losing_proxy import CommitLosingProxy
+from maint_assets_tests.ports import free_port
 from maint_assets_tests.vn_sync.helpers import (
     LAYOUT,
     NO_RETRY_WAIT,
@@ -356,6 +359,31 @@ def test_a_repair_whose_commit_landed_unanswered_is_not_made_twice(
     assert "committed by an earlier attempt of this run" in failure_text(result)
     assert (10, "tst1") in table_rows(world.conn, PRODUCTION, "observations_json")
     assert _repairs(world, result.run_id) == 1
+
+
+def test_a_summary_the_relay_refused_is_a_failed_check_mailed_once_it_is_back(
+    world: VnWorld, smtp_server
+) -> None:
+    """The repair commits, then its summary (the runbook's e-mail) cannot be sent: the run
+    succeeded and nothing told anyone (trial s34, F2). A failed non-blocking check now says
+    so, which alert_asset_health mails, with the summary's line, once the relay answers."""
+    res = _production_missed_one(world)
+    down = SmtpNotifier(host="127.0.0.1", port=free_port(), recipients="ops@example.org",
+                        attempts=1)
+    up = SmtpNotifier(host="127.0.0.1", port=smtp_server.port, recipients="ops@example.org")
+    instance = dg.DagsterInstance.ephemeral()
+    first = dg.build_sensor_context(instance=instance, resources={"notifier": up})
+    alert_asset_health(first)  # the sensor starts: history is not news
+    result = weekly({**res, "notifier": down}, instance=instance)
+    assert result.success, failure_text(result)
+    (mailed,) = [e for e in result.get_asset_check_evaluations()
+                 if e.check_name == SUMMARY_MAILED.name]
+    assert not mailed.passed and "VisioNature repair: 13 inserted" in mailed.description
+    smtp_server.messages.clear()
+    alert_asset_health(dg.build_sensor_context(
+        instance=instance, cursor=first.cursor, resources={"notifier": up}))
+    (_, _, message), = smtp_server.messages
+    assert "summary_mailed" in message.get_content() and "13 inserted" in message.get_content()
 
 
 @contextmanager

@@ -70,6 +70,15 @@ class RepairConfig(dg.Config):
     )
 
 
+# The summary is the runbook's e-mail: a repair committed while the relay was down would leave
+# no word in anyone's mailbox. A failed check is one alert_asset_health mails (with the
+# summary's line) once the relay is back, as it keeps its cursor until a send succeeds.
+SUMMARY_MAILED = dg.AssetCheckSpec(
+    "summary_mailed", asset=PRODUCTION_TABLES["observations_json"], blocking=False,
+    description="The repair's summary reached the mail relay (or no mail is configured)",
+)
+
+
 @dg.multi_asset(
     name="vn_sync_repair",
     specs=[
@@ -82,6 +91,7 @@ class RepairConfig(dg.Config):
         for table, asset_key in PRODUCTION_TABLES.items()
     ],
     pool=POOL_VN_DB,
+    check_specs=[SUMMARY_MAILED],
     description="Repair production's observations, forms and places from the check copy in one "
     "transaction; a deletion needs the source's signal or the row's confirmed absence.",
 )
@@ -133,7 +143,8 @@ def vn_sync_repair(
                 f"{PRODUCTION}.{result.table}: {len(kept)} row(s) kept unconfirmed, first: "
                 + ", ".join(f"({i.site}, {i.id}) {i.reason}" for i in kept[:5])
             )
-    email = _notify(notifier, vn_db, results, window, run_id)
+    subject, text = _summary(vn_db, results, window, run_id)
+    email = _notify(notifier, subject, text)
     if email.startswith("failed"):
         context.log.error(f"the repair is committed but its summary was not sent: {email}")
     with vn_db.connect() as conn:
@@ -150,15 +161,22 @@ def vn_sync_repair(
                 **columns[table],
             },
         )
+    unsent = email.startswith("failed")
+    yield dg.AssetCheckResult(
+        asset_key=SUMMARY_MAILED.asset_key, check_name=SUMMARY_MAILED.name, passed=not unsent,
+        severity=dg.AssetCheckSeverity.WARN,
+        description=f"the committed repair's summary was not mailed: {subject}" if unsent
+        else None,
+        metadata={"email": email, "summary": subject},
+    )
 
 
-def _notify(
-    notifier: SmtpNotifier,
+def _summary(
     vn_db: PostgresResource,
     results: dict[str, TableResult],
     window: coverage.Window,
     run_id: str,
-) -> str:
+) -> tuple[str, str]:
     total = {a: sum(r.counts[a] for r in results.values())
              for a in ("insert", "update", "delete", "unconfirmed")}
     subject = (
@@ -169,8 +187,12 @@ def _notify(
     lines = [f"Repair of {PRODUCTION} from {CHECK} (window {window.id}, {window.mode}), "
              f"run {run_id}:", ""]
     lines += [_summary_line(r) for r in results.values()]
+    return subject, "\n".join(lines) + "\n"
+
+
+def _notify(notifier: SmtpNotifier, subject: str, text: str) -> str:
     try:
-        delivery = notifier.send(subject, "\n".join(lines) + "\n")
+        delivery = notifier.send(subject, text)
     except NotifierError as err:
         return f"failed: {err}"
     return delivery.describe() if delivery else "not configured"
