@@ -6,9 +6,11 @@ materialization, freshness state; per check: passed and when."""
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from urllib.parse import unquote, urlsplit
 
 import dagster as dg
 from prometheus_client import CollectorRegistry, Gauge, pushadd_to_gateway
+from prometheus_client.exposition import basic_auth_handler, default_handler
 from pydantic import Field
 
 from maint_assets.core.event_feed import read_new
@@ -61,8 +63,18 @@ class Batch:
 class Pushgateway(dg.ConfigurableResource):
     """Pushes to ``url`` when it is set; does nothing otherwise."""
 
-    url: str = Field(default="", description="e.g. http://pushgateway:9091; empty disables")
+    url: str = Field(
+        default="",
+        description="e.g. http://pushgateway:9091 (http://user:password@… for a gateway behind "
+        "basic auth); empty disables",
+    )
     timeout_s: float = Field(default=10.0)
+
+    @property
+    def shown(self) -> str:
+        """The URL without its user and password, for messages."""
+        parts = urlsplit(self.url)
+        return parts._replace(netloc=parts.netloc.rpartition("@")[2]).geturl()
 
     def push(self, grouping: Grouping, families: dict[str, Family]) -> None:
         """Replaces these families in the group (POST: the group's other families stay, so a
@@ -72,13 +84,25 @@ class Pushgateway(dg.ConfigurableResource):
             gauge = Gauge(name, HELP[name], family.labels, registry=registry)
             for label_values, value in family.values.items():
                 (gauge.labels(*label_values) if family.labels else gauge).set(value)
+        # urllib takes no credentials in a URL (it reads "user:password@host" as a host name
+        # and fails naming it): they go as prometheus_client's basic auth instead.
+        parts = urlsplit(self.url)
+        handler = default_handler
+        if parts.username is not None:
+            user, password = unquote(parts.username), unquote(parts.password or "")
+
+            def handler(url, method, timeout, headers, data):  # noqa: ANN001, ANN202
+                return basic_auth_handler(url, method, timeout, headers, data, user, password)
+
         try:
             pushadd_to_gateway(
-                self.url, job=JOB, registry=registry, grouping_key=dict(grouping),
-                timeout=self.timeout_s,
+                self.shown, job=JOB, registry=registry, grouping_key=dict(grouping),
+                timeout=self.timeout_s, handler=handler,
             )
         except OSError as err:
-            raise RuntimeError(f"cannot push metrics to the Pushgateway {self.url}: {err}") from err
+            raise RuntimeError(
+                f"cannot push metrics to the Pushgateway {self.shown}: {err}"
+            ) from err
 
 
 @dg.sensor(
@@ -98,7 +122,9 @@ def metrics_to_pushgateway(
         pushgateway.push(grouping, families)
     # Only after every push: a gateway that is down gets the same events again next tick.
     context.update_cursor(cursor)
-    done = f"{len(records)} events, {len(batch.groups)} metric groups pushed to {pushgateway.url}"
+    done = (
+        f"{len(records)} events, {len(batch.groups)} metric groups pushed to {pushgateway.shown}"
+    )
     if batch.groups:
         context.log.info(done)
     return dg.SkipReason(done)

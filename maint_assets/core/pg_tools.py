@@ -16,6 +16,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+import psycopg
 from psycopg import conninfo
 
 _ENV_FROM_URL = {
@@ -46,6 +47,31 @@ _REDACTIONS = [
 ]
 
 
+# libpq's messages about a URL it cannot parse quote the part they stumbled on: the whole
+# password when it holds an unencoded "%" or space, the whole URL for a broken IPv6 address.
+_QUOTED = re.compile(r'"[^"]{2,}"')
+
+
+class UnreadableUrl(ValueError):
+    """A database URL libpq cannot parse; the message leaves out what libpq quoted of it."""
+
+
+def url_parts(url: str) -> dict[str, str]:
+    """``url`` (a libpq URL or key=value string) as libpq's keywords; raises UnreadableUrl
+    without the text libpq quoted, which may be the password (an operator who puts it in
+    the URL variable, unencoded), for the step's error, its alert e-mail and the logs."""
+    try:
+        return conninfo.conninfo_to_dict(url)
+    except psycopg.ProgrammingError as err:
+        # what follows the last "@" of a URL is its host, port and database: no credentials
+        where = f" ({url.rpartition('@')[2]})" if "://" in url else ""
+        reason = _QUOTED.sub('"…"', str(err))
+        raise UnreadableUrl(
+            f"libpq cannot read the database URL{where}: {reason} (the quoted text is left "
+            "out: it may be the password, which belongs in PGPASSWORD or a pass file)"
+        ) from None
+
+
 class PgToolError(RuntimeError):
     """A client tool is missing, too old for the server, or failed; the message says which."""
 
@@ -58,7 +84,7 @@ def server_major(server_version_num: int) -> int:
 def client_env(url: str, database: str | None = None) -> dict[str, str]:
     """The process environment for a client tool connecting to ``url`` (or ``database`` on
     the same server)."""
-    parts = conninfo.conninfo_to_dict(url)
+    parts = url_parts(url)
     if database is not None:
         parts["dbname"] = database
     # What the URL names wins over the environment; the rest (PGPASSFILE, PGSSLROOTCERT…)

@@ -18,11 +18,12 @@ from contextlib import ExitStack, contextmanager
 
 import dagster as dg
 import psycopg
-from psycopg import conninfo, errors, sql
+from psycopg import errors, sql
 from pydantic import Field
 
 from maint_assets.core.database_unavailable import DatabaseUnavailable
 from maint_assets.core.lock_waits import DEFAULT_ATTEMPTS
+from maint_assets.core.pg_tools import UnreadableUrl, url_parts
 
 LOCK_NAMESPACE = "maint_assets:"
 # How often a step waits out another session's maintenance lock (each time as long again as
@@ -84,13 +85,21 @@ class PostgresResource(dg.ConfigurableResource):
 
     def describe(self) -> str:
         """host, port and database of the URL, without credentials."""
-        parts = conninfo.conninfo_to_dict(self.url)
+        try:
+            parts = url_parts(self.url)
+        except UnreadableUrl:
+            return "a database whose URL libpq cannot read"
         host = parts.get("host", "localhost")
         port = parts.get("port", "5432")
         return f"database {parts.get('dbname', '?')!r} at {host}:{port}"
 
     @contextmanager
     def connect(self, autocommit: bool = True) -> Iterator[psycopg.Connection]:
+        try:
+            url_parts(self.url)
+        except UnreadableUrl as err:
+            # the same URL again next time: refused, never run again
+            raise DatabaseUnavailable(str(err), refused=True) from None
         try:
             # A fallback only: PGAPPNAME or the URL's application_name (a deployment's profile
             # naming each job) win, as with every libpq client.

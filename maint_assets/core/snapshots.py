@@ -10,7 +10,7 @@ from pathlib import Path
 import psycopg
 
 from maint_assets.core.databases import names_as_text
-from maint_assets.core.pg_tools import run_tool
+from maint_assets.core.pg_tools import PgToolError, run_tool
 from maint_assets.core.postgres import PostgresResource
 from maint_assets.core.sql_files import statement
 
@@ -55,11 +55,27 @@ def exported_snapshot(db: PostgresResource) -> Iterator[Snapshot]:
 
 
 def pg_dump(snap: Snapshot, args: list[str], out: Path, what: str) -> None:
-    """pg_dump through the snapshot, without owners or privileges, into ``out``."""
+    """pg_dump through the snapshot, without owners or privileges, into ``out``; without
+    subscriptions (their connection string holds the publisher's password, and a restored
+    one makes its database one DROP DATABASE refuses); refused when it would write a user
+    mapping's password (DESIGN §6: no password in a dump)."""
+    # Only a dump of the whole database or of its schema writes foreign servers.
+    if not any(a.startswith(("--table", "-t", "--data-only", "-a")) for a in args):
+        mappings = snap.conn.execute(
+            statement("core/databases", "user_mappings_with_password")
+        ).fetchall()
+        if mappings:
+            named = ", ".join(f"{user} on {server}" for server, user in mappings)
+            raise PgToolError(
+                f"pg_dump would write the password of the user mapping(s) {named} into "
+                f"{what}: refusing to dump. Dump as a role that may not read their options "
+                "(neither a superuser nor the foreign server's owner; README: least privilege)"
+            )
     run_tool(
         "pg_dump",
         snap.major,
-        [f"--snapshot={snap.name}", "--no-owner", "--no-privileges", "-f", str(out), *args],
+        [f"--snapshot={snap.name}", "--no-owner", "--no-privileges", "--no-subscriptions",
+         "-f", str(out), *args],
         snap.url,
         what,
     )

@@ -3,9 +3,8 @@
 from pathlib import Path
 from typing import Any
 
-from psycopg import conninfo
-
 from maint_assets.core import databases
+from maint_assets.core.pg_tools import url_parts
 from maint_assets.core.postgres import PostgresResource
 from maint_assets.core.snapshots import exported_snapshot, pg_dump
 from maint_assets.core.sql_files import statement
@@ -29,7 +28,7 @@ def dump_app_db(metabase_db: PostgresResource, tmp: Path) -> tuple[Path, dict[st
         "format": "custom",
         "source": metabase_db.describe(),
         # a restore without a named backup takes only backups of the database it replaces
-        "database": conninfo.conninfo_to_dict(metabase_db.url).get("dbname", ""),
+        "database": url_parts(metabase_db.url).get("dbname", ""),
         # ... on the same server: two Metabases often both name theirs "metabase"
         "system_identifier": databases.server_and_oid(metabase_db)[0],
         "server_version": version,

@@ -16,11 +16,11 @@ import tempfile
 from pathlib import Path
 
 import dagster as dg
-from psycopg import conninfo
 from pydantic import Field
 
 from maint_assets.core import databases
 from maint_assets.core.artifacts import ArtifactStore, check_verdicts
+from maint_assets.core.pg_tools import url_parts
 from maint_assets.core.postgres import PostgresResource
 from maint_assets.core.sql_files import statement
 from maint_assets.metabase.dumps import dump_app_db
@@ -59,7 +59,7 @@ def restore_app_db(
     metabase_db: PostgresResource,
     artifacts: ArtifactStore,
 ) -> dg.Output[None]:
-    target = conninfo.conninfo_to_dict(metabase_db.url).get("dbname", "")
+    target = url_parts(metabase_db.url).get("dbname", "")
     if config.confirm_target_database != target:
         raise RestoreRefused(
             f"this job replaces the content of {metabase_db.describe()}: set "

@@ -34,10 +34,10 @@ from pathlib import Path
 from typing import Any
 
 import dagster as dg
-from psycopg import conninfo
 from pydantic import Field
 
 from maint_assets.core.paths import STATE_DIR
+from maint_assets.core.pg_tools import url_parts
 from maint_assets.core.postgres import PostgresResource
 from maint_assets.vn_sync import tool_config
 
@@ -342,7 +342,7 @@ def database_settings(db: PostgresResource) -> tuple[dict[str, Any], str]:
     """transfer_vn's database keys for the resource's database, with an empty password, and
     the password libpq used (URL, PGPASSWORD or PGPASSFILE), read back from a connection, so
     the environment stays the only place it is configured."""
-    parts = conninfo.conninfo_to_dict(db.url)
+    parts = url_parts(db.url)
     with db.connect() as conn:
         password = conn.info.password or ""
         host, port, user = conn.info.host, conn.info.port, conn.info.user

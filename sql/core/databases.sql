@@ -145,3 +145,11 @@ WHERE NOT t.tgisinternal;
 
 -- name: set_trigger_state
 ALTER TABLE {table} {state} TRIGGER {trigger};
+
+-- name: user_mappings_with_password
+-- The user mappings whose options pg_dump would write with their password: pg_user_mappings
+-- shows a mapping's options to a superuser and to the foreign server's owner (for a PUBLIC
+-- mapping) or its own user, the roles a dump then carries another server's password for.
+SELECT srvname, usename FROM pg_user_mappings
+WHERE EXISTS (SELECT FROM unnest(umoptions) AS o WHERE o LIKE 'password=%')
+ORDER BY srvname, usename;
