@@ -57,6 +57,9 @@ class SmtpNotifier(dg.ConfigurableResource):
     )
     # A string: Dagster resolves EnvVar fields to strings only.
     starttls: str = Field(default="", description="1, true or yes: upgrade with STARTTLS")
+    tls: str = Field(
+        default="", description="1, true or yes: TLS from the first byte (SMTPS, port 465)"
+    )
     timeout_s: float = Field(default=30.0)
     attempts: int = Field(
         default=3, ge=1,
@@ -71,7 +74,11 @@ class SmtpNotifier(dg.ConfigurableResource):
 
     @property
     def use_starttls(self) -> bool:
-        return self.starttls.strip().lower() in {"1", "true", "yes"}
+        return _yes(self.starttls)
+
+    @property
+    def use_tls(self) -> bool:
+        return _yes(self.tls)
 
     @property
     def to(self) -> list[str]:
@@ -82,6 +89,15 @@ class SmtpNotifier(dg.ConfigurableResource):
         configured."""
         if not self.enabled:
             return None
+        # smtplib sends AUTH to a server that offers it before TLS: the password would cross
+        # the network in clear. Allowed only to a relay on this host.
+        if self.username and not (self.use_tls or self.use_starttls) and (
+            self.host not in _LOOPBACK
+        ):
+            raise NotifierError(
+                f"refusing to send the password of {self.username} to {self.host} without "
+                "TLS: set MAINT_SMTP_STARTTLS (port 587) or MAINT_SMTP_TLS (port 465)"
+            )
         message = EmailMessage()
         message["Subject"] = subject
         message["From"] = self.sender
@@ -92,9 +108,16 @@ class SmtpNotifier(dg.ConfigurableResource):
             attempt += 1
             sending = False
             try:
-                smtp = smtplib.SMTP(self.host, self.port, timeout=self.timeout_s)
+                # Implicit TLS answers nothing to a plain greeting: a client that waits for one
+                # only times out, saying nothing of TLS.
+                smtp = (
+                    smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout_s,
+                                     context=ssl.create_default_context())
+                    if self.use_tls
+                    else smtplib.SMTP(self.host, self.port, timeout=self.timeout_s)
+                )
                 try:
-                    if self.use_starttls:
+                    if self.use_starttls and not self.use_tls:
                         smtp.starttls(context=ssl.create_default_context())
                     if self.username:
                         smtp.login(self.username, self._password())
@@ -130,6 +153,13 @@ class SmtpNotifier(dg.ConfigurableResource):
         return dg.EnvVar(self.password_variable).get_value("") or ""
 
 
+_LOOPBACK = {"localhost", "127.0.0.1", "::1"}
+
+
+def _yes(value: str) -> bool:
+    return value.strip().lower() in {"1", "true", "yes"}
+
+
 def _temporary(err: Exception, sending: bool) -> bool:
     """A 4xx answer (the server's "try again later": it did not take the message), or, before
     the message was sent, no server reached or no answer: tried again. A 5xx is final, and a
@@ -155,4 +185,5 @@ def notifier() -> SmtpNotifier:
         recipients=optional_env("MAINT_MAIL_TO", ""),
         username=optional_env("MAINT_SMTP_USER", ""),
         starttls=optional_env("MAINT_SMTP_STARTTLS", ""),
+        tls=optional_env("MAINT_SMTP_TLS", ""),
     )

@@ -173,7 +173,8 @@ NOT_IN_PROFILES = {
     "MAINT_VN_REPORTED_DELETIONS",
 }
 # Keys whose empty value turns a feature off (the code tests them for truth).
-MAY_BE_EMPTY = {"WEBARCHIVE_OUTBACKCDX_URL", "MAINT_PUSHGATEWAY_URL", "WEBHDFS_USER"}
+MAY_BE_EMPTY = {"WEBARCHIVE_OUTBACKCDX_URL", "MAINT_PUSHGATEWAY_URL", "WEBHDFS_USER",
+                "MAINT_SMTP_TLS"}
 # How maint_assets reads its settings: dg.EnvVar("X"), os.environ.get("X"), env.get("X") on an
 # alias of os.environ, optional_env("X"), sensor_interval("X"), X_ENV = "X" constants and
 # subscripts.

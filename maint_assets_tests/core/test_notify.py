@@ -140,7 +140,7 @@ def test_a_recipient_the_server_refused_is_named_not_reported_as_sent(
     refused, which were ignored: the VisioNature repair said its summary was sent to both (a
     real-data trial of 2026-12-07), and an alert said it was mailed to both."""
     from maint_assets.core.postgres import PostgresResource
-    from maint_assets.vn_sync.assets.vn_sync_repair import _notify
+    from maint_assets.vn_sync.assets.vn_sync_repair import _notify, _summary
     from maint_assets.vn_sync.coverage import Window
     from maint_assets.vn_sync.reconcile import TableResult
 
@@ -153,7 +153,56 @@ def test_a_recipient_the_server_refused_is_named_not_reported_as_sent(
     assert list(delivery.refused) == ["gone@example.org"]
     assert delivery.refused["gone@example.org"].startswith("550")
     window = Window(1, "window", "sighting", 0, 0, ("observations_json",), "run")
-    said = _notify(notifier, PostgresResource(url="postgresql://h/vn"),
-                   {"observations_json": TableResult("observations_json")}, window, "run")
+    said = _notify(notifier, *_summary(PostgresResource(url="postgresql://h/vn"), {
+        "observations_json": TableResult("observations_json")}, window, "run"))
     assert said.startswith("failed for gone@example.org (550"), said
     assert said.endswith("; sent to ops@example.org"), said
+
+
+def _self_signed(tmp_path) -> tuple[str, str]:
+    """A certificate for 127.0.0.1 and its key (openssl, as an operator would make one)."""
+    import subprocess
+
+    cert, key = str(tmp_path / "smtp.crt"), str(tmp_path / "smtp.key")
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+         "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+         "-keyout", key, "-out", cert],
+        check=True, capture_output=True,
+    )
+    return cert, key
+
+
+def test_smtps_speaks_tls_from_the_first_byte(tmp_path, monkeypatch) -> None:
+    """A relay on port 465 (SMTPS, RFC 8314) greets nobody in clear: a plain client waited for
+    a greeting until it timed out three times (96 s, beyond a sensor's minute), naming no TLS."""
+    import ssl
+
+    from aiosmtpd.controller import Controller
+
+    from maint_assets_tests.conftest import SmtpSink
+
+    cert, key = _self_signed(tmp_path)
+    monkeypatch.setenv("SSL_CERT_FILE", cert)  # the client trusts it as a CA's
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    sink = SmtpSink()
+    controller = Controller(sink, hostname="127.0.0.1", port=free_port(), ssl_context=context)
+    controller.start()
+    try:
+        notifier = SmtpNotifier(host="127.0.0.1", port=controller.port, tls="true",
+                                recipients="ops@example.org", timeout_s=5)
+        assert notifier.send("over TLS", "body\n").accepted == ["ops@example.org"]
+        assert [m["Subject"] for _, _, m in sink.messages] == ["over TLS"]
+        plain = SmtpNotifier(host="127.0.0.1", port=controller.port,
+                             recipients="ops@example.org", timeout_s=1, attempts=1)
+        with pytest.raises(NotifierError):
+            plain.send("in clear", "body\n")
+    finally:
+        controller.stop()
+
+
+def test_a_password_is_never_sent_in_clear_to_another_host() -> None:
+    notifier = SmtpNotifier(host="smtp.example.org", username="maint", recipients="a@example.org")
+    with pytest.raises(NotifierError, match=r"password of maint to smtp\.example\.org without TLS"):
+        notifier.send("s", "b")
