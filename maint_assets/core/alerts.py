@@ -55,11 +55,19 @@ def alert_failed_runs(
             return dg.SkipReason(f"{mailed} failed runs mailed; not sent, tried again: {err}")
         _log(context.log, subject, notifier, delivery)
         mailed += 1
+        if mailed >= MAILS_PER_TICK and record is not records[-1]:
+            # A tick the daemon gives up on (60 s: DAGSTER_SENSOR_GRPC_TIMEOUT_SECONDS) keeps
+            # its old cursor, and the next one would send all of these again.
+            context.update_cursor(_after(record.storage_id))
+            return dg.SkipReason(f"{mailed} failed runs mailed; more next tick")
     context.update_cursor(cursor)
     return dg.SkipReason(f"{mailed} failed runs mailed")
 
 
 FAILURES = (dg.DagsterEventType.RUN_FAILURE,)
+# Messages sent per tick: a few SMTP sessions (each up to 3 tries, 2 s then 4 s apart) well
+# inside the daemon's 60 s for a tick, however many runs failed while the relay was down.
+MAILS_PER_TICK = 10
 
 
 def _after(storage_id: int) -> str:

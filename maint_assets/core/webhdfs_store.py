@@ -4,10 +4,13 @@ LISTSTATUS, asked with GETFILESTATUS, read with OPEN and its offset and length; 
 answers OPEN with a redirect to a DataNode, an HttpFS gateway with the data.
 
 The store's URL is Hadoop's own: ``webhdfs://host:port/path`` (``swebhdfs://`` over HTTPS), as
-pywb's ``archive_paths`` takes it (pywb/utils/loaders.py, WebHDFSLoader). Authentication is
-pywb's too: Hadoop's simple one, the user ``WEBHDFS_USER`` names sent as ``user.name``, or a
-delegation token from ``WEBHDFS_TOKEN`` (a secret: never in a message); a cluster that requires
-Kerberos (SPNEGO) is not supported.
+pywb's ``archive_paths`` takes it (pywb/utils/loaders.py, WebHDFSLoader; pywb knows no
+``swebhdfs://``: replay such a store through an HttpFS gateway's ``webhdfs://``). One host: for
+a NameNode pair (HA), name an HttpFS gateway or a load balancer, as UKWA's access services do.
+A folder is listed in one LISTSTATUS answer, held in memory (about 350 bytes a file).
+Authentication is pywb's too: Hadoop's simple one, the user ``WEBHDFS_USER`` names sent as
+``user.name``, or a delegation token from ``WEBHDFS_TOKEN`` (a secret: never in a message or a
+log); a cluster that requires Kerberos (SPNEGO) is not supported.
 
 (No Dagster import: indexing workers load this module.)
 """
@@ -15,8 +18,10 @@ Kerberos (SPNEGO) is not supported.
 from __future__ import annotations
 
 import functools
+import logging
 import os
 import posixpath
+import re
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -33,7 +38,8 @@ from urllib3.util.retry import Retry
 from maint_assets.core.stored_files import ObjectDenied, Skipped, StoredFile, StoreError
 
 SCHEMES = {"webhdfs": "http", "swebhdfs": "https"}
-DEFAULT_PORT = 9870  # a Hadoop 3 NameNode's HTTP port (dfs.namenode.http-address)
+# A Hadoop 3 NameNode's HTTP and HTTPS ports (dfs.namenode.http-address, https-address)
+DEFAULT_PORTS = {"webhdfs": 9870, "swebhdfs": 9871}
 # pywb's variables (its WebHDFSLoader), so one setting serves both
 USER_ENV = "WEBHDFS_USER"
 TOKEN_ENV = "WEBHDFS_TOKEN"
@@ -42,6 +48,16 @@ _BLOCK = 1 << 20
 # What the server is, not the file: the NameNode standing by or starting, a retriable state.
 _THE_SERVERS = {"StandbyException", "SafeModeException", "RetriableException",
                 "ObserverRetryOnActiveException"}
+# What the user's credentials or the cluster's reach are: every file would fail alike. Any other
+# exception a WebHDFS server names is the path's own: Hadoop answers every IOException but a
+# FileNotFoundException with 403 (NameNode and DataNode: web/resources/ExceptionHandler,
+# datanode/web/webhdfs/ExceptionHandler) or 500 (HttpFS: HttpFSExceptionProvider), a lost block
+# (BlockMissingException) or a bad checksum included, so the status alone says nothing.
+_THE_CLUSTERS = {"SecurityException", "AuthorizationException", "InvalidToken",
+                 "ConnectException", "NoRouteToHostException", "UnknownHostException",
+                 "SocketTimeoutException", "ConnectTimeoutException"}
+# NamenodeWebHdfsMethods.chooseDatanode refuses an OPEN at or past a non-empty file's end
+_PAST_END = re.compile(r"Offset=\d+ out of the range \[0, \d+\)")
 
 
 class _Missing(Exception):
@@ -49,6 +65,10 @@ class _Missing(Exception):
 
 
 class _Denied(Exception):
+    pass
+
+
+class _PastEnd(Exception):
     pass
 
 
@@ -65,7 +85,8 @@ def webhdfs_identity(url: str) -> str:
         )
     path = posixpath.normpath("/" + parsed.path.lstrip("/"))
     path = "" if path == "/" else path
-    return f"{parsed.scheme}://{parsed.hostname.lower()}:{parsed.port or DEFAULT_PORT}{path}"
+    port = parsed.port or DEFAULT_PORTS[parsed.scheme]
+    return f"{parsed.scheme}://{parsed.hostname.lower()}:{port}{path}"
 
 
 @dataclass(frozen=True)
@@ -154,6 +175,8 @@ class WebHdfsBackend:
         try:
             with self._open(path, offset, length) as answer:
                 return answer.content
+        except _PastEnd:  # as a local file read there: nothing
+            return b""
         except requests.RequestException as err:  # the answer cut short
             raise StoreError(f"cannot read {self._where(path)}: {_said(err)}") from None
 
@@ -223,18 +246,19 @@ class WebHdfsBackend:
             remote = answer.json()["RemoteException"]
             kind, message = remote["exception"], remote.get("message", "")
         except (ValueError, KeyError, TypeError):
-            kind, message = "", answer.text[:200]
+            kind, message = "", _redacted(answer.text[:200])
         finally:
             answer.close()
         if kind == "FileNotFoundException":
             raise _Missing(message)
         if kind == "AccessControlException":
             raise _Denied(message)
-        # Another exception of the path's own (an IOException reading it) is this file's; the
-        # NameNode's state, a refused user, a server error or an answer that is not WebHDFS's
-        # (a proxy's page) is the whole store's.
-        own = kind and kind not in _THE_SERVERS and answer.status_code not in (401, 403) and (
-            answer.status_code < 500)
+        if op == "OPEN" and kind == "IOException" and _PAST_END.search(message):
+            raise _PastEnd(message)
+        # Another exception of the path's own (an IOException reading it, whatever its HTTP
+        # status) is this file's; the NameNode's state, a refused user, the cluster not
+        # reached, or an answer that is not WebHDFS's (a proxy's page) is the whole store's.
+        own = kind and kind not in _THE_SERVERS | _THE_CLUSTERS and answer.status_code != 401
         scope = None if own else ""
         raise StoreError(
             f"{op} {self._where(path)}: HTTP {answer.status_code} {kind or ''} {message}".strip(),
@@ -244,8 +268,25 @@ class WebHdfsBackend:
 
 def _said(err: requests.RequestException) -> str:
     """The error without the delegation token its URL carries."""
+    return _redacted(str(err))
+
+
+def _redacted(text: str) -> str:
     token = os.environ.get(TOKEN_ENV)
-    return str(err).replace(token, "<WEBHDFS_TOKEN>") if token else str(err)
+    return text.replace(token, "<WEBHDFS_TOKEN>") if token else text
+
+
+class _TokenFilter(logging.Filter):
+    """urllib3 logs every retry at WARNING with the request's URL, query and all (the
+    delegation token): in a run, that reaches the step's stderr and its compute logs."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        token = os.environ.get(TOKEN_ENV)
+        if token:
+            message = record.getMessage()
+            if token in message:
+                record.msg, record.args = message.replace(token, "<WEBHDFS_TOKEN>"), None
+        return True
 
 
 def _stored(path: str, status: dict[str, Any]) -> StoredFile:
@@ -260,6 +301,10 @@ def _session() -> requests.Session:
     """One per process: its connections are kept alive between the reads of a run. A GET is
     tried again on a connection error or a 502/503/504 (a gateway restarting), as botocore
     does for S3."""
+    for name in ("urllib3.connectionpool", "urllib3.util.retry"):
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, _TokenFilter) for f in logger.filters):
+            logger.addFilter(_TokenFilter())
     session = requests.Session()
     retry = Retry(total=3, backoff_factor=0.25, status_forcelist=(502, 503, 504),
                   allowed_methods=("GET",), raise_on_status=False)

@@ -81,6 +81,9 @@ def index_warc(
     size: int, retries: int = 3, backoff_s: float = 1.0,
 ) -> IndexedWarc:
     """Index ``path`` of the store into ``out`` (sorted lines, no header)."""
+    refusal = unservable_name(store_url, path)
+    if refusal:
+        return IndexedWarc(path, collection, "invalid", error=refusal)
     attempt = 0
     while True:
         attempt += 1
@@ -109,6 +112,27 @@ def index_warc(
             path, collection, "indexed", out, len(lines), stamps[0], stamps[-1],
             warnings=_warnings(captured),
         )
+
+
+# What pywb's loaders cannot load from a store reached by URL (pywb/utils/loaders.py): they
+# split the index's filename appended to the store's URL with urlsplit, so a "?" or "#" ends
+# the path; its WebHDFS loader sends that path as written, so the NameNode decodes a "%XX".
+_UNSERVABLE = {"webhdfs": "%?#", "s3": "?#"}
+
+
+def unservable_name(store_url: str, path: str) -> str | None:
+    """Why pywb could not replay ``path`` from the store, if it could not: its lines would be
+    indexed for a file no replay finds."""
+    scheme = store_url.partition("://")[0] if "://" in store_url else ""
+    found = sorted({c for c in path if c in _UNSERVABLE.get(scheme, "")})
+    if not found:
+        return None
+    return (
+        f"pywb's {scheme} loader cannot load this file: its name holds "
+        + ", ".join(repr(c) for c in found)
+        + " (the loader cuts the path at '?' or '#', and over WebHDFS the NameNode decodes "
+        "'%XX'); rename it without them"
+    )
 
 
 @contextlib.contextmanager

@@ -206,3 +206,42 @@ def test_a_password_is_never_sent_in_clear_to_another_host() -> None:
     notifier = SmtpNotifier(host="smtp.example.org", username="maint", recipients="a@example.org")
     with pytest.raises(NotifierError, match=r"password of maint to smtp\.example\.org without TLS"):
         notifier.send("s", "b")
+
+
+def test_a_backlog_of_failed_runs_is_mailed_a_few_per_tick(smtp_server) -> None:
+    """After a relay outage (the case alert_failed_runs now waits out) the backlog of failed
+    runs is mailed in one tick, up to event_feed.PAGE (500) messages, one SMTP session each.
+    The daemon gives a sensor tick 60 s (DAGSTER_SENSOR_GRPC_TIMEOUT_SECONDS); a tick that
+    outlasts it fails, its cursor is not stored, the code server goes on sending anyway, and
+    the next tick sends the same messages again: an alert storm that never ends while the
+    backlog takes more than a minute. A tick must send a bounded number and leave the rest to
+    the next ticks, each run mailed once."""
+    import dagster as dg
+
+    from maint_assets.core.alerts import alert_failed_runs
+
+    @dg.asset(key=["demo", "broken"])
+    def broken() -> None:
+        raise RuntimeError("down")
+
+    instance = dg.DagsterInstance.ephemeral()
+    notifier = SmtpNotifier(host="127.0.0.1", port=smtp_server.port, recipients="ops@example.org")
+
+    def tick(cursor: str | None) -> str | None:
+        context = dg.build_sensor_context(
+            instance=instance, cursor=cursor, resources={"notifier": notifier}
+        )
+        alert_failed_runs(context)
+        return context.cursor
+
+    cursor = tick(None)
+    runs = [dg.materialize([broken], instance=instance, raise_on_error=False).run_id
+            for _ in range(25)]
+    smtp_server.messages.clear()
+    cursor = tick(cursor)
+    first = len(smtp_server.messages)
+    assert first <= 20, f"one tick sent {first} messages: its length grows with the backlog"
+    for _ in range(10):
+        cursor = tick(cursor)
+    mailed = [m.get_content() for _, _, m in smtp_server.messages]
+    assert sorted(r for r in runs for body in mailed if r in body) == sorted(runs)

@@ -189,3 +189,146 @@ def test_a_namenodes_own_listing_is_read_as_it_says(tmp_path: Path) -> None:
         listed = list(WebHdfsBackend(store_identity(server.url("/tmp"))).list())
     assert listed == [StoredFile("a.patch", 24930, datetime(2011, 11, 1, 18, 22, 2, 771000,
                                                            tzinfo=UTC))]
+
+
+# --- review s34 -------------------------------------------------------------------------------
+# What a real NameNode, DataNode and HttpFS gateway answer where the stand-in server answers
+# otherwise (Hadoop's sources): every IOException that is not a FileNotFoundException is HTTP 403
+# from the NameNode (web/resources/ExceptionHandler) and from a DataNode
+# (datanode/web/webhdfs/ExceptionHandler), HTTP 500 from HttpFS (HttpFSExceptionProvider); an
+# OPEN at an offset at or past a non-empty file's end is refused by the NameNode itself
+# (NamenodeWebHdfsMethods.chooseDatanode: IOException "Offset=… out of the range [0, len)").
+
+
+class _RealisticServer(WebHdfsServer):
+    """The stand-in server answering those cases as Hadoop does. ``blocks_missing``: files a
+    DataNode (or HttpFS) cannot read (all replicas of a block lost: BlockMissingException)."""
+
+    def __init__(self, root: Path, gateway: bool = False) -> None:
+        super().__init__(root, gateway)
+        self.blocks_missing: set[str] = set()
+
+    def _answer(self, request) -> None:  # type: ignore[no-untyped-def]
+        from urllib.parse import parse_qs, unquote, urlsplit
+
+        from maint_assets_tests.webhdfs_server import PREFIX
+
+        parts = urlsplit(request.path)
+        query = {k: v[0] for k, v in parse_qs(parts.query).items()}
+        hdfs_path = unquote(parts.path.removeprefix(PREFIX)) or "/"
+        local = self.root / hdfs_path.lstrip("/")
+        if query.get("op") == "OPEN" and local.is_file():
+            size, offset = local.stat().st_size, int(query.get("offset", "0"))
+            namenode_leg = not self.gateway and "datanode" not in query
+            if namenode_leg and size > 0 and offset >= size:
+                return _remote(request, 403, "IOException", "java.io.IOException",
+                               f"Offset={offset} out of the range [0, {size}); OPEN, "
+                               f"path={hdfs_path}")
+            if hdfs_path in self.blocks_missing and not namenode_leg:
+                return _remote(request, 500 if self.gateway else 403, "BlockMissingException",
+                               "org.apache.hadoop.hdfs.BlockMissingException",
+                               "Could not obtain block: BP-1-127.0.0.1-1:blk_1073741825_1001 "
+                               f"file={hdfs_path}")
+        return super()._answer(request)
+
+
+def _remote(request, status: int, exception: str, java: str, message: str) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    data = json.dumps({"RemoteException": {
+        "exception": exception, "javaClassName": java, "message": message}}).encode()
+    request.send_response(status)
+    request.send_header("Content-Type", "application/json")
+    request.send_header("Content-Length", str(len(data)))
+    request.end_headers()
+    request.wfile.write(data)
+
+
+@pytest.mark.parametrize("gateway", [False, True], ids=["namenode", "httpfs"])
+def test_a_read_past_a_files_end_is_no_outage_of_the_store(
+    hdfs_root: Path, gateway: bool
+) -> None:
+    """A CDX line whose offset is past its file's end (the file was cut or replaced since it
+    was indexed) is what the index verification is for: the local store answers b"" and the
+    line is reported ("its file ends before offset"). Over a NameNode the OPEN is refused with
+    403 IOException, which the store takes as the whole store unreachable (scope ""): the
+    verification stops at that line and reports the store down instead."""
+    warc = next(p for p in FILES if p.endswith("~8443.warc.gz"))
+    with _RealisticServer(hdfs_root, gateway=gateway) as server:
+        store = backend_for(server.url("/ukwa"))
+        try:
+            data = store.read_range(warc, 5000, 100)
+        except StoreError as err:
+            pytest.fail(f"a read past the end failed as {err.scope=!r}: {err}")
+        assert data == b""  # as LocalBackend.read_range answers
+
+
+@pytest.mark.parametrize("gateway", [False, True], ids=["namenode", "httpfs"])
+def test_a_file_whose_blocks_are_lost_is_that_files_error(
+    hdfs_root: Path, gateway: bool
+) -> None:
+    """One file with a lost block (BlockMissingException: 403 from a DataNode, 500 from HttpFS)
+    is that file's problem, as a bad sector is on a disk; taken as the whole store's
+    (scope ""), it stops every run's verification at that file and hides the others."""
+    warc = next(p for p in FILES if p.endswith("~8443.warc.gz"))
+    with _RealisticServer(hdfs_root, gateway=gateway) as server:
+        server.blocks_missing = {f"/ukwa/{warc}"}
+        store = backend_for(server.url("/ukwa"))
+        with pytest.raises(StoreError, match="Could not obtain block") as err:
+            store.read_range(warc, 0, 10)
+        assert err.value.scope is None, "one file's lost block was taken for the store's outage"
+        assert store.read_range("top-level.txt", 0, 1) == b""  # the store itself answers
+
+
+def test_the_delegation_token_is_not_logged_by_urllib3_retries(
+    hdfs_root: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The store's session retries a connection error (urllib3 Retry), and urllib3 logs each
+    retry at WARNING with the request's URL, query and all: the delegation token. In a run that
+    record reaches the step's stderr (Python's last-resort handler), kept in the compute logs
+    and shown in the UI."""
+    import logging
+
+    monkeypatch.setenv("WEBHDFS_TOKEN", "HAAEdG9rZW4SECRET")
+    with WebHdfsServer(hdfs_root) as server:
+        store = backend_for(server.url("/ukwa"))
+    caplog.set_level(logging.WARNING)
+    with pytest.raises(StoreError):
+        store.read_range("top-level.txt", 0, 1)  # nothing listens there any more
+    assert caplog.records, "urllib3 logged no retry"
+    assert "SECRET" not in caplog.text, "the delegation token is in the log:\n" + caplog.text
+
+
+def test_pywb_loads_every_file_exactly_when_the_index_takes_its_name(
+    hdfs_root: Path, tmp_path: Path
+) -> None:
+    """pywb's WebHDFS loader (its filename appended to the store URL, its path sent as
+    written) asked the server for 'my file A.warc.gz' for the indexed 'my file %41.warc.gz':
+    lines for a file no replay finds (review s34, M3). The indexing now quarantines a name
+    pywb cannot load, and this judges that rule by pywb's own loader, both ways."""
+    from pywb.utils.loaders import WebHDFSLoader
+
+    from maint_assets.webarchive.indexing import index_warc, unservable_name
+
+    odd = {"q?x.warc.gz": b"q", "h#x.warc.gz": b"h", "pct%2Fx.warc.gz": b"p", "sp ace.warc": b"s"}
+    for name, data in odd.items():
+        (hdfs_root / "ukwa" / name).write_bytes(data)
+    with WebHdfsServer(hdfs_root) as server:
+        url = server.url("/ukwa")
+        for stored in backend_for(url).list():
+            try:
+                loaded = WebHDFSLoader().load(f"{url}/{stored.path}", 0, -1).read()
+            except Exception:  # pywb's loaders raise what requests raises
+                loaded = None
+            loads = loaded == (hdfs_root / "ukwa" / stored.path).read_bytes()
+            assert loads == (unservable_name(store_identity(url), stored.path) is None), stored
+        quarantined = index_warc(store_identity(url), "", "pct%2Fx.warc.gz", "default",
+                                 tmp_path / "out.cdxj", "cdxj", 1)
+    assert quarantined.status == "invalid" and "'%'" in quarantined.error
+
+
+def test_an_https_namenode_url_without_a_port_gets_the_https_port() -> None:
+    """Hadoop's swebhdfs:// default port is the NameNode's HTTPS one (dfs.namenode.https-address,
+    9871 in Hadoop 3), not its HTTP one: TLS to 9870 meets a plain HTTP server."""
+    assert store_identity("swebhdfs://nn.example/x") == "swebhdfs://nn.example:9871/x"
+    assert store_identity("webhdfs://nn.example/x") == "webhdfs://nn.example:9870/x"
