@@ -8,7 +8,9 @@ judge of the protocol. What it implements: GETFILESTATUS, LISTSTATUS (a file's o
 file), OPEN with offset and length (as a NameNode: a 307 redirect to a "DataNode" URL of the same
 server; as an HttpFS gateway: the data), and errors as RemoteException JSON: 404
 FileNotFoundException, 403 AccessControlException for a path in ``denied`` (tests run as
-root, whom file modes do not stop). ``canned`` answers a path and operation verbatim.
+root, whom file modes do not stop), a NameNode's 403 IOException for an OPEN at or past a
+file's end, a DataNode's 403 (HttpFS: 500) BlockMissingException for a file in
+``blocks_missing``. ``canned`` answers a path and operation verbatim.
 ``cut_after`` ends every OPEN answer after that many bytes of its body; ``datanode_down`` makes
 the redirect point at a port where nothing listens.
 """
@@ -38,6 +40,8 @@ class WebHdfsServer:
         self.denied: set[str] = set()
         # (path, op): an answer given verbatim (a real NameNode's)
         self.canned: dict[tuple[str, str], dict] = {}
+        # files a DataNode (or HttpFS) cannot read: every replica of a block lost
+        self.blocks_missing: set[str] = set()
         self.ops: list[str] = []
         server = self
 
@@ -93,7 +97,19 @@ class WebHdfsServer:
             if local.is_dir():
                 return _error(request, 404, "FileNotFoundException",
                               f"Path is not a file: {hdfs_path}")
-            if not self.gateway and "datanode" not in query:
+            # Hadoop answers every IOException but FileNotFound with 403 (NameNode, DataNode:
+            # their ExceptionHandler), 500 through HttpFS (HttpFSExceptionProvider).
+            size, offset = local.stat().st_size, int(query.get("offset", "0"))
+            namenode_leg = not self.gateway and "datanode" not in query
+            if namenode_leg and size > 0 and offset >= size:  # chooseDatanode's refusal
+                return _error(request, 403, "IOException",
+                              f"Offset={offset} out of the range [0, {size}); OPEN, "
+                              f"path={hdfs_path}")
+            if hdfs_path in self.blocks_missing and not namenode_leg:
+                return _error(request, 500 if self.gateway else 403, "BlockMissingException",
+                              "Could not obtain block: BP-1-127.0.0.1-1:blk_1073741825_1001 "
+                              f"file={hdfs_path}")
+            if namenode_leg:
                 port = _free_port() if self.datanode_down else self.port
                 # the NameNode's redirect carries the request's user and token to the DataNode
                 location = f"http://127.0.0.1:{port}{PREFIX}{quote(hdfs_path)}?" + urlencode(
@@ -148,7 +164,9 @@ def _json(request: BaseHTTPRequestHandler, body: dict) -> None:
 
 _JAVA = {"FileNotFoundException": "java.io.FileNotFoundException",
          "AccessControlException": "org.apache.hadoop.security.AccessControlException",
-         "IllegalArgumentException": "java.lang.IllegalArgumentException"}
+         "IllegalArgumentException": "java.lang.IllegalArgumentException",
+         "IOException": "java.io.IOException",
+         "BlockMissingException": "org.apache.hadoop.hdfs.BlockMissingException"}
 
 
 def _error(request: BaseHTTPRequestHandler, status: int, exception: str, message: str) -> None:

@@ -192,58 +192,6 @@ def test_a_namenodes_own_listing_is_read_as_it_says(tmp_path: Path) -> None:
 
 
 # --- review s34 -------------------------------------------------------------------------------
-# What a real NameNode, DataNode and HttpFS gateway answer where the stand-in server answers
-# otherwise (Hadoop's sources): every IOException that is not a FileNotFoundException is HTTP 403
-# from the NameNode (web/resources/ExceptionHandler) and from a DataNode
-# (datanode/web/webhdfs/ExceptionHandler), HTTP 500 from HttpFS (HttpFSExceptionProvider); an
-# OPEN at an offset at or past a non-empty file's end is refused by the NameNode itself
-# (NamenodeWebHdfsMethods.chooseDatanode: IOException "Offset=… out of the range [0, len)").
-
-
-class _RealisticServer(WebHdfsServer):
-    """The stand-in server answering those cases as Hadoop does. ``blocks_missing``: files a
-    DataNode (or HttpFS) cannot read (all replicas of a block lost: BlockMissingException)."""
-
-    def __init__(self, root: Path, gateway: bool = False) -> None:
-        super().__init__(root, gateway)
-        self.blocks_missing: set[str] = set()
-
-    def _answer(self, request) -> None:  # type: ignore[no-untyped-def]
-        from urllib.parse import parse_qs, unquote, urlsplit
-
-        from maint_assets_tests.webhdfs_server import PREFIX
-
-        parts = urlsplit(request.path)
-        query = {k: v[0] for k, v in parse_qs(parts.query).items()}
-        hdfs_path = unquote(parts.path.removeprefix(PREFIX)) or "/"
-        local = self.root / hdfs_path.lstrip("/")
-        if query.get("op") == "OPEN" and local.is_file():
-            size, offset = local.stat().st_size, int(query.get("offset", "0"))
-            namenode_leg = not self.gateway and "datanode" not in query
-            if namenode_leg and size > 0 and offset >= size:
-                return _remote(request, 403, "IOException", "java.io.IOException",
-                               f"Offset={offset} out of the range [0, {size}); OPEN, "
-                               f"path={hdfs_path}")
-            if hdfs_path in self.blocks_missing and not namenode_leg:
-                return _remote(request, 500 if self.gateway else 403, "BlockMissingException",
-                               "org.apache.hadoop.hdfs.BlockMissingException",
-                               "Could not obtain block: BP-1-127.0.0.1-1:blk_1073741825_1001 "
-                               f"file={hdfs_path}")
-        return super()._answer(request)
-
-
-def _remote(request, status: int, exception: str, java: str, message: str) -> None:  # type: ignore[no-untyped-def]
-    import json
-
-    data = json.dumps({"RemoteException": {
-        "exception": exception, "javaClassName": java, "message": message}}).encode()
-    request.send_response(status)
-    request.send_header("Content-Type", "application/json")
-    request.send_header("Content-Length", str(len(data)))
-    request.end_headers()
-    request.wfile.write(data)
-
-
 @pytest.mark.parametrize("gateway", [False, True], ids=["namenode", "httpfs"])
 def test_a_read_past_a_files_end_is_no_outage_of_the_store(
     hdfs_root: Path, gateway: bool
@@ -254,7 +202,7 @@ def test_a_read_past_a_files_end_is_no_outage_of_the_store(
     403 IOException, which the store takes as the whole store unreachable (scope ""): the
     verification stops at that line and reports the store down instead."""
     warc = next(p for p in FILES if p.endswith("~8443.warc.gz"))
-    with _RealisticServer(hdfs_root, gateway=gateway) as server:
+    with WebHdfsServer(hdfs_root, gateway=gateway) as server:
         store = backend_for(server.url("/ukwa"))
         try:
             data = store.read_range(warc, 5000, 100)
@@ -271,7 +219,7 @@ def test_a_file_whose_blocks_are_lost_is_that_files_error(
     is that file's problem, as a bad sector is on a disk; taken as the whole store's
     (scope ""), it stops every run's verification at that file and hides the others."""
     warc = next(p for p in FILES if p.endswith("~8443.warc.gz"))
-    with _RealisticServer(hdfs_root, gateway=gateway) as server:
+    with WebHdfsServer(hdfs_root, gateway=gateway) as server:
         server.blocks_missing = {f"/ukwa/{warc}"}
         store = backend_for(server.url("/ukwa"))
         with pytest.raises(StoreError, match="Could not obtain block") as err:
