@@ -20,7 +20,7 @@ from psycopg import errors, sql
 
 from maint_assets.core import attachments, own_objects, swap_attachments
 from maint_assets.core.grants import grant_on_schema, grant_on_table, schema_grants, table_grants
-from maint_assets.core.lock_waits import lock_holders, named, with_short_lock_waits
+from maint_assets.core.lock_waits import BACKOFF, lock_holders, named, with_short_lock_waits
 from maint_assets.core.postgres import DatabaseUnavailable, PostgresResource
 from maint_assets.core.sql_files import compose, statement
 from maint_assets.core.views import recreate, view_options
@@ -88,6 +88,8 @@ def switch(
     (rollback.py); ``also_named``: the tables it locks, for the failure's message."""
     prod = spec.production
     present = schemas.exists(conn, prod)
+    if present:
+        _wait_for_older_snapshots(conn, prod, incoming, attempts)
     roots = (
         dict(conn.execute(statement(SQL_PRODUCTION, "tables_of"), {"schema": prod}).fetchall())
         if present
@@ -151,6 +153,38 @@ def switch(
         whole=[prod, incoming],
     )
     return Switched(moved, repointed, held_ms, not_carried, undeclared, orphaned, unvalidated)
+
+
+def _wait_for_older_snapshots(
+    conn: psycopg.Connection, prod: str, incoming: str, attempts: int
+) -> None:
+    """Wait, as long as the locks are tried, for the sessions whose snapshot predates the
+    incoming version's load, then refuse naming them. Such a transaction (REPEATABLE READ,
+    begun before the staging load, not yet reading production) holds no lock the switch
+    waits for; once production's names mean the new tables it reads them in its old
+    snapshot, empty (nmdc-server's get_study found no study, its counts 0). No session can
+    begin with such a snapshot any more, so once none is left the switch is safe from it."""
+    (loaded_at,) = conn.execute(
+        statement(SQL_PRODUCTION, "loaded_at"), {"schema": incoming}
+    ).fetchone()
+    for number in range(attempts):
+        older = conn.execute(
+            statement(SQL_PRODUCTION, "snapshots_before"), {"loaded_at": str(loaded_at)}
+        ).fetchall()
+        if not older:
+            return
+        if number + 1 < attempts:
+            time.sleep(min(BACKOFF[0] * 2**number, BACKOFF[1]))
+    raise dg.Failure(
+        f"{prod} not switched: transactions whose snapshot predates the load of {incoming} "
+        "would read its tables empty once it is production: "
+        + "; ".join(
+            f"pid {pid} ({kind}, user {user}, application {app}, {state}, transaction open "
+            f"since {since}, {age})"
+            for pid, kind, user, app, state, since, age in older
+        )
+        + f"; still there after {attempts} attempts; production is untouched"
+    )
 
 
 def _keep_vacuum_out(

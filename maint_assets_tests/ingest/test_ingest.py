@@ -2327,3 +2327,55 @@ def test_a_failure_expiring_old_versions_does_not_fail_a_committed_switch(
         name = conn.execute("SELECT min(name) FROM portal.study").fetchone()[0]
     assert name == "Study 0 v3"  # the switch committed
     assert result.success, _error(result)[-300:]
+
+
+def test_a_repeatable_read_reader_older_than_the_load_never_reads_the_new_version_empty(
+    portal: tuple[str, Path],
+) -> None:
+    """A REPEATABLE READ transaction that took its snapshot before the staging load (a report,
+    nmdc-server's own get_study in such a session: trial s34) and had not read production yet
+    holds no lock the switch waits for: after the switch it read the new version's tables
+    under production's names in its old snapshot, empty (0 studies, 0 biosamples). The
+    switch waits for it, and refuses naming it if it stays."""
+    url, source = portal
+    before = _counts(url)
+    with psycopg.connect(url, application_name="old report") as reader:
+        reader.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        reader.execute("SELECT 1").fetchone()  # its snapshot, older than the load
+        write_source(source, version=2)
+        assert dg.materialize([assets.ingest_staging], resources=_resources(url, source)).success
+        switched = _switch_only(url, source, switch_lock_attempts=2)
+        seen = reader.execute(
+            "SELECT (SELECT count(*) FROM portal.study), (SELECT count(*) FROM portal.biosample)"
+        ).fetchone()
+        assert seen == before[:2], (seen, before, _counts(url))
+        assert not switched.success
+        assert "snapshot predates the load of portal__staging" in _error(switched)
+        assert f"pid {reader.info.backend_pid} (client backend" in _error(switched)
+        assert "application old report" in _error(switched), _error(switched)
+    assert _counts(url) == before  # production untouched
+    assert _switch_only(url, source).success
+    assert _counts(url)[3] == "Study 0 v2"
+
+
+def test_expiry_keeps_keep_versions_a_rollback_can_reach_before_a_rolled_back_one(
+    portal: tuple[str, Path], tmp_path: Path
+) -> None:
+    """A version a rollback replaced (state 'rolled_back') is never switched back in by a
+    rollback, yet it counted among the keep_versions kept, ahead of an older 'previous' one:
+    with keep_versions 2, after ingest, ingest, rollback, ingest, expiry dropped v1, which the
+    second rollback needed, and kept the bad v3, which no rollback can reach (trial s34)."""
+    url, source = portal
+    tables = tmp_path / "tables.yaml"
+    tables.write_text(DEMO_TABLES_FILE.read_text().replace("keep_versions: 3", "keep_versions: 2"))
+    for version in (2, 3):
+        write_source(source, version=version)
+        assert _ingest(url, source, tables=tables).success
+    assert _rollback(url, source).success and _counts(url)[3] == "Study 0 v2"  # v3 was bad
+    write_source(source, version=4)
+    fourth = _ingest(url, source, tables=tables)
+    assert fourth.success, _error(fourth)
+    assert _rollback(url, source).success and _counts(url)[3] == "Study 0 v2"
+    second = _rollback(url, source)
+    assert second.success, (_meta(fourth)["dropped_versions"], _error(second))
+    assert _counts(url)[3] == "Study 0 v1"

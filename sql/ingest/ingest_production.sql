@@ -125,6 +125,30 @@ WHERE t.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = %(schema)s)
       AND na.attnum > 0 AND NOT na.attisdropped)
 ORDER BY 1, 2, 3;
 
+-- name: loaded_at
+-- The transaction that made the incoming version's schema (its load; for an archived version,
+-- the switch that archived it, later still), read before the switch alters the schema.
+SELECT xmin FROM pg_namespace WHERE nspname = %(schema)s;
+
+-- name: snapshots_before
+-- Other sessions of this database whose snapshot may not see that transaction: a REPEATABLE
+-- READ or SERIALIZABLE transaction begun before it, which has not read production (so holds
+-- no lock the switch waits for), would read the new version's tables, under production's
+-- names, in that snapshot: empty. (A frozen xid's age is the largest: never older.) Of another
+-- role's session a role without pg_read_all_stats (the maintenance role) sees the xmin but not
+-- its type: one with a user (not a background process) counts as a client's, as in the atlas
+-- count swap (sql/atlas/counts.sql older_snapshots).
+SELECT a.pid, coalesce(a.backend_type, '?'), coalesce(a.usename::text, '?'),
+       coalesce(a.application_name, '?'), coalesce(a.state, '?'),
+       coalesce(a.xact_start::text, '?'),
+       coalesce(date_trunc('second', now() - a.xact_start)::text, '?')
+FROM pg_stat_activity a
+WHERE a.datname = current_database() AND a.pid <> pg_backend_pid()
+  AND (a.backend_type = 'client backend' OR a.backend_type IS NULL AND a.usesysid IS NOT NULL)
+  AND a.backend_xmin IS NOT NULL
+  AND age(a.backend_xmin) >= age(%(loaded_at)s::text::xid)
+ORDER BY a.pid;
+
 -- name: table_of
 SELECT n.nspname, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE c.oid = %(oid)s;
@@ -248,9 +272,12 @@ ORDER BY switched_at DESC, id DESC LIMIT 1 FOR UPDATE;
 DELETE FROM maint_assets.ingest_versions WHERE id = %(id)s;
 
 -- name: expired_versions
+-- Those a rollback can switch back in ('previous') count first: a version a rollback replaced
+-- is never switched back in by one, and kept ahead of an older 'previous' it pushed out of
+-- keep_versions a version the next rollback needed.
 SELECT id, archived_as FROM maint_assets.ingest_versions
 WHERE production = %(production)s
-ORDER BY switched_at DESC, id DESC OFFSET %(keep)s;
+ORDER BY state = 'previous' DESC, switched_at DESC, id DESC OFFSET %(keep)s;
 
 -- What else users make in the production schema (functions, types, sequences no table owns)
 -- moves into the new version with the carried tables; its default privileges are given to
