@@ -331,7 +331,7 @@ def test_one_names_answer_cannot_overwrite_another_names_rows(gbif, atlas_url, a
         conn.execute(
             "INSERT INTO maint_assets.taxa_obs_resolution (id_taxa_obs, name_key, matched,"
             " resolver) VALUES (%s, 'Pinus||genus|Pinaceae', true, %s)",
-            [ids["Pinus"], f"gbif:{gbif.base_url}"],
+            [ids["Pinus"], GbifResolver(base_url=gbif.base_url).resolver_name],
         )
     resources = _resources(gbif, atlas_db)
     assert metadata(materialize(resources, selection=REFS), TAXA_REF)["names_resolved"] == 1

@@ -86,26 +86,38 @@ WITH added AS (
 )
 SELECT count(*) FROM added;
 
+-- name: changed_refs
+-- Records whose content changed at their source. Only a name's own records count: a record
+-- mentioned as someone's ancestor carries less (no authorship) and never overwrites what was
+-- matched for the record itself. What references them is kept aside: the rewrite below
+-- deletes them, and a key ON DELETE CASCADE (maint_assets' own bookkeeping; the lookup's key
+-- as atlas-db's scripts/TAXA_ref.sql declare it) would take those rows with them.
+CREATE TEMP TABLE changed_refs ON COMMIT DROP AS
+SELECT DISTINCT ON (t.id) t.id, r.source_name, r.source_id, r.source_record_id,
+       r.scientific_name, r.authorship, r.rank, r.valid, r.valid_srid, r.classification_srids
+FROM resolved_refs r
+JOIN public.taxa_ref t USING (source_name, source_record_id)
+WHERE NOT r.is_parent
+  AND (t.source_id, t.scientific_name, t.authorship, t.rank, t.valid, t.valid_srid,
+       t.classification_srids)
+      IS DISTINCT FROM
+      (r.source_id, r.scientific_name, r.authorship, r.rank, r.valid, r.valid_srid,
+       r.classification_srids)
+ORDER BY t.id;
+CREATE TEMP TABLE changed_refs_lookup ON COMMIT DROP AS
+SELECT l.* FROM public.taxa_obs_ref_lookup l JOIN changed_refs c ON c.id = l.id_taxa_ref;
+CREATE TEMP TABLE changed_refs_vernacular ON COMMIT DROP AS
+SELECT rv.* FROM maint_assets.taxa_ref_vernacular rv JOIN changed_refs c ON c.id = rv.id_taxa_ref;
+CREATE TEMP TABLE changed_refs_vernacular_resolution ON COMMIT DROP AS
+SELECT s.* FROM maint_assets.taxa_ref_vernacular_resolution s
+JOIN changed_refs c ON c.id = s.id_taxa_ref;
+
 -- name: replace_refs
--- A record whose content changed at its source is rewritten under the same id, by delete
--- and insert in one statement (the lookups' foreign keys see the id present at its end).
--- Only a name's own records do this: a record mentioned as someone's ancestor carries less
--- (no authorship) and never overwrites what was matched for the record itself.
-WITH changed AS (
-    SELECT DISTINCT ON (t.id) t.id, r.source_name, r.source_id, r.source_record_id,
-           r.scientific_name, r.authorship, r.rank, r.valid, r.valid_srid,
-           r.classification_srids
-    FROM resolved_refs r
-    JOIN public.taxa_ref t USING (source_name, source_record_id)
-    WHERE NOT r.is_parent
-      AND (t.source_id, t.scientific_name, t.authorship, t.rank, t.valid, t.valid_srid,
-           t.classification_srids)
-          IS DISTINCT FROM
-          (r.source_id, r.scientific_name, r.authorship, r.rank, r.valid, r.valid_srid,
-           r.classification_srids)
-    ORDER BY t.id
-), gone AS (
-    DELETE FROM public.taxa_ref t USING changed c WHERE t.id = c.id
+-- A changed record is rewritten under the same id, by delete and insert in one statement
+-- (the lookups' foreign keys see the id present at its end; production's update_modified_at
+-- trigger refuses an UPDATE).
+WITH gone AS (
+    DELETE FROM public.taxa_ref t USING changed_refs c WHERE t.id = c.id
     RETURNING t.id, t.created_at
 ), replaced AS (
     INSERT INTO public.taxa_ref (id, source_name, source_id, source_record_id, scientific_name,
@@ -113,10 +125,18 @@ WITH changed AS (
                                  created_at)
     SELECT c.id, c.source_name, c.source_id, c.source_record_id, c.scientific_name,
            c.authorship, c.rank, c.valid, c.valid_srid, c.classification_srids, g.created_at
-    FROM changed c JOIN gone g USING (id)
+    FROM changed_refs c JOIN gone g USING (id)
     RETURNING 1
 )
 SELECT count(*) FROM replaced;
+
+-- name: restore_changed_refs
+-- What a cascading key removed with the rewritten records: the id is the same, so it holds.
+INSERT INTO public.taxa_obs_ref_lookup SELECT * FROM changed_refs_lookup ON CONFLICT DO NOTHING;
+INSERT INTO maint_assets.taxa_ref_vernacular SELECT * FROM changed_refs_vernacular
+ON CONFLICT DO NOTHING;
+INSERT INTO maint_assets.taxa_ref_vernacular_resolution
+SELECT * FROM changed_refs_vernacular_resolution ON CONFLICT DO NOTHING;
 
 -- name: new_lookup
 CREATE TEMP TABLE new_lookup ON COMMIT DROP AS
@@ -177,6 +197,27 @@ SET name_key = EXCLUDED.name_key, matched = EXCLUDED.matched,
 -- uses them (kept for the whole session: merges commit batch by batch).
 CREATE TEMP TABLE IF NOT EXISTS unlinked_refs (id integer PRIMARY KEY);
 TRUNCATE unlinked_refs;
+
+-- name: unlink_orphan_refs_vernacular
+-- The records about to be removed lend their vernacular names to taxa_obs through
+-- maint_assets.taxa_ref_vernacular, which goes with them (ON DELETE CASCADE): the vernacular
+-- step would then no longer know those names as its own, nor unlink them. So the links they
+-- alone lent are removed here, as the vernacular step would remove them.
+WITH orphans AS (
+    SELECT u.id FROM unlinked_refs u
+    WHERE NOT EXISTS (SELECT 1 FROM public.taxa_obs_ref_lookup l WHERE l.id_taxa_ref = u.id)
+      AND NOT EXISTS (SELECT 1 FROM public.taxa_obs_ref_lookup l WHERE l.id_taxa_ref_valid = u.id)
+), lent AS (
+    SELECT DISTINCT rv.id_taxa_vernacular
+    FROM maint_assets.taxa_ref_vernacular rv JOIN orphans o ON o.id = rv.id_taxa_ref
+)
+DELETE FROM public.taxa_obs_vernacular_lookup vl
+USING lent
+WHERE vl.id_taxa_vernacular = lent.id_taxa_vernacular
+  AND NOT EXISTS (
+      SELECT 1 FROM public.taxa_obs_ref_lookup l
+      JOIN maint_assets.taxa_ref_vernacular rv ON rv.id_taxa_ref = l.id_taxa_ref
+      WHERE l.id_taxa_obs = vl.id_taxa_obs AND rv.id_taxa_vernacular = vl.id_taxa_vernacular);
 
 -- name: remove_orphan_refs
 -- Only records this run unlinked, and only once no name links them any more: the rest of

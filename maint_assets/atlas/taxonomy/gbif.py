@@ -36,6 +36,11 @@ from maint_assets.atlas.taxonomy.resolver import (
 )
 from maint_assets.atlas.taxonomy.vernacular_names import capitalised
 
+# The rules that turn GBIF's answers into rows, raised when they change what an answer
+# becomes: the resolver (its name and rules) is recorded with every resolution, so the names
+# resolved under older rules are resolved again once, without a full refresh. 2 (session 34):
+# a synonym's ancestors are its accepted taxon's, the species of a subspecies included.
+RULES = 2
 SOURCE_NAME = "GBIF Backbone Taxonomy"
 SOURCE_ID = 11
 # The ranks GBIF's match answer gives a key and a name for.
@@ -68,7 +73,7 @@ class GbifResolver(TaxonomyResolver):
 
     @property
     def resolver_name(self) -> str:
-        return f"gbif:{self.base_url}"
+        return f"gbif:{self.base_url} (rules {RULES})"
 
     @property
     def sources(self) -> tuple[str, ...]:
@@ -187,7 +192,9 @@ class GbifResolver(TaxonomyResolver):
         shared ancestor 'complex_closest_parent', ancestors above it without a match type."""
         matched = []
         for part in parts:
-            member = NameQuery(query.id_taxa_obs, part, "", "", None)
+            # The complex's parent is each member's: it places a member among homonyms (and
+            # refuses a member matched elsewhere), as it does a single name.
+            member = NameQuery(query.id_taxa_obs, part, "", "", query.parent_scientific_name)
             try:
                 matched.append(self._accepted_answer(member, self._ask(member)))
             except NotTaken as err:
@@ -214,7 +221,17 @@ class GbifResolver(TaxonomyResolver):
         """taxa_ref rows for one GBIF answer: ancestors first, then the accepted taxon (for a
         synonym), then the matched usage itself."""
         rank = str(found.get("rank", "")).lower()
-        lineage = [r for r in LINEAGE_RANKS if found.get(f"{r}Key") is not None and r != rank]
+        usage = str(found["usageKey"])
+        accepted = str(found.get("acceptedUsageKey") or usage)
+        # The answer's classification is the accepted taxon's: its ancestors are the keys that
+        # are neither the usage nor the accepted taxon. Not "the ranks above the usage's rank":
+        # a species synonym of a subspecies has the subspecies' species as an ancestor, which
+        # production (bdqc_taxa, from the accepted record) writes and groups and search need.
+        lineage = [
+            r
+            for r in LINEAGE_RANKS
+            if found.get(f"{r}Key") is not None and str(found[f"{r}Key"]) not in (usage, accepted)
+        ]
         keys = [str(found[f"{r}Key"]) for r in lineage]
         records = [
             RefRecord(
@@ -235,8 +252,6 @@ class GbifResolver(TaxonomyResolver):
         ]
         if match_type == "complex":
             records = [_with(r, "complex") for r in records]
-        usage = str(found["usageKey"])
-        accepted = str(found.get("acceptedUsageKey") or usage)
         classification = _classification(found, rank, accepted)
         if accepted != usage:
             detail = self._client.get(f"/species/{accepted}", {})

@@ -74,7 +74,9 @@ def merge_matches(
             )
     conn.execute(statement(group, "drop_stale"))
     counts["refs_added"] += conn.execute(statement(group, "insert_refs")).fetchone()[0]
+    conn.execute(statement(group, "changed_refs"))
     counts["refs_replaced"] += conn.execute(statement(group, "replace_refs")).fetchone()[0]
+    conn.execute(statement(group, "restore_changed_refs"))
     conn.execute(statement(group, "new_lookup"))
     counts["lookup_removed"] += conn.execute(
         statement(group, "remove_lookup"), {"sources": list(taxonomy.sources)}
