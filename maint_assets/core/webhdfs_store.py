@@ -306,7 +306,7 @@ def _session() -> requests.Session:
         if not any(isinstance(f, _TokenFilter) for f in logger.filters):
             logger.addFilter(_TokenFilter())
     session = requests.Session()
-    retry = Retry(total=3, backoff_factor=0.25, status_forcelist=(502, 503, 504),
+    retry = Retry(total=3, backoff_factor=0.1, status_forcelist=(502, 503, 504),
                   allowed_methods=("GET",), raise_on_status=False)
     session.mount("http://", HTTPAdapter(max_retries=retry))
     session.mount("https://", HTTPAdapter(max_retries=retry))

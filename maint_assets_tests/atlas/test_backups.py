@@ -68,9 +68,20 @@ def _s3_object(store: ArtifactStore, key: str) -> bytes:
     return client.get_object(Bucket=store.bucket, Key=f"{store.prefix}/{key}")["Body"].read()
 
 
+REGIONS_TRIGGERS = (
+    "SELECT tgname, tgenabled::text FROM pg_trigger "
+    "WHERE tgrelid = 'public.regions'::regclass AND NOT tgisinternal ORDER BY 1"
+)
+
+
 def test_dumps_land_in_s3_restore_and_build_a_populated_staging_database(
     backup_resources, s3_store, staging_server, atlas_url, pg_cluster, tmp_path
 ):
+    with psycopg.connect(atlas_url, autocommit=True) as conn:
+        # a trigger a DBA keeps off in production (a bulk fix of areas in progress)
+        conn.execute("ALTER TABLE public.regions DISABLE TRIGGER update_width_km")
+    triggers = rows(atlas_url, REGIONS_TRIGGERS)
+    assert ("update_width_km", "D") in triggers and ("maint_capture_insert", "A") in triggers
     result = materialize_backups(backup_resources)
     assert set(check_results(result).values()) == {True}, check_results(result)
     assert len(check_results(result)) == 5
@@ -93,6 +104,12 @@ def test_dumps_land_in_s3_restore_and_build_a_populated_staging_database(
 
     staging = database_url(staging_server, "atlas_staging")
     assert rows(staging, "SELECT count(*) FROM public.observations") == [(SAMPLE_ROWS,)]
+    # The regions dump is restored with pg_restore --disable-triggers, whose closing ENABLE
+    # TRIGGER ALL set every trigger of the table to fire on origin: the change capture's ENABLE
+    # ALWAYS became plain ENABLE (trial s31: writes made with session_replication_role =
+    # replica were lost), and a trigger production keeps disabled fired in staging (trial s34,
+    # production's real schema). The runbook's plain dump kept their states.
+    assert rows(staging, REGIONS_TRIGGERS) == triggers
     # the sample's observations are the source's rows, and the efforts they reference came along
     assert rows(staging, "SELECT count(*) FROM obs_efforts") == rows(
         atlas_url,

@@ -105,34 +105,6 @@ def _grant_as_production(atlas_url: str) -> None:
             conn.execute(statement)
 
 
-def test_staging_keeps_the_regions_triggers_as_production_has_them(
-    backup_resources, staging_server, atlas_url
-):
-    """The regions dump is restored with pg_restore --disable-triggers, whose closing
-    ALTER TABLE public.regions ENABLE TRIGGER ALL sets every trigger of the table to fire on
-    origin: the change capture's ENABLE ALWAYS (trial s31: writes made with
-    session_replication_role = replica were lost) became plain ENABLE, and a trigger production
-    keeps disabled fired in staging. The runbook's plain dump kept their states. (Found by a
-    trial of session 34, on production's real schema.)"""
-    triggers = (
-        "SELECT tgname, tgenabled::text FROM pg_trigger "
-        "WHERE tgrelid = 'public.regions'::regclass AND NOT tgisinternal ORDER BY 1"
-    )
-    with psycopg.connect(atlas_url, autocommit=True) as conn:
-        # a trigger a DBA keeps off in production (a bulk fix of areas in progress)
-        conn.execute("ALTER TABLE public.regions DISABLE TRIGGER update_width_km")
-    try:
-        production = rows(atlas_url, triggers)
-        assert ("update_width_km", "D") in production
-        assert ("maint_capture_insert", "A") in production
-        result = materialize_backups(backup_resources)
-        assert set(check_results(result).values()) == {True}
-        assert rows(database_url(staging_server, "atlas_staging"), triggers) == production
-    finally:
-        with psycopg.connect(atlas_url, autocommit=True) as conn:
-            conn.execute("ALTER TABLE public.regions ENABLE TRIGGER update_width_km")
-
-
 def test_staging_keeps_productions_privileges_and_names_the_roles_it_lacks(
     backup_resources, staging_server, atlas_url, monkeypatch
 ):
