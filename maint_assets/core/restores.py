@@ -14,7 +14,7 @@ from pathlib import Path
 import dagster as dg
 import psycopg
 
-from maint_assets.core import databases
+from maint_assets.core import database_content, databases
 from maint_assets.core.artifacts import Artifact, ArtifactCorrupt, ArtifactStore
 from maint_assets.core.pg_tools import PgToolError
 from maint_assets.core.postgres import DatabaseUnavailable, PostgresResource
@@ -180,7 +180,7 @@ def restore_check(
     missing = [t for t in expected if t not in present]
     # the views the manifest records (older manifests and other dumps record none)
     recorded_views = artifact.manifest.get("views", {})
-    wrong_views = databases.view_mismatches(views, recorded_views)
+    wrong_views = database_content.view_mismatches(views, recorded_views)
     wrong = {
         t: {"found": found[t], "expected": n} for t, n in counts.items() if found.get(t, n) != n
     }
@@ -231,11 +231,11 @@ def _load_and_read(
     ):
         load_chain(artifacts, chain, url, major, Path(tmp))
         with PostgresResource(url=url).connect() as conn:
-            present = set(databases.user_tables(conn))
-            found = databases.count_rows(conn, [t for t in counts if t in present])
-            views = databases.view_definitions(conn)
+            present = set(database_content.user_tables(conn))
+            found = database_content.count_rows(conn, [t for t in counts if t in present])
+            views = database_content.view_definitions(conn)
         content = artifact.manifest.get("content", {})
-        changed = databases.content_mismatches(
+        changed = database_content.content_mismatches(
             url, {t: c for t, c in content.items() if t in present}
         )
     return present, found, views, changed

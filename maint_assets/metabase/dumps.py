@@ -3,7 +3,7 @@
 from pathlib import Path
 from typing import Any
 
-from maint_assets.core import databases
+from maint_assets.core import database_content, databases
 from maint_assets.core.pg_tools import url_parts
 from maint_assets.core.postgres import PostgresResource
 from maint_assets.core.snapshots import exported_snapshot, pg_dump
@@ -16,7 +16,7 @@ def dump_app_db(metabase_db: PostgresResource, tmp: Path) -> tuple[Path, dict[st
     from one snapshot; the file and its manifest."""
     path = tmp / "metabase.dump"
     with exported_snapshot(metabase_db) as snap:
-        tables = databases.count_rows(snap.conn, databases.user_tables(snap.conn))
+        tables = database_content.count_rows(snap.conn, database_content.user_tables(snap.conn))
         pg_dump(
             snap, ["--format=custom"], path,
             f"the Metabase application database ({metabase_db.describe()})",
@@ -38,7 +38,7 @@ def dump_app_db(metabase_db: PostgresResource, tmp: Path) -> tuple[Path, dict[st
         # Metabase's usage-analytics views (v_users, v_query_log, ...), as a restore prints
         # them: a restore check and a restore compare them, which no row count does. Read
         # beside the snapshot (only a Metabase upgrade changes them).
-        "views": databases.restored_view_definitions(metabase_db),
+        "views": database_content.restored_view_definitions(metabase_db),
         # a restore leaving an extension in place checks its version against these
         "extensions": extensions,
     }

@@ -13,7 +13,7 @@ import pytest
 from psycopg import sql
 from psycopg.conninfo import make_conninfo
 
-from maint_assets.core import databases
+from maint_assets.core import database_content
 from maint_assets.core.artifacts import ArtifactStore
 from maint_assets.core.postgres import PostgresResource
 from maint_assets.core.retention import RetentionPolicy
@@ -666,7 +666,7 @@ def _content(url: str) -> dict[str, str]:
                     "SELECT md5(coalesce(string_agg(x::text, '|' ORDER BY x::text), '')) FROM {} x"
                 ).format(sql.Identifier(*table.split(".")))
             ).fetchone()[0]
-            for table in databases.user_tables(conn)
+            for table in database_content.user_tables(conn)
         }
 
 

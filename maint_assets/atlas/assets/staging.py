@@ -34,7 +34,7 @@ from maint_assets.atlas.keys import (
     STAGING_TEMPLATE,
 )
 from maint_assets.atlas.privileges import STAGING_REMEDY
-from maint_assets.core import databases
+from maint_assets.core import database_content, databases
 from maint_assets.core.artifacts import ArtifactStore
 from maint_assets.core.automation import WEEKLY_FRESHNESS
 from maint_assets.core.identifiers import check_base
@@ -153,14 +153,16 @@ def staging_database(
             wrong = {
                 t: v
                 for a in loaded
-                for t, v in databases.count_mismatches(url, a.manifest.get("tables", {})).items()
+                for t, v in database_content.count_mismatches(
+                    url, a.manifest.get("tables", {})
+                ).items()
             }
             if wrong:
                 raise ValueError(f"staging row counts differ from the dump manifests: {wrong}")
             changed = [
                 t
                 for a in loaded
-                for t in databases.content_mismatches(url, a.manifest.get("content", {}))
+                for t in database_content.content_mismatches(url, a.manifest.get("content", {}))
             ]
             if changed:
                 raise ValueError(
@@ -279,7 +281,7 @@ def _populate(url: str) -> dict[str, int]:
         with conn.transaction():
             for nsp, name in conn.execute(statement(SQL_DUMPS, "matviews_in_order")).fetchall():
                 conn.execute(compose(SQL_DUMPS, "refresh_matview", view=(nsp, name)))
-                populated |= databases.count_rows(conn, [f"{nsp}.{name}"])
+                populated |= database_content.count_rows(conn, [f"{nsp}.{name}"])
         rebuilt = refresh_counts(db, conn, full=True)
         populated |= {".".join(PUBLIC[n]): c.rows for n, c in rebuilt.tables.items()}
     return populated

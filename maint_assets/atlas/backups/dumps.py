@@ -13,7 +13,7 @@ from psycopg import sql
 
 from maint_assets.atlas.backups import grants
 from maint_assets.atlas.keys import SQL_DUMPS
-from maint_assets.core.databases import count_rows, stable_text_output, user_tables
+from maint_assets.core.database_content import count_rows, stable_text_output, user_tables
 from maint_assets.core.pg_tools import PgToolError, run_tool
 from maint_assets.core.snapshots import Snapshot, pg_dump
 from maint_assets.core.sql_files import statement

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from maint_assets.core import databases
+from maint_assets.core import database_content
 from maint_assets.core.artifacts import ArtifactStore, put_artifact
 from maint_assets.core.automation import DAILY_FRESHNESS
 from maint_assets.core.postgres import PostgresResource
@@ -49,7 +49,7 @@ def w3act_backup(
 ) -> dg.MaterializeResult:
     with tempfile.TemporaryDirectory() as tmp, exported_snapshot(w3act_db) as snap:
         dump, archive = Path(tmp) / "w3act.dump", Path(tmp) / "w3act-db-csv.zip"
-        tables = databases.count_rows(snap.conn, databases.user_tables(snap.conn))
+        tables = database_content.count_rows(snap.conn, database_content.user_tables(snap.conn))
         pg_dump(snap, ["--format=custom"], dump, f"the W3ACT database ({w3act_db.describe()})")
         with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:
             for table in tables:
