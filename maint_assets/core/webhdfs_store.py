@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlparse
+from urllib.parse import quote, unquote, urlparse
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -74,7 +74,8 @@ class _PastEnd(Exception):
 
 def webhdfs_identity(url: str) -> str:
     """``webhdfs://host:port/path`` with the host in lower case, the default port written out,
-    and the path normalised (HDFS names hold neither ``.`` nor ``..``); no trailing slash."""
+    and the path decoded and normalised (HDFS names hold neither ``.`` nor ``..``); no
+    trailing slash."""
     parsed = urlparse(url)
     if not parsed.hostname:
         raise ValueError(f"store URL {url!r} names no host (webhdfs://namenode:9870/path)")
@@ -83,7 +84,8 @@ def webhdfs_identity(url: str) -> str:
             f"store URL {parsed.scheme}://…@{parsed.hostname} names a user: give it as "
             f"{USER_ENV} (as pywb takes it)"
         )
-    path = posixpath.normpath("/" + parsed.path.lstrip("/"))
+    # A URI's path is percent-encoded (Hadoop's, pywb's loader): "my%20warcs" is "my warcs".
+    path = posixpath.normpath("/" + unquote(parsed.path).lstrip("/"))
     path = "" if path == "/" else path
     port = parsed.port or DEFAULT_PORTS[parsed.scheme]
     return f"{parsed.scheme}://{parsed.hostname.lower()}:{port}{path}"

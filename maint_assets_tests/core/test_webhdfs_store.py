@@ -46,6 +46,8 @@ def test_webhdfs_store_urls_are_hadoops_and_have_one_identity() -> None:
     assert store_identity("webhdfs://nn:14000/") == store_identity("webhdfs://nn:14000") == (
         "webhdfs://nn:14000")
     assert store_identity("swebhdfs://nn:9871/x") == "swebhdfs://nn:9871/x"
+    # percent-encoded as a URI's path is, and as pywb's loader sends it to the NameNode
+    assert store_identity("webhdfs://nn:9870/my%20warcs/") == "webhdfs://nn:9870/my warcs"
     # the user is Hadoop's variable, never part of the store's name
     with pytest.raises(StoreError, match="WEBHDFS_USER"):
         store_identity("webhdfs://access@nn:14000/x")
@@ -280,3 +282,17 @@ def test_an_https_namenode_url_without_a_port_gets_the_https_port() -> None:
     9871 in Hadoop 3), not its HTTP one: TLS to 9870 meets a plain HTTP server."""
     assert store_identity("swebhdfs://nn.example/x") == "swebhdfs://nn.example:9871/x"
     assert store_identity("webhdfs://nn.example/x") == "webhdfs://nn.example:9870/x"
+
+
+def test_a_store_url_percent_encoded_names_the_folder_pywb_reads(tmp_path: Path) -> None:
+    """'webhdfs://…/my%20warcs' is the folder 'my warcs' to pywb's loader (it sends the path
+    as written, the NameNode decodes it once): read as the literal 'my%20warcs', the store
+    listed a folder pywb never reads (review s34)."""
+    from pywb.utils.loaders import WebHDFSLoader
+
+    (tmp_path / "my warcs").mkdir()
+    (tmp_path / "my warcs" / "a.warc.gz").write_bytes(b"abc")
+    with WebHdfsServer(tmp_path) as server:
+        url = server.url("/my%20warcs")
+        assert [f.path for f in backend_for(url).list()] == ["a.warc.gz"]
+        assert WebHDFSLoader().load(f"{url}/a.warc.gz", 0, -1).read() == b"abc"
