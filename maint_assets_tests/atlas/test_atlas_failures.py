@@ -86,16 +86,21 @@ def test_a_locked_source_times_out_instead_of_queueing_forever(atlas_url):
 
 
 def test_a_second_session_cannot_refresh_the_same_asset_at_once(atlas_url):
-    db = PostgresResource(url=atlas_url, lock_timeout_s=1)
-    resources = {"atlas_db": db, "taxonomy": ChecklistResolver()}
+    # The step waits lock_timeout_s for the advisory lock, then is run again as long after,
+    # LOCK_RETRIES times: 0.1 s gives up after ~2 s where 1 s took ~22 s, for the same failure.
+    waiting = PostgresResource(url=atlas_url, lock_timeout_s=0.1)
     lock = LOCK_NAMESPACE + WEB_REGIONS.to_user_string()
     with psycopg.connect(atlas_url, autocommit=True) as operator:
         operator.execute("SELECT pg_advisory_lock(hashtextextended(%s, 0))", [lock])
-        result = materialize(resources, selection=[WEB_REGIONS], raise_on_error=False)
+        result = materialize({"atlas_db": waiting, "taxonomy": ChecklistResolver()},
+                             selection=[WEB_REGIONS], raise_on_error=False)
     message = _failure_message(result)
     assert "atlas/atlas_api/web_regions is being maintained by another session" in message
+    assert sum(e.event_type_value == "STEP_UP_FOR_RETRY" for e in result.all_events) >= 1
     # once the operator is done, the refresh goes through
-    assert materialize(resources, selection=[WEB_REGIONS]).success
+    db = PostgresResource(url=atlas_url, lock_timeout_s=1)
+    assert materialize({"atlas_db": db, "taxonomy": ChecklistResolver()},
+                       selection=[WEB_REGIONS]).success
 
 
 def test_an_unreachable_database_is_named_without_its_password():

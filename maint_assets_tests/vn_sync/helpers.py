@@ -3,6 +3,8 @@ configuration pointing at it, and the weekly job's two steps."""
 
 from __future__ import annotations
 
+import math
+import time
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -30,6 +32,14 @@ CONTROLERS = (
     "species", "taxo_groups", "territorial_units", "validations",
 )
 LAYOUT = Layout(units=2, communes=2, places=3)
+
+
+def later_second() -> None:
+    """Returns once a timestamp taken from now on falls in a later whole second than any taken
+    before the call, whether each is truncated or rounded to the second (PostgreSQL's
+    timestamp(0), deleted_at, rounds): 0.5-1.5 s, where a fixed 2 s sleep was the margin."""
+    now = time.time()
+    time.sleep(math.floor(now + 0.5) + 1.02 - now)
 
 
 def today() -> date:

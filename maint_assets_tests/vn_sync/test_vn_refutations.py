@@ -18,6 +18,7 @@ from maint_assets_tests.vn_sync.helpers import (
     daily,
     days_ago,
     failure_text,
+    later_second,
     metadata,
     table_rows,
     weekly,
@@ -62,7 +63,7 @@ def test_a_deletion_a_window_refuted_stays_refuted_in_the_next(world: VnWorld) -
         person.execute(f"DELETE FROM {PRODUCTION}.observations_json "
                        "WHERE site = 'tst1' AND id = 7")
         person.execute(f"DELETE FROM {CHECK}.places_json WHERE site = 'tst1' AND id = {P[2]}")
-    time.sleep(2)  # W1's download in a later second than the deletion (deleted_at is rounded)
+    later_second()  # W1's download in a later second than the deletion (deleted_at is rounded)
     first = weekly(world.resources())
     assert first.success, failure_text(first)
     served = {(i, "tst1") for i in range(1, 41)}  # the source deleted nothing
@@ -108,7 +109,7 @@ def test_places_of_a_unit_the_window_did_not_download_are_left_alone(world: VnWo
         person.execute(f"DELETE FROM {CHECK}.places_json WHERE site = 'tst1' AND id = {P[7]}")
     world.sites["tst1"].delete_place(P[0])
     world.configure(territorial_unit_ids=("01", "1"))
-    time.sleep(2)  # the download in a later second than the deletions
+    later_second()  # the download in a later second than the deletions
     result = weekly(world.resources())
     assert result.success, failure_text(result)
     # What transfer_vn downloaded: unit 1's places, of one commune or both (Places.store reads

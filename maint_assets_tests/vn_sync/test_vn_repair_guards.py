@@ -26,6 +26,7 @@ from maint_assets_tests.vn_sync.helpers import (
     adopted,
     days_ago,
     failure_text,
+    later_second,
     metadata,
     monitoring,
     snapshot,
@@ -216,7 +217,7 @@ def test_a_prune_between_the_window_download_and_the_repair_is_weighed(
         run_config={"ops": {CHECK_COPY_OP: {"config": {"mode": "window"}}}},
     )
     assert download.success, failure_text(download)
-    time.sleep(2)  # the prune in a later second than the poll's end (deleted_at is rounded)
+    later_second()  # the prune in a later second than the poll's end (deleted_at is rounded)
     assert conn.execute(f"DELETE FROM {CHECK}.observations_json WHERE id <= 20").rowcount == 20
     before = table_rows(conn, PRODUCTION, "observations_json")
     assert len(before) == 40
@@ -247,7 +248,7 @@ def test_a_prune_during_the_window_diff_poll_is_weighed(world: VnWorld) -> None:
         # for the places' diff, after its observations' (which would serve the rows again),
         # in a later second than the download's start (deleted_at is rounded)
         if path.endswith("/places/diff/") and not pruned:
-            time.sleep(2)
+            later_second()
             with psycopg.connect(world.url, autocommit=True) as prune:
                 pruned.append(prune.execute(
                     f"DELETE FROM {CHECK}.observations_json WHERE id <= 20").rowcount)
@@ -288,7 +289,7 @@ def _delete_during_the_poll(
 
     def delete_first(method: str, path: str, *args: object) -> tuple[int, str]:
         if path.endswith(call) and not deleted:
-            time.sleep(2)
+            later_second()
             with psycopg.connect(world.url, autocommit=True,
                                  application_name=application_name) as session:
                 deleted.append(session.execute(
@@ -368,7 +369,7 @@ def test_a_deletion_at_the_source_during_the_download_is_not_weighed_by_the_merg
         # our own hook into the fake site, as _delete_during_the_poll: the source's deletion
         # and the live sync's, before the poll asks for the observations' diff
         if path.endswith("/observations/diff/") and not deleted:
-            time.sleep(2)
+            later_second()
             for i in (1, 2, 3):
                 site.delete(i)  # world.conn: the test's thread waits in weekly()
             with psycopg.connect(world.url, autocommit=True,
@@ -434,7 +435,7 @@ def test_a_production_deletion_named_transfer_vn_during_the_poll_is_weighed_by_t
     def delete_and_put_back(method: str, path: str, *args: object) -> tuple[int, str]:
         # our own hook into the fake site, as _delete_during_the_poll
         if path.endswith("/places/diff/") and not deleted:
-            time.sleep(2)
+            later_second()
             with psycopg.connect(world.url, autocommit=True,
                                  application_name="transfer_vn") as live:
                 deleted.append(live.execute(

@@ -25,6 +25,7 @@ from maint_assets_tests.vn_sync.helpers import (
     daily,
     days_ago,
     failure_text,
+    later_second,
     metadata,
     table_rows,
     weekly,
@@ -286,7 +287,7 @@ def test_an_adopted_window_applies_the_reported_deletions_of_our_daily_poll(
     conn = _in_step(world)
     _live_sync_only(world)
     assert daily(world.resources()).success
-    time.sleep(2)
+    later_second()
     db = PostgresResource(url=world.url)
     tool = world.tool("operator")
     with tool.generated_config(db, CHECK, start_date=days_ago(14)) as (path, config):

@@ -42,6 +42,7 @@ from maint_assets_tests.vn_sync.helpers import (
     days_ago,
     failure_text,
     fired,
+    later_second,
     metadata,
     monitoring,
     snapshot,
@@ -333,7 +334,13 @@ def test_a_deletion_during_the_repair_is_no_false_alarm_of_its_check(
         repair = threading.Thread(target=lambda: done.update(r=dg.materialize(
             [vn_sync_repair], resources=res, raise_on_error=False)))
         repair.start()
-        time.sleep(3)  # the repair's transaction is open, waiting for the check copy
+        # the repair's transaction is open, waiting for the check copy (blocked by us)
+        deadline = time.monotonic() + 60
+        while not conn.execute("SELECT count(*) FROM pg_stat_activity WHERE %s = ANY("
+                               "pg_blocking_pids(pid))", [blocker.info.backend_pid]).fetchone()[0]:
+            assert time.monotonic() < deadline, "the repair never waited for the check copy"
+            time.sleep(0.05)
+        later_second()  # the deletion in a later second than the repair's start
         conn.execute(f"DELETE FROM {PRODUCTION}.observations_json"
                      " WHERE site = 'tst1' AND id = 20")
         time.sleep(1.1)
@@ -567,7 +574,7 @@ def test_a_deletion_the_source_did_not_make_is_repaired(world: VnWorld) -> None:
                             "ORDER BY item_id").fetchall()
     assert captured == [(PRODUCTION, 7), (CHECK, 8)]
     # the download starts in a later second than the deletions (deleted_at is rounded)
-    time.sleep(2)
+    later_second()
     result = weekly(world.resources())
     assert result.success, failure_text(result)
     served = {(i, "tst1") for i in range(1, 21)}  # the source deleted nothing
@@ -621,7 +628,7 @@ def test_a_deletion_the_adopted_download_refutes_is_repaired(world: VnWorld) -> 
     site.delete(10)
     tool.update_now(db, PRODUCTION, {"observations"})  # the live sync
     # the --full starts in a later second than the deletions (deleted_at is rounded)
-    time.sleep(2)
+    later_second()
     with tool.generated_config(db, CHECK, start_date=days_ago(14)) as (path, config):
         tool.run("full", path, config)
     result = adopted(world.resources())
@@ -650,7 +657,7 @@ def test_a_deletion_the_live_sync_refutes_is_not_repaired_away(world: VnWorld) -
         tool.run("full", path, config)
     first = table_rows(conn, PRODUCTION, "observations_json")[(7, "tst1")]
     world.sites["tst1"].edit(7)
-    time.sleep(2)  # the deletion in a later second than the correction's update_date
+    later_second()  # the deletion in a later second than the correction's update_date
     conn.execute(f"DELETE FROM {PRODUCTION}.observations_json WHERE site = 'tst1' AND id = 7")
     time.sleep(1)
     world.tool("live").update_now(db, PRODUCTION, {"observations"})  # the live sync
@@ -729,7 +736,7 @@ def _seven_deleted_then_a_full_adopted(
     """Sighting 7 deleted by hand from production; in a later second the operator's 14-day
     --full of the check copy, which stores it again; then the weekly job adopts that copy."""
     conn.execute(f"DELETE FROM {PRODUCTION}.observations_json WHERE site = 'tst1' AND id = 7")
-    time.sleep(2)
+    later_second()
     with tool.generated_config(db, CHECK, start_date=days_ago(14)) as (path, config):
         tool.run("full", path, config)
     result = adopted(world.resources())
@@ -746,7 +753,7 @@ def test_a_first_adoption_refutes_a_deletion_made_between_two_fulls(world: VnWor
     tool = world.tool("operator")  # the operator's cron, not maint_assets
     with tool.generated_config(db, CHECK, start_date=days_ago(30)) as (path, config):
         tool.run("full", path, config)
-    time.sleep(2)  # times are whole seconds: the deletion after the first --full's start
+    later_second()  # times are whole seconds: the deletion after the first --full's start
     result = _seven_deleted_then_a_full_adopted(world, db, conn, tool)
     assert set(table_rows(conn, PRODUCTION, "observations_json")) == {
         (i, "tst1") for i in range(1, 11)}
@@ -768,7 +775,7 @@ def test_an_adopted_window_starts_with_the_operators_full_not_its_daily_update(
     tool = world.tool("operator")  # the operator's cron, not maint_assets
     tool.update_now(db, CHECK, {"observations"})
     # the deletion comes in a later second than the --update, the --full in a later one still
-    time.sleep(2)
+    later_second()
     result = _seven_deleted_then_a_full_adopted(world, db, conn, tool)
     prod = table_rows(conn, PRODUCTION, "observations_json")
     assert set(prod) == {(i, "tst1") for i in range(1, 11)}
@@ -819,7 +826,7 @@ def test_a_place_deletion_the_window_download_refutes_is_repaired(world: VnWorld
     world.sites["tst1"].delete_place(P[4])
     world.tool("live").update_now(db, PRODUCTION, {"places"})  # production's live sync
     # the download starts in a later second than the deletions (deleted_at is rounded)
-    time.sleep(2)
+    later_second()
     result = weekly(world.resources())
     assert result.success, failure_text(result)
     served = {(p, "tst1") for p in P if p != P[4]}
@@ -845,7 +852,7 @@ def test_a_place_deletion_the_adopted_download_refutes_is_repaired(world: VnWorl
     time.sleep(1)
     site.delete_place(P[5])
     world.tool("live").update_now(db, PRODUCTION, {"places"})  # the live sync
-    time.sleep(2)
+    later_second()
     with tool.generated_config(db, CHECK, start_date=days_ago(14)) as (path, config):
         tool.run("full", path, config)
     result = adopted(world.resources())
@@ -880,7 +887,7 @@ def test_a_place_both_copies_hold_goes_on_a_standing_signal(world: VnWorld) -> N
     time.sleep(1)
     site.delete_place(P[5])
     world.tool("live").update_now(db, PRODUCTION, {"places"})
-    time.sleep(2)
+    later_second()
     with tool.generated_config(db, CHECK, start_date=days_ago(14)) as (path, config):
         tool.run("full", path, config)
     subprocess.run(
@@ -1089,13 +1096,13 @@ def test_a_stalled_site_fails_the_download_within_the_request_timeout(
         return time.monotonic() - started, str(failed.value)
 
     try:
-        took, message = download(timeout_s=60, request_timeout_s=2)
+        took, message = download(timeout_s=60, request_timeout_s=1)
         assert took < 30
         assert held  # the site was reached, and never answered
-        assert "tst1 did not answer within 2 s; the remaining jobs are not run" in message
+        assert "tst1 did not answer within 1 s; the remaining jobs are not run" in message
         # the run's own limit is a failure of transfer_vn like the others (recorded as such)
-        took, message = download(timeout_s=3, request_timeout_s=600)
-        assert took < 30 and "did not finish within 3 s (timeout_s)" in message
+        took, message = download(timeout_s=2, request_timeout_s=600)
+        assert took < 30 and "did not finish within 2 s (timeout_s)" in message
     finally:
         stalled.close()
 
