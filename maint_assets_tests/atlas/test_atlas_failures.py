@@ -164,7 +164,9 @@ def test_a_refresh_waits_out_a_maintenance_lock_held_by_another_run(
 ):
     """Another run (automation's first build, a weekly job) holds the asset's lock for
     longer than the lock timeout: the step is retried by Dagster, not failed."""
-    patient = {**resources, "atlas_db": PostgresResource(url=atlas_url, lock_timeout_s=1.0)}
+    # 0.3 s: each wait and each retry's delay (a busy worker's poll of pg_locks below still sees
+    # a wait: the step retries LOCK_RETRIES times)
+    patient = {**resources, "atlas_db": PostgresResource(url=atlas_url, lock_timeout_s=0.3)}
     lock = LOCK_NAMESPACE + lock_name
     with psycopg.connect(atlas_url, autocommit=True) as holder:
         holder.execute("SELECT pg_advisory_lock(hashtextextended(%s, 0))", [lock])
