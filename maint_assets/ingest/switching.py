@@ -21,6 +21,7 @@ from psycopg import errors, sql
 from maint_assets.core import attachments, own_objects, swap_attachments
 from maint_assets.core.grants import grant_on_schema, grant_on_table, schema_grants, table_grants
 from maint_assets.core.lock_waits import BACKOFF, lock_holders, named, with_short_lock_waits
+from maint_assets.core.older_snapshots import older_snapshots
 from maint_assets.core.postgres import DatabaseUnavailable, PostgresResource
 from maint_assets.core.sql_files import compose, statement
 from maint_assets.core.views import recreate, view_options
@@ -168,9 +169,7 @@ def _wait_for_older_snapshots(
         statement(SQL_PRODUCTION, "loaded_at"), {"schema": incoming}
     ).fetchone()
     for number in range(attempts):
-        older = conn.execute(
-            statement(SQL_PRODUCTION, "snapshots_before"), {"loaded_at": str(loaded_at)}
-        ).fetchall()
+        older = older_snapshots(conn, loaded_at)
         if not older:
             return
         if number + 1 < attempts:
@@ -178,11 +177,7 @@ def _wait_for_older_snapshots(
     raise dg.Failure(
         f"{prod} not switched: transactions whose snapshot predates the load of {incoming} "
         "would read its tables empty once it is production: "
-        + "; ".join(
-            f"pid {pid} ({kind}, user {user}, application {app}, {state}, transaction open "
-            f"since {since}, {age})"
-            for pid, kind, user, app, state, since, age in older
-        )
+        + "; ".join(session.describe() for session in older)
         + f"; still there after {attempts} attempts; production is untouched"
     )
 

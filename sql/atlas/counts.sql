@@ -245,24 +245,6 @@ SELECT pg_current_xact_id()::xid::text;
 -- name: now
 SELECT clock_timestamp();
 
--- name: older_snapshots
--- Sessions of this database whose snapshot may not see the rebuilt tables' rows: taken
--- before the build committed (a REPEATABLE READ or SERIALIZABLE transaction begun then, a
--- statement calling the API's STABLE functions begun then). The swapped-in tables would be
--- empty in it, where production's refresh (DELETE, INSERT) leaves it the rows it had.
--- Conservative: an xmin up to the build's xid (an older transaction still open keeps later
--- snapshots' xmin low too). Of another role's session a role without pg_read_all_stats (the
--- maintenance role) sees the xmin but not its type nor when it began: one with a user (not a
--- background process) counts as a client's, begun before.
-SELECT pid, coalesce(nullif(application_name, ''), usename::text, '(no application name)'),
-       coalesce(round(extract(epoch FROM clock_timestamp() - xact_start))::text || ' s', '?')
-FROM pg_stat_activity
-WHERE datname = current_database() AND pid <> pg_backend_pid()
-  AND (backend_type = 'client backend' OR backend_type IS NULL AND usesysid IS NOT NULL)
-  AND backend_xmin IS NOT NULL AND age(backend_xmin) >= age(%(built)s::xid)
-  AND coalesce(xact_start < %(committed)s, true)
-ORDER BY xact_start NULLS FIRST, pid;
-
 -- name: swap_lock
 -- Taken with a short lock_timeout and retried: a waiting ACCESS EXCLUSIVE request would
 -- queue every reader behind it.

@@ -130,25 +130,6 @@ ORDER BY 1, 2, 3;
 -- the switch that archived it, later still), read before the switch alters the schema.
 SELECT xmin FROM pg_namespace WHERE nspname = %(schema)s;
 
--- name: snapshots_before
--- Other sessions of this database whose snapshot may not see that transaction: a REPEATABLE
--- READ or SERIALIZABLE transaction begun before it, which has not read production (so holds
--- no lock the switch waits for), would read the new version's tables, under production's
--- names, in that snapshot: empty. (A frozen xid's age is the largest: never older.) Of another
--- role's session a role without pg_read_all_stats (the maintenance role) sees the xmin but not
--- its type: one with a user (not a background process) counts as a client's, as in the atlas
--- count swap (sql/atlas/counts.sql older_snapshots).
-SELECT a.pid, coalesce(a.backend_type, '?'), coalesce(a.usename::text, '?'),
-       coalesce(a.application_name, '?'), coalesce(a.state, '?'),
-       coalesce(a.xact_start::text, '?'),
-       coalesce(date_trunc('second', now() - a.xact_start)::text, '?')
-FROM pg_stat_activity a
-WHERE a.datname = current_database() AND a.pid <> pg_backend_pid()
-  AND (a.backend_type = 'client backend' OR a.backend_type IS NULL AND a.usesysid IS NOT NULL)
-  AND a.backend_xmin IS NOT NULL
-  AND age(a.backend_xmin) >= age(%(loaded_at)s::text::xid)
-ORDER BY a.pid;
-
 -- name: table_of
 SELECT n.nspname, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE c.oid = %(oid)s;

@@ -38,6 +38,7 @@ from maint_assets.atlas.counts.tables import (
 from maint_assets.atlas.counts.touched_check import TouchedCheck, export_snapshot
 from maint_assets.atlas.keys import SQL_COUNTS
 from maint_assets.core import views
+from maint_assets.core.older_snapshots import older_snapshots
 from maint_assets.core.postgres import PostgresResource
 from maint_assets.core.sql_files import statement
 
@@ -180,15 +181,9 @@ def _refuse_older_snapshots(conn: psycopg.Connection, xid: str, committed: datet
     statement's snapshot) would read the new tables empty, where production's refresh
     (DELETE, INSERT) leaves it its rows. Such snapshots only grow fewer: waited out, as
     CREATE INDEX CONCURRENTLY waits out older snapshots."""
-    older = conn.execute(
-        statement(SQL_COUNTS, "older_snapshots"), {"built": xid, "committed": committed}
-    ).fetchall()
+    older = older_snapshots(conn, xid, committed)
     if older:
-        raise OlderSnapshots(
-            ", ".join(
-                f"pid {pid} ({application}, transaction {age})" for pid, application, age in older
-            )
-        )
+        raise OlderSnapshots(", ".join(session.describe() for session in older))
 
 
 def _targets(conn: psycopg.Connection, live: CountTables) -> list[TableDefinition]:
