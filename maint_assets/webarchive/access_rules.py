@@ -93,6 +93,15 @@ def grant(url: str, scope: str) -> Grant:
     return Grant([key], heritrix)
 
 
+def blocking(keys: list[str]) -> list[str]:
+    """The keys that block what ``keys`` cover. pywb sorts a query's arguments in its keys, so
+    a prefix with a query misses URLs that start like the seed with one more argument sorting
+    first (``page?id=1&a=0`` is keyed ``page?a=0&id=1``). No prefix says "these arguments in
+    any order", so a block closes the path with any query: more than the seed, never less."""
+    return [key if key.endswith(EXACT) or "?" not in key else key[: key.index("?") + 1]
+            for key in keys]
+
+
 def _heritrix_domain(host: str) -> list[str]:
     """A host, its subdomains and its ports: ``http://(org,iana,``; an address has no
     subdomains, so its host is closed by ``)`` or ``:``."""

@@ -241,3 +241,33 @@ def test_a_block_wins_over_an_open_target_inside_it_and_an_address_has_no_subdom
     allows = SurtPrefixSet(files["allows.txt"])
     assert not allows.is_open_access("http://z.org/dir/page")
     assert allows.is_open_access("http://y.org/open/page")
+
+
+def test_a_blocked_seed_with_a_query_blocks_its_arguments_in_any_order(tmp_path: Path) -> None:
+    """Seeds of our own making, judged by pywb's access checker. pywb keys a URL with its
+    query's arguments sorted, so a NEVERCRAWL root seed ``page?id=1`` inside an open host
+    served ``page?id=1&a=0``, a URL that starts like the seed."""
+    open_seeds = [(1, "root", "http://q.co.uk/"), (2, "root", "http://q.co.uk/news/?id=7")]
+    blocked_seeds = [
+        (10, "root", "http://q.co.uk/page?id=1"),
+        (11, "plus1", "http://q.co.uk/news/?id=1&b=2"),
+        (12, "resource", "http://q.co.uk/file?id=1"),
+    ]
+    files, skipped = access_lists.render(open_seeds, blocked_seeds, [], [], [])
+    assert skipped == []
+    (tmp_path / "allows.aclj").write_text(files["allows.aclj"])
+    expected = {
+        "http://q.co.uk/page?id=1": "block",
+        "http://q.co.uk/page?id=1&z=2": "block",
+        "http://q.co.uk/page?id=1&a=0": "block",
+        "http://q.co.uk/news/?id=1&b=2&a=0": "block",
+        # more than the seed: a block cannot say "these arguments in any order"
+        "http://q.co.uk/page?b=2": "block",
+        # an open seed longer than the block's query prefix stays open, as before
+        "http://q.co.uk/news/?id=7": "allow",
+        "http://q.co.uk/page": "allow",
+        "http://q.co.uk/pages?id=1": "allow",
+        "http://q.co.uk/file?id=1": "block",
+        "http://q.co.uk/file?id=1&a=0": "allow",
+    }
+    assert pywb_access(tmp_path / "allows.aclj", list(expected)) == expected

@@ -31,7 +31,7 @@ from maint_assets.core.automation import DAILY_FRESHNESS
 from maint_assets.core.paths import STATE_DIR
 from maint_assets.core.postgres import PostgresResource
 from maint_assets.core.sql_files import statement
-from maint_assets.webarchive.access_rules import EXACT, SCOPES, UnusableSeed, grant
+from maint_assets.webarchive.access_rules import EXACT, SCOPES, UnusableSeed, blocking, grant
 from maint_assets.webarchive.keys import (
     ACCESS_LISTS,
     ACCESS_LISTS_FOLDER,
@@ -79,7 +79,9 @@ def render(
                 skipped.append(f"target {target} seed {url!r}: {err}")
                 continue
             if access == "block":
-                rules.update((key, ("block", url)) for key in rule.pywb)
+                rules.update((key, ("block", url)) for key in blocking(rule.pywb))
+                # What the seed itself covers: an open seed beside it under the same path
+                # (page?id=7 beside a blocked page?id=1) keeps its longer allow rule.
                 blocks.add(rule.pywb, url)
                 continue
             # A block wins over an allow, also over one inside it: pywb applies the longest
