@@ -78,6 +78,38 @@ def retire_old_check_index(conn: psycopg.Connection) -> str | None:
     return None
 
 
+class CaptureOutdated(RuntimeError):
+    """Capture no longer covers every partition of public.observations."""
+
+
+def require_partitions_captured(conn: psycopg.Connection) -> None:
+    """Raise when a partition of public.observations was attached or detached since capture
+    was installed (``maint_assets.uncaptured_partitions``): its rows came or went unlogged,
+    and what production's routing trigger inserts into a partition attached since is never
+    logged. The counts are left as they are until capture is installed again, which starts a
+    new history (they are then rebuilt)."""
+    if not installed(conn):
+        return  # the refresh rebuilds, saying so
+    if not conn.execute(statement(SQL_CHANGE_LOG, "checks_partitions")).fetchone()[0]:
+        raise CaptureOutdated(
+            "change capture was installed by an earlier version, which cannot tell whether "
+            "it covers every partition of public.observations: run `maint-assets capture "
+            "atlas` again (once per upgrade). The count tables are left as they are."
+        )
+    attached, detached = conn.execute(
+        statement(SQL_CHANGE_LOG, "uncaptured_partitions")
+    ).fetchone()
+    if attached or detached:
+        changes = [f"attached {', '.join(attached)}"] if attached else []
+        changes += [f"detached {', '.join(detached)}"] if detached else []
+        raise CaptureOutdated(
+            f"partitions of public.observations changed since change capture was installed "
+            f"({'; '.join(changes)}): their rows came or went without being logged, and a "
+            "partition attached since is not captured; run `maint-assets capture atlas` "
+            "again, then refresh (the count tables are rebuilt). They are left as they are."
+        )
+
+
 def installed(conn: psycopg.Connection) -> bool:
     return conn.execute(statement(SQL_CHANGE_LOG, "installed")).fetchone()[0]
 

@@ -143,3 +143,10 @@ WHERE h.inhparent = 'public.observations'::regclass AND am.amname = 'gist'
 -- capture is in place, in a transaction of its own that gives up when readers hold on.
 SELECT set_config('lock_timeout', '1s', true);
 DROP INDEX IF EXISTS public.observations_taxa_datasets_year_idx;
+
+-- name: checks_partitions
+-- Whether the installed capture can say which partitions it covers (an older one cannot).
+SELECT to_regprocedure('maint_assets.uncaptured_partitions()') IS NOT NULL;
+
+-- name: uncaptured_partitions
+SELECT attached, detached FROM maint_assets.uncaptured_partitions();

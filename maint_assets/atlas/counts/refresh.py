@@ -132,6 +132,7 @@ def refresh_counts(
     Without ``allow_rebuild``, raises NeedsRebuild where a rebuild would be needed."""
     started = time.monotonic()
     require_postgis(conn, db.describe())
+    change_log.require_partitions_captured(conn)
     reason = "full refresh requested" if full else None
     failed_check = None
     with db.transaction(conn, repeatable_read=True):

@@ -40,6 +40,35 @@ CREATE TABLE IF NOT EXISTS maint_assets.change_log_epoch (
     truncated_at timestamptz
 );
 INSERT INTO maint_assets.change_log_epoch DEFAULT VALUES ON CONFLICT DO NOTHING;
+-- The partitions of public.observations capture was installed on, as schema.name (20_triggers.sql).
+ALTER TABLE maint_assets.change_log_epoch ADD COLUMN IF NOT EXISTS partitions text[];
+
+-- The partitions of public.observations (at every level) capture does not cover: `attached`,
+-- those without its triggers (ATTACH fires no trigger, and a table attached after capture was
+-- installed has none of its own, so what production's routing trigger inserts into it
+-- directly is never logged), and `detached`, those it was installed on that are no longer
+-- partitions (DETACH fires no trigger either: their rows left unlogged). By name, which a
+-- dump and restore keeps.
+CREATE OR REPLACE FUNCTION maint_assets.uncaptured_partitions(OUT attached text[],
+                                                             OUT detached text[])
+LANGUAGE sql STABLE AS $$
+    WITH partition AS (
+        SELECT t.relid, format('%I.%I', n.nspname, c.relname) AS name
+        FROM pg_partition_tree('public.observations') t
+        JOIN pg_class c ON c.oid = t.relid
+        JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE t.level > 0
+    )
+    SELECT coalesce((SELECT array_agg(p.name ORDER BY p.name) FROM partition p
+                     WHERE (SELECT count(*) FROM pg_trigger g
+                            WHERE g.tgrelid = p.relid AND NOT g.tgisinternal
+                              AND g.tgname IN ('maint_capture_insert', 'maint_capture_update',
+                                               'maint_capture_delete', 'maint_capture_truncate'))
+                           < 4), '{}'),
+           coalesce((SELECT array_agg(r.name ORDER BY r.name)
+                     FROM maint_assets.change_log_epoch e, unnest(e.partitions) AS r(name)
+                     WHERE r.name NOT IN (SELECT name FROM partition)), '{}')
+$$;
 
 CREATE TABLE IF NOT EXISTS maint_assets.change_consumers (
     consumer text NOT NULL,

@@ -1,14 +1,23 @@
 -- The triggers. Statements on public.observations are captured by the parent's triggers
 -- (their transition tables hold the rows of every partition, including rows an UPDATE moves
 -- from one partition to the other); statements aimed at a partition directly, such as the
--- insert trigger's move of a row into within_quebec, by the partition's own.
+-- insert trigger's move of a row into within_quebec, by the partition's own: on every
+-- partition, since PostgreSQL gives a partition none of its parent's statement triggers.
 DO $$
 DECLARE
-    target text;
+    target regclass;
 BEGIN
-    FOREACH target IN ARRAY ARRAY['public.observations', 'observations_partitions.within_quebec',
-                                  'observations_partitions.outside_quebec']
-    LOOP
+    -- A partition attached or detached since capture was last installed (its parent has
+    -- capture's triggers) moved rows unlogged: the history is lost, and every consumer
+    -- rebuilds, as after a TRUNCATE.
+    IF EXISTS (SELECT 1 FROM pg_trigger
+               WHERE tgrelid = 'public.observations'::regclass
+                 AND tgname = 'maint_capture_insert')
+       AND EXISTS (SELECT 1 FROM maint_assets.uncaptured_partitions()
+                   WHERE attached <> '{}' OR detached <> '{}') THEN
+        UPDATE maint_assets.change_log_epoch SET epoch = epoch + 1, truncated_at = now();
+    END IF;
+    FOR target IN SELECT relid FROM pg_partition_tree('public.observations') LOOP
         EXECUTE format('CREATE OR REPLACE TRIGGER maint_capture_insert AFTER INSERT ON %s
                         REFERENCING NEW TABLE AS inserted FOR EACH STATEMENT
                         EXECUTE FUNCTION maint_assets.capture_observations_insert()', target);
@@ -22,6 +31,12 @@ BEGIN
                         FOR EACH STATEMENT EXECUTE FUNCTION maint_assets.change_history_lost()',
                        target);
     END LOOP;
+    UPDATE maint_assets.change_log_epoch
+    SET partitions = (SELECT coalesce(array_agg(format('%I.%I', n.nspname, c.relname)), '{}')
+                      FROM pg_partition_tree('public.observations') t
+                      JOIN pg_class c ON c.oid = t.relid
+                      JOIN pg_namespace n ON n.oid = c.relnamespace
+                      WHERE t.level > 0);
 END $$;
 
 CREATE OR REPLACE TRIGGER maint_capture_insert AFTER INSERT ON public.regions
