@@ -17,6 +17,7 @@ HTTP URL must hold an HTTP response (pywb answers 500 for one that does not).
 from __future__ import annotations
 
 import os
+import sys
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
@@ -96,7 +97,16 @@ class _Checked:
         # Every record passes here in order, its content unread; the iterator's offset is
         # still the record's own.
         self.posts.see(record, self.iterator.offset)
-        return super().filter_record(record) and not _crawlers_own(record)
+        if not super().filter_record(record) or _crawlers_own(record):
+            return False
+        unservable = _unservable(record, self.iterator.no_record_parse)
+        if unservable:
+            # Printed to stderr: captured and kept with the file as its warnings.
+            print(f"the {record.rec_type} record at offset {self.iterator.offset} "
+                  f"({record.rec_headers.get_header('WARC-Target-URI')}) {unservable}: left "
+                  "out of the index", file=sys.stderr)
+            return False
+        return True
 
     def check(self, path: Path, gzipped: bool, kind: str) -> None:
         it = self.iterator
@@ -170,6 +180,26 @@ def _crawlers_own(record: object) -> bool:
     it as that page. ``urn:`` records (Browsertrix's ``urn:pageinfo:``, wpull's
     ``urn:X-wpull:log``) keep keys of their own, as pywb indexes them."""
     return crawlers_own_uri(record.rec_headers.get_header("WARC-Target-URI") or "")
+
+
+def _unservable(record: object, no_record_parse: bool) -> str | None:
+    """Why pywb cannot replay this record, if it cannot; its line would make pywb answer it,
+    not a capture of the same URL next to it in time, for that URL at that time.
+
+    - The first segment of a segmented record (WARC 1.1, "Record segmentation"): pywb serves
+      it alone, with the Content-Length of the whole HTTP response, and the connection then
+      hangs (the continuation records are never read).
+    - A WARC response of an HTTP URL with no HTTP response in it (a zero-length response
+      record, as Heritrix wrote in Archive-It's crawls: cdxj-indexer's ``missing-http.warc.gz``):
+      pywb answers 500. (In an ARC file it also quarantines the file: ``check``.)"""
+    headers = record.rec_headers
+    if headers.get_header("WARC-Segment-Number"):
+        return "is one segment of a record pywb cannot join with the others"
+    target = headers.get_header("WARC-Target-URI") or ""
+    if (record.rec_type == "response" and not no_record_parse and record.http_headers is None
+            and target.startswith(("http://", "https://"))):
+        return "holds no HTTP response, for which pywb answers 500"
+    return None
 
 
 def check_head(path: Path) -> tuple[bool, str]:
