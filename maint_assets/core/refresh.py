@@ -21,7 +21,7 @@ import psycopg
 from psycopg import sql
 
 from maint_assets.core import attachments, own_objects, swap_attachments, views
-from maint_assets.core.lock_waits import with_short_lock_waits
+from maint_assets.core.lock_waits import DEFAULT_ATTEMPTS, with_short_lock_waits
 from maint_assets.core.postgres import PostgresResource
 from maint_assets.core.row_counts import count_all_rows
 from maint_assets.core.sql_files import compose, statement
@@ -197,13 +197,15 @@ def finish_rebuild(
     name: str,
     group: str,
     indexed: bool = False,
+    attempts: int = DEFAULT_ATTEMPTS,
 ) -> RefreshOutcome:
     """Index (unless ``indexed``) and analyze the built table, record its indexes and
     constraints as the project's own (core/own_objects.py: the database needs its record,
     ``own_objects.ensure``), give it the old one's indexes, constraints and statistics it has
     no like of but the project's own (those its SQL no longer declares are dropped with the old
     table), then swap it in for ``schema.name`` with what the old one carried (``_carried``).
-    Rows added and removed are told by the two versions' row counts."""
+    Rows added and removed are told by the two versions' row counts. The old table and its
+    views are locked with short waits, ``attempts`` times (core/lock_waits.py)."""
     build = (BUILD_SCHEMA, name)
     live = (schema, name)
     if not indexed:
@@ -231,7 +233,7 @@ def finish_rebuild(
     # As the replacement's checks count it: every row, never those policies show the role.
     previous = count_all_rows(conn, live)
     added, removed = max(rows - previous, 0), max(previous - rows, 0)
-    dependents, replaced, not_valid = _carried(conn, build, live, refusal)
+    dependents, replaced, not_valid = _carried(conn, build, live, refusal, attempts)
     return RefreshOutcome(
         mode="rebuild",
         row_count=rows,
@@ -249,6 +251,7 @@ def _carried(
     build: tuple[str, str],
     live: tuple[str, str],
     refusal: views.Refusal,
+    attempts: int = DEFAULT_ATTEMPTS,
 ) -> tuple[list[views.View], tuple[tuple[str, str], ...], list[str]]:
     """Replace ``live`` by ``build``, giving it what others made on the old table: comment,
     columns' comments (the build's own comments win: they are the project's description of
@@ -267,8 +270,21 @@ def _carried(
     ).fetchone()
     own_comments = dict(built[1])
     dependents = views.views_on(conn, schema, name)
-    views.drop(conn, dependents, refusal)
-    conn.execute(compose("core/refresh", "drop_table", relation=live))
+    # Dropping them and the table takes ACCESS EXCLUSIVE, which every later reader (a
+    # dashboard) queues behind while it waits for a long one (a question over the whole
+    # catalogue, an export): dropped with short waits, views first as a reader locks them;
+    # the transaction's own lock timeout applies again once they are gone.
+    timeout = conn.execute(statement("core/refresh", "lock_timeout")).fetchone()[0]
+
+    def drop_old() -> None:
+        views.drop(conn, dependents, refusal)
+        conn.execute(compose("core/refresh", "drop_table", relation=live))
+
+    with_short_lock_waits(
+        conn, drop_old, attempts, [(v.schema, v.name) for v in dependents] + [live],
+        refusal.subject, refusal.untouched,
+    )
+    conn.execute(statement("core/refresh", "set_lock_timeout"), {"timeout": timeout})
     conn.execute(compose("core/refresh", "move_table", relation=build, schema=schema))
     if comment is not None and built[0] is None:
         conn.execute(

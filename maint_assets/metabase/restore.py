@@ -99,6 +99,22 @@ def restore_app_db(
             else f"no backup in {artifacts.describe()}/{BACKUP_FOLDER} passed its restore "
             "check: name the one to restore in artifact_key"
         )
+    # Refused while Metabase still runs, before anything is backed up or changed: the
+    # restore's drops would wait for its open transactions (its scheduler's) while every
+    # Metabase request queued behind them, and a Metabase left running works on, with its
+    # caches, over a database it did not migrate.
+    with metabase_db.connect() as conn:
+        others = conn.execute(statement(SQL_RESTORE, "other_sessions")).fetchall()
+    if others:
+        raise RestoreRefused(
+            f"{len(others)} other session(s) are connected to {metabase_db.describe()}: "
+            + "; ".join(
+                f"pid {pid} (user {user}, application {app!r}, connected since {since})"
+                for pid, user, app, since in others[:10]
+            )
+            + ". Stop Metabase first (scale its deployment to 0), then run the restore again; "
+            "nothing was backed up or changed"
+        )
     major = databases.major_version(metabase_db)
     with tempfile.TemporaryDirectory() as tmp:
         chosen_path = artifacts.fetch(chosen, Path(tmp) / chosen.name)
@@ -133,7 +149,8 @@ def restore_app_db(
         databases.load_dump_after(
             metabase_db.url, chosen_path, major, chosen.key,
             statement(SQL_RESTORE, "drop_app_objects"), listing.path, Path(tmp),
-            last=statement(SQL_RESTORE, "verify_restored"),
+            last=statement(SQL_RESTORE, "verify_restored") + "\n"
+            + statement(SQL_RESTORE, "release_migration_lock"),
             variables={
                 "expected_views": json.dumps(chosen.manifest.get("views", {})),
                 "expected_rows": json.dumps(chosen.manifest["tables"]),

@@ -83,15 +83,21 @@ COPY {table} FROM STDIN WITH (FORMAT csv, HEADER true, FREEZE true);
 -- A dump known to lack datasets the source still has (taken while the exposition shifted):
 -- the live rows it lacks are kept, as they were, unless %(max_loads)s loads in a row kept one
 -- already (then its absence from that many dumps is taken as its deletion).
--- {columns}: those of the new table that can be written (not generated) and that the live one
--- has with the same type.
-INSERT INTO {table} ({columns})
-SELECT {columns} FROM {live} l
+SELECT l.identifier FROM {live} l
 WHERE l.identifier IS NOT NULL
   AND NOT EXISTS (SELECT FROM {table} b WHERE b.identifier = l.identifier)
   AND NOT EXISTS (SELECT FROM maint_assets.catalog_kept_absent k
-                  WHERE k.identifier = l.identifier AND k.loads >= %(max_loads)s)
-RETURNING identifier;
+                  WHERE k.identifier = l.identifier AND k.loads >= %(max_loads)s);
+
+-- name: kept_rows
+-- The kept rows, copied into the new table frozen as the load's (copy): an INSERT's rows
+-- would be invisible to a snapshot taken before the load, which would read the new table
+-- without them. {columns}: those of the new table that can be written (not generated) and
+-- that the live one has with the same type.
+COPY (SELECT {columns} FROM {live} WHERE identifier = ANY(%(kept)s)) TO STDOUT;
+
+-- name: copy_kept
+COPY {table} ({columns}) FROM STDIN WITH (FREEZE true);
 
 -- name: shared_columns
 SELECT a.attname

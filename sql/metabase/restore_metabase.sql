@@ -146,3 +146,27 @@ BEGIN
                         'row counts: ' || wrong_rows);
     END IF;
 END $$;
+
+-- name: release_migration_lock
+-- Run after verify_restored, in the restore's transaction. A backup taken while Metabase ran
+-- its migrations (an upgrade) holds Liquibase's lock, committed as locked = true (Metabase
+-- before its session lock, metabase/metabase#53158): the restored Metabase would refuse to
+-- start ("Database has migration lock ... migrate release-locks"). No Metabase is connected
+-- (other_sessions), so none migrates: released as release-locks does; it resumes from the
+-- changelog the backup holds.
+DO $$ BEGIN
+    IF to_regclass('public.databasechangeloglock') IS NOT NULL THEN
+        UPDATE public.databasechangeloglock
+        SET locked = false, lockgranted = NULL, lockedby = NULL WHERE locked;
+    END IF;
+END $$;
+
+-- name: other_sessions
+-- Who else is connected to the database to restore: Metabase still running (its pool's
+-- connections), or anyone the restore's drops would wait for. Visible to any role: pid,
+-- user, application and start (not their queries).
+SELECT pid, usename::text, application_name, date_trunc('second', backend_start)::text
+FROM pg_stat_activity
+WHERE datname = current_database() AND pid <> pg_backend_pid()
+  AND backend_type = 'client backend'
+ORDER BY backend_start;

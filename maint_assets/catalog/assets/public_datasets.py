@@ -103,7 +103,8 @@ def public_datasets(
                 f"public.datasets not replaced: check(s) {', '.join(failed)} failed; the "
                 "live table is unchanged"
             )
-        outcome = finish_rebuild(conn, "public", "datasets", SQL_DATASETS, indexed=True)
+        outcome = finish_rebuild(conn, "public", "datasets", SQL_DATASETS, indexed=True,
+                                 attempts=catalog_db.exclusive_lock_attempts)
         columns = column_schema(conn, "public", "datasets")
     if outcome.dropped_no_longer_declared:
         context.log.info(
@@ -132,8 +133,18 @@ def _keep_absent(
             f"none of the datasets it lacks could be kept: the live table has no "
             f"{', '.join(dict.fromkeys(lacking))} of the new one's type"
         )
-    kept = conn.execute(sql.SQL(statement(SQL_DATASETS, "keep_absent")).format(
-        table=sql.Identifier(*build), live=sql.Identifier(*live),
-        columns=sql.SQL(", ").join(map(sql.Identifier, columns)),
-    ), {"max_loads": max_loads}).fetchall()
-    return [k for (k,) in kept], None
+    tables = {"table": sql.Identifier(*build), "live": sql.Identifier(*live),
+              "columns": sql.SQL(", ").join(map(sql.Identifier, columns))}
+    kept = [k for (k,) in conn.execute(
+        sql.SQL(statement(SQL_DATASETS, "keep_absent")).format(**tables),
+        {"max_loads": max_loads},
+    )]
+    if kept:
+        cur = conn.cursor()
+        kept_rows = sql.SQL(statement(SQL_DATASETS, "kept_rows")).format(**tables)
+        with cur.copy(kept_rows, {"kept": kept}) as out:
+            blocks = [bytes(b) for b in out]
+        with cur.copy(sql.SQL(statement(SQL_DATASETS, "copy_kept")).format(**tables)) as copy:
+            for block in blocks:
+                copy.write(block)
+    return kept, None
