@@ -29,6 +29,13 @@ class Window:
     confirmed_at: int  # epoch seconds: the check copy's last diff poll (0: none after it)
     tables: tuple[str, ...]
     run_id: str
+    # coverage.sql xid_horizon before the window's last fetch from the source (None: adopted)
+    fetched_xid: int | None = None
+
+    @property
+    def xid_params(self) -> dict[str, str | None]:
+        """``fetched_xid`` as the 32-bit xid a row's xmin is compared with."""
+        return {"fetched_xid": None if self.fetched_xid is None else str(self.fetched_xid % 2**32)}
 
     @property
     def date_path(self) -> list[str]:
@@ -54,6 +61,7 @@ def record(
     conn: psycopg.Connection, *, check_schema: str, mode: str, log_schema: str,
     ref_schema: str, type_date: str, download_started: int, confirmed_at: int,
     tables: tuple[str, ...], sites: list[str], run_id: str, after_log_id: int = 0,
+    fetched_xid: int | None = None,
 ) -> tuple[Window, list[SiteSlices]]:
     """A window from the download_log lines of ``log_schema`` after ``after_log_id`` and the
     places of ``ref_schema``; returns it with its slices per site."""
@@ -62,7 +70,7 @@ def record(
         "check_schema": check_schema, "mode": mode, "type_date": type_date,
         "download_started": download_started, "confirmed_at": confirmed_at,
         "tables": list(tables), "run_id": run_id,
-        "last_log_id": last_log_id if mode == "adopt" else None,
+        "last_log_id": last_log_id if mode == "adopt" else None, "fetched_xid": fetched_xid,
     }).fetchone()[0]
     params = {"window_id": window_id, "after_log_id": after_log_id, "sites": sites}
     conn.execute(compose(SQL_COVERAGE, "record_slices", log=log_schema), params)
@@ -73,7 +81,8 @@ def record(
     per_site = [
         SiteSlices(*row) for row in conn.execute(statement(SQL_COVERAGE, "slices_per_site"), params)
     ]
-    window = Window(window_id, mode, type_date, download_started, confirmed_at, tables, run_id)
+    window = Window(window_id, mode, type_date, download_started, confirmed_at, tables, run_id,
+                    fetched_xid)
     return window, per_site
 
 
@@ -90,8 +99,9 @@ def latest(conn: psycopg.Connection, check_schema: str) -> Window | None:
     ).fetchone()
     if row is None:
         return None
-    window_id, mode, type_date, started, confirmed, tables, run_id = row
-    return Window(window_id, mode, type_date, started, confirmed, tuple(tables), run_id)
+    window_id, mode, type_date, started, confirmed, tables, run_id, fetched_xid = row
+    return Window(window_id, mode, type_date, started, confirmed, tuple(tables), run_id,
+                  fetched_xid)
 
 
 def polled_since(

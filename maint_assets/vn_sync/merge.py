@@ -63,7 +63,7 @@ def merge(
     params = {
         "window_id": window.id, "download_started": window.download_started,
         "date_path": window.date_path, "confirmed_at": window.confirmed_at,
-        "check_schema": check, "downloaded": True,
+        "check_schema": check, "downloaded": True, **window.xid_params,
     }
     in_window = coverage.covered(conn, window, check, "vn_cc")
     coverage.covered_days(conn, window)

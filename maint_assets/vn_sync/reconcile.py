@@ -126,7 +126,7 @@ def repair(
         "absence": window.absence_is_evidence, "delete_absent": settings.delete_absent,
         "adopted": window.mode == "adopt",
         "downloaded": window.mode == "window", "confirmed_at": window.confirmed_at,
-        "check_schema": check, "capture_since": capture_since,
+        "check_schema": check, "capture_since": capture_since, **window.xid_params,
     }
     coverage.covered(conn, window, check, "vn_cc")
     coverage.polled(conn, window, check, "vn_cpoll")

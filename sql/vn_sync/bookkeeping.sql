@@ -176,3 +176,13 @@ SELECT EXISTS (
 -- the repair's 'insert' and 'update' rows of production's observations, as it wrote them.
 INSERT INTO dbadmin.monitoring_vn_check_to_prod (action, count, table_name, run_id)
 VALUES (%(action)s, %(count)s, %(table_name)s, %(run_id)s);
+
+-- name: runbook_procedures
+-- The runbook's own repair (fix_synchro.sql: src_vn_json_check.fct_fix_sync, which
+-- transfer_vn_full_2w.sh CALLs after each weekly --full) when still installed: left in that
+-- script, it copies into production every row of the check copy production lacks, without
+-- the window, the unconfirmed rows or the deletion guards of this repair.
+SELECT p.oid::regprocedure::text FROM pg_proc p
+JOIN pg_namespace n ON n.oid = p.pronamespace
+WHERE n.nspname = %(schema)s AND p.proname = 'fct_fix_sync'
+ORDER BY 1;

@@ -6,9 +6,10 @@
 
 -- name: record_window
 INSERT INTO maint_assets.vn_windows
-    (check_schema, mode, type_date, download_started, confirmed_at, tables, last_log_id, run_id)
+    (check_schema, mode, type_date, download_started, confirmed_at, tables, last_log_id, run_id,
+     fetched_xid)
 VALUES (%(check_schema)s, %(mode)s, %(type_date)s, %(download_started)s, %(confirmed_at)s,
-        %(tables)s, %(last_log_id)s, %(run_id)s)
+        %(tables)s, %(last_log_id)s, %(run_id)s, %(fetched_xid)s)
 RETURNING id;
 
 -- name: record_slices
@@ -108,7 +109,7 @@ WHERE NOT EXISTS (SELECT FROM maint_assets.vn_window_place_sites s
 ORDER BY u.site;
 
 -- name: latest_window
-SELECT id, mode, type_date, download_started, confirmed_at, tables, run_id
+SELECT id, mode, type_date, download_started, confirmed_at, tables, run_id, fetched_xid
 FROM maint_assets.vn_windows WHERE check_schema = %(check_schema)s
 ORDER BY id DESC LIMIT 1;
 
@@ -292,6 +293,12 @@ WHERE l.controler = 'observations' AND m IS NOT NULL
 UNION
 SELECT DISTINCT site, -1, %(since)s::timestamp FROM {log}.download_log WHERE controler = 'places'
 ON CONFLICT (site, taxo_group) DO NOTHING;
+
+-- name: xid_horizon
+-- The next transaction id to be assigned: a row whose xmin is at or after it was written
+-- by a transaction that wrote after this point. Compared with a row's 32-bit xmin by age()
+-- (see vn_check_copy.sql form_changes).
+SELECT pg_snapshot_xmax(pg_current_snapshot())::text;
 
 -- name: observation_count
 SELECT count(*) FROM {schema}.observations_json;

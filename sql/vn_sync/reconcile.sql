@@ -266,6 +266,8 @@ SELECT k.site, k.id,
                                 AND w.id_form_universal = k.item ->> 'id_form_universal')) END
                  THEN 'outside_window'
             WHEN p.id IS NULL THEN 'insert'
+            -- as for places (place_changes): a form has no version to compare either
+            WHEN age(p.xmin) BETWEEN 0 AND age(%(fetched_xid)s::xid) THEN 'kept_newer'
             ELSE 'update' END AS action,
        NULL::text AS reason,
        NULL::text AS unchecked
@@ -314,6 +316,10 @@ SELECT * FROM (
                 WHEN s.deleted_at IS NOT NULL THEN NULL
                 WHEN NOT %(whole_table)s AND wp.place IS NULL THEN 'outside_window'
                 WHEN p.id IS NULL THEN 'insert'
+                -- stored by the live sync since the window last fetched from the source (its
+                -- fetched_xid; as in vn_check_copy.sql form_changes): newer than the check
+                -- copy's, which a place has no version to tell
+                WHEN age(p.xmin) BETWEEN 0 AND age(%(fetched_xid)s::xid) THEN 'kept_newer'
                 ELSE 'update' END AS action,
            -- counted apart: a place production lost though the source still has it
            CASE WHEN p.id IS NULL AND s.refuted THEN 'refuted deletion' END AS reason,

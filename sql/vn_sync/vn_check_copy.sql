@@ -107,6 +107,15 @@ SELECT w.site, w.id,
                               AND w.item ->> 'date_stop' ~ '^\d{{4}}-\d{{2}}-\d{{2}}$', false)
                  THEN 'malformed'
             WHEN k.id IS NULL THEN 'insert'
+            -- written since the window's diff poll began (its fetched_xid): by that poll, which
+            -- fetched it after the download did. A form has no version to compare, and putting
+            -- the download's back would undo an edit made during the download in both copies
+            -- (the repair copies it to production) until the next window. age() of a 32-bit
+            -- xmin: a row's is 0 or more, unless it was frozen more than 2^31 transactions ago
+            -- (negative half the time: not taken as recent); one frozen 2^32 transactions ago
+            -- can read as recent (the chance: the poll's transactions in 2^32), and its update
+            -- then waits for the next window.
+            WHEN age(k.xmin) BETWEEN 0 AND age(%(fetched_xid)s::xid) THEN NULL
             ELSE 'update' END AS action,
        NULL::text AS reason,
        NULL::text AS unchecked
@@ -151,6 +160,8 @@ SELECT w.site, w.id,
                  THEN CASE WHEN k.id IS NULL AND s.weighed AND NOT s.checked
                            THEN 'withheld' END
             WHEN k.id IS NULL THEN 'insert'
+            -- as for forms: a place's item has no version the merge could compare
+            WHEN age(k.xmin) BETWEEN 0 AND age(%(fetched_xid)s::xid) THEN NULL
             ELSE 'update' END AS action,
        NULL::text AS reason,
        NULL::text AS unchecked

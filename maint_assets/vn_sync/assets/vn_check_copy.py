@@ -192,6 +192,7 @@ def _window(
     now = datetime.now(UTC)
     start = now.date() - timedelta(days=config.window_days)
     _empty_staging(vn_db, tool)
+    fetched_xid = _xid_horizon(vn_db)
     controlers = {"observations"} | REFERENCE_CONTROLERS
     with tool.generated_config(
         vn_db, WINDOW_STAGING, start_date=start, controlers=controlers
@@ -217,6 +218,7 @@ def _window(
     if config.confirm_with_diff:
         # the other end of the download: what the source changed or deleted meanwhile
         needed = datetime.combine(start, time()) - timedelta(days=1)
+        fetched_xid = _xid_horizon(vn_db)
         polls.poll(context, vn_db, tool, DIFF_CONTROLERS & enabled, needed, WINDOW_STAGING)
         confirmed_at = int(datetime.now(UTC).timestamp())
     # Not locked_step: a retry would download the window again. The run fails, naming the
@@ -229,6 +231,7 @@ def _window(
             ref_schema=WINDOW_STAGING, type_date=type_date,
             download_started=int(now.timestamp()), confirmed_at=confirmed_at, tables=tables,
             sites=tool_config.enabled_sites(generated), run_id=context.run.run_id,
+            fetched_xid=fetched_xid,
         )
         uncovered = _uncovered(context, config, tool, per_site, generated)
         no_places = _without_places(context, conn, window, generated)
@@ -257,6 +260,15 @@ def _window(
         **{f"{t}.{k}": v for t in TABLES
            for k, v in (results[t].metadata() if t in results else {"reconciled": False}).items()},
     }
+
+
+def _xid_horizon(vn_db: PostgresResource) -> int:
+    """The next transaction id, taken before a fetch from the source: forms and places
+    written since, by that fetch in the check copy or by the live sync in production, are
+    newer than what the window fetched before it (Window.fetched_xid). A form or place has no
+    version of its own to compare."""
+    with vn_db.connect() as conn:
+        return int(conn.execute(statement(SQL_COVERAGE, "xid_horizon")).fetchone()[0])
 
 
 def _uncovered(

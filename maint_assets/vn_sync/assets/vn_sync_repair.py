@@ -18,6 +18,7 @@ from pydantic import Field
 from maint_assets.core.automation import WEEKLY_FRESHNESS
 from maint_assets.core.notify import NotifierError, SmtpNotifier
 from maint_assets.core.postgres import PostgresResource
+from maint_assets.core.sql_files import statement
 from maint_assets.core.ui import column_schema
 from maint_assets.vn_sync import bookkeeping, coverage
 from maint_assets.vn_sync.bookkeeping import Entry
@@ -28,6 +29,7 @@ from maint_assets.vn_sync.keys import (
     POOL_VN_DB,
     PRODUCTION,
     PRODUCTION_TABLES,
+    SQL_BOOKKEEPING,
     TABLES,
     VN_CHECK_COPY,
 )
@@ -149,6 +151,15 @@ def vn_sync_repair(
         context.log.error(f"the repair is committed but its summary was not sent: {email}")
     with vn_db.connect() as conn:
         columns = {t: column_schema(conn, PRODUCTION, t) for t in TABLES}
+        runbook = [name for (name,) in conn.execute(
+            statement(SQL_BOOKKEEPING, "runbook_procedures"), {"schema": CHECK})]
+    if runbook:
+        context.log.warning(
+            f"the runbook's own repair {', '.join(runbook)} is still installed: a CALL of it "
+            "left in the operator's cron (transfer_vn_full_2w.sh) copies into production "
+            f"every row of {CHECK} production lacks, the rows this repair keeps out "
+            "(unconfirmed, outside the window) included; remove that CALL, or drop it"
+        )
     for table in TABLES:
         result = results.get(table)
         yield dg.MaterializeResult(
@@ -157,6 +168,7 @@ def vn_sync_repair(
                 "window_id": window.id, "window_mode": window.mode,
                 "window_download_run": window.run_id, "whole_table": config.whole_table,
                 "email": email,
+                "runbook_repair_installed": ", ".join(runbook) or "none",
                 **(result.metadata() if result else {"reconciled": False}),
                 **columns[table],
             },

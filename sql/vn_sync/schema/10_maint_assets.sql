@@ -189,4 +189,14 @@ DO $$ BEGIN
                      AND attname = 'groups') THEN
         ALTER TABLE maint_assets.vn_polls ADD COLUMN groups jsonb;
     END IF;
+
+    -- The first transaction id assigned after the window's last fetch from the source began
+    -- (its diff poll, else its download; coverage.sql xid_horizon): a form or place of
+    -- production written since (by the live sync) is newer than the check copy's, and the
+    -- repair keeps it (reconcile.sql). NULL: an adoption, or a window recorded before.
+    IF NOT EXISTS (SELECT FROM pg_attribute
+                   WHERE attrelid = 'maint_assets.vn_windows'::regclass AND NOT attisdropped
+                     AND attname = 'fetched_xid') THEN
+        ALTER TABLE maint_assets.vn_windows ADD COLUMN fetched_xid bigint;
+    END IF;
 END $$;
