@@ -23,7 +23,6 @@ import json
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -37,9 +36,8 @@ import dagster as dg
 from pydantic import Field
 
 from maint_assets.core.paths import STATE_DIR
-from maint_assets.core.pg_tools import url_parts
 from maint_assets.core.postgres import PostgresResource
-from maint_assets.vn_sync import tool_config
+from maint_assets.vn_sync import tool_config, tool_secrets
 
 REQUIREMENTS = ("Client-API-VN==2.12.0", "setuptools<81")  # transfer_vn imports pkg_resources
 # The environment names them for every user of the tool: the assets, `maint-assets vn …`, an
@@ -174,19 +172,21 @@ class ClientApiVn(dg.ConfigurableResource):
         API keys). The database password is not in it but in a pass file beside it, for
         libpq: transfer_vn's scheduler pickles the whole configuration into jobs.sqlite,
         which outlives the run."""
-        database, password = database_settings(db)
+        database, password = tool_secrets.database_settings(db)
         config = tool_config.derive(self.user_config(), schema=schema, database=database, **derive)
         work = self._work_dir()
-        _remove_stale(work)
-        fd, name = tempfile.mkstemp(prefix=f"{schema}-{_owner()}-", suffix=".yaml", dir=work)
+        tool_secrets.remove_stale(work)
+        fd, name = tempfile.mkstemp(
+            prefix=f"{schema}-{tool_secrets.owner()}-", suffix=".yaml", dir=work
+        )
         path = Path(name)
-        passfile = _passfile(path)
+        passfile = tool_secrets.passfile(path)
         try:
             with os.fdopen(fd, "w") as f:
                 f.write(tool_config.dump(config))
             if password:
                 passfile.touch(mode=0o600)
-                passfile.write_text(_passfile_line(database, password))
+                passfile.write_text(tool_secrets.passfile_line(database, password))
             self._validate(path, config)
             yield path, config
         finally:
@@ -205,7 +205,7 @@ class ClientApiVn(dg.ConfigurableResource):
             args = (str(self._program("python")), str(JOBS), action, str(path))
         else:
             args = (str(self.transfer_vn()), f"--{action}", str(path))
-        output = self._execute(args, config, _passfile(path), self._work_dir(cwd), env)
+        output = self._execute(args, config, tool_secrets.passfile(path), self._work_dir(cwd), env)
         failed = _failures(output)
         # Requests asked again are shown with a failure, but are none by themselves.
         if any(not _RETRIED_LINE.search(line) for line in failed):
@@ -264,7 +264,7 @@ class ClientApiVn(dg.ConfigurableResource):
             capture_output=True, text=True, env=self._env(), cwd=self._work_dir(), check=False,
         )
         if done.returncode != 0:
-            reason = _mask(done.stderr.strip().splitlines()[-1:] or ["?"], config)[0]
+            reason = tool_secrets.mask(done.stderr.strip().splitlines()[-1:] or ["?"], config)[0]
             raise TransferVnError(
                 f"Client-API-VN refuses the configuration derived from {self.config_file}: "
                 f"{reason}"
@@ -291,7 +291,7 @@ class ClientApiVn(dg.ConfigurableResource):
                     f"{self.timeout_s:g} s (timeout_s) and was stopped"
                 ) from None
             raise
-        output = "\n".join(_mask(output.splitlines(), config))
+        output = "\n".join(tool_secrets.mask(output.splitlines(), config))
         if process.returncode != 0:
             tail = "\n".join(output.splitlines()[-10:])
             raise TransferVnError(
@@ -336,72 +336,3 @@ def _failures(output: str) -> list[str]:
         elif _FAILED_LINE.search(line):
             failed.append(line)
     return failed
-
-
-def database_settings(db: PostgresResource) -> tuple[dict[str, Any], str]:
-    """transfer_vn's database keys for the resource's database, with an empty password, and
-    the password libpq used (URL, PGPASSWORD or PGPASSFILE), read back from a connection, so
-    the environment stays the only place it is configured."""
-    parts = url_parts(db.url)
-    with db.connect() as conn:
-        password = conn.info.password or ""
-        host, port, user = conn.info.host, conn.info.port, conn.info.user
-    settings = {
-        "db_host": host,
-        "db_port": int(port),
-        "db_name": parts.get("dbname", user),
-        "db_user": user,
-        "db_pw": "",
-    }
-    return settings, password
-
-
-# A generated file's owner is in its name: a worker killed with SIGKILL never runs the
-# `finally` that removes its files, and the API keys and the database password stay on disk
-# until the next run here removes them (only its own host's: a process on another host
-# sharing the directory cannot be checked).
-_STALE = re.compile(r"-pid(\d+)@(.+)-[a-z0-9_]+\.(yaml|pgpass)$")
-
-
-def _owner() -> str:
-    return f"pid{os.getpid()}@{socket.gethostname()}"
-
-
-def _remove_stale(work: Path) -> None:
-    host = socket.gethostname()
-    for path in work.iterdir():
-        match = _STALE.search(path.name)
-        if match and match[2] == host and not _alive(int(match[1])):
-            path.unlink(missing_ok=True)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def _passfile(config_path: Path) -> Path:
-    return config_path.with_suffix(".pgpass")
-
-
-def _passfile_line(database: dict[str, Any], password: str) -> str:
-    def escaped(value: object) -> str:
-        return str(value).replace("\\", "\\\\").replace(":", "\\:")
-
-    fields = ("db_host", "db_port", "db_name", "db_user")
-    return ":".join([*(escaped(database[f]) for f in fields), escaped(password)]) + "\n"
-
-
-def _mask(lines: list[str], config: dict[str, Any]) -> list[str]:
-    secrets = tool_config.secrets(config)
-    masked = []
-    for line in lines:
-        for secret in secrets:
-            line = line.replace(secret, "***")
-        masked.append(line)
-    return masked

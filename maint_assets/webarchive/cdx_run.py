@@ -35,7 +35,7 @@ from maint_assets.webarchive.cdx_segments import (
     url_of,
     write_sorted,
 )
-from maint_assets.webarchive.indexing import IndexedWarc, index_all
+from maint_assets.webarchive.indexing import IndexedWarc, index_all, indexed_rows
 from maint_assets.webarchive.resources import CdxSettings
 from maint_assets.webarchive.store_mounts import StoreMounts
 from maint_assets.webarchive.warc_reading import INDEX_RULES_VERSION, crawlers_own_uri
@@ -334,8 +334,8 @@ class IndexRun:
         segment = Segment(segment.name, collection, lines, size)
         with self.db.transaction(self.conn) as conn:
             self.ledger.make_live(conn, segment)
-            conn.execute(statement(SQL, "record_indexed"), _recorded(segment, indexed, refused,
-                                                                     self.params))
+            conn.execute(statement(SQL, "record_indexed"),
+                         indexed_rows(segment.name, indexed, refused, self.params))
         self.summary.indexed += indexed
         self.summary.refused.update(refused)
 
@@ -375,28 +375,3 @@ class IndexRun:
             self.ledger.forget(merged)
             self.summary.compacted += len(merged)
 
-
-def _recorded(
-    segment: Segment, indexed: list[IndexedWarc], refused: dict[str, list[str]], params: dict
-) -> dict:
-    def column(get: Callable[[IndexedWarc], object]) -> list:
-        return [get(r) for r in indexed]
-
-    def error(r: IndexedWarc) -> str | None:
-        bad = refused.get(r.path)
-        if not bad:
-            return None
-        return (f"{len(bad)} line(s) refused by the CDX server (the others are indexed), "
-                f"first: {bad[0].rstrip()}")[:1000]
-
-    return {
-        **params,
-        "paths": column(lambda r: r.path),
-        "segments": column(lambda r: segment.name),
-        "records": column(lambda r: r.records - len(refused.get(r.path, []))),
-        "firsts": column(lambda r: r.first_capture),
-        "lasts": column(lambda r: r.last_capture),
-        "bad_lines": column(lambda r: len(refused.get(r.path, []))),
-        "errors": column(error),
-        "warnings": column(lambda r: json.dumps(r.warnings)),
-    }

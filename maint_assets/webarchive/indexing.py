@@ -38,7 +38,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -293,3 +293,31 @@ def _serve() -> None:
 
 if __name__ == "__main__":
     _serve()
+
+
+def indexed_rows(
+    segment: str, indexed: list[IndexedWarc], refused: dict[str, list[str]], params: dict
+) -> dict:
+    """The parameters recording ``indexed`` in TrackDB, their lines in ``segment``, less the
+    lines the CDX server ``refused`` (by path)."""
+    def column(get: Callable[[IndexedWarc], object]) -> list:
+        return [get(r) for r in indexed]
+
+    def error(r: IndexedWarc) -> str | None:
+        bad = refused.get(r.path)
+        if not bad:
+            return None
+        return (f"{len(bad)} line(s) refused by the CDX server (the others are indexed), "
+                f"first: {bad[0].rstrip()}")[:1000]
+
+    return {
+        **params,
+        "paths": column(lambda r: r.path),
+        "segments": column(lambda r: segment),
+        "records": column(lambda r: r.records - len(refused.get(r.path, []))),
+        "firsts": column(lambda r: r.first_capture),
+        "lasts": column(lambda r: r.last_capture),
+        "bad_lines": column(lambda r: len(refused.get(r.path, []))),
+        "errors": column(error),
+        "warnings": column(lambda r: json.dumps(r.warnings)),
+    }

@@ -20,6 +20,7 @@ from maint_assets.demo import vn_fake_site
 from maint_assets.demo.vn_fake_api import FakeVisioNature
 from maint_assets.demo.vn_fake_site import FakeSite, Layout
 from maint_assets.demo.vn_site_copy import copy_site
+from maint_assets.vn_sync import bookkeeping
 from maint_assets.vn_sync.assets.vn_check_copy import vn_check_copy
 from maint_assets.vn_sync.assets.vn_sync_repair import SUMMARY_MAILED, vn_sync_repair
 from maint_assets.vn_sync.automation import CHECK_COPY_OP
@@ -189,6 +190,22 @@ def daily(res: dict[str, object]) -> dg.ExecuteInProcessResult:
         run_config={"ops": {CHECK_COPY_OP: {"config": {"mode": "update", **NO_RETRY_WAIT}}}},
         raise_on_error=False,
     )
+
+
+def places_in_step(world: VnWorld) -> tuple[PostgresResource, psycopg.Connection]:
+    """Sightings at the first three places, both copies in step with the site, the deletion
+    capture installed, and the places' diff watermark (-1) of both copies set to now."""
+    site = world.sites["tst1"]
+    for i in range(1, 13):
+        site.add_sightings([i], days_ago(3 + i % 6), 1, LAYOUT.place_ids()[i % 3])
+    world.copy()
+    db = PostgresResource(url=world.url)
+    bookkeeping.prepare(db, [CHECK, PRODUCTION])
+    conn = world.conn
+    for schema in (CHECK, PRODUCTION):
+        conn.execute(f"UPDATE {schema}.increment_log SET last_ts = localtimestamp "
+                     "WHERE taxo_group = -1")
+    return db, conn
 
 
 def table_rows(conn: psycopg.Connection, schema: str, table: str) -> dict[tuple, tuple]:

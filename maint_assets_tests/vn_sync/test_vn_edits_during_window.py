@@ -5,7 +5,6 @@ site."""
 import time
 
 import dagster as dg
-import psycopg
 
 from maint_assets.core.postgres import PostgresResource
 from maint_assets.vn_sync import bookkeeping
@@ -21,23 +20,11 @@ from maint_assets_tests.vn_sync.helpers import (
     failure_text,
     later_second,
     metadata,
+    places_in_step,
     table_rows,
 )
 
 P = LAYOUT.place_ids()
-
-
-def _in_step(world: VnWorld) -> tuple[PostgresResource, psycopg.Connection]:
-    site = world.sites["tst1"]
-    for i in range(1, 13):
-        site.add_sightings([i], days_ago(3 + i % 6), 1, P[i % 3])
-    world.copy()
-    db = PostgresResource(url=world.url)
-    bookkeeping.prepare(db, [CHECK, PRODUCTION])
-    for schema in (CHECK, PRODUCTION):
-        world.conn.execute(f"UPDATE {schema}.increment_log SET last_ts = localtimestamp "
-                           "WHERE taxo_group = -1")
-    return db, world.conn
 
 
 def _rename_after_the_places_download(world: VnWorld, place: int, name: str) -> list[str]:
@@ -75,7 +62,7 @@ def test_a_place_renamed_during_the_window_download_is_not_put_back_to_its_old_n
     must not put the download's older copy back over the poll's, nor the repair over
     production's: a place's item has no update_ts, but the download is older than the poll
     that follows it. Judged by the source's own answer for the place."""
-    db, conn = _in_step(world)
+    db, conn = places_in_step(world)
     later_second()
     renamed = _rename_after_the_places_download(world, P[1], "Lieu-dit renommé")
     result = _window(world)
@@ -108,7 +95,7 @@ def test_the_repair_does_not_put_back_an_older_place_over_the_live_syncs_newer_o
     check copy still holds the name the window downloaded. A place has no update_ts, so the
     repair writes the check copy's over production's: production goes back to the old name,
     which its live sync will not fetch again (the diff's watermark is past the rename)."""
-    db, conn = _in_step(world)
+    db, conn = places_in_step(world)
     later_second()
     result = _window(world)
     assert result.success, failure_text(result)

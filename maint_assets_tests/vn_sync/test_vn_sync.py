@@ -45,6 +45,7 @@ from maint_assets_tests.vn_sync.helpers import (
     later_second,
     metadata,
     monitoring,
+    places_in_step,
     snapshot,
     table_rows,
     track_writes,
@@ -783,22 +784,6 @@ def test_an_adopted_window_starts_with_the_operators_full_not_its_daily_update(
     assert metadata(result)[f"vn_sync/{PRODUCTION}/observations_json"]["reinserted"] == 1
 
 
-def _places_in_step(world: VnWorld) -> tuple[PostgresResource, psycopg.Connection]:
-    """Sightings at the first three places, both copies in step with the site, the deletion
-    capture installed, and the places' diff watermark (-1) of both copies set to now."""
-    site = world.sites["tst1"]
-    for i in range(1, 13):
-        site.add_sightings([i], days_ago(3 + i % 6), 1, P[i % 3])
-    world.copy()
-    db = PostgresResource(url=world.url)
-    bookkeeping.prepare(db, [CHECK, PRODUCTION])
-    conn = world.conn
-    for schema in (CHECK, PRODUCTION):
-        conn.execute(f"UPDATE {schema}.increment_log SET last_ts = localtimestamp "
-                     "WHERE taxo_group = -1")
-    return db, conn
-
-
 def _places_deleted_by_hand(conn: psycopg.Connection) -> None:
     """P[1] deleted by hand from production (its sightings now point to a missing place) and
     P[2] from the check copy; VisioNature still serves both."""
@@ -820,7 +805,7 @@ def test_a_place_deletion_the_window_download_refutes_is_repaired(world: VnWorld
     brought both places: production gets P[1] back and keeps P[2], and the repair counts P[1]
     as re-inserted. P[4], which the source deleted (production's live sync removed it), stays
     deleted from both copies."""
-    db, conn = _places_in_step(world)
+    db, conn = places_in_step(world)
     _places_deleted_by_hand(conn)
     time.sleep(1)
     world.sites["tst1"].delete_place(P[4])
@@ -842,7 +827,7 @@ def test_a_place_deletion_the_adopted_download_refutes_is_repaired(world: VnWorl
     (the operator's --update removed it from the check copy), stays deleted; and P[5], deleted
     at the source after that --update and by the live sync from production, is not put back
     though the check copy still holds it: the --full did not store it."""
-    db, conn = _places_in_step(world)
+    db, conn = places_in_step(world)
     _places_deleted_by_hand(conn)
     site = world.sites["tst1"]
     time.sleep(1)
@@ -875,7 +860,7 @@ def test_a_place_both_copies_hold_goes_on_a_standing_signal(world: VnWorld) -> N
     refuted it), as for a place only production holds and as the merge treats the check
     copy's: it goes, weighed like any deletion on a signal alone in an adopted window
     (refused at 5 % of the window's 12 places, done at 10 %)."""
-    db, conn = _places_in_step(world)
+    db, conn = places_in_step(world)
     # the operator's nightly dump of production's places (our stand-in: a table beside it)
     conn.execute(f"CREATE TABLE public.places_dump AS SELECT * FROM {PRODUCTION}.places_json")
     site = world.sites["tst1"]
