@@ -1,4 +1,4 @@
-"""The maint_assets code location: every domain's definitions, the automation sensor and the
+"""The maint_assets code location: every domain's definitions, the automation sensors and the
 alert and metrics sensors."""
 
 import dagster as dg
@@ -17,13 +17,23 @@ from maint_assets.metabase import definitions as metabase
 from maint_assets.vn_sync import definitions as vn_sync
 from maint_assets.webarchive import definitions as webarchive
 
-automation = dg.AutomationConditionSensorDefinition(
-    "automation",
-    target=dg.AssetSelection.all(),
-    default_status=dg.DefaultSensorStatus.RUNNING,
-    minimum_interval_seconds=sensor_interval("MAINT_AUTOMATION_INTERVAL_S", 30),
-    description="Runs what eager automation conditions request after upstream updates.",
-)
+# One automation sensor per domain: Dagster puts everything one sensor's tick requests into a
+# single run (it splits runs only by partitioning), and that run waits for every pool it names
+# (pools at run granularity). Over the whole graph, new DCAT pages waited in the atlas pool
+# behind a count rebuild, then ran in the atlas' process after its steps. Every asset key
+# starts with its domain (test_layout), so these sensors cover the whole graph once.
+DOMAINS = ("atlas", "catalog", "ingest", "metabase", "vn_sync", "webarchive")
+automation_sensors = [
+    dg.AutomationConditionSensorDefinition(
+        f"automation_{domain}",
+        target=dg.AssetSelection.key_prefixes([domain]),
+        default_status=dg.DefaultSensorStatus.RUNNING,
+        minimum_interval_seconds=sensor_interval("MAINT_AUTOMATION_INTERVAL_S", 30),
+        description=f"Runs what the eager automation conditions of the {domain} assets "
+        "request after upstream updates (one run per tick, in the domain's own pool).",
+    )
+    for domain in DOMAINS
+]
 
 
 def artifact_store() -> ArtifactStore:
@@ -46,14 +56,19 @@ defs = dg.Definitions.merge(
     vn_sync.defs,
     webarchive.defs,
     dg.Definitions(
-        sensors=[automation, alert_failed_runs, alert_asset_health, metrics_to_pushgateway],
+        sensors=[
+            *automation_sensors, alert_failed_runs, alert_asset_health, metrics_to_pushgateway
+        ],
         resources={
             "artifacts": artifact_store(),
             # Where the Metabase and W3ACT restore checks create their scratch databases: a
             # server the role may create databases on, never a production one.
             "restore_server": PostgresResource(url=dg.EnvVar("MAINT_RESTORE_SERVER_URL")),
             "notifier": notifier(),
-            "pushgateway": Pushgateway(url=optional_env("MAINT_PUSHGATEWAY_URL", "")),
+            "pushgateway": Pushgateway(
+                url=optional_env("MAINT_PUSHGATEWAY_URL", ""),
+                environment=optional_env("MAINT_ENVIRONMENT", ""),
+            ),
         },
         executor=dg.in_process_executor,
     ),

@@ -121,11 +121,14 @@ counts_full_comparison = dg.define_asset_job(
 )
 
 
+# In the order their materializations are recorded, upstream-most first: Dagster stores them
+# one by one, and an automation tick between observations and taxa_obs refreshed api.taxa
+# before taxa_ref resolved the new taxon (then again after it).
 SOURCE_ASSETS = {
-    "observations": OBSERVATIONS,
-    "regions": REGIONS,
     "taxa_obs": TAXA_OBS,
     "regions_zoom_lookup": REGIONS_ZOOM_LOOKUP,
+    "regions": REGIONS,
+    "observations": OBSERVATIONS,
 }
 OPERATIONS = {"I": "rows_inserted", "U": "rows_updated", "D": "rows_deleted"}
 # The sensor daemon loops every 5 s at best; a smaller interval makes every loop a tick.
@@ -194,9 +197,9 @@ def atlas_source_changes(
             stats.setdefault(source, dict.fromkeys(OPERATIONS.values(), 0))
     events: list[dg.AssetMaterialization | dg.AssetCheckEvaluation] = []
     recorded = []
-    for source, counted in sorted(stats.items()):
-        if source in SOURCE_ASSETS:
-            key = SOURCE_ASSETS[source]
+    for source, key in SOURCE_ASSETS.items():
+        if source in stats:
+            counted = stats[source]
             events.append(
                 dg.AssetMaterialization(
                     asset_key=key,

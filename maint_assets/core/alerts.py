@@ -16,6 +16,7 @@ HEALTH_EVENTS = (
     dg.DagsterEventType.FRESHNESS_STATE_CHANGE,
 )
 ALARMING = {"WARN", "FAIL"}
+MAILING_SINCE = "mailing_since"  # key of alert_asset_health's cursor
 
 
 @dg.sensor(
@@ -99,7 +100,12 @@ def alert_asset_health(
     if not notifier.enabled:
         return dg.SkipReason("SMTP is not configured (MAINT_SMTP_HOST, MAINT_MAIL_TO)")
     records, cursor = read_new(context.instance, context.cursor, HEALTH_EVENTS, from_start=False)
-    message = health_message(context.instance, records)
+    # Since when this sensor mails: a failure it never mailed (one from before it existed) is
+    # news even when the check failed the same way before.
+    positions = json.loads(cursor)
+    since = positions.setdefault(MAILING_SINCE, datetime.now(UTC).timestamp())
+    cursor = json.dumps(positions, sort_keys=True)
+    message = health_message(context.instance, records, mailed_since=since)
     if message:
         _log(context.log, message[0], notifier, notifier.send(*message))
     # After the send: a refused message is tried again with the next tick's news.
@@ -132,11 +138,18 @@ def failure_message(
             lines.append(f"  cause: {cause.strip().splitlines()[-1]}")
     if not steps:
         lines.append(f"- {failure.message}")
-    return f"[maint_assets] {run.job_name} failed", "\n".join(lines) + "\n"
+    # The runs of automation and sensors are of Dagster's hidden asset job (`__ASSET_JOB`):
+    # their subject names the assets, or every such alert would read the same.
+    # A run that selected no assets by name is named by its failed steps.
+    what = run.job_name
+    named = assets or [e.step_key for e in steps if e.step_key]
+    if what.startswith("__") and named:
+        what = named[0] + (f" (+{len(named) - 1} more)" if len(named) > 1 else "")
+    return f"[maint_assets] {what} failed", "\n".join(lines) + "\n"
 
 
 def health_message(
-    instance: dg.DagsterInstance, records: list[dg.EventLogRecord]
+    instance: dg.DagsterInstance, records: list[dg.EventLogRecord], mailed_since: float = 0.0
 ) -> tuple[str, str] | None:
     """Subject and body for the failed checks and freshness changes among ``records``."""
     checks, freshness = [], []
@@ -144,8 +157,11 @@ def health_message(
         event = record.event_log_entry.get_dagster_event()
         if event.event_type == dg.DagsterEventType.ASSET_CHECK_EVALUATION:
             evaluation = event.asset_check_evaluation_data
-            if not evaluation.passed:
-                checks.append(_check_line(record.event_log_entry.run_id, evaluation))
+            run_id = record.event_log_entry.run_id
+            if not evaluation.passed and not _repeats_previous(
+                instance, evaluation, run_id, mailed_since
+            ):
+                checks.append(_check_line(run_id, evaluation))
         else:
             change = event.asset_freshness_state_change_data
             old, new = change.previous_state.value, change.new_state.value
@@ -162,6 +178,34 @@ def health_message(
         body += ["Freshness (policy warn/fail windows):", *freshness, ""]
     body.append(f"Assets: {_ui_url()}/assets")
     return f"[maint_assets] {', '.join(counts)}", "\n".join(body) + "\n"
+
+
+def _repeats_previous(
+    instance: dg.DagsterInstance, evaluation: dg.AssetCheckEvaluation, run_id: str,
+    mailed_since: float,
+) -> bool:
+    """The check's evaluation before this run's failed the same way (severity, metadata)
+    after ``mailed_since``: it was mailed then. The web archive's readability check
+    re-reports the same quarantined files at every hourly index run; mailing each hid a new
+    failure among repeats."""
+    history = instance.event_log_storage.get_asset_check_execution_history(
+        evaluation.asset_check_key, limit=20
+    )
+    runs = [r.run_id for r in history]
+    if run_id not in runs:
+        return False
+    for older in history[runs.index(run_id) + 1:]:
+        entry = older.event.dagster_event if older.event else None
+        if entry is None or entry.event_type != dg.DagsterEventType.ASSET_CHECK_EVALUATION:
+            continue  # planned, or skipped: not an evaluation
+        previous = entry.asset_check_evaluation_data
+        return (
+            older.event.timestamp >= mailed_since
+            and not previous.passed
+            and previous.severity == evaluation.severity
+            and previous.metadata == evaluation.metadata
+        )
+    return False
 
 
 def _check_line(run_id: str, evaluation: dg.AssetCheckEvaluation) -> str:

@@ -13,7 +13,7 @@ import time
 from contextlib import suppress
 from dataclasses import dataclass
 from email.message import EmailMessage
-from email.utils import parseaddr
+from email.utils import formatdate, make_msgid, parseaddr
 
 import dagster as dg
 from pydantic import Field
@@ -102,6 +102,14 @@ class SmtpNotifier(dg.ConfigurableResource):
         message["Subject"] = subject
         message["From"] = self.sender
         message["To"] = ", ".join(self.to)
+        # RFC 5322 requires Date and asks for Message-ID; a relay adds neither to mail it
+        # relays (Postfix: only for local_header_rewrite_clients), and Gmail refuses a message
+        # without Message-ID (550 5.7.1). Set once: a retried message keeps its id, so a copy
+        # a relay took before the connection broke is recognisable as the same message.
+        message["Date"] = formatdate(localtime=True)
+        message["Message-ID"] = make_msgid(
+            "maint-assets", domain=parseaddr(self.sender)[1].rpartition("@")[2] or "localhost"
+        )
         message.set_content(body)
         attempt = 0
         while True:

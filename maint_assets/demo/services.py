@@ -195,8 +195,8 @@ def start_dagster(
 
 def show_automation_on(ui_url: str) -> None:
     """Clear the instance's pre-sensor "auto-materialize paused" flag (Dagster stores it as
-    paused until set): automation here runs through the `automation` sensor, which ignores the
-    flag, but job and asset pages show it as "Auto-materialize off"."""
+    paused until set): automation here runs through the `automation_<domain>` sensors, which
+    ignore the flag, but job and asset pages show it as "Auto-materialize off"."""
     answer = requests.post(
         f"{ui_url}/graphql",
         json={"query": "mutation { setAutoMaterializePaused(paused: false) }"},

@@ -20,8 +20,10 @@ def restore_metabase() -> None:
 
 SCHEDULES = [
     running_schedule(
+        # Where the runbook's CronJob ran it (SSPCloud, France), the night after the
+        # catalogue's midnight run, out of the dashboards' users' working day.
         metabase_daily_backup, "0 3 * * *", name="metabase_daily_backup_0300",
-        timezone="America/Toronto",
-        description="The Metabase backup every day at 03:00 (Toronto), after the catalogue.",
+        timezone="Europe/Paris",
+        description="The Metabase backup every day at 03:00 (Paris), after the catalogue.",
     )
 ]

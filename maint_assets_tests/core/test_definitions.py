@@ -60,10 +60,14 @@ def test_weekly_schedule_runs_friday_21_toronto_and_is_on():
     } <= selected
 
 
-def test_automation_sensor_ships_running_and_covers_everything():
-    sensor = defs.resolve_sensor_def("automation")
-    assert isinstance(sensor, dg.AutomationConditionSensorDefinition)
-    assert sensor.default_status == dg.DefaultSensorStatus.RUNNING
+def test_automation_sensors_ship_running_and_cover_everything_once():
+    graph = defs.resolve_asset_graph()
+    sensors = [
+        s for s in defs.sensors or [] if isinstance(s, dg.AutomationConditionSensorDefinition)
+    ]
+    assert sensors and all(s.default_status == dg.DefaultSensorStatus.RUNNING for s in sensors)
+    covered = [k for s in sensors for k in s.asset_selection.resolve(graph)]
+    assert sorted(covered) == sorted(graph.get_all_asset_keys() - graph.external_asset_keys)
 
 
 def test_every_derived_asset_is_eager_and_in_the_database_pool():

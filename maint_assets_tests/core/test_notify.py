@@ -78,7 +78,7 @@ def test_a_failed_run_is_mailed_with_its_failed_step(smtp_server) -> None:
     _, recipients, message = smtp_server.messages[0]
     body = message.get_content()
     assert recipients == ["ops@example.org"]
-    assert message["Subject"] == "[maint_assets] __ephemeral_asset_job__ failed"
+    assert message["Subject"] == "[maint_assets] demo__broken failed"  # its failed step
     assert "step demo__broken" in body and "public.observations is missing" in body
     assert f"/runs/{result.run_id}" in body
     tick(notifier, after)

@@ -228,6 +228,6 @@ def test_a_failed_runs_alert_the_smtp_server_could_not_take_is_sent_by_a_later_t
     assert smtp_server.messages == []
     _failure_tick(instance, up, cursor)  # the relay is back
     subjects = [m["Subject"] for _, _, m in smtp_server.messages]
-    assert subjects == ["[maint_assets] __ephemeral_asset_job__ failed"], (
+    assert subjects == ["[maint_assets] ops_test__broken failed"], (  # its failed step
         "the failed run's alert was never mailed"
     )

@@ -170,6 +170,6 @@ def test_a_new_user_in_the_ui(demo: Demo) -> None:
         )
         assert demo.latest_materialization(INGEST_PRODUCTION) is None
 
-        # A job of eager assets shows automation as on (the `automation` sensor runs it).
+        # A job of eager assets shows automation as on (the `automation_webarchive` sensor runs it).
         page.goto(f"{demo.url}/locations/maint_assets/jobs/webarchive_hourly")
         page.get_by_text("Auto-materialize on").first.wait_for(timeout=60_000)
