@@ -24,6 +24,7 @@ ROLE_DOMAINS = (
     "ingest",
     "metabase",
     "restore-checks",
+    "shine",
     "vn",
     "w3act",
     "webarchive",

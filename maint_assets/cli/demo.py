@@ -36,7 +36,7 @@ from maint_assets.demo.services import (
     start_pushgateway,
 )
 from maint_assets.demo.vn_data import serve_demo_site
-from maint_assets.demo.webarchive_data import load_w3act, write_store
+from maint_assets.demo.webarchive_data import load_shine, load_w3act, write_store
 
 
 def _webarchive_demo_data(cluster: LocalCluster) -> None:
@@ -45,6 +45,8 @@ def _webarchive_demo_data(cluster: LocalCluster) -> None:
         print(f"wrote demo WARCs with {len(captures)} captures under {DEMO_WARC_STORE}")
     with cluster.connect("w3act", autocommit=True) as conn:
         load_w3act(conn)
+    with cluster.connect("shine", autocommit=True) as conn:
+        load_shine(conn)
 
 
 def serve(args: argparse.Namespace) -> int:

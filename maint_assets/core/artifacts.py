@@ -230,6 +230,7 @@ class ArtifactStore(dg.ConfigurableResource):
         policy: RetentionPolicy,
         verdicts: Mapping[str, bool] | None = None,
         unchecked: Collection[str] = (),
+        source: str | None = None,
     ) -> list[Artifact]:
         """Delete the artifacts of ``folder`` that ``policy`` does not keep; return them.
 
@@ -241,9 +242,17 @@ class ArtifactStore(dg.ConfigurableResource):
         newest when no passing one is newer (what to diagnose). An artifact no evaluation
         names (copied in by hand, older than the event log) counts as a passing one: deleting
         it as a failed one needs evidence. The newest one that passed is always kept: the newer
-        ones are not known to be good."""
+        ones are not known to be good.
+
+        ``source``: only the artifacts whose manifest names this source (or none) are counted
+        and pruned. Backups of another database in the folder (another environment's, given
+        this store by mistake; the database's server before it moved) are left alone: newer
+        backups of one database are no evidence that another's are no longer needed."""
         verdicts = verdicts or {}
-        artifacts = self.list(folder)
+        artifacts = [
+            a for a in self.list(folder)
+            if source is None or a.manifest.get("source", source) == source
+        ]
         failed = [a for a in artifacts if verdicts.get(a.key) is False]
         counted = [
             a for a in artifacts if verdicts.get(a.key) is not False and a.key not in unchecked
@@ -354,7 +363,18 @@ def put_artifact(
         if checked_by is not None
         else {}
     )
-    pruned = artifacts.prune(folder, artifacts.retention, verdicts, unchecked={artifact.key})
+    source_db = manifest.get("source")
+    pruned = artifacts.prune(
+        folder, artifacts.retention, verdicts, unchecked={artifact.key}, source=source_db
+    )
+    others = sorted(
+        {a.manifest.get("source") for a in artifacts.list(folder)} - {source_db, None}
+    ) if source_db else []
+    if others:
+        context.log.warning(
+            f"{artifacts.describe()}/{folder} also holds backups of {'; '.join(others)}: "
+            f"neither counted nor pruned by the retention of {source_db}'s"
+        )
     prefix = "" if name == "artifact" else f"{name}_"
     return {
         name: artifact.key,

@@ -69,6 +69,12 @@ class Pushgateway(dg.ConfigurableResource):
         "basic auth); empty disables",
     )
     timeout_s: float = Field(default=10.0)
+    environment: str = Field(
+        default="",
+        description="the deployment (dev, beta, prod), a label of every series: the "
+        "environments of one cluster share its Pushgateway, where series of the same job and "
+        "asset replace each other",
+    )
 
     @property
     def shown(self) -> str:
@@ -94,9 +100,12 @@ class Pushgateway(dg.ConfigurableResource):
             def handler(url, method, timeout, headers, data):  # noqa: ANN001, ANN202
                 return basic_auth_handler(url, method, timeout, headers, data, user, password)
 
+        # Part of the group's key, not only a label: the group of beta's asset must not be
+        # prod's, or beta's push replaces prod's last success (and its failure pages as prod's).
+        key = dict(grouping) | ({"environment": self.environment} if self.environment else {})
         try:
             pushadd_to_gateway(
-                self.shown, job=JOB, registry=registry, grouping_key=dict(grouping),
+                self.shown, job=JOB, registry=registry, grouping_key=key,
                 timeout=self.timeout_s, handler=handler,
             )
         except OSError as err:

@@ -62,7 +62,7 @@ class RoleTarget:
         return self.complete(self.privileges, **{k: settings.get(k, "") for k in self.settings})
 
 
-# The restore checks' scratch databases (Metabase, W3ACT): never on their own servers.
+# The restore checks' scratch databases (Metabase, W3ACT, Shine): never on their own servers.
 RESTORE_CHECKS = RoleTarget("restore-checks", "MAINT_RESTORE_SERVER_URL", Privileges(createdb=True))
 
 

@@ -15,6 +15,7 @@ DEMO_DATABASES = (
     "vn",
     "webarchive",
     "w3act",
+    "shine",
     "catalog",
     "portal",
 )
@@ -56,6 +57,7 @@ def demo_environment(cluster: LocalCluster) -> dict[str, str]:
         "VN_TRANSFER_VN_CONFIG": str(DEMO_VN_CONFIG),
         "WEBARCHIVE_DATABASE_URL": cluster.url("webarchive"),
         "W3ACT_DATABASE_URL": cluster.url("w3act"),
+        "SHINE_DATABASE_URL": cluster.url("shine"),
         "WEBARCHIVE_STORE_URL": str(DEMO_WARC_STORE),
         "WEBARCHIVE_SENSOR_INTERVAL_S": "10",
         "CATALOG_DATABASE_URL": cluster.url("catalog"),

@@ -1,5 +1,5 @@
-"""WARC files written with warcio in the crawlers' layout, and a small W3ACT database, for the
-demo, the tests and the benchmarks. Among the WARCs: one truncated half-way, one still being
+"""WARC files written with warcio in the crawlers' layout, and small W3ACT and Shine databases,
+for the demo, the tests and the benchmarks. Among the WARCs: one truncated half-way, one still being
 written (``.warc.gz.open``) and one that is not a WARC, as a real store has them."""
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import psycopg
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
+from maint_assets.core.paths import SQL_DIR
 from maint_assets.core.schema import apply_schema
 from maint_assets.core.sql_files import statement
 from maint_assets.webarchive.warc_reading import InvalidWarc, verify
@@ -92,6 +93,14 @@ def load_w3act(conn: psycopg.Connection) -> None:
     apply_schema(conn, "demo/w3act")
     with conn.transaction():
         conn.execute(statement("demo/w3act_data", "load"))
+
+
+def load_shine(conn: psycopg.Connection) -> None:
+    """Shine's real schema (sql/demo/shine_schema.sql) with a few rows of ours."""
+    with conn.transaction():
+        conn.execute(statement("demo/shine_data", "reset"))
+        conn.execute((SQL_DIR / "demo" / "shine_schema.sql").read_text())
+        conn.execute(statement("demo/shine_data", "load"))
 
 
 def _truncate(path: Path) -> None:

@@ -7,6 +7,7 @@ from maint_assets.core.file_sensors import new_files_sensor
 from maint_assets.webarchive.keys import (
     ACCESS_LISTS,
     CDX_INDEX,
+    SHINE_BACKUP,
     TRACKDB,
     W3ACT_BACKUP,
     WARC_FILES,
@@ -25,8 +26,9 @@ webarchive_retry_failed = dg.define_asset_job(
     "replaced, or the CDX server was fixed); their lines, if any, are removed first.",
 )
 webarchive_daily = dg.define_asset_job(
-    "webarchive_daily", selection=dg.AssetSelection.assets(ACCESS_LISTS, W3ACT_BACKUP),
-    description="Access lists from W3ACT and W3ACT's backup.",
+    "webarchive_daily",
+    selection=dg.AssetSelection.assets(ACCESS_LISTS, W3ACT_BACKUP, SHINE_BACKUP),
+    description="Access lists from W3ACT, and the backups of W3ACT's and Shine's databases.",
 )
 
 # Noticing new WARCs: files not in the previous listing (or changed since) record a
@@ -47,6 +49,6 @@ SCHEDULES = [
     ),
     running_schedule(
         webarchive_daily, "30 2 * * *", name="webarchive_daily_0230", timezone=TIMEZONE,
-        description="Access lists and W3ACT's backup, every day at 02:30 (London).",
+        description="Access lists and the W3ACT and Shine backups, every day at 02:30 (London).",
     ),
 ]

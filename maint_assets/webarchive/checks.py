@@ -1,4 +1,4 @@
-"""The web archive's checks. The W3ACT backup's both read the artifacts their run's
+"""The web archive's checks. The W3ACT and Shine backups' read the artifacts their run's
 materialization recorded, never the newest file of a folder (another run's, or one put there by
 hand). The CDX index's (``index_lines_resolve``: sampled lines point at their record;
 ``every_warc_readable``: nothing quarantined or refused) are evaluated in the index's own step
@@ -26,6 +26,10 @@ from maint_assets.webarchive.cdx_outputs import CdxServerError, CdxServerUnavail
 from maint_assets.webarchive.cdx_segments import Ledger, filename_of
 from maint_assets.webarchive.cdx_verify import Unreached, parse, resolve, sample, served
 from maint_assets.webarchive.keys import (
+    SHINE_BACKUP,
+    SHINE_DUMP_CHECK,
+    SHINE_DUMP_FOLDER,
+    SHINE_SCRATCH_PREFIX,
     SQL_CDX_INDEX,
     W3ACT_BACKUP,
     W3ACT_CSV_CHECK,
@@ -54,6 +58,25 @@ def w3act_dump_restores(
     return restore_check(
         context, artifacts, restore_server,
         [Recorded(W3ACT_BACKUP, W3ACT_DUMP_FOLDER, metadata_key="dump")], W3ACT_SCRATCH_PREFIX,
+    )
+
+
+@dg.asset_check(
+    asset=SHINE_BACKUP,
+    name=SHINE_DUMP_CHECK,
+    blocking=True,
+    description="The dump its run stored (checksum verified) restores into a scratch database "
+    "on the restore server (never Shine's own server) with the tables and row counts of its "
+    "manifest.",
+)
+def shine_dump_restores(
+    context: dg.AssetCheckExecutionContext,
+    restore_server: PostgresResource,
+    artifacts: ArtifactStore,
+) -> dg.AssetCheckResult:
+    return restore_check(
+        context, artifacts, restore_server,
+        [Recorded(SHINE_BACKUP, SHINE_DUMP_FOLDER)], SHINE_SCRATCH_PREFIX,
     )
 
 

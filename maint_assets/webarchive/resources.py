@@ -13,6 +13,7 @@ from maint_assets.core.stores import FileStore
 
 DATABASE_URL_ENV = "WEBARCHIVE_DATABASE_URL"
 W3ACT_DATABASE_URL_ENV = "W3ACT_DATABASE_URL"
+SHINE_DATABASE_URL_ENV = "SHINE_DATABASE_URL"
 
 
 class CdxSettings(dg.ConfigurableResource):
@@ -54,6 +55,7 @@ def resources() -> dict[str, dg.ConfigurableResource]:
     return {
         "webarchive_db": PostgresResource(url=dg.EnvVar(DATABASE_URL_ENV)),
         "w3act_db": PostgresResource(url=dg.EnvVar(W3ACT_DATABASE_URL_ENV)),
+        "shine_db": PostgresResource(url=dg.EnvVar(SHINE_DATABASE_URL_ENV)),
         "warc_store": FileStore(
             url=dg.EnvVar("WEBARCHIVE_STORE_URL"),
             endpoint_url=optional_env("WEBARCHIVE_STORE_ENDPOINT_URL", ""),
