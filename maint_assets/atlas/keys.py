@@ -91,6 +91,6 @@ SQL_CHECKS = "atlas/checks"
 SQL_WEB_REGIONS = "atlas/web_regions"
 
 # The blocking check that restores each dump (the roles dump's has it parsed): retention counts
-# only the dumps it did not fail (core/artifacts.put_artifact).
+# only the dumps it did not fail (core/artifact_steps.put_artifact).
 RESTORE_CHECK = "restores"
 ROLES_RESTORE_CHECK = "restores_without_passwords"

@@ -5,7 +5,7 @@ databases or PostGIS, the server lacks an extension, its connection broke, its d
 proves nothing about the artifact: recorded as the artifact's failure, it made retention
 delete dumps that restore (a failed artifact no longer counts toward the number kept). Such a
 check still fails, so operators see it, and its evaluation says what to do on the server; its
-metadata carries ``RESTORE_SERVER_FAILURE``, which ``artifacts.check_verdicts`` leaves out.
+metadata carries ``RESTORE_SERVER_FAILURE``, which ``artifact_steps.check_verdicts`` leaves out.
 
 The server's errors are told apart by their SQLSTATE, never by their text, which is in the
 server's lc_messages language: the loads run psql with VERBOSITY verbose, whose error lines
@@ -19,7 +19,7 @@ from typing import Any
 
 import psycopg
 
-from maint_assets.core.artifacts import RESTORE_SERVER_FAILURE
+from maint_assets.core.artifact_steps import RESTORE_SERVER_FAILURE
 from maint_assets.core.pg_tools import PgToolError
 from maint_assets.core.postgres import DatabaseUnavailable
 

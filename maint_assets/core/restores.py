@@ -148,7 +148,7 @@ def restore_check(
         ]
         one_snapshot(chain)
     except (ArtifactMissing, SnapshotsDiffer) as err:
-        # No "artifact": not a verdict on the artifact (artifacts.check_verdicts).
+        # No "artifact": not a verdict on the artifact (artifact_steps.check_verdicts).
         return dg.AssetCheckResult(passed=False, metadata={"error": str(err)})
     artifact = chain[-1]
     counts: dict[str, int] = artifact.manifest.get("tables", {})

@@ -5,7 +5,8 @@ from pathlib import Path
 
 import dagster as dg
 
-from maint_assets.core.artifacts import ArtifactStore, put_artifact
+from maint_assets.core.artifact_steps import put_artifact
+from maint_assets.core.artifacts import ArtifactStore
 from maint_assets.core.automation import DAILY_FRESHNESS
 from maint_assets.core.postgres import PostgresResource
 from maint_assets.metabase.dumps import dump_app_db

@@ -19,7 +19,8 @@ import dagster as dg
 from pydantic import Field
 
 from maint_assets.core import databases
-from maint_assets.core.artifacts import ArtifactStore, check_verdicts
+from maint_assets.core.artifact_steps import check_verdicts
+from maint_assets.core.artifacts import ArtifactStore
 from maint_assets.core.pg_tools import url_parts
 from maint_assets.core.postgres import PostgresResource
 from maint_assets.core.sql_files import statement

@@ -17,7 +17,8 @@ from maint_assets.atlas import keys
 from maint_assets.atlas.assets import dumps as dump_assets
 from maint_assets.atlas.backups import dumps
 from maint_assets.core import pg_tools
-from maint_assets.core.artifacts import RESTORE_SERVER_FAILURE, ArtifactStore
+from maint_assets.core.artifact_steps import RESTORE_SERVER_FAILURE
+from maint_assets.core.artifacts import ArtifactStore
 from maint_assets.core.databases import database_url, load_dump
 from maint_assets.core.postgres import PostgresResource
 from maint_assets.core.retention import RetentionPolicy

@@ -13,7 +13,8 @@ import pytest
 from dotenv import dotenv_values
 from psycopg import sql
 
-from maint_assets.core.artifacts import ArtifactStore, put_artifact
+from maint_assets.core.artifact_steps import put_artifact
+from maint_assets.core.artifacts import ArtifactStore
 from maint_assets.core.metrics import metrics_to_pushgateway
 from maint_assets.webarchive.keys import W3ACT_DUMP_FOLDER
 from maint_assets_tests import ops_graph as g

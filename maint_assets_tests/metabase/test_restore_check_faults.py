@@ -8,7 +8,7 @@ import psycopg
 import pytest
 
 from maint_assets.core import databases
-from maint_assets.core.artifacts import RESTORE_SERVER_FAILURE, check_verdicts
+from maint_assets.core.artifact_steps import RESTORE_SERVER_FAILURE, check_verdicts
 from maint_assets.metabase.keys import METABASE_BACKUP, RESTORE_CHECK
 from maint_assets_tests.metabase.test_metabase_backup import _backup
 

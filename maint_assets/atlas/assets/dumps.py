@@ -37,7 +37,8 @@ from maint_assets.atlas.keys import (
     TAXA_REF,
     TAXA_VERNACULAR,
 )
-from maint_assets.core.artifacts import ArtifactStore, put_artifact
+from maint_assets.core.artifact_steps import put_artifact
+from maint_assets.core.artifacts import ArtifactStore
 from maint_assets.core.automation import WEEKLY_FRESHNESS
 from maint_assets.core.postgres import PostgresResource
 from maint_assets.core.run_config import check_run_config

@@ -20,7 +20,8 @@ from maint_assets.catalog.keys import (
     RAW_FOLDER,
     SHIFTED,
 )
-from maint_assets.core.artifacts import ArtifactStore, put_artifact
+from maint_assets.core.artifact_steps import put_artifact
+from maint_assets.core.artifacts import ArtifactStore
 from maint_assets.core.automation import DAILY_FRESHNESS, EAGER
 from maint_assets.core.run_config import check_run_config
 from maint_assets.core.s3_store import missing

@@ -26,7 +26,8 @@ from pathlib import Path
 import dagster as dg
 from pydantic import Field
 
-from maint_assets.core.artifacts import ArtifactStore, put_artifact
+from maint_assets.core.artifact_steps import put_artifact
+from maint_assets.core.artifacts import ArtifactStore
 from maint_assets.core.automation import DAILY_FRESHNESS
 from maint_assets.core.paths import STATE_DIR
 from maint_assets.core.postgres import PostgresResource

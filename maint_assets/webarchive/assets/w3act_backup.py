@@ -15,7 +15,8 @@ from pathlib import Path
 import dagster as dg
 
 from maint_assets.core import database_content
-from maint_assets.core.artifacts import ArtifactStore, put_artifact
+from maint_assets.core.artifact_steps import put_artifact
+from maint_assets.core.artifacts import ArtifactStore
 from maint_assets.core.automation import DAILY_FRESHNESS
 from maint_assets.core.postgres import PostgresResource
 from maint_assets.core.snapshots import exported_snapshot, pg_dump
