@@ -107,8 +107,9 @@ class SmtpNotifier(dg.ConfigurableResource):
         # without Message-ID (550 5.7.1). Set once: a retried message keeps its id, so a copy
         # a relay took before the connection broke is recognisable as the same message.
         message["Date"] = formatdate(localtime=True)
+        sender = parseaddr(self.sender)[1]
         message["Message-ID"] = make_msgid(
-            "maint-assets", domain=parseaddr(self.sender)[1].rpartition("@")[2] or "localhost"
+            "maint-assets", domain=sender.rpartition("@")[2] if "@" in sender else "localhost"
         )
         message.set_content(body)
         attempt = 0

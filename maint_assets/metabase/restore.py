@@ -44,6 +44,12 @@ class RestoreConfig(dg.Config):
         default="",
         description="the backup to restore; when empty, the newest one its restore check passed",
     )
+    allow_other_sessions: bool = Field(
+        default=False,
+        description="restore although other sessions are connected, when none of them is "
+        "Metabase (a monitoring agent, a connection pooler's idle connections): their open "
+        "transactions then hold the restore's drops up to its lock timeout",
+    )
 
 
 class RestoreRefused(RuntimeError):
@@ -107,15 +113,20 @@ def restore_app_db(
     with metabase_db.connect() as conn:
         others = conn.execute(statement(SQL_RESTORE, "other_sessions")).fetchall()
     if others:
-        raise RestoreRefused(
-            f"{len(others)} other session(s) are connected to {metabase_db.describe()}: "
-            + "; ".join(
+        named = f"{len(others)} other session(s) are connected to {metabase_db.describe()}: " + (
+            "; ".join(
                 f"pid {pid} (user {user}, application {app!r}, connected since {since})"
                 for pid, user, app, since in others[:10]
             )
-            + ". Stop Metabase first (scale its deployment to 0), then run the restore again; "
-            "nothing was backed up or changed"
         )
+        if not config.allow_other_sessions:
+            raise RestoreRefused(
+                f"{named}. Stop Metabase first (scale its deployment to 0), then run the "
+                "restore again; if none of them is Metabase (a monitoring agent, a pooler's "
+                "idle connections), set allow_other_sessions: true. Nothing was backed up or "
+                "changed"
+            )
+        context.log.warning(f"{named}: restoring all the same (allow_other_sessions)")
     major = databases.major_version(metabase_db)
     with tempfile.TemporaryDirectory() as tmp:
         chosen_path = artifacts.fetch(chosen, Path(tmp) / chosen.name)

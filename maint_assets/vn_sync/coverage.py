@@ -29,13 +29,13 @@ class Window:
     confirmed_at: int  # epoch seconds: the check copy's last diff poll (0: none after it)
     tables: tuple[str, ...]
     run_id: str
-    # coverage.sql xid_horizon before the window's last fetch from the source (None: adopted)
+    # coverage.sql xid_horizon before the window's last fetch from the source, 64-bit (None:
+    # adopted); the rows' xmin are compared with it (vn_check_copy.sql form_changes)
     fetched_xid: int | None = None
 
     @property
-    def xid_params(self) -> dict[str, str | None]:
-        """``fetched_xid`` as the 32-bit xid a row's xmin is compared with."""
-        return {"fetched_xid": None if self.fetched_xid is None else str(self.fetched_xid % 2**32)}
+    def xid_params(self) -> dict[str, int | None]:
+        return {"fetched_xid": self.fetched_xid}
 
     @property
     def date_path(self) -> list[str]:

@@ -14,6 +14,7 @@ import time
 
 import psycopg
 
+from maint_assets.metabase.automation import restore_metabase
 from maint_assets_tests.atlas.helpers import rows
 from maint_assets_tests.metabase.test_metabase_backup import (
     DASHBOARDS,
@@ -96,3 +97,25 @@ def test_a_backup_taken_while_metabase_migrated_does_not_restore_a_metabase_that
         "the restore brought back Liquibase's migration lock: the restored Metabase does not "
         "start until someone runs `migrate release-locks`, and nothing said so"
     )
+
+
+def test_a_restore_allowed_beside_an_idle_monitoring_session_goes_ahead(
+    metabase_resources, metabase_url, dagster_instance
+):
+    """A session that is not Metabase (a monitoring agent, a pooler's idle connection) need
+    not block a disaster recovery: with allow_other_sessions the restore goes ahead."""
+    assert _backup(metabase_resources, instance=dagster_instance).success
+    with psycopg.connect(metabase_url, autocommit=True) as conn:
+        conn.execute("DELETE FROM report_dashboard")
+    with psycopg.connect(metabase_url, autocommit=True, application_name="postgres_exporter"):
+        result = restore_metabase.execute_in_process(
+            resources=metabase_resources,
+            run_config={"ops": {"restore_app_db": {"config": {
+                "confirm_target_database": _dbname(metabase_url),
+                "allow_other_sessions": True,
+            }}}},
+            raise_on_error=False,
+            instance=dagster_instance,
+        )
+    assert result.success
+    assert rows(metabase_url, DASHBOARDS) != [(0,)]

@@ -271,3 +271,19 @@ def test_a_blocked_seed_with_a_query_blocks_its_arguments_in_any_order(tmp_path:
         "http://q.co.uk/file?id=1&a=0": "allow",
     }
     assert pywb_access(tmp_path / "allows.aclj", list(expected)) == expected
+
+
+def test_a_blocked_query_seed_with_an_argument_of_an_open_seed_stays_blocked(
+    tmp_path: Path,
+) -> None:
+    """``page?id=1`` is NEVERCRAWL; ``page?a=0`` is an open seed. pywb keys
+    ``page?id=1&a=0`` as ``page?a=0&id=1``: the open seed's prefix is longer than the block's
+    ``page?``, so the blocked page is served. A block wins over an allow (README)."""
+    open_seeds = [(1, "root", "http://q.co.uk/"), (2, "root", "http://q.co.uk/page?a=0")]
+    blocked_seeds = [(10, "root", "http://q.co.uk/page?id=1")]
+    files, skipped = access_lists.render(open_seeds, blocked_seeds, [], [], [])
+    assert skipped == []
+    (tmp_path / "allows.aclj").write_text(files["allows.aclj"])
+    urls = ["http://q.co.uk/page?id=1", "http://q.co.uk/page?id=1&a=0", "http://q.co.uk/page?a=0"]
+    assert pywb_access(tmp_path / "allows.aclj", urls) == {
+        urls[0]: "block", urls[1]: "block", urls[2]: "allow"}, files["allows.aclj"]

@@ -296,7 +296,7 @@ ON CONFLICT (site, taxo_group) DO NOTHING;
 
 -- name: xid_horizon
 -- The next transaction id to be assigned: a row whose xmin is at or after it was written
--- by a transaction that wrote after this point. Compared with a row's 32-bit xmin by age()
+-- by a transaction that wrote after this point. Compared with rows' 32-bit xmin
 -- (see vn_check_copy.sql form_changes).
 SELECT pg_snapshot_xmax(pg_current_snapshot())::text;
 

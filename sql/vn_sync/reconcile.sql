@@ -267,7 +267,11 @@ SELECT k.site, k.id,
                  THEN 'outside_window'
             WHEN p.id IS NULL THEN 'insert'
             -- as for places (place_changes): a form has no version to compare either
-            WHEN age(p.xmin) BETWEEN 0 AND age(%(fetched_xid)s::xid) THEN 'kept_newer'
+            WHEN p.xmin::text::bigint >= 3
+                 AND mod(pg_snapshot_xmax(pg_current_snapshot())::text::bigint
+                         - p.xmin::text::bigint, 4294967296)
+                     <= pg_snapshot_xmax(pg_current_snapshot())::text::bigint
+                        - %(fetched_xid)s::bigint THEN 'kept_newer'
             ELSE 'update' END AS action,
        NULL::text AS reason,
        NULL::text AS unchecked
@@ -319,7 +323,11 @@ SELECT * FROM (
                 -- stored by the live sync since the window last fetched from the source (its
                 -- fetched_xid; as in vn_check_copy.sql form_changes): newer than the check
                 -- copy's, which a place has no version to tell
-                WHEN age(p.xmin) BETWEEN 0 AND age(%(fetched_xid)s::xid) THEN 'kept_newer'
+                WHEN p.xmin::text::bigint >= 3
+                     AND mod(pg_snapshot_xmax(pg_current_snapshot())::text::bigint
+                             - p.xmin::text::bigint, 4294967296)
+                         <= pg_snapshot_xmax(pg_current_snapshot())::text::bigint
+                            - %(fetched_xid)s::bigint THEN 'kept_newer'
                 ELSE 'update' END AS action,
            -- counted apart: a place production lost though the source still has it
            CASE WHEN p.id IS NULL AND s.refuted THEN 'refuted deletion' END AS reason,

@@ -107,15 +107,21 @@ SELECT w.site, w.id,
                               AND w.item ->> 'date_stop' ~ '^\d{{4}}-\d{{2}}-\d{{2}}$', false)
                  THEN 'malformed'
             WHEN k.id IS NULL THEN 'insert'
-            -- written since the window's diff poll began (its fetched_xid): by that poll, which
-            -- fetched it after the download did. A form has no version to compare, and putting
-            -- the download's back would undo an edit made during the download in both copies
-            -- (the repair copies it to production) until the next window. age() of a 32-bit
-            -- xmin: a row's is 0 or more, unless it was frozen more than 2^31 transactions ago
-            -- (negative half the time: not taken as recent); one frozen 2^32 transactions ago
-            -- can read as recent (the chance: the poll's transactions in 2^32), and its update
-            -- then waits for the next window.
-            WHEN age(k.xmin) BETWEEN 0 AND age(%(fetched_xid)s::xid) THEN NULL
+            -- written since the window's diff poll began (its 64-bit fetched_xid): by that poll,
+            -- which fetched it after the download did. A form has no version to compare, and
+            -- putting the download's back would undo an edit made during the download in both
+            -- copies (the repair copies it to production) until the next window. A row's
+            -- 32-bit xmin stands for the latest xid with those bits before this statement's
+            -- snapshot's xmax (not age(), whose "now" is the transaction's own first xid: a
+            -- row the live sync committed since would read as older). A frozen row (xmin 2, or
+            -- its old xmin kept) reads as old, but for one frozen some multiple of 2^32 xids
+            -- ago (the chance: the xids since the poll in 2^32), whose update then waits for
+            -- the next window.
+            WHEN k.xmin::text::bigint >= 3
+                 AND mod(pg_snapshot_xmax(pg_current_snapshot())::text::bigint
+                         - k.xmin::text::bigint, 4294967296)
+                     <= pg_snapshot_xmax(pg_current_snapshot())::text::bigint
+                        - %(fetched_xid)s::bigint THEN NULL
             ELSE 'update' END AS action,
        NULL::text AS reason,
        NULL::text AS unchecked
@@ -161,7 +167,11 @@ SELECT w.site, w.id,
                            THEN 'withheld' END
             WHEN k.id IS NULL THEN 'insert'
             -- as for forms: a place's item has no version the merge could compare
-            WHEN age(k.xmin) BETWEEN 0 AND age(%(fetched_xid)s::xid) THEN NULL
+            WHEN k.xmin::text::bigint >= 3
+                 AND mod(pg_snapshot_xmax(pg_current_snapshot())::text::bigint
+                         - k.xmin::text::bigint, 4294967296)
+                     <= pg_snapshot_xmax(pg_current_snapshot())::text::bigint
+                        - %(fetched_xid)s::bigint THEN NULL
             ELSE 'update' END AS action,
        NULL::text AS reason,
        NULL::text AS unchecked

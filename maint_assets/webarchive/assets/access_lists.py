@@ -80,14 +80,23 @@ def render(
                 skipped.append(f"target {target} seed {url!r}: {err}")
                 continue
             if access == "block":
-                rules.update((key, ("block", url)) for key in blocking(rule.pywb))
+                widened = blocking(rule.pywb)
+                rules.update((key, ("block", url)) for key in widened)
+                blocks.query_paths.update(
+                    w for k, w in zip(rule.pywb, widened, strict=True) if k != w
+                )
                 # What the seed itself covers: an open seed beside it under the same path
                 # (page?id=7 beside a blocked page?id=1) keeps its longer allow rule.
                 blocks.add(rule.pywb, url)
                 continue
             # A block wins over an allow, also over one inside it: pywb applies the longest
             # rule, so an open target inside a NEVERCRAWL one would reopen what it blocks.
-            blocked = {key: blocks.covering(key) for key in rule.pywb}
+            # An open seed under a query block's path (``page?a=0`` beside a blocked
+            # ``page?id=1``) is opened exactly: as a prefix it would reopen ``page?a=0&id=1``,
+            # the blocked page with one more argument that sorts first.
+            keys = [key + EXACT if not key.endswith(EXACT) and blocks.under_query_block(key)
+                    else key for key in rule.pywb]
+            blocked = {key: blocks.covering(key) for key in keys}
             for key, by in blocked.items():
                 rules.setdefault(key, ("allow", url) if by is None else ("block", by))
             if any(by is None for by in blocked.values()):
@@ -113,6 +122,10 @@ class Blocks:
     def __init__(self) -> None:
         self.exact: dict[str, str] = {}
         self.prefixes: dict[str, str] = {}
+        self.query_paths: set[str] = set()  # the ``path?`` keys of blocked seeds with a query
+
+    def under_query_block(self, key: str) -> bool:
+        return any(key.startswith(path) for path in self.query_paths)
 
     def add(self, keys: list[str], url: str) -> None:
         for key in keys:
