@@ -46,7 +46,11 @@ from maint_assets.atlas.keys import (
     REGIONS,
     REGIONS_ZOOM_LOOKUP,
     SQL_CHANGE_LOG,
+    TAXA_GROUP_MEMBERS,
+    TAXA_GROUPS,
     TAXA_OBS,
+    TAXA_REF_SOURCES,
+    TAXA_VERNACULAR_SOURCES,
 )
 from maint_assets.atlas.resources import CountsSensorSettings
 from maint_assets.core.automation import running_schedule, sensor_interval
@@ -126,6 +130,10 @@ counts_full_comparison = dg.define_asset_job(
 # before taxa_ref resolved the new taxon (then again after it).
 SOURCE_ASSETS = {
     "taxa_obs": TAXA_OBS,
+    "taxa_groups": TAXA_GROUPS,
+    "taxa_group_members": TAXA_GROUP_MEMBERS,
+    "taxa_ref_sources": TAXA_REF_SOURCES,
+    "taxa_vernacular_sources": TAXA_VERNACULAR_SOURCES,
     "regions_zoom_lookup": REGIONS_ZOOM_LOOKUP,
     "regions": REGIONS,
     "observations": OBSERVATIONS,

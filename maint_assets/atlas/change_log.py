@@ -11,7 +11,17 @@ from psycopg import errors, sql
 from maint_assets.atlas.keys import SQL_CHANGE_LOG, SQL_DIR
 from maint_assets.core.sql_files import schema_files, statement
 
-SOURCES = ["observations", "regions", "taxa_obs", "regions_zoom_lookup"]
+SOURCES = [
+    "observations",
+    "regions",
+    "taxa_obs",
+    "regions_zoom_lookup",
+    # read only by the sensor: one row per statement, for the eager taxonomy views
+    "taxa_groups",
+    "taxa_group_members",
+    "taxa_ref_sources",
+    "taxa_vernacular_sources",
+]
 # The change sensor is a consumer of every source: it reports what the others consume.
 SENSOR = "sensor/atlas_source_changes"
 

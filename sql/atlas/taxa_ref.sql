@@ -198,6 +198,18 @@ SET name_key = EXCLUDED.name_key, matched = EXCLUDED.matched,
 CREATE TEMP TABLE IF NOT EXISTS unlinked_refs (id integer PRIMARY KEY);
 TRUNCATE unlinked_refs;
 
+-- name: track_unlinked_records
+-- Records of the resolver's own sources that no name links any more, although this run
+-- unlinked none of them: the names that used them were deleted (a name merged into another:
+-- production's key makes its lookup rows go first). Nothing references them, which is the
+-- evidence; production's refresh (everything deleted, every name resolved again) drops them.
+INSERT INTO unlinked_refs
+SELECT r.id FROM public.taxa_ref r
+WHERE r.source_name = ANY (%(sources)s)
+  AND NOT EXISTS (SELECT 1 FROM public.taxa_obs_ref_lookup l WHERE l.id_taxa_ref = r.id)
+  AND NOT EXISTS (SELECT 1 FROM public.taxa_obs_ref_lookup l WHERE l.id_taxa_ref_valid = r.id)
+ON CONFLICT DO NOTHING;
+
 -- name: unlink_orphan_refs_vernacular
 -- The records about to be removed lend their vernacular names to taxa_obs through
 -- maint_assets.taxa_ref_vernacular, which goes with them (ON DELETE CASCADE): the vernacular

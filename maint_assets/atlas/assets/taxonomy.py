@@ -130,6 +130,9 @@ def taxa_ref(
             what=f"taxa_obs names to resolve with {resolver}",
         )
         with atlas_db.transaction(conn):
+            conn.execute(
+                statement(group, "track_unlinked_records"), {"sources": list(taxonomy.sources)}
+            )
             conn.execute(statement(group, "unlink_orphan_refs_vernacular"))
             counts["refs_removed"] += conn.execute(statement(group, "remove_orphan_refs")).rowcount
             refs, lookups, names, accepted_total = conn.execute(

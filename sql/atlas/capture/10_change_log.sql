@@ -15,7 +15,7 @@ CREATE TABLE IF NOT EXISTS maint_assets.change_log (
     position bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     xid xid8 NOT NULL DEFAULT pg_current_xact_id(),
     logged_at timestamptz NOT NULL DEFAULT clock_timestamp(),
-    source text NOT NULL,           -- observations, regions, taxa_obs, regions_zoom_lookup
+    source text NOT NULL,           -- the table's name (change_log.SOURCES)
     op "char" NOT NULL,             -- I(nsert), U(pdate), D(elete)
     row_id bigint NOT NULL,
     -- What the count tables depend on, before and after the change (observations only).

@@ -74,6 +74,32 @@ CREATE OR REPLACE TRIGGER maint_capture_delete AFTER DELETE ON atlas_api.regions
 CREATE OR REPLACE TRIGGER maint_capture_truncate AFTER TRUNCATE ON atlas_api.regions_zoom_lookup
     FOR EACH STATEMENT EXECUTE FUNCTION maint_assets.capture_statement();
 
+-- The taxonomy's hand-kept tables: the groups and their members (atlas-db's
+-- TAXA_status_group_inject.sql and TAXA_group_invasive_species.sql add CDPNQ and invasive
+-- species, SENSITIVE decides obs_map's scale) and the sources' priorities. The group lookup and
+-- api.taxa read them; that a statement changed one is all the sensor needs to say so.
+DO $$
+DECLARE
+    target regclass;
+BEGIN
+    FOREACH target IN ARRAY ARRAY['public.taxa_groups', 'public.taxa_group_members',
+                                  'api.taxa_ref_sources', 'api.taxa_vernacular_sources']::regclass[]
+    LOOP
+        EXECUTE format('CREATE OR REPLACE TRIGGER maint_capture_insert AFTER INSERT ON %s
+                        REFERENCING NEW TABLE AS inserted FOR EACH STATEMENT
+                        EXECUTE FUNCTION maint_assets.capture_statement()', target);
+        EXECUTE format('CREATE OR REPLACE TRIGGER maint_capture_update AFTER UPDATE ON %s
+                        REFERENCING OLD TABLE AS deleted NEW TABLE AS inserted FOR EACH STATEMENT
+                        EXECUTE FUNCTION maint_assets.capture_statement()', target);
+        EXECUTE format('CREATE OR REPLACE TRIGGER maint_capture_delete AFTER DELETE ON %s
+                        REFERENCING OLD TABLE AS deleted FOR EACH STATEMENT
+                        EXECUTE FUNCTION maint_assets.capture_statement()', target);
+        EXECUTE format('CREATE OR REPLACE TRIGGER maint_capture_truncate AFTER TRUNCATE ON %s
+                        FOR EACH STATEMENT EXECUTE FUNCTION maint_assets.capture_statement()',
+                       target);
+    END LOOP;
+END $$;
+
 -- Capture fires ALWAYS, also in sessions with session_replication_role = replica (atlas-db's
 -- own load scripts set it: dump/make_dump.sh, scripts/PARTITION_observations.sql), where a
 -- trigger enabled the default way does not fire and the change, TRUNCATE included, was lost
