@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 import dagster as dg
 
+from maint_assets.core.automation import sensor_interval
 from maint_assets.core.event_feed import read_new
 from maint_assets.core.notify import Delivery, NotifierError, SmtpNotifier
 
@@ -22,7 +23,7 @@ MAILING_SINCE = "mailing_since"  # key of alert_asset_health's cursor
 @dg.sensor(
     name="alert_failed_runs",
     default_status=dg.DefaultSensorStatus.RUNNING,
-    minimum_interval_seconds=30,
+    minimum_interval_seconds=sensor_interval("MAINT_ALERT_INTERVAL_S", 30),
     description="E-mails the failed steps and their errors for every failed run.",
 )
 def alert_failed_runs(
@@ -90,7 +91,7 @@ def _log(
 @dg.sensor(
     name="alert_asset_health",
     default_status=dg.DefaultSensorStatus.RUNNING,
-    minimum_interval_seconds=60,
+    minimum_interval_seconds=sensor_interval("MAINT_ALERT_INTERVAL_S", 60),
     description="E-mails failed asset checks and assets that become overdue (freshness policy "
     "warn/fail) or recover.",
 )

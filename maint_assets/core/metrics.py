@@ -13,6 +13,7 @@ from prometheus_client import CollectorRegistry, Gauge, pushadd_to_gateway
 from prometheus_client.exposition import basic_auth_handler, default_handler
 from pydantic import Field
 
+from maint_assets.core.automation import sensor_interval
 from maint_assets.core.event_feed import read_new
 
 JOB = "maint_assets"
@@ -117,7 +118,7 @@ class Pushgateway(dg.ConfigurableResource):
 @dg.sensor(
     name="metrics_to_pushgateway",
     default_status=dg.DefaultSensorStatus.RUNNING,
-    minimum_interval_seconds=30,
+    minimum_interval_seconds=sensor_interval("MAINT_METRICS_INTERVAL_S", 30),
     description="Pushes per-asset and per-check metrics to MAINT_PUSHGATEWAY_URL.",
 )
 def metrics_to_pushgateway(

@@ -97,6 +97,8 @@ def demo(tmp_path: Path, s3_endpoint: str):
     env["MAINT_SMTP_HOST"] = "127.0.0.1"
     env["MAINT_SMTP_PORT"] = str(smtp_port)
     env["MAINT_PUSHGATEWAY_URL"] = f"http://127.0.0.1:{pushgateway_port}"
+    # what the test waits for once the jobs ran: the next metrics push and health alert
+    env["MAINT_METRICS_INTERVAL_S"] = env["MAINT_ALERT_INTERVAL_S"] = "5"
     output = tmp_path / "demo.log"
     with output.open("w") as out:
         demo = subprocess.Popen(
