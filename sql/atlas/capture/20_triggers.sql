@@ -62,28 +62,19 @@ CREATE OR REPLACE TRIGGER maint_capture_delete AFTER DELETE ON public.taxa_obs
     REFERENCING OLD TABLE AS deleted FOR EACH STATEMENT
     EXECUTE FUNCTION maint_assets.capture_ids('id');
 
-CREATE OR REPLACE TRIGGER maint_capture_insert AFTER INSERT ON atlas_api.regions_zoom_lookup
-    REFERENCING NEW TABLE AS inserted FOR EACH STATEMENT
-    EXECUTE FUNCTION maint_assets.capture_statement();
-CREATE OR REPLACE TRIGGER maint_capture_update AFTER UPDATE ON atlas_api.regions_zoom_lookup
-    REFERENCING OLD TABLE AS deleted NEW TABLE AS inserted FOR EACH STATEMENT
-    EXECUTE FUNCTION maint_assets.capture_statement();
-CREATE OR REPLACE TRIGGER maint_capture_delete AFTER DELETE ON atlas_api.regions_zoom_lookup
-    REFERENCING OLD TABLE AS deleted FOR EACH STATEMENT
-    EXECUTE FUNCTION maint_assets.capture_statement();
-CREATE OR REPLACE TRIGGER maint_capture_truncate AFTER TRUNCATE ON atlas_api.regions_zoom_lookup
-    FOR EACH STATEMENT EXECUTE FUNCTION maint_assets.capture_statement();
-
--- The taxonomy's hand-kept tables: the groups and their members (atlas-db's
+-- Tables whose statements are logged as such, one row each: what the sensor needs to say that
+-- they changed. The zoom lookup (no key: the counted levels are compared again), and the
+-- taxonomy's hand-kept tables: the groups and their members (atlas-db's
 -- TAXA_status_group_inject.sql and TAXA_group_invasive_species.sql add CDPNQ and invasive
--- species, SENSITIVE decides obs_map's scale) and the sources' priorities. The group lookup and
--- api.taxa read them; that a statement changed one is all the sensor needs to say so.
+-- species, SENSITIVE decides obs_map's scale) and the sources' priorities, which the group
+-- lookup and api.taxa read.
 DO $$
 DECLARE
     target regclass;
 BEGIN
-    FOREACH target IN ARRAY ARRAY['public.taxa_groups', 'public.taxa_group_members',
-                                  'api.taxa_ref_sources', 'api.taxa_vernacular_sources']::regclass[]
+    FOREACH target IN ARRAY ARRAY['atlas_api.regions_zoom_lookup', 'public.taxa_groups',
+                                  'public.taxa_group_members', 'api.taxa_ref_sources',
+                                  'api.taxa_vernacular_sources']::regclass[]
     LOOP
         EXECUTE format('CREATE OR REPLACE TRIGGER maint_capture_insert AFTER INSERT ON %s
                         REFERENCING NEW TABLE AS inserted FOR EACH STATEMENT
