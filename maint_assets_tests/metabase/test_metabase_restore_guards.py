@@ -12,6 +12,7 @@ its locks Metabase hangs for the whole restore, then runs on a database it did n
 import threading
 import time
 
+import dagster as dg
 import psycopg
 
 from maint_assets.metabase.automation import restore_metabase
@@ -26,8 +27,11 @@ from maint_assets_tests.metabase.test_metabase_backup import (
 
 
 def test_a_restore_while_metabase_still_runs_is_refused_naming_its_sessions(
-    metabase_resources, metabase_url, s3_store, dagster_instance
+    metabase_resources, metabase_url, s3_store
 ):
+    # In memory: a run in a thread on an instance that captures compute logs waits up to a
+    # minute for its `tail -F` when the machine is loaded, which would read as the restore's.
+    dagster_instance = dg.DagsterInstance.ephemeral()
     assert _backup(metabase_resources, instance=dagster_instance).success
     with psycopg.connect(metabase_url, autocommit=True) as conn:
         conn.execute("DELETE FROM report_dashboard")
