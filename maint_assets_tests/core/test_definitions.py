@@ -68,6 +68,10 @@ def test_automation_sensors_ship_running_and_cover_everything_once():
     assert sensors and all(s.default_status == dg.DefaultSensorStatus.RUNNING for s in sensors)
     covered = [k for s in sensors for k in s.asset_selection.resolve(graph)]
     assert sorted(covered) == sorted(graph.get_all_asset_keys() - graph.external_asset_keys)
+    # the checks that have a condition of their own (the weekly full comparison) too, once
+    checks = [k for s in sensors for k in s.asset_selection.resolve_checks(graph)]
+    conditioned = [k for k in graph.asset_check_keys if graph.get(k).automation_condition]
+    assert conditioned and all(checks.count(k) == 1 for k in conditioned)
 
 
 def test_every_derived_asset_is_eager_and_in_the_database_pool():
