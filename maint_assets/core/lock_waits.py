@@ -31,9 +31,9 @@ DEFAULT_ATTEMPTS = 20
 T = TypeVar("T")
 
 
-def set_short_lock_timeout(conn: psycopg.Connection) -> None:
+def set_short_lock_timeout(conn: psycopg.Connection, timeout: str = SHORT_LOCK_TIMEOUT) -> None:
     """For the rest of the current transaction (or savepoint)."""
-    conn.execute(statement(SQL_LOCK_WAITS, "short_lock_timeout"), {"timeout": SHORT_LOCK_TIMEOUT})
+    conn.execute(statement(SQL_LOCK_WAITS, "short_lock_timeout"), {"timeout": timeout})
 
 
 def lock_holders(
@@ -88,14 +88,19 @@ def with_short_lock_waits(
     work. ``locked`` names the relations it locks (it may fill them in as it goes), ``read``
     those it only reads and ``whole`` the schemas whose objects it alters, for the failure,
     which starts with ``refused`` and ends with ``unchanged`` and names who held them at any
-    refused attempt: one gone by the last attempt may have refused all the others."""
+    refused attempt: one gone by the last attempt may have refused all the others. Once
+    the locks are taken, the transaction's own lock timeout applies again (a SET LOCAL made in
+    a released savepoint would last to the transaction's end)."""
     started = time.monotonic()
     holders: dict[tuple[str, int], str] = {}
+    previous = conn.execute(statement(SQL_LOCK_WAITS, "lock_timeout")).fetchone()[0]
     for number in range(attempts):
         try:
             with conn.transaction():
                 set_short_lock_timeout(conn)
-                return attempt()
+                done = attempt()
+            set_short_lock_timeout(conn, previous)
+            return done
         except errors.LockNotAvailable:
             holders = {**lock_holders(conn, locked, read, whole), **holders}
             if number + 1 < attempts:

@@ -272,10 +272,7 @@ def _carried(
     dependents = views.views_on(conn, schema, name)
     # Dropping them and the table takes ACCESS EXCLUSIVE, which every later reader (a
     # dashboard) queues behind while it waits for a long one (a question over the whole
-    # catalogue, an export): dropped with short waits, views first as a reader locks them;
-    # the transaction's own lock timeout applies again once they are gone.
-    timeout = conn.execute(statement("core/refresh", "lock_timeout")).fetchone()[0]
-
+    # catalogue, an export): dropped with short waits, views first as a reader locks them.
     def drop_old() -> None:
         views.drop(conn, dependents, refusal)
         conn.execute(compose("core/refresh", "drop_table", relation=live))
@@ -284,7 +281,6 @@ def _carried(
         conn, drop_old, attempts, [(v.schema, v.name) for v in dependents] + [live],
         refusal.subject, refusal.untouched,
     )
-    conn.execute(statement("core/refresh", "set_lock_timeout"), {"timeout": timeout})
     conn.execute(compose("core/refresh", "move_table", relation=build, schema=schema))
     if comment is not None and built[0] is None:
         conn.execute(

@@ -4,8 +4,12 @@
 -- name: short_lock_timeout
 -- A waiting ACCESS EXCLUSIVE request queues every later reader of the relation behind it, so
 -- it waits this briefly and the caller retries later (a long reader, such as a nightly
--- pg_dump, is never joined by a queue of blocked readers).
+-- pg_dump, is never joined by a queue of blocked readers). Also sets the previous timeout
+-- back once the locks are taken.
 SELECT set_config('lock_timeout', %(timeout)s, true);
+
+-- name: lock_timeout
+SELECT current_setting('lock_timeout');
 
 -- name: lock_holders
 -- Who kept a step from its locks, for the failure's message; asked right after each refused

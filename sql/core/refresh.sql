@@ -84,10 +84,3 @@ COMMENT ON TABLE {table} IS {comment};
 SELECT a.attname::text FROM pg_attribute a
 WHERE a.attrelid = (quote_ident(%(schema)s) || '.' || quote_ident(%(name)s))::regclass
   AND a.attnum > 0 AND NOT a.attisdropped;
-
--- name: lock_timeout
--- The transaction's, restored after the swap's drops were tried under the short one.
-SELECT current_setting('lock_timeout');
-
--- name: set_lock_timeout
-SELECT set_config('lock_timeout', %(timeout)s, true);
