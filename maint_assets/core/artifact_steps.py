@@ -65,13 +65,13 @@ def put_artifact(
         else {}
     )
     source_db = manifest.get("source")
+    listed = artifacts.list(folder)  # one read of the folder's manifests, for both
     pruned = artifacts.prune(
-        folder, artifacts.retention, verdicts, unchecked={artifact.key}, source=source_db
+        folder, artifacts.retention, verdicts, unchecked={artifact.key}, source=source_db,
+        listed=listed,
     )
-    others = sorted(
-        {a.manifest.get("source") for a in artifacts.list(folder)} - {source_db, None}
-    ) if source_db else []
-    if others:
+    others = sorted({a.manifest.get("source") for a in listed} - {source_db, None})
+    if source_db and others:
         context.log.warning(
             f"{artifacts.describe()}/{folder} also holds backups of {'; '.join(others)}: "
             f"neither counted nor pruned by the retention of {source_db}'s"

@@ -231,6 +231,7 @@ class ArtifactStore(dg.ConfigurableResource):
         verdicts: Mapping[str, bool] | None = None,
         unchecked: Collection[str] = (),
         source: str | None = None,
+        listed: list[Artifact] | None = None,
     ) -> list[Artifact]:
         """Delete the artifacts of ``folder`` that ``policy`` does not keep; return them.
 
@@ -247,10 +248,11 @@ class ArtifactStore(dg.ConfigurableResource):
         ``source``: only the artifacts whose manifest names this source (or none) are counted
         and pruned. Backups of another database in the folder (another environment's, given
         this store by mistake; the database's server before it moved) are left alone: newer
-        backups of one database are no evidence that another's are no longer needed."""
+        backups of one database are no evidence that another's are no longer needed.
+        ``listed``: the folder's listing, when the caller has just read it."""
         verdicts = verdicts or {}
         artifacts = [
-            a for a in self.list(folder)
+            a for a in (self.list(folder) if listed is None else listed)
             if source is None or a.manifest.get("source", source) == source
         ]
         failed = [a for a in artifacts if verdicts.get(a.key) is False]
