@@ -129,6 +129,20 @@ def _parser() -> argparse.ArgumentParser:
                          help="do nothing when its sightings are already loaded")
     vn_demo.set_defaults(run=Command("vn", "demo_data"))
 
+    artifacts = commands.add_parser("artifacts", help="the artifact store (MAINT_ARTIFACTS_*)")
+    artifacts_commands = artifacts.add_subparsers(required=True, metavar="ACTION")
+    adopt = artifacts_commands.add_parser(
+        "adopt",
+        help="count a folder's backups recorded under a database's former name (its server "
+        "moved) as the backups of its current one, so retention prunes them with those",
+    )
+    adopt.add_argument("folder", help="e.g. webarchive/w3act/dump (the backup's warning names it)")
+    adopt.add_argument("--from", dest="former", required=True,
+                       help="the source their manifests name, as the warning spells it")
+    adopt.add_argument("--to", dest="source", required=True,
+                       help="the source of today's backups, as the warning spells it")
+    adopt.set_defaults(run=Command("artifacts", "adopt"))
+
     roles = commands.add_parser("roles", help="the least-privileged maintenance role")
     roles_commands = roles.add_subparsers(required=True, metavar="ACTION")
     apply_role = roles_commands.add_parser(

@@ -4,6 +4,7 @@ verdicts of the asset's restore check, read from Dagster's event log (``check_ve
 
 from __future__ import annotations
 
+import shlex
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -72,9 +73,16 @@ def put_artifact(
     )
     others = sorted({a.manifest.get("source") for a in listed} - {source_db, None})
     if source_db and others:
+        adopt = "; ".join(
+            f"maint-assets artifacts adopt {shlex.quote(folder)} --from {shlex.quote(other)} "
+            f"--to {shlex.quote(source_db)}"
+            for other in others
+        )
         context.log.warning(
             f"{artifacts.describe()}/{folder} also holds backups of {'; '.join(others)}: "
-            f"neither counted nor pruned by the retention of {source_db}'s"
+            f"neither counted nor pruned by the retention of {source_db}'s. If they are "
+            f"backups of this same database (its server moved or was renamed), say so once "
+            f"and they are pruned with these: {adopt}"
         )
     prefix = "" if name == "artifact" else f"{name}_"
     return {

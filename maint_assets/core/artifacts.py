@@ -279,6 +279,25 @@ class ArtifactStore(dg.ConfigurableResource):
         return doomed
 
 
+    def adopt(self, folder: str, former: str, source: str) -> list[Artifact]:
+        """Name ``source`` as the source of the artifacts of ``folder`` whose manifest names
+        ``former`` (the database's server before it moved, under its old name), the old name
+        kept in ``adopted_from``; return them. From then on retention counts and prunes them
+        with ``source``'s backups, and a restore of ``source`` takes them as its own: the
+        operator saying both are one database is the evidence ``prune`` left them alone for.
+        Each manifest is replaced whole (a rename, an S3 put): never half written."""
+        if former == source:
+            raise ValueError(f"{former!r} is already the name of those backups")
+        adopted = [a for a in self.list(folder) if a.manifest.get("source") == former]
+        backend = self._backend()
+        with _reaching(backend):
+            for a in adopted:
+                record = {**a.manifest, "source": source, "adopted_from": former}
+                backend.put_bytes(
+                    json.dumps(record, indent=2, default=str).encode(), a.key + MANIFEST_SUFFIX
+                )
+        return adopted
+
 def _read_manifest(backend: Backend, key: str, data: bytes) -> Artifact:
     """The artifact ``key``'s content records; ManifestUnreadable naming it otherwise: a
     bare JSONDecodeError failed every listing of the folder (each backup's retention, its

@@ -2,7 +2,9 @@
 against the project's own deployment profiles: neither overwrites the other's metrics or backups."""
 
 import importlib
+import logging
 import os
+import shlex
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -13,6 +15,7 @@ import pytest
 from dotenv import dotenv_values
 from psycopg import sql
 
+from maint_assets import cli
 from maint_assets.core.artifact_steps import put_artifact
 from maint_assets.core.artifacts import ArtifactStore
 from maint_assets.core.metrics import metrics_to_pushgateway
@@ -121,3 +124,62 @@ def test_retention_leaves_another_databases_backups_alone(tmp_path: Path) -> Non
             assert dg.materialize([beta_w3act_dump], instance=instance).success
     left = [a for a in store.list(W3ACT_DUMP_FOLDER) if a.manifest["source"] == prod]
     assert len(left) == 10, f"prod's backups deleted by beta's retention: {10 - len(left)}"
+
+
+def test_backups_under_a_moved_servers_name_are_pruned_once_adopted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The W3ACT database's server moved: its ten backups under the old name are left alone
+    by the new name's retention (no evidence they are of one database), every run warning of
+    them, for ever. The warning names the command that says they are; once run, they are
+    counted and pruned with the new name's, and kept in the store meanwhile."""
+    directory = tmp_path / "artifacts"
+    store = ArtifactStore(directory=str(directory))
+    old = "database 'w3act' at w3act-db-1.example.org:5432"
+    new = "database 'w3act' at w3act-db-2.example.org:5432"
+    now = datetime.now(UTC)
+    for day in range(10, 0, -1):
+        dump = tmp_path / "w3act.dump"
+        dump.write_bytes(f"old {day}".encode())
+        store.put(dump, W3ACT_DUMP_FOLDER, "w3act.dump", {"source": old},
+                  created=now - timedelta(days=day))
+
+    @dg.asset
+    def w3act_dump(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+        dump = tmp_path / "new.dump"
+        dump.write_bytes(b"new")
+        return dg.MaterializeResult(
+            metadata=put_artifact(context, store, dump, W3ACT_DUMP_FOLDER, {"source": new})
+        )
+
+    def olds() -> int:
+        return sum(a.manifest["source"] == old for a in store.list(W3ACT_DUMP_FOLDER))
+
+    with dg.instance_for_test() as instance:
+        for _ in range(2):
+            result = dg.materialize([w3act_dump], instance=instance)
+            assert result.success
+        assert olds() == 10
+        warnings = [
+            e.message for e in instance.all_logs(result.run_id)
+            if e.level == logging.WARNING and "also holds backups" in e.message
+        ]
+        assert len(warnings) == 1, warnings
+        command = warnings[0].rsplit(": ", 1)[1]
+        assert command.startswith("maint-assets artifacts adopt "), warnings[0]
+
+        monkeypatch.setenv("MAINT_ARTIFACTS_DIR", str(directory))
+        monkeypatch.delenv("MAINT_ARTIFACTS_BUCKET", raising=False)
+        assert cli.main(shlex.split(command)[1:]) == 0
+        assert olds() == 0
+        adopted = [a for a in store.list(W3ACT_DUMP_FOLDER) if a.manifest.get("adopted_from")]
+        assert {a.manifest["adopted_from"] for a in adopted} == {old}
+        assert len(adopted) == 10  # nothing deleted by the adoption itself
+
+        assert dg.materialize([w3act_dump], instance=instance).success
+    left = [a for a in store.list(W3ACT_DUMP_FOLDER) if a.manifest.get("adopted_from")]
+    # The policy's last 7: the new name's three and the four newest of the old ten; of the
+    # six older ones only a week's or month's newest stays.
+    assert 0 < len(left) < 10, len(left)
+    kept = store.retention.kept([a.created_at for a in store.list(W3ACT_DUMP_FOLDER)][:-1])
+    assert {a.created_at for a in left} <= kept
