@@ -18,3 +18,23 @@ def serving(handler: object) -> Iterator[int]:
         yield controller.port
     finally:
         controller.stop()
+
+
+class RefusingSink:
+    """An SMTP server's handler that refuses the mailboxes in ``refused`` (550, as for an
+    unknown one) and takes the message for the others; ``delivered``: each message's
+    accepted recipients."""
+
+    def __init__(self, refused: set[str]) -> None:
+        self.refused = refused
+        self.delivered: list[list[str]] = []
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options) -> str:
+        if address in self.refused:
+            return "550 5.1.1 no such mailbox"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope) -> str:
+        self.delivered.append(list(envelope.rcpt_tos))
+        return "250 OK"

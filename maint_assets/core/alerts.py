@@ -101,16 +101,19 @@ def alert_asset_health(
     if not notifier.enabled:
         return dg.SkipReason("SMTP is not configured (MAINT_SMTP_HOST, MAINT_MAIL_TO)")
     records, cursor = read_new(context.instance, context.cursor, HEALTH_EVENTS, from_start=False)
-    # Since when this sensor mails: a failure it never mailed (one from before it existed) is
-    # news even when the check failed the same way before.
+    # Since when this sensor's mails reached every recipient: a failure it never mailed (one
+    # from before it existed), or mailed while the relay refused a recipient, is news even
+    # when the check failed the same way before.
     positions = json.loads(cursor)
     since = positions.setdefault(MAILING_SINCE, datetime.now(UTC).timestamp())
-    cursor = json.dumps(positions, sort_keys=True)
     message = health_message(context.instance, records, mailed_since=since)
     if message:
-        _log(context.log, message[0], notifier, notifier.send(*message))
-    # After the send: a refused message is tried again with the next tick's news.
-    context.update_cursor(cursor)
+        delivery = notifier.send(*message)
+        _log(context.log, message[0], notifier, delivery)
+        if delivery is not None and delivery.refused:
+            positions[MAILING_SINCE] = datetime.now(UTC).timestamp()
+    # After the send: a message no recipient took is tried again with the next tick's news.
+    context.update_cursor(json.dumps(positions, sort_keys=True))
     return dg.SkipReason(f"{len(records)} events, {'mailed' if message else 'nothing to report'}")
 
 

@@ -205,3 +205,44 @@ def test_a_check_that_keeps_failing_the_same_way_is_mailed_once(smtp_server) -> 
     assert run_and_tick() == 2
     state["passed"] = False
     assert run_and_tick() == 3  # failing again after a pass: news
+
+
+def test_a_repeated_failure_reaches_a_recipient_who_was_refused_its_first_mail() -> None:
+    """The first mail of a failing check reached ops@ but the relay refused oncall@ (a full
+    mailbox, a 550 for a day); the check then keeps failing the same way, and each repeat
+    counted as mailed: oncall@ never heard of it, though the sensor's log said so once. A
+    repeat is news to whoever the previous mail did not reach."""
+    from maint_assets.core.alerts import alert_asset_health
+    from maint_assets.core.notify import SmtpNotifier
+    from maint_assets_tests.smtp_servers import RefusingSink, serving
+
+    key = dg.AssetKey(["webarchive", "index", "cdx_index"])
+
+    @dg.asset(key=key, check_specs=[dg.AssetCheckSpec("every_warc_readable", asset=key)])
+    def index():
+        yield dg.Output(None)
+        yield dg.AssetCheckResult(
+            check_name="every_warc_readable", passed=False, severity=dg.AssetCheckSeverity.WARN,
+            metadata={"newest": dg.MetadataValue.md("- `a.warc.gz`: truncated")},
+        )
+
+    sink = RefusingSink({"oncall@example.org"})
+    instance = dg.DagsterInstance.ephemeral()
+    with serving(sink) as port:
+        notifier = SmtpNotifier(
+            host="127.0.0.1", port=port, recipients="ops@example.org, oncall@example.org"
+        )
+        context = dg.build_sensor_context(instance=instance, resources={"notifier": notifier})
+        alert_asset_health(context)  # a new sensor: history is no news
+        cursor = context.cursor
+        for _ in range(3):
+            if len(sink.delivered) == 1:
+                sink.refused.clear()  # the mailbox takes mail again
+            dg.materialize([index], instance=instance)
+            context = dg.build_sensor_context(
+                instance=instance, cursor=cursor, resources={"notifier": notifier}
+            )
+            alert_asset_health(context)
+            cursor = context.cursor
+    assert sink.delivered[0] == ["ops@example.org"]
+    assert sink.delivered[1:] == [["ops@example.org", "oncall@example.org"]], sink.delivered

@@ -6,7 +6,7 @@ import pytest
 
 from maint_assets.core.notify import NotifierError, SmtpNotifier
 from maint_assets_tests.ports import free_port
-from maint_assets_tests.smtp_servers import serving
+from maint_assets_tests.smtp_servers import RefusingSink, serving
 
 
 def test_mail_reaches_every_recipient(smtp_server) -> None:
@@ -108,33 +108,15 @@ def test_the_password_set_after_the_code_location_loaded_is_used(
         assert "set-after-loading" not in repr(configured)
 
 
-class _RefusingSink:
-    """An SMTP server that refuses one mailbox (550, as for an unknown one) and takes the
-    message for the others."""
-
-    def __init__(self) -> None:
-        self.delivered: list[list[str]] = []
-
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options) -> str:
-        if address.startswith("gone@"):
-            return "550 5.1.1 no such mailbox"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope) -> str:
-        self.delivered.append(list(envelope.rcpt_tos))
-        return "250 OK"
-
-
 @pytest.fixture
-def refusing_smtp() -> Iterator[tuple[_RefusingSink, int]]:
-    sink = _RefusingSink()
+def refusing_smtp() -> Iterator[tuple[RefusingSink, int]]:
+    sink = RefusingSink({"gone@example.org"})
     with serving(sink) as port:
         yield sink, port
 
 
 def test_a_recipient_the_server_refused_is_named_not_reported_as_sent(
-    refusing_smtp: tuple[_RefusingSink, int],
+    refusing_smtp: tuple[RefusingSink, int],
 ) -> None:
     """smtplib raises only when every recipient is refused; otherwise it returns those it
     refused, which were ignored: the VisioNature repair said its summary was sent to both (a
