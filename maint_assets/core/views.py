@@ -108,9 +108,12 @@ def recreate(conn: psycopg.Connection, views: list[View], refusal: Refusal) -> N
                     view=target,
                     options=view_options(view.options),
                     definition=sql.SQL(view.definition.rstrip().rstrip(";")),
-                    data=sql.SQL("WITH DATA" if view.populated else "WITH NO DATA"),
                 )
             )
+            if view.materialized and view.populated:
+                conn.execute(
+                    sql.SQL(statement(SQL, "fill_materialized_view")).format(view=target)
+                )
         except errors.LockNotAvailable:
             raise  # the caller's retry
         except psycopg.Error as err:

@@ -35,3 +35,24 @@ def test_a_reader_whose_snapshot_predates_the_load_reads_the_new_rows(
         assert _load(empty_db, tmp_path, 70).success
         assert reader.execute(COUNT).fetchone()[0] == 70
         reader.execute("ROLLBACK")
+
+
+def test_a_reader_whose_snapshot_predates_the_load_reads_an_analysts_materialized_view(
+    empty_db: str, tmp_path: Path
+) -> None:
+    """An analyst's materialized view on public.datasets is re-created over the new table in
+    the load's transaction. CREATE MATERIALIZED VIEW ... WITH DATA writes its rows unfrozen:
+    the reader read its total as NULL (trial of session 35). REFRESH writes them frozen."""
+    assert _load(empty_db, tmp_path, 60).success
+    with psycopg.connect(empty_db, autocommit=True) as conn:
+        conn.execute(
+            "CREATE MATERIALIZED VIEW public.by_licence AS"
+            " SELECT licence, count(*) AS n FROM public.datasets GROUP BY licence"
+        )
+    with psycopg.connect(empty_db) as reader:
+        reader.execute("BEGIN ISOLATION LEVEL REPEATABLE READ")
+        reader.execute("SELECT count(*) FROM pg_class").fetchall()  # its snapshot, no lock
+        assert _load(empty_db, tmp_path, 70).success
+        total = reader.execute("SELECT sum(n) FROM public.by_licence").fetchone()[0]
+        reader.execute("ROLLBACK")
+    assert total == 70, f"a reader begun before the load read the view's total as {total}"

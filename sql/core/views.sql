@@ -43,9 +43,14 @@ ORDER BY o.n, n.nspname, c.relname;
 CREATE VIEW {view} {options} AS {definition};
 
 -- name: create_materialized_view
--- Filled from the new relation in the swap's transaction, its refresh (WITH NO DATA if the old
--- one was never refreshed).
-CREATE MATERIALIZED VIEW {view} {options} AS {definition} {data};
+-- Empty: filled by fill_materialized_view when the old one held data.
+CREATE MATERIALIZED VIEW {view} {options} AS {definition} WITH NO DATA;
+
+-- name: fill_materialized_view
+-- From the new relation, in the swap's transaction. REFRESH writes its rows frozen (the
+-- relation is new to the transaction), where CREATE ... WITH DATA does not: a REPEATABLE READ
+-- reader whose snapshot predates the swap would read that view empty.
+REFRESH MATERIALIZED VIEW {view};
 
 -- name: comment_on_view
 COMMENT ON VIEW {view} IS {comment};
