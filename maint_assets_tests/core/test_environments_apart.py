@@ -104,24 +104,10 @@ def test_retention_leaves_another_databases_backups_alone(tmp_path: Path) -> Non
     store = ArtifactStore(directory=str(tmp_path / "artifacts"))
     prod = "database 'w3act' at w3act-db.prod.example.org:5432"
     beta = "database 'w3act' at w3act-db.beta.example.org:5432"
-    now = datetime.now(UTC)
-    for day in range(10, 0, -1):  # prod's last ten daily dumps
-        dump = tmp_path / "w3act.dump"
-        dump.write_bytes(f"prod {day}".encode())
-        store.put(dump, W3ACT_DUMP_FOLDER, "w3act.dump", {"source": prod},
-                  created=now - timedelta(days=day))
-
-    @dg.asset
-    def beta_w3act_dump(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
-        dump = tmp_path / "beta.dump"
-        dump.write_bytes(b"beta")
-        return dg.MaterializeResult(
-            metadata=put_artifact(context, store, dump, W3ACT_DUMP_FOLDER, {"source": beta})
-        )
-
+    _daily_dumps(store, tmp_path, prod)
     with dg.instance_for_test() as instance:
         for _ in range(8):  # beta's backups of a week
-            assert dg.materialize([beta_w3act_dump], instance=instance).success
+            assert dg.materialize([_backup(store, tmp_path, beta)], instance=instance).success
     left = [a for a in store.list(W3ACT_DUMP_FOLDER) if a.manifest["source"] == prod]
     assert len(left) == 10, f"prod's backups deleted by beta's retention: {10 - len(left)}"
 
@@ -137,20 +123,8 @@ def test_backups_under_a_moved_servers_name_are_pruned_once_adopted(
     store = ArtifactStore(directory=str(directory))
     old = "database 'w3act' at w3act-db-1.example.org:5432"
     new = "database 'w3act' at w3act-db-2.example.org:5432"
-    now = datetime.now(UTC)
-    for day in range(10, 0, -1):
-        dump = tmp_path / "w3act.dump"
-        dump.write_bytes(f"old {day}".encode())
-        store.put(dump, W3ACT_DUMP_FOLDER, "w3act.dump", {"source": old},
-                  created=now - timedelta(days=day))
-
-    @dg.asset
-    def w3act_dump(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
-        dump = tmp_path / "new.dump"
-        dump.write_bytes(b"new")
-        return dg.MaterializeResult(
-            metadata=put_artifact(context, store, dump, W3ACT_DUMP_FOLDER, {"source": new})
-        )
+    _daily_dumps(store, tmp_path, old)
+    w3act_dump = _backup(store, tmp_path, new)
 
     def olds() -> int:
         return sum(a.manifest["source"] == old for a in store.list(W3ACT_DUMP_FOLDER))
@@ -183,3 +157,27 @@ def test_backups_under_a_moved_servers_name_are_pruned_once_adopted(
     assert 0 < len(left) < 10, len(left)
     kept = store.retention.kept([a.created_at for a in store.list(W3ACT_DUMP_FOLDER)][:-1])
     assert {a.created_at for a in left} <= kept
+
+
+def _daily_dumps(store: ArtifactStore, tmp_path: Path, source: str) -> None:
+    """Ten daily W3ACT dumps of ``source``, the last one yesterday."""
+    now = datetime.now(UTC)
+    for day in range(10, 0, -1):
+        dump = tmp_path / "w3act.dump"
+        dump.write_bytes(f"{source} {day}".encode())
+        store.put(dump, W3ACT_DUMP_FOLDER, "w3act.dump", {"source": source},
+                  created=now - timedelta(days=day))
+
+
+def _backup(store: ArtifactStore, tmp_path: Path, source: str) -> dg.AssetsDefinition:
+    """An asset backing up ``source`` into the W3ACT dump folder as the backup assets do."""
+
+    @dg.asset(name="w3act_dump")
+    def backup(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+        dump = tmp_path / "new.dump"
+        dump.write_bytes(source.encode())
+        return dg.MaterializeResult(
+            metadata=put_artifact(context, store, dump, W3ACT_DUMP_FOLDER, {"source": source})
+        )
+
+    return backup
