@@ -32,7 +32,14 @@ from maint_assets.core.automation import DAILY_FRESHNESS
 from maint_assets.core.paths import STATE_DIR
 from maint_assets.core.postgres import PostgresResource
 from maint_assets.core.sql_files import statement
-from maint_assets.webarchive.access_rules import EXACT, SCOPES, UnusableSeed, blocking, grant
+from maint_assets.webarchive.access_rules import (
+    EXACT,
+    SCOPES,
+    UnusableSeed,
+    bare_twitter,
+    blocking,
+    grant,
+)
 from maint_assets.webarchive.keys import (
     ACCESS_LISTS,
     ACCESS_LISTS_FOLDER,
@@ -74,6 +81,11 @@ def render(
                 # root, W3ACT's default scope (Target.setDefaultValues); left out, whatever of
                 # it lies inside an open target would be served.
                 scope = "root"
+            if access == "allow" and bare_twitter(url):
+                # Its licence is one account's; the prefix would open other people's accounts.
+                skipped.append(f"target {target} seed {url!r}: a bare Twitter URL (python-w3act "
+                               "refuses it too): opening it would open other accounts")
+                continue
             try:
                 rule = grant(url, scope)
             except UnusableSeed as err:

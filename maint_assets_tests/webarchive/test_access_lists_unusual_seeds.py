@@ -1,0 +1,91 @@
+"""W3ACT seeds as its real schema and validation let them in (ukwa/w3act e78d492:
+``Utils.validUrl`` is ``^https?://\\S+$``, ``FieldUrl`` parses with ``java.net.URL``), through
+access_lists, judged by pywb's own AccessChecker, Heritrix's SURT-prefix reading of
+allows.txt, and what production's python-w3act (ukwa/python-w3act ac4aa47) makes of the same
+rows."""
+
+from pathlib import Path
+
+import dagster as dg
+import psycopg
+
+from maint_assets.core.artifacts import ArtifactStore
+from maint_assets.core.postgres import PostgresResource
+from maint_assets.demo.webarchive_data import load_w3act
+from maint_assets.webarchive.assets import access_lists
+from maint_assets_tests.webarchive.consumers import SurtPrefixSet
+from maint_assets_tests.webarchive.servers import pywb_access
+
+
+def _run(db: str, tmp_path: Path, rows: str) -> tuple[dg.ExecuteInProcessResult, Path]:
+    with psycopg.connect(db, autocommit=True) as conn:
+        load_w3act(conn)
+        conn.execute(rows)
+    publish = tmp_path / "acl"
+    result = dg.materialize(
+        [access_lists.access_lists],
+        resources={
+            "w3act_db": PostgresResource(url=db),
+            "artifacts": ArtifactStore(directory=str(tmp_path / "artifacts")),
+        },
+        run_config={"ops": {"webarchive__list__access_lists": {
+            "config": {"publish_dir": str(publish)}}}},
+        raise_on_error=False,
+    )
+    return result, publish
+
+
+def test_a_seed_w3act_accepts_but_no_url_parser_can_key_does_not_stop_the_lists(
+    empty_db: str, tmp_path: Path
+) -> None:
+    """W3ACT saves any ``^https?://\\S+$`` that java.net.URL parses: a port typo out of range
+    (``:80800``) and an IPv6 literal both pass (``new URL(...)`` accepts them, port 80800
+    included). urlsplit and surt raise ValueError on them, which is not UnusableSeed: the
+    run failed, so the published lists stayed frozen, the new NEVERCRAWL block below
+    included, until someone found the row."""
+    result, publish = _run(empty_db, tmp_path, """
+        INSERT INTO target (id, title, scope, crawl_frequency, hidden, updated_at) VALUES
+            (60, 'Licensed, port typo', 'root', 'MONTHLY', false, now()),
+            (61, 'Licensed, IPv6 literal', 'root', 'MONTHLY', false, now()),
+            (62, 'Blocked today', 'root', 'NEVERCRAWL', false, now());
+        INSERT INTO field_url (id, target_id, url, position, updated_at) VALUES
+            (60, 60, 'http://www.example.co.uk:80800/', 0, now()),
+            (61, 61, 'http://[2001:db8::1]/archive/', 0, now()),
+            (62, 62, 'http://data.gov.uk/takedown/', 0, now());
+        INSERT INTO license_target (license_id, target_id)
+            SELECT license_id, t FROM (SELECT license_id FROM license_target LIMIT 1) l,
+                 (VALUES (60), (61)) v(t);
+    """)
+    assert result.success, [e.message for e in result.all_events if e.is_failure]
+    left_out = result.asset_materializations_for_node(
+        "webarchive__list__access_lists")[0].metadata["seeds_left_out"].value
+    assert "target 60" in left_out and "target 61" in left_out
+    urls = ["http://data.gov.uk/takedown/", "http://data.gov.uk/takedown/page.html"]
+    assert pywb_access(publish / "allows.aclj", urls) == dict.fromkeys(urls, "block")
+
+
+def test_a_bare_twitter_seed_opens_only_its_own_account(empty_db: str, tmp_path: Path) -> None:
+    """python-w3act, which builds production's lists, refuses a target whose seed is a bare
+    Twitter URL (``load_csv``: "Bare Twitter URLs are not allowed", pattern
+    ``https?://[\\w.]*twitter\\.com/[a-zA-Z0-9_?=]{0,15}$``): as a root prefix,
+    ``twitter.com/BBCNews`` starts every account whose handle starts with BBCNews, other
+    people's accounts, which their licence does not cover. Here it opened them in pywb and in
+    allows.txt; and ``https://twitter.com/`` (a licensed target's seed) opened all of
+    Twitter."""
+    result, publish = _run(empty_db, tmp_path, """
+        INSERT INTO target (id, title, scope, crawl_frequency, hidden, updated_at) VALUES
+            (70, 'BBC News on Twitter', 'root', 'DAILY', false, now()),
+            (71, 'Twitter, seed without a handle', 'root', 'DAILY', false, now());
+        INSERT INTO field_url (id, target_id, url, position, updated_at) VALUES
+            (70, 70, 'https://twitter.com/BBCNews', 0, now()),
+            (71, 71, 'https://twitter.com/', 0, now());
+        INSERT INTO license_target (license_id, target_id)
+            SELECT license_id, t FROM (SELECT license_id FROM license_target LIMIT 1) l,
+                 (VALUES (70), (71)) v(t);
+    """)
+    assert result.success
+    others = ["https://twitter.com/BBCNewsLeaks/status/1", "https://twitter.com/BBCNews_fake",
+              "https://twitter.com/someone_else"]
+    assert pywb_access(publish / "allows.aclj", others) == dict.fromkeys(others, "block")
+    allows = SurtPrefixSet((publish / "allows.txt").read_text())
+    assert [u for u in others if allows.is_open_access(u)] == []
