@@ -14,10 +14,13 @@ The layouts are the UK Web Archive's, as its own path parser (ukwa-manage's
 
 WARC and ARC files (gzipped or not) of the ``warcs`` and ``arcs`` folders are indexed (kind
 ``warcs`` or ``arcs``); so are those outside every layout above (into the default collection:
-UKWA's own tooling leaves such files out, but a WARC nobody placed is still a capture). A file
-of a ``viral`` folder is kind ``viral``: Heritrix put it there because a virus scanner flagged
-a record, and it is never indexed. Anything else in a crawl output folder (``.warc.gz.open``
-while Heritrix writes it) is an invalid WARC and is never indexed.
+UKWA's own tooling leaves such files out, but a WARC nobody placed is still a capture). A
+``.warc.zst`` (Wget-AT's and gowarc's zstd WARCs) is a WARC too: pywb cannot read zstd, so the
+indexing quarantines it and names it (warc_reading), where "warcs-invalid" or "unknown" would
+pass over it unseen. A file of a ``viral`` folder is kind ``viral``: Heritrix put it there
+because a virus scanner flagged a record, and it is never indexed. Anything else in a crawl
+output folder (``.warc.gz.open`` while Heritrix writes it) is an invalid WARC and is never
+indexed.
 """
 
 from __future__ import annotations
@@ -54,13 +57,14 @@ _DATA = re.compile(
 # last such group is the file's own: a prefix may carry another date.
 _CRAWL_TIME_17 = re.compile(r"-(\d{17})(?=-)")
 _CRAWL_TIME_14 = re.compile(r"-(\d{14})(?=-)")
-WARC_SUFFIXES = (".warc.gz", ".warc")
+WARC_SUFFIXES = (".warc.gz", ".warc", ".warc.zst")
 ARC_SUFFIXES = (".arc.gz", ".arc")
 # Raised whenever classify's rules change: TrackDB then classifies every file again (and a
 # file whose kind or collection changed leaves the index, to be indexed again if it still may).
 # 2: ARC files (kind arcs), arcs folders, Heritrix 1's 14-digit names.
 # 3: UKWA's WCT and 2013 layouts, viral and to-be-deleted files never indexed.
-LAYOUT_VERSION = 3
+# 4: .warc.zst files are WARCs (were warcs-invalid or unknown, and named nowhere).
+LAYOUT_VERSION = 4
 
 
 class FileLayout(NamedTuple):  # a tuple: built for every file of every listing

@@ -30,6 +30,13 @@ from maint_assets.webarchive.post_captures import PostCaptures
 
 _BLOCK = 1 << 20
 _HEADS = (b"WARC/", b"filedesc:")
+# A zstd frame, or a skippable frame (0x184D2A50-5F, little-endian), which is how the warc-zstd
+# proposal (Wget-AT, gowarc) stores its dictionary at the start of a .warc.zst.
+_ZSTD_FRAME = b"\x28\xb5\x2f\xfd"
+_ZSTD_SKIPPABLE = b"\x2a\x4d\x18"
+# The status lines pywb's record loader accepts (warcio's ArcWarcRecordLoader.HTTP_TYPES, which
+# pywb's BlockArcWarcRecordLoader verifies; cdxj-indexer reads the HTTP head unverified).
+_PYWB_HTTP = ("HTTP/1.0", "HTTP/1.1")
 
 
 class InvalidWarc(ValueError):
@@ -191,7 +198,11 @@ def _unservable(record: object, no_record_parse: bool) -> str | None:
       hangs (the continuation records are never read).
     - A WARC response of an HTTP URL with no HTTP response in it (a zero-length response
       record, as Heritrix wrote in Archive-It's crawls: cdxj-indexer's ``missing-http.warc.gz``):
-      pywb answers 500. (In an ARC file it also quarantines the file: ``check``.)"""
+      pywb answers 500. (In an ARC file it also quarantines the file: ``check``.)
+    - An HTTP head whose status line is not HTTP/1.0 or HTTP/1.1 (``HTTP/2 200``, as
+      StormCrawler and Nutch wrote HTTP/2 fetches before they wrote ``HTTP/1.1`` with
+      ``WARC-Protocol: h2``): pywb's loader refuses it, and answers 503 for a URL with no other
+      capture; listed in the calendar, it never replays."""
     headers = record.rec_headers
     if headers.get_header("WARC-Segment-Number"):
         return "is one segment of a record pywb cannot join with the others"
@@ -199,6 +210,11 @@ def _unservable(record: object, no_record_parse: bool) -> str | None:
     if (record.rec_type == "response" and not no_record_parse and record.http_headers is None
             and target.startswith(("http://", "https://"))):
         return "holds no HTTP response, for which pywb answers 500"
+    http = record.http_headers
+    if (http is not None and http.protocol
+            and not http.protocol.upper().startswith(_PYWB_HTTP)):
+        return (f"has the HTTP status line {http.protocol} {http.statusline}, which pywb "
+                "cannot replay (it reads HTTP/1.0 and HTTP/1.1 only)")
     return None
 
 
@@ -207,6 +223,12 @@ def check_head(path: Path) -> tuple[bool, str]:
     is gzipped, and ``warc`` or ``arc``."""
     with path.open("rb") as f:
         head = f.read(_BLOCK)
+    if head[:4] == _ZSTD_FRAME or (head[1:4] == _ZSTD_SKIPPABLE and head[0] & 0xF0 == 0x50):
+        raise InvalidWarc(
+            "zstd-compressed (a .warc.zst): warcio and pywb read only gzip and uncompressed "
+            "WARCs, so pywb cannot replay it; not indexed (webarchive_retry_failed indexes it "
+            "once they can, or recompress it to .warc.gz)"
+        )
     gzipped = head[:2] == b"\x1f\x8b"
     if gzipped:
         try:

@@ -1,6 +1,7 @@
 """Records whose index line makes pywb answer that URL at that time with an error, or hang,
 instead of the capture of the same URL next to it in time (found by a real-data trial)."""
 
+import gzip
 import io
 import shutil
 from pathlib import Path
@@ -122,3 +123,43 @@ def test_a_segmented_record_is_not_served_as_a_whole_capture(
         except requests.RequestException as err:
             got = ("no whole answer", type(err).__name__)
     assert got == (200, b"<html>whole</html>")
+
+
+def test_a_raw_http2_status_line_is_left_out_with_a_warning(
+    empty_db: str, tmp_path: Path, wayback
+) -> None:
+    """A response whose HTTP head starts ``HTTP/2 200``, as crawlers that wrote their HTTP
+    client's protocol as it came wrote it (StormCrawler's okhttp protocol before its PR 1010,
+    Nutch's before commoncrawl/nutch PR 30; both now write ``HTTP/1.1`` with ``WARC-Protocol:
+    h2`` because "HTTP/2" in the status line "may crash some WARC parsers"). cdxj-indexer reads
+    it (warcio parses the HTTP head unverified) and indexes it with status 200; pywb's record
+    loader accepts only ``HTTP/1.0`` and ``HTTP/1.1`` status lines, so the capture is listed
+    (calendar, CDX API) but never replays: pywb answers 503, as for an archive it cannot reach,
+    where a URL with no replayable capture gets 404. (With another capture of the URL, pywb
+    serves that one instead.)"""
+    root = tmp_path / "store"
+    url = "https://example.com/h2"
+    h2 = b"HTTP/2 200\r\ncontent-type: text/html\r\ncontent-length: 15\r\n\r\n<html>h2</html>"
+    path = root / WARCS / "H2-20170430113919000-00000.warc.gz"
+    _write(path, [("response", "https://example.com/h1", {"WARC-Date": "2017-04-30T11:39:21Z"},
+                   _http(b"<html>h1</html>"))])
+    with path.open("ab") as fh:  # by hand: warcio's writer refuses the status line
+        fh.write(gzip.compress(
+            b"WARC/1.1\r\nWARC-Type: response\r\nWARC-Target-URI: " + url.encode()
+            + b"\r\nWARC-Date: 2017-04-30T11:39:19Z\r\nWARC-Protocol: h2\r\n"
+            b"WARC-Record-ID: <urn:uuid:6f1b2c4e-0000-4000-8000-000000000002>\r\n"
+            b"Content-Type: application/http;msgtype=response\r\n"
+            b"Content-Length: %d\r\n\r\n" % len(h2) + h2 + b"\r\n\r\n"))
+    _index(empty_db, root, tmp_path)
+    with psycopg.connect(empty_db) as conn:
+        records, warnings = conn.execute(
+            "SELECT cdx_records, cdx_warnings FROM webarchive.trackdb_files WHERE path LIKE %s",
+            ("%H2-%",)).fetchone()
+    with wayback(root) as base:
+        h2_answer = requests.get(f"{base}/npld/20170430113919id_/{url}", timeout=30)
+        h1_answer = requests.get(f"{base}/npld/20170430113921id_/https://example.com/h1",
+                                 timeout=30)
+    assert (h1_answer.status_code, h1_answer.content) == (200, b"<html>h1</html>")
+    assert h2_answer.status_code == 404
+    assert records == 1
+    assert any("HTTP/2" in w for w in warnings), warnings
