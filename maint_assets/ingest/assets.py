@@ -30,7 +30,7 @@ from maint_assets.core import own_objects
 from maint_assets.core.automation import WEEKLY_FRESHNESS
 from maint_assets.core.postgres import DatabaseUnavailable, PostgresResource
 from maint_assets.core.schema import apply_schema
-from maint_assets.core.sql_files import compose
+from maint_assets.core.sql_files import compose, statement
 from maint_assets.core.stored_files import Skipped
 from maint_assets.core.stores import report_skipped
 from maint_assets.ingest import schemas
@@ -43,6 +43,7 @@ from maint_assets.ingest.keys import (
     OWNERS,
     POOL_INGEST_DB,
     SQL_DIR,
+    SQL_PRODUCTION,
     SQL_SCHEMAS,
     SQL_STAGING,
 )
@@ -191,6 +192,19 @@ def ingest_production(
                 f"run ({run_id}) loaded: run {loader} loaded it again since (two "
                 f"ingests of {spec.production} at once); that run switches its own; production "
                 "is untouched"
+            )
+        # The list read now may not be the one the load read (edited during an hours-long
+        # load): a table it no longer lists was carried from production onto the loaded one
+        # (DuplicateTable), one it gained was counted where none was loaded (UndefinedTable).
+        staged = {root for _, root in conn.execute(
+            statement(SQL_PRODUCTION, "tables_of"), {"schema": spec.staging})}
+        if staged != spec.names:
+            raise dg.Failure(
+                f"{spec.production} not switched: {spec.staging} was loaded from another "
+                f"table list than {ingest.tables_file} now is (listed, not loaded: "
+                f"{', '.join(sorted(spec.names - staged)) or 'none'}; loaded, no longer "
+                f"listed: {', '.join(sorted(staged - spec.names)) or 'none'}): materialize "
+                "ingest/schema/ingest_staging again; production is untouched"
             )
         failed = [r.check_name for r in staging_checks(conn, spec) if not r.passed]
         if failed:

@@ -104,12 +104,17 @@ def load(
         raise _refused(table.file, f"line {row[0]}, column {row[1]}",
                        f"a JSON {row[2]} for a column of type {row[3]} (a json or jsonb "
                        "column takes it, an array column an array)")
+    conn.execute(
+        statement(SQL_STAGING, "integral_numbers"), {"schema": relation[0], "table": relation[1]}
+    )
     _gather_extra_keys(conn, table)
+    # By name, the columns the lines have: a serial one they leave out is numbered.
+    columns = [c for c in table.columns if c in keys]
     try:
         with conn.transaction():
-            conn.execute(compose(SQL_STAGING, "insert_lines", table=relation))
+            conn.execute(_by_name("insert_lines", relation, columns))
     except _BAD_INPUT as err:
-        line = _first_refused_line(conn, relation)
+        line = _first_refused_line(conn, relation, columns)
         key = err.diag.column_name or _refused_key(conn, relation, table, line)
         raise _refused(
             table.file, f"line {line}" + (f", column {key}" if key else ""), _reason(err)
@@ -171,7 +176,18 @@ def _refused(file: str, where: str, reason: str) -> dg.Failure:
     )
 
 
-def _first_refused_line(conn: psycopg.Connection, relation: tuple[str, str]) -> int:
+def _by_name(name: str, relation: tuple[str, str], columns: list[str]) -> sql.Composed:
+    """``insert_lines`` (or ``insert_lines_between``) into ``columns`` of ``relation``."""
+    return sql.SQL(statement(SQL_STAGING, name)).format(
+        table=sql.Identifier(*relation),
+        columns=sql.SQL(", ").join(map(sql.Identifier, columns)),
+        values=sql.SQL(", ").join(sql.Identifier("r", c) for c in columns),
+    )
+
+
+def _first_refused_line(
+    conn: psycopg.Connection, relation: tuple[str, str], columns: list[str]
+) -> int:
     """The first line whose insert fails, halving the lines: a value fails on its own."""
     first, last = 1, conn.execute(statement(SQL_STAGING, "last_line")).fetchone()[0]
     while first < last:
@@ -179,7 +195,7 @@ def _first_refused_line(conn: psycopg.Connection, relation: tuple[str, str]) -> 
         try:
             with conn.transaction(force_rollback=True):
                 conn.execute(
-                    compose(SQL_STAGING, "insert_lines_between", table=relation),
+                    _by_name("insert_lines_between", relation, columns),
                     {"first": first, "last": middle},
                 )
             first = middle + 1
@@ -218,8 +234,10 @@ def _csv_header(path: Path, file: str) -> list[str]:
 
 
 def _match_columns(table: TableSpec, names: list[str], what: str) -> None:
-    """Refuse the file of ``table`` unless ``names`` are its columns (in any order), each once."""
-    missing = [c for c in table.columns if c not in names]
+    """Refuse the file of ``table`` unless ``names`` are its columns (in any order), each once;
+    a serial column may be left out, numbered by its sequence (nmdc-server's
+    ontology_relation.id, envo_tree.pk: surrogate keys its Mongo documents do not have)."""
+    missing = [c for c in table.columns if c not in names and not _numbered(table.columns[c])]
     unknown = [n for n in names if n not in table.columns]
     repeated = sorted({n for n in names if names.count(n) > 1})
     if missing or unknown or repeated:
@@ -235,6 +253,13 @@ def _match_columns(table: TableSpec, names: list[str], what: str) -> None:
             f"({', '.join(table.columns)}): {what} differ ({differences}); nothing was loaded, "
             "production is untouched"
         )
+
+
+def _numbered(declared: str) -> bool:
+    """Whether a column of the tables file is a serial, filled by its own sequence."""
+    nullability = _NULLABILITY.search(declared.strip())
+    return (declared.strip()[: nullability.start()] if nullability else declared.strip()).lower(
+    ) in _SERIAL
 
 
 def constrain(conn: psycopg.Connection, relation: tuple[str, str], table: TableSpec) -> None:

@@ -117,6 +117,16 @@ def switch(
         lost, not_carried = attachments.refuse_lost_columns(
             conn, refusal, prod, incoming, loaded, ours
         )
+        # Dropped from production without a word, a column an application's migration added
+        # failed its every query of the table after a switch that succeeded.
+        not_carried = [
+            f"column {prod}.{table}.{column} ({type_}): not in the new version, its values "
+            f"left on {outgoing}"
+            for table, column, type_ in conn.execute(
+                statement(SQL_PRODUCTION, "columns_lost"),
+                {"schema": prod, "incoming": incoming, "loaded": loaded},
+            )
+        ] + not_carried
         # Production's owner and what readers and applications were granted on it, the new
         # version keeps; given before the first lock, which they do not need. The owner first:
         # ALTER … OWNER hands the old owner's entries to the new one.

@@ -125,6 +125,23 @@ WHERE t.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = %(schema)s)
       AND na.attnum > 0 AND NOT na.attisdropped)
 ORDER BY 1, 2, 3;
 
+-- name: columns_lost
+-- Columns of production's loaded tables that the incoming version's table of that name lacks
+-- (one an application's migration added, nmdc-server's alembic upgrade at its deploy, that
+-- the tables file does not declare): gone from production at the switch, their values left
+-- on the archived version, and the application's queries of them failing; reported.
+SELECT c.relname, a.attname, format_type(a.atttypid, a.atttypmod)
+FROM pg_attribute a
+JOIN pg_class c ON c.oid = a.attrelid
+JOIN pg_class nc ON nc.relname = c.relname AND nc.relkind IN ('r', 'p')
+                AND nc.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = %(incoming)s)
+WHERE c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = %(schema)s)
+  AND c.relkind IN ('r', 'p') AND c.relname = ANY(%(loaded)s)
+  AND a.attnum > 0 AND NOT a.attisdropped
+  AND NOT EXISTS (SELECT FROM pg_attribute na WHERE na.attrelid = nc.oid
+                  AND na.attname = a.attname AND na.attnum > 0 AND NOT na.attisdropped)
+ORDER BY 1, a.attnum;
+
 -- name: loaded_at
 -- The transaction that made the incoming version's schema (its load; for an archived version,
 -- the switch that archived it, later still), read before the switch alters the schema.

@@ -42,6 +42,26 @@ WHERE a.attrelid = format('%%I.%%I', %(schema)s::text, %(table)s::text)::regclas
        OR jsonb_typeof(l.line -> a.attname::text) = 'array' AND t.typcategory <> 'A')
 ORDER BY l.n, a.attnum LIMIT 1;
 
+-- name: integral_numbers
+-- A number with a decimal point and no fraction (1000.0: mongoexport's BSON double, as Python
+-- writes a float) for an integer column, as that integer: the type's input refuses "1000.0",
+-- which nmdc-server's ingest (pydantic's int) takes as 1000; 1000.5 is still refused.
+WITH ints AS (
+  SELECT coalesce(array_agg(a.attname::text), '{}') AS keys FROM pg_attribute a
+  WHERE a.attrelid = format('%%I.%%I', %(schema)s::text, %(table)s::text)::regclass
+    AND a.attnum > 0 AND NOT a.attisdropped
+    AND a.atttypid IN ('int2'::regtype, 'int4'::regtype, 'int8'::regtype)
+)
+UPDATE ingest_lines
+SET line = line || (SELECT jsonb_object_agg(k, trunc((line ->> k)::numeric))
+                    FROM unnest((SELECT keys FROM ints)) k
+                    WHERE jsonb_typeof(line -> k) = 'number' AND line ->> k ~ '[.eE]'
+                      AND (line ->> k)::numeric = trunc((line ->> k)::numeric))
+WHERE jsonb_typeof(line) = 'object'
+  AND EXISTS (SELECT FROM unnest((SELECT keys FROM ints)) k
+              WHERE jsonb_typeof(line -> k) = 'number' AND line ->> k ~ '[.eE]'
+                AND (line ->> k)::numeric = trunc((line ->> k)::numeric));
+
 -- name: gather_extra_keys
 -- The keys of each line that are neither columns nor ignored, as one object under the column
 -- extra_keys names (nmdc-server's annotations): inserted by name with the rest.
@@ -50,13 +70,17 @@ SET line = line || jsonb_build_object(%(column)s::text, line - %(known)s::text[]
 WHERE line IS NOT NULL;
 
 -- name: insert_lines
-INSERT INTO {table} SELECT (jsonb_populate_record(NULL::{table}, line)).* FROM ingest_lines
-WHERE line IS NOT NULL;
+-- Into the columns the lines have, by name: a serial column they leave out takes its
+-- default (its sequence numbers the rows).
+INSERT INTO {table} ({columns})
+SELECT {values} FROM ingest_lines l, jsonb_populate_record(NULL::{table}, l.line) r
+WHERE l.line IS NOT NULL;
 
 -- name: insert_lines_between
 -- Part of the lines, to find the one a failed insert_lines stopped at.
-INSERT INTO {table} SELECT (jsonb_populate_record(NULL::{table}, line)).* FROM ingest_lines
-WHERE line IS NOT NULL AND n BETWEEN %(first)s AND %(last)s;
+INSERT INTO {table} ({columns})
+SELECT {values} FROM ingest_lines l, jsonb_populate_record(NULL::{table}, l.line) r
+WHERE l.line IS NOT NULL AND l.n BETWEEN %(first)s AND %(last)s;
 
 -- name: read_line_value
 -- One key of one line as its column's type, to find the column of a line that fails.

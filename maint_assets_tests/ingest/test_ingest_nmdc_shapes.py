@@ -1,0 +1,162 @@
+"""What nmdc-server's real portal schema and records bring that the demo's tables file did not:
+columns its migrations add to production, serial keys its Mongo documents lack, whole-number
+doubles, and a tables file edited between the load and the switch."""
+
+import json
+from pathlib import Path
+
+import dagster as dg
+import psycopg
+import yaml
+
+from maint_assets.demo.ingest_data import DEMO_TABLES_FILE, write_source
+from maint_assets.ingest import assets
+from maint_assets_tests.ingest.test_ingest import PRODUCTION_OP, _error, _ingest, _meta, _resources
+
+
+def test_a_column_production_has_and_the_new_version_lacks_is_never_dropped_silently(
+    portal: tuple[str, Path],
+) -> None:
+    """nmdc-server's deploy runs `alembic upgrade head` on production, and its migrations add
+    columns to the tables the ingest reloads (b4b234bd55cf: study.homepage_website;
+    a67ca461ab87: superseded_by). A tables file written before such a release lacks the
+    column: the switch succeeded, said nothing (no metadata, no warning), and nmdc-server's
+    ORM, which selects every mapped column, failed every query of the table afterwards
+    (`crud.get_database_summary`: UndefinedColumn study.homepage_website). Here an app's
+    migration adds portal.study.doi and fills it; the next ingest's tables file does not
+    know it."""
+    url, source = portal
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("ALTER TABLE portal.study ADD COLUMN doi text")
+        conn.execute("UPDATE portal.study SET doi = '10.1/' || id")
+    write_source(source, version=2)
+    result = _ingest(url, source)
+    if not result.success:  # refused: production untouched, the column named
+        assert "doi" in _error(result)
+        with psycopg.connect(url) as conn:
+            assert conn.execute("SELECT count(doi) FROM portal.study").fetchone()[0] == 20
+        return
+    assert "doi" in json.dumps(_meta(result)), (
+        "portal.study.doi (20 values) dropped from production without a word: "
+        f"{_meta(result)}"
+    )
+
+
+def test_a_serial_key_the_files_leave_out_is_numbered_by_its_sequence(
+    empty_db: str, tmp_path: Path
+) -> None:
+    """nmdc-server's ontology_relation (models.py: `id = Column(Integer, primary_key=True)`,
+    a serial; the ETL inserts {subject, predicate, object, type} and the sequence numbers
+    them, ingest/ontology.py) is filled from Mongo's ontology_relation_set, whose documents
+    have no such id; so is envo_tree's surrogate `pk`. The tables file may declare the
+    column `serial`, yet a file without it was refused: `missing: 'id'`."""
+    source = tmp_path / "source"
+    source.mkdir()
+    relations = [
+        {"_id": {"$oid": f"{i:024x}"}, "subject": f"ENVO:{i:08d}", "predicate": "rdfs:subClassOf",
+         "object": "ENVO:00000001", "type": "nmdc:OntologyRelation"}
+        for i in range(2, 12)
+    ]
+    (source / "ontology_relation.jsonl").write_text(
+        "".join(json.dumps(r) + "\n" for r in relations)
+    )
+    (source / "envo_tree.csv").write_text(
+        "id,parent_id\nENVO:00000001,\n" + "".join(
+            f"ENVO:{i:08d},ENVO:00000001\n" for i in range(2, 7)
+        )
+    )
+    tables = tmp_path / "tables.yaml"
+    tables.write_text(yaml.safe_dump({
+        "production": "portal",
+        "tables": [
+            {"name": "ontology_relation", "file": "ontology_relation.jsonl",
+             "columns": {"id": "serial", "subject": "text not null", "predicate": "text not null",
+                         "object": "text not null", "type": "text not null"},
+             "primary_key": ["id"]},
+            {"name": "envo_tree", "file": "envo_tree.csv",
+             "columns": {"pk": "serial", "id": "text not null", "parent_id": "text"},
+             "primary_key": ["pk"]},
+        ],
+    }))
+    result = dg.materialize(
+        [assets.ingest_staging, assets.ingest_production],
+        resources=_resources(empty_db, source, tables),
+        run_config={"ops": {PRODUCTION_OP: {"config": {"confirm_production": "portal"}}}},
+        raise_on_error=False,
+    )
+    assert result.success, _error(result)
+    with psycopg.connect(empty_db) as conn:
+        assert conn.execute(
+            "SELECT count(DISTINCT id), min(id), max(id) FROM portal.ontology_relation"
+        ).fetchone() == (10, 1, 10)
+        assert conn.execute("SELECT count(DISTINCT pk) FROM portal.envo_tree").fetchone() == (6,)
+
+
+def test_a_tables_file_changed_since_the_load_refuses_the_switch_naming_the_tables(
+    portal: tuple[str, Path], tmp_path: Path
+) -> None:
+    """The switch reads the tables file again; the load may have read another (the real
+    load takes hours, and the file is edited meanwhile, or a switch-only run follows a
+    change). A table the list no longer has, loaded in staging, was then 'carried' from
+    production into staging and the switch failed on PostgreSQL's `DuplicateTable: relation
+    "data_object" already exists in schema "portal__staging"`; one the list gained failed
+    on `UndefinedTable` in the checks: neither says the staging schema was loaded with
+    another list, nor that production is untouched."""
+    url, source = portal
+    write_source(source, version=2)
+    tables = tmp_path / "tables.yaml"
+    spec = yaml.safe_load(DEMO_TABLES_FILE.read_text())
+    tables.write_text(yaml.safe_dump(spec))
+    loaded = dg.materialize([assets.ingest_staging], resources=_resources(url, source, tables),
+                            raise_on_error=False)
+    assert loaded.success
+    switch_config = {"ops": {PRODUCTION_OP: {"config": {"confirm_production": "portal"}}}}
+    for changed, named in (
+        ([t for t in spec["tables"] if t["name"] != "data_object"], "data_object"),
+        (spec["tables"] + [{"name": "sample_set", "file": "sample_set.csv",
+                            "columns": {"id": "text"}, "primary_key": ["id"],
+                            "required": False}], "sample_set"),
+    ):
+        tables.write_text(yaml.safe_dump(dict(spec, tables=changed)))
+        result = dg.materialize([assets.ingest_production],
+                                resources=_resources(url, source, tables),
+                                run_config=switch_config, raise_on_error=False)
+        assert not result.success
+        message = _error(result)
+        assert "psycopg.errors" not in message and named in message, message
+        assert "production is untouched" in message, message
+    with psycopg.connect(url) as conn:
+        assert conn.execute("SELECT min(name) FROM portal.study").fetchone() == ("Study 0 v1",)
+
+
+def test_an_integral_json_double_loads_into_an_integer_column(
+    empty_db: str, tmp_path: Path
+) -> None:
+    """mongoexport writes a BSON double as a JSON number with a decimal point (relaxed
+    Extended JSON: 1000 stored as a double is `1000.0`; Python's json.dumps of a float does
+    the same). nmdc-server's ingest validates data_object_set with pydantic
+    (schemas.DataObjectBase.file_size_bytes: Optional[int]), which takes 1000.0 as 1000 and
+    refuses 1000.5. The loader refused the whole file: `invalid input syntax for type bigint:
+    "1000.0"`."""
+    source = tmp_path / "source"
+    source.mkdir()
+    (source / "data_object.jsonl").write_text(
+        json.dumps({"_id": {"$oid": "6" * 24}, "id": "nmdc:dobj-11-1", "file_size_bytes": 1000.0})
+        + "\n" + json.dumps({"id": "nmdc:dobj-11-2", "file_size_bytes": 2048}) + "\n"
+    )
+    tables = tmp_path / "tables.yaml"
+    tables.write_text(yaml.safe_dump({
+        "production": "portal",
+        "tables": [{"name": "data_object", "file": "data_object.jsonl",
+                    "columns": {"id": "text not null", "file_size_bytes": "bigint"},
+                    "primary_key": ["id"]}],
+    }))
+    result = dg.materialize(
+        [assets.ingest_staging], resources=_resources(empty_db, source, tables),
+        raise_on_error=False,
+    )
+    assert result.success, _error(result)
+    with psycopg.connect(empty_db) as conn:
+        assert conn.execute(
+            "SELECT array_agg(file_size_bytes ORDER BY id) FROM portal__staging.data_object"
+        ).fetchone() == ([1000, 2048],)
