@@ -249,7 +249,11 @@ def load_dump(
     # the database: pg_restore's carry only the text, in the server's language. The script
     # is one transaction whose COMMIT pg_restore writes last: a dump it cannot read to the end
     # leaves psql an open transaction, rolled back when it disconnects.
-    args = ["--no-owner", "--no-privileges", "--single-transaction", "-f", "-"]
+    # --no-tablespaces: what is loaded here is a scratch or staging copy, on a server that need
+    # not have the source's tablespaces (production keeps its big tables in ssdpool: "SET
+    # default_tablespace = ssdpool" refused the whole dump elsewhere), and on the source's own
+    # server it must not fill them.
+    args = ["--no-owner", "--no-privileges", "--no-tablespaces", "--single-transaction", "-f", "-"]
     if clean:
         args += ["--clean", "--if-exists"]
     if disable_triggers:

@@ -25,6 +25,16 @@ class ArtifactMissing(RuntimeError):
     """No materialization recorded an artifact, or the one it recorded is gone."""
 
 
+class PrerequisiteFailed(RuntimeError):
+    """A dump loaded before the one a restore check proves did not load: no verdict on the
+    one checked (its check, run on its own, named it as the failed artifact, and retention
+    deleted it for the other dump's fault)."""
+
+    def __init__(self, key: str, err: Exception) -> None:
+        super().__init__(f"{key}, loaded before the artifact checked, did not load: {err}")
+        self.key = key
+
+
 class SnapshotsDiffer(ValueError):
     """Dumps to be loaded together were read from different snapshots."""
 
@@ -176,6 +186,11 @@ def restore_check(
         return dg.AssetCheckResult(
             passed=False, metadata={"artifact": artifact.key, "error": str(err)}
         )
+    except PrerequisiteFailed as err:
+        # No "artifact": not a verdict on the artifact checked (check_verdicts).
+        return dg.AssetCheckResult(
+            passed=False, metadata={"failed_prerequisite": err.key, "error": str(err)}
+        )
     present, found, views, changed = loaded
     missing = [t for t in expected if t not in present]
     # the views the manifest records (older manifests and other dumps record none)
@@ -229,7 +244,15 @@ def _load_and_read(
             template,
         ) as url,
     ):
-        load_chain(artifacts, chain, url, major, Path(tmp))
+        for before in chain[:-1]:
+            try:
+                load_chain(artifacts, [before], url, major, Path(tmp))
+            except (PgToolError, ArtifactCorrupt) as err:
+                # the server's own failures stay the server's (restore_check)
+                if isinstance(err, PgToolError) and error_cause(err) is not None:
+                    raise
+                raise PrerequisiteFailed(before.key, err) from err
+        load_chain(artifacts, chain[-1:], url, major, Path(tmp))
         with PostgresResource(url=url).connect() as conn:
             present = set(database_content.user_tables(conn))
             found = database_content.count_rows(conn, [t for t in counts if t in present])
