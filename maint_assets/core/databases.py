@@ -171,8 +171,30 @@ def scratch_database(
     url = create_database(server, name, purpose, encoding, template)
     try:
         yield url
-    finally:
+    except BaseException as err:
+        # The block's error is the news (a load that failed, the disk full): a drop failing
+        # after it (DROP DATABASE's checkpoint on that full disk) must not replace it.
+        try:
+            drop_database(server, name)
+        except Exception as dropped:
+            err.add_note(_left(server, name, dropped))
+        raise
+    try:
         drop_database(server, name)
+    except psycopg.Error as err:
+        raise ScratchLeft(_left(server, name, err)) from err
+
+
+class ScratchLeft(RuntimeError):
+    """A scratch database that could not be dropped once its work was done."""
+
+
+def _left(server: PostgresResource, name: str, err: Exception) -> str:
+    return (
+        f"the scratch database {name} is left on {server.describe()}: dropping it failed "
+        f"({type(err).__name__}: {str(err).strip()}; a server out of disk space fails the "
+        "checkpoint DROP DATABASE asks for); the next run of its job drops it"
+    )
 
 
 def swap_in(server: PostgresResource, building: str, database: str) -> list[str]:

@@ -10,7 +10,13 @@ import pytest
 from psycopg import sql
 from psycopg.conninfo import make_conninfo
 
-from maint_assets.core.databases import create_database, database_url, drop_database, swap_in
+from maint_assets.core.databases import (
+    create_database,
+    database_url,
+    drop_database,
+    scratch_database,
+    swap_in,
+)
 from maint_assets.core.postgres import PostgresResource
 from maint_assets.demo.local_cluster import LocalCluster
 from maint_assets_tests.login_roles import create_login_role
@@ -132,3 +138,26 @@ def test_a_database_another_session_still_uses_is_dropped_ending_that_session(
             admin.execute(
                 sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
             )
+
+
+def test_a_scratch_database_that_cannot_be_dropped_never_hides_the_blocks_error(
+    pg_cluster: LocalCluster, staging_role: PostgresResource
+) -> None:
+    """A restore check's load failed on a restore server out of disk space; dropping its
+    scratch database then failed too (DROP DATABASE asks for a checkpoint, which cannot write
+    to the full disk: "checkpoint request failed"), and that error replaced the load's, which
+    said what was wrong (trial of session 36). Here the drop fails because a superuser's
+    session, which the role may not end, stays in the database."""
+    name = f"maint_assets_scratch_{secrets.token_hex(3)}"
+    holders = []
+    with (
+        pytest.raises(ValueError, match="the load's own error") as raised,
+        scratch_database(staging_role, name, "a restore check's scratch copy"),
+    ):
+        holders.append(pg_cluster.connect(name))  # kept open past the block's end
+        raise ValueError("the load's own error")
+    holders[0].close()
+    notes = "\n".join(getattr(raised.value, "__notes__", []))
+    assert f"the scratch database {name} is left on" in notes, notes
+    with pg_cluster.connect(autocommit=True) as admin:
+        admin.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
