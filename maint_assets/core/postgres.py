@@ -13,6 +13,7 @@ and keeping the advisory lock meanwhile.
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 
@@ -26,6 +27,8 @@ from maint_assets.core.lock_waits import DEFAULT_ATTEMPTS
 from maint_assets.core.pg_tools import UnreadableUrl, url_parts
 
 LOCK_NAMESPACE = "maint_assets:"
+# The longest wait in one statement for a maintenance lock another session holds.
+_LOCK_WAIT_S = 1.0
 # How often a step waits out another session's maintenance lock (each time as long again as
 # the lock timeout) before it fails.
 LOCK_RETRIES = 10
@@ -145,16 +148,28 @@ class PostgresResource(dg.ConfigurableResource):
     def maintenance_session(self, lock_name: str) -> Iterator[psycopg.Connection]:
         """An autocommit connection holding the advisory lock ``lock_name`` until it closes."""
         with self.connect() as conn:
+            # Waited for a second at a time, each wait a statement of its own: a statement
+            # waiting holds its snapshot all along, older than what the holder is building, and
+            # the holder's swap waits for such snapshots to end (core/older_snapshots.py): each
+            # waited for the other until this one's lock_timeout (30 s), and this run failed.
+            deadline = time.monotonic() + self.lock_timeout_s
+            while True:
+                wait = min(_LOCK_WAIT_S, max(deadline - time.monotonic(), 0.001))
+                try:
+                    conn.execute("SELECT set_config('lock_timeout', %s, false)", [_ms(wait)])
+                    conn.execute(
+                        "SELECT pg_advisory_lock(hashtextextended(%s, 0))",
+                        [LOCK_NAMESPACE + lock_name],
+                    )
+                    break
+                except errors.LockNotAvailable:
+                    if time.monotonic() >= deadline:
+                        raise MaintenanceLocked(
+                            f"{lock_name} is being maintained by another session on "
+                            f"{self.describe()} (waited {self.lock_timeout_s:g} s for its "
+                            "advisory lock)"
+                        ) from None
             conn.execute("SELECT set_config('lock_timeout', %s, false)", [_ms(self.lock_timeout_s)])
-            try:
-                conn.execute(
-                    "SELECT pg_advisory_lock(hashtextextended(%s, 0))", [LOCK_NAMESPACE + lock_name]
-                )
-            except errors.LockNotAvailable:
-                raise MaintenanceLocked(
-                    f"{lock_name} is being maintained by another session on {self.describe()} "
-                    f"(waited {self.lock_timeout_s:g} s for its advisory lock)"
-                ) from None
             yield conn
 
     @contextmanager
