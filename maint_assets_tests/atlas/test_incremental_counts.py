@@ -12,6 +12,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 
 import dagster as dg
@@ -25,18 +26,46 @@ from maint_assets.atlas.assets.counts import (
     TOUCHED_CHECK,
     WEB_REGIONS,
 )
+from maint_assets.core.postgres import PostgresResource
+from maint_assets.demo.local_cluster import LocalCluster
 from maint_assets_tests.atlas.helpers import (
     COUNTS,
     FULL_COUNTS,
+    atlas_resources,
     differences,
     materialize,
     metadata,
     rows,
     sensor_tick,
 )
+from maint_assets_tests.conftest import _clone
 
 SPATIAL = [*COUNTS, WEB_REGIONS]
 SEEDS_ENV = "ATLAS_DIFFERENTIAL_SEEDS"
+
+
+@pytest.fixture(scope="module")
+def counted_template(pg_cluster: LocalCluster, atlas_template: str) -> Iterator[str]:
+    """The template atlas database with its count tables built once (a full refresh), for the
+    tests that start from counted tables: cloning it costs what cloning the template does,
+    where each of them ran its own full refresh first (about 1 s of Dagster and PostGIS)."""
+    with _clone(pg_cluster, atlas_template, "atlas_counted") as url:
+        materialize(atlas_resources(PostgresResource(url=url, lock_timeout_s=5)),
+                    selection=COUNTS)
+        yield url.rsplit("/", 1)[1]
+
+
+@pytest.fixture
+def counted_url(pg_cluster: LocalCluster, counted_template: str) -> Iterator[str]:
+    """A fresh copy of the counted template for one test: the database a full refresh of the
+    counts leaves, its change-log position included."""
+    with _clone(pg_cluster, counted_template, "atlas_counted_test") as url:
+        yield url
+
+
+@pytest.fixture
+def counted_resources(counted_url: str) -> dict[str, object]:
+    return atlas_resources(PostgresResource(url=counted_url, lock_timeout_s=5))
 
 
 def _seeds(text: str) -> list[int]:
@@ -261,9 +290,10 @@ def test_random_workloads_keep_the_spatial_tables_equal_to_production_queries(
     assert {"incremental", "sensor"} <= modes, modes
 
 
-def test_a_row_changed_several_times_keeps_first_and_last_years_exact(resources, atlas_url):
-    materialize(resources, selection=COUNTS)
-    with psycopg.connect(atlas_url, autocommit=True) as conn:
+def test_a_row_changed_several_times_keeps_first_and_last_years_exact(
+    counted_resources, counted_url
+):
+    with psycopg.connect(counted_url, autocommit=True) as conn:
         new = conn.execute("""
             INSERT INTO public.observations (id_datasets, geom, year_obs, id_variables,
                                              obs_value, id_taxa_obs)
@@ -277,73 +307,71 @@ def test_a_row_changed_several_times_keeps_first_and_last_years_exact(resources,
         conn.execute("UPDATE public.observations SET year_obs = 1999 WHERE id = %s", new_id)
         conn.execute("""DELETE FROM public.observations WHERE id = (
             SELECT id FROM observations_partitions.within_quebec ORDER BY id OFFSET 5 LIMIT 1)""")
-    result = materialize(resources, selection=COUNTS)
+    result = materialize(counted_resources, selection=COUNTS)
     assert metadata(result, OBS_REGIONS_TAXA_DATASETS_COUNTS)["refresh_mode"] == "incremental"
-    assert differences(atlas_url) == 0
+    assert differences(counted_url) == 0
     assert rows(
-        atlas_url,
+        counted_url,
         "SELECT count(*) FROM atlas_api.obs_regions_taxa_datasets_counts"
         " WHERE min_year IN (1901, 2031) OR max_year IN (1901, 2031)",
     ) == [(0,)]
 
 
-def test_a_region_change_recounts_only_that_region(resources, atlas_url):
-    materialize(resources, selection=COUNTS)
-    with psycopg.connect(atlas_url, autocommit=True) as conn:
+def test_a_region_change_recounts_only_that_region(counted_resources, counted_url):
+    with psycopg.connect(counted_url, autocommit=True) as conn:
         conn.execute(
             "UPDATE public.regions SET geom = ST_Multi(ST_Translate(geom, 0.03, 0)) "
             "WHERE fid = (SELECT min(fid) FROM public.regions WHERE type = 'hex' AND scale = 10)"
         )
-    meta = metadata(materialize(resources, selection=COUNTS), OBS_REGION_COUNTS)
+    meta = metadata(materialize(counted_resources, selection=COUNTS), OBS_REGION_COUNTS)
     assert (meta["refresh_mode"], meta["regions_changed"], meta["regions_recounted"]) == (
         "incremental",
         1,
         1,
     )
     assert meta["observations_inserted"] == meta["observations_deleted"] == 0
-    assert differences(atlas_url, OBS_REGION_COUNTS) == 0
+    assert differences(counted_url, OBS_REGION_COUNTS) == 0
 
 
-def test_a_zoom_level_removed_then_restored_leaves_no_stale_rows(resources, atlas_url):
-    materialize(resources, selection=COUNTS)
-    with psycopg.connect(atlas_url, autocommit=True) as conn:
+def test_a_zoom_level_removed_then_restored_leaves_no_stale_rows(counted_resources, counted_url):
+    with psycopg.connect(counted_url, autocommit=True) as conn:
         conn.execute("DELETE FROM atlas_api.regions_zoom_lookup WHERE type = 'protected'")
-    meta = metadata(materialize(resources, selection=COUNTS), OBS_REGION_COUNTS)
+    meta = metadata(materialize(counted_resources, selection=COUNTS), OBS_REGION_COUNTS)
     assert (meta["refresh_mode"], meta["zoom_lookup_changes"]) == ("incremental", 1)
     assert rows(
-        atlas_url, "SELECT count(*) FROM atlas_api.obs_region_counts WHERE type = 'protected'"
+        counted_url, "SELECT count(*) FROM atlas_api.obs_region_counts WHERE type = 'protected'"
     ) == [(0,)]
-    with psycopg.connect(atlas_url, autocommit=True) as conn:
+    with psycopg.connect(counted_url, autocommit=True) as conn:
         conn.execute(
             "INSERT INTO atlas_api.regions_zoom_lookup (type, scale, zoom)"
             " VALUES ('protected', 1, 8)"
         )
-    materialize(resources, selection=COUNTS)
-    assert differences(atlas_url) == 0
+    materialize(counted_resources, selection=COUNTS)
+    assert differences(counted_url) == 0
 
 
-def test_a_truncated_change_log_falls_back_to_a_full_rebuild_and_says_so(resources, atlas_url):
-    materialize(resources, selection=COUNTS)
-    with psycopg.connect(atlas_url, autocommit=True) as conn:
+def test_a_truncated_change_log_falls_back_to_a_full_rebuild_and_says_so(
+    counted_resources, counted_url
+):
+    with psycopg.connect(counted_url, autocommit=True) as conn:
         conn.execute(
             "DELETE FROM public.observations WHERE id IN "
             "(SELECT id FROM public.observations ORDER BY id LIMIT 40)"
         )
         conn.execute("TRUNCATE maint_assets.change_log")
-    result = materialize(resources, selection=COUNTS)
+    result = materialize(counted_resources, selection=COUNTS)
     for key in COUNTS:
         meta = metadata(result, key)
         assert meta["refresh_mode"] == "full"
         assert meta["full_refresh_reason"].startswith("change history was lost")
-    assert differences(atlas_url) == 0
-    again = metadata(materialize(resources, selection=COUNTS), OBS_REGION_COUNTS)
+    assert differences(counted_url) == 0
+    again = metadata(materialize(counted_resources, selection=COUNTS), OBS_REGION_COUNTS)
     assert again["refresh_mode"] == "incremental"
 
 
-def test_config_can_force_a_full_rebuild(resources, atlas_url):
-    materialize(resources, selection=COUNTS)
+def test_config_can_force_a_full_rebuild(counted_resources, counted_url):
     meta = metadata(
-        materialize(resources, selection=COUNTS, run_config=FULL_COUNTS), OBS_REGION_COUNTS
+        materialize(counted_resources, selection=COUNTS, run_config=FULL_COUNTS), OBS_REGION_COUNTS
     )
     assert (meta["refresh_mode"], meta["full_refresh_reason"]) == ("full", "full refresh requested")
 
@@ -374,17 +402,16 @@ def test_a_rebuild_stores_the_rows_of_one_taxon_together(resources, atlas_url):
             assert stored > 1000 and out_of_order == 0, (table, out_of_order, stored)
 
 
-def test_an_observation_outside_every_region_is_counted_nowhere(resources, atlas_url):
-    materialize(resources, selection=COUNTS)
-    before = rows(atlas_url, "SELECT sum(count_obs) FROM atlas_api.obs_region_counts")
-    with psycopg.connect(atlas_url, autocommit=True) as conn:
+def test_an_observation_outside_every_region_is_counted_nowhere(counted_resources, counted_url):
+    before = rows(counted_url, "SELECT sum(count_obs) FROM atlas_api.obs_region_counts")
+    with psycopg.connect(counted_url, autocommit=True) as conn:
         conn.execute("""INSERT INTO public.observations (id_datasets, geom, year_obs, id_variables,
                                                          obs_value, id_taxa_obs)
                         SELECT min(d.id), ST_SetSRID(ST_MakePoint(10, 10), 4326), 2020, 1, 1,
                                min(t.id) FROM public.datasets d, public.taxa_obs t""")
-    result = materialize(resources, selection=COUNTS)
+    result = materialize(counted_resources, selection=COUNTS)
     assert metadata(result, OBS_REGION_COUNTS)["observations_inserted"] == 1
-    assert rows(atlas_url, "SELECT sum(count_obs) FROM atlas_api.obs_region_counts") == before
+    assert rows(counted_url, "SELECT sum(count_obs) FROM atlas_api.obs_region_counts") == before
 
 
 # Points on the edges of hexagons where they cross a cell's side (so the cells' parts of those
@@ -410,15 +437,16 @@ FROM segments s, unnest(ARRAY[0.5, 1.0 / 3, 0.7]) AS f,
 """
 
 
-def test_points_on_a_region_edge_are_counted_where_production_counts_them(resources, atlas_url):
-    materialize(resources, selection=COUNTS)
-    with psycopg.connect(atlas_url, autocommit=True) as conn:
+def test_points_on_a_region_edge_are_counted_where_production_counts_them(
+    counted_resources, counted_url
+):
+    with psycopg.connect(counted_url, autocommit=True) as conn:
         conn.execute(ON_EDGES)
-    meta = metadata(materialize(resources, selection=COUNTS), OBS_REGION_COUNTS)
+    meta = metadata(materialize(counted_resources, selection=COUNTS), OBS_REGION_COUNTS)
     assert (meta["refresh_mode"], meta["observations_inserted"]) == ("incremental", 6000)
-    assert differences(atlas_url) == 0
-    materialize(resources, selection=COUNTS, run_config=FULL_COUNTS)
-    assert differences(atlas_url) == 0
+    assert differences(counted_url) == 0
+    materialize(counted_resources, selection=COUNTS, run_config=FULL_COUNTS)
+    assert differences(counted_url) == 0
 
 
 # A figure-eight of 1 000 vertices (its ring crosses itself), our own construction (the real
@@ -448,23 +476,22 @@ FROM (SELECT round(-72.52 + i * 0.026, 7) AS x, round(46.68 + j * 0.016, 7) AS y
 
 
 def test_a_region_that_is_not_a_valid_geometry_is_counted_as_production_counts_it(
-    resources, atlas_url
+    counted_resources, counted_url
 ):
-    materialize(resources, selection=COUNTS)
-    with psycopg.connect(atlas_url, autocommit=True) as conn:
+    with psycopg.connect(counted_url, autocommit=True) as conn:
         (fid,) = conn.execute(NOT_VALID).fetchone()
         assert conn.execute("SELECT NOT ST_IsValid(geom) FROM public.regions WHERE fid = %s",
                             [fid]).fetchone() == (True,)  # fmt: skip
         conn.execute(NOT_VALID_POINTS)
-    meta = metadata(materialize(resources, selection=COUNTS), OBS_REGION_COUNTS)
+    meta = metadata(materialize(counted_resources, selection=COUNTS), OBS_REGION_COUNTS)
     assert (meta["refresh_mode"], meta["regions_not_valid"]) == ("incremental", [fid])
-    assert differences(atlas_url) == 0
+    assert differences(counted_url) == 0
     counted = "SELECT sum(count_obs) FROM atlas_api.obs_region_counts WHERE fid = %s"
-    assert 0 < rows(atlas_url, counted, [fid])[0][0] < 1682
-    meta = metadata(materialize(resources, selection=COUNTS, run_config=FULL_COUNTS),
+    assert 0 < rows(counted_url, counted, [fid])[0][0] < 1682
+    meta = metadata(materialize(counted_resources, selection=COUNTS, run_config=FULL_COUNTS),
                     OBS_REGION_COUNTS)  # fmt: skip
     assert (meta["refresh_mode"], meta["regions_not_valid"]) == ("full", [fid])
-    assert differences(atlas_url) == 0
+    assert differences(counted_url) == 0
 
 
 # Our own rows: coordinates that lie in no region (a NaN reaches PostGIS from any client that
@@ -480,31 +507,29 @@ FROM (VALUES ('NaN'::float8, 'NaN'::float8), ('Infinity', 46), (-73.5, '-Infinit
 """
 
 
-def test_observations_in_no_region_count_nowhere_and_stop_nothing(resources, atlas_url):
-    materialize(resources, selection=COUNTS)
-    with dg.instance_for_test() as instance, psycopg.connect(atlas_url, autocommit=True) as conn:
-        cursor = sensor_tick(atlas_url, None, instance).cursor
+def test_observations_in_no_region_count_nowhere_and_stop_nothing(counted_resources, counted_url):
+    with dg.instance_for_test() as instance, psycopg.connect(counted_url, autocommit=True) as conn:
+        cursor = sensor_tick(counted_url, None, instance).cursor
         conn.execute(NO_REGION)
-        tick = sensor_tick(atlas_url, cursor, instance)  # applied by the sensor itself
+        tick = sensor_tick(counted_url, cursor, instance)  # applied by the sensor itself
         events = tick.asset_events
         recorded = {e.asset_key for e in events if isinstance(e, dg.AssetMaterialization)}
         assert set(COUNTS) <= recorded, tick
-        assert differences(atlas_url) == 0
+        assert differences(counted_url) == 0
         # an ordinary observation moved to NaN, then a refresh in a run
         conn.execute("""UPDATE public.observations SET geom = ST_SetSRID(ST_MakePoint('NaN',
             'NaN'), 4326) WHERE id = (SELECT min(id) FROM observations_partitions.within_quebec)""")
-    assert metadata(materialize(resources, selection=COUNTS), OBS_REGION_COUNTS)[
+    assert metadata(materialize(counted_resources, selection=COUNTS), OBS_REGION_COUNTS)[
         "refresh_mode"] == "incremental"  # fmt: skip
-    assert differences(atlas_url) == 0
-    materialize(resources, selection=COUNTS, run_config=FULL_COUNTS)
-    assert differences(atlas_url) == 0
+    assert differences(counted_url) == 0
+    materialize(counted_resources, selection=COUNTS, run_config=FULL_COUNTS)
+    assert differences(counted_url) == 0
 
 
-def test_an_id_in_both_partitions_is_two_observations(resources, atlas_url):
+def test_an_id_in_both_partitions_is_two_observations(counted_resources, counted_url):
     """Production's key is (id, within_quebec): an id can be in both partitions (given
     explicitly, or changed by hand to one the sequence hands out later)."""
-    materialize(resources, selection=COUNTS)
-    with psycopg.connect(atlas_url, autocommit=True) as conn:
+    with psycopg.connect(counted_url, autocommit=True) as conn:
         (shared,) = conn.execute(
             "SELECT min(id) FROM observations_partitions.within_quebec").fetchone()  # fmt: skip
         conn.execute("""
@@ -514,26 +539,25 @@ def test_an_id_in_both_partitions_is_two_observations(resources, atlas_url):
             FROM observations_partitions.outside_quebec ORDER BY id LIMIT 1""", [shared])
         both = "SELECT count(*) FROM public.observations WHERE id = %s"
         assert conn.execute(both, [shared]).fetchone() == (2,)
-    materialize(resources, selection=COUNTS)
-    assert differences(atlas_url) == 0
-    with psycopg.connect(atlas_url, autocommit=True) as conn:
+    materialize(counted_resources, selection=COUNTS)
+    assert differences(counted_url) == 0
+    with psycopg.connect(counted_url, autocommit=True) as conn:
         # one statement changes both rows; the next moves one out of the province's partition,
         # and production's routing trigger puts it back (an inside point): a delete, an insert
         conn.execute("UPDATE public.observations SET year_obs = 1990 WHERE id = %s", [shared])
         conn.execute("UPDATE public.observations SET year_obs = 1991, within_quebec = false"
                      " WHERE id = %s AND within_quebec", [shared])  # fmt: skip
-    result = materialize(resources, selection=COUNTS)
+    result = materialize(counted_resources, selection=COUNTS)
     # a rebuild would mean the refresh's own check found rows it got wrong
     assert {metadata(result, key)["refresh_mode"] for key in COUNTS} == {"incremental"}
-    assert differences(atlas_url) == 0
+    assert differences(counted_url) == 0
 
 
-def test_cells_cut_by_an_earlier_version_are_cut_again(resources, atlas_url):
-    materialize(resources, selection=COUNTS)
+def test_cells_cut_by_an_earlier_version_are_cut_again(counted_resources, counted_url):
     # As an upgrade finds them, for a hundred regions: one is enough to need a rebuild, and
     # cutting all 47 000 again took over a minute of the suite.
     outdated = "(SELECT fid FROM maint_assets.region_cuts ORDER BY fid LIMIT 100)"
-    with psycopg.connect(atlas_url, autocommit=True) as conn:
+    with psycopg.connect(counted_url, autocommit=True) as conn:
         erased = conn.execute(
             "UPDATE maint_assets.region_cells SET edge = NULL"
             f" WHERE piece IS NOT NULL AND fid IN {outdated}"
@@ -543,16 +567,16 @@ def test_cells_cut_by_an_earlier_version_are_cut_again(resources, atlas_url):
             "UPDATE maint_assets.region_cuts SET digest = regexp_replace(digest, '[^:]+$', 'old')"
             f" WHERE fid IN {outdated}"
         )
-    meta = metadata(materialize(resources, selection=COUNTS), OBS_REGION_COUNTS)
+    meta = metadata(materialize(counted_resources, selection=COUNTS), OBS_REGION_COUNTS)
     assert meta["refresh_mode"] == "full"
     assert meta["full_refresh_reason"].startswith("100 regions were cut into cells by an earlier")
     assert rows(
-        atlas_url,
+        counted_url,
         "SELECT count(*) FILTER (WHERE digest LIKE '%:old'), count(*) > 0"
         " FROM maint_assets.region_cuts",
     ) == [(0, True)]
     assert rows(
-        atlas_url,
+        counted_url,
         "SELECT count(*) FROM maint_assets.region_cells WHERE (piece IS NULL) <> (edge IS NULL)",
     ) == [(0,)]
 
@@ -567,26 +591,27 @@ materialize({"atlas_db": PostgresResource(url=sys.argv[1], lock_timeout_s=600),
 """
 
 
-def test_a_refresh_killed_midway_changes_nothing_and_the_next_catches_up(resources, atlas_url):
-    materialize(resources, selection=COUNTS)
+def test_a_refresh_killed_midway_changes_nothing_and_the_next_catches_up(
+    counted_resources, counted_url
+):
     snapshot = (
         "SELECT md5(string_agg(t::text, ',' ORDER BY t::text)) FROM atlas_api.obs_region_counts t"
     )
     log = "SELECT count(*) FROM maint_assets.change_log"
     state = "SELECT frontier::text, carried FROM maint_assets.change_consumers ORDER BY 1, 2"
-    with psycopg.connect(atlas_url, autocommit=True) as conn:
+    with psycopg.connect(counted_url, autocommit=True) as conn:
         conn.execute(
             "DELETE FROM public.observations WHERE id IN "
             "(SELECT id FROM public.observations ORDER BY id DESC LIMIT 25)"
         )
-    before = (rows(atlas_url, snapshot), rows(atlas_url, log), rows(atlas_url, state))
-    with psycopg.connect(atlas_url) as blocker:
+    before = (rows(counted_url, snapshot), rows(counted_url, log), rows(counted_url, state))
+    with psycopg.connect(counted_url) as blocker:
         # the refresh stops mid-transaction, waiting for the regions table...
         blocker.execute("LOCK TABLE public.regions IN ACCESS EXCLUSIVE MODE")
-        process = subprocess.Popen([sys.executable, "-c", KILLABLE, atlas_url])
+        process = subprocess.Popen([sys.executable, "-c", KILLABLE, counted_url])
         deadline = time.monotonic() + 60
         while not rows(
-            atlas_url,
+            counted_url,
             "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'maint_assets' "
             "AND wait_event_type = 'Lock' AND state = 'active'",
         )[0][0]:
@@ -595,10 +620,10 @@ def test_a_refresh_killed_midway_changes_nothing_and_the_next_catches_up(resourc
         process.send_signal(signal.SIGKILL)  # ...and its process dies there
         process.wait()
     time.sleep(0.5)
-    assert (rows(atlas_url, snapshot), rows(atlas_url, log), rows(atlas_url, state)) == before
-    meta = metadata(materialize(resources, selection=COUNTS), OBS_REGION_COUNTS)
+    assert (rows(counted_url, snapshot), rows(counted_url, log), rows(counted_url, state)) == before
+    meta = metadata(materialize(counted_resources, selection=COUNTS), OBS_REGION_COUNTS)
     assert (meta["refresh_mode"], meta["observations_deleted"]) == ("incremental", 25)
-    assert differences(atlas_url, OBS_REGION_COUNTS) == 0
+    assert differences(counted_url, OBS_REGION_COUNTS) == 0
 
 
 def _counts_in_thread(
@@ -619,29 +644,28 @@ def _counts_in_thread(
     return run
 
 
-def test_a_region_edited_while_a_rebuild_cuts_the_cells_is_counted(resources, atlas_url):
-    materialize(resources, selection=COUNTS)
+def test_a_region_edited_while_a_rebuild_cuts_the_cells_is_counted(counted_resources, counted_url):
     # The hexagons with the most observations: A makes the rebuild cut cells again, B moves
     # far away (none of its observations stays in it) while the rebuild waits to cut.
-    a, b = [r[0] for r in rows(atlas_url, """
+    a, b = [r[0] for r in rows(counted_url, """
         SELECT fid FROM atlas_api.obs_region_counts WHERE type = 'hex' AND scale = 20
         GROUP BY fid ORDER BY sum(count_obs) DESC, fid LIMIT 2""")]
     move = "UPDATE public.regions SET geom = ST_Multi(ST_Translate(geom, %s, %s)) WHERE fid = %s"
-    with psycopg.connect(atlas_url, autocommit=True) as conn:
+    with psycopg.connect(counted_url, autocommit=True) as conn:
         conn.execute(move, (0.03, 0.02, a))
-    with psycopg.connect(atlas_url) as reader:
+    with psycopg.connect(counted_url) as reader:
         # the cut's CLUSTER of the cells waits behind this reader...
         reader.execute("LOCK TABLE maint_assets.region_cells IN ACCESS SHARE MODE")
         rebuild = _counts_in_thread(
-            resources, atlas_url, "%CLUSTER maint_assets.region_cells%", FULL_COUNTS
+            counted_resources, counted_url, "%CLUSTER maint_assets.region_cells%", FULL_COUNTS
         )
         # ...while another session moves B and commits
-        with psycopg.connect(atlas_url, autocommit=True) as conn:
+        with psycopg.connect(counted_url, autocommit=True) as conn:
             conn.execute(move, (1.0, 1.0, b))
     assert metadata(rebuild.result(timeout=300), OBS_REGION_COUNTS)["refresh_mode"] == "full"
-    assert differences(atlas_url) == 0
-    meta = metadata(materialize(resources, selection=COUNTS), OBS_REGION_COUNTS)
-    assert meta["refresh_mode"] == "incremental" and differences(atlas_url) == 0
+    assert differences(counted_url) == 0
+    meta = metadata(materialize(counted_resources, selection=COUNTS), OBS_REGION_COUNTS)
+    assert meta["refresh_mode"] == "incremental" and differences(counted_url) == 0
 
 
 def test_the_sensor_trims_nothing_a_first_build_has_yet_to_catch_up(resources, atlas_url):
