@@ -47,6 +47,7 @@ WORK_DIR_ENV = "VN_WORK_DIR"
 # read by transfer_vn_jobs.py
 REQUEST_TIMEOUT_ENV = "MAINT_VN_REQUEST_TIMEOUT_S"
 REPORTED_DELETIONS_ENV = "MAINT_VN_REPORTED_DELETIONS"
+SITE_TIMEZONE_ENV = "MAINT_VN_SITE_TIMEZONE"
 DEFAULT_VENV = STATE_DIR / "client-api-vn"
 DEFAULT_WORK_DIR = STATE_DIR / "vn_sync"
 # transfer_vn's log, and psql's (--col_tables_create runs psql and ignores its errors)
@@ -147,6 +148,14 @@ class ClientApiVn(dg.ConfigurableResource):
         default=300.0, gt=0,
         description="the longest one request to the site may wait to connect, or for the next "
         "bytes of its answer (Client-API-VN sets none): a stalled site fails the download",
+    )
+
+    site_timezone: str = Field(
+        default="Europe/Paris",
+        description="the VisioNature sites' time zone (the API dates a sighting at midnight "
+        "of the site's day): transfer_vn reads the days of a form's sightings (its "
+        "date_start and date_stop) in it, as production's live sync on a server in that zone "
+        "does, whatever this machine's own (empty: this machine's, as transfer_vn alone)",
     )
 
     def user_config(self) -> dict[str, Any]:
@@ -302,7 +311,8 @@ class ClientApiVn(dg.ConfigurableResource):
 
     def _env(self, passfile: Path | None = None) -> dict[str, str]:
         env = {**os.environ, "HOME": str(self._work_dir()), "LANGUAGE": "C",
-               REQUEST_TIMEOUT_ENV: str(self.request_timeout_s), "PGAPPNAME": APPLICATION_NAME}
+               REQUEST_TIMEOUT_ENV: str(self.request_timeout_s), "PGAPPNAME": APPLICATION_NAME,
+               SITE_TIMEZONE_ENV: self.site_timezone}
         if passfile is not None and passfile.exists():
             # An empty db_pw makes libpq (under transfer_vn's SQLAlchemy) read this file.
             env["PGPASSFILE"] = str(passfile)

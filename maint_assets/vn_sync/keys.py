@@ -22,7 +22,8 @@ OBSERVATIONS = "observations_json"
 FORMS = "forms_json"
 PLACES = "places_json"
 # Reconciled in this order: a form or place goes only when no observation still refers to
-# it, so observations go first.
+# it, so observations go first (the repair writes forms before their sightings and deletes
+# them after: reconcile.py).
 TABLES = (OBSERVATIONS, FORMS, PLACES)
 # The only tables transfer_vn deletes from (--update, on the source's diff).
 CAPTURED = (OBSERVATIONS, PLACES)

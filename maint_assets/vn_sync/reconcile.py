@@ -109,6 +109,7 @@ class RepairSettings:
     max_delete_fraction: float = 0.05
     skip_malformed: bool = False
     delete_absent: bool = False
+    new_sites: bool = False
 
 
 def repair(
@@ -129,12 +130,20 @@ def repair(
         "check_schema": check, "capture_since": capture_since, **window.xid_params,
     }
     coverage.covered(conn, window, check, "vn_cc")
+    if not settings.new_sites:
+        _refuse_unknown_sites(conn, {"check": check, "production": production})
     coverage.polled(conn, window, check, "vn_cpoll")
     in_window = coverage.covered(conn, window, production, "vn_cp")
     coverage.covered_days(conn, window)
     names = {"check": check, "production": production}
     results = {}
-    for table in (t for t in TABLES if t in window.tables):
+    # Forms before their observations, as transfer_vn stores them (_store_observation stores
+    # a form, then its sightings): production's row triggers read a sighting's form when its
+    # row is written (gn_vn2synthese gives the synthese the uuid of forms_json's row for
+    # observers[0].id_form). Forms no observation belongs to go after the observations'
+    # deletions (form_orphans, below).
+    tables = [t for t in TABLES if t in window.tables]
+    for table in sorted(tables, key=lambda t: t != FORMS):
         if table == OBSERVATIONS:
             conn.execute(compose(SQL_RECONCILE, "observation_pairs", **names), params)
             conn.execute(statement(SQL_RECONCILE, "index_pairs"))
@@ -174,7 +183,38 @@ def repair(
             conn.execute(statement(SQL_RECONCILE, "drop_signals"))
             conn.execute(statement(SQL_RECONCILE, "drop_brought"))
         results[table] = result
-    return results
+    if FORMS in results:
+        conn.execute(compose(SQL_RECONCILE, "form_orphans", **names), params)
+        orphans = counted(conn, FORMS)
+        # no deletion on a signal: nothing to weigh
+        apply(conn, SQL_RECONCILE, FORMS, {**names, "table": FORMS}, params, orphans)
+        conn.execute(statement(SQL_RECONCILE, "drop_changes"))
+        results[FORMS].counts["delete"] += orphans.counts["delete"]
+        results[FORMS].deleted_by.update(orphans.deleted_by)
+    return {t: results[t] for t in TABLES if t in results}
+
+
+def _refuse_unknown_sites(conn: psycopg.Connection, names: dict[str, str]) -> None:
+    """Refuse when the window covers a site (the check configuration's key, which
+    Client-API-VN writes in every row's `site`) that production's live sync neither polls
+    (its increment_log) nor holds a single observation of, while it polls others: the two
+    configurations then key the same VisioNature site differently (the runbook keeps them in
+    two evn.yaml files; transfer_vn --init names the site tst1), and joined on (id, site)
+    every row of the window would be inserted into production a second time, under the
+    check copy's key. A site production does not sync yet is repaired with new_sites."""
+    unknown = conn.execute(compose(SQL_RECONCILE, "unknown_sites", **names)).fetchall()
+    if unknown:
+        missing = ", ".join(site for site, _ in unknown)
+        known = unknown[0][1]
+        raise ReconcileRefused(
+            f"the window covers site(s) {missing} of {names['check']}, of which "
+            f"{names['production']} holds no observation while its live sync polls "
+            f"{', '.join(known)}: the check configuration keys the site otherwise than "
+            "production's (Client-API-VN stores the configuration's site key in each row), "
+            "and every row would be inserted a second time; give both configurations the "
+            "same site keys, or set new_sites to repair a site production does not sync yet; "
+            "nothing was changed"
+        )
 
 
 def signals(

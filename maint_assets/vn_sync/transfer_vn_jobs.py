@@ -46,11 +46,14 @@ import os
 import re
 import sys
 from collections.abc import Callable
+from datetime import date, datetime
 from logging.handlers import TimedRotatingFileHandler
 from pathlib import Path
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 import requests
+from export_vn import store_postgresql
 from export_vn.download_vn import (
     Entities,
     Families,
@@ -73,6 +76,7 @@ from sqlalchemy import text
 
 REQUEST_TIMEOUT_ENV = "MAINT_VN_REQUEST_TIMEOUT_S"
 REPORTED_DELETIONS_ENV = "MAINT_VN_REPORTED_DELETIONS"
+SITE_TIMEZONE_ENV = "MAINT_VN_SITE_TIMEZONE"
 FULL_ORDER = (Entities, Families, LocalAdminUnits, Observations, Observers, Places, Species,
               TaxoGroup, TerritorialUnits, Validations)
 logger = logging.getLogger("transfer_vn")
@@ -148,6 +152,23 @@ def _recording(
     return recorded
 
 
+def _site_days(zone_name: str) -> None:
+    """The days of a form's sightings (its date_start and date_stop) in the site's time zone.
+    _store_observation takes them as ``date.fromtimestamp(date.@timestamp)``, in the local
+    time of the process, and the API's @timestamp is midnight of the site's day: run in UTC
+    (a container), every form would be stored a day early, unlike production's live sync on
+    a server in the site's zone, and the repair would write that day over production's.
+    ``date`` is used for nothing else in store_postgresql."""
+    zone = ZoneInfo(zone_name)
+
+    class SiteDate(date):
+        @classmethod
+        def fromtimestamp(cls, t: float) -> date:
+            return datetime.fromtimestamp(t, zone).date()
+
+    store_postgresql.date = SiteDate
+
+
 def _timed_out(err: BaseException | None) -> bool:
     while err is not None:
         if isinstance(err, requests.Timeout):
@@ -172,6 +193,8 @@ def main(mode: str, file: str) -> int:
     _wrap_send(timeout)
     if os.environ.get(REPORTED_DELETIONS_ENV):
         _record_deletions(os.environ[REPORTED_DELETIONS_ENV])
+    if os.environ.get(SITE_TIMEZONE_ENV):
+        _site_days(os.environ[SITE_TIMEZONE_ENV])
     (Path.home() / "tmp").mkdir(exist_ok=True)
     formatter = MaskingFormatter("%(asctime)s - %(levelname)s - %(name)s - %(message)s")
     for handler in (

@@ -94,6 +94,20 @@ DROP TABLE vn_signals;
 -- name: drop_brought
 DROP TABLE vn_brought;
 
+-- name: unknown_sites
+-- The sites of the check copy's rows inside the window (vn_cc) that production's live sync
+-- does not poll (no watermark in its increment_log, a small table) and of which production
+-- holds no observation, when it polls some site: with the sites it polls. Read before
+-- anything is written (reconcile.py).
+WITH known AS MATERIALIZED (
+    SELECT array_agg(DISTINCT site ORDER BY site) AS sites FROM {production}.increment_log
+)
+SELECT c.site, known.sites
+FROM (SELECT DISTINCT site FROM vn_cc) c, known
+WHERE known.sites IS NOT NULL AND NOT c.site = ANY(known.sites)
+  AND NOT EXISTS (SELECT FROM {production}.observations_json p WHERE p.site = c.site)
+ORDER BY c.site;
+
 -- name: observation_pairs
 -- One pass over both copies on narrow columns (keys, update times, inside the window or not):
 -- the rows that may need a change. Items are read afterwards, for those rows only.
@@ -277,9 +291,15 @@ SELECT k.site, k.id,
        NULL::text AS unchecked
 FROM {check}.forms_json k
 LEFT JOIN {production}.forms_json p ON p.site = k.site AND p.id = k.id
-WHERE p.id IS NULL OR k.item <> p.item
-UNION ALL
-SELECT p.site, p.id, 'delete', 'no observation belongs to it', NULL
+WHERE p.id IS NULL OR k.item <> p.item;
+
+-- name: form_orphans
+-- The forms of production no observation of either copy belongs to any more, inside the
+-- window: after the observations' changes (reconcile.py), so that a form whose last
+-- sighting this repair deletes goes with it.
+CREATE TEMP TABLE vn_changes ON COMMIT DROP AS
+SELECT p.site, p.id, 'delete' AS action, 'no observation belongs to it' AS reason,
+       NULL::text AS unchecked
 FROM {production}.forms_json p
 JOIN vn_covered_days d ON d.site = p.site
 WHERE p.item ->> 'date_start' ~ '^\d{{4}}-\d{{2}}-\d{{2}}$'

@@ -70,6 +70,12 @@ class RepairConfig(dg.Config):
         "its answers and would be deleted every week. Off, they are kept and listed "
         "'unconfirmed'; the deletions the source's diff reports are applied either way",
     )
+    new_sites: bool = Field(
+        default=False,
+        description="repair a site of the window that production's live sync neither polls "
+        "nor holds any observation of; by default the run is refused, as the check "
+        "configuration then most likely keys the site otherwise than production's",
+    )
 
 
 # The summary is the runbook's e-mail: a repair committed while the relay was down would leave
@@ -106,7 +112,7 @@ def vn_sync_repair(
     bookkeeping.prepare(vn_db, [CHECK, PRODUCTION])
     run_id = context.run.run_id
     settings = RepairSettings(config.whole_table, config.max_delete_fraction,
-                              config.skip_malformed, config.delete_absent)
+                              config.skip_malformed, config.delete_absent, config.new_sites)
     try:
         # Run again when the session is lost (a restart, a failover): the repair's one
         # transaction rolled back, and is made afresh from what the tables hold then.
