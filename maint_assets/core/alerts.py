@@ -17,7 +17,8 @@ HEALTH_EVENTS = (
     dg.DagsterEventType.FRESHNESS_STATE_CHANGE,
 )
 ALARMING = {"WARN", "FAIL"}
-MAILING_SINCE = "mailing_since"  # key of alert_asset_health's cursor
+MAILING_SINCE = "mailing_since"  # keys of alert_asset_health's cursor
+REFUSED = "refused_recipients"
 
 
 @dg.sensor(
@@ -102,16 +103,20 @@ def alert_asset_health(
         return dg.SkipReason("SMTP is not configured (MAINT_SMTP_HOST, MAINT_MAIL_TO)")
     records, cursor = read_new(context.instance, context.cursor, HEALTH_EVENTS, from_start=False)
     # Since when this sensor's mails reached every recipient: a failure it never mailed (one
-    # from before it existed), or mailed while the relay refused a recipient, is news even
-    # when the check failed the same way before.
+    # from before it existed), or mailed while the relay refused a recipient it had taken
+    # before, is news even when the check failed the same way before. A recipient refused
+    # every time (a typo, someone gone) moves it once: otherwise every repeat went to all.
     positions = json.loads(cursor)
     since = positions.setdefault(MAILING_SINCE, datetime.now(UTC).timestamp())
     message = health_message(context.instance, records, mailed_since=since)
     if message:
         delivery = notifier.send(*message)
         _log(context.log, message[0], notifier, delivery)
-        if delivery is not None and delivery.refused:
-            positions[MAILING_SINCE] = datetime.now(UTC).timestamp()
+        if delivery is not None:
+            refused = sorted(delivery.refused)
+            if set(refused) - set(positions.get(REFUSED, [])):
+                positions[MAILING_SINCE] = datetime.now(UTC).timestamp()
+            positions[REFUSED] = refused
     # After the send: a message no recipient took is tried again with the next tick's news.
     context.update_cursor(json.dumps(positions, sort_keys=True))
     return dg.SkipReason(f"{len(records)} events, {'mailed' if message else 'nothing to report'}")
