@@ -227,5 +227,5 @@ def test_every_command_names_a_function_of_its_module():
                 parsers.extend(action.choices.values())
                 commands += [p.get_default("run") for p in action.choices.values()]
     commands = [c for c in commands if c is not None]
-    assert len(commands) == 15
+    assert len(commands) == 16
     assert all(callable(c.function()) for c in commands), commands

@@ -278,7 +278,6 @@ class ArtifactStore(dg.ConfigurableResource):
             backend.delete([a.key for a in doomed])
         return doomed
 
-
     def adopt(self, folder: str, former: str, source: str) -> list[Artifact]:
         """Name ``source`` as the source of the artifacts of ``folder`` whose manifest names
         ``former`` (the database's server before it moved, under its old name), the old name
@@ -297,6 +296,7 @@ class ArtifactStore(dg.ConfigurableResource):
                     json.dumps(record, indent=2, default=str).encode(), a.key + MANIFEST_SUFFIX
                 )
         return adopted
+
 
 def _read_manifest(backend: Backend, key: str, data: bytes) -> Artifact:
     """The artifact ``key``'s content records; ManifestUnreadable naming it otherwise: a

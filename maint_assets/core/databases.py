@@ -181,7 +181,7 @@ def scratch_database(
         raise
     try:
         drop_database(server, name)
-    except psycopg.Error as err:
+    except Exception as err:
         raise ScratchLeft(_left(server, name, err)) from err
 
 
@@ -193,7 +193,8 @@ def _left(server: PostgresResource, name: str, err: Exception) -> str:
     return (
         f"the scratch database {name} is left on {server.describe()}: dropping it failed "
         f"({type(err).__name__}: {str(err).strip()}; a server out of disk space fails the "
-        "checkpoint DROP DATABASE asks for); the next run of its job drops it"
+        "checkpoint DROP DATABASE asks for); a later run of the same check drops it once "
+        "its run is over, or drop it by hand"
     )
 
 

@@ -29,6 +29,7 @@ from maint_assets.core.pg_tools import UnreadableUrl, url_parts
 LOCK_NAMESPACE = "maint_assets:"
 # The longest wait in one statement for a maintenance lock another session holds.
 _LOCK_WAIT_S = 1.0
+_LOCK_WAIT_MARGIN_S = 0.01
 # How often a step waits out another session's maintenance lock (each time as long again as
 # the lock timeout) before it fails.
 LOCK_RETRIES = 10
@@ -152,9 +153,13 @@ class PostgresResource(dg.ConfigurableResource):
             # waiting holds its snapshot all along, older than what the holder is building, and
             # the holder's swap waits for such snapshots to end (core/older_snapshots.py): each
             # waited for the other until this one's lock_timeout (30 s), and this run failed.
+            # A lock_timeout of 0 is PostgreSQL's "wait for ever".
+            forever = self.lock_timeout_s <= 0
             deadline = time.monotonic() + self.lock_timeout_s
             while True:
-                wait = min(_LOCK_WAIT_S, max(deadline - time.monotonic(), 0.001))
+                left = deadline - time.monotonic()
+                # never 0 ms: lock_timeout 0 would wait for ever
+                wait = _LOCK_WAIT_S if forever else max(min(_LOCK_WAIT_S, left), 0.001)
                 try:
                     conn.execute("SELECT set_config('lock_timeout', %s, false)", [_ms(wait)])
                     conn.execute(
@@ -163,7 +168,8 @@ class PostgresResource(dg.ConfigurableResource):
                     )
                     break
                 except errors.LockNotAvailable:
-                    if time.monotonic() >= deadline:
+                    # (the server's milliseconds may end a wait just short of the deadline)
+                    if not forever and time.monotonic() >= deadline - _LOCK_WAIT_MARGIN_S:
                         raise MaintenanceLocked(
                             f"{lock_name} is being maintained by another session on "
                             f"{self.describe()} (waited {self.lock_timeout_s:g} s for its "

@@ -98,8 +98,9 @@ def drop(conn: psycopg.Connection, views: list[View], refusal: Refusal) -> None:
 
 
 def recreate(conn: psycopg.Connection, views: list[View], refusal: Refusal) -> None:
-    """Create ``views`` in their order, then what hangs on them, then give each back to its
-    owner (last: a view reads with its owner's privileges, never the role's)."""
+    """Create ``views`` in their order (a materialized view that held data filled by REFRESH,
+    which writes its rows frozen), then what hangs on them, then give each back to its owner
+    (last: a view reads with its owner's privileges, never the role's)."""
     for view in views:
         target = sql.Identifier(view.schema, view.name)
         try:

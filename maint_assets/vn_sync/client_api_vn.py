@@ -31,6 +31,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import dagster as dg
 from pydantic import Field
@@ -310,6 +311,15 @@ class ClientApiVn(dg.ConfigurableResource):
         return output
 
     def _env(self, passfile: Path | None = None) -> dict[str, str]:
+        if self.site_timezone:
+            try:
+                ZoneInfo(self.site_timezone)
+            except (ValueError, ZoneInfoNotFoundError):
+                # else a traceback inside transfer_vn's process, the download failed
+                raise dg.Failure(
+                    f"client_api_vn.site_timezone {self.site_timezone!r} is no time zone this "
+                    "machine knows (an IANA name such as Europe/Paris; empty: the machine's)"
+                ) from None
         env = {**os.environ, "HOME": str(self._work_dir()), "LANGUAGE": "C",
                REQUEST_TIMEOUT_ENV: str(self.request_timeout_s), "PGAPPNAME": APPLICATION_NAME,
                SITE_TIMEZONE_ENV: self.site_timezone}

@@ -201,7 +201,13 @@ def _refuse_unknown_sites(conn: psycopg.Connection, names: dict[str, str]) -> No
     configurations then key the same VisioNature site differently (the runbook keeps them in
     two evn.yaml files; transfer_vn --init names the site tst1), and joined on (id, site)
     every row of the window would be inserted into production a second time, under the
-    check copy's key. A site production does not sync yet is repaired with new_sites."""
+    check copy's key. A site production does not sync yet is repaired with new_sites. A
+    production without an increment_log (never polled with --update) is not guarded."""
+    polls = conn.execute(
+        statement(SQL_RECONCILE, "increment_log_of"), {"schema": names["production"]}
+    ).fetchone()[0]
+    if polls is None:
+        return
     unknown = conn.execute(compose(SQL_RECONCILE, "unknown_sites", **names)).fetchall()
     if unknown:
         missing = ", ".join(site for site, _ in unknown)

@@ -11,6 +11,7 @@ from psycopg import sql
 from psycopg.conninfo import make_conninfo
 
 from maint_assets.core.databases import (
+    ScratchLeft,
     create_database,
     database_url,
     drop_database,
@@ -159,5 +160,20 @@ def test_a_scratch_database_that_cannot_be_dropped_never_hides_the_blocks_error(
     holders[0].close()
     notes = "\n".join(getattr(raised.value, "__notes__", []))
     assert f"the scratch database {name} is left on" in notes, notes
+    with pg_cluster.connect(autocommit=True) as admin:
+        admin.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+def test_a_scratch_database_left_after_its_work_is_named(
+    pg_cluster: LocalCluster, staging_role: PostgresResource
+) -> None:
+    name = f"maint_assets_scratch_{secrets.token_hex(3)}"
+    holders = []
+    with (
+        pytest.raises(ScratchLeft, match=f"the scratch database {name} is left on"),
+        scratch_database(staging_role, name, "a restore check's scratch copy"),
+    ):
+        holders.append(pg_cluster.connect(name))  # a superuser's session the role may not end
+    holders[0].close()
     with pg_cluster.connect(autocommit=True) as admin:
         admin.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))

@@ -167,10 +167,11 @@ NOT_IN_PROFILES = {
     "MAINT_ARTIFACTS_DIR",
     # where a developer's mirror of the atlas-db repository is (bench/, scripts/: the demo)
     "ATLAS_DB_GIT_DIR",
-    # set by ClientApiVn (its request_timeout_s, the file of the deletions a diff reported)
-    # for the transfer_vn process it starts
+    # set by ClientApiVn (its request_timeout_s, the file of the deletions a diff reported,
+    # its site_timezone) for the transfer_vn process it starts
     "MAINT_VN_REQUEST_TIMEOUT_S",
     "MAINT_VN_REPORTED_DELETIONS",
+    "MAINT_VN_SITE_TIMEZONE",
 }
 # Keys whose empty value turns a feature off (the code tests them for truth).
 MAY_BE_EMPTY = {"WEBARCHIVE_OUTBACKCDX_URL", "MAINT_PUSHGATEWAY_URL", "WEBHDFS_USER",

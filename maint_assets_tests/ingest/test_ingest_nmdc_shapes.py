@@ -160,3 +160,12 @@ def test_an_integral_json_double_loads_into_an_integer_column(
         assert conn.execute(
             "SELECT array_agg(file_size_bytes ORDER BY id) FROM portal__staging.data_object"
         ).fetchone() == ([1000, 2048],)
+    (source / "data_object.jsonl").write_text(
+        json.dumps({"id": "nmdc:dobj-11-3", "file_size_bytes": 1000.5}) + "\n"
+    )
+    refused = dg.materialize(
+        [assets.ingest_staging], resources=_resources(empty_db, source, tables),
+        raise_on_error=False,
+    )
+    assert not refused.success
+    assert "data_object.jsonl" in _error(refused) and "line 1" in _error(refused), _error(refused)

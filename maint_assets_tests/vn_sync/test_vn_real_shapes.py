@@ -5,6 +5,7 @@ talking to the fake site."""
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
+import dagster as dg
 import pytest
 from psycopg import sql
 from psycopg.types.json import Jsonb
@@ -216,3 +217,16 @@ def test_a_form_whose_last_sighting_the_repair_deletes_goes_in_the_same_repair(
     assert (600, "tst1") not in table_rows(conn, PRODUCTION, "forms_json")
     forms = metadata(result)["vn_sync/src_vn_json/forms_json"]
     assert forms["deleted"] == 1, forms
+
+
+def test_a_site_timezone_no_machine_knows_fails_before_transfer_vn_runs(tmp_path) -> None:
+    """Read only inside transfer_vn's process, a misspelt zone failed each download with a
+    traceback of that process."""
+    from maint_assets.vn_sync.client_api_vn import ClientApiVn
+
+    tool = ClientApiVn(config_file=str(tmp_path / "evn.yaml"), work_dir=str(tmp_path),
+                       site_timezone="Europe/Pariss")
+    with pytest.raises(dg.Failure, match="'Europe/Pariss' is no time zone"):
+        tool._env()
+    assert ClientApiVn(config_file="x", work_dir=str(tmp_path))._env()[
+        "MAINT_VN_SITE_TIMEZONE"] == "Europe/Paris"

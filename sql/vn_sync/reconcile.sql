@@ -94,6 +94,10 @@ DROP TABLE vn_signals;
 -- name: drop_brought
 DROP TABLE vn_brought;
 
+-- name: increment_log_of
+-- The live sync's watermarks table of a schema, NULL when it has none (never polled).
+SELECT to_regclass(format('%%I.increment_log', %(schema)s::text));
+
 -- name: unknown_sites
 -- The sites of the check copy's rows inside the window (vn_cc) that production's live sync
 -- does not poll (no watermark in its increment_log, a small table) and of which production
@@ -242,9 +246,10 @@ WHERE c.action = 'delete' AND p.site = c.site AND p.id = c.id
 RETURNING c.unchecked;
 
 -- name: form_changes
--- Forms follow the observations: one the check copy holds goes to production when an
--- observation of the window belongs to it; one of production goes when no observation of
--- either copy belongs to it any more and its days are inside the window. Belonging is
+-- Forms go with their observations: one the check copy holds goes to production when an
+-- observation of the window belongs to it (before the observations: reconcile.py); one of
+-- production goes when no observation of either copy belongs to it any more and its days are
+-- inside the window (form_orphans, after the observations). Belonging is
 -- Client-API-VN's link (site, id_form_universal); a form without that optional key is linked
 -- to nothing: it goes to production when its days are inside the window, and is never
 -- deleted for want of observations (see vn_check_copy.sql).
