@@ -141,39 +141,45 @@ def test_a_database_another_session_still_uses_is_dropped_ending_that_session(
             )
 
 
+def _undroppable(pg_cluster: LocalCluster, name: str) -> None:
+    """Make ``name`` a template database, which DROP DATABASE refuses at once."""
+    with pg_cluster.connect(autocommit=True) as admin:
+        admin.execute(sql.SQL("ALTER DATABASE {} IS_TEMPLATE true").format(sql.Identifier(name)))
+
+
+def _drop_template(pg_cluster: LocalCluster, name: str) -> None:
+    with pg_cluster.connect(autocommit=True) as admin:
+        admin.execute(sql.SQL("ALTER DATABASE {} IS_TEMPLATE false").format(sql.Identifier(name)))
+        admin.execute(sql.SQL("DROP DATABASE {}").format(sql.Identifier(name)))
+
+
 def test_a_scratch_database_that_cannot_be_dropped_never_hides_the_blocks_error(
     pg_cluster: LocalCluster, staging_role: PostgresResource
 ) -> None:
     """A restore check's load failed on a restore server out of disk space; dropping its
     scratch database then failed too (DROP DATABASE asks for a checkpoint, which cannot write
     to the full disk: "checkpoint request failed"), and that error replaced the load's, which
-    said what was wrong (trial of session 36). Here the drop fails because a superuser's
-    session, which the role may not end, stays in the database."""
+    said what was wrong (trial of session 36). Here the drop fails because the database was
+    made a template meanwhile."""
     name = f"maint_assets_scratch_{secrets.token_hex(3)}"
-    holders = []
     with (
         pytest.raises(ValueError, match="the load's own error") as raised,
         scratch_database(staging_role, name, "a restore check's scratch copy"),
     ):
-        holders.append(pg_cluster.connect(name))  # kept open past the block's end
+        _undroppable(pg_cluster, name)
         raise ValueError("the load's own error")
-    holders[0].close()
     notes = "\n".join(getattr(raised.value, "__notes__", []))
     assert f"the scratch database {name} is left on" in notes, notes
-    with pg_cluster.connect(autocommit=True) as admin:
-        admin.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
+    _drop_template(pg_cluster, name)
 
 
 def test_a_scratch_database_left_after_its_work_is_named(
     pg_cluster: LocalCluster, staging_role: PostgresResource
 ) -> None:
     name = f"maint_assets_scratch_{secrets.token_hex(3)}"
-    holders = []
     with (
         pytest.raises(ScratchLeft, match=f"the scratch database {name} is left on"),
         scratch_database(staging_role, name, "a restore check's scratch copy"),
     ):
-        holders.append(pg_cluster.connect(name))  # a superuser's session the role may not end
-    holders[0].close()
-    with pg_cluster.connect(autocommit=True) as admin:
-        admin.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
+        _undroppable(pg_cluster, name)
+    _drop_template(pg_cluster, name)

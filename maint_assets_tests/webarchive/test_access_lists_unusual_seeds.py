@@ -6,33 +6,9 @@ rows."""
 
 from pathlib import Path
 
-import dagster as dg
-import psycopg
-
-from maint_assets.core.artifacts import ArtifactStore
-from maint_assets.core.postgres import PostgresResource
-from maint_assets.demo.webarchive_data import load_w3act
-from maint_assets.webarchive.assets import access_lists
 from maint_assets_tests.webarchive.consumers import SurtPrefixSet
 from maint_assets_tests.webarchive.servers import pywb_access
-
-
-def _run(db: str, tmp_path: Path, rows: str) -> tuple[dg.ExecuteInProcessResult, Path]:
-    with psycopg.connect(db, autocommit=True) as conn:
-        load_w3act(conn)
-        conn.execute(rows)
-    publish = tmp_path / "acl"
-    result = dg.materialize(
-        [access_lists.access_lists],
-        resources={
-            "w3act_db": PostgresResource(url=db),
-            "artifacts": ArtifactStore(directory=str(tmp_path / "artifacts")),
-        },
-        run_config={"ops": {"webarchive__list__access_lists": {
-            "config": {"publish_dir": str(publish)}}}},
-        raise_on_error=False,
-    )
-    return result, publish
+from maint_assets_tests.webarchive.test_access_lists_w3act_legacy_rows import _run
 
 
 def test_a_seed_w3act_accepts_but_no_url_parser_can_key_does_not_stop_the_lists(

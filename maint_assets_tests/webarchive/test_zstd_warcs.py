@@ -9,15 +9,11 @@ files: ``WithCompressedFileSuffix``) is an ordinary WARC to pywb, and is indexed
 import shutil
 from pathlib import Path
 
-import dagster as dg
 import psycopg
 import requests
 
-from maint_assets.core.postgres import PostgresResource
-from maint_assets.core.stores import FileStore
-from maint_assets.webarchive.assets import cdx_index, trackdb
-from maint_assets.webarchive.resources import CdxSettings
 from maint_assets_tests.webarchive.servers import pywb
+from maint_assets_tests.webarchive.test_records_pywb_cannot_replay import _index
 
 DATA = Path(__file__).parents[1] / "data" / "webarchive"
 WARCS = "1_data/npld/frequent/wgetat/20170306040000/warcs"
@@ -32,13 +28,7 @@ def test_every_zstd_warc_is_named_as_not_indexed(empty_db: str, tmp_path: Path) 
     shutil.copyfile(ZSTD, root / WARCS / "wgetat-20170306040353000-00000.warc.zst")
     shutil.copyfile(ZSTD, root / "loose" / "wgetat-20170306040353000-00001.warc.zst")
     shutil.copyfile(GZIP, root / WARCS / "gowarc-20170306040353000-00002.warc.zst")
-    res = {
-        "webarchive_db": PostgresResource(url=empty_db),
-        "warc_store": FileStore(url=str(root)),
-        "cdx": CdxSettings(cdxj_dir=str(tmp_path / "collections"), verify_sample=100),
-    }
-    result = dg.materialize([trackdb.trackdb_files, cdx_index.cdx_index], resources=res)
-    assert result.success
+    result = _index(empty_db, root, tmp_path)
     with psycopg.connect(empty_db) as conn:
         rows = {path: rest for path, *rest in conn.execute(
             "SELECT path, cdx_indexed_at IS NOT NULL, cdx_records, cdx_error "
