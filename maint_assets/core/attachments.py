@@ -152,6 +152,8 @@ def prepare(
         except errors.LockNotAvailable:
             raise
         except psycopg.Error as err:
+            if conn.broken:  # the session lost, not the object: the caller's retry
+                raise
             raise dg.Failure(
                 f"{refusal.subject}: the constraint {name} on {schema}.{table} cannot be added "
                 f"to the new version: {err.diag.message_primary or err}"
@@ -319,6 +321,8 @@ def run_or_refuse(
     except errors.LockNotAvailable:
         raise
     except psycopg.Error as err:
+        if conn.broken:  # the session lost, not the object: the caller's retry
+            raise
         detail = f" ({err.diag.message_detail})" if err.diag.message_detail else ""
         raise dg.Failure(
             f"{refusal.subject}: {failing} the new version: "

@@ -168,6 +168,8 @@ def apply(
         except errors.LockNotAvailable:
             raise
         except psycopg.Error as err:
+            if conn.broken:  # the session lost, not the object: the caller's retry
+                raise
             raise dg.Failure(
                 f"{refusal.subject}: {what} cannot be carried onto the new version: "
                 f"{err.diag.message_primary or err}; {refusal.untouched}"

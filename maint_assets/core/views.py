@@ -118,6 +118,8 @@ def recreate(conn: psycopg.Connection, views: list[View], refusal: Refusal) -> N
         except errors.LockNotAvailable:
             raise  # the caller's retry
         except psycopg.Error as err:
+            if conn.broken:  # the session lost, not the object: the caller's retry
+                raise
             raise dg.Failure(
                 f"{refusal.subject}: the view {view.qualified} cannot be re-created on the new "
                 f"version: "

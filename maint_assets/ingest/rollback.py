@@ -128,6 +128,8 @@ def _restore_swept_keys(
         except errors.LockNotAvailable:
             raise  # the switch's attempt is retried whole
         except psycopg.Error as err:
+            if conn.broken:  # the session lost, not the object: the caller's retry
+                raise
             statement_text = sql.SQL("ALTER TABLE {} ADD CONSTRAINT {} ").format(
                 sql.Identifier(prod, table), sql.Identifier(name)).as_string(conn) + definition
             unmade.append(f"{name} ({err.diag.message_primary or err}): {statement_text}")
