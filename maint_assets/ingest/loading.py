@@ -40,9 +40,7 @@ def create_table(
     …``) that would be clauses of the statement, SQL of the file's rather than a type."""
     columns = []
     for column, declared in table.columns.items():
-        nullability = _NULLABILITY.search(declared.strip())
-        type_ = declared.strip()[: nullability.start()] if nullability else declared.strip()
-        not_null = bool(nullability and nullability.group(1))
+        type_, not_null = _declared(declared)
         try:
             with conn.transaction():  # a savepoint: the parser's error aborts only it
                 row = conn.execute(statement(SQL_STAGING, "is_type"), {"type": type_}).fetchone()
@@ -255,11 +253,16 @@ def _match_columns(table: TableSpec, names: list[str], what: str) -> None:
         )
 
 
+def _declared(declared: str) -> tuple[str, bool]:
+    """A column of the tables file (``bigint not null``): its type, and whether it is NOT NULL."""
+    nullability = _NULLABILITY.search(declared.strip())
+    type_ = declared.strip()[: nullability.start()] if nullability else declared.strip()
+    return type_, bool(nullability and nullability.group(1))
+
+
 def _numbered(declared: str) -> bool:
     """Whether a column of the tables file is a serial, filled by its own sequence."""
-    nullability = _NULLABILITY.search(declared.strip())
-    return (declared.strip()[: nullability.start()] if nullability else declared.strip()).lower(
-    ) in _SERIAL
+    return _declared(declared)[0].lower() in _SERIAL
 
 
 def constrain(conn: psycopg.Connection, relation: tuple[str, str], table: TableSpec) -> None:
