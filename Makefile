@@ -15,7 +15,7 @@ demo: install
 # test file stays on one worker, so its module fixtures are made once, and the files go out
 # longest first, as maint_assets_tests/durations.json recorded them (PYTEST_ARGS=
 # --record-durations refreshes it). Much of the suite waits on servers and daemons, so four
-# workers pay off on two cores (README: The two commands).
+# workers pay off on two cores (docs/testing.md).
 test: install
 	$(BIN)/ruff check .
 	$(MAKE) --no-print-directory check-defs

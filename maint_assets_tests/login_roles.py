@@ -1,5 +1,5 @@
 """Login roles the tests create. Test-only: the password is in the statement, where a
-deployment sets it with psql's \\password (README: least privilege)."""
+deployment sets it with psql's \\password (docs/operations.md: least privilege)."""
 
 import psycopg
 from psycopg import sql

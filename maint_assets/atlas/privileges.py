@@ -17,7 +17,7 @@ TARGETS = (
 
 # What a restore check or the staging build says when the staging server, not a dump, failed.
 # A role that may not create PostGIS (only a superuser may) restores from a template an
-# administrator prepared (README, "roles apply").
+# administrator prepared (docs/deploy.md, "roles apply").
 STAGING_REMEDY = (
     "`maint-assets roles apply atlas-staging`, run as an administrator on the staging "
     f"server, gives the role CREATEDB and prepares the template database {STAGING_TEMPLATE} "

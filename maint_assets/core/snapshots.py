@@ -69,7 +69,8 @@ def pg_dump(snap: Snapshot, args: list[str], out: Path, what: str) -> None:
             raise PgToolError(
                 f"pg_dump would write the password of the user mapping(s) {named} into "
                 f"{what}: refusing to dump. Dump as a role that may not read their options "
-                "(neither a superuser nor the foreign server's owner; README: least privilege)"
+                "(neither a superuser nor the foreign server's owner; docs/operations.md: "
+                "least privilege)"
             )
     run_tool(
         "pg_dump",

@@ -543,7 +543,7 @@ def _chart_dequeue(values: dict[str, Any]) -> dict[str, Any]:
 
 
 def test_deployments_dequeue_runs_as_the_repositorys_instance_does():
-    """The commit-to-fresh latency the README measures assumes the shipped dagster.yaml's
+    """The commit-to-fresh latency docs/atlas.md measures assumes the shipped dagster.yaml's
     queue settings; the chart's instance and deploy/k8s/dagster.yaml keep them."""
     shipped = _load_yaml(CHECKOUT / "dagster.yaml")["run_coordinator"]["config"]
     dequeue = {k: v for k, v in shipped.items() if k.startswith("dequeue_")}

@@ -138,3 +138,34 @@ def test_every_path_the_code_and_docs_name_exists() -> None:
         if not re.match(r"scripts/[A-Z]", named) and not (root / named).exists()
     )
     assert missing == []
+
+
+_LINK = re.compile(r"\]\(([^)\s]+)\)")
+
+
+def _anchor(heading: str) -> str:
+    """GitHub's anchor of a Markdown heading."""
+    text = re.sub(r"[^\w\- ]", "", heading.strip().lstrip("#").strip().lower())
+    return text.replace(" ", "-")
+
+
+def test_every_link_of_the_docs_leads_somewhere() -> None:
+    """The README's domain sections moved into docs/: a relative link or anchor left pointing
+    at the old place would leave the reader at nothing."""
+    root = Path(__file__).parents[2]
+    texts = [root / "README.md", root / "bench/README.md", *sorted((root / "docs").glob("*.md"))]
+    broken = []
+    for text in texts:
+        for target in _LINK.findall(text.read_text()):
+            if re.match(r"[a-z]+:", target):
+                continue  # http(s), mailto: not ours to check offline
+            path, _, anchor = target.partition("#")
+            linked = (text.parent / path).resolve() if path else text
+            if not linked.exists():
+                broken.append((str(text.relative_to(root)), target))
+            elif anchor and linked.suffix == ".md":
+                lines = linked.read_text().splitlines()
+                headings = [line for line in lines if line.startswith("#")]
+                if anchor not in {_anchor(h) for h in headings}:
+                    broken.append((str(text.relative_to(root)), target))
+    assert broken == []

@@ -342,7 +342,7 @@ def test_the_weekly_backups_job_runs_as_the_documented_roles(
     pg_cluster: LocalCluster, atlas_url: str, s3_store: ArtifactStore, capsys
 ) -> None:
     """`maint-assets roles apply atlas` on the atlas database and `roles apply atlas-staging`
-    on the staging server, one role (README: least privilege): every dump, every restore
+    on the staging server, one role (docs/operations.md: least privilege): every dump, every restore
     check and the staging build of `atlas_weekly_backups` pass as it. Before, the roles check
     replayed the roles dump (CREATE ROLE: CREATEROLE, a superuser's attributes: superuser)
     and the schema dump's check ran its CREATE EXTENSION postgis (not trusted: superuser)."""

@@ -1,9 +1,9 @@
 """The Metabase restore job while Metabase still runs.
 
-README and the job's description say "stop Metabase first", but nothing checks it. A Metabase
-left running (its pod restarted by Kubernetes, the operator forgot) keeps sessions on its
-application database: its Quartz scheduler polls qrtz_* tables in transactions, requests read
-core_session. The restore's psql has no lock timeout: its first DROP waits, for as long as
+docs/backups.md and the job's description say "stop Metabase first", but nothing checks it. A
+Metabase left running (its pod restarted by Kubernetes, the operator forgot) keeps sessions on
+its application database: its Quartz scheduler polls qrtz_* tables in transactions, requests
+read core_session. The restore's psql has no lock timeout: its first DROP waits, for as long as
 such a transaction stays open, while every Metabase request queues behind it; once it gets
 its locks Metabase hangs for the whole restore, then runs on a database it did not migrate
 (an older backup's changelog) with its caches of the replaced content.

@@ -120,8 +120,8 @@ def test_the_runbooks_own_repair_still_installed_is_named_to_the_operator(
     """The runbook installed src_vn_json_check.fct_fix_sync() (fix_synchro.sql, gn_vn2synthese
     addons/fix_synchro) and its weekly script transfer_vn_full_2w.sh ends with
     `CALL src_vn_json_check.fct_fix_sync(FALSE)`. Adopt mode takes the check copy that this
-    very cron keeps (README: "as transfer_vn_full_2w.sh does"), so left as it is the old
-    procedure goes on copying into production every check-copy row production lacks: the
+    very cron keeps (docs/visionature.md: "as transfer_vn_full_2w.sh does"), so left as it is
+    the old     procedure goes on copying into production every check-copy row production lacks: the
     rows this repair keeps unconfirmed or outside the window included, with none of its
     guards, and its own 'insert'/'update' rows land in the runbook's monitoring table beside
     ours. Nothing in the run says so. (A stand-in with the runbook's signature: only its

@@ -480,7 +480,7 @@ def test_an_enabled_site_the_download_did_not_cover_refuses_the_window(
 ) -> None:
     """Two enabled sites; tst2's API answers taxo_groups with an empty list (an account that
     lost its rights), so transfer_vn searches nothing there and logs no error. The run
-    succeeded without a word and tst2 was never checked again. The README fails a run that
+    succeeded without a word and tst2 was never checked again. docs/visionature.md fails a run that
     ran no job for an enabled site: the window is refused, naming the site, and with
     allow_empty the other site is repaired and tst2 is named in the log and metadata."""
     world = VnWorld(vn_url, tmp_path, sites=("tst1", "tst2"))

@@ -278,7 +278,7 @@ def test_a_blocked_query_seed_with_an_argument_of_an_open_seed_stays_blocked(
 ) -> None:
     """``page?id=1`` is NEVERCRAWL; ``page?a=0`` is an open seed. pywb keys
     ``page?id=1&a=0`` as ``page?a=0&id=1``: the open seed's prefix is longer than the block's
-    ``page?``, so the blocked page is served. A block wins over an allow (README)."""
+    ``page?``, so the blocked page is served. A block wins over an allow (docs/webarchive.md)."""
     open_seeds = [(1, "root", "http://q.co.uk/"), (2, "root", "http://q.co.uk/page?a=0")]
     blocked_seeds = [(10, "root", "http://q.co.uk/page?id=1")]
     files, skipped = access_lists.render(open_seeds, blocked_seeds, [], [], [])

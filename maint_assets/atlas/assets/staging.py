@@ -200,7 +200,7 @@ def staging_database(
         context.log.warning(
             f"{config.database}: objects of {', '.join(privileges['owners_not_given'])} in "
             "production are owned by the loading role here: it may not give objects to roles "
-            "it is not a member of (README: least privilege)"
+            "it is not a member of (docs/operations.md: least privilege)"
         )
     if privileges["grants"] is None:
         context.log.warning(

@@ -278,8 +278,8 @@ def _uncovered(
     """The enabled sites of which the download (ours, or the adopted --full) covered no
     slice: transfer_vn stored no observations/search answer for them (an account that lost
     its rights answers an empty taxo group list, and transfer_vn logs no error). The operator
-    enabled the site, and a run that ran no job for an enabled site fails (README), so the
-    window is refused unless allow_empty; the other sites' repair then waits, as after any
+    enabled the site, and a run that ran no job for an enabled site fails (docs/visionature.md), so
+    the window is refused unless allow_empty; the other sites' repair then waits, as after any
     failed download."""
     uncovered = sorted(set(tool_config.enabled_sites(tool_settings)) - {s.site for s in per_site})
     if not uncovered:
