@@ -227,7 +227,7 @@ WEEKLY = dg.AutomationCondition.cron_tick_passed(
     pool=POOL_ATLAS_DB,
 )
 def full_recount(atlas_db: PostgresResource) -> Iterator[dg.AssetCheckResult]:
-    with atlas_db.maintenance_step(count_tables.LOCK) as conn:
+    with atlas_db.maintenance_step(count_tables.LOCK, rerun_if_cut=True) as conn:
         compared = refresh.compare_with_full_recount(atlas_db, conn)
     for name, asset_key in COUNT_KEYS.items():
         mismatched, rows = compared[name]

@@ -39,7 +39,7 @@ def matview_asset(
     )
     def _refresh(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
         database: PostgresResource = getattr(context.resources, db)
-        with database.maintenance_step(key.to_user_string()) as conn:
+        with database.maintenance_step(key.to_user_string(), rerun_if_cut=True) as conn:
             outcome = refresh_matview(database, conn, schema, name)
             # A connection lost after the REFRESH committed: its materialization is still
             # recorded (refresh_matview), without the columns.

@@ -535,3 +535,56 @@ def test_changes_that_run_into_the_statement_timeout_are_rebuilt(resources, atla
         with psycopg.connect(atlas_url, autocommit=True) as conn:
             conn.execute("DROP TRIGGER IF EXISTS slow_audit ON atlas_api.obs_region_counts")
             conn.execute("DROP FUNCTION public.slow_audit()")
+
+
+def test_a_rebuild_after_rows_disagreed_whose_session_is_lost_fails_and_is_not_run_again(
+    resources, atlas_url
+):
+    """A refresh whose session the server ends is run again (a restart, a failover): the run
+    again applies what the change log holds then. Not after rows disagreed: the rebuild that
+    follows, cut and run again, could find the tables rebuilt (its COMMIT went through) and
+    pass, and the disagreement would be reported nowhere. The rebuild's session is ended here
+    as it starts: it waits for the rebuild's hold on the change log, taken here first."""
+    materialize(resources, selection=COUNTS)
+    with psycopg.connect(atlas_url, autocommit=True) as conn:
+        target = conn.execute(SMALL_REGION_OBSERVATION).fetchone()
+        conn.execute(
+            """UPDATE atlas_api.obs_region_counts t SET count_obs = count_obs + 1
+               FROM observations_partitions.within_quebec o
+               WHERE o.id = %s AND t.fid = %s AND t.id_taxa_obs = o.id_taxa_obs
+                 AND t.year_obs = o.year_obs""",
+            target,
+        )
+        conn.execute(DUPLICATE, target[:1])  # a change that touches the corrupted row
+    quick = {
+        **resources,
+        "atlas_db": PostgresResource(url=atlas_url, lock_timeout_s=5, connection_retry_wait_s=0.1),
+    }
+    ended: list[int] = []
+    with psycopg.connect(atlas_url) as holder:
+        change_log.hold(holder, count_tables.REBUILDING, count_tables.SOURCES)
+
+        def end_the_rebuild() -> None:
+            with psycopg.connect(atlas_url, autocommit=True) as admin:
+                deadline = time.monotonic() + 120
+                while not ended and time.monotonic() < deadline:
+                    ended.extend(pid for (pid,) in admin.execute(
+                        "SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                        " AND datname = current_database() AND pid <> pg_backend_pid()"
+                    ).fetchall())
+                    time.sleep(0.05)
+                for pid in ended:
+                    admin.execute("SELECT pg_terminate_backend(%s)", [pid])
+            holder.rollback()
+
+        killer = threading.Thread(target=end_the_rebuild)
+        killer.start()
+        result = materialize(quick, selection=COUNTS, raise_on_error=False)
+        killer.join()
+    assert ended, "the rebuild never waited for its hold on the change log"
+    assert not result.success
+    retried = dg.DagsterEventType.STEP_UP_FOR_RETRY
+    assert not any(e.event_type == retried for e in result.all_events)
+    failure = next(e for e in result.all_events if e.event_type_value == "STEP_FAILURE")
+    message = failure.event_specific_data.error.to_string()
+    assert "touched rows disagreed" in message and "was then lost" in message, message

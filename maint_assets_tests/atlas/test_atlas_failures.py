@@ -18,8 +18,14 @@ from maint_assets.atlas.counts import tables as count_tables
 from maint_assets.atlas.keys import API_TAXA, TAXA_OBS_GROUP_LOOKUP
 from maint_assets.atlas.taxonomy.checklist import ChecklistResolver
 from maint_assets.core import refresh
-from maint_assets.core.postgres import LOCK_NAMESPACE, PostgresResource
-from maint_assets_tests.atlas.helpers import FULL_COUNTS, materialize, metadata, rows
+from maint_assets.core.postgres import APPLICATION_NAME, LOCK_NAMESPACE, PostgresResource
+from maint_assets_tests.atlas.helpers import (
+    FULL_COUNTS,
+    differences,
+    materialize,
+    metadata,
+    rows,
+)
 
 SNAPSHOT = (
     "SELECT md5(string_agg(t::text, ',' ORDER BY t::text)) FROM atlas_api.obs_region_counts t"
@@ -509,3 +515,73 @@ def test_a_zoom_level_added_while_the_outlines_refresh_is_seen_by_check_and_refr
     # the next run sees it, and names it
     result = materialize(resources, selection=[WEB_REGIONS], raise_on_error=False)
     assert "hex 250 (2 rows, zooms [4, 4])" in _failure_message(result)
+
+
+@contextmanager
+def _session_ended_while_it_waits_for(url: str, table: str) -> Iterator[list[int]]:
+    """While the block runs, the first session of ours that waits for a lock on ``table``
+    (held here in ACCESS EXCLUSIVE mode: a refresh reading it waits) is ended by the server, as
+    at a restart or a failover, and the lock is released; yields the sessions ended."""
+    ended: list[int] = []
+    stop = threading.Event()
+    with psycopg.connect(url) as holder:
+        holder.execute(f"LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE")
+
+        def end_it() -> None:
+            with psycopg.connect(url, autocommit=True) as admin:
+                while not stop.is_set() and not ended:
+                    waiting = admin.execute(
+                        "SELECT pid FROM pg_stat_activity WHERE application_name = %s"
+                        " AND wait_event_type = 'Lock' AND datname = current_database()",
+                        [APPLICATION_NAME],
+                    ).fetchall()
+                    for (pid,) in waiting:
+                        admin.execute("SELECT pg_terminate_backend(%s)", [pid])
+                        ended.append(pid)
+                    time.sleep(0.05)
+            holder.rollback()  # the run's next attempt goes through
+
+        killer = threading.Thread(target=end_it)
+        killer.start()
+        try:
+            yield ended
+        finally:
+            stop.set()
+            killer.join()
+
+
+@pytest.mark.parametrize(
+    ("asset", "table"),
+    [
+        (OBS_REGION_COUNTS, "atlas_api.obs_region_counts"),  # incremental, after inserts
+        (WEB_REGIONS, "public.regions"),  # what the view reads
+        (API_TAXA, "public.taxa_obs"),  # a view of the shared factory (core/sql_assets.py)
+    ],
+)
+def test_a_refresh_whose_session_the_server_ends_is_run_again(resources, atlas_url, asset, table):
+    """The server ends a refresh's session (a restart, a failover, a network cut) in the
+    middle: its transaction rolled back, and each of these refreshes is made afresh from what
+    the tables and the change log hold, so running it again cannot count a change twice. It
+    failed the run instead, and the counts waited for the next change or the weekly job."""
+    assert materialize(resources, selection=[OBS_REGION_COUNTS, *taxonomy.ASSETS]).success
+    with psycopg.connect(atlas_url, autocommit=True) as conn:
+        conn.execute(
+            "INSERT INTO public.observations (id_datasets, geom, year_obs, id_variables,"
+            " obs_value, id_taxa_obs) SELECT id_datasets, geom, 1901, id_variables,"
+            " obs_value, id_taxa_obs FROM public.observations LIMIT 40"
+        )
+    quick = {
+        **resources,
+        "atlas_db": PostgresResource(url=atlas_url, lock_timeout_s=5, connection_retry_wait_s=0.1),
+    }
+    with _session_ended_while_it_waits_for(atlas_url, table) as ended:
+        result = materialize(quick, selection=[asset], raise_on_error=False)
+    assert ended, f"no session of the refresh waited for {table}"
+    assert result.success, _failure_message(result)
+    retried = dg.DagsterEventType.STEP_UP_FOR_RETRY
+    assert any(e.event_type == retried for e in result.all_events), "the step was not retried"
+    if asset == OBS_REGION_COUNTS:
+        assert metadata(result, OBS_REGION_COUNTS)["refresh_mode"] == "incremental"
+        assert differences(atlas_url) == 0
+        oldest = "SELECT min(min_year) FROM atlas_api.obs_regions_taxa_datasets_counts"
+        assert rows(atlas_url, oldest) == [(1901,)]

@@ -153,7 +153,7 @@ def count_events(
 def region_counts(
     context: dg.AssetExecutionContext, config: CountsRefreshConfig, atlas_db: PostgresResource
 ) -> Iterator[dg.MaterializeResult]:
-    with atlas_db.maintenance_step(count_tables.LOCK) as conn:
+    with atlas_db.maintenance_step(count_tables.LOCK, rerun_if_cut=True) as conn:
         result = refresh.refresh_counts(
             atlas_db, conn, full=config.full, limits=config.limits(), log=context.log.info
         )
@@ -194,7 +194,7 @@ def region_counts(
 )
 def web_regions(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     database: PostgresResource = getattr(context.resources, DB)
-    with database.maintenance_step(WEB_REGIONS.to_user_string()) as conn:
+    with database.maintenance_step(WEB_REGIONS.to_user_string(), rerun_if_cut=True) as conn:
         refresh.require_postgis(conn, database.describe())
         outcome = refresh_matview(
             database, conn, "atlas_api", "web_regions", before=_refuse_repeated_levels

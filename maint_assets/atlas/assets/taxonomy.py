@@ -105,7 +105,7 @@ def taxa_ref(
     accept = config.accept_unresolved or taxonomy.accept_unresolved
     counts: Counter[str] = Counter()
     outcome = Outcome()
-    with atlas_db.maintenance_step(TAXA_REF.to_user_string()) as conn:
+    with atlas_db.maintenance_step(TAXA_REF.to_user_string(), rerun_if_cut=True) as conn:
         pending = resolve_pending(
             context,
             atlas_db,
@@ -198,7 +198,7 @@ def taxa_vernacular(
     group, resolver = SQL_TAXA_VERNACULAR, taxonomy.resolver_name
     counts: Counter[str] = Counter()
     outcome = Outcome()
-    with atlas_db.maintenance_step(TAXA_VERNACULAR.to_user_string()) as conn:
+    with atlas_db.maintenance_step(TAXA_VERNACULAR.to_user_string(), rerun_if_cut=True) as conn:
         pending = resolve_pending(
             context,
             atlas_db,

@@ -48,6 +48,7 @@ from maint_assets.atlas.counts.tables import (
     SQL_FILES,
     CountsDrifted,
     CountTables,
+    DriftedRebuildCut,
     Limits,
     NeedsRebuild,
     TableChange,
@@ -191,7 +192,17 @@ def refresh_counts(
     if not allow_rebuild:
         raise NeedsRebuild(reason)
     log(f"rebuilding the count tables: {reason}")
-    rebuilt = rebuild(db, conn, limits, log)
+    try:
+        rebuilt = rebuild(db, conn, limits, log)
+    except psycopg.OperationalError as err:
+        if failed_check is None or not conn.broken:
+            raise
+        raise DriftedRebuildCut(
+            f"{failed_check.summary()}; the session rebuilding the tables was then lost "
+            f"({err}), so whether the rebuild committed is unknown. Not run again (it would "
+            "pass without this disagreement): run a full refresh (config full: true) and "
+            "find what changed the rows by hand"
+        ) from err
     return CountsRefresh(
         mode="full",
         reason=reason,

@@ -46,6 +46,12 @@ class CountsDrifted(RuntimeError):
         self.check = check
 
 
+class DriftedRebuildCut(RuntimeError):
+    """The session rebuilding the tables after rows disagreed was lost: not an error a step is
+    run again on, since the run again would find the tables rebuilt (if the server committed)
+    and pass, and the disagreement would be reported nowhere."""
+
+
 @dataclass(frozen=True)
 class Limits:
     max_incremental_changes: int = 200_000
