@@ -222,7 +222,11 @@ def pushgateway(port: int) -> Iterator[str]:
     binary = shutil.which("prometheus-pushgateway")
     if binary is None:
         raise RuntimeError("missing: apt-get install prometheus-pushgateway")
-    with _server([binary, f"--web.listen-address=127.0.0.1:{port}"], port, "/-/ready") as url:
+    # In memory only: Debian's build persists to /var/lib/prometheus/pushgateway.data by
+    # default, which every test session on the machine shares, so a fresh gateway served the
+    # groups earlier sessions pushed (and absent series were not absent).
+    args = [binary, f"--web.listen-address=127.0.0.1:{port}", "--persistence.file="]
+    with _server(args, port, "/-/ready") as url:
         yield url
 
 
