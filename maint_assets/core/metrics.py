@@ -9,7 +9,13 @@ from dataclasses import dataclass, field
 from urllib.parse import unquote, urlsplit
 
 import dagster as dg
-from prometheus_client import CollectorRegistry, Gauge, pushadd_to_gateway
+from prometheus_client import (
+    CollectorRegistry,
+    Gauge,
+    delete_from_gateway,
+    push_to_gateway,
+    pushadd_to_gateway,
+)
 from prometheus_client.exposition import basic_auth_handler, default_handler
 from pydantic import Field
 
@@ -45,6 +51,8 @@ Grouping = tuple[tuple[str, str], ...]
 class Family:
     labels: tuple[str, ...] = ()
     values: dict[tuple[str, ...], float] = field(default_factory=dict)
+    # For metrics outside HELP: those another monitoring's rules read under its own names.
+    documentation: str = ""
 
 
 class Batch:
@@ -86,9 +94,22 @@ class Pushgateway(dg.ConfigurableResource):
     def push(self, grouping: Grouping, families: dict[str, Family]) -> None:
         """Replaces these families in the group (POST: the group's other families stay, so a
         failure time does not erase the last success time)."""
+        self._send(pushadd_to_gateway, grouping, families)
+
+    def replace(self, grouping: Grouping, families: dict[str, Family]) -> None:
+        """Replaces the whole group with these families (PUT)."""
+        self._send(push_to_gateway, grouping, families)
+
+    def delete(self, grouping: Grouping) -> None:
+        """Deletes the group and its series (none there is no error)."""
+        self._send(delete_from_gateway, grouping, None)
+
+    def _send(self, send, grouping: Grouping, families: dict[str, Family] | None) -> None:  # noqa: ANN001
         registry = CollectorRegistry()
-        for name, family in families.items():
-            gauge = Gauge(name, HELP[name], family.labels, registry=registry)
+        for name, family in (families or {}).items():
+            gauge = Gauge(
+                name, family.documentation or HELP[name], family.labels, registry=registry
+            )
             for label_values, value in family.values.items():
                 (gauge.labels(*label_values) if family.labels else gauge).set(value)
         # urllib takes no credentials in a URL (it reads "user:password@host" as a host name
@@ -104,10 +125,11 @@ class Pushgateway(dg.ConfigurableResource):
         # Part of the group's key, not only a label: the group of beta's asset must not be
         # prod's, or beta's push replaces prod's last success (and its failure pages as prod's).
         key = dict(grouping) | ({"environment": self.environment} if self.environment else {})
+        extra = {} if families is None else {"registry": registry}
         try:
-            pushadd_to_gateway(
-                self.shown, job=JOB, registry=registry, grouping_key=key,
-                timeout=self.timeout_s, handler=handler,
+            send(
+                self.shown, job=JOB, grouping_key=key, timeout=self.timeout_s, handler=handler,
+                **extra,
             )
         except OSError as err:
             raise RuntimeError(

@@ -3,7 +3,7 @@
 import dagster as dg
 
 from maint_assets.core.ui import with_code_references
-from maint_assets.webarchive import automation, checks
+from maint_assets.webarchive import automation, checks, ukwa_monitor
 from maint_assets.webarchive.assets import (
     access_lists,
     cdx_index,
@@ -27,7 +27,7 @@ defs = dg.Definitions(
         automation.webarchive_hourly, automation.webarchive_retry_failed,
         automation.webarchive_daily,
     ],
-    sensors=[automation.webarchive_new_files],
+    sensors=[automation.webarchive_new_files, ukwa_monitor.ukwa_monitor_backup_metrics],
     schedules=automation.SCHEDULES,
     resources=resources(),
 )
