@@ -83,6 +83,18 @@ def bare_twitter(url: str | None) -> bool:
     return bool(url and _BARE_TWITTER.fullmatch(url.strip()))
 
 
+def as_block(url: str, scope: str) -> tuple[str, str]:
+    """The seed and scope a NEVERCRAWL seed is blocked as. Curators end a take-down with ``*``
+    (``http://site/private/*``) and W3ACT keeps it as typed (``Utils.validUrl`` is
+    ``^https?://\\S+$``), but no consumer reads ``*`` as a wildcard: pywb's AccessChecker
+    only knows the ``*,`` key, so ``…)/private/*`` would block only URLs with a literal star.
+    Blocked as what precedes the stars, at least as ``root`` (all that starts like it): a
+    block may close more than the seed, never less."""
+    if not url or not url.strip().endswith("*"):
+        return url, scope
+    return url.strip().rstrip("*"), scope if scope == "subdomains" else "root"
+
+
 def _grant(url: str, scope: str) -> Grant:
     if scope not in SCOPES:
         raise UnusableSeed(f"unknown scope {scope!r}")

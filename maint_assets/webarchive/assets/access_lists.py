@@ -36,6 +36,7 @@ from maint_assets.webarchive.access_rules import (
     EXACT,
     SCOPES,
     UnusableSeed,
+    as_block,
     bare_twitter,
     blocking,
     grant,
@@ -87,7 +88,7 @@ def render(
                                "refuses it too): opening it would open other accounts")
                 continue
             try:
-                rule = grant(url, scope)
+                rule = grant(*as_block(url, scope)) if access == "block" else grant(url, scope)
             except UnusableSeed as err:
                 skipped.append(f"target {target} seed {url!r}: {err}")
                 continue
