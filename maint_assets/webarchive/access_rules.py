@@ -47,6 +47,9 @@ _DEFAULT_PORTS = {"http": 80, "https": 443}
 # Twitter itself or one account, no slash after the handle (at most 15 word characters, a
 # query allowed): a root prefix of it starts every longer handle.
 _BARE_TWITTER = re.compile(r"https?://([\w-]+\.)*twitter\.com/\w{0,15}(\?\S*)?", re.IGNORECASE)
+# An X account without its trailing slash: the same hazard, which python-w3act's rule (twitter.com
+# only) does not name.
+_BARE_X_ACCOUNT = re.compile(r"https?://([\w-]+\.)*x\.com/\w{1,15}", re.IGNORECASE)
 # What UsableURIFactory leaves unescaped (LaxURLCodec's sets, as Heritrix's output shows them).
 _PRINTABLE = frozenset(chr(c) for c in range(33, 127)) - set("#")
 _PATH_SAFE = _PRINTABLE - set('"<>[]^`{}')
@@ -81,6 +84,15 @@ def bare_twitter(url: str | None) -> bool:
     starts every other account whose handle starts like it. python-w3act (load_csv), which
     builds production's lists, refuses such a target ("Bare Twitter URLs are not allowed")."""
     return bool(url and _BARE_TWITTER.fullmatch(url.strip()))
+
+
+def as_account(url: str | None) -> str | None:
+    """An open seed that is an X account without its trailing slash, as the account's directory
+    (``https://x.com/BBCNews/``: the handle, below it, with a query). Production
+    (python-w3act) opens it as a prefix, which also opens every handle starting like it."""
+    if url and _BARE_X_ACCOUNT.fullmatch(url.strip()):
+        return url.strip() + "/"
+    return url
 
 
 def as_block(url: str, scope: str) -> tuple[str, str]:

@@ -109,3 +109,59 @@ def test_a_nevercrawl_seed_ending_in_a_star_blocks_everything_it_starts(
     allows = SurtPrefixSet((publish / "allows.txt").read_text())
     assert "http://(uk,gov,data,)/private/annex/" not in (publish / "allows.txt").read_text()
     assert not allows.is_open_access("http://example.com/")
+
+
+def test_a_bare_twitter_seed_keeps_its_whole_target_closed_but_not_its_take_down(
+    empty_db: str, tmp_path: Path
+) -> None:
+    """python-w3act's load_csv deletes a target with a bare Twitter seed from everything it
+    builds ("Bare Twitter URLs are not allowed"): its other seeds are not opened either (run
+    on these rows, its gen-oa-acl has no bbc.co.uk rule). Here only the bare seed was left
+    out, so the rest of an invalid target was opened. A NEVERCRAWL target with such a seed,
+    which python-w3act also drops (from never_crawl.surts), stays blocked here: a take-down
+    must take effect. Rows invented for this test, in W3ACT's real schema."""
+    result, publish = _run(empty_db, tmp_path, """
+        INSERT INTO target (id, title, scope, crawl_frequency, hidden, updated_at) VALUES
+            (70, 'BBC News on Twitter and its site', 'root', 'DAILY', false, now()),
+            (73, 'Take-down of a Twitter account', 'root', 'NEVERCRAWL', false, now());
+        INSERT INTO field_url (id, target_id, url, position, updated_at) VALUES
+            (70, 70, 'https://twitter.com/BBCNews', 0, now()),
+            (71, 70, 'https://www.bbc.co.uk/news/', 1, now()),
+            (73, 73, 'https://twitter.com/leaker', 0, now());
+        INSERT INTO license_target (license_id, target_id)
+            SELECT license_id, 70 FROM license_target LIMIT 1;
+    """)
+    assert result.success
+    left_out = result.asset_materializations_for_node(
+        "webarchive__list__access_lists")[0].metadata["seeds_left_out"].value
+    assert "'https://www.bbc.co.uk/news/'" in left_out
+    closed = ["https://www.bbc.co.uk/news/", "https://www.bbc.co.uk/news/uk-1",
+              "https://twitter.com/leaker", "https://twitter.com/leaker/status/1"]
+    assert pywb_access(publish / "allows.aclj", closed) == dict.fromkeys(closed, "block")
+    assert "bbc" not in (publish / "allows.txt").read_text()
+
+
+def test_a_bare_x_com_handle_opens_its_own_account_only(empty_db: str, tmp_path: Path) -> None:
+    """python-w3act's bare-Twitter rule names twitter.com only (its last commit, ac4aa47,
+    predates x.com as Twitter's address): run on this row it opens ``com,x)/bbcnews`` as a
+    prefix, in allows.aclj and allows.txt, which starts every other handle beginning with
+    BBCNews. Production keeps the account open, so it stays open here, but as the account:
+    the handle and what lies below it. Row invented for this test, in W3ACT's real schema."""
+    result, publish = _run(empty_db, tmp_path, """
+        INSERT INTO target (id, title, scope, crawl_frequency, hidden, updated_at) VALUES
+            (72, 'BBC News on X', 'root', 'DAILY', false, now());
+        INSERT INTO field_url (id, target_id, url, position, updated_at) VALUES
+            (72, 72, 'https://x.com/BBCNews', 0, now());
+        INSERT INTO license_target (license_id, target_id)
+            SELECT license_id, 72 FROM license_target LIMIT 1;
+    """)
+    assert result.success
+    own = ["https://x.com/BBCNews", "https://x.com/BBCNews/status/1", "https://x.com/BBCNews/",
+           "https://x.com/bbcnews?lang=en"]
+    others = ["https://x.com/BBCNewsLeaks/status/1", "https://x.com/BBCNews_fake",
+              "https://x.com/someone_else"]
+    assert pywb_access(publish / "allows.aclj", own + others) == {
+        **dict.fromkeys(own, "allow"), **dict.fromkeys(others, "block")}
+    allows = SurtPrefixSet((publish / "allows.txt").read_text())
+    assert [u for u in others if allows.is_open_access(u)] == []
+    assert allows.is_open_access("https://x.com/BBCNews/status/1")

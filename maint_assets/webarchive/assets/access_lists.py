@@ -36,6 +36,7 @@ from maint_assets.webarchive.access_rules import (
     EXACT,
     SCOPES,
     UnusableSeed,
+    as_account,
     as_block,
     bare_twitter,
     blocking,
@@ -75,6 +76,9 @@ def render(
     rules: dict[str, tuple[str, str]] = {}
     prefixes: set[str] = set()
     blocks = Blocks()
+    # python-w3act (load_csv) drops a target with a bare Twitter seed from every list it
+    # builds, its other seeds too; production opens none of them.
+    invalid = {target for target, _, url in open_seeds if bare_twitter(url)}
     for access, seeds in (("block", blocked_seeds), ("allow", open_seeds)):
         for target, scope, url in seeds:
             if access == "block" and scope not in SCOPES:
@@ -87,8 +91,13 @@ def render(
                 skipped.append(f"target {target} seed {url!r}: a bare Twitter URL (python-w3act "
                                "refuses it too): opening it would open other accounts")
                 continue
+            if access == "allow" and target in invalid:
+                skipped.append(f"target {target} seed {url!r}: its target has a bare Twitter "
+                               "seed (python-w3act leaves the whole target out)")
+                continue
             try:
-                rule = grant(*as_block(url, scope)) if access == "block" else grant(url, scope)
+                rule = (grant(*as_block(url, scope)) if access == "block"
+                        else grant(as_account(url), scope))
             except UnusableSeed as err:
                 skipped.append(f"target {target} seed {url!r}: {err}")
                 continue
