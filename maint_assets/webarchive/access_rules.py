@@ -86,13 +86,26 @@ def bare_twitter(url: str | None) -> bool:
     return bool(url and _BARE_TWITTER.fullmatch(url.strip()))
 
 
-def as_account(url: str | None) -> str | None:
-    """An open seed that is an X account without its trailing slash, as the account's directory
-    (``https://x.com/BBCNews/``: the handle, below it, with a query). Production
-    (python-w3act) opens it as a prefix, which also opens every handle starting like it."""
+def as_open(url: str | None, scope: str) -> tuple[str | None, str]:
+    """The seed and scope an open seed is opened as, where production (python-w3act's
+    generate_acl) opens less than the rules would:
+
+    - an X account without its trailing slash, as the account's directory
+      (``https://x.com/BBCNews/``: the handle, below it, with a query); production opens it as
+      a prefix, which starts every handle beginning like it, and its bare-Twitter rule does not
+      name x.com;
+    - a ``subdomains`` seed with a path (``https://twitter.com/BBCNews/``), as ``root``:
+      production widens only a seed without a path to the host's subdomains; as subdomains
+      it would open the whole shared site."""
     if url and _BARE_X_ACCOUNT.fullmatch(url.strip()):
-        return url.strip() + "/"
-    return url
+        url = url.strip() + "/"
+    if scope == "subdomains" and url:
+        # A URL urlsplit refuses is grant's to report (UnusableSeed).
+        with contextlib.suppress(ValueError):
+            parts = urlsplit(url.strip() if "://" in url else f"http://{url.strip()}")
+            if parts.path not in ("", "/") or parts.query:
+                scope = "root"
+    return url, scope
 
 
 def as_block(url: str, scope: str) -> tuple[str, str]:

@@ -165,3 +165,35 @@ def test_a_bare_x_com_handle_opens_its_own_account_only(empty_db: str, tmp_path:
     allows = SurtPrefixSet((publish / "allows.txt").read_text())
     assert [u for u in others if allows.is_open_access(u)] == []
     assert allows.is_open_access("https://x.com/BBCNews/status/1")
+
+
+def test_a_subdomains_seed_with_a_path_opens_that_path_not_the_whole_site(
+    empty_db: str, tmp_path: Path
+) -> None:
+    """A curator may give a path seed the subdomains scope (an account on a shared site).
+    python-w3act (generate_acl) widens only a seed with no path to the host's subdomains;
+    run on these rows it opens ``com,twitter)/bbcnews`` and ``uk,gov,blog)/news``, never the
+    host. Here the scope made it the whole host and its subdomains: every Twitter account
+    was opened. Rows invented for this test, in W3ACT's real schema."""
+    result, publish = _run(empty_db, tmp_path, """
+        INSERT INTO target (id, title, scope, crawl_frequency, hidden, updated_at) VALUES
+            (90, 'BBC News account, subdomains', 'subdomains', 'DAILY', false, now()),
+            (91, 'A blog section, subdomains', 'subdomains', 'DAILY', false, now());
+        INSERT INTO field_url (id, target_id, url, position, updated_at) VALUES
+            (90, 90, 'https://twitter.com/BBCNews/', 0, now()),
+            (91, 91, 'https://www.blog.gov.uk/news/', 0, now());
+        INSERT INTO license_target (license_id, target_id)
+            SELECT license_id, t FROM (SELECT license_id FROM license_target LIMIT 1) l,
+                 (VALUES (90), (91)) v(t);
+    """)
+    assert result.success
+    opened = ["https://twitter.com/BBCNews/status/1", "https://twitter.com/BBCNews",
+              "https://blog.gov.uk/news/2020/x", "https://www.blog.gov.uk/news/"]
+    closed = ["https://twitter.com/someone_else", "https://twitter.com/",
+              "https://mobile.twitter.com/someone_else", "https://www.blog.gov.uk/private/",
+              "https://other.blog.gov.uk/"]
+    assert pywb_access(publish / "allows.aclj", opened + closed) == {
+        **dict.fromkeys(opened, "allow"), **dict.fromkeys(closed, "block")}
+    allows = SurtPrefixSet((publish / "allows.txt").read_text())
+    assert [u for u in closed if allows.is_open_access(u)] == []
+    assert allows.is_open_access("https://twitter.com/BBCNews/status/1")

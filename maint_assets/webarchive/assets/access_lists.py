@@ -36,8 +36,8 @@ from maint_assets.webarchive.access_rules import (
     EXACT,
     SCOPES,
     UnusableSeed,
-    as_account,
     as_block,
+    as_open,
     bare_twitter,
     blocking,
     grant,
@@ -97,7 +97,7 @@ def render(
                 continue
             try:
                 rule = (grant(*as_block(url, scope)) if access == "block"
-                        else grant(as_account(url), scope))
+                        else grant(*as_open(url, scope)))
             except UnusableSeed as err:
                 skipped.append(f"target {target} seed {url!r}: {err}")
                 continue
