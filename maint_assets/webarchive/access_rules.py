@@ -109,15 +109,23 @@ def as_open(url: str | None, scope: str) -> tuple[str | None, str]:
 
 
 def as_block(url: str, scope: str) -> tuple[str, str]:
-    """The seed and scope a NEVERCRAWL seed is blocked as. Curators end a take-down with ``*``
-    (``http://site/private/*``) and W3ACT keeps it as typed (``Utils.validUrl`` is
+    """The seed and scope a NEVERCRAWL seed is blocked as. Curators write take-downs with ``*``
+    (``http://site/private/*``) and W3ACT keeps them as typed (``Utils.validUrl`` is
     ``^https?://\\S+$``), but no consumer reads ``*`` as a wildcard: pywb's AccessChecker
     only knows the ``*,`` key, so ``…)/private/*`` would block only URLs with a literal star.
-    Blocked as what precedes the stars, at least as ``root`` (all that starts like it): a
-    block may close more than the seed, never less."""
-    if not url or not url.strip().endswith("*"):
+    Blocked as what precedes the first star, at least as ``root`` (all that starts like it);
+    a star in the host (``*.site``) as the domain after it with all its hosts: a block may
+    close more than the seed, never less."""
+    if not url or "*" not in url:
         return url, scope
-    return url.strip().rstrip("*"), scope if scope == "subdomains" else "root"
+    url = url.strip()
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        scheme, rest = "http", url
+    host = re.split(r"[/?#]", rest, maxsplit=1)[0]
+    if "*" in host:
+        return f"{scheme}://{host.rsplit('*', 1)[1].lstrip('.')}/", "subdomains"
+    return url[: url.index("*")], scope if scope == "subdomains" else "root"
 
 
 def _grant(url: str, scope: str) -> Grant:

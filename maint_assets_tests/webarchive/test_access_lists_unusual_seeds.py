@@ -67,7 +67,7 @@ def test_a_bare_twitter_seed_opens_only_its_own_account(empty_db: str, tmp_path:
     assert [u for u in others if allows.is_open_access(u)] == []
 
 
-def test_a_nevercrawl_seed_ending_in_a_star_blocks_everything_it_starts(
+def test_a_nevercrawl_seed_with_a_star_blocks_everything_it_starts(
     empty_db: str, tmp_path: Path
 ) -> None:
     """W3ACT saves ``http://data.gov.uk/private/*`` as typed (``Utils.validUrl`` is
@@ -76,19 +76,25 @@ def test_a_nevercrawl_seed_ending_in_a_star_blocks_everything_it_starts(
     ``*,`` key, so ``…)/private/*`` blocked only URLs with a literal star: the take-down did
     not take effect, while the open data.gov.uk (subdomains) and an open seed under the
     starred path served everything. (production's python-w3act leaves such a seed out of
-    never_crawl.surts altogether: ``*`` is not in its RE_NONCHARS set.) The rows are
-    invented for this test, in W3ACT's real schema."""
+    never_crawl.surts altogether: ``*`` is not in its RE_NONCHARS set.) A star mid-path
+    blocks from there (more than meant, never less), a star in the host (``*.site``, which
+    ``java.net.URL`` parses too) every host of the domain after it. The rows are invented for
+    this test, in W3ACT's real schema."""
     result, publish = _run(empty_db, tmp_path, """
         INSERT INTO target (id, title, scope, crawl_frequency, hidden, updated_at) VALUES
             (80, 'Take-down, a directory and below', 'root', 'NEVERCRAWL', false, now()),
             (81, 'Take-down, a path prefix', 'resource', 'NEVERCRAWL', false, now()),
             (82, 'Take-down, a whole site', 'subdomains', 'NEVERCRAWL', false, now()),
-            (83, 'Licensed page under the taken-down path', 'root', 'MONTHLY', false, now());
+            (83, 'Licensed page under the taken-down path', 'root', 'MONTHLY', false, now()),
+            (85, 'Take-down, every host of a domain', 'root', 'NEVERCRAWL', false, now()),
+            (86, 'Take-down, a star mid-path', 'resource', 'NEVERCRAWL', false, now());
         INSERT INTO field_url (id, target_id, url, position, updated_at) VALUES
             (80, 80, 'http://data.gov.uk/private/*', 0, now()),
             (81, 81, 'https://www.iana.org/domains/reserved*', 0, now()),
             (82, 82, 'http://example.com/*', 0, now()),
-            (83, 83, 'http://data.gov.uk/private/annex/', 0, now());
+            (83, 83, 'http://data.gov.uk/private/annex/', 0, now()),
+            (85, 85, 'https://*.ckan.data.gov.uk/', 0, now()),
+            (86, 86, 'http://www.gnu.org/software/wget/warc/*/draft.html', 0, now());
         INSERT INTO license_target (license_id, target_id)
             SELECT license_id, 83 FROM license_target LIMIT 1;
     """)
@@ -99,8 +105,11 @@ def test_a_nevercrawl_seed_ending_in_a_star_blocks_everything_it_starts(
         "http://data.gov.uk/private/annex/", "http://data.gov.uk/private/annex/x.html",
         "https://www.iana.org/domains/reserved", "http://iana.org/domains/reserved-names",
         "http://example.com/", "https://www.example.com/page", "http://sub.example.com/",
+        "http://a.ckan.data.gov.uk/dataset/x", "http://ckan.data.gov.uk/",
+        "http://www.gnu.org/software/wget/warc/v1/draft.html",
     ]
     still_open = ["http://data.gov.uk/privacy", "http://data.gov.uk/data",
+                  "http://sub.data.gov.uk/",
                   "https://www.iana.org/domains/root", "https://www.iana.org/"]
     assert pywb_access(publish / "allows.aclj", blocked + still_open) == {
         **dict.fromkeys(blocked, "block"), **dict.fromkeys(still_open, "allow")}
