@@ -45,11 +45,13 @@ _WWW = re.compile(r"^www\d*\.")
 _DOTTED_QUAD = re.compile(r"(\d{1,3}\.){3}\d{1,3}")  # Heritrix's SURT.URI_SPLITTER
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 # Twitter itself or one account, no slash after the handle (at most 15 word characters, a
-# query allowed): a root prefix of it starts every longer handle.
-_BARE_TWITTER = re.compile(r"https?://([\w-]+\.)*twitter\.com/\w{0,15}(\?\S*)?", re.IGNORECASE)
+# query allowed): a root prefix of it starts every longer handle. A fragment is dropped from
+# every key, so ``twitter.com/BBCNews#tweets`` and the old ``twitter.com/#!/BBCNews`` are bare too.
+_BARE_TWITTER = re.compile(
+    r"https?://([\w-]+\.)*twitter\.com/\w{0,15}(\?[^#\s]*)?(#\S*)?", re.IGNORECASE)
 # An X account without its trailing slash: the same hazard, which python-w3act's rule (twitter.com
 # only) does not name.
-_BARE_X_ACCOUNT = re.compile(r"https?://([\w-]+\.)*x\.com/\w{1,15}", re.IGNORECASE)
+_BARE_X_ACCOUNT = re.compile(r"(https?://([\w-]+\.)*x\.com/\w{1,15})(#\S*)?", re.IGNORECASE)
 # What UsableURIFactory leaves unescaped (LaxURLCodec's sets, as Heritrix's output shows them).
 _PRINTABLE = frozenset(chr(c) for c in range(33, 127)) - set("#")
 _PATH_SAFE = _PRINTABLE - set('"<>[]^`{}')
@@ -87,9 +89,11 @@ def bare_twitter(url: str | None) -> bool:
 
 
 def as_open(url: str | None, scope: str) -> tuple[str | None, str]:
-    """The seed and scope an open seed is opened as, where production (python-w3act's
-    generate_acl) opens less than the rules would:
+    """The seed and scope an open seed is opened as, so that it opens its own pages only:
 
+    - a hashbang URL (``http://www.facebook.com/#!/bbcnews``) is left out: its page lies in
+      the fragment, which no key keeps, so it would open the whole site (python-w3act leaves
+      it out too: ``!`` is not in its RE_NONCHARS set);
     - an X account without its trailing slash, as the account's directory
       (``https://x.com/BBCNews/``: the handle, below it, with a query); production opens it as
       a prefix, which starts every handle beginning like it, and its bare-Twitter rule does not
@@ -97,8 +101,11 @@ def as_open(url: str | None, scope: str) -> tuple[str | None, str]:
     - a ``subdomains`` seed with a path (``https://twitter.com/BBCNews/``), as ``root``:
       production widens only a seed without a path to the host's subdomains; as subdomains
       it would open the whole shared site."""
-    if url and _BARE_X_ACCOUNT.fullmatch(url.strip()):
-        url = url.strip() + "/"
+    if url and "#!" in url:
+        raise UnusableSeed("a hashbang URL: its page lies in the fragment, which no key keeps; "
+                           "opened, it would open the whole site")
+    if url and (account := _BARE_X_ACCOUNT.fullmatch(url.strip())):
+        url = account.group(1) + "/"
     if scope == "subdomains" and url:
         # A URL urlsplit refuses is grant's to report (UnusableSeed).
         with contextlib.suppress(ValueError):

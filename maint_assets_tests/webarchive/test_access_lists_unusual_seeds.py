@@ -206,3 +206,38 @@ def test_a_subdomains_seed_with_a_path_opens_that_path_not_the_whole_site(
     allows = SurtPrefixSet((publish / "allows.txt").read_text())
     assert [u for u in closed if allows.is_open_access(u)] == []
     assert allows.is_open_access("https://twitter.com/BBCNews/status/1")
+
+
+def test_a_seed_whose_page_lies_in_its_fragment_opens_no_whole_site(
+    empty_db: str, tmp_path: Path
+) -> None:
+    """Every key drops a URL's fragment. Twitter's and Facebook's old hashbang URLs
+    (``https://twitter.com/#!/BBCNews``) put the account in it, so the seed was keyed as the
+    host and opened all of twitter.com and facebook.com; ``twitter.com/BBCNews#tweets`` opened
+    every handle starting with BBCNews. W3ACT saves both (``^https?://\\S+$``); production's
+    python-w3act, run on them, leaves the hashbang seeds out (``!`` is not in its
+    RE_NONCHARS set). Rows invented for this test, in W3ACT's real schema."""
+    result, publish = _run(empty_db, tmp_path, """
+        INSERT INTO target (id, title, scope, crawl_frequency, hidden, updated_at) VALUES
+            (92, 'BBC News on Twitter, 2011 URL', 'root', 'DAILY', false, now()),
+            (93, 'BBC News on Facebook, 2011 URL', 'root', 'DAILY', false, now()),
+            (94, 'BBC News on Twitter, with a fragment', 'root', 'DAILY', false, now()),
+            (95, 'BBC News on X, with a fragment', 'root', 'DAILY', false, now());
+        INSERT INTO field_url (id, target_id, url, position, updated_at) VALUES
+            (92, 92, 'https://twitter.com/#!/BBCNews', 0, now()),
+            (93, 93, 'http://www.facebook.com/#!/bbcnews', 0, now()),
+            (94, 94, 'https://twitter.com/BBCNews#tweets', 0, now()),
+            (95, 95, 'https://x.com/BBCNews#media', 0, now());
+        INSERT INTO license_target (license_id, target_id)
+            SELECT license_id, t FROM (SELECT license_id FROM license_target LIMIT 1) l,
+                 (VALUES (92), (93), (94), (95)) v(t);
+    """)
+    assert result.success
+    others = ["https://twitter.com/someone_else", "https://twitter.com/",
+              "https://www.facebook.com/someone", "https://twitter.com/BBCNewsLeaks/status/1",
+              "https://x.com/BBCNewsLeaks"]
+    assert pywb_access(publish / "allows.aclj", others) == dict.fromkeys(others, "block")
+    allows = SurtPrefixSet((publish / "allows.txt").read_text())
+    assert [u for u in others if allows.is_open_access(u)] == []
+    assert pywb_access(publish / "allows.aclj", ["https://x.com/BBCNews/media"]) == {
+        "https://x.com/BBCNews/media": "allow"}
