@@ -122,7 +122,14 @@ def as_block(url: str, scope: str) -> tuple[str, str]:
     only knows the ``*,`` key, so ``…)/private/*`` would block only URLs with a literal star.
     Blocked as what precedes the first star, at least as ``root`` (all that starts like it);
     a star in the host (``*.site``) as the domain after it with all its hosts: a block may
-    close more than the seed, never less."""
+    close more than the seed, never less. A hashbang URL (``https://twitter.com/#!/leaker``)
+    is blocked as the page its fragment names (``https://twitter.com/leaker``): keyed
+    without the fragment it would block the whole site, every open account on it too."""
+    if url and "#!" in url:
+        site, _, page = url.strip().partition("#!")
+        site = site if "://" in site else f"http://{site}"
+        with contextlib.suppress(ValueError):  # grant's to report (UnusableSeed)
+            url = urlsplit(site)._replace(path="/" + page.lstrip("/"), query="").geturl()
     if not url or "*" not in url:
         return url, scope
     url = url.strip()

@@ -241,3 +241,29 @@ def test_a_seed_whose_page_lies_in_its_fragment_opens_no_whole_site(
     assert [u for u in others if allows.is_open_access(u)] == []
     assert pywb_access(publish / "allows.aclj", ["https://x.com/BBCNews/media"]) == {
         "https://x.com/BBCNews/media": "allow"}
+
+
+def test_a_hashbang_take_down_blocks_its_page_not_every_open_account(
+    empty_db: str, tmp_path: Path
+) -> None:
+    """A NEVERCRAWL seed in Twitter's old hashbang form (``https://twitter.com/#!/leaker``)
+    was keyed without its fragment, as the host: it blocked all of twitter.com, and every
+    licensed account on it was written as a block. It blocks the page its fragment names.
+    Rows invented for this test, in W3ACT's real schema."""
+    result, publish = _run(empty_db, tmp_path, """
+        INSERT INTO target (id, title, scope, crawl_frequency, hidden, updated_at) VALUES
+            (96, 'Take-down of an account, 2011 URL', 'root', 'NEVERCRAWL', false, now()),
+            (97, 'BBC News on Twitter', 'root', 'DAILY', false, now());
+        INSERT INTO field_url (id, target_id, url, position, updated_at) VALUES
+            (96, 96, 'https://twitter.com/#!/leaker', 0, now()),
+            (97, 97, 'https://twitter.com/BBCNews/', 0, now());
+        INSERT INTO license_target (license_id, target_id)
+            SELECT license_id, 97 FROM license_target LIMIT 1;
+    """)
+    assert result.success
+    blocked = ["https://twitter.com/leaker", "https://twitter.com/leaker/status/1"]
+    opened = ["https://twitter.com/BBCNews/status/1", "https://twitter.com/BBCNews"]
+    assert pywb_access(publish / "allows.aclj", blocked + opened) == {
+        **dict.fromkeys(blocked, "block"), **dict.fromkeys(opened, "allow")}
+    allows = SurtPrefixSet((publish / "allows.txt").read_text())
+    assert allows.is_open_access("https://twitter.com/BBCNews/status/1")
