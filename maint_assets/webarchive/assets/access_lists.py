@@ -78,7 +78,7 @@ def render(
     blocks = Blocks()
     # python-w3act (load_csv) drops a target with a bare Twitter seed from every list it
     # builds, its other seeds too; production opens none of them. (Its rule has no fragment:
-    # a seed such as twitter.com/BBCNews#tweets is left out alone, as its generate_acl does.)
+    # twitter.com/BBCNews#tweets, which production opens as a prefix, is left out alone.)
     invalid = {target for target, _, url in open_seeds if bare_twitter(url) and "#" not in url}
     for access, seeds in (("block", blocked_seeds), ("allow", open_seeds)):
         for target, scope, url in seeds:
