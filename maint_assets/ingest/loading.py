@@ -19,6 +19,7 @@ from psycopg import errors, sql
 
 from maint_assets.core.sql_files import compose, statement
 from maint_assets.ingest.keys import SQL_STAGING
+from maint_assets.ingest.sequences import after_load, allow_missing
 from maint_assets.ingest.tables import OPERATORS, RowCheck, TableSpec
 
 _BLOCK = 1 << 20
@@ -67,14 +68,19 @@ def create_table(
 def load(
     conn: psycopg.Connection, relation: tuple[str, str], table: TableSpec, local: Path
 ) -> None:
-    """COPY ``local`` into ``relation``, each value into the column its header (or key) names."""
+    """COPY ``local`` into ``relation``, each value into the column its header (or key) names;
+    a serial key the file leaves empty on a line is numbered by its sequence, and every
+    sequence is moved past the keys the file gave (sequences.py)."""
     if table.file.endswith(".csv"):
         header = _csv_header(local, table.file)
         _match_columns(table, header, "its header")
         copy_csv = sql.SQL(statement(SQL_STAGING, "copy_csv")).format(
             table=sql.Identifier(*relation), columns=sql.SQL(", ").join(map(sql.Identifier, header))
         )
+        given = [c for c in header if _numbered(table.columns[c])]
+        allow_missing(conn, relation, given)
         _copy(conn, copy_csv, local, table.file)
+        after_load(conn, relation, given)
         return
     conn.execute(statement(SQL_STAGING, "create_lines"))
     _copy(conn, statement(SQL_STAGING, "copy_lines"), local, table.file, columns=False)
@@ -108,6 +114,9 @@ def load(
     _gather_extra_keys(conn, table)
     # By name, the columns the lines have: a serial one they leave out is numbered.
     columns = [c for c in table.columns if c in keys]
+    # One the lines give on some lines only: those without it are numbered after the insert.
+    given = [c for c in columns if _numbered(table.columns[c])]
+    allow_missing(conn, relation, given)
     try:
         with conn.transaction():
             conn.execute(_by_name("insert_lines", relation, columns))
@@ -118,6 +127,7 @@ def load(
             table.file, f"line {line}" + (f", column {key}" if key else ""), _reason(err)
         ) from None
     conn.execute("DROP TABLE ingest_lines")
+    after_load(conn, relation, given)
 
 
 def _gather_extra_keys(conn: psycopg.Connection, table: TableSpec) -> None:

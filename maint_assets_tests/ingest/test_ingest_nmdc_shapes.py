@@ -3,10 +3,13 @@ columns its migrations add to production, serial keys its Mongo documents lack, 
 doubles, and a tables file edited between the load and the switch."""
 
 import json
+import os
+import subprocess
 from pathlib import Path
 
 import dagster as dg
 import psycopg
+import pytest
 import yaml
 
 from maint_assets.demo.ingest_data import DEMO_TABLES_FILE, write_source
@@ -169,3 +172,179 @@ def test_an_integral_json_double_loads_into_an_integer_column(
     )
     assert not refused.success
     assert "data_object.jsonl" in _error(refused) and "line 1" in _error(refused), _error(refused)
+
+
+def _ontology_tables(tmp_path: Path) -> Path:
+    """nmdc-server's two serial-keyed tables (models.py: OntologyRelation.id and EnvoTree.pk,
+    `Column(Integer, primary_key=True)`, made SERIAL by migration 43ce041c88cb), declared
+    `serial`; envo_tree's key column named so that only a quoted identifier reaches it."""
+    tables = tmp_path / "tables.yaml"
+    tables.write_text(yaml.safe_dump({
+        "production": "portal",
+        "tables": [
+            {"name": "ontology_relation", "file": "ontology_relation.jsonl",
+             "columns": {"id": "serial", "subject": "text not null", "predicate": "text not null",
+                         "object": "text not null", "type": "text not null"},
+             "primary_key": ["id"]},
+            {"name": "Envo Tree", "file": "envo_tree.csv",
+             "columns": {"Row PK": "serial", "id": "text not null", "parent_id": "text"},
+             "primary_key": ["Row PK"]},
+        ],
+    }))
+    return tables
+
+
+def _relation(i: int, **extra: object) -> str:
+    """A line of Mongo's ontology_relation_set as mongoexport writes it (own-invented values,
+    the keys of nmdc-schema's OntologyRelation that nmdc-server's ingest/ontology.py reads)."""
+    return json.dumps({"_id": {"$oid": f"{i:024x}"}, "subject": f"ENVO:{i:08d}",
+                       "predicate": "rdfs:subClassOf", "object": "ENVO:00000001",
+                       "type": "nmdc:OntologyRelation", **extra}) + "\n"
+
+
+def test_a_serial_key_some_lines_give_keeps_theirs_and_numbers_the_others(
+    empty_db: str, tmp_path: Path
+) -> None:
+    """A file may give the serial key on some lines only (rows exported from the portal's
+    own tables, with their ids, merged with new Mongo documents, which have none; a CSV whose
+    key cell is empty). The load failed the whole file on NOT NULL (`null value in column
+    "id" ... violates not-null constraint`): the column list named the key, so the lines
+    without it gave NULL, not the sequence's default. Each row without a value is numbered,
+    past the values the others keep (so the numbers never collide with them)."""
+    source = tmp_path / "source"
+    source.mkdir()
+    (source / "ontology_relation.jsonl").write_text(
+        _relation(2, id=7) + _relation(3) + _relation(4, id=3) + _relation(5, id=None)
+        + _relation(6)
+    )
+    (source / "envo_tree.csv").write_text(
+        "Row PK,id,parent_id\n40,ENVO:00000001,\n,ENVO:00000002,ENVO:00000001\n"
+        "2,ENVO:00000003,ENVO:00000001\n,ENVO:00000004,ENVO:00000001\n"
+    )
+    result = dg.materialize(
+        [assets.ingest_staging], resources=_resources(empty_db, source, _ontology_tables(tmp_path)),
+        raise_on_error=False,
+    )
+    assert result.success, _error(result)
+    with psycopg.connect(empty_db) as conn:
+        given = dict(conn.execute(
+            "SELECT subject, id FROM portal__staging.ontology_relation"
+        ).fetchall())
+        assert (given["ENVO:00000002"], given["ENVO:00000004"]) == (7, 3), given
+        assert sorted(given[f"ENVO:0000000{i}"] for i in (3, 5, 6)) == [8, 9, 10], given
+        tree = dict(conn.execute('SELECT id, "Row PK" FROM portal__staging."Envo Tree"'))
+        assert (tree["ENVO:00000001"], tree["ENVO:00000003"]) == (40, 2), tree
+        assert sorted((tree["ENVO:00000002"], tree["ENVO:00000004"])) == [41, 42], tree
+
+
+def test_the_portal_inserts_after_the_switch_past_the_keys_the_files_gave(
+    empty_db: str, tmp_path: Path
+) -> None:
+    """Files that give every serial key (all ids 1..10) left the new version's sequences at
+    1: after the switch the portal's next insert relying on the column's default
+    (nmdc-server's ingest/ontology.py `_bulk_insert_relations`: INSERT … (subject, predicate,
+    object, type) ON CONFLICT (subject, predicate, object) DO NOTHING, whose conflict target
+    does not cover the primary key) failed: `duplicate key value violates unique constraint
+    … Key (id)=(1) already exists`. Every sequence a loaded table's column owns is set past
+    the largest value the load left (read from the catalogue, not from the declared types)."""
+    source = tmp_path / "source"
+    source.mkdir()
+    (source / "ontology_relation.jsonl").write_text(
+        "".join(_relation(i, id=i - 1) for i in range(2, 12))
+    )
+    (source / "envo_tree.csv").write_text(
+        "Row PK,id,parent_id\n" + "".join(f"{i},ENVO:{i:08d},\n" for i in range(5, 9))
+    )
+    tables = _ontology_tables(tmp_path)
+    for version in (1, 2):
+        result = dg.materialize(
+            [assets.ingest_staging, assets.ingest_production],
+            resources=_resources(empty_db, source, tables),
+            run_config={"ops": {PRODUCTION_OP: {"config": {"confirm_production": "portal"}}}},
+            raise_on_error=False,
+        )
+        assert result.success, _error(result)
+        if version == 1:  # production's unique key, as nmdc-server's migration 43ce041c88cb
+            with psycopg.connect(empty_db, autocommit=True) as conn:  # makes it; carried over
+                conn.execute(
+                    "ALTER TABLE portal.ontology_relation ADD CONSTRAINT "
+                    "uq_ontology_relation_subject_predicate_object "
+                    "UNIQUE (subject, predicate, object)"
+                )
+    with psycopg.connect(empty_db) as conn:
+        # nmdc-server's statement, as SQLAlchemy renders it (the id left to its default)
+        inserted = conn.execute(
+            "INSERT INTO portal.ontology_relation (subject, predicate, object, type) "
+            "VALUES ('ENVO:00000099', 'rdfs:subClassOf', 'ENVO:00000001', "
+            "'nmdc:OntologyRelation') ON CONFLICT (subject, predicate, object) DO NOTHING "
+            "RETURNING id"
+        ).fetchall()
+        assert inserted == [(11,)]
+        # nmdc-server's ingest/envo.py build_envo_trees: insert({"id": …, "parent_id": None})
+        assert conn.execute(
+            'INSERT INTO portal."Envo Tree" (id, parent_id) VALUES (%s, NULL) RETURNING "Row PK"',
+            ("ENVO:00000099",),
+        ).fetchone() == (9,)
+
+
+# nmdc-server's own code, run on the switched production (opt-in, as `make test-real-schema`:
+# its dependencies, nmdc-schema among them, are not the project's). NMDC_SERVER_PYTHON: a
+# Python with nmdc-server's dependencies installed; NMDC_SERVER_SRC: a checkout of its source.
+_NMDC_PYTHON, _NMDC_SRC = os.environ.get("NMDC_SERVER_PYTHON"), os.environ.get("NMDC_SERVER_SRC")
+_NMDC_INSERTS = """
+import sys
+from sqlalchemy import create_engine
+from sqlalchemy.orm import Session
+from nmdc_server.ingest.ontology import _bulk_insert_relations
+from nmdc_server.models import EnvoTree, OntologyRelation
+import psycopg2
+engine = create_engine("postgresql+psycopg2://", creator=lambda: psycopg2.connect(
+    sys.argv[1], options="-c search_path=portal"))
+with Session(engine) as db:
+    _bulk_insert_relations(db, [{"subject": "ENVO:00000099", "predicate": "rdfs:subClassOf",
+                                 "object": "ENVO:00000001", "type": "nmdc:OntologyRelation"}])
+    tree = EnvoTree(id="ENVO:00000099", parent_id=None)
+    db.add(tree)
+    db.commit()
+    relation = db.query(OntologyRelation).filter_by(subject="ENVO:00000099").one()
+    print(relation.id, tree.pk)
+"""
+
+
+@pytest.mark.skipif(not (_NMDC_PYTHON and _NMDC_SRC),
+                    reason="NMDC_SERVER_PYTHON and NMDC_SERVER_SRC not set")
+def test_nmdc_servers_own_inserts_after_the_switch(empty_db: str, tmp_path: Path) -> None:
+    """nmdc-server's own code inserting after the switch (ingest/ontology.py's
+    _bulk_insert_relations, its EnvoTree model through its ORM) into the tables loaded with
+    the keys the files gave: numbered past them."""
+    source = tmp_path / "source"
+    source.mkdir()
+    (source / "ontology_relation.jsonl").write_text(
+        "".join(_relation(i, id=i - 1) for i in range(2, 12))
+    )
+    (source / "envo_tree.csv").write_text(
+        "pk,id,parent_id\n" + "".join(f"{i},ENVO:{i:08d},\n" for i in range(5, 9))
+    )
+    tables = _ontology_tables(tmp_path)
+    spec = yaml.safe_load(tables.read_text())
+    spec["tables"][1].update(name="envo_tree", columns={
+        "pk": "serial", "id": "text not null", "parent_id": "text"}, primary_key=["pk"])
+    tables.write_text(yaml.safe_dump(spec))
+    result = dg.materialize(
+        [assets.ingest_staging, assets.ingest_production],
+        resources=_resources(empty_db, source, tables),
+        run_config={"ops": {PRODUCTION_OP: {"config": {"confirm_production": "portal"}}}},
+        raise_on_error=False,
+    )
+    assert result.success, _error(result)
+    with psycopg.connect(empty_db, autocommit=True) as conn:  # as its migration 43ce041c88cb
+        conn.execute("ALTER TABLE portal.ontology_relation ADD CONSTRAINT "
+                     "uq_ontology_relation_subject_predicate_object "
+                     "UNIQUE (subject, predicate, object)")
+    done = subprocess.run(
+        [_NMDC_PYTHON, "-c", _NMDC_INSERTS, empty_db],
+        cwd=_NMDC_SRC, capture_output=True, text=True, timeout=300,
+        env={**os.environ, "NMDC_GCS_OBJECT_NAME_PREFIX": "maint-assets-test"},
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout.split() == ["11", "9"], done.stdout

@@ -82,6 +82,40 @@ INSERT INTO {table} ({columns})
 SELECT {values} FROM ingest_lines l, jsonb_populate_record(NULL::{table}, l.line) r
 WHERE l.line IS NOT NULL AND l.n BETWEEN %(first)s AND %(last)s;
 
+-- name: owned_sequences
+-- The sequences the table's columns own, from the catalogue (a serial column's: deptype 'a';
+-- an identity column's: 'i'), whatever the tables file called the column's type.
+SELECT a.attname, s.oid, n.nspname, s.relname
+FROM pg_depend d
+JOIN pg_class s ON s.oid = d.objid AND s.relkind = 'S'
+JOIN pg_namespace n ON n.oid = s.relnamespace
+JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
+WHERE d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_class'::regclass
+  AND d.deptype IN ('a', 'i')
+  AND d.refobjid = format('%%I.%%I', %(schema)s::text, %(table)s::text)::regclass
+ORDER BY a.attnum;
+
+-- name: advance_sequence
+-- The sequence past the largest value its column holds (the files' keys), so that the next
+-- default (the portal's next insert) never repeats one; never moved back, nor for an empty
+-- table.
+SELECT setval(%(sequence)s::oid::regclass, x.m)
+FROM (SELECT max({column}) AS m FROM {table}) x, {sequence} s
+WHERE x.m >= s.last_value + s.is_called::int;
+
+-- name: allow_missing
+-- While the file is loaded, a serial key its lines may leave empty takes NULL (COPY and the
+-- insert by column name give no DEFAULT to one row and not to another): numbered afterwards.
+ALTER TABLE {table} ALTER COLUMN {column} DROP NOT NULL;
+
+-- name: number_missing
+-- The rows the file gave no key, numbered by the column's sequence (already past the keys
+-- the other rows keep).
+UPDATE {table} SET {column} = nextval(%(sequence)s::oid::regclass) WHERE {column} IS NULL;
+
+-- name: require
+ALTER TABLE {table} ALTER COLUMN {column} SET NOT NULL;
+
 -- name: read_line_value
 -- One key of one line as its column's type, to find the column of a line that fails.
 SELECT (jsonb_populate_record(NULL::{table}, jsonb_build_object(%(key)s::text,
