@@ -33,7 +33,7 @@ from maint_assets.core.schema import apply_schema
 from maint_assets.core.sql_files import compose, statement
 from maint_assets.core.stored_files import Skipped
 from maint_assets.core.stores import report_skipped
-from maint_assets.ingest import schemas
+from maint_assets.ingest import schemas, sequences
 from maint_assets.ingest.checks import CHECK_SPECS, staging_checks
 from maint_assets.ingest.keys import (
     GROUP_INGEST,
@@ -213,6 +213,10 @@ def ingest_production(
                 f"{spec.staging}; production is untouched"
             )
         schemas.refuse_unless_marked(conn, spec.staging, schemas.MARKER_STAGING)
+        # Again at the switch: a version loaded before the load did it (a switch-only run
+        # after an upgrade), or written to since, would repeat a key at the portal's next insert.
+        for table in spec.tables:
+            sequences.advance(conn, (spec.staging, table.name))
         archived = spec.archived(datetime.now(UTC))
         # the first ingest has no production to archive: nothing to name or roll back to
         had_production = schemas.exists(conn, spec.production)

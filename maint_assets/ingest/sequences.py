@@ -26,6 +26,18 @@ def after_load(
 ) -> None:
     """After the load: every owned sequence past the largest value of its column, then the
     NULLs of ``columns`` numbered by their sequence, and the columns NOT NULL again."""
+    sequences = advance(conn, relation)
+    for column in columns:
+        conn.execute(
+            compose(SQL_STAGING, "number_missing", table=relation, column=column),
+            {"sequence": sequences[column]},
+        )
+        conn.execute(compose(SQL_STAGING, "require", table=relation, column=column))
+
+
+def advance(conn: psycopg.Connection, relation: tuple[str, str]) -> dict[str, int]:
+    """Every sequence a column of ``relation`` owns set past the column's largest value (never
+    moved back); returns each such column's sequence (oid)."""
     owned = conn.execute(
         statement(SQL_STAGING, "owned_sequences"), {"schema": relation[0], "table": relation[1]}
     ).fetchall()
@@ -35,10 +47,4 @@ def after_load(
                     sequence=(schema, name)),
             {"sequence": oid},
         )
-    sequences = {column: oid for column, oid, _, _ in owned}
-    for column in columns:
-        conn.execute(
-            compose(SQL_STAGING, "number_missing", table=relation, column=column),
-            {"sequence": sequences[column]},
-        )
-        conn.execute(compose(SQL_STAGING, "require", table=relation, column=column))
+    return {column: oid for column, oid, _, _ in owned}

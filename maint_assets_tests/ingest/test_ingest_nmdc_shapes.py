@@ -287,6 +287,39 @@ def test_the_portal_inserts_after_the_switch_past_the_keys_the_files_gave(
         ).fetchone() == (9,)
 
 
+def test_the_switch_moves_the_sequences_of_a_version_loaded_without_it(
+    empty_db: str, tmp_path: Path
+) -> None:
+    """A switch alone (`ingest_production` without the load) switches what is in staging: a
+    version loaded by a release before the load moved the sequences (or written to since)
+    went in with ontology_relation's sequence at 1, the portal's next insert repeating id 1.
+    Such a staging version is made here by setting the sequence back after the load."""
+    source = tmp_path / "source"
+    source.mkdir()
+    (source / "ontology_relation.jsonl").write_text(
+        "".join(_relation(i, id=i - 1) for i in range(2, 12))
+    )
+    (source / "envo_tree.csv").write_text("id,parent_id\nENVO:00000001,\n")
+    tables = _ontology_tables(tmp_path)
+    loaded = dg.materialize([assets.ingest_staging],
+                            resources=_resources(empty_db, source, tables), raise_on_error=False)
+    assert loaded.success, _error(loaded)
+    with psycopg.connect(empty_db, autocommit=True) as conn:
+        conn.execute("SELECT setval(pg_get_serial_sequence("
+                     "'portal__staging.ontology_relation', 'id'), 1, false)")
+    switched = dg.materialize(
+        [assets.ingest_production], resources=_resources(empty_db, source, tables),
+        run_config={"ops": {PRODUCTION_OP: {"config": {"confirm_production": "portal"}}}},
+        raise_on_error=False,
+    )
+    assert switched.success, _error(switched)
+    with psycopg.connect(empty_db) as conn:
+        assert conn.execute(
+            "INSERT INTO portal.ontology_relation (subject, predicate, object, type) VALUES "
+            "('ENVO:00000099', 'rdfs:subClassOf', 'ENVO:00000001', 'nmdc:OntologyRelation') "
+            "RETURNING id"
+        ).fetchone() == (11,)
+
 # nmdc-server's own code, run on the switched production (opt-in, as `make test-real-schema`:
 # its dependencies, nmdc-schema among them, are not the project's). NMDC_SERVER_PYTHON: a
 # Python with nmdc-server's dependencies installed; NMDC_SERVER_SRC: a checkout of its source.
