@@ -126,6 +126,15 @@ def switch(
                 statement(SQL_PRODUCTION, "columns_lost"),
                 {"schema": prod, "incoming": incoming, "loaded": loaded},
             )
+        ] + [
+            # A serial key's nextval (nmdc-server's ontology_relation.id, envo_tree.pk) cannot
+            # follow: its sequence stays with the archived version. Without it the portal's
+            # inserts that give no key fail on NOT NULL after a switch that said nothing.
+            f"default of column {prod}.{table}.{column} ({default}): not in the new version"
+            for table, column, default in conn.execute(
+                statement(SQL_PRODUCTION, "defaults_lost"),
+                {"schema": prod, "incoming": incoming, "loaded": loaded},
+            )
         ] + not_carried
         # Production's owner and what readers and applications were granted on it, the new
         # version keeps; given before the first lock, which they do not need. The owner first:

@@ -320,6 +320,36 @@ def test_the_switch_moves_the_sequences_of_a_version_loaded_without_it(
             "RETURNING id"
         ).fetchone() == (11,)
 
+def test_a_default_production_has_and_the_new_version_lacks_is_reported(
+    empty_db: str, tmp_path: Path
+) -> None:
+    """nmdc-server's migration 43ce041c88cb makes ontology_relation.id `sa.Integer()` primary
+    key, which SQLAlchemy creates SERIAL: production's column has a default, nextval of its
+    own sequence, that the portal's inserts rely on (ingest/ontology.py, ingest/envo.py give
+    no key). A tables file that copies the migration's `Integer` as `integer not null` made a
+    new version without the default: the switch said nothing (not_carried: []) and the next
+    insert failed on NOT NULL. The default cannot be carried (its sequence stays with the
+    archived version): it is reported, as a lost column is."""
+    source = tmp_path / "source"
+    source.mkdir()
+    (source / "ontology_relation.jsonl").write_text(
+        "".join(_relation(i, id=i - 1) for i in range(2, 12))
+    )
+    (source / "envo_tree.csv").write_text("id,parent_id\nENVO:00000001,\n")
+    tables = _ontology_tables(tmp_path)
+    config = {"ops": {PRODUCTION_OP: {"config": {"confirm_production": "portal"}}}}
+    first = dg.materialize([assets.ingest_staging, assets.ingest_production],
+                           resources=_resources(empty_db, source, tables), run_config=config,
+                           raise_on_error=False)
+    assert first.success, _error(first)
+    tables.write_text(tables.read_text().replace("id: serial", "id: integer not null"))
+    result = dg.materialize([assets.ingest_staging, assets.ingest_production],
+                            resources=_resources(empty_db, source, tables), run_config=config,
+                            raise_on_error=False)
+    assert result.success, _error(result)
+    assert any("portal.ontology_relation.id" in n and "default" in n
+               for n in _meta(result)["not_carried"]), _meta(result)["not_carried"]
+
 # nmdc-server's own code, run on the switched production (opt-in, as `make test-real-schema`:
 # its dependencies, nmdc-schema among them, are not the project's). NMDC_SERVER_PYTHON: a
 # Python with nmdc-server's dependencies installed; NMDC_SERVER_SRC: a checkout of its source.

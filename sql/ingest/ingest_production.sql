@@ -142,6 +142,27 @@ WHERE c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = %(schema)s)
                   AND na.attname = a.attname AND na.attnum > 0 AND NOT na.attisdropped)
 ORDER BY 1, a.attnum;
 
+-- name: defaults_lost
+-- Columns of production's loaded tables with a default or an identity (a serial key's
+-- nextval, an application's migration's server_default) whose column of the same name in the
+-- incoming version has neither: inserts that leave the column out get NULL after the switch.
+SELECT c.relname, a.attname,
+       coalesce(pg_get_expr(d.adbin, d.adrelid), 'generated ' || CASE a.attidentity
+                WHEN 'a' THEN 'always' ELSE 'by default' END || ' as identity')
+FROM pg_attribute a
+JOIN pg_class c ON c.oid = a.attrelid
+LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+JOIN pg_class nc ON nc.relname = c.relname AND nc.relkind IN ('r', 'p')
+                AND nc.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = %(incoming)s)
+JOIN pg_attribute na ON na.attrelid = nc.oid AND na.attname = a.attname
+                    AND na.attnum > 0 AND NOT na.attisdropped
+WHERE c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = %(schema)s)
+  AND c.relkind IN ('r', 'p') AND c.relname = ANY(%(loaded)s)
+  AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = ''
+  AND (d.oid IS NOT NULL OR a.attidentity <> '')
+  AND na.atthasdef IS FALSE AND na.attidentity = ''
+ORDER BY 1, a.attnum;
+
 -- name: loaded_at
 -- The transaction that made the incoming version's schema (its load; for an archived version,
 -- the switch that archived it, later still), read before the switch alters the schema.
