@@ -10,7 +10,7 @@ import logging
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from email.message import EmailMessage
 from itertools import count
@@ -23,9 +23,11 @@ from psycopg import sql
 
 from maint_assets.atlas.change_log import install_capture
 from maint_assets.atlas.counts.region_cells import sync_cells
+from maint_assets.core import roles
 from maint_assets.core.artifacts import ArtifactStore
 from maint_assets.core.pg_tools import run_tool
 from maint_assets.core.postgres import PostgresResource
+from maint_assets.core.sql_files import compose, statement
 from maint_assets.demo.atlas_data import load_demo_data
 from maint_assets.demo.atlas_replica import apply_replica
 from maint_assets.demo.local_cluster import PG_MAJOR, SUPERUSER, LocalCluster
@@ -128,19 +130,31 @@ def small_atlas_template(pg_cluster: LocalCluster, tmp_path_factory, worker_id: 
 def _session_template(
     cluster: LocalCluster, tmp_path_factory, worker_id: str, name: str, province_size: float
 ) -> str:
-    """Built once per session: the first xdist worker to need it builds it in its cluster and
-    dumps it; the others restore that dump (4 s against 37 s to build, alone)."""
+    """The atlas template, built once per session (see _shared_template): 4 s to restore
+    against 37 s to build, alone."""
+    return _shared_template(
+        cluster, tmp_path_factory, worker_id, name,
+        lambda: _build_template(cluster, name, province_size),
+    )
+
+
+def _shared_template(
+    cluster: LocalCluster, tmp_path_factory, worker_id: str, name: str,
+    build: Callable[[], None],
+) -> str:
+    """Built once per session: the first xdist worker to need it builds it in its cluster
+    (``build`` fills the database ``name``) and dumps it; the others restore that dump."""
     cluster.up([name])
     if worker_id == "master":  # no xdist: nobody to share with
-        _build_template(cluster, name, province_size)
+        build()
         return name
     shared = tmp_path_factory.getbasetemp().parent  # this session's, common to its workers
     dump = shared / f"{name}.dump"
-    what = f"the tests' template atlas database {name}"
+    what = f"the tests' template database {name}"
     with (shared / f"{name}.lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
         if not dump.exists():  # first, or the worker that built it failed
-            _build_template(cluster, name, province_size)
+            build()
             partial = dump.with_suffix(".partial")
             run_tool("pg_dump", PG_MAJOR, ["--format=custom", "--compress=0", f"--file={partial}"],
                      cluster.url(name), what)
@@ -266,9 +280,11 @@ def metabase_url(pg_cluster: LocalCluster) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def vn_template(pg_cluster: LocalCluster) -> str:
+def vn_template(pg_cluster: LocalCluster, tmp_path_factory, worker_id: str) -> str:
     """A database whose production and check schemas (and the window's staging schema) were
-    created by transfer_vn itself, with its column tables and their row triggers."""
+    created by transfer_vn itself, with its column tables and their row triggers. Built by
+    the first worker that needs it and restored by the others (five transfer_vn runs, 15-25 s
+    beside other workers, against about 2 s to restore): every worker runs VisioNature files."""
     from maint_assets.demo.vn_data import DEMO_TRANSFER_VN_CONFIG
     from maint_assets.vn_sync.client_api_vn import ClientApiVn, install
     from maint_assets.vn_sync.keys import CHECK, PRODUCTION, WINDOW_STAGING
@@ -276,15 +292,25 @@ def vn_template(pg_cluster: LocalCluster) -> str:
 
     install()
     name = "vn_template"
-    pg_cluster.up([name])
-    work = Path(tempfile.mkdtemp(prefix="vn-tables-"))
-    tool = ClientApiVn(config_file=str(DEMO_TRANSFER_VN_CONFIG), work_dir=str(work))
-    create_tables(
-        tool, PostgresResource(url=pg_cluster.url(name)), (PRODUCTION, CHECK, WINDOW_STAGING),
-        column_schemas={PRODUCTION: "src_vn", CHECK: "src_vn_check"},
-    )
-    shutil.rmtree(work, ignore_errors=True)
-    return name
+    tool = ClientApiVn(config_file=str(DEMO_TRANSFER_VN_CONFIG))
+    # The dump's schemas belong to transfer_vn's group role, which a restore needs to exist
+    # (roles are the cluster's, not the database's); create_tables makes it the same way.
+    group = tool.user_config()["database"]["db_group"]
+    with pg_cluster.connect(autocommit=True) as conn:
+        if not conn.execute(statement(roles.SQL, "role_exists"), {"role": group}).fetchone()[0]:
+            conn.execute(compose(roles.SQL, "create_group", role=group))
+
+    def build() -> None:
+        work = Path(tempfile.mkdtemp(prefix="vn-tables-"))
+        tool = ClientApiVn(config_file=str(DEMO_TRANSFER_VN_CONFIG), work_dir=str(work))
+        create_tables(
+            tool, PostgresResource(url=pg_cluster.url(name)),
+            (PRODUCTION, CHECK, WINDOW_STAGING),
+            column_schemas={PRODUCTION: "src_vn", CHECK: "src_vn_check"},
+        )
+        shutil.rmtree(work, ignore_errors=True)
+
+    return _shared_template(pg_cluster, tmp_path_factory, worker_id, name, build)
 
 
 @pytest.fixture
