@@ -59,7 +59,9 @@ class WebHdfsServer:
         return f"webhdfs://127.0.0.1:{self.port}{path}"
 
     def __enter__(self) -> WebHdfsServer:
-        threading.Thread(target=self._http.serve_forever, daemon=True).start()
+        # shutdown() waits for serve_forever's next poll (0.5 s apart by default)
+        threading.Thread(target=self._http.serve_forever, kwargs={"poll_interval": 0.05},
+                         daemon=True).start()
         return self
 
     def __exit__(

@@ -65,7 +65,10 @@ class FakeVisioNature:
         self.calls: list[str] = []  # "<site> <call>", no parameters (they hold the password)
         self._server = ThreadingHTTPServer((host, port), _handler(self))
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        # serve_forever checks for shutdown() every poll_interval (0.5 s by default): each
+        # test stops its site, and waited 0.25 s on average for that.
+        self._thread = threading.Thread(target=self._server.serve_forever,
+                                        kwargs={"poll_interval": 0.05}, daemon=True)
         # A connection per request cost 40-50 ms on the shared machine, as much as the answer:
         # transfer_vn's --update asks for each changed place on its own.
         self._idle: list[psycopg.Connection] = []

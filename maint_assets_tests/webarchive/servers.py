@@ -208,7 +208,9 @@ class _Handler(BaseHTTPRequestHandler):
 @contextmanager
 def outbackcdx(index_version: int = 3) -> Iterator[OutbackCdxServer]:
     server = OutbackCdxServer(index_version)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    # shutdown() waits for serve_forever's next poll (0.5 s apart by default)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
+                              daemon=True)
     thread.start()
     try:
         yield server

@@ -622,7 +622,8 @@ def test_a_store_that_cannot_be_reached_leaves_sampled_lines_unchecked_not_bad(
     # Nothing listening (the server down), then a server answering 503 to everything (which
     # botocore itself retries: the check's own retry is not asked for).
     with ThreadingHTTPServer(("127.0.0.1", 0), _Unavailable) as slow:
-        threading.Thread(target=slow.serve_forever, daemon=True).start()
+        threading.Thread(target=slow.serve_forever, kwargs={"poll_interval": 0.05},
+                         daemon=True).start()
         try:
             # Refused connections are the endpoint's, so the whole store's: the first file's
             # lines tried, the rest of the sample not; a 503 may be one object's, and the
