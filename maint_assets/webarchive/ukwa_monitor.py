@@ -9,8 +9,10 @@ and its "DB Backup" panel keep working once these assets replace the runbook's t
   none (its push replaces the whole group), which is what makes `absent` true.
 - panel "DB Backup" (monitor/grafana/provisioning/dashboards/daily_dashboard.json):
   `ukwa_task_database_backup_size_bytes` and `delta(…[24h])`, single-stat panels, written by
-  ukwa-manage's Luigi tasks for W3ACT's backup only (`{db="w3act"}`, bytes); a second series
-  would be a "multiple series" error in a single stat, so Shine's is not pushed under it.
+  ukwa-manage's prototype Luigi task (prototype/ukwa/tasks/metrics.py; its live backup tasks
+  push `ukwa_database_backup_size_bytes{db=…}`, which ukwa-monitor does not read) for W3ACT's
+  backup only (`{db="w3act"}`, bytes); a second series would be a "multiple series" error in
+  a single stat, so Shine's is not pushed under it.
 
 Pushed for a backup whose restore check passed and that is at most a day old (the stat-pusher's
 `modified_at_dt:[NOW-1DAY TO NOW]`), and deleted otherwise: a failed backup, or one whose dump

@@ -25,7 +25,7 @@ from maint_assets.atlas.counts.table_definitions import read_definition
 from maint_assets.atlas.counts.tables import PUBLIC
 from maint_assets.atlas.taxonomy.checklist import ChecklistResolver
 from maint_assets.cli import main
-from maint_assets.core.postgres import PostgresResource
+from maint_assets.core.postgres import APPLICATION_NAME, PostgresResource
 from maint_assets_tests.atlas.helpers import (
     COUNTS,
     FULL_COUNTS,
@@ -570,7 +570,8 @@ def test_a_rebuild_after_rows_disagreed_whose_session_is_lost_fails_and_is_not_r
                 while not ended and time.monotonic() < deadline:
                     ended.extend(pid for (pid,) in admin.execute(
                         "SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
-                        " AND datname = current_database() AND pid <> pg_backend_pid()"
+                        " AND datname = current_database() AND application_name = %s",
+                        [APPLICATION_NAME],
                     ).fetchall())
                     time.sleep(0.05)
                 for pid in ended:

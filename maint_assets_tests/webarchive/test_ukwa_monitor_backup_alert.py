@@ -110,7 +110,7 @@ def _prometheus(gateway_url: str, tmp_path: Path) -> Iterator[str]:
         "scrape_configs": [{
             "job_name": "pushgateway", "honor_labels": True,
             "static_configs": [{"targets": [gateway_url.removeprefix("http://")]}],
-            # The README's recipe for a Pushgateway beta and prod share: ukwa-monitor's rule
+            # docs/webarchive.md's recipe for a Pushgateway beta and prod share: ukwa-monitor's rule
             # and panels select no environment, so its Prometheus keeps prod's ukwa_* only.
             "metric_relabel_configs": [{
                 "source_labels": ["__name__", "environment"], "regex": "ukwa_.*;(dev|beta)",

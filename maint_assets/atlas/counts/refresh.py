@@ -199,7 +199,7 @@ def refresh_counts(
             raise
         raise DriftedRebuildCut(
             f"{failed_check.summary()}; the session rebuilding the tables was then lost "
-            f"({err}), so whether the rebuild committed is unknown. Not run again (it would "
+            f"({err}): the rebuild may or may not have committed. Not run again (it could "
             "pass without this disagreement): run a full refresh (config full: true) and "
             "find what changed the rows by hand"
         ) from err
