@@ -74,8 +74,10 @@ class PostgresResource(dg.ConfigurableResource):
         ge=0,
         description="how often a step is run again when the database could not be reached as "
         "it started, or (for a step that may run twice: the ingest's staging load, the "
-        "catalogue's load, TrackDB's listing, the VisioNature repair, the atlas's refreshes) "
-        "when the server ended its connection (a restart, a failover, a network cut)",
+        "catalogue's load, TrackDB's listing, the atlas's refreshes; or one that records "
+        "itself in its own transaction and finds that record when run again: the "
+        "VisioNature repair, the ingest's switch and rollback) when the server ended its "
+        "connection (a restart, a failover, a network cut)",
     )
     connection_retry_wait_s: float = Field(
         default=30.0, ge=0, description="how long to wait before running such a step again"
@@ -207,9 +209,11 @@ class PostgresResource(dg.ConfigurableResource):
         :meth:`step_connection` does. With ``rerun_if_cut``, a step whose connection
         the server ended (a restart, a failover, a network cut) is run again,
         ``connection_retries`` times: only for a step that may run twice whatever it did
-        (loading a staging schema afresh, a refresh made from the change log), since a
-        connection lost during COMMIT leaves it unknown whether the server committed (a
-        switch or a rollback run again would act twice, a check run again on what it already
+        (loading a staging schema afresh, a refresh made from the change log), or that
+        records itself in its own transaction and reads that record first when run again
+        (the VisioNature repair, the ingest's switch and rollback), since a connection lost
+        during COMMIT leaves it unknown whether the server committed (a switch or a rollback
+        run again without its record would act twice, a check run again on what it already
         changed would pass)."""
         with ExitStack() as stack:
             try:

@@ -33,7 +33,7 @@ from maint_assets.core.schema import apply_schema
 from maint_assets.core.sql_files import compose, statement
 from maint_assets.core.stored_files import Skipped
 from maint_assets.core.stores import report_skipped
-from maint_assets.ingest import schemas, sequences
+from maint_assets.ingest import schemas, sequences, switch_records
 from maint_assets.ingest.checks import CHECK_SPECS, staging_checks
 from maint_assets.ingest.keys import (
     GROUP_INGEST,
@@ -49,7 +49,8 @@ from maint_assets.ingest.keys import (
 )
 from maint_assets.ingest.loading import constrain, create_table, load
 from maint_assets.ingest.resources import IngestSettings
-from maint_assets.ingest.switching import log_switched, switch
+from maint_assets.ingest.switching import Switched, log_switched, switch
+from maint_assets.ingest.tables import IngestSpec
 from maint_assets.ingest.versions import expire, outside_dependents
 
 # What a folder not read means for the tables' files.
@@ -174,62 +175,28 @@ def ingest_production(
     with ingest_db.step_connection() as conn:
         apply_schema(conn, SQL_DIR, bookkeeping_only=True)
         own_objects.ensure(conn)
-    with ingest_db.locked_step(f"ingest/{spec.production}") as conn:
-        if not schemas.exists(conn, spec.staging):
-            if own_staging:
-                raise dg.Failure(
-                    f"{spec.production} not switched: the staging schema {spec.staging} this "
-                    f"run loaded is gone, switched in meanwhile by another run (production: "
-                    f"{schemas.comment(conn, spec.production)!r}); production is untouched"
-                )
-            raise dg.Failure(
-                f"no staging schema {spec.staging}: materialize ingest/schema/ingest_staging first"
+    # Run again if the session is lost (a restart, a failover): the switch records itself in
+    # its own transaction, so an attempt whose COMMIT went through unanswered is found, never
+    # switched twice (switch_records.py); one that rolled back is made afresh.
+    with ingest_db.locked_step(f"ingest/{spec.production}", rerun_if_cut=True) as conn:
+        earlier = switch_records.recorded(conn, run_id, spec.production, switch_records.SWITCH)
+        if earlier is None:
+            switched, archived, had_production, left = _switch_staging(
+                conn, spec, ingest, own_staging, run_id
             )
-        loader = schemas.loaded_by(conn, spec.staging)
-        if own_staging and loader != run_id:
-            raise dg.Failure(
-                f"{spec.production} not switched: {spec.staging} is no longer the version this "
-                f"run ({run_id}) loaded: run {loader} loaded it again since (two "
-                f"ingests of {spec.production} at once); that run switches its own; production "
-                "is untouched"
-            )
-        # The list read now may not be the one the load read (edited during an hours-long
-        # load): a table it no longer lists was carried from production onto the loaded one
-        # (DuplicateTable), one it gained was counted where none was loaded (UndefinedTable).
-        staged = {root for _, root in conn.execute(
-            statement(SQL_PRODUCTION, "tables_of"), {"schema": spec.staging})}
-        if staged != spec.names:
-            raise dg.Failure(
-                f"{spec.production} not switched: {spec.staging} was loaded from another "
-                f"table list than {ingest.tables_file} now is (listed, not loaded: "
-                f"{', '.join(sorted(spec.names - staged)) or 'none'}; loaded, no longer "
-                f"listed: {', '.join(sorted(staged - spec.names)) or 'none'}): materialize "
-                "ingest/schema/ingest_staging again; production is untouched"
-            )
-        failed = [r.check_name for r in staging_checks(conn, spec) if not r.passed]
-        if failed:
-            raise dg.Failure(
-                f"{spec.production} not switched: check(s) {', '.join(failed)} fail on "
-                f"{spec.staging}; production is untouched"
-            )
-        schemas.refuse_unless_marked(conn, spec.staging, schemas.MARKER_STAGING)
-        # Again at the switch: a version loaded before the load did it (a switch-only run
-        # after an upgrade), or written to since, would repeat a key at the portal's next insert.
-        for table in spec.tables:
-            sequences.advance(conn, (spec.staging, table.name))
-        archived = spec.archived(datetime.now(UTC))
-        # the first ingest has no production to archive: nothing to name or roll back to
-        had_production = schemas.exists(conn, spec.production)
-        switched = switch(
-            conn,
-            spec,
-            spec.staging,
-            archived,
-            context.run.run_id,
-            "previous",
-            ingest.switch_lock_attempts,
+    if earlier is not None:
+        # Succeeds, reporting the committed switch from its record: production is the version
+        # this run switched in, which a failed run would deny (the asset not materialized);
+        # what followed the commit (the keys' validation, expiry) the lost attempt never did.
+        had_production = earlier.archived_as is not None
+        archived = earlier.archived_as or "none"
+        switched, left = earlier.switched, earlier.extra["left"]
+        context.log.warning(
+            f"{spec.production} was switched by an earlier attempt of this run, whose session "
+            f"was lost during its COMMIT, which the server committed at {earlier.switched_at} "
+            f"({earlier.switched_in} switched in, the previous version kept as {archived}; "
+            f"recorded in maint_assets.ingest_switches, run_id {run_id}): not switched again"
         )
-        left = outside_dependents(conn, archived)
     switched = switched.validated(ingest_db)
     if left:
         context.log.warning(
@@ -267,8 +234,82 @@ def ingest_production(
             "foreign_keys_not_valid": dg.MetadataValue.json(switched.not_valid),
             "left_on_previous_version": dg.MetadataValue.json(left),
             "locks_held_ms": round(switched.held_ms, 1),
+            # the step ran again after a session lost during a COMMIT that went through
+            "switched_by_an_earlier_attempt": earlier is not None,
             "dropped_versions": dg.MetadataValue.json(dropped),
             "kept_not_ours": dg.MetadataValue.json(kept),
             "kept_with_dependents": dg.MetadataValue.json(held),
         }
     )
+
+
+def _switch_staging(
+    conn: psycopg.Connection,
+    spec: IngestSpec,
+    ingest: IngestSettings,
+    own_staging: bool,
+    run_id: str,
+) -> tuple[Switched, str, bool, list[str]]:
+    """The switch of the staging schema in, in the caller's transaction, recorded there:
+    what it did, the name of the previous version, whether there was one, and what outside
+    that version still depends on it."""
+    if not schemas.exists(conn, spec.staging):
+        if own_staging:
+            raise dg.Failure(
+                f"{spec.production} not switched: the staging schema {spec.staging} this "
+                f"run loaded is gone, switched in meanwhile by another run (production: "
+                f"{schemas.comment(conn, spec.production)!r}); production is untouched"
+            )
+        raise dg.Failure(
+            f"no staging schema {spec.staging}: materialize ingest/schema/ingest_staging first"
+        )
+    loader = schemas.loaded_by(conn, spec.staging)
+    if own_staging and loader != run_id:
+        raise dg.Failure(
+            f"{spec.production} not switched: {spec.staging} is no longer the version this "
+            f"run ({run_id}) loaded: run {loader} loaded it again since (two "
+            f"ingests of {spec.production} at once); that run switches its own; production "
+            "is untouched"
+        )
+    # The list read now may not be the one the load read (edited during an hours-long
+    # load): a table it no longer lists was carried from production onto the loaded one
+    # (DuplicateTable), one it gained was counted where none was loaded (UndefinedTable).
+    staged = {root for _, root in conn.execute(
+        statement(SQL_PRODUCTION, "tables_of"), {"schema": spec.staging})}
+    if staged != spec.names:
+        raise dg.Failure(
+            f"{spec.production} not switched: {spec.staging} was loaded from another "
+            f"table list than {ingest.tables_file} now is (listed, not loaded: "
+            f"{', '.join(sorted(spec.names - staged)) or 'none'}; loaded, no longer "
+            f"listed: {', '.join(sorted(staged - spec.names)) or 'none'}): materialize "
+            "ingest/schema/ingest_staging again; production is untouched"
+        )
+    failed = [r.check_name for r in staging_checks(conn, spec) if not r.passed]
+    if failed:
+        raise dg.Failure(
+            f"{spec.production} not switched: check(s) {', '.join(failed)} fail on "
+            f"{spec.staging}; production is untouched"
+        )
+    schemas.refuse_unless_marked(conn, spec.staging, schemas.MARKER_STAGING)
+    # Again at the switch: a version loaded before the load did it (a switch-only run
+    # after an upgrade), or written to since, would repeat a key at the portal's next insert.
+    for table in spec.tables:
+        sequences.advance(conn, (spec.staging, table.name))
+    archived = spec.archived(datetime.now(UTC))
+    # the first ingest has no production to archive: nothing to name or roll back to
+    had_production = schemas.exists(conn, spec.production)
+    switched = switch(
+        conn,
+        spec,
+        spec.staging,
+        archived,
+        run_id,
+        "previous",
+        ingest.switch_lock_attempts,
+    )
+    left = outside_dependents(conn, archived)
+    switch_records.record(
+        conn, run_id, spec.production, switch_records.SWITCH, spec.staging,
+        archived if had_production else None, switched, left=left,
+    )
+    return switched, archived, had_production, left

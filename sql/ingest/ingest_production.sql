@@ -282,6 +282,18 @@ ALTER SCHEMA {schema} RENAME TO {new_name};
 INSERT INTO maint_assets.ingest_versions (production, archived_as, run_id, state)
 VALUES (%(production)s, %(archived_as)s, %(run_id)s, %(state)s);
 
+-- name: record_switch
+-- In the switch's (or rollback's) own transaction: committed with it, or not at all.
+INSERT INTO maint_assets.ingest_switches
+    (run_id, production, action, switched_in, archived_as, outcome)
+VALUES (%(run_id)s, %(production)s, %(action)s, %(switched_in)s, %(archived_as)s,
+        %(outcome)s);
+
+-- name: recorded_switch
+-- What an earlier attempt of this run committed, if it did.
+SELECT switched_in, archived_as, switched_at, outcome FROM maint_assets.ingest_switches
+WHERE run_id = %(run_id)s AND production = %(production)s AND action = %(action)s;
+
 -- name: latest_previous
 SELECT id, archived_as, swept_keys FROM maint_assets.ingest_versions
 WHERE production = %(production)s AND state = 'previous'

@@ -19,3 +19,23 @@ CREATE TABLE IF NOT EXISTS maint_assets.ingest_versions (
 -- a rollback to this version makes them again.
 ALTER TABLE maint_assets.ingest_versions
     ADD COLUMN IF NOT EXISTS swept_keys jsonb NOT NULL DEFAULT '[]';
+-- Each switch and rollback, recorded in its own transaction with the run that made it and what
+-- it did: a step whose session was lost (a restart, a failover), perhaps during its COMMIT, is
+-- run again, and finds here whether the lost attempt committed, so it never switches twice.
+-- Not ingest_versions: the first switch archives no version, a rollback forgets the row of the
+-- version it switches back in, and expiry deletes rows, so a committed switch's row there may
+-- be missing. Never expired: one row per switch or rollback.
+CREATE TABLE IF NOT EXISTS maint_assets.ingest_switches (
+    run_id text NOT NULL,
+    production text NOT NULL,
+    action text NOT NULL CHECK (action IN ('switch', 'rollback')),
+    -- the schema switched in (the staging schema, or the version rolled back to)
+    switched_in text NOT NULL,
+    -- where production's version went; NULL for the first switch, which archived none
+    archived_as text,
+    switched_at timestamptz NOT NULL DEFAULT now(),
+    -- what the switch did (switching.Switched and the caller's own), as the run reported it
+    outcome jsonb NOT NULL,
+    -- a second switch by the same run fails here, and rolls back with it
+    PRIMARY KEY (run_id, production, action)
+);

@@ -1,0 +1,74 @@
+"""The record a switch or a rollback makes of itself, in its own transaction
+(``maint_assets.ingest_switches``): the step is run again when the server ends its session (a
+restart, a failover, pg_terminate_backend), and a session lost during COMMIT leaves it unknown
+whether the server committed. Run again, the step reads first whether this run's switch is
+recorded: committed, it is not made again, and the run reports what the committed attempt did
+(the record holds it); not recorded, the lost attempt rolled back and the switch is made.
+The read cannot come too early: the attempt run again waits for the step's advisory lock, which
+the lost session holds until it ends, after its COMMIT or its rollback."""
+
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from typing import Any
+
+import psycopg
+from psycopg.types.json import Jsonb
+
+from maint_assets.core.sql_files import statement
+from maint_assets.ingest.keys import SQL_PRODUCTION
+from maint_assets.ingest.switching import Switched
+
+SWITCH = "switch"
+ROLLBACK = "rollback"
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """A switch an earlier attempt of this run committed."""
+
+    switched_in: str
+    archived_as: str | None  # None: the first switch, which archived no version
+    switched_at: datetime
+    switched: Switched
+    extra: dict[str, Any]  # the caller's own (outside dependents, keys not made again, ...)
+
+
+def record(
+    conn: psycopg.Connection,
+    run_id: str,
+    production: str,
+    action: str,
+    switched_in: str,
+    archived_as: str | None,
+    switched: Switched,
+    **extra: Any,
+) -> None:
+    """Record, in the caller's (the switch's) transaction, that this run switched."""
+    conn.execute(
+        statement(SQL_PRODUCTION, "record_switch"),
+        {
+            "run_id": run_id,
+            "production": production,
+            "action": action,
+            "switched_in": switched_in,
+            "archived_as": archived_as,
+            "outcome": Jsonb({"switched": asdict(switched), "extra": extra}),
+        },
+    )
+
+
+def recorded(
+    conn: psycopg.Connection, run_id: str, production: str, action: str
+) -> Recorded | None:
+    """This run's switch (or rollback) of ``production``, if an earlier attempt committed it."""
+    row = conn.execute(
+        statement(SQL_PRODUCTION, "recorded_switch"),
+        {"run_id": run_id, "production": production, "action": action},
+    ).fetchone()
+    if row is None:
+        return None
+    switched_in, archived_as, switched_at, outcome = row
+    fields = outcome["switched"]
+    # JSON has no tuples: the keys to validate are (schema, table, name) again
+    fields["unvalidated"] = [tuple(k) for k in fields["unvalidated"]]
+    return Recorded(switched_in, archived_as, switched_at, Switched(**fields), outcome["extra"])
