@@ -13,6 +13,8 @@ EXCLUSIVE locks held for milliseconds and taken with a short lock timeout, retri
 queues behind a lock that waits for a long reader). The views made in production itself are
 re-created in the new version (``views``). Readers see the old version until the commit and the
 new one after it, never a missing or partial table; the old version is kept for rollback.
+A switch whose session the server ends is run again: it records itself in its own transaction
+(``switch_records``), so one whose COMMIT went through unanswered is never switched twice.
 
 Schemas the ingest creates carry a marker comment (``maint_assets: ingest …``); it drops a
 staging schema, or an expired version, only when the marker says it made it, so a name that
