@@ -4,8 +4,9 @@ carried over each time) while two readers query production in a loop.
 
     .venv/bin/python bench/ingest.py [--studies 1000] [--samples 1000] [--objects 4] [--switches 20]
 
-Prints how long each switch held its locks (from the first lock to the commit) and the readers'
-errors. It starts its own temporary cluster (never the demo's).
+Prints how long each switch's call took (from its start, before its first lock, to the commit)
+and the readers' longest, 99th-percentile and median reads and their errors: a read waits for the
+switch's locks. It starts its own temporary cluster (never the demo's).
 """
 
 import argparse
@@ -19,7 +20,7 @@ from common import temporary_cluster
 
 from maint_assets.core.postgres import PostgresResource
 from maint_assets.demo.ingest_data import DEMO_TABLES_FILE, write_source
-from maint_assets.ingest import assets
+from maint_assets.ingest import assets, switching
 from maint_assets.ingest.resources import IngestSettings
 
 
@@ -61,18 +62,19 @@ def main() -> None:
                 "INSERT INTO portal.submissions (body) SELECT 'x' FROM generate_series(1, 10000)"
             )
         spec = settings.spec()
-        stop, errors, reads = threading.Event(), [], [0]
+        stop, errors, reads = threading.Event(), [], []
 
         def read() -> None:
             with psycopg.connect(url, autocommit=True) as conn:
                 while not stop.is_set():
                     try:
+                        began = time.perf_counter()
                         conn.execute(
                             "SELECT count(*) FROM portal.study s JOIN portal.biosample b "
                             "ON b.study_id = s.id WHERE s.id = 'st-7'"
                         ).fetchone()
                         conn.execute("SELECT count(*) FROM portal.submissions").fetchone()
-                        reads[0] += 1
+                        reads.append((time.perf_counter() - began) * 1000)
                     except psycopg.Error as err:
                         errors.append(str(err).splitlines()[0])
 
@@ -87,20 +89,27 @@ def main() -> None:
                 incoming, outgoing = names[i % 2], names[(i + 1) % 2]
                 with db.locked_transaction("bench") as conn:
                     started = time.perf_counter()
-                    assets.switch(conn, spec, incoming, outgoing, "bench", "previous")
+                    switching.switch(
+                        conn, spec, incoming, outgoing, "bench", "previous",
+                        attempts=db.exclusive_lock_attempts,
+                    )
                     conn.execute("DELETE FROM maint_assets.ingest_versions")
                 held.append((time.perf_counter() - started) * 1000)  # to after the commit
         finally:
             stop.set()
             for r in readers:
                 r.join()
+    # The switch's call includes what it does before its first lock (waiting out older
+    # snapshots, reading the catalogue): the readers' longest read is what its locks cost them.
     print(
-        f"{args.switches} switches: locks held {', '.join(f'{h:.1f}' for h in held)} ms; "
-        f"median {statistics.median(held):.1f} ms, max {max(held):.1f} ms (target < 100 ms)"
+        f"{args.switches} switches, each call from start to commit: "
+        f"{', '.join(f'{h:.1f}' for h in held)} ms; median {statistics.median(held):.1f} ms"
     )
     print(
-        f"readers: {reads[0]:,} reads, {len(errors)} errors (target 0)"
-        + (f"; first: {errors[0]}" if errors else "")
+        f"readers: {len(reads):,} reads (two queries each), longest {max(reads):.1f} ms, "
+        f"p99 {statistics.quantiles(reads, n=100)[98]:.1f} ms, median "
+        f"{statistics.median(reads):.1f} ms (target: none held over 100 ms); {len(errors)} "
+        "errors (target 0)" + (f"; first: {errors[0]}" if errors else "")
     )
 
 
