@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 from urllib.parse import quote, urlsplit
 
 import surt
+import tldextract
 
 SCOPES = ("resource", "root", "plus1", "subdomains")
 EXACT = "###"  # pywb's AccessChecker.EXACT_SUFFIX
@@ -47,11 +48,26 @@ _DEFAULT_PORTS = {"http": 80, "https": 443}
 # Twitter itself or one account, no slash after the handle (at most 15 word characters, a
 # query allowed): a root prefix of it starts every longer handle. A fragment is dropped from
 # every key, so ``twitter.com/BBCNews#tweets`` and the old ``twitter.com/#!/BBCNews`` are bare too.
+# Broader than python-w3act's rule (below): used to refuse one open seed, never its target.
 _BARE_TWITTER = re.compile(
     r"https?://([\w-]+\.)*twitter\.com/\w{0,15}(\?[^#\s]*)?(#\S*)?", re.IGNORECASE)
+# python-w3act's own rule, character for character (ukwa/python-w3act ac4aa47,
+# w3act/dbc/client.py:345, in load_csv):
+#     bare_twit = re.compile("https?:\/\/[\w.]*twitter\.com\/[a-zA-Z0-9_?=]{0,15}$")
+#     ...
+#             if bare_twit.match(url):
+# A seed it matches makes production drop the whole target; 15 characters after the slash
+# with ``?`` and ``=`` counted, no ``&``, case-sensitive.
+_W3ACT_BARE_TWIT = re.compile(r"https?:\/\/[\w.]*twitter\.com\/[a-zA-Z0-9_?=]{0,15}$")
 # An X account without its trailing slash: the same hazard, which python-w3act's rule (twitter.com
 # only) does not name.
 _BARE_X_ACCOUNT = re.compile(r"(https?://([\w-]+\.)*x\.com/\w{1,15})(#\S*)?", re.IGNORECASE)
+# X itself, as ``_BARE_TWITTER`` refuses twitter.com itself: opened, it would open every account.
+_X_HOST = re.compile(r"https?://([\w-]+\.)*x\.com/?(\?[^#\s]*)?(#\S*)?", re.IGNORECASE)
+# Public suffixes (ICANN's and the private ones, blogspot.com, github.io: one star must not
+# close every site of a platform either) from tldextract's bundled copy of the list: no fetch.
+_SUFFIXES = tldextract.TLDExtract(
+    suffix_list_urls=(), cache_dir=None, include_psl_private_domains=True)
 # What UsableURIFactory leaves unescaped (LaxURLCodec's sets, as Heritrix's output shows them).
 _PRINTABLE = frozenset(chr(c) for c in range(33, 127)) - set("#")
 _PATH_SAFE = _PRINTABLE - set('"<>[]^`{}')
@@ -84,8 +100,16 @@ def grant(url: str, scope: str) -> Grant:
 def bare_twitter(url: str | None) -> bool:
     """A Twitter account without its trailing slash (or Twitter itself): as a prefix it also
     starts every other account whose handle starts like it. python-w3act (load_csv), which
-    builds production's lists, refuses such a target ("Bare Twitter URLs are not allowed")."""
+    builds production's lists, refuses such a target ("Bare Twitter URLs are not allowed"),
+    but by a narrower pattern (``w3act_drops_target``): this one (any case, subdomains with
+    ``-``, a query of any length, a fragment) refuses the seed alone, never its target."""
     return bool(url and _BARE_TWITTER.fullmatch(url.strip()))
+
+
+def w3act_drops_target(url: str | None) -> bool:
+    """Whether python-w3act (load_csv) drops the whole target of this seed: its own pattern,
+    applied as it applies it (``re.match`` on the URL as stored)."""
+    return bool(url and _W3ACT_BARE_TWIT.match(url))
 
 
 def as_open(url: str | None, scope: str) -> tuple[str | None, str]:
@@ -97,13 +121,16 @@ def as_open(url: str | None, scope: str) -> tuple[str | None, str]:
     - an X account without its trailing slash, as the account's directory
       (``https://x.com/BBCNews/``: the handle, below it, with a query); production opens it as
       a prefix, which starts every handle beginning like it, and its bare-Twitter rule does not
-      name x.com;
+      name x.com; X itself (``https://x.com/``) is refused, as twitter.com itself is;
     - a ``subdomains`` seed with a path (``https://twitter.com/BBCNews/``), as ``root``:
       production widens only a seed without a path to the host's subdomains; as subdomains
       it would open the whole shared site."""
     if url and "#!" in url:
         raise UnusableSeed("a hashbang URL: its page lies in the fragment, which no key keeps; "
                            "opened, it would open the whole site")
+    if url and _X_HOST.fullmatch(url.strip()):
+        raise UnusableSeed("X itself (no account): opened, it would open every account "
+                           "(a bare twitter.com is refused too)")
     if url and (account := _BARE_X_ACCOUNT.fullmatch(url.strip())):
         url = account.group(1) + "/"
     if scope == "subdomains" and url:
@@ -115,31 +142,94 @@ def as_open(url: str | None, scope: str) -> tuple[str | None, str]:
     return url, scope
 
 
-def as_block(url: str, scope: str) -> tuple[str, str]:
-    """The seed and scope a NEVERCRAWL seed is blocked as. Curators write take-downs with ``*``
-    (``http://site/private/*``) and W3ACT keeps them as typed (``Utils.validUrl`` is
-    ``^https?://\\S+$``), but no consumer reads ``*`` as a wildcard: pywb's AccessChecker
-    only knows the ``*,`` key, so ``…)/private/*`` would block only URLs with a literal star.
-    Blocked as what precedes the first star, at least as ``root`` (all that starts like it);
-    a star in the host (``*.site``) as the domain after it with all its hosts: a block may
-    close more than the seed, never less. A hashbang URL (``https://twitter.com/#!/leaker``)
-    is blocked as the page its fragment names (``https://twitter.com/leaker``): keyed
-    without the fragment it would block the whole site, every open account on it too."""
-    if url and "#!" in url:
-        site, _, page = url.strip().partition("#!")
-        site = site if "://" in site else f"http://{site}"
-        with contextlib.suppress(ValueError):  # grant's to report (UnusableSeed)
-            url = urlsplit(site)._replace(path="/" + page.lstrip("/"), query="").geturl()
+def block_rule(url: str | None, scope: str) -> Grant:
+    """The rules of a NEVERCRAWL seed: a block may close more than the seed, never less.
+
+    - A hashbang URL (``https://twitter.com/#!/leaker``): a crawler drops the fragment, so
+      what it captured for the seed is keyed by what precedes ``#!``. With no path there
+      (``/``), that is the host, which as a prefix would block the whole site and every open
+      account on it: the seed is blocked as the page its fragment names
+      (``twitter.com/leaker``; ``subdomains`` turned ``root``, as python-w3act widens only a
+      seed without a path) plus the host's root page exactly. With a path
+      (``http://site/app/#!/x``) the seed is blocked by that path as any seed is, plus the
+      fragment's page read from the host (``/x``, Twitter's reading) and from the seed's
+      directory (``/app/x``, an AngularJS app's).
+    - A ``*`` (``http://site/private/*``): curators write take-downs so and W3ACT keeps them
+      as typed (``Utils.validUrl`` is ``^https?://\\S+$``), but no consumer reads ``*`` as a
+      wildcard: pywb's AccessChecker only knows the ``*,`` key, so ``…)/private/*`` would
+      block only URLs with a literal star. See ``_unstarred``.
+
+    Raises UnusableSeed when no key can hold the seed: the caller must not publish without
+    it."""
+    readings = _hashbang_readings(url.strip(), scope) if url and "#!" in url else [(url, scope)]
+    pywb: list[str] = []
+    heritrix: list[str] = []
+    for reading in readings:
+        rule = _unstarred(*reading)
+        pywb += [key for key in rule.pywb if key not in pywb]
+        heritrix += [form for form in rule.heritrix if form not in heritrix]
+    return Grant(pywb, heritrix)
+
+
+def _hashbang_readings(url: str, scope: str) -> list[tuple[str | None, str]]:
+    site, _, page = url.partition("#!")
+    try:
+        parts = urlsplit(site if "://" in site else f"http://{site}")
+    except ValueError:
+        return [(url, scope)]  # grant's to report (UnusableSeed)
+    page = page.lstrip("/")
+    # as_open's rule: subdomains widens a host, never a page with a path or a query.
+    page_scope = "root" if scope == "subdomains" and page else scope
+
+    def at(path: str) -> str:
+        return parts._replace(path=path, query="", fragment="").geturl()
+
+    if parts.path in ("", "/"):
+        # The captures of the seed itself are the host's root page (with the seed's query).
+        return [(at("/" + page), page_scope), (site, "resource")]
+    directory = parts.path.rsplit("/", 1)[0] + "/"
+    return [(site, scope), (at("/" + page), page_scope), (at(directory + page), page_scope)]
+
+
+def _unstarred(url: str | None, scope: str) -> Grant:
+    """A seed with a star blocked as what precedes the first star, at least as ``root``
+    (``subdomains`` kept). A star in the host: in the leftmost labels (``*.ckan.site.org``,
+    ``www.*.site.org``), every host of the domain after the starred label; inside a label
+    (``site*.com``), the SURT prefix up to the star (``com,site``: every host whose label
+    starts so, with its subdomains: pywb applies a rule's key as a plain prefix). A star
+    that leaves a public suffix, a single label or nothing (``http://www.*.com/``,
+    ``http://*.co.uk/``, ``http://*/``) is refused: blocked, it would close a whole TLD."""
     if not url or "*" not in url:
-        return url, scope
+        return grant(url or "", scope)
     url = url.strip()
     scheme, sep, rest = url.partition("://")
     if not sep:
         scheme, rest = "http", url
-    host = re.split(r"[/?#]", rest, maxsplit=1)[0]
-    if "*" in host:
-        return f"{scheme}://{host.rsplit('*', 1)[1].lstrip('.')}/", "subdomains"
-    return url[: url.index("*")], scope if scope == "subdomains" else "root"
+    authority = re.split(r"[/?#]", rest, maxsplit=1)[0]
+    if "*" not in authority:
+        return grant(url[: url.index("*")], scope if scope == "subdomains" else "root")
+    host = re.sub(r":[^:\]]*$", "", authority.rpartition("@")[2]).lower().rstrip(".")
+    labels = host.split(".")
+    if "*" not in host:  # in the user or the port, which no key keeps: grant's to judge
+        return grant(url, scope)
+    starred = max(i for i, label in enumerate(labels) if "*" in label)
+    start, suffix = labels[starred].split("*", 1)[0], ".".join(labels[starred + 1:])
+    if not suffix or (not start and (
+            "." not in suffix or _SUFFIXES(suffix).suffix == suffix)):
+        left = repr(suffix) if suffix else "no domain"
+        raise UnusableSeed(f"the star in its host leaves {left}: blocked, it would close "
+                           "every site under it")
+    if not start:
+        return grant(f"{scheme}://{suffix}/", "subdomains")
+    if not start.isascii() or _WWW.match(start + "."):
+        # A part of a label has no punycode of its own, and pywb drops a leading www.
+        raise UnusableSeed(f"the star in its host follows {start!r}, which no key can start")
+    try:
+        reversed_suffix = ",".join(reversed(suffix.encode("idna").decode("ascii").split(".")))
+    except UnicodeError as err:
+        raise UnusableSeed(f"cannot key the host {host!r}: {err}") from err
+    prefix = f"{reversed_suffix},{start}"
+    return Grant([prefix], [f"http://({prefix}"])
 
 
 def _grant(url: str, scope: str) -> Grant:

@@ -267,3 +267,190 @@ def test_a_hashbang_take_down_blocks_its_page_not_every_open_account(
         **dict.fromkeys(blocked, "block"), **dict.fromkeys(opened, "allow")}
     allows = SurtPrefixSet((publish / "allows.txt").read_text())
     assert allows.is_open_access("https://twitter.com/BBCNews/status/1")
+
+
+def test_a_hashbang_take_down_with_a_path_blocks_the_seeds_own_page_too(
+    empty_db: str, tmp_path: Path
+) -> None:
+    """A crawler drops the fragment, so what it captured for the take-down
+    ``http://data.gov.uk/app/#!/report`` is keyed ``uk,gov,data)/app/``. The seed was
+    rewritten to the fragment's page alone (``/report``), which left ``/app/`` served by the
+    open data.gov.uk (subdomains): a take-down that closed less than its seed. Its path is
+    kept, with the fragment's page (read from the host, as Twitter's ``/#!/x`` means ``/x``,
+    and from the seed's directory, as an AngularJS app's ``/app/#!/x`` means ``/app/x``) as
+    extra rules. With the ``subdomains`` scope, a rewritten ``twitter.com/#!/leaker`` kept
+    it and closed every Twitter account (python-w3act widens to subdomains only a seed
+    without a path: generate/acls.py ``re.match(r'^http:\\/\\/[^\\/]+$', act_surt)``); the
+    page the crawler keyed for it, the host's root, is blocked exactly (data.gov.uk's home
+    page, open otherwise, for ``data.gov.uk/#!/hidden``). Rows invented for
+    this test, in W3ACT's real schema."""
+    result, publish = _run(empty_db, tmp_path, """
+        INSERT INTO target (id, title, scope, crawl_frequency, hidden, updated_at) VALUES
+            (100, 'Take-down in a hashbang app', 'root', 'NEVERCRAWL', false, now()),
+            (101, 'Take-down of one hashbang page', 'resource', 'NEVERCRAWL', false, now()),
+            (102, 'Take-down of an account, 2011 URL', 'subdomains', 'NEVERCRAWL', false,
+             now()),
+            (103, 'BBC News on Twitter', 'root', 'DAILY', false, now()),
+            (104, 'Take-down of a hashbang page at the root', 'root', 'NEVERCRAWL', false,
+             now());
+        INSERT INTO field_url (id, target_id, url, position, updated_at) VALUES
+            (104, 104, 'http://data.gov.uk/#!/hidden', 0, now()),
+            (100, 100, 'http://data.gov.uk/app/#!/report', 0, now()),
+            (101, 101, 'http://data.gov.uk/viewer/page#!chart', 0, now()),
+            (102, 102, 'https://twitter.com/#!/leaker', 0, now()),
+            (103, 103, 'https://twitter.com/BBCNews/', 0, now());
+        INSERT INTO license_target (license_id, target_id)
+            SELECT license_id, 103 FROM license_target LIMIT 1;
+    """)
+    assert result.success, [e.message for e in result.all_events if e.is_failure]
+    blocked = [
+        "http://data.gov.uk/app/", "http://data.gov.uk/app", "http://data.gov.uk/app/?x=1",
+        "http://data.gov.uk/app/index.html", "http://data.gov.uk/report",
+        "http://data.gov.uk/app/report", "http://data.gov.uk/viewer/page",
+        "http://data.gov.uk/chart", "http://data.gov.uk/viewer/chart",
+        "https://twitter.com/leaker", "https://twitter.com/leaker/status/1",
+        "https://twitter.com/", "http://data.gov.uk/hidden", "http://data.gov.uk/",
+    ]
+    still_open = ["http://data.gov.uk/data", "http://data.gov.uk/?page=2",
+                  "http://data.gov.uk/viewer/other", "https://twitter.com/BBCNews/status/1"]
+    assert pywb_access(publish / "allows.aclj", blocked + still_open) == {
+        **dict.fromkeys(blocked, "block"), **dict.fromkeys(still_open, "allow")}
+    allows = SurtPrefixSet((publish / "allows.txt").read_text())
+    assert allows.is_open_access("https://twitter.com/BBCNews/status/1")
+
+
+def test_a_star_inside_a_host_blocks_the_hosts_it_starts_never_a_whole_tld(
+    empty_db: str, tmp_path: Path
+) -> None:
+    """``http://example*.com/x`` was blocked as everything after the star, ``com`` with its
+    subdomains: every .com page in the archive closed (blocks win over allows), an open
+    www.other.com included. A star inside a label blocks the SURT prefix up to it
+    (``com,example``: the hosts starting with ``example`` under .com, a prefix pywb's
+    AccessChecker applies as it is). Rows invented for this test, in W3ACT's real schema
+    (W3ACT keeps the star: ``Utils.validUrl`` is ``^https?://\\S+$``)."""
+    result, publish = _run(empty_db, tmp_path, """
+        INSERT INTO target (id, title, scope, crawl_frequency, hidden, updated_at) VALUES
+            (110, 'Take-down, hosts starting like a name', 'root', 'NEVERCRAWL', false, now()),
+            (111, 'Another .com site', 'root', 'MONTHLY', false, now());
+        INSERT INTO field_url (id, target_id, url, position, updated_at) VALUES
+            (110, 110, 'http://www.example*.com/x', 0, now()),
+            (111, 111, 'http://www.other.com/', 0, now());
+        INSERT INTO license_target (license_id, target_id)
+            SELECT license_id, 111 FROM license_target LIMIT 1;
+    """)
+    assert result.success, [e.message for e in result.all_events if e.is_failure]
+    blocked = ["http://example.com/", "http://www.examplefoo.com/page",
+               "https://example-site.com/", "http://sub.examples.com/x"]
+    still_open = ["http://www.other.com/", "http://other.com/page", "https://www.iana.org/"]
+    assert pywb_access(publish / "allows.aclj", blocked + still_open) == {
+        **dict.fromkeys(blocked, "block"), **dict.fromkeys(still_open, "allow")}
+
+
+def test_a_take_down_no_key_can_hold_fails_the_lists_and_keeps_the_last_ones(
+    empty_db: str, tmp_path: Path
+) -> None:
+    """``http://www.*.com/`` was blocked as ``com)/``, ``com,``, ``com:``: every .com page
+    closed by one typo. What is left of it, ``com``, is a public suffix, as for
+    ``http://*.co.uk/``, and ``http://*/`` names no host at all: no block can say what they
+    mean. Such a take-down, like one no URL parser can key, was only warned about while the
+    lists were published without it. It fails the run, naming the seed, and the lists
+    published before stay current (an open seed that cannot be keyed is still only left
+    out). Rows invented for this test, in W3ACT's real schema."""
+    good, publish = _run(empty_db, tmp_path, """
+        INSERT INTO target (id, title, scope, crawl_frequency, hidden, updated_at) VALUES
+            (111, 'A .com site', 'root', 'MONTHLY', false, now());
+        INSERT INTO field_url (id, target_id, url, position, updated_at) VALUES
+            (111, 111, 'http://www.other.com/', 0, now());
+        INSERT INTO license_target (license_id, target_id)
+            SELECT license_id, 111 FROM license_target LIMIT 1;
+    """)
+    assert good.success
+    before = (publish / "allows.aclj").read_text()
+    result, publish = _run(empty_db, tmp_path, """
+        INSERT INTO target (id, title, scope, crawl_frequency, hidden, updated_at) VALUES
+            (111, 'A .com site', 'root', 'MONTHLY', false, now()),
+            (112, 'Take-down, a star for a name', 'root', 'NEVERCRAWL', false, now()),
+            (113, 'Take-down, every host', 'root', 'NEVERCRAWL', false, now()),
+            (114, 'Take-down, a public suffix', 'subdomains', 'NEVERCRAWL', false, now()),
+            (115, 'Take-down, port typo', 'root', 'NEVERCRAWL', false, now()),
+            (116, 'Licensed, port typo', 'root', 'MONTHLY', false, now());
+        INSERT INTO field_url (id, target_id, url, position, updated_at) VALUES
+            (111, 111, 'http://www.other.com/', 0, now()),
+            (112, 112, 'http://www.*.com/', 0, now()),
+            (113, 113, 'http://*/', 0, now()),
+            (114, 114, 'http://*.co.uk/', 0, now()),
+            (115, 115, 'http://leak.example.co.uk:80800/', 0, now()),
+            (116, 116, 'http://www.example.co.uk:80800/', 0, now());
+        INSERT INTO license_target (license_id, target_id)
+            SELECT license_id, t FROM (SELECT license_id FROM license_target LIMIT 1) l,
+                 (VALUES (111), (116)) v(t);
+    """)
+    assert not result.success
+    failure = result.get_step_failure_events()[0].event_specific_data.error.message
+    for seed in ("'http://www.*.com/'", "'http://*/'", "'http://*.co.uk/'",
+                 "'http://leak.example.co.uk:80800/'"):
+        assert seed in failure
+    assert "'http://www.example.co.uk:80800/'" not in failure
+    assert (publish / "allows.aclj").read_text() == before
+    assert pywb_access(publish / "allows.aclj", ["http://www.other.com/"]) == {
+        "http://www.other.com/": "allow"}
+
+
+def test_the_x_com_host_itself_is_not_opened_whole(empty_db: str, tmp_path: Path) -> None:
+    """``https://twitter.com/`` as an open seed is refused (a bare Twitter URL), but
+    ``https://x.com/`` and ``https://x.com`` were opened as ``com,x)/``: every X account.
+    They are refused the same way. Rows invented for this test, in W3ACT's real schema."""
+    result, publish = _run(empty_db, tmp_path, """
+        INSERT INTO target (id, title, scope, crawl_frequency, hidden, updated_at) VALUES
+            (120, 'X, seed without a handle', 'root', 'DAILY', false, now()),
+            (121, 'X, seed without a slash', 'subdomains', 'DAILY', false, now());
+        INSERT INTO field_url (id, target_id, url, position, updated_at) VALUES
+            (120, 120, 'https://x.com/', 0, now()),
+            (121, 121, 'https://x.com', 0, now());
+        INSERT INTO license_target (license_id, target_id)
+            SELECT license_id, t FROM (SELECT license_id FROM license_target LIMIT 1) l,
+                 (VALUES (120), (121)) v(t);
+    """)
+    assert result.success
+    left_out = result.asset_materializations_for_node(
+        "webarchive__list__access_lists")[0].metadata["seeds_left_out"].value
+    assert "'https://x.com/'" in left_out and "'https://x.com'" in left_out
+    others = ["https://x.com/someone_else", "https://x.com/", "https://mobile.x.com/BBCNews"]
+    assert pywb_access(publish / "allows.aclj", others) == dict.fromkeys(others, "block")
+    allows = SurtPrefixSet((publish / "allows.txt").read_text())
+    assert [u for u in others if allows.is_open_access(u)] == []
+
+
+def test_a_twitter_seed_python_w3act_keeps_does_not_close_its_targets_other_seeds(
+    empty_db: str, tmp_path: Path
+) -> None:
+    """python-w3act drops a whole target only when a seed matches its own pattern
+    (w3act/dbc/client.py ``load_csv``, ``bare_twit``:
+    ``https?:\\/\\/[\\w.]*twitter\\.com\\/[a-zA-Z0-9_?=]{0,15}$``: at most 15 characters
+    after the slash, ``?`` and ``=`` counted, no ``&``). ``twitter.com/BBCNews?lang=en&s=09``
+    and ``twitter.com/SomeHandle12345?ref_src=twsrc`` do not match it, so production opens
+    their targets' other seeds; here the broader per-seed rule dropped those targets whole.
+    The Twitter seeds themselves are still refused (each would open every handle starting
+    like it). Rows invented for this test, in W3ACT's real schema."""
+    result, publish = _run(empty_db, tmp_path, """
+        INSERT INTO target (id, title, scope, crawl_frequency, hidden, updated_at) VALUES
+            (130, 'BBC News, Twitter with a query, and its site', 'root', 'DAILY', false,
+             now()),
+            (131, 'A long handle with a query, and its site', 'root', 'DAILY', false, now());
+        INSERT INTO field_url (id, target_id, url, position, updated_at) VALUES
+            (130, 130, 'https://twitter.com/BBCNews?lang=en&s=09', 0, now()),
+            (131, 130, 'https://www.bbc.co.uk/news/', 1, now()),
+            (132, 131, 'https://twitter.com/SomeHandle12345?ref_src=twsrc', 0, now()),
+            (133, 131, 'https://www.somehandle.org.uk/', 1, now());
+        INSERT INTO license_target (license_id, target_id)
+            SELECT license_id, t FROM (SELECT license_id FROM license_target LIMIT 1) l,
+                 (VALUES (130), (131)) v(t);
+    """)
+    assert result.success
+    opened = ["https://www.bbc.co.uk/news/uk-1", "https://www.somehandle.org.uk/about"]
+    closed = ["https://twitter.com/BBCNewsLeaks?lang=en&s=09",
+              "https://twitter.com/SomeHandle123456?ref_src=twsrc"]
+    assert pywb_access(publish / "allows.aclj", opened + closed) == {
+        **dict.fromkeys(opened, "allow"), **dict.fromkeys(closed, "block")}
+    allows = SurtPrefixSet((publish / "allows.txt").read_text())
+    assert all(allows.is_open_access(u) for u in opened)

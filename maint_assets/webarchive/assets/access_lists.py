@@ -4,7 +4,8 @@
   seed of an open target (licensed, crawled, visible), a block rule for every seed of a
   NEVERCRAWL target, keyed by access_rules; an allow rule that a block rule covers (the same
   key, or a longer one under a block prefix) is written as a block; reverse byte order (in
-  any other order pywb misses rules silently).
+  any other order pywb misses rules silently). A NEVERCRAWL seed no rule can hold fails the
+  run, naming it: published without it, the take-down would be served.
 - ``allows.txt`` (webarchive-discovery, Heritrix SURT prefixes): what the allow rules open (a
   seed whose every rule is blocked opens nothing).
 - ``annotations.json`` (webarchive-discovery's ``Annotations``): per scope and seed, its
@@ -36,11 +37,12 @@ from maint_assets.webarchive.access_rules import (
     EXACT,
     SCOPES,
     UnusableSeed,
-    as_block,
     as_open,
     bare_twitter,
+    block_rule,
     blocking,
     grant,
+    w3act_drops_target,
 )
 from maint_assets.webarchive.keys import (
     ACCESS_LISTS,
@@ -67,19 +69,31 @@ class AccessListsConfig(dg.Config):
         return Path(self.publish_dir or dg.EnvVar("WEBARCHIVE_ACL_DIR").get_value(default))
 
 
+class TakeDownsNotKeyed(Exception):
+    """NEVERCRAWL seeds no rule can hold: lists without them would serve what they take
+    down, so none are published."""
+
+    def __init__(self, seeds: list[str]) -> None:
+        super().__init__("; ".join(seeds))
+        self.seeds = seeds
+
+
 def render(
     open_seeds: list[tuple], blocked_seeds: list[tuple], collections: list[tuple],
     collection_seeds: list[tuple], subjects: list[tuple],
 ) -> tuple[dict[str, str], list[str]]:
-    """The three files' contents, and the seeds that could not be used (and why)."""
+    """The three files' contents, and the open seeds that could not be used (and why).
+    Raises TakeDownsNotKeyed, naming them, if a NEVERCRAWL seed cannot be keyed."""
     skipped: list[str] = []
+    not_keyed: list[str] = []
     rules: dict[str, tuple[str, str]] = {}
     prefixes: set[str] = set()
     blocks = Blocks()
     # python-w3act (load_csv) drops a target with a bare Twitter seed from every list it
-    # builds, its other seeds too; production opens none of them. (Its rule has no fragment:
-    # twitter.com/BBCNews#tweets, which production opens as a prefix, is left out alone.)
-    invalid = {target for target, _, url in open_seeds if bare_twitter(url) and "#" not in url}
+    # builds, its other seeds too; production opens none of them. Its own pattern decides
+    # (w3act_drops_target): a seed only our broader bare_twitter names
+    # (twitter.com/BBCNews?lang=en&s=09, twitter.com/BBCNews#tweets) is left out alone.
+    invalid = {target for target, _, url in open_seeds if w3act_drops_target(url)}
     for access, seeds in (("block", blocked_seeds), ("allow", open_seeds)):
         for target, scope, url in seeds:
             if access == "block" and scope not in SCOPES:
@@ -97,10 +111,11 @@ def render(
                                "seed (python-w3act leaves the whole target out)")
                 continue
             try:
-                rule = (grant(*as_block(url, scope)) if access == "block"
-                        else grant(*as_open(url, scope)))
+                rule = block_rule(url, scope) if access == "block" else grant(*as_open(url, scope))
             except UnusableSeed as err:
-                skipped.append(f"target {target} seed {url!r}: {err}")
+                # A take-down left out would be served; a row without a URL names nothing.
+                (not_keyed if access == "block" and (url or "").strip() else skipped).append(
+                    f"target {target} seed {url!r}: {err}")
                 continue
             if access == "block":
                 widened = blocking(rule.pywb)
@@ -124,6 +139,8 @@ def render(
                 rules.setdefault(key, ("allow", url) if by is None else ("block", by))
             if any(by is None for by in blocked.values()):
                 prefixes.update(rule.heritrix)
+    if not_keyed:
+        raise TakeDownsNotKeyed(not_keyed)
     aclj = sorted(
         (f"{key} - {json.dumps({'access': access, 'url': url})}\n"
          for key, (access, url) in rules.items()),
@@ -251,7 +268,14 @@ def access_lists(
             f"no open-access target in the W3ACT database ({w3act_db.describe()}); the "
             "published lists are unchanged"
         )
-    files, skipped = render(*read.values())
+    try:
+        files, skipped = render(*read.values())
+    except TakeDownsNotKeyed as err:
+        raise dg.Failure(
+            f"{len(err.seeds)} NEVERCRAWL seed(s) could not be keyed, so the take-down "
+            "would not take effect; the published lists are unchanged until the seed is "
+            "corrected in W3ACT: " + "; ".join(err.seeds)
+        ) from err
     for reason in skipped:
         context.log.warning(f"seed left out of the access lists: {reason}")
     publish_dir = config.directory()
