@@ -232,6 +232,13 @@ class PostgresResource(dg.ConfigurableResource):
                 if not (rerun_if_cut and conn.broken):
                     raise
                 raise self._run_again() from err
+            except DatabaseUnavailable as err:
+                # A second session the step opens (the count check's) not reached: a server
+                # restarting in "smart" mode refuses it while this one goes on. The step's
+                # transaction did not commit: run again as if this session had been cut.
+                if not rerun_if_cut or err.refused:
+                    raise
+                raise self._run_again() from err
 
     @contextmanager
     def locked_transaction(

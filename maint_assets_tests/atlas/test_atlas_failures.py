@@ -585,3 +585,60 @@ def test_a_refresh_whose_session_the_server_ends_is_run_again(resources, atlas_u
         assert differences(atlas_url) == 0
         oldest = "SELECT min(min_year) FROM atlas_api.obs_regions_taxa_datasets_counts"
         assert rows(atlas_url, oldest) == [(1901,)]
+
+
+def test_a_refresh_whose_second_session_the_server_refuses_is_run_again(resources, atlas_url):
+    """A server restarting in "smart" mode lets running sessions finish and refuses new ones:
+    the count refresh went on, the second session its check opens (counts/touched_check.py)
+    was refused, and the step failed though nothing had committed (a refusal of its first
+    connection is run again). Found by a trial restarting the server (pg_ctl -m smart); here
+    the database refuses new sessions (ALLOW_CONNECTIONS false, which the server says as it
+    says a shutdown: not a refusal of this role) while the refresh, held by a lock on a count
+    table, has its first session, and accepts them again once that attempt has ended."""
+    assert materialize(resources, selection=[OBS_REGION_COUNTS]).success
+    database = rows(atlas_url, "SELECT current_database()")[0][0]
+    with psycopg.connect(atlas_url, autocommit=True) as conn:
+        conn.execute(
+            "INSERT INTO public.observations (id_datasets, geom, year_obs, id_variables,"
+            " obs_value, id_taxa_obs) SELECT id_datasets, geom, 1901, id_variables,"
+            " obs_value, id_taxa_obs FROM public.observations LIMIT 40"
+        )
+    quick = {
+        **resources,
+        "atlas_db": PostgresResource(url=atlas_url, lock_timeout_s=30, connection_retry_wait_s=1),
+    }
+    allow = "ALTER DATABASE {} WITH ALLOW_CONNECTIONS {}"
+    steps: list[str] = []
+
+    def refuse_while_it_runs(holder: psycopg.Connection) -> None:
+        # from another database: a session may not disallow connections to its own
+        other = psycopg.conninfo.make_conninfo(atlas_url, dbname="postgres")
+        with psycopg.connect(other, autocommit=True) as admin:
+            waiting = "SELECT pid FROM pg_stat_activity WHERE application_name = %s" \
+                " AND wait_event_type = 'Lock' AND datname = %s"
+            while not (pids := admin.execute(waiting, [APPLICATION_NAME, database]).fetchall()):
+                time.sleep(0.05)
+            steps.append("the refresh waits")
+            name = psycopg.sql.Identifier(database)
+            admin.execute(psycopg.sql.SQL(allow).format(name, psycopg.sql.SQL("false")))
+            holder.rollback()
+            gone = "SELECT count(*) FROM pg_stat_activity WHERE pid = %s"
+            while admin.execute(gone, pids[0]).fetchone()[0]:
+                time.sleep(0.05)
+            steps.append("its attempt ended")
+            admin.execute(psycopg.sql.SQL(allow).format(name, psycopg.sql.SQL("true")))
+
+    with psycopg.connect(atlas_url) as holder:
+        holder.execute("LOCK TABLE atlas_api.obs_region_counts IN ACCESS EXCLUSIVE MODE")
+        refuser = threading.Thread(target=refuse_while_it_runs, args=(holder,))
+        refuser.start()
+        result = materialize(quick, selection=[OBS_REGION_COUNTS], raise_on_error=False)
+        refuser.join()
+    assert steps == ["the refresh waits", "its attempt ended"]
+    assert result.success, _failure_message(result)
+    retries = [e for e in result.all_events if e.event_type_value == "STEP_UP_FOR_RETRY"]
+    assert retries, "the step was not retried"
+    cause = retries[0].event_specific_data.error.to_string()
+    assert "not currently accepting connections" in cause, cause
+    assert metadata(result, OBS_REGION_COUNTS)["observations_inserted"] == 40
+    assert differences(atlas_url) == 0
