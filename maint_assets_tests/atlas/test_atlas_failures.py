@@ -517,6 +517,17 @@ def test_a_zoom_level_added_while_the_outlines_refresh_is_seen_by_check_and_refr
     assert "hex 250 (2 rows, zooms [4, 4])" in _failure_message(result)
 
 
+def _observed_in_1901_again(url: str) -> None:
+    """40 observations inserted again, as of 1901: changes the next count refresh applies, and
+    an oldest year it can be seen to have counted."""
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(
+            "INSERT INTO public.observations (id_datasets, geom, year_obs, id_variables,"
+            " obs_value, id_taxa_obs) SELECT id_datasets, geom, 1901, id_variables,"
+            " obs_value, id_taxa_obs FROM public.observations LIMIT 40"
+        )
+
+
 @contextmanager
 def _session_ended_while_it_waits_for(url: str, table: str) -> Iterator[list[int]]:
     """While the block runs, the first session of ours that waits for a lock on ``table``
@@ -564,12 +575,7 @@ def test_a_refresh_whose_session_the_server_ends_is_run_again(resources, atlas_u
     the tables and the change log hold, so running it again cannot count a change twice. It
     failed the run instead, and the counts waited for the next change or the weekly job."""
     assert materialize(resources, selection=[OBS_REGION_COUNTS, *taxonomy.ASSETS]).success
-    with psycopg.connect(atlas_url, autocommit=True) as conn:
-        conn.execute(
-            "INSERT INTO public.observations (id_datasets, geom, year_obs, id_variables,"
-            " obs_value, id_taxa_obs) SELECT id_datasets, geom, 1901, id_variables,"
-            " obs_value, id_taxa_obs FROM public.observations LIMIT 40"
-        )
+    _observed_in_1901_again(atlas_url)
     quick = {
         **resources,
         "atlas_db": PostgresResource(url=atlas_url, lock_timeout_s=5, connection_retry_wait_s=0.1),
@@ -597,12 +603,7 @@ def test_a_refresh_whose_second_session_the_server_refuses_is_run_again(resource
     table, has its first session, and accepts them again once that attempt has ended."""
     assert materialize(resources, selection=[OBS_REGION_COUNTS]).success
     database = rows(atlas_url, "SELECT current_database()")[0][0]
-    with psycopg.connect(atlas_url, autocommit=True) as conn:
-        conn.execute(
-            "INSERT INTO public.observations (id_datasets, geom, year_obs, id_variables,"
-            " obs_value, id_taxa_obs) SELECT id_datasets, geom, 1901, id_variables,"
-            " obs_value, id_taxa_obs FROM public.observations LIMIT 40"
-        )
+    _observed_in_1901_again(atlas_url)
     quick = {
         **resources,
         "atlas_db": PostgresResource(url=atlas_url, lock_timeout_s=30, connection_retry_wait_s=1),
