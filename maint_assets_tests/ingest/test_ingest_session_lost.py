@@ -4,8 +4,6 @@ lost attempt whose COMMIT went through is found by its record (maint_assets.inge
 and never switched twice."""
 
 import os
-import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -13,7 +11,6 @@ from pathlib import Path
 import dagster as dg
 import psycopg
 import pytest
-from psycopg import sql
 
 from maint_assets.core.postgres import PostgresResource
 from maint_assets.demo.ingest_data import write_source
@@ -28,6 +25,7 @@ from maint_assets_tests.ingest.test_ingest import (
     _meta,
     _resources,
 )
+from maint_assets_tests.session_faults import session_ended_once
 
 
 def _run_again_at_once(url: str, source: Path, db_url: str | None = None) -> dict:
@@ -80,47 +78,6 @@ def _restarted(result: dg.ExecuteInProcessResult) -> bool:
 
 
 @contextmanager
-def _session_ended_once(url: str, when: str) -> Iterator[list]:
-    """While the block runs, the first session recording a version in
-    maint_assets.ingest_versions (mid-switch: production renamed, the transaction not yet
-    committed) for which the SQL condition ``when`` holds is held there (a trigger sleeps)
-    and ended by the server, as at a restart or a failover; yields what was ended."""
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute(sql.SQL("""
-            CREATE FUNCTION public.slow_row() RETURNS trigger LANGUAGE plpgsql AS $$
-            BEGIN IF {when} THEN PERFORM pg_sleep(5); END IF; RETURN NEW; END $$;
-            CREATE TRIGGER slow BEFORE INSERT ON maint_assets.ingest_versions
-            FOR EACH ROW EXECUTE FUNCTION public.slow_row();
-        """).format(when=sql.SQL(when)))
-    drop = "DROP TRIGGER IF EXISTS slow ON maint_assets.ingest_versions"
-    ended: list = []
-    stop = threading.Event()
-
-    def end_it() -> None:
-        with psycopg.connect(url, autocommit=True) as conn:
-            while not stop.is_set():
-                ended.extend(conn.execute(
-                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-                    " WHERE query LIKE '%%ingest_versions%%' AND wait_event = 'PgSleep'"
-                    " AND datname = current_database() AND pid <> pg_backend_pid()"))
-                if ended:  # the run's next attempt goes through
-                    conn.execute(drop)
-                    return
-                time.sleep(0.05)
-
-    killer = threading.Thread(target=end_it)
-    killer.start()
-    try:
-        yield ended
-    finally:
-        stop.set()
-        killer.join()
-        with psycopg.connect(url, autocommit=True) as conn:
-            conn.execute(drop)
-            conn.execute("DROP FUNCTION public.slow_row()")
-
-
-@contextmanager
 def _commit_lost(url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """A URL through a proxy that loses the answer to the first COMMIT of a maintenance
     step's session (the server commits it); the same password at the proxy's port."""
@@ -145,7 +102,7 @@ def test_a_switch_whose_session_the_server_ends_is_run_again_and_switches_once(
     again and switches once."""
     url, source = portal
     write_source(source, version=2)
-    with _session_ended_once(url, "NEW.state = 'previous'") as ended:
+    with session_ended_once(url, "ingest_versions", "NEW.state = 'previous'") as ended:
         result = _switch(url, source)
     assert ended, "the switch never recorded a version"
     assert result.success, _error(result)
@@ -188,7 +145,7 @@ def test_a_rollback_whose_session_the_server_ends_is_run_again_and_rolls_back_on
     for version in (2, 3):
         write_source(source, version=version)
         assert _ingest(url, source).success
-    with _session_ended_once(url, "NEW.state = 'rolled_back'") as ended:
+    with session_ended_once(url, "ingest_versions", "NEW.state = 'rolled_back'") as ended:
         result = _rollback(url, source)
     assert ended, "the rollback never recorded the version it replaced"
     assert result.success, _error(result)

@@ -4,16 +4,12 @@ against the fake site, with answers its `faults` table cannot model wrapped in t
 database."""
 
 import os
-import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import dagster as dg
 import psycopg
 import pytest
-from psycopg import sql
 
 from maint_assets.core.alerts import alert_asset_health
 from maint_assets.core.notify import SmtpNotifier
@@ -26,6 +22,7 @@ from maint_assets.vn_sync.automation import CHECK_COPY_OP
 from maint_assets.vn_sync.keys import CHECK, PRODUCTION
 from maint_assets_tests.commit_losing_proxy import CommitLosingProxy
 from maint_assets_tests.ports import free_port
+from maint_assets_tests.session_faults import session_ended_once
 from maint_assets_tests.vn_sync.helpers import (
     LAYOUT,
     NO_RETRY_WAIT,
@@ -266,7 +263,7 @@ def test_a_window_merge_whose_connection_the_server_ends_is_run_again(world: VnW
     world.copy((CHECK,))
     world.copy((PRODUCTION,), ids=list(range(1, 10)))  # production missed sighting 10
     bookkeeping.prepare(PostgresResource(url=world.url), [CHECK, PRODUCTION])
-    with _session_ended_once(world, "vn_monitoring", "NEW.action = 'window_download'") as ended:
+    with session_ended_once(world.url, "vn_monitoring", "NEW.action = 'window_download'") as ended:
         result = weekly(world.resources())
     assert ended
     assert result.success, failure_text(result)
@@ -284,7 +281,7 @@ def test_a_poll_whose_bookkeeping_session_the_server_ends_is_run_again(
         site.add_sightings([i], days_ago(3), 1, P[0])
     world.copy()
     bookkeeping.prepare(PostgresResource(url=world.url), [CHECK, PRODUCTION])
-    with _session_ended_once(world, "vn_polls", "true") as ended:
+    with session_ended_once(world.url, "vn_polls", "true") as ended:
         result = daily(world.resources())
     assert ended
     assert result.success, failure_text(result)
@@ -320,7 +317,7 @@ def test_a_repair_whose_session_the_server_ends_is_run_again(world: VnWorld) -> 
     did: its one transaction rolls back. The step failed as it was and production waited a
     week; it is now run again, and repairs once."""
     res = _production_missed_one(world)
-    with _session_ended_once(world, "vn_monitoring", "NEW.action = 'repair'") as ended:
+    with session_ended_once(world.url, "vn_monitoring", "NEW.action = 'repair'") as ended:
         result = weekly(res)
     assert ended
     assert result.success, failure_text(result)
@@ -384,43 +381,3 @@ def test_a_summary_the_relay_refused_is_a_failed_check_mailed_once_it_is_back(
         instance=instance, cursor=first.cursor, resources={"notifier": up}))
     (_, _, message), = smtp_server.messages
     assert "summary_mailed" in message.get_content() and "13 inserted" in message.get_content()
-
-
-@contextmanager
-def _session_ended_once(world: VnWorld, table: str, when: str) -> Iterator[list]:
-    """While the block runs, the first session of ours inserting a row of
-    maint_assets.``table`` for which the SQL condition ``when`` holds is held there (a
-    trigger sleeps) and ended by the server, as at a restart or a failover; yields what was
-    ended (one session, or none if no such insert came)."""
-    world.conn.execute(sql.SQL("""
-        CREATE FUNCTION public.slow_row() RETURNS trigger LANGUAGE plpgsql AS $$
-        BEGIN IF {when} THEN PERFORM pg_sleep(5); END IF; RETURN NEW; END $$;
-        CREATE TRIGGER slow BEFORE INSERT ON {table}
-        FOR EACH ROW EXECUTE FUNCTION public.slow_row();
-    """).format(when=sql.SQL(when), table=sql.Identifier("maint_assets", table)))
-    drop = sql.SQL("DROP TRIGGER IF EXISTS slow ON {}").format(
-        sql.Identifier("maint_assets", table))
-    ended: list = []
-    stop = threading.Event()
-
-    def end_it() -> None:
-        with psycopg.connect(world.url, autocommit=True) as conn:
-            while not stop.is_set():
-                ended.extend(conn.execute(
-                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                    "WHERE query LIKE %s AND wait_event = 'PgSleep' AND pid <> pg_backend_pid()",
-                    [f"%{table}%"]))
-                if ended:  # the run's next attempt goes through
-                    conn.execute(drop)
-                    return
-                time.sleep(0.05)
-
-    killer = threading.Thread(target=end_it)
-    killer.start()
-    try:
-        yield ended
-    finally:
-        stop.set()
-        killer.join()
-        world.conn.execute(drop)
-        world.conn.execute("DROP FUNCTION public.slow_row()")
