@@ -5,6 +5,7 @@ failure times, duration, row count and every numeric metadata value of the last
 materialization, freshness state; per check: passed and when."""
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import unquote, urlsplit
 
@@ -104,7 +105,9 @@ class Pushgateway(dg.ConfigurableResource):
         """Deletes the group and its series (none there is no error)."""
         self._send(delete_from_gateway, grouping, None)
 
-    def _send(self, send, grouping: Grouping, families: dict[str, Family] | None) -> None:  # noqa: ANN001
+    def _send(
+        self, send: Callable[..., None], grouping: Grouping, families: dict[str, Family] | None
+    ) -> None:
         registry = CollectorRegistry()
         for name, family in (families or {}).items():
             gauge = Gauge(
