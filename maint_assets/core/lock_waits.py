@@ -82,13 +82,15 @@ def with_short_lock_waits(
     unchanged: str,
     read: Sequence[tuple[str, str]] = (),
     whole: Sequence[str] = (),
+    timeout: str = SHORT_LOCK_TIMEOUT,
 ) -> T:
     """``attempt()`` in a savepoint of ``conn``'s transaction under the short lock timeout,
     up to ``attempts`` times; a failed attempt releases every lock it took and undoes its
     work. ``locked`` names the relations it locks (it may fill them in as it goes), ``read``
     those it only reads and ``whole`` the schemas whose objects it alters, for the failure,
     which starts with ``refused`` and ends with ``unchanged`` and names who held them at any
-    refused attempt: one gone by the last attempt may have refused all the others. Once
+    refused attempt: one gone by the last attempt may have refused all the others. Each lock
+    is waited for at most ``timeout``. Once
     the locks are taken, the transaction's own lock timeout applies again (a SET LOCAL made in
     a released savepoint would last to the transaction's end)."""
     started = time.monotonic()
@@ -97,7 +99,7 @@ def with_short_lock_waits(
     for number in range(attempts):
         try:
             with conn.transaction():
-                set_short_lock_timeout(conn)
+                set_short_lock_timeout(conn, timeout)
                 done = attempt()
             set_short_lock_timeout(conn, previous)
             return done
@@ -108,6 +110,6 @@ def with_short_lock_waits(
     raise dg.Failure(
         f"{refused}: could not lock "
         + named(holders, locked)
-        + f" in {attempts} attempts of {SHORT_LOCK_TIMEOUT} over "
+        + f" in {attempts} attempts of {timeout} over "
         f"{time.monotonic() - started:.0f} s; {unchanged}"
     )

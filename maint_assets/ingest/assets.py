@@ -308,6 +308,7 @@ def _switch_staging(
         run_id,
         "previous",
         ingest.switch_lock_attempts,
+        ingest.switch_lock_wait_ms,
     )
     left = outside_dependents(conn, archived)
     switch_records.record(

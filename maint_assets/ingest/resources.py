@@ -23,10 +23,17 @@ class IngestSettings(dg.ConfigurableResource):
     switch_lock_attempts: int = Field(
         default=20,
         ge=1,
-        description="how often the switch tries to take its locks, each time waiting at most "
-        "200 ms (so readers never queue behind it for longer), 0.25 s doubling to 10 s apart: "
-        "20 attempts give a long reader (a nightly dump) about 2.5 minutes; then it fails, "
-        "changing nothing",
+        description="how often the switch tries to take its locks, 0.25 s doubling to 10 s "
+        "apart: 20 attempts give a long reader (a nightly dump) about 2.5 minutes; then it "
+        "fails, changing nothing",
+    )
+    switch_lock_wait_ms: int = Field(
+        default=50,
+        ge=1,
+        description="how long each attempt waits for one lock: readers that come after the "
+        "switch's request queue behind it for about as long (a reader locking the tables in "
+        "another order than the switch waits it out in full); a longer wait lets the switch "
+        "through queries that take longer",
     )
 
     def spec(self) -> IngestSpec:

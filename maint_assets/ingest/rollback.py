@@ -117,6 +117,7 @@ def _roll_back(
         run_id,
         "rolled_back",
         ingest.switch_lock_attempts,
+        ingest.switch_lock_wait_ms,
         within=restore,
         also_named=tuple(sorted({tuple(k["referenced"]) for k in swept
                                  if "referenced" in k})),

@@ -74,6 +74,7 @@ def switch(
     run_id: str,
     state: str,
     attempts: int,
+    lock_wait_ms: int,
     within: Callable[[psycopg.Connection], None] | None = None,
     also_named: tuple[tuple[str, str], ...] = (),
 ) -> Switched:
@@ -83,7 +84,8 @@ def switch(
     loaded tables, and what the loaded tables held besides rows (``attachments``), against
     it. The ingest's own indexes and constraints (core/own_objects.py) the version switched
     in does not declare stay with production's old version. The locks are tried ``attempts``
-    times with a short timeout (core/lock_waits.py); if they are never free the switch fails
+    times, each lock waited for at most ``lock_wait_ms`` (core/lock_waits.py); if they are
+    never free the switch fails
     and changes nothing. ``within``: the caller's own step, run at the end of each attempt,
     under its locks and lock timeout, so that a lock it waits for retries the whole switch
     (rollback.py); ``also_named``: the tables it locks, for the failure's message."""
@@ -171,6 +173,7 @@ def switch(
         f"{prod} not switched",
         "production is untouched",
         whole=[prod, incoming],
+        timeout=f"{lock_wait_ms}ms",
     )
     return Switched(moved, repointed, held_ms, not_carried, undeclared, orphaned, unvalidated)
 
