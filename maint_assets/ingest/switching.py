@@ -25,7 +25,7 @@ from maint_assets.core.older_snapshots import older_snapshots
 from maint_assets.core.postgres import DatabaseUnavailable, PostgresResource
 from maint_assets.core.sql_files import compose, statement
 from maint_assets.core.views import recreate, view_options
-from maint_assets.ingest import schema_objects, schemas, views
+from maint_assets.ingest import schema_objects, schemas, sequence_grants, views
 from maint_assets.ingest.foreign_keys import (
     add_foreign_key,
     check_keys_into,
@@ -146,6 +146,11 @@ def switch(
         schema_objects.grant_defaults(conn, prod, incoming)
         for table in spec.names:
             grant_on_table(conn, table_grants(conn, prod, table), incoming, table)
+        # And on the sequences the new tables' keys own, which the load made without any: the
+        # portal's role inserting into a loaded table needs USAGE on its key's sequence.
+        not_carried += sequence_grants.give(
+            conn, sequence_grants.read(conn, prod, loaded), incoming, loaded
+        )
         # Made on the incoming tables, which no reader sees yet: under the switch's locks a
         # large index, or a constraint's validation, would hold every reader for as long.
         undeclared, unmade = attachments.prepare(
@@ -265,6 +270,7 @@ def _switch_locked(
     ).fetchall()
     own = views.views_in(conn, prod)
     held = swap_attachments.read(conn, prod, incoming, loaded)
+    held_sequences = sequence_grants.read(conn, prod, loaded)
     # A version switched back in has its copies of production's views: replaced by these.
     superseded = {v.name for v in views.views_in(conn, incoming)} & {v.name for v in own}
     versions = [v for (v,) in conn.execute(
@@ -337,6 +343,8 @@ def _switch_locked(
         )
     # Last: a policy or a trigger may read production's views.
     unvalidated = swap_attachments.apply(conn, views.refusal(prod), prod, held)
+    # After the tables' owner, which their sequences follow: exactly production's grants.
+    sequence_grants.apply(conn, held_sequences, prod, loaded)
     swap_attachments.apply_comments(conn, views.refusal(prod), prod, held)
     drop_keys_out_of_versions(conn, [outgoing, *versions])
     if within is not None:

@@ -4,16 +4,20 @@ doubles, and a tables file edited between the load and the switch."""
 
 import json
 import os
+import secrets
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import dagster as dg
 import psycopg
 import pytest
 import yaml
+from psycopg import sql
 
 from maint_assets.demo.ingest_data import DEMO_TABLES_FILE, write_source
 from maint_assets.ingest import assets
+from maint_assets.ingest.automation import rollback_production_job
 from maint_assets_tests.ingest.test_ingest import PRODUCTION_OP, _error, _ingest, _meta, _resources
 
 
@@ -411,3 +415,111 @@ def test_nmdc_servers_own_inserts_after_the_switch(empty_db: str, tmp_path: Path
     )
     assert done.returncode == 0, done.stderr[-3000:]
     assert done.stdout.split() == ["11", "9"], done.stdout
+
+
+@pytest.fixture
+def app_roles(empty_db: str) -> Iterator[tuple[str, str]]:
+    """The portal's application role (nmdc-server inserts through it) and a reporting one,
+    dropped afterwards."""
+    names = tuple(f"{kind}_{secrets.token_hex(3)}" for kind in ("app", "report"))
+    with psycopg.connect(empty_db, autocommit=True) as conn:
+        for name in names:
+            conn.execute(sql.SQL("CREATE ROLE {}").format(sql.Identifier(name)))
+    try:
+        yield names
+    finally:
+        with psycopg.connect(empty_db, autocommit=True) as conn:
+            for name in names:
+                conn.execute(sql.SQL("DROP OWNED BY {} CASCADE").format(sql.Identifier(name)))
+                conn.execute(sql.SQL("DROP ROLE {}").format(sql.Identifier(name)))
+
+
+def _sequence_acl(url: str, table: str, column: str) -> tuple[str, list[tuple[str, str, bool]]]:
+    """The owner of the sequence production's ``table.column`` owns, and its grants."""
+    with psycopg.connect(url) as conn:
+        (sequence,) = conn.execute(
+            "SELECT pg_get_serial_sequence(%s, %s)", (table, column)
+        ).fetchone()
+        owner = conn.execute(
+            "SELECT pg_get_userbyid(relowner) FROM pg_class WHERE oid = %s::regclass",
+            (sequence,),
+        ).fetchone()[0]
+        grants = conn.execute(
+            "SELECT pg_get_userbyid(a.grantee), a.privilege_type, a.is_grantable"
+            " FROM pg_class c, aclexplode(c.relacl) a"
+            " WHERE c.oid = %s::regclass AND a.grantee <> c.relowner ORDER BY 1, 2",
+            (sequence,),
+        ).fetchall()
+    return owner, grants
+
+
+def test_the_grants_on_production_s_sequences_follow_the_switch_and_the_rollback(
+    empty_db: str, tmp_path: Path, app_roles: tuple[str, str]
+) -> None:
+    """nmdc-server inserts into ontology_relation and envo_tree leaving the serial key to its
+    sequence (ingest/ontology.py, ingest/envo.py). A role allowed to (INSERT on the table,
+    USAGE on its sequence) could not after a switch: the table's grants were carried, the new
+    version's sequence had none (`permission denied for sequence ontology_relation_id_seq`).
+    After a rollback the sequences hold exactly production's grants, as the tables do: a
+    REVOKE made since holds, the restored version's own do not come back."""
+    app, report = (sql.Identifier(r) for r in app_roles)
+    source = tmp_path / "source"
+    source.mkdir()
+    (source / "ontology_relation.jsonl").write_text(
+        "".join(_relation(i, id=i - 1) for i in range(2, 12))
+    )
+    (source / "envo_tree.csv").write_text("id,parent_id\nENVO:00000001,\n")
+    tables = _ontology_tables(tmp_path)
+    resources = _resources(empty_db, source, tables)
+    config = {"ops": {PRODUCTION_OP: {"config": {"confirm_production": "portal"}}}}
+    first = dg.materialize([assets.ingest_staging, assets.ingest_production],
+                           resources=resources, run_config=config, raise_on_error=False)
+    assert first.success, _error(first)
+    with psycopg.connect(empty_db, autocommit=True) as conn:
+        conn.execute(sql.SQL("GRANT USAGE ON SCHEMA portal TO {}").format(app))
+        conn.execute(sql.SQL("GRANT SELECT, INSERT ON portal.ontology_relation, "
+                             'portal."Envo Tree" TO {}').format(app))
+        conn.execute(sql.SQL("GRANT USAGE ON SEQUENCE portal.ontology_relation_id_seq, "
+                             'portal."Envo Tree_Row PK_seq" TO {}').format(app))
+        conn.execute(sql.SQL("GRANT SELECT ON SEQUENCE portal.ontology_relation_id_seq TO {}"
+                             " WITH GRANT OPTION").format(report))
+        conn.execute(sql.SQL('ALTER TABLE portal."Envo Tree" OWNER TO {}').format(report))
+    granted = _sequence_acl(empty_db, "portal.ontology_relation", "id")
+    assert [g[0] for g in granted[1]] == [app_roles[0], app_roles[1]], granted
+    second = dg.materialize([assets.ingest_staging, assets.ingest_production],
+                            resources=resources, run_config=config, raise_on_error=False)
+    assert second.success, _error(second)
+    with psycopg.connect(empty_db) as conn:
+        conn.execute(sql.SQL("SET ROLE {}").format(app))
+        assert conn.execute(
+            "INSERT INTO portal.ontology_relation (subject, predicate, object, type) VALUES "
+            "('ENVO:00000099', 'rdfs:subClassOf', 'ENVO:00000001', 'nmdc:OntologyRelation') "
+            "RETURNING id"
+        ).fetchone() == (11,)
+        assert conn.execute(
+            'INSERT INTO portal."Envo Tree" (id) VALUES (%s) RETURNING "Row PK"',
+            ("ENVO:00000099",),
+        ).fetchone() == (2,)
+    assert _sequence_acl(empty_db, "portal.ontology_relation", "id") == granted
+    # The owner carried onto the table is its sequence's too.
+    assert _sequence_acl(empty_db, 'portal."Envo Tree"', "Row PK") == (
+        app_roles[1], [(app_roles[0], "USAGE", False)]
+    )
+    # Since the switch: the app's USAGE revoked, the report role's grant option taken away.
+    with psycopg.connect(empty_db, autocommit=True) as conn:
+        conn.execute(sql.SQL("REVOKE USAGE ON SEQUENCE portal.ontology_relation_id_seq "
+                             "FROM {}").format(app))
+        conn.execute(sql.SQL("REVOKE GRANT OPTION FOR SELECT ON SEQUENCE "
+                             "portal.ontology_relation_id_seq FROM {}").format(report))
+    before = _sequence_acl(empty_db, "portal.ontology_relation", "id")
+    assert before[1] == [(app_roles[1], "SELECT", False)], before
+    rolled = rollback_production_job.execute_in_process(
+        resources=resources,
+        run_config={"ops": {"rollback_production": {"config": {"confirm_production": "portal"}}}},
+        raise_on_error=False,
+    )
+    assert rolled.success, _error(rolled)
+    assert _sequence_acl(empty_db, "portal.ontology_relation", "id") == before
+    assert _sequence_acl(empty_db, 'portal."Envo Tree"', "Row PK") == (
+        app_roles[1], [(app_roles[0], "USAGE", False)]
+    )

@@ -272,6 +272,35 @@ WHERE d.deptype IN ('n', 'a')
       END IS DISTINCT FROM (SELECT oid FROM inside)
 ORDER BY 1;
 
+-- name: owned_sequence_grants
+-- The sequences the loaded tables' columns own (a serial's: deptype 'a'; an identity's: 'i'),
+-- by table and column, with what others hold on each (one row with NULL grantee for a
+-- sequence with none): a role inserting into a loaded table through the column's default
+-- needs USAGE or UPDATE on it, and the new version's sequences, made by its load, have none.
+SELECT DISTINCT t.relname, a.attname, n.nspname, s.relname,
+       CASE g.grantee WHEN 0 THEN 'PUBLIC' ELSE pg_get_userbyid(g.grantee) END,
+       g.privilege_type, g.is_grantable
+FROM pg_depend d
+JOIN pg_class s ON s.oid = d.objid AND s.relkind = 'S'
+JOIN pg_namespace n ON n.oid = s.relnamespace
+JOIN pg_class t ON t.oid = d.refobjid
+JOIN pg_namespace tn ON tn.oid = t.relnamespace
+JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = d.refobjsubid
+LEFT JOIN LATERAL (SELECT * FROM aclexplode(s.relacl) x WHERE x.grantee <> s.relowner) g
+    ON true
+WHERE d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_class'::regclass
+  AND d.deptype IN ('a', 'i')
+  AND tn.nspname = %(schema)s AND t.relname = ANY(%(loaded)s)
+ORDER BY 1, 2, 5, 6;
+
+-- name: grant_on_sequence
+GRANT {privilege} ON SEQUENCE {sequence} TO {grantee} {option};
+
+-- name: revoke_on_sequence
+-- CASCADE: with what the grantee passed on, which the grants that follow give back where
+-- production's sequence had it.
+REVOKE {option} {privilege} ON SEQUENCE {sequence} FROM {grantee} CASCADE;
+
 -- name: carry_over
 ALTER TABLE {table} SET SCHEMA {target};
 
