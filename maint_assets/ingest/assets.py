@@ -216,6 +216,7 @@ def ingest_production(
             f"expired ({err}); a later run expires them"
         )
         dropped, kept, held = [], [], {}
+    forgotten = _expire_switch_records(context, ingest_db, spec.production)
     if kept:
         context.log.warning(
             f"kept {', '.join(kept)} beyond keep_versions: not created by maint_assets (no "
@@ -241,8 +242,26 @@ def ingest_production(
             "dropped_versions": dg.MetadataValue.json(dropped),
             "kept_not_ours": dg.MetadataValue.json(kept),
             "kept_with_dependents": dg.MetadataValue.json(held),
+            # runs that have ended, whose switch records no attempt can need any more
+            "switch_records_expired": dg.MetadataValue.json(forgotten),
         }
     )
+
+
+def _expire_switch_records(
+    context: dg.AssetExecutionContext, ingest_db: PostgresResource, production: str
+) -> list[str]:
+    """The switch records of runs that have ended, deleted (switch_records.expire); a failure
+    is a warning: the switch has committed, and a later run expires them."""
+    try:
+        with ingest_db.connect() as conn, conn.transaction():
+            return switch_records.expire(conn, production, context.run.run_id, context.instance)
+    except (DatabaseUnavailable, psycopg.Error) as err:
+        context.log.warning(
+            f"{production} switched; the switch records of ended runs were not expired "
+            f"({err}); a later run expires them"
+        )
+        return []
 
 
 def _switch_staging(

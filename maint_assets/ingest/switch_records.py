@@ -5,12 +5,16 @@ whether the server committed. Run again, the step reads first whether this run's
 recorded: committed, it is not made again, and the run reports what the committed attempt did
 (the record holds it); not recorded, the lost attempt rolled back and the switch is made.
 The read cannot come too early: the attempt run again waits for the step's advisory lock, which
-the lost session holds until it ends, after its COMMIT or its rollback."""
+the lost session holds until it ends, after its COMMIT or its rollback.
+
+A record is read only by its own run (by run_id), so it is expired once Dagster's instance says
+that run has ended (``expire``)."""
 
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
+import dagster as dg
 import psycopg
 from psycopg.types.json import Jsonb
 
@@ -20,6 +24,10 @@ from maint_assets.ingest.switching import Switched
 
 SWITCH = "switch"
 ROLLBACK = "rollback"
+# A run in one of these runs no step again: Dagster retries a step (a RetryPolicy, the
+# database resource's run again) within its run, before the run ends, and a re-execution or a
+# run retry is a new run, with a run_id of its own, which never reads another run's record.
+ENDED = [dg.DagsterRunStatus.SUCCESS, dg.DagsterRunStatus.FAILURE, dg.DagsterRunStatus.CANCELED]
 
 
 @dataclass(frozen=True)
@@ -72,3 +80,28 @@ def recorded(
     # JSON has no tuples: the keys to validate are (schema, table, name) again
     fields["unvalidated"] = [tuple(k) for k in fields["unvalidated"]]
     return Recorded(switched_in, archived_as, switched_at, Switched(**fields), outcome["extra"])
+
+
+def expire(
+    conn: psycopg.Connection, production: str, run_id: str, instance: dg.DagsterInstance
+) -> list[str]:
+    """Delete the records of ``production``'s switches and rollbacks made by runs that have
+    ended (``ENDED``), not the caller's; return those runs. The record of a run the instance
+    does not know (another deployment's on the same database, or one deleted from its run
+    history) is kept: nothing says it has ended."""
+    recording = [r for (r,) in conn.execute(
+        statement(SQL_PRODUCTION, "recording_runs"), {"production": production, "run_id": run_id}
+    )]
+    if not recording:
+        return []
+    ended = sorted(
+        record.dagster_run.run_id
+        for record in instance.get_run_records(
+            filters=dg.RunsFilter(run_ids=recording, statuses=ENDED)
+        )
+    )
+    conn.execute(
+        statement(SQL_PRODUCTION, "forget_switches"),
+        {"production": production, "run_ids": ended},
+    )
+    return ended

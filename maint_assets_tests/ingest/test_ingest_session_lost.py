@@ -4,6 +4,7 @@ lost attempt whose COMMIT went through is found by its record (maint_assets.inge
 and never switched twice."""
 
 import os
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -173,3 +174,51 @@ def test_a_rollback_whose_commit_landed_unanswered_is_not_rolled_back_twice(
     assert _counts(url)[3] == "Study 0 v2"
     assert _versions(url) == {"previous": 1, "rolled_back": 1}
     assert any("rolled back by an earlier attempt of this run" in m for m in logs)
+
+
+def test_the_switch_records_of_ended_runs_are_expired_and_a_running_one_s_kept(
+    portal: tuple[str, Path],
+) -> None:
+    """maint_assets.ingest_switches gained a row at every switch and rollback, never deleted.
+    A record is read only by its own run's step run again, so a switch deletes those whose
+    run Dagster's instance says has ended: not one of a run still going (which may yet run
+    its step again, after losing its session), nor one of a run the instance does not know
+    (the portal fixture's, run on another instance)."""
+    url, source = portal
+    with psycopg.connect(url) as conn:
+        (fixture_run,) = conn.execute(
+            "SELECT run_id FROM maint_assets.ingest_switches").fetchone()
+    with dg.instance_for_test() as instance:
+        # A run still going, whose switch committed (its step may run again): own-invented,
+        # its record a copy of the fixture's under its run_id.
+        going = instance.add_run(dg.DagsterRun(
+            job_name="ingest_weekly", run_id=str(uuid.uuid4()), status=dg.DagsterRunStatus.STARTED
+        ))
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute(
+                "INSERT INTO maint_assets.ingest_switches (run_id, production, action, "
+                "switched_in, archived_as, outcome) SELECT %s, production, action, switched_in,"
+                " archived_as, outcome FROM maint_assets.ingest_switches WHERE run_id = %s",
+                (going.run_id, fixture_run),
+            )
+        switched = []
+        for version in (2, 3):
+            write_source(source, version=version)
+            if version == 3:
+                rolled = _rollback(url, source, instance=instance)
+                assert rolled.success, _error(rolled)
+            result = dg.materialize(
+                [assets.ingest_staging, assets.ingest_production],
+                resources=_resources(url, source), instance=instance, raise_on_error=False,
+                run_config={"ops": {PRODUCTION_OP: {"config": {"confirm_production": "portal"}}}},
+            )
+            assert result.success, _error(result)
+            switched.append(result)
+    with psycopg.connect(url) as conn:
+        kept = {r for (r,) in conn.execute("SELECT run_id FROM maint_assets.ingest_switches")}
+    assert kept == {fixture_run, going.run_id, switched[1].run_id}
+    assert _meta(switched[0])["switch_records_expired"] == []
+    assert _meta(switched[1])["switch_records_expired"] == sorted(
+        [switched[0].run_id, rolled.run_id]
+    )
+    assert _counts(url)[3] == "Study 0 v3"

@@ -323,6 +323,16 @@ VALUES (%(run_id)s, %(production)s, %(action)s, %(switched_in)s, %(archived_as)s
 SELECT switched_in, archived_as, switched_at, outcome FROM maint_assets.ingest_switches
 WHERE run_id = %(run_id)s AND production = %(production)s AND action = %(action)s;
 
+-- name: recording_runs
+-- The runs whose switches or rollbacks of this production are recorded, but the caller's.
+SELECT DISTINCT run_id FROM maint_assets.ingest_switches
+WHERE production = %(production)s AND run_id <> %(run_id)s;
+
+-- name: forget_switches
+-- The records of runs that have ended (switch_records.expire says why none can need them).
+DELETE FROM maint_assets.ingest_switches
+WHERE production = %(production)s AND run_id = ANY(%(run_ids)s);
+
 -- name: latest_previous
 SELECT id, archived_as, swept_keys FROM maint_assets.ingest_versions
 WHERE production = %(production)s AND state = 'previous'

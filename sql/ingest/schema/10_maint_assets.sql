@@ -24,7 +24,7 @@ ALTER TABLE maint_assets.ingest_versions
 -- run again, and finds here whether the lost attempt committed, so it never switches twice.
 -- Not ingest_versions: the first switch archives no version, a rollback forgets the row of the
 -- version it switches back in, and expiry deletes rows, so a committed switch's row there may
--- be missing. Never expired: one row per switch or rollback.
+-- be missing. Expired once the run that made a row has ended (switch_records.expire).
 CREATE TABLE IF NOT EXISTS maint_assets.ingest_switches (
     run_id text NOT NULL,
     production text NOT NULL,
