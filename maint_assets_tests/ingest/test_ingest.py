@@ -942,8 +942,9 @@ def test_a_reader_locking_in_another_order_waits_one_short_lock_wait(
         switching.join()
     assert outcome[0].success, _error(outcome[0])
     assert _counts(url)[3] == "Study 0 v2"
-    # at least one lock wait of the switch (50 ms), well under the 200 ms of before
-    assert 0.04 < waited < 0.19, waited
+    # what was left of one lock wait of the switch (50 ms, part of it gone before the read
+    # began): not a read that never waited, and well under the 200 ms of before
+    assert 0.01 < waited < 0.15, waited
 
 
 @pytest.fixture
