@@ -45,6 +45,8 @@ EXACT = "###"  # pywb's AccessChecker.EXACT_SUFFIX
 _WWW = re.compile(r"^www\d*\.")
 _DOTTED_QUAD = re.compile(r"(\d{1,3}\.){3}\d{1,3}")  # Heritrix's SURT.URI_SPLITTER
 _DEFAULT_PORTS = {"http": 80, "https": 443}
+# A key whose query is a hashbang page's snapshot alone, cut after it (_escaped_fragment_key).
+_SNAPSHOT = re.compile(r"\?_escaped_fragment_=[^&]*$")
 # Twitter itself or one account, no slash after the handle (at most 15 word characters, a
 # query allowed): a root prefix of it starts every longer handle. A fragment is dropped from
 # every key, so ``twitter.com/BBCNews#tweets`` and the old ``twitter.com/#!/BBCNews`` are bare too.
@@ -145,15 +147,14 @@ def as_open(url: str | None, scope: str) -> tuple[str | None, str]:
 def block_rule(url: str | None, scope: str) -> Grant:
     """The rules of a NEVERCRAWL seed: a block may close more than the seed, never less.
 
-    - A hashbang URL (``https://twitter.com/#!/leaker``): a crawler drops the fragment, so
-      what it captured for the seed is keyed by what precedes ``#!``. With no path there
-      (``/``), that is the host, which as a prefix would block the whole site and every open
-      account on it: the seed is blocked as the page its fragment names
-      (``twitter.com/leaker``; ``subdomains`` turned ``root``, as python-w3act widens only a
-      seed without a path) plus the host's root page exactly. With a path
+    - A hashbang URL (``https://twitter.com/#!/leaker``): see ``_hashbang_readings`` and
+      ``_escaped_fragment_key``. With no path before ``#!`` it is blocked as the page its
+      fragment names (``twitter.com/leaker``; ``subdomains`` turned ``root``, as python-w3act
+      widens only a seed without a path), not as the host's root page. With a path
       (``http://site/app/#!/x``) the seed is blocked by that path as any seed is, plus the
       fragment's page read from the host (``/x``, Twitter's reading) and from the seed's
-      directory (``/app/x``, an AngularJS app's).
+      directory (``/app/x``, an AngularJS app's). Either way also as the snapshot Google's
+      AJAX crawling scheme names (``…?_escaped_fragment_=/x``).
     - A ``*`` (``http://site/private/*``): curators write take-downs so and W3ACT keeps them
       as typed (``Utils.validUrl`` is ``^https?://\\S+$``), but no consumer reads ``*`` as a
       wildcard: pywb's AccessChecker only knows the ``*,`` key, so ``…)/private/*`` would
@@ -168,6 +169,8 @@ def block_rule(url: str | None, scope: str) -> Grant:
         rule = _unstarred(*reading)
         pywb += [key for key in rule.pywb if key not in pywb]
         heritrix += [form for form in rule.heritrix if form not in heritrix]
+    if url and "#!" in url and (snapshot := _escaped_fragment_key(url.strip())):
+        pywb.append(snapshot)
     return Grant(pywb, heritrix)
 
 
@@ -185,10 +188,42 @@ def _hashbang_readings(url: str, scope: str) -> list[tuple[str | None, str]]:
         return parts._replace(path=path, query="", fragment="").geturl()
 
     if parts.path in ("", "/"):
-        # The captures of the seed itself are the host's root page (with the seed's query).
-        return [(at("/" + page), page_scope), (site, "resource")]
+        # Not the host's root page, though that is where a crawler stored the seed: Heritrix
+        # drops the fragment (webarchive-commons UsableURIFactory) and ukwa-heritrix's
+        # WrenderProcessor renders that fragment-less URI, so the capture is the home page,
+        # the same bytes whatever the fragment (a browser never sends it): it holds the
+        # app, not the taken-down page. The page is held where a key can name it: its path
+        # (Twitter served /#!/x as /x) and the scheme's snapshot (_escaped_fragment_key).
+        # A fragment naming nothing (#!, #!/) is the home page: blocked as the host.
+        return [(at("/" + page), page_scope)]
     directory = parts.path.rsplit("/", 1)[0] + "/"
     return [(site, scope), (at("/" + page), page_scope), (at(directory + page), page_scope)]
+
+
+def _escaped_fragment_key(url: str) -> str | None:
+    """The pywb key of the snapshot Google's AJAX crawling scheme gives a hashbang URL: its
+    ``#!frag`` moved into the query as ``_escaped_fragment_=frag`` (after the URL's own
+    arguments; %00-20, ``#``, ``%``, ``&``, ``+`` and non-ASCII escaped). No crawler of
+    UKWA's makes that rewrite (heritrix3, ukwa-heritrix, webarchive-commons and pywb hold no
+    ``_escaped_fragment_``), but the scheme's sites link their snapshots so and Heritrix
+    follows links: such a capture is the page itself. Cut after the argument, a prefix:
+    the same page with other arguments and the fragment's subpages too. None for a star
+    before ``#!`` (its reading already blocks from the star) or an empty fragment (the
+    page itself is blocked)."""
+    site, _, fragment = url.partition("#!")
+    fragment = fragment.split("*", 1)[0]
+    if "*" in site or not fragment.strip("/"):
+        return None
+    value = "".join(c if 0x20 < ord(c) < 0x7F and c not in "#%&+" else quote(c, safe="")
+                    for c in fragment)
+    try:
+        parts = urlsplit(site if "://" in site else f"http://{site}")
+        query = (parts.query + "&" if parts.query else "") + "_escaped_fragment_=" + value
+        key = surt.surt(parts._replace(query=query, fragment="").geturl())
+    except ValueError:
+        return None  # grant's to report (UnusableSeed)
+    head, found, rest = key.partition("_escaped_fragment_=")
+    return head + found + rest.split("&", 1)[0] if found else None
 
 
 def _unstarred(url: str | None, scope: str) -> Grant:
@@ -267,9 +302,13 @@ def blocking(keys: list[str]) -> list[str]:
     """The keys that block what ``keys`` cover. pywb sorts a query's arguments in its keys, so
     a prefix with a query misses URLs that start like the seed with one more argument sorting
     first (``page?id=1&a=0`` is keyed ``page?a=0&id=1``). No prefix says "these arguments in
-    any order", so a block closes the path with any query: more than the seed, never less."""
-    return [key if key.endswith(EXACT) or "?" not in key else key[: key.index("?") + 1]
-            for key in keys]
+    any order", so a block closes the path with any query: more than the seed, never less.
+    Except a hashbang page's snapshot (``page?_escaped_fragment_=/x``, ``_escaped_fragment_key``):
+    widened, it would close every capture of the home page with a query; ``_`` sorts before
+    every lowercased letter, so only an argument starting with a digit or a sign sorts
+    first, which the scheme never adds."""
+    return [key if key.endswith(EXACT) or "?" not in key or _SNAPSHOT.search(key)
+            else key[: key.index("?") + 1] for key in keys]
 
 
 def _heritrix_domain(host: str) -> list[str]:

@@ -280,9 +280,9 @@ def test_a_hashbang_take_down_with_a_path_blocks_the_seeds_own_page_too(
     and from the seed's directory, as an AngularJS app's ``/app/#!/x`` means ``/app/x``) as
     extra rules. With the ``subdomains`` scope, a rewritten ``twitter.com/#!/leaker`` kept
     it and closed every Twitter account (python-w3act widens to subdomains only a seed
-    without a path: generate/acls.py ``re.match(r'^http:\\/\\/[^\\/]+$', act_surt)``); the
-    page the crawler keyed for it, the host's root, is blocked exactly (data.gov.uk's home
-    page, open otherwise, for ``data.gov.uk/#!/hidden``). Rows invented for
+    without a path: generate/acls.py ``re.match(r'^http:\\/\\/[^\\/]+$', act_surt)``). A
+    hashbang seed at the host's root does not close the home page (see
+    ``test_a_root_hashbang_take_down_blocks_its_pages_not_the_home_page``). Rows invented for
     this test, in W3ACT's real schema."""
     result, publish = _run(empty_db, tmp_path, """
         INSERT INTO target (id, title, scope, crawl_frequency, hidden, updated_at) VALUES
@@ -309,14 +309,53 @@ def test_a_hashbang_take_down_with_a_path_blocks_the_seeds_own_page_too(
         "http://data.gov.uk/app/report", "http://data.gov.uk/viewer/page",
         "http://data.gov.uk/chart", "http://data.gov.uk/viewer/chart",
         "https://twitter.com/leaker", "https://twitter.com/leaker/status/1",
-        "https://twitter.com/", "http://data.gov.uk/hidden", "http://data.gov.uk/",
+        "http://data.gov.uk/hidden",
     ]
-    still_open = ["http://data.gov.uk/data", "http://data.gov.uk/?page=2",
+    still_open = ["http://data.gov.uk/data", "http://data.gov.uk/?page=2", "http://data.gov.uk/",
                   "http://data.gov.uk/viewer/other", "https://twitter.com/BBCNews/status/1"]
     assert pywb_access(publish / "allows.aclj", blocked + still_open) == {
         **dict.fromkeys(blocked, "block"), **dict.fromkeys(still_open, "allow")}
     allows = SurtPrefixSet((publish / "allows.txt").read_text())
     assert allows.is_open_access("https://twitter.com/BBCNews/status/1")
+
+
+def test_a_root_hashbang_take_down_blocks_its_pages_not_the_home_page(
+    empty_db: str, tmp_path: Path
+) -> None:
+    """What a crawler holds for ``http://data.gov.uk/#!/hidden``: Heritrix drops the fragment
+    (webarchive-commons 3921259 ``UsableURIFactory`` "discards any 'fragment'/anchor"), and
+    ukwa-heritrix's ``WrenderProcessor`` (87a82a0) has the browser render ``curi.getURI()``,
+    that fragment-less URI: the capture is the home page, the same bytes whatever the
+    fragment (a browser never sends it), so it does not hold the hidden page. None of
+    heritrix3 (5ada2a7), ukwa-heritrix, webarchive-commons or pywb rewrites ``#!`` into
+    Google's ``?_escaped_fragment_=`` (no such string in their code), but a site using that
+    scheme links its snapshots so, and Heritrix follows links: such a capture is the hidden
+    page itself, and pywb serves it by its own URL. The take-down blocked the home page
+    (open under data.gov.uk otherwise) and left the snapshots served. Rows invented for this
+    test, in W3ACT's real schema; the data.gov.uk target (subdomains) is the demo rows'."""
+    result, publish = _run(empty_db, tmp_path, """
+        INSERT INTO target (id, title, scope, crawl_frequency, hidden, updated_at) VALUES
+            (104, 'Take-down of a hashbang page at the root', 'root', 'NEVERCRAWL', false,
+             now()),
+            (105, 'Take-down of one hashbang page', 'resource', 'NEVERCRAWL', false, now());
+        INSERT INTO field_url (id, target_id, url, position, updated_at) VALUES
+            (104, 104, 'http://data.gov.uk/#!/hidden', 0, now()),
+            (105, 105, 'http://data.gov.uk/viewer/page?id=3#!chart', 0, now());
+    """)
+    assert result.success, [e.message for e in result.all_events if e.is_failure]
+    blocked = [
+        "http://data.gov.uk/hidden", "http://data.gov.uk/hidden/more",
+        "http://data.gov.uk/?_escaped_fragment_=/hidden",
+        "https://www.data.gov.uk/?_escaped_fragment_=%2Fhidden",
+        "http://data.gov.uk/?_escaped_fragment_=/hidden/more&lang=en",
+        "http://data.gov.uk/viewer/page?id=3&_escaped_fragment_=chart",
+        "http://data.gov.uk/viewer/page?_escaped_fragment_=chart&id=3&lang=en",
+    ]
+    still_open = ["http://data.gov.uk/", "http://www.data.gov.uk/", "http://data.gov.uk/?page=2",
+                  "http://data.gov.uk/?_escaped_fragment_=/other",
+                  "http://data.gov.uk/viewer/other?id=3"]
+    assert pywb_access(publish / "allows.aclj", blocked + still_open) == {
+        **dict.fromkeys(blocked, "block"), **dict.fromkeys(still_open, "allow")}
 
 
 def test_a_star_inside_a_host_blocks_the_hosts_it_starts_never_a_whole_tld(
