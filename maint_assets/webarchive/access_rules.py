@@ -66,10 +66,13 @@ _W3ACT_BARE_TWIT = re.compile(r"https?:\/\/[\w.]*twitter\.com\/[a-zA-Z0-9_?=]{0,
 _BARE_X_ACCOUNT = re.compile(r"(https?://([\w-]+\.)*x\.com/\w{1,15})(#\S*)?", re.IGNORECASE)
 # X itself, as ``_BARE_TWITTER`` refuses twitter.com itself: opened, it would open every account.
 _X_HOST = re.compile(r"https?://([\w-]+\.)*x\.com/?(\?[^#\s]*)?(#\S*)?", re.IGNORECASE)
-# Public suffixes (ICANN's and the private ones, blogspot.com, github.io: one star must not
-# close every site of a platform either) from tldextract's bundled copy of the list: no fetch.
+# ICANN's public suffixes (co.uk), from tldextract's bundled copy of the list: no fetch. Not
+# the list's private ones (blogspot.com, github.io): each is one company's domain and a host,
+# so a key holds ``*.blogspot.com`` (every blog: more than meant, the safe side of a
+# take-down), while refused it would fail the lists and hold up every other take-down until
+# W3ACT is fixed. ``*.co.uk`` names no one's site and would close a country's .co.uk.
 _SUFFIXES = tldextract.TLDExtract(
-    suffix_list_urls=(), cache_dir=None, include_psl_private_domains=True)
+    suffix_list_urls=(), cache_dir=None, include_psl_private_domains=False)
 # What UsableURIFactory leaves unescaped (LaxURLCodec's sets, as Heritrix's output shows them).
 _PRINTABLE = frozenset(chr(c) for c in range(33, 127)) - set("#")
 _PATH_SAFE = _PRINTABLE - set('"<>[]^`{}')
@@ -232,8 +235,10 @@ def _unstarred(url: str | None, scope: str) -> Grant:
     ``www.*.site.org``), every host of the domain after the starred label; inside a label
     (``site*.com``), the SURT prefix up to the star (``com,site``: every host whose label
     starts so, with its subdomains: pywb applies a rule's key as a plain prefix). A star
-    that leaves a public suffix, a single label or nothing (``http://www.*.com/``,
-    ``http://*.co.uk/``, ``http://*/``) is refused: blocked, it would close a whole TLD."""
+    that leaves an ICANN public suffix, a single label or nothing (``http://www.*.com/``,
+    ``http://*.co.uk/``, ``http://*/``) is refused: blocked, it would close a whole TLD. One
+    that leaves a private suffix (``http://*.blogspot.com/``) blocks that platform whole
+    (see ``_SUFFIXES``)."""
     if not url or "*" not in url:
         return grant(url or "", scope)
     url = url.strip()

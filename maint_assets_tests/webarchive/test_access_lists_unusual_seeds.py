@@ -435,6 +435,42 @@ def test_a_take_down_no_key_can_hold_fails_the_lists_and_keeps_the_last_ones(
         "http://www.other.com/": "allow"}
 
 
+def test_a_star_over_a_platforms_suffix_blocks_the_platform_and_publishes(
+    empty_db: str, tmp_path: Path
+) -> None:
+    """``http://*.blogspot.com/`` and ``https://*.github.io/`` were refused like
+    ``http://*.co.uk/``: ``blogspot.com`` is a public suffix in the list's private section
+    (tldextract's bundled copy), and a take-down no key can hold fails the run, so one such
+    W3ACT entry stopped every list update, other take-downs included. Those suffixes are
+    hosts of one company each (``com,blogspot)/``, ``com,blogspot,`` hold them); blocked,
+    every blog goes dark, an open one too: more than meant, the safe side of a take-down.
+    ICANN's suffixes (``co.uk``) stay refused (test above). Rows invented for this test, in
+    W3ACT's real schema."""
+    result, publish = _run(empty_db, tmp_path, """
+        INSERT INTO target (id, title, scope, crawl_frequency, hidden, updated_at) VALUES
+            (117, 'Take-down, every blog', 'root', 'NEVERCRAWL', false, now()),
+            (118, 'Take-down, every project page', 'subdomains', 'NEVERCRAWL', false, now()),
+            (119, 'A licensed blog', 'root', 'MONTHLY', false, now()),
+            (111, 'A .com site', 'root', 'MONTHLY', false, now());
+        INSERT INTO field_url (id, target_id, url, position, updated_at) VALUES
+            (117, 117, 'http://*.blogspot.com/', 0, now()),
+            (118, 118, 'https://*.github.io/', 0, now()),
+            (119, 119, 'https://someblog.blogspot.com/', 0, now()),
+            (111, 111, 'http://www.other.com/', 0, now());
+        INSERT INTO license_target (license_id, target_id)
+            SELECT license_id, t FROM (SELECT license_id FROM license_target LIMIT 1) l,
+                 (VALUES (111), (119)) v(t);
+    """)
+    assert result.success, [e.message for e in result.all_events if e.is_failure]
+    blocked = ["https://someblog.blogspot.com/2020/01/post.html", "http://blogspot.com/",
+               "http://other.blogspot.com/", "https://someone.github.io/project/"]
+    still_open = ["http://www.other.com/", "http://other.com/page"]
+    assert pywb_access(publish / "allows.aclj", blocked + still_open) == {
+        **dict.fromkeys(blocked, "block"), **dict.fromkeys(still_open, "allow")}
+    allows = SurtPrefixSet((publish / "allows.txt").read_text())
+    assert not allows.is_open_access("https://someblog.blogspot.com/2020/01/post.html")
+
+
 def test_the_x_com_host_itself_is_not_opened_whole(empty_db: str, tmp_path: Path) -> None:
     """``https://twitter.com/`` as an open seed is refused (a bare Twitter URL), but
     ``https://x.com/`` and ``https://x.com`` were opened as ``com,x)/``: every X account.
