@@ -119,15 +119,10 @@ def switch(
         lost, not_carried = attachments.refuse_lost_columns(
             conn, refusal, prod, incoming, loaded, ours
         )
-        # Dropped from production without a word, a column an application's migration added
-        # failed its every query of the table after a switch that succeeded.
         not_carried = [
             f"column {prod}.{table}.{column} ({type_}): not in the new version, its values "
             f"left on {outgoing}"
-            for table, column, type_ in conn.execute(
-                statement(SQL_PRODUCTION, "columns_lost"),
-                {"schema": prod, "incoming": incoming, "loaded": loaded},
-            )
+            for table, column, type_ in _refuse_lost_columns(conn, spec, incoming, loaded)
         ] + [
             # A serial key's nextval (nmdc-server's ontology_relation.id, envo_tree.pk) cannot
             # follow: its sequence stays with the archived version. Without it the portal's
@@ -181,6 +176,32 @@ def switch(
         timeout=f"{lock_wait_ms}ms",
     )
     return Switched(moved, repointed, held_ms, not_carried, undeclared, orphaned, unvalidated)
+
+
+def _refuse_lost_columns(
+    conn: psycopg.Connection, spec: IngestSpec, incoming: str, loaded: list[str]
+) -> list[tuple[str, str, str]]:
+    """The columns production's loaded tables have and the incoming version's lack, each
+    listed in its table's ``drop_columns``; any other refuses the switch, naming it. One an
+    application's migration added (nmdc-server's study.homepage_website) failed the
+    application's every query of the table after the switch (its ORM selects every mapped
+    column), and its values were left on a version that expires."""
+    lost = conn.execute(
+        statement(SQL_PRODUCTION, "columns_lost"),
+        {"schema": spec.production, "incoming": incoming, "loaded": loaded},
+    ).fetchall()
+    allowed = {(t.name, c) for t in spec.tables for c in t.drop_columns}
+    if refused := [row for row in lost if row[:2] not in allowed]:
+        raise dg.Failure(
+            f"{spec.production} not switched: "
+            + "; ".join(f"{spec.production}.{t}.{c} ({type_})" for t, c, type_ in refused)
+            + ": in production, not in the new version (an application's migration may have "
+            "added it: its queries of the table would fail after the switch, and the values "
+            "would stay only on a version that expires). Declare such a column among the "
+            "table's columns in the tables file, or list it in the table's drop_columns to let "
+            "it go; production is untouched"
+        )
+    return lost
 
 
 def _wait_for_older_snapshots(

@@ -80,6 +80,9 @@ class TableSpec:
     # columns nor ignored (nmdc-server's ``annotations``); without it such keys refuse the
     # file, naming them.
     extra_keys: str | None = None
+    # Columns production's table has that this version may go without (their values stay on
+    # the archived version): any other such column refuses the switch (switching.py).
+    drop_columns: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -123,6 +126,7 @@ def load_spec(path: Path) -> IngestSpec:
                 required=bool(t.get("required", True)),
                 ignore_keys=_keys(path, t),
                 extra_keys=_column_name(path, t, "extra_keys"),
+                drop_columns=tuple(_names(path, t, "drop_columns", t.get("drop_columns", []))),
             )
             for t in raw["tables"]
         ]
@@ -148,6 +152,11 @@ def load_spec(path: Path) -> IngestSpec:
                 raise SpecError(
                     f"{path}: {table.name}: check on {check.column!r}, not a column of the table"
                 )
+        if declared := sorted(set(table.drop_columns) & set(table.columns)):
+            raise SpecError(
+                f"{path}: {table.name}: drop_columns names columns the table declares: "
+                + ", ".join(declared)
+            )
         if not table.file.endswith((".csv", ".jsonl")):
             raise SpecError(f"{path}: {table.name} reads {table.file}; use .csv or .jsonl")
         if table.extra_keys is not None and (

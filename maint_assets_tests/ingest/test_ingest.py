@@ -439,6 +439,12 @@ def test_row_checks_are_data_never_sql(empty_db: str, tmp_path: Path) -> None:
     tables.write_text(entry + "    checks: [{column: id, operator: 'between', value: 0}]\n")
     with pytest.raises(SpecError, match="unknown check operator"):
         load_spec(tables)
+    tables.write_text(entry + "    drop_columns: [label]\n")
+    with pytest.raises(SpecError, match="drop_columns names columns the table declares: label"):
+        load_spec(tables)
+    tables.write_text(entry + "    drop_columns: doi\n")
+    with pytest.raises(SpecError, match="drop_columns lists column names"):
+        load_spec(tables)
 
 
 def test_the_weekly_schedule_confirms_the_switch_of_its_production(tmp_path: Path) -> None:
@@ -745,6 +751,7 @@ def test_foreign_keys_of_the_loaded_tables_follow_the_switch_and_the_rollback(
                      " FOREIGN KEY (url) REFERENCES portal.study (name) NOT VALID")
     spec = yaml.safe_load(DEMO_TABLES_FILE.read_text())
     del spec["tables"][0]["columns"]["name"]
+    spec["tables"][0]["drop_columns"] = ["name"]
     tables = source.parent / "nameless.yaml"
     tables.write_text(yaml.safe_dump(spec))
     write_source(source, version=4)
@@ -1217,7 +1224,8 @@ def test_views_in_production_follow_the_switch_and_the_rollback(
 
     # a version without data_object.url, which data_object_downloads reads: refused
     tables = tmp_path / "tables.yaml"
-    tables.write_text(DEMO_TABLES_FILE.read_text().replace(", url: text}", "}"))
+    tables.write_text(DEMO_TABLES_FILE.read_text().replace(
+        ", url: text}", "}\n    drop_columns: [url]"))
     write_source(source, objects=4, version=3)
     objects = source / "data_object.csv"
     objects.write_text("".join(
@@ -1397,7 +1405,8 @@ def test_the_switch_carries_what_production_set_on_the_loaded_tables(
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute("CREATE POLICY https ON portal.data_object USING (url LIKE 'https:%')")
     tables = tmp_path / "tables.yaml"
-    tables.write_text(DEMO_TABLES_FILE.read_text().replace(", url: text}", "}"))
+    tables.write_text(DEMO_TABLES_FILE.read_text().replace(
+        ", url: text}", "}\n    drop_columns: [url]"))
     write_source(source, version=3)
     objects = source / "data_object.csv"
     objects.write_text("".join(
@@ -2061,6 +2070,7 @@ def _without_ecosystem(source: Path, version: int) -> Path:
     spec = yaml.safe_load(DEMO_TABLES_FILE.read_text())
     del spec["tables"][0]["columns"]["ecosystem"]
     del spec["tables"][0]["indexes"]
+    spec["tables"][0]["drop_columns"] = ["ecosystem"]
     tables = source.parent / "no_ecosystem.yaml"
     tables.write_text(yaml.safe_dump(spec))
     write_source(source, version=version)

@@ -129,7 +129,8 @@ ORDER BY 1, 2, 3;
 -- Columns of production's loaded tables that the incoming version's table of that name lacks
 -- (one an application's migration added, nmdc-server's alembic upgrade at its deploy, that
 -- the tables file does not declare): gone from production at the switch, their values left
--- on the archived version, and the application's queries of them failing; reported.
+-- on the archived version, and the application's queries of them failing; refused unless the
+-- table's drop_columns lists them.
 SELECT c.relname, a.attname, format_type(a.atttypid, a.atttypmod)
 FROM pg_attribute a
 JOIN pg_class c ON c.oid = a.attrelid
