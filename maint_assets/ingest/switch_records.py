@@ -28,6 +28,12 @@ ROLLBACK = "rollback"
 # database resource's run again) within its run, before the run ends, and a re-execution or a
 # run retry is a new run, with a run_id of its own, which never reads another run's record.
 ENDED = [dg.DagsterRunStatus.SUCCESS, dg.DagsterRunStatus.FAILURE, dg.DagsterRunStatus.CANCELED]
+# But Dagster marks a run CANCELED (a forced termination, a cancel that timed out) or FAILURE
+# (a run worker's health check that did not answer) without knowing its process is gone: one
+# still waiting to run its step again (connection_retry_wait_s, the lock attempts) would find
+# its record deleted and switch or roll back a second time. A record is kept this long after
+# its switch, far past any such wait; the table gains about a row a week.
+GRACE = "7 days"
 
 
 @dataclass(frozen=True)
@@ -86,11 +92,12 @@ def expire(
     conn: psycopg.Connection, production: str, run_id: str, instance: dg.DagsterInstance
 ) -> list[str]:
     """Delete the records of ``production``'s switches and rollbacks made by runs that have
-    ended (``ENDED``), not the caller's; return those runs. The record of a run the instance
-    does not know (another deployment's on the same database, or one deleted from its run
-    history) is kept: nothing says it has ended."""
+    ended (``ENDED``) more than ``GRACE`` ago, not the caller's; return those runs. The record
+    of a run the instance does not know (another deployment's on the same database, or one
+    deleted from its run history) is kept: nothing says it has ended."""
     recording = [r for (r,) in conn.execute(
-        statement(SQL_PRODUCTION, "recording_runs"), {"production": production, "run_id": run_id}
+        statement(SQL_PRODUCTION, "recording_runs"),
+        {"production": production, "run_id": run_id, "grace": GRACE},
     )]
     if not recording:
         return []
@@ -102,6 +109,6 @@ def expire(
     )
     conn.execute(
         statement(SQL_PRODUCTION, "forget_switches"),
-        {"production": production, "run_ids": ended},
+        {"production": production, "run_ids": ended, "grace": GRACE},
     )
     return ended

@@ -325,14 +325,17 @@ SELECT switched_in, archived_as, switched_at, outcome FROM maint_assets.ingest_s
 WHERE run_id = %(run_id)s AND production = %(production)s AND action = %(action)s;
 
 -- name: recording_runs
--- The runs whose switches or rollbacks of this production are recorded, but the caller's.
+-- The runs whose switches or rollbacks of this production are recorded, longer ago than the
+-- grace period, but the caller's.
 SELECT DISTINCT run_id FROM maint_assets.ingest_switches
-WHERE production = %(production)s AND run_id <> %(run_id)s;
+WHERE production = %(production)s AND run_id <> %(run_id)s
+  AND switched_at < now() - %(grace)s::interval;
 
 -- name: forget_switches
 -- The records of runs that have ended (switch_records.expire says why none can need them).
 DELETE FROM maint_assets.ingest_switches
-WHERE production = %(production)s AND run_id = ANY(%(run_ids)s);
+WHERE production = %(production)s AND run_id = ANY(%(run_ids)s)
+  AND switched_at < now() - %(grace)s::interval;
 
 -- name: latest_previous
 SELECT id, archived_as, swept_keys FROM maint_assets.ingest_versions
