@@ -52,9 +52,8 @@ def apply(conn: psycopg.Connection, production: Owned, schema: str, loaded: list
     """Leave on ``schema``'s owned sequences exactly what production's held: what they hold
     beyond it revoked (a privilege, or only its grant option), then production's granted."""
     for key, (sequence, held) in read(conn, schema, loaded).items():
-        if key not in production:  # production's column owned none: nothing to match
-            continue
-        kept = production[key][1]
+        # production's column owned none (its key no longer serial): none of it held either
+        kept = production[key][1] if key in production else []
         for grantee, privilege, only_option in revocations(held, kept):
             conn.execute(
                 sql.SQL(statement(SQL_PRODUCTION, "revoke_on_sequence")).format(
@@ -62,7 +61,8 @@ def apply(conn: psycopg.Connection, production: Owned, schema: str, loaded: list
                     sequence=sql.Identifier(*sequence), grantee=role(grantee),
                 )
             )
-        _grant(conn, kept, sequence)
+        # under the switch's locks, only what ``give`` did not (one granted on production since)
+        _grant(conn, [g for g in kept if g not in held], sequence)
 
 
 def _grant(conn: psycopg.Connection, grants: Grants, sequence: tuple[str, str]) -> None:

@@ -532,3 +532,44 @@ def test_the_grants_on_production_s_sequences_follow_the_switch_and_the_rollback
     assert _sequence_acl(empty_db, 'portal."Envo Tree"', "Row PK") == (
         app_roles[1], [(app_roles[0], "USAGE", False)]
     )
+
+
+def test_a_sequence_production_no_longer_has_keeps_no_grant_after_a_rollback(
+    empty_db: str, tmp_path: Path, app_roles: tuple[str, str]
+) -> None:
+    """A tables file that declares ontology_relation.id `integer` (the files give the keys)
+    leaves production's column without a sequence; a rollback to the version before brings
+    back its serial's sequence with the USAGE it had, which production no longer granted
+    anyone: the rollback gives exactly production's privileges, here none."""
+    app = sql.Identifier(app_roles[0])
+    source = tmp_path / "source"
+    source.mkdir()
+    (source / "ontology_relation.jsonl").write_text(
+        "".join(_relation(i, id=i - 1) for i in range(2, 12))
+    )
+    (source / "envo_tree.csv").write_text("id,parent_id\nENVO:00000001,\n")
+    serial = _ontology_tables(tmp_path)
+    config = {"ops": {PRODUCTION_OP: {"config": {"confirm_production": "portal"}}}}
+    first = dg.materialize([assets.ingest_staging, assets.ingest_production],
+                           resources=_resources(empty_db, source, serial), run_config=config,
+                           raise_on_error=False)
+    assert first.success, _error(first)
+    with psycopg.connect(empty_db, autocommit=True) as conn:
+        conn.execute(sql.SQL("GRANT USAGE ON SEQUENCE portal.ontology_relation_id_seq TO {}")
+                     .format(app))
+    numbered = tmp_path / "numbered.yaml"
+    numbered.write_text(serial.read_text().replace("id: serial", "id: integer not null"))
+    resources = _resources(empty_db, source, numbered)
+    second = dg.materialize([assets.ingest_staging, assets.ingest_production],
+                            resources=resources, run_config=config, raise_on_error=False)
+    assert second.success, _error(second)
+    with psycopg.connect(empty_db) as conn:
+        assert conn.execute(
+            "SELECT pg_get_serial_sequence('portal.ontology_relation', 'id')").fetchone() == (None,)
+    rolled = rollback_production_job.execute_in_process(
+        resources=resources,
+        run_config={"ops": {"rollback_production": {"config": {"confirm_production": "portal"}}}},
+        raise_on_error=False,
+    )
+    assert rolled.success, _error(rolled)
+    assert _sequence_acl(empty_db, "portal.ontology_relation", "id")[1] == []
