@@ -112,8 +112,14 @@ def main() -> None:
     # snapshots, reading the catalogue): the reads overlapping it show what its locks cost.
     for wait in waits:
         mine = [(s, e) for w, s, e in switches if w == wait]
+        if not mine:
+            print(f"lock wait {wait} ms: no switch (give --switches at least {len(waits)})")
+            continue
         calls = [(e - s) * 1000 for s, e in mine]
         during = [(e - b) * 1000 for b, e in reads if any(b < se and e > ss for ss, se in mine)]
+        if len(during) < 2:
+            print(f"lock wait {wait} ms: {len(mine)} switches, {len(during)} reads during them")
+            continue
         print(
             f"lock wait {wait} ms: {len(mine)} switches, each call from start to commit "
             f"median {statistics.median(calls):.1f} ms (max {max(calls):.1f}); "

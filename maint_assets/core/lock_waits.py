@@ -3,9 +3,10 @@
 A waiting ACCESS EXCLUSIVE request (a plain materialized view refresh, the ingest switch's
 renames) queues every later reader of the relation behind it, however long the session it
 waits for keeps its own lock: a long reader (an export, a transaction left open) would hold
-every reader for the whole lock timeout. Each attempt waits at most ``SHORT_LOCK_TIMEOUT``
-instead, and the attempts are spaced out to give the long reader time to finish; when they
-never succeed the step fails naming the sessions that held the locks.
+every reader for the whole lock timeout. Each attempt waits a short time for each lock instead
+(``SHORT_LOCK_TIMEOUT`` unless the caller gives its own), and the attempts are spaced out to
+give the long reader time to finish; when they never succeed the step fails naming the
+sessions that held the locks.
 """
 
 from __future__ import annotations

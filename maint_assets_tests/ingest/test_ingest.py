@@ -925,7 +925,9 @@ def test_a_reader_locking_in_another_order_waits_one_short_lock_wait(
     """A reader holding study that then reads biosample, while the switch holds biosample and
     waits for study: each waits for the other, and the reader's read lasts until the switch's
     lock wait runs out (the server's deadlock check comes only after deadlock_timeout, 1 s).
-    bench/ingest.py found reads of 204.6 ms so, a join of the two: the wait was 200 ms."""
+    bench/ingest.py found reads of 204.6 ms so, a join of the two: the wait was 200 ms.
+    Timed on the server's clock, from the switch's wait for study (pg_locks.waitstart) to the
+    reader's read going on, so a watcher late to see the wait changes nothing."""
     url, source = portal
     write_source(source, version=2)
     assert dg.materialize([assets.ingest_staging], resources=_resources(url, source)).success
@@ -936,22 +938,22 @@ def test_a_reader_locking_in_another_order_waits_one_short_lock_wait(
         switching.start()
         deadline = time.monotonic() + 60
         # the switch holds biosample (it locks in name order) and waits for study
-        while not watcher.execute(
-            "SELECT count(*) FROM pg_locks WHERE NOT granted AND mode = 'AccessExclusiveLock'"
+        while not (waiting := watcher.execute(
+            "SELECT waitstart FROM pg_locks WHERE NOT granted AND mode = 'AccessExclusiveLock'"
             " AND relation = 'portal.study'::regclass"
-        ).fetchone()[0]:
+        ).fetchone()):
             assert time.monotonic() < deadline, "the switch never asked for study"
             time.sleep(0.001)
-        began = time.monotonic()
-        reader.execute("SELECT count(*) FROM portal.biosample").fetchone()
-        waited = time.monotonic() - began
+        # clock_timestamp() is read once the read has its lock
+        _, read_at = reader.execute(
+            "SELECT count(*), clock_timestamp() FROM portal.biosample").fetchone()
         reader.rollback()
         switching.join()
     assert outcome[0].success, _error(outcome[0])
     assert _counts(url)[3] == "Study 0 v2"
-    # what was left of one lock wait of the switch (50 ms, part of it gone before the read
-    # began): not a read that never waited, and well under the 200 ms of before
-    assert 0.01 < waited < 0.15, waited
+    held = (read_at - waiting[0]).total_seconds()
+    # one lock wait of the switch (50 ms), well under the 200 ms of before
+    assert 0.045 < held < 0.15, held
 
 
 @pytest.fixture
