@@ -45,8 +45,6 @@ EXACT = "###"  # pywb's AccessChecker.EXACT_SUFFIX
 _WWW = re.compile(r"^www\d*\.")
 _DOTTED_QUAD = re.compile(r"(\d{1,3}\.){3}\d{1,3}")  # Heritrix's SURT.URI_SPLITTER
 _DEFAULT_PORTS = {"http": 80, "https": 443}
-# A key whose query is a hashbang page's snapshot alone, cut after it (_escaped_fragment_key).
-_SNAPSHOT = re.compile(r"\?_escaped_fragment_=[^&]*$")
 # Twitter itself or one account, no slash after the handle (at most 15 word characters, a
 # query allowed): a root prefix of it starts every longer handle. A fragment is dropped from
 # every key, so ``twitter.com/BBCNews#tweets`` and the old ``twitter.com/#!/BBCNews`` are bare too.
@@ -73,6 +71,9 @@ _X_HOST = re.compile(r"https?://([\w-]+\.)*x\.com/?(\?[^#\s]*)?(#\S*)?", re.IGNO
 # W3ACT is fixed. ``*.co.uk`` names no one's site and would close a country's .co.uk.
 _SUFFIXES = tldextract.TLDExtract(
     suffix_list_urls=(), cache_dir=None, include_psl_private_domains=False)
+# With the private ones: a take-down blocking one whole (``platform_wide``) is warned of.
+_PLATFORMS = tldextract.TLDExtract(
+    suffix_list_urls=(), cache_dir=None, include_psl_private_domains=True)
 # What UsableURIFactory leaves unescaped (LaxURLCodec's sets, as Heritrix's output shows them).
 _PRINTABLE = frozenset(chr(c) for c in range(33, 127)) - set("#")
 _PATH_SAFE = _PRINTABLE - set('"<>[]^`{}')
@@ -89,6 +90,9 @@ class Grant:
 
     pywb: list[str] = field(default_factory=list)  # keys, exact ones ending in ###
     heritrix: list[str] = field(default_factory=list)  # SURT prefixes
+    # A take-down's keys of hashbang snapshots (``_escaped_fragment_key``): prefixes with a
+    # query that a block keeps as they are (``blocking`` would close the home page whole).
+    snapshots: list[str] = field(default_factory=list)
 
 
 def grant(url: str, scope: str) -> Grant:
@@ -172,9 +176,8 @@ def block_rule(url: str | None, scope: str) -> Grant:
         rule = _unstarred(*reading)
         pywb += [key for key in rule.pywb if key not in pywb]
         heritrix += [form for form in rule.heritrix if form not in heritrix]
-    if url and "#!" in url and (snapshot := _escaped_fragment_key(url.strip())):
-        pywb.append(snapshot)
-    return Grant(pywb, heritrix)
+    snapshot = _escaped_fragment_key(url.strip()) if url and "#!" in url else None
+    return Grant(pywb, heritrix, [snapshot] if snapshot else [])
 
 
 def _hashbang_readings(url: str, scope: str) -> list[tuple[str | None, str]]:
@@ -272,6 +275,21 @@ def _unstarred(url: str | None, scope: str) -> Grant:
     return Grant([prefix], [f"http://({prefix}"])
 
 
+def platform_wide(url: str | None) -> str | None:
+    """The private public suffix a take-down's leading star leaves (``*.blogspot.com``: every
+    blog; ``*.service.gov.uk``: every GOV.UK service, many owners), which ``block_rule``
+    blocks whole: to be warned of, as more than a take-down usually means."""
+    if not url or "*" not in url:
+        return None
+    rest = url.strip().partition("://")[2] or url.strip()
+    host = re.split(r"[/?#]", rest, maxsplit=1)[0].rpartition("@")[2].lower()
+    host = re.sub(r":[^:\]]*$", "", host).rstrip(".")
+    if not host.startswith("*."):
+        return None
+    suffix = host.removeprefix("*.")
+    return suffix if "*" not in suffix and _PLATFORMS(suffix).suffix == suffix else None
+
+
 def _grant(url: str, scope: str) -> Grant:
     if scope not in SCOPES:
         raise UnusableSeed(f"unknown scope {scope!r}")
@@ -308,12 +326,12 @@ def blocking(keys: list[str]) -> list[str]:
     a prefix with a query misses URLs that start like the seed with one more argument sorting
     first (``page?id=1&a=0`` is keyed ``page?a=0&id=1``). No prefix says "these arguments in
     any order", so a block closes the path with any query: more than the seed, never less.
-    Except a hashbang page's snapshot (``page?_escaped_fragment_=/x``, ``_escaped_fragment_key``):
-    widened, it would close every capture of the home page with a query; ``_`` sorts before
-    every lowercased letter, so only an argument starting with a digit or a sign sorts
-    first, which the scheme never adds."""
-    return [key if key.endswith(EXACT) or "?" not in key or _SNAPSHOT.search(key)
-            else key[: key.index("?") + 1] for key in keys]
+    A hashbang page's snapshot is not among ``keys`` (``Grant.snapshots``): widened, it would
+    close every capture of the home page with a query; ``_`` sorts before every lowercased
+    letter, so only an argument starting with a digit or a sign sorts first, which the
+    scheme never adds. A seed typed with ``?_escaped_fragment_=`` is widened as any other."""
+    return [key if key.endswith(EXACT) or "?" not in key else key[: key.index("?") + 1]
+            for key in keys]
 
 
 def _heritrix_domain(host: str) -> list[str]:

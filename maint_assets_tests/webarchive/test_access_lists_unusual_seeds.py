@@ -337,10 +337,12 @@ def test_a_root_hashbang_take_down_blocks_its_pages_not_the_home_page(
         INSERT INTO target (id, title, scope, crawl_frequency, hidden, updated_at) VALUES
             (104, 'Take-down of a hashbang page at the root', 'root', 'NEVERCRAWL', false,
              now()),
-            (105, 'Take-down of one hashbang page', 'resource', 'NEVERCRAWL', false, now());
+            (105, 'Take-down of one hashbang page', 'resource', 'NEVERCRAWL', false, now()),
+            (106, 'Take-down typed as a snapshot', 'root', 'NEVERCRAWL', false, now());
         INSERT INTO field_url (id, target_id, url, position, updated_at) VALUES
             (104, 104, 'http://data.gov.uk/#!/hidden', 0, now()),
-            (105, 105, 'http://data.gov.uk/viewer/page?id=3#!chart', 0, now());
+            (105, 105, 'http://data.gov.uk/viewer/page?id=3#!chart', 0, now()),
+            (106, 106, 'http://data.gov.uk/typed?_escaped_fragment_=x', 0, now());
     """)
     assert result.success, [e.message for e in result.all_events if e.is_failure]
     blocked = [
@@ -350,6 +352,8 @@ def test_a_root_hashbang_take_down_blocks_its_pages_not_the_home_page(
         "http://data.gov.uk/?_escaped_fragment_=/hidden/more&lang=en",
         "http://data.gov.uk/viewer/page?id=3&_escaped_fragment_=chart",
         "http://data.gov.uk/viewer/page?_escaped_fragment_=chart&id=3&lang=en",
+        # typed so, it is widened as any seed with a query: an argument sorting first
+        "http://data.gov.uk/typed?0=1&_escaped_fragment_=x",
     ]
     still_open = ["http://data.gov.uk/", "http://www.data.gov.uk/", "http://data.gov.uk/?page=2",
                   "http://data.gov.uk/?_escaped_fragment_=/other",
@@ -442,10 +446,11 @@ def test_a_star_over_a_platforms_suffix_blocks_the_platform_and_publishes(
     ``http://*.co.uk/``: ``blogspot.com`` is a public suffix in the list's private section
     (tldextract's bundled copy), and a take-down no key can hold fails the run, so one such
     W3ACT entry stopped every list update, other take-downs included. Those suffixes are
-    hosts of one company each (``com,blogspot)/``, ``com,blogspot,`` hold them); blocked,
-    every blog goes dark, an open one too: more than meant, the safe side of a take-down.
-    ICANN's suffixes (``co.uk``) stay refused (test above). Rows invented for this test, in
-    W3ACT's real schema."""
+    keyable (``com,blogspot)/``, ``com,blogspot,``); blocked, every blog goes dark, an open
+    one too: more than meant, the safe side of a take-down, and named in a warning and the
+    metadata (``platform_wide_blocks``), some such suffixes being shared by many owners
+    (``service.gov.uk``). ICANN's suffixes (``co.uk``) stay refused (test above). Rows
+    invented for this test, in W3ACT's real schema."""
     result, publish = _run(empty_db, tmp_path, """
         INSERT INTO target (id, title, scope, crawl_frequency, hidden, updated_at) VALUES
             (117, 'Take-down, every blog', 'root', 'NEVERCRAWL', false, now()),
@@ -469,6 +474,12 @@ def test_a_star_over_a_platforms_suffix_blocks_the_platform_and_publishes(
         **dict.fromkeys(blocked, "block"), **dict.fromkeys(still_open, "allow")}
     allows = SurtPrefixSet((publish / "allows.txt").read_text())
     assert not allows.is_open_access("https://someblog.blogspot.com/2020/01/post.html")
+    platforms = result.asset_materializations_for_node(
+        "webarchive__list__access_lists")[0].metadata["platform_wide_blocks"].value
+    assert "target 117 seed 'http://*.blogspot.com/': blocks every site under blogspot.com" in (
+        platforms), platforms
+    assert "target 118 seed 'https://*.github.io/'" in platforms, platforms
+    assert "target 111" not in platforms
 
 
 def test_the_x_com_host_itself_is_not_opened_whole(empty_db: str, tmp_path: Path) -> None:

@@ -17,7 +17,7 @@ def test_a_directory_seed_s_rules_cover_its_own_url_with_a_query(tmp_path: Path)
     applies), and an open directory's paginated index stays closed."""
     open_seeds = [(1, "root", "http://www.example.co.uk/"), (2, "root", "http://open.co.uk/news/")]
     blocked_seeds = [(3, "root", "http://www.example.co.uk/private/")]
-    files, skipped = access_lists.render(open_seeds, blocked_seeds, [], [], [])
+    files, skipped, _ = access_lists.render(open_seeds, blocked_seeds, [], [], [])
     assert skipped == []
     (tmp_path / "allows.aclj").write_text(files["allows.aclj"])
     expected = {

@@ -222,7 +222,7 @@ def test_a_block_wins_over_an_open_target_inside_it_and_an_address_has_no_subdom
         (4, "root", "http://y.org/open/"),  # nothing blocks it
     ]
     blocked_seeds = [(10, "subdomains", "http://z.org/"), (11, "root", "http://x.org/a")]
-    files, skipped = access_lists.render(open_seeds, blocked_seeds, [], [], [])
+    files, skipped, _ = access_lists.render(open_seeds, blocked_seeds, [], [], [])
     assert skipped == []
     (tmp_path / "allows.aclj").write_text(files["allows.aclj"])
     expected = {
@@ -253,7 +253,7 @@ def test_a_blocked_seed_with_a_query_blocks_its_arguments_in_any_order(tmp_path:
         (11, "plus1", "http://q.co.uk/news/?id=1&b=2"),
         (12, "resource", "http://q.co.uk/file?id=1"),
     ]
-    files, skipped = access_lists.render(open_seeds, blocked_seeds, [], [], [])
+    files, skipped, _ = access_lists.render(open_seeds, blocked_seeds, [], [], [])
     assert skipped == []
     (tmp_path / "allows.aclj").write_text(files["allows.aclj"])
     expected = {
@@ -281,7 +281,7 @@ def test_a_blocked_query_seed_with_an_argument_of_an_open_seed_stays_blocked(
     ``page?``, so the blocked page is served. A block wins over an allow (docs/webarchive.md)."""
     open_seeds = [(1, "root", "http://q.co.uk/"), (2, "root", "http://q.co.uk/page?a=0")]
     blocked_seeds = [(10, "root", "http://q.co.uk/page?id=1")]
-    files, skipped = access_lists.render(open_seeds, blocked_seeds, [], [], [])
+    files, skipped, _ = access_lists.render(open_seeds, blocked_seeds, [], [], [])
     assert skipped == []
     (tmp_path / "allows.aclj").write_text(files["allows.aclj"])
     urls = ["http://q.co.uk/page?id=1", "http://q.co.uk/page?id=1&a=0", "http://q.co.uk/page?a=0"]

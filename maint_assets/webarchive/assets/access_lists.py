@@ -42,6 +42,7 @@ from maint_assets.webarchive.access_rules import (
     block_rule,
     blocking,
     grant,
+    platform_wide,
     w3act_drops_target,
 )
 from maint_assets.webarchive.keys import (
@@ -81,10 +82,12 @@ class TakeDownsNotKeyed(Exception):
 def render(
     open_seeds: list[tuple], blocked_seeds: list[tuple], collections: list[tuple],
     collection_seeds: list[tuple], subjects: list[tuple],
-) -> tuple[dict[str, str], list[str]]:
-    """The three files' contents, and the open seeds that could not be used (and why).
-    Raises TakeDownsNotKeyed, naming them, if a NEVERCRAWL seed cannot be keyed."""
+) -> tuple[dict[str, str], list[str], list[str]]:
+    """The three files' contents, the open seeds that could not be used (and why), and the
+    take-downs that block a whole platform (``platform_wide``). Raises TakeDownsNotKeyed,
+    naming them, if a NEVERCRAWL seed cannot be keyed."""
     skipped: list[str] = []
+    platforms: list[str] = []
     not_keyed: list[str] = []
     rules: dict[str, tuple[str, str]] = {}
     prefixes: set[str] = set()
@@ -118,14 +121,18 @@ def render(
                     f"target {target} seed {url!r}: {err}")
                 continue
             if access == "block":
+                if suffix := platform_wide(url):
+                    platforms.append(f"target {target} seed {url!r}: blocks every site under "
+                                     f"{suffix}, a suffix the public suffix list gives a "
+                                     "platform's many owners")
                 widened = blocking(rule.pywb)
-                rules.update((key, ("block", url)) for key in widened)
+                rules.update((key, ("block", url)) for key in [*widened, *rule.snapshots])
                 blocks.query_paths.update(
                     w for k, w in zip(rule.pywb, widened, strict=True) if k != w
                 )
                 # What the seed itself covers: an open seed beside it under the same path
                 # (page?id=7 beside a blocked page?id=1) keeps its longer allow rule.
-                blocks.add(rule.pywb, url)
+                blocks.add([*rule.pywb, *rule.snapshots], url)
                 continue
             # A block wins over an allow, also over one inside it: pywb applies the longest
             # rule, so an open target inside a NEVERCRAWL one would reopen what it blocks.
@@ -152,7 +159,7 @@ def render(
         "annotations.json": json.dumps(
             _annotations(collections, collection_seeds, subjects), indent=1, sort_keys=True
         ) + "\n",
-    }, skipped
+    }, skipped, platforms
 
 
 class Blocks:
@@ -269,7 +276,7 @@ def access_lists(
             "published lists are unchanged"
         )
     try:
-        files, skipped = render(*read.values())
+        files, skipped, platforms = render(*read.values())
     except TakeDownsNotKeyed as err:
         raise dg.Failure(
             f"{len(err.seeds)} NEVERCRAWL seed(s) could not be keyed, so the take-down "
@@ -278,6 +285,8 @@ def access_lists(
         ) from err
     for reason in skipped:
         context.log.warning(f"seed left out of the access lists: {reason}")
+    for reason in platforms:
+        context.log.warning(f"take-down blocking a whole platform: {reason}")
     publish_dir = config.directory()
     publish(publish_dir, files)
     lines, stored = {}, {}
@@ -301,6 +310,8 @@ def access_lists(
             "collections": len(read["collections"]),
             **{f"lines_{n.replace('.', '_')}": v for n, v in lines.items()},
             "seeds_left_out": dg.MetadataValue.md("\n".join(f"- {s}" for s in skipped) or "none"),
+            "platform_wide_blocks": dg.MetadataValue.md(
+                "\n".join(f"- {s}" for s in platforms) or "none"),
             "artifacts": dg.MetadataValue.json(stored),
         }
     )
