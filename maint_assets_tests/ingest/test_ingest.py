@@ -28,6 +28,7 @@ from maint_assets.ingest.keys import INGEST_STAGING
 from maint_assets.ingest.resources import IngestSettings
 from maint_assets.ingest.tables import SpecError, load_spec
 from maint_assets_tests.copy_killer import copy_ended_once
+from maint_assets_tests.login_roles import scratch_roles
 
 PRODUCTION_OP = assets.ingest_production.op.name
 
@@ -1260,17 +1261,8 @@ def test_views_in_production_follow_the_switch_and_the_rollback(
 @pytest.fixture
 def roles(empty_db: str) -> Iterator[tuple[str, str]]:
     """A restricted reader and a data steward who owns a loaded table, dropped afterwards."""
-    names = tuple(f"{kind}_{secrets.token_hex(3)}" for kind in ("reader", "steward"))
-    with psycopg.connect(empty_db, autocommit=True) as conn:
-        for name in names:
-            conn.execute(sql.SQL("CREATE ROLE {}").format(sql.Identifier(name)))
-    try:
+    with scratch_roles(empty_db, "reader", "steward") as names:
         yield names
-    finally:
-        with psycopg.connect(empty_db, autocommit=True) as conn:
-            for name in names:
-                conn.execute(sql.SQL("DROP OWNED BY {} CASCADE").format(sql.Identifier(name)))
-                conn.execute(sql.SQL("DROP ROLE {}").format(sql.Identifier(name)))
 
 
 def _as(url: str, reader: str, query: str) -> object:

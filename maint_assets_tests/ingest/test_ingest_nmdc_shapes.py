@@ -4,7 +4,6 @@ doubles, and a tables file edited between the load and the switch."""
 
 import json
 import os
-import secrets
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,6 +18,7 @@ from maint_assets.demo.ingest_data import DEMO_TABLES_FILE, write_source
 from maint_assets.ingest import assets
 from maint_assets.ingest.automation import rollback_production_job
 from maint_assets_tests.ingest.test_ingest import PRODUCTION_OP, _error, _ingest, _meta, _resources
+from maint_assets_tests.login_roles import scratch_roles
 
 
 def test_a_column_production_has_and_the_new_version_lacks_is_never_dropped_silently(
@@ -215,6 +215,30 @@ def _relation(i: int, **extra: object) -> str:
                        "type": "nmdc:OntologyRelation", **extra}) + "\n"
 
 
+_SWITCH = {"ops": {PRODUCTION_OP: {"config": {"confirm_production": "portal"}}}}
+
+
+def _switch(db: str, source: Path, tables: Path) -> dg.ExecuteInProcessResult:
+    return dg.materialize([assets.ingest_staging, assets.ingest_production],
+                          resources=_resources(db, source, tables), run_config=_SWITCH,
+                          raise_on_error=False)
+
+
+def _ontology_in_production(db: str, tmp_path: Path) -> tuple[Path, Path]:
+    """Production switched in from ten ontology relations whose keys the file gives and one
+    ENVO term, under the serial-keyed tables file: the source and that file."""
+    source = tmp_path / "source"
+    source.mkdir()
+    (source / "ontology_relation.jsonl").write_text(
+        "".join(_relation(i, id=i - 1) for i in range(2, 12))
+    )
+    (source / "envo_tree.csv").write_text("id,parent_id\nENVO:00000001,\n")
+    tables = _ontology_tables(tmp_path)
+    first = _switch(db, source, tables)
+    assert first.success, _error(first)
+    return source, tables
+
+
 def test_a_serial_key_some_lines_give_keeps_theirs_and_numbers_the_others(
     empty_db: str, tmp_path: Path
 ) -> None:
@@ -343,22 +367,9 @@ def test_a_default_production_has_and_the_new_version_lacks_is_reported(
     new version without the default: the switch said nothing (not_carried: []) and the next
     insert failed on NOT NULL. The default cannot be carried (its sequence stays with the
     archived version): it is reported, as a lost column is."""
-    source = tmp_path / "source"
-    source.mkdir()
-    (source / "ontology_relation.jsonl").write_text(
-        "".join(_relation(i, id=i - 1) for i in range(2, 12))
-    )
-    (source / "envo_tree.csv").write_text("id,parent_id\nENVO:00000001,\n")
-    tables = _ontology_tables(tmp_path)
-    config = {"ops": {PRODUCTION_OP: {"config": {"confirm_production": "portal"}}}}
-    first = dg.materialize([assets.ingest_staging, assets.ingest_production],
-                           resources=_resources(empty_db, source, tables), run_config=config,
-                           raise_on_error=False)
-    assert first.success, _error(first)
+    source, tables = _ontology_in_production(empty_db, tmp_path)
     tables.write_text(tables.read_text().replace("id: serial", "id: integer not null"))
-    result = dg.materialize([assets.ingest_staging, assets.ingest_production],
-                            resources=_resources(empty_db, source, tables), run_config=config,
-                            raise_on_error=False)
+    result = _switch(empty_db, source, tables)
     assert result.success, _error(result)
     assert any("portal.ontology_relation.id" in n and "default" in n
                for n in _meta(result)["not_carried"]), _meta(result)["not_carried"]
@@ -430,17 +441,8 @@ def test_nmdc_servers_own_inserts_after_the_switch(empty_db: str, tmp_path: Path
 def app_roles(empty_db: str) -> Iterator[tuple[str, str]]:
     """The portal's application role (nmdc-server inserts through it) and a reporting one,
     dropped afterwards."""
-    names = tuple(f"{kind}_{secrets.token_hex(3)}" for kind in ("app", "report"))
-    with psycopg.connect(empty_db, autocommit=True) as conn:
-        for name in names:
-            conn.execute(sql.SQL("CREATE ROLE {}").format(sql.Identifier(name)))
-    try:
+    with scratch_roles(empty_db, "app", "report") as names:
         yield names
-    finally:
-        with psycopg.connect(empty_db, autocommit=True) as conn:
-            for name in names:
-                conn.execute(sql.SQL("DROP OWNED BY {} CASCADE").format(sql.Identifier(name)))
-                conn.execute(sql.SQL("DROP ROLE {}").format(sql.Identifier(name)))
 
 
 def _sequence_acl(url: str, table: str, column: str) -> tuple[str, list[tuple[str, str, bool]]]:
@@ -472,18 +474,8 @@ def test_the_grants_on_production_s_sequences_follow_the_switch_and_the_rollback
     After a rollback the sequences hold exactly production's grants, as the tables do: a
     REVOKE made since holds, the restored version's own do not come back."""
     app, report = (sql.Identifier(r) for r in app_roles)
-    source = tmp_path / "source"
-    source.mkdir()
-    (source / "ontology_relation.jsonl").write_text(
-        "".join(_relation(i, id=i - 1) for i in range(2, 12))
-    )
-    (source / "envo_tree.csv").write_text("id,parent_id\nENVO:00000001,\n")
-    tables = _ontology_tables(tmp_path)
+    source, tables = _ontology_in_production(empty_db, tmp_path)
     resources = _resources(empty_db, source, tables)
-    config = {"ops": {PRODUCTION_OP: {"config": {"confirm_production": "portal"}}}}
-    first = dg.materialize([assets.ingest_staging, assets.ingest_production],
-                           resources=resources, run_config=config, raise_on_error=False)
-    assert first.success, _error(first)
     with psycopg.connect(empty_db, autocommit=True) as conn:
         conn.execute(sql.SQL("GRANT USAGE ON SCHEMA portal TO {}").format(app))
         conn.execute(sql.SQL("GRANT SELECT, INSERT ON portal.ontology_relation, "
@@ -495,8 +487,7 @@ def test_the_grants_on_production_s_sequences_follow_the_switch_and_the_rollback
         conn.execute(sql.SQL('ALTER TABLE portal."Envo Tree" OWNER TO {}').format(report))
     granted = _sequence_acl(empty_db, "portal.ontology_relation", "id")
     assert [g[0] for g in granted[1]] == [app_roles[0], app_roles[1]], granted
-    second = dg.materialize([assets.ingest_staging, assets.ingest_production],
-                            resources=resources, run_config=config, raise_on_error=False)
+    second = _switch(empty_db, source, tables)
     assert second.success, _error(second)
     with psycopg.connect(empty_db) as conn:
         conn.execute(sql.SQL("SET ROLE {}").format(app))
@@ -542,26 +533,14 @@ def test_a_sequence_production_no_longer_has_keeps_no_grant_after_a_rollback(
     back its serial's sequence with the USAGE it had, which production no longer granted
     anyone: the rollback gives exactly production's privileges, here none."""
     app = sql.Identifier(app_roles[0])
-    source = tmp_path / "source"
-    source.mkdir()
-    (source / "ontology_relation.jsonl").write_text(
-        "".join(_relation(i, id=i - 1) for i in range(2, 12))
-    )
-    (source / "envo_tree.csv").write_text("id,parent_id\nENVO:00000001,\n")
-    serial = _ontology_tables(tmp_path)
-    config = {"ops": {PRODUCTION_OP: {"config": {"confirm_production": "portal"}}}}
-    first = dg.materialize([assets.ingest_staging, assets.ingest_production],
-                           resources=_resources(empty_db, source, serial), run_config=config,
-                           raise_on_error=False)
-    assert first.success, _error(first)
+    source, serial = _ontology_in_production(empty_db, tmp_path)
     with psycopg.connect(empty_db, autocommit=True) as conn:
         conn.execute(sql.SQL("GRANT USAGE ON SEQUENCE portal.ontology_relation_id_seq TO {}")
                      .format(app))
     numbered = tmp_path / "numbered.yaml"
     numbered.write_text(serial.read_text().replace("id: serial", "id: integer not null"))
     resources = _resources(empty_db, source, numbered)
-    second = dg.materialize([assets.ingest_staging, assets.ingest_production],
-                            resources=resources, run_config=config, raise_on_error=False)
+    second = _switch(empty_db, source, numbered)
     assert second.success, _error(second)
     with psycopg.connect(empty_db) as conn:
         assert conn.execute(
