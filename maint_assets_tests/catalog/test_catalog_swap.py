@@ -23,6 +23,7 @@ from maint_assets.demo.catalog_data import write_pages
 from maint_assets.demo.local_cluster import LocalCluster
 from maint_assets_tests.catalog.test_catalog import _run, _run_pages
 from maint_assets_tests.core.test_roles import maintenance_role
+from maint_assets_tests.login_roles import scratch_roles
 
 
 def _meta(result, key: str) -> dict:
@@ -38,22 +39,14 @@ def _meta(result, key: str) -> dict:
 def analyst(empty_db: str) -> Iterator[tuple[str, str]]:
     """An analyst's role, owner of a ``reports`` schema, and a role owning the table (as after
     a hand-made first load); both dropped afterwards."""
-    suffix = secrets.token_hex(3)
-    names = (f"analyst_{suffix}", f"catalog_owner_{suffix}")
-    with psycopg.connect(empty_db, autocommit=True) as conn:
-        for name in names:
-            conn.execute(sql.SQL("CREATE ROLE {}").format(sql.Identifier(name)))
-            conn.execute(sql.SQL("GRANT USAGE, CREATE ON SCHEMA public TO {}").format(
-                sql.Identifier(name)))
-        conn.execute(sql.SQL("CREATE SCHEMA reports AUTHORIZATION {}").format(
-            sql.Identifier(names[0])))
-    try:
-        yield names
-    finally:
+    with scratch_roles(empty_db, "analyst", "catalog_owner") as names:
         with psycopg.connect(empty_db, autocommit=True) as conn:
             for name in names:
-                conn.execute(sql.SQL("DROP OWNED BY {} CASCADE").format(sql.Identifier(name)))
-                conn.execute(sql.SQL("DROP ROLE {}").format(sql.Identifier(name)))
+                conn.execute(sql.SQL("GRANT USAGE, CREATE ON SCHEMA public TO {}").format(
+                    sql.Identifier(name)))
+            conn.execute(sql.SQL("CREATE SCHEMA reports AUTHORIZATION {}").format(
+                sql.Identifier(names[0])))
+        yield names
 
 
 def _reports(db: str) -> dict[str, tuple]:
