@@ -45,6 +45,7 @@ from maint_assets.webarchive.access_rules import (
     platform_wide,
     w3act_drops_target,
 )
+from maint_assets.webarchive.java_uri import java_uri_accepts
 from maint_assets.webarchive.keys import (
     ACCESS_LISTS,
     ACCESS_LISTS_FOLDER,
@@ -157,7 +158,8 @@ def render(
         "allows.aclj": "".join(aclj),
         "allows.txt": "".join(f"{p}\n" for p in sorted(prefixes)),
         "annotations.json": json.dumps(
-            _annotations(collections, collection_seeds, subjects), indent=1, sort_keys=True
+            _annotations(collections, collection_seeds, subjects, skipped), indent=1,
+            sort_keys=True
         ) + "\n",
     }, skipped, platforms
 
@@ -190,8 +192,12 @@ class Blocks:
 
 
 def _annotations(
-    collections: list[tuple], collection_seeds: list[tuple], subjects: list[tuple]
+    collections: list[tuple], collection_seeds: list[tuple], subjects: list[tuple],
+    skipped: list[str],
 ) -> dict:
+    """webarchive-discovery's annotations; a subdomains seed its Annotator cannot parse is
+    left out, the reason added to ``skipped`` (``java_uri``: one such key failed the indexing
+    of every record)."""
     names = {cid: name for cid, name, _, _ in collections}
     subjects_of: dict[int, list[str]] = {}
     for target, name in subjects:
@@ -199,6 +205,12 @@ def _annotations(
     by_scope: dict[str, dict] = {scope: {} for scope in SCOPES}
     for cid, target, scope, url in sorted(collection_seeds, key=lambda r: names.get(r[0], "")):
         if cid not in names or scope not in by_scope or url is None:
+            continue
+        if scope == "subdomains" and not java_uri_accepts(url):
+            reason = (f"target {target} seed {url!r}: left out of annotations.json, whose "
+                      "indexer (java.net.URI) cannot parse it and would fail every record")
+            if reason not in skipped:
+                skipped.append(reason)
             continue
         entry = by_scope[scope].setdefault(url, {
             "collection": names[cid], "collections": [], "subject": subjects_of.get(target, []),

@@ -1,0 +1,45 @@
+"""Whether ``java.net.URI.create`` takes a string: webarchive-discovery's Annotator calls it on
+every key of annotations.json's ``subdomains`` scope for every record it indexes, and the
+IllegalArgumentException of one bad key is not caught there (only URISyntaxException is): each
+record is then stored as a parse error, its text not indexed. W3ACT keeps seeds as typed
+(``^https?://\\S+$``). The rules below are those of java.net.URI's parser (RFC 2396, with
+non-ASCII characters allowed) that a seed can break; checked against what OpenJDK 17 says of
+the same strings (maint_assets_tests/data/java-uri)."""
+
+import re
+import unicodedata
+
+# Never legal, anywhere in a URI.
+_ILLEGAL = frozenset('"<>\\^`{|}')
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*")
+_IPV6_HOST = re.compile(r"\[[0-9A-Fa-f:.]+\](:\d*)?")
+
+
+def java_uri_accepts(text: str) -> bool:
+    for i, char in enumerate(text):
+        if char in _ILLEGAL or (char == "%" and not _is_escape(text[i + 1:i + 3])):
+            return False
+        if ord(char) < 0x20 or ord(char) == 0x7F or unicodedata.category(char) in {
+                "Zs", "Zl", "Zp", "Cc"}:
+            return False
+    if text.count("#") > 1:
+        return False
+    scheme, colon, rest = text.partition(":")
+    if colon and not re.search(r"[/?#]", scheme):
+        if not _SCHEME.fullmatch(scheme) or not rest:
+            return False
+        if rest.startswith("//"):
+            authority = re.split(r"[/?#]", rest[2:], maxsplit=1)[0]
+            if not authority and rest == "//":
+                return False
+            rest = rest[2 + len(authority):]
+            host = authority.rpartition("@")[2]
+            if ("[" in authority or "]" in authority) and not _IPV6_HOST.fullmatch(host):
+                return False
+    # Brackets are taken in a query and a fragment, not in a path.
+    path = re.split(r"[?#]", rest if colon else text, maxsplit=1)[0]
+    return "[" not in path and "]" not in path
+
+
+def _is_escape(pair: str) -> bool:
+    return len(pair) == 2 and all(c in "0123456789abcdefABCDEF" for c in pair)

@@ -1,0 +1,45 @@
+"""annotations.json's subdomains keys judged by java.net.URI, which webarchive-discovery's
+Annotator parses them with (maint_assets_tests/data/java-uri: what OpenJDK printed)."""
+
+import json
+from pathlib import Path
+
+from maint_assets.webarchive.java_uri import java_uri_accepts
+from maint_assets_tests.webarchive.test_access_lists_w3act_legacy_rows import _run
+
+VERDICTS = Path(__file__).parent.parent / "data" / "java-uri" / "verdicts.tsv"
+
+
+def test_java_uri_accepts_what_openjdk_accepts() -> None:
+    rows = [line.split("\t") for line in VERDICTS.read_text(encoding="utf-8").split("\n") if line]
+    differ = [(key, verdict) for key, verdict in rows
+              if java_uri_accepts(key.replace("\\t", "\t")) != verdict.startswith("host ")]
+    assert len(rows) > 70 and not differ, differ
+
+
+def test_a_subdomains_seed_java_cannot_parse_is_left_out_of_the_annotations(
+    empty_db: str, tmp_path: Path
+) -> None:
+    """A subdomains-scope seed with a ``|`` in its path (W3ACT keeps seeds as typed) went into
+    annotations.json, where the Annotator's URI.create threw for every record it indexed.
+    Left out, named in the run's warnings; the other seeds of the collection are kept. Rows
+    invented for this test, in W3ACT's real schema."""
+    result, publish = _run(empty_db, tmp_path, """
+        INSERT INTO target (id, title, scope, crawl_frequency, hidden, updated_at) VALUES
+            (131, 'A site with a pipe in its seed', 'subdomains', 'MONTHLY', false, now()),
+            (132, 'A plain site', 'subdomains', 'MONTHLY', false, now());
+        INSERT INTO field_url (id, target_id, url, position, updated_at) VALUES
+            (131, 131, 'http://pipes.example.org/a|b', 0, now()),
+            (132, 132, 'http://plain.example.org/', 0, now());
+        INSERT INTO collection_target (collection_id, target_id)
+            SELECT min(collection_id), t FROM collection_target, (VALUES (131), (132)) v(t)
+            GROUP BY t;
+    """)
+    assert result.success, [e.message for e in result.all_events if e.is_failure]
+    subdomains = json.loads((publish / "annotations.json").read_text())["collections"][
+        "subdomains"]
+    assert "http://plain.example.org/" in subdomains
+    assert all(java_uri_accepts(key) for key in subdomains), sorted(subdomains)
+    left_out = result.asset_materializations_for_node(
+        "webarchive__list__access_lists")[0].metadata["seeds_left_out"].value
+    assert "target 131 seed 'http://pipes.example.org/a|b'" in left_out, left_out
