@@ -195,9 +195,9 @@ def _refuse_lost_columns(
         raise dg.Failure(
             f"{spec.production} not switched: "
             + "; ".join(f"{spec.production}.{t}.{c} ({type_})" for t, c, type_ in refused)
-            + ": in production, not in the new version (an application's migration may have "
-            "added it: its queries of the table would fail after the switch, and the values "
-            "would stay only on a version that expires). Declare such a column among the "
+            + ": in production, not in the version switched in (an application's migration "
+            "may have added it: its queries of the table would fail after the switch, and the "
+            "values would stay only on a version that expires). Declare such a column among the "
             "table's columns in the tables file, or list it in the table's drop_columns to let "
             "it go; production is untouched"
         )

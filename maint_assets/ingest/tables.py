@@ -80,8 +80,9 @@ class TableSpec:
     # columns nor ignored (nmdc-server's ``annotations``); without it such keys refuse the
     # file, naming them.
     extra_keys: str | None = None
-    # Columns production's table has that this version may go without (their values stay on
-    # the archived version): any other such column refuses the switch (switching.py).
+    # Columns production's table has that a version switched in may lack (their values stay
+    # on the archived version): any other such column refuses the switch (switching.py). Also
+    # a declared one: a rollback to a version made before it was added.
     drop_columns: tuple[str, ...] = ()
 
 
@@ -152,11 +153,6 @@ def load_spec(path: Path) -> IngestSpec:
                 raise SpecError(
                     f"{path}: {table.name}: check on {check.column!r}, not a column of the table"
                 )
-        if declared := sorted(set(table.drop_columns) & set(table.columns)):
-            raise SpecError(
-                f"{path}: {table.name}: drop_columns names columns the table declares: "
-                + ", ".join(declared)
-            )
         if not table.file.endswith((".csv", ".jsonl")):
             raise SpecError(f"{path}: {table.name} reads {table.file}; use .csv or .jsonl")
         if table.extra_keys is not None and (

@@ -41,8 +41,8 @@ def test_a_column_production_has_and_the_new_version_lacks_is_never_dropped_sile
     write_source(source, version=2)
     result = _ingest(url, source)
     assert not result.success
-    assert "portal.study.doi (text): in production, not in the new version" in _error(result), (
-        _error(result))
+    assert ("portal.study.doi (text): in production, not in the version switched in"
+            in _error(result)), _error(result)
     assert "drop_columns" in _error(result) and "production is untouched" in _error(result)
     with psycopg.connect(url) as conn:
         assert conn.execute("SELECT count(doi), min(name) FROM portal.study").fetchone() == (
@@ -552,3 +552,42 @@ def test_a_sequence_production_no_longer_has_keeps_no_grant_after_a_rollback(
     )
     assert rolled.success, _error(rolled)
     assert _sequence_acl(empty_db, "portal.ontology_relation", "id")[1] == []
+
+
+def test_a_rollback_to_a_version_without_a_column_production_has_is_refused_unless_let_go(
+    portal: tuple[str, Path],
+) -> None:
+    """An application's migration adds study.doi to production after the last switch (the
+    tables file then learns it); a rollback to the version before, which lacks it, would take
+    the column away from the application: refused, naming it, unless drop_columns lets it
+    go (the column may stay declared, for the ingests to come)."""
+    url, source = portal
+    write_source(source, version=2)
+    assert _ingest(url, source).success
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("ALTER TABLE portal.study ADD COLUMN doi text")
+        conn.execute("UPDATE portal.study SET doi = '10.1/' || id")
+    tables = source.parent / "tables.yaml"
+    tables.write_text(DEMO_TABLES_FILE.read_text().replace(
+        "ecosystem: text}", "ecosystem: text, doi: text}"))
+    refused = _roll_back(url, source, tables)
+    assert not refused.success
+    assert ("portal.study.doi (text): in production, not in the version switched in"
+            in _error(refused)), _error(refused)
+    with psycopg.connect(url) as conn:
+        assert conn.execute("SELECT count(doi), min(name) FROM portal.study").fetchone() == (
+            20, "Study 0 v2")
+    tables.write_text(tables.read_text().replace(
+        "doi: text}", "doi: text}\n    drop_columns: [doi]"))
+    rolled = _roll_back(url, source, tables)
+    assert rolled.success, _error(rolled)
+    with psycopg.connect(url) as conn:
+        assert conn.execute("SELECT min(name) FROM portal.study").fetchone() == ("Study 0 v1",)
+
+
+def _roll_back(url: str, source: Path, tables: Path) -> dg.ExecuteInProcessResult:
+    return rollback_production_job.execute_in_process(
+        resources=_resources(url, source, tables),
+        run_config={"ops": {"rollback_production": {"config": {"confirm_production": "portal"}}}},
+        raise_on_error=False,
+    )
