@@ -57,9 +57,9 @@ def _checks(result: dg.ExecuteInProcessResult) -> dict[tuple[str, str], bool]:
 
 @pytest.mark.parametrize("table", ["obs_region_counts", "obs_regions_taxa_datasets_counts"])
 def test_a_row_corrupted_by_hand_fails_the_check_of_the_refresh_that_touches_it(
-    resources, atlas_url, table
+    counted, table
 ):
-    materialize(resources, selection=COUNTS)
+    resources, atlas_url = counted  # the count tables built
     with psycopg.connect(atlas_url, autocommit=True) as conn:
         target = conn.execute(SMALL_REGION_OBSERVATION).fetchone()
         key = "id_datasets" if table == "obs_regions_taxa_datasets_counts" else "year_obs"
@@ -84,10 +84,10 @@ def test_a_row_corrupted_by_hand_fails_the_check_of_the_refresh_that_touches_it(
 
 
 @pytest.mark.parametrize("table", ["obs_region_counts", "obs_regions_taxa_datasets_counts"])
-def test_a_row_the_refresh_empties_but_cannot_delete_fails_its_check(resources, atlas_url, table):
+def test_a_row_the_refresh_empties_but_cannot_delete_fails_its_check(counted, table):
     # The check takes the rows an upsert left at 0 as deleted because drop_empty deleted as
     # many: a trigger (a DBA's) that keeps them must still fail it.
-    materialize(resources, selection=COUNTS)
+    resources, atlas_url = counted  # the count tables built
     key = "id_datasets" if table == "obs_regions_taxa_datasets_counts" else "year_obs"
     with psycopg.connect(atlas_url, autocommit=True) as conn:
         # an observation alone in its row of the table: deleting it leaves that row at 0
@@ -120,11 +120,11 @@ def test_a_row_the_refresh_empties_but_cannot_delete_fails_its_check(resources, 
 
 
 def test_a_detail_row_corrupted_by_hand_fails_the_check_of_the_refresh_that_touches_it(
-    resources, atlas_url
+    counted
 ):
     # The detail check compares the count the refresh wrote with the observations counted
     # again: a wrong count it started from is carried into what it wrote, and shows.
-    materialize(resources, selection=COUNTS)
+    resources, atlas_url = counted  # the count tables built
     with psycopg.connect(atlas_url, autocommit=True) as conn:
         target = conn.execute(SMALL_REGION_OBSERVATION).fetchone()
         corrupted = conn.execute(
@@ -149,8 +149,8 @@ def test_a_detail_row_corrupted_by_hand_fails_the_check_of_the_refresh_that_touc
     assert all(_checks(materialize(resources, selection=COUNTS)).values())
 
 
-def test_the_weekly_full_comparison_finds_a_row_no_refresh_touched(resources, atlas_url):
-    materialize(resources, selection=COUNTS)
+def test_the_weekly_full_comparison_finds_a_row_no_refresh_touched(counted):
+    resources, atlas_url = counted  # the count tables built
     job = dg.Definitions(
         asset_checks=[full_recount], resources=resources
     ).resolve_implicit_global_asset_job_def()
@@ -177,8 +177,8 @@ def test_the_weekly_full_comparison_finds_a_row_no_refresh_touched(resources, at
     assert rows(atlas_url, "SELECT count(*) FROM maint_assets.change_log")[0][0] > 0
 
 
-def test_a_rebuild_keeps_owner_privileges_comments_and_index_names(resources, atlas_url):
-    materialize(resources, selection=COUNTS)
+def test_a_rebuild_keeps_owner_privileges_comments_and_index_names(counted):
+    resources, atlas_url = counted  # the count tables built
     with psycopg.connect(atlas_url, autocommit=True) as conn:
         for role in ("atlas_reader", "atlas_owner"):
             conn.execute(
@@ -267,10 +267,10 @@ def test_a_rebuild_leaves_its_tables_vacuumed(resources, atlas_url):
         assert pages > 0 and all_visible == pages, (table, pages, all_visible)
 
 
-def test_readers_never_wait_during_a_rebuild_even_behind_a_long_read(resources, atlas_url):
+def test_readers_never_wait_during_a_rebuild_even_behind_a_long_read(counted):
     """A long read (an API export, a dump) holds the live table when the rebuild wants to swap
     it: other readers must not queue behind the swap's lock request meanwhile."""
-    materialize(resources, selection=COUNTS)
+    resources, atlas_url = counted  # the count tables built
     waits: list[float] = []
     errors: list[str] = []
     stop = threading.Event()
@@ -399,9 +399,8 @@ def test_the_detail_check_reads_observations_from_capture_index_alone(
 
 
 def _counted_then_duplicated(resources, atlas_url) -> int:
-    """Build the count tables, then insert a duplicate of an observation of a small region;
-    returns that observation's id."""
-    materialize(resources, selection=COUNTS)
+    """In a database whose count tables are built (the ``counted`` fixture), insert a
+    duplicate of an observation of a small region; returns that observation's id."""
     with psycopg.connect(atlas_url, autocommit=True) as conn:
         target = conn.execute(SMALL_REGION_OBSERVATION).fetchone()[0]
         conn.execute(DUPLICATE, [target])
@@ -419,11 +418,12 @@ def _next_refresh_applies_one_insert_exactly(resources, atlas_url) -> None:
 
 
 def test_the_detail_recount_beside_the_refresh_reads_the_refreshs_snapshot(
-    resources, atlas_url, monkeypatch
+    counted, monkeypatch
 ):
     # The recount runs on a second connection. An observation committed after the refresh's
     # snapshot, before the recount starts, is not among the changes the refresh applies: read
     # in a snapshot of its own, the recount would count it and fail a correct refresh.
+    resources, atlas_url = counted
     target = _counted_then_duplicated(resources, atlas_url)
     count = touched_check.DetailRecount._count
 
@@ -442,11 +442,12 @@ def test_the_detail_recount_beside_the_refresh_reads_the_refreshs_snapshot(
 
 
 def test_a_recount_that_cannot_connect_fails_the_refresh_and_loses_no_change(
-    resources, atlas_url, monkeypatch
+    counted, monkeypatch
 ):
     # The server refuses the recount's second connection (the database stops accepting new
     # ones, as at a connection limit): the refresh fails saying so, and neither counts the
     # rows as drifted (no rebuild) nor consumes the change.
+    resources, atlas_url = counted
     _counted_then_duplicated(resources, atlas_url)
     database = conninfo_to_dict(atlas_url)["dbname"]
     admin = make_conninfo(atlas_url, dbname="postgres")
@@ -504,11 +505,12 @@ def test_a_sample_size_setting_is_refused_rather_than_comparing_nothing():
         materialize(resources, selection=COUNTS, run_config=config)
 
 
-def test_changes_that_run_into_the_statement_timeout_are_rebuilt(resources, atlas_url):
+def test_changes_that_run_into_the_statement_timeout_are_rebuilt(counted):
     # A DBA's audit trigger on a count table (our own invention, slowed on purpose): applying
     # one insert updates a row per counted level through it, each taking 0.4 s, so the
     # upsert runs past a 4 s statement timeout; a rebuild writes its tables before their
     # triggers exist and never fires it.
+    resources, atlas_url = counted
     _counted_then_duplicated(resources, atlas_url)
     with psycopg.connect(atlas_url, autocommit=True) as conn:
         conn.execute(
@@ -538,14 +540,14 @@ def test_changes_that_run_into_the_statement_timeout_are_rebuilt(resources, atla
 
 
 def test_a_rebuild_after_rows_disagreed_whose_session_is_lost_fails_and_is_not_run_again(
-    resources, atlas_url
+    counted
 ):
     """A refresh whose session the server ends is run again (a restart, a failover): the run
     again applies what the change log holds then. Not after rows disagreed: the rebuild that
     follows, cut and run again, could find the tables rebuilt (its COMMIT went through) and
     pass, and the disagreement would be reported nowhere. The rebuild's session is ended here
     as it starts: it waits for the rebuild's hold on the change log, taken here first."""
-    materialize(resources, selection=COUNTS)
+    resources, atlas_url = counted  # the count tables built
     with psycopg.connect(atlas_url, autocommit=True) as conn:
         target = conn.execute(SMALL_REGION_OBSERVATION).fetchone()
         conn.execute(
