@@ -462,7 +462,13 @@ def test_a_recount_that_cannot_connect_fails_the_refresh_and_loses_no_change(
                 conn.execute(f'ALTER DATABASE "{database}" ALLOW_CONNECTIONS true')
 
     monkeypatch.setattr(touched_check.DetailRecount, "_count", refused)
-    result = materialize(resources, selection=COUNTS, raise_on_error=False)
+    # A refresh whose connection fails mid-step is run again, connection_retries times, each
+    # refused the same way: 0.1 s apart here, not the default 30 s (90 s of idle waiting).
+    quick = {
+        **resources,
+        "atlas_db": PostgresResource(url=atlas_url, lock_timeout_s=5, connection_retry_wait_s=0.1),
+    }
+    result = materialize(quick, selection=COUNTS, raise_on_error=False)
     assert not result.success
     failure = str(result.get_step_failure_events()[0].step_failure_data.error)
     assert "cannot connect to database" in failure and "not currently accepting" in failure
