@@ -22,23 +22,34 @@ def test_a_subdomains_seed_java_cannot_parse_is_left_out_of_the_annotations(
 ) -> None:
     """A subdomains-scope seed with a ``|`` in its path (W3ACT keeps seeds as typed) went into
     annotations.json, where the Annotator's URI.create threw for every record it indexed.
-    Left out, named in the run's warnings; the other seeds of the collection are kept. Rows
-    invented for this test, in W3ACT's real schema."""
+    Left out, named in the run's warnings; the other seeds of the collection are kept, one with
+    an accented host written in IDNA. Rows invented for this test, in W3ACT's real schema."""
     result, publish = _run(empty_db, tmp_path, """
         INSERT INTO target (id, title, scope, crawl_frequency, hidden, updated_at) VALUES
             (131, 'A site with a pipe in its seed', 'subdomains', 'MONTHLY', false, now()),
-            (132, 'A plain site', 'subdomains', 'MONTHLY', false, now());
+            (132, 'A plain site', 'subdomains', 'MONTHLY', false, now()),
+            (133, 'A site with an accented host', 'subdomains', 'MONTHLY', false, now());
         INSERT INTO field_url (id, target_id, url, position, updated_at) VALUES
             (131, 131, 'http://pipes.example.org/a|b', 0, now()),
-            (132, 132, 'http://plain.example.org/', 0, now());
+            (132, 132, 'http://plain.example.org/', 0, now()),
+            (133, 133, 'http://café.example.org/', 0, now());
         INSERT INTO collection_target (collection_id, target_id)
-            SELECT min(collection_id), t FROM collection_target, (VALUES (131), (132)) v(t)
+            SELECT min(collection_id), t FROM collection_target,
+                   (VALUES (131), (132), (133)) v(t)
             GROUP BY t;
     """)
     assert result.success, [e.message for e in result.all_events if e.is_failure]
     subdomains = json.loads((publish / "annotations.json").read_text())["collections"][
         "subdomains"]
     assert "http://plain.example.org/" in subdomains
+    # URI.getHost() is null for café.example.org (verdicts.tsv), so the key never matched a
+    # record, whose host the crawler fetched as IDNA; in IDNA, getHost() gives that host
+    assert "http://xn--caf-dma.example.org/" in subdomains and not any(
+        "café" in key for key in subdomains), sorted(subdomains)
+    java = dict(line.split("\t") for line in VERDICTS.read_text(encoding="utf-8").split("\n")
+                if line)
+    assert java["http://café.example.org/"] == "host null"
+    assert java["http://xn--caf-dma.example.org/"] == "host xn--caf-dma.example.org"
     assert all(java_uri_accepts(key) for key in subdomains), sorted(subdomains)
     left_out = result.asset_materializations_for_node(
         "webarchive__list__access_lists")[0].metadata["seeds_left_out"].value

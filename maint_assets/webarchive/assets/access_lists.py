@@ -23,6 +23,7 @@ import tempfile
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import dagster as dg
 from pydantic import Field
@@ -206,12 +207,14 @@ def _annotations(
     for cid, target, scope, url in sorted(collection_seeds, key=lambda r: names.get(r[0], "")):
         if cid not in names or scope not in by_scope or url is None:
             continue
-        if scope == "subdomains" and not java_uri_accepts(url):
-            reason = (f"target {target} seed {url!r}: left out of annotations.json, whose "
-                      "indexer (java.net.URI) cannot parse it and would fail every record")
-            if reason not in skipped:
-                skipped.append(reason)
-            continue
+        if scope == "subdomains":
+            url = _ascii_host(url)
+            if not java_uri_accepts(url):
+                reason = (f"target {target} seed {url!r}: left out of annotations.json, whose "
+                          "indexer (java.net.URI) cannot parse it and would fail every record")
+                if reason not in skipped:
+                    skipped.append(reason)
+                continue
         entry = by_scope[scope].setdefault(url, {
             "collection": names[cid], "collections": [], "subject": subjects_of.get(target, []),
         })
@@ -224,6 +227,25 @@ def _annotations(
             for _, name, start, end in collections
         },
     }
+
+
+def _ascii_host(url: str) -> str:
+    """``url`` with its host in IDNA (``café.example.org`` -> ``xn--caf-dma.example.org``):
+    the Annotator matches a subdomains seed by ``URI.getHost()``, which is null for a host
+    with other characters (the key then never matches), against the record's host, which the
+    crawler fetched as IDNA."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if host.isascii() or "*" in host:
+        return url
+    try:
+        ascii_host = host.encode("idna").decode("ascii")
+    except UnicodeError:
+        return url  # java_uri_accepts judges it as it is
+    userinfo, _, hostport = parts.netloc.rpartition("@")
+    port = hostport[len(host):] if hostport.lower().startswith(host) else ""
+    netloc = (userinfo + "@" if userinfo else "") + ascii_host + port
+    return urlunsplit(parts._replace(netloc=netloc))
 
 
 def _jackson_date(value: datetime | None) -> str | None:
