@@ -230,21 +230,22 @@ def _annotations(
 
 
 def _ascii_host(url: str) -> str:
-    """``url`` with its host in IDNA (``café.example.org`` -> ``xn--caf-dma.example.org``):
-    the Annotator matches a subdomains seed by ``URI.getHost()``, which is null for a host
-    with other characters (the key then never matches), against the record's host, which the
-    crawler fetched as IDNA."""
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    if host.isascii() or "*" in host:
-        return url
+    """``url`` with its host lowercased and in IDNA (``Café.example.org`` ->
+    ``xn--caf-dma.example.org``): the Annotator matches a subdomains seed by ``URI.getHost()``,
+    which is null for a host with other characters (the key then never matches), against the
+    record's host, lowercased and in IDNA as the crawler fetched it. A URL that cannot be
+    read so is returned as it is, for ``java_uri_accepts`` to judge."""
     try:
-        ascii_host = host.encode("idna").decode("ascii")
-    except UnicodeError:
-        return url  # java_uri_accepts judges it as it is
-    userinfo, _, hostport = parts.netloc.rpartition("@")
-    port = hostport[len(host):] if hostport.lower().startswith(host) else ""
-    netloc = (userinfo + "@" if userinfo else "") + ascii_host + port
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        if not host or "*" in host or "[" in parts.netloc:
+            return url
+        ascii_host = host if host.isascii() else host.encode("idna").decode("ascii")
+    except (ValueError, UnicodeError):
+        return url
+    userinfo, at, hostport = parts.netloc.rpartition("@")
+    _, colon, port = hostport.rpartition(":")
+    netloc = userinfo + at + ascii_host + (colon + port if colon else "")
     return urlunsplit(parts._replace(netloc=netloc))
 
 
