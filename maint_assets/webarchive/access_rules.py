@@ -275,19 +275,17 @@ def _unstarred(url: str | None, scope: str) -> Grant:
     return Grant([prefix], [f"http://({prefix}"])
 
 
-def platform_wide(url: str | None) -> str | None:
-    """The private public suffix a take-down's leading star leaves (``*.blogspot.com``: every
-    blog; ``*.service.gov.uk``: every GOV.UK service, many owners), which ``block_rule``
-    blocks whole: to be warned of, as more than a take-down usually means."""
-    if not url or "*" not in url:
-        return None
-    rest = url.strip().partition("://")[2] or url.strip()
-    host = re.split(r"[/?#]", rest, maxsplit=1)[0].rpartition("@")[2].lower()
-    host = re.sub(r":[^:\]]*$", "", host).rstrip(".")
-    if not host.startswith("*."):
-        return None
-    suffix = host.removeprefix("*.")
-    return suffix if "*" not in suffix and _PLATFORMS(suffix).suffix == suffix else None
+def platform_wide(keys: list[str]) -> str | None:
+    """The public suffix whose every host one of a take-down's ``keys`` blocks (a domain
+    prefix, ``com,blogspot,``), to be warned of, as more than a take-down usually means:
+    ``*.blogspot.com`` (every blog), ``www.*.blogspot.com``, or ``https://service.gov.uk/``
+    under the subdomains scope (every GOV.UK service, many owners)."""
+    for key in keys:
+        if key.endswith(",") and ")" not in key:
+            host = ".".join(reversed(key.rstrip(",").split(",")))
+            if _PLATFORMS(host).suffix == host:
+                return host
+    return None
 
 
 def _grant(url: str, scope: str) -> Grant:

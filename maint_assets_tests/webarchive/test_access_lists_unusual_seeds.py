@@ -456,11 +456,13 @@ def test_a_star_over_a_platforms_suffix_blocks_the_platform_and_publishes(
             (117, 'Take-down, every blog', 'root', 'NEVERCRAWL', false, now()),
             (118, 'Take-down, every project page', 'subdomains', 'NEVERCRAWL', false, now()),
             (119, 'A licensed blog', 'root', 'MONTHLY', false, now()),
+            (120, 'Take-down, every GOV.UK service', 'subdomains', 'NEVERCRAWL', false, now()),
             (111, 'A .com site', 'root', 'MONTHLY', false, now());
         INSERT INTO field_url (id, target_id, url, position, updated_at) VALUES
             (117, 117, 'http://*.blogspot.com/', 0, now()),
             (118, 118, 'https://*.github.io/', 0, now()),
             (119, 119, 'https://someblog.blogspot.com/', 0, now()),
+            (120, 120, 'https://service.gov.uk/', 0, now()),
             (111, 111, 'http://www.other.com/', 0, now());
         INSERT INTO license_target (license_id, target_id)
             SELECT license_id, t FROM (SELECT license_id FROM license_target LIMIT 1) l,
@@ -479,6 +481,9 @@ def test_a_star_over_a_platforms_suffix_blocks_the_platform_and_publishes(
     assert "target 117 seed 'http://*.blogspot.com/': blocks every site under blogspot.com" in (
         platforms), platforms
     assert "target 118 seed 'https://*.github.io/'" in platforms, platforms
+    # no star, but its scope blocks every host of a suffix the list gives many owners
+    assert "target 120 seed 'https://service.gov.uk/': blocks every site under service.gov.uk" in (
+        platforms), platforms
     assert "target 111" not in platforms
 
 

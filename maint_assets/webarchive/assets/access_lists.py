@@ -123,7 +123,7 @@ def render(
                     f"target {target} seed {url!r}: {err}")
                 continue
             if access == "block":
-                if suffix := platform_wide(url):
+                if suffix := platform_wide(rule.pywb):
                     platforms.append(f"target {target} seed {url!r}: blocks every site under "
                                      f"{suffix}, a suffix the public suffix list gives a "
                                      "platform's many owners")
