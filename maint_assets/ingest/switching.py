@@ -112,6 +112,7 @@ def switch(
     undeclared: list[str] = []
     if present:
         loaded = sorted(spec.names)
+        _refuse_lost_tables(conn, spec, incoming, replaced)
         schema_objects.refuse_fixed_extensions(conn, prod)
         views.refuse_lost_columns(conn, prod, incoming, loaded)
         refusal = views.refusal(prod)
@@ -176,6 +177,25 @@ def switch(
         timeout=f"{lock_wait_ms}ms",
     )
     return Switched(moved, repointed, held_ms, not_carried, undeclared, orphaned, unvalidated)
+
+
+def _refuse_lost_tables(
+    conn: psycopg.Connection, spec: IngestSpec, incoming: str, replaced: list[str]
+) -> None:
+    """Refuse a version switched in that lacks one of production's loaded tables: a rollback
+    to a version made before the tables file listed it would leave production without it
+    (its rows only on the archived version). Unlisted, production's table is carried over
+    like a users' table."""
+    present = {t for t, _ in conn.execute(
+        statement(SQL_PRODUCTION, "tables_of"), {"schema": incoming})}
+    if lost := sorted(set(replaced) - present):
+        raise dg.Failure(
+            f"{spec.production} not switched: "
+            + ", ".join(f"{spec.production}.{t}" for t in lost)
+            + f": in production, not in {incoming}, the version switched in (made before "
+            "the tables file listed it?); take it out of the tables file to carry "
+            "production's over; production is untouched"
+        )
 
 
 def _refuse_lost_columns(

@@ -591,3 +591,31 @@ def _roll_back(url: str, source: Path, tables: Path) -> dg.ExecuteInProcessResul
         run_config={"ops": {"rollback_production": {"config": {"confirm_production": "portal"}}}},
         raise_on_error=False,
     )
+
+
+def test_a_rollback_to_a_version_without_a_listed_table_is_refused_unless_unlisted(
+    portal: tuple[str, Path],
+) -> None:
+    """The tables file gained a table (notes) after version 1; a rollback to version 1,
+    which has none, left production without it, its rows only on the archived version:
+    refused, naming it. Taken out of the tables file, production's table is carried over to
+    the version switched back in, as a users' table is. The notes table is ours."""
+    url, source = portal
+    tables = source.parent / "tables.yaml"
+    tables.write_text(DEMO_TABLES_FILE.read_text() + (
+        "  - name: notes\n    file: notes.csv\n    columns: {id: integer not null, body: text}\n"
+        "    primary_key: [id]\n"))
+    write_source(source, version=2)
+    (source / "notes.csv").write_text("id,body\n1,first note\n")
+    switched = _ingest(url, source, tables=tables)
+    assert switched.success, _error(switched)
+    refused = _roll_back(url, source, tables)
+    assert not refused.success
+    assert "portal.notes: in production, not in portal__v" in _error(refused), _error(refused)
+    with psycopg.connect(url) as conn:
+        assert conn.execute("SELECT min(name) FROM portal.study").fetchone() == ("Study 0 v2",)
+    rolled = _roll_back(url, source, DEMO_TABLES_FILE)
+    assert rolled.success, _error(rolled)
+    with psycopg.connect(url) as conn:
+        assert conn.execute("SELECT min(name) FROM portal.study").fetchone() == ("Study 0 v1",)
+        assert conn.execute("SELECT body FROM portal.notes").fetchall() == [("first note",)]
