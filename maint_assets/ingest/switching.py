@@ -125,6 +125,13 @@ def switch(
             f"left on {outgoing}"
             for table, column, type_ in _refuse_lost_columns(conn, spec, incoming, loaded)
         ] + [
+            f"type of column {prod}.{table}.{column}: {old} in production, {new} in the new "
+            "version"
+            for table, column, old, new in conn.execute(
+                statement(SQL_PRODUCTION, "columns_retyped"),
+                {"schema": prod, "incoming": incoming, "loaded": loaded},
+            )
+        ] + [
             # A serial key's nextval (nmdc-server's ontology_relation.id, envo_tree.pk) cannot
             # follow: its sequence stays with the archived version. Without it the portal's
             # inserts that give no key fail on NOT NULL after a switch that said nothing.

@@ -619,3 +619,22 @@ def test_a_rollback_to_a_version_without_a_listed_table_is_refused_unless_unlist
     with psycopg.connect(url) as conn:
         assert conn.execute("SELECT min(name) FROM portal.study").fetchone() == ("Study 0 v1",)
         assert conn.execute("SELECT body FROM portal.notes").fetchall() == [("first note",)]
+
+
+def test_a_column_whose_type_the_new_version_changes_is_reported(
+    portal: tuple[str, Path],
+) -> None:
+    """An application's migration makes study.ecosystem varchar(20) (as SQLAlchemy's
+    String(20) would); the tables file still says text. The switch went through saying
+    nothing, the application then reading another type: now reported (not_carried, a
+    warning). The migration is ours."""
+    url, source = portal
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("ALTER TABLE portal.study ALTER COLUMN ecosystem TYPE varchar(20)")
+    write_source(source, version=2)
+    result = _ingest(url, source)
+    assert result.success, _error(result)
+    assert _meta(result)["not_carried"] == [
+        "type of column portal.study.ecosystem: character varying(20) in production, text in "
+        "the new version"
+    ]

@@ -143,6 +143,24 @@ WHERE c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = %(schema)s)
                   AND na.attname = a.attname AND na.attnum > 0 AND NOT na.attisdropped)
 ORDER BY 1, a.attnum;
 
+-- name: columns_retyped
+-- Columns of production's loaded tables whose column of the same name in the incoming version
+-- has another type (a tables file that declares an application's varchar(255) as text, or a
+-- text as integer): the application reads another type after the switch; reported.
+SELECT c.relname, a.attname, format_type(a.atttypid, a.atttypmod),
+       format_type(na.atttypid, na.atttypmod)
+FROM pg_attribute a
+JOIN pg_class c ON c.oid = a.attrelid
+JOIN pg_class nc ON nc.relname = c.relname AND nc.relkind IN ('r', 'p')
+                AND nc.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = %(incoming)s)
+JOIN pg_attribute na ON na.attrelid = nc.oid AND na.attname = a.attname AND na.attnum > 0
+                    AND NOT na.attisdropped
+WHERE c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = %(schema)s)
+  AND c.relkind IN ('r', 'p') AND c.relname = ANY(%(loaded)s)
+  AND a.attnum > 0 AND NOT a.attisdropped
+  AND (a.atttypid, a.atttypmod) <> (na.atttypid, na.atttypmod)
+ORDER BY 1, a.attnum;
+
 -- name: defaults_lost
 -- Columns of production's loaded tables with a default or an identity (a serial key's
 -- nextval, an application's migration's server_default) whose column of the same name in the
