@@ -10,6 +10,7 @@ SQL = "core/grants"
 # What a GRANT can give (the ACL also lists MAINTAIN on PostgreSQL 17, same keyword).
 _TABLE = {"SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE", "REFERENCES", "TRIGGER", "MAINTAIN"}
 _SCHEMA = {"USAGE", "CREATE"}
+_SEQUENCE = {"USAGE", "SELECT", "UPDATE"}
 # Every privilege a GRANT on a table, sequence, schema or routine (or ALTER DEFAULT
 # PRIVILEGES for them) may name: ACL entries are checked against it before a privilege is
 # formatted into a statement.
@@ -36,12 +37,30 @@ def revoke_on_table(
     conn: psycopg.Connection, held: Grants, kept: Grants, schema: str, name: str
 ) -> None:
     """Revoke what ``held`` has beyond ``kept``: a privilege, or only its grant option."""
+    _revoke(conn, held, kept, _TABLE, "revoke_on_table", sql.Identifier(schema, name))
+
+
+def grant_on_sequence(conn: psycopg.Connection, grants: Grants, schema: str, name: str) -> None:
+    _grant(conn, grants, _SEQUENCE, "grant_on_sequence", relation=sql.Identifier(schema, name))
+
+
+def revoke_on_sequence(
+    conn: psycopg.Connection, held: Grants, kept: Grants, schema: str, name: str
+) -> None:
+    """As ``revoke_on_table``, on a sequence."""
+    _revoke(conn, held, kept, _SEQUENCE, "revoke_on_sequence", sql.Identifier(schema, name))
+
+
+def _revoke(
+    conn: psycopg.Connection, held: Grants, kept: Grants, allowed: set[str], name: str,
+    relation: sql.Composable,
+) -> None:
     for grantee, privilege, option in revocations(held, kept):
-        if privilege in _TABLE:
+        if privilege in allowed:
             conn.execute(
-                sql.SQL(statement(SQL, "revoke_on_table")).format(
+                sql.SQL(statement(SQL, name)).format(
                     option=grant_option_for(option), privilege=sql.SQL(privilege),
-                    grantee=role(grantee), relation=sql.Identifier(schema, name),
+                    grantee=role(grantee), relation=relation,
                 )
             )
 

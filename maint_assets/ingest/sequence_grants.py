@@ -9,15 +9,11 @@ Given before the switch's locks (``give``), and under them once the tables have 
 rollback keeps none of its own and a REVOKE made since holds."""
 
 import psycopg
-from psycopg import sql
 
-from maint_assets.core.grants import Grants, grant_option_for, revocations, role, with_grant_option
+from maint_assets.core.grants import Grants, grant_on_sequence, revoke_on_sequence
 from maint_assets.core.sql_files import statement
 from maint_assets.ingest.keys import SQL_PRODUCTION
 
-# What a GRANT … ON SEQUENCE can give; an ACL entry is checked against it before a privilege
-# is formatted into a statement.
-PRIVILEGES = {"USAGE", "SELECT", "UPDATE"}
 # (table, column) -> the sequence it owns (schema, name) and what others hold on it.
 Owned = dict[tuple[str, str], tuple[tuple[str, str], Grants]]
 
@@ -29,7 +25,7 @@ def read(conn: psycopg.Connection, schema: str, loaded: list[str]) -> Owned:
         statement(SQL_PRODUCTION, "owned_sequence_grants"), {"schema": schema, "loaded": loaded}
     ):
         _, grants = owned.setdefault((table, column), ((seq_schema, seq_name), []))
-        if grantee is not None and privilege in PRIVILEGES:
+        if grantee is not None:
             grants.append((grantee, privilege, option))
     return owned
 
@@ -40,7 +36,7 @@ def give(conn: psycopg.Connection, production: Owned, schema: str, loaded: list[
     incoming = read(conn, schema, loaded)
     for key, (_, grants) in production.items():
         if key in incoming:
-            _grant(conn, grants, incoming[key][0])
+            grant_on_sequence(conn, grants, *incoming[key][0])
     return [
         f"privileges on sequence {'.'.join(sequence)} (of {'.'.join(key)}): the new version's "
         "column owns no sequence"
@@ -54,22 +50,6 @@ def apply(conn: psycopg.Connection, production: Owned, schema: str, loaded: list
     for key, (sequence, held) in read(conn, schema, loaded).items():
         # production's column owned none (its key no longer serial): none of it held either
         kept = production[key][1] if key in production else []
-        for grantee, privilege, only_option in revocations(held, kept):
-            conn.execute(
-                sql.SQL(statement(SQL_PRODUCTION, "revoke_on_sequence")).format(
-                    option=grant_option_for(only_option), privilege=sql.SQL(privilege),
-                    sequence=sql.Identifier(*sequence), grantee=role(grantee),
-                )
-            )
+        revoke_on_sequence(conn, held, kept, *sequence)
         # under the switch's locks, only what ``give`` did not (one granted on production since)
-        _grant(conn, [g for g in kept if g not in held], sequence)
-
-
-def _grant(conn: psycopg.Connection, grants: Grants, sequence: tuple[str, str]) -> None:
-    for grantee, privilege, option in grants:
-        conn.execute(
-            sql.SQL(statement(SQL_PRODUCTION, "grant_on_sequence")).format(
-                privilege=sql.SQL(privilege), sequence=sql.Identifier(*sequence),
-                grantee=role(grantee), option=with_grant_option(option),
-            )
-        )
+        grant_on_sequence(conn, [g for g in kept if g not in held], *sequence)

@@ -25,5 +25,12 @@ GRANT {privilege} ON TABLE {relation} TO {grantee} {option};
 -- replaced table had it.
 REVOKE {option} {privilege} ON TABLE {relation} FROM {grantee} CASCADE;
 
+-- name: grant_on_sequence
+GRANT {privilege} ON SEQUENCE {relation} TO {grantee} {option};
+
+-- name: revoke_on_sequence
+-- CASCADE, as on a table.
+REVOKE {option} {privilege} ON SEQUENCE {relation} FROM {grantee} CASCADE;
+
 -- name: grant_on_schema
 GRANT {privilege} ON SCHEMA {schema} TO {grantee} {option};

@@ -312,14 +312,6 @@ WHERE d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_class'::regclass
   AND tn.nspname = %(schema)s AND t.relname = ANY(%(loaded)s)
 ORDER BY 1, 2, 5, 6;
 
--- name: grant_on_sequence
-GRANT {privilege} ON SEQUENCE {sequence} TO {grantee} {option};
-
--- name: revoke_on_sequence
--- CASCADE: with what the grantee passed on, which the grants that follow give back where
--- production's sequence had it.
-REVOKE {option} {privilege} ON SEQUENCE {sequence} FROM {grantee} CASCADE;
-
 -- name: carry_over
 ALTER TABLE {table} SET SCHEMA {target};
 
