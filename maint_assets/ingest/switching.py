@@ -121,16 +121,11 @@ def switch(
             conn, refusal, prod, incoming, loaded, ours
         )
         not_carried = [
-            f"column {prod}.{table}.{column} ({type_}): not in the new version, its values "
-            f"left on {outgoing}"
-            for table, column, type_ in _refuse_lost_columns(conn, spec, incoming, loaded)
-        ] + [
+            f"column {prod}.{table}.{column} ({old}): not in the new version, its values "
+            f"left on {outgoing}" if new is None else
             f"type of column {prod}.{table}.{column}: {old} in production, {new} in the new "
             "version"
-            for table, column, old, new in conn.execute(
-                statement(SQL_PRODUCTION, "columns_retyped"),
-                {"schema": prod, "incoming": incoming, "loaded": loaded},
-            )
+            for table, column, old, new in _changed_columns(conn, spec, incoming, loaded)
         ] + [
             # A serial key's nextval (nmdc-server's ontology_relation.id, envo_tree.pk) cannot
             # follow: its sequence stays with the archived version. Without it the portal's
@@ -205,30 +200,31 @@ def _refuse_lost_tables(
         )
 
 
-def _refuse_lost_columns(
+def _changed_columns(
     conn: psycopg.Connection, spec: IngestSpec, incoming: str, loaded: list[str]
-) -> list[tuple[str, str, str]]:
-    """The columns production's loaded tables have and the incoming version's lack, each
-    listed in its table's ``drop_columns``; any other refuses the switch, naming it. One an
-    application's migration added (nmdc-server's study.homepage_website) failed the
-    application's every query of the table after the switch (its ORM selects every mapped
-    column), and its values were left on a version that expires."""
-    lost = conn.execute(
-        statement(SQL_PRODUCTION, "columns_lost"),
+) -> list[tuple[str, str, str, str | None]]:
+    """The columns of production's loaded tables that the incoming version's lack (its type
+    None), each listed in its table's ``drop_columns``, or has with another type; a lost one
+    not listed refuses the switch, naming it. One an application's migration added
+    (nmdc-server's study.homepage_website) failed the application's every query of the table
+    after the switch (its ORM selects every mapped column), and its values were left on a
+    version that expires."""
+    changed = conn.execute(
+        statement(SQL_PRODUCTION, "columns_changed"),
         {"schema": spec.production, "incoming": incoming, "loaded": loaded},
     ).fetchall()
     allowed = {(t.name, c) for t in spec.tables for c in t.drop_columns}
-    if refused := [row for row in lost if row[:2] not in allowed]:
+    if refused := [row for row in changed if row[3] is None and row[:2] not in allowed]:
         raise dg.Failure(
             f"{spec.production} not switched: "
-            + "; ".join(f"{spec.production}.{t}.{c} ({type_})" for t, c, type_ in refused)
+            + "; ".join(f"{spec.production}.{t}.{c} ({type_})" for t, c, type_, _ in refused)
             + ": in production, not in the version switched in (an application's migration "
             "may have added it: its queries of the table would fail after the switch, and the "
             "values would stay only on a version that expires). Declare such a column among the "
             "table's columns in the tables file, or list it in the table's drop_columns to let "
             "it go; production is untouched"
         )
-    return lost
+    return changed
 
 
 def _wait_for_older_snapshots(

@@ -125,40 +125,25 @@ WHERE t.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = %(schema)s)
       AND na.attnum > 0 AND NOT na.attisdropped)
 ORDER BY 1, 2, 3;
 
--- name: columns_lost
+-- name: columns_changed
 -- Columns of production's loaded tables that the incoming version's table of that name lacks
--- (one an application's migration added, nmdc-server's alembic upgrade at its deploy, that
--- the tables file does not declare): gone from production at the switch, their values left
--- on the archived version, and the application's queries of them failing; refused unless the
--- table's drop_columns lists them.
-SELECT c.relname, a.attname, format_type(a.atttypid, a.atttypmod)
-FROM pg_attribute a
-JOIN pg_class c ON c.oid = a.attrelid
-JOIN pg_class nc ON nc.relname = c.relname AND nc.relkind IN ('r', 'p')
-                AND nc.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = %(incoming)s)
-WHERE c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = %(schema)s)
-  AND c.relkind IN ('r', 'p') AND c.relname = ANY(%(loaded)s)
-  AND a.attnum > 0 AND NOT a.attisdropped
-  AND NOT EXISTS (SELECT FROM pg_attribute na WHERE na.attrelid = nc.oid
-                  AND na.attname = a.attname AND na.attnum > 0 AND NOT na.attisdropped)
-ORDER BY 1, a.attnum;
-
--- name: columns_retyped
--- Columns of production's loaded tables whose column of the same name in the incoming version
--- has another type (a tables file that declares an application's varchar(255) as text, or a
--- text as integer): the application reads another type after the switch; reported.
+-- (incoming type NULL: one an application's migration added, nmdc-server's alembic upgrade at
+-- its deploy, that the tables file does not declare; gone from production at the switch, its
+-- values left on the archived version and the application's queries of it failing: refused
+-- unless the table's drop_columns lists it) or has with another type (a tables file that
+-- declares an application's varchar(255) as text: reported).
 SELECT c.relname, a.attname, format_type(a.atttypid, a.atttypmod),
        format_type(na.atttypid, na.atttypmod)
 FROM pg_attribute a
 JOIN pg_class c ON c.oid = a.attrelid
 JOIN pg_class nc ON nc.relname = c.relname AND nc.relkind IN ('r', 'p')
                 AND nc.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = %(incoming)s)
-JOIN pg_attribute na ON na.attrelid = nc.oid AND na.attname = a.attname AND na.attnum > 0
-                    AND NOT na.attisdropped
+LEFT JOIN pg_attribute na ON na.attrelid = nc.oid AND na.attname = a.attname
+                         AND na.attnum > 0 AND NOT na.attisdropped
 WHERE c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = %(schema)s)
   AND c.relkind IN ('r', 'p') AND c.relname = ANY(%(loaded)s)
   AND a.attnum > 0 AND NOT a.attisdropped
-  AND (a.atttypid, a.atttypmod) <> (na.atttypid, na.atttypmod)
+  AND (na.attrelid IS NULL OR (a.atttypid, a.atttypmod) <> (na.atttypid, na.atttypmod))
 ORDER BY 1, a.attnum;
 
 -- name: defaults_lost
