@@ -224,16 +224,21 @@ def _switch(db: str, source: Path, tables: Path) -> dg.ExecuteInProcessResult:
                           raise_on_error=False)
 
 
-def _ontology_in_production(db: str, tmp_path: Path) -> tuple[Path, Path]:
-    """Production switched in from ten ontology relations whose keys the file gives and one
-    ENVO term, under the serial-keyed tables file: the source and that file."""
+def _ontology_source(tmp_path: Path) -> tuple[Path, Path]:
+    """Ten ontology relations whose keys the file gives and one ENVO term, under the
+    serial-keyed tables file: the source and that file."""
     source = tmp_path / "source"
     source.mkdir()
     (source / "ontology_relation.jsonl").write_text(
         "".join(_relation(i, id=i - 1) for i in range(2, 12))
     )
     (source / "envo_tree.csv").write_text("id,parent_id\nENVO:00000001,\n")
-    tables = _ontology_tables(tmp_path)
+    return source, _ontology_tables(tmp_path)
+
+
+def _ontology_in_production(db: str, tmp_path: Path) -> tuple[Path, Path]:
+    """Production switched in from ``_ontology_source``: the source and the tables file."""
+    source, tables = _ontology_source(tmp_path)
     first = _switch(db, source, tables)
     assert first.success, _error(first)
     return source, tables
@@ -331,13 +336,7 @@ def test_the_switch_moves_the_sequences_of_a_version_loaded_without_it(
     version loaded by a release before the load moved the sequences (or written to since)
     went in with ontology_relation's sequence at 1, the portal's next insert repeating id 1.
     Such a staging version is made here by setting the sequence back after the load."""
-    source = tmp_path / "source"
-    source.mkdir()
-    (source / "ontology_relation.jsonl").write_text(
-        "".join(_relation(i, id=i - 1) for i in range(2, 12))
-    )
-    (source / "envo_tree.csv").write_text("id,parent_id\nENVO:00000001,\n")
-    tables = _ontology_tables(tmp_path)
+    source, tables = _ontology_source(tmp_path)
     loaded = dg.materialize([assets.ingest_staging],
                             resources=_resources(empty_db, source, tables), raise_on_error=False)
     assert loaded.success, _error(loaded)
