@@ -91,9 +91,9 @@ def with_short_lock_waits(
     those it only reads and ``whole`` the schemas whose objects it alters, for the failure,
     which starts with ``refused`` and ends with ``unchanged`` and names who held them at any
     refused attempt: one gone by the last attempt may have refused all the others. Each lock
-    is waited for at most ``timeout``. Once
-    the locks are taken, the transaction's own lock timeout applies again (a SET LOCAL made in
-    a released savepoint would last to the transaction's end)."""
+    is waited for at most ``timeout``. Once the locks are taken, the transaction's own lock
+    timeout applies again (a SET LOCAL made in a released savepoint would last to the
+    transaction's end)."""
     started = time.monotonic()
     holders: dict[tuple[str, int], str] = {}
     previous = conn.execute(statement(SQL_LOCK_WAITS, "lock_timeout")).fetchone()[0]

@@ -85,10 +85,10 @@ def switch(
     it. The ingest's own indexes and constraints (core/own_objects.py) the version switched
     in does not declare stay with production's old version. The locks are tried ``attempts``
     times, each lock waited for at most ``lock_wait_ms`` (core/lock_waits.py); if they are
-    never free the switch fails
-    and changes nothing. ``within``: the caller's own step, run at the end of each attempt,
-    under its locks and lock timeout, so that a lock it waits for retries the whole switch
-    (rollback.py); ``also_named``: the tables it locks, for the failure's message."""
+    never free the switch fails and changes nothing. ``within``: the caller's own step, run
+    at the end of each attempt, under its locks and lock timeout, so that a lock it waits for
+    retries the whole switch (rollback.py); ``also_named``: the tables it locks, for the
+    failure's message."""
     prod = spec.production
     present = schemas.exists(conn, prod)
     if present:

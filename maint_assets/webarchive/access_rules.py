@@ -65,10 +65,10 @@ _BARE_X_ACCOUNT = re.compile(r"(https?://([\w-]+\.)*x\.com/\w{1,15})(#\S*)?", re
 # X itself, as ``_BARE_TWITTER`` refuses twitter.com itself: opened, it would open every account.
 _X_HOST = re.compile(r"https?://([\w-]+\.)*x\.com/?(\?[^#\s]*)?(#\S*)?", re.IGNORECASE)
 # ICANN's public suffixes (co.uk), from tldextract's bundled copy of the list: no fetch. Not
-# the list's private ones (blogspot.com, github.io): each is one company's domain and a host,
-# so a key holds ``*.blogspot.com`` (every blog: more than meant, the safe side of a
-# take-down), while refused it would fail the lists and hold up every other take-down until
-# W3ACT is fixed. ``*.co.uk`` names no one's site and would close a country's .co.uk.
+# the list's private ones (blogspot.com, github.io, service.gov.uk): each is a domain a key
+# holds, so ``*.blogspot.com`` is blocked (every blog: more than meant, the safe side of a
+# take-down, and warned of: ``platform_wide``), while refused it would fail the lists and hold
+# up every other take-down until W3ACT is fixed. ``*.co.uk`` would close a country's .co.uk.
 _SUFFIXES = tldextract.TLDExtract(
     suffix_list_urls=(), cache_dir=None, include_psl_private_domains=False)
 # With the private ones: a take-down blocking one whole (``platform_wide``) is warned of.

@@ -23,8 +23,7 @@ def java_uri_accepts(text: str) -> bool:
     for i, char in enumerate(text):
         if char in _ILLEGAL or (char == "%" and not _is_escape(text[i + 1:i + 3])):
             return False
-        if ord(char) < 0x20 or ord(char) == 0x7F or unicodedata.category(char) in {
-                "Zs", "Zl", "Zp", "Cc"}:
+        if unicodedata.category(char) in {"Zs", "Zl", "Zp", "Cc"}:  # spaces, controls
             return False
     if text.count("#") > 1:
         return False
